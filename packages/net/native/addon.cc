@@ -1,0 +1,11 @@
+#include <napi.h>
+#include "packet_socket.h"
+#include "raw_socket.h"
+
+static Napi::Object InitAll(Napi::Env env, Napi::Object exports) {
+  RawSocket::Init(env, exports);
+  PacketSocket::Init(env, exports);
+  return exports;
+}
+
+NODE_API_MODULE(tandem_net, InitAll)

@@ -1,0 +1,61 @@
+/** A cancellable one-shot timer. */
+export interface Timer {
+  cancel(): void;
+}
+
+/** Monotonic time in milliseconds and one-shot timers; injected so that tests use a fake. */
+export interface Clock {
+  now(): number;
+  setTimer(delayMs: number, fn: () => void): Timer;
+}
+
+/** The process's monotonic clock. */
+export const systemClock: Clock = {
+  now: () => performance.now(),
+  setTimer(delayMs, fn) {
+    const handle = setTimeout(fn, Math.max(0, delayMs));
+    return { cancel: () => clearTimeout(handle) };
+  },
+};
+
+/** A clock that moves only when told to; timers fire in deadline order. For tests and simulations. */
+export class FakeClock implements Clock {
+  private current: number;
+  private seq = 0;
+  private readonly pending = new Map<number, { at: number; fn: () => void }>();
+
+  constructor(start = 0) {
+    this.current = start;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  setTimer(delayMs: number, fn: () => void): Timer {
+    const id = this.seq++;
+    this.pending.set(id, { at: this.current + Math.max(0, delayMs), fn });
+    return { cancel: () => this.pending.delete(id) };
+  }
+
+  /** Moves time forward by `ms`, firing every timer that falls due, in order. */
+  advance(ms: number): void {
+    const end = this.current + ms;
+    for (;;) {
+      let nextId: number | undefined;
+      let nextAt = Infinity;
+      for (const [id, t] of this.pending) {
+        if (t.at <= end && t.at < nextAt) {
+          nextAt = t.at;
+          nextId = id;
+        }
+      }
+      if (nextId === undefined) break;
+      const t = this.pending.get(nextId)!;
+      this.pending.delete(nextId);
+      this.current = Math.max(this.current, t.at);
+      t.fn();
+    }
+    this.current = end;
+  }
+}

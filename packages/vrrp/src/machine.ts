@@ -1,0 +1,224 @@
+import { compareAddresses, type Family } from './address.js';
+import type { Version } from './packet.js';
+import { masterDownIntervalMs, skewTimeMs } from './timers.js';
+
+/** States of RFC 5798 §6.4 plus keepalived's FAULT (interface down or a failed tracker). */
+export type VrrpState = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT';
+
+/** Static parameters of one virtual router, as configured. */
+export interface InstanceParams {
+  readonly version: Version;
+  readonly family: Family;
+  /** Configured priority 1-255; 255 is the address owner. */
+  readonly priority: number;
+  /** Advertisement_Interval in centiseconds. */
+  readonly intervalCs: number;
+  /** Preempt_Mode; keepalived's `nopreempt` makes it false. */
+  readonly preempt: boolean;
+  /** keepalived's `preempt_delay`: no preemption within this long after startup. */
+  readonly preemptDelayMs: number;
+  /** keepalived's `state` hint. */
+  readonly startState: 'MASTER' | 'BACKUP';
+  /** The address the router sends from; the RFC 5798 §6.4.3 tie-break compares it. */
+  readonly primaryAddress: string;
+  /** keepalived's `down_timer_adverts` (RFC: 3). */
+  readonly downTimerAdverts: number;
+}
+
+/** Everything the machine remembers between events. Deadlines are clock milliseconds. */
+export interface MachineState {
+  readonly state: VrrpState;
+  readonly effectivePriority: number;
+  readonly masterAdverIntervalCs: number;
+  readonly adverTimerAt?: number;
+  readonly masterDownTimerAt?: number;
+  readonly preemptAllowedAt: number;
+  /** Address of the router whose adverts this backup currently follows. */
+  readonly masterAddress?: string;
+}
+
+export type MachineEvent =
+  | { readonly kind: 'startup' }
+  | { readonly kind: 'timer' }
+  | { readonly kind: 'advert'; readonly priority: number; readonly intervalCs: number; readonly src: string }
+  | { readonly kind: 'shutdown' }
+  | { readonly kind: 'fault'; readonly reason: string }
+  | { readonly kind: 'faultCleared' }
+  | { readonly kind: 'priority'; readonly effective: number };
+
+export type AnnounceReason = 'became-master' | 'lower-priority-master';
+
+export type MachineAction =
+  | { readonly kind: 'sendAdvert'; readonly priority: number }
+  | { readonly kind: 'addVips' }
+  | { readonly kind: 'delVips' }
+  | { readonly kind: 'announce'; readonly reason: AnnounceReason }
+  | { readonly kind: 'transition'; readonly from: VrrpState; readonly to: VrrpState; readonly reason: string };
+
+export interface StepResult {
+  readonly state: MachineState;
+  readonly actions: readonly MachineAction[];
+  /** Earliest deadline at which the runner must deliver a `timer` event, if any. */
+  readonly nextTimer: number | undefined;
+}
+
+/** The state before `startup`. */
+export function initialState(params: InstanceParams): MachineState {
+  return {
+    state: 'INIT',
+    effectivePriority: params.priority,
+    masterAdverIntervalCs: params.intervalCs,
+    preemptAllowedAt: 0,
+  };
+}
+
+function nextTimerOf(s: MachineState): number | undefined {
+  const t = [s.adverTimerAt, s.masterDownTimerAt].filter((x): x is number => x !== undefined);
+  return t.length === 0 ? undefined : Math.min(...t);
+}
+
+function result(state: MachineState, actions: MachineAction[]): StepResult {
+  return { state, actions, nextTimer: nextTimerOf(state) };
+}
+
+function mdi(p: InstanceParams, s: MachineState): number {
+  return masterDownIntervalMs(p.version, s.effectivePriority, s.masterAdverIntervalCs, p.downTimerAdverts);
+}
+
+function becomeMaster(p: InstanceParams, s: MachineState, now: number, reason: string): StepResult {
+  const next: MachineState = {
+    state: 'MASTER',
+    effectivePriority: s.effectivePriority,
+    masterAdverIntervalCs: p.intervalCs,
+    adverTimerAt: now + p.intervalCs * 10,
+    preemptAllowedAt: s.preemptAllowedAt,
+  };
+  return result(next, [
+    { kind: 'transition', from: s.state, to: 'MASTER', reason },
+    { kind: 'addVips' },
+    { kind: 'sendAdvert', priority: s.effectivePriority },
+    { kind: 'announce', reason: 'became-master' },
+  ]);
+}
+
+function becomeBackup(
+  p: InstanceParams,
+  s: MachineState,
+  now: number,
+  reason: string,
+  opts: { intervalCs?: number; masterAddress?: string; downInMs?: number } = {},
+): StepResult {
+  const interval = p.version === 3 && opts.intervalCs !== undefined ? opts.intervalCs : s.masterAdverIntervalCs;
+  const base: MachineState = {
+    state: 'BACKUP',
+    effectivePriority: s.effectivePriority,
+    masterAdverIntervalCs: interval,
+    preemptAllowedAt: s.preemptAllowedAt,
+    ...(opts.masterAddress !== undefined ? { masterAddress: opts.masterAddress } : {}),
+  };
+  const next: MachineState = { ...base, masterDownTimerAt: now + (opts.downInMs ?? mdi(p, base)) };
+  const actions: MachineAction[] = [{ kind: 'transition', from: s.state, to: 'BACKUP', reason }];
+  if (s.state === 'MASTER') actions.push({ kind: 'delVips' });
+  return result(next, actions);
+}
+
+function startAsBackupOrOwner(p: InstanceParams, s: MachineState, now: number, reason: string): StepResult {
+  // RFC 5798 §6.4.1: the address owner becomes master at once.
+  if (s.effectivePriority === 255) return becomeMaster(p, s, now, `${reason}, address owner`);
+  const fresh: MachineState = { ...s, masterAdverIntervalCs: p.intervalCs };
+  if (p.startState === 'MASTER') {
+    // keepalived: a `state MASTER` hint below 255 waits one interval plus the minimum skew.
+    const wait = p.intervalCs * 10 + skewTimeMs(p.version, 255, p.intervalCs);
+    return becomeBackup(p, fresh, now, `${reason}, state MASTER hint`, { downInMs: wait });
+  }
+  return becomeBackup(p, fresh, now, reason);
+}
+
+function onAdvertAsBackup(p: InstanceParams, s: MachineState, e: Extract<MachineEvent, { kind: 'advert' }>, now: number): StepResult {
+  // RFC 5798 §6.4.2: a priority-0 advert from the master: take over after Skew_Time.
+  if (e.priority === 0) {
+    return result({ ...s, masterDownTimerAt: now + skewTimeMs(p.version, s.effectivePriority, s.masterAdverIntervalCs) }, []);
+  }
+  const preemptNow = p.preempt && now >= s.preemptAllowedAt;
+  if (!preemptNow || e.priority >= s.effectivePriority) {
+    const interval = p.version === 3 ? e.intervalCs : s.masterAdverIntervalCs;
+    const next: MachineState = { ...s, masterAdverIntervalCs: interval, masterAddress: e.src };
+    return result({ ...next, masterDownTimerAt: now + mdi(p, next) }, []);
+  }
+  // Preempt_Mode true and a lower priority: discard, the down timer runs out.
+  return result(s, []);
+}
+
+function onAdvertAsMaster(p: InstanceParams, s: MachineState, e: Extract<MachineEvent, { kind: 'advert' }>, now: number): StepResult {
+  if (e.priority === 0) {
+    // RFC 5798 §6.4.3: another router left MASTER with priority 0: advertise at once.
+    return result({ ...s, adverTimerAt: now + p.intervalCs * 10 }, [{ kind: 'sendAdvert', priority: s.effectivePriority }]);
+  }
+  if (e.src === p.primaryAddress) return result(s, []);
+  const higher =
+    e.priority > s.effectivePriority ||
+    (e.priority === s.effectivePriority && compareAddresses(e.src, p.primaryAddress) > 0);
+  if (higher) {
+    return becomeBackup(p, s, now, `higher priority ${e.priority} from ${e.src}`, {
+      intervalCs: e.intervalCs,
+      masterAddress: e.src,
+    });
+  }
+  // Another master with a lower priority: both claim the addresses (split brain
+  // healing). Answer with an advert so it steps down, and re-announce the
+  // addresses so that clients leave the loser's MAC (keepalived does not).
+  return result({ ...s, adverTimerAt: now + p.intervalCs * 10 }, [
+    { kind: 'sendAdvert', priority: s.effectivePriority },
+    { kind: 'announce', reason: 'lower-priority-master' },
+  ]);
+}
+
+/**
+ * The RFC 5798 §6 state machine as a pure function: no I/O, no clock of its
+ * own. `now` is in milliseconds; actions are data for the runner to execute.
+ */
+export function step(p: InstanceParams, s: MachineState, e: MachineEvent, now: number): StepResult {
+  switch (e.kind) {
+    case 'startup':
+      if (s.state !== 'INIT') return result(s, []);
+      return startAsBackupOrOwner(p, { ...s, preemptAllowedAt: now + p.preemptDelayMs }, now, 'startup');
+    case 'shutdown': {
+      if (s.state === 'INIT') return result(s, []);
+      const actions: MachineAction[] = [];
+      if (s.state === 'MASTER') actions.push({ kind: 'sendAdvert', priority: 0 }, { kind: 'delVips' });
+      actions.unshift({ kind: 'transition', from: s.state, to: 'INIT', reason: 'shutdown' });
+      const next: MachineState = { state: 'INIT', effectivePriority: s.effectivePriority, masterAdverIntervalCs: p.intervalCs, preemptAllowedAt: s.preemptAllowedAt };
+      return result(next, actions);
+    }
+    case 'fault': {
+      if (s.state === 'FAULT' || s.state === 'INIT') return result(s, []);
+      const actions: MachineAction[] = [{ kind: 'transition', from: s.state, to: 'FAULT', reason: e.reason }];
+      if (s.state === 'MASTER') actions.push({ kind: 'sendAdvert', priority: 0 }, { kind: 'delVips' });
+      const next: MachineState = { state: 'FAULT', effectivePriority: s.effectivePriority, masterAdverIntervalCs: p.intervalCs, preemptAllowedAt: s.preemptAllowedAt };
+      return result(next, actions);
+    }
+    case 'faultCleared':
+      if (s.state !== 'FAULT') return result(s, []);
+      return startAsBackupOrOwner(p, { ...s, state: 'FAULT' }, now, 'fault cleared');
+    case 'priority': {
+      const effective = p.priority === 255 ? 255 : Math.max(1, Math.min(254, e.effective));
+      if (effective === s.effectivePriority) return result(s, []);
+      const next: MachineState = { ...s, effectivePriority: effective };
+      // A master advertises its new priority at once so backups can preempt without waiting.
+      if (s.state === 'MASTER') return result({ ...next, adverTimerAt: now + p.intervalCs * 10 }, [{ kind: 'sendAdvert', priority: effective }]);
+      return result(next, []);
+    }
+    case 'advert':
+      if (s.state === 'BACKUP') return onAdvertAsBackup(p, s, e, now);
+      if (s.state === 'MASTER') return onAdvertAsMaster(p, s, e, now);
+      return result(s, []);
+    case 'timer':
+      if (s.state === 'BACKUP' && s.masterDownTimerAt !== undefined && now >= s.masterDownTimerAt) {
+        return becomeMaster(p, s, now, 'master down timer expired');
+      }
+      if (s.state === 'MASTER' && s.adverTimerAt !== undefined && now >= s.adverTimerAt) {
+        return result({ ...s, adverTimerAt: now + p.intervalCs * 10 }, [{ kind: 'sendAdvert', priority: s.effectivePriority }]);
+      }
+      return result(s, []);
+  }
+}

@@ -1,0 +1,71 @@
+import { addressToBytes } from './address.js';
+import { decode, type Advertisement, type DropReason, type IpContext, type Version } from './packet.js';
+
+/** What the receive checks need to know about the local virtual router. */
+export interface ReceiveExpectations {
+  readonly version: Version;
+  /** Configured interval in centiseconds; compared only for v2 (RFC 3768 §7.1). */
+  readonly intervalCs: number;
+  readonly authType: number;
+  readonly authData: Uint8Array;
+  readonly addresses: readonly string[];
+  /** Whether the local router is the address owner (priority 255). */
+  readonly owner: boolean;
+}
+
+/** Per-datagram metadata from the socket: TTL / hop limit and the IP addresses. */
+export interface ReceivedMeta extends IpContext {
+  readonly ttl: number;
+}
+
+export type ReceiveResult =
+  | { readonly ok: true; readonly advert: Advertisement }
+  | { readonly ok: false; readonly reason: DropReason; readonly detail: string; readonly vrid?: number };
+
+function sameAddressSet(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  const key = (s: string): string => addressToBytes(s).toString('hex');
+  const left = new Set(a.map(key));
+  return b.every((x) => left.has(key(x)));
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/**
+ * Runs every receive check of RFC 5798 §7.1 and RFC 3768 §7.1 on one datagram,
+ * in the RFC's order. `lookup` returns the expectations of the virtual router
+ * with that VRID on this interface, or undefined when none is configured.
+ */
+export function receiveAdvert(
+  payload: Uint8Array,
+  meta: ReceivedMeta,
+  lookup: (vrid: number) => ReceiveExpectations | undefined,
+): ReceiveResult {
+  // §7.1: MUST verify that the IP TTL / IPv6 Hop Limit is 255.
+  if (meta.ttl !== 255) return { ok: false, reason: 'bad-ttl', detail: `ttl ${meta.ttl}` };
+  const decoded = decode(payload, meta);
+  if (!decoded.ok) return decoded;
+  const advert = decoded.advert;
+  // §7.1: MUST verify that the VRID is configured on the receiving interface.
+  const local = lookup(advert.vrid);
+  if (local === undefined) return { ok: false, reason: 'unknown-vrid', detail: `vrid ${advert.vrid}`, vrid: advert.vrid };
+  const drop = (reason: DropReason, detail: string): ReceiveResult => ({ ok: false, reason, detail, vrid: advert.vrid });
+  if (advert.version !== local.version) return drop('bad-version', `version ${advert.version}, configured ${local.version}`);
+  // RFC 3768 §7.1: ... and the local router is not the IP address owner.
+  if (local.owner) return drop('owner-conflict', `advert from ${meta.src} while this router owns the addresses`);
+  if (advert.version === 2) {
+    // RFC 3768 §7.1: MUST verify that the Auth Type matches the local method.
+    if (advert.authType !== local.authType) return drop('auth-type-mismatch', `auth type ${advert.authType}, configured ${local.authType}`);
+    if (local.authType === 1 && !bytesEqual(advert.authData, local.authData)) return drop('auth-failed', 'password differs');
+    // RFC 3768 §7.1: MUST verify that the Adver Interval matches the local one.
+    if (advert.intervalCs !== local.intervalCs) return drop('interval-mismatch', `interval ${advert.intervalCs / 100}s, configured ${local.intervalCs / 100}s`);
+  }
+  // RFC 5798 §7.1: MAY verify the addresses; when they differ the packet MUST be
+  // dropped unless it comes from the address owner (priority 255).
+  if (advert.priority !== 255 && !sameAddressSet(advert.addresses, local.addresses)) {
+    return drop('address-mismatch', `advertised [${advert.addresses.join(' ')}], configured [${local.addresses.join(' ')}]`);
+  }
+  return { ok: true, advert };
+}

@@ -1,0 +1,322 @@
+import { EventEmitter } from 'node:events';
+import type { Clock, Timer } from './clock.js';
+import {
+  initialState,
+  step,
+  type InstanceParams,
+  type MachineAction,
+  type MachineEvent,
+  type MachineState,
+  type VrrpState,
+} from './machine.js';
+import { encode, noAuthData, passwordAuthData, type Advertisement, type DropReason } from './packet.js';
+import type { ReceiveExpectations } from './receive.js';
+
+/** What an instance needs from the network; `packages/net` implements it. */
+export interface Transport {
+  /** The source address of adverts (also the RFC 5798 tie-break address). */
+  readonly sourceAddress: string;
+  /** Destinations of adverts: the multicast group or the unicast peers. */
+  readonly destinations: readonly string[];
+  /** Sends one VRRP payload to one destination; throws on a send error. */
+  send(payload: Buffer, destination: string): void;
+  /** Adds the virtual addresses to the interface. */
+  addAddresses(): Promise<void>;
+  /** Removes the virtual addresses from the interface. */
+  removeAddresses(): Promise<void>;
+  /** Sends one gratuitous ARP / unsolicited NA per virtual address. */
+  announce(): void;
+}
+
+/** Gratuitous ARP schedule (keepalived's `garp_*` keywords), in milliseconds and counts. */
+export interface AnnounceSchedule {
+  /** `garp_master_repeat`: announcements sent on becoming master (default 5). */
+  readonly masterRepeat: number;
+  /** `garp_master_delay`: a second burst this long after becoming master (default 5 s; 0 = none). */
+  readonly masterDelayMs: number;
+  /** `garp_master_refresh`: periodic re-announcement while master (0 = off). */
+  readonly masterRefreshMs: number;
+  /** `garp_master_refresh_repeat` (default 1). */
+  readonly masterRefreshRepeat: number;
+  /** `garp_lower_prio_repeat`: announcements when a lower-priority master is seen (default: masterRepeat). */
+  readonly lowerPrioRepeat: number;
+}
+
+export const defaultAnnounceSchedule: AnnounceSchedule = {
+  masterRepeat: 5,
+  masterDelayMs: 5000,
+  masterRefreshMs: 0,
+  masterRefreshRepeat: 1,
+  lowerPrioRepeat: 5,
+};
+
+export interface RunnerOptions {
+  readonly name: string;
+  readonly vrid: number;
+  readonly params: InstanceParams;
+  readonly addresses: readonly string[];
+  readonly auth?: { readonly type: 'none' } | { readonly type: 'pass'; readonly password: string };
+  readonly announce?: AnnounceSchedule;
+}
+
+export interface TransitionEvent {
+  readonly instance: string;
+  readonly from: VrrpState;
+  readonly to: VrrpState;
+  readonly reason: string;
+}
+
+/** Counters shown in the daemon's stats. */
+export interface InstanceStats {
+  advertsSent: number;
+  advertsReceived: number;
+  priorityZeroSent: number;
+  priorityZeroReceived: number;
+  becameMaster: number;
+  announcements: number;
+  sendErrors: number;
+  addressErrors: number;
+  dropped: Partial<Record<DropReason, number>>;
+}
+
+export interface RunnerEvents {
+  transition: [TransitionEvent];
+  /** A send or address change failed; the instance carries on. Not 'error', so no listener is required. */
+  ioError: [Error];
+}
+
+/**
+ * Binds the pure state machine to a Transport and a Clock: delivers timer
+ * events, executes actions, and keeps counters. One per `vrrp_instance`.
+ */
+export class InstanceRunner extends EventEmitter<RunnerEvents> {
+  readonly name: string;
+  readonly vrid: number;
+  readonly stats: InstanceStats = {
+    advertsSent: 0,
+    advertsReceived: 0,
+    priorityZeroSent: 0,
+    priorityZeroReceived: 0,
+    becameMaster: 0,
+    announcements: 0,
+    sendErrors: 0,
+    addressErrors: 0,
+    dropped: {},
+  };
+  private machine: MachineState;
+  private timer: Timer | undefined;
+  private readonly announceTimers = new Set<Timer>();
+  private refreshTimer: Timer | undefined;
+  private addressOp: Promise<void> = Promise.resolve();
+  private readonly schedule: AnnounceSchedule;
+  private readonly authType: number;
+  private readonly authData: Uint8Array;
+
+  constructor(
+    private readonly options: RunnerOptions,
+    private readonly transport: Transport,
+    private readonly clock: Clock,
+  ) {
+    super();
+    this.name = options.name;
+    this.vrid = options.vrid;
+    this.machine = initialState(options.params);
+    this.schedule = options.announce ?? defaultAnnounceSchedule;
+    const auth = options.auth ?? { type: 'none' };
+    this.authType = auth.type === 'pass' ? 1 : 0;
+    this.authData = auth.type === 'pass' ? passwordAuthData(auth.password) : noAuthData;
+  }
+
+  get state(): VrrpState {
+    return this.machine.state;
+  }
+
+  get effectivePriority(): number {
+    return this.machine.effectivePriority;
+  }
+
+  get params(): InstanceParams {
+    return this.options.params;
+  }
+
+  get addresses(): readonly string[] {
+    return this.options.addresses;
+  }
+
+  /** The current master's address as last seen by this backup, if any. */
+  get masterAddress(): string | undefined {
+    return this.machine.state === 'MASTER' ? this.transport.sourceAddress : this.machine.masterAddress;
+  }
+
+  /** What the receive checks compare incoming adverts against. */
+  get expectations(): ReceiveExpectations {
+    return {
+      version: this.options.params.version,
+      intervalCs: this.options.params.intervalCs,
+      authType: this.authType,
+      authData: this.authData,
+      addresses: this.options.addresses,
+      owner: this.machine.effectivePriority === 255,
+    };
+  }
+
+  start(): void {
+    this.dispatch({ kind: 'startup' });
+  }
+
+  /** Leaves the group: priority-0 advert and addresses removed if master. Resolves once addresses are gone. */
+  async stop(): Promise<void> {
+    this.dispatch({ kind: 'shutdown' });
+    this.cancelTimers();
+    await this.addressOp;
+  }
+
+  /** A validated advert for this VRID. */
+  receive(advert: Advertisement, src: string): void {
+    this.stats.advertsReceived++;
+    if (advert.priority === 0) this.stats.priorityZeroReceived++;
+    this.dispatch({ kind: 'advert', priority: advert.priority, intervalCs: advert.intervalCs, src });
+  }
+
+  /** Counts a datagram dropped by the receive checks for this instance. */
+  countDrop(reason: DropReason): void {
+    this.stats.dropped[reason] = (this.stats.dropped[reason] ?? 0) + 1;
+  }
+
+  setFault(faulted: boolean, reason: string): void {
+    this.dispatch(faulted ? { kind: 'fault', reason } : { kind: 'faultCleared' });
+  }
+
+  setEffectivePriority(effective: number): void {
+    this.dispatch({ kind: 'priority', effective });
+  }
+
+  private dispatch(event: MachineEvent): void {
+    const now = this.clock.now();
+    const out = step(this.options.params, this.machine, event, now);
+    this.machine = out.state;
+    for (const action of out.actions) this.execute(action);
+    this.arm(out.nextTimer);
+  }
+
+  private arm(at: number | undefined): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+    if (at === undefined) return;
+    const fire = (): void => {
+      this.timer = undefined;
+      // Timers may fire up to a millisecond early against a sub-millisecond clock.
+      if (this.clock.now() < at) {
+        this.arm(at);
+        return;
+      }
+      this.dispatch({ kind: 'timer' });
+    };
+    this.timer = this.clock.setTimer(at - this.clock.now(), fire);
+  }
+
+  private execute(action: MachineAction): void {
+    switch (action.kind) {
+      case 'sendAdvert':
+        this.sendAdvert(action.priority);
+        return;
+      case 'addVips':
+        this.addressChange(() => this.transport.addAddresses());
+        return;
+      case 'delVips':
+        this.stopAnnouncing();
+        this.addressChange(() => this.transport.removeAddresses());
+        return;
+      case 'announce':
+        if (action.reason === 'became-master') {
+          this.stats.becameMaster++;
+          // Announce only once the addresses are on the interface.
+          void this.addressOp.then(() => this.announceAfterMaster());
+        } else {
+          this.burst(this.schedule.lowerPrioRepeat);
+        }
+        return;
+      case 'transition':
+        this.emit('transition', { instance: this.name, from: action.from, to: action.to, reason: action.reason });
+        return;
+    }
+  }
+
+  private sendAdvert(priority: number): void {
+    const advert: Advertisement = {
+      version: this.options.params.version,
+      vrid: this.vrid,
+      priority,
+      intervalCs: this.options.params.intervalCs,
+      addresses: this.options.addresses,
+      authType: this.authType,
+      authData: this.authData,
+    };
+    for (const dst of this.transport.destinations) {
+      try {
+        const payload = encode(advert, { family: this.options.params.family, src: this.transport.sourceAddress, dst });
+        this.transport.send(payload, dst);
+        this.stats.advertsSent++;
+        if (priority === 0) this.stats.priorityZeroSent++;
+      } catch (err) {
+        this.stats.sendErrors++;
+        this.emit('ioError', err instanceof Error ? err : new Error(String(err)));
+      }
+    }
+  }
+
+  private addressChange(op: () => Promise<void>): void {
+    // Serialise address changes so a quick MASTER→BACKUP→MASTER never reorders add and delete.
+    this.addressOp = this.addressOp.then(op).catch((err: unknown) => {
+      this.stats.addressErrors++;
+      this.emit('ioError', err instanceof Error ? err : new Error(String(err)));
+    });
+  }
+
+  private burst(count: number): void {
+    if (this.machine.state !== 'MASTER') return;
+    for (let i = 0; i < count; i++) {
+      try {
+        this.transport.announce();
+        this.stats.announcements++;
+      } catch (err) {
+        this.stats.sendErrors++;
+        this.emit('ioError', err instanceof Error ? err : new Error(String(err)));
+        return;
+      }
+    }
+  }
+
+  private announceAfterMaster(): void {
+    if (this.machine.state !== 'MASTER') return;
+    this.burst(this.schedule.masterRepeat);
+    if (this.schedule.masterDelayMs > 0) {
+      const t = this.clock.setTimer(this.schedule.masterDelayMs, () => {
+        this.announceTimers.delete(t);
+        this.burst(this.schedule.masterRepeat);
+      });
+      this.announceTimers.add(t);
+    }
+    if (this.schedule.masterRefreshMs > 0) this.scheduleRefresh();
+  }
+
+  private scheduleRefresh(): void {
+    this.refreshTimer = this.clock.setTimer(this.schedule.masterRefreshMs, () => {
+      this.burst(this.schedule.masterRefreshRepeat);
+      if (this.machine.state === 'MASTER') this.scheduleRefresh();
+    });
+  }
+
+  private stopAnnouncing(): void {
+    for (const t of this.announceTimers) t.cancel();
+    this.announceTimers.clear();
+    this.refreshTimer?.cancel();
+    this.refreshTimer = undefined;
+  }
+
+  private cancelTimers(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+    this.stopAnnouncing();
+  }
+}

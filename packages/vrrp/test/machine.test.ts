@@ -1,0 +1,228 @@
+import test from 'ava';
+import {
+  initialState,
+  masterDownIntervalMs,
+  skewTimeMs,
+  step,
+  type InstanceParams,
+  type MachineAction,
+  type MachineEvent,
+  type MachineState,
+} from '../src/index.js';
+
+const v2: InstanceParams = {
+  version: 2,
+  family: 4,
+  priority: 100,
+  intervalCs: 100,
+  preempt: true,
+  preemptDelayMs: 0,
+  startState: 'BACKUP',
+  primaryAddress: '192.0.2.10',
+  downTimerAdverts: 3,
+};
+const v3: InstanceParams = { ...v2, version: 3, intervalCs: 10 };
+
+function run(p: InstanceParams, events: Array<[number, MachineEvent]>): { s: MachineState; actions: MachineAction[]; next: number | undefined } {
+  let s = initialState(p);
+  let actions: MachineAction[] = [];
+  let next: number | undefined;
+  for (const [now, e] of events) {
+    const r = step(p, s, e, now);
+    s = r.state;
+    actions = [...r.actions];
+    next = r.nextTimer;
+  }
+  return { s, actions, next };
+}
+
+const kinds = (a: MachineAction[]): string[] => a.map((x) => (x.kind === 'sendAdvert' ? `sendAdvert(${x.priority})` : x.kind));
+
+test('timer formulas: v2 and v3 Skew_Time and Master_Down_Interval', (t) => {
+  t.is(skewTimeMs(2, 100, 100), (156 * 1000) / 256);
+  t.is(masterDownIntervalMs(2, 100, 100), 3000 + (156 * 1000) / 256);
+  t.is(skewTimeMs(3, 100, 10), (156 * 100) / 256);
+  t.is(masterDownIntervalMs(3, 100, 10), 300 + (156 * 100) / 256);
+  t.is(masterDownIntervalMs(3, 200, 5, 30), 30 * 50 + (56 * 50) / 256);
+});
+
+test('Initialize, Startup, priority 255: MASTER at once, advert, addresses, announce (§6.4.1)', (t) => {
+  const r = run({ ...v2, priority: 255 }, [[0, { kind: 'startup' }]]);
+  t.is(r.s.state, 'MASTER');
+  t.deepEqual(kinds(r.actions), ['transition', 'addVips', 'sendAdvert(255)', 'announce']);
+  t.is(r.next, 1000);
+});
+
+test('Initialize, Startup, priority < 255: BACKUP with Master_Down_Timer = Master_Down_Interval (§6.4.1)', (t) => {
+  const r = run(v2, [[1000, { kind: 'startup' }]]);
+  t.is(r.s.state, 'BACKUP');
+  t.is(r.next, 1000 + masterDownIntervalMs(2, 100, 100));
+  t.deepEqual(kinds(r.actions), ['transition']);
+});
+
+test('state MASTER hint below 255 waits one interval plus the minimum skew (keepalived)', (t) => {
+  const r = run({ ...v3, startState: 'MASTER' }, [[0, { kind: 'startup' }]]);
+  t.is(r.s.state, 'BACKUP');
+  t.is(r.next, 100 + 100 / 256);
+});
+
+test('Backup, Master_Down_Timer fires: advert, announce, MASTER (§6.4.2)', (t) => {
+  const mdi = masterDownIntervalMs(2, 100, 100);
+  const early = run(v2, [[0, { kind: 'startup' }], [mdi - 1, { kind: 'timer' }]]);
+  t.is(early.s.state, 'BACKUP');
+  const r = run(v2, [[0, { kind: 'startup' }], [mdi, { kind: 'timer' }]]);
+  t.is(r.s.state, 'MASTER');
+  t.deepEqual(kinds(r.actions), ['transition', 'addVips', 'sendAdvert(100)', 'announce']);
+  t.is(r.next, mdi + 1000);
+});
+
+test('Backup, advert priority 0: Master_Down_Timer = Skew_Time (§6.4.2)', (t) => {
+  const r = run(v2, [[0, { kind: 'startup' }], [500, { kind: 'advert', priority: 0, intervalCs: 100, src: '192.0.2.20' }]]);
+  t.is(r.s.state, 'BACKUP');
+  t.is(r.next, 500 + skewTimeMs(2, 100, 100));
+});
+
+test('Backup, advert with higher priority: resets Master_Down_Timer (§6.4.2)', (t) => {
+  const r = run(v2, [[0, { kind: 'startup' }], [2000, { kind: 'advert', priority: 150, intervalCs: 100, src: '192.0.2.20' }]]);
+  t.is(r.next, 2000 + masterDownIntervalMs(2, 100, 100));
+  t.is(r.s.masterAddress, '192.0.2.20');
+});
+
+test('Backup, v3: adopts the master\'s advertised interval (§6.4.2)', (t) => {
+  const r = run(v3, [[0, { kind: 'startup' }], [50, { kind: 'advert', priority: 150, intervalCs: 5, src: '192.0.2.20' }]]);
+  t.is(r.s.masterAdverIntervalCs, 5);
+  t.is(r.next, 50 + masterDownIntervalMs(3, 100, 5));
+});
+
+test('Backup, v2: keeps its configured interval whatever the advert says', (t) => {
+  const r = run(v2, [[0, { kind: 'startup' }], [50, { kind: 'advert', priority: 150, intervalCs: 300, src: '192.0.2.20' }]]);
+  t.is(r.s.masterAdverIntervalCs, 100);
+});
+
+test('Backup, preempt, lower priority advert: discarded, the down timer runs out (§6.4.2)', (t) => {
+  const mdi = masterDownIntervalMs(2, 100, 100);
+  const r = run(v2, [
+    [0, { kind: 'startup' }],
+    [1000, { kind: 'advert', priority: 50, intervalCs: 100, src: '192.0.2.20' }],
+  ]);
+  t.is(r.next, mdi);
+  const after = run(v2, [
+    [0, { kind: 'startup' }],
+    [1000, { kind: 'advert', priority: 50, intervalCs: 100, src: '192.0.2.20' }],
+    [mdi, { kind: 'timer' }],
+  ]);
+  t.is(after.s.state, 'MASTER');
+});
+
+test('Backup, nopreempt, lower priority advert: accepted as master, timer reset', (t) => {
+  const r = run({ ...v2, preempt: false }, [
+    [0, { kind: 'startup' }],
+    [1000, { kind: 'advert', priority: 50, intervalCs: 100, src: '192.0.2.20' }],
+  ]);
+  t.is(r.next, 1000 + masterDownIntervalMs(2, 100, 100));
+});
+
+test('preempt_delay: no preemption within the delay, preemption after it', (t) => {
+  const p = { ...v2, preemptDelayMs: 10_000 };
+  const within = run(p, [
+    [0, { kind: 'startup' }],
+    [5000, { kind: 'advert', priority: 50, intervalCs: 100, src: '192.0.2.20' }],
+  ]);
+  t.is(within.next, 5000 + masterDownIntervalMs(2, 100, 100));
+  const after = run(p, [
+    [0, { kind: 'startup' }],
+    [10_000, { kind: 'advert', priority: 50, intervalCs: 100, src: '192.0.2.20' }],
+  ]);
+  t.is(after.next, masterDownIntervalMs(2, 100, 100), 'the advert was discarded');
+});
+
+test('Backup, equal priority advert: accepted as master (preempt needs a strictly lower priority)', (t) => {
+  const r = run(v2, [[0, { kind: 'startup' }], [1000, { kind: 'advert', priority: 100, intervalCs: 100, src: '192.0.2.1' }]]);
+  t.is(r.next, 1000 + masterDownIntervalMs(2, 100, 100));
+});
+
+test('Backup, Shutdown: INIT, no advert (§6.4.2)', (t) => {
+  const r = run(v2, [[0, { kind: 'startup' }], [10, { kind: 'shutdown' }]]);
+  t.is(r.s.state, 'INIT');
+  t.deepEqual(kinds(r.actions), ['transition']);
+  t.is(r.next, undefined);
+});
+
+const master = (p: InstanceParams): Array<[number, MachineEvent]> => [
+  [0, { kind: 'startup' }],
+  [masterDownIntervalMs(p.version, p.priority, p.intervalCs), { kind: 'timer' }],
+];
+
+test('Master, Adver_Timer fires: advert, timer reset (§6.4.3)', (t) => {
+  const start = masterDownIntervalMs(2, 100, 100);
+  const r = run(v2, [...master(v2), [start + 1000, { kind: 'timer' }]]);
+  t.deepEqual(kinds(r.actions), ['sendAdvert(100)']);
+  t.is(r.next, start + 2000);
+});
+
+test('Master, Shutdown: priority-0 advert, addresses removed, INIT (§6.4.3)', (t) => {
+  const r = run(v2, [...master(v2), [9000, { kind: 'shutdown' }]]);
+  t.is(r.s.state, 'INIT');
+  t.deepEqual(kinds(r.actions), ['transition', 'sendAdvert(0)', 'delVips']);
+});
+
+test('Master, advert priority 0: advert at once (§6.4.3)', (t) => {
+  const r = run(v2, [...master(v2), [5000, { kind: 'advert', priority: 0, intervalCs: 100, src: '192.0.2.20' }]]);
+  t.is(r.s.state, 'MASTER');
+  t.deepEqual(kinds(r.actions), ['sendAdvert(100)']);
+  t.is(r.next, 6000);
+});
+
+test('Master, higher priority advert: BACKUP, addresses removed (§6.4.3)', (t) => {
+  const r = run(v3, [...master(v3), [5000, { kind: 'advert', priority: 200, intervalCs: 20, src: '192.0.2.20' }]]);
+  t.is(r.s.state, 'BACKUP');
+  t.deepEqual(kinds(r.actions), ['transition', 'delVips']);
+  t.is(r.s.masterAdverIntervalCs, 20);
+  t.is(r.next, 5000 + masterDownIntervalMs(3, 100, 20));
+});
+
+test('Master, equal priority and greater source address: BACKUP (§6.4.3)', (t) => {
+  const r = run(v2, [...master(v2), [5000, { kind: 'advert', priority: 100, intervalCs: 100, src: '192.0.2.11' }]]);
+  t.is(r.s.state, 'BACKUP');
+});
+
+test('Master, equal priority and smaller source address: stays MASTER', (t) => {
+  const r = run(v2, [...master(v2), [5000, { kind: 'advert', priority: 100, intervalCs: 100, src: '192.0.2.9' }]]);
+  t.is(r.s.state, 'MASTER');
+});
+
+test('Master, lower priority master seen (split brain heals): advert and re-announce', (t) => {
+  const r = run(v2, [...master(v2), [5000, { kind: 'advert', priority: 50, intervalCs: 100, src: '192.0.2.20' }]]);
+  t.is(r.s.state, 'MASTER');
+  t.deepEqual(kinds(r.actions), ['sendAdvert(100)', 'announce']);
+  t.like(r.actions[1], { reason: 'lower-priority-master' });
+});
+
+test('fault from MASTER: priority-0 advert, addresses removed; cleared: BACKUP with a fresh down timer', (t) => {
+  const r = run(v2, [...master(v2), [5000, { kind: 'fault', reason: 'link down' }]]);
+  t.is(r.s.state, 'FAULT');
+  t.deepEqual(kinds(r.actions), ['transition', 'sendAdvert(0)', 'delVips']);
+  t.is(r.next, undefined);
+  const back = run(v2, [...master(v2), [5000, { kind: 'fault', reason: 'link down' }], [8000, { kind: 'faultCleared' }]]);
+  t.is(back.s.state, 'BACKUP');
+  t.is(back.next, 8000 + masterDownIntervalMs(2, 100, 100));
+});
+
+test('adverts and timers in FAULT or INIT do nothing', (t) => {
+  const r = run(v2, [[0, { kind: 'advert', priority: 50, intervalCs: 100, src: '192.0.2.20' }], [1, { kind: 'timer' }]]);
+  t.is(r.s.state, 'INIT');
+  t.deepEqual(r.actions, []);
+});
+
+test('effective priority is clamped to 1..254 and used in the skew; an owner stays 255', (t) => {
+  const r = run(v2, [[0, { kind: 'priority', effective: 400 }], [0, { kind: 'startup' }]]);
+  t.is(r.s.effectivePriority, 254);
+  t.is(r.next, masterDownIntervalMs(2, 254, 100));
+  const owner = run({ ...v2, priority: 255 }, [[0, { kind: 'priority', effective: 10 }]]);
+  t.is(owner.s.effectivePriority, 255);
+});
+
+test('a master whose priority changes advertises the new value at once', (t) => {
+  const r = run(v2, [...master(v2), [5000, { kind: 'priority', effective: 60 }]]);
+  t.deepEqual(kinds(r.actions), ['sendAdvert(60)']);
+});

@@ -1,0 +1,56 @@
+import test from 'ava';
+import { encode, noAuthData, passwordAuthData, receiveAdvert, type Advertisement, type ReceiveExpectations, type DropReason } from '../src/index.js';
+
+const meta = { family: 4 as const, src: '192.0.2.20', dst: '224.0.0.18', ttl: 255 };
+const advert: Advertisement = {
+  version: 2,
+  vrid: 9,
+  priority: 100,
+  intervalCs: 100,
+  addresses: ['192.0.2.100', '192.0.2.101'],
+  authType: 1,
+  authData: passwordAuthData('pw'),
+};
+const local: ReceiveExpectations = {
+  version: 2,
+  intervalCs: 100,
+  authType: 1,
+  authData: passwordAuthData('pw'),
+  addresses: ['192.0.2.101', '192.0.2.100'],
+  owner: false,
+};
+const lookup = (vrid: number): ReceiveExpectations | undefined => (vrid === 9 ? local : undefined);
+
+test('a matching advert is accepted (address order does not matter)', (t) => {
+  const r = receiveAdvert(encode(advert, meta), meta, lookup);
+  t.true(r.ok);
+});
+
+const cases: Array<[string, Partial<Advertisement>, Partial<ReceiveExpectations>, number, DropReason]> = [
+  ['TTL below 255', {}, {}, 254, 'bad-ttl'],
+  ['an unknown VRID', { vrid: 10 }, {}, 255, 'unknown-vrid'],
+  ['a v3 advert for a v2 router', { version: 3, intervalCs: 100, authType: 0, authData: noAuthData }, {}, 255, 'bad-version'],
+  ['an advert while the local router owns the addresses', {}, { owner: true }, 255, 'owner-conflict'],
+  ['another auth type', { authType: 0, authData: noAuthData }, {}, 255, 'auth-type-mismatch'],
+  ['a wrong password', { authData: passwordAuthData('other') }, {}, 255, 'auth-failed'],
+  ['another v2 interval', { intervalCs: 200 }, {}, 255, 'interval-mismatch'],
+  ['other addresses', { addresses: ['192.0.2.100'] }, {}, 255, 'address-mismatch'],
+];
+for (const [name, a, l, ttl, reason] of cases) {
+  test(`drops ${name} as ${reason}`, (t) => {
+    const r = receiveAdvert(encode({ ...advert, ...a }, meta), { ...meta, ttl }, (vrid) => (vrid === 9 ? { ...local, ...l } : undefined));
+    t.false(r.ok);
+    if (!r.ok) t.is(r.reason, reason);
+  });
+}
+
+test('other addresses from the address owner (priority 255) are accepted (RFC 5798 §7.1)', (t) => {
+  const r = receiveAdvert(encode({ ...advert, priority: 255, addresses: ['192.0.2.100'] }, meta), meta, lookup);
+  t.true(r.ok);
+});
+
+test('v3 does not compare the interval: a backup adopts it', (t) => {
+  const v3 = { ...advert, version: 3 as const, intervalCs: 7, authType: 0, authData: noAuthData };
+  const r = receiveAdvert(encode(v3, meta), meta, () => ({ ...local, version: 3, authType: 0, authData: noAuthData }));
+  t.true(r.ok);
+});

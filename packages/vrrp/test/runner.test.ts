@@ -1,0 +1,150 @@
+import test from 'ava';
+import {
+  FakeClock,
+  InstanceRunner,
+  decode,
+  masterDownIntervalMs,
+  receiveAdvert,
+  skewTimeMs,
+  type InstanceParams,
+  type Transport,
+  type TransitionEvent,
+} from '../src/index.js';
+
+/** A shared in-memory segment: every send reaches every other attached runner with TTL 255. */
+class Segment {
+  readonly runners: InstanceRunner[] = [];
+  readonly vips = new Map<string, Set<string>>();
+  announcements: string[] = [];
+  blocked = false;
+  deliver(from: string, payload: Buffer, dst: string): void {
+    if (this.blocked) return;
+    for (const r of this.runners) {
+      const me = (r as unknown as { transport: Transport }).transport.sourceAddress;
+      if (me === from) continue;
+      const res = receiveAdvert(payload, { family: 4, src: from, dst, ttl: 255 }, (vrid) => (vrid === r.vrid ? r.expectations : undefined));
+      if (res.ok) r.receive(res.advert, from);
+      else r.countDrop(res.reason);
+    }
+  }
+}
+
+function node(seg: Segment, clock: FakeClock, address: string, p: Partial<InstanceParams>): { runner: InstanceRunner; transitions: TransitionEvent[]; down: { v: boolean } } {
+  const params: InstanceParams = {
+    version: 2, family: 4, priority: 100, intervalCs: 100, preempt: true, preemptDelayMs: 0,
+    startState: 'BACKUP', primaryAddress: address, downTimerAdverts: 3, ...p,
+  };
+  const down = { v: false };
+  const transport: Transport = {
+    sourceAddress: address,
+    destinations: ['224.0.0.18'],
+    send: (payload, dst) => {
+      if (down.v) throw new Error('ENETDOWN');
+      t.true(decode(payload, { family: 4, src: address, dst }).ok);
+      seg.deliver(address, payload, dst);
+    },
+    addAddresses: async () => { seg.vips.set(address, new Set(['192.0.2.100'])); },
+    removeAddresses: async () => { seg.vips.delete(address); },
+    announce: () => { seg.announcements.push(address); },
+  };
+  const t = { true: (x: boolean) => { if (!x) throw new Error('sent an invalid advert'); } };
+  const runner = new InstanceRunner({ name: `VI_${address}`, vrid: 51, params, addresses: ['192.0.2.100'] }, transport, clock);
+  const transitions: TransitionEvent[] = [];
+  runner.on('transition', (e) => transitions.push(e));
+  seg.runners.push(runner);
+  return { runner, transitions, down };
+}
+
+const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+test('two routers elect the higher priority; a silent master is replaced after Master_Down_Interval', async (t) => {
+  const clock = new FakeClock();
+  const seg = new Segment();
+  const a = node(seg, clock, '192.0.2.10', { priority: 150 });
+  const b = node(seg, clock, '192.0.2.20', { priority: 100 });
+  a.runner.start();
+  b.runner.start();
+  clock.advance(5000);
+  await flush();
+  t.is(a.runner.state, 'MASTER');
+  t.is(b.runner.state, 'BACKUP');
+  t.deepEqual([...seg.vips.keys()], ['192.0.2.10']);
+  t.is(seg.announcements.filter((x) => x === '192.0.2.10').length, 5);
+  // The master goes silent (its sends fail): B takes over within Master_Down_Interval.
+  a.down.v = true;
+  const silentAt = clock.now();
+  let tookOver = -1;
+  b.runner.on('transition', (e) => { if (e.to === 'MASTER') tookOver = clock.now(); });
+  clock.advance(10_000);
+  t.true(tookOver > silentAt);
+  t.true(tookOver - silentAt <= masterDownIntervalMs(2, 100, 100));
+  t.true(tookOver - silentAt >= masterDownIntervalMs(2, 100, 100) - 1000);
+});
+
+test('shutdown of the master hands over after Skew_Time', async (t) => {
+  const clock = new FakeClock();
+  const seg = new Segment();
+  const a = node(seg, clock, '192.0.2.10', { priority: 150, version: 3, intervalCs: 10 });
+  const b = node(seg, clock, '192.0.2.20', { priority: 100, version: 3, intervalCs: 10 });
+  a.runner.start();
+  b.runner.start();
+  clock.advance(2000);
+  const stoppedAt = clock.now();
+  await a.runner.stop();
+  t.is(a.runner.stats.priorityZeroSent, 1);
+  let tookOver = -1;
+  b.runner.on('transition', (e) => { if (e.to === 'MASTER') tookOver = clock.now(); });
+  clock.advance(1000);
+  t.is(tookOver - stoppedAt, skewTimeMs(3, 100, 10));
+});
+
+test('preemption: a recovered higher priority router takes the master role back; with nopreempt it does not', async (t) => {
+  for (const preempt of [true, false]) {
+    const clock = new FakeClock();
+    const seg = new Segment();
+    const b = node(seg, clock, '192.0.2.20', { priority: 100 });
+    b.runner.start();
+    clock.advance(5000);
+    t.is(b.runner.state, 'MASTER');
+    const a = node(seg, clock, '192.0.2.10', { priority: 150, preempt });
+    a.runner.start();
+    clock.advance(10_000);
+    t.is(a.runner.state, preempt ? 'MASTER' : 'BACKUP');
+    t.is(b.runner.state, preempt ? 'BACKUP' : 'MASTER');
+  }
+});
+
+test('split brain heals to one master, which re-announces the addresses', async (t) => {
+  const clock = new FakeClock();
+  const seg = new Segment();
+  const a = node(seg, clock, '192.0.2.10', { priority: 150 });
+  const b = node(seg, clock, '192.0.2.20', { priority: 100 });
+  a.runner.start();
+  b.runner.start();
+  clock.advance(5000);
+  seg.blocked = true;
+  clock.advance(5000);
+  t.is(b.runner.state, 'MASTER');
+  seg.announcements = [];
+  seg.blocked = false;
+  clock.advance(1000);
+  await flush();
+  t.is(a.runner.state, 'MASTER');
+  t.is(b.runner.state, 'BACKUP');
+  t.true(seg.announcements.includes('192.0.2.10'));
+  t.deepEqual([...seg.vips.keys()], ['192.0.2.10']);
+});
+
+test('a mismatched peer (other password) is dropped and counted, and both become master', (t) => {
+  const clock = new FakeClock();
+  const seg = new Segment();
+  const a = node(seg, clock, '192.0.2.10', { priority: 150 });
+  const b = node(seg, clock, '192.0.2.20', { priority: 100 });
+  (b.runner as unknown as { authType: number }).authType = 1;
+  a.runner.start();
+  b.runner.start();
+  clock.advance(5000);
+  t.is(a.runner.state, 'MASTER');
+  t.is(b.runner.state, 'MASTER');
+  t.true((b.runner.stats.dropped['auth-type-mismatch'] ?? 0) > 0);
+});
