@@ -1,0 +1,104 @@
+import type { Diagnostics } from './diagnostics.js';
+import type { GlobalDefs } from './model.js';
+import { applySection, type NotYet, type SectionSpec } from './section.js';
+import type { Node } from './tree.js';
+import { arity, intValue, secondsValue } from './values.js';
+
+type Draft = { -readonly [K in keyof GlobalDefs]: GlobalDefs[K] };
+
+export function defaultGlobalDefs(): GlobalDefs {
+  return {
+    routerId: undefined,
+    vrrpVersion: 2,
+    vrrpGarpMasterDelay: 5,
+    vrrpGarpMasterRepeat: 5,
+    vrrpGarpMasterRefresh: 0,
+    vrrpGarpMasterRefreshRepeat: 1,
+    vrrpGarpLowerPrioRepeat: undefined,
+    vrrpDownTimerAdverts: 3,
+  };
+}
+
+const seconds = (key: 'vrrpGarpMasterDelay' | 'vrrpGarpMasterRefresh', max: number) => (n: Node, d: Draft, diags: Diagnostics) => {
+  if (!arity(n, 1, 1, diags)) return;
+  const v = secondsValue(n.args[0]!, 0, max, n.keyword.text, diags);
+  if (v !== undefined) d[key] = v;
+};
+const count = (key: 'vrrpGarpMasterRepeat' | 'vrrpGarpMasterRefreshRepeat' | 'vrrpGarpLowerPrioRepeat' | 'vrrpDownTimerAdverts', min: number, max: number) => (n: Node, d: Draft, diags: Diagnostics) => {
+  if (!arity(n, 1, 1, diags)) return;
+  const v = intValue(n.args[0]!, min, max, n.keyword.text, diags);
+  if (v !== undefined) d[key] = v;
+};
+
+const harmless: NotYet = { severity: 'warning', why: 'it does not change failover or load balancing' };
+const changesBehaviour = (why: string): NotYet => ({ severity: 'error', why });
+
+const spec: SectionSpec<Draft> = {
+  name: 'global_defs',
+  keywords: {
+    router_id: (n, d, diags) => {
+      if (arity(n, 1, 1, diags)) d.routerId = n.args[0]!.text;
+    },
+    vrrp_version: (n, d, diags) => {
+      if (!arity(n, 1, 1, diags)) return;
+      const v = intValue(n.args[0]!, 2, 3, 'vrrp_version', diags);
+      if (v !== undefined) d.vrrpVersion = v as 2 | 3;
+    },
+    vrrp_garp_master_delay: seconds('vrrpGarpMasterDelay', 255),
+    vrrp_garp_master_repeat: count('vrrpGarpMasterRepeat', 1, 255),
+    vrrp_garp_master_refresh: seconds('vrrpGarpMasterRefresh', 86400),
+    vrrp_garp_master_refresh_repeat: count('vrrpGarpMasterRefreshRepeat', 1, 255),
+    vrrp_garp_lower_prio_repeat: count('vrrpGarpLowerPrioRepeat', 0, 255),
+    vrrp_down_timer_adverts: count('vrrpDownTimerAdverts', 1, 100),
+  },
+  notYet: {
+    notification_email: harmless,
+    notification_email_from: harmless,
+    smtp_server: harmless,
+    smtp_connect_timeout: harmless,
+    smtp_helo_name: harmless,
+    smtp_alert: harmless,
+    smtp_alert_vrrp: harmless,
+    smtp_alert_checker: harmless,
+    enable_snmp_vrrp: harmless,
+    enable_snmp_checker: harmless,
+    enable_snmp_rfc: harmless,
+    enable_snmp_rfcv2: harmless,
+    enable_snmp_rfcv3: harmless,
+    enable_traps: harmless,
+    snmp_socket: harmless,
+    enable_dbus: harmless,
+    max_auto_priority: harmless,
+    vrrp_priority: harmless,
+    vrrp_rt_priority: harmless,
+    vrrp_no_swap: harmless,
+    vrrp_cpu_affinity: harmless,
+    checker_priority: harmless,
+    checker_no_swap: harmless,
+    script_user: changesBehaviour('scripts arrive with health checking'),
+    enable_script_security: changesBehaviour('scripts arrive with health checking'),
+    vrrp_strict: changesBehaviour('strict mode changes which adverts are accepted'),
+    vrrp_skip_check_adv_addr: changesBehaviour('it changes which adverts are accepted'),
+    vrrp_mcast_group4: changesBehaviour('adverts would go to another group'),
+    vrrp_mcast_group6: changesBehaviour('adverts would go to another group'),
+    vrrp_iptables: changesBehaviour('it filters traffic to the addresses'),
+    vrrp_garp_interval: changesBehaviour('it spaces gratuitous ARPs'),
+    vrrp_gna_interval: changesBehaviour('it spaces neighbour advertisements'),
+    vrrp_garp_lower_prio_delay: changesBehaviour('it delays re-announcements'),
+    vrrp_higher_prio_send_advert: changesBehaviour('it changes split-brain handling'),
+    vrrp_lower_prio_no_advert: changesBehaviour('it changes split-brain handling'),
+    vrrp_check_unicast_src: changesBehaviour('it changes which adverts are accepted'),
+    vrrp_startup_delay: changesBehaviour('it delays the start of VRRP'),
+    lvs_flush: changesBehaviour('IPVS is not driven yet'),
+    lvs_sync_daemon: changesBehaviour('IPVS is not driven yet'),
+    lvs_timeouts: changesBehaviour('IPVS is not driven yet'),
+    dynamic_interfaces: changesBehaviour('interfaces must exist at start'),
+  },
+};
+
+/** Applies a `global_defs` block onto the defaults. */
+export function parseGlobalDefs(nodes: readonly Node[], into: GlobalDefs, diags: Diagnostics): GlobalDefs {
+  const draft: Draft = { ...into };
+  applySection(spec, nodes, draft, diags);
+  return draft;
+}

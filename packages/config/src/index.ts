@@ -1,0 +1,5 @@
+export * from './diagnostics.js';
+export * from './lexer.js';
+export * from './tree.js';
+export * from './model.js';
+export * from './load.js';

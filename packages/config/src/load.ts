@@ -1,0 +1,95 @@
+import { Diagnostics, suggest, type Diagnostic } from './diagnostics.js';
+import { defaultGlobalDefs, parseGlobalDefs } from './global-defs.js';
+import { lexFile } from './lexer.js';
+import type { Config, GlobalDefs, VrrpInstance } from './model.js';
+import { blockOf, type NotYet } from './section.js';
+import { parseTree, type Node } from './tree.js';
+import { parseVrrpInstance } from './vrrp-instance.js';
+
+/** The outcome of loading a file: a model only when there is no error. */
+export interface LoadResult {
+  readonly config: Config | undefined;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly errors: readonly Diagnostic[];
+  readonly warnings: readonly Diagnostic[];
+}
+
+const TOP_NOT_YET: Readonly<Record<string, NotYet>> = Object.fromEntries(
+  [
+    ['virtual_server', 'health checking and IPVS are not driven yet'],
+    ['virtual_server_group', 'IPVS is not driven yet'],
+    ['vrrp_script', 'tracking scripts arrive with health checking'],
+    ['vrrp_track_file', 'file tracking arrives with health checking'],
+    ['track_file', 'file tracking arrives with health checking'],
+    ['vrrp_track_process', 'process tracking is not implemented'],
+    ['vrrp_sync_group', 'sync groups arrive with tracking'],
+    ['static_ipaddress', 'static addresses are not managed yet'],
+    ['static_routes', 'static routes are not managed yet'],
+    ['static_rules', 'static rules are not managed yet'],
+    ['bfd_instance', 'BFD is not implemented'],
+    ['garp_group', 'gratuitous ARP groups are not implemented'],
+    ['linkbeat_interfaces', 'link-beat polling is not implemented'],
+    ['interface_up_down_delays', 'interface debouncing is not implemented'],
+    ['track_group', 'track groups are not implemented'],
+    ['SSL', 'SSL_GET arrives with health checking'],
+  ].map(([k, why]) => [k!, { severity: 'error' as const, why: why! }]),
+);
+
+const TOP_KEYWORDS = ['global_defs', 'vrrp_instance', ...Object.keys(TOP_NOT_YET)];
+
+function checkConflicts(instances: readonly VrrpInstance[], diags: Diagnostics): void {
+  const names = new Map<string, VrrpInstance>();
+  const vrids = new Map<string, VrrpInstance>();
+  for (const i of instances) {
+    const prev = names.get(i.name);
+    if (prev !== undefined) diags.error('CONF_ERR_CONFLICT', i.pos, `vrrp_instance ${i.name} is defined twice (first at line ${prev.pos.line})`);
+    names.set(i.name, i);
+    // Unicast instances with disjoint peer sets may share a VRID (keepalived allows it).
+    const key = `${i.interface}/${i.family}/${i.virtualRouterId}/${i.unicastPeer.length > 0 ? [...i.unicastPeer].sort().join(',') : 'multicast'}`;
+    const same = vrids.get(key);
+    if (same !== undefined) {
+      diags.error('CONF_ERR_CONFLICT', i.pos, `virtual_router_id ${i.virtualRouterId} is already used on ${i.interface} (IPv${i.family}) by vrrp_instance ${same.name}`);
+    }
+    vrids.set(key, i);
+  }
+}
+
+/** Builds the model from a statement tree. */
+export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnostics): Config {
+  let globals: GlobalDefs = defaultGlobalDefs();
+  for (const n of nodes) {
+    if (n.keyword.text !== 'global_defs') continue;
+    if (n.args.length > 0) diags.error('CONF_ERR_ARITY', n.args[0]!.pos, `unexpected '${n.args[0]!.text}' after global_defs`);
+    const block = blockOf(n, diags);
+    if (block !== undefined) globals = parseGlobalDefs(block, globals, diags);
+  }
+  const instances: VrrpInstance[] = [];
+  for (const n of nodes) {
+    const kw = n.keyword.text;
+    if (kw === 'global_defs') continue;
+    if (kw === 'vrrp_instance') {
+      const i = parseVrrpInstance(n, globals, diags);
+      if (i !== undefined) instances.push(i);
+      continue;
+    }
+    const notYet = Object.hasOwn(TOP_NOT_YET, kw) ? TOP_NOT_YET[kw] : undefined;
+    if (notYet !== undefined) {
+      diags.error('CONF_ERR_UNSUPPORTED', n.keyword.pos, `${kw} is not supported by tandem yet (${notYet.why})`);
+      continue;
+    }
+    const near = suggest(kw, TOP_KEYWORDS);
+    diags.error('CONF_ERR_UNKNOWN_KEYWORD', n.keyword.pos, `unknown top-level keyword '${kw}'${near !== undefined ? `; did you mean '${near}'?` : ''}`);
+  }
+  checkConflicts(instances, diags);
+  return { file, globalDefs: globals, vrrpInstances: instances };
+}
+
+/** Reads, parses and validates a keepalived.conf (with its includes). Never throws on file content. */
+export function load(file: string, readFile?: (p: string) => string): LoadResult {
+  const diags = new Diagnostics();
+  const tokens = lexFile(file, diags, readFile);
+  const tree = parseTree(tokens, diags);
+  const config = buildConfig(file, tree, diags);
+  const errors = diags.errors;
+  return { config: errors.length === 0 ? config : undefined, diagnostics: diags.list, errors, warnings: diags.warnings };
+}

@@ -1,0 +1,44 @@
+import { suggest, type Diagnostics } from './diagnostics.js';
+import type { Node } from './tree.js';
+
+export type Handler<D> = (node: Node, draft: D, diags: Diagnostics) => void;
+
+/** How tandem treats a keepalived keyword it does not implement yet. */
+export type NotYet = { readonly severity: 'error' | 'warning'; readonly why: string };
+
+/** A keyword table for one block: handlers, plus keepalived keywords tandem does not implement yet. */
+export interface SectionSpec<D> {
+  readonly name: string;
+  readonly keywords: Readonly<Record<string, Handler<D>>>;
+  readonly notYet?: Readonly<Record<string, NotYet>>;
+}
+
+/** Runs each statement of a block through the section's keyword table. */
+export function applySection<D>(spec: SectionSpec<D>, nodes: readonly Node[], draft: D, diags: Diagnostics): void {
+  for (const node of nodes) {
+    const kw = node.keyword.text;
+    const handler = Object.hasOwn(spec.keywords, kw) ? spec.keywords[kw] : undefined;
+    if (handler !== undefined) {
+      handler(node, draft, diags);
+      continue;
+    }
+    const notYet = spec.notYet !== undefined && Object.hasOwn(spec.notYet, kw) ? spec.notYet[kw] : undefined;
+    if (notYet !== undefined) {
+      const msg = `${kw} in ${spec.name} is not supported by tandem yet (${notYet.why})`;
+      if (notYet.severity === 'error') diags.error('CONF_ERR_UNSUPPORTED', node.keyword.pos, msg);
+      else diags.warning('CONF_ERR_UNSUPPORTED', node.keyword.pos, `${msg}; ignored`);
+      continue;
+    }
+    const near = suggest(kw, [...Object.keys(spec.keywords), ...Object.keys(spec.notYet ?? {})]);
+    diags.error('CONF_ERR_UNKNOWN_KEYWORD', node.keyword.pos, `unknown keyword '${kw}' in ${spec.name}${near !== undefined ? `; did you mean '${near}'?` : ''}`);
+  }
+}
+
+/** The statements of a block keyword; reports a missing block. */
+export function blockOf(node: Node, diags: Diagnostics): readonly Node[] | undefined {
+  if (node.block === undefined) {
+    diags.error('CONF_ERR_SYNTAX', node.keyword.pos, `${node.keyword.text} needs a '{ ... }' block`);
+    return undefined;
+  }
+  return node.block;
+}

@@ -1,0 +1,96 @@
+import { isIPv4, isIPv6 } from 'node:net';
+import type { Diagnostics } from './diagnostics.js';
+import type { Token } from './lexer.js';
+import type { Node } from './tree.js';
+
+/** Checks the number of argument words; extra words are an error (keepalived ignores them silently). */
+export function arity(node: Node, min: number, max: number, diags: Diagnostics): boolean {
+  const kw = node.keyword.text;
+  if (node.args.length < min) {
+    diags.error('CONF_ERR_ARITY', node.keyword.pos, `${kw} needs ${min === max ? min : `at least ${min}`} value${min === 1 ? '' : 's'}`);
+    return false;
+  }
+  if (node.args.length > max) {
+    const extra = node.args[max]!;
+    diags.error('CONF_ERR_ARITY', extra.pos, `unexpected '${extra.text}' after ${kw}${max === 0 ? ', which takes no value' : ''}`);
+    return false;
+  }
+  if (node.block !== undefined) {
+    diags.error('CONF_ERR_SYNTAX', node.blockPos ?? node.keyword.pos, `${kw} does not take a block`);
+    return false;
+  }
+  return true;
+}
+
+/** An integer in [min, max]. */
+export function intValue(tok: Token, min: number, max: number, what: string, diags: Diagnostics): number | undefined {
+  if (!/^-?\d+$/.test(tok.text)) {
+    diags.error('CONF_ERR_VALUE', tok.pos, `${what} must be an integer ${min}-${max}, got '${tok.text}'`);
+    return undefined;
+  }
+  const v = Number(tok.text);
+  if (v < min || v > max) {
+    diags.error('CONF_ERR_VALUE', tok.pos, `${what} must be ${min}-${max}, got ${v}`);
+    return undefined;
+  }
+  return v;
+}
+
+/** A decimal number of seconds in [min, max] (keepalived's TIMER: microsecond resolution). */
+export function secondsValue(tok: Token, min: number, max: number, what: string, diags: Diagnostics): number | undefined {
+  if (!/^\d+(\.\d+)?$/.test(tok.text)) {
+    diags.error('CONF_ERR_VALUE', tok.pos, `${what} must be a number of seconds, got '${tok.text}'`);
+    return undefined;
+  }
+  const v = Number(tok.text);
+  if (v < min || v > max) {
+    diags.error('CONF_ERR_VALUE', tok.pos, `${what} must be ${min}-${max} seconds, got ${tok.text}`);
+    return undefined;
+  }
+  return v;
+}
+
+/** One of the documented words, exactly. */
+export function enumValue<T extends string>(tok: Token, words: readonly T[], what: string, diags: Diagnostics): T | undefined {
+  if ((words as readonly string[]).includes(tok.text)) return tok.text as T;
+  diags.error('CONF_ERR_VALUE', tok.pos, `${what} must be one of ${words.join(', ')}; got '${tok.text}'`);
+  return undefined;
+}
+
+const BOOL_WORDS: Record<string, boolean> = { on: true, true: true, yes: true, off: false, false: false, no: false };
+
+/** A flag keyword with an optional BOOL (`on|off|true|false|yes|no`); absent means true. */
+export function flagValue(node: Node, diags: Diagnostics): boolean | undefined {
+  if (!arity(node, 0, 1, diags)) return undefined;
+  const tok = node.args[0];
+  if (tok === undefined) return true;
+  const v = BOOL_WORDS[tok.text];
+  if (v === undefined) diags.error('CONF_ERR_VALUE', tok.pos, `${node.keyword.text} takes on|off|true|false|yes|no, got '${tok.text}'`);
+  return v;
+}
+
+/** An IPv4 or IPv6 address (no prefix). */
+export function addressValue(tok: Token, what: string, diags: Diagnostics): { address: string; family: 4 | 6 } | undefined {
+  if (isIPv4(tok.text)) return { address: tok.text, family: 4 };
+  if (isIPv6(tok.text)) return { address: tok.text.toLowerCase(), family: 6 };
+  diags.error('CONF_ERR_VALUE', tok.pos, `${what} must be an IP address, got '${tok.text}'`);
+  return undefined;
+}
+
+/** `ADDR[/PREFIX]`; the prefix defaults to the full length, as keepalived does. */
+export function prefixedAddress(tok: Token, what: string, diags: Diagnostics): { address: string; family: 4 | 6; prefix: number } | undefined {
+  const [addr = '', prefixText, ...rest] = tok.text.split('/');
+  const a = addressValue({ ...tok, text: addr }, what, diags);
+  if (a === undefined) return undefined;
+  const max = a.family === 4 ? 32 : 128;
+  if (rest.length > 0 || (prefixText !== undefined && !/^\d+$/.test(prefixText))) {
+    diags.error('CONF_ERR_VALUE', tok.pos, `${what}: bad prefix in '${tok.text}'`);
+    return undefined;
+  }
+  const prefix = prefixText === undefined ? max : Number(prefixText);
+  if (prefix > max) {
+    diags.error('CONF_ERR_VALUE', tok.pos, `${what}: prefix /${prefix} is longer than ${max}`);
+    return undefined;
+  }
+  return { ...a, prefix };
+}

@@ -1,0 +1,326 @@
+import { isIP } from 'node:net';
+import type { Diagnostics, Position } from './diagnostics.js';
+import type { Token } from './lexer.js';
+import type { Authentication, GarpSettings, GlobalDefs, VirtualAddress, VrrpInstance } from './model.js';
+import { applySection, blockOf, type NotYet, type SectionSpec } from './section.js';
+import type { Node } from './tree.js';
+import { addressValue, arity, enumValue, flagValue, intValue, prefixedAddress, secondsValue } from './values.js';
+
+interface Draft {
+  state?: 'MASTER' | 'BACKUP';
+  interface?: string;
+  virtualRouterId?: number;
+  priority: number;
+  advertInt: number;
+  advertIntTok?: Token;
+  version?: 2 | 3;
+  versionTok?: Token;
+  nopreempt: boolean;
+  nopreemptTok?: Token;
+  preemptDelay: number;
+  accept?: boolean;
+  authentication?: Authentication;
+  vips: VirtualAddress[];
+  excluded: VirtualAddress[];
+  unicastSrcIp?: string;
+  unicastPeer: string[];
+  downTimerAdverts?: number;
+  garp: { -readonly [K in keyof GarpSettings]: GarpSettings[K] };
+}
+
+const SCOPES = ['global', 'site', 'link', 'host', 'nowhere'] as const;
+
+/** One `virtual_ipaddress` line: `IP[/PREFIX] [brd ADDR] [dev IF] [scope S] [label L]`. */
+function parseVip(node: Node, diags: Diagnostics): VirtualAddress | undefined {
+  const words = [node.keyword, ...node.args];
+  const head = prefixedAddress(words[0]!, 'virtual address', diags);
+  if (head === undefined) return undefined;
+  const vip: { -readonly [K in keyof VirtualAddress]: VirtualAddress[K] } = { ...head, pos: node.keyword.pos };
+  for (let i = 1; i < words.length; i++) {
+    const opt = words[i]!;
+    const value = words[i + 1];
+    const needValue = (): Token | undefined => {
+      if (value === undefined) diags.error('CONF_ERR_ARITY', opt.pos, `${opt.text} needs a value`);
+      i++;
+      return value;
+    };
+    switch (opt.text) {
+      case 'dev': {
+        const v = needValue();
+        if (v !== undefined) vip.dev = v.text;
+        break;
+      }
+      case 'label': {
+        const v = needValue();
+        if (v !== undefined) vip.label = v.text;
+        break;
+      }
+      case 'scope': {
+        const v = needValue();
+        if (v !== undefined) {
+          const s = enumValue(v, SCOPES, 'scope', diags);
+          if (s !== undefined) vip.scope = s;
+        }
+        break;
+      }
+      case 'brd':
+      case 'broadcast': {
+        const v = needValue();
+        if (v !== undefined) {
+          const a = addressValue(v, 'broadcast', diags);
+          if (a !== undefined) vip.broadcast = a.address;
+        }
+        break;
+      }
+      default:
+        if (isIP(opt.text.split('/')[0] ?? '') !== 0) {
+          diags.error('CONF_ERR_ARITY', opt.pos, `one address per line in virtual_ipaddress: '${opt.text}' would be ignored by keepalived`);
+        } else {
+          diags.error('CONF_ERR_UNSUPPORTED', opt.pos, `virtual address option '${opt.text}' is not supported (supported: dev, label, scope, brd)`);
+        }
+        return undefined;
+    }
+  }
+  return vip;
+}
+
+function vipBlock(key: 'vips' | 'excluded') {
+  return (n: Node, d: Draft, diags: Diagnostics): void => {
+    if (n.args.length > 0) diags.error('CONF_ERR_ARITY', n.args[0]!.pos, `unexpected '${n.args[0]!.text}' after ${n.keyword.text}`);
+    const block = blockOf(n, diags);
+    if (block === undefined) return;
+    for (const entry of block) {
+      if (entry.block !== undefined) diags.error('CONF_ERR_SYNTAX', entry.blockPos ?? entry.keyword.pos, 'an address entry does not take a block');
+      const vip = parseVip(entry, diags);
+      if (vip !== undefined) d[key].push(vip);
+    }
+  };
+}
+
+const garpSeconds = (key: 'masterDelay' | 'masterRefresh') => (n: Node, d: Draft, diags: Diagnostics) => {
+  if (!arity(n, 1, 1, diags)) return;
+  const v = secondsValue(n.args[0]!, 0, 86400, n.keyword.text, diags);
+  if (v !== undefined) d.garp[key] = v;
+};
+const garpCount = (key: 'masterRepeat' | 'masterRefreshRepeat' | 'lowerPrioRepeat') => (n: Node, d: Draft, diags: Diagnostics) => {
+  if (!arity(n, 1, 1, diags)) return;
+  const v = intValue(n.args[0]!, key === 'lowerPrioRepeat' ? 0 : 1, 255, n.keyword.text, diags);
+  if (v !== undefined) d.garp[key] = v;
+};
+
+const tracking: NotYet = { severity: 'error', why: 'tracking arrives with health checking; ignoring it would change failover' };
+const scripts: NotYet = { severity: 'error', why: 'notify scripts arrive with health checking' };
+const changes = (why: string): NotYet => ({ severity: 'error', why });
+
+const spec: SectionSpec<Draft> = {
+  name: 'vrrp_instance',
+  keywords: {
+    state: (n, d, diags) => {
+      if (!arity(n, 1, 1, diags)) return;
+      const v = enumValue(n.args[0]!, ['MASTER', 'BACKUP'] as const, 'state', diags);
+      if (v !== undefined) d.state = v;
+    },
+    interface: (n, d, diags) => {
+      if (arity(n, 1, 1, diags)) d.interface = n.args[0]!.text;
+    },
+    virtual_router_id: (n, d, diags) => {
+      if (!arity(n, 1, 1, diags)) return;
+      const v = intValue(n.args[0]!, 1, 255, 'virtual_router_id', diags);
+      if (v !== undefined) d.virtualRouterId = v;
+    },
+    priority: (n, d, diags) => {
+      if (!arity(n, 1, 1, diags)) return;
+      const v = intValue(n.args[0]!, 1, 255, 'priority', diags);
+      if (v !== undefined) d.priority = v;
+    },
+    advert_int: (n, d, diags) => {
+      if (!arity(n, 1, 1, diags)) return;
+      const v = secondsValue(n.args[0]!, 0.01, 255, 'advert_int', diags);
+      if (v !== undefined) {
+        d.advertInt = v;
+        d.advertIntTok = n.args[0]!;
+      }
+    },
+    version: (n, d, diags) => {
+      if (!arity(n, 1, 1, diags)) return;
+      const v = intValue(n.args[0]!, 2, 3, 'version', diags);
+      if (v !== undefined) {
+        d.version = v as 2 | 3;
+        d.versionTok = n.args[0]!;
+      }
+    },
+    nopreempt: (n, d, diags) => {
+      const v = flagValue(n, diags);
+      if (v !== undefined) {
+        d.nopreempt = v;
+        d.nopreemptTok = n.keyword;
+      }
+    },
+    preempt: (n, d, diags) => {
+      const v = flagValue(n, diags);
+      if (v !== undefined) d.nopreempt = !v;
+    },
+    preempt_delay: (n, d, diags) => {
+      if (!arity(n, 1, 1, diags)) return;
+      const v = secondsValue(n.args[0]!, 0, 1000, 'preempt_delay', diags);
+      if (v !== undefined) d.preemptDelay = v;
+    },
+    accept: (n, d, diags) => {
+      const v = flagValue(n, diags);
+      if (v !== undefined) d.accept = v;
+    },
+    no_accept: (n, d, diags) => {
+      const v = flagValue(n, diags);
+      if (v !== undefined) d.accept = !v;
+    },
+    authentication: (n, d, diags) => {
+      if (n.args.length > 0) diags.error('CONF_ERR_ARITY', n.args[0]!.pos, `unexpected '${n.args[0]!.text}' after authentication`);
+      const block = blockOf(n, diags);
+      if (block === undefined) return;
+      let type: 'PASS' | 'AH' | undefined;
+      let password: string | undefined;
+      for (const e of block) {
+        if (e.keyword.text === 'auth_type') {
+          if (arity(e, 1, 1, diags)) type = enumValue(e.args[0]!, ['PASS', 'AH'] as const, 'auth_type', diags);
+        } else if (e.keyword.text === 'auth_pass') {
+          if (arity(e, 1, 1, diags)) {
+            password = e.args[0]!.text;
+            if (password.length > 8) diags.warning('CONF_ERR_VALUE', e.args[0]!.pos, 'auth_pass is longer than 8 characters; only the first 8 are used (as keepalived)');
+          }
+        } else {
+          diags.error('CONF_ERR_UNKNOWN_KEYWORD', e.keyword.pos, `unknown keyword '${e.keyword.text}' in authentication; expected auth_type or auth_pass`);
+        }
+      }
+      if (type === undefined) diags.error('CONF_ERR_MISSING', n.keyword.pos, 'authentication needs auth_type');
+      else if (type === 'AH') diags.error('CONF_ERR_UNSUPPORTED', n.keyword.pos, 'auth_type AH is not supported (removed from VRRP by RFC 3768); use PASS or none');
+      else if (password === undefined) diags.error('CONF_ERR_MISSING', n.keyword.pos, 'auth_type PASS needs auth_pass');
+      else d.authentication = { type, password: password.slice(0, 8), pos: n.keyword.pos };
+    },
+    virtual_ipaddress: vipBlock('vips'),
+    virtual_ipaddress_excluded: vipBlock('excluded'),
+    unicast_src_ip: (n, d, diags) => {
+      if (!arity(n, 1, 1, diags)) return;
+      const a = addressValue(n.args[0]!, 'unicast_src_ip', diags);
+      if (a !== undefined) d.unicastSrcIp = a.address;
+    },
+    unicast_peer: (n, d, diags) => {
+      if (n.args.length > 0) diags.error('CONF_ERR_ARITY', n.args[0]!.pos, `unexpected '${n.args[0]!.text}' after unicast_peer`);
+      const block = blockOf(n, diags);
+      if (block === undefined) return;
+      for (const e of block) {
+        if (e.args.length > 0) diags.error('CONF_ERR_UNSUPPORTED', e.args[0]!.pos, `unicast_peer option '${e.args[0]!.text}' is not supported yet`);
+        const a = addressValue(e.keyword, 'unicast peer', diags);
+        if (a !== undefined) d.unicastPeer.push(a.address);
+      }
+    },
+    down_timer_adverts: (n, d, diags) => {
+      if (!arity(n, 1, 1, diags)) return;
+      const v = intValue(n.args[0]!, 1, 100, 'down_timer_adverts', diags);
+      if (v !== undefined) d.downTimerAdverts = v;
+    },
+    garp_master_delay: garpSeconds('masterDelay'),
+    garp_master_repeat: garpCount('masterRepeat'),
+    garp_master_refresh: garpSeconds('masterRefresh'),
+    garp_master_refresh_repeat: garpCount('masterRefreshRepeat'),
+    garp_lower_prio_repeat: garpCount('lowerPrioRepeat'),
+  },
+  notYet: {
+    track_interface: tracking,
+    track_script: tracking,
+    track_file: tracking,
+    track_process: tracking,
+    track_bfd: tracking,
+    dont_track_primary: tracking,
+    notify_master: scripts,
+    notify_backup: scripts,
+    notify_fault: scripts,
+    notify_stop: scripts,
+    notify_deleted: scripts,
+    notify: scripts,
+    notify_master_rx_lower_pri: scripts,
+    smtp_alert: { severity: 'warning', why: 'email alerts do not change failover' },
+    lvs_sync_daemon_interface: changes('IPVS is not driven yet'),
+    virtual_routes: changes('routes would not follow the VIP'),
+    virtual_rules: changes('rules would not follow the VIP'),
+    use_vmac: changes('the virtual MAC would not be created'),
+    vmac_xmit_base: changes('the virtual MAC would not be created'),
+    mcast_src_ip: changes('adverts would come from another address'),
+    mcast_dst_ip: changes('adverts would go to another group'),
+    unicast_ttl: changes('it changes which adverts are accepted'),
+    unicast_fault_no_peer: changes('it changes the state with no peers'),
+    check_unicast_src: changes('it changes which adverts are accepted'),
+    strict_mode: changes('strict mode changes which adverts are accepted'),
+    skip_check_adv_addr: changes('it changes which adverts are accepted'),
+    higher_prio_send_advert: changes('it changes split-brain handling'),
+    lower_prio_no_advert: changes('it changes split-brain handling'),
+    garp_lower_prio_delay: changes('it delays re-announcements'),
+    promote_secondaries: changes('it changes address handling'),
+  },
+};
+
+/** Parses one `vrrp_instance NAME { ... }` block and resolves defaults against global_defs. */
+export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagnostics): VrrpInstance | undefined {
+  const name = node.args[0];
+  if (name === undefined) {
+    diags.error('CONF_ERR_MISSING', node.keyword.pos, 'vrrp_instance needs a name');
+    return undefined;
+  }
+  if (node.args.length > 1) diags.error('CONF_ERR_ARITY', node.args[1]!.pos, `unexpected '${node.args[1]!.text}' after the instance name`);
+  const block = blockOf(node, diags);
+  if (block === undefined) return undefined;
+  const d: Draft = { priority: 100, advertInt: 1, nopreempt: false, preemptDelay: 0, vips: [], excluded: [], unicastPeer: [], garp: {} };
+  const before = diags.errors.length;
+  applySection(spec, block, d, diags);
+  const pos: Position = node.keyword.pos;
+  const where = `vrrp_instance ${name.text}`;
+  if (d.interface === undefined) diags.error('CONF_ERR_MISSING', pos, `${where} needs interface`);
+  if (d.virtualRouterId === undefined) diags.error('CONF_ERR_MISSING', pos, `${where} needs virtual_router_id`);
+  if (d.vips.length === 0) diags.error('CONF_ERR_MISSING', pos, `${where} needs at least one address in virtual_ipaddress (RFC 5798 §5.2.5)`);
+  const family = d.vips[0]?.family ?? 4;
+  for (const v of d.vips) {
+    if (v.family !== family) diags.error('CONF_ERR_CONFLICT', v.pos, `virtual_ipaddress mixes IPv4 and IPv6; put the other family in virtual_ipaddress_excluded`);
+  }
+  let version: 2 | 3 = d.version ?? globals.vrrpVersion;
+  if (family === 6) {
+    if (d.version === 2) diags.error('CONF_ERR_CONFLICT', d.versionTok!.pos, 'VRRPv2 is IPv4 only; IPv6 addresses need version 3');
+    version = 3;
+  }
+  if (version === 2 && !Number.isInteger(d.advertInt)) {
+    diags.error('CONF_ERR_VALUE', d.advertIntTok!.pos, `VRRPv2 advert_int must be whole seconds, got ${d.advertInt}; use version 3 for fractions`);
+  }
+  if (version === 3 && (d.advertInt > 40.95 || Math.abs(Math.round(d.advertInt * 100) - d.advertInt * 100) > 1e-9)) {
+    diags.error('CONF_ERR_VALUE', d.advertIntTok!.pos, `VRRPv3 advert_int must be 0.01-40.95 in steps of 0.01, got ${d.advertInt}`);
+  }
+  if (version === 3 && d.authentication !== undefined) diags.error('CONF_ERR_CONFLICT', d.authentication.pos, 'VRRPv3 has no authentication (RFC 5798); remove the authentication block');
+  if (d.nopreempt && d.state === 'MASTER') {
+    diags.warning('CONF_ERR_CONFLICT', d.nopreemptTok!.pos, 'nopreempt has no effect with state MASTER; use state BACKUP on every node');
+  }
+  for (const p of d.unicastPeer) {
+    if ((p.includes(':') ? 6 : 4) !== family) diags.error('CONF_ERR_CONFLICT', pos, `unicast peer ${p} is not of the instance's family`);
+  }
+  if (d.unicastSrcIp !== undefined && (d.unicastSrcIp.includes(':') ? 6 : 4) !== family) {
+    diags.error('CONF_ERR_CONFLICT', pos, `unicast_src_ip ${d.unicastSrcIp} is not of the instance's family`);
+  }
+  if (diags.errors.length > before || d.interface === undefined || d.virtualRouterId === undefined) return undefined;
+  return {
+    name: name.text,
+    pos,
+    state: d.state,
+    interface: d.interface,
+    virtualRouterId: d.virtualRouterId,
+    priority: d.priority,
+    advertInt: d.advertInt,
+    version,
+    family,
+    nopreempt: d.nopreempt,
+    preemptDelay: d.preemptDelay,
+    accept: d.accept ?? true,
+    authentication: d.authentication,
+    virtualIpaddress: d.vips,
+    virtualIpaddressExcluded: d.excluded,
+    unicastSrcIp: d.unicastSrcIp,
+    unicastPeer: d.unicastPeer,
+    downTimerAdverts: d.downTimerAdverts ?? globals.vrrpDownTimerAdverts,
+    garp: d.garp,
+  };
+}

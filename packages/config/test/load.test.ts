@@ -1,0 +1,124 @@
+import test from 'ava';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatDiagnostic, load, type ConfigErrorCode } from '../src/index.js';
+
+function files(map: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-conf-'));
+  for (const [name, text] of Object.entries(map)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+const minimal = `
+global_defs {
+   router_id lb1   # a comment
+   vrrp_garp_master_refresh 60 ! another comment style
+}
+vrrp_instance VI_1 {
+    state BACKUP
+    interface eth0
+    virtual_router_id 51
+    priority 150
+    advert_int 1
+    nopreempt
+    authentication {
+        auth_type PASS
+        auth_pass "s3cret"
+    }
+    virtual_ipaddress {
+        192.0.2.100/24 dev eth0 label eth0:vip
+        192.0.2.101
+    }
+    unicast_src_ip 192.0.2.10
+    unicast_peer {
+        192.0.2.20
+    }
+}
+`;
+
+test('a typical VRRP config loads into the model with keepalived defaults', (t) => {
+  const dir = files({ 'keepalived.conf': minimal });
+  const r = load(join(dir, 'keepalived.conf'));
+  t.deepEqual(r.errors, []);
+  const c = r.config!;
+  t.is(c.globalDefs.routerId, 'lb1');
+  t.is(c.globalDefs.vrrpGarpMasterRefresh, 60);
+  t.is(c.globalDefs.vrrpGarpMasterDelay, 5);
+  const i = c.vrrpInstances[0]!;
+  t.like(i, { name: 'VI_1', state: 'BACKUP', interface: 'eth0', virtualRouterId: 51, priority: 150, advertInt: 1, version: 2, family: 4, nopreempt: true, accept: true });
+  t.deepEqual(i.authentication?.password, 's3cret');
+  t.like(i.virtualIpaddress[0], { address: '192.0.2.100', prefix: 24, dev: 'eth0', label: 'eth0:vip' });
+  t.like(i.virtualIpaddress[1], { address: '192.0.2.101', prefix: 32 });
+  t.deepEqual(i.unicastPeer, ['192.0.2.20']);
+  t.is(i.virtualIpaddress[0]!.pos.line, 18);
+});
+
+test('one-line blocks, a brace on the next line, and includes relative to the including file', (t) => {
+  const dir = files({
+    'main.conf': 'include conf.d/*.conf\n',
+    'conf.d/a.conf': 'vrrp_instance A\n{\n  interface eth0\n  virtual_router_id 1\n  virtual_ipaddress { 192.0.2.1/32 }\n}\n',
+    'conf.d/b.conf': 'vrrp_instance B { \n interface eth1\n virtual_router_id 1\n include ../vips/b.inc\n}\n',
+    'vips/b.inc': 'virtual_ipaddress {\n fd00::1/64\n}\n',
+  });
+  const r = load(join(dir, 'main.conf'));
+  t.deepEqual(r.errors.map(formatDiagnostic), []);
+  t.deepEqual(r.config!.vrrpInstances.map((i) => [i.name, i.family, i.version]), [['A', 4, 2], ['B', 6, 3]]);
+});
+
+test('an include cycle is refused, not followed forever', (t) => {
+  const dir = files({ 'a.conf': 'include b.conf\n', 'b.conf': 'include a.conf\n' });
+  const r = load(join(dir, 'a.conf'));
+  t.true(r.errors.some((e) => e.code === 'CONF_ERR_INCLUDE' && e.message.includes('cycle')));
+});
+
+const instance = (body: string): string => `vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 51\n  virtual_ipaddress {\n    192.0.2.100/24\n  }\n${body}}\n`;
+
+const errorCases: Array<[string, string, ConfigErrorCode, number, number, RegExp]> = [
+  ['a missing closing brace', 'vrrp_instance VI_1 {\n  interface eth0\n', 'CONF_ERR_SYNTAX', 1, 20, /never closed/],
+  ['an extra closing brace', instance('') + '}\n', 'CONF_ERR_SYNTAX', 8, 1, /extra '}'/],
+  ['an unterminated quote', instance('  authentication {\n    auth_type PASS\n    auth_pass "abc\n  }\n'), 'CONF_ERR_SYNTAX', 9, 15, /unterminated/],
+  ['a missing include file', 'include nothere.conf\n', 'CONF_ERR_INCLUDE', 1, 9, /no such file/],
+  ['a misspelt keyword', instance('  priorty 100\n'), 'CONF_ERR_UNKNOWN_KEYWORD', 7, 3, /did you mean 'priority'/],
+  ['extra words after a value', instance('  virtual_router_id 51 priority 120\n'), 'CONF_ERR_ARITY', 7, 24, /unexpected 'priority'/],
+  ['an undocumented state', instance('  state SLAVE\n'), 'CONF_ERR_VALUE', 7, 9, /MASTER, BACKUP/],
+  ['a VRID out of range', instance('  virtual_router_id 256\n'), 'CONF_ERR_VALUE', 7, 21, /1-255/],
+  ['a priority of 0', instance('  priority 0\n'), 'CONF_ERR_VALUE', 7, 12, /1-255/],
+  ['a fractional v2 interval', instance('  advert_int 0.5\n'), 'CONF_ERR_VALUE', 7, 14, /whole seconds/],
+  ['two addresses on one line', 'vrrp_instance V {\n interface eth0\n virtual_router_id 5\n virtual_ipaddress {\n 192.0.2.1/24 192.0.2.2/24\n }\n}\n', 'CONF_ERR_ARITY', 5, 15, /one address per line/],
+  ['mixed address families', 'vrrp_instance V {\n interface eth0\n virtual_router_id 5\n virtual_ipaddress {\n 192.0.2.1\n fd00::1\n }\n}\n', 'CONF_ERR_CONFLICT', 6, 2, /mixes IPv4 and IPv6/],
+  ['a missing virtual_router_id', 'vrrp_instance V {\n interface eth0\n virtual_ipaddress {\n 192.0.2.1\n }\n}\n', 'CONF_ERR_MISSING', 1, 1, /needs virtual_router_id/],
+  ['one VRID twice on one interface', instance('') + instance('').replace('VI_1', 'VI_2'), 'CONF_ERR_CONFLICT', 8, 1, /already used on eth0/],
+  ['authentication with VRRPv3', instance('  version 3\n  authentication {\n    auth_type PASS\n    auth_pass x\n  }\n'), 'CONF_ERR_CONFLICT', 8, 3, /no authentication/],
+  ['a tracking keyword not implemented yet', instance('  track_script {\n    chk\n  }\n'), 'CONF_ERR_UNSUPPORTED', 7, 3, /not supported by tandem yet/],
+  ['an unknown top-level block', 'vrrp_instanse VI_1 {\n}\n', 'CONF_ERR_UNKNOWN_KEYWORD', 1, 1, /did you mean 'vrrp_instance'/],
+];
+
+for (const [what, text, code, line, col, message] of errorCases) {
+  test(`refuses ${what} with its position`, (t) => {
+    const dir = files({ 'k.conf': text });
+    const r = load(join(dir, 'k.conf'));
+    t.is(r.config, undefined);
+    const e = r.errors.find((x) => x.code === code);
+    if (e === undefined) return t.fail(`no ${code} among ${r.errors.map(formatDiagnostic).join(' | ')}`);
+    t.is(e.pos.file, join(dir, 'k.conf'));
+    t.is(`${e.pos.line}:${e.pos.col}`, `${line}:${col}`);
+    t.regex(e.message, message);
+    t.regex(formatDiagnostic(e), new RegExp(`^${join(dir, 'k.conf').replace(/[.]/g, '\\.')}:${line}:${col}: `));
+  });
+}
+
+test('email settings are a warning, not an error', (t) => {
+  const dir = files({ 'k.conf': 'global_defs {\n  notification_email {\n    ops@example.com\n  }\n  smtp_server 127.0.0.1\n}\n' + instance('') });
+  const r = load(join(dir, 'k.conf'));
+  t.deepEqual(r.errors, []);
+  t.is(r.warnings.length, 2);
+});
+
+test('a missing file is an error, not a crash', (t) => {
+  const r = load('/nonexistent/keepalived.conf');
+  t.is(r.errors[0]?.code, 'CONF_ERR_IO');
+});

@@ -1,0 +1,53 @@
+import { join } from 'node:path';
+import { NetError } from './errors.js';
+
+/** Metadata of one received datagram, read from the IP header and ancillary data. */
+export interface PacketInfo {
+  /** IPv4 TTL or IPv6 hop limit (IPV6_HOPLIMIT ancillary data); -1 if the kernel gave none. */
+  readonly ttl: number;
+  readonly ifindex: number;
+  readonly src: string;
+  readonly dst: string;
+  readonly truncated: boolean;
+}
+
+export interface NativeRawSocket {
+  bind(address: string): void;
+  addMembership(group: string): void;
+  dropMembership(group: string): void;
+  send(payload: Buffer, destination: string): number;
+  start(): void;
+  close(): void;
+  ref(): void;
+  unref(): void;
+}
+
+export interface NativePacketSocket {
+  send(frame: Buffer): number;
+  close(): void;
+}
+
+interface Addon {
+  RawSocket: new (
+    family: number,
+    protocol: number,
+    ifname: string,
+    onMessage: (payload: Buffer, info: PacketInfo) => void,
+    onError: (err: Error) => void,
+  ) => NativeRawSocket;
+  PacketSocket: new (ifname: string) => NativePacketSocket;
+}
+
+let addon: Addon | undefined;
+
+/** Loads the addon built by `npm run build` (node-gyp) in packages/net/build. */
+export function native(): Addon {
+  if (addon !== undefined) return addon;
+  const path = join(__dirname, '..', '..', 'build', 'Release', 'tandem_net.node');
+  try {
+    addon = require(path) as Addon;
+  } catch (err) {
+    throw new NetError('NET_ERR_ADDON', 'load', `native addon missing at ${path}; run npm run build (${String(err)})`);
+  }
+  return addon;
+}

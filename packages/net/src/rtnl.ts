@@ -1,0 +1,148 @@
+import { createRtNetlink, type RtNetlinkSocket } from 'netlink';
+import { addressToBytes, bytesToAddress, familyOf } from '@tandem/vrrp';
+import { NetError, netlinkErrno, wrapNetlinkError } from './errors.js';
+
+/** One interface as rtnetlink reports it. */
+export interface LinkInfo {
+  readonly name: string;
+  readonly index: number;
+  readonly mac: Buffer | undefined;
+  /** Administratively up and carrier present. */
+  readonly up: boolean;
+}
+
+/** An address on an interface. */
+export interface InterfaceAddress {
+  readonly address: string;
+  readonly prefix: number;
+  readonly family: 4 | 6;
+  readonly scope: number;
+  readonly label: string | undefined;
+}
+
+/** A virtual address as keepalived's `virtual_ipaddress` line describes it. */
+export interface AddressSpec {
+  readonly address: string;
+  readonly prefix: number;
+  readonly ifindex: number;
+  readonly label?: string;
+  /** rtnetlink scope: 0 global, 200 site, 253 link, 254 host. */
+  readonly scope?: number;
+  readonly broadcast?: string;
+}
+
+const NLM_F_CREATE = 0x400;
+const NLM_F_EXCL = 0x200;
+
+/** The scope numbers of `ip addr ... scope NAME`. */
+export const scopeNames: Readonly<Record<string, number>> = { global: 0, site: 200, link: 253, host: 254, nowhere: 255 };
+
+/** rtnetlink over the `netlink` package: interfaces, addresses, and link-state events. */
+export class Rtnl {
+  private readonly socket: RtNetlinkSocket;
+  private watcher: RtNetlinkSocket | undefined;
+
+  constructor() {
+    this.socket = createRtNetlink();
+  }
+
+  async links(): Promise<LinkInfo[]> {
+    try {
+      const links = await this.socket.getLinks();
+      return links.map((l) => ({
+        name: l.attrs.ifname ?? '',
+        index: l.data.index ?? 0,
+        mac: l.attrs.address,
+        up: Boolean(l.data.flags?.up) && Boolean(l.data.flags?.lowerUp),
+      }));
+    } catch (err) {
+      throw wrapNetlinkError('getLinks', err);
+    }
+  }
+
+  async link(name: string): Promise<LinkInfo> {
+    const found = (await this.links()).find((l) => l.name === name);
+    if (found === undefined) throw new NetError('NET_ERR_NO_INTERFACE', 'link', `no interface named ${name}`);
+    return found;
+  }
+
+  async addresses(ifindex: number): Promise<InterfaceAddress[]> {
+    try {
+      const all = await this.socket.getAddresses();
+      return all
+        .filter((a) => a.data.index === ifindex)
+        .map((a) => {
+          const raw = a.attrs.local ?? a.attrs.address;
+          const family: 4 | 6 = a.data.family === 10 ? 6 : 4;
+          return {
+            address: raw === undefined ? '' : bytesToAddress(raw),
+            prefix: a.data.prefixlen ?? 0,
+            family,
+            scope: a.data.scope ?? 0,
+            label: a.attrs.label,
+          };
+        })
+        .filter((a) => a.address !== '');
+    } catch (err) {
+      throw wrapNetlinkError('getAddresses', err);
+    }
+  }
+
+  /** Adds an address; one that is already there counts as added. */
+  async addAddress(spec: AddressSpec): Promise<void> {
+    const { data, attrs } = this.message(spec, true);
+    try {
+      await this.socket.newAddress(data, attrs, { flags: NLM_F_CREATE | NLM_F_EXCL });
+    } catch (err) {
+      if (netlinkErrno(err) === 'EEXIST') return;
+      throw wrapNetlinkError(`add ${spec.address}/${spec.prefix}`, err);
+    }
+  }
+
+  /** Removes an address; one that is already gone counts as removed. */
+  async removeAddress(spec: AddressSpec): Promise<void> {
+    const { data, attrs } = this.message(spec, false);
+    try {
+      await this.socket.delAddress(data, attrs);
+    } catch (err) {
+      if (netlinkErrno(err) === 'EADDRNOTAVAIL' || netlinkErrno(err) === 'ENODEV') return;
+      throw wrapNetlinkError(`delete ${spec.address}/${spec.prefix}`, err);
+    }
+  }
+
+  /** Calls `onChange` for every link event (RTNLGRP_LINK) until close(). */
+  watchLinks(onChange: (link: LinkInfo) => void): void {
+    if (this.watcher === undefined) {
+      this.watcher = createRtNetlink({ ref: false } as never);
+      this.watcher.addMembership('LINK');
+    }
+    this.watcher.on('message', (msgs) => {
+      for (const m of msgs) {
+        if (m.kind !== 'link') continue;
+        onChange({
+          name: m.attrs.ifname ?? '',
+          index: m.data.index ?? 0,
+          mac: m.attrs.address,
+          up: Boolean(m.data.flags?.up) && Boolean(m.data.flags?.lowerUp),
+        });
+      }
+    });
+  }
+
+  close(): void {
+    this.socket.socket.close();
+    this.watcher?.socket.close();
+  }
+
+  private message(spec: AddressSpec, adding: boolean) {
+    const family = familyOf(spec.address);
+    if (family === undefined) throw new NetError('NET_ERR_NO_ADDRESS', 'address', `not an IP address: ${spec.address}`);
+    const bytes = addressToBytes(spec.address);
+    const data = { family: family === 4 ? 2 : 10, prefixlen: spec.prefix, index: spec.ifindex, scope: spec.scope ?? 0 };
+    const attrs: Record<string, unknown> = { local: bytes, address: bytes };
+    if (adding && spec.label !== undefined) attrs['label'] = spec.label;
+    if (adding && spec.broadcast !== undefined) attrs['broadcast'] = addressToBytes(spec.broadcast);
+    if (adding && family === 6) attrs['flags'] = { nodad: true };
+    return { data, attrs };
+  }
+}

@@ -1,0 +1,133 @@
+import { VRRP_GROUP_V4, VRRP_GROUP_V6, VRRP_PROTOCOL, type Transport } from '@tandem/vrrp';
+import { NetError } from './errors.js';
+import { gratuitousArpFrame, unsolicitedNaFrame } from './frames.js';
+import { PacketSender } from './packet-socket.js';
+import { createRawSocket, type PacketInfo, type RawSocket } from './raw-socket.js';
+import type { AddressSpec, InterfaceAddress, LinkInfo, Rtnl } from './rtnl.js';
+
+/**
+ * The VRRP sockets of one interface and family: one receiving socket joined to
+ * the VRRP group (every VRID arrives on it) and one sending socket per source
+ * address. Instances on the interface share it.
+ */
+export class VrrpChannel {
+  private readonly receiver: RawSocket;
+  private readonly senders = new Map<string, RawSocket>();
+
+  private constructor(
+    readonly link: LinkInfo,
+    readonly family: 4 | 6,
+    readonly addresses: readonly InterfaceAddress[],
+    onDatagram: (payload: Buffer, info: PacketInfo) => void,
+    onError: (err: Error) => void,
+  ) {
+    this.receiver = createRawSocket({ family, protocol: VRRP_PROTOCOL, interface: link.name });
+    this.receiver.on('message', onDatagram);
+    this.receiver.on('error', onError);
+    this.receiver.addMembership(family === 4 ? VRRP_GROUP_V4 : VRRP_GROUP_V6);
+    this.receiver.listen();
+  }
+
+  /** Opens the channel on a named interface; fails with NET_ERR_NO_INTERFACE if it does not exist. */
+  static async open(
+    rtnl: Rtnl,
+    name: string,
+    family: 4 | 6,
+    onDatagram: (payload: Buffer, info: PacketInfo) => void,
+    onError: (err: Error) => void,
+  ): Promise<VrrpChannel> {
+    const link = await rtnl.link(name);
+    const addresses = (await rtnl.addresses(link.index)).filter((a) => a.family === family);
+    return new VrrpChannel(link, family, addresses, onDatagram, onError);
+  }
+
+  /**
+   * The address adverts go out from when none is configured: the first IPv4
+   * address of the interface, or its link-local IPv6 address (RFC 5798 §5.1.2.1).
+   */
+  defaultSource(): string {
+    const pick = this.family === 4 ? this.addresses.find((a) => a.scope === 0) ?? this.addresses[0] : this.addresses.find((a) => a.address.startsWith('fe80'));
+    if (pick === undefined) {
+      throw new NetError('NET_ERR_NO_ADDRESS', 'source address', `${this.link.name} has no ${this.family === 4 ? 'IPv4' : 'link-local IPv6'} address to send VRRP from`);
+    }
+    return pick.address;
+  }
+
+  sender(source: string): RawSocket {
+    let s = this.senders.get(source);
+    if (s === undefined) {
+      s = createRawSocket({ family: this.family, protocol: VRRP_PROTOCOL, interface: this.link.name });
+      s.bind(source);
+      this.senders.set(source, s);
+    }
+    return s;
+  }
+
+  close(): void {
+    this.receiver.close();
+    for (const s of this.senders.values()) s.close();
+    this.senders.clear();
+  }
+}
+
+export interface VrrpTransportOptions {
+  readonly source?: string;
+  /** Unicast peers; empty means the VRRP multicast group. */
+  readonly peers?: readonly string[];
+  /** The virtual addresses, each with its own interface. */
+  readonly addresses: readonly AddressSpec[];
+}
+
+/** vrrp's Transport for one instance, over a VrrpChannel and rtnetlink. */
+export class NetTransport implements Transport {
+  readonly sourceAddress: string;
+  readonly destinations: readonly string[];
+  private readonly socket: RawSocket;
+
+  constructor(
+    channel: VrrpChannel,
+    private readonly rtnl: Rtnl,
+    private readonly options: VrrpTransportOptions,
+    private readonly interfaces: InterfaceDirectory,
+  ) {
+    this.sourceAddress = options.source ?? channel.defaultSource();
+    const peers = options.peers ?? [];
+    this.destinations = peers.length > 0 ? [...peers] : [channel.family === 4 ? VRRP_GROUP_V4 : VRRP_GROUP_V6];
+    this.socket = channel.sender(this.sourceAddress);
+  }
+
+  send(payload: Buffer, destination: string): void {
+    this.socket.send(payload, destination);
+  }
+
+  async addAddresses(): Promise<void> {
+    for (const a of this.options.addresses) await this.rtnl.addAddress(a);
+  }
+
+  async removeAddresses(): Promise<void> {
+    const errors: Error[] = [];
+    for (const a of this.options.addresses) {
+      try {
+        await this.rtnl.removeAddress(a);
+      } catch (err) {
+        errors.push(err as Error);
+      }
+    }
+    if (errors.length > 0) throw errors[0]!;
+  }
+
+  announce(): void {
+    for (const a of this.options.addresses) {
+      const mac = this.interfaces.mac(a.ifindex);
+      if (mac === undefined) continue;
+      const frame = a.address.includes(':') ? unsolicitedNaFrame(mac, a.address) : gratuitousArpFrame(mac, a.address);
+      this.interfaces.frames(a.ifindex).send(frame);
+    }
+  }
+}
+
+/** MAC addresses and frame senders of the host's interfaces, for addresses with their own `dev`. */
+export interface InterfaceDirectory {
+  mac(ifindex: number): Buffer | undefined;
+  frames(ifindex: number): PacketSender;
+}
