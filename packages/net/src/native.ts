@@ -45,6 +45,8 @@ export function native(): Addon {
   if (addon !== undefined) return addon;
   const path = join(__dirname, '..', '..', 'build', 'Release', 'tandem_net.node');
   try {
+    // A native addon is loaded by path; there is no import form for it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     addon = require(path) as Addon;
   } catch (err) {
     throw new NetError('NET_ERR_ADDON', 'load', `native addon missing at ${path}; run npm run build (${String(err)})`);

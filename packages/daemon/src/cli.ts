@@ -1,0 +1,59 @@
+import { parseArgs } from 'node:util';
+
+export const DEFAULT_CONFIG = '/etc/keepalived/keepalived.conf';
+export const DEFAULT_SOCKET = '/run/tandem/tandem.sock';
+
+/** tandemd's command line, keepalived-compatible where keepalived has the flag. */
+export interface DaemonOptions {
+  readonly configFile: string;
+  readonly dontFork: boolean;
+  readonly logConsole: boolean;
+  readonly logDetail: boolean;
+  readonly configTest: boolean;
+  readonly pidFile: string | undefined;
+  readonly controlSocket: string;
+  readonly logJson: boolean;
+  readonly help: boolean;
+}
+
+export const USAGE = `Usage: tandemd [options]
+  -f, --use-file FILE       configuration file (default ${DEFAULT_CONFIG})
+  -n, --dont-fork           accepted for compatibility; tandemd always runs in the foreground
+  -l, --log-console         log to the console (stderr)
+  -D, --log-detail          detailed logging
+  -t, --config-test         check the configuration file and exit (0 valid, 1 invalid)
+  -p, --pid FILE            write the process id to FILE
+      --control-socket PATH control socket for tandemctl (default ${DEFAULT_SOCKET})
+      --log-json            log one JSON object per line
+  -h, --help                this text`;
+
+/** Parses argv; throws a TypeError with a readable message on a bad flag. */
+export function parseDaemonArgs(argv: readonly string[]): DaemonOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      'use-file': { type: 'string', short: 'f' },
+      'dont-fork': { type: 'boolean', short: 'n' },
+      'log-console': { type: 'boolean', short: 'l' },
+      'log-detail': { type: 'boolean', short: 'D' },
+      'config-test': { type: 'boolean', short: 't' },
+      pid: { type: 'string', short: 'p' },
+      'control-socket': { type: 'string' },
+      'log-json': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: false,
+    strict: true,
+  });
+  return {
+    configFile: values['use-file'] ?? DEFAULT_CONFIG,
+    dontFork: values['dont-fork'] ?? false,
+    logConsole: values['log-console'] ?? false,
+    logDetail: values['log-detail'] ?? false,
+    configTest: values['config-test'] ?? false,
+    pidFile: values.pid,
+    controlSocket: values['control-socket'] ?? DEFAULT_SOCKET,
+    logJson: values['log-json'] ?? false,
+    help: values.help ?? false,
+  };
+}

@@ -1,0 +1,53 @@
+import type { GlobalDefs, VirtualAddress, VrrpInstance } from '@tandem/config';
+import type { AnnounceSchedule, InstanceParams, RunnerOptions } from '@tandem/vrrp';
+
+/** Maps keepalived's `garp_*` settings (instance over global_defs) onto the runner's schedule. */
+export function announceSchedule(i: VrrpInstance, g: GlobalDefs): AnnounceSchedule {
+  const masterRepeat = i.garp.masterRepeat ?? g.vrrpGarpMasterRepeat;
+  return {
+    masterRepeat,
+    masterDelayMs: (i.garp.masterDelay ?? g.vrrpGarpMasterDelay) * 1000,
+    masterRefreshMs: (i.garp.masterRefresh ?? g.vrrpGarpMasterRefresh) * 1000,
+    masterRefreshRepeat: i.garp.masterRefreshRepeat ?? g.vrrpGarpMasterRefreshRepeat,
+    lowerPrioRepeat: i.garp.lowerPrioRepeat ?? g.vrrpGarpLowerPrioRepeat ?? masterRepeat,
+  };
+}
+
+/** The state machine's parameters for one configured instance, given its source address. */
+export function instanceParams(i: VrrpInstance, sourceAddress: string): InstanceParams {
+  return {
+    version: i.version,
+    family: i.family,
+    priority: i.priority,
+    intervalCs: Math.round(i.advertInt * 100),
+    preempt: !i.nopreempt,
+    preemptDelayMs: i.preemptDelay * 1000,
+    startState: i.state ?? 'BACKUP',
+    primaryAddress: sourceAddress,
+    downTimerAdverts: i.downTimerAdverts,
+  };
+}
+
+/** Everything the runner needs from the configuration. */
+export function runnerOptions(i: VrrpInstance, g: GlobalDefs, sourceAddress: string): RunnerOptions {
+  return {
+    name: i.name,
+    vrid: i.virtualRouterId,
+    params: instanceParams(i, sourceAddress),
+    addresses: i.virtualIpaddress.map((v) => v.address),
+    auth: i.authentication === undefined ? { type: 'none' } : { type: 'pass', password: i.authentication.password },
+    announce: announceSchedule(i, g),
+  };
+}
+
+/** Interfaces named by an instance: its own, and each address's `dev`. */
+export function interfacesOf(i: VrrpInstance): string[] {
+  const names = new Set([i.interface]);
+  for (const v of [...i.virtualIpaddress, ...i.virtualIpaddressExcluded]) if (v.dev !== undefined) names.add(v.dev);
+  return [...names];
+}
+
+/** The address text `ip addr` would show: ADDR/PREFIX. */
+export function vipText(v: VirtualAddress): string {
+  return `${v.address}/${v.prefix}`;
+}

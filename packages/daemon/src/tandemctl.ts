@@ -1,0 +1,53 @@
+import { parseArgs } from 'node:util';
+import { DEFAULT_SOCKET } from './cli.js';
+import { requestControl, type ControlCommand } from './control.js';
+
+const USAGE = `Usage: tandemctl [--socket PATH] status|dump|stats|reload [--json]`;
+
+interface StatusData {
+  instances: Array<{ name: string; state: string; priority: number; effectivePriority: number; vips: string[]; interface: string; vrid: number; master?: string }>;
+}
+
+/** Plain-text table of `status`. */
+export function formatStatus(data: StatusData): string {
+  const rows = [['INSTANCE', 'STATE', 'PRIO', 'EFFECTIVE', 'IF', 'VRID', 'MASTER', 'VIPS']];
+  for (const i of data.instances) {
+    rows.push([i.name, i.state, String(i.priority), String(i.effectivePriority), i.interface, String(i.vrid), i.master ?? '-', i.vips.join(' ')]);
+  }
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n');
+}
+
+/** Entry point of `tandemctl`. */
+export async function main(argv: readonly string[]): Promise<void> {
+  let values: { socket?: string; json?: boolean; help?: boolean };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: [...argv],
+      options: { socket: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+    }));
+  } catch (err) {
+    process.stderr.write(`tandemctl: ${(err as Error).message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  const cmd = positionals[0];
+  if (values.help || cmd === undefined || !['status', 'dump', 'stats', 'reload'].includes(cmd)) {
+    process.stderr.write(`${USAGE}\n`);
+    process.exit(values.help ? 0 : 2);
+  }
+  const socket = values.socket ?? DEFAULT_SOCKET;
+  try {
+    const reply = await requestControl(socket, cmd as ControlCommand);
+    if (!reply.ok) {
+      process.stderr.write(`tandemctl: ${reply.error}\n`);
+      process.exit(1);
+    }
+    if (values.json || cmd !== 'status') process.stdout.write(`${JSON.stringify(reply.data, null, values.json ? undefined : 2)}\n`);
+    else process.stdout.write(`${formatStatus(reply.data as StatusData)}\n`);
+  } catch (err) {
+    process.stderr.write(`tandemctl: cannot reach tandemd at ${socket}: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,152 @@
+import { load, formatDiagnostic, type Config } from '@tandem/config';
+import { rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:net';
+import { parseDaemonArgs, USAGE, type DaemonOptions } from './cli.js';
+import { openControlSocket, type ControlCommand } from './control.js';
+import { createLogger, type Logger } from './logger.js';
+import { VrrpService } from './vrrp-service.js';
+
+/** `tandemd -t`: prints every diagnostic; 0 when the file is valid, 1 when not. */
+export function configTest(file: string, out: (line: string) => void): number {
+  const r = load(file);
+  for (const d of r.diagnostics) out(formatDiagnostic(d));
+  if (r.errors.length === 0) out(`${file}: configuration is valid${r.warnings.length > 0 ? ` (${r.warnings.length} warning${r.warnings.length === 1 ? '' : 's'})` : ''}`);
+  return r.errors.length === 0 ? 0 : 1;
+}
+
+class Daemon {
+  private service: VrrpService | undefined;
+  private control: Server | undefined;
+  private stopping = false;
+
+  constructor(
+    private readonly opts: DaemonOptions,
+    private config: Config,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    if (this.opts.pidFile !== undefined) writeFileSync(this.opts.pidFile, `${process.pid}\n`);
+    this.service = new VrrpService(this.log);
+    await this.service.start(this.config);
+    this.control = await openControlSocket(this.opts.controlSocket, (cmd) => this.command(cmd));
+    this.log.info(`tandemd running ${this.config.vrrpInstances.length} VRRP instance(s) from ${this.opts.configFile}; control socket ${this.opts.controlSocket}`);
+  }
+
+  status(): unknown {
+    return { instances: this.service?.status() ?? [], virtualServers: [] };
+  }
+
+  private async command(cmd: ControlCommand): Promise<unknown> {
+    switch (cmd) {
+      case 'status':
+        return this.status();
+      case 'stats':
+        return this.service?.stats() ?? {};
+      case 'dump':
+        return { config: this.config, status: this.status(), stats: this.service?.stats() };
+      case 'reload':
+        return this.reload();
+    }
+  }
+
+  /** Validates the file again; an invalid file leaves the running configuration in force. */
+  reload(): { applied: boolean; errors: string[] } {
+    const r = load(this.opts.configFile);
+    if (r.errors.length > 0 || r.config === undefined) {
+      const errors = r.errors.map(formatDiagnostic);
+      this.log.error(`reload refused, keeping the running configuration: ${errors.length} error(s)`);
+      for (const e of errors) this.log.error(e);
+      return { applied: false, errors };
+    }
+    if (JSON.stringify(stripPositions(r.config)) === JSON.stringify(stripPositions(this.config))) {
+      this.log.info('reload: configuration unchanged');
+      return { applied: true, errors: [] };
+    }
+    // Applying a changed file without disturbing unchanged instances is the reload issue's work.
+    this.log.warn('reload: the file changed; applying changes needs a restart in this version (running configuration kept)');
+    return { applied: false, errors: ['applying a changed configuration needs a restart in this version'] };
+  }
+
+  dumpTo(path: string, data: unknown): void {
+    try {
+      writeFileSync(path, `${JSON.stringify(data, null, 2)}\n`);
+      this.log.info(`wrote ${path}`);
+    } catch (err) {
+      this.log.error(`cannot write ${path}: ${(err as Error).message}`);
+    }
+  }
+
+  async stop(signal: string): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.log.info(`${signal}: leaving VRRP (priority 0), removing virtual addresses`);
+    await this.service?.stop();
+    this.control?.close();
+    rmSync(this.opts.controlSocket, { force: true });
+    if (this.opts.pidFile !== undefined) rmSync(this.opts.pidFile, { force: true });
+  }
+
+  statsSnapshot(): unknown {
+    return this.service?.stats() ?? {};
+  }
+}
+
+function stripPositions(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value, (k, v: unknown) => (k === 'pos' || k === 'file' ? undefined : v)));
+}
+
+/** Entry point of `tandemd`. */
+export async function main(argv: readonly string[]): Promise<void> {
+  let opts: DaemonOptions;
+  try {
+    opts = parseDaemonArgs(argv);
+  } catch (err) {
+    process.stderr.write(`tandemd: ${(err as Error).message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (opts.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (opts.configTest) {
+    process.exitCode = configTest(opts.configFile, (l) => process.stdout.write(`${l}\n`));
+    return;
+  }
+  const log = createLogger({ json: opts.logJson, detail: opts.logDetail });
+  const r = load(opts.configFile);
+  for (const w of r.warnings) log.warn(formatDiagnostic(w));
+  if (r.config === undefined) {
+    for (const e of r.errors) log.error(formatDiagnostic(e));
+    log.error(`${opts.configFile}: not starting, ${r.errors.length} error(s)`);
+    process.exit(1);
+  }
+  const daemon = new Daemon(opts, r.config, log);
+  let signals = 0;
+  const shutdown = (sig: string): void => {
+    signals++;
+    if (signals > 1) {
+      log.warn(`${sig} again: exiting at once`);
+      process.exit(1);
+    }
+    daemon.stop(sig).then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error(`shutdown failed: ${String(err)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGHUP', () => daemon.reload());
+  process.on('SIGUSR1', () => daemon.dumpTo('/tmp/tandem.data', daemon.status()));
+  process.on('SIGUSR2', () => daemon.dumpTo('/tmp/tandem.stats', daemon.statsSnapshot()));
+  try {
+    await daemon.start();
+  } catch (err) {
+    log.error(`cannot start: ${(err as Error).message}`);
+    await daemon.stop('startup failure').catch(() => undefined);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,275 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { exited, nsRun, nsSpawn, run, sleep, waitFor } from './sh.js';
+
+export const REPO = resolve(__dirname, '..', '..', '..');
+export const TANDEMD = join(REPO, 'node_modules', '.bin', 'tandemd');
+export const TANDEMCTL = join(REPO, 'node_modules', '.bin', 'tandemctl');
+const RESPONDER = join(REPO, 'test', 'dist', 'lib', 'responder.js');
+const PROBER = join(REPO, 'test', 'dist', 'lib', 'prober.js');
+export const PROBE_PORT = 7777;
+
+/** One answer the client got: which director answered the datagram sent at `sentAt`. */
+export interface ProbeAnswer {
+  readonly seq: number;
+  readonly sentAt: number;
+  readonly from: string;
+}
+
+export interface Prober {
+  readonly answers: ProbeAnswer[];
+  stop(): Promise<void>;
+}
+
+export interface Daemon {
+  readonly kind: 'tandem' | 'keepalived';
+  readonly director: string;
+  readonly child: ChildProcess & { output: () => string };
+  readonly socket: string;
+}
+
+export interface InstanceStatusJson {
+  name: string;
+  state: string;
+  priority: number;
+  effectivePriority: number;
+  vips: string[];
+}
+
+/**
+ * A private network in namespaces: a bridge, N directors with `eth0` on it,
+ * and a client. Addresses are TEST-NET-1 (192.0.2.0/24) and 2001:db8::/64,
+ * which exist only inside these namespaces. `cleanup()` removes everything.
+ */
+export class Lab {
+  readonly bridge: string;
+  readonly client: string;
+  readonly directors: readonly string[];
+  readonly dir: string;
+  private readonly children = new Set<ChildProcess>();
+  private readonly namespaces: string[] = [];
+
+  private constructor(
+    readonly name: string,
+    directors: readonly string[],
+  ) {
+    this.bridge = `td-${name}-br`;
+    this.client = `td-${name}-c`;
+    this.directors = directors;
+    this.dir = mkdtempSync(join(tmpdir(), `tandem-lab-${name}-`));
+  }
+
+  ns(director: string): string {
+    return `td-${this.name}-${director}`;
+  }
+
+  /** Address of a director (index 0 → .11) or the client (.2). */
+  address(director: string | 'client', family: 4 | 6 = 4): string {
+    const host = director === 'client' ? 2 : 11 + this.directors.indexOf(director);
+    return family === 4 ? `192.0.2.${host}` : `2001:db8::${host}`;
+  }
+
+  static async create(name: string, directors: readonly string[]): Promise<Lab> {
+    const lab = new Lab(name, directors);
+    try {
+      await lab.build();
+    } catch (err) {
+      await lab.cleanup();
+      throw err;
+    }
+    return lab;
+  }
+
+  private async addNs(ns: string): Promise<void> {
+    await run('ip', ['netns', 'del', ns], { allowFail: true });
+    await run('ip', ['netns', 'add', ns]);
+    this.namespaces.push(ns);
+    await run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+  }
+
+  private async attach(ns: string, port: string, who: string | 'client'): Promise<void> {
+    await run('ip', ['link', 'add', 'eth0', 'netns', ns, 'type', 'veth', 'peer', 'name', port, 'netns', this.bridge]);
+    await run('ip', ['-n', this.bridge, 'link', 'set', port, 'master', 'br0']);
+    await run('ip', ['-n', this.bridge, 'link', 'set', port, 'up']);
+    await run('ip', ['-n', ns, 'addr', 'add', `${this.address(who)}/24`, 'dev', 'eth0']);
+    await run('ip', ['-n', ns, 'addr', 'add', `${this.address(who, 6)}/64`, 'dev', 'eth0', 'nodad']);
+    await run('ip', ['-n', ns, 'link', 'set', 'eth0', 'up']);
+  }
+
+  private async build(): Promise<void> {
+    await this.addNs(this.bridge);
+    await run('ip', ['-n', this.bridge, 'link', 'add', 'br0', 'type', 'bridge', 'forward_delay', '0']);
+    await run('ip', ['-n', this.bridge, 'link', 'set', 'br0', 'up']);
+    await this.addNs(this.client);
+    await this.attach(this.client, 'pc', 'client');
+    for (const d of this.directors) {
+      await this.addNs(this.ns(d));
+      await this.attach(this.ns(d), `p${d}`, d);
+      await nsRun(this.ns(d), 'sysctl', ['-qw', 'net.ipv6.conf.eth0.accept_dad=0']);
+    }
+    // Link-local addresses must leave tentative state before VRRPv3 over IPv6 can send from them.
+    await waitFor('link-local addresses', 5000, async () => {
+      for (const ns of [this.client, ...this.directors.map((d) => this.ns(d))]) {
+        const out = await run('ip', ['-n', ns, '-6', 'addr', 'show', 'dev', 'eth0', 'scope', 'link']);
+        if (!out.includes('fe80') || out.includes('tentative')) return undefined;
+      }
+      return true;
+    });
+  }
+
+  private track<T extends ChildProcess>(child: T): T {
+    this.children.add(child);
+    child.once('exit', () => this.children.delete(child));
+    return child;
+  }
+
+  /** Writes a config file for a director and returns its path. */
+  writeConfig(director: string, text: string, suffix = 'conf'): string {
+    const path = join(this.dir, `${director}.${suffix}`);
+    writeFileSync(path, text);
+    return path;
+  }
+
+  async startTandem(director: string, conf: string, extra: readonly string[] = []): Promise<Daemon> {
+    const path = this.writeConfig(director, conf);
+    const socket = join(this.dir, `${director}.sock`);
+    const child = this.track(
+      nsSpawn(this.ns(director), TANDEMD, ['-n', '-l', '-D', '-f', path, '-p', join(this.dir, `${director}.pid`), '--control-socket', socket, ...extra]),
+    );
+    const d: Daemon = { kind: 'tandem', director, child, socket };
+    await waitFor(`tandemd on ${director} to open its control socket`, 15_000, async () => {
+      if (child.exitCode !== null) throw new Error(`tandemd on ${director} exited ${child.exitCode}: ${child.output()}`);
+      return (await this.ctl(d, 'status', true)) !== undefined ? true : undefined;
+    }, 50);
+    return d;
+  }
+
+  async startKeepalived(director: string, conf: string): Promise<Daemon> {
+    const path = this.writeConfig(director, conf, 'keepalived.conf');
+    const base = join(this.dir, `${director}-ka`);
+    const child = this.track(
+      nsSpawn(this.ns(director), 'keepalived', ['-n', '-l', '-D', '-P', '-f', path, '-p', `${base}.pid`, '-r', `${base}-vrrp.pid`, '-c', `${base}-check.pid`]),
+    );
+    await sleep(300);
+    if (child.exitCode !== null) throw new Error(`keepalived on ${director} exited ${child.exitCode}: ${child.output()}`);
+    return { kind: 'keepalived', director, child, socket: '' };
+  }
+
+  /** `tandemctl status --json`, parsed; undefined if the daemon does not answer. */
+  async ctl(d: Daemon, cmd: 'status' | 'stats', quiet = false): Promise<{ instances: InstanceStatusJson[] } | undefined> {
+    try {
+      const out = await run('node', [TANDEMCTL, '--socket', d.socket, cmd, '--json']);
+      return JSON.parse(out) as { instances: InstanceStatusJson[] };
+    } catch (err) {
+      if (!quiet) throw err;
+      return undefined;
+    }
+  }
+
+  /** Whether the director's eth0 holds the address. */
+  async holds(director: string, address: string): Promise<boolean> {
+    const out = await run('ip', ['-n', this.ns(director), 'addr', 'show', 'dev', 'eth0']);
+    return new RegExp(`inet6? ${address.replace(/\./g, '\\.')}/`).test(out);
+  }
+
+  /** Directors holding the address right now. */
+  async holders(address: string): Promise<string[]> {
+    const out: string[] = [];
+    for (const d of this.directors) if (await this.holds(d, address)) out.push(d);
+    return out;
+  }
+
+  async waitHolder(address: string, director: string, timeoutMs: number): Promise<number> {
+    const start = Date.now();
+    await waitFor(`${address} on ${director} alone`, timeoutMs, async () => {
+      const h = await this.holders(address);
+      return h.length === 1 && h[0] === director ? true : undefined;
+    });
+    return Date.now() - start;
+  }
+
+  async mac(director: string): Promise<string> {
+    const out = await run('ip', ['-n', this.ns(director), '-o', 'link', 'show', 'eth0']);
+    return /link\/ether ([0-9a-f:]+)/.exec(out)![1]!;
+  }
+
+  /** The client's neighbour entry for an address: its MAC, if any. */
+  async clientNeighbour(address: string): Promise<string | undefined> {
+    const out = await run('ip', ['-n', this.client, 'neigh', 'show', address]);
+    return /lladdr ([0-9a-f:]+)/.exec(out)?.[1];
+  }
+
+  /** Pulls a director's cable: its bridge port goes down, so its eth0 loses carrier. */
+  async cut(director: string): Promise<void> {
+    await run('ip', ['-n', this.bridge, 'link', 'set', `p${director}`, 'down']);
+  }
+
+  async restore(director: string): Promise<void> {
+    await run('ip', ['-n', this.bridge, 'link', 'set', `p${director}`, 'up']);
+  }
+
+  /** Drops VRRP (IP protocol 112) crossing the bridge, and only VRRP. */
+  async blockVrrp(): Promise<void> {
+    const rules = `table bridge tdvrrp {\n chain fwd {\n  type filter hook forward priority 0; policy accept;\n  ip protocol 112 drop\n  ip6 nexthdr 112 drop\n }\n}\n`;
+    const path = join(this.dir, 'block.nft');
+    writeFileSync(path, rules);
+    await nsRun(this.bridge, 'nft', ['-f', path]);
+  }
+
+  async unblockVrrp(): Promise<void> {
+    await nsRun(this.bridge, 'nft', ['delete', 'table', 'bridge', 'tdvrrp']);
+  }
+
+  /** Starts a UDP responder on each director answering with its name. */
+  startResponders(): void {
+    for (const d of this.directors) this.track(nsSpawn(this.ns(d), 'node', [RESPONDER, d, String(PROBE_PORT)]));
+  }
+
+  /** Probes `address` from the client every `intervalMs`. */
+  startProber(address: string, intervalMs = 10): Prober {
+    const child = this.track(nsSpawn(this.client, 'node', [PROBER, address, String(PROBE_PORT), String(intervalMs)]));
+    const answers: ProbeAnswer[] = [];
+    let partial = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      partial += d.toString();
+      const lines = partial.split('\n');
+      partial = lines.pop() ?? '';
+      for (const l of lines) if (l.trim() !== '') answers.push(JSON.parse(l) as ProbeAnswer);
+    });
+    return {
+      answers,
+      stop: async () => {
+        child.kill('SIGTERM');
+        await exited(child, 3000);
+      },
+    };
+  }
+
+  async stopDaemon(d: Daemon, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    // `ip netns exec` replaces itself with the daemon, so the child pid is the daemon's.
+    d.child.kill(signal);
+    return exited(d.child, 10_000);
+  }
+
+  /** Kills every process started here and removes every namespace; safe to call twice. */
+  async cleanup(): Promise<void> {
+    for (const c of this.children) c.kill('SIGKILL');
+    await Promise.all([...this.children].map((c) => exited(c, 3000)));
+    for (const ns of this.namespaces.reverse()) await run('ip', ['netns', 'del', ns], { allowFail: true });
+    this.namespaces.length = 0;
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** The client-visible outage: the longest gap between consecutive answered probes in [from, to]. */
+export function longestGap(answers: readonly ProbeAnswer[], from: number, to = Infinity): { gapMs: number; before?: ProbeAnswer; after?: ProbeAnswer } {
+  const inRange = answers.filter((a) => a.sentAt >= from && a.sentAt <= to).sort((a, b) => a.sentAt - b.sentAt);
+  let best = { gapMs: 0 } as { gapMs: number; before?: ProbeAnswer; after?: ProbeAnswer };
+  for (let i = 1; i < inRange.length; i++) {
+    const gap = inRange[i]!.sentAt - inRange[i - 1]!.sentAt;
+    if (gap > best.gapMs) best = { gapMs: gap, before: inRange[i - 1]!, after: inRange[i]! };
+  }
+  return best;
+}
