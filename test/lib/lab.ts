@@ -218,6 +218,14 @@ export class Lab {
     await nsRun(this.bridge, 'nft', ['-f', path]);
   }
 
+  /** Drops VRRP sent to the multicast groups, so only unicast adverts cross the bridge. */
+  async blockMulticastVrrp(): Promise<void> {
+    const rules = `table bridge tdmcast {\n chain fwd {\n  type filter hook forward priority 0; policy accept;\n  ip daddr 224.0.0.18 drop\n  ip6 daddr ff02::12 drop\n }\n}\n`;
+    const path = join(this.dir, 'mcast.nft');
+    writeFileSync(path, rules);
+    await nsRun(this.bridge, 'nft', ['-f', path]);
+  }
+
   async unblockVrrp(): Promise<void> {
     await nsRun(this.bridge, 'nft', ['delete', 'table', 'bridge', 'tdvrrp']);
   }

@@ -50,6 +50,7 @@ Napi::Object RawSocket::Init(Napi::Env env, Napi::Object exports) {
           InstanceMethod("addMembership", &RawSocket::AddMembership),
           InstanceMethod("dropMembership", &RawSocket::DropMembership),
           InstanceMethod("send", &RawSocket::Send),
+          InstanceMethod("setTtl", &RawSocket::SetTtl),
           InstanceMethod("start", &RawSocket::Start),
           InstanceMethod("close", &RawSocket::Close),
           InstanceMethod("ref", &RawSocket::Ref),
@@ -199,6 +200,28 @@ Napi::Value RawSocket::Send(const Napi::CallbackInfo& info) {
   ssize_t n = sendto(fd_, buf.Data(), buf.Length(), 0, reinterpret_cast<sockaddr*>(&addr), len);
   if (n < 0) return ThrowErrno(env, "sendto", errno);
   return Napi::Number::New(env, static_cast<double>(n));
+}
+
+// setTtl(n): TTL / hop limit of sent datagrams, unicast and multicast.
+Napi::Value RawSocket::SetTtl(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (fd_ < 0) return ThrowErrno(env, "setsockopt(TTL)", EBADF);
+  if (info.Length() < 1 || !info[0].IsNumber()) {
+    Napi::TypeError::New(env, "setTtl(ttl)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  int ttl = info[0].As<Napi::Number>().Int32Value();
+  if (ttl < 1 || ttl > 255) {
+    Napi::RangeError::New(env, "ttl must be 1-255").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (family_ == AF_INET) {
+    if (SetInt(fd_, IPPROTO_IP, IP_TTL, ttl) < 0 || SetInt(fd_, IPPROTO_IP, IP_MULTICAST_TTL, ttl) < 0)
+      return ThrowErrno(env, "setsockopt(IP_TTL)", errno);
+  } else if (SetInt(fd_, IPPROTO_IPV6, IPV6_UNICAST_HOPS, ttl) < 0 || SetInt(fd_, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, ttl) < 0) {
+    return ThrowErrno(env, "setsockopt(IPV6_HOPS)", errno);
+  }
+  return env.Undefined();
 }
 
 Napi::Value RawSocket::Start(const Napi::CallbackInfo& info) {

@@ -16,6 +16,7 @@ export interface NativeRawSocket {
   addMembership(group: string): void;
   dropMembership(group: string): void;
   send(payload: Buffer, destination: string): number;
+  setTtl(ttl: number): void;
   start(): void;
   close(): void;
   ref(): void;

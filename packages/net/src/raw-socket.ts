@@ -70,6 +70,12 @@ export class RawSocket extends EventEmitter<RawSocketEvents> {
     return this.call(() => this.handle.send(payload, destination));
   }
 
+  /** TTL / hop limit of sent datagrams (default 255, as VRRP requires). */
+  setTtl(ttl: number): this {
+    this.call(() => this.handle.setTtl(ttl));
+    return this;
+  }
+
   ref(): this {
     this.handle.ref();
     return this;

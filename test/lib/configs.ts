@@ -1,0 +1,39 @@
+/** Options of one vrrp_instance in the lab; rendered as keepalived.conf text for tandem and keepalived alike. */
+export interface LabInstance {
+  readonly name?: string;
+  readonly vrid?: number;
+  readonly priority: number;
+  readonly advertInt: number;
+  readonly version?: 2 | 3;
+  readonly vips: readonly string[];
+  readonly state?: 'MASTER' | 'BACKUP';
+  readonly nopreempt?: boolean;
+  readonly password?: string;
+  readonly unicastSrc?: string;
+  readonly peers?: readonly string[];
+  readonly garpMasterDelay?: number;
+}
+
+/** A whole keepalived.conf with one instance on eth0. */
+export function vrrpConf(o: LabInstance): string {
+  const lines = [
+    'global_defs {',
+    `    router_id lab-${o.priority}`,
+    `    vrrp_garp_master_delay ${o.garpMasterDelay ?? 1}`,
+    '}',
+    '',
+    `vrrp_instance ${o.name ?? 'VI_LAB'} {`,
+    `    state ${o.state ?? 'BACKUP'}`,
+    '    interface eth0',
+    `    virtual_router_id ${o.vrid ?? 51}`,
+    `    priority ${o.priority}`,
+    `    advert_int ${o.advertInt}`,
+  ];
+  if (o.version !== undefined) lines.push(`    version ${o.version}`);
+  if (o.nopreempt === true) lines.push('    nopreempt');
+  if (o.password !== undefined) lines.push('    authentication {', '        auth_type PASS', `        auth_pass ${o.password}`, '    }');
+  if (o.unicastSrc !== undefined) lines.push(`    unicast_src_ip ${o.unicastSrc}`);
+  if (o.peers !== undefined) lines.push('    unicast_peer {', ...o.peers.map((p) => `        ${p}`), '    }');
+  lines.push('    virtual_ipaddress {', ...o.vips.map((v) => `        ${v} dev eth0`), '    }', '}', '');
+  return lines.join('\n');
+}

@@ -1,0 +1,119 @@
+import test from 'ava';
+import { Lab, longestGap } from '../lib/lab.js';
+import { vrrpConf } from '../lib/configs.js';
+import { sleep, waitFor } from '../lib/sh.js';
+
+const VIP = '192.0.2.100';
+const VIP6 = '2001:db8::100';
+
+test.serial('two tandemd elect the higher priority; a link cut moves the VIP and the client follows it; restoring preempts back', async (t) => {
+  const lab = await Lab.create('pair', ['a', 'b']);
+  try {
+    const common = { advertInt: 0.1, version: 3 as const, vips: [`${VIP}/24`] };
+    const a = await lab.startTandem('a', vrrpConf({ ...common, priority: 150 }));
+    const b = await lab.startTandem('b', vrrpConf({ ...common, priority: 100 }));
+    lab.startResponders();
+    await lab.waitHolder(VIP, 'a', 5000);
+    const sa = (await lab.ctl(a, 'status'))!.instances[0]!;
+    const sb = (await lab.ctl(b, 'status'))!.instances[0]!;
+    t.like(sa, { name: 'VI_LAB', state: 'MASTER', priority: 150, effectivePriority: 150, vips: [`${VIP}/24`] });
+    t.like(sb, { state: 'BACKUP', priority: 100 });
+    const probe = lab.startProber(VIP);
+    await waitFor('answers from a', 3000, () => (probe.answers.some((x) => x.from === 'a') ? true : undefined));
+    t.is(await lab.clientNeighbour(VIP), await lab.mac('a'));
+
+    const cutAt = Date.now();
+    await lab.cut('a');
+    await lab.waitHolder(VIP, 'b', 3000);
+    await waitFor('answers from b', 3000, () => (probe.answers.some((x) => x.from === 'b' && x.sentAt > cutAt) ? true : undefined));
+    t.is(await lab.clientNeighbour(VIP), await lab.mac('b'), 'the gratuitous ARP moved the client to b');
+    const outage = longestGap(probe.answers, cutAt - 50);
+    t.log(`outage after the link cut: ${outage.gapMs} ms`);
+    t.true(outage.gapMs < 1500);
+
+    await lab.restore('a');
+    await lab.waitHolder(VIP, 'a', 5000);
+    await waitFor('answers from a again', 3000, () => (probe.answers.at(-1)?.from === 'a' ? true : undefined));
+    t.is(await lab.clientNeighbour(VIP), await lab.mac('a'));
+    await probe.stop();
+  } finally {
+    await lab.cleanup();
+  }
+});
+
+test.serial('with nopreempt the recovered node stays backup', async (t) => {
+  const lab = await Lab.create('nopre', ['a', 'b']);
+  try {
+    const common = { advertInt: 0.1, version: 3 as const, vips: [`${VIP}/24`], nopreempt: true };
+    const a = await lab.startTandem('a', vrrpConf({ ...common, priority: 150 }));
+    await lab.startTandem('b', vrrpConf({ ...common, priority: 100 }));
+    await lab.waitHolder(VIP, 'a', 5000);
+    await lab.cut('a');
+    await lab.waitHolder(VIP, 'b', 3000);
+    await lab.restore('a');
+    await sleep(2000);
+    t.deepEqual(await lab.holders(VIP), ['b']);
+    t.is((await lab.ctl(a, 'status'))!.instances[0]!.state, 'BACKUP');
+  } finally {
+    await lab.cleanup();
+  }
+});
+
+test.serial('SIGTERM on the master: priority-0 advert, VIP released, backup takes over within Skew_Time', async (t) => {
+  const lab = await Lab.create('term', ['a', 'b']);
+  try {
+    const common = { advertInt: 1, vips: [`${VIP}/24`] };
+    const a = await lab.startTandem('a', vrrpConf({ ...common, priority: 150 }));
+    await lab.startTandem('b', vrrpConf({ ...common, priority: 100 }));
+    await lab.waitHolder(VIP, 'a', 8000);
+    const stoppedAt = Date.now();
+    t.is(await lab.stopDaemon(a), 0);
+    t.false(await lab.holds('a', VIP));
+    await lab.waitHolder(VIP, 'b', 3000);
+    const took = Date.now() - stoppedAt;
+    // v2 Skew_Time at priority 100 is 609 ms; without the priority-0 advert it would be 3.6 s.
+    t.log(`b took over ${took} ms after SIGTERM`);
+    t.true(took < 1500);
+  } finally {
+    await lab.cleanup();
+  }
+});
+
+test.serial('VRRPv3 over IPv6: election, failover, and the client neighbour entry follows (unsolicited NA)', async (t) => {
+  const lab = await Lab.create('v6', ['a', 'b']);
+  try {
+    const common = { advertInt: 0.1, vips: [`${VIP6}/64`] };
+    await lab.startTandem('a', vrrpConf({ ...common, priority: 150 }));
+    const b = await lab.startTandem('b', vrrpConf({ ...common, priority: 100 }));
+    lab.startResponders();
+    await lab.waitHolder(VIP6, 'a', 5000);
+    const probe = lab.startProber(VIP6);
+    await waitFor('answers from a', 5000, () => (probe.answers.some((x) => x.from === 'a') ? true : undefined));
+    await lab.cut('a');
+    await lab.waitHolder(VIP6, 'b', 3000);
+    await waitFor('answers from b', 5000, () => (probe.answers.at(-1)?.from === 'b' ? true : undefined));
+    t.is(await lab.clientNeighbour(VIP6), await lab.mac('b'));
+    t.like((await lab.ctl(b, 'status'))!.instances[0], { state: 'MASTER' });
+    await probe.stop();
+  } finally {
+    await lab.cleanup();
+  }
+});
+
+test.serial('unicast peers: election and failover with multicast VRRP dropped on the bridge', async (t) => {
+  const lab = await Lab.create('uni', ['a', 'b']);
+  try {
+    await lab.blockMulticastVrrp();
+    const common = { advertInt: 0.1, version: 3 as const, vips: [`${VIP}/24`] };
+    await lab.startTandem('a', vrrpConf({ ...common, priority: 150, unicastSrc: lab.address('a'), peers: [lab.address('b')] }));
+    const b = await lab.startTandem('b', vrrpConf({ ...common, priority: 100, unicastSrc: lab.address('b'), peers: [lab.address('a')] }));
+    await lab.waitHolder(VIP, 'a', 5000);
+    await sleep(500);
+    t.deepEqual(await lab.holders(VIP), ['a'], 'b hears a over unicast and stays backup');
+    t.true(((await lab.ctl(b, 'stats')) as unknown as { instances: Record<string, { advertsReceived: number }> }).instances['VI_LAB']!.advertsReceived > 0);
+    await lab.cut('a');
+    await lab.waitHolder(VIP, 'b', 3000);
+  } finally {
+    await lab.cleanup();
+  }
+});
