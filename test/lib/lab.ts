@@ -10,6 +10,8 @@ export const TANDEMCTL = join(REPO, 'node_modules', '.bin', 'tandemctl');
 const RESPONDER = join(REPO, 'test', 'dist', 'lib', 'responder.js');
 const PROBER = join(REPO, 'test', 'dist', 'lib', 'prober.js');
 export const PROBE_PORT = 7777;
+/** nftables by absolute path: under npm scripts `nft` resolves to node_modules/.bin/nft (an unrelated npm tool). */
+const NFT = '/usr/sbin/nft';
 
 /** One answer the client got: which director answered the datagram sent at `sentAt`. */
 export interface ProbeAnswer {
@@ -212,22 +214,22 @@ export class Lab {
 
   /** Drops VRRP (IP protocol 112) crossing the bridge, and only VRRP. */
   async blockVrrp(): Promise<void> {
-    const rules = `table bridge tdvrrp {\n chain fwd {\n  type filter hook forward priority 0; policy accept;\n  ip protocol 112 drop\n  ip6 nexthdr 112 drop\n }\n}\n`;
+    const rules = `table bridge tdvrrp {\n chain forward_vrrp {\n  type filter hook forward priority 0; policy accept;\n  ip protocol 112 drop\n  ip6 nexthdr 112 drop\n }\n}\n`;
     const path = join(this.dir, 'block.nft');
     writeFileSync(path, rules);
-    await nsRun(this.bridge, 'nft', ['-f', path]);
+    await nsRun(this.bridge, NFT, ['-f', path]);
   }
 
   /** Drops VRRP sent to the multicast groups, so only unicast adverts cross the bridge. */
   async blockMulticastVrrp(): Promise<void> {
-    const rules = `table bridge tdmcast {\n chain fwd {\n  type filter hook forward priority 0; policy accept;\n  ip daddr 224.0.0.18 drop\n  ip6 daddr ff02::12 drop\n }\n}\n`;
+    const rules = `table bridge tdmcast {\n chain forward_vrrp {\n  type filter hook forward priority 0; policy accept;\n  ip daddr 224.0.0.18 drop\n  ip6 daddr ff02::12 drop\n }\n}\n`;
     const path = join(this.dir, 'mcast.nft');
     writeFileSync(path, rules);
-    await nsRun(this.bridge, 'nft', ['-f', path]);
+    await nsRun(this.bridge, NFT, ['-f', path]);
   }
 
   async unblockVrrp(): Promise<void> {
-    await nsRun(this.bridge, 'nft', ['delete', 'table', 'bridge', 'tdvrrp']);
+    await nsRun(this.bridge, NFT, ['delete', 'table', 'bridge', 'tdvrrp']);
   }
 
   /** Starts a UDP responder on each director answering with its name. */

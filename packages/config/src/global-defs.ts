@@ -2,7 +2,7 @@ import type { Diagnostics } from './diagnostics.js';
 import type { GlobalDefs } from './model.js';
 import { applySection, type NotYet, type SectionSpec } from './section.js';
 import type { Node } from './tree.js';
-import { arity, intValue, secondsValue } from './values.js';
+import { arity, flagValue, intValue, secondsValue } from './values.js';
 
 type Draft = { -readonly [K in keyof GlobalDefs]: GlobalDefs[K] };
 
@@ -16,6 +16,9 @@ export function defaultGlobalDefs(): GlobalDefs {
     vrrpGarpMasterRefreshRepeat: 1,
     vrrpGarpLowerPrioRepeat: undefined,
     vrrpDownTimerAdverts: 3,
+    // On by default, unlike keepalived: without it a healed split brain can leave
+    // clients on the losing director's MAC (see packages/vrrp machine.ts).
+    vrrpHigherPrioSendAdvert: true,
   };
 }
 
@@ -50,6 +53,10 @@ const spec: SectionSpec<Draft> = {
     vrrp_garp_master_refresh_repeat: count('vrrpGarpMasterRefreshRepeat', 1, 255),
     vrrp_garp_lower_prio_repeat: count('vrrpGarpLowerPrioRepeat', 0, 255),
     vrrp_down_timer_adverts: count('vrrpDownTimerAdverts', 1, 100),
+    vrrp_higher_prio_send_advert: (n, d, diags) => {
+      const v = flagValue(n, diags);
+      if (v !== undefined) d.vrrpHigherPrioSendAdvert = v;
+    },
   },
   notYet: {
     notification_email: harmless,
@@ -85,7 +92,6 @@ const spec: SectionSpec<Draft> = {
     vrrp_garp_interval: changesBehaviour('it spaces gratuitous ARPs'),
     vrrp_gna_interval: changesBehaviour('it spaces neighbour advertisements'),
     vrrp_garp_lower_prio_delay: changesBehaviour('it delays re-announcements'),
-    vrrp_higher_prio_send_advert: changesBehaviour('it changes split-brain handling'),
     vrrp_lower_prio_no_advert: changesBehaviour('it changes split-brain handling'),
     vrrp_check_unicast_src: changesBehaviour('it changes which adverts are accepted'),
     vrrp_startup_delay: changesBehaviour('it delays the start of VRRP'),

@@ -48,6 +48,8 @@ export interface VrrpInstance {
   readonly unicastSrcIp: string | undefined;
   readonly unicastPeer: readonly string[];
   readonly downTimerAdverts: number;
+  /** `higher_prio_send_advert`; tandem defaults it on (keepalived: off), see docs/config.md. */
+  readonly higherPrioSendAdvert: boolean;
   readonly garp: GarpSettings;
 }
 
@@ -61,6 +63,7 @@ export interface GlobalDefs {
   readonly vrrpGarpMasterRefreshRepeat: number;
   readonly vrrpGarpLowerPrioRepeat: number | undefined;
   readonly vrrpDownTimerAdverts: number;
+  readonly vrrpHigherPrioSendAdvert: boolean;
 }
 
 /** The typed model of a whole keepalived.conf. */

@@ -25,6 +25,7 @@ interface Draft {
   unicastSrcIp?: string;
   unicastPeer: string[];
   downTimerAdverts?: number;
+  higherPrioSendAdvert?: boolean;
   garp: { -readonly [K in keyof GarpSettings]: GarpSettings[K] };
 }
 
@@ -218,6 +219,10 @@ const spec: SectionSpec<Draft> = {
       const v = intValue(n.args[0]!, 1, 100, 'down_timer_adverts', diags);
       if (v !== undefined) d.downTimerAdverts = v;
     },
+    higher_prio_send_advert: (n, d, diags) => {
+      const v = flagValue(n, diags);
+      if (v !== undefined) d.higherPrioSendAdvert = v;
+    },
     garp_master_delay: garpSeconds('masterDelay'),
     garp_master_repeat: garpCount('masterRepeat'),
     garp_master_refresh: garpSeconds('masterRefresh'),
@@ -251,7 +256,6 @@ const spec: SectionSpec<Draft> = {
     check_unicast_src: changes('it changes which adverts are accepted'),
     strict_mode: changes('strict mode changes which adverts are accepted'),
     skip_check_adv_addr: changes('it changes which adverts are accepted'),
-    higher_prio_send_advert: changes('it changes split-brain handling'),
     lower_prio_no_advert: changes('it changes split-brain handling'),
     garp_lower_prio_delay: changes('it delays re-announcements'),
     promote_secondaries: changes('it changes address handling'),
@@ -321,6 +325,7 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     unicastSrcIp: d.unicastSrcIp,
     unicastPeer: d.unicastPeer,
     downTimerAdverts: d.downTimerAdverts ?? globals.vrrpDownTimerAdverts,
+    higherPrioSendAdvert: d.higherPrioSendAdvert ?? globals.vrrpHigherPrioSendAdvert,
     garp: d.garp,
   };
 }

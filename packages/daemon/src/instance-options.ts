@@ -25,6 +25,7 @@ export function instanceParams(i: VrrpInstance, sourceAddress: string): Instance
     startState: i.state ?? 'BACKUP',
     primaryAddress: sourceAddress,
     downTimerAdverts: i.downTimerAdverts,
+    higherPrioSendAdvert: i.higherPrioSendAdvert,
   };
 }
 

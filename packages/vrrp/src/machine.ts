@@ -23,6 +23,14 @@ export interface InstanceParams {
   readonly primaryAddress: string;
   /** keepalived's `down_timer_adverts` (RFC: 3). */
   readonly downTimerAdverts: number;
+  /**
+   * keepalived's `higher_prio_send_advert` (tandem's default: on): a master
+   * yielding to a higher priority sends one last advert with its own priority,
+   * so that the winner sees a lower-priority master and re-announces the
+   * addresses. Without it, when the winner's advert arrives first after a split
+   * brain heals, clients stay on the loser's MAC until their ARP entry expires.
+   */
+  readonly higherPrioSendAdvert: boolean;
 }
 
 /** Everything the machine remembers between events. Deadlines are clock milliseconds. */
@@ -159,10 +167,12 @@ function onAdvertAsMaster(p: InstanceParams, s: MachineState, e: Extract<Machine
     e.priority > s.effectivePriority ||
     (e.priority === s.effectivePriority && compareAddresses(e.src, p.primaryAddress) > 0);
   if (higher) {
-    return becomeBackup(p, s, now, `higher priority ${e.priority} from ${e.src}`, {
+    const out = becomeBackup(p, s, now, `higher priority ${e.priority} from ${e.src}`, {
       intervalCs: e.intervalCs,
       masterAddress: e.src,
     });
+    if (!p.higherPrioSendAdvert) return out;
+    return { ...out, actions: [out.actions[0]!, { kind: 'sendAdvert', priority: s.effectivePriority }, ...out.actions.slice(1)] };
   }
   // Another master with a lower priority: both claim the addresses (split brain
   // healing). Answer with an advert so it steps down, and re-announce the

@@ -20,6 +20,7 @@ const v2: InstanceParams = {
   startState: 'BACKUP',
   primaryAddress: '192.0.2.10',
   downTimerAdverts: 3,
+  higherPrioSendAdvert: false,
 };
 const v3: InstanceParams = { ...v2, version: 3, intervalCs: 10 };
 
@@ -179,6 +180,13 @@ test('Master, higher priority advert: BACKUP, addresses removed (§6.4.3)', (t) 
   t.deepEqual(kinds(r.actions), ['transition', 'delVips']);
   t.is(r.s.masterAdverIntervalCs, 20);
   t.is(r.next, 5000 + masterDownIntervalMs(3, 100, 20));
+});
+
+test('Master, higher priority advert with higher_prio_send_advert: one last advert with its own priority, then BACKUP', (t) => {
+  const p = { ...v3, higherPrioSendAdvert: true };
+  const r = run(p, [...master(p), [5000, { kind: 'advert', priority: 200, intervalCs: 20, src: '192.0.2.20' }]]);
+  t.is(r.s.state, 'BACKUP');
+  t.deepEqual(kinds(r.actions), ['transition', 'sendAdvert(100)', 'delVips']);
 });
 
 test('Master, equal priority and greater source address: BACKUP (§6.4.3)', (t) => {

@@ -16,8 +16,11 @@ class Segment {
   readonly runners: InstanceRunner[] = [];
   readonly vips = new Map<string, Set<string>>();
   announcements: string[] = [];
+  readonly sends: Array<{ from: string; at: number }> = [];
   blocked = false;
+  constructor(private readonly clock?: FakeClock) {}
   deliver(from: string, payload: Buffer, dst: string): void {
+    this.sends.push({ from, at: this.clock?.now() ?? 0 });
     if (this.blocked) return;
     for (const r of this.runners) {
       const me = (r as unknown as { transport: Transport }).transport.sourceAddress;
@@ -32,7 +35,7 @@ class Segment {
 function node(seg: Segment, clock: FakeClock, address: string, p: Partial<InstanceParams>): { runner: InstanceRunner; transitions: TransitionEvent[]; down: { v: boolean } } {
   const params: InstanceParams = {
     version: 2, family: 4, priority: 100, intervalCs: 100, preempt: true, preemptDelayMs: 0,
-    startState: 'BACKUP', primaryAddress: address, downTimerAdverts: 3, ...p,
+    startState: 'BACKUP', primaryAddress: address, downTimerAdverts: 3, higherPrioSendAdvert: true, ...p,
   };
   const down = { v: false };
   const transport: Transport = {
@@ -147,4 +150,29 @@ test('a mismatched peer (other password) is dropped and counted, and both become
   t.is(a.runner.state, 'MASTER');
   t.is(b.runner.state, 'MASTER');
   t.true((b.runner.stats.dropped['auth-type-mismatch'] ?? 0) > 0);
+});
+
+test('split brain heals when the winner\'s advert arrives first: the loser\'s last advert makes the winner re-announce', async (t) => {
+  const clock = new FakeClock();
+  const seg = new Segment(clock);
+  const a = node(seg, clock, '192.0.2.10', { priority: 150 });
+  const b = node(seg, clock, '192.0.2.20', { priority: 100 });
+  a.runner.start();
+  b.runner.start();
+  clock.advance(5000);
+  seg.blocked = true;
+  clock.advance(5000);
+  t.is(b.runner.state, 'MASTER');
+  // Unblock right after b's (blocked) advert, so that a's next advert reaches b before b's next reaches a.
+  while (seg.sends.at(-1)!.from !== '192.0.2.20' || seg.sends.at(-1)!.at <= clock.now() - 1) clock.advance(1);
+  const sendsBefore = seg.sends.length;
+  await flush(); // let earlier announcements (queued behind address changes) happen first
+  seg.announcements = [];
+  seg.blocked = false;
+  clock.advance(1000);
+  await flush();
+  t.is(seg.sends[sendsBefore]!.from, '192.0.2.10', 'a spoke first after the heal');
+  t.is(a.runner.state, 'MASTER');
+  t.is(b.runner.state, 'BACKUP');
+  t.true(seg.announcements.includes('192.0.2.10'), 'the winner re-announced');
 });
