@@ -89,6 +89,9 @@ export function load(file: string, readFile?: (p: string) => string): LoadResult
   const diags = new Diagnostics();
   const tokens = lexFile(file, diags, readFile);
   const tree = parseTree(tokens, diags);
+  // After a syntax or include error the block structure is uncertain; checking
+  // the model would only add follow-on errors that hide the real one.
+  if (diags.errors.length > 0) return { config: undefined, diagnostics: diags.list, errors: diags.errors, warnings: diags.warnings };
   const config = buildConfig(file, tree, diags);
   const errors = diags.errors;
   return { config: errors.length === 0 ? config : undefined, diagnostics: diags.list, errors, warnings: diags.warnings };

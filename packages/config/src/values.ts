@@ -3,7 +3,11 @@ import type { Diagnostics } from './diagnostics.js';
 import type { Token } from './lexer.js';
 import type { Node } from './tree.js';
 
-/** Checks the number of argument words; extra words are an error (keepalived ignores them silently). */
+/**
+ * Checks the number of argument words; extra words are an error (keepalived
+ * ignores them silently). The value before them is still taken, so one
+ * mistake gives one message, not a cascade of "missing" ones.
+ */
 export function arity(node: Node, min: number, max: number, diags: Diagnostics): boolean {
   const kw = node.keyword.text;
   if (node.args.length < min) {
@@ -13,7 +17,6 @@ export function arity(node: Node, min: number, max: number, diags: Diagnostics):
   if (node.args.length > max) {
     const extra = node.args[max]!;
     diags.error('CONF_ERR_ARITY', extra.pos, `unexpected '${extra.text}' after ${kw}${max === 0 ? ', which takes no value' : ''}`);
-    return false;
   }
   if (node.block !== undefined) {
     diags.error('CONF_ERR_SYNTAX', node.blockPos ?? node.keyword.pos, `${kw} does not take a block`);

@@ -1,0 +1,32 @@
+import test from 'ava';
+import { statSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openControlSocket, requestControl, formatStatus } from '../src/index.js';
+
+test('the control socket is mode 0600 and answers commands as JSON', async (t) => {
+  const path = join(mkdtempSync(join(tmpdir(), 'tandem-ctl-')), 'sub', 'tandem.sock');
+  const server = await openControlSocket(path, async (cmd) => {
+    if (cmd === 'reload') throw new Error('nope');
+    return { cmd };
+  });
+  try {
+    t.is(statSync(path).mode & 0o777, 0o600);
+    t.deepEqual(await requestControl(path, 'status'), { ok: true, data: { cmd: 'status' } });
+    t.deepEqual(await requestControl(path, 'reload'), { ok: false, error: 'nope' });
+    t.deepEqual(await requestControl(path, 'bogus' as 'status'), { ok: false, error: 'unknown command; expected one of status, stats, dump, reload' });
+  } finally {
+    server.close();
+  }
+});
+
+test('a missing daemon is a clear error', async (t) => {
+  await t.throwsAsync(requestControl('/nonexistent/tandem.sock', 'status'), { message: /ENOENT/ });
+});
+
+test('plain status is a table', (t) => {
+  const text = formatStatus({
+    instances: [{ name: 'VI_1', state: 'MASTER', priority: 150, effectivePriority: 150, vips: ['192.0.2.100/24'], interface: 'eth0', vrid: 51, master: '192.0.2.11' }],
+  });
+  t.is(text, 'INSTANCE  STATE   PRIO  EFFECTIVE  IF    VRID  MASTER      VIPS\nVI_1      MASTER  150   150        eth0  51    192.0.2.11  192.0.2.100/24');
+});

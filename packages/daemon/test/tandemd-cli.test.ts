@@ -1,0 +1,80 @@
+import test from 'ava';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseDaemonArgs, DEFAULT_CONFIG, DEFAULT_SOCKET } from '../src/index.js';
+
+const TANDEMD = join(__dirname, '..', '..', 'bin', 'tandemd.js');
+const dir = mkdtempSync(join(tmpdir(), 'tandemd-cli-'));
+
+function write(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+const valid = `vrrp_instance VI_1 {
+    state BACKUP
+    interface no-such-if0
+    virtual_router_id 51
+    priority 100
+    advert_int 1
+    virtual_ipaddress {
+        192.0.2.100/24
+    }
+}
+`;
+
+test('tandemd -t on a valid file exits 0 without needing its interfaces to exist', (t) => {
+  const r = spawnSync('node', [TANDEMD, '-t', '-f', write('ok.conf', valid)], { encoding: 'utf8' });
+  t.is(r.status, 0, r.stdout + r.stderr);
+  t.regex(r.stdout, /configuration is valid/);
+});
+
+test('tandemd -t on a broken file exits 1 and prints FILE:LINE:COL for every error', (t) => {
+  const file = write('bad.conf', valid.replace('priority 100', 'priorty 100').replace('virtual_router_id 51', 'virtual_router_id 51 extra') + '}\n');
+  const r = spawnSync('node', [TANDEMD, '-t', '-f', file], { encoding: 'utf8' });
+  t.is(r.status, 1);
+  const lines = r.stdout.trim().split('\n');
+  t.deepEqual(lines.map((l) => l.slice(file.length).split(':').slice(0, 3).join(':')), [':11:1'], 'a brace error is reported alone: the rest would be follow-on noise');
+  const file2 = write('bad3.conf', valid.replace('priority 100', 'priorty 100').replace('virtual_router_id 51', 'virtual_router_id 51 extra'));
+  const r2 = spawnSync('node', [TANDEMD, '-t', '-f', file2], { encoding: 'utf8' });
+  t.is(r2.status, 1);
+  t.deepEqual(r2.stdout.trim().split('\n').map((l) => l.slice(file2.length).split(':').slice(0, 3).join(':')), [':4:26', ':5:5']);
+  t.regex(r2.stdout, /did you mean 'priority'/);
+});
+
+test('tandemd -t on a missing file exits 1 with a message, not a stack trace', (t) => {
+  const r = spawnSync('node', [TANDEMD, '-t', '-f', join(dir, 'absent.conf')], { encoding: 'utf8' });
+  t.is(r.status, 1);
+  t.regex(r.stdout, /absent\.conf:1:1: cannot read .*no such file/);
+  t.notRegex(r.stdout + r.stderr, /at .*\.js:\d+/);
+});
+
+test('tandemd refuses to start on an invalid file and says why', (t) => {
+  const r = spawnSync('node', [TANDEMD, '-n', '-l', '-f', write('bad2.conf', 'vrrp_instance X {\n')], { encoding: 'utf8' });
+  t.is(r.status, 1);
+  t.regex(r.stderr, /bad2\.conf:1:17: block opened here is never closed/);
+  t.regex(r.stderr, /not starting, 1 error/);
+});
+
+test('an unknown flag is refused with the usage text', (t) => {
+  const r = spawnSync('node', [TANDEMD, '--frobnicate'], { encoding: 'utf8' });
+  t.is(r.status, 2);
+  t.regex(r.stderr, /Usage: tandemd/);
+});
+
+test('the command line matches keepalived\'s flags and the design', (t) => {
+  t.like(parseDaemonArgs([]), { configFile: DEFAULT_CONFIG, controlSocket: DEFAULT_SOCKET, configTest: false });
+  t.like(parseDaemonArgs(['-f', 'x.conf', '-n', '-l', '-D', '-p', 'p.pid', '--control-socket', 's.sock', '--log-json']), {
+    configFile: 'x.conf',
+    dontFork: true,
+    logConsole: true,
+    logDetail: true,
+    pidFile: 'p.pid',
+    controlSocket: 's.sock',
+    logJson: true,
+  });
+  t.true(parseDaemonArgs(['--config-test']).configTest);
+});
