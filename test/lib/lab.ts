@@ -9,6 +9,7 @@ export const TANDEMD = join(REPO, 'node_modules', '.bin', 'tandemd');
 export const TANDEMCTL = join(REPO, 'node_modules', '.bin', 'tandemctl');
 const RESPONDER = join(REPO, 'test', 'dist', 'lib', 'responder.js');
 const PROBER = join(REPO, 'test', 'dist', 'lib', 'prober.js');
+const ADVERT_WATCH = join(REPO, 'test', 'dist', 'lib', 'advert-watch.js');
 export const PROBE_PORT = 7777;
 /** nftables by absolute path: under npm scripts `nft` resolves to node_modules/.bin/nft (an unrelated npm tool). */
 const NFT = '/usr/sbin/nft';
@@ -192,6 +193,14 @@ export class Lab {
     return Date.now() - start;
   }
 
+  /** Removes an address from a director's eth0 if present (what a killed daemon leaves behind). */
+  async flushAddress(director: string, address: string): Promise<void> {
+    if (!(await this.holds(director, address))) return;
+    const out = await run('ip', ['-n', this.ns(director), 'addr', 'show', 'dev', 'eth0']);
+    const m = new RegExp(`inet6? (${address.replace(/\./g, '\\.')}/\\d+)`).exec(out);
+    if (m !== null) await run('ip', ['-n', this.ns(director), 'addr', 'del', m[1]!, 'dev', 'eth0'], { allowFail: true });
+  }
+
   async mac(director: string): Promise<string> {
     const out = await run('ip', ['-n', this.ns(director), '-o', 'link', 'show', 'eth0']);
     return /link\/ether ([0-9a-f:]+)/.exec(out)![1]!;
@@ -257,6 +266,36 @@ export class Lab {
     };
   }
 
+  /** Resolves just after the client's namespace sees a VRRP advert from `director`. */
+  async nextAdvertFrom(director: string, timeoutMs = 5000): Promise<void> {
+    const child = this.track(nsSpawn(this.client, 'node', [ADVERT_WATCH]));
+    const src = this.address(director);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no advert from ${director} within ${timeoutMs} ms`)), timeoutMs);
+        let buf = '';
+        let armed = false;
+        // Skip the first advert: the watcher may have started mid-cycle.
+        child.stdout!.on('data', (d: Buffer) => {
+          buf += d.toString();
+          const lines = buf.split('\n');
+          buf = lines.pop() ?? '';
+          for (const l of lines) {
+            if (l !== src) continue;
+            if (!armed) {
+              armed = true;
+              continue;
+            }
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }
+
   async stopDaemon(d: Daemon, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     // `ip netns exec` replaces itself with the daemon, so the child pid is the daemon's.
     d.child.kill(signal);
@@ -265,7 +304,8 @@ export class Lab {
 
   /** Kills every process started here and removes every namespace; safe to call twice. */
   async cleanup(): Promise<void> {
-    for (const c of this.children) c.kill('SIGKILL');
+    // SIGTERM first: keepalived's children outlive a SIGKILLed parent for a while.
+    for (const c of this.children) c.kill('SIGTERM');
     await Promise.all([...this.children].map((c) => exited(c, 3000)));
     for (const ns of this.namespaces.reverse()) await run('ip', ['netns', 'del', ns], { allowFail: true });
     this.namespaces.length = 0;
