@@ -168,11 +168,8 @@ const spec: SectionSpec<Draft> = {
     },
     accept: (n, d, diags) => {
       const v = flagValue(n, diags);
-      if (v !== undefined) d.accept = v;
-    },
-    no_accept: (n, d, diags) => {
-      const v = flagValue(n, diags);
-      if (v !== undefined) d.accept = !v;
+      if (v === false) diags.error('CONF_ERR_UNSUPPORTED', n.args[0]!.pos, 'accept off (no_accept) is not supported by tandem yet');
+      else if (v !== undefined) d.accept = v;
     },
     authentication: (n, d, diags) => {
       if (n.args.length > 0) diags.error('CONF_ERR_ARITY', n.args[0]!.pos, `unexpected '${n.args[0]!.text}' after authentication`);
@@ -244,6 +241,7 @@ const spec: SectionSpec<Draft> = {
     notify: scripts,
     notify_master_rx_lower_pri: scripts,
     smtp_alert: { severity: 'warning', why: 'email alerts do not change failover' },
+    no_accept: changes('the addresses would still accept traffic on a non-owner master'),
     lvs_sync_daemon_interface: changes('IPVS is not driven yet'),
     virtual_routes: changes('routes would not follow the VIP'),
     virtual_rules: changes('rules would not follow the VIP'),
