@@ -1,8 +1,7 @@
 import type { Diagnostics } from './diagnostics.js';
 import type { GlobalDefs } from './model.js';
-import { applySection, type NotYet, type SectionSpec } from './section.js';
+import { applySection, flag, integer, seconds, single, word, type NotYet, type SectionSpec } from './section.js';
 import type { Node } from './tree.js';
-import { arity, flagValue, intValue, secondsValue } from './values.js';
 
 type Draft = { -readonly [K in keyof GlobalDefs]: GlobalDefs[K] };
 
@@ -22,41 +21,21 @@ export function defaultGlobalDefs(): GlobalDefs {
   };
 }
 
-const seconds = (key: 'vrrpGarpMasterDelay' | 'vrrpGarpMasterRefresh', max: number) => (n: Node, d: Draft, diags: Diagnostics) => {
-  if (!arity(n, 1, 1, diags)) return;
-  const v = secondsValue(n.args[0]!, 0, max, n.keyword.text, diags);
-  if (v !== undefined) d[key] = v;
-};
-const count = (key: 'vrrpGarpMasterRepeat' | 'vrrpGarpMasterRefreshRepeat' | 'vrrpGarpLowerPrioRepeat' | 'vrrpDownTimerAdverts', min: number, max: number) => (n: Node, d: Draft, diags: Diagnostics) => {
-  if (!arity(n, 1, 1, diags)) return;
-  const v = intValue(n.args[0]!, min, max, n.keyword.text, diags);
-  if (v !== undefined) d[key] = v;
-};
-
 const harmless: NotYet = { severity: 'warning', why: 'it does not change failover or load balancing' };
 const changesBehaviour = (why: string): NotYet => ({ severity: 'error', why });
 
 const spec: SectionSpec<Draft> = {
   name: 'global_defs',
   keywords: {
-    router_id: (n, d, diags) => {
-      if (arity(n, 1, 1, diags)) d.routerId = n.args[0]!.text;
-    },
-    vrrp_version: (n, d, diags) => {
-      if (!arity(n, 1, 1, diags)) return;
-      const v = intValue(n.args[0]!, 2, 3, 'vrrp_version', diags);
-      if (v !== undefined) d.vrrpVersion = v as 2 | 3;
-    },
-    vrrp_garp_master_delay: seconds('vrrpGarpMasterDelay', 255),
-    vrrp_garp_master_repeat: count('vrrpGarpMasterRepeat', 1, 255),
-    vrrp_garp_master_refresh: seconds('vrrpGarpMasterRefresh', 86400),
-    vrrp_garp_master_refresh_repeat: count('vrrpGarpMasterRefreshRepeat', 1, 255),
-    vrrp_garp_lower_prio_repeat: count('vrrpGarpLowerPrioRepeat', 0, 255),
-    vrrp_down_timer_adverts: count('vrrpDownTimerAdverts', 1, 100),
-    vrrp_higher_prio_send_advert: (n, d, diags) => {
-      const v = flagValue(n, diags);
-      if (v !== undefined) d.vrrpHigherPrioSendAdvert = v;
-    },
+    router_id: single(word, (d, v) => (d.routerId = v)),
+    vrrp_version: single(integer(2, 3), (d, v) => (d.vrrpVersion = v as 2 | 3)),
+    vrrp_garp_master_delay: single(seconds(0, 255), (d, v) => (d.vrrpGarpMasterDelay = v)),
+    vrrp_garp_master_repeat: single(integer(1, 255), (d, v) => (d.vrrpGarpMasterRepeat = v)),
+    vrrp_garp_master_refresh: single(seconds(0, 86400), (d, v) => (d.vrrpGarpMasterRefresh = v)),
+    vrrp_garp_master_refresh_repeat: single(integer(1, 255), (d, v) => (d.vrrpGarpMasterRefreshRepeat = v)),
+    vrrp_garp_lower_prio_repeat: single(integer(0, 255), (d, v) => (d.vrrpGarpLowerPrioRepeat = v)),
+    vrrp_down_timer_adverts: single(integer(1, 100), (d, v) => (d.vrrpDownTimerAdverts = v)),
+    vrrp_higher_prio_send_advert: flag((d, v) => (d.vrrpHigherPrioSendAdvert = v)),
   },
   notYet: {
     notification_email: harmless,

@@ -1,5 +1,7 @@
 import { suggest, type Diagnostics } from './diagnostics.js';
+import type { Token } from './lexer.js';
 import type { Node } from './tree.js';
+import { arity, flagValue, intValue, secondsValue } from './values.js';
 
 export type Handler<D> = (node: Node, draft: D, diags: Diagnostics) => void;
 
@@ -42,3 +44,35 @@ export function blockOf(node: Node, diags: Diagnostics): readonly Node[] | undef
   }
   return node.block;
 }
+
+/** Parses one value word; reports and returns undefined when it is not valid. */
+export type ValueParser<T> = (tok: Token, what: string, diags: Diagnostics) => T | undefined;
+
+/** A handler for a keyword that takes exactly one value. */
+export function single<D, T>(parse: ValueParser<T>, store: (draft: D, value: T) => void): Handler<D> {
+  return (node, draft, diags) => {
+    if (!arity(node, 1, 1, diags)) return;
+    const v = parse(node.args[0]!, node.keyword.text, diags);
+    if (v !== undefined) store(draft, v);
+  };
+}
+
+/** A handler for a flag keyword with an optional BOOL. */
+export function flag<D>(store: (draft: D, value: boolean) => void): Handler<D> {
+  return (node, draft, diags) => {
+    const v = flagValue(node, diags);
+    if (v !== undefined) store(draft, v);
+  };
+}
+
+export const integer =
+  (min: number, max: number): ValueParser<number> =>
+  (tok, what, diags) =>
+    intValue(tok, min, max, what, diags);
+
+export const seconds =
+  (min: number, max: number): ValueParser<number> =>
+  (tok, what, diags) =>
+    secondsValue(tok, min, max, what, diags);
+
+export const word: ValueParser<string> = (tok) => tok.text;

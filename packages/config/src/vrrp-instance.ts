@@ -2,9 +2,9 @@ import { isIP } from 'node:net';
 import type { Diagnostics, Position } from './diagnostics.js';
 import type { Token } from './lexer.js';
 import type { Authentication, GarpSettings, GlobalDefs, VirtualAddress, VrrpInstance } from './model.js';
-import { applySection, blockOf, type NotYet, type SectionSpec } from './section.js';
+import { applySection, blockOf, flag, integer, seconds, single, word, type NotYet, type SectionSpec } from './section.js';
 import type { Node } from './tree.js';
-import { addressValue, arity, enumValue, flagValue, intValue, prefixedAddress, secondsValue } from './values.js';
+import { addressValue, arity, enumValue, flagValue, prefixedAddress } from './values.js';
 
 interface Draft {
   state?: 'MASTER' | 'BACKUP';
@@ -98,17 +98,6 @@ function vipBlock(key: 'vips' | 'excluded') {
   };
 }
 
-const garpSeconds = (key: 'masterDelay' | 'masterRefresh') => (n: Node, d: Draft, diags: Diagnostics) => {
-  if (!arity(n, 1, 1, diags)) return;
-  const v = secondsValue(n.args[0]!, 0, 86400, n.keyword.text, diags);
-  if (v !== undefined) d.garp[key] = v;
-};
-const garpCount = (key: 'masterRepeat' | 'masterRefreshRepeat' | 'lowerPrioRepeat') => (n: Node, d: Draft, diags: Diagnostics) => {
-  if (!arity(n, 1, 1, diags)) return;
-  const v = intValue(n.args[0]!, key === 'lowerPrioRepeat' ? 0 : 1, 255, n.keyword.text, diags);
-  if (v !== undefined) d.garp[key] = v;
-};
-
 const tracking: NotYet = { severity: 'error', why: 'tracking arrives with health checking; ignoring it would change failover' };
 const scripts: NotYet = { severity: 'error', why: 'notify scripts arrive with health checking' };
 const changes = (why: string): NotYet => ({ severity: 'error', why });
@@ -116,56 +105,24 @@ const changes = (why: string): NotYet => ({ severity: 'error', why });
 const spec: SectionSpec<Draft> = {
   name: 'vrrp_instance',
   keywords: {
-    state: (n, d, diags) => {
-      if (!arity(n, 1, 1, diags)) return;
-      const v = enumValue(n.args[0]!, ['MASTER', 'BACKUP'] as const, 'state', diags);
-      if (v !== undefined) d.state = v;
-    },
-    interface: (n, d, diags) => {
-      if (arity(n, 1, 1, diags)) d.interface = n.args[0]!.text;
-    },
-    virtual_router_id: (n, d, diags) => {
-      if (!arity(n, 1, 1, diags)) return;
-      const v = intValue(n.args[0]!, 1, 255, 'virtual_router_id', diags);
-      if (v !== undefined) d.virtualRouterId = v;
-    },
-    priority: (n, d, diags) => {
-      if (!arity(n, 1, 1, diags)) return;
-      const v = intValue(n.args[0]!, 1, 255, 'priority', diags);
-      if (v !== undefined) d.priority = v;
-    },
+    state: single((tok, what, diags) => enumValue(tok, ['MASTER', 'BACKUP'] as const, what, diags), (d, v) => (d.state = v)),
+    interface: single(word, (d, v) => (d.interface = v)),
+    virtual_router_id: single(integer(1, 255), (d, v) => (d.virtualRouterId = v)),
+    priority: single(integer(1, 255), (d, v) => (d.priority = v)),
     advert_int: (n, d, diags) => {
-      if (!arity(n, 1, 1, diags)) return;
-      const v = secondsValue(n.args[0]!, 0.01, 255, 'advert_int', diags);
-      if (v !== undefined) {
-        d.advertInt = v;
-        d.advertIntTok = n.args[0]!;
-      }
+      single<Draft, number>(seconds(0.01, 255), (dd, v) => (dd.advertInt = v))(n, d, diags);
+      d.advertIntTok = n.args[0];
     },
     version: (n, d, diags) => {
-      if (!arity(n, 1, 1, diags)) return;
-      const v = intValue(n.args[0]!, 2, 3, 'version', diags);
-      if (v !== undefined) {
-        d.version = v as 2 | 3;
-        d.versionTok = n.args[0]!;
-      }
+      single<Draft, number>(integer(2, 3), (dd, v) => (dd.version = v as 2 | 3))(n, d, diags);
+      d.versionTok = n.args[0];
     },
     nopreempt: (n, d, diags) => {
-      const v = flagValue(n, diags);
-      if (v !== undefined) {
-        d.nopreempt = v;
-        d.nopreemptTok = n.keyword;
-      }
+      flag<Draft>((dd, v) => (dd.nopreempt = v))(n, d, diags);
+      d.nopreemptTok = n.keyword;
     },
-    preempt: (n, d, diags) => {
-      const v = flagValue(n, diags);
-      if (v !== undefined) d.nopreempt = !v;
-    },
-    preempt_delay: (n, d, diags) => {
-      if (!arity(n, 1, 1, diags)) return;
-      const v = secondsValue(n.args[0]!, 0, 1000, 'preempt_delay', diags);
-      if (v !== undefined) d.preemptDelay = v;
-    },
+    preempt: flag((d, v) => (d.nopreempt = !v)),
+    preempt_delay: single(seconds(0, 1000), (d, v) => (d.preemptDelay = v)),
     accept: (n, d, diags) => {
       const v = flagValue(n, diags);
       if (v === false) diags.error('CONF_ERR_UNSUPPORTED', n.args[0]!.pos, 'accept off (no_accept) is not supported by tandem yet');
@@ -196,11 +153,7 @@ const spec: SectionSpec<Draft> = {
     },
     virtual_ipaddress: vipBlock('vips'),
     virtual_ipaddress_excluded: vipBlock('excluded'),
-    unicast_src_ip: (n, d, diags) => {
-      if (!arity(n, 1, 1, diags)) return;
-      const a = addressValue(n.args[0]!, 'unicast_src_ip', diags);
-      if (a !== undefined) d.unicastSrcIp = a.address;
-    },
+    unicast_src_ip: single(addressValue, (d, a) => (d.unicastSrcIp = a.address)),
     unicast_peer: (n, d, diags) => {
       if (n.args.length > 0) diags.error('CONF_ERR_ARITY', n.args[0]!.pos, `unexpected '${n.args[0]!.text}' after unicast_peer`);
       const block = blockOf(n, diags);
@@ -211,20 +164,13 @@ const spec: SectionSpec<Draft> = {
         if (a !== undefined) d.unicastPeer.push(a.address);
       }
     },
-    down_timer_adverts: (n, d, diags) => {
-      if (!arity(n, 1, 1, diags)) return;
-      const v = intValue(n.args[0]!, 1, 100, 'down_timer_adverts', diags);
-      if (v !== undefined) d.downTimerAdverts = v;
-    },
-    higher_prio_send_advert: (n, d, diags) => {
-      const v = flagValue(n, diags);
-      if (v !== undefined) d.higherPrioSendAdvert = v;
-    },
-    garp_master_delay: garpSeconds('masterDelay'),
-    garp_master_repeat: garpCount('masterRepeat'),
-    garp_master_refresh: garpSeconds('masterRefresh'),
-    garp_master_refresh_repeat: garpCount('masterRefreshRepeat'),
-    garp_lower_prio_repeat: garpCount('lowerPrioRepeat'),
+    down_timer_adverts: single(integer(1, 100), (d, v) => (d.downTimerAdverts = v)),
+    higher_prio_send_advert: flag((d, v) => (d.higherPrioSendAdvert = v)),
+    garp_master_delay: single(seconds(0, 86400), (d, v) => (d.garp.masterDelay = v)),
+    garp_master_repeat: single(integer(1, 255), (d, v) => (d.garp.masterRepeat = v)),
+    garp_master_refresh: single(seconds(0, 86400), (d, v) => (d.garp.masterRefresh = v)),
+    garp_master_refresh_repeat: single(integer(1, 255), (d, v) => (d.garp.masterRefreshRepeat = v)),
+    garp_lower_prio_repeat: single(integer(0, 255), (d, v) => (d.garp.lowerPrioRepeat = v)),
   },
   notYet: {
     track_interface: tracking,

@@ -94,6 +94,8 @@ const errorCases: Array<[string, string, ConfigErrorCode, number, number, RegExp
   ['one VRID twice on one interface', instance('') + instance('').replace('VI_1', 'VI_2'), 'CONF_ERR_CONFLICT', 8, 1, /already used on eth0/],
   ['authentication with VRRPv3', instance('  version 3\n  authentication {\n    auth_type PASS\n    auth_pass x\n  }\n'), 'CONF_ERR_CONFLICT', 8, 3, /no authentication/],
   ['a tracking keyword not implemented yet', instance('  track_script {\n    chk\n  }\n'), 'CONF_ERR_UNSUPPORTED', 7, 3, /not supported by tandem yet/],
+  ['no_accept, which tandem does not enforce yet', instance('  no_accept\n'), 'CONF_ERR_UNSUPPORTED', 7, 3, /not supported by tandem yet/],
+  ['accept off', instance('  accept off\n'), 'CONF_ERR_UNSUPPORTED', 7, 10, /not supported/],
   ['an unknown top-level block', 'vrrp_instanse VI_1 {\n}\n', 'CONF_ERR_UNKNOWN_KEYWORD', 1, 1, /did you mean 'vrrp_instance'/],
 ];
 

@@ -60,6 +60,19 @@ function node(seg: Segment, clock: FakeClock, address: string, p: Partial<Instan
 
 const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
 
+/** a (150) and b (100) elected, then VRRP blocked until both are master. */
+function splitBrain(clock: FakeClock, recordSends: boolean) {
+  const seg = recordSends ? new Segment(clock) : new Segment();
+  const a = node(seg, clock, '192.0.2.10', { priority: 150 });
+  const b = node(seg, clock, '192.0.2.20', { priority: 100 });
+  a.runner.start();
+  b.runner.start();
+  clock.advance(5000);
+  seg.blocked = true;
+  clock.advance(5000);
+  return { clock, seg, a, b };
+}
+
 test('two routers elect the higher priority; a silent master is replaced after Master_Down_Interval', async (t) => {
   const clock = new FakeClock();
   const seg = new Segment();
@@ -118,15 +131,7 @@ test('preemption: a recovered higher priority router takes the master role back;
 });
 
 test('split brain heals to one master, which re-announces the addresses', async (t) => {
-  const clock = new FakeClock();
-  const seg = new Segment();
-  const a = node(seg, clock, '192.0.2.10', { priority: 150 });
-  const b = node(seg, clock, '192.0.2.20', { priority: 100 });
-  a.runner.start();
-  b.runner.start();
-  clock.advance(5000);
-  seg.blocked = true;
-  clock.advance(5000);
+  const { clock, seg, a, b } = splitBrain(new FakeClock(), false);
   t.is(b.runner.state, 'MASTER');
   seg.announcements = [];
   seg.blocked = false;
@@ -153,15 +158,7 @@ test('a mismatched peer (other password) is dropped and counted, and both become
 });
 
 test('split brain heals when the winner\'s advert arrives first: the loser\'s last advert makes the winner re-announce', async (t) => {
-  const clock = new FakeClock();
-  const seg = new Segment(clock);
-  const a = node(seg, clock, '192.0.2.10', { priority: 150 });
-  const b = node(seg, clock, '192.0.2.20', { priority: 100 });
-  a.runner.start();
-  b.runner.start();
-  clock.advance(5000);
-  seg.blocked = true;
-  clock.advance(5000);
+  const { clock, seg, a, b } = splitBrain(new FakeClock(), true);
   t.is(b.runner.state, 'MASTER');
   // Unblock right after b's (blocked) advert, so that a's next advert reaches b before b's next reaches a.
   while (seg.sends.at(-1)!.from !== '192.0.2.20' || seg.sends.at(-1)!.at <= clock.now() - 1) clock.advance(1);
