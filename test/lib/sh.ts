@@ -1,17 +1,24 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 
+export interface RunOptions {
+  /** Resolve with the output even on a non-zero exit. */
+  readonly allowFail?: boolean;
+  /** Append stderr to the resolved output. */
+  readonly withStderr?: boolean;
+}
+
 /** Runs a command and resolves with its stdout; rejects with stderr on a non-zero exit. */
-export function run(cmd: string, args: readonly string[], opts: { allowFail?: boolean } = {}): Promise<string> {
+export function run(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(cmd, [...args], { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (err !== null && opts.allowFail !== true) reject(new Error(`${cmd} ${args.join(' ')}: ${stderr || err.message}`));
-      else resolve(stdout);
+      else resolve(opts.withStderr === true ? `${stdout}${stderr}` : stdout);
     });
   });
 }
 
 /** `ip netns exec NS CMD ...` */
-export function nsRun(ns: string, cmd: string, args: readonly string[], opts: { allowFail?: boolean } = {}): Promise<string> {
+export function nsRun(ns: string, cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<string> {
   return run('ip', ['netns', 'exec', ns, cmd, ...args], opts);
 }
 

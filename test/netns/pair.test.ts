@@ -1,7 +1,7 @@
 import test from 'ava';
-import { Lab, longestGap } from '../lib/lab.js';
+import { Lab, TANDEMD, longestGap } from '../lib/lab.js';
 import { vrrpConf } from '../lib/configs.js';
-import { sleep, waitFor } from '../lib/sh.js';
+import { nsRun, sleep, waitFor } from '../lib/sh.js';
 
 const VIP = '192.0.2.100';
 const VIP6 = '2001:db8::100';
@@ -113,6 +113,18 @@ test.serial('unicast peers: election and failover with multicast VRRP dropped on
     t.true(((await lab.ctl(b, 'stats')) as unknown as { instances: Record<string, { advertsReceived: number }> }).instances['VI_LAB']!.advertsReceived > 0);
     await lab.cut('a');
     await lab.waitHolder(VIP, 'b', 3000);
+  } finally {
+    await lab.cleanup();
+  }
+});
+
+test.serial('tandemd refuses to start when a configured interface does not exist, and says which', async (t) => {
+  const lab = await Lab.create('noif', ['a']);
+  try {
+    const conf = lab.writeConfig('a', vrrpConf({ priority: 100, advertInt: 1, vips: [`${VIP}/24`] }).replace('interface eth0', 'interface nope0'));
+    const r = await nsRun(lab.ns('a'), 'node', [TANDEMD, '-n', '-l', '-f', conf, '--control-socket', `${lab.dir}/x.sock`], { allowFail: true, withStderr: true });
+    t.regex(r, /cannot start: interface nope0 does not exist/);
+    t.deepEqual(await lab.holders(VIP), []);
   } finally {
     await lab.cleanup();
   }

@@ -128,7 +128,9 @@ export class VrrpService {
     stats.received++;
     const family = stats.family;
     const candidates = this.instances.filter((m) => m.config.interface === stats.interface && m.config.family === family);
-    // Unicast instances only listen to their peers; multicast ones to everyone.
+    // Instances may share a VRID when their unicast peer sets differ: prefer the one
+    // that lists the sender. Like keepalived without check_unicast_src, an advert
+    // from an unlisted source still reaches the instance with that VRID.
     const forVrid = (vrid: number): Managed | undefined =>
       candidates.find((m) => m.config.virtualRouterId === vrid && (m.config.unicastPeer.length === 0 || m.config.unicastPeer.includes(info.src))) ??
       candidates.find((m) => m.config.virtualRouterId === vrid);

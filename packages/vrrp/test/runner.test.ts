@@ -173,3 +173,38 @@ test('split brain heals when the winner\'s advert arrives first: the loser\'s la
   t.is(b.runner.state, 'BACKUP');
   t.true(seg.announcements.includes('192.0.2.10'), 'the winner re-announced');
 });
+
+test('gratuitous ARP schedule: a burst on becoming master, a second after garp_master_delay, then refreshes', async (t) => {
+  const clock = new FakeClock();
+  const seg = new Segment(clock);
+  const times: number[] = [];
+  const a = node(seg, clock, '192.0.2.10', { priority: 255 });
+  const runner = new InstanceRunner(
+    {
+      name: 'VI_G',
+      vrid: 51,
+      params: { ...a.runner.params },
+      addresses: ['192.0.2.100'],
+      announce: { masterRepeat: 3, masterDelayMs: 2000, masterRefreshMs: 10_000, masterRefreshRepeat: 2, lowerPrioRepeat: 1 },
+    },
+    {
+      sourceAddress: '192.0.2.10',
+      destinations: ['224.0.0.18'],
+      send: () => undefined,
+      addAddresses: async () => undefined,
+      removeAddresses: async () => undefined,
+      announce: () => times.push(clock.now()),
+    },
+    clock,
+  );
+  runner.start();
+  await flush();
+  t.deepEqual(times, [0, 0, 0], 'priority 255: master at once, burst of garp_master_repeat');
+  clock.advance(2000);
+  t.deepEqual(times.slice(3), [2000, 2000, 2000], 'second burst after garp_master_delay');
+  clock.advance(20_000);
+  t.deepEqual(times.slice(6), [10_000, 10_000, 20_000, 20_000], 'refreshes of garp_master_refresh_repeat');
+  await runner.stop();
+  clock.advance(20_000);
+  t.is(times.length, 10, 'no announcements after leaving MASTER');
+});
