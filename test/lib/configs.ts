@@ -12,6 +12,7 @@ export interface LabInstance {
   readonly unicastSrc?: string;
   readonly peers?: readonly string[];
   readonly garpMasterDelay?: number;
+  readonly noAccept?: boolean;
 }
 
 /** A whole keepalived.conf with one instance on eth0. */
@@ -31,6 +32,7 @@ export function vrrpConf(o: LabInstance): string {
   ];
   if (o.version !== undefined) lines.push(`    version ${o.version}`);
   if (o.nopreempt === true) lines.push('    nopreempt');
+  if (o.noAccept === true) lines.push('    no_accept');
   if (o.password !== undefined) lines.push('    authentication {', '        auth_type PASS', `        auth_pass ${o.password}`, '    }');
   if (o.unicastSrc !== undefined) lines.push(`    unicast_src_ip ${o.unicastSrc}`);
   if (o.peers !== undefined) lines.push('    unicast_peer {', ...o.peers.map((p) => `        ${p}`), '    }');

@@ -129,3 +129,27 @@ test.serial('tandemd refuses to start when a configured interface does not exist
     await lab.cleanup();
   }
 });
+
+test.serial('no_accept: the master holds the VIP but drops traffic to it, neighbours still resolve it, and the filter goes on stop', async (t) => {
+  const lab = await Lab.create('noacc', ['a', 'b']);
+  try {
+    const common = { advertInt: 0.1, version: 3 as const, vips: [`${VIP}/24`], noAccept: true };
+    const a = await lab.startTandem('a', vrrpConf({ ...common, priority: 150 }));
+    await lab.startTandem('b', vrrpConf({ ...common, priority: 100 }));
+    lab.startResponders();
+    await lab.waitHolder(VIP, 'a', 5000);
+    const toVip = lab.startProber(VIP);
+    const toHost = lab.startProber(lab.address('a'));
+    await waitFor('answers from a\'s own address', 3000, () => (toHost.answers.length > 0 ? true : undefined));
+    await sleep(1000);
+    t.is(toVip.answers.length, 0, 'nothing addressed to the VIP is accepted');
+    t.is(await lab.clientNeighbour(VIP), await lab.mac('a'), 'ARP for the VIP is still answered');
+    await toVip.stop();
+    await toHost.stop();
+    t.regex(await nsRun(lab.ns('a'), '/usr/sbin/nft', ['list', 'tables']), /tandem_no_accept/);
+    t.is(await lab.stopDaemon(a), 0);
+    t.notRegex(await nsRun(lab.ns('a'), '/usr/sbin/nft', ['list', 'tables']), /tandem_no_accept/);
+  } finally {
+    await lab.cleanup();
+  }
+});

@@ -4,7 +4,7 @@ import type { Token } from './lexer.js';
 import type { Authentication, GarpSettings, GlobalDefs, VirtualAddress, VrrpInstance } from './model.js';
 import { applySection, blockOf, flag, integer, seconds, single, word, type NotYet, type SectionSpec } from './section.js';
 import type { Node } from './tree.js';
-import { addressValue, arity, enumValue, flagValue, prefixedAddress } from './values.js';
+import { addressValue, arity, enumValue, prefixedAddress } from './values.js';
 
 interface Draft {
   state?: 'MASTER' | 'BACKUP';
@@ -123,11 +123,8 @@ const spec: SectionSpec<Draft> = {
     },
     preempt: flag((d, v) => (d.nopreempt = !v)),
     preempt_delay: single(seconds(0, 1000), (d, v) => (d.preemptDelay = v)),
-    accept: (n, d, diags) => {
-      const v = flagValue(n, diags);
-      if (v === false) diags.error('CONF_ERR_UNSUPPORTED', n.args[0]!.pos, 'accept off (no_accept) is not supported by tandem yet');
-      else if (v !== undefined) d.accept = v;
-    },
+    accept: flag((d, v) => (d.accept = v)),
+    no_accept: flag((d, v) => (d.accept = !v)),
     authentication: (n, d, diags) => {
       if (n.args.length > 0) diags.error('CONF_ERR_ARITY', n.args[0]!.pos, `unexpected '${n.args[0]!.text}' after authentication`);
       const block = blockOf(n, diags);
@@ -187,7 +184,6 @@ const spec: SectionSpec<Draft> = {
     notify: scripts,
     notify_master_rx_lower_pri: scripts,
     smtp_alert: { severity: 'warning', why: 'email alerts do not change failover' },
-    no_accept: changes('the addresses would still accept traffic on a non-owner master'),
     lvs_sync_daemon_interface: changes('IPVS is not driven yet'),
     virtual_routes: changes('routes would not follow the VIP'),
     virtual_rules: changes('rules would not follow the VIP'),

@@ -94,8 +94,7 @@ const errorCases: Array<[string, string, ConfigErrorCode, number, number, RegExp
   ['one VRID twice on one interface', instance('') + instance('').replace('VI_1', 'VI_2'), 'CONF_ERR_CONFLICT', 8, 1, /already used on eth0/],
   ['authentication with VRRPv3', instance('  version 3\n  authentication {\n    auth_type PASS\n    auth_pass x\n  }\n'), 'CONF_ERR_CONFLICT', 8, 3, /no authentication/],
   ['a tracking keyword not implemented yet', instance('  track_script {\n    chk\n  }\n'), 'CONF_ERR_UNSUPPORTED', 7, 3, /not supported by tandem yet/],
-  ['no_accept, which tandem does not enforce yet', instance('  no_accept\n'), 'CONF_ERR_UNSUPPORTED', 7, 3, /not supported by tandem yet/],
-  ['accept off', instance('  accept off\n'), 'CONF_ERR_UNSUPPORTED', 7, 10, /not supported/],
+  ['a bad boolean', instance('  accept maybe\n'), 'CONF_ERR_VALUE', 7, 10, /on\|off\|true\|false\|yes\|no/],
   ['an unknown top-level block', 'vrrp_instanse VI_1 {\n}\n', 'CONF_ERR_UNKNOWN_KEYWORD', 1, 1, /did you mean 'vrrp_instance'/],
 ];
 
@@ -112,6 +111,13 @@ for (const [what, text, code, line, col, message] of errorCases) {
     t.regex(formatDiagnostic(e), new RegExp(`^${join(dir, 'k.conf').replace(/[.]/g, '\\.')}:${line}:${col}: `));
   });
 }
+
+test('no_accept and accept off both turn Accept_Mode off; accept is the default', (t) => {
+  for (const [body, accept] of [['', true], ['  no_accept\n', false], ['  accept off\n', false], ['  no_accept\n  accept\n', true]] as const) {
+    const dir = files({ 'k.conf': instance(body) });
+    t.is(load(join(dir, 'k.conf')).config?.vrrpInstances[0]?.accept, accept, body);
+  }
+});
 
 test('email settings are a warning, not an error', (t) => {
   const dir = files({ 'k.conf': 'global_defs {\n  notification_email {\n    ops@example.com\n  }\n  smtp_server 127.0.0.1\n}\n' + instance('') });

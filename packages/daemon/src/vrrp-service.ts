@@ -1,5 +1,5 @@
 import type { Config, VrrpInstance } from '@tandem/config';
-import { NetTransport, Rtnl, VrrpChannel, PacketSender, scopeNames, type AddressSpec, type LinkInfo, type PacketInfo } from '@tandem/net';
+import { AcceptFilter, NetTransport, Rtnl, VrrpChannel, PacketSender, scopeNames, type AddressSpec, type LinkInfo, type PacketInfo } from '@tandem/net';
 import { InstanceRunner, receiveAdvert, systemClock, type Clock, type DropReason, type InstanceStats } from '@tandem/vrrp';
 import type { Logger } from './logger.js';
 import { interfacesOf, runnerOptions, vipText } from './instance-options.js';
@@ -38,6 +38,7 @@ export class VrrpService {
   private readonly instances: Managed[] = [];
   private readonly links = new Map<number, LinkInfo>();
   private readonly frameSenders = new Map<number, PacketSender>();
+  private acceptFilter: AcceptFilter | undefined;
 
   constructor(
     private readonly log: Logger,
@@ -95,10 +96,17 @@ export class VrrpService {
       ...(v.scope !== undefined ? { scope: scopeNames[v.scope]! } : {}),
       ...(v.broadcast !== undefined ? { broadcast: v.broadcast } : {}),
     }));
+    // RFC 5798 §6.4.3: the address owner accepts whatever Accept_Mode says.
+    const noAccept = !i.accept && i.priority !== 255 ? (this.acceptFilter ??= AcceptFilter.create()) : undefined;
     const transport = new NetTransport(
       ch,
       this.rtnl,
-      { ...(i.unicastSrcIp !== undefined ? { source: i.unicastSrcIp } : {}), peers: i.unicastPeer, addresses },
+      {
+        ...(i.unicastSrcIp !== undefined ? { source: i.unicastSrcIp } : {}),
+        peers: i.unicastPeer,
+        addresses,
+        ...(noAccept !== undefined ? { noAccept } : {}),
+      },
       {
         mac: (ifindex) => this.links.get(ifindex)?.mac,
         frames: (ifindex) => {
@@ -186,6 +194,7 @@ export class VrrpService {
     this.channels.clear();
     for (const s of this.frameSenders.values()) s.close();
     this.frameSenders.clear();
+    await this.acceptFilter?.close();
     this.rtnl.close();
   }
 }

@@ -1,3 +1,4 @@
+export * from './accept-filter.js';
 export * from './errors.js';
 export * from './frames.js';
 export * from './native.js';

@@ -1,4 +1,5 @@
 import { VRRP_GROUP_V4, VRRP_GROUP_V6, VRRP_PROTOCOL, type Transport } from '@tandem/vrrp';
+import type { AcceptFilter } from './accept-filter.js';
 import { NetError } from './errors.js';
 import { gratuitousArpFrame, unsolicitedNaFrame } from './frames.js';
 import { PacketSender } from './packet-socket.js';
@@ -76,6 +77,8 @@ export interface VrrpTransportOptions {
   readonly peers?: readonly string[];
   /** The virtual addresses, each with its own interface. */
   readonly addresses: readonly AddressSpec[];
+  /** Accept_Mode false: traffic to the addresses is dropped while they are held. */
+  readonly noAccept?: AcceptFilter;
 }
 
 /** vrrp's Transport for one instance, over a VrrpChannel and rtnetlink. */
@@ -101,6 +104,8 @@ export class NetTransport implements Transport {
   }
 
   async addAddresses(): Promise<void> {
+    // The filter goes in first, so not one packet to the new addresses is accepted.
+    await this.options.noAccept?.block(this.options.addresses.map((a) => a.address));
     for (const a of this.options.addresses) await this.rtnl.addAddress(a);
   }
 
@@ -113,6 +118,7 @@ export class NetTransport implements Transport {
         errors.push(err as Error);
       }
     }
+    await this.options.noAccept?.unblock(this.options.addresses.map((a) => a.address));
     if (errors.length > 0) throw errors[0]!;
   }
 

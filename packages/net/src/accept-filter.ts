@@ -1,0 +1,91 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { familyOf } from '@tandem/vrrp';
+import { NetError } from './errors.js';
+
+const TABLE = 'tandem_no_accept';
+const NFT_PATHS = ['/usr/sbin/nft', '/sbin/nft', '/usr/bin/nft'];
+
+/** The nft binary, or undefined when nftables is not installed. */
+export function findNft(): string | undefined {
+  return NFT_PATHS.find((p) => existsSync(p));
+}
+
+function nft(binary: string, script: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(binary, ['-f', '-'], (err, _stdout, stderr) => {
+      if (err === null) resolve();
+      else reject(new NetError('NET_ERR_SYSCALL', 'nft', stderr.trim() || err.message));
+    });
+    child.stdin!.end(script);
+  });
+}
+
+/**
+ * RFC 5798 Accept_Mode false (keepalived's `no_accept`): a master that does
+ * not own the addresses must not accept packets addressed to them. One
+ * nftables table with a set per family; addresses are added while master.
+ * Neighbour discovery for the addresses still passes (ARP is not IP at all),
+ * so neighbours can resolve them and forwarding through the router works.
+ */
+export class AcceptFilter {
+  private ready: Promise<void> | undefined;
+
+  constructor(private readonly binary: string) {}
+
+  /** Throws NET_ERR_SYSCALL when nftables is missing: no_accept cannot be honoured without it. */
+  static create(): AcceptFilter {
+    const binary = findNft();
+    if (binary === undefined) throw new NetError('NET_ERR_SYSCALL', 'no_accept', 'needs nftables (the nft command); install the Debian package nftables');
+    return new AcceptFilter(binary);
+  }
+
+  private ensure(): Promise<void> {
+    this.ready ??= nft(
+      this.binary,
+      [
+        `add table inet ${TABLE}`,
+        `add set inet ${TABLE} v4 { type ipv4_addr; }`,
+        `add set inet ${TABLE} v6 { type ipv6_addr; }`,
+        `add chain inet ${TABLE} input { type filter hook input priority filter; policy accept; }`,
+        `flush chain inet ${TABLE} input`,
+        `add rule inet ${TABLE} input ip daddr @v4 drop`,
+        `add rule inet ${TABLE} input ip6 daddr @v6 icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } accept`,
+        `add rule inet ${TABLE} input ip6 daddr @v6 drop`,
+        '',
+      ].join('\n'),
+    );
+    return this.ready;
+  }
+
+  private elements(op: 'add' | 'delete', addresses: readonly string[]): string {
+    const lines: string[] = [];
+    for (const fam of [4, 6] as const) {
+      const list = addresses.filter((a) => familyOf(a) === fam);
+      if (list.length > 0) lines.push(`${op} element inet ${TABLE} v${fam} { ${list.join(', ')} }`);
+    }
+    return `${lines.join('\n')}\n`;
+  }
+
+  async block(addresses: readonly string[]): Promise<void> {
+    await this.ensure();
+    // `add element` of a present element is not an error, so repeats are harmless.
+    await nft(this.binary, this.elements('add', addresses));
+  }
+
+  async unblock(addresses: readonly string[]): Promise<void> {
+    await this.ensure();
+    for (const a of addresses) {
+      // One at a time: deleting an absent element fails the whole batch.
+      await nft(this.binary, this.elements('delete', [a])).catch(() => undefined);
+    }
+  }
+
+  /** Removes the table. */
+  async close(): Promise<void> {
+    if (this.ready === undefined) return;
+    await this.ready.catch(() => undefined);
+    await nft(this.binary, `delete table inet ${TABLE}\n`).catch(() => undefined);
+    this.ready = undefined;
+  }
+}
