@@ -11,6 +11,9 @@ import { formatTimeline, stretches } from '../lib/timeline.js';
 const { ensureSystemDeps } = require(join(REPO, 'scripts', 'system-deps.js')) as { ensureSystemDeps: () => boolean };
 
 const VIP = '192.0.2.100';
+/** Set once cleanup starts; every way out of the demo waits for it. */
+let cleanupDone: Promise<void> | undefined;
+let interrupted = false;
 const say = (text = ''): void => void process.stdout.write(`${text}\n`);
 
 async function status(d: Daemon): Promise<string> {
@@ -24,16 +27,26 @@ async function main(): Promise<void> {
   }
   if (!ensureSystemDeps()) process.exit(1);
   say('Building the lab: a bridge, directors a and b (eth0 on the bridge), and a client.');
-  const lab = await Lab.create('demo', ['a', 'b']);
-  let cleaning = false;
-  const cleanup = async (): Promise<void> => {
-    if (cleaning) return;
-    cleaning = true;
-    say('\nCleaning up: stopping daemons and removing namespaces.');
-    await lab.cleanup();
+  let lab: Lab | undefined;
+  const cleanup = (): Promise<void> =>
+    (cleanupDone ??= (async () => {
+      say('\nCleaning up: stopping daemons and removing namespaces.');
+      await lab?.cleanup();
+    })());
+  let exitCode = 0;
+  const onSignal = (code: number) => () => {
+    interrupted = true;
+    exitCode = code;
+    // While the lab is being built, cleaning up waits until it exists.
+    if (lab !== undefined) void cleanup().then(() => process.exit(code));
   };
-  process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
-  process.on('SIGTERM', () => void cleanup().then(() => process.exit(143)));
+  process.on('SIGINT', onSignal(130));
+  process.on('SIGTERM', onSignal(143));
+  lab = await Lab.create('demo', ['a', 'b']);
+  if (interrupted) {
+    await cleanup();
+    process.exit(exitCode);
+  }
   try {
     const conf = (n: string): string => readFileSync(join(REPO, 'examples', 'lab', `director-${n}.conf`), 'utf8');
     const a = await lab.startTandem('a', conf('a'));
@@ -78,7 +91,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
+main().catch(async (err: unknown) => {
+  // An interrupted demo fails on the way out; the signal handler reports and exits.
+  if (!interrupted) process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  await cleanupDone;
+  if (!interrupted) process.exit(1);
 });
