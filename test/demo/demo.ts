@@ -27,22 +27,23 @@ async function main(): Promise<void> {
   }
   if (!ensureSystemDeps()) process.exit(1);
   say('Building the lab: a bridge, directors a and b (eth0 on the bridge), and a client.');
-  let lab: Lab | undefined;
+  // Filled once the lab exists; signal handlers registered before then look here.
+  const built: { lab?: Lab } = {};
   const cleanup = (): Promise<void> =>
     (cleanupDone ??= (async () => {
       say('\nCleaning up: stopping daemons and removing namespaces.');
-      await lab?.cleanup();
+      await built.lab?.cleanup();
     })());
   let exitCode = 0;
   const onSignal = (code: number) => () => {
     interrupted = true;
     exitCode = code;
     // While the lab is being built, cleaning up waits until it exists.
-    if (lab !== undefined) void cleanup().then(() => process.exit(code));
+    if (built.lab !== undefined) void cleanup().then(() => process.exit(code));
   };
   process.on('SIGINT', onSignal(130));
   process.on('SIGTERM', onSignal(143));
-  lab = await Lab.create('demo', ['a', 'b']);
+  const lab = (built.lab = await Lab.create('demo', ['a', 'b']));
   if (interrupted) {
     await cleanup();
     process.exit(exitCode);
