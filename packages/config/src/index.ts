@@ -3,3 +3,4 @@ export * from './lexer.js';
 export * from './tree.js';
 export * from './model.js';
 export * from './load.js';
+export * from './diff.js';

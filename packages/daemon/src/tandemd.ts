@@ -1,10 +1,10 @@
-import { load, formatDiagnostic, type Config } from '@tandem/config';
+import { diff, load, formatDiagnostic, type Config } from '@tandem/config';
 import { rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { parseDaemonArgs, USAGE, type DaemonOptions } from './cli.js';
 import { openControlSocket, type ControlCommand } from './control.js';
 import { createLogger, type Logger } from './logger.js';
-import { VrrpService } from './vrrp-service.js';
+import { VrrpService, type ReloadReport } from './vrrp-service.js';
 
 /** `tandemd -t`: prints every diagnostic; 0 when the file is valid, 1 when not. */
 export function configTest(file: string, out: (line: string) => void): number {
@@ -18,6 +18,7 @@ class Daemon {
   private service: VrrpService | undefined;
   private control: Server | undefined;
   private stopping = false;
+  private reloading: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly opts: DaemonOptions,
@@ -50,22 +51,43 @@ class Daemon {
     }
   }
 
-  /** Validates the file again; an invalid file leaves the running configuration in force. */
-  reload(): { applied: boolean; errors: string[] } {
+  /**
+   * Reads and validates the file again, then applies only the difference. An
+   * invalid file is logged and the running configuration stays in force.
+   * Reloads are serialised: a SIGHUP during a reload waits for it.
+   */
+  reload(): Promise<{ applied: boolean; errors: string[]; report?: ReloadReport }> {
+    const run = this.reloading.then(() => this.reloadNow());
+    this.reloading = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async reloadNow(): Promise<{ applied: boolean; errors: string[]; report?: ReloadReport }> {
     const r = load(this.opts.configFile);
-    if (r.errors.length > 0 || r.config === undefined) {
+    for (const w of r.warnings) this.log.warn(formatDiagnostic(w));
+    if (r.config === undefined) {
       const errors = r.errors.map(formatDiagnostic);
       this.log.error(`reload refused, keeping the running configuration: ${errors.length} error(s)`);
       for (const e of errors) this.log.error(e);
       return { applied: false, errors };
     }
-    if (JSON.stringify(stripPositions(r.config)) === JSON.stringify(stripPositions(this.config))) {
-      this.log.info('reload: configuration unchanged');
-      return { applied: true, errors: [] };
+    const d = diff(this.config, r.config);
+    try {
+      const report = await this.service!.reload(this.config, r.config, d);
+      this.config = r.config;
+      this.log.info(
+        `reload applied: ${report.added.length} added, ${report.removed.length} removed, ${report.updated.length} updated in place, ${report.restarted.length} restarted, ${report.unchanged.length} unchanged`,
+      );
+      return { applied: true, errors: [], report };
+    } catch (err) {
+      // A failure half-way (an interface that vanished) is logged; what was applied stays.
+      const message = err instanceof Error ? err.message : String(err);
+      this.log.error(`reload failed: ${message}`);
+      return { applied: false, errors: [message] };
     }
-    // Applying a changed file without disturbing unchanged instances is the reload issue's work.
-    this.log.warn('reload: the file changed; applying changes needs a restart in this version (running configuration kept)');
-    return { applied: false, errors: ['applying a changed configuration needs a restart in this version'] };
   }
 
   dumpTo(path: string, data: unknown): void {
@@ -90,10 +112,6 @@ class Daemon {
   statsSnapshot(): unknown {
     return this.service?.stats() ?? {};
   }
-}
-
-function stripPositions(value: unknown): unknown {
-  return JSON.parse(JSON.stringify(value, (k, v: unknown) => (k === 'pos' || k === 'file' ? undefined : v)));
 }
 
 /** Entry point of `tandemd`. */
@@ -139,7 +157,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGHUP', () => daemon.reload());
+  process.on('SIGHUP', () => void daemon.reload());
   process.on('SIGUSR1', () => daemon.dumpTo('/tmp/tandem.data', daemon.status()));
   process.on('SIGUSR2', () => daemon.dumpTo('/tmp/tandem.stats', daemon.statsSnapshot()));
   try {

@@ -1,8 +1,8 @@
-import type { Config, VrrpInstance } from '@tandem/config';
+import { sameValue, type Config, type ConfigDiff, type VrrpInstance } from '@tandem/config';
 import { AcceptFilter, NetTransport, Rtnl, VrrpChannel, PacketSender, scopeNames, type AddressSpec, type LinkInfo, type PacketInfo } from '@tandem/net';
 import { InstanceRunner, receiveAdvert, systemClock, type Clock, type DropReason, type InstanceStats } from '@tandem/vrrp';
 import type { Logger } from './logger.js';
-import { interfacesOf, runnerOptions, vipText } from './instance-options.js';
+import { announceSchedule, interfacesOf, runnerOptions, vipText } from './instance-options.js';
 
 /** Status of one instance, as `tandemctl status --json` prints it. */
 export interface InstanceStatus {
@@ -25,10 +25,25 @@ export interface ChannelStats {
 }
 
 interface Managed {
-  readonly config: VrrpInstance;
+  config: VrrpInstance;
   readonly runner: InstanceRunner;
+  readonly transport: NetTransport;
   readonly ifindex: number;
 }
+
+/** What a reload did to each instance. */
+export interface ReloadReport {
+  readonly added: string[];
+  readonly removed: string[];
+  /** Applied in place: no transition, addresses and timers kept. */
+  readonly updated: string[];
+  /** Changed in a way that needs a fresh instance (interface, VRID, version, timers...). */
+  readonly restarted: string[];
+  readonly unchanged: string[];
+}
+
+/** Fields a running instance takes without restarting. */
+const LIVE_FIELDS: ReadonlySet<keyof VrrpInstance> = new Set(['virtualIpaddress', 'virtualIpaddressExcluded', 'priority', 'garp']);
 
 /** Runs the configured VRRP instances on the host's interfaces. */
 export class VrrpService {
@@ -55,11 +70,7 @@ export class VrrpService {
       throw err;
     }
     this.rtnl.watchLinks((link) => this.onLink(link));
-    for (const m of this.instances) {
-      m.runner.start();
-      const link = this.links.get(m.ifindex);
-      if (link !== undefined && !link.up) m.runner.setFault(true, `${link.name} is down`);
-    }
+    for (const m of this.instances) this.begin(m);
   }
 
   private linkByName(name: string): LinkInfo {
@@ -84,18 +95,11 @@ export class VrrpService {
     return ch;
   }
 
-  private async add(i: VrrpInstance, config: Config): Promise<void> {
+  private async add(i: VrrpInstance, config: Config): Promise<Managed> {
     for (const name of interfacesOf(i)) this.linkByName(name);
     const link = this.linkByName(i.interface);
     const ch = await this.channel(i.interface, i.family);
-    const addresses: AddressSpec[] = [...i.virtualIpaddress, ...i.virtualIpaddressExcluded].map((v) => ({
-      address: v.address,
-      prefix: v.prefix,
-      ifindex: this.linkByName(v.dev ?? i.interface).index,
-      ...(v.label !== undefined ? { label: v.label } : {}),
-      ...(v.scope !== undefined ? { scope: scopeNames[v.scope]! } : {}),
-      ...(v.broadcast !== undefined ? { broadcast: v.broadcast } : {}),
-    }));
+    const addresses = this.addressSpecs(i);
     // RFC 5798 §6.4.3: the address owner accepts whatever Accept_Mode says.
     const noAccept = !i.accept && i.priority !== 255 ? (this.acceptFilter ??= AcceptFilter.create()) : undefined;
     const transport = new NetTransport(
@@ -128,7 +132,94 @@ export class VrrpService {
     });
     runner.on('ioError', (err) => log.warn(`(${i.name}) ${err.message}`));
     log.debug(`(${i.name}) vrid ${i.virtualRouterId} v${i.version} on ${i.interface} from ${transport.sourceAddress} to ${transport.destinations.join(',')}, vips ${i.virtualIpaddress.map(vipText).join(' ')}`);
-    this.instances.push({ config: i, runner, ifindex: link.index });
+    const managed: Managed = { config: i, runner, transport, ifindex: link.index };
+    this.instances.push(managed);
+    return managed;
+  }
+
+  private addressSpecs(i: VrrpInstance): AddressSpec[] {
+    return [...i.virtualIpaddress, ...i.virtualIpaddressExcluded].map((v) => ({
+      address: v.address,
+      prefix: v.prefix,
+      ifindex: this.linkByName(v.dev ?? i.interface).index,
+      ...(v.label !== undefined ? { label: v.label } : {}),
+      ...(v.scope !== undefined ? { scope: scopeNames[v.scope]! } : {}),
+      ...(v.broadcast !== undefined ? { broadcast: v.broadcast } : {}),
+    }));
+  }
+
+  private begin(m: Managed): void {
+    m.runner.start();
+    const link = this.links.get(m.ifindex);
+    if (link !== undefined && !link.up) m.runner.setFault(true, `${link.name} is down`);
+  }
+
+  private async retire(m: Managed): Promise<void> {
+    await m.runner.stop();
+    this.instances.splice(this.instances.indexOf(m), 1);
+    m.runner.removeAllListeners();
+    const key = `${m.config.interface}/${m.config.family}`;
+    if (!this.instances.some((x) => `${x.config.interface}/${x.config.family}` === key)) {
+      this.channels.get(key)?.close();
+      this.channels.delete(key);
+    }
+  }
+
+  /**
+   * Applies a validated new configuration: removed instances leave (priority 0
+   * if master), added ones start, changed ones are updated in place when only
+   * addresses, priority or announce settings changed, and restarted otherwise.
+   * Unchanged instances are not touched: no transition, no extra advert.
+   */
+  async reload(before: Config, next: Config, d: ConfigDiff): Promise<ReloadReport> {
+    const report: ReloadReport = { added: [], removed: [], updated: [], restarted: [], unchanged: [...d.instancesUnchanged] };
+    const byName = (name: string): Managed | undefined => this.instances.find((m) => m.config.name === name);
+    for (const l of await this.rtnl.links()) this.links.set(l.index, { ...l, mac: l.mac ?? this.links.get(l.index)?.mac });
+    for (const name of d.instancesUnchanged) {
+      const m = byName(name)!;
+      // Global announce settings reach instances whose own file text did not change.
+      const was = announceSchedule(m.config, before.globalDefs);
+      const now = announceSchedule(m.config, next.globalDefs);
+      if (!sameValue(was, now)) {
+        await m.runner.reconfigure({ announce: now });
+        report.unchanged.splice(report.unchanged.indexOf(name), 1);
+        report.updated.push(name);
+      }
+    }
+    for (const i of d.instancesRemoved) {
+      const m = byName(i.name);
+      if (m !== undefined) await this.retire(m);
+      report.removed.push(i.name);
+    }
+    for (const c of d.instancesChanged) {
+      const m = byName(c.name)!;
+      const ownerChange = (c.before.priority === 255) !== (c.after.priority === 255);
+      const live = !ownerChange && c.fields.every((f) => LIVE_FIELDS.has(f));
+      if (!live) {
+        this.log.warn(`(${c.name}) ${c.fields.join(', ')} changed: restarting the instance`);
+        await this.retire(m);
+        this.begin(await this.add(c.after, next));
+        report.restarted.push(c.name);
+        continue;
+      }
+      const specs = this.addressSpecs(c.after);
+      await m.runner.reconfigure(
+        {
+          addresses: c.after.virtualIpaddress.map((v) => v.address),
+          priority: c.after.priority,
+          announce: announceSchedule(c.after, next.globalDefs),
+        },
+        (held) => m.transport.replaceAddresses(specs, held),
+      );
+      m.config = c.after;
+      this.log.info(`(${c.name}) updated in place: ${c.fields.join(', ')}`);
+      report.updated.push(c.name);
+    }
+    for (const i of d.instancesAdded) {
+      this.begin(await this.add(i, next));
+      report.added.push(i.name);
+    }
+    return report;
   }
 
   private onDatagram(key: string, payload: Buffer, info: PacketInfo): void {

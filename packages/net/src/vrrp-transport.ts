@@ -86,6 +86,7 @@ export class NetTransport implements Transport {
   readonly sourceAddress: string;
   readonly destinations: readonly string[];
   private readonly socket: RawSocket;
+  private addresses: readonly AddressSpec[];
 
   constructor(
     channel: VrrpChannel,
@@ -97,6 +98,25 @@ export class NetTransport implements Transport {
     const peers = options.peers ?? [];
     this.destinations = peers.length > 0 ? [...peers] : [channel.family === 4 ? VRRP_GROUP_V4 : VRRP_GROUP_V6];
     this.socket = channel.sender(this.sourceAddress);
+    this.addresses = options.addresses;
+  }
+
+  /**
+   * Replaces the virtual addresses (a reload). When the instance holds them
+   * (`held`), the new ones are added and the dropped ones removed at once.
+   */
+  async replaceAddresses(next: readonly AddressSpec[], held: boolean): Promise<void> {
+    const key = (a: AddressSpec): string => JSON.stringify([a.address, a.prefix, a.ifindex, a.label, a.scope, a.broadcast]);
+    const before = new Set(this.addresses.map(key));
+    const after = new Set(next.map(key));
+    const added = next.filter((a) => !before.has(key(a)));
+    const removed = this.addresses.filter((a) => !after.has(key(a)));
+    this.addresses = next;
+    if (!held) return;
+    for (const a of removed) await this.rtnl.removeAddress(a);
+    if (removed.length > 0) await this.options.noAccept?.unblock(removed.map((a) => a.address));
+    if (added.length > 0) await this.options.noAccept?.block(added.map((a) => a.address));
+    for (const a of added) await this.rtnl.addAddress(a);
   }
 
   send(payload: Buffer, destination: string): void {
@@ -105,25 +125,25 @@ export class NetTransport implements Transport {
 
   async addAddresses(): Promise<void> {
     // The filter goes in first, so not one packet to the new addresses is accepted.
-    await this.options.noAccept?.block(this.options.addresses.map((a) => a.address));
-    for (const a of this.options.addresses) await this.rtnl.addAddress(a);
+    await this.options.noAccept?.block(this.addresses.map((a) => a.address));
+    for (const a of this.addresses) await this.rtnl.addAddress(a);
   }
 
   async removeAddresses(): Promise<void> {
     const errors: Error[] = [];
-    for (const a of this.options.addresses) {
+    for (const a of this.addresses) {
       try {
         await this.rtnl.removeAddress(a);
       } catch (err) {
         errors.push(err as Error);
       }
     }
-    await this.options.noAccept?.unblock(this.options.addresses.map((a) => a.address));
+    await this.options.noAccept?.unblock(this.addresses.map((a) => a.address));
     if (errors.length > 0) throw errors[0]!;
   }
 
   announce(): void {
-    for (const a of this.options.addresses) {
+    for (const a of this.addresses) {
       const mac = this.interfaces.mac(a.ifindex);
       if (mac === undefined) continue;
       const frame = a.address.includes(':') ? unsolicitedNaFrame(mac, a.address) : gratuitousArpFrame(mac, a.address);

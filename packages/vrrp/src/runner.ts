@@ -108,12 +108,12 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
   private readonly announceTimers = new Set<Timer>();
   private refreshTimer: Timer | undefined;
   private addressOp: Promise<void> = Promise.resolve();
-  private readonly schedule: AnnounceSchedule;
+  private schedule: AnnounceSchedule;
   private readonly authType: number;
   private readonly authData: Uint8Array;
 
   constructor(
-    private readonly options: RunnerOptions,
+    private options: RunnerOptions,
     private readonly transport: Transport,
     private readonly clock: Clock,
   ) {
@@ -181,6 +181,33 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
   /** Counts a datagram dropped by the receive checks for this instance. */
   countDrop(reason: DropReason): void {
     this.stats.dropped[reason] = (this.stats.dropped[reason] ?? 0) + 1;
+  }
+
+  /**
+   * Applies a reloaded configuration without a state transition: advertised
+   * addresses, base priority, announce schedule. `applyAddresses` is run in
+   * order with the other address changes and told whether the instance is
+   * master at that moment; a master then advertises and announces at once so
+   * peers and clients see the new addresses without waiting.
+   */
+  async reconfigure(
+    change: { readonly addresses?: readonly string[]; readonly priority?: number; readonly announce?: AnnounceSchedule },
+    applyAddresses?: (master: boolean) => Promise<void>,
+  ): Promise<void> {
+    const params = change.priority !== undefined ? { ...this.options.params, priority: change.priority } : this.options.params;
+    this.options = { ...this.options, params, ...(change.addresses !== undefined ? { addresses: change.addresses } : {}) };
+    if (change.announce !== undefined) this.schedule = change.announce;
+    if (change.priority !== undefined) this.dispatch({ kind: 'priority', effective: change.priority });
+    if (applyAddresses === undefined) return;
+    this.addressChange(async () => {
+      const master = this.machine.state === 'MASTER';
+      await applyAddresses(master);
+      if (master && this.machine.state === 'MASTER') {
+        this.sendAdvert(this.machine.effectivePriority);
+        this.burst(this.schedule.masterRepeat);
+      }
+    });
+    await this.addressOp;
   }
 
   setFault(faulted: boolean, reason: string): void {

@@ -1,0 +1,82 @@
+import type { Config, GlobalDefs, VirtualAddress, VrrpInstance } from './model.js';
+
+/** How one instance present in both files differs. */
+export interface InstanceChange {
+  readonly name: string;
+  readonly before: VrrpInstance;
+  readonly after: VrrpInstance;
+  /** Changed fields of the model, positions ignored. */
+  readonly fields: readonly (keyof VrrpInstance)[];
+  /** Virtual addresses (advertised or excluded) only in the new file, and only in the old one. */
+  readonly addressesAdded: readonly VirtualAddress[];
+  readonly addressesRemoved: readonly VirtualAddress[];
+}
+
+/** What a reload has to do; computed from the models only. */
+export interface ConfigDiff {
+  readonly globals: readonly (keyof GlobalDefs)[];
+  readonly instancesAdded: readonly VrrpInstance[];
+  readonly instancesRemoved: readonly VrrpInstance[];
+  readonly instancesChanged: readonly InstanceChange[];
+  readonly instancesUnchanged: readonly string[];
+}
+
+/** A value with every `pos` removed, for comparing what a file says rather than where. */
+function withoutPositions(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutPositions);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (k !== 'pos' && v !== undefined) out[k] = withoutPositions(v);
+    return out;
+  }
+  return value;
+}
+
+/** Structural equality of model values, positions ignored. */
+export function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(withoutPositions(a)) === JSON.stringify(withoutPositions(b));
+}
+
+/** One key per address and its options: an address whose options change is removed and added. */
+export function addressKey(v: VirtualAddress): string {
+  return JSON.stringify(withoutPositions(v));
+}
+
+function addressDelta(before: VrrpInstance, after: VrrpInstance): { added: VirtualAddress[]; removed: VirtualAddress[] } {
+  const all = (i: VrrpInstance): VirtualAddress[] => [...i.virtualIpaddress, ...i.virtualIpaddressExcluded];
+  const beforeKeys = new Set(all(before).map(addressKey));
+  const afterKeys = new Set(all(after).map(addressKey));
+  return {
+    added: all(after).filter((v) => !beforeKeys.has(addressKey(v))),
+    removed: all(before).filter((v) => !afterKeys.has(addressKey(v))),
+  };
+}
+
+/** The difference between two loaded configurations; instances are matched by name. */
+export function diff(before: Config, after: Config): ConfigDiff {
+  const globals = (Object.keys(after.globalDefs) as (keyof GlobalDefs)[]).filter(
+    (k) => !sameValue(before.globalDefs[k], after.globalDefs[k]),
+  );
+  const old = new Map(before.vrrpInstances.map((i) => [i.name, i]));
+  const next = new Map(after.vrrpInstances.map((i) => [i.name, i]));
+  const instancesChanged: InstanceChange[] = [];
+  const instancesUnchanged: string[] = [];
+  for (const [name, a] of next) {
+    const b = old.get(name);
+    if (b === undefined) continue;
+    const fields = (Object.keys(a) as (keyof VrrpInstance)[]).filter((k) => k !== 'pos' && !sameValue(b[k], a[k]));
+    if (fields.length === 0) {
+      instancesUnchanged.push(name);
+      continue;
+    }
+    const delta = addressDelta(b, a);
+    instancesChanged.push({ name, before: b, after: a, fields, addressesAdded: delta.added, addressesRemoved: delta.removed });
+  }
+  return {
+    globals,
+    instancesAdded: after.vrrpInstances.filter((i) => !old.has(i.name)),
+    instancesRemoved: before.vrrpInstances.filter((i) => !next.has(i.name)),
+    instancesChanged,
+    instancesUnchanged,
+  };
+}
