@@ -1,7 +1,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { globSync } from 'glob';
 import type { Diagnostics, Position } from './diagnostics.js';
+import { Preprocessor } from './preprocess.js';
 
 export type TokenKind = 'word' | 'open' | 'close' | 'eol';
 
@@ -18,10 +20,10 @@ const INCLUDE_WORDS = new Set(['include', 'includer', 'includem', 'includew', 'i
 const MAX_INCLUDE_DEPTH = 32;
 
 /** Splits one physical line into tokens: `#`/`!` comments outside quotes, quoted words, braces apart. */
-export function tokenizeLine(text: string, file: string, line: number, diags: Diagnostics): Token[] {
+export function tokenizeLine(text: string, file: string, line: number, diags: Diagnostics, colOffset = 0): Token[] {
   const out: Token[] = [];
   let i = 0;
-  const at = (col: number): Position => ({ file, line, col: col + 1 });
+  const at = (col: number): Position => ({ file, line, col: colOffset + col + 1 });
   while (i < text.length) {
     const c = text[i]!;
     if (c === ' ' || c === '\t' || c === '\f' || c === '\v' || c === '\r') {
@@ -64,12 +66,27 @@ export function tokenizeLine(text: string, file: string, line: number, diags: Di
   return out;
 }
 
+/** Options of reading a configuration. */
+export interface LexOptions {
+  /** keepalived's config id (`-i`), matched by `@ID` lines; default: the host name up to the first dot. */
+  readonly configId?: string;
+  readonly readFile?: (path: string) => string;
+}
+
+/** keepalived's default config id: the host name up to the first dot. */
+export function defaultConfigId(): string {
+  return hostname().split('.')[0] ?? '';
+}
+
 /**
- * Reads a configuration file and every file it includes into one token stream.
+ * Reads a configuration file and every file it includes into one token stream,
+ * after keepalived's preprocessing (conditionals, definitions, sequences).
  * Includes are textual, relative to the including file, glob-expanded in
  * sorted order, and cycle-safe.
  */
-export function lexFile(path: string, diags: Diagnostics, readFile: (p: string) => string = (p) => readFileSync(p, 'utf8')): Token[] {
+export function lexFile(path: string, diags: Diagnostics, options: LexOptions = {}): Token[] {
+  const readFile = options.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  const pre = new Preprocessor(options.configId ?? defaultConfigId(), diags);
   const out: Token[] = [];
   const stack: string[] = [];
   const visit = (file: string, from: Position | undefined): void => {
@@ -95,17 +112,19 @@ export function lexFile(path: string, diags: Diagnostics, readFile: (p: string) 
       return;
     }
     stack.push(abs);
-    const lines = text.split('\n');
-    lines.forEach((raw, idx) => {
-      const tokens = tokenizeLine(raw, file, idx + 1, diags);
-      const first = tokens[0];
-      if (first !== undefined && first.kind === 'word' && !first.quoted && INCLUDE_WORDS.has(first.text)) {
-        include(first, tokens.slice(1), dirname(abs));
-        return;
-      }
-      out.push(...tokens);
-      out.push({ kind: 'eol', text: '', quoted: false, pos: { file, line: idx + 1, col: raw.length + 1 } });
-    });
+    const physical = text.split('\n');
+    const takeInclude = (line: string, lineNo: number): boolean => {
+      const m = /^(include[rmwba]?)(\s+|$)/.exec(line);
+      if (m === null || !INCLUDE_WORDS.has(m[1]!)) return false;
+      const raw = physical[lineNo - 1]!;
+      const tokens = tokenizeLine(raw, file, lineNo, diags);
+      include(tokens[0]!, tokens.slice(1), dirname(abs));
+      return true;
+    };
+    for (const l of pre.lines(physical, file, dirname(abs), takeInclude)) {
+      out.push(...tokenizeLine(l.text, l.file, l.line, diags, l.colOffset));
+      out.push({ kind: 'eol', text: '', quoted: false, pos: { file: l.file, line: l.line, col: l.colOffset + l.text.length + 1 } });
+    }
     stack.pop();
   };
   const include = (kw: Token, args: Token[], base: string): void => {

@@ -1,6 +1,6 @@
 import { Diagnostics, suggest, type Diagnostic } from './diagnostics.js';
 import { defaultGlobalDefs, parseGlobalDefs } from './global-defs.js';
-import { lexFile } from './lexer.js';
+import { lexFile, type LexOptions } from './lexer.js';
 import type { Config, GlobalDefs, VrrpInstance } from './model.js';
 import { blockOf, type NotYet } from './section.js';
 import { parseTree, type Node } from './tree.js';
@@ -85,9 +85,9 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
 }
 
 /** Reads, parses and validates a keepalived.conf (with its includes). Never throws on file content. */
-export function load(file: string, readFile?: (p: string) => string): LoadResult {
+export function load(file: string, options: LexOptions = {}): LoadResult {
   const diags = new Diagnostics();
-  const tokens = lexFile(file, diags, readFile);
+  const tokens = lexFile(file, diags, options);
   const tree = parseTree(tokens, diags);
   // After a syntax or include error the block structure is uncertain; checking
   // the model would only add follow-on errors that hide the real one.

@@ -13,6 +13,8 @@ export interface DaemonOptions {
   readonly pidFile: string | undefined;
   readonly controlSocket: string;
   readonly logJson: boolean;
+  /** keepalived's `-i`: the id `@ID` lines match; undefined = host name up to the first dot. */
+  readonly configId: string | undefined;
   readonly help: boolean;
 }
 
@@ -23,6 +25,7 @@ export const USAGE = `Usage: tandemd [options]
   -D, --log-detail          detailed logging
   -t, --config-test         check the configuration file and exit (0 valid, 1 invalid)
   -p, --pid FILE            write the process id to FILE
+  -i, --config-id ID        id that @ID lines in the file match (default: host name up to the first dot)
       --control-socket PATH control socket for tandemctl (default ${DEFAULT_SOCKET})
       --log-json            log one JSON object per line
   -h, --help                this text`;
@@ -40,6 +43,7 @@ export function parseDaemonArgs(argv: readonly string[]): DaemonOptions {
       pid: { type: 'string', short: 'p' },
       'control-socket': { type: 'string' },
       'log-json': { type: 'boolean' },
+      'config-id': { type: 'string', short: 'i' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: false,
@@ -54,6 +58,7 @@ export function parseDaemonArgs(argv: readonly string[]): DaemonOptions {
     pidFile: values.pid,
     controlSocket: values['control-socket'] ?? DEFAULT_SOCKET,
     logJson: values['log-json'] ?? false,
+    configId: values['config-id'],
     help: values.help ?? false,
   };
 }

@@ -7,11 +7,15 @@ import { createLogger, type Logger } from './logger.js';
 import { VrrpService, type ReloadReport } from './vrrp-service.js';
 
 /** `tandemd -t`: prints every diagnostic; 0 when the file is valid, 1 when not. */
-export function configTest(file: string, out: (line: string) => void): number {
-  const r = load(file);
+export function configTest(file: string, out: (line: string) => void, configId?: string): number {
+  const r = load(file, configId !== undefined ? { configId } : {});
   for (const d of r.diagnostics) out(formatDiagnostic(d));
   if (r.errors.length === 0) out(`${file}: configuration is valid${r.warnings.length > 0 ? ` (${r.warnings.length} warning${r.warnings.length === 1 ? '' : 's'})` : ''}`);
   return r.errors.length === 0 ? 0 : 1;
+}
+
+function loadOptions(opts: DaemonOptions): { configId?: string } {
+  return opts.configId !== undefined ? { configId: opts.configId } : {};
 }
 
 class Daemon {
@@ -66,7 +70,7 @@ class Daemon {
   }
 
   private async reloadNow(): Promise<{ applied: boolean; errors: string[]; report?: ReloadReport }> {
-    const r = load(this.opts.configFile);
+    const r = load(this.opts.configFile, loadOptions(this.opts));
     for (const w of r.warnings) this.log.warn(formatDiagnostic(w));
     if (r.config === undefined) {
       const errors = r.errors.map(formatDiagnostic);
@@ -128,11 +132,11 @@ export async function main(argv: readonly string[]): Promise<void> {
     return;
   }
   if (opts.configTest) {
-    process.exitCode = configTest(opts.configFile, (l) => process.stdout.write(`${l}\n`));
+    process.exitCode = configTest(opts.configFile, (l) => process.stdout.write(`${l}\n`), opts.configId);
     return;
   }
   const log = createLogger({ json: opts.logJson, detail: opts.logDetail });
-  const r = load(opts.configFile);
+  const r = load(opts.configFile, loadOptions(opts));
   for (const w of r.warnings) log.warn(formatDiagnostic(w));
   if (r.config === undefined) {
     for (const e of r.errors) log.error(formatDiagnostic(e));

@@ -59,6 +59,14 @@ test('tandemd refuses to start on an invalid file and says why', (t) => {
   t.regex(r.stderr, /not starting, 1 error/);
 });
 
+test('tandemd -t -i selects the @ID lines, as keepalived -i does', (t) => {
+  const file = write('ids.conf', '@lb-a $P=150\n@lb-b $P=300\n' + valid.replace('priority 100', 'priority $P'));
+  t.is(spawnSync('node', [TANDEMD, '-t', '-i', 'lb-a', '-f', file], { encoding: 'utf8' }).status, 0);
+  const b = spawnSync('node', [TANDEMD, '-t', '--config-id', 'lb-b', '-f', file], { encoding: 'utf8' });
+  t.is(b.status, 1);
+  t.regex(b.stdout, /priority must be 1-255, got 300/);
+});
+
 test('an unknown flag is refused with the usage text', (t) => {
   const r = spawnSync('node', [TANDEMD, '--frobnicate'], { encoding: 'utf8' });
   t.is(r.status, 2);
