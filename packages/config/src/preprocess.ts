@@ -99,7 +99,7 @@ export class Preprocessor {
     // 2. Definition.
     const def = /^\$([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$/s.exec(text);
     if (def !== null) {
-      if (def[1]!.startsWith('_')) this.diags.error('CONF_ERR_VALUE', pos, `\$${def[1]}: names starting with '_' are reserved`);
+      if (def[1]!.startsWith('_')) this.diags.error('CONF_ERR_VALUE', pos, `$${def[1]}: names starting with '_' are reserved`);
       else this.defs.set(def[1]!, def[2]!.trim());
       return;
     }
@@ -201,7 +201,7 @@ export class Preprocessor {
         const v = this.defs.get(name) ?? this.builtin(name, args, pwd, quoted);
         if (v !== undefined) return v;
         if (quoted) return whole;
-        this.diags.error('CONF_ERR_REFERENCE', pos, `\$${name} is not defined`);
+        this.diags.error('CONF_ERR_REFERENCE', pos, `$${name} is not defined`);
         failed = true;
         return '';
       };
