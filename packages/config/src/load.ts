@@ -1,7 +1,8 @@
 import { Diagnostics, suggest, type Diagnostic } from './diagnostics.js';
 import { defaultGlobalDefs, parseGlobalDefs } from './global-defs.js';
 import { lexFile, type LexOptions } from './lexer.js';
-import type { Config, GlobalDefs, VrrpInstance } from './model.js';
+import type { Config, GlobalDefs, VirtualServer, VirtualServerGroup, VrrpInstance } from './model.js';
+import { parseVirtualServer, parseVirtualServerGroup } from './lvs.js';
 import { blockOf, type NotYet } from './section.js';
 import { parseTree, type Node } from './tree.js';
 import { parseVrrpInstance } from './vrrp-instance.js';
@@ -9,6 +10,8 @@ import { parseVrrpInstance } from './vrrp-instance.js';
 /** The outcome of loading a file: a model only when there is no error. */
 export interface LoadResult {
   readonly config: Config | undefined;
+  /** The model as far as it could be built, also when there are errors (undefined after a syntax error). */
+  readonly model: Config | undefined;
   readonly diagnostics: readonly Diagnostic[];
   readonly errors: readonly Diagnostic[];
   readonly warnings: readonly Diagnostic[];
@@ -16,8 +19,6 @@ export interface LoadResult {
 
 const TOP_NOT_YET: Readonly<Record<string, NotYet>> = Object.fromEntries(
   [
-    ['virtual_server', 'health checking and IPVS are not driven yet'],
-    ['virtual_server_group', 'IPVS is not driven yet'],
     ['vrrp_script', 'tracking scripts arrive with health checking'],
     ['vrrp_track_file', 'file tracking arrives with health checking'],
     ['track_file', 'file tracking arrives with health checking'],
@@ -35,7 +36,24 @@ const TOP_NOT_YET: Readonly<Record<string, NotYet>> = Object.fromEntries(
   ].map(([k, why]) => [k!, { severity: 'error' as const, why: why! }]),
 );
 
-const TOP_KEYWORDS = ['global_defs', 'vrrp_instance', ...Object.keys(TOP_NOT_YET)];
+const TOP_KEYWORDS = ['global_defs', 'vrrp_instance', 'virtual_server', 'virtual_server_group', ...Object.keys(TOP_NOT_YET)];
+
+function checkLvs(groups: readonly VirtualServerGroup[], servers: readonly VirtualServer[], diags: Diagnostics): void {
+  const groupNames = new Map<string, VirtualServerGroup>();
+  for (const g of groups) {
+    if (groupNames.has(g.name)) diags.error('CONF_ERR_CONFLICT', g.pos, `virtual_server_group ${g.name} is defined twice`);
+    groupNames.set(g.name, g);
+  }
+  const names = new Map<string, VirtualServer>();
+  for (const vs of servers) {
+    if (vs.key.kind === 'group' && !groupNames.has(vs.key.group)) {
+      diags.error('CONF_ERR_REFERENCE', vs.pos, `virtual_server group ${vs.key.group}: no virtual_server_group of that name`);
+    }
+    const prev = names.get(vs.name);
+    if (prev !== undefined) diags.error('CONF_ERR_CONFLICT', vs.pos, `virtual_server ${vs.name} is defined twice (first at line ${prev.pos.line})`);
+    names.set(vs.name, vs);
+  }
+}
 
 function checkConflicts(instances: readonly VrrpInstance[], diags: Diagnostics): void {
   const names = new Map<string, VrrpInstance>();
@@ -64,9 +82,21 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
     if (block !== undefined) globals = parseGlobalDefs(block, globals, diags);
   }
   const instances: VrrpInstance[] = [];
+  const groups: VirtualServerGroup[] = [];
+  const servers: VirtualServer[] = [];
   for (const n of nodes) {
     const kw = n.keyword.text;
     if (kw === 'global_defs') continue;
+    if (kw === 'virtual_server') {
+      const vs = parseVirtualServer(n, diags);
+      if (vs !== undefined) servers.push(vs);
+      continue;
+    }
+    if (kw === 'virtual_server_group') {
+      const g = parseVirtualServerGroup(n, diags);
+      if (g !== undefined) groups.push(g);
+      continue;
+    }
     if (kw === 'vrrp_instance') {
       const i = parseVrrpInstance(n, globals, diags);
       if (i !== undefined) instances.push(i);
@@ -81,7 +111,12 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
     diags.error('CONF_ERR_UNKNOWN_KEYWORD', n.keyword.pos, `unknown top-level keyword '${kw}'${near !== undefined ? `; did you mean '${near}'?` : ''}`);
   }
   checkConflicts(instances, diags);
-  return { file, globalDefs: globals, vrrpInstances: instances };
+  checkLvs(groups, servers, diags);
+  for (const vs of servers) {
+    // The block is fully checked above; running it needs the checkers and the IPVS driver.
+    diags.error('CONF_ERR_UNSUPPORTED', vs.pos, `virtual_server ${vs.name} is valid, but tandem does not run virtual servers yet (health checking and IPVS come next)`);
+  }
+  return { file, globalDefs: globals, vrrpInstances: instances, virtualServerGroups: groups, virtualServers: servers };
 }
 
 /** Reads, parses and validates a keepalived.conf (with its includes). Never throws on file content. */
@@ -91,8 +126,8 @@ export function load(file: string, options: LexOptions = {}): LoadResult {
   const tree = parseTree(tokens, diags);
   // After a syntax or include error the block structure is uncertain; checking
   // the model would only add follow-on errors that hide the real one.
-  if (diags.errors.length > 0) return { config: undefined, diagnostics: diags.list, errors: diags.errors, warnings: diags.warnings };
+  if (diags.errors.length > 0) return { config: undefined, model: undefined, diagnostics: diags.list, errors: diags.errors, warnings: diags.warnings };
   const config = buildConfig(file, tree, diags);
   const errors = diags.errors;
-  return { config: errors.length === 0 ? config : undefined, diagnostics: diags.list, errors, warnings: diags.warnings };
+  return { config: errors.length === 0 ? config : undefined, model: config, diagnostics: diags.list, errors, warnings: diags.warnings };
 }

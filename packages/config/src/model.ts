@@ -71,4 +71,140 @@ export interface Config {
   readonly file: string;
   readonly globalDefs: GlobalDefs;
   readonly vrrpInstances: readonly VrrpInstance[];
+  readonly virtualServerGroups: readonly VirtualServerGroup[];
+  readonly virtualServers: readonly VirtualServer[];
+}
+
+/** IPVS schedulers keepalived accepts for `lb_algo` / `lvs_sched`. */
+export const LB_ALGOS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh', 'twos'] as const;
+export type LbAlgo = (typeof LB_ALGOS)[number];
+export type LbKind = 'NAT' | 'DR' | 'TUN';
+
+/** `lb_kind TUN [type ipip|gue port N|gre] [nocsum|csum|remcsum]`. */
+export interface Forwarding {
+  readonly kind: LbKind;
+  readonly tunnel?: { readonly type: 'ipip' | 'gue' | 'gre'; readonly port?: number; readonly checksum?: 'nocsum' | 'csum' | 'remcsum' };
+}
+
+/** Options every network checker takes (keepalived's check_api.c); each cascades virtual → real → checker. */
+export interface CheckerOptions {
+  readonly connectIp?: string;
+  readonly connectPort?: number;
+  readonly bindTo?: string;
+  readonly bindPort?: number;
+  readonly connectTimeout?: number;
+  readonly retry?: number;
+  readonly delayBeforeRetry?: number;
+  readonly warmup?: number;
+  readonly delayLoop?: number;
+  readonly alpha?: boolean;
+  readonly logAllFailures?: boolean;
+}
+
+/** One `url { ... }` of HTTP_GET / SSL_GET. Status ranges are inclusive. */
+export interface HttpUrl {
+  readonly path: string;
+  readonly digest?: string;
+  readonly statusCodes: readonly (readonly [number, number])[];
+  readonly virtualhost?: string;
+  readonly pos: Position;
+}
+
+export type Checker =
+  | { readonly kind: 'TCP_CHECK'; readonly pos: Position; readonly options: CheckerOptions }
+  | { readonly kind: 'PING_CHECK'; readonly pos: Position; readonly options: CheckerOptions }
+  | {
+      readonly kind: 'HTTP_GET' | 'SSL_GET';
+      readonly pos: Position;
+      readonly options: CheckerOptions;
+      readonly urls: readonly HttpUrl[];
+      readonly virtualhost?: string;
+      readonly httpProtocol?: '1.0' | '1.0C' | '1.1';
+      readonly enableSni?: boolean;
+    }
+  | {
+      readonly kind: 'MISC_CHECK';
+      readonly pos: Position;
+      readonly options: CheckerOptions;
+      readonly path: string;
+      readonly timeout?: number;
+      readonly dynamic: boolean;
+      readonly user?: string;
+    }
+  | { readonly kind: 'DNS_CHECK'; readonly pos: Position; readonly options: CheckerOptions; readonly type: DnsType; readonly name: string }
+  | {
+      readonly kind: 'UDP_CHECK';
+      readonly pos: Position;
+      readonly options: CheckerOptions;
+      readonly payload?: string;
+      readonly requireReply?: string;
+      readonly minReplyLength?: number;
+      readonly maxReplyLength?: number;
+    }
+  | { readonly kind: 'SMTP_CHECK'; readonly pos: Position; readonly options: CheckerOptions; readonly heloName?: string };
+
+export const DNS_TYPES = ['A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA'] as const;
+export type DnsType = (typeof DNS_TYPES)[number];
+
+export interface RealServer {
+  readonly address: string;
+  readonly family: 4 | 6;
+  /** Absent for fwmark services without a port. */
+  readonly port?: number;
+  readonly pos: Position;
+  readonly weight: number;
+  readonly forwarding?: Forwarding;
+  readonly inhibitOnFailure?: boolean;
+  readonly notifyUp?: string;
+  readonly notifyDown?: string;
+  readonly uthreshold?: number;
+  readonly lthreshold?: number;
+  readonly options: CheckerOptions;
+  readonly virtualhost?: string;
+  readonly checkers: readonly Checker[];
+}
+
+/** `virtual_server IP PORT`, `virtual_server fwmark N`, or `virtual_server group NAME`. */
+export type VirtualServerKey =
+  | { readonly kind: 'address'; readonly address: string; readonly family: 4 | 6; readonly port?: number }
+  | { readonly kind: 'fwmark'; readonly mark: number }
+  | { readonly kind: 'group'; readonly group: string };
+
+export interface VirtualServer {
+  /** A readable name: `192.0.2.1:80/TCP`, `fwmark 7`, `group NAME`. */
+  readonly name: string;
+  readonly key: VirtualServerKey;
+  readonly pos: Position;
+  readonly protocol: 'TCP' | 'UDP' | 'SCTP';
+  readonly lbAlgo: LbAlgo;
+  readonly forwarding: Forwarding;
+  readonly schedulerFlags: readonly string[];
+  readonly ops: boolean;
+  readonly persistenceTimeout?: number;
+  readonly persistenceGranularity?: string;
+  readonly persistenceEngine?: string;
+  readonly delayLoop: number;
+  readonly quorum: number;
+  readonly quorumUp?: string;
+  readonly quorumDown?: string;
+  readonly hysteresis: number;
+  readonly sorryServer?: { readonly address: string; readonly port?: number; readonly forwarding?: Forwarding; readonly pos: Position };
+  readonly sorryServerInhibit: boolean;
+  readonly inhibitOnFailure: boolean;
+  readonly alpha: boolean;
+  readonly omega: boolean;
+  readonly virtualhost?: string;
+  readonly options: CheckerOptions;
+  readonly realServers: readonly RealServer[];
+}
+
+/** One `virtual_server_group` entry: an address, range or prefix with an optional port, or a fwmark. */
+export type GroupEntry =
+  | { readonly kind: 'address'; readonly address: string; readonly family: 4 | 6; readonly last?: string; readonly prefix?: number; readonly port?: number; readonly pos: Position }
+  | { readonly kind: 'fwmark'; readonly mark: number; readonly pos: Position };
+
+export interface VirtualServerGroup {
+  readonly name: string;
+  readonly pos: Position;
+  readonly entries: readonly GroupEntry[];
 }

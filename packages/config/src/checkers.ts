@@ -1,0 +1,228 @@
+import type { Diagnostics } from './diagnostics.js';
+import type { Token } from './lexer.js';
+import { DNS_TYPES, type Checker, type CheckerOptions, type HttpUrl } from './model.js';
+import { applySection, blockOf, flag, integer, seconds, single, word, type Handler, type NotYet, type SectionSpec } from './section.js';
+import type { Node } from './tree.js';
+import { addressValue, arity, enumValue } from './values.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Anything that carries cascading checker options (virtual server, real server, checker). */
+export interface WithOptions {
+  options: Mutable<CheckerOptions>;
+}
+
+export const port = integer(1, 65535);
+
+/** Keywords of keepalived's check_api.c, valid at every level of the cascade. */
+export function checkerOptionKeywords<D extends WithOptions>(): Record<string, Handler<D>> {
+  return {
+    connect_ip: single(addressValue, (d, a) => (d.options.connectIp = a.address)),
+    connect_port: single(port, (d, v) => (d.options.connectPort = v)),
+    bindto: single(addressValue, (d, a) => (d.options.bindTo = a.address)),
+    bind_port: single(port, (d, v) => (d.options.bindPort = v)),
+    connect_timeout: single(seconds(0.001, 3600), (d, v) => (d.options.connectTimeout = v)),
+    retry: single(integer(0, 1000), (d, v) => (d.options.retry = v)),
+    nb_get_retry: single(integer(0, 1000), (d, v) => (d.options.retry = v)),
+    delay_before_retry: single(seconds(0, 3600), (d, v) => (d.options.delayBeforeRetry = v)),
+    warmup: single(seconds(0, 86400), (d, v) => (d.options.warmup = v)),
+    delay_loop: single(seconds(0.001, 86400), (d, v) => (d.options.delayLoop = v)),
+    alpha: flag((d, v) => (d.options.alpha = v)),
+    log_all_failures: flag((d, v) => (d.options.logAllFailures = v)),
+  };
+}
+
+const notYet = (why: string): NotYet => ({ severity: 'error', why });
+
+/** HTTP status codes: `200`, `200-299`, several per line. */
+function statusCodes(node: Node, diags: Diagnostics): Array<[number, number]> | undefined {
+  if (node.args.length === 0) {
+    diags.error('CONF_ERR_ARITY', node.keyword.pos, 'status_code needs at least one code or range');
+    return undefined;
+  }
+  const out: Array<[number, number]> = [];
+  for (const tok of node.args) {
+    const m = /^(\d{3})(?:-(\d{3}))?$/.exec(tok.text);
+    const lo = m === null ? NaN : Number(m[1]);
+    const hi = m === null ? NaN : Number(m[2] ?? m[1]);
+    if (!(lo >= 100 && hi <= 599 && lo <= hi)) {
+      diags.error('CONF_ERR_VALUE', tok.pos, `status_code must be codes 100-599 or ranges like 200-299, got '${tok.text}'`);
+      return undefined;
+    }
+    out.push([lo, hi]);
+  }
+  return out;
+}
+
+type UrlDraft = { path?: string; digest?: string; statusCodes?: Array<[number, number]>; virtualhost?: string };
+
+const urlSpec: SectionSpec<UrlDraft> = {
+  name: 'url',
+  keywords: {
+    path: single(word, (d, v) => (d.path = v)),
+    digest: single(
+      (tok, what, diags) => {
+        if (/^[0-9a-fA-F]{32}$/.test(tok.text)) return tok.text.toLowerCase();
+        diags.error('CONF_ERR_VALUE', tok.pos, `${what} must be 32 hex digits (an MD5 as genhash prints it), got '${tok.text}'`);
+        return undefined;
+      },
+      (d, v) => (d.digest = v),
+    ),
+    status_code: (n, d, diags) => {
+      if (n.block !== undefined) arity(n, 0, 0, diags);
+      const v = statusCodes(n, diags);
+      if (v !== undefined) d.statusCodes = [...(d.statusCodes ?? []), ...v];
+    },
+    virtualhost: single(word, (d, v) => (d.virtualhost = v)),
+  },
+  notYet: {
+    regex: notYet('body regular expressions are not implemented'),
+    regex_no_match: notYet('body regular expressions are not implemented'),
+    regex_options: notYet('body regular expressions are not implemented'),
+    regex_stack: notYet('body regular expressions are not implemented'),
+    regex_min_offset: notYet('body regular expressions are not implemented'),
+    regex_max_offset: notYet('body regular expressions are not implemented'),
+  },
+};
+
+type CheckerDraft = WithOptions & {
+  urls: HttpUrl[];
+  virtualhost?: string;
+  httpProtocol?: '1.0' | '1.0C' | '1.1';
+  enableSni?: boolean;
+  path?: string;
+  timeout?: number;
+  dynamic: boolean;
+  user?: string;
+  type?: (typeof DNS_TYPES)[number];
+  name?: string;
+  payload?: string;
+  requireReply?: string;
+  minReplyLength?: number;
+  maxReplyLength?: number;
+  heloName?: string;
+};
+
+const hex =
+  (allowWildcard: boolean) =>
+  (tok: Token, what: string, diags: Diagnostics): string | undefined => {
+    const ok = allowWildcard ? /^([0-9a-fA-FxX]{2})+$/ : /^([0-9a-fA-F]{2})+$/;
+    if (ok.test(tok.text)) return tok.text.toLowerCase();
+    diags.error('CONF_ERR_VALUE', tok.pos, `${what} must be hex bytes${allowWildcard ? ' (X for any digit)' : ''}, got '${tok.text}'`);
+    return undefined;
+  };
+
+const common = checkerOptionKeywords<CheckerDraft>();
+const http: Record<string, Handler<CheckerDraft>> = {
+  ...common,
+  url: (n, d, diags) => {
+    const block = blockOf(n, diags);
+    if (block === undefined) return;
+    const u: UrlDraft = {};
+    applySection(urlSpec, block, u, diags);
+    if (u.path === undefined) diags.error('CONF_ERR_MISSING', n.keyword.pos, 'url needs path');
+    else d.urls.push({ path: u.path, ...(u.digest !== undefined ? { digest: u.digest } : {}), statusCodes: u.statusCodes ?? [[200, 299]], ...(u.virtualhost !== undefined ? { virtualhost: u.virtualhost } : {}), pos: n.keyword.pos });
+  },
+  virtualhost: single(word, (d, v) => (d.virtualhost = v)),
+  http_protocol: single((tok, what, diags) => enumValue(tok, ['1.0', '1.0C', '1.1'] as const, what, diags), (d, v) => (d.httpProtocol = v)),
+};
+const httpNotYet: Record<string, NotYet> = {
+  fast_recovery: notYet('fast recovery is not implemented'),
+  tls_compliant: notYet('TLS close handling is not implemented'),
+};
+
+const SPECS: Record<Checker['kind'], SectionSpec<CheckerDraft>> = {
+  TCP_CHECK: { name: 'TCP_CHECK', keywords: common },
+  PING_CHECK: { name: 'PING_CHECK', keywords: common },
+  HTTP_GET: { name: 'HTTP_GET', keywords: http, notYet: httpNotYet },
+  SSL_GET: { name: 'SSL_GET', keywords: { ...http, enable_sni: flag((d, v) => (d.enableSni = v)) }, notYet: httpNotYet },
+  MISC_CHECK: {
+    name: 'MISC_CHECK',
+    keywords: {
+      warmup: common['warmup']!,
+      delay_loop: common['delay_loop']!,
+      alpha: common['alpha']!,
+      retry: common['retry']!,
+      delay_before_retry: common['delay_before_retry']!,
+      log_all_failures: common['log_all_failures']!,
+      misc_path: single(word, (d, v) => (d.path = v)),
+      misc_timeout: single(seconds(0.001, 3600), (d, v) => (d.timeout = v)),
+      misc_dynamic: flag((d, v) => (d.dynamic = v)),
+      user: (n, d, diags) => {
+        if (arity(n, 1, 2, diags)) d.user = n.args.map((a) => a.text).join(' ');
+      },
+    },
+  },
+  DNS_CHECK: {
+    name: 'DNS_CHECK',
+    keywords: {
+      ...common,
+      type: single((tok, what, diags) => enumValue(tok, DNS_TYPES, what, diags), (d, v) => (d.type = v)),
+      name: single(word, (d, v) => (d.name = v)),
+    },
+  },
+  UDP_CHECK: {
+    name: 'UDP_CHECK',
+    keywords: {
+      ...common,
+      payload: single(hex(false), (d, v) => (d.payload = v)),
+      require_reply: single(hex(true), (d, v) => (d.requireReply = v)),
+      min_reply_length: single(integer(0, 65535), (d, v) => (d.minReplyLength = v)),
+      max_reply_length: single(integer(0, 65535), (d, v) => (d.maxReplyLength = v)),
+    },
+  },
+  SMTP_CHECK: {
+    name: 'SMTP_CHECK',
+    keywords: { ...common, helo_name: single(word, (d, v) => (d.heloName = v)) },
+    notYet: { host: notYet('SMTP_CHECK host sub-blocks are an old syntax; use connect_ip/connect_port') },
+  },
+};
+
+/** Checker block keywords a real_server takes. */
+export const CHECKER_KINDS = Object.keys(SPECS) as Checker['kind'][];
+
+/** Parses one checker block of a real_server. */
+export function parseChecker(kind: Checker['kind'], node: Node, diags: Diagnostics): Checker | undefined {
+  if (node.args.length > 0) diags.error('CONF_ERR_ARITY', node.args[0]!.pos, `unexpected '${node.args[0]!.text}' after ${kind}`);
+  const block = blockOf(node, diags);
+  if (block === undefined) return undefined;
+  const d: CheckerDraft = { options: {}, urls: [], dynamic: false };
+  const before = diags.errors.length;
+  applySection(SPECS[kind], block, d, diags);
+  const pos = node.keyword.pos;
+  const options: CheckerOptions = d.options;
+  switch (kind) {
+    case 'TCP_CHECK':
+    case 'PING_CHECK':
+      return { kind, pos, options };
+    case 'HTTP_GET':
+    case 'SSL_GET':
+      if (d.urls.length === 0) diags.error('CONF_ERR_MISSING', pos, `${kind} needs at least one url { path ... }`);
+      return diags.errors.length > before
+        ? undefined
+        : { kind, pos, options, urls: d.urls, ...(d.virtualhost !== undefined ? { virtualhost: d.virtualhost } : {}), ...(d.httpProtocol !== undefined ? { httpProtocol: d.httpProtocol } : {}), ...(d.enableSni !== undefined ? { enableSni: d.enableSni } : {}) };
+    case 'MISC_CHECK':
+      if (d.path === undefined) {
+        diags.error('CONF_ERR_MISSING', pos, 'MISC_CHECK needs misc_path');
+        return undefined;
+      }
+      return { kind, pos, options, path: d.path, dynamic: d.dynamic, ...(d.timeout !== undefined ? { timeout: d.timeout } : {}), ...(d.user !== undefined ? { user: d.user } : {}) };
+    case 'DNS_CHECK':
+      return { kind, pos, options, type: d.type ?? 'SOA', name: d.name ?? '.' };
+    case 'UDP_CHECK':
+      if (d.minReplyLength !== undefined && d.maxReplyLength !== undefined && d.minReplyLength > d.maxReplyLength) {
+        diags.error('CONF_ERR_CONFLICT', pos, 'min_reply_length is larger than max_reply_length');
+      }
+      return {
+        kind,
+        pos,
+        options,
+        ...(d.payload !== undefined ? { payload: d.payload } : {}),
+        ...(d.requireReply !== undefined ? { requireReply: d.requireReply } : {}),
+        ...(d.minReplyLength !== undefined ? { minReplyLength: d.minReplyLength } : {}),
+        ...(d.maxReplyLength !== undefined ? { maxReplyLength: d.maxReplyLength } : {}),
+      };
+    case 'SMTP_CHECK':
+      return { kind, pos, options, ...(d.heloName !== undefined ? { heloName: d.heloName } : {}) };
+  }
+}

@@ -1,0 +1,346 @@
+import { isIP } from 'node:net';
+import type { Diagnostics, Position } from './diagnostics.js';
+import type { Token } from './lexer.js';
+import { CHECKER_KINDS, checkerOptionKeywords, parseChecker, port, type WithOptions } from './checkers.js';
+import {
+  LB_ALGOS,
+  type Checker,
+  type Forwarding,
+  type GroupEntry,
+  type LbAlgo,
+  type RealServer,
+  type VirtualServer,
+  type VirtualServerGroup,
+  type VirtualServerKey,
+} from './model.js';
+import { applySection, blockOf, flag, integer, single, word, type Handler, type NotYet, type SectionSpec } from './section.js';
+import type { Node } from './tree.js';
+import { addressValue, arity, enumValue } from './values.js';
+
+const notYet = (why: string): NotYet => ({ severity: 'error', why });
+const harmless: NotYet = { severity: 'warning', why: 'it does not change load balancing' };
+
+/** `NAT|DR|TUN [type ipip|gue port N|gre] [nocsum|csum|remcsum]`. */
+function forwarding(node: Node, diags: Diagnostics): Forwarding | undefined {
+  if (node.args.length === 0) {
+    diags.error('CONF_ERR_ARITY', node.keyword.pos, `${node.keyword.text} needs NAT, DR or TUN`);
+    return undefined;
+  }
+  const kind = enumValue(node.args[0]!, ['NAT', 'DR', 'TUN'] as const, node.keyword.text, diags);
+  if (kind === undefined) return undefined;
+  const rest = node.args.slice(1);
+  if (kind !== 'TUN') {
+    if (rest.length > 0) diags.error('CONF_ERR_ARITY', rest[0]!.pos, `unexpected '${rest[0]!.text}' after ${kind}`);
+    return { kind };
+  }
+  let type: 'ipip' | 'gue' | 'gre' = 'ipip';
+  let tport: number | undefined;
+  let checksum: 'nocsum' | 'csum' | 'remcsum' | undefined;
+  for (let i = 0; i < rest.length; i++) {
+    const t = rest[i]!;
+    if (t.text === 'type' && rest[i + 1] !== undefined) {
+      const v = enumValue(rest[++i]!, ['ipip', 'gue', 'gre'] as const, 'tunnel type', diags);
+      if (v === undefined) return undefined;
+      type = v;
+    } else if (t.text === 'port' && rest[i + 1] !== undefined) {
+      tport = port(rest[++i]!, 'tunnel port', diags);
+      if (tport === undefined) return undefined;
+    } else if (t.text === 'nocsum' || t.text === 'csum' || t.text === 'remcsum') {
+      checksum = t.text;
+    } else {
+      diags.error('CONF_ERR_VALUE', t.pos, `unexpected '${t.text}' in the tunnel options (type ipip|gue port N|gre, nocsum|csum|remcsum)`);
+      return undefined;
+    }
+  }
+  if (type === 'gue' && tport === undefined) diags.error('CONF_ERR_MISSING', node.keyword.pos, 'a GUE tunnel needs port N');
+  if (type !== 'gue' && tport !== undefined) diags.error('CONF_ERR_CONFLICT', node.keyword.pos, 'only GUE tunnels take a port');
+  if (type === 'gre' && checksum === 'remcsum') diags.error('CONF_ERR_CONFLICT', node.keyword.pos, 'GRE tunnels do not support remcsum');
+  return { kind, tunnel: { type, ...(tport !== undefined ? { port: tport } : {}), ...(checksum !== undefined ? { checksum } : {}) } };
+}
+
+/** `IP [PORT]` arguments of real_server and sorry_server. */
+function addressAndPort(node: Node, args: readonly Token[], what: string, diags: Diagnostics): { address: string; family: 4 | 6; port?: number } | undefined {
+  if (args.length === 0) {
+    diags.error('CONF_ERR_ARITY', node.keyword.pos, `${what} needs an address`);
+    return undefined;
+  }
+  const a = addressValue(args[0]!, what, diags);
+  if (a === undefined) return undefined;
+  if (args.length === 1) return a;
+  const p = port(args[1]!, `${what} port`, diags);
+  return p === undefined ? undefined : { ...a, port: p };
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type RsDraft = WithOptions & Omit<Mutable<RealServer>, 'options' | 'checkers' | 'address' | 'family' | 'port' | 'pos'> & { checkers: Checker[] };
+
+const rsSpec: SectionSpec<RsDraft> = {
+  name: 'real_server',
+  keywords: {
+    ...checkerOptionKeywords<RsDraft>(),
+    weight: single(integer(0, 65535), (d, v) => (d.weight = v)),
+    lvs_method: (n, d, diags) => {
+      const f = forwarding(n, diags);
+      if (f !== undefined) d.forwarding = f;
+    },
+    lb_kind: (n, d, diags) => {
+      const f = forwarding(n, diags);
+      if (f !== undefined) d.forwarding = f;
+    },
+    inhibit_on_failure: flag((d, v) => (d.inhibitOnFailure = v)),
+    notify_up: single(word, (d, v) => (d.notifyUp = v)),
+    notify_down: single(word, (d, v) => (d.notifyDown = v)),
+    uthreshold: single(integer(0, 2 ** 31 - 1), (d, v) => (d.uthreshold = v)),
+    lthreshold: single(integer(0, 2 ** 31 - 1), (d, v) => (d.lthreshold = v)),
+    virtualhost: single(word, (d, v) => (d.virtualhost = v)),
+    ...Object.fromEntries(
+      CHECKER_KINDS.map((k): [string, Handler<RsDraft>] => [
+        k,
+        (n, d, diags) => {
+          const c = parseChecker(k, n, diags);
+          if (c !== undefined) d.checkers.push(c);
+        },
+      ]),
+    ),
+  },
+  notYet: {
+    FILE_CHECK: notYet('FILE_CHECK is not implemented'),
+    BFD_CHECK: notYet('BFD is not implemented'),
+    smtp_alert: harmless,
+    snmp_name: harmless,
+  },
+};
+
+function parseRealServer(node: Node, diags: Diagnostics): RealServer | undefined {
+  const head = addressAndPort(node, node.args.slice(0, 2), 'real_server', diags);
+  if (node.args.length > 2) diags.error('CONF_ERR_ARITY', node.args[2]!.pos, `unexpected '${node.args[2]!.text}' after the real server's port`);
+  const block = blockOf(node, diags);
+  if (head === undefined || block === undefined) return undefined;
+  const d: RsDraft = { options: {}, weight: 1, checkers: [] };
+  applySection(rsSpec, block, d, diags);
+  if (d.uthreshold !== undefined && d.lthreshold !== undefined && d.lthreshold > d.uthreshold) {
+    diags.error('CONF_ERR_CONFLICT', node.keyword.pos, 'lthreshold is larger than uthreshold');
+  }
+  const { checkers, options, ...rest } = d;
+  return { ...head, pos: node.keyword.pos, ...rest, options, checkers };
+}
+
+type VsDraft = WithOptions &
+  Omit<Mutable<VirtualServer>, 'options' | 'realServers' | 'name' | 'key' | 'pos' | 'schedulerFlags' | 'protocol' | 'lbAlgo' | 'forwarding' | 'delayLoop'> & {
+    realServers: RealServer[];
+    schedulerFlags: string[];
+    protocol?: 'TCP' | 'UDP' | 'SCTP';
+    lbAlgo?: LbAlgo;
+    forwarding?: Forwarding;
+    sorryForwarding?: Forwarding;
+  };
+
+const schedFlag = (name: string): Handler<VsDraft> =>
+  flag((d, v) => {
+    if (v && !d.schedulerFlags.includes(name)) d.schedulerFlags.push(name);
+  });
+
+const vsSpec: SectionSpec<VsDraft> = {
+  name: 'virtual_server',
+  keywords: {
+    ...checkerOptionKeywords<VsDraft>(),
+    lvs_sched: single((tok, what, diags) => enumValue(tok, LB_ALGOS, what, diags), (d, v) => (d.lbAlgo = v)),
+    lb_algo: single((tok, what, diags) => enumValue(tok, LB_ALGOS, what, diags), (d, v) => (d.lbAlgo = v)),
+    lvs_method: (n, d, diags) => {
+      const f = forwarding(n, diags);
+      if (f !== undefined) d.forwarding = f;
+    },
+    lb_kind: (n, d, diags) => {
+      const f = forwarding(n, diags);
+      if (f !== undefined) d.forwarding = f;
+    },
+    protocol: single((tok, what, diags) => enumValue(tok, ['TCP', 'UDP', 'SCTP'] as const, what, diags), (d, v) => (d.protocol = v)),
+    'flag-1': schedFlag('flag-1'),
+    'flag-2': schedFlag('flag-2'),
+    'flag-3': schedFlag('flag-3'),
+    'sh-port': schedFlag('sh-port'),
+    'sh-fallback': schedFlag('sh-fallback'),
+    'mh-port': schedFlag('mh-port'),
+    'mh-fallback': schedFlag('mh-fallback'),
+    ops: flag((d, v) => (d.ops = v)),
+    persistence_timeout: (n, d, diags) => {
+      if (!arity(n, 0, 1, diags)) return;
+      // keepalived: without a value, 6 minutes.
+      const v = n.args[0] === undefined ? 360 : integer(1, 2 ** 31 - 1)(n.args[0], 'persistence_timeout', diags);
+      if (v !== undefined) d.persistenceTimeout = v;
+    },
+    persistence_granularity: single(
+      (tok, what, diags) => {
+        if (isIP(tok.text) !== 0 || /^\d{1,3}$/.test(tok.text)) return tok.text;
+        diags.error('CONF_ERR_VALUE', tok.pos, `${what} must be a netmask (IPv4) or a prefix length (IPv6), got '${tok.text}'`);
+        return undefined;
+      },
+      (d, v) => (d.persistenceGranularity = v),
+    ),
+    persistence_engine: single((tok, what, diags) => enumValue(tok, ['sip'] as const, what, diags), (d, v) => (d.persistenceEngine = v)),
+    quorum: single(integer(0, 2 ** 31 - 1), (d, v) => (d.quorum = v)),
+    quorum_up: single(word, (d, v) => (d.quorumUp = v)),
+    quorum_down: single(word, (d, v) => (d.quorumDown = v)),
+    hysteresis: single(integer(0, 2 ** 31 - 1), (d, v) => (d.hysteresis = v)),
+    sorry_server: (n, d, diags) => {
+      if (!arity(n, 1, 2, diags)) return;
+      const a = addressAndPort(n, n.args, 'sorry_server', diags);
+      if (a !== undefined) d.sorryServer = { ...a, pos: n.keyword.pos };
+    },
+    sorry_server_lvs_method: (n, d, diags) => {
+      const f = forwarding(n, diags);
+      if (f !== undefined) d.sorryForwarding = f;
+    },
+    sorry_server_inhibit: flag((d, v) => (d.sorryServerInhibit = v)),
+    inhibit_on_failure: flag((d, v) => (d.inhibitOnFailure = v)),
+    omega: flag((d, v) => (d.omega = v)),
+    virtualhost: single(word, (d, v) => (d.virtualhost = v)),
+    real_server: (n, d, diags) => {
+      const rs = parseRealServer(n, diags);
+      if (rs !== undefined) d.realServers.push(rs);
+    },
+  },
+  notYet: {
+    ha_suspend: notYet('suspending checks without the VIP is not implemented'),
+    ip_family: notYet('mixed-family tunnelled services are not implemented'),
+    smtp_alert: harmless,
+    snmp_name: harmless,
+  },
+};
+
+function vsKey(node: Node, diags: Diagnostics): VirtualServerKey | undefined {
+  const [first, second, third] = node.args;
+  if (first === undefined) {
+    diags.error('CONF_ERR_ARITY', node.keyword.pos, 'virtual_server needs IP [PORT], fwmark N or group NAME');
+    return undefined;
+  }
+  if (first.text === 'fwmark') {
+    const mark = second === undefined ? undefined : integer(1, 2 ** 32 - 1)(second, 'fwmark', diags);
+    if (third !== undefined) diags.error('CONF_ERR_UNSUPPORTED', third.pos, `'${third.text}' after a fwmark is not supported yet`);
+    return mark === undefined ? undefined : { kind: 'fwmark', mark };
+  }
+  if (first.text === 'group') {
+    if (second === undefined) diags.error('CONF_ERR_ARITY', first.pos, 'virtual_server group needs a name');
+    if (third !== undefined) diags.error('CONF_ERR_ARITY', third.pos, `unexpected '${third.text}' after the group name`);
+    return second === undefined ? undefined : { kind: 'group', group: second.text };
+  }
+  const a = addressAndPort(node, node.args.slice(0, 2), 'virtual_server', diags);
+  if (third !== undefined) diags.error('CONF_ERR_ARITY', third.pos, `unexpected '${third.text}' after the virtual server's port`);
+  return a === undefined ? undefined : { kind: 'address', ...a };
+}
+
+function keyName(key: VirtualServerKey, protocol: string): string {
+  switch (key.kind) {
+    case 'fwmark':
+      return `fwmark ${key.mark}`;
+    case 'group':
+      return `group ${key.group}/${protocol}`;
+    case 'address':
+      return `${key.family === 6 ? `[${key.address}]` : key.address}:${key.port ?? 0}/${protocol}`;
+  }
+}
+
+/** Parses one `virtual_server ... { ... }` block. */
+export function parseVirtualServer(node: Node, diags: Diagnostics): VirtualServer | undefined {
+  const key = vsKey(node, diags);
+  const block = blockOf(node, diags);
+  if (key === undefined || block === undefined) return undefined;
+  const d: VsDraft = {
+    options: {},
+    realServers: [],
+    schedulerFlags: [],
+    ops: false,
+    quorum: 1,
+    hysteresis: 0,
+    sorryServerInhibit: false,
+    inhibitOnFailure: false,
+    alpha: false,
+    omega: false,
+  };
+  const before = diags.errors.length;
+  applySection(vsSpec, block, d, diags);
+  const protocol = d.protocol ?? 'TCP';
+  const pos: Position = node.keyword.pos;
+  const name = keyName(key, protocol);
+  if (key.kind === 'address' && key.port === undefined && d.persistenceTimeout === undefined) {
+    diags.error('CONF_ERR_MISSING', pos, `virtual_server ${key.address} without a port needs persistence_timeout (keepalived: port 0 = all ports, persistent only)`);
+  }
+  if (d.ops && protocol !== 'UDP') diags.error('CONF_ERR_CONFLICT', pos, 'ops (one-packet scheduling) is for UDP services');
+  const forwardingOf = d.forwarding ?? { kind: 'NAT' };
+  if (key.kind === 'address') {
+    for (const rs of d.realServers) {
+      const tunnelled = (rs.forwarding ?? forwardingOf).kind === 'TUN';
+      if (rs.family !== key.family && !tunnelled) diags.error('CONF_ERR_CONFLICT', rs.pos, `real_server ${rs.address} is not of the virtual server's address family (only TUN may mix)`);
+    }
+  }
+  const seen = new Set<string>();
+  for (const rs of d.realServers) {
+    const id = `${rs.address}:${rs.port ?? ''}`;
+    if (seen.has(id)) diags.error('CONF_ERR_CONFLICT', rs.pos, `real_server ${rs.address}${rs.port !== undefined ? ` ${rs.port}` : ''} appears twice in ${name}`);
+    seen.add(id);
+  }
+  const { options, realServers, schedulerFlags, protocol: _p, lbAlgo, forwarding: _f, sorryForwarding, sorryServer, alpha, ...rest } = d;
+  void _p;
+  void _f;
+  if (diags.errors.length > before) return undefined;
+  return {
+    ...rest,
+    name,
+    key,
+    pos,
+    protocol,
+    lbAlgo: lbAlgo ?? 'wlc',
+    // delay_loop is a cascading checker option; the service's own default is 60 s.
+    delayLoop: options.delayLoop ?? 60,
+    forwarding: forwardingOf,
+    schedulerFlags,
+    alpha: options.alpha ?? alpha,
+    options,
+    realServers,
+    ...(sorryServer !== undefined ? { sorryServer: { ...sorryServer, ...(sorryForwarding !== undefined ? { forwarding: sorryForwarding } : {}) } } : {}),
+  };
+}
+
+/** Parses `virtual_server_group NAME { IP[-LAST|/PREFIX] [PORT] | fwmark N }`. */
+export function parseVirtualServerGroup(node: Node, diags: Diagnostics): VirtualServerGroup | undefined {
+  const name = node.args[0];
+  if (name === undefined) {
+    diags.error('CONF_ERR_MISSING', node.keyword.pos, 'virtual_server_group needs a name');
+    return undefined;
+  }
+  const block = blockOf(node, diags);
+  if (block === undefined) return undefined;
+  const entries: GroupEntry[] = [];
+  for (const e of block) {
+    const words = [e.keyword, ...e.args];
+    if (e.keyword.text === 'fwmark') {
+      if (!arity(e, 1, 1, diags)) continue;
+      const mark = integer(1, 2 ** 32 - 1)(e.args[0]!, 'fwmark', diags);
+      if (mark !== undefined) entries.push({ kind: 'fwmark', mark, pos: e.keyword.pos });
+      continue;
+    }
+    const m = /^([^-/]+)(?:-([^/]+)|\/(\d+))?$/.exec(e.keyword.text);
+    const a = m === null ? undefined : addressValue({ ...e.keyword, text: m[1]! }, 'group address', diags);
+    if (a === undefined) continue;
+    let last: string | undefined;
+    if (m![2] !== undefined) {
+      // `192.0.2.1-10` ranges the last byte, `fd00::2-9` the last 16-bit group (hex);
+      // `A-B` with B a whole address also works.
+      const head = a.family === 4 ? a.address.slice(0, a.address.lastIndexOf('.') + 1) : a.address.slice(0, a.address.lastIndexOf(':') + 1);
+      last = isIP(m![2]) !== 0 ? m![2] : `${head}${m![2]}`;
+      if (last === undefined || isIP(last) !== a.family) {
+        diags.error('CONF_ERR_VALUE', e.keyword.pos, `bad address range '${e.keyword.text}'`);
+        continue;
+      }
+    }
+    const prefix = m![3] !== undefined ? Number(m![3]) : undefined;
+    if (prefix !== undefined && prefix > (a.family === 4 ? 32 : 128)) {
+      diags.error('CONF_ERR_VALUE', e.keyword.pos, `prefix /${prefix} is too long`);
+      continue;
+    }
+    if (words.length > 2) diags.error('CONF_ERR_ARITY', words[2]!.pos, `unexpected '${words[2]!.text}' after the port`);
+    const p = words[1] === undefined ? undefined : port(words[1], 'group port', diags);
+    entries.push({ kind: 'address', ...a, ...(last !== undefined ? { last } : {}), ...(prefix !== undefined ? { prefix } : {}), ...(p !== undefined ? { port: p } : {}), pos: e.keyword.pos });
+  }
+  return { name: name.text, pos: node.keyword.pos, entries };
+}

@@ -1,0 +1,126 @@
+import test from 'ava';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatDiagnostic, load, type ConfigErrorCode } from '../src/index.js';
+
+function loadText(text: string) {
+  const p = join(mkdtempSync(join(tmpdir(), 'tandem-lvs-')), 'k.conf');
+  writeFileSync(p, text);
+  const r = load(p);
+  // Running virtual servers is not implemented yet; everything else must be clean.
+  const real = r.errors.filter((e) => !/does not run virtual servers yet/.test(e.message));
+  return { r, real, path: p };
+}
+
+const nat = `virtual_server 192.0.2.100 80 {
+    delay_loop 6
+    lb_algo wrr
+    lb_kind NAT
+    persistence_timeout
+    protocol TCP
+    sorry_server 198.51.100.200 8080
+    quorum 2
+    hysteresis 1
+    real_server 198.51.100.11 80 {
+        weight 3
+        inhibit_on_failure
+        HTTP_GET {
+            url {
+                path /health
+                digest 640205B7B0FC66C1EA91C463FAC6334D
+                status_code 200 301-302
+            }
+            connect_timeout 3
+            nb_get_retry 2
+            delay_before_retry 1
+        }
+    }
+    real_server 198.51.100.12 80 {
+        TCP_CHECK {
+            connect_port 8080
+        }
+        MISC_CHECK {
+            misc_path "/usr/local/bin/check.sh 198.51.100.12"
+            misc_dynamic
+        }
+    }
+}
+`;
+
+test('a NAT virtual server with HTTP_GET, TCP_CHECK and MISC_CHECK real servers is modelled with keepalived defaults', (t) => {
+  const { r, real } = loadText(nat);
+  t.deepEqual(real.map(formatDiagnostic), []);
+  const vs = r.model!.virtualServers[0]!;
+  t.like(vs, { name: '192.0.2.100:80/TCP', protocol: 'TCP', lbAlgo: 'wrr', forwarding: { kind: 'NAT' }, persistenceTimeout: 360, delayLoop: 6, quorum: 2, hysteresis: 1 });
+  t.like(vs.sorryServer, { address: '198.51.100.200', port: 8080 });
+  const [a, b] = vs.realServers;
+  t.like(a, { address: '198.51.100.11', port: 80, weight: 3, inhibitOnFailure: true });
+  t.like(a!.checkers[0], { kind: 'HTTP_GET', options: { connectTimeout: 3, retry: 2, delayBeforeRetry: 1 } });
+  const http = a!.checkers[0]!;
+  if (http.kind !== 'HTTP_GET') return t.fail();
+  t.like(http.urls[0], { path: '/health', digest: '640205b7b0fc66c1ea91c463fac6334d', statusCodes: [[200, 200], [301, 302]] });
+  t.like(b, { weight: 1 });
+  t.deepEqual(b!.checkers.map((c) => c.kind), ['TCP_CHECK', 'MISC_CHECK']);
+  t.like(b!.checkers[1], { path: '/usr/local/bin/check.sh 198.51.100.12', dynamic: true });
+  t.regex(r.errors.map((e) => e.message).join('\n'), /virtual_server 192.0.2.100:80\/TCP is valid, but tandem does not run virtual servers yet/);
+});
+
+test('fwmark and group virtual servers, ranges, prefixes and tunnels', (t) => {
+  const { r, real } = loadText(`virtual_server_group WEB {
+    192.0.2.1-10 80
+    fd00::2-9 443
+    198.51.100.0/29 8080
+    fwmark 7
+}
+virtual_server group WEB {
+    lb_kind TUN type gue port 6080 csum
+    real_server 203.0.113.5 80 {
+        TCP_CHECK {
+        }
+    }
+}
+virtual_server fwmark 9 {
+    lb_algo sh
+    sh-port
+    lb_kind DR
+    real_server 203.0.113.6 {
+        PING_CHECK {
+        }
+    }
+}
+`);
+  t.deepEqual(real.map(formatDiagnostic), []);
+  const g = r.model!.virtualServerGroups[0]!;
+  t.like(g.entries[0], { kind: 'address', address: '192.0.2.1', last: '192.0.2.10', port: 80 });
+  t.like(g.entries[1], { kind: 'address', address: 'fd00::2', last: 'fd00::9', port: 443 });
+  t.like(g.entries[2], { kind: 'address', prefix: 29 });
+  t.like(g.entries[3], { kind: 'fwmark', mark: 7 });
+  const [grp, fw] = r.model!.virtualServers;
+  t.like(grp, { name: 'group WEB/TCP', forwarding: { kind: 'TUN', tunnel: { type: 'gue', port: 6080, checksum: 'csum' } } });
+  t.like(fw, { name: 'fwmark 9', lbAlgo: 'sh', schedulerFlags: ['sh-port'], forwarding: { kind: 'DR' } });
+});
+
+const vs = (body: string, head = '192.0.2.100 80'): string => `virtual_server ${head} {\n${body}}\n`;
+const errorCases: Array<[string, string, ConfigErrorCode, number, number, RegExp]> = [
+  ['an unknown scheduler', vs('  lb_algo roundrobin\n'), 'CONF_ERR_VALUE', 2, 11, /must be one of rr, wrr/],
+  ['a GUE tunnel without a port', vs('  lb_kind TUN type gue\n'), 'CONF_ERR_MISSING', 2, 3, /GUE tunnel needs port/],
+  ['a bad status code', vs('  real_server 198.51.100.1 80 {\n    HTTP_GET {\n      url {\n        path /\n        status_code 2xx\n      }\n    }\n  }\n'), 'CONF_ERR_VALUE', 6, 21, /status_code must be/],
+  ['a bad digest', vs('  real_server 198.51.100.1 80 {\n    HTTP_GET {\n      url {\n        path /\n        digest abc\n      }\n    }\n  }\n'), 'CONF_ERR_VALUE', 6, 16, /32 hex digits/],
+  ['a url without a path', vs('  real_server 198.51.100.1 80 {\n    HTTP_GET {\n      url {\n        digest 640205b7b0fc66c1ea91c463fac6334d\n      }\n    }\n  }\n'), 'CONF_ERR_MISSING', 4, 7, /url needs path/],
+  ['no port without persistence', vs('  lb_algo rr\n', '192.0.2.100'), 'CONF_ERR_MISSING', 1, 1, /without a port needs persistence_timeout/],
+  ['an IPv6 real server behind an IPv4 NAT service', vs('  real_server fd00::1 80 {\n  }\n'), 'CONF_ERR_CONFLICT', 2, 3, /address family/],
+  ['a real server twice', vs('  real_server 198.51.100.1 80 {\n  }\n  real_server 198.51.100.1 80 {\n  }\n'), 'CONF_ERR_CONFLICT', 4, 3, /appears twice/],
+  ['a missing group', vs('  lb_algo rr\n', 'group NOPE'), 'CONF_ERR_REFERENCE', 1, 1, /no virtual_server_group of that name/],
+  ['a misspelt checker keyword', vs('  real_server 198.51.100.1 80 {\n    TCP_CHECK {\n      conect_timeout 3\n    }\n  }\n'), 'CONF_ERR_UNKNOWN_KEYWORD', 4, 7, /did you mean 'connect_timeout'/],
+  ['ops on a TCP service', vs('  ops\n'), 'CONF_ERR_CONFLICT', 1, 1, /ops \(one-packet scheduling\) is for UDP/],
+  ['a checker not implemented', vs('  real_server 198.51.100.1 80 {\n    BFD_CHECK {\n    }\n  }\n'), 'CONF_ERR_UNSUPPORTED', 3, 5, /BFD/],
+];
+for (const [what, text, code, line, col, message] of errorCases) {
+  test(`refuses ${what} with its position`, (t) => {
+    const { r, path } = loadText(text);
+    const e = r.errors.find((x) => x.code === code && message.test(x.message));
+    if (e === undefined) return t.fail(r.errors.map(formatDiagnostic).join(' | '));
+    t.is(formatDiagnostic(e).slice(0, path.length + `:${line}:${col}:`.length), `${path}:${line}:${col}:`);
+  });
+}
