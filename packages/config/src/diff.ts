@@ -21,12 +21,15 @@ export interface ConfigDiff {
   readonly instancesUnchanged: readonly string[];
 }
 
-/** A value with every `pos` removed, for comparing what a file says rather than where. */
+/** A value with every `pos` removed and keys sorted, for comparing what a file says rather than where or in which order. */
 function withoutPositions(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutPositions);
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (k !== 'pos' && v !== undefined) out[k] = withoutPositions(v);
+    for (const k of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[k];
+      if (k !== 'pos' && v !== undefined) out[k] = withoutPositions(v);
+    }
     return out;
   }
   return value;

@@ -4,3 +4,4 @@ export * from './tree.js';
 export * from './model.js';
 export * from './load.js';
 export * from './diff.js';
+export * from './print.js';

@@ -1,0 +1,187 @@
+import type { Checker, CheckerOptions, Config, Forwarding, GlobalDefs, RealServer, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance } from './model.js';
+import { defaultGlobalDefs } from './global-defs.js';
+
+/** Quotes a word when it holds characters the tokenizer would split or cut. */
+function q(word: string): string {
+  return /[\s{}"#!]/.test(word) || word === '' ? `"${word}"` : word;
+}
+
+function vip(v: VirtualAddress): string {
+  const parts = [`${v.address}/${v.prefix}`];
+  if (v.broadcast !== undefined) parts.push('brd', v.broadcast);
+  if (v.dev !== undefined) parts.push('dev', v.dev);
+  if (v.scope !== undefined) parts.push('scope', v.scope);
+  if (v.label !== undefined) parts.push('label', q(v.label));
+  return parts.join(' ');
+}
+
+function globals(g: GlobalDefs): string[] {
+  const d = defaultGlobalDefs();
+  const out: string[] = [];
+  if (g.routerId !== undefined) out.push(`router_id ${q(g.routerId)}`);
+  const pairs: Array<[keyof GlobalDefs, string]> = [
+    ['vrrpVersion', 'vrrp_version'],
+    ['vrrpGarpMasterDelay', 'vrrp_garp_master_delay'],
+    ['vrrpGarpMasterRepeat', 'vrrp_garp_master_repeat'],
+    ['vrrpGarpMasterRefresh', 'vrrp_garp_master_refresh'],
+    ['vrrpGarpMasterRefreshRepeat', 'vrrp_garp_master_refresh_repeat'],
+    ['vrrpGarpLowerPrioRepeat', 'vrrp_garp_lower_prio_repeat'],
+    ['vrrpDownTimerAdverts', 'vrrp_down_timer_adverts'],
+  ];
+  for (const [key, kw] of pairs) if (g[key] !== undefined && g[key] !== d[key]) out.push(`${kw} ${String(g[key])}`);
+  if (g.vrrpHigherPrioSendAdvert !== d.vrrpHigherPrioSendAdvert) out.push(`vrrp_higher_prio_send_advert ${g.vrrpHigherPrioSendAdvert ? 'on' : 'off'}`);
+  return out;
+}
+
+function block(head: string, lines: readonly string[], indent: string): string[] {
+  return [`${indent}${head} {`, ...lines.map((l) => `${indent}    ${l}`), `${indent}}`];
+}
+
+function instance(i: VrrpInstance): string[] {
+  const l: string[] = [];
+  if (i.state !== undefined) l.push(`state ${i.state}`);
+  l.push(`interface ${q(i.interface)}`, `virtual_router_id ${i.virtualRouterId}`, `priority ${i.priority}`, `advert_int ${i.advertInt}`, `version ${i.version}`);
+  if (i.nopreempt) l.push('nopreempt');
+  if (i.preemptDelay !== 0) l.push(`preempt_delay ${i.preemptDelay}`);
+  if (!i.accept) l.push('no_accept');
+  if (i.authentication !== undefined) l.push(...block('authentication', [`auth_type ${i.authentication.type}`, `auth_pass ${q(i.authentication.password)}`], ''));
+  l.push(...block('virtual_ipaddress', i.virtualIpaddress.map(vip), ''));
+  if (i.virtualIpaddressExcluded.length > 0) l.push(...block('virtual_ipaddress_excluded', i.virtualIpaddressExcluded.map(vip), ''));
+  if (i.unicastSrcIp !== undefined) l.push(`unicast_src_ip ${i.unicastSrcIp}`);
+  if (i.unicastPeer.length > 0) l.push(...block('unicast_peer', i.unicastPeer, ''));
+  l.push(`down_timer_adverts ${i.downTimerAdverts}`);
+  l.push(`higher_prio_send_advert ${i.higherPrioSendAdvert ? 'on' : 'off'}`);
+  const garp: Array<[keyof VrrpInstance['garp'], string]> = [
+    ['masterDelay', 'garp_master_delay'],
+    ['masterRepeat', 'garp_master_repeat'],
+    ['masterRefresh', 'garp_master_refresh'],
+    ['masterRefreshRepeat', 'garp_master_refresh_repeat'],
+    ['lowerPrioRepeat', 'garp_lower_prio_repeat'],
+  ];
+  for (const [key, kw] of garp) if (i.garp[key] !== undefined) l.push(`${kw} ${i.garp[key]}`);
+  return block(`vrrp_instance ${q(i.name)}`, l, '');
+}
+
+function forwarding(f: Forwarding): string {
+  if (f.tunnel === undefined) return f.kind;
+  const t = f.tunnel;
+  return ['TUN', 'type', t.type, ...(t.port !== undefined ? ['port', String(t.port)] : []), ...(t.checksum !== undefined ? [t.checksum] : [])].join(' ');
+}
+
+function options(o: CheckerOptions): string[] {
+  const l: string[] = [];
+  if (o.connectIp !== undefined) l.push(`connect_ip ${o.connectIp}`);
+  if (o.connectPort !== undefined) l.push(`connect_port ${o.connectPort}`);
+  if (o.bindTo !== undefined) l.push(`bindto ${o.bindTo}`);
+  if (o.bindPort !== undefined) l.push(`bind_port ${o.bindPort}`);
+  if (o.connectTimeout !== undefined) l.push(`connect_timeout ${o.connectTimeout}`);
+  if (o.retry !== undefined) l.push(`retry ${o.retry}`);
+  if (o.delayBeforeRetry !== undefined) l.push(`delay_before_retry ${o.delayBeforeRetry}`);
+  if (o.warmup !== undefined) l.push(`warmup ${o.warmup}`);
+  if (o.delayLoop !== undefined) l.push(`delay_loop ${o.delayLoop}`);
+  if (o.alpha !== undefined) l.push(`alpha ${o.alpha ? 'on' : 'off'}`);
+  if (o.logAllFailures !== undefined) l.push(`log_all_failures ${o.logAllFailures ? 'on' : 'off'}`);
+  return l;
+}
+
+function checker(c: Checker): string[] {
+  const l = options(c.options);
+  switch (c.kind) {
+    case 'HTTP_GET':
+    case 'SSL_GET':
+      for (const u of c.urls) {
+        const ul = [`path ${q(u.path)}`];
+        if (u.digest !== undefined) ul.push(`digest ${u.digest}`);
+        ul.push(`status_code ${u.statusCodes.map(([a, b]) => (a === b ? String(a) : `${a}-${b}`)).join(' ')}`);
+        if (u.virtualhost !== undefined) ul.push(`virtualhost ${q(u.virtualhost)}`);
+        l.push(...block('url', ul, ''));
+      }
+      if (c.virtualhost !== undefined) l.push(`virtualhost ${q(c.virtualhost)}`);
+      if (c.httpProtocol !== undefined) l.push(`http_protocol ${c.httpProtocol}`);
+      if (c.enableSni !== undefined) l.push(`enable_sni ${c.enableSni ? 'on' : 'off'}`);
+      break;
+    case 'MISC_CHECK':
+      l.push(`misc_path ${q(c.path)}`);
+      if (c.timeout !== undefined) l.push(`misc_timeout ${c.timeout}`);
+      if (c.dynamic) l.push('misc_dynamic');
+      if (c.user !== undefined) l.push(`user ${c.user}`);
+      break;
+    case 'DNS_CHECK':
+      l.push(`type ${c.type}`, `name ${q(c.name)}`);
+      break;
+    case 'UDP_CHECK':
+      if (c.payload !== undefined) l.push(`payload ${c.payload}`);
+      if (c.requireReply !== undefined) l.push(`require_reply ${c.requireReply}`);
+      if (c.minReplyLength !== undefined) l.push(`min_reply_length ${c.minReplyLength}`);
+      if (c.maxReplyLength !== undefined) l.push(`max_reply_length ${c.maxReplyLength}`);
+      break;
+    case 'SMTP_CHECK':
+      if (c.heloName !== undefined) l.push(`helo_name ${q(c.heloName)}`);
+      break;
+    case 'TCP_CHECK':
+    case 'PING_CHECK':
+      break;
+  }
+  return block(c.kind, l, '');
+}
+
+function realServer(r: RealServer): string[] {
+  const l = [`weight ${r.weight}`];
+  if (r.forwarding !== undefined) l.push(`lvs_method ${forwarding(r.forwarding)}`);
+  if (r.inhibitOnFailure !== undefined) l.push(`inhibit_on_failure ${r.inhibitOnFailure ? 'on' : 'off'}`);
+  if (r.notifyUp !== undefined) l.push(`notify_up ${q(r.notifyUp)}`);
+  if (r.notifyDown !== undefined) l.push(`notify_down ${q(r.notifyDown)}`);
+  if (r.uthreshold !== undefined) l.push(`uthreshold ${r.uthreshold}`);
+  if (r.lthreshold !== undefined) l.push(`lthreshold ${r.lthreshold}`);
+  if (r.virtualhost !== undefined) l.push(`virtualhost ${q(r.virtualhost)}`);
+  l.push(...options(r.options));
+  for (const c of r.checkers) l.push(...checker(c));
+  return block(`real_server ${r.address}${r.port !== undefined ? ` ${r.port}` : ''}`, l, '');
+}
+
+function virtualServer(v: VirtualServer): string[] {
+  const k = v.key;
+  const head = k.kind === 'fwmark' ? `fwmark ${k.mark}` : k.kind === 'group' ? `group ${q(k.group)}` : `${k.address}${k.port !== undefined ? ` ${k.port}` : ''}`;
+  const l = [`lvs_sched ${v.lbAlgo}`, `lvs_method ${forwarding(v.forwarding)}`, `protocol ${v.protocol}`, ...v.schedulerFlags];
+  if (v.ops) l.push('ops');
+  if (v.persistenceTimeout !== undefined) l.push(`persistence_timeout ${v.persistenceTimeout}`);
+  if (v.persistenceGranularity !== undefined) l.push(`persistence_granularity ${v.persistenceGranularity}`);
+  if (v.persistenceEngine !== undefined) l.push(`persistence_engine ${v.persistenceEngine}`);
+  l.push(`quorum ${v.quorum}`, `hysteresis ${v.hysteresis}`);
+  if (v.quorumUp !== undefined) l.push(`quorum_up ${q(v.quorumUp)}`);
+  if (v.quorumDown !== undefined) l.push(`quorum_down ${q(v.quorumDown)}`);
+  if (v.sorryServer !== undefined) {
+    l.push(`sorry_server ${v.sorryServer.address}${v.sorryServer.port !== undefined ? ` ${v.sorryServer.port}` : ''}`);
+    if (v.sorryServer.forwarding !== undefined) l.push(`sorry_server_lvs_method ${forwarding(v.sorryServer.forwarding)}`);
+  }
+  if (v.sorryServerInhibit) l.push('sorry_server_inhibit');
+  if (v.inhibitOnFailure) l.push('inhibit_on_failure');
+  if (v.omega) l.push('omega');
+  if (v.virtualhost !== undefined) l.push(`virtualhost ${q(v.virtualhost)}`);
+  l.push(...options({ ...v.options, delayLoop: v.delayLoop, alpha: v.alpha }));
+  for (const r of v.realServers) l.push(...realServer(r));
+  return block(`virtual_server ${head}`, l, '');
+}
+
+function group(g: VirtualServerGroup): string[] {
+  return block(
+    `virtual_server_group ${q(g.name)}`,
+    g.entries.map((e) => {
+      if (e.kind === 'fwmark') return `fwmark ${e.mark}`;
+      const addr = e.last !== undefined ? `${e.address}-${e.last}` : e.prefix !== undefined ? `${e.address}/${e.prefix}` : e.address;
+      return e.port !== undefined ? `${addr} ${e.port}` : addr;
+    }),
+    '',
+  );
+}
+
+/** Prints a model as keepalived.conf text that loads back into the same model. */
+export function printConfig(c: Config): string {
+  const parts: string[][] = [];
+  const g = globals(c.globalDefs);
+  if (g.length > 0) parts.push(block('global_defs', g, ''));
+  for (const i of c.vrrpInstances) parts.push(instance(i));
+  for (const grp of c.virtualServerGroups) parts.push(group(grp));
+  for (const v of c.virtualServers) parts.push(virtualServer(v));
+  return `${parts.map((p) => p.join('\n')).join('\n\n')}\n`;
+}
