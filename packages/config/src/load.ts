@@ -1,7 +1,8 @@
 import { Diagnostics, suggest, type Diagnostic } from './diagnostics.js';
 import { defaultGlobalDefs, parseGlobalDefs } from './global-defs.js';
 import { lexFile, type LexOptions } from './lexer.js';
-import type { Config, GlobalDefs, VirtualServer, VirtualServerGroup, VrrpInstance } from './model.js';
+import type { Config, GlobalDefs, SyncGroup, TrackFile, Tracking, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
+import { parseSyncGroup, parseTrackFile, parseVrrpScript } from './tracking.js';
 import { parseVirtualServer, parseVirtualServerGroup } from './lvs.js';
 import { blockOf, type NotYet } from './section.js';
 import { parseTree, type Node } from './tree.js';
@@ -19,11 +20,7 @@ export interface LoadResult {
 
 const TOP_NOT_YET: Readonly<Record<string, NotYet>> = Object.fromEntries(
   [
-    ['vrrp_script', 'tracking scripts arrive with health checking'],
-    ['vrrp_track_file', 'file tracking arrives with health checking'],
-    ['track_file', 'file tracking arrives with health checking'],
     ['vrrp_track_process', 'process tracking is not implemented'],
-    ['vrrp_sync_group', 'sync groups arrive with tracking'],
     ['static_ipaddress', 'static addresses are not managed yet'],
     ['static_routes', 'static routes are not managed yet'],
     ['static_rules', 'static rules are not managed yet'],
@@ -33,10 +30,70 @@ const TOP_NOT_YET: Readonly<Record<string, NotYet>> = Object.fromEntries(
     ['interface_up_down_delays', 'interface debouncing is not implemented'],
     ['track_group', 'track groups are not implemented'],
     ['SSL', 'SSL_GET arrives with health checking'],
+    ['net_namespace', 'run tandemd inside the namespace instead: ip netns exec NAME tandemd ...'],
+    ['net_namespace_ipvs', 'IPVS is not driven yet'],
   ].map(([k, why]) => [k!, { severity: 'error' as const, why: why! }]),
 );
 
-const TOP_KEYWORDS = ['global_defs', 'vrrp_instance', 'virtual_server', 'virtual_server_group', ...Object.keys(TOP_NOT_YET)];
+const TOP_KEYWORDS = ['global_defs', 'vrrp_instance', 'virtual_server', 'virtual_server_group', 'vrrp_script', 'track_file', 'vrrp_track_file', 'vrrp_sync_group', ...Object.keys(TOP_NOT_YET)];
+
+/** Cross-references of tracking: named scripts and files exist, sync group members exist once. */
+function checkTracking(instances: readonly VrrpInstance[], scripts: readonly VrrpScript[], files: readonly TrackFile[], groups: readonly SyncGroup[], diags: Diagnostics): void {
+  const unique = <T extends { name: string; pos: { line: number } }>(items: readonly T[], what: string): Map<string, T> => {
+    const m = new Map<string, T>();
+    for (const i of items) {
+      const prev = m.get(i.name);
+      if (prev !== undefined) diags.error('CONF_ERR_CONFLICT', (i as unknown as { pos: import('./diagnostics.js').Position }).pos, `${what} ${i.name} is defined twice (first at line ${prev.pos.line})`);
+      m.set(i.name, i);
+    }
+    return m;
+  };
+  const scriptNames = unique(scripts, 'vrrp_script');
+  const fileNames = unique(files, 'track_file');
+  unique(groups, 'vrrp_sync_group');
+  const used = new Set<string>();
+  const refs = (t: Tracking): void => {
+    for (const r of t.trackScript) {
+      used.add(r.name);
+      if (!scriptNames.has(r.name)) {
+        const near = suggest(r.name, scriptNames.keys());
+        diags.error('CONF_ERR_REFERENCE', r.pos, `track_script ${r.name}: no vrrp_script of that name${near !== undefined ? `; did you mean '${near}'?` : ''}`);
+      }
+    }
+    for (const r of t.trackFile) {
+      if (!fileNames.has(r.name)) diags.error('CONF_ERR_REFERENCE', r.pos, `track_file ${r.name}: no track_file block of that name`);
+    }
+  };
+  for (const i of instances) refs(i.tracking);
+  const instanceNames = new Set(instances.map((i) => i.name));
+  const member = new Map<string, string>();
+  for (const g of groups) {
+    refs(g.tracking);
+    for (const name of g.group) {
+      if (!instanceNames.has(name)) {
+        const near = suggest(name, instanceNames);
+        diags.error('CONF_ERR_REFERENCE', g.pos, `vrrp_sync_group ${g.name}: no vrrp_instance ${name}${near !== undefined ? `; did you mean '${near}'?` : ''}`);
+      }
+      const other = member.get(name);
+      if (other !== undefined) diags.error('CONF_ERR_CONFLICT', g.pos, `vrrp_instance ${name} is in both vrrp_sync_group ${other} and ${g.name}`);
+      member.set(name, g.name);
+    }
+  }
+  for (const s of scripts) if (!used.has(s.name)) diags.warning('CONF_ERR_REFERENCE', s.pos, `vrrp_script ${s.name} is not used by any track_script; it will not run`);
+}
+
+/** What this version of tandem cannot run yet: one error per place, after the file was fully checked. */
+function checkRunnable(instances: readonly VrrpInstance[], groups: readonly SyncGroup[], servers: readonly VirtualServer[], diags: Diagnostics): void {
+  const tracked = (t: Tracking): boolean => t.trackScript.length + t.trackInterface.length + t.trackFile.length > 0 || Object.keys(t.notify).length > 0;
+  for (const i of instances) {
+    if (tracked(i.tracking)) diags.error('CONF_ERR_UNSUPPORTED', i.pos, `vrrp_instance ${i.name} is valid, but tandem does not run track_* and notify* yet (scripts and tracking come next)`);
+  }
+  for (const g of groups) diags.error('CONF_ERR_UNSUPPORTED', g.pos, `vrrp_sync_group ${g.name} is valid, but tandem does not run sync groups yet`);
+  for (const vs of servers) {
+    // The block is fully checked above; running it needs the checkers and the IPVS driver.
+    diags.error('CONF_ERR_UNSUPPORTED', vs.pos, `virtual_server ${vs.name} is valid, but tandem does not run virtual servers yet (health checking and IPVS come next)`);
+  }
+}
 
 function checkLvs(groups: readonly VirtualServerGroup[], servers: readonly VirtualServer[], diags: Diagnostics): void {
   const groupNames = new Map<string, VirtualServerGroup>();
@@ -84,9 +141,27 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
   const instances: VrrpInstance[] = [];
   const groups: VirtualServerGroup[] = [];
   const servers: VirtualServer[] = [];
+  const scripts: VrrpScript[] = [];
+  const files: TrackFile[] = [];
+  const syncGroups: SyncGroup[] = [];
   for (const n of nodes) {
     const kw = n.keyword.text;
     if (kw === 'global_defs') continue;
+    if (kw === 'vrrp_script') {
+      const s = parseVrrpScript(n, diags);
+      if (s !== undefined) scripts.push(s);
+      continue;
+    }
+    if (kw === 'track_file' || kw === 'vrrp_track_file') {
+      const f = parseTrackFile(n, diags);
+      if (f !== undefined) files.push(f);
+      continue;
+    }
+    if (kw === 'vrrp_sync_group') {
+      const g = parseSyncGroup(n, diags);
+      if (g !== undefined) syncGroups.push(g);
+      continue;
+    }
     if (kw === 'virtual_server') {
       const vs = parseVirtualServer(n, diags);
       if (vs !== undefined) servers.push(vs);
@@ -112,11 +187,9 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
   }
   checkConflicts(instances, diags);
   checkLvs(groups, servers, diags);
-  for (const vs of servers) {
-    // The block is fully checked above; running it needs the checkers and the IPVS driver.
-    diags.error('CONF_ERR_UNSUPPORTED', vs.pos, `virtual_server ${vs.name} is valid, but tandem does not run virtual servers yet (health checking and IPVS come next)`);
-  }
-  return { file, globalDefs: globals, vrrpInstances: instances, virtualServerGroups: groups, virtualServers: servers };
+  checkTracking(instances, scripts, files, syncGroups, diags);
+  checkRunnable(instances, syncGroups, servers, diags);
+  return { file, globalDefs: globals, vrrpInstances: instances, virtualServerGroups: groups, virtualServers: servers, vrrpScripts: scripts, trackFiles: files, syncGroups };
 }
 
 /** Reads, parses and validates a keepalived.conf (with its includes). Never throws on file content. */

@@ -51,6 +51,8 @@ export interface VrrpInstance {
   /** `higher_prio_send_advert`; tandem defaults it on (keepalived: off), see docs/config.md. */
   readonly higherPrioSendAdvert: boolean;
   readonly garp: GarpSettings;
+  readonly tracking: Tracking;
+  readonly dontTrackPrimary: boolean;
 }
 
 /** `global_defs`, the parts tandem acts on. Durations are in seconds. */
@@ -73,6 +75,9 @@ export interface Config {
   readonly vrrpInstances: readonly VrrpInstance[];
   readonly virtualServerGroups: readonly VirtualServerGroup[];
   readonly virtualServers: readonly VirtualServer[];
+  readonly vrrpScripts: readonly VrrpScript[];
+  readonly trackFiles: readonly TrackFile[];
+  readonly syncGroups: readonly SyncGroup[];
 }
 
 /** IPVS schedulers keepalived accepts for `lb_algo` / `lvs_sched`. */
@@ -207,4 +212,73 @@ export interface VirtualServerGroup {
   readonly name: string;
   readonly pos: Position;
   readonly entries: readonly GroupEntry[];
+}
+
+/** A script keyword's value: `"CMD ARGS" [USER [GROUP]]`. */
+export interface ScriptSpec {
+  readonly command: string;
+  readonly user?: string;
+  readonly group?: string;
+  readonly pos: Position;
+}
+
+/** `vrrp_script NAME { ... }`. Durations in seconds. */
+export interface VrrpScript {
+  readonly name: string;
+  readonly pos: Position;
+  readonly script: ScriptSpec;
+  readonly interval: number;
+  readonly timeout?: number;
+  readonly weight: number;
+  readonly reverse: boolean;
+  readonly rise: number;
+  readonly fall: number;
+  readonly user?: string;
+  readonly initFail: boolean;
+}
+
+/** `track_file NAME { ... }` (`vrrp_track_file` is the old name). */
+export interface TrackFile {
+  readonly name: string;
+  readonly pos: Position;
+  readonly file: string;
+  readonly weight: number;
+  readonly reverse: boolean;
+  readonly initFile?: { readonly value: number; readonly overwrite: boolean };
+}
+
+/** An entry of `track_script { }` / `track_file { }`: a name, an optional weight. */
+export interface TrackRef {
+  readonly name: string;
+  readonly weight?: number;
+  readonly reverse: boolean;
+  readonly pos: Position;
+}
+
+/** `notify_*` scripts of an instance or a sync group. */
+export interface NotifyScripts {
+  readonly master?: ScriptSpec;
+  readonly backup?: ScriptSpec;
+  readonly fault?: ScriptSpec;
+  readonly stop?: ScriptSpec;
+  readonly deleted?: ScriptSpec;
+  readonly generic?: ScriptSpec;
+  readonly masterRxLowerPri?: ScriptSpec;
+}
+
+/** Tracking and notification settings shared by instances and sync groups. */
+export interface Tracking {
+  readonly trackScript: readonly TrackRef[];
+  readonly trackInterface: readonly TrackRef[];
+  readonly trackFile: readonly TrackRef[];
+  readonly notify: NotifyScripts;
+}
+
+/** `vrrp_sync_group NAME { group { ... } ... }`. */
+export interface SyncGroup {
+  readonly name: string;
+  readonly pos: Position;
+  readonly group: readonly string[];
+  readonly syncGroupTrackingWeight: boolean;
+  readonly tracking: Tracking;
 }

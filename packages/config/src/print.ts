@@ -1,4 +1,4 @@
-import type { Checker, CheckerOptions, Config, Forwarding, GlobalDefs, RealServer, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance } from './model.js';
+import type { Checker, CheckerOptions, Config, Forwarding, GlobalDefs, RealServer, ScriptSpec, SyncGroup, TrackFile, Tracking, TrackRef, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
 import { defaultGlobalDefs } from './global-defs.js';
 
 /** Quotes a word when it holds characters the tokenizer would split or cut. */
@@ -37,6 +37,53 @@ function block(head: string, lines: readonly string[], indent: string): string[]
   return [`${indent}${head} {`, ...lines.map((l) => `${indent}    ${l}`), `${indent}}`];
 }
 
+function script(s: ScriptSpec): string {
+  return [`"${s.command}"`, ...(s.user !== undefined ? [s.user] : []), ...(s.group !== undefined ? [s.group] : [])].join(' ');
+}
+
+function refs(kw: string, list: readonly TrackRef[]): string[] {
+  if (list.length === 0) return [];
+  return block(kw, list.map((r) => [q(r.name), ...(r.weight !== undefined ? ['weight', String(r.weight), r.reverse ? 'reverse' : 'noreverse'] : [])].join(' ')), '');
+}
+
+function tracking(t: Tracking): string[] {
+  const l = [...refs('track_script', t.trackScript), ...refs('track_interface', t.trackInterface), ...refs('track_file', t.trackFile)];
+  const notify: Array<[keyof Tracking['notify'], string]> = [
+    ['master', 'notify_master'],
+    ['backup', 'notify_backup'],
+    ['fault', 'notify_fault'],
+    ['stop', 'notify_stop'],
+    ['deleted', 'notify_deleted'],
+    ['generic', 'notify'],
+    ['masterRxLowerPri', 'notify_master_rx_lower_pri'],
+  ];
+  for (const [key, kw] of notify) {
+    const s = t.notify[key];
+    if (s !== undefined) l.push(`${kw} ${script(s)}`);
+  }
+  return l;
+}
+
+function vrrpScript(s: VrrpScript): string[] {
+  const l = [`script ${script(s.script)}`, `interval ${s.interval}`, `weight ${s.weight}${s.reverse ? ' reverse' : ''}`, `rise ${s.rise}`, `fall ${s.fall}`];
+  if (s.timeout !== undefined) l.push(`timeout ${s.timeout}`);
+  if (s.user !== undefined) l.push(`user ${s.user}`);
+  if (s.initFail) l.push('init_fail');
+  return block(`vrrp_script ${q(s.name)}`, l, '');
+}
+
+function trackFile(f: TrackFile): string[] {
+  const l = [`file "${f.file}"`, `weight ${f.weight}${f.reverse ? ' reverse' : ''}`];
+  if (f.initFile !== undefined) l.push(`init_file ${f.initFile.value}${f.initFile.overwrite ? ' overwrite' : ''}`);
+  return block(`track_file ${q(f.name)}`, l, '');
+}
+
+function syncGroup(g: SyncGroup): string[] {
+  const l = [...block('group', g.group.map(q), ''), ...tracking(g.tracking)];
+  if (g.syncGroupTrackingWeight) l.push('sync_group_tracking_weight');
+  return block(`vrrp_sync_group ${q(g.name)}`, l, '');
+}
+
 function instance(i: VrrpInstance): string[] {
   const l: string[] = [];
   if (i.state !== undefined) l.push(`state ${i.state}`);
@@ -59,6 +106,8 @@ function instance(i: VrrpInstance): string[] {
     ['lowerPrioRepeat', 'garp_lower_prio_repeat'],
   ];
   for (const [key, kw] of garp) if (i.garp[key] !== undefined) l.push(`${kw} ${i.garp[key]}`);
+  l.push(...tracking(i.tracking));
+  if (i.dontTrackPrimary) l.push('dont_track_primary');
   return block(`vrrp_instance ${q(i.name)}`, l, '');
 }
 
@@ -180,7 +229,10 @@ export function printConfig(c: Config): string {
   const parts: string[][] = [];
   const g = globals(c.globalDefs);
   if (g.length > 0) parts.push(block('global_defs', g, ''));
+  for (const s of c.vrrpScripts) parts.push(vrrpScript(s));
+  for (const f of c.trackFiles) parts.push(trackFile(f));
   for (const i of c.vrrpInstances) parts.push(instance(i));
+  for (const g of c.syncGroups) parts.push(syncGroup(g));
   for (const grp of c.virtualServerGroups) parts.push(group(grp));
   for (const v of c.virtualServers) parts.push(virtualServer(v));
   return `${parts.map((p) => p.join('\n')).join('\n\n')}\n`;

@@ -3,10 +3,12 @@ import type { Diagnostics, Position } from './diagnostics.js';
 import type { Token } from './lexer.js';
 import type { Authentication, GarpSettings, GlobalDefs, VirtualAddress, VrrpInstance } from './model.js';
 import { applySection, blockOf, flag, integer, seconds, single, word, type NotYet, type SectionSpec } from './section.js';
+import { emptyTracking, trackingKeywords, type TrackingDraft } from './tracking.js';
 import type { Node } from './tree.js';
 import { addressValue, arity, enumValue, prefixedAddress } from './values.js';
 
-interface Draft {
+interface Draft extends TrackingDraft {
+  dontTrackPrimary: boolean;
   state?: 'MASTER' | 'BACKUP';
   interface?: string;
   virtualRouterId?: number;
@@ -98,13 +100,13 @@ function vipBlock(key: 'vips' | 'excluded') {
   };
 }
 
-const tracking: NotYet = { severity: 'error', why: 'tracking arrives with health checking; ignoring it would change failover' };
-const scripts: NotYet = { severity: 'error', why: 'notify scripts arrive with health checking' };
 const changes = (why: string): NotYet => ({ severity: 'error', why });
 
 const spec: SectionSpec<Draft> = {
   name: 'vrrp_instance',
   keywords: {
+    ...trackingKeywords<Draft>(),
+    dont_track_primary: flag((d, v) => (d.dontTrackPrimary = v)),
     state: single((tok, what, diags) => enumValue(tok, ['MASTER', 'BACKUP'] as const, what, diags), (d, v) => (d.state = v)),
     interface: single(word, (d, v) => (d.interface = v)),
     virtual_router_id: single(integer(1, 255), (d, v) => (d.virtualRouterId = v)),
@@ -170,19 +172,8 @@ const spec: SectionSpec<Draft> = {
     garp_lower_prio_repeat: single(integer(0, 255), (d, v) => (d.garp.lowerPrioRepeat = v)),
   },
   notYet: {
-    track_interface: tracking,
-    track_script: tracking,
-    track_file: tracking,
-    track_process: tracking,
-    track_bfd: tracking,
-    dont_track_primary: tracking,
-    notify_master: scripts,
-    notify_backup: scripts,
-    notify_fault: scripts,
-    notify_stop: scripts,
-    notify_deleted: scripts,
-    notify: scripts,
-    notify_master_rx_lower_pri: scripts,
+    track_process: changes('process tracking is not implemented'),
+    track_bfd: changes('BFD is not implemented'),
     smtp_alert: { severity: 'warning', why: 'email alerts do not change failover' },
     lvs_sync_daemon_interface: changes('IPVS is not driven yet'),
     virtual_routes: changes('routes would not follow the VIP'),
@@ -212,7 +203,7 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
   if (node.args.length > 1) diags.error('CONF_ERR_ARITY', node.args[1]!.pos, `unexpected '${node.args[1]!.text}' after the instance name`);
   const block = blockOf(node, diags);
   if (block === undefined) return undefined;
-  const d: Draft = { priority: 100, advertInt: 1, nopreempt: false, preemptDelay: 0, vips: [], excluded: [], unicastPeer: [], garp: {} };
+  const d: Draft = { priority: 100, advertInt: 1, nopreempt: false, preemptDelay: 0, vips: [], excluded: [], unicastPeer: [], garp: {}, tracking: emptyTracking(), dontTrackPrimary: false };
   const before = diags.errors.length;
   applySection(spec, block, d, diags);
   const pos: Position = node.keyword.pos;
@@ -238,6 +229,10 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
   if (version === 3 && d.authentication !== undefined) diags.error('CONF_ERR_CONFLICT', d.authentication.pos, 'VRRPv3 has no authentication (RFC 5798); remove the authentication block');
   if (d.nopreempt && d.state === 'MASTER') {
     diags.warning('CONF_ERR_CONFLICT', d.nopreemptTok!.pos, 'nopreempt has no effect with state MASTER; use state BACKUP on every node');
+  }
+  for (const ti of d.tracking.trackInterface) {
+    // keepalived: "Ignoring track_interface X since own interface".
+    if (ti.name === d.interface) diags.warning('CONF_ERR_CONFLICT', ti.pos, `track_interface ${ti.name} is the instance's own interface, which is always tracked; ignored`);
   }
   for (const p of d.unicastPeer) {
     if ((p.includes(':') ? 6 : 4) !== family) diags.error('CONF_ERR_CONFLICT', pos, `unicast peer ${p} is not of the instance's family`);
@@ -267,5 +262,7 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     downTimerAdverts: d.downTimerAdverts ?? globals.vrrpDownTimerAdverts,
     higherPrioSendAdvert: d.higherPrioSendAdvert ?? globals.vrrpHigherPrioSendAdvert,
     garp: d.garp,
+    tracking: { ...d.tracking, trackInterface: d.tracking.trackInterface.filter((ti) => ti.name !== d.interface) },
+    dontTrackPrimary: d.dontTrackPrimary,
   };
 }

@@ -1,0 +1,219 @@
+import type { Diagnostics } from './diagnostics.js';
+import type { NotifyScripts, ScriptSpec, SyncGroup, TrackFile, TrackRef, VrrpScript } from './model.js';
+import { applySection, blockOf, flag, integer, seconds, single, type Handler, type SectionSpec } from './section.js';
+import type { Node } from './tree.js';
+import { arity, intValue } from './values.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** `CMD [USER [GROUP]]`: a quoted command line, then who runs it. */
+export function scriptValue(node: Node, diags: Diagnostics): ScriptSpec | undefined {
+  if (!arity(node, 1, 3, diags)) return undefined;
+  const [cmd, user, group] = node.args;
+  if (cmd!.text.trim() === '') {
+    diags.error('CONF_ERR_VALUE', cmd!.pos, `${node.keyword.text} needs a command`);
+    return undefined;
+  }
+  return { command: cmd!.text, ...(user !== undefined ? { user: user.text } : {}), ...(group !== undefined ? { group: group.text } : {}), pos: cmd!.pos };
+}
+
+/** `weight N [reverse|noreverse]` inside a track list entry. */
+function weightWords(entry: Node, start: number, min: number, max: number, diags: Diagnostics): { weight?: number; reverse: boolean } | undefined {
+  const words = entry.args.slice(start);
+  if (words.length === 0) return { reverse: false };
+  if (words[0]!.text !== 'weight' || words[1] === undefined) {
+    diags.error('CONF_ERR_VALUE', words[0]!.pos, `expected 'weight N [reverse]', got '${words[0]!.text}'`);
+    return undefined;
+  }
+  const weight = intValue(words[1], min, max, 'weight', diags);
+  if (weight === undefined) return undefined;
+  const tail = words[2];
+  if (tail !== undefined && tail.text !== 'reverse' && tail.text !== 'noreverse') {
+    diags.error('CONF_ERR_VALUE', tail.pos, `expected reverse or noreverse, got '${tail.text}'`);
+    return undefined;
+  }
+  if (words[3] !== undefined) diags.error('CONF_ERR_ARITY', words[3].pos, `unexpected '${words[3].text}'`);
+  return { weight, reverse: tail?.text === 'reverse' };
+}
+
+function trackList(min: number, max: number) {
+  return (n: Node, diags: Diagnostics): TrackRef[] => {
+    if (n.args.length > 0) diags.error('CONF_ERR_ARITY', n.args[0]!.pos, `unexpected '${n.args[0]!.text}' after ${n.keyword.text}`);
+    const out: TrackRef[] = [];
+    for (const e of blockOf(n, diags) ?? []) {
+      const w = weightWords(e, 0, min, max, diags);
+      if (w !== undefined) out.push({ name: e.keyword.text, ...(w.weight !== undefined ? { weight: w.weight } : {}), reverse: w.reverse, pos: e.keyword.pos });
+    }
+    return out;
+  };
+}
+
+/** A mutable Tracking for parsing. */
+export interface TrackingLists {
+  trackScript: TrackRef[];
+  trackInterface: TrackRef[];
+  trackFile: TrackRef[];
+  notify: Mutable<NotifyScripts>;
+}
+
+export type TrackingDraft = { tracking: TrackingLists };
+
+const notifyKey: Record<string, keyof NotifyScripts> = {
+  notify_master: 'master',
+  notify_backup: 'backup',
+  notify_fault: 'fault',
+  notify_stop: 'stop',
+  notify_deleted: 'deleted',
+  notify: 'generic',
+  notify_master_rx_lower_pri: 'masterRxLowerPri',
+};
+
+/** track_* and notify_* keywords, valid in vrrp_instance and vrrp_sync_group. */
+export function trackingKeywords<D extends TrackingDraft>(): Record<string, Handler<D>> {
+  const handlers: Record<string, Handler<D>> = {
+    track_script: (n, d, diags) => d.tracking.trackScript.push(...trackList(-253, 253)(n, diags)),
+    track_interface: (n, d, diags) => d.tracking.trackInterface.push(...trackList(-253, 253)(n, diags)),
+    track_file: (n, d, diags) => d.tracking.trackFile.push(...trackList(-254, 254)(n, diags)),
+  };
+  for (const [kw, key] of Object.entries(notifyKey)) {
+    handlers[kw] = (n, d, diags) => {
+      const s = scriptValue(n, diags);
+      if (s !== undefined) d.tracking.notify[key] = s;
+    };
+  }
+  return handlers;
+}
+
+export function emptyTracking(): TrackingLists {
+  return { trackScript: [], trackInterface: [], trackFile: [], notify: {} };
+}
+
+type ScriptDraft = { script?: ScriptSpec; interval: number; timeout?: number; weight: number; reverse: boolean; rise: number; fall: number; user?: string; initFail: boolean };
+
+const scriptSpec: SectionSpec<ScriptDraft> = {
+  name: 'vrrp_script',
+  keywords: {
+    script: (n, d, diags) => {
+      const s = scriptValue(n, diags);
+      if (s !== undefined) d.script = s;
+    },
+    interval: single(seconds(0.001, 86400), (d, v) => (d.interval = v)),
+    timeout: single(seconds(0.001, 86400), (d, v) => (d.timeout = v)),
+    weight: (n, d, diags) => {
+      if (!arity(n, 1, 2, diags)) return;
+      const w = intValue(n.args[0]!, -253, 253, 'weight', diags);
+      if (w !== undefined) d.weight = w;
+      const r = n.args[1];
+      if (r !== undefined && r.text !== 'reverse') diags.error('CONF_ERR_VALUE', r.pos, `expected reverse, got '${r.text}'`);
+      d.reverse = r?.text === 'reverse';
+    },
+    rise: single(integer(1, 2 ** 31 - 1), (d, v) => (d.rise = v)),
+    fall: single(integer(1, 2 ** 31 - 1), (d, v) => (d.fall = v)),
+    user: (n, d, diags) => {
+      if (arity(n, 1, 2, diags)) d.user = n.args.map((a) => a.text).join(' ');
+    },
+    init_fail: flag((d, v) => (d.initFail = v)),
+  },
+};
+
+export function parseVrrpScript(node: Node, diags: Diagnostics): VrrpScript | undefined {
+  const name = node.args[0];
+  if (name === undefined) {
+    diags.error('CONF_ERR_MISSING', node.keyword.pos, 'vrrp_script needs a name');
+    return undefined;
+  }
+  const block = blockOf(node, diags);
+  if (block === undefined) return undefined;
+  const d: ScriptDraft = { interval: 1, weight: 0, reverse: false, rise: 1, fall: 1, initFail: false };
+  applySection(scriptSpec, block, d, diags);
+  if (d.script === undefined) {
+    diags.error('CONF_ERR_MISSING', node.keyword.pos, `vrrp_script ${name.text} needs script`);
+    return undefined;
+  }
+  const { script, ...rest } = d;
+  return { name: name.text, pos: node.keyword.pos, script, ...rest };
+}
+
+type FileDraft = { file?: string; weight: number; reverse: boolean; initFile?: { value: number; overwrite: boolean } };
+
+const fileSpec: SectionSpec<FileDraft> = {
+  name: 'track_file',
+  keywords: {
+    file: single((tok) => tok.text, (d, v) => (d.file = v)),
+    weight: (n, d, diags) => {
+      if (!arity(n, 1, 2, diags)) return;
+      const w = intValue(n.args[0]!, -(2 ** 31 - 1), 2 ** 31 - 1, 'weight', diags);
+      if (w !== undefined) d.weight = w;
+      d.reverse = n.args[1]?.text === 'reverse';
+    },
+    init_file: (n, d, diags) => {
+      if (!arity(n, 0, 2, diags)) return;
+      let value = 0;
+      let overwrite = false;
+      for (const a of n.args) {
+        if (a.text === 'overwrite') overwrite = true;
+        else {
+          const v = intValue(a, -(2 ** 31 - 1), 2 ** 31 - 1, 'init_file value', diags);
+          if (v !== undefined) value = v;
+        }
+      }
+      d.initFile = { value, overwrite };
+    },
+  },
+};
+
+export function parseTrackFile(node: Node, diags: Diagnostics): TrackFile | undefined {
+  const name = node.args[0];
+  if (name === undefined) {
+    diags.error('CONF_ERR_MISSING', node.keyword.pos, `${node.keyword.text} needs a name`);
+    return undefined;
+  }
+  const block = blockOf(node, diags);
+  if (block === undefined) return undefined;
+  const d: FileDraft = { weight: 1, reverse: false };
+  applySection(fileSpec, block, d, diags);
+  if (d.file === undefined) {
+    diags.error('CONF_ERR_MISSING', node.keyword.pos, `track_file ${name.text} needs file`);
+    return undefined;
+  }
+  const { file, ...rest } = d;
+  return { name: name.text, pos: node.keyword.pos, file, ...rest };
+}
+
+type GroupDraft = TrackingDraft & { group: string[]; sawGroup: boolean; syncGroupTrackingWeight: boolean };
+
+const groupSpec: SectionSpec<GroupDraft> = {
+  name: 'vrrp_sync_group',
+  keywords: {
+    ...trackingKeywords<GroupDraft>(),
+    group: (n, d, diags) => {
+      d.sawGroup = true;
+      for (const e of blockOf(n, diags) ?? []) {
+        if (e.args.length > 0) diags.error('CONF_ERR_ARITY', e.args[0]!.pos, 'one instance name per line in group');
+        d.group.push(e.keyword.text);
+      }
+    },
+    sync_group_tracking_weight: flag((d, v) => (d.syncGroupTrackingWeight = v)),
+  },
+  notYet: { smtp_alert: { severity: 'warning', why: 'email alerts do not change failover' } },
+};
+
+export function parseSyncGroup(node: Node, diags: Diagnostics): SyncGroup | undefined {
+  const name = node.args[0];
+  if (name === undefined) {
+    diags.error('CONF_ERR_MISSING', node.keyword.pos, 'vrrp_sync_group needs a name');
+    return undefined;
+  }
+  const block = blockOf(node, diags);
+  if (block === undefined) return undefined;
+  const d: GroupDraft = { tracking: emptyTracking(), group: [], sawGroup: false, syncGroupTrackingWeight: false };
+  // The old syntax lists members directly in the block (keepalived's own samples use it).
+  const isOldMember = (n: Node): boolean => n.args.length === 0 && n.block === undefined && !Object.hasOwn(groupSpec.keywords, n.keyword.text);
+  for (const n of block.filter(isOldMember)) {
+    diags.warning('CONF_ERR_SYNTAX', n.keyword.pos, `instance ${n.keyword.text} listed directly in vrrp_sync_group: the current syntax is group { ${n.keyword.text} }`);
+    d.group.push(n.keyword.text);
+  }
+  applySection(groupSpec, block.filter((n) => !isOldMember(n)), d, diags);
+  if (d.group.length === 0) diags.error('CONF_ERR_MISSING', node.keyword.pos, `vrrp_sync_group ${name.text} needs group { INSTANCE ... }`);
+  return { name: name.text, pos: node.keyword.pos, group: d.group, syncGroupTrackingWeight: d.syncGroupTrackingWeight, tracking: d.tracking };
+}

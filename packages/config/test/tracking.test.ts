@@ -1,0 +1,76 @@
+import test from 'ava';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatDiagnostic, load } from '../src/index.js';
+
+function loadText(text: string) {
+  const p = join(mkdtempSync(join(tmpdir(), 'tandem-trk-')), 'k.conf');
+  writeFileSync(p, text);
+  return { r: load(p), path: p };
+}
+
+const inst = (name: string, vrid: number, extra: string): string =>
+  `vrrp_instance ${name} {\n  interface eth0\n  virtual_router_id ${vrid}\n  virtual_ipaddress {\n    192.0.2.${vrid}\n  }\n${extra}}\n`;
+
+const scripts = `vrrp_script chk_haproxy {
+  script "/usr/bin/curl -fsS -m 1 http://127.0.0.1:8404/health" nobody
+  interval 2
+  timeout 1
+  fall 2
+  rise 3
+  weight -40
+}
+track_file maint {
+  file "/run/maint"
+  weight -10 reverse
+  init_file 0 overwrite
+}
+`;
+
+test('vrrp_script, track_file, track_* and notify* are modelled; running them is refused per instance until implemented', (t) => {
+  const { r, path } = loadText(
+    scripts +
+      inst('VI_1', 1, '  track_script {\n    chk_haproxy weight -50\n  }\n  track_interface {\n    eth1 weight -30 reverse\n  }\n  track_file {\n    maint\n  }\n  notify_master "/usr/local/sbin/notify.sh MASTER" root\n  notify "/usr/local/sbin/all.sh"\n') +
+      inst('VI_2', 2, '') +
+      'vrrp_sync_group SG {\n  group {\n    VI_1\n    VI_2\n  }\n  notify_fault "/x.sh"\n}\n',
+  );
+  const m = r.model!;
+  t.like(m.vrrpScripts[0], { name: 'chk_haproxy', interval: 2, timeout: 1, fall: 2, rise: 3, weight: -40, script: { command: '/usr/bin/curl -fsS -m 1 http://127.0.0.1:8404/health', user: 'nobody' } });
+  t.like(m.trackFiles[0], { name: 'maint', file: '/run/maint', weight: -10, reverse: true, initFile: { value: 0, overwrite: true } });
+  const i = m.vrrpInstances[0]!;
+  t.like(i.tracking.trackScript[0], { name: 'chk_haproxy', weight: -50, reverse: false });
+  t.like(i.tracking.trackInterface[0], { name: 'eth1', weight: -30, reverse: true });
+  t.like(i.tracking.notify.master, { command: '/usr/local/sbin/notify.sh MASTER', user: 'root' });
+  t.like(m.syncGroups[0], { name: 'SG', group: ['VI_1', 'VI_2'] });
+  t.deepEqual(
+    r.errors.map(formatDiagnostic).map((e) => e.slice(path.length)),
+    [
+      ':14:1: vrrp_instance VI_1 is valid, but tandem does not run track_* and notify* yet (scripts and tracking come next)',
+      ':39:1: vrrp_sync_group SG is valid, but tandem does not run sync groups yet',
+    ],
+  );
+});
+
+test('references: a misspelt script, a missing sync group member, an instance in two groups', (t) => {
+  const { r, path } = loadText(
+    scripts +
+      inst('VI_1', 1, '  track_script {\n    chk_haprxy\n  }\n') +
+      'vrrp_sync_group A {\n  group {\n    VI_1\n    VI_9\n  }\n}\nvrrp_sync_group B {\n  group {\n    VI_1\n  }\n}\n',
+  );
+  const msgs = r.errors.filter((e) => e.code !== 'CONF_ERR_UNSUPPORTED').map(formatDiagnostic).map((e) => e.slice(path.length));
+  t.deepEqual(msgs, [
+    ":21:5: track_script chk_haprxy: no vrrp_script of that name; did you mean 'chk_haproxy'?",
+    ":24:1: vrrp_sync_group A: no vrrp_instance VI_9; did you mean 'VI_1'?",
+    ':30:1: vrrp_instance VI_1 is in both vrrp_sync_group A and B',
+  ]);
+});
+
+test('warnings: an unused vrrp_script, the own interface in track_interface; errors: a weight out of range', (t) => {
+  const { r, path } = loadText(scripts + inst('VI_1', 1, '  track_interface {\n    eth0\n    eth2 weight 300\n  }\n'));
+  t.deepEqual(r.warnings.map(formatDiagnostic).map((e) => e.slice(path.length)), [
+    ":21:5: warning: track_interface eth0 is the instance's own interface, which is always tracked; ignored",
+    ':1:1: warning: vrrp_script chk_haproxy is not used by any track_script; it will not run',
+  ]);
+  t.regex(r.errors.map(formatDiagnostic).join('\n'), /:22:17: weight must be -253-253, got 300/);
+});
