@@ -82,18 +82,6 @@ function checkTracking(instances: readonly VrrpInstance[], scripts: readonly Vrr
   for (const s of scripts) if (!used.has(s.name)) diags.warning('CONF_ERR_REFERENCE', s.pos, `vrrp_script ${s.name} is not used by any track_script; it will not run`);
 }
 
-/** What this version of tandem cannot run yet: one error per place, after the file was fully checked. */
-function checkRunnable(instances: readonly VrrpInstance[], groups: readonly SyncGroup[], servers: readonly VirtualServer[], diags: Diagnostics): void {
-  const tracked = (t: Tracking): boolean => t.trackScript.length + t.trackInterface.length + t.trackFile.length > 0 || Object.keys(t.notify).length > 0;
-  for (const i of instances) {
-    if (tracked(i.tracking)) diags.error('CONF_ERR_UNSUPPORTED', i.pos, `vrrp_instance ${i.name} is valid, but tandem does not run track_* and notify* yet (scripts and tracking come next)`);
-  }
-  for (const g of groups) diags.error('CONF_ERR_UNSUPPORTED', g.pos, `vrrp_sync_group ${g.name} is valid, but tandem does not run sync groups yet`);
-  for (const vs of servers) {
-    // The block is fully checked above; running it needs the checkers and the IPVS driver.
-    diags.error('CONF_ERR_UNSUPPORTED', vs.pos, `virtual_server ${vs.name} is valid, but tandem does not run virtual servers yet (health checking and IPVS come next)`);
-  }
-}
 
 function checkLvs(groups: readonly VirtualServerGroup[], servers: readonly VirtualServer[], diags: Diagnostics): void {
   const groupNames = new Map<string, VirtualServerGroup>();
@@ -188,7 +176,6 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
   checkConflicts(instances, diags);
   checkLvs(groups, servers, diags);
   checkTracking(instances, scripts, files, syncGroups, diags);
-  checkRunnable(instances, syncGroups, servers, diags);
   return { file, globalDefs: globals, vrrpInstances: instances, virtualServerGroups: groups, virtualServers: servers, vrrpScripts: scripts, trackFiles: files, syncGroups };
 }
 

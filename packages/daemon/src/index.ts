@@ -5,3 +5,6 @@ export * from './logger.js';
 export * from './vrrp-service.js';
 export { configTest } from './tandemd.js';
 export { formatStatus } from './tandemctl.js';
+export * from './check-specs.js';
+export * from './lvs-service.js';
+export * from './runnable.js';

@@ -1,25 +1,40 @@
-import { diff, load, formatDiagnostic, type Config } from '@tandem/config';
+import { diff, load, formatDiagnostic, sameValue, type Config, type Diagnostic } from '@tandem/config';
 import { rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { parseDaemonArgs, USAGE, type DaemonOptions } from './cli.js';
 import { openControlSocket, type ControlCommand } from './control.js';
 import { createLogger, type Logger } from './logger.js';
 import { VrrpService, type ReloadReport } from './vrrp-service.js';
+import { LvsService } from './lvs-service.js';
+import { unsupportedFeatures } from './runnable.js';
 
-/** `tandemd -t`: prints every diagnostic; 0 when the file is valid, 1 when not. */
-export function configTest(file: string, out: (line: string) => void, configId?: string): number {
+/** The result of loading a file for this tandemd: validity plus what this version cannot run. */
+interface Loaded {
+  readonly config: Config | undefined;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly errors: readonly Diagnostic[];
+  readonly warnings: readonly Diagnostic[];
+}
+
+function loadForTandem(file: string, configId: string | undefined): Loaded {
   const r = load(file, configId !== undefined ? { configId } : {});
+  if (r.config === undefined) return r;
+  const unsupported = unsupportedFeatures(r.config);
+  if (unsupported.length === 0) return r;
+  return { config: undefined, diagnostics: [...r.diagnostics, ...unsupported], errors: [...r.errors, ...unsupported], warnings: r.warnings };
+}
+
+/** `tandemd -t`: prints every diagnostic; 0 when the file is valid and runnable, 1 when not. */
+export function configTest(file: string, out: (line: string) => void, configId?: string): number {
+  const r = loadForTandem(file, configId);
   for (const d of r.diagnostics) out(formatDiagnostic(d));
   if (r.errors.length === 0) out(`${file}: configuration is valid${r.warnings.length > 0 ? ` (${r.warnings.length} warning${r.warnings.length === 1 ? '' : 's'})` : ''}`);
   return r.errors.length === 0 ? 0 : 1;
 }
 
-function loadOptions(opts: DaemonOptions): { configId?: string } {
-  return opts.configId !== undefined ? { configId: opts.configId } : {};
-}
-
 class Daemon {
   private service: VrrpService | undefined;
+  private lvs: LvsService | undefined;
   private control: Server | undefined;
   private stopping = false;
   private reloading: Promise<void> = Promise.resolve();
@@ -34,12 +49,14 @@ class Daemon {
     if (this.opts.pidFile !== undefined) writeFileSync(this.opts.pidFile, `${process.pid}\n`);
     this.service = new VrrpService(this.log);
     await this.service.start(this.config);
+    this.lvs = new LvsService(this.log);
+    this.lvs.start(this.config);
     this.control = await openControlSocket(this.opts.controlSocket, (cmd) => this.command(cmd));
     this.log.info(`tandemd running ${this.config.vrrpInstances.length} VRRP instance(s) from ${this.opts.configFile}; control socket ${this.opts.controlSocket}`);
   }
 
   status(): unknown {
-    return { instances: this.service?.status() ?? [], virtualServers: [] };
+    return { instances: this.service?.status() ?? [], virtualServers: this.lvs?.status() ?? [] };
   }
 
   private async command(cmd: ControlCommand): Promise<unknown> {
@@ -70,7 +87,7 @@ class Daemon {
   }
 
   private async reloadNow(): Promise<{ applied: boolean; errors: string[]; report?: ReloadReport }> {
-    const r = load(this.opts.configFile, loadOptions(this.opts));
+    const r = loadForTandem(this.opts.configFile, this.opts.configId);
     for (const w of r.warnings) this.log.warn(formatDiagnostic(w));
     if (r.config === undefined) {
       const errors = r.errors.map(formatDiagnostic);
@@ -79,6 +96,9 @@ class Daemon {
       return { applied: false, errors };
     }
     const d = diff(this.config, r.config);
+    if (!sameValue(this.config.virtualServers, r.config.virtualServers)) {
+      this.log.warn('reload: virtual server changes take effect after a restart in this version (the running checks continue)');
+    }
     try {
       const report = await this.service!.reload(this.config, r.config, d);
       this.config = r.config;
@@ -107,6 +127,7 @@ class Daemon {
     if (this.stopping) return;
     this.stopping = true;
     this.log.info(`${signal}: leaving VRRP (priority 0), removing virtual addresses`);
+    this.lvs?.stop();
     await this.service?.stop();
     this.control?.close();
     rmSync(this.opts.controlSocket, { force: true });
@@ -136,7 +157,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     return;
   }
   const log = createLogger({ json: opts.logJson, detail: opts.logDetail });
-  const r = load(opts.configFile, loadOptions(opts));
+  const r = loadForTandem(opts.configFile, opts.configId);
   for (const w of r.warnings) log.warn(formatDiagnostic(w));
   if (r.config === undefined) {
     for (const e of r.errors) log.error(formatDiagnostic(e));

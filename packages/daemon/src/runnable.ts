@@ -1,0 +1,22 @@
+import type { Config, Diagnostic, Tracking } from '@tandem/config';
+import { RUNNABLE_CHECKERS } from './check-specs.js';
+
+/**
+ * What this version of tandem cannot run in a valid file: one error per place.
+ * The file itself is valid keepalived; these say what tandemd would not do.
+ */
+export function unsupportedFeatures(config: Config): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const err = (pos: Diagnostic['pos'], message: string): void => void out.push({ severity: 'error', code: 'CONF_ERR_UNSUPPORTED', pos, message });
+  const tracked = (t: Tracking): boolean => t.trackScript.length + t.trackInterface.length + t.trackFile.length > 0 || Object.keys(t.notify).length > 0;
+  for (const i of config.vrrpInstances) {
+    if (tracked(i.tracking)) err(i.pos, `vrrp_instance ${i.name} is valid, but tandem does not run track_* and notify* yet (scripts and tracking come next)`);
+  }
+  for (const g of config.syncGroups) err(g.pos, `vrrp_sync_group ${g.name} is valid, but tandem does not run sync groups yet`);
+  for (const vs of config.virtualServers) {
+    for (const rs of vs.realServers) {
+      for (const c of rs.checkers) if (!RUNNABLE_CHECKERS.has(c.kind)) err(c.pos, `${c.kind} is valid, but tandem does not run it yet (it runs ${[...RUNNABLE_CHECKERS].join(', ')})`);
+    }
+  }
+  return out;
+}

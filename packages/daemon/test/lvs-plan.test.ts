@@ -1,0 +1,83 @@
+import test from 'ava';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { load, formatDiagnostic } from '@tandem/config';
+import { planChecks, unsupportedFeatures } from '../src/index.js';
+
+function model(text: string) {
+  const p = join(mkdtempSync(join(tmpdir(), 'tandem-plan-')), 'k.conf');
+  writeFileSync(p, text);
+  const r = load(p);
+  if (r.config === undefined) throw new Error(r.errors.map(formatDiagnostic).join('\n'));
+  return { config: r.config, path: p };
+}
+
+test('checker options cascade checker > real server > virtual server, with keepalived defaults per kind', (t) => {
+  const { config } = model(`virtual_server 192.0.2.100 80 {
+    delay_loop 10
+    connect_timeout 2
+    alpha
+    real_server 198.51.100.1 8080 {
+        retry 4
+        TCP_CHECK {
+            connect_port 9090
+        }
+        HTTP_GET {
+            url {
+                path /
+            }
+            delay_before_retry 0.5
+        }
+    }
+    real_server 198.51.100.2 8080 {
+        SSL_GET {
+            url {
+                path /
+            }
+            connect_ip 203.0.113.9
+        }
+    }
+}
+`);
+  const { checks, unsupported } = planChecks(config.virtualServers[0]!);
+  t.deepEqual(unsupported, []);
+  t.deepEqual(checks.map((c) => [c.realServer, c.kind, c.target]), [
+    ['198.51.100.1:8080', 'TCP_CHECK', '198.51.100.1:9090'],
+    ['198.51.100.1:8080', 'HTTP_GET', '198.51.100.1:8080'],
+    ['198.51.100.2:8080', 'SSL_GET', '203.0.113.9:8080'],
+  ]);
+  t.deepEqual(checks[0]!.timing, { intervalMs: 10_000, retry: 4, retryDelayMs: 1000, warmupMs: 10_000, alpha: true, timeoutMs: 3000 });
+  t.like(checks[1]!.timing, { retry: 4, retryDelayMs: 500 });
+  t.like(checks[2]!.timing, { retry: 1, retryDelayMs: 3000 }, 'HTTP/SSL default delay_before_retry is 3 s');
+});
+
+test('what this version cannot run is named at its position: checkers, tracking, sync groups', (t) => {
+  const { config, path } = model(`vrrp_script chk {
+    script "/bin/true"
+}
+vrrp_instance VI_1 {
+    interface eth0
+    virtual_router_id 1
+    virtual_ipaddress {
+        192.0.2.1
+    }
+    track_script {
+        chk
+    }
+}
+virtual_server 192.0.2.100 80 {
+    real_server 198.51.100.1 80 {
+        MISC_CHECK {
+            misc_path "/bin/true"
+        }
+        TCP_CHECK {
+        }
+    }
+}
+`);
+  t.deepEqual(unsupportedFeatures(config).map(formatDiagnostic).map((l) => l.slice(path.length)), [
+    ':4:1: vrrp_instance VI_1 is valid, but tandem does not run track_* and notify* yet (scripts and tracking come next)',
+    ':16:9: MISC_CHECK is valid, but tandem does not run it yet (it runs TCP_CHECK, HTTP_GET, SSL_GET)',
+  ]);
+});

@@ -1,0 +1,113 @@
+import test from 'ava';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Lab, REPO } from '../lib/lab.js';
+import { vrrpConf } from '../lib/configs.js';
+import { exited, nsSpawn, waitFor } from '../lib/sh.js';
+
+const WEB = join(REPO, 'test', 'dist', 'lib', 'web.js');
+
+interface Real {
+  address: string;
+  port: number | null;
+  up: boolean;
+  weight: number;
+  lastCheck: string | null;
+  reason: string;
+}
+interface Status {
+  instances: Array<{ state: string }>;
+  virtualServers: Array<{ name: string; reals: Real[] }>;
+}
+
+test.serial('HTTP_GET and TCP_CHECK through tandemd: real servers flip down and up within their bounds, status shows them, VRRP keeps running', async (t) => {
+  const lab = await Lab.create('hc', ['d', 'r1', 'r2']);
+  try {
+    const mode = (name: string, m: string): void => writeFileSync(join(lab.dir, `${name}.mode`), m);
+    mode('r1', '200');
+    mode('r2', '500');
+    const start = (name: string, port: number) => nsSpawn(lab.ns(name), 'node', [WEB, String(port), join(lab.dir, `${name}.mode`)]);
+    const web1 = start('r1', 80);
+    const web2 = start('r2', 80);
+    let tcp = start('r2', 8080);
+    // delay_loop 1, connect_timeout 1, retry 1, delay_before_retry 0.5.
+    const conf =
+      vrrpConf({ priority: 150, advertInt: 0.1, version: 3, vips: ['192.0.2.100/24'] }) +
+      `virtual_server 192.0.2.100 80 {
+    delay_loop 1
+    warmup 0
+    lb_algo rr
+    lb_kind NAT
+    real_server ${lab.address('r1')} 80 {
+        weight 5
+        HTTP_GET {
+            url {
+                path /
+                status_code 200
+            }
+            connect_timeout 1
+            retry 1
+            delay_before_retry 0.5
+        }
+    }
+    real_server ${lab.address('r2')} 80 {
+        HTTP_GET {
+            url {
+                path /
+            }
+            connect_timeout 1
+            retry 1
+            delay_before_retry 0.5
+        }
+    }
+    real_server ${lab.address('r2')} 8080 {
+        TCP_CHECK {
+            connect_timeout 1
+            retry 1
+            delay_before_retry 0.5
+        }
+    }
+}
+`;
+    const d = await lab.startTandem('d', conf);
+    const status = async (): Promise<Status> => (await lab.ctl(d, 'status')) as unknown as Status;
+    const real = async (address: string, port: number): Promise<Real> => (await status()).virtualServers[0]!.reals.find((r) => r.address === address && r.port === port)!;
+    const until = async (what: string, address: string, port: number, up: boolean, boundMs: number): Promise<number> => {
+      const t0 = Date.now();
+      await waitFor(what, boundMs, async () => ((await real(address, port)).up === up && (await real(address, port)).lastCheck !== null ? true : undefined), 50);
+      return Date.now() - t0;
+    };
+    await until('r2:80 down (500)', lab.address('r2'), 80, false, 5000);
+    await until('r1 up', lab.address('r1'), 80, true, 5000);
+    await until('r2:8080 up', lab.address('r2'), 8080, true, 5000);
+    const s = await status();
+    t.is(s.virtualServers[0]!.name, '192.0.2.100:80/TCP');
+    t.like(await real(lab.address('r1'), 80), { up: true, weight: 5 });
+    t.like(await real(lab.address('r2'), 80), { up: false, weight: 0, reason: '/: status 500 (after 1 retry)' });
+    t.is(s.instances[0]!.state, 'MASTER', 'VRRP runs alongside the checks');
+    t.regex(d.child.output(), /\(192\.0\.2\.100:80\/TCP\) cannot program IPVS/);
+
+    // Bounds: delay_loop + (retry + 1) x connect_timeout + retry x delay_before_retry, plus 1 s slack.
+    const hangBound = 1000 + 2 * 1000 + 500 + 1000;
+    const quickBound = 1000 + 500 + 1000 + 1000;
+    mode('r1', 'hang');
+    t.log(`r1 hang -> down in ${await until('r1 down (hang)', lab.address('r1'), 80, false, hangBound)} ms (bound ${hangBound})`);
+    t.regex((await real(lab.address('r1'), 80)).reason, /no data within 1000 ms/);
+    mode('r1', '200');
+    t.log(`r1 back -> up in ${await until('r1 up again', lab.address('r1'), 80, true, 1000 + 1000)} ms`);
+    mode('r1', 'close');
+    t.log(`r1 close -> down in ${await until('r1 down (close)', lab.address('r1'), 80, false, quickBound)} ms (bound ${quickBound})`);
+    mode('r2', '200');
+    await until('r2:80 up', lab.address('r2'), 80, true, 2000);
+    tcp.kill('SIGKILL');
+    await exited(tcp);
+    t.log(`listener gone -> down in ${await until('r2:8080 down', lab.address('r2'), 8080, false, quickBound)} ms (bound ${quickBound})`);
+    t.regex((await real(lab.address('r2'), 8080)).reason, /ECONNREFUSED/);
+    tcp = start('r2', 8080);
+    await until('r2:8080 up again', lab.address('r2'), 8080, true, 2000);
+    t.true(d.child.output().includes(`real server ${lab.address('r2')}:8080 DOWN: connect ECONNREFUSED`));
+    for (const c of [web1, web2, tcp]) c.kill('SIGTERM');
+  } finally {
+    await lab.cleanup();
+  }
+});
