@@ -4,3 +4,4 @@ export * from './checker-state.js';
 export * from './scheduler.js';
 export * from './checkers/tcp.js';
 export * from './checkers/http.js';
+export * from './scripts.js';
