@@ -2,6 +2,7 @@ import type { Diagnostics } from './diagnostics.js';
 import type { GlobalDefs } from './model.js';
 import { applySection, flag, integer, seconds, single, word, type NotYet, type SectionSpec } from './section.js';
 import type { Node } from './tree.js';
+import { arity, flagValue } from './values.js';
 
 type Draft = { -readonly [K in keyof GlobalDefs]: GlobalDefs[K] };
 
@@ -18,6 +19,8 @@ export function defaultGlobalDefs(): GlobalDefs {
     // On by default, unlike keepalived: without it a healed split brain can leave
     // clients on the losing director's MAC (see packages/vrrp machine.ts).
     vrrpHigherPrioSendAdvert: true,
+    scriptUser: undefined,
+    enableScriptSecurity: true,
   };
 }
 
@@ -36,6 +39,14 @@ const spec: SectionSpec<Draft> = {
     vrrp_garp_lower_prio_repeat: single(integer(0, 255), (d, v) => (d.vrrpGarpLowerPrioRepeat = v)),
     vrrp_down_timer_adverts: single(integer(1, 100), (d, v) => (d.vrrpDownTimerAdverts = v)),
     vrrp_higher_prio_send_advert: flag((d, v) => (d.vrrpHigherPrioSendAdvert = v)),
+    script_user: (n, d, diags) => {
+      if (arity(n, 1, 2, diags)) d.scriptUser = { user: n.args[0]!.text, ...(n.args[1] !== undefined ? { group: n.args[1].text } : {}) };
+    },
+    enable_script_security: (n, d, diags) => {
+      // Security is on whatever the file says: a root script others can modify is a root shell for them.
+      if (flagValue(n, diags) === false) diags.warning('CONF_ERR_VALUE', n.keyword.pos, 'tandem always checks script security; enable_script_security off is ignored');
+      d.enableScriptSecurity = true;
+    },
   },
   notYet: {
     notification_email: harmless,
@@ -61,8 +72,6 @@ const spec: SectionSpec<Draft> = {
     vrrp_cpu_affinity: harmless,
     checker_priority: harmless,
     checker_no_swap: harmless,
-    script_user: changesBehaviour('scripts arrive with health checking'),
-    enable_script_security: changesBehaviour('scripts arrive with health checking'),
     vrrp_strict: changesBehaviour('strict mode changes which adverts are accepted'),
     vrrp_skip_check_adv_addr: changesBehaviour('it changes which adverts are accepted'),
     vrrp_mcast_group4: changesBehaviour('adverts would go to another group'),

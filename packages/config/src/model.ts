@@ -66,6 +66,10 @@ export interface GlobalDefs {
   readonly vrrpGarpLowerPrioRepeat: number | undefined;
   readonly vrrpDownTimerAdverts: number;
   readonly vrrpHigherPrioSendAdvert: boolean;
+  /** `script_user USER [GROUP]`; unset: keepalived_script if it exists, else nobody (keepalived: root). */
+  readonly scriptUser: { readonly user: string; readonly group?: string } | undefined;
+  /** `enable_script_security`; tandem applies it whether or not the keyword is present. */
+  readonly enableScriptSecurity: boolean;
 }
 
 /** The typed model of a whole keepalived.conf. */

@@ -29,6 +29,7 @@ function globals(g: GlobalDefs): string[] {
     ['vrrpDownTimerAdverts', 'vrrp_down_timer_adverts'],
   ];
   for (const [key, kw] of pairs) if (g[key] !== undefined && g[key] !== d[key]) out.push(`${kw} ${String(g[key])}`);
+  if (g.scriptUser !== undefined) out.push(`script_user ${q(g.scriptUser.user)}${g.scriptUser.group !== undefined ? ` ${q(g.scriptUser.group)}` : ''}`);
   if (g.vrrpHigherPrioSendAdvert !== d.vrrpHigherPrioSendAdvert) out.push(`vrrp_higher_prio_send_advert ${g.vrrpHigherPrioSendAdvert ? 'on' : 'off'}`);
   return out;
 }

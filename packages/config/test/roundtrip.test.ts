@@ -134,6 +134,8 @@ const configArb: fc.Arbitrary<Config> = fc
       vrrpGarpLowerPrioRepeat: undefined,
       vrrpDownTimerAdverts: 3,
       vrrpHigherPrioSendAdvert: true,
+      scriptUser: routerId === undefined ? undefined : { user: 'nobody', group: 'nogroup' },
+      enableScriptSecurity: true,
     },
     vrrpInstances: instances,
     virtualServerGroups: [],

@@ -1,4 +1,4 @@
-import type { Config, Diagnostic, Tracking } from '@tandem/config';
+import type { Config, Diagnostic } from '@tandem/config';
 import { RUNNABLE_CHECKERS } from './check-specs.js';
 
 /**
@@ -8,9 +8,8 @@ import { RUNNABLE_CHECKERS } from './check-specs.js';
 export function unsupportedFeatures(config: Config): Diagnostic[] {
   const out: Diagnostic[] = [];
   const err = (pos: Diagnostic['pos'], message: string): void => void out.push({ severity: 'error', code: 'CONF_ERR_UNSUPPORTED', pos, message });
-  const tracked = (t: Tracking): boolean => t.trackScript.length + t.trackInterface.length + t.trackFile.length > 0 || Object.keys(t.notify).length > 0;
   for (const i of config.vrrpInstances) {
-    if (tracked(i.tracking)) err(i.pos, `vrrp_instance ${i.name} is valid, but tandem does not run track_* and notify* yet (scripts and tracking come next)`);
+    for (const f of i.tracking.trackFile) err(f.pos, `track_file ${f.name} is valid, but tandem does not track files yet`);
   }
   for (const g of config.syncGroups) err(g.pos, `vrrp_sync_group ${g.name} is valid, but tandem does not run sync groups yet`);
   for (const vs of config.virtualServers) {

@@ -1,4 +1,7 @@
-import { sameValue, type Config, type ConfigDiff, type VrrpInstance } from '@tandem/config';
+import { sameValue, type Config, type ConfigDiff, type ScriptSpec, type VrrpInstance, type VrrpScript } from '@tandem/config';
+import { lookupUser, prepareScript, runScript, type PreparedScript } from '@tandem/healthcheck';
+import { ScriptMonitor } from './script-monitor.js';
+import { trackedPriority, type TrackedItem } from './tracking-rules.js';
 import { AcceptFilter, NetTransport, Rtnl, VrrpChannel, PacketSender, scopeNames, type AddressSpec, type LinkInfo, type PacketInfo } from '@tandem/net';
 import { InstanceRunner, receiveAdvert, systemClock, type Clock, type DropReason, type InstanceStats } from '@tandem/vrrp';
 import type { Logger } from './logger.js';
@@ -54,6 +57,9 @@ export class VrrpService {
   private readonly links = new Map<number, LinkInfo>();
   private readonly frameSenders = new Map<number, PacketSender>();
   private acceptFilter: AcceptFilter | undefined;
+  private readonly monitors = new Map<string, ScriptMonitor>();
+  private readonly notifications = new Set<Promise<void>>();
+  private config: Config | undefined;
 
   constructor(
     private readonly log: Logger,
@@ -62,7 +68,9 @@ export class VrrpService {
 
   /** Opens sockets and starts every instance; throws (with nothing left running) if an interface is missing. */
   async start(config: Config): Promise<void> {
+    this.config = config;
     try {
+      this.prepareScripts(config);
       for (const l of await this.rtnl.links()) this.links.set(l.index, l);
       for (const i of config.vrrpInstances) await this.add(i, config);
     } catch (err) {
@@ -71,6 +79,7 @@ export class VrrpService {
     }
     this.rtnl.watchLinks((link) => this.onLink(link));
     for (const m of this.instances) this.begin(m);
+    for (const mon of this.monitors.values()) mon.start();
   }
 
   private linkByName(name: string): LinkInfo {
@@ -129,6 +138,8 @@ export class VrrpService {
       const line = `(${e.instance}) ${e.from} -> ${e.to}: ${e.reason}`;
       if (e.to === 'FAULT') log.warn(line, { ...e });
       else log.info(line, { ...e });
+      const managed = this.instances.find((x) => x.runner === runner);
+      if (managed !== undefined) this.notify(managed, e.to);
     });
     runner.on('ioError', (err) => log.warn(`(${i.name}) ${err.message}`));
     log.debug(`(${i.name}) vrid ${i.virtualRouterId} v${i.version} on ${i.interface} from ${transport.sourceAddress} to ${transport.destinations.join(',')}, vips ${i.virtualIpaddress.map(vipText).join(' ')}`);
@@ -149,9 +160,91 @@ export class VrrpService {
   }
 
   private begin(m: Managed): void {
+    // The effective priority goes in first: Master_Down_Interval's skew uses it.
+    m.runner.setEffectivePriority(this.tracked(m).priority);
     m.runner.start();
-    const link = this.links.get(m.ifindex);
-    if (link !== undefined && !link.up) m.runner.setFault(true, `${link.name} is down`);
+    this.recompute(m);
+  }
+
+  /** The user scripts run as when the file names none: keepalived_script, else nobody (never root by default). */
+  private defaultScriptUser(config: Config): { user: string; group?: string } {
+    if (config.globalDefs.scriptUser !== undefined) return config.globalDefs.scriptUser;
+    return { user: lookupUser('keepalived_script') !== undefined ? 'keepalived_script' : 'nobody' };
+  }
+
+  private prepare(spec: ScriptSpec, config: Config, user?: string): PreparedScript {
+    const def = this.defaultScriptUser(config);
+    const [u, g] = user !== undefined ? user.split(' ') : [];
+    const who = spec.user !== undefined ? { user: spec.user, ...(spec.group !== undefined ? { group: spec.group } : {}) } : u !== undefined ? { user: u, ...(g !== undefined ? { group: g } : {}) } : def;
+    const p = prepareScript(spec.command, who, def.user, config.globalDefs.enableScriptSecurity);
+    if ('error' in p) throw new Error(`${spec.pos.file}:${spec.pos.line}:${spec.pos.col}: ${p.error}`);
+    return p;
+  }
+
+  /** Checks every script the instances use before anything starts; a refused script stops the start. */
+  private prepareScripts(config: Config): void {
+    const byName = new Map(config.vrrpScripts.map((s) => [s.name, s]));
+    for (const i of config.vrrpInstances) {
+      for (const ref of i.tracking.trackScript) {
+        if (this.monitors.has(ref.name)) continue;
+        const script: VrrpScript = byName.get(ref.name)!;
+        const mon = new ScriptMonitor(script, this.prepare(script.script, config, script.user), this.log.child({ module: 'script' }));
+        mon.on('change', () => {
+          for (const m of this.instances) if (m.config.tracking.trackScript.some((r) => r.name === ref.name)) this.recompute(m);
+        });
+        this.monitors.set(ref.name, mon);
+      }
+      for (const spec of Object.values(i.tracking.notify)) if (spec !== undefined) this.prepare(spec, config);
+    }
+  }
+
+  private tracked(m: Managed): { priority: number; fault: string | undefined } {
+    const items: TrackedItem[] = [];
+    for (const ref of m.config.tracking.trackScript) {
+      const mon = this.monitors.get(ref.name);
+      if (mon === undefined) continue;
+      items.push({ kind: 'script', name: ref.name, ok: mon.ok, weight: ref.weight ?? mon.script.weight, reverse: ref.reverse || mon.script.reverse });
+    }
+    for (const ref of m.config.tracking.trackInterface) {
+      const link = [...this.links.values()].find((l) => l.name === ref.name);
+      items.push({ kind: 'interface', name: ref.name, ok: link?.up ?? false, weight: ref.weight ?? 0, reverse: ref.reverse });
+    }
+    return trackedPriority(m.config.priority, items);
+  }
+
+  /** Applies link state and tracking to an instance: effective priority, and FAULT with the first reason. */
+  private recompute(m: Managed): void {
+    const t = this.tracked(m);
+    m.runner.setEffectivePriority(t.priority);
+    const own = this.links.get(m.ifindex);
+    const linkFault = own !== undefined && !own.up && !m.config.dontTrackPrimary ? `${own.name} is down` : undefined;
+    const fault = linkFault ?? t.fault;
+    m.runner.setFault(fault !== undefined, fault ?? 'tracking recovered');
+  }
+
+  /** keepalived's notify scripts: the state's own script, and `notify` with INSTANCE NAME STATE PRIORITY. */
+  private notify(m: Managed, to: string): void {
+    const n = m.config.tracking.notify;
+    const own = to === 'MASTER' ? n.master : to === 'BACKUP' ? n.backup : to === 'FAULT' ? n.fault : to === 'INIT' ? n.stop : undefined;
+    const state = to === 'INIT' ? 'STOP' : to;
+    const runs: Array<[ScriptSpec, string[]]> = [];
+    if (own !== undefined) runs.push([own, []]);
+    if (n.generic !== undefined) runs.push([n.generic, ['INSTANCE', m.config.name, state, String(m.runner.effectivePriority)]]);
+    for (const [spec, args] of runs) {
+      let prepared: PreparedScript;
+      try {
+        prepared = this.prepare(spec, this.config!);
+      } catch (err) {
+        this.log.error(`(${m.config.name}) notify not run: ${(err as Error).message}`);
+        continue;
+      }
+      const p = runScript(prepared, 60_000, args).then((o) => {
+        if (o.code !== 0 || o.timedOut) this.log.warn(`(${m.config.name}) notify ${spec.command} ${args.join(' ')}: ${o.timedOut ? 'timed out' : o.error ?? `exit ${o.code}`}${o.output !== '' ? `: ${o.output}` : ''}`);
+        else this.log.debug(`(${m.config.name}) notify ${spec.command} ${args.join(' ')}: ok`);
+      });
+      this.notifications.add(p);
+      void p.finally(() => this.notifications.delete(p));
+    }
   }
 
   private async retire(m: Managed): Promise<void> {
@@ -252,8 +345,7 @@ export class VrrpService {
     this.links.set(link.index, { ...link, mac: link.mac ?? before?.mac });
     if (before !== undefined && before.up === link.up) return;
     for (const m of this.instances) {
-      if (m.ifindex !== link.index) continue;
-      m.runner.setFault(!link.up, `${link.name} is ${link.up ? 'up' : 'down'}`);
+      if (m.ifindex === link.index || m.config.tracking.trackInterface.some((r) => r.name === link.name)) this.recompute(m);
     }
   }
 
@@ -280,7 +372,10 @@ export class VrrpService {
 
   /** Priority-0 adverts, addresses removed, sockets closed. */
   async stop(): Promise<void> {
+    for (const mon of this.monitors.values()) mon.stop();
     await Promise.all(this.instances.map((m) => m.runner.stop()));
+    // notify_stop and the generic notify of the shutdown, given a few seconds.
+    await Promise.race([Promise.all([...this.notifications]), new Promise((r) => setTimeout(r, 5000).unref())]);
     for (const ch of this.channels.values()) ch.close();
     this.channels.clear();
     for (const s of this.frameSenders.values()) s.close();

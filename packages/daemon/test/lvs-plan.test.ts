@@ -52,7 +52,7 @@ test('checker options cascade checker > real server > virtual server, with keepa
   t.like(checks[2]!.timing, { retry: 1, retryDelayMs: 3000 }, 'HTTP/SSL default delay_before_retry is 3 s');
 });
 
-test('what this version cannot run is named at its position: checkers, tracking, sync groups', (t) => {
+test('what this version cannot run is named at its position: other checkers, track_file', (t) => {
   const { config, path } = model(`vrrp_script chk {
     script "/bin/true"
 }
@@ -65,6 +65,12 @@ vrrp_instance VI_1 {
     track_script {
         chk
     }
+    track_file {
+        maint
+    }
+}
+track_file maint {
+    file "/run/maint"
 }
 virtual_server 192.0.2.100 80 {
     real_server 198.51.100.1 80 {
@@ -77,7 +83,7 @@ virtual_server 192.0.2.100 80 {
 }
 `);
   t.deepEqual(unsupportedFeatures(config).map(formatDiagnostic).map((l) => l.slice(path.length)), [
-    ':4:1: vrrp_instance VI_1 is valid, but tandem does not run track_* and notify* yet (scripts and tracking come next)',
-    ':16:9: MISC_CHECK is valid, but tandem does not run it yet (it runs TCP_CHECK, HTTP_GET, SSL_GET)',
+    ':14:9: track_file maint is valid, but tandem does not track files yet',
+    ':22:9: MISC_CHECK is valid, but tandem does not run it yet (it runs TCP_CHECK, HTTP_GET, SSL_GET)',
   ]);
 });

@@ -1,0 +1,62 @@
+import { EventEmitter } from 'node:events';
+import type { VrrpScript } from '@tandem/config';
+import { runScript, type PreparedScript } from '@tandem/healthcheck';
+import type { Logger } from './logger.js';
+import { nextScriptVerdict, type ScriptVerdict } from './tracking-rules.js';
+
+/**
+ * Runs one `vrrp_script` every `interval` (never two runs at once) and keeps
+ * its rise/fall verdict; emits 'change' when the verdict flips.
+ */
+export class ScriptMonitor extends EventEmitter<{ change: [boolean] }> {
+  private verdict: ScriptVerdict;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    readonly script: VrrpScript,
+    private readonly prepared: PreparedScript,
+    private readonly log: Logger,
+  ) {
+    super();
+    this.verdict = { ok: !script.initFail, streak: 0 };
+  }
+
+  get ok(): boolean {
+    return this.verdict.ok;
+  }
+
+  start(): void {
+    this.schedule(0);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.runOnce(), delayMs);
+  }
+
+  private async runOnce(): Promise<void> {
+    const started = Date.now();
+    const intervalMs = this.script.interval * 1000;
+    const outcome = await runScript(this.prepared, (this.script.timeout ?? this.script.interval) * 1000);
+    if (this.stopped) return;
+    const success = outcome.code === 0 && !outcome.timedOut;
+    if (!success) {
+      const why = outcome.timedOut ? `timed out after ${this.script.timeout ?? this.script.interval} s (process group killed)` : outcome.error ?? (outcome.signal !== null ? `killed by ${outcome.signal}` : `exit ${outcome.code}`);
+      this.log.debug(`vrrp_script ${this.script.name}: ${why}${outcome.output !== '' ? `: ${outcome.output}` : ''}`);
+    }
+    const next = nextScriptVerdict(this.verdict, success, this.script.rise, this.script.fall);
+    const changed = next.ok !== this.verdict.ok;
+    this.verdict = next;
+    if (changed) {
+      this.log.info(`vrrp_script ${this.script.name} is now ${next.ok ? 'up' : 'down'}${success ? '' : outcome.output !== '' ? `: ${outcome.output}` : ''}`);
+      this.emit('change', next.ok);
+    }
+    this.schedule(Math.max(0, started + intervalMs - Date.now()));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+  }
+}

@@ -1,0 +1,35 @@
+import test from 'ava';
+import { nextScriptVerdict, trackedPriority, type TrackedItem } from '../src/tracking-rules.js';
+
+const item = (ok: boolean, weight: number, reverse = false): TrackedItem => ({ kind: 'script', name: 'chk', ok, weight, reverse });
+
+test('weights: positive while up, negative while down, reverse flips the sign', (t) => {
+  t.is(trackedPriority(100, [item(true, 20)]).priority, 120);
+  t.is(trackedPriority(100, [item(false, 20)]).priority, 100);
+  t.is(trackedPriority(100, [item(false, -30)]).priority, 70);
+  t.is(trackedPriority(100, [item(true, -30)]).priority, 100);
+  t.is(trackedPriority(100, [item(true, 20, true)]).priority, 80);
+  t.is(trackedPriority(100, [item(false, -30, true)]).priority, 130);
+  t.is(trackedPriority(100, [item(true, 20), item(false, -50)]).priority, 70);
+});
+
+test('a zero weight means FAULT while down (while up with reverse)', (t) => {
+  t.deepEqual(trackedPriority(100, [item(false, 0)]), { priority: 100, fault: 'script chk is down' });
+  t.is(trackedPriority(100, [item(true, 0)]).fault, undefined);
+  t.deepEqual(trackedPriority(100, [item(true, 0, true)]).fault, 'script chk is up (reverse)');
+});
+
+test('rise and fall: consecutive results are needed to change the verdict', (t) => {
+  let v = { ok: true, streak: 0 };
+  v = nextScriptVerdict(v, false, 2, 3);
+  v = nextScriptVerdict(v, false, 2, 3);
+  t.true(v.ok);
+  v = nextScriptVerdict(v, true, 2, 3);
+  t.deepEqual(v, { ok: true, streak: 0 }, 'a success resets the failure streak');
+  for (let i = 0; i < 3; i++) v = nextScriptVerdict(v, false, 2, 3);
+  t.false(v.ok);
+  v = nextScriptVerdict(v, true, 2, 3);
+  t.false(v.ok);
+  v = nextScriptVerdict(v, true, 2, 3);
+  t.true(v.ok);
+});
