@@ -111,3 +111,65 @@ test.serial('HTTP_GET and TCP_CHECK through tandemd: real servers flip down and 
     await lab.cleanup();
   }
 });
+
+test.serial('MISC_CHECK with misc_dynamic and UDP_CHECK through tandemd', async (t) => {
+  const lab = await Lab.create('hc2', ['d', 'r1']);
+  try {
+    const code = join(lab.dir, 'code');
+    const check = join(lab.dir, 'check.sh');
+    writeFileSync(code, '0');
+    writeFileSync(check, `exit $(cat ${code})\n`);
+    const responder = nsSpawn(lab.ns('r1'), 'node', [join(REPO, 'test', 'dist', 'lib', 'responder.js'), 'r1', '7777']);
+    const conf =
+      vrrpConf({ priority: 150, advertInt: 0.1, version: 3, vips: ['192.0.2.100/24'] }).replace('global_defs {', 'global_defs {\n    script_user root') +
+      `virtual_server 192.0.2.100 9000 {
+    delay_loop 0.5
+    warmup 0
+    protocol UDP
+    real_server ${lab.address('r1')} 9000 {
+        weight 3
+        MISC_CHECK {
+            misc_path "/bin/sh ${check}"
+            misc_dynamic
+            misc_timeout 2
+        }
+    }
+    real_server ${lab.address('r1')} 7777 {
+        UDP_CHECK {
+            payload 00
+            require_reply 7231
+            connect_timeout 1
+            retry 0
+        }
+    }
+    real_server ${lab.address('r1')} 7778 {
+        UDP_CHECK {
+            connect_timeout 1
+            retry 0
+        }
+    }
+}
+`;
+    const d = await lab.startTandem('d', conf);
+    const real = async (port: number): Promise<Real> => ((await lab.ctl(d, 'status')) as unknown as Status).virtualServers[0]!.reals.find((r) => r.port === port)!;
+    const until = (port: number, want: (r: Real) => boolean, what: string): Promise<boolean> =>
+      waitFor(what, 5000, async () => {
+        const r = await real(port);
+        return r.lastCheck !== null && want(r) ? true : undefined;
+      });
+    await until(9000, (r) => r.up && r.weight === 3, 'MISC_CHECK exit 0: up with its configured weight');
+    writeFileSync(code, '7');
+    await until(9000, (r) => r.up && r.weight === 5, 'misc_dynamic exit 7: weight 5');
+    writeFileSync(code, '1');
+    await until(9000, (r) => !r.up, 'exit 1: down');
+    t.regex((await real(9000)).reason, /exit 1/);
+    await until(7777, (r) => r.up, 'UDP_CHECK with the expected reply: up');
+    await until(7778, (r) => !r.up, 'UDP_CHECK to a closed port: down (ICMP unreachable)');
+    t.regex((await real(7778)).reason, /ECONNREFUSED/);
+    responder.kill('SIGTERM');
+    await until(7777, (r) => !r.up, 'UDP_CHECK after the responder stopped: down');
+    t.pass();
+  } finally {
+    await lab.cleanup();
+  }
+});

@@ -1,8 +1,9 @@
 import type { Checker, CheckerOptions, RealServer, VirtualServer } from '@tandem/config';
-import { httpCheck, tcpCheck, type CheckFn, type CheckTiming } from '@tandem/healthcheck';
+import { dnsCheck, httpCheck, miscCheck, tcpCheck, udpCheck, type CheckFn, type CheckTiming } from '@tandem/healthcheck';
+import type { ScriptPreparer } from './script-prep.js';
 
 /** Checker kinds tandem runs; the others are refused at start. */
-export const RUNNABLE_CHECKERS: ReadonlySet<Checker['kind']> = new Set(['TCP_CHECK', 'HTTP_GET', 'SSL_GET']);
+export const RUNNABLE_CHECKERS: ReadonlySet<Checker['kind']> = new Set(['TCP_CHECK', 'HTTP_GET', 'SSL_GET', 'MISC_CHECK', 'DNS_CHECK', 'UDP_CHECK']);
 
 /** One check of one real server, ready for the scheduler. */
 export interface PlannedCheck {
@@ -45,7 +46,7 @@ function cascade(vs: VirtualServer, rs: RealServer, c: Checker): CheckerOptions 
 }
 
 /** Plans every runnable check of a virtual server; returns the kinds it cannot run. */
-export function planChecks(vs: VirtualServer): { checks: PlannedCheck[]; unsupported: Checker['kind'][] } {
+export function planChecks(vs: VirtualServer, prepare?: ScriptPreparer): { checks: PlannedCheck[]; unsupported: Checker['kind'][] } {
   const checks: PlannedCheck[] = [];
   const unsupported: Checker['kind'][] = [];
   for (const rs of vs.realServers) {
@@ -59,7 +60,8 @@ export function planChecks(vs: VirtualServer): { checks: PlannedCheck[]; unsuppo
       const d = defaults(c.kind, delayLoop);
       const connectTimeout = o.connectTimeout ?? 5;
       const host = o.connectIp ?? rs.address;
-      const port = o.connectPort ?? rs.port ?? (vs.key.kind === 'address' ? vs.key.port : undefined) ?? (c.kind === 'SSL_GET' ? 443 : 80);
+      const defaultPort = c.kind === 'SSL_GET' ? 443 : c.kind === 'DNS_CHECK' ? 53 : 80;
+      const port = o.connectPort ?? (c.kind === 'DNS_CHECK' ? undefined : rs.port ?? (vs.key.kind === 'address' ? vs.key.port : undefined)) ?? defaultPort;
       const timing: CheckTiming = {
         intervalMs: delayLoop * 1000,
         retry: o.retry ?? d.retry,
@@ -67,11 +69,31 @@ export function planChecks(vs: VirtualServer): { checks: PlannedCheck[]; unsuppo
         warmupMs: (o.warmup ?? delayLoop) * 1000,
         alpha: o.alpha ?? vs.alpha,
         // The checker enforces connect_timeout itself; this is the scheduler's backstop.
-        timeoutMs: connectTimeout * 1000 + 1000,
+        timeoutMs: (c.kind === 'MISC_CHECK' ? (c.timeout ?? delayLoop) : connectTimeout) * 1000 + 1000,
       };
       const local = { ...(o.bindTo !== undefined ? { localAddress: o.bindTo } : {}) };
       const run: CheckFn =
-        c.kind === 'TCP_CHECK'
+        c.kind === 'MISC_CHECK'
+          ? miscCheck({
+              script: prepare!({ command: c.path, ...(c.user !== undefined ? { user: c.user.split(' ')[0]!, ...(c.user.split(' ')[1] !== undefined ? { group: c.user.split(' ')[1]! } : {}) } : {}), pos: c.pos }),
+              // misc_timeout defaults to delay_loop, as in keepalived.
+              timeoutMs: (c.timeout ?? delayLoop) * 1000,
+              dynamic: c.dynamic,
+            })
+          : c.kind === 'DNS_CHECK'
+            ? dnsCheck({ host, port, type: c.type, name: c.name, timeoutMs: connectTimeout * 1000 })
+            : c.kind === 'UDP_CHECK'
+              ? udpCheck({
+                  host,
+                  port,
+                  timeoutMs: connectTimeout * 1000,
+                  ...(c.payload !== undefined ? { payload: c.payload } : {}),
+                  ...(c.requireReply !== undefined ? { requireReply: c.requireReply } : {}),
+                  ...(c.minReplyLength !== undefined ? { minReplyLength: c.minReplyLength } : {}),
+                  ...(c.maxReplyLength !== undefined ? { maxReplyLength: c.maxReplyLength } : {}),
+                  ...local,
+                })
+              : c.kind === 'TCP_CHECK'
           ? tcpCheck({ host, port, timeoutMs: connectTimeout * 1000, ...local, ...(o.bindPort !== undefined ? { localPort: o.bindPort } : {}) })
           : c.kind === 'HTTP_GET' || c.kind === 'SSL_GET'
             ? httpCheck({

@@ -2,6 +2,7 @@ import type { Config, RealServer, VirtualServer } from '@tandem/config';
 import { CheckScheduler, systemClock, type Clock } from '@tandem/healthcheck';
 import { planChecks, realServerName, type PlannedCheck } from './check-specs.js';
 import type { Logger } from './logger.js';
+import { scriptPreparer } from './script-prep.js';
 
 /** A real server as `tandemctl status --json` shows it. */
 export interface RealServerStatus {
@@ -29,6 +30,8 @@ interface RealState {
   up: boolean;
   reason: string;
   lastCheck: number | undefined;
+  /** MISC_CHECK misc_dynamic: the weight the script asked for. */
+  dynamicWeight: number | undefined;
 }
 
 /**
@@ -52,6 +55,7 @@ export class LvsService {
       if (s === undefined) return;
       s.lastCheck = Date.now();
       if (s.up && r.ok) s.reason = r.reason;
+      if (r.weight !== undefined) s.dynamicWeight = r.weight;
     });
     this.scheduler.on('change', (c) => {
       const s = this.byCheck.get(c.id);
@@ -61,19 +65,22 @@ export class LvsService {
 
   start(config: Config): void {
     this.virtualServers = config.virtualServers;
-    for (const vs of config.virtualServers) {
-      const { checks } = planChecks(vs);
+    const prepare = scriptPreparer(config);
+    // Plan everything first: a script that must not run stops the start before any check runs.
+    const plans = config.virtualServers.map((vs) => planChecks(vs, prepare));
+    config.virtualServers.forEach((vs, n) => {
+      const { checks } = plans[n]!;
       this.log.error(`(${vs.name}) cannot program IPVS: this version of tandem does not drive IPVS yet; its real servers are checked and shown by tandemctl status, but no traffic is balanced`);
       for (const rs of vs.realServers) {
         const name = realServerName(rs);
         const mine = checks.filter((c) => c.realServer === name);
         const alpha = mine.some((c) => c.timing.alpha);
-        const state: RealState = { vs, rs, checks: mine, up: !alpha, reason: mine.length === 0 ? 'no checker: always up' : alpha ? 'alpha: down until checked' : 'not checked yet', lastCheck: undefined };
+        const state: RealState = { vs, rs, checks: mine, up: !alpha, reason: mine.length === 0 ? 'no checker: always up' : alpha ? 'alpha: down until checked' : 'not checked yet', lastCheck: undefined, dynamicWeight: undefined };
         this.reals.set(`${vs.name}|${name}`, state);
         for (const c of mine) this.byCheck.set(c.id, state);
       }
       for (const c of checks) this.scheduler.add({ id: c.id, timing: c.timing, run: c.run });
-    }
+    });
   }
 
   private update(s: RealState, reason: string): void {
@@ -96,7 +103,7 @@ export class LvsService {
           address: rs.address,
           port: rs.port ?? null,
           up: s.up,
-          weight: s.up ? rs.weight : 0,
+          weight: s.up ? (s.dynamicWeight ?? rs.weight) : 0,
           lastCheck: s.lastCheck === undefined ? null : new Date(s.lastCheck).toISOString(),
           reason: s.reason,
         };

@@ -1,5 +1,6 @@
 import { sameValue, type Config, type ConfigDiff, type ScriptSpec, type VrrpInstance, type VrrpScript } from '@tandem/config';
-import { lookupUser, prepareScript, runScript, type PreparedScript } from '@tandem/healthcheck';
+import { runScript, type PreparedScript } from '@tandem/healthcheck';
+import { scriptPreparer, type ScriptPreparer } from './script-prep.js';
 import { ScriptMonitor } from './script-monitor.js';
 import { trackedPriority, type TrackedItem } from './tracking-rules.js';
 import { AcceptFilter, NetTransport, Rtnl, VrrpChannel, PacketSender, scopeNames, type AddressSpec, type LinkInfo, type PacketInfo } from '@tandem/net';
@@ -59,7 +60,7 @@ export class VrrpService {
   private acceptFilter: AcceptFilter | undefined;
   private readonly monitors = new Map<string, ScriptMonitor>();
   private readonly notifications = new Set<Promise<void>>();
-  private config: Config | undefined;
+  private preparer: ScriptPreparer | undefined;
 
   constructor(
     private readonly log: Logger,
@@ -68,7 +69,7 @@ export class VrrpService {
 
   /** Opens sockets and starts every instance; throws (with nothing left running) if an interface is missing. */
   async start(config: Config): Promise<void> {
-    this.config = config;
+    this.preparer = scriptPreparer(config);
     try {
       this.prepareScripts(config);
       for (const l of await this.rtnl.links()) this.links.set(l.index, l);
@@ -166,19 +167,10 @@ export class VrrpService {
     this.recompute(m);
   }
 
-  /** The user scripts run as when the file names none: keepalived_script, else nobody (never root by default). */
-  private defaultScriptUser(config: Config): { user: string; group?: string } {
-    if (config.globalDefs.scriptUser !== undefined) return config.globalDefs.scriptUser;
-    return { user: lookupUser('keepalived_script') !== undefined ? 'keepalived_script' : 'nobody' };
-  }
-
-  private prepare(spec: ScriptSpec, config: Config, user?: string): PreparedScript {
-    const def = this.defaultScriptUser(config);
+  private prepare(spec: ScriptSpec, user?: string): PreparedScript {
     const [u, g] = user !== undefined ? user.split(' ') : [];
-    const who = spec.user !== undefined ? { user: spec.user, ...(spec.group !== undefined ? { group: spec.group } : {}) } : u !== undefined ? { user: u, ...(g !== undefined ? { group: g } : {}) } : def;
-    const p = prepareScript(spec.command, who, def.user, config.globalDefs.enableScriptSecurity);
-    if ('error' in p) throw new Error(`${spec.pos.file}:${spec.pos.line}:${spec.pos.col}: ${p.error}`);
-    return p;
+    const ref = spec.user === undefined && u !== undefined ? { ...spec, user: u, ...(g !== undefined ? { group: g } : {}) } : spec;
+    return this.preparer!(ref);
   }
 
   /** Checks every script the instances use before anything starts; a refused script stops the start. */
@@ -188,13 +180,13 @@ export class VrrpService {
       for (const ref of i.tracking.trackScript) {
         if (this.monitors.has(ref.name)) continue;
         const script: VrrpScript = byName.get(ref.name)!;
-        const mon = new ScriptMonitor(script, this.prepare(script.script, config, script.user), this.log.child({ module: 'script' }));
+        const mon = new ScriptMonitor(script, this.prepare(script.script, script.user), this.log.child({ module: 'script' }));
         mon.on('change', () => {
           for (const m of this.instances) if (m.config.tracking.trackScript.some((r) => r.name === ref.name)) this.recompute(m);
         });
         this.monitors.set(ref.name, mon);
       }
-      for (const spec of Object.values(i.tracking.notify)) if (spec !== undefined) this.prepare(spec, config);
+      for (const spec of Object.values(i.tracking.notify)) if (spec !== undefined) this.prepare(spec);
     }
   }
 
@@ -233,7 +225,7 @@ export class VrrpService {
     for (const [spec, args] of runs) {
       let prepared: PreparedScript;
       try {
-        prepared = this.prepare(spec, this.config!);
+        prepared = this.prepare(spec);
       } catch (err) {
         this.log.error(`(${m.config.name}) notify not run: ${(err as Error).message}`);
         continue;

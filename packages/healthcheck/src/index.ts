@@ -5,3 +5,6 @@ export * from './scheduler.js';
 export * from './checkers/tcp.js';
 export * from './checkers/http.js';
 export * from './scripts.js';
+export * from './checkers/misc.js';
+export * from './checkers/dns.js';
+export * from './checkers/udp.js';

@@ -1,0 +1,27 @@
+import type { Config, Position } from '@tandem/config';
+import { lookupUser, prepareScript, type PreparedScript } from '@tandem/healthcheck';
+
+/** A script as the configuration names it: the command line and, optionally, who runs it. */
+export interface ScriptRef {
+  readonly command: string;
+  readonly user?: string;
+  readonly group?: string;
+  readonly pos: Position;
+}
+
+export type ScriptPreparer = (ref: ScriptRef) => PreparedScript;
+
+/**
+ * Prepares scripts for one configuration: the script's own user, else the
+ * global `script_user`, else keepalived_script if it exists, else nobody.
+ * Throws `FILE:LINE:COL: reason` for a script that cannot or must not run.
+ */
+export function scriptPreparer(config: Config): ScriptPreparer {
+  const fallback = config.globalDefs.scriptUser ?? { user: lookupUser('keepalived_script') !== undefined ? 'keepalived_script' : 'nobody' };
+  return (ref) => {
+    const who = ref.user !== undefined ? { user: ref.user, ...(ref.group !== undefined ? { group: ref.group } : {}) } : fallback;
+    const p = prepareScript(ref.command, who, fallback.user, config.globalDefs.enableScriptSecurity);
+    if ('error' in p) throw new Error(`${ref.pos.file}:${ref.pos.line}:${ref.pos.col}: ${p.error}`);
+    return p;
+  };
+}

@@ -1,0 +1,62 @@
+import { createSocket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import type { CheckFn, CheckResult } from '../result.js';
+
+/** UDP_CHECK: send a payload; an ICMP unreachable fails, a reply must match `requireReply` when given. */
+export interface UdpCheckOptions {
+  readonly host: string;
+  readonly port: number;
+  /** Hex bytes to send; empty by default. */
+  readonly payload?: string;
+  /** Hex bytes the reply must start with; `X` matches any nibble. */
+  readonly requireReply?: string;
+  readonly minReplyLength?: number;
+  readonly maxReplyLength?: number;
+  readonly localAddress?: string;
+  readonly timeoutMs: number;
+}
+
+/** Whether `reply` starts with the hex pattern (X = any nibble). */
+export function replyMatches(reply: Buffer, pattern: string): boolean {
+  const hex = reply.toString('hex');
+  if (hex.length < pattern.length) return false;
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i]!.toLowerCase();
+    if (p !== 'x' && p !== hex[i]) return false;
+  }
+  return true;
+}
+
+export function udpCheck(o: UdpCheckOptions): CheckFn {
+  return (signal) =>
+    new Promise<CheckResult>((resolve) => {
+      const socket = createSocket(isIPv6(o.host) ? 'udp6' : 'udp4');
+      let settled = false;
+      const done = (r: CheckResult): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        socket.close();
+        resolve(r);
+      };
+      const onAbort = (): void => done({ ok: false, reason: 'aborted' });
+      signal.addEventListener('abort', onAbort);
+      const wantsReply = o.requireReply !== undefined || o.minReplyLength !== undefined;
+      const timer = setTimeout(
+        () => done(wantsReply ? { ok: false, reason: `no reply within ${o.timeoutMs} ms` } : { ok: true, reason: 'no ICMP error' }),
+        o.timeoutMs,
+      );
+      // A connected socket reports the ICMP port unreachable as ECONNREFUSED.
+      socket.on('error', (err: NodeJS.ErrnoException) => done({ ok: false, reason: `${err.code ?? err.message}` }));
+      socket.on('message', (reply) => {
+        if (o.minReplyLength !== undefined && reply.length < o.minReplyLength) return done({ ok: false, reason: `reply of ${reply.length} bytes, below ${o.minReplyLength}` });
+        if (o.maxReplyLength !== undefined && reply.length > o.maxReplyLength) return done({ ok: false, reason: `reply of ${reply.length} bytes, above ${o.maxReplyLength}` });
+        if (o.requireReply !== undefined && !replyMatches(reply, o.requireReply)) return done({ ok: false, reason: `reply ${reply.toString('hex').slice(0, 32)} does not match ${o.requireReply}` });
+        done({ ok: true, reason: `reply of ${reply.length} bytes` });
+      });
+      socket.bind({ ...(o.localAddress !== undefined ? { address: o.localAddress } : {}), port: 0 }, () => {
+        socket.connect(o.port, o.host, () => socket.send(Buffer.from(o.payload ?? '', 'hex')));
+      });
+    });
+}
