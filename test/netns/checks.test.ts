@@ -112,7 +112,7 @@ test.serial('HTTP_GET and TCP_CHECK through tandemd: real servers flip down and 
   }
 });
 
-test.serial('MISC_CHECK with misc_dynamic and UDP_CHECK through tandemd', async (t) => {
+test.serial('MISC_CHECK with misc_dynamic, UDP_CHECK and PING_CHECK (IPv4 and IPv6) through tandemd', async (t) => {
   const lab = await Lab.create('hc2', ['d', 'r1']);
   try {
     const code = join(lab.dir, 'code');
@@ -148,6 +148,22 @@ test.serial('MISC_CHECK with misc_dynamic and UDP_CHECK through tandemd', async 
             retry 0
         }
     }
+    real_server ${lab.address('r1')} 9001 {
+        PING_CHECK {
+            connect_timeout 0.5
+            retry 0
+        }
+    }
+}
+virtual_server 2001:db8::100 9000 {
+    delay_loop 0.5
+    warmup 0
+    real_server ${lab.address('r1', 6)} 9000 {
+        PING_CHECK {
+            connect_timeout 0.5
+            retry 0
+        }
+    }
 }
 `;
     const d = await lab.startTandem('d', conf);
@@ -168,6 +184,12 @@ test.serial('MISC_CHECK with misc_dynamic and UDP_CHECK through tandemd', async 
     t.regex((await real(7778)).reason, /ECONNREFUSED/);
     responder.kill('SIGTERM');
     await until(7777, (r) => !r.up, 'UDP_CHECK after the responder stopped: down');
+    await until(9001, (r) => r.up, 'PING_CHECK (IPv4): up');
+    const ping6 = async (): Promise<Real> => ((await lab.ctl(d, 'status')) as unknown as Status).virtualServers[1]!.reals[0]!;
+    await waitFor('PING_CHECK (IPv6): up', 5000, async () => ((await ping6()).up && (await ping6()).lastCheck !== null ? true : undefined));
+    await lab.cut('r1');
+    await until(9001, (r) => !r.up, 'PING_CHECK after the link cut: down');
+    t.regex((await real(9001)).reason, /no echo reply within 500 ms/);
     t.pass();
   } finally {
     await lab.cleanup();

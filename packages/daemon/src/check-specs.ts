@@ -1,9 +1,9 @@
 import type { Checker, CheckerOptions, RealServer, VirtualServer } from '@tandem/config';
-import { dnsCheck, httpCheck, miscCheck, tcpCheck, udpCheck, type CheckFn, type CheckTiming } from '@tandem/healthcheck';
+import { dnsCheck, httpCheck, miscCheck, pingCheck, tcpCheck, udpCheck, type CheckFn, type CheckTiming, type Pinger } from '@tandem/healthcheck';
 import type { ScriptPreparer } from './script-prep.js';
 
 /** Checker kinds tandem runs; the others are refused at start. */
-export const RUNNABLE_CHECKERS: ReadonlySet<Checker['kind']> = new Set(['TCP_CHECK', 'HTTP_GET', 'SSL_GET', 'MISC_CHECK', 'DNS_CHECK', 'UDP_CHECK']);
+export const RUNNABLE_CHECKERS: ReadonlySet<Checker['kind']> = new Set(['TCP_CHECK', 'HTTP_GET', 'SSL_GET', 'MISC_CHECK', 'DNS_CHECK', 'UDP_CHECK', 'PING_CHECK']);
 
 /** One check of one real server, ready for the scheduler. */
 export interface PlannedCheck {
@@ -46,7 +46,7 @@ function cascade(vs: VirtualServer, rs: RealServer, c: Checker): CheckerOptions 
 }
 
 /** Plans every runnable check of a virtual server; returns the kinds it cannot run. */
-export function planChecks(vs: VirtualServer, prepare?: ScriptPreparer): { checks: PlannedCheck[]; unsupported: Checker['kind'][] } {
+export function planChecks(vs: VirtualServer, prepare?: ScriptPreparer, pinger?: Pinger): { checks: PlannedCheck[]; unsupported: Checker['kind'][] } {
   const checks: PlannedCheck[] = [];
   const unsupported: Checker['kind'][] = [];
   for (const rs of vs.realServers) {
@@ -73,7 +73,9 @@ export function planChecks(vs: VirtualServer, prepare?: ScriptPreparer): { check
       };
       const local = { ...(o.bindTo !== undefined ? { localAddress: o.bindTo } : {}) };
       const run: CheckFn =
-        c.kind === 'MISC_CHECK'
+        c.kind === 'PING_CHECK'
+          ? pingCheck(pinger!, host, connectTimeout * 1000)
+          : c.kind === 'MISC_CHECK'
           ? miscCheck({
               script: prepare!({ command: c.path, ...(c.user !== undefined ? { user: c.user.split(' ')[0]!, ...(c.user.split(' ')[1] !== undefined ? { group: c.user.split(' ')[1]! } : {}) } : {}), pos: c.pos }),
               // misc_timeout defaults to delay_loop, as in keepalived.

@@ -1,5 +1,6 @@
 import type { Config, RealServer, VirtualServer } from '@tandem/config';
 import { CheckScheduler, systemClock, type Clock } from '@tandem/healthcheck';
+import { IcmpPinger } from '@tandem/net';
 import { planChecks, realServerName, type PlannedCheck } from './check-specs.js';
 import type { Logger } from './logger.js';
 import { scriptPreparer } from './script-prep.js';
@@ -44,6 +45,7 @@ export class LvsService {
   private readonly reals = new Map<string, RealState>();
   private readonly byCheck = new Map<string, RealState>();
   private virtualServers: readonly VirtualServer[] = [];
+  private pinger: IcmpPinger | undefined;
 
   constructor(
     private readonly log: Logger,
@@ -67,7 +69,8 @@ export class LvsService {
     this.virtualServers = config.virtualServers;
     const prepare = scriptPreparer(config);
     // Plan everything first: a script that must not run stops the start before any check runs.
-    const plans = config.virtualServers.map((vs) => planChecks(vs, prepare));
+    const pinger = config.virtualServers.some((vs) => vs.realServers.some((rs) => rs.checkers.some((c) => c.kind === 'PING_CHECK'))) ? (this.pinger = new IcmpPinger()) : undefined;
+    const plans = config.virtualServers.map((vs) => planChecks(vs, prepare, pinger));
     config.virtualServers.forEach((vs, n) => {
       const { checks } = plans[n]!;
       this.log.error(`(${vs.name}) cannot program IPVS: this version of tandem does not drive IPVS yet; its real servers are checked and shown by tandemctl status, but no traffic is balanced`);
@@ -113,5 +116,6 @@ export class LvsService {
 
   stop(): void {
     this.scheduler.stop();
+    this.pinger?.close();
   }
 }

@@ -74,7 +74,7 @@ track_file maint {
 }
 virtual_server 192.0.2.100 80 {
     real_server 198.51.100.1 80 {
-        PING_CHECK {
+        SMTP_CHECK {
         }
         TCP_CHECK {
         }
@@ -83,6 +83,6 @@ virtual_server 192.0.2.100 80 {
 `);
   t.deepEqual(unsupportedFeatures(config).map(formatDiagnostic).map((l) => l.slice(path.length)), [
     ':14:9: track_file maint is valid, but tandem does not track files yet',
-    ':22:9: PING_CHECK is valid, but tandem does not run it yet (it runs TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK, DNS_CHECK, UDP_CHECK)',
+    ':22:9: SMTP_CHECK is valid, but tandem does not run it yet (it runs TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK, DNS_CHECK, UDP_CHECK, PING_CHECK)',
   ]);
 });

@@ -8,3 +8,4 @@ export * from './scripts.js';
 export * from './checkers/misc.js';
 export * from './checkers/dns.js';
 export * from './checkers/udp.js';
+export * from './checkers/ping.js';

@@ -6,3 +6,4 @@ export * from './packet-socket.js';
 export * from './raw-socket.js';
 export * from './rtnl.js';
 export * from './vrrp-transport.js';
+export * from './pinger.js';
