@@ -117,6 +117,10 @@ function checkConflicts(instances: readonly VrrpInstance[], diags: Diagnostics):
   }
 }
 
+function collect<T>(list: T[], item: T | undefined): void {
+  if (item !== undefined) list.push(item);
+}
+
 /** Builds the model from a statement tree. */
 export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnostics): Config {
   let globals: GlobalDefs = defaultGlobalDefs();
@@ -135,34 +139,18 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
   for (const n of nodes) {
     const kw = n.keyword.text;
     if (kw === 'global_defs') continue;
-    if (kw === 'vrrp_script') {
-      const s = parseVrrpScript(n, diags);
-      if (s !== undefined) scripts.push(s);
-      continue;
-    }
-    if (kw === 'track_file' || kw === 'vrrp_track_file') {
-      const f = parseTrackFile(n, diags);
-      if (f !== undefined) files.push(f);
-      continue;
-    }
-    if (kw === 'vrrp_sync_group') {
-      const g = parseSyncGroup(n, diags);
-      if (g !== undefined) syncGroups.push(g);
-      continue;
-    }
-    if (kw === 'virtual_server') {
-      const vs = parseVirtualServer(n, diags);
-      if (vs !== undefined) servers.push(vs);
-      continue;
-    }
-    if (kw === 'virtual_server_group') {
-      const g = parseVirtualServerGroup(n, diags);
-      if (g !== undefined) groups.push(g);
-      continue;
-    }
-    if (kw === 'vrrp_instance') {
-      const i = parseVrrpInstance(n, globals, diags);
-      if (i !== undefined) instances.push(i);
+    // One parser per top-level block; each adds what it parsed to its list.
+    const parsers: Record<string, () => void> = {
+      vrrp_script: () => collect(scripts, parseVrrpScript(n, diags)),
+      track_file: () => collect(files, parseTrackFile(n, diags)),
+      vrrp_track_file: () => collect(files, parseTrackFile(n, diags)),
+      vrrp_sync_group: () => collect(syncGroups, parseSyncGroup(n, diags)),
+      virtual_server: () => collect(servers, parseVirtualServer(n, diags)),
+      virtual_server_group: () => collect(groups, parseVirtualServerGroup(n, diags)),
+      vrrp_instance: () => collect(instances, parseVrrpInstance(n, globals, diags)),
+    };
+    if (Object.hasOwn(parsers, kw)) {
+      parsers[kw]!();
       continue;
     }
     const notYet = Object.hasOwn(TOP_NOT_YET, kw) ? TOP_NOT_YET[kw] : undefined;

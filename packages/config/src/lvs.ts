@@ -13,7 +13,7 @@ import {
   type VirtualServerGroup,
   type VirtualServerKey,
 } from './model.js';
-import { applySection, blockOf, flag, integer, single, word, type Handler, type NotYet, type SectionSpec } from './section.js';
+import { applySection, blockOf, flag, integer, namedBlock, single, word, type Handler, type NotYet, type SectionSpec } from './section.js';
 import type { Node } from './tree.js';
 import { addressValue, arity, enumValue } from './values.js';
 
@@ -58,6 +58,14 @@ function forwarding(node: Node, diags: Diagnostics): Forwarding | undefined {
   return { kind, tunnel: { type, ...(tport !== undefined ? { port: tport } : {}), ...(checksum !== undefined ? { checksum } : {}) } };
 }
 
+/** A handler for `lvs_method` / `lb_kind` / `sorry_server_lvs_method`. */
+function forwardingKeyword<D>(store: (d: D, f: Forwarding) => void): Handler<D> {
+  return (n, d, diags) => {
+    const f = forwarding(n, diags);
+    if (f !== undefined) store(d, f);
+  };
+}
+
 /** `IP [PORT]` arguments of real_server and sorry_server. */
 function addressAndPort(node: Node, args: readonly Token[], what: string, diags: Diagnostics): { address: string; family: 4 | 6; port?: number } | undefined {
   if (args.length === 0) {
@@ -79,14 +87,8 @@ const rsSpec: SectionSpec<RsDraft> = {
   keywords: {
     ...checkerOptionKeywords<RsDraft>(),
     weight: single(integer(0, 65535), (d, v) => (d.weight = v)),
-    lvs_method: (n, d, diags) => {
-      const f = forwarding(n, diags);
-      if (f !== undefined) d.forwarding = f;
-    },
-    lb_kind: (n, d, diags) => {
-      const f = forwarding(n, diags);
-      if (f !== undefined) d.forwarding = f;
-    },
+    lvs_method: forwardingKeyword((d, f) => (d.forwarding = f)),
+    lb_kind: forwardingKeyword((d, f) => (d.forwarding = f)),
     inhibit_on_failure: flag((d, v) => (d.inhibitOnFailure = v)),
     notify_up: single(word, (d, v) => (d.notifyUp = v)),
     notify_down: single(word, (d, v) => (d.notifyDown = v)),
@@ -146,14 +148,8 @@ const vsSpec: SectionSpec<VsDraft> = {
     ...checkerOptionKeywords<VsDraft>(),
     lvs_sched: single((tok, what, diags) => enumValue(tok, LB_ALGOS, what, diags), (d, v) => (d.lbAlgo = v)),
     lb_algo: single((tok, what, diags) => enumValue(tok, LB_ALGOS, what, diags), (d, v) => (d.lbAlgo = v)),
-    lvs_method: (n, d, diags) => {
-      const f = forwarding(n, diags);
-      if (f !== undefined) d.forwarding = f;
-    },
-    lb_kind: (n, d, diags) => {
-      const f = forwarding(n, diags);
-      if (f !== undefined) d.forwarding = f;
-    },
+    lvs_method: forwardingKeyword((d, f) => (d.forwarding = f)),
+    lb_kind: forwardingKeyword((d, f) => (d.forwarding = f)),
     protocol: single((tok, what, diags) => enumValue(tok, ['TCP', 'UDP', 'SCTP'] as const, what, diags), (d, v) => (d.protocol = v)),
     'flag-1': schedFlag('flag-1'),
     'flag-2': schedFlag('flag-2'),
@@ -187,10 +183,7 @@ const vsSpec: SectionSpec<VsDraft> = {
       const a = addressAndPort(n, n.args, 'sorry_server', diags);
       if (a !== undefined) d.sorryServer = { ...a, pos: n.keyword.pos };
     },
-    sorry_server_lvs_method: (n, d, diags) => {
-      const f = forwarding(n, diags);
-      if (f !== undefined) d.sorryForwarding = f;
-    },
+    sorry_server_lvs_method: forwardingKeyword((d, f) => (d.sorryForwarding = f)),
     sorry_server_inhibit: flag((d, v) => (d.sorryServerInhibit = v)),
     inhibit_on_failure: flag((d, v) => (d.inhibitOnFailure = v)),
     omega: flag((d, v) => (d.omega = v)),
@@ -303,13 +296,9 @@ export function parseVirtualServer(node: Node, diags: Diagnostics): VirtualServe
 
 /** Parses `virtual_server_group NAME { IP[-LAST|/PREFIX] [PORT] | fwmark N }`. */
 export function parseVirtualServerGroup(node: Node, diags: Diagnostics): VirtualServerGroup | undefined {
-  const name = node.args[0];
-  if (name === undefined) {
-    diags.error('CONF_ERR_MISSING', node.keyword.pos, 'virtual_server_group needs a name');
-    return undefined;
-  }
-  const block = blockOf(node, diags);
-  if (block === undefined) return undefined;
+  const named = namedBlock(node, diags);
+  if (named === undefined) return undefined;
+  const { block } = named;
   const entries: GroupEntry[] = [];
   for (const e of block) {
     const words = [e.keyword, ...e.args];
@@ -342,5 +331,5 @@ export function parseVirtualServerGroup(node: Node, diags: Diagnostics): Virtual
     const p = words[1] === undefined ? undefined : port(words[1], 'group port', diags);
     entries.push({ kind: 'address', ...a, ...(last !== undefined ? { last } : {}), ...(prefix !== undefined ? { prefix } : {}), ...(p !== undefined ? { port: p } : {}), pos: e.keyword.pos });
   }
-  return { name: name.text, pos: node.keyword.pos, entries };
+  return { name: named.name, pos: node.keyword.pos, entries };
 }

@@ -76,3 +76,15 @@ export const seconds =
     secondsValue(tok, min, max, what, diags);
 
 export const word: ValueParser<string> = (tok) => tok.text;
+
+/** The name and block of `KEYWORD NAME { ... }`, reporting a missing name or block. */
+export function namedBlock(node: Node, diags: Diagnostics): { name: string; block: readonly Node[] } | undefined {
+  const name = node.args[0];
+  if (name === undefined) {
+    diags.error('CONF_ERR_MISSING', node.keyword.pos, `${node.keyword.text} needs a name`);
+    return undefined;
+  }
+  if (node.args.length > 1) diags.error('CONF_ERR_ARITY', node.args[1]!.pos, `unexpected '${node.args[1]!.text}' after the name`);
+  const block = blockOf(node, diags);
+  return block === undefined ? undefined : { name: name.text, block };
+}

@@ -1,6 +1,6 @@
 import type { Diagnostics } from './diagnostics.js';
 import type { NotifyScripts, ScriptSpec, SyncGroup, TrackFile, TrackRef, VrrpScript } from './model.js';
-import { applySection, blockOf, flag, integer, seconds, single, type Handler, type SectionSpec } from './section.js';
+import { applySection, blockOf, flag, integer, namedBlock, seconds, single, type Handler, type SectionSpec } from './section.js';
 import type { Node } from './tree.js';
 import { arity, intValue } from './values.js';
 
@@ -117,21 +117,17 @@ const scriptSpec: SectionSpec<ScriptDraft> = {
 };
 
 export function parseVrrpScript(node: Node, diags: Diagnostics): VrrpScript | undefined {
-  const name = node.args[0];
-  if (name === undefined) {
-    diags.error('CONF_ERR_MISSING', node.keyword.pos, 'vrrp_script needs a name');
-    return undefined;
-  }
-  const block = blockOf(node, diags);
-  if (block === undefined) return undefined;
+  const named = namedBlock(node, diags);
+  if (named === undefined) return undefined;
+  const { block } = named;
   const d: ScriptDraft = { interval: 1, weight: 0, reverse: false, rise: 1, fall: 1, initFail: false };
   applySection(scriptSpec, block, d, diags);
   if (d.script === undefined) {
-    diags.error('CONF_ERR_MISSING', node.keyword.pos, `vrrp_script ${name.text} needs script`);
+    diags.error('CONF_ERR_MISSING', node.keyword.pos, `vrrp_script ${named.name} needs script`);
     return undefined;
   }
   const { script, ...rest } = d;
-  return { name: name.text, pos: node.keyword.pos, script, ...rest };
+  return { name: named.name, pos: node.keyword.pos, script, ...rest };
 }
 
 type FileDraft = { file?: string; weight: number; reverse: boolean; initFile?: { value: number; overwrite: boolean } };
@@ -163,21 +159,17 @@ const fileSpec: SectionSpec<FileDraft> = {
 };
 
 export function parseTrackFile(node: Node, diags: Diagnostics): TrackFile | undefined {
-  const name = node.args[0];
-  if (name === undefined) {
-    diags.error('CONF_ERR_MISSING', node.keyword.pos, `${node.keyword.text} needs a name`);
-    return undefined;
-  }
-  const block = blockOf(node, diags);
-  if (block === undefined) return undefined;
+  const named = namedBlock(node, diags);
+  if (named === undefined) return undefined;
+  const { block } = named;
   const d: FileDraft = { weight: 1, reverse: false };
   applySection(fileSpec, block, d, diags);
   if (d.file === undefined) {
-    diags.error('CONF_ERR_MISSING', node.keyword.pos, `track_file ${name.text} needs file`);
+    diags.error('CONF_ERR_MISSING', node.keyword.pos, `track_file ${named.name} needs file`);
     return undefined;
   }
   const { file, ...rest } = d;
-  return { name: name.text, pos: node.keyword.pos, file, ...rest };
+  return { name: named.name, pos: node.keyword.pos, file, ...rest };
 }
 
 type GroupDraft = TrackingDraft & { group: string[]; sawGroup: boolean; syncGroupTrackingWeight: boolean };
@@ -199,13 +191,9 @@ const groupSpec: SectionSpec<GroupDraft> = {
 };
 
 export function parseSyncGroup(node: Node, diags: Diagnostics): SyncGroup | undefined {
-  const name = node.args[0];
-  if (name === undefined) {
-    diags.error('CONF_ERR_MISSING', node.keyword.pos, 'vrrp_sync_group needs a name');
-    return undefined;
-  }
-  const block = blockOf(node, diags);
-  if (block === undefined) return undefined;
+  const named = namedBlock(node, diags);
+  if (named === undefined) return undefined;
+  const { block } = named;
   const d: GroupDraft = { tracking: emptyTracking(), group: [], sawGroup: false, syncGroupTrackingWeight: false };
   // The old syntax lists members directly in the block (keepalived's own samples use it).
   const isOldMember = (n: Node): boolean => n.args.length === 0 && n.block === undefined && !Object.hasOwn(groupSpec.keywords, n.keyword.text);
@@ -214,6 +202,6 @@ export function parseSyncGroup(node: Node, diags: Diagnostics): SyncGroup | unde
     d.group.push(n.keyword.text);
   }
   applySection(groupSpec, block.filter((n) => !isOldMember(n)), d, diags);
-  if (d.group.length === 0) diags.error('CONF_ERR_MISSING', node.keyword.pos, `vrrp_sync_group ${name.text} needs group { INSTANCE ... }`);
-  return { name: name.text, pos: node.keyword.pos, group: d.group, syncGroupTrackingWeight: d.syncGroupTrackingWeight, tracking: d.tracking };
+  if (d.group.length === 0) diags.error('CONF_ERR_MISSING', node.keyword.pos, `vrrp_sync_group ${named.name} needs group { INSTANCE ... }`);
+  return { name: named.name, pos: node.keyword.pos, group: d.group, syncGroupTrackingWeight: d.syncGroupTrackingWeight, tracking: d.tracking };
 }
