@@ -6,16 +6,33 @@ const USAGE = `Usage: tandemctl [--socket PATH] status|dump|stats|reload [--json
 
 interface StatusData {
   instances: Array<{ name: string; state: string; priority: number; effectivePriority: number; vips: string[]; interface: string; vrid: number; master?: string }>;
+  virtualServers?: Array<{ name: string; reals: Array<{ address: string; port: number | null; up: boolean; weight: number; lastCheck: string | null; reason: string }> }>;
 }
 
-/** Plain-text table of `status`. */
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n');
+}
+
+/** Plain-text tables of `status`: instances, then real servers when there are virtual servers. */
 export function formatStatus(data: StatusData): string {
   const rows = [['INSTANCE', 'STATE', 'PRIO', 'EFFECTIVE', 'IF', 'VRID', 'MASTER', 'VIPS']];
   for (const i of data.instances) {
     rows.push([i.name, i.state, String(i.priority), String(i.effectivePriority), i.interface, String(i.vrid), i.master ?? '-', i.vips.join(' ')]);
   }
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n');
+  const out = [table(rows)];
+  const vs = data.virtualServers ?? [];
+  if (vs.length > 0) {
+    const reals = [['VIRTUAL SERVER', 'REAL SERVER', 'STATE', 'WEIGHT', 'LAST CHECK', 'REASON']];
+    for (const v of vs) {
+      for (const r of v.reals) {
+        const host = r.address.includes(':') ? `[${r.address}]` : r.address;
+        reals.push([v.name, r.port === null ? host : `${host}:${r.port}`, r.up ? 'UP' : 'DOWN', String(r.weight), r.lastCheck ?? '-', r.reason]);
+      }
+    }
+    out.push(table(reals));
+  }
+  return out.join('\n\n');
 }
 
 /** Entry point of `tandemctl`. */

@@ -29,4 +29,9 @@ test('plain status is a table', (t) => {
     instances: [{ name: 'VI_1', state: 'MASTER', priority: 150, effectivePriority: 150, vips: ['192.0.2.100/24'], interface: 'eth0', vrid: 51, master: '192.0.2.11' }],
   });
   t.is(text, 'INSTANCE  STATE   PRIO  EFFECTIVE  IF    VRID  MASTER      VIPS\nVI_1      MASTER  150   150        eth0  51    192.0.2.11  192.0.2.100/24');
+  const withReals = formatStatus({
+    instances: [],
+    virtualServers: [{ name: '192.0.2.100:80/TCP', reals: [{ address: '198.51.100.1', port: 80, up: false, weight: 0, lastCheck: '2026-11-25T08:00:00.000Z', reason: 'connect ECONNREFUSED' }] }],
+  });
+  t.regex(withReals, /192\.0\.2\.100:80\/TCP +198\.51\.100\.1:80 +DOWN +0 +2026-11-25T08:00:00\.000Z +connect ECONNREFUSED/);
 });
