@@ -73,6 +73,28 @@ test.serial('an unweighted failing script puts the instance in FAULT; track_inte
   }
 });
 
+test.serial('track_file: the value times the weight changes the priority at once when the file changes', async (t) => {
+  const lab = await Lab.create('trk4', ['a', 'b']);
+  try {
+    const file = join(lab.dir, 'prio');
+    const block = `track_file maint {\n    file "${file}"\n    weight 30\n    init_file 0 overwrite\n}\n`;
+    const common = { advertInt: 0.1, version: 3 as const, vips: [`${VIP}/24`] };
+    const a = await lab.startTandem('a', withTracking(vrrpConf({ ...common, priority: 150 }), block, '    track_file {\n        maint\n    }\n'));
+    await lab.startTandem('b', vrrpConf({ ...common, priority: 100 }));
+    await lab.waitHolder(VIP, 'a', 5000);
+    t.is(readFileSync(file, 'utf8').trim(), '0', 'init_file wrote the file');
+    writeFileSync(join(lab.dir, 'prio.tmp'), '-3\n');
+    // Replaced by rename, as a deployment script would.
+    await run('mv', [join(lab.dir, 'prio.tmp'), file]);
+    await lab.waitHolder(VIP, 'b', 5000);
+    t.like((await lab.ctl(a, 'status'))!.instances[0], { state: 'BACKUP', effectivePriority: 60 });
+    writeFileSync(file, '0\n');
+    await lab.waitHolder(VIP, 'a', 5000);
+  } finally {
+    await lab.cleanup();
+  }
+});
+
 test.serial('a root script that others can modify is refused at start with its position', async (t) => {
   const lab = await Lab.create('trk3', ['a']);
   try {

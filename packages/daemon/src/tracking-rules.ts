@@ -1,11 +1,14 @@
 /** One tracked item's current verdict and how it weighs on an instance. */
 export interface TrackedItem {
-  readonly kind: 'script' | 'interface';
+  readonly kind: 'script' | 'interface' | 'file';
   readonly name: string;
+  /** Scripts and interfaces: up or down. Files: unused (see value). */
   readonly ok: boolean;
   /** 0 (or no weight) means the instance goes to FAULT while the item is down. */
   readonly weight: number;
   readonly reverse: boolean;
+  /** track_file: the number in the file. */
+  readonly value?: number;
 }
 
 /**
@@ -18,6 +21,19 @@ export function trackedPriority(base: number, items: readonly TrackedItem[]): { 
   let priority = base;
   let fault: string | undefined;
   for (const i of items) {
+    if (i.kind === 'file') {
+      // keepalived: weight 0 makes any non-zero value a failure; otherwise value x weight
+      // (negated with reverse) is added, and below -253 means FAULT.
+      const value = i.value ?? 0;
+      if (i.weight === 0) {
+        if (value !== 0) fault ??= `file ${i.name} holds ${value}`;
+        continue;
+      }
+      const delta = value * i.weight * (i.reverse ? -1 : 1);
+      if (delta < -253) fault ??= `file ${i.name} holds ${value} (x ${i.weight} < -253)`;
+      else priority += delta;
+      continue;
+    }
     if (i.weight === 0) {
       if (i.reverse ? i.ok : !i.ok) fault ??= `${i.kind} ${i.name} is ${i.ok ? 'up (reverse)' : 'down'}`;
       continue;

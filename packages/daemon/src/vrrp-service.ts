@@ -2,6 +2,7 @@ import { sameValue, type Config, type ConfigDiff, type ScriptSpec, type VrrpInst
 import { runScript, type PreparedScript } from '@tandem/healthcheck';
 import { scriptPreparer, type ScriptPreparer } from './script-prep.js';
 import { ScriptMonitor } from './script-monitor.js';
+import { FileMonitor } from './file-monitor.js';
 import { trackedPriority, type TrackedItem } from './tracking-rules.js';
 import { AcceptFilter, NetTransport, Rtnl, VrrpChannel, PacketSender, scopeNames, type AddressSpec, type LinkInfo, type PacketInfo } from '@tandem/net';
 import { InstanceRunner, receiveAdvert, systemClock, type Clock, type DropReason, type InstanceStats } from '@tandem/vrrp';
@@ -59,6 +60,7 @@ export class VrrpService {
   private readonly frameSenders = new Map<number, PacketSender>();
   private acceptFilter: AcceptFilter | undefined;
   private readonly monitors = new Map<string, ScriptMonitor>();
+  private readonly files = new Map<string, FileMonitor>();
   private readonly notifications = new Set<Promise<void>>();
   private preparer: ScriptPreparer | undefined;
 
@@ -81,6 +83,7 @@ export class VrrpService {
     this.rtnl.watchLinks((link) => this.onLink(link));
     for (const m of this.instances) this.begin(m);
     for (const mon of this.monitors.values()) mon.start();
+    for (const mon of this.files.values()) mon.start();
   }
 
   private linkByName(name: string): LinkInfo {
@@ -187,6 +190,14 @@ export class VrrpService {
         this.monitors.set(ref.name, mon);
       }
       for (const spec of Object.values(i.tracking.notify)) if (spec !== undefined) this.prepare(spec);
+      for (const ref of i.tracking.trackFile) {
+        if (this.files.has(ref.name)) continue;
+        const mon = new FileMonitor(config.trackFiles.find((f) => f.name === ref.name)!, this.log.child({ module: 'track_file' }));
+        mon.on('change', () => {
+          for (const m of this.instances) if (m.config.tracking.trackFile.some((r) => r.name === ref.name)) this.recompute(m);
+        });
+        this.files.set(ref.name, mon);
+      }
     }
   }
 
@@ -196,6 +207,11 @@ export class VrrpService {
       const mon = this.monitors.get(ref.name);
       if (mon === undefined) continue;
       items.push({ kind: 'script', name: ref.name, ok: mon.ok, weight: ref.weight ?? mon.script.weight, reverse: ref.reverse || mon.script.reverse });
+    }
+    for (const ref of m.config.tracking.trackFile) {
+      const mon = this.files.get(ref.name);
+      if (mon === undefined) continue;
+      items.push({ kind: 'file', name: ref.name, ok: true, weight: ref.weight ?? mon.track.weight, reverse: ref.reverse || mon.track.reverse, value: mon.value });
     }
     for (const ref of m.config.tracking.trackInterface) {
       const link = [...this.links.values()].find((l) => l.name === ref.name);
@@ -365,6 +381,7 @@ export class VrrpService {
   /** Priority-0 adverts, addresses removed, sockets closed. */
   async stop(): Promise<void> {
     for (const mon of this.monitors.values()) mon.stop();
+    for (const mon of this.files.values()) mon.stop();
     await Promise.all(this.instances.map((m) => m.runner.stop()));
     // notify_stop and the generic notify of the shutdown, given a few seconds.
     await Promise.race([Promise.all([...this.notifications]), new Promise((r) => setTimeout(r, 5000).unref())]);

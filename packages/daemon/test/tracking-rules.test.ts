@@ -33,3 +33,13 @@ test('rise and fall: consecutive results are needed to change the verdict', (t) 
   v = nextScriptVerdict(v, true, 2, 3);
   t.true(v.ok);
 });
+
+test('track_file: value x weight, reverse negates, below -253 or a non-zero value with weight 0 is FAULT', (t) => {
+  const file = (value: number, weight: number, reverse = false): TrackedItem => ({ kind: 'file', name: 'f', ok: true, weight, reverse, value });
+  t.deepEqual(trackedPriority(100, [file(0, 10)]), { priority: 100, fault: undefined });
+  t.is(trackedPriority(100, [file(-3, 10)]).priority, 70);
+  t.is(trackedPriority(100, [file(2, 10, true)]).priority, 80);
+  t.deepEqual(trackedPriority(100, [file(-300, 1)]).fault, 'file f holds -300 (x 1 < -253)');
+  t.deepEqual(trackedPriority(100, [file(1, 0)]).fault, 'file f holds 1');
+  t.is(trackedPriority(100, [file(0, 0)]).fault, undefined);
+});
