@@ -1,9 +1,10 @@
 import type { Checker, CheckerOptions, RealServer, VirtualServer } from '@tandem/config';
-import { dnsCheck, httpCheck, miscCheck, pingCheck, tcpCheck, udpCheck, type CheckFn, type CheckTiming, type Pinger } from '@tandem/healthcheck';
+import { hostname } from 'node:os';
+import { dnsCheck, httpCheck, miscCheck, pingCheck, smtpCheck, tcpCheck, udpCheck, type CheckFn, type CheckTiming, type Pinger } from '@tandem/healthcheck';
 import type { ScriptPreparer } from './script-prep.js';
 
 /** Checker kinds tandem runs; the others are refused at start. */
-export const RUNNABLE_CHECKERS: ReadonlySet<Checker['kind']> = new Set(['TCP_CHECK', 'HTTP_GET', 'SSL_GET', 'MISC_CHECK', 'DNS_CHECK', 'UDP_CHECK', 'PING_CHECK']);
+export const RUNNABLE_CHECKERS: ReadonlySet<Checker['kind']> = new Set(['TCP_CHECK', 'HTTP_GET', 'SSL_GET', 'MISC_CHECK', 'DNS_CHECK', 'UDP_CHECK', 'PING_CHECK', 'SMTP_CHECK']);
 
 /** One check of one real server, ready for the scheduler. */
 export interface PlannedCheck {
@@ -60,7 +61,7 @@ export function planChecks(vs: VirtualServer, prepare?: ScriptPreparer, pinger?:
       const d = defaults(c.kind, delayLoop);
       const connectTimeout = o.connectTimeout ?? 5;
       const host = o.connectIp ?? rs.address;
-      const defaultPort = c.kind === 'SSL_GET' ? 443 : c.kind === 'DNS_CHECK' ? 53 : 80;
+      const defaultPort = c.kind === 'SSL_GET' ? 443 : c.kind === 'DNS_CHECK' ? 53 : c.kind === 'SMTP_CHECK' ? 25 : 80;
       const port = o.connectPort ?? (c.kind === 'DNS_CHECK' ? undefined : rs.port ?? (vs.key.kind === 'address' ? vs.key.port : undefined)) ?? defaultPort;
       const timing: CheckTiming = {
         intervalMs: delayLoop * 1000,
@@ -73,7 +74,9 @@ export function planChecks(vs: VirtualServer, prepare?: ScriptPreparer, pinger?:
       };
       const local = { ...(o.bindTo !== undefined ? { localAddress: o.bindTo } : {}) };
       const run: CheckFn =
-        c.kind === 'PING_CHECK'
+        c.kind === 'SMTP_CHECK'
+          ? smtpCheck({ host, port, heloName: c.heloName ?? hostname(), timeoutMs: connectTimeout * 1000, ...local })
+          : c.kind === 'PING_CHECK'
           ? pingCheck(pinger!, host, connectTimeout * 1000)
           : c.kind === 'MISC_CHECK'
           ? miscCheck({

@@ -52,7 +52,7 @@ test('checker options cascade checker > real server > virtual server, with keepa
   t.like(checks[2]!.timing, { retry: 1, retryDelayMs: 3000 }, 'HTTP/SSL default delay_before_retry is 3 s');
 });
 
-test('what this version cannot run is named at its position (SMTP_CHECK); track_file runs', (t) => {
+test('what this version cannot run is named at its position (sync groups); every checker and track_file run', (t) => {
   const { config, path } = model(`vrrp_script chk {
     script "/bin/true"
 }
@@ -72,6 +72,11 @@ vrrp_instance VI_1 {
 track_file maint {
     file "/run/maint"
 }
+vrrp_sync_group SG {
+    group {
+        VI_1
+    }
+}
 virtual_server 192.0.2.100 80 {
     real_server 198.51.100.1 80 {
         SMTP_CHECK {
@@ -82,6 +87,6 @@ virtual_server 192.0.2.100 80 {
 }
 `);
   t.deepEqual(unsupportedFeatures(config).map(formatDiagnostic).map((l) => l.slice(path.length)), [
-    ':22:9: SMTP_CHECK is valid, but tandem does not run it yet (it runs TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK, DNS_CHECK, UDP_CHECK, PING_CHECK)',
+    ':20:1: vrrp_sync_group SG is valid, but tandem does not run sync groups yet',
   ]);
 });

@@ -9,3 +9,4 @@ export * from './checkers/misc.js';
 export * from './checkers/dns.js';
 export * from './checkers/udp.js';
 export * from './checkers/ping.js';
+export * from './checkers/smtp.js';

@@ -1,0 +1,52 @@
+import { connect } from 'node:net';
+import type { CheckFn, CheckResult } from '../result.js';
+
+/** SMTP_CHECK: the server greets with 220 and answers HELO with 250. */
+export interface SmtpCheckOptions {
+  readonly host: string;
+  readonly port: number;
+  /** `helo_name`; keepalived's default is the local host name. */
+  readonly heloName: string;
+  readonly localAddress?: string;
+  readonly timeoutMs: number;
+}
+
+export function smtpCheck(o: SmtpCheckOptions): CheckFn {
+  return (signal) =>
+    new Promise<CheckResult>((resolve) => {
+      let settled = false;
+      let buffer = '';
+      let step: 'banner' | 'helo' = 'banner';
+      const socket = connect({ host: o.host, port: o.port, ...(o.localAddress !== undefined ? { localAddress: o.localAddress } : {}) });
+      const done = (r: CheckResult): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        socket.destroy();
+        resolve(r);
+      };
+      const timer = setTimeout(() => done({ ok: false, reason: `no ${step === 'banner' ? 'greeting' : 'HELO answer'} within ${o.timeoutMs} ms` }), o.timeoutMs);
+      const onAbort = (): void => done({ ok: false, reason: 'aborted' });
+      signal.addEventListener('abort', onAbort);
+      socket.setEncoding('utf8');
+      socket.on('error', (err: NodeJS.ErrnoException) => done({ ok: false, reason: `connect ${err.code ?? err.message}` }));
+      socket.on('data', (chunk: string) => {
+        buffer += chunk;
+        // A reply ends with a line "NNN text" (continuation lines are "NNN-text").
+        const lines = buffer.split('\r\n');
+        const last = lines.slice(0, -1).find((l) => /^\d{3} /.test(l) || /^\d{3}$/.test(l));
+        if (last === undefined) return;
+        buffer = '';
+        const code = last.slice(0, 3);
+        if (step === 'banner') {
+          if (code !== '220') return done({ ok: false, reason: `greeting ${last}` });
+          step = 'helo';
+          socket.write(`HELO ${o.heloName}\r\n`);
+        } else {
+          socket.write('QUIT\r\n');
+          done(code === '250' ? { ok: true, reason: `HELO answered ${code}` } : { ok: false, reason: `HELO answered ${last}` });
+        }
+      });
+    });
+}
