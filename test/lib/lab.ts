@@ -221,20 +221,22 @@ export class Lab {
     await run('ip', ['-n', this.bridge, 'link', 'set', `p${director}`, 'up']);
   }
 
-  /** Drops VRRP (IP protocol 112) crossing the bridge, and only VRRP. */
-  async blockVrrp(): Promise<void> {
-    const rules = `table bridge tdvrrp {\n chain forward_vrrp {\n  type filter hook forward priority 0; policy accept;\n  ip protocol 112 drop\n  ip6 nexthdr 112 drop\n }\n}\n`;
-    const path = join(this.dir, 'block.nft');
-    writeFileSync(path, rules);
+  /** Installs a bridge-family table on the lab's bridge that drops what `rules` match. */
+  private async bridgeDrop(table: string, rules: readonly string[]): Promise<void> {
+    const text = `table bridge ${table} {\n chain forward_vrrp {\n  type filter hook forward priority 0; policy accept;\n${rules.map((r) => `  ${r} drop\n`).join('')} }\n}\n`;
+    const path = join(this.dir, `${table}.nft`);
+    writeFileSync(path, text);
     await nsRun(this.bridge, NFT, ['-f', path]);
   }
 
+  /** Drops VRRP (IP protocol 112) crossing the bridge, and only VRRP. */
+  blockVrrp(): Promise<void> {
+    return this.bridgeDrop('tdvrrp', ['ip protocol 112', 'ip6 nexthdr 112']);
+  }
+
   /** Drops VRRP sent to the multicast groups, so only unicast adverts cross the bridge. */
-  async blockMulticastVrrp(): Promise<void> {
-    const rules = `table bridge tdmcast {\n chain forward_vrrp {\n  type filter hook forward priority 0; policy accept;\n  ip daddr 224.0.0.18 drop\n  ip6 daddr ff02::12 drop\n }\n}\n`;
-    const path = join(this.dir, 'mcast.nft');
-    writeFileSync(path, rules);
-    await nsRun(this.bridge, NFT, ['-f', path]);
+  blockMulticastVrrp(): Promise<void> {
+    return this.bridgeDrop('tdmcast', ['ip daddr 224.0.0.18', 'ip6 daddr ff02::12']);
   }
 
   async unblockVrrp(): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Checker, CheckerOptions, RealServer, VirtualServer } from '@tandem/config';
 import { hostname } from 'node:os';
 import { dnsCheck, httpCheck, miscCheck, pingCheck, smtpCheck, tcpCheck, udpCheck, type CheckFn, type CheckTiming, type Pinger } from '@tandem/healthcheck';
-import type { ScriptPreparer } from './script-prep.js';
+import { userFields, type ScriptPreparer } from './script-prep.js';
 
 /** Checker kinds tandem runs; the others are refused at start. */
 export const RUNNABLE_CHECKERS: ReadonlySet<Checker['kind']> = new Set(['TCP_CHECK', 'HTTP_GET', 'SSL_GET', 'MISC_CHECK', 'DNS_CHECK', 'UDP_CHECK', 'PING_CHECK', 'SMTP_CHECK']);
@@ -80,7 +80,7 @@ export function planChecks(vs: VirtualServer, prepare?: ScriptPreparer, pinger?:
           ? pingCheck(pinger!, host, connectTimeout * 1000)
           : c.kind === 'MISC_CHECK'
           ? miscCheck({
-              script: prepare!({ command: c.path, ...(c.user !== undefined ? { user: c.user.split(' ')[0]!, ...(c.user.split(' ')[1] !== undefined ? { group: c.user.split(' ')[1]! } : {}) } : {}), pos: c.pos }),
+              script: prepare!({ command: c.path, ...userFields(c.user), pos: c.pos }),
               // misc_timeout defaults to delay_loop, as in keepalived.
               timeoutMs: (c.timeout ?? delayLoop) * 1000,
               dynamic: c.dynamic,

@@ -11,6 +11,13 @@ export interface ScriptRef {
 
 export type ScriptPreparer = (ref: ScriptRef) => PreparedScript;
 
+/** keepalived's `USER [GROUP]` text (a vrrp_script or MISC_CHECK `user`) as ScriptRef fields. */
+export function userFields(text: string | undefined): { user?: string; group?: string } {
+  if (text === undefined) return {};
+  const [user, group] = text.split(' ');
+  return { ...(user !== undefined ? { user } : {}), ...(group !== undefined ? { group } : {}) };
+}
+
 /**
  * Prepares scripts for one configuration: the script's own user, else the
  * global `script_user`, else keepalived_script if it exists, else nobody.

@@ -1,6 +1,6 @@
 import { sameValue, type Config, type ConfigDiff, type ScriptSpec, type VrrpInstance, type VrrpScript } from '@tandem/config';
 import { runScript, type PreparedScript } from '@tandem/healthcheck';
-import { scriptPreparer, type ScriptPreparer } from './script-prep.js';
+import { scriptPreparer, userFields, type ScriptPreparer } from './script-prep.js';
 import { ScriptMonitor } from './script-monitor.js';
 import { FileMonitor } from './file-monitor.js';
 import { trackedPriority, type TrackedItem } from './tracking-rules.js';
@@ -170,10 +170,9 @@ export class VrrpService {
     this.recompute(m);
   }
 
+  /** A script keyword's own `USER [GROUP]` wins over the block's `user` line. */
   private prepare(spec: ScriptSpec, user?: string): PreparedScript {
-    const [u, g] = user !== undefined ? user.split(' ') : [];
-    const ref = spec.user === undefined && u !== undefined ? { ...spec, user: u, ...(g !== undefined ? { group: g } : {}) } : spec;
-    return this.preparer!(ref);
+    return this.preparer!(spec.user === undefined ? { ...spec, ...userFields(user) } : spec);
   }
 
   /** Checks every script the instances use before anything starts; a refused script stops the start. */

@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import type { CheckFn, CheckResult } from '../result.js';
+import { settleOnce } from './settle.js';
 
 /** SMTP_CHECK: the server greets with 220 and answers HELO with 250. */
 export interface SmtpCheckOptions {
@@ -14,21 +15,16 @@ export interface SmtpCheckOptions {
 export function smtpCheck(o: SmtpCheckOptions): CheckFn {
   return (signal) =>
     new Promise<CheckResult>((resolve) => {
-      let settled = false;
       let buffer = '';
       let step: 'banner' | 'helo' = 'banner';
       const socket = connect({ host: o.host, port: o.port, ...(o.localAddress !== undefined ? { localAddress: o.localAddress } : {}) });
-      const done = (r: CheckResult): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        socket.destroy();
-        resolve(r);
-      };
-      const timer = setTimeout(() => done({ ok: false, reason: `no ${step === 'banner' ? 'greeting' : 'HELO answer'} within ${o.timeoutMs} ms` }), o.timeoutMs);
-      const onAbort = (): void => done({ ok: false, reason: 'aborted' });
-      signal.addEventListener('abort', onAbort);
+      const done = settleOnce(
+        signal,
+        o.timeoutMs,
+        () => ({ ok: false, reason: `no ${step === 'banner' ? 'greeting' : 'HELO answer'} within ${o.timeoutMs} ms` }),
+        () => socket.destroy(),
+        resolve,
+      );
       socket.setEncoding('utf8');
       socket.on('error', (err: NodeJS.ErrnoException) => done({ ok: false, reason: `connect ${err.code ?? err.message}` }));
       socket.on('data', (chunk: string) => {

@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import type { CheckFn, CheckResult } from '../result.js';
+import { settleOnce } from './settle.js';
 
 /** TCP_CHECK: a connection is opened and closed again. */
 export interface TcpCheckOptions {
@@ -15,24 +16,13 @@ export interface TcpCheckOptions {
 export function tcpCheck(o: TcpCheckOptions): CheckFn {
   return (signal) =>
     new Promise<CheckResult>((resolve) => {
-      let settled = false;
       const socket = connect({
         host: o.host,
         port: o.port,
         ...(o.localAddress !== undefined ? { localAddress: o.localAddress } : {}),
         ...(o.localPort !== undefined ? { localPort: o.localPort } : {}),
       });
-      const done = (r: CheckResult): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        socket.destroy();
-        resolve(r);
-      };
-      const timer = setTimeout(() => done({ ok: false, reason: `connect timeout after ${o.timeoutMs} ms` }), o.timeoutMs);
-      const onAbort = (): void => done({ ok: false, reason: 'aborted' });
-      signal.addEventListener('abort', onAbort);
+      const done = settleOnce(signal, o.timeoutMs, () => ({ ok: false, reason: `connect timeout after ${o.timeoutMs} ms` }), () => socket.destroy(), resolve);
       socket.once('connect', () => done({ ok: true, reason: 'connected' }));
       socket.once('error', (err: NodeJS.ErrnoException) => done({ ok: false, reason: `connect ${err.code ?? err.message}` }));
     });

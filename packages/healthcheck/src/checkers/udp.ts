@@ -1,6 +1,7 @@
 import { createSocket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { CheckFn, CheckResult } from '../result.js';
+import { settleOnce } from './settle.js';
 
 /** UDP_CHECK: send a payload; an ICMP unreachable fails, a reply must match `requireReply` when given. */
 export interface UdpCheckOptions {
@@ -31,21 +32,13 @@ export function udpCheck(o: UdpCheckOptions): CheckFn {
   return (signal) =>
     new Promise<CheckResult>((resolve) => {
       const socket = createSocket(isIPv6(o.host) ? 'udp6' : 'udp4');
-      let settled = false;
-      const done = (r: CheckResult): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        socket.close();
-        resolve(r);
-      };
-      const onAbort = (): void => done({ ok: false, reason: 'aborted' });
-      signal.addEventListener('abort', onAbort);
       const wantsReply = o.requireReply !== undefined || o.minReplyLength !== undefined;
-      const timer = setTimeout(
-        () => done(wantsReply ? { ok: false, reason: `no reply within ${o.timeoutMs} ms` } : { ok: true, reason: 'no ICMP error' }),
+      const done = settleOnce(
+        signal,
         o.timeoutMs,
+        () => (wantsReply ? { ok: false, reason: `no reply within ${o.timeoutMs} ms` } : { ok: true, reason: 'no ICMP error' }),
+        () => socket.close(),
+        resolve,
       );
       // A connected socket reports the ICMP port unreachable as ECONNREFUSED.
       socket.on('error', (err: NodeJS.ErrnoException) => done({ ok: false, reason: `${err.code ?? err.message}` }));
