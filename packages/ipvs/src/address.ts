@@ -1,0 +1,55 @@
+import { isIPv4, isIPv6 } from 'node:net';
+
+/** The 16-byte `union nf_inet_addr` the kernel uses for every IPVS address. */
+export function addressToInetAddr(address: string): Buffer {
+  const out = Buffer.alloc(16);
+  if (isIPv4(address)) {
+    address.split('.').forEach((o, i) => out.writeUInt8(Number(o), i));
+    return out;
+  }
+  if (!isIPv6(address)) throw new TypeError(`not an IP address: ${address}`);
+  // An embedded IPv4 tail (::ffff:192.0.2.1) becomes its two hex groups.
+  const text = address.replace(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/, (_m, a: string, b: string, c: string, d: string) =>
+    `${((Number(a) << 8) | Number(b)).toString(16)}:${((Number(c) << 8) | Number(d)).toString(16)}`,
+  );
+  const [head = '', rest] = text.split('::');
+  const parse = (s: string): number[] => (s === '' ? [] : s.split(':').map((h) => parseInt(h, 16)));
+  const left = parse(head);
+  const right = rest === undefined ? [] : parse(rest);
+  const groups = [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
+  groups.forEach((g, i) => out.writeUInt16BE(g, i * 2));
+  return out;
+}
+
+/** Text of an address read from the kernel (16 bytes; the first 4 for IPv4). */
+export function inetAddrToAddress(bytes: Buffer, family: 'inet' | 'inet6'): string {
+  if (family === 'inet') return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(bytes.readUInt16BE(i).toString(16));
+  // Compress the longest run of zero groups, as RFC 5952 prints addresses.
+  let best = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== '0') {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === '0') j++;
+    if (j - i > bestLen && j - i > 1) {
+      best = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  if (best < 0) return groups.join(':');
+  return `${groups.slice(0, best).join(':')}::${groups.slice(best + bestLen).join(':')}`;
+}
+
+/** An IPv4 prefix length as the big-endian netmask IPVS wants, and back. */
+export const prefixToMask = (prefix: number): number => (prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0);
+export function maskToPrefix(mask: number): number {
+  let n = 0;
+  for (let m = mask >>> 0; m & 0x80000000; m = (m << 1) >>> 0) n++;
+  return n;
+}

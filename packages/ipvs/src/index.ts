@@ -1,0 +1,10 @@
+export * from './types.js';
+export type { Operation } from './operations.js';
+export { IpvsClient, type ClientOptions, type KernelService, type OperationResult } from './client.js';
+export { IpvsError, type IpvsErrorCode, errnoName } from './errors.js';
+export { describeOperation, serviceName, serviceId, destinationId, destinationName } from './describe.js';
+export { planChanges, reconcile, applyPlan, recoveryFor, sameService, sameDestination, type IpvsApplier, type ReconcileReport } from './reconcile.js';
+export { SVC_F_PERSISTENT, SVC_F_ONEPACKET, SVC_F_SCHED1, SVC_F_SCHED2, SVC_F_SCHED3 } from './constants.js';
+export { serviceMessage, destinationMessage, daemonMessage, decodeService, decodeDestination, decodeDaemon } from './messages.js';
+export { encodeMessage, decodeReplies } from './framing.js';
+export { encodeAttrs, parseAttrs } from './nlattr.js';

@@ -1,0 +1,135 @@
+import { destinationId, serviceId } from './describe.js';
+import { SVC_F_HASHED } from './constants.js';
+import type { OperationResult } from './client.js';
+import type { IpvsError } from './errors.js';
+import type { Operation } from './operations.js';
+import type { Destination, Service, TableService } from './types.js';
+
+export function sameService(a: Service, b: Service): boolean {
+  return (
+    a.scheduler === b.scheduler &&
+    (a.flags & ~SVC_F_HASHED) === (b.flags & ~SVC_F_HASHED) &&
+    a.timeout === b.timeout &&
+    a.netmask === b.netmask &&
+    (a.pe ?? '') === (b.pe ?? '')
+  );
+}
+
+export function sameDestination(a: Destination, b: Destination): boolean {
+  const tunnelA = a.forward === 'tunnel' ? a.tunnel ?? { type: 'ipip', port: 0, checksum: 'nocsum' } : undefined;
+  const tunnelB = b.forward === 'tunnel' ? b.tunnel ?? { type: 'ipip', port: 0, checksum: 'nocsum' } : undefined;
+  return (
+    a.forward === b.forward &&
+    a.weight === b.weight &&
+    a.upperThreshold === b.upperThreshold &&
+    a.lowerThreshold === b.lowerThreshold &&
+    tunnelA?.type === tunnelB?.type &&
+    tunnelA?.port === tunnelB?.port &&
+    tunnelA?.checksum === tunnelB?.checksum
+  );
+}
+
+/** Services (and their destinations) only in `table`, by identity; later duplicates are ignored. */
+function byId(table: readonly TableService[]): Map<string, TableService> {
+  const out = new Map<string, TableService>();
+  for (const t of table) if (!out.has(serviceId(t.service.key))) out.set(serviceId(t.service.key), t);
+  return out;
+}
+
+function destinationsById(ds: readonly Destination[]): Map<string, Destination> {
+  const out = new Map<string, Destination>();
+  for (const d of ds) if (!out.has(destinationId(d))) out.set(destinationId(d), d);
+  return out;
+}
+
+/**
+ * The fewest operations that turn `current` into `desired`, in an order the kernel accepts:
+ * removed services first (their destinations go with them), then per service its own change,
+ * removed destinations, new and changed destinations. Entries that already match produce
+ * nothing, so applying the plan twice changes nothing the second time.
+ */
+export function planChanges(desired: readonly TableService[], current: readonly TableService[]): Operation[] {
+  const want = byId(desired);
+  const have = byId(current);
+  const ops: Operation[] = [];
+  for (const [id, t] of have) if (!want.has(id)) ops.push({ op: 'delete-service', key: t.service.key });
+  for (const [id, t] of want) {
+    const key = t.service.key;
+    const existing = have.get(id);
+    if (existing === undefined) {
+      ops.push({ op: 'add-service', service: t.service });
+    } else if (!sameService(t.service, existing.service)) {
+      ops.push({ op: 'update-service', service: t.service });
+    }
+    const wantDest = destinationsById(t.destinations);
+    const haveDest = destinationsById(existing?.destinations ?? []);
+    for (const [did, d] of haveDest) if (!wantDest.has(did)) ops.push({ op: 'delete-destination', key, destination: d });
+    for (const [did, d] of wantDest) {
+      const old = haveDest.get(did);
+      if (old === undefined) ops.push({ op: 'add-destination', key, destination: d });
+      else if (!sameDestination(d, old)) ops.push({ op: 'update-destination', key, destination: d });
+    }
+  }
+  return ops;
+}
+
+/**
+ * What to do when the kernel's answer shows the table moved under us (another tool, or a
+ * stale read): the operation that achieves the same end, or 'done' when the kernel is
+ * already where we wanted it, or undefined when the error is real.
+ */
+export function recoveryFor(op: Operation, error: IpvsError): Operation | 'done' | undefined {
+  switch (op.op) {
+    case 'add-service':
+      return error.errno === 'EEXIST' ? { op: 'update-service', service: op.service } : undefined;
+    case 'update-service':
+      return error.errno === 'ESRCH' ? { op: 'add-service', service: op.service } : undefined;
+    case 'delete-service':
+      return error.errno === 'ESRCH' ? 'done' : undefined;
+    case 'add-destination':
+      return error.errno === 'EEXIST' ? { op: 'update-destination', key: op.key, destination: op.destination } : undefined;
+    case 'update-destination':
+      return error.errno === 'ENOENT' ? { op: 'add-destination', key: op.key, destination: op.destination } : undefined;
+    case 'delete-destination':
+      return error.errno === 'ENOENT' || error.errno === 'ESRCH' ? 'done' : undefined;
+  }
+}
+
+/** The part of the client that reconciliation needs (a fake in unit tests, IpvsClient for real). */
+export interface IpvsApplier {
+  table(): Promise<readonly TableService[]>;
+  apply(operations: readonly Operation[]): Promise<OperationResult[]>;
+}
+
+export interface ReconcileReport {
+  /** Operations the kernel accepted (recoveries included, as they were sent). */
+  readonly applied: readonly Operation[];
+  /** Operations the kernel refused for a reason other than the table having moved. */
+  readonly failed: ReadonlyArray<{ readonly operation: Operation; readonly error: IpvsError }>;
+}
+
+/** Reads the kernel, plans, applies, and retries once what the kernel says already happened differently. */
+export async function reconcile(ipvs: IpvsApplier, desired: readonly TableService[]): Promise<ReconcileReport> {
+  return applyPlan(ipvs, planChanges(desired, await ipvs.table()));
+}
+
+export async function applyPlan(ipvs: IpvsApplier, plan: readonly Operation[]): Promise<ReconcileReport> {
+  const applied: Operation[] = [];
+  const failed: Array<{ operation: Operation; error: IpvsError }> = [];
+  const retries: Operation[] = [];
+  for (const r of await ipvs.apply(plan)) {
+    if (r.error === undefined) {
+      applied.push(r.operation);
+      continue;
+    }
+    const next = recoveryFor(r.operation, r.error);
+    if (next === 'done') continue;
+    if (next === undefined) failed.push({ operation: r.operation, error: r.error });
+    else retries.push(next);
+  }
+  for (const r of await ipvs.apply(retries)) {
+    if (r.error === undefined) applied.push(r.operation);
+    else failed.push({ operation: r.operation, error: r.error });
+  }
+  return { applied, failed };
+}

@@ -1,0 +1,5 @@
+// Every module of the real-kernel suite, imported for its ktest() registrations.
+import './driver.ktest.js';
+import './traffic.ktest.js';
+
+export { kernelTests } from './harness.js';

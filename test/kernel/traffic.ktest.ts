@@ -1,0 +1,2 @@
+// Real traffic through the guest's IPVS comes next (NAT, DR, TUN).
+export {};
