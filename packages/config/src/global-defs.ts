@@ -1,8 +1,8 @@
 import type { Diagnostics } from './diagnostics.js';
-import type { GlobalDefs } from './model.js';
+import type { GlobalDefs, LvsSyncDaemon } from './model.js';
 import { applySection, flag, integer, seconds, single, word, type NotYet, type SectionSpec } from './section.js';
 import type { Node } from './tree.js';
-import { arity, flagValue } from './values.js';
+import { addressValue, arity, flagValue, intValue, secondsValue } from './values.js';
 
 type Draft = { -readonly [K in keyof GlobalDefs]: GlobalDefs[K] };
 
@@ -21,6 +21,10 @@ export function defaultGlobalDefs(): GlobalDefs {
     vrrpHigherPrioSendAdvert: true,
     scriptUser: undefined,
     enableScriptSecurity: true,
+    lvsFlush: false,
+    lvsFlushOnStop: 'no',
+    lvsTimeouts: undefined,
+    lvsSyncDaemon: undefined,
   };
 }
 
@@ -42,6 +46,35 @@ const spec: SectionSpec<Draft> = {
     script_user: (n, d, diags) => {
       if (arity(n, 1, 2, diags)) d.scriptUser = { user: n.args[0]!.text, ...(n.args[1] !== undefined ? { group: n.args[1].text } : {}) };
     },
+    lvs_flush: flag((d, v) => (d.lvsFlush = v)),
+    lvs_flush_on_stop: (n, d, diags) => {
+      if (!arity(n, 0, 1, diags)) return;
+      const a = n.args[0];
+      if (a === undefined) d.lvsFlushOnStop = 'all';
+      else if (a.text === 'VS') d.lvsFlushOnStop = 'vs';
+      else diags.error('CONF_ERR_VALUE', a.pos, `lvs_flush_on_stop takes nothing or VS, not '${a.text}'`);
+    },
+    lvs_timeouts: (n, d, diags) => {
+      if (n.args.length === 0 || n.args.length % 2 !== 0) {
+        diags.error('CONF_ERR_ARITY', n.keyword.pos, 'lvs_timeouts takes pairs: [tcp SECS] [tcpfin SECS] [udp SECS]');
+        return;
+      }
+      const t: { tcp?: number; tcpFin?: number; udp?: number } = {};
+      for (let i = 0; i < n.args.length; i += 2) {
+        const k = n.args[i]!;
+        const v = secondsValue(n.args[i + 1]!, 1, 86400 * 31, `lvs_timeouts ${k.text}`, diags);
+        if (v === undefined) return;
+        if (k.text === 'tcp') t.tcp = Math.round(v);
+        else if (k.text === 'tcpfin') t.tcpFin = Math.round(v);
+        else if (k.text === 'udp') t.udp = Math.round(v);
+        else return diags.error('CONF_ERR_VALUE', k.pos, `lvs_timeouts: '${k.text}' is not tcp, tcpfin or udp`);
+      }
+      d.lvsTimeouts = t;
+    },
+    lvs_sync_daemon: (n, d, diags) => {
+      const sync = syncDaemon(n, diags);
+      if (sync !== undefined) d.lvsSyncDaemon = sync;
+    },
     enable_script_security: (n, d, diags) => {
       // Security is on whatever the file says: a root script others can modify is a root shell for them.
       if (flagValue(n, diags) === false) diags.warning('CONF_ERR_VALUE', n.keyword.pos, 'tandem always checks script security; enable_script_security off is ignored');
@@ -49,6 +82,10 @@ const spec: SectionSpec<Draft> = {
     },
   },
   notYet: {
+    lvs_netlink_cmd_rcv_bufs: harmless,
+    lvs_netlink_cmd_rcv_bufs_force: harmless,
+    lvs_netlink_monitor_rcv_bufs: harmless,
+    lvs_netlink_monitor_rcv_bufs_force: harmless,
     notification_email: harmless,
     notification_email_from: harmless,
     smtp_server: harmless,
@@ -83,12 +120,49 @@ const spec: SectionSpec<Draft> = {
     vrrp_lower_prio_no_advert: changesBehaviour('it changes split-brain handling'),
     vrrp_check_unicast_src: changesBehaviour('it changes which adverts are accepted'),
     vrrp_startup_delay: changesBehaviour('it delays the start of VRRP'),
-    lvs_flush: changesBehaviour('IPVS is not driven yet'),
-    lvs_sync_daemon: changesBehaviour('IPVS is not driven yet'),
-    lvs_timeouts: changesBehaviour('IPVS is not driven yet'),
     dynamic_interfaces: changesBehaviour('interfaces must exist at start'),
   },
 };
+
+/** `lvs_sync_daemon IF [[inst] VI] [id N] [maxlen N] [port N] [ttl N] [group IP]`. */
+function syncDaemon(n: Node, diags: Diagnostics): LvsSyncDaemon | undefined {
+  const [ifname, ...rest] = n.args;
+  if (ifname === undefined) {
+    diags.error('CONF_ERR_ARITY', n.keyword.pos, 'lvs_sync_daemon needs an interface');
+    return undefined;
+  }
+  const out: { -readonly [K in keyof LvsSyncDaemon]: LvsSyncDaemon[K] } = { interface: ifname.text, pos: n.keyword.pos };
+  const numbers: Record<string, [keyof LvsSyncDaemon, number, number]> = { id: ['syncId', 0, 255], maxlen: ['maxlen', 1, 65507], port: ['port', 1, 65535], ttl: ['ttl', 1, 255] };
+  for (let i = 0; i < rest.length; i++) {
+    const k = rest[i]!;
+    const v = rest[i + 1];
+    const num = numbers[k.text];
+    if (num !== undefined || k.text === 'group' || k.text === 'inst') {
+      if (v === undefined) {
+        diags.error('CONF_ERR_ARITY', k.pos, `lvs_sync_daemon: ${k.text} needs a value`);
+        return undefined;
+      }
+      i++;
+      if (num !== undefined) {
+        const x = intValue(v, num[1], num[2], `lvs_sync_daemon ${k.text}`, diags);
+        if (x === undefined) return undefined;
+        (out as Record<string, unknown>)[num[0]] = x;
+      } else if (k.text === 'group') {
+        const a = addressValue(v, 'lvs_sync_daemon group', diags);
+        if (a === undefined) return undefined;
+        out.group = a.address;
+      } else {
+        out.instance = v.text;
+      }
+    } else if (i === 0) {
+      out.instance = k.text;
+    } else {
+      diags.error('CONF_ERR_VALUE', k.pos, `lvs_sync_daemon: unexpected '${k.text}' (inst NAME, id, maxlen, port, ttl, group)`);
+      return undefined;
+    }
+  }
+  return out;
+}
 
 /** Applies a `global_defs` block onto the defaults. */
 export function parseGlobalDefs(nodes: readonly Node[], into: GlobalDefs, diags: Diagnostics): GlobalDefs {

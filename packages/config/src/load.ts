@@ -164,6 +164,11 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
   checkConflicts(instances, diags);
   checkLvs(groups, servers, diags);
   checkTracking(instances, scripts, files, syncGroups, diags);
+  const sync = globals.lvsSyncDaemon;
+  if (sync?.instance !== undefined && !instances.some((i) => i.name === sync.instance)) {
+    const near = suggest(sync.instance, instances.map((i) => i.name));
+    diags.error('CONF_ERR_REFERENCE', sync.pos, `lvs_sync_daemon: no vrrp_instance ${sync.instance}${near !== undefined ? `; did you mean '${near}'?` : ''}`);
+  }
   return { file, globalDefs: globals, vrrpInstances: instances, virtualServerGroups: groups, virtualServers: servers, vrrpScripts: scripts, trackFiles: files, syncGroups };
 }
 

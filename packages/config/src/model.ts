@@ -70,6 +70,28 @@ export interface GlobalDefs {
   readonly scriptUser: { readonly user: string; readonly group?: string } | undefined;
   /** `enable_script_security`; tandem applies it whether or not the keyword is present. */
   readonly enableScriptSecurity: boolean;
+  /** `lvs_flush`: delete every IPVS service at start, not only tandem's own. */
+  readonly lvsFlush: boolean;
+  /** `lvs_flush_on_stop [VS]`: at stop, flush the whole table ('all'), or delete tandem's services without their reals first ('vs'); default: delete tandem's own entries. */
+  readonly lvsFlushOnStop: 'no' | 'all' | 'vs';
+  /** `lvs_timeouts [tcp S] [tcpfin S] [udp S]`. */
+  readonly lvsTimeouts: { readonly tcp?: number; readonly tcpFin?: number; readonly udp?: number } | undefined;
+  /** `lvs_sync_daemon IF [[inst] VI] [id N] [maxlen N] [port N] [ttl N] [group IP]`. */
+  readonly lvsSyncDaemon: LvsSyncDaemon | undefined;
+}
+
+/** The kernel's connection-sync daemon as `lvs_sync_daemon` configures it. */
+export interface LvsSyncDaemon {
+  readonly interface: string;
+  /** The VRRP instance whose state the daemon follows; absent: master and backup both run. */
+  readonly instance?: string;
+  /** Defaults to the instance's VRID (keepalived), or 0 without an instance. */
+  readonly syncId?: number;
+  readonly maxlen?: number;
+  readonly port?: number;
+  readonly ttl?: number;
+  readonly group?: string;
+  readonly pos: Position;
 }
 
 /** The typed model of a whole keepalived.conf. */

@@ -31,6 +31,15 @@ function globals(g: GlobalDefs): string[] {
   for (const [key, kw] of pairs) if (g[key] !== undefined && g[key] !== d[key]) out.push(`${kw} ${String(g[key])}`);
   if (g.scriptUser !== undefined) out.push(`script_user ${q(g.scriptUser.user)}${g.scriptUser.group !== undefined ? ` ${q(g.scriptUser.group)}` : ''}`);
   if (g.vrrpHigherPrioSendAdvert !== d.vrrpHigherPrioSendAdvert) out.push(`vrrp_higher_prio_send_advert ${g.vrrpHigherPrioSendAdvert ? 'on' : 'off'}`);
+  if (g.lvsFlush) out.push('lvs_flush');
+  if (g.lvsFlushOnStop !== 'no') out.push(g.lvsFlushOnStop === 'vs' ? 'lvs_flush_on_stop VS' : 'lvs_flush_on_stop');
+  const t = g.lvsTimeouts;
+  if (t !== undefined) out.push(['lvs_timeouts', ...(t.tcp !== undefined ? [`tcp ${t.tcp}`] : []), ...(t.tcpFin !== undefined ? [`tcpfin ${t.tcpFin}`] : []), ...(t.udp !== undefined ? [`udp ${t.udp}`] : [])].join(' '));
+  const s = g.lvsSyncDaemon;
+  if (s !== undefined) {
+    const opt = (k: string, v: number | string | undefined): string[] => (v === undefined ? [] : [`${k} ${v}`]);
+    out.push(['lvs_sync_daemon', s.interface, ...opt('inst', s.instance), ...opt('id', s.syncId), ...opt('maxlen', s.maxlen), ...opt('port', s.port), ...opt('ttl', s.ttl), ...opt('group', s.group)].join(' '));
+  }
   return out;
 }
 

@@ -121,3 +121,49 @@ for (const [what, text, code, line, col, message] of errorCases) {
     t.is(formatDiagnostic(e).slice(0, path.length + `:${line}:${col}:`.length), `${path}:${line}:${col}:`);
   });
 }
+
+test('lvs_flush, lvs_flush_on_stop, lvs_timeouts and lvs_sync_daemon become global settings', (t) => {
+  const { r } = loadText(`global_defs {
+    lvs_flush
+    lvs_flush_on_stop VS
+    lvs_timeouts tcp 900 tcpfin 30 udp 60
+    lvs_sync_daemon eth1 VI_1 id 7 maxlen 1400 port 8850 ttl 2 group 239.1.1.1
+}
+vrrp_instance VI_1 {
+    interface eth1
+    virtual_router_id 7
+    priority 100
+    virtual_ipaddress {
+        192.0.2.100
+    }
+}
+`);
+  t.deepEqual(r.errors, []);
+  const g = r.config!.globalDefs;
+  t.true(g.lvsFlush);
+  t.is(g.lvsFlushOnStop, 'vs');
+  t.deepEqual(g.lvsTimeouts, { tcp: 900, tcpFin: 30, udp: 60 });
+  t.like(g.lvsSyncDaemon, { interface: 'eth1', instance: 'VI_1', syncId: 7, maxlen: 1400, port: 8850, ttl: 2, group: '239.1.1.1' });
+});
+
+test('lvs_sync_daemon naming a missing instance, or with a bad option, is refused at its position', (t) => {
+  const { r, path } = loadText(`global_defs {
+    lvs_sync_daemon eth1 inst VI_2
+    lvs_timeouts tcp
+}
+vrrp_instance VI_1 {
+    interface eth1
+    virtual_router_id 7
+    priority 100
+    virtual_ipaddress {
+        192.0.2.100
+    }
+}
+`);
+  t.deepEqual(r.errors.map(formatDiagnostic), [
+    `${path}:3:5: lvs_timeouts takes pairs: [tcp SECS] [tcpfin SECS] [udp SECS]`,
+    `${path}:2:5: lvs_sync_daemon: no vrrp_instance VI_2; did you mean 'VI_1'?`,
+  ]);
+  const bad = loadText(`global_defs {\n    lvs_sync_daemon eth1 id 300 speed 9\n}\n`);
+  t.deepEqual(bad.real.map(formatDiagnostic), [`${bad.path}:2:29: lvs_sync_daemon id must be 0-255, got 300`]);
+});
