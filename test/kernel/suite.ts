@@ -1,5 +1,6 @@
 // Every module of the real-kernel suite, imported for its ktest() registrations.
 import './driver.ktest.js';
 import './traffic.ktest.js';
+import './daemon.ktest.js';
 
 export { kernelTests } from './harness.js';

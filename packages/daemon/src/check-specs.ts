@@ -16,6 +16,8 @@ export interface PlannedCheck {
   readonly run: CheckFn;
   /** Where it connects, for logs: `198.51.100.11:80`. */
   readonly target: string;
+  /** Equal for two plans of the same check: a reload keeps such a check and its history. */
+  readonly signature: string;
 }
 
 /** A real server's display name: `ADDRESS:PORT` (`[v6]:PORT`). */
@@ -120,6 +122,8 @@ export function planChecks(vs: VirtualServer, prepare?: ScriptPreparer, pinger?:
         timing,
         run,
         target: `${host.includes(':') ? `[${host}]` : host}:${port}`,
+        // What makes two checks the same across a reload: the checker block and every option it inherits.
+        signature: JSON.stringify([c, o, vs.delayLoop, vs.virtualhost ?? null, rs.virtualhost ?? null], (k, v: unknown) => (k === 'pos' ? undefined : v)),
       });
     });
   }

@@ -1,16 +1,18 @@
-import type { Config, RealServer, VirtualServer } from '@tandem/config';
-import { CheckScheduler, systemClock, type Clock } from '@tandem/healthcheck';
+import type { Config, Position, RealServer, VirtualServer } from '@tandem/config';
+import { CheckScheduler, runScript, systemClock, type Clock } from '@tandem/healthcheck';
+import { describeOperation, type IpvsClient, type Operation, serviceId, type TableService, TableKeeper } from '@tandem/ipvs';
 import { IcmpPinger } from '@tandem/net';
 import { planChecks, realServerName, type PlannedCheck } from './check-specs.js';
+import { desiredForVirtualServer, liveWeight, liveWeightSum, nextQuorum, serviceKeys, type RealHealth } from './ipvs-table.js';
 import type { Logger } from './logger.js';
-import { scriptPreparer } from './script-prep.js';
+import { scriptPreparer, type ScriptPreparer } from './script-prep.js';
 
 /** A real server as `tandemctl status --json` shows it. */
 export interface RealServerStatus {
   readonly address: string;
   readonly port: number | null;
   readonly up: boolean;
-  /** The weight IPVS would be given: the configured one when up, 0 when down. */
+  /** The weight IPVS has (or would have): the configured or dynamic one when up, 0 when down. */
   readonly weight: number;
   /** ISO time of the last finished check, null before the first. */
   readonly lastCheck: string | null;
@@ -19,15 +21,18 @@ export interface RealServerStatus {
 
 export interface VirtualServerStatus {
   readonly name: string;
-  /** False while tandem cannot program IPVS; the checks run all the same. */
+  /** True when the kernel's IPVS holds this virtual server as tandem wants it. */
   readonly programmed: boolean;
+  /** Why not, when it is not. */
+  readonly error?: string;
+  readonly quorum: 'up' | 'down';
   readonly reals: readonly RealServerStatus[];
 }
 
 interface RealState {
-  readonly vs: VirtualServer;
-  readonly rs: RealServer;
-  readonly checks: PlannedCheck[];
+  vs: VirtualServer;
+  rs: RealServer;
+  checks: PlannedCheck[];
   up: boolean;
   reason: string;
   lastCheck: number | undefined;
@@ -35,17 +40,33 @@ interface RealState {
   dynamicWeight: number | undefined;
 }
 
+interface VsState {
+  vs: VirtualServer;
+  quorumUp: boolean;
+  /** The last IPVS error for this virtual server, cleared by a clean sync. */
+  error: string | undefined;
+}
+
+const realKey = (vs: VirtualServer, rs: RealServer): string => `${vs.name}|${realServerName(rs)}`;
+
 /**
- * Runs the health checks of every virtual server and keeps each real server's
- * verdict: up when all its checkers are up. Programming IPVS from it is the
- * next step; until then each virtual server logs one error saying so.
+ * Runs the health checks of every virtual server, keeps each real server's verdict (up when all
+ * its checkers are up), and keeps the kernel's IPVS equal to what the configuration and the
+ * verdicts want (weights, inhibit_on_failure, quorum and sorry server). Without IPVS the checks
+ * run all the same and each virtual server says once why it is not programmed.
  */
 export class LvsService {
   private readonly scheduler: CheckScheduler;
-  private readonly reals = new Map<string, RealState>();
-  private readonly byCheck = new Map<string, RealState>();
-  private virtualServers: readonly VirtualServer[] = [];
+  private reals = new Map<string, RealState>();
+  private byCheck = new Map<string, RealState>();
+  private signatures = new Map<string, string>();
+  private virtualServers = new Map<string, VsState>();
+  private config: Config | undefined;
   private pinger: IcmpPinger | undefined;
+  private keeper: TableKeeper | undefined;
+  private ipvs: IpvsClient | undefined;
+  private prepare: ScriptPreparer | undefined;
+  private syncQueued = false;
 
   constructor(
     private readonly log: Logger,
@@ -57,7 +78,10 @@ export class LvsService {
       if (s === undefined) return;
       s.lastCheck = Date.now();
       if (s.up && r.ok) s.reason = r.reason;
-      if (r.weight !== undefined) s.dynamicWeight = r.weight;
+      if (r.weight !== undefined && r.weight !== s.dynamicWeight) {
+        s.dynamicWeight = r.weight;
+        if (s.up) this.changed(s.vs);
+      }
     });
     this.scheduler.on('change', (c) => {
       const s = this.byCheck.get(c.id);
@@ -65,25 +89,106 @@ export class LvsService {
     });
   }
 
-  start(config: Config): void {
-    this.virtualServers = config.virtualServers;
-    const prepare = scriptPreparer(config);
-    // Plan everything first: a script that must not run stops the start before any check runs.
-    const pinger = config.virtualServers.some((vs) => vs.realServers.some((rs) => rs.checkers.some((c) => c.kind === 'PING_CHECK'))) ? (this.pinger = new IcmpPinger()) : undefined;
-    const plans = config.virtualServers.map((vs) => planChecks(vs, prepare, pinger));
+  /**
+   * Starts the checks and programs IPVS through `ipvs` (undefined: this kernel has none, and
+   * `unavailable` says why). Throws, before any check runs, for a script that must not run.
+   */
+  async start(config: Config, ipvs: IpvsClient | undefined, unavailable?: string): Promise<void> {
+    this.prepare = scriptPreparer(config);
+    this.install(config);
+    if (ipvs === undefined) {
+      for (const v of this.virtualServers.values()) {
+        v.error = unavailable ?? 'no IPVS';
+        this.log.error(`(${v.vs.name}) cannot program IPVS: ${v.error}; its real servers are checked and shown by tandemctl status, but no traffic is balanced`);
+      }
+      return;
+    }
+    this.ipvs = ipvs;
+    this.keeper = new TableKeeper(ipvs);
+    const g = config.globalDefs;
+    if (g.lvsFlush) {
+      await ipvs.flush();
+      this.log.info('lvs_flush: flushed the IPVS table');
+    }
+    if (g.lvsTimeouts !== undefined) await ipvs.setTimeouts(g.lvsTimeouts).catch((err: unknown) => this.log.error(`lvs_timeouts: ${String(err)}`));
+    await this.sync();
+  }
+
+  /** Builds the check plans and states for `config`, keeping every check whose plan did not change. */
+  private install(config: Config): void {
+    const prepare = this.prepare ?? scriptPreparer(config);
+    if (this.pinger === undefined && config.virtualServers.some((vs) => vs.realServers.some((rs) => rs.checkers.some((c) => c.kind === 'PING_CHECK')))) this.pinger = new IcmpPinger();
+    // Plan everything first: a script that must not run stops here, before anything changes.
+    const plans = config.virtualServers.map((vs) => planChecks(vs, prepare, this.pinger));
+    const oldReals = this.reals;
+    const oldVs = this.virtualServers;
+    const reals = new Map<string, RealState>();
+    const byCheck = new Map<string, RealState>();
+    const signatures = new Map<string, string>();
+    const virtualServers = new Map<string, VsState>();
+    const kept = new Set<string>();
     config.virtualServers.forEach((vs, n) => {
       const { checks } = plans[n]!;
-      this.log.error(`(${vs.name}) cannot program IPVS: this version of tandem does not drive IPVS yet; its real servers are checked and shown by tandemctl status, but no traffic is balanced`);
       for (const rs of vs.realServers) {
-        const name = realServerName(rs);
-        const mine = checks.filter((c) => c.realServer === name);
-        const alpha = mine.some((c) => c.timing.alpha);
-        const state: RealState = { vs, rs, checks: mine, up: !alpha, reason: mine.length === 0 ? 'no checker: always up' : alpha ? 'alpha: down until checked' : 'not checked yet', lastCheck: undefined, dynamicWeight: undefined };
-        this.reals.set(`${vs.name}|${name}`, state);
-        for (const c of mine) this.byCheck.set(c.id, state);
+        const key = realKey(vs, rs);
+        const mine = checks.filter((c) => c.realServer === realServerName(rs));
+        const old = oldReals.get(key);
+        const same = old !== undefined && old.checks.length === mine.length && mine.every((c) => this.signatures.get(c.id) === c.signature);
+        let state: RealState;
+        if (same) {
+          state = { ...old, vs, rs };
+          for (const c of mine) kept.add(c.id);
+        } else {
+          const alpha = mine.some((c) => c.timing.alpha);
+          state = { vs, rs, checks: mine, up: !alpha, reason: mine.length === 0 ? 'no checker: always up' : alpha ? 'alpha: down until checked' : 'not checked yet', lastCheck: undefined, dynamicWeight: undefined };
+        }
+        state.checks = mine;
+        reals.set(key, state);
+        for (const c of mine) {
+          byCheck.set(c.id, state);
+          signatures.set(c.id, c.signature);
+        }
       }
-      for (const c of checks) this.scheduler.add({ id: c.id, timing: c.timing, run: c.run });
+      const health = (rs: RealServer): RealHealth => this.healthIn(reals, vs, rs);
+      const before = oldVs.get(vs.name);
+      const up = nextQuorum(vs, before?.quorumUp ?? true, liveWeightSum(vs, health));
+      virtualServers.set(vs.name, { vs, quorumUp: up, error: before?.error });
+      if (before === undefined && !up) this.quorumChanged(vs, false, liveWeightSum(vs, health));
     });
+    for (const id of this.signatures.keys()) if (!kept.has(id)) this.scheduler.remove(id);
+    this.reals = reals;
+    this.byCheck = byCheck;
+    this.signatures = signatures;
+    this.virtualServers = virtualServers;
+    this.config = config;
+    config.virtualServers.forEach((_vs, n) => {
+      for (const c of plans[n]!.checks) if (!kept.has(c.id)) this.scheduler.add({ id: c.id, timing: c.timing, run: c.run });
+    });
+  }
+
+  /**
+   * Applies a new configuration: checks whose plan is unchanged keep running with their
+   * history, and IPVS changes only where the desired table differs.
+   */
+  async reload(config: Config, ipvs?: IpvsClient): Promise<void> {
+    this.prepare = scriptPreparer(config);
+    this.install(config);
+    if (this.keeper === undefined && ipvs !== undefined) {
+      this.ipvs = ipvs;
+      this.keeper = new TableKeeper(ipvs);
+    }
+    if (this.keeper !== undefined) await this.sync();
+  }
+
+  /** True once an IPVS client is attached. */
+  hasIpvs(): boolean {
+    return this.keeper !== undefined;
+  }
+
+  private healthIn(reals: ReadonlyMap<string, RealState>, vs: VirtualServer, rs: RealServer): RealHealth {
+    const s = reals.get(realKey(vs, rs));
+    if (s === undefined) return { up: false };
+    return { up: s.up, ...(s.dynamicWeight !== undefined ? { dynamicWeight: s.dynamicWeight } : {}) };
   }
 
   private update(s: RealState, reason: string): void {
@@ -94,19 +199,109 @@ export class LvsService {
     const line = `(${s.vs.name}) real server ${realServerName(s.rs)} ${up ? 'UP' : 'DOWN'}: ${reason}`;
     if (up) this.log.info(line);
     else this.log.warn(line);
+    const script = up ? s.rs.notifyUp : s.rs.notifyDown;
+    if (script !== undefined) this.runNotify(s.vs, script, s.rs.pos, []);
+    this.changed(s.vs);
+  }
+
+  /** A real server's health or weight changed: recompute the quorum, then resync IPVS. */
+  private changed(vs: VirtualServer): void {
+    const v = this.virtualServers.get(vs.name);
+    if (v === undefined) return;
+    const sum = liveWeightSum(vs, (rs) => this.healthIn(this.reals, vs, rs));
+    const up = nextQuorum(vs, v.quorumUp, sum);
+    if (up !== v.quorumUp) {
+      v.quorumUp = up;
+      this.quorumChanged(vs, up, sum);
+    }
+    this.requestSync();
+  }
+
+  private quorumChanged(vs: VirtualServer, up: boolean, sum: number): void {
+    if (up) this.log.info(`(${vs.name}) gained quorum: live weight ${sum} >= ${vs.quorum} + ${vs.hysteresis}${vs.sorryServer !== undefined ? '; sorry server leaves' : ''}`);
+    else this.log.warn(`(${vs.name}) lost quorum: live weight ${sum} < ${vs.quorum} - ${vs.hysteresis}${vs.sorryServer !== undefined ? `; sorry server ${vs.sorryServer.address} takes the traffic` : ''}`);
+    const script = up ? vs.quorumUp : vs.quorumDown;
+    if (script !== undefined) this.runNotify(vs, script, vs.pos, []);
+  }
+
+  private runNotify(vs: VirtualServer, command: string, pos: Position, args: string[]): void {
+    let prepared;
+    try {
+      prepared = this.prepare!({ command, pos });
+    } catch (err) {
+      this.log.error(`(${vs.name}) ${command} not run: ${(err as Error).message}`);
+      return;
+    }
+    void runScript(prepared, 60_000, args).then((o) => {
+      if (o.code !== 0 || o.timedOut) this.log.warn(`(${vs.name}) ${command}: ${o.timedOut ? 'timed out' : o.error ?? `exit ${o.code}`}${o.output !== '' ? `: ${o.output}` : ''}`);
+      else this.log.debug(`(${vs.name}) ${command}: ok`);
+    });
+  }
+
+  /** The whole desired table from the current configuration and verdicts. */
+  desired(): TableService[] {
+    const config = this.config;
+    if (config === undefined) return [];
+    return [...this.virtualServers.values()].flatMap((v) => {
+      try {
+        return desiredForVirtualServer(v.vs, config.virtualServerGroups, (rs) => this.healthIn(this.reals, v.vs, rs), v.quorumUp);
+      } catch (err) {
+        v.error = (err as Error).message;
+        return [];
+      }
+    });
+  }
+
+  private requestSync(): void {
+    if (this.keeper === undefined || this.syncQueued) return;
+    // Several verdicts of one scheduler tick become one sync.
+    this.syncQueued = true;
+    setImmediate(() => {
+      this.syncQueued = false;
+      void this.sync();
+    });
+  }
+
+  private async sync(): Promise<void> {
+    const keeper = this.keeper;
+    if (keeper === undefined) return;
+    const owners = new Map<string, string>();
+    for (const v of this.virtualServers.values()) {
+      try {
+        for (const key of serviceKeys(v.vs, this.config?.virtualServerGroups ?? [])) owners.set(serviceId(key), v.vs.name);
+      } catch {
+        // reported by desired()
+      }
+    }
+    const ownerOf = (op: Operation): string => owners.get(serviceId('key' in op ? op.key : op.service.key)) ?? 'IPVS';
+    try {
+      const report = await keeper.sync(this.desired());
+      for (const v of this.virtualServers.values()) v.error = undefined;
+      for (const op of report.applied) this.log.info(`(${ownerOf(op)}) IPVS: ${describeOperation(op)}`);
+      for (const f of report.failed) {
+        const v = this.virtualServers.get(ownerOf(f.operation));
+        if (v !== undefined) v.error = f.error.message;
+        this.log.error(`(${ownerOf(f.operation)}) IPVS refused: ${f.error.message}`);
+      }
+    } catch (err) {
+      for (const v of this.virtualServers.values()) v.error = (err as Error).message;
+      this.log.error(`IPVS: ${(err as Error).message}; the table will be read again at the next change`);
+    }
   }
 
   status(): VirtualServerStatus[] {
-    return this.virtualServers.map((vs) => ({
-      name: vs.name,
-      programmed: false,
-      reals: vs.realServers.map((rs) => {
-        const s = this.reals.get(`${vs.name}|${realServerName(rs)}`)!;
+    return [...this.virtualServers.values()].map((v) => ({
+      name: v.vs.name,
+      programmed: this.keeper !== undefined && v.error === undefined,
+      ...(v.error !== undefined ? { error: v.error } : {}),
+      quorum: v.quorumUp ? 'up' : 'down',
+      reals: v.vs.realServers.map((rs) => {
+        const s = this.reals.get(realKey(v.vs, rs))!;
         return {
           address: rs.address,
           port: rs.port ?? null,
           up: s.up,
-          weight: s.up ? (s.dynamicWeight ?? rs.weight) : 0,
+          weight: liveWeight(rs, this.healthIn(this.reals, v.vs, rs)),
           lastCheck: s.lastCheck === undefined ? null : new Date(s.lastCheck).toISOString(),
           reason: s.reason,
         };
@@ -114,8 +309,27 @@ export class LvsService {
     }));
   }
 
-  stop(): void {
+  /**
+   * Stops the checks and takes tandem's services out of IPVS as keepalived does at stop
+   * (`lvs_flush_on_stop`: flush the whole table instead).
+   */
+  async stop(): Promise<void> {
     this.scheduler.stop();
     this.pinger?.close();
+    const ipvs = this.ipvs;
+    const keeper = this.keeper;
+    this.keeper = undefined;
+    if (ipvs === undefined || keeper === undefined) return;
+    try {
+      if (this.config?.globalDefs.lvsFlushOnStop === 'all') {
+        await ipvs.flush();
+        this.log.info('lvs_flush_on_stop: flushed the IPVS table');
+      } else {
+        const report = await keeper.sync([]);
+        this.log.info(`removed ${report.applied.length} IPVS service(s)`);
+      }
+    } catch (err) {
+      this.log.error(`IPVS at stop: ${(err as Error).message}`);
+    }
   }
 }

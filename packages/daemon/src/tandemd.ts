@@ -7,6 +7,7 @@ import { createLogger, type Logger } from './logger.js';
 import { VrrpService, type ReloadReport } from './vrrp-service.js';
 import { LvsService } from './lvs-service.js';
 import { unsupportedFeatures } from './runnable.js';
+import { openIpvs } from './ipvs-open.js';
 
 /** The result of loading a file for this tandemd: validity plus what this version cannot run. */
 interface Loaded {
@@ -50,7 +51,13 @@ class Daemon {
     this.service = new VrrpService(this.log);
     await this.service.start(this.config);
     this.lvs = new LvsService(this.log);
-    this.lvs.start(this.config);
+    if (this.config.virtualServers.length > 0) {
+      const ipvs = await openIpvs();
+      if ('client' in ipvs) await this.lvs.start(this.config, ipvs.client);
+      else await this.lvs.start(this.config, undefined, ipvs.reason);
+    } else {
+      await this.lvs.start(this.config, undefined);
+    }
     this.control = await openControlSocket(this.opts.controlSocket, (cmd) => this.command(cmd));
     this.log.info(`tandemd running ${this.config.vrrpInstances.length} VRRP instance(s) from ${this.opts.configFile}; control socket ${this.opts.controlSocket}`);
   }
@@ -96,11 +103,12 @@ class Daemon {
       return { applied: false, errors };
     }
     const d = diff(this.config, r.config);
-    if (!sameValue(this.config.virtualServers, r.config.virtualServers)) {
-      this.log.warn('reload: virtual server changes take effect after a restart in this version (the running checks continue)');
-    }
     try {
       const report = await this.service!.reload(this.config, r.config, d);
+      if (!sameValue(this.config.virtualServers, r.config.virtualServers) || !sameValue(this.config.virtualServerGroups, r.config.virtualServerGroups)) {
+        const attach = !this.lvs!.hasIpvs() && r.config.virtualServers.length > 0 ? await openIpvs() : undefined;
+        await this.lvs!.reload(r.config, attach !== undefined && 'client' in attach ? attach.client : undefined);
+      }
       this.config = r.config;
       this.log.info(
         `reload applied: ${report.added.length} added, ${report.removed.length} removed, ${report.updated.length} updated in place, ${report.restarted.length} restarted, ${report.unchanged.length} unchanged`,
@@ -127,8 +135,8 @@ class Daemon {
     if (this.stopping) return;
     this.stopping = true;
     this.log.info(`${signal}: leaving VRRP (priority 0), removing virtual addresses`);
-    this.lvs?.stop();
     await this.service?.stop();
+    await this.lvs?.stop();
     this.control?.close();
     rmSync(this.opts.controlSocket, { force: true });
     if (this.opts.pidFile !== undefined) rmSync(this.opts.pidFile, { force: true });

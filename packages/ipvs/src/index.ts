@@ -8,3 +8,5 @@ export { SVC_F_PERSISTENT, SVC_F_ONEPACKET, SVC_F_SCHED1, SVC_F_SCHED2, SVC_F_SC
 export { serviceMessage, destinationMessage, daemonMessage, decodeService, decodeDestination, decodeDaemon } from './messages.js';
 export { encodeMessage, decodeReplies } from './framing.js';
 export { encodeAttrs, parseAttrs } from './nlattr.js';
+export { TableKeeper } from './keeper.js';
+export { addressToInetAddr, inetAddrToAddress } from './address.js';

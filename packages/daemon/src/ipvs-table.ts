@@ -1,0 +1,158 @@
+import type { Forwarding, GroupEntry, RealServer, VirtualServer, VirtualServerGroup } from '@tandem/config';
+import { addressToInetAddr, inetAddrToAddress, type Destination, type ForwardMethod, type Service, type ServiceKey, SVC_F_ONEPACKET, SVC_F_PERSISTENT, SVC_F_SCHED1, SVC_F_SCHED2, SVC_F_SCHED3, type TableService } from '@tandem/ipvs';
+
+// The pure mapping from keepalived.conf's virtual servers and the real servers' health to the
+// IPVS table tandem wants: keepalived's ipwrapper.c rules for weights, inhibit_on_failure,
+// quorum and the sorry server.
+
+/** What the checkers say about one real server. */
+export interface RealHealth {
+  readonly up: boolean;
+  /** MISC_CHECK misc_dynamic's weight, when the script gave one. */
+  readonly dynamicWeight?: number;
+}
+
+const FAMILY = { 4: 'inet', 6: 'inet6' } as const;
+const PROTOCOL = { TCP: 'tcp', UDP: 'udp', SCTP: 'sctp' } as const;
+const SCHED_FLAGS: Record<string, number> = {
+  'flag-1': SVC_F_SCHED1,
+  'flag-2': SVC_F_SCHED2,
+  'flag-3': SVC_F_SCHED3,
+  'sh-fallback': SVC_F_SCHED1,
+  'sh-port': SVC_F_SCHED2,
+  'mh-fallback': SVC_F_SCHED1,
+  'mh-port': SVC_F_SCHED2,
+};
+
+/** More addresses than this in one group entry is a mistake, not a plan. */
+const MAX_GROUP_EXPANSION = 65536;
+
+function addressToBigInt(address: string, family: 4 | 6): bigint {
+  return BigInt(`0x${addressToInetAddr(address).subarray(0, family === 4 ? 4 : 16).toString('hex')}`);
+}
+
+function bigIntToAddress(n: bigint, family: 4 | 6): string {
+  const bytes = Buffer.from(n.toString(16).padStart(family === 4 ? 8 : 32, '0'), 'hex');
+  return inetAddrToAddress(bytes, family === 4 ? 'inet' : 'inet6');
+}
+
+/** The addresses of a `virtual_server_group` entry: one, a `A-B` range, or every address of a prefix. */
+export function groupEntryAddresses(e: Extract<GroupEntry, { kind: 'address' }>): string[] {
+  if (e.last === undefined && e.prefix === undefined) return [e.address];
+  const first = addressToBigInt(e.address, e.family);
+  let from = first;
+  let to = first;
+  if (e.last !== undefined) to = addressToBigInt(e.last, e.family);
+  else if (e.prefix !== undefined) {
+    const bits = BigInt((e.family === 4 ? 32 : 128) - e.prefix);
+    from = (first >> bits) << bits;
+    to = from + (1n << bits) - 1n;
+  }
+  if (to - from + 1n > BigInt(MAX_GROUP_EXPANSION)) throw new Error(`group entry ${e.address} covers more than ${MAX_GROUP_EXPANSION} addresses`);
+  const out: string[] = [];
+  for (let n = from; n <= to; n++) out.push(bigIntToAddress(n, e.family));
+  return out;
+}
+
+/** The IPVS services one `virtual_server` stands for (a group stands for several). */
+export function serviceKeys(vs: VirtualServer, groups: readonly VirtualServerGroup[]): ServiceKey[] {
+  const protocol = PROTOCOL[vs.protocol];
+  // A fwmark service's family is its real servers' (keepalived: the first one's), IPv4 by default.
+  const markFamily = FAMILY[vs.realServers[0]?.family ?? 4];
+  switch (vs.key.kind) {
+    case 'address':
+      return [{ family: FAMILY[vs.key.family], protocol, address: vs.key.address, port: vs.key.port ?? 0 }];
+    case 'fwmark':
+      return [{ family: markFamily, fwmark: vs.key.mark }];
+    case 'group': {
+      const name = vs.key.group;
+      const group = groups.find((g) => g.name === name);
+      return (group?.entries ?? []).flatMap((e): ServiceKey[] =>
+        e.kind === 'fwmark' ? [{ family: markFamily, fwmark: e.mark }] : groupEntryAddresses(e).map((address) => ({ family: FAMILY[e.family], protocol, address, port: e.port ?? 0 })),
+      );
+    }
+  }
+}
+
+function granularity(vs: VirtualServer, family: 'inet' | 'inet6'): number {
+  const g = vs.persistenceGranularity;
+  if (g === undefined) return family === 'inet' ? 32 : 128;
+  if (!g.includes('.')) return Number(g);
+  return g.split('.').reduce((n, o) => n + (Number(o) >>> 0).toString(2).replace(/0/g, '').length, 0);
+}
+
+export function serviceFor(vs: VirtualServer, key: ServiceKey): Service {
+  const timeout = vs.persistenceTimeout ?? 0;
+  let flags = vs.schedulerFlags.reduce((f, name) => f | (SCHED_FLAGS[name] ?? 0), 0);
+  if (vs.ops) flags |= SVC_F_ONEPACKET;
+  if (timeout > 0) flags |= SVC_F_PERSISTENT;
+  return {
+    key,
+    scheduler: vs.lbAlgo,
+    flags,
+    timeout,
+    netmask: granularity(vs, key.family),
+    ...(vs.persistenceEngine !== undefined ? { pe: vs.persistenceEngine } : {}),
+  };
+}
+
+const METHOD: Record<Forwarding['kind'], ForwardMethod> = { NAT: 'masq', DR: 'droute', TUN: 'tunnel' };
+
+function destination(address: string, family: 4 | 6, port: number, forwarding: Forwarding, weight: number, serviceFamily: 'inet' | 'inet6', thresholds: { u?: number; l?: number } = {}): Destination {
+  const t = forwarding.tunnel;
+  return {
+    address,
+    port,
+    ...(FAMILY[family] !== serviceFamily ? { family: FAMILY[family] } : {}),
+    forward: METHOD[forwarding.kind],
+    weight,
+    upperThreshold: thresholds.u ?? 0,
+    lowerThreshold: thresholds.l ?? 0,
+    ...(forwarding.kind === 'TUN' ? { tunnel: { type: t?.type ?? 'ipip', port: t?.port ?? 0, checksum: t?.checksum ?? 'nocsum' } } : {}),
+  };
+}
+
+/** The weight a live real server carries: misc_dynamic's when given, else the configured one. */
+export const liveWeight = (rs: RealServer, h: RealHealth): number => (h.up ? (h.dynamicWeight ?? rs.weight) : 0);
+
+/** keepalived's weigh_live_realservers: the sum of the live servers' weights. */
+export function liveWeightSum(vs: VirtualServer, health: (rs: RealServer) => RealHealth): number {
+  return vs.realServers.reduce((n, rs) => n + liveWeight(rs, health(rs)), 0);
+}
+
+/**
+ * The next quorum state: lost below `quorum - hysteresis` (or with no live weight at all),
+ * regained at `quorum + hysteresis`, unchanged in between.
+ */
+export function nextQuorum(vs: VirtualServer, up: boolean, weightSum: number): boolean {
+  if (up) return !(weightSum === 0 || weightSum < vs.quorum - vs.hysteresis);
+  return weightSum >= vs.quorum + vs.hysteresis;
+}
+
+/**
+ * The services and destinations one virtual server wants. A real server that is up is in with
+ * its weight; down, it is out, or in with weight 0 under inhibit_on_failure. With the quorum
+ * lost and a sorry server, the sorry server takes the traffic and the live servers leave (or go
+ * to weight 0 when inhibited); with the quorum held, the sorry server is out (or at weight 0
+ * under sorry_server_inhibit).
+ */
+export function desiredForVirtualServer(vs: VirtualServer, groups: readonly VirtualServerGroup[], health: (rs: RealServer) => RealHealth, quorumUp: boolean): TableService[] {
+  const sorry = vs.sorryServer;
+  const sorryActive = !quorumUp && sorry !== undefined;
+  return serviceKeys(vs, groups).map((key) => {
+    const port = 'port' in key ? key.port : 0;
+    const destinations: Destination[] = [];
+    for (const rs of vs.realServers) {
+      const h = health(rs);
+      const inhibit = rs.inhibitOnFailure ?? vs.inhibitOnFailure;
+      const weight = sorryActive ? 0 : liveWeight(rs, h);
+      if ((!h.up || sorryActive) && !inhibit) continue;
+      destinations.push(destination(rs.address, rs.family, rs.port ?? port, rs.forwarding ?? vs.forwarding, weight, key.family, { ...(rs.uthreshold !== undefined ? { u: rs.uthreshold } : {}), ...(rs.lthreshold !== undefined ? { l: rs.lthreshold } : {}) }));
+    }
+    if (sorry !== undefined && (sorryActive || vs.sorryServerInhibit)) {
+      const family = sorry.address.includes(':') ? 6 : 4;
+      destinations.push(destination(sorry.address, family, sorry.port ?? port, sorry.forwarding ?? vs.forwarding, sorryActive ? 1 : 0, key.family));
+    }
+    return { service: serviceFor(vs, key), destinations };
+  });
+}
