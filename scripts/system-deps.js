@@ -1,4 +1,4 @@
-// Debian packages the namespace tests and the demo need, by the command they provide.
+// Debian packages the namespace tests, the real-kernel tests and the demo need, by the command they provide.
 'use strict';
 const { execFileSync, spawnSync } = require('node:child_process');
 const { existsSync } = require('node:fs');
@@ -7,6 +7,10 @@ const NEEDED = [
   { command: '/usr/sbin/ip', pkg: 'iproute2', why: 'network namespaces, veth, bridges' },
   { command: '/usr/sbin/nft', pkg: 'nftables', why: 'cutting VRRP on the lab bridge' },
   { command: '/usr/sbin/keepalived', pkg: 'keepalived', why: 'interop tests and the failover benchmark' },
+  { command: '/usr/bin/qemu-system-x86_64', pkg: 'qemu-system-x86', why: 'the real-kernel guest for the IPVS tests' },
+  { command: '/bin/busybox', pkg: 'busybox-static', why: 'the real-kernel guest\'s initramfs' },
+  { command: '/sbin/modprobe', pkg: 'kmod', why: 'loading IPVS in the real-kernel guest' },
+  { command: '/usr/sbin/ipvsadm', pkg: 'ipvsadm', why: 'the reference IPVS tool the kernel tests compare with' },
 ];
 
 /** Installs missing packages when root; otherwise says which are missing and how to install them. */

@@ -48,5 +48,5 @@ if (!ensureSystemDeps()) {
   failed += 1;
   finish();
 }
-step('namespace tests (real sockets, netlink, keepalived)', 'npx', ['ava', '--config', 'test/ava.config.cjs'], { countTests: true });
+step('namespace and real-kernel tests (real sockets, netlink, keepalived; IPVS in a qemu guest)', 'npx', ['ava', '--config', 'test/ava.config.cjs'], { countTests: true });
 finish();

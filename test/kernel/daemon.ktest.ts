@@ -44,6 +44,14 @@ ktest('daemon: tandemd programs IPVS from keepalived.conf, a failing real server
   writeFileSync(file, conf(1));
   // Another tool's service: tandem must never touch it.
   sh('ipvsadm', '-A', '-t', '192.0.2.9:80', '-s', 'rr');
+  // --plan against the kernel: what starting would do, and nothing done.
+  const plan = sh('node', 'packages/daemon/bin/tandemd.js', '--plan', '-f', file);
+  klog(plan);
+  assert.match(plan, /^ipvs: add service TCP 198\.51\.100\.1:80 rr$/m);
+  assert.match(plan, /^ipvs: add destination TCP 198\.51\.100\.1:80 -> 10\.1\.2\.2:80 masq weight 1$/m);
+  assert.match(plan, /^ipvs: 3 operation\(s\); 0 service\(s\) already as the file wants$/m);
+  assert.match(plan, /^ipvs: left alone \(not in this file\): TCP 192\.0\.2\.9:80$/m);
+  assert.doesNotMatch(sh('ipvsadm', '-Sn'), /198\.51\.100\.1/);
   const daemon = spawn('node', ['packages/daemon/bin/tandemd.js', '-f', file, '-n', '-l', '--control-socket', '/tmp/tandem-ipvs.sock'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   daemon.stdout.on('data', (d: Buffer) => (log += d.toString()));
@@ -69,6 +77,9 @@ ktest('daemon: tandemd programs IPVS from keepalived.conf, a failing real server
     await until('the re-add to be logged', 10_000, () => (log.split('add destination TCP 198.51.100.1:80 -> 10.1.1.2:80').length === 3 ? true : undefined));
     const before = log.length;
     writeFileSync(file, conf(3));
+    const replan = sh('node', 'packages/daemon/bin/tandemd.js', '--plan', '-f', file);
+    assert.match(replan, /^ipvs: update destination TCP 198\.51\.100\.1:80 -> 10\.1\.2\.2:80 masq weight 3$/m);
+    assert.match(replan, /^ipvs: 1 operation\(s\); 0 service\(s\) already as the file wants$/m);
     daemon.kill('SIGHUP');
     await until('the reload to change the weight', 20_000, () => (reals().includes('10.1.2.2:80 Masq 3') ? true : undefined));
     await sleep(500);

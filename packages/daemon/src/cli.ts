@@ -10,6 +10,8 @@ export interface DaemonOptions {
   readonly logConsole: boolean;
   readonly logDetail: boolean;
   readonly configTest: boolean;
+  /** `--plan`: print what starting with the file would change (IPVS, addresses), change nothing. */
+  readonly plan: boolean;
   readonly pidFile: string | undefined;
   readonly controlSocket: string;
   readonly logJson: boolean;
@@ -24,6 +26,7 @@ export const USAGE = `Usage: tandemd [options]
   -l, --log-console         log to the console (stderr)
   -D, --log-detail          detailed logging
   -t, --config-test         check the configuration file and exit (0 valid, 1 invalid)
+      --plan                print the IPVS and address changes the file would cause here, change nothing
   -p, --pid FILE            write the process id to FILE
   -i, --config-id ID        id that @ID lines in the file match (default: host name up to the first dot)
       --control-socket PATH control socket for tandemctl (default ${DEFAULT_SOCKET})
@@ -40,6 +43,7 @@ export function parseDaemonArgs(argv: readonly string[]): DaemonOptions {
       'log-console': { type: 'boolean', short: 'l' },
       'log-detail': { type: 'boolean', short: 'D' },
       'config-test': { type: 'boolean', short: 't' },
+      plan: { type: 'boolean' },
       pid: { type: 'string', short: 'p' },
       'control-socket': { type: 'string' },
       'log-json': { type: 'boolean' },
@@ -55,6 +59,7 @@ export function parseDaemonArgs(argv: readonly string[]): DaemonOptions {
     logConsole: values['log-console'] ?? false,
     logDetail: values['log-detail'] ?? false,
     configTest: values['config-test'] ?? false,
+    plan: values.plan ?? false,
     pidFile: values.pid,
     controlSocket: values['control-socket'] ?? DEFAULT_SOCKET,
     logJson: values['log-json'] ?? false,

@@ -6,7 +6,7 @@ const USAGE = `Usage: tandemctl [--socket PATH] status|dump|stats|reload [--json
 
 interface StatusData {
   instances: Array<{ name: string; state: string; priority: number; effectivePriority: number; vips: string[]; interface: string; vrid: number; master?: string }>;
-  virtualServers?: Array<{ name: string; reals: Array<{ address: string; port: number | null; up: boolean; weight: number; lastCheck: string | null; reason: string }> }>;
+  virtualServers?: Array<{ name: string; programmed?: boolean; error?: string; quorum?: string; reals: Array<{ address: string; port: number | null; up: boolean; weight: number; lastCheck: string | null; reason: string }> }>;
 }
 
 function table(rows: string[][]): string {
@@ -31,6 +31,9 @@ export function formatStatus(data: StatusData): string {
       }
     }
     out.push(table(reals));
+    const services = [['VIRTUAL SERVER', 'IPVS', 'QUORUM']];
+    for (const v of vs) services.push([v.name, v.programmed === true ? 'programmed' : `not programmed: ${v.error ?? 'unknown'}`, v.quorum ?? '-']);
+    out.push(table(services));
   }
   return out.join('\n\n');
 }

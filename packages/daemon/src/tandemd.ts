@@ -8,6 +8,7 @@ import { VrrpService, type ReloadReport } from './vrrp-service.js';
 import { LvsService } from './lvs-service.js';
 import { unsupportedFeatures } from './runnable.js';
 import { openIpvs } from './ipvs-open.js';
+import { planReport } from './plan.js';
 
 /** The result of loading a file for this tandemd: validity plus what this version cannot run. */
 interface Loaded {
@@ -162,6 +163,16 @@ export async function main(argv: readonly string[]): Promise<void> {
   }
   if (opts.configTest) {
     process.exitCode = configTest(opts.configFile, (l) => process.stdout.write(`${l}\n`), opts.configId);
+    return;
+  }
+  if (opts.plan) {
+    const r = loadForTandem(opts.configFile, opts.configId);
+    for (const d of r.diagnostics) process.stdout.write(`${formatDiagnostic(d)}\n`);
+    if (r.config === undefined) {
+      process.exitCode = 1;
+      return;
+    }
+    for (const line of await planReport(r.config)) process.stdout.write(`${line}\n`);
     return;
   }
   const log = createLogger({ json: opts.logJson, detail: opts.logDetail });
