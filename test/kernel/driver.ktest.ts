@@ -80,13 +80,13 @@ ktest('driver: UDP, SCTP, IPv6 and fwmark services, persistence with granularity
     for (const s of services) assert.deepEqual(back.find((b) => JSON.stringify(b.key) === JSON.stringify(s.key)), s);
     const listing = sh('ipvsadm', '-Ln');
     klog(listing);
-    assert.match(listing, /UDP  192\.0\.2\.2:53 rr ops/);
+    assert.match(listing, /UDP {2}192\.0\.2\.2:53 rr ops/);
     assert.match(listing, /SCTP 192\.0\.2\.2:3868 rr/);
-    assert.match(listing, /TCP  192\.0\.2\.2:443 wlc persistent 300 mask 255\.255\.255\.0/);
-    assert.match(listing, /TCP  \[2001:db8::10\]:80 wlc persistent 600 mask 64/);
-    assert.match(listing, /FWM  7 rr/);
-    assert.match(listing, /FWM  8 IPv6 sh/);
-    assert.match(listing, /UDP  192\.0\.2\.2:5060 rr persistent 360 pe sip/);
+    assert.match(listing, /TCP {2}192\.0\.2\.2:443 wlc persistent 300 mask 255\.255\.255\.0/);
+    assert.match(listing, /TCP {2}\[2001:db8::10\]:80 wlc persistent 600 mask 64/);
+    assert.match(listing, /FWM {2}7 rr/);
+    assert.match(listing, /FWM {2}8 IPv6 sh/);
+    assert.match(listing, /UDP {2}192\.0\.2\.2:5060 rr persistent 360 pe sip/);
   } finally {
     ipvs.close();
   }
