@@ -49,6 +49,8 @@ for (const k of kernelTests) {
       for (const line of r.log) t.log(line);
       t.fail(r.error);
     } else {
+      // Measured figures (one-line notes) are worth seeing on success too; listings are not.
+      for (const line of r.log) if (!line.includes('\n')) t.log(line);
       t.pass();
     }
   });

@@ -2,5 +2,6 @@
 import './driver.ktest.js';
 import './traffic.ktest.js';
 import './daemon.ktest.js';
+import './failover.ktest.js';
 
 export { kernelTests } from './harness.js';

@@ -9,6 +9,8 @@ import { LvsService } from './lvs-service.js';
 import { unsupportedFeatures } from './runnable.js';
 import { openIpvs } from './ipvs-open.js';
 import { planReport } from './plan.js';
+import { SyncDaemonControl } from './sync-daemon.js';
+import type { IpvsClient } from '@tandem/ipvs';
 
 /** The result of loading a file for this tandemd: validity plus what this version cannot run. */
 interface Loaded {
@@ -37,6 +39,8 @@ export function configTest(file: string, out: (line: string) => void, configId?:
 class Daemon {
   private service: VrrpService | undefined;
   private lvs: LvsService | undefined;
+  private ipvs: IpvsClient | undefined;
+  private syncDaemon: SyncDaemonControl | undefined;
   private control: Server | undefined;
   private stopping = false;
   private reloading: Promise<void> = Promise.resolve();
@@ -49,18 +53,42 @@ class Daemon {
 
   async start(): Promise<void> {
     if (this.opts.pidFile !== undefined) writeFileSync(this.opts.pidFile, `${process.pid}\n`);
+    let unavailable: string | undefined;
+    if (this.config.virtualServers.length > 0 || this.config.globalDefs.lvsSyncDaemon !== undefined) {
+      const ipvs = await openIpvs();
+      if ('client' in ipvs) this.ipvs = ipvs.client;
+      else unavailable = ipvs.reason;
+    }
     this.service = new VrrpService(this.log);
+    this.service.onTransition = (instance, to) => {
+      // this.config is the running file: after a reload, the new one.
+      if (instance === this.config.globalDefs.lvsSyncDaemon?.instance) void this.syncDaemon?.follow(to);
+    };
+    await this.startSyncDaemon(this.config);
     await this.service.start(this.config);
     this.lvs = new LvsService(this.log);
-    if (this.config.virtualServers.length > 0) {
-      const ipvs = await openIpvs();
-      if ('client' in ipvs) await this.lvs.start(this.config, ipvs.client);
-      else await this.lvs.start(this.config, undefined, ipvs.reason);
-    } else {
-      await this.lvs.start(this.config, undefined);
-    }
+    await this.lvs.start(this.config, this.ipvs, unavailable);
     this.control = await openControlSocket(this.opts.controlSocket, (cmd) => this.command(cmd));
     this.log.info(`tandemd running ${this.config.vrrpInstances.length} VRRP instance(s) from ${this.opts.configFile}; control socket ${this.opts.controlSocket}`);
+  }
+
+  /** `lvs_sync_daemon`: the kernel's sync daemon, following its instance from now on. */
+  private async startSyncDaemon(config: Config): Promise<void> {
+    const cfg = config.globalDefs.lvsSyncDaemon;
+    if (cfg === undefined) return;
+    if (this.ipvs === undefined) {
+      const ipvs = await openIpvs();
+      if ('client' in ipvs) this.ipvs = ipvs.client;
+    }
+    if (this.ipvs === undefined) {
+      this.log.error('lvs_sync_daemon: no IPVS in this kernel; connections will not be synchronised');
+      return;
+    }
+    const vrid = config.vrrpInstances.find((i) => i.name === cfg.instance)?.virtualRouterId;
+    this.syncDaemon = new SyncDaemonControl(this.ipvs, cfg, vrid, this.log);
+    await this.syncDaemon.start();
+    const current = this.service?.status().find((i) => i.name === cfg.instance);
+    if (current !== undefined) await this.syncDaemon.follow(current.state);
   }
 
   status(): unknown {
@@ -106,6 +134,11 @@ class Daemon {
     const d = diff(this.config, r.config);
     try {
       const report = await this.service!.reload(this.config, r.config, d);
+      if (!sameValue(this.config.globalDefs.lvsSyncDaemon, r.config.globalDefs.lvsSyncDaemon)) {
+        await this.syncDaemon?.stop();
+        this.syncDaemon = undefined;
+        await this.startSyncDaemon(r.config);
+      }
       if (!sameValue(this.config.virtualServers, r.config.virtualServers) || !sameValue(this.config.virtualServerGroups, r.config.virtualServerGroups)) {
         const attach = !this.lvs!.hasIpvs() && r.config.virtualServers.length > 0 ? await openIpvs() : undefined;
         await this.lvs!.reload(r.config, attach !== undefined && 'client' in attach ? attach.client : undefined);
@@ -137,7 +170,9 @@ class Daemon {
     this.stopping = true;
     this.log.info(`${signal}: leaving VRRP (priority 0), removing virtual addresses`);
     await this.service?.stop();
+    await this.syncDaemon?.stop();
     await this.lvs?.stop();
+    this.ipvs?.close();
     this.control?.close();
     rmSync(this.opts.controlSocket, { force: true });
     if (this.opts.pidFile !== undefined) rmSync(this.opts.pidFile, { force: true });

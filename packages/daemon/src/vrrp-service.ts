@@ -63,6 +63,8 @@ export class VrrpService {
   private readonly files = new Map<string, FileMonitor>();
   private readonly notifications = new Set<Promise<void>>();
   private preparer: ScriptPreparer | undefined;
+  /** Called on every state change of every instance (the sync daemon follows one). */
+  onTransition: ((instance: string, to: string) => void) | undefined;
 
   constructor(
     private readonly log: Logger,
@@ -144,6 +146,7 @@ export class VrrpService {
       else log.info(line, { ...e });
       const managed = this.instances.find((x) => x.runner === runner);
       if (managed !== undefined) this.notify(managed, e.to);
+      this.onTransition?.(e.instance, e.to);
     });
     runner.on('ioError', (err) => log.warn(`(${i.name}) ${err.message}`));
     log.debug(`(${i.name}) vrid ${i.virtualRouterId} v${i.version} on ${i.interface} from ${transport.sourceAddress} to ${transport.destinations.join(',')}, vips ${i.virtualIpaddress.map(vipText).join(' ')}`);
