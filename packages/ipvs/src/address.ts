@@ -1,7 +1,33 @@
 import { isIPv4, isIPv6 } from 'node:net';
 
-/** The 16-byte `union nf_inet_addr` the kernel uses for every IPVS address. */
+// Tables repeat addresses (every destination message names its service's): parse each once.
+const parsed = new Map<string, Buffer>();
+const hexes = new Map<string, string>();
+const CACHE_LIMIT = 1 << 16;
+
+/** The 16-byte `union nf_inet_addr` the kernel uses for every IPVS address (shared: do not modify). */
 export function addressToInetAddr(address: string): Buffer {
+  let b = parsed.get(address);
+  if (b === undefined) {
+    if (parsed.size >= CACHE_LIMIT) parsed.clear();
+    b = parseInetAddr(address);
+    parsed.set(address, b);
+  }
+  return b;
+}
+
+/** The address as 32 hex digits: equal for two spellings of one address. */
+export function addressHex(address: string): string {
+  let h = hexes.get(address);
+  if (h === undefined) {
+    if (hexes.size >= CACHE_LIMIT) hexes.clear();
+    h = addressToInetAddr(address).toString('hex');
+    hexes.set(address, h);
+  }
+  return h;
+}
+
+function parseInetAddr(address: string): Buffer {
   const out = Buffer.alloc(16);
   if (isIPv4(address)) {
     address.split('.').forEach((o, i) => out.writeUInt8(Number(o), i));

@@ -41,7 +41,7 @@ export interface KernelService {
 }
 
 function request(op: Operation): BatchRequest {
-  const what = describeOperation(op);
+  const what = (): string => describeOperation(op);
   switch (op.op) {
     case 'add-service':
       return { cmd: Cmd.NewService, attrs: serviceMessage(op.service), what };
@@ -163,7 +163,7 @@ export class IpvsClient {
   }
 
   private async command(cmd: Cmd, attrs: BatchRequest['attrs'], what: string): Promise<void> {
-    const [err] = await this.main.batch([{ cmd, attrs, what }]);
+    const [err] = await this.main.batch([{ cmd, attrs, what: () => what }]);
     if (err !== undefined) throw err;
   }
 

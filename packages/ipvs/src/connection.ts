@@ -1,7 +1,7 @@
 import { RawNetlinkSocket } from 'netlink';
 import { CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME, CTRL_CMD_GETFAMILY, GENL_ID_CTRL, IPVS_GENL_NAME, IPVS_GENL_VERSION, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST } from './constants.js';
 import { IpvsError } from './errors.js';
-import { decodeReplies, encodeMessage, type Reply } from './framing.js';
+import { decodeReplies, encodeMessage, encodeRequests, type Reply } from './framing.js';
 import { type Attr, parseAttrs, readU16, str } from './nlattr.js';
 
 const NETLINK_GENERIC = 16;
@@ -10,11 +10,12 @@ const NETLINK_GENERIC = 16;
 export interface BatchRequest {
   readonly cmd: number;
   readonly attrs: readonly Attr[];
-  readonly what: string;
+  /** The request in words, for errors; computed only when one occurs. */
+  readonly what: () => string;
 }
 
 interface Waiter {
-  readonly what: string;
+  readonly what: () => string;
   readonly timer: NodeJS.Timeout | undefined;
   onReply(r: Reply): boolean; // true when finished
   fail(err: IpvsError): void;
@@ -60,8 +61,11 @@ export class IpvsConnection {
   }
 
   private openSocket(): RawNetlinkSocket {
+    // The package peeks each datagram for its size (two recvmsg each). A fixed 64 KiB buffer
+    // instead was measured slower: every reply then carries 64 KiB of external memory for the GC.
     const s = new RawNetlinkSocket(NETLINK_GENERIC, { recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
     s.on('message', (buf) => this.receive(buf));
+    s.on('truncatedMessage', () => this.reset(new IpvsError('IPVS_ERR_PROTOCOL', 'netlink receive', 'a reply larger than the receive buffer')));
     s.on('error', (err) => this.reset(new IpvsError('IPVS_ERR_SOCKET', 'netlink socket', err.message, err.code)));
     s.unref();
     return s;
@@ -109,8 +113,8 @@ export class IpvsConnection {
   }
 
   /** `timed` is false for the inner requests of a batch: the batch's last request carries its deadline. */
-  private register(seq: number, what: string, onReply: Waiter['onReply'], fail: Waiter['fail'], timed = true): void {
-    const timer = timed ? setTimeout(() => this.reset(new IpvsError('IPVS_ERR_TIMEOUT', what, `no reply within ${this.options.timeoutMs} ms`, 'ETIMEDOUT')), this.options.timeoutMs) : undefined;
+  private register(seq: number, what: () => string, onReply: Waiter['onReply'], fail: Waiter['fail'], timed = true): void {
+    const timer = timed ? setTimeout(() => this.reset(new IpvsError('IPVS_ERR_TIMEOUT', what(), `no reply within ${this.options.timeoutMs} ms`, 'ETIMEDOUT')), this.options.timeoutMs) : undefined;
     this.waiters.set(seq, { what, timer, onReply, fail });
     this.socket.ref();
   }
@@ -120,7 +124,7 @@ export class IpvsConnection {
       if (err !== undefined && err !== null) {
         const w = this.waiters.get(seq);
         this.finish(seq);
-        w?.fail(new IpvsError('IPVS_ERR_SOCKET', w.what, err.message, err.code));
+        w?.fail(new IpvsError('IPVS_ERR_SOCKET', w.what(), err.message, err.code));
       }
     });
   }
@@ -133,7 +137,7 @@ export class IpvsConnection {
       const dump = (flags & NLM_F_DUMP) === NLM_F_DUMP;
       this.register(
         seq,
-        what,
+        () => what,
         (r) => {
           if (r.kind === 'data') {
             parts.push(r.payload);
@@ -172,7 +176,7 @@ export class IpvsConnection {
       const seqs = requests.map((_r, i) => (i === 0 ? first : this.nextSeq()));
       const last = seqs[seqs.length - 1] ?? first;
       const indexOf = new Map(seqs.map((s, i) => [s, i]));
-      const buffers = requests.map((r, i) => encodeMessage(this.familyId, NLM_F_REQUEST | (i === requests.length - 1 ? NLM_F_ACK : 0), seqs[i] ?? 0, r.cmd, IPVS_GENL_VERSION, r.attrs));
+      const datagram = encodeRequests(requests.map((r, i) => ({ type: this.familyId, flags: NLM_F_REQUEST | (i === requests.length - 1 ? NLM_F_ACK : 0), seq: seqs[i] ?? 0, cmd: r.cmd, version: IPVS_GENL_VERSION, attrs: r.attrs })));
       let settled = false;
       const fail = (err: IpvsError): void => {
         if (settled) return;
@@ -181,13 +185,13 @@ export class IpvsConnection {
         reject(err);
       };
       for (const [i, seq] of seqs.entries()) {
-        const what = requests[i]?.what ?? '';
+        const what = (): string => requests[i]?.what() ?? '';
         this.register(
           seq,
           what,
           (r) => {
             if (r.kind !== 'error') return false;
-            if (r.errno !== 0) results[indexOf.get(seq) ?? 0] = IpvsError.fromErrno(what, r.errno);
+            if (r.errno !== 0) results[indexOf.get(seq) ?? 0] = IpvsError.fromErrno(what(), r.errno);
             if (seq !== last) return true;
             settled = true;
             for (const s of seqs) this.finish(s);
@@ -198,7 +202,7 @@ export class IpvsConnection {
           seq === last,
         );
       }
-      this.send(Buffer.concat(buffers), last);
+      this.send(datagram, last);
     });
   }
 

@@ -1,4 +1,4 @@
-import { addressToInetAddr } from './address.js';
+import { addressHex } from './address.js';
 import type { Operation } from './operations.js';
 import { type Destination, isFwmarkKey, type Service, type ServiceKey } from './types.js';
 
@@ -13,11 +13,11 @@ export function serviceName(key: ServiceKey): string {
 /** A stable identity for a service key (addresses normalised, so `::1` and `0::1` match). */
 export function serviceId(key: ServiceKey): string {
   if (isFwmarkKey(key)) return `fwm/${key.family}/${key.fwmark}`;
-  return `${key.protocol}/${addressToInetAddr(key.address).toString('hex')}/${key.port}`;
+  return `${key.protocol}/${addressHex(key.address)}/${key.port}`;
 }
 
 export function destinationId(d: Pick<Destination, 'address' | 'port'>): string {
-  return `${addressToInetAddr(d.address).toString('hex')}/${d.port}`;
+  return `${addressHex(d.address)}/${d.port}`;
 }
 
 export function destinationName(d: Destination): string {

@@ -1,19 +1,38 @@
 import { GENL_HDRLEN, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN } from './constants.js';
-import { type Attr, encodeAttrs } from './nlattr.js';
+import { type Attr, attrsLength, writeAttrs } from './nlattr.js';
+
+/** One generic-netlink request to frame. */
+export interface Request {
+  readonly type: number;
+  readonly flags: number;
+  readonly seq: number;
+  readonly cmd: number;
+  readonly version: number;
+  readonly attrs: readonly Attr[];
+}
+
+/** Frames requests back to back in one buffer: nlmsghdr + genlmsghdr + attributes each. */
+export function encodeRequests(requests: readonly Request[]): Buffer {
+  const lengths = requests.map((r) => NLMSG_HDRLEN + GENL_HDRLEN + attrsLength(r.attrs));
+  const out = Buffer.alloc(lengths.reduce((a, b) => a + b, 0));
+  let p = 0;
+  requests.forEach((r, i) => {
+    const len = lengths[i] ?? 0;
+    out.writeUInt32LE(len, p);
+    out.writeUInt16LE(r.type, p + 4);
+    out.writeUInt16LE(r.flags, p + 6);
+    out.writeUInt32LE(r.seq >>> 0, p + 8);
+    out[p + 16] = r.cmd;
+    out[p + 17] = r.version;
+    writeAttrs(r.attrs, out, p + NLMSG_HDRLEN + GENL_HDRLEN);
+    p += len;
+  });
+  return out;
+}
 
 /** A generic-netlink request: nlmsghdr + genlmsghdr + attributes. */
 export function encodeMessage(type: number, flags: number, seq: number, cmd: number, version: number, attrs: readonly Attr[]): Buffer {
-  const body = encodeAttrs(attrs);
-  const out = Buffer.alloc(NLMSG_HDRLEN + GENL_HDRLEN + body.length);
-  out.writeUInt32LE(out.length, 0);
-  out.writeUInt16LE(type, 4);
-  out.writeUInt16LE(flags, 6);
-  out.writeUInt32LE(seq >>> 0, 8);
-  out.writeUInt32LE(0, 12);
-  out.writeUInt8(cmd, 16);
-  out.writeUInt8(version, 17);
-  body.copy(out, NLMSG_HDRLEN + GENL_HDRLEN);
-  return out;
+  return encodeRequests([{ type, flags, seq, cmd, version, attrs }]);
 }
 
 /** One message of a reply buffer. */

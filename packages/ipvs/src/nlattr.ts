@@ -2,67 +2,98 @@ import { NLA_F_NESTED, NLA_TYPE_MASK } from './constants.js';
 
 const align4 = (n: number): number => (n + 3) & ~3;
 
-/** One attribute to encode: the value is already in wire order, or a list of nested attributes. */
-export type Attr = { readonly type: number; readonly value: Buffer } | { readonly type: number; readonly nested: readonly Attr[] };
+/**
+ * One attribute to encode, as a small descriptor: values are written straight into the
+ * message buffer (no Buffer per attribute), because a table of 10,000 destinations is
+ * encoded in one go and allocation dominated the cost.
+ */
+export type Attr =
+  | { readonly type: number; readonly kind: 'u8' | 'u16' | 'be16' | 'u32' | 'be32'; readonly n: number }
+  | { readonly type: number; readonly kind: 'str'; readonly s: string }
+  | { readonly type: number; readonly kind: 'bin'; readonly value: Buffer }
+  | { readonly type: number; readonly kind: 'nest'; readonly nested: readonly Attr[] };
 
-export const u8 = (type: number, v: number): Attr => ({ type, value: Buffer.from([v & 0xff]) });
-
-export function u16(type: number, v: number): Attr {
-  const b = Buffer.alloc(2);
-  b.writeUInt16LE(v);
-  return { type, value: b };
-}
-
+export const u8 = (type: number, n: number): Attr => ({ type, kind: 'u8', n });
+export const u16 = (type: number, n: number): Attr => ({ type, kind: 'u16', n });
 /** Big-endian (network order) u16: IPVS ports. */
-export function be16(type: number, v: number): Attr {
-  const b = Buffer.alloc(2);
-  b.writeUInt16BE(v);
-  return { type, value: b };
-}
+export const be16 = (type: number, n: number): Attr => ({ type, kind: 'be16', n });
+export const u32 = (type: number, n: number): Attr => ({ type, kind: 'u32', n });
+export const be32 = (type: number, n: number): Attr => ({ type, kind: 'be32', n });
+/** A NUL-terminated ASCII string, as NLA_NUL_STRING requires. */
+export const str = (type: number, s: string): Attr => ({ type, kind: 'str', s });
+export const bin = (type: number, value: Buffer): Attr => ({ type, kind: 'bin', value });
+export const nest = (type: number, nested: readonly Attr[]): Attr => ({ type, kind: 'nest', nested });
 
-export function u32(type: number, v: number): Attr {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(v >>> 0);
-  return { type, value: b };
-}
+const WIDTH = { u8: 1, u16: 2, be16: 2, u32: 4, be32: 4 } as const;
 
-export function be32(type: number, v: number): Attr {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(v >>> 0);
-  return { type, value: b };
-}
-
-/** A NUL-terminated string, as NLA_NUL_STRING requires. */
-export const str = (type: number, s: string): Attr => ({ type, value: Buffer.concat([Buffer.from(s, 'ascii'), Buffer.alloc(1)]) });
-
-export const bin = (type: number, value: Buffer): Attr => ({ type, value });
-
-export const nest = (type: number, nested: readonly Attr[]): Attr => ({ type, nested });
-
-function attrLength(a: Attr): number {
-  return 'value' in a ? 4 + a.value.length : 4 + a.nested.reduce((n, c) => n + align4(attrLength(c)), 0);
-}
-
-function writeAttr(a: Attr, out: Buffer, at: number): number {
-  const len = attrLength(a);
-  out.writeUInt16LE(len, at);
-  // The `netlink` package never sets NLA_F_NESTED; the kernel's IPVS parser does not need
-  // it, but dumps and strict parsers do, so it is always set on nested attributes here.
-  out.writeUInt16LE('value' in a ? a.type : a.type | NLA_F_NESTED, at + 2);
-  if ('value' in a) {
-    a.value.copy(out, at + 4);
-  } else {
-    let p = at + 4;
-    for (const c of a.nested) p = writeAttr(c, out, p);
+function payloadLength(a: Attr): number {
+  switch (a.kind) {
+    case 'str':
+      return a.s.length + 1;
+    case 'bin':
+      return a.value.length;
+    case 'nest': {
+      let n = 0;
+      for (const c of a.nested) n += align4(4 + payloadLength(c));
+      return n;
+    }
+    default:
+      return WIDTH[a.kind];
   }
-  return at + align4(len);
+}
+
+/** Bytes the attributes take, each padded to 4. */
+export function attrsLength(attrs: readonly Attr[]): number {
+  let n = 0;
+  for (const a of attrs) n += align4(4 + payloadLength(a));
+  return n;
+}
+
+/** Writes the attributes at `at` (the buffer is zero-filled, so padding needs no writes); returns the end. */
+export function writeAttrs(attrs: readonly Attr[], out: Buffer, at: number): number {
+  let p = at;
+  for (const a of attrs) {
+    const len = 4 + payloadLength(a);
+    out.writeUInt16LE(len, p);
+    // The `netlink` package never sets NLA_F_NESTED; the kernel's IPVS parser does not need
+    // it, but dumps and strict parsers do, so it is always set on nested attributes here.
+    out.writeUInt16LE(a.kind === 'nest' ? a.type | NLA_F_NESTED : a.type, p + 2);
+    const v = p + 4;
+    switch (a.kind) {
+      case 'u8':
+        out[v] = a.n & 0xff;
+        break;
+      case 'u16':
+        out.writeUInt16LE(a.n, v);
+        break;
+      case 'be16':
+        out.writeUInt16BE(a.n, v);
+        break;
+      case 'u32':
+        out.writeUInt32LE(a.n >>> 0, v);
+        break;
+      case 'be32':
+        out.writeUInt32BE(a.n >>> 0, v);
+        break;
+      case 'str':
+        out.write(a.s, v, 'latin1');
+        break;
+      case 'bin':
+        a.value.copy(out, v);
+        break;
+      case 'nest':
+        writeAttrs(a.nested, out, v);
+        break;
+    }
+    p += align4(len);
+  }
+  return p;
 }
 
 /** Encodes attributes back to back, each padded to 4 bytes. */
 export function encodeAttrs(attrs: readonly Attr[]): Buffer {
-  const out = Buffer.alloc(attrs.reduce((n, a) => n + align4(attrLength(a)), 0));
-  let p = 0;
-  for (const a of attrs) p = writeAttr(a, out, p);
+  const out = Buffer.alloc(attrsLength(attrs));
+  writeAttrs(attrs, out, 0);
   return out;
 }
 
