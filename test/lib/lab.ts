@@ -239,6 +239,15 @@ export class Lab {
     return this.bridgeDrop('tdmcast', ['ip daddr 224.0.0.18', 'ip6 daddr ff02::12']);
   }
 
+  /** Drops the VRRP adverts of one VRID crossing the bridge (the VRID is the advert's second byte). */
+  blockVrid(vrid: number): Promise<void> {
+    return this.bridgeDrop('tdvrid', [`ip protocol 112 @th,8,8 ${vrid}`, `ip6 nexthdr 112 @th,8,8 ${vrid}`]);
+  }
+
+  async unblockVrid(): Promise<void> {
+    await nsRun(this.bridge, NFT, ['delete', 'table', 'bridge', 'tdvrid']);
+  }
+
   async unblockVrrp(): Promise<void> {
     await nsRun(this.bridge, NFT, ['delete', 'table', 'bridge', 'tdvrrp']);
   }

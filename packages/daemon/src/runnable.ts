@@ -8,7 +8,6 @@ import { RUNNABLE_CHECKERS } from './check-specs.js';
 export function unsupportedFeatures(config: Config): Diagnostic[] {
   const out: Diagnostic[] = [];
   const err = (pos: Diagnostic['pos'], message: string): void => void out.push({ severity: 'error', code: 'CONF_ERR_UNSUPPORTED', pos, message });
-  for (const g of config.syncGroups) err(g.pos, `vrrp_sync_group ${g.name} is valid, but tandem does not run sync groups yet`);
   for (const vs of config.virtualServers) {
     for (const rs of vs.realServers) {
       for (const c of rs.checkers) if (!RUNNABLE_CHECKERS.has(c.kind)) err(c.pos, `${c.kind} is valid, but tandem does not run it yet (it runs ${[...RUNNABLE_CHECKERS].join(', ')})`);

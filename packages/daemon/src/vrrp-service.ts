@@ -1,4 +1,4 @@
-import { sameValue, type Config, type ConfigDiff, type ScriptSpec, type VrrpInstance, type VrrpScript } from '@tandem/config';
+import { sameValue, type Config, type ConfigDiff, type ScriptSpec, type SyncGroup, type Tracking, type VrrpInstance, type VrrpScript } from '@tandem/config';
 import { runScript, type PreparedScript } from '@tandem/healthcheck';
 import { scriptPreparer, userFields, type ScriptPreparer } from './script-prep.js';
 import { ScriptMonitor } from './script-monitor.js';
@@ -27,6 +27,23 @@ export interface ChannelStats {
   readonly family: 4 | 6;
   received: number;
   dropped: Partial<Record<DropReason, number>>;
+}
+
+/** Each sync group by the names of its members. */
+function groupsByMember(config: Config): Map<string, SyncGroup> {
+  const out = new Map<string, SyncGroup>();
+  for (const g of config.syncGroups) for (const name of g.group) out.set(name, g);
+  return out;
+}
+
+/** A sync group without its positions, to compare two files' versions of it. */
+function stripPos(g: SyncGroup | undefined): unknown {
+  return g === undefined ? undefined : JSON.parse(JSON.stringify(g, (k, v: unknown) => (k === 'pos' ? undefined : v)));
+}
+
+/** An instance's tracking plus its sync group's. */
+function mergeTracking(own: Tracking, group: Tracking): Tracking {
+  return { ...own, trackScript: [...own.trackScript, ...group.trackScript], trackFile: [...own.trackFile, ...group.trackFile], trackInterface: [...own.trackInterface, ...group.trackInterface] };
 }
 
 interface Managed {
@@ -63,6 +80,10 @@ export class VrrpService {
   private readonly files = new Map<string, FileMonitor>();
   private readonly notifications = new Set<Promise<void>>();
   private preparer: ScriptPreparer | undefined;
+  /** vrrp_sync_group by member instance name. */
+  private groupOf = new Map<string, SyncGroup>();
+  /** The last state each sync group's notify scripts were run for. */
+  private readonly groupStates = new Map<string, string>();
   /** Called on every state change of every instance (the sync daemon follows one). */
   onTransition: ((instance: string, to: string) => void) | undefined;
 
@@ -74,6 +95,7 @@ export class VrrpService {
   /** Opens sockets and starts every instance; throws (with nothing left running) if an interface is missing. */
   async start(config: Config): Promise<void> {
     this.preparer = scriptPreparer(config);
+    this.groupOf = groupsByMember(config);
     try {
       this.prepareScripts(config);
       for (const l of await this.rtnl.links()) this.links.set(l.index, l);
@@ -138,7 +160,9 @@ export class VrrpService {
         },
       },
     );
-    const runner = new InstanceRunner(runnerOptions(i, config.globalDefs, transport.sourceAddress), transport, this.clock);
+    const options = runnerOptions(i, config.globalDefs, transport.sourceAddress);
+    const inGroup = groupsByMember(config).has(i.name);
+    const runner = new InstanceRunner(inGroup ? { ...options, params: { ...options.params, syncGroup: true } } : options, transport, this.clock);
     const log = this.log.child({ module: i.name });
     runner.on('transition', (e) => {
       const line = `(${e.instance}) ${e.from} -> ${e.to}: ${e.reason}`;
@@ -147,7 +171,9 @@ export class VrrpService {
       const managed = this.instances.find((x) => x.runner === runner);
       if (managed !== undefined) this.notify(managed, e.to);
       this.onTransition?.(e.instance, e.to);
+      this.followGroup(e.instance, e.from, e.to, e.reason);
     });
+    runner.on('wantMaster', (name) => this.groupWantsMaster(name));
     runner.on('ioError', (err) => log.warn(`(${i.name}) ${err.message}`));
     log.debug(`(${i.name}) vrid ${i.virtualRouterId} v${i.version} on ${i.interface} from ${transport.sourceAddress} to ${transport.destinations.join(',')}, vips ${i.virtualIpaddress.map(vipText).join(' ')}`);
     const managed: Managed = { config: i, runner, transport, ifindex: link.index };
@@ -178,25 +204,31 @@ export class VrrpService {
     return this.preparer!(spec.user === undefined ? { ...spec, ...userFields(user) } : spec);
   }
 
-  /** Checks every script the instances use before anything starts; a refused script stops the start. */
+  /** Checks every script the instances and sync groups use before anything starts; a refused script stops the start. */
   private prepareScripts(config: Config): void {
     const byName = new Map(config.vrrpScripts.map((s) => [s.name, s]));
-    for (const i of config.vrrpInstances) {
-      for (const ref of i.tracking.trackScript) {
+    const users = (kind: 'trackScript' | 'trackFile', name: string): Managed[] =>
+      this.instances.filter((m) => {
+        const group = this.groupOf.get(m.config.name);
+        return m.config.tracking[kind].some((r) => r.name === name) || (group?.tracking[kind].some((r) => r.name === name) ?? false);
+      });
+    const sources: Tracking[] = [...config.vrrpInstances.map((i) => i.tracking), ...config.syncGroups.map((g) => g.tracking)];
+    for (const tracking of sources) {
+      for (const ref of tracking.trackScript) {
         if (this.monitors.has(ref.name)) continue;
         const script: VrrpScript = byName.get(ref.name)!;
         const mon = new ScriptMonitor(script, this.prepare(script.script, script.user), this.log.child({ module: 'script' }));
         mon.on('change', () => {
-          for (const m of this.instances) if (m.config.tracking.trackScript.some((r) => r.name === ref.name)) this.recompute(m);
+          for (const m of users('trackScript', ref.name)) this.recompute(m);
         });
         this.monitors.set(ref.name, mon);
       }
-      for (const spec of Object.values(i.tracking.notify)) if (spec !== undefined) this.prepare(spec);
-      for (const ref of i.tracking.trackFile) {
+      for (const spec of Object.values(tracking.notify)) if (spec !== undefined) this.prepare(spec);
+      for (const ref of tracking.trackFile) {
         if (this.files.has(ref.name)) continue;
         const mon = new FileMonitor(config.trackFiles.find((f) => f.name === ref.name)!, this.log.child({ module: 'track_file' }));
         mon.on('change', () => {
-          for (const m of this.instances) if (m.config.tracking.trackFile.some((r) => r.name === ref.name)) this.recompute(m);
+          for (const m of users('trackFile', ref.name)) this.recompute(m);
         });
         this.files.set(ref.name, mon);
       }
@@ -205,31 +237,90 @@ export class VrrpService {
 
   private tracked(m: Managed): { priority: number; fault: string | undefined } {
     const items: TrackedItem[] = [];
-    for (const ref of m.config.tracking.trackScript) {
+    const group = this.groupOf.get(m.config.name);
+    // A sync group's own track_* apply to every member. keepalived ignores tracking weights in
+    // sync groups (a failure is FAULT for the whole group) unless sync_group_tracking_weight.
+    const tracking = group === undefined ? m.config.tracking : mergeTracking(m.config.tracking, group.tracking);
+    const weightless = group !== undefined && !group.syncGroupTrackingWeight;
+    for (const ref of tracking.trackScript) {
       const mon = this.monitors.get(ref.name);
       if (mon === undefined) continue;
-      items.push({ kind: 'script', name: ref.name, ok: mon.ok, weight: ref.weight ?? mon.script.weight, reverse: ref.reverse || mon.script.reverse });
+      items.push({ kind: 'script', name: ref.name, ok: mon.ok, weight: weightless ? 0 : ref.weight ?? mon.script.weight, reverse: ref.reverse || mon.script.reverse });
     }
-    for (const ref of m.config.tracking.trackFile) {
+    for (const ref of tracking.trackFile) {
       const mon = this.files.get(ref.name);
       if (mon === undefined) continue;
-      items.push({ kind: 'file', name: ref.name, ok: true, weight: ref.weight ?? mon.track.weight, reverse: ref.reverse || mon.track.reverse, value: mon.value });
+      items.push({ kind: 'file', name: ref.name, ok: true, weight: weightless ? 0 : ref.weight ?? mon.track.weight, reverse: ref.reverse || mon.track.reverse, value: mon.value });
     }
-    for (const ref of m.config.tracking.trackInterface) {
+    for (const ref of tracking.trackInterface) {
       const link = [...this.links.values()].find((l) => l.name === ref.name);
-      items.push({ kind: 'interface', name: ref.name, ok: link?.up ?? false, weight: ref.weight ?? 0, reverse: ref.reverse });
+      items.push({ kind: 'interface', name: ref.name, ok: link?.up ?? false, weight: weightless ? 0 : ref.weight ?? 0, reverse: ref.reverse });
     }
     return trackedPriority(m.config.priority, items);
   }
 
-  /** Applies link state and tracking to an instance: effective priority, and FAULT with the first reason. */
-  private recompute(m: Managed): void {
-    const t = this.tracked(m);
-    m.runner.setEffectivePriority(t.priority);
+  /** An instance's own reason to be in FAULT (its link, its tracking), if any. */
+  private ownFault(m: Managed): string | undefined {
     const own = this.links.get(m.ifindex);
     const linkFault = own !== undefined && !own.up && !m.config.dontTrackPrimary ? `${own.name} is down` : undefined;
-    const fault = linkFault ?? t.fault;
-    m.runner.setFault(fault !== undefined, fault ?? 'tracking recovered');
+    return linkFault ?? this.tracked(m).fault;
+  }
+
+  /**
+   * Applies link state and tracking to an instance: effective priority, and FAULT with the
+   * first reason. In a sync group one member's fault is every member's.
+   */
+  private recompute(m: Managed): void {
+    const group = this.groupOf.get(m.config.name);
+    const members = group === undefined ? [m] : this.instances.filter((x) => group.group.includes(x.config.name));
+    const faults = members.map((x) => ({ x, own: this.ownFault(x) }));
+    const first = faults.find((f) => f.own !== undefined);
+    for (const { x, own } of faults) {
+      x.runner.setEffectivePriority(this.tracked(x).priority);
+      const f = own ?? (first !== undefined && group !== undefined ? `sync group ${group.name}: ${first.x.config.name}: ${first.own}` : undefined);
+      x.runner.setFault(f !== undefined, f ?? 'tracking recovered');
+    }
+  }
+
+  /**
+   * keepalived's sync group rules: a member that becomes MASTER on its own (the address
+   * owner) takes the others along, one that leaves MASTER for BACKUP takes them back.
+   * Transitions the group itself caused are not followed again, so nothing loops.
+   */
+  private followGroup(name: string, from: string, to: string, reason: string): void {
+    const group = this.groupOf.get(name);
+    if (group === undefined) return;
+    this.groupNotify(group);
+    if (reason.startsWith('sync group')) return;
+    const others = this.instances.filter((x) => x.config.name !== name && group.group.includes(x.config.name));
+    if (to === 'MASTER') for (const x of others) x.runner.syncMaster(`sync group ${group.name}: ${name} became MASTER`);
+    else if (from === 'MASTER' && to === 'BACKUP') for (const x of others) x.runner.syncBackup(`sync group ${group.name}: ${name} left MASTER`);
+  }
+
+  /** A member's master-down timer ran out: the group goes MASTER only when every member wants it (no thrashing). */
+  private groupWantsMaster(name: string): void {
+    const group = this.groupOf.get(name);
+    if (group === undefined) return;
+    const members = this.instances.filter((x) => group.group.includes(x.config.name));
+    if (!members.every((x) => x.runner.wantsMaster || x.runner.state === 'MASTER')) {
+      this.log.debug(`(${name}) sync group ${group.name}: waits for ${members.filter((x) => !x.runner.wantsMaster && x.runner.state !== 'MASTER').map((x) => x.config.name).join(', ')}`);
+      return;
+    }
+    for (const x of members) x.runner.syncMaster(`sync group ${group.name}: every member's master is gone`);
+  }
+
+  /** The group's notify scripts, once all members agree on a new state (keepalived passes GROUP NAME STATE). */
+  private groupNotify(group: SyncGroup): void {
+    const members = this.instances.filter((x) => group.group.includes(x.config.name));
+    const state = members[0]?.runner.state;
+    if (state === undefined || !members.every((x) => x.runner.state === state) || this.groupStates.get(group.name) === state) return;
+    this.groupStates.set(group.name, state);
+    this.log.info(`sync group ${group.name}: ${state}`);
+    const n = group.tracking.notify;
+    const own = state === 'MASTER' ? n.master : state === 'BACKUP' ? n.backup : state === 'FAULT' ? n.fault : state === 'INIT' ? n.stop : undefined;
+    const shown = state === 'INIT' ? 'STOP' : state;
+    if (own !== undefined) this.runNotify(group.name, own, []);
+    if (n.generic !== undefined) this.runNotify(group.name, n.generic, ['GROUP', group.name, shown]);
   }
 
   /** keepalived's notify scripts: the state's own script, and `notify` with INSTANCE NAME STATE PRIORITY. */
@@ -237,24 +328,24 @@ export class VrrpService {
     const n = m.config.tracking.notify;
     const own = to === 'MASTER' ? n.master : to === 'BACKUP' ? n.backup : to === 'FAULT' ? n.fault : to === 'INIT' ? n.stop : undefined;
     const state = to === 'INIT' ? 'STOP' : to;
-    const runs: Array<[ScriptSpec, string[]]> = [];
-    if (own !== undefined) runs.push([own, []]);
-    if (n.generic !== undefined) runs.push([n.generic, ['INSTANCE', m.config.name, state, String(m.runner.effectivePriority)]]);
-    for (const [spec, args] of runs) {
-      let prepared: PreparedScript;
-      try {
-        prepared = this.prepare(spec);
-      } catch (err) {
-        this.log.error(`(${m.config.name}) notify not run: ${(err as Error).message}`);
-        continue;
-      }
-      const p = runScript(prepared, 60_000, args).then((o) => {
-        if (o.code !== 0 || o.timedOut) this.log.warn(`(${m.config.name}) notify ${spec.command} ${args.join(' ')}: ${o.timedOut ? 'timed out' : o.error ?? `exit ${o.code}`}${o.output !== '' ? `: ${o.output}` : ''}`);
-        else this.log.debug(`(${m.config.name}) notify ${spec.command} ${args.join(' ')}: ok`);
-      });
-      this.notifications.add(p);
-      void p.finally(() => this.notifications.delete(p));
+    if (own !== undefined) this.runNotify(m.config.name, own, []);
+    if (n.generic !== undefined) this.runNotify(m.config.name, n.generic, ['INSTANCE', m.config.name, state, String(m.runner.effectivePriority)]);
+  }
+
+  private runNotify(who: string, spec: ScriptSpec, args: string[]): void {
+    let prepared: PreparedScript;
+    try {
+      prepared = this.prepare(spec);
+    } catch (err) {
+      this.log.error(`(${who}) notify not run: ${(err as Error).message}`);
+      return;
     }
+    const p = runScript(prepared, 60_000, args).then((o) => {
+      if (o.code !== 0 || o.timedOut) this.log.warn(`(${who}) notify ${spec.command} ${args.join(' ')}: ${o.timedOut ? 'timed out' : o.error ?? `exit ${o.code}`}${o.output !== '' ? `: ${o.output}` : ''}`);
+      else this.log.debug(`(${who}) notify ${spec.command} ${args.join(' ')}: ok`);
+    });
+    this.notifications.add(p);
+    void p.finally(() => this.notifications.delete(p));
   }
 
   private async retire(m: Managed): Promise<void> {
@@ -277,8 +368,21 @@ export class VrrpService {
   async reload(before: Config, next: Config, d: ConfigDiff): Promise<ReloadReport> {
     const report: ReloadReport = { added: [], removed: [], updated: [], restarted: [], unchanged: [...d.instancesUnchanged] };
     const byName = (name: string): Managed | undefined => this.instances.find((m) => m.config.name === name);
+    // A member whose sync group (membership, tracking, notify) changed restarts under the new group.
+    const oldGroups = groupsByMember(before);
+    const newGroups = groupsByMember(next);
+    const regrouped = new Set(next.vrrpInstances.map((i) => i.name).filter((n) => !sameValue(stripPos(oldGroups.get(n)), stripPos(newGroups.get(n)))));
+    this.groupOf = newGroups;
     for (const l of await this.rtnl.links()) this.links.set(l.index, { ...l, mac: l.mac ?? this.links.get(l.index)?.mac });
-    for (const name of d.instancesUnchanged) {
+    for (const name of d.instancesUnchanged.filter((n) => regrouped.has(n))) {
+      const m = byName(name)!;
+      this.log.warn(`(${name}) its vrrp_sync_group changed: restarting the instance`);
+      await this.retire(m);
+      this.begin(await this.add(next.vrrpInstances.find((i) => i.name === name)!, next));
+      report.unchanged.splice(report.unchanged.indexOf(name), 1);
+      report.restarted.push(name);
+    }
+    for (const name of d.instancesUnchanged.filter((n) => !regrouped.has(n))) {
       const m = byName(name)!;
       // Global announce settings reach instances whose own file text did not change.
       const was = announceSchedule(m.config, before.globalDefs);
@@ -297,7 +401,7 @@ export class VrrpService {
     for (const c of d.instancesChanged) {
       const m = byName(c.name)!;
       const ownerChange = (c.before.priority === 255) !== (c.after.priority === 255);
-      const live = !ownerChange && c.fields.every((f) => LIVE_FIELDS.has(f));
+      const live = !ownerChange && !regrouped.has(c.name) && c.fields.every((f) => LIVE_FIELDS.has(f));
       if (!live) {
         this.log.warn(`(${c.name}) ${c.fields.join(', ')} changed: restarting the instance`);
         await this.retire(m);

@@ -31,6 +31,12 @@ export interface InstanceParams {
    * brain heals, clients stay on the loser's MAC until their ARP entry expires.
    */
   readonly higherPrioSendAdvert: boolean;
+  /**
+   * A member of a vrrp_sync_group: its master-down timer does not make it master on its
+   * own; it only reports that it wants to be (keepalived's wantstate), and the group moves
+   * all its members together with `syncMaster` once every one of them wants it.
+   */
+  readonly syncGroup?: boolean;
 }
 
 /** Everything the machine remembers between events. Deadlines are clock milliseconds. */
@@ -43,6 +49,8 @@ export interface MachineState {
   readonly preemptAllowedAt: number;
   /** Address of the router whose adverts this backup currently follows. */
   readonly masterAddress?: string;
+  /** A sync group member whose master-down timer ran out: it would be master on its own. */
+  readonly wantsMaster?: boolean;
 }
 
 export type MachineEvent =
@@ -52,7 +60,11 @@ export type MachineEvent =
   | { readonly kind: 'shutdown' }
   | { readonly kind: 'fault'; readonly reason: string }
   | { readonly kind: 'faultCleared' }
-  | { readonly kind: 'priority'; readonly effective: number };
+  | { readonly kind: 'priority'; readonly effective: number }
+  /** Its sync group goes MASTER (every member wants it): become master now. */
+  | { readonly kind: 'syncMaster'; readonly reason: string }
+  /** A member of its sync group left MASTER: leave it too. */
+  | { readonly kind: 'syncBackup'; readonly reason: string };
 
 export type AnnounceReason = 'became-master' | 'lower-priority-master';
 
@@ -61,6 +73,8 @@ export type MachineAction =
   | { readonly kind: 'addVips' }
   | { readonly kind: 'delVips' }
   | { readonly kind: 'announce'; readonly reason: AnnounceReason }
+  /** A sync group member's master-down timer ran out: the group decides. */
+  | { readonly kind: 'wantMaster' }
   | { readonly kind: 'transition'; readonly from: VrrpState; readonly to: VrrpState; readonly reason: string };
 
 export interface StepResult {
@@ -150,7 +164,8 @@ function onAdvertAsBackup(p: InstanceParams, s: MachineState, e: Extract<Machine
   const preemptNow = p.preempt && now >= s.preemptAllowedAt;
   if (!preemptNow || e.priority >= s.effectivePriority) {
     const interval = p.version === 3 ? e.intervalCs : s.masterAdverIntervalCs;
-    const next: MachineState = { ...s, masterAdverIntervalCs: interval, masterAddress: e.src };
+    // A master heard: a sync group member no longer wants to take over.
+    const next: MachineState = { ...s, wantsMaster: undefined, masterAdverIntervalCs: interval, masterAddress: e.src };
     return result({ ...next, masterDownTimerAt: now + mdi(p, next) }, []);
   }
   // Preempt_Mode true and a lower priority: discard, the down timer runs out.
@@ -222,8 +237,17 @@ export function step(p: InstanceParams, s: MachineState, e: MachineEvent, now: n
       if (s.state === 'BACKUP') return onAdvertAsBackup(p, s, e, now);
       if (s.state === 'MASTER') return onAdvertAsMaster(p, s, e, now);
       return result(s, []);
+    case 'syncMaster':
+      if (s.state !== 'BACKUP') return result(s, []);
+      return becomeMaster(p, s, now, e.reason);
+    case 'syncBackup':
+      if (s.state !== 'MASTER') return result(s, []);
+      return becomeBackup(p, s, now, e.reason);
     case 'timer':
       if (s.state === 'BACKUP' && s.masterDownTimerAt !== undefined && now >= s.masterDownTimerAt) {
+        // In a sync group the group decides; the timer runs again so the wish is renewed
+        // (and dropped by the next advert heard) while the others still hear their masters.
+        if (p.syncGroup === true) return result({ ...s, wantsMaster: true, masterDownTimerAt: now + mdi(p, s) }, [{ kind: 'wantMaster' }]);
         return becomeMaster(p, s, now, 'master down timer expired');
       }
       if (s.state === 'MASTER' && s.adverTimerAt !== undefined && now >= s.adverTimerAt) {

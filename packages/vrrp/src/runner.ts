@@ -83,6 +83,8 @@ export interface RunnerEvents {
   transition: [TransitionEvent];
   /** A send or address change failed; the instance carries on. Not 'error', so no listener is required. */
   ioError: [Error];
+  /** A sync group member's master-down timer ran out; the instance name. */
+  wantMaster: [string];
 }
 
 /**
@@ -218,6 +220,21 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
     this.dispatch({ kind: 'priority', effective });
   }
 
+  /** Sync group: every member wants MASTER, so this one becomes master now. */
+  syncMaster(reason: string): void {
+    this.dispatch({ kind: 'syncMaster', reason });
+  }
+
+  /** Sync group: another member left MASTER, so this one leaves too. */
+  syncBackup(reason: string): void {
+    this.dispatch({ kind: 'syncBackup', reason });
+  }
+
+  /** A sync group member whose master-down timer ran out (and no master heard since). */
+  get wantsMaster(): boolean {
+    return this.machine.state === 'BACKUP' && this.machine.wantsMaster === true;
+  }
+
   private dispatch(event: MachineEvent): void {
     const now = this.clock.now();
     const out = step(this.options.params, this.machine, event, now);
@@ -265,6 +282,9 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
         return;
       case 'transition':
         this.emit('transition', { instance: this.name, from: action.from, to: action.to, reason: action.reason });
+        return;
+      case 'wantMaster':
+        this.emit('wantMaster', this.name);
         return;
     }
   }

@@ -234,3 +234,32 @@ test('a master whose priority changes advertises the new value at once', (t) => 
   const r = run(v2, [...master(v2), [5000, { kind: 'priority', effective: 60 }]]);
   t.deepEqual(kinds(r.actions), ['sendAdvert(60)']);
 });
+
+test('sync group member: the down timer only says it wants MASTER, and keeps running; an advert heard withdraws the wish', (t) => {
+  const p = { ...v2, syncGroup: true };
+  const mdiMs = masterDownIntervalMs(2, 100, 100, 3);
+  const r = run(p, [
+    [0, { kind: 'startup' }],
+    [mdiMs, { kind: 'timer' }],
+  ]);
+  t.is(r.s.state, 'BACKUP');
+  t.true(r.s.wantsMaster);
+  t.deepEqual(kinds(r.actions), ['wantMaster']);
+  t.is(r.next, 2 * mdiMs, 'the timer is re-armed');
+  const heard = step(p, r.s, { kind: 'advert', priority: 150, intervalCs: 100, src: '192.0.2.20' }, mdiMs + 5);
+  t.is(heard.state.wantsMaster, undefined);
+});
+
+test('sync group: syncMaster makes a backup master at once; syncBackup makes a master leave, addresses removed', (t) => {
+  const p = { ...v2, syncGroup: true };
+  const backup = run(p, [[0, { kind: 'startup' }]]).s;
+  const m = step(p, backup, { kind: 'syncMaster', reason: 'sync group G: all members want MASTER' }, 10);
+  t.is(m.state.state, 'MASTER');
+  t.deepEqual(kinds([...m.actions]), ['transition', 'addVips', 'sendAdvert(100)', 'announce']);
+  const b = step(p, m.state, { kind: 'syncBackup', reason: 'sync group G: VI_2 left MASTER' }, 20);
+  t.is(b.state.state, 'BACKUP');
+  t.deepEqual(kinds([...b.actions]), ['transition', 'delVips']);
+  t.deepEqual(step(p, b.state, { kind: 'syncBackup', reason: 'again' }, 30).actions, [], 'already BACKUP: nothing');
+  const f = step(p, backup, { kind: 'fault', reason: 'eth1 down' }, 5).state;
+  t.deepEqual(step(p, f, { kind: 'syncMaster', reason: 'x' }, 6).actions, [], 'FAULT does not follow the group to MASTER');
+});
