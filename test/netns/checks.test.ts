@@ -1,5 +1,5 @@
 import test from 'ava';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Lab, REPO } from '../lib/lab.js';
 import { vrrpConf } from '../lib/configs.js';
@@ -30,9 +30,14 @@ test.serial('HTTP_GET and TCP_CHECK through tandemd: real servers flip down and 
     const web1 = start('r1', 80);
     const web2 = start('r2', 80);
     let tcp = start('r2', 8080);
+    // The checker's events also go to an lvs_notify_fifo, read by its script.
+    const fifo = join(lab.dir, 'lvs.fifo');
+    const fifoLog = join(lab.dir, 'lvs-fifo.log');
+    const reader = join(lab.dir, 'reader.sh');
+    writeFileSync(reader, `while read -r line; do echo "$line" >> ${fifoLog}; done < "$1"\n`);
     // delay_loop 1, connect_timeout 1, retry 1, delay_before_retry 0.5.
     const conf =
-      vrrpConf({ priority: 150, advertInt: 0.1, version: 3, vips: ['192.0.2.100/24'] }) +
+      vrrpConf({ priority: 150, advertInt: 0.1, version: 3, vips: ['192.0.2.100/24'] }).replace('global_defs {', `global_defs {\n    script_user root\n    lvs_notify_fifo ${fifo}\n    lvs_notify_fifo_script "/bin/sh ${reader}"`) +
       `virtual_server 192.0.2.100 80 {
     delay_loop 1
     warmup 0
@@ -86,6 +91,7 @@ test.serial('HTTP_GET and TCP_CHECK through tandemd: real servers flip down and 
     t.like(await real(lab.address('r2'), 80), { up: false, weight: 0, reason: '/: status 500 (after 1 retry)' });
     t.is(s.instances[0]!.state, 'MASTER', 'VRRP runs alongside the checks');
     t.regex(d.child.output(), /\(192\.0\.2\.100:80\/TCP\) cannot program IPVS/);
+    await waitFor('the FIFO line of r2 going down', 3000, () => (existsSync(fifoLog) && readFileSync(fifoLog, 'utf8').includes(`RS [${lab.address('r2')}]:tcp:80 [192.0.2.100]:tcp:80 DOWN`) ? true : undefined));
 
     // Bounds: delay_loop + (retry + 1) x connect_timeout + retry x delay_before_retry, plus 1 s slack.
     const hangBound = 1000 + 2 * 1000 + 500 + 1000;

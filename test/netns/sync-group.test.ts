@@ -7,12 +7,12 @@ import { sleep, waitFor } from '../lib/sh.js';
 // vrrp_sync_group: two instances that must live on the same director (a front VIP and the
 // gateway behind it, in a real LVS-NAT pair) move together.
 
-function conf(priority: number, okFile: string | undefined, notifier: string): string {
+function conf(priority: number, okFile: string | undefined, notifier: string, fifoLines = ''): string {
   const track = okFile === undefined ? '' : '    track_script {\n        chk_vi2\n    }\n';
   const script = okFile === undefined ? '' : `vrrp_script chk_vi2 {\n    script "/usr/bin/test -e ${okFile}"\n    interval 0.2\n}\n`;
   const instance = (name: string, vrid: number, vip: string, extra: string): string =>
     `vrrp_instance ${name} {\n    interface eth0\n    virtual_router_id ${vrid}\n    priority ${priority}\n    advert_int 0.1\n    version 3\n    virtual_ipaddress {\n        ${vip}/24\n    }\n${extra}}\n`;
-  return `global_defs {\n    script_user root\n}\n${script}${instance('VI_1', 51, '192.0.2.100', '')}${instance('VI_2', 52, '192.0.2.101', track)}vrrp_sync_group G {\n    group {\n        VI_1\n        VI_2\n    }\n    notify "/bin/sh ${notifier}"\n}\n`;
+  return `global_defs {\n    script_user root\n${fifoLines}}\n${script}${instance('VI_1', 51, '192.0.2.100', '')}${instance('VI_2', 52, '192.0.2.101', track)}vrrp_sync_group G {\n    group {\n        VI_1\n        VI_2\n    }\n    notify "/bin/sh ${notifier}"\n}\n`;
 }
 
 test.serial('sync group: a fault of one member moves the whole group; a member that alone lost its master does not split the group', async (t) => {
@@ -24,7 +24,12 @@ test.serial('sync group: a fault of one member moves the whole group; a member t
     const notified = join(lab.dir, 'notify-b.log');
     writeFileSync(notifier, `echo "$*" >> ${notified}\n`);
     const a = await lab.startTandem('a', conf(150, ok, join(lab.dir, 'none.sh')));
-    const b = await lab.startTandem('b', conf(100, undefined, notifier));
+    // b also writes every event to a notify FIFO, read by a notify_fifo_script.
+    const fifo = join(lab.dir, 'events.fifo');
+    const fifoLog = join(lab.dir, 'fifo.log');
+    const reader = join(lab.dir, 'reader.sh');
+    writeFileSync(reader, `while read -r line; do echo "$line" >> ${fifoLog}; done < "$1"\n`);
+    const b = await lab.startTandem('b', conf(100, undefined, notifier, `    notify_fifo ${fifo}\n    notify_fifo_script "/bin/sh ${reader}"\n`));
     await lab.waitHolder('192.0.2.100', 'a', 5000);
     await lab.waitHolder('192.0.2.101', 'a', 5000);
 
@@ -36,6 +41,10 @@ test.serial('sync group: a fault of one member moves the whole group; a member t
     t.deepEqual(states, [['VI_1', 'FAULT'], ['VI_2', 'FAULT']]);
     t.regex(a.child.output(), /\(VI_1\) MASTER -> FAULT: sync group G: VI_2: /);
     await waitFor('the group notify on b', 3000, () => (existsSync(notified) && readFileSync(notified, 'utf8').includes('GROUP G MASTER') ? true : undefined));
+    await waitFor('the FIFO lines on b', 3000, () => (existsSync(fifoLog) && readFileSync(fifoLog, 'utf8').includes('GROUP "G" MASTER') ? true : undefined));
+    const lines = readFileSync(fifoLog, 'utf8').trim().split('\n');
+    t.true(lines.includes('INSTANCE "VI_1" MASTER 100') && lines.includes('INSTANCE "VI_2" MASTER 100'), lines.join('\n'));
+    t.true(lines.indexOf('GROUP "G" BACKUP') < lines.indexOf('GROUP "G" MASTER'));
 
     // Back: a preempts with both.
     writeFileSync(ok, '');

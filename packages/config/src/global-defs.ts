@@ -1,5 +1,6 @@
 import type { Diagnostics } from './diagnostics.js';
-import type { GlobalDefs, LvsSyncDaemon } from './model.js';
+import type { GlobalDefs, LvsSyncDaemon, NotifyFifo } from './model.js';
+import { scriptValue } from './tracking.js';
 import { applySection, flag, integer, seconds, single, word, type NotYet, type SectionSpec } from './section.js';
 import type { Node } from './tree.js';
 import { addressValue, arity, flagValue, intValue, secondsValue } from './values.js';
@@ -25,6 +26,7 @@ export function defaultGlobalDefs(): GlobalDefs {
     lvsFlushOnStop: 'no',
     lvsTimeouts: undefined,
     lvsSyncDaemon: undefined,
+    notifyFifos: {},
   };
 }
 
@@ -71,6 +73,12 @@ const spec: SectionSpec<Draft> = {
       }
       d.lvsTimeouts = t;
     },
+    notify_fifo: fifoPath('all'),
+    vrrp_notify_fifo: fifoPath('vrrp'),
+    lvs_notify_fifo: fifoPath('lvs'),
+    notify_fifo_script: fifoScript('all'),
+    vrrp_notify_fifo_script: fifoScript('vrrp'),
+    lvs_notify_fifo_script: fifoScript('lvs'),
     lvs_sync_daemon: (n, d, diags) => {
       const sync = syncDaemon(n, diags);
       if (sync !== undefined) d.lvsSyncDaemon = sync;
@@ -82,6 +90,70 @@ const spec: SectionSpec<Draft> = {
     },
   },
   notYet: {
+    bfd_cpu_affinity: harmless,
+    bfd_no_swap: harmless,
+    bfd_priority: harmless,
+    bfd_process_name: harmless,
+    bfd_rlimit_rttime: harmless,
+    bfd_rt_priority: harmless,
+    checker_cpu_affinity: harmless,
+    checker_process_name: harmless,
+    checker_rlimit_rttime: harmless,
+    checker_rt_priority: harmless,
+    checker_log_all_failures: harmless,
+    child_wait_time: harmless,
+    config_save_dir: harmless,
+    data_use_instance: harmless,
+    dbus_service_name: harmless,
+    include_check: harmless,
+    log_unknown_vrids: harmless,
+    no_checker_emails: harmless,
+    no_email_faults: harmless,
+    process_monitor_rcv_bufs: harmless,
+    process_monitor_rcv_bufs_force: harmless,
+    process_name: harmless,
+    process_names: harmless,
+    random_seed: harmless,
+    reload_check_config: harmless,
+    reload_file: harmless,
+    reload_repeat: harmless,
+    reload_time_file: harmless,
+    tmp_config_directory: harmless,
+    umask: harmless,
+    use_pid_dir: harmless,
+    vrrp_netlink_cmd_rcv_bufs: harmless,
+    vrrp_netlink_cmd_rcv_bufs_force: harmless,
+    vrrp_netlink_monitor_rcv_bufs: harmless,
+    vrrp_netlink_monitor_rcv_bufs_force: harmless,
+    vrrp_process_name: harmless,
+    vrrp_rlimit_rttime: harmless,
+    vrrp_rx_bufs_multiplier: harmless,
+    vrrp_rx_bufs_policy: harmless,
+    min_auto_priority_delay: harmless,
+    linkbeat_use_polling: harmless,
+    default_interface: changesBehaviour('static addresses without dev would go elsewhere'),
+    namespace_with_ipsets: changesBehaviour('network namespaces are not supported'),
+    net_namespace: changesBehaviour('network namespaces are not supported'),
+    net_namespace_ipvs: changesBehaviour('network namespaces are not supported'),
+    nftables: changesBehaviour('VIP filtering through nftables would not be set up'),
+    nftables_counters: changesBehaviour('VIP filtering through nftables would not be set up'),
+    nftables_ifindex: changesBehaviour('VIP filtering through nftables would not be set up'),
+    nftables_ipvs: changesBehaviour('IPVS traffic marking through nftables would not be set up'),
+    nftables_ipvs_priority: changesBehaviour('IPVS traffic marking through nftables would not be set up'),
+    nftables_ipvs_start_fwmark: changesBehaviour('IPVS traffic marking through nftables would not be set up'),
+    nftables_priority: changesBehaviour('VIP filtering through nftables would not be set up'),
+    vmac_addr_prefix: changesBehaviour('virtual MACs are not supported'),
+    vmac_prefix: changesBehaviour('virtual MACs are not supported'),
+    vrrp_garp_extra_if: changesBehaviour('gratuitous ARPs would not be sent on the extra interfaces'),
+    vrrp_ipsets: changesBehaviour('ipsets would not be maintained'),
+    vrrp_min_garp: changesBehaviour('it changes the gratuitous ARP schedule'),
+    vrrp_notify_priority_changes: changesBehaviour('priority-change notifications would not be sent'),
+    rs_init_notifies: changesBehaviour('real-server notifications at start would not be sent'),
+    startup_script: changesBehaviour('the script would not run'),
+    startup_script_timeout: changesBehaviour('the startup script would not run'),
+    shutdown_script: changesBehaviour('the script would not run'),
+    shutdown_script_timeout: changesBehaviour('the shutdown script would not run'),
+    fifo_write_vrrp_states_on_reload: changesBehaviour('states would not be written to the FIFO on reload'),
     lvs_netlink_cmd_rcv_bufs: harmless,
     lvs_netlink_cmd_rcv_bufs_force: harmless,
     lvs_netlink_monitor_rcv_bufs: harmless,
@@ -123,6 +195,30 @@ const spec: SectionSpec<Draft> = {
     dynamic_interfaces: changesBehaviour('interfaces must exist at start'),
   },
 };
+
+type FifoKind = keyof GlobalDefs['notifyFifos'];
+
+/** `notify_fifo PATH [USER [GROUP]]` (and the vrrp_ / lvs_ forms). */
+function fifoPath(kind: FifoKind): (n: Node, d: Draft, diags: Diagnostics) => void {
+  return (n, d, diags) => {
+    if (!arity(n, 1, 3, diags)) return;
+    const path = n.args[0]!.text;
+    if (!path.startsWith('/')) return diags.error('CONF_ERR_VALUE', n.args[0]!.pos, `${n.keyword.text} needs an absolute path`);
+    const prev: Partial<NotifyFifo> = d.notifyFifos[kind] ?? {};
+    const fifo: NotifyFifo = { ...prev, path, pos: n.keyword.pos, ...(n.args[1] !== undefined ? { user: n.args[1].text } : {}), ...(n.args[2] !== undefined ? { group: n.args[2].text } : {}) };
+    d.notifyFifos = { ...d.notifyFifos, [kind]: fifo };
+  };
+}
+
+/** `notify_fifo_script CMD [USER [GROUP]]`: needs its FIFO (checked once the block is read). */
+function fifoScript(kind: FifoKind): (n: Node, d: Draft, diags: Diagnostics) => void {
+  return (n, d, diags) => {
+    const script = scriptValue(n, diags);
+    if (script === undefined) return;
+    const prev = d.notifyFifos[kind];
+    d.notifyFifos = { ...d.notifyFifos, [kind]: { path: prev?.path ?? '', pos: prev?.pos ?? n.keyword.pos, ...prev, script } };
+  };
+}
 
 /** `lvs_sync_daemon IF [[inst] VI] [id N] [maxlen N] [port N] [ttl N] [group IP]`. */
 function syncDaemon(n: Node, diags: Diagnostics): LvsSyncDaemon | undefined {
@@ -168,5 +264,8 @@ function syncDaemon(n: Node, diags: Diagnostics): LvsSyncDaemon | undefined {
 export function parseGlobalDefs(nodes: readonly Node[], into: GlobalDefs, diags: Diagnostics): GlobalDefs {
   const draft: Draft = { ...into };
   applySection(spec, nodes, draft, diags);
+  for (const [kind, f] of Object.entries(draft.notifyFifos)) {
+    if (f !== undefined && f.path === '') diags.error('CONF_ERR_MISSING', f.pos, `${kind === 'all' ? '' : `${kind}_`}notify_fifo_script needs ${kind === 'all' ? '' : `${kind}_`}notify_fifo PATH`);
+  }
   return draft;
 }

@@ -78,6 +78,19 @@ export interface GlobalDefs {
   readonly lvsTimeouts: { readonly tcp?: number; readonly tcpFin?: number; readonly udp?: number } | undefined;
   /** `lvs_sync_daemon IF [[inst] VI] [id N] [maxlen N] [port N] [ttl N] [group IP]`. */
   readonly lvsSyncDaemon: LvsSyncDaemon | undefined;
+  /** `notify_fifo` (every event), `vrrp_notify_fifo` (VRRP), `lvs_notify_fifo` (checker) and their `_script` readers. */
+  readonly notifyFifos: { readonly all?: NotifyFifo; readonly vrrp?: NotifyFifo; readonly lvs?: NotifyFifo };
+}
+
+/** A FIFO keepalived writes one line per event to, optionally with a script that reads it. */
+export interface NotifyFifo {
+  readonly path: string;
+  /** Owner of the FIFO when tandem creates it. */
+  readonly user?: string;
+  readonly group?: string;
+  /** `*_notify_fifo_script`: run at start with the FIFO's path as its last argument. */
+  readonly script?: ScriptSpec;
+  readonly pos: Position;
 }
 
 /** The kernel's connection-sync daemon as `lvs_sync_daemon` configures it. */

@@ -35,6 +35,12 @@ function globals(g: GlobalDefs): string[] {
   if (g.lvsFlushOnStop !== 'no') out.push(g.lvsFlushOnStop === 'vs' ? 'lvs_flush_on_stop VS' : 'lvs_flush_on_stop');
   const t = g.lvsTimeouts;
   if (t !== undefined) out.push(['lvs_timeouts', ...(t.tcp !== undefined ? [`tcp ${t.tcp}`] : []), ...(t.tcpFin !== undefined ? [`tcpfin ${t.tcpFin}`] : []), ...(t.udp !== undefined ? [`udp ${t.udp}`] : [])].join(' '));
+  for (const [kind, f] of Object.entries(g.notifyFifos)) {
+    if (f === undefined) continue;
+    const prefix = kind === 'all' ? '' : `${kind}_`;
+    out.push([`${prefix}notify_fifo`, q(f.path), ...(f.user !== undefined ? [q(f.user)] : []), ...(f.group !== undefined ? [q(f.group)] : [])].join(' '));
+    if (f.script !== undefined) out.push(`${prefix}notify_fifo_script ${script(f.script)}`);
+  }
   const s = g.lvsSyncDaemon;
   if (s !== undefined) {
     const opt = (k: string, v: number | string | undefined): string[] => (v === undefined ? [] : [`${k} ${v}`]);

@@ -140,6 +140,7 @@ const configArb: fc.Arbitrary<Config> = fc
       lvsFlushOnStop: refresh > 1 ? 'vs' : 'no',
       lvsTimeouts: refresh > 2 ? { tcp: 900, udp: 60 } : undefined,
       lvsSyncDaemon: instances[0] !== undefined && refresh > 0 ? { interface: 'eth0', instance: instances[0].name, syncId: refresh, pos } : undefined,
+      notifyFifos: refresh > 50 ? { vrrp: { path: '/run/tandem.fifo', user: 'nobody', pos, script: { command: '/usr/local/bin/read-fifo', pos } } } : {},
     },
     vrrpInstances: instances,
     virtualServerGroups: [],

@@ -49,6 +49,15 @@ interface VsState {
 
 const realKey = (vs: VirtualServer, rs: RealServer): string => `${vs.name}|${realServerName(rs)}`;
 
+/** keepalived's FIFO spelling of an endpoint: `[ADDRESS]:tcp:PORT`. */
+const fifoAddress = (address: string, proto: string, port: number): string => `[${address}]:${proto}:${port}`;
+
+function fifoVirtual(vs: VirtualServer): string {
+  const k = vs.key;
+  if (k.kind === 'address') return fifoAddress(k.address, vs.protocol.toLowerCase(), k.port ?? 0);
+  return k.kind === 'fwmark' ? `FWM ${k.mark}` : `GROUP ${k.group}`;
+}
+
 /**
  * Runs the health checks of every virtual server, keeps each real server's verdict (up when all
  * its checkers are up), and keeps the kernel's IPVS equal to what the configuration and the
@@ -67,6 +76,8 @@ export class LvsService {
   private ipvs: IpvsClient | undefined;
   private prepare: ScriptPreparer | undefined;
   private syncQueued = false;
+  /** keepalived's checker FIFO lines (`RS [10.0.0.1]:tcp:80 [192.0.2.1]:tcp:80 DOWN`, `VS [192.0.2.1]:tcp:80 UP`). */
+  onNotifyLine: ((line: string) => void) | undefined;
 
   constructor(
     private readonly log: Logger,
@@ -199,6 +210,8 @@ export class LvsService {
     const line = `(${s.vs.name}) real server ${realServerName(s.rs)} ${up ? 'UP' : 'DOWN'}: ${reason}`;
     if (up) this.log.info(line);
     else this.log.warn(line);
+    const proto = s.vs.protocol.toLowerCase();
+    this.onNotifyLine?.(`RS ${fifoAddress(s.rs.address, proto, s.rs.port ?? 0)} ${fifoVirtual(s.vs)} ${up ? 'UP' : 'DOWN'}`);
     const script = up ? s.rs.notifyUp : s.rs.notifyDown;
     if (script !== undefined) this.runNotify(s.vs, script, s.rs.pos, []);
     this.changed(s.vs);
@@ -220,6 +233,7 @@ export class LvsService {
   private quorumChanged(vs: VirtualServer, up: boolean, sum: number): void {
     if (up) this.log.info(`(${vs.name}) gained quorum: live weight ${sum} >= ${vs.quorum} + ${vs.hysteresis}${vs.sorryServer !== undefined ? '; sorry server leaves' : ''}`);
     else this.log.warn(`(${vs.name}) lost quorum: live weight ${sum} < ${vs.quorum} - ${vs.hysteresis}${vs.sorryServer !== undefined ? `; sorry server ${vs.sorryServer.address} takes the traffic` : ''}`);
+    this.onNotifyLine?.(`VS ${fifoVirtual(vs)} ${up ? 'UP' : 'DOWN'}`);
     const script = up ? vs.quorumUp : vs.quorumDown;
     if (script !== undefined) this.runNotify(vs, script, vs.pos, []);
   }

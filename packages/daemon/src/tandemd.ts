@@ -10,6 +10,8 @@ import { unsupportedFeatures } from './runnable.js';
 import { openIpvs } from './ipvs-open.js';
 import { planReport } from './plan.js';
 import { SyncDaemonControl } from './sync-daemon.js';
+import { NotifyFifos } from './notify-fifo.js';
+import { scriptPreparer } from './script-prep.js';
 import type { IpvsClient } from '@tandem/ipvs';
 
 /** The result of loading a file for this tandemd: validity plus what this version cannot run. */
@@ -41,6 +43,7 @@ class Daemon {
   private lvs: LvsService | undefined;
   private ipvs: IpvsClient | undefined;
   private syncDaemon: SyncDaemonControl | undefined;
+  private fifos: NotifyFifos | undefined;
   private control: Server | undefined;
   private stopping = false;
   private reloading: Promise<void> = Promise.resolve();
@@ -59,7 +62,9 @@ class Daemon {
       if ('client' in ipvs) this.ipvs = ipvs.client;
       else unavailable = ipvs.reason;
     }
+    this.fifos = await NotifyFifos.open(this.config.globalDefs, scriptPreparer(this.config), this.log);
     this.service = new VrrpService(this.log);
+    this.service.onNotifyLine = (line) => this.fifos?.vrrp(line);
     this.service.onTransition = (instance, to) => {
       // this.config is the running file: after a reload, the new one.
       if (instance === this.config.globalDefs.lvsSyncDaemon?.instance) void this.syncDaemon?.follow(to);
@@ -67,6 +72,7 @@ class Daemon {
     await this.startSyncDaemon(this.config);
     await this.service.start(this.config);
     this.lvs = new LvsService(this.log);
+    this.lvs.onNotifyLine = (line) => this.fifos?.lvs(line);
     await this.lvs.start(this.config, this.ipvs, unavailable);
     this.control = await openControlSocket(this.opts.controlSocket, (cmd) => this.command(cmd));
     this.log.info(`tandemd running ${this.config.vrrpInstances.length} VRRP instance(s) from ${this.opts.configFile}; control socket ${this.opts.controlSocket}`);
@@ -134,6 +140,10 @@ class Daemon {
     const d = diff(this.config, r.config);
     try {
       const report = await this.service!.reload(this.config, r.config, d);
+      if (!sameValue(this.config.globalDefs.notifyFifos, r.config.globalDefs.notifyFifos)) {
+        this.fifos?.close();
+        this.fifos = await NotifyFifos.open(r.config.globalDefs, scriptPreparer(r.config), this.log);
+      }
       if (!sameValue(this.config.globalDefs.lvsSyncDaemon, r.config.globalDefs.lvsSyncDaemon)) {
         await this.syncDaemon?.stop();
         this.syncDaemon = undefined;
@@ -173,6 +183,7 @@ class Daemon {
     await this.syncDaemon?.stop();
     await this.lvs?.stop();
     this.ipvs?.close();
+    this.fifos?.close();
     this.control?.close();
     rmSync(this.opts.controlSocket, { force: true });
     if (this.opts.pidFile !== undefined) rmSync(this.opts.pidFile, { force: true });

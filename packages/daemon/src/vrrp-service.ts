@@ -84,6 +84,8 @@ export class VrrpService {
   private groupOf = new Map<string, SyncGroup>();
   /** The last state each sync group's notify scripts were run for. */
   private readonly groupStates = new Map<string, string>();
+  /** keepalived's notify FIFO lines (`INSTANCE "VI_1" MASTER 100`, `GROUP "G" MASTER`). */
+  onNotifyLine: ((line: string) => void) | undefined;
   /** Called on every state change of every instance (the sync daemon follows one). */
   onTransition: ((instance: string, to: string) => void) | undefined;
 
@@ -319,6 +321,7 @@ export class VrrpService {
     const n = group.tracking.notify;
     const own = state === 'MASTER' ? n.master : state === 'BACKUP' ? n.backup : state === 'FAULT' ? n.fault : state === 'INIT' ? n.stop : undefined;
     const shown = state === 'INIT' ? 'STOP' : state;
+    this.onNotifyLine?.(`GROUP "${group.name}" ${shown}`);
     if (own !== undefined) this.runNotify(group.name, own, []);
     if (n.generic !== undefined) this.runNotify(group.name, n.generic, ['GROUP', group.name, shown]);
   }
@@ -328,6 +331,7 @@ export class VrrpService {
     const n = m.config.tracking.notify;
     const own = to === 'MASTER' ? n.master : to === 'BACKUP' ? n.backup : to === 'FAULT' ? n.fault : to === 'INIT' ? n.stop : undefined;
     const state = to === 'INIT' ? 'STOP' : to;
+    this.onNotifyLine?.(`INSTANCE "${m.config.name}" ${state} ${m.runner.effectivePriority}`);
     if (own !== undefined) this.runNotify(m.config.name, own, []);
     if (n.generic !== undefined) this.runNotify(m.config.name, n.generic, ['INSTANCE', m.config.name, state, String(m.runner.effectivePriority)]);
   }

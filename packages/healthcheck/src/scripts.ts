@@ -181,50 +181,72 @@ export interface ScriptOutcome {
 
 const MAX_OUTPUT = 4096;
 
+/** A script started with `startScript`: its outcome when it ends, and a way to end it. */
+export interface RunningScript {
+  readonly done: Promise<ScriptOutcome>;
+  /** Kills the script's whole process group. */
+  kill(): void;
+}
+
+/**
+ * Starts a script in its own process group, as its user, with a clean environment and
+ * its output captured; it runs until it ends or `kill()` (keepalived's notify FIFO
+ * readers run for as long as the daemon does).
+ */
+export function startScript(s: PreparedScript, extraArgs: readonly string[] = []): RunningScript {
+  let output = '';
+  const asSelf = process.getuid?.() === s.uid;
+  const child = spawn(s.argv[0]!, [...s.argv.slice(1), ...extraArgs], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: '/',
+    env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' },
+    ...(asSelf ? {} : { uid: s.uid, gid: s.gid }),
+  });
+  const collect = (d: Buffer): void => {
+    if (output.length < MAX_OUTPUT) output += d.toString('utf8', 0, Math.min(d.length, MAX_OUTPUT - output.length));
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  const done = new Promise<ScriptOutcome>((resolve) => {
+    child.once('error', (err) => resolve({ code: null, signal: null, timedOut: false, output, error: err.message }));
+    let settled = false;
+    const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
+      if (settled) return;
+      settled = true;
+      resolve({ code, signal, timedOut: false, output: output.trimEnd() });
+    };
+    child.once('close', finish);
+    // A script that leaves a background child holding its output open has still
+    // finished: wait a moment for the output, not for the child.
+    child.once('exit', (code, signal) => setTimeout(() => finish(code, signal), 200).unref());
+  });
+  return {
+    done,
+    kill: () => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    },
+  };
+}
+
 /**
  * Runs a prepared script without blocking: in its own process group, as its
  * user, with extra arguments appended (notify scripts). At the timeout the
  * whole group is killed, children included.
  */
 export function runScript(s: PreparedScript, timeoutMs: number, extraArgs: readonly string[] = []): Promise<ScriptOutcome> {
-  return new Promise((resolve) => {
-    let output = '';
-    let timedOut = false;
-    const asSelf = process.getuid?.() === s.uid;
-    const child = spawn(s.argv[0]!, [...s.argv.slice(1), ...extraArgs], {
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      cwd: '/',
-      env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' },
-      ...(asSelf ? {} : { uid: s.uid, gid: s.gid }),
-    });
-    const collect = (d: Buffer): void => {
-      if (output.length < MAX_OUTPUT) output += d.toString('utf8', 0, Math.min(d.length, MAX_OUTPUT - output.length));
-    };
-    child.stdout!.on('data', collect);
-    child.stderr!.on('data', collect);
-    const timer = setTimeout(() => {
-      timedOut = true;
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    }, timeoutMs);
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      resolve({ code: null, signal: null, timedOut: false, output, error: err.message });
-    });
-    let settled = false;
-    const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve({ code, signal, timedOut, output: output.trimEnd() });
-    };
-    child.once('close', finish);
-    // A script that leaves a background child holding its output open has still
-    // finished: wait a moment for the output, not for the child.
-    child.once('exit', (code, signal) => setTimeout(() => finish(code, signal), 200).unref());
+  const running = startScript(s, extraArgs);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    running.kill();
+  }, timeoutMs);
+  return running.done.then((o) => {
+    clearTimeout(timer);
+    return { ...o, timedOut };
   });
 }
