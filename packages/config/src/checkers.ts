@@ -3,7 +3,7 @@ import type { Token } from './lexer.js';
 import { DNS_TYPES, type Checker, type CheckerOptions, type HttpUrl } from './model.js';
 import { applySection, blockOf, flag, integer, seconds, single, word, type Handler, type NotYet, type SectionSpec } from './section.js';
 import type { Node } from './tree.js';
-import { addressValue, arity, enumValue } from './values.js';
+import { addressValue, arity, enumValue, intValue } from './values.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -101,6 +101,9 @@ type CheckerDraft = WithOptions & {
   minReplyLength?: number;
   maxReplyLength?: number;
   heloName?: string;
+  trackFile?: string;
+  weight?: number;
+  reverse?: boolean;
 };
 
 const hex =
@@ -171,6 +174,27 @@ const SPECS: Record<Checker['kind'], SectionSpec<CheckerDraft>> = {
       max_reply_length: single(integer(0, 65535), (d, v) => (d.maxReplyLength = v)),
     },
   },
+  FILE_CHECK: {
+    name: 'FILE_CHECK',
+    // keepalived: FILE_CHECK takes none of the connection options.
+    keywords: {
+      track_file: single(word, (d, v) => (d.trackFile = v)),
+      file: single(word, (d, v) => (d.trackFile = v)),
+      dynamic: flag((d, v) => (d.dynamic = v)),
+      weight: (n, d, diags) => {
+        if (!arity(n, 1, 2, diags)) return;
+        const w = intValue(n.args[0]!, -(2 ** 31 - 1), 2 ** 31 - 1, 'weight', diags);
+        if (w !== undefined) d.weight = w;
+        const r = n.args[1];
+        if (r !== undefined && r.text !== 'reverse' && r.text !== 'noreverse') diags.error('CONF_ERR_VALUE', r.pos, `expected reverse or noreverse, got '${r.text}'`);
+        d.reverse = r?.text === 'reverse';
+      },
+    },
+  },
+  BFD_CHECK: {
+    name: 'BFD_CHECK',
+    keywords: { name: single(word, (d, v) => (d.name = v)), alpha: flag((d, v) => (d.options.alpha = v)) },
+  },
   SMTP_CHECK: {
     name: 'SMTP_CHECK',
     keywords: { ...common, helo_name: single(word, (d, v) => (d.heloName = v)) },
@@ -224,5 +248,17 @@ export function parseChecker(kind: Checker['kind'], node: Node, diags: Diagnosti
       };
     case 'SMTP_CHECK':
       return { kind, pos, options, ...(d.heloName !== undefined ? { heloName: d.heloName } : {}) };
+    case 'FILE_CHECK':
+      if (d.trackFile === undefined) {
+        diags.error('CONF_ERR_MISSING', pos, 'FILE_CHECK needs track_file NAME');
+        return undefined;
+      }
+      return { kind, pos, options, trackFile: d.trackFile, ...(d.weight !== undefined ? { weight: d.weight } : {}), reverse: d.reverse ?? false, dynamic: d.dynamic };
+    case 'BFD_CHECK':
+      if (d.name === undefined) {
+        diags.error('CONF_ERR_MISSING', pos, 'BFD_CHECK needs name BFD_INSTANCE');
+        return undefined;
+      }
+      return { kind, pos, options, name: d.name };
   }
 }

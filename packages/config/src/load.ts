@@ -164,6 +164,17 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
   checkConflicts(instances, diags);
   checkLvs(groups, servers, diags);
   checkTracking(instances, scripts, files, syncGroups, diags);
+  const fileNames = new Set(files.map((f) => f.name));
+  for (const vs of servers) {
+    for (const rs of vs.realServers) {
+      for (const c of rs.checkers) {
+        if (c.kind === 'FILE_CHECK' && !fileNames.has(c.trackFile)) {
+          const near = suggest(c.trackFile, fileNames);
+          diags.error('CONF_ERR_REFERENCE', c.pos, `FILE_CHECK: no track_file ${c.trackFile}${near !== undefined ? `; did you mean '${near}'?` : ''}`);
+        }
+      }
+    }
+  }
   const sync = globals.lvsSyncDaemon;
   if (sync?.instance !== undefined && !instances.some((i) => i.name === sync.instance)) {
     const near = suggest(sync.instance, instances.map((i) => i.name));

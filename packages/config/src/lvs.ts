@@ -106,8 +106,6 @@ const rsSpec: SectionSpec<RsDraft> = {
     ),
   },
   notYet: {
-    FILE_CHECK: notYet('FILE_CHECK is not implemented'),
-    BFD_CHECK: notYet('BFD is not implemented'),
     smtp_alert: harmless,
     snmp_name: harmless,
   },

@@ -185,7 +185,11 @@ export type Checker =
       readonly minReplyLength?: number;
       readonly maxReplyLength?: number;
     }
-  | { readonly kind: 'SMTP_CHECK'; readonly pos: Position; readonly options: CheckerOptions; readonly heloName?: string };
+  | { readonly kind: 'SMTP_CHECK'; readonly pos: Position; readonly options: CheckerOptions; readonly heloName?: string }
+  /** Reads a `track_file`: value x weight at -254 or below is down; `dynamic` adds it to the weight. */
+  | { readonly kind: 'FILE_CHECK'; readonly pos: Position; readonly options: CheckerOptions; readonly trackFile: string; readonly weight?: number; readonly reverse: boolean; readonly dynamic: boolean }
+  /** Follows a `bfd_instance` session (modelled; BFD itself is not implemented). */
+  | { readonly kind: 'BFD_CHECK'; readonly pos: Position; readonly options: CheckerOptions; readonly name: string };
 
 export const DNS_TYPES = ['A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA'] as const;
 export type DnsType = (typeof DNS_TYPES)[number];

@@ -183,6 +183,14 @@ function checker(c: Checker): string[] {
     case 'SMTP_CHECK':
       if (c.heloName !== undefined) l.push(`helo_name ${q(c.heloName)}`);
       break;
+    case 'FILE_CHECK':
+      l.push(`track_file ${q(c.trackFile)}`);
+      if (c.weight !== undefined) l.push(`weight ${c.weight}${c.reverse ? ' reverse' : ''}`);
+      if (c.dynamic) l.push('dynamic');
+      break;
+    case 'BFD_CHECK':
+      l.push(`name ${q(c.name)}`);
+      break;
     case 'TCP_CHECK':
     case 'PING_CHECK':
       break;

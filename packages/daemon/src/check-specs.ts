@@ -4,7 +4,9 @@ import { dnsCheck, httpCheck, miscCheck, pingCheck, smtpCheck, tcpCheck, udpChec
 import { userFields, type ScriptPreparer } from './script-prep.js';
 
 /** Checker kinds tandem runs; the others are refused at start. */
-export const RUNNABLE_CHECKERS: ReadonlySet<Checker['kind']> = new Set(['TCP_CHECK', 'HTTP_GET', 'SSL_GET', 'MISC_CHECK', 'DNS_CHECK', 'UDP_CHECK', 'PING_CHECK', 'SMTP_CHECK']);
+export const RUNNABLE_CHECKERS: ReadonlySet<Checker['kind']> = new Set(['TCP_CHECK', 'HTTP_GET', 'SSL_GET', 'MISC_CHECK', 'DNS_CHECK', 'UDP_CHECK', 'PING_CHECK', 'SMTP_CHECK', 'FILE_CHECK']);
+/** Checkers driven by events rather than the scheduler (the file watcher). */
+const EVENT_CHECKERS: ReadonlySet<Checker['kind']> = new Set(['FILE_CHECK']);
 
 /** One check of one real server, ready for the scheduler. */
 export interface PlannedCheck {
@@ -58,6 +60,7 @@ export function planChecks(vs: VirtualServer, prepare?: ScriptPreparer, pinger?:
         unsupported.push(c.kind);
         return;
       }
+      if (EVENT_CHECKERS.has(c.kind)) return;
       const o = cascade(vs, rs, c);
       const delayLoop = o.delayLoop ?? vs.delayLoop;
       const d = defaults(c.kind, delayLoop);

@@ -6,6 +6,8 @@ import { planChecks, realServerName, type PlannedCheck } from './check-specs.js'
 import { desiredForVirtualServer, liveWeight, liveWeightSum, nextQuorum, serviceKeys, type RealHealth } from './ipvs-table.js';
 import type { Logger } from './logger.js';
 import { scriptPreparer, type ScriptPreparer } from './script-prep.js';
+import { FileMonitor } from './file-monitor.js';
+import { fileVerdict } from './tracking-rules.js';
 
 /** A real server as `tandemctl status --json` shows it. */
 export interface RealServerStatus {
@@ -38,6 +40,8 @@ interface RealState {
   lastCheck: number | undefined;
   /** MISC_CHECK misc_dynamic: the weight the script asked for. */
   dynamicWeight: number | undefined;
+  /** FILE_CHECKs: the track_file each reads and how its value counts. */
+  files: Array<{ name: string; weight: number; reverse: boolean; dynamic: boolean }>;
 }
 
 interface VsState {
@@ -76,6 +80,7 @@ export class LvsService {
   private ipvs: IpvsClient | undefined;
   private prepare: ScriptPreparer | undefined;
   private syncQueued = false;
+  private readonly fileMonitors = new Map<string, FileMonitor>();
   /** keepalived's checker FIFO lines (`RS [10.0.0.1]:tcp:80 [192.0.2.1]:tcp:80 DOWN`, `VS [192.0.2.1]:tcp:80 UP`). */
   onNotifyLine: ((line: string) => void) | undefined;
 
@@ -151,9 +156,14 @@ export class LvsService {
           for (const c of mine) kept.add(c.id);
         } else {
           const alpha = mine.some((c) => c.timing.alpha);
-          state = { vs, rs, checks: mine, up: !alpha, reason: mine.length === 0 ? 'no checker: always up' : alpha ? 'alpha: down until checked' : 'not checked yet', lastCheck: undefined, dynamicWeight: undefined };
+          state = { vs, rs, checks: mine, up: !alpha, reason: mine.length === 0 ? 'no checker: always up' : alpha ? 'alpha: down until checked' : 'not checked yet', lastCheck: undefined, dynamicWeight: undefined, files: [] };
         }
         state.checks = mine;
+        state.files = rs.checkers.flatMap((c) => {
+          if (c.kind !== 'FILE_CHECK') return [];
+          const track = config.trackFiles.find((f) => f.name === c.trackFile);
+          return [{ name: c.trackFile, weight: c.weight ?? track?.weight ?? 1, reverse: c.reverse || (c.weight === undefined && (track?.reverse ?? false)), dynamic: c.dynamic }];
+        });
         reals.set(key, state);
         for (const c of mine) {
           byCheck.set(c.id, state);
@@ -175,6 +185,43 @@ export class LvsService {
     config.virtualServers.forEach((_vs, n) => {
       for (const c of plans[n]!.checks) if (!kept.has(c.id)) this.scheduler.add({ id: c.id, timing: c.timing, run: c.run });
     });
+    this.watchFiles(config);
+  }
+
+  /** FILE_CHECK: one watcher per track_file the real servers read; each change re-judges them. */
+  private watchFiles(config: Config): void {
+    const used = new Set([...this.reals.values()].flatMap((s) => s.files.map((f) => f.name)));
+    for (const [name, mon] of this.fileMonitors) {
+      if (used.has(name)) continue;
+      mon.stop();
+      this.fileMonitors.delete(name);
+    }
+    for (const name of used) {
+      if (this.fileMonitors.has(name)) continue;
+      const track = config.trackFiles.find((f) => f.name === name);
+      if (track === undefined) continue;
+      const mon = new FileMonitor(track, this.log.child({ module: 'track_file' }));
+      mon.on('change', (value) => {
+        for (const s of this.reals.values()) if (s.files.some((f) => f.name === name)) this.update(s, `file ${name} holds ${value}`, true);
+      });
+      mon.start();
+      this.fileMonitors.set(name, mon);
+    }
+    for (const s of this.reals.values()) if (s.files.length > 0) this.update(s, this.fileFailure(s) ?? 'file checks pass', true);
+  }
+
+  /** The first failing FILE_CHECK of a real server, in words. */
+  private fileFailure(s: RealState): string | undefined {
+    for (const f of s.files) {
+      const value = this.fileMonitors.get(f.name)?.value ?? 0;
+      if (fileVerdict(value, f.weight, f.reverse).failed) return `file ${f.name} holds ${value}`;
+    }
+    return undefined;
+  }
+
+  /** FILE_CHECK dynamic: value x weight of each dynamic file check, added to the weight. */
+  private fileOffset(s: RealState): number {
+    return s.files.filter((f) => f.dynamic).reduce((n, f) => n + fileVerdict(this.fileMonitors.get(f.name)?.value ?? 0, f.weight, f.reverse).delta, 0);
   }
 
   /**
@@ -199,12 +246,18 @@ export class LvsService {
   private healthIn(reals: ReadonlyMap<string, RealState>, vs: VirtualServer, rs: RealServer): RealHealth {
     const s = reals.get(realKey(vs, rs));
     if (s === undefined) return { up: false };
-    return { up: s.up, ...(s.dynamicWeight !== undefined ? { dynamicWeight: s.dynamicWeight } : {}) };
+    const offset = this.fileOffset(s);
+    const dynamic = s.dynamicWeight !== undefined || offset !== 0 ? Math.max(0, (s.dynamicWeight ?? rs.weight) + offset) : undefined;
+    return { up: s.up, ...(dynamic !== undefined ? { dynamicWeight: dynamic } : {}) };
   }
 
-  private update(s: RealState, reason: string): void {
-    const up = s.checks.every((c) => this.scheduler.status(c.id)?.up ?? true);
-    if (up === s.up) return;
+  /** Re-judges a real server: up when every scheduled check and every FILE_CHECK passes. */
+  private update(s: RealState, reason: string, weightMayChange = false): void {
+    const up = s.checks.every((c) => this.scheduler.status(c.id)?.up ?? true) && this.fileFailure(s) === undefined;
+    if (up === s.up) {
+      if (weightMayChange && up) this.changed(s.vs);
+      return;
+    }
     s.up = up;
     s.reason = reason;
     const line = `(${s.vs.name}) real server ${realServerName(s.rs)} ${up ? 'UP' : 'DOWN'}: ${reason}`;
@@ -329,6 +382,7 @@ export class LvsService {
    */
   async stop(): Promise<void> {
     this.scheduler.stop();
+    for (const m of this.fileMonitors.values()) m.stop();
     this.pinger?.close();
     const ipvs = this.ipvs;
     const keeper = this.keeper;

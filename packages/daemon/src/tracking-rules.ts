@@ -12,6 +12,17 @@ export interface TrackedItem {
 }
 
 /**
+ * keepalived's track_file arithmetic, for VRRP instances and FILE_CHECK alike: weight 0
+ * makes any non-zero value a failure; otherwise value x weight (negated with reverse) is the
+ * delta, and below -253 is a failure.
+ */
+export function fileVerdict(value: number, weight: number, reverse: boolean): { failed: boolean; delta: number } {
+  if (weight === 0) return { failed: value !== 0, delta: 0 };
+  const delta = value * weight * (reverse ? -1 : 1);
+  return delta < -253 ? { failed: true, delta } : { failed: false, delta };
+}
+
+/**
  * keepalived's priority rules: a positive weight is added while the item is
  * up, a negative one while it is down, `reverse` flips the sign, and a zero
  * weight puts the instance in FAULT while the item is down (up, with reverse).
@@ -22,16 +33,10 @@ export function trackedPriority(base: number, items: readonly TrackedItem[]): { 
   let fault: string | undefined;
   for (const i of items) {
     if (i.kind === 'file') {
-      // keepalived: weight 0 makes any non-zero value a failure; otherwise value x weight
-      // (negated with reverse) is added, and below -253 means FAULT.
       const value = i.value ?? 0;
-      if (i.weight === 0) {
-        if (value !== 0) fault ??= `file ${i.name} holds ${value}`;
-        continue;
-      }
-      const delta = value * i.weight * (i.reverse ? -1 : 1);
-      if (delta < -253) fault ??= `file ${i.name} holds ${value} (x ${i.weight} < -253)`;
-      else priority += delta;
+      const v = fileVerdict(value, i.weight, i.reverse);
+      if (v.failed) fault ??= i.weight === 0 ? `file ${i.name} holds ${value}` : `file ${i.name} holds ${value} (x ${i.weight} < -253)`;
+      else priority += v.delta;
       continue;
     }
     if (i.weight === 0) {
