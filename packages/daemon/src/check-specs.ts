@@ -1,6 +1,6 @@
 import type { Checker, CheckerOptions, RealServer, VirtualServer } from '@tandem/config';
 import { hostname } from 'node:os';
-import { dnsCheck, httpCheck, miscCheck, pingCheck, smtpCheck, tcpCheck, udpCheck, type CheckFn, type CheckTiming, type Pinger } from '@tandem/healthcheck';
+import { dnsCheck, httpCheck, miscCheck, pingCheck, smtpCheck, tcpCheck, udpCheck, type CheckFn, type CheckTiming, type Pinger, type TcpConnector } from '@tandem/healthcheck';
 import { userFields, type ScriptPreparer } from './script-prep.js';
 
 /** Checker kinds tandem runs; the others are refused at start. */
@@ -20,6 +20,8 @@ export interface PlannedCheck {
   readonly target: string;
   /** Equal for two plans of the same check: a reload keeps such a check and its history. */
   readonly signature: string;
+  /** The check enforces its timeout itself (TCP_CHECK through the native connector). */
+  readonly selfTimed: boolean;
 }
 
 /** A real server's display name: `ADDRESS:PORT` (`[v6]:PORT`). */
@@ -51,7 +53,7 @@ function cascade(vs: VirtualServer, rs: RealServer, c: Checker): CheckerOptions 
 }
 
 /** Plans every runnable check of a virtual server; returns the kinds it cannot run. */
-export function planChecks(vs: VirtualServer, prepare?: ScriptPreparer, pinger?: Pinger): { checks: PlannedCheck[]; unsupported: Checker['kind'][] } {
+export function planChecks(vs: VirtualServer, prepare?: ScriptPreparer, pinger?: Pinger, tcp?: TcpConnector): { checks: PlannedCheck[]; unsupported: Checker['kind'][] } {
   const checks: PlannedCheck[] = [];
   const unsupported: Checker['kind'][] = [];
   for (const rs of vs.realServers) {
@@ -104,7 +106,7 @@ export function planChecks(vs: VirtualServer, prepare?: ScriptPreparer, pinger?:
                   ...local,
                 })
               : c.kind === 'TCP_CHECK'
-          ? tcpCheck({ host, port, timeoutMs: connectTimeout * 1000, ...local, ...(o.bindPort !== undefined ? { localPort: o.bindPort } : {}) })
+          ? tcpCheck({ host, port, timeoutMs: connectTimeout * 1000, ...local, ...(o.bindPort !== undefined ? { localPort: o.bindPort } : {}) }, tcp)
           : c.kind === 'HTTP_GET' || c.kind === 'SSL_GET'
             ? httpCheck({
                 host,
@@ -126,6 +128,7 @@ export function planChecks(vs: VirtualServer, prepare?: ScriptPreparer, pinger?:
         run,
         target: `${host.includes(':') ? `[${host}]` : host}:${port}`,
         // What makes two checks the same across a reload: the checker block and every option it inherits.
+        selfTimed: c.kind === 'TCP_CHECK' && tcp !== undefined,
         signature: JSON.stringify([c, o, vs.delayLoop, vs.virtualhost ?? null, rs.virtualhost ?? null], (k, v: unknown) => (k === 'pos' ? undefined : v)),
       });
     });

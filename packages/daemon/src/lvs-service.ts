@@ -1,7 +1,7 @@
 import type { Config, Position, RealServer, VirtualServer } from '@tandem/config';
 import { CheckScheduler, runScript, systemClock, type Clock } from '@tandem/healthcheck';
 import { describeOperation, type IpvsClient, type Operation, serviceId, type TableService, TableKeeper } from '@tandem/ipvs';
-import { IcmpPinger } from '@tandem/net';
+import { IcmpPinger, TcpConnector } from '@tandem/net';
 import { planChecks, realServerName, type PlannedCheck } from './check-specs.js';
 import { desiredForVirtualServer, liveWeight, liveWeightSum, nextQuorum, serviceKeys, type RealHealth } from './ipvs-table.js';
 import type { Logger } from './logger.js';
@@ -76,6 +76,7 @@ export class LvsService {
   private virtualServers = new Map<string, VsState>();
   private config: Config | undefined;
   private pinger: IcmpPinger | undefined;
+  private tcp: TcpConnector | undefined;
   private keeper: TableKeeper | undefined;
   private ipvs: IpvsClient | undefined;
   private prepare: ScriptPreparer | undefined;
@@ -135,7 +136,8 @@ export class LvsService {
     const prepare = this.prepare ?? scriptPreparer(config);
     if (this.pinger === undefined && config.virtualServers.some((vs) => vs.realServers.some((rs) => rs.checkers.some((c) => c.kind === 'PING_CHECK')))) this.pinger = new IcmpPinger();
     // Plan everything first: a script that must not run stops here, before anything changes.
-    const plans = config.virtualServers.map((vs) => planChecks(vs, prepare, this.pinger));
+    if (this.tcp === undefined && config.virtualServers.some((vs) => vs.realServers.some((rs) => rs.checkers.some((c) => c.kind === 'TCP_CHECK')))) this.tcp = new TcpConnector();
+    const plans = config.virtualServers.map((vs) => planChecks(vs, prepare, this.pinger, this.tcp));
     const oldReals = this.reals;
     const oldVs = this.virtualServers;
     const reals = new Map<string, RealState>();
@@ -183,7 +185,7 @@ export class LvsService {
     this.virtualServers = virtualServers;
     this.config = config;
     config.virtualServers.forEach((_vs, n) => {
-      for (const c of plans[n]!.checks) if (!kept.has(c.id)) this.scheduler.add({ id: c.id, timing: c.timing, run: c.run });
+      for (const c of plans[n]!.checks) if (!kept.has(c.id)) this.scheduler.add({ id: c.id, timing: c.timing, run: c.run, selfTimed: c.selfTimed });
     });
     this.watchFiles(config);
   }
@@ -384,6 +386,7 @@ export class LvsService {
     this.scheduler.stop();
     for (const m of this.fileMonitors.values()) m.stop();
     this.pinger?.close();
+    this.tcp?.close();
     const ipvs = this.ipvs;
     const keeper = this.keeper;
     this.keeper = undefined;

@@ -26,8 +26,10 @@ export function initialCheckerState(timing: CheckTiming): CheckerState {
  * the failure after the last retry takes it down.
  */
 export function onResult(s: CheckerState, r: CheckResult, timing: CheckTiming): CheckerStep {
+  // A steady verdict keeps its state object: at thousands of checks a second, a fresh object
+  // per check lives a whole interval and is promoted, and old-space garbage grows the RSS.
   if (r.ok) {
-    const state: CheckerState = { up: true, failures: 0, lastReason: r.reason };
+    const state: CheckerState = s.up && s.failures === 0 && s.lastReason === r.reason ? s : { up: true, failures: 0, lastReason: r.reason };
     return { state, nextInMs: timing.intervalMs, ...(s.up ? {} : { change: { up: true, reason: r.reason } }) };
   }
   const failures = s.failures + 1;
@@ -35,6 +37,6 @@ export function onResult(s: CheckerState, r: CheckResult, timing: CheckTiming): 
     return { state: { ...s, failures, lastReason: r.reason }, nextInMs: timing.retryDelayMs };
   }
   const reason = timing.retry > 0 ? `${r.reason} (after ${timing.retry} ${timing.retry === 1 ? 'retry' : 'retries'})` : r.reason;
-  const state: CheckerState = { up: false, failures: 0, lastReason: reason };
+  const state: CheckerState = !s.up && s.failures === 0 && s.lastReason === reason ? s : { up: false, failures: 0, lastReason: reason };
   return { state, nextInMs: timing.intervalMs, ...(s.up ? { change: { up: false, reason } } : {}) };
 }

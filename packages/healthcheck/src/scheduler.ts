@@ -9,7 +9,16 @@ export interface CheckSpec {
   readonly id: string;
   readonly timing: CheckTiming;
   readonly run: CheckFn;
+  /**
+   * `run` always settles within `timing.timeoutMs` on its own (the native TCP connect has its
+   * own timer): the scheduler then spares the per-attempt abort controller and limit timer,
+   * which at thousands of checks a second are a good part of the cost.
+   */
+  readonly selfTimed?: boolean;
 }
+
+/** The signal self-timed checks get: never aborted. */
+const NEVER = new AbortController().signal;
 
 /** A verdict change of one checker. */
 export interface CheckChange {
@@ -158,26 +167,27 @@ export class CheckScheduler extends EventEmitter<SchedulerEvents> {
   private start(e: Entry): void {
     this.running++;
     e.running = true;
-    const abort = new AbortController();
+    const selfTimed = e.spec.selfTimed === true;
+    const abort = selfTimed ? undefined : new AbortController();
     e.abort = abort;
-    const limit = this.clock.setTimer(e.spec.timing.timeoutMs, () => abort.abort());
+    const limit = abort === undefined ? undefined : this.clock.setTimer(e.spec.timing.timeoutMs, () => abort.abort());
     let attempt: Promise<CheckResult>;
     try {
-      attempt = e.spec.run(abort.signal);
+      attempt = e.spec.run(abort?.signal ?? NEVER);
     } catch (err) {
       attempt = Promise.reject(err);
     }
     void attempt
       .catch((err: unknown): CheckResult => ({ ok: false, reason: err instanceof Error ? err.message : String(err) }))
       .then((r) => {
-        limit.cancel();
+        limit?.cancel();
         this.running--;
         e.running = false;
         if (e.removed || this.stopped) {
           this.pump();
           return;
         }
-        const result: CheckResult = abort.signal.aborted && !r.ok ? { ok: false, reason: `no answer within ${e.spec.timing.timeoutMs} ms` } : r;
+        const result: CheckResult = abort?.signal.aborted === true && !r.ok ? { ok: false, reason: `no answer within ${e.spec.timing.timeoutMs} ms` } : r;
         const now = this.clock.now();
         const step = onResult(e.state, result, e.spec.timing);
         e.state = step.state;

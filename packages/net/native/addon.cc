@@ -1,10 +1,12 @@
 #include <napi.h>
 #include "packet_socket.h"
 #include "raw_socket.h"
+#include "tcp_prober.h"
 
 static Napi::Object InitAll(Napi::Env env, Napi::Object exports) {
   RawSocket::Init(env, exports);
   PacketSocket::Init(env, exports);
+  TcpProber::Init(env, exports);
   return exports;
 }
 

@@ -7,3 +7,4 @@ export * from './raw-socket.js';
 export * from './rtnl.js';
 export * from './vrrp-transport.js';
 export * from './pinger.js';
+export * from './tcp-connector.js';

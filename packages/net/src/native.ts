@@ -37,6 +37,13 @@ interface Addon {
     onError: (err: Error) => void,
   ) => NativeRawSocket;
   PacketSocket: new (ifname: string) => NativePacketSocket;
+  TcpProber: new (onResults: (pairs: Float64Array) => void) => NativeTcpProber;
+}
+
+export interface NativeTcpProber {
+  /** Starts a non-blocking connect; outcomes come to onResults as (id, errno) pairs, 0 = connected. */
+  probe(id: number, address: string, port: number, bindAddress: string, bindPort: number, timeoutMs: number): void;
+  close(): void;
 }
 
 let addon: Addon | undefined;

@@ -13,7 +13,16 @@ export interface TcpCheckOptions {
   readonly timeoutMs: number;
 }
 
-export function tcpCheck(o: TcpCheckOptions): CheckFn {
+/**
+ * Makes the connects of TCP_CHECK (tandem's daemon passes a native one; without it, Node's
+ * sockets are used). It enforces `timeoutMs` itself.
+ */
+export interface TcpConnector {
+  connect(target: TcpCheckOptions): Promise<CheckResult>;
+}
+
+export function tcpCheck(o: TcpCheckOptions, connector?: TcpConnector): CheckFn {
+  if (connector !== undefined) return () => connector.connect(o);
   return (signal) =>
     new Promise<CheckResult>((resolve) => {
       const socket = connect({
