@@ -104,16 +104,12 @@ TcpProber::TcpProber(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TcpProbe
   uv_unref(reinterpret_cast<uv_handle_t*>(check_));
 }
 
-TcpProber::~TcpProber() {
-  delete asyncContext_;
-  if (check_ != nullptr) {
-    uv_check_stop(check_);
-    uv_close(reinterpret_cast<uv_handle_t*>(check_), [](uv_handle_t* h) { delete reinterpret_cast<uv_check_t*>(h); });
-  }
-}
+// Freed by close(), while the environment is alive: at process exit the loop and the
+// environment may already be gone when a finalizer runs.
+TcpProber::~TcpProber() = default;
 
 void TcpProber::Report(double id, int err) {
-  if (closed_) return;
+  if (closed_ || check_ == nullptr) return;
   if (results_.empty()) uv_check_start(check_, &TcpProber::Deliver);
   results_.push_back(id);
   results_.push_back(err);
@@ -198,5 +194,12 @@ Napi::Value TcpProber::Probe(const Napi::CallbackInfo& info) {
 
 void TcpProber::Close(const Napi::CallbackInfo& /*info*/) {
   // Probes in flight finish on their own; their results are dropped.
+  if (closed_) return;
   closed_ = true;
+  results_.clear();
+  uv_check_stop(check_);
+  uv_close(reinterpret_cast<uv_handle_t*>(check_), [](uv_handle_t* h) { delete reinterpret_cast<uv_check_t*>(h); });
+  check_ = nullptr;
+  delete asyncContext_;
+  asyncContext_ = nullptr;
 }
