@@ -104,6 +104,8 @@ type CheckerDraft = WithOptions & {
   trackFile?: string;
   weight?: number;
   reverse?: boolean;
+  /** SMTP_CHECK's deprecated `host { ... }` blocks: one more check each. */
+  hosts: CheckerOptions[];
 };
 
 const hex =
@@ -197,8 +199,20 @@ const SPECS: Record<Checker['kind'], SectionSpec<CheckerDraft>> = {
   },
   SMTP_CHECK: {
     name: 'SMTP_CHECK',
-    keywords: { ...common, helo_name: single(word, (d, v) => (d.heloName = v)) },
-    notYet: { host: notYet('SMTP_CHECK host sub-blocks are an old syntax; use connect_ip/connect_port') },
+    keywords: {
+      ...common,
+      helo_name: single(word, (d, v) => (d.heloName = v)),
+      // keepalived 2 still reads these ("deprecated. Please define additional checkers"),
+      // as one more SMTP check per host, inheriting the block's own options.
+      host: (n, d, diags) => {
+        const block = blockOf(n, diags);
+        if (block === undefined) return;
+        const h: WithOptions = { options: {} };
+        applySection({ name: 'host', keywords: checkerOptionKeywords<WithOptions>() }, block, h, diags);
+        d.hosts.push(h.options);
+        diags.warning('CONF_ERR_VALUE', n.keyword.pos, 'SMTP_CHECK host blocks are deprecated (keepalived too); each is read as one more SMTP_CHECK');
+      },
+    },
   },
 };
 
@@ -206,11 +220,20 @@ const SPECS: Record<Checker['kind'], SectionSpec<CheckerDraft>> = {
 export const CHECKER_KINDS = Object.keys(SPECS) as Checker['kind'][];
 
 /** Parses one checker block of a real_server. */
-export function parseChecker(kind: Checker['kind'], node: Node, diags: Diagnostics): Checker | undefined {
+/** Parses one checker block of a real_server: one checker, or several for SMTP_CHECK host blocks. */
+export function parseChecker(kind: Checker['kind'], node: Node, diags: Diagnostics): Checker[] {
+  const c = parseOneChecker(kind, node, diags);
+  if (c === undefined) return [];
+  const { hosts, ...base } = c;
+  if (base.kind !== 'SMTP_CHECK' || hosts === undefined || hosts.length === 0) return [base as Checker];
+  return hosts.map((h) => ({ ...base, options: { ...base.options, ...h } }));
+}
+
+function parseOneChecker(kind: Checker['kind'], node: Node, diags: Diagnostics): (Checker & { hosts?: CheckerOptions[] }) | undefined {
   if (node.args.length > 0) diags.error('CONF_ERR_ARITY', node.args[0]!.pos, `unexpected '${node.args[0]!.text}' after ${kind}`);
   const block = blockOf(node, diags);
   if (block === undefined) return undefined;
-  const d: CheckerDraft = { options: {}, urls: [], dynamic: false };
+  const d: CheckerDraft = { options: {}, urls: [], dynamic: false, hosts: [] };
   const before = diags.errors.length;
   applySection(SPECS[kind], block, d, diags);
   const pos = node.keyword.pos;
@@ -247,7 +270,7 @@ export function parseChecker(kind: Checker['kind'], node: Node, diags: Diagnosti
         ...(d.maxReplyLength !== undefined ? { maxReplyLength: d.maxReplyLength } : {}),
       };
     case 'SMTP_CHECK':
-      return { kind, pos, options, ...(d.heloName !== undefined ? { heloName: d.heloName } : {}) };
+      return { kind, pos, options, ...(d.heloName !== undefined ? { heloName: d.heloName } : {}), hosts: d.hosts };
     case 'FILE_CHECK':
       if (d.trackFile === undefined) {
         diags.error('CONF_ERR_MISSING', pos, 'FILE_CHECK needs track_file NAME');

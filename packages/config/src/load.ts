@@ -175,12 +175,24 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
       }
     }
   }
-  const sync = globals.lvsSyncDaemon;
+  // The old per-instance form: keepalived runs one sync daemon, following that instance.
+  let globalDefs = globals;
+  const old = instances.filter((i) => i.lvsSyncDaemonInterface !== undefined);
+  for (const [n, i] of old.entries()) {
+    const where = i.lvsSyncDaemonInterface!;
+    if (globals.lvsSyncDaemon !== undefined || n > 0) {
+      diags.error('CONF_ERR_CONFLICT', where.pos, 'only one sync daemon runs per system: lvs_sync_daemon_interface here and another lvs_sync_daemon');
+      continue;
+    }
+    diags.warning('CONF_ERR_VALUE', where.pos, `lvs_sync_daemon_interface is keepalived's old form; read as global_defs { lvs_sync_daemon ${where.name} ${i.name} }`);
+    globalDefs = { ...globals, lvsSyncDaemon: { interface: where.name, instance: i.name, pos: where.pos } };
+  }
+  const sync = globalDefs.lvsSyncDaemon;
   if (sync?.instance !== undefined && !instances.some((i) => i.name === sync.instance)) {
     const near = suggest(sync.instance, instances.map((i) => i.name));
     diags.error('CONF_ERR_REFERENCE', sync.pos, `lvs_sync_daemon: no vrrp_instance ${sync.instance}${near !== undefined ? `; did you mean '${near}'?` : ''}`);
   }
-  return { file, globalDefs: globals, vrrpInstances: instances, virtualServerGroups: groups, virtualServers: servers, vrrpScripts: scripts, trackFiles: files, syncGroups };
+  return { file, globalDefs, vrrpInstances: instances, virtualServerGroups: groups, virtualServers: servers, vrrpScripts: scripts, trackFiles: files, syncGroups };
 }
 
 /** Reads, parses and validates a keepalived.conf (with its includes). Never throws on file content. */

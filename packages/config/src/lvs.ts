@@ -99,8 +99,7 @@ const rsSpec: SectionSpec<RsDraft> = {
       CHECKER_KINDS.map((k): [string, Handler<RsDraft>] => [
         k,
         (n, d, diags) => {
-          const c = parseChecker(k, n, diags);
-          if (c !== undefined) d.checkers.push(c);
+          d.checkers.push(...parseChecker(k, n, diags));
         },
       ]),
     ),

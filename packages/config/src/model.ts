@@ -53,6 +53,8 @@ export interface VrrpInstance {
   readonly garp: GarpSettings;
   readonly tracking: Tracking;
   readonly dontTrackPrimary: boolean;
+  /** keepalived's old per-instance `lvs_sync_daemon_interface IF`: a global lvs_sync_daemon following this instance. */
+  readonly lvsSyncDaemonInterface?: { readonly name: string; readonly pos: Position };
 }
 
 /** `global_defs`, the parts tandem acts on. Durations are in seconds. */

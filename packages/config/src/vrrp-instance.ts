@@ -9,6 +9,7 @@ import { addressValue, arity, enumValue, prefixedAddress } from './values.js';
 
 interface Draft extends TrackingDraft {
   dontTrackPrimary: boolean;
+  lvsSyncDaemonInterface?: { name: string; pos: Position };
   state?: 'MASTER' | 'BACKUP';
   interface?: string;
   virtualRouterId?: number;
@@ -107,6 +108,9 @@ const spec: SectionSpec<Draft> = {
   keywords: {
     ...trackingKeywords<Draft>(),
     dont_track_primary: flag((d, v) => (d.dontTrackPrimary = v)),
+    lvs_sync_daemon_interface: (n, d, diags) => {
+      if (arity(n, 1, 1, diags)) d.lvsSyncDaemonInterface = { name: n.args[0]!.text, pos: n.keyword.pos };
+    },
     state: single((tok, what, diags) => enumValue(tok, ['MASTER', 'BACKUP'] as const, what, diags), (d, v) => (d.state = v)),
     interface: single(word, (d, v) => (d.interface = v)),
     virtual_router_id: single(integer(1, 255), (d, v) => (d.virtualRouterId = v)),
@@ -175,7 +179,6 @@ const spec: SectionSpec<Draft> = {
     track_process: changes('process tracking is not implemented'),
     track_bfd: changes('BFD is not implemented'),
     smtp_alert: { severity: 'warning', why: 'email alerts do not change failover' },
-    lvs_sync_daemon_interface: changes('use the global lvs_sync_daemon IF INSTANCE instead'),
     debug: { severity: 'warning', why: 'it only changes logging' },
     kernel_rx_buf_size: { severity: 'warning', why: 'it only sizes a socket buffer' },
     linkbeat_use_polling: { severity: 'warning', why: 'tandem follows link state through netlink events' },
@@ -275,5 +278,6 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     garp: d.garp,
     tracking: { ...d.tracking, trackInterface: d.tracking.trackInterface.filter((ti) => ti.name !== d.interface) },
     dontTrackPrimary: d.dontTrackPrimary,
+    ...(d.lvsSyncDaemonInterface !== undefined ? { lvsSyncDaemonInterface: d.lvsSyncDaemonInterface } : {}),
   };
 }

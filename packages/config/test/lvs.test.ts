@@ -111,7 +111,7 @@ const errorCases: Array<[string, string, ConfigErrorCode, number, number, RegExp
   ['a missing group', vs('  lb_algo rr\n', 'group NOPE'), 'CONF_ERR_REFERENCE', 1, 1, /no virtual_server_group of that name/],
   ['a misspelt checker keyword', vs('  real_server 198.51.100.1 80 {\n    TCP_CHECK {\n      conect_timeout 3\n    }\n  }\n'), 'CONF_ERR_UNKNOWN_KEYWORD', 4, 7, /did you mean 'connect_timeout'/],
   ['ops on a TCP service', vs('  ops\n'), 'CONF_ERR_CONFLICT', 1, 1, /ops \(one-packet scheduling\) is for UDP/],
-  ['a checker not implemented', vs('  real_server 198.51.100.1 80 {\n    BFD_CHECK {\n    }\n  }\n'), 'CONF_ERR_UNSUPPORTED', 3, 5, /BFD/],
+  ['a FILE_CHECK naming no track_file', vs('  real_server 198.51.100.1 80 {\n    FILE_CHECK {\n      track_file nosuch\n    }\n  }\n'), 'CONF_ERR_REFERENCE', 3, 5, /no track_file nosuch/],
 ];
 for (const [what, text, code, line, col, message] of errorCases) {
   test(`refuses ${what} with its position`, (t) => {
@@ -166,4 +166,40 @@ vrrp_instance VI_1 {
   ]);
   const bad = loadText(`global_defs {\n    lvs_sync_daemon eth1 id 300 speed 9\n}\n`);
   t.deepEqual(bad.real.map(formatDiagnostic), [`${bad.path}:2:29: lvs_sync_daemon id must be 0-255, got 300`]);
+});
+
+test('keepalived\'s old forms: SMTP_CHECK host blocks become one check each; lvs_sync_daemon_interface becomes the global sync daemon', (t) => {
+  const { r } = loadText(`vrrp_instance VI_1 {
+    interface eth0
+    lvs_sync_daemon_interface eth1
+    virtual_router_id 51
+    virtual_ipaddress {
+        192.0.2.100
+    }
+}
+virtual_server 192.0.2.100 25 {
+    real_server 198.51.100.1 25 {
+        SMTP_CHECK {
+            connect_timeout 5
+            host {
+                connect_ip 198.51.100.2
+            }
+            host {
+                connect_ip 198.51.100.3
+                connect_port 2525
+            }
+        }
+    }
+}
+`);
+  t.deepEqual(r.errors, []);
+  t.like(r.config!.globalDefs.lvsSyncDaemon, { interface: 'eth1', instance: 'VI_1' });
+  t.deepEqual(
+    r.config!.virtualServers[0]!.realServers[0]!.checkers.map((c) => c.options),
+    [
+      { connectTimeout: 5, connectIp: '198.51.100.2' },
+      { connectTimeout: 5, connectIp: '198.51.100.3', connectPort: 2525 },
+    ],
+  );
+  t.is(r.warnings.length, 3);
 });
