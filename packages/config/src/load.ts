@@ -1,12 +1,13 @@
 import { Diagnostics, suggest, type Diagnostic } from './diagnostics.js';
 import { defaultGlobalDefs, parseGlobalDefs } from './global-defs.js';
 import { lexFile, type LexOptions } from './lexer.js';
-import type { Config, GlobalDefs, SyncGroup, TrackFile, Tracking, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
+import type { Config, GlobalDefs, RouteSpec, RuleSpec, SyncGroup, TrackFile, Tracking, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
+import { routeBlock, ruleBlock } from './routes.js';
 import { parseSyncGroup, parseTrackFile, parseVrrpScript } from './tracking.js';
 import { parseVirtualServer, parseVirtualServerGroup } from './lvs.js';
 import { blockOf, type NotYet } from './section.js';
 import { parseTree, type Node } from './tree.js';
-import { parseVrrpInstance } from './vrrp-instance.js';
+import { parseVip, parseVrrpInstance } from './vrrp-instance.js';
 
 /** The outcome of loading a file: a model only when there is no error. */
 export interface LoadResult {
@@ -21,9 +22,6 @@ export interface LoadResult {
 const TOP_NOT_YET: Readonly<Record<string, NotYet>> = Object.fromEntries(
   [
     ['vrrp_track_process', 'process tracking is not implemented'],
-    ['static_ipaddress', 'static addresses are not managed yet'],
-    ['static_routes', 'static routes are not managed yet'],
-    ['static_rules', 'static rules are not managed yet'],
     ['bfd_instance', 'BFD is not implemented'],
     ['garp_group', 'gratuitous ARP groups are not implemented'],
     ['linkbeat_interfaces', 'link-beat polling is not implemented'],
@@ -31,7 +29,7 @@ const TOP_NOT_YET: Readonly<Record<string, NotYet>> = Object.fromEntries(
     ['track_group', 'track groups are not implemented'],
     ['SSL', 'SSL_GET arrives with health checking'],
     ['net_namespace', 'run tandemd inside the namespace instead: ip netns exec NAME tandemd ...'],
-    ['net_namespace_ipvs', 'IPVS is not driven yet'],
+    ['net_namespace_ipvs', 'run tandemd inside the namespace instead'],
   ].map(([k, why]) => [k!, { severity: 'error' as const, why: why! }]),
 );
 
@@ -136,6 +134,9 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
   const scripts: VrrpScript[] = [];
   const files: TrackFile[] = [];
   const syncGroups: SyncGroup[] = [];
+  const staticAddresses: VirtualAddress[] = [];
+  const staticRoutes: RouteSpec[] = [];
+  const staticRules: RuleSpec[] = [];
   for (const n of nodes) {
     const kw = n.keyword.text;
     if (kw === 'global_defs') continue;
@@ -148,6 +149,11 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
       virtual_server: () => collect(servers, parseVirtualServer(n, diags)),
       virtual_server_group: () => collect(groups, parseVirtualServerGroup(n, diags)),
       vrrp_instance: () => collect(instances, parseVrrpInstance(n, globals, diags)),
+      static_ipaddress: () => {
+        for (const e of blockOf(n, diags) ?? []) collect(staticAddresses, parseVip(e, diags));
+      },
+      static_routes: () => void staticRoutes.push(...routeBlock(n, diags)),
+      static_rules: () => void staticRules.push(...ruleBlock(n, diags)),
     };
     if (Object.hasOwn(parsers, kw)) {
       parsers[kw]!();
@@ -192,7 +198,7 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
     const near = suggest(sync.instance, instances.map((i) => i.name));
     diags.error('CONF_ERR_REFERENCE', sync.pos, `lvs_sync_daemon: no vrrp_instance ${sync.instance}${near !== undefined ? `; did you mean '${near}'?` : ''}`);
   }
-  return { file, globalDefs, vrrpInstances: instances, virtualServerGroups: groups, virtualServers: servers, vrrpScripts: scripts, trackFiles: files, syncGroups };
+  return { file, globalDefs, staticAddresses, staticRoutes, staticRules, vrrpInstances: instances, virtualServerGroups: groups, virtualServers: servers, vrrpScripts: scripts, trackFiles: files, syncGroups };
 }
 
 /** Reads, parses and validates a keepalived.conf (with its includes). Never throws on file content. */

@@ -55,6 +55,9 @@ export interface VrrpInstance {
   readonly dontTrackPrimary: boolean;
   /** keepalived's old per-instance `lvs_sync_daemon_interface IF`: a global lvs_sync_daemon following this instance. */
   readonly lvsSyncDaemonInterface?: { readonly name: string; readonly pos: Position };
+  /** `virtual_routes` / `virtual_rules`: present while MASTER, like the addresses. */
+  readonly virtualRoutes: readonly RouteSpec[];
+  readonly virtualRules: readonly RuleSpec[];
 }
 
 /** `global_defs`, the parts tandem acts on. Durations are in seconds. */
@@ -109,6 +112,39 @@ export interface LvsSyncDaemon {
   readonly pos: Position;
 }
 
+/** A route as `static_routes` / `virtual_routes` write it (the `ip route` subset tandem runs). */
+export interface RouteSpec {
+  readonly type: 'unicast' | 'blackhole' | 'unreachable' | 'prohibit' | 'throw';
+  readonly destination: string;
+  readonly prefix: number;
+  readonly family: 4 | 6;
+  readonly via?: string;
+  readonly src?: string;
+  readonly dev?: string;
+  /** Routing table id (main = 254). */
+  readonly table?: number;
+  readonly metric?: number;
+  readonly scope?: 'global' | 'site' | 'link' | 'host' | 'nowhere';
+  readonly protocol?: number;
+  readonly onlink: boolean;
+  readonly pos: Position;
+}
+
+/** A policy rule as `static_rules` / `virtual_rules` write it (the `ip rule` subset tandem runs). */
+export interface RuleSpec {
+  readonly family: 4 | 6;
+  readonly from?: { readonly address: string; readonly prefix: number };
+  readonly to?: { readonly address: string; readonly prefix: number };
+  readonly table?: number;
+  readonly preference?: number;
+  readonly iif?: string;
+  readonly oif?: string;
+  readonly fwmark?: number;
+  readonly fwmask?: number;
+  readonly invert: boolean;
+  readonly pos: Position;
+}
+
 /** The typed model of a whole keepalived.conf. */
 export interface Config {
   readonly file: string;
@@ -119,6 +155,10 @@ export interface Config {
   readonly vrrpScripts: readonly VrrpScript[];
   readonly trackFiles: readonly TrackFile[];
   readonly syncGroups: readonly SyncGroup[];
+  /** `static_ipaddress`, `static_routes`, `static_rules`: set at start, kept whatever the VRRP state, removed at stop. */
+  readonly staticAddresses: readonly VirtualAddress[];
+  readonly staticRoutes: readonly RouteSpec[];
+  readonly staticRules: readonly RuleSpec[];
 }
 
 /** IPVS schedulers keepalived accepts for `lb_algo` / `lvs_sched`. */

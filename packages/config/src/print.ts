@@ -1,4 +1,4 @@
-import type { Checker, CheckerOptions, Config, Forwarding, GlobalDefs, RealServer, ScriptSpec, SyncGroup, TrackFile, Tracking, TrackRef, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
+import type { Checker, CheckerOptions, Config, Forwarding, GlobalDefs, RealServer, RouteSpec, RuleSpec, ScriptSpec, SyncGroup, TrackFile, Tracking, TrackRef, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
 import { defaultGlobalDefs } from './global-defs.js';
 
 /** Quotes a word when it holds characters the tokenizer would split or cut. */
@@ -110,6 +110,8 @@ function instance(i: VrrpInstance): string[] {
   if (i.authentication !== undefined) l.push(...block('authentication', [`auth_type ${i.authentication.type}`, `auth_pass ${q(i.authentication.password)}`], ''));
   l.push(...block('virtual_ipaddress', i.virtualIpaddress.map(vip), ''));
   if (i.virtualIpaddressExcluded.length > 0) l.push(...block('virtual_ipaddress_excluded', i.virtualIpaddressExcluded.map(vip), ''));
+  if (i.virtualRoutes.length > 0) l.push(...block('virtual_routes', i.virtualRoutes.map(route), ''));
+  if (i.virtualRules.length > 0) l.push(...block('virtual_rules', i.virtualRules.map(rule), ''));
   if (i.unicastSrcIp !== undefined) l.push(`unicast_src_ip ${i.unicastSrcIp}`);
   if (i.unicastPeer.length > 0) l.push(...block('unicast_peer', i.unicastPeer, ''));
   l.push(`down_timer_adverts ${i.downTimerAdverts}`);
@@ -249,10 +251,45 @@ function group(g: VirtualServerGroup): string[] {
 }
 
 /** Prints a model as keepalived.conf text that loads back into the same model. */
+const TABLE_NAMES: Record<number, string> = { 254: 'main', 255: 'local', 253: 'default' };
+
+function route(r: RouteSpec): string {
+  const parts: string[] = [];
+  if (r.type !== 'unicast') parts.push(r.type);
+  parts.push(r.prefix === 0 && (r.destination === '0.0.0.0' || r.destination === '::') ? 'default' : `${r.destination}/${r.prefix}`);
+  if (r.via !== undefined) parts.push('via', r.via);
+  if (r.src !== undefined) parts.push('src', r.src);
+  if (r.dev !== undefined) parts.push('dev', r.dev);
+  if (r.table !== undefined) parts.push('table', TABLE_NAMES[r.table] ?? String(r.table));
+  if (r.metric !== undefined) parts.push('metric', String(r.metric));
+  if (r.scope !== undefined) parts.push('scope', r.scope);
+  if (r.protocol !== undefined) parts.push('protocol', String(r.protocol));
+  if (r.onlink) parts.push('onlink');
+  if (r.family === 6 && r.prefix === 0) parts.push('inet6');
+  return parts.join(' ');
+}
+
+function rule(r: RuleSpec): string {
+  const parts: string[] = [];
+  if (r.invert) parts.push('not');
+  if (r.from !== undefined) parts.push('from', `${r.from.address}/${r.from.prefix}`);
+  if (r.to !== undefined) parts.push('to', `${r.to.address}/${r.to.prefix}`);
+  if (r.iif !== undefined) parts.push('iif', r.iif);
+  if (r.oif !== undefined) parts.push('oif', r.oif);
+  if (r.fwmark !== undefined) parts.push('fwmark', r.fwmask !== undefined ? `${r.fwmark}/${r.fwmask}` : String(r.fwmark));
+  if (r.table !== undefined) parts.push('table', TABLE_NAMES[r.table] ?? String(r.table));
+  if (r.preference !== undefined) parts.push('preference', String(r.preference));
+  if (r.family === 6 && r.from === undefined && r.to === undefined) parts.push('inet6');
+  return parts.join(' ');
+}
+
 export function printConfig(c: Config): string {
   const parts: string[][] = [];
   const g = globals(c.globalDefs);
   if (g.length > 0) parts.push(block('global_defs', g, ''));
+  if (c.staticAddresses.length > 0) parts.push(block('static_ipaddress', c.staticAddresses.map(vip), ''));
+  if (c.staticRoutes.length > 0) parts.push(block('static_routes', c.staticRoutes.map(route), ''));
+  if (c.staticRules.length > 0) parts.push(block('static_rules', c.staticRules.map(rule), ''));
   for (const s of c.vrrpScripts) parts.push(vrrpScript(s));
   for (const f of c.trackFiles) parts.push(trackFile(f));
   for (const i of c.vrrpInstances) parts.push(instance(i));

@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
 import type { Diagnostics, Position } from './diagnostics.js';
 import type { Token } from './lexer.js';
-import type { Authentication, GarpSettings, GlobalDefs, VirtualAddress, VrrpInstance } from './model.js';
+import type { Authentication, GarpSettings, GlobalDefs, RouteSpec, RuleSpec, VirtualAddress, VrrpInstance } from './model.js';
+import { routeBlock, ruleBlock } from './routes.js';
 import { applySection, blockOf, flag, integer, seconds, single, word, type NotYet, type SectionSpec } from './section.js';
 import { emptyTracking, trackingKeywords, type TrackingDraft } from './tracking.js';
 import type { Node } from './tree.js';
@@ -9,6 +10,8 @@ import { addressValue, arity, enumValue, prefixedAddress } from './values.js';
 
 interface Draft extends TrackingDraft {
   dontTrackPrimary: boolean;
+  virtualRoutes: RouteSpec[];
+  virtualRules: RuleSpec[];
   lvsSyncDaemonInterface?: { name: string; pos: Position };
   state?: 'MASTER' | 'BACKUP';
   interface?: string;
@@ -35,7 +38,7 @@ interface Draft extends TrackingDraft {
 const SCOPES = ['global', 'site', 'link', 'host', 'nowhere'] as const;
 
 /** One `virtual_ipaddress` line: `IP[/PREFIX] [brd ADDR] [dev IF] [scope S] [label L]`. */
-function parseVip(node: Node, diags: Diagnostics): VirtualAddress | undefined {
+export function parseVip(node: Node, diags: Diagnostics): VirtualAddress | undefined {
   const words = [node.keyword, ...node.args];
   const head = prefixedAddress(words[0]!, 'virtual address', diags);
   if (head === undefined) return undefined;
@@ -108,6 +111,8 @@ const spec: SectionSpec<Draft> = {
   keywords: {
     ...trackingKeywords<Draft>(),
     dont_track_primary: flag((d, v) => (d.dontTrackPrimary = v)),
+    virtual_routes: (n, d, diags) => void d.virtualRoutes.push(...routeBlock(n, diags)),
+    virtual_rules: (n, d, diags) => void d.virtualRules.push(...ruleBlock(n, diags)),
     lvs_sync_daemon_interface: (n, d, diags) => {
       if (arity(n, 1, 1, diags)) d.lvsSyncDaemonInterface = { name: n.args[0]!.text, pos: n.keyword.pos };
     },
@@ -190,8 +195,6 @@ const spec: SectionSpec<Draft> = {
     use_ipvlan: changes('the ipvlan interface would not be created'),
     use_vmac_addr: changes('the virtual MAC would not be used'),
     vrf: changes('the instance would not run in that VRF'),
-    virtual_routes: changes('routes would not follow the VIP'),
-    virtual_rules: changes('rules would not follow the VIP'),
     use_vmac: changes('the virtual MAC would not be created'),
     vmac_xmit_base: changes('the virtual MAC would not be created'),
     mcast_src_ip: changes('adverts would come from another address'),
@@ -217,7 +220,7 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
   if (node.args.length > 1) diags.error('CONF_ERR_ARITY', node.args[1]!.pos, `unexpected '${node.args[1]!.text}' after the instance name`);
   const block = blockOf(node, diags);
   if (block === undefined) return undefined;
-  const d: Draft = { priority: 100, advertInt: 1, nopreempt: false, preemptDelay: 0, vips: [], excluded: [], unicastPeer: [], garp: {}, tracking: emptyTracking(), dontTrackPrimary: false };
+  const d: Draft = { priority: 100, advertInt: 1, nopreempt: false, preemptDelay: 0, vips: [], excluded: [], unicastPeer: [], garp: {}, tracking: emptyTracking(), dontTrackPrimary: false, virtualRoutes: [], virtualRules: [] };
   const before = diags.errors.length;
   applySection(spec, block, d, diags);
   const pos: Position = node.keyword.pos;
@@ -278,6 +281,8 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     garp: d.garp,
     tracking: { ...d.tracking, trackInterface: d.tracking.trackInterface.filter((ti) => ti.name !== d.interface) },
     dontTrackPrimary: d.dontTrackPrimary,
+    virtualRoutes: d.virtualRoutes,
+    virtualRules: d.virtualRules,
     ...(d.lvsSyncDaemonInterface !== undefined ? { lvsSyncDaemonInterface: d.lvsSyncDaemonInterface } : {}),
   };
 }

@@ -57,6 +57,12 @@ const instanceArb = (name: string, vrid: number): fc.Arbitrary<VrrpInstance> =>
           notify: fc.record({ master: fc.constant({ command: '/usr/local/bin/notify.sh MASTER', user: 'nobody', pos }) }, { requiredKeys: [] }),
         }),
         dontTrackPrimary: fc.boolean(),
+        virtualRoutes: fc.constant(
+          family === 4
+            ? [{ type: 'unicast' as const, destination: '198.51.100.0', prefix: 24, family: 4 as const, via: '192.0.2.254', table: 100, onlink: false, pos }]
+            : [{ type: 'blackhole' as const, destination: '2001:db8:9::', prefix: 48, family: 6 as const, onlink: false, pos }],
+        ),
+        virtualRules: fc.constant(family === 4 ? [{ family: 4 as const, from: { address: '192.0.2.0', prefix: 24 }, table: 100, preference: 100, invert: false, pos }] : []),
         garp: fc.record(
           { masterDelay: fc.integer({ min: 0, max: 100 }), masterRepeat: fc.integer({ min: 1, max: 255 }), masterRefresh: fc.integer({ min: 0, max: 600 }), masterRefreshRepeat: fc.integer({ min: 1, max: 9 }), lowerPrioRepeat: fc.integer({ min: 0, max: 9 }) },
           { requiredKeys: [] },
@@ -143,6 +149,9 @@ const configArb: fc.Arbitrary<Config> = fc
       notifyFifos: refresh > 50 ? { vrrp: { path: '/run/tandem.fifo', user: 'nobody', pos, script: { command: '/usr/local/bin/read-fifo', pos } } } : {},
     },
     vrrpInstances: instances,
+    staticAddresses: refresh > 10 ? [{ address: '192.0.2.250', prefix: 24, family: 4 as const, dev: 'eth0', pos }] : [],
+    staticRoutes: refresh > 20 ? [{ type: 'unicast' as const, destination: '0.0.0.0', prefix: 0, family: 4 as const, via: '192.0.2.1', dev: 'eth0', metric: 10, onlink: false, pos }] : [],
+    staticRules: refresh > 30 ? [{ family: 6 as const, to: { address: '2001:db8::', prefix: 32 }, table: 254, preference: 7, invert: true, pos }] : [],
     virtualServerGroups: [],
     virtualServers: servers,
     vrrpScripts: ['chk_a', 'chk_b'].map((name, i) => ({

@@ -12,6 +12,7 @@ import { planReport } from './plan.js';
 import { SyncDaemonControl } from './sync-daemon.js';
 import { NotifyFifos } from './notify-fifo.js';
 import { scriptPreparer } from './script-prep.js';
+import { StaticNetwork } from './static-network.js';
 import type { IpvsClient } from '@tandem/ipvs';
 
 /** The result of loading a file for this tandemd: validity plus what this version cannot run. */
@@ -44,6 +45,7 @@ class Daemon {
   private ipvs: IpvsClient | undefined;
   private syncDaemon: SyncDaemonControl | undefined;
   private fifos: NotifyFifos | undefined;
+  private statics: StaticNetwork | undefined;
   private control: Server | undefined;
   private stopping = false;
   private reloading: Promise<void> = Promise.resolve();
@@ -62,6 +64,8 @@ class Daemon {
       if ('client' in ipvs) this.ipvs = ipvs.client;
       else unavailable = ipvs.reason;
     }
+    this.statics = new StaticNetwork(this.log);
+    await this.statics.apply(this.config);
     this.fifos = await NotifyFifos.open(this.config.globalDefs, scriptPreparer(this.config), this.log);
     this.service = new VrrpService(this.log);
     this.service.onNotifyLine = (line) => this.fifos?.vrrp(line);
@@ -140,9 +144,14 @@ class Daemon {
     const d = diff(this.config, r.config);
     try {
       const report = await this.service!.reload(this.config, r.config, d);
+      if (!sameValue([this.config.staticAddresses, this.config.staticRoutes, this.config.staticRules], [r.config.staticAddresses, r.config.staticRoutes, r.config.staticRules])) {
+        await this.statics?.apply(r.config);
+      }
       if (!sameValue(this.config.globalDefs.notifyFifos, r.config.globalDefs.notifyFifos)) {
         this.fifos?.close();
-        this.fifos = await NotifyFifos.open(r.config.globalDefs, scriptPreparer(r.config), this.log);
+        this.statics = new StaticNetwork(this.log);
+    await this.statics.apply(this.config);
+    this.fifos = await NotifyFifos.open(r.config.globalDefs, scriptPreparer(r.config), this.log);
       }
       if (!sameValue(this.config.globalDefs.lvsSyncDaemon, r.config.globalDefs.lvsSyncDaemon)) {
         await this.syncDaemon?.stop();
@@ -184,6 +193,8 @@ class Daemon {
     await this.lvs?.stop();
     this.ipvs?.close();
     this.fifos?.close();
+    await this.statics?.remove();
+    this.statics?.close();
     this.control?.close();
     rmSync(this.opts.controlSocket, { force: true });
     if (this.opts.pidFile !== undefined) rmSync(this.opts.pidFile, { force: true });

@@ -8,6 +8,7 @@ import { AcceptFilter, NetTransport, Rtnl, VrrpChannel, PacketSender, scopeNames
 import { InstanceRunner, receiveAdvert, systemClock, type Clock, type DropReason, type InstanceStats } from '@tandem/vrrp';
 import type { Logger } from './logger.js';
 import { announceSchedule, interfacesOf, runnerOptions, vipText } from './instance-options.js';
+import { routeSpec, ruleSpec } from './route-specs.js';
 
 /** Status of one instance, as `tandemctl status --json` prints it. */
 export interface InstanceStatus {
@@ -149,6 +150,8 @@ export class VrrpService {
         peers: i.unicastPeer,
         addresses,
         ...(noAccept !== undefined ? { noAccept } : {}),
+        routes: i.virtualRoutes.map((r) => routeSpec(r, this.linksByName())),
+        rules: i.virtualRules.map(ruleSpec),
       },
       {
         mac: (ifindex) => this.links.get(ifindex)?.mac,
@@ -181,6 +184,10 @@ export class VrrpService {
     const managed: Managed = { config: i, runner, transport, ifindex: link.index };
     this.instances.push(managed);
     return managed;
+  }
+
+  private linksByName(): Map<string, LinkInfo> {
+    return new Map([...this.links.values()].map((l) => [l.name, l]));
   }
 
   private addressSpecs(i: VrrpInstance): AddressSpec[] {

@@ -34,6 +34,40 @@ export interface AddressSpec {
 const NLM_F_CREATE = 0x400;
 const NLM_F_EXCL = 0x200;
 
+/** A route to add or remove (`ip route` terms; numbers as the kernel wants them). */
+export interface RouteSpec {
+  readonly type: 'unicast' | 'blackhole' | 'unreachable' | 'prohibit' | 'throw';
+  readonly destination: string;
+  readonly prefix: number;
+  readonly via?: string;
+  readonly src?: string;
+  readonly ifindex?: number;
+  /** Table id; main (254) when absent. */
+  readonly table?: number;
+  readonly metric?: number;
+  /** rtnetlink scope; link for a unicast route without gateway, global otherwise, when absent. */
+  readonly scope?: number;
+  /** Route protocol; 18 (keepalived) when absent, so `ip route` shows who added it. */
+  readonly protocol?: number;
+}
+
+/** A policy-routing rule to add or remove (`ip rule` terms). */
+export interface RuleSpec {
+  readonly family: 4 | 6;
+  readonly from?: { readonly address: string; readonly prefix: number };
+  readonly to?: { readonly address: string; readonly prefix: number };
+  readonly table: number;
+  readonly preference?: number;
+  readonly iif?: string;
+  readonly oif?: string;
+  readonly fwmark?: number;
+  readonly fwmask?: number;
+  readonly invert: boolean;
+}
+
+const ROUTE_TYPES = { unicast: 1, blackhole: 6, unreachable: 7, prohibit: 8, throw: 9 } as const;
+const RTPROT_KEEPALIVED = 18;
+
 /** The scope numbers of `ip addr ... scope NAME`. */
 export const scopeNames: Readonly<Record<string, number>> = { global: 0, site: 200, link: 253, host: 254, nowhere: 255 };
 
@@ -107,6 +141,96 @@ export class Rtnl {
     } catch (err) {
       if (netlinkErrno(err) === 'EADDRNOTAVAIL' || netlinkErrno(err) === 'ENODEV') return;
       throw wrapNetlinkError(`delete ${spec.address}/${spec.prefix}`, err);
+    }
+  }
+
+  private routeMessage(r: RouteSpec) {
+    const family = familyOf(r.destination);
+    if (family === undefined) throw new NetError('NET_ERR_NO_ADDRESS', 'route', `not an IP address: ${r.destination}`);
+    const table = r.table ?? 254;
+    const data = {
+      family: family === 4 ? 2 : 10,
+      dstLen: r.prefix,
+      table: table < 256 ? table : 252,
+      protocol: r.protocol ?? RTPROT_KEEPALIVED,
+      scope: r.scope ?? (r.type === 'unicast' && r.via === undefined ? 253 : 0),
+      type: ROUTE_TYPES[r.type],
+    };
+    const attrs = {
+      ...(r.prefix > 0 ? { dst: addressToBytes(r.destination) } : {}),
+      ...(r.via !== undefined ? { gateway: addressToBytes(r.via) } : {}),
+      ...(r.src !== undefined ? { prefsrc: addressToBytes(r.src) } : {}),
+      ...(r.ifindex !== undefined ? { oif: r.ifindex } : {}),
+      ...(r.metric !== undefined ? { priority: r.metric } : {}),
+      table,
+    };
+    return { data, attrs, what: `route ${r.type === 'unicast' ? '' : `${r.type} `}${r.destination}/${r.prefix}${r.via !== undefined ? ` via ${r.via}` : ''} table ${table}` };
+  }
+
+  /** Adds a route; one that already exists counts as added. */
+  async addRoute(r: RouteSpec): Promise<void> {
+    const { data, attrs, what } = this.routeMessage(r);
+    try {
+      await this.socket.newRoute(data, attrs, { flags: NLM_F_CREATE | NLM_F_EXCL });
+    } catch (err) {
+      if (netlinkErrno(err) === 'EEXIST') return;
+      throw wrapNetlinkError(`add ${what}`, err);
+    }
+  }
+
+  /** Removes a route; one that is already gone counts as removed. */
+  async removeRoute(r: RouteSpec): Promise<void> {
+    const { data, attrs, what } = this.routeMessage(r);
+    try {
+      await this.socket.delRoute(data, attrs);
+    } catch (err) {
+      if (netlinkErrno(err) === 'ESRCH' || netlinkErrno(err) === 'ENODEV') return;
+      throw wrapNetlinkError(`delete ${what}`, err);
+    }
+  }
+
+  private ruleMessage(r: RuleSpec) {
+    const data = {
+      family: r.family === 4 ? 2 : 10,
+      srcLen: r.from?.prefix ?? 0,
+      dstLen: r.to?.prefix ?? 0,
+      table: r.table < 256 ? r.table : 252,
+      action: 1,
+      ...(r.invert ? { flags: { invert: true as const } } : {}),
+    };
+    const attrs = {
+      ...(r.from !== undefined ? { src: addressToBytes(r.from.address) } : {}),
+      ...(r.to !== undefined ? { dst: addressToBytes(r.to.address) } : {}),
+      ...(r.preference !== undefined ? { priority: r.preference } : {}),
+      ...(r.iif !== undefined ? { iifname: r.iif } : {}),
+      ...(r.oif !== undefined ? { oifname: r.oif } : {}),
+      ...(r.fwmark !== undefined ? { fwmark: r.fwmark } : {}),
+      ...(r.fwmask !== undefined ? { fwmask: r.fwmask } : {}),
+      table: r.table,
+    };
+    const where = [r.from !== undefined ? `from ${r.from.address}/${r.from.prefix}` : '', r.to !== undefined ? `to ${r.to.address}/${r.to.prefix}` : ''].filter((x) => x !== '').join(' ');
+    return { data, attrs, what: `rule ${where || 'all'} table ${r.table}` };
+  }
+
+  /** Adds a rule; one that already exists counts as added. */
+  async addRule(r: RuleSpec): Promise<void> {
+    const { data, attrs, what } = this.ruleMessage(r);
+    try {
+      await this.socket.newRule(data, attrs, { flags: NLM_F_CREATE | NLM_F_EXCL });
+    } catch (err) {
+      if (netlinkErrno(err) === 'EEXIST') return;
+      throw wrapNetlinkError(`add ${what}`, err);
+    }
+  }
+
+  /** Removes a rule; one that is already gone counts as removed. */
+  async removeRule(r: RuleSpec): Promise<void> {
+    const { data, attrs, what } = this.ruleMessage(r);
+    try {
+      await this.socket.delRule(data, attrs);
+    } catch (err) {
+      if (netlinkErrno(err) === 'ENOENT' || netlinkErrno(err) === 'ESRCH') return;
+      throw wrapNetlinkError(`delete ${what}`, err);
     }
   }
 

@@ -4,7 +4,7 @@ import { NetError } from './errors.js';
 import { gratuitousArpFrame, unsolicitedNaFrame } from './frames.js';
 import { PacketSender } from './packet-socket.js';
 import { createRawSocket, type PacketInfo, type RawSocket } from './raw-socket.js';
-import type { AddressSpec, InterfaceAddress, LinkInfo, Rtnl } from './rtnl.js';
+import type { AddressSpec, InterfaceAddress, LinkInfo, RouteSpec, RuleSpec, Rtnl } from './rtnl.js';
 
 /**
  * The VRRP sockets of one interface and family: one receiving socket joined to
@@ -79,6 +79,9 @@ export interface VrrpTransportOptions {
   readonly addresses: readonly AddressSpec[];
   /** Accept_Mode false: traffic to the addresses is dropped while they are held. */
   readonly noAccept?: AcceptFilter;
+  /** keepalived's virtual_routes / virtual_rules: added after the addresses, removed before them. */
+  readonly routes?: readonly RouteSpec[];
+  readonly rules?: readonly RuleSpec[];
 }
 
 /** vrrp's Transport for one instance, over a VrrpChannel and rtnetlink. */
@@ -127,10 +130,22 @@ export class NetTransport implements Transport {
     // The filter goes in first, so not one packet to the new addresses is accepted.
     await this.options.noAccept?.block(this.addresses.map((a) => a.address));
     for (const a of this.addresses) await this.rtnl.addAddress(a);
+    // Routes may use the addresses (src VIP); rules point at the routes' tables.
+    for (const r of this.options.routes ?? []) await this.rtnl.addRoute(r);
+    for (const r of this.options.rules ?? []) await this.rtnl.addRule(r);
   }
 
   async removeAddresses(): Promise<void> {
     const errors: Error[] = [];
+    const attempt = async (op: () => Promise<void>): Promise<void> => {
+      try {
+        await op();
+      } catch (err) {
+        errors.push(err as Error);
+      }
+    };
+    for (const r of this.options.rules ?? []) await attempt(() => this.rtnl.removeRule(r));
+    for (const r of this.options.routes ?? []) await attempt(() => this.rtnl.removeRoute(r));
     for (const a of this.addresses) {
       try {
         await this.rtnl.removeAddress(a);

@@ -1,0 +1,236 @@
+import type { Diagnostics } from './diagnostics.js';
+import type { RouteSpec, RuleSpec } from './model.js';
+import { blockOf } from './section.js';
+import type { Node } from './tree.js';
+import { addressValue, enumValue, intValue, prefixedAddress } from './values.js';
+
+// keepalived writes routes and rules as `ip route add` / `ip rule add` arguments. tandem runs
+// the options below; any other word is an error at its position, never silently dropped.
+
+const TABLES: Record<string, number> = { main: 254, local: 255, default: 253 };
+const PROTOCOLS: Record<string, number> = { kernel: 2, boot: 3, static: 4, keepalived: 18 };
+const ROUTE_TYPES = ['blackhole', 'unreachable', 'prohibit', 'throw'] as const;
+
+function table(text: string, pos: Node['keyword']['pos'], diags: Diagnostics): number | undefined {
+  const named = TABLES[text];
+  if (named !== undefined) return named;
+  if (/^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= 0xffffffff) return Number(text);
+  diags.error('CONF_ERR_VALUE', pos, `table must be main, local, default or 1-4294967295, got '${text}'`);
+  return undefined;
+}
+
+/** One `static_routes` / `virtual_routes` entry. */
+export function parseRoute(node: Node, diags: Diagnostics): RouteSpec | undefined {
+  const words = [node.keyword, ...node.args];
+  let i = 0;
+  let type: RouteSpec['type'] = 'unicast';
+  if ((ROUTE_TYPES as readonly string[]).includes(words[0]!.text)) type = words[i++]!.text as RouteSpec['type'];
+  // keepalived, like ip, takes the destination anywhere among the options.
+  const r: { -readonly [K in keyof RouteSpec]: RouteSpec[K] } = { type, destination: '', prefix: 0, family: 4, onlink: false, pos: node.keyword.pos };
+  let destTok: Node['keyword'] | undefined;
+  let forceV6 = false;
+  while (i < words.length) {
+    const w = words[i++]!;
+    const v = words[i];
+    const need = (): boolean => {
+      if (v !== undefined) return true;
+      diags.error('CONF_ERR_ARITY', w.pos, `${w.text} needs a value`);
+      return false;
+    };
+    switch (w.text) {
+      case 'via':
+      case 'gw': {
+        if (!need()) return undefined;
+        let at = v!;
+        if (at.text === 'inet' || at.text === 'inet6') at = words[++i] ?? at;
+        const a = addressValue(at, 'route gateway', diags);
+        if (a === undefined) return undefined;
+        r.via = a.address;
+        i++;
+        break;
+      }
+      case 'src': {
+        if (!need()) return undefined;
+        const a = addressValue(v!, 'route source', diags);
+        if (a === undefined) return undefined;
+        r.src = a.address;
+        i++;
+        break;
+      }
+      case 'dev':
+      case 'oif':
+        if (!need()) return undefined;
+        r.dev = v!.text;
+        i++;
+        break;
+      case 'table': {
+        if (!need()) return undefined;
+        const t = table(v!.text, v!.pos, diags);
+        if (t === undefined) return undefined;
+        r.table = t;
+        i++;
+        break;
+      }
+      case 'metric':
+      case 'priority':
+      case 'preference': {
+        if (!need()) return undefined;
+        const m = intValue(v!, 0, 0xffffffff, w.text, diags);
+        if (m === undefined) return undefined;
+        r.metric = m;
+        i++;
+        break;
+      }
+      case 'scope': {
+        if (!need()) return undefined;
+        const s = enumValue(v!, ['global', 'site', 'link', 'host', 'nowhere'] as const, 'scope', diags);
+        if (s === undefined) return undefined;
+        r.scope = s;
+        i++;
+        break;
+      }
+      case 'protocol':
+      case 'proto': {
+        if (!need()) return undefined;
+        const p = PROTOCOLS[v!.text] ?? (/^\d+$/.test(v!.text) && Number(v!.text) <= 255 ? Number(v!.text) : undefined);
+        if (p === undefined) {
+          diags.error('CONF_ERR_VALUE', v!.pos, `protocol must be kernel, boot, static, keepalived or 0-255, got '${v!.text}'`);
+          return undefined;
+        }
+        r.protocol = p;
+        i++;
+        break;
+      }
+      case 'inet6':
+        forceV6 = true;
+        break;
+      case 'add':
+      case 'prepend':
+        break;
+      default: {
+        if (destTok !== undefined || !/^[0-9a-fA-F:.]+(\/\d+)?$|^default$/.test(w.text)) {
+          diags.error('CONF_ERR_UNSUPPORTED', w.pos, `route option '${w.text}' is not supported by tandem yet (it runs via, src, dev, table, metric, scope, protocol)`);
+          return undefined;
+        }
+        destTok = w;
+        const dest = w.text === 'default' ? { address: '0.0.0.0', family: 4 as const, prefix: 0 } : prefixedAddress(w, 'route destination', diags);
+        if (dest === undefined) return undefined;
+        r.destination = dest.address;
+        r.prefix = dest.prefix;
+        r.family = dest.family;
+      }
+    }
+  }
+  if (destTok === undefined) {
+    diags.error('CONF_ERR_ARITY', node.keyword.pos, 'a route needs a destination');
+    return undefined;
+  }
+  if (destTok.text === 'default' && (forceV6 || (r.via !== undefined && r.via.includes(':')))) {
+    r.destination = '::';
+    r.family = 6;
+  }
+  if (r.via !== undefined && (r.via.includes(':') ? 6 : 4) !== r.family) {
+    diags.error('CONF_ERR_CONFLICT', node.keyword.pos, `route gateway ${r.via} is not of the destination's family`);
+    return undefined;
+  }
+  if (type === 'unicast' && r.via === undefined && r.dev === undefined) {
+    diags.error('CONF_ERR_MISSING', node.keyword.pos, 'a route needs via or dev');
+    return undefined;
+  }
+  return r;
+}
+
+/** One `static_rules` / `virtual_rules` entry. */
+export function parseRule(node: Node, diags: Diagnostics): RuleSpec | undefined {
+  const words = [node.keyword, ...node.args];
+  const r: { -readonly [K in keyof RuleSpec]: RuleSpec[K] } = { family: 4, invert: false, pos: node.keyword.pos };
+  let family: 4 | 6 | undefined;
+  const setFamily = (f: 4 | 6, pos: Node['keyword']['pos']): boolean => {
+    if (family !== undefined && family !== f) {
+      diags.error('CONF_ERR_CONFLICT', pos, 'a rule mixes IPv4 and IPv6');
+      return false;
+    }
+    family = f;
+    return true;
+  };
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    const v = words[i + 1];
+    if (w.text === 'not') {
+      r.invert = true;
+      continue;
+    }
+    if (w.text === 'inet6') {
+      if (!setFamily(6, w.pos)) return undefined;
+      continue;
+    }
+    if (v === undefined) {
+      diags.error('CONF_ERR_ARITY', w.pos, `${w.text} needs a value`);
+      return undefined;
+    }
+    i++;
+    switch (w.text) {
+      case 'from':
+      case 'to': {
+        if (v.text === 'all') break;
+        const a = prefixedAddress(v, `rule ${w.text}`, diags);
+        if (a === undefined || !setFamily(a.family, v.pos)) return undefined;
+        r[w.text] = { address: a.address, prefix: a.prefix };
+        break;
+      }
+      case 'table':
+      case 'lookup': {
+        const t = table(v.text, v.pos, diags);
+        if (t === undefined) return undefined;
+        r.table = t;
+        break;
+      }
+      case 'preference':
+      case 'priority':
+      case 'pref': {
+        const p = intValue(v, 0, 0xffffffff, w.text, diags);
+        if (p === undefined) return undefined;
+        r.preference = p;
+        break;
+      }
+      case 'iif':
+        r.iif = v.text;
+        break;
+      case 'oif':
+        r.oif = v.text;
+        break;
+      case 'fwmark': {
+        const m = /^(0x[0-9a-f]+|\d+)(?:\/(0x[0-9a-f]+|\d+))?$/i.exec(v.text);
+        if (m === null) {
+          diags.error('CONF_ERR_VALUE', v.pos, `fwmark must be MARK[/MASK], got '${v.text}'`);
+          return undefined;
+        }
+        r.fwmark = Number(m[1]);
+        if (m[2] !== undefined) r.fwmask = Number(m[2]);
+        break;
+      }
+      default:
+        diags.error('CONF_ERR_UNSUPPORTED', w.pos, `rule option '${w.text}' is not supported by tandem yet (it runs from, to, table, preference, iif, oif, fwmark, not)`);
+        return undefined;
+    }
+  }
+  if (r.table === undefined) {
+    diags.error('CONF_ERR_MISSING', node.keyword.pos, 'a rule needs table N (tandem runs lookup rules only)');
+    return undefined;
+  }
+  if (r.preference === undefined) diags.warning('CONF_ERR_MISSING', node.keyword.pos, 'a rule without preference gets one from the kernel; keepalived advises setting it');
+  r.family = family ?? 4;
+  return r;
+}
+
+/** A `static_routes { ... }` / `virtual_routes { ... }` block. */
+export function routeBlock(n: Node, diags: Diagnostics): RouteSpec[] {
+  const block = blockOf(n, diags);
+  return (block ?? []).flatMap((e) => parseRoute(e, diags) ?? []);
+}
+
+/** A `static_rules { ... }` / `virtual_rules { ... }` block. */
+export function ruleBlock(n: Node, diags: Diagnostics): RuleSpec[] {
+  const block = blockOf(n, diags);
+  return (block ?? []).flatMap((e) => parseRule(e, diags) ?? []);
+}

@@ -1,0 +1,67 @@
+import type { Config } from '@tandem/config';
+import { Rtnl, type AddressSpec, type LinkInfo, type RouteSpec, type RuleSpec } from '@tandem/net';
+import type { Logger } from './logger.js';
+import { addressSpec, DEFAULT_INTERFACE, routeSpec, ruleSpec } from './route-specs.js';
+
+/**
+ * keepalived's static_ipaddress, static_routes and static_rules: set at start whatever the
+ * VRRP state (addresses, then routes, then rules), removed at stop in the reverse order.
+ * A reload that changes them removes the old set and applies the new one.
+ */
+export class StaticNetwork {
+  private readonly rtnl = new Rtnl();
+  private applied: { addresses: AddressSpec[]; routes: RouteSpec[]; rules: RuleSpec[] } = { addresses: [], routes: [], rules: [] };
+
+  constructor(private readonly log: Logger) {}
+
+  /** Applies the file's static entries; throws (after undoing what it did) when one cannot be set. */
+  async apply(config: Config): Promise<void> {
+    if (config.staticAddresses.length + config.staticRoutes.length + config.staticRules.length === 0 && this.applied.addresses.length + this.applied.routes.length + this.applied.rules.length === 0) return;
+    const links = new Map<string, LinkInfo>((await this.rtnl.links()).map((l) => [l.name, l]));
+    const want = {
+      addresses: config.staticAddresses.map((a) => addressSpec(a, links, DEFAULT_INTERFACE)),
+      routes: config.staticRoutes.map((r) => routeSpec(r, links)),
+      rules: config.staticRules.map(ruleSpec),
+    };
+    await this.remove();
+    try {
+      for (const a of want.addresses) {
+        await this.rtnl.addAddress(a);
+        this.applied.addresses.push(a);
+      }
+      for (const r of want.routes) {
+        await this.rtnl.addRoute(r);
+        this.applied.routes.push(r);
+      }
+      for (const r of want.rules) {
+        await this.rtnl.addRule(r);
+        this.applied.rules.push(r);
+      }
+    } catch (err) {
+      await this.remove();
+      throw err;
+    }
+    const n = want.addresses.length + want.routes.length + want.rules.length;
+    if (n > 0) this.log.info(`static: ${want.addresses.length} address(es), ${want.routes.length} route(s), ${want.rules.length} rule(s) set`);
+  }
+
+  /** Removes what apply() set; failures are logged, the rest is still removed. */
+  async remove(): Promise<void> {
+    const { addresses, routes, rules } = this.applied;
+    this.applied = { addresses: [], routes: [], rules: [] };
+    const attempt = async (what: string, op: () => Promise<void>): Promise<void> => {
+      try {
+        await op();
+      } catch (err) {
+        this.log.warn(`static: cannot remove ${what}: ${(err as Error).message}`);
+      }
+    };
+    for (const r of rules.reverse()) await attempt('a rule', () => this.rtnl.removeRule(r));
+    for (const r of routes.reverse()) await attempt(`route ${r.destination}/${r.prefix}`, () => this.rtnl.removeRoute(r));
+    for (const a of addresses.reverse()) await attempt(`address ${a.address}/${a.prefix}`, () => this.rtnl.removeAddress(a));
+  }
+
+  close(): void {
+    this.rtnl.close();
+  }
+}

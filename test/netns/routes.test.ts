@@ -1,0 +1,67 @@
+import test from 'ava';
+import { Lab } from '../lib/lab.js';
+import { vrrpConf } from '../lib/configs.js';
+import { run, waitFor } from '../lib/sh.js';
+
+// static_ipaddress / static_routes / static_rules stay whatever the VRRP state; virtual_routes
+// and virtual_rules follow MASTER like the addresses; everything goes at stop.
+
+const VIP = '192.0.2.100';
+
+function conf(priority: number): string {
+  const base = vrrpConf({ priority, advertInt: 0.1, version: 3, vips: [`${VIP}/24`] });
+  const statics = `static_ipaddress {
+    198.51.100.1/24 dev eth0
+}
+static_routes {
+    203.0.113.0/24 via 198.51.100.254 dev eth0 table 100
+}
+static_rules {
+    from 198.51.100.0/24 table 100 preference 1000
+}
+`;
+  const virtuals = `    virtual_routes {
+        src ${VIP} 203.0.113.128/25 via 192.0.2.254 dev eth0 table 200
+        blackhole 198.18.0.0/15 table 200
+    }
+    virtual_rules {
+        from ${VIP}/32 table 200 preference 2000
+    }
+`;
+  return statics + base.replace(/\n\}\n$/, `\n${virtuals}}\n`);
+}
+
+test.serial('static entries stay in every state; virtual routes and rules follow MASTER; all leave at stop', async (t) => {
+  const lab = await Lab.create('rt', ['a', 'b']);
+  try {
+    // A table that does not exist (yet) reads as empty.
+    const ip = (ns: string, ...args: string[]): Promise<string> => run('ip', ['-n', lab.ns(ns), ...args], { allowFail: true });
+    const a = await lab.startTandem('a', conf(150));
+    await lab.startTandem('b', conf(100));
+    await lab.waitHolder(VIP, 'a', 5000);
+    for (const d of ['a', 'b']) {
+      t.regex(await ip(d, '-4', 'addr', 'show', 'dev', 'eth0'), /198\.51\.100\.1\/24/, `${d} has the static address`);
+      t.regex(await ip(d, 'route', 'show', 'table', '100'), /203\.0\.113\.0\/24 via 198\.51\.100\.254 dev eth0 proto keepalived/);
+      t.regex(await ip(d, 'rule', 'show'), /1000:\s+from 198\.51\.100\.0\/24 lookup 100/);
+    }
+    await waitFor('virtual routes on the master', 3000, async () => ((await ip('a', 'route', 'show', 'table', '200')).includes('203.0.113.128/25') ? true : undefined));
+    const masterRoutes = await ip('a', 'route', 'show', 'table', '200');
+    t.regex(masterRoutes, /203\.0\.113\.128\/25 via 192\.0\.2\.254 dev eth0 proto keepalived src 192\.0\.2\.100/);
+    t.regex(masterRoutes, /blackhole 198\.18\.0\.0\/15 proto keepalived/);
+    t.regex(await ip('a', 'rule', 'show'), /2000:\s+from 192\.0\.2\.100 lookup 200/);
+    t.is((await ip('b', 'route', 'show', 'table', '200')).trim(), '', 'the backup has no virtual routes');
+    t.notRegex(await ip('b', 'rule', 'show'), /lookup 200/);
+
+    // a leaves: b takes the VIP with its routes and rule; a keeps only its static entries.
+    await lab.stopDaemon(a);
+    await lab.waitHolder(VIP, 'b', 5000);
+    await waitFor('virtual routes on the new master', 3000, async () => ((await ip('b', 'route', 'show', 'table', '200')).includes('203.0.113.128/25') ? true : undefined));
+    t.regex(await ip('b', 'rule', 'show'), /2000:\s+from 192\.0\.2\.100 lookup 200/);
+    t.is((await ip('a', 'route', 'show', 'table', '200')).trim(), '');
+    t.is((await ip('a', 'route', 'show', 'table', '100')).trim(), '', 'static routes leave at stop');
+    t.notRegex(await ip('a', 'rule', 'show'), /lookup (100|200)/);
+    t.notRegex(await ip('a', '-4', 'addr', 'show', 'dev', 'eth0'), /198\.51\.100\.1\//);
+  } finally {
+    await lab.cleanup();
+  }
+});
