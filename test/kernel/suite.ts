@@ -3,5 +3,6 @@ import './driver.ktest.js';
 import './traffic.ktest.js';
 import './daemon.ktest.js';
 import './failover.ktest.js';
+import './quorum.ktest.js';
 
 export { kernelTests } from './harness.js';
