@@ -111,6 +111,8 @@ async function failover(sync: boolean): Promise<void> {
     await sleep(300);
     assert.doesNotMatch(clientOut, /error|closed/, clientOut);
     assert.match(sh('ip', 'netns', 'exec', 'fb', 'ipvsadm', '-L', '--daemon'), /master sync daemon \(mcast=eth1, syncid=7/);
+    const status = JSON.parse(sh('node', 'packages/daemon/bin/tandemctl.js', '--socket', '/tmp/tandem-fb.sock', 'status', '--json')) as { syncDaemon: { running: string[]; instance: string } };
+    assert.deepEqual(status.syncDaemon, { interface: 'eth1', syncId: 7, instance: 'VI_1', running: ['master'] });
     klog(`client: ${echoes()} echoes, ${before} before the cut`);
   } catch (err) {
     klog(`client output:\n${clientOut}`);

@@ -11,6 +11,7 @@ import type { Logger } from './logger.js';
 export class SyncDaemonControl {
   private chain: Promise<void> = Promise.resolve();
   private running = new Set<SyncState>();
+  private lastError: string | undefined;
 
   constructor(
     private readonly ipvs: IpvsClient,
@@ -66,8 +67,10 @@ export class SyncDaemonControl {
     return this.enqueue(async () => {
       try {
         await work();
+        this.lastError = undefined;
       } catch (err) {
-        this.log.error(`IPVS sync daemon: ${what}: ${(err as Error).message}`);
+        this.lastError = `${what}: ${(err as Error).message}`;
+        this.log.error(`IPVS sync daemon: ${this.lastError}`);
       }
     });
   }
@@ -92,6 +95,17 @@ export class SyncDaemonControl {
       if (this.running.has(other)) await this.stopRole(other);
       if (!this.running.has(want)) await this.startRole(want);
     });
+  }
+
+  /** What `tandemctl status` shows: the roles running now and where. */
+  status(): { readonly interface: string; readonly syncId: number; readonly instance: string | null; readonly running: SyncState[]; readonly error?: string } {
+    return {
+      interface: this.config.interface,
+      syncId: this.config.syncId ?? this.vrid ?? 0,
+      instance: this.config.instance ?? null,
+      running: [...this.running].sort(),
+      ...(this.lastError !== undefined ? { error: this.lastError } : {}),
+    };
   }
 
   /** At stop: whatever runs is stopped. */

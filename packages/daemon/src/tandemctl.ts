@@ -5,6 +5,7 @@ import { requestControl, type ControlCommand } from './control.js';
 const USAGE = `Usage: tandemctl [--socket PATH] status|dump|stats|reload [--json]`;
 
 interface StatusData {
+  syncDaemon?: { interface: string; syncId: number; instance: string | null; running: string[]; error?: string } | null;
   instances: Array<{ name: string; state: string; priority: number; effectivePriority: number; vips: string[]; interface: string; vrid: number; master?: string }>;
   virtualServers?: Array<{ name: string; programmed?: boolean; error?: string; quorum?: string; reals: Array<{ address: string; port: number | null; up: boolean; weight: number; lastCheck: string | null; reason: string }> }>;
 }
@@ -34,6 +35,11 @@ export function formatStatus(data: StatusData): string {
     const services = [['VIRTUAL SERVER', 'IPVS', 'QUORUM']];
     for (const v of vs) services.push([v.name, v.programmed === true ? 'programmed' : `not programmed: ${v.error ?? 'unknown'}`, v.quorum ?? '-']);
     out.push(table(services));
+  }
+  const sd = data.syncDaemon;
+  if (sd !== undefined && sd !== null) {
+    const roles = sd.running.length === 0 ? 'not running' : sd.running.join(' + ');
+    out.push(`SYNC DAEMON  ${roles} on ${sd.interface}, sync id ${sd.syncId}${sd.instance !== null ? `, following ${sd.instance}` : ''}${sd.error !== undefined ? ` (last error: ${sd.error})` : ''}`);
   }
   return out.join('\n\n');
 }

@@ -102,7 +102,7 @@ class Daemon {
   }
 
   status(): unknown {
-    return { instances: this.service?.status() ?? [], virtualServers: this.lvs?.status() ?? [] };
+    return { instances: this.service?.status() ?? [], virtualServers: this.lvs?.status() ?? [], syncDaemon: this.syncDaemon?.status() ?? null };
   }
 
   private async command(cmd: ControlCommand): Promise<unknown> {

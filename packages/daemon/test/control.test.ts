@@ -34,4 +34,12 @@ test('plain status is a table', (t) => {
     virtualServers: [{ name: '192.0.2.100:80/TCP', reals: [{ address: '198.51.100.1', port: 80, up: false, weight: 0, lastCheck: '2026-11-25T08:00:00.000Z', reason: 'connect ECONNREFUSED' }] }],
   });
   t.regex(withReals, /192\.0\.2\.100:80\/TCP +198\.51\.100\.1:80 +DOWN +0 +2026-11-25T08:00:00\.000Z +connect ECONNREFUSED/);
+  t.regex(withReals, /192\.0\.2\.100:80\/TCP +not programmed: unknown +-/);
+  const withSync = formatStatus({
+    instances: [],
+    virtualServers: [{ name: '192.0.2.100:80/TCP', programmed: true, quorum: 'up', reals: [] }],
+    syncDaemon: { interface: 'eth1', syncId: 7, instance: 'VI_1', running: ['master'] },
+  });
+  t.regex(withSync, /192\.0\.2\.100:80\/TCP +programmed +up/);
+  t.regex(withSync, /SYNC DAEMON {2}master on eth1, sync id 7, following VI_1$/);
 });
