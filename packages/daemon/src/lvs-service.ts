@@ -3,7 +3,7 @@ import { CheckScheduler, runScript, systemClock, type Clock } from '@tandem/heal
 import { describeOperation, type IpvsClient, type Operation, serviceId, type TableService, TableKeeper } from '@tandem/ipvs';
 import { IcmpPinger, TcpConnector } from '@tandem/net';
 import { planChecks, realServerName, type PlannedCheck } from './check-specs.js';
-import { desiredForVirtualServer, liveWeight, liveWeightSum, nextQuorum, serviceKeys, type RealHealth } from './ipvs-table.js';
+import { desiredForVirtualServer, liveWeight, liveWeightSum, nextQuorum, type RealHealth } from './ipvs-table.js';
 import type { Logger } from './logger.js';
 import { scriptPreparer, type ScriptPreparer } from './script-prep.js';
 import { FileMonitor } from './file-monitor.js';
@@ -307,18 +307,23 @@ export class LvsService {
     });
   }
 
-  /** The whole desired table from the current configuration and verdicts. */
-  desired(): TableService[] {
+  /** The whole desired table from the current configuration and verdicts, and which virtual server owns each service (for logs). */
+  private desired(): { table: TableService[]; owners: Map<string, string> } {
+    const table: TableService[] = [];
+    const owners = new Map<string, string>();
     const config = this.config;
-    if (config === undefined) return [];
-    return [...this.virtualServers.values()].flatMap((v) => {
+    if (config === undefined) return { table, owners };
+    for (const v of this.virtualServers.values()) {
       try {
-        return desiredForVirtualServer(v.vs, config.virtualServerGroups, (rs) => this.healthIn(this.reals, v.vs, rs), v.quorumUp);
+        for (const t of desiredForVirtualServer(v.vs, config.virtualServerGroups, (rs) => this.healthIn(this.reals, v.vs, rs), v.quorumUp)) {
+          table.push(t);
+          owners.set(serviceId(t.service.key), v.vs.name);
+        }
       } catch (err) {
         v.error = (err as Error).message;
-        return [];
       }
-    });
+    }
+    return { table, owners };
   }
 
   private requestSync(): void {
@@ -334,17 +339,10 @@ export class LvsService {
   private async sync(): Promise<void> {
     const keeper = this.keeper;
     if (keeper === undefined) return;
-    const owners = new Map<string, string>();
-    for (const v of this.virtualServers.values()) {
-      try {
-        for (const key of serviceKeys(v.vs, this.config?.virtualServerGroups ?? [])) owners.set(serviceId(key), v.vs.name);
-      } catch {
-        // reported by desired()
-      }
-    }
+    const { table, owners } = this.desired();
     const ownerOf = (op: Operation): string => owners.get(serviceId('key' in op ? op.key : op.service.key)) ?? 'IPVS';
     try {
-      const report = await keeper.sync(this.desired());
+      const report = await keeper.sync(table);
       for (const v of this.virtualServers.values()) v.error = undefined;
       for (const op of report.applied) this.log.info(`(${ownerOf(op)}) IPVS: ${describeOperation(op)}`);
       for (const f of report.failed) {
