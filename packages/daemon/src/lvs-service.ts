@@ -1,11 +1,11 @@
 import type { Config, Position, RealServer, VirtualServer } from '@tandem/config';
-import { CheckScheduler, runScript, systemClock, type Clock } from '@tandem/healthcheck';
+import { CheckScheduler, systemClock, type Clock } from '@tandem/healthcheck';
 import { describeOperation, type IpvsClient, type Operation, serviceId, type TableService, TableKeeper } from '@tandem/ipvs';
 import { IcmpPinger, TcpConnector } from '@tandem/net';
 import { planChecks, realServerName, type PlannedCheck } from './check-specs.js';
 import { desiredForVirtualServer, liveWeight, liveWeightSum, nextQuorum, type RealHealth } from './ipvs-table.js';
 import type { Logger } from './logger.js';
-import { scriptPreparer, type ScriptPreparer } from './script-prep.js';
+import { runNotifyScript, scriptPreparer, type ScriptPreparer } from './script-prep.js';
 import { FileMonitor } from './file-monitor.js';
 import { fileVerdict } from './tracking-rules.js';
 
@@ -294,17 +294,7 @@ export class LvsService {
   }
 
   private runNotify(vs: VirtualServer, command: string, pos: Position, args: string[]): void {
-    let prepared;
-    try {
-      prepared = this.prepare!({ command, pos });
-    } catch (err) {
-      this.log.error(`(${vs.name}) ${command} not run: ${(err as Error).message}`);
-      return;
-    }
-    void runScript(prepared, 60_000, args).then((o) => {
-      if (o.code !== 0 || o.timedOut) this.log.warn(`(${vs.name}) ${command}: ${o.timedOut ? 'timed out' : o.error ?? `exit ${o.code}`}${o.output !== '' ? `: ${o.output}` : ''}`);
-      else this.log.debug(`(${vs.name}) ${command}: ok`);
-    });
+    void runNotifyScript(() => this.prepare!({ command, pos }), args, this.log, vs.name, command);
   }
 
   /** The whole desired table from the current configuration and verdicts, and which virtual server owns each service (for logs). */

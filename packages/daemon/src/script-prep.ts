@@ -1,5 +1,6 @@
 import type { Config, Position } from '@tandem/config';
-import { lookupUser, prepareScript, type PreparedScript } from '@tandem/healthcheck';
+import { lookupUser, prepareScript, runScript, type PreparedScript } from '@tandem/healthcheck';
+import type { Logger } from './logger.js';
 
 /** A script as the configuration names it: the command line and, optionally, who runs it. */
 export interface ScriptRef {
@@ -31,4 +32,27 @@ export function scriptPreparer(config: Config): ScriptPreparer {
     if ('error' in p) throw new Error(`${ref.pos.file}:${ref.pos.line}:${ref.pos.col}: ${p.error}`);
     return p;
   };
+}
+
+/** keepalived's bound on a notify script's run. */
+const NOTIFY_TIMEOUT_MS = 60_000;
+
+/**
+ * Runs one notify-type script (notify*, notify_up/down, quorum_up/down) and logs how it
+ * ended: a failure or timeout as a warning, success at debug. A script that must not run is
+ * logged, never thrown. `what` names the script in the log (`notify /x.sh INSTANCE VI_1 ...`).
+ * Resolves once it has ended (undefined when it did not start).
+ */
+export function runNotifyScript(prepare: () => PreparedScript, args: readonly string[], log: Logger, who: string, what: string): Promise<void> | undefined {
+  let prepared: PreparedScript;
+  try {
+    prepared = prepare();
+  } catch (err) {
+    log.error(`(${who}) ${what} not run: ${(err as Error).message}`);
+    return undefined;
+  }
+  return runScript(prepared, NOTIFY_TIMEOUT_MS, args).then((o) => {
+    if (o.code !== 0 || o.timedOut) log.warn(`(${who}) ${what}: ${o.timedOut ? 'timed out' : o.error ?? `exit ${o.code}`}${o.output !== '' ? `: ${o.output}` : ''}`);
+    else log.debug(`(${who}) ${what}: ok`);
+  });
 }

@@ -1,6 +1,6 @@
 import { sameValue, type Config, type ConfigDiff, type ScriptSpec, type SyncGroup, type Tracking, type VrrpInstance, type VrrpScript } from '@tandem/config';
-import { runScript, type PreparedScript } from '@tandem/healthcheck';
-import { scriptPreparer, userFields, type ScriptPreparer } from './script-prep.js';
+import type { PreparedScript } from '@tandem/healthcheck';
+import { runNotifyScript, scriptPreparer, userFields, type ScriptPreparer } from './script-prep.js';
 import { ScriptMonitor } from './script-monitor.js';
 import { FileMonitor } from './file-monitor.js';
 import { trackedPriority, type TrackedItem } from './tracking-rules.js';
@@ -344,17 +344,9 @@ export class VrrpService {
   }
 
   private runNotify(who: string, spec: ScriptSpec, args: string[]): void {
-    let prepared: PreparedScript;
-    try {
-      prepared = this.prepare(spec);
-    } catch (err) {
-      this.log.error(`(${who}) notify not run: ${(err as Error).message}`);
-      return;
-    }
-    const p = runScript(prepared, 60_000, args).then((o) => {
-      if (o.code !== 0 || o.timedOut) this.log.warn(`(${who}) notify ${spec.command} ${args.join(' ')}: ${o.timedOut ? 'timed out' : o.error ?? `exit ${o.code}`}${o.output !== '' ? `: ${o.output}` : ''}`);
-      else this.log.debug(`(${who}) notify ${spec.command} ${args.join(' ')}: ok`);
-    });
+    const p = runNotifyScript(() => this.prepare(spec), args, this.log, who, `notify ${spec.command}${args.length > 0 ? ` ${args.join(' ')}` : ''}`);
+    if (p === undefined) return;
+    // stop() waits for these, so notify_stop gets its few seconds.
     this.notifications.add(p);
     void p.finally(() => this.notifications.delete(p));
   }
