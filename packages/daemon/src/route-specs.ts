@@ -1,21 +1,18 @@
 import type { RouteSpec as ConfigRoute, RuleSpec as ConfigRule, VirtualAddress } from '@tandem/config';
-import { scopeNames, type AddressSpec, type LinkInfo, type RouteSpec, type RuleSpec } from '@tandem/net';
+import { scopeNames, type AddressSpec, type RouteSpec, type RuleSpec } from '@tandem/net';
 
 /** keepalived's interface for static addresses and routes that name none (its `default_interface`). */
 export const DEFAULT_INTERFACE = 'eth0';
 
-function ifindexOf(links: ReadonlyMap<string, LinkInfo>, name: string): number {
-  const link = links.get(name);
-  if (link === undefined) throw new Error(`no interface named ${name}`);
-  return link.index;
-}
+/** An interface's index by name; throws when there is no such interface. */
+export type IfindexOf = (name: string) => number;
 
 /** A configured address (static or virtual) as net's AddressSpec. */
-export function addressSpec(v: VirtualAddress, links: ReadonlyMap<string, LinkInfo>, defaultDev: string): AddressSpec {
+export function addressSpec(v: VirtualAddress, ifindexOf: IfindexOf, defaultDev: string): AddressSpec {
   return {
     address: v.address,
     prefix: v.prefix,
-    ifindex: ifindexOf(links, v.dev ?? defaultDev),
+    ifindex: ifindexOf(v.dev ?? defaultDev),
     ...(v.label !== undefined ? { label: v.label } : {}),
     ...(v.scope !== undefined ? { scope: scopeNames[v.scope]! } : {}),
     ...(v.broadcast !== undefined ? { broadcast: v.broadcast } : {}),
@@ -23,14 +20,14 @@ export function addressSpec(v: VirtualAddress, links: ReadonlyMap<string, LinkIn
 }
 
 /** A configured route as net's RouteSpec (interfaces resolved to indexes). */
-export function routeSpec(r: ConfigRoute, links: ReadonlyMap<string, LinkInfo>): RouteSpec {
+export function routeSpec(r: ConfigRoute, ifindexOf: IfindexOf): RouteSpec {
   return {
     type: r.type,
     destination: r.destination,
     prefix: r.prefix,
     ...(r.via !== undefined ? { via: r.via } : {}),
     ...(r.src !== undefined ? { src: r.src } : {}),
-    ...(r.dev !== undefined ? { ifindex: ifindexOf(links, r.dev) } : {}),
+    ...(r.dev !== undefined ? { ifindex: ifindexOf(r.dev) } : {}),
     ...(r.table !== undefined ? { table: r.table } : {}),
     ...(r.metric !== undefined ? { metric: r.metric } : {}),
     ...(r.scope !== undefined ? { scope: scopeNames[r.scope]! } : {}),

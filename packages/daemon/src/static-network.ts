@@ -18,9 +18,14 @@ export class StaticNetwork {
   async apply(config: Config): Promise<void> {
     if (config.staticAddresses.length + config.staticRoutes.length + config.staticRules.length === 0 && this.applied.addresses.length + this.applied.routes.length + this.applied.rules.length === 0) return;
     const links = new Map<string, LinkInfo>((await this.rtnl.links()).map((l) => [l.name, l]));
+    const ifindexOf = (name: string): number => {
+      const link = links.get(name);
+      if (link === undefined) throw new Error(`no interface named ${name}`);
+      return link.index;
+    };
     const want = {
-      addresses: config.staticAddresses.map((a) => addressSpec(a, links, DEFAULT_INTERFACE)),
-      routes: config.staticRoutes.map((r) => routeSpec(r, links)),
+      addresses: config.staticAddresses.map((a) => addressSpec(a, ifindexOf, DEFAULT_INTERFACE)),
+      routes: config.staticRoutes.map((r) => routeSpec(r, ifindexOf)),
       rules: config.staticRules.map(ruleSpec),
     };
     await this.remove();

@@ -4,11 +4,11 @@ import { runNotifyScript, scriptPreparer, userFields, type ScriptPreparer } from
 import { ScriptMonitor } from './script-monitor.js';
 import { FileMonitor } from './file-monitor.js';
 import { trackedPriority, type TrackedItem } from './tracking-rules.js';
-import { AcceptFilter, NetTransport, Rtnl, VrrpChannel, PacketSender, scopeNames, type AddressSpec, type LinkInfo, type PacketInfo } from '@tandem/net';
+import { AcceptFilter, NetTransport, Rtnl, VrrpChannel, PacketSender, type AddressSpec, type LinkInfo, type PacketInfo } from '@tandem/net';
 import { InstanceRunner, receiveAdvert, systemClock, type Clock, type DropReason, type InstanceStats } from '@tandem/vrrp';
 import type { Logger } from './logger.js';
 import { announceSchedule, interfacesOf, runnerOptions, vipText } from './instance-options.js';
-import { routeSpec, ruleSpec } from './route-specs.js';
+import { addressSpec, routeSpec, ruleSpec } from './route-specs.js';
 
 /** Status of one instance, as `tandemctl status --json` prints it. */
 export interface InstanceStatus {
@@ -150,7 +150,7 @@ export class VrrpService {
         peers: i.unicastPeer,
         addresses,
         ...(noAccept !== undefined ? { noAccept } : {}),
-        routes: i.virtualRoutes.map((r) => routeSpec(r, this.linksByName())),
+        routes: i.virtualRoutes.map((r) => routeSpec(r, this.ifindexOf)),
         rules: i.virtualRules.map(ruleSpec),
       },
       {
@@ -186,19 +186,10 @@ export class VrrpService {
     return managed;
   }
 
-  private linksByName(): Map<string, LinkInfo> {
-    return new Map([...this.links.values()].map((l) => [l.name, l]));
-  }
+  private readonly ifindexOf = (name: string): number => this.linkByName(name).index;
 
   private addressSpecs(i: VrrpInstance): AddressSpec[] {
-    return [...i.virtualIpaddress, ...i.virtualIpaddressExcluded].map((v) => ({
-      address: v.address,
-      prefix: v.prefix,
-      ifindex: this.linkByName(v.dev ?? i.interface).index,
-      ...(v.label !== undefined ? { label: v.label } : {}),
-      ...(v.scope !== undefined ? { scope: scopeNames[v.scope]! } : {}),
-      ...(v.broadcast !== undefined ? { broadcast: v.broadcast } : {}),
-    }));
+    return [...i.virtualIpaddress, ...i.virtualIpaddressExcluded].map((v) => addressSpec(v, this.ifindexOf, i.interface));
   }
 
   private begin(m: Managed): void {
