@@ -1,3 +1,5 @@
+import { constants } from 'node:os';
+
 /** Codes for errors raised by the net package. */
 export type NetErrorCode = 'NET_ERR_SYSCALL' | 'NET_ERR_NETLINK' | 'NET_ERR_NO_INTERFACE' | 'NET_ERR_NO_ADDRESS' | 'NET_ERR_ADDON';
 
@@ -27,12 +29,17 @@ export function wrapNetlinkError(operation: string, err: unknown): NetError {
   return new NetError('NET_ERR_NETLINK', operation, err instanceof Error ? err.message : String(err), errno);
 }
 
-const errnoNames: Record<number, string> = { 1: 'EPERM', 19: 'ENODEV', 22: 'EINVAL', 99: 'EADDRNOTAVAIL', 100: 'ENETDOWN', 101: 'ENETUNREACH', 105: 'ENOBUFS', 11: 'EAGAIN' };
+const errnoNames = new Map<number, string>();
+// First name wins where two share a number (EAGAIN before EWOULDBLOCK).
+for (const [name, n] of Object.entries(constants.errno)) if (!errnoNames.has(n)) errnoNames.set(n, name);
+
+/** The errno name of a (positive) error number, e.g. 111 -> ECONNREFUSED. */
+export const errnoName = (errno: number): string => errnoNames.get(errno) ?? `errno ${errno}`;
 
 /** Wraps an error thrown by the native addon (it carries `errno` and `syscall`). */
 export function wrapSyscallError(err: unknown): NetError {
   if (err instanceof NetError) return err;
   const e = err as { errno?: number; syscall?: string; message?: string };
-  const name = typeof e.errno === 'number' ? errnoNames[e.errno] ?? `errno ${e.errno}` : undefined;
+  const name = typeof e.errno === 'number' ? errnoName(e.errno) : undefined;
   return new NetError('NET_ERR_SYSCALL', e.syscall ?? 'syscall', e.message ?? String(err), name);
 }

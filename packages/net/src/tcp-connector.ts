@@ -1,4 +1,5 @@
 import { constants } from 'node:os';
+import { errnoName } from './errors.js';
 import { native, type NativeTcpProber } from './native.js';
 
 /** Where a TCP_CHECK connects, in the shape healthcheck's TcpConnector takes. */
@@ -10,7 +11,6 @@ export interface TcpTarget {
   readonly timeoutMs: number;
 }
 
-const errnoNames = new Map<number, string>(Object.entries(constants.errno).map(([name, n]) => [n, name]));
 
 /**
  * TCP_CHECK's connects in native code, as keepalived makes them: a non-blocking socket, a
@@ -45,7 +45,7 @@ export class TcpConnector {
       const id = this.nextId++;
       this.pending.set(id, (errno) => {
         if (errno === 0) return resolve(CONNECTED);
-        const reason = errno === constants.errno.ETIMEDOUT ? `connect timeout after ${t.timeoutMs} ms` : `connect ${errnoNames.get(errno) ?? `errno ${errno}`}`;
+        const reason = errno === constants.errno.ETIMEDOUT ? `connect timeout after ${t.timeoutMs} ms` : `connect ${errnoName(errno)}`;
         let outcome = this.outcomes.get(reason);
         if (outcome === undefined) this.outcomes.set(reason, (outcome = Object.freeze({ ok: false, reason })));
         resolve(outcome);
