@@ -10,16 +10,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureHostTools, ensureKernel, runInGuest } from '../lib/vm.js';
+// A type only: the guest script's main() is not run by this import.
+import type { Run } from '../kernel/bench-checks-guest.js';
 
 const REPO = join(__dirname, '..', '..', '..');
-
-interface Run {
-  readonly impl: string;
-  readonly cpuPercent: number;
-  readonly rssMb: number;
-  readonly detectionMs: number[];
-  readonly missed: number;
-}
 
 const pct = (xs: readonly number[], p: number): number => (xs.length === 0 ? NaN : [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!);
 

@@ -49,7 +49,8 @@ function children(pid: number): number[] {
   }
 }
 
-interface Run {
+/** One daemon's figures (test/bench/checks.ts reads them back). */
+export interface Run {
   readonly impl: string;
   readonly cpuPercent: number;
   readonly rssMb: number;

@@ -68,6 +68,20 @@ export interface RuleSpec {
 const ROUTE_TYPES = { unicast: 1, blackhole: 6, unreachable: 7, prohibit: 8, throw: 9 } as const;
 const RTPROT_KEEPALIVED = 18;
 
+/**
+ * Runs one rtnetlink change where the kernel saying it is already done (EEXIST on an add,
+ * ENOENT-like on a delete) counts as success; any other refusal becomes a NetError.
+ */
+async function idempotent(what: string, done: readonly string[], op: () => Promise<unknown>): Promise<void> {
+  try {
+    await op();
+  } catch (err) {
+    const errno = netlinkErrno(err);
+    if (errno !== undefined && done.includes(errno)) return;
+    throw wrapNetlinkError(what, err);
+  }
+}
+
 /** The scope numbers of `ip addr ... scope NAME`. */
 export const scopeNames: Readonly<Record<string, number>> = { global: 0, site: 200, link: 253, host: 254, nowhere: 255 };
 
@@ -125,23 +139,13 @@ export class Rtnl {
   /** Adds an address; one that is already there counts as added. */
   async addAddress(spec: AddressSpec): Promise<void> {
     const { data, attrs } = this.message(spec, true);
-    try {
-      await this.socket.newAddress(data, attrs, { flags: NLM_F_CREATE | NLM_F_EXCL });
-    } catch (err) {
-      if (netlinkErrno(err) === 'EEXIST') return;
-      throw wrapNetlinkError(`add ${spec.address}/${spec.prefix}`, err);
-    }
+    await idempotent(`add ${spec.address}/${spec.prefix}`, ['EEXIST'], () => this.socket.newAddress(data, attrs, { flags: NLM_F_CREATE | NLM_F_EXCL }));
   }
 
   /** Removes an address; one that is already gone counts as removed. */
   async removeAddress(spec: AddressSpec): Promise<void> {
     const { data, attrs } = this.message(spec, false);
-    try {
-      await this.socket.delAddress(data, attrs);
-    } catch (err) {
-      if (netlinkErrno(err) === 'EADDRNOTAVAIL' || netlinkErrno(err) === 'ENODEV') return;
-      throw wrapNetlinkError(`delete ${spec.address}/${spec.prefix}`, err);
-    }
+    await idempotent(`delete ${spec.address}/${spec.prefix}`, ['EADDRNOTAVAIL', 'ENODEV'], () => this.socket.delAddress(data, attrs));
   }
 
   private routeMessage(r: RouteSpec) {
@@ -170,23 +174,13 @@ export class Rtnl {
   /** Adds a route; one that already exists counts as added. */
   async addRoute(r: RouteSpec): Promise<void> {
     const { data, attrs, what } = this.routeMessage(r);
-    try {
-      await this.socket.newRoute(data, attrs, { flags: NLM_F_CREATE | NLM_F_EXCL });
-    } catch (err) {
-      if (netlinkErrno(err) === 'EEXIST') return;
-      throw wrapNetlinkError(`add ${what}`, err);
-    }
+    await idempotent(`add ${what}`, ['EEXIST'], () => this.socket.newRoute(data, attrs, { flags: NLM_F_CREATE | NLM_F_EXCL }));
   }
 
   /** Removes a route; one that is already gone counts as removed. */
   async removeRoute(r: RouteSpec): Promise<void> {
     const { data, attrs, what } = this.routeMessage(r);
-    try {
-      await this.socket.delRoute(data, attrs);
-    } catch (err) {
-      if (netlinkErrno(err) === 'ESRCH' || netlinkErrno(err) === 'ENODEV') return;
-      throw wrapNetlinkError(`delete ${what}`, err);
-    }
+    await idempotent(`delete ${what}`, ['ESRCH', 'ENODEV'], () => this.socket.delRoute(data, attrs));
   }
 
   private ruleMessage(r: RuleSpec) {
@@ -215,23 +209,13 @@ export class Rtnl {
   /** Adds a rule; one that already exists counts as added. */
   async addRule(r: RuleSpec): Promise<void> {
     const { data, attrs, what } = this.ruleMessage(r);
-    try {
-      await this.socket.newRule(data, attrs, { flags: NLM_F_CREATE | NLM_F_EXCL });
-    } catch (err) {
-      if (netlinkErrno(err) === 'EEXIST') return;
-      throw wrapNetlinkError(`add ${what}`, err);
-    }
+    await idempotent(`add ${what}`, ['EEXIST'], () => this.socket.newRule(data, attrs, { flags: NLM_F_CREATE | NLM_F_EXCL }));
   }
 
   /** Removes a rule; one that is already gone counts as removed. */
   async removeRule(r: RuleSpec): Promise<void> {
     const { data, attrs, what } = this.ruleMessage(r);
-    try {
-      await this.socket.delRule(data, attrs);
-    } catch (err) {
-      if (netlinkErrno(err) === 'ENOENT' || netlinkErrno(err) === 'ESRCH') return;
-      throw wrapNetlinkError(`delete ${what}`, err);
-    }
+    await idempotent(`delete ${what}`, ['ENOENT', 'ESRCH'], () => this.socket.delRule(data, attrs));
   }
 
   /** Calls `onChange` for every link event (RTNLGRP_LINK) until close(). */
