@@ -37,12 +37,17 @@ function withoutPositions(value: unknown): unknown {
 
 /** Structural equality of model values, positions ignored. */
 export function sameValue(a: unknown, b: unknown): boolean {
-  return JSON.stringify(withoutPositions(a)) === JSON.stringify(withoutPositions(b));
+  return modelKey(a) === modelKey(b);
+}
+
+/** A model value's fingerprint, positions ignored: equal for equal configuration. */
+export function modelKey(v: unknown): string {
+  return JSON.stringify(withoutPositions(v));
 }
 
 /** One key per address and its options: an address whose options change is removed and added. */
 export function addressKey(v: VirtualAddress): string {
-  return JSON.stringify(withoutPositions(v));
+  return modelKey(v);
 }
 
 function addressDelta(before: VrrpInstance, after: VrrpInstance): { added: VirtualAddress[]; removed: VirtualAddress[] } {

@@ -1,4 +1,4 @@
-import type { Checker, CheckerOptions, RealServer, VirtualServer } from '@tandem/config';
+import { modelKey, type Checker, type CheckerOptions, type RealServer, type VirtualServer } from '@tandem/config';
 import { hostname } from 'node:os';
 import { dnsCheck, httpCheck, miscCheck, pingCheck, smtpCheck, tcpCheck, udpCheck, type CheckFn, type CheckTiming, type Pinger, type TcpConnector } from '@tandem/healthcheck';
 import { userFields, type ScriptPreparer } from './script-prep.js';
@@ -129,7 +129,7 @@ export function planChecks(vs: VirtualServer, prepare?: ScriptPreparer, pinger?:
         target: `${host.includes(':') ? `[${host}]` : host}:${port}`,
         // What makes two checks the same across a reload: the checker block and every option it inherits.
         selfTimed: c.kind === 'TCP_CHECK' && tcp !== undefined,
-        signature: JSON.stringify([c, o, vs.delayLoop, vs.virtualhost ?? null, rs.virtualhost ?? null], (k, v: unknown) => (k === 'pos' ? undefined : v)),
+        signature: modelKey([c, o, vs.delayLoop, vs.virtualhost ?? null, rs.virtualhost ?? null]),
       });
     });
   }

@@ -37,11 +37,6 @@ function groupsByMember(config: Config): Map<string, SyncGroup> {
   return out;
 }
 
-/** A sync group without its positions, to compare two files' versions of it. */
-function stripPos(g: SyncGroup | undefined): unknown {
-  return g === undefined ? undefined : JSON.parse(JSON.stringify(g, (k, v: unknown) => (k === 'pos' ? undefined : v)));
-}
-
 /** An instance's tracking plus its sync group's. */
 function mergeTracking(own: Tracking, group: Tracking): Tracking {
   return { ...own, trackScript: [...own.trackScript, ...group.trackScript], trackFile: [...own.trackFile, ...group.trackFile], trackInterface: [...own.trackInterface, ...group.trackInterface] };
@@ -365,7 +360,7 @@ export class VrrpService {
     // A member whose sync group (membership, tracking, notify) changed restarts under the new group.
     const oldGroups = groupsByMember(before);
     const newGroups = groupsByMember(next);
-    const regrouped = new Set(next.vrrpInstances.map((i) => i.name).filter((n) => !sameValue(stripPos(oldGroups.get(n)), stripPos(newGroups.get(n)))));
+    const regrouped = new Set(next.vrrpInstances.map((i) => i.name).filter((n) => !sameValue(oldGroups.get(n), newGroups.get(n))));
     this.groupOf = newGroups;
     for (const l of await this.rtnl.links()) this.links.set(l.index, { ...l, mac: l.mac ?? this.links.get(l.index)?.mac });
     for (const name of d.instancesUnchanged.filter((n) => regrouped.has(n))) {
