@@ -7,10 +7,10 @@
 // (on a host without IPVS only tandem can run: keepalived's checker exits without IPVS)
 import { type ChildProcess, execSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { sleep } from '../lib/sh.js';
 
 const PER_VS = 100;
 const BASE_PORT = 20000;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function conf(n: number): string {
   const out: string[] = [];

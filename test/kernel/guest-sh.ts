@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { waitFor } from '../lib/sh.js';
 
 /** Runs a command in the guest and returns its stdout; throws with stderr on failure. */
 export function sh(cmd: string, ...args: string[]): string {
@@ -18,19 +19,20 @@ export function background(cmd: string, ...args: string[]): ChildProcess {
   return spawn(cmd, args, { stdio: 'ignore', detached: false });
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+export { sleep } from '../lib/sh.js';
 
-/** Polls until `probe` returns a value, or throws after `ms`. */
-export async function until<T>(what: string, ms: number, probe: () => T | undefined): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      const v = probe();
-      if (v !== undefined) return v;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
+/** The lab's waitFor, with a probe that may throw (a command failing) meaning "not yet". */
+export function until<T>(what: string, ms: number, probe: () => T | undefined): Promise<T> {
+  return waitFor(
+    what,
+    ms,
+    () => {
+      try {
+        return probe();
+      } catch {
+        return undefined;
+      }
+    },
+    50,
+  );
 }
