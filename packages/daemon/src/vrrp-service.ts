@@ -254,11 +254,10 @@ export class VrrpService {
     return trackedPriority(m.config.priority, items);
   }
 
-  /** An instance's own reason to be in FAULT (its link, its tracking), if any. */
-  private ownFault(m: Managed): string | undefined {
+  /** An instance's own link down (unless dont_track_primary), as a FAULT reason. */
+  private linkFault(m: Managed): string | undefined {
     const own = this.links.get(m.ifindex);
-    const linkFault = own !== undefined && !own.up && !m.config.dontTrackPrimary ? `${own.name} is down` : undefined;
-    return linkFault ?? this.tracked(m).fault;
+    return own !== undefined && !own.up && !m.config.dontTrackPrimary ? `${own.name} is down` : undefined;
   }
 
   /**
@@ -268,10 +267,13 @@ export class VrrpService {
   private recompute(m: Managed): void {
     const group = this.groupOf.get(m.config.name);
     const members = group === undefined ? [m] : this.instances.filter((x) => group.group.includes(x.config.name));
-    const faults = members.map((x) => ({ x, own: this.ownFault(x) }));
+    const faults = members.map((x) => {
+      const t = this.tracked(x);
+      return { x, priority: t.priority, own: this.linkFault(x) ?? t.fault };
+    });
     const first = faults.find((f) => f.own !== undefined);
-    for (const { x, own } of faults) {
-      x.runner.setEffectivePriority(this.tracked(x).priority);
+    for (const { x, priority, own } of faults) {
+      x.runner.setEffectivePriority(priority);
       const f = own ?? (first !== undefined && group !== undefined ? `sync group ${group.name}: ${first.x.config.name}: ${first.own}` : undefined);
       x.runner.setFault(f !== undefined, f ?? 'tracking recovered');
     }
