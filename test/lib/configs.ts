@@ -9,6 +9,8 @@ export interface LabInstance {
   readonly state?: 'MASTER' | 'BACKUP';
   readonly nopreempt?: boolean;
   readonly password?: string;
+  /** With a password: PASS (default) or IPsec AH. */
+  readonly authType?: 'PASS' | 'AH';
   readonly unicastSrc?: string;
   readonly peers?: readonly string[];
   readonly garpMasterDelay?: number;
@@ -33,7 +35,7 @@ export function vrrpConf(o: LabInstance): string {
   if (o.version !== undefined) lines.push(`    version ${o.version}`);
   if (o.nopreempt === true) lines.push('    nopreempt');
   if (o.noAccept === true) lines.push('    no_accept');
-  if (o.password !== undefined) lines.push('    authentication {', '        auth_type PASS', `        auth_pass ${o.password}`, '    }');
+  if (o.password !== undefined) lines.push('    authentication {', `        auth_type ${o.authType ?? 'PASS'}`, `        auth_pass ${o.password}`, '    }');
   if (o.unicastSrc !== undefined) lines.push(`    unicast_src_ip ${o.unicastSrc}`);
   if (o.peers !== undefined) lines.push('    unicast_peer {', ...o.peers.map((p) => `        ${p}`), '    }');
   lines.push('    virtual_ipaddress {', ...o.vips.map((v) => `        ${v} dev eth0`), '    }', '}', '');

@@ -10,12 +10,14 @@ interface Case {
   readonly version: 2 | 3;
   readonly family: 4 | 6;
   readonly fault: 'link cut' | 'SIGTERM';
+  readonly ah?: boolean;
 }
 
 const cases: Case[] = [];
 for (const master of ['keepalived', 'tandem'] as const) {
   for (const version of [2, 3] as const) for (const fault of ['link cut', 'SIGTERM'] as const) cases.push({ master, version, family: 4, fault });
   cases.push({ master, version: 3, family: 6, fault: 'link cut' });
+  for (const fault of ['link cut', 'SIGTERM'] as const) cases.push({ master, version: 2, family: 4, fault, ah: true });
 }
 
 const start = (lab: Lab, kind: Kind, director: string, conf: string): Promise<Daemon> =>
@@ -23,7 +25,7 @@ const start = (lab: Lab, kind: Kind, director: string, conf: string): Promise<Da
 
 for (const c of cases) {
   const backup: Kind = c.master === 'tandem' ? 'keepalived' : 'tandem';
-  test.serial(`${c.master} master + ${backup} backup, VRRPv${c.version} IPv${c.family}, ${c.fault}: the backup takes over`, async (t) => {
+  test.serial(`${c.master} master + ${backup} backup, VRRPv${c.version} IPv${c.family}${c.ah === true ? ' with IPsec AH' : ''}, ${c.fault}: the backup takes over`, async (t) => {
     const lab = await Lab.create(`io${cases.indexOf(c)}`, ['a', 'b']);
     try {
       const vip = c.family === 4 ? '192.0.2.100' : '2001:db8::100';
@@ -33,6 +35,7 @@ for (const c of cases) {
         ...(c.version === 3 ? { version: 3 as const } : {}),
         vips: [`${vip}/${c.family === 4 ? 24 : 64}`],
         ...(c.version === 2 ? { password: 'interop1' } : {}),
+        ...(c.ah === true ? { authType: 'AH' as const } : {}),
       };
       const master = await start(lab, c.master, 'a', vrrpConf({ ...common, priority: 150 }));
       await start(lab, backup, 'b', vrrpConf({ ...common, priority: 100 }));

@@ -1,5 +1,7 @@
 // Reads `tcpdump -nn -v -x` output of VRRP packets on stdin; prints one JSON
 // object per distinct (vrid, priority, family) with the IP payload in hex.
+// VRRP inside IPsec AH (IP protocol 51) keeps the whole datagram (datagramHex),
+// since the AH check covers the IP header.
 'use strict';
 const lines = require('fs').readFileSync(0, 'utf8').split('\n');
 const packets = [];
@@ -30,9 +32,12 @@ for (const p of packets) {
     src = fmt(b.subarray(8, 24)); dst = fmt(b.subarray(24, 40));
     payload = b.subarray(40);
   }
-  const key = `${family}/${payload[1]}/${payload[2]}/${dst}`;
+  const ah = family === 4 && b[9] === 51;
+  const vrrp = ah ? payload.subarray(24) : payload;
+  const key = `${family}/${vrrp[1]}/${vrrp[2]}/${dst}`;
   if (seen.has(key)) continue;
   seen.add(key);
-  out.push({ family, ttl, src, dst, payloadHex: payload.toString('hex'), tcpdump: p.head.replace(/^\S+\s+/, '') });
+  const bytes = ah ? { datagramHex: b.toString('hex') } : { payloadHex: payload.toString('hex') };
+  out.push({ family, ttl, src, dst, ...bytes, tcpdump: p.head.replace(/^\S+\s+/, '') });
 }
 process.stdout.write(JSON.stringify(out, null, 2) + '\n');

@@ -155,8 +155,7 @@ const spec: SectionSpec<Draft> = {
         }
       }
       if (type === undefined) diags.error('CONF_ERR_MISSING', n.keyword.pos, 'authentication needs auth_type');
-      else if (type === 'AH') diags.error('CONF_ERR_UNSUPPORTED', n.keyword.pos, 'auth_type AH is not supported (removed from VRRP by RFC 3768); use PASS or none');
-      else if (password === undefined) diags.error('CONF_ERR_MISSING', n.keyword.pos, 'auth_type PASS needs auth_pass');
+      else if (password === undefined) diags.error('CONF_ERR_MISSING', n.keyword.pos, `auth_type ${type} needs auth_pass`);
       else d.authentication = { type, password: password.slice(0, 8), pos: n.keyword.pos };
     },
     virtual_ipaddress: vipBlock('vips'),
@@ -244,6 +243,10 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     diags.error('CONF_ERR_VALUE', d.advertIntTok!.pos, `VRRPv3 advert_int must be 0.01-40.95 in steps of 0.01, got ${d.advertInt}`);
   }
   if (version === 3 && d.authentication !== undefined) diags.error('CONF_ERR_CONFLICT', d.authentication.pos, 'VRRPv3 has no authentication (RFC 5798); remove the authentication block');
+  if (d.authentication?.type === 'AH' && d.state === 'MASTER' && d.priority !== 255) {
+    // keepalived: "Initial state master is incompatible with AH authentication - clearing".
+    diags.warning('CONF_ERR_CONFLICT', d.authentication.pos, 'with auth_type AH the instance starts as BACKUP (it must learn the peers\' AH sequence number before taking over), whatever state says');
+  }
   if (d.nopreempt && d.state === 'MASTER') {
     diags.warning('CONF_ERR_CONFLICT', d.nopreemptTok!.pos, 'nopreempt has no effect with state MASTER; use state BACKUP on every node');
   }

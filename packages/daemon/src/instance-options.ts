@@ -22,7 +22,9 @@ export function instanceParams(i: VrrpInstance, sourceAddress: string): Instance
     intervalCs: Math.round(i.advertInt * 100),
     preempt: !i.nopreempt,
     preemptDelayMs: i.preemptDelay * 1000,
-    startState: i.state ?? 'BACKUP',
+    // As keepalived: with AH a router learns the sequence number from an advert
+    // before it may take over, so only the address owner starts as MASTER.
+    startState: i.authentication?.type === 'AH' && i.priority !== 255 ? 'BACKUP' : (i.state ?? 'BACKUP'),
     primaryAddress: sourceAddress,
     downTimerAdverts: i.downTimerAdverts,
     higherPrioSendAdvert: i.higherPrioSendAdvert,
@@ -36,7 +38,7 @@ export function runnerOptions(i: VrrpInstance, g: GlobalDefs, sourceAddress: str
     vrid: i.virtualRouterId,
     params: instanceParams(i, sourceAddress),
     addresses: i.virtualIpaddress.map((v) => v.address),
-    auth: i.authentication === undefined ? { type: 'none' } : { type: 'pass', password: i.authentication.password },
+    auth: i.authentication === undefined ? { type: 'none' } : { type: i.authentication.type === 'AH' ? 'ah' : 'pass', password: i.authentication.password },
     announce: announceSchedule(i, g),
   };
 }

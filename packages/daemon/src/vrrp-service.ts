@@ -5,7 +5,7 @@ import { ScriptMonitor } from './script-monitor.js';
 import { FileMonitor } from './file-monitor.js';
 import { trackedPriority, type TrackedItem } from './tracking-rules.js';
 import { AcceptFilter, NetTransport, Rtnl, VrrpChannel, PacketSender, type AddressSpec, type LinkInfo, type PacketInfo } from '@tandem/net';
-import { InstanceRunner, receiveAdvert, systemClock, type Clock, type DropReason, type InstanceStats } from '@tandem/vrrp';
+import { InstanceRunner, openAh, receiveAdvert, systemClock, type Clock, type DropReason, type InstanceStats } from '@tandem/vrrp';
 import type { Logger } from './logger.js';
 import { announceSchedule, interfacesOf, runnerOptions, vipText } from './instance-options.js';
 import { addressSpec, routeSpec, ruleSpec } from './route-specs.js';
@@ -26,8 +26,20 @@ export interface InstanceStatus {
 export interface ChannelStats {
   readonly interface: string;
   readonly family: 4 | 6;
+  /** VRRPv2 inside IPsec AH (auth_type AH) arrives on its own socket. */
+  readonly ah: boolean;
   received: number;
   dropped: Partial<Record<DropReason, number>>;
+}
+
+/** The instance's adverts travel inside IPsec AH. */
+function usesAh(i: VrrpInstance): boolean {
+  return i.authentication?.type === 'AH';
+}
+
+/** The channel an instance sends and receives on: its interface, family, and whether AH wraps the adverts. */
+function channelKey(i: VrrpInstance): string {
+  return `${i.interface}/${i.family}${usesAh(i) ? '/ah' : ''}`;
 }
 
 /** Each sync group by the names of its members. */
@@ -113,18 +125,20 @@ export class VrrpService {
     throw new Error(`interface ${name} does not exist`);
   }
 
-  private async channel(name: string, family: 4 | 6): Promise<VrrpChannel> {
-    const key = `${name}/${family}`;
+  private async channel(i: VrrpInstance): Promise<VrrpChannel> {
+    const key = channelKey(i);
     let ch = this.channels.get(key);
     if (ch !== undefined) return ch;
-    const stats: ChannelStats = { interface: name, family, received: 0, dropped: {} };
+    const name = i.interface;
+    const stats: ChannelStats = { interface: name, family: i.family, ah: usesAh(i), received: 0, dropped: {} };
     this.channelStats.set(key, stats);
     ch = await VrrpChannel.open(
       this.rtnl,
       name,
-      family,
+      i.family,
       (payload, info) => this.onDatagram(key, payload, info),
       (err) => this.log.error(`receive error on ${name}: ${err.message}`),
+      stats.ah,
     );
     this.channels.set(key, ch);
     return ch;
@@ -133,7 +147,7 @@ export class VrrpService {
   private async add(i: VrrpInstance, config: Config): Promise<Managed> {
     for (const name of interfacesOf(i)) this.linkByName(name);
     const link = this.linkByName(i.interface);
-    const ch = await this.channel(i.interface, i.family);
+    const ch = await this.channel(i);
     const addresses = this.addressSpecs(i);
     // RFC 5798 §6.4.3: the address owner accepts whatever Accept_Mode says.
     const noAccept = !i.accept && i.priority !== 255 ? (this.acceptFilter ??= AcceptFilter.create()) : undefined;
@@ -343,8 +357,8 @@ export class VrrpService {
     await m.runner.stop();
     this.instances.splice(this.instances.indexOf(m), 1);
     m.runner.removeAllListeners();
-    const key = `${m.config.interface}/${m.config.family}`;
-    if (!this.instances.some((x) => `${x.config.interface}/${x.config.family}` === key)) {
+    const key = channelKey(m.config);
+    if (!this.instances.some((x) => channelKey(x.config) === key)) {
       this.channels.get(key)?.close();
       this.channels.delete(key);
     }
@@ -424,7 +438,7 @@ export class VrrpService {
     const stats = this.channelStats.get(key)!;
     stats.received++;
     const family = stats.family;
-    const candidates = this.instances.filter((m) => m.config.interface === stats.interface && m.config.family === family);
+    const candidates = this.instances.filter((m) => channelKey(m.config) === key);
     // Instances may share a VRID when their unicast peer sets differ: prefer the one
     // that lists the sender. Like keepalived without check_unicast_src, an advert
     // from an unlisted source still reaches the instance with that VRID.
@@ -432,12 +446,16 @@ export class VrrpService {
       candidates.find((m) => m.config.virtualRouterId === vrid && (m.config.unicastPeer.length === 0 || m.config.unicastPeer.includes(info.src))) ??
       candidates.find((m) => m.config.virtualRouterId === vrid);
     let target: Managed | undefined;
-    const r = receiveAdvert(payload, { family, src: info.src, dst: info.dst, ttl: info.ttl }, (vrid) => {
-      target = forVrid(vrid);
-      return target?.runner.expectations;
-    });
+    const opened = stats.ah ? openAh(payload) : undefined;
+    const r =
+      opened?.ok === false
+        ? opened
+        : receiveAdvert(opened?.payload ?? payload, { family, src: info.src, dst: info.dst, ttl: info.ttl, ...(opened !== undefined ? { ah: opened.envelope } : {}) }, (vrid) => {
+            target = forVrid(vrid);
+            return target?.runner.expectations;
+          });
     if (r.ok) {
-      target!.runner.receive(r.advert, info.src);
+      target!.runner.receive(r.advert, info.src, r.ahSequence);
       return;
     }
     stats.dropped[r.reason] = (stats.dropped[r.reason] ?? 0) + 1;

@@ -60,7 +60,10 @@ Napi::Object RawSocket::Init(Napi::Env env, Napi::Object exports) {
   return exports;
 }
 
-// new RawSocket(family 4|6, protocol, ifname, onMessage, onError)
+// new RawSocket(family 4|6, protocol, ifname, onMessage, onError[, headerIncluded])
+// headerIncluded (IPv4 only): send() takes whole IP datagrams (IP_HDRINCL) and
+// 'message' delivers them whole, for protocols whose integrity check covers the
+// IP header (IPsec AH).
 RawSocket::RawSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RawSocket>(info) {
   Napi::Env env = info.Env();
   if (info.Length() < 5 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsString() ||
@@ -73,6 +76,7 @@ RawSocket::RawSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RawSocke
   const int protocol = info[1].As<Napi::Number>().Int32Value();
   const std::string ifname = info[2].As<Napi::String>().Utf8Value();
   family_ = version == 6 ? AF_INET6 : AF_INET;
+  headerIncluded_ = family_ == AF_INET && info.Length() > 5 && info[5].ToBoolean().Value();
 
   fd_ = socket(family_, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
   if (fd_ < 0) {
@@ -98,6 +102,7 @@ RawSocket::RawSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RawSocke
     if (SetInt(fd_, IPPROTO_IP, IP_TTL, 255) < 0) { fail("setsockopt(IP_TTL)"); return; }
     if (SetInt(fd_, IPPROTO_IP, IP_MULTICAST_TTL, 255) < 0) { fail("setsockopt(IP_MULTICAST_TTL)"); return; }
     if (SetInt(fd_, IPPROTO_IP, IP_MULTICAST_LOOP, 0) < 0) { fail("setsockopt(IP_MULTICAST_LOOP)"); return; }
+    if (headerIncluded_ && SetInt(fd_, IPPROTO_IP, IP_HDRINCL, 1) < 0) { fail("setsockopt(IP_HDRINCL)"); return; }
     if (ifindex_ != 0) {
       ip_mreqn mreq{};
       mreq.imr_ifindex = ifindex_;
@@ -311,7 +316,9 @@ void RawSocket::Drain() {
     if (family_ == AF_INET) {
       src = FormatAddress(AF_INET, &reinterpret_cast<sockaddr_in*>(&from)->sin_addr);
       // IPv4 raw sockets deliver the IP header; hand JS only the protocol payload.
-      if (n >= 20) {
+      if (headerIncluded_) {
+        if (ttl < 0 && n >= 20) ttl = buffer[8];
+      } else if (n >= 20) {
         size_t ihl = static_cast<size_t>(buffer[0] & 0x0f) * 4;
         offset = ihl <= static_cast<size_t>(n) ? ihl : static_cast<size_t>(n);
         if (ttl < 0) ttl = buffer[8];

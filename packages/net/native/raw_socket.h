@@ -28,6 +28,7 @@ class RawSocket : public Napi::ObjectWrap<RawSocket> {
   int fd_ = -1;
   int family_ = 0;
   int ifindex_ = 0;
+  bool headerIncluded_ = false;
   uv_poll_t* poll_ = nullptr;
   Napi::FunctionReference onMessage_;
   Napi::FunctionReference onError_;

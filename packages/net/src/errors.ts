@@ -1,7 +1,7 @@
 import { constants } from 'node:os';
 
 /** Codes for errors raised by the net package. */
-export type NetErrorCode = 'NET_ERR_SYSCALL' | 'NET_ERR_NETLINK' | 'NET_ERR_NO_INTERFACE' | 'NET_ERR_NO_ADDRESS' | 'NET_ERR_ADDON';
+export type NetErrorCode = 'NET_ERR_ARGUMENT' | 'NET_ERR_SYSCALL' | 'NET_ERR_NETLINK' | 'NET_ERR_NO_INTERFACE' | 'NET_ERR_NO_ADDRESS' | 'NET_ERR_ADDON';
 
 /** Base error of the net package: a stable code, the operation, and the errno name where one exists. */
 export class NetError extends Error {

@@ -35,6 +35,7 @@ interface Addon {
     ifname: string,
     onMessage: (payload: Buffer, info: PacketInfo) => void,
     onError: (err: Error) => void,
+    headerIncluded?: boolean,
   ) => NativeRawSocket;
   PacketSocket: new (ifname: string) => NativePacketSocket;
   TcpProber: new (onResults: (pairs: Float64Array) => void) => NativeTcpProber;

@@ -10,6 +10,11 @@ export interface RawSocketOptions {
   readonly protocol: number;
   /** Bind to this interface (SO_BINDTODEVICE) and send multicast out of it. */
   readonly interface?: string;
+  /**
+   * IPv4 only: send() takes whole IP datagrams (IP_HDRINCL) and 'message'
+   * delivers them with their header, for IPsec AH, whose check covers it.
+   */
+  readonly headerIncluded?: boolean;
 }
 
 export interface RawSocketEvents {
@@ -36,6 +41,7 @@ export class RawSocket extends EventEmitter<RawSocketEvents> {
         options.interface ?? '',
         (payload, info) => this.emit('message', payload, info),
         (err) => this.emit('error', wrapSyscallError(err)),
+        options.headerIncluded === true,
       );
     } catch (err) {
       throw wrapSyscallError(err);

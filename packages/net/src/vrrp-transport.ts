@@ -1,15 +1,17 @@
-import { VRRP_GROUP_V4, VRRP_GROUP_V6, VRRP_PROTOCOL, type Transport } from '@tandem/vrrp';
+import { AH_PROTOCOL, VRRP_GROUP_V4, VRRP_GROUP_V6, VRRP_PROTOCOL, type Transport } from '@tandem/vrrp';
 import type { AcceptFilter } from './accept-filter.js';
 import { NetError } from './errors.js';
 import { gratuitousArpFrame, unsolicitedNaFrame } from './frames.js';
 import { PacketSender } from './packet-socket.js';
-import { createRawSocket, type PacketInfo, type RawSocket } from './raw-socket.js';
+import { createRawSocket, type PacketInfo, type RawSocket, type RawSocketOptions } from './raw-socket.js';
 import type { AddressSpec, InterfaceAddress, LinkInfo, RouteSpec, RuleSpec, Rtnl } from './rtnl.js';
 
 /**
  * The VRRP sockets of one interface and family: one receiving socket joined to
  * the VRRP group (every VRID arrives on it) and one sending socket per source
- * address. Instances on the interface share it.
+ * address. Instances on the interface share it. An `ah` channel carries
+ * VRRPv2 inside IPsec AH (IPv4): its sockets are IP protocol 51 and pass whole
+ * datagrams, IP header included, both ways.
  */
 export class VrrpChannel {
   private readonly receiver: RawSocket;
@@ -21,8 +23,9 @@ export class VrrpChannel {
     readonly addresses: readonly InterfaceAddress[],
     onDatagram: (payload: Buffer, info: PacketInfo) => void,
     onError: (err: Error) => void,
+    readonly ah: boolean,
   ) {
-    this.receiver = createRawSocket({ family, protocol: VRRP_PROTOCOL, interface: link.name });
+    this.receiver = createRawSocket(this.socketOptions());
     this.receiver.on('message', onDatagram);
     this.receiver.on('error', onError);
     this.receiver.addMembership(family === 4 ? VRRP_GROUP_V4 : VRRP_GROUP_V6);
@@ -36,10 +39,18 @@ export class VrrpChannel {
     family: 4 | 6,
     onDatagram: (payload: Buffer, info: PacketInfo) => void,
     onError: (err: Error) => void,
+    ah = false,
   ): Promise<VrrpChannel> {
+    if (ah && family !== 4) throw new NetError('NET_ERR_ARGUMENT', 'VRRP channel', 'IPsec AH authentication is IPv4 only');
     const link = await rtnl.link(name);
     const addresses = (await rtnl.addresses(link.index)).filter((a) => a.family === family);
-    return new VrrpChannel(link, family, addresses, onDatagram, onError);
+    return new VrrpChannel(link, family, addresses, onDatagram, onError, ah);
+  }
+
+  private socketOptions(): RawSocketOptions {
+    return this.ah
+      ? { family: this.family, protocol: AH_PROTOCOL, interface: this.link.name, headerIncluded: true }
+      : { family: this.family, protocol: VRRP_PROTOCOL, interface: this.link.name };
   }
 
   /**
@@ -57,7 +68,7 @@ export class VrrpChannel {
   sender(source: string): RawSocket {
     let s = this.senders.get(source);
     if (s === undefined) {
-      s = createRawSocket({ family: this.family, protocol: VRRP_PROTOCOL, interface: this.link.name });
+      s = createRawSocket(this.socketOptions());
       s.bind(source);
       this.senders.set(source, s);
     }

@@ -1,4 +1,5 @@
 export * from './address.js';
+export * from './ah.js';
 export * from './checksum.js';
 export * from './errors.js';
 export * from './packet.js';

@@ -52,6 +52,7 @@ export type DropReason =
   | 'family-mismatch'
   | 'auth-type-mismatch'
   | 'auth-failed'
+  | 'replayed'
   | 'interval-mismatch'
   | 'address-mismatch'
   | 'owner-conflict';

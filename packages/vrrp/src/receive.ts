@@ -1,5 +1,6 @@
 import { addressToBytes } from './address.js';
-import { decode, type Advertisement, type DropReason, type IpContext, type Version } from './packet.js';
+import { ahAuthentic, type AhEnvelope } from './ah.js';
+import { AuthType, decode, type Advertisement, type DropReason, type IpContext, type Version } from './packet.js';
 
 /** What the receive checks need to know about the local virtual router. */
 export interface ReceiveExpectations {
@@ -8,6 +9,10 @@ export interface ReceiveExpectations {
   readonly intervalCs: number;
   readonly authType: number;
   readonly authData: Uint8Array;
+  /** AH only: the highest sequence number accepted or sent; a datagram must carry a higher one. */
+  readonly ahSequence?: number;
+  /** AH only: adverts go to unicast peers, so the TTL is not covered by the ICV. */
+  readonly unicast?: boolean;
   readonly addresses: readonly string[];
   /** Whether the local router is the address owner (priority 255). */
   readonly owner: boolean;
@@ -16,10 +21,12 @@ export interface ReceiveExpectations {
 /** Per-datagram metadata from the socket: TTL / hop limit and the IP addresses. */
 export interface ReceivedMeta extends IpContext {
   readonly ttl: number;
+  /** Present when the advert came inside an IPsec Authentication Header. */
+  readonly ah?: AhEnvelope;
 }
 
 export type ReceiveResult =
-  | { readonly ok: true; readonly advert: Advertisement }
+  | { readonly ok: true; readonly advert: Advertisement; readonly ahSequence?: number }
   | { readonly ok: false; readonly reason: DropReason; readonly detail: string; readonly vrid?: number };
 
 function sameAddressSet(a: readonly string[], b: readonly string[]): boolean {
@@ -55,10 +62,18 @@ export function receiveAdvert(
   if (advert.version !== local.version) return drop('bad-version', `version ${advert.version}, configured ${local.version}`);
   // RFC 3768 §7.1: ... and the local router is not the IP address owner.
   if (local.owner) return drop('owner-conflict', `advert from ${meta.src} while this router owns the addresses`);
+  const wantsAh = local.authType === AuthType.ah;
+  if ((meta.ah !== undefined) !== wantsAh) return drop('auth-type-mismatch', wantsAh ? 'advert without IPsec AH' : 'advert inside IPsec AH, configured without');
   if (advert.version === 2) {
     // RFC 3768 §7.1: MUST verify that the Auth Type matches the local method.
     if (advert.authType !== local.authType) return drop('auth-type-mismatch', `auth type ${advert.authType}, configured ${local.authType}`);
-    if (local.authType === 1 && !bytesEqual(advert.authData, local.authData)) return drop('auth-failed', 'password differs');
+    if (local.authType === AuthType.simple && !bytesEqual(advert.authData, local.authData)) return drop('auth-failed', 'password differs');
+    if (meta.ah !== undefined) {
+      // Nothing in the datagram can be trusted before the ICV is.
+      if (!ahAuthentic(meta.ah, local.authData, local.unicast === true)) return drop('auth-failed', 'AH ICV or SPI wrong (password differs?)');
+      const last = local.ahSequence ?? 0;
+      if (meta.ah.seq <= last) return drop('replayed', `AH sequence ${meta.ah.seq}, already at ${last}`);
+    }
     // RFC 3768 §7.1: MUST verify that the Adver Interval matches the local one.
     if (advert.intervalCs !== local.intervalCs) return drop('interval-mismatch', `interval ${advert.intervalCs / 100}s, configured ${local.intervalCs / 100}s`);
   }
@@ -67,5 +82,5 @@ export function receiveAdvert(
   if (advert.priority !== 255 && !sameAddressSet(advert.addresses, local.addresses)) {
     return drop('address-mismatch', `advertised [${advert.addresses.join(' ')}], configured [${local.addresses.join(' ')}]`);
   }
-  return { ok: true, advert };
+  return meta.ah !== undefined ? { ok: true, advert, ahSequence: meta.ah.seq } : { ok: true, advert };
 }

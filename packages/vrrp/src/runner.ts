@@ -9,7 +9,8 @@ import {
   type MachineState,
   type VrrpState,
 } from './machine.js';
-import { encode, noAuthData, passwordAuthData, type Advertisement, type DropReason } from './packet.js';
+import { sealAh } from './ah.js';
+import { AuthType, encode, noAuthData, passwordAuthData, VRRP_GROUP_V4, VRRP_GROUP_V6, type Advertisement, type DropReason } from './packet.js';
 import type { ReceiveExpectations } from './receive.js';
 
 /** What an instance needs from the network; `packages/net` implements it. */
@@ -18,7 +19,10 @@ export interface Transport {
   readonly sourceAddress: string;
   /** Destinations of adverts: the multicast group or the unicast peers. */
   readonly destinations: readonly string[];
-  /** Sends one VRRP payload to one destination; throws on a send error. */
+  /**
+   * Sends one VRRP payload to one destination; throws on a send error. With
+   * `auth_type AH` the payload is the whole IPv4 datagram (IP and AH headers first).
+   */
   send(payload: Buffer, destination: string): void;
   /** Adds the virtual addresses to the interface. */
   addAddresses(): Promise<void>;
@@ -55,7 +59,7 @@ export interface RunnerOptions {
   readonly vrid: number;
   readonly params: InstanceParams;
   readonly addresses: readonly string[];
-  readonly auth?: { readonly type: 'none' } | { readonly type: 'pass'; readonly password: string };
+  readonly auth?: { readonly type: 'none' } | { readonly type: 'pass' | 'ah'; readonly password: string };
   readonly announce?: AnnounceSchedule;
 }
 
@@ -113,6 +117,10 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
   private schedule: AnnounceSchedule;
   private readonly authType: number;
   private readonly authData: Uint8Array;
+  /** AH: the highest sequence number sent or accepted (keepalived keeps one counter for both). */
+  private ahSequence = 0;
+  /** AH: the IPv4 identification of the last advert; the ICV covers it, so tandem picks it, never 0. */
+  private ipId = Math.floor(Math.random() * 0xffff);
 
   constructor(
     private options: RunnerOptions,
@@ -125,8 +133,8 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
     this.machine = initialState(options.params);
     this.schedule = options.announce ?? defaultAnnounceSchedule;
     const auth = options.auth ?? { type: 'none' };
-    this.authType = auth.type === 'pass' ? 1 : 0;
-    this.authData = auth.type === 'pass' ? passwordAuthData(auth.password) : noAuthData;
+    this.authType = auth.type === 'pass' ? AuthType.simple : auth.type === 'ah' ? AuthType.ah : AuthType.none;
+    this.authData = auth.type === 'none' ? noAuthData : passwordAuthData(auth.password);
   }
 
   get state(): VrrpState {
@@ -157,6 +165,8 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
       intervalCs: this.options.params.intervalCs,
       authType: this.authType,
       authData: this.authData,
+      ahSequence: this.ahSequence,
+      unicast: this.unicast,
       addresses: this.options.addresses,
       owner: this.machine.effectivePriority === 255,
     };
@@ -173,8 +183,13 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
     await this.addressOp;
   }
 
-  /** A validated advert for this VRID. */
-  receive(advert: Advertisement, src: string): void {
+  private get unicast(): boolean {
+    return !this.transport.destinations.some((d) => d === VRRP_GROUP_V4 || d === VRRP_GROUP_V6);
+  }
+
+  /** A validated advert for this VRID (with its AH sequence number when authenticated by AH). */
+  receive(advert: Advertisement, src: string, ahSequence?: number): void {
+    if (ahSequence !== undefined && ahSequence > this.ahSequence) this.ahSequence = ahSequence;
     this.stats.advertsReceived++;
     if (advert.priority === 0) this.stats.priorityZeroReceived++;
     this.dispatch({ kind: 'advert', priority: advert.priority, intervalCs: advert.intervalCs, src });
@@ -297,11 +312,20 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
       intervalCs: this.options.params.intervalCs,
       addresses: this.options.addresses,
       authType: this.authType,
-      authData: this.authData,
+      // With AH the password keys the ICV; the advert's own auth field stays zero.
+      authData: this.authType === AuthType.simple ? this.authData : noAuthData,
     };
+    const ah = this.authType === AuthType.ah;
+    if (ah) {
+      // One sequence number and IP identification per advert round, as keepalived.
+      this.ahSequence = (this.ahSequence + 1) >>> 0;
+      this.ipId = (this.ipId % 0xffff) + 1;
+    }
     for (const dst of this.transport.destinations) {
       try {
-        const payload = encode(advert, { family: this.options.params.family, src: this.transport.sourceAddress, dst });
+        const src = this.transport.sourceAddress;
+        const message = encode(advert, { family: this.options.params.family, src, dst });
+        const payload = ah ? sealAh(message, { src, dst, ipId: this.ipId, seq: this.ahSequence, key: this.authData, unicast: this.unicast }) : message;
         this.transport.send(payload, dst);
         this.stats.advertsSent++;
         if (priority === 0) this.stats.priorityZeroSent++;
