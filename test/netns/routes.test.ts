@@ -15,6 +15,7 @@ function conf(priority: number): string {
 }
 static_routes {
     203.0.113.0/24 via 198.51.100.254 dev eth0 table 100
+    10.9.0.0/16 table 100 nexthop via 198.51.100.253 dev eth0 nexthop via 198.51.100.254 dev eth0 weight 3
 }
 static_rules {
     from 198.51.100.0/24 table 100 preference 1000
@@ -23,6 +24,7 @@ static_rules {
   const virtuals = `    virtual_routes {
         src ${VIP} 203.0.113.128/25 via 192.0.2.254 dev eth0 table 200
         blackhole 198.18.0.0/15 table 200
+        10.8.0.0/16 via 192.0.2.252 or 192.0.2.253 table 200
     }
     virtual_rules {
         from ${VIP}/32 table 200 preference 2000
@@ -41,13 +43,16 @@ test.serial('static entries stay in every state; virtual routes and rules follow
     await lab.waitHolder(VIP, 'a', 5000);
     for (const d of ['a', 'b']) {
       t.regex(await ip(d, '-4', 'addr', 'show', 'dev', 'eth0'), /198\.51\.100\.1\/24/, `${d} has the static address`);
-      t.regex(await ip(d, 'route', 'show', 'table', '100'), /203\.0\.113\.0\/24 via 198\.51\.100\.254 dev eth0 proto keepalived/);
+      const table100 = await ip(d, 'route', 'show', 'table', '100');
+      t.regex(table100, /203\.0\.113\.0\/24 via 198\.51\.100\.254 dev eth0 proto keepalived/);
+      t.regex(table100, /10\.9\.0\.0\/16 proto keepalived\s+nexthop via 198\.51\.100\.253 dev eth0 weight 1\s+nexthop via 198\.51\.100\.254 dev eth0 weight 3/, 'the multipath route');
       t.regex(await ip(d, 'rule', 'show'), /1000:\s+from 198\.51\.100\.0\/24 lookup 100/);
     }
     await waitFor('virtual routes on the master', 3000, async () => ((await ip('a', 'route', 'show', 'table', '200')).includes('203.0.113.128/25') ? true : undefined));
     const masterRoutes = await ip('a', 'route', 'show', 'table', '200');
     t.regex(masterRoutes, /203\.0\.113\.128\/25 via 192\.0\.2\.254 dev eth0 proto keepalived src 192\.0\.2\.100/);
     t.regex(masterRoutes, /blackhole 198\.18\.0\.0\/15 proto keepalived/);
+    t.regex(masterRoutes, /10\.8\.0\.0\/16 proto keepalived\s+nexthop via 192\.0\.2\.252 dev eth0 weight 1\s+nexthop via 192\.0\.2\.253 dev eth0 weight 1/, "the old 'or' form");
     t.regex(await ip('a', 'rule', 'show'), /2000:\s+from 192\.0\.2\.100 lookup 200/);
     t.is((await ip('b', 'route', 'show', 'table', '200')).trim(), '', 'the backup has no virtual routes');
     t.notRegex(await ip('b', 'rule', 'show'), /lookup 200/);

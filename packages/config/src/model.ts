@@ -45,6 +45,7 @@ export interface VrrpInstance {
   readonly authentication: Authentication | undefined;
   readonly virtualIpaddress: readonly VirtualAddress[];
   readonly virtualIpaddressExcluded: readonly VirtualAddress[];
+  /** `unicast_src_ip` or `mcast_src_ip`: the source address of adverts (default: the interface's first address). */
   readonly unicastSrcIp: string | undefined;
   readonly unicastPeer: readonly string[];
   readonly downTimerAdverts: number;
@@ -126,8 +127,20 @@ export interface RouteSpec {
   readonly metric?: number;
   readonly scope?: 'global' | 'site' | 'link' | 'host' | 'nowhere';
   readonly protocol?: number;
+  /** `onlink`: the gateway is on the link even if no address says so. */
   readonly onlink: boolean;
+  /** A multipath route: `nexthop via A [dev IF] [weight N] [onlink] nexthop ...` (or the deprecated `via A or B`). */
+  readonly nexthops?: readonly Nexthop[];
   readonly pos: Position;
+}
+
+/** One path of a multipath route. */
+export interface Nexthop {
+  readonly via?: string;
+  readonly dev?: string;
+  /** 1-256, as `ip route`; the kernel shares traffic in proportion. */
+  readonly weight?: number;
+  readonly onlink: boolean;
 }
 
 /** A policy rule as `static_rules` / `virtual_rules` write it (the `ip rule` subset tandem runs). */

@@ -266,6 +266,13 @@ function route(r: RouteSpec): string {
   if (r.protocol !== undefined) parts.push('protocol', String(r.protocol));
   if (r.onlink) parts.push('onlink');
   if (r.family === 6 && r.prefix === 0) parts.push('inet6');
+  for (const h of r.nexthops ?? []) {
+    parts.push('nexthop');
+    if (h.via !== undefined) parts.push('via', h.via);
+    if (h.dev !== undefined) parts.push('dev', h.dev);
+    if (h.weight !== undefined) parts.push('weight', String(h.weight));
+    if (h.onlink) parts.push('onlink');
+  }
   return parts.join(' ');
 }
 

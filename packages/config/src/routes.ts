@@ -1,5 +1,5 @@
 import type { Diagnostics } from './diagnostics.js';
-import type { RouteSpec, RuleSpec } from './model.js';
+import type { Nexthop, RouteSpec, RuleSpec } from './model.js';
 import { blockOf } from './section.js';
 import type { Node } from './tree.js';
 import { addressValue, enumValue, intValue, prefixedAddress } from './values.js';
@@ -17,6 +17,54 @@ function table(text: string, pos: Node['keyword']['pos'], diags: Diagnostics): n
   if (/^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= 0xffffffff) return Number(text);
   diags.error('CONF_ERR_VALUE', pos, `table must be main, local, default or 1-4294967295, got '${text}'`);
   return undefined;
+}
+
+type Word = Node['keyword'];
+
+/** The `nexthop ...` groups that end a multipath route, from words[i] (a `nexthop`) on. */
+function parseNexthops(words: readonly Word[], i: number, diags: Diagnostics): Nexthop[] | undefined {
+  const hops: Nexthop[] = [];
+  while (i < words.length) {
+    const start = words[i++]!;
+    if (start.text !== 'nexthop') {
+      diags.error('CONF_ERR_VALUE', start.pos, `expected nexthop, got '${start.text}' (nexthop groups end the route)`);
+      return undefined;
+    }
+    const hop: { -readonly [K in keyof Nexthop]: Nexthop[K] } = { onlink: false };
+    while (i < words.length && words[i]!.text !== 'nexthop') {
+      const w = words[i++]!;
+      if (w.text === 'onlink') {
+        hop.onlink = true;
+        continue;
+      }
+      const v = words[i++];
+      if (v === undefined) {
+        diags.error('CONF_ERR_ARITY', w.pos, `${w.text} needs a value`);
+        return undefined;
+      }
+      if (w.text === 'via') {
+        const at = v.text === 'inet' || v.text === 'inet6' ? words[i++] ?? v : v;
+        const a = addressValue(at, 'nexthop gateway', diags);
+        if (a === undefined) return undefined;
+        hop.via = a.address;
+      } else if (w.text === 'dev') {
+        hop.dev = v.text;
+      } else if (w.text === 'weight') {
+        const n = intValue(v, 1, 256, 'nexthop weight', diags);
+        if (n === undefined) return undefined;
+        hop.weight = n;
+      } else {
+        diags.error('CONF_ERR_UNSUPPORTED', w.pos, `nexthop option '${w.text}' is not supported by tandem yet (it runs via, dev, weight, onlink)`);
+        return undefined;
+      }
+    }
+    if (hop.via === undefined && hop.dev === undefined) {
+      diags.error('CONF_ERR_MISSING', start.pos, 'a nexthop needs via or dev');
+      return undefined;
+    }
+    hops.push(hop);
+  }
+  return hops;
 }
 
 /** One `static_routes` / `virtual_routes` entry. */
@@ -104,12 +152,37 @@ export function parseRoute(node: Node, diags: Diagnostics): RouteSpec | undefine
       case 'inet6':
         forceV6 = true;
         break;
+      case 'onlink':
+        r.onlink = true;
+        break;
+      case 'nexthop': {
+        const hops = parseNexthops(words, i - 1, diags);
+        if (hops === undefined) return undefined;
+        r.nexthops = hops;
+        i = words.length;
+        break;
+      }
+      case 'or': {
+        // keepalived's old multipath form: `via A or B` is two equal nexthops.
+        if (r.via === undefined || r.nexthops !== undefined) {
+          diags.error('CONF_ERR_VALUE', w.pos, "'or' must follow 'via ADDRESS', once");
+          return undefined;
+        }
+        if (!need()) return undefined;
+        const a = addressValue(v!, 'route gateway', diags);
+        if (a === undefined) return undefined;
+        diags.warning('CONF_ERR_VALUE', w.pos, `'via ${r.via} or ${a.address}' is deprecated (as in keepalived): write 'nexthop via ${r.via} nexthop via ${a.address}'`);
+        r.nexthops = [{ via: r.via, onlink: false }, { via: a.address, onlink: false }];
+        delete r.via;
+        i++;
+        break;
+      }
       case 'add':
       case 'prepend':
         break;
       default: {
         if (destTok !== undefined || !/^[0-9a-fA-F:.]+(\/\d+)?$|^default$/.test(w.text)) {
-          diags.error('CONF_ERR_UNSUPPORTED', w.pos, `route option '${w.text}' is not supported by tandem yet (it runs via, src, dev, table, metric, scope, protocol)`);
+          diags.error('CONF_ERR_UNSUPPORTED', w.pos, `route option '${w.text}' is not supported by tandem yet (it runs via, src, dev, table, metric, scope, protocol, onlink, nexthop)`);
           return undefined;
         }
         destTok = w;
@@ -129,11 +202,17 @@ export function parseRoute(node: Node, diags: Diagnostics): RouteSpec | undefine
     r.destination = '::';
     r.family = 6;
   }
-  if (r.via !== undefined && (r.via.includes(':') ? 6 : 4) !== r.family) {
-    diags.error('CONF_ERR_CONFLICT', node.keyword.pos, `route gateway ${r.via} is not of the destination's family`);
+  for (const via of [r.via, ...(r.nexthops ?? []).map((h) => h.via)]) {
+    if (via !== undefined && (via.includes(':') ? 6 : 4) !== r.family) {
+      diags.error('CONF_ERR_CONFLICT', node.keyword.pos, `route gateway ${via} is not of the destination's family`);
+      return undefined;
+    }
+  }
+  if (r.nexthops !== undefined && r.via !== undefined) {
+    diags.error('CONF_ERR_CONFLICT', node.keyword.pos, 'a route has either via or nexthop groups, not both');
     return undefined;
   }
-  if (type === 'unicast' && r.via === undefined && r.dev === undefined) {
+  if (type === 'unicast' && r.via === undefined && r.dev === undefined && r.nexthops === undefined) {
     diags.error('CONF_ERR_MISSING', node.keyword.pos, 'a route needs via or dev');
     return undefined;
   }

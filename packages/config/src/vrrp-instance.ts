@@ -161,6 +161,8 @@ const spec: SectionSpec<Draft> = {
     virtual_ipaddress: vipBlock('vips'),
     virtual_ipaddress_excluded: vipBlock('excluded'),
     unicast_src_ip: single(addressValue, (d, a) => (d.unicastSrcIp = a.address)),
+    // keepalived sets the same source address from either keyword.
+    mcast_src_ip: single(addressValue, (d, a) => (d.unicastSrcIp = a.address)),
     unicast_peer: (n, d, diags) => {
       if (n.args.length > 0) diags.error('CONF_ERR_ARITY', n.args[0]!.pos, `unexpected '${n.args[0]!.text}' after unicast_peer`);
       const block = blockOf(n, diags);
@@ -196,7 +198,6 @@ const spec: SectionSpec<Draft> = {
     vrf: changes('the instance would not run in that VRF'),
     use_vmac: changes('the virtual MAC would not be created'),
     vmac_xmit_base: changes('the virtual MAC would not be created'),
-    mcast_src_ip: changes('adverts would come from another address'),
     mcast_dst_ip: changes('adverts would go to another group'),
     unicast_ttl: changes('it changes which adverts are accepted'),
     unicast_fault_no_peer: changes('it changes the state with no peers'),

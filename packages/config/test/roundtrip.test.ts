@@ -59,7 +59,21 @@ const instanceArb = (name: string, vrid: number): fc.Arbitrary<VrrpInstance> =>
         dontTrackPrimary: fc.boolean(),
         virtualRoutes: fc.constant(
           family === 4
-            ? [{ type: 'unicast' as const, destination: '198.51.100.0', prefix: 24, family: 4 as const, via: '192.0.2.254', table: 100, onlink: false, pos }]
+            ? [
+                { type: 'unicast' as const, destination: '198.51.100.0', prefix: 24, family: 4 as const, via: '192.0.2.254', table: 100, onlink: false, pos },
+                {
+                  type: 'unicast' as const,
+                  destination: '203.0.113.0',
+                  prefix: 24,
+                  family: 4 as const,
+                  onlink: true,
+                  nexthops: [
+                    { via: '192.0.2.1', dev: 'eth1', weight: 3, onlink: true },
+                    { via: '192.0.2.2', onlink: false },
+                  ],
+                  pos,
+                },
+              ]
             : [{ type: 'blackhole' as const, destination: '2001:db8:9::', prefix: 48, family: 6 as const, onlink: false, pos }],
         ),
         virtualRules: fc.constant(family === 4 ? [{ family: 4 as const, from: { address: '192.0.2.0', prefix: 24 }, table: 100, preference: 100, invert: false, pos }] : []),

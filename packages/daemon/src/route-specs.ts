@@ -32,6 +32,17 @@ export function routeSpec(r: ConfigRoute, ifindexOf: IfindexOf): RouteSpec {
     ...(r.metric !== undefined ? { metric: r.metric } : {}),
     ...(r.scope !== undefined ? { scope: scopeNames[r.scope]! } : {}),
     ...(r.protocol !== undefined ? { protocol: r.protocol } : {}),
+    ...(r.onlink ? { onlink: true } : {}),
+    ...(r.nexthops !== undefined
+      ? {
+          nexthops: r.nexthops.map((h) => ({
+            ...(h.via !== undefined ? { via: h.via } : {}),
+            ...(h.dev !== undefined ? { ifindex: ifindexOf(h.dev) } : {}),
+            ...(h.weight !== undefined ? { weight: h.weight } : {}),
+            ...(h.onlink ? { onlink: true } : {}),
+          })),
+        }
+      : {}),
   };
 }
 

@@ -49,6 +49,42 @@ export interface RouteSpec {
   readonly scope?: number;
   /** Route protocol; 18 (keepalived) when absent, so `ip route` shows who added it. */
   readonly protocol?: number;
+  /** The gateway is on the link even if no address says so (RTNH_F_ONLINK). */
+  readonly onlink?: boolean;
+  /** Paths of a multipath route (RTA_MULTIPATH), instead of via / ifindex. */
+  readonly nexthops?: readonly NexthopSpec[];
+}
+
+/** One path of a multipath route. */
+export interface NexthopSpec {
+  readonly via?: string;
+  readonly ifindex?: number;
+  /** 1-256. */
+  readonly weight?: number;
+  readonly onlink?: boolean;
+}
+
+const RTNH_F_ONLINK = 4;
+const RTA_GATEWAY = 5;
+
+/** RTA_MULTIPATH's payload: one struct rtnexthop (len, flags, hops = weight - 1, ifindex) per path, each with its RTA_GATEWAY. */
+export function multipathAttribute(hops: readonly NexthopSpec[]): Buffer {
+  const parts = hops.map((h) => {
+    const gw = h.via !== undefined ? addressToBytes(h.via) : undefined;
+    const rta = gw !== undefined ? 4 + gw.length : 0;
+    const b = Buffer.alloc(8 + ((rta + 3) & ~3));
+    b.writeUInt16LE(b.length, 0);
+    b[2] = h.onlink === true ? RTNH_F_ONLINK : 0;
+    b[3] = (h.weight ?? 1) - 1;
+    b.writeInt32LE(h.ifindex ?? 0, 4);
+    if (gw !== undefined) {
+      b.writeUInt16LE(rta, 8);
+      b.writeUInt16LE(RTA_GATEWAY, 10);
+      gw.copy(b, 12);
+    }
+    return b;
+  });
+  return Buffer.concat(parts);
 }
 
 /** A policy-routing rule to add or remove (`ip rule` terms). */
@@ -157,8 +193,9 @@ export class Rtnl {
       dstLen: r.prefix,
       table: table < 256 ? table : 252,
       protocol: r.protocol ?? RTPROT_KEEPALIVED,
-      scope: r.scope ?? (r.type === 'unicast' && r.via === undefined ? 253 : 0),
+      scope: r.scope ?? (r.type === 'unicast' && r.via === undefined && r.nexthops === undefined ? 253 : 0),
       type: ROUTE_TYPES[r.type],
+      ...(r.onlink === true ? { flags: { __unknown: RTNH_F_ONLINK } } : {}),
     };
     const attrs = {
       ...(r.prefix > 0 ? { dst: addressToBytes(r.destination) } : {}),
@@ -166,9 +203,11 @@ export class Rtnl {
       ...(r.src !== undefined ? { prefsrc: addressToBytes(r.src) } : {}),
       ...(r.ifindex !== undefined ? { oif: r.ifindex } : {}),
       ...(r.metric !== undefined ? { priority: r.metric } : {}),
+      ...(r.nexthops !== undefined ? { multipath: multipathAttribute(r.nexthops) } : {}),
       table,
     };
-    return { data, attrs, what: `route ${r.type === 'unicast' ? '' : `${r.type} `}${r.destination}/${r.prefix}${r.via !== undefined ? ` via ${r.via}` : ''} table ${table}` };
+    const paths = (r.nexthops ?? []).map((h) => ` nexthop${h.via !== undefined ? ` via ${h.via}` : ''}${h.weight !== undefined ? ` weight ${h.weight}` : ''}`).join('');
+    return { data, attrs, what: `route ${r.type === 'unicast' ? '' : `${r.type} `}${r.destination}/${r.prefix}${r.via !== undefined ? ` via ${r.via}` : ''}${paths} table ${table}` };
   }
 
   /** Adds a route; one that already exists counts as added. */
