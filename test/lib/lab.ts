@@ -135,11 +135,19 @@ export class Lab {
     return path;
   }
 
-  async startTandem(director: string, conf: string, extra: readonly string[] = []): Promise<Daemon> {
+  /** A namespace with only loopback, removed at cleanup (somewhere to start a daemon that enters another). */
+  async emptyNamespace(suffix: string): Promise<string> {
+    const ns = `td-${this.name}-${suffix}`;
+    await this.addNs(ns);
+    return ns;
+  }
+
+  /** Starts tandemd for `director`, by default inside its namespace; `from` starts it elsewhere (for net_namespace). */
+  async startTandem(director: string, conf: string, extra: readonly string[] = [], from = this.ns(director)): Promise<Daemon> {
     const path = this.writeConfig(director, conf);
     const socket = join(this.dir, `${director}.sock`);
     const child = this.track(
-      nsSpawn(this.ns(director), TANDEMD, ['-n', '-l', '-D', '-f', path, '-p', join(this.dir, `${director}.pid`), '--control-socket', socket, ...extra]),
+      nsSpawn(from, TANDEMD, ['-n', '-l', '-D', '-f', path, '-p', join(this.dir, `${director}.pid`), '--control-socket', socket, ...extra]),
     );
     const d: Daemon = { kind: 'tandem', director, child, socket };
     await waitFor(`tandemd on ${director} to open its control socket`, 15_000, async () => {
@@ -172,8 +180,9 @@ export class Lab {
   }
 
   /** Whether the director's eth0 holds the address. */
+  /** Whether a director has the address on any of its interfaces (eth0, or a virtual MAC interface). */
   async holds(director: string, address: string): Promise<boolean> {
-    const out = await run('ip', ['-n', this.ns(director), 'addr', 'show', 'dev', 'eth0']);
+    const out = await run('ip', ['-n', this.ns(director), 'addr', 'show']);
     return new RegExp(`inet6? ${address.replace(/\./g, '\\.')}/`).test(out);
   }
 

@@ -37,6 +37,7 @@ const spec: SectionSpec<Draft> = {
   name: 'global_defs',
   keywords: {
     router_id: single(word, (d, v) => (d.routerId = v)),
+    net_namespace: single(word, (d, v) => (d.netNamespace = v)),
     vrrp_version: single(integer(2, 3), (d, v) => (d.vrrpVersion = v as 2 | 3)),
     vrrp_garp_master_delay: single(seconds(0, 255), (d, v) => (d.vrrpGarpMasterDelay = v)),
     vrrp_garp_master_repeat: single(integer(1, 255), (d, v) => (d.vrrpGarpMasterRepeat = v)),
@@ -133,7 +134,6 @@ const spec: SectionSpec<Draft> = {
     linkbeat_use_polling: harmless,
     default_interface: changesBehaviour('static addresses without dev would go elsewhere'),
     namespace_with_ipsets: changesBehaviour('network namespaces are not supported'),
-    net_namespace: changesBehaviour('network namespaces are not supported'),
     net_namespace_ipvs: changesBehaviour('network namespaces are not supported'),
     nftables: changesBehaviour('VIP filtering through nftables would not be set up'),
     nftables_counters: changesBehaviour('VIP filtering through nftables would not be set up'),

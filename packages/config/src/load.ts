@@ -6,6 +6,7 @@ import { routeBlock, ruleBlock } from './routes.js';
 import { parseSyncGroup, parseTrackFile, parseVrrpScript } from './tracking.js';
 import { parseVirtualServer, parseVirtualServerGroup } from './lvs.js';
 import { blockOf, type NotYet } from './section.js';
+import { arity } from './values.js';
 import { parseTree, type Node } from './tree.js';
 import { parseVip, parseVrrpInstance } from './vrrp-instance.js';
 
@@ -28,12 +29,11 @@ const TOP_NOT_YET: Readonly<Record<string, NotYet>> = Object.fromEntries(
     ['interface_up_down_delays', 'interface debouncing is not implemented'],
     ['track_group', 'track groups are not implemented'],
     ['SSL', 'SSL_GET arrives with health checking'],
-    ['net_namespace', 'run tandemd inside the namespace instead: ip netns exec NAME tandemd ...'],
     ['net_namespace_ipvs', 'run tandemd inside the namespace instead'],
   ].map(([k, why]) => [k!, { severity: 'error' as const, why: why! }]),
 );
 
-const TOP_KEYWORDS = ['global_defs', 'vrrp_instance', 'virtual_server', 'virtual_server_group', 'vrrp_script', 'track_file', 'vrrp_track_file', 'vrrp_sync_group', ...Object.keys(TOP_NOT_YET)];
+const TOP_KEYWORDS = ['global_defs', 'net_namespace', 'vrrp_instance', 'virtual_server', 'virtual_server_group', 'vrrp_script', 'track_file', 'vrrp_track_file', 'vrrp_sync_group', ...Object.keys(TOP_NOT_YET)];
 
 /** Cross-references of tracking: named scripts and files exist, sync group members exist once. */
 function checkTracking(instances: readonly VrrpInstance[], scripts: readonly VrrpScript[], files: readonly TrackFile[], groups: readonly SyncGroup[], diags: Diagnostics): void {
@@ -123,6 +123,12 @@ function collect<T>(list: T[], item: T | undefined): void {
 export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnostics): Config {
   let globals: GlobalDefs = defaultGlobalDefs();
   for (const n of nodes) {
+    // keepalived also takes net_namespace outside global_defs (its samples do).
+    if (n.keyword.text === 'net_namespace') {
+      if (arity(n, 1, 1, diags)) globals = { ...globals, netNamespace: n.args[0]!.text };
+      if (n.block !== undefined) diags.error('CONF_ERR_SYNTAX', n.blockPos ?? n.keyword.pos, 'net_namespace does not take a block');
+      continue;
+    }
     if (n.keyword.text !== 'global_defs') continue;
     if (n.args.length > 0) diags.error('CONF_ERR_ARITY', n.args[0]!.pos, `unexpected '${n.args[0]!.text}' after global_defs`);
     const block = blockOf(n, diags);
@@ -139,7 +145,7 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
   const staticRules: RuleSpec[] = [];
   for (const n of nodes) {
     const kw = n.keyword.text;
-    if (kw === 'global_defs') continue;
+    if (kw === 'global_defs' || kw === 'net_namespace') continue;
     // One parser per top-level block; each adds what it parsed to its list.
     const parsers: Record<string, () => void> = {
       vrrp_script: () => collect(scripts, parseVrrpScript(n, diags)),

@@ -59,11 +59,26 @@ export interface VrrpInstance {
   /** `virtual_routes` / `virtual_rules`: present while MASTER, like the addresses. */
   readonly virtualRoutes: readonly RouteSpec[];
   readonly virtualRules: readonly RuleSpec[];
+  /**
+   * `use_vmac [NAME]`: a macvlan interface (default `vrrp.VRID`) on `interface` with the
+   * RFC 5798 virtual MAC 00:00:5e:00:01:VRID; it carries the addresses and, unless
+   * `vmac_xmit_base`, the adverts.
+   */
+  readonly vmac?: Vmac;
+}
+
+export interface Vmac {
+  readonly name: string;
+  /** `vmac_xmit_base`: adverts go out of the base interface, with its MAC. */
+  readonly xmitBase: boolean;
+  readonly pos: Position;
 }
 
 /** `global_defs`, the parts tandem acts on. Durations are in seconds. */
 export interface GlobalDefs {
   readonly routerId: string | undefined;
+  /** `net_namespace NAME` (in global_defs or at the top level): tandemd runs in that network namespace. */
+  readonly netNamespace?: string;
   readonly vrrpVersion: 2 | 3;
   readonly vrrpGarpMasterDelay: number;
   readonly vrrpGarpMasterRepeat: number;

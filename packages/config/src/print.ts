@@ -19,6 +19,7 @@ function globals(g: GlobalDefs): string[] {
   const d = defaultGlobalDefs();
   const out: string[] = [];
   if (g.routerId !== undefined) out.push(`router_id ${q(g.routerId)}`);
+  if (g.netNamespace !== undefined) out.push(`net_namespace ${q(g.netNamespace)}`);
   const pairs: Array<[keyof GlobalDefs, string]> = [
     ['vrrpVersion', 'vrrp_version'],
     ['vrrpGarpMasterDelay', 'vrrp_garp_master_delay'],
@@ -113,6 +114,7 @@ function instance(i: VrrpInstance): string[] {
   if (i.virtualRoutes.length > 0) l.push(...block('virtual_routes', i.virtualRoutes.map(route), ''));
   if (i.virtualRules.length > 0) l.push(...block('virtual_rules', i.virtualRules.map(rule), ''));
   if (i.unicastSrcIp !== undefined) l.push(`unicast_src_ip ${i.unicastSrcIp}`);
+  if (i.vmac !== undefined) l.push(`use_vmac ${q(i.vmac.name)}`, ...(i.vmac.xmitBase ? ['vmac_xmit_base'] : []));
   if (i.unicastPeer.length > 0) l.push(...block('unicast_peer', i.unicastPeer, ''));
   l.push(`down_timer_adverts ${i.downTimerAdverts}`);
   l.push(`higher_prio_send_advert ${i.higherPrioSendAdvert ? 'on' : 'off'}`);

@@ -13,6 +13,9 @@ interface Draft extends TrackingDraft {
   virtualRoutes: RouteSpec[];
   virtualRules: RuleSpec[];
   lvsSyncDaemonInterface?: { name: string; pos: Position };
+  vmacName?: string;
+  vmacPos?: Position;
+  vmacXmitBase?: Position;
   state?: 'MASTER' | 'BACKUP';
   interface?: string;
   virtualRouterId?: number;
@@ -116,6 +119,20 @@ const spec: SectionSpec<Draft> = {
     lvs_sync_daemon_interface: (n, d, diags) => {
       if (arity(n, 1, 1, diags)) d.lvsSyncDaemonInterface = { name: n.args[0]!.text, pos: n.keyword.pos };
     },
+    use_vmac: (n, d, diags) => {
+      if (!arity(n, 0, 1, diags)) return;
+      const name = n.args[0];
+      // The kernel's IFNAMSIZ: 15 characters and the terminating zero.
+      if (name !== undefined && (name.text.length > 15 || /[\s/:]/.test(name.text))) {
+        diags.error('CONF_ERR_VALUE', name.pos, `use_vmac: '${name.text}' is not an interface name (at most 15 characters, no '/', ':' or spaces)`);
+        return;
+      }
+      d.vmacPos = n.keyword.pos;
+      if (name !== undefined) d.vmacName = name.text;
+    },
+    vmac_xmit_base: (n, d, diags) => {
+      if (arity(n, 0, 0, diags)) d.vmacXmitBase = n.keyword.pos;
+    },
     state: single((tok, what, diags) => enumValue(tok, ['MASTER', 'BACKUP'] as const, what, diags), (d, v) => (d.state = v)),
     interface: single(word, (d, v) => (d.interface = v)),
     virtual_router_id: single(integer(1, 255), (d, v) => (d.virtualRouterId = v)),
@@ -196,8 +213,6 @@ const spec: SectionSpec<Draft> = {
     use_ipvlan: changes('the ipvlan interface would not be created'),
     use_vmac_addr: changes('the virtual MAC would not be used'),
     vrf: changes('the instance would not run in that VRF'),
-    use_vmac: changes('the virtual MAC would not be created'),
-    vmac_xmit_base: changes('the virtual MAC would not be created'),
     mcast_dst_ip: changes('adverts would go to another group'),
     unicast_ttl: changes('it changes which adverts are accepted'),
     unicast_fault_no_peer: changes('it changes the state with no peers'),
@@ -261,6 +276,8 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
   if (d.unicastSrcIp !== undefined && (d.unicastSrcIp.includes(':') ? 6 : 4) !== family) {
     diags.error('CONF_ERR_CONFLICT', pos, `unicast_src_ip ${d.unicastSrcIp} is not of the instance's family`);
   }
+  if (d.vmacXmitBase !== undefined && d.vmacPos === undefined) diags.error('CONF_ERR_CONFLICT', d.vmacXmitBase, 'vmac_xmit_base needs use_vmac');
+  if (d.vmacPos !== undefined && family === 6) diags.error('CONF_ERR_UNSUPPORTED', d.vmacPos, 'use_vmac with IPv6 addresses is not supported by tandem yet (the virtual MAC needs its own link-local address)');
   if (diags.errors.length > before || d.interface === undefined || d.virtualRouterId === undefined) return undefined;
   return {
     name: name.text,
@@ -288,5 +305,6 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     virtualRoutes: d.virtualRoutes,
     virtualRules: d.virtualRules,
     ...(d.lvsSyncDaemonInterface !== undefined ? { lvsSyncDaemonInterface: d.lvsSyncDaemonInterface } : {}),
+    ...(d.vmacPos !== undefined ? { vmac: { name: d.vmacName ?? `vrrp.${d.virtualRouterId}`, xmitBase: d.vmacXmitBase !== undefined, pos: d.vmacPos } } : {}),
   };
 }

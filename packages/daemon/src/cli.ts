@@ -3,6 +3,11 @@ import { parseArgs } from 'node:util';
 export const DEFAULT_CONFIG = '/etc/keepalived/keepalived.conf';
 export const DEFAULT_SOCKET = '/run/tandem/tandem.sock';
 
+/** The default control socket of a tandemd in a network namespace, so one per namespace can run (keepalived likewise names its pid files). */
+export function namespaceSocket(name: string): string {
+  return `/run/tandem/tandem_${name}.sock`;
+}
+
 /** tandemd's command line, keepalived-compatible where keepalived has the flag. */
 export interface DaemonOptions {
   readonly configFile: string;
@@ -14,6 +19,8 @@ export interface DaemonOptions {
   readonly plan: boolean;
   readonly pidFile: string | undefined;
   readonly controlSocket: string;
+  /** Whether --control-socket was given (otherwise a net_namespace picks its own default). */
+  readonly controlSocketGiven: boolean;
   readonly logJson: boolean;
   /** keepalived's `-i`: the id `@ID` lines match; undefined = host name up to the first dot. */
   readonly configId: string | undefined;
@@ -29,7 +36,8 @@ export const USAGE = `Usage: tandemd [options]
       --plan                print the IPVS and address changes the file would cause here, change nothing
   -p, --pid FILE            write the process id to FILE
   -i, --config-id ID        id that @ID lines in the file match (default: host name up to the first dot)
-      --control-socket PATH control socket for tandemctl (default ${DEFAULT_SOCKET})
+      --control-socket PATH control socket for tandemctl (default ${DEFAULT_SOCKET};
+                            with net_namespace NAME: ${namespaceSocket('NAME')})
       --log-json            log one JSON object per line
   -h, --help                this text`;
 
@@ -62,6 +70,7 @@ export function parseDaemonArgs(argv: readonly string[]): DaemonOptions {
     plan: values.plan ?? false,
     pidFile: values.pid,
     controlSocket: values['control-socket'] ?? DEFAULT_SOCKET,
+    controlSocketGiven: values['control-socket'] !== undefined,
     logJson: values['log-json'] ?? false,
     configId: values['config-id'],
     help: values.help ?? false,

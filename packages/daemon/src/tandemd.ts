@@ -1,7 +1,8 @@
 import { diff, load, formatDiagnostic, sameValue, type Config, type Diagnostic } from '@tandem/config';
 import { rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:net';
-import { parseDaemonArgs, USAGE, type DaemonOptions } from './cli.js';
+import { namespaceSocket, parseDaemonArgs, USAGE, type DaemonOptions } from './cli.js';
+import { enterNetworkNamespace } from '@tandem/net';
 import { openControlSocket, type ControlCommand } from './control.js';
 import { createLogger, type Logger } from './logger.js';
 import { VrrpService, type ReloadReport } from './vrrp-service.js';
@@ -141,6 +142,12 @@ class Daemon {
       for (const e of errors) this.log.error(e);
       return { applied: false, errors };
     }
+    if (r.config.globalDefs.netNamespace !== this.config.globalDefs.netNamespace) {
+      // As keepalived: sockets, addresses and IPVS all live in the namespace tandemd entered at start.
+      const error = `${this.opts.configFile}: net_namespace cannot change on reload (${this.config.globalDefs.netNamespace ?? 'none'} -> ${r.config.globalDefs.netNamespace ?? 'none'}); restart tandemd`;
+      this.log.error(`reload refused, keeping the running configuration: ${error}`);
+      return { applied: false, errors: [error] };
+    }
     const d = diff(this.config, r.config);
     try {
       const report = await this.service!.reload(this.config, r.config, d);
@@ -149,9 +156,7 @@ class Daemon {
       }
       if (!sameValue(this.config.globalDefs.notifyFifos, r.config.globalDefs.notifyFifos)) {
         this.fifos?.close();
-        this.statics = new StaticNetwork(this.log);
-    await this.statics.apply(this.config);
-    this.fifos = await NotifyFifos.open(r.config.globalDefs, scriptPreparer(r.config), this.log);
+        this.fifos = await NotifyFifos.open(r.config.globalDefs, scriptPreparer(r.config), this.log);
       }
       if (!sameValue(this.config.globalDefs.lvsSyncDaemon, r.config.globalDefs.lvsSyncDaemon)) {
         await this.syncDaemon?.stop();
@@ -239,6 +244,18 @@ export async function main(argv: readonly string[]): Promise<void> {
     for (const e of r.errors) log.error(formatDiagnostic(e));
     log.error(`${opts.configFile}: not starting, ${r.errors.length} error(s)`);
     process.exit(1);
+  }
+  const netns = r.config.globalDefs.netNamespace;
+  if (netns !== undefined) {
+    // Before any socket is opened: everything tandemd opens from here on lives in the namespace.
+    try {
+      enterNetworkNamespace(netns);
+    } catch (err) {
+      log.error(`${opts.configFile}: not starting: ${(err as Error).message}`);
+      process.exit(1);
+    }
+    if (!opts.controlSocketGiven) opts = { ...opts, controlSocket: namespaceSocket(netns) };
+    log.info(`running in network namespace ${netns}`);
   }
   const daemon = new Daemon(opts, r.config, log);
   let signals = 0;

@@ -7,6 +7,7 @@ import { trackedPriority, type TrackedItem } from './tracking-rules.js';
 import { AcceptFilter, NetTransport, Rtnl, VrrpChannel, PacketSender, type AddressSpec, type LinkInfo, type PacketInfo } from '@tandem/net';
 import { InstanceRunner, openAh, receiveAdvert, systemClock, type Clock, type DropReason, type InstanceStats } from '@tandem/vrrp';
 import type { Logger } from './logger.js';
+import { VmacLinks } from './vmac.js';
 import { announceSchedule, interfacesOf, runnerOptions, vipText } from './instance-options.js';
 import { addressSpec, routeSpec, ruleSpec } from './route-specs.js';
 
@@ -37,9 +38,14 @@ function usesAh(i: VrrpInstance): boolean {
   return i.authentication?.type === 'AH';
 }
 
+/** The interface adverts go out of and come in on: the instance's virtual MAC interface unless vmac_xmit_base. */
+function advertInterface(i: VrrpInstance): string {
+  return i.vmac !== undefined && !i.vmac.xmitBase ? i.vmac.name : i.interface;
+}
+
 /** The channel an instance sends and receives on: its interface, family, and whether AH wraps the adverts. */
 function channelKey(i: VrrpInstance): string {
-  return `${i.interface}/${i.family}${usesAh(i) ? '/ah' : ''}`;
+  return `${advertInterface(i)}/${i.family}${usesAh(i) ? '/ah' : ''}`;
 }
 
 /** Each sync group by the names of its members. */
@@ -97,10 +103,14 @@ export class VrrpService {
   /** Called on every state change of every instance (the sync daemon follows one). */
   onTransition: ((instance: string, to: string) => void) | undefined;
 
+  private readonly vmacs: VmacLinks;
+
   constructor(
     private readonly log: Logger,
     private readonly clock: Clock = systemClock,
-  ) {}
+  ) {
+    this.vmacs = new VmacLinks(this.rtnl, log);
+  }
 
   /** Opens sockets and starts every instance; throws (with nothing left running) if an interface is missing. */
   async start(config: Config): Promise<void> {
@@ -129,7 +139,7 @@ export class VrrpService {
     const key = channelKey(i);
     let ch = this.channels.get(key);
     if (ch !== undefined) return ch;
-    const name = i.interface;
+    const name = advertInterface(i);
     const stats: ChannelStats = { interface: name, family: i.family, ah: usesAh(i), received: 0, dropped: {} };
     this.channelStats.set(key, stats);
     ch = await VrrpChannel.open(
@@ -139,14 +149,20 @@ export class VrrpService {
       (payload, info) => this.onDatagram(key, payload, info),
       (err) => this.log.error(`receive error on ${name}: ${err.message}`),
       stats.ah,
+      // A virtual MAC interface has no address of its own: adverts come from the base's.
+      i.interface,
     );
     this.channels.set(key, ch);
     return ch;
   }
 
   private async add(i: VrrpInstance, config: Config): Promise<Managed> {
-    for (const name of interfacesOf(i)) this.linkByName(name);
     const link = this.linkByName(i.interface);
+    if (i.vmac !== undefined) {
+      const v = await this.vmacs.create(i.vmac, link, i.virtualRouterId);
+      this.links.set(v.index, v);
+    }
+    for (const name of interfacesOf(i)) this.linkByName(name);
     const ch = await this.channel(i);
     const addresses = this.addressSpecs(i);
     // RFC 5798 §6.4.3: the address owner accepts whatever Accept_Mode says.
@@ -198,7 +214,13 @@ export class VrrpService {
   private readonly ifindexOf = (name: string): number => this.linkByName(name).index;
 
   private addressSpecs(i: VrrpInstance): AddressSpec[] {
-    return [...i.virtualIpaddress, ...i.virtualIpaddressExcluded].map((v) => addressSpec(v, this.ifindexOf, i.interface));
+    const all = [...i.virtualIpaddress, ...i.virtualIpaddressExcluded];
+    if (i.vmac === undefined) return all.map((v) => addressSpec(v, this.ifindexOf, i.interface));
+    // As keepalived: addresses on the instance's own interface (named or not) live on its virtual MAC interface.
+    const vmac = i.vmac.name;
+    return all.map((v) =>
+      v.family === i.family && (v.dev ?? i.interface) === i.interface ? addressSpec({ ...v, dev: vmac }, this.ifindexOf, vmac) : addressSpec(v, this.ifindexOf, i.interface),
+    );
   }
 
   private begin(m: Managed): void {
@@ -362,6 +384,7 @@ export class VrrpService {
       this.channels.get(key)?.close();
       this.channels.delete(key);
     }
+    if (m.config.vmac !== undefined) await this.vmacs.remove(m.config.vmac.name);
   }
 
   /**
@@ -504,6 +527,7 @@ export class VrrpService {
     this.channels.clear();
     for (const s of this.frameSenders.values()) s.close();
     this.frameSenders.clear();
+    await this.vmacs.removeAll();
     await this.acceptFilter?.close();
     this.rtnl.close();
   }

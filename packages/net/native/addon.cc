@@ -1,4 +1,5 @@
 #include <napi.h>
+#include "namespace.h"
 #include "packet_socket.h"
 #include "raw_socket.h"
 #include "tcp_prober.h"
@@ -7,6 +8,7 @@ static Napi::Object InitAll(Napi::Env env, Napi::Object exports) {
   RawSocket::Init(env, exports);
   PacketSocket::Init(env, exports);
   TcpProber::Init(env, exports);
+  InitNamespace(env, exports);
   return exports;
 }
 

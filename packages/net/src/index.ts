@@ -8,3 +8,4 @@ export * from './rtnl.js';
 export * from './vrrp-transport.js';
 export * from './pinger.js';
 export * from './tcp-connector.js';
+export * from './namespace.js';

@@ -39,6 +39,7 @@ interface Addon {
   ) => NativeRawSocket;
   PacketSocket: new (ifname: string) => NativePacketSocket;
   TcpProber: new (onResults: (pairs: Float64Array) => void) => NativeTcpProber;
+  enterNetworkNamespace(path: string): void;
 }
 
 export interface NativeTcpProber {

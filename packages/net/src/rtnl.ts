@@ -101,6 +101,31 @@ export interface RuleSpec {
   readonly invert: boolean;
 }
 
+function u32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(n, 0);
+  return b;
+}
+
+/** One rtattr: header, payload, padding to 4 bytes. */
+function rtattr(type: number, payload: Buffer): Buffer {
+  const b = Buffer.alloc((4 + payload.length + 3) & ~3);
+  b.writeUInt16LE(4 + payload.length, 0);
+  b.writeUInt16LE(type, 2);
+  payload.copy(b, 4);
+  return b;
+}
+
+const IFLA_INFO_KIND = 1;
+const IFLA_INFO_DATA = 2;
+const IFLA_MACVLAN_MODE = 1;
+const MACVLAN_MODE_PRIVATE = 1;
+
+/** IFLA_LINKINFO for a private-mode macvlan: kind "macvlan", data { mode private }. */
+function macvlanLinkInfo(): Buffer {
+  return Buffer.concat([rtattr(IFLA_INFO_KIND, Buffer.from('macvlan\0')), rtattr(IFLA_INFO_DATA, rtattr(IFLA_MACVLAN_MODE, u32(MACVLAN_MODE_PRIVATE)))]);
+}
+
 const ROUTE_TYPES = { unicast: 1, blackhole: 6, unreachable: 7, prohibit: 8, throw: 9 } as const;
 const RTPROT_KEEPALIVED = 18;
 
@@ -182,6 +207,28 @@ export class Rtnl {
   async removeAddress(spec: AddressSpec): Promise<void> {
     const { data, attrs } = this.message(spec, false);
     await idempotent(`delete ${spec.address}/${spec.prefix}`, ['EADDRNOTAVAIL', 'ENODEV'], () => this.socket.delAddress(data, attrs));
+  }
+
+  /**
+   * Creates a macvlan interface in private mode on `parentIndex` with `mac`, up,
+   * and returns it. One left behind with the same name (a crash) is replaced.
+   */
+  async addMacvlan(name: string, parentIndex: number, mac: Buffer): Promise<LinkInfo> {
+    const attrs = { ifname: name, address: mac, link: u32(parentIndex), linkinfo: macvlanLinkInfo() };
+    const create = (): Promise<unknown> => this.socket.newLink({ flags: { up: true }, change: { up: true } }, attrs, { flags: NLM_F_CREATE | NLM_F_EXCL });
+    try {
+      await create();
+    } catch (err) {
+      if (netlinkErrno(err) !== 'EEXIST') throw wrapNetlinkError(`create macvlan ${name}`, err);
+      await this.removeLink(name);
+      await idempotent(`create macvlan ${name}`, [], create);
+    }
+    return this.link(name);
+  }
+
+  /** Deletes an interface by name; one that is already gone counts as deleted. */
+  async removeLink(name: string): Promise<void> {
+    await idempotent(`delete interface ${name}`, ['ENODEV'], () => this.socket.delLink({}, { ifname: name }));
   }
 
   private routeMessage(r: RouteSpec) {

@@ -40,10 +40,13 @@ export class VrrpChannel {
     onDatagram: (payload: Buffer, info: PacketInfo) => void,
     onError: (err: Error) => void,
     ah = false,
+    addressesOf: string = name,
   ): Promise<VrrpChannel> {
     if (ah && family !== 4) throw new NetError('NET_ERR_ARGUMENT', 'VRRP channel', 'IPsec AH authentication is IPv4 only');
     const link = await rtnl.link(name);
-    const addresses = (await rtnl.addresses(link.index)).filter((a) => a.family === family);
+    // The default source comes from `addressesOf` (a virtual MAC interface has no address of its own).
+    const owner = addressesOf === name ? link : await rtnl.link(addressesOf);
+    const addresses = (await rtnl.addresses(owner.index)).filter((a) => a.family === family);
     return new VrrpChannel(link, family, addresses, onDatagram, onError, ah);
   }
 

@@ -1,0 +1,92 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { LinkInfo, Rtnl } from '@tandem/net';
+import type { Vmac } from '@tandem/config';
+import type { Logger } from './logger.js';
+
+/** RFC 5798 §7.3: the virtual router MAC for IPv4 is 00-00-5E-00-01-{VRID}. */
+export function virtualMac(vrid: number): Buffer {
+  return Buffer.from([0x00, 0x00, 0x5e, 0x00, 0x01, vrid]);
+}
+
+/** /proc/sys path of one per-interface setting (interface names keep their dots there). */
+function sysctlPath(family: 'ipv4' | 'ipv6', ifname: string, key: string): string {
+  return `/proc/sys/net/${family}/conf/${ifname}/${key}`;
+}
+
+/**
+ * The macvlan interfaces of `use_vmac`, with the kernel settings keepalived
+ * gives them: on the macvlan, arp_ignore 1 (answer ARP only for its own
+ * addresses), accept_local 1 and rp_filter 0 (the director's own adverts and
+ * traffic may come back through the base interface), promote_secondaries 1 and
+ * no IPv6; on the base interface arp_ignore 1 and arp_filter 1, so the base never
+ * answers for a virtual address with its own MAC. The base's values are put back
+ * when its last macvlan goes.
+ */
+export class VmacLinks {
+  /** Saved base-interface settings, with how many macvlans rely on them. */
+  private readonly bases = new Map<string, { users: number; saved: Record<string, string> }>();
+  private readonly links = new Map<string, string>();
+
+  constructor(
+    private readonly rtnl: Rtnl,
+    private readonly log: Logger,
+  ) {}
+
+  async create(vmac: Vmac, base: LinkInfo, vrid: number): Promise<LinkInfo> {
+    const link = await this.rtnl.addMacvlan(vmac.name, base.index, virtualMac(vrid));
+    this.links.set(vmac.name, base.name);
+    this.set('ipv4', vmac.name, { arp_ignore: '1', accept_local: '1', rp_filter: '0', promote_secondaries: '1' });
+    this.set('ipv6', vmac.name, { disable_ipv6: '1' });
+    let b = this.bases.get(base.name);
+    if (b === undefined) {
+      const saved: Record<string, string> = {};
+      for (const key of ['arp_ignore', 'arp_filter']) {
+        try {
+          saved[key] = readFileSync(sysctlPath('ipv4', base.name, key), 'utf8').trim();
+        } catch {
+          // Not readable: left as it is at stop too.
+        }
+      }
+      b = { users: 0, saved };
+      this.bases.set(base.name, b);
+      this.set('ipv4', base.name, { arp_ignore: '1', arp_filter: '1' });
+    }
+    b.users++;
+    this.log.info(`${vmac.name}: virtual MAC ${[...virtualMac(vrid)].map((x) => x.toString(16).padStart(2, '0')).join(':')} on ${base.name}`);
+    return link;
+  }
+
+  async remove(name: string): Promise<void> {
+    const baseName = this.links.get(name);
+    if (baseName === undefined) return;
+    this.links.delete(name);
+    await this.rtnl.removeLink(name);
+    const b = this.bases.get(baseName);
+    if (b === undefined || --b.users > 0) return;
+    this.bases.delete(baseName);
+    this.set('ipv4', baseName, b.saved);
+  }
+
+  async removeAll(): Promise<void> {
+    for (const name of [...this.links.keys()]) {
+      await this.remove(name).catch((err: unknown) => this.log.warn(`${name}: ${err instanceof Error ? err.message : String(err)}`));
+    }
+  }
+
+  /**
+   * Synchronous on purpose: /proc/sys/net answers for the network namespace of
+   * the thread that opens it, and with net_namespace only the main thread is in
+   * tandemd's namespace (libuv's workers are not).
+   */
+  private set(family: 'ipv4' | 'ipv6', ifname: string, values: Record<string, string>): void {
+    for (const [key, value] of Object.entries(values)) {
+      try {
+        writeFileSync(sysctlPath(family, ifname, key), value);
+      } catch (err) {
+        // A kernel without IPv6 has no ipv6/conf directory: nothing to turn off.
+        if (family === 'ipv6' && (err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        this.log.warn(`${ifname}: cannot set ${family} ${key}=${value}: ${(err as Error).message}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,24 @@
+import { existsSync } from 'node:fs';
+import { NetError, wrapSyscallError } from './errors.js';
+import { native } from './native.js';
+
+/** Where `ip netns add NAME` puts its namespaces (/var/run is a link to /run on current systems). */
+const NETNS_DIRS = ['/run/netns', '/var/run/netns'];
+
+/**
+ * Moves tandemd's main thread into the named network namespace, as keepalived's
+ * `net_namespace` does. Call it before any socket is opened: sockets opened and
+ * processes spawned afterwards belong to the namespace. Files whose meaning
+ * depends on the namespace (/proc/sys/net) must then be read and written
+ * synchronously, because libuv's worker threads stay in the original one.
+ */
+export function enterNetworkNamespace(name: string): void {
+  if (name.includes('/') || name === '.' || name === '..') throw new NetError('NET_ERR_ARGUMENT', 'net_namespace', `'${name}' is not a namespace name`);
+  const path = NETNS_DIRS.map((d) => `${d}/${name}`).find((p) => existsSync(p));
+  if (path === undefined) throw new NetError('NET_ERR_NO_INTERFACE', 'net_namespace', `network namespace ${name} does not exist (create it with: ip netns add ${name})`);
+  try {
+    native().enterNetworkNamespace(path);
+  } catch (err) {
+    throw wrapSyscallError(err);
+  }
+}

@@ -1,0 +1,50 @@
+import test from 'ava';
+import { Lab } from '../lib/lab.js';
+import { vrrpConf } from '../lib/configs.js';
+import { nsRun, waitFor } from '../lib/sh.js';
+
+const VIP = '192.0.2.100';
+const VMAC = '00:00:5e:00:01:33'; // RFC 5798 §7.3, VRID 51
+
+/** The lab's one-instance config with `use_vmac` (its VIP names dev eth0, which keepalived moves to the virtual MAC interface). */
+function conf(priority: number): string {
+  return vrrpConf({ priority, advertInt: 0.1, version: 3, vips: [`${VIP}/24`] }).replace('    interface eth0\n', '    interface eth0\n    use_vmac\n');
+}
+
+test.serial('use_vmac: the VIP lives on vrrp.51 with the virtual MAC, so the client keeps one MAC across a failover', async (t) => {
+  const lab = await Lab.create('vmac', ['a', 'b']);
+  try {
+    const ip = (d: string, ...args: string[]): Promise<string> => nsRun(lab.ns(d), 'ip', args);
+    const sysctl = (d: string, key: string): Promise<string> => nsRun(lab.ns(d), 'cat', [`/proc/sys/net/ipv4/conf/${key}`]).then((x) => x.trim());
+    const arpIgnoreBefore = await sysctl('a', 'eth0/arp_ignore');
+    const a = await lab.startTandem('a', conf(150));
+    await lab.startTandem('b', conf(100));
+    lab.startResponders();
+    await lab.waitHolder(VIP, 'a', 5000);
+    for (const d of ['a', 'b']) {
+      t.regex(await ip(d, 'link', 'show', 'vrrp.51'), new RegExp(`vrrp\\.51@eth0: .*UP.*\\n\\s+link/ether ${VMAC} `), `${d} has the virtual MAC interface, up`);
+      t.is(await sysctl(d, 'eth0/arp_ignore'), '1', `${d}'s eth0 answers ARP only for its own addresses`);
+      t.is(await sysctl(d, 'vrrp.51/arp_ignore'), '1');
+    }
+    t.regex(await ip('a', '-4', 'addr', 'show', 'dev', 'vrrp.51'), new RegExp(`inet ${VIP.replace(/\./g, '\\.')}/24`), 'the VIP is on the virtual MAC interface');
+    t.notRegex(await ip('a', '-4', 'addr', 'show', 'dev', 'eth0'), new RegExp(VIP.replace(/\./g, '\\.')), 'not on eth0');
+    t.notRegex(await ip('b', '-4', 'addr', 'show', 'dev', 'vrrp.51'), /inet /, 'the backup holds nothing');
+
+    const probe = lab.startProber(VIP);
+    await waitFor('answers from a', 3000, () => (probe.answers.some((x) => x.from === 'a') ? true : undefined));
+    t.is(await lab.clientNeighbour(VIP), VMAC, 'the client reaches the VIP at the virtual MAC');
+
+    const cutAt = Date.now();
+    await lab.cut('a');
+    await lab.waitHolder(VIP, 'b', 3000);
+    await waitFor('answers from b', 3000, () => (probe.answers.some((x) => x.from === 'b' && x.sentAt > cutAt) ? true : undefined));
+    t.is(await lab.clientNeighbour(VIP), VMAC, 'the same MAC after the failover');
+    await probe.stop();
+
+    await lab.stopDaemon(a);
+    t.is((await nsRun(lab.ns('a'), 'ip', ['link', 'show', 'vrrp.51'], { allowFail: true })).trim(), '', 'stop removes the interface');
+    t.is(await sysctl('a', 'eth0/arp_ignore'), arpIgnoreBefore, "and puts eth0's arp_ignore back");
+  } finally {
+    await lab.cleanup();
+  }
+});
