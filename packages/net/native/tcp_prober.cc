@@ -2,65 +2,16 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <uv.h>
 
 #include <cstring>
 
 #include "errors.h"
 
 namespace {
-
-struct Attempt {
-  TcpProber* owner;
-  double id;
-  int fd;
-  int pendingErr;  // an error connect() gave at once, reported from the loop
-  bool finished;
-  bool polling;
-  int openHandles;
-  uv_poll_t poll;
-  uv_timer_t timer;
-};
-
-void OnHandleClosed(uv_handle_t* h) {
-  Attempt* p = static_cast<Attempt*>(h->data);
-  if (--p->openHandles == 0) {
-    if (p->fd >= 0) close(p->fd);
-    p->owner->Forget();
-    delete p;
-  }
-}
-
-void Finish(Attempt* p, int err) {
-  if (p->finished) return;
-  p->finished = true;
-  uv_timer_stop(&p->timer);
-  if (p->polling) {
-    uv_poll_stop(&p->poll);
-    uv_close(reinterpret_cast<uv_handle_t*>(&p->poll), OnHandleClosed);
-  }
-  uv_close(reinterpret_cast<uv_handle_t*>(&p->timer), OnHandleClosed);
-  p->owner->Report(p->id, err);
-}
-
-void OnWritable(uv_poll_t* h, int status, int /*events*/) {
-  Attempt* p = static_cast<Attempt*>(h->data);
-  // libuv reports POLLERR as UV_EBADF: the socket's own error says what happened.
-  int err = 0;
-  socklen_t len = sizeof(err);
-  if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
-  if (err == 0 && status < 0) err = -status;
-  Finish(p, err);
-}
-
-void OnTimer(uv_timer_t* h) {
-  Attempt* p = static_cast<Attempt*>(h->data);
-  Finish(p, p->pendingErr != 0 ? p->pendingErr : ETIMEDOUT);
-}
 
 // Fills a sockaddr from text; returns its length, or 0 when the text is not an address.
 socklen_t MakeAddress(const std::string& text, int port, sockaddr_storage* out) {
@@ -80,6 +31,32 @@ socklen_t MakeAddress(const std::string& text, int port, sockaddr_storage* out) 
   return 0;
 }
 
+// Opens, binds (when asked) and connects a non-blocking socket. Returns 0 with *fd set
+// when the connect is under way (or done), or the errno that ended it at once.
+int StartConnect(const sockaddr_storage& dst, socklen_t dstLen, const std::string& bindAddress, int bindPort, int* fd) {
+  *fd = socket(dst.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (*fd < 0) return errno;
+  if (!bindAddress.empty() || bindPort != 0) {
+    sockaddr_storage src;
+    socklen_t srcLen;
+    if (bindAddress.empty()) {
+      std::memset(&src, 0, sizeof(src));
+      src.ss_family = dst.ss_family;
+      srcLen = dst.ss_family == AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6);
+      if (dst.ss_family == AF_INET) reinterpret_cast<sockaddr_in*>(&src)->sin_port = htons(static_cast<uint16_t>(bindPort));
+      else reinterpret_cast<sockaddr_in6*>(&src)->sin6_port = htons(static_cast<uint16_t>(bindPort));
+    } else {
+      srcLen = MakeAddress(bindAddress, bindPort, &src);
+      if (srcLen == 0) return EINVAL;
+    }
+    int one = 1;
+    setsockopt(*fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (bind(*fd, reinterpret_cast<sockaddr*>(&src), srcLen) != 0) return errno;
+  }
+  if (connect(*fd, reinterpret_cast<const sockaddr*>(&dst), dstLen) != 0 && errno != EINPROGRESS) return errno;
+  return 0;
+}
+
 }  // namespace
 
 Napi::Object TcpProber::Init(Napi::Env env, Napi::Object exports) {
@@ -94,14 +71,24 @@ TcpProber::TcpProber(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TcpProbe
     Napi::TypeError::New(env, "TcpProber(onResult)").ThrowAsJavaScriptException();
     return;
   }
+  epfd_ = epoll_create1(EPOLL_CLOEXEC);
+  if (epfd_ < 0) {
+    ThrowErrno(env, "epoll_create1", errno);
+    return;
+  }
   onResult_ = Napi::Persistent(info[0].As<Napi::Function>());
   asyncContext_ = new Napi::AsyncContext(env, "tandem:TcpProber");
-  uv_loop_t* loop = nullptr;
-  napi_get_uv_event_loop(env, &loop);
+  napi_get_uv_event_loop(env, &loop_);
   check_ = new uv_check_t;
-  uv_check_init(loop, check_);
+  uv_check_init(loop_, check_);
   check_->data = this;
   uv_unref(reinterpret_cast<uv_handle_t*>(check_));
+  ready_ = new uv_poll_t;
+  uv_poll_init(loop_, ready_, epfd_);
+  ready_->data = this;
+  timer_ = new uv_timer_t;
+  uv_timer_init(loop_, timer_);
+  timer_->data = this;
 }
 
 // Freed by close(), while the environment is alive: at process exit the loop and the
@@ -109,7 +96,6 @@ TcpProber::TcpProber(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TcpProbe
 TcpProber::~TcpProber() = default;
 
 void TcpProber::Report(double id, int err) {
-  if (closed_ || check_ == nullptr) return;
   if (results_.empty()) uv_check_start(check_, &TcpProber::Deliver);
   results_.push_back(id);
   results_.push_back(err);
@@ -130,9 +116,74 @@ void TcpProber::Deliver(uv_check_t* handle) {
   self->onResult_.MakeCallback(env.Global(), {batch}, *self->asyncContext_);
 }
 
-void TcpProber::Forget() {
-  // The JS object stays alive while probes point at it.
-  if (--inFlight_ == 0) Unref();
+void TcpProber::Finish(uint64_t key, int err) {
+  auto it = live_.find(key);
+  if (it == live_.end()) return;
+  // Closing the socket also takes it out of the epoll set.
+  close(it->second.fd);
+  Report(it->second.id, err);
+  live_.erase(it);
+  if (live_.empty()) {
+    // Nothing in flight: let the loop end if nothing else keeps it.
+    uv_poll_stop(ready_);
+    uv_timer_stop(timer_);
+    timerDue_ = 0;
+    Unref();
+  }
+}
+
+void TcpProber::OnReady(uv_poll_t* handle, int /*status*/, int /*events*/) {
+  static_cast<TcpProber*>(handle->data)->Drain();
+}
+
+void TcpProber::Drain() {
+  epoll_event events[256];
+  for (;;) {
+    int n = epoll_wait(epfd_, events, 256, 0);
+    if (n <= 0) return;
+    for (int i = 0; i < n; i++) {
+      uint64_t key = events[i].data.u64;
+      auto it = live_.find(key);
+      if (it == live_.end()) continue;
+      int err = 0;
+      socklen_t len = sizeof(err);
+      if (getsockopt(it->second.fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+      if (err == 0 && (events[i].events & (EPOLLERR | EPOLLHUP)) != 0) err = ECONNRESET;
+      Finish(key, err);
+    }
+    if (n < 256) return;
+  }
+}
+
+void TcpProber::OnTimer(uv_timer_t* handle) {
+  TcpProber* self = static_cast<TcpProber*>(handle->data);
+  self->timerDue_ = 0;
+  self->Expire();
+  self->ArmTimer();
+}
+
+void TcpProber::Expire() {
+  uint64_t now = uv_now(loop_);
+  for (auto& q : timeouts_) {
+    while (!q.entries.empty() && q.entries.front().first <= now) {
+      uint64_t key = q.entries.front().second;
+      q.entries.pop_front();
+      Finish(key, ETIMEDOUT);
+    }
+  }
+}
+
+void TcpProber::ArmTimer() {
+  uint64_t due = 0;
+  for (auto& q : timeouts_) {
+    // Entries of attempts already finished wait here until their deadline; skip them.
+    while (!q.entries.empty() && live_.find(q.entries.front().second) == live_.end()) q.entries.pop_front();
+    if (!q.entries.empty() && (due == 0 || q.entries.front().first < due)) due = q.entries.front().first;
+  }
+  if (due == 0 || due == timerDue_) return;
+  timerDue_ = due;
+  uint64_t now = uv_now(loop_);
+  uv_timer_start(timer_, &TcpProber::OnTimer, due > now ? due - now : 0, 0);
 }
 
 // probe(id, address, port, bindAddress | '', bindPort, timeoutMs): starts one connect.
@@ -151,55 +202,68 @@ Napi::Value TcpProber::Probe(const Napi::CallbackInfo& info) {
   socklen_t dstLen = MakeAddress(address, port, &dst);
   if (dstLen == 0) return ThrowErrno(env, "probe: address", EINVAL);
 
-  uv_loop_t* loop = nullptr;
-  napi_get_uv_event_loop(env, &loop);
-  Attempt* p = new Attempt{this, id, -1, 0, false, false, 1, {}, {}};
-  p->poll.data = p;
-  p->timer.data = p;
-  uv_timer_init(loop, &p->timer);
-
-  p->fd = socket(dst.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  int started = p->fd < 0 ? errno : 0;
-  if (started == 0 && (!bindAddress.empty() || bindPort != 0)) {
-    sockaddr_storage src;
-    socklen_t srcLen = bindAddress.empty() ? 0 : MakeAddress(bindAddress, bindPort, &src);
-    if (bindAddress.empty()) {
-      std::memset(&src, 0, sizeof(src));
-      src.ss_family = dst.ss_family;
-      srcLen = dst.ss_family == AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6);
-      if (dst.ss_family == AF_INET) reinterpret_cast<sockaddr_in*>(&src)->sin_port = htons(static_cast<uint16_t>(bindPort));
-      else reinterpret_cast<sockaddr_in6*>(&src)->sin6_port = htons(static_cast<uint16_t>(bindPort));
-    }
-    int one = 1;
-    setsockopt(p->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (srcLen == 0 || bind(p->fd, reinterpret_cast<sockaddr*>(&src), srcLen) != 0) started = srcLen == 0 ? EINVAL : errno;
-  }
-  if (started == 0 && connect(p->fd, reinterpret_cast<sockaddr*>(&dst), dstLen) != 0 && errno != EINPROGRESS) started = errno;
-
-  inFlight_++;
-  if (inFlight_ == 1) Ref();
-  if (started != 0 || p->fd < 0) {
-    // Refused at once (loopback answers synchronously): report from the loop, never from here.
-    p->pendingErr = started != 0 ? started : EBADF;
-    uv_timer_start(&p->timer, OnTimer, 0, 0);
+  int fd = -1;
+  int err = StartConnect(dst, dstLen, bindAddress, bindPort, &fd);
+  uint64_t key = nextKey_++;
+  epoll_event ev{};
+  ev.events = EPOLLOUT;
+  ev.data.u64 = key;
+  if (err == 0 && epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) err = errno;
+  if (err != 0) {
+    // Refused at once: reported from the loop like every other outcome, never from here.
+    if (fd >= 0) close(fd);
+    Report(id, err);
     return env.Undefined();
   }
-  p->polling = true;
-  p->openHandles = 2;
-  uv_poll_init(loop, &p->poll, p->fd);
-  uv_poll_start(&p->poll, UV_WRITABLE, OnWritable);
-  uv_timer_start(&p->timer, OnTimer, static_cast<uint64_t>(timeoutMs), 0);
+  if (live_.empty()) {
+    Ref();
+    uv_poll_start(ready_, UV_READABLE, &TcpProber::OnReady);
+  }
+  live_.emplace(key, Attempt{id, fd});
+  uint64_t timeout = timeoutMs > 0 ? static_cast<uint64_t>(timeoutMs) : 0;
+  TimeoutQueue* q = nullptr;
+  for (auto& x : timeouts_) {
+    if (x.timeoutMs == timeout) q = &x;
+  }
+  if (q == nullptr) {
+    timeouts_.push_back(TimeoutQueue{timeout, {}});
+    q = &timeouts_.back();
+  }
+  uint64_t deadline = uv_now(loop_) + timeout;
+  q->entries.emplace_back(deadline, key);
+  if (timerDue_ == 0 || deadline < timerDue_) {
+    timerDue_ = deadline;
+    uv_timer_start(timer_, &TcpProber::OnTimer, timeout, 0);
+  }
   return env.Undefined();
 }
 
 void TcpProber::Close(const Napi::CallbackInfo& /*info*/) {
-  // Probes in flight finish on their own; their results are dropped.
+  // Probes in flight are dropped, their sockets closed; no result comes for them.
   if (closed_) return;
   closed_ = true;
+  bool held = !live_.empty();
+  for (auto& [key, a] : live_) close(a.fd);
+  live_.clear();
+  timeouts_.clear();
   results_.clear();
+  if (held) Unref();
   uv_check_stop(check_);
   uv_close(reinterpret_cast<uv_handle_t*>(check_), [](uv_handle_t* h) { delete reinterpret_cast<uv_check_t*>(h); });
   check_ = nullptr;
+  uv_poll_stop(ready_);
+  // The poll handle is closed before the descriptor it watches.
+  int epfd = epfd_;
+  epfd_ = -1;
+  ready_->data = reinterpret_cast<void*>(static_cast<intptr_t>(epfd));
+  uv_close(reinterpret_cast<uv_handle_t*>(ready_), [](uv_handle_t* h) {
+    close(static_cast<int>(reinterpret_cast<intptr_t>(h->data)));
+    delete reinterpret_cast<uv_poll_t*>(h);
+  });
+  ready_ = nullptr;
+  uv_timer_stop(timer_);
+  uv_close(reinterpret_cast<uv_handle_t*>(timer_), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+  timer_ = nullptr;
   delete asyncContext_;
   asyncContext_ = nullptr;
 }

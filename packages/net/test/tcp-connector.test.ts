@@ -1,5 +1,6 @@
 import test from 'ava';
-import { createServer } from 'node:net';
+import { spawn } from 'node:child_process';
+import { connect, createServer, type Socket } from 'node:net';
 import { TcpConnector } from '../src/tcp-connector.js';
 
 test('TcpConnector: a listener is connected, a closed port is refused, many probes at once each get their own answer', async (t) => {
@@ -21,5 +22,28 @@ test('TcpConnector: a listener is connected, a closed port is refused, many prob
     t.regex((await connector.connect({ host: 'not-an-address', port: 1, timeoutMs: 1000 })).reason, /^connect probe: address/);
   } finally {
     connector.close();
+  }
+});
+
+test('TcpConnector: a connect nobody answers ends at its own timeout, short ones before long ones', async (t) => {
+  // A listener that never accepts, with its queue filled: the kernel drops further SYNs.
+  const child = spawn('python3', ['-c', 'import socket,sys,time\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(60)'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const connector = new TcpConnector();
+  const fillers: Socket[] = [];
+  try {
+    const port = Number(await new Promise<string>((r) => child.stdout.once('data', (d: Buffer) => r(d.toString().trim()))));
+    for (let i = 0; i < 3; i++) fillers.push(connect(port, '127.0.0.1').on('error', () => undefined));
+    await new Promise((r) => setTimeout(r, 200));
+    const started = Date.now();
+    const done: Array<[number, string, number]> = [];
+    await Promise.all(
+      [600, 200, 400].map((timeoutMs) => connector.connect({ host: '127.0.0.1', port, timeoutMs }).then((r) => void done.push([timeoutMs, r.reason, Date.now() - started]))),
+    );
+    t.deepEqual(done.map(([ms, reason]) => [ms, reason]), [200, 400, 600].map((ms) => [ms, `connect timeout after ${ms} ms`]));
+    for (const [ms, , took] of done) t.true(took >= ms - 5 && took < ms + 500, `${ms} ms timeout took ${took} ms`);
+  } finally {
+    connector.close();
+    for (const f of fillers) f.destroy();
+    child.kill('SIGKILL');
   }
 });
