@@ -1,6 +1,6 @@
 import { modelKey, type Checker, type CheckerOptions, type RealServer, type VirtualServer } from '@tandem/config';
 import { hostname } from 'node:os';
-import { dnsCheck, httpCheck, miscCheck, pingCheck, smtpCheck, tcpCheck, udpCheck, type CheckFn, type CheckTiming, type Pinger, type TcpConnector } from '@tandem/healthcheck';
+import { dnsCheck, httpCheck, miscCheck, pingCheck, smtpCheck, tcpCheck, tcpCheckSelfTimed, udpCheck, type CheckFn, type CheckTiming, type Pinger, type SelfTimedCheckFn, type TcpConnector } from '@tandem/healthcheck';
 import { userFields, type ScriptPreparer } from './script-prep.js';
 
 /** Checker kinds tandem runs; the others are refused at start. */
@@ -20,8 +20,8 @@ export interface PlannedCheck {
   readonly target: string;
   /** Equal for two plans of the same check: a reload keeps such a check and its history. */
   readonly signature: string;
-  /** The check enforces its timeout itself (TCP_CHECK through the native connector). */
-  readonly selfTimed: boolean;
+  /** The same check in the scheduler's self-timed form, when it has one (TCP_CHECK through the native connector). */
+  readonly runSelfTimed?: SelfTimedCheckFn;
 }
 
 /** A real server's display name: `ADDRESS:PORT` (`[v6]:PORT`). */
@@ -80,6 +80,7 @@ export function planChecks(vs: VirtualServer, prepare?: ScriptPreparer, pinger?:
         timeoutMs: (c.kind === 'MISC_CHECK' ? (c.timeout ?? delayLoop) : connectTimeout) * 1000 + 1000,
       };
       const local = { ...(o.bindTo !== undefined ? { localAddress: o.bindTo } : {}) };
+      const tcpTarget = { host, port, timeoutMs: connectTimeout * 1000, ...local, ...(o.bindPort !== undefined ? { localPort: o.bindPort } : {}) };
       const run: CheckFn =
         c.kind === 'SMTP_CHECK'
           ? smtpCheck({ host, port, heloName: c.heloName ?? hostname(), timeoutMs: connectTimeout * 1000, ...local })
@@ -106,7 +107,7 @@ export function planChecks(vs: VirtualServer, prepare?: ScriptPreparer, pinger?:
                   ...local,
                 })
               : c.kind === 'TCP_CHECK'
-          ? tcpCheck({ host, port, timeoutMs: connectTimeout * 1000, ...local, ...(o.bindPort !== undefined ? { localPort: o.bindPort } : {}) }, tcp)
+          ? tcpCheck(tcpTarget, tcp)
           : c.kind === 'HTTP_GET' || c.kind === 'SSL_GET'
             ? httpCheck({
                 host,
@@ -128,8 +129,8 @@ export function planChecks(vs: VirtualServer, prepare?: ScriptPreparer, pinger?:
         run,
         target: `${host.includes(':') ? `[${host}]` : host}:${port}`,
         // What makes two checks the same across a reload: the checker block and every option it inherits.
-        selfTimed: c.kind === 'TCP_CHECK' && tcp !== undefined,
         signature: modelKey([c, o, vs.delayLoop, vs.virtualhost ?? null, rs.virtualhost ?? null]),
+        ...(c.kind === 'TCP_CHECK' && tcp !== undefined ? { runSelfTimed: tcpCheckSelfTimed(tcpTarget, tcp) } : {}),
       });
     });
   }

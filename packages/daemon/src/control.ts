@@ -52,7 +52,9 @@ export async function openControlSocket(path: string, handler: ControlHandler): 
     });
   });
   chmodSync(path, 0o600);
-  server.unref();
+  // The listening socket keeps the daemon alive until it is told to stop, as keepalived
+  // stays up with nothing to run; without it tandemd would exit whenever, for a moment, no
+  // timer or socket happened to be pending.
   return server;
 }
 

@@ -37,6 +37,7 @@ interface RealState {
   checks: PlannedCheck[];
   up: boolean;
   reason: string;
+  /** The scheduler clock's time of the last finished check (status shows it as wall-clock time). */
   lastCheck: number | undefined;
   /** MISC_CHECK misc_dynamic: the weight the script asked for. */
   dynamicWeight: number | undefined;
@@ -87,13 +88,13 @@ export class LvsService {
 
   constructor(
     private readonly log: Logger,
-    clock: Clock = systemClock,
+    private readonly clock: Clock = systemClock,
   ) {
     this.scheduler = new CheckScheduler(clock);
-    this.scheduler.on('result', (id, r) => {
+    this.scheduler.on('result', (id, r, at) => {
       const s = this.byCheck.get(id);
       if (s === undefined) return;
-      s.lastCheck = Date.now();
+      s.lastCheck = at;
       if (s.up && r.ok) s.reason = r.reason;
       if (r.weight !== undefined && r.weight !== s.dynamicWeight) {
         s.dynamicWeight = r.weight;
@@ -185,7 +186,7 @@ export class LvsService {
     this.virtualServers = virtualServers;
     this.config = config;
     config.virtualServers.forEach((_vs, n) => {
-      for (const c of plans[n]!.checks) if (!kept.has(c.id)) this.scheduler.add({ id: c.id, timing: c.timing, run: c.run, selfTimed: c.selfTimed });
+      for (const c of plans[n]!.checks) if (!kept.has(c.id)) this.scheduler.add({ id: c.id, timing: c.timing, run: c.run, ...(c.runSelfTimed !== undefined ? { runSelfTimed: c.runSelfTimed } : {}) });
     });
     this.watchFiles(config);
   }
@@ -347,6 +348,8 @@ export class LvsService {
   }
 
   status(): VirtualServerStatus[] {
+    // The clock's times become wall-clock times here, once per status, not once per check.
+    const wallOffset = Date.now() - this.clock.now();
     return [...this.virtualServers.values()].map((v) => ({
       name: v.vs.name,
       programmed: this.keeper !== undefined && v.error === undefined,
@@ -359,7 +362,7 @@ export class LvsService {
           port: rs.port ?? null,
           up: s.up,
           weight: liveWeight(rs, this.healthIn(this.reals, v.vs, rs)),
-          lastCheck: s.lastCheck === undefined ? null : new Date(s.lastCheck).toISOString(),
+          lastCheck: s.lastCheck === undefined ? null : new Date(wallOffset + s.lastCheck).toISOString(),
           reason: s.reason,
         };
       }),

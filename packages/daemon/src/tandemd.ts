@@ -2,7 +2,7 @@ import { diff, load, formatDiagnostic, sameValue, type Config, type Diagnostic }
 import { rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { namespaceSocket, parseDaemonArgs, USAGE, type DaemonOptions } from './cli.js';
-import { enterNetworkNamespace } from '@tandem/net';
+import { enterNetworkNamespace, releaseMemory } from '@tandem/net';
 import { openControlSocket, type ControlCommand } from './control.js';
 import { createLogger, type Logger } from './logger.js';
 import { VrrpService, type ReloadReport } from './vrrp-service.js';
@@ -125,7 +125,13 @@ class Daemon {
    * Reloads are serialised: a SIGHUP during a reload waits for it.
    */
   reload(): Promise<{ applied: boolean; errors: string[]; report?: ReloadReport }> {
-    const run = this.reloading.then(() => this.reloadNow());
+    const run = this.reloading.then(async () => {
+      try {
+        return await this.reloadNow();
+      } finally {
+        releaseMemory();
+      }
+    });
     this.reloading = run.then(
       () => undefined,
       () => undefined,
@@ -280,6 +286,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   process.on('SIGUSR2', () => daemon.dumpTo('/tmp/tandem.stats', daemon.statsSnapshot()));
   try {
     await daemon.start();
+    releaseMemory();
   } catch (err) {
     log.error(`cannot start: ${(err as Error).message}`);
     await daemon.stop('startup failure').catch(() => undefined);

@@ -1,9 +1,9 @@
 import test from 'ava';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseDaemonArgs, DEFAULT_CONFIG, DEFAULT_SOCKET } from '../src/index.js';
+import { parseDaemonArgs, requestControl, DEFAULT_CONFIG, DEFAULT_SOCKET } from '../src/index.js';
 
 const TANDEMD = join(__dirname, '..', '..', 'bin', 'tandemd.js');
 const dir = mkdtempSync(join(tmpdir(), 'tandemd-cli-'));
@@ -85,4 +85,24 @@ test('the command line matches keepalived\'s flags and the design', (t) => {
     logJson: true,
   });
   t.true(parseDaemonArgs(['--config-test']).configTest);
+});
+
+test('tandemd with nothing to run stays up until SIGTERM, as keepalived does, and answers on its control socket', async (t) => {
+  const socket = join(dir, 'idle.sock');
+  const child = spawn('node', [TANDEMD, '-n', '-l', '-f', write('idle.conf', 'global_defs {\n    router_id idle\n}\n'), '--control-socket', socket], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  try {
+    for (let i = 0; i < 100 && !output.includes('tandemd running'); i++) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 1500));
+    t.is(child.exitCode, null, output);
+    const reply = await requestControl(socket, 'status');
+    t.true(reply.ok, output);
+    child.kill('SIGTERM');
+    t.is(await exited, 0, output);
+  } finally {
+    child.kill('SIGKILL');
+  }
 });

@@ -1,24 +1,20 @@
 import { EventEmitter } from 'node:events';
-import { initialCheckerState, onResult, type CheckerState } from './checker-state.js';
+import { delayAfter, initialCheckerState, nextCheckerState, type CheckerState } from './checker-state.js';
 import { systemClock, type Clock, type Timer } from './clock.js';
 import { MinHeap } from './heap.js';
-import type { CheckFn, CheckResult, CheckTiming } from './result.js';
+import type { CheckFn, CheckResult, CheckTiming, SelfTimedCheckFn } from './result.js';
+
+/** Defers a pump to the end of the current turn: a resolved promise's reaction is cheaper than queueMicrotask's wrapper. */
+const RESOLVED = Promise.resolve();
 
 /** One checker of one real server. */
 export interface CheckSpec {
   readonly id: string;
   readonly timing: CheckTiming;
   readonly run: CheckFn;
-  /**
-   * `run` always settles within `timing.timeoutMs` on its own (the native TCP connect has its
-   * own timer): the scheduler then spares the per-attempt abort controller and limit timer,
-   * which at thousands of checks a second are a good part of the cost.
-   */
-  readonly selfTimed?: boolean;
+  /** The same check in its self-timed form; when given, the scheduler runs this instead of `run`. */
+  readonly runSelfTimed?: SelfTimedCheckFn;
 }
-
-/** The signal self-timed checks get: never aborted. */
-const NEVER = new AbortController().signal;
 
 /** A verdict change of one checker. */
 export interface CheckChange {
@@ -46,7 +42,8 @@ export interface SchedulerOptions {
 
 export interface SchedulerEvents {
   change: [CheckChange];
-  result: [string, CheckResult];
+  /** A finished attempt: the check's id, what it found, and the clock's time then. */
+  result: [string, CheckResult, number];
 }
 
 interface Entry {
@@ -58,6 +55,8 @@ interface Entry {
   lastCheck: number | undefined;
   lastResult: CheckResult | undefined;
   abort?: AbortController;
+  /** Ends the attempt in flight; made once per check, not per attempt. */
+  readonly done: (r: CheckResult) => void;
 }
 
 /**
@@ -69,12 +68,22 @@ interface Entry {
 export class CheckScheduler extends EventEmitter<SchedulerEvents> {
   private readonly entries = new Map<string, Entry>();
   private readonly heap = new MinHeap<Entry>((e) => e.due);
-  private readonly ready: Entry[] = [];
+  /** Due attempts waiting for a free slot, from readyHead to readyTail. */
+  private readonly ready: Array<Entry | undefined> = [];
   private readyHead = 0;
+  private readyTail = 0;
   private running = 0;
   private timer: Timer | undefined;
   private timerAt = Infinity;
   private stopped = false;
+  /** Results that end in one event-loop turn share one pump and one reading of the clock. */
+  private pumpQueued = false;
+  private turnNow: number | undefined;
+  private readonly queuedPump = (): void => {
+    this.pumpQueued = false;
+    this.turnNow = undefined;
+    this.pump();
+  };
   private readonly concurrency: number;
   private readonly random: () => number;
 
@@ -97,6 +106,7 @@ export class CheckScheduler extends EventEmitter<SchedulerEvents> {
       removed: false,
       lastCheck: undefined,
       lastResult: undefined,
+      done: (r) => this.finish(e, r),
     };
     this.entries.set(spec.id, e);
     this.heap.push(e);
@@ -132,14 +142,20 @@ export class CheckScheduler extends EventEmitter<SchedulerEvents> {
     const now = this.clock.now();
     for (let top = this.heap.peek(); top !== undefined && top.due <= now; top = this.heap.peek()) {
       const e = this.heap.pop()!;
-      if (!e.removed) this.ready.push(e);
+      if (!e.removed) this.ready[this.readyTail++] = e;
     }
-    while (this.running < this.concurrency && this.readyHead < this.ready.length) {
-      const e = this.ready[this.readyHead++]!;
+    while (this.running < this.concurrency && this.readyHead < this.readyTail) {
+      const e = this.ready[this.readyHead]!;
+      this.ready[this.readyHead++] = undefined;
       if (!e.removed) this.start(e);
     }
-    if (this.readyHead === this.ready.length) {
-      this.ready.length = 0;
+    // Emptied, the queue starts again at 0 but keeps its storage: no reallocation per turn.
+    // Never emptied (more due than the concurrency lets run), its live part moves down.
+    if (this.readyHead === this.readyTail) this.readyHead = this.readyTail = 0;
+    else if (this.readyHead > 4096 && this.readyHead * 2 > this.readyTail) {
+      this.ready.copyWithin(0, this.readyHead, this.readyTail);
+      this.readyTail -= this.readyHead;
+      this.ready.fill(undefined, this.readyTail);
       this.readyHead = 0;
     }
     this.arm();
@@ -152,7 +168,9 @@ export class CheckScheduler extends EventEmitter<SchedulerEvents> {
       next = this.heap.peek();
     }
     const at = next?.due ?? Infinity;
-    if (at === this.timerAt) return;
+    // A timer already due sooner stays: when it fires early (its check was removed) it only
+    // re-arms. Re-arming only for earlier times keeps it to one timer per firing.
+    if (at >= this.timerAt) return;
     this.timer?.cancel();
     this.timer = undefined;
     this.timerAt = at;
@@ -167,38 +185,54 @@ export class CheckScheduler extends EventEmitter<SchedulerEvents> {
   private start(e: Entry): void {
     this.running++;
     e.running = true;
-    const selfTimed = e.spec.selfTimed === true;
-    const abort = selfTimed ? undefined : new AbortController();
+    if (e.spec.runSelfTimed !== undefined) {
+      e.abort = undefined;
+      try {
+        e.spec.runSelfTimed(e.done);
+      } catch (err) {
+        e.done({ ok: false, reason: err instanceof Error ? err.message : String(err) });
+      }
+      return;
+    }
+    const abort = new AbortController();
     e.abort = abort;
-    const limit = abort === undefined ? undefined : this.clock.setTimer(e.spec.timing.timeoutMs, () => abort.abort());
+    const limit = this.clock.setTimer(e.spec.timing.timeoutMs, () => abort.abort());
     let attempt: Promise<CheckResult>;
     try {
-      attempt = e.spec.run(abort?.signal ?? NEVER);
+      attempt = e.spec.run(abort.signal);
     } catch (err) {
       attempt = Promise.reject(err);
     }
     void attempt
       .catch((err: unknown): CheckResult => ({ ok: false, reason: err instanceof Error ? err.message : String(err) }))
       .then((r) => {
-        limit?.cancel();
-        this.running--;
-        e.running = false;
-        if (e.removed || this.stopped) {
-          this.pump();
-          return;
-        }
-        const result: CheckResult = abort?.signal.aborted === true && !r.ok ? { ok: false, reason: `no answer within ${e.spec.timing.timeoutMs} ms` } : r;
-        const now = this.clock.now();
-        const step = onResult(e.state, result, e.spec.timing);
-        e.state = step.state;
-        e.lastCheck = now;
-        e.lastResult = result;
-        // From the time the attempt was due, not when it finished: no drift.
-        e.due = Math.max(e.due + step.nextInMs, now);
-        this.heap.push(e);
-        this.emit('result', e.spec.id, result);
-        if (step.change !== undefined) this.emit('change', { id: e.spec.id, up: step.change.up, reason: step.change.reason, at: now });
-        this.pump();
+        limit.cancel();
+        this.finish(e, abort.signal.aborted && !r.ok ? { ok: false, reason: `no answer within ${e.spec.timing.timeoutMs} ms` } : r);
       });
+  }
+
+  private finish(e: Entry, result: CheckResult): void {
+    if (!e.running) return;
+    this.running--;
+    e.running = false;
+    this.queuePump();
+    if (e.removed || this.stopped) return;
+    const now = (this.turnNow ??= this.clock.now());
+    const before = e.state;
+    const state = nextCheckerState(before, result, e.spec.timing);
+    e.state = state;
+    e.lastCheck = now;
+    e.lastResult = result;
+    // From the time the attempt was due, not when it finished: no drift.
+    e.due = Math.max(e.due + delayAfter(state, e.spec.timing), now);
+    this.heap.push(e);
+    this.emit('result', e.spec.id, result, now);
+    if (state.up !== before.up) this.emit('change', { id: e.spec.id, up: state.up, reason: state.lastReason, at: now });
+  }
+
+  private queuePump(): void {
+    if (this.pumpQueued) return;
+    this.pumpQueued = true;
+    void RESOLVED.then(this.queuedPump);
   }
 }

@@ -110,3 +110,64 @@ test('a removed check runs no more and its late result is ignored', async (t) =>
   t.is(s.status('rs'), undefined);
   s.stop();
 });
+
+test('self-timed checks report through a callback, results of several checks may end in one batch: same verdicts and steps, never overlapping', async (t) => {
+  const clock = new FakeClock();
+  const s = new CheckScheduler(clock, { random: () => 0 });
+  const changes: CheckChange[] = [];
+  s.on('change', (c) => changes.push(c));
+  // Attempts end when the test says, all of them in one synchronous batch, as the native prober delivers them.
+  const waiting: Array<() => void> = [];
+  const starts = new Map<string, number[]>();
+  const answers = new Map<string, (n: number) => CheckResult>([
+    ['good', () => ({ ok: true, reason: 'connected' })],
+    ['bad', (n) => (n === 0 ? { ok: true, reason: 'connected' } : { ok: false, reason: 'connect ECONNREFUSED' })],
+  ]);
+  for (const [id, answer] of answers) {
+    starts.set(id, []);
+    s.add({
+      id,
+      timing: { ...timing, retry: 0 },
+      run: () => Promise.reject(new Error('the promise form must not run')),
+      runSelfTimed: (done) => {
+        const n = starts.get(id)!.push(clock.now()) - 1;
+        waiting.push(() => done(answer(n)));
+      },
+    });
+  }
+  for (let ms = 0; ms < 3000; ms += 10) {
+    clock.advance(10);
+    if (clock.now() % 100 === 50) for (const end of waiting.splice(0)) end();
+    t.true(s.inFlight <= 2);
+    await flush();
+  }
+  t.deepEqual(starts.get('good')!.slice(0, 3), [0, 1000, 2000]);
+  t.deepEqual(starts.get('bad')!.slice(0, 3), [0, 1000, 2000]);
+  t.deepEqual(changes, [{ id: 'bad', up: false, reason: 'connect ECONNREFUSED', at: 1050 }]);
+  t.like(s.status('good'), { up: true, lastCheck: 2050 });
+  s.stop();
+});
+
+test('a backlog longer than the concurrency allows runs every check once, in due order, one at a time', async (t) => {
+  const clock = new FakeClock();
+  const s = new CheckScheduler(clock, { random: () => 0, concurrency: 1 });
+  const order: number[] = [];
+  let maxInFlight = 0;
+  for (let i = 0; i < 10_000; i++) {
+    s.add({
+      id: `c${i}`,
+      timing: { ...timing, warmupMs: 0 },
+      run: () => Promise.reject(new Error('unused')),
+      runSelfTimed: (done) => {
+        order.push(i);
+        maxInFlight = Math.max(maxInFlight, s.inFlight);
+        queueMicrotask(() => done({ ok: true, reason: 'connected' }));
+      },
+    });
+  }
+  for (let i = 0; i < 100 && order.length < 10_000; i++) await flush();
+  t.is(order.length, 10_000);
+  t.true(order.every((v, i) => v === i));
+  t.is(maxInFlight, 1);
+  s.stop();
+});

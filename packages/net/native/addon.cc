@@ -1,4 +1,5 @@
 #include <napi.h>
+#include "memory.h"
 #include "namespace.h"
 #include "packet_socket.h"
 #include "raw_socket.h"
@@ -9,6 +10,7 @@ static Napi::Object InitAll(Napi::Env env, Napi::Object exports) {
   PacketSocket::Init(env, exports);
   TcpProber::Init(env, exports);
   InitNamespace(env, exports);
+  InitMemory(env, exports);
   return exports;
 }
 

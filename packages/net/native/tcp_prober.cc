@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "errors.h"
@@ -83,6 +84,11 @@ TcpProber::TcpProber(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TcpProbe
   uv_check_init(loop_, check_);
   check_->data = this;
   uv_unref(reinterpret_cast<uv_handle_t*>(check_));
+  idle_ = new uv_idle_t;
+  uv_idle_init(loop_, idle_);
+  // At environment teardown JavaScript can no longer be called: nothing is delivered then.
+  env_ = env;
+  cleanupHook_ = napi_add_env_cleanup_hook(env, &TcpProber::EnvCleanup, this) == napi_ok;
   ready_ = new uv_poll_t;
   uv_poll_init(loop_, ready_, epfd_);
   ready_->data = this;
@@ -93,10 +99,21 @@ TcpProber::TcpProber(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TcpProbe
 
 // Freed by close(), while the environment is alive: at process exit the loop and the
 // environment may already be gone when a finalizer runs.
-TcpProber::~TcpProber() = default;
+TcpProber::~TcpProber() {
+  if (cleanupHook_) napi_remove_env_cleanup_hook(env_, &TcpProber::EnvCleanup, this);
+}
+
+void TcpProber::EnvCleanup(void* data) {
+  auto* self = static_cast<TcpProber*>(data);
+  self->cleanupHook_ = false;  // Node drops a hook once it has run
+  self->closed_ = true;
+}
 
 void TcpProber::Report(double id, int err) {
-  if (results_.empty()) uv_check_start(check_, &TcpProber::Deliver);
+  if (results_.empty()) {
+    uv_check_start(check_, &TcpProber::Deliver);
+    uv_idle_start(idle_, [](uv_idle_t*) {});
+  }
   results_.push_back(id);
   results_.push_back(err);
 }
@@ -104,16 +121,22 @@ void TcpProber::Report(double id, int err) {
 void TcpProber::Deliver(uv_check_t* handle) {
   TcpProber* self = static_cast<TcpProber*>(handle->data);
   uv_check_stop(handle);
+  uv_idle_stop(self->idle_);
   if (self->results_.empty() || self->closed_) {
     self->results_.clear();
     return;
   }
   Napi::Env env = self->onResult_.Env();
   Napi::HandleScope scope(env);
-  Napi::Float64Array batch = Napi::Float64Array::New(env, self->results_.size());
+  size_t count = self->results_.size();
+  if (count > self->batchCapacity_) {
+    self->batchCapacity_ = std::max<size_t>(count, 2 * self->batchCapacity_);
+    self->batch_ = Napi::Persistent(Napi::Float64Array::New(env, self->batchCapacity_));
+  }
+  Napi::Float64Array batch = self->batch_.Value();
   std::copy(self->results_.begin(), self->results_.end(), batch.Data());
   self->results_.clear();
-  self->onResult_.MakeCallback(env.Global(), {batch}, *self->asyncContext_);
+  self->onResult_.MakeCallback(env.Global(), {batch, Napi::Number::New(env, static_cast<double>(count))}, *self->asyncContext_);
 }
 
 void TcpProber::Finish(uint64_t key, int err) {
@@ -242,6 +265,8 @@ void TcpProber::Close(const Napi::CallbackInfo& /*info*/) {
   // Probes in flight are dropped, their sockets closed; no result comes for them.
   if (closed_) return;
   closed_ = true;
+  if (cleanupHook_) napi_remove_env_cleanup_hook(env_, &TcpProber::EnvCleanup, this);
+  cleanupHook_ = false;
   bool held = !live_.empty();
   for (auto& [key, a] : live_) close(a.fd);
   live_.clear();
@@ -251,6 +276,9 @@ void TcpProber::Close(const Napi::CallbackInfo& /*info*/) {
   uv_check_stop(check_);
   uv_close(reinterpret_cast<uv_handle_t*>(check_), [](uv_handle_t* h) { delete reinterpret_cast<uv_check_t*>(h); });
   check_ = nullptr;
+  uv_idle_stop(idle_);
+  uv_close(reinterpret_cast<uv_handle_t*>(idle_), [](uv_handle_t* h) { delete reinterpret_cast<uv_idle_t*>(h); });
+  idle_ = nullptr;
   uv_poll_stop(ready_);
   // The poll handle is closed before the descriptor it watches.
   int epfd = epfd_;
@@ -266,4 +294,5 @@ void TcpProber::Close(const Napi::CallbackInfo& /*info*/) {
   timer_ = nullptr;
   delete asyncContext_;
   asyncContext_ = nullptr;
+  batch_.Reset();
 }

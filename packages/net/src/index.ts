@@ -9,3 +9,4 @@ export * from './vrrp-transport.js';
 export * from './pinger.js';
 export * from './tcp-connector.js';
 export * from './namespace.js';
+export * from './memory.js';

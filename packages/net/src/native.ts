@@ -38,8 +38,10 @@ interface Addon {
     headerIncluded?: boolean,
   ) => NativeRawSocket;
   PacketSocket: new (ifname: string) => NativePacketSocket;
-  TcpProber: new (onResults: (pairs: Float64Array) => void) => NativeTcpProber;
+  /** `pairs` is reused by the next batch: read the first `count` numbers before returning. */
+  TcpProber: new (onResults: (pairs: Float64Array, count: number) => void) => NativeTcpProber;
   enterNetworkNamespace(path: string): void;
+  releaseMemory(): void;
 }
 
 export interface NativeTcpProber {

@@ -11,6 +11,13 @@ export interface TcpTarget {
   readonly timeoutMs: number;
 }
 
+/** How one connect ended. */
+export interface TcpOutcome {
+  readonly ok: boolean;
+  readonly reason: string;
+}
+
+const CONNECTED: TcpOutcome = Object.freeze({ ok: true, reason: 'connected' });
 
 /**
  * TCP_CHECK's connects in native code, as keepalived makes them: a non-blocking socket, a
@@ -18,50 +25,64 @@ export interface TcpTarget {
  * check; no Node socket (a stream with its buffers and events) is built per check, which
  * at thousands of checks a second is most of the cost.
  */
-const CONNECTED = Object.freeze({ ok: true, reason: 'connected' });
-
 export class TcpConnector {
   /** One result object per outcome, shared: results live until the next check. */
-  private readonly outcomes = new Map<string, { ok: boolean; reason: string }>();
+  private readonly outcomes = new Map<string, TcpOutcome>();
 
   private readonly prober: NativeTcpProber;
-  private readonly pending = new Map<number, (errno: number) => void>();
-  private nextId = 1;
+  // Connects in flight by slot: the slot is the id the native side reports back, and slots
+  // are reused, so a steady stream of checks allocates no map entries or closures.
+  private readonly doneBySlot: Array<((r: TcpOutcome) => void) | undefined> = [];
+  private readonly targetBySlot: Array<TcpTarget | undefined> = [];
+  private readonly freeSlots: number[] = [];
 
   constructor() {
-    this.prober = new (native().TcpProber)((pairs) => {
-      for (let i = 0; i + 1 < pairs.length; i += 2) {
-        const id = pairs[i]!;
-        const done = this.pending.get(id);
-        this.pending.delete(id);
-        done?.(pairs[i + 1]!);
-      }
+    this.prober = new (native().TcpProber)((pairs, count) => {
+      for (let i = 0; i + 1 < count; i += 2) this.settle(pairs[i]!, pairs[i + 1]!);
     });
   }
 
   /** Resolves with 'connected', or the reason the connect failed (`connect ECONNREFUSED`, a timeout). */
-  connect(t: TcpTarget): Promise<{ ok: boolean; reason: string }> {
-    return new Promise((resolve) => {
-      const id = this.nextId++;
-      this.pending.set(id, (errno) => {
-        if (errno === 0) return resolve(CONNECTED);
-        const reason = errno === constants.errno.ETIMEDOUT ? `connect timeout after ${t.timeoutMs} ms` : `connect ${errnoName(errno)}`;
-        let outcome = this.outcomes.get(reason);
-        if (outcome === undefined) this.outcomes.set(reason, (outcome = Object.freeze({ ok: false, reason })));
-        resolve(outcome);
-      });
-      try {
-        this.prober.probe(id, t.host, t.port, t.localAddress ?? '', t.localPort ?? 0, t.timeoutMs);
-      } catch (err) {
-        this.pending.delete(id);
-        resolve({ ok: false, reason: `connect ${(err as Error).message}` });
-      }
-    });
+  connect(t: TcpTarget): Promise<TcpOutcome> {
+    return new Promise((resolve) => this.probe(t, resolve));
+  }
+
+  /** The same connect, reported through `done` (always later, never from inside this call). */
+  probe(t: TcpTarget, done: (r: TcpOutcome) => void): void {
+    const slot = this.freeSlots.pop() ?? this.doneBySlot.length;
+    this.doneBySlot[slot] = done;
+    this.targetBySlot[slot] = t;
+    try {
+      this.prober.probe(slot, t.host, t.port, t.localAddress ?? '', t.localPort ?? 0, t.timeoutMs);
+    } catch (err) {
+      this.release(slot);
+      const outcome = { ok: false, reason: `connect ${(err as Error).message}` };
+      queueMicrotask(() => done(outcome));
+    }
   }
 
   close(): void {
     this.prober.close();
-    for (const done of this.pending.values()) done(constants.errno.ECANCELED);
-    this.pending.clear();
+    for (let slot = 0; slot < this.doneBySlot.length; slot++) if (this.doneBySlot[slot] !== undefined) this.settle(slot, constants.errno.ECANCELED);
+  }
+
+  private settle(slot: number, errno: number): void {
+    const done = this.doneBySlot[slot];
+    const t = this.targetBySlot[slot];
+    if (done === undefined || t === undefined) return;
+    this.release(slot);
+    done(errno === 0 ? CONNECTED : this.failure(errno === constants.errno.ETIMEDOUT ? `connect timeout after ${t.timeoutMs} ms` : `connect ${errnoName(errno)}`));
+  }
+
+  private release(slot: number): void {
+    this.doneBySlot[slot] = undefined;
+    this.targetBySlot[slot] = undefined;
+    this.freeSlots.push(slot);
+  }
+
+  private failure(reason: string): TcpOutcome {
+    let outcome = this.outcomes.get(reason);
+    if (outcome === undefined) this.outcomes.set(reason, (outcome = Object.freeze({ ok: false, reason })));
+    return outcome;
   }
 }

@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import type { CheckFn, CheckResult } from '../result.js';
+import type { CheckFn, CheckResult, SelfTimedCheckFn } from '../result.js';
 import { settleOnce } from './settle.js';
 
 /** TCP_CHECK: a connection is opened and closed again. */
@@ -19,6 +19,8 @@ export interface TcpCheckOptions {
  */
 export interface TcpConnector {
   connect(target: TcpCheckOptions): Promise<CheckResult>;
+  /** The same connect, reported through `done`: no promise per check. */
+  probe(target: TcpCheckOptions, done: (r: CheckResult) => void): void;
 }
 
 export function tcpCheck(o: TcpCheckOptions, connector?: TcpConnector): CheckFn {
@@ -35,4 +37,9 @@ export function tcpCheck(o: TcpCheckOptions, connector?: TcpConnector): CheckFn 
       socket.once('connect', () => done({ ok: true, reason: 'connected' }));
       socket.once('error', (err: NodeJS.ErrnoException) => done({ ok: false, reason: `connect ${err.code ?? err.message}` }));
     });
+}
+
+/** TCP_CHECK through a connector, in the scheduler's self-timed form. */
+export function tcpCheckSelfTimed(o: TcpCheckOptions, connector: TcpConnector): SelfTimedCheckFn {
+  return (done) => connector.probe(o, done);
 }
