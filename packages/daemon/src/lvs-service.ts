@@ -37,8 +37,6 @@ interface RealState {
   checks: PlannedCheck[];
   up: boolean;
   reason: string;
-  /** The scheduler clock's time of the last finished check (status shows it as wall-clock time). */
-  lastCheck: number | undefined;
   /** MISC_CHECK misc_dynamic: the weight the script asked for. */
   dynamicWeight: number | undefined;
   /** FILE_CHECKs: the track_file each reads and how its value counts. */
@@ -91,15 +89,11 @@ export class LvsService {
     private readonly clock: Clock = systemClock,
   ) {
     this.scheduler = new CheckScheduler(clock);
-    this.scheduler.on('result', (id, r, at) => {
+    this.scheduler.on('weight', (id, weight) => {
       const s = this.byCheck.get(id);
-      if (s === undefined) return;
-      s.lastCheck = at;
-      if (s.up && r.ok) s.reason = r.reason;
-      if (r.weight !== undefined && r.weight !== s.dynamicWeight) {
-        s.dynamicWeight = r.weight;
-        if (s.up) this.changed(s.vs);
-      }
+      if (s === undefined || weight === s.dynamicWeight) return;
+      s.dynamicWeight = weight;
+      if (s.up) this.changed(s.vs);
     });
     this.scheduler.on('change', (c) => {
       const s = this.byCheck.get(c.id);
@@ -159,7 +153,7 @@ export class LvsService {
           for (const c of mine) kept.add(c.id);
         } else {
           const alpha = mine.some((c) => c.timing.alpha);
-          state = { vs, rs, checks: mine, up: !alpha, reason: mine.length === 0 ? 'no checker: always up' : alpha ? 'alpha: down until checked' : 'not checked yet', lastCheck: undefined, dynamicWeight: undefined, files: [] };
+          state = { vs, rs, checks: mine, up: !alpha, reason: mine.length === 0 ? 'no checker: always up' : alpha ? 'alpha: down until checked' : 'not checked yet', dynamicWeight: undefined, files: [] };
         }
         state.checks = mine;
         state.files = rs.checkers.flatMap((c) => {
@@ -357,16 +351,39 @@ export class LvsService {
       quorum: v.quorumUp ? 'up' : 'down',
       reals: v.vs.realServers.map((rs) => {
         const s = this.reals.get(realKey(v.vs, rs))!;
+        const last = this.lastChecked(s);
         return {
           address: rs.address,
           port: rs.port ?? null,
           up: s.up,
           weight: liveWeight(rs, this.healthIn(this.reals, v.vs, rs)),
-          lastCheck: s.lastCheck === undefined ? null : new Date(wallOffset + s.lastCheck).toISOString(),
-          reason: s.reason,
+          lastCheck: last.at === undefined ? null : new Date(wallOffset + last.at).toISOString(),
+          reason: last.reason,
         };
       }),
     }));
+  }
+
+  /**
+   * When a real server was last checked (scheduler clock), and why it is in its state: while
+   * it is up, what its latest passing check said ("connected", "status 200"); while down, the
+   * failure that took it down. Read here rather than recorded per check: at thousands of
+   * checks a second, status is asked for rarely.
+   */
+  private lastChecked(s: RealState): { at: number | undefined; reason: string } {
+    let at: number | undefined;
+    let okAt = -Infinity;
+    let reason = s.reason;
+    for (const c of s.checks) {
+      const st = this.scheduler.status(c.id);
+      if (st?.lastCheck === undefined) continue;
+      if (at === undefined || st.lastCheck > at) at = st.lastCheck;
+      if (s.up && st.lastResult?.ok === true && st.lastCheck > okAt) {
+        okAt = st.lastCheck;
+        reason = st.lastResult.reason;
+      }
+    }
+    return { at, reason };
   }
 
   /**

@@ -42,8 +42,8 @@ export interface SchedulerOptions {
 
 export interface SchedulerEvents {
   change: [CheckChange];
-  /** A finished attempt: the check's id, what it found, and the clock's time then. */
-  result: [string, CheckResult, number];
+  /** A finished attempt asked for a weight (MISC_CHECK with misc_dynamic): the check's id and the weight. */
+  weight: [string, number];
 }
 
 interface Entry {
@@ -226,7 +226,7 @@ export class CheckScheduler extends EventEmitter<SchedulerEvents> {
     // From the time the attempt was due, not when it finished: no drift.
     e.due = Math.max(e.due + delayAfter(state, e.spec.timing), now);
     this.heap.push(e);
-    this.emit('result', e.spec.id, result, now);
+    if (result.weight !== undefined) this.emit('weight', e.spec.id, result.weight);
     if (state.up !== before.up) this.emit('change', { id: e.spec.id, up: state.up, reason: state.lastReason, at: now });
   }
 

@@ -34,34 +34,25 @@ socklen_t MakeAddress(const std::string& text, int port, sockaddr_storage* out) 
 
 // Opens, binds (when asked) and connects a non-blocking socket. Returns 0 with *fd set
 // when the connect is under way (or done), or the errno that ended it at once.
-int StartConnect(const sockaddr_storage& dst, socklen_t dstLen, const std::string& bindAddress, int bindPort, int* fd) {
+int StartConnect(const sockaddr_storage& dst, socklen_t dstLen, const sockaddr_storage& src, socklen_t srcLen, int* fd) {
   *fd = socket(dst.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (*fd < 0) return errno;
-  if (!bindAddress.empty() || bindPort != 0) {
-    sockaddr_storage src;
-    socklen_t srcLen;
-    if (bindAddress.empty()) {
-      std::memset(&src, 0, sizeof(src));
-      src.ss_family = dst.ss_family;
-      srcLen = dst.ss_family == AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6);
-      if (dst.ss_family == AF_INET) reinterpret_cast<sockaddr_in*>(&src)->sin_port = htons(static_cast<uint16_t>(bindPort));
-      else reinterpret_cast<sockaddr_in6*>(&src)->sin6_port = htons(static_cast<uint16_t>(bindPort));
-    } else {
-      srcLen = MakeAddress(bindAddress, bindPort, &src);
-      if (srcLen == 0) return EINVAL;
-    }
+  if (srcLen != 0) {
     int one = 1;
     setsockopt(*fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (bind(*fd, reinterpret_cast<sockaddr*>(&src), srcLen) != 0) return errno;
+    if (bind(*fd, reinterpret_cast<const sockaddr*>(&src), srcLen) != 0) return errno;
   }
   if (connect(*fd, reinterpret_cast<const sockaddr*>(&dst), dstLen) != 0 && errno != EINPROGRESS) return errno;
   return 0;
 }
 
+uint64_t KeyOf(uint32_t slot, uint32_t generation) { return (static_cast<uint64_t>(generation) << 32) | slot; }
+
 }  // namespace
 
 Napi::Object TcpProber::Init(Napi::Env env, Napi::Object exports) {
-  Napi::Function ctor = DefineClass(env, "TcpProber", {InstanceMethod<&TcpProber::Probe>("probe"), InstanceMethod<&TcpProber::Close>("close")});
+  Napi::Function ctor = DefineClass(env, "TcpProber",
+                                    {InstanceMethod<&TcpProber::AddTarget>("addTarget"), InstanceMethod<&TcpProber::Probe>("probe"), InstanceMethod<&TcpProber::Close>("close")});
   exports.Set("TcpProber", ctor);
   return exports;
 }
@@ -109,12 +100,12 @@ void TcpProber::EnvCleanup(void* data) {
   self->closed_ = true;
 }
 
-void TcpProber::Report(double id, int err) {
+void TcpProber::Report(uint32_t slot, int err) {
   if (results_.empty()) {
     uv_check_start(check_, &TcpProber::Deliver);
     uv_idle_start(idle_, [](uv_idle_t*) {});
   }
-  results_.push_back(id);
+  results_.push_back(slot);
   results_.push_back(err);
 }
 
@@ -139,14 +130,21 @@ void TcpProber::Deliver(uv_check_t* handle) {
   self->onResult_.MakeCallback(env.Global(), {batch, Napi::Number::New(env, static_cast<double>(count))}, *self->asyncContext_);
 }
 
+TcpProber::Attempt* TcpProber::Current(uint64_t key) {
+  uint32_t slot = static_cast<uint32_t>(key);
+  if (slot >= slots_.size()) return nullptr;
+  Attempt* a = &slots_[slot];
+  return a->fd >= 0 && a->generation == static_cast<uint32_t>(key >> 32) ? a : nullptr;
+}
+
 void TcpProber::Finish(uint64_t key, int err) {
-  auto it = live_.find(key);
-  if (it == live_.end()) return;
+  Attempt* a = Current(key);
+  if (a == nullptr) return;
   // Closing the socket also takes it out of the epoll set.
-  close(it->second.fd);
-  Report(it->second.id, err);
-  live_.erase(it);
-  if (live_.empty()) {
+  close(a->fd);
+  a->fd = -1;
+  Report(static_cast<uint32_t>(key), err);
+  if (--inFlight_ == 0) {
     // Nothing in flight: let the loop end if nothing else keeps it.
     uv_poll_stop(ready_);
     uv_timer_stop(timer_);
@@ -166,11 +164,11 @@ void TcpProber::Drain() {
     if (n <= 0) return;
     for (int i = 0; i < n; i++) {
       uint64_t key = events[i].data.u64;
-      auto it = live_.find(key);
-      if (it == live_.end()) continue;
+      Attempt* a = Current(key);
+      if (a == nullptr) continue;
       int err = 0;
       socklen_t len = sizeof(err);
-      if (getsockopt(it->second.fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+      if (getsockopt(a->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
       if (err == 0 && (events[i].events & (EPOLLERR | EPOLLHUP)) != 0) err = ECONNRESET;
       Finish(key, err);
     }
@@ -200,7 +198,7 @@ void TcpProber::ArmTimer() {
   uint64_t due = 0;
   for (auto& q : timeouts_) {
     // Entries of attempts already finished wait here until their deadline; skip them.
-    while (!q.entries.empty() && live_.find(q.entries.front().second) == live_.end()) q.entries.pop_front();
+    while (!q.entries.empty() && Current(q.entries.front().second) == nullptr) q.entries.pop_front();
     if (!q.entries.empty() && (due == 0 || q.entries.front().first < due)) due = q.entries.front().first;
   }
   if (due == 0 || due == timerDue_) return;
@@ -209,25 +207,54 @@ void TcpProber::ArmTimer() {
   uv_timer_start(timer_, &TcpProber::OnTimer, due > now ? due - now : 0, 0);
 }
 
-// probe(id, address, port, bindAddress | '', bindPort, timeoutMs): starts one connect.
-// Throws only for bad arguments; every network outcome comes through onResult.
+// addTarget(address, port, bindAddress | '', bindPort): parses a destination (and source)
+// once and returns its number for probe().
+Napi::Value TcpProber::AddTarget(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Target t{};
+  int port = info[1].As<Napi::Number>().Int32Value();
+  t.dstLen = MakeAddress(info[0].As<Napi::String>().Utf8Value(), port, &t.dst);
+  if (t.dstLen == 0) return ThrowErrno(env, "probe: address", EINVAL);
+  std::string bindAddress = info[2].As<Napi::String>().Utf8Value();
+  int bindPort = info[3].As<Napi::Number>().Int32Value();
+  if (!bindAddress.empty()) {
+    t.srcLen = MakeAddress(bindAddress, bindPort, &t.src);
+    if (t.srcLen == 0 || t.src.ss_family != t.dst.ss_family) return ThrowErrno(env, "probe: bind address", EINVAL);
+  } else if (bindPort != 0) {
+    t.src.ss_family = t.dst.ss_family;
+    if (t.dst.ss_family == AF_INET) {
+      reinterpret_cast<sockaddr_in*>(&t.src)->sin_port = htons(static_cast<uint16_t>(bindPort));
+      t.srcLen = sizeof(sockaddr_in);
+    } else {
+      reinterpret_cast<sockaddr_in6*>(&t.src)->sin6_port = htons(static_cast<uint16_t>(bindPort));
+      t.srcLen = sizeof(sockaddr_in6);
+    }
+  }
+  std::string key(reinterpret_cast<const char*>(&t.dst), t.dstLen);
+  key.append(reinterpret_cast<const char*>(&t.src), t.srcLen);
+  auto [it, added] = targetIndex_.emplace(key, static_cast<uint32_t>(targets_.size()));
+  if (added) targets_.push_back(t);
+  return Napi::Number::New(env, static_cast<double>(it->second));
+}
+
+// probe(slot, target, timeoutMs): starts one connect; its outcome is reported for `slot`,
+// which must not have a connect in flight. Throws only for bad arguments; every network
+// outcome comes through onResult.
 Napi::Value TcpProber::Probe(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (closed_) return ThrowErrno(env, "probe", EBADF);
-  double id = info[0].As<Napi::Number>().DoubleValue();
-  std::string address = info[1].As<Napi::String>().Utf8Value();
-  int port = info[2].As<Napi::Number>().Int32Value();
-  std::string bindAddress = info[3].As<Napi::String>().Utf8Value();
-  int bindPort = info[4].As<Napi::Number>().Int32Value();
-  double timeoutMs = info[5].As<Napi::Number>().DoubleValue();
-
-  sockaddr_storage dst;
-  socklen_t dstLen = MakeAddress(address, port, &dst);
-  if (dstLen == 0) return ThrowErrno(env, "probe: address", EINVAL);
+  uint32_t slot = info[0].As<Napi::Number>().Uint32Value();
+  uint32_t target = info[1].As<Napi::Number>().Uint32Value();
+  double timeoutMs = info[2].As<Napi::Number>().DoubleValue();
+  if (target >= targets_.size() || slot > 0x7fffffff) return ThrowErrno(env, "probe", EINVAL);
+  if (slot >= slots_.size()) slots_.resize(slot + 1);
+  Attempt& a = slots_[slot];
+  if (a.fd >= 0) return ThrowErrno(env, "probe: slot in use", EBUSY);
+  const Target& t = targets_[target];
 
   int fd = -1;
-  int err = StartConnect(dst, dstLen, bindAddress, bindPort, &fd);
-  uint64_t key = nextKey_++;
+  int err = StartConnect(t.dst, t.dstLen, t.src, t.srcLen, &fd);
+  uint64_t key = KeyOf(slot, ++a.generation);
   epoll_event ev{};
   ev.events = EPOLLOUT;
   ev.data.u64 = key;
@@ -235,14 +262,14 @@ Napi::Value TcpProber::Probe(const Napi::CallbackInfo& info) {
   if (err != 0) {
     // Refused at once: reported from the loop like every other outcome, never from here.
     if (fd >= 0) close(fd);
-    Report(id, err);
+    Report(slot, err);
     return env.Undefined();
   }
-  if (live_.empty()) {
+  if (inFlight_++ == 0) {
     Ref();
     uv_poll_start(ready_, UV_READABLE, &TcpProber::OnReady);
   }
-  live_.emplace(key, Attempt{id, fd});
+  a.fd = fd;
   uint64_t timeout = timeoutMs > 0 ? static_cast<uint64_t>(timeoutMs) : 0;
   TimeoutQueue* q = nullptr;
   for (auto& x : timeouts_) {
@@ -267,9 +294,12 @@ void TcpProber::Close(const Napi::CallbackInfo& /*info*/) {
   closed_ = true;
   if (cleanupHook_) napi_remove_env_cleanup_hook(env_, &TcpProber::EnvCleanup, this);
   cleanupHook_ = false;
-  bool held = !live_.empty();
-  for (auto& [key, a] : live_) close(a.fd);
-  live_.clear();
+  bool held = inFlight_ != 0;
+  for (auto& a : slots_) {
+    if (a.fd >= 0) close(a.fd);
+    a.fd = -1;
+  }
+  inFlight_ = 0;
   timeouts_.clear();
   results_.clear();
   if (held) Unref();

@@ -1,9 +1,11 @@
 #pragma once
 #include <napi.h>
+#include <sys/socket.h>
 #include <uv.h>
 
 #include <cstdint>
 #include <deque>
+#include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -25,9 +27,18 @@ class TcpProber : public Napi::ObjectWrap<TcpProber> {
   ~TcpProber() override;
 
  private:
+  // Where connects go, parsed once: a check connects to the same place every time.
+  struct Target {
+    sockaddr_storage dst;
+    socklen_t dstLen;
+    sockaddr_storage src;
+    socklen_t srcLen;  // 0: no bind
+  };
+  // The attempt in a slot (the caller's id). `generation` tells a stale epoll event or
+  // timeout entry (for an earlier attempt in the same slot) from the current one.
   struct Attempt {
-    double id;  // the caller's id, reported back
-    int fd;
+    int fd = -1;
+    uint32_t generation = 0;
   };
   // Timeouts of one length, oldest first: their deadlines only grow.
   struct TimeoutQueue {
@@ -35,10 +46,12 @@ class TcpProber : public Napi::ObjectWrap<TcpProber> {
     std::deque<std::pair<uint64_t, uint64_t>> entries;  // (deadline, key)
   };
 
+  Napi::Value AddTarget(const Napi::CallbackInfo& info);
   Napi::Value Probe(const Napi::CallbackInfo& info);
   void Close(const Napi::CallbackInfo& info);
 
-  void Report(double id, int err);
+  void Report(uint32_t slot, int err);
+  Attempt* Current(uint64_t key);
   void Finish(uint64_t key, int err);
   void Expire();
   void ArmTimer();
@@ -61,11 +74,16 @@ class TcpProber : public Napi::ObjectWrap<TcpProber> {
   uv_poll_t* ready_ = nullptr;
   uv_timer_t* timer_ = nullptr;
   int epfd_ = -1;
-  // Attempts in flight by key. epoll reports keys, not pointers: an event may still
-  // arrive for a socket already closed here (a forked child held it), and finds nothing.
-  std::unordered_map<uint64_t, Attempt> live_;
+  std::vector<Target> targets_;
+  // Targets by their address bytes: a reload that makes new check objects for the same
+  // servers finds their targets again, so the table grows only with distinct servers.
+  std::unordered_map<std::string, uint32_t> targetIndex_;
+  // Attempts by slot; epoll and the timeout queues carry keys (generation << 32 | slot),
+  // not pointers: an event may still arrive for a socket already closed here (a forked
+  // child held it), and its key no longer matches.
+  std::vector<Attempt> slots_;
+  size_t inFlight_ = 0;
   std::vector<TimeoutQueue> timeouts_;
-  uint64_t nextKey_ = 1;
   uint64_t timerDue_ = 0;  // 0: not armed
   std::vector<double> results_;
   bool closed_ = false;

@@ -45,8 +45,10 @@ interface Addon {
 }
 
 export interface NativeTcpProber {
-  /** Starts a non-blocking connect; outcomes come to onResults as (id, errno) pairs, 0 = connected. */
-  probe(id: number, address: string, port: number, bindAddress: string, bindPort: number, timeoutMs: number): void;
+  /** Parses where connects go (bindAddress '' and bindPort 0: no bind) once; returns its number for probe(). */
+  addTarget(address: string, port: number, bindAddress: string, bindPort: number): number;
+  /** Starts a non-blocking connect for `slot` (one at a time per slot); outcomes come to onResults as (slot, errno) pairs, 0 = connected. */
+  probe(slot: number, target: number, timeoutMs: number): void;
   close(): void;
 }
 

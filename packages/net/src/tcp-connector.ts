@@ -35,6 +35,8 @@ export class TcpConnector {
   private readonly doneBySlot: Array<((r: TcpOutcome) => void) | undefined> = [];
   private readonly targetBySlot: Array<TcpTarget | undefined> = [];
   private readonly freeSlots: number[] = [];
+  /** Each target object's number in the native prober: its addresses are parsed once, not per connect. */
+  private readonly targetIds = new WeakMap<TcpTarget, number>();
 
   constructor() {
     this.prober = new (native().TcpProber)((pairs, count) => {
@@ -53,7 +55,9 @@ export class TcpConnector {
     this.doneBySlot[slot] = done;
     this.targetBySlot[slot] = t;
     try {
-      this.prober.probe(slot, t.host, t.port, t.localAddress ?? '', t.localPort ?? 0, t.timeoutMs);
+      let target = this.targetIds.get(t);
+      if (target === undefined) this.targetIds.set(t, (target = this.prober.addTarget(t.host, t.port, t.localAddress ?? '', t.localPort ?? 0)));
+      this.prober.probe(slot, target, t.timeoutMs);
     } catch (err) {
       this.release(slot);
       const outcome = { ok: false, reason: `connect ${(err as Error).message}` };

@@ -47,3 +47,28 @@ test('TcpConnector: a connect nobody answers ends at its own timeout, short ones
     child.kill('SIGKILL');
   }
 });
+
+test('TcpConnector: bindto and bind_port choose the source of the connect; the same target connects again and again', async (t) => {
+  const peers: string[] = [];
+  const server = createServer((c) => {
+    peers.push(`${c.remoteAddress}:${c.remotePort}`);
+    c.destroy();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  const connector = new TcpConnector();
+  try {
+    const target = { host: '127.0.0.1', port, localAddress: '127.0.0.2', timeoutMs: 1000 };
+    for (let i = 0; i < 3; i++) t.deepEqual(await connector.connect(target), { ok: true, reason: 'connected' });
+    const fixedPort = { host: '127.0.0.1', port, localAddress: '127.0.0.3', localPort: 45123, timeoutMs: 1000 };
+    t.deepEqual(await connector.connect(fixedPort), { ok: true, reason: 'connected' });
+    await new Promise((r) => setTimeout(r, 100));
+    t.is(peers.length, 4);
+    t.true(peers.slice(0, 3).every((p) => p.startsWith('127.0.0.2:')), peers.join(' '));
+    t.is(peers[3], '127.0.0.3:45123');
+    t.regex((await connector.connect({ host: '127.0.0.1', port, localAddress: '::1', timeoutMs: 1000 })).reason, /^connect probe: bind address/);
+  } finally {
+    connector.close();
+    server.close();
+  }
+});
