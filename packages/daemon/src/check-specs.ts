@@ -1,6 +1,6 @@
 import { modelKey, type Checker, type CheckerOptions, type RealServer, type VirtualServer } from '@tandem/config';
 import { hostname } from 'node:os';
-import { dnsCheck, httpCheck, miscCheck, pingCheck, smtpCheck, tcpCheck, tcpCheckSelfTimed, udpCheck, type CheckFn, type CheckTiming, type Pinger, type SelfTimedCheckFn, type TcpConnector } from '@tandem/healthcheck';
+import { dnsCheck, httpCheck, miscCheck, pingCheck, smtpCheck, tcpCheck, udpCheck, type CheckFn, type CheckTiming, type Pinger, type SelfTimedCheckFn, type TcpConnector } from '@tandem/healthcheck';
 import { userFields, type ScriptPreparer } from './script-prep.js';
 
 /** Checker kinds tandem runs; the others are refused at start. */
@@ -130,7 +130,7 @@ export function planChecks(vs: VirtualServer, prepare?: ScriptPreparer, pinger?:
         target: `${host.includes(':') ? `[${host}]` : host}:${port}`,
         // What makes two checks the same across a reload: the checker block and every option it inherits.
         signature: modelKey([c, o, vs.delayLoop, vs.virtualhost ?? null, rs.virtualhost ?? null]),
-        ...(c.kind === 'TCP_CHECK' && tcp !== undefined ? { runSelfTimed: tcpCheckSelfTimed(tcpTarget, tcp) } : {}),
+        ...(c.kind === 'TCP_CHECK' && tcp !== undefined ? { runSelfTimed: tcp.prepare(tcpTarget) } : {}),
       });
     });
   }

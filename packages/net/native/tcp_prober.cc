@@ -52,7 +52,8 @@ uint64_t KeyOf(uint32_t slot, uint32_t generation) { return (static_cast<uint64_
 
 Napi::Object TcpProber::Init(Napi::Env env, Napi::Object exports) {
   Napi::Function ctor = DefineClass(env, "TcpProber",
-                                    {InstanceMethod<&TcpProber::AddTarget>("addTarget"), InstanceMethod<&TcpProber::Probe>("probe"), InstanceMethod<&TcpProber::Close>("close")});
+                                    {InstanceMethod<&TcpProber::AddTarget>("addTarget"), InstanceMethod<&TcpProber::Submit>("submit"),
+                                     InstanceMethod<&TcpProber::Close>("close")});
   exports.Set("TcpProber", ctor);
   return exports;
 }
@@ -237,19 +238,32 @@ Napi::Value TcpProber::AddTarget(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(it->second));
 }
 
-// probe(slot, target, timeoutMs): starts one connect; its outcome is reported for `slot`,
-// which must not have a connect in flight. Throws only for bad arguments; every network
-// outcome comes through onResult.
-Napi::Value TcpProber::Probe(const Napi::CallbackInfo& info) {
+// submit(triples, count): starts count / 3 connects given as (slot, target, timeoutMs):
+// one crossing from JavaScript for all the connects of a turn.
+Napi::Value TcpProber::Submit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (closed_) return ThrowErrno(env, "probe", EBADF);
-  uint32_t slot = info[0].As<Napi::Number>().Uint32Value();
-  uint32_t target = info[1].As<Napi::Number>().Uint32Value();
-  double timeoutMs = info[2].As<Napi::Number>().DoubleValue();
-  if (target >= targets_.size() || slot > 0x7fffffff) return ThrowErrno(env, "probe", EINVAL);
+  if (closed_) return ThrowErrno(env, "submit", EBADF);
+  Napi::Float64Array triples = info[0].As<Napi::Float64Array>();
+  size_t count = std::min<size_t>(info[1].As<Napi::Number>().Uint32Value(), triples.ElementLength());
+  const double* d = triples.Data();
+  for (size_t i = 0; i + 2 < count; i += 3) Start(static_cast<uint32_t>(d[i]), static_cast<uint32_t>(d[i + 1]), d[i + 2]);
+  return env.Undefined();
+}
+
+// Starts one connect for `slot`, which must not have one in flight. Every outcome, a bad
+// argument included, is reported for the slot through onResult; nothing throws.
+void TcpProber::Start(uint32_t slot, uint32_t target, double timeoutMs) {
+  if (slot > 0x7fffffff) return;
   if (slot >= slots_.size()) slots_.resize(slot + 1);
   Attempt& a = slots_[slot];
-  if (a.fd >= 0) return ThrowErrno(env, "probe: slot in use", EBUSY);
+  if (a.fd >= 0) {
+    Report(slot, EBUSY);
+    return;
+  }
+  if (target >= targets_.size()) {
+    Report(slot, EINVAL);
+    return;
+  }
   const Target& t = targets_[target];
 
   int fd = -1;
@@ -263,7 +277,7 @@ Napi::Value TcpProber::Probe(const Napi::CallbackInfo& info) {
     // Refused at once: reported from the loop like every other outcome, never from here.
     if (fd >= 0) close(fd);
     Report(slot, err);
-    return env.Undefined();
+    return;
   }
   if (inFlight_++ == 0) {
     Ref();
@@ -285,7 +299,6 @@ Napi::Value TcpProber::Probe(const Napi::CallbackInfo& info) {
     timerDue_ = deadline;
     uv_timer_start(timer_, &TcpProber::OnTimer, timeout, 0);
   }
-  return env.Undefined();
 }
 
 void TcpProber::Close(const Napi::CallbackInfo& /*info*/) {

@@ -11,7 +11,9 @@
 #include <vector>
 
 // Non-blocking TCP connects for TCP_CHECK, as keepalived does them: socket, connect, wait
-// for writability with a timeout, SO_ERROR, close. One object serves every check. Results
+// for writability with a timeout, SO_ERROR, close. One object serves every check. The
+// connects of one event-loop turn arrive together, as (slot, target, timeout) triples in one
+// Float64Array, and results
 // are gathered and handed to JavaScript once per event-loop turn, as (id, errno) pairs
 // (0 = connected) in a Float64Array that every batch reuses: one crossing into JavaScript
 // for many checks, and no garbage per batch.
@@ -47,7 +49,8 @@ class TcpProber : public Napi::ObjectWrap<TcpProber> {
   };
 
   Napi::Value AddTarget(const Napi::CallbackInfo& info);
-  Napi::Value Probe(const Napi::CallbackInfo& info);
+  Napi::Value Submit(const Napi::CallbackInfo& info);
+  void Start(uint32_t slot, uint32_t target, double timeoutMs);
   void Close(const Napi::CallbackInfo& info);
 
   void Report(uint32_t slot, int err);

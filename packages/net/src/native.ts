@@ -47,8 +47,11 @@ interface Addon {
 export interface NativeTcpProber {
   /** Parses where connects go (bindAddress '' and bindPort 0: no bind) once; returns its number for probe(). */
   addTarget(address: string, port: number, bindAddress: string, bindPort: number): number;
-  /** Starts a non-blocking connect for `slot` (one at a time per slot); outcomes come to onResults as (slot, errno) pairs, 0 = connected. */
-  probe(slot: number, target: number, timeoutMs: number): void;
+  /**
+   * Starts `count / 3` non-blocking connects given as (slot, target, timeoutMs) triples, one
+   * at a time per slot; outcomes come to onResults as (slot, errno) pairs, 0 = connected.
+   */
+  submit(triples: Float64Array, count: number): void;
   close(): void;
 }
 

@@ -18,12 +18,15 @@ export interface TcpOutcome {
 }
 
 const CONNECTED: TcpOutcome = Object.freeze({ ok: true, reason: 'connected' });
+const RESOLVED = Promise.resolve();
 
 /**
  * TCP_CHECK's connects in native code, as keepalived makes them: a non-blocking socket, a
  * connect, a wait for writability with a timeout, SO_ERROR, close. One object serves every
  * check; no Node socket (a stream with its buffers and events) is built per check, which
- * at thousands of checks a second is most of the cost.
+ * at thousands of checks a second is most of the cost. The connects asked for in one turn
+ * go to native code together at its end, and their results come back together: two
+ * crossings per turn, however many checks.
  */
 export class TcpConnector {
   /** One result object per outcome, shared: results live until the next check. */
@@ -33,10 +36,18 @@ export class TcpConnector {
   // Connects in flight by slot: the slot is the id the native side reports back, and slots
   // are reused, so a steady stream of checks allocates no map entries or closures.
   private readonly doneBySlot: Array<((r: TcpOutcome) => void) | undefined> = [];
-  private readonly targetBySlot: Array<TcpTarget | undefined> = [];
+  private readonly timeoutBySlot: number[] = [];
   private readonly freeSlots: number[] = [];
-  /** Each target object's number in the native prober: its addresses are parsed once, not per connect. */
-  private readonly targetIds = new WeakMap<TcpTarget, number>();
+  /** (slot, target, timeoutMs) of the connects asked for this turn. */
+  private queue = new Float64Array(3 * 256);
+  private queued = 0;
+  private flushQueued = false;
+  private readonly flush = (): void => {
+    this.flushQueued = false;
+    const n = this.queued;
+    this.queued = 0;
+    if (n > 0) this.prober.submit(this.queue, n);
+  };
 
   constructor() {
     this.prober = new (native().TcpProber)((pairs, count) => {
@@ -44,44 +55,59 @@ export class TcpConnector {
     });
   }
 
-  /** Resolves with 'connected', or the reason the connect failed (`connect ECONNREFUSED`, a timeout). */
-  connect(t: TcpTarget): Promise<TcpOutcome> {
-    return new Promise((resolve) => this.probe(t, resolve));
+  /**
+   * Prepares a target once (its addresses parsed in native code) and returns the connect to
+   * it, reported through `done`: always later, never from inside the call.
+   */
+  prepare(t: TcpTarget): (done: (r: TcpOutcome) => void) => void {
+    let target: number;
+    try {
+      target = this.prober.addTarget(t.host, t.port, t.localAddress ?? '', t.localPort ?? 0);
+    } catch (err) {
+      const outcome = Object.freeze({ ok: false, reason: `connect ${(err as Error).message}` });
+      return (done) => void RESOLVED.then(() => done(outcome));
+    }
+    return (done) => this.enqueue(target, t.timeoutMs, done);
   }
 
-  /** The same connect, reported through `done` (always later, never from inside this call). */
-  probe(t: TcpTarget, done: (r: TcpOutcome) => void): void {
-    const slot = this.freeSlots.pop() ?? this.doneBySlot.length;
-    this.doneBySlot[slot] = done;
-    this.targetBySlot[slot] = t;
-    try {
-      let target = this.targetIds.get(t);
-      if (target === undefined) this.targetIds.set(t, (target = this.prober.addTarget(t.host, t.port, t.localAddress ?? '', t.localPort ?? 0)));
-      this.prober.probe(slot, target, t.timeoutMs);
-    } catch (err) {
-      this.release(slot);
-      const outcome = { ok: false, reason: `connect ${(err as Error).message}` };
-      queueMicrotask(() => done(outcome));
-    }
+  /** Resolves with 'connected', or the reason the connect failed (`connect ECONNREFUSED`, a timeout). */
+  connect(t: TcpTarget): Promise<TcpOutcome> {
+    const start = this.prepare(t);
+    return new Promise((resolve) => start(resolve));
   }
 
   close(): void {
     this.prober.close();
+    this.queued = 0;
     for (let slot = 0; slot < this.doneBySlot.length; slot++) if (this.doneBySlot[slot] !== undefined) this.settle(slot, constants.errno.ECANCELED);
+  }
+
+  private enqueue(target: number, timeoutMs: number, done: (r: TcpOutcome) => void): void {
+    const slot = this.freeSlots.pop() ?? this.doneBySlot.length;
+    this.doneBySlot[slot] = done;
+    this.timeoutBySlot[slot] = timeoutMs;
+    if (this.queued + 3 > this.queue.length) {
+      const grown = new Float64Array(this.queue.length * 2);
+      grown.set(this.queue);
+      this.queue = grown;
+    }
+    const q = this.queue;
+    q[this.queued] = slot;
+    q[this.queued + 1] = target;
+    q[this.queued + 2] = timeoutMs;
+    this.queued += 3;
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      void RESOLVED.then(this.flush);
+    }
   }
 
   private settle(slot: number, errno: number): void {
     const done = this.doneBySlot[slot];
-    const t = this.targetBySlot[slot];
-    if (done === undefined || t === undefined) return;
-    this.release(slot);
-    done(errno === 0 ? CONNECTED : this.failure(errno === constants.errno.ETIMEDOUT ? `connect timeout after ${t.timeoutMs} ms` : `connect ${errnoName(errno)}`));
-  }
-
-  private release(slot: number): void {
+    if (done === undefined) return;
     this.doneBySlot[slot] = undefined;
-    this.targetBySlot[slot] = undefined;
     this.freeSlots.push(slot);
+    done(errno === 0 ? CONNECTED : this.failure(errno === constants.errno.ETIMEDOUT ? `connect timeout after ${this.timeoutBySlot[slot]} ms` : `connect ${errnoName(errno)}`));
   }
 
   private failure(reason: string): TcpOutcome {

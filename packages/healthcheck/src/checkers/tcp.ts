@@ -19,8 +19,8 @@ export interface TcpCheckOptions {
  */
 export interface TcpConnector {
   connect(target: TcpCheckOptions): Promise<CheckResult>;
-  /** The same connect, reported through `done`: no promise per check. */
-  probe(target: TcpCheckOptions, done: (r: CheckResult) => void): void;
+  /** Prepares a target once and returns its connect in the scheduler's self-timed form: no promise per check. */
+  prepare(target: TcpCheckOptions): SelfTimedCheckFn;
 }
 
 export function tcpCheck(o: TcpCheckOptions, connector?: TcpConnector): CheckFn {
@@ -39,7 +39,3 @@ export function tcpCheck(o: TcpCheckOptions, connector?: TcpConnector): CheckFn 
     });
 }
 
-/** TCP_CHECK through a connector, in the scheduler's self-timed form. */
-export function tcpCheckSelfTimed(o: TcpCheckOptions, connector: TcpConnector): SelfTimedCheckFn {
-  return (done) => connector.probe(o, done);
-}
