@@ -122,6 +122,11 @@ export class Lab {
     });
   }
 
+  /** Starts a process (a real server, a responder) in a node's namespace; cleanup() stops it. */
+  spawnIn(name: string, command: string, args: readonly string[]): ReturnType<typeof nsSpawn> {
+    return this.track(nsSpawn(this.ns(name), command, [...args]));
+  }
+
   private track<T extends ChildProcess>(child: T): T {
     this.children.add(child);
     child.once('exit', () => this.children.delete(child));

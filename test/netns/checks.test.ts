@@ -1,9 +1,11 @@
 import test from 'ava';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Lab, REPO } from '../lib/lab.js';
 import { vrrpConf } from '../lib/configs.js';
-import { exited, nsSpawn, waitFor } from '../lib/sh.js';
+import { exited, waitFor } from '../lib/sh.js';
 
 const WEB = join(REPO, 'test', 'dist', 'lib', 'web.js');
 
@@ -26,9 +28,9 @@ test.serial('HTTP_GET and TCP_CHECK through tandemd: real servers flip down and 
     const mode = (name: string, m: string): void => writeFileSync(join(lab.dir, `${name}.mode`), m);
     mode('r1', '200');
     mode('r2', '500');
-    const start = (name: string, port: number) => nsSpawn(lab.ns(name), 'node', [WEB, String(port), join(lab.dir, `${name}.mode`)]);
-    const web1 = start('r1', 80);
-    const web2 = start('r2', 80);
+    const start = (name: string, port: number) => lab.spawnIn(name, 'node', [WEB, String(port), join(lab.dir, `${name}.mode`)]);
+    start('r1', 80);
+    start('r2', 80);
     let tcp = start('r2', 8080);
     // The checker's events also go to an lvs_notify_fifo, read by its script.
     const fifo = join(lab.dir, 'lvs.fifo');
@@ -112,7 +114,6 @@ test.serial('HTTP_GET and TCP_CHECK through tandemd: real servers flip down and 
     tcp = start('r2', 8080);
     await until('r2:8080 up again', lab.address('r2'), 8080, true, 2000);
     t.true(d.child.output().includes(`real server ${lab.address('r2')}:8080 DOWN: connect ECONNREFUSED`));
-    for (const c of [web1, web2, tcp]) c.kill('SIGTERM');
   } finally {
     await lab.cleanup();
   }
@@ -125,7 +126,7 @@ test.serial('MISC_CHECK with misc_dynamic, UDP_CHECK and PING_CHECK (IPv4 and IP
     const check = join(lab.dir, 'check.sh');
     writeFileSync(code, '0');
     writeFileSync(check, `exit $(cat ${code})\n`);
-    const responder = nsSpawn(lab.ns('r1'), 'node', [join(REPO, 'test', 'dist', 'lib', 'responder.js'), 'r1', '7777']);
+    const responder = lab.spawnIn('r1', 'node', [join(REPO, 'test', 'dist', 'lib', 'responder.js'), 'r1', '7777']);
     const conf =
       vrrpConf({ priority: 150, advertInt: 0.1, version: 3, vips: ['192.0.2.100/24'] }).replace('global_defs {', 'global_defs {\n    script_user root') +
       `virtual_server 192.0.2.100 9000 {
@@ -197,6 +198,87 @@ virtual_server 2001:db8::100 9000 {
     await until(9001, (r) => !r.up, 'PING_CHECK after the link cut: down');
     t.regex((await real(9001)).reason, /no echo reply within 500 ms/);
     t.pass();
+  } finally {
+    await lab.cleanup();
+  }
+});
+
+test.serial('SSL_GET (self-signed certificate, digest) and DNS_CHECK through tandemd: real servers flip down and up within their bounds', async (t) => {
+  const lab = await Lab.create('hc3', ['d', 'r1']);
+  try {
+    const key = join(lab.dir, 'key.pem');
+    const cert = join(lab.dir, 'cert.pem');
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=r1.example.test'], { encoding: 'utf8' });
+    t.is(made.status, 0, made.stderr);
+    const webMode = join(lab.dir, 'web.mode');
+    const dnsMode = join(lab.dir, 'dns.mode');
+    writeFileSync(webMode, '200');
+    writeFileSync(dnsMode, 'answer');
+    lab.spawnIn('r1', 'node', [WEB, '443', webMode, cert, key]);
+    lab.spawnIn('r1', 'node', [join(REPO, 'packages', 'healthcheck', 'dist', 'test', 'dns-server.js'), '53', dnsMode]);
+    // The body web.js sends for mode 200, as genhash would digest it.
+    const digest = createHash('md5').update('200\n').digest('hex');
+    const conf =
+      vrrpConf({ priority: 150, advertInt: 0.1, version: 3, vips: ['192.0.2.100/24'] }) +
+      `virtual_server 192.0.2.100 443 {
+    delay_loop 1
+    warmup 0
+    real_server ${lab.address('r1')} 443 {
+        SSL_GET {
+            url {
+                path /
+                digest ${digest}
+            }
+            connect_timeout 1
+            retry 1
+            delay_before_retry 0.5
+        }
+    }
+}
+virtual_server 192.0.2.100 53 {
+    delay_loop 1
+    warmup 0
+    protocol UDP
+    real_server ${lab.address('r1')} 53 {
+        DNS_CHECK {
+            type A
+            name www.example.test
+            connect_timeout 1
+            retry 1
+            delay_before_retry 0.5
+        }
+    }
+}
+`;
+    const d = await lab.startTandem('d', conf);
+    const real = async (vs: number): Promise<Real> => ((await lab.ctl(d, 'status')) as unknown as Status).virtualServers[vs]!.reals[0]!;
+    const until = async (vs: number, up: boolean, what: string, boundMs: number): Promise<number> => {
+      const t0 = Date.now();
+      await waitFor(what, boundMs, async () => {
+        const r = await real(vs);
+        return r.lastCheck !== null && r.up === up ? true : undefined;
+      });
+      return Date.now() - t0;
+    };
+    // delay_loop + (retry + 1) x connect_timeout + retry x delay_before_retry, plus 1 s slack.
+    const bound = 1000 + 2 * 1000 + 500 + 1000;
+    await until(0, true, 'SSL_GET up', 5000);
+    t.regex((await real(0)).reason, /status 200, digest matches/);
+    await until(1, true, 'DNS_CHECK up', 5000);
+    t.regex((await real(1)).reason, /A www\.example\.test: 1 answer/);
+    writeFileSync(webMode, '500');
+    t.log(`SSL_GET status 500 -> down in ${await until(0, false, 'SSL_GET down (500)', bound)} ms (bound ${bound})`);
+    t.regex((await real(0)).reason, /status 500/);
+    writeFileSync(webMode, '200');
+    await until(0, true, 'SSL_GET up again', 2000 + 1000);
+    writeFileSync(dnsMode, 'nxdomain');
+    t.log(`DNS NXDOMAIN -> down in ${await until(1, false, 'DNS_CHECK down (NXDOMAIN)', bound)} ms (bound ${bound})`);
+    t.regex((await real(1)).reason, /ENOTFOUND/);
+    writeFileSync(dnsMode, 'answer');
+    t.log(`DNS answers again -> up in ${await until(1, true, 'DNS_CHECK up again', 2000 + 1000)} ms`);
+    writeFileSync(dnsMode, 'silent');
+    t.log(`DNS silent -> down in ${await until(1, false, 'DNS_CHECK down (silent)', bound)} ms (bound ${bound})`);
+    t.regex((await real(1)).reason, /no answer within 1000 ms/);
   } finally {
     await lab.cleanup();
   }

@@ -1,7 +1,13 @@
 import test from 'ava';
 import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
 import { httpCheck, tcpCheck } from '../src/index.js';
 
 const listen = (server: Server | ReturnType<typeof createServer>): Promise<number> =>
@@ -80,5 +86,45 @@ test('HTTP_GET: every url must pass', async (t) => {
     t.like(r, { ok: false, reason: '/error: status 500' });
   } finally {
     await w.close();
+  }
+});
+
+/** A self-signed certificate made for the test (openssl, as an operator would make one). */
+function selfSigned(): { key: string; cert: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'ssl-get-'));
+  try {
+    const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2', '-subj', '/CN=real.example.test'], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`openssl: ${r.stderr}`);
+    return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('SSL_GET: status and digest over TLS with a self-signed certificate; enable_sni sends the virtual host; a plain server fails', async (t) => {
+  const names: Array<string | false | null> = [];
+  const server = createHttpsServer(selfSigned(), (req, res) => {
+    names.push((req.socket as TLSSocket).servername);
+    if (req.url === '/ok') res.end(body);
+    else {
+      res.statusCode = 503;
+      res.end();
+    }
+  });
+  const port = await listen(server as unknown as Server);
+  const plain = createServer((s) => s.end('not tls\n'));
+  const plainPort = await listen(plain);
+  try {
+    const check = (p: number, path: string, extra: { digest?: string; sni?: boolean } = {}) =>
+      httpCheck({ host: '127.0.0.1', port: p, tls: true, timeoutMs: 1000, virtualhost: 'www.example.test', ...(extra.sni !== undefined ? { sni: extra.sni } : {}), urls: [{ path, statusCodes: [[200, 299]], ...(extra.digest !== undefined ? { digest: extra.digest } : {}) }] })(never);
+    t.like(await check(port, '/ok', { digest }), { ok: true, reason: '/ok: status 200, digest matches' });
+    t.like(await check(port, '/down'), { ok: false, reason: '/down: status 503' });
+    t.like(await check(port, '/ok', { sni: true }), { ok: true });
+    t.deepEqual(names, [false, false, 'www.example.test']);
+    t.like(await check(plainPort, '/ok'), { ok: false });
+  } finally {
+    server.closeAllConnections();
+    server.close();
+    plain.close();
   }
 });

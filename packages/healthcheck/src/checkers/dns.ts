@@ -18,14 +18,23 @@ export function dnsCheck(o: DnsCheckOptions): CheckFn {
     resolver.setServers([o.host.includes(':') ? `[${o.host}]:${o.port}` : `${o.host}:${o.port}`]);
     const onAbort = (): void => resolver.cancel();
     signal.addEventListener('abort', onAbort);
+    // c-ares waits about twice its timeout before it gives up, even with one try: the
+    // check keeps connect_timeout itself, as keepalived does.
+    let timedOut = false;
+    const limit = setTimeout(() => {
+      timedOut = true;
+      resolver.cancel();
+    }, o.timeoutMs);
     const q = `${o.type} ${o.name}`;
     try {
       const answer: unknown = await resolver.resolve(o.name, o.type);
       const count = Array.isArray(answer) ? answer.length : answer === undefined || answer === null ? 0 : 1;
       return count > 0 ? ({ ok: true, reason: `${q}: ${count} answer${count === 1 ? '' : 's'}` } satisfies CheckResult) : { ok: false, reason: `${q}: no answer` };
     } catch (err) {
+      if (timedOut) return { ok: false, reason: `${q}: no answer within ${o.timeoutMs} ms` };
       return { ok: false, reason: `${q}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
     } finally {
+      clearTimeout(limit);
       signal.removeEventListener('abort', onAbort);
     }
   };

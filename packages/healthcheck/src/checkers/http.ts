@@ -53,7 +53,9 @@ function fetchOnce(o: HttpCheckOptions, url: HttpUrlCheck, signal: AbortSignal):
       signal,
       headers: { Host: hostHeader, Connection: 'close', 'User-Agent': 'tandem-healthcheck' },
       ...(o.localAddress !== undefined ? { localAddress: o.localAddress } : {}),
-      ...(o.tls ? { rejectUnauthorized: false, ...(o.sni === true && host !== undefined ? { servername: host } : {}) } : {}),
+      // Node would send the Host header as the server name by itself; keepalived sends one
+      // only with enable_sni, and '' tells Node to send none.
+      ...(o.tls ? { rejectUnauthorized: false, servername: o.sni === true && host !== undefined ? host : '' } : {}),
     });
     req.setTimeout(o.timeoutMs, () => done({ ok: false, reason: `${url.path}: no data within ${o.timeoutMs} ms` }));
     req.on('error', (err: NodeJS.ErrnoException) => done({ ok: false, reason: `${url.path}: ${err.code ?? err.message}` }));
