@@ -15,6 +15,8 @@ export interface LabInstance {
   readonly peers?: readonly string[];
   readonly garpMasterDelay?: number;
   readonly noAccept?: boolean;
+  /** `vrrp_strict` in global_defs (keepalived's shipped sample has it). */
+  readonly strict?: boolean;
 }
 
 /** A whole keepalived.conf with one instance on eth0. */
@@ -23,6 +25,7 @@ export function vrrpConf(o: LabInstance): string {
     'global_defs {',
     `    router_id lab-${o.priority}`,
     `    vrrp_garp_master_delay ${o.garpMasterDelay ?? 1}`,
+    ...(o.strict === true ? ['    vrrp_strict'] : []),
     '}',
     '',
     `vrrp_instance ${o.name ?? 'VI_LAB'} {`,

@@ -11,6 +11,8 @@ interface Case {
   readonly family: 4 | 6;
   readonly fault: 'link cut' | 'SIGTERM';
   readonly ah?: boolean;
+  /** vrrp_strict on both: no authentication, Accept_Mode off, no answer to a lower priority. */
+  readonly strict?: boolean;
 }
 
 const cases: Case[] = [];
@@ -18,6 +20,7 @@ for (const master of ['keepalived', 'tandem'] as const) {
   for (const version of [2, 3] as const) for (const fault of ['link cut', 'SIGTERM'] as const) cases.push({ master, version, family: 4, fault });
   cases.push({ master, version: 3, family: 6, fault: 'link cut' });
   for (const fault of ['link cut', 'SIGTERM'] as const) cases.push({ master, version: 2, family: 4, fault, ah: true });
+  cases.push({ master, version: 2, family: 4, fault: 'link cut', strict: true }, { master, version: 3, family: 4, fault: 'SIGTERM', strict: true });
 }
 
 const start = (lab: Lab, kind: Kind, director: string, conf: string): Promise<Daemon> =>
@@ -25,7 +28,7 @@ const start = (lab: Lab, kind: Kind, director: string, conf: string): Promise<Da
 
 for (const c of cases) {
   const backup: Kind = c.master === 'tandem' ? 'keepalived' : 'tandem';
-  test.serial(`${c.master} master + ${backup} backup, VRRPv${c.version} IPv${c.family}${c.ah === true ? ' with IPsec AH' : ''}, ${c.fault}: the backup takes over`, async (t) => {
+  test.serial(`${c.master} master + ${backup} backup, VRRPv${c.version} IPv${c.family}${c.ah === true ? ' with IPsec AH' : ''}${c.strict === true ? ' in strict mode' : ''}, ${c.fault}: the backup takes over`, async (t) => {
     const lab = await Lab.create(`io${cases.indexOf(c)}`, ['a', 'b']);
     try {
       const vip = c.family === 4 ? '192.0.2.100' : '2001:db8::100';
@@ -34,7 +37,8 @@ for (const c of cases) {
         advertInt: c.version === 2 ? 1 : 0.1,
         ...(c.version === 3 ? { version: 3 as const } : {}),
         vips: [`${vip}/${c.family === 4 ? 24 : 64}`],
-        ...(c.version === 2 ? { password: 'interop1' } : {}),
+        ...(c.version === 2 && c.strict !== true ? { password: 'interop1' } : {}),
+        ...(c.strict === true ? { strict: true } : {}),
         ...(c.ah === true ? { authType: 'AH' as const } : {}),
       };
       const master = await start(lab, c.master, 'a', vrrpConf({ ...common, priority: 150 }));

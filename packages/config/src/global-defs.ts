@@ -7,6 +7,15 @@ import { addressValue, arity, flagValue, intValue, secondsValue } from './values
 
 type Draft = { -readonly [K in keyof GlobalDefs]: GlobalDefs[K] };
 
+/**
+ * `owner_ignore_adverts [on|off]` (and global `vrrp_owner_ignore_adverts`): tandem's address
+ * owner always drops adverts (RFC 3768 §7.1), so `on` says what tandem does and `off` cannot be had.
+ */
+export function ownerIgnoresAdverts<D>(node: Node, _draft: D, diags: Diagnostics): void {
+  const on = flagValue(node, diags);
+  if (on === false) diags.error('CONF_ERR_UNSUPPORTED', node.keyword.pos, `${node.keyword.text} off is not supported: tandem's address owner (priority 255) always ignores adverts, as RFC 3768 §7.1 says`);
+}
+
 export function defaultGlobalDefs(): GlobalDefs {
   return {
     routerId: undefined,
@@ -17,9 +26,12 @@ export function defaultGlobalDefs(): GlobalDefs {
     vrrpGarpMasterRefreshRepeat: 1,
     vrrpGarpLowerPrioRepeat: undefined,
     vrrpDownTimerAdverts: 3,
-    // On by default, unlike keepalived: without it a healed split brain can leave
-    // clients on the losing director's MAC (see packages/vrrp machine.ts).
-    vrrpHigherPrioSendAdvert: true,
+    // Unset means on (off in strict mode), unlike keepalived: without it a healed split
+    // brain can leave clients on the losing director's MAC (see packages/vrrp machine.ts).
+    vrrpHigherPrioSendAdvert: undefined,
+    vrrpStrict: false,
+    vrrpSkipCheckAdvAddr: false,
+    vrrpLowerPrioNoAdvert: undefined,
     scriptUser: undefined,
     enableScriptSecurity: true,
     lvsFlush: false,
@@ -32,6 +44,19 @@ export function defaultGlobalDefs(): GlobalDefs {
 
 const harmless: NotYet = { severity: 'warning', why: 'it does not change failover or load balancing' };
 const changesBehaviour = (why: string): NotYet => ({ severity: 'error', why });
+
+/**
+ * `vrrp_garp_interval` / `vrrp_gna_interval SECONDS`: the gap between successive announcements.
+ * tandem sends them back to back, which is what 0 (keepalived's default, and its shipped
+ * sample's value) means; a real gap is not implemented yet.
+ */
+const announcementGap =
+  (what: string) =>
+  (node: Node, _d: Draft, diags: Diagnostics): void => {
+    if (!arity(node, 1, 1, diags)) return;
+    const gap = secondsValue(node.args[0]!, 0, 86400, node.keyword.text, diags);
+    if (gap !== undefined && gap !== 0) diags.error('CONF_ERR_UNSUPPORTED', node.args[0]!.pos, `${node.keyword.text} ${node.args[0]!.text}: tandem sends ${what} back to back; only 0 is supported yet`);
+  };
 
 const spec: SectionSpec<Draft> = {
   name: 'global_defs',
@@ -46,6 +71,12 @@ const spec: SectionSpec<Draft> = {
     vrrp_garp_lower_prio_repeat: single(integer(0, 255), (d, v) => (d.vrrpGarpLowerPrioRepeat = v)),
     vrrp_down_timer_adverts: single(integer(1, 100), (d, v) => (d.vrrpDownTimerAdverts = v)),
     vrrp_higher_prio_send_advert: flag((d, v) => (d.vrrpHigherPrioSendAdvert = v)),
+    vrrp_strict: flag((d, v) => (d.vrrpStrict = v)),
+    vrrp_skip_check_adv_addr: flag((d, v) => (d.vrrpSkipCheckAdvAddr = v)),
+    vrrp_garp_interval: announcementGap('gratuitous ARPs'),
+    vrrp_gna_interval: announcementGap('neighbour advertisements'),
+    vrrp_lower_prio_no_advert: flag((d, v) => (d.vrrpLowerPrioNoAdvert = v)),
+    vrrp_owner_ignore_adverts: ownerIgnoresAdverts,
     script_user: (n, d, diags) => {
       if (arity(n, 1, 2, diags)) d.scriptUser = { user: n.args[0]!.text, ...(n.args[1] !== undefined ? { group: n.args[1].text } : {}) };
     },
@@ -181,15 +212,10 @@ const spec: SectionSpec<Draft> = {
     vrrp_cpu_affinity: harmless,
     checker_priority: harmless,
     checker_no_swap: harmless,
-    vrrp_strict: changesBehaviour('strict mode changes which adverts are accepted'),
-    vrrp_skip_check_adv_addr: changesBehaviour('it changes which adverts are accepted'),
     vrrp_mcast_group4: changesBehaviour('adverts would go to another group'),
     vrrp_mcast_group6: changesBehaviour('adverts would go to another group'),
     vrrp_iptables: changesBehaviour('it filters traffic to the addresses'),
-    vrrp_garp_interval: changesBehaviour('it spaces gratuitous ARPs'),
-    vrrp_gna_interval: changesBehaviour('it spaces neighbour advertisements'),
     vrrp_garp_lower_prio_delay: changesBehaviour('it delays re-announcements'),
-    vrrp_lower_prio_no_advert: changesBehaviour('it changes split-brain handling'),
     vrrp_check_unicast_src: changesBehaviour('it changes which adverts are accepted'),
     vrrp_startup_delay: changesBehaviour('it delays the start of VRRP'),
     dynamic_interfaces: changesBehaviour('interfaces must exist at start'),

@@ -51,6 +51,20 @@ export interface VrrpInstance {
   readonly downTimerAdverts: number;
   /** `higher_prio_send_advert`; tandem defaults it on (keepalived: off), see docs/config.md. */
   readonly higherPrioSendAdvert: boolean;
+  /**
+   * `strict_mode` (or global `vrrp_strict`): RFC 5798 strictly, as keepalived: no
+   * authentication, no unicast, Accept_Mode off unless the owner, state MASTER only for the
+   * owner, no preempt_delay, no advert or gratuitous ARP in answer to a lower priority. (The
+   * owner ignoring adverts, which strict mode also asks for, tandem always does.)
+   */
+  readonly strict: boolean;
+  /**
+   * `skip_check_adv_addr`: a backup checks the addresses in an advert only when it comes from
+   * a new master, not in every advert of the master it already follows.
+   */
+  readonly skipCheckAdvAddr: boolean;
+  /** `lower_prio_no_advert`: a master does not answer a lower-priority advert with its own. */
+  readonly lowerPrioNoAdvert: boolean;
   readonly garp: GarpSettings;
   readonly tracking: Tracking;
   readonly dontTrackPrimary: boolean;
@@ -86,7 +100,14 @@ export interface GlobalDefs {
   readonly vrrpGarpMasterRefreshRepeat: number;
   readonly vrrpGarpLowerPrioRepeat: number | undefined;
   readonly vrrpDownTimerAdverts: number;
-  readonly vrrpHigherPrioSendAdvert: boolean;
+  /** `vrrp_higher_prio_send_advert`; unset: on (keepalived: off), off in strict mode. */
+  readonly vrrpHigherPrioSendAdvert: boolean | undefined;
+  /** `vrrp_strict`: every instance in strict RFC mode unless it says `strict_mode off`. */
+  readonly vrrpStrict: boolean;
+  /** `vrrp_skip_check_adv_addr`: the default of every instance's `skip_check_adv_addr`. */
+  readonly vrrpSkipCheckAdvAddr: boolean;
+  /** `vrrp_lower_prio_no_advert`; unset: off, or on in strict mode. */
+  readonly vrrpLowerPrioNoAdvert: boolean | undefined;
   /** `script_user USER [GROUP]`; unset: keepalived_script if it exists, else nobody (keepalived: root). */
   readonly scriptUser: { readonly user: string; readonly group?: string } | undefined;
   /** `enable_script_security`; tandem applies it whether or not the keyword is present. */

@@ -31,7 +31,11 @@ function globals(g: GlobalDefs): string[] {
   ];
   for (const [key, kw] of pairs) if (g[key] !== undefined && g[key] !== d[key]) out.push(`${kw} ${String(g[key])}`);
   if (g.scriptUser !== undefined) out.push(`script_user ${q(g.scriptUser.user)}${g.scriptUser.group !== undefined ? ` ${q(g.scriptUser.group)}` : ''}`);
-  if (g.vrrpHigherPrioSendAdvert !== d.vrrpHigherPrioSendAdvert) out.push(`vrrp_higher_prio_send_advert ${g.vrrpHigherPrioSendAdvert ? 'on' : 'off'}`);
+  if (g.vrrpHigherPrioSendAdvert !== undefined) out.push(`vrrp_higher_prio_send_advert ${g.vrrpHigherPrioSendAdvert ? 'on' : 'off'}`);
+  if (g.vrrpStrict) out.push('vrrp_strict');
+  if (g.vrrpSkipCheckAdvAddr) out.push('vrrp_skip_check_adv_addr');
+  if (g.vrrpLowerPrioNoAdvert !== undefined) out.push(`vrrp_lower_prio_no_advert ${g.vrrpLowerPrioNoAdvert ? 'on' : 'off'}`);
+
   if (g.lvsFlush) out.push('lvs_flush');
   if (g.lvsFlushOnStop !== 'no') out.push(g.lvsFlushOnStop === 'vs' ? 'lvs_flush_on_stop VS' : 'lvs_flush_on_stop');
   const t = g.lvsTimeouts;
@@ -118,6 +122,7 @@ function instance(i: VrrpInstance): string[] {
   if (i.unicastPeer.length > 0) l.push(...block('unicast_peer', i.unicastPeer, ''));
   l.push(`down_timer_adverts ${i.downTimerAdverts}`);
   l.push(`higher_prio_send_advert ${i.higherPrioSendAdvert ? 'on' : 'off'}`);
+  l.push(`strict_mode ${i.strict ? 'on' : 'off'}`, `lower_prio_no_advert ${i.lowerPrioNoAdvert ? 'on' : 'off'}`, `skip_check_adv_addr ${i.skipCheckAdvAddr ? 'on' : 'off'}`);
   const garp: Array<[keyof VrrpInstance['garp'], string]> = [
     ['masterDelay', 'garp_master_delay'],
     ['masterRepeat', 'garp_master_repeat'],

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import type { Diagnostics, Position } from './diagnostics.js';
 import type { Token } from './lexer.js';
 import type { Authentication, GarpSettings, GlobalDefs, RouteSpec, RuleSpec, VirtualAddress, VrrpInstance } from './model.js';
+import { ownerIgnoresAdverts } from './global-defs.js';
 import { routeBlock, ruleBlock } from './routes.js';
 import { applySection, blockOf, flag, integer, seconds, single, word, type NotYet, type SectionSpec } from './section.js';
 import { emptyTracking, trackingKeywords, type TrackingDraft } from './tracking.js';
@@ -35,6 +36,18 @@ interface Draft extends TrackingDraft {
   unicastPeer: string[];
   downTimerAdverts?: number;
   higherPrioSendAdvert?: boolean;
+  higherPrioSendAdvertPos?: Position;
+  strict?: boolean;
+  lowerPrioNoAdvert?: boolean;
+  skipCheckAdvAddr?: boolean;
+  lowerPrioNoAdvertPos?: Position;
+  ownerIgnoreAdvertsPos?: Position;
+  stateTok?: Token;
+  preemptDelayTok?: Token;
+  acceptTok?: Token;
+  downTimerAdvertsTok?: Token;
+  unicastPeerPos?: Position;
+  garpLowerPrioRepeatTok?: Token;
   garp: { -readonly [K in keyof GarpSettings]: GarpSettings[K] };
 }
 
@@ -133,7 +146,10 @@ const spec: SectionSpec<Draft> = {
     vmac_xmit_base: (n, d, diags) => {
       if (arity(n, 0, 0, diags)) d.vmacXmitBase = n.keyword.pos;
     },
-    state: single((tok, what, diags) => enumValue(tok, ['MASTER', 'BACKUP'] as const, what, diags), (d, v) => (d.state = v)),
+    state: (n, d, diags) => {
+      single<Draft, 'MASTER' | 'BACKUP' | undefined>((tok, what, dd) => enumValue(tok, ['MASTER', 'BACKUP'] as const, what, dd), (dd, v) => (dd.state = v))(n, d, diags);
+      d.stateTok = n.keyword;
+    },
     interface: single(word, (d, v) => (d.interface = v)),
     virtual_router_id: single(integer(1, 255), (d, v) => (d.virtualRouterId = v)),
     priority: single(integer(1, 255), (d, v) => (d.priority = v)),
@@ -150,9 +166,28 @@ const spec: SectionSpec<Draft> = {
       d.nopreemptTok = n.keyword;
     },
     preempt: flag((d, v) => (d.nopreempt = !v)),
-    preempt_delay: single(seconds(0, 1000), (d, v) => (d.preemptDelay = v)),
-    accept: flag((d, v) => (d.accept = v)),
-    no_accept: flag((d, v) => (d.accept = !v)),
+    preempt_delay: (n, d, diags) => {
+      single<Draft, number>(seconds(0, 1000), (dd, v) => (dd.preemptDelay = v))(n, d, diags);
+      d.preemptDelayTok = n.keyword;
+    },
+    accept: (n, d, diags) => {
+      flag<Draft>((dd, v) => (dd.accept = v))(n, d, diags);
+      d.acceptTok = n.keyword;
+    },
+    no_accept: (n, d, diags) => {
+      flag<Draft>((dd, v) => (dd.accept = !v))(n, d, diags);
+      d.acceptTok = n.keyword;
+    },
+    strict_mode: flag((d, v) => (d.strict = v)),
+    skip_check_adv_addr: flag((d, v) => (d.skipCheckAdvAddr = v)),
+    lower_prio_no_advert: (n, d, diags) => {
+      flag<Draft>((dd, v) => (dd.lowerPrioNoAdvert = v))(n, d, diags);
+      d.lowerPrioNoAdvertPos = n.keyword.pos;
+    },
+    owner_ignore_adverts: (n, d, diags) => {
+      ownerIgnoresAdverts(n, d, diags);
+      d.ownerIgnoreAdvertsPos = n.keyword.pos;
+    },
     authentication: (n, d, diags) => {
       if (n.args.length > 0) diags.error('CONF_ERR_ARITY', n.args[0]!.pos, `unexpected '${n.args[0]!.text}' after authentication`);
       const block = blockOf(n, diags);
@@ -181,6 +216,7 @@ const spec: SectionSpec<Draft> = {
     // keepalived sets the same source address from either keyword.
     mcast_src_ip: single(addressValue, (d, a) => (d.unicastSrcIp = a.address)),
     unicast_peer: (n, d, diags) => {
+      d.unicastPeerPos = n.keyword.pos;
       if (n.args.length > 0) diags.error('CONF_ERR_ARITY', n.args[0]!.pos, `unexpected '${n.args[0]!.text}' after unicast_peer`);
       const block = blockOf(n, diags);
       if (block === undefined) return;
@@ -190,13 +226,22 @@ const spec: SectionSpec<Draft> = {
         if (a !== undefined) d.unicastPeer.push(a.address);
       }
     },
-    down_timer_adverts: single(integer(1, 100), (d, v) => (d.downTimerAdverts = v)),
-    higher_prio_send_advert: flag((d, v) => (d.higherPrioSendAdvert = v)),
+    down_timer_adverts: (n, d, diags) => {
+      single<Draft, number>(integer(1, 100), (dd, v) => (dd.downTimerAdverts = v))(n, d, diags);
+      d.downTimerAdvertsTok = n.keyword;
+    },
+    higher_prio_send_advert: (n, d, diags) => {
+      flag<Draft>((dd, v) => (dd.higherPrioSendAdvert = v))(n, d, diags);
+      d.higherPrioSendAdvertPos = n.keyword.pos;
+    },
     garp_master_delay: single(seconds(0, 86400), (d, v) => (d.garp.masterDelay = v)),
     garp_master_repeat: single(integer(1, 255), (d, v) => (d.garp.masterRepeat = v)),
     garp_master_refresh: single(seconds(0, 86400), (d, v) => (d.garp.masterRefresh = v)),
     garp_master_refresh_repeat: single(integer(1, 255), (d, v) => (d.garp.masterRefreshRepeat = v)),
-    garp_lower_prio_repeat: single(integer(0, 255), (d, v) => (d.garp.lowerPrioRepeat = v)),
+    garp_lower_prio_repeat: (n, d, diags) => {
+      single<Draft, number>(integer(0, 255), (dd, v) => (dd.garp.lowerPrioRepeat = v))(n, d, diags);
+      d.garpLowerPrioRepeatTok = n.keyword;
+    },
   },
   notYet: {
     track_process: changes('process tracking is not implemented'),
@@ -217,13 +262,35 @@ const spec: SectionSpec<Draft> = {
     unicast_ttl: changes('it changes which adverts are accepted'),
     unicast_fault_no_peer: changes('it changes the state with no peers'),
     check_unicast_src: changes('it changes which adverts are accepted'),
-    strict_mode: changes('strict mode changes which adverts are accepted'),
-    skip_check_adv_addr: changes('it changes which adverts are accepted'),
-    lower_prio_no_advert: changes('it changes split-brain handling'),
     garp_lower_prio_delay: changes('it delays re-announcements'),
     promote_secondaries: changes('it changes address handling'),
   },
 };
+
+/**
+ * What keepalived's strict mode forbids (vrrp.c: it logs each and resets the setting; tandem
+ * refuses the file, so that what runs is what the file says).
+ */
+function strictModeConflicts(d: Draft, globals: GlobalDefs, at: Position, family: 4 | 6, version: 2 | 3, diags: Diagnostics): void {
+  const refuse = (at: Position, what: string): void => diags.error('CONF_ERR_CONFLICT', at, `strict mode (vrrp_strict / strict_mode): ${what}`);
+  const owner = d.priority === 255;
+  if (d.stateTok !== undefined && d.state !== undefined && (d.state === 'MASTER') !== owner) {
+    refuse(d.stateTok.pos, owner ? 'the address owner (priority 255) must have state MASTER' : `state MASTER only for the address owner (priority 255); this instance has priority ${d.priority}`);
+  }
+  if (d.authentication !== undefined) refuse(d.authentication.pos, 'no authentication; remove the authentication block');
+  if (d.unicastPeer.length > 0) refuse(d.unicastPeerPos!, 'no unicast peers (adverts go to the multicast group)');
+  if (d.preemptDelay !== 0) refuse(d.preemptDelayTok!.pos, 'no preempt_delay');
+  if (d.downTimerAdverts !== undefined && d.downTimerAdverts !== 3) refuse(d.downTimerAdvertsTok!.pos, 'down_timer_adverts must be 3 (RFC 5798)');
+  if (d.accept === true && !owner && version === 2) refuse(d.acceptTok!.pos, 'accept is not allowed with VRRPv2 (RFC 3768) unless the instance is the address owner');
+  if (d.higherPrioSendAdvert === true) refuse(d.higherPrioSendAdvertPos!, 'higher_prio_send_advert must be off');
+  else if (d.higherPrioSendAdvert === undefined && globals.vrrpHigherPrioSendAdvert === true) refuse(at, 'higher_prio_send_advert must be off, and global_defs sets vrrp_higher_prio_send_advert');
+  if (d.lowerPrioNoAdvert === false) refuse(d.lowerPrioNoAdvertPos!, 'lower_prio_no_advert must be on');
+  else if (d.lowerPrioNoAdvert === undefined && globals.vrrpLowerPrioNoAdvert === false) refuse(at, 'lower_prio_no_advert must be on, and global_defs turns vrrp_lower_prio_no_advert off');
+  if (d.garp.lowerPrioRepeat !== undefined && d.garp.lowerPrioRepeat !== 0) refuse(d.garpLowerPrioRepeatTok!.pos, 'no gratuitous ARPs in answer to a lower priority (garp_lower_prio_repeat 0)');
+  else if (d.garp.lowerPrioRepeat === undefined && (globals.vrrpGarpLowerPrioRepeat ?? 0) !== 0) refuse(at, 'no gratuitous ARPs in answer to a lower priority, and global_defs sets vrrp_garp_lower_prio_repeat');
+  const first = d.vips[0];
+  if (family === 6 && first !== undefined && !/^fe[89ab]/i.test(first.address)) refuse(first.pos, 'the first IPv6 virtual address must be link-local');
+}
 
 /** Parses one `vrrp_instance NAME { ... }` block and resolves defaults against global_defs. */
 export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagnostics): VrrpInstance | undefined {
@@ -277,6 +344,11 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     diags.error('CONF_ERR_CONFLICT', pos, `unicast_src_ip ${d.unicastSrcIp} is not of the instance's family`);
   }
   if (d.vmacXmitBase !== undefined && d.vmacPos === undefined) diags.error('CONF_ERR_CONFLICT', d.vmacXmitBase, 'vmac_xmit_base needs use_vmac');
+  const strict = d.strict ?? globals.vrrpStrict;
+  if (strict) strictModeConflicts(d, globals, pos, family, version, diags);
+  if (d.ownerIgnoreAdvertsPos !== undefined && d.priority !== 255) {
+    diags.warning('CONF_ERR_CONFLICT', d.ownerIgnoreAdvertsPos!, 'owner_ignore_adverts applies only to the address owner (priority 255); ignored');
+  }
   if (d.vmacPos !== undefined && family === 6) diags.error('CONF_ERR_UNSUPPORTED', d.vmacPos, 'use_vmac with IPv6 addresses is not supported by tandem yet (the virtual MAC needs its own link-local address)');
   if (diags.errors.length > before || d.interface === undefined || d.virtualRouterId === undefined) return undefined;
   return {
@@ -291,14 +363,18 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     family,
     nopreempt: d.nopreempt,
     preemptDelay: d.preemptDelay,
-    accept: d.accept ?? true,
+    // RFC 5798 Accept_Mode: keepalived defaults it on, except in strict mode where only the owner accepts.
+    accept: d.accept ?? (!strict || d.priority === 255),
     authentication: d.authentication,
     virtualIpaddress: d.vips,
     virtualIpaddressExcluded: d.excluded,
     unicastSrcIp: d.unicastSrcIp,
     unicastPeer: d.unicastPeer,
     downTimerAdverts: d.downTimerAdverts ?? globals.vrrpDownTimerAdverts,
-    higherPrioSendAdvert: d.higherPrioSendAdvert ?? globals.vrrpHigherPrioSendAdvert,
+    higherPrioSendAdvert: d.higherPrioSendAdvert ?? globals.vrrpHigherPrioSendAdvert ?? !strict,
+    strict,
+    lowerPrioNoAdvert: d.lowerPrioNoAdvert ?? globals.vrrpLowerPrioNoAdvert ?? strict,
+    skipCheckAdvAddr: d.skipCheckAdvAddr ?? globals.vrrpSkipCheckAdvAddr,
     garp: d.garp,
     tracking: { ...d.tracking, trackInterface: d.tracking.trackInterface.filter((ti) => ti.name !== d.interface) },
     dontTrackPrimary: d.dontTrackPrimary,

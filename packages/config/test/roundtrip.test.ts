@@ -49,6 +49,9 @@ const instanceArb = (name: string, vrid: number): fc.Arbitrary<VrrpInstance> =>
         unicastPeer: fc.array(family === 4 ? v4 : v6, { maxLength: 3 }),
         downTimerAdverts: fc.integer({ min: 1, max: 100 }),
         higherPrioSendAdvert: fc.boolean(),
+        strict: fc.constant(false),
+        lowerPrioNoAdvert: fc.boolean(),
+        skipCheckAdvAddr: fc.boolean(),
         tracking: fc.record({
           trackScript: fc.subarray(['chk_a', 'chk_b']).chain((names) =>
             fc.tuple(...names.map((name) => fc.option(fc.integer({ min: -253, max: 253 }), { nil: undefined }).map((w) => ({ name, ...(w !== undefined ? { weight: w } : {}), reverse: false, pos }))))),
@@ -153,7 +156,10 @@ const configArb: fc.Arbitrary<Config> = fc
       vrrpGarpMasterRefreshRepeat: 1,
       vrrpGarpLowerPrioRepeat: undefined,
       vrrpDownTimerAdverts: 3,
-      vrrpHigherPrioSendAdvert: true,
+      vrrpHigherPrioSendAdvert: undefined,
+      vrrpStrict: false,
+      vrrpSkipCheckAdvAddr: false,
+      vrrpLowerPrioNoAdvert: undefined,
       scriptUser: routerId === undefined ? undefined : { user: 'nobody', group: 'nogroup' },
       enableScriptSecurity: true,
       lvsFlush: refresh > 0,

@@ -9,7 +9,8 @@ export function announceSchedule(i: VrrpInstance, g: GlobalDefs): AnnounceSchedu
     masterDelayMs: (i.garp.masterDelay ?? g.vrrpGarpMasterDelay) * 1000,
     masterRefreshMs: (i.garp.masterRefresh ?? g.vrrpGarpMasterRefresh) * 1000,
     masterRefreshRepeat: i.garp.masterRefreshRepeat ?? g.vrrpGarpMasterRefreshRepeat,
-    lowerPrioRepeat: i.garp.lowerPrioRepeat ?? g.vrrpGarpLowerPrioRepeat ?? masterRepeat,
+    // Strict mode sends none (a file asking for some is refused).
+    lowerPrioRepeat: i.strict ? 0 : (i.garp.lowerPrioRepeat ?? g.vrrpGarpLowerPrioRepeat ?? masterRepeat),
   };
 }
 
@@ -28,6 +29,7 @@ export function instanceParams(i: VrrpInstance, sourceAddress: string): Instance
     primaryAddress: sourceAddress,
     downTimerAdverts: i.downTimerAdverts,
     higherPrioSendAdvert: i.higherPrioSendAdvert,
+    lowerPrioNoAdvert: i.lowerPrioNoAdvert,
   };
 }
 
@@ -40,6 +42,7 @@ export function runnerOptions(i: VrrpInstance, g: GlobalDefs, sourceAddress: str
     addresses: i.virtualIpaddress.map((v) => v.address),
     auth: i.authentication === undefined ? { type: 'none' } : { type: i.authentication.type === 'AH' ? 'ah' : 'pass', password: i.authentication.password },
     announce: announceSchedule(i, g),
+    skipCheckAdvertAddresses: i.skipCheckAdvAddr,
   };
 }
 

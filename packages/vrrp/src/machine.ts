@@ -32,6 +32,12 @@ export interface InstanceParams {
    */
   readonly higherPrioSendAdvert: boolean;
   /**
+   * keepalived's `lower_prio_no_advert` (on in strict mode): a master that hears a lower
+   * priority discards the advert, as RFC 5798 §6.4.3 says, instead of answering with its own
+   * advert and gratuitous ARPs.
+   */
+  readonly lowerPrioNoAdvert?: boolean;
+  /**
    * A member of a vrrp_sync_group: its master-down timer does not make it master on its
    * own; it only reports that it wants to be (keepalived's wantstate), and the group moves
    * all its members together with `syncMaster` once every one of them wants it.
@@ -189,6 +195,7 @@ function onAdvertAsMaster(p: InstanceParams, s: MachineState, e: Extract<Machine
     if (!p.higherPrioSendAdvert) return out;
     return { ...out, actions: [out.actions[0]!, { kind: 'sendAdvert', priority: s.effectivePriority }, ...out.actions.slice(1)] };
   }
+  if (p.lowerPrioNoAdvert === true) return result(s, []);
   // Another master with a lower priority: both claim the addresses (split brain
   // healing). Answer with an advert so it steps down, and re-announce the
   // addresses so that clients leave the loser's MAC (keepalived does not).

@@ -14,6 +14,11 @@ export interface ReceiveExpectations {
   /** AH only: adverts go to unicast peers, so the TTL is not covered by the ICV. */
   readonly unicast?: boolean;
   readonly addresses: readonly string[];
+  /**
+   * keepalived's `skip_check_adv_addr`: the master this backup already follows, whose adverts
+   * are not checked for their addresses (a new master's still are).
+   */
+  readonly trustedMaster?: string;
   /** Whether the local router is the address owner (priority 255). */
   readonly owner: boolean;
 }
@@ -79,7 +84,7 @@ export function receiveAdvert(
   }
   // RFC 5798 §7.1: MAY verify the addresses; when they differ the packet MUST be
   // dropped unless it comes from the address owner (priority 255).
-  if (advert.priority !== 255 && !sameAddressSet(advert.addresses, local.addresses)) {
+  if (advert.priority !== 255 && meta.src !== local.trustedMaster && !sameAddressSet(advert.addresses, local.addresses)) {
     return drop('address-mismatch', `advertised [${advert.addresses.join(' ')}], configured [${local.addresses.join(' ')}]`);
   }
   return meta.ah !== undefined ? { ok: true, advert, ahSequence: meta.ah.seq } : { ok: true, advert };

@@ -61,6 +61,8 @@ export interface RunnerOptions {
   readonly addresses: readonly string[];
   readonly auth?: { readonly type: 'none' } | { readonly type: 'pass' | 'ah'; readonly password: string };
   readonly announce?: AnnounceSchedule;
+  /** keepalived's `skip_check_adv_addr`: while backup, the followed master's adverts skip the address check. */
+  readonly skipCheckAdvertAddresses?: boolean;
 }
 
 export interface TransitionEvent {
@@ -168,6 +170,7 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
       ahSequence: this.ahSequence,
       unicast: this.unicast,
       addresses: this.options.addresses,
+      ...(this.options.skipCheckAdvertAddresses === true && this.machine.state === 'BACKUP' && this.machine.masterAddress !== undefined ? { trustedMaster: this.machine.masterAddress } : {}),
       owner: this.machine.effectivePriority === 255,
     };
   }

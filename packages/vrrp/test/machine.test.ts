@@ -206,6 +206,14 @@ test('Master, lower priority master seen (split brain heals): advert and re-anno
   t.like(r.actions[1], { reason: 'lower-priority-master' });
 });
 
+test('Master, lower priority advert with lower_prio_no_advert (strict mode): discarded, nothing sent (§6.4.3)', (t) => {
+  const p = { ...v2, lowerPrioNoAdvert: true };
+  const r = run(p, [...master(p), [5000, { kind: 'advert', priority: 50, intervalCs: 100, src: '192.0.2.20' }]]);
+  t.is(r.s.state, 'MASTER');
+  t.deepEqual(r.actions, []);
+  t.is(r.next, masterDownIntervalMs(2, 100, 100) + 1000, 'the advert timer is not reset');
+});
+
 test('fault from MASTER: priority-0 advert, addresses removed; cleared: BACKUP with a fresh down timer', (t) => {
   const r = run(v2, [...master(v2), [5000, { kind: 'fault', reason: 'link down' }]]);
   t.is(r.s.state, 'FAULT');

@@ -49,6 +49,14 @@ test('other addresses from the address owner (priority 255) are accepted (RFC 57
   t.true(r.ok);
 });
 
+test('skip_check_adv_addr: other addresses are accepted from the master the backup follows, not from a new one', (t) => {
+  const other = encode({ ...advert, addresses: ['192.0.2.100'] }, meta);
+  t.true(receiveAdvert(other, meta, () => ({ ...local, trustedMaster: '192.0.2.20' })).ok);
+  const fromNewMaster = receiveAdvert(other, meta, () => ({ ...local, trustedMaster: '192.0.2.21' }));
+  t.false(fromNewMaster.ok);
+  if (!fromNewMaster.ok) t.is(fromNewMaster.reason, 'address-mismatch');
+});
+
 test('v3 does not compare the interval: a backup adopts it', (t) => {
   const v3 = { ...advert, version: 3 as const, intervalCs: 7, authType: 0, authData: noAuthData };
   const r = receiveAdvert(encode(v3, meta), meta, () => ({ ...local, version: 3, authType: 0, authData: noAuthData }));

@@ -208,3 +208,23 @@ test('gratuitous ARP schedule: a burst on becoming master, a second after garp_m
   clock.advance(20_000);
   t.is(times.length, 10, 'no announcements after leaving MASTER');
 });
+
+test('skip_check_adv_addr: a backup trusts the addresses of the master it follows, only while it follows it', (t) => {
+  const clock = new FakeClock();
+  const transport: Transport = { sourceAddress: '192.0.2.20', destinations: ['224.0.0.18'], send: () => undefined, addAddresses: async () => undefined, removeAddresses: async () => undefined, announce: () => undefined };
+  const params: InstanceParams = { version: 2, family: 4, priority: 100, intervalCs: 100, preempt: true, preemptDelayMs: 0, startState: 'BACKUP', primaryAddress: '192.0.2.20', downTimerAdverts: 3, higherPrioSendAdvert: false };
+  const make = (skip: boolean): InstanceRunner => new InstanceRunner({ name: 'VI', vrid: 51, params, addresses: ['192.0.2.100'], skipCheckAdvertAddresses: skip }, transport, clock);
+  const advert = { version: 2 as const, vrid: 51, priority: 150, intervalCs: 100, addresses: ['192.0.2.100'], authType: 0, authData: new Uint8Array(8) };
+  const skipping = make(true);
+  skipping.start();
+  t.is(skipping.expectations.trustedMaster, undefined, 'no master followed yet');
+  skipping.receive(advert, '192.0.2.10');
+  t.is(skipping.expectations.trustedMaster, '192.0.2.10');
+  clock.advance(10_000);
+  t.is(skipping.state, 'MASTER');
+  t.is(skipping.expectations.trustedMaster, undefined, 'a master checks every advert');
+  const checking = make(false);
+  checking.start();
+  checking.receive(advert, '192.0.2.10');
+  t.is(checking.expectations.trustedMaster, undefined);
+});
