@@ -122,9 +122,9 @@ export class Lab {
     });
   }
 
-  /** Starts a process (a real server, a responder) in a node's namespace; cleanup() stops it. */
-  spawnIn(name: string, command: string, args: readonly string[]): ReturnType<typeof nsSpawn> {
-    return this.track(nsSpawn(this.ns(name), command, [...args]));
+  /** Starts a process (a real server, a responder, a capture) in a director's namespace or the client's; cleanup() stops it. */
+  spawnIn(name: string | 'client', command: string, args: readonly string[]): ReturnType<typeof nsSpawn> {
+    return this.track(nsSpawn(name === 'client' ? this.client : this.ns(name), command, [...args]));
   }
 
   private track<T extends ChildProcess>(child: T): T {

@@ -31,6 +31,8 @@ export function defaultGlobalDefs(): GlobalDefs {
     vrrpHigherPrioSendAdvert: undefined,
     vrrpStrict: false,
     vrrpSkipCheckAdvAddr: false,
+    vrrpGarpInterval: 0,
+    vrrpGnaInterval: 0,
     vrrpLowerPrioNoAdvert: undefined,
     scriptUser: undefined,
     enableScriptSecurity: true,
@@ -44,19 +46,6 @@ export function defaultGlobalDefs(): GlobalDefs {
 
 const harmless: NotYet = { severity: 'warning', why: 'it does not change failover or load balancing' };
 const changesBehaviour = (why: string): NotYet => ({ severity: 'error', why });
-
-/**
- * `vrrp_garp_interval` / `vrrp_gna_interval SECONDS`: the gap between successive announcements.
- * tandem sends them back to back, which is what 0 (keepalived's default, and its shipped
- * sample's value) means; a real gap is not implemented yet.
- */
-const announcementGap =
-  (what: string) =>
-  (node: Node, _d: Draft, diags: Diagnostics): void => {
-    if (!arity(node, 1, 1, diags)) return;
-    const gap = secondsValue(node.args[0]!, 0, 86400, node.keyword.text, diags);
-    if (gap !== undefined && gap !== 0) diags.error('CONF_ERR_UNSUPPORTED', node.args[0]!.pos, `${node.keyword.text} ${node.args[0]!.text}: tandem sends ${what} back to back; only 0 is supported yet`);
-  };
 
 const spec: SectionSpec<Draft> = {
   name: 'global_defs',
@@ -73,8 +62,8 @@ const spec: SectionSpec<Draft> = {
     vrrp_higher_prio_send_advert: flag((d, v) => (d.vrrpHigherPrioSendAdvert = v)),
     vrrp_strict: flag((d, v) => (d.vrrpStrict = v)),
     vrrp_skip_check_adv_addr: flag((d, v) => (d.vrrpSkipCheckAdvAddr = v)),
-    vrrp_garp_interval: announcementGap('gratuitous ARPs'),
-    vrrp_gna_interval: announcementGap('neighbour advertisements'),
+    vrrp_garp_interval: single(seconds(0, 86400), (d, v) => (d.vrrpGarpInterval = v)),
+    vrrp_gna_interval: single(seconds(0, 86400), (d, v) => (d.vrrpGnaInterval = v)),
     vrrp_lower_prio_no_advert: flag((d, v) => (d.vrrpLowerPrioNoAdvert = v)),
     vrrp_owner_ignore_adverts: ownerIgnoresAdverts,
     script_user: (n, d, diags) => {

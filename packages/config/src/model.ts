@@ -104,6 +104,10 @@ export interface GlobalDefs {
   readonly vrrpHigherPrioSendAdvert: boolean | undefined;
   /** `vrrp_strict`: every instance in strict RFC mode unless it says `strict_mode off`. */
   readonly vrrpStrict: boolean;
+  /** `vrrp_garp_interval` (seconds): the least gap between gratuitous ARPs on one interface. */
+  readonly vrrpGarpInterval: number;
+  /** `vrrp_gna_interval` (seconds): the same for unsolicited neighbour advertisements. */
+  readonly vrrpGnaInterval: number;
   /** `vrrp_skip_check_adv_addr`: the default of every instance's `skip_check_adv_addr`. */
   readonly vrrpSkipCheckAdvAddr: boolean;
   /** `vrrp_lower_prio_no_advert`; unset: off, or on in strict mode. */

@@ -159,6 +159,8 @@ const configArb: fc.Arbitrary<Config> = fc
       vrrpHigherPrioSendAdvert: undefined,
       vrrpStrict: false,
       vrrpSkipCheckAdvAddr: false,
+      vrrpGarpInterval: refresh > 60 ? 0.05 : 0,
+      vrrpGnaInterval: refresh > 70 ? 1.5 : 0,
       vrrpLowerPrioNoAdvert: undefined,
       scriptUser: routerId === undefined ? undefined : { user: 'nobody', group: 'nogroup' },
       enableScriptSecurity: true,

@@ -1,10 +1,10 @@
-import { sameValue, type Config, type ConfigDiff, type ScriptSpec, type SyncGroup, type Tracking, type VrrpInstance, type VrrpScript } from '@tandem/config';
+import { sameValue, type Config, type ConfigDiff, type GlobalDefs, type ScriptSpec, type SyncGroup, type Tracking, type VrrpInstance, type VrrpScript } from '@tandem/config';
 import type { PreparedScript } from '@tandem/healthcheck';
 import { runNotifyScript, scriptPreparer, userFields, type ScriptPreparer } from './script-prep.js';
 import { ScriptMonitor } from './script-monitor.js';
 import { FileMonitor } from './file-monitor.js';
 import { trackedPriority, type TrackedItem } from './tracking-rules.js';
-import { AcceptFilter, NetTransport, Rtnl, VrrpChannel, PacketSender, type AddressSpec, type LinkInfo, type PacketInfo } from '@tandem/net';
+import { AcceptFilter, NetTransport, Rtnl, VrrpChannel, PacketSender, FramePacer, type AddressSpec, type LinkInfo, type PacketInfo } from '@tandem/net';
 import { InstanceRunner, openAh, receiveAdvert, systemClock, type Clock, type DropReason, type InstanceStats } from '@tandem/vrrp';
 import type { Logger } from './logger.js';
 import { VmacLinks } from './vmac.js';
@@ -89,6 +89,9 @@ export class VrrpService {
   private readonly instances: Managed[] = [];
   private readonly links = new Map<number, LinkInfo>();
   private readonly frameSenders = new Map<number, PacketSender>();
+  /** Per interface, in front of its sender: vrrp_garp_interval / vrrp_gna_interval. */
+  private readonly pacers = new Map<number, FramePacer>();
+  private announceGaps = { arpIntervalMs: 0, naIntervalMs: 0 };
   private acceptFilter: AcceptFilter | undefined;
   private readonly monitors = new Map<string, ScriptMonitor>();
   private readonly files = new Map<string, FileMonitor>();
@@ -116,6 +119,7 @@ export class VrrpService {
   async start(config: Config): Promise<void> {
     this.preparer = scriptPreparer(config);
     this.groupOf = groupsByMember(config);
+    this.setAnnounceGaps(config.globalDefs);
     try {
       this.prepareScripts(config);
       for (const l of await this.rtnl.links()) this.links.set(l.index, l);
@@ -180,14 +184,7 @@ export class VrrpService {
       },
       {
         mac: (ifindex) => this.links.get(ifindex)?.mac,
-        frames: (ifindex) => {
-          let s = this.frameSenders.get(ifindex);
-          if (s === undefined) {
-            s = new PacketSender(this.links.get(ifindex)?.name ?? '');
-            this.frameSenders.set(ifindex, s);
-          }
-          return s;
-        },
+        frames: (ifindex) => this.framesFor(ifindex),
       },
     );
     const options = runnerOptions(i, config.globalDefs, transport.sourceAddress);
@@ -212,6 +209,31 @@ export class VrrpService {
   }
 
   private readonly ifindexOf = (name: string): number => this.linkByName(name).index;
+
+  /** The interface's frame sender, behind a pacer shared by every instance that announces there. */
+  private framesFor(ifindex: number): FramePacer {
+    let pacer = this.pacers.get(ifindex);
+    if (pacer === undefined) {
+      let sender = this.frameSenders.get(ifindex);
+      if (sender === undefined) {
+        sender = new PacketSender(this.links.get(ifindex)?.name ?? '');
+        this.frameSenders.set(ifindex, sender);
+      }
+      const name = this.links.get(ifindex)?.name ?? String(ifindex);
+      pacer = new FramePacer(sender, { ...this.announceGaps, onError: (err) => this.log.warn(`gratuitous ARP / NA on ${name}: ${err.message}`) });
+      this.pacers.set(ifindex, pacer);
+    }
+    return pacer;
+  }
+
+  /** Takes vrrp_garp_interval / vrrp_gna_interval; pacers made under other values are replaced. */
+  private setAnnounceGaps(g: GlobalDefs): void {
+    const gaps = { arpIntervalMs: g.vrrpGarpInterval * 1000, naIntervalMs: g.vrrpGnaInterval * 1000 };
+    if (sameValue(gaps, this.announceGaps)) return;
+    this.announceGaps = gaps;
+    for (const p of this.pacers.values()) p.close();
+    this.pacers.clear();
+  }
 
   private addressSpecs(i: VrrpInstance): AddressSpec[] {
     const all = [...i.virtualIpaddress, ...i.virtualIpaddressExcluded];
@@ -401,6 +423,7 @@ export class VrrpService {
     const newGroups = groupsByMember(next);
     const regrouped = new Set(next.vrrpInstances.map((i) => i.name).filter((n) => !sameValue(oldGroups.get(n), newGroups.get(n))));
     this.groupOf = newGroups;
+    this.setAnnounceGaps(next.globalDefs);
     for (const l of await this.rtnl.links()) this.links.set(l.index, { ...l, mac: l.mac ?? this.links.get(l.index)?.mac });
     for (const name of d.instancesUnchanged.filter((n) => regrouped.has(n))) {
       const m = byName(name)!;
@@ -525,6 +548,8 @@ export class VrrpService {
     await Promise.race([Promise.all([...this.notifications]), new Promise((r) => setTimeout(r, 5000).unref())]);
     for (const ch of this.channels.values()) ch.close();
     this.channels.clear();
+    for (const p of this.pacers.values()) p.close();
+    this.pacers.clear();
     for (const s of this.frameSenders.values()) s.close();
     this.frameSenders.clear();
     await this.vmacs.removeAll();

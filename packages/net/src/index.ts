@@ -10,3 +10,4 @@ export * from './pinger.js';
 export * from './tcp-connector.js';
 export * from './namespace.js';
 export * from './memory.js';
+export * from './frame-pacer.js';

@@ -2,7 +2,7 @@ import { AH_PROTOCOL, VRRP_GROUP_V4, VRRP_GROUP_V6, VRRP_PROTOCOL, type Transpor
 import type { AcceptFilter } from './accept-filter.js';
 import { NetError } from './errors.js';
 import { gratuitousArpFrame, unsolicitedNaFrame } from './frames.js';
-import { PacketSender } from './packet-socket.js';
+import type { FrameSink } from './frame-pacer.js';
 import { createRawSocket, type PacketInfo, type RawSocket, type RawSocketOptions } from './raw-socket.js';
 import type { AddressSpec, InterfaceAddress, LinkInfo, RouteSpec, RuleSpec, Rtnl } from './rtnl.js';
 
@@ -184,5 +184,5 @@ export class NetTransport implements Transport {
 /** MAC addresses and frame senders of the host's interfaces, for addresses with their own `dev`. */
 export interface InterfaceDirectory {
   mac(ifindex: number): Buffer | undefined;
-  frames(ifindex: number): PacketSender;
+  frames(ifindex: number): FrameSink;
 }

@@ -1,0 +1,99 @@
+import test from 'ava';
+import { FramePacer, type PacerClock } from '../src/frame-pacer.js';
+import { gratuitousArpFrame, unsolicitedNaFrame } from '../src/frames.js';
+
+/** Time moves only when the test says; timers fire in order as it passes them. */
+class TestClock implements PacerClock {
+  private t = 0;
+  private timers: Array<{ at: number; fn: () => void; live: boolean }> = [];
+  now(): number {
+    return this.t;
+  }
+  setTimer(delayMs: number, fn: () => void): { cancel(): void } {
+    const timer = { at: this.t + delayMs, fn, live: true };
+    this.timers.push(timer);
+    return { cancel: () => void (timer.live = false) };
+  }
+  advance(ms: number): void {
+    const end = this.t + ms;
+    for (;;) {
+      const due = this.timers.filter((x) => x.live && x.at <= end).sort((a, b) => a.at - b.at)[0];
+      if (due === undefined) break;
+      due.live = false;
+      this.t = due.at;
+      due.fn();
+    }
+    this.t = end;
+  }
+}
+
+const mac = Buffer.from('020000000001', 'hex');
+const arp = (last: number): Buffer => gratuitousArpFrame(mac, `192.0.2.${last}`);
+const na = (last: number): Buffer => unsolicitedNaFrame(mac, `2001:db8::${last}`);
+
+function setup(arpIntervalMs: number, naIntervalMs: number) {
+  const clock = new TestClock();
+  const sent: Array<{ at: number; frame: Buffer }> = [];
+  const pacer = new FramePacer({ send: (frame) => void sent.push({ at: clock.now(), frame }) }, { arpIntervalMs, naIntervalMs }, clock);
+  return { clock, sent, pacer };
+}
+
+test('interval 0: every frame goes at once (keepalived\'s default)', (t) => {
+  const { sent, pacer } = setup(0, 0);
+  for (let i = 1; i <= 5; i++) pacer.send(arp(i));
+  t.deepEqual(sent.map((s) => s.at), [0, 0, 0, 0, 0]);
+});
+
+test('vrrp_garp_interval: gratuitous ARPs leave the interval apart and in order; neighbour advertisements keep their own pace', (t) => {
+  const { clock, sent, pacer } = setup(100, 0);
+  pacer.send(arp(1));
+  pacer.send(arp(2));
+  pacer.send(na(1));
+  pacer.send(arp(3));
+  clock.advance(50);
+  pacer.send(arp(4));
+  clock.advance(1000);
+  t.deepEqual(
+    sent.map((s) => [s.at, s.frame.equals(na(1)) ? 'na1' : `arp${[1, 2, 3, 4].find((i) => s.frame.equals(arp(i)))}`]),
+    [
+      [0, 'arp1'],
+      [0, 'na1'],
+      [100, 'arp2'],
+      [200, 'arp3'],
+      [300, 'arp4'],
+    ],
+  );
+  // Long after the last one, the next goes at once again.
+  pacer.send(arp(5));
+  t.is(sent.at(-1)!.at, clock.now());
+});
+
+test('vrrp_gna_interval paces neighbour advertisements; close drops what still waits', (t) => {
+  const { clock, sent, pacer } = setup(0, 200);
+  pacer.send(na(1));
+  pacer.send(na(2));
+  pacer.send(na(3));
+  clock.advance(250);
+  pacer.close();
+  clock.advance(1000);
+  t.deepEqual(sent.map((s) => s.at), [0, 200]);
+});
+
+test('a frame that fails later is reported, and the ones after it still go', (t) => {
+  const clock = new TestClock();
+  const errors: string[] = [];
+  let n = 0;
+  const pacer = new FramePacer(
+    {
+      send: () => {
+        if (++n === 2) throw new Error('ENETDOWN');
+      },
+    },
+    { arpIntervalMs: 10, naIntervalMs: 0, onError: (err) => errors.push(err.message) },
+    clock,
+  );
+  for (let i = 1; i <= 3; i++) pacer.send(arp(i));
+  clock.advance(100);
+  t.is(n, 3);
+  t.deepEqual(errors, ['ENETDOWN']);
+});
