@@ -48,3 +48,43 @@ test.serial('use_vmac: the VIP lives on vrrp.51 with the virtual MAC, so the cli
     await lab.cleanup();
   }
 });
+
+for (const backup of ['tandem', 'keepalived'] as const) {
+  test.serial(`use_vmac with IPv6 (tandem master, ${backup} backup): the virtual MAC 00:00:5e:00:02:VRID carries the base's link-local address, not one made from it; the client keeps one MAC across a failover`, async (t) => {
+    const lab = await Lab.create(backup === 'tandem' ? 'vmac6' : 'vmac6k', ['a', 'b']);
+    try {
+      const VIP6 = '2001:db8::100';
+      const VMAC6 = '00:00:5e:00:02:33';
+      const ip = (d: string, ...args: string[]): Promise<string> => nsRun(lab.ns(d), 'ip', args);
+      const conf6 = (priority: number): string =>
+        vrrpConf({ priority, advertInt: 0.1, version: 3, vips: [`${VIP6}/64`] }).replace('    interface eth0\n', '    interface eth0\n    use_vmac\n');
+      const a = await lab.startTandem('a', conf6(150));
+      if (backup === 'tandem') await lab.startTandem('b', conf6(100));
+      else await lab.startKeepalived('b', conf6(100));
+      lab.startResponders();
+      await lab.waitHolder(VIP6, 'a', 5000);
+      for (const d of ['a', 'b']) {
+        t.regex(await ip(d, 'link', 'show', 'vrrp.51'), new RegExp(`vrrp\\.51@eth0: .*UP.*\\n\\s+link/ether ${VMAC6} `), `${d} has the IPv6 virtual MAC interface, up`);
+        const baseLl = /inet6 (fe80::[0-9a-f:]+)\/64/.exec(await ip(d, '-6', 'addr', 'show', 'dev', 'eth0', 'scope', 'link'))![1]!;
+        const vmacLl = [...(await ip(d, '-6', 'addr', 'show', 'dev', 'vrrp.51', 'scope', 'link')).matchAll(/inet6 (fe80::[0-9a-f:]+)\/64/g)].map((m) => m[1]);
+        t.deepEqual(vmacLl, [baseLl], `${d}: only eth0's link-local address on vrrp.51 (RFC 5798 §7.4)`);
+      }
+      t.regex(await ip('a', '-6', 'addr', 'show', 'dev', 'vrrp.51'), /inet6 2001:db8::100\/64/, 'the VIP is on the virtual MAC interface');
+      t.notRegex(await ip('b', '-6', 'addr', 'show', 'dev', 'vrrp.51', 'scope', 'global'), /inet6 /, 'the backup holds nothing');
+
+      const probe = lab.startProber(VIP6);
+      await waitFor('answers from a', 5000, () => (probe.answers.some((x) => x.from === 'a') ? true : undefined));
+      t.is(await lab.clientNeighbour(VIP6), VMAC6, 'the client reaches the VIP at the virtual MAC');
+      const cutAt = Date.now();
+      await lab.cut('a');
+      await lab.waitHolder(VIP6, 'b', 3000);
+      await waitFor('answers from b', 5000, () => (probe.answers.some((x) => x.from === 'b' && x.sentAt > cutAt) ? true : undefined));
+      t.is(await lab.clientNeighbour(VIP6), VMAC6, 'the same MAC after the failover');
+      await probe.stop();
+      await lab.stopDaemon(a);
+      t.is((await nsRun(lab.ns('a'), 'ip', ['link', 'show', 'vrrp.51'], { allowFail: true })).trim(), '', 'stop removes the interface');
+    } finally {
+      await lab.cleanup();
+    }
+  });
+}

@@ -349,7 +349,6 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
   if (d.ownerIgnoreAdvertsPos !== undefined && d.priority !== 255) {
     diags.warning('CONF_ERR_CONFLICT', d.ownerIgnoreAdvertsPos!, 'owner_ignore_adverts applies only to the address owner (priority 255); ignored');
   }
-  if (d.vmacPos !== undefined && family === 6) diags.error('CONF_ERR_UNSUPPORTED', d.vmacPos, 'use_vmac with IPv6 addresses is not supported by tandem yet (the virtual MAC needs its own link-local address)');
   if (diags.errors.length > before || d.interface === undefined || d.virtualRouterId === undefined) return undefined;
   return {
     name: name.text,

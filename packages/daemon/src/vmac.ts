@@ -3,9 +3,16 @@ import type { LinkInfo, Rtnl } from '@tandem/net';
 import type { Vmac } from '@tandem/config';
 import type { Logger } from './logger.js';
 
-/** RFC 5798 §7.3: the virtual router MAC for IPv4 is 00-00-5E-00-01-{VRID}. */
-export function virtualMac(vrid: number): Buffer {
-  return Buffer.from([0x00, 0x00, 0x5e, 0x00, 0x01, vrid]);
+/** RFC 5798 §7.3: the virtual router MAC is 00-00-5E-00-01-{VRID} for IPv4, 00-00-5E-00-02-{VRID} for IPv6. */
+export function virtualMac(vrid: number, family: 4 | 6 = 4): Buffer {
+  return Buffer.from([0x00, 0x00, 0x5e, 0x00, family === 4 ? 0x01 : 0x02, vrid]);
+}
+
+/** The EUI-64 link-local address of a MAC (fe80::xxxx:xxff:fexx:xxxx). */
+export function linkLocalOf(mac: Buffer): string {
+  const b = [mac[0]! ^ 0x02, mac[1]!, mac[2]!, 0xff, 0xfe, mac[3]!, mac[4]!, mac[5]!];
+  const groups = [0, 2, 4, 6].map((i) => ((b[i]! << 8) | b[i + 1]!).toString(16));
+  return `fe80::${groups.join(':')}`;
 }
 
 /** /proc/sys path of one per-interface setting (interface names keep their dots there). */
@@ -18,9 +25,12 @@ function sysctlPath(family: 'ipv4' | 'ipv6', ifname: string, key: string): strin
  * gives them: on the macvlan, arp_ignore 1 (answer ARP only for its own
  * addresses), accept_local 1 and rp_filter 0 (the director's own adverts and
  * traffic may come back through the base interface), promote_secondaries 1 and
- * no IPv6; on the base interface arp_ignore 1 and arp_filter 1, so the base never
- * answers for a virtual address with its own MAC. The base's values are put back
- * when its last macvlan goes.
+ * no IPv6 for an IPv4 instance; on the base interface arp_ignore 1 and arp_filter 1,
+ * so the base never answers for a virtual address with its own MAC. The base's values
+ * are put back when its last macvlan goes. For an IPv6 instance the macvlan gets no
+ * address of its own from the virtual MAC (RFC 5798 §7.4: adverts must not come from
+ * it) but the base's link-local address, so adverts leave with the virtual MAC from the
+ * same address as before.
  */
 export class VmacLinks {
   /** Saved base-interface settings, with how many macvlans rely on them. */
@@ -32,11 +42,20 @@ export class VmacLinks {
     private readonly log: Logger,
   ) {}
 
-  async create(vmac: Vmac, base: LinkInfo, vrid: number): Promise<LinkInfo> {
-    const link = await this.rtnl.addMacvlan(vmac.name, base.index, virtualMac(vrid));
+  async create(vmac: Vmac, base: LinkInfo, vrid: number, family: 4 | 6 = 4, source?: string): Promise<LinkInfo> {
+    const mac = virtualMac(vrid, family);
+    // IPv6: down until the kernel is told not to give it an address made from the virtual MAC.
+    let link = await this.rtnl.addMacvlan(vmac.name, base.index, mac, family === 4);
     this.links.set(vmac.name, base.name);
     this.set('ipv4', vmac.name, { arp_ignore: '1', accept_local: '1', rp_filter: '0', promote_secondaries: '1' });
-    this.set('ipv6', vmac.name, { disable_ipv6: '1' });
+    if (family === 4) this.set('ipv6', vmac.name, { disable_ipv6: '1' });
+    else {
+      this.set('ipv6', vmac.name, { disable_ipv6: '0', addr_gen_mode: '1', accept_dad: '0' });
+      await this.rtnl.setLinkUp(link.index);
+      const own = source ?? (await this.rtnl.addresses(base.index)).find((a) => a.family === 6 && a.scope === 253)?.address ?? (base.mac !== undefined ? linkLocalOf(base.mac) : undefined);
+      if (own !== undefined) await this.rtnl.addAddress({ address: own, prefix: 64, ifindex: link.index, scope: 253 });
+      link = await this.rtnl.link(vmac.name);
+    }
     let b = this.bases.get(base.name);
     if (b === undefined) {
       const saved: Record<string, string> = {};
@@ -52,7 +71,7 @@ export class VmacLinks {
       this.set('ipv4', base.name, { arp_ignore: '1', arp_filter: '1' });
     }
     b.users++;
-    this.log.info(`${vmac.name}: virtual MAC ${[...virtualMac(vrid)].map((x) => x.toString(16).padStart(2, '0')).join(':')} on ${base.name}`);
+    this.log.info(`${vmac.name}: virtual MAC ${[...mac].map((x) => x.toString(16).padStart(2, '0')).join(':')} on ${base.name}`);
     return link;
   }
 

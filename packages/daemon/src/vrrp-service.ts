@@ -163,7 +163,7 @@ export class VrrpService {
   private async add(i: VrrpInstance, config: Config): Promise<Managed> {
     const link = this.linkByName(i.interface);
     if (i.vmac !== undefined) {
-      const v = await this.vmacs.create(i.vmac, link, i.virtualRouterId);
+      const v = await this.vmacs.create(i.vmac, link, i.virtualRouterId, i.family, i.family === 6 ? i.unicastSrcIp : undefined);
       this.links.set(v.index, v);
     }
     for (const name of interfacesOf(i)) this.linkByName(name);

@@ -213,9 +213,9 @@ export class Rtnl {
    * Creates a macvlan interface in private mode on `parentIndex` with `mac`, up,
    * and returns it. One left behind with the same name (a crash) is replaced.
    */
-  async addMacvlan(name: string, parentIndex: number, mac: Buffer): Promise<LinkInfo> {
+  async addMacvlan(name: string, parentIndex: number, mac: Buffer, up = true): Promise<LinkInfo> {
     const attrs = { ifname: name, address: mac, link: u32(parentIndex), linkinfo: macvlanLinkInfo() };
-    const create = (): Promise<unknown> => this.socket.newLink({ flags: { up: true }, change: { up: true } }, attrs, { flags: NLM_F_CREATE | NLM_F_EXCL });
+    const create = (): Promise<unknown> => this.socket.newLink(up ? { flags: { up: true }, change: { up: true } } : {}, attrs, { flags: NLM_F_CREATE | NLM_F_EXCL });
     try {
       await create();
     } catch (err) {
@@ -224,6 +224,15 @@ export class Rtnl {
       await idempotent(`create macvlan ${name}`, [], create);
     }
     return this.link(name);
+  }
+
+  /** Brings an interface up. */
+  async setLinkUp(index: number): Promise<void> {
+    try {
+      await this.socket.setLink({ index, flags: { up: true }, change: { up: true } });
+    } catch (err) {
+      throw wrapNetlinkError(`set interface ${index} up`, err);
+    }
   }
 
   /** Deletes an interface by name; one that is already gone counts as deleted. */
