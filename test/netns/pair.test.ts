@@ -153,3 +153,21 @@ test.serial('no_accept: the master holds the VIP but drops traffic to it, neighb
     await lab.cleanup();
   }
 });
+
+test.serial('vrrp_startup_delay: the instances stay in INIT, holding no address, for the delay, then run as usual', async (t) => {
+  const lab = await Lab.create('delay', ['a']);
+  try {
+    const conf = vrrpConf({ priority: 255, state: 'MASTER', advertInt: 0.1, version: 3, vips: [`${VIP}/24`] }).replace('global_defs {', 'global_defs {\n    vrrp_startup_delay 2');
+    const startedAt = Date.now();
+    const a = await lab.startTandem('a', conf);
+    t.like((await lab.ctl(a, 'status'))!.instances[0], { state: 'INIT' });
+    t.deepEqual(await lab.holders(VIP), [], 'no address during the delay');
+    await lab.waitHolder(VIP, 'a', 5000);
+    const took = Date.now() - startedAt;
+    t.log(`the owner took the VIP ${took} ms after start`);
+    t.true(took >= 2000, `${took} ms`);
+    t.like((await lab.ctl(a, 'status'))!.instances[0], { state: 'MASTER' });
+  } finally {
+    await lab.cleanup();
+  }
+});

@@ -31,6 +31,7 @@ export function defaultGlobalDefs(): GlobalDefs {
     vrrpHigherPrioSendAdvert: undefined,
     vrrpStrict: false,
     vrrpSkipCheckAdvAddr: false,
+    vrrpStartupDelay: 0,
     vrrpGarpInterval: 0,
     vrrpGnaInterval: 0,
     vrrpLowerPrioNoAdvert: undefined,
@@ -62,6 +63,7 @@ const spec: SectionSpec<Draft> = {
     vrrp_higher_prio_send_advert: flag((d, v) => (d.vrrpHigherPrioSendAdvert = v)),
     vrrp_strict: flag((d, v) => (d.vrrpStrict = v)),
     vrrp_skip_check_adv_addr: flag((d, v) => (d.vrrpSkipCheckAdvAddr = v)),
+    vrrp_startup_delay: single(seconds(0, 86400), (d, v) => (d.vrrpStartupDelay = v)),
     vrrp_garp_interval: single(seconds(0, 86400), (d, v) => (d.vrrpGarpInterval = v)),
     vrrp_gna_interval: single(seconds(0, 86400), (d, v) => (d.vrrpGnaInterval = v)),
     vrrp_lower_prio_no_advert: flag((d, v) => (d.vrrpLowerPrioNoAdvert = v)),
@@ -206,7 +208,6 @@ const spec: SectionSpec<Draft> = {
     vrrp_iptables: changesBehaviour('it filters traffic to the addresses'),
     vrrp_garp_lower_prio_delay: changesBehaviour('it delays re-announcements'),
     vrrp_check_unicast_src: changesBehaviour('it changes which adverts are accepted'),
-    vrrp_startup_delay: changesBehaviour('it delays the start of VRRP'),
     dynamic_interfaces: changesBehaviour('interfaces must exist at start'),
   },
 };

@@ -104,6 +104,8 @@ export interface GlobalDefs {
   readonly vrrpHigherPrioSendAdvert: boolean | undefined;
   /** `vrrp_strict`: every instance in strict RFC mode unless it says `strict_mode off`. */
   readonly vrrpStrict: boolean;
+  /** `vrrp_startup_delay` (seconds): VRRP instances start this long after tandemd (interfaces that come up late at boot). */
+  readonly vrrpStartupDelay: number;
   /** `vrrp_garp_interval` (seconds): the least gap between gratuitous ARPs on one interface. */
   readonly vrrpGarpInterval: number;
   /** `vrrp_gna_interval` (seconds): the same for unsolicited neighbour advertisements. */

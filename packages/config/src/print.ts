@@ -34,6 +34,7 @@ function globals(g: GlobalDefs): string[] {
   if (g.vrrpHigherPrioSendAdvert !== undefined) out.push(`vrrp_higher_prio_send_advert ${g.vrrpHigherPrioSendAdvert ? 'on' : 'off'}`);
   if (g.vrrpStrict) out.push('vrrp_strict');
   if (g.vrrpSkipCheckAdvAddr) out.push('vrrp_skip_check_adv_addr');
+  if (g.vrrpStartupDelay !== 0) out.push(`vrrp_startup_delay ${g.vrrpStartupDelay}`);
   if (g.vrrpGarpInterval !== 0) out.push(`vrrp_garp_interval ${g.vrrpGarpInterval}`);
   if (g.vrrpGnaInterval !== 0) out.push(`vrrp_gna_interval ${g.vrrpGnaInterval}`);
   if (g.vrrpLowerPrioNoAdvert !== undefined) out.push(`vrrp_lower_prio_no_advert ${g.vrrpLowerPrioNoAdvert ? 'on' : 'off'}`);

@@ -159,6 +159,7 @@ const configArb: fc.Arbitrary<Config> = fc
       vrrpHigherPrioSendAdvert: undefined,
       vrrpStrict: false,
       vrrpSkipCheckAdvAddr: false,
+      vrrpStartupDelay: refresh > 80 ? 2.5 : 0,
       vrrpGarpInterval: refresh > 60 ? 0.05 : 0,
       vrrpGnaInterval: refresh > 70 ? 1.5 : 0,
       vrrpLowerPrioNoAdvert: undefined,

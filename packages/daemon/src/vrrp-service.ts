@@ -92,6 +92,8 @@ export class VrrpService {
   /** Per interface, in front of its sender: vrrp_garp_interval / vrrp_gna_interval. */
   private readonly pacers = new Map<number, FramePacer>();
   private announceGaps = { arpIntervalMs: 0, naIntervalMs: 0 };
+  /** While vrrp_startup_delay runs: the instances that begin when it ends (reloads may add some). */
+  private startupDelay: { readonly timer: NodeJS.Timeout; readonly pending: Managed[] } | undefined;
   private acceptFilter: AcceptFilter | undefined;
   private readonly monitors = new Map<string, ScriptMonitor>();
   private readonly files = new Map<string, FileMonitor>();
@@ -129,6 +131,19 @@ export class VrrpService {
       throw err;
     }
     this.rtnl.watchLinks((link) => this.onLink(link));
+    const delay = config.globalDefs.vrrpStartupDelay;
+    if (delay > 0) {
+      // Until then the instances stay in INIT: no adverts, no addresses.
+      this.log.info(`vrrp_startup_delay: VRRP instances start in ${delay} s`);
+      const pending: Managed[] = [];
+      this.startupDelay = {
+        pending,
+        timer: setTimeout(() => {
+          this.startupDelay = undefined;
+          for (const m of pending) if (this.instances.includes(m)) this.begin(m);
+        }, delay * 1000),
+      };
+    }
     for (const m of this.instances) this.begin(m);
     for (const mon of this.monitors.values()) mon.start();
     for (const mon of this.files.values()) mon.start();
@@ -246,6 +261,10 @@ export class VrrpService {
   }
 
   private begin(m: Managed): void {
+    if (this.startupDelay !== undefined) {
+      this.startupDelay.pending.push(m);
+      return;
+    }
     // The effective priority goes in first: Master_Down_Interval's skew uses it.
     m.runner.setEffectivePriority(this.tracked(m).priority);
     m.runner.start();
@@ -541,6 +560,8 @@ export class VrrpService {
 
   /** Priority-0 adverts, addresses removed, sockets closed. */
   async stop(): Promise<void> {
+    if (this.startupDelay !== undefined) clearTimeout(this.startupDelay.timer);
+    this.startupDelay = undefined;
     for (const mon of this.monitors.values()) mon.stop();
     for (const mon of this.files.values()) mon.stop();
     await Promise.all(this.instances.map((m) => m.runner.stop()));
