@@ -3,7 +3,7 @@ import type { GlobalDefs, LvsSyncDaemon, NotifyFifo } from './model.js';
 import { scriptValue } from './tracking.js';
 import { applySection, flag, integer, seconds, single, word, type NotYet, type SectionSpec } from './section.js';
 import type { Node } from './tree.js';
-import { addressValue, arity, flagValue, intValue, secondsValue } from './values.js';
+import { addressValue, arity, flagValue, intValue, multicastGroup, secondsValue } from './values.js';
 
 type Draft = { -readonly [K in keyof GlobalDefs]: GlobalDefs[K] };
 
@@ -32,6 +32,8 @@ export function defaultGlobalDefs(): GlobalDefs {
     vrrpStrict: false,
     vrrpSkipCheckAdvAddr: false,
     vrrpStartupDelay: 0,
+    vrrpMcastGroup4: '224.0.0.18',
+    vrrpMcastGroup6: 'ff02::12',
     vrrpGarpInterval: 0,
     vrrpGnaInterval: 0,
     vrrpLowerPrioNoAdvert: undefined,
@@ -63,6 +65,8 @@ const spec: SectionSpec<Draft> = {
     vrrp_higher_prio_send_advert: flag((d, v) => (d.vrrpHigherPrioSendAdvert = v)),
     vrrp_strict: flag((d, v) => (d.vrrpStrict = v)),
     vrrp_skip_check_adv_addr: flag((d, v) => (d.vrrpSkipCheckAdvAddr = v)),
+    vrrp_mcast_group4: single(multicastGroup(4), (d, v) => (d.vrrpMcastGroup4 = v)),
+    vrrp_mcast_group6: single(multicastGroup(6), (d, v) => (d.vrrpMcastGroup6 = v)),
     vrrp_startup_delay: single(seconds(0, 86400), (d, v) => (d.vrrpStartupDelay = v)),
     vrrp_garp_interval: single(seconds(0, 86400), (d, v) => (d.vrrpGarpInterval = v)),
     vrrp_gna_interval: single(seconds(0, 86400), (d, v) => (d.vrrpGnaInterval = v)),
@@ -203,8 +207,6 @@ const spec: SectionSpec<Draft> = {
     vrrp_cpu_affinity: harmless,
     checker_priority: harmless,
     checker_no_swap: harmless,
-    vrrp_mcast_group4: changesBehaviour('adverts would go to another group'),
-    vrrp_mcast_group6: changesBehaviour('adverts would go to another group'),
     vrrp_iptables: changesBehaviour('it filters traffic to the addresses'),
     vrrp_garp_lower_prio_delay: changesBehaviour('it delays re-announcements'),
     vrrp_check_unicast_src: changesBehaviour('it changes which adverts are accepted'),

@@ -63,6 +63,8 @@ export interface VrrpInstance {
    * a new master, not in every advert of the master it already follows.
    */
   readonly skipCheckAdvAddr: boolean;
+  /** `mcast_dst_ip`, else global_defs' group for the family: where multicast adverts go (unused with unicast peers). */
+  readonly mcastGroup: string;
   /** `lower_prio_no_advert`: a master does not answer a lower-priority advert with its own. */
   readonly lowerPrioNoAdvert: boolean;
   readonly garp: GarpSettings;
@@ -104,6 +106,9 @@ export interface GlobalDefs {
   readonly vrrpHigherPrioSendAdvert: boolean | undefined;
   /** `vrrp_strict`: every instance in strict RFC mode unless it says `strict_mode off`. */
   readonly vrrpStrict: boolean;
+  /** `vrrp_mcast_group4` / `vrrp_mcast_group6`: the group adverts go to (RFC: 224.0.0.18, ff02::12). */
+  readonly vrrpMcastGroup4: string;
+  readonly vrrpMcastGroup6: string;
   /** `vrrp_startup_delay` (seconds): VRRP instances start this long after tandemd (interfaces that come up late at boot). */
   readonly vrrpStartupDelay: number;
   /** `vrrp_garp_interval` (seconds): the least gap between gratuitous ARPs on one interface. */

@@ -34,6 +34,8 @@ function globals(g: GlobalDefs): string[] {
   if (g.vrrpHigherPrioSendAdvert !== undefined) out.push(`vrrp_higher_prio_send_advert ${g.vrrpHigherPrioSendAdvert ? 'on' : 'off'}`);
   if (g.vrrpStrict) out.push('vrrp_strict');
   if (g.vrrpSkipCheckAdvAddr) out.push('vrrp_skip_check_adv_addr');
+  if (g.vrrpMcastGroup4 !== d.vrrpMcastGroup4) out.push(`vrrp_mcast_group4 ${g.vrrpMcastGroup4}`);
+  if (g.vrrpMcastGroup6 !== d.vrrpMcastGroup6) out.push(`vrrp_mcast_group6 ${g.vrrpMcastGroup6}`);
   if (g.vrrpStartupDelay !== 0) out.push(`vrrp_startup_delay ${g.vrrpStartupDelay}`);
   if (g.vrrpGarpInterval !== 0) out.push(`vrrp_garp_interval ${g.vrrpGarpInterval}`);
   if (g.vrrpGnaInterval !== 0) out.push(`vrrp_gna_interval ${g.vrrpGnaInterval}`);
@@ -121,6 +123,7 @@ function instance(i: VrrpInstance): string[] {
   if (i.virtualRoutes.length > 0) l.push(...block('virtual_routes', i.virtualRoutes.map(route), ''));
   if (i.virtualRules.length > 0) l.push(...block('virtual_rules', i.virtualRules.map(rule), ''));
   if (i.unicastSrcIp !== undefined) l.push(`unicast_src_ip ${i.unicastSrcIp}`);
+  l.push(`mcast_dst_ip ${i.mcastGroup}`);
   if (i.vmac !== undefined) l.push(`use_vmac ${q(i.vmac.name)}`, ...(i.vmac.xmitBase ? ['vmac_xmit_base'] : []));
   if (i.unicastPeer.length > 0) l.push(...block('unicast_peer', i.unicastPeer, ''));
   l.push(`down_timer_adverts ${i.downTimerAdverts}`);

@@ -80,6 +80,20 @@ export function addressValue(tok: Token, what: string, diags: Diagnostics): { ad
   return undefined;
 }
 
+/** A multicast group of one family, for `vrrp_mcast_group4/6` and `mcast_dst_ip`. */
+export const multicastGroup =
+  (family: 4 | 6 | undefined) =>
+  (tok: Token, what: string, diags: Diagnostics): string | undefined => {
+    const a = addressValue(tok, what, diags);
+    if (a === undefined) return undefined;
+    const first = a.family === 4 ? Number(a.address.split('.')[0]) : Number.parseInt(a.address.slice(0, 2), 16);
+    const multicast = a.family === 4 ? first >= 224 && first <= 239 : a.address.startsWith('ff');
+    if (family !== undefined && a.family !== family) diags.error('CONF_ERR_VALUE', tok.pos, `${what} must be an IPv${family} address, got '${tok.text}'`);
+    else if (!multicast) diags.error('CONF_ERR_VALUE', tok.pos, `${what} must be a multicast group (${a.family === 4 ? '224.0.0.0/4' : 'ff00::/8'}), got '${tok.text}'`);
+    else return a.address;
+    return undefined;
+  };
+
 /** `ADDR[/PREFIX]`; the prefix defaults to the full length, as keepalived does. */
 export function prefixedAddress(tok: Token, what: string, diags: Diagnostics): { address: string; family: 4 | 6; prefix: number } | undefined {
   const [addr = '', prefixText, ...rest] = tok.text.split('/');

@@ -7,7 +7,7 @@ import { routeBlock, ruleBlock } from './routes.js';
 import { applySection, blockOf, flag, integer, seconds, single, word, type NotYet, type SectionSpec } from './section.js';
 import { emptyTracking, trackingKeywords, type TrackingDraft } from './tracking.js';
 import type { Node } from './tree.js';
-import { addressValue, arity, enumValue, prefixedAddress } from './values.js';
+import { addressValue, arity, enumValue, multicastGroup, prefixedAddress } from './values.js';
 
 interface Draft extends TrackingDraft {
   dontTrackPrimary: boolean;
@@ -40,6 +40,8 @@ interface Draft extends TrackingDraft {
   strict?: boolean;
   lowerPrioNoAdvert?: boolean;
   skipCheckAdvAddr?: boolean;
+  mcastDstIp?: string;
+  mcastDstIpPos?: Position;
   lowerPrioNoAdvertPos?: Position;
   ownerIgnoreAdvertsPos?: Position;
   stateTok?: Token;
@@ -179,6 +181,10 @@ const spec: SectionSpec<Draft> = {
       d.acceptTok = n.keyword;
     },
     strict_mode: flag((d, v) => (d.strict = v)),
+    mcast_dst_ip: (n, d, diags) => {
+      single<Draft, string>(multicastGroup(undefined), (dd, v) => (dd.mcastDstIp = v))(n, d, diags);
+      d.mcastDstIpPos = n.keyword.pos;
+    },
     skip_check_adv_addr: flag((d, v) => (d.skipCheckAdvAddr = v)),
     lower_prio_no_advert: (n, d, diags) => {
       flag<Draft>((dd, v) => (dd.lowerPrioNoAdvert = v))(n, d, diags);
@@ -258,7 +264,6 @@ const spec: SectionSpec<Draft> = {
     use_ipvlan: changes('the ipvlan interface would not be created'),
     use_vmac_addr: changes('the virtual MAC would not be used'),
     vrf: changes('the instance would not run in that VRF'),
-    mcast_dst_ip: changes('adverts would go to another group'),
     unicast_ttl: changes('it changes which adverts are accepted'),
     unicast_fault_no_peer: changes('it changes the state with no peers'),
     check_unicast_src: changes('it changes which adverts are accepted'),
@@ -346,6 +351,8 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
   if (d.vmacXmitBase !== undefined && d.vmacPos === undefined) diags.error('CONF_ERR_CONFLICT', d.vmacXmitBase, 'vmac_xmit_base needs use_vmac');
   const strict = d.strict ?? globals.vrrpStrict;
   if (strict) strictModeConflicts(d, globals, pos, family, version, diags);
+  if (d.mcastDstIp !== undefined && (d.mcastDstIp.includes(':') ? 6 : 4) !== family) diags.error('CONF_ERR_CONFLICT', d.mcastDstIpPos!, `mcast_dst_ip ${d.mcastDstIp} is not of the instance's family`);
+  if (d.mcastDstIp !== undefined && d.unicastPeer.length > 0) diags.warning('CONF_ERR_CONFLICT', d.mcastDstIpPos!, 'mcast_dst_ip has no effect with unicast_peer: adverts go to the peers');
   if (d.ownerIgnoreAdvertsPos !== undefined && d.priority !== 255) {
     diags.warning('CONF_ERR_CONFLICT', d.ownerIgnoreAdvertsPos!, 'owner_ignore_adverts applies only to the address owner (priority 255); ignored');
   }
@@ -374,6 +381,7 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     strict,
     lowerPrioNoAdvert: d.lowerPrioNoAdvert ?? globals.vrrpLowerPrioNoAdvert ?? strict,
     skipCheckAdvAddr: d.skipCheckAdvAddr ?? globals.vrrpSkipCheckAdvAddr,
+    mcastGroup: d.mcastDstIp ?? (family === 4 ? globals.vrrpMcastGroup4 : globals.vrrpMcastGroup6),
     garp: d.garp,
     tracking: { ...d.tracking, trackInterface: d.tracking.trackInterface.filter((ti) => ti.name !== d.interface) },
     dontTrackPrimary: d.dontTrackPrimary,

@@ -52,6 +52,7 @@ const instanceArb = (name: string, vrid: number): fc.Arbitrary<VrrpInstance> =>
         strict: fc.constant(false),
         lowerPrioNoAdvert: fc.boolean(),
         skipCheckAdvAddr: fc.boolean(),
+        mcastGroup: family === 4 ? fc.constantFrom('224.0.0.18', '239.1.2.3') : fc.constantFrom('ff02::12', 'ff05::1:3'),
         tracking: fc.record({
           trackScript: fc.subarray(['chk_a', 'chk_b']).chain((names) =>
             fc.tuple(...names.map((name) => fc.option(fc.integer({ min: -253, max: 253 }), { nil: undefined }).map((w) => ({ name, ...(w !== undefined ? { weight: w } : {}), reverse: false, pos }))))),
@@ -160,6 +161,8 @@ const configArb: fc.Arbitrary<Config> = fc
       vrrpStrict: false,
       vrrpSkipCheckAdvAddr: false,
       vrrpStartupDelay: refresh > 80 ? 2.5 : 0,
+      vrrpMcastGroup4: '224.0.0.18',
+      vrrpMcastGroup6: 'ff02::12',
       vrrpGarpInterval: refresh > 60 ? 0.05 : 0,
       vrrpGnaInterval: refresh > 70 ? 1.5 : 0,
       vrrpLowerPrioNoAdvert: undefined,

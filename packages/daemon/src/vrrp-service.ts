@@ -183,6 +183,7 @@ export class VrrpService {
     }
     for (const name of interfacesOf(i)) this.linkByName(name);
     const ch = await this.channel(i);
+    if (i.unicastPeer.length === 0) ch.join(i.mcastGroup);
     const addresses = this.addressSpecs(i);
     // RFC 5798 §6.4.3: the address owner accepts whatever Accept_Mode says.
     const noAccept = !i.accept && i.priority !== 255 ? (this.acceptFilter ??= AcceptFilter.create()) : undefined;
@@ -192,6 +193,7 @@ export class VrrpService {
       {
         ...(i.unicastSrcIp !== undefined ? { source: i.unicastSrcIp } : {}),
         peers: i.unicastPeer,
+        group: i.mcastGroup,
         addresses,
         ...(noAccept !== undefined ? { noAccept } : {}),
         routes: i.virtualRoutes.map((r) => routeSpec(r, this.ifindexOf)),

@@ -16,6 +16,7 @@ import type { AddressSpec, InterfaceAddress, LinkInfo, RouteSpec, RuleSpec, Rtnl
 export class VrrpChannel {
   private readonly receiver: RawSocket;
   private readonly senders = new Map<string, RawSocket>();
+  private readonly groups = new Set<string>();
 
   private constructor(
     readonly link: LinkInfo,
@@ -28,7 +29,7 @@ export class VrrpChannel {
     this.receiver = createRawSocket(this.socketOptions());
     this.receiver.on('message', onDatagram);
     this.receiver.on('error', onError);
-    this.receiver.addMembership(family === 4 ? VRRP_GROUP_V4 : VRRP_GROUP_V6);
+    this.join(family === 4 ? VRRP_GROUP_V4 : VRRP_GROUP_V6);
     this.receiver.listen();
   }
 
@@ -48,6 +49,13 @@ export class VrrpChannel {
     const owner = addressesOf === name ? link : await rtnl.link(addressesOf);
     const addresses = (await rtnl.addresses(owner.index)).filter((a) => a.family === family);
     return new VrrpChannel(link, family, addresses, onDatagram, onError, ah);
+  }
+
+  /** Receives adverts sent to `group` too (`vrrp_mcast_group4/6`, `mcast_dst_ip`). */
+  join(group: string): void {
+    if (this.groups.has(group)) return;
+    this.receiver.addMembership(group);
+    this.groups.add(group);
   }
 
   private socketOptions(): RawSocketOptions {
@@ -87,8 +95,10 @@ export class VrrpChannel {
 
 export interface VrrpTransportOptions {
   readonly source?: string;
-  /** Unicast peers; empty means the VRRP multicast group. */
+  /** Unicast peers; empty means the multicast group. */
   readonly peers?: readonly string[];
+  /** The multicast group adverts go to without peers (default: RFC 5798's for the family); the channel must have joined it. */
+  readonly group?: string;
   /** The virtual addresses, each with its own interface. */
   readonly addresses: readonly AddressSpec[];
   /** Accept_Mode false: traffic to the addresses is dropped while they are held. */
@@ -113,7 +123,7 @@ export class NetTransport implements Transport {
   ) {
     this.sourceAddress = options.source ?? channel.defaultSource();
     const peers = options.peers ?? [];
-    this.destinations = peers.length > 0 ? [...peers] : [channel.family === 4 ? VRRP_GROUP_V4 : VRRP_GROUP_V6];
+    this.destinations = peers.length > 0 ? [...peers] : [options.group ?? (channel.family === 4 ? VRRP_GROUP_V4 : VRRP_GROUP_V6)];
     this.socket = channel.sender(this.sourceAddress);
     this.addresses = options.addresses;
   }

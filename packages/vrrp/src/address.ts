@@ -77,3 +77,10 @@ export function familyOf(text: string): Family | undefined {
 export function compareAddresses(a: string, b: string): number {
   return Buffer.compare(addressToBytes(a), addressToBytes(b));
 }
+
+/** A multicast group address (224.0.0.0/4, ff00::/8). */
+export function isMulticast(text: string): boolean {
+  const f = familyOf(text);
+  if (f === 4) return (addressToBytes(text)[0]! & 0xf0) === 0xe0;
+  return f === 6 && addressToBytes(text)[0] === 0xff;
+}

@@ -10,7 +10,8 @@ import {
   type VrrpState,
 } from './machine.js';
 import { sealAh } from './ah.js';
-import { AuthType, encode, noAuthData, passwordAuthData, VRRP_GROUP_V4, VRRP_GROUP_V6, type Advertisement, type DropReason } from './packet.js';
+import { AuthType, encode, noAuthData, passwordAuthData, type Advertisement, type DropReason } from './packet.js';
+import { isMulticast } from './address.js';
 import type { ReceiveExpectations } from './receive.js';
 
 /** What an instance needs from the network; `packages/net` implements it. */
@@ -187,7 +188,7 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
   }
 
   private get unicast(): boolean {
-    return !this.transport.destinations.some((d) => d === VRRP_GROUP_V4 || d === VRRP_GROUP_V6);
+    return !this.transport.destinations.some(isMulticast);
   }
 
   /** A validated advert for this VRID (with its AH sequence number when authenticated by AH). */

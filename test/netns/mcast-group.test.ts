@@ -1,0 +1,37 @@
+import test from 'ava';
+import { Lab } from '../lib/lab.js';
+import { vrrpConf } from '../lib/configs.js';
+import { sleep, waitFor } from '../lib/sh.js';
+
+const VIP = '192.0.2.100';
+const conf = (priority: number, group?: string): string => {
+  const text = vrrpConf({ priority, advertInt: 0.1, version: 3, vips: [`${VIP}/24`] });
+  return group === undefined ? text : text.replace('global_defs {', `global_defs {\n    vrrp_mcast_group4 ${group}`);
+};
+
+test.serial('vrrp_mcast_group4: tandem and keepalived elect over another group, adverts go there; a router on the RFC group hears neither', async (t) => {
+  const lab = await Lab.create('mcg', ['a', 'b']);
+  try {
+    const capture = lab.spawnIn('client', 'tcpdump', ['-i', 'eth0', '-n', '-l', '-c', '5', 'ip proto 112']);
+    await waitFor('tcpdump listening', 5000, () => (capture.output().includes('listening on') ? true : undefined));
+    await lab.startTandem('a', conf(150, '224.0.0.19'));
+    const b = await lab.startKeepalived('b', conf(100, '224.0.0.19'));
+    await lab.waitHolder(VIP, 'a', 5000);
+    for (let i = 0; i < 5; i++) {
+      t.deepEqual(await lab.holders(VIP), ['a'], 'keepalived hears tandem on 224.0.0.19');
+      await sleep(100);
+    }
+    const adverts = await waitFor('adverts', 5000, () => {
+      const lines = capture.output().split('\n').filter((l) => l.includes('VRRP'));
+      return lines.length >= 5 ? lines : undefined;
+    });
+    t.true(adverts.every((l) => l.includes(`${lab.address('a')} > 224.0.0.19`)), adverts.join('\n'));
+    // keepalived back on the RFC group no longer hears tandem: it takes the address as well.
+    await lab.stopDaemon(b);
+    await lab.startKeepalived('b', conf(100));
+    await waitFor('both hold the VIP', 5000, async () => ((await lab.holders(VIP)).length === 2 ? true : undefined));
+    t.pass();
+  } finally {
+    await lab.cleanup();
+  }
+});
