@@ -31,6 +31,7 @@ export function defaultGlobalDefs(): GlobalDefs {
     vrrpHigherPrioSendAdvert: undefined,
     vrrpStrict: false,
     vrrpSkipCheckAdvAddr: false,
+    vrrpCheckUnicastSrc: false,
     vrrpStartupDelay: 0,
     vrrpMcastGroup4: '224.0.0.18',
     vrrpMcastGroup6: 'ff02::12',
@@ -65,6 +66,7 @@ const spec: SectionSpec<Draft> = {
     vrrp_higher_prio_send_advert: flag((d, v) => (d.vrrpHigherPrioSendAdvert = v)),
     vrrp_strict: flag((d, v) => (d.vrrpStrict = v)),
     vrrp_skip_check_adv_addr: flag((d, v) => (d.vrrpSkipCheckAdvAddr = v)),
+    vrrp_check_unicast_src: flag((d, v) => (d.vrrpCheckUnicastSrc = v)),
     vrrp_mcast_group4: single(multicastGroup(4), (d, v) => (d.vrrpMcastGroup4 = v)),
     vrrp_mcast_group6: single(multicastGroup(6), (d, v) => (d.vrrpMcastGroup6 = v)),
     vrrp_startup_delay: single(seconds(0, 86400), (d, v) => (d.vrrpStartupDelay = v)),
@@ -209,7 +211,6 @@ const spec: SectionSpec<Draft> = {
     checker_no_swap: harmless,
     vrrp_iptables: changesBehaviour('it filters traffic to the addresses'),
     vrrp_garp_lower_prio_delay: changesBehaviour('it delays re-announcements'),
-    vrrp_check_unicast_src: changesBehaviour('it changes which adverts are accepted'),
     dynamic_interfaces: changesBehaviour('interfaces must exist at start'),
   },
 };

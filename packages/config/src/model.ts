@@ -63,6 +63,8 @@ export interface VrrpInstance {
    * a new master, not in every advert of the master it already follows.
    */
   readonly skipCheckAdvAddr: boolean;
+  /** `check_unicast_src`: with unicast peers, adverts from any other source are dropped. */
+  readonly checkUnicastSrc: boolean;
   /** `mcast_dst_ip`, else global_defs' group for the family: where multicast adverts go (unused with unicast peers). */
   readonly mcastGroup: string;
   /** `lower_prio_no_advert`: a master does not answer a lower-priority advert with its own. */
@@ -115,6 +117,8 @@ export interface GlobalDefs {
   readonly vrrpGarpInterval: number;
   /** `vrrp_gna_interval` (seconds): the same for unsolicited neighbour advertisements. */
   readonly vrrpGnaInterval: number;
+  /** `vrrp_check_unicast_src`: the default of every instance's `check_unicast_src`. */
+  readonly vrrpCheckUnicastSrc: boolean;
   /** `vrrp_skip_check_adv_addr`: the default of every instance's `skip_check_adv_addr`. */
   readonly vrrpSkipCheckAdvAddr: boolean;
   /** `vrrp_lower_prio_no_advert`; unset: off, or on in strict mode. */

@@ -34,6 +34,7 @@ function globals(g: GlobalDefs): string[] {
   if (g.vrrpHigherPrioSendAdvert !== undefined) out.push(`vrrp_higher_prio_send_advert ${g.vrrpHigherPrioSendAdvert ? 'on' : 'off'}`);
   if (g.vrrpStrict) out.push('vrrp_strict');
   if (g.vrrpSkipCheckAdvAddr) out.push('vrrp_skip_check_adv_addr');
+  if (g.vrrpCheckUnicastSrc) out.push('vrrp_check_unicast_src');
   if (g.vrrpMcastGroup4 !== d.vrrpMcastGroup4) out.push(`vrrp_mcast_group4 ${g.vrrpMcastGroup4}`);
   if (g.vrrpMcastGroup6 !== d.vrrpMcastGroup6) out.push(`vrrp_mcast_group6 ${g.vrrpMcastGroup6}`);
   if (g.vrrpStartupDelay !== 0) out.push(`vrrp_startup_delay ${g.vrrpStartupDelay}`);
@@ -128,7 +129,7 @@ function instance(i: VrrpInstance): string[] {
   if (i.unicastPeer.length > 0) l.push(...block('unicast_peer', i.unicastPeer, ''));
   l.push(`down_timer_adverts ${i.downTimerAdverts}`);
   l.push(`higher_prio_send_advert ${i.higherPrioSendAdvert ? 'on' : 'off'}`);
-  l.push(`strict_mode ${i.strict ? 'on' : 'off'}`, `lower_prio_no_advert ${i.lowerPrioNoAdvert ? 'on' : 'off'}`, `skip_check_adv_addr ${i.skipCheckAdvAddr ? 'on' : 'off'}`);
+  l.push(`strict_mode ${i.strict ? 'on' : 'off'}`, `lower_prio_no_advert ${i.lowerPrioNoAdvert ? 'on' : 'off'}`, `skip_check_adv_addr ${i.skipCheckAdvAddr ? 'on' : 'off'}`, `check_unicast_src ${i.checkUnicastSrc ? 'on' : 'off'}`);
   const garp: Array<[keyof VrrpInstance['garp'], string]> = [
     ['masterDelay', 'garp_master_delay'],
     ['masterRepeat', 'garp_master_repeat'],

@@ -40,6 +40,7 @@ interface Draft extends TrackingDraft {
   strict?: boolean;
   lowerPrioNoAdvert?: boolean;
   skipCheckAdvAddr?: boolean;
+  checkUnicastSrc?: boolean;
   mcastDstIp?: string;
   mcastDstIpPos?: Position;
   lowerPrioNoAdvertPos?: Position;
@@ -186,6 +187,7 @@ const spec: SectionSpec<Draft> = {
       d.mcastDstIpPos = n.keyword.pos;
     },
     skip_check_adv_addr: flag((d, v) => (d.skipCheckAdvAddr = v)),
+    check_unicast_src: flag((d, v) => (d.checkUnicastSrc = v)),
     lower_prio_no_advert: (n, d, diags) => {
       flag<Draft>((dd, v) => (dd.lowerPrioNoAdvert = v))(n, d, diags);
       d.lowerPrioNoAdvertPos = n.keyword.pos;
@@ -266,7 +268,6 @@ const spec: SectionSpec<Draft> = {
     vrf: changes('the instance would not run in that VRF'),
     unicast_ttl: changes('it changes which adverts are accepted'),
     unicast_fault_no_peer: changes('it changes the state with no peers'),
-    check_unicast_src: changes('it changes which adverts are accepted'),
     garp_lower_prio_delay: changes('it delays re-announcements'),
     promote_secondaries: changes('it changes address handling'),
   },
@@ -381,6 +382,7 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     strict,
     lowerPrioNoAdvert: d.lowerPrioNoAdvert ?? globals.vrrpLowerPrioNoAdvert ?? strict,
     skipCheckAdvAddr: d.skipCheckAdvAddr ?? globals.vrrpSkipCheckAdvAddr,
+    checkUnicastSrc: d.checkUnicastSrc ?? globals.vrrpCheckUnicastSrc,
     mcastGroup: d.mcastDstIp ?? (family === 4 ? globals.vrrpMcastGroup4 : globals.vrrpMcastGroup6),
     garp: d.garp,
     tracking: { ...d.tracking, trackInterface: d.tracking.trackInterface.filter((ti) => ti.name !== d.interface) },

@@ -52,6 +52,7 @@ const instanceArb = (name: string, vrid: number): fc.Arbitrary<VrrpInstance> =>
         strict: fc.constant(false),
         lowerPrioNoAdvert: fc.boolean(),
         skipCheckAdvAddr: fc.boolean(),
+        checkUnicastSrc: fc.boolean(),
         mcastGroup: family === 4 ? fc.constantFrom('224.0.0.18', '239.1.2.3') : fc.constantFrom('ff02::12', 'ff05::1:3'),
         tracking: fc.record({
           trackScript: fc.subarray(['chk_a', 'chk_b']).chain((names) =>
@@ -160,6 +161,7 @@ const configArb: fc.Arbitrary<Config> = fc
       vrrpHigherPrioSendAdvert: undefined,
       vrrpStrict: false,
       vrrpSkipCheckAdvAddr: false,
+      vrrpCheckUnicastSrc: false,
       vrrpStartupDelay: refresh > 80 ? 2.5 : 0,
       vrrpMcastGroup4: '224.0.0.18',
       vrrpMcastGroup6: 'ff02::12',

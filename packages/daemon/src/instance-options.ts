@@ -43,6 +43,7 @@ export function runnerOptions(i: VrrpInstance, g: GlobalDefs, sourceAddress: str
     auth: i.authentication === undefined ? { type: 'none' } : { type: i.authentication.type === 'AH' ? 'ah' : 'pass', password: i.authentication.password },
     announce: announceSchedule(i, g),
     skipCheckAdvertAddresses: i.skipCheckAdvAddr,
+    checkUnicastSource: i.checkUnicastSrc,
   };
 }
 

@@ -55,7 +55,8 @@ export type DropReason =
   | 'replayed'
   | 'interval-mismatch'
   | 'address-mismatch'
-  | 'owner-conflict';
+  | 'owner-conflict'
+  | 'unknown-peer';
 
 export type DecodeResult =
   | { readonly ok: true; readonly advert: Advertisement; readonly bytes: number }

@@ -19,6 +19,8 @@ export interface ReceiveExpectations {
    * are not checked for their addresses (a new master's still are).
    */
   readonly trustedMaster?: string;
+  /** keepalived's `check_unicast_src`: adverts are accepted only from these unicast peers. */
+  readonly peers?: readonly string[];
   /** Whether the local router is the address owner (priority 255). */
   readonly owner: boolean;
 }
@@ -39,6 +41,10 @@ function sameAddressSet(a: readonly string[], b: readonly string[]): boolean {
   const key = (s: string): string => addressToBytes(s).toString('hex');
   const left = new Set(a.map(key));
   return b.every((x) => left.has(key(x)));
+}
+
+function sameAddress(a: string, b: string): boolean {
+  return addressToBytes(a).equals(addressToBytes(b));
 }
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
@@ -65,6 +71,7 @@ export function receiveAdvert(
   if (local === undefined) return { ok: false, reason: 'unknown-vrid', detail: `vrid ${advert.vrid}`, vrid: advert.vrid };
   const drop = (reason: DropReason, detail: string): ReceiveResult => ({ ok: false, reason, detail, vrid: advert.vrid });
   if (advert.version !== local.version) return drop('bad-version', `version ${advert.version}, configured ${local.version}`);
+  if (local.peers !== undefined && !local.peers.some((p) => sameAddress(p, meta.src))) return drop('unknown-peer', `advert from ${meta.src}, not a unicast_peer`);
   // RFC 3768 §7.1: ... and the local router is not the IP address owner.
   if (local.owner) return drop('owner-conflict', `advert from ${meta.src} while this router owns the addresses`);
   const wantsAh = local.authType === AuthType.ah;

@@ -62,6 +62,8 @@ export interface RunnerOptions {
   readonly addresses: readonly string[];
   readonly auth?: { readonly type: 'none' } | { readonly type: 'pass' | 'ah'; readonly password: string };
   readonly announce?: AnnounceSchedule;
+  /** keepalived's `check_unicast_src`: with unicast peers, adverts from other sources are dropped. */
+  readonly checkUnicastSource?: boolean;
   /** keepalived's `skip_check_adv_addr`: while backup, the followed master's adverts skip the address check. */
   readonly skipCheckAdvertAddresses?: boolean;
 }
@@ -171,6 +173,7 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
       ahSequence: this.ahSequence,
       unicast: this.unicast,
       addresses: this.options.addresses,
+      ...(this.options.checkUnicastSource === true && this.unicast ? { peers: this.transport.destinations } : {}),
       ...(this.options.skipCheckAdvertAddresses === true && this.machine.state === 'BACKUP' && this.machine.masterAddress !== undefined ? { trustedMaster: this.machine.masterAddress } : {}),
       owner: this.machine.effectivePriority === 255,
     };

@@ -35,7 +35,12 @@ const cases: Array<[string, Partial<Advertisement>, Partial<ReceiveExpectations>
   ['a wrong password', { authData: passwordAuthData('other') }, {}, 255, 'auth-failed'],
   ['another v2 interval', { intervalCs: 200 }, {}, 255, 'interval-mismatch'],
   ['other addresses', { addresses: ['192.0.2.100'] }, {}, 255, 'address-mismatch'],
+  ['a source that is not a unicast peer (check_unicast_src)', {}, { peers: ['192.0.2.30', '192.0.2.31'] }, 255, 'unknown-peer'],
 ];
+
+test('check_unicast_src: an advert from one of the unicast peers is accepted', (t) => {
+  t.true(receiveAdvert(encode(advert, meta), meta, () => ({ ...local, peers: ['192.0.2.30', '192.0.2.20'] })).ok);
+});
 for (const [name, a, l, ttl, reason] of cases) {
   test(`drops ${name} as ${reason}`, (t) => {
     const r = receiveAdvert(encode({ ...advert, ...a }, meta), { ...meta, ttl }, (vrid) => (vrid === 9 ? { ...local, ...l } : undefined));

@@ -228,3 +228,17 @@ test('skip_check_adv_addr: a backup trusts the addresses of the master it follow
   checking.receive(advert, '192.0.2.10');
   t.is(checking.expectations.trustedMaster, undefined);
 });
+
+test('check_unicast_src: a unicast instance expects adverts from its peers only; a multicast one from anyone', (t) => {
+  const clock = new FakeClock();
+  const params: InstanceParams = { version: 2, family: 4, priority: 100, intervalCs: 100, preempt: true, preemptDelayMs: 0, startState: 'BACKUP', primaryAddress: '192.0.2.20', downTimerAdverts: 3, higherPrioSendAdvert: false };
+  const runner = (destinations: string[], check: boolean): InstanceRunner =>
+    new InstanceRunner(
+      { name: 'VI', vrid: 51, params, addresses: ['192.0.2.100'], checkUnicastSource: check },
+      { sourceAddress: '192.0.2.20', destinations, send: () => undefined, addAddresses: async () => undefined, removeAddresses: async () => undefined, announce: () => undefined },
+      clock,
+    );
+  t.deepEqual(runner(['192.0.2.30', '192.0.2.31'], true).expectations.peers, ['192.0.2.30', '192.0.2.31']);
+  t.is(runner(['192.0.2.30'], false).expectations.peers, undefined);
+  t.is(runner(['224.0.0.18'], true).expectations.peers, undefined);
+});

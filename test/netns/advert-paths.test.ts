@@ -1,3 +1,4 @@
+// Where adverts go (another multicast group) and whom they are accepted from (unicast peers only).
 import test from 'ava';
 import { Lab } from '../lib/lab.js';
 import { vrrpConf } from '../lib/configs.js';
@@ -30,6 +31,28 @@ test.serial('vrrp_mcast_group4: tandem and keepalived elect over another group, 
     await lab.stopDaemon(b);
     await lab.startKeepalived('b', conf(100));
     await waitFor('both hold the VIP', 5000, async () => ((await lab.holders(VIP)).length === 2 ? true : undefined));
+    t.pass();
+  } finally {
+    await lab.cleanup();
+  }
+});
+
+test.serial('check_unicast_src: a backup hears its unicast peers only; an advert from anyone else is dropped', async (t) => {
+  const lab = await Lab.create('ucs', ['a', 'b']);
+  try {
+    const unicast = (priority: number, peer: string, check: boolean): string =>
+      vrrpConf({ priority, advertInt: 0.1, version: 3, vips: [`${VIP}/24`], peers: [peer] }).replace('    interface eth0\n', `    interface eth0\n${check ? '    check_unicast_src\n' : ''}`);
+    await lab.startTandem('a', unicast(150, lab.address('b'), false));
+    // b's only peer is an address nobody has: a's adverts reach b (a sends to b) but come from elsewhere.
+    const b = await lab.startTandem('b', unicast(100, '192.0.2.99', false));
+    await lab.waitHolder(VIP, 'a', 5000);
+    for (let i = 0; i < 5; i++) {
+      t.deepEqual(await lab.holders(VIP), ['a'], 'without the check, b follows a');
+      await sleep(100);
+    }
+    await lab.stopDaemon(b);
+    await lab.startTandem('b', unicast(100, '192.0.2.99', true));
+    await waitFor('b takes the VIP too: a is not its peer', 5000, async () => ((await lab.holders(VIP)).length === 2 ? true : undefined));
     t.pass();
   } finally {
     await lab.cleanup();
