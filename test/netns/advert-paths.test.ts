@@ -58,3 +58,25 @@ test.serial('check_unicast_src: a backup hears its unicast peers only; an advert
     await lab.cleanup();
   }
 });
+
+test.serial('unicast_ttl: adverts to unicast peers carry that TTL, and a unicast backup accepts them (a routed peer), as keepalived', async (t) => {
+  const lab = await Lab.create('uttl', ['a', 'b']);
+  try {
+    const capture = lab.spawnIn('b', 'tcpdump', ['-i', 'eth0', '-n', '-l', '-v', '-c', '3', `ip proto 112 and src host ${lab.address('a')}`]);
+    await waitFor('tcpdump listening', 5000, () => (capture.output().includes('listening on') ? true : undefined));
+    const unicast = (priority: number, peer: string, ttl?: number): string =>
+      vrrpConf({ priority, advertInt: 0.1, version: 3, vips: [`${VIP}/24`], peers: [peer] }).replace('    interface eth0\n', `    interface eth0\n${ttl !== undefined ? `    unicast_ttl ${ttl}\n` : ''}`);
+    await lab.startTandem('a', unicast(150, lab.address('b'), 64));
+    await lab.startTandem('b', unicast(100, lab.address('a')));
+    await lab.waitHolder(VIP, 'a', 5000);
+    for (let i = 0; i < 5; i++) {
+      t.deepEqual(await lab.holders(VIP), ['a'], 'b follows a whatever the TTL');
+      await sleep(100);
+    }
+    const out = await waitFor('three adverts from a', 5000, () => ((capture.output().match(/VRRP/g) ?? []).length >= 3 ? capture.output() : undefined));
+    t.regex(out, /ttl 64,/);
+    t.notRegex(out, /ttl 255,/);
+  } finally {
+    await lab.cleanup();
+  }
+});

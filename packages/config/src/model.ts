@@ -67,6 +67,8 @@ export interface VrrpInstance {
   readonly checkUnicastSrc: boolean;
   /** `mcast_dst_ip`, else global_defs' group for the family: where multicast adverts go (unused with unicast peers). */
   readonly mcastGroup: string;
+  /** `unicast_ttl`: TTL / hop limit of adverts to unicast peers (default 255). */
+  readonly unicastTtl: number;
   /** `lower_prio_no_advert`: a master does not answer a lower-priority advert with its own. */
   readonly lowerPrioNoAdvert: boolean;
   readonly garp: GarpSettings;

@@ -41,6 +41,8 @@ interface Draft extends TrackingDraft {
   lowerPrioNoAdvert?: boolean;
   skipCheckAdvAddr?: boolean;
   checkUnicastSrc?: boolean;
+  unicastTtl?: number;
+  unicastTtlPos?: Position;
   mcastDstIp?: string;
   mcastDstIpPos?: Position;
   lowerPrioNoAdvertPos?: Position;
@@ -188,6 +190,10 @@ const spec: SectionSpec<Draft> = {
     },
     skip_check_adv_addr: flag((d, v) => (d.skipCheckAdvAddr = v)),
     check_unicast_src: flag((d, v) => (d.checkUnicastSrc = v)),
+    unicast_ttl: (n, d, diags) => {
+      single<Draft, number>(integer(1, 255), (dd, v) => (dd.unicastTtl = v))(n, d, diags);
+      d.unicastTtlPos = n.keyword.pos;
+    },
     lower_prio_no_advert: (n, d, diags) => {
       flag<Draft>((dd, v) => (dd.lowerPrioNoAdvert = v))(n, d, diags);
       d.lowerPrioNoAdvertPos = n.keyword.pos;
@@ -266,7 +272,6 @@ const spec: SectionSpec<Draft> = {
     use_ipvlan: changes('the ipvlan interface would not be created'),
     use_vmac_addr: changes('the virtual MAC would not be used'),
     vrf: changes('the instance would not run in that VRF'),
-    unicast_ttl: changes('it changes which adverts are accepted'),
     unicast_fault_no_peer: changes('it changes the state with no peers'),
     garp_lower_prio_delay: changes('it delays re-announcements'),
     promote_secondaries: changes('it changes address handling'),
@@ -353,6 +358,10 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
   const strict = d.strict ?? globals.vrrpStrict;
   if (strict) strictModeConflicts(d, globals, pos, family, version, diags);
   if (d.mcastDstIp !== undefined && (d.mcastDstIp.includes(':') ? 6 : 4) !== family) diags.error('CONF_ERR_CONFLICT', d.mcastDstIpPos!, `mcast_dst_ip ${d.mcastDstIp} is not of the instance's family`);
+  if (d.unicastTtl !== undefined && d.unicastTtl !== 255) {
+    if (d.unicastPeer.length === 0) diags.warning('CONF_ERR_CONFLICT', d.unicastTtlPos!, 'unicast_ttl has no effect without unicast_peer: multicast adverts always carry TTL 255');
+    else if (d.authentication?.type === 'AH') diags.error('CONF_ERR_UNSUPPORTED', d.unicastTtlPos!, 'unicast_ttl with auth_type AH is not supported by tandem yet');
+  }
   if (d.mcastDstIp !== undefined && d.unicastPeer.length > 0) diags.warning('CONF_ERR_CONFLICT', d.mcastDstIpPos!, 'mcast_dst_ip has no effect with unicast_peer: adverts go to the peers');
   if (d.ownerIgnoreAdvertsPos !== undefined && d.priority !== 255) {
     diags.warning('CONF_ERR_CONFLICT', d.ownerIgnoreAdvertsPos!, 'owner_ignore_adverts applies only to the address owner (priority 255); ignored');
@@ -383,6 +392,7 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     lowerPrioNoAdvert: d.lowerPrioNoAdvert ?? globals.vrrpLowerPrioNoAdvert ?? strict,
     skipCheckAdvAddr: d.skipCheckAdvAddr ?? globals.vrrpSkipCheckAdvAddr,
     checkUnicastSrc: d.checkUnicastSrc ?? globals.vrrpCheckUnicastSrc,
+    unicastTtl: d.unicastTtl ?? 255,
     mcastGroup: d.mcastDstIp ?? (family === 4 ? globals.vrrpMcastGroup4 : globals.vrrpMcastGroup6),
     garp: d.garp,
     tracking: { ...d.tracking, trackInterface: d.tracking.trackInterface.filter((ti) => ti.name !== d.interface) },

@@ -193,6 +193,7 @@ export class VrrpService {
       {
         ...(i.unicastSrcIp !== undefined ? { source: i.unicastSrcIp } : {}),
         peers: i.unicastPeer,
+        unicastTtl: i.unicastTtl,
         group: i.mcastGroup,
         addresses,
         ...(noAccept !== undefined ? { noAccept } : {}),

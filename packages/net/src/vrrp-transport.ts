@@ -76,12 +76,15 @@ export class VrrpChannel {
     return pick.address;
   }
 
-  sender(source: string): RawSocket {
-    let s = this.senders.get(source);
+  /** The socket adverts from `source` leave on, with TTL / hop limit `ttl` (255 unless `unicast_ttl`). */
+  sender(source: string, ttl = 255): RawSocket {
+    const key = `${source}/${ttl}`;
+    let s = this.senders.get(key);
     if (s === undefined) {
       s = createRawSocket(this.socketOptions());
       s.bind(source);
-      this.senders.set(source, s);
+      if (ttl !== 255) s.setTtl(ttl);
+      this.senders.set(key, s);
     }
     return s;
   }
@@ -97,6 +100,8 @@ export interface VrrpTransportOptions {
   readonly source?: string;
   /** Unicast peers; empty means the multicast group. */
   readonly peers?: readonly string[];
+  /** `unicast_ttl`: TTL / hop limit of adverts to unicast peers (255 unless routed). */
+  readonly unicastTtl?: number;
   /** The multicast group adverts go to without peers (default: RFC 5798's for the family); the channel must have joined it. */
   readonly group?: string;
   /** The virtual addresses, each with its own interface. */
@@ -124,7 +129,7 @@ export class NetTransport implements Transport {
     this.sourceAddress = options.source ?? channel.defaultSource();
     const peers = options.peers ?? [];
     this.destinations = peers.length > 0 ? [...peers] : [options.group ?? (channel.family === 4 ? VRRP_GROUP_V4 : VRRP_GROUP_V6)];
-    this.socket = channel.sender(this.sourceAddress);
+    this.socket = channel.sender(this.sourceAddress, peers.length > 0 ? (options.unicastTtl ?? 255) : 255);
     this.addresses = options.addresses;
   }
 

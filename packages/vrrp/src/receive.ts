@@ -11,7 +11,10 @@ export interface ReceiveExpectations {
   readonly authData: Uint8Array;
   /** AH only: the highest sequence number accepted or sent; a datagram must carry a higher one. */
   readonly ahSequence?: number;
-  /** AH only: adverts go to unicast peers, so the TTL is not covered by the ICV. */
+  /**
+   * Adverts go to unicast peers: the TTL is then not checked (a routed peer's adverts arrive
+   * with less than 255, as keepalived allows) and, with AH, not covered by the ICV.
+   */
   readonly unicast?: boolean;
   readonly addresses: readonly string[];
   /**
@@ -61,8 +64,6 @@ export function receiveAdvert(
   meta: ReceivedMeta,
   lookup: (vrid: number) => ReceiveExpectations | undefined,
 ): ReceiveResult {
-  // §7.1: MUST verify that the IP TTL / IPv6 Hop Limit is 255.
-  if (meta.ttl !== 255) return { ok: false, reason: 'bad-ttl', detail: `ttl ${meta.ttl}` };
   const decoded = decode(payload, meta);
   if (!decoded.ok) return decoded;
   const advert = decoded.advert;
@@ -70,6 +71,9 @@ export function receiveAdvert(
   const local = lookup(advert.vrid);
   if (local === undefined) return { ok: false, reason: 'unknown-vrid', detail: `vrid ${advert.vrid}`, vrid: advert.vrid };
   const drop = (reason: DropReason, detail: string): ReceiveResult => ({ ok: false, reason, detail, vrid: advert.vrid });
+  // §7.1: MUST verify that the IP TTL / IPv6 Hop Limit is 255; keepalived does not for
+  // unicast peers, which may be routed (and may send with `unicast_ttl`).
+  if (meta.ttl !== 255 && local.unicast !== true) return drop('bad-ttl', `ttl ${meta.ttl}`);
   if (advert.version !== local.version) return drop('bad-version', `version ${advert.version}, configured ${local.version}`);
   if (local.peers !== undefined && !local.peers.some((p) => sameAddress(p, meta.src))) return drop('unknown-peer', `advert from ${meta.src}, not a unicast_peer`);
   // RFC 3768 §7.1: ... and the local router is not the IP address owner.

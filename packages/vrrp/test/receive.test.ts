@@ -38,6 +38,14 @@ const cases: Array<[string, Partial<Advertisement>, Partial<ReceiveExpectations>
   ['a source that is not a unicast peer (check_unicast_src)', {}, { peers: ['192.0.2.30', '192.0.2.31'] }, 255, 'unknown-peer'],
 ];
 
+test('a unicast instance accepts a routed peer\'s advert (TTL below 255), as keepalived; a multicast one does not', (t) => {
+  const routed = { ...meta, dst: '192.0.2.10', ttl: 62 };
+  t.true(receiveAdvert(encode(advert, routed), routed, () => ({ ...local, unicast: true })).ok);
+  const r = receiveAdvert(encode(advert, routed), routed, lookup);
+  t.false(r.ok);
+  if (!r.ok) t.is(r.reason, 'bad-ttl');
+});
+
 test('check_unicast_src: an advert from one of the unicast peers is accepted', (t) => {
   t.true(receiveAdvert(encode(advert, meta), meta, () => ({ ...local, peers: ['192.0.2.30', '192.0.2.20'] })).ok);
 });
