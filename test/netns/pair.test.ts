@@ -171,3 +171,20 @@ test.serial('vrrp_startup_delay: the instances stay in INIT, holding no address,
     await lab.cleanup();
   }
 });
+
+test.serial('promote_secondaries: the interface\'s promote_secondaries setting is on while tandemd runs and put back at stop', async (t) => {
+  const lab = await Lab.create('promote', ['a']);
+  try {
+    const setting = async (): Promise<string> => (await nsRun(lab.ns('a'), 'cat', ['/proc/sys/net/ipv4/conf/eth0/promote_secondaries'])).trim();
+    const before = await setting();
+    t.is(before, '0');
+    const conf = vrrpConf({ priority: 255, state: 'MASTER', advertInt: 0.1, version: 3, vips: [`${VIP}/24`] }).replace('    interface eth0\n', '    interface eth0\n    promote_secondaries\n');
+    const a = await lab.startTandem('a', conf);
+    await lab.waitHolder(VIP, 'a', 5000);
+    t.is(await setting(), '1');
+    await lab.stopDaemon(a);
+    t.is(await setting(), before);
+  } finally {
+    await lab.cleanup();
+  }
+});

@@ -65,6 +65,8 @@ export interface VrrpInstance {
   readonly skipCheckAdvAddr: boolean;
   /** `check_unicast_src`: with unicast peers, adverts from any other source are dropped. */
   readonly checkUnicastSrc: boolean;
+  /** `promote_secondaries`: the interface's promote_secondaries sysctl is on while the instance runs. */
+  readonly promoteSecondaries: boolean;
   /** `mcast_dst_ip`, else global_defs' group for the family: where multicast adverts go (unused with unicast peers). */
   readonly mcastGroup: string;
   /** `unicast_ttl`: TTL / hop limit of adverts to unicast peers (default 255). */

@@ -126,6 +126,7 @@ function instance(i: VrrpInstance): string[] {
   if (i.unicastSrcIp !== undefined) l.push(`unicast_src_ip ${i.unicastSrcIp}`);
   l.push(`mcast_dst_ip ${i.mcastGroup}`);
   if (i.unicastTtl !== 255) l.push(`unicast_ttl ${i.unicastTtl}`);
+  if (i.promoteSecondaries) l.push('promote_secondaries');
   if (i.vmac !== undefined) l.push(`use_vmac ${q(i.vmac.name)}`, ...(i.vmac.xmitBase ? ['vmac_xmit_base'] : []));
   if (i.unicastPeer.length > 0) l.push(...block('unicast_peer', i.unicastPeer, ''));
   l.push(`down_timer_adverts ${i.downTimerAdverts}`);

@@ -41,6 +41,8 @@ interface Draft extends TrackingDraft {
   lowerPrioNoAdvert?: boolean;
   skipCheckAdvAddr?: boolean;
   checkUnicastSrc?: boolean;
+  promoteSecondaries?: boolean;
+  promoteSecondariesPos?: Position;
   unicastTtl?: number;
   unicastTtlPos?: Position;
   mcastDstIp?: string;
@@ -190,6 +192,10 @@ const spec: SectionSpec<Draft> = {
     },
     skip_check_adv_addr: flag((d, v) => (d.skipCheckAdvAddr = v)),
     check_unicast_src: flag((d, v) => (d.checkUnicastSrc = v)),
+    promote_secondaries: (n, d, diags) => {
+      flag<Draft>((dd, v) => (dd.promoteSecondaries = v))(n, d, diags);
+      d.promoteSecondariesPos = n.keyword.pos;
+    },
     unicast_ttl: (n, d, diags) => {
       single<Draft, number>(integer(1, 255), (dd, v) => (dd.unicastTtl = v))(n, d, diags);
       d.unicastTtlPos = n.keyword.pos;
@@ -274,7 +280,6 @@ const spec: SectionSpec<Draft> = {
     vrf: changes('the instance would not run in that VRF'),
     unicast_fault_no_peer: changes('it changes the state with no peers'),
     garp_lower_prio_delay: changes('it delays re-announcements'),
-    promote_secondaries: changes('it changes address handling'),
   },
 };
 
@@ -358,6 +363,7 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
   const strict = d.strict ?? globals.vrrpStrict;
   if (strict) strictModeConflicts(d, globals, pos, family, version, diags);
   if (d.mcastDstIp !== undefined && (d.mcastDstIp.includes(':') ? 6 : 4) !== family) diags.error('CONF_ERR_CONFLICT', d.mcastDstIpPos!, `mcast_dst_ip ${d.mcastDstIp} is not of the instance's family`);
+  if (d.promoteSecondaries === true && d.vmacPos !== undefined) diags.warning('CONF_ERR_CONFLICT', d.promoteSecondariesPos!, 'promote_secondaries is always set on a use_vmac interface; ignored');
   if (d.unicastTtl !== undefined && d.unicastTtl !== 255) {
     if (d.unicastPeer.length === 0) diags.warning('CONF_ERR_CONFLICT', d.unicastTtlPos!, 'unicast_ttl has no effect without unicast_peer: multicast adverts always carry TTL 255');
     else if (d.authentication?.type === 'AH') diags.error('CONF_ERR_UNSUPPORTED', d.unicastTtlPos!, 'unicast_ttl with auth_type AH is not supported by tandem yet');
@@ -393,6 +399,7 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     skipCheckAdvAddr: d.skipCheckAdvAddr ?? globals.vrrpSkipCheckAdvAddr,
     checkUnicastSrc: d.checkUnicastSrc ?? globals.vrrpCheckUnicastSrc,
     unicastTtl: d.unicastTtl ?? 255,
+    promoteSecondaries: d.promoteSecondaries === true && d.vmacPos === undefined,
     mcastGroup: d.mcastDstIp ?? (family === 4 ? globals.vrrpMcastGroup4 : globals.vrrpMcastGroup6),
     garp: d.garp,
     tracking: { ...d.tracking, trackInterface: d.tracking.trackInterface.filter((ti) => ti.name !== d.interface) },

@@ -1,7 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import type { LinkInfo, Rtnl } from '@tandem/net';
 import type { Vmac } from '@tandem/config';
 import type { Logger } from './logger.js';
+import { SharedSysctls, sysctlPath, write } from './shared-sysctl.js';
 
 /** RFC 5798 §7.3: the virtual router MAC is 00-00-5E-00-01-{VRID} for IPv4, 00-00-5E-00-02-{VRID} for IPv6. */
 export function virtualMac(vrid: number, family: 4 | 6 = 4): Buffer {
@@ -15,10 +15,8 @@ export function linkLocalOf(mac: Buffer): string {
   return `fe80::${groups.join(':')}`;
 }
 
-/** /proc/sys path of one per-interface setting (interface names keep their dots there). */
-function sysctlPath(family: 'ipv4' | 'ipv6', ifname: string, key: string): string {
-  return `/proc/sys/net/${family}/conf/${ifname}/${key}`;
-}
+/** What the base interface of a virtual MAC is set to (1) while it has one. */
+const BASE_SETTINGS = ['arp_ignore', 'arp_filter'];
 
 /**
  * The macvlan interfaces of `use_vmac`, with the kernel settings keepalived
@@ -33,13 +31,13 @@ function sysctlPath(family: 'ipv4' | 'ipv6', ifname: string, key: string): strin
  * same address as before.
  */
 export class VmacLinks {
-  /** Saved base-interface settings, with how many macvlans rely on them. */
-  private readonly bases = new Map<string, { users: number; saved: Record<string, string> }>();
+  /** Each macvlan's base interface. */
   private readonly links = new Map<string, string>();
 
   constructor(
     private readonly rtnl: Rtnl,
     private readonly log: Logger,
+    private readonly sysctls: SharedSysctls = new SharedSysctls(log),
   ) {}
 
   async create(vmac: Vmac, base: LinkInfo, vrid: number, family: 4 | 6 = 4, source?: string): Promise<LinkInfo> {
@@ -56,21 +54,7 @@ export class VmacLinks {
       if (own !== undefined) await this.rtnl.addAddress({ address: own, prefix: 64, ifindex: link.index, scope: 253 });
       link = await this.rtnl.link(vmac.name);
     }
-    let b = this.bases.get(base.name);
-    if (b === undefined) {
-      const saved: Record<string, string> = {};
-      for (const key of ['arp_ignore', 'arp_filter']) {
-        try {
-          saved[key] = readFileSync(sysctlPath('ipv4', base.name, key), 'utf8').trim();
-        } catch {
-          // Not readable: left as it is at stop too.
-        }
-      }
-      b = { users: 0, saved };
-      this.bases.set(base.name, b);
-      this.set('ipv4', base.name, { arp_ignore: '1', arp_filter: '1' });
-    }
-    b.users++;
+    for (const key of BASE_SETTINGS) this.sysctls.hold(sysctlPath('ipv4', base.name, key), '1');
     this.log.info(`${vmac.name}: virtual MAC ${[...mac].map((x) => x.toString(16).padStart(2, '0')).join(':')} on ${base.name}`);
     return link;
   }
@@ -80,10 +64,7 @@ export class VmacLinks {
     if (baseName === undefined) return;
     this.links.delete(name);
     await this.rtnl.removeLink(name);
-    const b = this.bases.get(baseName);
-    if (b === undefined || --b.users > 0) return;
-    this.bases.delete(baseName);
-    this.set('ipv4', baseName, b.saved);
+    for (const key of BASE_SETTINGS) this.sysctls.release(sysctlPath('ipv4', baseName, key));
   }
 
   async removeAll(): Promise<void> {
@@ -92,20 +73,7 @@ export class VmacLinks {
     }
   }
 
-  /**
-   * Synchronous on purpose: /proc/sys/net answers for the network namespace of
-   * the thread that opens it, and with net_namespace only the main thread is in
-   * tandemd's namespace (libuv's workers are not).
-   */
   private set(family: 'ipv4' | 'ipv6', ifname: string, values: Record<string, string>): void {
-    for (const [key, value] of Object.entries(values)) {
-      try {
-        writeFileSync(sysctlPath(family, ifname, key), value);
-      } catch (err) {
-        // A kernel without IPv6 has no ipv6/conf directory: nothing to turn off.
-        if (family === 'ipv6' && (err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        this.log.warn(`${ifname}: cannot set ${family} ${key}=${value}: ${(err as Error).message}`);
-      }
-    }
+    for (const [key, value] of Object.entries(values)) write(sysctlPath(family, ifname, key), value, this.log);
   }
 }

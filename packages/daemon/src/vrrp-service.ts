@@ -8,6 +8,7 @@ import { AcceptFilter, NetTransport, Rtnl, VrrpChannel, PacketSender, FramePacer
 import { InstanceRunner, openAh, receiveAdvert, systemClock, type Clock, type DropReason, type InstanceStats } from '@tandem/vrrp';
 import type { Logger } from './logger.js';
 import { VmacLinks } from './vmac.js';
+import { SharedSysctls, sysctlPath } from './shared-sysctl.js';
 import { announceSchedule, interfacesOf, runnerOptions, vipText } from './instance-options.js';
 import { addressSpec, routeSpec, ruleSpec } from './route-specs.js';
 
@@ -109,12 +110,14 @@ export class VrrpService {
   onTransition: ((instance: string, to: string) => void) | undefined;
 
   private readonly vmacs: VmacLinks;
+  private readonly sysctls: SharedSysctls;
 
   constructor(
     private readonly log: Logger,
     private readonly clock: Clock = systemClock,
   ) {
-    this.vmacs = new VmacLinks(this.rtnl, log);
+    this.sysctls = new SharedSysctls(log);
+    this.vmacs = new VmacLinks(this.rtnl, log, this.sysctls);
   }
 
   /** Opens sockets and starts every instance; throws (with nothing left running) if an interface is missing. */
@@ -182,6 +185,8 @@ export class VrrpService {
       this.links.set(v.index, v);
     }
     for (const name of interfacesOf(i)) this.linkByName(name);
+    // As keepalived: removing the interface's primary address then keeps the others.
+    if (i.promoteSecondaries) this.sysctls.hold(sysctlPath('ipv4', i.interface, 'promote_secondaries'), '1');
     const ch = await this.channel(i);
     if (i.unicastPeer.length === 0) ch.join(i.mcastGroup);
     const addresses = this.addressSpecs(i);
@@ -429,6 +434,7 @@ export class VrrpService {
       this.channels.delete(key);
     }
     if (m.config.vmac !== undefined) await this.vmacs.remove(m.config.vmac.name);
+    if (m.config.promoteSecondaries) this.sysctls.release(sysctlPath('ipv4', m.config.interface, 'promote_secondaries'));
   }
 
   /**
@@ -577,6 +583,7 @@ export class VrrpService {
     for (const s of this.frameSenders.values()) s.close();
     this.frameSenders.clear();
     await this.vmacs.removeAll();
+    for (const m of this.instances) if (m.config.promoteSecondaries) this.sysctls.release(sysctlPath('ipv4', m.config.interface, 'promote_secondaries'));
     await this.acceptFilter?.close();
     this.rtnl.close();
   }
