@@ -25,6 +25,7 @@ export function defaultGlobalDefs(): GlobalDefs {
     vrrpGarpMasterRefresh: 0,
     vrrpGarpMasterRefreshRepeat: 1,
     vrrpGarpLowerPrioRepeat: undefined,
+    vrrpGarpLowerPrioDelay: 0,
     vrrpDownTimerAdverts: 3,
     // Unset means on (off in strict mode), unlike keepalived: without it a healed split
     // brain can leave clients on the losing director's MAC (see packages/vrrp machine.ts).
@@ -62,6 +63,7 @@ const spec: SectionSpec<Draft> = {
     vrrp_garp_master_refresh: single(seconds(0, 86400), (d, v) => (d.vrrpGarpMasterRefresh = v)),
     vrrp_garp_master_refresh_repeat: single(integer(1, 255), (d, v) => (d.vrrpGarpMasterRefreshRepeat = v)),
     vrrp_garp_lower_prio_repeat: single(integer(0, 255), (d, v) => (d.vrrpGarpLowerPrioRepeat = v)),
+    vrrp_garp_lower_prio_delay: single(seconds(0, 86400), (d, v) => (d.vrrpGarpLowerPrioDelay = v)),
     vrrp_down_timer_adverts: single(integer(1, 100), (d, v) => (d.vrrpDownTimerAdverts = v)),
     vrrp_higher_prio_send_advert: flag((d, v) => (d.vrrpHigherPrioSendAdvert = v)),
     vrrp_strict: flag((d, v) => (d.vrrpStrict = v)),
@@ -210,7 +212,6 @@ const spec: SectionSpec<Draft> = {
     checker_priority: harmless,
     checker_no_swap: harmless,
     vrrp_iptables: changesBehaviour('it filters traffic to the addresses'),
-    vrrp_garp_lower_prio_delay: changesBehaviour('it delays re-announcements'),
     dynamic_interfaces: changesBehaviour('interfaces must exist at start'),
   },
 };

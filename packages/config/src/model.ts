@@ -25,6 +25,8 @@ export interface GarpSettings {
   readonly masterRefresh?: number;
   readonly masterRefreshRepeat?: number;
   readonly lowerPrioRepeat?: number;
+  /** `garp_lower_prio_delay` (seconds): a second round this long after the first; 0: none. */
+  readonly lowerPrioDelay?: number;
 }
 
 /** A `vrrp_instance` block. Durations are in seconds. */
@@ -107,6 +109,7 @@ export interface GlobalDefs {
   readonly vrrpGarpMasterRefresh: number;
   readonly vrrpGarpMasterRefreshRepeat: number;
   readonly vrrpGarpLowerPrioRepeat: number | undefined;
+  readonly vrrpGarpLowerPrioDelay: number;
   readonly vrrpDownTimerAdverts: number;
   /** `vrrp_higher_prio_send_advert`; unset: on (keepalived: off), off in strict mode. */
   readonly vrrpHigherPrioSendAdvert: boolean | undefined;

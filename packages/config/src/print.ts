@@ -27,6 +27,7 @@ function globals(g: GlobalDefs): string[] {
     ['vrrpGarpMasterRefresh', 'vrrp_garp_master_refresh'],
     ['vrrpGarpMasterRefreshRepeat', 'vrrp_garp_master_refresh_repeat'],
     ['vrrpGarpLowerPrioRepeat', 'vrrp_garp_lower_prio_repeat'],
+    ['vrrpGarpLowerPrioDelay', 'vrrp_garp_lower_prio_delay'],
     ['vrrpDownTimerAdverts', 'vrrp_down_timer_adverts'],
   ];
   for (const [key, kw] of pairs) if (g[key] !== undefined && g[key] !== d[key]) out.push(`${kw} ${String(g[key])}`);
@@ -138,6 +139,7 @@ function instance(i: VrrpInstance): string[] {
     ['masterRefresh', 'garp_master_refresh'],
     ['masterRefreshRepeat', 'garp_master_refresh_repeat'],
     ['lowerPrioRepeat', 'garp_lower_prio_repeat'],
+    ['lowerPrioDelay', 'garp_lower_prio_delay'],
   ];
   for (const [key, kw] of garp) if (i.garp[key] !== undefined) l.push(`${kw} ${i.garp[key]}`);
   l.push(...tracking(i.tracking));

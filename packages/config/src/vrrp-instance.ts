@@ -55,6 +55,7 @@ interface Draft extends TrackingDraft {
   downTimerAdvertsTok?: Token;
   unicastPeerPos?: Position;
   garpLowerPrioRepeatTok?: Token;
+  garpLowerPrioDelayTok?: Token;
   garp: { -readonly [K in keyof GarpSettings]: GarpSettings[K] };
 }
 
@@ -258,6 +259,10 @@ const spec: SectionSpec<Draft> = {
     garp_master_repeat: single(integer(1, 255), (d, v) => (d.garp.masterRepeat = v)),
     garp_master_refresh: single(seconds(0, 86400), (d, v) => (d.garp.masterRefresh = v)),
     garp_master_refresh_repeat: single(integer(1, 255), (d, v) => (d.garp.masterRefreshRepeat = v)),
+    garp_lower_prio_delay: (n, d, diags) => {
+      single<Draft, number>(seconds(0, 86400), (dd, v) => (dd.garp.lowerPrioDelay = v))(n, d, diags);
+      d.garpLowerPrioDelayTok = n.keyword;
+    },
     garp_lower_prio_repeat: (n, d, diags) => {
       single<Draft, number>(integer(0, 255), (dd, v) => (dd.garp.lowerPrioRepeat = v))(n, d, diags);
       d.garpLowerPrioRepeatTok = n.keyword;
@@ -279,7 +284,6 @@ const spec: SectionSpec<Draft> = {
     use_vmac_addr: changes('the virtual MAC would not be used'),
     vrf: changes('the instance would not run in that VRF'),
     unicast_fault_no_peer: changes('it changes the state with no peers'),
-    garp_lower_prio_delay: changes('it delays re-announcements'),
   },
 };
 
@@ -304,6 +308,7 @@ function strictModeConflicts(d: Draft, globals: GlobalDefs, at: Position, family
   else if (d.lowerPrioNoAdvert === undefined && globals.vrrpLowerPrioNoAdvert === false) refuse(at, 'lower_prio_no_advert must be on, and global_defs turns vrrp_lower_prio_no_advert off');
   if (d.garp.lowerPrioRepeat !== undefined && d.garp.lowerPrioRepeat !== 0) refuse(d.garpLowerPrioRepeatTok!.pos, 'no gratuitous ARPs in answer to a lower priority (garp_lower_prio_repeat 0)');
   else if (d.garp.lowerPrioRepeat === undefined && (globals.vrrpGarpLowerPrioRepeat ?? 0) !== 0) refuse(at, 'no gratuitous ARPs in answer to a lower priority, and global_defs sets vrrp_garp_lower_prio_repeat');
+  if (d.garp.lowerPrioDelay !== undefined && d.garp.lowerPrioDelay !== 0) refuse(d.garpLowerPrioDelayTok!.pos, 'no second round of gratuitous ARPs for a lower priority (garp_lower_prio_delay 0)');
   const first = d.vips[0];
   if (family === 6 && first !== undefined && !/^fe[89ab]/i.test(first.address)) refuse(first.pos, 'the first IPv6 virtual address must be link-local');
 }

@@ -85,7 +85,7 @@ const instanceArb = (name: string, vrid: number): fc.Arbitrary<VrrpInstance> =>
         ),
         virtualRules: fc.constant(family === 4 ? [{ family: 4 as const, from: { address: '192.0.2.0', prefix: 24 }, table: 100, preference: 100, invert: false, pos }] : []),
         garp: fc.record(
-          { masterDelay: fc.integer({ min: 0, max: 100 }), masterRepeat: fc.integer({ min: 1, max: 255 }), masterRefresh: fc.integer({ min: 0, max: 600 }), masterRefreshRepeat: fc.integer({ min: 1, max: 9 }), lowerPrioRepeat: fc.integer({ min: 0, max: 9 }) },
+          { masterDelay: fc.integer({ min: 0, max: 100 }), masterRepeat: fc.integer({ min: 1, max: 255 }), masterRefresh: fc.integer({ min: 0, max: 600 }), masterRefreshRepeat: fc.integer({ min: 1, max: 9 }), lowerPrioRepeat: fc.integer({ min: 0, max: 9 }), lowerPrioDelay: fc.integer({ min: 0, max: 60 }) },
           { requiredKeys: [] },
         ),
       });
@@ -159,6 +159,7 @@ const configArb: fc.Arbitrary<Config> = fc
       vrrpGarpMasterRefresh: refresh,
       vrrpGarpMasterRefreshRepeat: 1,
       vrrpGarpLowerPrioRepeat: undefined,
+      vrrpGarpLowerPrioDelay: refresh > 90 ? 3 : 0,
       vrrpDownTimerAdverts: 3,
       vrrpHigherPrioSendAdvert: undefined,
       vrrpStrict: false,

@@ -11,6 +11,7 @@ export function announceSchedule(i: VrrpInstance, g: GlobalDefs): AnnounceSchedu
     masterRefreshRepeat: i.garp.masterRefreshRepeat ?? g.vrrpGarpMasterRefreshRepeat,
     // Strict mode sends none (a file asking for some is refused).
     lowerPrioRepeat: i.strict ? 0 : (i.garp.lowerPrioRepeat ?? g.vrrpGarpLowerPrioRepeat ?? masterRepeat),
+    lowerPrioDelayMs: i.strict ? 0 : (i.garp.lowerPrioDelay ?? g.vrrpGarpLowerPrioDelay) * 1000,
   };
 }
 

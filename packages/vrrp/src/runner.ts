@@ -45,6 +45,8 @@ export interface AnnounceSchedule {
   readonly masterRefreshRepeat: number;
   /** `garp_lower_prio_repeat`: announcements when a lower-priority master is seen (default: masterRepeat). */
   readonly lowerPrioRepeat: number;
+  /** `garp_lower_prio_delay`: a second such round this long after the first (0 = none). */
+  readonly lowerPrioDelayMs?: number;
 }
 
 export const defaultAnnounceSchedule: AnnounceSchedule = {
@@ -300,6 +302,7 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
           void this.addressOp.then(() => this.announceAfterMaster());
         } else {
           this.burst(this.schedule.lowerPrioRepeat);
+          this.later(this.schedule.lowerPrioDelayMs ?? 0, this.schedule.lowerPrioRepeat);
         }
         return;
       case 'transition':
@@ -368,14 +371,18 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
   private announceAfterMaster(): void {
     if (this.machine.state !== 'MASTER') return;
     this.burst(this.schedule.masterRepeat);
-    if (this.schedule.masterDelayMs > 0) {
-      const t = this.clock.setTimer(this.schedule.masterDelayMs, () => {
-        this.announceTimers.delete(t);
-        this.burst(this.schedule.masterRepeat);
-      });
-      this.announceTimers.add(t);
-    }
+    this.later(this.schedule.masterDelayMs, this.schedule.masterRepeat);
     if (this.schedule.masterRefreshMs > 0) this.scheduleRefresh();
+  }
+
+  /** A second round of `count` announcements `delayMs` from now (none for 0); leaving MASTER cancels it. */
+  private later(delayMs: number, count: number): void {
+    if (delayMs <= 0) return;
+    const t = this.clock.setTimer(delayMs, () => {
+      this.announceTimers.delete(t);
+      this.burst(count);
+    });
+    this.announceTimers.add(t);
   }
 
   private scheduleRefresh(): void {

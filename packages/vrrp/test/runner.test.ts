@@ -242,3 +242,22 @@ test('check_unicast_src: a unicast instance expects adverts from its peers only;
   t.is(runner(['192.0.2.30'], false).expectations.peers, undefined);
   t.is(runner(['224.0.0.18'], true).expectations.peers, undefined);
 });
+
+test('garp_lower_prio_delay: a lower-priority master is answered with a round of announcements now and another after the delay', (t) => {
+  const clock = new FakeClock();
+  const announced: number[] = [];
+  const params: InstanceParams = { version: 2, family: 4, priority: 200, intervalCs: 100, preempt: true, preemptDelayMs: 0, startState: 'BACKUP', primaryAddress: '192.0.2.20', downTimerAdverts: 3, higherPrioSendAdvert: false };
+  const runner = new InstanceRunner(
+    { name: 'VI', vrid: 51, params, addresses: ['192.0.2.100'], announce: { masterRepeat: 1, masterDelayMs: 0, masterRefreshMs: 0, masterRefreshRepeat: 1, lowerPrioRepeat: 2, lowerPrioDelayMs: 2000 } },
+    { sourceAddress: '192.0.2.20', destinations: ['224.0.0.18'], send: () => undefined, addAddresses: async () => undefined, removeAddresses: async () => undefined, announce: () => void announced.push(clock.now()) },
+    clock,
+  );
+  runner.start();
+  clock.advance(5000);
+  t.is(runner.state, 'MASTER');
+  announced.length = 0;
+  const at = clock.now();
+  runner.receive({ version: 2, vrid: 51, priority: 100, intervalCs: 100, addresses: ['192.0.2.100'], authType: 0, authData: new Uint8Array(8) }, '192.0.2.10');
+  clock.advance(3000);
+  t.deepEqual(announced, [at, at, at + 2000, at + 2000]);
+});
