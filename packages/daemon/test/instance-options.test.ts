@@ -18,6 +18,7 @@ test('keepalived settings map onto the state machine and announce schedule', (t)
   vrrp_garp_master_delay 2
   vrrp_garp_master_repeat 3
   vrrp_garp_master_refresh 30
+  vrrp_garp_lower_prio_delay 1.5
 }
 vrrp_instance VI_1 {
   state MASTER
@@ -36,7 +37,7 @@ vrrp_instance VI_1 {
 `);
   const o = runnerOptions(c.vrrpInstances[0]!, c.globalDefs, '192.0.2.11');
   t.like(o.params, { version: 3, priority: 120, intervalCs: 5, preempt: false, preemptDelayMs: 4000, startState: 'MASTER', primaryAddress: '192.0.2.11', downTimerAdverts: 3, higherPrioSendAdvert: true });
-  t.deepEqual(o.announce, { masterRepeat: 2, masterDelayMs: 2000, masterRefreshMs: 30_000, masterRefreshRepeat: 1, lowerPrioRepeat: 2 });
+  t.deepEqual(o.announce, { masterRepeat: 2, masterDelayMs: 2000, masterRefreshMs: 30_000, masterRefreshRepeat: 1, lowerPrioRepeat: 2, lowerPrioDelayMs: 1500 });
   t.deepEqual(o.addresses, ['192.0.2.1']);
   t.deepEqual(o.auth, { type: 'none' });
   t.deepEqual(interfacesOf(c.vrrpInstances[0]!), ['eth0', 'eth1']);
