@@ -36,26 +36,13 @@ interface Draft extends TrackingDraft {
   unicastPeer: string[];
   downTimerAdverts?: number;
   higherPrioSendAdvert?: boolean;
-  higherPrioSendAdvertPos?: Position;
   strict?: boolean;
   lowerPrioNoAdvert?: boolean;
   skipCheckAdvAddr?: boolean;
   checkUnicastSrc?: boolean;
   promoteSecondaries?: boolean;
-  promoteSecondariesPos?: Position;
   unicastTtl?: number;
-  unicastTtlPos?: Position;
   mcastDstIp?: string;
-  mcastDstIpPos?: Position;
-  lowerPrioNoAdvertPos?: Position;
-  ownerIgnoreAdvertsPos?: Position;
-  stateTok?: Token;
-  preemptDelayTok?: Token;
-  acceptTok?: Token;
-  downTimerAdvertsTok?: Token;
-  unicastPeerPos?: Position;
-  garpLowerPrioRepeatTok?: Token;
-  garpLowerPrioDelayTok?: Token;
   garp: { -readonly [K in keyof GarpSettings]: GarpSettings[K] };
 }
 
@@ -154,10 +141,7 @@ const spec: SectionSpec<Draft> = {
     vmac_xmit_base: (n, d, diags) => {
       if (arity(n, 0, 0, diags)) d.vmacXmitBase = n.keyword.pos;
     },
-    state: (n, d, diags) => {
-      single<Draft, 'MASTER' | 'BACKUP' | undefined>((tok, what, dd) => enumValue(tok, ['MASTER', 'BACKUP'] as const, what, dd), (dd, v) => (dd.state = v))(n, d, diags);
-      d.stateTok = n.keyword;
-    },
+    state: single((tok, what, diags) => enumValue(tok, ['MASTER', 'BACKUP'] as const, what, diags), (d, v) => (d.state = v)),
     interface: single(word, (d, v) => (d.interface = v)),
     virtual_router_id: single(integer(1, 255), (d, v) => (d.virtualRouterId = v)),
     priority: single(integer(1, 255), (d, v) => (d.priority = v)),
@@ -174,41 +158,17 @@ const spec: SectionSpec<Draft> = {
       d.nopreemptTok = n.keyword;
     },
     preempt: flag((d, v) => (d.nopreempt = !v)),
-    preempt_delay: (n, d, diags) => {
-      single<Draft, number>(seconds(0, 1000), (dd, v) => (dd.preemptDelay = v))(n, d, diags);
-      d.preemptDelayTok = n.keyword;
-    },
-    accept: (n, d, diags) => {
-      flag<Draft>((dd, v) => (dd.accept = v))(n, d, diags);
-      d.acceptTok = n.keyword;
-    },
-    no_accept: (n, d, diags) => {
-      flag<Draft>((dd, v) => (dd.accept = !v))(n, d, diags);
-      d.acceptTok = n.keyword;
-    },
+    preempt_delay: single(seconds(0, 1000), (d, v) => (d.preemptDelay = v)),
+    accept: flag((d, v) => (d.accept = v)),
+    no_accept: flag((d, v) => (d.accept = !v)),
     strict_mode: flag((d, v) => (d.strict = v)),
-    mcast_dst_ip: (n, d, diags) => {
-      single<Draft, string>(multicastGroup(undefined), (dd, v) => (dd.mcastDstIp = v))(n, d, diags);
-      d.mcastDstIpPos = n.keyword.pos;
-    },
+    mcast_dst_ip: single(multicastGroup(undefined), (d, v) => (d.mcastDstIp = v)),
     skip_check_adv_addr: flag((d, v) => (d.skipCheckAdvAddr = v)),
     check_unicast_src: flag((d, v) => (d.checkUnicastSrc = v)),
-    promote_secondaries: (n, d, diags) => {
-      flag<Draft>((dd, v) => (dd.promoteSecondaries = v))(n, d, diags);
-      d.promoteSecondariesPos = n.keyword.pos;
-    },
-    unicast_ttl: (n, d, diags) => {
-      single<Draft, number>(integer(1, 255), (dd, v) => (dd.unicastTtl = v))(n, d, diags);
-      d.unicastTtlPos = n.keyword.pos;
-    },
-    lower_prio_no_advert: (n, d, diags) => {
-      flag<Draft>((dd, v) => (dd.lowerPrioNoAdvert = v))(n, d, diags);
-      d.lowerPrioNoAdvertPos = n.keyword.pos;
-    },
-    owner_ignore_adverts: (n, d, diags) => {
-      ownerIgnoresAdverts(n, d, diags);
-      d.ownerIgnoreAdvertsPos = n.keyword.pos;
-    },
+    promote_secondaries: flag((d, v) => (d.promoteSecondaries = v)),
+    unicast_ttl: single(integer(1, 255), (d, v) => (d.unicastTtl = v)),
+    lower_prio_no_advert: flag((d, v) => (d.lowerPrioNoAdvert = v)),
+    owner_ignore_adverts: ownerIgnoresAdverts,
     authentication: (n, d, diags) => {
       if (n.args.length > 0) diags.error('CONF_ERR_ARITY', n.args[0]!.pos, `unexpected '${n.args[0]!.text}' after authentication`);
       const block = blockOf(n, diags);
@@ -237,7 +197,6 @@ const spec: SectionSpec<Draft> = {
     // keepalived sets the same source address from either keyword.
     mcast_src_ip: single(addressValue, (d, a) => (d.unicastSrcIp = a.address)),
     unicast_peer: (n, d, diags) => {
-      d.unicastPeerPos = n.keyword.pos;
       if (n.args.length > 0) diags.error('CONF_ERR_ARITY', n.args[0]!.pos, `unexpected '${n.args[0]!.text}' after unicast_peer`);
       const block = blockOf(n, diags);
       if (block === undefined) return;
@@ -247,26 +206,14 @@ const spec: SectionSpec<Draft> = {
         if (a !== undefined) d.unicastPeer.push(a.address);
       }
     },
-    down_timer_adverts: (n, d, diags) => {
-      single<Draft, number>(integer(1, 100), (dd, v) => (dd.downTimerAdverts = v))(n, d, diags);
-      d.downTimerAdvertsTok = n.keyword;
-    },
-    higher_prio_send_advert: (n, d, diags) => {
-      flag<Draft>((dd, v) => (dd.higherPrioSendAdvert = v))(n, d, diags);
-      d.higherPrioSendAdvertPos = n.keyword.pos;
-    },
+    down_timer_adverts: single(integer(1, 100), (d, v) => (d.downTimerAdverts = v)),
+    higher_prio_send_advert: flag((d, v) => (d.higherPrioSendAdvert = v)),
     garp_master_delay: single(seconds(0, 86400), (d, v) => (d.garp.masterDelay = v)),
     garp_master_repeat: single(integer(1, 255), (d, v) => (d.garp.masterRepeat = v)),
     garp_master_refresh: single(seconds(0, 86400), (d, v) => (d.garp.masterRefresh = v)),
     garp_master_refresh_repeat: single(integer(1, 255), (d, v) => (d.garp.masterRefreshRepeat = v)),
-    garp_lower_prio_delay: (n, d, diags) => {
-      single<Draft, number>(seconds(0, 86400), (dd, v) => (dd.garp.lowerPrioDelay = v))(n, d, diags);
-      d.garpLowerPrioDelayTok = n.keyword;
-    },
-    garp_lower_prio_repeat: (n, d, diags) => {
-      single<Draft, number>(integer(0, 255), (dd, v) => (dd.garp.lowerPrioRepeat = v))(n, d, diags);
-      d.garpLowerPrioRepeatTok = n.keyword;
-    },
+    garp_lower_prio_delay: single(seconds(0, 86400), (d, v) => (d.garp.lowerPrioDelay = v)),
+    garp_lower_prio_repeat: single(integer(0, 255), (d, v) => (d.garp.lowerPrioRepeat = v)),
   },
   notYet: {
     track_process: changes('process tracking is not implemented'),
@@ -287,28 +234,31 @@ const spec: SectionSpec<Draft> = {
   },
 };
 
+/** The position of the last of these keywords in the instance's block (none given: the instance's own). */
+type KeywordAt = (...keywords: string[]) => Position;
+
 /**
  * What keepalived's strict mode forbids (vrrp.c: it logs each and resets the setting; tandem
  * refuses the file, so that what runs is what the file says).
  */
-function strictModeConflicts(d: Draft, globals: GlobalDefs, at: Position, family: 4 | 6, version: 2 | 3, diags: Diagnostics): void {
-  const refuse = (at: Position, what: string): void => diags.error('CONF_ERR_CONFLICT', at, `strict mode (vrrp_strict / strict_mode): ${what}`);
+function strictModeConflicts(d: Draft, globals: GlobalDefs, at: KeywordAt, family: 4 | 6, version: 2 | 3, diags: Diagnostics): void {
+  const refuse = (where: Position, what: string): void => diags.error('CONF_ERR_CONFLICT', where, `strict mode (vrrp_strict / strict_mode): ${what}`);
   const owner = d.priority === 255;
-  if (d.stateTok !== undefined && d.state !== undefined && (d.state === 'MASTER') !== owner) {
-    refuse(d.stateTok.pos, owner ? 'the address owner (priority 255) must have state MASTER' : `state MASTER only for the address owner (priority 255); this instance has priority ${d.priority}`);
+  if (d.state !== undefined && (d.state === 'MASTER') !== owner) {
+    refuse(at('state'), owner ? 'the address owner (priority 255) must have state MASTER' : `state MASTER only for the address owner (priority 255); this instance has priority ${d.priority}`);
   }
   if (d.authentication !== undefined) refuse(d.authentication.pos, 'no authentication; remove the authentication block');
-  if (d.unicastPeer.length > 0) refuse(d.unicastPeerPos!, 'no unicast peers (adverts go to the multicast group)');
-  if (d.preemptDelay !== 0) refuse(d.preemptDelayTok!.pos, 'no preempt_delay');
-  if (d.downTimerAdverts !== undefined && d.downTimerAdverts !== 3) refuse(d.downTimerAdvertsTok!.pos, 'down_timer_adverts must be 3 (RFC 5798)');
-  if (d.accept === true && !owner && version === 2) refuse(d.acceptTok!.pos, 'accept is not allowed with VRRPv2 (RFC 3768) unless the instance is the address owner');
-  if (d.higherPrioSendAdvert === true) refuse(d.higherPrioSendAdvertPos!, 'higher_prio_send_advert must be off');
-  else if (d.higherPrioSendAdvert === undefined && globals.vrrpHigherPrioSendAdvert === true) refuse(at, 'higher_prio_send_advert must be off, and global_defs sets vrrp_higher_prio_send_advert');
-  if (d.lowerPrioNoAdvert === false) refuse(d.lowerPrioNoAdvertPos!, 'lower_prio_no_advert must be on');
-  else if (d.lowerPrioNoAdvert === undefined && globals.vrrpLowerPrioNoAdvert === false) refuse(at, 'lower_prio_no_advert must be on, and global_defs turns vrrp_lower_prio_no_advert off');
-  if (d.garp.lowerPrioRepeat !== undefined && d.garp.lowerPrioRepeat !== 0) refuse(d.garpLowerPrioRepeatTok!.pos, 'no gratuitous ARPs in answer to a lower priority (garp_lower_prio_repeat 0)');
-  else if (d.garp.lowerPrioRepeat === undefined && (globals.vrrpGarpLowerPrioRepeat ?? 0) !== 0) refuse(at, 'no gratuitous ARPs in answer to a lower priority, and global_defs sets vrrp_garp_lower_prio_repeat');
-  if (d.garp.lowerPrioDelay !== undefined && d.garp.lowerPrioDelay !== 0) refuse(d.garpLowerPrioDelayTok!.pos, 'no second round of gratuitous ARPs for a lower priority (garp_lower_prio_delay 0)');
+  if (d.unicastPeer.length > 0) refuse(at('unicast_peer'), 'no unicast peers (adverts go to the multicast group)');
+  if (d.preemptDelay !== 0) refuse(at('preempt_delay'), 'no preempt_delay');
+  if (d.downTimerAdverts !== undefined && d.downTimerAdverts !== 3) refuse(at('down_timer_adverts'), 'down_timer_adverts must be 3 (RFC 5798)');
+  if (d.accept === true && !owner && version === 2) refuse(at('accept', 'no_accept'), 'accept is not allowed with VRRPv2 (RFC 3768) unless the instance is the address owner');
+  if (d.higherPrioSendAdvert === true) refuse(at('higher_prio_send_advert'), 'higher_prio_send_advert must be off');
+  else if (d.higherPrioSendAdvert === undefined && globals.vrrpHigherPrioSendAdvert === true) refuse(at(), 'higher_prio_send_advert must be off, and global_defs sets vrrp_higher_prio_send_advert');
+  if (d.lowerPrioNoAdvert === false) refuse(at('lower_prio_no_advert'), 'lower_prio_no_advert must be on');
+  else if (d.lowerPrioNoAdvert === undefined && globals.vrrpLowerPrioNoAdvert === false) refuse(at(), 'lower_prio_no_advert must be on, and global_defs turns vrrp_lower_prio_no_advert off');
+  if (d.garp.lowerPrioRepeat !== undefined && d.garp.lowerPrioRepeat !== 0) refuse(at('garp_lower_prio_repeat'), 'no gratuitous ARPs in answer to a lower priority (garp_lower_prio_repeat 0)');
+  else if (d.garp.lowerPrioRepeat === undefined && (globals.vrrpGarpLowerPrioRepeat ?? 0) !== 0) refuse(at(), 'no gratuitous ARPs in answer to a lower priority, and global_defs sets vrrp_garp_lower_prio_repeat');
+  if (d.garp.lowerPrioDelay !== undefined && d.garp.lowerPrioDelay !== 0) refuse(at('garp_lower_prio_delay'), 'no second round of gratuitous ARPs for a lower priority (garp_lower_prio_delay 0)');
   const first = d.vips[0];
   if (family === 6 && first !== undefined && !/^fe[89ab]/i.test(first.address)) refuse(first.pos, 'the first IPv6 virtual address must be link-local');
 }
@@ -365,17 +315,22 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     diags.error('CONF_ERR_CONFLICT', pos, `unicast_src_ip ${d.unicastSrcIp} is not of the instance's family`);
   }
   if (d.vmacXmitBase !== undefined && d.vmacPos === undefined) diags.error('CONF_ERR_CONFLICT', d.vmacXmitBase, 'vmac_xmit_base needs use_vmac');
+  // Where the keyword whose value holds (the last of them) stands; the instance itself when absent.
+  const at: KeywordAt = (...keywords) => {
+    for (let i = block.length - 1; i >= 0; i--) if (keywords.includes(block[i]!.keyword.text)) return block[i]!.keyword.pos;
+    return pos;
+  };
   const strict = d.strict ?? globals.vrrpStrict;
-  if (strict) strictModeConflicts(d, globals, pos, family, version, diags);
-  if (d.mcastDstIp !== undefined && (d.mcastDstIp.includes(':') ? 6 : 4) !== family) diags.error('CONF_ERR_CONFLICT', d.mcastDstIpPos!, `mcast_dst_ip ${d.mcastDstIp} is not of the instance's family`);
-  if (d.promoteSecondaries === true && d.vmacPos !== undefined) diags.warning('CONF_ERR_CONFLICT', d.promoteSecondariesPos!, 'promote_secondaries is always set on a use_vmac interface; ignored');
+  if (strict) strictModeConflicts(d, globals, at, family, version, diags);
+  if (d.mcastDstIp !== undefined && (d.mcastDstIp.includes(':') ? 6 : 4) !== family) diags.error('CONF_ERR_CONFLICT', at('mcast_dst_ip'), `mcast_dst_ip ${d.mcastDstIp} is not of the instance's family`);
+  if (d.promoteSecondaries === true && d.vmacPos !== undefined) diags.warning('CONF_ERR_CONFLICT', at('promote_secondaries'), 'promote_secondaries is always set on a use_vmac interface; ignored');
   if (d.unicastTtl !== undefined && d.unicastTtl !== 255) {
-    if (d.unicastPeer.length === 0) diags.warning('CONF_ERR_CONFLICT', d.unicastTtlPos!, 'unicast_ttl has no effect without unicast_peer: multicast adverts always carry TTL 255');
-    else if (d.authentication?.type === 'AH') diags.error('CONF_ERR_UNSUPPORTED', d.unicastTtlPos!, 'unicast_ttl with auth_type AH is not supported by tandem yet');
+    if (d.unicastPeer.length === 0) diags.warning('CONF_ERR_CONFLICT', at('unicast_ttl'), 'unicast_ttl has no effect without unicast_peer: multicast adverts always carry TTL 255');
+    else if (d.authentication?.type === 'AH') diags.error('CONF_ERR_UNSUPPORTED', at('unicast_ttl'), 'unicast_ttl with auth_type AH is not supported by tandem yet');
   }
-  if (d.mcastDstIp !== undefined && d.unicastPeer.length > 0) diags.warning('CONF_ERR_CONFLICT', d.mcastDstIpPos!, 'mcast_dst_ip has no effect with unicast_peer: adverts go to the peers');
-  if (d.ownerIgnoreAdvertsPos !== undefined && d.priority !== 255) {
-    diags.warning('CONF_ERR_CONFLICT', d.ownerIgnoreAdvertsPos!, 'owner_ignore_adverts applies only to the address owner (priority 255); ignored');
+  if (d.mcastDstIp !== undefined && d.unicastPeer.length > 0) diags.warning('CONF_ERR_CONFLICT', at('mcast_dst_ip'), 'mcast_dst_ip has no effect with unicast_peer: adverts go to the peers');
+  if (d.priority !== 255 && block.some((n) => n.keyword.text === 'owner_ignore_adverts')) {
+    diags.warning('CONF_ERR_CONFLICT', at('owner_ignore_adverts'), 'owner_ignore_adverts applies only to the address owner (priority 255); ignored');
   }
   if (diags.errors.length > before || d.interface === undefined || d.virtualRouterId === undefined) return undefined;
   return {
