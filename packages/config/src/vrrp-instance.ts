@@ -26,7 +26,6 @@ interface Draft extends TrackingDraft {
   version?: 2 | 3;
   versionTok?: Token;
   nopreempt: boolean;
-  nopreemptTok?: Token;
   preemptDelay: number;
   accept?: boolean;
   authentication?: Authentication;
@@ -153,10 +152,7 @@ const spec: SectionSpec<Draft> = {
       single<Draft, number>(integer(2, 3), (dd, v) => (dd.version = v as 2 | 3))(n, d, diags);
       d.versionTok = n.args[0];
     },
-    nopreempt: (n, d, diags) => {
-      flag<Draft>((dd, v) => (dd.nopreempt = v))(n, d, diags);
-      d.nopreemptTok = n.keyword;
-    },
+    nopreempt: flag((d, v) => (d.nopreempt = v)),
     preempt: flag((d, v) => (d.nopreempt = !v)),
     preempt_delay: single(seconds(0, 1000), (d, v) => (d.preemptDelay = v)),
     accept: flag((d, v) => (d.accept = v)),
@@ -277,6 +273,11 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
   const before = diags.errors.length;
   applySection(spec, block, d, diags);
   const pos: Position = node.keyword.pos;
+  // Where the keyword whose value holds (the last of them) stands; the instance itself when absent.
+  const at: KeywordAt = (...keywords) => {
+    for (let i = block.length - 1; i >= 0; i--) if (keywords.includes(block[i]!.keyword.text)) return block[i]!.keyword.pos;
+    return pos;
+  };
   const where = `vrrp_instance ${name.text}`;
   if (d.interface === undefined) diags.error('CONF_ERR_MISSING', pos, `${where} needs interface`);
   if (d.virtualRouterId === undefined) diags.error('CONF_ERR_MISSING', pos, `${where} needs virtual_router_id`);
@@ -302,7 +303,7 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     diags.warning('CONF_ERR_CONFLICT', d.authentication.pos, 'with auth_type AH the instance starts as BACKUP (it must learn the peers\' AH sequence number before taking over), whatever state says');
   }
   if (d.nopreempt && d.state === 'MASTER') {
-    diags.warning('CONF_ERR_CONFLICT', d.nopreemptTok!.pos, 'nopreempt has no effect with state MASTER; use state BACKUP on every node');
+    diags.warning('CONF_ERR_CONFLICT', at('nopreempt', 'preempt'), 'nopreempt has no effect with state MASTER; use state BACKUP on every node');
   }
   for (const ti of d.tracking.trackInterface) {
     // keepalived: "Ignoring track_interface X since own interface".
@@ -315,11 +316,6 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     diags.error('CONF_ERR_CONFLICT', pos, `unicast_src_ip ${d.unicastSrcIp} is not of the instance's family`);
   }
   if (d.vmacXmitBase !== undefined && d.vmacPos === undefined) diags.error('CONF_ERR_CONFLICT', d.vmacXmitBase, 'vmac_xmit_base needs use_vmac');
-  // Where the keyword whose value holds (the last of them) stands; the instance itself when absent.
-  const at: KeywordAt = (...keywords) => {
-    for (let i = block.length - 1; i >= 0; i--) if (keywords.includes(block[i]!.keyword.text)) return block[i]!.keyword.pos;
-    return pos;
-  };
   const strict = d.strict ?? globals.vrrpStrict;
   if (strict) strictModeConflicts(d, globals, at, family, version, diags);
   if (d.mcastDstIp !== undefined && (d.mcastDstIp.includes(':') ? 6 : 4) !== family) diags.error('CONF_ERR_CONFLICT', at('mcast_dst_ip'), `mcast_dst_ip ${d.mcastDstIp} is not of the instance's family`);

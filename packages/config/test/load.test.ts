@@ -131,3 +131,11 @@ test('a missing file is an error, not a crash', (t) => {
   const r = load('/nonexistent/keepalived.conf');
   t.is(r.errors[0]?.code, 'CONF_ERR_IO');
 });
+
+test('state MASTER with nopreempt, or with preempt off, is a warning at the keyword that turned preemption off', (t) => {
+  for (const [line, kw] of [['nopreempt', 'nopreempt'], ['preempt off', 'preempt']] as const) {
+    const r = load(join(files({ 'k.conf': `vrrp_instance VI_1 {\n    state MASTER\n    interface eth0\n    virtual_router_id 51\n    ${line}\n    virtual_ipaddress {\n        192.0.2.16\n    }\n}\n` }), 'k.conf'));
+    t.deepEqual(r.errors, [], kw);
+    t.deepEqual(r.warnings.map((w) => `${w.pos.line}:${w.pos.col} ${w.message}`), ['5:5 nopreempt has no effect with state MASTER; use state BACKUP on every node'], kw);
+  }
+});
