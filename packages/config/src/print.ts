@@ -29,6 +29,11 @@ function globals(g: GlobalDefs): string[] {
     ['vrrpGarpLowerPrioRepeat', 'vrrp_garp_lower_prio_repeat'],
     ['vrrpGarpLowerPrioDelay', 'vrrp_garp_lower_prio_delay'],
     ['vrrpDownTimerAdverts', 'vrrp_down_timer_adverts'],
+    ['vrrpMcastGroup4', 'vrrp_mcast_group4'],
+    ['vrrpMcastGroup6', 'vrrp_mcast_group6'],
+    ['vrrpStartupDelay', 'vrrp_startup_delay'],
+    ['vrrpGarpInterval', 'vrrp_garp_interval'],
+    ['vrrpGnaInterval', 'vrrp_gna_interval'],
   ];
   for (const [key, kw] of pairs) if (g[key] !== undefined && g[key] !== d[key]) out.push(`${kw} ${String(g[key])}`);
   if (g.scriptUser !== undefined) out.push(`script_user ${q(g.scriptUser.user)}${g.scriptUser.group !== undefined ? ` ${q(g.scriptUser.group)}` : ''}`);
@@ -36,13 +41,7 @@ function globals(g: GlobalDefs): string[] {
   if (g.vrrpStrict) out.push('vrrp_strict');
   if (g.vrrpSkipCheckAdvAddr) out.push('vrrp_skip_check_adv_addr');
   if (g.vrrpCheckUnicastSrc) out.push('vrrp_check_unicast_src');
-  if (g.vrrpMcastGroup4 !== d.vrrpMcastGroup4) out.push(`vrrp_mcast_group4 ${g.vrrpMcastGroup4}`);
-  if (g.vrrpMcastGroup6 !== d.vrrpMcastGroup6) out.push(`vrrp_mcast_group6 ${g.vrrpMcastGroup6}`);
-  if (g.vrrpStartupDelay !== 0) out.push(`vrrp_startup_delay ${g.vrrpStartupDelay}`);
-  if (g.vrrpGarpInterval !== 0) out.push(`vrrp_garp_interval ${g.vrrpGarpInterval}`);
-  if (g.vrrpGnaInterval !== 0) out.push(`vrrp_gna_interval ${g.vrrpGnaInterval}`);
   if (g.vrrpLowerPrioNoAdvert !== undefined) out.push(`vrrp_lower_prio_no_advert ${g.vrrpLowerPrioNoAdvert ? 'on' : 'off'}`);
-
   if (g.lvsFlush) out.push('lvs_flush');
   if (g.lvsFlushOnStop !== 'no') out.push(g.lvsFlushOnStop === 'vs' ? 'lvs_flush_on_stop VS' : 'lvs_flush_on_stop');
   const t = g.lvsTimeouts;

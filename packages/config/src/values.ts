@@ -86,8 +86,7 @@ export const multicastGroup =
   (tok: Token, what: string, diags: Diagnostics): string | undefined => {
     const a = addressValue(tok, what, diags);
     if (a === undefined) return undefined;
-    const first = a.family === 4 ? Number(a.address.split('.')[0]) : Number.parseInt(a.address.slice(0, 2), 16);
-    const multicast = a.family === 4 ? first >= 224 && first <= 239 : a.address.startsWith('ff');
+    const multicast = a.family === 4 ? Number(a.address.split('.')[0]) >> 4 === 0xe : a.address.startsWith('ff');
     if (family !== undefined && a.family !== family) diags.error('CONF_ERR_VALUE', tok.pos, `${what} must be an IPv${family} address, got '${tok.text}'`);
     else if (!multicast) diags.error('CONF_ERR_VALUE', tok.pos, `${what} must be a multicast group (${a.family === 4 ? '224.0.0.0/4' : 'ff00::/8'}), got '${tok.text}'`);
     else return a.address;
