@@ -5,7 +5,7 @@ import { ScriptMonitor } from './script-monitor.js';
 import { FileMonitor } from './file-monitor.js';
 import { trackedPriority, type TrackedItem } from './tracking-rules.js';
 import { AcceptFilter, NetTransport, Rtnl, VrrpChannel, PacketSender, FramePacer, type AddressSpec, type LinkInfo, type PacketInfo } from '@tandem/net';
-import { InstanceRunner, openAh, receiveAdvert, systemClock, type Clock, type DropReason, type InstanceStats } from '@tandem/vrrp';
+import { InstanceRunner, openAh, receiveAdvert, systemClock, type Clock, type DropReason, type InstanceStats, type Timer } from '@tandem/vrrp';
 import type { Logger } from './logger.js';
 import { VmacLinks } from './vmac.js';
 import { SharedSysctls, sysctlPath } from './shared-sysctl.js';
@@ -79,6 +79,9 @@ export interface ReloadReport {
   readonly unchanged: string[];
 }
 
+/** The sysctl an instance's `promote_secondaries` holds on while it runs. */
+const promoteSecondaries = (i: VrrpInstance): string => sysctlPath('ipv4', i.interface, 'promote_secondaries');
+
 /** Fields a running instance takes without restarting. */
 const LIVE_FIELDS: ReadonlySet<keyof VrrpInstance> = new Set(['virtualIpaddress', 'virtualIpaddressExcluded', 'priority', 'garp']);
 
@@ -94,7 +97,7 @@ export class VrrpService {
   private readonly pacers = new Map<number, FramePacer>();
   private announceGaps = { arpIntervalMs: 0, naIntervalMs: 0 };
   /** While vrrp_startup_delay runs: the instances that begin when it ends (reloads may add some). */
-  private startupDelay: { readonly timer: NodeJS.Timeout; readonly pending: Managed[] } | undefined;
+  private startupDelay: { readonly timer: Timer; readonly pending: Managed[] } | undefined;
   private acceptFilter: AcceptFilter | undefined;
   private readonly monitors = new Map<string, ScriptMonitor>();
   private readonly files = new Map<string, FileMonitor>();
@@ -141,10 +144,10 @@ export class VrrpService {
       const pending: Managed[] = [];
       this.startupDelay = {
         pending,
-        timer: setTimeout(() => {
+        timer: this.clock.setTimer(delay * 1000, () => {
           this.startupDelay = undefined;
           for (const m of pending) if (this.instances.includes(m)) this.begin(m);
-        }, delay * 1000),
+        }),
       };
     }
     for (const m of this.instances) this.begin(m);
@@ -186,7 +189,7 @@ export class VrrpService {
     }
     for (const name of interfacesOf(i)) this.linkByName(name);
     // As keepalived: removing the interface's primary address then keeps the others.
-    if (i.promoteSecondaries) this.sysctls.hold(sysctlPath('ipv4', i.interface, 'promote_secondaries'), '1');
+    if (i.promoteSecondaries) this.sysctls.hold(promoteSecondaries(i), '1');
     const ch = await this.channel(i);
     if (i.unicastPeer.length === 0) ch.join(i.mcastGroup);
     const addresses = this.addressSpecs(i);
@@ -434,7 +437,7 @@ export class VrrpService {
       this.channels.delete(key);
     }
     if (m.config.vmac !== undefined) await this.vmacs.remove(m.config.vmac.name);
-    if (m.config.promoteSecondaries) this.sysctls.release(sysctlPath('ipv4', m.config.interface, 'promote_secondaries'));
+    if (m.config.promoteSecondaries) this.sysctls.release(promoteSecondaries(m.config));
   }
 
   /**
@@ -569,7 +572,7 @@ export class VrrpService {
 
   /** Priority-0 adverts, addresses removed, sockets closed. */
   async stop(): Promise<void> {
-    if (this.startupDelay !== undefined) clearTimeout(this.startupDelay.timer);
+    this.startupDelay?.timer.cancel();
     this.startupDelay = undefined;
     for (const mon of this.monitors.values()) mon.stop();
     for (const mon of this.files.values()) mon.stop();
@@ -583,7 +586,7 @@ export class VrrpService {
     for (const s of this.frameSenders.values()) s.close();
     this.frameSenders.clear();
     await this.vmacs.removeAll();
-    for (const m of this.instances) if (m.config.promoteSecondaries) this.sysctls.release(sysctlPath('ipv4', m.config.interface, 'promote_secondaries'));
+    for (const m of this.instances) if (m.config.promoteSecondaries) this.sysctls.release(promoteSecondaries(m.config));
     await this.acceptFilter?.close();
     this.rtnl.close();
   }

@@ -5,7 +5,7 @@
  * and moves a hole rather than swapping, so it leaves no temporaries behind.
  */
 export class MinHeap<T> {
-  private items: Array<T | undefined> = [];
+  private readonly items: Array<T | undefined> = [];
   private keys = new Float64Array(64);
   private count = 0;
 

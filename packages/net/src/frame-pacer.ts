@@ -1,21 +1,9 @@
+import { systemClock, type Clock, type Timer } from '@tandem/vrrp';
+
 /** Where announcement frames go: an AF_PACKET sender, or a pacer in front of one. */
 export interface FrameSink {
   send(frame: Buffer): void;
 }
-
-/** The pacer's clock: milliseconds and one-shot timers (a fake one in tests). */
-export interface PacerClock {
-  now(): number;
-  setTimer(delayMs: number, fn: () => void): { cancel(): void };
-}
-
-const nodeClock: PacerClock = {
-  now: () => performance.now(),
-  setTimer(delayMs, fn) {
-    const t = setTimeout(fn, delayMs);
-    return { cancel: () => clearTimeout(t) };
-  },
-};
 
 const ETHERTYPE_ARP = 0x0806;
 
@@ -35,13 +23,13 @@ export interface PacerOptions {
  * frame that may go now goes at once; the others wait in order.
  */
 export class FramePacer implements FrameSink {
-  private readonly lanes: Array<{ intervalMs: number; nextAt: number; queue: Buffer[]; timer: { cancel(): void } | undefined }>;
+  private readonly lanes: Array<{ intervalMs: number; nextAt: number; queue: Buffer[]; timer: Timer | undefined }>;
   private closed = false;
 
   constructor(
     private readonly sink: FrameSink,
     private readonly options: PacerOptions,
-    private readonly clock: PacerClock = nodeClock,
+    private readonly clock: Clock = systemClock,
   ) {
     this.lanes = [options.arpIntervalMs, options.naIntervalMs].map((intervalMs) => ({ intervalMs, nextAt: -Infinity, queue: [], timer: undefined }));
   }

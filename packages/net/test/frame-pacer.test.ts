@@ -1,38 +1,14 @@
 import test from 'ava';
-import { FramePacer, type PacerClock } from '../src/frame-pacer.js';
+import { FakeClock } from '@tandem/vrrp';
+import { FramePacer } from '../src/frame-pacer.js';
 import { gratuitousArpFrame, unsolicitedNaFrame } from '../src/frames.js';
-
-/** Time moves only when the test says; timers fire in order as it passes them. */
-class TestClock implements PacerClock {
-  private t = 0;
-  private timers: Array<{ at: number; fn: () => void; live: boolean }> = [];
-  now(): number {
-    return this.t;
-  }
-  setTimer(delayMs: number, fn: () => void): { cancel(): void } {
-    const timer = { at: this.t + delayMs, fn, live: true };
-    this.timers.push(timer);
-    return { cancel: () => void (timer.live = false) };
-  }
-  advance(ms: number): void {
-    const end = this.t + ms;
-    for (;;) {
-      const due = this.timers.filter((x) => x.live && x.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (due === undefined) break;
-      due.live = false;
-      this.t = due.at;
-      due.fn();
-    }
-    this.t = end;
-  }
-}
 
 const mac = Buffer.from('020000000001', 'hex');
 const arp = (last: number): Buffer => gratuitousArpFrame(mac, `192.0.2.${last}`);
 const na = (last: number): Buffer => unsolicitedNaFrame(mac, `2001:db8::${last}`);
 
 function setup(arpIntervalMs: number, naIntervalMs: number) {
-  const clock = new TestClock();
+  const clock = new FakeClock();
   const sent: Array<{ at: number; frame: Buffer }> = [];
   const pacer = new FramePacer({ send: (frame) => void sent.push({ at: clock.now(), frame }) }, { arpIntervalMs, naIntervalMs }, clock);
   return { clock, sent, pacer };
@@ -80,7 +56,7 @@ test('vrrp_gna_interval paces neighbour advertisements; close drops what still w
 });
 
 test('a frame that fails later is reported, and the ones after it still go', (t) => {
-  const clock = new TestClock();
+  const clock = new FakeClock();
   const errors: string[] = [];
   let n = 0;
   const pacer = new FramePacer(

@@ -38,4 +38,3 @@ export function tcpCheck(o: TcpCheckOptions, connector?: TcpConnector): CheckFn 
       socket.once('error', (err: NodeJS.ErrnoException) => done({ ok: false, reason: `connect ${err.code ?? err.message}` }));
     });
 }
-
