@@ -17,6 +17,10 @@ export interface LabInstance {
   readonly noAccept?: boolean;
   /** `vrrp_strict` in global_defs (keepalived's shipped sample has it). */
   readonly strict?: boolean;
+  /** More global_defs lines (`script_user root`, `vrrp_mcast_group4 ...`). */
+  readonly globalLines?: readonly string[];
+  /** More vrrp_instance lines (`use_vmac`, `notify_master ...`). */
+  readonly instanceLines?: readonly string[];
 }
 
 /** A whole keepalived.conf with one instance on eth0. */
@@ -26,6 +30,7 @@ export function vrrpConf(o: LabInstance): string {
     `    router_id lab-${o.priority}`,
     `    vrrp_garp_master_delay ${o.garpMasterDelay ?? 1}`,
     ...(o.strict === true ? ['    vrrp_strict'] : []),
+    ...(o.globalLines ?? []).map((l) => `    ${l}`),
     '}',
     '',
     `vrrp_instance ${o.name ?? 'VI_LAB'} {`,
@@ -41,6 +46,6 @@ export function vrrpConf(o: LabInstance): string {
   if (o.password !== undefined) lines.push('    authentication {', `        auth_type ${o.authType ?? 'PASS'}`, `        auth_pass ${o.password}`, '    }');
   if (o.unicastSrc !== undefined) lines.push(`    unicast_src_ip ${o.unicastSrc}`);
   if (o.peers !== undefined) lines.push('    unicast_peer {', ...o.peers.map((p) => `        ${p}`), '    }');
-  lines.push('    virtual_ipaddress {', ...o.vips.map((v) => `        ${v} dev eth0`), '    }', '}', '');
+  lines.push('    virtual_ipaddress {', ...o.vips.map((v) => `        ${v} dev eth0`), '    }', ...(o.instanceLines ?? []).map((l) => `    ${l}`), '}', '');
   return lines.join('\n');
 }

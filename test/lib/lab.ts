@@ -127,6 +127,13 @@ export class Lab {
     return this.track(nsSpawn(name === 'client' ? this.client : this.ns(name), command, [...args]));
   }
 
+  /** tcpdump on a node's eth0 (`args`: options and filter), once it listens; cleanup() stops it. */
+  async capture(name: string | 'client', args: readonly string[]): Promise<ReturnType<typeof nsSpawn>> {
+    const c = this.spawnIn(name, 'tcpdump', ['-i', 'eth0', '-n', '-l', ...args]);
+    await waitFor('tcpdump listening', 5000, () => (c.output().includes('listening on') ? true : undefined));
+    return c;
+  }
+
   private track<T extends ChildProcess>(child: T): T {
     this.children.add(child);
     child.once('exit', () => this.children.delete(child));

@@ -39,7 +39,7 @@ test.serial('HTTP_GET and TCP_CHECK through tandemd: real servers flip down and 
     writeFileSync(reader, `while read -r line; do echo "$line" >> ${fifoLog}; done < "$1"\n`);
     // delay_loop 1, connect_timeout 1, retry 1, delay_before_retry 0.5.
     const conf =
-      vrrpConf({ priority: 150, advertInt: 0.1, version: 3, vips: ['192.0.2.100/24'] }).replace('global_defs {', `global_defs {\n    script_user root\n    lvs_notify_fifo ${fifo}\n    lvs_notify_fifo_script "/bin/sh ${reader}"`) +
+      vrrpConf({ priority: 150, advertInt: 0.1, version: 3, vips: ['192.0.2.100/24'], globalLines: ['script_user root', `lvs_notify_fifo ${fifo}`, `lvs_notify_fifo_script "/bin/sh ${reader}"`] }) +
       `virtual_server 192.0.2.100 80 {
     delay_loop 1
     warmup 0
@@ -128,7 +128,7 @@ test.serial('MISC_CHECK with misc_dynamic, UDP_CHECK and PING_CHECK (IPv4 and IP
     writeFileSync(check, `exit $(cat ${code})\n`);
     const responder = lab.spawnIn('r1', 'node', [join(REPO, 'test', 'dist', 'lib', 'responder.js'), 'r1', '7777']);
     const conf =
-      vrrpConf({ priority: 150, advertInt: 0.1, version: 3, vips: ['192.0.2.100/24'] }).replace('global_defs {', 'global_defs {\n    script_user root') +
+      vrrpConf({ priority: 150, advertInt: 0.1, version: 3, vips: ['192.0.2.100/24'], globalLines: ['script_user root'] }) +
       `virtual_server 192.0.2.100 9000 {
     delay_loop 0.5
     warmup 0

@@ -6,8 +6,7 @@ import { waitFor } from '../lib/sh.js';
 async function garpsOnBecomingMaster(name: string, garpInterval: number): Promise<Array<[number, string]>> {
   const lab = await Lab.create(name, ['a']);
   try {
-    const capture = lab.spawnIn('client', 'tcpdump', ['-i', 'eth0', '-n', '-l', '-tt', '-c', '6', 'arp and (src host 192.0.2.100 or src host 192.0.2.101 or src host 192.0.2.102)']);
-    await waitFor('tcpdump listening', 5000, () => (capture.output().includes('listening on') ? true : undefined));
+    const capture = await lab.capture('client', ['-tt', '-c', '6', 'arp and (src host 192.0.2.100 or src host 192.0.2.101 or src host 192.0.2.102)']);
     await lab.startTandem(
       'a',
       `global_defs {

@@ -19,9 +19,7 @@ test.serial('net_namespace: tandemd started elsewhere runs its VRRP, addresses a
     const notifier = join(lab.dir, 'notify.sh');
     writeFileSync(notifier, `ip -o -4 addr show dev eth0 > ${seen}\n`);
     const common = { advertInt: 0.1, version: 3 as const, vips: [`${VIP}/24`] };
-    const conf = `net_namespace ${lab.ns('a')}\n${vrrpConf({ ...common, priority: 150 })
-      .replace('global_defs {', 'global_defs {\n    script_user root')
-      .replace(/\n\}\n$/, `\n    notify_master "/bin/sh ${notifier}"\n}\n`)}`;
+    const conf = `net_namespace ${lab.ns('a')}\n${vrrpConf({ ...common, priority: 150, globalLines: ['script_user root'], instanceLines: [`notify_master "/bin/sh ${notifier}"`] })}`;
     const a = await lab.startTandem('a', conf, [], outer);
     await lab.startTandem('b', vrrpConf({ ...common, priority: 100 }));
     await lab.waitHolder(VIP, 'a', 5000);

@@ -157,7 +157,7 @@ test.serial('no_accept: the master holds the VIP but drops traffic to it, neighb
 test.serial('vrrp_startup_delay: the instances stay in INIT, holding no address, for the delay, then run as usual', async (t) => {
   const lab = await Lab.create('delay', ['a']);
   try {
-    const conf = vrrpConf({ priority: 255, state: 'MASTER', advertInt: 0.1, version: 3, vips: [`${VIP}/24`] }).replace('global_defs {', 'global_defs {\n    vrrp_startup_delay 2');
+    const conf = vrrpConf({ priority: 255, state: 'MASTER', advertInt: 0.1, version: 3, vips: [`${VIP}/24`], globalLines: ['vrrp_startup_delay 2'] });
     const startedAt = Date.now();
     const a = await lab.startTandem('a', conf);
     t.like((await lab.ctl(a, 'status'))!.instances[0], { state: 'INIT' });
@@ -178,7 +178,7 @@ test.serial('promote_secondaries: the interface\'s promote_secondaries setting i
     const setting = async (): Promise<string> => (await nsRun(lab.ns('a'), 'cat', ['/proc/sys/net/ipv4/conf/eth0/promote_secondaries'])).trim();
     const before = await setting();
     t.is(before, '0');
-    const conf = vrrpConf({ priority: 255, state: 'MASTER', advertInt: 0.1, version: 3, vips: [`${VIP}/24`] }).replace('    interface eth0\n', '    interface eth0\n    promote_secondaries\n');
+    const conf = vrrpConf({ priority: 255, state: 'MASTER', advertInt: 0.1, version: 3, vips: [`${VIP}/24`], instanceLines: ['promote_secondaries'] });
     const a = await lab.startTandem('a', conf);
     await lab.waitHolder(VIP, 'a', 5000);
     t.is(await setting(), '1');

@@ -8,7 +8,7 @@ const VMAC = '00:00:5e:00:01:33'; // RFC 5798 §7.3, VRID 51
 
 /** The lab's one-instance config with `use_vmac` (its VIP names dev eth0, which keepalived moves to the virtual MAC interface). */
 function conf(priority: number): string {
-  return vrrpConf({ priority, advertInt: 0.1, version: 3, vips: [`${VIP}/24`] }).replace('    interface eth0\n', '    interface eth0\n    use_vmac\n');
+  return vrrpConf({ priority, advertInt: 0.1, version: 3, vips: [`${VIP}/24`], instanceLines: ['use_vmac'] });
 }
 
 test.serial('use_vmac: the VIP lives on vrrp.51 with the virtual MAC, so the client keeps one MAC across a failover', async (t) => {
@@ -57,7 +57,7 @@ for (const backup of ['tandem', 'keepalived'] as const) {
       const VMAC6 = '00:00:5e:00:02:33';
       const ip = (d: string, ...args: string[]): Promise<string> => nsRun(lab.ns(d), 'ip', args);
       const conf6 = (priority: number): string =>
-        vrrpConf({ priority, advertInt: 0.1, version: 3, vips: [`${VIP6}/64`] }).replace('    interface eth0\n', '    interface eth0\n    use_vmac\n');
+        vrrpConf({ priority, advertInt: 0.1, version: 3, vips: [`${VIP6}/64`], instanceLines: ['use_vmac'] });
       const a = await lab.startTandem('a', conf6(150));
       if (backup === 'tandem') await lab.startTandem('b', conf6(100));
       else await lab.startKeepalived('b', conf6(100));
