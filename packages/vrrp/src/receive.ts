@@ -1,4 +1,4 @@
-import { addressToBytes } from './address.js';
+import { addressToBytes, compareAddresses } from './address.js';
 import { ahAuthentic, type AhEnvelope } from './ah.js';
 import { AuthType, decode, type Advertisement, type DropReason, type IpContext, type Version } from './packet.js';
 
@@ -46,10 +46,6 @@ function sameAddressSet(a: readonly string[], b: readonly string[]): boolean {
   return b.every((x) => left.has(key(x)));
 }
 
-function sameAddress(a: string, b: string): boolean {
-  return addressToBytes(a).equals(addressToBytes(b));
-}
-
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
@@ -75,7 +71,7 @@ export function receiveAdvert(
   // unicast peers, which may be routed (and may send with `unicast_ttl`).
   if (meta.ttl !== 255 && local.unicast !== true) return drop('bad-ttl', `ttl ${meta.ttl}`);
   if (advert.version !== local.version) return drop('bad-version', `version ${advert.version}, configured ${local.version}`);
-  if (local.peers !== undefined && !local.peers.some((p) => sameAddress(p, meta.src))) return drop('unknown-peer', `advert from ${meta.src}, not a unicast_peer`);
+  if (local.peers !== undefined && !local.peers.some((p) => compareAddresses(p, meta.src) === 0)) return drop('unknown-peer', `advert from ${meta.src}, not a unicast_peer`);
   // RFC 3768 §7.1: ... and the local router is not the IP address owner.
   if (local.owner) return drop('owner-conflict', `advert from ${meta.src} while this router owns the addresses`);
   const wantsAh = local.authType === AuthType.ah;

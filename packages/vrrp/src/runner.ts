@@ -129,6 +129,9 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
   /** AH: the IPv4 identification of the last advert; the ICV covers it, so tandem picks it, never 0. */
   private ipId = Math.floor(Math.random() * 0xffff);
 
+  /** Adverts go to unicast peers (the transport's destinations never change). */
+  private readonly unicast: boolean;
+
   constructor(
     private options: RunnerOptions,
     private readonly transport: Transport,
@@ -138,6 +141,7 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
     this.name = options.name;
     this.vrid = options.vrid;
     this.machine = initialState(options.params);
+    this.unicast = !transport.destinations.some(isMulticast);
     this.schedule = options.announce ?? defaultAnnounceSchedule;
     const auth = options.auth ?? { type: 'none' };
     this.authType = auth.type === 'pass' ? AuthType.simple : auth.type === 'ah' ? AuthType.ah : AuthType.none;
@@ -190,10 +194,6 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
     this.dispatch({ kind: 'shutdown' });
     this.cancelTimers();
     await this.addressOp;
-  }
-
-  private get unicast(): boolean {
-    return !this.transport.destinations.some(isMulticast);
   }
 
   /** A validated advert for this VRID (with its AH sequence number when authenticated by AH). */
