@@ -87,6 +87,8 @@ export interface InstanceStats {
   announcements: number;
   sendErrors: number;
   addressErrors: number;
+  /** Adverts (lower priority or priority 0) not answered because this master had answered one less than an interval before. */
+  answersLimited: number;
   dropped: Partial<Record<DropReason, number>>;
 }
 
@@ -114,6 +116,7 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
     announcements: 0,
     sendErrors: 0,
     addressErrors: 0,
+    answersLimited: 0,
     dropped: {},
   };
   private machine: MachineState;
@@ -310,6 +313,9 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
         return;
       case 'wantMaster':
         this.emit('wantMaster', this.name);
+        return;
+      case 'answerLimited':
+        this.stats.answersLimited++;
         return;
     }
   }
