@@ -1,4 +1,5 @@
 #include <napi.h>
+#include "file_lock.h"
 #include "memory.h"
 #include "namespace.h"
 #include "packet_socket.h"
@@ -11,6 +12,7 @@ static Napi::Object InitAll(Napi::Env env, Napi::Object exports) {
   TcpProber::Init(env, exports);
   InitNamespace(env, exports);
   InitMemory(env, exports);
+  InitFileLock(env, exports);
   return exports;
 }
 

@@ -42,6 +42,7 @@ interface Addon {
   TcpProber: new (onResults: (pairs: Float64Array, count: number) => void) => NativeTcpProber;
   enterNetworkNamespace(path: string): void;
   releaseMemory(): void;
+  tryLockFile(fd: number): boolean;
 }
 
 export interface NativeTcpProber {
