@@ -18,7 +18,9 @@ export type ConfigErrorCode =
   | 'CONF_ERR_MISSING'
   | 'CONF_ERR_REFERENCE'
   | 'CONF_ERR_CONFLICT'
-  | 'CONF_ERR_IO';
+  | 'CONF_ERR_IO'
+  /** A script the daemon would refuse to run (missing, not executable, unknown user, unsafe as root). */
+  | 'CONF_ERR_SCRIPT';
 
 /** One error or warning, printed as `FILE:LINE:COL: message`. */
 export interface Diagnostic {

@@ -8,3 +8,7 @@ export { formatStatus } from './tandemctl.js';
 export * from './check-specs.js';
 export * from './lvs-service.js';
 export * from './runnable.js';
+export * from './private-files.js';
+export * from './instance-lock.js';
+export * from './host-ledger.js';
+export * from './leftovers.js';

@@ -1,6 +1,7 @@
 import { diff, load, formatDiagnostic, sameValue, type Config, type Diagnostic } from '@tandem/config';
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import type { Server } from 'node:net';
+import { dirname } from 'node:path';
 import { namespaceSocket, parseDaemonArgs, USAGE, type DaemonOptions } from './cli.js';
 import { enterNetworkNamespace, releaseMemory } from '@tandem/net';
 import { openControlSocket, type ControlCommand } from './control.js';
@@ -8,11 +9,14 @@ import { createLogger, type Logger } from './logger.js';
 import { VrrpService, type ReloadReport } from './vrrp-service.js';
 import { LvsService } from './lvs-service.js';
 import { unsupportedFeatures } from './runnable.js';
+import { scriptPreparer, scriptProblems } from './script-prep.js';
+import { ensureTrustedDirectory, writePrivateFile } from './private-files.js';
+import { InstanceLock, lockPathOf } from './instance-lock.js';
+import { HostLedger } from './host-ledger.js';
 import { openIpvs } from './ipvs-open.js';
 import { planReport } from './plan.js';
 import { SyncDaemonControl } from './sync-daemon.js';
 import { NotifyFifos } from './notify-fifo.js';
-import { scriptPreparer } from './script-prep.js';
 import { StaticNetwork } from './static-network.js';
 import type { IpvsClient } from '@tandem/ipvs';
 
@@ -27,7 +31,8 @@ interface Loaded {
 function loadForTandem(file: string, configId: string | undefined): Loaded {
   const r = load(file, configId !== undefined ? { configId } : {});
   if (r.config === undefined) return r;
-  const unsupported = unsupportedFeatures(r.config);
+  // What tandemd would refuse at start is an error here too, so `-t` says what the daemon will do.
+  const unsupported = [...unsupportedFeatures(r.config), ...scriptProblems(r.config)];
   if (unsupported.length === 0) return r;
   return { config: undefined, diagnostics: [...r.diagnostics, ...unsupported], errors: [...r.errors, ...unsupported], warnings: r.warnings };
 }
@@ -40,6 +45,21 @@ export function configTest(file: string, out: (line: string) => void, configId?:
   return r.errors.length === 0 ? 0 : 1;
 }
 
+/** The state file next to the control socket: `/run/tandem/tandem.sock` → `/run/tandem/tandem.state`. */
+export function statePathOf(socket: string): string {
+  return `${socket.endsWith('.sock') ? socket.slice(0, -'.sock'.length) : socket}.state`;
+}
+
+type ReloadResult = { applied: boolean; errors: string[]; report?: ReloadReport };
+
+/** Reloads asked for, and what became of them (tandemctl stats). */
+interface ReloadCounters {
+  applied: number;
+  refused: number;
+  /** Asked for while one ran and another already waited: folded into the waiting one. */
+  coalesced: number;
+}
+
 class Daemon {
   private service: VrrpService | undefined;
   private lvs: LvsService | undefined;
@@ -49,26 +69,31 @@ class Daemon {
   private statics: StaticNetwork | undefined;
   private control: Server | undefined;
   private stopping = false;
-  private reloading: Promise<void> = Promise.resolve();
+  private runningReload: Promise<ReloadResult> | undefined;
+  private queuedReload: Promise<ReloadResult> | undefined;
+  private readonly reloads: ReloadCounters = { applied: 0, refused: 0, coalesced: 0 };
 
   constructor(
     private readonly opts: DaemonOptions,
     private config: Config,
     private readonly log: Logger,
+    private readonly locks: readonly InstanceLock[],
+    private readonly ledger: HostLedger,
   ) {}
 
   async start(): Promise<void> {
-    if (this.opts.pidFile !== undefined) writeFileSync(this.opts.pidFile, `${process.pid}\n`);
+    const record = this.ledger.recording.bind(this.ledger);
     let unavailable: string | undefined;
     if (this.config.virtualServers.length > 0 || this.config.globalDefs.lvsSyncDaemon !== undefined) {
       const ipvs = await openIpvs();
       if ('client' in ipvs) this.ipvs = ipvs.client;
       else unavailable = ipvs.reason;
     }
-    this.statics = new StaticNetwork(this.log);
+    this.statics = new StaticNetwork(this.log, record);
+    await this.statics.clearLeftovers(this.ledger.previous, this.config);
     await this.statics.apply(this.config);
     this.fifos = await NotifyFifos.open(this.config.globalDefs, scriptPreparer(this.config), this.log);
-    this.service = new VrrpService(this.log);
+    this.service = new VrrpService(this.log, undefined, record);
     this.service.onNotifyLine = (line) => this.fifos?.vrrp(line);
     this.service.onTransition = (instance, to) => {
       // this.config is the running file: after a reload, the new one.
@@ -78,7 +103,8 @@ class Daemon {
     await this.service.start(this.config);
     this.lvs = new LvsService(this.log);
     this.lvs.onNotifyLine = (line) => this.fifos?.lvs(line);
-    await this.lvs.start(this.config, this.ipvs, unavailable);
+    this.lvs.onOwnedServices = (ids) => this.ledger.setIpvsServices(ids);
+    await this.lvs.start(this.config, this.ipvs, unavailable, this.ledger.previous.ipvsServices);
     this.control = await openControlSocket(this.opts.controlSocket, (cmd) => this.command(cmd));
     this.log.info(`tandemd running ${this.config.vrrpInstances.length} VRRP instance(s) from ${this.opts.configFile}; control socket ${this.opts.controlSocket}`);
   }
@@ -111,9 +137,9 @@ class Daemon {
       case 'status':
         return this.status();
       case 'stats':
-        return this.service?.stats() ?? {};
+        return this.statsSnapshot();
       case 'dump':
-        return { config: this.config, status: this.status(), stats: this.service?.stats() };
+        return { config: this.config, status: this.status(), stats: this.statsSnapshot() };
       case 'reload':
         return this.reload();
     }
@@ -122,24 +148,35 @@ class Daemon {
   /**
    * Reads and validates the file again, then applies only the difference. An
    * invalid file is logged and the running configuration stays in force.
-   * Reloads are serialised: a SIGHUP during a reload waits for it.
+   * Reloads are serialised and coalesced: whatever asks during a reload (SIGHUPs,
+   * tandemctl) shares one more reload after it, which reads the file as it is then.
    */
-  reload(): Promise<{ applied: boolean; errors: string[]; report?: ReloadReport }> {
-    const run = this.reloading.then(async () => {
-      try {
-        return await this.reloadNow();
-      } finally {
-        releaseMemory();
-      }
+  reload(): Promise<ReloadResult> {
+    if (this.queuedReload !== undefined) {
+      this.reloads.coalesced++;
+      return this.queuedReload;
+    }
+    if (this.runningReload === undefined) return (this.runningReload = this.reloadOnce());
+    this.queuedReload = this.runningReload.then(() => {
+      this.queuedReload = undefined;
+      return (this.runningReload = this.reloadOnce());
     });
-    this.reloading = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
+    return this.queuedReload;
   }
 
-  private async reloadNow(): Promise<{ applied: boolean; errors: string[]; report?: ReloadReport }> {
+  private async reloadOnce(): Promise<ReloadResult> {
+    try {
+      const r = await this.reloadNow();
+      if (r.applied) this.reloads.applied++;
+      else this.reloads.refused++;
+      return r;
+    } finally {
+      releaseMemory();
+      this.runningReload = undefined;
+    }
+  }
+
+  private async reloadNow(): Promise<ReloadResult> {
     const r = loadForTandem(this.opts.configFile, this.opts.configId);
     for (const w of r.warnings) this.log.warn(formatDiagnostic(w));
     if (r.config === undefined) {
@@ -186,9 +223,10 @@ class Daemon {
     }
   }
 
+  /** A dump written for root only, never through a link or into a file someone else planted (private-files.ts). */
   dumpTo(path: string, data: unknown): void {
     try {
-      writeFileSync(path, `${JSON.stringify(data, null, 2)}\n`);
+      writePrivateFile(path, `${JSON.stringify(data, null, 2)}\n`);
       this.log.info(`wrote ${path}`);
     } catch (err) {
       this.log.error(`cannot write ${path}: ${(err as Error).message}`);
@@ -206,14 +244,36 @@ class Daemon {
     this.fifos?.close();
     await this.statics?.remove();
     this.statics?.close();
-    this.control?.close();
-    rmSync(this.opts.controlSocket, { force: true });
-    if (this.opts.pidFile !== undefined) rmSync(this.opts.pidFile, { force: true });
+    if (this.control !== undefined) {
+      this.control.close();
+      rmSync(this.opts.controlSocket, { force: true });
+    }
+    // Last: until here a second tandemd must not start on this socket or pidfile.
+    for (const l of this.locks) l.release();
   }
 
   statsSnapshot(): unknown {
-    return this.service?.stats() ?? {};
+    return { ...(this.service?.stats() ?? {}), daemon: { reloads: { ...this.reloads } } };
   }
+}
+
+/**
+ * Makes the control socket, the pidfile and the state file this daemon's, before anything
+ * else changes: the socket's directory must be one no one else can write, the lock next to
+ * the socket (and the pidfile, if any) must be free. Throws, saying why, otherwise.
+ */
+function claimInstance(opts: DaemonOptions, log: Logger): { locks: InstanceLock[]; ledger: HostLedger } {
+  ensureTrustedDirectory(dirname(opts.controlSocket), 'control socket');
+  const locks = [InstanceLock.acquire(lockPathOf(opts.controlSocket), 'control socket lock')];
+  try {
+    if (opts.pidFile !== undefined) locks.push(InstanceLock.acquire(opts.pidFile, 'pidfile'));
+  } catch (err) {
+    for (const l of locks) l.release();
+    throw err;
+  }
+  const { ledger, problem } = HostLedger.open(statePathOf(opts.controlSocket));
+  if (problem !== undefined) log.warn(problem);
+  return { locks, ledger };
 }
 
 /** Entry point of `tandemd`. */
@@ -252,18 +312,27 @@ export async function main(argv: readonly string[]): Promise<void> {
     process.exit(1);
   }
   const netns = r.config.globalDefs.netNamespace;
+  if (netns !== undefined && !opts.controlSocketGiven) opts = { ...opts, controlSocket: namespaceSocket(netns) };
+  let locks: InstanceLock[];
+  let ledger: HostLedger;
+  try {
+    ({ locks, ledger } = claimInstance(opts, log));
+  } catch (err) {
+    log.error(`${(err as Error).message}`);
+    process.exit(1);
+  }
   if (netns !== undefined) {
     // Before any socket is opened: everything tandemd opens from here on lives in the namespace.
     try {
       enterNetworkNamespace(netns);
     } catch (err) {
       log.error(`${opts.configFile}: not starting: ${(err as Error).message}`);
+      for (const l of locks) l.release();
       process.exit(1);
     }
-    if (!opts.controlSocketGiven) opts = { ...opts, controlSocket: namespaceSocket(netns) };
     log.info(`running in network namespace ${netns}`);
   }
-  const daemon = new Daemon(opts, r.config, log);
+  const daemon = new Daemon(opts, r.config, log, locks, ledger);
   let signals = 0;
   const shutdown = (sig: string): void => {
     signals++;

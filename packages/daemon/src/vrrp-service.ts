@@ -1,10 +1,10 @@
-import { sameValue, type Config, type ConfigDiff, type GlobalDefs, type ScriptSpec, type SyncGroup, type Tracking, type VrrpInstance, type VrrpScript } from '@tandem/config';
+import { sameValue, type Config, type ConfigDiff, type GlobalDefs, type ScriptSpec, type SyncGroup, type Tracking, type VrrpInstance } from '@tandem/config';
 import type { PreparedScript } from '@tandem/healthcheck';
-import { runNotifyScript, scriptPreparer, userFields, type ScriptPreparer } from './script-prep.js';
+import { runNotifyScript, scriptPreparer, vrrpScriptRef, type ScriptPreparer } from './script-prep.js';
 import { ScriptMonitor } from './script-monitor.js';
 import { FileMonitor } from './file-monitor.js';
 import { trackedPriority, type TrackedItem } from './tracking-rules.js';
-import { AcceptFilter, NetTransport, Rtnl, VrrpChannel, PacketSender, FramePacer, type AddressSpec, type LinkInfo, type PacketInfo } from '@tandem/net';
+import { AcceptFilter, NetTransport, Rtnl, VrrpChannel, PacketSender, FramePacer, type AddressSpec, type LinkInfo, type NetworkChanger, type PacketInfo } from '@tandem/net';
 import { InstanceRunner, openAh, receiveAdvert, systemClock, type Clock, type DropReason, type InstanceStats, type Timer } from '@tandem/vrrp';
 import type { Logger } from './logger.js';
 import { VmacLinks } from './vmac.js';
@@ -115,10 +115,15 @@ export class VrrpService {
   private readonly vmacs: VmacLinks;
   private readonly sysctls: SharedSysctls;
 
+  /** Address, route and rule changes of the instances (recorded by the daemon's ledger). */
+  private readonly changes: NetworkChanger;
+
   constructor(
     private readonly log: Logger,
     private readonly clock: Clock = systemClock,
+    record: (changer: NetworkChanger) => NetworkChanger = (c) => c,
   ) {
+    this.changes = record(this.rtnl);
     this.sysctls = new SharedSysctls(log);
     this.vmacs = new VmacLinks(this.rtnl, log, this.sysctls);
   }
@@ -129,7 +134,7 @@ export class VrrpService {
     this.groupOf = groupsByMember(config);
     this.setAnnounceGaps(config.globalDefs);
     try {
-      this.prepareScripts(config);
+      this.syncTrackers(config);
       for (const l of await this.rtnl.links()) this.links.set(l.index, l);
       for (const i of config.vrrpInstances) await this.add(i, config);
     } catch (err) {
@@ -197,7 +202,7 @@ export class VrrpService {
     const noAccept = !i.accept && i.priority !== 255 ? (this.acceptFilter ??= AcceptFilter.create()) : undefined;
     const transport = new NetTransport(
       ch,
-      this.rtnl,
+      this.changes,
       {
         ...(i.unicastSrcIp !== undefined ? { source: i.unicastSrcIp } : {}),
         peers: i.unicastPeer,
@@ -282,40 +287,65 @@ export class VrrpService {
     this.recompute(m);
   }
 
-  /** A script keyword's own `USER [GROUP]` wins over the block's `user` line. */
-  private prepare(spec: ScriptSpec, user?: string): PreparedScript {
-    return this.preparer!(spec.user === undefined ? { ...spec, ...userFields(user) } : spec);
+  private prepare(spec: ScriptSpec): PreparedScript {
+    return this.preparer!(spec);
   }
 
-  /** Checks every script the instances and sync groups use before anything starts; a refused script stops the start. */
-  private prepareScripts(config: Config): void {
-    const byName = new Map(config.vrrpScripts.map((s) => [s.name, s]));
-    const users = (kind: 'trackScript' | 'trackFile', name: string): Managed[] =>
-      this.instances.filter((m) => {
-        const group = this.groupOf.get(m.config.name);
-        return m.config.tracking[kind].some((r) => r.name === name) || (group?.tracking[kind].some((r) => r.name === name) ?? false);
-      });
+  /** The instances whose own or sync group's tracking names `name` (a vrrp_script or a track_file). */
+  private usersOf(kind: 'trackScript' | 'trackFile', name: string): Managed[] {
+    return this.instances.filter((m) => {
+      const group = this.groupOf.get(m.config.name);
+      return m.config.tracking[kind].some((r) => r.name === name) || (group?.tracking[kind].some((r) => r.name === name) ?? false);
+    });
+  }
+
+  /**
+   * Makes the tracked scripts and files those `config` uses: a monitor whose definition did not
+   * change is kept with its history, a new or changed one is made (not started: the caller starts
+   * what this returns once the instances are in place), one no longer used is stopped. Notify
+   * scripts are checked too. Throws for a script that must not run (validation has already
+   * refused such a file: see scriptProblems).
+   */
+  private syncTrackers(config: Config): Array<ScriptMonitor | FileMonitor> {
+    const fresh: Array<ScriptMonitor | FileMonitor> = [];
+    const scripts = new Map(config.vrrpScripts.map((s) => [s.name, s]));
+    const files = new Map(config.trackFiles.map((f) => [f.name, f]));
     const sources: Tracking[] = [...config.vrrpInstances.map((i) => i.tracking), ...config.syncGroups.map((g) => g.tracking)];
-    for (const tracking of sources) {
-      for (const ref of tracking.trackScript) {
-        if (this.monitors.has(ref.name)) continue;
-        const script: VrrpScript = byName.get(ref.name)!;
-        const mon = new ScriptMonitor(script, this.prepare(script.script, script.user), this.log.child({ module: 'script' }));
-        mon.on('change', () => {
-          for (const m of users('trackScript', ref.name)) this.recompute(m);
-        });
-        this.monitors.set(ref.name, mon);
-      }
-      for (const spec of Object.values(tracking.notify)) if (spec !== undefined) this.prepare(spec);
-      for (const ref of tracking.trackFile) {
-        if (this.files.has(ref.name)) continue;
-        const mon = new FileMonitor(config.trackFiles.find((f) => f.name === ref.name)!, this.log.child({ module: 'track_file' }));
-        mon.on('change', () => {
-          for (const m of users('trackFile', ref.name)) this.recompute(m);
-        });
-        this.files.set(ref.name, mon);
-      }
+    const usedScripts = new Set(sources.flatMap((t) => t.trackScript.map((r) => r.name)).filter((n) => scripts.has(n)));
+    const usedFiles = new Set(sources.flatMap((t) => t.trackFile.map((r) => r.name)).filter((n) => files.has(n)));
+    for (const [name, mon] of this.monitors) {
+      if (usedScripts.has(name) && sameValue(mon.script, scripts.get(name))) continue;
+      mon.stop();
+      mon.removeAllListeners();
+      this.monitors.delete(name);
     }
+    for (const [name, mon] of this.files) {
+      if (usedFiles.has(name) && sameValue(mon.track, files.get(name))) continue;
+      mon.stop();
+      mon.removeAllListeners();
+      this.files.delete(name);
+    }
+    for (const name of usedScripts) {
+      if (this.monitors.has(name)) continue;
+      const script = scripts.get(name)!;
+      const mon = new ScriptMonitor(script, this.preparer!(vrrpScriptRef(script.script, script.user)), this.log.child({ module: 'script' }));
+      mon.on('change', () => {
+        for (const m of this.usersOf('trackScript', name)) this.recompute(m);
+      });
+      this.monitors.set(name, mon);
+      fresh.push(mon);
+    }
+    for (const name of usedFiles) {
+      if (this.files.has(name)) continue;
+      const mon = new FileMonitor(files.get(name)!, this.log.child({ module: 'track_file' }));
+      mon.on('change', () => {
+        for (const m of this.usersOf('trackFile', name)) this.recompute(m);
+      });
+      this.files.set(name, mon);
+      fresh.push(mon);
+    }
+    for (const t of sources) for (const spec of Object.values(t.notify)) if (spec !== undefined) this.prepare(spec);
+    return fresh;
   }
 
   private tracked(m: Managed): { priority: number; fault: string | undefined } {
@@ -455,6 +485,9 @@ export class VrrpService {
     const regrouped = new Set(next.vrrpInstances.map((i) => i.name).filter((n) => !sameValue(oldGroups.get(n), newGroups.get(n))));
     this.groupOf = newGroups;
     this.setAnnounceGaps(next.globalDefs);
+    // New and changed vrrp_scripts and track_files run from now on; those no longer used stop.
+    this.preparer = scriptPreparer(next);
+    const freshTrackers = this.syncTrackers(next);
     for (const l of await this.rtnl.links()) this.links.set(l.index, { ...l, mac: l.mac ?? this.links.get(l.index)?.mac });
     for (const name of d.instancesUnchanged.filter((n) => regrouped.has(n))) {
       const m = byName(name)!;
@@ -508,6 +541,9 @@ export class VrrpService {
       this.begin(await this.add(i, next));
       report.added.push(i.name);
     }
+    for (const mon of freshTrackers) mon.start();
+    // Tracking that changed under an instance kept in place (a script's weight, a group's track_*) counts now.
+    for (const m of this.instances) this.recompute(m);
     return report;
   }
 
