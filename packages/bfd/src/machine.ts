@@ -151,11 +151,15 @@ function packetOf(p: SessionParams, s: MachineState, bits: { poll: boolean; fina
   };
 }
 
-/** Schedules the next periodic packet `jittered interval` after `now`, or none. */
-function schedule(p: SessionParams, s: MachineState, now: number): MachineState {
+/**
+ * Schedules the next periodic packet a jittered interval after `base` (when the last one
+ * was due), but never sooner than 75 % of the interval after `now` (when it left), or none.
+ */
+function schedule(p: SessionParams, s: MachineState, now: number, base = now): MachineState {
   if (!transmits(p, s)) return { ...s, txAt: undefined };
   const r = nextRandom(s.seed);
-  return { ...s, seed: r.seed, txAt: now + jitteredIntervalUs(negotiatedTxUs(s), p.detectMult, r.value) / 1000 };
+  const intervalMs = negotiatedTxUs(s) / 1000;
+  return { ...s, seed: r.seed, txAt: Math.max(base + jitteredIntervalUs(negotiatedTxUs(s), p.detectMult, r.value) / 1000, now + 0.75 * intervalMs) };
 }
 
 /** Brings an earlier-than-scheduled deadline forward when the negotiated interval shrank. */
@@ -265,7 +269,10 @@ function onTimer(p: SessionParams, s: MachineState, now: number): StepResult {
   }
   if (s.txAt !== undefined && now >= s.txAt) {
     const packet = packetOf(p, s, { poll: s.polling, final: false });
-    return result(schedule(p, s, now), [{ kind: 'send', packet }]);
+    // The next packet is timed from when this one was due, not from when the timer fired:
+    // a timer that fires late then does not stretch every interval (the mean stays near
+    // 87.5 % of the interval), and no gap is shorter than 75 % of it.
+    return result(schedule(p, s, now, s.txAt), [{ kind: 'send', packet }]);
   }
   return result(s, []);
 }

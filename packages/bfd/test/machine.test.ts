@@ -283,3 +283,26 @@ test('the machine is pure: the same inputs give the same outputs', (t) => {
   const c = up(new Drive(params, 100));
   t.not(a.s.txAt, c.s.txAt);
 });
+
+test('late timers do not stretch the schedule: the next packet is timed from when the last was due', (t) => {
+  const d = up();
+  const due: number[] = [];
+  for (let i = 0; i < 1000; i++) {
+    const at = d.next!;
+    due.push(at);
+    // Every timer fires 1 ms late; the remote stays alive.
+    d.on(at + 1, remote('Up')).on(at + 1, { kind: 'timer' });
+  }
+  const mean = (due.at(-1)! - due[0]!) / (due.length - 1);
+  // 1 ms late each time moves the mean only where the 75 % floor applies (jitter beyond 8.5 ms).
+  t.true(mean >= 8.75 && mean < 9.1, `mean interval ${mean}`);
+  t.true(due.every((at, i) => i === 0 || at - (due[i - 1]! + 1) >= 7.5), 'no gap below 75 % of the interval');
+});
+
+test('after a stall the schedule restarts from when the packet left, without a burst', (t) => {
+  const d = up();
+  const at = d.next!;
+  d.on(at + 25, remote('Up')).on(at + 25, { kind: 'timer' });
+  t.is(d.sent().length, 1);
+  t.true(d.next! >= at + 25 + 7.5, String(d.next! - at));
+});
