@@ -56,8 +56,13 @@ export interface SessionOptions {
   readonly name: string;
   readonly path: SessionPath;
   readonly params: SessionParams;
-  /** keepalived's `max_hops` for a multihop session: packets arriving with a TTL below 256 - max_hops are dropped (default 255: any). */
+  /** `max_hops` of a multihop session (RFC 5883): packets arriving with a TTL below 256 - max_hops are dropped (default 255: any). */
   readonly maxHops?: number;
+  /**
+   * The lowest received TTL accepted, overriding the above: keepalived 2.2.7 has no multihop
+   * port, and its `max_hops` relaxes the single-hop check to TTL + max_hops >= its `ttl`.
+   */
+  readonly minTtl?: number;
 }
 
 /** Checks configured timers against the RFC's ranges; throws BFD_ERR_CONFIG. */
@@ -114,7 +119,10 @@ export class SessionRunner extends EventEmitter<SessionEvents> {
     this.name = options.name;
     this.path = options.path;
     this.params = options.params;
-    this.minTtl = options.path.kind === 'single-hop' ? 255 : 256 - (options.maxHops ?? 255);
+    if (options.minTtl !== undefined && !(Number.isInteger(options.minTtl) && options.minTtl >= 1 && options.minTtl <= 255)) {
+      throw new BfdError('BFD_ERR_CONFIG', `minimum TTL ${options.minTtl}: 1 to 255`);
+    }
+    this.minTtl = options.minTtl ?? (options.path.kind === 'single-hop' ? 255 : 256 - (options.maxHops ?? 255));
     this.machine = initialState(options.params, localDiscr, seed);
   }
 

@@ -159,6 +159,17 @@ test('multihop accepts TTL down to 256 - max_hops (keepalived max_hops)', (t) =>
   t.true((b.stats.dropped['bad-ttl'] ?? 0) > 0);
 });
 
+test("a single-hop session with keepalived's relaxed check (minTtl 250) comes up over TTL 251", (t) => {
+  const { clock, wire, a, b } = pair();
+  wire.ttl = 251;
+  const sa = a.add(session(A, B, { minTtl: 250 }));
+  const sb = b.add(session(B, A, { minTtl: 250 }));
+  clock.advance(3000);
+  t.is(sa.state, 'Up');
+  t.is(sb.state, 'Up');
+  t.throws(() => a.add(session(A, '203.0.113.9', { name: 'x', minTtl: 0 })), { message: /minimum TTL/ });
+});
+
 test('demultiplexing: an unknown Your Discriminator and a nonzero state without one are dropped', (t) => {
   const { a, ta } = pair();
   a.add(session(A, B));
