@@ -14,6 +14,8 @@ import { exited, nsRun, nsSpawn, run, sleep, waitFor } from './sh.js';
 const HARNESS = resolve(__dirname, 'bfd-harness.js');
 export const A = '192.0.2.1';
 export const B = '192.0.2.2';
+/** `b`'s address in a routed lab. */
+export const B_ROUTED = '198.51.100.2';
 
 export interface HarnessEvent {
   readonly event: string;
@@ -74,9 +76,18 @@ export class BfdLab {
     return `tC${this.name}${node}`;
   }
 
-  static async create(name: string): Promise<BfdLab> {
+  /**
+   * Builds the lab. `routed`: `b` sits one router away instead (a — r — b, b at
+   * 198.51.100.2, the router `br` forwarding), for multihop sessions (RFC 5883).
+   */
+  static async create(name: string, opts: { routed?: boolean } = {}): Promise<BfdLab> {
     const lab = new BfdLab(name);
+    lab.routed = opts.routed === true;
     try {
+      if (lab.routed) {
+        await lab.buildRouted();
+        return lab;
+      }
       for (const n of ['br', 'a', 'b'] as const) {
         await run('ip', ['netns', 'del', lab.ns(n)], { allowFail: true });
         await run('ip', ['netns', 'add', lab.ns(n)]);
@@ -98,6 +109,30 @@ export class BfdLab {
     return lab;
   }
 
+  private routed = false;
+
+  /** The address of `b` as `a` reaches it. */
+  get peerAddress(): string {
+    return this.routed ? B_ROUTED : B;
+  }
+
+  private async buildRouted(): Promise<void> {
+    for (const n of ['br', 'a', 'b'] as const) {
+      await run('ip', ['netns', 'del', this.ns(n)], { allowFail: true });
+      await run('ip', ['netns', 'add', this.ns(n)]);
+      await run('ip', ['-n', this.ns(n), 'link', 'set', 'lo', 'up']);
+    }
+    await nsRun(this.ns('br'), 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
+    for (const [n, addr, gw] of [['a', A, '192.0.2.254'], ['b', B_ROUTED, '198.51.100.254']] as const) {
+      await run('ip', ['link', 'add', 'eth0', 'netns', this.ns(n), 'type', 'veth', 'peer', 'name', this.port(n), 'netns', this.ns('br')]);
+      await run('ip', ['-n', this.ns('br'), 'addr', 'add', `${gw}/24`, 'dev', this.port(n)]);
+      await run('ip', ['-n', this.ns('br'), 'link', 'set', this.port(n), 'up']);
+      await run('ip', ['-n', this.ns(n), 'addr', 'add', `${addr}/24`, 'dev', 'eth0']);
+      await run('ip', ['-n', this.ns(n), 'link', 'set', 'eth0', 'up']);
+      await run('ip', ['-n', this.ns(n), 'route', 'add', 'default', 'via', gw]);
+    }
+  }
+
   private track<T extends ChildProcess>(child: T): T {
     this.children.add(child);
     child.once('exit', () => this.children.delete(child));
@@ -106,7 +141,10 @@ export class BfdLab {
 
   /** Starts tandem's BFD in `a` with one single-hop session to `b`. */
   async startTandem(params: SessionParams, extra: Partial<SessionOptions> = {}): Promise<TandemSide> {
-    const session: SessionOptions = { name: 'peer', path: { kind: 'single-hop', family: 4, local: A, peer: B, interface: 'eth0', ttl: 255 }, params, ...extra };
+    const path: SessionOptions['path'] = this.routed
+      ? { kind: 'multihop', family: 4, local: A, peer: B_ROUTED, ttl: 255 }
+      : { kind: 'single-hop', family: 4, local: A, peer: B, interface: 'eth0', ttl: 255 };
+    const session: SessionOptions = { name: 'peer', path, params, ...extra };
     const child = this.track(spawn('ip', ['netns', 'exec', this.ns('a'), process.execPath, HARNESS, JSON.stringify([session])], { stdio: ['pipe', 'pipe', 'inherit'] }));
     const side = new TandemSide(child);
     await side.next('the harness ready', (e) => e.event === 'ready', 10_000);
