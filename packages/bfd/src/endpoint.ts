@@ -11,7 +11,7 @@ export interface EndpointEvents {
   ioError: [Error];
 }
 
-/** Datagrams dropped before they could be tied to a session. */
+/** Every datagram received, and every one dropped (those tied to a session are counted there too). */
 export interface EndpointStats {
   received: number;
   dropped: Partial<Record<DropReason, number>>;
@@ -113,6 +113,7 @@ export class BfdEndpoint extends EventEmitter<EndpointEvents> implements Session
     const r = demultiplex(decoded.packet, d, this);
     if (!r.ok) {
       this.countDrop(r.reason);
+      r.session?.countDrop(r.reason);
       return;
     }
     r.session.receive(decoded.packet);

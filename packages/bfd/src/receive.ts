@@ -17,7 +17,10 @@ export interface SessionTable<S extends SessionMatch> {
   byPath(datagram: Datagram): S | undefined;
 }
 
-export type DemuxResult<S> = { readonly ok: true; readonly session: S } | { readonly ok: false; readonly reason: DropReason; readonly detail: string };
+/** The selected session, or why the packet was dropped (with the session when one was selected). */
+export type DemuxResult<S> =
+  | { readonly ok: true; readonly session: S }
+  | { readonly ok: false; readonly reason: DropReason; readonly detail: string; readonly session?: S };
 
 /**
  * The session-level receive checks of RFC 5880 §6.8.6 in the RFC's order, after the
@@ -41,8 +44,8 @@ export function demultiplex<S extends SessionMatch>(packet: ControlPacket, datag
   }
   // RFC 5881 §5: without authentication, packets demultiplexed to a session MUST be
   // discarded unless the TTL / hop limit is 255; RFC 5883: multihop at least 256 - max_hops.
-  if (datagram.ttl < session.minTtl) return { ok: false, reason: 'bad-ttl', detail: `ttl ${datagram.ttl}, needs at least ${session.minTtl}` };
+  if (datagram.ttl < session.minTtl) return { ok: false, reason: 'bad-ttl', detail: `ttl ${datagram.ttl}, needs at least ${session.minTtl}`, session };
   // A bit set and no authentication in use (bfd.AuthType zero): discard.
-  if (packet.auth !== undefined) return { ok: false, reason: 'auth-not-expected', detail: `auth type ${packet.auth.type}, none configured` };
+  if (packet.auth !== undefined) return { ok: false, reason: 'auth-not-expected', detail: `auth type ${packet.auth.type}, none configured`, session };
   return { ok: true, session };
 }

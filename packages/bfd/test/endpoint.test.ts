@@ -141,6 +141,8 @@ test('packets with TTL 254 on a single-hop session are dropped (RFC 5881 §5): n
   clock.advance(3000);
   t.is(sa.state, 'Down');
   t.true((a.stats.dropped['bad-ttl'] ?? 0) >= 2);
+  t.is(sa.stats.dropped['bad-ttl'], a.stats.dropped['bad-ttl']);
+  t.is(sa.stats.packetsReceived, 0);
 });
 
 test('multihop accepts TTL down to 256 - max_hops (keepalived max_hops)', (t) => {
