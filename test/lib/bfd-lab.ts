@@ -80,9 +80,10 @@ export class BfdLab {
    * Builds the lab. `routed`: `b` sits one router away instead (a — r — b, b at
    * 198.51.100.2, the router `br` forwarding), for multihop sessions (RFC 5883).
    */
-  static async create(name: string, opts: { routed?: boolean } = {}): Promise<BfdLab> {
+  static async create(name: string, opts: { routed?: boolean; realtime?: boolean } = {}): Promise<BfdLab> {
     const lab = new BfdLab(name);
     lab.routed = opts.routed === true;
+    lab.realtime = opts.realtime === true;
     try {
       if (lab.routed) {
         await lab.buildRouted();
@@ -110,6 +111,17 @@ export class BfdLab {
   }
 
   private routed = false;
+  /**
+   * Run tandem's harness and the peer's BFD process under SCHED_RR (`chrt -r 10`), as
+   * keepalived's `bfd_rt_priority` does: at 10 ms x 3 a process kept off the CPU for 30 ms
+   * by other work on a shared 2-core machine takes the session down.
+   */
+  private realtime = false;
+
+  /** The command line, under SCHED_RR when the lab is realtime. */
+  private rt(cmd: string, args: readonly string[]): [string, string[]] {
+    return this.realtime ? ['chrt', ['-r', '10', cmd, ...args]] : [cmd, [...args]];
+  }
 
   /** The address of `b` as `a` reaches it. */
   get peerAddress(): string {
@@ -145,7 +157,8 @@ export class BfdLab {
       ? { kind: 'multihop', family: 4, local: A, peer: B_ROUTED, ttl: 255 }
       : { kind: 'single-hop', family: 4, local: A, peer: B, interface: 'eth0', ttl: 255 };
     const session: SessionOptions = { name: 'peer', path, params, ...extra };
-    const child = this.track(spawn('ip', ['netns', 'exec', this.ns('a'), process.execPath, HARNESS, JSON.stringify([session])], { stdio: ['pipe', 'pipe', 'inherit'] }));
+    const [cmd, args] = this.rt(process.execPath, [HARNESS, JSON.stringify([session])]);
+    const child = this.track(spawn('ip', ['netns', 'exec', this.ns('a'), cmd, ...args], { stdio: ['pipe', 'pipe', 'inherit'] }));
     const side = new TandemSide(child);
     await side.next('the harness ready', (e) => e.event === 'ready', 10_000);
     return side;
@@ -158,7 +171,7 @@ export class BfdLab {
     const pid = join(this.dir, 'ka.pid');
     this.pidFiles.push(pid);
     const child = this.track(
-      nsSpawn(this.ns('b'), 'keepalived', ['-n', '-l', '-D', '-f', path, '-p', pid, '-r', join(this.dir, 'ka-vrrp.pid'), '-c', join(this.dir, 'ka-check.pid'), '-b', join(this.dir, 'ka-bfd.pid')]),
+      nsSpawn(this.ns('b'), ...this.rt('keepalived', ['-n', '-l', '-D', '-f', path, '-p', pid, '-r', join(this.dir, 'ka-vrrp.pid'), '-c', join(this.dir, 'ka-check.pid'), '-b', join(this.dir, 'ka-bfd.pid')])),
     );
     await sleep(200);
     if (child.exitCode !== null) throw new Error(`keepalived exited ${child.exitCode}: ${child.output()}`);
@@ -178,7 +191,7 @@ export class BfdLab {
     const common = ['-d', '-N', `${this.ns('b')}-frr`, '--vty_socket', d, '-z', join(d, 'zserv.api'), '-P', '0'];
     this.pidFiles.push(join(d, 'zebra.pid'), join(d, 'bfdd.pid'));
     await nsRun(this.ns('b'), '/usr/lib/frr/zebra', [...common, '-f', join(d, 'zebra.conf'), '-i', join(d, 'zebra.pid'), '--log', `file:${d}/zebra.log`], { withStderr: true });
-    await nsRun(this.ns('b'), '/usr/lib/frr/bfdd', [...common, '-f', join(d, 'bfdd.conf'), '-i', join(d, 'bfdd.pid'), '--bfdctl', join(d, 'bfdd.sock')], { withStderr: true });
+    await nsRun(this.ns('b'), ...this.rt('/usr/lib/frr/bfdd', [...common, '-f', join(d, 'bfdd.conf'), '-i', join(d, 'bfdd.pid'), '--bfdctl', join(d, 'bfdd.sock')]), { withStderr: true });
   }
 
   /** vtysh commands against the lab's FRR instance. */

@@ -92,7 +92,7 @@ for (const peer of ['keepalived', 'frr'] as const) {
   for (const tandemFirst of [false, true]) {
     const order = tandemFirst ? 'tandem started first' : `${peer} started first`;
     test.serial(`${peer} (${order}): Up at 10 ms x 3, down within the Detection Time when either link is cut or on AdminDown, and back`, async (t) => {
-      const lab = await BfdLab.create(`${peer[0]}${tandemFirst ? 1 : 0}`);
+      const lab = await BfdLab.create(`${peer[0]}${tandemFirst ? 1 : 0}`, { realtime: true });
       try {
         const wire = await lab.capture('a');
         let tandem: TandemSide;
@@ -207,7 +207,7 @@ for (const peer of ['keepalived', 'frr'] as const) {
 }
 
 test.serial('frr multihop (RFC 5883) one router away: Up over UDP 4784 at TTL 254 with max_hops 2, never Up with max_hops 1', async (t) => {
-  const lab = await BfdLab.create('fm', { routed: true });
+  const lab = await BfdLab.create('fm', { routed: true, realtime: true });
   try {
     const wire = await lab.capture('a');
     await lab.startFrr(`bfd\n peer ${A} multihop local-address ${lab.peerAddress}\n  detect-multiplier 3\n  receive-interval 10\n  transmit-interval 10\n  no shutdown\n`);
