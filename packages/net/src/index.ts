@@ -4,6 +4,8 @@ export * from './frames.js';
 export * from './native.js';
 export * from './packet-socket.js';
 export * from './raw-socket.js';
+export * from './udp-socket.js';
+export * from './bfd-transport.js';
 export * from './rtnl.js';
 export * from './vrrp-transport.js';
 export * from './pinger.js';
