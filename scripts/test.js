@@ -38,7 +38,7 @@ function finish() {
 }
 
 if (!step('build', 'npm', ['run', 'build', '--silent'])) finish();
-step('unit tests', 'npx', ['lerna', 'run', 'test', '--stream', '--no-progress'], { countTests: true });
+step('unit tests', 'npx', ['lerna', 'run', 'test', '--stream', '--no-progress', '--concurrency', '2'], { countTests: true });
 if (!(process.getuid && process.getuid() === 0)) {
   console.error('\nthe namespace tests need root (network namespaces, raw sockets): run `sudo npm test`');
   failed += 1;
