@@ -1,5 +1,5 @@
 import type { Config, Diagnostic, Position, ScriptSpec } from '@tandem/config';
-import { lookupUser, prepareScript, runScript, type PreparedScript } from '@tandem/healthcheck';
+import { lookupUser, prepareScript, runScript, type PreparedScript, type ScriptOutcome } from '@tandem/healthcheck';
 import type { Logger } from './logger.js';
 
 /** A script as the configuration names it: the command line and, optionally, who runs it. */
@@ -11,6 +11,9 @@ export interface ScriptRef {
 }
 
 export type ScriptPreparer = (ref: ScriptRef) => PreparedScript;
+
+/** Runs a prepared script to its end or its timeout (healthcheck's runScript; tests give a fake). */
+export type ScriptExec = (script: PreparedScript, timeoutMs: number, args?: readonly string[]) => Promise<ScriptOutcome>;
 
 /** keepalived's `USER [GROUP]` text (a vrrp_script or MISC_CHECK `user`) as ScriptRef fields. */
 export function userFields(text: string | undefined): { user?: string; group?: string } {
@@ -24,7 +27,7 @@ export function userFields(text: string | undefined): { user?: string; group?: s
  * global `script_user`, else keepalived_script if it exists, else nobody.
  * Throws `FILE:LINE:COL: reason` for a script that cannot or must not run.
  */
-export function scriptPreparer(config: Config): ScriptPreparer {
+export function scriptPreparer(config: Pick<Config, 'globalDefs'>): ScriptPreparer {
   const fallback = config.globalDefs.scriptUser ?? { user: lookupUser('keepalived_script') !== undefined ? 'keepalived_script' : 'nobody' };
   return (ref) => {
     const who = ref.user !== undefined ? { user: ref.user, ...(ref.group !== undefined ? { group: ref.group } : {}) } : fallback;
@@ -43,7 +46,7 @@ const NOTIFY_TIMEOUT_MS = 60_000;
  * logged, never thrown. `what` names the script in the log (`notify /x.sh INSTANCE VI_1 ...`).
  * Resolves once it has ended (undefined when it did not start).
  */
-export function runNotifyScript(prepare: () => PreparedScript, args: readonly string[], log: Logger, who: string, what: string): Promise<void> | undefined {
+export function runNotifyScript(prepare: () => PreparedScript, args: readonly string[], log: Logger, who: string, what: string, exec: ScriptExec = runScript): Promise<void> | undefined {
   let prepared: PreparedScript;
   try {
     prepared = prepare();
@@ -51,7 +54,7 @@ export function runNotifyScript(prepare: () => PreparedScript, args: readonly st
     log.error(`(${who}) ${what} not run: ${(err as Error).message}`);
     return undefined;
   }
-  return runScript(prepared, NOTIFY_TIMEOUT_MS, args).then((o) => {
+  return exec(prepared, NOTIFY_TIMEOUT_MS, args).then((o) => {
     if (o.code !== 0 || o.timedOut) log.warn(`(${who}) ${what}: ${o.timedOut ? 'timed out' : o.error ?? `exit ${o.code}`}${o.output !== '' ? `: ${o.output}` : ''}`);
     else log.debug(`(${who}) ${what}: ok`);
   });

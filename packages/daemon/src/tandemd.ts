@@ -3,10 +3,14 @@ import { rmSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { dirname } from 'node:path';
 import { namespaceSocket, parseDaemonArgs, USAGE, type DaemonOptions } from './cli.js';
-import { enterNetworkNamespace, releaseMemory } from '@tandem/net';
+import { enterNetworkNamespace, releaseMemory, Rtnl } from '@tandem/net';
 import { openControlSocket, type ControlCommand } from './control.js';
 import { createLogger, type Logger } from './logger.js';
-import { VrrpService, type ReloadReport } from './vrrp-service.js';
+import { VrrpSide } from './vrrp/side-client.js';
+import { vrrpPartOf, type SideStats, type SideStatus } from './vrrp/protocol.js';
+import type { ReloadReport } from './vrrp/service.js';
+import { LoopDelayMonitor } from './loop-delay.js';
+import { clearLeftovers } from './leftovers.js';
 import { LvsService } from './lvs-service.js';
 import { unsupportedFeatures } from './runnable.js';
 import { scriptPreparer, scriptProblems } from './script-prep.js';
@@ -15,7 +19,6 @@ import { InstanceLock, lockPathOf } from './instance-lock.js';
 import { HostLedger } from './host-ledger.js';
 import { openIpvs } from './ipvs-open.js';
 import { planReport } from './plan.js';
-import { SyncDaemonControl } from './sync-daemon.js';
 import { NotifyFifos } from './notify-fifo.js';
 import { StaticNetwork } from './static-network.js';
 import type { IpvsClient } from '@tandem/ipvs';
@@ -45,9 +48,14 @@ export function configTest(file: string, out: (line: string) => void, configId?:
   return r.errors.length === 0 ? 0 : 1;
 }
 
-/** The state file next to the control socket: `/run/tandem/tandem.sock` → `/run/tandem/tandem.state`. */
-export function statePathOf(socket: string): string {
-  return `${socket.endsWith('.sock') ? socket.slice(0, -'.sock'.length) : socket}.state`;
+/**
+ * The state files next to the control socket: `/run/tandem/tandem.sock` → `/run/tandem/tandem.state`
+ * (the supervisor's: static network, IPVS) and `tandem.vrrp.state` (the VRRP side's: its addresses,
+ * routes and rules).
+ */
+export function statePathOf(socket: string, side: 'supervisor' | 'vrrp' = 'supervisor'): string {
+  const stem = socket.endsWith('.sock') ? socket.slice(0, -'.sock'.length) : socket;
+  return side === 'vrrp' ? `${stem}.vrrp.state` : `${stem}.state`;
 }
 
 type ReloadResult = { applied: boolean; errors: string[]; report?: ReloadReport };
@@ -61,10 +69,9 @@ interface ReloadCounters {
 }
 
 class Daemon {
-  private service: VrrpService | undefined;
+  private vrrp: VrrpSide | undefined;
   private lvs: LvsService | undefined;
   private ipvs: IpvsClient | undefined;
-  private syncDaemon: SyncDaemonControl | undefined;
   private fifos: NotifyFifos | undefined;
   private statics: StaticNetwork | undefined;
   private control: Server | undefined;
@@ -72,6 +79,7 @@ class Daemon {
   private runningReload: Promise<ReloadResult> | undefined;
   private queuedReload: Promise<ReloadResult> | undefined;
   private readonly reloads: ReloadCounters = { applied: 0, refused: 0, coalesced: 0 };
+  private readonly loop = new LoopDelayMonitor();
 
   constructor(
     private readonly opts: DaemonOptions,
@@ -82,54 +90,45 @@ class Daemon {
   ) {}
 
   async start(): Promise<void> {
-    const record = this.ledger.recording.bind(this.ledger);
     let unavailable: string | undefined;
-    if (this.config.virtualServers.length > 0 || this.config.globalDefs.lvsSyncDaemon !== undefined) {
+    if (this.config.virtualServers.length > 0) {
       const ipvs = await openIpvs();
       if ('client' in ipvs) this.ipvs = ipvs.client;
       else unavailable = ipvs.reason;
     }
-    this.statics = new StaticNetwork(this.log, record);
+    this.statics = new StaticNetwork(this.log, (c) => this.ledger.recording(c));
     await this.statics.clearLeftovers(this.ledger.previous, this.config);
+    await this.clearVrrpLeftovers();
     await this.statics.apply(this.config);
     this.fifos = await NotifyFifos.open(this.config.globalDefs, scriptPreparer(this.config), this.log);
-    this.service = new VrrpService(this.log, undefined, record);
-    this.service.onNotifyLine = (line) => this.fifos?.vrrp(line);
-    this.service.onTransition = (instance, to) => {
-      // this.config is the running file: after a reload, the new one.
-      if (instance === this.config.globalDefs.lvsSyncDaemon?.instance) void this.syncDaemon?.follow(to);
-    };
-    await this.startSyncDaemon(this.config);
-    await this.service.start(this.config);
+    this.vrrp = new VrrpSide({ log: this.log, statePath: statePathOf(this.opts.controlSocket, 'vrrp'), detail: this.opts.logDetail });
+    this.vrrp.onNotifyLine = (line) => this.fifos?.vrrp(line);
+    await this.vrrp.start(vrrpPartOf(this.config));
     this.lvs = new LvsService(this.log);
     this.lvs.onNotifyLine = (line) => this.fifos?.lvs(line);
     this.lvs.onOwnedServices = (ids) => this.ledger.setIpvsServices(ids);
     await this.lvs.start(this.config, this.ipvs, unavailable, this.ledger.previous.ipvsServices);
     this.control = await openControlSocket(this.opts.controlSocket, (cmd) => this.command(cmd));
-    this.log.info(`tandemd running ${this.config.vrrpInstances.length} VRRP instance(s) from ${this.opts.configFile}; control socket ${this.opts.controlSocket}`);
+    this.log.info(`tandemd running ${this.config.vrrpInstances.length} VRRP instance(s) from ${this.opts.configFile}; control socket ${this.opts.controlSocket}; VRRP side pid ${this.vrrp.pid ?? '-'}`);
   }
 
-  /** `lvs_sync_daemon`: the kernel's sync daemon, following its instance from now on. */
-  private async startSyncDaemon(config: Config): Promise<void> {
-    const cfg = config.globalDefs.lvsSyncDaemon;
-    if (cfg === undefined) return;
-    if (this.ipvs === undefined) {
-      const ipvs = await openIpvs();
-      if ('client' in ipvs) this.ipvs = ipvs.client;
+  /** What an earlier VRRP side added and the file no longer has, before the new side starts. */
+  private async clearVrrpLeftovers(): Promise<void> {
+    const { ledger, problem } = HostLedger.open(statePathOf(this.opts.controlSocket, 'vrrp'));
+    if (problem !== undefined) this.log.warn(problem);
+    const p = ledger.previous;
+    if (p.addresses.length + p.routes.length + p.rules.length === 0) return;
+    const rtnl = new Rtnl();
+    try {
+      await clearLeftovers(p, this.config, ledger.recording(rtnl), this.log);
+    } finally {
+      rtnl.close();
     }
-    if (this.ipvs === undefined) {
-      this.log.error('lvs_sync_daemon: no IPVS in this kernel; connections will not be synchronised');
-      return;
-    }
-    const vrid = config.vrrpInstances.find((i) => i.name === cfg.instance)?.virtualRouterId;
-    this.syncDaemon = new SyncDaemonControl(this.ipvs, cfg, vrid, this.log);
-    await this.syncDaemon.start();
-    const current = this.service?.status().find((i) => i.name === cfg.instance);
-    if (current !== undefined) await this.syncDaemon.follow(current.state);
   }
 
-  status(): unknown {
-    return { instances: this.service?.status() ?? [], virtualServers: this.lvs?.status() ?? [], syncDaemon: this.syncDaemon?.status() ?? null };
+  async status(): Promise<unknown> {
+    const side: SideStatus = await this.vrrp?.status().catch((err: unknown) => ({ instances: [], syncDaemon: null, error: (err as Error).message })) ?? { instances: [], syncDaemon: null };
+    return { instances: side.instances, virtualServers: this.lvs?.status() ?? [], syncDaemon: side.syncDaemon, ...('error' in side ? { vrrpSide: side.error } : {}) };
   }
 
   private async command(cmd: ControlCommand): Promise<unknown> {
@@ -139,7 +138,7 @@ class Daemon {
       case 'stats':
         return this.statsSnapshot();
       case 'dump':
-        return { config: this.config, status: this.status(), stats: this.statsSnapshot() };
+        return { config: this.config, status: await this.status(), stats: await this.statsSnapshot() };
       case 'reload':
         return this.reload();
     }
@@ -193,18 +192,13 @@ class Daemon {
     }
     const d = diff(this.config, r.config);
     try {
-      const report = await this.service!.reload(this.config, r.config, d);
+      const report = await this.vrrp!.reload(vrrpPartOf(r.config), d);
       if (!sameValue([this.config.staticAddresses, this.config.staticRoutes, this.config.staticRules], [r.config.staticAddresses, r.config.staticRoutes, r.config.staticRules])) {
         await this.statics?.apply(r.config);
       }
       if (!sameValue(this.config.globalDefs.notifyFifos, r.config.globalDefs.notifyFifos)) {
         this.fifos?.close();
         this.fifos = await NotifyFifos.open(r.config.globalDefs, scriptPreparer(r.config), this.log);
-      }
-      if (!sameValue(this.config.globalDefs.lvsSyncDaemon, r.config.globalDefs.lvsSyncDaemon)) {
-        await this.syncDaemon?.stop();
-        this.syncDaemon = undefined;
-        await this.startSyncDaemon(r.config);
       }
       if (!sameValue(this.config.virtualServers, r.config.virtualServers) || !sameValue(this.config.virtualServerGroups, r.config.virtualServerGroups)) {
         const attach = !this.lvs!.hasIpvs() && r.config.virtualServers.length > 0 ? await openIpvs() : undefined;
@@ -237,8 +231,7 @@ class Daemon {
     if (this.stopping) return;
     this.stopping = true;
     this.log.info(`${signal}: leaving VRRP (priority 0), removing virtual addresses`);
-    await this.service?.stop();
-    await this.syncDaemon?.stop();
+    await this.vrrp?.stop();
     await this.lvs?.stop();
     this.ipvs?.close();
     this.fifos?.close();
@@ -252,8 +245,19 @@ class Daemon {
     for (const l of this.locks) l.release();
   }
 
-  statsSnapshot(): unknown {
-    return { ...(this.service?.stats() ?? {}), daemon: { reloads: { ...this.reloads } } };
+  /**
+   * The VRRP side's counters, and per side its event-loop delay (and the VRRP side's restarts):
+   * a stalled loop shows here before it costs a failover.
+   */
+  async statsSnapshot(): Promise<unknown> {
+    const side: SideStats | { error: string } = (await this.vrrp?.stats().catch((err: unknown) => ({ error: (err as Error).message }))) ?? { error: 'not started' };
+    const vrrpSide = 'error' in side ? { error: side.error } : { pid: side.pid, loopDelayMs: side.loopDelayMs };
+    return {
+      instances: 'error' in side ? {} : side.instances,
+      channels: 'error' in side ? [] : side.channels,
+      daemon: { reloads: { ...this.reloads } },
+      sides: { supervisor: { pid: process.pid, loopDelayMs: this.loop.read() }, vrrp: { ...vrrpSide, restarts: this.vrrp?.restarts ?? 0 } },
+    };
   }
 }
 
@@ -351,8 +355,8 @@ export async function main(argv: readonly string[]): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGHUP', () => void daemon.reload());
-  process.on('SIGUSR1', () => daemon.dumpTo('/tmp/tandem.data', daemon.status()));
-  process.on('SIGUSR2', () => daemon.dumpTo('/tmp/tandem.stats', daemon.statsSnapshot()));
+  process.on('SIGUSR1', () => void daemon.status().then((d) => daemon.dumpTo('/tmp/tandem.data', d)));
+  process.on('SIGUSR2', () => void daemon.statsSnapshot().then((d) => daemon.dumpTo('/tmp/tandem.stats', d)));
   try {
     await daemon.start();
     releaseMemory();

@@ -62,7 +62,13 @@ export interface MachineState {
 }
 
 export type MachineEvent =
-  | { readonly kind: 'startup' }
+  /**
+   * `resumeMaster`: this router was MASTER a moment ago and only its process restarted (the
+   * daemon's VRRP side was killed and brought back within the peers' Master_Down_Interval):
+   * it takes the role straight back instead of leaving it for a backup to take and then
+   * preempting it again.
+   */
+  | { readonly kind: 'startup'; readonly resumeMaster?: boolean }
   | { readonly kind: 'timer' }
   | { readonly kind: 'advert'; readonly priority: number; readonly intervalCs: number; readonly src: string }
   | { readonly kind: 'shutdown' }
@@ -85,7 +91,8 @@ export type MachineAction =
   | { readonly kind: 'wantMaster' }
   /** An advert that would have been answered was not: the last answer is less than an interval old. */
   | { readonly kind: 'answerLimited' }
-  | { readonly kind: 'transition'; readonly from: VrrpState; readonly to: VrrpState; readonly reason: string };
+  /** `byGroup`: the instance's vrrp_sync_group moved it (syncMaster / syncBackup), not its own timers or adverts. */
+  | { readonly kind: 'transition'; readonly from: VrrpState; readonly to: VrrpState; readonly reason: string; readonly byGroup?: boolean };
 
 export interface StepResult {
   readonly state: MachineState;
@@ -223,6 +230,11 @@ function onAdvertAsMaster(p: InstanceParams, s: MachineState, e: Extract<Machine
   ]);
 }
 
+/** Marks the transition of a step as made by the instance's sync group. */
+function byGroup(r: StepResult): StepResult {
+  return { ...r, actions: r.actions.map((a) => (a.kind === 'transition' ? { ...a, byGroup: true } : a)) };
+}
+
 /**
  * The RFC 5798 §6 state machine as a pure function: no I/O, no clock of its
  * own. `now` is in milliseconds; actions are data for the runner to execute.
@@ -231,6 +243,7 @@ export function step(p: InstanceParams, s: MachineState, e: MachineEvent, now: n
   switch (e.kind) {
     case 'startup':
       if (s.state !== 'INIT') return result(s, []);
+      if (e.resumeMaster === true) return becomeMaster(p, { ...s, preemptAllowedAt: now }, now, 'resumed: was MASTER before its VRRP process restarted');
       return startAsBackupOrOwner(p, { ...s, preemptAllowedAt: now + p.preemptDelayMs }, now, 'startup');
     case 'shutdown': {
       if (s.state === 'INIT') return result(s, []);
@@ -266,10 +279,10 @@ export function step(p: InstanceParams, s: MachineState, e: MachineEvent, now: n
       return result(s, []);
     case 'syncMaster':
       if (s.state !== 'BACKUP') return result(s, []);
-      return becomeMaster(p, s, now, e.reason);
+      return byGroup(becomeMaster(p, s, now, e.reason));
     case 'syncBackup':
       if (s.state !== 'MASTER') return result(s, []);
-      return becomeBackup(p, s, now, e.reason);
+      return byGroup(becomeBackup(p, s, now, e.reason));
     case 'timer':
       if (s.state === 'BACKUP' && s.masterDownTimerAt !== undefined && now >= s.masterDownTimerAt) {
         // In a sync group the group decides; the timer runs again so the wish is renewed

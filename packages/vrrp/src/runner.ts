@@ -75,6 +75,8 @@ export interface TransitionEvent {
   readonly from: VrrpState;
   readonly to: VrrpState;
   readonly reason: string;
+  /** The instance's vrrp_sync_group moved it: the group's rules must not follow this transition again. */
+  readonly byGroup: boolean;
 }
 
 /** Counters shown in the daemon's stats. */
@@ -188,8 +190,9 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
     };
   }
 
-  start(): void {
-    this.dispatch({ kind: 'startup' });
+  /** Starts the instance; `resumeMaster` takes the MASTER role straight back (see the machine's startup event). */
+  start(resumeMaster = false): void {
+    this.dispatch(resumeMaster ? { kind: 'startup', resumeMaster } : { kind: 'startup' });
   }
 
   /** Leaves the group: priority-0 advert and addresses removed if master. Resolves once addresses are gone. */
@@ -309,7 +312,7 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
         }
         return;
       case 'transition':
-        this.emit('transition', { instance: this.name, from: action.from, to: action.to, reason: action.reason });
+        this.emit('transition', { instance: this.name, from: action.from, to: action.to, reason: action.reason, byGroup: action.byGroup === true });
         return;
       case 'wantMaster':
         this.emit('wantMaster', this.name);

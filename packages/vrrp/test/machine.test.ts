@@ -252,6 +252,22 @@ test('every way into BACKUP or FAULT removes the addresses, not only the way fro
   t.deepEqual(kinds([...run({ ...v2, priority: 255 }, [[0, { kind: 'startup' }]]).actions]), ['transition', 'addVips', 'sendAdvert(255)', 'announce'], 'the owner still goes straight to MASTER');
 });
 
+test('a resumed start (the VRRP process restarted while MASTER) takes MASTER at once, addresses and advert first', (t) => {
+  const r = run(v2, [[0, { kind: 'startup', resumeMaster: true }]]);
+  t.is(r.s.state, 'MASTER');
+  t.deepEqual(kinds(r.actions), ['transition', 'addVips', 'sendAdvert(100)', 'announce']);
+  t.is(r.next, 1000);
+});
+
+test('transitions made by a sync group say so; the instance\'s own do not', (t) => {
+  const own = run(v2, [[0, { kind: 'startup' }]]);
+  t.is((own.actions[0] as Extract<MachineAction, { kind: 'transition' }>).byGroup, undefined);
+  const grouped = run(v2, [[0, { kind: 'startup' }], [10, { kind: 'syncMaster', reason: 'group' }]]);
+  t.like(grouped.actions[0], { kind: 'transition', to: 'MASTER', byGroup: true });
+  const back = run(v2, [[0, { kind: 'startup' }], [10, { kind: 'syncMaster', reason: 'group' }], [20, { kind: 'syncBackup', reason: 'group' }]]);
+  t.like(back.actions[0], { kind: 'transition', to: 'BACKUP', byGroup: true });
+});
+
 test('adverts and timers in FAULT or INIT do nothing', (t) => {
   const r = run(v2, [[0, { kind: 'advert', priority: 50, intervalCs: 100, src: '192.0.2.20' }], [1, { kind: 'timer' }]]);
   t.is(r.s.state, 'INIT');
