@@ -7,19 +7,10 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Lab, REPO, longestGap, type Daemon } from '../lib/lab.js';
-import { vrrpConf, type LabInstance } from '../lib/configs.js';
-import { sleep, waitFor } from '../lib/sh.js';
+import { Lab, REPO, type Daemon } from '../lib/lab.js';
+import { sleep } from '../lib/sh.js';
+import { VIP, failoverOnce, markdownTable, median, pairConf, startDaemon, type Impl, type Setting } from '../lib/failover-run.js';
 import { masterDownIntervalMs } from '@tandem/vrrp';
-
-type Impl = 'tandem' | 'keepalived';
-const VIP = '192.0.2.100';
-
-interface Setting {
-  readonly label: string;
-  readonly version: 2 | 3;
-  readonly advertInt: number;
-}
 
 const SETTINGS: Setting[] = [
   { label: 'v2 advert 1 s', version: 2, advertInt: 1 },
@@ -27,41 +18,8 @@ const SETTINGS: Setting[] = [
   { label: 'v3 advert 0.05 s', version: 3, advertInt: 0.05 },
 ];
 
-function conf(s: Setting, priority: number): string {
-  const o: LabInstance = { priority, advertInt: s.advertInt, vips: [`${VIP}/24`], ...(s.version === 3 ? { version: 3 as const } : {}) };
-  return vrrpConf(o);
-}
-
-const start = (lab: Lab, impl: Impl, d: string, text: string): Promise<Daemon> =>
-  impl === 'tandem' ? lab.startTandem(d, text) : lab.startKeepalived(d, text);
-
-/** One failover: fresh daemons, election, cut, outage as the client saw it. */
-async function oneRun(lab: Lab, impl: Impl, s: Setting): Promise<number> {
-  const a = await start(lab, impl, 'a', conf(s, 150));
-  const b = await start(lab, impl, 'b', conf(s, 100));
-  try {
-    await lab.waitHolder(VIP, 'a', 15_000);
-    const probe = lab.startProber(VIP, 2);
-    await waitFor('client reaching a', 5000, () => (probe.answers.some((x) => x.from === 'a') ? true : undefined));
-    await sleep(300);
-    // Cut right after an advert from a: the worst phase, the same for both implementations.
-    await lab.nextAdvertFrom('a');
-    const cutAt = Date.now();
-    await lab.cut('a');
-    await waitFor('client reaching b', 15_000, () => (probe.answers.some((x) => x.from === 'b' && x.sentAt > cutAt) ? true : undefined));
-    await probe.stop();
-    return longestGap(probe.answers, cutAt - 20).gapMs;
-  } finally {
-    await lab.restore('a');
-    await Promise.all([lab.stopDaemon(a), lab.stopDaemon(b)]);
-    for (const d of lab.directors) await lab.flushAddress(d, VIP);
-  }
-}
-
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((x, y) => x - y);
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
+const conf = pairConf;
+const start = startDaemon;
 
 async function soak(impl: Impl, minutes: number): Promise<{ transitions: number; expected: number; holdersChanged: number }> {
   const lab = await Lab.create(`soak${impl[0]}`, ['a', 'b']);
@@ -101,7 +59,7 @@ async function main(): Promise<void> {
       lab.startResponders();
       try {
         for (let i = 0; i < runs; i++) {
-          outagesMs.push(await oneRun(lab, impl, s));
+          outagesMs.push(await failoverOnce(lab, impl, s, 'after-advert'));
           process.stderr.write(`${s.label} ${impl} run ${i + 1}: ${outagesMs.at(-1)} ms\n`);
         }
       } finally {
@@ -128,10 +86,7 @@ async function main(): Promise<void> {
     const k = results.find((r) => r.setting === s.label && r.impl === 'keepalived')!;
     rows.push([s.label, `${t.floorMs} ms`, `${t.medianMs} ms`, `${k.medianMs} ms`, t.outagesMs.join(' '), k.outagesMs.join(' ')]);
   }
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  const line = (r: string[]): string => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  process.stdout.write(`\nClient-observed outage after a link cut (median of ${runs}):\n`);
-  process.stdout.write(`${line(rows[0]!)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${rows.slice(1).map(line).join('\n')}\n`);
+  process.stdout.write(`\nClient-observed outage after a link cut (median of ${runs}):\n${markdownTable(rows)}`);
   if (soakResults.length > 0) {
     process.stdout.write(`\nSoak, v3 advert 0.02 s, other core busy, ${soakMinutes} min:\n`);
     for (const r of soakResults) process.stdout.write(`  ${r.impl.padEnd(10)} spurious MASTER transitions: ${r.spuriousMasterTransitions}, samples with the VIP elsewhere: ${r.samplesWithWrongHolder}\n`);

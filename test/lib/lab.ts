@@ -328,6 +328,20 @@ export class Lab {
     }
   }
 
+  /**
+   * What a crash of the whole daemon leaves behind (a power cut of the processes, the OOM
+   * killer, `systemctl kill -s KILL`): tandemd and its VRRP side stopped at once, then killed,
+   * so neither gets to clean up. (A tandemd killed alone is not that: its VRRP side notices and
+   * leaves VRRP cleanly.)
+   */
+  async crash(d: Daemon): Promise<void> {
+    const stats = (await this.ctl(d, 'stats')) as unknown as { sides?: { vrrp?: { pid?: number } } };
+    const pids = [d.child.pid!, stats.sides?.vrrp?.pid].filter((p): p is number => p !== undefined);
+    for (const p of pids) process.kill(p, 'SIGSTOP');
+    for (const p of pids) process.kill(p, 'SIGKILL');
+    await exited(d.child);
+  }
+
   async stopDaemon(d: Daemon, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     // `ip netns exec` replaces itself with the daemon, so the child pid is the daemon's.
     d.child.kill(signal);

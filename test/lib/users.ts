@@ -27,7 +27,9 @@ export async function createTestUser(prefix = 'tdsec'): Promise<TestUser> {
     remove: async () => {
       if (removed) return;
       removed = true;
-      await run('userdel', [name], { allowFail: true });
+      // Whatever the account still runs (a test that failed half-way) goes first: userdel refuses otherwise.
+      await run('pkill', ['-KILL', '-u', name], { allowFail: true });
+      await run('userdel', [name]);
     },
   };
 }

@@ -1,0 +1,61 @@
+// One failover as a client sees it, shared by the failover and steadiness benchmarks: fresh
+// daemons, an election, the master's link cut, and the longest gap in the client's answers.
+import { Lab, longestGap, type Daemon } from './lab.js';
+import { vrrpConf, type LabInstance } from './configs.js';
+import { sleep, waitFor } from './sh.js';
+
+export type Impl = 'tandem' | 'keepalived';
+export const VIP = '192.0.2.100';
+
+export interface Setting {
+  readonly label: string;
+  readonly version: 2 | 3;
+  readonly advertInt: number;
+}
+
+export function pairConf(s: Setting, priority: number): string {
+  const o: LabInstance = { priority, advertInt: s.advertInt, vips: [`${VIP}/24`], ...(s.version === 3 ? { version: 3 as const } : {}) };
+  return vrrpConf(o);
+}
+
+export const startDaemon = (lab: Lab, impl: Impl, d: string, text: string): Promise<Daemon> => (impl === 'tandem' ? lab.startTandem(d, text) : lab.startKeepalived(d, text));
+
+/**
+ * Fresh daemons on `a` (150) and `b` (100), then `a`'s link cut: right after one of its
+ * adverts (`after-advert`, the worst phase) or at a random point of the advert cycle
+ * (`random`, what an operator meets). Returns the client's longest gap in ms. The lab must
+ * have responders running.
+ */
+export async function failoverOnce(lab: Lab, impl: Impl, s: Setting, phase: 'after-advert' | 'random'): Promise<number> {
+  const a = await startDaemon(lab, impl, 'a', pairConf(s, 150));
+  const b = await startDaemon(lab, impl, 'b', pairConf(s, 100));
+  try {
+    await lab.waitHolder(VIP, 'a', 15_000);
+    const probe = lab.startProber(VIP, 2);
+    await waitFor('client reaching a', 5000, () => (probe.answers.some((x) => x.from === 'a') ? true : undefined));
+    await sleep(300);
+    await lab.nextAdvertFrom('a');
+    if (phase === 'random') await sleep(Math.random() * s.advertInt * 1000);
+    const cutAt = Date.now();
+    await lab.cut('a');
+    await waitFor('client reaching b', 15_000, () => (probe.answers.some((x) => x.from === 'b' && x.sentAt > cutAt) ? true : undefined));
+    await probe.stop();
+    return longestGap(probe.answers, cutAt - 20).gapMs;
+  } finally {
+    await lab.restore('a');
+    await Promise.all([lab.stopDaemon(a), lab.stopDaemon(b)]);
+    for (const d of lab.directors) await lab.flushAddress(d, VIP);
+  }
+}
+
+export const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((x, y) => x - y);
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/** A markdown table. */
+export function markdownTable(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const line = (r: readonly string[]): string => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return `${line(rows[0]!)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${rows.slice(1).map(line).join('\n')}\n`;
+}
