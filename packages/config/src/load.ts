@@ -1,13 +1,14 @@
 import { Diagnostics, suggest, type Diagnostic } from './diagnostics.js';
 import { defaultGlobalDefs, parseGlobalDefs } from './global-defs.js';
-import { lexFile, type LexOptions } from './lexer.js';
+import type { LexOptions } from './lexer.js';
+import { readConfig } from './reader.js';
 import type { Config, GlobalDefs, RouteSpec, RuleSpec, SyncGroup, TrackFile, Tracking, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
 import { routeBlock, ruleBlock } from './routes.js';
 import { parseSyncGroup, parseTrackFile, parseVrrpScript } from './tracking.js';
 import { parseVirtualServer, parseVirtualServerGroup } from './lvs.js';
 import { blockOf, type NotYet } from './section.js';
 import { arity } from './values.js';
-import { parseTree, type Node } from './tree.js';
+import { TreeBuilder, type Node } from './tree.js';
 import { parseVip, parseVrrpInstance } from './vrrp-instance.js';
 
 /** The outcome of loading a file: a model only when there is no error. */
@@ -119,8 +120,31 @@ function collect<T>(list: T[], item: T | undefined): void {
   if (item !== undefined) list.push(item);
 }
 
-/** Builds the model from a statement tree. */
-export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnostics): Config {
+/** A block parsed as soon as it was read, with what its parser reported. */
+interface EarlyBlock {
+  readonly value: VirtualServer | undefined;
+  readonly diags: Diagnostics;
+}
+
+/**
+ * Parses `virtual_server` blocks while the file is still being read: a director's file is
+ * mostly these, and once parsed their statements need not be kept. Their model does not
+ * depend on anything else in the file; what they report is kept aside and merged in file
+ * order by `buildConfig`, so the diagnostics are the same as when parsed at the end.
+ */
+class EarlyParser {
+  readonly blocks = new Map<Node, EarlyBlock>();
+
+  readonly take = (node: Node): boolean => {
+    if (node.keyword.text !== 'virtual_server') return false;
+    const diags = new Diagnostics();
+    this.blocks.set(node, { value: parseVirtualServer(node, diags), diags });
+    return true;
+  };
+}
+
+/** Builds the model from a statement tree (`early`: blocks parsed while reading it). */
+export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnostics, early?: EarlyParser): Config {
   let globals: GlobalDefs = defaultGlobalDefs();
   for (const n of nodes) {
     // keepalived also takes net_namespace outside global_defs (its samples do).
@@ -152,7 +176,12 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
       track_file: () => collect(files, parseTrackFile(n, diags)),
       vrrp_track_file: () => collect(files, parseTrackFile(n, diags)),
       vrrp_sync_group: () => collect(syncGroups, parseSyncGroup(n, diags)),
-      virtual_server: () => collect(servers, parseVirtualServer(n, diags)),
+      virtual_server: () => {
+        const e = early?.blocks.get(n);
+        if (e === undefined) return collect(servers, parseVirtualServer(n, diags));
+        diags.append(e.diags);
+        collect(servers, e.value);
+      },
       virtual_server_group: () => collect(groups, parseVirtualServerGroup(n, diags)),
       vrrp_instance: () => collect(instances, parseVrrpInstance(n, globals, diags)),
       static_ipaddress: () => {
@@ -210,12 +239,18 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
 /** Reads, parses and validates a keepalived.conf (with its includes). Never throws on file content. */
 export function load(file: string, options: LexOptions = {}): LoadResult {
   const diags = new Diagnostics();
-  const tokens = lexFile(file, diags, options);
-  const tree = parseTree(tokens, diags);
+  // The tokens go straight into the tree as they are read; the tree's errors (unbalanced
+  // braces) are reported after the reader's, as when the whole file was read first.
+  const treeDiags = new Diagnostics();
+  const early = new EarlyParser();
+  const builder = new TreeBuilder(treeDiags, early.take);
+  readConfig(file, diags, options, builder);
+  const tree = builder.finish();
+  diags.append(treeDiags);
   // After a syntax or include error the block structure is uncertain; checking
   // the model would only add follow-on errors that hide the real one.
   if (diags.errors.length > 0) return { config: undefined, model: undefined, diagnostics: diags.list, errors: diags.errors, warnings: diags.warnings };
-  const config = buildConfig(file, tree, diags);
+  const config = buildConfig(file, tree, diags, early);
   const errors = diags.errors;
   return { config: errors.length === 0 ? config : undefined, model: config, diagnostics: diags.list, errors, warnings: diags.warnings };
 }
