@@ -30,7 +30,7 @@ export const READ_LIMITS: ReadLimits = {
   fileBytes: 16 * 1024 * 1024,
   totalBytes: 32 * 1024 * 1024,
   fileReads: 10_000,
-  generatedLines: 1_000_000,
+  generatedLines: 500_000,
   expansionLength: 1024 * 1024,
 };
 
