@@ -36,6 +36,7 @@ const BANG = 33;
 const QUOTE = 34;
 const HASH = 35;
 const BACKSLASH = 92;
+const UNDERSCORE = 95;
 const OPEN = 123;
 const CLOSE = 125;
 
@@ -43,8 +44,10 @@ const CLOSE = 125;
 const MAX_INTERNED = 48;
 
 /**
- * One string per distinct short word, looked up by a hash of its characters without slicing
- * it out first: a 36,000-line file holds a few hundred distinct words a hundred thousand times.
+ * One string per distinct keyword, looked up by a hash of its characters without slicing
+ * it out first: a 36,000-line file holds a hundred distinct keywords a hundred thousand
+ * times. Only words that start with a letter or `_` are interned (keywords, and words such
+ * as NAT or wrr): addresses and numbers mostly occur once, and would only grow the table.
  */
 export class Interner {
   private keys: Array<string | undefined> = new Array<string | undefined>(1024).fill(undefined);
@@ -142,7 +145,7 @@ export function scanTokens(src: string, start: number, end: number, base: number
       i++;
     }
     // 30 bits of the hash: a small integer, never a heap number.
-    const text = escaped ? unescapeComment(src.slice(s, i)) : intern !== undefined ? intern.get(src, s, i, hash & 0x3fffffff) : src.slice(s, i);
+    const text = escaped ? unescapeComment(src.slice(s, i)) : intern !== undefined && (c >= 65 || c === UNDERSCORE) ? intern.get(src, s, i, hash & 0x3fffffff) : src.slice(s, i);
     sink.word(new Token('word', text, false, file, line, s - base + 1));
     if (i < end) {
       const d = src.charCodeAt(i);

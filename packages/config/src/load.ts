@@ -171,28 +171,38 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
     const kw = n.keyword.text;
     if (kw === 'global_defs' || kw === 'net_namespace') continue;
     // One parser per top-level block; each adds what it parsed to its list.
-    const parsers: Record<string, () => void> = {
-      vrrp_script: () => collect(scripts, parseVrrpScript(n, diags)),
-      track_file: () => collect(files, parseTrackFile(n, diags)),
-      vrrp_track_file: () => collect(files, parseTrackFile(n, diags)),
-      vrrp_sync_group: () => collect(syncGroups, parseSyncGroup(n, diags)),
-      virtual_server: () => {
+    switch (kw) {
+      case 'vrrp_script':
+        collect(scripts, parseVrrpScript(n, diags));
+        continue;
+      case 'track_file':
+      case 'vrrp_track_file':
+        collect(files, parseTrackFile(n, diags));
+        continue;
+      case 'vrrp_sync_group':
+        collect(syncGroups, parseSyncGroup(n, diags));
+        continue;
+      case 'virtual_server': {
         const e = early?.blocks.get(n);
-        if (e === undefined) return collect(servers, parseVirtualServer(n, diags));
-        diags.append(e.diags);
-        collect(servers, e.value);
-      },
-      virtual_server_group: () => collect(groups, parseVirtualServerGroup(n, diags)),
-      vrrp_instance: () => collect(instances, parseVrrpInstance(n, globals, diags)),
-      static_ipaddress: () => {
+        if (e !== undefined) diags.append(e.diags);
+        collect(servers, e !== undefined ? e.value : parseVirtualServer(n, diags));
+        continue;
+      }
+      case 'virtual_server_group':
+        collect(groups, parseVirtualServerGroup(n, diags));
+        continue;
+      case 'vrrp_instance':
+        collect(instances, parseVrrpInstance(n, globals, diags));
+        continue;
+      case 'static_ipaddress':
         for (const e of blockOf(n, diags) ?? []) collect(staticAddresses, parseVip(e, diags));
-      },
-      static_routes: () => void staticRoutes.push(...routeBlock(n, diags)),
-      static_rules: () => void staticRules.push(...ruleBlock(n, diags)),
-    };
-    if (Object.hasOwn(parsers, kw)) {
-      parsers[kw]!();
-      continue;
+        continue;
+      case 'static_routes':
+        staticRoutes.push(...routeBlock(n, diags));
+        continue;
+      case 'static_rules':
+        staticRules.push(...ruleBlock(n, diags));
+        continue;
     }
     const notYet = Object.hasOwn(TOP_NOT_YET, kw) ? TOP_NOT_YET[kw] : undefined;
     if (notYet !== undefined) {

@@ -3,7 +3,7 @@ export * from './control.js';
 export * from './instance-options.js';
 export * from './logger.js';
 export * from './vrrp-service.js';
-export { configTest } from './tandemd.js';
+export { configTest } from './config-check.js';
 export { formatStatus } from './tandemctl.js';
 export * from './check-specs.js';
 export * from './lvs-service.js';

@@ -1,4 +1,4 @@
-import { diff, load, formatDiagnostic, sameValue, type Config, type Diagnostic } from '@tandem/config';
+import { diff, formatDiagnostic, sameValue, type Config } from '@tandem/config';
 import { rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { namespaceSocket, parseDaemonArgs, USAGE, type DaemonOptions } from './cli.js';
@@ -7,7 +7,7 @@ import { openControlSocket, type ControlCommand } from './control.js';
 import { createLogger, type Logger } from './logger.js';
 import { VrrpService, type ReloadReport } from './vrrp-service.js';
 import { LvsService } from './lvs-service.js';
-import { unsupportedFeatures } from './runnable.js';
+import { configTest, loadForTandem } from './config-check.js';
 import { openIpvs } from './ipvs-open.js';
 import { planReport } from './plan.js';
 import { SyncDaemonControl } from './sync-daemon.js';
@@ -15,30 +15,6 @@ import { NotifyFifos } from './notify-fifo.js';
 import { scriptPreparer } from './script-prep.js';
 import { StaticNetwork } from './static-network.js';
 import type { IpvsClient } from '@tandem/ipvs';
-
-/** The result of loading a file for this tandemd: validity plus what this version cannot run. */
-interface Loaded {
-  readonly config: Config | undefined;
-  readonly diagnostics: readonly Diagnostic[];
-  readonly errors: readonly Diagnostic[];
-  readonly warnings: readonly Diagnostic[];
-}
-
-function loadForTandem(file: string, configId: string | undefined): Loaded {
-  const r = load(file, configId !== undefined ? { configId } : {});
-  if (r.config === undefined) return r;
-  const unsupported = unsupportedFeatures(r.config);
-  if (unsupported.length === 0) return r;
-  return { config: undefined, diagnostics: [...r.diagnostics, ...unsupported], errors: [...r.errors, ...unsupported], warnings: r.warnings };
-}
-
-/** `tandemd -t`: prints every diagnostic; 0 when the file is valid and runnable, 1 when not. */
-export function configTest(file: string, out: (line: string) => void, configId?: string): number {
-  const r = loadForTandem(file, configId);
-  for (const d of r.diagnostics) out(formatDiagnostic(d));
-  if (r.errors.length === 0) out(`${file}: configuration is valid${r.warnings.length > 0 ? ` (${r.warnings.length} warning${r.warnings.length === 1 ? '' : 's'})` : ''}`);
-  return r.errors.length === 0 ? 0 : 1;
-}
 
 class Daemon {
   private service: VrrpService | undefined;

@@ -1,0 +1,30 @@
+import { formatDiagnostic, load, type Config, type Diagnostic } from '@tandem/config';
+import { unsupportedFeatures } from './runnable.js';
+
+// Reading a file the way tandemd runs it, and `tandemd -t`. Kept apart from the daemon so
+// that checking a file loads the parser and nothing else (no sockets, logging or checkers).
+
+/** The result of loading a file for this tandemd: validity plus what this version cannot run. */
+export interface Loaded {
+  readonly config: Config | undefined;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly errors: readonly Diagnostic[];
+  readonly warnings: readonly Diagnostic[];
+}
+
+/** Loads `file`; a valid file tandemd cannot run (a checker it does not have) counts as invalid. */
+export function loadForTandem(file: string, configId: string | undefined): Loaded {
+  const r = load(file, configId !== undefined ? { configId } : {});
+  if (r.config === undefined) return r;
+  const unsupported = unsupportedFeatures(r.config);
+  if (unsupported.length === 0) return r;
+  return { config: undefined, diagnostics: [...r.diagnostics, ...unsupported], errors: [...r.errors, ...unsupported], warnings: r.warnings };
+}
+
+/** `tandemd -t`: prints every diagnostic; 0 when the file is valid and runnable, 1 when not. */
+export function configTest(file: string, out: (line: string) => void, configId?: string): number {
+  const r = loadForTandem(file, configId);
+  for (const d of r.diagnostics) out(formatDiagnostic(d));
+  if (r.errors.length === 0) out(`${file}: configuration is valid${r.warnings.length > 0 ? ` (${r.warnings.length} warning${r.warnings.length === 1 ? '' : 's'})` : ''}`);
+  return r.errors.length === 0 ? 0 : 1;
+}
