@@ -6,4 +6,5 @@ export * from './tree.js';
 export * from './model.js';
 export * from './load.js';
 export * from './diff.js';
+export { blockFingerprint } from './fingerprint.js';
 export * from './print.js';

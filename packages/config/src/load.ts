@@ -1,5 +1,6 @@
 import { Diagnostics, suggest, type Diagnostic } from './diagnostics.js';
 import { defaultGlobalDefs, parseGlobalDefs } from './global-defs.js';
+import { nodeFingerprint, setBlockFingerprint } from './fingerprint.js';
 import type { LexOptions } from './lexer.js';
 import { readConfig } from './reader.js';
 import type { Config, GlobalDefs, RouteSpec, RuleSpec, SyncGroup, TrackFile, Tracking, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
@@ -135,16 +136,35 @@ interface EarlyBlock {
 class EarlyParser {
   readonly blocks = new Map<Node, EarlyBlock>();
 
+  constructor(readonly fingerprints: boolean) {}
+
   readonly take = (node: Node): boolean => {
     if (node.keyword.text !== 'virtual_server') return false;
     const diags = new Diagnostics();
-    this.blocks.set(node, { value: parseVirtualServer(node, diags), diags });
+    this.blocks.set(node, { value: keep(parseVirtualServer(node, diags), node, this.fingerprints), diags });
     return true;
   };
 }
 
+/** `value`, with the fingerprint of the block it was built from when they are asked for. */
+function keep<T extends object>(value: T | undefined, node: Node, fingerprints: boolean | undefined): T | undefined {
+  if (fingerprints === true && value !== undefined) setBlockFingerprint(value, nodeFingerprint(node));
+  return value;
+}
+
+/** Options of `load`. */
+export interface LoadOptions extends LexOptions {
+  /**
+   * Keep a fingerprint of each block with the virtual servers, groups, instances and track
+   * files built from it (`blockFingerprint`), for a later `diff`; a daemon wants them, a
+   * one-time check does not.
+   */
+  readonly fingerprints?: boolean;
+}
+
 /** Builds the model from a statement tree (`early`: blocks parsed while reading it). */
 export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnostics, early?: EarlyParser): Config {
+  const fp = early?.fingerprints;
   let globals: GlobalDefs = defaultGlobalDefs();
   for (const n of nodes) {
     // keepalived also takes net_namespace outside global_defs (its samples do).
@@ -177,7 +197,7 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
         continue;
       case 'track_file':
       case 'vrrp_track_file':
-        collect(files, parseTrackFile(n, diags));
+        collect(files, keep(parseTrackFile(n, diags), n, fp));
         continue;
       case 'vrrp_sync_group':
         collect(syncGroups, parseSyncGroup(n, diags));
@@ -185,14 +205,14 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
       case 'virtual_server': {
         const e = early?.blocks.get(n);
         if (e !== undefined) diags.append(e.diags);
-        collect(servers, e !== undefined ? e.value : parseVirtualServer(n, diags));
+        collect(servers, e !== undefined ? e.value : keep(parseVirtualServer(n, diags), n, fp));
         continue;
       }
       case 'virtual_server_group':
-        collect(groups, parseVirtualServerGroup(n, diags));
+        collect(groups, keep(parseVirtualServerGroup(n, diags), n, fp));
         continue;
       case 'vrrp_instance':
-        collect(instances, parseVrrpInstance(n, globals, diags));
+        collect(instances, keep(parseVrrpInstance(n, globals, diags), n, fp));
         continue;
       case 'static_ipaddress':
         for (const e of blockOf(n, diags) ?? []) collect(staticAddresses, parseVip(e, diags));
@@ -247,12 +267,12 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
 }
 
 /** Reads, parses and validates a keepalived.conf (with its includes). Never throws on file content. */
-export function load(file: string, options: LexOptions = {}): LoadResult {
+export function load(file: string, options: LoadOptions = {}): LoadResult {
   const diags = new Diagnostics();
   // The tokens go straight into the tree as they are read; the tree's errors (unbalanced
   // braces) are reported after the reader's, as when the whole file was read first.
   const treeDiags = new Diagnostics();
-  const early = new EarlyParser();
+  const early = new EarlyParser(options.fingerprints === true);
   const builder = new TreeBuilder(treeDiags, early.take);
   readConfig(file, diags, options, builder);
   const tree = builder.finish();

@@ -12,9 +12,12 @@ export interface Loaded {
   readonly warnings: readonly Diagnostic[];
 }
 
-/** Loads `file`; a valid file tandemd cannot run (a checker it does not have) counts as invalid. */
-export function loadForTandem(file: string, configId: string | undefined): Loaded {
-  const r = load(file, configId !== undefined ? { configId } : {});
+/**
+ * Loads `file`; a valid file tandemd cannot run (a checker it does not have) counts as
+ * invalid. The daemon keeps the blocks' fingerprints for its next reload; `-t` needs none.
+ */
+export function loadForTandem(file: string, configId: string | undefined, fingerprints = true): Loaded {
+  const r = load(file, { fingerprints, ...(configId !== undefined ? { configId } : {}) });
   if (r.config === undefined) return r;
   const unsupported = unsupportedFeatures(r.config);
   if (unsupported.length === 0) return r;
@@ -23,7 +26,7 @@ export function loadForTandem(file: string, configId: string | undefined): Loade
 
 /** `tandemd -t`: prints every diagnostic; 0 when the file is valid and runnable, 1 when not. */
 export function configTest(file: string, out: (line: string) => void, configId?: string): number {
-  const r = loadForTandem(file, configId);
+  const r = loadForTandem(file, configId, false);
   for (const d of r.diagnostics) out(formatDiagnostic(d));
   if (r.errors.length === 0) out(`${file}: configuration is valid${r.warnings.length > 0 ? ` (${r.warnings.length} warning${r.warnings.length === 1 ? '' : 's'})` : ''}`);
   return r.errors.length === 0 ? 0 : 1;

@@ -1,4 +1,4 @@
-import type { Config, Position, RealServer, VirtualServer } from '@tandem/config';
+import { sameValue, type Config, type Position, type RealServer, type VirtualServer, type VirtualServerDiff } from '@tandem/config';
 import { CheckScheduler, systemClock, type Clock } from '@tandem/healthcheck';
 import { describeOperation, type IpvsClient, type Operation, serviceId, type TableService, TableKeeper } from '@tandem/ipvs';
 import { IcmpPinger, TcpConnector } from '@tandem/net';
@@ -48,6 +48,8 @@ interface VsState {
   quorumUp: boolean;
   /** The last IPVS error for this virtual server, cleared by a clean sync. */
   error: string | undefined;
+  /** Its part of the desired IPVS table, until its health, quorum or configuration changes. */
+  table: TableService[] | undefined;
 }
 
 const realKey = (vs: VirtualServer, rs: RealServer): string => `${vs.name}|${realServerName(rs)}`;
@@ -126,22 +128,49 @@ export class LvsService {
     await this.sync();
   }
 
-  /** Builds the check plans and states for `config`, keeping every check whose plan did not change. */
-  private install(config: Config): void {
+  /**
+   * Builds the check plans and states for `config`. The virtual servers named in `replan`
+   * (all of them when it is undefined) and new ones are planned again, keeping every check
+   * whose plan did not change; the others keep their checks, states and history as they are
+   * (a reload that changes one weight re-plans one virtual server, not all of them).
+   */
+  private install(config: Config, replan?: ReadonlySet<string>): void {
     const prepare = this.prepare ?? scriptPreparer(config);
-    if (this.pinger === undefined && config.virtualServers.some((vs) => vs.realServers.some((rs) => rs.checkers.some((c) => c.kind === 'PING_CHECK')))) this.pinger = new IcmpPinger();
-    // Plan everything first: a script that must not run stops here, before anything changes.
-    if (this.tcp === undefined && config.virtualServers.some((vs) => vs.realServers.some((rs) => rs.checkers.some((c) => c.kind === 'TCP_CHECK')))) this.tcp = new TcpConnector();
-    const plans = config.virtualServers.map((vs) => planChecks(vs, prepare, this.pinger, this.tcp));
     const oldReals = this.reals;
     const oldVs = this.virtualServers;
+    const carried = (vs: VirtualServer): boolean => replan !== undefined && !replan.has(vs.name) && oldVs.has(vs.name) && vs.realServers.every((rs) => oldReals.has(realKey(vs, rs)));
+    const toPlan = config.virtualServers.filter((vs) => !carried(vs));
+    const uses = (kind: string): boolean => toPlan.some((vs) => vs.realServers.some((rs) => rs.checkers.some((c) => c.kind === kind)));
+    if (this.pinger === undefined && uses('PING_CHECK')) this.pinger = new IcmpPinger();
+    if (this.tcp === undefined && uses('TCP_CHECK')) this.tcp = new TcpConnector();
+    // Plan everything first: a script that must not run stops here, before anything changes.
+    const plans = new Map(toPlan.map((vs) => [vs.name, planChecks(vs, prepare, this.pinger, this.tcp).checks]));
     const reals = new Map<string, RealState>();
     const byCheck = new Map<string, RealState>();
     const signatures = new Map<string, string>();
     const virtualServers = new Map<string, VsState>();
     const kept = new Set<string>();
-    config.virtualServers.forEach((vs, n) => {
-      const { checks } = plans[n]!;
+    for (const vs of config.virtualServers) {
+      const checks = plans.get(vs.name);
+      if (checks === undefined) {
+        // Unchanged: the same states, now pointing at the new file's objects (positions may have moved).
+        const v = oldVs.get(vs.name)!;
+        v.vs = vs;
+        virtualServers.set(vs.name, v);
+        for (const rs of vs.realServers) {
+          const key = realKey(vs, rs);
+          const state = oldReals.get(key)!;
+          state.vs = vs;
+          state.rs = rs;
+          reals.set(key, state);
+          for (const c of state.checks) {
+            byCheck.set(c.id, state);
+            signatures.set(c.id, c.signature);
+            kept.add(c.id);
+          }
+        }
+        continue;
+      }
       for (const rs of vs.realServers) {
         const key = realKey(vs, rs);
         const mine = checks.filter((c) => c.realServer === realServerName(rs));
@@ -170,18 +199,18 @@ export class LvsService {
       const health = (rs: RealServer): RealHealth => this.healthIn(reals, vs, rs);
       const before = oldVs.get(vs.name);
       const up = nextQuorum(vs, before?.quorumUp ?? true, liveWeightSum(vs, health));
-      virtualServers.set(vs.name, { vs, quorumUp: up, error: before?.error });
+      virtualServers.set(vs.name, { vs, quorumUp: up, error: before?.error, table: undefined });
       if (before === undefined && !up) this.quorumChanged(vs, false, liveWeightSum(vs, health));
-    });
+    }
     for (const id of this.signatures.keys()) if (!kept.has(id)) this.scheduler.remove(id);
     this.reals = reals;
     this.byCheck = byCheck;
     this.signatures = signatures;
     this.virtualServers = virtualServers;
     this.config = config;
-    config.virtualServers.forEach((_vs, n) => {
-      for (const c of plans[n]!.checks) if (!kept.has(c.id)) this.scheduler.add({ id: c.id, timing: c.timing, run: c.run, ...(c.runSelfTimed !== undefined ? { runSelfTimed: c.runSelfTimed } : {}) });
-    });
+    for (const checks of plans.values()) {
+      for (const c of checks) if (!kept.has(c.id)) this.scheduler.add({ id: c.id, timing: c.timing, run: c.run, ...(c.runSelfTimed !== undefined ? { runSelfTimed: c.runSelfTimed } : {}) });
+    }
     this.watchFiles(config);
   }
 
@@ -223,11 +252,14 @@ export class LvsService {
 
   /**
    * Applies a new configuration: checks whose plan is unchanged keep running with their
-   * history, and IPVS changes only where the desired table differs.
+   * history, and IPVS changes only where the desired table differs. With `changes` (the
+   * reload's diff) only the virtual servers that changed, or whose group or track_file did,
+   * are planned again.
    */
-  async reload(config: Config, ipvs?: IpvsClient): Promise<void> {
+  async reload(config: Config, ipvs?: IpvsClient, changes?: VirtualServerDiff): Promise<void> {
+    const before = this.config;
     this.prepare = scriptPreparer(config);
-    this.install(config);
+    this.install(config, before !== undefined && changes !== undefined ? replanned(before, config, changes) : undefined);
     if (this.keeper === undefined && ipvs !== undefined) {
       this.ipvs = ipvs;
       this.keeper = new TableKeeper(ipvs);
@@ -271,6 +303,7 @@ export class LvsService {
   private changed(vs: VirtualServer): void {
     const v = this.virtualServers.get(vs.name);
     if (v === undefined) return;
+    v.table = undefined;
     const sum = liveWeightSum(vs, (rs) => this.healthIn(this.reals, vs, rs));
     const up = nextQuorum(vs, v.quorumUp, sum);
     if (up !== v.quorumUp) {
@@ -300,7 +333,8 @@ export class LvsService {
     if (config === undefined) return { table, owners };
     for (const v of this.virtualServers.values()) {
       try {
-        for (const t of desiredForVirtualServer(v.vs, config.virtualServerGroups, (rs) => this.healthIn(this.reals, v.vs, rs), v.quorumUp)) {
+        v.table ??= desiredForVirtualServer(v.vs, config.virtualServerGroups, (rs) => this.healthIn(this.reals, v.vs, rs), v.quorumUp);
+        for (const t of v.table) {
           table.push(t);
           owners.set(serviceId(t.service.key), v.vs.name);
         }
@@ -327,9 +361,12 @@ export class LvsService {
     const { table, owners } = this.desired();
     const ownerOf = (op: Operation): string => owners.get(serviceId('key' in op ? op.key : op.service.key)) ?? 'IPVS';
     try {
+      const started = performance.now();
       const report = await keeper.sync(table);
       for (const v of this.virtualServers.values()) v.error = undefined;
-      for (const op of report.applied) this.log.info(`(${ownerOf(op)}) IPVS: ${describeOperation(op)}`);
+      // Each entry at debug (-D); one line per batch at info, so the log does not grow with the table.
+      for (const op of report.applied) this.log.debug(`(${ownerOf(op)}) IPVS: ${describeOperation(op)}`);
+      if (report.applied.length > 0) this.log.info(`IPVS: ${summarizeOperations(report.applied)} in ${Math.round(performance.now() - started)} ms`);
       for (const f of report.failed) {
         const v = this.virtualServers.get(ownerOf(f.operation));
         if (v !== undefined) v.error = f.error.message;
@@ -411,4 +448,46 @@ export class LvsService {
       this.log.error(`IPVS at stop: ${(err as Error).message}`);
     }
   }
+}
+
+/**
+ * The virtual servers a reload must plan again: those that changed, and those whose
+ * `virtual_server_group` or FILE_CHECK track_file did; all of them (undefined) when the
+ * scripts' global settings changed, since every MISC_CHECK is prepared with them.
+ */
+function replanned(before: Config, after: Config, changes: VirtualServerDiff): ReadonlySet<string> | undefined {
+  const g = (c: Config): unknown => [c.globalDefs.scriptUser, c.globalDefs.enableScriptSecurity];
+  if (!sameValue(g(before), g(after))) return undefined;
+  const names = new Set([...changes.changed.map((p) => p.after.name), ...changes.added.map((v) => v.name)]);
+  const groups = new Set(changes.groupsChanged);
+  const oldFiles = new Map(before.trackFiles.map((f) => [f.name, f]));
+  const files = new Set(after.trackFiles.filter((f) => !sameValue(oldFiles.get(f.name), f)).map((f) => f.name));
+  for (const f of before.trackFiles) if (!after.trackFiles.some((a) => a.name === f.name)) files.add(f.name);
+  for (const { after: vs } of changes.unchanged) {
+    if (vs.key.kind === 'group' && groups.has(vs.key.group)) names.add(vs.name);
+    else if (files.size > 0 && vs.realServers.some((rs) => rs.checkers.some((c) => c.kind === 'FILE_CHECK' && files.has(c.trackFile)))) names.add(vs.name);
+  }
+  return names;
+}
+
+const OP_WORDS: Record<Operation['op'], readonly [noun: 'service' | 'destination', verb: string]> = {
+  'add-service': ['service', 'added'],
+  'update-service': ['service', 'updated'],
+  'delete-service': ['service', 'removed'],
+  'add-destination': ['destination', 'added'],
+  'update-destination': ['destination', 'updated'],
+  'delete-destination': ['destination', 'removed'],
+};
+
+/** `1,000 services, 10,000 destinations added; 1 destination updated`: a batch of IPVS operations in one phrase. */
+export function summarizeOperations(ops: readonly Operation[]): string {
+  const counts = new Map<string, { service: number; destination: number }>();
+  for (const op of ops) {
+    const [noun, verb] = OP_WORDS[op.op];
+    const c = counts.get(verb) ?? { service: 0, destination: 0 };
+    c[noun]++;
+    counts.set(verb, c);
+  }
+  const n = (k: number, noun: string): string => `${k.toLocaleString('en-US')} ${noun}${k === 1 ? '' : 's'}`;
+  return [...counts].map(([verb, c]) => `${[c.service > 0 ? n(c.service, 'service') : '', c.destination > 0 ? n(c.destination, 'destination') : ''].filter((x) => x !== '').join(', ')} ${verb}`).join('; ');
 }

@@ -145,9 +145,10 @@ class Daemon {
         this.syncDaemon = undefined;
         await this.startSyncDaemon(r.config);
       }
-      if (!sameValue(this.config.virtualServers, r.config.virtualServers) || !sameValue(this.config.virtualServerGroups, r.config.virtualServerGroups)) {
+      const vs = d.virtualServers;
+      if (vs.added.length + vs.removed.length + vs.changed.length + vs.groupsChanged.length > 0) {
         const attach = !this.lvs!.hasIpvs() && r.config.virtualServers.length > 0 ? await openIpvs() : undefined;
-        await this.lvs!.reload(r.config, attach !== undefined && 'client' in attach ? attach.client : undefined);
+        await this.lvs!.reload(r.config, attach !== undefined && 'client' in attach ? attach.client : undefined, vs);
       }
       this.config = r.config;
       this.log.info(
