@@ -1,8 +1,8 @@
 import { Diagnostics, suggest, type Diagnostic } from './diagnostics.js';
 import { defaultGlobalDefs, parseGlobalDefs } from './global-defs.js';
 import { nodeFingerprint, setBlockFingerprint } from './fingerprint.js';
-import type { LexOptions } from './lexer.js';
-import { readConfig } from './reader.js';
+import type { LexOptions, Token } from './lexer.js';
+import { blockReader, readConfig, type ReusableBlock } from './reader.js';
 import type { Config, GlobalDefs, RouteSpec, RuleSpec, SyncGroup, TrackFile, Tracking, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
 import { routeBlock, ruleBlock } from './routes.js';
 import { parseSyncGroup, parseTrackFile, parseVrrpScript } from './tracking.js';
@@ -136,14 +136,54 @@ interface EarlyBlock {
 class EarlyParser {
   readonly blocks = new Map<Node, EarlyBlock>();
 
-  constructor(readonly fingerprints: boolean) {}
+  constructor(
+    readonly fingerprints: boolean,
+    private readonly parsed?: (node: Node, block: EarlyBlock) => void,
+  ) {}
 
   readonly take = (node: Node): boolean => {
     if (node.keyword.text !== 'virtual_server') return false;
     const diags = new Diagnostics();
-    this.blocks.set(node, { value: keep(parseVirtualServer(node, diags), node, this.fingerprints), diags });
+    const block = { value: keep(parseVirtualServer(node, diags), node, this.fingerprints), diags };
+    this.blocks.set(node, block);
+    this.parsed?.(node, block);
     return true;
   };
+}
+
+/** A virtual_server block of a good read, with what reading it gave. */
+interface CachedBlock extends ReusableBlock {
+  readonly file: string;
+  readonly line: number;
+  readonly node: Node;
+  readonly early: EarlyBlock;
+}
+
+/**
+ * What a daemon keeps from one read of its configuration for the next: each virtual_server
+ * block of the last read without errors, by file, first line and text. A reload reads again
+ * only the blocks whose text or place changed; the others keep their model, and its
+ * fingerprint, as they were (a director's reload mostly changes one weight among thousands).
+ * Only blocks read straight from the text are kept: one that a definition, conditional,
+ * sequence or include made is read again every time.
+ */
+export class BlockCache {
+  private files = new Map<string, Map<number, CachedBlock>>();
+
+  /** @internal The kept blocks of a file, by first line. */
+  forFile(file: string): ReadonlyMap<number, CachedBlock> | undefined {
+    return this.files.get(file);
+  }
+
+  /** @internal Keeps exactly these blocks, from the read that just ended without errors. */
+  replace(blocks: readonly CachedBlock[]): void {
+    this.files = new Map();
+    for (const b of blocks) {
+      let m = this.files.get(b.file);
+      if (m === undefined) this.files.set(b.file, (m = new Map()));
+      m.set(b.line, b);
+    }
+  }
 }
 
 /** `value`, with the fingerprint of the block it was built from when they are asked for. */
@@ -160,6 +200,8 @@ export interface LoadOptions extends LexOptions {
    * one-time check does not.
    */
   readonly fingerprints?: boolean;
+  /** Blocks kept from the last read, reused where unchanged, and updated by this read when it has no error. */
+  readonly cache?: BlockCache;
 }
 
 /** Builds the model from a statement tree (`early`: blocks parsed while reading it). */
@@ -272,9 +314,29 @@ export function load(file: string, options: LoadOptions = {}): LoadResult {
   // The tokens go straight into the tree as they are read; the tree's errors (unbalanced
   // braces) are reported after the reader's, as when the whole file was read first.
   const treeDiags = new Diagnostics();
-  const early = new EarlyParser(options.fingerprints === true);
+  const cache = options.cache;
+  const kept: CachedBlock[] = [];
+  let span: ((keyword: Token) => ReusableBlock | undefined) | undefined;
+  const early = new EarlyParser(options.fingerprints === true, cache === undefined ? undefined : (node, block) => {
+    const s = span?.(node.keyword);
+    if (s !== undefined) kept.push({ ...s, file: node.keyword.file, line: node.keyword.line, node, early: block });
+  });
   const builder = new TreeBuilder(treeDiags, early.take);
-  readConfig(file, diags, options, builder);
+  if (cache === undefined) readConfig(file, diags, options, builder);
+  else {
+    const reader = blockReader(diags, options, builder, {
+      forFile: (f) => cache.forFile(f),
+      reuse: (block) => {
+        const b = block as CachedBlock;
+        if (!builder.appendTaken(b.node)) return false;
+        early.blocks.set(b.node, b.early);
+        kept.push(b);
+        return true;
+      },
+    });
+    span = reader.closedBlockSpan;
+    reader.read(file);
+  }
   const tree = builder.finish();
   diags.append(treeDiags);
   // After a syntax or include error the block structure is uncertain; checking
@@ -282,5 +344,6 @@ export function load(file: string, options: LoadOptions = {}): LoadResult {
   if (diags.errors.length > 0) return { config: undefined, model: undefined, diagnostics: diags.list, errors: diags.errors, warnings: diags.warnings };
   const config = buildConfig(file, tree, diags, early);
   const errors = diags.errors;
+  if (errors.length === 0) cache?.replace(kept);
   return { config: errors.length === 0 ? config : undefined, model: config, diagnostics: diags.list, errors, warnings: diags.warnings };
 }

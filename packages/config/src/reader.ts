@@ -16,6 +16,8 @@ const DOLLAR = 36;
 const AT = 64;
 const BACKSLASH = 92;
 const LOWER_I = 105;
+const LF = 10;
+const CLOSE_BRACE = 125;
 const TILDE = 126;
 
 /** What `String.prototype.trim` removes: JavaScript's WhiteSpace and LineTerminator. */
@@ -35,6 +37,39 @@ function fileKind(st: Stats): string {
   return 'not a regular file';
 }
 
+/** A top-level block that a previous read found unchanged text for: its lines are not read again. */
+export interface ReusableBlock {
+  /** The block's text: its first line's start to its last line's end (without the newline). */
+  readonly text: string;
+  /** Lines it spans. */
+  readonly lines: number;
+}
+
+/**
+ * Blocks kept from an earlier read, offered to this one. `reuse` is asked for a block that
+ * starts on the line about to be read and has the same text there; it returns true when it
+ * took the block (then its lines are skipped), false when it cannot (not at the top level).
+ */
+export interface BlockReuse {
+  /** The blocks kept for a file, by the line they start on. */
+  forFile(file: string): ReadonlyMap<number, ReusableBlock> | undefined;
+  reuse(block: ReusableBlock): boolean;
+}
+
+/** Where the scan of one file is: kept on the reader for a block's span (`closedBlockSpan`). */
+interface FileScan {
+  readonly src: string;
+  readonly file: string;
+  /** The line being read, and its [start, end) in `src`. */
+  line: number;
+  start: number;
+  end: number;
+  /** Where each line starts in `src` (index: line number). */
+  lineStarts: Int32Array;
+  /** The last line that went through the preprocessor, or was too long: blocks after it only are reusable. */
+  lastSlow: number;
+}
+
 /** Glob characters of the patterns keepalived's glob(3) takes (with GLOB_BRACE). */
 const GLOB_MAGIC = /[*?[{]/;
 
@@ -51,11 +86,14 @@ class ConfigReader {
   private readonly limits: ReadLimits = READ_LIMITS;
   private totalBytes = 0;
   private reads = 0;
+  /** The file being scanned (an include's scan replaces it until it ends). */
+  private current: FileScan | undefined;
 
   constructor(
     private readonly diags: Diagnostics,
     private readonly options: LexOptions,
     private readonly sink: TokenSink,
+    private readonly blocks?: BlockReuse,
   ) {
     this.pre = new Preprocessor(options.configId ?? defaultConfigId(), diags, this.limits);
   }
@@ -83,7 +121,9 @@ class ConfigReader {
       return;
     }
     this.stack.push(abs);
+    const outer = this.current;
     this.scan(text, file, dirname(abs));
+    this.current = outer;
     this.stack.pop();
   }
 
@@ -147,6 +187,29 @@ class ConfigReader {
     }
   }
 
+  /**
+   * The span of the top-level block that just closed on the line being read, when it can be
+   * reused by a later read: it starts with `keyword` on its own line start, in this file,
+   * every line of it was cut into tokens straight from the text (no definition, conditional,
+   * sequence or include can make it read differently next time), and the `}` closing it
+   * is alone on this line.
+   */
+  closedBlockSpan(keyword: Token): ReusableBlock | undefined {
+    const f = this.current;
+    if (f === undefined || keyword.file !== f.file || keyword.line <= f.lastSlow) return undefined;
+    const first = f.lineStarts[keyword.line]!;
+    const src = f.src;
+    let s = first;
+    while (s < src.length && isTrimmed(src.charCodeAt(s))) s++;
+    if (s - first + 1 !== keyword.col) return undefined;
+    let a = f.start;
+    while (a < f.end && isTrimmed(src.charCodeAt(a))) a++;
+    let b = f.end;
+    while (b > a && isTrimmed(src.charCodeAt(b - 1))) b--;
+    if (b - a !== 1 || src.charCodeAt(a) !== CLOSE_BRACE) return undefined;
+    return { text: src.slice(first, f.end), lines: f.line - keyword.line + 1 };
+  }
+
   /** Scans the lines of one file's text. */
   private scan(src: string, file: string, pwd: string): void {
     const n = src.length;
@@ -157,6 +220,9 @@ class ConfigReader {
     // a line past the length limit is reported and read as empty.
     let start = 0;
     let end = 0;
+    const f: FileScan = { src, file, line: 0, start: 0, end: 0, lineStarts: new Int32Array(1024), lastSlow: 0 };
+    this.current = f;
+    const reusable = this.blocks?.forFile(file);
     const advance = (): boolean => {
       if (next > n) return false;
       start = next;
@@ -164,15 +230,34 @@ class ConfigReader {
       if (end < 0) end = n;
       next = end + 1;
       lineNo++;
+      if (lineNo >= f.lineStarts.length) {
+        const grown = new Int32Array(f.lineStarts.length * 2);
+        grown.set(f.lineStarts);
+        f.lineStarts = grown;
+      }
+      f.lineStarts[lineNo] = start;
+      f.line = lineNo;
+      f.start = start;
+      f.end = end;
       if (end - start > max) {
         this.diags.error('CONF_ERR_LIMIT', { file, line: lineNo, col: max + 1 }, `line is longer than ${max} characters`);
-        end = start;
+        f.end = end = start;
+        f.lastSlow = lineNo;
       }
       return true;
     };
     const more = (): string | undefined => (advance() ? src.slice(start, end) : undefined);
     const include = (text: string, raw: string): boolean => this.takeInclude(text, raw, file, lineNo, pwd);
     while (advance()) {
+      if (reusable !== undefined) {
+        const block = reusable.get(lineNo);
+        // The same text at the same place: the block as read before, without reading it.
+        if (block !== undefined && src.startsWith(block.text, start) && (start + block.text.length === n || src.charCodeAt(start + block.text.length) === LF) && this.blocks!.reuse(block)) {
+          next = start + block.text.length + 1;
+          lineNo += block.lines - 1;
+          continue;
+        }
+      }
       // keepalived's order: a trailing CR goes, then the comment, then the surrounding blanks.
       let e = end;
       if (e > start && src.charCodeAt(e - 1) === CR) e--;
@@ -208,6 +293,9 @@ class ConfigReader {
         scanTokens(l.text, 0, l.text.length, -l.colOffset, l.file, l.line, this.diags, this.sink, this.intern);
         this.sink.eol(l.file, l.line, l.colOffset + l.text.length + 1);
       }
+      // An include's scan replaced the current file; this file's scan goes on.
+      this.current = f;
+      f.lastSlow = lineNo;
     }
   }
 
@@ -265,6 +353,12 @@ function globMatches(pattern: string): string[] {
  */
 export function readConfig(path: string, diags: Diagnostics, options: LexOptions, sink: TokenSink): void {
   new ConfigReader(diags, options, sink).visit(path, undefined);
+}
+
+/** A reader that reuses blocks kept from an earlier read and can say which of its own can be kept. */
+export function blockReader(diags: Diagnostics, options: LexOptions, sink: TokenSink, blocks: BlockReuse): { read(path: string): void; closedBlockSpan(keyword: Token): ReusableBlock | undefined } {
+  const reader = new ConfigReader(diags, options, sink, blocks);
+  return { read: (path) => reader.visit(path, undefined), closedBlockSpan: (keyword) => reader.closedBlockSpan(keyword) };
 }
 
 /**

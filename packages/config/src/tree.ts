@@ -117,6 +117,18 @@ export class TreeBuilder implements TokenSink {
     f.nodeCount = 0;
   }
 
+  /**
+   * Adds a top-level statement read earlier (its block already taken), as if it had just
+   * been read; false, changing nothing, unless the tree is at the top level between statements.
+   */
+  appendTaken(node: Node): boolean {
+    const f = this.top;
+    if (this.depth !== 0 || f.wordCount !== 0) return false;
+    f.nodes[f.nodeCount++] = node as MutableNode;
+    f.lastClosedLine = undefined;
+    return true;
+  }
+
   /** The statements of the top level; blocks still open are errors at their `{`, innermost first. */
   finish(): Node[] {
     for (; this.depth > 0; this.depth--) {

@@ -1,4 +1,4 @@
-import { formatDiagnostic, load, type Config, type Diagnostic } from '@tandem/config';
+import { BlockCache, formatDiagnostic, load, type Config, type Diagnostic } from '@tandem/config';
 import { unsupportedFeatures } from './runnable.js';
 
 // Reading a file the way tandemd runs it, and `tandemd -t`. Kept apart from the daemon so
@@ -12,12 +12,16 @@ export interface Loaded {
   readonly warnings: readonly Diagnostic[];
 }
 
+/** The daemon's reads (start, reloads): each reuses the blocks of the last good one that did not change. */
+const daemonBlocks = new BlockCache();
+
 /**
  * Loads `file`; a valid file tandemd cannot run (a checker it does not have) counts as
- * invalid. The daemon keeps the blocks' fingerprints for its next reload; `-t` needs none.
+ * invalid. The daemon (`forDaemon`) keeps the blocks' fingerprints and the blocks
+ * themselves for its next reload; `-t` needs neither.
  */
-export function loadForTandem(file: string, configId: string | undefined, fingerprints = true): Loaded {
-  const r = load(file, { fingerprints, ...(configId !== undefined ? { configId } : {}) });
+export function loadForTandem(file: string, configId: string | undefined, forDaemon = true): Loaded {
+  const r = load(file, { ...(forDaemon ? { fingerprints: true, cache: daemonBlocks } : {}), ...(configId !== undefined ? { configId } : {}) });
   if (r.config === undefined) return r;
   const unsupported = unsupportedFeatures(r.config);
   if (unsupported.length === 0) return r;

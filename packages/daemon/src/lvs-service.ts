@@ -50,6 +50,8 @@ interface VsState {
   error: string | undefined;
   /** Its part of the desired IPVS table, until its health, quorum or configuration changes. */
   table: TableService[] | undefined;
+  /** Its real servers' states, in the order of `vs.realServers`. */
+  reals: RealState[];
 }
 
 const realKey = (vs: VirtualServer, rs: RealServer): string => `${vs.name}|${realServerName(rs)}`;
@@ -131,54 +133,65 @@ export class LvsService {
   /**
    * Builds the check plans and states for `config`. The virtual servers named in `replan`
    * (all of them when it is undefined) and new ones are planned again, keeping every check
-   * whose plan did not change; the others keep their checks, states and history as they are
-   * (a reload that changes one weight re-plans one virtual server, not all of them).
+   * whose plan did not change; the others keep their checks, states and history as they are,
+   * untouched but for pointing at the new file's objects (a reload that changes one weight
+   * re-plans one virtual server, not all of them).
    */
   private install(config: Config, replan?: ReadonlySet<string>): void {
     const prepare = this.prepare ?? scriptPreparer(config);
-    const oldReals = this.reals;
     const oldVs = this.virtualServers;
-    const carried = (vs: VirtualServer): boolean => replan !== undefined && !replan.has(vs.name) && oldVs.has(vs.name) && vs.realServers.every((rs) => oldReals.has(realKey(vs, rs)));
-    const toPlan = config.virtualServers.filter((vs) => !carried(vs));
+    const carried = new Set<string>();
+    if (replan !== undefined) {
+      for (const vs of config.virtualServers) {
+        const v = oldVs.get(vs.name);
+        if (!replan.has(vs.name) && v !== undefined && v.reals.length === vs.realServers.length) carried.add(vs.name);
+      }
+    }
+    const toPlan = config.virtualServers.filter((vs) => !carried.has(vs.name));
     const uses = (kind: string): boolean => toPlan.some((vs) => vs.realServers.some((rs) => rs.checkers.some((c) => c.kind === kind)));
     if (this.pinger === undefined && uses('PING_CHECK')) this.pinger = new IcmpPinger();
     if (this.tcp === undefined && uses('TCP_CHECK')) this.tcp = new TcpConnector();
     // Plan everything first: a script that must not run stops here, before anything changes.
     const plans = new Map(toPlan.map((vs) => [vs.name, planChecks(vs, prepare, this.pinger, this.tcp).checks]));
-    const reals = new Map<string, RealState>();
-    const byCheck = new Map<string, RealState>();
-    const signatures = new Map<string, string>();
-    const virtualServers = new Map<string, VsState>();
+    // The states of virtual servers planned again or gone leave the maps; a planned one takes
+    // back each state whose checks have the same plans (keeping their history).
+    const dropped = new Map<string, { state: RealState; signatures: string[] }>();
+    for (const [name, v] of oldVs) {
+      if (carried.has(name)) continue;
+      for (const state of v.reals) {
+        const key = realKey(state.vs, state.rs);
+        dropped.set(key, { state, signatures: state.checks.map((c) => this.signatures.get(c.id) ?? '') });
+        this.reals.delete(key);
+        for (const c of state.checks) {
+          this.byCheck.delete(c.id);
+          this.signatures.delete(c.id);
+        }
+      }
+    }
     const kept = new Set<string>();
+    const virtualServers = new Map<string, VsState>();
     for (const vs of config.virtualServers) {
       const checks = plans.get(vs.name);
       if (checks === undefined) {
         // Unchanged: the same states, now pointing at the new file's objects (positions may have moved).
         const v = oldVs.get(vs.name)!;
         v.vs = vs;
-        virtualServers.set(vs.name, v);
-        for (const rs of vs.realServers) {
-          const key = realKey(vs, rs);
-          const state = oldReals.get(key)!;
+        v.reals.forEach((state, i) => {
           state.vs = vs;
-          state.rs = rs;
-          reals.set(key, state);
-          for (const c of state.checks) {
-            byCheck.set(c.id, state);
-            signatures.set(c.id, c.signature);
-            kept.add(c.id);
-          }
-        }
+          state.rs = vs.realServers[i]!;
+        });
+        virtualServers.set(vs.name, v);
         continue;
       }
+      const states: RealState[] = [];
       for (const rs of vs.realServers) {
         const key = realKey(vs, rs);
         const mine = checks.filter((c) => c.realServer === realServerName(rs));
-        const old = oldReals.get(key);
-        const same = old !== undefined && old.checks.length === mine.length && mine.every((c) => this.signatures.get(c.id) === c.signature);
+        const old = dropped.get(key);
+        const same = old !== undefined && old.state.checks.length === mine.length && mine.every((c, i) => old.state.checks[i]?.id === c.id && old.signatures[i] === c.signature);
         let state: RealState;
         if (same) {
-          state = { ...old, vs, rs };
+          state = { ...old.state, vs, rs };
           for (const c of mine) kept.add(c.id);
         } else {
           const alpha = mine.some((c) => c.timing.alpha);
@@ -190,22 +203,20 @@ export class LvsService {
           const track = config.trackFiles.find((f) => f.name === c.trackFile);
           return [{ name: c.trackFile, weight: c.weight ?? track?.weight ?? 1, reverse: c.reverse || (c.weight === undefined && (track?.reverse ?? false)), dynamic: c.dynamic }];
         });
-        reals.set(key, state);
+        states.push(state);
+        this.reals.set(key, state);
         for (const c of mine) {
-          byCheck.set(c.id, state);
-          signatures.set(c.id, c.signature);
+          this.byCheck.set(c.id, state);
+          this.signatures.set(c.id, c.signature);
         }
       }
-      const health = (rs: RealServer): RealHealth => this.healthIn(reals, vs, rs);
+      const health = (rs: RealServer): RealHealth => this.healthIn(this.reals, vs, rs);
       const before = oldVs.get(vs.name);
       const up = nextQuorum(vs, before?.quorumUp ?? true, liveWeightSum(vs, health));
-      virtualServers.set(vs.name, { vs, quorumUp: up, error: before?.error, table: undefined });
+      virtualServers.set(vs.name, { vs, quorumUp: up, error: before?.error, table: undefined, reals: states });
       if (before === undefined && !up) this.quorumChanged(vs, false, liveWeightSum(vs, health));
     }
-    for (const id of this.signatures.keys()) if (!kept.has(id)) this.scheduler.remove(id);
-    this.reals = reals;
-    this.byCheck = byCheck;
-    this.signatures = signatures;
+    for (const { state } of dropped.values()) for (const c of state.checks) if (!kept.has(c.id)) this.scheduler.remove(c.id);
     this.virtualServers = virtualServers;
     this.config = config;
     for (const checks of plans.values()) {
@@ -216,7 +227,8 @@ export class LvsService {
 
   /** FILE_CHECK: one watcher per track_file the real servers read; each change re-judges them. */
   private watchFiles(config: Config): void {
-    const used = new Set([...this.reals.values()].flatMap((s) => s.files.map((f) => f.name)));
+    const used = new Set<string>();
+    for (const s of this.reals.values()) for (const f of s.files) used.add(f.name);
     for (const [name, mon] of this.fileMonitors) {
       if (used.has(name)) continue;
       mon.stop();
