@@ -227,6 +227,8 @@ export class LvsService {
 
   /** FILE_CHECK: one watcher per track_file the real servers read; each change re-judges them. */
   private watchFiles(config: Config): void {
+    // FILE_CHECK names a track_file block: without any, there is nothing to watch or judge.
+    if (config.trackFiles.length === 0 && this.fileMonitors.size === 0) return;
     const used = new Set<string>();
     for (const s of this.reals.values()) for (const f of s.files) used.add(f.name);
     for (const [name, mon] of this.fileMonitors) {
