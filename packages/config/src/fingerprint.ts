@@ -56,7 +56,9 @@ export function setBlockFingerprint(value: object, fingerprint: string): void {
 /**
  * The fingerprint of the block a model value (a virtual server, group, instance, track file)
  * was read from, when `load` was asked for them: equal fingerprints mean the same words in
- * the block, so the same model. Undefined for values built otherwise (tests, the printer).
+ * the block, so the same model. For a virtual_server block read straight from the file it is
+ * the block's text, otherwise a 64-bit hash of its words (16 hex digits: never a block's
+ * text). Undefined for values built otherwise (tests, the printer).
  */
 export function blockFingerprint(value: object): string | undefined {
   return fingerprints.get(value);

@@ -136,17 +136,25 @@ interface EarlyBlock {
 class EarlyParser {
   readonly blocks = new Map<Node, EarlyBlock>();
 
+  /** The reader's span of the block just closed, when it has one; set once the reader exists. */
+  spanOf: ((keyword: Token) => ReusableBlock | undefined) | undefined;
+
   constructor(
     readonly fingerprints: boolean,
-    private readonly parsed?: (node: Node, block: EarlyBlock) => void,
+    private readonly parsed?: (node: Node, block: EarlyBlock, span: ReusableBlock | undefined) => void,
   ) {}
 
   readonly take = (node: Node): boolean => {
     if (node.keyword.text !== 'virtual_server') return false;
     const diags = new Diagnostics();
-    const block = { value: keep(parseVirtualServer(node, diags), node, this.fingerprints), diags };
+    const span = this.spanOf?.(node.keyword);
+    const value = parseVirtualServer(node, diags);
+    // A block read straight from the text has that text as its fingerprint: compared as a
+    // string, never hashed (the text fixes the words; the words fix the model).
+    if (this.fingerprints && value !== undefined) setBlockFingerprint(value, span?.text ?? nodeFingerprint(node));
+    const block = { value, diags };
     this.blocks.set(node, block);
-    this.parsed?.(node, block);
+    this.parsed?.(node, block, span);
     return true;
   };
 }
@@ -316,16 +324,14 @@ export function load(file: string, options: LoadOptions = {}): LoadResult {
   const treeDiags = new Diagnostics();
   const cache = options.cache;
   const kept: CachedBlock[] = [];
-  let span: ((keyword: Token) => ReusableBlock | undefined) | undefined;
-  const early = new EarlyParser(options.fingerprints === true, cache === undefined ? undefined : (node, block) => {
-    const s = span?.(node.keyword);
-    if (s !== undefined) kept.push({ ...s, file: node.keyword.file, line: node.keyword.line, node, early: block });
+  const early = new EarlyParser(options.fingerprints === true, cache === undefined ? undefined : (node, block, s) => {
+    if (s !== undefined) kept.push({ text: s.text, lines: s.lines, file: node.keyword.file, line: node.keyword.line, node, early: block });
   });
   const builder = new TreeBuilder(treeDiags, early.take);
-  if (cache === undefined) readConfig(file, diags, options, builder);
+  if (cache === undefined && options.fingerprints !== true) readConfig(file, diags, options, builder);
   else {
     const reader = blockReader(diags, options, builder, {
-      forFile: (f) => cache.forFile(f),
+      forFile: (f) => cache?.forFile(f),
       reuse: (block) => {
         const b = block as CachedBlock;
         if (!builder.appendTaken(b.node)) return false;
@@ -334,7 +340,7 @@ export function load(file: string, options: LoadOptions = {}): LoadResult {
         return true;
       },
     });
-    span = reader.closedBlockSpan;
+    early.spanOf = reader.closedBlockSpan;
     reader.read(file);
   }
   const tree = builder.finish();
