@@ -1,4 +1,4 @@
-import { sameValue, type Config, type Position, type RealServer, type VirtualServer, type VirtualServerDiff } from '@tandem/config';
+import type { Config, Position, RealServer, VirtualServer, VirtualServerDiff } from '@tandem/config';
 import { CheckScheduler, systemClock, type Clock } from '@tandem/healthcheck';
 import { describeOperation, type IpvsClient, type Operation, serviceId, type TableService, TableKeeper } from '@tandem/ipvs';
 import { IcmpPinger, TcpConnector } from '@tandem/net';
@@ -8,6 +8,8 @@ import type { Logger } from './logger.js';
 import { runNotifyScript, scriptPreparer, type ScriptPreparer } from './script-prep.js';
 import { FileMonitor } from './file-monitor.js';
 import { fileVerdict } from './tracking-rules.js';
+import { summarizeOperations } from './ipvs-summary.js';
+import { replanned } from './replan.js';
 
 /** A real server as `tandemctl status --json` shows it. */
 export interface RealServerStatus {
@@ -464,44 +466,3 @@ export class LvsService {
   }
 }
 
-/**
- * The virtual servers a reload must plan again: those that changed, and those whose
- * `virtual_server_group` or FILE_CHECK track_file did; all of them (undefined) when the
- * scripts' global settings changed, since every MISC_CHECK is prepared with them.
- */
-function replanned(before: Config, after: Config, changes: VirtualServerDiff): ReadonlySet<string> | undefined {
-  const g = (c: Config): unknown => [c.globalDefs.scriptUser, c.globalDefs.enableScriptSecurity];
-  if (!sameValue(g(before), g(after))) return undefined;
-  const names = new Set([...changes.changed.map((p) => p.after.name), ...changes.added.map((v) => v.name)]);
-  const groups = new Set(changes.groupsChanged);
-  const oldFiles = new Map(before.trackFiles.map((f) => [f.name, f]));
-  const files = new Set(after.trackFiles.filter((f) => !sameValue(oldFiles.get(f.name), f)).map((f) => f.name));
-  for (const f of before.trackFiles) if (!after.trackFiles.some((a) => a.name === f.name)) files.add(f.name);
-  for (const { after: vs } of changes.unchanged) {
-    if (vs.key.kind === 'group' && groups.has(vs.key.group)) names.add(vs.name);
-    else if (files.size > 0 && vs.realServers.some((rs) => rs.checkers.some((c) => c.kind === 'FILE_CHECK' && files.has(c.trackFile)))) names.add(vs.name);
-  }
-  return names;
-}
-
-const OP_WORDS: Record<Operation['op'], readonly [noun: 'service' | 'destination', verb: string]> = {
-  'add-service': ['service', 'added'],
-  'update-service': ['service', 'updated'],
-  'delete-service': ['service', 'removed'],
-  'add-destination': ['destination', 'added'],
-  'update-destination': ['destination', 'updated'],
-  'delete-destination': ['destination', 'removed'],
-};
-
-/** `1,000 services, 10,000 destinations added; 1 destination updated`: a batch of IPVS operations in one phrase. */
-export function summarizeOperations(ops: readonly Operation[]): string {
-  const counts = new Map<string, { service: number; destination: number }>();
-  for (const op of ops) {
-    const [noun, verb] = OP_WORDS[op.op];
-    const c = counts.get(verb) ?? { service: 0, destination: 0 };
-    c[noun]++;
-    counts.set(verb, c);
-  }
-  const n = (k: number, noun: string): string => `${k.toLocaleString('en-US')} ${noun}${k === 1 ? '' : 's'}`;
-  return [...counts].map(([verb, c]) => `${[c.service > 0 ? n(c.service, 'service') : '', c.destination > 0 ? n(c.destination, 'destination') : ''].filter((x) => x !== '').join(', ')} ${verb}`).join('; ');
-}

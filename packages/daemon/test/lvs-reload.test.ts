@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diffVirtualServers, formatDiagnostic, load, type Config } from '@tandem/config';
 import { describeOperation, serviceId, type IpvsClient, type Operation, type OperationResult, type TableService } from '@tandem/ipvs';
-import { LvsService, summarizeOperations } from '../src/lvs-service.js';
+import { LvsService } from '../src/lvs-service.js';
+import { summarizeOperations } from '../src/ipvs-summary.js';
 import type { Logger } from '../src/logger.js';
 
 // A reload re-plans only the virtual servers whose blocks changed (or whose group or
