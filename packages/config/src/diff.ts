@@ -29,6 +29,8 @@ export interface VirtualServerDiff {
   readonly unchanged: readonly VirtualServerPair[];
   /** Names of `virtual_server_group`s added, removed or changed: the virtual servers that use them change too. */
   readonly groupsChanged: readonly string[];
+  /** The same virtual servers in another order (status and the table follow the file's order). */
+  readonly reordered: boolean;
 }
 
 /** What a reload has to do; computed from the models only. */
@@ -108,7 +110,9 @@ export function diffVirtualServers(before: Config, after: Config): VirtualServer
     oldGroups.delete(g.name);
     return b === undefined || !sameBlock(b, g);
   }).map((g) => g.name);
+  const reordered = before.virtualServers.length === after.virtualServers.length && after.virtualServers.some((v, i) => before.virtualServers[i]!.name !== v.name);
   return {
+    reordered,
     added: after.virtualServers.filter((v) => !old.has(v.name)),
     removed: before.virtualServers.filter((v) => !names.has(v.name)),
     changed,

@@ -92,6 +92,9 @@ test('virtual servers are matched by name: changed by model, unchanged also when
   // `lb_kind NAT` is the default: another fingerprint, the same model, so unchanged.
   const same = diffVirtualServers(a, withFingerprints(two('1').replace('lb_algo rr', 'lb_algo rr\n  lb_kind NAT')));
   t.deepEqual([same.changed.length, same.unchanged.length], [0, 2]);
+  const swapped = diffVirtualServers(a, withFingerprints(two('1').split('}\n}\n').reverse().filter((x) => x !== '').map((x) => `${x}}\n}\n`).join('')));
+  t.deepEqual([swapped.reordered, swapped.changed.length, swapped.unchanged.length], [true, 0, 2]);
+  t.false(diffVirtualServers(a, a).reordered);
   const moved = diffVirtualServers(a, withFingerprints(server('1')));
   t.deepEqual([moved.removed.map((v) => v.name), moved.added.length], [['192.0.2.2:80/TCP'], 0]);
 });

@@ -146,7 +146,7 @@ class Daemon {
         await this.startSyncDaemon(r.config);
       }
       const vs = d.virtualServers;
-      if (vs.added.length + vs.removed.length + vs.changed.length + vs.groupsChanged.length > 0) {
+      if (vs.added.length + vs.removed.length + vs.changed.length + vs.groupsChanged.length > 0 || vs.reordered) {
         const attach = !this.lvs!.hasIpvs() && r.config.virtualServers.length > 0 ? await openIpvs() : undefined;
         await this.lvs!.reload(r.config, attach !== undefined && 'client' in attach ? attach.client : undefined, vs);
       }
