@@ -71,6 +71,18 @@ test('includes that fan out (each file including the next twice) stop after 10,0
   t.regex(limit[0]!.message, /^more than 10000 files read \(counting each include of a file\)/);
 });
 
+test('includes nested deeper than 32 are refused at the include that goes one deeper', (t) => {
+  const map: Record<string, string> = { 'n40.conf': 'global_defs {\n}\n' };
+  for (let k = 0; k < 40; k++) map[`n${k}.conf`] = `include n${k + 1}.conf\n`;
+  const dir = files(map);
+  t.deepEqual(load(join(dir, 'n0.conf')).errors.map(formatDiagnostic), [`${join(dir, 'n31.conf')}:1:9: includes nested deeper than 32`]);
+});
+
+test('one ~SEQ of more than 100,000 steps is refused before it runs', (t) => {
+  const dir = files({ 'k.conf': 'global_defs {\n}\n~SEQ(A, 1, 100002) router_id x\n' });
+  t.deepEqual(load(join(dir, 'k.conf')).errors.map((e) => `${e.code} ${e.pos.line}:${e.pos.col} ${e.message}`), ['CONF_ERR_SYNTAX 3:1 ~SEQ(A, 1, 100002) never ends or repeats too often']);
+});
+
 test('a sequence inside a sequence stops at the generated-lines bound, with one error at its line', (t) => {
   const dir = files({ 'k.conf': 'global_defs {\n}\n~SEQ(A, 1, 100000) ~SEQ(B, 1, 100000) @nobody router_id x\n' });
   const r = load(join(dir, 'k.conf'), { configId: 'lb' });
