@@ -8,7 +8,7 @@ import { run, sleep } from '../lib/sh.js';
 import { formatTimeline, stretches } from '../lib/timeline.js';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { ensureSystemDeps } = require(join(REPO, 'scripts', 'system-deps.js')) as { ensureSystemDeps: () => boolean };
+const { ensureSystemDeps } = require(join(REPO, 'scripts', 'system-deps.js')) as { ensureSystemDeps: (tier: 'demo' | 'test') => boolean };
 
 const VIP = '192.0.2.100';
 /** Set once cleanup starts; every way out of the demo waits for it. */
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     say('the demo builds network namespaces and needs root: sudo npm run demo');
     process.exit(1);
   }
-  if (!ensureSystemDeps()) process.exit(1);
+  if (!ensureSystemDeps('demo')) process.exit(1);
   say('Building the lab: a bridge, directors a and b (eth0 on the bridge), and a client.');
   // Filled once the lab exists; signal handlers registered before then look here.
   const built: { lab?: Lab } = {};

@@ -102,7 +102,12 @@ test.serial('a root script that others can modify is refused at start with its p
     writeFileSync(unsafe, '#!/bin/sh\nexit 0\n', { mode: 0o777 });
     const conf = lab.writeConfig('a', withTracking(vrrpConf({ priority: 100, advertInt: 1, vips: [`${VIP}/24`] }), `vrrp_script chk {\n    script "${unsafe}"\n}\n`, '    track_script {\n        chk\n    }\n'));
     const out = await nsRun(lab.ns('a'), 'node', [TANDEMD, '-n', '-l', '-f', conf, '--control-socket', join(lab.dir, 'x.sock')], { allowFail: true, withStderr: true });
-    t.regex(out, new RegExp(`cannot start: .*a\\.conf:\\d+:\\d+: refusing to run ${unsafe.replace(/[.]/g, '\\.')} as root: .* is writable by everyone \\(enable_script_security\\)`));
+    t.regex(out, new RegExp(`a\\.conf:\\d+:\\d+: refusing to run ${unsafe.replace(/[.]/g, '\\.')} as root: .* is writable by everyone \\(enable_script_security\\)`));
+    t.regex(out, /not starting, 1 error/);
+    // tandemd -t gives the same verdict as the start: it must not call such a file valid.
+    const check = await nsRun(lab.ns('a'), 'node', [TANDEMD, '-t', '-f', conf], { allowFail: true, withStderr: true });
+    t.regex(check, new RegExp(`a\\.conf:\\d+:\\d+: refusing to run ${unsafe.replace(/[.]/g, '\\.')} as root`));
+    t.notRegex(check, /configuration is valid/);
     t.deepEqual(await lab.holders(VIP), []);
   } finally {
     await lab.cleanup();

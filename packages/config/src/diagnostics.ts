@@ -20,7 +20,9 @@ export type ConfigErrorCode =
   | 'CONF_ERR_CONFLICT'
   | 'CONF_ERR_IO'
   /** Input past a bound of `READ_LIMITS` (line length, file size, generated lines, ...). */
-  | 'CONF_ERR_LIMIT';
+  | 'CONF_ERR_LIMIT'
+  /** A script the daemon would refuse to run (missing, not executable, unknown user, unsafe as root). */
+  | 'CONF_ERR_SCRIPT';
 
 /** One error or warning, printed as `FILE:LINE:COL: message`. */
 export interface Diagnostic {

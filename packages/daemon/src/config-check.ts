@@ -1,8 +1,10 @@
 import { BlockCache, formatDiagnostic, load, type Config, type Diagnostic } from '@tandem/config';
 import { unsupportedFeatures } from './runnable.js';
+import { scriptProblems } from './script-prep.js';
 
 // Reading a file the way tandemd runs it, and `tandemd -t`. Kept apart from the daemon so
-// that checking a file loads the parser and nothing else (no sockets, logging or checkers).
+// that checking a file loads the parser and the script checks, and nothing of the daemon
+// (sockets, logging, the VRRP side, the checkers' runners).
 
 /** The result of loading a file for this tandemd: validity plus what this version cannot run. */
 export interface Loaded {
@@ -23,7 +25,8 @@ const daemonBlocks = new BlockCache();
 export function loadForTandem(file: string, configId: string | undefined, forDaemon = true): Loaded {
   const r = load(file, { ...(forDaemon ? { fingerprints: true, cache: daemonBlocks } : {}), ...(configId !== undefined ? { configId } : {}) });
   if (r.config === undefined) return r;
-  const unsupported = unsupportedFeatures(r.config);
+  // What tandemd would refuse at start is an error here too, so `-t` says what the daemon will do.
+  const unsupported = [...unsupportedFeatures(r.config), ...scriptProblems(r.config)];
   if (unsupported.length === 0) return r;
   return { config: undefined, diagnostics: [...r.diagnostics, ...unsupported], errors: [...r.errors, ...unsupported], warnings: r.warnings };
 }

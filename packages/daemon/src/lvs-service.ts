@@ -89,6 +89,8 @@ export class LvsService {
   private readonly fileMonitors = new Map<string, FileMonitor>();
   /** keepalived's checker FIFO lines (`RS [10.0.0.1]:tcp:80 [192.0.2.1]:tcp:80 DOWN`, `VS [192.0.2.1]:tcp:80 UP`). */
   onNotifyLine: ((line: string) => void) | undefined;
+  /** The IPVS services tandem owns or is about to create, before and after each sync (the daemon's ledger keeps them). */
+  onOwnedServices: ((ids: ReadonlySet<string>) => void) | undefined;
 
   constructor(
     private readonly log: Logger,
@@ -111,7 +113,7 @@ export class LvsService {
    * Starts the checks and programs IPVS through `ipvs` (undefined: this kernel has none, and
    * `unavailable` says why). Throws, before any check runs, for a script that must not run.
    */
-  async start(config: Config, ipvs: IpvsClient | undefined, unavailable?: string): Promise<void> {
+  async start(config: Config, ipvs: IpvsClient | undefined, unavailable?: string, leftOwned: Iterable<string> = []): Promise<void> {
     this.prepare = scriptPreparer(config);
     this.install(config);
     if (ipvs === undefined) {
@@ -122,7 +124,8 @@ export class LvsService {
       return;
     }
     this.ipvs = ipvs;
-    this.keeper = new TableKeeper(ipvs);
+    // Services an earlier run created and left (a crash) are this keeper's to remove.
+    this.keeper = new TableKeeper(ipvs, leftOwned);
     const g = config.globalDefs;
     if (g.lvsFlush) {
       await ipvs.flush();
@@ -377,8 +380,10 @@ export class LvsService {
     const { table, owners } = this.desired();
     const ownerOf = (op: Operation): string => owners.get(serviceId('key' in op ? op.key : op.service.key)) ?? 'IPVS';
     try {
+      this.onOwnedServices?.(new Set([...keeper.ownedIds(), ...owners.keys()]));
       const started = performance.now();
       const report = await keeper.sync(table);
+      this.onOwnedServices?.(keeper.ownedIds());
       for (const v of this.virtualServers.values()) v.error = undefined;
       // Each entry at debug (-D); one line per batch at info, so the log does not grow with the table.
       for (const op of report.applied) this.log.debug(`(${ownerOf(op)}) IPVS: ${describeOperation(op)}`);
@@ -455,9 +460,11 @@ export class LvsService {
     try {
       if (this.config?.globalDefs.lvsFlushOnStop === 'all') {
         await ipvs.flush();
+        this.onOwnedServices?.(new Set());
         this.log.info('lvs_flush_on_stop: flushed the IPVS table');
       } else {
         const report = await keeper.sync([]);
+        this.onOwnedServices?.(keeper.ownedIds());
         this.log.info(`removed ${report.applied.length} IPVS service(s)`);
       }
     } catch (err) {

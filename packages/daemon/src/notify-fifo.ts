@@ -1,7 +1,7 @@
 import type { GlobalDefs, NotifyFifo } from '@tandem/config';
-import { startScript, type RunningScript } from '@tandem/healthcheck';
+import { lookupUser, startScript, type RunningScript } from '@tandem/healthcheck';
 import { execFile } from 'node:child_process';
-import { closeSync, constants, existsSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, writeSync } from 'node:fs';
 import type { Logger } from './logger.js';
 import type { ScriptPreparer } from './script-prep.js';
 
@@ -14,6 +14,28 @@ interface OpenFifo {
 
 const run = (cmd: string, args: string[]): Promise<void> =>
   new Promise((resolve, reject) => execFile(cmd, args, (err, _o, stderr) => (err === null ? resolve() : reject(new Error(stderr.trim() || err.message)))));
+
+/**
+ * Opens a notify FIFO without following a link, and only one that root, tandemd's user or
+ * the FIFO's configured user owns: the lines say which addresses this host holds, and a FIFO
+ * another user planted at the path would hand them (and the reader script's input) to them.
+ */
+function openFifo(spec: NotifyFifo): number {
+  const st = lstatSync(spec.path);
+  if (st.isSymbolicLink()) throw new Error(`${spec.path} is a symbolic link; not following it`);
+  if (!st.isFIFO()) throw new Error(`${spec.path} exists and is not a FIFO`);
+  const owners = [0, process.geteuid?.() ?? 0];
+  const configured = spec.user !== undefined ? lookupUser(spec.user)?.uid : undefined;
+  if (configured !== undefined) owners.push(configured);
+  if (!owners.includes(st.uid)) throw new Error(`${spec.path} is owned by uid ${st.uid}, not by root${spec.user !== undefined ? ` or ${spec.user}` : ''}`);
+  const fd = openSync(spec.path, constants.O_RDWR | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+  const opened = fstatSync(fd);
+  if (opened.ino !== st.ino || opened.dev !== st.dev) {
+    closeSync(fd);
+    throw new Error(`${spec.path} was replaced while being opened`);
+  }
+  return fd;
+}
 
 /**
  * keepalived's notify FIFOs: one line per event (`INSTANCE "VI_1" MASTER 100`,
@@ -40,8 +62,7 @@ export class NotifyFifos {
           await run('mkfifo', ['-m', '0600', spec.path]);
           if (spec.user !== undefined) await run('chown', [`${spec.user}${spec.group !== undefined ? `:${spec.group}` : ''}`, spec.path]);
         }
-        if (!statSync(spec.path).isFIFO()) throw new Error(`${spec.path} exists and is not a FIFO`);
-        const fd = openSync(spec.path, constants.O_RDWR | constants.O_NONBLOCK);
+        const fd = openFifo(spec);
         const reader = spec.script !== undefined ? startScript(prepare(spec.script), [spec.path]) : undefined;
         void reader?.done.then((o) => log.warn(`notify FIFO reader ${spec.script?.command} ended: ${o.error ?? `exit ${String(o.code)}`}${o.output !== '' ? `: ${o.output}` : ''}`));
         fifos.set(kind, { spec, fd, reader, dropped: 0 });

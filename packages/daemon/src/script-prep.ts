@@ -1,5 +1,5 @@
-import type { Config, Position } from '@tandem/config';
-import { lookupUser, prepareScript, runScript, type PreparedScript } from '@tandem/healthcheck';
+import type { Config, Diagnostic, Position, ScriptSpec } from '@tandem/config';
+import { lookupUser, prepareScript, runScript, type PreparedScript, type ScriptOutcome } from '@tandem/healthcheck';
 import type { Logger } from './logger.js';
 
 /** A script as the configuration names it: the command line and, optionally, who runs it. */
@@ -11,6 +11,9 @@ export interface ScriptRef {
 }
 
 export type ScriptPreparer = (ref: ScriptRef) => PreparedScript;
+
+/** Runs a prepared script to its end or its timeout (healthcheck's runScript; tests give a fake). */
+export type ScriptExec = (script: PreparedScript, timeoutMs: number, args?: readonly string[]) => Promise<ScriptOutcome>;
 
 /** keepalived's `USER [GROUP]` text (a vrrp_script or MISC_CHECK `user`) as ScriptRef fields. */
 export function userFields(text: string | undefined): { user?: string; group?: string } {
@@ -24,7 +27,7 @@ export function userFields(text: string | undefined): { user?: string; group?: s
  * global `script_user`, else keepalived_script if it exists, else nobody.
  * Throws `FILE:LINE:COL: reason` for a script that cannot or must not run.
  */
-export function scriptPreparer(config: Config): ScriptPreparer {
+export function scriptPreparer(config: Pick<Config, 'globalDefs'>): ScriptPreparer {
   const fallback = config.globalDefs.scriptUser ?? { user: lookupUser('keepalived_script') !== undefined ? 'keepalived_script' : 'nobody' };
   return (ref) => {
     const who = ref.user !== undefined ? { user: ref.user, ...(ref.group !== undefined ? { group: ref.group } : {}) } : fallback;
@@ -43,7 +46,7 @@ const NOTIFY_TIMEOUT_MS = 60_000;
  * logged, never thrown. `what` names the script in the log (`notify /x.sh INSTANCE VI_1 ...`).
  * Resolves once it has ended (undefined when it did not start).
  */
-export function runNotifyScript(prepare: () => PreparedScript, args: readonly string[], log: Logger, who: string, what: string): Promise<void> | undefined {
+export function runNotifyScript(prepare: () => PreparedScript, args: readonly string[], log: Logger, who: string, what: string, exec: ScriptExec = runScript): Promise<void> | undefined {
   let prepared: PreparedScript;
   try {
     prepared = prepare();
@@ -51,8 +54,57 @@ export function runNotifyScript(prepare: () => PreparedScript, args: readonly st
     log.error(`(${who}) ${what} not run: ${(err as Error).message}`);
     return undefined;
   }
-  return runScript(prepared, NOTIFY_TIMEOUT_MS, args).then((o) => {
+  return exec(prepared, NOTIFY_TIMEOUT_MS, args).then((o) => {
     if (o.code !== 0 || o.timedOut) log.warn(`(${who}) ${what}: ${o.timedOut ? 'timed out' : o.error ?? `exit ${o.code}`}${o.output !== '' ? `: ${o.output}` : ''}`);
     else log.debug(`(${who}) ${what}: ok`);
   });
+}
+
+/** A vrrp_script's command with the block's `user` line, unless the script keyword names its own. */
+export function vrrpScriptRef(spec: ScriptSpec, blockUser: string | undefined): ScriptRef {
+  return spec.user === undefined ? { ...spec, ...userFields(blockUser) } : spec;
+}
+
+/**
+ * Every script the daemon would run for `config` (tracked vrrp_scripts, notify scripts of
+ * instances and sync groups, MISC_CHECK, notify_up/down, quorum_up/down, notify FIFO readers),
+ * judged as the daemon judges it at start: one error at each script's position that cannot or
+ * must not run. `tandemd -t`, the start and every reload share this verdict.
+ */
+export function scriptProblems(config: Config): Diagnostic[] {
+  const prepare = scriptPreparer(config);
+  const seen = new Set<string>();
+  const out: Diagnostic[] = [];
+  const judge = (ref: ScriptRef): void => {
+    const key = `${ref.pos.file}:${ref.pos.line}:${ref.pos.col}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    try {
+      prepare(ref);
+    } catch (err) {
+      // The preparer's message starts with the position; the diagnostic carries it on its own.
+      const message = (err as Error).message.replace(`${key}: `, '');
+      out.push({ severity: 'error', code: 'CONF_ERR_SCRIPT', pos: ref.pos, message });
+    }
+  };
+  const scripts = new Map(config.vrrpScripts.map((s) => [s.name, s]));
+  const tracking = [...config.vrrpInstances.map((i) => i.tracking), ...config.syncGroups.map((g) => g.tracking)];
+  for (const t of tracking) {
+    for (const ref of t.trackScript) {
+      const s = scripts.get(ref.name);
+      if (s !== undefined) judge(vrrpScriptRef(s.script, s.user));
+    }
+    for (const spec of Object.values(t.notify)) if (spec !== undefined) judge(spec);
+  }
+  for (const vs of config.virtualServers) {
+    if (vs.quorumUp !== undefined) judge({ command: vs.quorumUp, pos: vs.pos });
+    if (vs.quorumDown !== undefined) judge({ command: vs.quorumDown, pos: vs.pos });
+    for (const rs of vs.realServers) {
+      if (rs.notifyUp !== undefined) judge({ command: rs.notifyUp, pos: rs.pos });
+      if (rs.notifyDown !== undefined) judge({ command: rs.notifyDown, pos: rs.pos });
+      for (const c of rs.checkers) if (c.kind === 'MISC_CHECK') judge({ command: c.path, ...userFields(c.user), pos: c.pos });
+    }
+  }
+  for (const fifo of Object.values(config.globalDefs.notifyFifos)) if (fifo?.script !== undefined) judge(fifo.script);
+  return out;
 }

@@ -1,7 +1,9 @@
 import type { Config } from '@tandem/config';
-import { Rtnl, type AddressSpec, type LinkInfo, type RouteSpec, type RuleSpec } from '@tandem/net';
+import { Rtnl, type AddressSpec, type LinkInfo, type NetworkChanger, type RouteSpec, type RuleSpec } from '@tandem/net';
 import type { Logger } from './logger.js';
 import { addressSpec, DEFAULT_INTERFACE, routeSpec, ruleSpec } from './route-specs.js';
+import type { LedgerEntries } from './host-ledger.js';
+import { clearLeftovers } from './leftovers.js';
 
 /**
  * keepalived's static_ipaddress, static_routes and static_rules: set at start whatever the
@@ -10,9 +12,16 @@ import { addressSpec, DEFAULT_INTERFACE, routeSpec, ruleSpec } from './route-spe
  */
 export class StaticNetwork {
   private readonly rtnl = new Rtnl();
+  private readonly changes: NetworkChanger;
   private applied: { addresses: AddressSpec[]; routes: RouteSpec[]; rules: RuleSpec[] } = { addresses: [], routes: [], rules: [] };
 
-  constructor(private readonly log: Logger) {}
+  /** `record` wraps the changes (the daemon's ledger of what it added). */
+  constructor(
+    private readonly log: Logger,
+    record: (changer: NetworkChanger) => NetworkChanger = (c) => c,
+  ) {
+    this.changes = record(this.rtnl);
+  }
 
   /** Applies the file's static entries; throws (after undoing what it did) when one cannot be set. */
   async apply(config: Config): Promise<void> {
@@ -31,15 +40,15 @@ export class StaticNetwork {
     await this.remove();
     try {
       for (const a of want.addresses) {
-        await this.rtnl.addAddress(a);
+        await this.changes.addAddress(a);
         this.applied.addresses.push(a);
       }
       for (const r of want.routes) {
-        await this.rtnl.addRoute(r);
+        await this.changes.addRoute(r);
         this.applied.routes.push(r);
       }
       for (const r of want.rules) {
-        await this.rtnl.addRule(r);
+        await this.changes.addRule(r);
         this.applied.rules.push(r);
       }
     } catch (err) {
@@ -48,6 +57,11 @@ export class StaticNetwork {
     }
     const n = want.addresses.length + want.routes.length + want.rules.length;
     if (n > 0) this.log.info(`static: ${want.addresses.length} address(es), ${want.routes.length} route(s), ${want.rules.length} rule(s) set`);
+  }
+
+  /** Takes out what an earlier run left (`previous`, the ledger at start) and `config` no longer has. */
+  clearLeftovers(previous: LedgerEntries, config: Config): Promise<void> {
+    return clearLeftovers(previous, config, this.changes, this.log);
   }
 
   /** Removes what apply() set; failures are logged, the rest is still removed. */
@@ -61,9 +75,9 @@ export class StaticNetwork {
         this.log.warn(`static: cannot remove ${what}: ${(err as Error).message}`);
       }
     };
-    for (const r of rules.reverse()) await attempt('a rule', () => this.rtnl.removeRule(r));
-    for (const r of routes.reverse()) await attempt(`route ${r.destination}/${r.prefix}`, () => this.rtnl.removeRoute(r));
-    for (const a of addresses.reverse()) await attempt(`address ${a.address}/${a.prefix}`, () => this.rtnl.removeAddress(a));
+    for (const r of rules.reverse()) await attempt('a rule', () => this.changes.removeRule(r));
+    for (const r of routes.reverse()) await attempt(`route ${r.destination}/${r.prefix}`, () => this.changes.removeRoute(r));
+    for (const a of addresses.reverse()) await attempt(`address ${a.address}/${a.prefix}`, () => this.changes.removeAddress(a));
   }
 
   close(): void {

@@ -1,85 +1,109 @@
 import { diff, formatDiagnostic, sameValue, type Config } from '@tandem/config';
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import type { Server } from 'node:net';
+import { dirname } from 'node:path';
 import { namespaceSocket, parseDaemonArgs, USAGE, type DaemonOptions } from './cli.js';
-import { enterNetworkNamespace, releaseMemory } from '@tandem/net';
+import { enterNetworkNamespace, releaseMemory, Rtnl } from '@tandem/net';
 import { openControlSocket, type ControlCommand } from './control.js';
 import { createLogger, type Logger } from './logger.js';
-import { VrrpService, type ReloadReport } from './vrrp-service.js';
+import { VrrpSide } from './vrrp/side-client.js';
+import { vrrpPartOf, type SideStats, type SideStatus } from './vrrp/protocol.js';
+import type { ReloadReport } from './vrrp/service.js';
+import { LoopDelayMonitor } from './loop-delay.js';
+import { clearLeftovers } from './leftovers.js';
 import { LvsService } from './lvs-service.js';
 import { configTest, loadForTandem } from './config-check.js';
+import { scriptPreparer } from './script-prep.js';
+import { ensureTrustedDirectory, writePrivateFile } from './private-files.js';
+import { InstanceLock, lockPathOf } from './instance-lock.js';
+import { HostLedger } from './host-ledger.js';
 import { openIpvs } from './ipvs-open.js';
 import { planReport } from './plan.js';
-import { SyncDaemonControl } from './sync-daemon.js';
 import { NotifyFifos } from './notify-fifo.js';
-import { scriptPreparer } from './script-prep.js';
 import { StaticNetwork } from './static-network.js';
 import type { IpvsClient } from '@tandem/ipvs';
 
+/**
+ * The state files next to the control socket: `/run/tandem/tandem.sock` → `/run/tandem/tandem.state`
+ * (the supervisor's: static network, IPVS) and `tandem.vrrp.state` (the VRRP side's: its addresses,
+ * routes and rules).
+ */
+export function statePathOf(socket: string, side: 'supervisor' | 'vrrp' = 'supervisor'): string {
+  const stem = socket.endsWith('.sock') ? socket.slice(0, -'.sock'.length) : socket;
+  return side === 'vrrp' ? `${stem}.vrrp.state` : `${stem}.state`;
+}
+
+type ReloadResult = { applied: boolean; errors: string[]; report?: ReloadReport };
+
+/** Reloads asked for, and what became of them (tandemctl stats). */
+interface ReloadCounters {
+  applied: number;
+  refused: number;
+  /** Asked for while one ran and another already waited: folded into the waiting one. */
+  coalesced: number;
+}
+
 class Daemon {
-  private service: VrrpService | undefined;
+  private vrrp: VrrpSide | undefined;
   private lvs: LvsService | undefined;
   private ipvs: IpvsClient | undefined;
-  private syncDaemon: SyncDaemonControl | undefined;
   private fifos: NotifyFifos | undefined;
   private statics: StaticNetwork | undefined;
   private control: Server | undefined;
   private stopping = false;
-  private reloading: Promise<void> = Promise.resolve();
+  private runningReload: Promise<ReloadResult> | undefined;
+  private queuedReload: Promise<ReloadResult> | undefined;
+  private readonly reloads: ReloadCounters = { applied: 0, refused: 0, coalesced: 0 };
+  private readonly loop = new LoopDelayMonitor();
 
   constructor(
     private readonly opts: DaemonOptions,
     private config: Config,
     private readonly log: Logger,
+    private readonly locks: readonly InstanceLock[],
+    private readonly ledger: HostLedger,
   ) {}
 
   async start(): Promise<void> {
-    if (this.opts.pidFile !== undefined) writeFileSync(this.opts.pidFile, `${process.pid}\n`);
     let unavailable: string | undefined;
-    if (this.config.virtualServers.length > 0 || this.config.globalDefs.lvsSyncDaemon !== undefined) {
+    if (this.config.virtualServers.length > 0) {
       const ipvs = await openIpvs();
       if ('client' in ipvs) this.ipvs = ipvs.client;
       else unavailable = ipvs.reason;
     }
-    this.statics = new StaticNetwork(this.log);
+    this.statics = new StaticNetwork(this.log, (c) => this.ledger.recording(c));
+    await this.statics.clearLeftovers(this.ledger.previous, this.config);
+    await this.clearVrrpLeftovers();
     await this.statics.apply(this.config);
     this.fifos = await NotifyFifos.open(this.config.globalDefs, scriptPreparer(this.config), this.log);
-    this.service = new VrrpService(this.log);
-    this.service.onNotifyLine = (line) => this.fifos?.vrrp(line);
-    this.service.onTransition = (instance, to) => {
-      // this.config is the running file: after a reload, the new one.
-      if (instance === this.config.globalDefs.lvsSyncDaemon?.instance) void this.syncDaemon?.follow(to);
-    };
-    await this.startSyncDaemon(this.config);
-    await this.service.start(this.config);
+    this.vrrp = new VrrpSide({ log: this.log, statePath: statePathOf(this.opts.controlSocket, 'vrrp'), detail: this.opts.logDetail });
+    this.vrrp.onNotifyLine = (line) => this.fifos?.vrrp(line);
+    await this.vrrp.start(vrrpPartOf(this.config));
     this.lvs = new LvsService(this.log);
     this.lvs.onNotifyLine = (line) => this.fifos?.lvs(line);
-    await this.lvs.start(this.config, this.ipvs, unavailable);
+    this.lvs.onOwnedServices = (ids) => this.ledger.setIpvsServices(ids);
+    await this.lvs.start(this.config, this.ipvs, unavailable, this.ledger.previous.ipvsServices);
     this.control = await openControlSocket(this.opts.controlSocket, (cmd) => this.command(cmd));
-    this.log.info(`tandemd running ${this.config.vrrpInstances.length} VRRP instance(s) from ${this.opts.configFile}; control socket ${this.opts.controlSocket}`);
+    this.log.info(`tandemd running ${this.config.vrrpInstances.length} VRRP instance(s) from ${this.opts.configFile}; control socket ${this.opts.controlSocket}; VRRP side pid ${this.vrrp.pid ?? '-'}`);
   }
 
-  /** `lvs_sync_daemon`: the kernel's sync daemon, following its instance from now on. */
-  private async startSyncDaemon(config: Config): Promise<void> {
-    const cfg = config.globalDefs.lvsSyncDaemon;
-    if (cfg === undefined) return;
-    if (this.ipvs === undefined) {
-      const ipvs = await openIpvs();
-      if ('client' in ipvs) this.ipvs = ipvs.client;
+  /** What an earlier VRRP side added and the file no longer has, before the new side starts. */
+  private async clearVrrpLeftovers(): Promise<void> {
+    const { ledger, problem } = HostLedger.open(statePathOf(this.opts.controlSocket, 'vrrp'));
+    if (problem !== undefined) this.log.warn(problem);
+    const p = ledger.previous;
+    if (p.addresses.length + p.routes.length + p.rules.length === 0) return;
+    const rtnl = new Rtnl();
+    try {
+      await clearLeftovers(p, this.config, ledger.recording(rtnl), this.log);
+    } finally {
+      rtnl.close();
     }
-    if (this.ipvs === undefined) {
-      this.log.error('lvs_sync_daemon: no IPVS in this kernel; connections will not be synchronised');
-      return;
-    }
-    const vrid = config.vrrpInstances.find((i) => i.name === cfg.instance)?.virtualRouterId;
-    this.syncDaemon = new SyncDaemonControl(this.ipvs, cfg, vrid, this.log);
-    await this.syncDaemon.start();
-    const current = this.service?.status().find((i) => i.name === cfg.instance);
-    if (current !== undefined) await this.syncDaemon.follow(current.state);
   }
 
-  status(): unknown {
-    return { instances: this.service?.status() ?? [], virtualServers: this.lvs?.status() ?? [], syncDaemon: this.syncDaemon?.status() ?? null };
+  async status(): Promise<unknown> {
+    const side: SideStatus = await this.vrrp?.status().catch((err: unknown) => ({ instances: [], syncDaemon: null, error: (err as Error).message })) ?? { instances: [], syncDaemon: null };
+    return { instances: side.instances, virtualServers: this.lvs?.status() ?? [], syncDaemon: side.syncDaemon, ...('error' in side ? { vrrpSide: side.error } : {}) };
   }
 
   private async command(cmd: ControlCommand): Promise<unknown> {
@@ -87,9 +111,9 @@ class Daemon {
       case 'status':
         return this.status();
       case 'stats':
-        return this.service?.stats() ?? {};
+        return this.statsSnapshot();
       case 'dump':
-        return { config: this.config, status: this.status(), stats: this.service?.stats() };
+        return { config: this.config, status: await this.status(), stats: await this.statsSnapshot() };
       case 'reload':
         return this.reload();
     }
@@ -98,24 +122,35 @@ class Daemon {
   /**
    * Reads and validates the file again, then applies only the difference. An
    * invalid file is logged and the running configuration stays in force.
-   * Reloads are serialised: a SIGHUP during a reload waits for it.
+   * Reloads are serialised and coalesced: whatever asks during a reload (SIGHUPs,
+   * tandemctl) shares one more reload after it, which reads the file as it is then.
    */
-  reload(): Promise<{ applied: boolean; errors: string[]; report?: ReloadReport }> {
-    const run = this.reloading.then(async () => {
-      try {
-        return await this.reloadNow();
-      } finally {
-        releaseMemory();
-      }
+  reload(): Promise<ReloadResult> {
+    if (this.queuedReload !== undefined) {
+      this.reloads.coalesced++;
+      return this.queuedReload;
+    }
+    if (this.runningReload === undefined) return (this.runningReload = this.reloadOnce());
+    this.queuedReload = this.runningReload.then(() => {
+      this.queuedReload = undefined;
+      return (this.runningReload = this.reloadOnce());
     });
-    this.reloading = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
+    return this.queuedReload;
   }
 
-  private async reloadNow(): Promise<{ applied: boolean; errors: string[]; report?: ReloadReport }> {
+  private async reloadOnce(): Promise<ReloadResult> {
+    try {
+      const r = await this.reloadNow();
+      if (r.applied) this.reloads.applied++;
+      else this.reloads.refused++;
+      return r;
+    } finally {
+      releaseMemory();
+      this.runningReload = undefined;
+    }
+  }
+
+  private async reloadNow(): Promise<ReloadResult> {
     const r = loadForTandem(this.opts.configFile, this.opts.configId);
     for (const w of r.warnings) this.log.warn(formatDiagnostic(w));
     if (r.config === undefined) {
@@ -132,18 +167,13 @@ class Daemon {
     }
     const d = diff(this.config, r.config);
     try {
-      const report = await this.service!.reload(this.config, r.config, d);
+      const report = await this.vrrp!.reload(vrrpPartOf(r.config), d);
       if (!sameValue([this.config.staticAddresses, this.config.staticRoutes, this.config.staticRules], [r.config.staticAddresses, r.config.staticRoutes, r.config.staticRules])) {
         await this.statics?.apply(r.config);
       }
       if (!sameValue(this.config.globalDefs.notifyFifos, r.config.globalDefs.notifyFifos)) {
         this.fifos?.close();
         this.fifos = await NotifyFifos.open(r.config.globalDefs, scriptPreparer(r.config), this.log);
-      }
-      if (!sameValue(this.config.globalDefs.lvsSyncDaemon, r.config.globalDefs.lvsSyncDaemon)) {
-        await this.syncDaemon?.stop();
-        this.syncDaemon = undefined;
-        await this.startSyncDaemon(r.config);
       }
       const vs = d.virtualServers;
       if (vs.added.length + vs.removed.length + vs.changed.length + vs.groupsChanged.length > 0 || vs.reordered) {
@@ -163,9 +193,10 @@ class Daemon {
     }
   }
 
+  /** A dump written for root only, never through a link or into a file someone else planted (private-files.ts). */
   dumpTo(path: string, data: unknown): void {
     try {
-      writeFileSync(path, `${JSON.stringify(data, null, 2)}\n`);
+      writePrivateFile(path, `${JSON.stringify(data, null, 2)}\n`);
       this.log.info(`wrote ${path}`);
     } catch (err) {
       this.log.error(`cannot write ${path}: ${(err as Error).message}`);
@@ -176,21 +207,53 @@ class Daemon {
     if (this.stopping) return;
     this.stopping = true;
     this.log.info(`${signal}: leaving VRRP (priority 0), removing virtual addresses`);
-    await this.service?.stop();
-    await this.syncDaemon?.stop();
+    await this.vrrp?.stop();
     await this.lvs?.stop();
     this.ipvs?.close();
     this.fifos?.close();
     await this.statics?.remove();
     this.statics?.close();
-    this.control?.close();
-    rmSync(this.opts.controlSocket, { force: true });
-    if (this.opts.pidFile !== undefined) rmSync(this.opts.pidFile, { force: true });
+    if (this.control !== undefined) {
+      this.control.close();
+      rmSync(this.opts.controlSocket, { force: true });
+    }
+    // Last: until here a second tandemd must not start on this socket or pidfile.
+    for (const l of this.locks) l.release();
   }
 
-  statsSnapshot(): unknown {
-    return this.service?.stats() ?? {};
+  /**
+   * The VRRP side's counters, and per side its event-loop delay (and the VRRP side's restarts):
+   * a stalled loop shows here before it costs a failover.
+   */
+  async statsSnapshot(): Promise<unknown> {
+    const side: SideStats | { error: string } = (await this.vrrp?.stats().catch((err: unknown) => ({ error: (err as Error).message }))) ?? { error: 'not started' };
+    const vrrpSide = 'error' in side ? { error: side.error } : { pid: side.pid, loopDelayMs: side.loopDelayMs };
+    return {
+      instances: 'error' in side ? {} : side.instances,
+      channels: 'error' in side ? [] : side.channels,
+      daemon: { reloads: { ...this.reloads } },
+      sides: { supervisor: { pid: process.pid, loopDelayMs: this.loop.read() }, vrrp: { ...vrrpSide, restarts: this.vrrp?.restarts ?? 0 } },
+    };
   }
+}
+
+/**
+ * Makes the control socket, the pidfile and the state file this daemon's, before anything
+ * else changes: the socket's directory must be one no one else can write, the lock next to
+ * the socket (and the pidfile, if any) must be free. Throws, saying why, otherwise.
+ */
+function claimInstance(opts: DaemonOptions, log: Logger): { locks: InstanceLock[]; ledger: HostLedger } {
+  ensureTrustedDirectory(dirname(opts.controlSocket), 'control socket');
+  const locks = [InstanceLock.acquire(lockPathOf(opts.controlSocket), 'control socket lock')];
+  try {
+    if (opts.pidFile !== undefined) locks.push(InstanceLock.acquire(opts.pidFile, 'pidfile'));
+  } catch (err) {
+    for (const l of locks) l.release();
+    throw err;
+  }
+  const { ledger, problem } = HostLedger.open(statePathOf(opts.controlSocket));
+  if (problem !== undefined) log.warn(problem);
+  return { locks, ledger };
 }
 
 /** Entry point of `tandemd`. */
@@ -229,18 +292,27 @@ export async function main(argv: readonly string[]): Promise<void> {
     process.exit(1);
   }
   const netns = r.config.globalDefs.netNamespace;
+  if (netns !== undefined && !opts.controlSocketGiven) opts = { ...opts, controlSocket: namespaceSocket(netns) };
+  let locks: InstanceLock[];
+  let ledger: HostLedger;
+  try {
+    ({ locks, ledger } = claimInstance(opts, log));
+  } catch (err) {
+    log.error(`${(err as Error).message}`);
+    process.exit(1);
+  }
   if (netns !== undefined) {
     // Before any socket is opened: everything tandemd opens from here on lives in the namespace.
     try {
       enterNetworkNamespace(netns);
     } catch (err) {
       log.error(`${opts.configFile}: not starting: ${(err as Error).message}`);
+      for (const l of locks) l.release();
       process.exit(1);
     }
-    if (!opts.controlSocketGiven) opts = { ...opts, controlSocket: namespaceSocket(netns) };
     log.info(`running in network namespace ${netns}`);
   }
-  const daemon = new Daemon(opts, r.config, log);
+  const daemon = new Daemon(opts, r.config, log, locks, ledger);
   let signals = 0;
   const shutdown = (sig: string): void => {
     signals++;
@@ -259,8 +331,8 @@ export async function main(argv: readonly string[]): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGHUP', () => void daemon.reload());
-  process.on('SIGUSR1', () => daemon.dumpTo('/tmp/tandem.data', daemon.status()));
-  process.on('SIGUSR2', () => daemon.dumpTo('/tmp/tandem.stats', daemon.statsSnapshot()));
+  process.on('SIGUSR1', () => void daemon.status().then((d) => daemon.dumpTo('/tmp/tandem.data', d)));
+  process.on('SIGUSR2', () => void daemon.statsSnapshot().then((d) => daemon.dumpTo('/tmp/tandem.stats', d)));
   try {
     await daemon.start();
     releaseMemory();

@@ -17,7 +17,16 @@ export class TableKeeper {
   private running: Promise<ReconcileReport> | undefined;
   private queued: { desired: readonly TableService[]; waiters: Array<{ resolve: (r: ReconcileReport) => void; reject: (e: unknown) => void }> } | undefined;
 
-  constructor(private readonly ipvs: IpvsApplier) {}
+  /**
+   * `owned`: services (by serviceId) an earlier run of the daemon created and may have left
+   * behind after a crash; the first sync deletes those the desired table no longer has.
+   */
+  constructor(
+    private readonly ipvs: IpvsApplier,
+    owned: Iterable<string> = [],
+  ) {
+    this.owned = new Set(owned);
+  }
 
   /** Services (by serviceId) this keeper owns. */
   ownedIds(): ReadonlySet<string> {

@@ -12,34 +12,11 @@
 #include <string>
 
 #include "errors.h"
+#include "inet.h"
 
 namespace {
 
 constexpr size_t kMaxDatagram = 65536;
-
-bool ParseAddress(int family, const std::string& text, sockaddr_storage* out, socklen_t* len) {
-  std::memset(out, 0, sizeof(*out));
-  if (family == AF_INET) {
-    auto* sin = reinterpret_cast<sockaddr_in*>(out);
-    sin->sin_family = AF_INET;
-    *len = sizeof(sockaddr_in);
-    return inet_pton(AF_INET, text.c_str(), &sin->sin_addr) == 1;
-  }
-  auto* sin6 = reinterpret_cast<sockaddr_in6*>(out);
-  sin6->sin6_family = AF_INET6;
-  *len = sizeof(sockaddr_in6);
-  return inet_pton(AF_INET6, text.c_str(), &sin6->sin6_addr) == 1;
-}
-
-std::string FormatAddress(int family, const void* addr) {
-  char buf[INET6_ADDRSTRLEN] = {0};
-  inet_ntop(family, addr, buf, sizeof(buf));
-  return buf;
-}
-
-int SetInt(int fd, int level, int name, int value) {
-  return setsockopt(fd, level, name, &value, sizeof(value));
-}
 
 }  // namespace
 
@@ -286,33 +263,13 @@ void RawSocket::Drain() {
       onError_.MakeCallback(env.Global(), {e.Value()}, asyncContext_);
       return;
     }
-    int ttl = -1;
-    int ifindex = 0;
+    Ancillary anc = ReadAncillary(&msg);
+    int ttl = anc.ttl;
+    const int ifindex = anc.ifindex;
+    const std::string& dst = anc.dst;
     std::string src;
-    std::string dst;
     size_t offset = 0;
     bool truncated = (msg.msg_flags & MSG_TRUNC) != 0;
-    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-      if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) {
-        int v;
-        std::memcpy(&v, CMSG_DATA(c), sizeof(v));
-        ttl = v;
-      } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-        in_pktinfo pi;
-        std::memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-        ifindex = pi.ipi_ifindex;
-        dst = FormatAddress(AF_INET, &pi.ipi_addr);
-      } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT) {
-        int v;
-        std::memcpy(&v, CMSG_DATA(c), sizeof(v));
-        ttl = v;
-      } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
-        in6_pktinfo pi;
-        std::memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-        ifindex = static_cast<int>(pi.ipi6_ifindex);
-        dst = FormatAddress(AF_INET6, &pi.ipi6_addr);
-      }
-    }
     if (family_ == AF_INET) {
       src = FormatAddress(AF_INET, &reinterpret_cast<sockaddr_in*>(&from)->sin_addr);
       // IPv4 raw sockets deliver the IP header; hand JS only the protocol payload.

@@ -23,6 +23,24 @@ export interface NativeRawSocket {
   unref(): void;
 }
 
+/** Metadata of one received UDP datagram: TTL / hop limit, interface, addresses and source port. */
+export interface UdpPacketInfo extends PacketInfo {
+  readonly srcPort: number;
+}
+
+export interface NativeUdpSocket {
+  /** Returns the bound port (0 asks the kernel for one). */
+  bind(address: string, port: number): number;
+  send(payload: Buffer, destination: string, port: number): number;
+  setTtl(ttl: number): void;
+  setTos(tos: number): void;
+  ifindex(): number;
+  start(): void;
+  close(): void;
+  ref(): void;
+  unref(): void;
+}
+
 export interface NativePacketSocket {
   send(frame: Buffer): number;
   close(): void;
@@ -38,10 +56,12 @@ interface Addon {
     headerIncluded?: boolean,
   ) => NativeRawSocket;
   PacketSocket: new (ifname: string) => NativePacketSocket;
+  UdpSocket: new (family: number, ifname: string, onMessage: (payload: Buffer, info: UdpPacketInfo) => void, onError: (err: Error) => void) => NativeUdpSocket;
   /** `pairs` is reused by the next batch: read the first `count` numbers before returning. */
   TcpProber: new (onResults: (pairs: Float64Array, count: number) => void) => NativeTcpProber;
   enterNetworkNamespace(path: string): void;
   releaseMemory(): void;
+  tryLockFile(fd: number): boolean;
 }
 
 export interface NativeTcpProber {

@@ -349,3 +349,9 @@ export class Rtnl {
     return { data, attrs };
   }
 }
+
+/**
+ * The address, route and rule changes of rtnetlink, as a seam: VRRP transports and the static
+ * network take one, so the daemon can hand them an Rtnl that also records what it changed.
+ */
+export type NetworkChanger = Pick<Rtnl, 'addAddress' | 'removeAddress' | 'addRoute' | 'removeRoute' | 'addRule' | 'removeRule'>;

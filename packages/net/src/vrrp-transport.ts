@@ -4,7 +4,7 @@ import { NetError } from './errors.js';
 import { gratuitousArpFrame, unsolicitedNaFrame } from './frames.js';
 import type { FrameSink } from './frame-pacer.js';
 import { createRawSocket, type PacketInfo, type RawSocket, type RawSocketOptions } from './raw-socket.js';
-import type { AddressSpec, InterfaceAddress, LinkInfo, RouteSpec, RuleSpec, Rtnl } from './rtnl.js';
+import type { AddressSpec, InterfaceAddress, LinkInfo, NetworkChanger, RouteSpec, RuleSpec, Rtnl } from './rtnl.js';
 
 /**
  * The VRRP sockets of one interface and family: one receiving socket joined to
@@ -122,7 +122,7 @@ export class NetTransport implements Transport {
 
   constructor(
     channel: VrrpChannel,
-    private readonly rtnl: Rtnl,
+    private readonly rtnl: NetworkChanger,
     private readonly options: VrrpTransportOptions,
     private readonly interfaces: InterfaceDirectory,
   ) {

@@ -57,10 +57,18 @@ export interface MachineState {
   readonly masterAddress?: string;
   /** A sync group member whose master-down timer ran out: it would be master on its own. */
   readonly wantsMaster?: boolean;
+  /** When this master last answered another router's advert (a lower priority or priority 0) with one of its own. */
+  readonly answeredAt?: number;
 }
 
 export type MachineEvent =
-  | { readonly kind: 'startup' }
+  /**
+   * `resumeMaster`: this router was MASTER a moment ago and only its process restarted (the
+   * daemon's VRRP side was killed and brought back within the peers' Master_Down_Interval):
+   * it takes the role straight back instead of leaving it for a backup to take and then
+   * preempting it again.
+   */
+  | { readonly kind: 'startup'; readonly resumeMaster?: boolean }
   | { readonly kind: 'timer' }
   | { readonly kind: 'advert'; readonly priority: number; readonly intervalCs: number; readonly src: string }
   | { readonly kind: 'shutdown' }
@@ -81,7 +89,10 @@ export type MachineAction =
   | { readonly kind: 'announce'; readonly reason: AnnounceReason }
   /** A sync group member's master-down timer ran out: the group decides. */
   | { readonly kind: 'wantMaster' }
-  | { readonly kind: 'transition'; readonly from: VrrpState; readonly to: VrrpState; readonly reason: string };
+  /** An advert that would have been answered was not: the last answer is less than an interval old. */
+  | { readonly kind: 'answerLimited' }
+  /** `byGroup`: the instance's vrrp_sync_group moved it (syncMaster / syncBackup), not its own timers or adverts. */
+  | { readonly kind: 'transition'; readonly from: VrrpState; readonly to: VrrpState; readonly reason: string; readonly byGroup?: boolean };
 
 export interface StepResult {
   readonly state: MachineState;
@@ -145,9 +156,11 @@ function becomeBackup(
     ...(opts.masterAddress !== undefined ? { masterAddress: opts.masterAddress } : {}),
   };
   const next: MachineState = { ...base, masterDownTimerAt: now + (opts.downInMs ?? mdi(p, base)) };
-  const actions: MachineAction[] = [{ kind: 'transition', from: s.state, to: 'BACKUP', reason }];
-  if (s.state === 'MASTER') actions.push({ kind: 'delVips' });
-  return result(next, actions);
+  // Every way into BACKUP clears the addresses, not only the way from MASTER: after a crash
+  // (kill -9) or another tool, addresses this router does not own may still be on the
+  // interface, and two routers answering ARP for them is the one thing VRRP must prevent.
+  // keepalived likewise removes the configured addresses it finds when it enters BACKUP.
+  return result(next, [{ kind: 'transition', from: s.state, to: 'BACKUP', reason }, { kind: 'delVips' }]);
 }
 
 function startAsBackupOrOwner(p: InstanceParams, s: MachineState, now: number, reason: string): StepResult {
@@ -178,10 +191,21 @@ function onAdvertAsBackup(p: InstanceParams, s: MachineState, e: Extract<Machine
   return result(s, []);
 }
 
+/**
+ * A master answers another router's advert at most once per advertisement interval, whatever
+ * arrives: anyone on the segment can send adverts, and answering each one with an advert and a
+ * broadcast burst of gratuitous ARPs would let them make the master flood every host. The
+ * regular advert still leaves on time, so a real peer learns of this master within an interval.
+ */
+function answerAllowed(p: InstanceParams, s: MachineState, now: number): boolean {
+  return s.answeredAt === undefined || now - s.answeredAt >= p.intervalCs * 10;
+}
+
 function onAdvertAsMaster(p: InstanceParams, s: MachineState, e: Extract<MachineEvent, { kind: 'advert' }>, now: number): StepResult {
   if (e.priority === 0) {
     // RFC 5798 §6.4.3: another router left MASTER with priority 0: advertise at once.
-    return result({ ...s, adverTimerAt: now + p.intervalCs * 10 }, [{ kind: 'sendAdvert', priority: s.effectivePriority }]);
+    if (!answerAllowed(p, s, now)) return result(s, [{ kind: 'answerLimited' }]);
+    return result({ ...s, answeredAt: now, adverTimerAt: now + p.intervalCs * 10 }, [{ kind: 'sendAdvert', priority: s.effectivePriority }]);
   }
   if (e.src === p.primaryAddress) return result(s, []);
   const higher =
@@ -196,13 +220,19 @@ function onAdvertAsMaster(p: InstanceParams, s: MachineState, e: Extract<Machine
     return { ...out, actions: [out.actions[0]!, { kind: 'sendAdvert', priority: s.effectivePriority }, ...out.actions.slice(1)] };
   }
   if (p.lowerPrioNoAdvert === true) return result(s, []);
+  if (!answerAllowed(p, s, now)) return result(s, [{ kind: 'answerLimited' }]);
   // Another master with a lower priority: both claim the addresses (split brain
   // healing). Answer with an advert so it steps down, and re-announce the
   // addresses so that clients leave the loser's MAC (keepalived does not).
-  return result({ ...s, adverTimerAt: now + p.intervalCs * 10 }, [
+  return result({ ...s, answeredAt: now, adverTimerAt: now + p.intervalCs * 10 }, [
     { kind: 'sendAdvert', priority: s.effectivePriority },
     { kind: 'announce', reason: 'lower-priority-master' },
   ]);
+}
+
+/** Marks the transition of a step as made by the instance's sync group. */
+function byGroup(r: StepResult): StepResult {
+  return { ...r, actions: r.actions.map((a) => (a.kind === 'transition' ? { ...a, byGroup: true } : a)) };
 }
 
 /**
@@ -213,6 +243,7 @@ export function step(p: InstanceParams, s: MachineState, e: MachineEvent, now: n
   switch (e.kind) {
     case 'startup':
       if (s.state !== 'INIT') return result(s, []);
+      if (e.resumeMaster === true) return becomeMaster(p, { ...s, preemptAllowedAt: now }, now, 'resumed: was MASTER before its VRRP process restarted');
       return startAsBackupOrOwner(p, { ...s, preemptAllowedAt: now + p.preemptDelayMs }, now, 'startup');
     case 'shutdown': {
       if (s.state === 'INIT') return result(s, []);
@@ -225,7 +256,9 @@ export function step(p: InstanceParams, s: MachineState, e: MachineEvent, now: n
     case 'fault': {
       if (s.state === 'FAULT' || s.state === 'INIT') return result(s, []);
       const actions: MachineAction[] = [{ kind: 'transition', from: s.state, to: 'FAULT', reason: e.reason }];
-      if (s.state === 'MASTER') actions.push({ kind: 'sendAdvert', priority: 0 }, { kind: 'delVips' });
+      if (s.state === 'MASTER') actions.push({ kind: 'sendAdvert', priority: 0 });
+      // As for BACKUP: a faulted router holds none of the addresses, whatever put them there.
+      actions.push({ kind: 'delVips' });
       const next: MachineState = { state: 'FAULT', effectivePriority: s.effectivePriority, masterAdverIntervalCs: p.intervalCs, preemptAllowedAt: s.preemptAllowedAt };
       return result(next, actions);
     }
@@ -246,10 +279,10 @@ export function step(p: InstanceParams, s: MachineState, e: MachineEvent, now: n
       return result(s, []);
     case 'syncMaster':
       if (s.state !== 'BACKUP') return result(s, []);
-      return becomeMaster(p, s, now, e.reason);
+      return byGroup(becomeMaster(p, s, now, e.reason));
     case 'syncBackup':
       if (s.state !== 'MASTER') return result(s, []);
-      return becomeBackup(p, s, now, e.reason);
+      return byGroup(becomeBackup(p, s, now, e.reason));
     case 'timer':
       if (s.state === 'BACKUP' && s.masterDownTimerAt !== undefined && now >= s.masterDownTimerAt) {
         // In a sync group the group decides; the timer runs again so the wish is renewed

@@ -75,6 +75,8 @@ export interface TransitionEvent {
   readonly from: VrrpState;
   readonly to: VrrpState;
   readonly reason: string;
+  /** The instance's vrrp_sync_group moved it: the group's rules must not follow this transition again. */
+  readonly byGroup: boolean;
 }
 
 /** Counters shown in the daemon's stats. */
@@ -87,6 +89,8 @@ export interface InstanceStats {
   announcements: number;
   sendErrors: number;
   addressErrors: number;
+  /** Adverts (lower priority or priority 0) not answered because this master had answered one less than an interval before. */
+  answersLimited: number;
   dropped: Partial<Record<DropReason, number>>;
 }
 
@@ -114,6 +118,7 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
     announcements: 0,
     sendErrors: 0,
     addressErrors: 0,
+    answersLimited: 0,
     dropped: {},
   };
   private machine: MachineState;
@@ -185,8 +190,9 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
     };
   }
 
-  start(): void {
-    this.dispatch({ kind: 'startup' });
+  /** Starts the instance; `resumeMaster` takes the MASTER role straight back (see the machine's startup event). */
+  start(resumeMaster = false): void {
+    this.dispatch(resumeMaster ? { kind: 'startup', resumeMaster } : { kind: 'startup' });
   }
 
   /** Leaves the group: priority-0 advert and addresses removed if master. Resolves once addresses are gone. */
@@ -306,10 +312,13 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
         }
         return;
       case 'transition':
-        this.emit('transition', { instance: this.name, from: action.from, to: action.to, reason: action.reason });
+        this.emit('transition', { instance: this.name, from: action.from, to: action.to, reason: action.reason, byGroup: action.byGroup === true });
         return;
       case 'wantMaster':
         this.emit('wantMaster', this.name);
+        return;
+      case 'answerLimited':
+        this.stats.answersLimited++;
         return;
     }
   }

@@ -58,7 +58,7 @@ test('Initialize, Startup, priority < 255: BACKUP with Master_Down_Timer = Maste
   const r = run(v2, [[1000, { kind: 'startup' }]]);
   t.is(r.s.state, 'BACKUP');
   t.is(r.next, 1000 + masterDownIntervalMs(2, 100, 100));
-  t.deepEqual(kinds(r.actions), ['transition']);
+  t.deepEqual(kinds(r.actions), ['transition', 'delVips'], 'addresses a crashed run left are cleared');
 });
 
 test('state MASTER hint below 255 waits one interval plus the minimum skew (keepalived)', (t) => {
@@ -206,6 +206,25 @@ test('Master, lower priority master seen (split brain heals): advert and re-anno
   t.like(r.actions[1], { reason: 'lower-priority-master' });
 });
 
+test('Master: spoofed lower-priority and priority-0 adverts are answered at most once per advertisement interval', (t) => {
+  const spoof = (at: number, priority: number): [number, MachineEvent] => [at, { kind: 'advert', priority, intervalCs: 100, src: '192.0.2.99' }];
+  let s = run(v2, master(v2)).s;
+  const answers: string[][] = [];
+  // 200 adverts 10 ms apart (2 s), alternating lower priority and priority 0, from 5 s on.
+  for (let i = 0; i < 200; i++) {
+    const r = step(v2, s, spoof(5000 + i * 10, i % 2 === 0 ? 50 : 0)[1], 5000 + i * 10);
+    s = r.state;
+    answers.push(kinds([...r.actions]));
+  }
+  const answered = answers.filter((a) => a.includes('sendAdvert(100)'));
+  t.is(answered.length, 2, 'one answer per 1 s interval over 2 s');
+  t.is(answers.filter((a) => a.includes('announce')).length, 2, 'one gratuitous ARP burst per interval');
+  t.is(answers.filter((a) => a.length === 1 && a[0] === 'answerLimited').length, 198);
+  t.deepEqual(answers[0], ['sendAdvert(100)', 'announce']);
+  t.deepEqual(answers[100], ['sendAdvert(100)', 'announce'], 'the first advert a full interval after the last answer is answered again');
+  t.is(s.state, 'MASTER');
+});
+
 test('Master, lower priority advert with lower_prio_no_advert (strict mode): discarded, nothing sent (§6.4.3)', (t) => {
   const p = { ...v2, lowerPrioNoAdvert: true };
   const r = run(p, [...master(p), [5000, { kind: 'advert', priority: 50, intervalCs: 100, src: '192.0.2.20' }]]);
@@ -222,6 +241,31 @@ test('fault from MASTER: priority-0 advert, addresses removed; cleared: BACKUP w
   const back = run(v2, [...master(v2), [5000, { kind: 'fault', reason: 'link down' }], [8000, { kind: 'faultCleared' }]]);
   t.is(back.s.state, 'BACKUP');
   t.is(back.next, 8000 + masterDownIntervalMs(2, 100, 100));
+});
+
+test('every way into BACKUP or FAULT removes the addresses, not only the way from MASTER (a crashed run may have left them)', (t) => {
+  t.deepEqual(kinds([...run(v2, [[0, { kind: 'startup' }]]).actions]), ['transition', 'delVips'], 'startup into BACKUP');
+  t.deepEqual(kinds([...run({ ...v2, startState: 'MASTER' }, [[0, { kind: 'startup' }]]).actions]), ['transition', 'delVips'], 'startup with the state MASTER hint');
+  t.deepEqual(kinds([...run(v2, [[0, { kind: 'startup' }], [100, { kind: 'fault', reason: 'link down' }]]).actions]), ['transition', 'delVips'], 'BACKUP into FAULT');
+  const cleared = run(v2, [[0, { kind: 'startup' }], [100, { kind: 'fault', reason: 'link down' }], [200, { kind: 'faultCleared' }]]);
+  t.deepEqual(kinds([...cleared.actions]), ['transition', 'delVips'], 'FAULT into BACKUP');
+  t.deepEqual(kinds([...run({ ...v2, priority: 255 }, [[0, { kind: 'startup' }]]).actions]), ['transition', 'addVips', 'sendAdvert(255)', 'announce'], 'the owner still goes straight to MASTER');
+});
+
+test('a resumed start (the VRRP process restarted while MASTER) takes MASTER at once, addresses and advert first', (t) => {
+  const r = run(v2, [[0, { kind: 'startup', resumeMaster: true }]]);
+  t.is(r.s.state, 'MASTER');
+  t.deepEqual(kinds(r.actions), ['transition', 'addVips', 'sendAdvert(100)', 'announce']);
+  t.is(r.next, 1000);
+});
+
+test('transitions made by a sync group say so; the instance\'s own do not', (t) => {
+  const own = run(v2, [[0, { kind: 'startup' }]]);
+  t.is((own.actions[0] as Extract<MachineAction, { kind: 'transition' }>).byGroup, undefined);
+  const grouped = run(v2, [[0, { kind: 'startup' }], [10, { kind: 'syncMaster', reason: 'group' }]]);
+  t.like(grouped.actions[0], { kind: 'transition', to: 'MASTER', byGroup: true });
+  const back = run(v2, [[0, { kind: 'startup' }], [10, { kind: 'syncMaster', reason: 'group' }], [20, { kind: 'syncBackup', reason: 'group' }]]);
+  t.like(back.actions[0], { kind: 'transition', to: 'BACKUP', byGroup: true });
 });
 
 test('adverts and timers in FAULT or INIT do nothing', (t) => {

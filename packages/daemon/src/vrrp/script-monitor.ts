@@ -1,8 +1,10 @@
 import { EventEmitter } from 'node:events';
 import type { VrrpScript } from '@tandem/config';
-import { runScript, type PreparedScript } from '@tandem/healthcheck';
-import type { Logger } from './logger.js';
-import { nextScriptVerdict, type ScriptVerdict } from './tracking-rules.js';
+import type { PreparedScript } from '@tandem/healthcheck';
+import type { Clock, Timer } from '@tandem/vrrp';
+import type { Logger } from '../logger.js';
+import type { ScriptExec } from '../script-prep.js';
+import { nextScriptVerdict, type ScriptVerdict } from '../tracking-rules.js';
 
 /**
  * Runs one `vrrp_script` every `interval` (never two runs at once) and keeps
@@ -10,13 +12,15 @@ import { nextScriptVerdict, type ScriptVerdict } from './tracking-rules.js';
  */
 export class ScriptMonitor extends EventEmitter<{ change: [boolean] }> {
   private verdict: ScriptVerdict;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
   private stopped = false;
 
   constructor(
     readonly script: VrrpScript,
     private readonly prepared: PreparedScript,
     private readonly log: Logger,
+    private readonly clock: Clock,
+    private readonly exec: ScriptExec,
   ) {
     super();
     this.verdict = { ok: !script.initFail, streak: 0 };
@@ -32,13 +36,13 @@ export class ScriptMonitor extends EventEmitter<{ change: [boolean] }> {
 
   private schedule(delayMs: number): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => void this.runOnce(), delayMs);
+    this.timer = this.clock.setTimer(delayMs, () => void this.runOnce());
   }
 
   private async runOnce(): Promise<void> {
-    const started = Date.now();
+    const started = this.clock.now();
     const intervalMs = this.script.interval * 1000;
-    const outcome = await runScript(this.prepared, (this.script.timeout ?? this.script.interval) * 1000);
+    const outcome = await this.exec(this.prepared, (this.script.timeout ?? this.script.interval) * 1000);
     if (this.stopped) return;
     const success = outcome.code === 0 && !outcome.timedOut;
     if (!success) {
@@ -52,11 +56,11 @@ export class ScriptMonitor extends EventEmitter<{ change: [boolean] }> {
       this.log.info(`vrrp_script ${this.script.name} is now ${next.ok ? 'up' : 'down'}${success ? '' : outcome.output !== '' ? `: ${outcome.output}` : ''}`);
       this.emit('change', next.ok);
     }
-    this.schedule(Math.max(0, started + intervalMs - Date.now()));
+    this.schedule(Math.max(0, started + intervalMs - this.clock.now()));
   }
 
   stop(): void {
     this.stopped = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer?.cancel();
   }
 }

@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logger.js';
 
 /** /proc/sys path of one per-interface setting (interface names keep their dots there). */
 export function sysctlPath(family: 'ipv4' | 'ipv6', ifname: string, key: string): string {

@@ -1,6 +1,6 @@
 import type { LinkInfo, Rtnl } from '@tandem/net';
 import type { Vmac } from '@tandem/config';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logger.js';
 import { SharedSysctls, sysctlPath, write } from './shared-sysctl.js';
 
 /** RFC 5798 §7.3: the virtual router MAC is 00-00-5E-00-01-{VRID} for IPv4, 00-00-5E-00-02-{VRID} for IPv6. */

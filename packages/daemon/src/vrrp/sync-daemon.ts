@@ -1,6 +1,7 @@
 import type { LvsSyncDaemon } from '@tandem/config';
 import { IpvsError, type IpvsClient, type SyncDaemon, type SyncState } from '@tandem/ipvs';
-import type { Logger } from './logger.js';
+import type { VrrpState } from '@tandem/vrrp';
+import type { Logger } from '../logger.js';
 
 /**
  * The kernel's connection-sync daemon as keepalived drives it: with an instance, the master
@@ -87,7 +88,7 @@ export class SyncDaemonControl {
   }
 
   /** A transition of the followed instance: MASTER runs the master daemon, every other state the backup. */
-  follow(state: string): Promise<void> {
+  follow(state: VrrpState): Promise<void> {
     if (this.config.instance === undefined) return Promise.resolve();
     const want: SyncState = state === 'MASTER' ? 'master' : 'backup';
     const other: SyncState = want === 'master' ? 'backup' : 'master';

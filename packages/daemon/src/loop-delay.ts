@@ -1,0 +1,29 @@
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+
+/** An event loop's delay since it started being watched, in milliseconds. */
+export interface LoopDelay {
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+/**
+ * Watches this thread's event loop: how late its timers fire. A VRRP side whose p99 nears the
+ * advert interval is about to cost a failover; the figure shows it before it does.
+ */
+export class LoopDelayMonitor {
+  private readonly histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+
+  constructor() {
+    this.histogram.enable();
+  }
+
+  read(): LoopDelay {
+    const ms = (ns: number): number => Math.round((ns / 1e6) * 100) / 100;
+    return { p50: ms(this.histogram.percentile(50)), p99: ms(this.histogram.percentile(99)), max: ms(this.histogram.max) };
+  }
+
+  stop(): void {
+    this.histogram.disable();
+  }
+}

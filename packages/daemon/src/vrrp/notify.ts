@@ -1,0 +1,72 @@
+import type { ScriptSpec, SyncGroup, VrrpInstance } from '@tandem/config';
+import type { Clock, VrrpState } from '@tandem/vrrp';
+import type { Logger } from '../logger.js';
+import { runNotifyScript, type ScriptExec, type ScriptPreparer } from '../script-prep.js';
+
+// keepalived's vrrp_notify.c: the notify scripts of instances and sync groups, and the lines
+// of the notify FIFOs.
+
+/** keepalived's word for a state in notify arguments and FIFO lines (INIT is STOP). */
+export function notifyState(state: VrrpState): string {
+  return state === 'INIT' ? 'STOP' : state;
+}
+
+/** The state's own script of a notify block (notify_master, _backup, _fault, _stop). */
+function ownScript(n: VrrpInstance['tracking']['notify'], state: VrrpState): ScriptSpec | undefined {
+  return state === 'MASTER' ? n.master : state === 'BACKUP' ? n.backup : state === 'FAULT' ? n.fault : n.stop;
+}
+
+/** How long stop() waits for notify_stop and the last generic notify. */
+const STOP_GRACE_MS = 5000;
+
+/** Runs notify scripts and hands out FIFO lines; stop() gives the running ones a few seconds. */
+export class Notifier {
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(
+    private readonly log: Logger,
+    private readonly clock: Clock,
+    private readonly exec: ScriptExec,
+    private readonly onLine: (line: string) => void,
+  ) {}
+
+  /** An instance entered `state`: its FIFO line, its state's own script, and `notify` with INSTANCE NAME STATE PRIORITY. */
+  instance(i: VrrpInstance, state: VrrpState, priority: number, prepare: ScriptPreparer): void {
+    const word = notifyState(state);
+    this.onLine(`INSTANCE "${i.name}" ${word} ${priority}`);
+    const n = i.tracking.notify;
+    const own = ownScript(n, state);
+    if (own !== undefined) this.run(i.name, own, [], prepare);
+    if (n.generic !== undefined) this.run(i.name, n.generic, ['INSTANCE', i.name, word, String(priority)], prepare);
+  }
+
+  /** A sync group settled in `state`: its FIFO line, its own script, and `notify` with GROUP NAME STATE. */
+  group(g: SyncGroup, state: VrrpState, prepare: ScriptPreparer): void {
+    const word = notifyState(state);
+    this.log.info(`sync group ${g.name}: ${state}`);
+    this.onLine(`GROUP "${g.name}" ${word}`);
+    const n = g.tracking.notify;
+    const own = ownScript(n, state);
+    if (own !== undefined) this.run(g.name, own, [], prepare);
+    if (n.generic !== undefined) this.run(g.name, n.generic, ['GROUP', g.name, word], prepare);
+  }
+
+  private run(who: string, spec: ScriptSpec, args: string[], prepare: ScriptPreparer): void {
+    const p = runNotifyScript(() => prepare(spec), args, this.log, who, `notify ${spec.command}${args.length > 0 ? ` ${args.join(' ')}` : ''}`, this.exec);
+    if (p === undefined) return;
+    this.running.add(p);
+    void p.finally(() => this.running.delete(p));
+  }
+
+  /** Waits for the scripts still running, at most a few seconds (notify_stop runs at shutdown). */
+  async stop(): Promise<void> {
+    if (this.running.size === 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = this.clock.setTimer(STOP_GRACE_MS, resolve);
+      void Promise.all([...this.running]).then(() => {
+        timer.cancel();
+        resolve();
+      });
+    });
+  }
+}

@@ -1,0 +1,497 @@
+import { sameValue, type GlobalDefs, type SyncGroup, type TrackFile, type VrrpInstance, type VrrpScript } from '@tandem/config';
+import { FramePacer, type AddressSpec, type FrameSink, type LinkInfo, type PacketInfo } from '@tandem/net';
+import { InstanceRunner, openAh, receiveAdvert, type Clock, type DropReason, type InstanceStats, type Timer, type TransitionEvent, type VrrpState } from '@tandem/vrrp';
+import { runScript } from '@tandem/healthcheck';
+import type { Logger } from '../logger.js';
+import { scriptPreparer, type ScriptExec, type ScriptPreparer } from '../script-prep.js';
+import { interfacesOf, runnerOptions, vipText } from '../instance-options.js';
+import { addressSpec, routeSpec, ruleSpec } from '../route-specs.js';
+import { pickInstance } from './dispatch.js';
+import type { ChannelSpec, HostChannel, HostTransport, VrrpHost } from './host.js';
+import { Notifier } from './notify.js';
+import { groupsByMember, planReload, type InstanceDiff } from './reload-plan.js';
+import { followTransition, groupFaults, onWantMaster, settledState, type GroupMove, type MemberView } from './sync-groups.js';
+import { Trackers, tracks } from './tracking.js';
+
+// keepalived's vrrp_scheduler.c for tandem: the instances of one configuration on the host,
+// with receive dispatch, link state, tracking, sync groups, notify and reload. Decisions come
+// from the pure modules beside it; the host port (host.ts) is its only way to the system.
+
+/** The parts of a configuration the VRRP side runs. */
+export interface VrrpPart {
+  readonly globalDefs: GlobalDefs;
+  readonly vrrpInstances: readonly VrrpInstance[];
+  readonly syncGroups: readonly SyncGroup[];
+  readonly vrrpScripts: readonly VrrpScript[];
+  readonly trackFiles: readonly TrackFile[];
+}
+
+/** Status of one instance, as `tandemctl status --json` prints it. */
+export interface InstanceStatus {
+  readonly name: string;
+  readonly state: VrrpState;
+  readonly priority: number;
+  readonly effectivePriority: number;
+  readonly vips: readonly string[];
+  readonly interface: string;
+  readonly vrid: number;
+  readonly version: number;
+  readonly master: string | undefined;
+}
+
+export interface ChannelStats {
+  readonly interface: string;
+  readonly family: 4 | 6;
+  /** VRRPv2 inside IPsec AH (auth_type AH) arrives on its own socket. */
+  readonly ah: boolean;
+  received: number;
+  dropped: Partial<Record<DropReason, number>>;
+}
+
+/** What a reload did to each instance. */
+export interface ReloadReport {
+  readonly added: string[];
+  readonly removed: string[];
+  /** Applied in place: no transition, addresses and timers kept. */
+  readonly updated: string[];
+  /** Changed in a way that needs a fresh instance (interface, VRID, version, timers...). */
+  readonly restarted: string[];
+  readonly unchanged: string[];
+}
+
+/** The interface adverts go out of and come in on: the instance's virtual MAC interface unless vmac_xmit_base. */
+function advertInterface(i: VrrpInstance): string {
+  return i.vmac !== undefined && !i.vmac.xmitBase ? i.vmac.name : i.interface;
+}
+
+function channelSpec(i: VrrpInstance): ChannelSpec {
+  return { interface: advertInterface(i), family: i.family, ah: i.authentication?.type === 'AH', addressesOf: i.interface };
+}
+
+/** The channel an instance sends and receives on: its interface, family, and whether AH wraps the adverts. */
+function channelKey(i: VrrpInstance): string {
+  const c = channelSpec(i);
+  return `${c.interface}/${c.family}${c.ah ? '/ah' : ''}`;
+}
+
+interface Managed {
+  config: VrrpInstance;
+  readonly runner: InstanceRunner;
+  readonly transport: HostTransport;
+  readonly ifindex: number;
+}
+
+export interface VrrpServiceOptions {
+  readonly host: VrrpHost;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Runs scripts (tracked and notify); a fake in tests. */
+  readonly exec?: ScriptExec;
+}
+
+/** Runs the configured VRRP instances through a host port. */
+export class VrrpService {
+  private readonly host: VrrpHost;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly channels = new Map<string, HostChannel>();
+  private readonly channelStats = new Map<string, ChannelStats>();
+  private readonly instances: Managed[] = [];
+  private readonly links = new Map<number, LinkInfo>();
+  private readonly frameSenders = new Map<number, FrameSink & { close(): void }>();
+  /** Per interface, in front of its sender: vrrp_garp_interval / vrrp_gna_interval. */
+  private readonly pacers = new Map<number, FramePacer>();
+  private announceGaps = { arpIntervalMs: 0, naIntervalMs: 0 };
+  /** While vrrp_startup_delay runs: the instances that begin when it ends (reloads may add some). */
+  private startupDelay: { readonly timer: Timer; readonly pending: Managed[] } | undefined;
+  private readonly trackers: Trackers;
+  private readonly notifier: Notifier;
+  private preparer: ScriptPreparer | undefined;
+  /** vrrp_sync_group by member instance name. */
+  private groupOf = new Map<string, SyncGroup>();
+  /** The last state each sync group's notify scripts were run for. */
+  private readonly groupStates = new Map<string, VrrpState>();
+  /** keepalived's notify FIFO lines (`INSTANCE "VI_1" MASTER 100`, `GROUP "G" MASTER`). */
+  onNotifyLine: ((line: string) => void) | undefined;
+  /** Called on every state change of every instance (the sync daemon follows one; the supervisor remembers them). */
+  onTransition: ((e: TransitionEvent) => void) | undefined;
+
+  constructor(o: VrrpServiceOptions) {
+    this.host = o.host;
+    this.clock = o.clock;
+    this.log = o.log;
+    const exec = o.exec ?? runScript;
+    this.trackers = new Trackers(o.log, o.clock, exec, (kind, name) => {
+      for (const m of this.instances) if (tracks(m.config, this.groupOf.get(m.config.name), kind, name)) this.recompute(m);
+    });
+    this.notifier = new Notifier(o.log, o.clock, exec, (line) => this.onNotifyLine?.(line));
+  }
+
+  /**
+   * Opens sockets and starts every instance; throws (with nothing left running) if an
+   * interface is missing. Instances named in `resume` were MASTER a moment ago in a VRRP
+   * side that restarted: they take the role straight back.
+   */
+  async start(part: VrrpPart, resume: ReadonlySet<string> = new Set()): Promise<void> {
+    this.preparer = scriptPreparer(part);
+    this.groupOf = groupsByMember(part.syncGroups);
+    this.setAnnounceGaps(part.globalDefs);
+    let fresh: Array<{ start(): void }>;
+    try {
+      fresh = this.trackers.sync(part, this.preparer);
+      for (const l of await this.host.links()) this.links.set(l.index, l);
+      for (const i of part.vrrpInstances) await this.add(i, part);
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+    this.host.watchLinks((link) => this.onLink(link));
+    const delay = part.globalDefs.vrrpStartupDelay;
+    if (delay > 0 && resume.size === 0) {
+      // Until then the instances stay in INIT: no adverts, no addresses.
+      this.log.info(`vrrp_startup_delay: VRRP instances start in ${delay} s`);
+      const pending: Managed[] = [];
+      this.startupDelay = {
+        pending,
+        timer: this.clock.setTimer(delay * 1000, () => {
+          this.startupDelay = undefined;
+          for (const m of pending) if (this.instances.includes(m)) this.begin(m);
+        }),
+      };
+    }
+    for (const m of this.instances) this.begin(m, resume.has(m.config.name));
+    for (const mon of fresh) mon.start();
+  }
+
+  private linkByName(name: string): LinkInfo {
+    for (const l of this.links.values()) if (l.name === name) return l;
+    throw new Error(`interface ${name} does not exist`);
+  }
+
+  private async channel(i: VrrpInstance): Promise<HostChannel> {
+    const key = channelKey(i);
+    let ch = this.channels.get(key);
+    if (ch !== undefined) return ch;
+    const spec = channelSpec(i);
+    const stats: ChannelStats = { interface: spec.interface, family: spec.family, ah: spec.ah, received: 0, dropped: {} };
+    this.channelStats.set(key, stats);
+    ch = await this.host.openChannel(
+      spec,
+      (payload, info) => this.onDatagram(key, payload, info),
+      (err) => this.log.error(`receive error on ${spec.interface}: ${err.message}`),
+    );
+    this.channels.set(key, ch);
+    return ch;
+  }
+
+  private async add(i: VrrpInstance, part: VrrpPart): Promise<Managed> {
+    const link = this.linkByName(i.interface);
+    if (i.vmac !== undefined) {
+      const v = await this.host.createVmac(i.vmac, link, i.virtualRouterId, i.family, i.family === 6 ? i.unicastSrcIp : undefined);
+      this.links.set(v.index, v);
+    }
+    for (const name of interfacesOf(i)) this.linkByName(name);
+    // As keepalived: removing the interface's primary address then keeps the others.
+    if (i.promoteSecondaries) this.host.holdSysctl('ipv4', i.interface, 'promote_secondaries', '1');
+    const ch = await this.channel(i);
+    if (i.unicastPeer.length === 0) ch.join(i.mcastGroup);
+    const transport = ch.transport(
+      {
+        ...(i.unicastSrcIp !== undefined ? { source: i.unicastSrcIp } : {}),
+        peers: i.unicastPeer,
+        unicastTtl: i.unicastTtl,
+        group: i.mcastGroup,
+        addresses: this.addressSpecs(i),
+        // RFC 5798 §6.4.3: the address owner accepts whatever Accept_Mode says.
+        noAccept: !i.accept && i.priority !== 255,
+        routes: i.virtualRoutes.map((r) => routeSpec(r, this.ifindexOf)),
+        rules: i.virtualRules.map(ruleSpec),
+      },
+      { mac: (ifindex) => this.links.get(ifindex)?.mac, frames: (ifindex) => this.framesFor(ifindex) },
+    );
+    const options = runnerOptions(i, part.globalDefs, transport.sourceAddress);
+    const inGroup = this.groupOf.has(i.name);
+    const runner = new InstanceRunner(inGroup ? { ...options, params: { ...options.params, syncGroup: true } } : options, transport, this.clock);
+    const log = this.log.child({ module: i.name });
+    runner.on('transition', (e) => {
+      const line = `(${e.instance}) ${e.from} -> ${e.to}: ${e.reason}`;
+      if (e.to === 'FAULT') log.warn(line, { ...e });
+      else log.info(line, { ...e });
+      const managed = this.instances.find((x) => x.runner === runner);
+      if (managed !== undefined) this.notifier.instance(managed.config, e.to, runner.effectivePriority, this.preparer!);
+      this.onTransition?.(e);
+      this.followGroup(e);
+    });
+    runner.on('wantMaster', (name) => this.groupWantsMaster(name));
+    runner.on('ioError', (err) => log.warn(`(${i.name}) ${err.message}`));
+    log.debug(`(${i.name}) vrid ${i.virtualRouterId} v${i.version} on ${i.interface} from ${transport.sourceAddress} to ${transport.destinations.join(',')}, vips ${i.virtualIpaddress.map(vipText).join(' ')}`);
+    const managed: Managed = { config: i, runner, transport, ifindex: link.index };
+    this.instances.push(managed);
+    return managed;
+  }
+
+  private readonly ifindexOf = (name: string): number => this.linkByName(name).index;
+
+  /** The interface's frame sender, behind a pacer shared by every instance that announces there. */
+  private framesFor(ifindex: number): FramePacer {
+    let pacer = this.pacers.get(ifindex);
+    if (pacer === undefined) {
+      const name = this.links.get(ifindex)?.name ?? String(ifindex);
+      let sender = this.frameSenders.get(ifindex);
+      if (sender === undefined) {
+        sender = this.host.frameSender(this.links.get(ifindex)?.name ?? '');
+        this.frameSenders.set(ifindex, sender);
+      }
+      pacer = new FramePacer(sender, { ...this.announceGaps, onError: (err) => this.log.warn(`gratuitous ARP / NA on ${name}: ${err.message}`) }, this.clock);
+      this.pacers.set(ifindex, pacer);
+    }
+    return pacer;
+  }
+
+  /** Takes vrrp_garp_interval / vrrp_gna_interval; pacers made under other values are replaced. */
+  private setAnnounceGaps(g: GlobalDefs): void {
+    const gaps = { arpIntervalMs: g.vrrpGarpInterval * 1000, naIntervalMs: g.vrrpGnaInterval * 1000 };
+    if (sameValue(gaps, this.announceGaps)) return;
+    this.announceGaps = gaps;
+    for (const p of this.pacers.values()) p.close();
+    this.pacers.clear();
+  }
+
+  private addressSpecs(i: VrrpInstance): AddressSpec[] {
+    const all = [...i.virtualIpaddress, ...i.virtualIpaddressExcluded];
+    if (i.vmac === undefined) return all.map((v) => addressSpec(v, this.ifindexOf, i.interface));
+    // As keepalived: addresses on the instance's own interface (named or not) live on its virtual MAC interface.
+    const vmac = i.vmac.name;
+    return all.map((v) =>
+      v.family === i.family && (v.dev ?? i.interface) === i.interface ? addressSpec({ ...v, dev: vmac }, this.ifindexOf, vmac) : addressSpec(v, this.ifindexOf, i.interface),
+    );
+  }
+
+  private begin(m: Managed, resumeMaster = false): void {
+    if (this.startupDelay !== undefined) {
+      this.startupDelay.pending.push(m);
+      return;
+    }
+    // The effective priority goes in first: Master_Down_Interval's skew uses it.
+    m.runner.setEffectivePriority(this.trackers.evaluate(m.config, this.groupOf.get(m.config.name), this.linksByName()).priority);
+    m.runner.start(resumeMaster);
+    this.recompute(m);
+  }
+
+  private linksByName(): Map<string, LinkInfo> {
+    return new Map([...this.links.values()].map((l) => [l.name, l]));
+  }
+
+  /** An instance's own link down (unless dont_track_primary), as a FAULT reason. */
+  private linkFault(m: Managed): string | undefined {
+    const own = this.links.get(m.ifindex);
+    return own !== undefined && !own.up && !m.config.dontTrackPrimary ? `${own.name} is down` : undefined;
+  }
+
+  private membersOf(group: SyncGroup): Managed[] {
+    return this.instances.filter((x) => group.group.includes(x.config.name));
+  }
+
+  /**
+   * Applies link state and tracking to an instance: effective priority, and FAULT with the
+   * first reason. In a sync group one member's fault is every member's.
+   */
+  private recompute(m: Managed): void {
+    const group = this.groupOf.get(m.config.name);
+    const members = group === undefined ? [m] : this.membersOf(group);
+    const links = this.linksByName();
+    const evaluated = members.map((x) => {
+      const t = this.trackers.evaluate(x.config, group, links);
+      return { name: x.config.name, x, priority: t.priority, fault: this.linkFault(x) ?? t.fault };
+    });
+    for (const r of groupFaults(group?.name, evaluated)) {
+      r.x.runner.setEffectivePriority(r.priority);
+      r.x.runner.setFault(r.groupFault !== undefined, r.groupFault ?? 'tracking recovered');
+    }
+  }
+
+  private view(m: Managed): MemberView {
+    return { name: m.config.name, state: m.runner.state, wantsMaster: m.runner.wantsMaster };
+  }
+
+  private apply(moves: readonly GroupMove[]): void {
+    for (const move of moves) {
+      const x = this.instances.find((m) => m.config.name === move.member);
+      if (x === undefined) continue;
+      if (move.kind === 'syncMaster') x.runner.syncMaster(move.reason);
+      else x.runner.syncBackup(move.reason);
+    }
+  }
+
+  /** keepalived's sync group rules after a member's transition, then the group's notify once it has settled. */
+  private followGroup(e: TransitionEvent): void {
+    const group = this.groupOf.get(e.instance);
+    if (group === undefined) return;
+    this.groupNotify(group);
+    this.apply(followTransition(group.name, this.membersOf(group).map((m) => this.view(m)), e));
+  }
+
+  /** A member's master-down timer ran out: the group goes MASTER only when every member wants it. */
+  private groupWantsMaster(name: string): void {
+    const group = this.groupOf.get(name);
+    if (group === undefined) return;
+    const decision = onWantMaster(group.name, this.membersOf(group).map((m) => this.view(m)));
+    if (decision.waitingFor.length > 0) this.log.debug(`(${name}) sync group ${group.name}: waits for ${decision.waitingFor.join(', ')}`);
+    this.apply(decision.moves);
+  }
+
+  private groupNotify(group: SyncGroup): void {
+    const state = settledState(this.membersOf(group).map((m) => this.view(m)), this.groupStates.get(group.name));
+    if (state === undefined) return;
+    this.groupStates.set(group.name, state);
+    this.notifier.group(group, state, this.preparer!);
+  }
+
+  private async retire(m: Managed): Promise<void> {
+    await m.runner.stop();
+    this.instances.splice(this.instances.indexOf(m), 1);
+    m.runner.removeAllListeners();
+    const key = channelKey(m.config);
+    if (!this.instances.some((x) => channelKey(x.config) === key)) {
+      this.channels.get(key)?.close();
+      this.channels.delete(key);
+    }
+    if (m.config.vmac !== undefined) await this.host.removeVmac(m.config.vmac.name);
+    if (m.config.promoteSecondaries) this.host.releaseSysctl('ipv4', m.config.interface, 'promote_secondaries');
+  }
+
+  /**
+   * Applies a validated new configuration as reload-plan.ts says: removed instances leave
+   * (priority 0 if master), added ones start, changed ones are updated in place or restarted.
+   * Unchanged instances are not touched: no transition, no extra advert.
+   */
+  async reload(before: VrrpPart, next: VrrpPart, d: InstanceDiff): Promise<ReloadReport> {
+    const report: ReloadReport = { added: [], removed: [], updated: [], restarted: [], unchanged: [] };
+    const byName = (name: string): Managed | undefined => this.instances.find((m) => m.config.name === name);
+    this.groupOf = groupsByMember(next.syncGroups);
+    this.setAnnounceGaps(next.globalDefs);
+    this.preparer = scriptPreparer(next);
+    // New and changed vrrp_scripts and track_files run from now on; those no longer used stop.
+    const fresh = this.trackers.sync(next, this.preparer);
+    for (const l of await this.host.links()) this.links.set(l.index, { ...l, mac: l.mac ?? this.links.get(l.index)?.mac });
+    for (const step of planReload(before, next, d)) {
+      switch (step.kind) {
+        case 'keep':
+          report.unchanged.push(step.name);
+          break;
+        case 'announce':
+          await byName(step.name)!.runner.reconfigure({ announce: step.announce });
+          report.updated.push(step.name);
+          break;
+        case 'remove': {
+          const m = byName(step.name);
+          if (m !== undefined) await this.retire(m);
+          report.removed.push(step.name);
+          break;
+        }
+        case 'restart': {
+          this.log.warn(`(${step.instance.name}) ${step.why}: restarting the instance`);
+          const m = byName(step.instance.name);
+          if (m !== undefined) await this.retire(m);
+          this.begin(await this.add(step.instance, next));
+          report.restarted.push(step.instance.name);
+          break;
+        }
+        case 'update': {
+          const m = byName(step.instance.name)!;
+          const specs = this.addressSpecs(step.instance);
+          await m.runner.reconfigure(
+            { addresses: step.instance.virtualIpaddress.map((v) => v.address), priority: step.instance.priority, announce: step.announce },
+            (held) => m.transport.replaceAddresses(specs, held),
+          );
+          m.config = step.instance;
+          this.log.info(`(${step.instance.name}) updated in place: ${step.fields.join(', ')}`);
+          report.updated.push(step.instance.name);
+          break;
+        }
+        case 'add':
+          this.begin(await this.add(step.instance, next));
+          report.added.push(step.instance.name);
+          break;
+      }
+    }
+    for (const mon of fresh) mon.start();
+    // Tracking that changed under an instance kept in place (a script's weight, a group's track_*) counts now.
+    for (const m of this.instances) this.recompute(m);
+    return report;
+  }
+
+  private onDatagram(key: string, payload: Buffer, info: PacketInfo): void {
+    const stats = this.channelStats.get(key)!;
+    stats.received++;
+    const candidates = this.instances.filter((m) => channelKey(m.config) === key);
+    let target: Managed | undefined;
+    const opened = stats.ah ? openAh(payload) : undefined;
+    const r =
+      opened?.ok === false
+        ? opened
+        : receiveAdvert(opened?.payload ?? payload, { family: stats.family, src: info.src, dst: info.dst, ttl: info.ttl, ...(opened !== undefined ? { ah: opened.envelope } : {}) }, (vrid) => {
+            target = pickInstance(
+              candidates.map((m) => ({ m, vrid: m.config.virtualRouterId, unicastPeers: m.config.unicastPeer })),
+              vrid,
+              info.src,
+            )?.m;
+            return target?.runner.expectations;
+          });
+    if (r.ok) {
+      target!.runner.receive(r.advert, info.src, r.ahSequence);
+      return;
+    }
+    stats.dropped[r.reason] = (stats.dropped[r.reason] ?? 0) + 1;
+    if (target !== undefined) target.runner.countDrop(r.reason);
+    this.log.debug(`dropped VRRP datagram from ${info.src} on ${stats.interface}: ${r.reason} (${r.detail})`);
+  }
+
+  private onLink(link: LinkInfo): void {
+    const before = this.links.get(link.index);
+    this.links.set(link.index, { ...link, mac: link.mac ?? before?.mac });
+    if (before !== undefined && before.up === link.up) return;
+    for (const m of this.instances) {
+      if (m.ifindex === link.index || tracks(m.config, this.groupOf.get(m.config.name), 'trackInterface', link.name)) this.recompute(m);
+    }
+  }
+
+  status(): InstanceStatus[] {
+    return this.instances.map((m) => ({
+      name: m.config.name,
+      state: m.runner.state,
+      priority: m.config.priority,
+      effectivePriority: m.runner.effectivePriority,
+      vips: m.config.virtualIpaddress.map(vipText),
+      interface: m.config.interface,
+      vrid: m.config.virtualRouterId,
+      version: m.config.version,
+      master: m.runner.masterAddress,
+    }));
+  }
+
+  stats(): { instances: Record<string, InstanceStats>; channels: ChannelStats[] } {
+    return {
+      instances: Object.fromEntries(this.instances.map((m) => [m.config.name, m.runner.stats])),
+      channels: [...this.channelStats.values()],
+    };
+  }
+
+  /** Priority-0 adverts, addresses removed, sockets closed. */
+  async stop(): Promise<void> {
+    this.startupDelay?.timer.cancel();
+    this.startupDelay = undefined;
+    this.trackers.stop();
+    await Promise.all(this.instances.map((m) => m.runner.stop()));
+    // notify_stop and the generic notify of the shutdown, given a few seconds.
+    await this.notifier.stop();
+    for (const ch of this.channels.values()) ch.close();
+    this.channels.clear();
+    for (const p of this.pacers.values()) p.close();
+    this.pacers.clear();
+    for (const s of this.frameSenders.values()) s.close();
+    this.frameSenders.clear();
+    for (const m of this.instances) if (m.config.promoteSecondaries) this.host.releaseSysctl('ipv4', m.config.interface, 'promote_secondaries');
+    await this.host.close();
+  }
+}

@@ -1,0 +1,124 @@
+import { sameValue } from '@tandem/config';
+import type { IpvsClient } from '@tandem/ipvs';
+import { systemClock } from '@tandem/vrrp';
+import { HostLedger } from '../host-ledger.js';
+import { openIpvs } from '../ipvs-open.js';
+import { LoopDelayMonitor } from '../loop-delay.js';
+import type { Logger } from '../logger.js';
+import { ipcLogger } from './ipc-logger.js';
+import { NetHost } from './net-host.js';
+import type { RequestEnvelope, SideMessage, SideRequest, SideRequests, SideStats, SideStatus } from './protocol.js';
+import { VrrpService, type VrrpPart } from './service.js';
+import { SyncDaemonControl } from './sync-daemon.js';
+
+// The VRRP side: a child process of tandemd with its own event loop and heap, so that nothing
+// the supervisor does (a long parse, a large status reply, a burst of checks, a collection of
+// a big heap) delays an advert. It runs what service.ts runs, plus lvs_sync_daemon, and
+// leaves the process when told to stop or when the supervisor goes away.
+
+const send = (m: SideMessage, then?: () => void): void => {
+  if (process.connected) process.send!(m, undefined, {}, () => then?.());
+  else then?.();
+};
+
+class Side {
+  private service: VrrpService | undefined;
+  private part: VrrpPart | undefined;
+  private ipvs: IpvsClient | undefined;
+  private syncDaemon: SyncDaemonControl | undefined;
+  private log: Logger = ipcLogger((level, message, meta) => send({ kind: 'log', level, message, ...(meta !== undefined ? { meta } : {}) }), false);
+  private readonly loop = new LoopDelayMonitor();
+  private stopping: Promise<void> | undefined;
+
+  async handle(r: SideRequest): Promise<SideRequests[keyof SideRequests]['reply']> {
+    switch (r.kind) {
+      case 'start': {
+        this.log = ipcLogger((level, message, meta) => send({ kind: 'log', level, message, ...(meta !== undefined ? { meta } : {}) }), r.detail);
+        const { ledger, problem } = HostLedger.open(r.statePath);
+        if (problem !== undefined) this.log.warn(problem);
+        const service = new VrrpService({ host: new NetHost(this.log, (c) => ledger.recording(c)), clock: systemClock, log: this.log });
+        service.onNotifyLine = (line) => send({ kind: 'notifyLine', line });
+        service.onTransition = (event) => {
+          send({ kind: 'transition', event });
+          if (event.instance === this.part?.globalDefs.lvsSyncDaemon?.instance) void this.syncDaemon?.follow(event.to);
+        };
+        this.service = service;
+        this.part = r.part;
+        this.syncDaemon = await this.startSyncDaemon(r.part);
+        await service.start(r.part, new Set(r.resume));
+        const followed = service.status().find((i) => i.name === r.part.globalDefs.lvsSyncDaemon?.instance);
+        if (followed !== undefined) await this.syncDaemon?.follow(followed.state);
+        return null;
+      }
+      case 'reload': {
+        const before = this.part!;
+        const report = await this.service!.reload(before, r.part, r.diff);
+        this.part = r.part;
+        if (!sameValue(before.globalDefs.lvsSyncDaemon, r.part.globalDefs.lvsSyncDaemon)) {
+          await this.syncDaemon?.stop();
+          this.syncDaemon = await this.startSyncDaemon(r.part);
+          const followed = this.service!.status().find((i) => i.name === r.part.globalDefs.lvsSyncDaemon?.instance);
+          if (followed !== undefined) await this.syncDaemon?.follow(followed.state);
+        }
+        return report;
+      }
+      case 'status':
+        return { instances: this.service?.status() ?? [], syncDaemon: this.syncDaemon?.status() ?? null } satisfies SideStatus;
+      case 'stats':
+        return { ...(this.service?.stats() ?? { instances: {}, channels: [] }), loopDelayMs: this.loop.read(), pid: process.pid } satisfies SideStats;
+      case 'stop':
+        await this.stop();
+        return null;
+    }
+  }
+
+  /** `lvs_sync_daemon`: the kernel's sync daemon, started; the caller makes it follow its instance. */
+  private async startSyncDaemon(part: VrrpPart): Promise<SyncDaemonControl | undefined> {
+    const cfg = part.globalDefs.lvsSyncDaemon;
+    if (cfg === undefined) return undefined;
+    if (this.ipvs === undefined) {
+      const opened = await openIpvs();
+      if (!('client' in opened)) {
+        this.log.error(`lvs_sync_daemon: no IPVS in this kernel (${opened.reason}); connections will not be synchronised`);
+        return undefined;
+      }
+      this.ipvs = opened.client;
+    }
+    const vrid = part.vrrpInstances.find((i) => i.name === cfg.instance)?.virtualRouterId;
+    const control = new SyncDaemonControl(this.ipvs, cfg, vrid, this.log);
+    await control.start();
+    return control;
+  }
+
+  /** Priority-0 adverts, addresses removed, the sync daemon stopped; once, however often asked. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      await this.service?.stop();
+      await this.syncDaemon?.stop();
+      this.ipvs?.close();
+      this.loop.stop();
+    })();
+    return this.stopping;
+  }
+}
+
+const side = new Side();
+// Signals are the supervisor's: under systemd or a terminal's Ctrl-C the whole group gets
+// them, and the supervisor decides (it stops this side first, in order).
+for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2'] as const) process.on(sig, () => undefined);
+process.on('message', (m: RequestEnvelope) => {
+  // After the reply to `stop`, or a start that failed, the side's work is done: it leaves once the reply is out.
+  const kind = m.request.kind;
+  side.handle(m.request).then(
+    (data) => send({ kind: 'reply', id: m.id, ok: true, data }, kind === 'stop' ? () => process.exit(0) : undefined),
+    (err: unknown) => send({ kind: 'reply', id: m.id, ok: false, error: err instanceof Error ? err.message : String(err) }, kind === 'start' || kind === 'stop' ? () => process.exit(kind === 'start' ? 1 : 0) : undefined),
+  );
+});
+// The supervisor is gone (killed, crashed): leave VRRP cleanly rather than hold addresses no one answers for.
+process.on('disconnect', () => {
+  void side.stop().finally(() => process.exit(0));
+});
+process.on('uncaughtException', (err) => {
+  send({ kind: 'log', level: 'error', message: `VRRP side: ${err.stack ?? err.message}` });
+  process.exit(70);
+});

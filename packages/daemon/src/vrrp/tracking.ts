@@ -1,0 +1,124 @@
+import { sameValue, type SyncGroup, type TrackFile, type Tracking, type VrrpInstance, type VrrpScript } from '@tandem/config';
+import type { LinkInfo } from '@tandem/net';
+import type { Clock } from '@tandem/vrrp';
+import { FileMonitor } from '../file-monitor.js';
+import type { Logger } from '../logger.js';
+import { vrrpScriptRef, type ScriptExec, type ScriptPreparer } from '../script-prep.js';
+import { trackedPriority, type TrackedItem } from '../tracking-rules.js';
+import { ScriptMonitor } from './script-monitor.js';
+
+// keepalived's vrrp_track.c: the vrrp_scripts and track_files the instances and sync groups
+// watch, and what they make of an instance's priority.
+
+/** The scripts and files one configuration has the instances and groups track. */
+export interface TrackerSources {
+  readonly vrrpInstances: readonly VrrpInstance[];
+  readonly syncGroups: readonly SyncGroup[];
+  readonly vrrpScripts: readonly VrrpScript[];
+  readonly trackFiles: readonly TrackFile[];
+}
+
+/** An instance's own tracking plus its sync group's. */
+function merged(own: Tracking, group: Tracking | undefined): Tracking {
+  if (group === undefined) return own;
+  return { ...own, trackScript: [...own.trackScript, ...group.trackScript], trackFile: [...own.trackFile, ...group.trackFile], trackInterface: [...own.trackInterface, ...group.trackInterface] };
+}
+
+/**
+ * The monitors of tracked scripts and files. A change of any verdict calls `onChange` with
+ * what changed, and the service recomputes the instances that track it.
+ */
+export class Trackers {
+  private readonly scripts = new Map<string, ScriptMonitor>();
+  private readonly files = new Map<string, FileMonitor>();
+
+  constructor(
+    private readonly log: Logger,
+    private readonly clock: Clock,
+    private readonly exec: ScriptExec,
+    private readonly onChange: (kind: 'trackScript' | 'trackFile', name: string) => void,
+  ) {}
+
+  /**
+   * Makes the monitors `sources` uses: one whose definition did not change is kept with its
+   * history, a new or changed one is made (not started: the caller starts what this returns
+   * once the instances are in place), one no longer used is stopped. Throws for a script
+   * that must not run (validation has refused such a file already: see scriptProblems).
+   */
+  sync(sources: TrackerSources, prepare: ScriptPreparer): Array<{ start(): void }> {
+    const fresh: Array<{ start(): void }> = [];
+    const scripts = new Map(sources.vrrpScripts.map((s) => [s.name, s]));
+    const files = new Map(sources.trackFiles.map((f) => [f.name, f]));
+    const all: Tracking[] = [...sources.vrrpInstances.map((i) => i.tracking), ...sources.syncGroups.map((g) => g.tracking)];
+    const usedScripts = new Set(all.flatMap((t) => t.trackScript.map((r) => r.name)).filter((n) => scripts.has(n)));
+    const usedFiles = new Set(all.flatMap((t) => t.trackFile.map((r) => r.name)).filter((n) => files.has(n)));
+    for (const [name, mon] of this.scripts) {
+      if (usedScripts.has(name) && sameValue(mon.script, scripts.get(name))) continue;
+      mon.stop();
+      mon.removeAllListeners();
+      this.scripts.delete(name);
+    }
+    for (const [name, mon] of this.files) {
+      if (usedFiles.has(name) && sameValue(mon.track, files.get(name))) continue;
+      mon.stop();
+      mon.removeAllListeners();
+      this.files.delete(name);
+    }
+    for (const name of usedScripts) {
+      if (this.scripts.has(name)) continue;
+      const script = scripts.get(name)!;
+      const mon = new ScriptMonitor(script, prepare(vrrpScriptRef(script.script, script.user)), this.log.child({ module: 'script' }), this.clock, this.exec);
+      mon.on('change', () => this.onChange('trackScript', name));
+      this.scripts.set(name, mon);
+      fresh.push(mon);
+    }
+    for (const name of usedFiles) {
+      if (this.files.has(name)) continue;
+      const mon = new FileMonitor(files.get(name)!, this.log.child({ module: 'track_file' }));
+      mon.on('change', () => this.onChange('trackFile', name));
+      this.files.set(name, mon);
+      fresh.push(mon);
+    }
+    return fresh;
+  }
+
+  /**
+   * What an instance tracks, with each item's verdict now: its own track_* and its sync
+   * group's. keepalived ignores tracking weights in sync groups (a failure is FAULT for the
+   * whole group) unless sync_group_tracking_weight.
+   */
+  items(instance: VrrpInstance, group: SyncGroup | undefined, links: ReadonlyMap<string, LinkInfo>): TrackedItem[] {
+    const tracking = merged(instance.tracking, group?.tracking);
+    const weightless = group !== undefined && !group.syncGroupTrackingWeight;
+    const items: TrackedItem[] = [];
+    for (const ref of tracking.trackScript) {
+      const mon = this.scripts.get(ref.name);
+      if (mon === undefined) continue;
+      items.push({ kind: 'script', name: ref.name, ok: mon.ok, weight: weightless ? 0 : (ref.weight ?? mon.script.weight), reverse: ref.reverse || mon.script.reverse });
+    }
+    for (const ref of tracking.trackFile) {
+      const mon = this.files.get(ref.name);
+      if (mon === undefined) continue;
+      items.push({ kind: 'file', name: ref.name, ok: true, weight: weightless ? 0 : (ref.weight ?? mon.track.weight), reverse: ref.reverse || mon.track.reverse, value: mon.value });
+    }
+    for (const ref of tracking.trackInterface) {
+      items.push({ kind: 'interface', name: ref.name, ok: links.get(ref.name)?.up ?? false, weight: weightless ? 0 : (ref.weight ?? 0), reverse: ref.reverse });
+    }
+    return items;
+  }
+
+  /** The instance's effective priority and the first tracked fault, if any. */
+  evaluate(instance: VrrpInstance, group: SyncGroup | undefined, links: ReadonlyMap<string, LinkInfo>): { priority: number; fault: string | undefined } {
+    return trackedPriority(instance.priority, this.items(instance, group, links));
+  }
+
+  stop(): void {
+    for (const m of this.scripts.values()) m.stop();
+    for (const m of this.files.values()) m.stop();
+  }
+}
+
+/** Whether `instance` (or its sync group) tracks the item `name` of `kind`. */
+export function tracks(instance: VrrpInstance, group: SyncGroup | undefined, kind: 'trackScript' | 'trackFile' | 'trackInterface', name: string): boolean {
+  return instance.tracking[kind].some((r) => r.name === name) || (group?.tracking[kind].some((r) => r.name === name) ?? false);
+}

@@ -1,0 +1,169 @@
+// An in-memory host for the VRRP service: interfaces, a shared segment adverts cross (after
+// a millisecond of the fake clock), the addresses each host holds, and the frames it sends.
+// Several FakeHosts on one FakeSegment are several directors on one LAN, without root.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { load, type Config } from '@tandem/config';
+import type { AddressSpec, FrameSink, LinkInfo, PacketInfo } from '@tandem/net';
+import type { Clock } from '@tandem/vrrp';
+import type { ChannelSpec, HostChannel, HostTransport, InterfaceLookup, TransportSpec, VrrpHost } from '../src/index.js';
+import type { Logger } from '../src/logger.js';
+
+interface Listener {
+  readonly host: FakeHost;
+  readonly groups: Set<string>;
+  readonly address: string;
+  readonly deliver: (payload: Buffer, info: PacketInfo) => void;
+}
+
+/** One broadcast domain. `drop` decides which adverts never arrive (a filter on the switch). */
+export class FakeSegment {
+  private readonly listeners = new Set<Listener>();
+  drop: (payload: Buffer, src: string, dst: string) => boolean = () => false;
+
+  constructor(private readonly clock: Clock) {}
+
+  attach(l: Listener): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+
+  send(from: FakeHost, payload: Buffer, src: string, dst: string): void {
+    if (!from.up || this.drop(payload, src, dst)) return;
+    const copy = Buffer.from(payload);
+    this.clock.setTimer(1, () => {
+      for (const l of this.listeners) {
+        if (l.host === from || !l.host.up) continue;
+        if (l.groups.has(dst) || l.address === dst) l.deliver(copy, { src, dst, ttl: 255, ifindex: 2, truncated: false });
+      }
+    });
+  }
+}
+
+const key = (a: AddressSpec): string => `${a.address}/${a.prefix}`;
+
+/** One director's host: eth0 (index 2) with `address`, on `segment`. */
+export class FakeHost implements VrrpHost {
+  /** Addresses held now, as ADDR/PREFIX. */
+  readonly addresses = new Set<string>();
+  /** Gratuitous ARP / NA frames sent. */
+  frames = 0;
+  /** Adverts sent, by destination. */
+  readonly sent: Array<{ dst: string; payload: Buffer }> = [];
+  readonly sysctls = new Map<string, string>();
+  private readonly watchers: Array<(l: LinkInfo) => void> = [];
+  private link: LinkInfo = { name: 'eth0', index: 2, mac: Buffer.from([2, 0, 0, 0, 0, 1]), up: true };
+  private readonly detach: Array<() => void> = [];
+
+  constructor(
+    private readonly segment: FakeSegment,
+    readonly address: string,
+  ) {}
+
+  get up(): boolean {
+    return this.link.up;
+  }
+
+  /** Cuts or restores eth0's carrier (the service hears it as a link change). */
+  setLink(up: boolean): void {
+    this.link = { ...this.link, up };
+    for (const w of this.watchers) w(this.link);
+  }
+
+  async links(): Promise<LinkInfo[]> {
+    return [{ name: 'lo', index: 1, mac: undefined, up: true }, this.link];
+  }
+
+  watchLinks(onChange: (link: LinkInfo) => void): void {
+    this.watchers.push(onChange);
+  }
+
+  async openChannel(spec: ChannelSpec, onDatagram: (payload: Buffer, info: PacketInfo) => void): Promise<HostChannel> {
+    if (spec.interface !== 'eth0') throw new Error(`interface ${spec.interface} does not exist`);
+    const groups = new Set([spec.family === 4 ? '224.0.0.18' : 'ff02::12']);
+    this.detach.push(this.segment.attach({ host: this, groups, address: this.address, deliver: onDatagram }));
+    return {
+      join: (g) => void groups.add(g),
+      close: () => undefined,
+      transport: (t: TransportSpec, _interfaces: InterfaceLookup): HostTransport => this.transport(t),
+    };
+  }
+
+  private transport(t: TransportSpec): HostTransport {
+    let addresses = t.addresses;
+    const source = t.source ?? this.address;
+    return {
+      sourceAddress: source,
+      destinations: t.peers.length > 0 ? [...t.peers] : [t.group ?? '224.0.0.18'],
+      send: (payload, dst) => {
+        this.sent.push({ dst, payload });
+        this.segment.send(this, payload, source, dst);
+      },
+      addAddresses: async () => {
+        for (const a of addresses) this.addresses.add(key(a));
+      },
+      removeAddresses: async () => {
+        for (const a of addresses) this.addresses.delete(key(a));
+      },
+      announce: () => {
+        this.frames += addresses.length;
+      },
+      replaceAddresses: async (next, held) => {
+        if (held) {
+          for (const a of addresses) this.addresses.delete(key(a));
+          for (const a of next) this.addresses.add(key(a));
+        }
+        addresses = next;
+      },
+    };
+  }
+
+  frameSender(): FrameSink & { close(): void } {
+    return { send: () => undefined, close: () => undefined };
+  }
+
+  async createVmac(): Promise<LinkInfo> {
+    throw new Error('no virtual MAC interfaces on the fake host');
+  }
+
+  async removeVmac(): Promise<void> {}
+
+  holdSysctl(family: 'ipv4' | 'ipv6', ifname: string, k: string, value: string): void {
+    this.sysctls.set(`${family}/${ifname}/${k}`, value);
+  }
+
+  releaseSysctl(family: 'ipv4' | 'ipv6', ifname: string, k: string): void {
+    this.sysctls.delete(`${family}/${ifname}/${k}`);
+  }
+
+  async close(): Promise<void> {
+    for (const d of this.detach) d();
+  }
+}
+
+/** A Logger that keeps its lines (for assertions) and prints nothing. */
+export function memoryLogger(lines: string[] = []): Logger & { lines: string[] } {
+  const make = (): Logger => ({
+    error: (m) => void lines.push(`error: ${m}`),
+    warn: (m) => void lines.push(`warn: ${m}`),
+    info: (m) => void lines.push(`info: ${m}`),
+    debug: () => undefined,
+    child: () => make(),
+  });
+  return Object.assign(make(), { lines });
+}
+
+/** A configuration from keepalived.conf text (written to a temp file and loaded as tandemd would). */
+export function configFrom(text: string): Config {
+  const path = join(mkdtempSync(join(tmpdir(), 'tandem-unit-')), 'keepalived.conf');
+  writeFileSync(path, text);
+  const r = load(path);
+  if (r.config === undefined) throw new Error(r.errors.map((e) => `${e.pos.line}:${e.pos.col}: ${e.message}`).join('\n'));
+  return r.config;
+}
+
+/** Lets promise chains (address changes) run after the fake clock fired timers. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+}

@@ -1,0 +1,193 @@
+// The VRRP service on fake hosts and a fake clock: elections, sync groups, tracking, reloads
+// and restarts, as a pair of directors would live them, without root or real time.
+import test from 'ava';
+import { diff } from '@tandem/config';
+import type { PreparedScript, ScriptOutcome } from '@tandem/healthcheck';
+import { FakeClock } from '@tandem/vrrp';
+import { VrrpService, vrrpPartOf, type VrrpPart } from '../src/index.js';
+import { FakeHost, FakeSegment, configFrom, memoryLogger, settle } from './fake-host.js';
+
+/** `vrrp_instance` text; `extra` lines go inside the block. */
+function instance(name: string, vrid: number, priority: number, vip: string, extra: readonly string[] = []): string {
+  return `vrrp_instance ${name} {
+    state BACKUP
+    interface eth0
+    virtual_router_id ${vrid}
+    priority ${priority}
+    advert_int 1
+    virtual_ipaddress {
+        ${vip}/24
+    }
+${extra.map((l) => `    ${l}`).join('\n')}
+}
+`;
+}
+
+/** A fake script runner whose outcome the test sets per script path. */
+function fakeExec(): { exec: (s: PreparedScript) => Promise<ScriptOutcome>; results: Map<string, boolean> } {
+  const results = new Map<string, boolean>();
+  return {
+    results,
+    exec: async (s) => ({ code: results.get(s.text) === false ? 1 : 0, signal: null, timedOut: false, output: '' }),
+  };
+}
+
+interface Director {
+  readonly host: FakeHost;
+  readonly service: VrrpService;
+  part: VrrpPart;
+  readonly lines: string[];
+  state(name: string): string | undefined;
+}
+
+async function director(segment: FakeSegment, clock: FakeClock, address: string, text: string, exec = fakeExec().exec, resume: readonly string[] = []): Promise<Director> {
+  const host = new FakeHost(segment, address);
+  const log = memoryLogger();
+  const service = new VrrpService({ host, clock, log, exec });
+  const part = vrrpPartOf(configFrom(text));
+  await service.start(part, new Set(resume));
+  await settle();
+  return { host, service, part, lines: log.lines, state: (name) => service.status().find((i) => i.name === name)?.state };
+}
+
+/** Moves the fake clock in small steps, letting address changes (promises) run between them. */
+async function run(clock: FakeClock, ms: number): Promise<void> {
+  for (let t = 0; t < ms; t += 10) {
+    clock.advance(10);
+    await settle();
+  }
+}
+
+test('two directors elect the higher priority; only the master holds the VIP; a cut link moves it', async (t) => {
+  const clock = new FakeClock(1000);
+  const seg = new FakeSegment(clock);
+  const a = await director(seg, clock, '192.0.2.11', instance('VI_1', 51, 150, '192.0.2.100'));
+  const b = await director(seg, clock, '192.0.2.12', instance('VI_1', 51, 100, '192.0.2.100'));
+  await run(clock, 5000);
+  t.is(a.state('VI_1'), 'MASTER');
+  t.is(b.state('VI_1'), 'BACKUP');
+  t.deepEqual([...a.host.addresses], ['192.0.2.100/24']);
+  t.deepEqual([...b.host.addresses], []);
+  a.host.setLink(false);
+  await run(clock, 4000);
+  t.is(a.state('VI_1'), 'FAULT');
+  t.is(b.state('VI_1'), 'MASTER');
+  t.deepEqual([...a.host.addresses], [], 'a faulted director holds nothing');
+  t.deepEqual([...b.host.addresses], ['192.0.2.100/24']);
+});
+
+test('a start into BACKUP clears the VIP an earlier run left on the interface', async (t) => {
+  const clock = new FakeClock(1000);
+  const seg = new FakeSegment(clock);
+  const host = new FakeHost(seg, '192.0.2.12');
+  host.addresses.add('192.0.2.100/24');
+  const service = new VrrpService({ host, clock, log: memoryLogger() });
+  await service.start(vrrpPartOf(configFrom(instance('VI_1', 51, 100, '192.0.2.100'))));
+  await settle();
+  t.is(service.status()[0]?.state, 'BACKUP');
+  t.deepEqual([...host.addresses], []);
+});
+
+test('a resumed start (the VRRP side restarted while MASTER) is MASTER at once and keeps the peer BACKUP', async (t) => {
+  const clock = new FakeClock(1000);
+  const seg = new FakeSegment(clock);
+  const b = await director(seg, clock, '192.0.2.12', instance('VI_1', 51, 100, '192.0.2.100'));
+  await run(clock, 1000);
+  const a = await director(seg, clock, '192.0.2.11', instance('VI_1', 51, 150, '192.0.2.100'), undefined, ['VI_1']);
+  t.is(a.state('VI_1'), 'MASTER', 'no Master_Down_Interval wait');
+  await run(clock, 5000);
+  t.is(b.state('VI_1'), 'BACKUP', 'the backup never took over');
+  t.deepEqual([...b.host.addresses], []);
+});
+
+const group = (name: string, members: readonly string[], extra: readonly string[] = []): string =>
+  `vrrp_sync_group ${name} {\n    group {\n${members.map((m) => `        ${m}`).join('\n')}\n    }\n${extra.map((l) => `    ${l}`).join('\n')}\n}\n`;
+
+test('sync group: one member\'s tracked failure faults the whole group on that director, and the peer takes every member', async (t) => {
+  const clock = new FakeClock(1000);
+  const seg = new FakeSegment(clock);
+  const scripts = fakeExec();
+  const tracked = `vrrp_script chk {\n    script "/bin/true"\n    interval 1\n    fall 1\n    rise 1\n}\n`;
+  const conf = (prio: number, track: boolean): string =>
+    `${tracked}${group('G', ['VI_1', 'VI_2'])}${instance('VI_1', 51, prio, '192.0.2.100', track ? ['track_script {', '    chk', '}'] : [])}${instance('VI_2', 52, prio, '192.0.2.200')}`;
+  const a = await director(seg, clock, '192.0.2.11', conf(150, true), scripts.exec);
+  const b = await director(seg, clock, '192.0.2.12', conf(100, false));
+  await run(clock, 5000);
+  t.deepEqual([a.state('VI_1'), a.state('VI_2')], ['MASTER', 'MASTER']);
+  scripts.results.set('/bin/true', false);
+  await run(clock, 5000);
+  t.deepEqual([a.state('VI_1'), a.state('VI_2')], ['FAULT', 'FAULT'], 'VI_2 follows its group into FAULT');
+  t.deepEqual([b.state('VI_1'), b.state('VI_2')], ['MASTER', 'MASTER']);
+  t.true(a.lines.some((l) => l.includes('sync group G: VI_1')), 'the group fault names the member');
+  scripts.results.set('/bin/true', true);
+  await run(clock, 6000);
+  t.deepEqual([a.state('VI_1'), a.state('VI_2')], ['MASTER', 'MASTER'], 'recovered, the higher priority preempts with the whole group');
+  t.deepEqual([b.state('VI_1'), b.state('VI_2')], ['BACKUP', 'BACKUP']);
+});
+
+test('sync group: a backup that loses only one member\'s master keeps the whole group BACKUP (no split)', async (t) => {
+  const clock = new FakeClock(1000);
+  const seg = new FakeSegment(clock);
+  const conf = (prio: number): string => `${group('G', ['VI_1', 'VI_2'])}${instance('VI_1', 51, prio, '192.0.2.100')}${instance('VI_2', 52, prio, '192.0.2.200')}`;
+  const a = await director(seg, clock, '192.0.2.11', conf(150));
+  const b = await director(seg, clock, '192.0.2.12', conf(100));
+  await run(clock, 5000);
+  // The switch drops VRID 51's adverts from a: b's VI_1 hears no master, its VI_2 still does.
+  seg.drop = (payload, src) => src === '192.0.2.11' && payload[1] === 51;
+  await run(clock, 10_000);
+  t.deepEqual([b.state('VI_1'), b.state('VI_2')], ['BACKUP', 'BACKUP']);
+  t.deepEqual([a.state('VI_1'), a.state('VI_2')], ['MASTER', 'MASTER']);
+  // Both masters gone: now the group moves, all members together.
+  a.host.setLink(false);
+  await run(clock, 5000);
+  t.deepEqual([b.state('VI_1'), b.state('VI_2')], ['MASTER', 'MASTER']);
+});
+
+test('tracking: a weighted script lowers the priority and the peer preempts; its recovery takes the role back', async (t) => {
+  const clock = new FakeClock(1000);
+  const seg = new FakeSegment(clock);
+  const scripts = fakeExec();
+  const tracked = `vrrp_script chk {\n    script "/bin/true"\n    interval 1\n    weight -60\n    fall 2\n    rise 2\n}\n`;
+  const a = await director(seg, clock, '192.0.2.11', tracked + instance('VI_1', 51, 150, '192.0.2.100', ['track_script {', '    chk', '}']), scripts.exec);
+  const b = await director(seg, clock, '192.0.2.12', instance('VI_1', 51, 100, '192.0.2.100'));
+  await run(clock, 5000);
+  t.is(a.state('VI_1'), 'MASTER');
+  scripts.results.set('/bin/true', false);
+  await run(clock, 8000);
+  t.is(a.service.status()[0]?.effectivePriority, 90);
+  t.is(b.state('VI_1'), 'MASTER');
+  t.is(a.state('VI_1'), 'BACKUP');
+  scripts.results.set('/bin/true', true);
+  await run(clock, 5000);
+  t.is(a.state('VI_1'), 'MASTER');
+});
+
+test('reload: a priority change is applied in place without a transition; a tracked script added by the reload runs', async (t) => {
+  const clock = new FakeClock(1000);
+  const seg = new FakeSegment(clock);
+  const scripts = fakeExec();
+  const first = configFrom(instance('VI_1', 51, 150, '192.0.2.100'));
+  const a = await director(seg, clock, '192.0.2.11', instance('VI_1', 51, 150, '192.0.2.100'), scripts.exec);
+  await run(clock, 5000);
+  t.is(a.state('VI_1'), 'MASTER');
+  const becameMaster = a.service.stats().instances.VI_1!.becameMaster;
+  const second = configFrom(instance('VI_1', 51, 120, '192.0.2.100'));
+  const r1 = await a.service.reload(vrrpPartOf(first), vrrpPartOf(second), diff(first, second));
+  t.deepEqual(r1.updated, ['VI_1']);
+  t.is(a.state('VI_1'), 'MASTER');
+  t.is(a.service.stats().instances.VI_1!.becameMaster, becameMaster, 'no transition');
+  // A tracked script added by the reload runs: unweighted and failing, it faults the instance.
+  const third = configFrom(`vrrp_script chk {\n    script "/bin/true"\n    interval 1\n    fall 1\n}\n${instance('VI_1', 51, 120, '192.0.2.100', ['track_script {', '    chk', '}'])}`);
+  scripts.results.set('/bin/true', false);
+  const r2 = await a.service.reload(vrrpPartOf(second), vrrpPartOf(third), diff(second, third));
+  t.deepEqual(r2.restarted, ['VI_1'], 'tracking is not a live field');
+  await run(clock, 3000);
+  t.is(a.state('VI_1'), 'FAULT');
+});
+
+test('the VRRP part of a configuration holds what the side runs, and no virtual servers', (t) => {
+  const c = configFrom(`${instance('VI_1', 51, 150, '192.0.2.100')}virtual_server 192.0.2.100 80 {\n    real_server 198.51.100.1 80 {\n    }\n}\n`);
+  const part = vrrpPartOf(c);
+  t.deepEqual(Object.keys(part).sort(), ['globalDefs', 'syncGroups', 'trackFiles', 'vrrpInstances', 'vrrpScripts']);
+  t.is(part.vrrpInstances.length, 1);
+});
