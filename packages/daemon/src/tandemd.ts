@@ -167,7 +167,9 @@ class Daemon {
     }
     const d = diff(this.config, r.config);
     try {
-      const report = await this.vrrp!.reload(vrrpPartOf(r.config), d);
+      // Only the instances' part of the diff crosses to the VRRP side: the virtual servers' stays here.
+      const { instancesAdded, instancesRemoved, instancesChanged, instancesUnchanged } = d;
+      const report = await this.vrrp!.reload(vrrpPartOf(r.config), { instancesAdded, instancesRemoved, instancesChanged, instancesUnchanged });
       if (!sameValue([this.config.staticAddresses, this.config.staticRoutes, this.config.staticRules], [r.config.staticAddresses, r.config.staticRoutes, r.config.staticRules])) {
         await this.statics?.apply(r.config);
       }
