@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Diagnostics, Position } from './diagnostics.js';
@@ -68,6 +69,22 @@ interface FileScan {
   lineStarts: Int32Array;
   /** The last line that went through the preprocessor, or was too long: blocks after it only are reusable. */
   lastSlow: number;
+}
+
+/** The buffer files are read into, kept for the next read up to this size. */
+const KEPT_BUFFER = 4 * 1024 * 1024;
+let kept: Buffer | undefined;
+
+/**
+ * A buffer of at least `size` bytes. The last one is reused: a fresh megabyte costs its page
+ * faults each time (measured: more than reading the file into it), and a daemon reads the
+ * same file at every reload.
+ */
+function readBuffer(size: number): Buffer {
+  if (kept !== undefined && kept.length >= size) return kept;
+  const buf = Buffer.allocUnsafeSlow(size);
+  if (size <= KEPT_BUFFER) kept = buf;
+  return buf;
 }
 
 /** Glob characters of the patterns keepalived's glob(3) takes (with GLOB_BRACE). */
@@ -166,20 +183,22 @@ class ConfigReader {
       if (!fst.isFile()) return cannot(`${fileKind(fst)}, not a regular file`);
       // Read one byte past the limit to see a file that grew since the stat.
       const room = Math.min(this.limits.fileBytes, this.limits.totalBytes - this.totalBytes) + 1;
-      const buf = Buffer.allocUnsafe(Math.min(room, fst.size + 1));
+      const want = Math.min(room, fst.size + 1);
+      const buf = readBuffer(want);
       let n = 0;
-      for (;;) {
-        if (n === buf.length) break;
-        const got = readSync(fd, buf, n, buf.length - n, null);
+      while (n < want) {
+        const got = readSync(fd, buf, n, want - n, null);
         if (got === 0) break;
         n += got;
       }
-      if (n === buf.length && buf.length === room) {
+      if (n === room) {
         tooBig(n);
         return undefined;
       }
       this.totalBytes += n;
-      return buf.toString('utf8', 0, n);
+      // ASCII (nearly every keepalived.conf) decodes as Latin-1 to the same text, without UTF-8's work.
+      const bytes = buf.subarray(0, n);
+      return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
     } catch (err) {
       return cannot((err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String((err as Error).message));
     } finally {
