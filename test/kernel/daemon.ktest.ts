@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { klog, ktest } from './harness.js';
 import { sh, sleep, until } from './guest-sh.js';
@@ -53,7 +53,9 @@ ktest('daemon: tandemd programs IPVS from keepalived.conf, a failing real server
   assert.match(plan, /^ipvs: left alone \(not in this file\): TCP 192\.0\.2\.9:80$/m);
   assert.doesNotMatch(sh('ipvsadm', '-Sn'), /198\.51\.100\.1/);
   // -D: each IPVS entry is logged at debug, with one summary line per batch at info.
-  const daemon = spawn('node', ['packages/daemon/bin/tandemd.js', '-f', file, '-n', '-l', '-D', '--control-socket', '/tmp/tandem-ipvs.sock'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // The control socket's directory must be root's alone (tandemd refuses /tmp, writable by all).
+  const socket = join(mkdtempSync('/run/tandem-ipvs-'), 'tandem.sock');
+  const daemon = spawn('node', ['packages/daemon/bin/tandemd.js', '-f', file, '-n', '-l', '-D', '--control-socket', socket], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   daemon.stdout.on('data', (d: Buffer) => (log += d.toString()));
   daemon.stderr.on('data', (d: Buffer) => (log += d.toString()));
