@@ -224,6 +224,7 @@ export const CHECKER_KINDS = Object.keys(SPECS) as Checker['kind'][];
 export function parseChecker(kind: Checker['kind'], node: Node, diags: Diagnostics): Checker[] {
   const c = parseOneChecker(kind, node, diags);
   if (c === undefined) return [];
+  if (!('hosts' in c)) return [c];
   const { hosts, ...base } = c;
   if (base.kind !== 'SMTP_CHECK' || hosts === undefined || hosts.length === 0) return [base as Checker];
   return hosts.map((h) => ({ ...base, options: { ...base.options, ...h } }));
@@ -234,7 +235,7 @@ function parseOneChecker(kind: Checker['kind'], node: Node, diags: Diagnostics):
   const block = blockOf(node, diags);
   if (block === undefined) return undefined;
   const d: CheckerDraft = { options: {}, urls: [], dynamic: false, hosts: [] };
-  const before = diags.errors.length;
+  const before = diags.errorCount;
   applySection(SPECS[kind], block, d, diags);
   const pos = node.keyword.pos;
   const options: CheckerOptions = d.options;
@@ -245,7 +246,7 @@ function parseOneChecker(kind: Checker['kind'], node: Node, diags: Diagnostics):
     case 'HTTP_GET':
     case 'SSL_GET':
       if (d.urls.length === 0) diags.error('CONF_ERR_MISSING', pos, `${kind} needs at least one url { path ... }`);
-      return diags.errors.length > before
+      return diags.errorCount > before
         ? undefined
         : { kind, pos, options, urls: d.urls, ...(d.virtualhost !== undefined ? { virtualhost: d.virtualhost } : {}), ...(d.httpProtocol !== undefined ? { httpProtocol: d.httpProtocol } : {}), ...(d.enableSni !== undefined ? { enableSni: d.enableSni } : {}) };
     case 'MISC_CHECK':

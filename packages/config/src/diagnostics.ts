@@ -19,6 +19,8 @@ export type ConfigErrorCode =
   | 'CONF_ERR_REFERENCE'
   | 'CONF_ERR_CONFLICT'
   | 'CONF_ERR_IO'
+  /** Input past a bound of `READ_LIMITS` (line length, file size, generated lines, ...). */
+  | 'CONF_ERR_LIMIT'
   /** A script the daemon would refuse to run (missing, not executable, unknown user, unsafe as root). */
   | 'CONF_ERR_SCRIPT';
 
@@ -39,14 +41,29 @@ export function formatDiagnostic(d: Diagnostic): string {
   return `${formatPosition(d.pos)}: ${d.severity === 'warning' ? 'warning: ' : ''}${d.message}`;
 }
 
-/** Collects diagnostics in the order found. */
+/** The most diagnostics one read keeps: a file of ten million stray braces says so once, not ten million times. */
+export const MAX_DIAGNOSTICS = 1000;
+
+/** Collects diagnostics in the order found, up to `MAX_DIAGNOSTICS`. */
 export class Diagnostics {
   readonly list: Diagnostic[] = [];
+  /** Errors reported so far, also those past the limit: a cheap "did this part add one". */
+  errorCount = 0;
   error(code: ConfigErrorCode, pos: Position, message: string): void {
-    this.list.push({ severity: 'error', code, pos, message });
+    this.errorCount++;
+    this.add({ severity: 'error', code, pos, message });
   }
   warning(code: ConfigErrorCode, pos: Position, message: string): void {
-    this.list.push({ severity: 'warning', code, pos, message });
+    this.add({ severity: 'warning', code, pos, message });
+  }
+  /** Takes over another collection's diagnostics, after this one's. */
+  append(other: Diagnostics): void {
+    this.errorCount += other.errorCount;
+    for (const d of other.list) this.add(d);
+  }
+  private add(d: Diagnostic): void {
+    if (this.list.length < MAX_DIAGNOSTICS) this.list.push(d);
+    else if (this.list.length === MAX_DIAGNOSTICS) this.list.push({ severity: 'error', code: 'CONF_ERR_LIMIT', pos: d.pos, message: `more than ${MAX_DIAGNOSTICS} problems; the rest are not reported` });
   }
   get errors(): Diagnostic[] {
     return this.list.filter((d) => d.severity === 'error');

@@ -1,4 +1,5 @@
-import type { Config, GlobalDefs, VirtualAddress, VrrpInstance } from './model.js';
+import { blockFingerprint } from './fingerprint.js';
+import type { Config, GlobalDefs, VirtualAddress, VirtualServer, VrrpInstance } from './model.js';
 
 /** How one instance present in both files differs. */
 export interface InstanceChange {
@@ -12,6 +13,26 @@ export interface InstanceChange {
   readonly addressesRemoved: readonly VirtualAddress[];
 }
 
+/** A virtual server present in both files, matched by name (`192.0.2.1:80/TCP`). */
+export interface VirtualServerPair {
+  readonly before: VirtualServer;
+  readonly after: VirtualServer;
+}
+
+/** How the virtual servers of two files differ. */
+export interface VirtualServerDiff {
+  readonly added: readonly VirtualServer[];
+  readonly removed: readonly VirtualServer[];
+  /** Their model differs (positions aside). */
+  readonly changed: readonly VirtualServerPair[];
+  /** The same model, maybe at other positions. */
+  readonly unchanged: readonly VirtualServerPair[];
+  /** Names of `virtual_server_group`s added, removed or changed: the virtual servers that use them change too. */
+  readonly groupsChanged: readonly string[];
+  /** The same virtual servers in another order (status and the table follow the file's order). */
+  readonly reordered: boolean;
+}
+
 /** What a reload has to do; computed from the models only. */
 export interface ConfigDiff {
   readonly globals: readonly (keyof GlobalDefs)[];
@@ -19,6 +40,7 @@ export interface ConfigDiff {
   readonly instancesRemoved: readonly VrrpInstance[];
   readonly instancesChanged: readonly InstanceChange[];
   readonly instancesUnchanged: readonly string[];
+  readonly virtualServers: VirtualServerDiff;
 }
 
 /** A value with every `pos` removed and keys sorted, for comparing what a file says rather than where or in which order. */
@@ -60,6 +82,45 @@ function addressDelta(before: VrrpInstance, after: VrrpInstance): { added: Virtu
   };
 }
 
+/**
+ * Whether two values read from blocks are the same configuration: by the fingerprints of
+ * their blocks when both have one and those agree (the cheap, usual answer), else by their
+ * models. Equal fingerprints are equal words, so equal models; a block that differs only
+ * in, say, a default written out still compares equal through its model.
+ */
+function sameBlock(a: object, b: object): boolean {
+  const fa = blockFingerprint(a);
+  if (fa !== undefined && fa === blockFingerprint(b)) return true;
+  return sameValue(a, b);
+}
+
+/** The difference between the virtual servers (and their groups) of two configurations. */
+export function diffVirtualServers(before: Config, after: Config): VirtualServerDiff {
+  const old = new Map(before.virtualServers.map((v) => [v.name, v]));
+  const names = new Set(after.virtualServers.map((v) => v.name));
+  const changed: VirtualServerPair[] = [];
+  const unchanged: VirtualServerPair[] = [];
+  for (const a of after.virtualServers) {
+    const b = old.get(a.name);
+    if (b !== undefined) (sameBlock(b, a) ? unchanged : changed).push({ before: b, after: a });
+  }
+  const oldGroups = new Map(before.virtualServerGroups.map((g) => [g.name, g]));
+  const groupsChanged = after.virtualServerGroups.filter((g) => {
+    const b = oldGroups.get(g.name);
+    oldGroups.delete(g.name);
+    return b === undefined || !sameBlock(b, g);
+  }).map((g) => g.name);
+  const reordered = before.virtualServers.length === after.virtualServers.length && after.virtualServers.some((v, i) => before.virtualServers[i]!.name !== v.name);
+  return {
+    reordered,
+    added: after.virtualServers.filter((v) => !old.has(v.name)),
+    removed: before.virtualServers.filter((v) => !names.has(v.name)),
+    changed,
+    unchanged,
+    groupsChanged: [...groupsChanged, ...oldGroups.keys()],
+  };
+}
+
 /** The difference between two loaded configurations; instances are matched by name. */
 export function diff(before: Config, after: Config): ConfigDiff {
   const globals = (Object.keys(after.globalDefs) as (keyof GlobalDefs)[]).filter(
@@ -72,6 +133,12 @@ export function diff(before: Config, after: Config): ConfigDiff {
   for (const [name, a] of next) {
     const b = old.get(name);
     if (b === undefined) continue;
+    // An instance's model also takes global_defs' defaults: its block alone says nothing once those changed.
+    const fa = blockFingerprint(a);
+    if (globals.length === 0 && fa !== undefined && fa === blockFingerprint(b)) {
+      instancesUnchanged.push(name);
+      continue;
+    }
     const fields = (Object.keys(a) as (keyof VrrpInstance)[]).filter((k) => k !== 'pos' && !sameValue(b[k], a[k]));
     if (fields.length === 0) {
       instancesUnchanged.push(name);
@@ -86,5 +153,6 @@ export function diff(before: Config, after: Config): ConfigDiff {
     instancesRemoved: before.vrrpInstances.filter((i) => !next.has(i.name)),
     instancesChanged,
     instancesUnchanged,
+    virtualServers: diffVirtualServers(before, after),
   };
 }

@@ -1,7 +1,10 @@
 export * from './diagnostics.js';
-export * from './lexer.js';
-export * from './tree.js';
+export { defaultConfigId, Token, tokenizeLine, type LexOptions, type TokenKind } from './lexer.js';
+export { lexFile } from './reader.js';
+export * from './limits.js';
+export { parseTree, type Node } from './tree.js';
 export * from './model.js';
 export * from './load.js';
 export * from './diff.js';
+export { blockFingerprint } from './fingerprint.js';
 export * from './print.js';

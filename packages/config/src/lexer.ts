@@ -1,150 +1,203 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname, isAbsolute, resolve } from 'node:path';
-import { globSync } from 'glob';
 import type { Diagnostics, Position } from './diagnostics.js';
-import { Preprocessor } from './preprocess.js';
 
 export type TokenKind = 'word' | 'open' | 'close' | 'eol';
 
-/** One token with the place it came from; `quoted` words keep their inner spaces. */
-export interface Token {
-  readonly kind: TokenKind;
-  readonly text: string;
-  readonly quoted: boolean;
-  readonly pos: Position;
+/**
+ * One token with the place it came from; `quoted` words keep their inner spaces. The place
+ * is kept as numbers and made into a `Position` only when asked for: most tokens never are.
+ */
+export class Token {
+  constructor(
+    readonly kind: TokenKind,
+    readonly text: string,
+    readonly quoted: boolean,
+    readonly file: string,
+    readonly line: number,
+    readonly col: number,
+  ) {}
+
+  get pos(): Position {
+    return { file: this.file, line: this.line, col: this.col };
+  }
+
+  /** The same place with other text: a part of a word checked on its own. */
+  withText(text: string): Token {
+    return new Token(this.kind, text, this.quoted, this.file, this.line, this.col);
+  }
 }
 
-/** keepalived's include keywords; all but plain `include` make a missing match an error. */
-const INCLUDE_WORDS = new Set(['include', 'includer', 'includem', 'includew', 'includeb', 'includea']);
-const MAX_INCLUDE_DEPTH = 32;
+const TAB = 9;
+const VT = 11;
+const FF = 12;
+const CR = 13;
+const SPACE = 32;
+const BANG = 33;
+const QUOTE = 34;
+const HASH = 35;
+const BACKSLASH = 92;
+const UNDERSCORE = 95;
+const OPEN = 123;
+const CLOSE = 125;
+
+/** The longest word that is interned: keywords and short values repeat, long strings rarely do. */
+const MAX_INTERNED = 48;
+
+/**
+ * One string per distinct keyword, looked up by a hash of its characters without slicing
+ * it out first: a 36,000-line file holds a hundred distinct keywords a hundred thousand
+ * times. Only words that start with a letter or `_` are interned (keywords, and words such
+ * as NAT or wrr): addresses and numbers mostly occur once, and would only grow the table.
+ */
+export class Interner {
+  private keys: Array<string | undefined> = new Array<string | undefined>(1024).fill(undefined);
+  private hashes = new Int32Array(1024);
+  private size = 0;
+
+  /** The string `src[start, end)`, whose FNV-1a hash is `hash`. */
+  get(src: string, start: number, end: number, hash: number): string {
+    const len = end - start;
+    if (len > MAX_INTERNED) return src.slice(start, end);
+    const mask = this.keys.length - 1;
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const k = this.keys[i];
+      if (k === undefined) {
+        const s = src.slice(start, end);
+        this.keys[i] = s;
+        this.hashes[i] = hash;
+        if (++this.size * 2 > mask) this.grow();
+        return s;
+      }
+      if (this.hashes[i] === hash && k.length === len && src.startsWith(k, start)) return k;
+    }
+  }
+
+  private grow(): void {
+    const keys = this.keys;
+    const hashes = this.hashes;
+    this.keys = new Array<string | undefined>(keys.length * 2).fill(undefined);
+    this.hashes = new Int32Array(keys.length * 2);
+    const mask = this.keys.length - 1;
+    for (let j = 0; j < keys.length; j++) {
+      const k = keys[j];
+      if (k === undefined) continue;
+      let i = hashes[j]! & mask;
+      while (this.keys[i] !== undefined) i = (i + 1) & mask;
+      this.keys[i] = k;
+      this.hashes[i] = hashes[j]!;
+    }
+  }
+}
+
+const unescapeComment = (word: string): string => word.replace(/\\([#!])/g, '$1');
+
+/**
+ * Splits `src[start, end)`, one line, into tokens: `#`/`!` comments outside quotes, quoted
+ * words, braces apart; `\#` and `\!` in a word are literal. The character at index `i` is
+ * in column `i - base + 1`. Scans the characters once and slices each word out once.
+ */
+export function scanTokens(src: string, start: number, end: number, base: number, file: string, line: number, diags: Diagnostics, sink: TokenSink, intern?: Interner): void {
+  let i = start;
+  while (i < end) {
+    const c = src.charCodeAt(i);
+    if (c === SPACE || c === TAB || c === FF || c === VT || c === CR) {
+      i++;
+      continue;
+    }
+    if (c === HASH || c === BANG) return;
+    if (c === OPEN) {
+      sink.open(file, line, i - base + 1);
+      i++;
+      continue;
+    }
+    if (c === CLOSE) {
+      sink.close(file, line, i - base + 1);
+      i++;
+      continue;
+    }
+    if (c === QUOTE) {
+      let e = i + 1;
+      while (e < end && src.charCodeAt(e) !== QUOTE) e++;
+      if (e >= end) {
+        diags.error('CONF_ERR_SYNTAX', { file, line, col: i - base + 1 }, 'unterminated quoted string');
+        return;
+      }
+      sink.word(new Token('word', src.slice(i + 1, e), true, file, line, i - base + 1));
+      i = e + 1;
+      continue;
+    }
+    const s = i;
+    let escaped = false;
+    let hash = 0x811c9dc5;
+    while (i < end) {
+      const d = src.charCodeAt(i);
+      if (d === SPACE || d === TAB || d === FF || d === VT || d === CR || d === OPEN || d === CLOSE || d === QUOTE) break;
+      if (d === BACKSLASH && i + 1 < end) {
+        const n = src.charCodeAt(i + 1);
+        if (n === HASH || n === BANG) {
+          escaped = true;
+          i += 2;
+          continue;
+        }
+      }
+      if (d === HASH || d === BANG) break;
+      hash = Math.imul(hash ^ d, 0x01000193);
+      i++;
+    }
+    // 30 bits of the hash: a small integer, never a heap number.
+    const text = escaped ? unescapeComment(src.slice(s, i)) : intern !== undefined && (c >= 65 || c === UNDERSCORE) ? intern.get(src, s, i, hash & 0x3fffffff) : src.slice(s, i);
+    sink.word(new Token('word', text, false, file, line, s - base + 1));
+    if (i < end) {
+      const d = src.charCodeAt(i);
+      if (d === HASH || d === BANG) return;
+    }
+  }
+}
+
+/** Where the scanner sends tokens: the statement-tree builder, or a token list. */
+export interface TokenSink {
+  word(t: Token): void;
+  /** A `{` at that place. */
+  open(file: string, line: number, col: number): void;
+  /** A `}` at that place. */
+  close(file: string, line: number, col: number): void;
+  /** The end of a logical line, at `col` just after its text. */
+  eol(file: string, line: number, col: number): void;
+}
+
+/** Collects tokens in order, an `eol` token after each line. */
+export class TokenList implements TokenSink {
+  readonly tokens: Token[] = [];
+  word(t: Token): void {
+    this.tokens.push(t);
+  }
+  open(file: string, line: number, col: number): void {
+    this.tokens.push(new Token('open', '{', false, file, line, col));
+  }
+  close(file: string, line: number, col: number): void {
+    this.tokens.push(new Token('close', '}', false, file, line, col));
+  }
+  eol(file: string, line: number, col: number): void {
+    this.tokens.push(new Token('eol', '', false, file, line, col));
+  }
+}
 
 /** Splits one physical line into tokens: `#`/`!` comments outside quotes, quoted words, braces apart. */
 export function tokenizeLine(text: string, file: string, line: number, diags: Diagnostics, colOffset = 0): Token[] {
-  const out: Token[] = [];
-  let i = 0;
-  const at = (col: number): Position => ({ file, line, col: colOffset + col + 1 });
-  while (i < text.length) {
-    const c = text[i]!;
-    if (c === ' ' || c === '\t' || c === '\f' || c === '\v' || c === '\r') {
-      i++;
-      continue;
-    }
-    if (c === '#' || c === '!') break;
-    if (c === '{' || c === '}') {
-      out.push({ kind: c === '{' ? 'open' : 'close', text: c, quoted: false, pos: at(i) });
-      i++;
-      continue;
-    }
-    if (c === '"') {
-      const end = text.indexOf('"', i + 1);
-      if (end < 0) {
-        diags.error('CONF_ERR_SYNTAX', at(i), 'unterminated quoted string');
-        return out;
-      }
-      out.push({ kind: 'word', text: text.slice(i + 1, end), quoted: true, pos: at(i) });
-      i = end + 1;
-      continue;
-    }
-    const start = i;
-    let word = '';
-    while (i < text.length) {
-      const d = text[i]!;
-      if (' \t\f\v\r{}"'.includes(d)) break;
-      if (d === '\\' && (text[i + 1] === '#' || text[i + 1] === '!')) {
-        word += text[i + 1];
-        i += 2;
-        continue;
-      }
-      if (d === '#' || d === '!') break;
-      word += d;
-      i++;
-    }
-    out.push({ kind: 'word', text: word, quoted: false, pos: at(start) });
-    if (i < text.length && (text[i] === '#' || text[i] === '!')) break;
-  }
-  return out;
+  const list = new TokenList();
+  scanTokens(text, 0, text.length, -colOffset, file, line, diags, list);
+  return list.tokens;
 }
 
 /** Options of reading a configuration. */
 export interface LexOptions {
   /** keepalived's config id (`-i`), matched by `@ID` lines; default: the host name up to the first dot. */
   readonly configId?: string;
+  /** Reads a file instead of the file system (the size limits still apply; no `stat`). */
   readonly readFile?: (path: string) => string;
 }
 
 /** keepalived's default config id: the host name up to the first dot. */
 export function defaultConfigId(): string {
   return hostname().split('.')[0] ?? '';
-}
-
-/**
- * Reads a configuration file and every file it includes into one token stream,
- * after keepalived's preprocessing (conditionals, definitions, sequences).
- * Includes are textual, relative to the including file, glob-expanded in
- * sorted order, and cycle-safe.
- */
-export function lexFile(path: string, diags: Diagnostics, options: LexOptions = {}): Token[] {
-  const readFile = options.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
-  const pre = new Preprocessor(options.configId ?? defaultConfigId(), diags);
-  const out: Token[] = [];
-  const stack: string[] = [];
-  const visit = (file: string, from: Position | undefined): void => {
-    const abs = resolve(file);
-    if (stack.includes(abs)) {
-      diags.error('CONF_ERR_INCLUDE', from ?? { file, line: 1, col: 1 }, `include cycle: ${[...stack, abs].join(' -> ')}`);
-      return;
-    }
-    if (stack.length >= MAX_INCLUDE_DEPTH) {
-      diags.error('CONF_ERR_INCLUDE', from ?? { file, line: 1, col: 1 }, `includes nested deeper than ${MAX_INCLUDE_DEPTH}`);
-      return;
-    }
-    let text: string;
-    try {
-      text = readFile(abs);
-    } catch (err) {
-      const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String((err as Error).message);
-      diags.error(from === undefined ? 'CONF_ERR_IO' : 'CONF_ERR_INCLUDE', from ?? { file, line: 1, col: 1 }, `cannot read ${file}: ${reason}`);
-      return;
-    }
-    if (text.includes('\0')) {
-      diags.error('CONF_ERR_SYNTAX', { file, line: 1, col: 1 }, 'file contains NUL bytes');
-      return;
-    }
-    stack.push(abs);
-    const physical = text.split('\n');
-    const takeInclude = (line: string, lineNo: number): boolean => {
-      const m = /^(include[rmwba]?)(\s+|$)/.exec(line);
-      if (m === null || !INCLUDE_WORDS.has(m[1]!)) return false;
-      const raw = physical[lineNo - 1]!;
-      const tokens = tokenizeLine(raw, file, lineNo, diags);
-      include(tokens[0]!, tokens.slice(1), dirname(abs));
-      return true;
-    };
-    for (const l of pre.lines(physical, file, dirname(abs), takeInclude)) {
-      out.push(...tokenizeLine(l.text, l.file, l.line, diags, l.colOffset));
-      out.push({ kind: 'eol', text: '', quoted: false, pos: { file: l.file, line: l.line, col: l.colOffset + l.text.length + 1 } });
-    }
-    stack.pop();
-  };
-  const include = (kw: Token, args: Token[], base: string): void => {
-    if (args.length !== 1 || args[0]!.kind !== 'word') {
-      diags.error('CONF_ERR_SYNTAX', kw.pos, `${kw.text} takes one file pattern`);
-      return;
-    }
-    const pattern = args[0]!.text;
-    const absPattern = isAbsolute(pattern) ? pattern : resolve(base, pattern);
-    const matches = globSync(absPattern, { nodir: true, absolute: true })
-      .filter((m) => existsSync(m) && statSync(m).isFile())
-      .sort();
-    if (matches.length === 0) {
-      // keepalived's plain `include` only logs a missing file; tandem refuses it: a
-      // missing include silently drops configuration.
-      diags.error('CONF_ERR_INCLUDE', args[0]!.pos, `include ${pattern}: no such file`);
-      return;
-    }
-    for (const m of matches) visit(m, args[0]!.pos);
-  };
-  visit(path, undefined);
-  return out;
 }

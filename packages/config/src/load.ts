@@ -1,13 +1,15 @@
 import { Diagnostics, suggest, type Diagnostic } from './diagnostics.js';
 import { defaultGlobalDefs, parseGlobalDefs } from './global-defs.js';
-import { lexFile, type LexOptions } from './lexer.js';
+import { nodeFingerprint, setBlockFingerprint } from './fingerprint.js';
+import type { LexOptions, Token } from './lexer.js';
+import { blockReader, readConfig, type ReusableBlock } from './reader.js';
 import type { Config, GlobalDefs, RouteSpec, RuleSpec, SyncGroup, TrackFile, Tracking, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
 import { routeBlock, ruleBlock } from './routes.js';
 import { parseSyncGroup, parseTrackFile, parseVrrpScript } from './tracking.js';
 import { parseVirtualServer, parseVirtualServerGroup } from './lvs.js';
 import { blockOf, type NotYet } from './section.js';
 import { arity } from './values.js';
-import { parseTree, type Node } from './tree.js';
+import { TreeBuilder, type Node } from './tree.js';
 import { parseVip, parseVrrpInstance } from './vrrp-instance.js';
 
 /** The outcome of loading a file: a model only when there is no error. */
@@ -119,8 +121,100 @@ function collect<T>(list: T[], item: T | undefined): void {
   if (item !== undefined) list.push(item);
 }
 
-/** Builds the model from a statement tree. */
-export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnostics): Config {
+/** A block parsed as soon as it was read, with what its parser reported. */
+interface EarlyBlock {
+  readonly value: VirtualServer | undefined;
+  readonly diags: Diagnostics;
+}
+
+/**
+ * Parses `virtual_server` blocks while the file is still being read: a director's file is
+ * mostly these, and once parsed their statements need not be kept. Their model does not
+ * depend on anything else in the file; what they report is kept aside and merged in file
+ * order by `buildConfig`, so the diagnostics are the same as when parsed at the end.
+ */
+class EarlyParser {
+  readonly blocks = new Map<Node, EarlyBlock>();
+
+  /** The reader's span of the block just closed, when it has one; set once the reader exists. */
+  spanOf: ((keyword: Token) => ReusableBlock | undefined) | undefined;
+
+  constructor(
+    readonly fingerprints: boolean,
+    private readonly parsed?: (node: Node, block: EarlyBlock, span: ReusableBlock | undefined) => void,
+  ) {}
+
+  readonly take = (node: Node): boolean => {
+    if (node.keyword.text !== 'virtual_server') return false;
+    const diags = new Diagnostics();
+    const span = this.spanOf?.(node.keyword);
+    const value = parseVirtualServer(node, diags);
+    // A block read straight from the text has that text as its fingerprint: compared as a
+    // string, never hashed (the text fixes the words; the words fix the model).
+    if (this.fingerprints && value !== undefined) setBlockFingerprint(value, span?.text ?? nodeFingerprint(node));
+    const block = { value, diags };
+    this.blocks.set(node, block);
+    this.parsed?.(node, block, span);
+    return true;
+  };
+}
+
+/** A virtual_server block of a good read, with what reading it gave. */
+interface CachedBlock extends ReusableBlock {
+  readonly file: string;
+  readonly line: number;
+  readonly node: Node;
+  readonly early: EarlyBlock;
+}
+
+/**
+ * What a daemon keeps from one read of its configuration for the next: each virtual_server
+ * block of the last read without errors, by file, first line and text. A reload reads again
+ * only the blocks whose text or place changed; the others keep their model, and its
+ * fingerprint, as they were (a director's reload mostly changes one weight among thousands).
+ * Only blocks read straight from the text are kept: one that a definition, conditional,
+ * sequence or include made is read again every time.
+ */
+export class BlockCache {
+  private files = new Map<string, Map<number, CachedBlock>>();
+
+  /** @internal The kept blocks of a file, by first line. */
+  forFile(file: string): ReadonlyMap<number, CachedBlock> | undefined {
+    return this.files.get(file);
+  }
+
+  /** @internal Keeps exactly these blocks, from the read that just ended without errors. */
+  replace(blocks: readonly CachedBlock[]): void {
+    this.files = new Map();
+    for (const b of blocks) {
+      let m = this.files.get(b.file);
+      if (m === undefined) this.files.set(b.file, (m = new Map()));
+      m.set(b.line, b);
+    }
+  }
+}
+
+/** `value`, with the fingerprint of the block it was built from when they are asked for. */
+function keep<T extends object>(value: T | undefined, node: Node, fingerprints: boolean | undefined): T | undefined {
+  if (fingerprints === true && value !== undefined) setBlockFingerprint(value, nodeFingerprint(node));
+  return value;
+}
+
+/** Options of `load`. */
+export interface LoadOptions extends LexOptions {
+  /**
+   * Keep a fingerprint of each block with the virtual servers, groups, instances and track
+   * files built from it (`blockFingerprint`), for a later `diff`; a daemon wants them, a
+   * one-time check does not.
+   */
+  readonly fingerprints?: boolean;
+  /** Blocks kept from the last read, reused where unchanged, and updated by this read when it has no error. */
+  readonly cache?: BlockCache;
+}
+
+/** Builds the model from a statement tree (`early`: blocks parsed while reading it). */
+export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnostics, early?: EarlyParser): Config {
+  const fp = early?.fingerprints;
   let globals: GlobalDefs = defaultGlobalDefs();
   for (const n of nodes) {
     // keepalived also takes net_namespace outside global_defs (its samples do).
@@ -147,23 +241,38 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
     const kw = n.keyword.text;
     if (kw === 'global_defs' || kw === 'net_namespace') continue;
     // One parser per top-level block; each adds what it parsed to its list.
-    const parsers: Record<string, () => void> = {
-      vrrp_script: () => collect(scripts, parseVrrpScript(n, diags)),
-      track_file: () => collect(files, parseTrackFile(n, diags)),
-      vrrp_track_file: () => collect(files, parseTrackFile(n, diags)),
-      vrrp_sync_group: () => collect(syncGroups, parseSyncGroup(n, diags)),
-      virtual_server: () => collect(servers, parseVirtualServer(n, diags)),
-      virtual_server_group: () => collect(groups, parseVirtualServerGroup(n, diags)),
-      vrrp_instance: () => collect(instances, parseVrrpInstance(n, globals, diags)),
-      static_ipaddress: () => {
+    switch (kw) {
+      case 'vrrp_script':
+        collect(scripts, parseVrrpScript(n, diags));
+        continue;
+      case 'track_file':
+      case 'vrrp_track_file':
+        collect(files, keep(parseTrackFile(n, diags), n, fp));
+        continue;
+      case 'vrrp_sync_group':
+        collect(syncGroups, parseSyncGroup(n, diags));
+        continue;
+      case 'virtual_server': {
+        const e = early?.blocks.get(n);
+        if (e !== undefined) diags.append(e.diags);
+        collect(servers, e !== undefined ? e.value : keep(parseVirtualServer(n, diags), n, fp));
+        continue;
+      }
+      case 'virtual_server_group':
+        collect(groups, keep(parseVirtualServerGroup(n, diags), n, fp));
+        continue;
+      case 'vrrp_instance':
+        collect(instances, keep(parseVrrpInstance(n, globals, diags), n, fp));
+        continue;
+      case 'static_ipaddress':
         for (const e of blockOf(n, diags) ?? []) collect(staticAddresses, parseVip(e, diags));
-      },
-      static_routes: () => void staticRoutes.push(...routeBlock(n, diags)),
-      static_rules: () => void staticRules.push(...ruleBlock(n, diags)),
-    };
-    if (Object.hasOwn(parsers, kw)) {
-      parsers[kw]!();
-      continue;
+        continue;
+      case 'static_routes':
+        staticRoutes.push(...routeBlock(n, diags));
+        continue;
+      case 'static_rules':
+        staticRules.push(...ruleBlock(n, diags));
+        continue;
     }
     const notYet = Object.hasOwn(TOP_NOT_YET, kw) ? TOP_NOT_YET[kw] : undefined;
     if (notYet !== undefined) {
@@ -208,14 +317,39 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
 }
 
 /** Reads, parses and validates a keepalived.conf (with its includes). Never throws on file content. */
-export function load(file: string, options: LexOptions = {}): LoadResult {
+export function load(file: string, options: LoadOptions = {}): LoadResult {
   const diags = new Diagnostics();
-  const tokens = lexFile(file, diags, options);
-  const tree = parseTree(tokens, diags);
+  // The tokens go straight into the tree as they are read; the tree's errors (unbalanced
+  // braces) are reported after the reader's, as when the whole file was read first.
+  const treeDiags = new Diagnostics();
+  const cache = options.cache;
+  const kept: CachedBlock[] = [];
+  const early = new EarlyParser(options.fingerprints === true, cache === undefined ? undefined : (node, block, s) => {
+    if (s !== undefined) kept.push({ text: s.text, lines: s.lines, file: node.keyword.file, line: node.keyword.line, node, early: block });
+  });
+  const builder = new TreeBuilder(treeDiags, early.take);
+  if (cache === undefined && options.fingerprints !== true) readConfig(file, diags, options, builder);
+  else {
+    const reader = blockReader(diags, options, builder, {
+      forFile: (f) => cache?.forFile(f),
+      reuse: (block) => {
+        const b = block as CachedBlock;
+        if (!builder.appendTaken(b.node)) return false;
+        early.blocks.set(b.node, b.early);
+        kept.push(b);
+        return true;
+      },
+    });
+    early.spanOf = reader.closedBlockSpan;
+    reader.read(file);
+  }
+  const tree = builder.finish();
+  diags.append(treeDiags);
   // After a syntax or include error the block structure is uncertain; checking
   // the model would only add follow-on errors that hide the real one.
   if (diags.errors.length > 0) return { config: undefined, model: undefined, diagnostics: diags.list, errors: diags.errors, warnings: diags.warnings };
-  const config = buildConfig(file, tree, diags);
+  const config = buildConfig(file, tree, diags, early);
   const errors = diags.errors;
+  if (errors.length === 0) cache?.replace(kept);
   return { config: errors.length === 0 ? config : undefined, model: config, diagnostics: diags.list, errors, warnings: diags.warnings };
 }

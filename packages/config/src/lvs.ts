@@ -13,7 +13,7 @@ import {
   type VirtualServerGroup,
   type VirtualServerKey,
 } from './model.js';
-import { applySection, blockOf, flag, integer, namedBlock, single, word, type Handler, type NotYet, type SectionSpec } from './section.js';
+import { applySection, assignExcept, blockOf, flag, integer, namedBlock, single, word, type Handler, type NotYet, type SectionSpec } from './section.js';
 import type { Node } from './tree.js';
 import { addressValue, arity, enumValue } from './values.js';
 
@@ -76,7 +76,7 @@ function addressAndPort(node: Node, args: readonly Token[], what: string, diags:
   if (a === undefined) return undefined;
   if (args.length === 1) return a;
   const p = port(args[1]!, `${what} port`, diags);
-  return p === undefined ? undefined : { ...a, port: p };
+  return p === undefined ? undefined : { address: a.address, family: a.family, port: p };
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -120,9 +120,17 @@ function parseRealServer(node: Node, diags: Diagnostics): RealServer | undefined
   if (d.uthreshold !== undefined && d.lthreshold !== undefined && d.lthreshold > d.uthreshold) {
     diags.error('CONF_ERR_CONFLICT', node.keyword.pos, 'lthreshold is larger than uthreshold');
   }
-  const { checkers, options, ...rest } = d;
-  return { ...head, pos: node.keyword.pos, ...rest, options, checkers };
+  // Keys in the order `{ ...head, pos, ...rest, options, checkers }` gives them.
+  const pos = node.keyword.pos;
+  const rs = (head.port !== undefined ? { address: head.address, family: head.family, port: head.port, pos } : { address: head.address, family: head.family, pos }) as Mutable<RealServer>;
+  assignExcept(rs, d, RS_DRAFT_ONLY);
+  rs.options = d.options;
+  rs.checkers = d.checkers;
+  return rs;
 }
+
+/** Draft fields that are not copied as they are into a RealServer. */
+const RS_DRAFT_ONLY: ReadonlySet<string> = new Set(['options', 'checkers']);
 
 type VsDraft = WithOptions &
   Omit<Mutable<VirtualServer>, 'options' | 'realServers' | 'name' | 'key' | 'pos' | 'schedulerFlags' | 'protocol' | 'lbAlgo' | 'forwarding' | 'delayLoop'> & {
@@ -216,7 +224,8 @@ function vsKey(node: Node, diags: Diagnostics): VirtualServerKey | undefined {
   }
   const a = addressAndPort(node, node.args.slice(0, 2), 'virtual_server', diags);
   if (third !== undefined) diags.error('CONF_ERR_ARITY', third.pos, `unexpected '${third.text}' after the virtual server's port`);
-  return a === undefined ? undefined : { kind: 'address', ...a };
+  if (a === undefined) return undefined;
+  return a.port !== undefined ? { kind: 'address', address: a.address, family: a.family, port: a.port } : { kind: 'address', address: a.address, family: a.family };
 }
 
 function keyName(key: VirtualServerKey, protocol: string): string {
@@ -247,7 +256,7 @@ export function parseVirtualServer(node: Node, diags: Diagnostics): VirtualServe
     alpha: false,
     omega: false,
   };
-  const before = diags.errors.length;
+  const before = diags.errorCount;
   applySection(vsSpec, block, d, diags);
   const protocol = d.protocol ?? 'TCP';
   const pos: Position = node.keyword.pos;
@@ -269,27 +278,28 @@ export function parseVirtualServer(node: Node, diags: Diagnostics): VirtualServe
     if (seen.has(id)) diags.error('CONF_ERR_CONFLICT', rs.pos, `real_server ${rs.address}${rs.port !== undefined ? ` ${rs.port}` : ''} appears twice in ${name}`);
     seen.add(id);
   }
-  const { options, realServers, schedulerFlags, protocol: _p, lbAlgo, forwarding: _f, sorryForwarding, sorryServer, alpha, ...rest } = d;
-  void _p;
-  void _f;
-  if (diags.errors.length > before) return undefined;
-  return {
-    ...rest,
-    name,
-    key,
-    pos,
-    protocol,
-    lbAlgo: lbAlgo ?? 'wlc',
-    // delay_loop is a cascading checker option; the service's own default is 60 s.
-    delayLoop: options.delayLoop ?? 60,
-    forwarding: forwardingOf,
-    schedulerFlags,
-    alpha: options.alpha ?? alpha,
-    options,
-    realServers,
-    ...(sorryServer !== undefined ? { sorryServer: { ...sorryServer, ...(sorryForwarding !== undefined ? { forwarding: sorryForwarding } : {}) } } : {}),
-  };
+  if (diags.errorCount > before) return undefined;
+  const { options, sorryForwarding, sorryServer } = d;
+  // Keys in the order `{ ...rest, name, key, ... }` would give them.
+  const vs = assignExcept({}, d, VS_DRAFT_ONLY) as Mutable<VirtualServer>;
+  vs.name = name;
+  vs.key = key;
+  vs.pos = pos;
+  vs.protocol = protocol;
+  vs.lbAlgo = d.lbAlgo ?? 'wlc';
+  // delay_loop is a cascading checker option; the service's own default is 60 s.
+  vs.delayLoop = options.delayLoop ?? 60;
+  vs.forwarding = forwardingOf;
+  vs.schedulerFlags = d.schedulerFlags;
+  vs.alpha = options.alpha ?? d.alpha;
+  vs.options = options;
+  vs.realServers = d.realServers;
+  if (sorryServer !== undefined) vs.sorryServer = { ...sorryServer, ...(sorryForwarding !== undefined ? { forwarding: sorryForwarding } : {}) };
+  return vs;
 }
+
+/** Draft fields that are not copied as they are into a VirtualServer. */
+const VS_DRAFT_ONLY: ReadonlySet<string> = new Set(['options', 'realServers', 'schedulerFlags', 'protocol', 'lbAlgo', 'forwarding', 'sorryForwarding', 'sorryServer', 'alpha']);
 
 /** Parses `virtual_server_group NAME { IP[-LAST|/PREFIX] [PORT] | fwmark N }`. */
 export function parseVirtualServerGroup(node: Node, diags: Diagnostics): VirtualServerGroup | undefined {
@@ -306,7 +316,7 @@ export function parseVirtualServerGroup(node: Node, diags: Diagnostics): Virtual
       continue;
     }
     const m = /^([^-/]+)(?:-([^/]+)|\/(\d+))?$/.exec(e.keyword.text);
-    const a = m === null ? undefined : addressValue({ ...e.keyword, text: m[1]! }, 'group address', diags);
+    const a = m === null ? undefined : addressValue(e.keyword.withText(m[1]!), 'group address', diags);
     if (a === undefined) continue;
     let last: string | undefined;
     if (m![2] !== undefined) {

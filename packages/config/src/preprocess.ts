@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { Diagnostics, Position } from './diagnostics.js';
+import { READ_LIMITS, type ReadLimits } from './limits.js';
 
 /** A logical line after keepalived's preprocessing, with the place it came from. */
 export interface LogicalLine {
@@ -41,42 +42,53 @@ export function stripComment(text: string): string {
 export class Preprocessor {
   private readonly defs = new Map<string, string>();
   private expansions = 0;
+  /** Lines made so far by sequences, lists and substitution (`ReadLimits.generatedLines`). */
+  private generated = 0;
   /** The physical line being processed, to place unexpanded text on it. */
   private raw = '';
 
   constructor(
     private readonly configId: string,
     private readonly diags: Diagnostics,
+    private readonly limits: ReadLimits = READ_LIMITS,
   ) {}
 
   /**
-   * Processes the physical lines of one file; `pwd` is its directory
-   * (`${_PWD}`). `include` is offered each line first and returns true when it
-   * took it: keepalived detects includes before any other processing.
+   * Counts one more generated line; false once the budget is spent (reported once, after
+   * which nothing more is generated: a sequence inside a sequence ends here, not in hours).
    */
-  *lines(physical: readonly string[], file: string, pwd: string, include: (text: string, line: number) => boolean): Generator<LogicalLine> {
-    for (let i = 0; i < physical.length; i++) {
-      let text = stripComment(physical[i]!.replace(/\r$/, '')).trim();
-      const line = i + 1;
-      this.raw = physical[i]!;
-      if (include(text, line)) continue;
-      const def = /^(?:@\^?\S+\s+)?\$([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$/.exec(text);
-      if (def !== null && def[2]!.trimEnd().endsWith('\\')) {
-        // A multi-line definition: continuation lines are part of the value.
-        const parts = [def[2]!.trimEnd().slice(0, -1)];
-        while (i + 1 < physical.length) {
-          i++;
-          const next = stripComment(physical[i]!.replace(/\r$/, '')).trimEnd();
-          if (next.endsWith('\\')) parts.push(next.slice(0, -1));
-          else {
-            parts.push(next);
-            break;
-          }
+  private generate(pos: Position): boolean {
+    if (this.generated > this.limits.generatedLines) return false;
+    if (++this.generated <= this.limits.generatedLines) return true;
+    this.diags.error('CONF_ERR_LIMIT', pos, `~SEQ, ~LST and definitions make more than ${this.limits.generatedLines} lines`);
+    return false;
+  }
+
+  /**
+   * Processes one physical line `raw` (without its newline) of `file`, whose directory is
+   * `pwd` (`${_PWD}`); `more` hands over the lines after it, which a multi-line definition
+   * takes. `include` is offered the line first and returns true when it took it:
+   * keepalived detects includes before any other processing.
+   */
+  *line(raw: string, line: number, file: string, pwd: string, more: () => string | undefined, include: (text: string, raw: string) => boolean): Generator<LogicalLine> {
+    let text = stripComment(raw.replace(/\r$/, '')).trim();
+    this.raw = raw;
+    if (include(text, raw)) return;
+    const def = /^(?:@\^?\S+\s+)?\$([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$/.exec(text);
+    if (def !== null && def[2]!.trimEnd().endsWith('\\')) {
+      // A multi-line definition: continuation lines are part of the value.
+      const parts = [def[2]!.trimEnd().slice(0, -1)];
+      for (let nextRaw = more(); nextRaw !== undefined; nextRaw = more()) {
+        const next = stripComment(nextRaw.replace(/\r$/, '')).trimEnd();
+        if (next.endsWith('\\')) parts.push(next.slice(0, -1));
+        else {
+          parts.push(next);
+          break;
         }
-        text = `${text.slice(0, text.length - def[2]!.length)}${parts.map((p) => p.trim()).filter((p) => p !== '').join('\n')}`;
       }
-      yield* this.process(text, { file, line, col: 1 }, pwd, false, 0);
+      text = `${text.slice(0, text.length - def[2]!.length)}${parts.map((p) => p.trim()).filter((p) => p !== '').join('\n')}`;
     }
+    yield* this.process(text, { file, line, col: 1 }, pwd, false, 0);
   }
 
   private *process(input: string, pos: Position, pwd: string, expanded: boolean, depth: number): Generator<LogicalLine> {
@@ -117,7 +129,14 @@ export class Preprocessor {
         if (this.expansions === MAX_EXPANSIONS + 1) this.diags.error('CONF_ERR_SYNTAX', pos, `more than ${MAX_EXPANSIONS} expansions`);
         return;
       }
-      for (const part of sub.split('\n')) yield* this.process(stripComment(part), pos, pwd, true, depth + 1);
+      for (const part of sub.split('\n')) {
+        if (!this.generate(pos)) return;
+        if (part.length > this.limits.lineLength) {
+          this.diags.error('CONF_ERR_LIMIT', pos, `after substitution a line has ${part.length} characters, more than ${this.limits.lineLength}`);
+          continue;
+        }
+        yield* this.process(stripComment(part), pos, pwd, true, depth + 1);
+      }
       return;
     }
     const at = expanded ? -1 : this.raw.indexOf(text);
@@ -161,6 +180,7 @@ export class Preprocessor {
       for (let v = start; step > 0 ? v <= end : v >= end; v += step) values.push(kind === 'SEQx' ? v.toString(16) : String(v));
     }
     for (const v of values) {
+      if (!this.generate(pos)) return;
       this.defs.set(variable, v);
       yield* this.process(rest!, pos, pwd, expanded, depth + 1);
     }
@@ -194,12 +214,24 @@ export class Preprocessor {
    */
   private substitute(text: string, pos: Position, pwd: string): string | undefined {
     let failed = false;
+    // How much longer the text has grown: a definition used many times on a line, or a
+    // multi-line one, must not build a string of gigabytes before any check sees it.
+    let grown = 0;
+    let tooLong = false;
+    const limit = this.limits.expansionLength;
     const segments = text.split('"');
     const out = segments.map((segment, i) => {
       const quoted = i % 2 === 1;
       const lookup = (whole: string, name: string, args = ''): string => {
+        if (tooLong) return '';
         const v = this.defs.get(name) ?? this.builtin(name, args, pwd, quoted);
-        if (v !== undefined) return v;
+        if (v !== undefined) {
+          grown += v.length - whole.length;
+          if (text.length + grown <= limit) return v;
+          this.diags.error('CONF_ERR_LIMIT', pos, `substituting $${name} makes the text longer than ${limit} characters`);
+          failed = tooLong = true;
+          return '';
+        }
         if (quoted) return whole;
         this.diags.error('CONF_ERR_REFERENCE', pos, `$${name} is not defined`);
         failed = true;

@@ -96,7 +96,7 @@ export const multicastGroup =
 /** `ADDR[/PREFIX]`; the prefix defaults to the full length, as keepalived does. */
 export function prefixedAddress(tok: Token, what: string, diags: Diagnostics): { address: string; family: 4 | 6; prefix: number } | undefined {
   const [addr = '', prefixText, ...rest] = tok.text.split('/');
-  const a = addressValue({ ...tok, text: addr }, what, diags);
+  const a = addressValue(tok.withText(addr), what, diags);
   if (a === undefined) return undefined;
   const max = a.family === 4 ? 32 : 128;
   if (rest.length > 0 || (prefixText !== undefined && !/^\d+$/.test(prefixText))) {

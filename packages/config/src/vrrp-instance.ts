@@ -270,7 +270,7 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
   const block = blockOf(node, diags);
   if (block === undefined) return undefined;
   const d: Draft = { priority: 100, advertInt: 1, nopreempt: false, preemptDelay: 0, vips: [], excluded: [], unicastPeer: [], garp: {}, tracking: emptyTracking(), dontTrackPrimary: false, virtualRoutes: [], virtualRules: [] };
-  const before = diags.errors.length;
+  const before = diags.errorCount;
   applySection(spec, block, d, diags);
   const pos: Position = node.keyword.pos;
   // Where the keyword whose value holds (the last of them) stands; the instance itself when absent.
@@ -328,7 +328,7 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
   if (d.priority !== 255 && block.some((n) => n.keyword.text === 'owner_ignore_adverts')) {
     diags.warning('CONF_ERR_CONFLICT', at('owner_ignore_adverts'), 'owner_ignore_adverts applies only to the address owner (priority 255); ignored');
   }
-  if (diags.errors.length > before || d.interface === undefined || d.virtualRouterId === undefined) return undefined;
+  if (diags.errorCount > before || d.interface === undefined || d.virtualRouterId === undefined) return undefined;
   return {
     name: name.text,
     pos,

@@ -139,3 +139,10 @@ test('state MASTER with nopreempt, or with preempt off, is a warning at the keyw
     t.deepEqual(r.warnings.map((w) => `${w.pos.line}:${w.pos.col} ${w.message}`), ['5:5 nopreempt has no effect with state MASTER; use state BACKUP on every node'], kw);
   }
 });
+
+test('a file with UTF-8 in it reads as UTF-8 (an ASCII one takes a faster path to the same text)', (t) => {
+  const dir = files({ 'k.conf': '# größe: äöü\nglobal_defs {\n  router_id "rôuter-ü"\n  notification_email_from naïve\n  bogus_ключ 1\n}\n' });
+  const r = load(join(dir, 'k.conf'));
+  t.deepEqual(r.errors.map((e) => `${e.pos.line}:${e.pos.col} ${e.message.split(';')[0]}`), ["5:3 unknown keyword 'bogus_ключ' in global_defs"]);
+  t.is(r.model?.globalDefs.routerId, 'rôuter-ü');
+});

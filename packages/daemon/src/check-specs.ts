@@ -1,10 +1,9 @@
 import { modelKey, type Checker, type CheckerOptions, type RealServer, type VirtualServer } from '@tandem/config';
 import { hostname } from 'node:os';
 import { dnsCheck, httpCheck, miscCheck, pingCheck, smtpCheck, tcpCheck, udpCheck, type CheckFn, type CheckTiming, type Pinger, type SelfTimedCheckFn, type TcpConnector } from '@tandem/healthcheck';
+import { RUNNABLE_CHECKERS } from './runnable.js';
 import { userFields, type ScriptPreparer } from './script-prep.js';
 
-/** Checker kinds tandem runs; the others are refused at start. */
-export const RUNNABLE_CHECKERS: ReadonlySet<Checker['kind']> = new Set(['TCP_CHECK', 'HTTP_GET', 'SSL_GET', 'MISC_CHECK', 'DNS_CHECK', 'UDP_CHECK', 'PING_CHECK', 'SMTP_CHECK', 'FILE_CHECK']);
 /** Checkers driven by events rather than the scheduler (the file watcher). */
 const EVENT_CHECKERS: ReadonlySet<Checker['kind']> = new Set(['FILE_CHECK']);
 

@@ -7,7 +7,7 @@ export * from './vrrp/host.js';
 export * from './vrrp/sync-groups.js';
 export * from './vrrp/reload-plan.js';
 export * from './vrrp/dispatch.js';
-export { configTest } from './tandemd.js';
+export { configTest } from './config-check.js';
 export { formatStatus } from './tandemctl.js';
 export * from './check-specs.js';
 export * from './lvs-service.js';

@@ -1,4 +1,4 @@
-import type { Config, Position, RealServer, VirtualServer } from '@tandem/config';
+import type { Config, Position, RealServer, VirtualServer, VirtualServerDiff } from '@tandem/config';
 import { CheckScheduler, systemClock, type Clock } from '@tandem/healthcheck';
 import { describeOperation, type IpvsClient, type Operation, serviceId, type TableService, TableKeeper } from '@tandem/ipvs';
 import { IcmpPinger, TcpConnector } from '@tandem/net';
@@ -8,6 +8,8 @@ import type { Logger } from './logger.js';
 import { runNotifyScript, scriptPreparer, type ScriptPreparer } from './script-prep.js';
 import { FileMonitor } from './file-monitor.js';
 import { fileVerdict } from './tracking-rules.js';
+import { summarizeOperations } from './ipvs-summary.js';
+import { replanned } from './replan.js';
 
 /** A real server as `tandemctl status --json` shows it. */
 export interface RealServerStatus {
@@ -48,6 +50,10 @@ interface VsState {
   quorumUp: boolean;
   /** The last IPVS error for this virtual server, cleared by a clean sync. */
   error: string | undefined;
+  /** Its part of the desired IPVS table, until its health, quorum or configuration changes. */
+  table: TableService[] | undefined;
+  /** Its real servers' states, in the order of `vs.realServers`. */
+  reals: RealState[];
 }
 
 const realKey = (vs: VirtualServer, rs: RealServer): string => `${vs.name}|${realServerName(rs)}`;
@@ -129,30 +135,68 @@ export class LvsService {
     await this.sync();
   }
 
-  /** Builds the check plans and states for `config`, keeping every check whose plan did not change. */
-  private install(config: Config): void {
+  /**
+   * Builds the check plans and states for `config`. The virtual servers named in `replan`
+   * (all of them when it is undefined) and new ones are planned again, keeping every check
+   * whose plan did not change; the others keep their checks, states and history as they are,
+   * untouched but for pointing at the new file's objects (a reload that changes one weight
+   * re-plans one virtual server, not all of them).
+   */
+  private install(config: Config, replan?: ReadonlySet<string>): void {
     const prepare = this.prepare ?? scriptPreparer(config);
-    if (this.pinger === undefined && config.virtualServers.some((vs) => vs.realServers.some((rs) => rs.checkers.some((c) => c.kind === 'PING_CHECK')))) this.pinger = new IcmpPinger();
-    // Plan everything first: a script that must not run stops here, before anything changes.
-    if (this.tcp === undefined && config.virtualServers.some((vs) => vs.realServers.some((rs) => rs.checkers.some((c) => c.kind === 'TCP_CHECK')))) this.tcp = new TcpConnector();
-    const plans = config.virtualServers.map((vs) => planChecks(vs, prepare, this.pinger, this.tcp));
-    const oldReals = this.reals;
     const oldVs = this.virtualServers;
-    const reals = new Map<string, RealState>();
-    const byCheck = new Map<string, RealState>();
-    const signatures = new Map<string, string>();
-    const virtualServers = new Map<string, VsState>();
+    const carried = new Set<string>();
+    if (replan !== undefined) {
+      for (const vs of config.virtualServers) {
+        const v = oldVs.get(vs.name);
+        if (!replan.has(vs.name) && v !== undefined && v.reals.length === vs.realServers.length) carried.add(vs.name);
+      }
+    }
+    const toPlan = config.virtualServers.filter((vs) => !carried.has(vs.name));
+    const uses = (kind: string): boolean => toPlan.some((vs) => vs.realServers.some((rs) => rs.checkers.some((c) => c.kind === kind)));
+    if (this.pinger === undefined && uses('PING_CHECK')) this.pinger = new IcmpPinger();
+    if (this.tcp === undefined && uses('TCP_CHECK')) this.tcp = new TcpConnector();
+    // Plan everything first: a script that must not run stops here, before anything changes.
+    const plans = new Map(toPlan.map((vs) => [vs.name, planChecks(vs, prepare, this.pinger, this.tcp).checks]));
+    // The states of virtual servers planned again or gone leave the maps; a planned one takes
+    // back each state whose checks have the same plans (keeping their history).
+    const dropped = new Map<string, { state: RealState; signatures: string[] }>();
+    for (const [name, v] of oldVs) {
+      if (carried.has(name)) continue;
+      for (const state of v.reals) {
+        const key = realKey(state.vs, state.rs);
+        dropped.set(key, { state, signatures: state.checks.map((c) => this.signatures.get(c.id) ?? '') });
+        this.reals.delete(key);
+        for (const c of state.checks) {
+          this.byCheck.delete(c.id);
+          this.signatures.delete(c.id);
+        }
+      }
+    }
     const kept = new Set<string>();
-    config.virtualServers.forEach((vs, n) => {
-      const { checks } = plans[n]!;
+    const virtualServers = new Map<string, VsState>();
+    for (const vs of config.virtualServers) {
+      const checks = plans.get(vs.name);
+      if (checks === undefined) {
+        // Unchanged: the same states, now pointing at the new file's objects (positions may have moved).
+        const v = oldVs.get(vs.name)!;
+        v.vs = vs;
+        v.reals.forEach((state, i) => {
+          state.vs = vs;
+          state.rs = vs.realServers[i]!;
+        });
+        virtualServers.set(vs.name, v);
+        continue;
+      }
+      const states: RealState[] = [];
       for (const rs of vs.realServers) {
         const key = realKey(vs, rs);
         const mine = checks.filter((c) => c.realServer === realServerName(rs));
-        const old = oldReals.get(key);
-        const same = old !== undefined && old.checks.length === mine.length && mine.every((c) => this.signatures.get(c.id) === c.signature);
+        const old = dropped.get(key);
+        const same = old !== undefined && old.state.checks.length === mine.length && mine.every((c, i) => old.state.checks[i]?.id === c.id && old.signatures[i] === c.signature);
         let state: RealState;
         if (same) {
-          state = { ...old, vs, rs };
+          state = { ...old.state, vs, rs };
           for (const c of mine) kept.add(c.id);
         } else {
           const alpha = mine.some((c) => c.timing.alpha);
@@ -164,33 +208,34 @@ export class LvsService {
           const track = config.trackFiles.find((f) => f.name === c.trackFile);
           return [{ name: c.trackFile, weight: c.weight ?? track?.weight ?? 1, reverse: c.reverse || (c.weight === undefined && (track?.reverse ?? false)), dynamic: c.dynamic }];
         });
-        reals.set(key, state);
+        states.push(state);
+        this.reals.set(key, state);
         for (const c of mine) {
-          byCheck.set(c.id, state);
-          signatures.set(c.id, c.signature);
+          this.byCheck.set(c.id, state);
+          this.signatures.set(c.id, c.signature);
         }
       }
-      const health = (rs: RealServer): RealHealth => this.healthIn(reals, vs, rs);
+      const health = (rs: RealServer): RealHealth => this.healthIn(this.reals, vs, rs);
       const before = oldVs.get(vs.name);
       const up = nextQuorum(vs, before?.quorumUp ?? true, liveWeightSum(vs, health));
-      virtualServers.set(vs.name, { vs, quorumUp: up, error: before?.error });
+      virtualServers.set(vs.name, { vs, quorumUp: up, error: before?.error, table: undefined, reals: states });
       if (before === undefined && !up) this.quorumChanged(vs, false, liveWeightSum(vs, health));
-    });
-    for (const id of this.signatures.keys()) if (!kept.has(id)) this.scheduler.remove(id);
-    this.reals = reals;
-    this.byCheck = byCheck;
-    this.signatures = signatures;
+    }
+    for (const { state } of dropped.values()) for (const c of state.checks) if (!kept.has(c.id)) this.scheduler.remove(c.id);
     this.virtualServers = virtualServers;
     this.config = config;
-    config.virtualServers.forEach((_vs, n) => {
-      for (const c of plans[n]!.checks) if (!kept.has(c.id)) this.scheduler.add({ id: c.id, timing: c.timing, run: c.run, ...(c.runSelfTimed !== undefined ? { runSelfTimed: c.runSelfTimed } : {}) });
-    });
+    for (const checks of plans.values()) {
+      for (const c of checks) if (!kept.has(c.id)) this.scheduler.add({ id: c.id, timing: c.timing, run: c.run, ...(c.runSelfTimed !== undefined ? { runSelfTimed: c.runSelfTimed } : {}) });
+    }
     this.watchFiles(config);
   }
 
   /** FILE_CHECK: one watcher per track_file the real servers read; each change re-judges them. */
   private watchFiles(config: Config): void {
-    const used = new Set([...this.reals.values()].flatMap((s) => s.files.map((f) => f.name)));
+    // FILE_CHECK names a track_file block: without any, there is nothing to watch or judge.
+    if (config.trackFiles.length === 0 && this.fileMonitors.size === 0) return;
+    const used = new Set<string>();
+    for (const s of this.reals.values()) for (const f of s.files) used.add(f.name);
     for (const [name, mon] of this.fileMonitors) {
       if (used.has(name)) continue;
       mon.stop();
@@ -226,11 +271,14 @@ export class LvsService {
 
   /**
    * Applies a new configuration: checks whose plan is unchanged keep running with their
-   * history, and IPVS changes only where the desired table differs.
+   * history, and IPVS changes only where the desired table differs. With `changes` (the
+   * reload's diff) only the virtual servers that changed, or whose group or track_file did,
+   * are planned again.
    */
-  async reload(config: Config, ipvs?: IpvsClient): Promise<void> {
+  async reload(config: Config, ipvs?: IpvsClient, changes?: VirtualServerDiff): Promise<void> {
+    const before = this.config;
     this.prepare = scriptPreparer(config);
-    this.install(config);
+    this.install(config, before !== undefined && changes !== undefined ? replanned(before, config, changes) : undefined);
     if (this.keeper === undefined && ipvs !== undefined) {
       this.ipvs = ipvs;
       this.keeper = new TableKeeper(ipvs);
@@ -274,6 +322,7 @@ export class LvsService {
   private changed(vs: VirtualServer): void {
     const v = this.virtualServers.get(vs.name);
     if (v === undefined) return;
+    v.table = undefined;
     const sum = liveWeightSum(vs, (rs) => this.healthIn(this.reals, vs, rs));
     const up = nextQuorum(vs, v.quorumUp, sum);
     if (up !== v.quorumUp) {
@@ -303,7 +352,8 @@ export class LvsService {
     if (config === undefined) return { table, owners };
     for (const v of this.virtualServers.values()) {
       try {
-        for (const t of desiredForVirtualServer(v.vs, config.virtualServerGroups, (rs) => this.healthIn(this.reals, v.vs, rs), v.quorumUp)) {
+        v.table ??= desiredForVirtualServer(v.vs, config.virtualServerGroups, (rs) => this.healthIn(this.reals, v.vs, rs), v.quorumUp);
+        for (const t of v.table) {
           table.push(t);
           owners.set(serviceId(t.service.key), v.vs.name);
         }
@@ -331,10 +381,13 @@ export class LvsService {
     const ownerOf = (op: Operation): string => owners.get(serviceId('key' in op ? op.key : op.service.key)) ?? 'IPVS';
     try {
       this.onOwnedServices?.(new Set([...keeper.ownedIds(), ...owners.keys()]));
+      const started = performance.now();
       const report = await keeper.sync(table);
       this.onOwnedServices?.(keeper.ownedIds());
       for (const v of this.virtualServers.values()) v.error = undefined;
-      for (const op of report.applied) this.log.info(`(${ownerOf(op)}) IPVS: ${describeOperation(op)}`);
+      // Each entry at debug (-D); one line per batch at info, so the log does not grow with the table.
+      for (const op of report.applied) this.log.debug(`(${ownerOf(op)}) IPVS: ${describeOperation(op)}`);
+      if (report.applied.length > 0) this.log.info(`IPVS: ${summarizeOperations(report.applied)} in ${Math.round(performance.now() - started)} ms`);
       for (const f of report.failed) {
         const v = this.virtualServers.get(ownerOf(f.operation));
         if (v !== undefined) v.error = f.error.message;
@@ -419,3 +472,4 @@ export class LvsService {
     }
   }
 }
+

@@ -1,4 +1,4 @@
-import { diff, load, formatDiagnostic, sameValue, type Config, type Diagnostic } from '@tandem/config';
+import { diff, formatDiagnostic, sameValue, type Config } from '@tandem/config';
 import { rmSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { dirname } from 'node:path';
@@ -12,8 +12,8 @@ import type { ReloadReport } from './vrrp/service.js';
 import { LoopDelayMonitor } from './loop-delay.js';
 import { clearLeftovers } from './leftovers.js';
 import { LvsService } from './lvs-service.js';
-import { unsupportedFeatures } from './runnable.js';
-import { scriptPreparer, scriptProblems } from './script-prep.js';
+import { configTest, loadForTandem } from './config-check.js';
+import { scriptPreparer } from './script-prep.js';
 import { ensureTrustedDirectory, writePrivateFile } from './private-files.js';
 import { InstanceLock, lockPathOf } from './instance-lock.js';
 import { HostLedger } from './host-ledger.js';
@@ -22,31 +22,6 @@ import { planReport } from './plan.js';
 import { NotifyFifos } from './notify-fifo.js';
 import { StaticNetwork } from './static-network.js';
 import type { IpvsClient } from '@tandem/ipvs';
-
-/** The result of loading a file for this tandemd: validity plus what this version cannot run. */
-interface Loaded {
-  readonly config: Config | undefined;
-  readonly diagnostics: readonly Diagnostic[];
-  readonly errors: readonly Diagnostic[];
-  readonly warnings: readonly Diagnostic[];
-}
-
-function loadForTandem(file: string, configId: string | undefined): Loaded {
-  const r = load(file, configId !== undefined ? { configId } : {});
-  if (r.config === undefined) return r;
-  // What tandemd would refuse at start is an error here too, so `-t` says what the daemon will do.
-  const unsupported = [...unsupportedFeatures(r.config), ...scriptProblems(r.config)];
-  if (unsupported.length === 0) return r;
-  return { config: undefined, diagnostics: [...r.diagnostics, ...unsupported], errors: [...r.errors, ...unsupported], warnings: r.warnings };
-}
-
-/** `tandemd -t`: prints every diagnostic; 0 when the file is valid and runnable, 1 when not. */
-export function configTest(file: string, out: (line: string) => void, configId?: string): number {
-  const r = loadForTandem(file, configId);
-  for (const d of r.diagnostics) out(formatDiagnostic(d));
-  if (r.errors.length === 0) out(`${file}: configuration is valid${r.warnings.length > 0 ? ` (${r.warnings.length} warning${r.warnings.length === 1 ? '' : 's'})` : ''}`);
-  return r.errors.length === 0 ? 0 : 1;
-}
 
 /**
  * The state files next to the control socket: `/run/tandem/tandem.sock` → `/run/tandem/tandem.state`
@@ -192,7 +167,9 @@ class Daemon {
     }
     const d = diff(this.config, r.config);
     try {
-      const report = await this.vrrp!.reload(vrrpPartOf(r.config), d);
+      // Only the instances' part of the diff crosses to the VRRP side: the virtual servers' stays here.
+      const { instancesAdded, instancesRemoved, instancesChanged, instancesUnchanged } = d;
+      const report = await this.vrrp!.reload(vrrpPartOf(r.config), { instancesAdded, instancesRemoved, instancesChanged, instancesUnchanged });
       if (!sameValue([this.config.staticAddresses, this.config.staticRoutes, this.config.staticRules], [r.config.staticAddresses, r.config.staticRoutes, r.config.staticRules])) {
         await this.statics?.apply(r.config);
       }
@@ -200,9 +177,10 @@ class Daemon {
         this.fifos?.close();
         this.fifos = await NotifyFifos.open(r.config.globalDefs, scriptPreparer(r.config), this.log);
       }
-      if (!sameValue(this.config.virtualServers, r.config.virtualServers) || !sameValue(this.config.virtualServerGroups, r.config.virtualServerGroups)) {
+      const vs = d.virtualServers;
+      if (vs.added.length + vs.removed.length + vs.changed.length + vs.groupsChanged.length > 0 || vs.reordered) {
         const attach = !this.lvs!.hasIpvs() && r.config.virtualServers.length > 0 ? await openIpvs() : undefined;
-        await this.lvs!.reload(r.config, attach !== undefined && 'client' in attach ? attach.client : undefined);
+        await this.lvs!.reload(r.config, attach !== undefined && 'client' in attach ? attach.client : undefined, vs);
       }
       this.config = r.config;
       this.log.info(

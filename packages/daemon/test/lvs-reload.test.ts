@@ -1,0 +1,158 @@
+import test from 'ava';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { diffVirtualServers, formatDiagnostic, load, type Config } from '@tandem/config';
+import { describeOperation, serviceId, type IpvsClient, type Operation, type OperationResult, type TableService } from '@tandem/ipvs';
+import { LvsService } from '../src/lvs-service.js';
+import { summarizeOperations } from '../src/ipvs-summary.js';
+import type { Logger } from '../src/logger.js';
+
+// A reload re-plans only the virtual servers whose blocks changed (or whose group or
+// track_file did), and IPVS sees only the entries that differ. The kernel here is an
+// in-memory table that applies what it is sent: this tests the planning, the kernel path
+// is tested in the guest (test/kernel/daemon.ktest.ts).
+
+class TableInMemory {
+  readonly sent: Operation[] = [];
+  private readonly services = new Map<string, TableService>();
+
+  table(): Promise<TableService[]> {
+    return Promise.resolve([...this.services.values()].map((t) => ({ service: t.service, destinations: [...t.destinations] })));
+  }
+
+  apply(ops: readonly Operation[]): Promise<OperationResult[]> {
+    for (const op of ops) {
+      this.sent.push(op);
+      const id = serviceId('key' in op ? op.key : op.service.key);
+      const t = this.services.get(id);
+      if (op.op === 'add-service' || op.op === 'update-service') this.services.set(id, { service: op.service, destinations: t?.destinations ?? [] });
+      else if (op.op === 'delete-service') this.services.delete(id);
+      else if (t !== undefined) {
+        const rest = t.destinations.filter((d) => d.address !== op.destination.address || d.port !== op.destination.port);
+        this.services.set(id, { service: t.service, destinations: op.op === 'delete-destination' ? rest : [...rest, op.destination] });
+      }
+    }
+    return Promise.resolve(ops.map((operation) => ({ operation })));
+  }
+
+  flush(): Promise<void> {
+    this.services.clear();
+    return Promise.resolve();
+  }
+
+  /** What was sent since the last call, in words. */
+  take(): string[] {
+    return this.sent.splice(0).map(describeOperation);
+  }
+}
+
+function logger(lines: string[]): Logger {
+  const log: Logger = {
+    error: (m) => void lines.push(`error: ${m}`),
+    warn: (m) => void lines.push(`warn: ${m}`),
+    info: (m) => void lines.push(`info: ${m}`),
+    debug: (m) => void lines.push(`debug: ${m}`),
+    child: () => log,
+  };
+  return log;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'tandem-lvs-reload-'));
+let n = 0;
+function model(text: string): Config {
+  const p = join(dir, `k${n++}.conf`);
+  writeFileSync(p, text);
+  const r = load(p, { fingerprints: true });
+  if (r.config === undefined) throw new Error(r.errors.map(formatDiagnostic).join('\n'));
+  return r.config;
+}
+
+const vs = (i: number, weights: readonly number[] = [1, 1, 1]): string =>
+  `virtual_server 192.0.2.${i} 80 {\n    lb_algo wrr\n${weights.map((w, r) => `    real_server 10.0.${i}.${r + 1} 80 {\n        weight ${w}\n    }\n`).join('')}}\n`;
+const many = (k: number, tweak?: (i: number) => string | undefined): string => Array.from({ length: k }, (_v, i) => tweak?.(i + 1) ?? vs(i + 1)).join('');
+
+async function started(config: Config): Promise<{ lvs: LvsService; kernel: TableInMemory; lines: string[] }> {
+  const kernel = new TableInMemory();
+  const lines: string[] = [];
+  const lvs = new LvsService(logger(lines));
+  await lvs.start(config, kernel as unknown as IpvsClient);
+  return { lvs, kernel, lines };
+}
+
+test('one changed weight among 50 virtual servers: one IPVS operation, one summary line', async (t) => {
+  const a = model(many(50));
+  const { lvs, kernel, lines } = await started(a);
+  try {
+    t.is(kernel.take().length, 50 + 150);
+    t.true(lines.some((l) => /^info: IPVS: 50 services, 150 destinations added in \d+ ms$/.test(l)), lines.join('\n'));
+    const b = model(many(50, (i) => (i === 17 ? vs(17, [1, 5, 1]) : undefined)));
+    const d = diffVirtualServers(a, b);
+    t.deepEqual([d.changed.map((p) => p.after.name), d.unchanged.length, d.added.length, d.removed.length], [['192.0.2.17:80/TCP'], 49, 0, 0]);
+    lines.length = 0;
+    await lvs.reload(b, undefined, d);
+    t.deepEqual(kernel.take(), ['update destination TCP 192.0.2.17:80 -> 10.0.17.2:80 masq weight 5']);
+    t.deepEqual(lines.filter((l) => l.includes('IPVS')).map((l) => l.replace(/\d+ ms$/, 'N ms')), ['debug: (192.0.2.17:80/TCP) IPVS: update destination TCP 192.0.2.17:80 -> 10.0.17.2:80 masq weight 5', 'info: IPVS: 1 destination updated in N ms']);
+    t.deepEqual(lvs.status().find((v) => v.name === '192.0.2.17:80/TCP')!.reals.map((r) => r.weight), [1, 5, 1]);
+  } finally {
+    await lvs.stop();
+  }
+});
+
+test('blocks that only moved (lines inserted above them) change nothing; the status follows the new file', async (t) => {
+  const a = model(many(5));
+  const { lvs, kernel } = await started(a);
+  try {
+    kernel.take();
+    const b = model(`# a new comment\n\n${many(5)}`);
+    const d = diffVirtualServers(a, b);
+    t.is(d.unchanged.length, 5);
+    await lvs.reload(b, undefined, d);
+    t.deepEqual(kernel.take(), []);
+    t.is(lvs.status().length, 5);
+  } finally {
+    await lvs.stop();
+  }
+});
+
+test('a changed virtual_server_group re-plans the virtual server that uses it, though its own block is the same', async (t) => {
+  const svc = 'virtual_server group web {\n    lb_algo rr\n    real_server 10.9.0.1 80 {\n    }\n}\n';
+  const a = model(`virtual_server_group web {\n    192.0.2.50 80\n}\n${svc}${many(3)}`);
+  const { lvs, kernel } = await started(a);
+  try {
+    kernel.take();
+    const b = model(`virtual_server_group web {\n    192.0.2.50 80\n    192.0.2.51 80\n}\n${svc}${many(3)}`);
+    const d = diffVirtualServers(a, b);
+    t.deepEqual([d.changed.length, d.groupsChanged], [0, ['web']]);
+    await lvs.reload(b, undefined, d);
+    t.deepEqual(kernel.take(), ['add service TCP 192.0.2.51:80 rr', 'add destination TCP 192.0.2.51:80 -> 10.9.0.1:80 masq weight 1']);
+  } finally {
+    await lvs.stop();
+  }
+});
+
+test('virtual servers added and removed by a reload are added to and removed from IPVS', async (t) => {
+  const a = model(many(3));
+  const { lvs, kernel } = await started(a);
+  try {
+    kernel.take();
+    const b = model(vs(1) + vs(3) + vs(4, [2]));
+    await lvs.reload(b, undefined, diffVirtualServers(a, b));
+    t.deepEqual(kernel.take().sort(), ['add destination TCP 192.0.2.4:80 -> 10.0.4.1:80 masq weight 2', 'add service TCP 192.0.2.4:80 wrr', 'delete service TCP 192.0.2.2:80'].sort());
+    t.deepEqual(lvs.status().map((v) => v.name), ['192.0.2.1:80/TCP', '192.0.2.3:80/TCP', '192.0.2.4:80/TCP']);
+  } finally {
+    await lvs.stop();
+  }
+});
+
+test('summaries name each kind of change once, with thousands separated', (t) => {
+  const key = { protocol: 'tcp', address: '192.0.2.1', port: 80, family: 'inet' } as const;
+  const dest = { address: '10.0.0.1', port: 80, forward: 'masq', weight: 1, upperThreshold: 0, lowerThreshold: 0 } as const;
+  const ops: Operation[] = [
+    ...Array.from({ length: 1000 }, (): Operation => ({ op: 'add-service', service: { key, scheduler: 'rr', flags: 0, timeout: 0, netmask: 32 } })),
+    ...Array.from({ length: 10000 }, (): Operation => ({ op: 'add-destination', key, destination: dest })),
+    { op: 'update-destination', key, destination: dest },
+    { op: 'delete-service', key },
+  ];
+  t.is(summarizeOperations(ops), '1,000 services, 10,000 destinations added; 1 destination updated; 1 service removed');
+});
