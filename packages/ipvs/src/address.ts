@@ -48,10 +48,15 @@ function parseInetAddr(address: string): Buffer {
 }
 
 /** Text of an address read from the kernel (16 bytes; the first 4 for IPv4). */
-export function inetAddrToAddress(bytes: Buffer, family: 'inet' | 'inet6'): string {
-  if (family === 'inet') return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;
+export function inetAddrToAddress(bytes: Uint8Array, family: 'inet' | 'inet6'): string {
+  return inetAddrAt(bytes, 0, family);
+}
+
+/** Text of the address at `offset` (4 bytes for IPv4, 16 for IPv6; the caller checks the length). */
+export function inetAddrAt(b: Uint8Array, offset: number, family: 'inet' | 'inet6'): string {
+  if (family === 'inet') return `${b[offset]}.${b[offset + 1]}.${b[offset + 2]}.${b[offset + 3]}`;
   const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(bytes.readUInt16BE(i).toString(16));
+  for (let i = 0; i < 16; i += 2) groups.push(((b[offset + i]! << 8) | b[offset + i + 1]!).toString(16));
   // Compress the longest run of zero groups, as RFC 5952 prints addresses.
   let best = -1;
   let bestLen = 0;
