@@ -1,6 +1,7 @@
 #include <napi.h>
 #include "memory.h"
 #include "namespace.h"
+#include "netlink_socket.h"
 #include "packet_socket.h"
 #include "raw_socket.h"
 #include "tcp_prober.h"
@@ -11,6 +12,7 @@ static Napi::Object InitAll(Napi::Env env, Napi::Object exports) {
   TcpProber::Init(env, exports);
   InitNamespace(env, exports);
   InitMemory(env, exports);
+  NetlinkSocket::Init(env, exports);
   return exports;
 }
 

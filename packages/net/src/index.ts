@@ -11,3 +11,4 @@ export * from './tcp-connector.js';
 export * from './namespace.js';
 export * from './memory.js';
 export * from './frame-pacer.js';
+export * from './netlink-socket.js';
