@@ -1,6 +1,6 @@
 import test, { type ExecutionContext } from 'ava';
 import fc from 'fast-check';
-import { inetAddrAt } from '../src/address.js';
+import { addressToInetAddr, inetAddrAt } from '../src/address.js';
 import { CmdAttr, NLM_F_ACK, NLM_F_DUMP, NLM_F_MULTI, NLM_F_REQUEST, NLMSG_DONE, NLMSG_ERROR } from '../src/constants.js';
 import { decodeDaemon, decodeDestination, decodeFamilyId, decodeInfo, decodeService, decodeTimeouts, type Decoded } from '../src/decode.js';
 import { decodeReplies, encodeMessage, endsAnswer, lastRequest } from '../src/framing.js';
@@ -228,4 +228,15 @@ test('random bytes at an offset: the decoders read only inside [start, end)', (t
     }),
     { numRuns: 5000 },
   );
+});
+
+test('IPv4 text parses as node:net reads it: four decimal octets, no leading zeros, nothing else', (t) => {
+  fc.assert(
+    fc.property(fc.ipV4(), (a) => {
+      t.deepEqual([...addressToInetAddr(a).subarray(0, 4)], a.split('.').map(Number));
+      t.true(addressToInetAddr(a).subarray(4).every((b) => b === 0));
+    }),
+  );
+  for (const bad of ['01.2.3.4', '1.2.3', '1.2.3.4.', '256.1.1.1', '1..2.3', '', '1.2.3.4 ', '1.2.3.-4', '1.2.3.4000']) t.throws(() => addressToInetAddr(bad), { instanceOf: TypeError }, bad);
+  t.deepEqual([...addressToInetAddr('::ffff:1.2.3.4')], [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 1, 2, 3, 4]);
 });
