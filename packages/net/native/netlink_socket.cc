@@ -105,18 +105,25 @@ NetlinkSocket::~NetlinkSocket() {
   if (cleanupHook_) napi_remove_env_cleanup_hook(env_, &NetlinkSocket::EnvCleanup, this);
   if (!closed_ && idle_ != nullptr) {
     closed_ = true;
-    uv_idle_stop(idle_);
-    CloseHandle(idle_);
-    uv_timer_stop(timer_);
-    CloseHandle(timer_);
-    uv_poll_stop(poll_);
-    poll_->data = reinterpret_cast<void*>(static_cast<intptr_t>(fd_));
-    uv_close(reinterpret_cast<uv_handle_t*>(poll_), [](uv_handle_t* h) {
-      close(static_cast<int>(reinterpret_cast<intptr_t>(h->data)));
-      delete reinterpret_cast<uv_poll_t*>(h);
-    });
+    CloseHandles();
   }
   delete asyncContext_;
+}
+
+// Stops and closes the handles, the poll handle before the descriptor it watches.
+void NetlinkSocket::CloseHandles() {
+  Stop();
+  CloseHandle(idle_);
+  idle_ = nullptr;
+  CloseHandle(timer_);
+  timer_ = nullptr;
+  poll_->data = reinterpret_cast<void*>(static_cast<intptr_t>(fd_));
+  uv_close(reinterpret_cast<uv_handle_t*>(poll_), [](uv_handle_t* h) {
+    close(static_cast<int>(reinterpret_cast<intptr_t>(h->data)));
+    delete reinterpret_cast<uv_poll_t*>(h);
+  });
+  poll_ = nullptr;
+  fd_ = -1;
 }
 
 void NetlinkSocket::EnvCleanup(void* data) {
@@ -315,24 +322,12 @@ void NetlinkSocket::Close(const Napi::CallbackInfo& /*info*/) {
   closed_ = true;
   if (cleanupHook_) napi_remove_env_cleanup_hook(env_, &NetlinkSocket::EnvCleanup, this);
   cleanupHook_ = false;
-  Stop();
   if (busy_) {
     busy_ = false;
     callback_.Reset();
     Unref();
   }
-  CloseHandle(idle_);
-  idle_ = nullptr;
-  CloseHandle(timer_);
-  timer_ = nullptr;
-  // The poll handle is closed before the descriptor it watches.
-  poll_->data = reinterpret_cast<void*>(static_cast<intptr_t>(fd_));
-  uv_close(reinterpret_cast<uv_handle_t*>(poll_), [](uv_handle_t* h) {
-    close(static_cast<int>(reinterpret_cast<intptr_t>(h->data)));
-    delete reinterpret_cast<uv_poll_t*>(h);
-  });
-  poll_ = nullptr;
-  fd_ = -1;
+  CloseHandles();
   requests_ = {};
   replies_ = {};
 }

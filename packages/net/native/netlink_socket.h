@@ -33,6 +33,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   bool ReadReplies(bool* finished);
   void Finish(int err, const char* syscall);
   void Stop();
+  void CloseHandles();
 
   static void OnIdle(uv_idle_t* handle);
   static void OnReadable(uv_poll_t* handle, int status, int events);
