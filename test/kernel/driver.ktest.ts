@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
-import { type Destination, IpvsClient, IpvsError, planChanges, reconcile, type Service, SVC_F_ONEPACKET, SVC_F_PERSISTENT, SVC_F_SCHED1, SVC_F_SCHED2, type TableService } from '@tandem/ipvs';
+import { type Destination, IpvsClient, IpvsError, PackageGenlSocket, planChanges, reconcile, type Service, SVC_F_ONEPACKET, SVC_F_PERSISTENT, SVC_F_SCHED1, SVC_F_SCHED2, type TableService } from '@tandem/ipvs';
+import { NetlinkSocket } from '@tandem/net';
 import { klog, ktest } from './harness.js';
 import { script, sh } from './guest-sh.js';
 
 // Driver tests against the guest kernel's IPVS, in the guest's own namespace. Real servers sit
 // on a dummy interface's subnets: the kernel refuses destinations it has no unicast route to.
+// The client talks through @tandem/net's native socket, as tandemd does; one test runs the
+// same reads and writes through the `netlink` package's socket, the client's default.
 
 let prepared = false;
 async function fresh(): Promise<IpvsClient> {
@@ -15,7 +18,7 @@ ip -6 addr add 2001:db8:1::1/64 dev tnd0 nodad
 ip link set tnd0 up`);
     prepared = true;
   }
-  const ipvs = await IpvsClient.open();
+  const ipvs = await IpvsClient.open({ socket: () => new NetlinkSocket() });
   await ipvs.flush();
   return ipvs;
 }
@@ -223,3 +226,29 @@ ktest('reconciler: 200 services x 10 from empty, one change is one operation, dr
     ipvs.close();
   }
 }, 240_000);
+
+ktest('driver: the netlink package\'s socket and the native one program and read the same table', async () => {
+  const native = await fresh();
+  const viaPackage = await IpvsClient.open({ socket: () => new PackageGenlSocket() });
+  try {
+    const desired: TableService[] = Array.from({ length: 60 }, (_v, i) => ({ service: tcp(3000 + i, i % 2 === 0 ? 'wlc' : 'rr'), destinations: Array.from({ length: 10 }, (_w, j) => real(10 + j, { weight: j })) }));
+    assert.deepEqual((await reconcile(viaPackage, desired)).failed, []);
+    const a = await native.table();
+    const b = await viaPackage.table();
+    assert.equal(a.length, 60);
+    assert.deepEqual(a, b);
+    assert.deepEqual(planChanges(desired, a), []);
+    await native.flush();
+    assert.deepEqual((await reconcile(native, desired)).failed, []);
+    assert.deepEqual(planChanges(desired, await viaPackage.table()), []);
+    assert.equal(sh('ipvsadm', '-Sn').trim().split('\n').length, 60 * 11);
+    // Refusals come back the same way through both.
+    for (const c of [native, viaPackage]) {
+      await assert.rejects(c.run({ op: 'add-service', service: tcp(3000) }), (e: unknown) => e instanceof IpvsError && e.errno === 'EEXIST');
+      await assert.rejects(c.run({ op: 'update-destination', key: tcp(3000).key, destination: real(99) }), (e: unknown) => e instanceof IpvsError && e.errno === 'ENOENT');
+    }
+  } finally {
+    native.close();
+    viaPackage.close();
+  }
+}, 120_000);

@@ -1,31 +1,28 @@
 import { Cmd } from './constants.js';
-import { type BatchRequest, IpvsConnection } from './connection.js';
+import { type Body, IpvsConnection, type Requests } from './connection.js';
 import { describeOperation, serviceName } from './describe.js';
 import { IpvsError } from './errors.js';
-import {
-  daemonMessage,
-  daemonStateMessage,
-  decodeDaemon,
-  decodeDestination,
-  decodeInfo,
-  decodeService,
-  decodeTimeouts,
-  destinationKeyMessage,
-  destinationMessage,
-  serviceKeyMessage,
-  serviceMessage,
-  timeoutsMessage,
-} from './messages.js';
+import { type Decoded, decodeDaemon, decodeDestination, decodeInfo, decodeService, decodeTimeouts } from './decode.js';
+import type { Reply } from './framing.js';
+import { operationCmd, writeDaemon, writeDaemonState, writeOperation, writeServiceKey, writeTimeouts } from './messages.js';
+import { PackageGenlSocket } from './package-socket.js';
+import type { GenlSocketFactory } from './socket.js';
 import type { Operation } from './operations.js';
 import type { DestinationEntry, Info, ServiceEntry, ServiceKey, SyncDaemon, SyncState, Timeouts } from './types.js';
 
 export interface ClientOptions {
-  /** Deadline of each request or batch, in ms (default 5000). */
+  /** Deadline of each wait for the kernel, in ms (default 5000). */
   readonly timeoutMs?: number;
-  /** Sockets used to read destinations in parallel: the kernel runs one dump per socket at a time (default 4). */
+  /**
+   * Sockets used to read destinations in parallel: the kernel runs one dump per socket at a
+   * time (default 4 with the built-in socket, whose round trips each take an event-loop turn,
+   * so several overlap; 1 with a socket handed in, whose exchanges run in native code).
+   */
   readonly dumpSockets?: number;
   /** Requests per datagram when applying operations (default 256). */
   readonly batchSize?: number;
+  /** Opens the generic-netlink sockets (default: the `netlink` package's, PackageGenlSocket). */
+  readonly socket?: GenlSocketFactory;
 }
 
 /** The outcome of one operation: `error` is set when the kernel refused it. */
@@ -40,22 +37,20 @@ export interface KernelService {
   readonly destinations: readonly DestinationEntry[];
 }
 
-function request(op: Operation): BatchRequest {
-  const what = (): string => describeOperation(op);
-  switch (op.op) {
-    case 'add-service':
-      return { cmd: Cmd.NewService, attrs: serviceMessage(op.service), what };
-    case 'update-service':
-      return { cmd: Cmd.SetService, attrs: serviceMessage(op.service), what };
-    case 'delete-service':
-      return { cmd: Cmd.DelService, attrs: serviceKeyMessage(op.key), what };
-    case 'add-destination':
-      return { cmd: Cmd.NewDest, attrs: destinationMessage(op.key, op.destination), what };
-    case 'update-destination':
-      return { cmd: Cmd.SetDest, attrs: destinationMessage(op.key, op.destination), what };
-    case 'delete-destination':
-      return { cmd: Cmd.DelDest, attrs: destinationKeyMessage(op.key, op.destination), what };
+const none: Body = () => undefined;
+
+type Decoder<T> = (buf: Buffer, start: number, end: number) => Decoded<T>;
+
+/** The data messages of one answer, decoded; a message that does not decode is IPVS_ERR_PROTOCOL. */
+function decodeAll<T>(what: string, buf: Buffer, replies: readonly Reply[], decode: Decoder<T>): T[] {
+  const out: T[] = [];
+  for (const r of replies) {
+    if (r.kind !== 'data') continue;
+    const d = decode(buf, r.start, r.end);
+    if (!d.ok) throw new IpvsError('IPVS_ERR_PROTOCOL', what, d.detail);
+    out.push(d.value);
   }
+  return out;
 }
 
 /** The kernel's IPVS over generic netlink: read, change, and run the sync daemon. */
@@ -68,11 +63,11 @@ export class IpvsClient {
 
   /** Connects; rejects with IPVS_ERR_UNAVAILABLE when the kernel has no IPVS. */
   static async open(options: ClientOptions = {}): Promise<IpvsClient> {
-    const conn = { timeoutMs: options.timeoutMs ?? 5000 };
+    const conn = { timeoutMs: options.timeoutMs ?? 5000, socket: options.socket ?? (() => new PackageGenlSocket()) };
     const main = await IpvsConnection.open(conn);
     const dumpers: IpvsConnection[] = [];
     try {
-      for (let i = 1; i < (options.dumpSockets ?? 4); i++) dumpers.push(await IpvsConnection.open(conn));
+      for (let i = 1; i < (options.dumpSockets ?? (options.socket === undefined ? 4 : 1)); i++) dumpers.push(await IpvsConnection.open(conn));
     } catch (err) {
       main.close();
       for (const d of dumpers) d.close();
@@ -86,74 +81,76 @@ export class IpvsClient {
     for (const d of this.dumpers) d.close();
   }
 
-  private decode<T>(what: string, parts: Buffer[], f: (b: Buffer) => T): T[] {
-    try {
-      return parts.map(f);
-    } catch (err) {
-      throw new IpvsError('IPVS_ERR_PROTOCOL', what, (err as Error).message);
-    }
+  private async getOne<T>(cmd: Cmd, write: Body, what: string, decode: Decoder<T>): Promise<T> {
+    const { buf, answers } = await this.main.request(cmd, write, what, false);
+    const [value] = decodeAll(what, buf, answers[0] ?? [], decode);
+    if (value === undefined) throw new IpvsError('IPVS_ERR_PROTOCOL', what, 'empty reply');
+    return value;
   }
 
-  async info(): Promise<Info> {
-    const parts = await this.main.get(Cmd.GetInfo, [], 'read IPVS info');
-    const [info] = this.decode('read IPVS info', parts, decodeInfo);
-    if (info === undefined) throw new IpvsError('IPVS_ERR_PROTOCOL', 'read IPVS info', 'empty reply');
-    return info;
+  private async dumpAll<T>(cmd: Cmd, write: Body, what: string, decode: Decoder<T>): Promise<T[]> {
+    const { buf, answers } = await this.main.request(cmd, write, what, true);
+    return decodeAll(what, buf, answers[0] ?? [], decode);
   }
 
-  async services(): Promise<ServiceEntry[]> {
-    return this.decode('list services', await this.main.dump(Cmd.GetService, [], 'list services'), decodeService);
+  info(): Promise<Info> {
+    return this.getOne(Cmd.GetInfo, none, 'read IPVS info', decodeInfo);
+  }
+
+  services(): Promise<ServiceEntry[]> {
+    return this.dumpAll(Cmd.GetService, none, 'list services', decodeService);
   }
 
   /** One service, or undefined when the kernel has none with that key. */
   async service(key: ServiceKey): Promise<ServiceEntry | undefined> {
-    const what = `read service ${serviceName(key)}`;
     try {
-      const [s] = this.decode(what, await this.main.get(Cmd.GetService, serviceKeyMessage(key), what), decodeService);
-      return s;
+      return await this.getOne(Cmd.GetService, (w) => writeServiceKey(w, key), `read service ${serviceName(key)}`, decodeService);
     } catch (err) {
       if (err instanceof IpvsError && err.errno === 'ESRCH') return undefined;
       throw err;
     }
   }
 
-  async destinations(key: ServiceKey, conn: IpvsConnection = this.main): Promise<DestinationEntry[]> {
-    const what = `list destinations of ${serviceName(key)}`;
-    return this.decode(what, await conn.dump(Cmd.GetDest, serviceKeyMessage(key), what), (b) => decodeDestination(b, key.family));
+  destinations(key: ServiceKey): Promise<DestinationEntry[]> {
+    return this.dumpAll(Cmd.GetDest, (w) => writeServiceKey(w, key), `list destinations of ${serviceName(key)}`, (b, s, e) => decodeDestination(b, key.family, s, e));
   }
 
-  /** Every service with its destinations: one service dump, then the destination dumps spread over the sockets. */
+  /**
+   * Every service with its destinations: one service dump, then one destination dump per
+   * service (the kernel has no command for several), split over the sockets in contiguous
+   * runs, each run one exchange.
+   */
   async table(): Promise<KernelService[]> {
     const services = await this.services();
-    const out: KernelService[] = new Array<KernelService>(services.length);
     const pool = [this.main, ...this.dumpers];
-    let index = 0;
+    const per = Math.ceil(services.length / pool.length);
+    const out: KernelService[] = new Array<KernelService>(services.length);
     await Promise.all(
-      pool.map(async (conn) => {
-        for (let i = index++; i < services.length; i = index++) {
-          const service = services[i] as ServiceEntry;
-          out[i] = { service, destinations: await this.destinations(service.key, conn) };
-        }
+      pool.map(async (conn, c) => {
+        const slice = services.slice(c * per, (c + 1) * per);
+        if (slice.length === 0) return;
+        const { buf, answers } = await conn.dumpEach<ServiceEntry>({ items: slice, cmd: () => Cmd.GetDest, write: (w, s) => writeServiceKey(w, s.key), what: (s) => `list destinations of ${serviceName(s.key)}` });
+        slice.forEach((service, i) => {
+          const what = `list destinations of ${serviceName(service.key)}`;
+          const replies = answers[i] ?? [];
+          for (const r of replies) if (r.kind === 'error' && r.errno !== 0) throw IpvsError.fromErrno(what, r.errno);
+          out[c * per + i] = { service, destinations: decodeAll(what, buf, replies, (b, s, e) => decodeDestination(b, service.key.family, s, e)) };
+        });
       }),
     );
     return out;
   }
 
   /**
-   * Applies operations in order, `batchSize` per datagram, and reports each one's outcome;
-   * a refused operation does not stop the ones after it.
+   * Applies operations in order, `batchSize` per datagram, all in one exchange, and reports
+   * each one's outcome; a refused operation does not stop the ones after it.
    */
   async apply(operations: readonly Operation[]): Promise<OperationResult[]> {
-    const results: OperationResult[] = [];
-    for (let i = 0; i < operations.length; i += this.batchSize) {
-      const chunk = operations.slice(i, i + this.batchSize);
-      const errors = await this.main.batch(chunk.map(request));
-      chunk.forEach((operation, j) => {
-        const error = errors[j];
-        results.push(error === undefined ? { operation } : { operation, error });
-      });
-    }
-    return results;
+    const errors = await this.main.batch<Operation>({ items: operations, cmd: operationCmd, write: writeOperation, what: describeOperation }, this.batchSize);
+    return operations.map((operation, i) => {
+      const error = errors[i];
+      return error === undefined ? { operation } : { operation, error };
+    });
   }
 
   /** Applies one operation; throws its error. */
@@ -162,41 +159,40 @@ export class IpvsClient {
     if (result?.error !== undefined) throw result.error;
   }
 
-  private async command(cmd: Cmd, attrs: BatchRequest['attrs'], what: string): Promise<void> {
-    const [err] = await this.main.batch([{ cmd, attrs, what: () => what }]);
+  private async command(cmd: Cmd, write: Body, what: string): Promise<void> {
+    const request: Requests<Cmd> = { items: [cmd], cmd: (c) => c, write: (w) => write(w), what: () => what };
+    const [err] = await this.main.batch(request, 1);
     if (err !== undefined) throw err;
   }
 
   /** Deletes every virtual service (ipvsadm -C). */
   flush(): Promise<void> {
-    return this.command(Cmd.Flush, [], 'flush all services');
+    return this.command(Cmd.Flush, none, 'flush all services');
   }
 
   /** Zeroes the counters of one service, or of all. */
   zero(key?: ServiceKey): Promise<void> {
-    return this.command(Cmd.Zero, key === undefined ? [] : serviceKeyMessage(key), key === undefined ? 'zero all counters' : `zero counters of ${serviceName(key)}`);
+    return this.command(Cmd.Zero, key === undefined ? none : (w) => writeServiceKey(w, key), key === undefined ? 'zero all counters' : `zero counters of ${serviceName(key)}`);
   }
 
-  async timeouts(): Promise<Timeouts> {
-    const [t] = this.decode('read timeouts', await this.main.get(Cmd.GetConfig, [], 'read timeouts'), decodeTimeouts);
-    if (t === undefined) throw new IpvsError('IPVS_ERR_PROTOCOL', 'read timeouts', 'empty reply');
-    return t;
+  timeouts(): Promise<Timeouts> {
+    return this.getOne(Cmd.GetConfig, none, 'read timeouts', decodeTimeouts);
   }
 
   /** Sets the given timeouts; the others keep their values. */
   setTimeouts(t: Partial<Timeouts>): Promise<void> {
-    return this.command(Cmd.SetConfig, timeoutsMessage(t), 'set timeouts');
+    return this.command(Cmd.SetConfig, (w) => writeTimeouts(w, t), 'set timeouts');
   }
 
-  async daemons(): Promise<SyncDaemon[]> {
-    return this.decode('list sync daemons', await this.main.dump(Cmd.GetDaemon, [], 'list sync daemons'), decodeDaemon);
+  daemons(): Promise<SyncDaemon[]> {
+    return this.dumpAll(Cmd.GetDaemon, none, 'list sync daemons', decodeDaemon);
   }
 
   startDaemon(d: SyncDaemon): Promise<void> {
-    return this.command(Cmd.NewDaemon, daemonMessage(d), `start sync daemon ${d.state} on ${d.interface} id ${d.syncId}`);
+    return this.command(Cmd.NewDaemon, (w) => writeDaemon(w, d), `start sync daemon ${d.state} on ${d.interface} id ${d.syncId}`);
   }
 
   stopDaemon(state: SyncState): Promise<void> {
-    return this.command(Cmd.DelDaemon, daemonStateMessage(state), `stop sync daemon ${state}`);
+    return this.command(Cmd.DelDaemon, (w) => writeDaemonState(w, state), `stop sync daemon ${state}`);
   }
 }

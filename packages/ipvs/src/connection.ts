@@ -1,74 +1,84 @@
-import { RawNetlinkSocket } from 'netlink';
-import { CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME, CTRL_CMD_GETFAMILY, GENL_ID_CTRL, IPVS_GENL_NAME, IPVS_GENL_VERSION, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST } from './constants.js';
+import { CTRL_ATTR_FAMILY_NAME, CTRL_CMD_GETFAMILY, GENL_ID_CTRL, IPVS_GENL_NAME, IPVS_GENL_VERSION, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST } from './constants.js';
+import { decodeFamilyId } from './decode.js';
 import { IpvsError } from './errors.js';
-import { decodeReplies, encodeMessage, encodeRequests, type Reply } from './framing.js';
-import { type Attr, parseAttrs, readU16, str } from './nlattr.js';
+import { decodeReplies, type Reply } from './framing.js';
+import { MessageWriter } from './nlattr.js';
+import type { GenlSocket, GenlSocketError, GenlSocketFactory } from './socket.js';
 
-const NETLINK_GENERIC = 16;
+/** Writes a request's attributes. */
+export type Body = (w: MessageWriter) => void;
 
-/** One request of a batch: the command, its attributes, and its description for errors. */
-export interface BatchRequest {
-  readonly cmd: number;
-  readonly attrs: readonly Attr[];
-  /** The request in words, for errors; computed only when one occurs. */
-  readonly what: () => string;
+/**
+ * Requests of one kind made from a list of items, with no object per request: item i's
+ * command is `cmd(item)` and its attributes are what `write` puts.
+ */
+export interface Requests<T> {
+  readonly items: readonly T[];
+  readonly cmd: (item: T) => number;
+  readonly write: (w: MessageWriter, item: T) => void;
+  /** Each request in words, for errors; computed only when one occurs. */
+  readonly what: (item: T) => string;
 }
 
-interface Waiter {
-  readonly what: () => string;
-  readonly timer: NodeJS.Timeout | undefined;
-  onReply(r: Reply): boolean; // true when finished
-  fail(err: IpvsError): void;
+/** The replies of an exchange, grouped by the request they answer; data payloads lie in `buf`. */
+export interface Answers {
+  readonly buf: Buffer;
+  readonly answers: readonly Reply[][];
 }
 
 export interface ConnectionOptions {
-  /** Deadline of each request or batch, in ms. */
+  /** Deadline of each wait for the kernel, in ms. */
   readonly timeoutMs: number;
+  readonly socket: GenlSocketFactory;
 }
 
+interface Sent {
+  readonly buf: Buffer;
+  readonly replies: readonly Reply[];
+  /** The request a reply answers (its index), or -1. */
+  readonly indexOf: (seq: number) => number;
+}
+
+const one = <T>(item: T, cmd: number, write: Body, what: string): Requests<T> => ({ items: [item], cmd: () => cmd, write: (w) => write(w), what: () => what });
+
 /**
- * One generic-netlink socket talking to the IPVS family. Requests are matched to replies by
- * sequence number, so many can be in flight; a batch goes out in one sendmsg and only its
- * last request asks for an acknowledgement: the kernel answers the others only when they
- * fail, and processes a datagram's messages in order, so the last ack means all are done.
+ * One generic-netlink socket talking to the IPVS family. Everything is an exchange of
+ * datagrams (see GenlSocket): one at a time per socket, queued in call order. A batch of
+ * writes goes `perDatagram` requests to a datagram and only each datagram's last request asks
+ * for an acknowledgement: the kernel answers the others only when they fail, and processes a
+ * datagram's messages in order, so the last ack means all are done. Dumps go one to a
+ * datagram, since a socket runs one dump at a time. After a timeout or a socket failure the
+ * socket is replaced: nothing on it can be trusted.
  */
 export class IpvsConnection {
-  private socket: RawNetlinkSocket;
+  private socket: GenlSocket | undefined;
   private seq = (Math.random() * 0x7fffffff) >>> 0;
-  private readonly waiters = new Map<number, Waiter>();
   private familyId = 0;
+  private tail: Promise<unknown> = Promise.resolve();
+  private closed = false;
 
-  private constructor(private readonly options: ConnectionOptions) {
-    this.socket = this.openSocket();
-  }
+  private constructor(private readonly options: ConnectionOptions) {}
 
   /** Opens a socket and resolves the IPVS family; IPVS_ERR_UNAVAILABLE when the kernel has none. */
   static async open(options: ConnectionOptions): Promise<IpvsConnection> {
     const c = new IpvsConnection(options);
+    const what = 'resolve the IPVS family';
     try {
-      const [reply] = await c.request(GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, [str(CTRL_ATTR_FAMILY_NAME, IPVS_GENL_NAME)], 'resolve the IPVS family', NLM_F_REQUEST);
-      const id = reply === undefined ? undefined : readU16(parseAttrs(reply), CTRL_ATTR_FAMILY_ID);
-      if (id === undefined) throw new IpvsError('IPVS_ERR_PROTOCOL', 'resolve the IPVS family', 'no family id in the reply');
-      c.familyId = id;
+      const { buf, replies } = await c.send(one(0, CTRL_CMD_GETFAMILY, (w) => w.str(CTRL_ATTR_FAMILY_NAME, IPVS_GENL_NAME), what), 1, NLM_F_REQUEST, GENL_ID_CTRL);
+      const reply = replies[0];
+      if (reply?.kind === 'error' && reply.errno !== 0) throw IpvsError.fromErrno(what, reply.errno);
+      if (reply?.kind !== 'data') throw new IpvsError('IPVS_ERR_PROTOCOL', what, 'no reply');
+      const id = decodeFamilyId(buf, reply.start, reply.end);
+      if (!id.ok) throw new IpvsError('IPVS_ERR_PROTOCOL', what, id.detail);
+      c.familyId = id.value;
       return c;
     } catch (err) {
       c.close();
       if (err instanceof IpvsError && err.errno === 'ENOENT') {
-        throw new IpvsError('IPVS_ERR_UNAVAILABLE', 'resolve the IPVS family', 'this kernel has no IPVS (load the ip_vs module, or the kernel lacks CONFIG_IP_VS)', 'ENOENT');
+        throw new IpvsError('IPVS_ERR_UNAVAILABLE', what, 'this kernel has no IPVS (load the ip_vs module, or the kernel lacks CONFIG_IP_VS)', 'ENOENT', err);
       }
       throw err;
     }
-  }
-
-  private openSocket(): RawNetlinkSocket {
-    // The package peeks each datagram for its size (two recvmsg each). A fixed 64 KiB buffer
-    // instead was measured slower: every reply then carries 64 KiB of external memory for the GC.
-    const s = new RawNetlinkSocket(NETLINK_GENERIC, { recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
-    s.on('message', (buf) => this.receive(buf));
-    s.on('truncatedMessage', () => this.reset(new IpvsError('IPVS_ERR_PROTOCOL', 'netlink receive', 'a reply larger than the receive buffer')));
-    s.on('error', (err) => this.reset(new IpvsError('IPVS_ERR_SOCKET', 'netlink socket', err.message, err.code)));
-    s.unref();
-    return s;
   }
 
   private nextSeq(): number {
@@ -76,137 +86,113 @@ export class IpvsConnection {
     return this.seq;
   }
 
-  private receive(buf: Buffer): void {
-    let replies: Reply[];
+  private open(what: () => string): GenlSocket {
+    if (this.closed) throw new IpvsError('IPVS_ERR_SOCKET', what(), 'the IPVS client was closed');
+    if (this.socket !== undefined) return this.socket;
     try {
-      replies = decodeReplies(buf);
+      this.socket = this.options.socket();
+      return this.socket;
     } catch (err) {
-      this.reset(new IpvsError('IPVS_ERR_PROTOCOL', 'netlink receive', (err as Error).message));
-      return;
-    }
-    for (const r of replies) {
-      const w = this.waiters.get(r.seq);
-      if (w !== undefined && w.onReply(r)) this.finish(r.seq);
+      const e = err as GenlSocketError;
+      throw new IpvsError('IPVS_ERR_SOCKET', what(), `cannot open a netlink socket: ${e.message}`, e.errno, err);
     }
   }
 
-  private finish(seq: number): void {
-    const w = this.waiters.get(seq);
-    if (w === undefined) return;
-    clearTimeout(w.timer);
-    this.waiters.delete(seq);
-    if (this.waiters.size === 0) this.socket.unref();
-  }
-
-  /** Fails everything in flight and replaces the socket: after a timeout or a socket error nothing on it can be trusted. */
-  private reset(err: IpvsError, reopen = true): void {
-    const pending = [...this.waiters.values()];
-    for (const w of pending) clearTimeout(w.timer);
-    this.waiters.clear();
-    try {
-      this.socket.close();
-    } catch {
-      // already closed
-    }
-    if (reopen) this.socket = this.openSocket();
-    for (const w of pending) w.fail(err);
-  }
-
-  /** `timed` is false for the inner requests of a batch: the batch's last request carries its deadline. */
-  private register(seq: number, what: () => string, onReply: Waiter['onReply'], fail: Waiter['fail'], timed = true): void {
-    const timer = timed ? setTimeout(() => this.reset(new IpvsError('IPVS_ERR_TIMEOUT', what(), `no reply within ${this.options.timeoutMs} ms`, 'ETIMEDOUT')), this.options.timeoutMs) : undefined;
-    this.waiters.set(seq, { what, timer, onReply, fail });
-    this.socket.ref();
-  }
-
-  private send(buf: Buffer, seq: number): void {
-    this.socket.send(buf, {}, (err) => {
-      if (err !== undefined && err !== null) {
-        const w = this.waiters.get(seq);
-        this.finish(seq);
-        w?.fail(new IpvsError('IPVS_ERR_SOCKET', w.what(), err.message, err.code));
+  /** One exchange, after those queued before it; socket failures become IpvsError and replace the socket. */
+  private exchange(datagrams: readonly Buffer[], what: () => string): Promise<Buffer> {
+    const run = async (): Promise<Buffer> => {
+      const socket = this.open(what);
+      try {
+        return await socket.exchange(datagrams, this.options.timeoutMs);
+      } catch (err) {
+        const e = err as GenlSocketError;
+        this.drop();
+        if (e.errno === 'ETIMEDOUT') throw new IpvsError('IPVS_ERR_TIMEOUT', what(), `no reply within ${this.options.timeoutMs} ms`, 'ETIMEDOUT', err);
+        throw new IpvsError('IPVS_ERR_SOCKET', what(), e.message, e.errno, err);
       }
-    });
-  }
-
-  /** A request answered by data messages: one for a plain get, many (until DONE) for a dump. */
-  request(type: number, cmd: number, version: number, attrs: readonly Attr[], what: string, flags: number): Promise<Buffer[]> {
-    return new Promise((resolve, reject) => {
-      const seq = this.nextSeq();
-      const parts: Buffer[] = [];
-      const dump = (flags & NLM_F_DUMP) === NLM_F_DUMP;
-      this.register(
-        seq,
-        () => what,
-        (r) => {
-          if (r.kind === 'data') {
-            parts.push(r.payload);
-            if (dump) return false;
-            resolve(parts);
-            return true;
-          }
-          if (r.kind === 'error' && r.errno !== 0) reject(IpvsError.fromErrno(what, r.errno));
-          else resolve(parts);
-          return true;
-        },
-        reject,
-      );
-      this.send(encodeMessage(type, flags, seq, cmd, version, attrs), seq);
-    });
-  }
-
-  get(cmd: number, attrs: readonly Attr[], what: string): Promise<Buffer[]> {
-    return this.request(this.familyId, cmd, IPVS_GENL_VERSION, attrs, what, NLM_F_REQUEST);
-  }
-
-  dump(cmd: number, attrs: readonly Attr[], what: string): Promise<Buffer[]> {
-    return this.request(this.familyId, cmd, IPVS_GENL_VERSION, attrs, what, NLM_F_REQUEST | NLM_F_DUMP);
+    };
+    const result = this.tail.then(run, run);
+    this.tail = result.catch(() => undefined);
+    return result;
   }
 
   /**
-   * Sends the requests in one datagram and resolves with each one's outcome (undefined = done).
-   * A timeout or socket failure rejects the whole batch: which of its requests took effect is
-   * then unknown, and the caller should read the kernel again.
+   * Sends the requests `perDatagram` to a datagram, each with its own sequence number, in one
+   * exchange. In a datagram of several only the last asks for an acknowledgement.
    */
-  batch(requests: readonly BatchRequest[]): Promise<Array<IpvsError | undefined>> {
-    if (requests.length === 0) return Promise.resolve([]);
-    return new Promise((resolve, reject) => {
-      const results: Array<IpvsError | undefined> = requests.map(() => undefined);
-      const first = this.nextSeq();
-      const seqs = requests.map((_r, i) => (i === 0 ? first : this.nextSeq()));
-      const last = seqs[seqs.length - 1] ?? first;
-      const indexOf = new Map(seqs.map((s, i) => [s, i]));
-      const datagram = encodeRequests(requests.map((r, i) => ({ type: this.familyId, flags: NLM_F_REQUEST | (i === requests.length - 1 ? NLM_F_ACK : 0), seq: seqs[i] ?? 0, cmd: r.cmd, version: IPVS_GENL_VERSION, attrs: r.attrs })));
-      let settled = false;
-      const fail = (err: IpvsError): void => {
-        if (settled) return;
-        settled = true;
-        for (const s of seqs) this.finish(s);
-        reject(err);
-      };
-      for (const [i, seq] of seqs.entries()) {
-        const what = (): string => requests[i]?.what() ?? '';
-        this.register(
-          seq,
-          what,
-          (r) => {
-            if (r.kind !== 'error') return false;
-            if (r.errno !== 0) results[indexOf.get(seq) ?? 0] = IpvsError.fromErrno(what(), r.errno);
-            if (seq !== last) return true;
-            settled = true;
-            for (const s of seqs) this.finish(s);
-            resolve(results);
-            return true;
-          },
-          fail,
-          seq === last,
-        );
-      }
-      this.send(datagram, last);
-    });
+  private async send<T>(r: Requests<T>, perDatagram: number, flags: number, type = this.familyId): Promise<Sent> {
+    const n = r.items.length;
+    const w = new MessageWriter(Math.min(n, perDatagram) * 128);
+    const datagrams: Buffer[] = [];
+    const first = this.seq + 1;
+    // Sequence numbers run on from `first`, unless they wrap past 0 (which nextSeq skips).
+    const bySeq = first + n > 0xffffffff ? new Map<number, number>() : undefined;
+    for (let i = 0; i < n; i++) {
+      const seq = this.nextSeq();
+      bySeq?.set(seq, i);
+      const item = r.items[i] as T;
+      const closes = (i + 1) % perDatagram === 0 || i === n - 1;
+      w.begin(type, flags | (perDatagram > 1 && closes ? NLM_F_ACK : 0), seq, r.cmd(item), type === GENL_ID_CTRL ? 1 : IPVS_GENL_VERSION);
+      r.write(w, item);
+      w.end();
+      if (closes) datagrams.push(w.take());
+    }
+    const what = (): string => (n === 1 ? r.what(r.items[0] as T) : `${n} requests, the first: ${r.what(r.items[0] as T)}`);
+    const buf = await this.exchange(datagrams, what);
+    const decoded = decodeReplies(buf);
+    if (!decoded.ok) throw new IpvsError('IPVS_ERR_PROTOCOL', what(), decoded.detail);
+    const indexOf = (seq: number): number => {
+      if (bySeq !== undefined) return bySeq.get(seq) ?? -1;
+      const i = seq - first;
+      return i >= 0 && i < n ? i : -1;
+    };
+    return { buf, replies: decoded.value, indexOf };
+  }
+
+  /** A get (one data reply) or, with `dump`, a dump (many); rejects with the kernel's refusal. */
+  async request(cmd: number, write: Body, what: string, dump: boolean): Promise<Answers> {
+    const { buf, replies } = await this.send(one(0, cmd, write, what), 1, NLM_F_REQUEST | (dump ? NLM_F_DUMP : 0));
+    for (const r of replies) if (r.kind === 'error' && r.errno !== 0) throw IpvsError.fromErrno(what, r.errno);
+    return { buf, answers: [replies as Reply[]] };
+  }
+
+  /** One dump per item, in one exchange; each item's answer (data, an error, or DONE) comes at its index. */
+  async dumpEach<T>(r: Requests<T>): Promise<Answers> {
+    const { buf, replies, indexOf } = await this.send(r, 1, NLM_F_REQUEST | NLM_F_DUMP);
+    const answers: Reply[][] = r.items.map(() => []);
+    for (const reply of replies) answers[indexOf(reply.seq)]?.push(reply);
+    return { buf, answers };
+  }
+
+  /**
+   * Sends the requests `perDatagram` to a datagram, all in one exchange, and resolves with each
+   * one's outcome (undefined = done). A timeout or socket failure rejects the whole batch: which
+   * of its requests took effect is then unknown, and the caller should read the kernel again.
+   */
+  async batch<T>(r: Requests<T>, perDatagram: number): Promise<Array<IpvsError | undefined>> {
+    const results = new Array<IpvsError | undefined>(r.items.length).fill(undefined);
+    if (r.items.length === 0) return results;
+    const { replies, indexOf } = await this.send(r, perDatagram, NLM_F_REQUEST | (perDatagram === 1 ? NLM_F_ACK : 0));
+    for (const reply of replies) {
+      if (reply.kind !== 'error' || reply.errno === 0) continue;
+      const i = indexOf(reply.seq);
+      if (i >= 0) results[i] = IpvsError.fromErrno(r.what(r.items[i] as T), reply.errno);
+    }
+    return results;
+  }
+
+  private drop(): void {
+    const s = this.socket;
+    this.socket = undefined;
+    try {
+      s?.close();
+    } catch {
+      // already closed
+    }
   }
 
   close(): void {
-    this.reset(new IpvsError('IPVS_ERR_SOCKET', 'close', 'connection closed'), false);
+    this.closed = true;
+    this.drop();
   }
 }

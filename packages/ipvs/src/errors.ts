@@ -37,8 +37,9 @@ export class IpvsError extends Error {
   readonly code: IpvsErrorCode;
   readonly operation: string;
   readonly errno: string | undefined;
-  constructor(code: IpvsErrorCode, operation: string, detail: string, errno?: string) {
-    super(`${operation}: ${detail}`);
+  /** `cause`: the error this one wraps (a socket's, or the kernel refusal behind IPVS_ERR_UNAVAILABLE). */
+  constructor(code: IpvsErrorCode, operation: string, detail: string, errno?: string, cause?: unknown) {
+    super(`${operation}: ${detail}`, cause === undefined ? undefined : { cause });
     this.name = 'IpvsError';
     this.code = code;
     this.operation = operation;

@@ -3,128 +3,241 @@ import { NLA_F_NESTED, NLA_TYPE_MASK } from './constants.js';
 const align4 = (n: number): number => (n + 3) & ~3;
 
 /**
- * One attribute to encode, as a small descriptor: values are written straight into the
- * message buffer (no Buffer per attribute), because a table of 10,000 destinations is
- * encoded in one go and allocation dominated the cost.
+ * Writes generic-netlink messages and their attributes straight into one growing buffer, with
+ * no object per message or attribute: a table of 10,000 destinations is encoded in one go, and
+ * allocation (and the collector after it) dominated the cost of building descriptors first.
+ * Nested attributes always carry NLA_F_NESTED: the kernel's IPVS parser does not need it, but
+ * strict parsers do (the `netlink` package never set it).
  */
-export type Attr =
-  | { readonly type: number; readonly kind: 'u8' | 'u16' | 'be16' | 'u32' | 'be32'; readonly n: number }
-  | { readonly type: number; readonly kind: 'str'; readonly s: string }
-  | { readonly type: number; readonly kind: 'bin'; readonly value: Buffer }
-  | { readonly type: number; readonly kind: 'nest'; readonly nested: readonly Attr[] };
+export class MessageWriter {
+  private buf: Buffer;
+  private p = 0;
+  private mark = 0;
+  private header = -1;
+  private readonly nests: number[] = [];
 
-export const u8 = (type: number, n: number): Attr => ({ type, kind: 'u8', n });
-export const u16 = (type: number, n: number): Attr => ({ type, kind: 'u16', n });
-/** Big-endian (network order) u16: IPVS ports. */
-export const be16 = (type: number, n: number): Attr => ({ type, kind: 'be16', n });
-export const u32 = (type: number, n: number): Attr => ({ type, kind: 'u32', n });
-export const be32 = (type: number, n: number): Attr => ({ type, kind: 'be32', n });
-/** A NUL-terminated ASCII string, as NLA_NUL_STRING requires. */
-export const str = (type: number, s: string): Attr => ({ type, kind: 'str', s });
-export const bin = (type: number, value: Buffer): Attr => ({ type, kind: 'bin', value });
-export const nest = (type: number, nested: readonly Attr[]): Attr => ({ type, kind: 'nest', nested });
+  constructor(size = 4096) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
 
-const WIDTH = { u8: 1, u16: 2, be16: 2, u32: 4, be32: 4 } as const;
+  /** Bytes written since the last take(). */
+  get length(): number {
+    return this.p - this.mark;
+  }
 
-function payloadLength(a: Attr): number {
-  switch (a.kind) {
-    case 'str':
-      return a.s.length + 1;
-    case 'bin':
-      return a.value.length;
-    case 'nest': {
-      let n = 0;
-      for (const c of a.nested) n += align4(4 + payloadLength(c));
-      return n;
+  private room(n: number): void {
+    if (this.p + n <= this.buf.length) return;
+    // Views handed out by take() keep the old buffer; it is not written again.
+    const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.p + n));
+    this.buf.copy(grown, 0, 0, this.p);
+    this.buf = grown;
+  }
+
+  private u16At(at: number, n: number): void {
+    this.buf[at] = n & 0xff;
+    this.buf[at + 1] = (n >>> 8) & 0xff;
+  }
+
+  private u32At(at: number, n: number): void {
+    this.buf[at] = n & 0xff;
+    this.buf[at + 1] = (n >>> 8) & 0xff;
+    this.buf[at + 2] = (n >>> 16) & 0xff;
+    this.buf[at + 3] = (n >>> 24) & 0xff;
+  }
+
+  /** Starts a message: nlmsghdr (pid 0) and genlmsghdr; end() writes its length. */
+  begin(type: number, flags: number, seq: number, cmd: number, version: number): void {
+    this.room(20);
+    const h = this.p;
+    this.header = h;
+    this.u32At(h, 0);
+    this.u16At(h + 4, type);
+    this.u16At(h + 6, flags);
+    this.u32At(h + 8, seq >>> 0);
+    this.u32At(h + 12, 0);
+    this.buf[h + 16] = cmd;
+    this.buf[h + 17] = version;
+    this.u16At(h + 18, 0);
+    this.p += 20;
+  }
+
+  /** Ends the message begun last. */
+  end(): void {
+    this.u32At(this.header, this.p - this.header);
+    this.header = -1;
+  }
+
+  /** An attribute header for `len` payload bytes, its padding zeroed; returns where the payload goes. */
+  private attr(type: number, len: number): number {
+    const total = align4(4 + len);
+    this.room(total);
+    const at = this.p;
+    this.u16At(at, 4 + len);
+    this.u16At(at + 2, type);
+    for (let i = at + 4 + len; i < at + total; i++) this.buf[i] = 0;
+    this.p += total;
+    return at + 4;
+  }
+
+  // Each writer computes the payload's place before touching this.buf: attr() may replace it.
+  u8(type: number, n: number): void {
+    const v = this.attr(type, 1);
+    this.buf[v] = n & 0xff;
+  }
+  u16(type: number, n: number): void {
+    this.u16At(this.attr(type, 2), n);
+  }
+  /** Big-endian (network order) u16: IPVS ports. */
+  be16(type: number, n: number): void {
+    const v = this.attr(type, 2);
+    this.buf[v] = (n >>> 8) & 0xff;
+    this.buf[v + 1] = n & 0xff;
+  }
+  u32(type: number, n: number): void {
+    this.u32At(this.attr(type, 4), n >>> 0);
+  }
+  /** Two host-order u32 back to back (struct ip_vs_flags). */
+  u32Pair(type: number, a: number, b: number): void {
+    const v = this.attr(type, 8);
+    this.u32At(v, a >>> 0);
+    this.u32At(v + 4, b >>> 0);
+  }
+  be32(type: number, n: number): void {
+    const v = this.attr(type, 4);
+    this.buf[v] = (n >>> 24) & 0xff;
+    this.buf[v + 1] = (n >>> 16) & 0xff;
+    this.buf[v + 2] = (n >>> 8) & 0xff;
+    this.buf[v + 3] = n & 0xff;
+  }
+  /** A NUL-terminated ASCII string, as NLA_NUL_STRING requires. */
+  str(type: number, s: string): void {
+    const v = this.attr(type, s.length + 1);
+    this.buf.write(s, v, 'latin1');
+    this.buf[v + s.length] = 0;
+  }
+  bytes(type: number, b: Uint8Array): void {
+    const v = this.attr(type, b.length);
+    this.buf.set(b, v);
+  }
+  /** Opens a nested attribute; endNest() closes it. */
+  nest(type: number): void {
+    this.room(4);
+    this.nests.push(this.p);
+    this.u16At(this.p + 2, type | NLA_F_NESTED);
+    this.p += 4;
+  }
+  endNest(): void {
+    const at = this.nests.pop() ?? 0;
+    this.u16At(at, this.p - at);
+  }
+
+  /** The bytes written since the last take(), as a view: later writes only append (or move to a new buffer). */
+  take(): Buffer {
+    const out = this.buf.subarray(this.mark, this.p);
+    this.mark = this.p;
+    return out;
+  }
+}
+
+/** Attributes alone (no message header), as `write` puts them. */
+export function encodeAttrs(write: (w: MessageWriter) => void): Buffer {
+  const w = new MessageWriter(256);
+  write(w);
+  return Buffer.from(w.take());
+}
+
+const readU16 = (b: Uint8Array, p: number): number => b[p]! | (b[p + 1]! << 8);
+const readU32 = (b: Uint8Array, p: number): number => (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+
+/**
+ * Where each attribute of one run lies, by type: the kernel's nla_parse (the last of a type
+ * wins, unknown types are skipped, trailing bytes shorter than a header are ignored) without
+ * copying anything. Each type may require a least length, as the kernel's policy tables do,
+ * so the readers need no checks of their own. A decoder keeps one index per nesting level and
+ * reuses it for every message: a dump of 10,000 destinations allocates no maps.
+ */
+export class AttrIndex {
+  private readonly at: Int32Array;
+  private readonly len: Int32Array;
+  private buf: Uint8Array = new Uint8Array(0);
+
+  /** `minLengths[type]`: the least payload length of that type (0 or absent: any). */
+  constructor(
+    private readonly what: string,
+    private readonly minLengths: readonly number[],
+  ) {
+    this.at = new Int32Array(minLengths.length).fill(-1);
+    this.len = new Int32Array(minLengths.length);
+  }
+
+  /** Indexes the attributes in `buf[from, to)`; returns why the run is malformed, or undefined. */
+  scan(buf: Uint8Array, from: number, to: number): string | undefined {
+    this.buf = buf;
+    this.at.fill(-1);
+    const max = this.minLengths.length;
+    let p = from;
+    while (p + 4 <= to) {
+      const len = readU16(buf, p);
+      const type = readU16(buf, p + 2) & NLA_TYPE_MASK;
+      if (len < 4 || p + len > to) return `${this.what}: malformed attribute at offset ${p - from} (length ${len}, ${to - p} bytes left)`;
+      if (type < max) {
+        if (len - 4 < (this.minLengths[type] ?? 0)) return `${this.what}: attribute ${type} has ${len - 4} bytes, needs ${this.minLengths[type]}`;
+        this.at[type] = p + 4;
+        this.len[type] = len - 4;
+      }
+      p += align4(len);
     }
-    default:
-      return WIDTH[a.kind];
+    return undefined;
   }
-}
 
-/** Bytes the attributes take, each padded to 4. */
-export function attrsLength(attrs: readonly Attr[]): number {
-  let n = 0;
-  for (const a of attrs) n += align4(4 + payloadLength(a));
-  return n;
-}
-
-/** Writes the attributes at `at` (the buffer is zero-filled, so padding needs no writes); returns the end. */
-export function writeAttrs(attrs: readonly Attr[], out: Buffer, at: number): number {
-  let p = at;
-  for (const a of attrs) {
-    const len = 4 + payloadLength(a);
-    out.writeUInt16LE(len, p);
-    // The `netlink` package never sets NLA_F_NESTED; the kernel's IPVS parser does not need
-    // it, but dumps and strict parsers do, so it is always set on nested attributes here.
-    out.writeUInt16LE(a.kind === 'nest' ? a.type | NLA_F_NESTED : a.type, p + 2);
-    const v = p + 4;
-    switch (a.kind) {
-      case 'u8':
-        out[v] = a.n & 0xff;
-        break;
-      case 'u16':
-        out.writeUInt16LE(a.n, v);
-        break;
-      case 'be16':
-        out.writeUInt16BE(a.n, v);
-        break;
-      case 'u32':
-        out.writeUInt32LE(a.n >>> 0, v);
-        break;
-      case 'be32':
-        out.writeUInt32BE(a.n >>> 0, v);
-        break;
-      case 'str':
-        out.write(a.s, v, 'latin1');
-        break;
-      case 'bin':
-        a.value.copy(out, v);
-        break;
-      case 'nest':
-        writeAttrs(a.nested, out, v);
-        break;
-    }
-    p += align4(len);
+  has(type: number): boolean {
+    return this.at[type]! >= 0;
   }
-  return p;
-}
-
-/** Encodes attributes back to back, each padded to 4 bytes. */
-export function encodeAttrs(attrs: readonly Attr[]): Buffer {
-  const out = Buffer.alloc(attrsLength(attrs));
-  writeAttrs(attrs, out, 0);
-  return out;
-}
-
-/** Attributes by type (the last one wins, as the kernel's nla_parse does). */
-export type AttrMap = ReadonlyMap<number, Buffer>;
-
-/** Parses a run of attributes; a truncated or overlong attribute throws. */
-export function parseAttrs(buf: Buffer): AttrMap {
-  const out = new Map<number, Buffer>();
-  let p = 0;
-  while (p + 4 <= buf.length) {
-    const len = buf.readUInt16LE(p);
-    const type = buf.readUInt16LE(p + 2) & NLA_TYPE_MASK;
-    if (len < 4 || p + len > buf.length) throw new Error(`malformed attribute at offset ${p} (length ${len})`);
-    out.set(type, buf.subarray(p + 4, p + len));
-    p += align4(len);
+  /** Offset of the attribute's payload in the scanned buffer (-1 when absent). */
+  offset(type: number): number {
+    return this.at[type]!;
   }
-  return out;
-}
-
-export const readU8 = (m: AttrMap, t: number): number | undefined => m.get(t)?.readUInt8(0);
-export const readU16 = (m: AttrMap, t: number): number | undefined => m.get(t)?.readUInt16LE(0);
-export const readBe16 = (m: AttrMap, t: number): number | undefined => m.get(t)?.readUInt16BE(0);
-export const readU32 = (m: AttrMap, t: number): number | undefined => m.get(t)?.readUInt32LE(0);
-export const readBe32 = (m: AttrMap, t: number): number | undefined => m.get(t)?.readUInt32BE(0);
-export function readU64(m: AttrMap, t: number): bigint | undefined {
-  return m.get(t)?.readBigUInt64LE(0);
-}
-export function readString(m: AttrMap, t: number): string | undefined {
-  const b = m.get(t);
-  if (b === undefined) return undefined;
-  const nul = b.indexOf(0);
-  return b.subarray(0, nul < 0 ? b.length : nul).toString('ascii');
+  /** Payload length (meaningful only when present). */
+  length(type: number): number {
+    return this.len[type]!;
+  }
+  u8(type: number, absent: number): number {
+    const p = this.at[type]!;
+    return p < 0 ? absent : this.buf[p]!;
+  }
+  u16(type: number, absent: number): number {
+    const p = this.at[type]!;
+    return p < 0 ? absent : readU16(this.buf, p);
+  }
+  /** Big-endian (network order) u16: IPVS ports. */
+  be16(type: number, absent: number): number {
+    const p = this.at[type]!;
+    return p < 0 ? absent : (this.buf[p]! << 8) | this.buf[p + 1]!;
+  }
+  u32(type: number, absent: number): number {
+    const p = this.at[type]!;
+    return p < 0 ? absent : readU32(this.buf, p);
+  }
+  be32(type: number, absent: number): number {
+    const p = this.at[type]!;
+    return p < 0 ? absent : ((this.buf[p]! << 24) | (this.buf[p + 1]! << 16) | (this.buf[p + 2]! << 8) | this.buf[p + 3]!) >>> 0;
+  }
+  /** A u64 counter (0n when absent); the common small and zero values cost no BigInt arithmetic. */
+  u64(type: number): bigint {
+    const p = this.at[type]!;
+    if (p < 0) return 0n;
+    const lo = readU32(this.buf, p);
+    const hi = readU32(this.buf, p + 4);
+    if (hi === 0) return lo === 0 ? 0n : BigInt(lo);
+    return (BigInt(hi) << 32n) | BigInt(lo);
+  }
+  /** A NUL-terminated ASCII string (to the first NUL, or the attribute's end); undefined when absent. */
+  string(type: number): string | undefined {
+    const p = this.at[type]!;
+    if (p < 0) return undefined;
+    let end = p;
+    const stop = p + this.len[type]!;
+    while (end < stop && this.buf[end] !== 0) end++;
+    return Buffer.from(this.buf.buffer, this.buf.byteOffset + p, end - p).toString('latin1');
+  }
 }

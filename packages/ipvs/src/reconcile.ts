@@ -57,12 +57,22 @@ export function planChanges(desired: readonly TableService[], current: readonly 
     const key = t.service.key;
     const existing = have.get(id);
     if (existing === undefined) {
+      // A new service: all its destinations are new (the first of each address and port).
       ops.push({ op: 'add-service', service: t.service });
-    } else if (!sameService(t.service, existing.service)) {
+      const seen = new Set<string>();
+      for (const d of t.destinations) {
+        const did = destinationId(d);
+        if (seen.has(did)) continue;
+        seen.add(did);
+        ops.push({ op: 'add-destination', key, destination: d });
+      }
+      continue;
+    }
+    if (!sameService(t.service, existing.service)) {
       ops.push({ op: 'update-service', service: t.service });
     }
     const wantDest = destinationsById(t.destinations);
-    const haveDest = destinationsById(existing?.destinations ?? []);
+    const haveDest = destinationsById(existing.destinations);
     for (const [did, d] of haveDest) if (!wantDest.has(did)) ops.push({ op: 'delete-destination', key, destination: d });
     for (const [did, d] of wantDest) {
       const old = haveDest.get(did);

@@ -2,6 +2,7 @@
 #include "file_lock.h"
 #include "memory.h"
 #include "namespace.h"
+#include "netlink_socket.h"
 #include "packet_socket.h"
 #include "raw_socket.h"
 #include "tcp_prober.h"
@@ -15,6 +16,7 @@ static Napi::Object InitAll(Napi::Env env, Napi::Object exports) {
   InitNamespace(env, exports);
   InitMemory(env, exports);
   InitFileLock(env, exports);
+  NetlinkSocket::Init(env, exports);
   return exports;
 }
 

@@ -14,3 +14,4 @@ export * from './namespace.js';
 export * from './memory.js';
 export * from './frame-pacer.js';
 export * from './file-lock.js';
+export * from './netlink-socket.js';

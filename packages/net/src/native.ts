@@ -57,6 +57,7 @@ interface Addon {
   ) => NativeRawSocket;
   PacketSocket: new (ifname: string) => NativePacketSocket;
   UdpSocket: new (family: number, ifname: string, onMessage: (payload: Buffer, info: UdpPacketInfo) => void, onError: (err: Error) => void) => NativeUdpSocket;
+  NetlinkSocket: new (protocol: number) => NativeNetlinkSocket;
   /** `pairs` is reused by the next batch: read the first `count` numbers before returning. */
   TcpProber: new (onResults: (pairs: Float64Array, count: number) => void) => NativeTcpProber;
   enterNetworkNamespace(path: string): void;
@@ -72,6 +73,13 @@ export interface NativeTcpProber {
    * at a time per slot; outcomes come to onResults as (slot, errno) pairs, 0 = connected.
    */
   submit(triples: Float64Array, count: number): void;
+  close(): void;
+}
+
+/** A netlink socket that exchanges datagrams of requests for their replies in native code (netlink_socket.h). */
+export interface NativeNetlinkSocket {
+  /** One exchange at a time; the callback comes from the loop, never from inside the call. */
+  exchange(datagrams: readonly Buffer[], timeoutMs: number, callback: (err: Error | null, replies: Buffer | undefined) => void): void;
   close(): void;
 }
 
