@@ -85,7 +85,7 @@ async function measure(impl: 'tandem' | 'keepalived', n: number): Promise<Run> {
   const pattern = impl === 'tandem' ? /real server 127\.0\.0\.1:(\d+) DOWN/g : /Removing service \[127\.0\.0\.1\]:tcp:(\d+)/g;
   let daemon: ChildProcess;
   if (impl === 'tandem') {
-    daemon = spawn('node', ['packages/daemon/bin/tandemd.js', '-n', '-l', '-f', file, '--control-socket', '/tmp/bench-checks.sock'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    daemon = spawn('node', ['packages/daemon/bin/tandemd.js', '-n', '-l', '-f', file, '--control-socket', '/run/tandem-test/bench-checks.sock'], { stdio: ['ignore', 'pipe', 'pipe'] });
   } else {
     daemon = spawn('keepalived', ['-n', '-l', '-C', '-f', file, '-p', '/tmp/bench-k.pid', '-c', '/tmp/bench-k-check.pid'], { stdio: ['ignore', 'pipe', 'pipe'] });
   }

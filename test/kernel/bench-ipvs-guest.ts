@@ -126,7 +126,7 @@ function spawnDaemon(impl: 'tandem' | 'keepalived', file: string, logFile: strin
   const log = openSync(logFile, 'w');
   try {
     return impl === 'tandem'
-      ? spawn('node', ['packages/daemon/bin/tandemd.js', '-n', '-l', '-f', file, '--control-socket', '/tmp/bench-ipvs.sock'], { stdio: ['ignore', log, log] })
+      ? spawn('node', ['packages/daemon/bin/tandemd.js', '-n', '-l', '-f', file, '--control-socket', '/run/tandem-test/bench-ipvs.sock'], { stdio: ['ignore', log, log] })
       : spawn('keepalived', ['-n', '-l', '-C', '-f', file, '-p', '/tmp/bench-ipvs-k.pid', '-c', '/tmp/bench-ipvs-kc.pid'], { stdio: ['ignore', log, log] });
   } finally {
     closeSync(log);

@@ -52,7 +52,7 @@ ip link del kback 2>/dev/null || true`);
 function start(ns: string, priority: number, sync: boolean, logs: Map<string, string>): ChildProcess {
   const file = `/tmp/tandem-${ns}.conf`;
   writeFileSync(file, directorConf(priority, sync));
-  const child = spawn('ip', ['netns', 'exec', ns, 'node', 'packages/daemon/bin/tandemd.js', '-f', file, '-n', '-l', '--control-socket', `/tmp/tandem-${ns}.sock`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('ip', ['netns', 'exec', ns, 'node', 'packages/daemon/bin/tandemd.js', '-f', file, '-n', '-l', '--control-socket', `/run/tandem-test/tandem-${ns}.sock`], { stdio: ['ignore', 'pipe', 'pipe'] });
   logs.set(ns, '');
   const add = (d: Buffer): void => void logs.set(ns, (logs.get(ns) ?? '') + d.toString());
   child.stdout?.on('data', add);
@@ -111,7 +111,7 @@ async function failover(sync: boolean): Promise<void> {
     await sleep(300);
     assert.doesNotMatch(clientOut, /error|closed/, clientOut);
     assert.match(sh('ip', 'netns', 'exec', 'fb', 'ipvsadm', '-L', '--daemon'), /master sync daemon \(mcast=eth1, syncid=7/);
-    const status = JSON.parse(sh('node', 'packages/daemon/bin/tandemctl.js', '--socket', '/tmp/tandem-fb.sock', 'status', '--json')) as { syncDaemon: { running: string[]; instance: string } };
+    const status = JSON.parse(sh('node', 'packages/daemon/bin/tandemctl.js', '--socket', '/run/tandem-test/tandem-fb.sock', 'status', '--json')) as { syncDaemon: { running: string[]; instance: string } };
     assert.deepEqual(status.syncDaemon, { interface: 'eth1', syncId: 7, instance: 'VI_1', running: ['master'] });
     klog(`client: ${echoes()} echoes, ${before} before the cut`);
   } catch (err) {

@@ -36,7 +36,7 @@ virtual_server 198.51.100.1 80 {
 }
 `,
   );
-  const daemon = spawn('node', ['packages/daemon/bin/tandemd.js', '-f', file, '-n', '-l', '--control-socket', '/tmp/tandem-quorum.sock'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const daemon = spawn('node', ['packages/daemon/bin/tandemd.js', '-f', file, '-n', '-l', '--control-socket', '/run/tandem-test/tandem-quorum.sock'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   daemon.stdout.on('data', (d: Buffer) => (out += d.toString()));
   daemon.stderr.on('data', (d: Buffer) => (out += d.toString()));
