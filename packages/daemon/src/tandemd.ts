@@ -55,6 +55,7 @@ class Daemon {
   private queuedReload: Promise<ReloadResult> | undefined;
   private readonly reloads: ReloadCounters = { applied: 0, refused: 0, coalesced: 0 };
   private readonly loop = new LoopDelayMonitor();
+  private releaseTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly opts: DaemonOptions,
@@ -145,9 +146,23 @@ class Daemon {
       else this.reloads.refused++;
       return r;
     } finally {
-      releaseMemory();
       this.runningReload = undefined;
+      this.releaseMemorySoon();
     }
+  }
+
+  /**
+   * The memory-reducing collection after a reload (a few tens of ms with the loop held), once
+   * reloads have been quiet for a while: not in the way of what the reload changed, nor of the
+   * status queries that follow it, nor paid again for each of a burst of reloads.
+   */
+  private releaseMemorySoon(): void {
+    if (this.releaseTimer !== undefined) clearTimeout(this.releaseTimer);
+    this.releaseTimer = setTimeout(() => {
+      this.releaseTimer = undefined;
+      if (!this.stopping) releaseMemory();
+    }, 2000);
+    this.releaseTimer.unref();
   }
 
   private async reloadNow(): Promise<ReloadResult> {
@@ -168,8 +183,16 @@ class Daemon {
     const d = diff(this.config, r.config);
     try {
       // Only the instances' part of the diff crosses to the VRRP side: the virtual servers' stays here.
+      // A reload that changes nothing of the VRRP part (a weight, a real server) does not ask it at all.
       const { instancesAdded, instancesRemoved, instancesChanged, instancesUnchanged } = d;
-      const report = await this.vrrp!.reload(vrrpPartOf(r.config), { instancesAdded, instancesRemoved, instancesChanged, instancesUnchanged });
+      const before = vrrpPartOf(this.config);
+      const next = vrrpPartOf(r.config);
+      const vrrpUnchanged =
+        instancesAdded.length + instancesRemoved.length + instancesChanged.length === 0 &&
+        sameValue([before.globalDefs, before.syncGroups, before.vrrpScripts, before.trackFiles], [next.globalDefs, next.syncGroups, next.vrrpScripts, next.trackFiles]);
+      const report: ReloadReport = vrrpUnchanged
+        ? { added: [], removed: [], updated: [], restarted: [], unchanged: [...instancesUnchanged] }
+        : await this.vrrp!.reload(next, { instancesAdded, instancesRemoved, instancesChanged, instancesUnchanged });
       if (!sameValue([this.config.staticAddresses, this.config.staticRoutes, this.config.staticRules], [r.config.staticAddresses, r.config.staticRoutes, r.config.staticRules])) {
         await this.statics?.apply(r.config);
       }
