@@ -10,6 +10,7 @@ import { VrrpSide } from './vrrp/side-client.js';
 import { vrrpPartOf, type SideStats, type SideStatus } from './vrrp/protocol.js';
 import type { ReloadReport } from './vrrp/service.js';
 import { LoopDelayMonitor } from './loop-delay.js';
+import { ReloadQueue } from './reload-queue.js';
 import { clearLeftovers } from './leftovers.js';
 import { LvsService } from './lvs-service.js';
 import { configTest, loadForTandem } from './config-check.js';
@@ -35,14 +36,6 @@ export function statePathOf(socket: string, side: 'supervisor' | 'vrrp' = 'super
 
 type ReloadResult = { applied: boolean; errors: string[]; report?: ReloadReport };
 
-/** Reloads asked for, and what became of them (tandemctl stats). */
-interface ReloadCounters {
-  applied: number;
-  refused: number;
-  /** Asked for while one ran and another already waited: folded into the waiting one. */
-  coalesced: number;
-}
-
 class Daemon {
   private vrrp: VrrpSide | undefined;
   private lvs: LvsService | undefined;
@@ -51,9 +44,10 @@ class Daemon {
   private statics: StaticNetwork | undefined;
   private control: Server | undefined;
   private stopping = false;
-  private runningReload: Promise<ReloadResult> | undefined;
-  private queuedReload: Promise<ReloadResult> | undefined;
-  private readonly reloads: ReloadCounters = { applied: 0, refused: 0, coalesced: 0 };
+  private readonly reloads = new ReloadQueue<ReloadResult>(
+    () => this.reloadNow(),
+    () => this.releaseMemorySoon(),
+  );
   private readonly loop = new LoopDelayMonitor();
   private releaseTimer: NodeJS.Timeout | undefined;
 
@@ -127,28 +121,7 @@ class Daemon {
    * tandemctl) shares one more reload after it, which reads the file as it is then.
    */
   reload(): Promise<ReloadResult> {
-    if (this.queuedReload !== undefined) {
-      this.reloads.coalesced++;
-      return this.queuedReload;
-    }
-    if (this.runningReload === undefined) return (this.runningReload = this.reloadOnce());
-    this.queuedReload = this.runningReload.then(() => {
-      this.queuedReload = undefined;
-      return (this.runningReload = this.reloadOnce());
-    });
-    return this.queuedReload;
-  }
-
-  private async reloadOnce(): Promise<ReloadResult> {
-    try {
-      const r = await this.reloadNow();
-      if (r.applied) this.reloads.applied++;
-      else this.reloads.refused++;
-      return r;
-    } finally {
-      this.runningReload = undefined;
-      this.releaseMemorySoon();
-    }
+    return this.reloads.request();
   }
 
   /**
@@ -256,7 +229,7 @@ class Daemon {
     return {
       instances: 'error' in side ? {} : side.instances,
       channels: 'error' in side ? [] : side.channels,
-      daemon: { reloads: { ...this.reloads } },
+      daemon: { reloads: { ...this.reloads.counters } },
       sides: { supervisor: { pid: process.pid, loopDelayMs: this.loop.read() }, vrrp: { ...vrrpSide, restarts: this.vrrp?.restarts ?? 0 } },
     };
   }
