@@ -73,11 +73,13 @@ class Daemon {
     this.fifos = await NotifyFifos.open(this.config.globalDefs, scriptPreparer(this.config), this.log);
     this.vrrp = new VrrpSide({ log: this.log, statePath: statePathOf(this.opts.controlSocket, 'vrrp'), detail: this.opts.logDetail });
     this.vrrp.onNotifyLine = (line) => this.fifos?.vrrp(line);
-    await this.vrrp.start(vrrpPartOf(this.config));
     this.lvs = new LvsService(this.log);
     this.lvs.onNotifyLine = (line) => this.fifos?.lvs(line);
     this.lvs.onOwnedServices = (ids) => this.ledger.setIpvsServices(ids);
-    await this.lvs.start(this.config, this.ipvs, unavailable, this.ledger.previous.ipvsServices);
+    // The two sides start together: the VRRP side's process start (seconds on a slow CPU) does
+    // not hold back the checks and the IPVS table, which do not depend on it. If either fails,
+    // start() fails and the caller stops both.
+    await Promise.all([this.vrrp.start(vrrpPartOf(this.config)), this.lvs.start(this.config, this.ipvs, unavailable, this.ledger.previous.ipvsServices)]);
     this.control = await openControlSocket(this.opts.controlSocket, (cmd) => this.command(cmd));
     this.log.info(`tandemd running ${this.config.vrrpInstances.length} VRRP instance(s) from ${this.opts.configFile}; control socket ${this.opts.controlSocket}; VRRP side pid ${this.vrrp.pid ?? '-'}`);
   }
