@@ -448,7 +448,8 @@ export class LvsService {
    * Stops the checks and takes tandem's services out of IPVS as keepalived does at stop
    * (`lvs_flush_on_stop`: flush the whole table instead).
    */
-  async stop(): Promise<void> {
+  /** Stops the checks; removes tandem's IPVS services unless `release` is false (keepalived's `--dont-release-ipvs`). */
+  async stop(release = true): Promise<void> {
     this.scheduler.stop();
     for (const m of this.fileMonitors.values()) m.stop();
     this.pinger?.close();
@@ -457,6 +458,10 @@ export class LvsService {
     const keeper = this.keeper;
     this.keeper = undefined;
     if (ipvs === undefined || keeper === undefined) return;
+    if (!release) {
+      this.log.info('--dont-release-ipvs: leaving the IPVS services in place');
+      return;
+    }
     try {
       if (this.config?.globalDefs.lvsFlushOnStop === 'all') {
         await ipvs.flush();

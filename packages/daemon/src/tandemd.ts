@@ -3,6 +3,8 @@ import { rmSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { dirname } from 'node:path';
 import { namespaceSocket, parseDaemonArgs, USAGE, type DaemonOptions } from './cli.js';
+import { runWithoutDaemon } from './entry.js';
+import { enableCoreDumps } from './core-dumps.js';
 import { enterNetworkNamespace, releaseMemory, Rtnl } from '@tandem/net';
 import { openControlSocket, type ControlCommand } from './control.js';
 import { createLogger, type Logger } from './logger.js';
@@ -12,9 +14,9 @@ import type { ReloadReport } from './vrrp/service.js';
 import { LoopDelayMonitor } from './loop-delay.js';
 import { clearLeftovers } from './leftovers.js';
 import { LvsService } from './lvs-service.js';
-import { configTest, loadForTandem } from './config-check.js';
+import { loadForTandem } from './config-check.js';
 import { scriptPreparer } from './script-prep.js';
-import { ensureTrustedDirectory, writePrivateFile } from './private-files.js';
+import { ensureTrustedDirectory, writePidFile, writePrivateFile } from './private-files.js';
 import { InstanceLock, lockPathOf } from './instance-lock.js';
 import { HostLedger } from './host-ledger.js';
 import { openIpvs } from './ipvs-open.js';
@@ -64,9 +66,13 @@ class Daemon {
     private readonly ledger: HostLedger,
   ) {}
 
+  /** Called when tandemd must stop on its own (`--dont-respawn` and the VRRP side died). */
+  onFatal: ((why: string) => void) | undefined;
+
   async start(): Promise<void> {
     let unavailable: string | undefined;
-    if (this.config.virtualServers.length > 0) {
+    // -P: VRRP only, so no checks and no IPVS; -C: checks and IPVS only, no VRRP side.
+    if (this.config.virtualServers.length > 0 && this.opts.runChecks) {
       const ipvs = await openIpvs();
       if ('client' in ipvs) this.ipvs = ipvs.client;
       else unavailable = ipvs.reason;
@@ -76,15 +82,29 @@ class Daemon {
     await this.clearVrrpLeftovers();
     await this.statics.apply(this.config);
     this.fifos = await NotifyFifos.open(this.config.globalDefs, scriptPreparer(this.config), this.log);
-    this.vrrp = new VrrpSide({ log: this.log, statePath: statePathOf(this.opts.controlSocket, 'vrrp'), detail: this.opts.logDetail });
-    this.vrrp.onNotifyLine = (line) => this.fifos?.vrrp(line);
-    await this.vrrp.start(vrrpPartOf(this.config));
-    this.lvs = new LvsService(this.log);
-    this.lvs.onNotifyLine = (line) => this.fifos?.lvs(line);
-    this.lvs.onOwnedServices = (ids) => this.ledger.setIpvsServices(ids);
-    await this.lvs.start(this.config, this.ipvs, unavailable, this.ledger.previous.ipvsServices);
+    for (const path of [this.opts.checkersPidFile, this.opts.bfdPidFile]) if (path !== undefined) writePidFile(path, process.pid);
+    if (this.opts.runVrrp) {
+      this.vrrp = new VrrpSide({
+        log: this.log,
+        statePath: statePathOf(this.opts.controlSocket, 'vrrp'),
+        detail: this.opts.logDetail,
+        release: this.opts.releaseVrrp,
+        respawn: this.opts.respawn,
+        onGone: (why) => this.onFatal?.(why),
+        ...(this.opts.vrrpPidFile !== undefined ? { onSpawn: (pid: number) => writePidFile(this.opts.vrrpPidFile!, pid) } : {}),
+      });
+      this.vrrp.onNotifyLine = (line) => this.fifos?.vrrp(line);
+      await this.vrrp.start(vrrpPartOf(this.config));
+    }
+    if (this.opts.runChecks) {
+      this.lvs = new LvsService(this.log);
+      this.lvs.onNotifyLine = (line) => this.fifos?.lvs(line);
+      this.lvs.onOwnedServices = (ids) => this.ledger.setIpvsServices(ids);
+      await this.lvs.start(this.config, this.ipvs, unavailable, this.ledger.previous.ipvsServices);
+    }
     this.control = await openControlSocket(this.opts.controlSocket, (cmd) => this.command(cmd));
-    this.log.info(`tandemd running ${this.config.vrrpInstances.length} VRRP instance(s) from ${this.opts.configFile}; control socket ${this.opts.controlSocket}; VRRP side pid ${this.vrrp.pid ?? '-'}`);
+    const parts = `${this.opts.runVrrp ? '' : ' (checks only: -C)'}${this.opts.runChecks ? '' : ' (VRRP only: -P)'}`;
+    this.log.info(`tandemd running ${this.opts.runVrrp ? this.config.vrrpInstances.length : 0} VRRP instance(s) from ${this.opts.configFile}${parts}; control socket ${this.opts.controlSocket}; VRRP side pid ${this.vrrp?.pid ?? '-'}`);
   }
 
   /** What an earlier VRRP side added and the file no longer has, before the new side starts. */
@@ -169,7 +189,8 @@ class Daemon {
     try {
       // Only the instances' part of the diff crosses to the VRRP side: the virtual servers' stays here.
       const { instancesAdded, instancesRemoved, instancesChanged, instancesUnchanged } = d;
-      const report = await this.vrrp!.reload(vrrpPartOf(r.config), { instancesAdded, instancesRemoved, instancesChanged, instancesUnchanged });
+      const none = { added: [], removed: [], updated: [], restarted: [], unchanged: [] };
+      const report = this.vrrp !== undefined ? await this.vrrp.reload(vrrpPartOf(r.config), { instancesAdded, instancesRemoved, instancesChanged, instancesUnchanged }) : none;
       if (!sameValue([this.config.staticAddresses, this.config.staticRoutes, this.config.staticRules], [r.config.staticAddresses, r.config.staticRoutes, r.config.staticRules])) {
         await this.statics?.apply(r.config);
       }
@@ -178,9 +199,9 @@ class Daemon {
         this.fifos = await NotifyFifos.open(r.config.globalDefs, scriptPreparer(r.config), this.log);
       }
       const vs = d.virtualServers;
-      if (vs.added.length + vs.removed.length + vs.changed.length + vs.groupsChanged.length > 0 || vs.reordered) {
-        const attach = !this.lvs!.hasIpvs() && r.config.virtualServers.length > 0 ? await openIpvs() : undefined;
-        await this.lvs!.reload(r.config, attach !== undefined && 'client' in attach ? attach.client : undefined, vs);
+      if (this.lvs !== undefined && (vs.added.length + vs.removed.length + vs.changed.length + vs.groupsChanged.length > 0 || vs.reordered)) {
+        const attach = !this.lvs.hasIpvs() && r.config.virtualServers.length > 0 ? await openIpvs() : undefined;
+        await this.lvs.reload(r.config, attach !== undefined && 'client' in attach ? attach.client : undefined, vs);
       }
       this.config = r.config;
       this.log.info(
@@ -210,7 +231,7 @@ class Daemon {
     this.stopping = true;
     this.log.info(`${signal}: leaving VRRP (priority 0), removing virtual addresses`);
     await this.vrrp?.stop();
-    await this.lvs?.stop();
+    await this.lvs?.stop(this.opts.releaseIpvs);
     this.ipvs?.close();
     this.fifos?.close();
     await this.statics?.remove();
@@ -219,6 +240,7 @@ class Daemon {
       this.control.close();
       rmSync(this.opts.controlSocket, { force: true });
     }
+    for (const path of [this.opts.vrrpPidFile, this.opts.checkersPidFile, this.opts.bfdPidFile]) if (path !== undefined) rmSync(path, { force: true });
     // Last: until here a second tandemd must not start on this socket or pidfile.
     for (const l of this.locks) l.release();
   }
@@ -267,12 +289,9 @@ export async function main(argv: readonly string[]): Promise<void> {
     process.stderr.write(`tandemd: ${(err as Error).message}\n${USAGE}\n`);
     process.exit(2);
   }
-  if (opts.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
-  if (opts.configTest) {
-    process.exitCode = configTest(opts.configFile, (l) => process.stdout.write(`${l}\n`), opts.configId);
+  const done = runWithoutDaemon(opts);
+  if (done !== undefined) {
+    process.exitCode = done;
     return;
   }
   if (opts.plan) {
@@ -285,7 +304,16 @@ export async function main(argv: readonly string[]): Promise<void> {
     for (const line of await planReport(r.config)) process.stdout.write(`${line}\n`);
     return;
   }
-  const log = createLogger({ json: opts.logJson, detail: opts.logDetail });
+  if (opts.umask !== undefined) process.umask(opts.umask);
+  const log = createLogger({
+    json: opts.logJson,
+    detail: opts.logDetail,
+    console: opts.logConsole,
+    ...(opts.syslog ? { syslog: { facility: opts.logFacility, path: opts.syslogSocket } } : {}),
+    ...(opts.logFile !== undefined ? { file: opts.logFile } : {}),
+  });
+  for (const w of opts.warnings) log.warn(w);
+  if (opts.coreDump) enableCoreDumps(opts.coreDumpPattern, log);
   const r = loadForTandem(opts.configFile, opts.configId);
   for (const w of r.warnings) log.warn(formatDiagnostic(w));
   if (r.config === undefined) {
@@ -293,7 +321,9 @@ export async function main(argv: readonly string[]): Promise<void> {
     log.error(`${opts.configFile}: not starting, ${r.errors.length} error(s)`);
     process.exit(1);
   }
-  const netns = r.config.globalDefs.netNamespace;
+  // keepalived's -s: the command line's namespace over the file's.
+  const config = opts.namespace !== undefined ? { ...r.config, globalDefs: { ...r.config.globalDefs, netNamespace: opts.namespace } } : r.config;
+  const netns = config.globalDefs.netNamespace;
   if (netns !== undefined && !opts.controlSocketGiven) opts = { ...opts, controlSocket: namespaceSocket(netns) };
   let locks: InstanceLock[];
   let ledger: HostLedger;
@@ -314,7 +344,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     }
     log.info(`running in network namespace ${netns}`);
   }
-  const daemon = new Daemon(opts, r.config, log, locks, ledger);
+  const daemon = new Daemon(opts, config, log, locks, ledger);
   let signals = 0;
   const shutdown = (sig: string): void => {
     signals++;
@@ -333,8 +363,10 @@ export async function main(argv: readonly string[]): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGHUP', () => void daemon.reload());
-  process.on('SIGUSR1', () => void daemon.status().then((d) => daemon.dumpTo('/tmp/tandem.data', d)));
-  process.on('SIGUSR2', () => void daemon.statsSnapshot().then((d) => daemon.dumpTo('/tmp/tandem.stats', d)));
+  daemon.onFatal = (why) => {
+    log.error(`${why}; stopping (--dont-respawn)`);
+    shutdown('dont-respawn');
+  };
   try {
     await daemon.start();
     releaseMemory();

@@ -40,6 +40,8 @@ export interface StartRequest {
   readonly statePath: string;
   /** Whether debug lines are wanted (else they are dropped in the side, not sent). */
   readonly detail: boolean;
+  /** false with keepalived's `--dont-release-vrrp`: at stop, no priority-0 advert and the addresses stay. */
+  readonly release?: boolean;
 }
 
 /** Each request and what its reply carries. */

@@ -13,6 +13,13 @@ export interface VrrpSideOptions {
   readonly detail: boolean;
   /** The side's entry script (side.js beside this file). */
   readonly entry?: string;
+  /** false with keepalived's `--dont-release-vrrp`: the side leaves its addresses in place at stop. */
+  readonly release?: boolean;
+  /** false with keepalived's `--dont-respawn`: a side that dies is not started again; `onGone` is told. */
+  readonly respawn?: boolean;
+  readonly onGone?: (why: string) => void;
+  /** Each time a side process is up (its first start, each restart), with its pid: for `-r`'s pidfile. */
+  readonly onSpawn?: (pid: number) => void;
 }
 
 /** Restarts within this long of each other count as a crash loop. */
@@ -65,7 +72,8 @@ export class VrrpSide {
     this.child = child;
     child.on('message', (m: SideMessage) => this.onMessage(m));
     child.once('exit', (code, signal) => this.onExit(child, code, signal));
-    return this.request<'start'>({ kind: 'start', part: this.part!, resume, statePath: this.o.statePath, detail: this.o.detail });
+    if (child.pid !== undefined) this.o.onSpawn?.(child.pid);
+    return this.request<'start'>({ kind: 'start', part: this.part!, resume, statePath: this.o.statePath, detail: this.o.detail, release: this.o.release ?? true });
   }
 
   private onMessage(m: SideMessage): void {
@@ -101,6 +109,10 @@ export class VrrpSide {
     }
     this.pending.clear();
     if (this.stopping || !this.started) return;
+    if (this.o.respawn === false) {
+      this.o.onGone?.(`VRRP side (pid ${child.pid}) ${signal !== null ? `killed by ${signal}` : `exited with ${String(code)}`}`);
+      return;
+    }
     this.restarts++;
     const now = Date.now();
     this.deaths = [...this.deaths.filter((t) => now - t < CRASH_WINDOW_MS), now];

@@ -29,11 +29,13 @@ class Side {
   private log: Logger = ipcLogger((level, message, meta) => send({ kind: 'log', level, message, ...(meta !== undefined ? { meta } : {}) }), false);
   private readonly loop = new LoopDelayMonitor();
   private stopping: Promise<void> | undefined;
+  private release = true;
 
   async handle(r: SideRequest): Promise<SideRequests[keyof SideRequests]['reply']> {
     switch (r.kind) {
       case 'start': {
         this.log = ipcLogger((level, message, meta) => send({ kind: 'log', level, message, ...(meta !== undefined ? { meta } : {}) }), r.detail);
+        this.release = r.release ?? true;
         const { ledger, problem } = HostLedger.open(r.statePath);
         if (problem !== undefined) this.log.warn(problem);
         const service = new VrrpService({ host: new NetHost(this.log, (c) => ledger.recording(c)), clock: systemClock, log: this.log });
@@ -93,6 +95,8 @@ class Side {
   /** Priority-0 adverts, addresses removed, the sync daemon stopped; once, however often asked. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      // --dont-release-vrrp: leave as keepalived -V does, addresses and routes in place, no priority-0 advert.
+      if (!this.release) return this.loop.stop();
       await this.service?.stop();
       await this.syncDaemon?.stop();
       this.ipvs?.close();
