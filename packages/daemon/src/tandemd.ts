@@ -1,4 +1,4 @@
-import { diff, formatDiagnostic, sameValue, type Config } from '@tandem/config';
+import { diff, formatDiagnostic, sameValue, type Config, type GlobalDefs } from '@tandem/config';
 import { rmSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { dirname } from 'node:path';
@@ -16,7 +16,10 @@ import { clearLeftovers } from './leftovers.js';
 import { LvsService } from './lvs-service.js';
 import { loadForTandem } from './config-check.js';
 import { scriptPreparer } from './script-prep.js';
-import { ensureTrustedDirectory, writePidFile, writePrivateFile } from './private-files.js';
+import { ensureTrustedDirectory, writePidFile } from './private-files.js';
+import { InstanceHistory } from './instance-history.js';
+import { KeepalivedSignals } from './keepalived-signals.js';
+import { formatData, type InstanceDump } from './keepalived-dumps.js';
 import { InstanceLock, lockPathOf } from './instance-lock.js';
 import { HostLedger } from './host-ledger.js';
 import { openIpvs } from './ipvs-open.js';
@@ -57,6 +60,9 @@ class Daemon {
   private queuedReload: Promise<ReloadResult> | undefined;
   private readonly reloads: ReloadCounters = { applied: 0, refused: 0, coalesced: 0 };
   private readonly loop = new LoopDelayMonitor();
+  /** Transitions counted here, across VRRP side restarts: keepalived's dumps and the metrics read them. */
+  readonly history = new InstanceHistory();
+  private signals: KeepalivedSignals | undefined;
 
   constructor(
     private readonly opts: DaemonOptions,
@@ -94,6 +100,8 @@ class Daemon {
         ...(this.opts.vrrpPidFile !== undefined ? { onSpawn: (pid: number) => writePidFile(this.opts.vrrpPidFile!, pid) } : {}),
       });
       this.vrrp.onNotifyLine = (line) => this.fifos?.vrrp(line);
+      this.vrrp.onTransition = (e) => this.history.record(e);
+      for (const i of this.config.vrrpInstances) this.history.get(i.name);
       await this.vrrp.start(vrrpPartOf(this.config));
     }
     if (this.opts.runChecks) {
@@ -103,6 +111,8 @@ class Daemon {
       await this.lvs.start(this.config, this.ipvs, unavailable, this.ledger.previous.ipvsServices);
     }
     this.control = await openControlSocket(this.opts.controlSocket, (cmd) => this.command(cmd));
+    this.signals = new KeepalivedSignals(() => this.instanceDumps(), this.log);
+    this.signals.install();
     const parts = `${this.opts.runVrrp ? '' : ' (checks only: -C)'}${this.opts.runChecks ? '' : ' (VRRP only: -P)'}`;
     this.log.info(`tandemd running ${this.opts.runVrrp ? this.config.vrrpInstances.length : 0} VRRP instance(s) from ${this.opts.configFile}${parts}; control socket ${this.opts.controlSocket}; VRRP side pid ${this.vrrp?.pid ?? '-'}`);
   }
@@ -216,20 +226,33 @@ class Daemon {
     }
   }
 
-  /** A dump written for root only, never through a link or into a file someone else planted (private-files.ts). */
-  dumpTo(path: string, data: unknown): void {
-    try {
-      writePrivateFile(path, `${JSON.stringify(data, null, 2)}\n`);
-      this.log.info(`wrote ${path}`);
-    } catch (err) {
-      this.log.error(`cannot write ${path}: ${(err as Error).message}`);
-    }
+  /** Each instance as keepalived's dumps show it: its configuration, the VRRP side's view, the supervisor's history. */
+  async instanceDumps(): Promise<{ instances: InstanceDump[]; globals: GlobalDefs }> {
+    const [status, stats] = await Promise.all([this.vrrp?.status().catch(() => undefined), this.vrrp?.stats().catch(() => undefined)]);
+    const live = new Map((status?.instances ?? []).map((i) => [i.name, i]));
+    const instances = (this.vrrp === undefined ? [] : this.config.vrrpInstances).map((c): InstanceDump => {
+      const s = live.get(c.name);
+      const h = this.history.get(c.name);
+      return {
+        config: c,
+        state: s?.state ?? 'INIT',
+        effectivePriority: s?.effectivePriority ?? c.priority,
+        master: s?.master,
+        lastTransitionMs: h.lastTransitionMs,
+        releasedMaster: h.releasedMaster,
+        becameMaster: h.becameMaster,
+        stats: stats?.instances[c.name],
+        syncGroup: this.config.syncGroups.find((g) => g.group.includes(c.name))?.name,
+      };
+    });
+    return { instances, globals: this.config.globalDefs };
   }
 
   async stop(signal: string): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     this.log.info(`${signal}: leaving VRRP (priority 0), removing virtual addresses`);
+    this.signals?.close();
     await this.vrrp?.stop();
     await this.lvs?.stop(this.opts.releaseIpvs);
     this.ipvs?.close();
@@ -323,6 +346,11 @@ export async function main(argv: readonly string[]): Promise<void> {
   }
   // keepalived's -s: the command line's namespace over the file's.
   const config = opts.namespace !== undefined ? { ...r.config, globalDefs: { ...r.config.globalDefs, netNamespace: opts.namespace } } : r.config;
+  if (opts.dumpConf) {
+    // keepalived -d: the configuration as its dump shows it, without the live state, in the log.
+    const instances = config.vrrpInstances.map((c): InstanceDump => ({ config: c, state: 'INIT', effectivePriority: c.priority, master: undefined, lastTransitionMs: Date.now(), releasedMaster: 0, becameMaster: 0, stats: undefined, syncGroup: config.syncGroups.find((g) => g.group.includes(c.name))?.name }));
+    for (const line of formatData(instances, config.globalDefs, false).trimEnd().split('\n')) log.info(line);
+  }
   const netns = config.globalDefs.netNamespace;
   if (netns !== undefined && !opts.controlSocketGiven) opts = { ...opts, controlSocket: namespaceSocket(netns) };
   let locks: InstanceLock[];

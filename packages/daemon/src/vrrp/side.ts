@@ -10,6 +10,8 @@ import { NetHost } from './net-host.js';
 import type { RequestEnvelope, SideMessage, SideRequest, SideRequests, SideStats, SideStatus } from './protocol.js';
 import { VrrpService, type VrrpPart } from './service.js';
 import { SyncDaemonControl } from './sync-daemon.js';
+import { SIGNUMS } from '../cli.js';
+import { onSignalNumber } from '../rt-signals.js';
 
 // The VRRP side: a child process of tandemd with its own event loop and heap, so that nothing
 // the supervisor does (a long parse, a large status reply, a burst of checks, a collection of
@@ -110,6 +112,8 @@ const side = new Side();
 // Signals are the supervisor's: under systemd or a terminal's Ctrl-C the whole group gets
 // them, and the supervisor decides (it stops this side first, in order).
 for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2'] as const) process.on(sig, () => undefined);
+// keepalived's JSON and STATS_CLEAR signals too: a real-time signal's default action would end the side.
+for (const n of [SIGNUMS['JSON']!, SIGNUMS['STATS_CLEAR']!]) onSignalNumber(n, () => undefined);
 process.on('message', (m: RequestEnvelope) => {
   // After the reply to `stop`, or a start that failed, the side's work is done: it leaves once the reply is out.
   const kind = m.request.kind;
