@@ -20,6 +20,7 @@ import { ensureTrustedDirectory, writePidFile } from './private-files.js';
 import { InstanceHistory } from './instance-history.js';
 import { KeepalivedSignals } from './keepalived-signals.js';
 import { formatData, type InstanceDump } from './keepalived-dumps.js';
+import { SdNotify } from './sd-notify.js';
 import { InstanceLock, lockPathOf } from './instance-lock.js';
 import { HostLedger } from './host-ledger.js';
 import { openIpvs } from './ipvs-open.js';
@@ -71,6 +72,9 @@ class Daemon {
     private readonly locks: readonly InstanceLock[],
     private readonly ledger: HostLedger,
   ) {}
+
+  /** systemd's notify socket, when run as a Type=notify unit. */
+  sd: SdNotify | undefined;
 
   /** Called when tandemd must stop on its own (`--dont-respawn` and the VRRP side died). */
   onFatal: ((why: string) => void) | undefined;
@@ -169,12 +173,14 @@ class Daemon {
   }
 
   private async reloadOnce(): Promise<ReloadResult> {
+    this.sd?.reloading();
     try {
       const r = await this.reloadNow();
       if (r.applied) this.reloads.applied++;
       else this.reloads.refused++;
       return r;
     } finally {
+      this.sd?.ready(this.statusLine());
       releaseMemory();
       this.runningReload = undefined;
     }
@@ -226,6 +232,25 @@ class Daemon {
     }
   }
 
+  /** systemd's STATUS= line: what runs. */
+  statusLine(): string {
+    return `${this.vrrp !== undefined ? this.config.vrrpInstances.length : 0} VRRP instance(s), ${this.lvs !== undefined ? this.config.virtualServers.length : 0} virtual server(s); ${this.reloads.applied} reload(s) applied, ${this.reloads.refused} refused`;
+  }
+
+  /**
+   * Whether the VRRP side's loop answers within `deadlineMs` (systemd's watchdog asks before
+   * each ping). A side being restarted counts as alive: the supervisor is doing its job.
+   */
+  async vrrpAlive(deadlineMs: number): Promise<boolean> {
+    if (this.vrrp === undefined) return true;
+    try {
+      await this.vrrp.stats(deadlineMs);
+      return true;
+    } catch (err) {
+      return (err as Error).message.includes('restarting');
+    }
+  }
+
   /** Each instance as keepalived's dumps show it: its configuration, the VRRP side's view, the supervisor's history. */
   async instanceDumps(): Promise<{ instances: InstanceDump[]; globals: GlobalDefs }> {
     const [status, stats] = await Promise.all([this.vrrp?.status().catch(() => undefined), this.vrrp?.stats().catch(() => undefined)]);
@@ -251,6 +276,7 @@ class Daemon {
   async stop(signal: string): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    this.sd?.stopping();
     this.log.info(`${signal}: leaving VRRP (priority 0), removing virtual addresses`);
     this.signals?.close();
     await this.vrrp?.stop();
@@ -395,9 +421,12 @@ export async function main(argv: readonly string[]): Promise<void> {
     log.error(`${why}; stopping (--dont-respawn)`);
     shutdown('dont-respawn');
   };
+  daemon.sd = SdNotify.fromEnv(log);
   try {
     await daemon.start();
     releaseMemory();
+    daemon.sd?.ready(daemon.statusLine());
+    daemon.sd?.startWatchdog((deadline) => daemon.vrrpAlive(deadline));
   } catch (err) {
     log.error(`cannot start: ${(err as Error).message}`);
     await daemon.stop('startup failure').catch(() => undefined);

@@ -161,8 +161,8 @@ export class VrrpSide {
     return this.request<'status'>({ kind: 'status' }, 5000);
   }
 
-  stats(): Promise<SideRequests['stats']['reply']> {
-    return this.request<'stats'>({ kind: 'stats' }, 5000);
+  stats(timeoutMs = 5000): Promise<SideRequests['stats']['reply']> {
+    return this.request<'stats'>({ kind: 'stats' }, timeoutMs);
   }
 
   /** Stops the side (priority-0 adverts, addresses removed) and waits for it to leave; kills it after `timeoutMs`. */
