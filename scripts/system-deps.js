@@ -19,6 +19,9 @@ const NEEDED = [
   { command: '/bin/busybox', pkg: 'busybox-static', why: 'the real-kernel guest\'s initramfs' },
   { command: '/sbin/modprobe', pkg: 'kmod', why: 'loading IPVS in the real-kernel guest' },
   { command: '/usr/sbin/ipvsadm', pkg: 'ipvsadm', why: 'the reference IPVS tool the kernel tests compare with' },
+  { command: '/usr/bin/prometheus', pkg: 'prometheus', why: 'a real Prometheus server scraping tandemd\'s metrics' },
+  { command: '/usr/bin/curl', pkg: 'curl', why: 'queries to Prometheus\'s HTTP API' },
+  { command: '/usr/bin/dpkg-deb', pkg: 'dpkg', why: 'building and installing the Debian package' },
 ];
 
 /**

@@ -1,5 +1,5 @@
 import type { Config, Position, RealServer, VirtualServer, VirtualServerDiff } from '@tandem/config';
-import { CheckScheduler, systemClock, type Clock } from '@tandem/healthcheck';
+import { CheckScheduler, systemClock, type CheckResult, type Clock, type SelfTimedCheckFn } from '@tandem/healthcheck';
 import { describeOperation, type IpvsClient, type Operation, serviceId, type TableService, TableKeeper } from '@tandem/ipvs';
 import { IcmpPinger, TcpConnector } from '@tandem/net';
 import { planChecks, realServerName, type PlannedCheck } from './check-specs.js';
@@ -89,6 +89,8 @@ export class LvsService {
   private readonly fileMonitors = new Map<string, FileMonitor>();
   /** keepalived's checker FIFO lines (`RS [10.0.0.1]:tcp:80 [192.0.2.1]:tcp:80 DOWN`, `VS [192.0.2.1]:tcp:80 UP`). */
   onNotifyLine: ((line: string) => void) | undefined;
+  /** Each finished check attempt: which check, how long it took, and its result (the metrics' latency and failures). */
+  onCheckAttempt: ((check: PlannedCheck, ms: number, result: CheckResult) => void) | undefined;
   /** The IPVS services tandem owns or is about to create, before and after each sync (the daemon's ledger keeps them). */
   onOwnedServices: ((ids: ReadonlySet<string>) => void) | undefined;
 
@@ -225,7 +227,7 @@ export class LvsService {
     this.virtualServers = virtualServers;
     this.config = config;
     for (const checks of plans.values()) {
-      for (const c of checks) if (!kept.has(c.id)) this.scheduler.add({ id: c.id, timing: c.timing, run: c.run, ...(c.runSelfTimed !== undefined ? { runSelfTimed: c.runSelfTimed } : {}) });
+      for (const c of checks) if (!kept.has(c.id)) this.scheduler.add(this.observed(c));
     }
     this.watchFiles(config);
   }
@@ -289,6 +291,11 @@ export class LvsService {
   /** True once an IPVS client is attached. */
   hasIpvs(): boolean {
     return this.keeper !== undefined;
+  }
+
+  /** The IPVS client tandem programs through, if any (the metrics read the kernel's counters with it). */
+  ipvsClient(): IpvsClient | undefined {
+    return this.keeper !== undefined ? this.ipvs : undefined;
   }
 
   private healthIn(reals: ReadonlyMap<string, RealState>, vs: VirtualServer, rs: RealServer): RealHealth {
@@ -448,6 +455,32 @@ export class LvsService {
    * Stops the checks and takes tandem's services out of IPVS as keepalived does at stop
    * (`lvs_flush_on_stop`: flush the whole table instead).
    */
+  /**
+   * A check as the scheduler runs it: timed and reported to `onCheckAttempt` when someone
+   * listens (set before `start`), else as it is, at no cost per attempt.
+   */
+  private observed(c: PlannedCheck): { id: string; timing: PlannedCheck['timing']; run: PlannedCheck['run']; runSelfTimed?: SelfTimedCheckFn } {
+    if (this.onCheckAttempt === undefined) return { id: c.id, timing: c.timing, run: c.run, ...(c.runSelfTimed !== undefined ? { runSelfTimed: c.runSelfTimed } : {}) };
+    const report = (started: bigint, r: CheckResult): CheckResult => {
+      this.onCheckAttempt?.(c, Number(process.hrtime.bigint() - started) / 1e6, r);
+      return r;
+    };
+    const run: PlannedCheck['run'] = (signal) => {
+      const started = process.hrtime.bigint();
+      return c.run(signal).then((r) => report(started, r));
+    };
+    const self = c.runSelfTimed;
+    return {
+      id: c.id,
+      timing: c.timing,
+      run,
+      ...(self !== undefined ? { runSelfTimed: (done: (r: CheckResult) => void) => {
+        const started = process.hrtime.bigint();
+        self((r) => done(report(started, r)));
+      } } : {}),
+    };
+  }
+
   /** Stops the checks; removes tandem's IPVS services unless `release` is false (keepalived's `--dont-release-ipvs`). */
   async stop(release = true): Promise<void> {
     this.scheduler.stop();

@@ -21,6 +21,8 @@ import { InstanceHistory } from './instance-history.js';
 import { KeepalivedSignals } from './keepalived-signals.js';
 import { formatData, type InstanceDump } from './keepalived-dumps.js';
 import { SdNotify } from './sd-notify.js';
+import type { Metrics, MetricsSnapshot } from './metrics.js';
+import { scriptCounters } from '@tandem/healthcheck';
 import { InstanceLock, lockPathOf } from './instance-lock.js';
 import { HostLedger } from './host-ledger.js';
 import { openIpvs } from './ipvs-open.js';
@@ -75,6 +77,8 @@ class Daemon {
 
   /** systemd's notify socket, when run as a Type=notify unit. */
   sd: SdNotify | undefined;
+  /** Prometheus metrics, with --metrics-listen (set before start: checks are timed only then). */
+  metrics: Metrics | undefined;
 
   /** Called when tandemd must stop on its own (`--dont-respawn` and the VRRP side died). */
   onFatal: ((why: string) => void) | undefined;
@@ -112,6 +116,8 @@ class Daemon {
       this.lvs = new LvsService(this.log);
       this.lvs.onNotifyLine = (line) => this.fifos?.lvs(line);
       this.lvs.onOwnedServices = (ids) => this.ledger.setIpvsServices(ids);
+      const metrics = this.metrics;
+      if (metrics !== undefined) this.lvs.onCheckAttempt = (c, ms, r) => metrics.observeCheck(c.virtualServer, c.realServer, c.kind, ms, r.ok, r.reason);
       await this.lvs.start(this.config, this.ipvs, unavailable, this.ledger.previous.ipvsServices);
     }
     this.control = await openControlSocket(this.opts.controlSocket, (cmd) => this.command(cmd));
@@ -174,10 +180,12 @@ class Daemon {
 
   private async reloadOnce(): Promise<ReloadResult> {
     this.sd?.reloading();
+    const started = performance.now();
     try {
       const r = await this.reloadNow();
       if (r.applied) this.reloads.applied++;
       else this.reloads.refused++;
+      this.metrics?.observeReload(performance.now() - started, r.applied);
       return r;
     } finally {
       this.sd?.ready(this.statusLine());
@@ -230,6 +238,27 @@ class Daemon {
       this.log.error(`reload failed: ${message}`);
       return { applied: false, errors: [message] };
     }
+  }
+
+  /** What one Prometheus scrape reads (metrics.ts). */
+  async metricsSnapshot(): Promise<MetricsSnapshot> {
+    const [status, stats, ipvs] = await Promise.all([
+      this.vrrp?.status().catch(() => undefined),
+      this.vrrp?.stats().catch(() => undefined),
+      this.lvs?.ipvsClient()?.table().catch(() => undefined),
+    ]);
+    return {
+      instances: this.vrrp !== undefined ? this.config.vrrpInstances : [],
+      globals: this.config.globalDefs,
+      status,
+      stats,
+      virtualServers: this.lvs?.status() ?? [],
+      ipvs,
+      supervisorLoop: this.loop.read(),
+      supervisorScripts: scriptCounters,
+      sideRestarts: this.vrrp?.restarts ?? 0,
+      reloads: this.reloads,
+    };
   }
 
   /** systemd's STATUS= line: what runs. */
@@ -422,9 +451,19 @@ export async function main(argv: readonly string[]): Promise<void> {
     shutdown('dont-respawn');
   };
   daemon.sd = SdNotify.fromEnv(log);
+  if (opts.metricsListen !== undefined) {
+    // Loaded only when asked for: prom-client costs ~90 ms to load.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Metrics } = require('./metrics.js') as typeof import('./metrics.js');
+    daemon.metrics = new Metrics(() => daemon.metricsSnapshot(), daemon.history);
+  }
   try {
     await daemon.start();
     releaseMemory();
+    if (daemon.metrics !== undefined && opts.metricsListen !== undefined) {
+      const { address } = await daemon.metrics.listen(opts.metricsListen);
+      log.info(`metrics on http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}/metrics`);
+    }
     daemon.sd?.ready(daemon.statusLine());
     daemon.sd?.startWatchdog((deadline) => daemon.vrrpAlive(deadline));
   } catch (err) {

@@ -3,6 +3,7 @@ import type { LoopDelay } from '../loop-delay.js';
 import type { InstanceDiff } from './reload-plan.js';
 import type { ChannelStats, InstanceStatus, ReloadReport, VrrpPart } from './service.js';
 import type { InstanceStats } from '@tandem/vrrp';
+import type { ScriptCounters } from '@tandem/healthcheck';
 
 // The messages between the supervisor and the VRRP side (a child process; see
 // docs/architecture.md for why a process). Requests carry an id and get one reply each;
@@ -29,6 +30,8 @@ export interface SideStats {
   readonly channels: readonly ChannelStats[];
   readonly loopDelayMs: LoopDelay;
   readonly pid: number;
+  /** Scripts the side ran (tracked and notify scripts): runs, timeouts, failures. */
+  readonly scripts?: ScriptCounters;
 }
 
 export interface StartRequest {

@@ -1,6 +1,7 @@
 import { sameValue } from '@tandem/config';
 import type { IpvsClient } from '@tandem/ipvs';
 import { systemClock } from '@tandem/vrrp';
+import { scriptCounters } from '@tandem/healthcheck';
 import { HostLedger } from '../host-ledger.js';
 import { openIpvs } from '../ipvs-open.js';
 import { LoopDelayMonitor } from '../loop-delay.js';
@@ -69,7 +70,7 @@ class Side {
       case 'status':
         return { instances: this.service?.status() ?? [], syncDaemon: this.syncDaemon?.status() ?? null } satisfies SideStatus;
       case 'stats':
-        return { ...(this.service?.stats() ?? { instances: {}, channels: [] }), loopDelayMs: this.loop.read(), pid: process.pid } satisfies SideStats;
+        return { ...(this.service?.stats() ?? { instances: {}, channels: [] }), loopDelayMs: this.loop.read(), pid: process.pid, scripts: { ...scriptCounters } } satisfies SideStats;
       case 'stop':
         await this.stop();
         return null;
