@@ -429,6 +429,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   }
   const daemon = new Daemon(opts, config, log, locks, ledger);
   let signals = 0;
+  let exitCode = 0;
   const shutdown = (sig: string): void => {
     signals++;
     if (signals > 1) {
@@ -436,7 +437,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       process.exit(1);
     }
     daemon.stop(sig).then(
-      () => process.exit(0),
+      () => process.exit(exitCode),
       (err: unknown) => {
         log.error(`shutdown failed: ${String(err)}`);
         process.exit(1);
@@ -448,6 +449,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   process.on('SIGHUP', () => void daemon.reload());
   daemon.onFatal = (why) => {
     log.error(`${why}; stopping (--dont-respawn)`);
+    exitCode = 1;
     shutdown('dont-respawn');
   };
   daemon.sd = SdNotify.fromEnv(log);
