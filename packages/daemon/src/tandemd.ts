@@ -2,7 +2,10 @@ import { diff, formatDiagnostic, sameValue, type Config, type GlobalDefs } from 
 import { rmSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { dirname } from 'node:path';
-import { namespaceSocket, parseDaemonArgs, USAGE, type DaemonOptions } from './cli.js';
+import { KEEPALIVED_VERSION, namespaceSocket, parseDaemonArgs, USAGE, VERSION, type DaemonOptions } from './cli.js';
+import type { SnmpAgent } from './snmp-agent.js';
+import type { LinkView, SnmpSnapshot } from './snmp-view.js';
+import { hostname } from 'node:os';
 import { runWithoutDaemon } from './entry.js';
 import { enableCoreDumps } from './core-dumps.js';
 import { enterNetworkNamespace, releaseMemory, Rtnl } from '@tandem/net';
@@ -77,6 +80,9 @@ class Daemon {
 
   /** systemd's notify socket, when run as a Type=notify unit. */
   sd: SdNotify | undefined;
+  /** keepalived's `-x`: the AgentX subagent. */
+  snmp: SnmpAgent | undefined;
+  private readonly startedMs = Date.now();
   /** Prometheus metrics, with --metrics-listen (set before start: checks are timed only then). */
   metrics: Metrics | undefined;
 
@@ -108,7 +114,10 @@ class Daemon {
         ...(this.opts.vrrpPidFile !== undefined ? { onSpawn: (pid: number) => writePidFile(this.opts.vrrpPidFile!, pid) } : {}),
       });
       this.vrrp.onNotifyLine = (line) => this.fifos?.vrrp(line);
-      this.vrrp.onTransition = (e) => this.history.record(e);
+      this.vrrp.onTransition = (e) => {
+        this.history.record(e);
+        void this.snmp?.transition(e);
+      };
       for (const i of this.config.vrrpInstances) this.history.get(i.name);
       await this.vrrp.start(vrrpPartOf(this.config));
     }
@@ -240,6 +249,34 @@ class Daemon {
     }
   }
 
+  /** What the SNMP subagent serves (snmp-view.ts): the dumps' instances, the sync groups, the interfaces. */
+  async snmpSnapshot(): Promise<SnmpSnapshot> {
+    const { instances, globals } = await this.instanceDumps();
+    const links = new Map<string, LinkView>();
+    const rtnl = new Rtnl();
+    try {
+      for (const l of await rtnl.links()) {
+        const addrs = await rtnl.addresses(l.index);
+        const first = (f: 4 | 6): string | undefined => addrs.find((a) => a.family === f && (f === 4 || !a.address.startsWith('fe80')))?.address;
+        links.set(l.name, { index: l.index, mac: l.mac, primary4: first(4), primary6: first(6) });
+      }
+    } finally {
+      rtnl.close();
+    }
+    return {
+      version: `tandem v${VERSION} (keepalived v${KEEPALIVED_VERSION} compatible)`,
+      routerId: globals.routerId ?? hostname().split('.')[0] ?? '',
+      instances,
+      syncGroups: this.vrrp === undefined ? [] : this.config.syncGroups.map((g) => ({ name: g.name, members: g.group })),
+      links,
+      startedMs: this.startedMs,
+      nowMs: Date.now(),
+      netNamespace: globals.netNamespace,
+      lvsFlush: globals.lvsFlush,
+      lvsFlushOnStop: globals.lvsFlushOnStop !== 'no',
+    };
+  }
+
   /** What one Prometheus scrape reads (metrics.ts). */
   async metricsSnapshot(): Promise<MetricsSnapshot> {
     const [status, stats, ipvs] = await Promise.all([
@@ -308,6 +345,7 @@ class Daemon {
     this.sd?.stopping();
     this.log.info(`${signal}: leaving VRRP (priority 0), removing virtual addresses`);
     this.signals?.close();
+    this.snmp?.close();
     await this.vrrp?.stop();
     await this.lvs?.stop(this.opts.releaseIpvs);
     this.ipvs?.close();
@@ -462,6 +500,13 @@ export async function main(argv: readonly string[]): Promise<void> {
   try {
     await daemon.start();
     releaseMemory();
+    if (opts.snmp) {
+      // Loaded only with -x.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { SnmpAgent } = require('./snmp-agent.js') as typeof import('./snmp-agent.js');
+      daemon.snmp = new SnmpAgent(() => daemon.snmpSnapshot(), opts.snmpSocket, log);
+      daemon.snmp.start();
+    }
     if (daemon.metrics !== undefined && opts.metricsListen !== undefined) {
       const { address } = await daemon.metrics.listen(opts.metricsListen);
       log.info(`metrics on http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}/metrics`);
