@@ -15,6 +15,7 @@ import { VrrpSide } from './vrrp/side-client.js';
 import { vrrpPartOf, type SideStats, type SideStatus } from './vrrp/protocol.js';
 import type { ReloadReport } from './vrrp/service.js';
 import { LoopDelayMonitor } from './loop-delay.js';
+import { ReloadQueue } from './reload-queue.js';
 import { clearLeftovers } from './leftovers.js';
 import { LvsService } from './lvs-service.js';
 import { loadForTandem } from './config-check.js';
@@ -46,14 +47,6 @@ export function statePathOf(socket: string, side: 'supervisor' | 'vrrp' = 'super
 
 type ReloadResult = { applied: boolean; errors: string[]; report?: ReloadReport };
 
-/** Reloads asked for, and what became of them (tandemctl stats). */
-interface ReloadCounters {
-  applied: number;
-  refused: number;
-  /** Asked for while one ran and another already waited: folded into the waiting one. */
-  coalesced: number;
-}
-
 class Daemon {
   private vrrp: VrrpSide | undefined;
   private lvs: LvsService | undefined;
@@ -62,13 +55,15 @@ class Daemon {
   private statics: StaticNetwork | undefined;
   private control: Server | undefined;
   private stopping = false;
-  private runningReload: Promise<ReloadResult> | undefined;
-  private queuedReload: Promise<ReloadResult> | undefined;
-  private readonly reloads: ReloadCounters = { applied: 0, refused: 0, coalesced: 0 };
+  private readonly reloads = new ReloadQueue<ReloadResult>(
+    () => this.reloadObserved(),
+    () => this.releaseMemorySoon(),
+  );
   private readonly loop = new LoopDelayMonitor();
   /** Transitions counted here, across VRRP side restarts: keepalived's dumps and the metrics read them. */
   readonly history = new InstanceHistory();
   private signals: KeepalivedSignals | undefined;
+  private releaseTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly opts: DaemonOptions,
@@ -175,31 +170,34 @@ class Daemon {
    * tandemctl) shares one more reload after it, which reads the file as it is then.
    */
   reload(): Promise<ReloadResult> {
-    if (this.queuedReload !== undefined) {
-      this.reloads.coalesced++;
-      return this.queuedReload;
-    }
-    if (this.runningReload === undefined) return (this.runningReload = this.reloadOnce());
-    this.queuedReload = this.runningReload.then(() => {
-      this.queuedReload = undefined;
-      return (this.runningReload = this.reloadOnce());
-    });
-    return this.queuedReload;
+    return this.reloads.request();
   }
 
-  private async reloadOnce(): Promise<ReloadResult> {
+  /**
+   * The memory-reducing collection after a reload (a few tens of ms with the loop held), once
+   * reloads have been quiet for a while: not in the way of what the reload changed, nor of the
+   * status queries that follow it, nor paid again for each of a burst of reloads.
+   */
+  private releaseMemorySoon(): void {
+    if (this.releaseTimer !== undefined) clearTimeout(this.releaseTimer);
+    this.releaseTimer = setTimeout(() => {
+      this.releaseTimer = undefined;
+      if (!this.stopping) releaseMemory();
+    }, 2000);
+    this.releaseTimer.unref();
+  }
+
+  /** A reload as systemd and the metrics see it: RELOADING=1 … READY=1 around it, its duration observed. */
+  private async reloadObserved(): Promise<ReloadResult> {
     this.sd?.reloading();
     const started = performance.now();
     try {
       const r = await this.reloadNow();
-      if (r.applied) this.reloads.applied++;
-      else this.reloads.refused++;
       this.metrics?.observeReload(performance.now() - started, r.applied);
       return r;
     } finally {
-      this.sd?.ready(this.statusLine());
-      releaseMemory();
-      this.runningReload = undefined;
+      // After the queue has counted this reload, so STATUS= includes it.
+      setImmediate(() => this.sd?.ready(this.statusLine()));
     }
   }
 
@@ -221,9 +219,17 @@ class Daemon {
     const d = diff(this.config, r.config);
     try {
       // Only the instances' part of the diff crosses to the VRRP side: the virtual servers' stays here.
+      // A reload that changes nothing of the VRRP part (a weight, a real server) does not ask it at all.
       const { instancesAdded, instancesRemoved, instancesChanged, instancesUnchanged } = d;
-      const none = { added: [], removed: [], updated: [], restarted: [], unchanged: [] };
-      const report = this.vrrp !== undefined ? await this.vrrp.reload(vrrpPartOf(r.config), { instancesAdded, instancesRemoved, instancesChanged, instancesUnchanged }) : none;
+      const before = vrrpPartOf(this.config);
+      const next = vrrpPartOf(r.config);
+      const vrrpUnchanged =
+        this.vrrp === undefined ||
+        (instancesAdded.length + instancesRemoved.length + instancesChanged.length === 0 &&
+          sameValue([before.globalDefs, before.syncGroups, before.vrrpScripts, before.trackFiles], [next.globalDefs, next.syncGroups, next.vrrpScripts, next.trackFiles]));
+      const report: ReloadReport = vrrpUnchanged
+        ? { added: [], removed: [], updated: [], restarted: [], unchanged: [...instancesUnchanged] }
+        : await this.vrrp!.reload(next, { instancesAdded, instancesRemoved, instancesChanged, instancesUnchanged });
       if (!sameValue([this.config.staticAddresses, this.config.staticRoutes, this.config.staticRules], [r.config.staticAddresses, r.config.staticRoutes, r.config.staticRules])) {
         await this.statics?.apply(r.config);
       }
@@ -294,13 +300,13 @@ class Daemon {
       supervisorLoop: this.loop.read(),
       supervisorScripts: scriptCounters,
       sideRestarts: this.vrrp?.restarts ?? 0,
-      reloads: this.reloads,
+      reloads: this.reloads.counters,
     };
   }
 
   /** systemd's STATUS= line: what runs. */
   statusLine(): string {
-    return `${this.vrrp !== undefined ? this.config.vrrpInstances.length : 0} VRRP instance(s), ${this.lvs !== undefined ? this.config.virtualServers.length : 0} virtual server(s); ${this.reloads.applied} reload(s) applied, ${this.reloads.refused} refused`;
+    return `${this.vrrp !== undefined ? this.config.vrrpInstances.length : 0} VRRP instance(s), ${this.lvs !== undefined ? this.config.virtualServers.length : 0} virtual server(s); ${this.reloads.counters.applied} reload(s) applied, ${this.reloads.counters.refused} refused`;
   }
 
   /**
@@ -371,7 +377,7 @@ class Daemon {
     return {
       instances: 'error' in side ? {} : side.instances,
       channels: 'error' in side ? [] : side.channels,
-      daemon: { reloads: { ...this.reloads } },
+      daemon: { reloads: { ...this.reloads.counters } },
       sides: { supervisor: { pid: process.pid, loopDelayMs: this.loop.read() }, vrrp: { ...vrrpSide, restarts: this.vrrp?.restarts ?? 0 } },
     };
   }
