@@ -11,6 +11,11 @@ import { exited, run, sleep, waitFor } from '../lib/sh.js';
 const CONF = `global_defs {
     router_id lb1
 }
+vrrp_script chk_true {
+    script "/bin/true"
+    interval 1
+    weight 0
+}
 vrrp_instance VI_1 {
     state BACKUP
     interface eth0
@@ -24,6 +29,9 @@ vrrp_instance VI_1 {
     virtual_ipaddress {
         192.0.2.100/24
         192.0.2.101/24 dev eth0 label eth0:1
+    }
+    track_script {
+        chk_true
     }
 }
 vrrp_instance VI_6 {
@@ -53,14 +61,15 @@ async function dumps(pid: number, dir: string): Promise<Dump> {
   return { data: data!, stats: stats!, json: JSON.parse(json!) as Dump['json'] };
 }
 
-/** The instance lines of keepalived.data, less those that are timing or keepalived's own descriptors. */
-function topology(data: string): string[] {
-  const start = data.indexOf('------< VRRP Topology >------');
+/** The lines of one section of keepalived.data, less those that are timing or keepalived's own descriptors. */
+function topology(data: string, title = 'VRRP Topology'): string[] {
+  const start = data.indexOf(`------< ${title} >------`);
+  if (start < 0) return [];
   const end = data.indexOf('------<', start + 10);
   return data
     .slice(start, end < 0 ? undefined : end)
     .split('\n')
-    .filter((l) => l !== '' && !/Last transition|Read timeout|Master down timer|fd_in|Number of|Using src_ip|receive higher priority advert/.test(l));
+    .filter((l) => l !== '' && !/Last transition|Read timeout|Master down timer|fd_in|Number of|Using src_ip|receive higher priority advert|^   State = (idle|running)/.test(l));
 }
 
 test.serial('SIGUSR1, SIGUSR2 and the JSON signal write what keepalived 2.2.7 writes for the same file', async (t) => {
@@ -110,6 +119,10 @@ test.serial('SIGUSR1, SIGUSR2 and the JSON signal write what keepalived 2.2.7 wr
     const tLines = topology(td.data);
     t.true(tLines.length > 30);
     t.deepEqual(tLines.filter((l) => !kLines.includes(l)), []);
+    const kScripts = topology(ka.data, 'VRRP Scripts');
+    const tScripts = topology(td.data, 'VRRP Scripts');
+    t.true(tScripts.length >= 10, 'the vrrp_script section');
+    t.deepEqual(tScripts.filter((l) => !kScripts.includes(l)), []);
     t.regex(td.data, /^ VRRP Instance = VI_1\n {3}VRRP Version = 2\n {3}State = MASTER$/m);
     t.regex(td.data, / {3}Last transition = \d+\.\d{6} \(\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d\.\d{6} \d{4}\)/);
     // Written for root only, as keepalived writes them.

@@ -12,6 +12,11 @@ const CONF = `global_defs {
     router_id lb1
     enable_traps
 }
+vrrp_script chk_true {
+    script "/bin/true"
+    interval 1
+    weight 0
+}
 vrrp_instance VI_1 {
     state BACKUP
     interface eth0
@@ -25,6 +30,9 @@ vrrp_instance VI_1 {
     virtual_ipaddress {
         192.0.2.100/24
         192.0.2.101/24 dev eth0 label eth0:1
+    }
+    track_script {
+        chk_true
     }
 }
 vrrp_instance VI_6 {

@@ -1,5 +1,7 @@
-import type { GlobalDefs, VirtualAddress, VrrpInstance } from '@tandem/config';
+import type { GlobalDefs, VirtualAddress, VrrpInstance, VrrpScript } from '@tandem/config';
 import type { DropReason, InstanceStats } from '@tandem/vrrp';
+import { findExecutable, splitCommand } from '@tandem/healthcheck';
+import { realpathSync } from 'node:fs';
 
 // keepalived's monitoring files, in keepalived 2.2.7's formats, so the tools that read them
 // (keepalived exporters, scripts grepping "State = MASTER") keep working: SIGUSR1 writes
@@ -22,6 +24,15 @@ export interface InstanceDump {
   readonly becameMaster: number;
   readonly stats: InstanceStats | undefined;
   readonly syncGroup: string | undefined;
+}
+
+/** A tracked vrrp_script with its verdict from the VRRP side (undefined: not running, e.g. tracked by nothing). */
+export interface ScriptDump {
+  readonly config: VrrpScript;
+  readonly status: 'INIT' | 'GOOD' | 'BAD' | undefined;
+  readonly running: boolean;
+  /** The instances that track it. */
+  readonly instances: readonly string[];
 }
 
 /** keepalived's state numbers (vrrp.h VRRP_STATE_*), as keepalived.json and the exporters use them. */
@@ -65,6 +76,25 @@ export function keepalivedCounters(d: InstanceDump): KeepalivedCounters {
     pri_zero_rcvd: s?.priorityZeroReceived ?? 0,
     pri_zero_sent: s?.priorityZeroSent ?? 0,
   };
+}
+
+/**
+ * A script as keepalived's cmd_str shows it: each word in single quotes, the program by its
+ * real path (`/bin/true` → `'/usr/bin/true'`), as keepalived resolves it when it checks the
+ * script's security.
+ */
+export function keepalivedCommand(text: string): string {
+  const words = splitCommand(text);
+  const program = words[0];
+  if (program !== undefined) {
+    const found = program.includes('/') ? program : findExecutable(program);
+    try {
+      if (found !== undefined) words[0] = realpathSync(found);
+    } catch {
+      // Not there: keepalived shows it as written.
+    }
+  }
+  return words.map((w, i) => (i === 0 && /^[<>]/.test(w) ? w : `'${w}'`)).join(' ');
 }
 
 /** keepalived.stats, as vrrp_print_stats writes it. */
@@ -122,7 +152,13 @@ function garp(d: InstanceDump, g: GlobalDefs): { delay: number; rep: number; ref
 }
 
 /** One entry of keepalived.json: `data` (what the instance is) and `stats`, keys in vrrp_json.c's order. */
-export function jsonEntry(d: InstanceDump, g: GlobalDefs, counters: (d: InstanceDump) => KeepalivedCounters = keepalivedCounters): { data: Record<string, unknown>; stats: KeepalivedCounters } {
+export function jsonEntry(
+  d: InstanceDump,
+  g: GlobalDefs,
+  counters: (d: InstanceDump) => KeepalivedCounters = keepalivedCounters,
+  /** vrrp_script name → its command (keepalived's JSON names a tracked script by its command). */
+  commands?: ReadonlyMap<string, string>,
+): { data: Record<string, unknown>; stats: KeepalivedCounters } {
   const c = d.config;
   const ga = garp(d, g);
   const set = d.state === 'MASTER';
@@ -170,19 +206,20 @@ export function jsonEntry(d: InstanceDump, g: GlobalDefs, counters: (d: Instance
     ['script', notify.generic],
     ['script_master_rx_lower_pri', notify.masterRxLowerPri],
   ] as const;
-  for (const [key, script] of scripts) if (script !== undefined) data[key] = script.command;
+  for (const [key, script] of scripts) if (script !== undefined) data[key] = keepalivedCommand(script.command);
   if (c.virtualIpaddress.length > 0) data['vips'] = c.virtualIpaddress.map((v) => formatVip(v, c, set));
   if (c.virtualIpaddressExcluded.length > 0) data['evips'] = c.virtualIpaddressExcluded.map((v) => formatVip(v, c, set));
   if (c.tracking.trackInterface.length > 0) data['track_ifp'] = c.tracking.trackInterface.map((t) => t.name);
-  if (c.tracking.trackScript.length > 0) data['track_script'] = c.tracking.trackScript.map((t) => t.name);
+  if (c.tracking.trackScript.length > 0) data['track_script'] = c.tracking.trackScript.map((t) => keepalivedCommand(commands?.get(t.name) ?? t.name));
   data['auth_type'] = c.authentication === undefined ? 0 : c.authentication.type === 'PASS' ? 1 : 2;
   if (c.authentication !== undefined) data['auth_data'] = c.authentication.type === 'PASS' ? c.authentication.password : '';
   return { data, stats: counters(d) };
 }
 
 /** keepalived.json: one compact array, `last_transition` with six decimals as keepalived's `%f` prints it. */
-export function formatJson(instances: readonly InstanceDump[], g: GlobalDefs, counters: (d: InstanceDump) => KeepalivedCounters = keepalivedCounters): string {
-  const text = JSON.stringify(instances.map((d) => jsonEntry(d, g, counters)));
+export function formatJson(instances: readonly InstanceDump[], g: GlobalDefs, counters: (d: InstanceDump) => KeepalivedCounters = keepalivedCounters, scripts: readonly ScriptDump[] = []): string {
+  const commands = new Map(scripts.map((sc) => [sc.config.name, sc.config.script.command]));
+  const text = JSON.stringify(instances.map((d) => jsonEntry(d, g, counters, commands)));
   let i = 0;
   return text.replace(/"last_transition":[0-9.e+-]+/g, () => `"last_transition":${(instances[i++]!.lastTransitionMs / 1000).toFixed(6)}`);
 }
@@ -198,7 +235,7 @@ export function keepalivedTime(ms: number): string {
 }
 
 /** One instance as dump_vrrp writes it; `live` adds the state lines (keepalived leaves them out of `-d`'s start-up dump). */
-function instanceLines(d: InstanceDump, g: GlobalDefs, live: boolean): string[] {
+function instanceLines(d: InstanceDump, g: GlobalDefs, live: boolean, scriptWeights: ReadonlyMap<string, number>): string[] {
   const c = d.config;
   const ga = garp(d, g);
   const set = d.state === 'MASTER';
@@ -250,8 +287,9 @@ function instanceLines(d: InstanceDump, g: GlobalDefs, live: boolean): string[] 
     if (c.unicastTtl !== 255) out.push(`   Unicast TTL = ${c.unicastTtl}`);
     out.push(`   Check unicast src : ${c.checkUnicastSrc ? 'yes' : 'no'}`, '   Unicast Peer :', ...c.unicastPeer.map((p) => `     ${p} min_ttl 0 max_ttl 255`));
   }
-  if (c.tracking.trackInterface.length > 0) out.push('   Tracked interfaces :', ...c.tracking.trackInterface.map((t) => `     ${t.name}`));
-  if (c.tracking.trackScript.length > 0) out.push('   Tracked scripts :', ...c.tracking.trackScript.map((t) => `     ${t.name}`));
+  const weighted = (name: string, weight: number, reverse: boolean): string => `     ${name} weight ${weight}${reverse ? ' reverse' : ''}`;
+  if (c.tracking.trackInterface.length > 0) out.push('   Tracked interfaces :', ...c.tracking.trackInterface.map((t) => weighted(t.name, t.weight ?? 0, t.reverse)));
+  if (c.tracking.trackScript.length > 0) out.push('   Tracked scripts :', ...c.tracking.trackScript.map((t) => weighted(t.name, t.weight ?? scriptWeights.get(t.name) ?? 0, t.reverse)));
   if (c.tracking.trackFile.length > 0) out.push('   Tracked files :', ...c.tracking.trackFile.map((t) => `     ${t.name}`));
   out.push('   Using smtp notification = no', '   Notify deleted = Fault', '   Notify priority changes = false');
   return out;
@@ -288,7 +326,28 @@ function globalLines(g: GlobalDefs): string[] {
  * configuration at start). keepalived's socket-pool and interface sections, which describe
  * its own file descriptors, are left out.
  */
-export function formatData(instances: readonly InstanceDump[], g: GlobalDefs, live = true): string {
-  const out = [...globalLines(g), '------< VRRP Topology >------', ...instances.flatMap((d) => instanceLines(d, g, live))];
+export function formatData(instances: readonly InstanceDump[], g: GlobalDefs, live = true, scripts: readonly ScriptDump[] = []): string {
+  const weights = new Map(scripts.map((sc) => [sc.config.name, sc.config.weight]));
+  const out = [...globalLines(g), '------< VRRP Topology >------', ...instances.flatMap((d) => instanceLines(d, g, live, weights))];
+  if (scripts.length > 0) out.push('------< VRRP Scripts >------', ...scripts.flatMap((sc) => scriptLines(sc, live)));
   return `${out.join('\n')}\n`;
+}
+
+/** One vrrp_script as keepalived's dump_vscript writes it (its result counter and uid:gid aside). */
+function scriptLines(sc: ScriptDump, live: boolean): string[] {
+  const c = sc.config;
+  const out = [
+    ` VRRP Script = ${c.name}`,
+    `   Command = ${keepalivedCommand(c.script.command)}`,
+    `   Interval = ${Math.floor(c.interval)} sec`,
+    `   Timeout = ${Math.floor(c.timeout ?? 0)} sec`,
+    `   Weight = ${c.weight}${c.reverse ? ' reverse' : ''}`,
+    `   Rise = ${c.rise}`,
+    `   Fall = ${c.fall}`,
+    '   Insecure = no',
+  ];
+  if (live) out.push(`   Status = ${sc.status === 'GOOD' ? 'GOOD' : 'BAD'}`);
+  out.push('   VRRP instances :', ...sc.instances.map((i) => `     ${i}, weight ${c.weight}`));
+  if (live) out.push(`   State = ${sc.running ? 'running' : 'idle'}`);
+  return out;
 }

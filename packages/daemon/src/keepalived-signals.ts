@@ -1,12 +1,12 @@
 import type { GlobalDefs } from '@tandem/config';
 import { tmpDir, SIGNUMS } from './cli.js';
-import { formatData, formatJson, formatStats, keepalivedCounters, type InstanceDump, type KeepalivedCounters } from './keepalived-dumps.js';
+import { formatData, formatJson, formatStats, keepalivedCounters, type InstanceDump, type KeepalivedCounters, type ScriptDump } from './keepalived-dumps.js';
 import type { Logger } from './logger.js';
 import { writePrivateFile } from './private-files.js';
 import { onSignalNumber } from './rt-signals.js';
 
 /** What the dumps are made of, read when a signal comes. */
-export type DumpSource = () => Promise<{ readonly instances: readonly InstanceDump[]; readonly globals: GlobalDefs }>;
+export type DumpSource = () => Promise<{ readonly instances: readonly InstanceDump[]; readonly globals: GlobalDefs; readonly scripts?: readonly ScriptDump[] }>;
 
 /** Where keepalived 2.2.7 writes its files: $TMPDIR (absolute) or /tmp. */
 export function dumpPaths(env: NodeJS.ProcessEnv = process.env): { data: string; stats: string; json: string } {
@@ -72,8 +72,8 @@ export class KeepalivedSignals {
   }
 
   async writeData(): Promise<void> {
-    const { instances, globals } = await this.source();
-    this.write(this.paths.data, formatData(instances, globals));
+    const { instances, globals, scripts } = await this.source();
+    this.write(this.paths.data, formatData(instances, globals, true, scripts));
   }
 
   async writeStats(clear: boolean): Promise<void> {
@@ -83,7 +83,7 @@ export class KeepalivedSignals {
   }
 
   async writeJson(): Promise<void> {
-    const { instances, globals } = await this.source();
-    this.write(this.paths.json, formatJson(instances, globals, (d) => this.counters(d)));
+    const { instances, globals, scripts } = await this.source();
+    this.write(this.paths.json, formatJson(instances, globals, (d) => this.counters(d), scripts));
   }
 }

@@ -164,6 +164,13 @@ export class Metrics {
       }
     });
 
+    gauge('tandem_vrrp_script_status', 'A tracked vrrp_script\'s verdict: 1 init, 2 bad, 3 good (KEEPALIVED-MIB vrrpScriptResult).', ['name'], (g, s) => {
+      for (const sc of s.status?.scripts ?? []) g.set({ name: sc.name }, sc.status === 'GOOD' ? 3 : sc.status === 'BAD' ? 2 : 1);
+    });
+    gauge('tandem_vrrp_script_running', 'Whether a run of the vrrp_script is under way (keepalived\'s State = running).', ['name'], (g, s) => {
+      for (const sc of s.status?.scripts ?? []) g.set({ name: sc.name }, sc.running ? 1 : 0);
+    });
+
     const rsLabels = ['virtual_server', 'real_server'] as const;
     const rsName = (r: VirtualServerStatus['reals'][number]): string => (r.port === null ? r.address : r.address.includes(':') ? `[${r.address}]:${r.port}` : `${r.address}:${r.port}`);
     gauge('tandem_real_server_up', 'Whether the real server passes all its checks (1) or not (0).', rsLabels, (g, s) => {

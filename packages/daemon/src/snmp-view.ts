@@ -1,5 +1,5 @@
-import type { InstanceDump } from './keepalived-dumps.js';
-import { keepalivedCounters } from './keepalived-dumps.js';
+import type { InstanceDump, ScriptDump } from './keepalived-dumps.js';
+import { keepalivedCommand, keepalivedCounters } from './keepalived-dumps.js';
 
 // What `tandemd -x` serves over AgentX, as data: every object of KEEPALIVED-MIB's VRRP part,
 // VRRP-MIB (RFC 2787) and VRRPv3-MIB (RFC 6527) that keepalived 2.2.7 fills, made from the
@@ -26,6 +26,7 @@ export interface SnmpSnapshot {
   readonly version: string;
   readonly routerId: string;
   readonly instances: readonly InstanceDump[];
+  readonly scripts: readonly ScriptDump[];
   readonly syncGroups: ReadonlyArray<{ readonly name: string; readonly members: readonly string[] }>;
   readonly links: ReadonlyMap<string, LinkView>;
   /** When the daemon started (ms since the epoch): time ticks are counted from it. */
@@ -133,13 +134,13 @@ export function mibView(s: SnmpSnapshot): Varbind[] {
     col(20, 'Integer', 2);
     col(21, 'Integer', truth(Object.values(c.tracking.notify).some((x) => x !== undefined)));
     const n = c.tracking.notify;
-    for (const [k, script] of [[22, n.master], [23, n.backup], [24, n.fault], [25, n.stop], [26, n.generic]] as const) if (script !== undefined) col(k, 'OctetString', script.command);
+    for (const [k, script] of [[22, n.master], [23, n.backup], [24, n.fault], [25, n.stop], [26, n.generic]] as const) if (script !== undefined) col(k, 'OctetString', keepalivedCommand(script.command));
     col(27, 'Integer', c.version === 3 ? truth(c.accept) : 0);
     col(28, 'Integer', truth(c.promoteSecondaries));
     col(29, 'Integer', 2);
     col(30, 'Integer', c.version);
-    if (n.masterRxLowerPri !== undefined) col(31, 'OctetString', n.masterRxLowerPri.command);
-    if (n.deleted !== undefined) col(32, 'OctetString', n.deleted.command);
+    if (n.masterRxLowerPri !== undefined) col(31, 'OctetString', keepalivedCommand(n.masterRxLowerPri.command));
+    if (n.deleted !== undefined) col(32, 'OctetString', keepalivedCommand(n.deleted.command));
     col(33, 'Integer', 2);
     if (c.unicastPeer.length === 0) {
       col(34, 'Integer', c.family === 4 ? 1 : 2);
@@ -155,7 +156,7 @@ export function mibView(s: SnmpSnapshot): Varbind[] {
     });
     c.tracking.trackScript.forEach((t, ti) => {
       put(ka(2, 5, 1, 2, idx, ti + 1), 'OctetString', t.name);
-      put(ka(2, 5, 1, 3, idx, ti + 1), 'Integer', t.weight ?? 0);
+      put(ka(2, 5, 1, 3, idx, ti + 1), 'Integer', t.weight ?? s.scripts.find((sc) => sc.config.name === t.name)?.config.weight ?? 0);
       put(ka(2, 5, 1, 4, idx, ti + 1), 'Integer', truth(t.reverse));
     });
     // vrrpAddressTable (2.6): the virtual addresses, then the excluded ones, numbered on.
@@ -173,6 +174,19 @@ export function mibView(s: SnmpSnapshot): Varbind[] {
       a(10, 'Integer', truth(master));
       a(11, 'Integer', truth(adv));
     });
+  });
+
+  // vrrpScriptTable (2.9): result init(1), bad(2), good(3).
+  s.scripts.forEach((sc, i) => {
+    const col = (n: number, type: SnmpType, value: Varbind['value']): void => put(ka(2, 9, 1, n, i + 1), type, value);
+    col(2, 'OctetString', sc.config.name);
+    col(3, 'OctetString', keepalivedCommand(sc.config.script.command));
+    col(4, 'Integer', Math.floor(sc.config.interval));
+    col(5, 'Integer', sc.config.weight);
+    col(6, 'Integer', sc.status === 'GOOD' ? 3 : sc.status === 'BAD' ? 2 : 1);
+    col(7, 'Gauge32', sc.config.rise);
+    col(8, 'Gauge32', sc.config.fall);
+    col(9, 'Integer', truth(sc.config.reverse));
   });
 
   // VRRP-MIB (RFC 2787): VRRPv2 over IPv4 only, indexed by (ifIndex, VRID).

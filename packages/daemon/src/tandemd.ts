@@ -23,7 +23,7 @@ import { scriptPreparer } from './script-prep.js';
 import { ensureTrustedDirectory, writePidFile } from './private-files.js';
 import { InstanceHistory } from './instance-history.js';
 import { KeepalivedSignals } from './keepalived-signals.js';
-import { formatData, type InstanceDump } from './keepalived-dumps.js';
+import { formatData, type InstanceDump, type ScriptDump } from './keepalived-dumps.js';
 import { SdNotify } from './sd-notify.js';
 import type { Metrics, MetricsSnapshot } from './metrics.js';
 import { scriptCounters } from '@tandem/healthcheck';
@@ -257,7 +257,7 @@ class Daemon {
 
   /** What the SNMP subagent serves (snmp-view.ts): the dumps' instances, the sync groups, the interfaces. */
   async snmpSnapshot(): Promise<SnmpSnapshot> {
-    const { instances, globals } = await this.instanceDumps();
+    const { instances, globals, scripts } = await this.instanceDumps();
     const links = new Map<string, LinkView>();
     const rtnl = new Rtnl();
     try {
@@ -273,6 +273,7 @@ class Daemon {
       version: `tandem v${VERSION} (keepalived v${KEEPALIVED_VERSION} compatible)`,
       routerId: globals.routerId ?? hostname().split('.')[0] ?? '',
       instances,
+      scripts,
       syncGroups: this.vrrp === undefined ? [] : this.config.syncGroups.map((g) => ({ name: g.name, members: g.group })),
       links,
       startedMs: this.startedMs,
@@ -324,7 +325,7 @@ class Daemon {
   }
 
   /** Each instance as keepalived's dumps show it: its configuration, the VRRP side's view, the supervisor's history. */
-  async instanceDumps(): Promise<{ instances: InstanceDump[]; globals: GlobalDefs }> {
+  async instanceDumps(): Promise<{ instances: InstanceDump[]; globals: GlobalDefs; scripts: ScriptDump[] }> {
     const [status, stats] = await Promise.all([this.vrrp?.status().catch(() => undefined), this.vrrp?.stats().catch(() => undefined)]);
     const live = new Map((status?.instances ?? []).map((i) => [i.name, i]));
     const instances = (this.vrrp === undefined ? [] : this.config.vrrpInstances).map((c): InstanceDump => {
@@ -342,7 +343,14 @@ class Daemon {
         syncGroup: this.config.syncGroups.find((g) => g.group.includes(c.name))?.name,
       };
     });
-    return { instances, globals: this.config.globalDefs };
+    const verdicts = new Map((status?.scripts ?? []).map((x) => [x.name, x]));
+    const scripts = (this.vrrp === undefined ? [] : this.config.vrrpScripts).map((sc): ScriptDump => ({
+      config: sc,
+      status: verdicts.get(sc.name)?.status,
+      running: verdicts.get(sc.name)?.running ?? false,
+      instances: this.config.vrrpInstances.filter((i) => i.tracking.trackScript.some((t) => t.name === sc.name)).map((i) => i.name),
+    }));
+    return { instances, globals: this.config.globalDefs, scripts };
   }
 
   async stop(signal: string): Promise<void> {

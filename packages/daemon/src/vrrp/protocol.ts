@@ -1,6 +1,7 @@
 import type { TransitionEvent } from '@tandem/vrrp';
 import type { LoopDelay } from '../loop-delay.js';
 import type { InstanceDiff } from './reload-plan.js';
+import type { ScriptStatus } from './tracking.js';
 import type { ChannelStats, InstanceStatus, ReloadReport, VrrpPart } from './service.js';
 import type { InstanceStats } from '@tandem/vrrp';
 import type { ScriptCounters } from '@tandem/healthcheck';
@@ -23,6 +24,8 @@ export interface SyncDaemonStatus {
 export interface SideStatus {
   readonly instances: readonly InstanceStatus[];
   readonly syncDaemon: SyncDaemonStatus | null;
+  /** The tracked vrrp_scripts' verdicts (keepalived's dump, the exporters' script status). */
+  readonly scripts?: readonly ScriptStatus[];
 }
 
 export interface SideStats {
