@@ -69,7 +69,7 @@ function topology(data: string, title = 'VRRP Topology'): string[] {
   return data
     .slice(start, end < 0 ? undefined : end)
     .split('\n')
-    .filter((l) => l !== '' && !/Last transition|Read timeout|Master down timer|fd_in|Number of|Using src_ip|receive higher priority advert|^   State = (idle|running)/.test(l));
+    .filter((l) => l !== '' && !/Last transition|Read timeout|Master down timer|fd_in|Number of|Using src_ip|receive higher priority advert|^ {3}State = (idle|running)/.test(l));
 }
 
 test.serial('SIGUSR1, SIGUSR2 and the JSON signal write what keepalived 2.2.7 writes for the same file', async (t) => {
