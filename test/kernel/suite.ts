@@ -5,5 +5,6 @@ import './daemon.ktest.js';
 import './failover.ktest.js';
 import './quorum.ktest.js';
 import './leftovers.ktest.js';
+import './metrics.ktest.js';
 
 export { kernelTests } from './harness.js';

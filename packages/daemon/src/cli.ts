@@ -95,8 +95,10 @@ export interface DaemonOptions {
   readonly help: boolean;
   /** `-v`: print the version and exit. */
   readonly version: boolean;
-  /** `-T`: keepalived's genhash utility mode, which tandem does not have. */
+  /** `-T`: keepalived's genhash utility mode: print the digest HTTP_GET wants. */
   readonly genhash: boolean;
+  /** What follows `-T` on the line: genhash's own options. */
+  readonly genhashArgs: readonly string[];
   /** `--signum=NAME`: print the signal number keepalived uses for NAME and exit. */
   readonly signum: string | undefined;
   /** Options accepted that change nothing here, or values keepalived would also pass over: each says why. */
@@ -178,7 +180,7 @@ export const OPTIONS: readonly DaemonOption[] = [
   opt('dump-conf', 'd', 'none', { ...ka, help: 'log the configuration at start, as keepalived dumps it', apply: (o) => (o.dumpConf = true) }),
   opt('pid', 'p', 'required', { ...ka, metavar: 'FILE', help: 'pidfile of the main process', apply: (o, v) => (o.pidFile = v) }),
   opt('vrrp_pid', 'r', 'required', { ...ka, metavar: 'FILE', help: 'pidfile of the VRRP side', apply: (o, v) => (o.vrrpPidFile = v) }),
-  opt('genhash', 'T', 'none', { ...ka, help: 'genhash utility mode (tandem has none: it says how to compute the digest and exits 1)', apply: (o) => (o.genhash = true) }),
+  opt('genhash', 'T', 'none', { ...ka, help: 'genhash utility mode: the MD5 digest of a URL for HTTP_GET\'s digest (-T -s ADDR -p PORT -u URL [-S])', apply: (o) => (o.genhash = true) }),
   opt('checkers_pid', 'c', 'required', { ...ka, metavar: 'FILE', help: 'pidfile of the process running the checks (the main process in tandem)', apply: (o, v) => (o.checkersPidFile = v) }),
   opt('address-monitoring', 'a', 'none', noopHelp('report address changes seen on netlink', 'tandem does not log other programs\' address changes; `ip monitor address` shows them')),
   opt('bfd_pid', 'b', 'required', { ...ka, metavar: 'FILE', help: 'pidfile of the process running BFD (the main process in tandem)', apply: (o, v) => (o.bfdPidFile = v) }),
@@ -266,6 +268,7 @@ function defaults(): Mutable<DaemonOptions> {
     help: false,
     version: false,
     genhash: false,
+    genhashArgs: [],
     signum: undefined,
     warnings: [],
   };
@@ -278,6 +281,9 @@ function defaults(): Mutable<DaemonOptions> {
  * warning, as keepalived does.
  */
 export function parseDaemonArgs(argv: readonly string[]): DaemonOptions {
+  // keepalived hands everything after -T to genhash, which reads its own options.
+  const t = argv.findIndex((a) => a === '-T' || (a.length > 3 && '--genhash'.startsWith(a)));
+  if (t >= 0) return { ...defaults(), genhash: true, genhashArgs: argv.slice(t + 1), warnings: t > 0 ? [`Warning -- \`${argv[t]!}\` not used as first option, previous options ignored`] : [] };
   const r = getopt(OPTIONS, argv);
   const o = defaults();
   for (const { spec, value } of r.hits) {

@@ -7,7 +7,7 @@ import { configTest } from './config-check.js';
  * as keepalived's do; `-t` checks the file (to LOG_FILE when given). Returns the exit code,
  * or undefined when the daemon is to start.
  */
-export function runWithoutDaemon(opts: DaemonOptions): number | undefined {
+export function runWithoutDaemon(opts: DaemonOptions): number | Promise<number> | undefined {
   if (opts.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
@@ -26,8 +26,9 @@ export function runWithoutDaemon(opts: DaemonOptions): number | undefined {
     return 0;
   }
   if (opts.genhash) {
-    process.stderr.write('tandemd: -T (genhash) is not part of tandem; the digest HTTP_GET wants is: curl -s http://SERVER:PORT/PATH | md5sum\n');
-    return 1;
+    for (const w of opts.warnings) process.stderr.write(`${w}\n`);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('./genhash.js') as typeof import('./genhash.js')).genhash(opts.genhashArgs);
   }
   if (opts.configTest) {
     // keepalived appends -t's output to LOG_FILE (O_APPEND|O_NOFOLLOW, 0644).
@@ -56,7 +57,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   if (opts !== undefined) {
     let code: number | undefined;
     try {
-      code = runWithoutDaemon(opts);
+      code = await runWithoutDaemon(opts);
     } catch (err) {
       process.stderr.write(`tandemd: ${(err as Error).message}\n`);
       code = 1;

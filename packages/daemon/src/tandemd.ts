@@ -419,7 +419,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     process.stderr.write(`tandemd: ${(err as Error).message}\n${USAGE}\n`);
     process.exit(2);
   }
-  const done = runWithoutDaemon(opts);
+  const done = await runWithoutDaemon(opts);
   if (done !== undefined) {
     process.exitCode = done;
     return;
