@@ -89,6 +89,10 @@ export class LvsService {
   private readonly fileMonitors = new Map<string, FileMonitor>();
   /** keepalived's checker FIFO lines (`RS [10.0.0.1]:tcp:80 [192.0.2.1]:tcp:80 DOWN`, `VS [192.0.2.1]:tcp:80 UP`). */
   onNotifyLine: ((line: string) => void) | undefined;
+  /** A real server went up or down (after the log line and the FIFO line): keepalived's realServerStateChange trap. */
+  onRealServerChange: ((vs: VirtualServer, rs: RealServer, up: boolean) => void) | undefined;
+  /** A virtual server gained or lost its quorum: keepalived's virtualServerQuorumStateChange trap. */
+  onQuorumChange: ((vs: VirtualServer, up: boolean) => void) | undefined;
   /** Each finished check attempt: which check, how long it took, and its result (the metrics' latency and failures). */
   onCheckAttempt: ((check: PlannedCheck, ms: number, result: CheckResult) => void) | undefined;
   /** The IPVS services tandem owns or is about to create, before and after each sync (the daemon's ledger keeps them). */
@@ -320,6 +324,7 @@ export class LvsService {
     else this.log.warn(line);
     const proto = s.vs.protocol.toLowerCase();
     this.onNotifyLine?.(`RS ${fifoAddress(s.rs.address, proto, s.rs.port ?? 0)} ${fifoVirtual(s.vs)} ${up ? 'UP' : 'DOWN'}`);
+    this.onRealServerChange?.(s.vs, s.rs, up);
     const script = up ? s.rs.notifyUp : s.rs.notifyDown;
     if (script !== undefined) this.runNotify(s.vs, script, s.rs.pos, []);
     this.changed(s.vs);
@@ -343,6 +348,7 @@ export class LvsService {
     if (up) this.log.info(`(${vs.name}) gained quorum: live weight ${sum} >= ${vs.quorum} + ${vs.hysteresis}${vs.sorryServer !== undefined ? '; sorry server leaves' : ''}`);
     else this.log.warn(`(${vs.name}) lost quorum: live weight ${sum} < ${vs.quorum} - ${vs.hysteresis}${vs.sorryServer !== undefined ? `; sorry server ${vs.sorryServer.address} takes the traffic` : ''}`);
     this.onNotifyLine?.(`VS ${fifoVirtual(vs)} ${up ? 'UP' : 'DOWN'}`);
+    this.onQuorumChange?.(vs, up);
     const script = up ? vs.quorumUp : vs.quorumDown;
     if (script !== undefined) this.runNotify(vs, script, vs.pos, []);
   }

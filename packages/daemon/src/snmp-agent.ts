@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import type { TransitionEvent } from '@tandem/vrrp';
 import type { Logger } from './logger.js';
 import { exactly, KEEPALIVED_MIB, mibView, nextAfter, VRRP_MIB, VRRPV3_MIB, type SnmpSnapshot, type SnmpType, type Varbind } from './snmp-view.js';
+import { CHECK } from './snmp-check-view.js';
 
 // keepalived's `-x`: tandemd as an AgentX subagent (RFC 2741) of the host's SNMP master agent
 // (snmpd), serving KEEPALIVED-MIB's VRRP part, VRRP-MIB and VRRPv3-MIB from snmp-view.ts, and
@@ -247,6 +248,33 @@ export class SnmpAgent {
     if (d.config.version === 2 && d.config.family === 4) this.send(agent, [...VRRP_MIB, 0, 1], present([at(...VRRP_MIB, 1, 3, 1, 7, ifIndex, d.config.virtualRouterId)]));
     const ix3 = [ifIndex, d.config.virtualRouterId, d.config.family === 4 ? 1 : 2];
     this.send(agent, [...VRRPV3_MIB, 0, 1], present([at(...VRRPV3_MIB, 1, 1, 1, 1, 3, ...ix3), at(...VRRPV3_MIB, 1, 2, 5, 1, 2, ...ix3)]));
+  }
+
+  /** keepalived's realServerStateChange (`rsIndex` 0: the virtual server's quorum changed instead: virtualServerQuorumStateChange). */
+  async checker(vsName: string, rs: { readonly address: string; readonly port?: number } | undefined): Promise<void> {
+    const agent = this.agent;
+    if (agent === undefined || !this.connected) return;
+    this.view = undefined;
+    const s = await this.snapshot().catch(() => undefined);
+    const view = await this.current().catch(() => [] as Varbind[]);
+    const vi = (s?.virtualServers.findIndex((v) => v.config.name === vsName) ?? -1) + 1;
+    if (vi === 0) return;
+    const at = (...oid: number[]): NetSnmpVarbind[] => {
+      const v = exactly(view, oid);
+      return v === undefined ? [] : [this.wire(v)];
+    };
+    const vsCol = (n: number): NetSnmpVarbind[] => at(...CHECK, 3, 1, n, vi);
+    // What keepalived adds for the virtual server's kind: group name, fwmark, or address and port.
+    const which = [...vsCol(3), ...vsCol(4), ...vsCol(5), ...vsCol(6), ...vsCol(7)];
+    const routerId = at(...KEEPALIVED_MIB, 1, 2, 0);
+    if (rs === undefined) {
+      this.send(agent, [...CHECK, 5, 0, 2], [...vsCol(2), ...vsCol(8), ...vsCol(23), ...vsCol(22), ...vsCol(21), ...vsCol(20), ...routerId, ...which]);
+      return;
+    }
+    const ri = s!.virtualServers[vi - 1]!.config.realServers.findIndex((r) => r.address === rs.address && r.port === rs.port) + 1;
+    if (ri === 0) return;
+    const rsCol = (n: number): NetSnmpVarbind[] => at(...CHECK, 4, 1, n, vi, ri);
+    this.send(agent, [...CHECK, 5, 0, 1], [...rsCol(3), ...rsCol(4), ...rsCol(5), ...rsCol(6), ...vsCol(2), ...vsCol(8), ...vsCol(21), ...vsCol(20), ...routerId, ...which]);
   }
 
   close(): void {

@@ -1,5 +1,6 @@
 import type { InstanceDump, ScriptDump } from './keepalived-dumps.js';
 import { keepalivedCommand, keepalivedCounters } from './keepalived-dumps.js';
+import { checkView, type CheckedVirtualServer } from './snmp-check-view.js';
 
 // What `tandemd -x` serves over AgentX, as data: every object of KEEPALIVED-MIB's VRRP part,
 // VRRP-MIB (RFC 2787) and VRRPv3-MIB (RFC 6527) that keepalived 2.2.7 fills, made from the
@@ -35,6 +36,12 @@ export interface SnmpSnapshot {
   readonly netNamespace: string | undefined;
   readonly lvsFlush: boolean;
   readonly lvsFlushOnStop: boolean;
+  /** The virtual servers (none with -P): KEEPALIVED-MIB's checker part. */
+  readonly virtualServers: readonly CheckedVirtualServer[];
+  /** Whether lvs_sync_daemon is configured. */
+  readonly syncDaemon: boolean;
+  /** Whether the checker part is served (keepalived's checker process runs: not with -P). */
+  readonly checks: boolean;
 }
 
 export const KEEPALIVED_MIB = [1, 3, 6, 1, 4, 1, 9586, 100, 5] as const;
@@ -266,6 +273,7 @@ export function mibView(s: SnmpSnapshot): Varbind[] {
     st(12, 'TimeTicks', 0);
     st(13, 'Gauge32', Math.round(d.config.advertInt * 1000));
   }
+  if (s.checks) out.push(...checkView(s.virtualServers, s.syncDaemon));
   return out.sort((a, b) => compareOids(a.oid, b.oid));
 }
 

@@ -120,6 +120,8 @@ class Daemon {
       this.lvs = new LvsService(this.log);
       this.lvs.onNotifyLine = (line) => this.fifos?.lvs(line);
       this.lvs.onOwnedServices = (ids) => this.ledger.setIpvsServices(ids);
+      this.lvs.onRealServerChange = (vs, rs, _up) => void this.snmp?.checker(vs.name, rs);
+      this.lvs.onQuorumChange = (vs, _up) => void this.snmp?.checker(vs.name, undefined);
       const metrics = this.metrics;
       if (metrics !== undefined) this.lvs.onCheckAttempt = (c, ms, r) => metrics.observeCheck(c.virtualServer, c.realServer, c.kind, ms, r.ok, r.reason);
       await this.lvs.start(this.config, this.ipvs, unavailable, this.ledger.previous.ipvsServices);
@@ -281,7 +283,25 @@ class Daemon {
       netNamespace: globals.netNamespace,
       lvsFlush: globals.lvsFlush,
       lvsFlushOnStop: globals.lvsFlushOnStop !== 'no',
+      ...(await this.checkedVirtualServers()),
     };
+  }
+
+  /** The virtual servers with their verdicts and the kernel's counters, for KEEPALIVED-MIB's checker part. */
+  private async checkedVirtualServers(): Promise<Pick<SnmpSnapshot, 'virtualServers' | 'syncDaemon' | 'checks'>> {
+    if (this.lvs === undefined) return { virtualServers: [], syncDaemon: false, checks: false };
+    const table = (await this.lvs.ipvsClient()?.table().catch(() => undefined)) ?? [];
+    const status = new Map(this.lvs.status().map((v) => [v.name, v]));
+    const virtualServers = this.config.virtualServers.map((config) => {
+      const key = config.key;
+      const ipvs = table.find((k) => {
+        const sk = k.service.key;
+        if (key.kind === 'fwmark') return 'fwmark' in sk && sk.fwmark === key.mark;
+        return key.kind === 'address' && 'address' in sk && sk.address === key.address && sk.port === (key.port ?? 0) && sk.protocol === config.protocol.toLowerCase();
+      });
+      return { config, status: status.get(config.name), ipvs };
+    });
+    return { virtualServers, syncDaemon: this.config.globalDefs.lvsSyncDaemon !== undefined, checks: true };
   }
 
   /** What one Prometheus scrape reads (metrics.ts). */
