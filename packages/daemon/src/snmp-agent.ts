@@ -250,7 +250,7 @@ export class SnmpAgent {
     this.send(agent, [...VRRPV3_MIB, 0, 1], present([at(...VRRPV3_MIB, 1, 1, 1, 1, 3, ...ix3), at(...VRRPV3_MIB, 1, 2, 5, 1, 2, ...ix3)]));
   }
 
-  /** keepalived's realServerStateChange (`rsIndex` 0: the virtual server's quorum changed instead: virtualServerQuorumStateChange). */
+  /** keepalived's realServerStateChange for `rs`, or virtualServerQuorumStateChange when `rs` is undefined. */
   async checker(vsName: string, rs: { readonly address: string; readonly port?: number } | undefined): Promise<void> {
     const agent = this.agent;
     if (agent === undefined || !this.connected) return;
