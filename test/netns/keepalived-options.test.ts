@@ -37,6 +37,12 @@ test.serial('-C runs no VRRP, -P no checks; -d logs the configuration as keepali
     t.is(sp.instances[0]!.state, 'MASTER');
     await lab.stopDaemon(p);
     t.false(await lab.holds('a', VIP), 'a normal stop removes the address');
+
+    // Debian's /etc/default/keepalived DAEMON_ARGS="-D -x", with no SNMP master agent running: tandemd runs all the same.
+    const dx = await lab.startTandem('a', conf, ['-D', '-x', '-A', join(lab.dir, 'no-agentx')]);
+    await lab.waitHolder(VIP, 'a', 8000);
+    t.is(dx.child.exitCode, null);
+    await lab.stopDaemon(dx);
   } finally {
     await lab.cleanup();
   }
