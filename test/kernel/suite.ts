@@ -5,5 +5,7 @@ import './daemon.ktest.js';
 import './failover.ktest.js';
 import './quorum.ktest.js';
 import './leftovers.ktest.js';
+import './metrics.ktest.js';
+import './snmp-check.ktest.js';
 
 export { kernelTests } from './harness.js';

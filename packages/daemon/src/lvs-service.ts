@@ -1,5 +1,5 @@
 import type { Config, Position, RealServer, VirtualServer, VirtualServerDiff } from '@tandem/config';
-import { CheckScheduler, systemClock, type Clock } from '@tandem/healthcheck';
+import { CheckScheduler, systemClock, type CheckResult, type Clock, type SelfTimedCheckFn } from '@tandem/healthcheck';
 import { describeOperation, type IpvsClient, type Operation, serviceId, type TableService, TableKeeper } from '@tandem/ipvs';
 import { IcmpPinger, TcpConnector } from '@tandem/net';
 import { planChecks, realServerName, type PlannedCheck } from './check-specs.js';
@@ -89,6 +89,12 @@ export class LvsService {
   private readonly fileMonitors = new Map<string, FileMonitor>();
   /** keepalived's checker FIFO lines (`RS [10.0.0.1]:tcp:80 [192.0.2.1]:tcp:80 DOWN`, `VS [192.0.2.1]:tcp:80 UP`). */
   onNotifyLine: ((line: string) => void) | undefined;
+  /** A real server went up or down (after the log line and the FIFO line): keepalived's realServerStateChange trap. */
+  onRealServerChange: ((vs: VirtualServer, rs: RealServer, up: boolean) => void) | undefined;
+  /** A virtual server gained or lost its quorum: keepalived's virtualServerQuorumStateChange trap. */
+  onQuorumChange: ((vs: VirtualServer, up: boolean) => void) | undefined;
+  /** Each finished check attempt: which check, how long it took, and its result (the metrics' latency and failures). */
+  onCheckAttempt: ((check: PlannedCheck, ms: number, result: CheckResult) => void) | undefined;
   /** The IPVS services tandem owns or is about to create, before and after each sync (the daemon's ledger keeps them). */
   onOwnedServices: ((ids: ReadonlySet<string>) => void) | undefined;
 
@@ -225,7 +231,7 @@ export class LvsService {
     this.virtualServers = virtualServers;
     this.config = config;
     for (const checks of plans.values()) {
-      for (const c of checks) if (!kept.has(c.id)) this.scheduler.add({ id: c.id, timing: c.timing, run: c.run, ...(c.runSelfTimed !== undefined ? { runSelfTimed: c.runSelfTimed } : {}) });
+      for (const c of checks) if (!kept.has(c.id)) this.scheduler.add(this.observed(c));
     }
     this.watchFiles(config);
   }
@@ -291,6 +297,11 @@ export class LvsService {
     return this.keeper !== undefined;
   }
 
+  /** The IPVS client tandem programs through, if any (the metrics read the kernel's counters with it). */
+  ipvsClient(): IpvsClient | undefined {
+    return this.keeper !== undefined ? this.ipvs : undefined;
+  }
+
   private healthIn(reals: ReadonlyMap<string, RealState>, vs: VirtualServer, rs: RealServer): RealHealth {
     const s = reals.get(realKey(vs, rs));
     if (s === undefined) return { up: false };
@@ -313,6 +324,7 @@ export class LvsService {
     else this.log.warn(line);
     const proto = s.vs.protocol.toLowerCase();
     this.onNotifyLine?.(`RS ${fifoAddress(s.rs.address, proto, s.rs.port ?? 0)} ${fifoVirtual(s.vs)} ${up ? 'UP' : 'DOWN'}`);
+    this.onRealServerChange?.(s.vs, s.rs, up);
     const script = up ? s.rs.notifyUp : s.rs.notifyDown;
     if (script !== undefined) this.runNotify(s.vs, script, s.rs.pos, []);
     this.changed(s.vs);
@@ -336,6 +348,7 @@ export class LvsService {
     if (up) this.log.info(`(${vs.name}) gained quorum: live weight ${sum} >= ${vs.quorum} + ${vs.hysteresis}${vs.sorryServer !== undefined ? '; sorry server leaves' : ''}`);
     else this.log.warn(`(${vs.name}) lost quorum: live weight ${sum} < ${vs.quorum} - ${vs.hysteresis}${vs.sorryServer !== undefined ? `; sorry server ${vs.sorryServer.address} takes the traffic` : ''}`);
     this.onNotifyLine?.(`VS ${fifoVirtual(vs)} ${up ? 'UP' : 'DOWN'}`);
+    this.onQuorumChange?.(vs, up);
     const script = up ? vs.quorumUp : vs.quorumDown;
     if (script !== undefined) this.runNotify(vs, script, vs.pos, []);
   }
@@ -448,7 +461,34 @@ export class LvsService {
    * Stops the checks and takes tandem's services out of IPVS as keepalived does at stop
    * (`lvs_flush_on_stop`: flush the whole table instead).
    */
-  async stop(): Promise<void> {
+  /**
+   * A check as the scheduler runs it: timed and reported to `onCheckAttempt` when someone
+   * listens (set before `start`), else as it is, at no cost per attempt.
+   */
+  private observed(c: PlannedCheck): { id: string; timing: PlannedCheck['timing']; run: PlannedCheck['run']; runSelfTimed?: SelfTimedCheckFn } {
+    if (this.onCheckAttempt === undefined) return { id: c.id, timing: c.timing, run: c.run, ...(c.runSelfTimed !== undefined ? { runSelfTimed: c.runSelfTimed } : {}) };
+    const report = (started: bigint, r: CheckResult): CheckResult => {
+      this.onCheckAttempt?.(c, Number(process.hrtime.bigint() - started) / 1e6, r);
+      return r;
+    };
+    const run: PlannedCheck['run'] = (signal) => {
+      const started = process.hrtime.bigint();
+      return c.run(signal).then((r) => report(started, r));
+    };
+    const self = c.runSelfTimed;
+    return {
+      id: c.id,
+      timing: c.timing,
+      run,
+      ...(self !== undefined ? { runSelfTimed: (done: (r: CheckResult) => void) => {
+        const started = process.hrtime.bigint();
+        self((r) => done(report(started, r)));
+      } } : {}),
+    };
+  }
+
+  /** Stops the checks; removes tandem's IPVS services unless `release` is false (keepalived's `--dont-release-ipvs`). */
+  async stop(release = true): Promise<void> {
     this.scheduler.stop();
     for (const m of this.fileMonitors.values()) m.stop();
     this.pinger?.close();
@@ -457,6 +497,10 @@ export class LvsService {
     const keeper = this.keeper;
     this.keeper = undefined;
     if (ipvs === undefined || keeper === undefined) return;
+    if (!release) {
+      this.log.info('--dont-release-ipvs: leaving the IPVS services in place');
+      return;
+    }
     try {
       if (this.config?.globalDefs.lvsFlushOnStop === 'all') {
         await ipvs.flush();

@@ -1,8 +1,10 @@
 import type { TransitionEvent } from '@tandem/vrrp';
 import type { LoopDelay } from '../loop-delay.js';
 import type { InstanceDiff } from './reload-plan.js';
+import type { ScriptStatus } from './tracking.js';
 import type { ChannelStats, InstanceStatus, ReloadReport, VrrpPart } from './service.js';
 import type { InstanceStats } from '@tandem/vrrp';
+import type { ScriptCounters } from '@tandem/healthcheck';
 
 // The messages between the supervisor and the VRRP side (a child process; see
 // docs/architecture.md for why a process). Requests carry an id and get one reply each;
@@ -22,6 +24,8 @@ export interface SyncDaemonStatus {
 export interface SideStatus {
   readonly instances: readonly InstanceStatus[];
   readonly syncDaemon: SyncDaemonStatus | null;
+  /** The tracked vrrp_scripts' verdicts (keepalived's dump, the exporters' script status). */
+  readonly scripts?: readonly ScriptStatus[];
 }
 
 export interface SideStats {
@@ -29,6 +33,8 @@ export interface SideStats {
   readonly channels: readonly ChannelStats[];
   readonly loopDelayMs: LoopDelay;
   readonly pid: number;
+  /** Scripts the side ran (tracked and notify scripts): runs, timeouts, failures. */
+  readonly scripts?: ScriptCounters;
 }
 
 export interface StartRequest {
@@ -40,6 +46,8 @@ export interface StartRequest {
   readonly statePath: string;
   /** Whether debug lines are wanted (else they are dropped in the side, not sent). */
   readonly detail: boolean;
+  /** false with keepalived's `--dont-release-vrrp`: at stop, no priority-0 advert and the addresses stay. */
+  readonly release?: boolean;
 }
 
 /** Each request and what its reply carries. */

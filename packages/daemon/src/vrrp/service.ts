@@ -11,7 +11,7 @@ import type { ChannelSpec, HostChannel, HostTransport, VrrpHost } from './host.j
 import { Notifier } from './notify.js';
 import { groupsByMember, planReload, type InstanceDiff } from './reload-plan.js';
 import { followTransition, groupFaults, onWantMaster, settledState, type GroupMove, type MemberView } from './sync-groups.js';
-import { Trackers, tracks } from './tracking.js';
+import { Trackers, tracks, type ScriptStatus } from './tracking.js';
 
 // keepalived's vrrp_scheduler.c for tandem: the instances of one configuration on the host,
 // with receive dispatch, link state, tracking, sync groups, notify and reload. Decisions come
@@ -454,6 +454,11 @@ export class VrrpService {
     for (const m of this.instances) {
       if (m.ifindex === link.index || tracks(m.config, this.groupOf.get(m.config.name), 'trackInterface', link.name)) this.recompute(m);
     }
+  }
+
+  /** The tracked vrrp_scripts' verdicts. */
+  scriptStatus(): ScriptStatus[] {
+    return this.trackers.scriptStatus();
   }
 
   status(): InstanceStatus[] {

@@ -16,6 +16,13 @@ export interface VrrpSideOptions {
   readonly entry?: string;
   /** The side's nice value (default VRRP_SIDE_NICE). */
   readonly nice?: number;
+  /** false with keepalived's `--dont-release-vrrp`: the side leaves its addresses in place at stop. */
+  readonly release?: boolean;
+  /** false with keepalived's `--dont-respawn`: a side that dies is not started again; `onGone` is told. */
+  readonly respawn?: boolean;
+  readonly onGone?: (why: string) => void;
+  /** Each time a side process is up (its first start, each restart), with its pid: for `-r`'s pidfile. */
+  readonly onSpawn?: (pid: number) => void;
 }
 
 /**
@@ -82,7 +89,8 @@ export class VrrpSide {
     }
     child.on('message', (m: SideMessage) => this.onMessage(m));
     child.once('exit', (code, signal) => this.onExit(child, code, signal));
-    return this.request<'start'>({ kind: 'start', part: this.part!, resume, statePath: this.o.statePath, detail: this.o.detail });
+    if (child.pid !== undefined) this.o.onSpawn?.(child.pid);
+    return this.request<'start'>({ kind: 'start', part: this.part!, resume, statePath: this.o.statePath, detail: this.o.detail, release: this.o.release ?? true });
   }
 
   private onMessage(m: SideMessage): void {
@@ -118,6 +126,10 @@ export class VrrpSide {
     }
     this.pending.clear();
     if (this.stopping || !this.started) return;
+    if (this.o.respawn === false) {
+      this.o.onGone?.(`VRRP side (pid ${child.pid}) ${signal !== null ? `killed by ${signal}` : `exited with ${String(code)}`}`);
+      return;
+    }
     this.restarts++;
     const now = Date.now();
     this.deaths = [...this.deaths.filter((t) => now - t < CRASH_WINDOW_MS), now];
@@ -166,8 +178,8 @@ export class VrrpSide {
     return this.request<'status'>({ kind: 'status' }, 5000);
   }
 
-  stats(): Promise<SideRequests['stats']['reply']> {
-    return this.request<'stats'>({ kind: 'stats' }, 5000);
+  stats(timeoutMs = 5000): Promise<SideRequests['stats']['reply']> {
+    return this.request<'stats'>({ kind: 'stats' }, timeoutMs);
   }
 
   /** Stops the side (priority-0 adverts, addresses removed) and waits for it to leave; kills it after `timeoutMs`. */

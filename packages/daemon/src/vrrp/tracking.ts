@@ -10,6 +10,13 @@ import { ScriptMonitor } from './script-monitor.js';
 // keepalived's vrrp_track.c: the vrrp_scripts and track_files the instances and sync groups
 // watch, and what they make of an instance's priority.
 
+/** A tracked vrrp_script as keepalived reports it: INIT before its first result, then GOOD or BAD. */
+export interface ScriptStatus {
+  readonly name: string;
+  readonly status: 'INIT' | 'GOOD' | 'BAD';
+  readonly running: boolean;
+}
+
 /** The scripts and files one configuration has the instances and groups track. */
 export interface TrackerSources {
   readonly vrrpInstances: readonly VrrpInstance[];
@@ -110,6 +117,11 @@ export class Trackers {
   /** The instance's effective priority and the first tracked fault, if any. */
   evaluate(instance: VrrpInstance, group: SyncGroup | undefined, links: ReadonlyMap<string, LinkInfo>): { priority: number; fault: string | undefined } {
     return trackedPriority(instance.priority, this.items(instance, group, links));
+  }
+
+  /** Each tracked vrrp_script's verdict, as keepalived's dump and the exporters show it. */
+  scriptStatus(): ScriptStatus[] {
+    return [...this.scripts.values()].map((m) => ({ name: m.script.name, status: m.runs === 0 ? 'INIT' : m.ok ? 'GOOD' : 'BAD', running: m.running }));
   }
 
   stop(): void {
