@@ -64,7 +64,8 @@ test('while the side is away, requests fail at once and say so; stop ends it in 
   const s = standIn(50, true);
   const side = new VrrpSide({ log: memoryLogger(), statePath: '/dev/null', detail: false, entry: s.entry });
   await side.start(part);
-  await sleep(80);
+  // The moment it has died (and waits its 100 ms before the restart):
+  for (let i = 0; i < 200 && side.restarts === 0; i++) await sleep(5);
   await t.throwsAsync(side.status(), { message: /the VRRP side is restarting/ });
   for (let i = 0; i < 100 && side.restarts === 1 && s.starts().length < 2; i++) await sleep(50);
   await sleep(100);
