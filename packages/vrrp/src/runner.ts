@@ -260,6 +260,14 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
     this.dispatch({ kind: 'syncBackup', reason });
   }
 
+  /**
+   * tandem's fast takeover: a BFD session to `peer` went Down. If `peer` is the master this
+   * backup follows, it takes over after Skew_Time (see the machine's `peerDown`).
+   */
+  peerDown(peer: string, reason: string): void {
+    this.dispatch({ kind: 'peerDown', peer, reason });
+  }
+
   /** A sync group member whose master-down timer ran out (and no master heard since). */
   get wantsMaster(): boolean {
     return this.machine.state === 'BACKUP' && this.machine.wantsMaster === true;
