@@ -22,6 +22,8 @@ import { planReport } from './plan.js';
 import { NotifyFifos } from './notify-fifo.js';
 import { StaticNetwork } from './static-network.js';
 import type { IpvsClient } from '@tandem/ipvs';
+import { BfdSide } from './bfd/side-client.js';
+import type { BfdSessionEvent } from './bfd/protocol.js';
 
 /**
  * The state files next to the control socket: `/run/tandem/tandem.sock` → `/run/tandem/tandem.state`
@@ -45,6 +47,9 @@ interface ReloadCounters {
 
 class Daemon {
   private vrrp: VrrpSide | undefined;
+  private bfd: BfdSide | undefined;
+  /** Where each BFD session's events go (its bfd_instance's `vrrp` / `checker`). */
+  private bfdRoutes = new Map<string, { vrrp: boolean; checker: boolean }>();
   private lvs: LvsService | undefined;
   private ipvs: IpvsClient | undefined;
   private fifos: NotifyFifos | undefined;
@@ -76,15 +81,36 @@ class Daemon {
     await this.clearVrrpLeftovers();
     await this.statics.apply(this.config);
     this.fifos = await NotifyFifos.open(this.config.globalDefs, scriptPreparer(this.config), this.log);
-    this.vrrp = new VrrpSide({ log: this.log, statePath: statePathOf(this.opts.controlSocket, 'vrrp'), detail: this.opts.logDetail });
+    await this.startBfd(this.config);
+    this.vrrp = new VrrpSide({ log: this.log, statePath: statePathOf(this.opts.controlSocket, 'vrrp'), detail: this.opts.logDetail, bfdStates: () => this.bfd?.reportedStates() ?? {} });
     this.vrrp.onNotifyLine = (line) => this.fifos?.vrrp(line);
     await this.vrrp.start(vrrpPartOf(this.config));
     this.lvs = new LvsService(this.log);
+    // BFD_CHECKs start from what the sessions already reported.
+    for (const [name, up] of Object.entries(this.bfd?.reportedStates() ?? {})) this.lvs.bfdEvent(name, up);
     this.lvs.onNotifyLine = (line) => this.fifos?.lvs(line);
     this.lvs.onOwnedServices = (ids) => this.ledger.setIpvsServices(ids);
     await this.lvs.start(this.config, this.ipvs, unavailable, this.ledger.previous.ipvsServices);
     this.control = await openControlSocket(this.opts.controlSocket, (cmd) => this.command(cmd));
     this.log.info(`tandemd running ${this.config.vrrpInstances.length} VRRP instance(s) from ${this.opts.configFile}; control socket ${this.opts.controlSocket}; VRRP side pid ${this.vrrp.pid ?? '-'}`);
+  }
+
+  /** The BFD side, once the file has a bfd_instance (it then runs until tandemd stops). */
+  private async startBfd(config: Config): Promise<void> {
+    this.bfdRoutes = new Map(config.bfdInstances.map((b) => [b.name, { vrrp: b.vrrp, checker: b.checker }]));
+    if (this.bfd !== undefined || config.bfdInstances.length === 0) return;
+    const bfd = new BfdSide({ log: this.log, detail: this.opts.logDetail });
+    bfd.onSession = (e) => this.onBfdSession(e);
+    this.bfd = bfd;
+    await bfd.start(config.bfdInstances, config.globalDefs.bfdProcess);
+  }
+
+  /** A BFD session event, handed on at once to where keepalived's bfd process sends it. */
+  private onBfdSession(e: BfdSessionEvent): void {
+    const route = this.bfdRoutes.get(e.name);
+    if (route?.vrrp === true) this.vrrp?.bfd(e.name, e.up, e.sentAt);
+    if (route?.checker === true) this.lvs?.bfdEvent(e.name, e.up);
+    this.log.debug(`BFD session ${e.name} is ${e.up ? 'Up' : 'Down'}: told ${[route?.vrrp === true ? 'VRRP' : '', route?.checker === true ? 'the checkers' : ''].filter((x) => x !== '').join(' and ') || 'no one'}`);
   }
 
   /** What an earlier VRRP side added and the file no longer has, before the new side starts. */
@@ -103,7 +129,15 @@ class Daemon {
 
   async status(): Promise<unknown> {
     const side: SideStatus = await this.vrrp?.status().catch((err: unknown) => ({ instances: [], syncDaemon: null, error: (err as Error).message })) ?? { instances: [], syncDaemon: null };
-    return { instances: side.instances, virtualServers: this.lvs?.status() ?? [], syncDaemon: side.syncDaemon, ...('error' in side ? { vrrpSide: side.error } : {}) };
+    const bfd = await this.bfd?.status().catch((err: unknown) => (err as Error).message);
+    return {
+      instances: side.instances,
+      virtualServers: this.lvs?.status() ?? [],
+      syncDaemon: side.syncDaemon,
+      bfd: Array.isArray(bfd) ? bfd : [],
+      ...('error' in side ? { vrrpSide: side.error } : {}),
+      ...(typeof bfd === 'string' ? { bfdSide: bfd } : {}),
+    };
   }
 
   private async command(cmd: ControlCommand): Promise<unknown> {
@@ -170,6 +204,11 @@ class Daemon {
       // Only the instances' part of the diff crosses to the VRRP side: the virtual servers' stays here.
       const { instancesAdded, instancesRemoved, instancesChanged, instancesUnchanged } = d;
       const report = await this.vrrp!.reload(vrrpPartOf(r.config), { instancesAdded, instancesRemoved, instancesChanged, instancesUnchanged });
+      if (this.bfd !== undefined) {
+        this.bfdRoutes = new Map(r.config.bfdInstances.map((b) => [b.name, { vrrp: b.vrrp, checker: b.checker }]));
+        const b = await this.bfd.reload(r.config.bfdInstances, r.config.globalDefs.bfdProcess);
+        this.log.info(`BFD reload: ${b.added.length} added, ${b.removed.length} removed, ${b.reconfigured.length} with new timers, ${b.restarted.length} restarted, ${b.unchanged.length} unchanged`);
+      } else await this.startBfd(r.config);
       if (!sameValue([this.config.staticAddresses, this.config.staticRoutes, this.config.staticRules], [r.config.staticAddresses, r.config.staticRoutes, r.config.staticRules])) {
         await this.statics?.apply(r.config);
       }
@@ -211,6 +250,7 @@ class Daemon {
     this.log.info(`${signal}: leaving VRRP (priority 0), removing virtual addresses`);
     await this.vrrp?.stop();
     await this.lvs?.stop();
+    await this.bfd?.stop();
     this.ipvs?.close();
     this.fifos?.close();
     await this.statics?.remove();
@@ -230,11 +270,14 @@ class Daemon {
   async statsSnapshot(): Promise<unknown> {
     const side: SideStats | { error: string } = (await this.vrrp?.stats().catch((err: unknown) => ({ error: (err as Error).message }))) ?? { error: 'not started' };
     const vrrpSide = 'error' in side ? { error: side.error } : { pid: side.pid, loopDelayMs: side.loopDelayMs };
+    const bfd = await this.bfd?.stats().catch((err: unknown) => ({ error: (err as Error).message }));
+    const bfdSide = bfd === undefined ? undefined : 'error' in bfd ? { error: bfd.error, restarts: this.bfd!.restarts } : { pid: bfd.pid, loopDelayMs: bfd.loopDelayMs, restarts: this.bfd!.restarts };
     return {
       instances: 'error' in side ? {} : side.instances,
       channels: 'error' in side ? [] : side.channels,
+      ...(bfd !== undefined && !('error' in bfd) ? { bfd: { sessions: bfd.sessions, received: bfd.endpoint.received, dropped: bfd.endpoint.dropped } } : {}),
       daemon: { reloads: { ...this.reloads } },
-      sides: { supervisor: { pid: process.pid, loopDelayMs: this.loop.read() }, vrrp: { ...vrrpSide, restarts: this.vrrp?.restarts ?? 0 } },
+      sides: { supervisor: { pid: process.pid, loopDelayMs: this.loop.read() }, vrrp: { ...vrrpSide, restarts: this.vrrp?.restarts ?? 0 }, ...(bfdSide !== undefined ? { bfd: bfdSide } : {}) },
     };
   }
 }
