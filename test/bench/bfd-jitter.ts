@@ -45,7 +45,7 @@ async function measure(run: number, intervalMs: number, peer: Peer, seconds: num
   try {
     const wire = await lab.capture('a');
     if (peer === 'keepalived') {
-      await lab.startKeepalived(`global_defs { router_id tC-peer }\nbfd_instance tandem {\n  neighbor_ip ${A}\n  source_ip ${B}\n  min_rx ${intervalMs}\n  min_tx ${intervalMs}\n  multiplier 3\n}\n`);
+      await lab.startKeepalived(`global_defs { router_id tD-peer }\nbfd_instance tandem {\n  neighbor_ip ${A}\n  source_ip ${B}\n  min_rx ${intervalMs}\n  min_tx ${intervalMs}\n  multiplier 3\n}\n`);
     } else {
       await lab.startFrr(`bfd\n peer ${A} local-address ${B} interface eth0\n  detect-multiplier 3\n  receive-interval ${intervalMs}\n  transmit-interval ${intervalMs}\n  no shutdown\n`);
     }

@@ -17,9 +17,9 @@ const INTERVAL_MAX_MS = Math.floor(0xffffffff / 1000);
 /** keepalived's BFD_*_MAX_SENSIBLE: larger values get a warning. */
 const SENSIBLE_MS = 10_000;
 
-/** The BFD process as keepalived starts it: no real-time priority, RLIMIT_RTTIME 10 ms once it has one. */
+/** The BFD process as keepalived starts it: no real-time priority, nice 0, all CPUs. */
 export function defaultBfdProcess(): BfdProcess {
-  return { rlimitRttimeUs: 10_000, noSwap: false };
+  return { noSwap: false };
 }
 
 interface Draft {
@@ -330,7 +330,7 @@ export function printBfdProcess(p: BfdProcess): string[] {
   const out: string[] = [];
   if (p.rtPriority !== undefined) out.push(`bfd_rt_priority ${p.rtPriority}`);
   if (p.priority !== undefined) out.push(`bfd_priority ${p.priority}`);
-  if (p.rlimitRttimeUs !== defaultBfdProcess().rlimitRttimeUs) out.push(`bfd_rlimit_rttime ${p.rlimitRttimeUs}`);
+  if (p.rlimitRttimeUs !== undefined) out.push(`bfd_rlimit_rttime ${p.rlimitRttimeUs}`);
   if (p.processName !== undefined) out.push(`bfd_process_name ${p.processName}`);
   if (p.cpuAffinity !== undefined) out.push(`bfd_cpu_affinity ${p.cpuAffinity.join(' ')}`);
   if (p.noSwap) out.push('bfd_no_swap');

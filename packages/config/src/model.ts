@@ -166,8 +166,11 @@ export interface BfdProcess {
   readonly rtPriority?: number;
   /** `bfd_priority` -20..19: the nice value. */
   readonly priority?: number;
-  /** `bfd_rlimit_rttime` (µs, default 10000): RLIMIT_RTTIME under SCHED_RR; half of it is the soft (warning) limit. */
-  readonly rlimitRttimeUs: number;
+  /**
+   * `bfd_rlimit_rttime` (µs): RLIMIT_RTTIME under SCHED_RR, half of it the soft (warning) limit.
+   * Unset, keepalived uses 10 ms; tandem's BFD side uses its own default (docs/config.md).
+   */
+  readonly rlimitRttimeUs?: number;
   /** `bfd_process_name` (at most 15 characters): the side's process title. */
   readonly processName?: string;
   /** `bfd_cpu_affinity CPU...`: the CPUs the BFD process may run on. */

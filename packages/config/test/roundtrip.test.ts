@@ -209,7 +209,7 @@ const configArb: fc.Arbitrary<Config> = fc
       lvsTimeouts: refresh > 2 ? { tcp: 900, udp: 60 } : undefined,
       lvsSyncDaemon: instances[0] !== undefined && refresh > 0 ? { interface: 'eth0', instance: instances[0].name, syncId: refresh, pos } : undefined,
       notifyFifos: refresh > 50 ? { vrrp: { path: '/run/tandem.fifo', user: 'nobody', pos, script: { command: '/usr/local/bin/read-fifo', pos } } } : {},
-      bfdProcess: refresh > 40 ? { rtPriority: 10, priority: -5, rlimitRttimeUs: 20_000, processName: 'tandem_bfd', cpuAffinity: [0], noSwap: false } : { rlimitRttimeUs: 10_000, noSwap: false },
+      bfdProcess: refresh > 40 ? { rtPriority: 10, priority: -5, rlimitRttimeUs: 20_000, processName: 'tandem_bfd', cpuAffinity: [0], noSwap: false } : { noSwap: false },
     },
     bfdInstances: bfd,
     vrrpInstances: instances,

@@ -67,9 +67,10 @@ test('reported events follow keepalived: every arrival in Up, a fall from Up unl
 test('bfd_* scheduling: CPUs for every thread, SCHED_RR with reset-on-fork and RLIMIT_RTTIME (half soft), or the nice value', (t) => {
   const argv = (steps: ReturnType<typeof schedulingSteps>): string[] => steps.map((s) => (s.kind === 'exec' ? [s.command, ...s.args].join(' ') : `nice ${s.priority}`));
   t.deepEqual(argv(schedulingSteps(42, { rtPriority: 10, priority: -5, rlimitRttimeUs: 10_000, cpuAffinity: [1, 3], noSwap: false })), ['taskset -a -p -c 1,3 42', 'chrt -R -r -p 10 42', 'prlimit --pid 42 --rttime=5000:10000']);
-  t.deepEqual(argv(schedulingSteps(42, { priority: -5, rlimitRttimeUs: 10_000, noSwap: false })), ['nice -5'], 'bfd_priority applies only without bfd_rt_priority');
-  t.deepEqual(argv(schedulingSteps(42, { rlimitRttimeUs: 10_000, noSwap: false })), [], 'nothing set: nothing done');
-  t.deepEqual(argv(schedulingSteps(42, { rlimitRttimeUs: 10_000, noSwap: false }, true)), ['chrt -o -p 0 42', 'nice 0'], 'a reload that removed them goes back to the defaults');
+  t.deepEqual(argv(schedulingSteps(42, { rtPriority: 10, noSwap: false })), ['chrt -R -r -p 10 42', 'prlimit --pid 42 --rttime=50000:100000'], "without bfd_rlimit_rttime: tandem's 100 ms");
+  t.deepEqual(argv(schedulingSteps(42, { priority: -5, noSwap: false })), ['nice -5'], 'bfd_priority applies only without bfd_rt_priority');
+  t.deepEqual(argv(schedulingSteps(42, { noSwap: false })), [], 'nothing set: nothing done');
+  t.deepEqual(argv(schedulingSteps(42, { noSwap: false }, true)), ['chrt -o -p 0 42', 'nice 0'], 'a reload that removed them goes back to the defaults');
 });
 
 test('bfd_* scheduling: what cannot be applied is reported, the rest still is', async (t) => {

@@ -7,6 +7,15 @@ import type { BfdProcess } from '@tandem/config';
 // process, or sched_setaffinity. Only the side's main thread (its event loop, where the BFD
 // timers run) gets the real-time policy; V8's helper threads stay as they are.
 
+/**
+ * RLIMIT_RTTIME when `bfd_rlimit_rttime` is not given: 100 ms, not keepalived's 10 ms. keepalived's
+ * bfd child is a small C loop; the BFD side is a V8 process whose main thread can run 10-20 ms
+ * without blocking (a garbage collection, a compilation), and at 10 ms the kernel killed it
+ * (SIGKILL at the hard limit) 2 to 4 times a minute on the development machine; at 20 ms and
+ * more, never in the same runs. The limit only guards against a runaway real-time loop.
+ */
+export const DEFAULT_RTTIME_US = 100_000;
+
 /** One thing to do to the side's process. */
 export type SchedulingStep =
   | { readonly kind: 'exec'; readonly what: string; readonly command: string; readonly args: readonly string[] }
@@ -25,7 +34,7 @@ export function schedulingSteps(pid: number, s: BfdProcess, reset = false): Sche
   if (s.cpuAffinity !== undefined) steps.push({ kind: 'exec', what: `bfd_cpu_affinity ${s.cpuAffinity.join(' ')}`, command: 'taskset', args: ['-a', '-p', '-c', s.cpuAffinity.join(','), p] });
   if (s.rtPriority !== undefined) {
     steps.push({ kind: 'exec', what: `bfd_rt_priority ${s.rtPriority}`, command: 'chrt', args: ['-R', '-r', '-p', String(s.rtPriority), p] });
-    const hard = s.rlimitRttimeUs;
+    const hard = s.rlimitRttimeUs ?? DEFAULT_RTTIME_US;
     steps.push({ kind: 'exec', what: `bfd_rlimit_rttime ${hard}`, command: 'prlimit', args: ['--pid', p, `--rttime=${Math.floor(hard / 2)}:${hard}`] });
   } else {
     if (reset) steps.push({ kind: 'exec', what: 'the normal scheduling policy', command: 'chrt', args: ['-o', '-p', '0', p] });

@@ -118,11 +118,10 @@ export class BfdSide {
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       if (this.stopping) return;
+      // Before the new side can report anything: a session Up again in time clears its timer.
+      this.holdUpStates();
       this.spawn().then(
-        () => {
-          this.o.log.info(`BFD side restarted (pid ${this.child?.pid})`);
-          this.holdUpStates();
-        },
+        () => this.o.log.info(`BFD side restarted (pid ${this.child?.pid})`),
         (err: unknown) => this.o.log.error(`BFD side did not start again: ${(err as Error).message}`),
       );
     }, delayMs);
