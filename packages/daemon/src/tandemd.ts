@@ -108,7 +108,7 @@ class Daemon {
   /** A BFD session event, handed on at once to where keepalived's bfd process sends it. */
   private onBfdSession(e: BfdSessionEvent): void {
     const route = this.bfdRoutes.get(e.name);
-    if (route?.vrrp === true) this.vrrp?.bfd(e.name, e.up, e.sentAt);
+    if (route?.vrrp === true) this.vrrp?.bfd(e);
     if (route?.checker === true) this.lvs?.bfdEvent(e.name, e.up);
     this.log.debug(`BFD session ${e.name} is ${e.up ? 'Up' : 'Down'}: told ${[route?.vrrp === true ? 'VRRP' : '', route?.checker === true ? 'the checkers' : ''].filter((x) => x !== '').join(' and ') || 'no one'}`);
   }

@@ -106,7 +106,7 @@ test('track_bfd in a sync group: the group\'s weight wins over an instance\'s we
   t.deepEqual(trackedBfds(solo.vrrpInstances[1]!, solo.syncGroups[0], m), [{ name: 'b1', weight: -9, reverse: true }]);
 });
 
-test('bfd_takeover: the backup takes over Skew_Time after its master\'s session goes Down, not Master_Down_Interval', async (t) => {
+test('bfd_takeover: the backup takes over its skew on the Detection Time after its master\'s session goes Down, not Master_Down_Interval', async (t) => {
   const clock = new FakeClock(1000);
   const seg = new FakeSegment(clock);
   const a = await director(seg, clock, '192.0.2.11', bfd('to_b', '192.0.2.12') + instance('VI_1', 51, 150, ['@tandem bfd_takeover to_b']));
@@ -117,16 +117,18 @@ test('bfd_takeover: the backup takes over Skew_Time after its master\'s session 
   // a's cable is pulled: its adverts stop reaching b, and b's BFD session to a goes Down.
   seg.drop = (_payload, src) => src === '192.0.2.11';
   const cut = clock.now();
-  b.service.bfdEvent('to_a', true);
-  b.service.bfdEvent('to_a', false);
-  a.service.bfdEvent('to_b', false);
+  b.service.bfdEvent('to_a', true, 150);
+  b.service.bfdEvent('to_a', false, 150);
+  a.service.bfdEvent('to_b', false, 150);
   for (let ms = 0; ms < 3000 && b.state('VI_1') !== 'MASTER'; ms += 10) await run(clock, 10);
   t.is(b.state('VI_1'), 'MASTER');
   const took = clock.now() - cut;
-  t.true(took <= skewTimeMs(2, 100, 100) + 20, `took over after ${took} ms (Skew_Time ${skewTimeMs(2, 100, 100)} ms)`);
-  t.true(took < masterDownIntervalMs(2, 100, 100) / 2);
+  const skew = ((256 - 100) * 150) / 256;
+  t.true(took >= skew && took <= skew + 20, `took over after ${took} ms (skew ${skew} ms on a 150 ms Detection Time)`);
+  t.true(took < skewTimeMs(2, 100, 100), 'sooner than the RFC Skew_Time at advert 1 s');
+  t.true(took < masterDownIntervalMs(2, 100, 100) / 10);
   t.is(a.state('VI_1'), 'MASTER', 'the master ignores its own session going Down');
-  t.true(b.lines.some((l) => l.includes('bfd_takeover: BFD session to_a to 192.0.2.11 went Down: master 192.0.2.11 taken over after Skew_Time')));
+  t.true(b.lines.some((l) => l.includes('bfd_takeover: BFD session to_a to 192.0.2.11 went Down: master 192.0.2.11 taken over after 91.4 ms')));
 });
 
 test('bfd_takeover: a session to a router that is not the master changes nothing', async (t) => {

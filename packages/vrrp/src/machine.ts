@@ -83,10 +83,14 @@ export type MachineEvent =
   | { readonly kind: 'syncBackup'; readonly reason: string }
   /**
    * tandem's fast takeover (`@tandem bfd_takeover`, beyond RFC 5798 and keepalived): a BFD
-   * session to `peer` went Down. A backup whose master is `peer` takes over after Skew_Time,
-   * as if the master had sent priority 0 (§6.4.2), instead of waiting out Master_Down_Interval.
+   * session to `peer` went Down. A backup whose master is `peer` takes over as if the master
+   * had sent priority 0 (§6.4.2) instead of waiting out Master_Down_Interval, after its
+   * Skew_Time on the failure detector's scale: (256 - Priority) / 256 of the session's
+   * Detection Time `detectMs` (RFC 5798's formula with the Detection Time for the advert
+   * interval), so that among backups losing the master at once the highest priority still
+   * goes first, in milliseconds rather than most of a second. Without `detectMs`: Skew_Time.
    */
-  | { readonly kind: 'peerDown'; readonly peer: string; readonly reason: string };
+  | { readonly kind: 'peerDown'; readonly peer: string; readonly reason: string; readonly detectMs?: number };
 
 export type AnnounceReason = 'became-master' | 'lower-priority-master';
 
@@ -303,9 +307,10 @@ export function step(p: InstanceParams, s: MachineState, e: MachineEvent, now: n
       return byGroup(becomeBackup(p, s, now, e.reason));
     case 'peerDown': {
       if (s.state !== 'BACKUP' || s.masterAddress === undefined || !sameAddress(s.masterAddress, e.peer)) return result(s, []);
-      const at = now + skewTimeMs(p.version, s.effectivePriority, s.masterAdverIntervalCs);
+      const skew = e.detectMs !== undefined && e.detectMs > 0 ? ((256 - s.effectivePriority) * e.detectMs) / 256 : skewTimeMs(p.version, s.effectivePriority, s.masterAdverIntervalCs);
+      const at = now + skew;
       if (s.masterDownTimerAt !== undefined && s.masterDownTimerAt <= at) return result(s, []);
-      return result({ ...s, masterDownTimerAt: at, takeover: `${e.reason}: master ${e.peer} taken over after Skew_Time` }, []);
+      return result({ ...s, masterDownTimerAt: at, takeover: `${e.reason}: master ${e.peer} taken over after ${Math.round(skew * 10) / 10} ms` }, []);
     }
     case 'timer':
       if (s.state === 'BACKUP' && s.masterDownTimerAt !== undefined && now >= s.masterDownTimerAt) {

@@ -262,10 +262,11 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
 
   /**
    * tandem's fast takeover: a BFD session to `peer` went Down. If `peer` is the master this
-   * backup follows, it takes over after Skew_Time (see the machine's `peerDown`).
+   * backup follows, it takes over after its Skew_Time scaled to the session's Detection Time
+   * `detectMs` (see the machine's `peerDown`).
    */
-  peerDown(peer: string, reason: string): void {
-    this.dispatch({ kind: 'peerDown', peer, reason });
+  peerDown(peer: string, reason: string, detectMs?: number): void {
+    this.dispatch(detectMs !== undefined ? { kind: 'peerDown', peer, reason, detectMs } : { kind: 'peerDown', peer, reason });
   }
 
   /** A sync group member whose master-down timer ran out (and no master heard since). */

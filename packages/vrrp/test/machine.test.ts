@@ -316,17 +316,25 @@ test('sync group: syncMaster makes a backup master at once; syncBackup makes a m
   t.deepEqual(step(p, f, { kind: 'syncMaster', reason: 'x' }, 6).actions, [], 'FAULT does not follow the group to MASTER');
 });
 
-test('peerDown (bfd_takeover): a backup following that master takes over after Skew_Time, with the reason', (t) => {
+test('peerDown (bfd_takeover): a backup following that master takes over after Skew_Time on the Detection Time\'s scale, with the reason', (t) => {
   const heard = run(v2, [
     [0, { kind: 'startup' }],
     [500, { kind: 'advert', priority: 150, intervalCs: 100, src: '192.0.2.20' }],
-    [900, { kind: 'peerDown', peer: '192.0.2.20', reason: 'BFD session master-link down' }],
+    [900, { kind: 'peerDown', peer: '192.0.2.20', reason: 'BFD session master-link down', detectMs: 150 }],
   ]);
   t.is(heard.s.state, 'BACKUP');
-  t.is(heard.next, 900 + skewTimeMs(2, 100, 100), 'Skew_Time, not Master_Down_Interval');
+  t.is(heard.next, 900 + ((256 - 100) * 150) / 256, '(256 - Priority) / 256 of the 150 ms Detection Time, not Master_Down_Interval');
   const m = step(v2, heard.s, { kind: 'timer' }, heard.next!);
   t.is(m.state.state, 'MASTER');
-  t.like(m.actions[0], { kind: 'transition', to: 'MASTER', reason: 'BFD session master-link down: master 192.0.2.20 taken over after Skew_Time' });
+  t.like(m.actions[0], { kind: 'transition', to: 'MASTER', reason: 'BFD session master-link down: master 192.0.2.20 taken over after 91.4 ms' });
+  const noDetect = run(v2, [
+    [0, { kind: 'startup' }],
+    [500, { kind: 'advert', priority: 150, intervalCs: 100, src: '192.0.2.20' }],
+    [900, { kind: 'peerDown', peer: '192.0.2.20', reason: 'x' }],
+  ]);
+  t.is(noDetect.next, 900 + skewTimeMs(2, 100, 100), 'without a Detection Time: Skew_Time itself');
+  const higher = step({ ...v2, priority: 200 }, run({ ...v2, priority: 200 }, [[0, { kind: 'startup' }], [500, { kind: 'advert', priority: 250, intervalCs: 100, src: '192.0.2.20' }]]).s, { kind: 'peerDown', peer: '192.0.2.20', reason: 'x', detectMs: 150 }, 900);
+  t.true(higher.nextTimer! < heard.next!, 'a higher priority backup goes first');
 });
 
 test('peerDown: ignored for another router, before any master was heard, when not BACKUP, or when the timer is already sooner', (t) => {

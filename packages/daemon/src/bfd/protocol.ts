@@ -68,6 +68,8 @@ export interface BfdSessionEvent {
   readonly up: boolean;
   /** bfd.LocalDiag at the change. */
   readonly diag: number;
+  /** The session's Detection Time when it changed (ms; 0 before the neighbor was heard): bfd_takeover's time scale. */
+  readonly detectMs: number;
   readonly sentAt: number;
 }
 

@@ -89,7 +89,7 @@ export class BfdSide {
         this.o.log[m.level](m.message, m.meta);
         return;
       case 'session':
-        this.report({ name: m.name, up: m.up, diag: m.diag, sentAt: m.sentAt });
+        this.report({ name: m.name, up: m.up, diag: m.diag, detectMs: m.detectMs, sentAt: m.sentAt });
         return;
     }
   }
@@ -141,7 +141,7 @@ export class BfdSide {
         setTimeout(() => {
           this.graceTimers.delete(b.name);
           this.o.log.warn(`(${b.name}) BFD session not Up within ${ms} ms of the BFD side's restart: reported Down`);
-          this.report({ name: b.name, up: false, diag: 0, sentAt: performance.timeOrigin + performance.now() });
+          this.report({ name: b.name, up: false, diag: 0, detectMs: 0, sentAt: performance.timeOrigin + performance.now() });
         }, ms),
       );
     }

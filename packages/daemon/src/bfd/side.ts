@@ -156,7 +156,7 @@ class Side {
     if (e.from === 'Up') this.log.warn(line);
     else this.log.info(line);
     const event = reportedEvent(e.from, e.to, remoteState);
-    if (event !== undefined) send({ kind: 'session', name: e.session, up: event === 'up', diag: e.diag, sentAt: wallMs() });
+    if (event !== undefined) send({ kind: 'session', name: e.session, up: event === 'up', diag: e.diag, detectMs: (session?.status.detectTimeUs ?? 0) / 1000, sentAt: wallMs() });
   }
 
   private statusOf(b: BfdInstance): BfdSessionStatus {

@@ -51,8 +51,8 @@ export interface SideRequests {
   status: { request: { readonly kind: 'status' }; reply: SideStatus };
   stats: { request: { readonly kind: 'stats' }; reply: SideStats };
   stop: { request: { readonly kind: 'stop' }; reply: null };
-  /** A BFD session went Up or Down (keepalived's bfd event); `sentAt` is wall-clock ms, for the delivery time. */
-  bfd: { request: { readonly kind: 'bfd'; readonly name: string; readonly up: boolean; readonly sentAt: number }; reply: null };
+  /** A BFD session went Up or Down (keepalived's bfd event), with its Detection Time (ms); `sentAt` is wall-clock ms, for the delivery time. */
+  bfd: { request: { readonly kind: 'bfd'; readonly name: string; readonly up: boolean; readonly detectMs: number; readonly sentAt: number }; reply: null };
 }
 
 export type SideRequest = SideRequests[keyof SideRequests]['request'];

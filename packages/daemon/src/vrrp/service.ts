@@ -322,10 +322,11 @@ export class VrrpService {
 
   /**
    * A BFD session's event (keepalived's vrrp_handle_bfd_event): the instances tracking it are
-   * judged again, and a backup with `bfd_takeover` of it takes over from that master after its
-   * Skew_Time when it went Down (tandem's fast takeover). A repeated state changes nothing.
+   * judged again, and a backup with `bfd_takeover` of it takes over from that master when it
+   * went Down, after its skew on the session's Detection Time `detectMs` (tandem's fast
+   * takeover). A repeated state changes nothing.
    */
-  bfdEvent(name: string, up: boolean): void {
+  bfdEvent(name: string, up: boolean, detectMs?: number): void {
     if (!this.bfd.set(name, up)) return;
     for (const m of this.instances) {
       const group = this.groupOf.get(m.config.name);
@@ -334,7 +335,7 @@ export class VrrpService {
         this.recompute(m);
       }
       const peer = up ? undefined : this.bfd.takeoverPeer(m.config, name);
-      if (peer !== undefined) m.runner.peerDown(peer, `bfd_takeover: BFD session ${name} to ${peer} went Down`);
+      if (peer !== undefined) m.runner.peerDown(peer, `bfd_takeover: BFD session ${name} to ${peer} went Down`, detectMs !== undefined && detectMs > 0 ? detectMs : undefined);
     }
   }
 

@@ -123,12 +123,12 @@ export class VrrpSide {
   }
 
   /**
-   * A BFD session's event for `track_bfd` and `bfd_takeover` (keepalived's vrrp_handle_bfd_event);
-   * `sentAt` (wall-clock ms) lets the side log the delivery time. Dropped while the side
+   * A BFD session's event for `track_bfd` and `bfd_takeover` (keepalived's vrrp_handle_bfd_event),
+   * with the session's Detection Time; `sentAt` (wall-clock ms) lets the side log the delivery time. Dropped while the side
    * restarts: the new side gets every session's state at its start.
    */
-  bfd(name: string, up: boolean, sentAt: number): void {
-    this.request<'bfd'>({ kind: 'bfd', name, up, sentAt }).catch(() => undefined);
+  bfd(e: { readonly name: string; readonly up: boolean; readonly detectMs: number; readonly sentAt: number }): void {
+    this.request<'bfd'>({ kind: 'bfd', name: e.name, up: e.up, detectMs: e.detectMs, sentAt: e.sentAt }).catch(() => undefined);
   }
 
   status(): Promise<SideRequests['status']['reply']> {

@@ -71,7 +71,7 @@ class Side {
       case 'bfd':
         // keepalived logs the delivery time of a BFD event with -D.
         this.log.debug(`BFD session ${r.name} is ${r.up ? 'Up' : 'Down'} (delivered in ${(Date.now() - r.sentAt).toFixed(1)} ms)`);
-        this.service?.bfdEvent(r.name, r.up);
+        this.service?.bfdEvent(r.name, r.up, r.detectMs);
         return null;
     }
   }
