@@ -62,7 +62,10 @@ export class BfdSide {
     const child = fork(this.o.entry ?? join(__dirname, 'side.js'), [], {
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      execArgv: ['--max-semi-space-size=2'],
+      // V8 without background threads: under bfd_rt_priority only the main thread is real-time,
+      // and a main thread waiting for a garbage-collection helper starved by other work would
+      // miss its timers all the same (measured with bench:bfd-jitter: no worse without them).
+      execArgv: ['--max-semi-space-size=2', '--single-threaded'],
     });
     this.child = child;
     const channel = new SideChannel<BfdSideRequests>(child, 'the BFD side');
