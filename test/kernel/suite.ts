@@ -4,5 +4,6 @@ import './traffic.ktest.js';
 import './daemon.ktest.js';
 import './failover.ktest.js';
 import './quorum.ktest.js';
+import './leftovers.ktest.js';
 
 export { kernelTests } from './harness.js';

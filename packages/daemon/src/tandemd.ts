@@ -10,6 +10,7 @@ import { VrrpSide } from './vrrp/side-client.js';
 import { vrrpPartOf, type SideStats, type SideStatus } from './vrrp/protocol.js';
 import type { ReloadReport } from './vrrp/service.js';
 import { LoopDelayMonitor } from './loop-delay.js';
+import { ReloadQueue } from './reload-queue.js';
 import { clearLeftovers } from './leftovers.js';
 import { LvsService } from './lvs-service.js';
 import { configTest, loadForTandem } from './config-check.js';
@@ -37,14 +38,6 @@ export function statePathOf(socket: string, side: 'supervisor' | 'vrrp' = 'super
 
 type ReloadResult = { applied: boolean; errors: string[]; report?: ReloadReport };
 
-/** Reloads asked for, and what became of them (tandemctl stats). */
-interface ReloadCounters {
-  applied: number;
-  refused: number;
-  /** Asked for while one ran and another already waited: folded into the waiting one. */
-  coalesced: number;
-}
-
 class Daemon {
   private vrrp: VrrpSide | undefined;
   private bfd: BfdSide | undefined;
@@ -56,10 +49,12 @@ class Daemon {
   private statics: StaticNetwork | undefined;
   private control: Server | undefined;
   private stopping = false;
-  private runningReload: Promise<ReloadResult> | undefined;
-  private queuedReload: Promise<ReloadResult> | undefined;
-  private readonly reloads: ReloadCounters = { applied: 0, refused: 0, coalesced: 0 };
+  private readonly reloads = new ReloadQueue<ReloadResult>(
+    () => this.reloadNow(),
+    () => this.releaseMemorySoon(),
+  );
   private readonly loop = new LoopDelayMonitor();
+  private releaseTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly opts: DaemonOptions,
@@ -84,13 +79,15 @@ class Daemon {
     await this.startBfd(this.config);
     this.vrrp = new VrrpSide({ log: this.log, statePath: statePathOf(this.opts.controlSocket, 'vrrp'), detail: this.opts.logDetail, bfdStates: () => this.bfd?.reportedStates() ?? {} });
     this.vrrp.onNotifyLine = (line) => this.fifos?.vrrp(line);
-    await this.vrrp.start(vrrpPartOf(this.config));
     this.lvs = new LvsService(this.log);
     // BFD_CHECKs start from what the sessions already reported.
     for (const [name, up] of Object.entries(this.bfd?.reportedStates() ?? {})) this.lvs.bfdEvent(name, up);
     this.lvs.onNotifyLine = (line) => this.fifos?.lvs(line);
     this.lvs.onOwnedServices = (ids) => this.ledger.setIpvsServices(ids);
-    await this.lvs.start(this.config, this.ipvs, unavailable, this.ledger.previous.ipvsServices);
+    // The two sides start together: the VRRP side's process start (seconds on a slow CPU) does
+    // not hold back the checks and the IPVS table, which do not depend on it. If either fails,
+    // start() fails and the caller stops both.
+    await Promise.all([this.vrrp.start(vrrpPartOf(this.config)), this.lvs.start(this.config, this.ipvs, unavailable, this.ledger.previous.ipvsServices)]);
     this.control = await openControlSocket(this.opts.controlSocket, (cmd) => this.command(cmd));
     this.log.info(`tandemd running ${this.config.vrrpInstances.length} VRRP instance(s) from ${this.opts.configFile}; control socket ${this.opts.controlSocket}; VRRP side pid ${this.vrrp.pid ?? '-'}`);
   }
@@ -160,28 +157,21 @@ class Daemon {
    * tandemctl) shares one more reload after it, which reads the file as it is then.
    */
   reload(): Promise<ReloadResult> {
-    if (this.queuedReload !== undefined) {
-      this.reloads.coalesced++;
-      return this.queuedReload;
-    }
-    if (this.runningReload === undefined) return (this.runningReload = this.reloadOnce());
-    this.queuedReload = this.runningReload.then(() => {
-      this.queuedReload = undefined;
-      return (this.runningReload = this.reloadOnce());
-    });
-    return this.queuedReload;
+    return this.reloads.request();
   }
 
-  private async reloadOnce(): Promise<ReloadResult> {
-    try {
-      const r = await this.reloadNow();
-      if (r.applied) this.reloads.applied++;
-      else this.reloads.refused++;
-      return r;
-    } finally {
-      releaseMemory();
-      this.runningReload = undefined;
-    }
+  /**
+   * The memory-reducing collection after a reload (a few tens of ms with the loop held), once
+   * reloads have been quiet for a while: not in the way of what the reload changed, nor of the
+   * status queries that follow it, nor paid again for each of a burst of reloads.
+   */
+  private releaseMemorySoon(): void {
+    if (this.releaseTimer !== undefined) clearTimeout(this.releaseTimer);
+    this.releaseTimer = setTimeout(() => {
+      this.releaseTimer = undefined;
+      if (!this.stopping) releaseMemory();
+    }, 2000);
+    this.releaseTimer.unref();
   }
 
   private async reloadNow(): Promise<ReloadResult> {
@@ -202,8 +192,16 @@ class Daemon {
     const d = diff(this.config, r.config);
     try {
       // Only the instances' part of the diff crosses to the VRRP side: the virtual servers' stays here.
+      // A reload that changes nothing of the VRRP part (a weight, a real server) does not ask it at all.
       const { instancesAdded, instancesRemoved, instancesChanged, instancesUnchanged } = d;
-      const report = await this.vrrp!.reload(vrrpPartOf(r.config), { instancesAdded, instancesRemoved, instancesChanged, instancesUnchanged });
+      const before = vrrpPartOf(this.config);
+      const next = vrrpPartOf(r.config);
+      const vrrpUnchanged =
+        instancesAdded.length + instancesRemoved.length + instancesChanged.length === 0 &&
+        sameValue([before.globalDefs, before.syncGroups, before.vrrpScripts, before.trackFiles, before.bfdInstances], [next.globalDefs, next.syncGroups, next.vrrpScripts, next.trackFiles, next.bfdInstances]);
+      const report: ReloadReport = vrrpUnchanged
+        ? { added: [], removed: [], updated: [], restarted: [], unchanged: [...instancesUnchanged] }
+        : await this.vrrp!.reload(next, { instancesAdded, instancesRemoved, instancesChanged, instancesUnchanged });
       if (this.bfd !== undefined) {
         this.bfdRoutes = new Map(r.config.bfdInstances.map((b) => [b.name, { vrrp: b.vrrp, checker: b.checker }]));
         const b = await this.bfd.reload(r.config.bfdInstances, r.config.globalDefs.bfdProcess);
@@ -276,7 +274,7 @@ class Daemon {
       instances: 'error' in side ? {} : side.instances,
       channels: 'error' in side ? [] : side.channels,
       ...(bfd !== undefined && !('error' in bfd) ? { bfd: { sessions: bfd.sessions, received: bfd.endpoint.received, dropped: bfd.endpoint.dropped } } : {}),
-      daemon: { reloads: { ...this.reloads } },
+      daemon: { reloads: { ...this.reloads.counters } },
       sides: { supervisor: { pid: process.pid, loopDelayMs: this.loop.read() }, vrrp: { ...vrrpSide, restarts: this.vrrp?.restarts ?? 0 }, ...(bfdSide !== undefined ? { bfd: bfdSide } : {}) },
     };
   }

@@ -320,7 +320,11 @@ export function step(p: InstanceParams, s: MachineState, e: MachineEvent, now: n
         return becomeMaster(p, s, now, s.takeover ?? 'master down timer expired');
       }
       if (s.state === 'MASTER' && s.adverTimerAt !== undefined && now >= s.adverTimerAt) {
-        return result({ ...s, adverTimerAt: now + p.intervalCs * 10 }, [{ kind: 'sendAdvert', priority: s.effectivePriority }]);
+        // The next advert is due an interval after this one was due, not after the timer
+        // happened to fire: a timer a millisecond late each time must not stretch every
+        // interval (at 50 ms that is 2 %). Only an advert more than an interval late restarts the count.
+        const next = s.adverTimerAt + p.intervalCs * 10;
+        return result({ ...s, adverTimerAt: next > now ? next : now + p.intervalCs * 10 }, [{ kind: 'sendAdvert', priority: s.effectivePriority }]);
       }
       return result(s, []);
   }

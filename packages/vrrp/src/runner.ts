@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Clock, Timer } from './clock.js';
+import { Deadline, type Clock, type Timer } from './clock.js';
 import {
   initialState,
   step,
@@ -122,7 +122,7 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
     dropped: {},
   };
   private machine: MachineState;
-  private timer: Timer | undefined;
+  private readonly deadline: Deadline;
   private readonly announceTimers = new Set<Timer>();
   private refreshTimer: Timer | undefined;
   private addressOp: Promise<void> = Promise.resolve();
@@ -146,6 +146,7 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
     this.name = options.name;
     this.vrid = options.vrid;
     this.machine = initialState(options.params);
+    this.deadline = new Deadline(clock, () => this.dispatch({ kind: 'timer' }));
     this.unicast = !transport.destinations.some(isMulticast);
     this.schedule = options.announce ?? defaultAnnounceSchedule;
     const auth = options.auth ?? { type: 'none' };
@@ -279,23 +280,7 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
     const out = step(this.options.params, this.machine, event, now);
     this.machine = out.state;
     for (const action of out.actions) this.execute(action);
-    this.arm(out.nextTimer);
-  }
-
-  private arm(at: number | undefined): void {
-    this.timer?.cancel();
-    this.timer = undefined;
-    if (at === undefined) return;
-    const fire = (): void => {
-      this.timer = undefined;
-      // Timers may fire up to a millisecond early against a sub-millisecond clock.
-      if (this.clock.now() < at) {
-        this.arm(at);
-        return;
-      }
-      this.dispatch({ kind: 'timer' });
-    };
-    this.timer = this.clock.setTimer(at - this.clock.now(), fire);
+    this.deadline.arm(out.nextTimer);
   }
 
   private execute(action: MachineAction): void {
@@ -418,8 +403,7 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
   }
 
   private cancelTimers(): void {
-    this.timer?.cancel();
-    this.timer = undefined;
+    this.deadline.cancel();
     this.stopAnnouncing();
   }
 }

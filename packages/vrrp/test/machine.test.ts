@@ -154,6 +154,16 @@ const master = (p: InstanceParams): Array<[number, MachineEvent]> => [
   [masterDownIntervalMs(p.version, p.priority, p.intervalCs), { kind: 'timer' }],
 ];
 
+test('Master: a late advert timer does not stretch the next interval; one more than an interval late restarts from now', (t) => {
+  let s = run(v3, master(v3)).s;
+  const due = s.adverTimerAt!;
+  const late = step(v3, s, { kind: 'timer' }, due + 1);
+  t.is(late.nextTimer, due + 100, 'due 100 ms after the last one was due, not after it fired');
+  s = late.state;
+  const veryLate = step(v3, s, { kind: 'timer' }, due + 100 + 250);
+  t.is(veryLate.nextTimer, due + 100 + 250 + 100);
+});
+
 test('Master, Adver_Timer fires: advert, timer reset (§6.4.3)', (t) => {
   const start = masterDownIntervalMs(2, 100, 100);
   const r = run(v2, [...master(v2), [start + 1000, { kind: 'timer' }]]);

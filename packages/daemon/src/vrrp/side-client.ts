@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import type { TransitionEvent, VrrpState } from '@tandem/vrrp';
 import type { Logger } from '../logger.js';
@@ -14,9 +15,19 @@ export interface VrrpSideOptions {
   readonly detail: boolean;
   /** The side's entry script (side.js beside this file). */
   readonly entry?: string;
+  /** The side's nice value (default VRRP_SIDE_NICE). */
+  readonly nice?: number;
   /** The BFD sessions' last reported states (`track_bfd`), handed to a side at each start. */
   readonly bfdStates?: () => Readonly<Record<string, boolean>>;
 }
+
+/**
+ * The VRRP side's default nice value. It needs the CPU rarely (an advert, a timer) but at
+ * once: on a director whose cores are busy with checks, reloads and status queries, a better
+ * nice value lets it preempt them when it wakes, so adverts leave on time. keepalived runs its
+ * VRRP process at 0 unless `vrrp_priority` says otherwise.
+ */
+export const VRRP_SIDE_NICE = -10;
 
 /**
  * The supervisor's handle on the VRRP side: starts the child process, sends it its part of the
@@ -60,6 +71,12 @@ export class VrrpSide {
       execArgv: ['--max-semi-space-size=2'],
     });
     this.child = child;
+    try {
+      if (child.pid !== undefined) setPriority(child.pid, this.o.nice ?? VRRP_SIDE_NICE);
+    } catch (err) {
+      // Without CAP_SYS_NICE the side runs at the supervisor's priority: slower to wake, still correct.
+      this.o.log.warn(`VRRP side: cannot set its priority: ${(err as Error).message}`);
+    }
     const channel = new SideChannel<SideRequests>(child, 'the VRRP side');
     this.channel = channel;
     child.on('message', (m: SideMessage | ReplyMessage) => {
