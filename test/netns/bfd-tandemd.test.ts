@@ -54,7 +54,8 @@ bfd_instance tandem {
     multiplier 3
 }
 `;
-const frrBlock = `bfd\n peer ${A} local-address ${B} interface eth0\n  detect-multiplier 3\n  receive-interval 50\n  transmit-interval 50\n  no shutdown\n`;
+const frrPeerLine = `peer ${A} local-address ${B} interface eth0`;
+const frrBlock = `bfd\n ${frrPeerLine}\n  detect-multiplier 3\n  receive-interval 50\n  transmit-interval 50\n  no shutdown\n`;
 
 interface RealJson {
   address: string;
@@ -71,7 +72,7 @@ async function real(d: Awaited<ReturnType<BfdLab['startTandemd']>>): Promise<Rea
 const logged = (out: string, from: number, re: RegExp): string[] => out.slice(from).split('\n').filter((l) => re.test(l));
 
 for (const peer of ['keepalived', 'frr'] as const satisfies readonly Peer[]) {
-  test.serial(`tandemd and ${peer}: session Up in tandemctl status; a cut link faults track_bfd and takes BFD_CHECK's real server down; both recover`, async (t) => {
+  test.serial(`tandemd and ${peer}: session Up in tandemctl status; a cut link faults track_bfd and takes BFD_CHECK's real server down; both recover${peer === 'frr' ? '; an AdminDown from FRR is no failure' : ''}`, async (t) => {
     const lab = await BfdLab.create(`d${peer[0]}`, { realtime: true });
     let explain = (): string => '';
     try {
@@ -103,6 +104,21 @@ for (const peer of ['keepalived', 'frr'] as const satisfies readonly Peer[]) {
       await waitFor('VI_1 MASTER again', 5000, async () => ((await d.instanceState('VI_1')) === 'MASTER' ? true : undefined), 50);
       await waitFor('the real server up again', 5000, async () => ((await real(d)).up ? true : undefined), 50);
       t.like(await real(d), { reason: 'BFD session to_b is Up' });
+
+      if (peer === 'frr') {
+        // FRR says AdminDown (`shutdown`): the session goes Down, but as keepalived's bfd process,
+        // tandem reports no failure (RFC 5882 §3.2): VI_1 stays MASTER, the real server up.
+        mark = d.output().length;
+        await lab.vtysh('configure terminal', 'bfd', frrPeerLine, 'shutdown');
+        await waitFor('the session Down on AdminDown', 5000, async () => ((await d.session('to_b'))?.state === 'Down' ? true : undefined), 50);
+        t.like(await d.session('to_b'), { remoteState: 'AdminDown', diag: 'neighborSignaledSessionDown' });
+        await sleep(500);
+        t.is(await d.instanceState('VI_1'), 'MASTER');
+        t.like(await real(d), { up: true });
+        t.deepEqual(logged(d.output(), mark, /-> FAULT|real server .* DOWN/), []);
+        await lab.vtysh('configure terminal', 'bfd', frrPeerLine, 'no shutdown');
+        await waitFor('the session Up after no shutdown', 15_000, async () => ((await d.session('to_b'))?.state === 'Up' ? true : undefined), 100);
+      }
 
       // The BFD side is killed: restarted, the session comes back, and nothing faults meanwhile.
       await waitFor('both Up', 15_000, async () => ((await view.isUp()) && (await d.session('to_b'))?.state === 'Up' ? true : undefined), 100);
