@@ -76,18 +76,19 @@ class Daemon {
     await this.clearVrrpLeftovers();
     await this.statics.apply(this.config);
     this.fifos = await NotifyFifos.open(this.config.globalDefs, scriptPreparer(this.config), this.log);
-    await this.startBfd(this.config);
+    // The BFD side starts beside the others: its sessions need a second or more to come up, and
+    // its events find the VRRP side's channel and the LVS service in place (both are made below,
+    // before any event can arrive).
+    const bfd = this.startBfd(this.config);
     this.vrrp = new VrrpSide({ log: this.log, statePath: statePathOf(this.opts.controlSocket, 'vrrp'), detail: this.opts.logDetail, bfdStates: () => this.bfd?.reportedStates() ?? {} });
     this.vrrp.onNotifyLine = (line) => this.fifos?.vrrp(line);
     this.lvs = new LvsService(this.log);
-    // BFD_CHECKs start from what the sessions already reported.
-    for (const [name, up] of Object.entries(this.bfd?.reportedStates() ?? {})) this.lvs.bfdEvent(name, up);
     this.lvs.onNotifyLine = (line) => this.fifos?.lvs(line);
     this.lvs.onOwnedServices = (ids) => this.ledger.setIpvsServices(ids);
-    // The two sides start together: the VRRP side's process start (seconds on a slow CPU) does
-    // not hold back the checks and the IPVS table, which do not depend on it. If either fails,
-    // start() fails and the caller stops both.
-    await Promise.all([this.vrrp.start(vrrpPartOf(this.config)), this.lvs.start(this.config, this.ipvs, unavailable, this.ledger.previous.ipvsServices)]);
+    // The sides start together: the VRRP side's process start (seconds on a slow CPU) does
+    // not hold back the checks and the IPVS table, which do not depend on it. If any fails,
+    // start() fails and the caller stops them all.
+    await Promise.all([bfd, this.vrrp.start(vrrpPartOf(this.config)), this.lvs.start(this.config, this.ipvs, unavailable, this.ledger.previous.ipvsServices)]);
     this.control = await openControlSocket(this.opts.controlSocket, (cmd) => this.command(cmd));
     this.log.info(`tandemd running ${this.config.vrrpInstances.length} VRRP instance(s) from ${this.opts.configFile}; control socket ${this.opts.controlSocket}; VRRP side pid ${this.vrrp.pid ?? '-'}`);
   }
