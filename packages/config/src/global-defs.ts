@@ -1,3 +1,4 @@
+import { bfdGlobalKeywords, defaultBfdProcess } from './bfd.js';
 import type { Diagnostics } from './diagnostics.js';
 import type { GlobalDefs, LvsSyncDaemon, NotifyFifo } from './model.js';
 import { scriptValue } from './tracking.js';
@@ -46,6 +47,7 @@ export function defaultGlobalDefs(): GlobalDefs {
     lvsTimeouts: undefined,
     lvsSyncDaemon: undefined,
     notifyFifos: {},
+    bfdProcess: defaultBfdProcess(),
   };
 }
 
@@ -55,6 +57,7 @@ const changesBehaviour = (why: string): NotYet => ({ severity: 'error', why });
 const spec: SectionSpec<Draft> = {
   name: 'global_defs',
   keywords: {
+    ...bfdGlobalKeywords<Draft>(),
     router_id: single(word, (d, v) => (d.routerId = v)),
     net_namespace: single(word, (d, v) => (d.netNamespace = v)),
     vrrp_version: single(integer(2, 3), (d, v) => (d.vrrpVersion = v as 2 | 3)),
@@ -121,12 +124,6 @@ const spec: SectionSpec<Draft> = {
     },
   },
   notYet: {
-    bfd_cpu_affinity: harmless,
-    bfd_no_swap: harmless,
-    bfd_priority: harmless,
-    bfd_process_name: harmless,
-    bfd_rlimit_rttime: harmless,
-    bfd_rt_priority: harmless,
     checker_cpu_affinity: harmless,
     checker_process_name: harmless,
     checker_rlimit_rttime: harmless,

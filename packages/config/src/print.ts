@@ -1,4 +1,5 @@
 import type { Checker, CheckerOptions, Config, Forwarding, GlobalDefs, RealServer, RouteSpec, RuleSpec, ScriptSpec, SyncGroup, TrackFile, Tracking, TrackRef, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
+import { printBfdInstance, printBfdProcess } from './bfd.js';
 import { defaultGlobalDefs } from './global-defs.js';
 
 /** Quotes a word when it holds characters the tokenizer would split or cut. */
@@ -57,6 +58,7 @@ function globals(g: GlobalDefs): string[] {
     const opt = (k: string, v: number | string | undefined): string[] => (v === undefined ? [] : [`${k} ${v}`]);
     out.push(['lvs_sync_daemon', s.interface, ...opt('inst', s.instance), ...opt('id', s.syncId), ...opt('maxlen', s.maxlen), ...opt('port', s.port), ...opt('ttl', s.ttl), ...opt('group', s.group)].join(' '));
   }
+  out.push(...printBfdProcess(g.bfdProcess));
   return out;
 }
 
@@ -74,7 +76,7 @@ function refs(kw: string, list: readonly TrackRef[]): string[] {
 }
 
 function tracking(t: Tracking): string[] {
-  const l = [...refs('track_script', t.trackScript), ...refs('track_interface', t.trackInterface), ...refs('track_file', t.trackFile)];
+  const l = [...refs('track_script', t.trackScript), ...refs('track_interface', t.trackInterface), ...refs('track_file', t.trackFile), ...refs('track_bfd', t.trackBfd)];
   const notify: Array<[keyof Tracking['notify'], string]> = [
     ['master', 'notify_master'],
     ['backup', 'notify_backup'],
@@ -143,6 +145,8 @@ function instance(i: VrrpInstance): string[] {
   for (const [key, kw] of garp) if (i.garp[key] !== undefined) l.push(`${kw} ${i.garp[key]}`);
   l.push(...tracking(i.tracking));
   if (i.dontTrackPrimary) l.push('dont_track_primary');
+  // tandem's own keyword, on a line keepalived skips.
+  for (const t of i.bfdTakeover) l.push(`@tandem bfd_takeover ${q(t.name)}`);
   return block(`vrrp_instance ${q(i.name)}`, l, '');
 }
 
@@ -314,6 +318,8 @@ export function printConfig(c: Config): string {
   if (c.staticAddresses.length > 0) parts.push(block('static_ipaddress', c.staticAddresses.map(vip), ''));
   if (c.staticRoutes.length > 0) parts.push(block('static_routes', c.staticRoutes.map(route), ''));
   if (c.staticRules.length > 0) parts.push(block('static_rules', c.staticRules.map(rule), ''));
+  // Before the blocks that name them: keepalived finds a bfd_instance only once it has read it.
+  for (const b of c.bfdInstances) parts.push(printBfdInstance(b));
   for (const s of c.vrrpScripts) parts.push(vrrpScript(s));
   for (const f of c.trackFiles) parts.push(trackFile(f));
   for (const i of c.vrrpInstances) parts.push(instance(i));

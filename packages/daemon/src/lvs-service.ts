@@ -10,6 +10,7 @@ import { FileMonitor } from './file-monitor.js';
 import { fileVerdict } from './tracking-rules.js';
 import { summarizeOperations } from './ipvs-summary.js';
 import { replanned } from './replan.js';
+import { BfdCheckVerdicts, bfdChecksOf } from './bfd/checks.js';
 
 /** A real server as `tandemctl status --json` shows it. */
 export interface RealServerStatus {
@@ -87,6 +88,8 @@ export class LvsService {
   private prepare: ScriptPreparer | undefined;
   private syncQueued = false;
   private readonly fileMonitors = new Map<string, FileMonitor>();
+  /** BFD_CHECK: each real server's BFD checks, told by the BFD side's events. */
+  private readonly bfdChecks = new BfdCheckVerdicts();
   /** keepalived's checker FIFO lines (`RS [10.0.0.1]:tcp:80 [192.0.2.1]:tcp:80 DOWN`, `VS [192.0.2.1]:tcp:80 UP`). */
   onNotifyLine: ((line: string) => void) | undefined;
   /** A real server went up or down (after the log line and the FIFO line): keepalived's realServerStateChange trap. */
@@ -206,7 +209,8 @@ export class LvsService {
           for (const c of mine) kept.add(c.id);
         } else {
           const alpha = mine.some((c) => c.timing.alpha);
-          state = { vs, rs, checks: mine, up: !alpha, reason: mine.length === 0 ? 'no checker: always up' : alpha ? 'alpha: down until checked' : 'not checked yet', dynamicWeight: undefined, files: [] };
+          const told = rs.checkers.some((c) => c.kind === 'FILE_CHECK' || c.kind === 'BFD_CHECK');
+          state = { vs, rs, checks: mine, up: !alpha, reason: mine.length === 0 && !told ? 'no checker: always up' : alpha ? 'alpha: down until checked' : 'not checked yet', dynamicWeight: undefined, files: [] };
         }
         state.checks = mine;
         state.files = rs.checkers.flatMap((c) => {
@@ -214,6 +218,7 @@ export class LvsService {
           const track = config.trackFiles.find((f) => f.name === c.trackFile);
           return [{ name: c.trackFile, weight: c.weight ?? track?.weight ?? 1, reverse: c.reverse || (c.weight === undefined && (track?.reverse ?? false)), dynamic: c.dynamic }];
         });
+        this.bfdChecks.plan(key, bfdChecksOf(vs, rs));
         states.push(state);
         this.reals.set(key, state);
         for (const c of mine) {
@@ -234,6 +239,21 @@ export class LvsService {
       for (const c of checks) if (!kept.has(c.id)) this.scheduler.add(this.observed(c));
     }
     this.watchFiles(config);
+    this.bfdChecks.retain(new Set(this.reals.keys()));
+    for (const [key, s] of this.reals) if (this.bfdChecks.has(key)) this.update(s, this.bfdChecks.failure(key) ?? 'BFD checks up', true);
+  }
+
+  /**
+   * A BFD session's event (keepalived's bfd_check_handle_event): the real servers with a
+   * BFD_CHECK of it are up while it is Up and down while it is Down.
+   */
+  bfdEvent(name: string, up: boolean): void {
+    for (const key of this.bfdChecks.event(name, up)) {
+      const s = this.reals.get(key);
+      if (s === undefined) continue;
+      this.log.info(`BFD check of [${name}] RS(${realServerName(s.rs)}) is ${up ? 'UP' : 'DOWN'}`);
+      this.update(s, `BFD session ${name} is ${up ? 'Up' : 'Down'}`);
+    }
   }
 
   /** FILE_CHECK: one watcher per track_file the real servers read; each change re-judges them. */
@@ -312,7 +332,7 @@ export class LvsService {
 
   /** Re-judges a real server: up when every scheduled check and every FILE_CHECK passes. */
   private update(s: RealState, reason: string, weightMayChange = false): void {
-    const up = s.checks.every((c) => this.scheduler.status(c.id)?.up ?? true) && this.fileFailure(s) === undefined;
+    const up = s.checks.every((c) => this.scheduler.status(c.id)?.up ?? true) && this.fileFailure(s) === undefined && this.bfdChecks.failure(realKey(s.vs, s.rs)) === undefined;
     if (up === s.up) {
       if (weightMayChange && up) this.changed(s.vs);
       return;

@@ -34,6 +34,8 @@ import { planReport } from './plan.js';
 import { NotifyFifos } from './notify-fifo.js';
 import { StaticNetwork } from './static-network.js';
 import type { IpvsClient } from '@tandem/ipvs';
+import { BfdSide } from './bfd/side-client.js';
+import type { BfdSessionEvent } from './bfd/protocol.js';
 
 /**
  * The state files next to the control socket: `/run/tandem/tandem.sock` → `/run/tandem/tandem.state`
@@ -49,6 +51,9 @@ type ReloadResult = { applied: boolean; errors: string[]; report?: ReloadReport 
 
 class Daemon {
   private vrrp: VrrpSide | undefined;
+  private bfd: BfdSide | undefined;
+  /** Where each BFD session's events go (its bfd_instance's `vrrp` / `checker`). */
+  private bfdRoutes = new Map<string, { vrrp: boolean; checker: boolean }>();
   private lvs: LvsService | undefined;
   private ipvs: IpvsClient | undefined;
   private fifos: NotifyFifos | undefined;
@@ -98,7 +103,10 @@ class Daemon {
     await this.statics.apply(this.config);
     this.fifos = await NotifyFifos.open(this.config.globalDefs, scriptPreparer(this.config), this.log);
     for (const path of [this.opts.checkersPidFile, this.opts.bfdPidFile]) if (path !== undefined) writePidFile(path, process.pid);
-    const starting: Array<Promise<void>> = [];
+    // The BFD side starts beside the others: its sessions need a second or more to come up, and
+    // its events find the VRRP side's channel and the LVS service in place (both are made below,
+    // before any event can arrive).
+    const starting: Array<Promise<void>> = [this.startBfd(this.config)];
     if (this.opts.runVrrp) {
       this.vrrp = new VrrpSide({
         log: this.log,
@@ -107,6 +115,7 @@ class Daemon {
         release: this.opts.releaseVrrp,
         respawn: this.opts.respawn,
         onGone: (why) => this.onFatal?.(why),
+        bfdStates: () => this.bfd?.reportedStates() ?? {},
         ...(this.opts.vrrpPidFile !== undefined ? { onSpawn: (pid: number) => writePidFile(this.opts.vrrpPidFile!, pid) } : {}),
       });
       this.vrrp.onNotifyLine = (line) => this.fifos?.vrrp(line);
@@ -127,15 +136,33 @@ class Daemon {
       if (metrics !== undefined) this.lvs.onCheckAttempt = (c, ms, r) => metrics.observeCheck(c.virtualServer, c.realServer, c.kind, ms, r.ok, r.reason);
       starting.push(this.lvs.start(this.config, this.ipvs, unavailable, this.ledger.previous.ipvsServices));
     }
-    // The two sides start together: the VRRP side's process start (seconds on a slow CPU) does
-    // not hold back the checks and the IPVS table, which do not depend on it. If either fails,
-    // start() fails and the caller stops both.
+    // The sides start together: the VRRP side's process start (seconds on a slow CPU) does not
+    // hold back the checks and the IPVS table, which do not depend on it. If any fails, start()
+    // fails and the caller stops them all.
     await Promise.all(starting);
     this.control = await openControlSocket(this.opts.controlSocket, (cmd) => this.command(cmd));
     this.signals = new KeepalivedSignals(() => this.instanceDumps(), this.log);
     this.signals.install();
     const parts = `${this.opts.runVrrp ? '' : ' (checks only: -C)'}${this.opts.runChecks ? '' : ' (VRRP only: -P)'}`;
     this.log.info(`tandemd running ${this.opts.runVrrp ? this.config.vrrpInstances.length : 0} VRRP instance(s) from ${this.opts.configFile}${parts}; control socket ${this.opts.controlSocket}; VRRP side pid ${this.vrrp?.pid ?? '-'}`);
+  }
+
+  /** The BFD side, once the file has a bfd_instance (it then runs until tandemd stops). */
+  private async startBfd(config: Config): Promise<void> {
+    this.bfdRoutes = new Map(config.bfdInstances.map((b) => [b.name, { vrrp: b.vrrp, checker: b.checker }]));
+    if (this.bfd !== undefined || config.bfdInstances.length === 0) return;
+    const bfd = new BfdSide({ log: this.log, detail: this.opts.logDetail });
+    bfd.onSession = (e) => this.onBfdSession(e);
+    this.bfd = bfd;
+    await bfd.start(config.bfdInstances, config.globalDefs.bfdProcess);
+  }
+
+  /** A BFD session event, handed on at once to where keepalived's bfd process sends it. */
+  private onBfdSession(e: BfdSessionEvent): void {
+    const route = this.bfdRoutes.get(e.name);
+    if (route?.vrrp === true) this.vrrp?.bfd(e);
+    if (route?.checker === true) this.lvs?.bfdEvent(e.name, e.up);
+    this.log.debug(`BFD session ${e.name} is ${e.up ? 'Up' : 'Down'}: told ${[route?.vrrp === true ? 'VRRP' : '', route?.checker === true ? 'the checkers' : ''].filter((x) => x !== '').join(' and ') || 'no one'}`);
   }
 
   /** What an earlier VRRP side added and the file no longer has, before the new side starts. */
@@ -154,7 +181,15 @@ class Daemon {
 
   async status(): Promise<unknown> {
     const side: SideStatus = await this.vrrp?.status().catch((err: unknown) => ({ instances: [], syncDaemon: null, error: (err as Error).message })) ?? { instances: [], syncDaemon: null };
-    return { instances: side.instances, virtualServers: this.lvs?.status() ?? [], syncDaemon: side.syncDaemon, ...('error' in side ? { vrrpSide: side.error } : {}) };
+    const bfd = await this.bfd?.status().catch((err: unknown) => (err as Error).message);
+    return {
+      instances: side.instances,
+      virtualServers: this.lvs?.status() ?? [],
+      syncDaemon: side.syncDaemon,
+      bfd: Array.isArray(bfd) ? bfd : [],
+      ...('error' in side ? { vrrpSide: side.error } : {}),
+      ...(typeof bfd === 'string' ? { bfdSide: bfd } : {}),
+    };
   }
 
   private async command(cmd: ControlCommand): Promise<unknown> {
@@ -233,10 +268,15 @@ class Daemon {
       const vrrpUnchanged =
         this.vrrp === undefined ||
         (instancesAdded.length + instancesRemoved.length + instancesChanged.length === 0 &&
-          sameValue([before.globalDefs, before.syncGroups, before.vrrpScripts, before.trackFiles], [next.globalDefs, next.syncGroups, next.vrrpScripts, next.trackFiles]));
+          sameValue([before.globalDefs, before.syncGroups, before.vrrpScripts, before.trackFiles, before.bfdInstances], [next.globalDefs, next.syncGroups, next.vrrpScripts, next.trackFiles, next.bfdInstances]));
       const report: ReloadReport = vrrpUnchanged
         ? { added: [], removed: [], updated: [], restarted: [], unchanged: [...instancesUnchanged] }
         : await this.vrrp!.reload(next, { instancesAdded, instancesRemoved, instancesChanged, instancesUnchanged });
+      if (this.bfd !== undefined) {
+        this.bfdRoutes = new Map(r.config.bfdInstances.map((b) => [b.name, { vrrp: b.vrrp, checker: b.checker }]));
+        const b = await this.bfd.reload(r.config.bfdInstances, r.config.globalDefs.bfdProcess);
+        this.log.info(`BFD reload: ${b.added.length} added, ${b.removed.length} removed, ${b.reconfigured.length} with new timers, ${b.restarted.length} restarted, ${b.unchanged.length} unchanged`);
+      } else await this.startBfd(r.config);
       if (!sameValue([this.config.staticAddresses, this.config.staticRoutes, this.config.staticRules], [r.config.staticAddresses, r.config.staticRoutes, r.config.staticRules])) {
         await this.statics?.apply(r.config);
       }
@@ -387,6 +427,7 @@ class Daemon {
     this.snmp?.close();
     await this.vrrp?.stop();
     await this.lvs?.stop(this.opts.releaseIpvs);
+    await this.bfd?.stop();
     this.ipvs?.close();
     this.fifos?.close();
     await this.statics?.remove();
@@ -407,11 +448,14 @@ class Daemon {
   async statsSnapshot(): Promise<unknown> {
     const side: SideStats | { error: string } = (await this.vrrp?.stats().catch((err: unknown) => ({ error: (err as Error).message }))) ?? { error: 'not started' };
     const vrrpSide = 'error' in side ? { error: side.error } : { pid: side.pid, loopDelayMs: side.loopDelayMs };
+    const bfd = await this.bfd?.stats().catch((err: unknown) => ({ error: (err as Error).message }));
+    const bfdSide = bfd === undefined ? undefined : 'error' in bfd ? { error: bfd.error, restarts: this.bfd!.restarts } : { pid: bfd.pid, loopDelayMs: bfd.loopDelayMs, restarts: this.bfd!.restarts };
     return {
       instances: 'error' in side ? {} : side.instances,
       channels: 'error' in side ? [] : side.channels,
+      ...(bfd !== undefined && !('error' in bfd) ? { bfd: { sessions: bfd.sessions, received: bfd.endpoint.received, dropped: bfd.endpoint.dropped } } : {}),
       daemon: { reloads: { ...this.reloads.counters } },
-      sides: { supervisor: { pid: process.pid, loopDelayMs: this.loop.read() }, vrrp: { ...vrrpSide, restarts: this.vrrp?.restarts ?? 0 } },
+      sides: { supervisor: { pid: process.pid, loopDelayMs: this.loop.read() }, vrrp: { ...vrrpSide, restarts: this.vrrp?.restarts ?? 0 }, ...(bfdSide !== undefined ? { bfd: bfdSide } : {}) },
     };
   }
 }

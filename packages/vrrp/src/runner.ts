@@ -261,6 +261,15 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
     this.dispatch({ kind: 'syncBackup', reason });
   }
 
+  /**
+   * tandem's fast takeover: a BFD session to `peer` went Down. If `peer` is the master this
+   * backup follows, it takes over after its Skew_Time scaled to the session's Detection Time
+   * `detectMs` (see the machine's `peerDown`).
+   */
+  peerDown(peer: string, reason: string, detectMs?: number): void {
+    this.dispatch(detectMs !== undefined ? { kind: 'peerDown', peer, reason, detectMs } : { kind: 'peerDown', peer, reason });
+  }
+
   /** A sync group member whose master-down timer ran out (and no master heard since). */
   get wantsMaster(): boolean {
     return this.machine.state === 'BACKUP' && this.machine.wantsMaster === true;

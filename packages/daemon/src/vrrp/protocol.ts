@@ -48,6 +48,8 @@ export interface StartRequest {
   readonly detail: boolean;
   /** false with keepalived's `--dont-release-vrrp`: at stop, no priority-0 advert and the addresses stay. */
   readonly release?: boolean;
+  /** The BFD sessions' last reported states, by name (`track_bfd`); a session not named has not been Up. */
+  readonly bfd: Readonly<Record<string, boolean>>;
 }
 
 /** Each request and what its reply carries. */
@@ -57,23 +59,19 @@ export interface SideRequests {
   status: { request: { readonly kind: 'status' }; reply: SideStatus };
   stats: { request: { readonly kind: 'stats' }; reply: SideStats };
   stop: { request: { readonly kind: 'stop' }; reply: null };
+  /** A BFD session went Up or Down (keepalived's bfd event), with its Detection Time (ms); `sentAt` is wall-clock ms, for the delivery time. */
+  bfd: { request: { readonly kind: 'bfd'; readonly name: string; readonly up: boolean; readonly detectMs: number; readonly sentAt: number }; reply: null };
 }
 
 export type SideRequest = SideRequests[keyof SideRequests]['request'];
 
-export interface RequestEnvelope {
-  readonly id: number;
-  readonly request: SideRequest;
-}
-
+/** What the side sends besides replies. */
 export type SideMessage =
-  | { readonly kind: 'reply'; readonly id: number; readonly ok: true; readonly data: unknown }
-  | { readonly kind: 'reply'; readonly id: number; readonly ok: false; readonly error: string }
   | { readonly kind: 'log'; readonly level: LogLevel; readonly message: string; readonly meta?: Record<string, unknown> }
   | { readonly kind: 'transition'; readonly event: TransitionEvent }
   | { readonly kind: 'notifyLine'; readonly line: string };
 
 /** The VRRP part of a full configuration (what the side is handed; the rest stays with the supervisor). */
 export function vrrpPartOf(c: VrrpPart): VrrpPart {
-  return { globalDefs: c.globalDefs, vrrpInstances: c.vrrpInstances, syncGroups: c.syncGroups, vrrpScripts: c.vrrpScripts, trackFiles: c.trackFiles };
+  return { globalDefs: c.globalDefs, vrrpInstances: c.vrrpInstances, syncGroups: c.syncGroups, vrrpScripts: c.vrrpScripts, trackFiles: c.trackFiles, bfdInstances: c.bfdInstances };
 }

@@ -1,4 +1,4 @@
-import { sameValue, type GlobalDefs, type SyncGroup, type TrackFile, type VrrpInstance, type VrrpScript } from '@tandem/config';
+import { sameValue, type BfdInstance, type GlobalDefs, type SyncGroup, type TrackFile, type VrrpInstance, type VrrpScript } from '@tandem/config';
 import { FramePacer, type AddressSpec, type FrameSink, type LinkInfo, type PacketInfo } from '@tandem/net';
 import { InstanceRunner, openAh, receiveAdvert, type Clock, type DropReason, type InstanceStats, type Timer, type TransitionEvent, type VrrpState } from '@tandem/vrrp';
 import { runScript } from '@tandem/healthcheck';
@@ -12,6 +12,7 @@ import { Notifier } from './notify.js';
 import { groupsByMember, planReload, type InstanceDiff } from './reload-plan.js';
 import { followTransition, groupFaults, onWantMaster, settledState, type GroupMove, type MemberView } from './sync-groups.js';
 import { Trackers, tracks, type ScriptStatus } from './tracking.js';
+import { BfdTracking } from './bfd-tracking.js';
 
 // keepalived's vrrp_scheduler.c for tandem: the instances of one configuration on the host,
 // with receive dispatch, link state, tracking, sync groups, notify and reload. Decisions come
@@ -24,6 +25,7 @@ export interface VrrpPart {
   readonly syncGroups: readonly SyncGroup[];
   readonly vrrpScripts: readonly VrrpScript[];
   readonly trackFiles: readonly TrackFile[];
+  readonly bfdInstances: readonly BfdInstance[];
 }
 
 /** Status of one instance, as `tandemctl status --json` prints it. */
@@ -105,6 +107,8 @@ export class VrrpService {
   /** While vrrp_startup_delay runs: the instances that begin when it ends (reloads may add some). */
   private startupDelay: { readonly timer: Timer; readonly pending: Managed[] } | undefined;
   private readonly trackers: Trackers;
+  /** track_bfd and bfd_takeover: the BFD sessions' states as the BFD side reports them. */
+  private readonly bfd = new BfdTracking();
   private readonly notifier: Notifier;
   private preparer: ScriptPreparer | undefined;
   /** vrrp_sync_group by member instance name. */
@@ -135,6 +139,7 @@ export class VrrpService {
   async start(part: VrrpPart, resume: ReadonlySet<string> = new Set()): Promise<void> {
     this.preparer = scriptPreparer(part);
     this.groupOf = groupsByMember(part.syncGroups);
+    this.bfd.configure(part.bfdInstances);
     this.setAnnounceGaps(part.globalDefs);
     let fresh: Array<{ start(): void }>;
     try {
@@ -273,7 +278,7 @@ export class VrrpService {
       return;
     }
     // The effective priority goes in first: Master_Down_Interval's skew uses it.
-    m.runner.setEffectivePriority(this.trackers.evaluate(m.config, this.groupOf.get(m.config.name), this.linksByName()).priority);
+    m.runner.setEffectivePriority(this.evaluate(m.config, this.groupOf.get(m.config.name), this.linksByName()).priority);
     m.runner.start(resumeMaster);
     this.recompute(m);
   }
@@ -301,12 +306,36 @@ export class VrrpService {
     const members = group === undefined ? [m] : this.membersOf(group);
     const links = this.linksByName();
     const evaluated = members.map((x) => {
-      const t = this.trackers.evaluate(x.config, group, links);
+      const t = this.evaluate(x.config, group, links);
       return { name: x.config.name, x, priority: t.priority, fault: this.linkFault(x) ?? t.fault };
     });
     for (const r of groupFaults(group?.name, evaluated)) {
       r.x.runner.setEffectivePriority(r.priority);
       r.x.runner.setFault(r.groupFault !== undefined, r.groupFault ?? 'tracking recovered');
+    }
+  }
+
+  /** Tracked scripts, files, interfaces and BFD sessions: the effective priority and the first fault. */
+  private evaluate(i: VrrpInstance, group: SyncGroup | undefined, links: ReadonlyMap<string, LinkInfo>): { priority: number; fault: string | undefined } {
+    return this.trackers.evaluate(i, group, links, this.bfd.items(i, group));
+  }
+
+  /**
+   * A BFD session's event (keepalived's vrrp_handle_bfd_event): the instances tracking it are
+   * judged again, and a backup with `bfd_takeover` of it takes over from that master when it
+   * went Down, after its skew on the session's Detection Time `detectMs` (tandem's fast
+   * takeover). A repeated state changes nothing.
+   */
+  bfdEvent(name: string, up: boolean, detectMs?: number): void {
+    if (!this.bfd.set(name, up)) return;
+    for (const m of this.instances) {
+      const group = this.groupOf.get(m.config.name);
+      if (this.bfd.tracks(m.config, group, name)) {
+        this.log.info(`(${m.config.name}) tracked BFD session ${name} is ${up ? 'Up' : 'Down'}`);
+        this.recompute(m);
+      }
+      const peer = up ? undefined : this.bfd.takeoverPeer(m.config, name);
+      if (peer !== undefined) m.runner.peerDown(peer, `bfd_takeover: BFD session ${name} to ${peer} went Down`, detectMs !== undefined && detectMs > 0 ? detectMs : undefined);
     }
   }
 
@@ -369,6 +398,7 @@ export class VrrpService {
     const report: ReloadReport = { added: [], removed: [], updated: [], restarted: [], unchanged: [] };
     const byName = (name: string): Managed | undefined => this.instances.find((m) => m.config.name === name);
     this.groupOf = groupsByMember(next.syncGroups);
+    this.bfd.configure(next.bfdInstances);
     this.setAnnounceGaps(next.globalDefs);
     this.preparer = scriptPreparer(next);
     // New and changed vrrp_scripts and track_files run from now on; those no longer used stop.

@@ -3,7 +3,8 @@ import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import type { TransitionEvent, VrrpState } from '@tandem/vrrp';
 import type { Logger } from '../logger.js';
-import type { RequestEnvelope, SideMessage, SideRequest, SideRequests } from './protocol.js';
+import { CRASH_WINDOW_MS, restartDelayMs, SideChannel, type ReplyMessage } from '../side-ipc.js';
+import type { SideMessage, SideRequests } from './protocol.js';
 import type { InstanceDiff } from './reload-plan.js';
 import type { ReloadReport, VrrpPart } from './service.js';
 
@@ -23,6 +24,8 @@ export interface VrrpSideOptions {
   readonly onGone?: (why: string) => void;
   /** Each time a side process is up (its first start, each restart), with its pid: for `-r`'s pidfile. */
   readonly onSpawn?: (pid: number) => void;
+  /** The BFD sessions' last reported states (`track_bfd`), handed to a side at each start. */
+  readonly bfdStates?: () => Readonly<Record<string, boolean>>;
 }
 
 /**
@@ -33,11 +36,6 @@ export interface VrrpSideOptions {
  */
 export const VRRP_SIDE_NICE = -10;
 
-/** Restarts within this long of each other count as a crash loop. */
-const CRASH_WINDOW_MS = 60_000;
-
-type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout | undefined };
-
 /**
  * The supervisor's handle on the VRRP side: starts the child process, sends it its part of the
  * configuration, asks it for status and stats, and restarts it when it dies (logged and
@@ -46,8 +44,7 @@ type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; time
  */
 export class VrrpSide {
   private child: ChildProcess | undefined;
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  private channel: SideChannel<SideRequests> | undefined;
   private part: VrrpPart | undefined;
   private readonly lastStates = new Map<string, VrrpState>();
   private deaths: number[] = [];
@@ -87,23 +84,18 @@ export class VrrpSide {
       // Without CAP_SYS_NICE the side runs at the supervisor's priority: slower to wake, still correct.
       this.o.log.warn(`VRRP side: cannot set its priority: ${(err as Error).message}`);
     }
-    child.on('message', (m: SideMessage) => this.onMessage(m));
+    const channel = new SideChannel<SideRequests>(child, 'the VRRP side');
+    this.channel = channel;
+    child.on('message', (m: SideMessage | ReplyMessage) => {
+      if (!channel.settle(m)) this.onMessage(m as SideMessage);
+    });
     child.once('exit', (code, signal) => this.onExit(child, code, signal));
     if (child.pid !== undefined) this.o.onSpawn?.(child.pid);
-    return this.request<'start'>({ kind: 'start', part: this.part!, resume, statePath: this.o.statePath, detail: this.o.detail, release: this.o.release ?? true });
+    return this.request<'start'>({ kind: 'start', part: this.part!, resume, statePath: this.o.statePath, detail: this.o.detail, release: this.o.release ?? true, bfd: this.o.bfdStates?.() ?? {} });
   }
 
   private onMessage(m: SideMessage): void {
     switch (m.kind) {
-      case 'reply': {
-        const p = this.pending.get(m.id);
-        if (p === undefined) return;
-        this.pending.delete(m.id);
-        if (p.timer !== undefined) clearTimeout(p.timer);
-        if (m.ok) p.resolve(m.data);
-        else p.reject(new Error(m.error));
-        return;
-      }
       case 'log':
         this.o.log[m.level](m.message, m.meta);
         return;
@@ -120,11 +112,7 @@ export class VrrpSide {
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (child !== this.child) return;
     this.child = undefined;
-    for (const p of this.pending.values()) {
-      if (p.timer !== undefined) clearTimeout(p.timer);
-      p.reject(new Error(`the VRRP side ${signal !== null ? `was killed by ${signal}` : `exited with ${String(code)}`}`));
-    }
-    this.pending.clear();
+    this.channel?.fail(signal !== null ? `was killed by ${signal}` : `exited with ${String(code)}`);
     if (this.stopping || !this.started) return;
     if (this.o.respawn === false) {
       this.o.onGone?.(`VRRP side (pid ${child.pid}) ${signal !== null ? `killed by ${signal}` : `exited with ${String(code)}`}`);
@@ -135,7 +123,7 @@ export class VrrpSide {
     this.deaths = [...this.deaths.filter((t) => now - t < CRASH_WINDOW_MS), now];
     // A rare death resumes the masters at once; a side that keeps dying starts from BACKUP, and waits longer each time.
     const resume = this.deaths.length <= 2 ? [...this.lastStates].filter(([, s]) => s === 'MASTER').map(([name]) => name) : [];
-    const delayMs = Math.min(5000, 100 * 2 ** (this.deaths.length - 1));
+    const delayMs = restartDelayMs(this.deaths.length);
     this.o.log.error(
       `VRRP side (pid ${child.pid}) ${signal !== null ? `killed by ${signal}` : `exited with ${String(code)}`}; restarting it in ${delayMs} ms (restart ${this.restarts}${resume.length > 0 ? `, resuming MASTER for ${resume.join(', ')}` : ''})`,
     );
@@ -150,21 +138,10 @@ export class VrrpSide {
     }, delayMs);
   }
 
-  private request<K extends keyof SideRequests>(request: SideRequests[K]['request'] & SideRequest, timeoutMs?: number): Promise<SideRequests[K]['reply']> {
-    const child = this.child;
-    if (child === undefined || !child.connected) return Promise.reject(new Error('the VRRP side is restarting'));
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      const timer =
-        timeoutMs === undefined
-          ? undefined
-          : setTimeout(() => {
-              this.pending.delete(id);
-              reject(new Error(`the VRRP side did not answer ${request.kind} within ${timeoutMs} ms`));
-            }, timeoutMs);
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
-      child.send({ id, request } satisfies RequestEnvelope);
-    });
+  private request<K extends keyof SideRequests>(request: SideRequests[K]['request'], timeoutMs?: number): Promise<SideRequests[K]['reply']> {
+    const channel = this.channel;
+    if (this.child === undefined || channel === undefined) return Promise.reject(new Error('the VRRP side is restarting'));
+    return channel.request<K>(request, timeoutMs);
   }
 
   /** Applies a reload in the side; fails, changing nothing, while the side is restarting. */
@@ -172,6 +149,15 @@ export class VrrpSide {
     const report = await this.request<'reload'>({ kind: 'reload', part, diff });
     this.part = part;
     return report;
+  }
+
+  /**
+   * A BFD session's event for `track_bfd` and `bfd_takeover` (keepalived's vrrp_handle_bfd_event),
+   * with the session's Detection Time; `sentAt` (wall-clock ms) lets the side log the delivery time. Dropped while the side
+   * restarts: the new side gets every session's state at its start.
+   */
+  bfd(e: { readonly name: string; readonly up: boolean; readonly detectMs: number; readonly sentAt: number }): void {
+    this.request<'bfd'>({ kind: 'bfd', name: e.name, up: e.up, detectMs: e.detectMs, sentAt: e.sentAt }).catch(() => undefined);
   }
 
   status(): Promise<SideRequests['status']['reply']> {

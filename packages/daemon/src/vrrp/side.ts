@@ -8,7 +8,8 @@ import { LoopDelayMonitor } from '../loop-delay.js';
 import type { Logger } from '../logger.js';
 import { ipcLogger } from './ipc-logger.js';
 import { NetHost } from './net-host.js';
-import type { RequestEnvelope, SideMessage, SideRequest, SideRequests, SideStats, SideStatus } from './protocol.js';
+import { sendToSupervisor, serveRequests } from '../side-ipc.js';
+import type { SideMessage, SideRequest, SideRequests, SideStats, SideStatus } from './protocol.js';
 import { VrrpService, type VrrpPart } from './service.js';
 import { SyncDaemonControl } from './sync-daemon.js';
 import { SIGNUMS } from '../cli.js';
@@ -19,10 +20,7 @@ import { onSignalNumber } from '../rt-signals.js';
 // a big heap) delays an advert. It runs what service.ts runs, plus lvs_sync_daemon, and
 // leaves the process when told to stop or when the supervisor goes away.
 
-const send = (m: SideMessage, then?: () => void): void => {
-  if (process.connected) process.send!(m, undefined, {}, () => then?.());
-  else then?.();
-};
+const send = (m: SideMessage): void => sendToSupervisor(m);
 
 class Side {
   private service: VrrpService | undefined;
@@ -49,6 +47,7 @@ class Side {
         };
         this.service = service;
         this.part = r.part;
+        for (const [name, up] of Object.entries(r.bfd)) service.bfdEvent(name, up);
         this.syncDaemon = await this.startSyncDaemon(r.part);
         await service.start(r.part, new Set(r.resume));
         const followed = service.status().find((i) => i.name === r.part.globalDefs.lvsSyncDaemon?.instance);
@@ -73,6 +72,11 @@ class Side {
         return { ...(this.service?.stats() ?? { instances: {}, channels: [] }), loopDelayMs: this.loop.read(), pid: process.pid, scripts: { ...scriptCounters } } satisfies SideStats;
       case 'stop':
         await this.stop();
+        return null;
+      case 'bfd':
+        // keepalived logs the delivery time of a BFD event with -D.
+        this.log.debug(`BFD session ${r.name} is ${r.up ? 'Up' : 'Down'} (delivered in ${(Date.now() - r.sentAt).toFixed(1)} ms)`);
+        this.service?.bfdEvent(r.name, r.up, r.detectMs);
         return null;
     }
   }
@@ -115,14 +119,7 @@ const side = new Side();
 for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2'] as const) process.on(sig, () => undefined);
 // keepalived's JSON and STATS_CLEAR signals too: a real-time signal's default action would end the side.
 for (const n of [SIGNUMS['JSON']!, SIGNUMS['STATS_CLEAR']!]) onSignalNumber(n, () => undefined);
-process.on('message', (m: RequestEnvelope) => {
-  // After the reply to `stop`, or a start that failed, the side's work is done: it leaves once the reply is out.
-  const kind = m.request.kind;
-  side.handle(m.request).then(
-    (data) => send({ kind: 'reply', id: m.id, ok: true, data }, kind === 'stop' ? () => process.exit(0) : undefined),
-    (err: unknown) => send({ kind: 'reply', id: m.id, ok: false, error: err instanceof Error ? err.message : String(err) }, kind === 'start' || kind === 'stop' ? () => process.exit(kind === 'start' ? 1 : 0) : undefined),
-  );
-});
+serveRequests<SideRequest>((r) => side.handle(r));
 // The supervisor is gone (killed, crashed): leave VRRP cleanly rather than hold addresses no one answers for.
 process.on('disconnect', () => {
   void side.stop().finally(() => process.exit(0));

@@ -114,9 +114,9 @@ export class Trackers {
     return items;
   }
 
-  /** The instance's effective priority and the first tracked fault, if any. */
-  evaluate(instance: VrrpInstance, group: SyncGroup | undefined, links: ReadonlyMap<string, LinkInfo>): { priority: number; fault: string | undefined } {
-    return trackedPriority(instance.priority, this.items(instance, group, links));
+  /** The instance's effective priority and the first tracked fault, if any; `extra`: items tracked elsewhere (BFD sessions). */
+  evaluate(instance: VrrpInstance, group: SyncGroup | undefined, links: ReadonlyMap<string, LinkInfo>, extra: readonly TrackedItem[] = []): { priority: number; fault: string | undefined } {
+    return trackedPriority(instance.priority, [...this.items(instance, group, links), ...extra]);
   }
 
   /** Each tracked vrrp_script's verdict, as keepalived's dump and the exporters show it. */
