@@ -6,6 +6,7 @@
 #include "packet_socket.h"
 #include "raw_socket.h"
 #include "tcp_prober.h"
+#include "tun.h"
 #include "udp_socket.h"
 
 static Napi::Object InitAll(Napi::Env env, Napi::Object exports) {
@@ -17,6 +18,7 @@ static Napi::Object InitAll(Napi::Env env, Napi::Object exports) {
   InitMemory(env, exports);
   InitFileLock(env, exports);
   NetlinkSocket::Init(env, exports);
+  InitTun(env, exports);
   return exports;
 }
 

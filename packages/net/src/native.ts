@@ -63,6 +63,8 @@ interface Addon {
   enterNetworkNamespace(path: string): void;
   releaseMemory(): void;
   tryLockFile(fd: number): boolean;
+  /** Makes an open /dev/net/tun descriptor a non-persistent TUN interface; returns its name. */
+  attachTun(fd: number, name: string): string;
 }
 
 export interface NativeTcpProber {
