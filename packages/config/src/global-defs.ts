@@ -1,3 +1,4 @@
+import { announceGlobalKeywords } from './anycast.js';
 import { bfdGlobalKeywords, defaultBfdProcess } from './bfd.js';
 import type { Diagnostics } from './diagnostics.js';
 import type { GlobalDefs, LvsSyncDaemon, NotifyFifo } from './model.js';
@@ -58,6 +59,7 @@ const spec: SectionSpec<Draft> = {
   name: 'global_defs',
   keywords: {
     ...bfdGlobalKeywords<Draft>(),
+    ...announceGlobalKeywords<Draft>(),
     router_id: single(word, (d, v) => (d.routerId = v)),
     net_namespace: single(word, (d, v) => (d.netNamespace = v)),
     vrrp_version: single(integer(2, 3), (d, v) => (d.vrrpVersion = v as 2 | 3)),

@@ -8,4 +8,5 @@ export * from './load.js';
 export * from './diff.js';
 export { blockFingerprint } from './fingerprint.js';
 export { bfdMinTtl, BFD_NAME_MAX } from './bfd.js';
+export { DEFAULT_ANNOUNCE_INTERFACE, DEFAULT_ANNOUNCE_WITHDRAW_DELAY, type Announce, type AnnouncedPrefix, type AnnounceSettings } from './anycast.js';
 export * from './print.js';

@@ -3,6 +3,7 @@ import { defaultGlobalDefs, parseGlobalDefs } from './global-defs.js';
 import { nodeFingerprint, setBlockFingerprint } from './fingerprint.js';
 import type { LexOptions, Token } from './lexer.js';
 import { blockReader, readConfig, type ReusableBlock } from './reader.js';
+import { checkAnnounce } from './anycast.js';
 import { checkBfd, parseBfdInstance } from './bfd.js';
 import type { BfdInstance, Config, GlobalDefs, RouteSpec, RuleSpec, SyncGroup, TrackFile, Tracking, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
 import { routeBlock, ruleBlock } from './routes.js';
@@ -293,6 +294,7 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
   let order: Map<string, number> | undefined;
   const orderOf = (p: Position): number => (order ??= new Map(nodes.map((n, i) => [`${n.keyword.file}:${n.keyword.line}:${n.keyword.col}`, i]))).get(`${p.file}:${p.line}:${p.col}`) ?? Infinity;
   checkBfd({ bfdInstances, vrrpInstances: instances, syncGroups, virtualServers: servers, orderOf }, diags);
+  checkAnnounce(globals.announce, servers, diags);
   const fileNames = new Set(files.map((f) => f.name));
   for (const vs of servers) {
     for (const rs of vs.realServers) {

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { announceKeywords, resolveAnnounce } from './anycast.js';
 import type { Diagnostics, Position } from './diagnostics.js';
 import type { Token } from './lexer.js';
 import { CHECKER_KINDS, checkerOptionKeywords, parseChecker, port, type WithOptions } from './checkers.js';
@@ -197,6 +198,7 @@ const vsSpec: SectionSpec<VsDraft> = {
       const rs = parseRealServer(n, diags);
       if (rs !== undefined) d.realServers.push(rs);
     },
+    ...announceKeywords<VsDraft>(),
   },
   notYet: {
     ha_suspend: notYet('suspending checks without the VIP is not implemented'),
@@ -264,6 +266,7 @@ export function parseVirtualServer(node: Node, diags: Diagnostics): VirtualServe
   if (key.kind === 'address' && key.port === undefined && d.persistenceTimeout === undefined) {
     diags.error('CONF_ERR_MISSING', pos, `virtual_server ${key.address} without a port needs persistence_timeout (keepalived: port 0 = all ports, persistent only)`);
   }
+  if (d.announce !== undefined) d.announce = resolveAnnounce(key, d.announce, diags);
   if (d.ops && protocol !== 'UDP') diags.error('CONF_ERR_CONFLICT', pos, 'ops (one-packet scheduling) is for UDP services');
   const forwardingOf = d.forwarding ?? { kind: 'NAT' };
   if (key.kind === 'address') {

@@ -1,3 +1,4 @@
+import type { Announce, AnnounceSettings } from './anycast.js';
 import type { Position } from './diagnostics.js';
 
 /** One `virtual_ipaddress` entry: `IP[/PREFIX] [brd ADDR] [dev IF] [scope SCOPE] [label LABEL]`. */
@@ -158,6 +159,8 @@ export interface GlobalDefs {
   readonly notifyFifos: { readonly all?: NotifyFifo; readonly vrrp?: NotifyFifo; readonly lvs?: NotifyFifo };
   /** `bfd_*` settings of the BFD process (keepalived's bfd child; tandem's BFD side). */
   readonly bfdProcess: BfdProcess;
+  /** tandem's own `@tandem announce_*` lines; absent when the file has none. */
+  readonly announce?: AnnounceSettings;
 }
 
 /** How the BFD process runs: `bfd_rt_priority`, `bfd_priority`, `bfd_rlimit_rttime`, `bfd_process_name`, `bfd_cpu_affinity`, `bfd_no_swap`. */
@@ -430,6 +433,8 @@ export interface VirtualServer {
   readonly virtualhost?: string;
   readonly options: CheckerOptions;
   readonly realServers: readonly RealServer[];
+  /** tandem's own `@tandem announce [PREFIX ...]`: routes announced while the virtual server has quorum. */
+  readonly announce?: Announce;
 }
 
 /** One `virtual_server_group` entry: an address, range or prefix with an optional port, or a fwmark. */

@@ -1,4 +1,5 @@
 import type { Checker, CheckerOptions, Config, Forwarding, GlobalDefs, RealServer, RouteSpec, RuleSpec, ScriptSpec, SyncGroup, TrackFile, Tracking, TrackRef, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
+import { printAnnounce, printAnnounceSettings } from './anycast.js';
 import { printBfdInstance, printBfdProcess } from './bfd.js';
 import { defaultGlobalDefs } from './global-defs.js';
 
@@ -59,6 +60,7 @@ function globals(g: GlobalDefs): string[] {
     out.push(['lvs_sync_daemon', s.interface, ...opt('inst', s.instance), ...opt('id', s.syncId), ...opt('maxlen', s.maxlen), ...opt('port', s.port), ...opt('ttl', s.ttl), ...opt('group', s.group)].join(' '));
   }
   out.push(...printBfdProcess(g.bfdProcess));
+  out.push(...printAnnounceSettings(g.announce));
   return out;
 }
 
@@ -256,6 +258,7 @@ function virtualServer(v: VirtualServer): string[] {
   if (v.virtualhost !== undefined) l.push(`virtualhost ${q(v.virtualhost)}`);
   l.push(...options({ ...v.options, delayLoop: v.delayLoop, alpha: v.alpha }));
   for (const r of v.realServers) l.push(...realServer(r));
+  l.push(...printAnnounce(v.announce));
   return block(`virtual_server ${head}`, l, '');
 }
 
