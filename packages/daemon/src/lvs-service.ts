@@ -11,6 +11,7 @@ import { fileVerdict } from './tracking-rules.js';
 import { summarizeOperations } from './ipvs-summary.js';
 import { replanned } from './replan.js';
 import { BfdCheckVerdicts, bfdChecksOf } from './bfd/checks.js';
+import type { ServiceView } from './anycast/plan.js';
 
 /** A real server as `tandemctl status --json` shows it. */
 export interface RealServerStatus {
@@ -51,6 +52,10 @@ interface VsState {
   quorumUp: boolean;
   /** The last IPVS error for this virtual server, cleared by a clean sync. */
   error: string | undefined;
+  /** True once a sync has put it in the kernel without a refusal (what an announcement waits for). */
+  inKernel: boolean;
+  /** The quorum the kernel's table was last synced with: a regained quorum is announced only once IPVS has the real servers back. */
+  syncedQuorumUp: boolean;
   /** Its part of the desired IPVS table, until its health, quorum or configuration changes. */
   table: TableService[] | undefined;
   /** Its real servers' states, in the order of `vs.realServers`. */
@@ -100,6 +105,8 @@ export class LvsService {
   onCheckAttempt: ((check: PlannedCheck, ms: number, result: CheckResult) => void) | undefined;
   /** The IPVS services tandem owns or is about to create, before and after each sync (the daemon's ledger keeps them). */
   onOwnedServices: ((ids: ReadonlySet<string>) => void) | undefined;
+  /** A quorum changed (before IPVS follows), or a sync ended: `serviceView` may say something new (the announcements follow it). */
+  onServiceState: (() => void) | undefined;
 
   constructor(
     private readonly log: Logger,
@@ -130,6 +137,7 @@ export class LvsService {
         v.error = unavailable ?? 'no IPVS';
         this.log.error(`(${v.vs.name}) cannot program IPVS: ${v.error}; its real servers are checked and shown by tandemctl status, but no traffic is balanced`);
       }
+      this.onServiceState?.();
       return;
     }
     this.ipvs = ipvs;
@@ -229,7 +237,7 @@ export class LvsService {
       const health = (rs: RealServer): RealHealth => this.healthIn(this.reals, vs, rs);
       const before = oldVs.get(vs.name);
       const up = nextQuorum(vs, before?.quorumUp ?? true, liveWeightSum(vs, health));
-      virtualServers.set(vs.name, { vs, quorumUp: up, error: before?.error, table: undefined, reals: states });
+      virtualServers.set(vs.name, { vs, quorumUp: up, error: before?.error, inKernel: before?.inKernel ?? false, syncedQuorumUp: before?.syncedQuorumUp ?? false, table: undefined, reals: states });
       if (before === undefined && !up) this.quorumChanged(vs, false, liveWeightSum(vs, health));
     }
     for (const { state } of dropped.values()) for (const c of state.checks) if (!kept.has(c.id)) this.scheduler.remove(c.id);
@@ -369,6 +377,7 @@ export class LvsService {
     else this.log.warn(`(${vs.name}) lost quorum: live weight ${sum} < ${vs.quorum} - ${vs.hysteresis}${vs.sorryServer !== undefined ? `; sorry server ${vs.sorryServer.address} takes the traffic` : ''}`);
     this.onNotifyLine?.(`VS ${fifoVirtual(vs)} ${up ? 'UP' : 'DOWN'}`);
     this.onQuorumChange?.(vs, up);
+    this.onServiceState?.();
     const script = up ? vs.quorumUp : vs.quorumDown;
     if (script !== undefined) this.runNotify(vs, script, vs.pos, []);
   }
@@ -411,6 +420,7 @@ export class LvsService {
     const keeper = this.keeper;
     if (keeper === undefined) return;
     const { table, owners } = this.desired();
+    const quorums = new Map([...this.virtualServers.values()].map((v) => [v, v.quorumUp]));
     const ownerOf = (op: Operation): string => owners.get(serviceId('key' in op ? op.key : op.service.key)) ?? 'IPVS';
     try {
       this.onOwnedServices?.(new Set([...keeper.ownedIds(), ...owners.keys()]));
@@ -426,10 +436,25 @@ export class LvsService {
         if (v !== undefined) v.error = f.error.message;
         this.log.error(`(${ownerOf(f.operation)}) IPVS refused: ${f.error.message}`);
       }
+      for (const v of this.virtualServers.values()) {
+        v.inKernel = v.error === undefined;
+        v.syncedQuorumUp = quorums.get(v) ?? false;
+      }
     } catch (err) {
-      for (const v of this.virtualServers.values()) v.error = (err as Error).message;
+      for (const v of this.virtualServers.values()) {
+        v.error = (err as Error).message;
+        v.inKernel = false;
+      }
       this.log.error(`IPVS: ${(err as Error).message}; the table will be read again at the next change`);
     }
+    this.onServiceState?.();
+  }
+
+  /** One virtual server's quorum and whether IPVS holds it (undefined for a name the file does not have). */
+  serviceView(name: string): ServiceView | undefined {
+    const v = this.virtualServers.get(name);
+    if (v === undefined) return undefined;
+    return { quorumUp: v.quorumUp && v.syncedQuorumUp, programmed: this.keeper !== undefined && v.inKernel && v.error === undefined, ...(v.error !== undefined ? { error: v.error } : {}) };
   }
 
   status(): VirtualServerStatus[] {

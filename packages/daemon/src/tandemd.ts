@@ -36,6 +36,7 @@ import { StaticNetwork } from './static-network.js';
 import type { IpvsClient } from '@tandem/ipvs';
 import { BfdSide } from './bfd/side-client.js';
 import type { BfdSessionEvent } from './bfd/protocol.js';
+import { Announcements } from './anycast/announcements.js';
 
 /**
  * The state files next to the control socket: `/run/tandem/tandem.sock` → `/run/tandem/tandem.state`
@@ -55,6 +56,8 @@ class Daemon {
   /** Where each BFD session's events go (its bfd_instance's `vrrp` / `checker`). */
   private bfdRoutes = new Map<string, { vrrp: boolean; checker: boolean }>();
   private lvs: LvsService | undefined;
+  /** `@tandem announce`: routes for the routing daemon, following the virtual servers' quorums. */
+  private announcements: Announcements | undefined;
   private ipvs: IpvsClient | undefined;
   private fifos: NotifyFifos | undefined;
   private statics: StaticNetwork | undefined;
@@ -126,12 +129,15 @@ class Daemon {
       for (const i of this.config.vrrpInstances) this.history.get(i.name);
       starting.push(this.vrrp.start(vrrpPartOf(this.config)));
     }
+    if (!this.opts.runChecks && this.config.virtualServers.some((vs) => vs.announce !== undefined)) this.log.warn('-P: no checks run, so nothing is announced (@tandem announce)');
     if (this.opts.runChecks) {
       this.lvs = new LvsService(this.log);
       this.lvs.onNotifyLine = (line) => this.fifos?.lvs(line);
       this.lvs.onOwnedServices = (ids) => this.ledger.setIpvsServices(ids);
       this.lvs.onRealServerChange = (vs, rs, _up) => void this.snmp?.checker(vs.name, rs);
       this.lvs.onQuorumChange = (vs, _up) => void this.snmp?.checker(vs.name, undefined);
+      this.lvs.onServiceState = () => this.announce();
+      this.announcements = Announcements.forConfig(this.config, (c) => this.ledger.recording(c), this.log);
       const metrics = this.metrics;
       if (metrics !== undefined) this.lvs.onCheckAttempt = (c, ms, r) => metrics.observeCheck(c.virtualServer, c.realServer, c.kind, ms, r.ok, r.reason);
       starting.push(this.lvs.start(this.config, this.ipvs, unavailable, this.ledger.previous.ipvsServices));
@@ -145,6 +151,13 @@ class Daemon {
     this.signals.install();
     const parts = `${this.opts.runVrrp ? '' : ' (checks only: -C)'}${this.opts.runChecks ? '' : ' (VRRP only: -P)'}`;
     this.log.info(`tandemd running ${this.opts.runVrrp ? this.config.vrrpInstances.length : 0} VRRP instance(s) from ${this.opts.configFile}${parts}; control socket ${this.opts.controlSocket}; VRRP side pid ${this.vrrp?.pid ?? '-'}`);
+  }
+
+  /** The announcements follow the virtual servers' quorums and IPVS state (made at the first file that announces). */
+  private announce(): void {
+    if (this.stopping || this.lvs === undefined) return;
+    this.announcements ??= Announcements.forConfig(this.config, (c) => this.ledger.recording(c), this.log);
+    void this.announcements?.update(this.config, (name) => this.lvs?.serviceView(name));
   }
 
   /** The BFD side, once the file has a bfd_instance (it then runs until tandemd stops). */
@@ -185,6 +198,7 @@ class Daemon {
     return {
       instances: side.instances,
       virtualServers: this.lvs?.status() ?? [],
+      ...(this.announcements !== undefined ? { announce: this.announcements.status() } : {}),
       syncDaemon: side.syncDaemon,
       bfd: Array.isArray(bfd) ? bfd : [],
       ...('error' in side ? { vrrpSide: side.error } : {}),
@@ -290,6 +304,7 @@ class Daemon {
         await this.lvs.reload(r.config, attach !== undefined && 'client' in attach ? attach.client : undefined, vs);
       }
       this.config = r.config;
+      this.announce();
       this.log.info(
         `reload applied: ${report.added.length} added, ${report.removed.length} removed, ${report.updated.length} updated in place, ${report.restarted.length} restarted, ${report.unchanged.length} unchanged`,
       );
@@ -422,11 +437,14 @@ class Daemon {
     if (this.stopping) return;
     this.stopping = true;
     this.sd?.stopping();
+    // First: the router moves the flows away while this director still serves them.
+    await this.announcements?.withdraw(this.config, this.opts.releaseIpvs);
     this.log.info(`${signal}: leaving VRRP (priority 0), removing virtual addresses`);
     this.signals?.close();
     this.snmp?.close();
     await this.vrrp?.stop();
     await this.lvs?.stop(this.opts.releaseIpvs);
+    this.announcements?.close();
     await this.bfd?.stop();
     this.ipvs?.close();
     this.fifos?.close();
