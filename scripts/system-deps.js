@@ -15,6 +15,7 @@ const NEEDED = [
   { command: '/usr/bin/tcpdump', pkg: 'tcpdump', why: 'what the client sees on the wire (gratuitous ARPs, adverts, BFD)' },
   { command: '/usr/bin/openssl', pkg: 'openssl', why: 'certificates for the SSL_GET tests' },
   { command: '/usr/lib/frr/bfdd', pkg: 'frr', why: 'FRR\'s bfdd, the BFD interop peer' },
+  { command: '/usr/lib/frr/bgpd', pkg: 'frr', why: 'FRR\'s zebra and bgpd, the router and directors of the anycast tests' },
   { command: '/usr/bin/qemu-system-x86_64', pkg: 'qemu-system-x86', why: 'the real-kernel guest for the IPVS tests' },
   { command: '/bin/busybox', pkg: 'busybox-static', why: 'the real-kernel guest\'s initramfs' },
   { command: '/sbin/modprobe', pkg: 'kmod', why: 'loading IPVS in the real-kernel guest' },

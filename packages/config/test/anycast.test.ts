@@ -1,10 +1,11 @@
 import test from 'ava';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatDiagnostic, load, printConfig, sameValue } from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tandem-anycast-'));
+test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
 function loadText(text: string, configId = 'host1') {

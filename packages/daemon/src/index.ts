@@ -18,3 +18,6 @@ export * from './host-ledger.js';
 export * from './leftovers.js';
 export { vrrpPartOf } from './vrrp/protocol.js';
 export * from './reload-queue.js';
+export { Announcer, announceRoute, type AnnounceHost, type AnnounceInterface, type AnnouncerStatus, type AnnouncementStatus } from './anycast/announcer.js';
+export { netAnnounceHost } from './anycast/net-host.js';
+export { planAnnouncements, type PlannedPrefix, type ServiceView } from './anycast/plan.js';

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatDiagnostic, load, type Config } from '@tandem/config';
@@ -16,6 +16,7 @@ import type { Logger } from '../src/logger.js';
 // the guest), and the order against IPVS through LvsService on an in-memory kernel.
 
 const dir = mkdtempSync(join(tmpdir(), 'tandem-anycast-'));
+test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 function model(text: string): Config {
   const p = join(dir, `k${n++}.conf`);
