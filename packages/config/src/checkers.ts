@@ -1,9 +1,9 @@
 import type { Diagnostics } from './diagnostics.js';
 import type { Token } from './lexer.js';
 import { DNS_TYPES, type Checker, type CheckerOptions, type HttpUrl } from './model.js';
-import { applySection, blockOf, flag, integer, seconds, single, word, type Handler, type NotYet, type SectionSpec } from './section.js';
+import { applySection, blockOf, flag, integer, notInKeepalived, seconds, single, word, type Handler, type NotYet, type SectionSpec } from './section.js';
 import type { Node } from './tree.js';
-import { addressValue, arity, enumValue, intValue } from './values.js';
+import { addressValue, arity, enumValue, flagValue, intValue } from './values.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -14,21 +14,59 @@ export interface WithOptions {
 
 export const port = integer(1, 65535);
 
-/** Keywords of keepalived's check_api.c, valid at every level of the cascade. */
+/**
+ * keepalived's check_api.c options of every checker but FILE_CHECK and BFD_CHECK (MISC_CHECK
+ * takes only `checkerTimingKeywords`); they cascade virtual server → real server → checker.
+ */
 export function checkerOptionKeywords<D extends WithOptions>(): Record<string, Handler<D>> {
+  return { ...checkerConnectionKeywords<D>(), ...checkerTimingKeywords<D>() };
+}
+
+/** The connection options: where and how a checker connects. */
+function checkerConnectionKeywords<D extends WithOptions>(): Record<string, Handler<D>> {
   return {
     connect_ip: single(addressValue, (d, a) => (d.options.connectIp = a.address)),
     connect_port: single(port, (d, v) => (d.options.connectPort = v)),
     bindto: single(addressValue, (d, a) => (d.options.bindTo = a.address)),
     bind_port: single(port, (d, v) => (d.options.bindPort = v)),
     connect_timeout: single(seconds(0.001, 3600), (d, v) => (d.options.connectTimeout = v)),
+  };
+}
+
+/** The options every checker but FILE_CHECK and BFD_CHECK takes, MISC_CHECK too. */
+function checkerTimingKeywords<D extends WithOptions>(): Record<string, Handler<D>> {
+  return {
     retry: single(integer(0, 1000), (d, v) => (d.options.retry = v)),
-    nb_get_retry: single(integer(0, 1000), (d, v) => (d.options.retry = v)),
     delay_before_retry: single(seconds(0, 3600), (d, v) => (d.options.delayBeforeRetry = v)),
     warmup: single(seconds(0, 86400), (d, v) => (d.options.warmup = v)),
     delay_loop: single(seconds(0.001, 86400), (d, v) => (d.options.delayLoop = v)),
     alpha: flag((d, v) => (d.options.alpha = v)),
     log_all_failures: flag((d, v) => (d.options.logAllFailures = v)),
+  };
+}
+
+/**
+ * The checker options a virtual_server or real_server takes: keepalived 2.2.7 takes
+ * `retry`, `delay_before_retry`, `warmup`, `connect_timeout`, `delay_loop` and `alpha` there,
+ * and refuses the others (`Unknown keyword`); tandem has always passed those on to the
+ * checkers below too, so a file that has them still runs, with a warning that keepalived
+ * would not take it.
+ */
+export function cascadingCheckerKeywords<D extends WithOptions>(where: 'virtual_server' | 'real_server'): Record<string, Handler<D>> {
+  const all = checkerOptionKeywords<D>();
+  const keepalived = new Set(['retry', 'delay_before_retry', 'warmup', 'connect_timeout', 'delay_loop', 'alpha']);
+  const out: Record<string, Handler<D>> = {};
+  for (const [kw, handler] of Object.entries(all)) out[kw] = keepalived.has(kw) ? handler : notInKeepalived(handler, where, 'the checkers below inherit it');
+  out['nb_get_retry'] = notInKeepalived(all['retry']!, where, 'read as retry, which the checkers below inherit');
+  return out;
+}
+
+/** keepalived's deprecated `nb_get_retry` (HTTP_GET and SSL_GET only): `retry`. */
+function nbGetRetry<D extends WithOptions>(): Handler<D> {
+  const retry = checkerTimingKeywords<D>()['retry']!;
+  return (n, d, diags) => {
+    retry(n, d, diags);
+    diags.warning('CONF_ERR_VALUE', n.keyword.pos, 'nb_get_retry is deprecated (keepalived says so too); read as retry');
   };
 }
 
@@ -120,6 +158,7 @@ const hex =
 const common = checkerOptionKeywords<CheckerDraft>();
 const http: Record<string, Handler<CheckerDraft>> = {
   ...common,
+  nb_get_retry: nbGetRetry<CheckerDraft>(),
   url: (n, d, diags) => {
     const block = blockOf(n, diags);
     if (block === undefined) return;
@@ -139,17 +178,22 @@ const httpNotYet: Record<string, NotYet> = {
 const SPECS: Record<Checker['kind'], SectionSpec<CheckerDraft>> = {
   TCP_CHECK: { name: 'TCP_CHECK', keywords: common },
   PING_CHECK: { name: 'PING_CHECK', keywords: common },
-  HTTP_GET: { name: 'HTTP_GET', keywords: http, notYet: httpNotYet },
+  HTTP_GET: {
+    name: 'HTTP_GET',
+    keywords: {
+      ...http,
+      // keepalived's HTTP_GET and SSL_GET share one keyword table; without TLS it means nothing.
+      enable_sni: (n, _d, diags) => {
+        if (flagValue(n, diags) !== undefined) diags.warning('CONF_ERR_UNSUPPORTED', n.keyword.pos, 'enable_sni does nothing in HTTP_GET, which has no TLS (keepalived takes it and ignores it too); ignored');
+      },
+    },
+    notYet: httpNotYet,
+  },
   SSL_GET: { name: 'SSL_GET', keywords: { ...http, enable_sni: flag((d, v) => (d.enableSni = v)) }, notYet: httpNotYet },
   MISC_CHECK: {
     name: 'MISC_CHECK',
     keywords: {
-      warmup: common['warmup']!,
-      delay_loop: common['delay_loop']!,
-      alpha: common['alpha']!,
-      retry: common['retry']!,
-      delay_before_retry: common['delay_before_retry']!,
-      log_all_failures: common['log_all_failures']!,
+      ...checkerTimingKeywords<CheckerDraft>(),
       misc_path: single(word, (d, v) => (d.path = v)),
       misc_timeout: single(seconds(0.001, 3600), (d, v) => (d.timeout = v)),
       misc_dynamic: flag((d, v) => (d.dynamic = v)),

@@ -1,7 +1,7 @@
 import type { Diagnostics } from './diagnostics.js';
 import type { GlobalDefs, LvsSyncDaemon, NotifyFifo } from './model.js';
 import { scriptValue } from './tracking.js';
-import { applySection, flag, integer, seconds, single, word, type NotYet, type SectionSpec } from './section.js';
+import { applySection, flag, integer, misplaced, seconds, single, word, type NotYet, type SectionSpec } from './section.js';
 import type { Node } from './tree.js';
 import { addressValue, arity, flagValue, intValue, multicastGroup, secondsValue } from './values.js';
 
@@ -80,13 +80,9 @@ const spec: SectionSpec<Draft> = {
       if (arity(n, 1, 2, diags)) d.scriptUser = { user: n.args[0]!.text, ...(n.args[1] !== undefined ? { group: n.args[1].text } : {}) };
     },
     lvs_flush: flag((d, v) => (d.lvsFlush = v)),
-    lvs_flush_on_stop: (n, d, diags) => {
-      if (!arity(n, 0, 1, diags)) return;
-      const a = n.args[0];
-      if (a === undefined) d.lvsFlushOnStop = 'all';
-      else if (a.text === 'VS') d.lvsFlushOnStop = 'vs';
-      else diags.error('CONF_ERR_VALUE', a.pos, `lvs_flush_on_stop takes nothing or VS, not '${a.text}'`);
-    },
+    lvs_flush_on_stop: lvsFlushOnStop,
+    // keepalived 2.2.7 reads both spellings the same way.
+    lvs_flush_onstop: lvsFlushOnStop,
     lvs_timeouts: (n, d, diags) => {
       if (n.args.length === 0 || n.args.length % 2 !== 0) {
         diags.error('CONF_ERR_ARITY', n.keyword.pos, 'lvs_timeouts takes pairs: [tcp SECS] [tcpfin SECS] [udp SECS]');
@@ -114,6 +110,12 @@ const spec: SectionSpec<Draft> = {
       const sync = syncDaemon(n, diags);
       if (sync !== undefined) d.lvsSyncDaemon = sync;
     },
+    // keepalived takes these only at the top level, outside global_defs.
+    child_wait_time: misplaced('at the top level, outside global_defs'),
+    use_pid_dir: misplaced('at the top level, outside global_defs'),
+    linkbeat_use_polling: misplaced('at the top level, outside global_defs'),
+    namespace_with_ipsets: misplaced('at the top level, outside global_defs'),
+    instance: misplaced('at the top level, outside global_defs'),
     enable_script_security: (n, d, diags) => {
       // Security is on whatever the file says: a root script others can modify is a root shell for them.
       if (flagValue(n, diags) === false) diags.warning('CONF_ERR_VALUE', n.keyword.pos, 'tandem always checks script security; enable_script_security off is ignored');
@@ -132,7 +134,6 @@ const spec: SectionSpec<Draft> = {
     checker_rlimit_rttime: harmless,
     checker_rt_priority: harmless,
     checker_log_all_failures: harmless,
-    child_wait_time: harmless,
     config_save_dir: harmless,
     data_use_instance: harmless,
     dbus_service_name: harmless,
@@ -151,19 +152,20 @@ const spec: SectionSpec<Draft> = {
     reload_time_file: harmless,
     tmp_config_directory: harmless,
     umask: harmless,
-    use_pid_dir: harmless,
     vrrp_netlink_cmd_rcv_bufs: harmless,
     vrrp_netlink_cmd_rcv_bufs_force: harmless,
     vrrp_netlink_monitor_rcv_bufs: harmless,
     vrrp_netlink_monitor_rcv_bufs_force: harmless,
     vrrp_process_name: harmless,
     vrrp_rlimit_rttime: harmless,
+    vrrp_rlimit_rtime: harmless,
+    checker_rlimit_rtime: harmless,
+    lvs_process_name: harmless,
+    enable_snmp_keepalived: harmless,
     vrrp_rx_bufs_multiplier: harmless,
     vrrp_rx_bufs_policy: harmless,
     min_auto_priority_delay: harmless,
-    linkbeat_use_polling: harmless,
     default_interface: changesBehaviour('static addresses without dev would go elsewhere'),
-    namespace_with_ipsets: changesBehaviour('network namespaces are not supported'),
     net_namespace_ipvs: changesBehaviour('network namespaces are not supported'),
     nftables: changesBehaviour('VIP filtering through nftables would not be set up'),
     nftables_counters: changesBehaviour('VIP filtering through nftables would not be set up'),
@@ -230,7 +232,16 @@ function fifoPath(kind: FifoKind): (n: Node, d: Draft, diags: Diagnostics) => vo
   };
 }
 
-/** `notify_fifo_script CMD [USER [GROUP]]`: needs its FIFO (checked once the block is read). */
+/** `lvs_flush_on_stop [VS]` (and keepalived's other spelling, `lvs_flush_onstop`). */
+function lvsFlushOnStop(n: Node, d: Draft, diags: Diagnostics): void {
+  if (!arity(n, 0, 1, diags)) return;
+  const a = n.args[0];
+  if (a === undefined) d.lvsFlushOnStop = 'all';
+  else if (a.text === 'VS') d.lvsFlushOnStop = 'vs';
+  else diags.error('CONF_ERR_VALUE', a.pos, `${n.keyword.text} takes nothing or VS, not '${a.text}'`);
+}
+
+/** `notify_fifo_script CMD [USER [GROUP]]`: useless without its FIFO (checked once the block is read). */
 function fifoScript(kind: FifoKind): (n: Node, d: Draft, diags: Diagnostics) => void {
   return (n, d, diags) => {
     const script = scriptValue(n, diags);
@@ -285,7 +296,11 @@ export function parseGlobalDefs(nodes: readonly Node[], into: GlobalDefs, diags:
   const draft: Draft = { ...into };
   applySection(spec, nodes, draft, diags);
   for (const [kind, f] of Object.entries(draft.notifyFifos)) {
-    if (f !== undefined && f.path === '') diags.error('CONF_ERR_MISSING', f.pos, `${kind === 'all' ? '' : `${kind}_`}notify_fifo_script needs ${kind === 'all' ? '' : `${kind}_`}notify_fifo PATH`);
+    if (f === undefined || f.path !== '') continue;
+    // keepalived runs the script only with its FIFO, and says nothing without one.
+    const prefix = kind === 'all' ? '' : `${kind}_`;
+    diags.warning('CONF_ERR_MISSING', f.pos, `${prefix}notify_fifo_script without ${prefix}notify_fifo PATH does nothing (keepalived ignores it too); not run`);
+    draft.notifyFifos = Object.fromEntries(Object.entries(draft.notifyFifos).filter(([k]) => k !== kind));
   }
   return draft;
 }

@@ -11,6 +11,7 @@ import { blockOf, type NotYet } from './section.js';
 import { arity } from './values.js';
 import { TreeBuilder, type Node } from './tree.js';
 import { parseVip, parseVrrpInstance } from './vrrp-instance.js';
+import { PROCESS_KEYWORD_NAMES, processKeyword } from './top-level.js';
 
 /** The outcome of loading a file: a model only when there is no error. */
 export interface LoadResult {
@@ -274,12 +275,13 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
         staticRules.push(...ruleBlock(n, diags));
         continue;
     }
+    if (processKeyword(n, diags)) continue;
     const notYet = Object.hasOwn(TOP_NOT_YET, kw) ? TOP_NOT_YET[kw] : undefined;
     if (notYet !== undefined) {
       diags.error('CONF_ERR_UNSUPPORTED', n.keyword.pos, `${kw} is not supported by tandem yet (${notYet.why})`);
       continue;
     }
-    const near = suggest(kw, TOP_KEYWORDS);
+    const near = suggest(kw, [...TOP_KEYWORDS, ...PROCESS_KEYWORD_NAMES]);
     diags.error('CONF_ERR_UNKNOWN_KEYWORD', n.keyword.pos, `unknown top-level keyword '${kw}'${near !== undefined ? `; did you mean '${near}'?` : ''}`);
   }
   checkConflicts(instances, diags);

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import type { Diagnostics, Position } from './diagnostics.js';
 import type { Token } from './lexer.js';
-import { CHECKER_KINDS, checkerOptionKeywords, parseChecker, port, type WithOptions } from './checkers.js';
+import { cascadingCheckerKeywords, CHECKER_KINDS, parseChecker, port, type WithOptions } from './checkers.js';
 import {
   LB_ALGOS,
   type Checker,
@@ -13,9 +13,9 @@ import {
   type VirtualServerGroup,
   type VirtualServerKey,
 } from './model.js';
-import { applySection, assignExcept, blockOf, flag, integer, namedBlock, single, word, type Handler, type NotYet, type SectionSpec } from './section.js';
+import { applySection, assignExcept, blockOf, flag, integer, namedBlock, notInKeepalived, single, word, type Handler, type NotYet, type SectionSpec } from './section.js';
 import type { Node } from './tree.js';
-import { addressValue, arity, enumValue } from './values.js';
+import { addressValue, arity, enumValue, flagValue } from './values.js';
 
 const notYet = (why: string): NotYet => ({ severity: 'error', why });
 const harmless: NotYet = { severity: 'warning', why: 'it does not change load balancing' };
@@ -80,15 +80,22 @@ function addressAndPort(node: Node, args: readonly Token[], what: string, diags:
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-type RsDraft = WithOptions & Omit<Mutable<RealServer>, 'options' | 'checkers' | 'address' | 'family' | 'port' | 'pos'> & { checkers: Checker[] };
+type RsDraft = WithOptions & Omit<Mutable<RealServer>, 'options' | 'checkers' | 'address' | 'family' | 'port' | 'pos' | 'weight'> & { checkers: Checker[]; weight?: number };
+
+/** Real servers without a weight of their own: they take their virtual server's `weight` (default 1). */
+const inheritsWeight = new WeakSet<RealServer>();
 
 const rsSpec: SectionSpec<RsDraft> = {
   name: 'real_server',
   keywords: {
-    ...checkerOptionKeywords<RsDraft>(),
+    ...cascadingCheckerKeywords<RsDraft>('real_server'),
     weight: single(integer(0, 65535), (d, v) => (d.weight = v)),
     lvs_method: forwardingKeyword((d, f) => (d.forwarding = f)),
-    lb_kind: forwardingKeyword((d, f) => (d.forwarding = f)),
+    lb_kind: notInKeepalived(
+      forwardingKeyword((d, f) => (d.forwarding = f)),
+      'real_server',
+      'read as lvs_method, the only name keepalived 2.2.7 takes in a real_server',
+    ),
     inhibit_on_failure: flag((d, v) => (d.inhibitOnFailure = v)),
     notify_up: single(word, (d, v) => (d.notifyUp = v)),
     notify_down: single(word, (d, v) => (d.notifyDown = v)),
@@ -115,7 +122,7 @@ function parseRealServer(node: Node, diags: Diagnostics): RealServer | undefined
   if (node.args.length > 2) diags.error('CONF_ERR_ARITY', node.args[2]!.pos, `unexpected '${node.args[2]!.text}' after the real server's port`);
   const block = blockOf(node, diags);
   if (head === undefined || block === undefined) return undefined;
-  const d: RsDraft = { options: {}, weight: 1, checkers: [] };
+  const d: RsDraft = { options: {}, checkers: [] };
   applySection(rsSpec, block, d, diags);
   if (d.uthreshold !== undefined && d.lthreshold !== undefined && d.lthreshold > d.uthreshold) {
     diags.error('CONF_ERR_CONFLICT', node.keyword.pos, 'lthreshold is larger than uthreshold');
@@ -124,6 +131,10 @@ function parseRealServer(node: Node, diags: Diagnostics): RealServer | undefined
   const pos = node.keyword.pos;
   const rs = (head.port !== undefined ? { address: head.address, family: head.family, port: head.port, pos } : { address: head.address, family: head.family, pos }) as Mutable<RealServer>;
   assignExcept(rs, d, RS_DRAFT_ONLY);
+  if (d.weight === undefined) {
+    rs.weight = 1;
+    inheritsWeight.add(rs);
+  }
   rs.options = d.options;
   rs.checkers = d.checkers;
   return rs;
@@ -140,6 +151,7 @@ type VsDraft = WithOptions &
     lbAlgo?: LbAlgo;
     forwarding?: Forwarding;
     sorryForwarding?: Forwarding;
+    weight?: number;
   };
 
 const schedFlag = (name: string): Handler<VsDraft> =>
@@ -150,7 +162,7 @@ const schedFlag = (name: string): Handler<VsDraft> =>
 const vsSpec: SectionSpec<VsDraft> = {
   name: 'virtual_server',
   keywords: {
-    ...checkerOptionKeywords<VsDraft>(),
+    ...cascadingCheckerKeywords<VsDraft>('virtual_server'),
     lvs_sched: single((tok, what, diags) => enumValue(tok, LB_ALGOS, what, diags), (d, v) => (d.lbAlgo = v)),
     lb_algo: single((tok, what, diags) => enumValue(tok, LB_ALGOS, what, diags), (d, v) => (d.lbAlgo = v)),
     lvs_method: forwardingKeyword((d, f) => (d.forwarding = f)),
@@ -164,6 +176,12 @@ const vsSpec: SectionSpec<VsDraft> = {
     'mh-port': schedFlag('mh-port'),
     'mh-fallback': schedFlag('mh-fallback'),
     ops: flag((d, v) => (d.ops = v)),
+    // keepalived 2.2.7 reads it and sets nothing (its IPVS flag is the kernel's own state bit).
+    hashed: (n, _d, diags) => {
+      if (flagValue(n, diags) !== undefined) diags.warning('CONF_ERR_UNSUPPORTED', n.keyword.pos, 'hashed does nothing (keepalived 2.2.7 sets no flag for it either: the kernel hashes every service); ignored');
+    },
+    // keepalived: the weight of the real servers that give none (1-65535).
+    weight: single(integer(1, 65535), (d, v) => (d.weight = v)),
     persistence_timeout: (n, d, diags) => {
       if (!arity(n, 0, 1, diags)) return;
       // keepalived: without a value, 6 minutes.
@@ -179,7 +197,8 @@ const vsSpec: SectionSpec<VsDraft> = {
       (d, v) => (d.persistenceGranularity = v),
     ),
     persistence_engine: single((tok, what, diags) => enumValue(tok, ['sip'] as const, what, diags), (d, v) => (d.persistenceEngine = v)),
-    quorum: single(integer(0, 2 ** 31 - 1), (d, v) => (d.quorum = v)),
+    // keepalived 2.2.7: "Quorum 0 must be in [1, 4294967295]".
+    quorum: single(integer(1, 2 ** 32 - 1), (d, v) => (d.quorum = v)),
     quorum_up: single(word, (d, v) => (d.quorumUp = v)),
     quorum_down: single(word, (d, v) => (d.quorumDown = v)),
     hysteresis: single(integer(0, 2 ** 31 - 1), (d, v) => (d.hysteresis = v)),
@@ -258,6 +277,7 @@ export function parseVirtualServer(node: Node, diags: Diagnostics): VirtualServe
   };
   const before = diags.errorCount;
   applySection(vsSpec, block, d, diags);
+  if (d.weight !== undefined) for (const rs of d.realServers) if (inheritsWeight.has(rs)) (rs as Mutable<RealServer>).weight = d.weight;
   const protocol = d.protocol ?? 'TCP';
   const pos: Position = node.keyword.pos;
   const name = keyName(key, protocol);
@@ -299,7 +319,7 @@ export function parseVirtualServer(node: Node, diags: Diagnostics): VirtualServe
 }
 
 /** Draft fields that are not copied as they are into a VirtualServer. */
-const VS_DRAFT_ONLY: ReadonlySet<string> = new Set(['options', 'realServers', 'schedulerFlags', 'protocol', 'lbAlgo', 'forwarding', 'sorryForwarding', 'sorryServer', 'alpha']);
+const VS_DRAFT_ONLY: ReadonlySet<string> = new Set(['options', 'realServers', 'schedulerFlags', 'protocol', 'lbAlgo', 'forwarding', 'sorryForwarding', 'sorryServer', 'alpha', 'weight']);
 
 /** Parses `virtual_server_group NAME { IP[-LAST|/PREFIX] [PORT] | fwmark N }`. */
 export function parseVirtualServerGroup(node: Node, diags: Diagnostics): VirtualServerGroup | undefined {

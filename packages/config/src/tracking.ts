@@ -186,8 +186,17 @@ const groupSpec: SectionSpec<GroupDraft> = {
       }
     },
     sync_group_tracking_weight: flag((d, v) => (d.syncGroupTrackingWeight = v)),
+    // keepalived 2.2.7: "global_tracking is deprecated. Use track_interface/script/file on the sync group"; it sets sync_group_tracking_weight.
+    global_tracking: (n, d, diags) => {
+      if (!arity(n, 0, 0, diags)) return;
+      d.syncGroupTrackingWeight = true;
+      diags.warning('CONF_ERR_VALUE', n.keyword.pos, 'global_tracking is deprecated (keepalived says so too); read as sync_group_tracking_weight');
+    },
   },
-  notYet: { smtp_alert: { severity: 'warning', why: 'email alerts do not change failover' } },
+  notYet: {
+    smtp_alert: { severity: 'warning', why: 'email alerts do not change failover' },
+    notify_priority_changes: { severity: 'error', why: 'priority-change notifications would not be sent' },
+  },
 };
 
 export function parseSyncGroup(node: Node, diags: Diagnostics): SyncGroup | undefined {
@@ -196,7 +205,7 @@ export function parseSyncGroup(node: Node, diags: Diagnostics): SyncGroup | unde
   const { block } = named;
   const d: GroupDraft = { tracking: emptyTracking(), group: [], sawGroup: false, syncGroupTrackingWeight: false };
   // The old syntax lists members directly in the block (keepalived's own samples use it).
-  const isOldMember = (n: Node): boolean => n.args.length === 0 && n.block === undefined && !Object.hasOwn(groupSpec.keywords, n.keyword.text);
+  const isOldMember = (n: Node): boolean => n.args.length === 0 && n.block === undefined && !Object.hasOwn(groupSpec.keywords, n.keyword.text) && !Object.hasOwn(groupSpec.notYet ?? {}, n.keyword.text);
   for (const n of block.filter(isOldMember)) {
     diags.warning('CONF_ERR_SYNTAX', n.keyword.pos, `instance ${n.keyword.text} listed directly in vrrp_sync_group: the current syntax is group { ${n.keyword.text} }`);
     d.group.push(n.keyword.text);

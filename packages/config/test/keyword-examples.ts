@@ -542,7 +542,7 @@ const DEFINITIONS: ReadonlyArray<readonly [RegExp, RegExp, string]> = [
   [/^\s+proc$/m, /^vrrp_track_process proc\b/m, 'vrrp_track_process proc {\n  process sshd\n}'],
   [/^\s+(track_file )?tf$/m, /^(vrrp_)?track_file tf\b/m, 'track_file tf {\n  file /tmp/tF-track\n}'],
   [/^\s+(bfd1|name bfd1)$/m, /^bfd_instance bfd1\b/m, 'bfd_instance bfd1 {\n  neighbor_ip 192.0.2.20\n}'],
-  [/^\s+VI_1$/m, /^vrrp_instance VI_1\b/m, `${INSTANCE_HEAD}\n}`],
+  [/\bVI_1\b/, /^vrrp_instance VI_1\b/m, `${INSTANCE_HEAD}\n}`],
   [/^\s+VI_2$/m, /^vrrp_instance VI_2\b/m, 'vrrp_instance VI_2 {\n  interface eth0\n  virtual_router_id 52\n  virtual_ipaddress {\n    192.0.2.2\n  }\n}'],
 ];
 

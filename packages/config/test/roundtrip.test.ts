@@ -100,7 +100,7 @@ const vsArb = (port: number): fc.Arbitrary<VirtualServer> =>
       forwarding: fc.constantFrom({ kind: 'NAT' as const }, { kind: 'DR' as const }, { kind: 'TUN' as const, tunnel: { type: 'gue' as const, port: 6080, checksum: 'csum' as const } }),
       protocol: fc.constantFrom('TCP' as const, 'SCTP' as const),
       delayLoop: fc.integer({ min: 1, max: 600 }),
-      quorum: fc.nat(10),
+      quorum: fc.integer({ min: 1, max: 10 }),
       hysteresis: fc.nat(3),
       reals: fc.uniqueArray(v4, { maxLength: 3 }),
       checker: fc.constantFrom('TCP_CHECK' as const, 'HTTP_GET' as const, 'DNS_CHECK' as const),

@@ -1,0 +1,94 @@
+import test from 'ava';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { load } from '../src/index.js';
+import { exampleFile } from './keyword-examples.js';
+
+function loadText(text: string): ReturnType<typeof load> {
+  const file = join(mkdtempSync(join(tmpdir(), 'tandem-grammar-')), 'keepalived.conf');
+  writeFileSync(file, text);
+  return load(file);
+}
+
+const messages = (r: ReturnType<typeof load>, severity: 'error' | 'warning'): string[] => r.diagnostics.filter((d) => d.severity === severity).map((d) => `${d.pos.line}: ${d.message}`);
+
+// Each refused by keepalived 2.2.7's -t (test/netns/keywords-oracle.test.ts asks it).
+for (const [what, text, said] of [
+  ['nb_get_retry in TCP_CHECK', exampleFile('virtual_server > real_server > TCP_CHECK', 'retry', 'nb_get_retry 3'), /unknown keyword 'nb_get_retry' in TCP_CHECK/],
+  ['quorum 0', exampleFile('virtual_server', 'quorum', 'quorum 0'), /quorum must be 1-4294967295, got 0/],
+  ['use_pid_dir in global_defs', exampleFile('global_defs', 'router_id', 'use_pid_dir'), /use_pid_dir belongs at the top level, outside global_defs/],
+  ['child_wait_time in global_defs', exampleFile('global_defs', 'router_id', 'child_wait_time 5'), /child_wait_time belongs at the top level/],
+  ['instance in global_defs', exampleFile('global_defs', 'router_id', 'instance blue'), /instance belongs at the top level/],
+  ['linkbeat_use_polling in global_defs', exampleFile('global_defs', 'router_id', 'linkbeat_use_polling'), /linkbeat_use_polling belongs at the top level/],
+  ['namespace_with_ipsets in global_defs', exampleFile('global_defs', 'router_id', 'namespace_with_ipsets'), /namespace_with_ipsets belongs at the top level/],
+] as const) {
+  test(`refused as keepalived 2.2.7 refuses it: ${what}`, (t) => {
+    const r = loadText(text);
+    t.is(r.config, undefined);
+    t.regex(messages(r, 'error').join('\n'), said);
+  });
+}
+
+test('the process keywords keepalived takes at the top level are read there, with a warning saying why they change nothing', (t) => {
+  const r = loadText('use_pid_dir\ninstance blue\nchild_wait_time 10\nlinkbeat_use_polling\nnamespace_with_ipsets\n');
+  t.deepEqual(messages(r, 'error'), []);
+  t.deepEqual(
+    messages(r, 'warning').map((m) => m.replace(/ \(.*$/, '')),
+    ['1: use_pid_dir changes nothing for tandem', '2: instance changes nothing for tandem', '3: child_wait_time changes nothing for tandem', '4: linkbeat_use_polling changes nothing for tandem', '5: namespace_with_ipsets changes nothing for tandem'],
+  );
+  t.regex(messages(loadText('instance\n'), 'error').join(), /instance needs 1 value/);
+});
+
+test('a virtual_server weight is the weight of its real servers that give none', (t) => {
+  const r = loadText(`virtual_server 192.0.2.1 80 {
+  protocol TCP
+  real_server 10.0.0.1 80 {
+    weight 3
+  }
+  real_server 10.0.0.2 80 {
+  }
+  weight 7
+}
+virtual_server 192.0.2.2 80 {
+  real_server 10.0.0.1 80 {
+  }
+}
+`);
+  t.deepEqual(messages(r, 'error'), []);
+  t.deepEqual(r.config!.virtualServers[0]!.realServers.map((rs) => rs.weight), [3, 7]);
+  t.deepEqual(r.config!.virtualServers[1]!.realServers.map((rs) => rs.weight), [1]);
+  t.regex(messages(loadText(exampleFile('virtual_server', 'weight', 'weight 0')), 'error').join(), /weight must be 1-65535/);
+});
+
+test('keywords keepalived 2.2.7 refuses in a virtual_server or real_server still cascade, with a warning that keepalived would not take the file', (t) => {
+  const r = loadText(exampleFile('virtual_server', 'retry', 'connect_port 8080\nnb_get_retry 4'));
+  t.deepEqual(messages(r, 'error'), []);
+  t.deepEqual(r.config!.virtualServers[0]!.options, { connectPort: 8080, retry: 4 });
+  t.is(messages(r, 'warning').filter((m) => /keepalived 2.2.7 does not take (connect_port|nb_get_retry) in virtual_server \(it would refuse this file\)/.test(m)).length, 2);
+  const rs = loadText(exampleFile('virtual_server > real_server', 'lvs_method', 'lb_kind DR'));
+  t.deepEqual(rs.config!.virtualServers[0]!.realServers[0]!.forwarding, { kind: 'DR' });
+  t.regex(messages(rs, 'warning').join(), /does not take lb_kind in real_server.*read as lvs_method/);
+});
+
+test('nb_get_retry in HTTP_GET is retry, with keepalived\'s deprecation warning; lvs_flush_onstop is lvs_flush_on_stop', (t) => {
+  const r = loadText(exampleFile('virtual_server > real_server > HTTP_GET', 'nb_get_retry'));
+  t.is(r.config!.virtualServers[0]!.realServers[0]!.checkers[0]!.options.retry, 2);
+  t.regex(messages(r, 'warning').join(), /nb_get_retry is deprecated/);
+  t.is(loadText(exampleFile('global_defs', 'lvs_flush_onstop', 'lvs_flush_onstop VS')).config!.globalDefs.lvsFlushOnStop, 'vs');
+});
+
+test('sync groups: smtp_alert, global_tracking and notify_priority_changes are keywords, not old-style members', (t) => {
+  const r = loadText(exampleFile('vrrp_sync_group', 'global_tracking'));
+  t.deepEqual(messages(r, 'error'), []);
+  t.deepEqual(r.config!.syncGroups[0]!.group, ['VI_1', 'VI_2']);
+  t.true(r.config!.syncGroups[0]!.syncGroupTrackingWeight);
+  t.regex(messages(r, 'warning').join(), /global_tracking is deprecated/);
+});
+
+test('a notify_fifo_script without its FIFO does nothing, as in keepalived: a warning, not an error', (t) => {
+  const r = loadText('global_defs {\n  vrrp_notify_fifo_script /bin/true\n}\n');
+  t.deepEqual(messages(r, 'error'), []);
+  t.deepEqual(r.config!.globalDefs.notifyFifos, {});
+  t.regex(messages(r, 'warning').join(), /vrrp_notify_fifo_script without vrrp_notify_fifo PATH does nothing/);
+});
