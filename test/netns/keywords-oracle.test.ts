@@ -22,7 +22,7 @@ async function keepalivedT(lab: Lab, file: string): Promise<string> {
 }
 
 test.serial('keepalived 2.2.7 knows every keyword of the table, in the section the table puts it', async (t) => {
-  const lab = await Lab.create('kw', ['a']);
+  const lab = await Lab.create('tFkw', ['a']);
   const dir = mkdtempSync(join(tmpdir(), 'tandem-kw-'));
   try {
     // The interfaces the examples name.
@@ -53,7 +53,7 @@ const REFUSED: ReadonlyArray<readonly [string, string, RegExp]> = [
 ];
 
 test.serial('what keepalived 2.2.7 refuses, tandem refuses', async (t) => {
-  const lab = await Lab.create('kwr', ['a']);
+  const lab = await Lab.create('tFkwr', ['a']);
   const dir = mkdtempSync(join(tmpdir(), 'tandem-kwr-'));
   try {
     for (const [what, text, said] of REFUSED) {

@@ -17,6 +17,8 @@ interface Draft extends TrackingDraft {
   vmacName?: string;
   vmacPos?: Position;
   vmacXmitBase?: Position;
+  /** keepalived 2.2.8's `no_virtual_ipaddress`. */
+  noVirtualIpaddress?: Position;
   state?: 'MASTER' | 'BACKUP';
   interface?: string;
   virtualRouterId?: number;
@@ -188,6 +190,9 @@ const spec: SectionSpec<Draft> = {
       else d.authentication = { type, password: password.slice(0, 8), pos: n.keyword.pos };
     },
     virtual_ipaddress: vipBlock('vips'),
+    no_virtual_ipaddress: (n, d, diags) => {
+      if (arity(n, 0, 0, diags)) d.noVirtualIpaddress = n.keyword.pos;
+    },
     virtual_ipaddress_excluded: vipBlock('excluded'),
     unicast_src_ip: single(addressValue, (d, a) => (d.unicastSrcIp = a.address)),
     // keepalived sets the same source address from either keyword.
@@ -229,6 +234,27 @@ const spec: SectionSpec<Draft> = {
     unicast_fault_no_peer: changes('it changes the state with no peers'),
   },
 };
+
+/**
+ * An instance without `virtual_ipaddress` (cloud pairs whose notify scripts move an elastic
+ * address): keepalived 2.2.7 runs it for VRRPv2 with "No VIP specified; at least one is
+ * sensible", and refuses it for VRRPv3 and in strict mode (RFC 5798 §5.2.5: at least one
+ * address). keepalived 2.2.8's `no_virtual_ipaddress` says it is meant: no warning, and
+ * VRRPv3 too (not in strict mode).
+ */
+function noVirtualAddresses(d: Draft, where: string, pos: Position, version: 2 | 3, strict: boolean, at: KeywordAt, diags: Diagnostics): void {
+  if (d.noVirtualIpaddress !== undefined) {
+    if (d.vips.length > 0) diags.error('CONF_ERR_CONFLICT', d.noVirtualIpaddress, `${where}: no_virtual_ipaddress, yet virtual_ipaddress has addresses`);
+    else if (strict) diags.error('CONF_ERR_CONFLICT', d.noVirtualIpaddress, `strict mode (vrrp_strict / strict_mode): no_virtual_ipaddress is not allowed (RFC 5798 §5.2.5: at least one address)`);
+    return;
+  }
+  if (d.vips.length > 0) return;
+  if (version === 3 || strict) {
+    diags.error('CONF_ERR_MISSING', pos, `${where} needs at least one address in virtual_ipaddress with ${strict ? 'strict mode' : 'VRRPv3'} (RFC 5798 §5.2.5; keepalived 2.2.7 refuses it too; keepalived 2.2.8's no_virtual_ipaddress allows VRRPv3 without)`);
+    return;
+  }
+  diags.warning('CONF_ERR_MISSING', at('virtual_ipaddress'), `${where} has no virtual_ipaddress: it holds no address, only the state (notify scripts may move addresses); at least one is sensible (keepalived warns too; no_virtual_ipaddress says it is meant)`);
+}
 
 /** The position of the last of these keywords in the instance's block (none given: the instance's own). */
 type KeywordAt = (...keywords: string[]) => Position;
@@ -281,7 +307,6 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
   const where = `vrrp_instance ${name.text}`;
   if (d.interface === undefined) diags.error('CONF_ERR_MISSING', pos, `${where} needs interface`);
   if (d.virtualRouterId === undefined) diags.error('CONF_ERR_MISSING', pos, `${where} needs virtual_router_id`);
-  if (d.vips.length === 0) diags.error('CONF_ERR_MISSING', pos, `${where} needs at least one address in virtual_ipaddress (RFC 5798 §5.2.5)`);
   const family = d.vips[0]?.family ?? 4;
   for (const v of d.vips) {
     if (v.family !== family) diags.error('CONF_ERR_CONFLICT', v.pos, `virtual_ipaddress mixes IPv4 and IPv6; put the other family in virtual_ipaddress_excluded`);
@@ -291,6 +316,7 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     if (d.version === 2) diags.error('CONF_ERR_CONFLICT', d.versionTok!.pos, 'VRRPv2 is IPv4 only; IPv6 addresses need version 3');
     version = 3;
   }
+  noVirtualAddresses(d, where, pos, version, d.strict ?? globals.vrrpStrict, at, diags);
   if (version === 2 && !Number.isInteger(d.advertInt)) {
     diags.error('CONF_ERR_VALUE', d.advertIntTok!.pos, `VRRPv2 advert_int must be whole seconds, got ${d.advertInt}; use version 3 for fractions`);
   }

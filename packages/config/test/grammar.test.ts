@@ -92,3 +92,19 @@ test('a notify_fifo_script without its FIFO does nothing, as in keepalived: a wa
   t.deepEqual(r.config!.globalDefs.notifyFifos, {});
   t.regex(messages(r, 'warning').join(), /vrrp_notify_fifo_script without vrrp_notify_fifo PATH does nothing/);
 });
+
+test('no virtual_ipaddress: a warning with VRRPv2, as keepalived 2.2.7; an error with VRRPv3 or strict mode; no_virtual_ipaddress (2.2.8) allows VRRPv3 quietly', (t) => {
+  const noVip = (lines: string): ReturnType<typeof load> => loadText(`vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 51\n${lines}}\n`);
+  const v2 = noVip('');
+  t.deepEqual(messages(v2, 'error'), []);
+  t.deepEqual(v2.config!.vrrpInstances[0]!.virtualIpaddress, []);
+  t.is(v2.config!.vrrpInstances[0]!.family, 4);
+  t.regex(messages(v2, 'warning').join(), /VI_1 has no virtual_ipaddress.*at least one is sensible/);
+  t.regex(messages(noVip('  version 3\n'), 'error').join(), /needs at least one address in virtual_ipaddress with VRRPv3/);
+  t.regex(messages(noVip('  strict_mode\n'), 'error').join(), /with strict mode/);
+  const meant = noVip('  version 3\n  no_virtual_ipaddress\n');
+  t.deepEqual(meant.diagnostics, []);
+  t.is(meant.config!.vrrpInstances[0]!.version, 3);
+  t.regex(messages(noVip('  no_virtual_ipaddress\n  virtual_ipaddress {\n    192.0.2.1\n  }\n'), 'error').join(), /no_virtual_ipaddress, yet virtual_ipaddress has addresses/);
+  t.regex(messages(noVip('  strict_mode\n  no_virtual_ipaddress\n'), 'error').join(), /no_virtual_ipaddress is not allowed/);
+});

@@ -131,7 +131,6 @@ const PENDING: ReadonlySet<string> = new Set([
   "global_defs › v3_checksum_as_v2",
   "virtual_server > real_server > SSL_GET › tls_compliant",
   "virtual_server > real_server > SSL_GET > url › tls_compliant",
-  "vrrp_instance › no_virtual_ipaddress",
   "vrrp_instance › timer_expired_backup",
   "vrrp_instance › v3_checksum_as_v2",
   "global_defs › dbus_no_interface_name",
