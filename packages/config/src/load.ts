@@ -3,9 +3,9 @@ import { defaultGlobalDefs, parseGlobalDefs } from './global-defs.js';
 import { nodeFingerprint, setBlockFingerprint } from './fingerprint.js';
 import type { LexOptions, Token } from './lexer.js';
 import { blockReader, readConfig, type ReusableBlock } from './reader.js';
-import type { Config, GlobalDefs, RouteSpec, RuleSpec, SyncGroup, TrackFile, Tracking, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
+import type { Config, GlobalDefs, RouteSpec, RuleSpec, SyncGroup, TrackFile, Tracking, TrackProcess, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
 import { routeBlock, ruleBlock } from './routes.js';
-import { parseSyncGroup, parseTrackFile, parseVrrpScript } from './tracking.js';
+import { parseSyncGroup, parseTrackFile, parseTrackProcess, parseVrrpScript } from './tracking.js';
 import { parseVirtualServer, parseVirtualServerGroup } from './lvs.js';
 import { blockOf, type NotYet } from './section.js';
 import { arity } from './values.js';
@@ -25,7 +25,6 @@ export interface LoadResult {
 
 const TOP_NOT_YET: Readonly<Record<string, NotYet>> = Object.fromEntries(
   [
-    ['vrrp_track_process', 'process tracking is not implemented'],
     ['bfd_instance', 'BFD is not implemented'],
     ['garp_group', 'gratuitous ARP groups are not implemented'],
     ['linkbeat_interfaces', 'link-beat polling is not implemented'],
@@ -36,10 +35,10 @@ const TOP_NOT_YET: Readonly<Record<string, NotYet>> = Object.fromEntries(
   ].map(([k, why]) => [k!, { severity: 'error' as const, why: why! }]),
 );
 
-const TOP_KEYWORDS = ['global_defs', 'net_namespace', 'vrrp_instance', 'virtual_server', 'virtual_server_group', 'vrrp_script', 'track_file', 'vrrp_track_file', 'vrrp_sync_group', ...Object.keys(TOP_NOT_YET)];
+const TOP_KEYWORDS = ['global_defs', 'net_namespace', 'vrrp_instance', 'virtual_server', 'virtual_server_group', 'vrrp_script', 'track_file', 'vrrp_track_file', 'vrrp_sync_group', 'vrrp_track_process', ...Object.keys(TOP_NOT_YET)];
 
 /** Cross-references of tracking: named scripts and files exist, sync group members exist once. */
-function checkTracking(instances: readonly VrrpInstance[], scripts: readonly VrrpScript[], files: readonly TrackFile[], groups: readonly SyncGroup[], diags: Diagnostics): void {
+function checkTracking(instances: readonly VrrpInstance[], scripts: readonly VrrpScript[], files: readonly TrackFile[], processes: readonly TrackProcess[], groups: readonly SyncGroup[], diags: Diagnostics): void {
   const unique = <T extends { name: string; pos: { line: number } }>(items: readonly T[], what: string): Map<string, T> => {
     const m = new Map<string, T>();
     for (const i of items) {
@@ -51,6 +50,7 @@ function checkTracking(instances: readonly VrrpInstance[], scripts: readonly Vrr
   };
   const scriptNames = unique(scripts, 'vrrp_script');
   const fileNames = unique(files, 'track_file');
+  const processNames = unique(processes, 'vrrp_track_process');
   unique(groups, 'vrrp_sync_group');
   const used = new Set<string>();
   const refs = (t: Tracking): void => {
@@ -63,6 +63,11 @@ function checkTracking(instances: readonly VrrpInstance[], scripts: readonly Vrr
     }
     for (const r of t.trackFile) {
       if (!fileNames.has(r.name)) diags.error('CONF_ERR_REFERENCE', r.pos, `track_file ${r.name}: no track_file block of that name`);
+    }
+    for (const r of t.trackProcess) {
+      if (processNames.has(r.name)) continue;
+      const near = suggest(r.name, processNames.keys());
+      diags.error('CONF_ERR_REFERENCE', r.pos, `track_process ${r.name}: no vrrp_track_process of that name${near !== undefined ? `; did you mean '${near}'?` : ''}`);
     }
   };
   for (const i of instances) refs(i.tracking);
@@ -234,6 +239,7 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
   const servers: VirtualServer[] = [];
   const scripts: VrrpScript[] = [];
   const files: TrackFile[] = [];
+  const processes: TrackProcess[] = [];
   const syncGroups: SyncGroup[] = [];
   const staticAddresses: VirtualAddress[] = [];
   const staticRoutes: RouteSpec[] = [];
@@ -252,6 +258,9 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
         continue;
       case 'vrrp_sync_group':
         collect(syncGroups, parseSyncGroup(n, diags));
+        continue;
+      case 'vrrp_track_process':
+        collect(processes, parseTrackProcess(n, diags));
         continue;
       case 'virtual_server': {
         const e = early?.blocks.get(n);
@@ -286,7 +295,7 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
   }
   checkConflicts(instances, diags);
   checkLvs(groups, servers, diags);
-  checkTracking(instances, scripts, files, syncGroups, diags);
+  checkTracking(instances, scripts, files, processes, syncGroups, diags);
   const fileNames = new Set(files.map((f) => f.name));
   for (const vs of servers) {
     for (const rs of vs.realServers) {
@@ -315,7 +324,7 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
     const near = suggest(sync.instance, instances.map((i) => i.name));
     diags.error('CONF_ERR_REFERENCE', sync.pos, `lvs_sync_daemon: no vrrp_instance ${sync.instance}${near !== undefined ? `; did you mean '${near}'?` : ''}`);
   }
-  return { file, globalDefs, staticAddresses, staticRoutes, staticRules, vrrpInstances: instances, virtualServerGroups: groups, virtualServers: servers, vrrpScripts: scripts, trackFiles: files, syncGroups };
+  return { file, globalDefs, staticAddresses, staticRoutes, staticRules, vrrpInstances: instances, virtualServerGroups: groups, virtualServers: servers, vrrpScripts: scripts, trackFiles: files, trackProcesses: processes, syncGroups };
 }
 
 /** Reads, parses and validates a keepalived.conf (with its includes). Never throws on file content. */

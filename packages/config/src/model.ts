@@ -225,6 +225,8 @@ export interface Config {
   readonly virtualServers: readonly VirtualServer[];
   readonly vrrpScripts: readonly VrrpScript[];
   readonly trackFiles: readonly TrackFile[];
+  /** `vrrp_track_process` blocks. */
+  readonly trackProcesses: readonly TrackProcess[];
   readonly syncGroups: readonly SyncGroup[];
   /** `static_ipaddress`, `static_routes`, `static_rules`: set at start, kept whatever the VRRP state, removed at stop. */
   readonly staticAddresses: readonly VirtualAddress[];
@@ -393,6 +395,37 @@ export interface VrrpScript {
   readonly initFail: boolean;
 }
 
+/**
+ * `vrrp_track_process NAME { ... }` (keepalived's track_process.c): the processes running that
+ * match, counted as the kernel's process connector reports them start and end. The item is up
+ * while quorum <= count <= quorumMax. Delays in seconds.
+ */
+export interface TrackProcess {
+  readonly name: string;
+  readonly pos: Position;
+  /** `process NAME [PARAM...]`: the process name (comm), or with `fullCommand` its argv[0]. */
+  readonly process: string;
+  /** The parameters after it: matched against argv[1...] as `paramMatch` says. */
+  readonly params: readonly string[];
+  /**
+   * `param_match`: 'none' (parameters not looked at: no params and no param_match),
+   * 'exact' (exactly these), 'partial' (the process's parameters begin with these),
+   * 'initial' (as partial, the last one only a prefix of the process's).
+   */
+  readonly paramMatch: 'none' | 'exact' | 'partial' | 'initial';
+  /** `full_command` (implied by params and param_match): match argv[0] instead of the 15-character comm. */
+  readonly fullCommand: boolean;
+  readonly weight: number;
+  readonly reverse: boolean;
+  readonly quorum: number;
+  /** `quorum_max` (default: no limit). */
+  readonly quorumMax: number;
+  /** `terminate_delay` (or `delay`): a loss of quorum by an exit counts only if it lasts this long. */
+  readonly terminateDelay: number;
+  /** `fork_delay` (or `delay`): a quorum gained by a fork counts only once it has lasted this long. */
+  readonly forkDelay: number;
+}
+
 /** `track_file NAME { ... }` (`vrrp_track_file` is the old name). */
 export interface TrackFile {
   readonly name: string;
@@ -427,6 +460,8 @@ export interface Tracking {
   readonly trackScript: readonly TrackRef[];
   readonly trackInterface: readonly TrackRef[];
   readonly trackFile: readonly TrackRef[];
+  /** `track_process { NAME [weight N [reverse|noreverse]] }`; a missing weight is the vrrp_track_process's. */
+  readonly trackProcess: readonly TrackRef[];
   readonly notify: NotifyScripts;
 }
 

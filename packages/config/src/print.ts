@@ -1,4 +1,4 @@
-import type { Checker, CheckerOptions, Config, Forwarding, GlobalDefs, RealServer, RouteSpec, RuleSpec, ScriptSpec, SyncGroup, TrackFile, Tracking, TrackRef, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
+import type { Checker, CheckerOptions, Config, Forwarding, GlobalDefs, RealServer, RouteSpec, RuleSpec, ScriptSpec, SyncGroup, TrackFile, Tracking, TrackProcess, TrackRef, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
 import { defaultGlobalDefs } from './global-defs.js';
 
 /** Quotes a word when it holds characters the tokenizer would split or cut. */
@@ -74,7 +74,7 @@ function refs(kw: string, list: readonly TrackRef[]): string[] {
 }
 
 function tracking(t: Tracking): string[] {
-  const l = [...refs('track_script', t.trackScript), ...refs('track_interface', t.trackInterface), ...refs('track_file', t.trackFile)];
+  const l = [...refs('track_script', t.trackScript), ...refs('track_interface', t.trackInterface), ...refs('track_file', t.trackFile), ...refs('track_process', t.trackProcess)];
   const notify: Array<[keyof Tracking['notify'], string]> = [
     ['master', 'notify_master'],
     ['backup', 'notify_backup'],
@@ -103,6 +103,17 @@ function trackFile(f: TrackFile): string[] {
   const l = [`file "${f.file}"`, `weight ${f.weight}${f.reverse ? ' reverse' : ''}`];
   if (f.initFile !== undefined) l.push(`init_file ${f.initFile.value}${f.initFile.overwrite ? ' overwrite' : ''}`);
   return block(`track_file ${q(f.name)}`, l, '');
+}
+
+function trackProcess(p: TrackProcess): string[] {
+  const l = [`process ${[p.process, ...p.params].map(q).join(' ')}`, `weight ${p.weight}${p.reverse ? ' reverse' : ''}`];
+  if (p.paramMatch !== 'none') l.push(`param_match ${p.paramMatch}`);
+  if (p.fullCommand) l.push('full_command');
+  if (p.quorumMax !== Number.MAX_SAFE_INTEGER) l.push(`quorum_max ${p.quorumMax}`);
+  if (p.quorum !== 1 && p.quorum !== 0) l.push(`quorum ${p.quorum}`);
+  if (p.terminateDelay !== 0) l.push(`terminate_delay ${p.terminateDelay}`);
+  if (p.forkDelay !== 0) l.push(`fork_delay ${p.forkDelay}`);
+  return block(`vrrp_track_process ${q(p.name)}`, l, '');
 }
 
 function syncGroup(g: SyncGroup): string[] {
@@ -316,6 +327,7 @@ export function printConfig(c: Config): string {
   if (c.staticRules.length > 0) parts.push(block('static_rules', c.staticRules.map(rule), ''));
   for (const s of c.vrrpScripts) parts.push(vrrpScript(s));
   for (const f of c.trackFiles) parts.push(trackFile(f));
+  for (const p of c.trackProcesses) parts.push(trackProcess(p));
   for (const i of c.vrrpInstances) parts.push(instance(i));
   for (const g of c.syncGroups) parts.push(syncGroup(g));
   for (const grp of c.virtualServerGroups) parts.push(group(grp));

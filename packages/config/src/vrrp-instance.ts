@@ -217,7 +217,6 @@ const spec: SectionSpec<Draft> = {
     garp_lower_prio_repeat: single(integer(0, 255), (d, v) => (d.garp.lowerPrioRepeat = v)),
   },
   notYet: {
-    track_process: changes('process tracking is not implemented'),
     track_bfd: changes('BFD is not implemented'),
     smtp_alert: { severity: 'warning', why: 'email alerts do not change failover' },
     debug: { severity: 'warning', why: 'it only changes logging' },

@@ -108,3 +108,18 @@ test('no virtual_ipaddress: a warning with VRRPv2, as keepalived 2.2.7; an error
   t.regex(messages(noVip('  no_virtual_ipaddress\n  virtual_ipaddress {\n    192.0.2.1\n  }\n'), 'error').join(), /no_virtual_ipaddress, yet virtual_ipaddress has addresses/);
   t.regex(messages(noVip('  strict_mode\n  no_virtual_ipaddress\n'), 'error').join(), /no_virtual_ipaddress is not allowed/);
 });
+
+test('vrrp_track_process: keepalived\'s defaults and rules for process, param_match, quorum, quorum_max and the delays', (t) => {
+  const tp = (body: string): ReturnType<typeof load> => loadText(`vrrp_track_process p {\n${body}}\n`);
+  t.like(tp('  process haproxy\n').config!.trackProcesses[0], { process: 'haproxy', params: [], paramMatch: 'none', fullCommand: false, weight: 0, quorum: 1, quorumMax: Number.MAX_SAFE_INTEGER, terminateDelay: 0, forkDelay: 0 });
+  // Parameters: the command line, matched exactly unless param_match says otherwise.
+  t.like(tp('  process /usr/sbin/haproxy -f /etc/h.cfg\n').config!.trackProcesses[0], { params: ['-f', '/etc/h.cfg'], paramMatch: 'exact', fullCommand: true });
+  t.like(tp('  process /usr/sbin/haproxy -f\n  param_match initial\n').config!.trackProcesses[0], { paramMatch: 'initial', fullCommand: true });
+  t.like(tp('  process nginx\n  delay 1.5\n  fork_delay 0.25\n  weight -20 reverse\n').config!.trackProcesses[0], { terminateDelay: 1.5, forkDelay: 0.25, weight: -20, reverse: true });
+  t.like(tp('  process cron\n  quorum_max 0\n').config!.trackProcesses[0], { quorum: 0, quorumMax: 0 });
+  t.regex(messages(tp('  process cron\n  quorum 3\n  quorum_max 2\n'), 'error').join(), /quorum_max 2 is less than quorum 3/);
+  t.regex(messages(tp('  quorum 2\n'), 'error').join(), /needs process NAME/);
+  t.regex(messages(tp('  process a\n  weight 255\n'), 'error').join(), /weight must be -254-254/);
+  t.regex(messages(tp('  process a-very-long-daemon-name\n'), 'warning').join(), /longer than the 15 characters of a process name \(comm\), so it never matches/);
+  t.deepEqual(tp('  process a-very-long-daemon-name\n  full_command\n').warnings, []);
+});

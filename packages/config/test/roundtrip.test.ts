@@ -61,6 +61,7 @@ const instanceArb = (name: string, vrid: number): fc.Arbitrary<VrrpInstance> =>
             fc.tuple(...names.map((name) => fc.option(fc.integer({ min: -253, max: 253 }), { nil: undefined }).map((w) => ({ name, ...(w !== undefined ? { weight: w } : {}), reverse: false, pos }))))),
           trackInterface: fc.constant([]),
           trackFile: fc.constant([]),
+          trackProcess: fc.subarray(['haproxy', 'sshd']).map((names) => names.map((name) => ({ name, reverse: false, pos }))),
           notify: fc.record({ master: fc.constant({ command: '/usr/local/bin/notify.sh MASTER', user: 'nobody', pos }) }, { requiredKeys: [] }),
         }),
         dontTrackPrimary: fc.boolean(),
@@ -198,7 +199,11 @@ const configArb: fc.Arbitrary<Config> = fc
       ...(i === 0 ? { timeout: 1.5 } : {}),
     })),
     trackFiles: [],
-    syncGroups: instances.length > 1 ? [{ name: 'SG', pos, group: instances.map((i) => i.name), syncGroupTrackingWeight: false, tracking: { trackScript: [], trackInterface: [], trackFile: [], notify: {} } }] : [],
+    trackProcesses: [
+      { name: 'haproxy', pos, process: 'haproxy', params: [], paramMatch: 'none' as const, fullCommand: false, weight: -20 + (refresh % 5), reverse: refresh % 2 === 0, quorum: 1, quorumMax: Number.MAX_SAFE_INTEGER, terminateDelay: 0, forkDelay: 0 },
+      { name: 'sshd', pos, process: '/usr/sbin/sshd', params: ['-D', '-f', '/etc/ssh/sshd config'], paramMatch: 'partial' as const, fullCommand: true, weight: 0, reverse: false, quorum: 2, quorumMax: 4, terminateDelay: 0.5, forkDelay: 1.25 },
+    ],
+    syncGroups: instances.length > 1 ? [{ name: 'SG', pos, group: instances.map((i) => i.name), syncGroupTrackingWeight: false, tracking: { trackScript: [], trackInterface: [], trackFile: [], trackProcess: [], notify: {} } }] : [],
   }));
 
 test('property: a generated model printed as keepalived.conf loads back into the same model', (t) => {

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load, type Config } from '@tandem/config';
-import type { AddressSpec, FrameSink, LinkInfo, PacketInfo } from '@tandem/net';
+import type { AddressSpec, FrameSink, LinkInfo, PacketInfo, ProcConnectorHandlers, ProcEvent, ProcessInfo } from '@tandem/net';
 import type { Clock } from '@tandem/vrrp';
 import type { ChannelSpec, HostChannel, HostTransport, InterfaceLookup, TransportSpec, VrrpHost } from '../src/index.js';
 import type { Logger } from '../src/logger.js';
@@ -135,6 +135,42 @@ export class FakeHost implements VrrpHost {
 
   releaseSysctl(family: 'ipv4' | 'ipv6', ifname: string, k: string): void {
     this.sysctls.delete(`${family}/${ifname}/${k}`);
+  }
+
+  /** The host's processes, by pid; `startProcess` and `endProcess` change them and tell the process watchers. */
+  readonly procs = new Map<number, ProcessInfo>();
+  private procWatchers: ProcConnectorHandlers[] = [];
+  /** When set, watchProcesses rejects with it (a kernel without process events). */
+  procEventsRefused: Error | undefined;
+
+  processes(): ReadonlyMap<number, ProcessInfo> {
+    return new Map(this.procs);
+  }
+
+  process(pid: number): ProcessInfo | undefined {
+    return this.procs.get(pid);
+  }
+
+  async watchProcesses(h: ProcConnectorHandlers): Promise<{ close(): void }> {
+    if (this.procEventsRefused !== undefined) throw this.procEventsRefused;
+    this.procWatchers.push(h);
+    return { close: () => (this.procWatchers = this.procWatchers.filter((x) => x !== h)) };
+  }
+
+  private procEvent(e: ProcEvent): void {
+    for (const w of this.procWatchers) w.onEvent(e);
+  }
+
+  /** A process starts: the kernel reports its fork from `parent` (default: an untracked one), then its exec. */
+  startProcess(pid: number, info: ProcessInfo, parent = 1): void {
+    this.procs.set(pid, info);
+    this.procEvent({ kind: 'fork', parentTgid: parent, childPid: pid, childTgid: pid });
+    this.procEvent({ kind: 'exec', pid, tgid: pid });
+  }
+
+  endProcess(pid: number): void {
+    this.procs.delete(pid);
+    this.procEvent({ kind: 'exit', pid, tgid: pid });
   }
 
   async close(): Promise<void> {

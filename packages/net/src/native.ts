@@ -61,6 +61,8 @@ interface Addon {
   /** `pairs` is reused by the next batch: read the first `count` numbers before returning. */
   TcpProber: new (onResults: (pairs: Float64Array, count: number) => void) => NativeTcpProber;
   enterNetworkNamespace(path: string): void;
+  /** Calls `fn` with the main thread in the network namespace at `path`, then moves it back (ns_call.cc). */
+  callInNetworkNamespace<T>(path: string, fn: () => T): T;
   releaseMemory(): void;
   tryLockFile(fd: number): boolean;
 }

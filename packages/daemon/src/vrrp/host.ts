@@ -1,5 +1,5 @@
 import type { Vmac } from '@tandem/config';
-import type { AddressSpec, FrameSink, LinkInfo, PacketInfo, RouteSpec, RuleSpec } from '@tandem/net';
+import type { AddressSpec, FrameSink, LinkInfo, PacketInfo, ProcConnectorHandlers, ProcessInfo, RouteSpec, RuleSpec } from '@tandem/net';
 import type { Transport } from '@tandem/vrrp';
 
 // The VRRP side's one door to the host: interfaces, the sockets adverts travel on, addresses,
@@ -54,7 +54,17 @@ export interface HostChannel {
   close(): void;
 }
 
-export interface VrrpHost {
+/** The processes of the host, for track_process: what runs now, and the kernel's events as they start and end. */
+export interface ProcessSource {
+  /** Every process running now (`withArgv`: with its command line). */
+  processes(withArgv: boolean): ReadonlyMap<number, ProcessInfo>;
+  /** One process now; undefined when it is gone (or a zombie). */
+  process(pid: number, withArgv: boolean): ProcessInfo | undefined;
+  /** Subscribes to the kernel's process events; rejects when it gives none here. */
+  watchProcesses(h: ProcConnectorHandlers): Promise<{ close(): void }>;
+}
+
+export interface VrrpHost extends ProcessSource {
   /** The host's interfaces now. */
   links(): Promise<LinkInfo[]>;
   /** Calls `onChange` with an interface's new state whenever one changes. */

@@ -1,7 +1,8 @@
-import { AcceptFilter, NetTransport, PacketSender, Rtnl, VrrpChannel, type LinkInfo, type NetworkChanger, type PacketInfo } from '@tandem/net';
+import { AcceptFilter, NetTransport, PacketSender, ProcConnector, readProcess, Rtnl, scanProcesses, VrrpChannel, type LinkInfo, type NetworkChanger, type PacketInfo, type ProcConnectorHandlers, type ProcessInfo } from '@tandem/net';
 import type { Vmac } from '@tandem/config';
 import type { Logger } from '../logger.js';
 import type { ChannelSpec, HostChannel, HostTransport, InterfaceLookup, TransportSpec, VrrpHost } from './host.js';
+import { STARTING_NETNS_ENV } from './protocol.js';
 import { SharedSysctls, sysctlPath } from './shared-sysctl.js';
 import { VmacLinks } from './vmac.js';
 
@@ -71,6 +72,19 @@ export class NetHost implements VrrpHost {
 
   removeVmac(name: string): Promise<void> {
     return this.vmacs.remove(name);
+  }
+
+  processes(withArgv: boolean): ReadonlyMap<number, ProcessInfo> {
+    return scanProcesses(withArgv);
+  }
+
+  process(pid: number, withArgv: boolean): ProcessInfo | undefined {
+    return readProcess(pid, withArgv);
+  }
+
+  /** The connector lives in the initial network namespace: opened in the one tandemd started in (side-client.ts passes it). */
+  watchProcesses(h: ProcConnectorHandlers): Promise<{ close(): void }> {
+    return ProcConnector.open(h, process.env[STARTING_NETNS_ENV]);
   }
 
   holdSysctl(family: 'ipv4' | 'ipv6', ifname: string, key: string, value: string): void {

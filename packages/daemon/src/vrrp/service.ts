@@ -1,4 +1,4 @@
-import { sameValue, type GlobalDefs, type SyncGroup, type TrackFile, type VrrpInstance, type VrrpScript } from '@tandem/config';
+import { sameValue, type GlobalDefs, type SyncGroup, type TrackFile, type TrackProcess, type VrrpInstance, type VrrpScript } from '@tandem/config';
 import { FramePacer, type AddressSpec, type FrameSink, type LinkInfo, type PacketInfo } from '@tandem/net';
 import { InstanceRunner, openAh, receiveAdvert, type Clock, type DropReason, type InstanceStats, type Timer, type TransitionEvent, type VrrpState } from '@tandem/vrrp';
 import { runScript } from '@tandem/healthcheck';
@@ -24,6 +24,7 @@ export interface VrrpPart {
   readonly syncGroups: readonly SyncGroup[];
   readonly vrrpScripts: readonly VrrpScript[];
   readonly trackFiles: readonly TrackFile[];
+  readonly trackProcesses: readonly TrackProcess[];
 }
 
 /** Status of one instance, as `tandemctl status --json` prints it. */
@@ -121,9 +122,15 @@ export class VrrpService {
     this.clock = o.clock;
     this.log = o.log;
     const exec = o.exec ?? runScript;
-    this.trackers = new Trackers(o.log, o.clock, exec, (kind, name) => {
-      for (const m of this.instances) if (tracks(m.config, this.groupOf.get(m.config.name), kind, name)) this.recompute(m);
-    });
+    this.trackers = new Trackers(
+      o.log,
+      o.clock,
+      exec,
+      (kind, name) => {
+        for (const m of this.instances) if (tracks(m.config, this.groupOf.get(m.config.name), kind, name)) this.recompute(m);
+      },
+      o.host,
+    );
     this.notifier = new Notifier(o.log, o.clock, exec, (line) => this.onNotifyLine?.(line));
   }
 
@@ -139,6 +146,7 @@ export class VrrpService {
     let fresh: Array<{ start(): void }>;
     try {
       fresh = this.trackers.sync(part, this.preparer);
+      await this.trackers.openProcessEvents();
       for (const l of await this.host.links()) this.links.set(l.index, l);
       for (const i of part.vrrpInstances) await this.add(i, part);
     } catch (err) {
@@ -373,6 +381,8 @@ export class VrrpService {
     this.preparer = scriptPreparer(next);
     // New and changed vrrp_scripts and track_files run from now on; those no longer used stop.
     const fresh = this.trackers.sync(next, this.preparer);
+    // A reload that adds the first vrrp_track_process subscribes; if the kernel gives no events, counts stay as scanned (logged).
+    await this.trackers.openProcessEvents().catch((err: Error) => this.log.error(`track_process: ${err.message}; the processes were counted once and are not followed`));
     for (const l of await this.host.links()) this.links.set(l.index, { ...l, mac: l.mac ?? this.links.get(l.index)?.mac });
     for (const step of planReload(before, next, d)) {
       switch (step.kind) {

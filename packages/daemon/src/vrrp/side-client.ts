@@ -2,7 +2,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { TransitionEvent, VrrpState } from '@tandem/vrrp';
 import type { Logger } from '../logger.js';
-import type { RequestEnvelope, SideMessage, SideRequest, SideRequests } from './protocol.js';
+import { startingNetworkNamespace } from '@tandem/net';
+import { STARTING_NETNS_ENV, type RequestEnvelope, type SideMessage, type SideRequest, type SideRequests } from './protocol.js';
 import type { InstanceDiff } from './reload-plan.js';
 import type { ReloadReport, VrrpPart } from './service.js';
 
@@ -59,6 +60,8 @@ export class VrrpSide {
     const child = fork(this.o.entry ?? join(__dirname, 'side.js'), [], {
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // track_process: the kernel's process connector is only in the namespace tandemd started in.
+      env: startingNetworkNamespace() === undefined ? process.env : { ...process.env, [STARTING_NETNS_ENV]: startingNetworkNamespace() },
       // A small young generation: the side allocates little, and its RSS stays small.
       execArgv: ['--max-semi-space-size=2'],
     });
