@@ -1,5 +1,5 @@
 import type { Diagnostics } from './diagnostics.js';
-import type { GlobalDefs, LvsSyncDaemon, NotifyFifo } from './model.js';
+import type { GlobalDefs, LvsSyncDaemon, NotifyFifo, VrrpFirewall } from './model.js';
 import { scriptValue } from './tracking.js';
 import { applySection, flag, integer, misplaced, seconds, single, word, type NotYet, type SectionSpec } from './section.js';
 import type { Node } from './tree.js';
@@ -46,6 +46,7 @@ export function defaultGlobalDefs(): GlobalDefs {
     lvsTimeouts: undefined,
     lvsSyncDaemon: undefined,
     notifyFifos: {},
+    vrrpFirewall: { kind: 'nftables', table: 'tandem_no_accept', priority: 0, counters: false, from: 'default' },
   };
 }
 
@@ -110,6 +111,7 @@ const spec: SectionSpec<Draft> = {
       const sync = syncDaemon(n, diags);
       if (sync !== undefined) d.lvsSyncDaemon = sync;
     },
+    ...firewallKeywords(),
     // keepalived takes these only at the top level, outside global_defs.
     child_wait_time: misplaced('at the top level, outside global_defs'),
     use_pid_dir: misplaced('at the top level, outside global_defs'),
@@ -167,17 +169,12 @@ const spec: SectionSpec<Draft> = {
     min_auto_priority_delay: harmless,
     default_interface: changesBehaviour('static addresses without dev would go elsewhere'),
     net_namespace_ipvs: changesBehaviour('network namespaces are not supported'),
-    nftables: changesBehaviour('VIP filtering through nftables would not be set up'),
-    nftables_counters: changesBehaviour('VIP filtering through nftables would not be set up'),
-    nftables_ifindex: changesBehaviour('VIP filtering through nftables would not be set up'),
     nftables_ipvs: changesBehaviour('IPVS traffic marking through nftables would not be set up'),
     nftables_ipvs_priority: changesBehaviour('IPVS traffic marking through nftables would not be set up'),
     nftables_ipvs_start_fwmark: changesBehaviour('IPVS traffic marking through nftables would not be set up'),
-    nftables_priority: changesBehaviour('VIP filtering through nftables would not be set up'),
     vmac_addr_prefix: changesBehaviour('virtual MACs are not supported'),
     vmac_prefix: changesBehaviour('virtual MACs are not supported'),
     vrrp_garp_extra_if: changesBehaviour('gratuitous ARPs would not be sent on the extra interfaces'),
-    vrrp_ipsets: changesBehaviour('ipsets would not be maintained'),
     vrrp_min_garp: changesBehaviour('it changes the gratuitous ARP schedule'),
     vrrp_notify_priority_changes: changesBehaviour('priority-change notifications would not be sent'),
     rs_init_notifies: changesBehaviour('real-server notifications at start would not be sent'),
@@ -213,7 +210,6 @@ const spec: SectionSpec<Draft> = {
     vrrp_cpu_affinity: harmless,
     checker_priority: harmless,
     checker_no_swap: harmless,
-    vrrp_iptables: changesBehaviour('it filters traffic to the addresses'),
     dynamic_interfaces: changesBehaviour('interfaces must exist at start'),
   },
 };
@@ -229,6 +225,54 @@ function fifoPath(kind: FifoKind): (n: Node, d: Draft, diags: Diagnostics) => vo
     const prev: Partial<NotifyFifo> = d.notifyFifos[kind] ?? {};
     const fifo: NotifyFifo = { ...prev, path, pos: n.keyword.pos, ...(n.args[1] !== undefined ? { user: n.args[1].text } : {}), ...(n.args[2] !== undefined ? { group: n.args[2].text } : {}) };
     d.notifyFifos = { ...d.notifyFifos, [kind]: fifo };
+  };
+}
+
+/** nftables' limit on a table name (NFT_TABLE_MAXNAMELEN, with its NUL). */
+const NFT_NAME_MAX = 255;
+
+/** no_accept's firewall: keepalived 2.2.7's nftables keywords, and vrrp_iptables read as a build without iptables reads it. */
+function firewallKeywords(): Record<string, (n: Node, d: Draft, diags: Diagnostics) => void> {
+  const nftablesOf = (d: Draft): Extract<VrrpFirewall, { kind: 'nftables' }> | undefined => (d.vrrpFirewall.kind === 'nftables' ? d.vrrpFirewall : undefined);
+  return {
+    nftables: (n, d, diags) => {
+      if (!arity(n, 0, 1, diags)) return;
+      const table = n.args[0]?.text ?? 'keepalived';
+      if (table.length >= NFT_NAME_MAX) return diags.error('CONF_ERR_VALUE', n.args[0]!.pos, 'nftables table name too long');
+      // As keepalived: nftables wins over vrrp_iptables, and sets the chain priority to -1.
+      d.vrrpFirewall = { kind: 'nftables', table, priority: -1, counters: nftablesOf(d)?.counters ?? false, from: 'nftables' };
+    },
+    nftables_priority: single(integer(-(2 ** 31), 2 ** 31 - 1), (d, v) => {
+      const fw = nftablesOf(d);
+      if (fw !== undefined) d.vrrpFirewall = { ...fw, priority: v };
+    }),
+    nftables_counters: flag((d, v) => {
+      const fw = nftablesOf(d);
+      if (fw !== undefined) d.vrrpFirewall = { ...fw, counters: v };
+    }),
+    nftables_ifindex: (n, _d, diags) => {
+      if (flagValue(n, diags) !== undefined) {
+        diags.warning('CONF_ERR_UNSUPPORTED', n.keyword.pos, 'nftables_ifindex is ignored: tandem drops traffic to a link-local address whatever interface it arrives on (keepalived matches the interface too)');
+      }
+    },
+    vrrp_iptables: (n, d, diags) => {
+      if (!arity(n, 0, 2, diags)) return;
+      if (nftablesOf(d)?.from === 'nftables') {
+        diags.warning('CONF_ERR_CONFLICT', n.keyword.pos, 'vrrp_iptables is ignored: nftables is given, and keepalived uses nftables then');
+        return;
+      }
+      if (n.args.length === 0) {
+        d.vrrpFirewall = { kind: 'none' };
+        diags.warning('CONF_ERR_VALUE', n.keyword.pos, 'vrrp_iptables without chains: tandem adds no firewall rules, so no_accept (and vrrp_strict) does not drop traffic to the addresses (keepalived 2.2.7 built with nftables would use its table keepalived)');
+        return;
+      }
+      d.vrrpFirewall = { kind: 'nftables', table: 'keepalived', priority: -1, counters: false, from: 'vrrp_iptables' };
+      diags.warning('CONF_ERR_VALUE', n.keyword.pos, `iptables chains are not used: no_accept drops traffic with nftables (table keepalived), as keepalived 2.2.7 built without iptables does; replace vrrp_iptables with nftables`);
+    },
+    vrrp_ipsets: (n, _d, diags) => {
+      if (!arity(n, 0, 5, diags)) return;
+      diags.warning('CONF_ERR_VALUE', n.keyword.pos, "vrrp_ipsets is ignored: no_accept's addresses are kept in sets of its own nftables table, not in ipsets");
+    },
   };
 }
 

@@ -144,7 +144,30 @@ export interface GlobalDefs {
   readonly lvsSyncDaemon: LvsSyncDaemon | undefined;
   /** `notify_fifo` (every event), `vrrp_notify_fifo` (VRRP), `lvs_notify_fifo` (checker) and their `_script` readers. */
   readonly notifyFifos: { readonly all?: NotifyFifo; readonly vrrp?: NotifyFifo; readonly lvs?: NotifyFifo };
+  /** How no_accept drops traffic to the addresses: `nftables`, `vrrp_iptables`, `nftables_priority`, `nftables_counters`. */
+  readonly vrrpFirewall: VrrpFirewall;
 }
+
+/**
+ * The firewall no_accept (Accept_Mode false) uses to drop traffic to the addresses a master
+ * holds. keepalived 2.2.7 as Debian builds it has nftables only: `nftables [TABLE]` names its
+ * table (default keepalived, chain priority -1), and `vrrp_iptables` is read as nftables too.
+ * A bare `vrrp_iptables` is tandem's "add no rules", as people use it.
+ */
+export type VrrpFirewall =
+  | {
+      readonly kind: 'nftables';
+      /** The nftables table (family inet); tandem's default is tandem_no_accept. */
+      readonly table: string;
+      /** The input chain's priority (default 0, the filter priority; keepalived's -1 with `nftables`). */
+      readonly priority: number;
+      /** `nftables_counters`: a counter on each rule. */
+      readonly counters: boolean;
+      /** Which keyword chose it: none (tandem's default), `nftables`, or `vrrp_iptables CHAIN`. */
+      readonly from: 'default' | 'nftables' | 'vrrp_iptables';
+    }
+  /** A bare `vrrp_iptables`: no rules at all, so no_accept is not enforced. */
+  | { readonly kind: 'none' };
 
 /** A FIFO keepalived writes one line per event to, optionally with a script that reads it. */
 export interface NotifyFifo {

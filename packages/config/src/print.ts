@@ -42,6 +42,11 @@ function globals(g: GlobalDefs): string[] {
   if (g.vrrpSkipCheckAdvAddr) out.push('vrrp_skip_check_adv_addr');
   if (g.vrrpCheckUnicastSrc) out.push('vrrp_check_unicast_src');
   if (g.vrrpLowerPrioNoAdvert !== undefined) out.push(`vrrp_lower_prio_no_advert ${g.vrrpLowerPrioNoAdvert ? 'on' : 'off'}`);
+  const fw = g.vrrpFirewall;
+  if (fw.kind === 'none') out.push('vrrp_iptables');
+  else if (fw.from === 'vrrp_iptables') out.push('vrrp_iptables KEEPALIVED_IN');
+  else if (fw.from === 'nftables') out.push(`nftables ${q(fw.table)}`, `nftables_priority ${fw.priority}`);
+  if (fw.kind === 'nftables' && fw.counters) out.push('nftables_counters');
   if (g.lvsFlush) out.push('lvs_flush');
   if (g.lvsFlushOnStop !== 'no') out.push(g.lvsFlushOnStop === 'vs' ? 'lvs_flush_on_stop VS' : 'lvs_flush_on_stop');
   const t = g.lvsTimeouts;

@@ -123,3 +123,18 @@ test('vrrp_track_process: keepalived\'s defaults and rules for process, param_ma
   t.regex(messages(tp('  process a-very-long-daemon-name\n'), 'warning').join(), /longer than the 15 characters of a process name \(comm\), so it never matches/);
   t.deepEqual(tp('  process a-very-long-daemon-name\n  full_command\n').warnings, []);
 });
+
+test('the no_accept firewall: nftables [TABLE] with its priority and counters, vrrp_iptables as keepalived without iptables reads it, a bare vrrp_iptables for no rules', (t) => {
+  const fw = (lines: string): ReturnType<typeof load> => loadText(`global_defs {\n${lines}}\n`);
+  t.deepEqual(fw('').config!.globalDefs.vrrpFirewall, { kind: 'nftables', table: 'tandem_no_accept', priority: 0, counters: false, from: 'default' });
+  t.deepEqual(fw('  nftables\n').config!.globalDefs.vrrpFirewall, { kind: 'nftables', table: 'keepalived', priority: -1, counters: false, from: 'nftables' });
+  t.deepEqual(fw('  nftables_counters\n  nftables mine\n  nftables_priority 10\n').config!.globalDefs.vrrpFirewall, { kind: 'nftables', table: 'mine', priority: 10, counters: true, from: 'nftables' });
+  const chains = fw('  vrrp_iptables KA_IN KA_OUT\n');
+  t.like(chains.config!.globalDefs.vrrpFirewall, { kind: 'nftables', table: 'keepalived', from: 'vrrp_iptables' });
+  t.regex(messages(chains, 'warning').join(), /iptables chains are not used/);
+  const bare = fw('  vrrp_iptables\n');
+  t.deepEqual(bare.config!.globalDefs.vrrpFirewall, { kind: 'none' });
+  t.regex(messages(bare, 'warning').join(), /tandem adds no firewall rules/);
+  t.like(fw('  nftables\n  vrrp_iptables\n').config!.globalDefs.vrrpFirewall, { kind: 'nftables', from: 'nftables' });
+  t.regex(messages(fw('  vrrp_ipsets keepalived\n'), 'warning').join(), /vrrp_ipsets is ignored/);
+});

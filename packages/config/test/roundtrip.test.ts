@@ -178,6 +178,14 @@ const configArb: fc.Arbitrary<Config> = fc
       lvsFlushOnStop: refresh > 1 ? 'vs' : 'no',
       lvsTimeouts: refresh > 2 ? { tcp: 900, udp: 60 } : undefined,
       lvsSyncDaemon: instances[0] !== undefined && refresh > 0 ? { interface: 'eth0', instance: instances[0].name, syncId: refresh, pos } : undefined,
+      vrrpFirewall:
+        refresh % 4 === 0
+          ? { kind: 'none' as const }
+          : refresh % 4 === 1
+            ? { kind: 'nftables' as const, table: 'tandem_no_accept', priority: 0, counters: false, from: 'default' as const }
+            : refresh % 4 === 2
+              ? { kind: 'nftables' as const, table: 'ka_filter', priority: -5, counters: true, from: 'nftables' as const }
+              : { kind: 'nftables' as const, table: 'keepalived', priority: -1, counters: false, from: 'vrrp_iptables' as const },
       notifyFifos: refresh > 50 ? { vrrp: { path: '/run/tandem.fifo', user: 'nobody', pos, script: { command: '/usr/local/bin/read-fifo', pos } } } : {},
     },
     vrrpInstances: instances,

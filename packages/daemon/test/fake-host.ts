@@ -129,6 +129,13 @@ export class FakeHost implements VrrpHost {
 
   async removeVmac(): Promise<void> {}
 
+  /** What setFirewall was last told. */
+  firewall: unknown;
+
+  setFirewall(fw: unknown): void {
+    this.firewall = fw;
+  }
+
   holdSysctl(family: 'ipv4' | 'ipv6', ifname: string, k: string, value: string): void {
     this.sysctls.set(`${family}/${ifname}/${k}`, value);
   }

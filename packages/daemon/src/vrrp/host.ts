@@ -1,4 +1,4 @@
-import type { Vmac } from '@tandem/config';
+import type { Vmac, VrrpFirewall } from '@tandem/config';
 import type { AddressSpec, FrameSink, LinkInfo, PacketInfo, ProcConnectorHandlers, ProcessInfo, RouteSpec, RuleSpec } from '@tandem/net';
 import type { Transport } from '@tandem/vrrp';
 
@@ -78,6 +78,8 @@ export interface VrrpHost extends ProcessSource {
   /** Holds a per-interface kernel setting at `value` until the last holder releases it (then it is put back). */
   holdSysctl(family: 'ipv4' | 'ipv6', ifname: string, key: string, value: string): void;
   releaseSysctl(family: 'ipv4' | 'ipv6', ifname: string, key: string): void;
+  /** How no_accept drops traffic to held addresses (nftables table, priority, counters), or not at all; set before the first channel opens. */
+  setFirewall(fw: VrrpFirewall): void;
   /** Closes sockets, removes virtual MAC interfaces and no_accept filters, puts settings back. */
   close(): Promise<void>;
 }

@@ -143,6 +143,10 @@ export class VrrpService {
     this.preparer = scriptPreparer(part);
     this.groupOf = groupsByMember(part.syncGroups);
     this.setAnnounceGaps(part.globalDefs);
+    this.host.setFirewall(part.globalDefs.vrrpFirewall);
+    if (part.globalDefs.vrrpFirewall.kind === 'none' && part.vrrpInstances.some((i) => !i.accept && i.priority !== 255)) {
+      this.log.warn('no_accept is not enforced: a bare vrrp_iptables asks for no firewall rules, so traffic to the addresses is accepted');
+    }
     let fresh: Array<{ start(): void }>;
     try {
       fresh = this.trackers.sync(part, this.preparer);
@@ -378,6 +382,9 @@ export class VrrpService {
     const byName = (name: string): Managed | undefined => this.instances.find((m) => m.config.name === name);
     this.groupOf = groupsByMember(next.syncGroups);
     this.setAnnounceGaps(next.globalDefs);
+    if (!sameValue(before.globalDefs.vrrpFirewall, next.globalDefs.vrrpFirewall)) {
+      this.log.warn('the no_accept firewall settings (nftables, vrrp_iptables) change at the next start of tandemd, not at a reload');
+    }
     this.preparer = scriptPreparer(next);
     // New and changed vrrp_scripts and track_files run from now on; those no longer used stop.
     const fresh = this.trackers.sync(next, this.preparer);
