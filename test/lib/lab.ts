@@ -127,6 +127,11 @@ export class Lab {
     return this.track(nsSpawn(name === 'client' ? this.client : this.ns(name), command, [...args]));
   }
 
+  /** Starts a process in any namespace of the lab (one emptyNamespace made); cleanup() stops it. */
+  spawnInNamespace(ns: string, command: string, args: readonly string[]): ReturnType<typeof nsSpawn> {
+    return this.track(nsSpawn(ns, command, [...args]));
+  }
+
   /** tcpdump on a node's eth0 (`args`: options and filter), once it listens; cleanup() stops it. */
   async capture(name: string | 'client', args: readonly string[]): Promise<ReturnType<typeof nsSpawn>> {
     const c = this.spawnIn(name, 'tcpdump', ['-i', 'eth0', '-n', '-l', ...args]);

@@ -3,7 +3,7 @@ import { defaultGlobalDefs, parseGlobalDefs } from './global-defs.js';
 import { nodeFingerprint, setBlockFingerprint } from './fingerprint.js';
 import type { LexOptions, Token } from './lexer.js';
 import { blockReader, readConfig, type ReusableBlock } from './reader.js';
-import type { Config, GlobalDefs, RouteSpec, RuleSpec, SyncGroup, TrackFile, Tracking, TrackProcess, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
+import type { Config, GlobalDefs, RouteSpec, RuleSpec, SslSettings, SyncGroup, TrackFile, Tracking, TrackProcess, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
 import { routeBlock, ruleBlock } from './routes.js';
 import { parseSyncGroup, parseTrackFile, parseTrackProcess, parseVrrpScript } from './tracking.js';
 import { parseVirtualServer, parseVirtualServerGroup } from './lvs.js';
@@ -12,6 +12,7 @@ import { arity } from './values.js';
 import { TreeBuilder, type Node } from './tree.js';
 import { parseVip, parseVrrpInstance } from './vrrp-instance.js';
 import { PROCESS_KEYWORD_NAMES, processKeyword } from './top-level.js';
+import { parseSsl } from './ssl.js';
 
 /** The outcome of loading a file: a model only when there is no error. */
 export interface LoadResult {
@@ -30,12 +31,11 @@ const TOP_NOT_YET: Readonly<Record<string, NotYet>> = Object.fromEntries(
     ['linkbeat_interfaces', 'link-beat polling is not implemented'],
     ['interface_up_down_delays', 'interface debouncing is not implemented'],
     ['track_group', 'track groups are not implemented'],
-    ['SSL', 'SSL_GET arrives with health checking'],
     ['net_namespace_ipvs', 'run tandemd inside the namespace instead'],
   ].map(([k, why]) => [k!, { severity: 'error' as const, why: why! }]),
 );
 
-const TOP_KEYWORDS = ['global_defs', 'net_namespace', 'vrrp_instance', 'virtual_server', 'virtual_server_group', 'vrrp_script', 'track_file', 'vrrp_track_file', 'vrrp_sync_group', 'vrrp_track_process', ...Object.keys(TOP_NOT_YET)];
+const TOP_KEYWORDS = ['global_defs', 'net_namespace', 'SSL', 'vrrp_instance', 'virtual_server', 'virtual_server_group', 'vrrp_script', 'track_file', 'vrrp_track_file', 'vrrp_sync_group', 'vrrp_track_process', ...Object.keys(TOP_NOT_YET)];
 
 /** Cross-references of tracking: named scripts and files exist, sync group members exist once. */
 function checkTracking(instances: readonly VrrpInstance[], scripts: readonly VrrpScript[], files: readonly TrackFile[], processes: readonly TrackProcess[], groups: readonly SyncGroup[], diags: Diagnostics): void {
@@ -240,6 +240,7 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
   const scripts: VrrpScript[] = [];
   const files: TrackFile[] = [];
   const processes: TrackProcess[] = [];
+  let ssl: SslSettings | undefined;
   const syncGroups: SyncGroup[] = [];
   const staticAddresses: VirtualAddress[] = [];
   const staticRoutes: RouteSpec[] = [];
@@ -261,6 +262,9 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
         continue;
       case 'vrrp_track_process':
         collect(processes, parseTrackProcess(n, diags));
+        continue;
+      case 'SSL':
+        ssl = parseSsl(n, ssl, diags);
         continue;
       case 'virtual_server': {
         const e = early?.blocks.get(n);
@@ -324,7 +328,7 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
     const near = suggest(sync.instance, instances.map((i) => i.name));
     diags.error('CONF_ERR_REFERENCE', sync.pos, `lvs_sync_daemon: no vrrp_instance ${sync.instance}${near !== undefined ? `; did you mean '${near}'?` : ''}`);
   }
-  return { file, globalDefs, staticAddresses, staticRoutes, staticRules, vrrpInstances: instances, virtualServerGroups: groups, virtualServers: servers, vrrpScripts: scripts, trackFiles: files, trackProcesses: processes, syncGroups };
+  return { file, globalDefs, staticAddresses, staticRoutes, staticRules, vrrpInstances: instances, virtualServerGroups: groups, virtualServers: servers, vrrpScripts: scripts, trackFiles: files, trackProcesses: processes, syncGroups, ...(ssl !== undefined ? { ssl } : {}) };
 }
 
 /** Reads, parses and validates a keepalived.conf (with its includes). Never throws on file content. */

@@ -180,6 +180,8 @@ const vsSpec: SectionSpec<VsDraft> = {
     hashed: (n, _d, diags) => {
       if (flagValue(n, diags) !== undefined) diags.warning('CONF_ERR_UNSUPPORTED', n.keyword.pos, 'hashed does nothing (keepalived 2.2.7 sets no flag for it either: the kernel hashes every service); ignored');
     },
+    // keepalived: a fwmark service's family when its real servers do not say (all tunnelled).
+    ip_family: single((tok, what, diags) => enumValue(tok, ['inet', 'inet6'] as const, what, diags), (d, v) => (d.ipFamily = v === 'inet6' ? 6 : 4)),
     // keepalived: the weight of the real servers that give none (1-65535).
     weight: single(integer(1, 65535), (d, v) => (d.weight = v)),
     persistence_timeout: (n, d, diags) => {
@@ -219,7 +221,6 @@ const vsSpec: SectionSpec<VsDraft> = {
   },
   notYet: {
     ha_suspend: notYet('suspending checks without the VIP is not implemented'),
-    ip_family: notYet('mixed-family tunnelled services are not implemented'),
     smtp_alert: harmless,
     snmp_name: harmless,
   },
@@ -284,6 +285,7 @@ export function parseVirtualServer(node: Node, diags: Diagnostics): VirtualServe
   if (key.kind === 'address' && key.port === undefined && d.persistenceTimeout === undefined) {
     diags.error('CONF_ERR_MISSING', pos, `virtual_server ${key.address} without a port needs persistence_timeout (keepalived: port 0 = all ports, persistent only)`);
   }
+  if (d.ipFamily !== undefined && key.kind === 'address' && d.ipFamily !== key.family) diags.error('CONF_ERR_CONFLICT', pos, `ip_family inet${d.ipFamily === 6 ? '6' : ''} is not the family of the virtual server's address`);
   if (d.ops && protocol !== 'UDP') diags.error('CONF_ERR_CONFLICT', pos, 'ops (one-packet scheduling) is for UDP services');
   const forwardingOf = d.forwarding ?? { kind: 'NAT' };
   if (key.kind === 'address') {

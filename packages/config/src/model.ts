@@ -248,6 +248,8 @@ export interface Config {
   readonly virtualServers: readonly VirtualServer[];
   readonly vrrpScripts: readonly VrrpScript[];
   readonly trackFiles: readonly TrackFile[];
+  /** The global `SSL { }` block, when there is one. */
+  readonly ssl?: SslSettings;
   /** `vrrp_track_process` blocks. */
   readonly trackProcesses: readonly TrackProcess[];
   readonly syncGroups: readonly SyncGroup[];
@@ -281,6 +283,10 @@ export interface CheckerOptions {
   readonly delayLoop?: number;
   readonly alpha?: boolean;
   readonly logAllFailures?: boolean;
+  /** `bind_if`: the checker's socket is bound to this interface (SO_BINDTODEVICE). */
+  readonly bindIf?: string;
+  /** `fwmark`: the checker's packets carry this mark (SO_MARK), for policy routing. */
+  readonly fwmark?: number;
 }
 
 /** One `url { ... }` of HTTP_GET / SSL_GET. Status ranges are inclusive. */
@@ -289,6 +295,36 @@ export interface HttpUrl {
   readonly digest?: string;
   readonly statusCodes: readonly (readonly [number, number])[];
   readonly virtualhost?: string;
+  /** `regex` and its options: the body must hold a match (or not, `noMatch`). */
+  readonly regex?: UrlRegex;
+  readonly pos: Position;
+}
+
+/**
+ * A url's `regex` (PCRE2 in keepalived), as the ECMAScript RegExp tandem matches with
+ * (`source`, `flags`: see pcre.ts and docs/config.md for the differences).
+ */
+export interface UrlRegex {
+  /** The pattern as the file wrote it, and its `regex_options`. */
+  readonly pattern: string;
+  readonly options: readonly string[];
+  readonly source: string;
+  readonly flags: string;
+  /** `regex_no_match`: a match fails the check. */
+  readonly noMatch: boolean;
+  /** `regex_min_offset` / `regex_max_offset`: where in the body a match may start. */
+  readonly minOffset: number;
+  readonly maxOffset?: number;
+  /** regex_options `firstline`: the match must start on the body's first line. */
+  readonly firstLine: boolean;
+}
+
+/** The global `SSL { }` block: SSL_GET's client certificate (files), its key and password, and a CA file. */
+export interface SslSettings {
+  readonly password?: string;
+  readonly ca?: string;
+  readonly certificate?: string;
+  readonly key?: string;
   readonly pos: Position;
 }
 
@@ -303,6 +339,10 @@ export type Checker =
       readonly virtualhost?: string;
       readonly httpProtocol?: '1.0' | '1.0C' | '1.1';
       readonly enableSni?: boolean;
+      /** `sni_name` (keepalived 2.3): the TLS server name to send. */
+      readonly sniName?: string;
+      /** `tls_compliant` (keepalived 2.2.8): end each TLS connection with close_notify. */
+      readonly tlsCompliant?: boolean;
     }
   | {
       readonly kind: 'MISC_CHECK';
@@ -380,6 +420,8 @@ export interface VirtualServer {
   readonly alpha: boolean;
   readonly omega: boolean;
   readonly virtualhost?: string;
+  /** `ip_family`: a fwmark service's family (keepalived: else its non-tunnelled real servers', else IPv4). */
+  readonly ipFamily?: 4 | 6;
   readonly options: CheckerOptions;
   readonly realServers: readonly RealServer[];
 }

@@ -181,6 +181,8 @@ function options(o: CheckerOptions): string[] {
   if (o.delayLoop !== undefined) l.push(`delay_loop ${o.delayLoop}`);
   if (o.alpha !== undefined) l.push(`alpha ${o.alpha ? 'on' : 'off'}`);
   if (o.logAllFailures !== undefined) l.push(`log_all_failures ${o.logAllFailures ? 'on' : 'off'}`);
+  if (o.bindIf !== undefined) l.push(`bind_if ${q(o.bindIf)}`);
+  if (o.fwmark !== undefined) l.push(`fwmark ${o.fwmark}`);
   return l;
 }
 
@@ -194,11 +196,21 @@ function checker(c: Checker): string[] {
         if (u.digest !== undefined) ul.push(`digest ${u.digest}`);
         ul.push(`status_code ${u.statusCodes.map(([a, b]) => (a === b ? String(a) : `${a}-${b}`)).join(' ')}`);
         if (u.virtualhost !== undefined) ul.push(`virtualhost ${q(u.virtualhost)}`);
+        const r = u.regex;
+        if (r !== undefined) {
+          ul.push(`regex ${q(r.pattern)}`);
+          if (r.options.length > 0) ul.push(`regex_options ${r.options.join(' ')}`);
+          if (r.noMatch) ul.push('regex_no_match');
+          if (r.minOffset !== 0) ul.push(`regex_min_offset ${r.minOffset}`);
+          if (r.maxOffset !== undefined) ul.push(`regex_max_offset ${r.maxOffset}`);
+        }
         l.push(...block('url', ul, ''));
       }
       if (c.virtualhost !== undefined) l.push(`virtualhost ${q(c.virtualhost)}`);
       if (c.httpProtocol !== undefined) l.push(`http_protocol ${c.httpProtocol}`);
       if (c.enableSni !== undefined) l.push(`enable_sni ${c.enableSni ? 'on' : 'off'}`);
+      if (c.sniName !== undefined) l.push(`sni_name ${q(c.sniName)}`);
+      if (c.tlsCompliant !== undefined) l.push(`tls_compliant ${c.tlsCompliant ? 'on' : 'off'}`);
       break;
     case 'MISC_CHECK':
       l.push(`misc_path ${q(c.path)}`);
@@ -256,6 +268,7 @@ function virtualServer(v: VirtualServer): string[] {
   if (v.persistenceGranularity !== undefined) l.push(`persistence_granularity ${v.persistenceGranularity}`);
   if (v.persistenceEngine !== undefined) l.push(`persistence_engine ${v.persistenceEngine}`);
   l.push(`quorum ${v.quorum}`, `hysteresis ${v.hysteresis}`);
+  if (v.ipFamily !== undefined) l.push(`ip_family inet${v.ipFamily === 6 ? '6' : ''}`);
   if (v.quorumUp !== undefined) l.push(`quorum_up ${q(v.quorumUp)}`);
   if (v.quorumDown !== undefined) l.push(`quorum_down ${q(v.quorumDown)}`);
   if (v.sorryServer !== undefined) {
@@ -327,6 +340,10 @@ export function printConfig(c: Config): string {
   const parts: string[][] = [];
   const g = globals(c.globalDefs);
   if (g.length > 0) parts.push(block('global_defs', g, ''));
+  if (c.ssl !== undefined) {
+    const s = c.ssl;
+    parts.push(block('SSL', [...(s.password !== undefined ? [`password ${q(s.password)}`] : []), ...(s.ca !== undefined ? [`ca ${q(s.ca)}`] : []), ...(s.certificate !== undefined ? [`certificate ${q(s.certificate)}`] : []), ...(s.key !== undefined ? [`key ${q(s.key)}`] : [])], ''));
+  }
   if (c.staticAddresses.length > 0) parts.push(block('static_ipaddress', c.staticAddresses.map(vip), ''));
   if (c.staticRoutes.length > 0) parts.push(block('static_routes', c.staticRoutes.map(route), ''));
   if (c.staticRules.length > 0) parts.push(block('static_rules', c.staticRules.map(rule), ''));

@@ -61,11 +61,11 @@ const URL: Examples = {
   status_code: '200',
   virtualhost: 'www.example.com',
   regex: '"ok|ready"',
-  regex_no_match: '',
-  regex_options: 'caseless',
-  regex_min_offset: '0',
-  regex_max_offset: '100',
-  regex_stack: '32768 65536',
+  regex_no_match: '!regex error\nregex_no_match',
+  regex_options: '!regex ready\nregex_options caseless',
+  regex_min_offset: '!regex ready\nregex_min_offset 0',
+  regex_max_offset: '!regex ready\nregex_max_offset 100',
+  regex_stack: '!regex ready\nregex_stack 32768 65536',
 };
 const HTTP: Examples = {
   ...CHECKER_CONNECTION,

@@ -3,6 +3,7 @@ import { CheckScheduler, systemClock, type Clock } from '@tandem/healthcheck';
 import { describeOperation, type IpvsClient, type Operation, serviceId, type TableService, TableKeeper } from '@tandem/ipvs';
 import { IcmpPinger, TcpConnector } from '@tandem/net';
 import { planChecks, realServerName, type PlannedCheck } from './check-specs.js';
+import { HostCheckResources } from './check-resources.js';
 import { desiredForVirtualServer, liveWeight, liveWeightSum, nextQuorum, type RealHealth } from './ipvs-table.js';
 import type { Logger } from './logger.js';
 import { runNotifyScript, scriptPreparer, type ScriptPreparer } from './script-prep.js';
@@ -82,6 +83,8 @@ export class LvsService {
   private config: Config | undefined;
   private pinger: IcmpPinger | undefined;
   private tcp: TcpConnector | undefined;
+  /** Pingers and sockets with bind_if / fwmark, and the SSL block's files. */
+  private readonly resources = new HostCheckResources();
   private keeper: TableKeeper | undefined;
   private ipvs: IpvsClient | undefined;
   private prepare: ScriptPreparer | undefined;
@@ -157,7 +160,8 @@ export class LvsService {
     if (this.pinger === undefined && uses('PING_CHECK')) this.pinger = new IcmpPinger();
     if (this.tcp === undefined && uses('TCP_CHECK')) this.tcp = new TcpConnector();
     // Plan everything first: a script that must not run stops here, before anything changes.
-    const plans = new Map(toPlan.map((vs) => [vs.name, planChecks(vs, prepare, this.pinger, this.tcp).checks]));
+    this.resources.setSsl(config.ssl);
+    const plans = new Map(toPlan.map((vs) => [vs.name, planChecks(vs, prepare, this.pinger, this.tcp, this.resources).checks]));
     // The states of virtual servers planned again or gone leave the maps; a planned one takes
     // back each state whose checks have the same plans (keeping their history).
     const dropped = new Map<string, { state: RealState; signatures: string[] }>();
@@ -453,6 +457,7 @@ export class LvsService {
     for (const m of this.fileMonitors.values()) m.stop();
     this.pinger?.close();
     this.tcp?.close();
+    this.resources.close();
     const ipvs = this.ipvs;
     const keeper = this.keeper;
     this.keeper = undefined;

@@ -4,6 +4,7 @@
 #include "namespace.h"
 #include "netlink_socket.h"
 #include "ns_call.h"
+#include "socket_options.h"
 #include "packet_socket.h"
 #include "raw_socket.h"
 #include "tcp_prober.h"
@@ -19,6 +20,7 @@ static Napi::Object InitAll(Napi::Env env, Napi::Object exports) {
   InitFileLock(env, exports);
   NetlinkSocket::Init(env, exports);
   InitNsCall(env, exports);
+  InitSocketOptions(env, exports);
   return exports;
 }
 

@@ -17,3 +17,4 @@ export * from './file-lock.js';
 export * from './netlink-socket.js';
 export * from './proc-connector.js';
 export * from './processes.js';
+export * from './check-sockets.js';
