@@ -52,6 +52,7 @@ export function defaultGlobalDefs(): GlobalDefs {
 
 const harmless: NotYet = { severity: 'warning', why: 'it does not change failover or load balancing' };
 const changesBehaviour = (why: string): NotYet => ({ severity: 'error', why });
+const housekeeping = (why: string): NotYet => ({ severity: 'warning', why });
 
 const spec: SectionSpec<Draft> = {
   name: 'global_defs',
@@ -73,6 +74,7 @@ const spec: SectionSpec<Draft> = {
     vrrp_mcast_group4: single(multicastGroup(4), (d, v) => (d.vrrpMcastGroup4 = v)),
     vrrp_mcast_group6: single(multicastGroup(6), (d, v) => (d.vrrpMcastGroup6 = v)),
     vrrp_startup_delay: single(seconds(0, 86400), (d, v) => (d.vrrpStartupDelay = v)),
+    vrrp_delay_after_boot: single(seconds(0, 86400), (d, v) => (d.vrrpDelayAfterBoot = v)),
     vrrp_garp_interval: single(seconds(0, 86400), (d, v) => (d.vrrpGarpInterval = v)),
     vrrp_gna_interval: single(seconds(0, 86400), (d, v) => (d.vrrpGnaInterval = v)),
     vrrp_lower_prio_no_advert: flag((d, v) => (d.vrrpLowerPrioNoAdvert = v)),
@@ -125,6 +127,18 @@ const spec: SectionSpec<Draft> = {
     },
   },
   notYet: {
+    // keepalived 2.2.8 to 2.4: its own files and plumbing.
+    json_version: housekeeping("the layout of keepalived's JSON dump; tandemctl status --json has its own"),
+    dbus_no_interface_name: housekeeping('tandem has no DBus interface'),
+    snmp_rs_stats_update_interval: housekeeping('tandem has no SNMP agent'),
+    snmp_vs_stats_update_interval: housekeeping('tandem has no SNMP agent'),
+    use_symlink_paths: housekeeping('how keepalived names script paths (it resolves links unless asked not to); tandem runs a script by the path the file gives'),
+    set_supplementary_groups: housekeeping("tandem's scripts run with the user's group only, as keepalived's default"),
+    iproute_etc_dir: housekeeping('tandem reads no iproute2 name files: route tables and protocols other than main, local, default and keepalived are given as numbers'),
+    iproute_usr_dir: housekeeping('tandem reads no iproute2 name files: route tables and protocols other than main, local, default and keepalived are given as numbers'),
+    state_dump_file: housekeeping('tandemd writes its SIGUSR1 dump to /tmp/tandem.data, and tandemctl dump --json prints it'),
+    stats_dump_file: housekeeping('tandemd writes its SIGUSR2 dump to /tmp/tandem.stats, and tandemctl stats --json prints it'),
+    json_dump_file: housekeeping('tandemctl status --json prints the state as JSON'),
     bfd_cpu_affinity: harmless,
     bfd_no_swap: harmless,
     bfd_priority: harmless,

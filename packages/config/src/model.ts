@@ -120,6 +120,8 @@ export interface GlobalDefs {
   readonly vrrpMcastGroup6: string;
   /** `vrrp_startup_delay` (seconds): VRRP instances start this long after tandemd (interfaces that come up late at boot). */
   readonly vrrpStartupDelay: number;
+  /** keepalived 2.4's `vrrp_delay_after_boot` (seconds): the instances start no earlier than this long after the host booted. */
+  readonly vrrpDelayAfterBoot?: number;
   /** `vrrp_garp_interval` (seconds): the least gap between gratuitous ARPs on one interface. */
   readonly vrrpGarpInterval: number;
   /** `vrrp_gna_interval` (seconds): the same for unsolicited neighbour advertisements. */

@@ -32,6 +32,7 @@ function globals(g: GlobalDefs): string[] {
     ['vrrpMcastGroup4', 'vrrp_mcast_group4'],
     ['vrrpMcastGroup6', 'vrrp_mcast_group6'],
     ['vrrpStartupDelay', 'vrrp_startup_delay'],
+    ['vrrpDelayAfterBoot', 'vrrp_delay_after_boot'],
     ['vrrpGarpInterval', 'vrrp_garp_interval'],
     ['vrrpGnaInterval', 'vrrp_gna_interval'],
   ];

@@ -1,3 +1,4 @@
+import { uptime } from 'node:os';
 import { sameValue, type GlobalDefs, type SyncGroup, type TrackFile, type TrackProcess, type VrrpInstance, type VrrpScript } from '@tandem/config';
 import { FramePacer, type AddressSpec, type FrameSink, type LinkInfo, type PacketInfo } from '@tandem/net';
 import { InstanceRunner, openAh, receiveAdvert, type Clock, type DropReason, type InstanceStats, type Timer, type TransitionEvent, type VrrpState } from '@tandem/vrrp';
@@ -88,6 +89,8 @@ export interface VrrpServiceOptions {
   readonly log: Logger;
   /** Runs scripts (tracked and notify); a fake in tests. */
   readonly exec?: ScriptExec;
+  /** Seconds since the host booted (vrrp_delay_after_boot); os.uptime unless a test gives one. */
+  readonly uptime?: () => number;
 }
 
 /** Runs the configured VRRP instances through a host port. */
@@ -95,6 +98,7 @@ export class VrrpService {
   private readonly host: VrrpHost;
   private readonly clock: Clock;
   private readonly log: Logger;
+  private readonly uptime: () => number;
   private readonly channels = new Map<string, HostChannel>();
   private readonly channelStats = new Map<string, ChannelStats>();
   private readonly instances: Managed[] = [];
@@ -121,6 +125,7 @@ export class VrrpService {
     this.host = o.host;
     this.clock = o.clock;
     this.log = o.log;
+    this.uptime = o.uptime ?? uptime;
     const exec = o.exec ?? runScript;
     this.trackers = new Trackers(
       o.log,
@@ -158,10 +163,11 @@ export class VrrpService {
       throw err;
     }
     this.host.watchLinks((link) => this.onLink(link));
-    const delay = part.globalDefs.vrrpStartupDelay;
+    // keepalived 2.4: the longer of vrrp_startup_delay and what is left of vrrp_delay_after_boot.
+    const delay = Math.max(part.globalDefs.vrrpStartupDelay, (part.globalDefs.vrrpDelayAfterBoot ?? 0) - this.uptime());
     if (delay > 0 && resume.size === 0) {
       // Until then the instances stay in INIT: no adverts, no addresses.
-      this.log.info(`vrrp_startup_delay: VRRP instances start in ${delay} s`);
+      this.log.info(`vrrp_startup_delay / vrrp_delay_after_boot: VRRP instances start in ${Math.round(delay * 1000) / 1000} s`);
       const pending: Managed[] = [];
       this.startupDelay = {
         pending,
