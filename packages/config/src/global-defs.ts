@@ -75,6 +75,13 @@ const spec: SectionSpec<Draft> = {
     vrrp_mcast_group6: single(multicastGroup(6), (d, v) => (d.vrrpMcastGroup6 = v)),
     vrrp_startup_delay: single(seconds(0, 86400), (d, v) => (d.vrrpStartupDelay = v)),
     vrrp_delay_after_boot: single(seconds(0, 86400), (d, v) => (d.vrrpDelayAfterBoot = v)),
+    dynamic_interfaces: (n, d, diags) => {
+      if (!arity(n, 0, 1, diags)) return;
+      const a = n.args[0];
+      if (a !== undefined && a.text !== 'allow_if_changes') return diags.error('CONF_ERR_VALUE', a.pos, `dynamic_interfaces takes nothing or allow_if_changes, not '${a.text}'`);
+      // allow_if_changes (an interface deleted and made again as another kind) is what tandem does anyway: it looks interfaces up by name each time one appears.
+      d.dynamicInterfaces = true;
+    },
     vrrp_garp_interval: single(seconds(0, 86400), (d, v) => (d.vrrpGarpInterval = v)),
     vrrp_gna_interval: single(seconds(0, 86400), (d, v) => (d.vrrpGnaInterval = v)),
     vrrp_lower_prio_no_advert: flag((d, v) => (d.vrrpLowerPrioNoAdvert = v)),
@@ -224,7 +231,6 @@ const spec: SectionSpec<Draft> = {
     vrrp_cpu_affinity: harmless,
     checker_priority: harmless,
     checker_no_swap: harmless,
-    dynamic_interfaces: changesBehaviour('interfaces must exist at start'),
   },
 };
 

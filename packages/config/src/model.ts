@@ -120,6 +120,11 @@ export interface GlobalDefs {
   readonly vrrpMcastGroup6: string;
   /** `vrrp_startup_delay` (seconds): VRRP instances start this long after tandemd (interfaces that come up late at boot). */
   readonly vrrpStartupDelay: number;
+  /**
+   * `dynamic_interfaces [allow_if_changes]`: an instance whose interfaces do not exist (yet) is
+   * in FAULT until they appear, and goes to FAULT when one is deleted, instead of stopping the start.
+   */
+  readonly dynamicInterfaces?: boolean;
   /** keepalived 2.4's `vrrp_delay_after_boot` (seconds): the instances start no earlier than this long after the host booted. */
   readonly vrrpDelayAfterBoot?: number;
   /** `vrrp_garp_interval` (seconds): the least gap between gratuitous ARPs on one interface. */

@@ -40,6 +40,7 @@ function globals(g: GlobalDefs): string[] {
   if (g.scriptUser !== undefined) out.push(`script_user ${q(g.scriptUser.user)}${g.scriptUser.group !== undefined ? ` ${q(g.scriptUser.group)}` : ''}`);
   if (g.vrrpHigherPrioSendAdvert !== undefined) out.push(`vrrp_higher_prio_send_advert ${g.vrrpHigherPrioSendAdvert ? 'on' : 'off'}`);
   if (g.vrrpStrict) out.push('vrrp_strict');
+  if (g.dynamicInterfaces === true) out.push('dynamic_interfaces');
   if (g.vrrpSkipCheckAdvAddr) out.push('vrrp_skip_check_adv_addr');
   if (g.vrrpCheckUnicastSrc) out.push('vrrp_check_unicast_src');
   if (g.vrrpLowerPrioNoAdvert !== undefined) out.push(`vrrp_lower_prio_no_advert ${g.vrrpLowerPrioNoAdvert ? 'on' : 'off'}`);

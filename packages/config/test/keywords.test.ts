@@ -16,7 +16,6 @@ const PENDING: ReadonlySet<string> = new Set([
   "global_defs › startup_script_timeout",
   "global_defs › shutdown_script",
   "global_defs › shutdown_script_timeout",
-  "global_defs › dynamic_interfaces",
   "global_defs › default_interface",
   "global_defs › disable_local_igmp",
   "global_defs › vrrp_min_garp",

@@ -71,8 +71,26 @@ export class FakeHost implements VrrpHost {
     for (const w of this.watchers) w(this.link);
   }
 
+  /** Interfaces besides lo and eth0 (dynamic_interfaces tests add and delete them). */
+  private readonly extra = new Map<string, LinkInfo>();
+  private nextIndex = 10;
+
+  /** A new interface appears (with a new index each time, as the kernel gives one). */
+  addLink(name: string): void {
+    const link: LinkInfo = { name, index: this.nextIndex++, mac: Buffer.from([2, 0, 0, 0, 1, this.nextIndex]), up: true };
+    this.extra.set(name, link);
+    for (const w of this.watchers) w(link);
+  }
+
+  deleteLink(name: string): void {
+    const link = this.extra.get(name);
+    if (link === undefined) return;
+    this.extra.delete(name);
+    for (const w of this.watchers) w({ ...link, up: false, deleted: true });
+  }
+
   async links(): Promise<LinkInfo[]> {
-    return [{ name: 'lo', index: 1, mac: undefined, up: true }, this.link];
+    return [{ name: 'lo', index: 1, mac: undefined, up: true }, this.link, ...this.extra.values()];
   }
 
   watchLinks(onChange: (link: LinkInfo) => void): void {
@@ -80,7 +98,7 @@ export class FakeHost implements VrrpHost {
   }
 
   async openChannel(spec: ChannelSpec, onDatagram: (payload: Buffer, info: PacketInfo) => void): Promise<HostChannel> {
-    if (spec.interface !== 'eth0') throw new Error(`interface ${spec.interface} does not exist`);
+    if (spec.interface !== 'eth0' && !this.extra.has(spec.interface)) throw new Error(`interface ${spec.interface} does not exist`);
     const groups = new Set([spec.family === 4 ? '224.0.0.18' : 'ff02::12']);
     this.detach.push(this.segment.attach({ host: this, groups, address: this.address, deliver: onDatagram }));
     return {

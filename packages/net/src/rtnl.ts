@@ -1,4 +1,4 @@
-import { createRtNetlink, type RtNetlinkSocket } from 'netlink';
+import { createRtNetlink, rt, type RtNetlinkSocket } from 'netlink';
 import { addressToBytes, bytesToAddress, familyOf } from '@tandem/vrrp';
 import { NetError, netlinkErrno, wrapNetlinkError } from './errors.js';
 
@@ -9,6 +9,8 @@ export interface LinkInfo {
   readonly mac: Buffer | undefined;
   /** Administratively up and carrier present. */
   readonly up: boolean;
+  /** In a link event: the interface was deleted (RTM_DELLINK). */
+  readonly deleted?: boolean;
 }
 
 /** An address on an interface. */
@@ -145,6 +147,10 @@ async function idempotent(what: string, done: readonly string[], op: () => Promi
 
 /** The scope numbers of `ip addr ... scope NAME`. */
 export const scopeNames: Readonly<Record<string, number>> = { global: 0, site: 200, link: 253, host: 254, nowhere: 255 };
+
+/** linux/rtnetlink.h: the message types of a new (or changed) and a deleted interface. */
+const RTM_NEWLINK = 16;
+const RTM_DELLINK = 17;
 
 /** rtnetlink over the `netlink` package: interfaces, addresses, and link-state events. */
 export class Rtnl {
@@ -319,14 +325,18 @@ export class Rtnl {
       this.watcher = createRtNetlink({ ref: false } as never);
       this.watcher.addMembership('LINK');
     }
-    this.watcher.on('message', (msgs) => {
-      for (const m of msgs) {
-        if (m.kind !== 'link') continue;
+    // The raw messages, for their type: a deleted interface (RTM_DELLINK) comes as a link message too.
+    this.watcher.socket.on('message', (msgs) => {
+      for (const raw of msgs) {
+        if (raw.type !== RTM_NEWLINK && raw.type !== RTM_DELLINK) continue;
+        const m = rt.parseLinkMessage(raw.data);
+        const deleted = raw.type === RTM_DELLINK;
         onChange({
           name: m.attrs.ifname ?? '',
           index: m.data.index ?? 0,
           mac: m.attrs.address,
-          up: Boolean(m.data.flags?.up) && Boolean(m.data.flags?.lowerUp),
+          up: !deleted && Boolean(m.data.flags?.up) && Boolean(m.data.flags?.lowerUp),
+          ...(deleted ? { deleted: true } : {}),
         });
       }
     });

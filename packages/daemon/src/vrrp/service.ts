@@ -114,6 +114,10 @@ export class VrrpService {
   private preparer: ScriptPreparer | undefined;
   /** vrrp_sync_group by member instance name. */
   private groupOf = new Map<string, SyncGroup>();
+  /** dynamic_interfaces: instances whose interfaces do not exist (yet), in FAULT until they appear. */
+  private readonly waiting = new Map<string, VrrpInstance>();
+  /** The configuration running (instances made when their interfaces appear need it). */
+  private part: VrrpPart | undefined;
   /** The last state each sync group's notify scripts were run for. */
   private readonly groupStates = new Map<string, VrrpState>();
   /** keepalived's notify FIFO lines (`INSTANCE "VI_1" MASTER 100`, `GROUP "G" MASTER`). */
@@ -157,7 +161,8 @@ export class VrrpService {
       fresh = this.trackers.sync(part, this.preparer);
       await this.trackers.openProcessEvents();
       for (const l of await this.host.links()) this.links.set(l.index, l);
-      for (const i of part.vrrpInstances) await this.add(i, part);
+      this.part = part;
+      for (const i of part.vrrpInstances) await this.addOrWait(i, part);
     } catch (err) {
       await this.stop();
       throw err;
@@ -179,6 +184,73 @@ export class VrrpService {
     }
     for (const m of this.instances) this.begin(m, resume.has(m.config.name));
     for (const mon of fresh) mon.start();
+  }
+
+  /** The first interface an instance needs that does not exist, if any. */
+  private missingInterface(i: VrrpInstance): string | undefined {
+    const names = new Set([...this.links.values()].map((l) => l.name));
+    return interfacesOf(i).find((n) => !names.has(n));
+  }
+
+  /** Starts an instance, or with dynamic_interfaces lets it wait, in FAULT, for a missing interface. */
+  private async addOrWait(i: VrrpInstance, part: VrrpPart): Promise<Managed | undefined> {
+    const missing = part.globalDefs.dynamicInterfaces === true ? this.missingInterface(i) : undefined;
+    if (missing === undefined) return this.add(i, part);
+    this.wait(i, `interface ${missing} does not exist`);
+    return undefined;
+  }
+
+  private wait(i: VrrpInstance, why: string): void {
+    const already = this.waiting.has(i.name);
+    this.waiting.set(i.name, i);
+    if (already) return;
+    this.log.warn(`(${i.name}) ${why}: FAULT until it appears (dynamic_interfaces)`);
+    this.notifier.instance(i, 'FAULT', i.priority, this.preparer!);
+  }
+
+  /** dynamic_interfaces: the waiting instances whose interfaces all exist now start. */
+  private async appeared(): Promise<void> {
+    const part = this.part;
+    if (part === undefined) return;
+    for (const i of [...this.waiting.values()]) {
+      if (this.missingInterface(i) !== undefined) continue;
+      this.waiting.delete(i.name);
+      this.log.info(`(${i.name}) its interfaces exist now: starting`);
+      try {
+        this.begin(await this.add(i, part));
+      } catch (err) {
+        // Not ready yet (no address to send from): its channel is opened afresh next time.
+        this.dropChannelOf(i);
+        this.wait(i, (err as Error).message);
+      }
+    }
+  }
+
+  /**
+   * An interface was deleted: the instances on it go to FAULT. With dynamic_interfaces they
+   * wait for it to come back (as a new interface, maybe of another kind), else they stay in FAULT.
+   */
+  private async deleted(link: LinkInfo): Promise<void> {
+    const hit = this.instances.filter((m) => m.ifindex === link.index || interfacesOf(m.config).includes(link.name));
+    for (const m of hit) {
+      m.runner.setFault(true, `${link.name} was deleted`);
+      if (this.part?.globalDefs.dynamicInterfaces !== true) continue;
+      // Quietly: the FAULT was notified; the instance's sockets died with the interface.
+      m.runner.removeAllListeners();
+      await m.runner.stop();
+      this.instances.splice(this.instances.indexOf(m), 1);
+      this.dropChannelOf(m.config);
+      this.waiting.set(m.config.name, m.config);
+      this.log.warn(`(${m.config.name}) ${link.name} was deleted: FAULT until it is back (dynamic_interfaces)`);
+    }
+  }
+
+  /** Closes the channel an instance would use, when no running instance uses it. */
+  private dropChannelOf(i: VrrpInstance): void {
+    const key = channelKey(i);
+    if (this.instances.some((x) => channelKey(x.config) === key)) return;
+    this.channels.get(key)?.close();
+    this.channels.delete(key);
   }
 
   private linkByName(name: string): LinkInfo {
@@ -369,11 +441,7 @@ export class VrrpService {
     await m.runner.stop();
     this.instances.splice(this.instances.indexOf(m), 1);
     m.runner.removeAllListeners();
-    const key = channelKey(m.config);
-    if (!this.instances.some((x) => channelKey(x.config) === key)) {
-      this.channels.get(key)?.close();
-      this.channels.delete(key);
-    }
+    this.dropChannelOf(m.config);
     if (m.config.vmac !== undefined) await this.host.removeVmac(m.config.vmac.name);
     if (m.config.promoteSecondaries) this.host.releaseSysctl('ipv4', m.config.interface, 'promote_secondaries');
   }
@@ -397,7 +465,21 @@ export class VrrpService {
     // A reload that adds the first vrrp_track_process subscribes; if the kernel gives no events, counts stay as scanned (logged).
     await this.trackers.openProcessEvents().catch((err: Error) => this.log.error(`track_process: ${err.message}; the processes were counted once and are not followed`));
     for (const l of await this.host.links()) this.links.set(l.index, { ...l, mac: l.mac ?? this.links.get(l.index)?.mac });
+    this.part = next;
     for (const step of planReload(before, next, d)) {
+      // An instance waiting for its interfaces waits on with its new configuration.
+      const name = 'name' in step ? step.name : step.instance.name;
+      if (this.waiting.has(name)) {
+        this.waiting.delete(name);
+        const i = next.vrrpInstances.find((x) => x.name === name);
+        if (step.kind === 'remove' || i === undefined) report.removed.push(name);
+        else {
+          const m = await this.addOrWait(i, next);
+          if (m !== undefined) this.begin(m);
+          report.updated.push(name);
+        }
+        continue;
+      }
       switch (step.kind) {
         case 'keep':
           report.unchanged.push(step.name);
@@ -432,10 +514,12 @@ export class VrrpService {
           report.updated.push(step.instance.name);
           break;
         }
-        case 'add':
-          this.begin(await this.add(step.instance, next));
+        case 'add': {
+          const m = await this.addOrWait(step.instance, next);
+          if (m !== undefined) this.begin(m);
           report.added.push(step.instance.name);
           break;
+        }
       }
     }
     for (const mon of fresh) mon.start();
@@ -471,8 +555,15 @@ export class VrrpService {
   }
 
   private onLink(link: LinkInfo): void {
+    if (link.deleted === true) {
+      this.links.delete(link.index);
+      void this.deleted(link);
+      return;
+    }
     const before = this.links.get(link.index);
     this.links.set(link.index, { ...link, mac: link.mac ?? before?.mac });
+    // A new interface, or one coming up (it may have got its address by now): waiting instances may start.
+    if (this.waiting.size > 0 && (before === undefined || (!before.up && link.up))) void this.appeared();
     if (before !== undefined && before.up === link.up) return;
     for (const m of this.instances) {
       if (m.ifindex === link.index || tracks(m.config, this.groupOf.get(m.config.name), 'trackInterface', link.name)) this.recompute(m);
@@ -480,7 +571,18 @@ export class VrrpService {
   }
 
   status(): InstanceStatus[] {
-    return this.instances.map((m) => ({
+    const waiting = [...this.waiting.values()].map((i) => ({
+      name: i.name,
+      state: 'FAULT' as const,
+      priority: i.priority,
+      effectivePriority: i.priority,
+      vips: i.virtualIpaddress.map(vipText),
+      interface: i.interface,
+      vrid: i.virtualRouterId,
+      version: i.version,
+      master: undefined,
+    }));
+    return [...this.instances.map((m) => ({
       name: m.config.name,
       state: m.runner.state,
       priority: m.config.priority,
@@ -490,7 +592,7 @@ export class VrrpService {
       vrid: m.config.virtualRouterId,
       version: m.config.version,
       master: m.runner.masterAddress,
-    }));
+    })), ...waiting];
   }
 
   stats(): { instances: Record<string, InstanceStats>; channels: ChannelStats[] } {
