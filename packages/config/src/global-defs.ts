@@ -75,6 +75,19 @@ const spec: SectionSpec<Draft> = {
     vrrp_mcast_group6: single(multicastGroup(6), (d, v) => (d.vrrpMcastGroup6 = v)),
     vrrp_startup_delay: single(seconds(0, 86400), (d, v) => (d.vrrpStartupDelay = v)),
     vrrp_delay_after_boot: single(seconds(0, 86400), (d, v) => (d.vrrpDelayAfterBoot = v)),
+    vrrp_notify_priority_changes: flag((d, v) => (d.vrrpNotifyPriorityChanges = v)),
+    fifo_write_vrrp_states_on_reload: flag((d, v) => (d.fifoWriteVrrpStatesOnReload = v)),
+    vmac_prefix: single(word, (d, v) => (d.vmacPrefix = v)),
+    default_interface: single(word, (d, v) => (d.defaultInterface = v)),
+    disable_local_igmp: flag((d, v) => (d.disableLocalIgmp = v)),
+    // keepalived: one gratuitous ARP / NA, no second round, no refresh; settings already given are kept.
+    vrrp_min_garp: flag((d, v) => {
+      if (!v) return;
+      const def = defaultGlobalDefs();
+      if (d.vrrpGarpMasterRepeat === def.vrrpGarpMasterRepeat) d.vrrpGarpMasterRepeat = 1;
+      if (d.vrrpGarpMasterDelay === def.vrrpGarpMasterDelay) d.vrrpGarpMasterDelay = 0;
+      if (d.vrrpGarpMasterRefresh === def.vrrpGarpMasterRefresh) d.vrrpGarpMasterRefresh = 0;
+    }),
     dynamic_interfaces: (n, d, diags) => {
       if (!arity(n, 0, 1, diags)) return;
       const a = n.args[0];
@@ -188,22 +201,17 @@ const spec: SectionSpec<Draft> = {
     vrrp_rx_bufs_multiplier: harmless,
     vrrp_rx_bufs_policy: harmless,
     min_auto_priority_delay: harmless,
-    default_interface: changesBehaviour('static addresses without dev would go elsewhere'),
     net_namespace_ipvs: changesBehaviour('network namespaces are not supported'),
     nftables_ipvs: changesBehaviour('IPVS traffic marking through nftables would not be set up'),
     nftables_ipvs_priority: changesBehaviour('IPVS traffic marking through nftables would not be set up'),
     nftables_ipvs_start_fwmark: changesBehaviour('IPVS traffic marking through nftables would not be set up'),
     vmac_addr_prefix: changesBehaviour('virtual MACs are not supported'),
-    vmac_prefix: changesBehaviour('virtual MACs are not supported'),
     vrrp_garp_extra_if: changesBehaviour('gratuitous ARPs would not be sent on the extra interfaces'),
-    vrrp_min_garp: changesBehaviour('it changes the gratuitous ARP schedule'),
-    vrrp_notify_priority_changes: changesBehaviour('priority-change notifications would not be sent'),
     rs_init_notifies: changesBehaviour('real-server notifications at start would not be sent'),
     startup_script: changesBehaviour('the script would not run'),
     startup_script_timeout: changesBehaviour('the startup script would not run'),
     shutdown_script: changesBehaviour('the script would not run'),
     shutdown_script_timeout: changesBehaviour('the shutdown script would not run'),
-    fifo_write_vrrp_states_on_reload: changesBehaviour('states would not be written to the FIFO on reload'),
     lvs_netlink_cmd_rcv_bufs: harmless,
     lvs_netlink_cmd_rcv_bufs_force: harmless,
     lvs_netlink_monitor_rcv_bufs: harmless,

@@ -50,6 +50,12 @@ export interface VrrpInstance {
   /** `unicast_src_ip` or `mcast_src_ip`: the source address of adverts (default: the interface's first address). */
   readonly unicastSrcIp: string | undefined;
   readonly unicastPeer: readonly string[];
+  /** `unicast_peer { IP min_ttl N max_ttl N }`: adverts from that peer must arrive with a TTL in range. */
+  readonly unicastPeerTtl?: Readonly<Record<string, { readonly min?: number; readonly max?: number }>>;
+  /** `unicast_fault_no_peer`: with no unicast peer the instance is in FAULT instead of using multicast. */
+  readonly unicastFaultNoPeer: boolean;
+  /** `notify_priority_changes`: FIFO lines when the effective priority changes (unset: the sync group's, else `vrrp_notify_priority_changes`). */
+  readonly notifyPriorityChanges?: boolean;
   readonly downTimerAdverts: number;
   /** `higher_prio_send_advert`; tandem defaults it on (keepalived: off), see docs/config.md. */
   readonly higherPrioSendAdvert: boolean;
@@ -125,6 +131,16 @@ export interface GlobalDefs {
    * in FAULT until they appear, and goes to FAULT when one is deleted, instead of stopping the start.
    */
   readonly dynamicInterfaces?: boolean;
+  /** `vrrp_notify_priority_changes`: the default of every instance's `notify_priority_changes`. */
+  readonly vrrpNotifyPriorityChanges?: boolean;
+  /** `fifo_write_vrrp_states_on_reload`: a reload writes every instance's and group's state to the notify FIFOs. */
+  readonly fifoWriteVrrpStatesOnReload?: boolean;
+  /** `vmac_prefix`: the name of a use_vmac interface without one is PREFIX.VRID (default vrrp). */
+  readonly vmacPrefix?: string;
+  /** `default_interface`: where static addresses and routes without dev go (default eth0). */
+  readonly defaultInterface?: string;
+  /** `disable_local_igmp`: net.ipv4.igmp_link_local_mcast_reports is 0 while tandemd runs. */
+  readonly disableLocalIgmp?: boolean;
   /** keepalived 2.4's `vrrp_delay_after_boot` (seconds): the instances start no earlier than this long after the host booted. */
   readonly vrrpDelayAfterBoot?: number;
   /** `vrrp_garp_interval` (seconds): the least gap between gratuitous ARPs on one interface. */
@@ -544,4 +560,6 @@ export interface SyncGroup {
   readonly group: readonly string[];
   readonly syncGroupTrackingWeight: boolean;
   readonly tracking: Tracking;
+  /** `notify_priority_changes`: the default of its members' own. */
+  readonly notifyPriorityChanges?: boolean;
 }

@@ -126,6 +126,7 @@ function trackProcess(p: TrackProcess): string[] {
 function syncGroup(g: SyncGroup): string[] {
   const l = [...block('group', g.group.map(q), ''), ...tracking(g.tracking)];
   if (g.syncGroupTrackingWeight) l.push('sync_group_tracking_weight');
+  if (g.notifyPriorityChanges !== undefined) l.push(`notify_priority_changes ${g.notifyPriorityChanges ? 'on' : 'off'}`);
   return block(`vrrp_sync_group ${q(g.name)}`, l, '');
 }
 
@@ -146,7 +147,15 @@ function instance(i: VrrpInstance): string[] {
   if (i.unicastTtl !== 255) l.push(`unicast_ttl ${i.unicastTtl}`);
   if (i.promoteSecondaries) l.push('promote_secondaries');
   if (i.vmac !== undefined) l.push(`use_vmac ${q(i.vmac.name)}`, ...(i.vmac.xmitBase ? ['vmac_xmit_base'] : []));
-  if (i.unicastPeer.length > 0) l.push(...block('unicast_peer', i.unicastPeer, ''));
+  if (i.unicastPeer.length > 0) {
+    const ttl = (p: string): string => {
+      const t = i.unicastPeerTtl?.[p];
+      return t === undefined ? '' : `${t.min !== undefined ? ` min_ttl ${t.min}` : ''}${t.max !== undefined ? ` max_ttl ${t.max}` : ''}`;
+    };
+    l.push(...block('unicast_peer', i.unicastPeer.map((p) => `${p}${ttl(p)}`), ''));
+  }
+  if (i.unicastFaultNoPeer) l.push('unicast_fault_no_peer');
+  if (i.notifyPriorityChanges !== undefined) l.push(`notify_priority_changes ${i.notifyPriorityChanges ? 'on' : 'off'}`);
   l.push(`down_timer_adverts ${i.downTimerAdverts}`);
   l.push(`higher_prio_send_advert ${i.higherPrioSendAdvert ? 'on' : 'off'}`);
   l.push(`strict_mode ${i.strict ? 'on' : 'off'}`, `lower_prio_no_advert ${i.lowerPrioNoAdvert ? 'on' : 'off'}`, `skip_check_adv_addr ${i.skipCheckAdvAddr ? 'on' : 'off'}`, `check_unicast_src ${i.checkUnicastSrc ? 'on' : 'off'}`);

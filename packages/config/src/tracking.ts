@@ -174,7 +174,7 @@ export function parseTrackFile(node: Node, diags: Diagnostics): TrackFile | unde
   return { name: named.name, pos: node.keyword.pos, file, ...rest };
 }
 
-type GroupDraft = TrackingDraft & { group: string[]; sawGroup: boolean; syncGroupTrackingWeight: boolean };
+type GroupDraft = TrackingDraft & { group: string[]; sawGroup: boolean; syncGroupTrackingWeight: boolean; notifyPriorityChanges?: boolean };
 
 const groupSpec: SectionSpec<GroupDraft> = {
   name: 'vrrp_sync_group',
@@ -188,6 +188,7 @@ const groupSpec: SectionSpec<GroupDraft> = {
       }
     },
     sync_group_tracking_weight: flag((d, v) => (d.syncGroupTrackingWeight = v)),
+    notify_priority_changes: flag((d, v) => (d.notifyPriorityChanges = v)),
     // keepalived 2.2.7: "global_tracking is deprecated. Use track_interface/script/file on the sync group"; it sets sync_group_tracking_weight.
     global_tracking: (n, d, diags) => {
       if (!arity(n, 0, 0, diags)) return;
@@ -197,7 +198,6 @@ const groupSpec: SectionSpec<GroupDraft> = {
   },
   notYet: {
     smtp_alert: { severity: 'warning', why: 'email alerts do not change failover' },
-    notify_priority_changes: { severity: 'error', why: 'priority-change notifications would not be sent' },
   },
 };
 
@@ -214,7 +214,14 @@ export function parseSyncGroup(node: Node, diags: Diagnostics): SyncGroup | unde
   }
   applySection(groupSpec, block.filter((n) => !isOldMember(n)), d, diags);
   if (d.group.length === 0) diags.error('CONF_ERR_MISSING', node.keyword.pos, `vrrp_sync_group ${named.name} needs group { INSTANCE ... }`);
-  return { name: named.name, pos: node.keyword.pos, group: d.group, syncGroupTrackingWeight: d.syncGroupTrackingWeight, tracking: d.tracking };
+  return {
+    name: named.name,
+    pos: node.keyword.pos,
+    group: d.group,
+    syncGroupTrackingWeight: d.syncGroupTrackingWeight,
+    tracking: d.tracking,
+    ...(d.notifyPriorityChanges !== undefined ? { notifyPriorityChanges: d.notifyPriorityChanges } : {}),
+  };
 }
 
 type ProcessDraft = Omit<Mutable<TrackProcess>, 'name' | 'pos' | 'process' | 'params' | 'paramMatch'> & {

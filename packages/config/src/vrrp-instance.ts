@@ -7,7 +7,7 @@ import { routeBlock, ruleBlock } from './routes.js';
 import { applySection, blockOf, flag, integer, seconds, single, word, type NotYet, type SectionSpec } from './section.js';
 import { emptyTracking, trackingKeywords, type TrackingDraft } from './tracking.js';
 import type { Node } from './tree.js';
-import { addressValue, arity, enumValue, multicastGroup, prefixedAddress } from './values.js';
+import { addressValue, arity, enumValue, intValue, multicastGroup, prefixedAddress } from './values.js';
 
 interface Draft extends TrackingDraft {
   dontTrackPrimary: boolean;
@@ -17,6 +17,7 @@ interface Draft extends TrackingDraft {
   vmacName?: string;
   vmacPos?: Position;
   vmacXmitBase?: Position;
+  nativeIpv6?: Position;
   /** keepalived 2.2.8's `no_virtual_ipaddress`. */
   noVirtualIpaddress?: Position;
   state?: 'MASTER' | 'BACKUP';
@@ -35,6 +36,9 @@ interface Draft extends TrackingDraft {
   excluded: VirtualAddress[];
   unicastSrcIp?: string;
   unicastPeer: string[];
+  peerTtl: Map<string, { min?: number; max?: number }>;
+  unicastFaultNoPeer?: boolean;
+  notifyPriorityChanges?: boolean;
   downTimerAdverts?: number;
   higherPrioSendAdvert?: boolean;
   strict?: boolean;
@@ -202,10 +206,34 @@ const spec: SectionSpec<Draft> = {
       const block = blockOf(n, diags);
       if (block === undefined) return;
       for (const e of block) {
-        if (e.args.length > 0) diags.error('CONF_ERR_UNSUPPORTED', e.args[0]!.pos, `unicast_peer option '${e.args[0]!.text}' is not supported yet`);
         const a = addressValue(e.keyword, 'unicast peer', diags);
-        if (a !== undefined) d.unicastPeer.push(a.address);
+        if (a === undefined) continue;
+        d.unicastPeer.push(a.address);
+        // keepalived 2.2: `IP [min_ttl N] [max_ttl N]`: adverts from the peer must arrive with a TTL in range.
+        const ttl: { min?: number; max?: number } = {};
+        for (let k = 0; k < e.args.length; k += 2) {
+          const opt = e.args[k]!;
+          const v = e.args[k + 1];
+          if (opt.text !== 'min_ttl' && opt.text !== 'max_ttl') {
+            diags.error('CONF_ERR_VALUE', opt.pos, `unicast_peer option '${opt.text}': expected min_ttl N or max_ttl N`);
+            break;
+          }
+          if (v === undefined) {
+            diags.error('CONF_ERR_ARITY', opt.pos, `${opt.text} needs a value`);
+            break;
+          }
+          const n = intValue(v, 0, 255, opt.text, diags);
+          if (n !== undefined) ttl[opt.text === 'min_ttl' ? 'min' : 'max'] = n;
+        }
+        if (ttl.min !== undefined && ttl.max !== undefined && ttl.min > ttl.max) diags.error('CONF_ERR_CONFLICT', e.keyword.pos, `min_ttl ${ttl.min} is above max_ttl ${ttl.max}`);
+        else if (ttl.min !== undefined || ttl.max !== undefined) d.peerTtl.set(a.address, ttl);
       }
+    },
+    unicast_fault_no_peer: flag((d, v) => (d.unicastFaultNoPeer = v)),
+    notify_priority_changes: flag((d, v) => (d.notifyPriorityChanges = v)),
+    // Deprecated in keepalived: the addresses give the family; with IPv4 ones it is an error there.
+    native_ipv6: (n, d, diags) => {
+      if (arity(n, 0, 0, diags)) d.nativeIpv6 = n.keyword.pos;
     },
     down_timer_adverts: single(integer(1, 100), (d, v) => (d.downTimerAdverts = v)),
     higher_prio_send_advert: flag((d, v) => (d.higherPrioSendAdvert = v)),
@@ -223,14 +251,11 @@ const spec: SectionSpec<Draft> = {
     kernel_rx_buf_size: { severity: 'warning', why: 'it only sizes a socket buffer' },
     linkbeat_use_polling: { severity: 'warning', why: 'tandem follows link state through netlink events' },
     garp_extra_if: changes('gratuitous ARPs would not be sent on the extra interfaces'),
-    native_ipv6: changes('it changes how IPv6 addresses are advertised'),
-    notify_priority_changes: changes('priority-change notifications would not be sent'),
     old_unicast_checksum: changes('it changes the advert checksum on the wire'),
     track_src_ip: changes('it changes the advert source address'),
     use_ipvlan: changes('the ipvlan interface would not be created'),
     use_vmac_addr: changes('the virtual MAC would not be used'),
     vrf: changes('the instance would not run in that VRF'),
-    unicast_fault_no_peer: changes('it changes the state with no peers'),
   },
 };
 
@@ -294,7 +319,7 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
   if (node.args.length > 1) diags.error('CONF_ERR_ARITY', node.args[1]!.pos, `unexpected '${node.args[1]!.text}' after the instance name`);
   const block = blockOf(node, diags);
   if (block === undefined) return undefined;
-  const d: Draft = { priority: 100, advertInt: 1, nopreempt: false, preemptDelay: 0, vips: [], excluded: [], unicastPeer: [], garp: {}, tracking: emptyTracking(), dontTrackPrimary: false, virtualRoutes: [], virtualRules: [] };
+  const d: Draft = { priority: 100, advertInt: 1, nopreempt: false, preemptDelay: 0, vips: [], excluded: [], unicastPeer: [], peerTtl: new Map(), garp: {}, tracking: emptyTracking(), dontTrackPrimary: false, virtualRoutes: [], virtualRules: [] };
   const before = diags.errorCount;
   applySection(spec, block, d, diags);
   const pos: Position = node.keyword.pos;
@@ -309,6 +334,10 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
   const family = d.vips[0]?.family ?? 4;
   for (const v of d.vips) {
     if (v.family !== family) diags.error('CONF_ERR_CONFLICT', v.pos, `virtual_ipaddress mixes IPv4 and IPv6; put the other family in virtual_ipaddress_excluded`);
+  }
+  if (d.nativeIpv6 !== undefined) {
+    if (d.vips.some((v) => v.family === 4)) diags.error('CONF_ERR_CONFLICT', d.nativeIpv6, 'native_ipv6 with IPv4 addresses (keepalived refuses it too)');
+    else diags.warning('CONF_ERR_VALUE', d.nativeIpv6, 'native_ipv6 is deprecated (keepalived says so too): the addresses give the family');
   }
   let version: 2 | 3 = d.version ?? globals.vrrpVersion;
   if (family === 6) {
@@ -373,6 +402,9 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     virtualIpaddressExcluded: d.excluded,
     unicastSrcIp: d.unicastSrcIp,
     unicastPeer: d.unicastPeer,
+    ...(d.peerTtl.size > 0 ? { unicastPeerTtl: Object.fromEntries(d.peerTtl) } : {}),
+    unicastFaultNoPeer: d.unicastFaultNoPeer ?? false,
+    ...(d.notifyPriorityChanges !== undefined ? { notifyPriorityChanges: d.notifyPriorityChanges } : {}),
     downTimerAdverts: d.downTimerAdverts ?? globals.vrrpDownTimerAdverts,
     higherPrioSendAdvert: d.higherPrioSendAdvert ?? globals.vrrpHigherPrioSendAdvert ?? !strict,
     strict,
@@ -388,6 +420,6 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     virtualRoutes: d.virtualRoutes,
     virtualRules: d.virtualRules,
     ...(d.lvsSyncDaemonInterface !== undefined ? { lvsSyncDaemonInterface: d.lvsSyncDaemonInterface } : {}),
-    ...(d.vmacPos !== undefined ? { vmac: { name: d.vmacName ?? `vrrp.${d.virtualRouterId}`, xmitBase: d.vmacXmitBase !== undefined, pos: d.vmacPos } } : {}),
+    ...(d.vmacPos !== undefined ? { vmac: { name: d.vmacName ?? `${globals.vmacPrefix ?? 'vrrp'}.${d.virtualRouterId}`, xmitBase: d.vmacXmitBase !== undefined, pos: d.vmacPos } } : {}),
   };
 }

@@ -54,6 +54,7 @@ const instanceArb = (name: string, vrid: number): fc.Arbitrary<VrrpInstance> =>
         skipCheckAdvAddr: fc.boolean(),
         checkUnicastSrc: fc.boolean(),
         unicastTtl: fc.constant(255),
+        unicastFaultNoPeer: fc.boolean(),
         promoteSecondaries: fc.boolean(),
         mcastGroup: family === 4 ? fc.constantFrom('224.0.0.18', '239.1.2.3') : fc.constantFrom('ff02::12', 'ff05::1:3'),
         tracking: fc.record({

@@ -147,6 +147,14 @@ export class FakeHost implements VrrpHost {
 
   async removeVmac(): Promise<void> {}
 
+  holdHostSysctl(path: string, value: string): void {
+    this.sysctls.set(path, value);
+  }
+
+  releaseHostSysctl(path: string): void {
+    this.sysctls.delete(path);
+  }
+
   /** What setFirewall was last told. */
   firewall: unknown;
 

@@ -68,3 +68,64 @@ test('without dynamic_interfaces a missing interface stops the start, as before'
   const service = new VrrpService({ host: new FakeHost(new FakeSegment(clock), '192.0.2.11'), clock, log: memoryLogger() });
   await t.throwsAsync(service.start(vrrpPartOf(configFrom(instance('', 'vlan7')))), { message: /vlan7 does not exist/ });
 });
+
+test('unicast_fault_no_peer: an instance with unicast settings and no peer is in FAULT instead of sending multicast', async (t) => {
+  const clock = new FakeClock(1000);
+  const host = new FakeHost(new FakeSegment(clock), '192.0.2.11');
+  const service = new VrrpService({ host, clock, log: memoryLogger() });
+  await service.start(vrrpPartOf(configFrom(instance('    unicast_src_ip 192.0.2.11\n    unicast_peer {\n    }\n    unicast_fault_no_peer\n').replace('priority 255', 'priority 100').replace('state MASTER', 'state BACKUP'))));
+  await run(clock, 2000);
+  t.is(service.status()[0]?.state, 'FAULT');
+  t.deepEqual([...host.addresses], []);
+  t.is(host.sent.length, 0);
+});
+
+test('notify_priority_changes: a FIFO line with the new effective priority; fifo_write_vrrp_states_on_reload: every state at a reload; groups end with priority 0', async (t) => {
+  const clock = new FakeClock(1000);
+  const host = new FakeHost(new FakeSegment(clock), '192.0.2.11');
+  const lines: string[] = [];
+  const results = new Map<string, boolean>();
+  const exec = async (s: { text: string }): Promise<{ code: number; signal: null; timedOut: boolean; output: string }> => ({ code: results.get(s.text) === false ? 1 : 0, signal: null, timedOut: false, output: '' });
+  const service = new VrrpService({ host, clock, log: memoryLogger(), exec: exec as never });
+  service.onNotifyLine = (l) => lines.push(l);
+  const text = (extra: string): string =>
+    `global_defs {\n    script_user root\n${extra}}\nvrrp_script chk {\n    script "/bin/true"\n    interval 1\n    weight -20\n}\nvrrp_sync_group G {\n    group {\n        VI_1\n    }\n    sync_group_tracking_weight\n}\n${instance('    notify_priority_changes\n    track_script {\n        chk\n    }\n').replace('priority 255', 'priority 200').replace('state MASTER', 'state BACKUP')}`;
+  const before = vrrpPartOf(configFrom(text('')));
+  await service.start(before);
+  await run(clock, 5000);
+  t.is(service.status()[0]?.state, 'MASTER');
+  results.set('/bin/true', false);
+  await run(clock, 3000);
+  t.true(lines.includes('INSTANCE "VI_1" MASTER_PRIORITY 180'), lines.join('\n'));
+  t.true(lines.includes('GROUP "G" MASTER 0'));
+  lines.length = 0;
+  const after = vrrpPartOf(configFrom(text('    fifo_write_vrrp_states_on_reload\n')));
+  await service.reload(before, after, { instancesAdded: [], instancesRemoved: [], instancesChanged: [], instancesUnchanged: ['VI_1'] } as never);
+  t.deepEqual(lines, ['INSTANCE "VI_1" MASTER 180', 'GROUP "G" MASTER 0']);
+});
+
+test('unicast_peer min_ttl / max_ttl: adverts from the peer outside the range are dropped (so each side stays master)', async (t) => {
+  const clock = new FakeClock(1000);
+  const seg = new FakeSegment(clock);
+  const conf = (self: string, peer: string, prio: number): string =>
+    instance(`    unicast_src_ip ${self}\n    unicast_peer {\n        ${peer} max_ttl 64\n    }\n`).replace('priority 255', `priority ${prio}`).replace('state MASTER', 'state BACKUP');
+  const a = new VrrpService({ host: new FakeHost(seg, '192.0.2.11'), clock, log: memoryLogger() });
+  const b = new VrrpService({ host: new FakeHost(seg, '192.0.2.12'), clock, log: memoryLogger() });
+  await a.start(vrrpPartOf(configFrom(conf('192.0.2.11', '192.0.2.12', 150))));
+  await b.start(vrrpPartOf(configFrom(conf('192.0.2.12', '192.0.2.11', 100))));
+  await run(clock, 6000);
+  // The fake segment delivers with TTL 255: above max_ttl 64.
+  t.is(a.status()[0]?.state, 'MASTER');
+  t.is(b.status()[0]?.state, 'MASTER');
+  t.true((b.stats().instances['VI_1']?.dropped['bad-ttl'] ?? 0) > 0);
+});
+
+test('disable_local_igmp: igmp_link_local_mcast_reports is 0 while the VRRP side runs, and put back at stop', async (t) => {
+  const clock = new FakeClock(1000);
+  const host = new FakeHost(new FakeSegment(clock), '192.0.2.11');
+  const service = new VrrpService({ host, clock, log: memoryLogger() });
+  await service.start(vrrpPartOf(configFrom(`global_defs {\n    disable_local_igmp\n}\n${instance()}`)));
+  t.is(host.sysctls.get('/proc/sys/net/ipv4/igmp_link_local_mcast_reports'), '0');
+  await service.stop();
+  t.false(host.sysctls.has('/proc/sys/net/ipv4/igmp_link_local_mcast_reports'));
+});

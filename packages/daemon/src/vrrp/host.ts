@@ -78,6 +78,9 @@ export interface VrrpHost extends ProcessSource {
   /** Holds a per-interface kernel setting at `value` until the last holder releases it (then it is put back). */
   holdSysctl(family: 'ipv4' | 'ipv6', ifname: string, key: string, value: string): void;
   releaseSysctl(family: 'ipv4' | 'ipv6', ifname: string, key: string): void;
+  /** The same for a setting of the whole host (`net.ipv4.igmp_link_local_mcast_reports`): a path under /proc/sys/net. */
+  holdHostSysctl(path: string, value: string): void;
+  releaseHostSysctl(path: string): void;
   /** How no_accept drops traffic to held addresses (nftables table, priority, counters), or not at all; set before the first channel opens. */
   setFirewall(fw: VrrpFirewall): void;
   /** Closes sockets, removes virtual MAC interfaces and no_accept filters, puts settings back. */

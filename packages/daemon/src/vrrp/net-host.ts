@@ -90,6 +90,14 @@ export class NetHost implements VrrpHost {
     return ProcConnector.open(h, process.env[STARTING_NETNS_ENV]);
   }
 
+  holdHostSysctl(path: string, value: string): void {
+    this.sysctls.hold(path, value);
+  }
+
+  releaseHostSysctl(path: string): void {
+    this.sysctls.release(path);
+  }
+
   setFirewall(fw: VrrpFirewall): void {
     this.firewall = fw;
   }

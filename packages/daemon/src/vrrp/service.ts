@@ -9,7 +9,7 @@ import { interfacesOf, runnerOptions, vipText } from '../instance-options.js';
 import { addressSpec, routeSpec, ruleSpec } from '../route-specs.js';
 import { pickInstance } from './dispatch.js';
 import type { ChannelSpec, HostChannel, HostTransport, VrrpHost } from './host.js';
-import { Notifier } from './notify.js';
+import { Notifier, notifyState } from './notify.js';
 import { groupsByMember, planReload, type InstanceDiff } from './reload-plan.js';
 import { followTransition, groupFaults, onWantMaster, settledState, type GroupMove, type MemberView } from './sync-groups.js';
 import { Trackers, tracks } from './tracking.js';
@@ -60,6 +60,9 @@ export interface ReloadReport {
   readonly restarted: string[];
   readonly unchanged: string[];
 }
+
+/** disable_local_igmp's setting. */
+const IGMP_LINK_LOCAL = '/proc/sys/net/ipv4/igmp_link_local_mcast_reports';
 
 /** The interface adverts go out of and come in on: the instance's virtual MAC interface unless vmac_xmit_base. */
 function advertInterface(i: VrrpInstance): string {
@@ -153,6 +156,8 @@ export class VrrpService {
     this.groupOf = groupsByMember(part.syncGroups);
     this.setAnnounceGaps(part.globalDefs);
     this.host.setFirewall(part.globalDefs.vrrpFirewall);
+    // keepalived's disable_local_igmp: no IGMP reports for 224.0.0.0/24 (the VRRP group among them) while it runs.
+    if (part.globalDefs.disableLocalIgmp === true) this.host.holdHostSysctl(IGMP_LINK_LOCAL, '0');
     if (part.globalDefs.vrrpFirewall.kind === 'none' && part.vrrpInstances.some((i) => !i.accept && i.priority !== 255)) {
       this.log.warn('no_accept is not enforced: a bare vrrp_iptables asks for no firewall rules, so traffic to the addresses is accepted');
     }
@@ -392,12 +397,24 @@ export class VrrpService {
     const links = this.linksByName();
     const evaluated = members.map((x) => {
       const t = this.trackers.evaluate(x.config, group, links);
-      return { name: x.config.name, x, priority: t.priority, fault: this.linkFault(x) ?? t.fault };
+      // unicast_fault_no_peer: no peer to send to is a fault, not a fall back to multicast.
+      const noPeer = x.config.unicastFaultNoPeer && x.config.unicastPeer.length === 0 ? 'no unicast peer (unicast_fault_no_peer)' : undefined;
+      return { name: x.config.name, x, priority: t.priority, fault: this.linkFault(x) ?? t.fault ?? noPeer };
     });
     for (const r of groupFaults(group?.name, evaluated)) {
+      const before = r.x.runner.effectivePriority;
       r.x.runner.setEffectivePriority(r.priority);
       r.x.runner.setFault(r.groupFault !== undefined, r.groupFault ?? 'tracking recovered');
+      if (r.x.runner.effectivePriority !== before) this.priorityChanged(r.x, group);
     }
+  }
+
+  /** keepalived's notify_priority_changes: a FIFO line `INSTANCE "VI" MASTER_PRIORITY 90` (or BACKUP_PRIORITY). */
+  private priorityChanged(m: Managed, group: SyncGroup | undefined): void {
+    const state = m.runner.state;
+    if (state !== 'MASTER' && state !== 'BACKUP') return;
+    const on = m.config.notifyPriorityChanges ?? group?.notifyPriorityChanges ?? this.part?.globalDefs.vrrpNotifyPriorityChanges ?? false;
+    if (on) this.onNotifyLine?.(`INSTANCE "${m.config.name}" ${state}_PRIORITY ${m.runner.effectivePriority}`);
   }
 
   private view(m: Managed): MemberView {
@@ -525,6 +542,11 @@ export class VrrpService {
     for (const mon of fresh) mon.start();
     // Tracking that changed under an instance kept in place (a script's weight, a group's track_*) counts now.
     for (const m of this.instances) this.recompute(m);
+    if (next.globalDefs.fifoWriteVrrpStatesOnReload === true) {
+      // keepalived's fifo_write_vrrp_states_on_reload: every instance's and group's state, as at a transition.
+      for (const m of this.instances) this.onNotifyLine?.(`INSTANCE "${m.config.name}" ${notifyState(m.runner.state)} ${m.runner.effectivePriority}`);
+      for (const [name, state] of this.groupStates) if (next.syncGroups.some((g) => g.name === name)) this.onNotifyLine?.(`GROUP "${name}" ${notifyState(state)} 0`);
+    }
     return report;
   }
 
@@ -546,7 +568,15 @@ export class VrrpService {
             return target?.runner.expectations;
           });
     if (r.ok) {
-      target!.runner.receive(r.advert, info.src, r.ahSequence);
+      // unicast_peer's min_ttl / max_ttl.
+      const bounds = target!.config.unicastPeerTtl?.[info.src];
+      if (bounds === undefined || (info.ttl >= (bounds.min ?? 0) && info.ttl <= (bounds.max ?? 255))) {
+        target!.runner.receive(r.advert, info.src, r.ahSequence);
+        return;
+      }
+      stats.dropped['bad-ttl'] = (stats.dropped['bad-ttl'] ?? 0) + 1;
+      target!.runner.countDrop('bad-ttl');
+      this.log.debug(`dropped VRRP datagram from ${info.src} on ${stats.interface}: bad-ttl (ttl ${info.ttl} outside min_ttl ${bounds.min ?? 0} / max_ttl ${bounds.max ?? 255})`);
       return;
     }
     stats.dropped[r.reason] = (stats.dropped[r.reason] ?? 0) + 1;
@@ -617,6 +647,7 @@ export class VrrpService {
     for (const s of this.frameSenders.values()) s.close();
     this.frameSenders.clear();
     for (const m of this.instances) if (m.config.promoteSecondaries) this.host.releaseSysctl('ipv4', m.config.interface, 'promote_secondaries');
+    if (this.part?.globalDefs.disableLocalIgmp === true) this.host.releaseHostSysctl(IGMP_LINK_LOCAL);
     await this.host.close();
   }
 }
