@@ -9,6 +9,19 @@ export interface VirtualAddress {
   readonly label?: string;
   readonly scope?: 'global' | 'site' | 'link' | 'host' | 'nowhere';
   readonly broadcast?: string;
+  /** `peer ADDR[/PREFIX]`: a point-to-point address's other end. */
+  readonly peer?: string;
+  /** `home`, `mngtmpaddr`, `noprefixroute`, `autojoin`: the kernel's address flags of those names. */
+  readonly home?: boolean;
+  readonly manageTempAddr?: boolean;
+  readonly noPrefixRoute?: boolean;
+  readonly autojoin?: boolean;
+  /** `-nodad`: IPv6 duplicate address detection runs (by default it does not, as keepalived adds nodad). */
+  readonly dad?: boolean;
+  /** `no_track`: keepalived does not watch the address; neither does tandem, so this is what it does anyway. */
+  readonly noTrack?: boolean;
+  /** `preferred_lft N|forever` (seconds). */
+  readonly preferredLft?: number | 'forever';
   readonly pos: Position;
 }
 
@@ -235,6 +248,23 @@ export interface RouteSpec {
   readonly onlink: boolean;
   /** A multipath route: `nexthop via A [dev IF] [weight N] [onlink] nexthop ...` (or the deprecated `via A or B`). */
   readonly nexthops?: readonly Nexthop[];
+  /** `from PREFIX`: IPv6 source routing. */
+  readonly from?: { readonly address: string; readonly prefix: number };
+  /** `tos` / `dsfield`. */
+  readonly tos?: number;
+  /** Route metrics by their `ip route` names (`mtu`, `advmss`, `hoplimit`, `initcwnd`, ...), in the kernel's units. */
+  readonly metrics?: Readonly<Record<string, number>>;
+  /** Metrics given with `lock`. */
+  readonly locked?: readonly string[];
+  readonly congctl?: string;
+  /** `features ecn`. */
+  readonly ecn?: boolean;
+  readonly pref?: 'low' | 'medium' | 'high';
+  readonly realms?: number;
+  /** `expires N` (seconds; IPv6). */
+  readonly expires?: number;
+  /** `no_track`: keepalived does not watch the route; neither does tandem. */
+  readonly noTrack?: boolean;
   readonly pos: Position;
 }
 
@@ -259,6 +289,20 @@ export interface RuleSpec {
   readonly fwmark?: number;
   readonly fwmask?: number;
   readonly invert: boolean;
+  /** What a match does: lookup (`table`), `goto N`, `nop`, or `blackhole` / `unreachable` / `prohibit`. */
+  readonly action?: 'lookup' | 'goto' | 'nop' | 'blackhole' | 'unreachable' | 'prohibit';
+  readonly goto?: number;
+  readonly tos?: number;
+  readonly suppressPrefixlength?: number;
+  readonly suppressIfgroup?: number;
+  readonly uidRange?: readonly [number, number];
+  readonly l3mdev?: boolean;
+  readonly protocol?: number;
+  readonly ipProto?: number;
+  readonly sport?: readonly [number, number];
+  readonly dport?: readonly [number, number];
+  readonly realms?: number;
+  readonly noTrack?: boolean;
   readonly pos: Position;
 }
 

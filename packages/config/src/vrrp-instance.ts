@@ -89,9 +89,61 @@ export function parseVip(node: Node, diags: Diagnostics): VirtualAddress | undef
       case 'brd':
       case 'broadcast': {
         const v = needValue();
-        if (v !== undefined) {
-          const a = addressValue(v, 'broadcast', diags);
-          if (a !== undefined) vip.broadcast = a.address;
+        if (v === undefined) break;
+        if (head.family === 6) {
+          diags.error('CONF_ERR_VALUE', opt.pos, 'an IPv6 address has no broadcast address');
+          return undefined;
+        }
+        // As ip (and keepalived): '+' is the prefix's last address, '-' its first.
+        if (v.text === '+' || v.text === '-') {
+          if (head.prefix > 30) diags.error('CONF_ERR_VALUE', v.pos, `broadcast ${v.text} needs a prefix of /30 or shorter`);
+          else vip.broadcast = broadcastOf(head.address, head.prefix, v.text === '+');
+          break;
+        }
+        const a = addressValue(v, 'broadcast', diags);
+        if (a !== undefined) vip.broadcast = a.address;
+        break;
+      }
+      case 'peer': {
+        const v = needValue();
+        if (v === undefined) break;
+        const p = prefixedAddress(v, 'peer', diags);
+        if (p === undefined) return undefined;
+        if (p.family !== head.family) {
+          diags.error('CONF_ERR_CONFLICT', v.pos, 'peer address is not of the address\'s family');
+          return undefined;
+        }
+        vip.peer = p.address;
+        // keepalived: the prefix is the peer's.
+        vip.prefix = p.prefix;
+        break;
+      }
+      case 'home':
+        vip.home = true;
+        break;
+      case '-nodad':
+        vip.dad = true;
+        break;
+      case 'mngtmpaddr':
+        vip.manageTempAddr = true;
+        break;
+      case 'noprefixroute':
+        vip.noPrefixRoute = true;
+        break;
+      case 'autojoin':
+        vip.autojoin = true;
+        break;
+      case 'no_track':
+        vip.noTrack = true;
+        break;
+      case 'preferred_lft': {
+        const v = needValue();
+        if (v === undefined) break;
+        if (v.text === 'forever') vip.preferredLft = 'forever';
+        else {
+          const n = intValue(v, 0, 0xffffffff, 'preferred_lft', diags);
+          if (n === undefined) return undefined;
+          vip.preferredLft = n;
         }
         break;
       }
@@ -99,12 +151,20 @@ export function parseVip(node: Node, diags: Diagnostics): VirtualAddress | undef
         if (isIP(opt.text.split('/')[0] ?? '') !== 0) {
           diags.error('CONF_ERR_ARITY', opt.pos, `one address per line in virtual_ipaddress: '${opt.text}' would be ignored by keepalived`);
         } else {
-          diags.error('CONF_ERR_UNSUPPORTED', opt.pos, `virtual address option '${opt.text}' is not supported (supported: dev, label, scope, brd)`);
+          diags.error('CONF_ERR_UNSUPPORTED', opt.pos, `virtual address option '${opt.text}' is not supported (tandem takes dev, label, scope, brd, peer, home, -nodad, mngtmpaddr, noprefixroute, autojoin, no_track, preferred_lft)`);
         }
         return undefined;
     }
   }
   return vip;
+}
+
+/** The broadcast address ip makes of `brd +` (the prefix's last address) or `brd -` (its first). */
+function broadcastOf(address: string, prefix: number, last: boolean): string {
+  const n = address.split('.').reduce((a, b) => (a << 8) + Number(b), 0) >>> 0;
+  const host = prefix === 0 ? 0xffffffff : (0xffffffff >>> prefix) >>> 0;
+  const v = last ? (n | host) >>> 0 : (n & ~host) >>> 0;
+  return [24, 16, 8, 0].map((s) => (v >>> s) & 0xff).join('.');
 }
 
 function vipBlock(key: 'vips' | 'excluded') {
