@@ -75,6 +75,8 @@ function addressAndPort(node: Node, args: readonly Token[], what: string, diags:
   const a = addressValue(args[0]!, what, diags);
   if (a === undefined) return undefined;
   if (args.length === 1) return a;
+  // keepalived: port 0 is no port (the service's, or none for a fwmark service), as `real_server IP 0` under `virtual_server fwmark` writes it.
+  if (args[1]!.text === '0') return a;
   const p = port(args[1]!, `${what} port`, diags);
   return p === undefined ? undefined : { address: a.address, family: a.family, port: p };
 }

@@ -138,3 +138,10 @@ test('the no_accept firewall: nftables [TABLE] with its priority and counters, v
   t.like(fw('  nftables\n  vrrp_iptables\n').config!.globalDefs.vrrpFirewall, { kind: 'nftables', from: 'nftables' });
   t.regex(messages(fw('  vrrp_ipsets keepalived\n'), 'warning').join(), /vrrp_ipsets is ignored/);
 });
+
+test('real_server IP 0 (and sorry_server IP 0) is a real server without a port, as keepalived reads it under virtual_server fwmark', (t) => {
+  const r = loadText('virtual_server fwmark 7 {\n  lb_kind DR\n  real_server 10.0.0.1 0 {\n    TCP_CHECK {\n      connect_port 80\n    }\n  }\n  sorry_server 10.0.0.9 0\n}\n');
+  t.deepEqual(messages(r, 'error'), []);
+  t.is(r.config!.virtualServers[0]!.realServers[0]!.port, undefined);
+  t.is(r.config!.virtualServers[0]!.sorryServer!.port, undefined);
+});
