@@ -1,5 +1,6 @@
 import type { Diagnostics } from './diagnostics.js';
 import type { GlobalDefs, LvsSyncDaemon, NotifyFifo, VrrpFirewall } from './model.js';
+import { garpExtraIf } from './garp-extra-if.js';
 import { scriptValue } from './tracking.js';
 import { applySection, flag, integer, misplaced, seconds, single, word, type NotYet, type SectionSpec } from './section.js';
 import type { Node } from './tree.js';
@@ -94,6 +95,14 @@ const spec: SectionSpec<Draft> = {
       if (a !== undefined && a.text !== 'allow_if_changes') return diags.error('CONF_ERR_VALUE', a.pos, `dynamic_interfaces takes nothing or allow_if_changes, not '${a.text}'`);
       // allow_if_changes (an interface deleted and made again as another kind) is what tandem does anyway: it looks interfaces up by name each time one appears.
       d.dynamicInterfaces = true;
+    },
+    vrrp_garp_extra_if: (n, d, diags) => {
+      const v = garpExtraIf(n, diags);
+      if (v !== undefined) d.vrrpGarpExtraIf = v;
+    },
+    vrrp_vmac_garp_intvl: (n, d, diags) => {
+      const v = garpExtraIf(n, diags);
+      if (v !== undefined) d.vrrpGarpExtraIf = v;
     },
     vrrp_garp_interval: single(seconds(0, 86400), (d, v) => (d.vrrpGarpInterval = v)),
     vrrp_gna_interval: single(seconds(0, 86400), (d, v) => (d.vrrpGnaInterval = v)),
@@ -206,7 +215,6 @@ const spec: SectionSpec<Draft> = {
     nftables_ipvs_priority: changesBehaviour('IPVS traffic marking through nftables would not be set up'),
     nftables_ipvs_start_fwmark: changesBehaviour('IPVS traffic marking through nftables would not be set up'),
     vmac_addr_prefix: changesBehaviour('virtual MACs are not supported'),
-    vrrp_garp_extra_if: changesBehaviour('gratuitous ARPs would not be sent on the extra interfaces'),
     rs_init_notifies: changesBehaviour('real-server notifications at start would not be sent'),
     startup_script: changesBehaviour('the script would not run'),
     startup_script_timeout: changesBehaviour('the startup script would not run'),

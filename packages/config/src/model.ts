@@ -42,6 +42,17 @@ export interface GarpSettings {
   readonly lowerPrioDelay?: number;
 }
 
+/**
+ * keepalived's `garp_extra_if [all] N`: every N seconds while MASTER, one announcement on
+ * each interface other than the instance's that has one of its addresses (`dev`). Without
+ * `all` only keepalived's per-address virtual MAC interfaces get one, and tandem makes none.
+ */
+export interface GarpExtraIf {
+  /** Seconds between rounds (0: off). */
+  readonly interval: number;
+  readonly all: boolean;
+}
+
 /** A `vrrp_instance` block. Durations are in seconds. */
 export interface VrrpInstance {
   readonly name: string;
@@ -95,6 +106,8 @@ export interface VrrpInstance {
   /** `lower_prio_no_advert`: a master does not answer a lower-priority advert with its own. */
   readonly lowerPrioNoAdvert: boolean;
   readonly garp: GarpSettings;
+  /** `garp_extra_if [all] N` (else global_defs' `vrrp_garp_extra_if`): while MASTER, one gratuitous ARP / NA every N seconds on each other interface with an address. */
+  readonly garpExtraIf?: GarpExtraIf;
   readonly tracking: Tracking;
   readonly dontTrackPrimary: boolean;
   /** keepalived's old per-instance `lvs_sync_daemon_interface IF`: a global lvs_sync_daemon following this instance. */
@@ -158,6 +171,8 @@ export interface GlobalDefs {
   readonly vrrpDelayAfterBoot?: number;
   /** `vrrp_garp_interval` (seconds): the least gap between gratuitous ARPs on one interface. */
   readonly vrrpGarpInterval: number;
+  /** `vrrp_garp_extra_if [all] N`: every instance's `garp_extra_if` unless it has its own. */
+  readonly vrrpGarpExtraIf?: GarpExtraIf;
   /** `vrrp_gna_interval` (seconds): the same for unsolicited neighbour advertisements. */
   readonly vrrpGnaInterval: number;
   /** `vrrp_check_unicast_src`: the default of every instance's `check_unicast_src`. */

@@ -39,6 +39,7 @@ function globals(g: GlobalDefs): string[] {
   for (const [key, kw] of pairs) if (g[key] !== undefined && g[key] !== d[key]) out.push(`${kw} ${String(g[key])}`);
   if (g.scriptUser !== undefined) out.push(`script_user ${q(g.scriptUser.user)}${g.scriptUser.group !== undefined ? ` ${q(g.scriptUser.group)}` : ''}`);
   if (g.vrrpHigherPrioSendAdvert !== undefined) out.push(`vrrp_higher_prio_send_advert ${g.vrrpHigherPrioSendAdvert ? 'on' : 'off'}`);
+  if (g.vrrpGarpExtraIf !== undefined) out.push(`vrrp_garp_extra_if ${g.vrrpGarpExtraIf.all ? 'all ' : ''}${g.vrrpGarpExtraIf.interval}`);
   if (g.vrrpStrict) out.push('vrrp_strict');
   if (g.dynamicInterfaces === true) out.push('dynamic_interfaces');
   if (g.vrrpSkipCheckAdvAddr) out.push('vrrp_skip_check_adv_addr');
@@ -168,6 +169,7 @@ function instance(i: VrrpInstance): string[] {
     ['lowerPrioDelay', 'garp_lower_prio_delay'],
   ];
   for (const [key, kw] of garp) if (i.garp[key] !== undefined) l.push(`${kw} ${i.garp[key]}`);
+  if (i.garpExtraIf !== undefined) l.push(`garp_extra_if ${i.garpExtraIf.all ? 'all ' : ''}${i.garpExtraIf.interval}`);
   l.push(...tracking(i.tracking));
   if (i.dontTrackPrimary) l.push('dont_track_primary');
   return block(`vrrp_instance ${q(i.name)}`, l, '');

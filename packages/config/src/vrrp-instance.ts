@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
 import type { Diagnostics, Position } from './diagnostics.js';
 import type { Token } from './lexer.js';
-import type { Authentication, GarpSettings, GlobalDefs, RouteSpec, RuleSpec, VirtualAddress, VrrpInstance } from './model.js';
+import type { Authentication, GarpExtraIf, GarpSettings, GlobalDefs, RouteSpec, RuleSpec, VirtualAddress, VrrpInstance } from './model.js';
+import { garpExtraIf } from './garp-extra-if.js';
 import { ownerIgnoresAdverts } from './global-defs.js';
 import { routeBlock, ruleBlock } from './routes.js';
 import { applySection, blockOf, flag, integer, seconds, single, word, type NotYet, type SectionSpec } from './section.js';
@@ -49,6 +50,12 @@ interface Draft extends TrackingDraft {
   unicastTtl?: number;
   mcastDstIp?: string;
   garp: { -readonly [K in keyof GarpSettings]: GarpSettings[K] };
+  garpExtraIf?: GarpExtraIf;
+}
+
+/** garp_extra_if as the instance runs it: absent when off (interval 0). */
+function extraIf(v: GarpExtraIf | undefined): { garpExtraIf?: GarpExtraIf } {
+  return v === undefined || v.interval === 0 ? {} : { garpExtraIf: v };
 }
 
 const SCOPES = ['global', 'site', 'link', 'host', 'nowhere'] as const;
@@ -297,6 +304,14 @@ const spec: SectionSpec<Draft> = {
     },
     down_timer_adverts: single(integer(1, 100), (d, v) => (d.downTimerAdverts = v)),
     higher_prio_send_advert: flag((d, v) => (d.higherPrioSendAdvert = v)),
+    garp_extra_if: (n, d, diags) => {
+      const v = garpExtraIf(n, diags);
+      if (v !== undefined) d.garpExtraIf = v;
+    },
+    vmac_garp_intvl: (n, d, diags) => {
+      const v = garpExtraIf(n, diags);
+      if (v !== undefined) d.garpExtraIf = v;
+    },
     garp_master_delay: single(seconds(0, 86400), (d, v) => (d.garp.masterDelay = v)),
     garp_master_repeat: single(integer(1, 255), (d, v) => (d.garp.masterRepeat = v)),
     garp_master_refresh: single(seconds(0, 86400), (d, v) => (d.garp.masterRefresh = v)),
@@ -310,7 +325,6 @@ const spec: SectionSpec<Draft> = {
     debug: { severity: 'warning', why: 'it only changes logging' },
     kernel_rx_buf_size: { severity: 'warning', why: 'it only sizes a socket buffer' },
     linkbeat_use_polling: { severity: 'warning', why: 'tandem follows link state through netlink events' },
-    garp_extra_if: changes('gratuitous ARPs would not be sent on the extra interfaces'),
     old_unicast_checksum: changes('it changes the advert checksum on the wire'),
     track_src_ip: changes('it changes the advert source address'),
     use_ipvlan: changes('the ipvlan interface would not be created'),
@@ -475,6 +489,7 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     promoteSecondaries: d.promoteSecondaries === true && d.vmacPos === undefined,
     mcastGroup: d.mcastDstIp ?? (family === 4 ? globals.vrrpMcastGroup4 : globals.vrrpMcastGroup6),
     garp: d.garp,
+    ...extraIf(d.garpExtraIf ?? globals.vrrpGarpExtraIf),
     tracking: { ...d.tracking, trackInterface: d.tracking.trackInterface.filter((ti) => ti.name !== d.interface) },
     dontTrackPrimary: d.dontTrackPrimary,
     virtualRoutes: d.virtualRoutes,

@@ -145,3 +145,19 @@ test('real_server IP 0 (and sorry_server IP 0) is a real server without a port, 
   t.is(r.config!.virtualServers[0]!.realServers[0]!.port, undefined);
   t.is(r.config!.virtualServers[0]!.sorryServer!.port, undefined);
 });
+
+test('garp_extra_if [all] N (either order), the global vrrp_garp_extra_if as its default, the deprecated vmac_garp_intvl spellings', (t) => {
+  const inst = (globals: string, lines: string): ReturnType<typeof load> =>
+    loadText(`global_defs {\n${globals}}\nvrrp_instance VI {\n  interface eth0\n  virtual_router_id 1\n  virtual_ipaddress {\n    10.0.0.1/24\n    10.1.0.1/24 dev eth1\n  }\n${lines}}\n`);
+  t.deepEqual(inst('', '  garp_extra_if all 30\n').config!.vrrpInstances[0]!.garpExtraIf, { interval: 30, all: true });
+  t.deepEqual(inst('', '  garp_extra_if 30 all\n').config!.vrrpInstances[0]!.garpExtraIf, { interval: 30, all: true });
+  t.deepEqual(inst('  vrrp_garp_extra_if all 60\n', '').config!.vrrpInstances[0]!.garpExtraIf, { interval: 60, all: true });
+  t.deepEqual(inst('  vrrp_garp_extra_if all 60\n', '  garp_extra_if 10\n').config!.vrrpInstances[0]!.garpExtraIf, { interval: 10, all: false });
+  t.is(inst('  vrrp_garp_extra_if all 60\n', '  garp_extra_if 0\n').config!.vrrpInstances[0]!.garpExtraIf, undefined);
+  const old = inst('  vrrp_vmac_garp_intvl 20 all\n', '');
+  t.deepEqual(old.config!.vrrpInstances[0]!.garpExtraIf, { interval: 20, all: true });
+  t.regex(messages(old, 'warning').join(), /vrrp_vmac_garp_intvl is deprecated .* read as vrrp_garp_extra_if/);
+  t.regex(messages(inst('', '  vmac_garp_intvl 5\n'), 'warning').join(), /vmac_garp_intvl is deprecated/);
+  t.regex(messages(inst('', '  garp_extra_if all\n'), 'error').join(), /garp_extra_if needs an interval/);
+  t.regex(messages(inst('', '  garp_extra_if 86401\n'), 'error').join(), /garp_extra_if interval/);
+});

@@ -24,6 +24,10 @@ export class FakeSegment {
 
   constructor(private readonly clock: Clock) {}
 
+  now(): number {
+    return this.clock.now();
+  }
+
   attach(l: Listener): () => void {
     this.listeners.add(l);
     return () => this.listeners.delete(l);
@@ -137,8 +141,11 @@ export class FakeHost implements VrrpHost {
     };
   }
 
-  frameSender(): FrameSink & { close(): void } {
-    return { send: () => undefined, close: () => undefined };
+  /** Frames handed to the frame senders (garp_extra_if's rounds), by interface name. */
+  readonly sentFrames: Array<{ ifname: string; frame: Buffer; at: number }> = [];
+
+  frameSender(ifname: string): FrameSink & { close(): void } {
+    return { send: (frame) => void this.sentFrames.push({ ifname, frame, at: this.segment.now() }), close: () => undefined };
   }
 
   async createVmac(): Promise<LinkInfo> {

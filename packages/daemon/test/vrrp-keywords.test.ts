@@ -1,5 +1,6 @@
 // keepalived keywords of the VRRP side on fake hosts and a fake clock.
 import test from 'ava';
+import { diff } from '@tandem/config';
 import { FakeClock } from '@tandem/vrrp';
 import { VrrpService, vrrpPartOf } from '../src/index.js';
 import { FakeHost, FakeSegment, configFrom, memoryLogger, settle } from './fake-host.js';
@@ -128,4 +129,35 @@ test('disable_local_igmp: igmp_link_local_mcast_reports is 0 while the VRRP side
   t.is(host.sysctls.get('/proc/sys/net/ipv4/igmp_link_local_mcast_reports'), '0');
   await service.stop();
   t.false(host.sysctls.has('/proc/sys/net/ipv4/igmp_link_local_mcast_reports'));
+});
+
+test('garp_extra_if all N: while MASTER, one gratuitous ARP every N seconds on each other interface with an address (the first there), none on its own; without all, none', async (t) => {
+  const clock = new FakeClock(1000);
+  const host = new FakeHost(new FakeSegment(clock), '192.0.2.11');
+  host.addLink('eth1');
+  host.addLink('eth2');
+  const conf = (extraIf: string): string =>
+    instance(`    ${extraIf}\n    virtual_ipaddress_excluded {\n        198.51.100.1/24 dev eth1\n        198.51.100.2/24 dev eth1\n        2001:db8::1/64 dev eth2\n    }\n`);
+  const service = new VrrpService({ host, clock, log: memoryLogger() });
+  await service.start(vrrpPartOf(configFrom(`global_defs {\n    vrrp_garp_master_delay 0\n}\n${conf('garp_extra_if all 2')}`)));
+  await run(clock, 500);
+  t.is(service.status()[0]?.state, 'MASTER');
+  t.deepEqual(host.sentFrames, [], 'the first round an interval after becoming MASTER, as keepalived');
+  await run(clock, 5_000);
+  const rounds = host.sentFrames.map((f) => `${f.ifname} ${f.frame.readUInt16BE(12) === 0x0806 ? 'arp' : 'na'}`);
+  t.deepEqual(rounds, ['eth1 arp', 'eth2 na', 'eth1 arp', 'eth2 na']);
+  t.deepEqual(host.sentFrames.map((f) => f.at - host.sentFrames[0]!.at), [0, 0, 2000, 2000]);
+  // ARP for 198.51.100.1 (the first address on eth1) from eth1's MAC.
+  const arp = host.sentFrames[0]!.frame;
+  t.is([...arp.subarray(28, 32)].join('.'), '198.51.100.1');
+
+  // A reload without all: no more rounds (keepalived sends only on virtual MAC interfaces of single addresses then).
+  const first = configFrom(`global_defs {\n    vrrp_garp_master_delay 0\n}\n${conf('garp_extra_if all 2')}`);
+  const second = configFrom(`global_defs {\n    vrrp_garp_master_delay 0\n}\n${conf('garp_extra_if 2')}`);
+  const report = await service.reload(vrrpPartOf(first), vrrpPartOf(second), diff(first, second));
+  t.deepEqual(report.updated, ['VI_1']);
+  const sent = host.sentFrames.length;
+  await run(clock, 5_000);
+  t.is(host.sentFrames.length, sent);
+  await service.stop();
 });

@@ -8,6 +8,7 @@ import { scriptPreparer, type ScriptExec, type ScriptPreparer } from '../script-
 import { interfacesOf, runnerOptions, vipText } from '../instance-options.js';
 import { addressSpec, routeSpec, ruleSpec } from '../route-specs.js';
 import { pickInstance } from './dispatch.js';
+import { ExtraAnnouncer, extraTargets } from './extra-announce.js';
 import type { ChannelSpec, HostChannel, HostTransport, VrrpHost } from './host.js';
 import { Notifier, notifyState } from './notify.js';
 import { groupsByMember, planReload, type InstanceDiff } from './reload-plan.js';
@@ -84,6 +85,8 @@ interface Managed {
   readonly runner: InstanceRunner;
   readonly transport: HostTransport;
   readonly ifindex: number;
+  /** garp_extra_if's rounds while MASTER. */
+  readonly extra: ExtraAnnouncer;
 }
 
 export interface VrrpServiceOptions {
@@ -242,6 +245,7 @@ export class VrrpService {
       if (this.part?.globalDefs.dynamicInterfaces !== true) continue;
       // Quietly: the FAULT was notified; the instance's sockets died with the interface.
       m.runner.removeAllListeners();
+      m.extra.stop();
       await m.runner.stop();
       this.instances.splice(this.instances.indexOf(m), 1);
       this.dropChannelOf(m.config);
@@ -308,7 +312,26 @@ export class VrrpService {
     const inGroup = this.groupOf.has(i.name);
     const runner = new InstanceRunner(inGroup ? { ...options, params: { ...options.params, syncGroup: true } } : options, transport, this.clock);
     const log = this.log.child({ module: i.name });
+    const ownIfindex = this.ifindexOf(i.vmac?.name ?? i.interface);
+    const extra = new ExtraAnnouncer(
+      {
+        targets: () => {
+          const managed = this.instances.find((x) => x.runner === runner);
+          if (managed === undefined) return [];
+          try {
+            return extraTargets(managed.config, this.addressSpecs(managed.config), ownIfindex);
+          } catch {
+            return []; // an interface went away: its instance is in FAULT
+          }
+        },
+        intervalS: () => this.instances.find((x) => x.runner === runner)?.config.garpExtraIf?.interval,
+        mac: (ifindex) => this.links.get(ifindex)?.mac,
+        frames: (ifindex) => this.framesFor(ifindex),
+      },
+      this.clock,
+    );
     runner.on('transition', (e) => {
+      extra.state(e.to);
       const line = `(${e.instance}) ${e.from} -> ${e.to}: ${e.reason}`;
       if (e.to === 'FAULT') log.warn(line, { ...e });
       else log.info(line, { ...e });
@@ -320,7 +343,7 @@ export class VrrpService {
     runner.on('wantMaster', (name) => this.groupWantsMaster(name));
     runner.on('ioError', (err) => log.warn(`(${i.name}) ${err.message}`));
     log.debug(`(${i.name}) vrid ${i.virtualRouterId} v${i.version} on ${i.interface} from ${transport.sourceAddress} to ${transport.destinations.join(',')}, vips ${i.virtualIpaddress.map(vipText).join(' ')}`);
-    const managed: Managed = { config: i, runner, transport, ifindex: link.index };
+    const managed: Managed = { config: i, runner, transport, ifindex: link.index, extra };
     this.instances.push(managed);
     return managed;
   }
@@ -455,6 +478,7 @@ export class VrrpService {
   }
 
   private async retire(m: Managed): Promise<void> {
+    m.extra.stop();
     await m.runner.stop();
     this.instances.splice(this.instances.indexOf(m), 1);
     m.runner.removeAllListeners();
@@ -527,6 +551,7 @@ export class VrrpService {
             (held) => m.transport.replaceAddresses(specs, held),
           );
           m.config = step.instance;
+          m.extra.restart();
           this.log.info(`(${step.instance.name}) updated in place: ${step.fields.join(', ')}`);
           report.updated.push(step.instance.name);
           break;
@@ -637,6 +662,7 @@ export class VrrpService {
     this.startupDelay?.timer.cancel();
     this.startupDelay = undefined;
     this.trackers.stop();
+    for (const m of this.instances) m.extra.stop();
     await Promise.all(this.instances.map((m) => m.runner.stop()));
     // notify_stop and the generic notify of the shutdown, given a few seconds.
     await this.notifier.stop();
