@@ -3,7 +3,7 @@ import { defaultGlobalDefs, parseGlobalDefs } from './global-defs.js';
 import { nodeFingerprint, setBlockFingerprint } from './fingerprint.js';
 import type { LexOptions, Token } from './lexer.js';
 import { blockReader, readConfig, type ReusableBlock } from './reader.js';
-import type { Config, GlobalDefs, RouteSpec, RuleSpec, SslSettings, SyncGroup, TrackFile, Tracking, TrackProcess, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
+import type { Config, GlobalDefs, InterfaceDelays, RouteSpec, RuleSpec, SslSettings, SyncGroup, TrackFile, Tracking, TrackProcess, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
 import { routeBlock, ruleBlock } from './routes.js';
 import { parseSyncGroup, parseTrackFile, parseTrackProcess, parseVrrpScript } from './tracking.js';
 import { parseVirtualServer, parseVirtualServerGroup } from './lvs.js';
@@ -13,6 +13,7 @@ import { TreeBuilder, type Node } from './tree.js';
 import { parseVip, parseVrrpInstance } from './vrrp-instance.js';
 import { PROCESS_KEYWORD_NAMES, processKeyword } from './top-level.js';
 import { parseSsl } from './ssl.js';
+import { parseInterfaceDelays, parseLinkbeatInterfaces } from './interfaces.js';
 
 /** The outcome of loading a file: a model only when there is no error. */
 export interface LoadResult {
@@ -28,14 +29,12 @@ const TOP_NOT_YET: Readonly<Record<string, NotYet>> = Object.fromEntries(
   [
     ['bfd_instance', 'BFD is not implemented'],
     ['garp_group', 'gratuitous ARP groups are not implemented'],
-    ['linkbeat_interfaces', 'link-beat polling is not implemented'],
-    ['interface_up_down_delays', 'interface debouncing is not implemented'],
     ['track_group', 'track groups are not implemented'],
     ['net_namespace_ipvs', 'run tandemd inside the namespace instead'],
   ].map(([k, why]) => [k!, { severity: 'error' as const, why: why! }]),
 );
 
-const TOP_KEYWORDS = ['global_defs', 'net_namespace', 'SSL', 'vrrp_instance', 'virtual_server', 'virtual_server_group', 'vrrp_script', 'track_file', 'vrrp_track_file', 'vrrp_sync_group', 'vrrp_track_process', ...Object.keys(TOP_NOT_YET)];
+const TOP_KEYWORDS = ['global_defs', 'net_namespace', 'SSL', 'vrrp_instance', 'virtual_server', 'virtual_server_group', 'vrrp_script', 'track_file', 'vrrp_track_file', 'vrrp_sync_group', 'vrrp_track_process', 'interface_up_down_delays', 'linkbeat_interfaces', ...Object.keys(TOP_NOT_YET)];
 
 /** Cross-references of tracking: named scripts and files exist, sync group members exist once. */
 function checkTracking(instances: readonly VrrpInstance[], scripts: readonly VrrpScript[], files: readonly TrackFile[], processes: readonly TrackProcess[], groups: readonly SyncGroup[], diags: Diagnostics): void {
@@ -245,6 +244,7 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
   const staticAddresses: VirtualAddress[] = [];
   const staticRoutes: RouteSpec[] = [];
   const staticRules: RuleSpec[] = [];
+  const interfaceDelays: Record<string, InterfaceDelays> = {};
   for (const n of nodes) {
     const kw = n.keyword.text;
     if (kw === 'global_defs' || kw === 'net_namespace') continue;
@@ -287,6 +287,12 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
       case 'static_rules':
         staticRules.push(...ruleBlock(n, diags));
         continue;
+      case 'interface_up_down_delays':
+        parseInterfaceDelays(n, interfaceDelays, diags);
+        continue;
+      case 'linkbeat_interfaces':
+        parseLinkbeatInterfaces(n, diags);
+        continue;
     }
     if (processKeyword(n, diags)) continue;
     const notYet = Object.hasOwn(TOP_NOT_YET, kw) ? TOP_NOT_YET[kw] : undefined;
@@ -328,7 +334,7 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
     const near = suggest(sync.instance, instances.map((i) => i.name));
     diags.error('CONF_ERR_REFERENCE', sync.pos, `lvs_sync_daemon: no vrrp_instance ${sync.instance}${near !== undefined ? `; did you mean '${near}'?` : ''}`);
   }
-  return { file, globalDefs, staticAddresses, staticRoutes, staticRules, vrrpInstances: instances, virtualServerGroups: groups, virtualServers: servers, vrrpScripts: scripts, trackFiles: files, trackProcesses: processes, syncGroups, ...(ssl !== undefined ? { ssl } : {}) };
+  return { file, globalDefs, staticAddresses, staticRoutes, staticRules, vrrpInstances: instances, virtualServerGroups: groups, virtualServers: servers, vrrpScripts: scripts, trackFiles: files, trackProcesses: processes, syncGroups, ...(ssl !== undefined ? { ssl } : {}), ...(Object.keys(interfaceDelays).length > 0 ? { interfaceDelays } : {}) };
 }
 
 /** Reads, parses and validates a keepalived.conf (with its includes). Never throws on file content. */

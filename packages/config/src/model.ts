@@ -339,6 +339,15 @@ export interface Config {
   readonly staticAddresses: readonly VirtualAddress[];
   readonly staticRoutes: readonly RouteSpec[];
   readonly staticRules: readonly RuleSpec[];
+  /** `interface_up_down_delays`, by interface name. */
+  readonly interfaceDelays?: Readonly<Record<string, InterfaceDelays>>;
+}
+
+/** One line of `interface_up_down_delays`: how long (seconds) a link change must last before the instances see it. */
+export interface InterfaceDelays {
+  readonly down: number;
+  readonly up: number;
+  readonly pos: Position;
 }
 
 /** IPVS schedulers keepalived accepts for `lb_algo` / `lvs_sched`. */

@@ -360,6 +360,7 @@ export function printConfig(c: Config): string {
   if (c.staticAddresses.length > 0) parts.push(block('static_ipaddress', c.staticAddresses.map(vip), ''));
   if (c.staticRoutes.length > 0) parts.push(block('static_routes', c.staticRoutes.map(route), ''));
   if (c.staticRules.length > 0) parts.push(block('static_rules', c.staticRules.map(rule), ''));
+  if (c.interfaceDelays !== undefined) parts.push(block('interface_up_down_delays', Object.entries(c.interfaceDelays).map(([name, d]) => `${q(name)} ${d.down} ${d.up}`), ''));
   for (const s of c.vrrpScripts) parts.push(vrrpScript(s));
   for (const f of c.trackFiles) parts.push(trackFile(f));
   for (const p of c.trackProcesses) parts.push(trackProcess(p));

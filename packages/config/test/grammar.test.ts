@@ -161,3 +161,16 @@ test('garp_extra_if [all] N (either order), the global vrrp_garp_extra_if as its
   t.regex(messages(inst('', '  garp_extra_if all\n'), 'error').join(), /garp_extra_if needs an interval/);
   t.regex(messages(inst('', '  garp_extra_if 86401\n'), 'error').join(), /garp_extra_if interval/);
 });
+
+test('interface_up_down_delays { IF DOWN [UP] } (UP 0 when left out, as keepalived 2.2.7 reads it); linkbeat_interfaces read with a warning', (t) => {
+  const r = loadText('interface_up_down_delays {\n  eth0 1.5\n  eth1 0.25 2\n  eth2\n  eth3 1 1 9\n}\nlinkbeat_interfaces {\n  eth0\n  eth1 ETHTOOL\n}\n');
+  t.deepEqual(messages(r, 'error'), []);
+  const d = r.config!.interfaceDelays!;
+  t.like(d, { eth0: { down: 1.5, up: 0 }, eth1: { down: 0.25, up: 2 }, eth3: { down: 1, up: 1 } });
+  t.false('eth2' in d);
+  const w = messages(r, 'warning').join('\n');
+  t.regex(w, /no delays for eth2; ignored/);
+  t.regex(w, /eth3 takes a down and an up delay; the rest is ignored/);
+  t.regex(w, /linkbeat_interfaces changes nothing for tandem: the link state of eth0, eth1 comes from netlink events/);
+  t.regex(messages(loadText('interface_up_down_delays {\n  eth0 256\n}\n'), 'error').join(), /down delay of eth0 must be 0-255 seconds/);
+});

@@ -3,6 +3,7 @@ import test from 'ava';
 import { diff } from '@tandem/config';
 import { FakeClock } from '@tandem/vrrp';
 import { VrrpService, vrrpPartOf } from '../src/index.js';
+import { debounceDelays } from '../src/vrrp/link-debounce.js';
 import { FakeHost, FakeSegment, configFrom, memoryLogger, settle } from './fake-host.js';
 
 const instance = (extra = '', ifname = 'eth0'): string => `vrrp_instance VI_1 {
@@ -160,4 +161,45 @@ test('garp_extra_if all N: while MASTER, one gratuitous ARP every N seconds on e
   await run(clock, 5_000);
   t.is(host.sentFrames.length, sent);
   await service.stop();
+});
+
+test('interface_up_down_delays: a link that bounces back within its delay changes nothing; one that stays down (or up) is seen after the delay; each instance caps the delay below two advert intervals', async (t) => {
+  const clock = new FakeClock(1000);
+  const host = new FakeHost(new FakeSegment(clock), '192.0.2.11');
+  const log = memoryLogger();
+  const service = new VrrpService({ host, clock, log });
+  const transitions: string[] = [];
+  service.onTransition = (e) => transitions.push(e.to);
+  await service.start(vrrpPartOf(configFrom(`interface_up_down_delays {\n    eth0 1.5 0.5\n}\n${instance()}`)));
+  await run(clock, 500);
+  t.is(service.status()[0]?.state, 'MASTER');
+  host.setLink(false);
+  await run(clock, 1_000);
+  host.setLink(true);
+  await run(clock, 3_000);
+  t.deepEqual(transitions, ['MASTER'], 'a 1 s bounce under a 1.5 s down delay');
+  host.setLink(false);
+  await run(clock, 1_400);
+  t.is(service.status()[0]?.state, 'MASTER');
+  await run(clock, 200);
+  t.is(service.status()[0]?.state, 'FAULT');
+  host.setLink(true);
+  await run(clock, 400);
+  t.is(service.status()[0]?.state, 'FAULT');
+  await run(clock, 200);
+  t.not(service.status()[0]?.state, 'FAULT');
+  await service.stop();
+
+  // 5 s with advert_int 1: keepalived's cap, 2 intervals less 1/256 of one.
+  const capped = new VrrpService({ host: new FakeHost(new FakeSegment(clock), '192.0.2.12'), clock, log });
+  await capped.start(vrrpPartOf(configFrom(`interface_up_down_delays {\n    eth0 5\n}\n${instance()}`)));
+  t.true(log.lines.some((l) => l.includes('interface_up_down_delays of eth0 must stay below 2 advert intervals: down 1.99609375 s, up 0 s')), log.lines.join('\n'));
+  await capped.stop();
+});
+
+test('interface_up_down_delays with down_timer_adverts 1: none, as keepalived', (t) => {
+  const c = configFrom(`interface_up_down_delays {\n    eth0 1 1\n}\n${instance('    down_timer_adverts 1\n')}`);
+  const notes: string[] = [];
+  t.deepEqual(debounceDelays(c.interfaceDelays, c.vrrpInstances, notes).get('eth0'), { downMs: 0, upMs: 0 });
+  t.regex(notes.join(), /cannot be used with down_timer_adverts 1/);
 });

@@ -70,5 +70,5 @@ export const STARTING_NETNS_ENV = 'TANDEM_STARTING_NETNS';
 
 /** The VRRP part of a full configuration (what the side is handed; the rest stays with the supervisor). */
 export function vrrpPartOf(c: VrrpPart): VrrpPart {
-  return { globalDefs: c.globalDefs, vrrpInstances: c.vrrpInstances, syncGroups: c.syncGroups, vrrpScripts: c.vrrpScripts, trackFiles: c.trackFiles, trackProcesses: c.trackProcesses };
+  return { globalDefs: c.globalDefs, vrrpInstances: c.vrrpInstances, syncGroups: c.syncGroups, vrrpScripts: c.vrrpScripts, trackFiles: c.trackFiles, trackProcesses: c.trackProcesses, ...(c.interfaceDelays !== undefined ? { interfaceDelays: c.interfaceDelays } : {}) };
 }

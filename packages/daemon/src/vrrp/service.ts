@@ -1,5 +1,5 @@
 import { uptime } from 'node:os';
-import { sameValue, type GlobalDefs, type SyncGroup, type TrackFile, type TrackProcess, type VrrpInstance, type VrrpScript } from '@tandem/config';
+import { sameValue, type Config, type GlobalDefs, type SyncGroup, type TrackFile, type TrackProcess, type VrrpInstance, type VrrpScript } from '@tandem/config';
 import { FramePacer, type AddressSpec, type FrameSink, type LinkInfo, type PacketInfo } from '@tandem/net';
 import { InstanceRunner, openAh, receiveAdvert, type Clock, type DropReason, type InstanceStats, type Timer, type TransitionEvent, type VrrpState } from '@tandem/vrrp';
 import { runScript } from '@tandem/healthcheck';
@@ -9,6 +9,7 @@ import { interfacesOf, runnerOptions, vipText } from '../instance-options.js';
 import { addressSpec, routeSpec, ruleSpec } from '../route-specs.js';
 import { pickInstance } from './dispatch.js';
 import { ExtraAnnouncer, extraTargets } from './extra-announce.js';
+import { LinkDebouncer, debounceDelays } from './link-debounce.js';
 import type { ChannelSpec, HostChannel, HostTransport, VrrpHost } from './host.js';
 import { Notifier, notifyState } from './notify.js';
 import { groupsByMember, planReload, type InstanceDiff } from './reload-plan.js';
@@ -27,6 +28,8 @@ export interface VrrpPart {
   readonly vrrpScripts: readonly VrrpScript[];
   readonly trackFiles: readonly TrackFile[];
   readonly trackProcesses: readonly TrackProcess[];
+  /** interface_up_down_delays. */
+  readonly interfaceDelays?: Config['interfaceDelays'];
 }
 
 /** Status of one instance, as `tandemctl status --json` prints it. */
@@ -124,6 +127,8 @@ export class VrrpService {
   private readonly waiting = new Map<string, VrrpInstance>();
   /** The configuration running (instances made when their interfaces appear need it). */
   private part: VrrpPart | undefined;
+  /** interface_up_down_delays between the host's link events and onLink. */
+  private readonly debouncer: LinkDebouncer;
   /** The last state each sync group's notify scripts were run for. */
   private readonly groupStates = new Map<string, VrrpState>();
   /** keepalived's notify FIFO lines (`INSTANCE "VI_1" MASTER 100`, `GROUP "G" MASTER`). */
@@ -147,6 +152,17 @@ export class VrrpService {
       o.host,
     );
     this.notifier = new Notifier(o.log, o.clock, exec, (line) => this.onNotifyLine?.(line));
+    this.debouncer = new LinkDebouncer(o.clock, (link) => this.onLink(link), (line) => this.log.info(line));
+  }
+
+  /** interface_up_down_delays for this configuration (each instance caps its interface's, as keepalived). */
+  private setDelays(part: VrrpPart): void {
+    const notes: string[] = [];
+    const delays = debounceDelays(part.interfaceDelays, part.vrrpInstances, notes);
+    for (const line of notes) this.log.info(line);
+    const names = new Set([...this.links.values()].map((l) => l.name));
+    for (const name of delays.keys()) if (!names.has(name)) this.log.warn(`interface_up_down_delays: there is no interface ${name} (yet); its delays apply once it exists`);
+    this.debouncer.setDelays(delays);
   }
 
   /**
@@ -169,13 +185,15 @@ export class VrrpService {
       fresh = this.trackers.sync(part, this.preparer);
       await this.trackers.openProcessEvents();
       for (const l of await this.host.links()) this.links.set(l.index, l);
+      this.debouncer.known([...this.links.values()]);
+      this.setDelays(part);
       this.part = part;
       for (const i of part.vrrpInstances) await this.addOrWait(i, part);
     } catch (err) {
       await this.stop();
       throw err;
     }
-    this.host.watchLinks((link) => this.onLink(link));
+    this.host.watchLinks((link) => this.debouncer.report(link));
     // keepalived 2.4: the longer of vrrp_startup_delay and what is left of vrrp_delay_after_boot.
     const delay = Math.max(part.globalDefs.vrrpStartupDelay, (part.globalDefs.vrrpDelayAfterBoot ?? 0) - this.uptime());
     if (delay > 0 && resume.size === 0) {
@@ -505,7 +523,9 @@ export class VrrpService {
     const fresh = this.trackers.sync(next, this.preparer);
     // A reload that adds the first vrrp_track_process subscribes; if the kernel gives no events, counts stay as scanned (logged).
     await this.trackers.openProcessEvents().catch((err: Error) => this.log.error(`track_process: ${err.message}; the processes were counted once and are not followed`));
-    for (const l of await this.host.links()) this.links.set(l.index, { ...l, mac: l.mac ?? this.links.get(l.index)?.mac });
+    // A link change still inside its interface_up_down_delays stays unseen.
+    for (const l of await this.host.links()) this.links.set(l.index, { ...l, up: this.debouncer.shownUp(l.index) ?? l.up, mac: l.mac ?? this.links.get(l.index)?.mac });
+    this.setDelays(next);
     this.part = next;
     for (const step of planReload(before, next, d)) {
       // An instance waiting for its interfaces waits on with its new configuration.
@@ -661,6 +681,7 @@ export class VrrpService {
   async stop(): Promise<void> {
     this.startupDelay?.timer.cancel();
     this.startupDelay = undefined;
+    this.debouncer.stop();
     this.trackers.stop();
     for (const m of this.instances) m.extra.stop();
     await Promise.all(this.instances.map((m) => m.runner.stop()));
