@@ -50,6 +50,7 @@ const REFUSED: ReadonlyArray<readonly [string, string, RegExp]> = [
   ...['use_pid_dir', 'child_wait_time 10', 'linkbeat_use_polling', 'namespace_with_ipsets', 'instance blue'].map(
     (line) => [`${line.split(' ')[0]!} in global_defs`, exampleFile('global_defs', 'router_id', line), /Unknown keyword/] as const,
   ),
+  ['ha_suspend with a fwmark', 'virtual_server fwmark 5 {\n  lb_kind DR\n  ha_suspend\n  real_server 10.0.0.1 0 {\n    TCP_CHECK {\n      connect_port 80\n    }\n  }\n}\n', /cannot use ha_suspend with fwmarks/],
 ];
 
 test.serial('what keepalived 2.2.7 refuses, tandem refuses', async (t) => {

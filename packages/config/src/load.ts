@@ -99,6 +99,9 @@ function checkLvs(groups: readonly VirtualServerGroup[], servers: readonly Virtu
     if (vs.key.kind === 'group' && !groupNames.has(vs.key.group)) {
       diags.error('CONF_ERR_REFERENCE', vs.pos, `virtual_server group ${vs.key.group}: no virtual_server_group of that name`);
     }
+    if (vs.haSuspend === true && vs.key.kind === 'group' && groupNames.get(vs.key.group)?.entries.some((e) => e.kind === 'fwmark') === true) {
+      diags.error('CONF_ERR_CONFLICT', vs.pos, `ha_suspend cannot be used with virtual_server_group ${vs.key.group}: it has fwmark entries (keepalived refuses it too)`);
+    }
     const prev = names.get(vs.name);
     if (prev !== undefined) diags.error('CONF_ERR_CONFLICT', vs.pos, `virtual_server ${vs.name} is defined twice (first at line ${prev.pos.line})`);
     names.set(vs.name, vs);

@@ -17,7 +17,6 @@ import { applySection, assignExcept, blockOf, flag, integer, namedBlock, notInKe
 import type { Node } from './tree.js';
 import { addressValue, arity, enumValue, flagValue } from './values.js';
 
-const notYet = (why: string): NotYet => ({ severity: 'error', why });
 const harmless: NotYet = { severity: 'warning', why: 'it does not change load balancing' };
 
 /** `NAT|DR|TUN [type ipip|gue port N|gre] [nocsum|csum|remcsum]`. */
@@ -215,6 +214,11 @@ const vsSpec: SectionSpec<VsDraft> = {
     sorry_server_inhibit: flag((d, v) => (d.sorryServerInhibit = v)),
     inhibit_on_failure: flag((d, v) => (d.inhibitOnFailure = v)),
     omega: flag((d, v) => (d.omega = v)),
+    // keepalived reads no value; words after it are ignored.
+    ha_suspend: (n, d, diags) => {
+      if (n.args.length > 0) diags.warning('CONF_ERR_ARITY', n.args[0]!.pos, 'ha_suspend takes no value; ignored (keepalived ignores it too)');
+      d.haSuspend = true;
+    },
     virtualhost: single(word, (d, v) => (d.virtualhost = v)),
     real_server: (n, d, diags) => {
       const rs = parseRealServer(n, diags);
@@ -222,7 +226,6 @@ const vsSpec: SectionSpec<VsDraft> = {
     },
   },
   notYet: {
-    ha_suspend: notYet('suspending checks without the VIP is not implemented'),
     smtp_alert: harmless,
     snmp_name: harmless,
   },
@@ -288,6 +291,7 @@ export function parseVirtualServer(node: Node, diags: Diagnostics): VirtualServe
     diags.error('CONF_ERR_MISSING', pos, `virtual_server ${key.address} without a port needs persistence_timeout (keepalived: port 0 = all ports, persistent only)`);
   }
   if (d.ipFamily !== undefined && key.kind === 'address' && d.ipFamily !== key.family) diags.error('CONF_ERR_CONFLICT', pos, `ip_family inet${d.ipFamily === 6 ? '6' : ''} is not the family of the virtual server's address`);
+  if (d.haSuspend === true && key.kind === 'fwmark') diags.error('CONF_ERR_CONFLICT', pos, 'ha_suspend cannot be used with a fwmark: the service has no address whose presence would resume its checkers (keepalived refuses it too)');
   if (d.ops && protocol !== 'UDP') diags.error('CONF_ERR_CONFLICT', pos, 'ops (one-packet scheduling) is for UDP services');
   const forwardingOf = d.forwarding ?? { kind: 'NAT' };
   if (key.kind === 'address') {

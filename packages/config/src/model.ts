@@ -511,6 +511,8 @@ export interface VirtualServer {
   readonly alpha: boolean;
   readonly omega: boolean;
   readonly virtualhost?: string;
+  /** `ha_suspend`: the checkers run only while the virtual server's address is on one of this host's interfaces (not with fwmarks). */
+  readonly haSuspend?: boolean;
   /** `ip_family`: a fwmark service's family (keepalived: else its non-tunnelled real servers', else IPv4). */
   readonly ipFamily?: 4 | 6;
   readonly options: CheckerOptions;

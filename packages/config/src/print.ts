@@ -291,6 +291,7 @@ function virtualServer(v: VirtualServer): string[] {
   if (v.sorryServerInhibit) l.push('sorry_server_inhibit');
   if (v.inhibitOnFailure) l.push('inhibit_on_failure');
   if (v.omega) l.push('omega');
+  if (v.haSuspend === true) l.push('ha_suspend');
   if (v.virtualhost !== undefined) l.push(`virtualhost ${q(v.virtualhost)}`);
   l.push(...options({ ...v.options, delayLoop: v.delayLoop, alpha: v.alpha }));
   for (const r of v.realServers) l.push(...realServer(r));

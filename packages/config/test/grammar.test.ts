@@ -174,3 +174,13 @@ test('interface_up_down_delays { IF DOWN [UP] } (UP 0 when left out, as keepaliv
   t.regex(w, /linkbeat_interfaces changes nothing for tandem: the link state of eth0, eth1 comes from netlink events/);
   t.regex(messages(loadText('interface_up_down_delays {\n  eth0 256\n}\n'), 'error').join(), /down delay of eth0 must be 0-255 seconds/);
 });
+
+test('ha_suspend in a virtual_server; refused with a fwmark, or a group with fwmark entries, as keepalived refuses it', (t) => {
+  const vs = (head: string, extra = ''): ReturnType<typeof load> => loadText(`${extra}virtual_server ${head} {\n  lb_kind DR\n  ha_suspend\n  real_server 10.0.0.1 80 {\n    TCP_CHECK {\n    }\n  }\n}\n`);
+  const ok = vs('192.0.2.50 80');
+  t.deepEqual(messages(ok, 'error'), []);
+  t.true(ok.config!.virtualServers[0]!.haSuspend);
+  t.regex(messages(vs('fwmark 5'), 'error').join(), /ha_suspend cannot be used with a fwmark/);
+  t.regex(messages(vs('group G', 'virtual_server_group G {\n  192.0.2.50 80\n  fwmark 7\n}\n'), 'error').join(), /ha_suspend cannot be used with virtual_server_group G: it has fwmark entries/);
+  t.deepEqual(messages(vs('group G', 'virtual_server_group G {\n  192.0.2.50 80\n}\n'), 'error'), []);
+});

@@ -36,7 +36,6 @@ const PENDING: ReadonlySet<string> = new Set([
   "vrrp_instance › vrf",
   "vrrp_instance › track_bfd",
   "vrrp_instance › track_src_ip",
-  "virtual_server › ha_suspend",
   "virtual_server > real_server › BFD_CHECK",
   "virtual_server > real_server > BFD_CHECK › name",
   "virtual_server > real_server > BFD_CHECK › alpha",

@@ -214,6 +214,17 @@ export const scopeNames: Readonly<Record<string, number>> = { global: 0, site: 2
 /** linux/rtnetlink.h: the message types of a new (or changed) and a deleted interface. */
 const RTM_NEWLINK = 16;
 const RTM_DELLINK = 17;
+/** The same for an address added (or changed) and removed. */
+const RTM_NEWADDR = 20;
+const RTM_DELADDR = 21;
+
+/** An address added to or removed from an interface (RTM_NEWADDR / RTM_DELADDR). */
+export interface AddressEvent {
+  readonly address: string;
+  readonly ifindex: number;
+  readonly family: 4 | 6;
+  readonly added: boolean;
+}
 
 /** rtnetlink over the `netlink` package: interfaces, addresses, and link-state events. */
 export class Rtnl {
@@ -244,11 +255,16 @@ export class Rtnl {
     return found;
   }
 
+  /** The addresses of one interface. */
   async addresses(ifindex: number): Promise<InterfaceAddress[]> {
+    return (await this.allAddresses()).filter((a) => a.ifindex === ifindex).map(({ ifindex: _, ...a }) => a);
+  }
+
+  /** Every address of every interface, with its interface's index. */
+  async allAddresses(): Promise<Array<InterfaceAddress & { readonly ifindex: number }>> {
     try {
       const all = await this.socket.getAddresses();
       return all
-        .filter((a) => a.data.index === ifindex)
         .map((a) => {
           const raw = a.attrs.local ?? a.attrs.address;
           const family: 4 | 6 = a.data.family === 10 ? 6 : 4;
@@ -258,6 +274,7 @@ export class Rtnl {
             family,
             scope: a.data.scope ?? 0,
             label: a.attrs.label,
+            ifindex: a.data.index ?? 0,
           };
         })
         .filter((a) => a.address !== '');
@@ -421,6 +438,22 @@ export class Rtnl {
           up: !deleted && Boolean(m.data.flags?.up) && Boolean(m.data.flags?.lowerUp),
           ...(deleted ? { deleted: true } : {}),
         });
+      }
+    });
+  }
+
+  /** Calls `onChange` for every address added to or removed from any interface. */
+  watchAddresses(onChange: (e: AddressEvent) => void): void {
+    if (this.watcher === undefined) this.watcher = createRtNetlink({ ref: false } as never);
+    this.watcher.addMembership('IPV4_IFADDR');
+    this.watcher.addMembership('IPV6_IFADDR');
+    this.watcher.socket.on('message', (msgs) => {
+      for (const raw of msgs) {
+        if (raw.type !== RTM_NEWADDR && raw.type !== RTM_DELADDR) continue;
+        const m = rt.parseAddressMessage(raw.data);
+        const bytes = m.attrs.local ?? m.attrs.address;
+        if (bytes === undefined) continue;
+        onChange({ address: bytesToAddress(bytes), ifindex: m.data.index ?? 0, family: m.data.family === 10 ? 6 : 4, added: raw.type === RTM_NEWADDR });
       }
     });
   }
