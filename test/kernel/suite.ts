@@ -4,5 +4,8 @@ import './traffic.ktest.js';
 import './daemon.ktest.js';
 import './failover.ktest.js';
 import './quorum.ktest.js';
+import './leftovers.ktest.js';
+import './metrics.ktest.js';
+import './snmp-check.ktest.js';
 
 export { kernelTests } from './harness.js';

@@ -1,7 +1,7 @@
 // A two-node BFD lab in network namespaces: `a` runs tandem's BFD (test/lib/bfd-harness),
 // `b` runs a real peer (keepalived 2.2.7's bfd process or FRR's bfdd), both on a bridge in
 // a third namespace, so that either node's link can be cut at its bridge port.
-// Names start with `tC` (namespaces tC-NAME-x, bridge ports tCNAMEx).
+// Names start with `tD` (namespaces tD-NAME-x, bridge ports tDNAMEx).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import type { SessionOptions, SessionParams, SessionStatus } from '@tandem/bfd';
 import { parseTcpdump, type WirePacket } from './bfd-wire.js';
 import { exited, nsRun, nsSpawn, run, sleep, waitFor } from './sh.js';
+import { TANDEMCTL, TANDEMD } from './lab.js';
 
 const HARNESS = resolve(__dirname, 'bfd-harness.js');
 export const A = '192.0.2.1';
@@ -57,6 +58,63 @@ export class TandemSide {
   }
 }
 
+/** A BFD session as `tandemctl status --json` shows it. */
+export interface BfdStatusJson {
+  readonly name: string;
+  readonly state: string;
+  readonly remote: string;
+  readonly local: string | null;
+  readonly remoteState: string;
+  readonly diag: string;
+  readonly txIntervalMs: number;
+  readonly rxIntervalMs: number;
+  readonly detectTimeMs: number;
+}
+
+/** tandemd (the whole daemon, with its BFD side) in a lab namespace. */
+export class TandemdNode {
+  constructor(
+    readonly child: ChildProcess & { output: () => string },
+    readonly socket: string,
+    private readonly confPath: string,
+  ) {}
+
+  /** `tandemctl CMD --json`, parsed. */
+  async ctl<T = Record<string, unknown>>(cmd: 'status' | 'stats' | 'reload'): Promise<T> {
+    return JSON.parse(await run('node', [TANDEMCTL, '--socket', this.socket, cmd, '--json'])) as T;
+  }
+
+  async session(name: string): Promise<BfdStatusJson | undefined> {
+    return (await this.ctl<{ bfd: BfdStatusJson[] }>('status')).bfd.find((b) => b.name === name);
+  }
+
+  async instanceState(name: string): Promise<string | undefined> {
+    return (await this.ctl<{ instances: Array<{ name: string; state: string }> }>('status')).instances.find((i) => i.name === name)?.state;
+  }
+
+  /** Writes a new file and reloads through tandemctl; resolves with tandemd's answer. */
+  async reload(conf: string): Promise<{ applied: boolean; errors: string[] }> {
+    writeFileSync(this.confPath, conf);
+    return this.ctl('reload');
+  }
+
+  output(): string {
+    return this.child.output();
+  }
+}
+
+/** The peer's own view of the session, from its log (keepalived) or vtysh (FRR). */
+export interface PeerView {
+  isUp(): Promise<boolean>;
+  /** Whether the peer went Down for `reason` since `mark()` was taken. */
+  wentDown(reason: 'expired' | 'neighbor-down'): Promise<boolean>;
+  mark(): void;
+  /** The peer's recent state changes, from its log, to explain a flap. */
+  explain(): string;
+}
+
+export type Peer = 'keepalived' | 'frr';
+
 export class BfdLab {
   readonly dir: string;
   private readonly children = new Set<ChildProcess>();
@@ -64,16 +122,16 @@ export class BfdLab {
   private frrDir: string | undefined;
 
   private constructor(readonly name: string) {
-    this.dir = mkdtempSync(join(tmpdir(), `tC-bfd-${name}-`));
+    this.dir = mkdtempSync(join(tmpdir(), `tD-bfd-${name}-`));
     chmodSync(this.dir, 0o755);
   }
 
   ns(node: 'a' | 'b' | 'br'): string {
-    return `tC-${this.name}-${node}`;
+    return `tD-${this.name}-${node}`;
   }
 
   port(node: 'a' | 'b'): string {
-    return `tC${this.name}${node}`;
+    return `tD${this.name}${node}`;
   }
 
   /**
@@ -192,6 +250,51 @@ export class BfdLab {
     this.pidFiles.push(join(d, 'zebra.pid'), join(d, 'bfdd.pid'));
     await nsRun(this.ns('b'), '/usr/lib/frr/zebra', [...common, '-f', join(d, 'zebra.conf'), '-i', join(d, 'zebra.pid'), '--log', `file:${d}/zebra.log`], { withStderr: true });
     await nsRun(this.ns('b'), ...this.rt('/usr/lib/frr/bfdd', [...common, '-f', join(d, 'bfdd.conf'), '-i', join(d, 'bfdd.pid'), '--bfdctl', join(d, 'bfdd.sock')]), { withStderr: true });
+  }
+
+  /**
+   * Starts the real peer in `b`, keepalived with `keepalivedConf` or FRR with `frrBlock` (the
+   * `bfd` block of bfdd.conf), and returns its view of the session (named `session` at keepalived).
+   */
+  async startPeer(peer: Peer, keepalivedConf: string, frrBlock: string, session = 'tandem'): Promise<PeerView> {
+    if (peer === 'keepalived') {
+      const ka = await this.startKeepalived(keepalivedConf);
+      let from = 0;
+      const log = (): string => ka.output().slice(from);
+      return {
+        isUp: async () => new RegExp(`\\(${session}\\) Entering Up state`).test(log()) && log().lastIndexOf('Entering Up') > log().lastIndexOf('Entering Down'),
+        wentDown: async (reason) =>
+          new RegExp(`Entering Down state \\(Local diagnostic - ${reason === 'expired' ? 'Control Detection Time Expired' : 'Neighbor Signaled Session Down'}`).test(log()),
+        mark: () => (from = ka.output().length),
+        explain: () => ka.output().split('\n').filter((l) => /Entering|Expired/.test(l)).slice(-6).join(' | '),
+      };
+    }
+    await this.startFrr(frrBlock);
+    // Between two marks the session was Up again, so a Down status is a new one.
+    return {
+      isUp: async () => (await this.frrPeer())['status'] === 'up',
+      wentDown: async (reason) => {
+        const p = await this.frrPeer();
+        return p['status'] !== 'up' && p['diagnostic'] === (reason === 'expired' ? 'control detection time expired' : 'neighbor signaled session down');
+      },
+      mark: () => undefined,
+      explain: () => this.read('frr-b/bfdd.log').split('\n').filter((l) => /state-change|expired|mismatch|invalid/i.test(l)).slice(-6).join(' | '),
+    };
+  }
+
+  /** Starts tandemd in `a` with `conf` and waits for its control socket. */
+  async startTandemd(conf: string): Promise<TandemdNode> {
+    const path = join(this.dir, 'tandem.conf');
+    writeFileSync(path, conf);
+    const socket = join(this.dir, 'tandem.sock');
+    this.pidFiles.push(join(this.dir, 'tandem.pid'));
+    const child = this.track(nsSpawn(this.ns('a'), TANDEMD, ['-n', '-l', '-D', '-f', path, '-p', join(this.dir, 'tandem.pid'), '--control-socket', socket]));
+    const node = new TandemdNode(child, socket, path);
+    await waitFor('tandemd to answer on its control socket', 15_000, async () => {
+      if (child.exitCode !== null) throw new Error(`tandemd exited ${child.exitCode}: ${child.output()}`);
+      return (await node.ctl('status').catch(() => undefined)) !== undefined ? true : undefined;
+    }, 50);
+    return node;
   }
 
   /** vtysh commands against the lab's FRR instance. */

@@ -20,17 +20,27 @@ export function pairConf(s: Setting, priority: number): string {
 
 export const startDaemon = (lab: Lab, impl: Impl, d: string, text: string): Promise<Daemon> => (impl === 'tandem' ? lab.startTandem(d, text) : lab.startKeepalived(d, text));
 
+/** What a failover run may change: each director's file, and a wait for the pair to be ready before the cut. */
+export interface FailoverOptions {
+  /** The file of director `d` at `priority` (default: pairConf). */
+  readonly confOf?: (d: 'a' | 'b', priority: number) => string;
+  /** Runs once `a` holds the address, before the probe starts (e.g. waits for BFD sessions to be Up). */
+  readonly ready?: (a: Daemon, b: Daemon) => Promise<void>;
+}
+
 /**
  * Fresh daemons on `a` (150) and `b` (100), then `a`'s link cut: right after one of its
  * adverts (`after-advert`, the worst phase) or at a random point of the advert cycle
  * (`random`, what an operator meets). Returns the client's longest gap in ms. The lab must
  * have responders running.
  */
-export async function failoverOnce(lab: Lab, impl: Impl, s: Setting, phase: 'after-advert' | 'random'): Promise<number> {
-  const a = await startDaemon(lab, impl, 'a', pairConf(s, 150));
-  const b = await startDaemon(lab, impl, 'b', pairConf(s, 100));
+export async function failoverOnce(lab: Lab, impl: Impl, s: Setting, phase: 'after-advert' | 'random', o: FailoverOptions = {}): Promise<number> {
+  const confOf = o.confOf ?? ((_d: 'a' | 'b', priority: number) => pairConf(s, priority));
+  const a = await startDaemon(lab, impl, 'a', confOf('a', 150));
+  const b = await startDaemon(lab, impl, 'b', confOf('b', 100));
   try {
     await lab.waitHolder(VIP, 'a', 15_000);
+    await o.ready?.(a, b);
     const probe = lab.startProber(VIP, 2);
     await waitFor('client reaching a', 5000, () => (probe.answers.some((x) => x.from === 'a') ? true : undefined));
     await sleep(300);

@@ -57,15 +57,17 @@ export class Lab {
   private constructor(
     readonly name: string,
     directors: readonly string[],
+    /** Namespaces are PREFIX-NAME-x: each engineer's tests keep a prefix of their own. */
+    readonly prefix = 'td',
   ) {
-    this.bridge = `td-${name}-br`;
-    this.client = `td-${name}-c`;
+    this.bridge = `${prefix}-${name}-br`;
+    this.client = `${prefix}-${name}-c`;
     this.directors = directors;
     this.dir = mkdtempSync(join(tmpdir(), `tandem-lab-${name}-`));
   }
 
   ns(director: string): string {
-    return `td-${this.name}-${director}`;
+    return `${this.prefix}-${this.name}-${director}`;
   }
 
   /** Address of a director (index 0 → .11) or the client (.2). */
@@ -74,8 +76,8 @@ export class Lab {
     return family === 4 ? `192.0.2.${host}` : `2001:db8::${host}`;
   }
 
-  static async create(name: string, directors: readonly string[]): Promise<Lab> {
-    const lab = new Lab(name, directors);
+  static async create(name: string, directors: readonly string[], prefix?: string): Promise<Lab> {
+    const lab = new Lab(name, directors, prefix);
     try {
       await lab.build();
     } catch (err) {
@@ -154,7 +156,7 @@ export class Lab {
 
   /** A namespace with only loopback, removed at cleanup (somewhere to start a daemon that enters another). */
   async emptyNamespace(suffix: string): Promise<string> {
-    const ns = `td-${this.name}-${suffix}`;
+    const ns = `${this.prefix}-${this.name}-${suffix}`;
     await this.addNs(ns);
     return ns;
   }

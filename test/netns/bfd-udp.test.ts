@@ -7,16 +7,16 @@ import { BFD_SOURCE_PORT_MAX, BFD_SOURCE_PORT_MIN, decode, encode, type Datagram
 import { BfdUdpTransport, createUdpSocket, enterNetworkNamespace, type UdpPacketInfo } from '@tandem/net';
 import { nsRun, run, sleep } from '../lib/sh.js';
 
-const NS = 'tC-udp';
+const NS = 'tD-udp';
 
 test.before(async () => {
   await run('ip', ['netns', 'del', NS], { allowFail: true });
   await run('ip', ['netns', 'add', NS]);
   await nsRun(NS, 'ip', ['link', 'set', 'lo', 'up']);
-  await nsRun(NS, 'ip', ['link', 'add', 'tCd0', 'type', 'veth', 'peer', 'name', 'tCd1']);
-  await nsRun(NS, 'ip', ['addr', 'add', '198.51.100.1/24', 'dev', 'tCd0']);
-  await nsRun(NS, 'ip', ['link', 'set', 'tCd0', 'up']);
-  await nsRun(NS, 'ip', ['link', 'set', 'tCd1', 'up']);
+  await nsRun(NS, 'ip', ['link', 'add', 'tDd0', 'type', 'veth', 'peer', 'name', 'tDd1']);
+  await nsRun(NS, 'ip', ['addr', 'add', '198.51.100.1/24', 'dev', 'tDd0']);
+  await nsRun(NS, 'ip', ['link', 'set', 'tDd0', 'up']);
+  await nsRun(NS, 'ip', ['link', 'set', 'tDd1', 'up']);
   // This test file's worker moves into the namespace: its sockets see only the namespace's interfaces.
   enterNetworkNamespace(NS);
 });
@@ -57,7 +57,7 @@ test.serial('IPv6: the hop limit likewise (IPV6_RECVHOPLIMIT)', async (t) => {
 });
 
 test.serial('a socket bound to an interface (SO_BINDTODEVICE) reports it and hears nothing from another', async (t) => {
-  const bound = createUdpSocket({ family: 4, interface: 'tCd0' });
+  const bound = createUdpSocket({ family: 4, interface: 'tDd0' });
   t.true(bound.ifindex > 1);
   const port = bound.bind('0.0.0.0', 0);
   const heard: UdpPacketInfo[] = [];
@@ -69,7 +69,7 @@ test.serial('a socket bound to an interface (SO_BINDTODEVICE) reports it and hea
   t.deepEqual(heard, []);
   tx.close();
   bound.close();
-  t.throws(() => createUdpSocket({ family: 4, interface: 'tC-none' }), { message: /if_nametoindex/ });
+  t.throws(() => createUdpSocket({ family: 4, interface: 'tD-none' }), { message: /if_nametoindex/ });
 });
 
 test.serial('the BFD transport: UDP 3784, a source port of 49152-65535 kept per session, TTL 255, and another port when one is taken', async (t) => {

@@ -5,18 +5,17 @@
 // signalled both ways, and the session comes back each time.
 import test, { type ExecutionContext } from 'ava';
 import type { SessionParams } from '@tandem/bfd';
-import { A, B, BfdLab, type TandemSide } from '../lib/bfd-lab.js';
+import { A, B, BfdLab, type Peer, type PeerView, type TandemSide } from '../lib/bfd-lab.js';
 import { gaps, summarise, type WirePacket } from '../lib/bfd-wire.js';
 import { sleep, waitFor } from '../lib/sh.js';
 
-type Peer = 'keepalived' | 'frr';
 
 const MS = 1000;
 const params: SessionParams = { desiredMinTxUs: 10 * MS, requiredMinRxUs: 10 * MS, detectMult: 3, idleTxUs: 1000 * MS, passive: false };
 /** Timer lateness allowed on top of the Detection Time on a shared 2-core machine. */
 const SLACK_MS = 15;
 
-const keepalivedConf = `global_defs { router_id tC-peer }
+const keepalivedConf = `global_defs { router_id tD-peer }
 bfd_instance tandem {
   neighbor_ip ${A}
   source_ip ${B}
@@ -28,41 +27,7 @@ bfd_instance tandem {
 const frrPeerLine = `peer ${A} local-address ${B} interface eth0`;
 const frrBlock = `bfd\n ${frrPeerLine}\n  detect-multiplier 3\n  receive-interval 10\n  transmit-interval 10\n  no shutdown\n`;
 
-/** The peer's own view of the session, from its log (keepalived) or vtysh (FRR). */
-interface PeerView {
-  isUp(): Promise<boolean>;
-  /** Whether the peer went Down for `reason` since `mark()` was taken. */
-  wentDown(reason: 'expired' | 'neighbor-down'): Promise<boolean>;
-  mark(): void;
-  /** The peer's recent state changes, from its log, to explain a flap. */
-  explain(): string;
-}
-
-async function startPeer(lab: BfdLab, peer: Peer): Promise<PeerView> {
-  if (peer === 'keepalived') {
-    const ka = await lab.startKeepalived(keepalivedConf);
-    let from = 0;
-    const log = (): string => ka.output().slice(from);
-    return {
-      isUp: async () => /\(tandem\) Entering Up state/.test(log()) && log().lastIndexOf('Entering Up') > log().lastIndexOf('Entering Down'),
-      wentDown: async (reason) =>
-        new RegExp(`Entering Down state \\(Local diagnostic - ${reason === 'expired' ? 'Control Detection Time Expired' : 'Neighbor Signaled Session Down'}`).test(log()),
-      mark: () => (from = ka.output().length),
-      explain: () => ka.output().split('\n').filter((l) => /Entering|Expired/.test(l)).slice(-6).join(' | '),
-    };
-  }
-  await lab.startFrr(frrBlock);
-  // Between two marks the session was Up again, so a Down status is a new one.
-  return {
-    isUp: async () => (await lab.frrPeer())['status'] === 'up',
-    wentDown: async (reason) => {
-      const p = await lab.frrPeer();
-      return p['status'] !== 'up' && p['diagnostic'] === (reason === 'expired' ? 'control detection time expired' : 'neighbor signaled session down');
-    },
-    mark: () => undefined,
-    explain: () => lab.read('frr-b/bfdd.log').split('\n').filter((l) => /state-change|expired|mismatch|invalid/i.test(l)).slice(-6).join(' | '),
-  };
-}
+const startPeer = (lab: BfdLab, peer: Peer): Promise<PeerView> => lab.startPeer(peer, keepalivedConf, frrBlock);
 
 /**
  * Waits until both sides are Up and have stayed so for 1.5 s: FRR may reset a session once

@@ -2,7 +2,7 @@
 // planted links and files, a second daemon, a socket in someone else's directory, a kill -9,
 // spoofed adverts, a storm of SIGHUPs. Each test uses a real unprivileged account it creates.
 import test from 'ava';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Lab, REPO, TANDEMCTL, TANDEMD } from '../lib/lab.js';
 import { vrrpConf } from '../lib/configs.js';
@@ -225,16 +225,31 @@ test.serial('spoofed lower-priority adverts: the master answers at most once per
 
 test.serial('a storm of SIGHUPs costs a few reloads, not one per signal', async (t) => {
   const lab = await Lab.create('sec8', ['a']);
+  const stopWriter = { done: false };
   try {
-    // Enough virtual servers that a reload takes a while: the signals arrive during reloads.
-    const services = Array.from({ length: 1000 }, (_, i) => `virtual_server 198.51.${100 + Math.floor(i / 250)}.${i % 250} 80 {\n    lb_algo rr\n    lb_kind DR\n    protocol TCP\n    real_server 203.0.113.1 80 {\n        weight 1\n    }\n}\n`).join('');
-    const a = await lab.startTandem('a', vrrpConf({ priority: 150, advertInt: 1, vips: [`${VIP}/24`] }) + services);
+    // 1,000 virtual servers in an included file that keeps changing (a config push in progress):
+    // every reload reads it anew, so reloads take a while and the signals arrive during them.
+    const services = (weight: number): string =>
+      Array.from({ length: 1000 }, (_, i) => `virtual_server 198.51.${100 + Math.floor(i / 250)}.${i % 250} 80 {\n    lb_algo rr\n    lb_kind DR\n    protocol TCP\n    real_server 203.0.113.1 80 {\n        weight ${weight}\n    }\n}\n`).join('');
+    const included = join(lab.dir, 'services.conf');
+    writeFileSync(included, services(1));
+    const a = await lab.startTandem('a', `${vrrpConf({ priority: 150, advertInt: 1, vips: [`${VIP}/24`] })}include ${included}\n`);
     await lab.waitHolder(VIP, 'a', 8000);
-    // One at a time, 1 ms apart, so the kernel delivers each rather than merging them.
+    const versions = [services(2), services(3)];
+    const writer = (async () => {
+      for (let i = 0; !stopWriter.done; i++) {
+        writeFileSync(`${included}.new`, versions[i % 2]!);
+        renameSync(`${included}.new`, included);
+        await sleep(10);
+      }
+    })();
+    // One signal a millisecond: each is delivered on its own (the kernel merges only one already pending).
     for (let i = 0; i < 200; i++) {
       process.kill(a.child.pid!, 'SIGHUP');
       await sleep(1);
     }
+    stopWriter.done = true;
+    await writer;
     await waitFor('the reloads to settle', 20_000, async () => {
       const s = (await lab.ctl(a, 'stats')) as unknown as { daemon: { reloads: { applied: number; coalesced: number } } };
       const r1 = s.daemon.reloads;
@@ -245,11 +260,13 @@ test.serial('a storm of SIGHUPs costs a few reloads, not one per signal', async 
     const stats = (await lab.ctl(a, 'stats')) as unknown as { daemon: { reloads: { applied: number; refused: number; coalesced: number } } };
     const r = stats.daemon.reloads;
     t.log(JSON.stringify(r));
-    t.is(r.refused, 0);
-    t.true(r.applied + r.coalesced >= 100, `${r.applied + r.coalesced} of 200 signals arrived`);
-    t.true(r.applied <= (r.applied + r.coalesced) / 4, `${r.applied} reloads for ${r.applied + r.coalesced} signals`);
+    t.is(r.refused, 0, 'every file read was whole (written by rename)');
+    const arrived = r.applied + r.coalesced;
+    t.true(arrived >= 50, `${arrived} of 200 signals arrived`);
+    t.true(r.applied <= arrived / 3, `${r.applied} reloads for ${arrived} signals`);
     t.deepEqual(await lab.holders(VIP), ['a']);
   } finally {
+    stopWriter.done = true;
     await lab.cleanup();
   }
 });

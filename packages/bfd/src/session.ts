@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Clock, Timer } from '@tandem/vrrp';
+import { Deadline, type Clock } from '@tandem/vrrp';
 import { initialState, negotiatedDetectUs, negotiatedTxUs, step, type MachineAction, type MachineEvent, type MachineState, type SessionParams } from './machine.js';
 import { encode, type ControlPacket, type DropReason, type SessionState } from './packet.js';
 import type { SessionLink, SessionPath } from './transport.js';
@@ -101,7 +101,7 @@ export class SessionRunner extends EventEmitter<SessionEvents> {
   readonly minTtl: number;
   private params: SessionParams;
   private machine: MachineState;
-  private timer: Timer | undefined;
+  private readonly deadline: Deadline;
   private stopped = false;
 
   constructor(
@@ -112,6 +112,7 @@ export class SessionRunner extends EventEmitter<SessionEvents> {
     seed: number,
   ) {
     super();
+    this.deadline = new Deadline(clock, () => this.dispatch({ kind: 'timer' }));
     validateParams(options.params);
     if (options.maxHops !== undefined && !(Number.isInteger(options.maxHops) && options.maxHops >= 1 && options.maxHops <= 255)) {
       throw new BfdError('BFD_ERR_CONFIG', `max_hops ${options.maxHops}: 1 to 255`);
@@ -186,8 +187,7 @@ export class SessionRunner extends EventEmitter<SessionEvents> {
     if (this.stopped) return;
     this.dispatch({ kind: 'adminDown' });
     this.stopped = true;
-    this.timer?.cancel();
-    this.timer = undefined;
+    this.deadline.cancel();
     this.link.close();
   }
 
@@ -196,23 +196,7 @@ export class SessionRunner extends EventEmitter<SessionEvents> {
     const out = step(this.params, this.machine, event, this.clock.now());
     this.machine = out.state;
     for (const action of out.actions) this.execute(action);
-    this.arm(out.nextTimer);
-  }
-
-  private arm(at: number | undefined): void {
-    this.timer?.cancel();
-    this.timer = undefined;
-    if (at === undefined) return;
-    const fire = (): void => {
-      this.timer = undefined;
-      // Timers may fire up to a millisecond early against a sub-millisecond clock.
-      if (this.clock.now() < at) {
-        this.arm(at);
-        return;
-      }
-      this.dispatch({ kind: 'timer' });
-    };
-    this.timer = this.clock.setTimer(at - this.clock.now(), fire);
+    this.deadline.arm(out.nextTimer);
   }
 
   private execute(action: MachineAction): void {

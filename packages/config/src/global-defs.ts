@@ -1,3 +1,4 @@
+import { bfdGlobalKeywords, defaultBfdProcess } from './bfd.js';
 import type { Diagnostics } from './diagnostics.js';
 import type { GlobalDefs, LvsSyncDaemon, NotifyFifo, VrrpFirewall } from './model.js';
 import { garpExtraIf } from './garp-extra-if.js';
@@ -48,6 +49,7 @@ export function defaultGlobalDefs(): GlobalDefs {
     lvsSyncDaemon: undefined,
     notifyFifos: {},
     vrrpFirewall: { kind: 'nftables', table: 'tandem_no_accept', priority: 0, counters: false, from: 'default' },
+    bfdProcess: defaultBfdProcess(),
   };
 }
 
@@ -58,6 +60,7 @@ const housekeeping = (why: string): NotYet => ({ severity: 'warning', why });
 const spec: SectionSpec<Draft> = {
   name: 'global_defs',
   keywords: {
+    ...bfdGlobalKeywords<Draft>(),
     router_id: single(word, (d, v) => (d.routerId = v)),
     net_namespace: single(word, (d, v) => (d.netNamespace = v)),
     vrrp_version: single(integer(2, 3), (d, v) => (d.vrrpVersion = v as 2 | 3)),
@@ -157,23 +160,17 @@ const spec: SectionSpec<Draft> = {
   },
   notYet: {
     // keepalived 2.2.8 to 2.4: its own files and plumbing.
-    json_version: housekeeping("the layout of keepalived's JSON dump; tandemctl status --json has its own"),
+    json_version: housekeeping("keepalived.json (--signum=JSON) has keepalived 2.2.7's layout, json_version 1"),
     dbus_no_interface_name: housekeeping('tandem has no DBus interface'),
-    snmp_rs_stats_update_interval: housekeeping('tandem has no SNMP agent'),
-    snmp_vs_stats_update_interval: housekeeping('tandem has no SNMP agent'),
+    snmp_rs_stats_update_interval: housekeeping("tandem's SNMP agent reads the kernel's IPVS counters when it is asked, not at an interval"),
+    snmp_vs_stats_update_interval: housekeeping("tandem's SNMP agent reads the kernel's IPVS counters when it is asked, not at an interval"),
     use_symlink_paths: housekeeping('how keepalived names script paths (it resolves links unless asked not to); tandem runs a script by the path the file gives'),
     set_supplementary_groups: housekeeping("tandem's scripts run with the user's group only, as keepalived's default"),
     iproute_etc_dir: housekeeping('tandem reads no iproute2 name files: route tables and protocols other than main, local, default and keepalived are given as numbers'),
     iproute_usr_dir: housekeeping('tandem reads no iproute2 name files: route tables and protocols other than main, local, default and keepalived are given as numbers'),
-    state_dump_file: housekeeping('tandemd writes its SIGUSR1 dump to /tmp/tandem.data, and tandemctl dump --json prints it'),
-    stats_dump_file: housekeeping('tandemd writes its SIGUSR2 dump to /tmp/tandem.stats, and tandemctl stats --json prints it'),
-    json_dump_file: housekeeping('tandemctl status --json prints the state as JSON'),
-    bfd_cpu_affinity: harmless,
-    bfd_no_swap: harmless,
-    bfd_priority: harmless,
-    bfd_process_name: harmless,
-    bfd_rlimit_rttime: harmless,
-    bfd_rt_priority: harmless,
+    state_dump_file: housekeeping('tandemd writes its SIGUSR1 dump to keepalived.data in $TMPDIR or /tmp, where keepalived 2.2.7 writes it'),
+    stats_dump_file: housekeeping('tandemd writes its SIGUSR2 dump to keepalived.stats in $TMPDIR or /tmp, where keepalived 2.2.7 writes it'),
+    json_dump_file: housekeeping('tandemd writes its JSON dump (--signum=JSON) to keepalived.json in $TMPDIR or /tmp, where keepalived 2.2.7 writes it; tandemctl status --json prints the state too'),
     checker_cpu_affinity: harmless,
     checker_process_name: harmless,
     checker_rlimit_rttime: harmless,

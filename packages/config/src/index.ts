@@ -7,4 +7,5 @@ export * from './model.js';
 export * from './load.js';
 export * from './diff.js';
 export { blockFingerprint } from './fingerprint.js';
+export { bfdMinTtl, BFD_NAME_MAX } from './bfd.js';
 export * from './print.js';

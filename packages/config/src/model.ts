@@ -121,6 +121,18 @@ export interface VrrpInstance {
    * `vmac_xmit_base`, the adverts.
    */
   readonly vmac?: Vmac;
+  /**
+   * tandem's own `@tandem bfd_takeover NAME`: when the named BFD session (to the current
+   * master) goes Down, this backup takes over after its Skew_Time instead of waiting out
+   * Master_Down_Interval. keepalived skips `@tandem` lines (see docs/config.md).
+   */
+  readonly bfdTakeover: readonly BfdTakeover[];
+}
+
+/** One `@tandem bfd_takeover NAME` of a vrrp_instance. */
+export interface BfdTakeover {
+  readonly name: string;
+  readonly pos: Position;
 }
 
 export interface Vmac {
@@ -197,6 +209,65 @@ export interface GlobalDefs {
   readonly notifyFifos: { readonly all?: NotifyFifo; readonly vrrp?: NotifyFifo; readonly lvs?: NotifyFifo };
   /** How no_accept drops traffic to the addresses: `nftables`, `vrrp_iptables`, `nftables_priority`, `nftables_counters`. */
   readonly vrrpFirewall: VrrpFirewall;
+  /** `bfd_*` settings of the BFD process (keepalived's bfd child; tandem's BFD side). */
+  readonly bfdProcess: BfdProcess;
+}
+
+/** How the BFD process runs: `bfd_rt_priority`, `bfd_priority`, `bfd_rlimit_rttime`, `bfd_process_name`, `bfd_cpu_affinity`, `bfd_no_swap`. */
+export interface BfdProcess {
+  /** `bfd_rt_priority` 1-99: SCHED_RR at this priority (then `bfd_priority` is not applied, as keepalived). */
+  readonly rtPriority?: number;
+  /** `bfd_priority` -20..19: the nice value. */
+  readonly priority?: number;
+  /**
+   * `bfd_rlimit_rttime` (µs): RLIMIT_RTTIME under SCHED_RR, half of it the soft (warning) limit.
+   * Unset, keepalived uses 10 ms; tandem's BFD side uses its own default (docs/config.md).
+   */
+  readonly rlimitRttimeUs?: number;
+  /** `bfd_process_name` (at most 15 characters): the side's process title. */
+  readonly processName?: string;
+  /** `bfd_cpu_affinity CPU...`: the CPUs the BFD process may run on. */
+  readonly cpuAffinity?: readonly number[];
+  /** `bfd_no_swap`: read, but not applied (a Node process cannot lock its memory). */
+  readonly noSwap: boolean;
+}
+
+/**
+ * A `bfd_instance NAME { ... }` (keepalived 2.2.7's bfd_parser.c): one RFC 5880/5881 session.
+ * Intervals in microseconds, as keepalived keeps them (the file says milliseconds).
+ */
+export interface BfdInstance {
+  readonly name: string;
+  readonly pos: Position;
+  /** `neighbor_ip` / `neighbour_ip`. */
+  readonly neighborIp: string;
+  readonly family: 4 | 6;
+  /** `source_ip`; absent: the address the kernel would send from. */
+  readonly sourceIp?: string;
+  /** `min_rx` (default 10 ms): bfd.RequiredMinRxInterval. */
+  readonly minRxUs: number;
+  /** `min_tx` (default 10 ms): bfd.DesiredMinTxInterval once Up. */
+  readonly minTxUs: number;
+  /** `idle_tx` (default 1000 ms): bfd.DesiredMinTxInterval while not Up. */
+  readonly idleTxUs: number;
+  /** `multiplier` (default 5): bfd.DetectMult. */
+  readonly multiplier: number;
+  /** `passive`: silent until the neighbor speaks (RFC 5880 §6.1). */
+  readonly passive: boolean;
+  /** `ttl` / `hoplimit` of sent packets: default 255 (IPv4), 64 (IPv6). */
+  readonly ttl: number;
+  /**
+   * `max_hops` (default 0): packets arriving with a TTL below `ttl - max_hops` are dropped;
+   * 255 (or -1) turns the check off.
+   */
+  readonly maxHops: number;
+  /** `weight N [reverse]`: the default weight of a `track_bfd` naming this session. */
+  readonly weight: number;
+  readonly weightReverse: boolean;
+  /** Session events go to VRRP (`track_bfd`): unless only `checker` is given. */
+  readonly vrrp: boolean;
+  /** Session events go to the checkers (`BFD_CHECK`): unless only `vrrp` is given. */
+  readonly checker: boolean;
 }
 
 /**
@@ -335,6 +406,8 @@ export interface Config {
   /** `vrrp_track_process` blocks. */
   readonly trackProcesses: readonly TrackProcess[];
   readonly syncGroups: readonly SyncGroup[];
+  /** `bfd_instance` blocks, in file order. */
+  readonly bfdInstances: readonly BfdInstance[];
   /** `static_ipaddress`, `static_routes`, `static_rules`: set at start, kept whatever the VRRP state, removed at stop. */
   readonly staticAddresses: readonly VirtualAddress[];
   readonly staticRoutes: readonly RouteSpec[];
@@ -457,7 +530,7 @@ export type Checker =
   | { readonly kind: 'SMTP_CHECK'; readonly pos: Position; readonly options: CheckerOptions; readonly heloName?: string }
   /** Reads a `track_file`: value x weight at -254 or below is down; `dynamic` adds it to the weight. */
   | { readonly kind: 'FILE_CHECK'; readonly pos: Position; readonly options: CheckerOptions; readonly trackFile: string; readonly weight?: number; readonly reverse: boolean; readonly dynamic: boolean }
-  /** Follows a `bfd_instance` session (modelled; BFD itself is not implemented). */
+  /** Follows a `bfd_instance` session: the real server is down while the session is (keepalived's check_bfd.c). */
   | { readonly kind: 'BFD_CHECK'; readonly pos: Position; readonly options: CheckerOptions; readonly name: string };
 
 export const DNS_TYPES = ['A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA'] as const;
@@ -620,6 +693,8 @@ export interface Tracking {
   readonly trackFile: readonly TrackRef[];
   /** `track_process { NAME [weight N [reverse|noreverse]] }`; a missing weight is the vrrp_track_process's. */
   readonly trackProcess: readonly TrackRef[];
+  /** `track_bfd { NAME [weight N [reverse|noreverse]] }`; a missing weight is the bfd_instance's. */
+  readonly trackBfd: readonly TrackRef[];
   readonly notify: NotifyScripts;
 }
 

@@ -16,6 +16,8 @@ export interface LogicalLine {
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
 const MAX_EXPANSIONS = 100_000;
 const MAX_DEPTH = 64;
+/** The config id tandemd always answers to, besides its own (`@tandem` lines). */
+export const TANDEM_ID = 'tandem';
 
 /** Cuts a line at the first `#` or `!` outside double quotes (`\#`, `\!` are kept for the tokenizer). */
 export function stripComment(text: string): string {
@@ -99,13 +101,15 @@ export class Preprocessor {
     let text = input.trim();
     if (text === '') return;
     // 1. Conditional: `@ID rest` is kept only when ID is the config id; `@^ID` inverts.
+    // `@tandem` is tandem's own: tandemd always reads those lines (and skips `@^tandem` ones),
+    // whatever its config id, while keepalived skips them (docs/config.md).
     if (text.startsWith('@')) {
       const m = /^@(\^?)(\S+)\s+(.*)$/s.exec(text);
       if (m === null) {
         this.diags.error('CONF_ERR_SYNTAX', pos, `a conditional line needs text after '${text}'`);
         return;
       }
-      if ((m[2] === this.configId) === (m[1] === '^')) return;
+      if ((m[2] === TANDEM_ID || m[2] === this.configId) === (m[1] === '^')) return;
       text = m[3]!.trim();
     }
     // 2. Definition.

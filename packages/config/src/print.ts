@@ -1,4 +1,5 @@
 import type { Checker, CheckerOptions, Config, Forwarding, GlobalDefs, RealServer, RouteSpec, RuleSpec, ScriptSpec, SyncGroup, TrackFile, Tracking, TrackProcess, TrackRef, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
+import { printBfdInstance, printBfdProcess } from './bfd.js';
 import { defaultGlobalDefs } from './global-defs.js';
 
 /** Quotes a word when it holds characters the tokenizer would split or cut. */
@@ -65,6 +66,7 @@ function globals(g: GlobalDefs): string[] {
     const opt = (k: string, v: number | string | undefined): string[] => (v === undefined ? [] : [`${k} ${v}`]);
     out.push(['lvs_sync_daemon', s.interface, ...opt('inst', s.instance), ...opt('id', s.syncId), ...opt('maxlen', s.maxlen), ...opt('port', s.port), ...opt('ttl', s.ttl), ...opt('group', s.group)].join(' '));
   }
+  out.push(...printBfdProcess(g.bfdProcess));
   return out;
 }
 
@@ -82,7 +84,7 @@ function refs(kw: string, list: readonly TrackRef[]): string[] {
 }
 
 function tracking(t: Tracking): string[] {
-  const l = [...refs('track_script', t.trackScript), ...refs('track_interface', t.trackInterface), ...refs('track_file', t.trackFile), ...refs('track_process', t.trackProcess)];
+  const l = [...refs('track_script', t.trackScript), ...refs('track_interface', t.trackInterface), ...refs('track_file', t.trackFile), ...refs('track_process', t.trackProcess), ...refs('track_bfd', t.trackBfd)];
   const notify: Array<[keyof Tracking['notify'], string]> = [
     ['master', 'notify_master'],
     ['backup', 'notify_backup'],
@@ -172,6 +174,8 @@ function instance(i: VrrpInstance): string[] {
   if (i.garpExtraIf !== undefined) l.push(`garp_extra_if ${i.garpExtraIf.all ? 'all ' : ''}${i.garpExtraIf.interval}`);
   l.push(...tracking(i.tracking));
   if (i.dontTrackPrimary) l.push('dont_track_primary');
+  // tandem's own keyword, on a line keepalived skips.
+  for (const t of i.bfdTakeover) l.push(`@tandem bfd_takeover ${q(t.name)}`);
   return block(`vrrp_instance ${q(i.name)}`, l, '');
 }
 
@@ -362,6 +366,8 @@ export function printConfig(c: Config): string {
   if (c.staticRoutes.length > 0) parts.push(block('static_routes', c.staticRoutes.map(route), ''));
   if (c.staticRules.length > 0) parts.push(block('static_rules', c.staticRules.map(rule), ''));
   if (c.interfaceDelays !== undefined) parts.push(block('interface_up_down_delays', Object.entries(c.interfaceDelays).map(([name, d]) => `${q(name)} ${d.down} ${d.up}`), ''));
+  // Before the blocks that name them: keepalived finds a bfd_instance only once it has read it.
+  for (const b of c.bfdInstances) parts.push(printBfdInstance(b));
   for (const s of c.vrrpScripts) parts.push(vrrpScript(s));
   for (const f of c.trackFiles) parts.push(trackFile(f));
   for (const p of c.trackProcesses) parts.push(trackProcess(p));

@@ -54,6 +54,7 @@ export interface TrackingLists {
   trackInterface: TrackRef[];
   trackFile: TrackRef[];
   trackProcess: TrackRef[];
+  trackBfd: TrackRef[];
   notify: Mutable<NotifyScripts>;
 }
 
@@ -76,6 +77,8 @@ export function trackingKeywords<D extends TrackingDraft>(): Record<string, Hand
     track_interface: (n, d, diags) => d.tracking.trackInterface.push(...trackList(-253, 253)(n, diags)),
     track_file: (n, d, diags) => d.tracking.trackFile.push(...trackList(-254, 254)(n, diags)),
     track_process: (n, d, diags) => d.tracking.trackProcess.push(...trackList(-254, 254)(n, diags)),
+    // keepalived's vrrp_track.c alloc_track_bfd; the names are resolved in bfd.ts.
+    track_bfd: (n, d, diags) => d.tracking.trackBfd.push(...trackList(-253, 253)(n, diags)),
   };
   for (const [kw, key] of Object.entries(notifyKey)) {
     handlers[kw] = (n, d, diags) => {
@@ -87,7 +90,7 @@ export function trackingKeywords<D extends TrackingDraft>(): Record<string, Hand
 }
 
 export function emptyTracking(): TrackingLists {
-  return { trackScript: [], trackInterface: [], trackFile: [], trackProcess: [], notify: {} };
+  return { trackScript: [], trackInterface: [], trackFile: [], trackProcess: [], trackBfd: [], notify: {} };
 }
 
 type ScriptDraft = { script?: ScriptSpec; interval: number; timeout?: number; weight: number; reverse: boolean; rise: number; fall: number; user?: string; initFail: boolean };

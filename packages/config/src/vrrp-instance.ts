@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { instanceBfdKeywords, type BfdTakeoverDraft } from './bfd.js';
 import type { Diagnostics, Position } from './diagnostics.js';
 import type { Token } from './lexer.js';
 import type { Authentication, GarpExtraIf, GarpSettings, GlobalDefs, RouteSpec, RuleSpec, VirtualAddress, VrrpInstance } from './model.js';
@@ -10,7 +11,7 @@ import { emptyTracking, trackingKeywords, type TrackingDraft } from './tracking.
 import type { Node } from './tree.js';
 import { addressValue, arity, enumValue, intValue, multicastGroup, prefixedAddress } from './values.js';
 
-interface Draft extends TrackingDraft {
+interface Draft extends TrackingDraft, BfdTakeoverDraft {
   dontTrackPrimary: boolean;
   virtualRoutes: RouteSpec[];
   virtualRules: RuleSpec[];
@@ -193,6 +194,7 @@ const spec: SectionSpec<Draft> = {
   name: 'vrrp_instance',
   keywords: {
     ...trackingKeywords<Draft>(),
+    ...instanceBfdKeywords<Draft>(),
     dont_track_primary: flag((d, v) => (d.dontTrackPrimary = v)),
     virtual_routes: (n, d, diags) => void d.virtualRoutes.push(...routeBlock(n, diags)),
     virtual_rules: (n, d, diags) => void d.virtualRules.push(...ruleBlock(n, diags)),
@@ -320,7 +322,6 @@ const spec: SectionSpec<Draft> = {
     garp_lower_prio_repeat: single(integer(0, 255), (d, v) => (d.garp.lowerPrioRepeat = v)),
   },
   notYet: {
-    track_bfd: changes('BFD is not implemented'),
     smtp_alert: { severity: 'warning', why: 'email alerts do not change failover' },
     debug: { severity: 'warning', why: 'it only changes logging' },
     kernel_rx_buf_size: { severity: 'warning', why: 'it only sizes a socket buffer' },
@@ -393,7 +394,7 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
   if (node.args.length > 1) diags.error('CONF_ERR_ARITY', node.args[1]!.pos, `unexpected '${node.args[1]!.text}' after the instance name`);
   const block = blockOf(node, diags);
   if (block === undefined) return undefined;
-  const d: Draft = { priority: 100, advertInt: 1, nopreempt: false, preemptDelay: 0, vips: [], excluded: [], unicastPeer: [], peerTtl: new Map(), garp: {}, tracking: emptyTracking(), dontTrackPrimary: false, virtualRoutes: [], virtualRules: [] };
+  const d: Draft = { priority: 100, advertInt: 1, nopreempt: false, preemptDelay: 0, vips: [], excluded: [], unicastPeer: [], peerTtl: new Map(), garp: {}, tracking: emptyTracking(), bfdTakeover: [], dontTrackPrimary: false, virtualRoutes: [], virtualRules: [] };
   const before = diags.errorCount;
   applySection(spec, block, d, diags);
   const pos: Position = node.keyword.pos;
@@ -494,6 +495,7 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     dontTrackPrimary: d.dontTrackPrimary,
     virtualRoutes: d.virtualRoutes,
     virtualRules: d.virtualRules,
+    bfdTakeover: d.bfdTakeover,
     ...(d.lvsSyncDaemonInterface !== undefined ? { lvsSyncDaemonInterface: d.lvsSyncDaemonInterface } : {}),
     ...(d.vmacPos !== undefined ? { vmac: { name: d.vmacName ?? `${globals.vmacPrefix ?? 'vrrp'}.${d.virtualRouterId}`, xmitBase: d.vmacXmitBase !== undefined, pos: d.vmacPos } } : {}),
   };

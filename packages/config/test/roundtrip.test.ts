@@ -63,9 +63,12 @@ const instanceArb = (name: string, vrid: number): fc.Arbitrary<VrrpInstance> =>
           trackInterface: fc.constant([]),
           trackFile: fc.constant([]),
           trackProcess: fc.subarray(['haproxy', 'sshd']).map((names) => names.map((name) => ({ name, reverse: false, pos }))),
+          // Weight 0: a member of the generated sync group may not have a weighted track_bfd.
+          trackBfd: fc.subarray(['bfd_a', 'bfd_b']).map((names) => names.map((name) => ({ name, weight: 0, reverse: false, pos }))),
           notify: fc.record({ master: fc.constant({ command: '/usr/local/bin/notify.sh MASTER', user: 'nobody', pos }) }, { requiredKeys: [] }),
         }),
         dontTrackPrimary: fc.boolean(),
+        bfdTakeover: fc.subarray(['bfd_a']).map((names) => names.map((name) => ({ name, pos }))),
         virtualRoutes: fc.constant(
           family === 4
             ? [
@@ -141,6 +144,33 @@ const vsArb = (port: number): fc.Arbitrary<VirtualServer> =>
       })),
     }));
 
+/** Two sessions every generated instance may name (VRRP hears of both). */
+const bfdArb = fc.tuple(
+  ...(['bfd_a', 'bfd_b'] as const).map((name, i) =>
+    fc.record(
+      {
+        name: fc.constant(name),
+        pos: fc.constant(pos),
+        neighborIp: fc.constant(`198.51.100.${i + 1}`),
+        family: fc.constant(4 as const),
+        sourceIp: fc.constant('198.51.100.200'),
+        minRxUs: fc.integer({ min: 1000, max: 9_999_999 }),
+        minTxUs: fc.integer({ min: 1, max: 300 }).map((ms) => ms * 1000),
+        idleTxUs: fc.integer({ min: 1000, max: 5000 }).map((ms) => ms * 1000),
+        multiplier: fc.integer({ min: 1, max: 255 }),
+        passive: fc.boolean(),
+        ttl: fc.integer({ min: 200, max: 255 }),
+        maxHops: fc.integer({ min: 0, max: 200 }),
+        weight: fc.integer({ min: -253, max: 253 }),
+        weightReverse: fc.boolean(),
+        vrrp: fc.constant(true),
+        checker: fc.boolean(),
+      },
+      { requiredKeys: ['name', 'pos', 'neighborIp', 'family', 'minRxUs', 'minTxUs', 'idleTxUs', 'multiplier', 'passive', 'ttl', 'maxHops', 'weight', 'weightReverse', 'vrrp', 'checker'] },
+    ),
+  ),
+);
+
 const configArb: fc.Arbitrary<Config> = fc
   .tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 2 }))
   .chain(([n, m]) =>
@@ -149,9 +179,10 @@ const configArb: fc.Arbitrary<Config> = fc
       servers: fc.tuple(...Array.from({ length: m }, (_, i) => vsArb(80 + i))),
       routerId: fc.option(word, { nil: undefined }),
       refresh: fc.integer({ min: 0, max: 100 }),
+      bfd: bfdArb,
     }),
   )
-  .map(({ instances, servers, routerId, refresh }) => ({
+  .map(({ instances, servers, routerId, refresh, bfd }) => ({
     file: 'generated',
     globalDefs: {
       routerId,
@@ -188,7 +219,9 @@ const configArb: fc.Arbitrary<Config> = fc
               ? { kind: 'nftables' as const, table: 'ka_filter', priority: -5, counters: true, from: 'nftables' as const }
               : { kind: 'nftables' as const, table: 'keepalived', priority: -1, counters: false, from: 'vrrp_iptables' as const },
       notifyFifos: refresh > 50 ? { vrrp: { path: '/run/tandem.fifo', user: 'nobody', pos, script: { command: '/usr/local/bin/read-fifo', pos } } } : {},
+      bfdProcess: refresh > 40 ? { rtPriority: 10, priority: -5, rlimitRttimeUs: 20_000, processName: 'tandem_bfd', cpuAffinity: [0], noSwap: false } : { noSwap: false },
     },
+    bfdInstances: bfd,
     vrrpInstances: instances,
     staticAddresses: refresh > 10 ? [{ address: '192.0.2.250', prefix: 24, family: 4 as const, dev: 'eth0', pos }] : [],
     staticRoutes: refresh > 20 ? [{ type: 'unicast' as const, destination: '0.0.0.0', prefix: 0, family: 4 as const, via: '192.0.2.1', dev: 'eth0', metric: 10, onlink: false, pos }] : [],
@@ -212,7 +245,7 @@ const configArb: fc.Arbitrary<Config> = fc
       { name: 'haproxy', pos, process: 'haproxy', params: [], paramMatch: 'none' as const, fullCommand: false, weight: -20 + (refresh % 5), reverse: refresh % 2 === 0, quorum: 1, quorumMax: Number.MAX_SAFE_INTEGER, terminateDelay: 0, forkDelay: 0 },
       { name: 'sshd', pos, process: '/usr/sbin/sshd', params: ['-D', '-f', '/etc/ssh/sshd config'], paramMatch: 'partial' as const, fullCommand: true, weight: 0, reverse: false, quorum: 2, quorumMax: 4, terminateDelay: 0.5, forkDelay: 1.25 },
     ],
-    syncGroups: instances.length > 1 ? [{ name: 'SG', pos, group: instances.map((i) => i.name), syncGroupTrackingWeight: false, tracking: { trackScript: [], trackInterface: [], trackFile: [], trackProcess: [], notify: {} } }] : [],
+    syncGroups: instances.length > 1 ? [{ name: 'SG', pos, group: instances.map((i) => i.name), syncGroupTrackingWeight: false, tracking: { trackScript: [], trackInterface: [], trackFile: [], trackProcess: [], trackBfd: [], notify: {} } }] : [],
   }));
 
 test('property: a generated model printed as keepalived.conf loads back into the same model', (t) => {

@@ -4,8 +4,8 @@ import { dnsCheck, httpCheck, miscCheck, pingCheck, smtpCheck, tcpCheck, udpChec
 import { RUNNABLE_CHECKERS } from './runnable.js';
 import { userFields, type ScriptPreparer } from './script-prep.js';
 
-/** Checkers driven by events rather than the scheduler (the file watcher). */
-const EVENT_CHECKERS: ReadonlySet<Checker['kind']> = new Set(['FILE_CHECK']);
+/** Checkers driven by events rather than the scheduler (the file watcher, the BFD side). */
+const EVENT_CHECKERS: ReadonlySet<Checker['kind']> = new Set(['FILE_CHECK', 'BFD_CHECK']);
 
 /** One check of one real server, ready for the scheduler. */
 export interface PlannedCheck {

@@ -1,5 +1,46 @@
-import { parseDaemonArgs } from './cli.js';
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
+import { parseDaemonArgs, SIGNUMS, USAGE, versionText, type DaemonOptions } from './cli.js';
 import { configTest } from './config-check.js';
+
+/**
+ * What tandemd does without starting the daemon: `-h`, `-v`, `--signum`, `-T` print and exit,
+ * as keepalived's do; `-t` checks the file (to LOG_FILE when given). Returns the exit code,
+ * or undefined when the daemon is to start.
+ */
+export function runWithoutDaemon(opts: DaemonOptions): number | Promise<number> | undefined {
+  if (opts.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (opts.version) {
+    process.stderr.write(versionText());
+    return 0;
+  }
+  if (opts.signum !== undefined) {
+    const n = SIGNUMS[opts.signum];
+    if (n === undefined) {
+      process.stderr.write(`Unknown sigfunc ${opts.signum}\n`);
+      return 1;
+    }
+    process.stdout.write(`${n}\n`);
+    return 0;
+  }
+  if (opts.genhash) {
+    for (const w of opts.warnings) process.stderr.write(`${w}\n`);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('./genhash.js') as typeof import('./genhash.js')).genhash(opts.genhashArgs);
+  }
+  if (opts.configTest) {
+    // keepalived appends -t's output to LOG_FILE (O_APPEND|O_NOFOLLOW, 0644).
+    const fd = opts.configTestLog === undefined ? 1 : openSync(opts.configTestLog, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o644);
+    try {
+      return configTest(opts.configFile, (l) => writeSync(fd, `${l}\n`), opts.configId);
+    } finally {
+      if (fd !== 1) closeSync(fd);
+    }
+  }
+  return undefined;
+}
 
 /**
  * Entry point of the `tandemd` binary. Checking a file (`-t`) loads the parser and nothing
@@ -7,16 +48,24 @@ import { configTest } from './config-check.js';
  * (a usage error included) goes to the daemon's `main`, loaded only then.
  */
 export async function main(argv: readonly string[]): Promise<void> {
-  let check: { file: string; configId: string | undefined } | undefined;
+  let opts: DaemonOptions | undefined;
   try {
-    const opts = parseDaemonArgs(argv);
-    if (opts.configTest && !opts.help) check = { file: opts.configFile, configId: opts.configId };
+    opts = parseDaemonArgs(argv);
   } catch {
     // The daemon's main reports it, with the usage text.
   }
-  if (check !== undefined) {
-    process.exitCode = configTest(check.file, (l) => process.stdout.write(`${l}\n`), check.configId);
-    return;
+  if (opts !== undefined) {
+    let code: number | undefined;
+    try {
+      code = await runWithoutDaemon(opts);
+    } catch (err) {
+      process.stderr.write(`tandemd: ${(err as Error).message}\n`);
+      code = 1;
+    }
+    if (code !== undefined) {
+      process.exitCode = code;
+      return;
+    }
   }
   // Loaded here, not imported: the daemon's modules are what `-t` must not pay for.
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -17,3 +17,4 @@ export * from './instance-lock.js';
 export * from './host-ledger.js';
 export * from './leftovers.js';
 export { vrrpPartOf } from './vrrp/protocol.js';
+export * from './reload-queue.js';

@@ -8,13 +8,18 @@ import { NetlinkSocket } from '@tandem/net';
  */
 export const ipvsOptions: ClientOptions = { socket: () => new NetlinkSocket() };
 
-/** The IPVS client, or why there is none. keepalived loads ip_vs itself; so does tandem, once. */
+/** Whether this process has run `modprobe ip_vs` already: a reload on a kernel without IPVS must not pay for it again. */
+let modprobeTried = false;
+
+/** The IPVS client, or why there is none. keepalived loads ip_vs itself; so does tandem, once per process. */
 export async function openIpvs(): Promise<{ client: IpvsClient } | { reason: string }> {
   try {
     return { client: await IpvsClient.open(ipvsOptions) };
   } catch (err) {
     if (!(err instanceof IpvsError) || err.code !== 'IPVS_ERR_UNAVAILABLE') return { reason: String((err as Error).message) };
+    if (modprobeTried) return { reason: err.message };
   }
+  modprobeTried = true;
   await new Promise<void>((resolve) => execFile('modprobe', ['ip_vs'], () => resolve()));
   try {
     return { client: await IpvsClient.open(ipvsOptions) };

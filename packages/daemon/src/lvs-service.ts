@@ -1,5 +1,5 @@
 import type { Config, Position, RealServer, VirtualServer, VirtualServerDiff } from '@tandem/config';
-import { CheckScheduler, systemClock, type Clock } from '@tandem/healthcheck';
+import { CheckScheduler, systemClock, type CheckResult, type Clock, type SelfTimedCheckFn } from '@tandem/healthcheck';
 import { describeOperation, type IpvsClient, type Operation, serviceId, type TableService, TableKeeper } from '@tandem/ipvs';
 import { IcmpPinger, TcpConnector } from '@tandem/net';
 import { planChecks, realServerName, type PlannedCheck } from './check-specs.js';
@@ -13,6 +13,7 @@ import { summarizeOperations } from './ipvs-summary.js';
 import { replanned } from './replan.js';
 import { PresentAddresses, suspendAddresses, type HostAddresses } from './ha-suspend.js';
 import { rtnlAddresses } from './host-addresses.js';
+import { BfdCheckVerdicts, bfdChecksOf } from './bfd/checks.js';
 
 /** A real server as `tandemctl status --json` shows it. */
 export interface RealServerStatus {
@@ -99,8 +100,16 @@ export class LvsService {
   private addressWatch: { close(): void } | undefined;
   private suspendSets = new Map<string, Set<string>>();
   private readonly suspended = new Set<string>();
+  /** BFD_CHECK: each real server's BFD checks, told by the BFD side's events. */
+  private readonly bfdChecks = new BfdCheckVerdicts();
   /** keepalived's checker FIFO lines (`RS [10.0.0.1]:tcp:80 [192.0.2.1]:tcp:80 DOWN`, `VS [192.0.2.1]:tcp:80 UP`). */
   onNotifyLine: ((line: string) => void) | undefined;
+  /** A real server went up or down (after the log line and the FIFO line): keepalived's realServerStateChange trap. */
+  onRealServerChange: ((vs: VirtualServer, rs: RealServer, up: boolean) => void) | undefined;
+  /** A virtual server gained or lost its quorum: keepalived's virtualServerQuorumStateChange trap. */
+  onQuorumChange: ((vs: VirtualServer, up: boolean) => void) | undefined;
+  /** Each finished check attempt: which check, how long it took, and its result (the metrics' latency and failures). */
+  onCheckAttempt: ((check: PlannedCheck, ms: number, result: CheckResult) => void) | undefined;
   /** The IPVS services tandem owns or is about to create, before and after each sync (the daemon's ledger keeps them). */
   onOwnedServices: ((ids: ReadonlySet<string>) => void) | undefined;
 
@@ -217,7 +226,8 @@ export class LvsService {
           for (const c of mine) kept.add(c.id);
         } else {
           const alpha = mine.some((c) => c.timing.alpha);
-          state = { vs, rs, checks: mine, up: !alpha, reason: mine.length === 0 ? 'no checker: always up' : alpha ? 'alpha: down until checked' : 'not checked yet', dynamicWeight: undefined, files: [] };
+          const told = rs.checkers.some((c) => c.kind === 'FILE_CHECK' || c.kind === 'BFD_CHECK');
+          state = { vs, rs, checks: mine, up: !alpha, reason: mine.length === 0 && !told ? 'no checker: always up' : alpha ? 'alpha: down until checked' : 'not checked yet', dynamicWeight: undefined, files: [] };
         }
         state.checks = mine;
         state.files = rs.checkers.flatMap((c) => {
@@ -225,6 +235,7 @@ export class LvsService {
           const track = config.trackFiles.find((f) => f.name === c.trackFile);
           return [{ name: c.trackFile, weight: c.weight ?? track?.weight ?? 1, reverse: c.reverse || (c.weight === undefined && (track?.reverse ?? false)), dynamic: c.dynamic }];
         });
+        this.bfdChecks.plan(key, bfdChecksOf(vs, rs));
         states.push(state);
         this.reals.set(key, state);
         for (const c of mine) {
@@ -245,10 +256,25 @@ export class LvsService {
       for (const c of checks) {
         if (kept.has(c.id)) continue;
         const vs = this.byCheck.get(c.id)?.vs;
-        this.scheduler.add({ id: c.id, timing: c.timing, run: c.run, ...(c.runSelfTimed !== undefined ? { runSelfTimed: c.runSelfTimed } : {}), ...(vs !== undefined && this.waitsForAddress(vs) ? { suspended: true } : {}) });
+        this.scheduler.add({ ...this.observed(c), ...(vs !== undefined && this.waitsForAddress(vs) ? { suspended: true } : {}) });
       }
     }
     this.watchFiles(config);
+    this.bfdChecks.retain(new Set(this.reals.keys()));
+    for (const [key, s] of this.reals) if (this.bfdChecks.has(key)) this.update(s, this.bfdChecks.failure(key) ?? 'BFD checks up', true);
+  }
+
+  /**
+   * A BFD session's event (keepalived's bfd_check_handle_event): the real servers with a
+   * BFD_CHECK of it are up while it is Up and down while it is Down.
+   */
+  bfdEvent(name: string, up: boolean): void {
+    for (const key of this.bfdChecks.event(name, up)) {
+      const s = this.reals.get(key);
+      if (s === undefined) continue;
+      this.log.info(`BFD check of [${name}] RS(${realServerName(s.rs)}) is ${up ? 'UP' : 'DOWN'}`);
+      this.update(s, `BFD session ${name} is ${up ? 'Up' : 'Down'}`);
+    }
   }
 
   /**
@@ -362,6 +388,11 @@ export class LvsService {
     return this.keeper !== undefined;
   }
 
+  /** The IPVS client tandem programs through, if any (the metrics read the kernel's counters with it). */
+  ipvsClient(): IpvsClient | undefined {
+    return this.keeper !== undefined ? this.ipvs : undefined;
+  }
+
   private healthIn(reals: ReadonlyMap<string, RealState>, vs: VirtualServer, rs: RealServer): RealHealth {
     const s = reals.get(realKey(vs, rs));
     if (s === undefined) return { up: false };
@@ -372,7 +403,7 @@ export class LvsService {
 
   /** Re-judges a real server: up when every scheduled check and every FILE_CHECK passes. */
   private update(s: RealState, reason: string, weightMayChange = false): void {
-    const up = s.checks.every((c) => this.scheduler.status(c.id)?.up ?? true) && this.fileFailure(s) === undefined;
+    const up = s.checks.every((c) => this.scheduler.status(c.id)?.up ?? true) && this.fileFailure(s) === undefined && this.bfdChecks.failure(realKey(s.vs, s.rs)) === undefined;
     if (up === s.up) {
       if (weightMayChange && up) this.changed(s.vs);
       return;
@@ -384,6 +415,7 @@ export class LvsService {
     else this.log.warn(line);
     const proto = s.vs.protocol.toLowerCase();
     this.onNotifyLine?.(`RS ${fifoAddress(s.rs.address, proto, s.rs.port ?? 0)} ${fifoVirtual(s.vs)} ${up ? 'UP' : 'DOWN'}`);
+    this.onRealServerChange?.(s.vs, s.rs, up);
     const script = up ? s.rs.notifyUp : s.rs.notifyDown;
     if (script !== undefined) this.runNotify(s.vs, script, s.rs.pos, []);
     this.changed(s.vs);
@@ -407,6 +439,7 @@ export class LvsService {
     if (up) this.log.info(`(${vs.name}) gained quorum: live weight ${sum} >= ${vs.quorum} + ${vs.hysteresis}${vs.sorryServer !== undefined ? '; sorry server leaves' : ''}`);
     else this.log.warn(`(${vs.name}) lost quorum: live weight ${sum} < ${vs.quorum} - ${vs.hysteresis}${vs.sorryServer !== undefined ? `; sorry server ${vs.sorryServer.address} takes the traffic` : ''}`);
     this.onNotifyLine?.(`VS ${fifoVirtual(vs)} ${up ? 'UP' : 'DOWN'}`);
+    this.onQuorumChange?.(vs, up);
     const script = up ? vs.quorumUp : vs.quorumDown;
     if (script !== undefined) this.runNotify(vs, script, vs.pos, []);
   }
@@ -520,7 +553,34 @@ export class LvsService {
    * Stops the checks and takes tandem's services out of IPVS as keepalived does at stop
    * (`lvs_flush_on_stop`: flush the whole table instead).
    */
-  async stop(): Promise<void> {
+  /**
+   * A check as the scheduler runs it: timed and reported to `onCheckAttempt` when someone
+   * listens (set before `start`), else as it is, at no cost per attempt.
+   */
+  private observed(c: PlannedCheck): { id: string; timing: PlannedCheck['timing']; run: PlannedCheck['run']; runSelfTimed?: SelfTimedCheckFn } {
+    if (this.onCheckAttempt === undefined) return { id: c.id, timing: c.timing, run: c.run, ...(c.runSelfTimed !== undefined ? { runSelfTimed: c.runSelfTimed } : {}) };
+    const report = (started: bigint, r: CheckResult): CheckResult => {
+      this.onCheckAttempt?.(c, Number(process.hrtime.bigint() - started) / 1e6, r);
+      return r;
+    };
+    const run: PlannedCheck['run'] = (signal) => {
+      const started = process.hrtime.bigint();
+      return c.run(signal).then((r) => report(started, r));
+    };
+    const self = c.runSelfTimed;
+    return {
+      id: c.id,
+      timing: c.timing,
+      run,
+      ...(self !== undefined ? { runSelfTimed: (done: (r: CheckResult) => void) => {
+        const started = process.hrtime.bigint();
+        self((r) => done(report(started, r)));
+      } } : {}),
+    };
+  }
+
+  /** Stops the checks; removes tandem's IPVS services unless `release` is false (keepalived's `--dont-release-ipvs`). */
+  async stop(release = true): Promise<void> {
     this.scheduler.stop();
     this.addressWatch?.close();
     this.addressWatch = undefined;
@@ -532,6 +592,10 @@ export class LvsService {
     const keeper = this.keeper;
     this.keeper = undefined;
     if (ipvs === undefined || keeper === undefined) return;
+    if (!release) {
+      this.log.info('--dont-release-ipvs: leaving the IPVS services in place');
+      return;
+    }
     try {
       if (this.config?.globalDefs.lvsFlushOnStop === 'all') {
         await ipvs.flush();

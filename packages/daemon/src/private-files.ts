@@ -110,3 +110,8 @@ export function openOwnFile(path: string, mode: number): number {
     closeSync(fd);
   }
 }
+
+/** A pidfile of keepalived's kind (`-r`, `-c`, `-b`): the pid and a newline, mode 0644, written as `writePrivateFile` writes. */
+export function writePidFile(path: string, pid: number): void {
+  writePrivateFile(path, `${pid}\n`, 0o644);
+}

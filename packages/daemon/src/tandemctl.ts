@@ -8,6 +8,7 @@ interface StatusData {
   syncDaemon?: { interface: string; syncId: number; instance: string | null; running: string[]; error?: string } | null;
   instances: Array<{ name: string; state: string; priority: number; effectivePriority: number; vips: string[]; interface: string; vrid: number; master?: string }>;
   virtualServers?: Array<{ name: string; programmed?: boolean; error?: string; quorum?: string; reals: Array<{ address: string; port: number | null; up: boolean; weight: number; lastCheck: string | null; reason: string }> }>;
+  bfd?: Array<{ name: string; state: string; remote: string; local: string | null; txIntervalMs: number; rxIntervalMs: number; detectTimeMs: number; diag: string; error?: string }>;
 }
 
 function table(rows: string[][]): string {
@@ -35,6 +36,12 @@ export function formatStatus(data: StatusData): string {
     const services = [['VIRTUAL SERVER', 'IPVS', 'QUORUM']];
     for (const v of vs) services.push([v.name, v.programmed === true ? 'programmed' : `not programmed: ${v.error ?? 'unknown'}`, v.quorum ?? '-']);
     out.push(table(services));
+  }
+  const bfd = data.bfd ?? [];
+  if (bfd.length > 0) {
+    const rows = [['BFD SESSION', 'STATE', 'REMOTE', 'LOCAL', 'TX', 'RX', 'DETECT', 'DIAG']];
+    for (const b of bfd) rows.push([b.name, b.state, b.remote, b.local ?? '-', `${b.txIntervalMs} ms`, `${b.rxIntervalMs} ms`, `${b.detectTimeMs} ms`, b.error ?? b.diag]);
+    out.push(table(rows));
   }
   const sd = data.syncDaemon;
   if (sd !== undefined && sd !== null) {

@@ -1,8 +1,13 @@
-import { diff, formatDiagnostic, sameValue, type Config } from '@tandem/config';
+import { diff, formatDiagnostic, sameValue, type Config, type GlobalDefs } from '@tandem/config';
 import { rmSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { dirname } from 'node:path';
-import { namespaceSocket, parseDaemonArgs, USAGE, type DaemonOptions } from './cli.js';
+import { KEEPALIVED_VERSION, namespaceSocket, parseDaemonArgs, USAGE, VERSION, type DaemonOptions } from './cli.js';
+import type { SnmpAgent } from './snmp-agent.js';
+import type { LinkView, SnmpSnapshot } from './snmp-view.js';
+import { hostname } from 'node:os';
+import { runWithoutDaemon } from './entry.js';
+import { enableCoreDumps } from './core-dumps.js';
 import { enterNetworkNamespace, releaseMemory, Rtnl } from '@tandem/net';
 import { openControlSocket, type ControlCommand } from './control.js';
 import { createLogger, type Logger } from './logger.js';
@@ -10,11 +15,18 @@ import { VrrpSide } from './vrrp/side-client.js';
 import { vrrpPartOf, type SideStats, type SideStatus } from './vrrp/protocol.js';
 import type { ReloadReport } from './vrrp/service.js';
 import { LoopDelayMonitor } from './loop-delay.js';
+import { ReloadQueue } from './reload-queue.js';
 import { clearLeftovers } from './leftovers.js';
 import { LvsService } from './lvs-service.js';
-import { configTest, loadForTandem } from './config-check.js';
+import { loadForTandem } from './config-check.js';
 import { scriptPreparer } from './script-prep.js';
-import { ensureTrustedDirectory, writePrivateFile } from './private-files.js';
+import { ensureTrustedDirectory, writePidFile } from './private-files.js';
+import { InstanceHistory } from './instance-history.js';
+import { KeepalivedSignals } from './keepalived-signals.js';
+import { formatData, type InstanceDump, type ScriptDump } from './keepalived-dumps.js';
+import { SdNotify } from './sd-notify.js';
+import type { Metrics, MetricsSnapshot } from './metrics.js';
+import { scriptCounters } from '@tandem/healthcheck';
 import { InstanceLock, lockPathOf } from './instance-lock.js';
 import { HostLedger } from './host-ledger.js';
 import { openIpvs } from './ipvs-open.js';
@@ -22,6 +34,8 @@ import { planReport } from './plan.js';
 import { NotifyFifos } from './notify-fifo.js';
 import { StaticNetwork } from './static-network.js';
 import type { IpvsClient } from '@tandem/ipvs';
+import { BfdSide } from './bfd/side-client.js';
+import type { BfdSessionEvent } from './bfd/protocol.js';
 
 /**
  * The state files next to the control socket: `/run/tandem/tandem.sock` → `/run/tandem/tandem.state`
@@ -35,26 +49,26 @@ export function statePathOf(socket: string, side: 'supervisor' | 'vrrp' = 'super
 
 type ReloadResult = { applied: boolean; errors: string[]; report?: ReloadReport };
 
-/** Reloads asked for, and what became of them (tandemctl stats). */
-interface ReloadCounters {
-  applied: number;
-  refused: number;
-  /** Asked for while one ran and another already waited: folded into the waiting one. */
-  coalesced: number;
-}
-
 class Daemon {
   private vrrp: VrrpSide | undefined;
+  private bfd: BfdSide | undefined;
+  /** Where each BFD session's events go (its bfd_instance's `vrrp` / `checker`). */
+  private bfdRoutes = new Map<string, { vrrp: boolean; checker: boolean }>();
   private lvs: LvsService | undefined;
   private ipvs: IpvsClient | undefined;
   private fifos: NotifyFifos | undefined;
   private statics: StaticNetwork | undefined;
   private control: Server | undefined;
   private stopping = false;
-  private runningReload: Promise<ReloadResult> | undefined;
-  private queuedReload: Promise<ReloadResult> | undefined;
-  private readonly reloads: ReloadCounters = { applied: 0, refused: 0, coalesced: 0 };
+  private readonly reloads = new ReloadQueue<ReloadResult>(
+    () => this.reloadObserved(),
+    () => this.releaseMemorySoon(),
+  );
   private readonly loop = new LoopDelayMonitor();
+  /** Transitions counted here, across VRRP side restarts: keepalived's dumps and the metrics read them. */
+  readonly history = new InstanceHistory();
+  private signals: KeepalivedSignals | undefined;
+  private releaseTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly opts: DaemonOptions,
@@ -64,9 +78,21 @@ class Daemon {
     private readonly ledger: HostLedger,
   ) {}
 
+  /** systemd's notify socket, when run as a Type=notify unit. */
+  sd: SdNotify | undefined;
+  /** keepalived's `-x`: the AgentX subagent. */
+  snmp: SnmpAgent | undefined;
+  private readonly startedMs = Date.now();
+  /** Prometheus metrics, with --metrics-listen (set before start: checks are timed only then). */
+  metrics: Metrics | undefined;
+
+  /** Called when tandemd must stop on its own (`--dont-respawn` and the VRRP side died). */
+  onFatal: ((why: string) => void) | undefined;
+
   async start(): Promise<void> {
     let unavailable: string | undefined;
-    if (this.config.virtualServers.length > 0) {
+    // -P: VRRP only, so no checks and no IPVS; -C: checks and IPVS only, no VRRP side.
+    if (this.config.virtualServers.length > 0 && this.opts.runChecks) {
       const ipvs = await openIpvs();
       if ('client' in ipvs) this.ipvs = ipvs.client;
       else unavailable = ipvs.reason;
@@ -76,15 +102,67 @@ class Daemon {
     await this.clearVrrpLeftovers();
     await this.statics.apply(this.config);
     this.fifos = await NotifyFifos.open(this.config.globalDefs, scriptPreparer(this.config), this.log);
-    this.vrrp = new VrrpSide({ log: this.log, statePath: statePathOf(this.opts.controlSocket, 'vrrp'), detail: this.opts.logDetail });
-    this.vrrp.onNotifyLine = (line) => this.fifos?.vrrp(line);
-    await this.vrrp.start(vrrpPartOf(this.config));
-    this.lvs = new LvsService(this.log);
-    this.lvs.onNotifyLine = (line) => this.fifos?.lvs(line);
-    this.lvs.onOwnedServices = (ids) => this.ledger.setIpvsServices(ids);
-    await this.lvs.start(this.config, this.ipvs, unavailable, this.ledger.previous.ipvsServices);
+    for (const path of [this.opts.checkersPidFile, this.opts.bfdPidFile]) if (path !== undefined) writePidFile(path, process.pid);
+    // The BFD side starts beside the others: its sessions need a second or more to come up, and
+    // its events find the VRRP side's channel and the LVS service in place (both are made below,
+    // before any event can arrive).
+    const starting: Array<Promise<void>> = [this.startBfd(this.config)];
+    if (this.opts.runVrrp) {
+      this.vrrp = new VrrpSide({
+        log: this.log,
+        statePath: statePathOf(this.opts.controlSocket, 'vrrp'),
+        detail: this.opts.logDetail,
+        release: this.opts.releaseVrrp,
+        respawn: this.opts.respawn,
+        onGone: (why) => this.onFatal?.(why),
+        bfdStates: () => this.bfd?.reportedStates() ?? {},
+        ...(this.opts.vrrpPidFile !== undefined ? { onSpawn: (pid: number) => writePidFile(this.opts.vrrpPidFile!, pid) } : {}),
+      });
+      this.vrrp.onNotifyLine = (line) => this.fifos?.vrrp(line);
+      this.vrrp.onTransition = (e) => {
+        this.history.record(e);
+        void this.snmp?.transition(e);
+      };
+      for (const i of this.config.vrrpInstances) this.history.get(i.name);
+      starting.push(this.vrrp.start(vrrpPartOf(this.config)));
+    }
+    if (this.opts.runChecks) {
+      this.lvs = new LvsService(this.log);
+      this.lvs.onNotifyLine = (line) => this.fifos?.lvs(line);
+      this.lvs.onOwnedServices = (ids) => this.ledger.setIpvsServices(ids);
+      this.lvs.onRealServerChange = (vs, rs, _up) => void this.snmp?.checker(vs.name, rs);
+      this.lvs.onQuorumChange = (vs, _up) => void this.snmp?.checker(vs.name, undefined);
+      const metrics = this.metrics;
+      if (metrics !== undefined) this.lvs.onCheckAttempt = (c, ms, r) => metrics.observeCheck(c.virtualServer, c.realServer, c.kind, ms, r.ok, r.reason);
+      starting.push(this.lvs.start(this.config, this.ipvs, unavailable, this.ledger.previous.ipvsServices));
+    }
+    // The sides start together: the VRRP side's process start (seconds on a slow CPU) does not
+    // hold back the checks and the IPVS table, which do not depend on it. If any fails, start()
+    // fails and the caller stops them all.
+    await Promise.all(starting);
     this.control = await openControlSocket(this.opts.controlSocket, (cmd) => this.command(cmd));
-    this.log.info(`tandemd running ${this.config.vrrpInstances.length} VRRP instance(s) from ${this.opts.configFile}; control socket ${this.opts.controlSocket}; VRRP side pid ${this.vrrp.pid ?? '-'}`);
+    this.signals = new KeepalivedSignals(() => this.instanceDumps(), this.log);
+    this.signals.install();
+    const parts = `${this.opts.runVrrp ? '' : ' (checks only: -C)'}${this.opts.runChecks ? '' : ' (VRRP only: -P)'}`;
+    this.log.info(`tandemd running ${this.opts.runVrrp ? this.config.vrrpInstances.length : 0} VRRP instance(s) from ${this.opts.configFile}${parts}; control socket ${this.opts.controlSocket}; VRRP side pid ${this.vrrp?.pid ?? '-'}`);
+  }
+
+  /** The BFD side, once the file has a bfd_instance (it then runs until tandemd stops). */
+  private async startBfd(config: Config): Promise<void> {
+    this.bfdRoutes = new Map(config.bfdInstances.map((b) => [b.name, { vrrp: b.vrrp, checker: b.checker }]));
+    if (this.bfd !== undefined || config.bfdInstances.length === 0) return;
+    const bfd = new BfdSide({ log: this.log, detail: this.opts.logDetail });
+    bfd.onSession = (e) => this.onBfdSession(e);
+    this.bfd = bfd;
+    await bfd.start(config.bfdInstances, config.globalDefs.bfdProcess);
+  }
+
+  /** A BFD session event, handed on at once to where keepalived's bfd process sends it. */
+  private onBfdSession(e: BfdSessionEvent): void {
+    const route = this.bfdRoutes.get(e.name);
+    if (route?.vrrp === true) this.vrrp?.bfd(e);
+    if (route?.checker === true) this.lvs?.bfdEvent(e.name, e.up);
+    this.log.debug(`BFD session ${e.name} is ${e.up ? 'Up' : 'Down'}: told ${[route?.vrrp === true ? 'VRRP' : '', route?.checker === true ? 'the checkers' : ''].filter((x) => x !== '').join(' and ') || 'no one'}`);
   }
 
   /** What an earlier VRRP side added and the file no longer has, before the new side starts. */
@@ -103,7 +181,15 @@ class Daemon {
 
   async status(): Promise<unknown> {
     const side: SideStatus = await this.vrrp?.status().catch((err: unknown) => ({ instances: [], syncDaemon: null, error: (err as Error).message })) ?? { instances: [], syncDaemon: null };
-    return { instances: side.instances, virtualServers: this.lvs?.status() ?? [], syncDaemon: side.syncDaemon, ...('error' in side ? { vrrpSide: side.error } : {}) };
+    const bfd = await this.bfd?.status().catch((err: unknown) => (err as Error).message);
+    return {
+      instances: side.instances,
+      virtualServers: this.lvs?.status() ?? [],
+      syncDaemon: side.syncDaemon,
+      bfd: Array.isArray(bfd) ? bfd : [],
+      ...('error' in side ? { vrrpSide: side.error } : {}),
+      ...(typeof bfd === 'string' ? { bfdSide: bfd } : {}),
+    };
   }
 
   private async command(cmd: ControlCommand): Promise<unknown> {
@@ -126,27 +212,34 @@ class Daemon {
    * tandemctl) shares one more reload after it, which reads the file as it is then.
    */
   reload(): Promise<ReloadResult> {
-    if (this.queuedReload !== undefined) {
-      this.reloads.coalesced++;
-      return this.queuedReload;
-    }
-    if (this.runningReload === undefined) return (this.runningReload = this.reloadOnce());
-    this.queuedReload = this.runningReload.then(() => {
-      this.queuedReload = undefined;
-      return (this.runningReload = this.reloadOnce());
-    });
-    return this.queuedReload;
+    return this.reloads.request();
   }
 
-  private async reloadOnce(): Promise<ReloadResult> {
+  /**
+   * The memory-reducing collection after a reload (a few tens of ms with the loop held), once
+   * reloads have been quiet for a while: not in the way of what the reload changed, nor of the
+   * status queries that follow it, nor paid again for each of a burst of reloads.
+   */
+  private releaseMemorySoon(): void {
+    if (this.releaseTimer !== undefined) clearTimeout(this.releaseTimer);
+    this.releaseTimer = setTimeout(() => {
+      this.releaseTimer = undefined;
+      if (!this.stopping) releaseMemory();
+    }, 2000);
+    this.releaseTimer.unref();
+  }
+
+  /** A reload as systemd and the metrics see it: RELOADING=1 … READY=1 around it, its duration observed. */
+  private async reloadObserved(): Promise<ReloadResult> {
+    this.sd?.reloading();
+    const started = performance.now();
     try {
       const r = await this.reloadNow();
-      if (r.applied) this.reloads.applied++;
-      else this.reloads.refused++;
+      this.metrics?.observeReload(performance.now() - started, r.applied);
       return r;
     } finally {
-      releaseMemory();
-      this.runningReload = undefined;
+      // After the queue has counted this reload, so STATUS= includes it.
+      setImmediate(() => this.sd?.ready(this.statusLine()));
     }
   }
 
@@ -168,8 +261,22 @@ class Daemon {
     const d = diff(this.config, r.config);
     try {
       // Only the instances' part of the diff crosses to the VRRP side: the virtual servers' stays here.
+      // A reload that changes nothing of the VRRP part (a weight, a real server) does not ask it at all.
       const { instancesAdded, instancesRemoved, instancesChanged, instancesUnchanged } = d;
-      const report = await this.vrrp!.reload(vrrpPartOf(r.config), { instancesAdded, instancesRemoved, instancesChanged, instancesUnchanged });
+      const before = vrrpPartOf(this.config);
+      const next = vrrpPartOf(r.config);
+      const vrrpUnchanged =
+        this.vrrp === undefined ||
+        (instancesAdded.length + instancesRemoved.length + instancesChanged.length === 0 &&
+          sameValue([before.globalDefs, before.syncGroups, before.vrrpScripts, before.trackFiles, before.bfdInstances], [next.globalDefs, next.syncGroups, next.vrrpScripts, next.trackFiles, next.bfdInstances]));
+      const report: ReloadReport = vrrpUnchanged
+        ? { added: [], removed: [], updated: [], restarted: [], unchanged: [...instancesUnchanged] }
+        : await this.vrrp!.reload(next, { instancesAdded, instancesRemoved, instancesChanged, instancesUnchanged });
+      if (this.bfd !== undefined) {
+        this.bfdRoutes = new Map(r.config.bfdInstances.map((b) => [b.name, { vrrp: b.vrrp, checker: b.checker }]));
+        const b = await this.bfd.reload(r.config.bfdInstances, r.config.globalDefs.bfdProcess);
+        this.log.info(`BFD reload: ${b.added.length} added, ${b.removed.length} removed, ${b.reconfigured.length} with new timers, ${b.restarted.length} restarted, ${b.unchanged.length} unchanged`);
+      } else await this.startBfd(r.config);
       if (!sameValue([this.config.staticAddresses, this.config.staticRoutes, this.config.staticRules], [r.config.staticAddresses, r.config.staticRoutes, r.config.staticRules])) {
         await this.statics?.apply(r.config);
       }
@@ -178,9 +285,9 @@ class Daemon {
         this.fifos = await NotifyFifos.open(r.config.globalDefs, scriptPreparer(r.config), this.log);
       }
       const vs = d.virtualServers;
-      if (vs.added.length + vs.removed.length + vs.changed.length + vs.groupsChanged.length > 0 || vs.reordered) {
-        const attach = !this.lvs!.hasIpvs() && r.config.virtualServers.length > 0 ? await openIpvs() : undefined;
-        await this.lvs!.reload(r.config, attach !== undefined && 'client' in attach ? attach.client : undefined, vs);
+      if (this.lvs !== undefined && (vs.added.length + vs.removed.length + vs.changed.length + vs.groupsChanged.length > 0 || vs.reordered)) {
+        const attach = !this.lvs.hasIpvs() && r.config.virtualServers.length > 0 ? await openIpvs() : undefined;
+        await this.lvs.reload(r.config, attach !== undefined && 'client' in attach ? attach.client : undefined, vs);
       }
       this.config = r.config;
       this.log.info(
@@ -195,22 +302,132 @@ class Daemon {
     }
   }
 
-  /** A dump written for root only, never through a link or into a file someone else planted (private-files.ts). */
-  dumpTo(path: string, data: unknown): void {
+  /** What the SNMP subagent serves (snmp-view.ts): the dumps' instances, the sync groups, the interfaces. */
+  async snmpSnapshot(): Promise<SnmpSnapshot> {
+    const { instances, globals, scripts } = await this.instanceDumps();
+    const links = new Map<string, LinkView>();
+    const rtnl = new Rtnl();
     try {
-      writePrivateFile(path, `${JSON.stringify(data, null, 2)}\n`);
-      this.log.info(`wrote ${path}`);
-    } catch (err) {
-      this.log.error(`cannot write ${path}: ${(err as Error).message}`);
+      for (const l of await rtnl.links()) {
+        const addrs = await rtnl.addresses(l.index);
+        const first = (f: 4 | 6): string | undefined => addrs.find((a) => a.family === f && (f === 4 || !a.address.startsWith('fe80')))?.address;
+        links.set(l.name, { index: l.index, mac: l.mac, primary4: first(4), primary6: first(6) });
+      }
+    } finally {
+      rtnl.close();
     }
+    return {
+      version: `tandem v${VERSION} (keepalived v${KEEPALIVED_VERSION} compatible)`,
+      routerId: globals.routerId ?? hostname().split('.')[0] ?? '',
+      instances,
+      scripts,
+      syncGroups: this.vrrp === undefined ? [] : this.config.syncGroups.map((g) => ({ name: g.name, members: g.group })),
+      links,
+      startedMs: this.startedMs,
+      nowMs: Date.now(),
+      netNamespace: globals.netNamespace,
+      lvsFlush: globals.lvsFlush,
+      lvsFlushOnStop: globals.lvsFlushOnStop !== 'no',
+      ...(await this.checkedVirtualServers()),
+    };
+  }
+
+  /** The virtual servers with their verdicts and the kernel's counters, for KEEPALIVED-MIB's checker part. */
+  private async checkedVirtualServers(): Promise<Pick<SnmpSnapshot, 'virtualServers' | 'syncDaemon' | 'checks'>> {
+    if (this.lvs === undefined) return { virtualServers: [], syncDaemon: false, checks: false };
+    const table = (await this.lvs.ipvsClient()?.table().catch(() => undefined)) ?? [];
+    const status = new Map(this.lvs.status().map((v) => [v.name, v]));
+    const virtualServers = this.config.virtualServers.map((config) => {
+      const key = config.key;
+      const ipvs = table.find((k) => {
+        const sk = k.service.key;
+        if (key.kind === 'fwmark') return 'fwmark' in sk && sk.fwmark === key.mark;
+        return key.kind === 'address' && 'address' in sk && sk.address === key.address && sk.port === (key.port ?? 0) && sk.protocol === config.protocol.toLowerCase();
+      });
+      return { config, status: status.get(config.name), ipvs };
+    });
+    return { virtualServers, syncDaemon: this.config.globalDefs.lvsSyncDaemon !== undefined, checks: true };
+  }
+
+  /** What one Prometheus scrape reads (metrics.ts). */
+  async metricsSnapshot(): Promise<MetricsSnapshot> {
+    const [status, stats, ipvs] = await Promise.all([
+      this.vrrp?.status().catch(() => undefined),
+      this.vrrp?.stats().catch(() => undefined),
+      this.lvs?.ipvsClient()?.table().catch(() => undefined),
+    ]);
+    return {
+      instances: this.vrrp !== undefined ? this.config.vrrpInstances : [],
+      globals: this.config.globalDefs,
+      status,
+      stats,
+      virtualServers: this.lvs?.status() ?? [],
+      ipvs,
+      supervisorLoop: this.loop.read(),
+      supervisorScripts: scriptCounters,
+      sideRestarts: this.vrrp?.restarts ?? 0,
+      reloads: this.reloads.counters,
+    };
+  }
+
+  /** systemd's STATUS= line: what runs. */
+  statusLine(): string {
+    return `${this.vrrp !== undefined ? this.config.vrrpInstances.length : 0} VRRP instance(s), ${this.lvs !== undefined ? this.config.virtualServers.length : 0} virtual server(s); ${this.reloads.counters.applied} reload(s) applied, ${this.reloads.counters.refused} refused`;
+  }
+
+  /**
+   * Whether the VRRP side's loop answers within `deadlineMs` (systemd's watchdog asks before
+   * each ping). A side being restarted counts as alive: the supervisor is doing its job.
+   */
+  async vrrpAlive(deadlineMs: number): Promise<boolean> {
+    if (this.vrrp === undefined) return true;
+    try {
+      await this.vrrp.stats(deadlineMs);
+      return true;
+    } catch (err) {
+      return (err as Error).message.includes('restarting');
+    }
+  }
+
+  /** Each instance as keepalived's dumps show it: its configuration, the VRRP side's view, the supervisor's history. */
+  async instanceDumps(): Promise<{ instances: InstanceDump[]; globals: GlobalDefs; scripts: ScriptDump[] }> {
+    const [status, stats] = await Promise.all([this.vrrp?.status().catch(() => undefined), this.vrrp?.stats().catch(() => undefined)]);
+    const live = new Map((status?.instances ?? []).map((i) => [i.name, i]));
+    const instances = (this.vrrp === undefined ? [] : this.config.vrrpInstances).map((c): InstanceDump => {
+      const s = live.get(c.name);
+      const h = this.history.get(c.name);
+      return {
+        config: c,
+        state: s?.state ?? 'INIT',
+        effectivePriority: s?.effectivePriority ?? c.priority,
+        master: s?.master,
+        lastTransitionMs: h.lastTransitionMs,
+        releasedMaster: h.releasedMaster,
+        becameMaster: h.becameMaster,
+        stats: stats?.instances[c.name],
+        syncGroup: this.config.syncGroups.find((g) => g.group.includes(c.name))?.name,
+      };
+    });
+    const verdicts = new Map((status?.scripts ?? []).map((x) => [x.name, x]));
+    const scripts = (this.vrrp === undefined ? [] : this.config.vrrpScripts).map((sc): ScriptDump => ({
+      config: sc,
+      status: verdicts.get(sc.name)?.status,
+      running: verdicts.get(sc.name)?.running ?? false,
+      instances: this.config.vrrpInstances.filter((i) => i.tracking.trackScript.some((t) => t.name === sc.name)).map((i) => i.name),
+    }));
+    return { instances, globals: this.config.globalDefs, scripts };
   }
 
   async stop(signal: string): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    this.sd?.stopping();
     this.log.info(`${signal}: leaving VRRP (priority 0), removing virtual addresses`);
+    this.signals?.close();
+    this.snmp?.close();
     await this.vrrp?.stop();
-    await this.lvs?.stop();
+    await this.lvs?.stop(this.opts.releaseIpvs);
+    await this.bfd?.stop();
     this.ipvs?.close();
     this.fifos?.close();
     await this.statics?.remove();
@@ -219,6 +436,7 @@ class Daemon {
       this.control.close();
       rmSync(this.opts.controlSocket, { force: true });
     }
+    for (const path of [this.opts.vrrpPidFile, this.opts.checkersPidFile, this.opts.bfdPidFile]) if (path !== undefined) rmSync(path, { force: true });
     // Last: until here a second tandemd must not start on this socket or pidfile.
     for (const l of this.locks) l.release();
   }
@@ -230,11 +448,14 @@ class Daemon {
   async statsSnapshot(): Promise<unknown> {
     const side: SideStats | { error: string } = (await this.vrrp?.stats().catch((err: unknown) => ({ error: (err as Error).message }))) ?? { error: 'not started' };
     const vrrpSide = 'error' in side ? { error: side.error } : { pid: side.pid, loopDelayMs: side.loopDelayMs };
+    const bfd = await this.bfd?.stats().catch((err: unknown) => ({ error: (err as Error).message }));
+    const bfdSide = bfd === undefined ? undefined : 'error' in bfd ? { error: bfd.error, restarts: this.bfd!.restarts } : { pid: bfd.pid, loopDelayMs: bfd.loopDelayMs, restarts: this.bfd!.restarts };
     return {
       instances: 'error' in side ? {} : side.instances,
       channels: 'error' in side ? [] : side.channels,
-      daemon: { reloads: { ...this.reloads } },
-      sides: { supervisor: { pid: process.pid, loopDelayMs: this.loop.read() }, vrrp: { ...vrrpSide, restarts: this.vrrp?.restarts ?? 0 } },
+      ...(bfd !== undefined && !('error' in bfd) ? { bfd: { sessions: bfd.sessions, received: bfd.endpoint.received, dropped: bfd.endpoint.dropped } } : {}),
+      daemon: { reloads: { ...this.reloads.counters } },
+      sides: { supervisor: { pid: process.pid, loopDelayMs: this.loop.read() }, vrrp: { ...vrrpSide, restarts: this.vrrp?.restarts ?? 0 }, ...(bfdSide !== undefined ? { bfd: bfdSide } : {}) },
     };
   }
 }
@@ -267,12 +488,9 @@ export async function main(argv: readonly string[]): Promise<void> {
     process.stderr.write(`tandemd: ${(err as Error).message}\n${USAGE}\n`);
     process.exit(2);
   }
-  if (opts.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
-  if (opts.configTest) {
-    process.exitCode = configTest(opts.configFile, (l) => process.stdout.write(`${l}\n`), opts.configId);
+  const done = await runWithoutDaemon(opts);
+  if (done !== undefined) {
+    process.exitCode = done;
     return;
   }
   if (opts.plan) {
@@ -285,7 +503,16 @@ export async function main(argv: readonly string[]): Promise<void> {
     for (const line of await planReport(r.config)) process.stdout.write(`${line}\n`);
     return;
   }
-  const log = createLogger({ json: opts.logJson, detail: opts.logDetail });
+  if (opts.umask !== undefined) process.umask(opts.umask);
+  const log = createLogger({
+    json: opts.logJson,
+    detail: opts.logDetail,
+    console: opts.logConsole,
+    ...(opts.syslog ? { syslog: { facility: opts.logFacility, path: opts.syslogSocket } } : {}),
+    ...(opts.logFile !== undefined ? { file: opts.logFile } : {}),
+  });
+  for (const w of opts.warnings) log.warn(w);
+  if (opts.coreDump) enableCoreDumps(opts.coreDumpPattern, log);
   const r = loadForTandem(opts.configFile, opts.configId);
   for (const w of r.warnings) log.warn(formatDiagnostic(w));
   if (r.config === undefined) {
@@ -293,7 +520,14 @@ export async function main(argv: readonly string[]): Promise<void> {
     log.error(`${opts.configFile}: not starting, ${r.errors.length} error(s)`);
     process.exit(1);
   }
-  const netns = r.config.globalDefs.netNamespace;
+  // keepalived's -s: the command line's namespace over the file's.
+  const config = opts.namespace !== undefined ? { ...r.config, globalDefs: { ...r.config.globalDefs, netNamespace: opts.namespace } } : r.config;
+  if (opts.dumpConf) {
+    // keepalived -d: the configuration as its dump shows it, without the live state, in the log.
+    const instances = config.vrrpInstances.map((c): InstanceDump => ({ config: c, state: 'INIT', effectivePriority: c.priority, master: undefined, lastTransitionMs: Date.now(), releasedMaster: 0, becameMaster: 0, stats: undefined, syncGroup: config.syncGroups.find((g) => g.group.includes(c.name))?.name }));
+    for (const line of formatData(instances, config.globalDefs, false).trimEnd().split('\n')) log.info(line);
+  }
+  const netns = config.globalDefs.netNamespace;
   if (netns !== undefined && !opts.controlSocketGiven) opts = { ...opts, controlSocket: namespaceSocket(netns) };
   let locks: InstanceLock[];
   let ledger: HostLedger;
@@ -314,8 +548,9 @@ export async function main(argv: readonly string[]): Promise<void> {
     }
     log.info(`running in network namespace ${netns}`);
   }
-  const daemon = new Daemon(opts, r.config, log, locks, ledger);
+  const daemon = new Daemon(opts, config, log, locks, ledger);
   let signals = 0;
+  let exitCode = 0;
   const shutdown = (sig: string): void => {
     signals++;
     if (signals > 1) {
@@ -323,7 +558,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       process.exit(1);
     }
     daemon.stop(sig).then(
-      () => process.exit(0),
+      () => process.exit(exitCode),
       (err: unknown) => {
         log.error(`shutdown failed: ${String(err)}`);
         process.exit(1);
@@ -333,11 +568,34 @@ export async function main(argv: readonly string[]): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGHUP', () => void daemon.reload());
-  process.on('SIGUSR1', () => void daemon.status().then((d) => daemon.dumpTo('/tmp/tandem.data', d)));
-  process.on('SIGUSR2', () => void daemon.statsSnapshot().then((d) => daemon.dumpTo('/tmp/tandem.stats', d)));
+  daemon.onFatal = (why) => {
+    log.error(`${why}; stopping (--dont-respawn)`);
+    exitCode = 1;
+    shutdown('dont-respawn');
+  };
+  daemon.sd = SdNotify.fromEnv(log);
+  if (opts.metricsListen !== undefined) {
+    // Loaded only when asked for: prom-client costs ~90 ms to load.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Metrics } = require('./metrics.js') as typeof import('./metrics.js');
+    daemon.metrics = new Metrics(() => daemon.metricsSnapshot(), daemon.history);
+  }
   try {
     await daemon.start();
     releaseMemory();
+    if (opts.snmp) {
+      // Loaded only with -x.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { SnmpAgent } = require('./snmp-agent.js') as typeof import('./snmp-agent.js');
+      daemon.snmp = new SnmpAgent(() => daemon.snmpSnapshot(), opts.snmpSocket, log);
+      daemon.snmp.start();
+    }
+    if (daemon.metrics !== undefined && opts.metricsListen !== undefined) {
+      const { address } = await daemon.metrics.listen(opts.metricsListen);
+      log.info(`metrics on http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}/metrics`);
+    }
+    daemon.sd?.ready(daemon.statusLine());
+    daemon.sd?.startWatchdog((deadline) => daemon.vrrpAlive(deadline));
   } catch (err) {
     log.error(`cannot start: ${(err as Error).message}`);
     await daemon.stop('startup failure').catch(() => undefined);

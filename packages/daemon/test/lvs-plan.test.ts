@@ -89,8 +89,11 @@ virtual_server 192.0.2.100 80 {
   t.deepEqual(unsupportedFeatures(config).map(formatDiagnostic).map((l) => l.slice(path.length)), []);
 });
 
-test('BFD_CHECK is valid keepalived, and refused at start with its position (BFD is not implemented)', (t) => {
-  const { config, path } = model(`virtual_server 192.0.2.100 80 {
+test('BFD_CHECK runs: told by the BFD side, never scheduled', (t) => {
+  const { config } = model(`bfd_instance bfd1 {
+    neighbor_ip 198.51.100.1
+}
+virtual_server 192.0.2.100 80 {
     real_server 198.51.100.1 80 {
         BFD_CHECK {
             name bfd1
@@ -98,7 +101,6 @@ test('BFD_CHECK is valid keepalived, and refused at start with its position (BFD
     }
 }
 `);
-  t.deepEqual(unsupportedFeatures(config).map(formatDiagnostic).map((l) => l.slice(path.length)), [
-    `:3:9: BFD_CHECK is valid, but tandem does not run it yet (it runs TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK, DNS_CHECK, UDP_CHECK, PING_CHECK, SMTP_CHECK, FILE_CHECK)`,
-  ]);
+  t.deepEqual(unsupportedFeatures(config), []);
+  t.deepEqual(planChecks(config.virtualServers[0]!), { checks: [], unsupported: [] });
 });

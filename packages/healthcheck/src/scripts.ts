@@ -233,6 +233,17 @@ export function startScript(s: PreparedScript, extraArgs: readonly string[] = []
   };
 }
 
+/** Scripts this process ran with `runScript` (checks, tracked scripts, notify scripts): the daemon's metrics read it. */
+export interface ScriptCounters {
+  runs: number;
+  /** Killed at their timeout. */
+  timeouts: number;
+  /** Ended with a non-zero exit, a signal, or could not start (timeouts aside). */
+  failures: number;
+}
+
+export const scriptCounters: ScriptCounters = { runs: 0, timeouts: 0, failures: 0 };
+
 /**
  * Runs a prepared script without blocking: in its own process group, as its
  * user, with extra arguments appended (notify scripts). At the timeout the
@@ -240,6 +251,7 @@ export function startScript(s: PreparedScript, extraArgs: readonly string[] = []
  */
 export function runScript(s: PreparedScript, timeoutMs: number, extraArgs: readonly string[] = []): Promise<ScriptOutcome> {
   const running = startScript(s, extraArgs);
+  scriptCounters.runs++;
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -247,6 +259,8 @@ export function runScript(s: PreparedScript, timeoutMs: number, extraArgs: reado
   }, timeoutMs);
   return running.done.then((o) => {
     clearTimeout(timer);
+    if (timedOut) scriptCounters.timeouts++;
+    else if (o.code !== 0) scriptCounters.failures++;
     return { ...o, timedOut };
   });
 }

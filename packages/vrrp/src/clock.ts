@@ -59,3 +59,36 @@ export class FakeClock implements Clock {
     this.current = end;
   }
 }
+
+/**
+ * One deadline on a clock, for a state machine's `nextTimer`: `arm(at)` replaces the previous
+ * deadline (undefined: none), and `onDue` runs once the clock has reached it. A timer may
+ * fire up to a millisecond early against a sub-millisecond clock; then it waits the rest.
+ */
+export class Deadline {
+  private timer: Timer | undefined;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly onDue: () => void,
+  ) {}
+
+  arm(at: number | undefined): void {
+    this.cancel();
+    if (at === undefined) return;
+    const fire = (): void => {
+      this.timer = undefined;
+      if (this.clock.now() < at) {
+        this.arm(at);
+        return;
+      }
+      this.onDue();
+    };
+    this.timer = this.clock.setTimer(at - this.clock.now(), fire);
+  }
+
+  cancel(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+  }
+}

@@ -59,6 +59,8 @@ export interface MachineState {
   readonly wantsMaster?: boolean;
   /** When this master last answered another router's advert (a lower priority or priority 0) with one of its own. */
   readonly answeredAt?: number;
+  /** Why this backup's down timer was cut short (`peerDown`): the reason of the takeover it leads to. */
+  readonly takeover?: string;
 }
 
 export type MachineEvent =
@@ -78,7 +80,17 @@ export type MachineEvent =
   /** Its sync group goes MASTER (every member wants it): become master now. */
   | { readonly kind: 'syncMaster'; readonly reason: string }
   /** A member of its sync group left MASTER: leave it too. */
-  | { readonly kind: 'syncBackup'; readonly reason: string };
+  | { readonly kind: 'syncBackup'; readonly reason: string }
+  /**
+   * tandem's fast takeover (`@tandem bfd_takeover`, beyond RFC 5798 and keepalived): a BFD
+   * session to `peer` went Down. A backup whose master is `peer` takes over as if the master
+   * had sent priority 0 (§6.4.2) instead of waiting out Master_Down_Interval, after its
+   * Skew_Time on the failure detector's scale: (256 - Priority) / 256 of the session's
+   * Detection Time `detectMs` (RFC 5798's formula with the Detection Time for the advert
+   * interval), so that among backups losing the master at once the highest priority still
+   * goes first, in milliseconds rather than most of a second. Without `detectMs`: Skew_Time.
+   */
+  | { readonly kind: 'peerDown'; readonly peer: string; readonly reason: string; readonly detectMs?: number };
 
 export type AnnounceReason = 'became-master' | 'lower-priority-master';
 
@@ -99,6 +111,15 @@ export interface StepResult {
   readonly actions: readonly MachineAction[];
   /** Earliest deadline at which the runner must deliver a `timer` event, if any. */
   readonly nextTimer: number | undefined;
+}
+
+/** Whether two texts are the same address (an IPv6 address may be written in several ways). */
+function sameAddress(a: string, b: string): boolean {
+  try {
+    return compareAddresses(a, b) === 0;
+  } catch {
+    return false;
+  }
 }
 
 /** The state before `startup`. */
@@ -184,7 +205,8 @@ function onAdvertAsBackup(p: InstanceParams, s: MachineState, e: Extract<Machine
   if (!preemptNow || e.priority >= s.effectivePriority) {
     const interval = p.version === 3 ? e.intervalCs : s.masterAdverIntervalCs;
     // A master heard: a sync group member no longer wants to take over.
-    const next: MachineState = { ...s, wantsMaster: undefined, masterAdverIntervalCs: interval, masterAddress: e.src };
+    // A master heard after a peerDown: it is alive after all, and the takeover is off.
+    const next: MachineState = { ...s, wantsMaster: undefined, takeover: undefined, masterAdverIntervalCs: interval, masterAddress: e.src };
     return result({ ...next, masterDownTimerAt: now + mdi(p, next) }, []);
   }
   // Preempt_Mode true and a lower priority: discard, the down timer runs out.
@@ -283,15 +305,26 @@ export function step(p: InstanceParams, s: MachineState, e: MachineEvent, now: n
     case 'syncBackup':
       if (s.state !== 'MASTER') return result(s, []);
       return byGroup(becomeBackup(p, s, now, e.reason));
+    case 'peerDown': {
+      if (s.state !== 'BACKUP' || s.masterAddress === undefined || !sameAddress(s.masterAddress, e.peer)) return result(s, []);
+      const skew = e.detectMs !== undefined && e.detectMs > 0 ? ((256 - s.effectivePriority) * e.detectMs) / 256 : skewTimeMs(p.version, s.effectivePriority, s.masterAdverIntervalCs);
+      const at = now + skew;
+      if (s.masterDownTimerAt !== undefined && s.masterDownTimerAt <= at) return result(s, []);
+      return result({ ...s, masterDownTimerAt: at, takeover: `${e.reason}: master ${e.peer} taken over after ${Math.round(skew * 10) / 10} ms` }, []);
+    }
     case 'timer':
       if (s.state === 'BACKUP' && s.masterDownTimerAt !== undefined && now >= s.masterDownTimerAt) {
         // In a sync group the group decides; the timer runs again so the wish is renewed
         // (and dropped by the next advert heard) while the others still hear their masters.
         if (p.syncGroup === true) return result({ ...s, wantsMaster: true, masterDownTimerAt: now + mdi(p, s) }, [{ kind: 'wantMaster' }]);
-        return becomeMaster(p, s, now, 'master down timer expired');
+        return becomeMaster(p, s, now, s.takeover ?? 'master down timer expired');
       }
       if (s.state === 'MASTER' && s.adverTimerAt !== undefined && now >= s.adverTimerAt) {
-        return result({ ...s, adverTimerAt: now + p.intervalCs * 10 }, [{ kind: 'sendAdvert', priority: s.effectivePriority }]);
+        // The next advert is due an interval after this one was due, not after the timer
+        // happened to fire: a timer a millisecond late each time must not stretch every
+        // interval (at 50 ms that is 2 %). Only an advert more than an interval late restarts the count.
+        const next = s.adverTimerAt + p.intervalCs * 10;
+        return result({ ...s, adverTimerAt: next > now ? next : now + p.intervalCs * 10 }, [{ kind: 'sendAdvert', priority: s.effectivePriority }]);
       }
       return result(s, []);
   }

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Clock, Timer } from './clock.js';
+import { Deadline, type Clock, type Timer } from './clock.js';
 import {
   initialState,
   step,
@@ -122,7 +122,7 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
     dropped: {},
   };
   private machine: MachineState;
-  private timer: Timer | undefined;
+  private readonly deadline: Deadline;
   private readonly announceTimers = new Set<Timer>();
   private refreshTimer: Timer | undefined;
   private addressOp: Promise<void> = Promise.resolve();
@@ -146,6 +146,7 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
     this.name = options.name;
     this.vrid = options.vrid;
     this.machine = initialState(options.params);
+    this.deadline = new Deadline(clock, () => this.dispatch({ kind: 'timer' }));
     this.unicast = !transport.destinations.some(isMulticast);
     this.schedule = options.announce ?? defaultAnnounceSchedule;
     const auth = options.auth ?? { type: 'none' };
@@ -260,6 +261,15 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
     this.dispatch({ kind: 'syncBackup', reason });
   }
 
+  /**
+   * tandem's fast takeover: a BFD session to `peer` went Down. If `peer` is the master this
+   * backup follows, it takes over after its Skew_Time scaled to the session's Detection Time
+   * `detectMs` (see the machine's `peerDown`).
+   */
+  peerDown(peer: string, reason: string, detectMs?: number): void {
+    this.dispatch(detectMs !== undefined ? { kind: 'peerDown', peer, reason, detectMs } : { kind: 'peerDown', peer, reason });
+  }
+
   /** A sync group member whose master-down timer ran out (and no master heard since). */
   get wantsMaster(): boolean {
     return this.machine.state === 'BACKUP' && this.machine.wantsMaster === true;
@@ -270,23 +280,7 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
     const out = step(this.options.params, this.machine, event, now);
     this.machine = out.state;
     for (const action of out.actions) this.execute(action);
-    this.arm(out.nextTimer);
-  }
-
-  private arm(at: number | undefined): void {
-    this.timer?.cancel();
-    this.timer = undefined;
-    if (at === undefined) return;
-    const fire = (): void => {
-      this.timer = undefined;
-      // Timers may fire up to a millisecond early against a sub-millisecond clock.
-      if (this.clock.now() < at) {
-        this.arm(at);
-        return;
-      }
-      this.dispatch({ kind: 'timer' });
-    };
-    this.timer = this.clock.setTimer(at - this.clock.now(), fire);
+    this.deadline.arm(out.nextTimer);
   }
 
   private execute(action: MachineAction): void {
@@ -409,8 +403,7 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
   }
 
   private cancelTimers(): void {
-    this.timer?.cancel();
-    this.timer = undefined;
+    this.deadline.cancel();
     this.stopAnnouncing();
   }
 }

@@ -154,6 +154,16 @@ const master = (p: InstanceParams): Array<[number, MachineEvent]> => [
   [masterDownIntervalMs(p.version, p.priority, p.intervalCs), { kind: 'timer' }],
 ];
 
+test('Master: a late advert timer does not stretch the next interval; one more than an interval late restarts from now', (t) => {
+  let s = run(v3, master(v3)).s;
+  const due = s.adverTimerAt!;
+  const late = step(v3, s, { kind: 'timer' }, due + 1);
+  t.is(late.nextTimer, due + 100, 'due 100 ms after the last one was due, not after it fired');
+  s = late.state;
+  const veryLate = step(v3, s, { kind: 'timer' }, due + 100 + 250);
+  t.is(veryLate.nextTimer, due + 100 + 250 + 100);
+});
+
 test('Master, Adver_Timer fires: advert, timer reset (§6.4.3)', (t) => {
   const start = masterDownIntervalMs(2, 100, 100);
   const r = run(v2, [...master(v2), [start + 1000, { kind: 'timer' }]]);
@@ -314,4 +324,67 @@ test('sync group: syncMaster makes a backup master at once; syncBackup makes a m
   t.deepEqual(step(p, b.state, { kind: 'syncBackup', reason: 'again' }, 30).actions, [], 'already BACKUP: nothing');
   const f = step(p, backup, { kind: 'fault', reason: 'eth1 down' }, 5).state;
   t.deepEqual(step(p, f, { kind: 'syncMaster', reason: 'x' }, 6).actions, [], 'FAULT does not follow the group to MASTER');
+});
+
+test('peerDown (bfd_takeover): a backup following that master takes over after Skew_Time on the Detection Time\'s scale, with the reason', (t) => {
+  const heard = run(v2, [
+    [0, { kind: 'startup' }],
+    [500, { kind: 'advert', priority: 150, intervalCs: 100, src: '192.0.2.20' }],
+    [900, { kind: 'peerDown', peer: '192.0.2.20', reason: 'BFD session master-link down', detectMs: 150 }],
+  ]);
+  t.is(heard.s.state, 'BACKUP');
+  t.is(heard.next, 900 + ((256 - 100) * 150) / 256, '(256 - Priority) / 256 of the 150 ms Detection Time, not Master_Down_Interval');
+  const m = step(v2, heard.s, { kind: 'timer' }, heard.next!);
+  t.is(m.state.state, 'MASTER');
+  t.like(m.actions[0], { kind: 'transition', to: 'MASTER', reason: 'BFD session master-link down: master 192.0.2.20 taken over after 91.4 ms' });
+  const noDetect = run(v2, [
+    [0, { kind: 'startup' }],
+    [500, { kind: 'advert', priority: 150, intervalCs: 100, src: '192.0.2.20' }],
+    [900, { kind: 'peerDown', peer: '192.0.2.20', reason: 'x' }],
+  ]);
+  t.is(noDetect.next, 900 + skewTimeMs(2, 100, 100), 'without a Detection Time: Skew_Time itself');
+  const higher = step({ ...v2, priority: 200 }, run({ ...v2, priority: 200 }, [[0, { kind: 'startup' }], [500, { kind: 'advert', priority: 250, intervalCs: 100, src: '192.0.2.20' }]]).s, { kind: 'peerDown', peer: '192.0.2.20', reason: 'x', detectMs: 150 }, 900);
+  t.true(higher.nextTimer! < heard.next!, 'a higher priority backup goes first');
+});
+
+test('peerDown: ignored for another router, before any master was heard, when not BACKUP, or when the timer is already sooner', (t) => {
+  const following = run(v2, [
+    [0, { kind: 'startup' }],
+    [500, { kind: 'advert', priority: 150, intervalCs: 100, src: '192.0.2.20' }],
+  ]);
+  t.deepEqual(step(v2, following.s, { kind: 'peerDown', peer: '192.0.2.30', reason: 'x' }, 600).state, following.s, 'another router than the master');
+  const fresh = run(v2, [[0, { kind: 'startup' }]]).s;
+  t.deepEqual(step(v2, fresh, { kind: 'peerDown', peer: '192.0.2.20', reason: 'x' }, 100).state, fresh, 'no master heard yet');
+  const master = run({ ...v2, priority: 255 }, [[0, { kind: 'startup' }]]).s;
+  t.deepEqual(step(v2, master, { kind: 'peerDown', peer: '192.0.2.20', reason: 'x' }, 100).actions, []);
+  const zero = step(v2, following.s, { kind: 'advert', priority: 0, intervalCs: 100, src: '192.0.2.20' }, 600).state;
+  t.is(step(v2, zero, { kind: 'peerDown', peer: '192.0.2.20', reason: 'x' }, 601).state.masterDownTimerAt, zero.masterDownTimerAt, 'priority 0 already set a sooner timer');
+  const v6 = { ...v3, family: 6 as const, primaryAddress: 'fe80::10' };
+  const six = run(v6, [
+    [0, { kind: 'startup' }],
+    [50, { kind: 'advert', priority: 150, intervalCs: 10, src: 'fe80::20' }],
+  ]).s;
+  t.is(step(v6, six, { kind: 'peerDown', peer: 'FE80:0:0:0::20', reason: 'x' }, 60).nextTimer, 60 + skewTimeMs(3, 100, 10), 'the same IPv6 address written another way');
+});
+
+test('peerDown: an advert from the master after it calls the takeover off', (t) => {
+  const r = run(v2, [
+    [0, { kind: 'startup' }],
+    [500, { kind: 'advert', priority: 150, intervalCs: 100, src: '192.0.2.20' }],
+    [900, { kind: 'peerDown', peer: '192.0.2.20', reason: 'BFD down' }],
+    [1000, { kind: 'advert', priority: 150, intervalCs: 100, src: '192.0.2.20' }],
+  ]);
+  t.is(r.next, 1000 + masterDownIntervalMs(2, 100, 100));
+  t.is(r.s.takeover, undefined);
+});
+
+test('peerDown in a sync group: the shortened timer asks the group (wantMaster), as the down timer does', (t) => {
+  const p = { ...v2, syncGroup: true };
+  const r = run(p, [
+    [0, { kind: 'startup' }],
+    [500, { kind: 'advert', priority: 150, intervalCs: 100, src: '192.0.2.20' }],
+    [900, { kind: 'peerDown', peer: '192.0.2.20', reason: 'BFD down' }],
+  ]);
+  const fired = step(p, r.s, { kind: 'timer' }, r.next!);
+  t.deepEqual(kinds([...fired.actions]), ['wantMaster']);
 });

@@ -261,3 +261,27 @@ test('garp_lower_prio_delay: a lower-priority master is answered with a round of
   clock.advance(3000);
   t.deepEqual(announced, [at, at, at + 2000, at + 2000]);
 });
+
+test('bfd_takeover: a backup told its master\'s BFD session went down takes over after its skew on the Detection Time, not Master_Down_Interval', async (t) => {
+  const clock = new FakeClock();
+  const seg = new Segment();
+  const a = node(seg, clock, '192.0.2.10', { priority: 150 });
+  const b = node(seg, clock, '192.0.2.20', { priority: 100 });
+  a.runner.start();
+  b.runner.start();
+  clock.advance(5000);
+  await flush();
+  t.is(b.runner.masterAddress, '192.0.2.10');
+  // The master's link is cut: its adverts stop, and BFD (faster than VRRP) says so.
+  seg.blocked = true;
+  const downAt = clock.now();
+  let tookOver = -1;
+  b.runner.on('transition', (e) => {
+    if (e.to === 'MASTER') tookOver = clock.now();
+  });
+  b.runner.peerDown('192.0.2.10', 'BFD session to 192.0.2.10 down', 30);
+  clock.advance(5000);
+  t.is(tookOver - downAt, ((256 - 100) * 30) / 256);
+  t.true(tookOver - downAt < skewTimeMs(2, 100, 100));
+  t.regex(b.transitions.at(-1)!.reason, /^BFD session to 192\.0\.2\.10 down: master 192\.0\.2\.10 taken over after 18\.3 ms$/);
+});

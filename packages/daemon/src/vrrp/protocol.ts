@@ -1,8 +1,10 @@
 import type { TransitionEvent } from '@tandem/vrrp';
 import type { LoopDelay } from '../loop-delay.js';
 import type { InstanceDiff } from './reload-plan.js';
+import type { ScriptStatus } from './tracking.js';
 import type { ChannelStats, InstanceStatus, ReloadReport, VrrpPart } from './service.js';
 import type { InstanceStats } from '@tandem/vrrp';
+import type { ScriptCounters } from '@tandem/healthcheck';
 
 // The messages between the supervisor and the VRRP side (a child process; see
 // docs/architecture.md for why a process). Requests carry an id and get one reply each;
@@ -22,6 +24,8 @@ export interface SyncDaemonStatus {
 export interface SideStatus {
   readonly instances: readonly InstanceStatus[];
   readonly syncDaemon: SyncDaemonStatus | null;
+  /** The tracked vrrp_scripts' verdicts (keepalived's dump, the exporters' script status). */
+  readonly scripts?: readonly ScriptStatus[];
 }
 
 export interface SideStats {
@@ -29,6 +33,8 @@ export interface SideStats {
   readonly channels: readonly ChannelStats[];
   readonly loopDelayMs: LoopDelay;
   readonly pid: number;
+  /** Scripts the side ran (tracked and notify scripts): runs, timeouts, failures. */
+  readonly scripts?: ScriptCounters;
 }
 
 export interface StartRequest {
@@ -40,6 +46,10 @@ export interface StartRequest {
   readonly statePath: string;
   /** Whether debug lines are wanted (else they are dropped in the side, not sent). */
   readonly detail: boolean;
+  /** false with keepalived's `--dont-release-vrrp`: at stop, no priority-0 advert and the addresses stay. */
+  readonly release?: boolean;
+  /** The BFD sessions' last reported states, by name (`track_bfd`); a session not named has not been Up. */
+  readonly bfd: Readonly<Record<string, boolean>>;
 }
 
 /** Each request and what its reply carries. */
@@ -49,18 +59,14 @@ export interface SideRequests {
   status: { request: { readonly kind: 'status' }; reply: SideStatus };
   stats: { request: { readonly kind: 'stats' }; reply: SideStats };
   stop: { request: { readonly kind: 'stop' }; reply: null };
+  /** A BFD session went Up or Down (keepalived's bfd event), with its Detection Time (ms); `sentAt` is wall-clock ms, for the delivery time. */
+  bfd: { request: { readonly kind: 'bfd'; readonly name: string; readonly up: boolean; readonly detectMs: number; readonly sentAt: number }; reply: null };
 }
 
 export type SideRequest = SideRequests[keyof SideRequests]['request'];
 
-export interface RequestEnvelope {
-  readonly id: number;
-  readonly request: SideRequest;
-}
-
+/** What the side sends besides replies. */
 export type SideMessage =
-  | { readonly kind: 'reply'; readonly id: number; readonly ok: true; readonly data: unknown }
-  | { readonly kind: 'reply'; readonly id: number; readonly ok: false; readonly error: string }
   | { readonly kind: 'log'; readonly level: LogLevel; readonly message: string; readonly meta?: Record<string, unknown> }
   | { readonly kind: 'transition'; readonly event: TransitionEvent }
   | { readonly kind: 'notifyLine'; readonly line: string };
@@ -70,5 +76,5 @@ export const STARTING_NETNS_ENV = 'TANDEM_STARTING_NETNS';
 
 /** The VRRP part of a full configuration (what the side is handed; the rest stays with the supervisor). */
 export function vrrpPartOf(c: VrrpPart): VrrpPart {
-  return { globalDefs: c.globalDefs, vrrpInstances: c.vrrpInstances, syncGroups: c.syncGroups, vrrpScripts: c.vrrpScripts, trackFiles: c.trackFiles, trackProcesses: c.trackProcesses, ...(c.interfaceDelays !== undefined ? { interfaceDelays: c.interfaceDelays } : {}) };
+  return { globalDefs: c.globalDefs, vrrpInstances: c.vrrpInstances, syncGroups: c.syncGroups, vrrpScripts: c.vrrpScripts, trackFiles: c.trackFiles, trackProcesses: c.trackProcesses, bfdInstances: c.bfdInstances, ...(c.interfaceDelays !== undefined ? { interfaceDelays: c.interfaceDelays } : {}) };
 }

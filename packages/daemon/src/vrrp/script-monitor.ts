@@ -30,6 +30,11 @@ export class ScriptMonitor extends EventEmitter<{ change: [boolean] }> {
     return this.verdict.ok;
   }
 
+  /** Finished runs so far (none yet: keepalived's INIT status). */
+  runs = 0;
+  /** A run is under way (keepalived's `State = running`). */
+  running = false;
+
   start(): void {
     this.schedule(0);
   }
@@ -42,7 +47,10 @@ export class ScriptMonitor extends EventEmitter<{ change: [boolean] }> {
   private async runOnce(): Promise<void> {
     const started = this.clock.now();
     const intervalMs = this.script.interval * 1000;
+    this.running = true;
     const outcome = await this.exec(this.prepared, (this.script.timeout ?? this.script.interval) * 1000);
+    this.running = false;
+    this.runs++;
     if (this.stopped) return;
     const success = outcome.code === 0 && !outcome.timedOut;
     if (!success) {

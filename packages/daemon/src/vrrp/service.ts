@@ -1,5 +1,5 @@
 import { uptime } from 'node:os';
-import { sameValue, type Config, type GlobalDefs, type SyncGroup, type TrackFile, type TrackProcess, type VrrpInstance, type VrrpScript } from '@tandem/config';
+import { sameValue, type BfdInstance, type Config, type GlobalDefs, type SyncGroup, type TrackFile, type TrackProcess, type VrrpInstance, type VrrpScript } from '@tandem/config';
 import { FramePacer, type AddressSpec, type FrameSink, type LinkInfo, type PacketInfo } from '@tandem/net';
 import { InstanceRunner, openAh, receiveAdvert, type Clock, type DropReason, type InstanceStats, type Timer, type TransitionEvent, type VrrpState } from '@tandem/vrrp';
 import { runScript } from '@tandem/healthcheck';
@@ -14,7 +14,8 @@ import type { ChannelSpec, HostChannel, HostTransport, VrrpHost } from './host.j
 import { Notifier, notifyState } from './notify.js';
 import { groupsByMember, planReload, type InstanceDiff } from './reload-plan.js';
 import { followTransition, groupFaults, onWantMaster, settledState, type GroupMove, type MemberView } from './sync-groups.js';
-import { Trackers, tracks } from './tracking.js';
+import { Trackers, tracks, type ScriptStatus } from './tracking.js';
+import { BfdTracking } from './bfd-tracking.js';
 
 // keepalived's vrrp_scheduler.c for tandem: the instances of one configuration on the host,
 // with receive dispatch, link state, tracking, sync groups, notify and reload. Decisions come
@@ -30,6 +31,7 @@ export interface VrrpPart {
   readonly trackProcesses: readonly TrackProcess[];
   /** interface_up_down_delays. */
   readonly interfaceDelays?: Config['interfaceDelays'];
+  readonly bfdInstances: readonly BfdInstance[];
 }
 
 /** Status of one instance, as `tandemctl status --json` prints it. */
@@ -119,6 +121,8 @@ export class VrrpService {
   /** While vrrp_startup_delay runs: the instances that begin when it ends (reloads may add some). */
   private startupDelay: { readonly timer: Timer; readonly pending: Managed[] } | undefined;
   private readonly trackers: Trackers;
+  /** track_bfd and bfd_takeover: the BFD sessions' states as the BFD side reports them. */
+  private readonly bfd = new BfdTracking();
   private readonly notifier: Notifier;
   private preparer: ScriptPreparer | undefined;
   /** vrrp_sync_group by member instance name. */
@@ -173,6 +177,7 @@ export class VrrpService {
   async start(part: VrrpPart, resume: ReadonlySet<string> = new Set()): Promise<void> {
     this.preparer = scriptPreparer(part);
     this.groupOf = groupsByMember(part.syncGroups);
+    this.bfd.configure(part.bfdInstances);
     this.setAnnounceGaps(part.globalDefs);
     this.host.setFirewall(part.globalDefs.vrrpFirewall);
     // keepalived's disable_local_igmp: no IGMP reports for 224.0.0.0/24 (the VRRP group among them) while it runs.
@@ -409,7 +414,7 @@ export class VrrpService {
       return;
     }
     // The effective priority goes in first: Master_Down_Interval's skew uses it.
-    m.runner.setEffectivePriority(this.trackers.evaluate(m.config, this.groupOf.get(m.config.name), this.linksByName()).priority);
+    m.runner.setEffectivePriority(this.evaluate(m.config, this.groupOf.get(m.config.name), this.linksByName()).priority);
     m.runner.start(resumeMaster);
     this.recompute(m);
   }
@@ -437,7 +442,7 @@ export class VrrpService {
     const members = group === undefined ? [m] : this.membersOf(group);
     const links = this.linksByName();
     const evaluated = members.map((x) => {
-      const t = this.trackers.evaluate(x.config, group, links);
+      const t = this.evaluate(x.config, group, links);
       // unicast_fault_no_peer: no peer to send to is a fault, not a fall back to multicast.
       const noPeer = x.config.unicastFaultNoPeer && x.config.unicastPeer.length === 0 ? 'no unicast peer (unicast_fault_no_peer)' : undefined;
       return { name: x.config.name, x, priority: t.priority, fault: this.linkFault(x) ?? t.fault ?? noPeer };
@@ -456,6 +461,30 @@ export class VrrpService {
     if (state !== 'MASTER' && state !== 'BACKUP') return;
     const on = m.config.notifyPriorityChanges ?? group?.notifyPriorityChanges ?? this.part?.globalDefs.vrrpNotifyPriorityChanges ?? false;
     if (on) this.onNotifyLine?.(`INSTANCE "${m.config.name}" ${state}_PRIORITY ${m.runner.effectivePriority}`);
+  }
+
+  /** Tracked scripts, files, interfaces and BFD sessions: the effective priority and the first fault. */
+  private evaluate(i: VrrpInstance, group: SyncGroup | undefined, links: ReadonlyMap<string, LinkInfo>): { priority: number; fault: string | undefined } {
+    return this.trackers.evaluate(i, group, links, this.bfd.items(i, group));
+  }
+
+  /**
+   * A BFD session's event (keepalived's vrrp_handle_bfd_event): the instances tracking it are
+   * judged again, and a backup with `bfd_takeover` of it takes over from that master when it
+   * went Down, after its skew on the session's Detection Time `detectMs` (tandem's fast
+   * takeover). A repeated state changes nothing.
+   */
+  bfdEvent(name: string, up: boolean, detectMs?: number): void {
+    if (!this.bfd.set(name, up)) return;
+    for (const m of this.instances) {
+      const group = this.groupOf.get(m.config.name);
+      if (this.bfd.tracks(m.config, group, name)) {
+        this.log.info(`(${m.config.name}) tracked BFD session ${name} is ${up ? 'Up' : 'Down'}`);
+        this.recompute(m);
+      }
+      const peer = up ? undefined : this.bfd.takeoverPeer(m.config, name);
+      if (peer !== undefined) m.runner.peerDown(peer, `bfd_takeover: BFD session ${name} to ${peer} went Down`, detectMs !== undefined && detectMs > 0 ? detectMs : undefined);
+    }
   }
 
   private view(m: Managed): MemberView {
@@ -514,6 +543,7 @@ export class VrrpService {
     const report: ReloadReport = { added: [], removed: [], updated: [], restarted: [], unchanged: [] };
     const byName = (name: string): Managed | undefined => this.instances.find((m) => m.config.name === name);
     this.groupOf = groupsByMember(next.syncGroups);
+    this.bfd.configure(next.bfdInstances);
     this.setAnnounceGaps(next.globalDefs);
     if (!sameValue(before.globalDefs.vrrpFirewall, next.globalDefs.vrrpFirewall)) {
       this.log.warn('the no_accept firewall settings (nftables, vrrp_iptables) change at the next start of tandemd, not at a reload');
@@ -643,6 +673,11 @@ export class VrrpService {
     for (const m of this.instances) {
       if (m.ifindex === link.index || tracks(m.config, this.groupOf.get(m.config.name), 'trackInterface', link.name)) this.recompute(m);
     }
+  }
+
+  /** The tracked vrrp_scripts' verdicts. */
+  scriptStatus(): ScriptStatus[] {
+    return this.trackers.scriptStatus();
   }
 
   status(): InstanceStatus[] {

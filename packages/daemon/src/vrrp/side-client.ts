@@ -1,9 +1,11 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import type { TransitionEvent, VrrpState } from '@tandem/vrrp';
 import type { Logger } from '../logger.js';
 import { startingNetworkNamespace } from '@tandem/net';
-import { STARTING_NETNS_ENV, type RequestEnvelope, type SideMessage, type SideRequest, type SideRequests } from './protocol.js';
+import { CRASH_WINDOW_MS, restartDelayMs, SideChannel, type ReplyMessage } from '../side-ipc.js';
+import { STARTING_NETNS_ENV, type SideMessage, type SideRequests } from './protocol.js';
 import type { InstanceDiff } from './reload-plan.js';
 import type { ReloadReport, VrrpPart } from './service.js';
 
@@ -14,12 +16,26 @@ export interface VrrpSideOptions {
   readonly detail: boolean;
   /** The side's entry script (side.js beside this file). */
   readonly entry?: string;
+  /** The side's nice value (default VRRP_SIDE_NICE). */
+  readonly nice?: number;
+  /** false with keepalived's `--dont-release-vrrp`: the side leaves its addresses in place at stop. */
+  readonly release?: boolean;
+  /** false with keepalived's `--dont-respawn`: a side that dies is not started again; `onGone` is told. */
+  readonly respawn?: boolean;
+  readonly onGone?: (why: string) => void;
+  /** Each time a side process is up (its first start, each restart), with its pid: for `-r`'s pidfile. */
+  readonly onSpawn?: (pid: number) => void;
+  /** The BFD sessions' last reported states (`track_bfd`), handed to a side at each start. */
+  readonly bfdStates?: () => Readonly<Record<string, boolean>>;
 }
 
-/** Restarts within this long of each other count as a crash loop. */
-const CRASH_WINDOW_MS = 60_000;
-
-type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout | undefined };
+/**
+ * The VRRP side's default nice value. It needs the CPU rarely (an advert, a timer) but at
+ * once: on a director whose cores are busy with checks, reloads and status queries, a better
+ * nice value lets it preempt them when it wakes, so adverts leave on time. keepalived runs its
+ * VRRP process at 0 unless `vrrp_priority` says otherwise.
+ */
+export const VRRP_SIDE_NICE = -10;
 
 /**
  * The supervisor's handle on the VRRP side: starts the child process, sends it its part of the
@@ -29,8 +45,7 @@ type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; time
  */
 export class VrrpSide {
   private child: ChildProcess | undefined;
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  private channel: SideChannel<SideRequests> | undefined;
   private part: VrrpPart | undefined;
   private readonly lastStates = new Map<string, VrrpState>();
   private deaths: number[] = [];
@@ -66,22 +81,24 @@ export class VrrpSide {
       execArgv: ['--max-semi-space-size=2'],
     });
     this.child = child;
-    child.on('message', (m: SideMessage) => this.onMessage(m));
+    try {
+      if (child.pid !== undefined) setPriority(child.pid, this.o.nice ?? VRRP_SIDE_NICE);
+    } catch (err) {
+      // Without CAP_SYS_NICE the side runs at the supervisor's priority: slower to wake, still correct.
+      this.o.log.warn(`VRRP side: cannot set its priority: ${(err as Error).message}`);
+    }
+    const channel = new SideChannel<SideRequests>(child, 'the VRRP side');
+    this.channel = channel;
+    child.on('message', (m: SideMessage | ReplyMessage) => {
+      if (!channel.settle(m)) this.onMessage(m as SideMessage);
+    });
     child.once('exit', (code, signal) => this.onExit(child, code, signal));
-    return this.request<'start'>({ kind: 'start', part: this.part!, resume, statePath: this.o.statePath, detail: this.o.detail });
+    if (child.pid !== undefined) this.o.onSpawn?.(child.pid);
+    return this.request<'start'>({ kind: 'start', part: this.part!, resume, statePath: this.o.statePath, detail: this.o.detail, release: this.o.release ?? true, bfd: this.o.bfdStates?.() ?? {} });
   }
 
   private onMessage(m: SideMessage): void {
     switch (m.kind) {
-      case 'reply': {
-        const p = this.pending.get(m.id);
-        if (p === undefined) return;
-        this.pending.delete(m.id);
-        if (p.timer !== undefined) clearTimeout(p.timer);
-        if (m.ok) p.resolve(m.data);
-        else p.reject(new Error(m.error));
-        return;
-      }
       case 'log':
         this.o.log[m.level](m.message, m.meta);
         return;
@@ -98,18 +115,18 @@ export class VrrpSide {
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (child !== this.child) return;
     this.child = undefined;
-    for (const p of this.pending.values()) {
-      if (p.timer !== undefined) clearTimeout(p.timer);
-      p.reject(new Error(`the VRRP side ${signal !== null ? `was killed by ${signal}` : `exited with ${String(code)}`}`));
-    }
-    this.pending.clear();
+    this.channel?.fail(signal !== null ? `was killed by ${signal}` : `exited with ${String(code)}`);
     if (this.stopping || !this.started) return;
+    if (this.o.respawn === false) {
+      this.o.onGone?.(`VRRP side (pid ${child.pid}) ${signal !== null ? `killed by ${signal}` : `exited with ${String(code)}`}`);
+      return;
+    }
     this.restarts++;
     const now = Date.now();
     this.deaths = [...this.deaths.filter((t) => now - t < CRASH_WINDOW_MS), now];
     // A rare death resumes the masters at once; a side that keeps dying starts from BACKUP, and waits longer each time.
     const resume = this.deaths.length <= 2 ? [...this.lastStates].filter(([, s]) => s === 'MASTER').map(([name]) => name) : [];
-    const delayMs = Math.min(5000, 100 * 2 ** (this.deaths.length - 1));
+    const delayMs = restartDelayMs(this.deaths.length);
     this.o.log.error(
       `VRRP side (pid ${child.pid}) ${signal !== null ? `killed by ${signal}` : `exited with ${String(code)}`}; restarting it in ${delayMs} ms (restart ${this.restarts}${resume.length > 0 ? `, resuming MASTER for ${resume.join(', ')}` : ''})`,
     );
@@ -124,21 +141,10 @@ export class VrrpSide {
     }, delayMs);
   }
 
-  private request<K extends keyof SideRequests>(request: SideRequests[K]['request'] & SideRequest, timeoutMs?: number): Promise<SideRequests[K]['reply']> {
-    const child = this.child;
-    if (child === undefined || !child.connected) return Promise.reject(new Error('the VRRP side is restarting'));
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      const timer =
-        timeoutMs === undefined
-          ? undefined
-          : setTimeout(() => {
-              this.pending.delete(id);
-              reject(new Error(`the VRRP side did not answer ${request.kind} within ${timeoutMs} ms`));
-            }, timeoutMs);
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
-      child.send({ id, request } satisfies RequestEnvelope);
-    });
+  private request<K extends keyof SideRequests>(request: SideRequests[K]['request'], timeoutMs?: number): Promise<SideRequests[K]['reply']> {
+    const channel = this.channel;
+    if (this.child === undefined || channel === undefined) return Promise.reject(new Error('the VRRP side is restarting'));
+    return channel.request<K>(request, timeoutMs);
   }
 
   /** Applies a reload in the side; fails, changing nothing, while the side is restarting. */
@@ -148,12 +154,21 @@ export class VrrpSide {
     return report;
   }
 
+  /**
+   * A BFD session's event for `track_bfd` and `bfd_takeover` (keepalived's vrrp_handle_bfd_event),
+   * with the session's Detection Time; `sentAt` (wall-clock ms) lets the side log the delivery time. Dropped while the side
+   * restarts: the new side gets every session's state at its start.
+   */
+  bfd(e: { readonly name: string; readonly up: boolean; readonly detectMs: number; readonly sentAt: number }): void {
+    this.request<'bfd'>({ kind: 'bfd', name: e.name, up: e.up, detectMs: e.detectMs, sentAt: e.sentAt }).catch(() => undefined);
+  }
+
   status(): Promise<SideRequests['status']['reply']> {
     return this.request<'status'>({ kind: 'status' }, 5000);
   }
 
-  stats(): Promise<SideRequests['stats']['reply']> {
-    return this.request<'stats'>({ kind: 'stats' }, 5000);
+  stats(timeoutMs = 5000): Promise<SideRequests['stats']['reply']> {
+    return this.request<'stats'>({ kind: 'stats' }, timeoutMs);
   }
 
   /** Stops the side (priority-0 adverts, addresses removed) and waits for it to leave; kills it after `timeoutMs`. */

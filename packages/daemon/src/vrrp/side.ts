@@ -1,25 +1,26 @@
 import { sameValue } from '@tandem/config';
 import type { IpvsClient } from '@tandem/ipvs';
 import { systemClock } from '@tandem/vrrp';
+import { scriptCounters } from '@tandem/healthcheck';
 import { HostLedger } from '../host-ledger.js';
 import { openIpvs } from '../ipvs-open.js';
 import { LoopDelayMonitor } from '../loop-delay.js';
 import type { Logger } from '../logger.js';
 import { ipcLogger } from './ipc-logger.js';
 import { NetHost } from './net-host.js';
-import type { RequestEnvelope, SideMessage, SideRequest, SideRequests, SideStats, SideStatus } from './protocol.js';
+import { sendToSupervisor, serveRequests } from '../side-ipc.js';
+import type { SideMessage, SideRequest, SideRequests, SideStats, SideStatus } from './protocol.js';
 import { VrrpService, type VrrpPart } from './service.js';
 import { SyncDaemonControl } from './sync-daemon.js';
+import { SIGNUMS } from '../cli.js';
+import { onSignalNumber } from '../rt-signals.js';
 
 // The VRRP side: a child process of tandemd with its own event loop and heap, so that nothing
 // the supervisor does (a long parse, a large status reply, a burst of checks, a collection of
 // a big heap) delays an advert. It runs what service.ts runs, plus lvs_sync_daemon, and
 // leaves the process when told to stop or when the supervisor goes away.
 
-const send = (m: SideMessage, then?: () => void): void => {
-  if (process.connected) process.send!(m, undefined, {}, () => then?.());
-  else then?.();
-};
+const send = (m: SideMessage): void => sendToSupervisor(m);
 
 class Side {
   private service: VrrpService | undefined;
@@ -29,11 +30,13 @@ class Side {
   private log: Logger = ipcLogger((level, message, meta) => send({ kind: 'log', level, message, ...(meta !== undefined ? { meta } : {}) }), false);
   private readonly loop = new LoopDelayMonitor();
   private stopping: Promise<void> | undefined;
+  private release = true;
 
   async handle(r: SideRequest): Promise<SideRequests[keyof SideRequests]['reply']> {
     switch (r.kind) {
       case 'start': {
         this.log = ipcLogger((level, message, meta) => send({ kind: 'log', level, message, ...(meta !== undefined ? { meta } : {}) }), r.detail);
+        this.release = r.release ?? true;
         const { ledger, problem } = HostLedger.open(r.statePath);
         if (problem !== undefined) this.log.warn(problem);
         const service = new VrrpService({ host: new NetHost(this.log, (c) => ledger.recording(c)), clock: systemClock, log: this.log });
@@ -44,6 +47,7 @@ class Side {
         };
         this.service = service;
         this.part = r.part;
+        for (const [name, up] of Object.entries(r.bfd)) service.bfdEvent(name, up);
         this.syncDaemon = await this.startSyncDaemon(r.part);
         await service.start(r.part, new Set(r.resume));
         const followed = service.status().find((i) => i.name === r.part.globalDefs.lvsSyncDaemon?.instance);
@@ -63,11 +67,16 @@ class Side {
         return report;
       }
       case 'status':
-        return { instances: this.service?.status() ?? [], syncDaemon: this.syncDaemon?.status() ?? null } satisfies SideStatus;
+        return { instances: this.service?.status() ?? [], syncDaemon: this.syncDaemon?.status() ?? null, scripts: this.service?.scriptStatus() ?? [] } satisfies SideStatus;
       case 'stats':
-        return { ...(this.service?.stats() ?? { instances: {}, channels: [] }), loopDelayMs: this.loop.read(), pid: process.pid } satisfies SideStats;
+        return { ...(this.service?.stats() ?? { instances: {}, channels: [] }), loopDelayMs: this.loop.read(), pid: process.pid, scripts: { ...scriptCounters } } satisfies SideStats;
       case 'stop':
         await this.stop();
+        return null;
+      case 'bfd':
+        // keepalived logs the delivery time of a BFD event with -D.
+        this.log.debug(`BFD session ${r.name} is ${r.up ? 'Up' : 'Down'} (delivered in ${(Date.now() - r.sentAt).toFixed(1)} ms)`);
+        this.service?.bfdEvent(r.name, r.up, r.detectMs);
         return null;
     }
   }
@@ -93,6 +102,8 @@ class Side {
   /** Priority-0 adverts, addresses removed, the sync daemon stopped; once, however often asked. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      // --dont-release-vrrp: leave as keepalived -V does, addresses and routes in place, no priority-0 advert.
+      if (!this.release) return this.loop.stop();
       await this.service?.stop();
       await this.syncDaemon?.stop();
       this.ipvs?.close();
@@ -106,14 +117,9 @@ const side = new Side();
 // Signals are the supervisor's: under systemd or a terminal's Ctrl-C the whole group gets
 // them, and the supervisor decides (it stops this side first, in order).
 for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2'] as const) process.on(sig, () => undefined);
-process.on('message', (m: RequestEnvelope) => {
-  // After the reply to `stop`, or a start that failed, the side's work is done: it leaves once the reply is out.
-  const kind = m.request.kind;
-  side.handle(m.request).then(
-    (data) => send({ kind: 'reply', id: m.id, ok: true, data }, kind === 'stop' ? () => process.exit(0) : undefined),
-    (err: unknown) => send({ kind: 'reply', id: m.id, ok: false, error: err instanceof Error ? err.message : String(err) }, kind === 'start' || kind === 'stop' ? () => process.exit(kind === 'start' ? 1 : 0) : undefined),
-  );
-});
+// keepalived's JSON and STATS_CLEAR signals too: a real-time signal's default action would end the side.
+for (const n of [SIGNUMS['JSON']!, SIGNUMS['STATS_CLEAR']!]) onSignalNumber(n, () => undefined);
+serveRequests<SideRequest>((r) => side.handle(r));
 // The supervisor is gone (killed, crashed): leave VRRP cleanly rather than hold addresses no one answers for.
 process.on('disconnect', () => {
   void side.stop().finally(() => process.exit(0));

@@ -12,6 +12,13 @@ import { ScriptMonitor } from './script-monitor.js';
 // keepalived's vrrp_track.c: the vrrp_scripts, track_files and vrrp_track_processes the instances and sync groups
 // watch, and what they make of an instance's priority.
 
+/** A tracked vrrp_script as keepalived reports it: INIT before its first result, then GOOD or BAD. */
+export interface ScriptStatus {
+  readonly name: string;
+  readonly status: 'INIT' | 'GOOD' | 'BAD';
+  readonly running: boolean;
+}
+
 /** The scripts and files one configuration has the instances and groups track. */
 export interface TrackerSources {
   readonly vrrpInstances: readonly VrrpInstance[];
@@ -128,9 +135,14 @@ export class Trackers {
     return items;
   }
 
-  /** The instance's effective priority and the first tracked fault, if any. */
-  evaluate(instance: VrrpInstance, group: SyncGroup | undefined, links: ReadonlyMap<string, LinkInfo>): { priority: number; fault: string | undefined } {
-    return trackedPriority(instance.priority, this.items(instance, group, links));
+  /** The instance's effective priority and the first tracked fault, if any; `extra`: items tracked elsewhere (BFD sessions). */
+  evaluate(instance: VrrpInstance, group: SyncGroup | undefined, links: ReadonlyMap<string, LinkInfo>, extra: readonly TrackedItem[] = []): { priority: number; fault: string | undefined } {
+    return trackedPriority(instance.priority, [...this.items(instance, group, links), ...extra]);
+  }
+
+  /** Each tracked vrrp_script's verdict, as keepalived's dump and the exporters show it. */
+  scriptStatus(): ScriptStatus[] {
+    return [...this.scripts.values()].map((m) => ({ name: m.script.name, status: m.runs === 0 ? 'INIT' : m.ok ? 'GOOD' : 'BAD', running: m.running }));
   }
 
   /** Subscribes to the kernel's process events when a vrrp_track_process is in use; rejects when there are none here. */

@@ -1,0 +1,338 @@
+import { suggest, type Diagnostics, type Position } from './diagnostics.js';
+import type { Token } from './lexer.js';
+import type { BfdInstance, BfdProcess, BfdTakeover, SyncGroup, TrackRef, VirtualServer, VrrpInstance } from './model.js';
+import { applySection, namedBlock, single, type Handler, type SectionSpec } from './section.js';
+import type { Node } from './tree.js';
+import { addressValue, arity, intValue } from './values.js';
+
+// keepalived 2.2.7's BFD grammar (keepalived/bfd/bfd_parser.c, vrrp_track.c, check_bfd.c and
+// the bfd_* keywords of global_parser.c), with its defaults, ranges and errors. What keepalived
+// reports with report_config_error (and then ignores or "corrects") is an error here: what
+// runs is what the file says.
+
+/** keepalived's BFD_INAME_MAX - 1. */
+export const BFD_NAME_MAX = 31;
+/** keepalived's BFD_*_MAX: UINT32_MAX / 1000 milliseconds. */
+const INTERVAL_MAX_MS = Math.floor(0xffffffff / 1000);
+/** keepalived's BFD_*_MAX_SENSIBLE: larger values get a warning. */
+const SENSIBLE_MS = 10_000;
+
+/** The BFD process as keepalived starts it: no real-time priority, nice 0, all CPUs. */
+export function defaultBfdProcess(): BfdProcess {
+  return { noSwap: false };
+}
+
+interface Draft {
+  neighbor?: { address: string; family: 4 | 6 };
+  source?: { address: string; family: 4 | 6 };
+  minRxUs: number;
+  minTxUs: number;
+  idleTxUs: number;
+  multiplier: number;
+  passive: boolean;
+  ttl?: number;
+  maxHops: number;
+  maxHopsPos?: Position;
+  weight: number;
+  weightReverse: boolean;
+  /** keepalived's specified_event_processes: `vrrp` and `checker` seen. */
+  vrrp: boolean;
+  checker: boolean;
+}
+
+/**
+ * A duration in milliseconds with up to three decimals (keepalived's read_decimal_unsigned_strvec
+ * with 3 places: microsecond resolution), in [minMs, 4294967] ms; returned in microseconds.
+ */
+function msValue(minMs: number) {
+  return (tok: Token, what: string, diags: Diagnostics): number | undefined => {
+    const m = /^(\d+)(?:\.(\d{1,3}))?$/.exec(tok.text);
+    const us = m === null ? NaN : Number(m[1]) * 1000 + Number((m[2] ?? '').padEnd(3, '0'));
+    if (!(us >= minMs * 1000 && us <= INTERVAL_MAX_MS * 1000)) {
+      diags.error('CONF_ERR_VALUE', tok.pos, `${what} must be ${minMs}-${INTERVAL_MAX_MS} ms (at most 3 decimals), got '${tok.text}'`);
+      return undefined;
+    }
+    if (us > SENSIBLE_MS * 1000) diags.warning('CONF_ERR_VALUE', tok.pos, `${what} ${tok.text} ms is larger than keepalived's most sensible value (${SENSIBLE_MS} ms)`);
+    return us;
+  };
+}
+
+/** A keyword that takes no value: `passive`, `vrrp`, `checker` (keepalived ignores words after them; tandem refuses them, so `passive off` cannot read as passive). */
+function bare(store: (d: Draft) => void): Handler<Draft> {
+  return (n, d, diags) => {
+    if (arity(n, 0, 0, diags)) store(d);
+  };
+}
+
+/** `weight N [reverse]` of a bfd_instance: -253..253. */
+function weightHandler(n: Node, d: Draft, diags: Diagnostics): void {
+  if (!arity(n, 1, 2, diags)) return;
+  const w = intValue(n.args[0]!, -253, 253, 'weight', diags);
+  if (w !== undefined) d.weight = w;
+  const r = n.args[1];
+  if (r !== undefined && r.text !== 'reverse') diags.error('CONF_ERR_VALUE', r.pos, `unknown weight option '${r.text}' (expected reverse)`);
+  else if (r !== undefined) d.weightReverse = true;
+}
+
+function address(key: 'neighbor' | 'source'): Handler<Draft> {
+  return (n, d, diags) => {
+    if (!arity(n, 1, 1, diags)) return;
+    const a = addressValue(n.args[0]!, n.keyword.text, diags);
+    if (a !== undefined) d[key] = a;
+  };
+}
+
+const ttlValue = (tok: Token, _what: string, diags: Diagnostics): number | undefined => intValue(tok, 1, 255, 'ttl/hoplimit', diags);
+
+const spec: SectionSpec<Draft> = {
+  name: 'bfd_instance',
+  keywords: {
+    neighbor_ip: address('neighbor'),
+    neighbour_ip: address('neighbor'),
+    source_ip: address('source'),
+    min_rx: single(msValue(1), (d, v) => (d.minRxUs = v)),
+    min_tx: single(msValue(1), (d, v) => (d.minTxUs = v)),
+    // RFC 5880 §6.8.3: at least one second while the session is not Up.
+    idle_tx: single(msValue(1000), (d, v) => (d.idleTxUs = v)),
+    multiplier: single((tok, what, diags) => intValue(tok, 1, 255, what, diags), (d, v) => (d.multiplier = v)),
+    passive: bare((d) => (d.passive = true)),
+    ttl: single(ttlValue, (d, v) => (d.ttl = v)),
+    hoplimit: single(ttlValue, (d, v) => (d.ttl = v)),
+    max_hops: (n, d, diags) => {
+      if (!arity(n, 1, 1, diags)) return;
+      const v = intValue(n.args[0]!, -1, 255, 'max_hops', diags);
+      if (v === undefined) return;
+      // keepalived keeps it in a uint8_t: -1 is 255, which turns the check off.
+      d.maxHops = v === -1 ? 255 : v;
+      d.maxHopsPos = n.keyword.pos;
+    },
+    weight: weightHandler,
+    vrrp: bare((d) => (d.vrrp = true)),
+    checker: bare((d) => (d.checker = true)),
+  },
+};
+
+/** Parses one `bfd_instance NAME { ... }`; undefined after an error in it. */
+export function parseBfdInstance(node: Node, diags: Diagnostics): BfdInstance | undefined {
+  const named = namedBlock(node, diags);
+  if (named === undefined) return undefined;
+  const { name, block } = named;
+  const before = diags.errorCount;
+  const pos = node.keyword.pos;
+  if (name.length > BFD_NAME_MAX) diags.error('CONF_ERR_VALUE', node.args[0]!.pos, `bfd_instance name '${name}' is longer than ${BFD_NAME_MAX} characters (keepalived's limit)`);
+  const d: Draft = { minRxUs: 10_000, minTxUs: 10_000, idleTxUs: 1_000_000, multiplier: 5, passive: false, maxHops: 0, weight: 0, weightReverse: false, vrrp: false, checker: false };
+  applySection(spec, block, d, diags);
+  const nb = d.neighbor;
+  if (nb === undefined) {
+    diags.error('CONF_ERR_MISSING', pos, `bfd_instance ${name} needs neighbor_ip`);
+    return undefined;
+  }
+  if (d.source !== undefined && d.source.family !== nb.family) {
+    diags.error('CONF_ERR_CONFLICT', pos, `bfd_instance ${name}: source_ip ${d.source.address} and neighbor_ip ${nb.address} are not of the same family`);
+  }
+  // keepalived's defaults: TTL 255 for IPv4, hop limit 64 for IPv6 (RFC 5881 §5 asks for 255: set hoplimit 255 for FRR).
+  const ttl = d.ttl ?? (nb.family === 4 ? 255 : 64);
+  if (d.maxHops !== 255 && d.maxHops > ttl) {
+    diags.error('CONF_ERR_CONFLICT', d.maxHopsPos ?? pos, `bfd_instance ${name}: max_hops ${d.maxHops} exceeds ttl/hoplimit ${ttl} (keepalived would lower it to ${ttl})`);
+  }
+  if (diags.errorCount > before) return undefined;
+  // Neither `vrrp` nor `checker`: events go to both.
+  const both = !d.vrrp && !d.checker;
+  return {
+    name,
+    pos,
+    neighborIp: nb.address,
+    family: nb.family,
+    ...(d.source !== undefined ? { sourceIp: d.source.address } : {}),
+    minRxUs: d.minRxUs,
+    minTxUs: d.minTxUs,
+    idleTxUs: d.idleTxUs,
+    multiplier: d.multiplier,
+    passive: d.passive,
+    ttl,
+    maxHops: d.maxHops,
+    weight: d.weight,
+    weightReverse: d.weightReverse,
+    vrrp: both || d.vrrp,
+    checker: both || d.checker,
+  };
+}
+
+/**
+ * The lowest TTL / hop limit a session accepts (keepalived's bfd_check_packet_ttl: a packet
+ * is dropped when its TTL + max_hops < ttl; max_hops 255 turns the check off).
+ */
+export function bfdMinTtl(b: Pick<BfdInstance, 'ttl' | 'maxHops'>): number {
+  return b.maxHops === 255 ? 1 : Math.max(1, b.ttl - b.maxHops);
+}
+
+/** A draft that collects `@tandem bfd_takeover NAME` lines. */
+export interface BfdTakeoverDraft {
+  bfdTakeover: BfdTakeover[];
+}
+
+/** tandem's own `bfd_takeover NAME` of a vrrp_instance, written `@tandem bfd_takeover NAME` (a line keepalived skips). */
+export function instanceBfdKeywords<D extends BfdTakeoverDraft>(): Record<string, Handler<D>> {
+  return {
+    bfd_takeover: (n, d, diags) => {
+      if (arity(n, 1, 1, diags)) d.bfdTakeover.push({ name: n.args[0]!.text, pos: n.args[0]!.pos });
+    },
+  };
+}
+
+/** The `bfd_*` keywords of global_defs. */
+export function bfdGlobalKeywords<D extends { bfdProcess: BfdProcess }>(): Record<string, Handler<D>> {
+  const set = <K extends keyof BfdProcess>(d: D, key: K, value: BfdProcess[K]): void => void (d.bfdProcess = { ...d.bfdProcess, [key]: value });
+  const rttime: Handler<D> = (n, d, diags) => {
+    if (n.keyword.text === 'bfd_rlimit_rtime') diags.warning('CONF_ERR_VALUE', n.keyword.pos, "bfd_rlimit_rtime is deprecated (keepalived too); write 'bfd_rlimit_rttime'");
+    single<D, number>((tok, what, dg) => intValue(tok, 1, 0xffffffff, what, dg), (dd, v) => set(dd, 'rlimitRttimeUs', Math.max(2, v)))(n, d, diags);
+  };
+  return {
+    bfd_rt_priority: single((tok, what, diags) => intValue(tok, 1, 99, what, diags), (d, v) => set(d, 'rtPriority', v)),
+    bfd_priority: single((tok, what, diags) => intValue(tok, -20, 19, what, diags), (d, v) => set(d, 'priority', v)),
+    bfd_rlimit_rttime: rttime,
+    bfd_rlimit_rtime: rttime,
+    bfd_process_name: (n, d, diags) => {
+      if (!arity(n, 1, 1, diags)) return;
+      const name = n.args[0]!;
+      // The kernel's TASK_COMM_LEN; keepalived truncates with a configuration error.
+      if (name.text.length > 15) diags.error('CONF_ERR_VALUE', name.pos, `bfd_process_name '${name.text}' is longer than 15 characters`);
+      else set(d, 'processName', name.text);
+    },
+    bfd_cpu_affinity: (n, d, diags) => {
+      if (!arity(n, 1, 1024, diags)) return;
+      const cpus = n.args.map((a) => intValue(a, 0, 1023, 'cpu id', diags));
+      if (cpus.every((c): c is number => c !== undefined)) set(d, 'cpuAffinity', cpus);
+    },
+    bfd_no_swap: (n, d, diags) => {
+      if (!arity(n, 0, 0, diags)) return;
+      diags.warning('CONF_ERR_UNSUPPORTED', n.keyword.pos, 'bfd_no_swap is read but not applied: a Node process cannot lock its memory (the BFD side is small and its pages stay in use)');
+      set(d, 'noSwap', true);
+    },
+  };
+}
+
+/** What the BFD cross-references read, with where each top-level block stands in the file. */
+export interface BfdReferences {
+  readonly bfdInstances: readonly BfdInstance[];
+  readonly vrrpInstances: readonly VrrpInstance[];
+  readonly syncGroups: readonly SyncGroup[];
+  readonly virtualServers: readonly VirtualServer[];
+  /** The place of the top-level block whose keyword is at `pos`, in reading order (keepalived resolves names as it reads). */
+  readonly orderOf: (pos: Position) => number;
+}
+
+/**
+ * The cross-references of BFD: unique names and paths, `track_bfd` and `BFD_CHECK` naming a
+ * session defined earlier in the file for their process (keepalived finds them while it
+ * reads), no duplicate, weights only where keepalived applies them, and `bfd_takeover`
+ * naming a session VRRP hears about.
+ */
+export function checkBfd(r: BfdReferences, diags: Diagnostics): void {
+  const byName = new Map<string, BfdInstance>();
+  const byPath = new Map<string, BfdInstance>();
+  for (const b of r.bfdInstances) {
+    const prev = byName.get(b.name);
+    if (prev !== undefined) {
+      diags.error('CONF_ERR_CONFLICT', b.pos, `bfd_instance ${b.name} is defined twice (first at line ${prev.pos.line})`);
+      continue;
+    }
+    byName.set(b.name, b);
+    const path = `${b.neighborIp}/${b.sourceIp ?? ''}`;
+    const same = byPath.get(path);
+    if (same !== undefined) {
+      diags.error('CONF_ERR_CONFLICT', b.pos, `bfd_instance ${b.name}: bfd_instance ${same.name} (line ${same.pos.line}) already runs a session to neighbor ${b.neighborIp}${b.sourceIp !== undefined ? ` from ${b.sourceIp}` : ''}`);
+    }
+    byPath.set(path, b);
+  }
+  /** The session a reference names, or an error saying why there is none. */
+  const resolve = (name: string, pos: Position, at: Position | undefined, kw: string, process: 'vrrp' | 'checker'): BfdInstance | undefined => {
+    const b = byName.get(name);
+    if (b === undefined) {
+      const near = suggest(name, byName.keys());
+      diags.error('CONF_ERR_REFERENCE', pos, `${kw} ${name}: no bfd_instance of that name${near !== undefined ? `; did you mean '${near}'?` : ''}`);
+      return undefined;
+    }
+    if (!b[process]) {
+      const other = process === 'vrrp' ? 'checker' : 'vrrp';
+      diags.error('CONF_ERR_REFERENCE', pos, `${kw} ${name}: bfd_instance ${name} says '${other}' and not '${process}', so its events never reach ${process === 'vrrp' ? 'VRRP' : 'the checkers'}`);
+      return undefined;
+    }
+    if (at !== undefined && r.orderOf(b.pos) > r.orderOf(at)) {
+      diags.error('CONF_ERR_REFERENCE', pos, `${kw} ${name}: bfd_instance ${name} is defined later (line ${b.pos.line}); keepalived only finds a bfd_instance defined before the block that names it`);
+      return undefined;
+    }
+    return b;
+  };
+  const trackBfd = (refs: readonly TrackRef[], at: Position, owner: string): Array<{ ref: TrackRef; weight: number }> => {
+    const seen = new Set<string>();
+    const out: Array<{ ref: TrackRef; weight: number }> = [];
+    for (const ref of refs) {
+      if (seen.has(ref.name)) {
+        diags.error('CONF_ERR_CONFLICT', ref.pos, `(${owner}) track_bfd ${ref.name} is listed twice`);
+        continue;
+      }
+      seen.add(ref.name);
+      const b = resolve(ref.name, ref.pos, at, 'track_bfd', 'vrrp');
+      if (b !== undefined) out.push({ ref, weight: ref.weight ?? b.weight });
+    }
+    return out;
+  };
+  const groupOf = new Map<string, SyncGroup>();
+  for (const g of r.syncGroups) for (const m of g.group) groupOf.set(m, g);
+  for (const i of r.vrrpInstances) {
+    const g = groupOf.get(i.name);
+    for (const { ref, weight } of trackBfd(i.tracking.trackBfd, i.pos, i.name)) {
+      // keepalived (vrrp.c): an address owner, or a sync group member without
+      // sync_group_tracking_weight, drops a weighted track_bfd with a configuration error.
+      const why = i.priority === 255 ? 'the address owner (priority 255)' : g !== undefined && !g.syncGroupTrackingWeight ? `a member of vrrp_sync_group ${g.name} without sync_group_tracking_weight` : undefined;
+      if (weight !== 0 && why !== undefined) diags.error('CONF_ERR_CONFLICT', ref.pos, `(${i.name}) track_bfd ${ref.name} has weight ${weight}, which keepalived ignores for ${why}; use weight 0`);
+    }
+    for (const t of i.bfdTakeover) {
+      // keepalived never reads `@tandem` lines, so no reading order applies.
+      resolve(t.name, t.pos, undefined, 'bfd_takeover', 'vrrp');
+      if (i.priority === 255) diags.warning('CONF_ERR_CONFLICT', t.pos, `(${i.name}) bfd_takeover has no effect: the address owner (priority 255) is never a backup`);
+    }
+  }
+  for (const g of r.syncGroups) {
+    const owner = r.vrrpInstances.find((i) => g.group.includes(i.name) && i.priority === 255);
+    for (const { ref, weight } of trackBfd(g.tracking.trackBfd, g.pos, g.name)) {
+      if (weight !== 0 && owner !== undefined) diags.error('CONF_ERR_CONFLICT', ref.pos, `(${g.name}) track_bfd ${ref.name} has weight ${weight}, but member ${owner.name} has priority 255 (keepalived sets the weight to 0); use weight 0`);
+    }
+  }
+  for (const vs of r.virtualServers) {
+    for (const rs of vs.realServers) {
+      const seen = new Set<string>();
+      for (const c of rs.checkers) {
+        if (c.kind !== 'BFD_CHECK') continue;
+        if (seen.has(c.name)) diags.error('CONF_ERR_CONFLICT', c.pos, `(${vs.name}) real server ${rs.address} already has a BFD_CHECK of ${c.name}`);
+        else resolve(c.name, c.pos, vs.pos, 'BFD_CHECK', 'checker');
+        seen.add(c.name);
+      }
+    }
+  }
+}
+
+/** `bfd_instance` as keepalived.conf text that loads back into the same model. */
+export function printBfdInstance(b: BfdInstance): string[] {
+  const ms = (us: number): string => String(us / 1000);
+  const l = [`neighbor_ip ${b.neighborIp}`];
+  if (b.sourceIp !== undefined) l.push(`source_ip ${b.sourceIp}`);
+  l.push(`min_rx ${ms(b.minRxUs)}`, `min_tx ${ms(b.minTxUs)}`, `idle_tx ${ms(b.idleTxUs)}`, `multiplier ${b.multiplier}`);
+  if (b.passive) l.push('passive');
+  l.push(`${b.family === 4 ? 'ttl' : 'hoplimit'} ${b.ttl}`, `max_hops ${b.maxHops}`, `weight ${b.weight}${b.weightReverse ? ' reverse' : ''}`);
+  if (!(b.vrrp && b.checker)) l.push(b.vrrp ? 'vrrp' : 'checker');
+  return [`bfd_instance ${b.name} {`, ...l.map((x) => `    ${x}`), '}'];
+}
+
+/** The `bfd_*` lines of global_defs that differ from keepalived's defaults. */
+export function printBfdProcess(p: BfdProcess): string[] {
+  const out: string[] = [];
+  if (p.rtPriority !== undefined) out.push(`bfd_rt_priority ${p.rtPriority}`);
+  if (p.priority !== undefined) out.push(`bfd_priority ${p.priority}`);
+  if (p.rlimitRttimeUs !== undefined) out.push(`bfd_rlimit_rttime ${p.rlimitRttimeUs}`);
+  if (p.processName !== undefined) out.push(`bfd_process_name ${p.processName}`);
+  if (p.cpuAffinity !== undefined) out.push(`bfd_cpu_affinity ${p.cpuAffinity.join(' ')}`);
+  if (p.noSwap) out.push('bfd_no_swap');
+  return out;
+}

@@ -1,0 +1,200 @@
+import test from 'ava';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatDiagnostic, load, printConfig, sameValue } from '../src/index.js';
+import { bfdMinTtl } from '../src/bfd.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tandem-bfd-'));
+let n = 0;
+
+function loadText(text: string, configId = 'host1') {
+  const p = join(dir, `k${n++}.conf`);
+  writeFileSync(p, text);
+  const r = load(p, { configId });
+  const strip = (l: string): string => (l.startsWith(p) ? l.slice(p.length) : l);
+  return { r, errors: r.errors.map(formatDiagnostic).map(strip), warnings: r.warnings.map(formatDiagnostic).map(strip) };
+}
+
+const inst = (name: string, vrid: number, extra: string, priority = 100): string =>
+  `vrrp_instance ${name} {\n  interface eth0\n  virtual_router_id ${vrid}\n  priority ${priority}\n  virtual_ipaddress {\n    192.0.2.${vrid}\n  }\n${extra}}\n`;
+
+test('bfd_instance: keepalived 2.2.7 defaults (10 ms, 1 s idle, x5, TTL 255 / hop limit 64, events to both)', (t) => {
+  const { r, errors } = loadText('bfd_instance b4 {\n  neighbor_ip 192.0.2.2\n}\nbfd_instance b6 {\n  neighbour_ip 2001:DB8::2\n}\n');
+  t.deepEqual(errors, []);
+  const [b4, b6] = r.config!.bfdInstances;
+  t.like(b4, { name: 'b4', neighborIp: '192.0.2.2', family: 4, minRxUs: 10_000, minTxUs: 10_000, idleTxUs: 1_000_000, multiplier: 5, passive: false, ttl: 255, maxHops: 0, weight: 0, weightReverse: false, vrrp: true, checker: true });
+  t.is(b4!.sourceIp, undefined);
+  t.like(b6, { neighborIp: '2001:db8::2', family: 6, ttl: 64 });
+  t.is(bfdMinTtl(b4!), 255);
+  t.is(bfdMinTtl(b6!), 64);
+});
+
+test('bfd_instance: every keyword, intervals in ms with microsecond resolution', (t) => {
+  const { r, errors } = loadText(`bfd_instance peer {
+  source_ip 192.0.2.1
+  neighbor_ip 192.0.2.2
+  min_rx 3.312
+  min_tx 50
+  idle_tx 2000.5
+  multiplier 3
+  passive
+  ttl 254
+  max_hops 2
+  weight -20 reverse
+  vrrp
+}
+`);
+  t.deepEqual(errors, []);
+  const b = r.config!.bfdInstances[0]!;
+  t.like(b, { sourceIp: '192.0.2.1', minRxUs: 3312, minTxUs: 50_000, idleTxUs: 2_000_500, multiplier: 3, passive: true, ttl: 254, maxHops: 2, weight: -20, weightReverse: true, vrrp: true, checker: false });
+  t.is(bfdMinTtl(b), 252);
+  t.is(bfdMinTtl({ ttl: 255, maxHops: 255 }), 1, 'max_hops 255 turns the TTL check off');
+  const off = loadText('bfd_instance x {\n  neighbor_ip 192.0.2.2\n  max_hops -1\n}\n');
+  t.is(off.r.config!.bfdInstances[0]!.maxHops, 255, '-1 is 255 (keepalived keeps it in a uint8_t)');
+});
+
+test('bfd_instance: the errors keepalived reports, with positions', (t) => {
+  const { errors, warnings } = loadText(`bfd_instance b1 {
+  neighbor_ip 192.0.2.2
+  min_rx 0.5
+  min_tx 1.2345
+  idle_tx 999
+  multiplier 0
+  ttl 256
+  max_hops 300
+  weight 300
+  passive off
+}
+bfd_instance b3 {
+  source_ip 2001:db8::1
+  neighbor_ip 192.0.2.3
+}
+bfd_instance b4 {
+  min_rx 20
+}
+bfd_instance abcdefghijabcdefghijabcdefghijab {
+  neighbor_ip 192.0.2.7
+}
+bfd_instance b6 {
+  neighbor_ip 2001:db8::6
+  max_hops 100
+  min_rx 20000
+}
+bfd_instance b7 {
+  neighbor_ip 192.0.2.77
+  weight 20 bogus
+  color blue
+}
+`);
+  t.deepEqual(errors, [
+    ":3:10: min_rx must be 1-4294967 ms (at most 3 decimals), got '0.5'",
+    ":4:10: min_tx must be 1-4294967 ms (at most 3 decimals), got '1.2345'",
+    ":5:11: idle_tx must be 1000-4294967 ms (at most 3 decimals), got '999'",
+    ':6:14: multiplier must be 1-255, got 0',
+    ':7:7: ttl/hoplimit must be 1-255, got 256',
+    ':8:12: max_hops must be -1-255, got 300',
+    ':9:10: weight must be -253-253, got 300',
+    ":10:11: unexpected 'off' after passive, which takes no value",
+    ':12:1: bfd_instance b3: source_ip 2001:db8::1 and neighbor_ip 192.0.2.3 are not of the same family',
+    ':16:1: bfd_instance b4 needs neighbor_ip',
+    ":19:14: bfd_instance name 'abcdefghijabcdefghijabcdefghijab' is longer than 31 characters (keepalived's limit)",
+    ':24:3: bfd_instance b6: max_hops 100 exceeds ttl/hoplimit 64 (keepalived would lower it to 64)',
+    ":29:13: unknown weight option 'bogus' (expected reverse)",
+    ":30:3: unknown keyword 'color' in bfd_instance",
+  ]);
+  t.deepEqual(warnings, [":25:10: warning: min_rx 20000 ms is larger than keepalived's most sensible value (10000 ms)"]);
+});
+
+test('bfd_instance: names and paths are unique', (t) => {
+  const { errors } = loadText('bfd_instance b1 {\n  neighbor_ip 192.0.2.2\n}\nbfd_instance b1 {\n  neighbor_ip 192.0.2.9\n}\nbfd_instance b5 {\n  neighbor_ip 192.0.2.2\n}\nbfd_instance b8 {\n  neighbor_ip 192.0.2.2\n  source_ip 192.0.2.1\n}\n');
+  t.deepEqual(errors, [':4:1: bfd_instance b1 is defined twice (first at line 1)', ':7:1: bfd_instance b5: bfd_instance b1 (line 1) already runs a session to neighbor 192.0.2.2']);
+});
+
+test('track_bfd: weights default to the bfd_instance, reverse/noreverse, in instances and sync groups', (t) => {
+  const { r, errors } = loadText(
+    'bfd_instance b1 {\n  neighbor_ip 192.0.2.2\n  weight 10 reverse\n}\nbfd_instance b2 {\n  neighbor_ip 192.0.2.3\n}\n' +
+      inst('VI_1', 1, '  track_bfd {\n    b1\n    b2 weight -30 noreverse\n  }\n') +
+      inst('VI_2', 2, '') +
+      'vrrp_sync_group G {\n  group {\n    VI_2\n  }\n  track_bfd {\n    b2 weight 5\n  }\n}\n',
+  );
+  t.deepEqual(errors, []);
+  const c = r.config!;
+  t.deepEqual(
+    c.vrrpInstances[0]!.tracking.trackBfd.map(({ name, weight, reverse }) => ({ name, weight, reverse })),
+    [
+      { name: 'b1', weight: undefined, reverse: false },
+      { name: 'b2', weight: -30, reverse: false },
+    ],
+  );
+  t.like(c.syncGroups[0]!.tracking.trackBfd[0], { name: 'b2', weight: 5 });
+});
+
+test('track_bfd and BFD_CHECK: the references keepalived refuses, in reading order', (t) => {
+  const { errors } = loadText(
+    inst('VI_0', 9, '  track_bfd {\n    b1\n  }\n') +
+      'bfd_instance b1 {\n  neighbor_ip 192.0.2.2\n  weight 10\n}\nbfd_instance b6 {\n  neighbor_ip 192.0.2.6\n  vrrp\n}\nbfd_instance b7 {\n  neighbor_ip 192.0.2.7\n  checker\n}\n' +
+      inst('VI_1', 1, '  track_bfd {\n    b1 weight 0\n    b1 weight 5\n    b7\n    bx\n  }\n') +
+      inst('VI_2', 2, '  track_bfd {\n    b1\n  }\n') +
+      inst('VI_3', 3, '  track_bfd {\n    b6 weight 7\n  }\n  @tandem bfd_takeover b6\n', 255) +
+      'vrrp_sync_group G {\n  group {\n    VI_2\n    VI_3\n  }\n  track_bfd {\n    b6 weight 4\n  }\n}\n' +
+      'virtual_server 192.0.2.100 80 {\n  protocol TCP\n  real_server 192.0.2.5 80 {\n    BFD_CHECK {\n      name b6\n    }\n    BFD_CHECK {\n      name b7\n    }\n    BFD_CHECK {\n      name b7\n    }\n  }\n}\n',
+  );
+  t.deepEqual(errors, [
+    ':9:5: track_bfd b1: bfd_instance b1 is defined later (line 12); keepalived only finds a bfd_instance defined before the block that names it',
+    ':33:5: (VI_1) track_bfd b1 is listed twice',
+    ":34:5: track_bfd b7: bfd_instance b7 says 'checker' and not 'vrrp', so its events never reach VRRP",
+    ":35:5: track_bfd bx: no bfd_instance of that name; did you mean 'b1'?",
+    ':46:5: (VI_2) track_bfd b1 has weight 10, which keepalived ignores for a member of vrrp_sync_group G without sync_group_tracking_weight; use weight 0',
+    ':57:5: (VI_3) track_bfd b6 has weight 7, which keepalived ignores for the address owner (priority 255); use weight 0',
+    ':67:5: (G) track_bfd b6 has weight 4, but member VI_3 has priority 255 (keepalived sets the weight to 0); use weight 0',
+    ":73:5: BFD_CHECK b6: bfd_instance b6 says 'vrrp' and not 'checker', so its events never reach the checkers",
+    ':79:5: (192.0.2.100:80/TCP) real server 192.0.2.5 already has a BFD_CHECK of b7',
+  ]);
+});
+
+test('track_bfd and BFD_CHECK: a bad weight option and a nameless BFD_CHECK', (t) => {
+  const { errors } = loadText(
+    'bfd_instance b1 {\n  neighbor_ip 192.0.2.2\n}\n' +
+      inst('VI_1', 1, '  track_bfd {\n    b1 weight 3 sideways\n    b1 weight\n  }\n') +
+      'virtual_server 192.0.2.100 80 {\n  protocol TCP\n  real_server 192.0.2.5 80 {\n    BFD_CHECK {\n    }\n  }\n}\n',
+  );
+  t.deepEqual(errors, [":12:17: expected reverse or noreverse, got 'sideways'", ":13:8: expected 'weight N [reverse]', got 'weight'", ':19:5: BFD_CHECK needs name BFD_INSTANCE']);
+});
+
+test('@tandem lines: tandemd always reads them, whatever its config id, and skips @^tandem ones', (t) => {
+  const text = 'bfd_instance b1 {\n  neighbor_ip 192.0.2.2\n}\n' + inst('VI_1', 1, '  @tandem bfd_takeover b1\n  @^tandem priority 50\n  @host1 priority 120\n');
+  for (const id of ['host1', 'tandem']) {
+    const { r, errors } = loadText(text, id);
+    t.deepEqual(errors, []);
+    const i = r.config!.vrrpInstances[0]!;
+    t.deepEqual(i.bfdTakeover.map((x) => x.name), ['b1'], `config id ${id}`);
+    t.not(i.priority, 50);
+  }
+  t.is(loadText(text, 'host1').r.config!.vrrpInstances[0]!.priority, 120);
+  const unknown = loadText(inst('VI_1', 1, '  @tandem bfd_takeover nope\n'));
+  t.deepEqual(unknown.errors, [':8:24: bfd_takeover nope: no bfd_instance of that name']);
+  const owner = loadText('bfd_instance b1 {\n  neighbor_ip 192.0.2.2\n}\n' + inst('VI_1', 1, '  @tandem bfd_takeover b1\n', 255));
+  t.deepEqual(owner.warnings, [':11:24: warning: (VI_1) bfd_takeover has no effect: the address owner (priority 255) is never a backup']);
+});
+
+test('global_defs bfd_*: priorities, the RT time limit, the process name and CPUs', (t) => {
+  const { r, errors, warnings } = loadText('global_defs {\n  bfd_rt_priority 50\n  bfd_priority -10\n  bfd_rlimit_rtime 1\n  bfd_process_name tandem_bfd\n  bfd_cpu_affinity 0 1\n  bfd_no_swap\n}\n');
+  t.deepEqual(errors, []);
+  t.deepEqual(r.config!.globalDefs.bfdProcess, { rtPriority: 50, priority: -10, rlimitRttimeUs: 2, processName: 'tandem_bfd', cpuAffinity: [0, 1], noSwap: true });
+  t.deepEqual(warnings, [":4:3: warning: bfd_rlimit_rtime is deprecated (keepalived too); write 'bfd_rlimit_rttime'", ':7:3: warning: bfd_no_swap is read but not applied: a Node process cannot lock its memory (the BFD side is small and its pages stay in use)']);
+  const bad = loadText('global_defs {\n  bfd_rt_priority 100\n  bfd_priority 20\n  bfd_process_name a_name_of_16chars\n}\n');
+  t.deepEqual(bad.errors, [':2:19: bfd_rt_priority must be 1-99, got 100', ':3:16: bfd_priority must be -20-19, got 20', ":4:20: bfd_process_name 'a_name_of_16chars' is longer than 15 characters"]);
+  t.deepEqual(loadText('').r.config!.globalDefs.bfdProcess, { noSwap: false });
+});
+
+test('a file with BFD prints back into the same model (bfd_instance before the blocks that name it)', (t) => {
+  const { r } = loadText(
+    'global_defs {\n  bfd_rt_priority 10\n}\n' +
+      inst('VI_1', 1, '  track_bfd {\n    b1 weight -7 reverse\n  }\n  @tandem bfd_takeover b1\n').replace('vrrp_instance', 'bfd_instance b1 {\n  neighbor_ip 192.0.2.2\n  min_rx 2.5\n  passive\n}\nvrrp_instance'),
+  );
+  t.deepEqual(r.errors, []);
+  const again = loadText(printConfig(r.config!));
+  t.deepEqual(again.errors, []);
+  t.true(sameValue({ ...again.r.config!, file: '' }, { ...r.config!, file: '' }));
+});

@@ -1,0 +1,288 @@
+import { dirname } from 'node:path';
+import type { TransitionEvent } from '@tandem/vrrp';
+import type { Logger } from './logger.js';
+import { exactly, KEEPALIVED_MIB, mibView, nextAfter, VRRP_MIB, VRRPV3_MIB, type SnmpSnapshot, type SnmpType, type Varbind } from './snmp-view.js';
+import { CHECK } from './snmp-check-view.js';
+
+// keepalived's `-x`: tandemd as an AgentX subagent (RFC 2741) of the host's SNMP master agent
+// (snmpd), serving KEEPALIVED-MIB's VRRP part, VRRP-MIB and VRRPv3-MIB from snmp-view.ts, and
+// sending keepalived's traps. The AgentX session is net-snmp's; tandemd answers GET, GETNEXT and
+// GETBULK itself from a view made once per second at most, so a walk sees one consistent state.
+
+/** The part of net-snmp's AgentX subagent tandemd uses (net-snmp ships no types). */
+interface AgentXRange {
+  readonly start: string;
+  readonly end: string | null;
+}
+interface AgentXRequest {
+  readonly searchRangeList: readonly AgentXRange[];
+  readonly nonRepeaters?: number;
+  readonly maxRepetitions?: number;
+  getResponsePduForRequest(): unknown;
+}
+interface NetSnmpVarbind {
+  oid: string;
+  type: number;
+  value: unknown;
+}
+interface Subagent {
+  open(cb: (err: Error | null) => void): void;
+  close(cb?: () => void): void;
+  registerProvider(p: { name: string; type: number; oid: string; scalarType?: number; maxAccess?: number; handler?: (r: { done(): void }) => void }, cb: (err: Error | null) => void): void;
+  notify(oid: string, varbinds: NetSnmpVarbind[], cb?: (err: Error | null) => void): void;
+  sendResponse(pdu: unknown, varbinds: NetSnmpVarbind[]): void;
+  on(event: 'close' | 'error', f: (e?: Error) => void): void;
+  getRequest: (pdu: AgentXRequest) => void;
+  getNextRequest: (pdu: AgentXRequest) => void;
+  getBulkRequest: (pdu: AgentXRequest) => void;
+  socket?: { destroy(): void; removeAllListeners(event: string): void; on(event: 'data', f: (b: Buffer) => void): void };
+  onMsg(buffer: Buffer): void;
+}
+interface NetSnmp {
+  createSubagent(o: { master: string; masterPort: number | string; timeout?: number; description?: string }): Subagent;
+  ObjectType: Record<string, number>;
+  MibProviderType: Record<string, number>;
+}
+
+/** keepalived's `-A` forms: `unix:/path`, `/path`, `tcp:host:port`; default /var/agentx/master. */
+export function agentxAddress(spec: string | undefined): { master: string; masterPort: number | string } {
+  const s = spec ?? '/var/agentx/master';
+  const tcp = /^(?:tcp:)?(\[[^\]]+\]|[^:/][^:]*):(\d+)$/.exec(s);
+  if (s.startsWith('tcp:') || (tcp !== null && !s.startsWith('/'))) {
+    if (tcp === null) throw new Error(`-A ${s}: expected tcp:HOST:PORT`);
+    return { master: tcp[1]!.replace(/^\[|\]$/g, ''), masterPort: Number(tcp[2]) };
+  }
+  return { master: 'localhost', masterPort: s.replace(/^unix:/, '') };
+}
+
+const oidText = (oid: readonly number[]): string => oid.join('.');
+const oidOf = (text: string | null): number[] => (text === null || text === '' ? [] : text.split('.').map(Number));
+
+/**
+ * Two gaps in net-snmp 3.29's AgentX encoder, filled on the buffer class it writes with: an
+ * OCTET STRING must be a JS string there (binary values such as addresses and MACs are
+ * Buffers), and an IpAddress is written with a method the buffer lacks.
+ */
+function patchAgentXEncoding(): void {
+  const netSnmpDir = dirname(require.resolve('net-snmp'));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { SmartBuffer } = require(require.resolve('smart-buffer', { paths: [netSnmpDir] })) as { SmartBuffer: { prototype: Record<string, unknown> } };
+  if (SmartBuffer.prototype['writeOctetString'] !== undefined) return;
+  const writeString = SmartBuffer.prototype['writeString'] as (this: unknown, v: unknown, ...rest: unknown[]) => unknown;
+  SmartBuffer.prototype['writeString'] = function (this: { writeBuffer(b: Buffer): unknown }, value: unknown, ...rest: unknown[]): unknown {
+    return Buffer.isBuffer(value) ? this.writeBuffer(value) : writeString.call(this, value, ...rest);
+  };
+  SmartBuffer.prototype['writeOctetString'] = function (this: { writeUInt32BE(n: number): void; writeBuffer(b: Buffer): void; writeUInt8(n: number): void }, _self: unknown, octets: Buffer): void {
+    this.writeUInt32BE(octets.length);
+    this.writeBuffer(octets);
+    for (let i = 0; i < (4 - (octets.length % 4)) % 4; i++) this.writeUInt8(0);
+  };
+}
+
+/**
+ * AgentX PDUs, one at a time, from a stream that may carry several in one read (net-snmp reads
+ * one PDU per read and drops the rest): each is a 20-byte header whose last field is the
+ * payload's length, in network byte order when the header's flag 0x10 says so (RFC 2741 §6.1).
+ */
+export function agentxFramer(onPdu: (pdu: Buffer) => void): (chunk: Buffer) => void {
+  let pending: Buffer = Buffer.alloc(0);
+  return (chunk) => {
+    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    while (pending.length >= 20) {
+      const length = 20 + ((pending[2]! & 0x10) !== 0 ? pending.readUInt32BE(16) : pending.readUInt32LE(16));
+      if (pending.length < length) break;
+      const pdu = pending.subarray(0, length);
+      pending = pending.subarray(length);
+      onPdu(pdu);
+    }
+  };
+}
+
+/** tandemd's AgentX subagent; it reconnects when the master agent goes away and comes back. */
+export class SnmpAgent {
+  private agent: Subagent | undefined;
+  private view: { at: number; varbinds: Varbind[] } | undefined;
+  private readonly snmp: NetSnmp;
+  private retry: NodeJS.Timeout | undefined;
+  private closed = false;
+  private connected = false;
+
+  constructor(
+    private readonly snapshot: () => Promise<SnmpSnapshot>,
+    private readonly address: string | undefined,
+    private readonly log: Logger,
+  ) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    this.snmp = require('net-snmp') as NetSnmp;
+    patchAgentXEncoding();
+  }
+
+  start(): void {
+    const { master, masterPort } = agentxAddress(this.address);
+    const agent = this.snmp.createSubagent({ master, masterPort, description: 'tandemd (keepalived-compatible VRRP/LVS)' });
+    this.agent = agent;
+    // One PDU per call, however the master's PDUs arrive (createSubagent connects synchronously,
+    // so no data has been read yet).
+    agent.socket?.removeAllListeners('data');
+    agent.socket?.on('data', agentxFramer((pdu) => agent.onMsg(pdu)));
+    agent.getRequest = (pdu) => void this.answer(pdu, 'get');
+    agent.getNextRequest = (pdu) => void this.answer(pdu, 'next');
+    agent.getBulkRequest = (pdu) => void this.answer(pdu, 'bulk');
+    agent.on('error', (err) => {
+      if (this.connected || this.retry === undefined) this.log.debug(`SNMP: AgentX master at ${String(masterPort)}: ${err?.message ?? 'error'}`);
+    });
+    agent.on('close', () => {
+      if (this.closed) return;
+      if (this.connected) this.log.warn(`SNMP: the AgentX master at ${String(masterPort)} went away; trying again every 5 s`);
+      this.connected = false;
+      this.agent = undefined;
+      this.retry = setTimeout(() => this.start(), 5000);
+    });
+    agent.open((err) => {
+      if (err !== null) return;
+      let left = 3;
+      for (const [name, oid] of [['KEEPALIVED-MIB', KEEPALIVED_MIB], ['VRRP-MIB', VRRP_MIB], ['VRRPv3-MIB', VRRPV3_MIB]] as const) {
+        // A provider only to register the subtree with the master; tandemd answers requests itself.
+        agent.registerProvider({ name, type: this.snmp.MibProviderType['Scalar']!, oid: oidText(oid), scalarType: this.snmp.ObjectType['Integer']!, maxAccess: 1 }, (e) => {
+          if (e !== null) this.log.error(`SNMP: cannot register ${name}: ${e.message}`);
+          if (--left === 0) {
+            this.connected = true;
+            this.log.info(`SNMP: AgentX subagent registered with the master at ${String(masterPort)} (KEEPALIVED-MIB, VRRP-MIB, VRRPv3-MIB)`);
+          }
+        });
+      }
+    });
+  }
+
+  /** The view, made again when older than a second (a walk is many requests). */
+  private async current(): Promise<Varbind[]> {
+    const now = Date.now();
+    if (this.view !== undefined && now - this.view.at < 1000) return this.view.varbinds;
+    const varbinds = mibView(await this.snapshot());
+    this.view = { at: now, varbinds };
+    return varbinds;
+  }
+
+  private wire(v: Varbind): NetSnmpVarbind {
+    const types: Record<SnmpType, string> = { Integer: 'Integer', OctetString: 'OctetString', Gauge32: 'Gauge', Counter32: 'Counter', Counter64: 'Counter64', TimeTicks: 'TimeTicks', IpAddress: 'IpAddress' };
+    return { oid: oidText(v.oid), type: this.snmp.ObjectType[types[v.type]]!, value: v.value };
+  }
+
+  private async answer(pdu: AgentXRequest, kind: 'get' | 'next' | 'bulk'): Promise<void> {
+    const agent = this.agent;
+    if (agent === undefined) return;
+    let view: Varbind[];
+    try {
+      view = await this.current();
+    } catch {
+      view = [];
+    }
+    const T = this.snmp.ObjectType;
+    const none = (oid: string, type: number): NetSnmpVarbind => ({ oid, type, value: null });
+    const out: NetSnmpVarbind[] = [];
+    const next = (r: AgentXRange, from: string): Varbind | undefined => nextAfter(view, oidOf(from), r.end === null ? undefined : oidOf(r.end));
+    if (kind === 'get') {
+      for (const r of pdu.searchRangeList) {
+        const v = exactly(view, oidOf(r.start));
+        out.push(v !== undefined ? this.wire(v) : none(r.start, T['NoSuchObject']!));
+      }
+    } else if (kind === 'next') {
+      for (const r of pdu.searchRangeList) {
+        const v = next(r, r.start);
+        out.push(v !== undefined ? this.wire(v) : none(r.start, T['EndOfMibView']!));
+      }
+    } else {
+      const ranges = pdu.searchRangeList;
+      const nonRepeaters = pdu.nonRepeaters ?? 0;
+      ranges.slice(0, nonRepeaters).forEach((r) => {
+        const v = next(r, r.start);
+        out.push(v !== undefined ? this.wire(v) : none(r.start, T['EndOfMibView']!));
+      });
+      const cursors = ranges.slice(nonRepeaters).map((r) => r.start);
+      for (let rep = 0; rep < (pdu.maxRepetitions ?? 1) && cursors.length > 0; rep++) {
+        cursors.forEach((from, i) => {
+          const r = ranges[nonRepeaters + i]!;
+          const v = next(r, from);
+          out.push(v !== undefined ? this.wire(v) : none(from, T['EndOfMibView']!));
+          if (v !== undefined) cursors[i] = oidText(v.oid);
+        });
+      }
+    }
+    try {
+      agent.sendResponse(pdu.getResponsePduForRequest(), out);
+    } catch (err) {
+      this.log.error(`SNMP: cannot answer: ${(err as Error).message}`);
+    }
+  }
+
+  /** A trap; an encoding failure is logged, never thrown into the daemon. */
+  private send(agent: Subagent, oid: readonly number[], varbinds: NetSnmpVarbind[]): void {
+    try {
+      agent.notify(oidText(oid), varbinds);
+    } catch (err) {
+      this.log.error(`SNMP: cannot send trap ${oidText(oid)}: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * keepalived's traps for a transition: KEEPALIVED-MIB vrrpInstanceStateChange, and for a new
+   * master VRRP-MIB vrrpTrapNewMaster (VRRPv2 over IPv4) and VRRPv3-MIB vrrpv3NewMaster.
+   */
+  async transition(e: TransitionEvent): Promise<void> {
+    const agent = this.agent;
+    if (agent === undefined || !this.connected) return;
+    this.view = undefined;
+    const view = await this.current().catch(() => [] as Varbind[]);
+    const s = await this.snapshot().catch(() => undefined);
+    const idx = (s?.instances.findIndex((d) => d.config.name === e.instance) ?? -1) + 1;
+    if (idx === 0) return;
+    const at = (...oid: number[]): NetSnmpVarbind | undefined => {
+      const v = exactly(view, oid);
+      return v === undefined ? undefined : this.wire(v);
+    };
+    const present = (vs: Array<NetSnmpVarbind | undefined>): NetSnmpVarbind[] => vs.filter((v): v is NetSnmpVarbind => v !== undefined);
+    this.send(agent, [...KEEPALIVED_MIB, 2, 10, 0, 2], present([at(...KEEPALIVED_MIB, 2, 3, 1, 2, idx), at(...KEEPALIVED_MIB, 2, 3, 1, 4, idx), at(...KEEPALIVED_MIB, 2, 3, 1, 5, idx), at(...KEEPALIVED_MIB, 1, 2, 0)]));
+    if (e.to !== 'MASTER') return;
+    const d = s!.instances[idx - 1]!;
+    const ifIndex = s!.links.get(d.config.interface)?.index ?? 0;
+    if (d.config.version === 2 && d.config.family === 4) this.send(agent, [...VRRP_MIB, 0, 1], present([at(...VRRP_MIB, 1, 3, 1, 7, ifIndex, d.config.virtualRouterId)]));
+    const ix3 = [ifIndex, d.config.virtualRouterId, d.config.family === 4 ? 1 : 2];
+    this.send(agent, [...VRRPV3_MIB, 0, 1], present([at(...VRRPV3_MIB, 1, 1, 1, 1, 3, ...ix3), at(...VRRPV3_MIB, 1, 2, 5, 1, 2, ...ix3)]));
+  }
+
+  /** keepalived's realServerStateChange for `rs`, or virtualServerQuorumStateChange when `rs` is undefined. */
+  async checker(vsName: string, rs: { readonly address: string; readonly port?: number } | undefined): Promise<void> {
+    const agent = this.agent;
+    if (agent === undefined || !this.connected) return;
+    this.view = undefined;
+    const s = await this.snapshot().catch(() => undefined);
+    const view = await this.current().catch(() => [] as Varbind[]);
+    const vi = (s?.virtualServers.findIndex((v) => v.config.name === vsName) ?? -1) + 1;
+    if (vi === 0) return;
+    const at = (...oid: number[]): NetSnmpVarbind[] => {
+      const v = exactly(view, oid);
+      return v === undefined ? [] : [this.wire(v)];
+    };
+    const vsCol = (n: number): NetSnmpVarbind[] => at(...CHECK, 3, 1, n, vi);
+    // What keepalived adds for the virtual server's kind: group name, fwmark, or address and port.
+    const which = [...vsCol(3), ...vsCol(4), ...vsCol(5), ...vsCol(6), ...vsCol(7)];
+    const routerId = at(...KEEPALIVED_MIB, 1, 2, 0);
+    if (rs === undefined) {
+      this.send(agent, [...CHECK, 5, 0, 2], [...vsCol(2), ...vsCol(8), ...vsCol(23), ...vsCol(22), ...vsCol(21), ...vsCol(20), ...routerId, ...which]);
+      return;
+    }
+    const ri = s!.virtualServers[vi - 1]!.config.realServers.findIndex((r) => r.address === rs.address && r.port === rs.port) + 1;
+    if (ri === 0) return;
+    const rsCol = (n: number): NetSnmpVarbind[] => at(...CHECK, 4, 1, n, vi, ri);
+    this.send(agent, [...CHECK, 5, 0, 1], [...rsCol(3), ...rsCol(4), ...rsCol(5), ...rsCol(6), ...vsCol(2), ...vsCol(8), ...vsCol(21), ...vsCol(20), ...routerId, ...which]);
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.retry !== undefined) clearTimeout(this.retry);
+    const agent = this.agent;
+    this.agent = undefined;
+    if (agent !== undefined && this.connected) agent.close(() => undefined);
+    else agent?.socket?.destroy();
+  }
+}

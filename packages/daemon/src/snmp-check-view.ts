@@ -1,0 +1,182 @@
+import type { RealServer, VirtualServer } from '@tandem/config';
+import { LB_ALGOS } from '@tandem/config';
+import type { DestinationEntry, KernelService, Stats } from '@tandem/ipvs';
+import type { VirtualServerStatus } from './lvs-service.js';
+import { keepalivedCommand } from './keepalived-dumps.js';
+import type { SnmpType, Varbind } from './snmp-view.js';
+
+// KEEPALIVED-MIB's checker part (`check`, .1.3.6.1.4.1.9586.100.5.3): virtualServerTable and
+// realServerTable as keepalived's check_snmp.c fills them, from the configuration, the real
+// servers' verdicts and the kernel's IPVS counters. Pure; snmp-view.ts adds it to the view.
+
+/** One virtual server as the MIB needs it. */
+export interface CheckedVirtualServer {
+  readonly config: VirtualServer;
+  readonly status: VirtualServerStatus | undefined;
+  /** Its service in the kernel (counters), when IPVS has it. */
+  readonly ipvs: KernelService | undefined;
+}
+
+export const CHECK = [1, 3, 6, 1, 4, 1, 9586, 100, 5, 3] as const;
+
+const truth = (b: boolean): number => (b ? 1 : 2);
+const kind = (k: string): number => ({ NAT: 1, DR: 2, TUN: 3 })[k] ?? 0;
+const u32 = (n: bigint): number => Number(n & 0xffffffffn);
+const hi32 = (n: bigint): number => Number((n >> 32n) & 0xffffffffn);
+const usec = (s: number | undefined): number => Math.round((s ?? 0) * 1e6);
+const ZERO: Stats = { conns: 0n, inPackets: 0n, outPackets: 0n, inBytes: 0n, outBytes: 0n, cps: 0n, inPps: 0n, outPps: 0n, inBps: 0n, outBps: 0n };
+
+function ipBytes(address: string): Buffer {
+  if (!address.includes(':')) return Buffer.from(address.split('.').map(Number));
+  const [head = '', tail = ''] = address.split('::');
+  const parts = (p: string): number[] => (p === '' ? [] : p.split(':').map((h) => parseInt(h, 16)));
+  const h = parts(head);
+  const t = parts(tail);
+  const words = address.includes('::') ? [...h, ...new Array<number>(8 - h.length - t.length).fill(0), ...t] : h;
+  const b = Buffer.alloc(16);
+  words.forEach((w, i) => b.writeUInt16BE(w, i * 2));
+  return b;
+}
+
+/** The kernel's destination for a real server, if IPVS has it. */
+function destinationOf(k: KernelService | undefined, rs: RealServer): DestinationEntry | undefined {
+  return k?.destinations.find((d) => d.address === rs.address && (rs.port === undefined || d.port === rs.port));
+}
+
+/** The counters both tables carry, from column `first` on (virtualServerStatsConns 27 / realServerStatsConns 14). */
+function statColumns(put: (n: number, t: SnmpType, v: Varbind['value']) => void, s: Stats, layout: 'vs' | 'rs', d?: DestinationEntry): void {
+  if (layout === 'vs') {
+    put(27, 'Gauge32', u32(s.conns));
+    put(28, 'Counter32', u32(s.inPackets));
+    put(29, 'Counter32', u32(s.outPackets));
+    put(30, 'Counter64', s.inBytes);
+    put(31, 'Counter64', s.outBytes);
+    [s.cps, s.inPps, s.outPps, s.inBps, s.outBps].forEach((r, i) => put(32 + i, 'Gauge32', u32(r)));
+    [s.conns, s.inPackets, s.outPackets].forEach((c, i) => put(38 + i, 'Counter64', c));
+    [s.cps, s.inPps, s.outPps, s.inBps, s.outBps].forEach((r, i) => {
+      put(41 + i * 2, 'Gauge32', u32(r));
+      put(42 + i * 2, 'Gauge32', hi32(r));
+    });
+    return;
+  }
+  put(14, 'Gauge32', u32(s.conns));
+  put(15, 'Gauge32', d?.activeConns ?? 0);
+  put(16, 'Gauge32', d?.inactiveConns ?? 0);
+  put(17, 'Gauge32', d?.persistConns ?? 0);
+  put(18, 'Counter32', u32(s.inPackets));
+  put(19, 'Counter32', u32(s.outPackets));
+  put(20, 'Counter64', s.inBytes);
+  put(21, 'Counter64', s.outBytes);
+  [s.cps, s.inPps, s.outPps, s.inBps, s.outBps].forEach((r, i) => put(22 + i, 'Gauge32', u32(r)));
+  [s.conns, s.inPackets, s.outPackets].forEach((c, i) => put(27 + i, 'Counter64', c));
+  [s.cps, s.inPps, s.outPps, s.inBps, s.outBps].forEach((r, i) => {
+    put(30 + i * 2, 'Gauge32', u32(r));
+    put(31 + i * 2, 'Gauge32', hi32(r));
+  });
+}
+
+function tunnelColumns(put: (n: number, t: SnmpType, v: Varbind['value']) => void, f: VirtualServer['forwarding'], first: number): void {
+  if (f.kind !== 'TUN') return;
+  const type = f.tunnel?.type ?? 'ipip';
+  put(first, 'Integer', { ipip: 1, gue: 2, gre: 3 }[type]);
+  if (type === 'gue') put(first + 1, 'Gauge32', f.tunnel?.port ?? 0);
+  if (type !== 'ipip') put(first + 2, 'Integer', { nocsum: 1, csum: 2, remcsum: 3 }[f.tunnel?.checksum ?? 'nocsum']);
+}
+
+/** virtualServerTable (check 3) and realServerTable (check 4), in keepalived's column order. */
+export function checkView(servers: readonly CheckedVirtualServer[], syncDaemon = false): Varbind[] {
+  const out: Varbind[] = [];
+  servers.forEach((v, vi) => {
+    const c = v.config;
+    const idx = vi + 1;
+    const put = (n: number, type: SnmpType, value: Varbind['value']): void => void out.push({ oid: [...CHECK, 3, 1, n, idx], type, value });
+    const key = c.key;
+    const family = key.kind === 'address' ? key.family : (c.realServers[0]?.family ?? 4);
+    const o = c.options;
+    put(2, 'Integer', key.kind === 'group' ? 3 : key.kind === 'fwmark' ? 1 : 2);
+    if (key.kind === 'group') put(3, 'OctetString', key.group);
+    if (key.kind === 'fwmark') put(4, 'Gauge32', key.mark);
+    put(5, 'Integer', family === 4 ? 1 : 2);
+    if (key.kind === 'address') {
+      put(6, 'OctetString', ipBytes(key.address));
+      put(7, 'Gauge32', key.port ?? 0);
+    }
+    if (key.kind !== 'fwmark') put(8, 'Integer', { TCP: 1, UDP: 2, SCTP: 3 }[c.protocol]);
+    put(9, 'Integer', LB_ALGOS.indexOf(c.lbAlgo) + 1 || 99);
+    put(10, 'Integer', kind(c.forwarding.kind));
+    put(11, 'Integer', truth(v.status?.quorum !== 'down'));
+    if (c.virtualhost !== undefined) put(12, 'OctetString', c.virtualhost);
+    put(13, 'Integer', truth((c.persistenceTimeout ?? 0) > 0));
+    if ((c.persistenceTimeout ?? 0) > 0) put(14, 'Gauge32', c.persistenceTimeout!);
+    if (family === 4) put(15, 'OctetString', ipBytes(c.persistenceGranularity ?? '255.255.255.255'));
+    put(16, 'Gauge32', Math.floor(c.delayLoop));
+    put(17, 'Integer', 2);
+    put(18, 'Integer', truth(c.alpha));
+    put(19, 'Integer', truth(c.omega));
+    const reals = v.status?.reals ?? [];
+    put(20, 'Gauge32', c.realServers.length);
+    put(21, 'Gauge32', reals.filter((r) => r.up).length);
+    put(22, 'Gauge32', c.quorum);
+    put(23, 'Integer', truth(v.status?.quorum !== 'down'));
+    if (c.quorumUp !== undefined) put(24, 'OctetString', keepalivedCommand(c.quorumUp));
+    if (c.quorumDown !== undefined) put(25, 'OctetString', keepalivedCommand(c.quorumDown));
+    put(26, 'Gauge32', c.hysteresis);
+    statColumns(put, v.ipvs?.service.stats ?? ZERO, 'vs');
+    put(37, 'Integer', truth(c.ops));
+    if (family === 6) put(51, 'Gauge32', Number(c.persistenceGranularity ?? 128));
+    put(52, 'Integer', 2);
+    put(53, 'Integer', truth(c.schedulerFlags.includes('sh-fallback')));
+    put(54, 'Integer', truth(c.schedulerFlags.includes('sh-port')));
+    put(55, 'Integer', truth(c.schedulerFlags.includes('flag-3')));
+    put(56, 'Integer', truth(!c.inhibitOnFailure));
+    put(57, 'Gauge32', o.retry ?? 0);
+    put(58, 'Gauge32', Math.floor(o.delayBeforeRetry ?? 0));
+    put(59, 'Gauge32', Math.floor(o.warmup ?? 0));
+    put(60, 'Integer', 1);
+    put(61, 'Integer', 2);
+    put(62, 'Integer', truth(c.schedulerFlags.includes('mh-fallback')));
+    put(63, 'Integer', truth(c.schedulerFlags.includes('mh-port')));
+    put(64, 'Gauge32', usec(c.delayLoop));
+    put(65, 'Gauge32', usec(o.delayBeforeRetry));
+    put(66, 'Gauge32', usec(o.warmup));
+    put(67, 'Gauge32', usec(o.connectTimeout ?? 5));
+    tunnelColumns(put, c.forwarding, 68);
+
+    c.realServers.forEach((rs, ri) => {
+      const r = (n: number, type: SnmpType, value: Varbind['value']): void => void out.push({ oid: [...CHECK, 4, 1, n, idx, ri + 1], type, value });
+      const st = reals.find((x) => x.address === rs.address && (x.port ?? undefined) === rs.port);
+      const d = destinationOf(v.ipvs, rs);
+      const ro = rs.options;
+      const fwd = rs.forwarding ?? c.forwarding;
+      r(2, 'Integer', 1);
+      r(3, 'Integer', rs.family === 4 ? 1 : 2);
+      r(4, 'OctetString', ipBytes(rs.address));
+      r(5, 'Gauge32', rs.port ?? 0);
+      r(6, 'Integer', truth(st?.up ?? !c.alpha));
+      r(7, 'Integer', rs.weight);
+      if ((rs.uthreshold ?? 0) > 0) r(8, 'Gauge32', rs.uthreshold!);
+      if ((rs.lthreshold ?? 0) > 0) r(9, 'Gauge32', rs.lthreshold!);
+      r(10, 'Integer', truth(!(rs.inhibitOnFailure ?? c.inhibitOnFailure)));
+      if (rs.notifyUp !== undefined) r(11, 'OctetString', keepalivedCommand(rs.notifyUp));
+      if (rs.notifyDown !== undefined) r(12, 'OctetString', keepalivedCommand(rs.notifyDown));
+      r(13, 'Gauge32', st === undefined || st.up ? 0 : Math.max(1, rs.checkers.length));
+      statColumns(r, d?.stats ?? ZERO, 'rs', d);
+      r(40, 'Integer', kind(fwd.kind));
+      if (rs.virtualhost !== undefined) r(41, 'OctetString', rs.virtualhost);
+      r(42, 'Integer', truth(ro.alpha ?? c.alpha));
+      r(43, 'Gauge32', ro.retry ?? 0);
+      r(44, 'Gauge32', Math.floor(ro.delayBeforeRetry ?? 0));
+      r(45, 'Gauge32', Math.floor(ro.warmup ?? 0));
+      r(46, 'Gauge32', Math.floor(ro.delayLoop ?? c.delayLoop));
+      r(47, 'Integer', 1);
+      r(48, 'Gauge32', usec(ro.delayBeforeRetry));
+      r(49, 'Gauge32', usec(ro.warmup));
+      r(50, 'Gauge32', usec(ro.delayLoop ?? c.delayLoop));
+      r(51, 'Gauge32', usec(ro.connectTimeout ?? o.connectTimeout ?? 5));
+      tunnelColumns(r, fwd, 52);
+    });
+  });
+  // lvsSyncDaemonEnabled.
+  out.push({ oid: [...CHECK, 6, 1, 0], type: 'Integer', value: truth(syncDaemon) });
+  return out;
+}

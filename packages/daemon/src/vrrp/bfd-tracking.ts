@@ -1,0 +1,77 @@
+import type { BfdInstance, SyncGroup, TrackRef, VrrpInstance } from '@tandem/config';
+import type { TrackedItem } from '../tracking-rules.js';
+
+// keepalived's tracked BFDs in its VRRP process (vrrp_track.c, vrrp_scheduler.c
+// vrrp_handle_bfd_event): each session's last reported state, what it makes of an
+// instance's priority or FAULT, and tandem's own bfd_takeover. Pure but for the states.
+
+/** One instance's `track_bfd` entry with the weight keepalived gives it. */
+interface WeightedRef {
+  readonly name: string;
+  readonly weight: number;
+  readonly reverse: boolean;
+}
+
+/**
+ * An instance's own track_bfd and its sync group's, as keepalived merges them
+ * (add_vrrp_to_track_bfd): a missing weight is the bfd_instance's; a session tracked by
+ * both takes the group's weight, unless the instance's entry is unweighted.
+ */
+export function trackedBfds(instance: VrrpInstance, group: SyncGroup | undefined, sessions: ReadonlyMap<string, BfdInstance>): WeightedRef[] {
+  const weigh = (r: TrackRef): WeightedRef | undefined => {
+    const b = sessions.get(r.name);
+    if (b === undefined) return undefined;
+    return r.weight !== undefined ? { name: r.name, weight: r.weight, reverse: r.reverse } : { name: r.name, weight: b.weight, reverse: b.weightReverse };
+  };
+  const out = new Map<string, WeightedRef>();
+  for (const r of instance.tracking.trackBfd) {
+    const w = weigh(r);
+    if (w !== undefined) out.set(r.name, w);
+  }
+  for (const r of group?.tracking.trackBfd ?? []) {
+    const w = weigh(r);
+    if (w === undefined) continue;
+    const own = out.get(r.name);
+    if (own === undefined || own.weight !== 0) out.set(r.name, w);
+  }
+  return [...out.values()];
+}
+
+/** The BFD sessions VRRP hears about, and their last reported states. */
+export class BfdTracking {
+  /** keepalived's vrrp_tracked_bfd bfd_up: false until the session's first Up. */
+  private readonly up = new Map<string, boolean>();
+  private sessions = new Map<string, BfdInstance>();
+
+  /** The bfd_instances of the running configuration (a reload keeps the states of those it keeps). */
+  configure(sessions: readonly BfdInstance[]): void {
+    this.sessions = new Map(sessions.filter((b) => b.vrrp).map((b) => [b.name, b]));
+    for (const name of [...this.up.keys()]) if (!this.sessions.has(name)) this.up.delete(name);
+  }
+
+  /** A session's event; false when it says what was already known (keepalived ignores those). */
+  set(name: string, up: boolean): boolean {
+    if ((this.up.get(name) ?? false) === up) return false;
+    this.up.set(name, up);
+    return true;
+  }
+
+  isUp(name: string): boolean {
+    return this.up.get(name) ?? false;
+  }
+
+  /** The instance's tracked sessions with their verdicts, for the priority and FAULT rules (tracking-rules.ts). */
+  items(instance: VrrpInstance, group: SyncGroup | undefined): TrackedItem[] {
+    return trackedBfds(instance, group, this.sessions).map((r) => ({ kind: 'bfd', name: r.name, ok: this.isUp(r.name), weight: r.weight, reverse: r.reverse }));
+  }
+
+  /** Whether the instance (or its sync group) tracks the session. */
+  tracks(instance: VrrpInstance, group: SyncGroup | undefined, name: string): boolean {
+    return instance.tracking.trackBfd.some((r) => r.name === name) || (group?.tracking.trackBfd.some((r) => r.name === name) ?? false);
+  }
+
+  /** The neighbor a `bfd_takeover` of the instance names `name` for: the master it takes over from when the session goes Down. */
+  takeoverPeer(instance: VrrpInstance, name: string): string | undefined {
+    return instance.bfdTakeover.some((t) => t.name === name) ? this.sessions.get(name)?.neighborIp : undefined;
+  }
+}

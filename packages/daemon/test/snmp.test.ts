@@ -1,0 +1,82 @@
+import test from 'ava';
+import { agentxAddress, agentxFramer } from '../src/snmp-agent.js';
+import { compareOids, nextAfter, type Varbind } from '../src/snmp-view.js';
+
+test('-A takes keepalived\'s socket forms', (t) => {
+  t.deepEqual(agentxAddress(undefined), { master: 'localhost', masterPort: '/var/agentx/master' });
+  t.deepEqual(agentxAddress('unix:/run/agentx.sock'), { master: 'localhost', masterPort: '/run/agentx.sock' });
+  t.deepEqual(agentxAddress('/run/agentx.sock'), { master: 'localhost', masterPort: '/run/agentx.sock' });
+  t.deepEqual(agentxAddress('tcp:localhost:705'), { master: 'localhost', masterPort: 705 });
+  t.deepEqual(agentxAddress('tcp:[::1]:705'), { master: '::1', masterPort: 705 });
+  t.throws(() => agentxAddress('tcp:nohost'), { message: /tcp:HOST:PORT/ });
+});
+
+test('AgentX PDUs that arrive together, or split, are handed on one at a time', (t) => {
+  const pdu = (n: number, payload: number, be = true): Buffer => {
+    const b = Buffer.alloc(20 + payload, n);
+    b[2] = be ? 0x10 : 0;
+    if (be) b.writeUInt32BE(payload, 16);
+    else b.writeUInt32LE(payload, 16);
+    return b;
+  };
+  const got: number[] = [];
+  const feed = agentxFramer((p) => got.push(p.length));
+  const two = Buffer.concat([pdu(1, 8), pdu(2, 0, false), pdu(3, 12)]);
+  feed(two.subarray(0, 25));
+  feed(two.subarray(25, 50));
+  feed(two.subarray(50));
+  t.deepEqual(got, [28, 20, 32]);
+});
+
+test('GETNEXT walks the view in OID order and stops at the end of the range', (t) => {
+  const v = (...oid: number[]): Varbind => ({ oid, type: 'Integer', value: 1 });
+  const view = [v(1, 3, 6, 1, 2, 1, 68, 1, 1, 0), v(1, 3, 6, 1, 2, 1, 68, 1, 2, 0), v(1, 3, 6, 1, 2, 1, 207, 1)].sort((a, b) => compareOids(a.oid, b.oid));
+  t.deepEqual(nextAfter(view, [1, 3, 6, 1, 2, 1, 68])?.oid, [1, 3, 6, 1, 2, 1, 68, 1, 1, 0]);
+  t.deepEqual(nextAfter(view, [1, 3, 6, 1, 2, 1, 68, 1, 1, 0])?.oid, [1, 3, 6, 1, 2, 1, 68, 1, 2, 0]);
+  t.is(nextAfter(view, [1, 3, 6, 1, 2, 1, 68, 1, 2, 0], [1, 3, 6, 1, 2, 1, 69]), undefined, 'not past the range');
+  t.deepEqual(nextAfter(view, [1, 3, 6, 1, 2, 1, 68, 1, 2, 0])?.oid, [1, 3, 6, 1, 2, 1, 207, 1]);
+  t.true(compareOids([1, 3, 10], [1, 3, 9, 5]) > 0);
+});
+
+test('the view is sorted by OID, keepalived\'s values for a master VRRPv2 instance, and the checker part only with checks', async (t) => {
+  const { load } = await import('@tandem/config');
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { mibView } = await import('../src/snmp-view.js');
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-snmp-view-'));
+  const file = join(dir, 'k.conf');
+  writeFileSync(
+    file,
+    'vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n priority 150\n advert_int 1\n virtual_ipaddress {\n  192.0.2.100/24\n }\n}\n' +
+      'virtual_server 198.51.100.1 80 {\n delay_loop 2\n lb_algo wrr\n lb_kind NAT\n protocol TCP\n real_server 10.1.1.2 80 {\n  weight 2\n }\n}\n',
+  );
+  const config = load(file).config!;
+  const instance = { config: config.vrrpInstances[0]!, state: 'MASTER' as const, effectivePriority: 150, master: undefined, lastTransitionMs: 0, releasedMaster: 0, becameMaster: 1, stats: undefined, syncGroup: undefined };
+  const snapshot = {
+    version: 'tandem',
+    routerId: 'lb1',
+    instances: [instance],
+    scripts: [],
+    syncGroups: [],
+    links: new Map([['eth0', { index: 3, mac: Buffer.from([2, 0, 0, 0, 0, 1]), primary4: '192.0.2.11', primary6: undefined }]]),
+    startedMs: 0,
+    nowMs: 1000,
+    netNamespace: undefined,
+    lvsFlush: false,
+    lvsFlushOnStop: false,
+    virtualServers: [{ config: config.virtualServers[0]!, status: { name: config.virtualServers[0]!.name, programmed: true, quorum: 'up' as const, reals: [{ address: '10.1.1.2', port: 80, up: true, weight: 2, lastCheck: null, reason: '' }] }, ipvs: undefined }],
+    syncDaemon: false,
+    checks: true,
+  };
+  const view = mibView(snapshot);
+  for (let i = 1; i < view.length; i++) t.true(compareOids(view[i - 1]!.oid, view[i]!.oid) < 0, `sorted at ${view[i]!.oid.join('.')}`);
+  const get = (oid: string): unknown => view.find((v) => v.oid.join('.') === oid)?.value;
+  t.is(get('1.3.6.1.4.1.9586.100.5.2.3.1.4.1'), 2, 'vrrpInstanceState master(2)');
+  t.is(get('1.3.6.1.2.1.68.1.3.1.3.3.51'), 3, 'vrrpOperState master(3), indexed by ifIndex 3 and VRID 51');
+  t.is(get('1.3.6.1.2.1.68.1.3.1.8.3.51'), '192.0.2.11');
+  t.is(get('1.3.6.1.4.1.9586.100.5.3.3.1.9.1'), 2, 'virtualServerLoadBalancingAlgo wrr(2)');
+  t.is(get('1.3.6.1.4.1.9586.100.5.3.4.1.7.1.1'), 2, 'realServerWeight');
+  t.is(get('1.3.6.1.4.1.9586.100.5.3.3.1.64.1'), 2_000_000, 'virtualServerDelayLoopUsec');
+  t.is(mibView({ ...snapshot, checks: false }).filter((v) => v.oid.join('.').startsWith('1.3.6.1.4.1.9586.100.5.3.')).length, 0, 'no checker part with -P');
+});
