@@ -91,7 +91,12 @@ ktest('snmp-check: KEEPALIVED-MIB virtualServerTable and realServerTable as keep
     const td = await run('node', ['packages/daemon/bin/tandemd.js', '-n', '-l', '-C', '-x', '-A', join(dir, 'agentx'), '-f', join(dir, 'k.conf'), '--control-socket', socket]);
     klog(`keepalived: ${ka.view.size} objects, traps ${ka.trapOids.join(' ')}; tandem: ${td.view.size} objects, traps ${td.trapOids.join(' ')}`);
     const diffs: string[] = [];
-    for (const [oid, v] of ka.view) if (td.view.get(oid) !== v) diffs.push(`${oid}: keepalived ${v}, tandem ${td.view.get(oid) ?? '(none)'}`);
+    // realServerStatsActiveConns, InactiveConns and PersistentConns (.4.1.15-17) are the kernel's
+    // live connection counts at the moment of the walk: entries of earlier connections still age out
+    // of them (a destination added again gets its old entries back), so only their type is compared.
+    const live = /^\.1\.3\.6\.1\.4\.1\.9586\.100\.5\.3\.4\.1\.1[5-7]\./;
+    const typeOf = (v: string | undefined): string | undefined => v?.split(':')[0];
+    for (const [oid, v] of ka.view) if (live.test(oid) ? typeOf(td.view.get(oid)) !== typeOf(v) : td.view.get(oid) !== v) diffs.push(`${oid}: keepalived ${v}, tandem ${td.view.get(oid) ?? '(none)'}`);
     for (const oid of td.view.keys()) if (!ka.view.has(oid)) diffs.push(`${oid}: tandem only ${td.view.get(oid)!}`);
     if (diffs.length > 0) klog(diffs.join('\n'));
     assert.ok(ka.view.size > 100);

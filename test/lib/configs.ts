@@ -46,6 +46,8 @@ export function vrrpConf(o: LabInstance): string {
   if (o.password !== undefined) lines.push('    authentication {', `        auth_type ${o.authType ?? 'PASS'}`, `        auth_pass ${o.password}`, '    }');
   if (o.unicastSrc !== undefined) lines.push(`    unicast_src_ip ${o.unicastSrc}`);
   if (o.peers !== undefined) lines.push('    unicast_peer {', ...o.peers.map((p) => `        ${p}`), '    }');
-  lines.push('    virtual_ipaddress {', ...o.vips.map((v) => `        ${v} dev eth0`), '    }', ...(o.instanceLines ?? []).map((l) => `    ${l}`), '}', '');
+  // No addresses: no block (an instance of a cloud pair whose notify scripts move the address).
+  if (o.vips.length > 0) lines.push('    virtual_ipaddress {', ...o.vips.map((v) => `        ${v} dev eth0`), '    }');
+  lines.push(...(o.instanceLines ?? []).map((l) => `    ${l}`), '}', '');
   return lines.join('\n');
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { exited, nsRun, nsSpawn, run, sleep, waitFor } from './sh.js';
+import { exited, hostSpawn, nsRun, nsSpawn, run, sleep, waitFor } from './sh.js';
 
 export const REPO = resolve(__dirname, '..', '..', '..');
 export const TANDEMD = join(REPO, 'node_modules', '.bin', 'tandemd');
@@ -129,6 +129,11 @@ export class Lab {
     return this.track(nsSpawn(name === 'client' ? this.client : this.ns(name), command, [...args]));
   }
 
+  /** Starts a process in any namespace of the lab (one emptyNamespace made); cleanup() stops it. */
+  spawnInNamespace(ns: string, command: string, args: readonly string[]): ReturnType<typeof nsSpawn> {
+    return this.track(nsSpawn(ns, command, [...args]));
+  }
+
   /** tcpdump on a node's eth0 (`args`: options and filter), once it listens; cleanup() stops it. */
   async capture(name: string | 'client', args: readonly string[]): Promise<ReturnType<typeof nsSpawn>> {
     const c = this.spawnIn(name, 'tcpdump', ['-i', 'eth0', '-n', '-l', ...args]);
@@ -157,12 +162,13 @@ export class Lab {
   }
 
   /** Starts tandemd for `director`, by default inside its namespace; `from` starts it elsewhere (for net_namespace). */
-  async startTandem(director: string, conf: string, extra: readonly string[] = [], from = this.ns(director)): Promise<Daemon> {
+  async startTandem(director: string, conf: string, extra: readonly string[] = [], from: string | null = this.ns(director)): Promise<Daemon> {
     const path = this.writeConfig(director, conf);
     const socket = join(this.dir, `${director}.sock`);
-    const child = this.track(
-      nsSpawn(from, TANDEMD, ['-n', '-l', '-D', '-f', path, '-p', join(this.dir, `${director}.pid`), '--control-socket', socket, ...extra]),
-    );
+    const args = ['-n', '-l', '-D', '-f', path, '-p', join(this.dir, `${director}.pid`), '--control-socket', socket, ...extra];
+    // null: in the test's own namespace, for a configuration that moves tandemd with net_namespace.
+    if (from === null && !new RegExp(`^net_namespace ${this.ns(director)}$`, 'm').test(conf)) throw new Error('started from the host, tandemd must move into its namespace with net_namespace');
+    const child = this.track(from === null ? hostSpawn(TANDEMD, args) : nsSpawn(from, TANDEMD, args));
     const d: Daemon = { kind: 'tandem', director, child, socket };
     await waitFor(`tandemd on ${director} to open its control socket`, 15_000, async () => {
       if (child.exitCode !== null) throw new Error(`tandemd on ${director} exited ${child.exitCode}: ${child.output()}`);

@@ -24,7 +24,12 @@ export function nsRun(ns: string, cmd: string, args: readonly string[], opts: Ru
 
 /** Starts a long-running process in a namespace; stdout and stderr are collected. */
 export function nsSpawn(ns: string, cmd: string, args: readonly string[]): ChildProcess & { output: () => string } {
-  const child = spawn('ip', ['netns', 'exec', ns, cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return hostSpawn('ip', ['netns', 'exec', ns, cmd, ...args]);
+}
+
+/** Starts a long-running process in the test's own namespace; stdout and stderr are collected. */
+export function hostSpawn(cmd: string, args: readonly string[]): ChildProcess & { output: () => string } {
+  const child = spawn(cmd, [...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

@@ -70,3 +70,47 @@ test.serial('static entries stay in every state; virtual routes and rules follow
     await lab.cleanup();
   }
 });
+
+test.serial('the rest of what ip takes: address flags and lifetimes, route metrics, source routing and preference, rule actions and matches, as the kernel shows them', async (t) => {
+  const lab = await Lab.create('tFrt2', ['a']);
+  try {
+    const ip = (...args: string[]): Promise<string> => run('ip', ['-n', lab.ns('a'), ...args], { allowFail: true });
+    const conf = `static_ipaddress {
+    198.51.100.7/24 dev eth0 noprefixroute preferred_lft 0 no_track
+    198.51.100.9 dev eth0 peer 198.51.100.10/32
+    2001:db8:7::7/64 dev eth0 home mngtmpaddr
+}
+static_routes {
+    203.0.113.0/24 via 192.0.2.254 dev eth0 table 100 mtu lock 1400 advmss 1360 initcwnd 10 hoplimit 32 features ecn tos 0x10 realms 7
+    2001:db8:9::/48 from 2001:db8:7::/64 via 2001:db8::254 dev eth0 pref high table 100
+}
+static_rules {
+    from 198.51.100.0/24 table 100 preference 1000 suppress_prefixlength 0
+    to 198.18.0.0/15 preference 1001 blackhole
+    fwmark 9 preference 1002 goto 1003
+    preference 1003 ipproto tcp dport 80-90 uidrange 1000-2000 table 100
+}
+` + vrrpConf({ priority: 150, advertInt: 1, vips: [`${VIP}/24`] });
+    const a = await lab.startTandem('a', conf);
+    await lab.waitHolder(VIP, 'a', 5000);
+    const addrs = await ip('addr', 'show', 'dev', 'eth0');
+    // preferred_lft 0: deprecated, so never chosen as a source (the usual reason to give it).
+    t.regex(addrs, /inet 198\.51\.100\.7\/24 scope global deprecated noprefixroute eth0/);
+    t.notRegex(await ip('route', 'show'), /198\.51\.100\.0\/24 dev eth0/, 'noprefixroute: no prefix route');
+    t.regex(addrs, /inet 198\.51\.100\.9 peer 198\.51\.100\.10\/32/);
+    t.regex(addrs, /inet6 2001:db8:7::7\/64 scope global nodad home mngtmpaddr/);
+    const t100 = await ip('route', 'show', 'table', '100');
+    t.regex(t100, /203\.0\.113\.0\/24 tos 0x10 via 192\.0\.2\.254 dev eth0 proto keepalived realm 7 mtu lock 1400 advmss 1360 hoplimit 32 initcwnd 10 features ecn/);
+    t.regex(await ip('-6', 'route', 'show', 'table', '100'), /2001:db8:9::\/48 from 2001:db8:7::\/64 via 2001:db8::254 dev eth0 proto keepalived .*pref high/);
+    const rules = await ip('rule', 'show');
+    t.regex(rules, /1000:\s+from 198\.51\.100\.0\/24 lookup 100 suppress_prefixlength 0/);
+    t.regex(rules, /1001:\s+from all to 198\.18\.0\.0\/15 blackhole/);
+    t.regex(rules, /1002:\s+from all fwmark 0x9 goto 1003/);
+    t.regex(rules, /1003:\s+from all uidrange 1000-2000 ipproto tcp dport 80-90 lookup 100/);
+    t.is(await lab.stopDaemon(a), 0);
+    t.notRegex(await ip('rule', 'show'), /100[0-3]:/, 'the rules go at stop');
+    t.notRegex(await ip('addr', 'show', 'dev', 'eth0'), /198\.51\.100\.7/);
+  } finally {
+    await lab.cleanup();
+  }
+});

@@ -24,8 +24,9 @@ async function withUser<T>(body: (user: TestUser) => Promise<T>): Promise<T> {
 
 test.serial('SIGUSR1 and SIGUSR2 never write through a link or into a file another user planted in /tmp', async (t) => {
   const lab = await Lab.create('sec1', ['a']);
-  const data = '/tmp/tandem.data';
-  const stats = '/tmp/tandem.stats';
+  // keepalived's own names, which its users' scripts read.
+  const data = '/tmp/keepalived.data';
+  const stats = '/tmp/keepalived.stats';
   const kept = `/tmp/tdsec-kept-${process.pid}`;
   try {
     await withUser(async (user) => {
@@ -52,7 +53,7 @@ test.serial('SIGUSR1 and SIGUSR2 never write through a link or into a file anoth
         t.is(st.mode & 0o777, 0o600, `${path} is 0600`);
       }
       t.regex(await user.run('cat', [stats], true), /Permission denied/, 'the other user cannot read the stats');
-      t.like(JSON.parse(readFileSync(data, 'utf8')) as object, { instances: [{ name: 'VI_LAB' }] });
+      t.regex(readFileSync(data, 'utf8'), /VRRP Instance = VI_LAB/);
     });
   } finally {
     for (const p of [data, stats, kept]) rmSync(p, { force: true });

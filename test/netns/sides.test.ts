@@ -1,9 +1,11 @@
 // The process split: a VRRP side that nothing in the supervisor can stall, and that the
 // supervisor brings back when it dies.
 import test from 'ava';
-import { Lab } from '../lib/lab.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Lab, TANDEMD } from '../lib/lab.js';
 import { vrrpConf } from '../lib/configs.js';
-import { sleep, waitFor } from '../lib/sh.js';
+import { exited, nsRun, sleep, waitFor } from '../lib/sh.js';
 
 const VIP = '192.0.2.100';
 
@@ -102,6 +104,30 @@ test.serial('reloads of a 1,000 x 10 virtual server file on the master never let
     const stats = (await lab.ctl(a, 'stats')) as unknown as SidesStats;
     t.log(`supervisor loop delay ${JSON.stringify(stats.sides.supervisor.loopDelayMs)}, VRRP side ${JSON.stringify(stats.sides.vrrp.loopDelayMs)}`);
     t.true(stats.sides.vrrp.loopDelayMs!.max < 100, 'the VRRP side\'s loop never waited an advert interval');
+  } finally {
+    await lab.cleanup();
+  }
+});
+
+test.serial('a SIGTERM while tandemd is still starting its sides stops it cleanly: exit 0, nothing of its own left', async (t) => {
+  const lab = await Lab.create('side5', ['a']);
+  try {
+    // The static address goes on before the sides start, so its appearance marks the moment
+    // tandemd is forking its VRRP side.
+    const conf = `static_ipaddress {\n    198.18.5.1/32 dev eth0\n}\n${vrrpConf({ priority: 150, advertInt: 1, vips: [`${VIP}/24`] })}`;
+    const path = lab.writeConfig('a', conf);
+    const d = lab.spawnIn('a', TANDEMD, ['-n', '-l', '-f', path, '-p', join(lab.dir, 'a.pid'), '--control-socket', join(lab.dir, 'a.sock')]);
+    const addrs = (): Promise<string> => nsRun(lab.ns('a'), 'ip', ['-4', 'addr', 'show', 'dev', 'eth0']);
+    await waitFor('the static address', 15_000, async () => ((await addrs()).includes('198.18.5.1') ? true : undefined), 5);
+    d.kill('SIGTERM');
+    const code = await exited(d, 20_000);
+    t.log(d.output().split('\n').slice(-4).join('\n'));
+    t.is(code, 0, 'a stop asked for, not a failure');
+    t.notRegex(d.output(), /cannot start/);
+    const left = await addrs();
+    t.false(left.includes('198.18.5.1'), 'the static address is gone');
+    t.false(left.includes(VIP), 'no VIP');
+    t.false(existsSync(join(lab.dir, 'a.sock')), 'no control socket');
   } finally {
     await lab.cleanup();
   }

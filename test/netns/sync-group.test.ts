@@ -41,10 +41,10 @@ test.serial('sync group: a fault of one member moves the whole group; a member t
     t.deepEqual(states, [['VI_1', 'FAULT'], ['VI_2', 'FAULT']]);
     t.regex(a.child.output(), /\(VI_1\) MASTER -> FAULT: sync group G: VI_2: /);
     await waitFor('the group notify on b', 3000, () => (existsSync(notified) && readFileSync(notified, 'utf8').includes('GROUP G MASTER') ? true : undefined));
-    await waitFor('the FIFO lines on b', 3000, () => (existsSync(fifoLog) && readFileSync(fifoLog, 'utf8').includes('GROUP "G" MASTER') ? true : undefined));
+    await waitFor('the FIFO lines on b', 3000, () => (existsSync(fifoLog) && readFileSync(fifoLog, 'utf8').includes('GROUP "G" MASTER 0') ? true : undefined));
     const lines = readFileSync(fifoLog, 'utf8').trim().split('\n');
     t.true(lines.includes('INSTANCE "VI_1" MASTER 100') && lines.includes('INSTANCE "VI_2" MASTER 100'), lines.join('\n'));
-    t.true(lines.indexOf('GROUP "G" BACKUP') < lines.indexOf('GROUP "G" MASTER'));
+    t.true(lines.indexOf('GROUP "G" BACKUP 0') < lines.indexOf('GROUP "G" MASTER 0'));
 
     // Back: a preempts with both.
     writeFileSync(ok, '');

@@ -1,9 +1,10 @@
 import type { Diagnostics } from './diagnostics.js';
 import type { Token } from './lexer.js';
-import { DNS_TYPES, type Checker, type CheckerOptions, type HttpUrl } from './model.js';
-import { applySection, blockOf, flag, integer, seconds, single, word, type Handler, type NotYet, type SectionSpec } from './section.js';
+import { DNS_TYPES, type Checker, type CheckerOptions, type HttpUrl, type UrlRegex } from './model.js';
+import { applySection, blockOf, flag, integer, notInKeepalived, seconds, single, word, type Handler, type SectionSpec, type ValueParser } from './section.js';
+import { ignoredPcreOption, PCRE_OPTIONS, pcreToRegExp, type PcreOption } from './pcre.js';
 import type { Node } from './tree.js';
-import { addressValue, arity, enumValue, intValue } from './values.js';
+import { addressValue, arity, enumValue, flagValue, intValue } from './values.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -14,16 +15,38 @@ export interface WithOptions {
 
 export const port = integer(1, 65535);
 
-/** Keywords of keepalived's check_api.c, valid at every level of the cascade. */
+/**
+ * keepalived's check_api.c options of every checker but FILE_CHECK and BFD_CHECK (MISC_CHECK
+ * takes only `checkerTimingKeywords`); they cascade virtual server → real server → checker.
+ */
 export function checkerOptionKeywords<D extends WithOptions>(): Record<string, Handler<D>> {
+  return { ...checkerConnectionKeywords<D>(), ...checkerTimingKeywords<D>() };
+}
+
+/** The connection options: where and how a checker connects. */
+function checkerConnectionKeywords<D extends WithOptions>(): Record<string, Handler<D>> {
   return {
     connect_ip: single(addressValue, (d, a) => (d.options.connectIp = a.address)),
     connect_port: single(port, (d, v) => (d.options.connectPort = v)),
     bindto: single(addressValue, (d, a) => (d.options.bindTo = a.address)),
     bind_port: single(port, (d, v) => (d.options.bindPort = v)),
     connect_timeout: single(seconds(0.001, 3600), (d, v) => (d.options.connectTimeout = v)),
+    bind_if: single(interfaceName, (d, v) => (d.options.bindIf = v)),
+    fwmark: single(integer(0, 2 ** 32 - 1), (d, v) => (d.options.fwmark = v)),
+  };
+}
+
+/** An interface name as the kernel takes it (IFNAMSIZ: 15 characters). */
+const interfaceName: ValueParser<string> = (tok, what, diags) => {
+  if (tok.text.length <= 15 && !/[\s/:]/.test(tok.text)) return tok.text;
+  diags.error('CONF_ERR_VALUE', tok.pos, `${what}: '${tok.text}' is not an interface name (at most 15 characters, no '/', ':' or spaces)`);
+  return undefined;
+};
+
+/** The options every checker but FILE_CHECK and BFD_CHECK takes, MISC_CHECK too. */
+function checkerTimingKeywords<D extends WithOptions>(): Record<string, Handler<D>> {
+  return {
     retry: single(integer(0, 1000), (d, v) => (d.options.retry = v)),
-    nb_get_retry: single(integer(0, 1000), (d, v) => (d.options.retry = v)),
     delay_before_retry: single(seconds(0, 3600), (d, v) => (d.options.delayBeforeRetry = v)),
     warmup: single(seconds(0, 86400), (d, v) => (d.options.warmup = v)),
     delay_loop: single(seconds(0.001, 86400), (d, v) => (d.options.delayLoop = v)),
@@ -32,7 +55,30 @@ export function checkerOptionKeywords<D extends WithOptions>(): Record<string, H
   };
 }
 
-const notYet = (why: string): NotYet => ({ severity: 'error', why });
+/**
+ * The checker options a virtual_server or real_server takes: keepalived 2.2.7 takes
+ * `retry`, `delay_before_retry`, `warmup`, `connect_timeout`, `delay_loop` and `alpha` there,
+ * and refuses the others (`Unknown keyword`); tandem has always passed those on to the
+ * checkers below too, so a file that has them still runs, with a warning that keepalived
+ * would not take it.
+ */
+export function cascadingCheckerKeywords<D extends WithOptions>(where: 'virtual_server' | 'real_server'): Record<string, Handler<D>> {
+  const all = checkerOptionKeywords<D>();
+  const keepalived = new Set(['retry', 'delay_before_retry', 'warmup', 'connect_timeout', 'delay_loop', 'alpha']);
+  const out: Record<string, Handler<D>> = {};
+  for (const [kw, handler] of Object.entries(all)) out[kw] = keepalived.has(kw) ? handler : notInKeepalived(handler, where, 'the checkers below inherit it');
+  out['nb_get_retry'] = notInKeepalived(all['retry']!, where, 'read as retry, which the checkers below inherit');
+  return out;
+}
+
+/** keepalived's deprecated `nb_get_retry` (HTTP_GET and SSL_GET only): `retry`. */
+function nbGetRetry<D extends WithOptions>(): Handler<D> {
+  const retry = checkerTimingKeywords<D>()['retry']!;
+  return (n, d, diags) => {
+    retry(n, d, diags);
+    diags.warning('CONF_ERR_VALUE', n.keyword.pos, 'nb_get_retry is deprecated (keepalived says so too); read as retry');
+  };
+}
 
 /** HTTP status codes: `200`, `200-299`, several per line. */
 function statusCodes(node: Node, diags: Diagnostics): Array<[number, number]> | undefined {
@@ -54,7 +100,18 @@ function statusCodes(node: Node, diags: Diagnostics): Array<[number, number]> | 
   return out;
 }
 
-type UrlDraft = { path?: string; digest?: string; statusCodes?: Array<[number, number]>; virtualhost?: string };
+type UrlDraft = {
+  path?: string;
+  digest?: string;
+  statusCodes?: Array<[number, number]>;
+  virtualhost?: string;
+  regex?: { text: string; pos: Token['pos'] };
+  regexNoMatch?: boolean;
+  regexOptions?: { options: Set<PcreOption>; pos: Token['pos'] };
+  regexMinOffset?: number;
+  regexMaxOffset?: number;
+  tlsCompliant?: boolean;
+};
 
 const urlSpec: SectionSpec<UrlDraft> = {
   name: 'url',
@@ -74,22 +131,61 @@ const urlSpec: SectionSpec<UrlDraft> = {
       if (v !== undefined) d.statusCodes = [...(d.statusCodes ?? []), ...v];
     },
     virtualhost: single(word, (d, v) => (d.virtualhost = v)),
-  },
-  notYet: {
-    regex: notYet('body regular expressions are not implemented'),
-    regex_no_match: notYet('body regular expressions are not implemented'),
-    regex_options: notYet('body regular expressions are not implemented'),
-    regex_stack: notYet('body regular expressions are not implemented'),
-    regex_min_offset: notYet('body regular expressions are not implemented'),
-    regex_max_offset: notYet('body regular expressions are not implemented'),
+    regex: (n, d, diags) => {
+      if (arity(n, 1, 1, diags)) d.regex = { text: n.args[0]!.text, pos: n.args[0]!.pos };
+    },
+    regex_no_match: flag((d, v) => (d.regexNoMatch = v)),
+    regex_options: (n, d, diags) => {
+      if (!arity(n, 1, PCRE_OPTIONS.length, diags)) return;
+      const options = new Set<PcreOption>();
+      for (const a of n.args) {
+        const o = enumValue(a, PCRE_OPTIONS, 'regex_options', diags);
+        if (o === undefined) return;
+        if (ignoredPcreOption(o)) diags.warning('CONF_ERR_UNSUPPORTED', a.pos, `regex option ${o} has no counterpart in tandem's ECMAScript regular expressions; ignored`);
+        options.add(o);
+      }
+      d.regexOptions = { options, pos: n.keyword.pos };
+    },
+    // PCRE2's JIT stack sizes: ECMAScript engines size their own.
+    regex_stack: (n, _d, diags) => {
+      if (!arity(n, 2, 2, diags)) return;
+      if (integer(1, 2 ** 31 - 1)(n.args[0]!, 'regex_stack start', diags) === undefined || integer(1, 2 ** 31 - 1)(n.args[1]!, 'regex_stack max', diags) === undefined) return;
+      diags.warning('CONF_ERR_UNSUPPORTED', n.keyword.pos, 'regex_stack sizes PCRE2\'s JIT stack; tandem\'s regular expressions have none to size; ignored');
+    },
+    regex_min_offset: single(integer(0, 2 ** 31 - 1), (d, v) => (d.regexMinOffset = v)),
+    regex_max_offset: single(integer(0, 2 ** 31 - 1), (d, v) => (d.regexMaxOffset = v)),
   },
 };
+
+/** A url's regex keywords, as the RegExp tandem matches with; undefined (reported) when the pattern cannot be one. */
+function urlRegex(u: UrlDraft, diags: Diagnostics): UrlRegex | undefined {
+  if (u.regex === undefined) return undefined;
+  const options = u.regexOptions?.options ?? new Set<PcreOption>();
+  const r = pcreToRegExp(u.regex.text, options);
+  if ('error' in r) {
+    diags.error('CONF_ERR_VALUE', u.regex.pos, `regex '${u.regex.text}': ${r.error} (tandem matches with ECMAScript regular expressions, not PCRE2: see docs/config.md)`);
+    return undefined;
+  }
+  if (u.regexMaxOffset !== undefined && u.regexMaxOffset < (u.regexMinOffset ?? 0)) diags.error('CONF_ERR_CONFLICT', u.regex.pos, 'regex_max_offset is below regex_min_offset');
+  return {
+    pattern: u.regex.text,
+    options: [...options],
+    source: r.source,
+    flags: r.flags,
+    noMatch: u.regexNoMatch ?? false,
+    minOffset: u.regexMinOffset ?? 0,
+    ...(u.regexMaxOffset !== undefined ? { maxOffset: u.regexMaxOffset } : {}),
+    firstLine: options.has('firstline'),
+  };
+}
 
 type CheckerDraft = WithOptions & {
   urls: HttpUrl[];
   virtualhost?: string;
   httpProtocol?: '1.0' | '1.0C' | '1.1';
   enableSni?: boolean;
+  sniName?: string;
+  tlsCompliant?: boolean;
   path?: string;
   timeout?: number;
   dynamic: boolean;
@@ -118,38 +214,74 @@ const hex =
   };
 
 const common = checkerOptionKeywords<CheckerDraft>();
-const http: Record<string, Handler<CheckerDraft>> = {
-  ...common,
-  url: (n, d, diags) => {
+
+/** `url { ... }`; in SSL_GET it also takes keepalived 2.2.8's tls_compliant (for the whole checker). */
+function urlBlock(tls: boolean): Handler<CheckerDraft> {
+  const spec: SectionSpec<UrlDraft> = tls ? { name: 'url', keywords: { ...urlSpec.keywords, tls_compliant: flag((u, v) => (u.tlsCompliant = v)) } } : urlSpec;
+  return (n, d, diags) => {
     const block = blockOf(n, diags);
     if (block === undefined) return;
     const u: UrlDraft = {};
-    applySection(urlSpec, block, u, diags);
+    applySection(spec, block, u, diags);
+    if (u.tlsCompliant !== undefined) d.tlsCompliant = (d.tlsCompliant ?? false) || u.tlsCompliant;
+    const regex = urlRegex(u, diags);
+    if (u.regex === undefined && (u.regexNoMatch !== undefined || u.regexOptions !== undefined || u.regexMinOffset !== undefined || u.regexMaxOffset !== undefined)) {
+      diags.warning('CONF_ERR_MISSING', n.keyword.pos, 'regex_no_match, regex_options and the regex offsets do nothing without regex');
+    }
     if (u.path === undefined) diags.error('CONF_ERR_MISSING', n.keyword.pos, 'url needs path');
-    else d.urls.push({ path: u.path, ...(u.digest !== undefined ? { digest: u.digest } : {}), statusCodes: u.statusCodes ?? [[200, 299]], ...(u.virtualhost !== undefined ? { virtualhost: u.virtualhost } : {}), pos: n.keyword.pos });
-  },
+    else
+      d.urls.push({
+        path: u.path,
+        ...(u.digest !== undefined ? { digest: u.digest } : {}),
+        statusCodes: u.statusCodes ?? [[200, 299]],
+        ...(u.virtualhost !== undefined ? { virtualhost: u.virtualhost } : {}),
+        ...(regex !== undefined ? { regex } : {}),
+        pos: n.keyword.pos,
+      });
+  };
+}
+const http: Record<string, Handler<CheckerDraft>> = {
+  ...common,
+  nb_get_retry: nbGetRetry<CheckerDraft>(),
+  url: urlBlock(false),
   virtualhost: single(word, (d, v) => (d.virtualhost = v)),
   http_protocol: single((tok, what, diags) => enumValue(tok, ['1.0', '1.0C', '1.1'] as const, what, diags), (d, v) => (d.httpProtocol = v)),
-};
-const httpNotYet: Record<string, NotYet> = {
-  fast_recovery: notYet('fast recovery is not implemented'),
-  tls_compliant: notYet('TLS close handling is not implemented'),
+  // keepalived checks one url per delay_loop while recovering, unless fast_recovery; tandem checks
+  // them all in one attempt always, which is what fast_recovery asks for.
+  fast_recovery: (n, _d, diags) => {
+    if (flagValue(n, diags) === false) diags.warning('CONF_ERR_UNSUPPORTED', n.keyword.pos, 'fast_recovery off is ignored: tandem checks every url in one attempt, as fast_recovery does');
+  },
+  // keepalived 2.3's sni_name: the TLS server name (nothing without TLS).
+  sni_name: single(word, (d, v) => (d.sniName = v)),
 };
 
 const SPECS: Record<Checker['kind'], SectionSpec<CheckerDraft>> = {
   TCP_CHECK: { name: 'TCP_CHECK', keywords: common },
   PING_CHECK: { name: 'PING_CHECK', keywords: common },
-  HTTP_GET: { name: 'HTTP_GET', keywords: http, notYet: httpNotYet },
-  SSL_GET: { name: 'SSL_GET', keywords: { ...http, enable_sni: flag((d, v) => (d.enableSni = v)) }, notYet: httpNotYet },
+  HTTP_GET: {
+    name: 'HTTP_GET',
+    keywords: {
+      ...http,
+      // keepalived's HTTP_GET and SSL_GET share one keyword table; without TLS it means nothing.
+      enable_sni: (n, _d, diags) => {
+        if (flagValue(n, diags) !== undefined) diags.warning('CONF_ERR_UNSUPPORTED', n.keyword.pos, 'enable_sni does nothing in HTTP_GET, which has no TLS (keepalived takes it and ignores it too); ignored');
+      },
+    },
+  },
+  SSL_GET: {
+    name: 'SSL_GET',
+    keywords: {
+      ...http,
+      url: urlBlock(true),
+      enable_sni: flag((d, v) => (d.enableSni = v)),
+      // keepalived 2.2.8: send close_notify at the end of each connection.
+      tls_compliant: flag((d, v) => (d.tlsCompliant = v)),
+    },
+  },
   MISC_CHECK: {
     name: 'MISC_CHECK',
     keywords: {
-      warmup: common['warmup']!,
-      delay_loop: common['delay_loop']!,
-      alpha: common['alpha']!,
-      retry: common['retry']!,
-      delay_before_retry: common['delay_before_retry']!,
-      log_all_failures: common['log_all_failures']!,
+      ...checkerTimingKeywords<CheckerDraft>(),
       misc_path: single(word, (d, v) => (d.path = v)),
       misc_timeout: single(seconds(0.001, 3600), (d, v) => (d.timeout = v)),
       misc_dynamic: flag((d, v) => (d.dynamic = v)),
@@ -248,7 +380,17 @@ function parseOneChecker(kind: Checker['kind'], node: Node, diags: Diagnostics):
       if (d.urls.length === 0) diags.error('CONF_ERR_MISSING', pos, `${kind} needs at least one url { path ... }`);
       return diags.errorCount > before
         ? undefined
-        : { kind, pos, options, urls: d.urls, ...(d.virtualhost !== undefined ? { virtualhost: d.virtualhost } : {}), ...(d.httpProtocol !== undefined ? { httpProtocol: d.httpProtocol } : {}), ...(d.enableSni !== undefined ? { enableSni: d.enableSni } : {}) };
+        : {
+            kind,
+            pos,
+            options,
+            urls: d.urls,
+            ...(d.virtualhost !== undefined ? { virtualhost: d.virtualhost } : {}),
+            ...(d.httpProtocol !== undefined ? { httpProtocol: d.httpProtocol } : {}),
+            ...(d.enableSni !== undefined ? { enableSni: d.enableSni } : {}),
+            ...(d.sniName !== undefined ? { sniName: d.sniName } : {}),
+            ...(d.tlsCompliant !== undefined ? { tlsCompliant: d.tlsCompliant } : {}),
+          };
     case 'MISC_CHECK':
       if (d.path === undefined) {
         diags.error('CONF_ERR_MISSING', pos, 'MISC_CHECK needs misc_path');

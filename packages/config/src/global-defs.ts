@@ -1,9 +1,10 @@
 import { announceGlobalKeywords } from './anycast.js';
 import { bfdGlobalKeywords, defaultBfdProcess } from './bfd.js';
 import type { Diagnostics } from './diagnostics.js';
-import type { GlobalDefs, LvsSyncDaemon, NotifyFifo } from './model.js';
+import type { GlobalDefs, LvsSyncDaemon, NotifyFifo, VrrpFirewall } from './model.js';
+import { garpExtraIf } from './garp-extra-if.js';
 import { scriptValue } from './tracking.js';
-import { applySection, flag, integer, seconds, single, word, type NotYet, type SectionSpec } from './section.js';
+import { applySection, flag, integer, misplaced, seconds, single, word, type NotYet, type SectionSpec } from './section.js';
 import type { Node } from './tree.js';
 import { addressValue, arity, flagValue, intValue, multicastGroup, secondsValue } from './values.js';
 
@@ -48,12 +49,14 @@ export function defaultGlobalDefs(): GlobalDefs {
     lvsTimeouts: undefined,
     lvsSyncDaemon: undefined,
     notifyFifos: {},
+    vrrpFirewall: { kind: 'nftables', table: 'tandem_no_accept', priority: 0, counters: false, from: 'default' },
     bfdProcess: defaultBfdProcess(),
   };
 }
 
 const harmless: NotYet = { severity: 'warning', why: 'it does not change failover or load balancing' };
 const changesBehaviour = (why: string): NotYet => ({ severity: 'error', why });
+const housekeeping = (why: string): NotYet => ({ severity: 'warning', why });
 
 const spec: SectionSpec<Draft> = {
   name: 'global_defs',
@@ -77,6 +80,35 @@ const spec: SectionSpec<Draft> = {
     vrrp_mcast_group4: single(multicastGroup(4), (d, v) => (d.vrrpMcastGroup4 = v)),
     vrrp_mcast_group6: single(multicastGroup(6), (d, v) => (d.vrrpMcastGroup6 = v)),
     vrrp_startup_delay: single(seconds(0, 86400), (d, v) => (d.vrrpStartupDelay = v)),
+    vrrp_delay_after_boot: single(seconds(0, 86400), (d, v) => (d.vrrpDelayAfterBoot = v)),
+    vrrp_notify_priority_changes: flag((d, v) => (d.vrrpNotifyPriorityChanges = v)),
+    fifo_write_vrrp_states_on_reload: flag((d, v) => (d.fifoWriteVrrpStatesOnReload = v)),
+    vmac_prefix: single(word, (d, v) => (d.vmacPrefix = v)),
+    default_interface: single(word, (d, v) => (d.defaultInterface = v)),
+    disable_local_igmp: flag((d, v) => (d.disableLocalIgmp = v)),
+    // keepalived: one gratuitous ARP / NA, no second round, no refresh; settings already given are kept.
+    vrrp_min_garp: flag((d, v) => {
+      if (!v) return;
+      const def = defaultGlobalDefs();
+      if (d.vrrpGarpMasterRepeat === def.vrrpGarpMasterRepeat) d.vrrpGarpMasterRepeat = 1;
+      if (d.vrrpGarpMasterDelay === def.vrrpGarpMasterDelay) d.vrrpGarpMasterDelay = 0;
+      if (d.vrrpGarpMasterRefresh === def.vrrpGarpMasterRefresh) d.vrrpGarpMasterRefresh = 0;
+    }),
+    dynamic_interfaces: (n, d, diags) => {
+      if (!arity(n, 0, 1, diags)) return;
+      const a = n.args[0];
+      if (a !== undefined && a.text !== 'allow_if_changes') return diags.error('CONF_ERR_VALUE', a.pos, `dynamic_interfaces takes nothing or allow_if_changes, not '${a.text}'`);
+      // allow_if_changes (an interface deleted and made again as another kind) is what tandem does anyway: it looks interfaces up by name each time one appears.
+      d.dynamicInterfaces = true;
+    },
+    vrrp_garp_extra_if: (n, d, diags) => {
+      const v = garpExtraIf(n, diags);
+      if (v !== undefined) d.vrrpGarpExtraIf = v;
+    },
+    vrrp_vmac_garp_intvl: (n, d, diags) => {
+      const v = garpExtraIf(n, diags);
+      if (v !== undefined) d.vrrpGarpExtraIf = v;
+    },
     vrrp_garp_interval: single(seconds(0, 86400), (d, v) => (d.vrrpGarpInterval = v)),
     vrrp_gna_interval: single(seconds(0, 86400), (d, v) => (d.vrrpGnaInterval = v)),
     vrrp_lower_prio_no_advert: flag((d, v) => (d.vrrpLowerPrioNoAdvert = v)),
@@ -85,13 +117,9 @@ const spec: SectionSpec<Draft> = {
       if (arity(n, 1, 2, diags)) d.scriptUser = { user: n.args[0]!.text, ...(n.args[1] !== undefined ? { group: n.args[1].text } : {}) };
     },
     lvs_flush: flag((d, v) => (d.lvsFlush = v)),
-    lvs_flush_on_stop: (n, d, diags) => {
-      if (!arity(n, 0, 1, diags)) return;
-      const a = n.args[0];
-      if (a === undefined) d.lvsFlushOnStop = 'all';
-      else if (a.text === 'VS') d.lvsFlushOnStop = 'vs';
-      else diags.error('CONF_ERR_VALUE', a.pos, `lvs_flush_on_stop takes nothing or VS, not '${a.text}'`);
-    },
+    lvs_flush_on_stop: lvsFlushOnStop,
+    // keepalived 2.2.7 reads both spellings the same way.
+    lvs_flush_onstop: lvsFlushOnStop,
     lvs_timeouts: (n, d, diags) => {
       if (n.args.length === 0 || n.args.length % 2 !== 0) {
         diags.error('CONF_ERR_ARITY', n.keyword.pos, 'lvs_timeouts takes pairs: [tcp SECS] [tcpfin SECS] [udp SECS]');
@@ -119,6 +147,13 @@ const spec: SectionSpec<Draft> = {
       const sync = syncDaemon(n, diags);
       if (sync !== undefined) d.lvsSyncDaemon = sync;
     },
+    ...firewallKeywords(),
+    // keepalived takes these only at the top level, outside global_defs.
+    child_wait_time: misplaced('at the top level, outside global_defs'),
+    use_pid_dir: misplaced('at the top level, outside global_defs'),
+    linkbeat_use_polling: misplaced('at the top level, outside global_defs'),
+    namespace_with_ipsets: misplaced('at the top level, outside global_defs'),
+    instance: misplaced('at the top level, outside global_defs'),
     enable_script_security: (n, d, diags) => {
       // Security is on whatever the file says: a root script others can modify is a root shell for them.
       if (flagValue(n, diags) === false) diags.warning('CONF_ERR_VALUE', n.keyword.pos, 'tandem always checks script security; enable_script_security off is ignored');
@@ -126,12 +161,23 @@ const spec: SectionSpec<Draft> = {
     },
   },
   notYet: {
+    // keepalived 2.2.8 to 2.4: its own files and plumbing.
+    json_version: housekeeping("keepalived.json (--signum=JSON) has keepalived 2.2.7's layout, json_version 1"),
+    dbus_no_interface_name: housekeeping('tandem has no DBus interface'),
+    snmp_rs_stats_update_interval: housekeeping("tandem's SNMP agent reads the kernel's IPVS counters when it is asked, not at an interval"),
+    snmp_vs_stats_update_interval: housekeeping("tandem's SNMP agent reads the kernel's IPVS counters when it is asked, not at an interval"),
+    use_symlink_paths: housekeeping('how keepalived names script paths (it resolves links unless asked not to); tandem runs a script by the path the file gives'),
+    set_supplementary_groups: housekeeping("tandem's scripts run with the user's group only, as keepalived's default"),
+    iproute_etc_dir: housekeeping('tandem reads no iproute2 name files: route tables and protocols other than main, local, default and keepalived are given as numbers'),
+    iproute_usr_dir: housekeeping('tandem reads no iproute2 name files: route tables and protocols other than main, local, default and keepalived are given as numbers'),
+    state_dump_file: housekeeping('tandemd writes its SIGUSR1 dump to keepalived.data in $TMPDIR or /tmp, where keepalived 2.2.7 writes it'),
+    stats_dump_file: housekeeping('tandemd writes its SIGUSR2 dump to keepalived.stats in $TMPDIR or /tmp, where keepalived 2.2.7 writes it'),
+    json_dump_file: housekeeping('tandemd writes its JSON dump (--signum=JSON) to keepalived.json in $TMPDIR or /tmp, where keepalived 2.2.7 writes it; tandemctl status --json prints the state too'),
     checker_cpu_affinity: harmless,
     checker_process_name: harmless,
     checker_rlimit_rttime: harmless,
     checker_rt_priority: harmless,
     checker_log_all_failures: harmless,
-    child_wait_time: harmless,
     config_save_dir: harmless,
     data_use_instance: harmless,
     dbus_service_name: harmless,
@@ -150,39 +196,29 @@ const spec: SectionSpec<Draft> = {
     reload_time_file: harmless,
     tmp_config_directory: harmless,
     umask: harmless,
-    use_pid_dir: harmless,
     vrrp_netlink_cmd_rcv_bufs: harmless,
     vrrp_netlink_cmd_rcv_bufs_force: harmless,
     vrrp_netlink_monitor_rcv_bufs: harmless,
     vrrp_netlink_monitor_rcv_bufs_force: harmless,
     vrrp_process_name: harmless,
     vrrp_rlimit_rttime: harmless,
+    vrrp_rlimit_rtime: harmless,
+    checker_rlimit_rtime: harmless,
+    lvs_process_name: harmless,
+    enable_snmp_keepalived: harmless,
     vrrp_rx_bufs_multiplier: harmless,
     vrrp_rx_bufs_policy: harmless,
     min_auto_priority_delay: harmless,
-    linkbeat_use_polling: harmless,
-    default_interface: changesBehaviour('static addresses without dev would go elsewhere'),
-    namespace_with_ipsets: changesBehaviour('network namespaces are not supported'),
     net_namespace_ipvs: changesBehaviour('network namespaces are not supported'),
-    nftables: changesBehaviour('VIP filtering through nftables would not be set up'),
-    nftables_counters: changesBehaviour('VIP filtering through nftables would not be set up'),
-    nftables_ifindex: changesBehaviour('VIP filtering through nftables would not be set up'),
     nftables_ipvs: changesBehaviour('IPVS traffic marking through nftables would not be set up'),
     nftables_ipvs_priority: changesBehaviour('IPVS traffic marking through nftables would not be set up'),
     nftables_ipvs_start_fwmark: changesBehaviour('IPVS traffic marking through nftables would not be set up'),
-    nftables_priority: changesBehaviour('VIP filtering through nftables would not be set up'),
     vmac_addr_prefix: changesBehaviour('virtual MACs are not supported'),
-    vmac_prefix: changesBehaviour('virtual MACs are not supported'),
-    vrrp_garp_extra_if: changesBehaviour('gratuitous ARPs would not be sent on the extra interfaces'),
-    vrrp_ipsets: changesBehaviour('ipsets would not be maintained'),
-    vrrp_min_garp: changesBehaviour('it changes the gratuitous ARP schedule'),
-    vrrp_notify_priority_changes: changesBehaviour('priority-change notifications would not be sent'),
     rs_init_notifies: changesBehaviour('real-server notifications at start would not be sent'),
     startup_script: changesBehaviour('the script would not run'),
     startup_script_timeout: changesBehaviour('the startup script would not run'),
     shutdown_script: changesBehaviour('the script would not run'),
     shutdown_script_timeout: changesBehaviour('the shutdown script would not run'),
-    fifo_write_vrrp_states_on_reload: changesBehaviour('states would not be written to the FIFO on reload'),
     lvs_netlink_cmd_rcv_bufs: harmless,
     lvs_netlink_cmd_rcv_bufs_force: harmless,
     lvs_netlink_monitor_rcv_bufs: harmless,
@@ -210,8 +246,6 @@ const spec: SectionSpec<Draft> = {
     vrrp_cpu_affinity: harmless,
     checker_priority: harmless,
     checker_no_swap: harmless,
-    vrrp_iptables: changesBehaviour('it filters traffic to the addresses'),
-    dynamic_interfaces: changesBehaviour('interfaces must exist at start'),
   },
 };
 
@@ -229,7 +263,64 @@ function fifoPath(kind: FifoKind): (n: Node, d: Draft, diags: Diagnostics) => vo
   };
 }
 
-/** `notify_fifo_script CMD [USER [GROUP]]`: needs its FIFO (checked once the block is read). */
+/** nftables' limit on a table name (NFT_TABLE_MAXNAMELEN, with its NUL). */
+const NFT_NAME_MAX = 255;
+
+/** no_accept's firewall: keepalived 2.2.7's nftables keywords, and vrrp_iptables read as a build without iptables reads it. */
+function firewallKeywords(): Record<string, (n: Node, d: Draft, diags: Diagnostics) => void> {
+  const nftablesOf = (d: Draft): Extract<VrrpFirewall, { kind: 'nftables' }> | undefined => (d.vrrpFirewall.kind === 'nftables' ? d.vrrpFirewall : undefined);
+  return {
+    nftables: (n, d, diags) => {
+      if (!arity(n, 0, 1, diags)) return;
+      const table = n.args[0]?.text ?? 'keepalived';
+      if (table.length >= NFT_NAME_MAX) return diags.error('CONF_ERR_VALUE', n.args[0]!.pos, 'nftables table name too long');
+      // As keepalived: nftables wins over vrrp_iptables, and sets the chain priority to -1.
+      d.vrrpFirewall = { kind: 'nftables', table, priority: -1, counters: nftablesOf(d)?.counters ?? false, from: 'nftables' };
+    },
+    nftables_priority: single(integer(-(2 ** 31), 2 ** 31 - 1), (d, v) => {
+      const fw = nftablesOf(d);
+      if (fw !== undefined) d.vrrpFirewall = { ...fw, priority: v };
+    }),
+    nftables_counters: flag((d, v) => {
+      const fw = nftablesOf(d);
+      if (fw !== undefined) d.vrrpFirewall = { ...fw, counters: v };
+    }),
+    nftables_ifindex: (n, _d, diags) => {
+      if (flagValue(n, diags) !== undefined) {
+        diags.warning('CONF_ERR_UNSUPPORTED', n.keyword.pos, 'nftables_ifindex is ignored: tandem drops traffic to a link-local address whatever interface it arrives on (keepalived matches the interface too)');
+      }
+    },
+    vrrp_iptables: (n, d, diags) => {
+      if (!arity(n, 0, 2, diags)) return;
+      if (nftablesOf(d)?.from === 'nftables') {
+        diags.warning('CONF_ERR_CONFLICT', n.keyword.pos, 'vrrp_iptables is ignored: nftables is given, and keepalived uses nftables then');
+        return;
+      }
+      if (n.args.length === 0) {
+        d.vrrpFirewall = { kind: 'none' };
+        diags.warning('CONF_ERR_VALUE', n.keyword.pos, 'vrrp_iptables without chains: tandem adds no firewall rules, so no_accept (and vrrp_strict) does not drop traffic to the addresses (keepalived 2.2.7 built with nftables would use its table keepalived)');
+        return;
+      }
+      d.vrrpFirewall = { kind: 'nftables', table: 'keepalived', priority: -1, counters: false, from: 'vrrp_iptables' };
+      diags.warning('CONF_ERR_VALUE', n.keyword.pos, `iptables chains are not used: no_accept drops traffic with nftables (table keepalived), as keepalived 2.2.7 built without iptables does; replace vrrp_iptables with nftables`);
+    },
+    vrrp_ipsets: (n, _d, diags) => {
+      if (!arity(n, 0, 5, diags)) return;
+      diags.warning('CONF_ERR_VALUE', n.keyword.pos, "vrrp_ipsets is ignored: no_accept's addresses are kept in sets of its own nftables table, not in ipsets");
+    },
+  };
+}
+
+/** `lvs_flush_on_stop [VS]` (and keepalived's other spelling, `lvs_flush_onstop`). */
+function lvsFlushOnStop(n: Node, d: Draft, diags: Diagnostics): void {
+  if (!arity(n, 0, 1, diags)) return;
+  const a = n.args[0];
+  if (a === undefined) d.lvsFlushOnStop = 'all';
+  else if (a.text === 'VS') d.lvsFlushOnStop = 'vs';
+  else diags.error('CONF_ERR_VALUE', a.pos, `${n.keyword.text} takes nothing or VS, not '${a.text}'`);
+}
+
+/** `notify_fifo_script CMD [USER [GROUP]]`: useless without its FIFO (checked once the block is read). */
 function fifoScript(kind: FifoKind): (n: Node, d: Draft, diags: Diagnostics) => void {
   return (n, d, diags) => {
     const script = scriptValue(n, diags);
@@ -284,7 +375,11 @@ export function parseGlobalDefs(nodes: readonly Node[], into: GlobalDefs, diags:
   const draft: Draft = { ...into };
   applySection(spec, nodes, draft, diags);
   for (const [kind, f] of Object.entries(draft.notifyFifos)) {
-    if (f !== undefined && f.path === '') diags.error('CONF_ERR_MISSING', f.pos, `${kind === 'all' ? '' : `${kind}_`}notify_fifo_script needs ${kind === 'all' ? '' : `${kind}_`}notify_fifo PATH`);
+    if (f === undefined || f.path !== '') continue;
+    // keepalived runs the script only with its FIFO, and says nothing without one.
+    const prefix = kind === 'all' ? '' : `${kind}_`;
+    diags.warning('CONF_ERR_MISSING', f.pos, `${prefix}notify_fifo_script without ${prefix}notify_fifo PATH does nothing (keepalived ignores it too); not run`);
+    draft.notifyFifos = Object.fromEntries(Object.entries(draft.notifyFifos).filter(([k]) => k !== kind));
   }
   return draft;
 }

@@ -5,14 +5,17 @@ import type { LexOptions, Token } from './lexer.js';
 import { blockReader, readConfig, type ReusableBlock } from './reader.js';
 import { checkAnnounce } from './anycast.js';
 import { checkBfd, parseBfdInstance } from './bfd.js';
-import type { BfdInstance, Config, GlobalDefs, RouteSpec, RuleSpec, SyncGroup, TrackFile, Tracking, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
+import type { BfdInstance, Config, GlobalDefs, InterfaceDelays, RouteSpec, RuleSpec, SslSettings, SyncGroup, TrackFile, Tracking, TrackProcess, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
 import { routeBlock, ruleBlock } from './routes.js';
-import { parseSyncGroup, parseTrackFile, parseVrrpScript } from './tracking.js';
+import { parseSyncGroup, parseTrackFile, parseTrackProcess, parseVrrpScript } from './tracking.js';
 import { parseVirtualServer, parseVirtualServerGroup } from './lvs.js';
 import { blockOf, type NotYet } from './section.js';
 import { arity } from './values.js';
 import { TreeBuilder, type Node } from './tree.js';
 import { parseVip, parseVrrpInstance } from './vrrp-instance.js';
+import { PROCESS_KEYWORD_NAMES, processKeyword } from './top-level.js';
+import { parseSsl } from './ssl.js';
+import { parseInterfaceDelays, parseLinkbeatInterfaces } from './interfaces.js';
 
 /** The outcome of loading a file: a model only when there is no error. */
 export interface LoadResult {
@@ -26,20 +29,16 @@ export interface LoadResult {
 
 const TOP_NOT_YET: Readonly<Record<string, NotYet>> = Object.fromEntries(
   [
-    ['vrrp_track_process', 'process tracking is not implemented'],
     ['garp_group', 'gratuitous ARP groups are not implemented'],
-    ['linkbeat_interfaces', 'link-beat polling is not implemented'],
-    ['interface_up_down_delays', 'interface debouncing is not implemented'],
     ['track_group', 'track groups are not implemented'],
-    ['SSL', 'SSL_GET arrives with health checking'],
     ['net_namespace_ipvs', 'run tandemd inside the namespace instead'],
   ].map(([k, why]) => [k!, { severity: 'error' as const, why: why! }]),
 );
 
-const TOP_KEYWORDS = ['global_defs', 'net_namespace', 'bfd_instance', 'vrrp_instance', 'virtual_server', 'virtual_server_group', 'vrrp_script', 'track_file', 'vrrp_track_file', 'vrrp_sync_group', ...Object.keys(TOP_NOT_YET)];
+const TOP_KEYWORDS = ['global_defs', 'net_namespace', 'bfd_instance', 'SSL', 'vrrp_instance', 'virtual_server', 'virtual_server_group', 'vrrp_script', 'track_file', 'vrrp_track_file', 'vrrp_sync_group', 'vrrp_track_process', 'interface_up_down_delays', 'linkbeat_interfaces', ...Object.keys(TOP_NOT_YET)];
 
 /** Cross-references of tracking: named scripts and files exist, sync group members exist once. */
-function checkTracking(instances: readonly VrrpInstance[], scripts: readonly VrrpScript[], files: readonly TrackFile[], groups: readonly SyncGroup[], diags: Diagnostics): void {
+function checkTracking(instances: readonly VrrpInstance[], scripts: readonly VrrpScript[], files: readonly TrackFile[], processes: readonly TrackProcess[], groups: readonly SyncGroup[], diags: Diagnostics): void {
   const unique = <T extends { name: string; pos: { line: number } }>(items: readonly T[], what: string): Map<string, T> => {
     const m = new Map<string, T>();
     for (const i of items) {
@@ -51,6 +50,7 @@ function checkTracking(instances: readonly VrrpInstance[], scripts: readonly Vrr
   };
   const scriptNames = unique(scripts, 'vrrp_script');
   const fileNames = unique(files, 'track_file');
+  const processNames = unique(processes, 'vrrp_track_process');
   unique(groups, 'vrrp_sync_group');
   const used = new Set<string>();
   const refs = (t: Tracking): void => {
@@ -63,6 +63,11 @@ function checkTracking(instances: readonly VrrpInstance[], scripts: readonly Vrr
     }
     for (const r of t.trackFile) {
       if (!fileNames.has(r.name)) diags.error('CONF_ERR_REFERENCE', r.pos, `track_file ${r.name}: no track_file block of that name`);
+    }
+    for (const r of t.trackProcess) {
+      if (processNames.has(r.name)) continue;
+      const near = suggest(r.name, processNames.keys());
+      diags.error('CONF_ERR_REFERENCE', r.pos, `track_process ${r.name}: no vrrp_track_process of that name${near !== undefined ? `; did you mean '${near}'?` : ''}`);
     }
   };
   for (const i of instances) refs(i.tracking);
@@ -94,6 +99,9 @@ function checkLvs(groups: readonly VirtualServerGroup[], servers: readonly Virtu
   for (const vs of servers) {
     if (vs.key.kind === 'group' && !groupNames.has(vs.key.group)) {
       diags.error('CONF_ERR_REFERENCE', vs.pos, `virtual_server group ${vs.key.group}: no virtual_server_group of that name`);
+    }
+    if (vs.haSuspend === true && vs.key.kind === 'group' && groupNames.get(vs.key.group)?.entries.some((e) => e.kind === 'fwmark') === true) {
+      diags.error('CONF_ERR_CONFLICT', vs.pos, `ha_suspend cannot be used with virtual_server_group ${vs.key.group}: it has fwmark entries (keepalived refuses it too)`);
     }
     const prev = names.get(vs.name);
     if (prev !== undefined) diags.error('CONF_ERR_CONFLICT', vs.pos, `virtual_server ${vs.name} is defined twice (first at line ${prev.pos.line})`);
@@ -234,11 +242,14 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
   const servers: VirtualServer[] = [];
   const scripts: VrrpScript[] = [];
   const files: TrackFile[] = [];
+  const processes: TrackProcess[] = [];
+  let ssl: SslSettings | undefined;
   const syncGroups: SyncGroup[] = [];
   const bfdInstances: BfdInstance[] = [];
   const staticAddresses: VirtualAddress[] = [];
   const staticRoutes: RouteSpec[] = [];
   const staticRules: RuleSpec[] = [];
+  const interfaceDelays: Record<string, InterfaceDelays> = {};
   for (const n of nodes) {
     const kw = n.keyword.text;
     if (kw === 'global_defs' || kw === 'net_namespace') continue;
@@ -253,6 +264,12 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
         continue;
       case 'vrrp_sync_group':
         collect(syncGroups, parseSyncGroup(n, diags));
+        continue;
+      case 'vrrp_track_process':
+        collect(processes, parseTrackProcess(n, diags));
+        continue;
+      case 'SSL':
+        ssl = parseSsl(n, ssl, diags);
         continue;
       case 'bfd_instance':
         collect(bfdInstances, parseBfdInstance(n, diags));
@@ -278,18 +295,25 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
       case 'static_rules':
         staticRules.push(...ruleBlock(n, diags));
         continue;
+      case 'interface_up_down_delays':
+        parseInterfaceDelays(n, interfaceDelays, diags);
+        continue;
+      case 'linkbeat_interfaces':
+        parseLinkbeatInterfaces(n, diags);
+        continue;
     }
+    if (processKeyword(n, diags)) continue;
     const notYet = Object.hasOwn(TOP_NOT_YET, kw) ? TOP_NOT_YET[kw] : undefined;
     if (notYet !== undefined) {
       diags.error('CONF_ERR_UNSUPPORTED', n.keyword.pos, `${kw} is not supported by tandem yet (${notYet.why})`);
       continue;
     }
-    const near = suggest(kw, TOP_KEYWORDS);
+    const near = suggest(kw, [...TOP_KEYWORDS, ...PROCESS_KEYWORD_NAMES]);
     diags.error('CONF_ERR_UNKNOWN_KEYWORD', n.keyword.pos, `unknown top-level keyword '${kw}'${near !== undefined ? `; did you mean '${near}'?` : ''}`);
   }
   checkConflicts(instances, diags);
   checkLvs(groups, servers, diags);
-  checkTracking(instances, scripts, files, syncGroups, diags);
+  checkTracking(instances, scripts, files, processes, syncGroups, diags);
   // Reading order of the top-level blocks, made only when a BFD reference needs it.
   let order: Map<string, number> | undefined;
   const orderOf = (p: Position): number => (order ??= new Map(nodes.map((n, i) => [`${n.keyword.file}:${n.keyword.line}:${n.keyword.col}`, i]))).get(`${p.file}:${p.line}:${p.col}`) ?? Infinity;
@@ -323,7 +347,7 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
     const near = suggest(sync.instance, instances.map((i) => i.name));
     diags.error('CONF_ERR_REFERENCE', sync.pos, `lvs_sync_daemon: no vrrp_instance ${sync.instance}${near !== undefined ? `; did you mean '${near}'?` : ''}`);
   }
-  return { file, globalDefs, staticAddresses, staticRoutes, staticRules, vrrpInstances: instances, virtualServerGroups: groups, virtualServers: servers, vrrpScripts: scripts, trackFiles: files, syncGroups, bfdInstances };
+  return { file, globalDefs, staticAddresses, staticRoutes, staticRules, vrrpInstances: instances, virtualServerGroups: groups, virtualServers: servers, vrrpScripts: scripts, trackFiles: files, trackProcesses: processes, syncGroups, bfdInstances, ...(ssl !== undefined ? { ssl } : {}), ...(Object.keys(interfaceDelays).length > 0 ? { interfaceDelays } : {}) };
 }
 
 /** Reads, parses and validates a keepalived.conf (with its includes). Never throws on file content. */

@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { announceKeywords, resolveAnnounce } from './anycast.js';
 import type { Diagnostics, Position } from './diagnostics.js';
 import type { Token } from './lexer.js';
-import { CHECKER_KINDS, checkerOptionKeywords, parseChecker, port, type WithOptions } from './checkers.js';
+import { cascadingCheckerKeywords, CHECKER_KINDS, parseChecker, port, type WithOptions } from './checkers.js';
 import {
   LB_ALGOS,
   type Checker,
@@ -14,11 +14,10 @@ import {
   type VirtualServerGroup,
   type VirtualServerKey,
 } from './model.js';
-import { applySection, assignExcept, blockOf, flag, integer, namedBlock, single, word, type Handler, type NotYet, type SectionSpec } from './section.js';
+import { applySection, assignExcept, blockOf, flag, integer, namedBlock, notInKeepalived, single, word, type Handler, type NotYet, type SectionSpec } from './section.js';
 import type { Node } from './tree.js';
-import { addressValue, arity, enumValue } from './values.js';
+import { addressValue, arity, enumValue, flagValue } from './values.js';
 
-const notYet = (why: string): NotYet => ({ severity: 'error', why });
 const harmless: NotYet = { severity: 'warning', why: 'it does not change load balancing' };
 
 /** `NAT|DR|TUN [type ipip|gue port N|gre] [nocsum|csum|remcsum]`. */
@@ -76,20 +75,29 @@ function addressAndPort(node: Node, args: readonly Token[], what: string, diags:
   const a = addressValue(args[0]!, what, diags);
   if (a === undefined) return undefined;
   if (args.length === 1) return a;
+  // keepalived: port 0 is no port (the service's, or none for a fwmark service), as `real_server IP 0` under `virtual_server fwmark` writes it.
+  if (args[1]!.text === '0') return a;
   const p = port(args[1]!, `${what} port`, diags);
   return p === undefined ? undefined : { address: a.address, family: a.family, port: p };
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-type RsDraft = WithOptions & Omit<Mutable<RealServer>, 'options' | 'checkers' | 'address' | 'family' | 'port' | 'pos'> & { checkers: Checker[] };
+type RsDraft = WithOptions & Omit<Mutable<RealServer>, 'options' | 'checkers' | 'address' | 'family' | 'port' | 'pos' | 'weight'> & { checkers: Checker[]; weight?: number };
+
+/** Real servers without a weight of their own: they take their virtual server's `weight` (default 1). */
+const inheritsWeight = new WeakSet<RealServer>();
 
 const rsSpec: SectionSpec<RsDraft> = {
   name: 'real_server',
   keywords: {
-    ...checkerOptionKeywords<RsDraft>(),
+    ...cascadingCheckerKeywords<RsDraft>('real_server'),
     weight: single(integer(0, 65535), (d, v) => (d.weight = v)),
     lvs_method: forwardingKeyword((d, f) => (d.forwarding = f)),
-    lb_kind: forwardingKeyword((d, f) => (d.forwarding = f)),
+    lb_kind: notInKeepalived(
+      forwardingKeyword((d, f) => (d.forwarding = f)),
+      'real_server',
+      'read as lvs_method, the only name keepalived 2.2.7 takes in a real_server',
+    ),
     inhibit_on_failure: flag((d, v) => (d.inhibitOnFailure = v)),
     notify_up: single(word, (d, v) => (d.notifyUp = v)),
     notify_down: single(word, (d, v) => (d.notifyDown = v)),
@@ -116,7 +124,7 @@ function parseRealServer(node: Node, diags: Diagnostics): RealServer | undefined
   if (node.args.length > 2) diags.error('CONF_ERR_ARITY', node.args[2]!.pos, `unexpected '${node.args[2]!.text}' after the real server's port`);
   const block = blockOf(node, diags);
   if (head === undefined || block === undefined) return undefined;
-  const d: RsDraft = { options: {}, weight: 1, checkers: [] };
+  const d: RsDraft = { options: {}, checkers: [] };
   applySection(rsSpec, block, d, diags);
   if (d.uthreshold !== undefined && d.lthreshold !== undefined && d.lthreshold > d.uthreshold) {
     diags.error('CONF_ERR_CONFLICT', node.keyword.pos, 'lthreshold is larger than uthreshold');
@@ -125,6 +133,10 @@ function parseRealServer(node: Node, diags: Diagnostics): RealServer | undefined
   const pos = node.keyword.pos;
   const rs = (head.port !== undefined ? { address: head.address, family: head.family, port: head.port, pos } : { address: head.address, family: head.family, pos }) as Mutable<RealServer>;
   assignExcept(rs, d, RS_DRAFT_ONLY);
+  if (d.weight === undefined) {
+    rs.weight = 1;
+    inheritsWeight.add(rs);
+  }
   rs.options = d.options;
   rs.checkers = d.checkers;
   return rs;
@@ -141,6 +153,7 @@ type VsDraft = WithOptions &
     lbAlgo?: LbAlgo;
     forwarding?: Forwarding;
     sorryForwarding?: Forwarding;
+    weight?: number;
   };
 
 const schedFlag = (name: string): Handler<VsDraft> =>
@@ -151,7 +164,7 @@ const schedFlag = (name: string): Handler<VsDraft> =>
 const vsSpec: SectionSpec<VsDraft> = {
   name: 'virtual_server',
   keywords: {
-    ...checkerOptionKeywords<VsDraft>(),
+    ...cascadingCheckerKeywords<VsDraft>('virtual_server'),
     lvs_sched: single((tok, what, diags) => enumValue(tok, LB_ALGOS, what, diags), (d, v) => (d.lbAlgo = v)),
     lb_algo: single((tok, what, diags) => enumValue(tok, LB_ALGOS, what, diags), (d, v) => (d.lbAlgo = v)),
     lvs_method: forwardingKeyword((d, f) => (d.forwarding = f)),
@@ -165,6 +178,14 @@ const vsSpec: SectionSpec<VsDraft> = {
     'mh-port': schedFlag('mh-port'),
     'mh-fallback': schedFlag('mh-fallback'),
     ops: flag((d, v) => (d.ops = v)),
+    // keepalived 2.2.7 reads it and sets nothing (its IPVS flag is the kernel's own state bit).
+    hashed: (n, _d, diags) => {
+      if (flagValue(n, diags) !== undefined) diags.warning('CONF_ERR_UNSUPPORTED', n.keyword.pos, 'hashed does nothing (keepalived 2.2.7 sets no flag for it either: the kernel hashes every service); ignored');
+    },
+    // keepalived: a fwmark service's family when its real servers do not say (all tunnelled).
+    ip_family: single((tok, what, diags) => enumValue(tok, ['inet', 'inet6'] as const, what, diags), (d, v) => (d.ipFamily = v === 'inet6' ? 6 : 4)),
+    // keepalived: the weight of the real servers that give none (1-65535).
+    weight: single(integer(1, 65535), (d, v) => (d.weight = v)),
     persistence_timeout: (n, d, diags) => {
       if (!arity(n, 0, 1, diags)) return;
       // keepalived: without a value, 6 minutes.
@@ -180,7 +201,8 @@ const vsSpec: SectionSpec<VsDraft> = {
       (d, v) => (d.persistenceGranularity = v),
     ),
     persistence_engine: single((tok, what, diags) => enumValue(tok, ['sip'] as const, what, diags), (d, v) => (d.persistenceEngine = v)),
-    quorum: single(integer(0, 2 ** 31 - 1), (d, v) => (d.quorum = v)),
+    // keepalived 2.2.7: "Quorum 0 must be in [1, 4294967295]".
+    quorum: single(integer(1, 2 ** 32 - 1), (d, v) => (d.quorum = v)),
     quorum_up: single(word, (d, v) => (d.quorumUp = v)),
     quorum_down: single(word, (d, v) => (d.quorumDown = v)),
     hysteresis: single(integer(0, 2 ** 31 - 1), (d, v) => (d.hysteresis = v)),
@@ -193,6 +215,11 @@ const vsSpec: SectionSpec<VsDraft> = {
     sorry_server_inhibit: flag((d, v) => (d.sorryServerInhibit = v)),
     inhibit_on_failure: flag((d, v) => (d.inhibitOnFailure = v)),
     omega: flag((d, v) => (d.omega = v)),
+    // keepalived reads no value; words after it are ignored.
+    ha_suspend: (n, d, diags) => {
+      if (n.args.length > 0) diags.warning('CONF_ERR_ARITY', n.args[0]!.pos, 'ha_suspend takes no value; ignored (keepalived ignores it too)');
+      d.haSuspend = true;
+    },
     virtualhost: single(word, (d, v) => (d.virtualhost = v)),
     real_server: (n, d, diags) => {
       const rs = parseRealServer(n, diags);
@@ -201,8 +228,6 @@ const vsSpec: SectionSpec<VsDraft> = {
     ...announceKeywords<VsDraft>(),
   },
   notYet: {
-    ha_suspend: notYet('suspending checks without the VIP is not implemented'),
-    ip_family: notYet('mixed-family tunnelled services are not implemented'),
     smtp_alert: harmless,
     snmp_name: harmless,
   },
@@ -260,6 +285,7 @@ export function parseVirtualServer(node: Node, diags: Diagnostics): VirtualServe
   };
   const before = diags.errorCount;
   applySection(vsSpec, block, d, diags);
+  if (d.weight !== undefined) for (const rs of d.realServers) if (inheritsWeight.has(rs)) (rs as Mutable<RealServer>).weight = d.weight;
   const protocol = d.protocol ?? 'TCP';
   const pos: Position = node.keyword.pos;
   const name = keyName(key, protocol);
@@ -267,6 +293,8 @@ export function parseVirtualServer(node: Node, diags: Diagnostics): VirtualServe
     diags.error('CONF_ERR_MISSING', pos, `virtual_server ${key.address} without a port needs persistence_timeout (keepalived: port 0 = all ports, persistent only)`);
   }
   if (d.announce !== undefined) d.announce = resolveAnnounce(key, d.announce, diags);
+  if (d.ipFamily !== undefined && key.kind === 'address' && d.ipFamily !== key.family) diags.error('CONF_ERR_CONFLICT', pos, `ip_family inet${d.ipFamily === 6 ? '6' : ''} is not the family of the virtual server's address`);
+  if (d.haSuspend === true && key.kind === 'fwmark') diags.error('CONF_ERR_CONFLICT', pos, 'ha_suspend cannot be used with a fwmark: the service has no address whose presence would resume its checkers (keepalived refuses it too)');
   if (d.ops && protocol !== 'UDP') diags.error('CONF_ERR_CONFLICT', pos, 'ops (one-packet scheduling) is for UDP services');
   const forwardingOf = d.forwarding ?? { kind: 'NAT' };
   if (key.kind === 'address') {
@@ -302,7 +330,7 @@ export function parseVirtualServer(node: Node, diags: Diagnostics): VirtualServe
 }
 
 /** Draft fields that are not copied as they are into a VirtualServer. */
-const VS_DRAFT_ONLY: ReadonlySet<string> = new Set(['options', 'realServers', 'schedulerFlags', 'protocol', 'lbAlgo', 'forwarding', 'sorryForwarding', 'sorryServer', 'alpha']);
+const VS_DRAFT_ONLY: ReadonlySet<string> = new Set(['options', 'realServers', 'schedulerFlags', 'protocol', 'lbAlgo', 'forwarding', 'sorryForwarding', 'sorryServer', 'alpha', 'weight']);
 
 /** Parses `virtual_server_group NAME { IP[-LAST|/PREFIX] [PORT] | fwmark N }`. */
 export function parseVirtualServerGroup(node: Node, diags: Diagnostics): VirtualServerGroup | undefined {

@@ -10,6 +10,19 @@ export interface VirtualAddress {
   readonly label?: string;
   readonly scope?: 'global' | 'site' | 'link' | 'host' | 'nowhere';
   readonly broadcast?: string;
+  /** `peer ADDR[/PREFIX]`: a point-to-point address's other end. */
+  readonly peer?: string;
+  /** `home`, `mngtmpaddr`, `noprefixroute`, `autojoin`: the kernel's address flags of those names. */
+  readonly home?: boolean;
+  readonly manageTempAddr?: boolean;
+  readonly noPrefixRoute?: boolean;
+  readonly autojoin?: boolean;
+  /** `-nodad`: IPv6 duplicate address detection runs (by default it does not, as keepalived adds nodad). */
+  readonly dad?: boolean;
+  /** `no_track`: keepalived does not watch the address; neither does tandem, so this is what it does anyway. */
+  readonly noTrack?: boolean;
+  /** `preferred_lft N|forever` (seconds). */
+  readonly preferredLft?: number | 'forever';
   readonly pos: Position;
 }
 
@@ -28,6 +41,17 @@ export interface GarpSettings {
   readonly lowerPrioRepeat?: number;
   /** `garp_lower_prio_delay` (seconds): a second round this long after the first; 0: none. */
   readonly lowerPrioDelay?: number;
+}
+
+/**
+ * keepalived's `garp_extra_if [all] N`: every N seconds while MASTER, one announcement on
+ * each interface other than the instance's that has one of its addresses (`dev`). Without
+ * `all` only keepalived's per-address virtual MAC interfaces get one, and tandem makes none.
+ */
+export interface GarpExtraIf {
+  /** Seconds between rounds (0: off). */
+  readonly interval: number;
+  readonly all: boolean;
 }
 
 /** A `vrrp_instance` block. Durations are in seconds. */
@@ -51,6 +75,12 @@ export interface VrrpInstance {
   /** `unicast_src_ip` or `mcast_src_ip`: the source address of adverts (default: the interface's first address). */
   readonly unicastSrcIp: string | undefined;
   readonly unicastPeer: readonly string[];
+  /** `unicast_peer { IP min_ttl N max_ttl N }`: adverts from that peer must arrive with a TTL in range. */
+  readonly unicastPeerTtl?: Readonly<Record<string, { readonly min?: number; readonly max?: number }>>;
+  /** `unicast_fault_no_peer`: with no unicast peer the instance is in FAULT instead of using multicast. */
+  readonly unicastFaultNoPeer: boolean;
+  /** `notify_priority_changes`: FIFO lines when the effective priority changes (unset: the sync group's, else `vrrp_notify_priority_changes`). */
+  readonly notifyPriorityChanges?: boolean;
   readonly downTimerAdverts: number;
   /** `higher_prio_send_advert`; tandem defaults it on (keepalived: off), see docs/config.md. */
   readonly higherPrioSendAdvert: boolean;
@@ -77,6 +107,8 @@ export interface VrrpInstance {
   /** `lower_prio_no_advert`: a master does not answer a lower-priority advert with its own. */
   readonly lowerPrioNoAdvert: boolean;
   readonly garp: GarpSettings;
+  /** `garp_extra_if [all] N` (else global_defs' `vrrp_garp_extra_if`): while MASTER, one gratuitous ARP / NA every N seconds on each other interface with an address. */
+  readonly garpExtraIf?: GarpExtraIf;
   readonly tracking: Tracking;
   readonly dontTrackPrimary: boolean;
   /** keepalived's old per-instance `lvs_sync_daemon_interface IF`: a global lvs_sync_daemon following this instance. */
@@ -133,8 +165,27 @@ export interface GlobalDefs {
   readonly vrrpMcastGroup6: string;
   /** `vrrp_startup_delay` (seconds): VRRP instances start this long after tandemd (interfaces that come up late at boot). */
   readonly vrrpStartupDelay: number;
+  /**
+   * `dynamic_interfaces [allow_if_changes]`: an instance whose interfaces do not exist (yet) is
+   * in FAULT until they appear, and goes to FAULT when one is deleted, instead of stopping the start.
+   */
+  readonly dynamicInterfaces?: boolean;
+  /** `vrrp_notify_priority_changes`: the default of every instance's `notify_priority_changes`. */
+  readonly vrrpNotifyPriorityChanges?: boolean;
+  /** `fifo_write_vrrp_states_on_reload`: a reload writes every instance's and group's state to the notify FIFOs. */
+  readonly fifoWriteVrrpStatesOnReload?: boolean;
+  /** `vmac_prefix`: the name of a use_vmac interface without one is PREFIX.VRID (default vrrp). */
+  readonly vmacPrefix?: string;
+  /** `default_interface`: where static addresses and routes without dev go (default eth0). */
+  readonly defaultInterface?: string;
+  /** `disable_local_igmp`: net.ipv4.igmp_link_local_mcast_reports is 0 while tandemd runs. */
+  readonly disableLocalIgmp?: boolean;
+  /** keepalived 2.4's `vrrp_delay_after_boot` (seconds): the instances start no earlier than this long after the host booted. */
+  readonly vrrpDelayAfterBoot?: number;
   /** `vrrp_garp_interval` (seconds): the least gap between gratuitous ARPs on one interface. */
   readonly vrrpGarpInterval: number;
+  /** `vrrp_garp_extra_if [all] N`: every instance's `garp_extra_if` unless it has its own. */
+  readonly vrrpGarpExtraIf?: GarpExtraIf;
   /** `vrrp_gna_interval` (seconds): the same for unsolicited neighbour advertisements. */
   readonly vrrpGnaInterval: number;
   /** `vrrp_check_unicast_src`: the default of every instance's `check_unicast_src`. */
@@ -157,6 +208,8 @@ export interface GlobalDefs {
   readonly lvsSyncDaemon: LvsSyncDaemon | undefined;
   /** `notify_fifo` (every event), `vrrp_notify_fifo` (VRRP), `lvs_notify_fifo` (checker) and their `_script` readers. */
   readonly notifyFifos: { readonly all?: NotifyFifo; readonly vrrp?: NotifyFifo; readonly lvs?: NotifyFifo };
+  /** How no_accept drops traffic to the addresses: `nftables`, `vrrp_iptables`, `nftables_priority`, `nftables_counters`. */
+  readonly vrrpFirewall: VrrpFirewall;
   /** `bfd_*` settings of the BFD process (keepalived's bfd child; tandem's BFD side). */
   readonly bfdProcess: BfdProcess;
   /** tandem's own `@tandem announce_*` lines; absent when the file has none. */
@@ -220,6 +273,27 @@ export interface BfdInstance {
   readonly checker: boolean;
 }
 
+/**
+ * The firewall no_accept (Accept_Mode false) uses to drop traffic to the addresses a master
+ * holds. keepalived 2.2.7 as Debian builds it has nftables only: `nftables [TABLE]` names its
+ * table (default keepalived, chain priority -1), and `vrrp_iptables` is read as nftables too.
+ * A bare `vrrp_iptables` is tandem's "add no rules", as people use it.
+ */
+export type VrrpFirewall =
+  | {
+      readonly kind: 'nftables';
+      /** The nftables table (family inet); tandem's default is tandem_no_accept. */
+      readonly table: string;
+      /** The input chain's priority (default 0, the filter priority; keepalived's -1 with `nftables`). */
+      readonly priority: number;
+      /** `nftables_counters`: a counter on each rule. */
+      readonly counters: boolean;
+      /** Which keyword chose it: none (tandem's default), `nftables`, or `vrrp_iptables CHAIN`. */
+      readonly from: 'default' | 'nftables' | 'vrrp_iptables';
+    }
+  /** A bare `vrrp_iptables`: no rules at all, so no_accept is not enforced. */
+  | { readonly kind: 'none' };
+
 /** A FIFO keepalived writes one line per event to, optionally with a script that reads it. */
 export interface NotifyFifo {
   readonly path: string;
@@ -263,6 +337,23 @@ export interface RouteSpec {
   readonly onlink: boolean;
   /** A multipath route: `nexthop via A [dev IF] [weight N] [onlink] nexthop ...` (or the deprecated `via A or B`). */
   readonly nexthops?: readonly Nexthop[];
+  /** `from PREFIX`: IPv6 source routing. */
+  readonly from?: { readonly address: string; readonly prefix: number };
+  /** `tos` / `dsfield`. */
+  readonly tos?: number;
+  /** Route metrics by their `ip route` names (`mtu`, `advmss`, `hoplimit`, `initcwnd`, ...), in the kernel's units. */
+  readonly metrics?: Readonly<Record<string, number>>;
+  /** Metrics given with `lock`. */
+  readonly locked?: readonly string[];
+  readonly congctl?: string;
+  /** `features ecn`. */
+  readonly ecn?: boolean;
+  readonly pref?: 'low' | 'medium' | 'high';
+  readonly realms?: number;
+  /** `expires N` (seconds; IPv6). */
+  readonly expires?: number;
+  /** `no_track`: keepalived does not watch the route; neither does tandem. */
+  readonly noTrack?: boolean;
   readonly pos: Position;
 }
 
@@ -287,6 +378,20 @@ export interface RuleSpec {
   readonly fwmark?: number;
   readonly fwmask?: number;
   readonly invert: boolean;
+  /** What a match does: lookup (`table`), `goto N`, `nop`, or `blackhole` / `unreachable` / `prohibit`. */
+  readonly action?: 'lookup' | 'goto' | 'nop' | 'blackhole' | 'unreachable' | 'prohibit';
+  readonly goto?: number;
+  readonly tos?: number;
+  readonly suppressPrefixlength?: number;
+  readonly suppressIfgroup?: number;
+  readonly uidRange?: readonly [number, number];
+  readonly l3mdev?: boolean;
+  readonly protocol?: number;
+  readonly ipProto?: number;
+  readonly sport?: readonly [number, number];
+  readonly dport?: readonly [number, number];
+  readonly realms?: number;
+  readonly noTrack?: boolean;
   readonly pos: Position;
 }
 
@@ -299,6 +404,10 @@ export interface Config {
   readonly virtualServers: readonly VirtualServer[];
   readonly vrrpScripts: readonly VrrpScript[];
   readonly trackFiles: readonly TrackFile[];
+  /** The global `SSL { }` block, when there is one. */
+  readonly ssl?: SslSettings;
+  /** `vrrp_track_process` blocks. */
+  readonly trackProcesses: readonly TrackProcess[];
   readonly syncGroups: readonly SyncGroup[];
   /** `bfd_instance` blocks, in file order. */
   readonly bfdInstances: readonly BfdInstance[];
@@ -306,6 +415,15 @@ export interface Config {
   readonly staticAddresses: readonly VirtualAddress[];
   readonly staticRoutes: readonly RouteSpec[];
   readonly staticRules: readonly RuleSpec[];
+  /** `interface_up_down_delays`, by interface name. */
+  readonly interfaceDelays?: Readonly<Record<string, InterfaceDelays>>;
+}
+
+/** One line of `interface_up_down_delays`: how long (seconds) a link change must last before the instances see it. */
+export interface InterfaceDelays {
+  readonly down: number;
+  readonly up: number;
+  readonly pos: Position;
 }
 
 /** IPVS schedulers keepalived accepts for `lb_algo` / `lvs_sched`. */
@@ -332,6 +450,10 @@ export interface CheckerOptions {
   readonly delayLoop?: number;
   readonly alpha?: boolean;
   readonly logAllFailures?: boolean;
+  /** `bind_if`: the checker's socket is bound to this interface (SO_BINDTODEVICE). */
+  readonly bindIf?: string;
+  /** `fwmark`: the checker's packets carry this mark (SO_MARK), for policy routing. */
+  readonly fwmark?: number;
 }
 
 /** One `url { ... }` of HTTP_GET / SSL_GET. Status ranges are inclusive. */
@@ -340,6 +462,36 @@ export interface HttpUrl {
   readonly digest?: string;
   readonly statusCodes: readonly (readonly [number, number])[];
   readonly virtualhost?: string;
+  /** `regex` and its options: the body must hold a match (or not, `noMatch`). */
+  readonly regex?: UrlRegex;
+  readonly pos: Position;
+}
+
+/**
+ * A url's `regex` (PCRE2 in keepalived), as the ECMAScript RegExp tandem matches with
+ * (`source`, `flags`: see pcre.ts and docs/config.md for the differences).
+ */
+export interface UrlRegex {
+  /** The pattern as the file wrote it, and its `regex_options`. */
+  readonly pattern: string;
+  readonly options: readonly string[];
+  readonly source: string;
+  readonly flags: string;
+  /** `regex_no_match`: a match fails the check. */
+  readonly noMatch: boolean;
+  /** `regex_min_offset` / `regex_max_offset`: where in the body a match may start. */
+  readonly minOffset: number;
+  readonly maxOffset?: number;
+  /** regex_options `firstline`: the match must start on the body's first line. */
+  readonly firstLine: boolean;
+}
+
+/** The global `SSL { }` block: SSL_GET's client certificate (files), its key and password, and a CA file. */
+export interface SslSettings {
+  readonly password?: string;
+  readonly ca?: string;
+  readonly certificate?: string;
+  readonly key?: string;
   readonly pos: Position;
 }
 
@@ -354,6 +506,10 @@ export type Checker =
       readonly virtualhost?: string;
       readonly httpProtocol?: '1.0' | '1.0C' | '1.1';
       readonly enableSni?: boolean;
+      /** `sni_name` (keepalived 2.3): the TLS server name to send. */
+      readonly sniName?: string;
+      /** `tls_compliant` (keepalived 2.2.8): end each TLS connection with close_notify. */
+      readonly tlsCompliant?: boolean;
     }
   | {
       readonly kind: 'MISC_CHECK';
@@ -431,6 +587,10 @@ export interface VirtualServer {
   readonly alpha: boolean;
   readonly omega: boolean;
   readonly virtualhost?: string;
+  /** `ha_suspend`: the checkers run only while the virtual server's address is on one of this host's interfaces (not with fwmarks). */
+  readonly haSuspend?: boolean;
+  /** `ip_family`: a fwmark service's family (keepalived: else its non-tunnelled real servers', else IPv4). */
+  readonly ipFamily?: 4 | 6;
   readonly options: CheckerOptions;
   readonly realServers: readonly RealServer[];
   /** tandem's own `@tandem announce [PREFIX ...]`: routes announced while the virtual server has quorum. */
@@ -471,6 +631,37 @@ export interface VrrpScript {
   readonly initFail: boolean;
 }
 
+/**
+ * `vrrp_track_process NAME { ... }` (keepalived's track_process.c): the processes running that
+ * match, counted as the kernel's process connector reports them start and end. The item is up
+ * while quorum <= count <= quorumMax. Delays in seconds.
+ */
+export interface TrackProcess {
+  readonly name: string;
+  readonly pos: Position;
+  /** `process NAME [PARAM...]`: the process name (comm), or with `fullCommand` its argv[0]. */
+  readonly process: string;
+  /** The parameters after it: matched against argv[1...] as `paramMatch` says. */
+  readonly params: readonly string[];
+  /**
+   * `param_match`: 'none' (parameters not looked at: no params and no param_match),
+   * 'exact' (exactly these), 'partial' (the process's parameters begin with these),
+   * 'initial' (as partial, the last one only a prefix of the process's).
+   */
+  readonly paramMatch: 'none' | 'exact' | 'partial' | 'initial';
+  /** `full_command` (implied by params and param_match): match argv[0] instead of the 15-character comm. */
+  readonly fullCommand: boolean;
+  readonly weight: number;
+  readonly reverse: boolean;
+  readonly quorum: number;
+  /** `quorum_max` (default: no limit). */
+  readonly quorumMax: number;
+  /** `terminate_delay` (or `delay`): a loss of quorum by an exit counts only if it lasts this long. */
+  readonly terminateDelay: number;
+  /** `fork_delay` (or `delay`): a quorum gained by a fork counts only once it has lasted this long. */
+  readonly forkDelay: number;
+}
+
 /** `track_file NAME { ... }` (`vrrp_track_file` is the old name). */
 export interface TrackFile {
   readonly name: string;
@@ -505,6 +696,8 @@ export interface Tracking {
   readonly trackScript: readonly TrackRef[];
   readonly trackInterface: readonly TrackRef[];
   readonly trackFile: readonly TrackRef[];
+  /** `track_process { NAME [weight N [reverse|noreverse]] }`; a missing weight is the vrrp_track_process's. */
+  readonly trackProcess: readonly TrackRef[];
   /** `track_bfd { NAME [weight N [reverse|noreverse]] }`; a missing weight is the bfd_instance's. */
   readonly trackBfd: readonly TrackRef[];
   readonly notify: NotifyScripts;
@@ -517,4 +710,6 @@ export interface SyncGroup {
   readonly group: readonly string[];
   readonly syncGroupTrackingWeight: boolean;
   readonly tracking: Tracking;
+  /** `notify_priority_changes`: the default of its members' own. */
+  readonly notifyPriorityChanges?: boolean;
 }

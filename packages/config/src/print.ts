@@ -1,4 +1,4 @@
-import type { Checker, CheckerOptions, Config, Forwarding, GlobalDefs, RealServer, RouteSpec, RuleSpec, ScriptSpec, SyncGroup, TrackFile, Tracking, TrackRef, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
+import type { Checker, CheckerOptions, Config, Forwarding, GlobalDefs, RealServer, RouteSpec, RuleSpec, ScriptSpec, SyncGroup, TrackFile, Tracking, TrackProcess, TrackRef, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
 import { printAnnounce, printAnnounceSettings } from './anycast.js';
 import { printBfdInstance, printBfdProcess } from './bfd.js';
 import { defaultGlobalDefs } from './global-defs.js';
@@ -34,16 +34,24 @@ function globals(g: GlobalDefs): string[] {
     ['vrrpMcastGroup4', 'vrrp_mcast_group4'],
     ['vrrpMcastGroup6', 'vrrp_mcast_group6'],
     ['vrrpStartupDelay', 'vrrp_startup_delay'],
+    ['vrrpDelayAfterBoot', 'vrrp_delay_after_boot'],
     ['vrrpGarpInterval', 'vrrp_garp_interval'],
     ['vrrpGnaInterval', 'vrrp_gna_interval'],
   ];
   for (const [key, kw] of pairs) if (g[key] !== undefined && g[key] !== d[key]) out.push(`${kw} ${String(g[key])}`);
   if (g.scriptUser !== undefined) out.push(`script_user ${q(g.scriptUser.user)}${g.scriptUser.group !== undefined ? ` ${q(g.scriptUser.group)}` : ''}`);
   if (g.vrrpHigherPrioSendAdvert !== undefined) out.push(`vrrp_higher_prio_send_advert ${g.vrrpHigherPrioSendAdvert ? 'on' : 'off'}`);
+  if (g.vrrpGarpExtraIf !== undefined) out.push(`vrrp_garp_extra_if ${g.vrrpGarpExtraIf.all ? 'all ' : ''}${g.vrrpGarpExtraIf.interval}`);
   if (g.vrrpStrict) out.push('vrrp_strict');
+  if (g.dynamicInterfaces === true) out.push('dynamic_interfaces');
   if (g.vrrpSkipCheckAdvAddr) out.push('vrrp_skip_check_adv_addr');
   if (g.vrrpCheckUnicastSrc) out.push('vrrp_check_unicast_src');
   if (g.vrrpLowerPrioNoAdvert !== undefined) out.push(`vrrp_lower_prio_no_advert ${g.vrrpLowerPrioNoAdvert ? 'on' : 'off'}`);
+  const fw = g.vrrpFirewall;
+  if (fw.kind === 'none') out.push('vrrp_iptables');
+  else if (fw.from === 'vrrp_iptables') out.push('vrrp_iptables KEEPALIVED_IN');
+  else if (fw.from === 'nftables') out.push(`nftables ${q(fw.table)}`, `nftables_priority ${fw.priority}`);
+  if (fw.kind === 'nftables' && fw.counters) out.push('nftables_counters');
   if (g.lvsFlush) out.push('lvs_flush');
   if (g.lvsFlushOnStop !== 'no') out.push(g.lvsFlushOnStop === 'vs' ? 'lvs_flush_on_stop VS' : 'lvs_flush_on_stop');
   const t = g.lvsTimeouts;
@@ -78,7 +86,7 @@ function refs(kw: string, list: readonly TrackRef[]): string[] {
 }
 
 function tracking(t: Tracking): string[] {
-  const l = [...refs('track_script', t.trackScript), ...refs('track_interface', t.trackInterface), ...refs('track_file', t.trackFile), ...refs('track_bfd', t.trackBfd)];
+  const l = [...refs('track_script', t.trackScript), ...refs('track_interface', t.trackInterface), ...refs('track_file', t.trackFile), ...refs('track_process', t.trackProcess), ...refs('track_bfd', t.trackBfd)];
   const notify: Array<[keyof Tracking['notify'], string]> = [
     ['master', 'notify_master'],
     ['backup', 'notify_backup'],
@@ -109,9 +117,21 @@ function trackFile(f: TrackFile): string[] {
   return block(`track_file ${q(f.name)}`, l, '');
 }
 
+function trackProcess(p: TrackProcess): string[] {
+  const l = [`process ${[p.process, ...p.params].map(q).join(' ')}`, `weight ${p.weight}${p.reverse ? ' reverse' : ''}`];
+  if (p.paramMatch !== 'none') l.push(`param_match ${p.paramMatch}`);
+  if (p.fullCommand) l.push('full_command');
+  if (p.quorumMax !== Number.MAX_SAFE_INTEGER) l.push(`quorum_max ${p.quorumMax}`);
+  if (p.quorum !== 1 && p.quorum !== 0) l.push(`quorum ${p.quorum}`);
+  if (p.terminateDelay !== 0) l.push(`terminate_delay ${p.terminateDelay}`);
+  if (p.forkDelay !== 0) l.push(`fork_delay ${p.forkDelay}`);
+  return block(`vrrp_track_process ${q(p.name)}`, l, '');
+}
+
 function syncGroup(g: SyncGroup): string[] {
   const l = [...block('group', g.group.map(q), ''), ...tracking(g.tracking)];
   if (g.syncGroupTrackingWeight) l.push('sync_group_tracking_weight');
+  if (g.notifyPriorityChanges !== undefined) l.push(`notify_priority_changes ${g.notifyPriorityChanges ? 'on' : 'off'}`);
   return block(`vrrp_sync_group ${q(g.name)}`, l, '');
 }
 
@@ -132,7 +152,15 @@ function instance(i: VrrpInstance): string[] {
   if (i.unicastTtl !== 255) l.push(`unicast_ttl ${i.unicastTtl}`);
   if (i.promoteSecondaries) l.push('promote_secondaries');
   if (i.vmac !== undefined) l.push(`use_vmac ${q(i.vmac.name)}`, ...(i.vmac.xmitBase ? ['vmac_xmit_base'] : []));
-  if (i.unicastPeer.length > 0) l.push(...block('unicast_peer', i.unicastPeer, ''));
+  if (i.unicastPeer.length > 0) {
+    const ttl = (p: string): string => {
+      const t = i.unicastPeerTtl?.[p];
+      return t === undefined ? '' : `${t.min !== undefined ? ` min_ttl ${t.min}` : ''}${t.max !== undefined ? ` max_ttl ${t.max}` : ''}`;
+    };
+    l.push(...block('unicast_peer', i.unicastPeer.map((p) => `${p}${ttl(p)}`), ''));
+  }
+  if (i.unicastFaultNoPeer) l.push('unicast_fault_no_peer');
+  if (i.notifyPriorityChanges !== undefined) l.push(`notify_priority_changes ${i.notifyPriorityChanges ? 'on' : 'off'}`);
   l.push(`down_timer_adverts ${i.downTimerAdverts}`);
   l.push(`higher_prio_send_advert ${i.higherPrioSendAdvert ? 'on' : 'off'}`);
   l.push(`strict_mode ${i.strict ? 'on' : 'off'}`, `lower_prio_no_advert ${i.lowerPrioNoAdvert ? 'on' : 'off'}`, `skip_check_adv_addr ${i.skipCheckAdvAddr ? 'on' : 'off'}`, `check_unicast_src ${i.checkUnicastSrc ? 'on' : 'off'}`);
@@ -145,6 +173,7 @@ function instance(i: VrrpInstance): string[] {
     ['lowerPrioDelay', 'garp_lower_prio_delay'],
   ];
   for (const [key, kw] of garp) if (i.garp[key] !== undefined) l.push(`${kw} ${i.garp[key]}`);
+  if (i.garpExtraIf !== undefined) l.push(`garp_extra_if ${i.garpExtraIf.all ? 'all ' : ''}${i.garpExtraIf.interval}`);
   l.push(...tracking(i.tracking));
   if (i.dontTrackPrimary) l.push('dont_track_primary');
   // tandem's own keyword, on a line keepalived skips.
@@ -171,6 +200,8 @@ function options(o: CheckerOptions): string[] {
   if (o.delayLoop !== undefined) l.push(`delay_loop ${o.delayLoop}`);
   if (o.alpha !== undefined) l.push(`alpha ${o.alpha ? 'on' : 'off'}`);
   if (o.logAllFailures !== undefined) l.push(`log_all_failures ${o.logAllFailures ? 'on' : 'off'}`);
+  if (o.bindIf !== undefined) l.push(`bind_if ${q(o.bindIf)}`);
+  if (o.fwmark !== undefined) l.push(`fwmark ${o.fwmark}`);
   return l;
 }
 
@@ -184,11 +215,21 @@ function checker(c: Checker): string[] {
         if (u.digest !== undefined) ul.push(`digest ${u.digest}`);
         ul.push(`status_code ${u.statusCodes.map(([a, b]) => (a === b ? String(a) : `${a}-${b}`)).join(' ')}`);
         if (u.virtualhost !== undefined) ul.push(`virtualhost ${q(u.virtualhost)}`);
+        const r = u.regex;
+        if (r !== undefined) {
+          ul.push(`regex ${q(r.pattern)}`);
+          if (r.options.length > 0) ul.push(`regex_options ${r.options.join(' ')}`);
+          if (r.noMatch) ul.push('regex_no_match');
+          if (r.minOffset !== 0) ul.push(`regex_min_offset ${r.minOffset}`);
+          if (r.maxOffset !== undefined) ul.push(`regex_max_offset ${r.maxOffset}`);
+        }
         l.push(...block('url', ul, ''));
       }
       if (c.virtualhost !== undefined) l.push(`virtualhost ${q(c.virtualhost)}`);
       if (c.httpProtocol !== undefined) l.push(`http_protocol ${c.httpProtocol}`);
       if (c.enableSni !== undefined) l.push(`enable_sni ${c.enableSni ? 'on' : 'off'}`);
+      if (c.sniName !== undefined) l.push(`sni_name ${q(c.sniName)}`);
+      if (c.tlsCompliant !== undefined) l.push(`tls_compliant ${c.tlsCompliant ? 'on' : 'off'}`);
       break;
     case 'MISC_CHECK':
       l.push(`misc_path ${q(c.path)}`);
@@ -246,6 +287,7 @@ function virtualServer(v: VirtualServer): string[] {
   if (v.persistenceGranularity !== undefined) l.push(`persistence_granularity ${v.persistenceGranularity}`);
   if (v.persistenceEngine !== undefined) l.push(`persistence_engine ${v.persistenceEngine}`);
   l.push(`quorum ${v.quorum}`, `hysteresis ${v.hysteresis}`);
+  if (v.ipFamily !== undefined) l.push(`ip_family inet${v.ipFamily === 6 ? '6' : ''}`);
   if (v.quorumUp !== undefined) l.push(`quorum_up ${q(v.quorumUp)}`);
   if (v.quorumDown !== undefined) l.push(`quorum_down ${q(v.quorumDown)}`);
   if (v.sorryServer !== undefined) {
@@ -255,6 +297,7 @@ function virtualServer(v: VirtualServer): string[] {
   if (v.sorryServerInhibit) l.push('sorry_server_inhibit');
   if (v.inhibitOnFailure) l.push('inhibit_on_failure');
   if (v.omega) l.push('omega');
+  if (v.haSuspend === true) l.push('ha_suspend');
   if (v.virtualhost !== undefined) l.push(`virtualhost ${q(v.virtualhost)}`);
   l.push(...options({ ...v.options, delayLoop: v.delayLoop, alpha: v.alpha }));
   for (const r of v.realServers) l.push(...realServer(r));
@@ -318,13 +361,19 @@ export function printConfig(c: Config): string {
   const parts: string[][] = [];
   const g = globals(c.globalDefs);
   if (g.length > 0) parts.push(block('global_defs', g, ''));
+  if (c.ssl !== undefined) {
+    const s = c.ssl;
+    parts.push(block('SSL', [...(s.password !== undefined ? [`password ${q(s.password)}`] : []), ...(s.ca !== undefined ? [`ca ${q(s.ca)}`] : []), ...(s.certificate !== undefined ? [`certificate ${q(s.certificate)}`] : []), ...(s.key !== undefined ? [`key ${q(s.key)}`] : [])], ''));
+  }
   if (c.staticAddresses.length > 0) parts.push(block('static_ipaddress', c.staticAddresses.map(vip), ''));
   if (c.staticRoutes.length > 0) parts.push(block('static_routes', c.staticRoutes.map(route), ''));
   if (c.staticRules.length > 0) parts.push(block('static_rules', c.staticRules.map(rule), ''));
+  if (c.interfaceDelays !== undefined) parts.push(block('interface_up_down_delays', Object.entries(c.interfaceDelays).map(([name, d]) => `${q(name)} ${d.down} ${d.up}`), ''));
   // Before the blocks that name them: keepalived finds a bfd_instance only once it has read it.
   for (const b of c.bfdInstances) parts.push(printBfdInstance(b));
   for (const s of c.vrrpScripts) parts.push(vrrpScript(s));
   for (const f of c.trackFiles) parts.push(trackFile(f));
+  for (const p of c.trackProcesses) parts.push(trackProcess(p));
   for (const i of c.vrrpInstances) parts.push(instance(i));
   for (const g of c.syncGroups) parts.push(syncGroup(g));
   for (const grp of c.virtualServerGroups) parts.push(group(grp));

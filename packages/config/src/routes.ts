@@ -4,11 +4,56 @@ import { blockOf } from './section.js';
 import type { Node } from './tree.js';
 import { addressValue, enumValue, intValue, prefixedAddress } from './values.js';
 
+/** A number of 0-255, decimal or 0x hex (tos, dsfield). */
+function byteValue(tok: Word, what: string, diags: Diagnostics): number | undefined {
+  const n = /^0x[0-9a-f]{1,2}$/i.test(tok.text) ? Number(tok.text) : /^\d+$/.test(tok.text) ? Number(tok.text) : NaN;
+  if (n >= 0 && n <= 255) return n;
+  diags.error('CONF_ERR_VALUE', tok.pos, `${what} must be 0-255 (or 0x00-0xff), got '${tok.text}'`);
+  return undefined;
+}
+
+/**
+ * A time as ip takes it for rtt, rttvar and rto_min: N with s, ms or us (plain: ms), in
+ * milliseconds; the kernel keeps rtt in 1/8 ms and rttvar in 1/4 ms.
+ */
+const timeMetric =
+  (scale: number) =>
+  (tok: Word, what: string, diags: Diagnostics): number | undefined => {
+    const m = /^(\d+(?:\.\d+)?)(s|ms|us)?$/.exec(tok.text);
+    if (m === null) {
+      diags.error('CONF_ERR_VALUE', tok.pos, `${what} must be a time (N, Nms, Ns or Nus), got '${tok.text}'`);
+      return undefined;
+    }
+    const ms = Number(m[1]) * (m[2] === 's' ? 1000 : m[2] === 'us' ? 0.001 : 1);
+    return Math.round(ms * scale);
+  };
+
+const countMetric = (tok: Word, what: string, diags: Diagnostics): number | undefined => intValue(tok, 0, 0xffffffff, what, diags);
+
+/** The route metrics ip takes by name, and how each value is read. */
+const METRICS: Readonly<Record<string, (tok: Word, what: string, diags: Diagnostics) => number | undefined>> = {
+  mtu: countMetric,
+  advmss: countMetric,
+  hoplimit: countMetric,
+  initcwnd: countMetric,
+  initrwnd: countMetric,
+  window: countMetric,
+  cwnd: countMetric,
+  ssthresh: countMetric,
+  reordering: countMetric,
+  quickack: countMetric,
+  fastopen_no_cookie: countMetric,
+  rtt: timeMetric(8),
+  rttvar: timeMetric(4),
+  rto_min: timeMetric(1),
+};
+
 // keepalived writes routes and rules as `ip route add` / `ip rule add` arguments. tandem runs
 // the options below; any other word is an error at its position, never silently dropped.
 
 const TABLES: Record<string, number> = { main: 254, local: 255, default: 253 };
 const PROTOCOLS: Record<string, number> = { kernel: 2, boot: 3, static: 4, keepalived: 18 };
+const IP_PROTOCOLS: Record<string, number> = { icmp: 1, tcp: 6, udp: 17, 'ipv6-icmp': 58, sctp: 132 };
 const ROUTE_TYPES = ['blackhole', 'unreachable', 'prohibit', 'throw'] as const;
 
 function table(text: string, pos: Node['keyword']['pos'], diags: Diagnostics): number | undefined {
@@ -180,9 +225,85 @@ export function parseRoute(node: Node, diags: Diagnostics): RouteSpec | undefine
       case 'add':
       case 'prepend':
         break;
+      case 'no_track':
+        // keepalived: the route is not watched for deletion; tandem does not watch routes at all.
+        r.noTrack = true;
+        break;
+      case 'from': {
+        if (!need()) return undefined;
+        const a = prefixedAddress(v!, 'route from', diags);
+        if (a === undefined) return undefined;
+        r.from = { address: a.address, prefix: a.prefix };
+        i++;
+        break;
+      }
+      case 'tos':
+      case 'dsfield': {
+        if (!need()) return undefined;
+        const n = byteValue(v!, w.text, diags);
+        if (n === undefined) return undefined;
+        r.tos = n;
+        i++;
+        break;
+      }
+      case 'pref': {
+        if (!need()) return undefined;
+        const p = enumValue(v!, ['low', 'medium', 'high'] as const, 'pref', diags);
+        if (p === undefined) return undefined;
+        r.pref = p;
+        i++;
+        break;
+      }
+      case 'realms':
+      case 'expires': {
+        if (!need()) return undefined;
+        const n = intValue(v!, 0, 0xffffffff, w.text, diags);
+        if (n === undefined) return undefined;
+        r[w.text] = n;
+        i++;
+        break;
+      }
+      case 'features': {
+        if (!need()) return undefined;
+        if (v!.text !== 'ecn') {
+          diags.error('CONF_ERR_VALUE', v!.pos, `features takes ecn, got '${v!.text}'`);
+          return undefined;
+        }
+        r.ecn = true;
+        i++;
+        break;
+      }
+      case 'congctl': {
+        if (!need()) return undefined;
+        let name = v!;
+        if (name.text === 'lock') {
+          r.locked = [...(r.locked ?? []), 'congctl'];
+          name = words[++i] ?? name;
+        }
+        r.congctl = name.text;
+        i++;
+        break;
+      }
       default: {
+        if (Object.hasOwn(METRICS, w.text)) {
+          if (!need()) return undefined;
+          let value = v!;
+          if (value.text === 'lock') {
+            r.locked = [...(r.locked ?? []), w.text];
+            value = words[++i] ?? value;
+            if (value === v) {
+              diags.error('CONF_ERR_ARITY', w.pos, `${w.text} lock needs a value`);
+              return undefined;
+            }
+          }
+          const n = METRICS[w.text]!(value, w.text, diags);
+          if (n === undefined) return undefined;
+          r.metrics = { ...r.metrics, [w.text]: n };
+          i++;
+          break;
+        }
         if (destTok !== undefined || !/^[0-9a-fA-F:.]+(\/\d+)?$|^default$/.test(w.text)) {
-          diags.error('CONF_ERR_UNSUPPORTED', w.pos, `route option '${w.text}' is not supported by tandem yet (it runs via, src, dev, table, metric, scope, protocol, onlink, nexthop)`);
+          diags.error('CONF_ERR_UNSUPPORTED', w.pos, `route option '${w.text}' is not supported by tandem yet (it runs via, src, dev, table, metric, scope, protocol, onlink, nexthop, from, tos, the metrics such as mtu and advmss, lock, congctl, features ecn, pref, realms, expires, no_track)`);
           return undefined;
         }
         destTok = w;
@@ -243,6 +364,19 @@ export function parseRule(node: Node, diags: Diagnostics): RuleSpec | undefined 
       if (!setFamily(6, w.pos)) return undefined;
       continue;
     }
+    // Words without a value: the action types, l3mdev, no_track.
+    if (w.text === 'nop' || w.text === 'blackhole' || w.text === 'unreachable' || w.text === 'prohibit') {
+      r.action = w.text;
+      continue;
+    }
+    if (w.text === 'l3mdev') {
+      r.l3mdev = true;
+      continue;
+    }
+    if (w.text === 'no_track') {
+      r.noTrack = true;
+      continue;
+    }
     if (v === undefined) {
       diags.error('CONF_ERR_ARITY', w.pos, `${w.text} needs a value`);
       return undefined;
@@ -266,7 +400,8 @@ export function parseRule(node: Node, diags: Diagnostics): RuleSpec | undefined 
       }
       case 'preference':
       case 'priority':
-      case 'pref': {
+      case 'pref':
+      case 'order': {
         const p = intValue(v, 0, 0xffffffff, w.text, diags);
         if (p === undefined) return undefined;
         r.preference = p;
@@ -288,15 +423,85 @@ export function parseRule(node: Node, diags: Diagnostics): RuleSpec | undefined 
         if (m[2] !== undefined) r.fwmask = Number(m[2]);
         break;
       }
+      case 'goto': {
+        const n = intValue(v, 0, 0xffffffff, 'goto', diags);
+        if (n === undefined) return undefined;
+        r.action = 'goto';
+        r.goto = n;
+        break;
+      }
+      case 'tos':
+      case 'dsfield': {
+        const n = byteValue(v, w.text, diags);
+        if (n === undefined) return undefined;
+        r.tos = n;
+        break;
+      }
+      case 'suppress_prefixlength':
+      case 'sup_pl': {
+        const n = intValue(v, 0, 128, 'suppress_prefixlength', diags);
+        if (n === undefined) return undefined;
+        r.suppressPrefixlength = n;
+        break;
+      }
+      case 'suppress_ifgroup':
+      case 'sup_group': {
+        const n = intValue(v, 0, 0x7fffffff, 'suppress_ifgroup', diags);
+        if (n === undefined) return undefined;
+        r.suppressIfgroup = n;
+        break;
+      }
+      case 'realms': {
+        const n = intValue(v, 0, 0xffffffff, 'realms', diags);
+        if (n === undefined) return undefined;
+        r.realms = n;
+        break;
+      }
+      case 'protocol': {
+        const p = PROTOCOLS[v.text] ?? (/^\d+$/.test(v.text) && Number(v.text) <= 255 ? Number(v.text) : undefined);
+        if (p === undefined) {
+          diags.error('CONF_ERR_VALUE', v.pos, `protocol must be kernel, boot, static, keepalived or 0-255, got '${v.text}'`);
+          return undefined;
+        }
+        r.protocol = p;
+        break;
+      }
+      case 'ipproto': {
+        const p = IP_PROTOCOLS[v.text] ?? (/^\d+$/.test(v.text) && Number(v.text) <= 255 ? Number(v.text) : undefined);
+        if (p === undefined) {
+          diags.error('CONF_ERR_VALUE', v.pos, `ipproto must be tcp, udp, sctp, icmp, ipv6-icmp or 0-255, got '${v.text}'`);
+          return undefined;
+        }
+        r.ipProto = p;
+        break;
+      }
+      case 'uidrange':
+      case 'sport':
+      case 'dport': {
+        const m = /^(\d+)(?:-(\d+))?$/.exec(v.text);
+        const lo = m === null ? NaN : Number(m[1]);
+        const hi = m === null ? NaN : Number(m[2] ?? m[1]);
+        const max = w.text === 'uidrange' ? 0xffffffff : 65535;
+        if (!(lo <= hi && hi <= max)) {
+          diags.error('CONF_ERR_VALUE', v.pos, `${w.text} must be N or N-M (at most ${max}), got '${v.text}'`);
+          return undefined;
+        }
+        if (w.text === 'uidrange') r.uidRange = [lo, hi];
+        else r[w.text] = [lo, hi];
+        break;
+      }
       default:
-        diags.error('CONF_ERR_UNSUPPORTED', w.pos, `rule option '${w.text}' is not supported by tandem yet (it runs from, to, table, preference, iif, oif, fwmark, not)`);
+        diags.error('CONF_ERR_UNSUPPORTED', w.pos, `rule option '${w.text}' is not supported by tandem yet (it runs from, to, table, preference, iif, oif, fwmark, not, goto, nop, blackhole, unreachable, prohibit, tos, suppress_prefixlength, suppress_ifgroup, realms, protocol, ipproto, sport, dport, uidrange, l3mdev, no_track)`);
         return undefined;
     }
   }
-  if (r.table === undefined) {
-    diags.error('CONF_ERR_MISSING', node.keyword.pos, 'a rule needs table N (tandem runs lookup rules only)');
+  const action = r.action ?? 'lookup';
+  if (action === 'lookup' && r.table === undefined && r.l3mdev !== true) {
+    diags.error('CONF_ERR_MISSING', node.keyword.pos, 'a rule needs table N, l3mdev, goto N or an action (nop, blackhole, unreachable, prohibit)');
     return undefined;
   }
+  if (action !== 'lookup' && r.table !== undefined) diags.error('CONF_ERR_CONFLICT', node.keyword.pos, `a ${action} rule takes no table`);
+  if (r.l3mdev === true && r.table !== undefined) diags.error('CONF_ERR_CONFLICT', node.keyword.pos, 'l3mdev and table exclude each other (the table is the VRF\'s)');
   if (r.preference === undefined) diags.warning('CONF_ERR_MISSING', node.keyword.pos, 'a rule without preference gets one from the kernel; keepalived advises setting it');
   r.family = family ?? 4;
   return r;

@@ -36,6 +36,23 @@ export function applySection<D>(spec: SectionSpec<D>, nodes: readonly Node[], dr
   }
 }
 
+/**
+ * A keyword tandem takes where keepalived 2.2.7 does not (it would say `Unknown keyword` and
+ * refuse the file): it still does what `handler` does, with a warning that says so.
+ */
+export function notInKeepalived<D>(handler: Handler<D>, where: string, what: string): Handler<D> {
+  return (node, draft, diags) => {
+    const before = diags.errorCount;
+    handler(node, draft, diags);
+    if (diags.errorCount === before) diags.warning('CONF_ERR_UNKNOWN_KEYWORD', node.keyword.pos, `keepalived 2.2.7 does not take ${node.keyword.text} in ${where} (it would refuse this file); tandem does: ${what}`);
+  };
+}
+
+/** A keyword keepalived takes only elsewhere (it refuses it here): an error that says where it goes. */
+export function misplaced<D>(where: string): Handler<D> {
+  return (node, _draft, diags) => diags.error('CONF_ERR_UNKNOWN_KEYWORD', node.keyword.pos, `${node.keyword.text} belongs ${where} (keepalived 2.2.7 refuses it here too)`);
+}
+
 /** The statements of a block keyword; reports a missing block. */
 export function blockOf(node: Node, diags: Diagnostics): readonly Node[] | undefined {
   if (node.block === undefined) {

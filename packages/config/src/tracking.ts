@@ -1,8 +1,8 @@
-import type { Diagnostics } from './diagnostics.js';
-import type { NotifyScripts, ScriptSpec, SyncGroup, TrackFile, TrackRef, VrrpScript } from './model.js';
+import type { Diagnostics, Position } from './diagnostics.js';
+import type { NotifyScripts, ScriptSpec, SyncGroup, TrackFile, TrackProcess, TrackRef, VrrpScript } from './model.js';
 import { applySection, blockOf, flag, integer, namedBlock, seconds, single, type Handler, type SectionSpec } from './section.js';
 import type { Node } from './tree.js';
-import { arity, intValue } from './values.js';
+import { arity, enumValue, intValue } from './values.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -53,6 +53,7 @@ export interface TrackingLists {
   trackScript: TrackRef[];
   trackInterface: TrackRef[];
   trackFile: TrackRef[];
+  trackProcess: TrackRef[];
   trackBfd: TrackRef[];
   notify: Mutable<NotifyScripts>;
 }
@@ -75,6 +76,7 @@ export function trackingKeywords<D extends TrackingDraft>(): Record<string, Hand
     track_script: (n, d, diags) => d.tracking.trackScript.push(...trackList(-253, 253)(n, diags)),
     track_interface: (n, d, diags) => d.tracking.trackInterface.push(...trackList(-253, 253)(n, diags)),
     track_file: (n, d, diags) => d.tracking.trackFile.push(...trackList(-254, 254)(n, diags)),
+    track_process: (n, d, diags) => d.tracking.trackProcess.push(...trackList(-254, 254)(n, diags)),
     // keepalived's vrrp_track.c alloc_track_bfd; the names are resolved in bfd.ts.
     track_bfd: (n, d, diags) => d.tracking.trackBfd.push(...trackList(-253, 253)(n, diags)),
   };
@@ -88,7 +90,7 @@ export function trackingKeywords<D extends TrackingDraft>(): Record<string, Hand
 }
 
 export function emptyTracking(): TrackingLists {
-  return { trackScript: [], trackInterface: [], trackFile: [], trackBfd: [], notify: {} };
+  return { trackScript: [], trackInterface: [], trackFile: [], trackProcess: [], trackBfd: [], notify: {} };
 }
 
 type ScriptDraft = { script?: ScriptSpec; interval: number; timeout?: number; weight: number; reverse: boolean; rise: number; fall: number; user?: string; initFail: boolean };
@@ -175,7 +177,7 @@ export function parseTrackFile(node: Node, diags: Diagnostics): TrackFile | unde
   return { name: named.name, pos: node.keyword.pos, file, ...rest };
 }
 
-type GroupDraft = TrackingDraft & { group: string[]; sawGroup: boolean; syncGroupTrackingWeight: boolean };
+type GroupDraft = TrackingDraft & { group: string[]; sawGroup: boolean; syncGroupTrackingWeight: boolean; notifyPriorityChanges?: boolean };
 
 const groupSpec: SectionSpec<GroupDraft> = {
   name: 'vrrp_sync_group',
@@ -189,8 +191,17 @@ const groupSpec: SectionSpec<GroupDraft> = {
       }
     },
     sync_group_tracking_weight: flag((d, v) => (d.syncGroupTrackingWeight = v)),
+    notify_priority_changes: flag((d, v) => (d.notifyPriorityChanges = v)),
+    // keepalived 2.2.7: "global_tracking is deprecated. Use track_interface/script/file on the sync group"; it sets sync_group_tracking_weight.
+    global_tracking: (n, d, diags) => {
+      if (!arity(n, 0, 0, diags)) return;
+      d.syncGroupTrackingWeight = true;
+      diags.warning('CONF_ERR_VALUE', n.keyword.pos, 'global_tracking is deprecated (keepalived says so too); read as sync_group_tracking_weight');
+    },
   },
-  notYet: { smtp_alert: { severity: 'warning', why: 'email alerts do not change failover' } },
+  notYet: {
+    smtp_alert: { severity: 'warning', why: 'email alerts do not change failover' },
+  },
 };
 
 export function parseSyncGroup(node: Node, diags: Diagnostics): SyncGroup | undefined {
@@ -199,12 +210,111 @@ export function parseSyncGroup(node: Node, diags: Diagnostics): SyncGroup | unde
   const { block } = named;
   const d: GroupDraft = { tracking: emptyTracking(), group: [], sawGroup: false, syncGroupTrackingWeight: false };
   // The old syntax lists members directly in the block (keepalived's own samples use it).
-  const isOldMember = (n: Node): boolean => n.args.length === 0 && n.block === undefined && !Object.hasOwn(groupSpec.keywords, n.keyword.text);
+  const isOldMember = (n: Node): boolean => n.args.length === 0 && n.block === undefined && !Object.hasOwn(groupSpec.keywords, n.keyword.text) && !Object.hasOwn(groupSpec.notYet ?? {}, n.keyword.text);
   for (const n of block.filter(isOldMember)) {
     diags.warning('CONF_ERR_SYNTAX', n.keyword.pos, `instance ${n.keyword.text} listed directly in vrrp_sync_group: the current syntax is group { ${n.keyword.text} }`);
     d.group.push(n.keyword.text);
   }
   applySection(groupSpec, block.filter((n) => !isOldMember(n)), d, diags);
   if (d.group.length === 0) diags.error('CONF_ERR_MISSING', node.keyword.pos, `vrrp_sync_group ${named.name} needs group { INSTANCE ... }`);
-  return { name: named.name, pos: node.keyword.pos, group: d.group, syncGroupTrackingWeight: d.syncGroupTrackingWeight, tracking: d.tracking };
+  return {
+    name: named.name,
+    pos: node.keyword.pos,
+    group: d.group,
+    syncGroupTrackingWeight: d.syncGroupTrackingWeight,
+    tracking: d.tracking,
+    ...(d.notifyPriorityChanges !== undefined ? { notifyPriorityChanges: d.notifyPriorityChanges } : {}),
+  };
+}
+
+type ProcessDraft = Omit<Mutable<TrackProcess>, 'name' | 'pos' | 'process' | 'params' | 'paramMatch'> & {
+  process?: string;
+  params: string[];
+  paramMatch?: TrackProcess['paramMatch'];
+  quorumGiven: boolean;
+};
+
+/** keepalived: `delay` sets both delays; the others one each. 1 µs to 3600 s. */
+const processDelay = (which: 'terminate' | 'fork' | 'both'): Handler<ProcessDraft> =>
+  single(seconds(0.000001, 3600), (d, v) => {
+    if (which !== 'fork') d.terminateDelay = v;
+    if (which !== 'terminate') d.forkDelay = v;
+  });
+
+const processSpec: SectionSpec<ProcessDraft> = {
+  name: 'vrrp_track_process',
+  keywords: {
+    process: (n, d, diags) => {
+      if (!arity(n, 1, Infinity, diags)) return;
+      if (d.process !== undefined) {
+        diags.error('CONF_ERR_CONFLICT', n.keyword.pos, 'process is already set for this vrrp_track_process');
+        return;
+      }
+      d.process = n.args[0]!.text;
+      d.params = n.args.slice(1).map((a) => a.text);
+      // keepalived: parameters mean the whole command line, matched exactly unless param_match says otherwise.
+      if (d.params.length > 0) d.fullCommand = true;
+    },
+    param_match: (n, d, diags) => {
+      if (!arity(n, 0, 1, diags)) return;
+      const v = n.args[0] === undefined ? 'exact' : enumValue(n.args[0], ['exact', 'partial', 'initial'] as const, 'param_match', diags);
+      if (v === undefined) return;
+      d.paramMatch = v;
+      d.fullCommand = true;
+    },
+    weight: (n, d, diags) => {
+      if (!arity(n, 1, 2, diags)) return;
+      const w = intValue(n.args[0]!, -254, 254, 'weight', diags);
+      if (w !== undefined) d.weight = w;
+      const r = n.args[1];
+      if (r !== undefined && r.text !== 'reverse') diags.error('CONF_ERR_VALUE', r.pos, `expected reverse, got '${r.text}'`);
+      d.reverse = r?.text === 'reverse';
+    },
+    quorum: single(integer(1, 65535), (d, v) => {
+      d.quorum = v;
+      d.quorumGiven = true;
+    }),
+    // keepalived: 0 (without a quorum) means "never running": up while no process matches.
+    quorum_max: single(integer(0, 65535), (d, v) => (d.quorumMax = v)),
+    delay: processDelay('both'),
+    terminate_delay: processDelay('terminate'),
+    fork_delay: processDelay('fork'),
+    full_command: flag((d, v) => (d.fullCommand = v)),
+  },
+};
+
+/** Parses `vrrp_track_process NAME { ... }` with keepalived's defaults and rules. */
+export function parseTrackProcess(node: Node, diags: Diagnostics): TrackProcess | undefined {
+  const named = namedBlock(node, diags);
+  if (named === undefined) return undefined;
+  const d: ProcessDraft = { params: [], fullCommand: false, weight: 0, reverse: false, quorum: 1, quorumMax: Number.MAX_SAFE_INTEGER, terminateDelay: 0, forkDelay: 0, quorumGiven: false };
+  const before = diags.errorCount;
+  applySection(processSpec, named.block, d, diags);
+  const at = (kw: string): Position => {
+    for (let i = named.block.length - 1; i >= 0; i--) if (named.block[i]!.keyword.text === kw) return named.block[i]!.keyword.pos;
+    return node.keyword.pos;
+  };
+  if (d.process === undefined) diags.error('CONF_ERR_MISSING', node.keyword.pos, `vrrp_track_process ${named.name} needs process NAME`);
+  if (d.quorumMax === 0 && !d.quorumGiven) d.quorum = 0;
+  else if (d.quorumMax < d.quorum) diags.error('CONF_ERR_CONFLICT', at('quorum_max'), `quorum_max ${d.quorumMax} is less than quorum ${d.quorum}`);
+  if (d.process !== undefined && !d.fullCommand && d.process.length > 15) {
+    // The kernel's comm is 15 characters; keepalived compares it whole, so such a name never matches.
+    diags.warning('CONF_ERR_VALUE', at('process'), `process ${d.process} is longer than the 15 characters of a process name (comm), so it never matches one; add full_command to match the command line`);
+  }
+  if (diags.errorCount > before || d.process === undefined) return undefined;
+  const paramMatch = d.paramMatch ?? (d.params.length > 0 ? 'exact' : 'none');
+  return {
+    name: named.name,
+    pos: node.keyword.pos,
+    process: d.process,
+    params: d.params,
+    paramMatch,
+    fullCommand: d.fullCommand,
+    weight: d.weight,
+    reverse: d.reverse,
+    quorum: d.quorum,
+    quorumMax: d.quorumMax,
+    terminateDelay: d.terminateDelay,
+    forkDelay: d.forkDelay,
+  };
 }

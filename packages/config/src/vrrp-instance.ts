@@ -2,13 +2,14 @@ import { isIP } from 'node:net';
 import { instanceBfdKeywords, type BfdTakeoverDraft } from './bfd.js';
 import type { Diagnostics, Position } from './diagnostics.js';
 import type { Token } from './lexer.js';
-import type { Authentication, GarpSettings, GlobalDefs, RouteSpec, RuleSpec, VirtualAddress, VrrpInstance } from './model.js';
+import type { Authentication, GarpExtraIf, GarpSettings, GlobalDefs, RouteSpec, RuleSpec, VirtualAddress, VrrpInstance } from './model.js';
+import { garpExtraIf } from './garp-extra-if.js';
 import { ownerIgnoresAdverts } from './global-defs.js';
 import { routeBlock, ruleBlock } from './routes.js';
 import { applySection, blockOf, flag, integer, seconds, single, word, type NotYet, type SectionSpec } from './section.js';
 import { emptyTracking, trackingKeywords, type TrackingDraft } from './tracking.js';
 import type { Node } from './tree.js';
-import { addressValue, arity, enumValue, multicastGroup, prefixedAddress } from './values.js';
+import { addressValue, arity, enumValue, intValue, multicastGroup, prefixedAddress } from './values.js';
 
 interface Draft extends TrackingDraft, BfdTakeoverDraft {
   dontTrackPrimary: boolean;
@@ -18,6 +19,9 @@ interface Draft extends TrackingDraft, BfdTakeoverDraft {
   vmacName?: string;
   vmacPos?: Position;
   vmacXmitBase?: Position;
+  nativeIpv6?: Position;
+  /** keepalived 2.2.8's `no_virtual_ipaddress`. */
+  noVirtualIpaddress?: Position;
   state?: 'MASTER' | 'BACKUP';
   interface?: string;
   virtualRouterId?: number;
@@ -34,6 +38,9 @@ interface Draft extends TrackingDraft, BfdTakeoverDraft {
   excluded: VirtualAddress[];
   unicastSrcIp?: string;
   unicastPeer: string[];
+  peerTtl: Map<string, { min?: number; max?: number }>;
+  unicastFaultNoPeer?: boolean;
+  notifyPriorityChanges?: boolean;
   downTimerAdverts?: number;
   higherPrioSendAdvert?: boolean;
   strict?: boolean;
@@ -44,6 +51,12 @@ interface Draft extends TrackingDraft, BfdTakeoverDraft {
   unicastTtl?: number;
   mcastDstIp?: string;
   garp: { -readonly [K in keyof GarpSettings]: GarpSettings[K] };
+  garpExtraIf?: GarpExtraIf;
+}
+
+/** garp_extra_if as the instance runs it: absent when off (interval 0). */
+function extraIf(v: GarpExtraIf | undefined): { garpExtraIf?: GarpExtraIf } {
+  return v === undefined || v.interval === 0 ? {} : { garpExtraIf: v };
 }
 
 const SCOPES = ['global', 'site', 'link', 'host', 'nowhere'] as const;
@@ -84,9 +97,61 @@ export function parseVip(node: Node, diags: Diagnostics): VirtualAddress | undef
       case 'brd':
       case 'broadcast': {
         const v = needValue();
-        if (v !== undefined) {
-          const a = addressValue(v, 'broadcast', diags);
-          if (a !== undefined) vip.broadcast = a.address;
+        if (v === undefined) break;
+        if (head.family === 6) {
+          diags.error('CONF_ERR_VALUE', opt.pos, 'an IPv6 address has no broadcast address');
+          return undefined;
+        }
+        // As ip (and keepalived): '+' is the prefix's last address, '-' its first.
+        if (v.text === '+' || v.text === '-') {
+          if (head.prefix > 30) diags.error('CONF_ERR_VALUE', v.pos, `broadcast ${v.text} needs a prefix of /30 or shorter`);
+          else vip.broadcast = broadcastOf(head.address, head.prefix, v.text === '+');
+          break;
+        }
+        const a = addressValue(v, 'broadcast', diags);
+        if (a !== undefined) vip.broadcast = a.address;
+        break;
+      }
+      case 'peer': {
+        const v = needValue();
+        if (v === undefined) break;
+        const p = prefixedAddress(v, 'peer', diags);
+        if (p === undefined) return undefined;
+        if (p.family !== head.family) {
+          diags.error('CONF_ERR_CONFLICT', v.pos, 'peer address is not of the address\'s family');
+          return undefined;
+        }
+        vip.peer = p.address;
+        // keepalived: the prefix is the peer's.
+        vip.prefix = p.prefix;
+        break;
+      }
+      case 'home':
+        vip.home = true;
+        break;
+      case '-nodad':
+        vip.dad = true;
+        break;
+      case 'mngtmpaddr':
+        vip.manageTempAddr = true;
+        break;
+      case 'noprefixroute':
+        vip.noPrefixRoute = true;
+        break;
+      case 'autojoin':
+        vip.autojoin = true;
+        break;
+      case 'no_track':
+        vip.noTrack = true;
+        break;
+      case 'preferred_lft': {
+        const v = needValue();
+        if (v === undefined) break;
+        if (v.text === 'forever') vip.preferredLft = 'forever';
+        else {
+          const n = intValue(v, 0, 0xffffffff, 'preferred_lft', diags);
+          if (n === undefined) return undefined;
+          vip.preferredLft = n;
         }
         break;
       }
@@ -94,12 +159,20 @@ export function parseVip(node: Node, diags: Diagnostics): VirtualAddress | undef
         if (isIP(opt.text.split('/')[0] ?? '') !== 0) {
           diags.error('CONF_ERR_ARITY', opt.pos, `one address per line in virtual_ipaddress: '${opt.text}' would be ignored by keepalived`);
         } else {
-          diags.error('CONF_ERR_UNSUPPORTED', opt.pos, `virtual address option '${opt.text}' is not supported (supported: dev, label, scope, brd)`);
+          diags.error('CONF_ERR_UNSUPPORTED', opt.pos, `virtual address option '${opt.text}' is not supported (tandem takes dev, label, scope, brd, peer, home, -nodad, mngtmpaddr, noprefixroute, autojoin, no_track, preferred_lft)`);
         }
         return undefined;
     }
   }
   return vip;
+}
+
+/** The broadcast address ip makes of `brd +` (the prefix's last address) or `brd -` (its first). */
+function broadcastOf(address: string, prefix: number, last: boolean): string {
+  const n = address.split('.').reduce((a, b) => (a << 8) + Number(b), 0) >>> 0;
+  const host = prefix === 0 ? 0xffffffff : (0xffffffff >>> prefix) >>> 0;
+  const v = last ? (n | host) >>> 0 : (n & ~host) >>> 0;
+  return [24, 16, 8, 0].map((s) => (v >>> s) & 0xff).join('.');
 }
 
 function vipBlock(key: 'vips' | 'excluded') {
@@ -190,6 +263,9 @@ const spec: SectionSpec<Draft> = {
       else d.authentication = { type, password: password.slice(0, 8), pos: n.keyword.pos };
     },
     virtual_ipaddress: vipBlock('vips'),
+    no_virtual_ipaddress: (n, d, diags) => {
+      if (arity(n, 0, 0, diags)) d.noVirtualIpaddress = n.keyword.pos;
+    },
     virtual_ipaddress_excluded: vipBlock('excluded'),
     unicast_src_ip: single(addressValue, (d, a) => (d.unicastSrcIp = a.address)),
     // keepalived sets the same source address from either keyword.
@@ -199,13 +275,45 @@ const spec: SectionSpec<Draft> = {
       const block = blockOf(n, diags);
       if (block === undefined) return;
       for (const e of block) {
-        if (e.args.length > 0) diags.error('CONF_ERR_UNSUPPORTED', e.args[0]!.pos, `unicast_peer option '${e.args[0]!.text}' is not supported yet`);
         const a = addressValue(e.keyword, 'unicast peer', diags);
-        if (a !== undefined) d.unicastPeer.push(a.address);
+        if (a === undefined) continue;
+        d.unicastPeer.push(a.address);
+        // keepalived 2.2: `IP [min_ttl N] [max_ttl N]`: adverts from the peer must arrive with a TTL in range.
+        const ttl: { min?: number; max?: number } = {};
+        for (let k = 0; k < e.args.length; k += 2) {
+          const opt = e.args[k]!;
+          const v = e.args[k + 1];
+          if (opt.text !== 'min_ttl' && opt.text !== 'max_ttl') {
+            diags.error('CONF_ERR_VALUE', opt.pos, `unicast_peer option '${opt.text}': expected min_ttl N or max_ttl N`);
+            break;
+          }
+          if (v === undefined) {
+            diags.error('CONF_ERR_ARITY', opt.pos, `${opt.text} needs a value`);
+            break;
+          }
+          const n = intValue(v, 0, 255, opt.text, diags);
+          if (n !== undefined) ttl[opt.text === 'min_ttl' ? 'min' : 'max'] = n;
+        }
+        if (ttl.min !== undefined && ttl.max !== undefined && ttl.min > ttl.max) diags.error('CONF_ERR_CONFLICT', e.keyword.pos, `min_ttl ${ttl.min} is above max_ttl ${ttl.max}`);
+        else if (ttl.min !== undefined || ttl.max !== undefined) d.peerTtl.set(a.address, ttl);
       }
+    },
+    unicast_fault_no_peer: flag((d, v) => (d.unicastFaultNoPeer = v)),
+    notify_priority_changes: flag((d, v) => (d.notifyPriorityChanges = v)),
+    // Deprecated in keepalived: the addresses give the family; with IPv4 ones it is an error there.
+    native_ipv6: (n, d, diags) => {
+      if (arity(n, 0, 0, diags)) d.nativeIpv6 = n.keyword.pos;
     },
     down_timer_adverts: single(integer(1, 100), (d, v) => (d.downTimerAdverts = v)),
     higher_prio_send_advert: flag((d, v) => (d.higherPrioSendAdvert = v)),
+    garp_extra_if: (n, d, diags) => {
+      const v = garpExtraIf(n, diags);
+      if (v !== undefined) d.garpExtraIf = v;
+    },
+    vmac_garp_intvl: (n, d, diags) => {
+      const v = garpExtraIf(n, diags);
+      if (v !== undefined) d.garpExtraIf = v;
+    },
     garp_master_delay: single(seconds(0, 86400), (d, v) => (d.garp.masterDelay = v)),
     garp_master_repeat: single(integer(1, 255), (d, v) => (d.garp.masterRepeat = v)),
     garp_master_refresh: single(seconds(0, 86400), (d, v) => (d.garp.masterRefresh = v)),
@@ -214,22 +322,38 @@ const spec: SectionSpec<Draft> = {
     garp_lower_prio_repeat: single(integer(0, 255), (d, v) => (d.garp.lowerPrioRepeat = v)),
   },
   notYet: {
-    track_process: changes('process tracking is not implemented'),
     smtp_alert: { severity: 'warning', why: 'email alerts do not change failover' },
     debug: { severity: 'warning', why: 'it only changes logging' },
     kernel_rx_buf_size: { severity: 'warning', why: 'it only sizes a socket buffer' },
     linkbeat_use_polling: { severity: 'warning', why: 'tandem follows link state through netlink events' },
-    garp_extra_if: changes('gratuitous ARPs would not be sent on the extra interfaces'),
-    native_ipv6: changes('it changes how IPv6 addresses are advertised'),
-    notify_priority_changes: changes('priority-change notifications would not be sent'),
     old_unicast_checksum: changes('it changes the advert checksum on the wire'),
     track_src_ip: changes('it changes the advert source address'),
     use_ipvlan: changes('the ipvlan interface would not be created'),
     use_vmac_addr: changes('the virtual MAC would not be used'),
     vrf: changes('the instance would not run in that VRF'),
-    unicast_fault_no_peer: changes('it changes the state with no peers'),
   },
 };
+
+/**
+ * An instance without `virtual_ipaddress` (cloud pairs whose notify scripts move an elastic
+ * address): keepalived 2.2.7 runs it for VRRPv2 with "No VIP specified; at least one is
+ * sensible", and refuses it for VRRPv3 and in strict mode (RFC 5798 §5.2.5: at least one
+ * address). keepalived 2.2.8's `no_virtual_ipaddress` says it is meant: no warning, and
+ * VRRPv3 too (not in strict mode).
+ */
+function noVirtualAddresses(d: Draft, where: string, pos: Position, version: 2 | 3, strict: boolean, at: KeywordAt, diags: Diagnostics): void {
+  if (d.noVirtualIpaddress !== undefined) {
+    if (d.vips.length > 0) diags.error('CONF_ERR_CONFLICT', d.noVirtualIpaddress, `${where}: no_virtual_ipaddress, yet virtual_ipaddress has addresses`);
+    else if (strict) diags.error('CONF_ERR_CONFLICT', d.noVirtualIpaddress, `strict mode (vrrp_strict / strict_mode): no_virtual_ipaddress is not allowed (RFC 5798 §5.2.5: at least one address)`);
+    return;
+  }
+  if (d.vips.length > 0) return;
+  if (version === 3 || strict) {
+    diags.error('CONF_ERR_MISSING', pos, `${where} needs at least one address in virtual_ipaddress with ${strict ? 'strict mode' : 'VRRPv3'} (RFC 5798 §5.2.5; keepalived 2.2.7 refuses it too; keepalived 2.2.8's no_virtual_ipaddress allows VRRPv3 without)`);
+    return;
+  }
+  diags.warning('CONF_ERR_MISSING', at('virtual_ipaddress'), `${where} has no virtual_ipaddress: it holds no address, only the state (notify scripts may move addresses); at least one is sensible (keepalived warns too; no_virtual_ipaddress says it is meant)`);
+}
 
 /** The position of the last of these keywords in the instance's block (none given: the instance's own). */
 type KeywordAt = (...keywords: string[]) => Position;
@@ -270,7 +394,7 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
   if (node.args.length > 1) diags.error('CONF_ERR_ARITY', node.args[1]!.pos, `unexpected '${node.args[1]!.text}' after the instance name`);
   const block = blockOf(node, diags);
   if (block === undefined) return undefined;
-  const d: Draft = { priority: 100, advertInt: 1, nopreempt: false, preemptDelay: 0, vips: [], excluded: [], unicastPeer: [], garp: {}, tracking: emptyTracking(), bfdTakeover: [], dontTrackPrimary: false, virtualRoutes: [], virtualRules: [] };
+  const d: Draft = { priority: 100, advertInt: 1, nopreempt: false, preemptDelay: 0, vips: [], excluded: [], unicastPeer: [], peerTtl: new Map(), garp: {}, tracking: emptyTracking(), bfdTakeover: [], dontTrackPrimary: false, virtualRoutes: [], virtualRules: [] };
   const before = diags.errorCount;
   applySection(spec, block, d, diags);
   const pos: Position = node.keyword.pos;
@@ -282,16 +406,20 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
   const where = `vrrp_instance ${name.text}`;
   if (d.interface === undefined) diags.error('CONF_ERR_MISSING', pos, `${where} needs interface`);
   if (d.virtualRouterId === undefined) diags.error('CONF_ERR_MISSING', pos, `${where} needs virtual_router_id`);
-  if (d.vips.length === 0) diags.error('CONF_ERR_MISSING', pos, `${where} needs at least one address in virtual_ipaddress (RFC 5798 §5.2.5)`);
   const family = d.vips[0]?.family ?? 4;
   for (const v of d.vips) {
     if (v.family !== family) diags.error('CONF_ERR_CONFLICT', v.pos, `virtual_ipaddress mixes IPv4 and IPv6; put the other family in virtual_ipaddress_excluded`);
+  }
+  if (d.nativeIpv6 !== undefined) {
+    if (d.vips.some((v) => v.family === 4)) diags.error('CONF_ERR_CONFLICT', d.nativeIpv6, 'native_ipv6 with IPv4 addresses (keepalived refuses it too)');
+    else diags.warning('CONF_ERR_VALUE', d.nativeIpv6, 'native_ipv6 is deprecated (keepalived says so too): the addresses give the family');
   }
   let version: 2 | 3 = d.version ?? globals.vrrpVersion;
   if (family === 6) {
     if (d.version === 2) diags.error('CONF_ERR_CONFLICT', d.versionTok!.pos, 'VRRPv2 is IPv4 only; IPv6 addresses need version 3');
     version = 3;
   }
+  noVirtualAddresses(d, where, pos, version, d.strict ?? globals.vrrpStrict, at, diags);
   if (version === 2 && !Number.isInteger(d.advertInt)) {
     diags.error('CONF_ERR_VALUE', d.advertIntTok!.pos, `VRRPv2 advert_int must be whole seconds, got ${d.advertInt}; use version 3 for fractions`);
   }
@@ -349,6 +477,9 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     virtualIpaddressExcluded: d.excluded,
     unicastSrcIp: d.unicastSrcIp,
     unicastPeer: d.unicastPeer,
+    ...(d.peerTtl.size > 0 ? { unicastPeerTtl: Object.fromEntries(d.peerTtl) } : {}),
+    unicastFaultNoPeer: d.unicastFaultNoPeer ?? false,
+    ...(d.notifyPriorityChanges !== undefined ? { notifyPriorityChanges: d.notifyPriorityChanges } : {}),
     downTimerAdverts: d.downTimerAdverts ?? globals.vrrpDownTimerAdverts,
     higherPrioSendAdvert: d.higherPrioSendAdvert ?? globals.vrrpHigherPrioSendAdvert ?? !strict,
     strict,
@@ -359,12 +490,13 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     promoteSecondaries: d.promoteSecondaries === true && d.vmacPos === undefined,
     mcastGroup: d.mcastDstIp ?? (family === 4 ? globals.vrrpMcastGroup4 : globals.vrrpMcastGroup6),
     garp: d.garp,
+    ...extraIf(d.garpExtraIf ?? globals.vrrpGarpExtraIf),
     tracking: { ...d.tracking, trackInterface: d.tracking.trackInterface.filter((ti) => ti.name !== d.interface) },
     dontTrackPrimary: d.dontTrackPrimary,
     virtualRoutes: d.virtualRoutes,
     virtualRules: d.virtualRules,
     bfdTakeover: d.bfdTakeover,
     ...(d.lvsSyncDaemonInterface !== undefined ? { lvsSyncDaemonInterface: d.lvsSyncDaemonInterface } : {}),
-    ...(d.vmacPos !== undefined ? { vmac: { name: d.vmacName ?? `vrrp.${d.virtualRouterId}`, xmitBase: d.vmacXmitBase !== undefined, pos: d.vmacPos } } : {}),
+    ...(d.vmacPos !== undefined ? { vmac: { name: d.vmacName ?? `${globals.vmacPrefix ?? 'vrrp'}.${d.virtualRouterId}`, xmitBase: d.vmacXmitBase !== undefined, pos: d.vmacPos } } : {}),
   };
 }

@@ -94,7 +94,7 @@ const errorCases: Array<[string, string, ConfigErrorCode, number, number, RegExp
   ['one VRID twice on one interface', instance('') + instance('').replace('VI_1', 'VI_2'), 'CONF_ERR_CONFLICT', 8, 1, /already used on eth0/],
   ['authentication with VRRPv3', instance('  version 3\n  authentication {\n    auth_type PASS\n    auth_pass x\n  }\n'), 'CONF_ERR_CONFLICT', 8, 3, /no authentication/],
   ['a track_script naming no vrrp_script', instance('  track_script {\n    chk\n  }\n'), 'CONF_ERR_REFERENCE', 8, 5, /no vrrp_script of that name/],
-  ['process tracking, not implemented', instance('  track_process {\n    p\n  }\n'), 'CONF_ERR_UNSUPPORTED', 7, 3, /not supported by tandem yet/],
+  ['a track_process naming no vrrp_track_process', instance('  track_process {\n    p\n  }\n'), 'CONF_ERR_REFERENCE', 8, 5, /no vrrp_track_process of that name/],
   ['a bad boolean', instance('  accept maybe\n'), 'CONF_ERR_VALUE', 7, 10, /on\|off\|true\|false\|yes\|no/],
   ['an unknown top-level block', 'vrrp_instanse VI_1 {\n}\n', 'CONF_ERR_UNKNOWN_KEYWORD', 1, 1, /did you mean 'vrrp_instance'/],
 ];

@@ -54,6 +54,7 @@ const instanceArb = (name: string, vrid: number): fc.Arbitrary<VrrpInstance> =>
         skipCheckAdvAddr: fc.boolean(),
         checkUnicastSrc: fc.boolean(),
         unicastTtl: fc.constant(255),
+        unicastFaultNoPeer: fc.boolean(),
         promoteSecondaries: fc.boolean(),
         mcastGroup: family === 4 ? fc.constantFrom('224.0.0.18', '239.1.2.3') : fc.constantFrom('ff02::12', 'ff05::1:3'),
         tracking: fc.record({
@@ -61,6 +62,7 @@ const instanceArb = (name: string, vrid: number): fc.Arbitrary<VrrpInstance> =>
             fc.tuple(...names.map((name) => fc.option(fc.integer({ min: -253, max: 253 }), { nil: undefined }).map((w) => ({ name, ...(w !== undefined ? { weight: w } : {}), reverse: false, pos }))))),
           trackInterface: fc.constant([]),
           trackFile: fc.constant([]),
+          trackProcess: fc.subarray(['haproxy', 'sshd']).map((names) => names.map((name) => ({ name, reverse: false, pos }))),
           // Weight 0: a member of the generated sync group may not have a weighted track_bfd.
           trackBfd: fc.subarray(['bfd_a', 'bfd_b']).map((names) => names.map((name) => ({ name, weight: 0, reverse: false, pos }))),
           notify: fc.record({ master: fc.constant({ command: '/usr/local/bin/notify.sh MASTER', user: 'nobody', pos }) }, { requiredKeys: [] }),
@@ -103,7 +105,7 @@ const vsArb = (port: number): fc.Arbitrary<VirtualServer> =>
       forwarding: fc.constantFrom({ kind: 'NAT' as const }, { kind: 'DR' as const }, { kind: 'TUN' as const, tunnel: { type: 'gue' as const, port: 6080, checksum: 'csum' as const } }),
       protocol: fc.constantFrom('TCP' as const, 'SCTP' as const),
       delayLoop: fc.integer({ min: 1, max: 600 }),
-      quorum: fc.nat(10),
+      quorum: fc.integer({ min: 1, max: 10 }),
       hysteresis: fc.nat(3),
       reals: fc.uniqueArray(v4, { maxLength: 3 }),
       checker: fc.constantFrom('TCP_CHECK' as const, 'HTTP_GET' as const, 'DNS_CHECK' as const),
@@ -208,6 +210,14 @@ const configArb: fc.Arbitrary<Config> = fc
       lvsFlushOnStop: refresh > 1 ? 'vs' : 'no',
       lvsTimeouts: refresh > 2 ? { tcp: 900, udp: 60 } : undefined,
       lvsSyncDaemon: instances[0] !== undefined && refresh > 0 ? { interface: 'eth0', instance: instances[0].name, syncId: refresh, pos } : undefined,
+      vrrpFirewall:
+        refresh % 4 === 0
+          ? { kind: 'none' as const }
+          : refresh % 4 === 1
+            ? { kind: 'nftables' as const, table: 'tandem_no_accept', priority: 0, counters: false, from: 'default' as const }
+            : refresh % 4 === 2
+              ? { kind: 'nftables' as const, table: 'ka_filter', priority: -5, counters: true, from: 'nftables' as const }
+              : { kind: 'nftables' as const, table: 'keepalived', priority: -1, counters: false, from: 'vrrp_iptables' as const },
       notifyFifos: refresh > 50 ? { vrrp: { path: '/run/tandem.fifo', user: 'nobody', pos, script: { command: '/usr/local/bin/read-fifo', pos } } } : {},
       bfdProcess: refresh > 40 ? { rtPriority: 10, priority: -5, rlimitRttimeUs: 20_000, processName: 'tandem_bfd', cpuAffinity: [0], noSwap: false } : { noSwap: false },
     },
@@ -231,7 +241,11 @@ const configArb: fc.Arbitrary<Config> = fc
       ...(i === 0 ? { timeout: 1.5 } : {}),
     })),
     trackFiles: [],
-    syncGroups: instances.length > 1 ? [{ name: 'SG', pos, group: instances.map((i) => i.name), syncGroupTrackingWeight: false, tracking: { trackScript: [], trackInterface: [], trackFile: [], trackBfd: [], notify: {} } }] : [],
+    trackProcesses: [
+      { name: 'haproxy', pos, process: 'haproxy', params: [], paramMatch: 'none' as const, fullCommand: false, weight: -20 + (refresh % 5), reverse: refresh % 2 === 0, quorum: 1, quorumMax: Number.MAX_SAFE_INTEGER, terminateDelay: 0, forkDelay: 0 },
+      { name: 'sshd', pos, process: '/usr/sbin/sshd', params: ['-D', '-f', '/etc/ssh/sshd config'], paramMatch: 'partial' as const, fullCommand: true, weight: 0, reverse: false, quorum: 2, quorumMax: 4, terminateDelay: 0.5, forkDelay: 1.25 },
+    ],
+    syncGroups: instances.length > 1 ? [{ name: 'SG', pos, group: instances.map((i) => i.name), syncGroupTrackingWeight: false, tracking: { trackScript: [], trackInterface: [], trackFile: [], trackProcess: [], trackBfd: [], notify: {} } }] : [],
   }));
 
 test('property: a generated model printed as keepalived.conf loads back into the same model', (t) => {

@@ -58,3 +58,29 @@ for (const [what, line, at, message] of errors) {
     t.regex(e.message, message);
   });
 }
+
+test('route metrics (with lock), from, tos, pref, realms, expires, features ecn, congctl and no_track, as ip route reads them', (t) => {
+  const r = loadRoutes('    10.1.0.0/16 via 192.0.2.1 mtu lock 1400 advmss 1360 rtt 10ms rttvar 2 initcwnd 10 congctl lock bbr features ecn tos 0x10 realms 7 no_track\n    2001:db8:9::/48 from 2001:db8:7::/64 via 2001:db8::1 pref low expires 300\n');
+  t.deepEqual(r.errors, []);
+  t.like(r.config!.staticRoutes[0], { metrics: { mtu: 1400, advmss: 1360, rtt: 80, rttvar: 8, initcwnd: 10 }, locked: ['mtu', 'congctl'], congctl: 'bbr', ecn: true, tos: 16, realms: 7, noTrack: true });
+  t.like(r.config!.staticRoutes[1], { from: { address: '2001:db8:7::', prefix: 64 }, pref: 'low', expires: 300 });
+  t.regex(loadRoutes('    10.1.0.0/16 via 192.0.2.1 encap mpls 200\n').errors.map((e) => e.message).join(), /route option 'encap' is not supported by tandem yet/);
+});
+
+test('rule actions and matches: goto, nop, blackhole, suppress_prefixlength, uidrange, ipproto, ports, l3mdev; table where a lookup needs one', (t) => {
+  const rules = (lines: string): LoadResult => {
+    const dir = mkdtempSync(join(tmpdir(), 'tandem-rules-'));
+    writeFileSync(join(dir, 'k.conf'), `static_rules {\n${lines}}\n`);
+    return load(join(dir, 'k.conf'));
+  };
+  const r = rules('    from all table main suppress_prefixlength 0 preference 100\n    fwmark 7 goto 300 preference 200\n    to 198.18.0.0/15 blackhole preference 250\n    l3mdev preference 260\n    ipproto udp sport 1000-2000 uidrange 5-9 table 100 preference 270\n');
+  t.deepEqual(r.errors, []);
+  const [a, b, c, d, e] = r.config!.staticRules;
+  t.like(a, { table: 254, suppressPrefixlength: 0 });
+  t.like(b, { action: 'goto', goto: 300, fwmark: 7 });
+  t.like(c, { action: 'blackhole', to: { address: '198.18.0.0', prefix: 15 } });
+  t.like(d, { l3mdev: true });
+  t.like(e, { ipProto: 17, sport: [1000, 2000], uidRange: [5, 9] });
+  t.regex(rules('    from 10.0.0.0/8 preference 5\n').errors.map((x) => x.message).join(), /a rule needs table N, l3mdev, goto N or an action/);
+  t.regex(rules('    blackhole table 100 preference 5\n').errors.map((x) => x.message).join(), /a blackhole rule takes no table/);
+});

@@ -1,6 +1,6 @@
-import { modelKey, type Checker, type CheckerOptions, type RealServer, type VirtualServer } from '@tandem/config';
+import { modelKey, type Checker, type CheckerOptions, type HttpUrl, type RealServer, type VirtualServer } from '@tandem/config';
 import { hostname } from 'node:os';
-import { dnsCheck, httpCheck, miscCheck, pingCheck, smtpCheck, tcpCheck, udpCheck, type CheckFn, type CheckTiming, type Pinger, type SelfTimedCheckFn, type TcpConnector } from '@tandem/healthcheck';
+import { dnsCheck, httpCheck, miscCheck, pingCheck, smtpCheck, tcpCheck, udpCheck, type BodyRegex, type CheckFn, type CheckTiming, type HttpUrlCheck, type Pinger, type SelfTimedCheckFn, type SocketMaker, type TcpConnector, type TlsClientMaterial } from '@tandem/healthcheck';
 import { RUNNABLE_CHECKERS } from './runnable.js';
 import { userFields, type ScriptPreparer } from './script-prep.js';
 
@@ -21,6 +21,24 @@ export interface PlannedCheck {
   readonly signature: string;
   /** The same check in the scheduler's self-timed form, when it has one (TCP_CHECK through the native connector). */
   readonly runSelfTimed?: SelfTimedCheckFn;
+}
+
+/** What checks with keepalived's bind_if, fwmark and the global SSL block need from the host. */
+export interface CheckResources {
+  /** A pinger whose sockets carry bind_if / fwmark. */
+  pingerFor(bindIf: string | undefined, fwmark: number | undefined): Pinger;
+  /** Sockets with bind_if / fwmark set before they send. */
+  socketsFor(bindIf: string | undefined, fwmark: number | undefined): SocketMaker;
+  /** The global SSL block's certificate, key and CA, read; or why they could not be. */
+  readonly tls?: { readonly material: TlsClientMaterial } | { readonly error: string };
+}
+
+/** A url as the HTTP checker takes it: the regex compiled. */
+function urlCheck(u: HttpUrl): HttpUrlCheck {
+  const r = u.regex;
+  const regex: BodyRegex | undefined =
+    r === undefined ? undefined : { regex: new RegExp(r.source, r.flags), noMatch: r.noMatch, minOffset: r.minOffset, ...(r.maxOffset !== undefined ? { maxOffset: r.maxOffset } : {}), firstLine: r.firstLine };
+  return { path: u.path, statusCodes: u.statusCodes, ...(u.digest !== undefined ? { digest: u.digest } : {}), ...(u.virtualhost !== undefined ? { virtualhost: u.virtualhost } : {}), ...(regex !== undefined ? { regex } : {}) };
 }
 
 /** A real server's display name: `ADDRESS:PORT` (`[v6]:PORT`). */
@@ -47,12 +65,12 @@ function defaults(kind: Checker['kind'], delayLoop: number): { retry: number; de
 /** Options cascade as in keepalived: checker, then real server, then virtual server. */
 function cascade(vs: VirtualServer, rs: RealServer, c: Checker): CheckerOptions {
   const pick = <K extends keyof CheckerOptions>(k: K): CheckerOptions[K] => c.options[k] ?? rs.options[k] ?? vs.options[k];
-  const keys: Array<keyof CheckerOptions> = ['connectIp', 'connectPort', 'bindTo', 'bindPort', 'connectTimeout', 'retry', 'delayBeforeRetry', 'warmup', 'delayLoop', 'alpha', 'logAllFailures'];
+  const keys: Array<keyof CheckerOptions> = ['connectIp', 'connectPort', 'bindTo', 'bindPort', 'connectTimeout', 'retry', 'delayBeforeRetry', 'warmup', 'delayLoop', 'alpha', 'logAllFailures', 'bindIf', 'fwmark'];
   return Object.fromEntries(keys.map((k) => [k, pick(k)]).filter(([, v]) => v !== undefined)) as CheckerOptions;
 }
 
 /** Plans every runnable check of a virtual server; returns the kinds it cannot run. */
-export function planChecks(vs: VirtualServer, prepare?: ScriptPreparer, pinger?: Pinger, tcp?: TcpConnector): { checks: PlannedCheck[]; unsupported: Checker['kind'][] } {
+export function planChecks(vs: VirtualServer, prepare?: ScriptPreparer, pinger?: Pinger, tcp?: TcpConnector, resources?: CheckResources): { checks: PlannedCheck[]; unsupported: Checker['kind'][] } {
   const checks: PlannedCheck[] = [];
   const unsupported: Checker['kind'][] = [];
   for (const rs of vs.realServers) {
@@ -78,13 +96,18 @@ export function planChecks(vs: VirtualServer, prepare?: ScriptPreparer, pinger?:
         // The checker enforces connect_timeout itself; this is the scheduler's backstop.
         timeoutMs: (c.kind === 'MISC_CHECK' ? (c.timeout ?? delayLoop) : connectTimeout) * 1000 + 1000,
       };
-      const local = { ...(o.bindTo !== undefined ? { localAddress: o.bindTo } : {}) };
-      const tcpTarget = { host, port, timeoutMs: connectTimeout * 1000, ...local, ...(o.bindPort !== undefined ? { localPort: o.bindPort } : {}) };
+      // bind_if / fwmark: sockets of our own (SO_BINDTODEVICE, SO_MARK), so not the shared native connector or pinger.
+      const marked = o.bindIf !== undefined || (o.fwmark !== undefined && o.fwmark !== 0);
+      const sockets = marked ? resources?.socketsFor(o.bindIf, o.fwmark) : undefined;
+      const withSockets = sockets !== undefined ? { sockets } : {};
+      const local = { ...(o.bindTo !== undefined ? { localAddress: o.bindTo } : {}), ...(o.bindPort !== undefined ? { localPort: o.bindPort } : {}) };
+      const tcpTarget = { host, port, timeoutMs: connectTimeout * 1000, ...local, ...withSockets };
+      const tls = c.kind === 'SSL_GET' ? resources?.tls : undefined;
       const run: CheckFn =
         c.kind === 'SMTP_CHECK'
-          ? smtpCheck({ host, port, heloName: c.heloName ?? hostname(), timeoutMs: connectTimeout * 1000, ...local })
+          ? smtpCheck({ host, port, heloName: c.heloName ?? hostname(), timeoutMs: connectTimeout * 1000, ...local, ...withSockets })
           : c.kind === 'PING_CHECK'
-          ? pingCheck(pinger!, host, connectTimeout * 1000)
+          ? pingCheck(marked && resources !== undefined ? resources.pingerFor(o.bindIf, o.fwmark) : pinger!, host, connectTimeout * 1000)
           : c.kind === 'MISC_CHECK'
           ? miscCheck({
               script: prepare!({ command: c.path, ...userFields(c.user), pos: c.pos }),
@@ -93,7 +116,7 @@ export function planChecks(vs: VirtualServer, prepare?: ScriptPreparer, pinger?:
               dynamic: c.dynamic,
             })
           : c.kind === 'DNS_CHECK'
-            ? dnsCheck({ host, port, type: c.type, name: c.name, timeoutMs: connectTimeout * 1000 })
+            ? dnsCheck({ host, port, type: c.type, name: c.name, timeoutMs: connectTimeout * 1000, ...withSockets })
             : c.kind === 'UDP_CHECK'
               ? udpCheck({
                   host,
@@ -104,16 +127,23 @@ export function planChecks(vs: VirtualServer, prepare?: ScriptPreparer, pinger?:
                   ...(c.minReplyLength !== undefined ? { minReplyLength: c.minReplyLength } : {}),
                   ...(c.maxReplyLength !== undefined ? { maxReplyLength: c.maxReplyLength } : {}),
                   ...local,
+                  ...withSockets,
                 })
               : c.kind === 'TCP_CHECK'
-          ? tcpCheck(tcpTarget, tcp)
+          ? tcpCheck(tcpTarget, sockets === undefined ? tcp : undefined)
+          : tls !== undefined && 'error' in tls
+            ? () => Promise.resolve({ ok: false, reason: tls.error })
           : c.kind === 'HTTP_GET' || c.kind === 'SSL_GET'
             ? httpCheck({
                 host,
                 port,
                 tls: c.kind === 'SSL_GET',
                 ...(c.kind === 'SSL_GET' && c.enableSni !== undefined ? { sni: c.enableSni } : {}),
-                urls: c.urls,
+                ...(c.kind === 'SSL_GET' && c.sniName !== undefined ? { sniName: c.sniName } : {}),
+                ...(c.kind === 'SSL_GET' && c.tlsCompliant === true ? { tlsCompliant: true } : {}),
+                ...(tls !== undefined && 'material' in tls ? { tlsClient: tls.material } : {}),
+                ...withSockets,
+                urls: c.urls.map(urlCheck),
                 ...((c.virtualhost ?? rs.virtualhost ?? vs.virtualhost) !== undefined ? { virtualhost: (c.virtualhost ?? rs.virtualhost ?? vs.virtualhost)! } : {}),
                 timeoutMs: connectTimeout * 1000,
                 ...local,
@@ -129,7 +159,7 @@ export function planChecks(vs: VirtualServer, prepare?: ScriptPreparer, pinger?:
         target: `${host.includes(':') ? `[${host}]` : host}:${port}`,
         // What makes two checks the same across a reload: the checker block and every option it inherits.
         signature: modelKey([c, o, vs.delayLoop, vs.virtualhost ?? null, rs.virtualhost ?? null]),
-        ...(c.kind === 'TCP_CHECK' && tcp !== undefined ? { runSelfTimed: tcp.prepare(tcpTarget) } : {}),
+        ...(c.kind === 'TCP_CHECK' && tcp !== undefined && sockets === undefined ? { runSelfTimed: tcp.prepare(tcpTarget) } : {}),
       });
     });
   }

@@ -57,8 +57,8 @@ export function groupEntryAddresses(e: Extract<GroupEntry, { kind: 'address' }>)
 /** The IPVS services one `virtual_server` stands for (a group stands for several). */
 export function serviceKeys(vs: VirtualServer, groups: readonly VirtualServerGroup[]): ServiceKey[] {
   const protocol = PROTOCOL[vs.protocol];
-  // A fwmark service's family is its real servers' (keepalived: the first one's), IPv4 by default.
-  const markFamily = FAMILY[vs.realServers[0]?.family ?? 4];
+  // A fwmark service's family: ip_family, else its real servers' (keepalived: the first one's), IPv4 by default.
+  const markFamily = FAMILY[vs.ipFamily ?? vs.realServers[0]?.family ?? 4];
   switch (vs.key.kind) {
     case 'address':
       return [{ family: FAMILY[vs.key.family], protocol, address: vs.key.address, port: vs.key.port ?? 0 }];

@@ -43,8 +43,10 @@ function jsonLine(info: Record<string, unknown>): string {
  */
 export function createLogger(opts: LoggerOptions): Logger {
   const text = winston.format.printf((info) => {
-    const { timestamp, level } = info as Record<string, unknown>;
-    return `${String(timestamp)} ${String(level)}: ${body(info as Record<string, unknown>)}`;
+    // `TIME LEVEL [module]: message`, the console format tandem has always had (tests and
+    // operators' greps read it); syslog lines carry `[module] message` as keepalived's do.
+    const { timestamp, level, message, module } = info as Record<string, unknown>;
+    return `${String(timestamp)} ${String(level)}${module !== undefined ? ` [${String(module)}]` : ''}: ${String(message)}`;
   });
   const format = opts.json
     ? winston.format.combine(winston.format.timestamp(), winston.format.json())

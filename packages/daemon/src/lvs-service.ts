@@ -3,6 +3,7 @@ import { CheckScheduler, systemClock, type CheckResult, type Clock, type SelfTim
 import { describeOperation, type IpvsClient, type Operation, serviceId, type TableService, TableKeeper } from '@tandem/ipvs';
 import { IcmpPinger, TcpConnector } from '@tandem/net';
 import { planChecks, realServerName, type PlannedCheck } from './check-specs.js';
+import { HostCheckResources } from './check-resources.js';
 import { desiredForVirtualServer, liveWeight, liveWeightSum, nextQuorum, type RealHealth } from './ipvs-table.js';
 import type { Logger } from './logger.js';
 import { runNotifyScript, scriptPreparer, type ScriptPreparer } from './script-prep.js';
@@ -10,6 +11,8 @@ import { FileMonitor } from './file-monitor.js';
 import { fileVerdict } from './tracking-rules.js';
 import { summarizeOperations } from './ipvs-summary.js';
 import { replanned } from './replan.js';
+import { PresentAddresses, suspendAddresses, type HostAddresses } from './ha-suspend.js';
+import { rtnlAddresses } from './host-addresses.js';
 import { BfdCheckVerdicts, bfdChecksOf } from './bfd/checks.js';
 import type { ServiceView } from './anycast/plan.js';
 
@@ -32,6 +35,8 @@ export interface VirtualServerStatus {
   /** Why not, when it is not. */
   readonly error?: string;
   readonly quorum: 'up' | 'down';
+  /** ha_suspend: its checkers wait until its address is on this host (the verdicts stay as they were). */
+  readonly suspended?: true;
   readonly reals: readonly RealServerStatus[];
 }
 
@@ -88,11 +93,18 @@ export class LvsService {
   private config: Config | undefined;
   private pinger: IcmpPinger | undefined;
   private tcp: TcpConnector | undefined;
+  /** Pingers and sockets with bind_if / fwmark, and the SSL block's files. */
+  private readonly resources = new HostCheckResources();
   private keeper: TableKeeper | undefined;
   private ipvs: IpvsClient | undefined;
   private prepare: ScriptPreparer | undefined;
   private syncQueued = false;
   private readonly fileMonitors = new Map<string, FileMonitor>();
+  /** ha_suspend: the host's addresses, the addresses each such virtual server waits for, and which wait now. */
+  private readonly present = new PresentAddresses();
+  private addressWatch: { close(): void } | undefined;
+  private suspendSets = new Map<string, Set<string>>();
+  private readonly suspended = new Set<string>();
   /** BFD_CHECK: each real server's BFD checks, told by the BFD side's events. */
   private readonly bfdChecks = new BfdCheckVerdicts();
   /** keepalived's checker FIFO lines (`RS [10.0.0.1]:tcp:80 [192.0.2.1]:tcp:80 DOWN`, `VS [192.0.2.1]:tcp:80 UP`). */
@@ -111,6 +123,8 @@ export class LvsService {
   constructor(
     private readonly log: Logger,
     private readonly clock: Clock = systemClock,
+    /** The host's addresses, for ha_suspend (rtnetlink unless a test gives its own). */
+    private readonly addresses: () => HostAddresses = rtnlAddresses,
   ) {
     this.scheduler = new CheckScheduler(clock);
     this.scheduler.on('weight', (id, weight) => {
@@ -131,7 +145,9 @@ export class LvsService {
    */
   async start(config: Config, ipvs: IpvsClient | undefined, unavailable?: string, leftOwned: Iterable<string> = []): Promise<void> {
     this.prepare = scriptPreparer(config);
+    await this.followAddresses(config);
     this.install(config);
+    this.applySuspend();
     if (ipvs === undefined) {
       for (const v of this.virtualServers.values()) {
         v.error = unavailable ?? 'no IPVS';
@@ -174,7 +190,8 @@ export class LvsService {
     if (this.pinger === undefined && uses('PING_CHECK')) this.pinger = new IcmpPinger();
     if (this.tcp === undefined && uses('TCP_CHECK')) this.tcp = new TcpConnector();
     // Plan everything first: a script that must not run stops here, before anything changes.
-    const plans = new Map(toPlan.map((vs) => [vs.name, planChecks(vs, prepare, this.pinger, this.tcp).checks]));
+    this.resources.setSsl(config.ssl);
+    const plans = new Map(toPlan.map((vs) => [vs.name, planChecks(vs, prepare, this.pinger, this.tcp, this.resources).checks]));
     // The states of virtual servers planned again or gone leave the maps; a planned one takes
     // back each state whose checks have the same plans (keeping their history).
     const dropped = new Map<string, { state: RealState; signatures: string[] }>();
@@ -244,7 +261,11 @@ export class LvsService {
     this.virtualServers = virtualServers;
     this.config = config;
     for (const checks of plans.values()) {
-      for (const c of checks) if (!kept.has(c.id)) this.scheduler.add(this.observed(c));
+      for (const c of checks) {
+        if (kept.has(c.id)) continue;
+        const vs = this.byCheck.get(c.id)?.vs;
+        this.scheduler.add({ ...this.observed(c), ...(vs !== undefined && this.waitsForAddress(vs) ? { suspended: true } : {}) });
+      }
     }
     this.watchFiles(config);
     this.bfdChecks.retain(new Set(this.reals.keys()));
@@ -262,6 +283,54 @@ export class LvsService {
       this.log.info(`BFD check of [${name}] RS(${realServerName(s.rs)}) is ${up ? 'UP' : 'DOWN'}`);
       this.update(s, `BFD session ${name} is ${up ? 'Up' : 'Down'}`);
     }
+  }
+
+  /**
+   * ha_suspend: follows the host's addresses while a virtual server has it (the kernel's
+   * events first, then a listing, so none is missed), and stops when none has.
+   */
+  private async followAddresses(config: Config): Promise<void> {
+    this.suspendSets = new Map(config.virtualServers.filter((vs) => vs.haSuspend === true).map((vs) => [vs.name, suspendAddresses(vs, config.virtualServerGroups)]));
+    if (this.suspendSets.size === 0) {
+      this.addressWatch?.close();
+      this.addressWatch = undefined;
+      return;
+    }
+    if (this.addressWatch !== undefined) return;
+    const host = this.addresses();
+    try {
+      this.addressWatch = host.watch((e) => {
+        if (this.present.apply(e)) this.applySuspend();
+      });
+      this.present.reset(await host.list());
+    } catch (err) {
+      this.log.error(`ha_suspend: cannot follow the host's addresses (${(err as Error).message}); the checkers of virtual servers with ha_suspend run all the time`);
+      this.addressWatch?.close();
+      this.addressWatch = undefined;
+      this.suspendSets.clear();
+    }
+  }
+
+  /** True when a virtual server with ha_suspend has none of its addresses on this host. */
+  private waitsForAddress(vs: VirtualServer): boolean {
+    const set = this.suspendSets.get(vs.name);
+    if (set === undefined) return false;
+    for (const a of set) if (this.present.has(a)) return false;
+    return true;
+  }
+
+  /** Suspends or resumes each virtual server's checkers as its addresses come and go (logged as keepalived does). */
+  private applySuspend(): void {
+    for (const v of this.virtualServers.values()) {
+      const wait = this.waitsForAddress(v.vs);
+      if (wait !== this.suspended.has(v.vs.name)) {
+        if (wait) this.suspended.add(v.vs.name);
+        else this.suspended.delete(v.vs.name);
+        this.log.info(`(${v.vs.name}) ha_suspend: ${wait ? 'suspending its checkers: its address is not on this host' : 'activating its checkers: its address is on this host'}`);
+      }
+      for (const s of v.reals) for (const c of s.checks) this.scheduler.suspend(c.id, wait);
+    }
+    for (const name of [...this.suspended]) if (!this.virtualServers.has(name)) this.suspended.delete(name);
   }
 
   /** FILE_CHECK: one watcher per track_file the real servers read; each change re-judges them. */
@@ -312,7 +381,9 @@ export class LvsService {
   async reload(config: Config, ipvs?: IpvsClient, changes?: VirtualServerDiff): Promise<void> {
     const before = this.config;
     this.prepare = scriptPreparer(config);
+    await this.followAddresses(config);
     this.install(config, before !== undefined && changes !== undefined ? replanned(before, config, changes) : undefined);
+    this.applySuspend();
     if (this.keeper === undefined && ipvs !== undefined) {
       this.ipvs = ipvs;
       this.keeper = new TableKeeper(ipvs);
@@ -465,6 +536,7 @@ export class LvsService {
       programmed: this.keeper !== undefined && v.error === undefined,
       ...(v.error !== undefined ? { error: v.error } : {}),
       quorum: v.quorumUp ? 'up' : 'down',
+      ...(this.suspended.has(v.vs.name) ? { suspended: true as const } : {}),
       reals: v.vs.realServers.map((rs) => {
         const s = this.reals.get(realKey(v.vs, rs))!;
         const last = this.lastChecked(s);
@@ -535,9 +607,12 @@ export class LvsService {
   /** Stops the checks; removes tandem's IPVS services unless `release` is false (keepalived's `--dont-release-ipvs`). */
   async stop(release = true): Promise<void> {
     this.scheduler.stop();
+    this.addressWatch?.close();
+    this.addressWatch = undefined;
     for (const m of this.fileMonitors.values()) m.stop();
     this.pinger?.close();
     this.tcp?.close();
+    this.resources.close();
     const ipvs = this.ipvs;
     const keeper = this.keeper;
     this.keeper = undefined;

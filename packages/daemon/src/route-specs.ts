@@ -16,6 +16,12 @@ export function addressSpec(v: VirtualAddress, ifindexOf: IfindexOf, defaultDev:
     ...(v.label !== undefined ? { label: v.label } : {}),
     ...(v.scope !== undefined ? { scope: scopeNames[v.scope]! } : {}),
     ...(v.broadcast !== undefined ? { broadcast: v.broadcast } : {}),
+    ...(v.peer !== undefined ? { peer: v.peer } : {}),
+    ...(v.home === true || v.manageTempAddr === true || v.noPrefixRoute === true || v.autojoin === true
+      ? { flags: { home: v.home === true, manageTempAddr: v.manageTempAddr === true, noPrefixRoute: v.noPrefixRoute === true, autojoin: v.autojoin === true } }
+      : {}),
+    ...(v.dad === true ? { dad: true } : {}),
+    ...(v.preferredLft !== undefined ? { preferredLft: v.preferredLft } : {}),
   };
 }
 
@@ -43,14 +49,36 @@ export function routeSpec(r: ConfigRoute, ifindexOf: IfindexOf): RouteSpec {
           })),
         }
       : {}),
+    ...(r.from !== undefined ? { from: r.from } : {}),
+    ...(r.tos !== undefined ? { tos: r.tos } : {}),
+    ...(r.metrics !== undefined ? { metrics: r.metrics as RouteSpec['metrics'] } : {}),
+    ...(r.locked !== undefined ? { locked: r.locked as RouteSpec['locked'] } : {}),
+    ...(r.congctl !== undefined ? { congctl: r.congctl } : {}),
+    ...(r.ecn === true ? { ecn: true } : {}),
+    ...(r.pref !== undefined ? { pref: r.pref } : {}),
+    ...(r.realms !== undefined ? { realms: r.realms } : {}),
+    ...(r.expires !== undefined ? { expires: r.expires } : {}),
   };
 }
 
 export function ruleSpec(r: ConfigRule): RuleSpec {
   return {
     family: r.family,
-    table: r.table ?? 254,
+    // A lookup rule without a table is an l3mdev one; the other actions have none.
+    table: (r.action ?? 'lookup') === 'lookup' && r.l3mdev !== true ? (r.table ?? 254) : 0,
     invert: r.invert,
+    ...(r.action !== undefined ? { action: r.action } : {}),
+    ...(r.goto !== undefined ? { goto: r.goto } : {}),
+    ...(r.tos !== undefined ? { tos: r.tos } : {}),
+    ...(r.suppressPrefixlength !== undefined ? { suppressPrefixlength: r.suppressPrefixlength } : {}),
+    ...(r.suppressIfgroup !== undefined ? { suppressIfgroup: r.suppressIfgroup } : {}),
+    ...(r.uidRange !== undefined ? { uidRange: r.uidRange } : {}),
+    ...(r.l3mdev === true ? { l3mdev: true } : {}),
+    ...(r.protocol !== undefined ? { protocol: r.protocol } : {}),
+    ...(r.ipProto !== undefined ? { ipProto: r.ipProto } : {}),
+    ...(r.sport !== undefined ? { sport: r.sport } : {}),
+    ...(r.dport !== undefined ? { dport: r.dport } : {}),
+    ...(r.realms !== undefined ? { realms: r.realms } : {}),
     ...(r.from !== undefined ? { from: r.from } : {}),
     ...(r.to !== undefined ? { to: r.to } : {}),
     ...(r.preference !== undefined ? { preference: r.preference } : {}),

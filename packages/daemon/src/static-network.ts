@@ -33,7 +33,7 @@ export class StaticNetwork {
       return link.index;
     };
     const want = {
-      addresses: config.staticAddresses.map((a) => addressSpec(a, ifindexOf, DEFAULT_INTERFACE)),
+      addresses: config.staticAddresses.map((a) => addressSpec(a, ifindexOf, config.globalDefs.defaultInterface ?? DEFAULT_INTERFACE)),
       routes: config.staticRoutes.map((r) => routeSpec(r, ifindexOf)),
       rules: config.staticRules.map(ruleSpec),
     };

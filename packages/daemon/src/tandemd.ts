@@ -50,6 +50,13 @@ export function statePathOf(socket: string, side: 'supervisor' | 'vrrp' = 'super
 
 type ReloadResult = { applied: boolean; errors: string[]; report?: ReloadReport };
 
+/** start() gave up because a signal stopped the daemon meanwhile. */
+class StoppedWhileStarting extends Error {
+  constructor() {
+    super('stopped while starting');
+  }
+}
+
 class Daemon {
   private vrrp: VrrpSide | undefined;
   private bfd: BfdSide | undefined;
@@ -63,6 +70,8 @@ class Daemon {
   private statics: StaticNetwork | undefined;
   private control: Server | undefined;
   private stopping = false;
+  /** The sides' start, settled or not: a stop during it waits for it before tearing down. */
+  private startup: Promise<void> | undefined;
   private readonly reloads = new ReloadQueue<ReloadResult>(
     () => this.reloadObserved(),
     () => this.releaseMemorySoon(),
@@ -92,7 +101,12 @@ class Daemon {
   /** Called when tandemd must stop on its own (`--dont-respawn` and the VRRP side died). */
   onFatal: ((why: string) => void) | undefined;
 
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    this.startup = this.startParts();
+    return this.startup;
+  }
+
+  private async startParts(): Promise<void> {
     let unavailable: string | undefined;
     // -P: VRRP only, so no checks and no IPVS; -C: checks and IPVS only, no VRRP side.
     if (this.config.virtualServers.length > 0 && this.opts.runChecks) {
@@ -109,6 +123,7 @@ class Daemon {
     // The BFD side starts beside the others: its sessions need a second or more to come up, and
     // its events find the VRRP side's channel and the LVS service in place (both are made below,
     // before any event can arrive).
+    if (this.stopping) throw new StoppedWhileStarting();
     const starting: Array<Promise<void>> = [this.startBfd(this.config)];
     if (this.opts.runVrrp) {
       this.vrrp = new VrrpSide({
@@ -144,8 +159,12 @@ class Daemon {
     }
     // The sides start together: the VRRP side's process start (seconds on a slow CPU) does not
     // hold back the checks and the IPVS table, which do not depend on it. If any fails, start()
-    // fails and the caller stops them all.
-    await Promise.all(starting);
+    // fails and the caller stops them all, but only once every part has settled (one still
+    // programming IPVS would race that stop). A SIGTERM meanwhile: stop() waits the same way.
+    const results = await Promise.allSettled(starting);
+    if (this.stopping) throw new StoppedWhileStarting();
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
     this.control = await openControlSocket(this.opts.controlSocket, (cmd) => this.command(cmd));
     this.signals = new KeepalivedSignals(() => this.instanceDumps(), this.log);
     this.signals.install();
@@ -442,6 +461,11 @@ class Daemon {
     this.log.info(`${signal}: leaving VRRP (priority 0), removing virtual addresses`);
     this.signals?.close();
     this.snmp?.close();
+    // Stopped while starting: the VRRP side is told first (a starting side then gives up), and
+    // the rest waits until start() has settled, since the LVS service may still be programming
+    // IPVS and removing its services before it is done would leave the rest behind.
+    await this.vrrp?.stop();
+    await this.startup?.catch(() => undefined);
     await this.vrrp?.stop();
     await this.lvs?.stop(this.opts.releaseIpvs);
     this.announcements?.close();
@@ -615,6 +639,8 @@ export async function main(argv: readonly string[]): Promise<void> {
     daemon.sd?.ready(daemon.statusLine());
     daemon.sd?.startWatchdog((deadline) => daemon.vrrpAlive(deadline));
   } catch (err) {
+    // Stopped by a signal while starting: the signal's shutdown finishes the stop and exits.
+    if (err instanceof StoppedWhileStarting) return;
     log.error(`cannot start: ${(err as Error).message}`);
     await daemon.stop('startup failure').catch(() => undefined);
     process.exit(1);

@@ -1,8 +1,8 @@
 /** One tracked item's current verdict and how it weighs on an instance. */
 export interface TrackedItem {
-  readonly kind: 'script' | 'interface' | 'file' | 'bfd';
+  readonly kind: 'script' | 'interface' | 'file' | 'process' | 'bfd';
   readonly name: string;
-  /** Scripts, interfaces and BFD sessions: up or down. Files: unused (see value). */
+  /** Scripts, interfaces, processes (quorum) and BFD sessions: up or down. Files: unused (see value). */
   readonly ok: boolean;
   /** 0 (or no weight) means the instance goes to FAULT while the item is down. */
   readonly weight: number;

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load, type Config } from '@tandem/config';
-import type { AddressSpec, FrameSink, LinkInfo, PacketInfo } from '@tandem/net';
+import type { AddressSpec, FrameSink, LinkInfo, PacketInfo, ProcConnectorHandlers, ProcEvent, ProcessInfo } from '@tandem/net';
 import type { Clock } from '@tandem/vrrp';
 import type { ChannelSpec, HostChannel, HostTransport, InterfaceLookup, TransportSpec, VrrpHost } from '../src/index.js';
 import type { Logger } from '../src/logger.js';
@@ -23,6 +23,10 @@ export class FakeSegment {
   drop: (payload: Buffer, src: string, dst: string) => boolean = () => false;
 
   constructor(private readonly clock: Clock) {}
+
+  now(): number {
+    return this.clock.now();
+  }
 
   attach(l: Listener): () => void {
     this.listeners.add(l);
@@ -71,8 +75,26 @@ export class FakeHost implements VrrpHost {
     for (const w of this.watchers) w(this.link);
   }
 
+  /** Interfaces besides lo and eth0 (dynamic_interfaces tests add and delete them). */
+  private readonly extra = new Map<string, LinkInfo>();
+  private nextIndex = 10;
+
+  /** A new interface appears (with a new index each time, as the kernel gives one). */
+  addLink(name: string): void {
+    const link: LinkInfo = { name, index: this.nextIndex++, mac: Buffer.from([2, 0, 0, 0, 1, this.nextIndex]), up: true };
+    this.extra.set(name, link);
+    for (const w of this.watchers) w(link);
+  }
+
+  deleteLink(name: string): void {
+    const link = this.extra.get(name);
+    if (link === undefined) return;
+    this.extra.delete(name);
+    for (const w of this.watchers) w({ ...link, up: false, deleted: true });
+  }
+
   async links(): Promise<LinkInfo[]> {
-    return [{ name: 'lo', index: 1, mac: undefined, up: true }, this.link];
+    return [{ name: 'lo', index: 1, mac: undefined, up: true }, this.link, ...this.extra.values()];
   }
 
   watchLinks(onChange: (link: LinkInfo) => void): void {
@@ -80,7 +102,7 @@ export class FakeHost implements VrrpHost {
   }
 
   async openChannel(spec: ChannelSpec, onDatagram: (payload: Buffer, info: PacketInfo) => void): Promise<HostChannel> {
-    if (spec.interface !== 'eth0') throw new Error(`interface ${spec.interface} does not exist`);
+    if (spec.interface !== 'eth0' && !this.extra.has(spec.interface)) throw new Error(`interface ${spec.interface} does not exist`);
     const groups = new Set([spec.family === 4 ? '224.0.0.18' : 'ff02::12']);
     this.detach.push(this.segment.attach({ host: this, groups, address: this.address, deliver: onDatagram }));
     return {
@@ -119,8 +141,11 @@ export class FakeHost implements VrrpHost {
     };
   }
 
-  frameSender(): FrameSink & { close(): void } {
-    return { send: () => undefined, close: () => undefined };
+  /** Frames handed to the frame senders (garp_extra_if's rounds), by interface name. */
+  readonly sentFrames: Array<{ ifname: string; frame: Buffer; at: number }> = [];
+
+  frameSender(ifname: string): FrameSink & { close(): void } {
+    return { send: (frame) => void this.sentFrames.push({ ifname, frame, at: this.segment.now() }), close: () => undefined };
   }
 
   async createVmac(): Promise<LinkInfo> {
@@ -129,12 +154,63 @@ export class FakeHost implements VrrpHost {
 
   async removeVmac(): Promise<void> {}
 
+  holdHostSysctl(path: string, value: string): void {
+    this.sysctls.set(path, value);
+  }
+
+  releaseHostSysctl(path: string): void {
+    this.sysctls.delete(path);
+  }
+
+  /** What setFirewall was last told. */
+  firewall: unknown;
+
+  setFirewall(fw: unknown): void {
+    this.firewall = fw;
+  }
+
   holdSysctl(family: 'ipv4' | 'ipv6', ifname: string, k: string, value: string): void {
     this.sysctls.set(`${family}/${ifname}/${k}`, value);
   }
 
   releaseSysctl(family: 'ipv4' | 'ipv6', ifname: string, k: string): void {
     this.sysctls.delete(`${family}/${ifname}/${k}`);
+  }
+
+  /** The host's processes, by pid; `startProcess` and `endProcess` change them and tell the process watchers. */
+  readonly procs = new Map<number, ProcessInfo>();
+  private procWatchers: ProcConnectorHandlers[] = [];
+  /** When set, watchProcesses rejects with it (a kernel without process events). */
+  procEventsRefused: Error | undefined;
+
+  processes(): ReadonlyMap<number, ProcessInfo> {
+    return new Map(this.procs);
+  }
+
+  process(pid: number): ProcessInfo | undefined {
+    return this.procs.get(pid);
+  }
+
+  async watchProcesses(h: ProcConnectorHandlers): Promise<{ close(): void }> {
+    if (this.procEventsRefused !== undefined) throw this.procEventsRefused;
+    this.procWatchers.push(h);
+    return { close: () => (this.procWatchers = this.procWatchers.filter((x) => x !== h)) };
+  }
+
+  private procEvent(e: ProcEvent): void {
+    for (const w of this.procWatchers) w.onEvent(e);
+  }
+
+  /** A process starts: the kernel reports its fork from `parent` (default: an untracked one), then its exec. */
+  startProcess(pid: number, info: ProcessInfo, parent = 1): void {
+    this.procs.set(pid, info);
+    this.procEvent({ kind: 'fork', parentTgid: parent, childPid: pid, childTgid: pid });
+    this.procEvent({ kind: 'exec', pid, tgid: pid });
+  }
+
+  endProcess(pid: number): void {
+    this.procs.delete(pid);
+    this.procEvent({ kind: 'exit', pid, tgid: pid });
   }
 
   async close(): Promise<void> {

@@ -188,6 +188,6 @@ test('reload: a priority change is applied in place without a transition; a trac
 test('the VRRP part of a configuration holds what the side runs, and no virtual servers', (t) => {
   const c = configFrom(`${instance('VI_1', 51, 150, '192.0.2.100')}virtual_server 192.0.2.100 80 {\n    real_server 198.51.100.1 80 {\n    }\n}\n`);
   const part = vrrpPartOf(c);
-  t.deepEqual(Object.keys(part).sort(), ['bfdInstances', 'globalDefs', 'syncGroups', 'trackFiles', 'vrrpInstances', 'vrrpScripts']);
+  t.deepEqual(Object.keys(part).sort(), ['bfdInstances', 'globalDefs', 'syncGroups', 'trackFiles', 'trackProcesses', 'vrrpInstances', 'vrrpScripts']);
   t.is(part.vrrpInstances.length, 1);
 });

@@ -14,6 +14,8 @@ export interface CheckSpec {
   readonly run: CheckFn;
   /** The same check in its self-timed form; when given, the scheduler runs this instead of `run`. */
   readonly runSelfTimed?: SelfTimedCheckFn;
+  /** Starts suspended (ha_suspend without its address): see `suspend`. */
+  readonly suspended?: boolean;
 }
 
 /** A verdict change of one checker. */
@@ -52,6 +54,8 @@ interface Entry {
   due: number;
   running: boolean;
   removed: boolean;
+  /** ha_suspend: not run, its verdict kept, until resumed. */
+  suspended: boolean;
   lastCheck: number | undefined;
   lastResult: CheckResult | undefined;
   abort?: AbortController;
@@ -104,6 +108,7 @@ export class CheckScheduler extends EventEmitter<SchedulerEvents> {
       due: this.clock.now() + this.random() * spec.timing.warmupMs,
       running: false,
       removed: false,
+      suspended: spec.suspended === true,
       lastCheck: undefined,
       lastResult: undefined,
       done: (r) => this.finish(e, r),
@@ -120,6 +125,15 @@ export class CheckScheduler extends EventEmitter<SchedulerEvents> {
     e.removed = true;
     e.abort?.abort();
     this.entries.delete(id);
+  }
+
+  /**
+   * keepalived's ha_suspend: a suspended check is not run and keeps its verdict; its turns
+   * come and go one delay_loop apart, so it runs again at its next turn once resumed.
+   */
+  suspend(id: string, suspended: boolean): void {
+    const e = this.entries.get(id);
+    if (e !== undefined) e.suspended = suspended;
   }
 
   status(id: string): CheckStatus | undefined {
@@ -147,7 +161,9 @@ export class CheckScheduler extends EventEmitter<SchedulerEvents> {
     while (this.running < this.concurrency && this.readyHead < this.readyTail) {
       const e = this.ready[this.readyHead]!;
       this.ready[this.readyHead++] = undefined;
-      if (!e.removed) this.start(e);
+      if (e.removed) continue;
+      if (e.suspended) this.skip(e, now);
+      else this.start(e);
     }
     // Emptied, the queue starts again at 0 but keeps its storage: no reallocation per turn.
     // Never emptied (more due than the concurrency lets run), its live part moves down.
@@ -180,6 +196,12 @@ export class CheckScheduler extends EventEmitter<SchedulerEvents> {
       this.timerAt = Infinity;
       this.pump();
     });
+  }
+
+  /** A suspended check's turn passes: the next one a delay_loop later. */
+  private skip(e: Entry, now: number): void {
+    e.due = Math.max(e.due + e.spec.timing.intervalMs, now + 1);
+    this.heap.push(e);
   }
 
   private start(e: Entry): void {

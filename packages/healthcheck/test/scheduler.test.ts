@@ -171,3 +171,27 @@ test('a backlog longer than the concurrency allows runs every check once, in due
   t.is(maxInFlight, 1);
   s.stop();
 });
+
+test('ha_suspend: a suspended check is not run and keeps its verdict; resumed, it runs at its next turn', async (t) => {
+  const clock = new FakeClock();
+  const s = new CheckScheduler(clock, { random: () => 0 });
+  const changes: CheckChange[] = [];
+  s.on('change', (c) => changes.push(c));
+  const c = scripted(clock, () => ({ ok: false, reason: 'connect ECONNREFUSED' }));
+  s.suspend('missing', true); // an unknown id is ignored
+  s.add({ id: 'rs', timing, run: c.run, suspended: true });
+  for (let ms = 0; ms < 5000; ms += 10) {
+    clock.advance(10);
+    await flush();
+  }
+  t.deepEqual(c.starts, []);
+  t.like(s.status('rs'), { up: true, lastCheck: undefined });
+  s.suspend('rs', false);
+  for (let ms = 0; ms < 1500; ms += 10) {
+    clock.advance(10);
+    await flush();
+  }
+  t.deepEqual(c.starts, [6000, 6200], "the turn at 5000 passed while suspended");
+  t.is(changes.length, 1);
+  s.stop();
+});

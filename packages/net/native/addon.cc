@@ -3,6 +3,8 @@
 #include "memory.h"
 #include "namespace.h"
 #include "netlink_socket.h"
+#include "ns_call.h"
+#include "socket_options.h"
 #include "packet_socket.h"
 #include "raw_socket.h"
 #include "tcp_prober.h"
@@ -18,6 +20,8 @@ static Napi::Object InitAll(Napi::Env env, Napi::Object exports) {
   InitMemory(env, exports);
   InitFileLock(env, exports);
   NetlinkSocket::Init(env, exports);
+  InitNsCall(env, exports);
+  InitSocketOptions(env, exports);
   InitTun(env, exports);
   return exports;
 }

@@ -37,7 +37,7 @@ Napi::Object RawSocket::Init(Napi::Env env, Napi::Object exports) {
   return exports;
 }
 
-// new RawSocket(family 4|6, protocol, ifname, onMessage, onError[, headerIncluded])
+// new RawSocket(family 4|6, protocol, ifname, onMessage, onError[, headerIncluded[, mark]])
 // headerIncluded (IPv4 only): send() takes whole IP datagrams (IP_HDRINCL) and
 // 'message' delivers them whole, for protocols whose integrity check covers the
 // IP header (IPsec AH).
@@ -66,6 +66,9 @@ RawSocket::RawSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RawSocke
     fd_ = -1;
     ThrowErrno(env, what, err);
   };
+  // SO_MARK (PING_CHECK's fwmark): policy routing of what the socket sends.
+  const uint32_t mark = info.Length() > 6 && info[6].IsNumber() ? info[6].As<Napi::Number>().Uint32Value() : 0;
+  if (mark != 0 && setsockopt(fd_, SOL_SOCKET, SO_MARK, &mark, sizeof mark) < 0) { fail("setsockopt(SO_MARK)"); return; }
   if (!ifname.empty()) {
     ifindex_ = static_cast<int>(if_nametoindex(ifname.c_str()));
     if (ifindex_ == 0) { fail("if_nametoindex"); return; }

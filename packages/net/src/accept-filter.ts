@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import { familyOf } from '@tandem/vrrp';
 import { NetError } from './errors.js';
 
-const TABLE = 'tandem_no_accept';
 const NFT_PATHS = ['/usr/sbin/nft', '/sbin/nft', '/usr/bin/nft'];
 
 /** The nft binary, or undefined when nftables is not installed. */
@@ -21,6 +20,16 @@ function nft(binary: string, script: string): Promise<void> {
   });
 }
 
+/** keepalived's `nftables [TABLE]`, `nftables_priority`, `nftables_counters`. */
+export interface AcceptFilterOptions {
+  /** The inet table (default tandem_no_accept); it must be tandem's alone: it is replaced and removed. */
+  readonly table?: string;
+  /** The input chain's priority (default 0, the filter hook's usual one). */
+  readonly priority?: number;
+  /** A counter on each rule (nft list table shows how much was dropped). */
+  readonly counters?: boolean;
+}
+
 /**
  * RFC 5798 Accept_Mode false (keepalived's `no_accept`): a master that does
  * not own the addresses must not accept packets addressed to them. One
@@ -30,28 +39,36 @@ function nft(binary: string, script: string): Promise<void> {
  */
 export class AcceptFilter {
   private ready: Promise<void> | undefined;
+  private readonly table: string;
 
-  constructor(private readonly binary: string) {}
+  constructor(
+    private readonly binary: string,
+    private readonly options: AcceptFilterOptions = {},
+  ) {
+    this.table = options.table ?? 'tandem_no_accept';
+  }
 
   /** Throws NET_ERR_SYSCALL when nftables is missing: no_accept cannot be honoured without it. */
-  static create(): AcceptFilter {
+  static create(options: AcceptFilterOptions = {}): AcceptFilter {
     const binary = findNft();
     if (binary === undefined) throw new NetError('NET_ERR_SYSCALL', 'no_accept', 'needs nftables (the nft command); install the Debian package nftables');
-    return new AcceptFilter(binary);
+    return new AcceptFilter(binary, options);
   }
 
   private ensure(): Promise<void> {
+    const t = this.table;
+    const counter = this.options.counters === true ? ' counter' : '';
     this.ready ??= nft(
       this.binary,
       [
-        `add table inet ${TABLE}`,
-        `add set inet ${TABLE} v4 { type ipv4_addr; }`,
-        `add set inet ${TABLE} v6 { type ipv6_addr; }`,
-        `add chain inet ${TABLE} input { type filter hook input priority filter; policy accept; }`,
-        `flush chain inet ${TABLE} input`,
-        `add rule inet ${TABLE} input ip daddr @v4 drop`,
-        `add rule inet ${TABLE} input ip6 daddr @v6 icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } accept`,
-        `add rule inet ${TABLE} input ip6 daddr @v6 drop`,
+        `add table inet ${t}`,
+        `add set inet ${t} v4 { type ipv4_addr; }`,
+        `add set inet ${t} v6 { type ipv6_addr; }`,
+        `add chain inet ${t} input { type filter hook input priority ${this.options.priority ?? 0}; policy accept; }`,
+        `flush chain inet ${t} input`,
+        `add rule inet ${t} input ip daddr @v4${counter} drop`,
+        `add rule inet ${t} input ip6 daddr @v6 icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert }${counter} accept`,
+        `add rule inet ${t} input ip6 daddr @v6${counter} drop`,
         '',
       ].join('\n'),
     );
@@ -62,7 +79,7 @@ export class AcceptFilter {
     const lines: string[] = [];
     for (const fam of [4, 6] as const) {
       const list = addresses.filter((a) => familyOf(a) === fam);
-      if (list.length > 0) lines.push(`${op} element inet ${TABLE} v${fam} { ${list.join(', ')} }`);
+      if (list.length > 0) lines.push(`${op} element inet ${this.table} v${fam} { ${list.join(', ')} }`);
     }
     return `${lines.join('\n')}\n`;
   }
@@ -85,7 +102,7 @@ export class AcceptFilter {
   async close(): Promise<void> {
     if (this.ready === undefined) return;
     await this.ready.catch(() => undefined);
-    await nft(this.binary, `delete table inet ${TABLE}\n`).catch(() => undefined);
+    await nft(this.binary, `delete table inet ${this.table}\n`).catch(() => undefined);
     this.ready = undefined;
   }
 }

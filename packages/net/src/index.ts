@@ -15,4 +15,7 @@ export * from './memory.js';
 export * from './frame-pacer.js';
 export * from './file-lock.js';
 export * from './netlink-socket.js';
+export * from './proc-connector.js';
+export * from './processes.js';
+export * from './check-sockets.js';
 export * from './tun.js';

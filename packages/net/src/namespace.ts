@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, openSync } from 'node:fs';
 import { NetError, wrapSyscallError } from './errors.js';
 import { native } from './native.js';
 
@@ -17,8 +17,20 @@ export function enterNetworkNamespace(name: string): void {
   const path = NETNS_DIRS.map((d) => `${d}/${name}`).find((p) => existsSync(p));
   if (path === undefined) throw new NetError('NET_ERR_NO_INTERFACE', 'net_namespace', `network namespace ${name} does not exist (create it with: ip netns add ${name})`);
   try {
+    // Kept open: the namespace tandemd started in, where the kernel's process connector is (track_process).
+    startingFd ??= openSync('/proc/thread-self/ns/net', 'r');
     native().enterNetworkNamespace(path);
   } catch (err) {
     throw wrapSyscallError(err);
   }
+}
+
+let startingFd: number | undefined;
+
+/**
+ * After `enterNetworkNamespace`, a path to the network namespace tandemd started in that this
+ * process and its children can open (`/proc/PID/fd/N`); undefined when it never moved.
+ */
+export function startingNetworkNamespace(): string | undefined {
+  return startingFd === undefined ? undefined : `/proc/${process.pid}/fd/${startingFd}`;
 }

@@ -54,6 +54,7 @@ interface Addon {
     onMessage: (payload: Buffer, info: PacketInfo) => void,
     onError: (err: Error) => void,
     headerIncluded?: boolean,
+    mark?: number,
   ) => NativeRawSocket;
   PacketSocket: new (ifname: string) => NativePacketSocket;
   UdpSocket: new (family: number, ifname: string, onMessage: (payload: Buffer, info: UdpPacketInfo) => void, onError: (err: Error) => void) => NativeUdpSocket;
@@ -61,6 +62,10 @@ interface Addon {
   /** `pairs` is reused by the next batch: read the first `count` numbers before returning. */
   TcpProber: new (onResults: (pairs: Float64Array, count: number) => void) => NativeTcpProber;
   enterNetworkNamespace(path: string): void;
+  /** Calls `fn` with the main thread in the network namespace at `path`, then moves it back (ns_call.cc). */
+  callInNetworkNamespace<T>(path: string, fn: () => T): T;
+  /** A non-blocking TCP (or UDP) socket with SO_BINDTODEVICE and SO_MARK set; its descriptor (socket_options.cc). */
+  openSocket(family: 4 | 6, datagram: boolean, device: string, mark: number, address?: string, port?: number): number;
   releaseMemory(): void;
   tryLockFile(fd: number): boolean;
   /** Makes an open /dev/net/tun descriptor a non-persistent TUN interface; returns its name. */

@@ -25,6 +25,10 @@ const ECHO_REPLY = { 4: 0, 6: 129 } as const;
  */
 export class IcmpPinger {
   private readonly sockets = new Map<4 | 6, RawSocket>();
+
+  /** `interface` and `mark`: PING_CHECK's bind_if and fwmark (SO_BINDTODEVICE, SO_MARK) on its sockets. */
+  constructor(private readonly options: { readonly interface?: string; readonly mark?: number } = {}) {}
+
   private readonly pending = new Map<number, Pending>();
   private readonly id = randomInt(1, 0xffff);
   private seq = 0;
@@ -32,7 +36,7 @@ export class IcmpPinger {
   private socket(family: 4 | 6): RawSocket {
     let s = this.sockets.get(family);
     if (s === undefined) {
-      s = createRawSocket({ family, protocol: family === 4 ? 1 : 58 });
+      s = createRawSocket({ family, protocol: family === 4 ? 1 : 58, ...this.options });
       s.on('message', (payload) => this.onReply(family, payload));
       s.on('error', () => undefined);
       s.listen().unref();

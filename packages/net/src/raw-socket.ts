@@ -10,6 +10,8 @@ export interface RawSocketOptions {
   readonly protocol: number;
   /** Bind to this interface (SO_BINDTODEVICE) and send multicast out of it. */
   readonly interface?: string;
+  /** SO_MARK on what it sends (0 or absent: none). */
+  readonly mark?: number;
   /**
    * IPv4 only: send() takes whole IP datagrams (IP_HDRINCL) and 'message'
    * delivers them with their header, for IPsec AH, whose check covers it.
@@ -42,6 +44,7 @@ export class RawSocket extends EventEmitter<RawSocketEvents> {
         (payload, info) => this.emit('message', payload, info),
         (err) => this.emit('error', wrapSyscallError(err)),
         options.headerIncluded === true,
+        options.mark ?? 0,
       );
     } catch (err) {
       throw wrapSyscallError(err);

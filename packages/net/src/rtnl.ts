@@ -1,4 +1,4 @@
-import { createRtNetlink, type RtNetlinkSocket } from 'netlink';
+import { createRtNetlink, rt, type RtNetlinkSocket } from 'netlink';
 import { addressToBytes, bytesToAddress, familyOf } from '@tandem/vrrp';
 import { NetError, netlinkErrno, wrapNetlinkError } from './errors.js';
 
@@ -9,6 +9,8 @@ export interface LinkInfo {
   readonly mac: Buffer | undefined;
   /** Administratively up and carrier present. */
   readonly up: boolean;
+  /** In a link event: the interface was deleted (RTM_DELLINK). */
+  readonly deleted?: boolean;
 }
 
 /** An address on an interface. */
@@ -29,6 +31,14 @@ export interface AddressSpec {
   /** rtnetlink scope: 0 global, 200 site, 253 link, 254 host. */
   readonly scope?: number;
   readonly broadcast?: string;
+  /** `peer ADDR`: the other end of a point-to-point address (IFA_ADDRESS; the prefix is the peer's). */
+  readonly peer?: string;
+  /** `home`, `mngtmpaddr`, `noprefixroute`, `autojoin` (IFA_F_*). */
+  readonly flags?: { readonly home?: boolean; readonly manageTempAddr?: boolean; readonly noPrefixRoute?: boolean; readonly autojoin?: boolean };
+  /** keepalived's `-nodad`: IPv6 duplicate address detection runs (tandem's default is nodad, as keepalived's). */
+  readonly dad?: boolean;
+  /** `preferred_lft N|forever` (seconds): after it the address is deprecated (not chosen as a source). */
+  readonly preferredLft?: number | 'forever';
 }
 
 const NLM_F_CREATE = 0x400;
@@ -53,6 +63,40 @@ export interface RouteSpec {
   readonly onlink?: boolean;
   /** Paths of a multipath route (RTA_MULTIPATH), instead of via / ifindex. */
   readonly nexthops?: readonly NexthopSpec[];
+  /** `from PREFIX` (IPv6 source routing: RTA_SRC). */
+  readonly from?: { readonly address: string; readonly prefix: number };
+  /** `tos` / `dsfield`. */
+  readonly tos?: number;
+  /** RTAX_* metrics (`mtu`, `advmss`, `hoplimit`, `initcwnd`, ...), in the kernel's units. */
+  readonly metrics?: Readonly<Partial<Record<RouteMetric, number>>>;
+  /** `lock`ed metrics (and the congestion control). */
+  readonly locked?: readonly (RouteMetric | 'congctl')[];
+  /** `congctl NAME`. */
+  readonly congctl?: string;
+  /** `features ecn`. */
+  readonly ecn?: boolean;
+  /** `pref low|medium|high` (IPv6 router preference). */
+  readonly pref?: 'low' | 'medium' | 'high';
+  /** `realms`: the route's realm (RTA_FLOW). */
+  readonly realms?: number;
+  /** `expires` (seconds; IPv6). */
+  readonly expires?: number;
+}
+
+/** The route metrics (linux/rtnetlink.h RTAX_*) tandem sets, by their `ip route` names. */
+export const ROUTE_METRICS = { mtu: 2, window: 3, rtt: 4, rttvar: 5, ssthresh: 6, cwnd: 7, advmss: 8, reordering: 9, hoplimit: 10, initcwnd: 11, rto_min: 13, initrwnd: 14, quickack: 15, fastopen_no_cookie: 17 } as const;
+export type RouteMetric = keyof typeof ROUTE_METRICS;
+
+/** RTA_METRICS' nested attributes (netlink's RouteMetrics: each a u32, the congestion control a string). */
+function routeMetrics(r: RouteSpec): Record<string, Buffer> | undefined {
+  const out: Record<string, Buffer> = {};
+  const names: Record<RouteMetric, string> = { mtu: 'mtu', window: 'window', rtt: 'rtt', rttvar: 'rttvar', ssthresh: 'ssthresh', cwnd: 'cwnd', advmss: 'advmss', reordering: 'reordering', hoplimit: 'hoplimit', initcwnd: 'initcwnd', rto_min: 'rtoMin', initrwnd: 'initrwnd', quickack: 'quickack', fastopen_no_cookie: 'fastopenNoCookie' };
+  for (const [k, v] of Object.entries(r.metrics ?? {}) as Array<[RouteMetric, number]>) out[names[k]] = u32(v);
+  // RTAX_CC_ALGO is 16.
+  if (r.locked !== undefined && r.locked.length > 0) out['lock'] = u32(r.locked.reduce((m, k) => m | (1 << (k === 'congctl' ? 16 : ROUTE_METRICS[k])), 0));
+  if (r.ecn === true) out['features'] = u32(1);
+  if (r.congctl !== undefined) out['ccAlgo'] = Buffer.from(`${r.congctl}\0`);
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 /** One path of a multipath route. */
@@ -92,6 +136,7 @@ export interface RuleSpec {
   readonly family: 4 | 6;
   readonly from?: { readonly address: string; readonly prefix: number };
   readonly to?: { readonly address: string; readonly prefix: number };
+  /** The table of a lookup rule (0 for the other actions). */
   readonly table: number;
   readonly preference?: number;
   readonly iif?: string;
@@ -99,11 +144,31 @@ export interface RuleSpec {
   readonly fwmark?: number;
   readonly fwmask?: number;
   readonly invert: boolean;
+  /** What a match does (FR_ACT_*): lookup (the default), goto a preference, nop, or a blackhole / unreachable / prohibit. */
+  readonly action?: 'lookup' | 'goto' | 'nop' | 'blackhole' | 'unreachable' | 'prohibit';
+  /** `goto N`: the preference to continue at. */
+  readonly goto?: number;
+  readonly tos?: number;
+  /** `suppress_prefixlength N`: a lookup result with a prefix this short or shorter is ignored. */
+  readonly suppressPrefixlength?: number;
+  readonly suppressIfgroup?: number;
+  readonly uidRange?: readonly [number, number];
+  /** `l3mdev`: the table is the VRF's of the packet's device. */
+  readonly l3mdev?: boolean;
+  /** `protocol`: who added the rule (FRA_PROTOCOL). */
+  readonly protocol?: number;
+  readonly ipProto?: number;
+  readonly sport?: readonly [number, number];
+  readonly dport?: readonly [number, number];
+  readonly realms?: number;
 }
+
+/** linux/fib_rules.h FR_ACT_*. */
+const RULE_ACTIONS = { lookup: 1, goto: 2, nop: 3, blackhole: 6, unreachable: 7, prohibit: 8 } as const;
 
 function u32(n: number): Buffer {
   const b = Buffer.alloc(4);
-  b.writeUInt32LE(n, 0);
+  b.writeUInt32LE(n >>> 0, 0);
   return b;
 }
 
@@ -146,6 +211,21 @@ async function idempotent(what: string, done: readonly string[], op: () => Promi
 /** The scope numbers of `ip addr ... scope NAME`. */
 export const scopeNames: Readonly<Record<string, number>> = { global: 0, site: 200, link: 253, host: 254, nowhere: 255 };
 
+/** linux/rtnetlink.h: the message types of a new (or changed) and a deleted interface. */
+const RTM_NEWLINK = 16;
+const RTM_DELLINK = 17;
+/** The same for an address added (or changed) and removed. */
+const RTM_NEWADDR = 20;
+const RTM_DELADDR = 21;
+
+/** An address added to or removed from an interface (RTM_NEWADDR / RTM_DELADDR). */
+export interface AddressEvent {
+  readonly address: string;
+  readonly ifindex: number;
+  readonly family: 4 | 6;
+  readonly added: boolean;
+}
+
 /** rtnetlink over the `netlink` package: interfaces, addresses, and link-state events. */
 export class Rtnl {
   private readonly socket: RtNetlinkSocket;
@@ -175,11 +255,16 @@ export class Rtnl {
     return found;
   }
 
+  /** The addresses of one interface. */
   async addresses(ifindex: number): Promise<InterfaceAddress[]> {
+    return (await this.allAddresses()).filter((a) => a.ifindex === ifindex).map(({ ifindex: _, ...a }) => a);
+  }
+
+  /** Every address of every interface, with its interface's index. */
+  async allAddresses(): Promise<Array<InterfaceAddress & { readonly ifindex: number }>> {
     try {
       const all = await this.socket.getAddresses();
       return all
-        .filter((a) => a.data.index === ifindex)
         .map((a) => {
           const raw = a.attrs.local ?? a.attrs.address;
           const family: 4 | 6 = a.data.family === 10 ? 6 : 4;
@@ -189,6 +274,7 @@ export class Rtnl {
             family,
             scope: a.data.scope ?? 0,
             label: a.attrs.label,
+            ifindex: a.data.index ?? 0,
           };
         })
         .filter((a) => a.address !== '');
@@ -252,8 +338,17 @@ export class Rtnl {
       scope: r.scope ?? (r.type === 'unicast' && r.via === undefined && r.nexthops === undefined ? 253 : 0),
       type: ROUTE_TYPES[r.type],
       ...(r.onlink === true ? { flags: { __unknown: RTNH_F_ONLINK } } : {}),
+      ...(r.from !== undefined ? { srcLen: r.from.prefix } : {}),
+      ...(r.tos !== undefined ? { tos: r.tos } : {}),
     };
+    const metrics = routeMetrics(r);
     const attrs = {
+      ...(r.from !== undefined ? { src: addressToBytes(r.from.address) } : {}),
+      ...(metrics !== undefined ? { metrics } : {}),
+      // linux/icmpv6.h ICMPV6_ROUTER_PREF_LOW 3, MEDIUM 0, HIGH 1.
+      ...(r.pref !== undefined ? { pref: Buffer.from([{ low: 3, medium: 0, high: 1 }[r.pref]]) } : {}),
+      ...(r.realms !== undefined ? { flow: r.realms } : {}),
+      ...(r.expires !== undefined ? { expires: u32(r.expires) } : {}),
       ...(r.prefix > 0 ? { dst: addressToBytes(r.destination) } : {}),
       ...(r.via !== undefined ? { gateway: addressToBytes(r.via) } : {}),
       ...(r.src !== undefined ? { prefsrc: addressToBytes(r.src) } : {}),
@@ -284,7 +379,8 @@ export class Rtnl {
       srcLen: r.from?.prefix ?? 0,
       dstLen: r.to?.prefix ?? 0,
       table: r.table < 256 ? r.table : 252,
-      action: 1,
+      action: RULE_ACTIONS[r.action ?? 'lookup'],
+      ...(r.tos !== undefined ? { tos: r.tos } : {}),
       ...(r.invert ? { flags: { invert: true as const } } : {}),
     };
     const attrs = {
@@ -295,7 +391,17 @@ export class Rtnl {
       ...(r.oif !== undefined ? { oifname: r.oif } : {}),
       ...(r.fwmark !== undefined ? { fwmark: r.fwmark } : {}),
       ...(r.fwmask !== undefined ? { fwmask: r.fwmask } : {}),
-      table: r.table,
+      ...(r.goto !== undefined ? { goto: r.goto } : {}),
+      ...(r.suppressPrefixlength !== undefined ? { suppressPrefixlen: u32(r.suppressPrefixlength) } : {}),
+      ...(r.suppressIfgroup !== undefined ? { suppressIfgroup: u32(r.suppressIfgroup) } : {}),
+      ...(r.uidRange !== undefined ? { uidRange: { start: r.uidRange[0], end: r.uidRange[1] } } : {}),
+      ...(r.l3mdev === true ? { l3Mdev: 1 } : {}),
+      ...(r.protocol !== undefined ? { protocol: r.protocol } : {}),
+      ...(r.ipProto !== undefined ? { ipProto: r.ipProto } : {}),
+      ...(r.sport !== undefined ? { sportRange: { start: r.sport[0], end: r.sport[1] } } : {}),
+      ...(r.dport !== undefined ? { dportRange: { start: r.dport[0], end: r.dport[1] } } : {}),
+      ...(r.realms !== undefined ? { flow: r.realms } : {}),
+      ...(r.table !== 0 ? { table: r.table } : {}),
     };
     const where = [r.from !== undefined ? `from ${r.from.address}/${r.from.prefix}` : '', r.to !== undefined ? `to ${r.to.address}/${r.to.prefix}` : ''].filter((x) => x !== '').join(' ');
     return { data, attrs, what: `rule ${where || 'all'} table ${r.table}` };
@@ -319,15 +425,35 @@ export class Rtnl {
       this.watcher = createRtNetlink({ ref: false } as never);
       this.watcher.addMembership('LINK');
     }
-    this.watcher.on('message', (msgs) => {
-      for (const m of msgs) {
-        if (m.kind !== 'link') continue;
+    // The raw messages, for their type: a deleted interface (RTM_DELLINK) comes as a link message too.
+    this.watcher.socket.on('message', (msgs) => {
+      for (const raw of msgs) {
+        if (raw.type !== RTM_NEWLINK && raw.type !== RTM_DELLINK) continue;
+        const m = rt.parseLinkMessage(raw.data);
+        const deleted = raw.type === RTM_DELLINK;
         onChange({
           name: m.attrs.ifname ?? '',
           index: m.data.index ?? 0,
           mac: m.attrs.address,
-          up: Boolean(m.data.flags?.up) && Boolean(m.data.flags?.lowerUp),
+          up: !deleted && Boolean(m.data.flags?.up) && Boolean(m.data.flags?.lowerUp),
+          ...(deleted ? { deleted: true } : {}),
         });
+      }
+    });
+  }
+
+  /** Calls `onChange` for every address added to or removed from any interface. */
+  watchAddresses(onChange: (e: AddressEvent) => void): void {
+    if (this.watcher === undefined) this.watcher = createRtNetlink({ ref: false } as never);
+    this.watcher.addMembership('IPV4_IFADDR');
+    this.watcher.addMembership('IPV6_IFADDR');
+    this.watcher.socket.on('message', (msgs) => {
+      for (const raw of msgs) {
+        if (raw.type !== RTM_NEWADDR && raw.type !== RTM_DELADDR) continue;
+        const m = rt.parseAddressMessage(raw.data);
+        const bytes = m.attrs.local ?? m.attrs.address;
+        if (bytes === undefined) continue;
+        onChange({ address: bytesToAddress(bytes), ifindex: m.data.index ?? 0, family: m.data.family === 10 ? 6 : 4, added: raw.type === RTM_NEWADDR });
       }
     });
   }
@@ -342,10 +468,22 @@ export class Rtnl {
     if (family === undefined) throw new NetError('NET_ERR_NO_ADDRESS', 'address', `not an IP address: ${spec.address}`);
     const bytes = addressToBytes(spec.address);
     const data = { family: family === 4 ? 2 : 10, prefixlen: spec.prefix, index: spec.ifindex, scope: spec.scope ?? 0 };
-    const attrs: Record<string, unknown> = { local: bytes, address: bytes };
+    const attrs: Record<string, unknown> = { local: bytes, address: spec.peer !== undefined ? addressToBytes(spec.peer) : bytes };
     if (adding && spec.label !== undefined) attrs['label'] = spec.label;
     if (adding && spec.broadcast !== undefined) attrs['broadcast'] = addressToBytes(spec.broadcast);
-    if (adding && family === 6) attrs['flags'] = { nodad: true };
+    if (adding) {
+      const f = spec.flags ?? {};
+      const flags = {
+        ...(family === 6 && spec.dad !== true ? { nodad: true as const } : {}),
+        ...(f.home === true ? { homeaddress: true as const } : {}),
+        ...(f.manageTempAddr === true ? { managetempaddr: true as const } : {}),
+        ...(f.noPrefixRoute === true ? { noprefixroute: true as const } : {}),
+        ...(f.autojoin === true ? { mcautojoin: true as const } : {}),
+      };
+      if (Object.keys(flags).length > 0) attrs['flags'] = flags;
+      // IFA_CACHEINFO: preferred lifetime, valid forever (as ip address add ... preferred_lft N).
+      if (spec.preferredLft !== undefined) attrs['cacheInfo'] = { ifaPrefered: spec.preferredLft === 'forever' ? 0xffffffff : spec.preferredLft, ifaValid: 0xffffffff, cstamp: 0, tstamp: 0 };
+    }
     return { data, attrs };
   }
 }

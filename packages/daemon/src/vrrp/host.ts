@@ -1,5 +1,5 @@
-import type { Vmac } from '@tandem/config';
-import type { AddressSpec, FrameSink, LinkInfo, PacketInfo, RouteSpec, RuleSpec } from '@tandem/net';
+import type { Vmac, VrrpFirewall } from '@tandem/config';
+import type { AddressSpec, FrameSink, LinkInfo, PacketInfo, ProcConnectorHandlers, ProcessInfo, RouteSpec, RuleSpec } from '@tandem/net';
 import type { Transport } from '@tandem/vrrp';
 
 // The VRRP side's one door to the host: interfaces, the sockets adverts travel on, addresses,
@@ -54,7 +54,17 @@ export interface HostChannel {
   close(): void;
 }
 
-export interface VrrpHost {
+/** The processes of the host, for track_process: what runs now, and the kernel's events as they start and end. */
+export interface ProcessSource {
+  /** Every process running now (`withArgv`: with its command line). */
+  processes(withArgv: boolean): ReadonlyMap<number, ProcessInfo>;
+  /** One process now; undefined when it is gone (or a zombie). */
+  process(pid: number, withArgv: boolean): ProcessInfo | undefined;
+  /** Subscribes to the kernel's process events; rejects when it gives none here. */
+  watchProcesses(h: ProcConnectorHandlers): Promise<{ close(): void }>;
+}
+
+export interface VrrpHost extends ProcessSource {
   /** The host's interfaces now. */
   links(): Promise<LinkInfo[]>;
   /** Calls `onChange` with an interface's new state whenever one changes. */
@@ -68,6 +78,11 @@ export interface VrrpHost {
   /** Holds a per-interface kernel setting at `value` until the last holder releases it (then it is put back). */
   holdSysctl(family: 'ipv4' | 'ipv6', ifname: string, key: string, value: string): void;
   releaseSysctl(family: 'ipv4' | 'ipv6', ifname: string, key: string): void;
+  /** The same for a setting of the whole host (`net.ipv4.igmp_link_local_mcast_reports`): a path under /proc/sys/net. */
+  holdHostSysctl(path: string, value: string): void;
+  releaseHostSysctl(path: string): void;
+  /** How no_accept drops traffic to held addresses (nftables table, priority, counters), or not at all; set before the first channel opens. */
+  setFirewall(fw: VrrpFirewall): void;
   /** Closes sockets, removes virtual MAC interfaces and no_accept filters, puts settings back. */
   close(): Promise<void>;
 }

@@ -1,7 +1,8 @@
-import { AcceptFilter, NetTransport, PacketSender, Rtnl, VrrpChannel, type LinkInfo, type NetworkChanger, type PacketInfo } from '@tandem/net';
-import type { Vmac } from '@tandem/config';
+import { AcceptFilter, NetTransport, PacketSender, ProcConnector, readProcess, Rtnl, scanProcesses, VrrpChannel, type LinkInfo, type NetworkChanger, type PacketInfo, type ProcConnectorHandlers, type ProcessInfo } from '@tandem/net';
+import type { Vmac, VrrpFirewall } from '@tandem/config';
 import type { Logger } from '../logger.js';
 import type { ChannelSpec, HostChannel, HostTransport, InterfaceLookup, TransportSpec, VrrpHost } from './host.js';
+import { STARTING_NETNS_ENV } from './protocol.js';
 import { SharedSysctls, sysctlPath } from './shared-sysctl.js';
 import { VmacLinks } from './vmac.js';
 
@@ -15,6 +16,7 @@ export class NetHost implements VrrpHost {
   private readonly sysctls: SharedSysctls;
   private readonly vmacs: VmacLinks;
   private acceptFilter: AcceptFilter | undefined;
+  private firewall: VrrpFirewall = { kind: 'nftables', table: 'tandem_no_accept', priority: 0, counters: false, from: 'default' };
 
   /** `record` wraps address, route and rule changes (the daemon's ledger of what it added). */
   constructor(
@@ -41,7 +43,9 @@ export class NetHost implements VrrpHost {
       close: () => ch.close(),
       transport: (t: TransportSpec, interfaces: InterfaceLookup): HostTransport => {
         // RFC 5798 §6.4.3: the address owner accepts whatever Accept_Mode says; the caller decides.
-        const noAccept = t.noAccept ? (this.acceptFilter ??= AcceptFilter.create()) : undefined;
+        // A bare vrrp_iptables asks for no rules at all.
+        const fw = this.firewall;
+        const noAccept = t.noAccept && fw.kind === 'nftables' ? (this.acceptFilter ??= AcceptFilter.create({ table: fw.table, priority: fw.priority, counters: fw.counters })) : undefined;
         return new NetTransport(
           ch,
           this.changes,
@@ -71,6 +75,31 @@ export class NetHost implements VrrpHost {
 
   removeVmac(name: string): Promise<void> {
     return this.vmacs.remove(name);
+  }
+
+  processes(withArgv: boolean): ReadonlyMap<number, ProcessInfo> {
+    return scanProcesses(withArgv);
+  }
+
+  process(pid: number, withArgv: boolean): ProcessInfo | undefined {
+    return readProcess(pid, withArgv);
+  }
+
+  /** The connector lives in the initial network namespace: opened in the one tandemd started in (side-client.ts passes it). */
+  watchProcesses(h: ProcConnectorHandlers): Promise<{ close(): void }> {
+    return ProcConnector.open(h, process.env[STARTING_NETNS_ENV]);
+  }
+
+  holdHostSysctl(path: string, value: string): void {
+    this.sysctls.hold(path, value);
+  }
+
+  releaseHostSysctl(path: string): void {
+    this.sysctls.release(path);
+  }
+
+  setFirewall(fw: VrrpFirewall): void {
+    this.firewall = fw;
   }
 
   holdSysctl(family: 'ipv4' | 'ipv6', ifname: string, key: string, value: string): void {

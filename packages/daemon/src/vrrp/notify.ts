@@ -44,7 +44,8 @@ export class Notifier {
   group(g: SyncGroup, state: VrrpState, prepare: ScriptPreparer): void {
     const word = notifyState(state);
     this.log.info(`sync group ${g.name}: ${state}`);
-    this.onLine(`GROUP "${g.name}" ${word}`);
+    // keepalived writes a group's line with priority 0.
+    this.onLine(`GROUP "${g.name}" ${word} 0`);
     const n = g.tracking.notify;
     const own = ownScript(n, state);
     if (own !== undefined) this.run(g.name, own, [], prepare);

@@ -71,7 +71,10 @@ export type SideMessage =
   | { readonly kind: 'transition'; readonly event: TransitionEvent }
   | { readonly kind: 'notifyLine'; readonly line: string };
 
+/** The environment variable through which tandemd tells its VRRP side the network namespace it started in (track_process). */
+export const STARTING_NETNS_ENV = 'TANDEM_STARTING_NETNS';
+
 /** The VRRP part of a full configuration (what the side is handed; the rest stays with the supervisor). */
 export function vrrpPartOf(c: VrrpPart): VrrpPart {
-  return { globalDefs: c.globalDefs, vrrpInstances: c.vrrpInstances, syncGroups: c.syncGroups, vrrpScripts: c.vrrpScripts, trackFiles: c.trackFiles, bfdInstances: c.bfdInstances };
+  return { globalDefs: c.globalDefs, vrrpInstances: c.vrrpInstances, syncGroups: c.syncGroups, vrrpScripts: c.vrrpScripts, trackFiles: c.trackFiles, trackProcesses: c.trackProcesses, bfdInstances: c.bfdInstances, ...(c.interfaceDelays !== undefined ? { interfaceDelays: c.interfaceDelays } : {}) };
 }

@@ -26,7 +26,7 @@ export type ReloadStep =
   | { readonly kind: 'add'; readonly instance: VrrpInstance };
 
 /** Fields a running instance takes without restarting. */
-const LIVE_FIELDS: ReadonlySet<string> = new Set(['virtualIpaddress', 'virtualIpaddressExcluded', 'priority', 'garp', 'bfdTakeover']);
+const LIVE_FIELDS: ReadonlySet<string> = new Set(['virtualIpaddress', 'virtualIpaddressExcluded', 'priority', 'garp', 'garpExtraIf', 'bfdTakeover']);
 
 /** Each sync group by the names of its members. */
 export function groupsByMember(groups: readonly SyncGroup[]): Map<string, SyncGroup> {

@@ -1,4 +1,5 @@
-import { sameValue, type BfdInstance, type GlobalDefs, type SyncGroup, type TrackFile, type VrrpInstance, type VrrpScript } from '@tandem/config';
+import { uptime } from 'node:os';
+import { sameValue, type BfdInstance, type Config, type GlobalDefs, type SyncGroup, type TrackFile, type TrackProcess, type VrrpInstance, type VrrpScript } from '@tandem/config';
 import { FramePacer, type AddressSpec, type FrameSink, type LinkInfo, type PacketInfo } from '@tandem/net';
 import { InstanceRunner, openAh, receiveAdvert, type Clock, type DropReason, type InstanceStats, type Timer, type TransitionEvent, type VrrpState } from '@tandem/vrrp';
 import { runScript } from '@tandem/healthcheck';
@@ -7,8 +8,10 @@ import { scriptPreparer, type ScriptExec, type ScriptPreparer } from '../script-
 import { interfacesOf, runnerOptions, vipText } from '../instance-options.js';
 import { addressSpec, routeSpec, ruleSpec } from '../route-specs.js';
 import { pickInstance } from './dispatch.js';
+import { ExtraAnnouncer, extraTargets } from './extra-announce.js';
+import { LinkDebouncer, debounceDelays } from './link-debounce.js';
 import type { ChannelSpec, HostChannel, HostTransport, VrrpHost } from './host.js';
-import { Notifier } from './notify.js';
+import { Notifier, notifyState } from './notify.js';
 import { groupsByMember, planReload, type InstanceDiff } from './reload-plan.js';
 import { followTransition, groupFaults, onWantMaster, settledState, type GroupMove, type MemberView } from './sync-groups.js';
 import { Trackers, tracks, type ScriptStatus } from './tracking.js';
@@ -25,6 +28,9 @@ export interface VrrpPart {
   readonly syncGroups: readonly SyncGroup[];
   readonly vrrpScripts: readonly VrrpScript[];
   readonly trackFiles: readonly TrackFile[];
+  readonly trackProcesses: readonly TrackProcess[];
+  /** interface_up_down_delays. */
+  readonly interfaceDelays?: Config['interfaceDelays'];
   readonly bfdInstances: readonly BfdInstance[];
 }
 
@@ -61,6 +67,9 @@ export interface ReloadReport {
   readonly unchanged: string[];
 }
 
+/** disable_local_igmp's setting. */
+const IGMP_LINK_LOCAL = '/proc/sys/net/ipv4/igmp_link_local_mcast_reports';
+
 /** The interface adverts go out of and come in on: the instance's virtual MAC interface unless vmac_xmit_base. */
 function advertInterface(i: VrrpInstance): string {
   return i.vmac !== undefined && !i.vmac.xmitBase ? i.vmac.name : i.interface;
@@ -81,6 +90,8 @@ interface Managed {
   readonly runner: InstanceRunner;
   readonly transport: HostTransport;
   readonly ifindex: number;
+  /** garp_extra_if's rounds while MASTER. */
+  readonly extra: ExtraAnnouncer;
 }
 
 export interface VrrpServiceOptions {
@@ -89,6 +100,8 @@ export interface VrrpServiceOptions {
   readonly log: Logger;
   /** Runs scripts (tracked and notify); a fake in tests. */
   readonly exec?: ScriptExec;
+  /** Seconds since the host booted (vrrp_delay_after_boot); os.uptime unless a test gives one. */
+  readonly uptime?: () => number;
 }
 
 /** Runs the configured VRRP instances through a host port. */
@@ -96,6 +109,7 @@ export class VrrpService {
   private readonly host: VrrpHost;
   private readonly clock: Clock;
   private readonly log: Logger;
+  private readonly uptime: () => number;
   private readonly channels = new Map<string, HostChannel>();
   private readonly channelStats = new Map<string, ChannelStats>();
   private readonly instances: Managed[] = [];
@@ -113,6 +127,12 @@ export class VrrpService {
   private preparer: ScriptPreparer | undefined;
   /** vrrp_sync_group by member instance name. */
   private groupOf = new Map<string, SyncGroup>();
+  /** dynamic_interfaces: instances whose interfaces do not exist (yet), in FAULT until they appear. */
+  private readonly waiting = new Map<string, VrrpInstance>();
+  /** The configuration running (instances made when their interfaces appear need it). */
+  private part: VrrpPart | undefined;
+  /** interface_up_down_delays between the host's link events and onLink. */
+  private readonly debouncer: LinkDebouncer;
   /** The last state each sync group's notify scripts were run for. */
   private readonly groupStates = new Map<string, VrrpState>();
   /** keepalived's notify FIFO lines (`INSTANCE "VI_1" MASTER 100`, `GROUP "G" MASTER`). */
@@ -124,11 +144,29 @@ export class VrrpService {
     this.host = o.host;
     this.clock = o.clock;
     this.log = o.log;
+    this.uptime = o.uptime ?? uptime;
     const exec = o.exec ?? runScript;
-    this.trackers = new Trackers(o.log, o.clock, exec, (kind, name) => {
-      for (const m of this.instances) if (tracks(m.config, this.groupOf.get(m.config.name), kind, name)) this.recompute(m);
-    });
+    this.trackers = new Trackers(
+      o.log,
+      o.clock,
+      exec,
+      (kind, name) => {
+        for (const m of this.instances) if (tracks(m.config, this.groupOf.get(m.config.name), kind, name)) this.recompute(m);
+      },
+      o.host,
+    );
     this.notifier = new Notifier(o.log, o.clock, exec, (line) => this.onNotifyLine?.(line));
+    this.debouncer = new LinkDebouncer(o.clock, (link) => this.onLink(link), (line) => this.log.info(line));
+  }
+
+  /** interface_up_down_delays for this configuration (each instance caps its interface's, as keepalived). */
+  private setDelays(part: VrrpPart): void {
+    const notes: string[] = [];
+    const delays = debounceDelays(part.interfaceDelays, part.vrrpInstances, notes);
+    for (const line of notes) this.log.info(line);
+    const names = new Set([...this.links.values()].map((l) => l.name));
+    for (const name of delays.keys()) if (!names.has(name)) this.log.warn(`interface_up_down_delays: there is no interface ${name} (yet); its delays apply once it exists`);
+    this.debouncer.setDelays(delays);
   }
 
   /**
@@ -141,20 +179,31 @@ export class VrrpService {
     this.groupOf = groupsByMember(part.syncGroups);
     this.bfd.configure(part.bfdInstances);
     this.setAnnounceGaps(part.globalDefs);
+    this.host.setFirewall(part.globalDefs.vrrpFirewall);
+    // keepalived's disable_local_igmp: no IGMP reports for 224.0.0.0/24 (the VRRP group among them) while it runs.
+    if (part.globalDefs.disableLocalIgmp === true) this.host.holdHostSysctl(IGMP_LINK_LOCAL, '0');
+    if (part.globalDefs.vrrpFirewall.kind === 'none' && part.vrrpInstances.some((i) => !i.accept && i.priority !== 255)) {
+      this.log.warn('no_accept is not enforced: a bare vrrp_iptables asks for no firewall rules, so traffic to the addresses is accepted');
+    }
     let fresh: Array<{ start(): void }>;
     try {
       fresh = this.trackers.sync(part, this.preparer);
+      await this.trackers.openProcessEvents();
       for (const l of await this.host.links()) this.links.set(l.index, l);
-      for (const i of part.vrrpInstances) await this.add(i, part);
+      this.debouncer.known([...this.links.values()]);
+      this.setDelays(part);
+      this.part = part;
+      for (const i of part.vrrpInstances) await this.addOrWait(i, part);
     } catch (err) {
       await this.stop();
       throw err;
     }
-    this.host.watchLinks((link) => this.onLink(link));
-    const delay = part.globalDefs.vrrpStartupDelay;
+    this.host.watchLinks((link) => this.debouncer.report(link));
+    // keepalived 2.4: the longer of vrrp_startup_delay and what is left of vrrp_delay_after_boot.
+    const delay = Math.max(part.globalDefs.vrrpStartupDelay, (part.globalDefs.vrrpDelayAfterBoot ?? 0) - this.uptime());
     if (delay > 0 && resume.size === 0) {
       // Until then the instances stay in INIT: no adverts, no addresses.
-      this.log.info(`vrrp_startup_delay: VRRP instances start in ${delay} s`);
+      this.log.info(`vrrp_startup_delay / vrrp_delay_after_boot: VRRP instances start in ${Math.round(delay * 1000) / 1000} s`);
       const pending: Managed[] = [];
       this.startupDelay = {
         pending,
@@ -166,6 +215,74 @@ export class VrrpService {
     }
     for (const m of this.instances) this.begin(m, resume.has(m.config.name));
     for (const mon of fresh) mon.start();
+  }
+
+  /** The first interface an instance needs that does not exist, if any. */
+  private missingInterface(i: VrrpInstance): string | undefined {
+    const names = new Set([...this.links.values()].map((l) => l.name));
+    return interfacesOf(i).find((n) => !names.has(n));
+  }
+
+  /** Starts an instance, or with dynamic_interfaces lets it wait, in FAULT, for a missing interface. */
+  private async addOrWait(i: VrrpInstance, part: VrrpPart): Promise<Managed | undefined> {
+    const missing = part.globalDefs.dynamicInterfaces === true ? this.missingInterface(i) : undefined;
+    if (missing === undefined) return this.add(i, part);
+    this.wait(i, `interface ${missing} does not exist`);
+    return undefined;
+  }
+
+  private wait(i: VrrpInstance, why: string): void {
+    const already = this.waiting.has(i.name);
+    this.waiting.set(i.name, i);
+    if (already) return;
+    this.log.warn(`(${i.name}) ${why}: FAULT until it appears (dynamic_interfaces)`);
+    this.notifier.instance(i, 'FAULT', i.priority, this.preparer!);
+  }
+
+  /** dynamic_interfaces: the waiting instances whose interfaces all exist now start. */
+  private async appeared(): Promise<void> {
+    const part = this.part;
+    if (part === undefined) return;
+    for (const i of [...this.waiting.values()]) {
+      if (this.missingInterface(i) !== undefined) continue;
+      this.waiting.delete(i.name);
+      this.log.info(`(${i.name}) its interfaces exist now: starting`);
+      try {
+        this.begin(await this.add(i, part));
+      } catch (err) {
+        // Not ready yet (no address to send from): its channel is opened afresh next time.
+        this.dropChannelOf(i);
+        this.wait(i, (err as Error).message);
+      }
+    }
+  }
+
+  /**
+   * An interface was deleted: the instances on it go to FAULT. With dynamic_interfaces they
+   * wait for it to come back (as a new interface, maybe of another kind), else they stay in FAULT.
+   */
+  private async deleted(link: LinkInfo): Promise<void> {
+    const hit = this.instances.filter((m) => m.ifindex === link.index || interfacesOf(m.config).includes(link.name));
+    for (const m of hit) {
+      m.runner.setFault(true, `${link.name} was deleted`);
+      if (this.part?.globalDefs.dynamicInterfaces !== true) continue;
+      // Quietly: the FAULT was notified; the instance's sockets died with the interface.
+      m.runner.removeAllListeners();
+      m.extra.stop();
+      await m.runner.stop();
+      this.instances.splice(this.instances.indexOf(m), 1);
+      this.dropChannelOf(m.config);
+      this.waiting.set(m.config.name, m.config);
+      this.log.warn(`(${m.config.name}) ${link.name} was deleted: FAULT until it is back (dynamic_interfaces)`);
+    }
+  }
+
+  /** Closes the channel an instance would use, when no running instance uses it. */
+  private dropChannelOf(i: VrrpInstance): void {
+    const key = channelKey(i);
+    if (this.instances.some((x) => channelKey(x.config) === key)) return;
+    this.channels.get(key)?.close();
+    this.channels.delete(key);
   }
 
   private linkByName(name: string): LinkInfo {
@@ -218,7 +335,26 @@ export class VrrpService {
     const inGroup = this.groupOf.has(i.name);
     const runner = new InstanceRunner(inGroup ? { ...options, params: { ...options.params, syncGroup: true } } : options, transport, this.clock);
     const log = this.log.child({ module: i.name });
+    const ownIfindex = this.ifindexOf(i.vmac?.name ?? i.interface);
+    const extra = new ExtraAnnouncer(
+      {
+        targets: () => {
+          const managed = this.instances.find((x) => x.runner === runner);
+          if (managed === undefined) return [];
+          try {
+            return extraTargets(managed.config, this.addressSpecs(managed.config), ownIfindex);
+          } catch {
+            return []; // an interface went away: its instance is in FAULT
+          }
+        },
+        intervalS: () => this.instances.find((x) => x.runner === runner)?.config.garpExtraIf?.interval,
+        mac: (ifindex) => this.links.get(ifindex)?.mac,
+        frames: (ifindex) => this.framesFor(ifindex),
+      },
+      this.clock,
+    );
     runner.on('transition', (e) => {
+      extra.state(e.to);
       const line = `(${e.instance}) ${e.from} -> ${e.to}: ${e.reason}`;
       if (e.to === 'FAULT') log.warn(line, { ...e });
       else log.info(line, { ...e });
@@ -230,7 +366,7 @@ export class VrrpService {
     runner.on('wantMaster', (name) => this.groupWantsMaster(name));
     runner.on('ioError', (err) => log.warn(`(${i.name}) ${err.message}`));
     log.debug(`(${i.name}) vrid ${i.virtualRouterId} v${i.version} on ${i.interface} from ${transport.sourceAddress} to ${transport.destinations.join(',')}, vips ${i.virtualIpaddress.map(vipText).join(' ')}`);
-    const managed: Managed = { config: i, runner, transport, ifindex: link.index };
+    const managed: Managed = { config: i, runner, transport, ifindex: link.index, extra };
     this.instances.push(managed);
     return managed;
   }
@@ -307,12 +443,24 @@ export class VrrpService {
     const links = this.linksByName();
     const evaluated = members.map((x) => {
       const t = this.evaluate(x.config, group, links);
-      return { name: x.config.name, x, priority: t.priority, fault: this.linkFault(x) ?? t.fault };
+      // unicast_fault_no_peer: no peer to send to is a fault, not a fall back to multicast.
+      const noPeer = x.config.unicastFaultNoPeer && x.config.unicastPeer.length === 0 ? 'no unicast peer (unicast_fault_no_peer)' : undefined;
+      return { name: x.config.name, x, priority: t.priority, fault: this.linkFault(x) ?? t.fault ?? noPeer };
     });
     for (const r of groupFaults(group?.name, evaluated)) {
+      const before = r.x.runner.effectivePriority;
       r.x.runner.setEffectivePriority(r.priority);
       r.x.runner.setFault(r.groupFault !== undefined, r.groupFault ?? 'tracking recovered');
+      if (r.x.runner.effectivePriority !== before) this.priorityChanged(r.x, group);
     }
+  }
+
+  /** keepalived's notify_priority_changes: a FIFO line `INSTANCE "VI" MASTER_PRIORITY 90` (or BACKUP_PRIORITY). */
+  private priorityChanged(m: Managed, group: SyncGroup | undefined): void {
+    const state = m.runner.state;
+    if (state !== 'MASTER' && state !== 'BACKUP') return;
+    const on = m.config.notifyPriorityChanges ?? group?.notifyPriorityChanges ?? this.part?.globalDefs.vrrpNotifyPriorityChanges ?? false;
+    if (on) this.onNotifyLine?.(`INSTANCE "${m.config.name}" ${state}_PRIORITY ${m.runner.effectivePriority}`);
   }
 
   /** Tracked scripts, files, interfaces and BFD sessions: the effective priority and the first fault. */
@@ -377,14 +525,11 @@ export class VrrpService {
   }
 
   private async retire(m: Managed): Promise<void> {
+    m.extra.stop();
     await m.runner.stop();
     this.instances.splice(this.instances.indexOf(m), 1);
     m.runner.removeAllListeners();
-    const key = channelKey(m.config);
-    if (!this.instances.some((x) => channelKey(x.config) === key)) {
-      this.channels.get(key)?.close();
-      this.channels.delete(key);
-    }
+    this.dropChannelOf(m.config);
     if (m.config.vmac !== undefined) await this.host.removeVmac(m.config.vmac.name);
     if (m.config.promoteSecondaries) this.host.releaseSysctl('ipv4', m.config.interface, 'promote_secondaries');
   }
@@ -400,11 +545,32 @@ export class VrrpService {
     this.groupOf = groupsByMember(next.syncGroups);
     this.bfd.configure(next.bfdInstances);
     this.setAnnounceGaps(next.globalDefs);
+    if (!sameValue(before.globalDefs.vrrpFirewall, next.globalDefs.vrrpFirewall)) {
+      this.log.warn('the no_accept firewall settings (nftables, vrrp_iptables) change at the next start of tandemd, not at a reload');
+    }
     this.preparer = scriptPreparer(next);
     // New and changed vrrp_scripts and track_files run from now on; those no longer used stop.
     const fresh = this.trackers.sync(next, this.preparer);
-    for (const l of await this.host.links()) this.links.set(l.index, { ...l, mac: l.mac ?? this.links.get(l.index)?.mac });
+    // A reload that adds the first vrrp_track_process subscribes; if the kernel gives no events, counts stay as scanned (logged).
+    await this.trackers.openProcessEvents().catch((err: Error) => this.log.error(`track_process: ${err.message}; the processes were counted once and are not followed`));
+    // A link change still inside its interface_up_down_delays stays unseen.
+    for (const l of await this.host.links()) this.links.set(l.index, { ...l, up: this.debouncer.shownUp(l.index) ?? l.up, mac: l.mac ?? this.links.get(l.index)?.mac });
+    this.setDelays(next);
+    this.part = next;
     for (const step of planReload(before, next, d)) {
+      // An instance waiting for its interfaces waits on with its new configuration.
+      const name = 'name' in step ? step.name : step.instance.name;
+      if (this.waiting.has(name)) {
+        this.waiting.delete(name);
+        const i = next.vrrpInstances.find((x) => x.name === name);
+        if (step.kind === 'remove' || i === undefined) report.removed.push(name);
+        else {
+          const m = await this.addOrWait(i, next);
+          if (m !== undefined) this.begin(m);
+          report.updated.push(name);
+        }
+        continue;
+      }
       switch (step.kind) {
         case 'keep':
           report.unchanged.push(step.name);
@@ -435,19 +601,27 @@ export class VrrpService {
             (held) => m.transport.replaceAddresses(specs, held),
           );
           m.config = step.instance;
+          m.extra.restart();
           this.log.info(`(${step.instance.name}) updated in place: ${step.fields.join(', ')}`);
           report.updated.push(step.instance.name);
           break;
         }
-        case 'add':
-          this.begin(await this.add(step.instance, next));
+        case 'add': {
+          const m = await this.addOrWait(step.instance, next);
+          if (m !== undefined) this.begin(m);
           report.added.push(step.instance.name);
           break;
+        }
       }
     }
     for (const mon of fresh) mon.start();
     // Tracking that changed under an instance kept in place (a script's weight, a group's track_*) counts now.
     for (const m of this.instances) this.recompute(m);
+    if (next.globalDefs.fifoWriteVrrpStatesOnReload === true) {
+      // keepalived's fifo_write_vrrp_states_on_reload: every instance's and group's state, as at a transition.
+      for (const m of this.instances) this.onNotifyLine?.(`INSTANCE "${m.config.name}" ${notifyState(m.runner.state)} ${m.runner.effectivePriority}`);
+      for (const [name, state] of this.groupStates) if (next.syncGroups.some((g) => g.name === name)) this.onNotifyLine?.(`GROUP "${name}" ${notifyState(state)} 0`);
+    }
     return report;
   }
 
@@ -469,7 +643,15 @@ export class VrrpService {
             return target?.runner.expectations;
           });
     if (r.ok) {
-      target!.runner.receive(r.advert, info.src, r.ahSequence);
+      // unicast_peer's min_ttl / max_ttl.
+      const bounds = target!.config.unicastPeerTtl?.[info.src];
+      if (bounds === undefined || (info.ttl >= (bounds.min ?? 0) && info.ttl <= (bounds.max ?? 255))) {
+        target!.runner.receive(r.advert, info.src, r.ahSequence);
+        return;
+      }
+      stats.dropped['bad-ttl'] = (stats.dropped['bad-ttl'] ?? 0) + 1;
+      target!.runner.countDrop('bad-ttl');
+      this.log.debug(`dropped VRRP datagram from ${info.src} on ${stats.interface}: bad-ttl (ttl ${info.ttl} outside min_ttl ${bounds.min ?? 0} / max_ttl ${bounds.max ?? 255})`);
       return;
     }
     stats.dropped[r.reason] = (stats.dropped[r.reason] ?? 0) + 1;
@@ -478,8 +660,15 @@ export class VrrpService {
   }
 
   private onLink(link: LinkInfo): void {
+    if (link.deleted === true) {
+      this.links.delete(link.index);
+      void this.deleted(link);
+      return;
+    }
     const before = this.links.get(link.index);
     this.links.set(link.index, { ...link, mac: link.mac ?? before?.mac });
+    // A new interface, or one coming up (it may have got its address by now): waiting instances may start.
+    if (this.waiting.size > 0 && (before === undefined || (!before.up && link.up))) void this.appeared();
     if (before !== undefined && before.up === link.up) return;
     for (const m of this.instances) {
       if (m.ifindex === link.index || tracks(m.config, this.groupOf.get(m.config.name), 'trackInterface', link.name)) this.recompute(m);
@@ -492,7 +681,18 @@ export class VrrpService {
   }
 
   status(): InstanceStatus[] {
-    return this.instances.map((m) => ({
+    const waiting = [...this.waiting.values()].map((i) => ({
+      name: i.name,
+      state: 'FAULT' as const,
+      priority: i.priority,
+      effectivePriority: i.priority,
+      vips: i.virtualIpaddress.map(vipText),
+      interface: i.interface,
+      vrid: i.virtualRouterId,
+      version: i.version,
+      master: undefined,
+    }));
+    return [...this.instances.map((m) => ({
       name: m.config.name,
       state: m.runner.state,
       priority: m.config.priority,
@@ -502,7 +702,7 @@ export class VrrpService {
       vrid: m.config.virtualRouterId,
       version: m.config.version,
       master: m.runner.masterAddress,
-    }));
+    })), ...waiting];
   }
 
   stats(): { instances: Record<string, InstanceStats>; channels: ChannelStats[] } {
@@ -516,7 +716,9 @@ export class VrrpService {
   async stop(): Promise<void> {
     this.startupDelay?.timer.cancel();
     this.startupDelay = undefined;
+    this.debouncer.stop();
     this.trackers.stop();
+    for (const m of this.instances) m.extra.stop();
     await Promise.all(this.instances.map((m) => m.runner.stop()));
     // notify_stop and the generic notify of the shutdown, given a few seconds.
     await this.notifier.stop();
@@ -527,6 +729,7 @@ export class VrrpService {
     for (const s of this.frameSenders.values()) s.close();
     this.frameSenders.clear();
     for (const m of this.instances) if (m.config.promoteSecondaries) this.host.releaseSysctl('ipv4', m.config.interface, 'promote_secondaries');
+    if (this.part?.globalDefs.disableLocalIgmp === true) this.host.releaseHostSysctl(IGMP_LINK_LOCAL);
     await this.host.close();
   }
 }

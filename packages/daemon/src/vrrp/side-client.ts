@@ -3,8 +3,9 @@ import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import type { TransitionEvent, VrrpState } from '@tandem/vrrp';
 import type { Logger } from '../logger.js';
+import { startingNetworkNamespace } from '@tandem/net';
 import { CRASH_WINDOW_MS, restartDelayMs, SideChannel, type ReplyMessage } from '../side-ipc.js';
-import type { SideMessage, SideRequests } from './protocol.js';
+import { STARTING_NETNS_ENV, type SideMessage, type SideRequests } from './protocol.js';
 import type { InstanceDiff } from './reload-plan.js';
 import type { ReloadReport, VrrpPart } from './service.js';
 
@@ -74,6 +75,8 @@ export class VrrpSide {
     const child = fork(this.o.entry ?? join(__dirname, 'side.js'), [], {
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // track_process: the kernel's process connector is only in the namespace tandemd started in.
+      env: startingNetworkNamespace() === undefined ? process.env : { ...process.env, [STARTING_NETNS_ENV]: startingNetworkNamespace() },
       // A small young generation: the side allocates little, and its RSS stays small.
       execArgv: ['--max-semi-space-size=2'],
     });
@@ -173,7 +176,7 @@ export class VrrpSide {
     this.stopping = true;
     if (this.restartTimer !== undefined) clearTimeout(this.restartTimer);
     const child = this.child;
-    if (child === undefined) return;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
     const gone = new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) resolve();
       else child.once('exit', () => resolve());

@@ -1,13 +1,15 @@
-import { sameValue, type SyncGroup, type TrackFile, type Tracking, type VrrpInstance, type VrrpScript } from '@tandem/config';
+import { sameValue, type SyncGroup, type TrackFile, type Tracking, type TrackProcess, type VrrpInstance, type VrrpScript } from '@tandem/config';
 import type { LinkInfo } from '@tandem/net';
 import type { Clock } from '@tandem/vrrp';
 import { FileMonitor } from '../file-monitor.js';
 import type { Logger } from '../logger.js';
 import { vrrpScriptRef, type ScriptExec, type ScriptPreparer } from '../script-prep.js';
 import { trackedPriority, type TrackedItem } from '../tracking-rules.js';
+import type { ProcessSource } from './host.js';
+import { ProcessWatch } from './process-watch.js';
 import { ScriptMonitor } from './script-monitor.js';
 
-// keepalived's vrrp_track.c: the vrrp_scripts and track_files the instances and sync groups
+// keepalived's vrrp_track.c: the vrrp_scripts, track_files and vrrp_track_processes the instances and sync groups
 // watch, and what they make of an instance's priority.
 
 /** A tracked vrrp_script as keepalived reports it: INIT before its first result, then GOOD or BAD. */
@@ -23,12 +25,19 @@ export interface TrackerSources {
   readonly syncGroups: readonly SyncGroup[];
   readonly vrrpScripts: readonly VrrpScript[];
   readonly trackFiles: readonly TrackFile[];
+  readonly trackProcesses: readonly TrackProcess[];
 }
 
 /** An instance's own tracking plus its sync group's. */
 function merged(own: Tracking, group: Tracking | undefined): Tracking {
   if (group === undefined) return own;
-  return { ...own, trackScript: [...own.trackScript, ...group.trackScript], trackFile: [...own.trackFile, ...group.trackFile], trackInterface: [...own.trackInterface, ...group.trackInterface] };
+  return {
+    ...own,
+    trackScript: [...own.trackScript, ...group.trackScript],
+    trackFile: [...own.trackFile, ...group.trackFile],
+    trackInterface: [...own.trackInterface, ...group.trackInterface],
+    trackProcess: [...own.trackProcess, ...group.trackProcess],
+  };
 }
 
 /**
@@ -38,13 +47,17 @@ function merged(own: Tracking, group: Tracking | undefined): Tracking {
 export class Trackers {
   private readonly scripts = new Map<string, ScriptMonitor>();
   private readonly files = new Map<string, FileMonitor>();
+  private readonly processes: ProcessWatch;
 
   constructor(
     private readonly log: Logger,
     private readonly clock: Clock,
     private readonly exec: ScriptExec,
-    private readonly onChange: (kind: 'trackScript' | 'trackFile', name: string) => void,
-  ) {}
+    private readonly onChange: (kind: 'trackScript' | 'trackFile' | 'trackProcess', name: string) => void,
+    processes: ProcessSource,
+  ) {
+    this.processes = new ProcessWatch(processes, clock, log.child({ module: 'track_process' }), (name) => onChange('trackProcess', name));
+  }
 
   /**
    * Makes the monitors `sources` uses: one whose definition did not change is kept with its
@@ -59,6 +72,9 @@ export class Trackers {
     const all: Tracking[] = [...sources.vrrpInstances.map((i) => i.tracking), ...sources.syncGroups.map((g) => g.tracking)];
     const usedScripts = new Set(all.flatMap((t) => t.trackScript.map((r) => r.name)).filter((n) => scripts.has(n)));
     const usedFiles = new Set(all.flatMap((t) => t.trackFile.map((r) => r.name)).filter((n) => files.has(n)));
+    // Processes are counted at once (a scan of /proc), so that an instance starts with the right verdict.
+    const usedProcesses = new Set(all.flatMap((t) => t.trackProcess.map((r) => r.name)));
+    this.processes.sync(sources.trackProcesses.filter((p) => usedProcesses.has(p.name)));
     for (const [name, mon] of this.scripts) {
       if (usedScripts.has(name) && sameValue(mon.script, scripts.get(name))) continue;
       mon.stop();
@@ -108,6 +124,11 @@ export class Trackers {
       if (mon === undefined) continue;
       items.push({ kind: 'file', name: ref.name, ok: true, weight: weightless ? 0 : (ref.weight ?? mon.track.weight), reverse: ref.reverse || mon.track.reverse, value: mon.value });
     }
+    for (const ref of tracking.trackProcess) {
+      const track = this.processes.track(ref.name);
+      if (track === undefined) continue;
+      items.push({ kind: 'process', name: ref.name, ok: this.processes.up(ref.name), weight: weightless ? 0 : (ref.weight ?? track.weight), reverse: ref.reverse || track.reverse });
+    }
     for (const ref of tracking.trackInterface) {
       items.push({ kind: 'interface', name: ref.name, ok: links.get(ref.name)?.up ?? false, weight: weightless ? 0 : (ref.weight ?? 0), reverse: ref.reverse });
     }
@@ -124,13 +145,19 @@ export class Trackers {
     return [...this.scripts.values()].map((m) => ({ name: m.script.name, status: m.runs === 0 ? 'INIT' : m.ok ? 'GOOD' : 'BAD', running: m.running }));
   }
 
+  /** Subscribes to the kernel's process events when a vrrp_track_process is in use; rejects when there are none here. */
+  openProcessEvents(): Promise<void> {
+    return this.processes.open();
+  }
+
   stop(): void {
     for (const m of this.scripts.values()) m.stop();
     for (const m of this.files.values()) m.stop();
+    this.processes.stop();
   }
 }
 
 /** Whether `instance` (or its sync group) tracks the item `name` of `kind`. */
-export function tracks(instance: VrrpInstance, group: SyncGroup | undefined, kind: 'trackScript' | 'trackFile' | 'trackInterface', name: string): boolean {
+export function tracks(instance: VrrpInstance, group: SyncGroup | undefined, kind: 'trackScript' | 'trackFile' | 'trackInterface' | 'trackProcess', name: string): boolean {
   return instance.tracking[kind].some((r) => r.name === name) || (group?.tracking[kind].some((r) => r.name === name) ?? false);
 }

@@ -1,6 +1,6 @@
-import { connect } from 'node:net';
 import type { CheckFn, CheckResult } from '../result.js';
 import { settleOnce } from './settle.js';
+import { connectTcp, type SocketMaker } from './sockets.js';
 
 /** SMTP_CHECK: the server greets with 220 and answers HELO with 250. */
 export interface SmtpCheckOptions {
@@ -9,7 +9,10 @@ export interface SmtpCheckOptions {
   /** `helo_name`; keepalived's default is the local host name. */
   readonly heloName: string;
   readonly localAddress?: string;
+  readonly localPort?: number;
   readonly timeoutMs: number;
+  /** `bind_if` / `fwmark`. */
+  readonly sockets?: SocketMaker;
 }
 
 export function smtpCheck(o: SmtpCheckOptions): CheckFn {
@@ -17,7 +20,7 @@ export function smtpCheck(o: SmtpCheckOptions): CheckFn {
     new Promise<CheckResult>((resolve) => {
       let buffer = '';
       let step: 'banner' | 'helo' = 'banner';
-      const socket = connect({ host: o.host, port: o.port, ...(o.localAddress !== undefined ? { localAddress: o.localAddress } : {}) });
+      const socket = connectTcp(o.host, o.port, { ...(o.localAddress !== undefined ? { address: o.localAddress } : {}), ...(o.localPort !== undefined ? { port: o.localPort } : {}) }, o.sockets);
       const done = settleOnce(
         signal,
         o.timeoutMs,

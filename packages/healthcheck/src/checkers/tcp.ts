@@ -1,6 +1,6 @@
-import { connect } from 'node:net';
 import type { CheckFn, CheckResult, SelfTimedCheckFn } from '../result.js';
 import { settleOnce } from './settle.js';
+import { connectTcp, type SocketMaker } from './sockets.js';
 
 /** TCP_CHECK: a connection is opened and closed again. */
 export interface TcpCheckOptions {
@@ -11,6 +11,8 @@ export interface TcpCheckOptions {
   readonly localPort?: number;
   /** `connect_timeout`. */
   readonly timeoutMs: number;
+  /** `bind_if` / `fwmark`: sockets made with them (then not through the TcpConnector). */
+  readonly sockets?: SocketMaker;
 }
 
 /**
@@ -24,15 +26,10 @@ export interface TcpConnector {
 }
 
 export function tcpCheck(o: TcpCheckOptions, connector?: TcpConnector): CheckFn {
-  if (connector !== undefined) return () => connector.connect(o);
+  if (connector !== undefined && o.sockets === undefined) return () => connector.connect(o);
   return (signal) =>
     new Promise<CheckResult>((resolve) => {
-      const socket = connect({
-        host: o.host,
-        port: o.port,
-        ...(o.localAddress !== undefined ? { localAddress: o.localAddress } : {}),
-        ...(o.localPort !== undefined ? { localPort: o.localPort } : {}),
-      });
+      const socket = connectTcp(o.host, o.port, { ...(o.localAddress !== undefined ? { address: o.localAddress } : {}), ...(o.localPort !== undefined ? { port: o.localPort } : {}) }, o.sockets);
       const done = settleOnce(signal, o.timeoutMs, () => ({ ok: false, reason: `connect timeout after ${o.timeoutMs} ms` }), () => socket.destroy(), resolve);
       socket.once('connect', () => done({ ok: true, reason: 'connected' }));
       socket.once('error', (err: NodeJS.ErrnoException) => done({ ok: false, reason: `connect ${err.code ?? err.message}` }));

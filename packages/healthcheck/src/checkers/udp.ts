@@ -1,7 +1,8 @@
-import { createSocket } from 'node:dgram';
+import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { CheckFn, CheckResult } from '../result.js';
 import { settleOnce } from './settle.js';
+import type { SocketMaker } from './sockets.js';
 
 /** UDP_CHECK: send a payload; an ICMP unreachable fails, a reply must match `requireReply` when given. */
 export interface UdpCheckOptions {
@@ -14,7 +15,10 @@ export interface UdpCheckOptions {
   readonly minReplyLength?: number;
   readonly maxReplyLength?: number;
   readonly localAddress?: string;
+  readonly localPort?: number;
   readonly timeoutMs: number;
+  /** `bind_if` / `fwmark`. */
+  readonly sockets?: SocketMaker;
 }
 
 /** Whether `reply` starts with the hex pattern (X = any nibble). */
@@ -31,7 +35,16 @@ export function replyMatches(reply: Buffer, pattern: string): boolean {
 export function udpCheck(o: UdpCheckOptions): CheckFn {
   return (signal) =>
     new Promise<CheckResult>((resolve) => {
-      const socket = createSocket(isIPv6(o.host) ? 'udp6' : 'udp4');
+      const family = isIPv6(o.host) ? 6 : 4;
+      const local = { ...(o.localAddress !== undefined ? { address: o.localAddress } : {}), ...(o.localPort !== undefined ? { port: o.localPort } : {}) };
+      const send = (s: Socket): void => s.connect(o.port, o.host, () => s.send(Buffer.from(o.payload ?? '', 'hex')));
+      let socket: Socket;
+      try {
+        socket = o.sockets !== undefined ? o.sockets.udp(family, local, send) : createSocket(family === 6 ? 'udp6' : 'udp4');
+      } catch (err) {
+        resolve({ ok: false, reason: (err as Error).message });
+        return;
+      }
       const wantsReply = o.requireReply !== undefined || o.minReplyLength !== undefined;
       const done = settleOnce(
         signal,
@@ -48,8 +61,6 @@ export function udpCheck(o: UdpCheckOptions): CheckFn {
         if (o.requireReply !== undefined && !replyMatches(reply, o.requireReply)) return done({ ok: false, reason: `reply ${reply.toString('hex').slice(0, 32)} does not match ${o.requireReply}` });
         done({ ok: true, reason: `reply of ${reply.length} bytes` });
       });
-      socket.bind({ ...(o.localAddress !== undefined ? { address: o.localAddress } : {}), port: 0 }, () => {
-        socket.connect(o.port, o.host, () => socket.send(Buffer.from(o.payload ?? '', 'hex')));
-      });
+      if (o.sockets === undefined) socket.bind({ ...(o.localAddress !== undefined ? { address: o.localAddress } : {}), port: o.localPort ?? 0 }, () => send(socket));
     });
 }

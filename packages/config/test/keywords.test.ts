@@ -1,0 +1,92 @@
+import test from 'ava';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EXAMPLES, KEEPALIVED_227, KEEPALIVED_NEWER, NEWER_EXAMPLES } from './keyword-examples.js';
+import { keywordStatuses, markdownTable, tableIn, type KeywordStatus } from './keyword-table.js';
+
+const key = (s: { section: string; keyword: string }): string => `${s.section} › ${s.keyword}`;
+
+/**
+ * Keywords keepalived takes that tandem still refuses, each with why; the test fails when
+ * one of them is accepted (take it off the list) or another is refused.
+ */
+const PENDING: ReadonlySet<string> = new Set([
+  "(top) › net_namespace_ipvs",
+  "global_defs › startup_script",
+  "global_defs › startup_script_timeout",
+  "global_defs › shutdown_script",
+  "global_defs › shutdown_script_timeout",
+  "global_defs › nftables_ipvs",
+  "global_defs › nftables_ipvs_priority",
+  "global_defs › nftables_ipvs_start_fwmark",
+  "global_defs › rs_init_notifies",
+  "global_defs › vmac_addr_prefix",
+  "(top) › track_group",
+  "track_group › group",
+  "(top) › garp_group",
+  "garp_group › garp_interval",
+  "garp_group › gna_interval",
+  "garp_group › interface",
+  "garp_group › interfaces",
+  "vrrp_instance › use_vmac_addr",
+  "vrrp_instance › use_ipvlan",
+  "vrrp_instance › old_unicast_checksum",
+  "vrrp_instance › vrf",
+  "vrrp_instance › track_src_ip",
+  "bfd_instance › multihop",
+  "global_defs › v3_checksum_as_v2",
+  "vrrp_instance › timer_expired_backup",
+  "vrrp_instance › v3_checksum_as_v2",
+  "vrrp_instance › thread_timer_expired",
+  "vrrp_instance › auth_hmac",
+  "vrrp_instance > auth_hmac › active_key",
+  "vrrp_instance > auth_hmac › anti_replay",
+  "vrrp_instance > auth_hmac › key",
+  "vrrp_instance > auth_hmac › mode",
+  "vrrp_instance > auth_hmac › time_window",
+]);
+
+const statuses: readonly KeywordStatus[] = keywordStatuses();
+
+test('the table holds keepalived 2.2.7 as its source registers it: 501 keywords', (t) => {
+  t.is(KEEPALIVED_227.length, 501);
+  t.is(new Set(KEEPALIVED_227.map(key)).size, 501);
+  // Spot checks against keepalived's source: sections nest as its install_sublevel calls do.
+  for (const k of ['(top) › use_pid_dir', 'global_defs › vrrp_iptables', 'vrrp_instance › track_process', 'virtual_server > real_server > HTTP_GET > url › regex', 'virtual_server > real_server > SMTP_CHECK > host › bind_if']) {
+    t.true(KEEPALIVED_227.some((e) => key(e) === k), k);
+  }
+  t.false(KEEPALIVED_227.some((e) => key(e) === 'global_defs › use_pid_dir'));
+  t.false(KEEPALIVED_227.some((e) => key(e) === 'virtual_server > real_server > TCP_CHECK › nb_get_retry'));
+});
+
+test('every keyword has an example file', (t) => {
+  for (const e of KEEPALIVED_227) t.not(EXAMPLES[e.section]?.[e.keyword], undefined, key(e));
+  for (const e of KEEPALIVED_NEWER) t.not(NEWER_EXAMPLES[e.section]?.[e.keyword], undefined, key(e));
+});
+
+test('no keepalived 2.2.7 keyword is unknown to tandem or refused, but those pending', (t) => {
+  for (const s of statuses.filter((x) => x.since === undefined)) {
+    const said = s.diagnostics.map((d) => `${d.severity}: ${d.message}`).join('; ');
+    if (PENDING.has(key(s))) t.is(s.verdict, 'refused', `${key(s)} is accepted now: take it off PENDING`);
+    else {
+      t.false(s.diagnostics.some((d) => d.code === 'CONF_ERR_UNKNOWN_KEYWORD'), `${key(s)} is unknown: ${said}`);
+      t.not(s.verdict, 'refused', `${key(s)}: ${said}`);
+    }
+  }
+});
+
+test('the keywords of keepalived 2.2.8 and later are run or accepted with a message, never unknown', (t) => {
+  for (const s of statuses.filter((x) => x.since !== undefined)) {
+    const said = s.diagnostics.map((d) => `${d.severity}: ${d.message}`).join('; ');
+    if (PENDING.has(key(s))) t.is(s.verdict, 'refused', `${key(s)} is accepted now: take it off PENDING`);
+    else {
+      t.false(s.diagnostics.some((d) => d.code === 'CONF_ERR_UNKNOWN_KEYWORD'), `${key(s)} is unknown: ${said}`);
+      t.not(s.verdict, 'refused', `${key(s)}: ${said}`);
+    }
+  }
+});
+
+test('docs/config.md shows the same table', (t) => {
+  const doc = readFileSync(join(__dirname, '..', '..', '..', '..', 'docs', 'config.md'), 'utf8');
+  t.is(tableIn(doc), markdownTable(statuses), 'run: node packages/config/dist/test/keyword-table.js --write docs/config.md');
+});

@@ -1,0 +1,112 @@
+import { sameValue, type TrackProcess } from '@tandem/config';
+import type { ProcEvent } from '@tandem/net';
+import type { Clock } from '@tandem/vrrp';
+import type { Logger } from '../logger.js';
+import type { ProcessSource } from './host.js';
+import { ProcessTracker } from './process-tracking.js';
+
+/**
+ * The vrrp_track_processes in use, counted from the host's processes and kept up to date by
+ * the kernel's process events (keepalived's track_process.c): a scan of /proc when the set of
+ * tracks is made, then one event at a time, never polling. `onChange(name)` says a quorum was
+ * gained or lost.
+ */
+export class ProcessWatch {
+  private tracker: ProcessTracker | undefined;
+  private tracks: readonly TrackProcess[] = [];
+  private subscription: { close(): void } | undefined;
+
+  constructor(
+    private readonly host: ProcessSource,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly onChange: (name: string) => void,
+  ) {}
+
+  /** Counts `tracks` from now on: a new set is counted afresh from the processes running. */
+  sync(tracks: readonly TrackProcess[]): void {
+    if (sameValue(tracks, this.tracks)) return;
+    this.tracker?.stop();
+    this.tracks = tracks;
+    if (tracks.length === 0) {
+      this.tracker = undefined;
+      this.subscription?.close();
+      this.subscription = undefined;
+      return;
+    }
+    const tracker = new ProcessTracker(tracks, this.clock, (name, up) => {
+      // keepalived: "Quorum gained/lost for tracked process NAME".
+      if (this.tracker === tracker) this.log.info(`Quorum ${up ? 'gained' : 'lost'} for tracked process ${name} (${tracker.count(name)} running)`);
+      this.onChange(name);
+    });
+    this.tracker = tracker;
+    tracker.reset(this.host.processes(tracker.needsArgv), true);
+  }
+
+  /**
+   * Subscribes to the kernel's process events when a track is in use; rejects when the
+   * kernel gives none here (then the counts could not follow the processes).
+   */
+  async open(): Promise<void> {
+    if (this.tracker === undefined || this.subscription !== undefined) return;
+    const subscribing = this.host.watchProcesses({
+      onEvent: (e) => this.onEvent(e),
+      onLost: (why) => {
+        this.log.warn(`track_process: ${why}; counting the processes again`);
+        this.recount();
+      },
+      onError: (err) => this.log.warn(`track_process: ${err.message}`),
+    });
+    try {
+      this.subscription = await subscribing;
+    } catch (err) {
+      throw new Error(
+        `track_process needs the kernel's process events (CONFIG_PROC_EVENTS, in the initial network namespace; start tandemd there and name the namespace with net_namespace rather than with ip netns exec): ${(err as Error).message}`,
+      );
+    }
+    // What started or ended between the first count and the subscription.
+    this.recount();
+  }
+
+  private recount(): void {
+    const t = this.tracker;
+    if (t !== undefined) t.reset(this.host.processes(t.needsArgv), false);
+  }
+
+  private onEvent(e: ProcEvent): void {
+    const t = this.tracker;
+    if (t === undefined) return;
+    // Threads are not processes: only a thread group's leader counts (pid === tgid), as in keepalived.
+    switch (e.kind) {
+      case 'fork':
+        if (e.childPid === e.childTgid) t.fork(e.parentTgid, e.childTgid);
+        return;
+      case 'exec':
+        if (e.pid === e.tgid) t.exec(e.tgid, this.host.process(e.tgid, t.needsArgv));
+        return;
+      case 'comm':
+        if (e.pid === e.tgid) t.comm(e.tgid, e.comm);
+        return;
+      case 'exit':
+        if (e.pid === e.tgid) t.exit(e.tgid);
+        return;
+      case 'ack':
+        return;
+    }
+  }
+
+  /** Whether the named track has its quorum (false for one not in use). */
+  up(name: string): boolean {
+    return this.tracker?.up(name) ?? false;
+  }
+
+  track(name: string): TrackProcess | undefined {
+    return this.tracks.find((t) => t.name === name);
+  }
+
+  stop(): void {
+    this.tracker?.stop();
+    this.subscription?.close();
+    this.subscription = undefined;
+  }
+}
