@@ -187,3 +187,33 @@ test.serial('control: a route in a table zebra imports (ip import-table) stays a
     await l.teardown();
   }
 });
+
+test.serial('tandemd without IPVS (this kernel has none): it makes its interface but announces nothing IPVS does not hold, says why in tandemctl status, and its interface goes with a kill -9', async (t) => {
+  const l = await lab();
+  const socket = join(l.dir, 'tandem.sock');
+  const daemon = spawn('ip', ['netns', 'exec', D, 'node', join(REPO, 'packages', 'daemon', 'bin', 'tandemd.js'), '-n', '-l', '-f', join(EXAMPLE, 'keepalived.conf'), '-p', join(l.dir, 'tandemd.pid'), '--control-socket', socket], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  daemon.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  daemon.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  try {
+    const status = await waitFor('the announcement in tandemctl status', 30_000, async () => {
+      const s = JSON.parse(await run('node', [join(REPO, 'packages', 'daemon', 'bin', 'tandemctl.js'), '--socket', socket, 'status', '--json'], { allowFail: true }) || '{}') as { announce?: { interface: string | null; prefixes: Array<{ prefix: string; announced: boolean; reason: string }> } };
+      return s.announce?.interface === 'tandem-anycast' && s.announce.prefixes.length > 0 ? s.announce : undefined;
+    }, 200);
+    t.is(status.prefixes.length, 1);
+    t.like(status.prefixes[0], { prefix: `${VIP}/32`, announced: false });
+    t.regex(status.prefixes[0]!.reason, /^10\.60\.0\.100:80\/TCP is not in IPVS: .*this kernel has no IPVS/);
+    t.regex(await run('ip', ['-n', D, 'link', 'show', 'tandem-anycast']), /tandem-anycast/);
+    t.is((await run('ip', ['-n', D, 'route', 'show', 'dev', 'tandem-anycast'])).trim(), '', 'no route through the interface');
+    await sleep(2000);
+    t.is(await routerRoute(), '', 'the router learns nothing');
+    daemon.kill('SIGKILL');
+    await waitFor('the interface to go with tandemd', 5000, async () => ((await run('ip', ['-n', D, 'link', 'show', 'tandem-anycast'], { allowFail: true, withStderr: true })).includes('does not exist') ? true : undefined));
+  } catch (err) {
+    t.log(out.slice(-3000));
+    throw err;
+  } finally {
+    daemon.kill('SIGKILL');
+    await l.teardown();
+  }
+});
