@@ -7,5 +7,6 @@ import './quorum.ktest.js';
 import './leftovers.ktest.js';
 import './metrics.ktest.js';
 import './snmp-check.ktest.js';
+import './anycast.ktest.js';
 
 export { kernelTests } from './harness.js';

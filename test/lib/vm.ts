@@ -24,6 +24,8 @@ export const GUEST_MODULES = [
   'bridge',
   'ipip',
   'nf_conntrack',
+  // @tandem announce's interface (examples/anycast).
+  'tun',
 ];
 
 const HOST_TOOLS = [
