@@ -14,6 +14,8 @@ import { script, sh, until } from './guest-sh.js';
 
 const EXAMPLE = join('examples', 'anycast');
 export const VIP = '10.60.0.100';
+/** What the directors announce (examples/anycast/keepalived.conf: the block, as the VIP's /32 is on lo). */
+export const ANNOUNCED = '10.60.0.0/24';
 export const DIRECTORS = ['ad1', 'ad2', 'ad3'] as const;
 const REALS = ['as1', 'as2', 'as3', 'as4'] as const;
 const NAMESPACES = ['ac', 'ar', ...DIRECTORS, ...REALS];
@@ -151,9 +153,9 @@ for n in 1 2; do ip link add afront-d$n type veth peer name eth2 netns ad$n; ip 
     d.child = undefined;
   }
 
-  /** The directors (1, 2, 3) the router's route to the VIP goes through, sorted. */
+  /** The directors (1, 2, 3) the router's route to the announced block goes through, sorted. */
   paths(): number[] {
-    const route = sh('ip', '-n', 'ar', 'route', 'show', `${VIP}/32`);
+    const route = sh('ip', '-n', 'ar', 'route', 'show', ANNOUNCED);
     return [...route.matchAll(/via 10\.51\.(\d)\.2/g)].map((m) => Number(m[1])).sort();
   }
 

@@ -20,7 +20,7 @@ ktest('anycast: three directors announce the VIP through FRR; flows spread over 
     klog(`all three paths at the router ${Date.now() - t0} ms after the tandemds started (TCG guest)`);
     for (const ns of DIRECTORS) {
       const s = lab.ctl<AnnounceStatus>(ns, 'status').announce;
-      assert.deepEqual(s?.prefixes.map((p) => [p.prefix, p.announced]), [['10.60.0.100/32', true]], `${ns}: ${JSON.stringify(s)}`);
+      assert.deepEqual(s?.prefixes.map((p) => [p.prefix, p.announced]), [['10.60.0.0/24', true]], `${ns}: ${JSON.stringify(s)}`);
       assert.equal(s?.interface, 'tandem-anycast');
     }
 
