@@ -197,7 +197,10 @@ for n in 1 2; do ip link add afront-d$n type veth peer name eth2 netns ad$n; ip 
     script(`for ns in ${NAMESPACES.join(' ')}; do ip netns pids $ns 2>/dev/null | xargs -r kill -9; done
 for i in $(seq 50); do [ -z "$(for ns in ${NAMESPACES.join(' ')}; do ip netns pids $ns 2>/dev/null; done)" ] && break; sleep 0.1; done
 for ns in ${NAMESPACES.join(' ')}; do ip netns del $ns 2>/dev/null || true; done
-for b in aback ab1 ab2 ab3 afront; do ip link del $b 2>/dev/null || true; done`);
+for b in aback ab1 ab2 ab3 afront; do ip link del $b 2>/dev/null || true; done
+# A namespace's veths leave the guest's namespace after \`ip netns del\` returns: wait, so that
+# the next lab's names are free.
+for i in $(seq 100); do ip -o link | grep -qE ': (ab[0-9]|aback|afront)' || break; sleep 0.1; done`);
     rmSync(WORK, { recursive: true, force: true });
   }
 }
