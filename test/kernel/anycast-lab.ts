@@ -83,6 +83,17 @@ for i in 1 2 3 4; do
 done`);
 }
 
+/** Removes the lab's namespaces and links (also a previous lab's, when one was left half-gone). */
+function clearNetwork(): void {
+  script(`for ns in ${NAMESPACES.join(' ')}; do ip netns pids $ns 2>/dev/null | xargs -r kill -9; done
+for i in $(seq 50); do [ -z "$(for ns in ${NAMESPACES.join(' ')}; do ip netns pids $ns 2>/dev/null; done)" ] && break; sleep 0.1; done
+for ns in ${NAMESPACES.join(' ')}; do ip netns del $ns 2>/dev/null || true; done
+for l in $(ip -o link | sed -n 's/^[0-9]*: \\(ab[0-9][^:@]*\\|aback[^:@]*\\|afront[^:@]*\\)[:@].*/\\1/p'); do ip link del $l 2>/dev/null || true; done
+# A namespace's veths leave the guest's namespace after ip netns del returns: wait, so that
+# the next lab's names are free.
+for i in $(seq 100); do ip -o link | grep -qE ': (ab[0-9]|aback|afront)' || break; sleep 0.1; done`);
+}
+
 /** The lab: the network, FRR everywhere, the real servers; tandemd started and stopped by the test. */
 export class AnycastLab {
   readonly directors = new Map<string, Director>(DIRECTORS.map((ns) => [ns, { ns, child: undefined, out: '' }]));
@@ -97,6 +108,7 @@ export class AnycastLab {
     const lab = new AnycastLab();
     try {
       writeFileSync(GUEST_CONF, readFileSync(join(EXAMPLE, 'keepalived.conf'), 'utf8').replace(/connect_timeout 1\n/g, 'connect_timeout 5\n'));
+      clearNetwork();
       buildNetwork();
       if (opts.front === true) {
         script(`ip link add afront type bridge && ip link set afront up
@@ -194,13 +206,7 @@ for n in 1 2; do ip link add afront-d$n type veth peer name eth2 netns ad$n; ip 
     for (const d of this.directors.values()) d.child?.kill('SIGKILL');
     for (const s of this.servers) s.kill('SIGKILL');
     for (const f of this.frr.values()) await f.stop().catch(() => undefined);
-    script(`for ns in ${NAMESPACES.join(' ')}; do ip netns pids $ns 2>/dev/null | xargs -r kill -9; done
-for i in $(seq 50); do [ -z "$(for ns in ${NAMESPACES.join(' ')}; do ip netns pids $ns 2>/dev/null; done)" ] && break; sleep 0.1; done
-for ns in ${NAMESPACES.join(' ')}; do ip netns del $ns 2>/dev/null || true; done
-for b in aback ab1 ab2 ab3 afront; do ip link del $b 2>/dev/null || true; done
-# A namespace's veths leave the guest's namespace after \`ip netns del\` returns: wait, so that
-# the next lab's names are free.
-for i in $(seq 100); do ip -o link | grep -qE ': (ab[0-9]|aback|afront)' || break; sleep 0.1; done`);
+    clearNetwork();
     rmSync(WORK, { recursive: true, force: true });
   }
 }
