@@ -152,6 +152,10 @@ const spec: SectionSpec<Draft> = {
     linkbeat_use_polling: misplaced('at the top level, outside global_defs'),
     namespace_with_ipsets: misplaced('at the top level, outside global_defs'),
     instance: misplaced('at the top level, outside global_defs'),
+    // keepalived 2.3: where the SIGUSR1 / SIGUSR2 / JSON dumps go (the daemon's dumpPaths).
+    state_dump_file: single(word, (d, v) => (d.dumpFiles = { ...d.dumpFiles, state: v })),
+    stats_dump_file: single(word, (d, v) => (d.dumpFiles = { ...d.dumpFiles, stats: v })),
+    json_dump_file: single(word, (d, v) => (d.dumpFiles = { ...d.dumpFiles, json: v })),
     enable_script_security: (n, d, diags) => {
       // Security is on whatever the file says: a root script others can modify is a root shell for them.
       if (flagValue(n, diags) === false) diags.warning('CONF_ERR_VALUE', n.keyword.pos, 'tandem always checks script security; enable_script_security off is ignored');
@@ -168,9 +172,6 @@ const spec: SectionSpec<Draft> = {
     set_supplementary_groups: housekeeping("tandem's scripts run with the user's group only, as keepalived's default"),
     iproute_etc_dir: housekeeping('tandem reads no iproute2 name files: route tables and protocols other than main, local, default and keepalived are given as numbers'),
     iproute_usr_dir: housekeeping('tandem reads no iproute2 name files: route tables and protocols other than main, local, default and keepalived are given as numbers'),
-    state_dump_file: housekeeping('tandemd writes its SIGUSR1 dump to keepalived.data in $TMPDIR or /tmp, where keepalived 2.2.7 writes it'),
-    stats_dump_file: housekeeping('tandemd writes its SIGUSR2 dump to keepalived.stats in $TMPDIR or /tmp, where keepalived 2.2.7 writes it'),
-    json_dump_file: housekeeping('tandemd writes its JSON dump (--signum=JSON) to keepalived.json in $TMPDIR or /tmp, where keepalived 2.2.7 writes it; tandemctl status --json prints the state too'),
     checker_cpu_affinity: harmless,
     checker_process_name: harmless,
     checker_rlimit_rttime: harmless,

@@ -177,6 +177,11 @@ export interface GlobalDefs {
   readonly vmacPrefix?: string;
   /** `default_interface`: where static addresses and routes without dev go (default eth0). */
   readonly defaultInterface?: string;
+  /**
+   * `state_dump_file`, `stats_dump_file`, `json_dump_file` (keepalived 2.2.8+): where SIGUSR1,
+   * SIGUSR2 and the JSON signal write, as the file gives them (see the daemon's dumpPaths).
+   */
+  readonly dumpFiles?: { readonly state?: string; readonly stats?: string; readonly json?: string };
   /** `disable_local_igmp`: net.ipv4.igmp_link_local_mcast_reports is 0 while tandemd runs. */
   readonly disableLocalIgmp?: boolean;
   /** keepalived 2.4's `vrrp_delay_after_boot` (seconds): the instances start no earlier than this long after the host booted. */
