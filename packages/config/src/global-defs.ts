@@ -50,6 +50,17 @@ export function defaultGlobalDefs(): GlobalDefs {
     notifyFifos: {},
     vrrpFirewall: { kind: 'nftables', table: 'tandem_no_accept', priority: 0, counters: false, from: 'default' },
     bfdProcess: defaultBfdProcess(),
+    startupScriptTimeout: 10,
+    shutdownScriptTimeout: 10,
+  };
+}
+
+/** `startup_script` / `shutdown_script CMD [USER [GROUP]]`: one each, as keepalived ("script already specified"). */
+function startStopScript(field: 'startupScript' | 'shutdownScript'): (n: Node, d: Draft, diags: Diagnostics) => void {
+  return (n, d, diags) => {
+    if (d[field] !== undefined) return diags.error('CONF_ERR_CONFLICT', n.keyword.pos, `${n.keyword.text} already given (keepalived: script already specified)`);
+    const v = scriptValue(n, diags);
+    if (v !== undefined) d[field] = v;
   };
 }
 
@@ -111,6 +122,10 @@ const spec: SectionSpec<Draft> = {
     vrrp_gna_interval: single(seconds(0, 86400), (d, v) => (d.vrrpGnaInterval = v)),
     vrrp_lower_prio_no_advert: flag((d, v) => (d.vrrpLowerPrioNoAdvert = v)),
     vrrp_owner_ignore_adverts: ownerIgnoresAdverts,
+    startup_script: startStopScript('startupScript'),
+    startup_script_timeout: single(integer(1, 1000), (d, v) => (d.startupScriptTimeout = v)),
+    shutdown_script: startStopScript('shutdownScript'),
+    shutdown_script_timeout: single(integer(1, 1000), (d, v) => (d.shutdownScriptTimeout = v)),
     script_user: (n, d, diags) => {
       if (arity(n, 1, 2, diags)) d.scriptUser = { user: n.args[0]!.text, ...(n.args[1] !== undefined ? { group: n.args[1].text } : {}) };
     },
@@ -213,10 +228,6 @@ const spec: SectionSpec<Draft> = {
     nftables_ipvs_start_fwmark: changesBehaviour('IPVS traffic marking through nftables would not be set up'),
     vmac_addr_prefix: changesBehaviour('virtual MACs are not supported'),
     rs_init_notifies: changesBehaviour('real-server notifications at start would not be sent'),
-    startup_script: changesBehaviour('the script would not run'),
-    startup_script_timeout: changesBehaviour('the startup script would not run'),
-    shutdown_script: changesBehaviour('the script would not run'),
-    shutdown_script_timeout: changesBehaviour('the shutdown script would not run'),
     lvs_netlink_cmd_rcv_bufs: harmless,
     lvs_netlink_cmd_rcv_bufs_force: harmless,
     lvs_netlink_monitor_rcv_bufs: harmless,

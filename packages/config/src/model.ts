@@ -20,6 +20,8 @@ export interface VirtualAddress {
   readonly dad?: boolean;
   /** `no_track`: keepalived does not watch the address; neither does tandem, so this is what it does anyway. */
   readonly noTrack?: boolean;
+  /** `track_group G` (static_ipaddress only): G's instances are in FAULT while the address's interface is down. */
+  readonly trackGroup?: string;
   /** `preferred_lft N|forever` (seconds). */
   readonly preferredLft?: number | 'forever';
   readonly pos: Position;
@@ -211,6 +213,14 @@ export interface GlobalDefs {
   readonly vrrpFirewall: VrrpFirewall;
   /** `bfd_*` settings of the BFD process (keepalived's bfd child; tandem's BFD side). */
   readonly bfdProcess: BfdProcess;
+  /** `startup_script CMD [USER [GROUP]]`: run, and waited for, before anything starts. */
+  readonly startupScript?: ScriptSpec;
+  /** `startup_script_timeout` (1-1000 s, default 10): then the script's process group gets SIGTERM, 2 s later SIGKILL. */
+  readonly startupScriptTimeout: number;
+  /** `shutdown_script CMD [USER [GROUP]]`: run at stop, after the addresses and the IPVS services are gone. */
+  readonly shutdownScript?: ScriptSpec;
+  /** `shutdown_script_timeout` (1-1000 s, default 10). */
+  readonly shutdownScriptTimeout: number;
 }
 
 /** How the BFD process runs: `bfd_rt_priority`, `bfd_priority`, `bfd_rlimit_rttime`, `bfd_process_name`, `bfd_cpu_affinity`, `bfd_no_swap`. */
@@ -351,6 +361,8 @@ export interface RouteSpec {
   readonly expires?: number;
   /** `no_track`: keepalived does not watch the route; neither does tandem. */
   readonly noTrack?: boolean;
+  /** `track_group G` (static_routes only): G's instances are in FAULT while the route's dev is down. */
+  readonly trackGroup?: string;
   readonly pos: Position;
 }
 
@@ -389,6 +401,8 @@ export interface RuleSpec {
   readonly dport?: readonly [number, number];
   readonly realms?: number;
   readonly noTrack?: boolean;
+  /** `track_group G` (static_rules only): G's instances are in FAULT while the rule's iif is down. */
+  readonly trackGroup?: string;
   readonly pos: Position;
 }
 
@@ -414,6 +428,8 @@ export interface Config {
   readonly staticRules: readonly RuleSpec[];
   /** `interface_up_down_delays`, by interface name. */
   readonly interfaceDelays?: Readonly<Record<string, InterfaceDelays>>;
+  /** Top-level `track_group NAME { group { ... } }` blocks, named by static addresses, routes and rules. */
+  readonly trackGroups?: readonly TrackGroup[];
 }
 
 /** One line of `interface_up_down_delays`: how long (seconds) a link change must last before the instances see it. */
@@ -609,6 +625,13 @@ export interface ScriptSpec {
   readonly user?: string;
   readonly group?: string;
   readonly pos: Position;
+}
+
+/** keepalived's static track group: `track_group NAME { group { INSTANCE ... } }`. */
+export interface TrackGroup {
+  readonly name: string;
+  readonly pos: Position;
+  readonly group: readonly string[];
 }
 
 /** `vrrp_script NAME { ... }`. Durations in seconds. */

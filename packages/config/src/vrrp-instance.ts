@@ -144,6 +144,13 @@ export function parseVip(node: Node, diags: Diagnostics): VirtualAddress | undef
       case 'no_track':
         vip.noTrack = true;
         break;
+      case 'track_group': {
+        const v = needValue();
+        if (v === undefined) break;
+        if (vip.trackGroup !== undefined) diags.error('CONF_ERR_CONFLICT', v.pos, `track_group ${v.text} is a duplicate`);
+        vip.trackGroup = v.text;
+        break;
+      }
       case 'preferred_lft': {
         const v = needValue();
         if (v === undefined) break;

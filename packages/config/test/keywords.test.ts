@@ -12,17 +12,11 @@ const key = (s: { section: string; keyword: string }): string => `${s.section} �
  */
 const PENDING: ReadonlySet<string> = new Set([
   "(top) › net_namespace_ipvs",
-  "global_defs › startup_script",
-  "global_defs › startup_script_timeout",
-  "global_defs › shutdown_script",
-  "global_defs › shutdown_script_timeout",
   "global_defs › nftables_ipvs",
   "global_defs › nftables_ipvs_priority",
   "global_defs › nftables_ipvs_start_fwmark",
   "global_defs › rs_init_notifies",
   "global_defs › vmac_addr_prefix",
-  "(top) › track_group",
-  "track_group › group",
   "(top) › garp_group",
   "garp_group › garp_interval",
   "garp_group › gna_interval",

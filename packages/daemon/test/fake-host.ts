@@ -86,6 +86,14 @@ export class FakeHost implements VrrpHost {
     for (const w of this.watchers) w(link);
   }
 
+  /** Cuts or restores the carrier of an interface added with addLink. */
+  setExtraLink(name: string, up: boolean): void {
+    const link = this.extra.get(name);
+    if (link === undefined) return;
+    this.extra.set(name, { ...link, up });
+    for (const w of this.watchers) w({ ...link, up });
+  }
+
   deleteLink(name: string): void {
     const link = this.extra.get(name);
     if (link === undefined) return;

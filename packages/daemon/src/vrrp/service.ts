@@ -16,6 +16,7 @@ import { groupsByMember, planReload, type InstanceDiff } from './reload-plan.js'
 import { followTransition, groupFaults, onWantMaster, settledState, type GroupMove, type MemberView } from './sync-groups.js';
 import { Trackers, tracks, type ScriptStatus } from './tracking.js';
 import { BfdTracking } from './bfd-tracking.js';
+import { staticTrackItems, tracksStatically, type StaticTrack } from './static-track.js';
 
 // keepalived's vrrp_scheduler.c for tandem: the instances of one configuration on the host,
 // with receive dispatch, link state, tracking, sync groups, notify and reload. Decisions come
@@ -32,6 +33,8 @@ export interface VrrpPart {
   /** interface_up_down_delays. */
   readonly interfaceDelays?: Config['interfaceDelays'];
   readonly bfdInstances: readonly BfdInstance[];
+  /** Instance name → interfaces it tracks through keepalived's track groups (static items' `track_group`), weight 0. */
+  readonly staticTrack?: StaticTrack;
 }
 
 /** Status of one instance, as `tandemctl status --json` prints it. */
@@ -465,7 +468,7 @@ export class VrrpService {
 
   /** Tracked scripts, files, interfaces and BFD sessions: the effective priority and the first fault. */
   private evaluate(i: VrrpInstance, group: SyncGroup | undefined, links: ReadonlyMap<string, LinkInfo>): { priority: number; fault: string | undefined } {
-    return this.trackers.evaluate(i, group, links, this.bfd.items(i, group));
+    return this.trackers.evaluate(i, group, links, [...this.bfd.items(i, group), ...staticTrackItems(this.part?.staticTrack, i.name, links)]);
   }
 
   /**
@@ -671,7 +674,7 @@ export class VrrpService {
     if (this.waiting.size > 0 && (before === undefined || (!before.up && link.up))) void this.appeared();
     if (before !== undefined && before.up === link.up) return;
     for (const m of this.instances) {
-      if (m.ifindex === link.index || tracks(m.config, this.groupOf.get(m.config.name), 'trackInterface', link.name)) this.recompute(m);
+      if (m.ifindex === link.index || tracks(m.config, this.groupOf.get(m.config.name), 'trackInterface', link.name) || tracksStatically(this.part?.staticTrack, m.config.name, link.name)) this.recompute(m);
     }
   }
 
