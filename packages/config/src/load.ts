@@ -4,7 +4,7 @@ import { nodeFingerprint, setBlockFingerprint } from './fingerprint.js';
 import type { LexOptions, Token } from './lexer.js';
 import { blockReader, readConfig, type ReusableBlock } from './reader.js';
 import { checkBfd, parseBfdInstance } from './bfd.js';
-import type { BfdInstance, Config, GlobalDefs, InterfaceDelays, RouteSpec, RuleSpec, SslSettings, SyncGroup, TrackFile, TrackGroup, Tracking, TrackProcess, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
+import type { BfdInstance, Config, GarpGroup, GlobalDefs, InterfaceDelays, RouteSpec, RuleSpec, SslSettings, SyncGroup, TrackFile, TrackGroup, Tracking, TrackProcess, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
 import { routeBlock, ruleBlock } from './routes.js';
 import { parseSyncGroup, parseTrackFile, parseTrackProcess, parseVrrpScript } from './tracking.js';
 import { parseVirtualServer, parseVirtualServerGroup } from './lvs.js';
@@ -15,6 +15,7 @@ import { parseVip, parseVrrpInstance } from './vrrp-instance.js';
 import { PROCESS_KEYWORD_NAMES, processKeyword } from './top-level.js';
 import { parseSsl } from './ssl.js';
 import { checkTrackGroups, parseTrackGroup } from './track-group.js';
+import { parseGarpGroup } from './garp-group.js';
 import { parseInterfaceDelays, parseLinkbeatInterfaces } from './interfaces.js';
 
 /** The outcome of loading a file: a model only when there is no error. */
@@ -29,12 +30,11 @@ export interface LoadResult {
 
 const TOP_NOT_YET: Readonly<Record<string, NotYet>> = Object.fromEntries(
   [
-    ['garp_group', 'gratuitous ARP groups are not implemented'],
     ['net_namespace_ipvs', 'run tandemd inside the namespace instead'],
   ].map(([k, why]) => [k!, { severity: 'error' as const, why: why! }]),
 );
 
-const TOP_KEYWORDS = ['global_defs', 'net_namespace', 'bfd_instance', 'track_group', 'SSL', 'vrrp_instance', 'virtual_server', 'virtual_server_group', 'vrrp_script', 'track_file', 'vrrp_track_file', 'vrrp_sync_group', 'vrrp_track_process', 'interface_up_down_delays', 'linkbeat_interfaces', ...Object.keys(TOP_NOT_YET)];
+const TOP_KEYWORDS = ['global_defs', 'net_namespace', 'bfd_instance', 'track_group', 'garp_group', 'SSL', 'vrrp_instance', 'virtual_server', 'virtual_server_group', 'vrrp_script', 'track_file', 'vrrp_track_file', 'vrrp_sync_group', 'vrrp_track_process', 'interface_up_down_delays', 'linkbeat_interfaces', ...Object.keys(TOP_NOT_YET)];
 
 /** Cross-references of tracking: named scripts and files exist, sync group members exist once. */
 function checkTracking(instances: readonly VrrpInstance[], scripts: readonly VrrpScript[], files: readonly TrackFile[], processes: readonly TrackProcess[], groups: readonly SyncGroup[], diags: Diagnostics): void {
@@ -250,6 +250,8 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
   const staticRules: RuleSpec[] = [];
   const interfaceDelays: Record<string, InterfaceDelays> = {};
   const trackGroups: TrackGroup[] = [];
+  const garpGroups: GarpGroup[] = [];
+  const garpInterfaces = new Set<string>();
   // keepalived looks a static item's track_group up as it reads the item: one defined later is "not found".
   const readBeforeGroup = new Set<Position>();
   const noteEarlyRefs = (items: ReadonlyArray<{ readonly trackGroup?: string; readonly pos: Position }>): void => {
@@ -312,6 +314,9 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
       case 'track_group':
         collect(trackGroups, parseTrackGroup(n, diags));
         continue;
+      case 'garp_group':
+        collect(garpGroups, parseGarpGroup(n, garpInterfaces, diags));
+        continue;
     }
     if (processKeyword(n, diags)) continue;
     const notYet = Object.hasOwn(TOP_NOT_YET, kw) ? TOP_NOT_YET[kw] : undefined;
@@ -364,7 +369,7 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
     const near = suggest(sync.instance, instances.map((i) => i.name));
     diags.error('CONF_ERR_REFERENCE', sync.pos, `lvs_sync_daemon: no vrrp_instance ${sync.instance}${near !== undefined ? `; did you mean '${near}'?` : ''}`);
   }
-  return { file, globalDefs, staticAddresses, staticRoutes, staticRules, vrrpInstances: instances, virtualServerGroups: groups, virtualServers: servers, vrrpScripts: scripts, trackFiles: files, trackProcesses: processes, syncGroups, bfdInstances, ...(ssl !== undefined ? { ssl } : {}), ...(Object.keys(interfaceDelays).length > 0 ? { interfaceDelays } : {}), ...(trackGroups.length > 0 ? { trackGroups } : {}) };
+  return { file, globalDefs, staticAddresses, staticRoutes, staticRules, vrrpInstances: instances, virtualServerGroups: groups, virtualServers: servers, vrrpScripts: scripts, trackFiles: files, trackProcesses: processes, syncGroups, bfdInstances, ...(ssl !== undefined ? { ssl } : {}), ...(Object.keys(interfaceDelays).length > 0 ? { interfaceDelays } : {}), ...(trackGroups.length > 0 ? { trackGroups } : {}), ...(garpGroups.length > 0 ? { garpGroups } : {}) };
 }
 
 /** Reads, parses and validates a keepalived.conf (with its includes). Never throws on file content. */

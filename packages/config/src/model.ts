@@ -430,6 +430,8 @@ export interface Config {
   readonly interfaceDelays?: Readonly<Record<string, InterfaceDelays>>;
   /** Top-level `track_group NAME { group { ... } }` blocks, named by static addresses, routes and rules. */
   readonly trackGroups?: readonly TrackGroup[];
+  /** Top-level `garp_group { ... }` blocks: interfaces paced together. */
+  readonly garpGroups?: readonly GarpGroup[];
 }
 
 /** One line of `interface_up_down_delays`: how long (seconds) a link change must last before the instances see it. */
@@ -625,6 +627,19 @@ export interface ScriptSpec {
   readonly user?: string;
   readonly group?: string;
   readonly pos: Position;
+}
+
+/**
+ * keepalived's `garp_group`: gratuitous ARPs (and, apart, unsolicited neighbour advertisements)
+ * on any of `interfaces` leave at least the interval apart; unset: not paced there.
+ */
+export interface GarpGroup {
+  readonly pos: Position;
+  /** `garp_interval` (seconds). */
+  readonly garpInterval?: number;
+  /** `gna_interval` (seconds). */
+  readonly gnaInterval?: number;
+  readonly interfaces: readonly string[];
 }
 
 /** keepalived's static track group: `track_group NAME { group { INSTANCE ... } }`. */

@@ -369,6 +369,10 @@ export function printConfig(c: Config): string {
     const s = c.ssl;
     parts.push(block('SSL', [...(s.password !== undefined ? [`password ${q(s.password)}`] : []), ...(s.ca !== undefined ? [`ca ${q(s.ca)}`] : []), ...(s.certificate !== undefined ? [`certificate ${q(s.certificate)}`] : []), ...(s.key !== undefined ? [`key ${q(s.key)}`] : [])], ''));
   }
+  for (const g of c.garpGroups ?? []) {
+    const lines = [...(g.garpInterval !== undefined ? [`garp_interval ${g.garpInterval}`] : []), ...(g.gnaInterval !== undefined ? [`gna_interval ${g.gnaInterval}`] : [])];
+    parts.push(block('garp_group', [...lines, ...block('interfaces', g.interfaces.map(q), '')], ''));
+  }
   // Before the static items that name them: keepalived finds a track_group only once it has read it.
   for (const t of c.trackGroups ?? []) parts.push(block(`track_group ${q(t.name)}`, block('group', t.group.map(q), ''), ''));
   if (c.staticAddresses.length > 0) parts.push(block('static_ipaddress', c.staticAddresses.map(vip), ''));

@@ -66,3 +66,15 @@ test('startup_script / shutdown_script: command, user and group; timeouts 1-1000
   t.regex(bad.errors[0]!, /^:3:3: startup_script already given/);
   t.regex(bad.errors[1]!, /^:4:26: .*startup_script_timeout/);
 });
+
+test('garp_group: intervals, interface lines and interfaces blocks; an interface in two groups and a group without an interval are errors, as keepalived -t says', (t) => {
+  const { r, errors } = loadText('garp_group {\n  garp_interval 0.5\n  gna_interval 0.002\n  interfaces {\n    eth0 eth1\n    eth2\n  }\n  interface eth3\n}\n' + inst('VI_1', 1));
+  t.deepEqual(errors, []);
+  t.deepEqual(r.config!.garpGroups?.map(({ pos: _p, ...g }) => g), [{ garpInterval: 0.5, gnaInterval: 0.002, interfaces: ['eth0', 'eth1', 'eth2', 'eth3'] }]);
+  const again = loadText(printConfig(r.config!));
+  t.deepEqual(again.r.config!.garpGroups?.map(({ pos: _p, ...g }) => g), r.config!.garpGroups?.map(({ pos: _p, ...g }) => g));
+  const twice = loadText('garp_group {\n  garp_interval 0.5\n  interfaces {\n    eth0 eth1\n  }\n}\ngarp_group {\n  gna_interval 1\n  interface eth1\n}\n' + inst('VI_1', 1));
+  t.deepEqual(twice.errors, [':9:13: garp_group already specified for eth1 (keepalived ignores this one)']);
+  const none = loadText('garp_group {\n  interface eth1\n}\n' + inst('VI_1', 1));
+  t.deepEqual(none.errors, [':1:1: garp_group needs garp_interval or gna_interval (keepalived: "does not have any delay set - removing")']);
+});

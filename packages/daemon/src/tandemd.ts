@@ -299,7 +299,7 @@ class Daemon {
       const vrrpUnchanged =
         this.vrrp === undefined ||
         (instancesAdded.length + instancesRemoved.length + instancesChanged.length === 0 &&
-          sameValue([before.globalDefs, before.syncGroups, before.vrrpScripts, before.trackFiles, before.bfdInstances, before.staticTrack], [next.globalDefs, next.syncGroups, next.vrrpScripts, next.trackFiles, next.bfdInstances, next.staticTrack]));
+          sameValue([before.globalDefs, before.syncGroups, before.vrrpScripts, before.trackFiles, before.bfdInstances, before.staticTrack, before.garpGroups], [next.globalDefs, next.syncGroups, next.vrrpScripts, next.trackFiles, next.bfdInstances, next.staticTrack, next.garpGroups]));
       const report: ReloadReport = vrrpUnchanged
         ? { added: [], removed: [], updated: [], restarted: [], unchanged: [...instancesUnchanged] }
         : await this.vrrp!.reload(next, { instancesAdded, instancesRemoved, instancesChanged, instancesUnchanged });

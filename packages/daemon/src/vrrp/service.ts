@@ -1,6 +1,6 @@
 import { uptime } from 'node:os';
 import { sameValue, type BfdInstance, type Config, type GlobalDefs, type SyncGroup, type TrackFile, type TrackProcess, type VrrpInstance, type VrrpScript } from '@tandem/config';
-import { FramePacer, type AddressSpec, type FrameSink, type LinkInfo, type PacketInfo } from '@tandem/net';
+import { type AddressSpec, type FrameSink, type LinkInfo, type PacketInfo } from '@tandem/net';
 import { InstanceRunner, openAh, receiveAdvert, type Clock, type DropReason, type InstanceStats, type Timer, type TransitionEvent, type VrrpState } from '@tandem/vrrp';
 import { runScript } from '@tandem/healthcheck';
 import type { Logger } from '../logger.js';
@@ -17,6 +17,7 @@ import { followTransition, groupFaults, onWantMaster, settledState, type GroupMo
 import { Trackers, tracks, type ScriptStatus } from './tracking.js';
 import { BfdTracking } from './bfd-tracking.js';
 import { staticTrackItems, tracksStatically, type StaticTrack } from './static-track.js';
+import { AnnouncePacers } from './announce-pacing.js';
 
 // keepalived's vrrp_scheduler.c for tandem: the instances of one configuration on the host,
 // with receive dispatch, link state, tracking, sync groups, notify and reload. Decisions come
@@ -35,6 +36,8 @@ export interface VrrpPart {
   readonly bfdInstances: readonly BfdInstance[];
   /** Instance name → interfaces it tracks through keepalived's track groups (static items' `track_group`), weight 0. */
   readonly staticTrack?: StaticTrack;
+  /** `garp_group` blocks. */
+  readonly garpGroups?: Config['garpGroups'];
 }
 
 /** Status of one instance, as `tandemctl status --json` prints it. */
@@ -119,8 +122,7 @@ export class VrrpService {
   private readonly links = new Map<number, LinkInfo>();
   private readonly frameSenders = new Map<number, FrameSink & { close(): void }>();
   /** Per interface, in front of its sender: vrrp_garp_interval / vrrp_gna_interval. */
-  private readonly pacers = new Map<number, FramePacer>();
-  private announceGaps = { arpIntervalMs: 0, naIntervalMs: 0 };
+  private readonly pacers: AnnouncePacers;
   /** While vrrp_startup_delay runs: the instances that begin when it ends (reloads may add some). */
   private startupDelay: { readonly timer: Timer; readonly pending: Managed[] } | undefined;
   private readonly trackers: Trackers;
@@ -159,6 +161,7 @@ export class VrrpService {
       o.host,
     );
     this.notifier = new Notifier(o.log, o.clock, exec, (line) => this.onNotifyLine?.(line));
+    this.pacers = new AnnouncePacers(o.clock, (ifname, err) => this.log.warn(`gratuitous ARP / NA on ${ifname}: ${err.message}`));
     this.debouncer = new LinkDebouncer(o.clock, (link) => this.onLink(link), (line) => this.log.info(line));
   }
 
@@ -181,7 +184,7 @@ export class VrrpService {
     this.preparer = scriptPreparer(part);
     this.groupOf = groupsByMember(part.syncGroups);
     this.bfd.configure(part.bfdInstances);
-    this.setAnnounceGaps(part.globalDefs);
+    this.pacers.configure(part.globalDefs, part.garpGroups);
     this.host.setFirewall(part.globalDefs.vrrpFirewall);
     // keepalived's disable_local_igmp: no IGMP reports for 224.0.0.0/24 (the VRRP group among them) while it runs.
     if (part.globalDefs.disableLocalIgmp === true) this.host.holdHostSysctl(IGMP_LINK_LOCAL, '0');
@@ -376,29 +379,17 @@ export class VrrpService {
 
   private readonly ifindexOf = (name: string): number => this.linkByName(name).index;
 
-  /** The interface's frame sender, behind a pacer shared by every instance that announces there. */
-  private framesFor(ifindex: number): FramePacer {
-    let pacer = this.pacers.get(ifindex);
-    if (pacer === undefined) {
-      const name = this.links.get(ifindex)?.name ?? String(ifindex);
+  /** The interface's frame sender, behind a pacer shared by every instance that announces there (and by a garp_group's interfaces). */
+  private framesFor(ifindex: number): FrameSink {
+    const name = this.links.get(ifindex)?.name ?? String(ifindex);
+    return this.pacers.frames(ifindex, name, () => {
       let sender = this.frameSenders.get(ifindex);
       if (sender === undefined) {
         sender = this.host.frameSender(this.links.get(ifindex)?.name ?? '');
         this.frameSenders.set(ifindex, sender);
       }
-      pacer = new FramePacer(sender, { ...this.announceGaps, onError: (err) => this.log.warn(`gratuitous ARP / NA on ${name}: ${err.message}`) }, this.clock);
-      this.pacers.set(ifindex, pacer);
-    }
-    return pacer;
-  }
-
-  /** Takes vrrp_garp_interval / vrrp_gna_interval; pacers made under other values are replaced. */
-  private setAnnounceGaps(g: GlobalDefs): void {
-    const gaps = { arpIntervalMs: g.vrrpGarpInterval * 1000, naIntervalMs: g.vrrpGnaInterval * 1000 };
-    if (sameValue(gaps, this.announceGaps)) return;
-    this.announceGaps = gaps;
-    for (const p of this.pacers.values()) p.close();
-    this.pacers.clear();
+      return sender;
+    });
   }
 
   private addressSpecs(i: VrrpInstance): AddressSpec[] {
@@ -547,7 +538,7 @@ export class VrrpService {
     const byName = (name: string): Managed | undefined => this.instances.find((m) => m.config.name === name);
     this.groupOf = groupsByMember(next.syncGroups);
     this.bfd.configure(next.bfdInstances);
-    this.setAnnounceGaps(next.globalDefs);
+    this.pacers.configure(next.globalDefs, next.garpGroups);
     if (!sameValue(before.globalDefs.vrrpFirewall, next.globalDefs.vrrpFirewall)) {
       this.log.warn('the no_accept firewall settings (nftables, vrrp_iptables) change at the next start of tandemd, not at a reload');
     }
@@ -727,8 +718,7 @@ export class VrrpService {
     await this.notifier.stop();
     for (const ch of this.channels.values()) ch.close();
     this.channels.clear();
-    for (const p of this.pacers.values()) p.close();
-    this.pacers.clear();
+    this.pacers.close();
     for (const s of this.frameSenders.values()) s.close();
     this.frameSenders.clear();
     for (const m of this.instances) if (m.config.promoteSecondaries) this.host.releaseSysctl('ipv4', m.config.interface, 'promote_secondaries');
