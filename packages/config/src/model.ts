@@ -213,6 +213,8 @@ export interface GlobalDefs {
   readonly vrrpFirewall: VrrpFirewall;
   /** `bfd_*` settings of the BFD process (keepalived's bfd child; tandem's BFD side). */
   readonly bfdProcess: BfdProcess;
+  /** `rs_init_notifies [BOOL]`: real servers up at start are notified (notify_up, FIFO, trap) as if they had come up. */
+  readonly rsInitNotifies?: boolean;
   /** `startup_script CMD [USER [GROUP]]`: run, and waited for, before anything starts. */
   readonly startupScript?: ScriptSpec;
   /** `startup_script_timeout` (1-1000 s, default 10): then the script's process group gets SIGTERM, 2 s later SIGKILL. */

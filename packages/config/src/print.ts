@@ -68,6 +68,7 @@ function globals(g: GlobalDefs): string[] {
     out.push(['lvs_sync_daemon', s.interface, ...opt('inst', s.instance), ...opt('id', s.syncId), ...opt('maxlen', s.maxlen), ...opt('port', s.port), ...opt('ttl', s.ttl), ...opt('group', s.group)].join(' '));
   }
   out.push(...printBfdProcess(g.bfdProcess));
+  if (g.rsInitNotifies !== undefined) out.push(`rs_init_notifies ${g.rsInitNotifies ? 'on' : 'off'}`);
   if (g.startupScript !== undefined) out.push(`startup_script ${script(g.startupScript)}`);
   if (g.startupScriptTimeout !== d.startupScriptTimeout) out.push(`startup_script_timeout ${g.startupScriptTimeout}`);
   if (g.shutdownScript !== undefined) out.push(`shutdown_script ${script(g.shutdownScript)}`);

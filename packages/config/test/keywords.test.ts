@@ -15,7 +15,6 @@ const PENDING: ReadonlySet<string> = new Set([
   "global_defs › nftables_ipvs",
   "global_defs › nftables_ipvs_priority",
   "global_defs › nftables_ipvs_start_fwmark",
-  "global_defs › rs_init_notifies",
   "global_defs › vmac_addr_prefix",
   "vrrp_instance › use_vmac_addr",
   "vrrp_instance › use_ipvlan",
