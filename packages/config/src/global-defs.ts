@@ -123,6 +123,7 @@ const spec: SectionSpec<Draft> = {
     vrrp_lower_prio_no_advert: flag((d, v) => (d.vrrpLowerPrioNoAdvert = v)),
     vrrp_owner_ignore_adverts: ownerIgnoresAdverts,
     rs_init_notifies: flag((d, v) => (d.rsInitNotifies = v)),
+    v3_checksum_as_v2: flag((d, v) => (d.v3ChecksumAsV2 = v)),
     startup_script: startStopScript('startupScript'),
     startup_script_timeout: single(integer(1, 1000), (d, v) => (d.startupScriptTimeout = v)),
     shutdown_script: startStopScript('shutdownScript'),

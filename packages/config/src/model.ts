@@ -99,6 +99,10 @@ export interface VrrpInstance {
   readonly skipCheckAdvAddr: boolean;
   /** `check_unicast_src`: with unicast peers, adverts from any other source are dropped. */
   readonly checkUnicastSrc: boolean;
+  /** `old_unicast_checksum`: the VRRPv3 IPv4 checksum's pseudo-header has vrrp_mcast_group4 as destination (keepalived < 1.3.6's unicast form). */
+  readonly oldUnicastChecksum?: boolean;
+  /** keepalived 2.2.8's `v3_checksum_as_v2` (or the global one): the VRRPv3 IPv4 checksum leaves the pseudo-header out. */
+  readonly v3ChecksumAsV2?: boolean;
   /** `promote_secondaries`: the interface's promote_secondaries sysctl is on while the instance runs. */
   readonly promoteSecondaries: boolean;
   /** `mcast_dst_ip`, else global_defs' group for the family: where multicast adverts go (unused with unicast peers). */
@@ -213,6 +217,8 @@ export interface GlobalDefs {
   readonly vrrpFirewall: VrrpFirewall;
   /** `bfd_*` settings of the BFD process (keepalived's bfd child; tandem's BFD side). */
   readonly bfdProcess: BfdProcess;
+  /** keepalived 2.2.8's `v3_checksum_as_v2`: every instance's default. */
+  readonly v3ChecksumAsV2?: boolean;
   /** `rs_init_notifies [BOOL]`: real servers up at start are notified (notify_up, FIFO, trap) as if they had come up. */
   readonly rsInitNotifies?: boolean;
   /** `startup_script CMD [USER [GROUP]]`: run, and waited for, before anything starts. */

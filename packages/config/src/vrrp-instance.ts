@@ -47,6 +47,8 @@ interface Draft extends TrackingDraft, BfdTakeoverDraft {
   lowerPrioNoAdvert?: boolean;
   skipCheckAdvAddr?: boolean;
   checkUnicastSrc?: boolean;
+  oldUnicastChecksum?: boolean;
+  v3ChecksumAsV2?: boolean;
   promoteSecondaries?: boolean;
   unicastTtl?: number;
   mcastDstIp?: string;
@@ -243,6 +245,17 @@ const spec: SectionSpec<Draft> = {
     mcast_dst_ip: single(multicastGroup(undefined), (d, v) => (d.mcastDstIp = v)),
     skip_check_adv_addr: flag((d, v) => (d.skipCheckAdvAddr = v)),
     check_unicast_src: flag((d, v) => (d.checkUnicastSrc = v)),
+    // keepalived 2.2.7 (vrrp_unicast_chksum_handler): the VRRPv3 IPv4 checksum's pseudo-header carries the
+    // multicast group (vrrp_mcast_group4) as its destination, as keepalived before 1.3.6 computed it for unicast.
+    // `never` only stops keepalived's switch to that form on hearing it, a switch tandem never makes.
+    old_unicast_checksum: (n, d, diags) => {
+      if (!arity(n, 0, 1, diags)) return;
+      const a = n.args[0];
+      if (a !== undefined && a.text !== 'never') return diags.error('CONF_ERR_VALUE', a.pos, `old_unicast_checksum takes nothing or never, not '${a.text}'`);
+      d.oldUnicastChecksum = a === undefined;
+    },
+    // keepalived 2.2.8: the VRRPv3 IPv4 checksum without the pseudo-header, as VRRPv2's.
+    v3_checksum_as_v2: flag((d, v) => (d.v3ChecksumAsV2 = v)),
     promote_secondaries: flag((d, v) => (d.promoteSecondaries = v)),
     unicast_ttl: single(integer(1, 255), (d, v) => (d.unicastTtl = v)),
     lower_prio_no_advert: flag((d, v) => (d.lowerPrioNoAdvert = v)),
@@ -333,7 +346,6 @@ const spec: SectionSpec<Draft> = {
     debug: { severity: 'warning', why: 'it only changes logging' },
     kernel_rx_buf_size: { severity: 'warning', why: 'it only sizes a socket buffer' },
     linkbeat_use_polling: { severity: 'warning', why: 'tandem follows link state through netlink events' },
-    old_unicast_checksum: changes('it changes the advert checksum on the wire'),
     track_src_ip: changes('it changes the advert source address'),
     use_ipvlan: changes('the ipvlan interface would not be created'),
     use_vmac_addr: changes('the virtual MAC would not be used'),
@@ -493,6 +505,8 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     lowerPrioNoAdvert: d.lowerPrioNoAdvert ?? globals.vrrpLowerPrioNoAdvert ?? strict,
     skipCheckAdvAddr: d.skipCheckAdvAddr ?? globals.vrrpSkipCheckAdvAddr,
     checkUnicastSrc: d.checkUnicastSrc ?? globals.vrrpCheckUnicastSrc,
+    ...(d.oldUnicastChecksum === true ? { oldUnicastChecksum: true } : {}),
+    ...((d.v3ChecksumAsV2 ?? globals.v3ChecksumAsV2) === true ? { v3ChecksumAsV2: true } : {}),
     unicastTtl: d.unicastTtl ?? 255,
     promoteSecondaries: d.promoteSecondaries === true && d.vmacPos === undefined,
     mcastGroup: d.mcastDstIp ?? (family === 4 ? globals.vrrpMcastGroup4 : globals.vrrpMcastGroup6),

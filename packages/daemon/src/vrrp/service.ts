@@ -1,11 +1,11 @@
 import { uptime } from 'node:os';
 import { sameValue, type BfdInstance, type Config, type GlobalDefs, type SyncGroup, type TrackFile, type TrackProcess, type VrrpInstance, type VrrpScript } from '@tandem/config';
 import { type AddressSpec, type FrameSink, type LinkInfo, type PacketInfo } from '@tandem/net';
-import { InstanceRunner, openAh, receiveAdvert, type Clock, type DropReason, type InstanceStats, type Timer, type TransitionEvent, type VrrpState } from '@tandem/vrrp';
+import { InstanceRunner, openAh, receiveAdvert, type ChecksumForm, type Clock, type DropReason, type InstanceStats, type Timer, type TransitionEvent, type VrrpState } from '@tandem/vrrp';
 import { runScript } from '@tandem/healthcheck';
 import type { Logger } from '../logger.js';
 import { scriptPreparer, type ScriptExec, type ScriptPreparer } from '../script-prep.js';
-import { interfacesOf, runnerOptions, vipText } from '../instance-options.js';
+import { checksumForm, interfacesOf, runnerOptions, vipText } from '../instance-options.js';
 import { addressSpec, routeSpec, ruleSpec } from '../route-specs.js';
 import { pickInstance } from './dispatch.js';
 import { ExtraAnnouncer, extraTargets } from './extra-announce.js';
@@ -86,6 +86,10 @@ function channelSpec(i: VrrpInstance): ChannelSpec {
 }
 
 /** The channel an instance sends and receives on: its interface, family, and whether AH wraps the adverts. */
+function checksumOf(m: Managed | undefined, g: GlobalDefs): ChecksumForm | undefined {
+  return m === undefined ? undefined : checksumForm(m.config, g);
+}
+
 function channelKey(i: VrrpInstance): string {
   const c = channelSpec(i);
   return `${c.interface}/${c.family}${c.ah ? '/ah' : ''}`;
@@ -625,15 +629,15 @@ export class VrrpService {
     const candidates = this.instances.filter((m) => channelKey(m.config) === key);
     let target: Managed | undefined;
     const opened = stats.ah ? openAh(payload) : undefined;
+    const inner = opened?.ok === true ? opened.payload : payload;
+    const pick = (vrid: number): Managed | undefined => pickInstance(candidates.map((m) => ({ m, vrid: m.config.virtualRouterId, unicastPeers: m.config.unicastPeer })), vrid, info.src)?.m;
+    // The checksum is verified in the form of the instance the advert is for (its VRID, byte 1): old_unicast_checksum / v3_checksum_as_v2.
+    const form = inner.length > 1 && this.part !== undefined ? checksumOf(pick(inner[1]!), this.part.globalDefs) : undefined;
     const r =
       opened?.ok === false
         ? opened
-        : receiveAdvert(opened?.payload ?? payload, { family: stats.family, src: info.src, dst: info.dst, ttl: info.ttl, ...(opened !== undefined ? { ah: opened.envelope } : {}) }, (vrid) => {
-            target = pickInstance(
-              candidates.map((m) => ({ m, vrid: m.config.virtualRouterId, unicastPeers: m.config.unicastPeer })),
-              vrid,
-              info.src,
-            )?.m;
+        : receiveAdvert(inner, { family: stats.family, src: info.src, dst: info.dst, ttl: info.ttl, ...(form !== undefined ? { checksum: form } : {}), ...(opened !== undefined ? { ah: opened.envelope } : {}) }, (vrid) => {
+            target = pick(vrid);
             return target?.runner.expectations;
           });
     if (r.ok) {
