@@ -350,6 +350,9 @@ const spec: SectionSpec<Draft> = {
     use_ipvlan: changes('the ipvlan interface would not be created'),
     use_vmac_addr: changes('the virtual MAC would not be used'),
     vrf: changes('the instance would not run in that VRF'),
+    timer_expired_backup: changes('keepalived 2.2.8: a master whose adverts were late by more than a takeover time goes back to backup; tandem does not make that check, so ignoring it would keep such a master'),
+    thread_timer_expired: changes('keepalived 2.3.2\'s name for timer_expired_backup: a master whose adverts were late by more than a takeover time goes back to backup; tandem does not make that check'),
+    auth_hmac: changes('keepalived 2.4\'s HMAC authentication of adverts is not implemented: tandem would neither sign its adverts nor check its peers\', so peers using it would drop them'),
   },
 };
 
