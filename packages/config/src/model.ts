@@ -99,6 +99,8 @@ export interface VrrpInstance {
   readonly skipCheckAdvAddr: boolean;
   /** `check_unicast_src`: with unicast peers, adverts from any other source are dropped. */
   readonly checkUnicastSrc: boolean;
+  /** `track_src_ip`: FAULT while `unicast_src_ip` / `mcast_src_ip` is not on the instance's interface (set only with one of them). */
+  readonly trackSrcIp?: boolean;
   /** `old_unicast_checksum`: the VRRPv3 IPv4 checksum's pseudo-header has vrrp_mcast_group4 as destination (keepalived < 1.3.6's unicast form). */
   readonly oldUnicastChecksum?: boolean;
   /** keepalived 2.2.8's `v3_checksum_as_v2` (or the global one): the VRRPv3 IPv4 checksum leaves the pseudo-header out. */

@@ -49,6 +49,7 @@ interface Draft extends TrackingDraft, BfdTakeoverDraft {
   checkUnicastSrc?: boolean;
   oldUnicastChecksum?: boolean;
   v3ChecksumAsV2?: boolean;
+  trackSrcIp?: Position;
   promoteSecondaries?: boolean;
   unicastTtl?: number;
   mcastDstIp?: string;
@@ -256,6 +257,10 @@ const spec: SectionSpec<Draft> = {
     },
     // keepalived 2.2.8: the VRRPv3 IPv4 checksum without the pseudo-header, as VRRPv2's.
     v3_checksum_as_v2: flag((d, v) => (d.v3ChecksumAsV2 = v)),
+    // keepalived (VRRP_FLAG_TRACK_SADDR): FAULT while the configured source address is not on the instance's interface.
+    track_src_ip: (n, d, diags) => {
+      if (arity(n, 0, 0, diags)) d.trackSrcIp = n.keyword.pos;
+    },
     promote_secondaries: flag((d, v) => (d.promoteSecondaries = v)),
     unicast_ttl: single(integer(1, 255), (d, v) => (d.unicastTtl = v)),
     lower_prio_no_advert: flag((d, v) => (d.lowerPrioNoAdvert = v)),
@@ -346,7 +351,6 @@ const spec: SectionSpec<Draft> = {
     debug: { severity: 'warning', why: 'it only changes logging' },
     kernel_rx_buf_size: { severity: 'warning', why: 'it only sizes a socket buffer' },
     linkbeat_use_polling: { severity: 'warning', why: 'tandem follows link state through netlink events' },
-    track_src_ip: changes('it changes the advert source address'),
     use_ipvlan: changes('the ipvlan interface would not be created'),
     use_vmac_addr: changes('the virtual MAC would not be used'),
     vrf: changes('the instance would not run in that VRF'),
@@ -463,6 +467,8 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
   for (const p of d.unicastPeer) {
     if ((p.includes(':') ? 6 : 4) !== family) diags.error('CONF_ERR_CONFLICT', pos, `unicast peer ${p} is not of the instance's family`);
   }
+  // keepalived clears track_src_ip when no source address is configured (vrrp.c).
+  if (d.trackSrcIp !== undefined && d.unicastSrcIp === undefined) diags.warning('CONF_ERR_MISSING', d.trackSrcIp, 'track_src_ip without unicast_src_ip or mcast_src_ip tracks nothing (keepalived ignores it too)');
   if (d.unicastSrcIp !== undefined && (d.unicastSrcIp.includes(':') ? 6 : 4) !== family) {
     diags.error('CONF_ERR_CONFLICT', pos, `unicast_src_ip ${d.unicastSrcIp} is not of the instance's family`);
   }
@@ -509,6 +515,7 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     skipCheckAdvAddr: d.skipCheckAdvAddr ?? globals.vrrpSkipCheckAdvAddr,
     checkUnicastSrc: d.checkUnicastSrc ?? globals.vrrpCheckUnicastSrc,
     ...(d.oldUnicastChecksum === true ? { oldUnicastChecksum: true } : {}),
+    ...(d.trackSrcIp !== undefined && d.unicastSrcIp !== undefined ? { trackSrcIp: true } : {}),
     ...((d.v3ChecksumAsV2 ?? globals.v3ChecksumAsV2) === true ? { v3ChecksumAsV2: true } : {}),
     unicastTtl: d.unicastTtl ?? 255,
     promoteSecondaries: d.promoteSecondaries === true && d.vmacPos === undefined,

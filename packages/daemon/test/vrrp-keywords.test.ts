@@ -236,3 +236,21 @@ test('track_group: the group\'s instances are in FAULT while the interface of a 
   t.is(service.status()[0]?.state, 'MASTER');
   await service.stop();
 });
+
+test('track_src_ip: FAULT while unicast_src_ip is not on the instance\'s interface, back when it returns; without it the instance does not care', async (t) => {
+  for (const tracked of [true, false]) {
+    const clock = new FakeClock(1000);
+    const host = new FakeHost(new FakeSegment(clock), '192.0.2.11');
+    const service = new VrrpService({ host, clock, log: memoryLogger() });
+    await service.start(vrrpPartOf(configFrom(instance(`    unicast_src_ip 192.0.2.11\n    unicast_peer {\n        192.0.2.12\n    }\n${tracked ? '    track_src_ip\n' : ''}`))));
+    await run(clock, 500);
+    t.is(service.status()[0]?.state, 'MASTER');
+    host.setOwnAddress(false);
+    await run(clock, 200);
+    t.is(service.status()[0]?.state, tracked ? 'FAULT' : 'MASTER', `track_src_ip ${tracked}`);
+    host.setOwnAddress(true);
+    await run(clock, 500);
+    t.is(service.status()[0]?.state, 'MASTER');
+    await service.stop();
+  }
+});

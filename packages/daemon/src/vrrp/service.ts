@@ -18,6 +18,7 @@ import { Trackers, tracks, type ScriptStatus } from './tracking.js';
 import { BfdTracking } from './bfd-tracking.js';
 import { staticTrackItems, tracksStatically, type StaticTrack } from './static-track.js';
 import { AnnouncePacers } from './announce-pacing.js';
+import { SourceAddresses } from './source-tracking.js';
 
 // keepalived's vrrp_scheduler.c for tandem: the instances of one configuration on the host,
 // with receive dispatch, link state, tracking, sync groups, notify and reload. Decisions come
@@ -127,6 +128,8 @@ export class VrrpService {
   private readonly frameSenders = new Map<number, FrameSink & { close(): void }>();
   /** Per interface, in front of its sender: vrrp_garp_interval / vrrp_gna_interval. */
   private readonly pacers: AnnouncePacers;
+  private readonly sources = new SourceAddresses();
+  private watchingSources = false;
   /** While vrrp_startup_delay runs: the instances that begin when it ends (reloads may add some). */
   private startupDelay: { readonly timer: Timer; readonly pending: Managed[] } | undefined;
   private readonly trackers: Trackers;
@@ -169,6 +172,17 @@ export class VrrpService {
     this.debouncer = new LinkDebouncer(o.clock, (link) => this.onLink(link), (line) => this.log.info(line));
   }
 
+  /** track_src_ip: the addresses on the interfaces, then their changes (once an instance uses it). */
+  private async followSources(part: VrrpPart): Promise<void> {
+    if (this.watchingSources || !part.vrrpInstances.some((i) => i.trackSrcIp === true)) return;
+    this.watchingSources = true;
+    this.host.watchAddresses((e) => {
+      if (!this.sources.change(e.address, e.ifindex, e.added)) return;
+      for (const m of this.instances) if (m.config.trackSrcIp === true && m.config.unicastSrcIp === e.address) this.recompute(m);
+    });
+    this.sources.reset(await this.host.interfaceAddresses());
+  }
+
   /** interface_up_down_delays for this configuration (each instance caps its interface's, as keepalived). */
   private setDelays(part: VrrpPart): void {
     const notes: string[] = [];
@@ -203,6 +217,7 @@ export class VrrpService {
       this.debouncer.known([...this.links.values()]);
       this.setDelays(part);
       this.part = part;
+      await this.followSources(part);
       for (const i of part.vrrpInstances) await this.addOrWait(i, part);
     } catch (err) {
       await this.stop();
@@ -463,7 +478,7 @@ export class VrrpService {
 
   /** Tracked scripts, files, interfaces and BFD sessions: the effective priority and the first fault. */
   private evaluate(i: VrrpInstance, group: SyncGroup | undefined, links: ReadonlyMap<string, LinkInfo>): { priority: number; fault: string | undefined } {
-    return this.trackers.evaluate(i, group, links, [...this.bfd.items(i, group), ...staticTrackItems(this.part?.staticTrack, i.name, links)]);
+    return this.trackers.evaluate(i, group, links, [...this.bfd.items(i, group), ...staticTrackItems(this.part?.staticTrack, i.name, links), ...this.sources.items(i, links.get(i.interface)?.index)]);
   }
 
   /**
@@ -555,6 +570,7 @@ export class VrrpService {
     for (const l of await this.host.links()) this.links.set(l.index, { ...l, up: this.debouncer.shownUp(l.index) ?? l.up, mac: l.mac ?? this.links.get(l.index)?.mac });
     this.setDelays(next);
     this.part = next;
+    await this.followSources(next);
     for (const step of planReload(before, next, d)) {
       // An instance waiting for its interfaces waits on with its new configuration.
       const name = 'name' in step ? step.name : step.instance.name;
