@@ -30,7 +30,7 @@ export interface LoadResult {
 
 const TOP_NOT_YET: Readonly<Record<string, NotYet>> = Object.fromEntries(
   [
-    ['net_namespace_ipvs', 'run tandemd inside the namespace instead'],
+    ['net_namespace_ipvs', 'keepalived puts its IPVS services in that namespace while its checks run in its own; tandem\'s checks and IPVS table share one namespace: run tandemd there with net_namespace, the checks\' traffic routed from it'],
   ].map(([k, why]) => [k!, { severity: 'error' as const, why: why! }]),
 );
 
