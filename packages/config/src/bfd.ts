@@ -110,6 +110,10 @@ const spec: SectionSpec<Draft> = {
     vrrp: bare((d) => (d.vrrp = true)),
     checker: bare((d) => (d.checker = true)),
   },
+  notYet: {
+    // keepalived 2.2.8: RFC 5883 sessions (UDP port 4784, no TTL 255 rule); ignored, the session would run single-hop on 3784 and never come up.
+    multihop: { severity: 'error', why: 'keepalived 2.2.8\'s multihop BFD (RFC 5883, UDP port 4784) is not implemented: the session would run single-hop on port 3784 and never come up with a multihop peer' },
+  },
 };
 
 /** Parses one `bfd_instance NAME { ... }`; undefined after an error in it. */

@@ -50,6 +50,17 @@ export function defaultGlobalDefs(): GlobalDefs {
     notifyFifos: {},
     vrrpFirewall: { kind: 'nftables', table: 'tandem_no_accept', priority: 0, counters: false, from: 'default' },
     bfdProcess: defaultBfdProcess(),
+    startupScriptTimeout: 10,
+    shutdownScriptTimeout: 10,
+  };
+}
+
+/** `startup_script` / `shutdown_script CMD [USER [GROUP]]`: one each, as keepalived ("script already specified"). */
+function startStopScript(field: 'startupScript' | 'shutdownScript'): (n: Node, d: Draft, diags: Diagnostics) => void {
+  return (n, d, diags) => {
+    if (d[field] !== undefined) return diags.error('CONF_ERR_CONFLICT', n.keyword.pos, `${n.keyword.text} already given (keepalived: script already specified)`);
+    const v = scriptValue(n, diags);
+    if (v !== undefined) d[field] = v;
   };
 }
 
@@ -111,6 +122,12 @@ const spec: SectionSpec<Draft> = {
     vrrp_gna_interval: single(seconds(0, 86400), (d, v) => (d.vrrpGnaInterval = v)),
     vrrp_lower_prio_no_advert: flag((d, v) => (d.vrrpLowerPrioNoAdvert = v)),
     vrrp_owner_ignore_adverts: ownerIgnoresAdverts,
+    rs_init_notifies: flag((d, v) => (d.rsInitNotifies = v)),
+    v3_checksum_as_v2: flag((d, v) => (d.v3ChecksumAsV2 = v)),
+    startup_script: startStopScript('startupScript'),
+    startup_script_timeout: single(integer(1, 1000), (d, v) => (d.startupScriptTimeout = v)),
+    shutdown_script: startStopScript('shutdownScript'),
+    shutdown_script_timeout: single(integer(1, 1000), (d, v) => (d.shutdownScriptTimeout = v)),
     script_user: (n, d, diags) => {
       if (arity(n, 1, 2, diags)) d.scriptUser = { user: n.args[0]!.text, ...(n.args[1] !== undefined ? { group: n.args[1].text } : {}) };
     },
@@ -209,15 +226,10 @@ const spec: SectionSpec<Draft> = {
     vrrp_rx_bufs_policy: harmless,
     min_auto_priority_delay: harmless,
     net_namespace_ipvs: changesBehaviour('network namespaces are not supported'),
-    nftables_ipvs: changesBehaviour('IPVS traffic marking through nftables would not be set up'),
-    nftables_ipvs_priority: changesBehaviour('IPVS traffic marking through nftables would not be set up'),
-    nftables_ipvs_start_fwmark: changesBehaviour('IPVS traffic marking through nftables would not be set up'),
+    nftables_ipvs: changesBehaviour('keepalived then programs one fwmark IPVS service per virtual_server_group, its addresses and ports marked by nftables rules; tandem programs one IPVS service per group entry (the same real servers and scheduler, but persistence does not span the entries and ipvsadm shows them apart), so ignoring it would change persistence and the IPVS table'),
+    nftables_ipvs_priority: changesBehaviour('it sets the priority of nftables_ipvs\'s chain, and tandem does not run nftables_ipvs: one fwmark IPVS service per virtual_server_group'),
+    nftables_ipvs_start_fwmark: changesBehaviour('it sets the first fwmark of nftables_ipvs, and tandem does not run nftables_ipvs: one fwmark IPVS service per virtual_server_group'),
     vmac_addr_prefix: changesBehaviour('virtual MACs are not supported'),
-    rs_init_notifies: changesBehaviour('real-server notifications at start would not be sent'),
-    startup_script: changesBehaviour('the script would not run'),
-    startup_script_timeout: changesBehaviour('the startup script would not run'),
-    shutdown_script: changesBehaviour('the script would not run'),
-    shutdown_script_timeout: changesBehaviour('the shutdown script would not run'),
     lvs_netlink_cmd_rcv_bufs: harmless,
     lvs_netlink_cmd_rcv_bufs_force: harmless,
     lvs_netlink_monitor_rcv_bufs: harmless,

@@ -8,4 +8,5 @@ export * from './load.js';
 export * from './diff.js';
 export { blockFingerprint } from './fingerprint.js';
 export { bfdMinTtl, BFD_NAME_MAX } from './bfd.js';
+export { staticTrackedInterfaces } from './track-group.js';
 export * from './print.js';

@@ -158,6 +158,9 @@ export class LvsService {
     }
     if (g.lvsTimeouts !== undefined) await ipvs.setTimeouts(g.lvsTimeouts).catch((err: unknown) => this.log.error(`lvs_timeouts: ${String(err)}`));
     await this.sync();
+    // keepalived's rs_init_notifies (ipwrapper.c init_service_rs): at start, the real servers put
+    // in the table as up (no alpha, no failing FILE_CHECK) are notified up as if they had come up.
+    if (g.rsInitNotifies === true) for (const st of this.reals.values()) if (st.up) this.notifyReal(st);
   }
 
   /**
@@ -413,12 +416,17 @@ export class LvsService {
     const line = `(${s.vs.name}) real server ${realServerName(s.rs)} ${up ? 'UP' : 'DOWN'}: ${reason}`;
     if (up) this.log.info(line);
     else this.log.warn(line);
-    const proto = s.vs.protocol.toLowerCase();
-    this.onNotifyLine?.(`RS ${fifoAddress(s.rs.address, proto, s.rs.port ?? 0)} ${fifoVirtual(s.vs)} ${up ? 'UP' : 'DOWN'}`);
-    this.onRealServerChange?.(s.vs, s.rs, up);
-    const script = up ? s.rs.notifyUp : s.rs.notifyDown;
-    if (script !== undefined) this.runNotify(s.vs, script, s.rs.pos, []);
+    this.notifyReal(s);
     this.changed(s.vs);
+  }
+
+  /** keepalived's do_rs_notifies: the FIFO line, the SNMP trap, notify_up / notify_down. */
+  private notifyReal(s: RealState): void {
+    const proto = s.vs.protocol.toLowerCase();
+    this.onNotifyLine?.(`RS ${fifoAddress(s.rs.address, proto, s.rs.port ?? 0)} ${fifoVirtual(s.vs)} ${s.up ? 'UP' : 'DOWN'}`);
+    this.onRealServerChange?.(s.vs, s.rs, s.up);
+    const script = s.up ? s.rs.notifyUp : s.rs.notifyDown;
+    if (script !== undefined) this.runNotify(s.vs, script, s.rs.pos, []);
   }
 
   /** A real server's health or weight changed: recompute the quorum, then resync IPVS. */

@@ -67,7 +67,8 @@ export function vrrpScriptRef(spec: ScriptSpec, blockUser: string | undefined): 
 
 /**
  * Every script the daemon would run for `config` (tracked vrrp_scripts, notify scripts of
- * instances and sync groups, MISC_CHECK, notify_up/down, quorum_up/down, notify FIFO readers),
+ * instances and sync groups, MISC_CHECK, notify_up/down, quorum_up/down, notify FIFO readers,
+ * startup_script and shutdown_script),
  * judged as the daemon judges it at start: one error at each script's position that cannot or
  * must not run. `tandemd -t`, the start and every reload share this verdict.
  */
@@ -106,5 +107,6 @@ export function scriptProblems(config: Config): Diagnostic[] {
     }
   }
   for (const fifo of Object.values(config.globalDefs.notifyFifos)) if (fifo?.script !== undefined) judge(fifo.script);
+  for (const s of [config.globalDefs.startupScript, config.globalDefs.shutdownScript]) if (s !== undefined) judge(s);
   return out;
 }

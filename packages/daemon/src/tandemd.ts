@@ -20,6 +20,7 @@ import { clearLeftovers } from './leftovers.js';
 import { LvsService } from './lvs-service.js';
 import { loadForTandem } from './config-check.js';
 import { scriptPreparer } from './script-prep.js';
+import { runStartStopScript } from './start-stop-script.js';
 import { ensureTrustedDirectory, writePidFile } from './private-files.js';
 import { InstanceHistory } from './instance-history.js';
 import { KeepalivedSignals } from './keepalived-signals.js';
@@ -104,6 +105,9 @@ class Daemon {
   }
 
   private async startParts(): Promise<void> {
+    // keepalived runs its startup_script before anything else, and starts when it has ended.
+    await this.startStopScript('startup');
+    if (this.stopping) throw new StoppedWhileStarting();
     let unavailable: string | undefined;
     // -P: VRRP only, so no checks and no IPVS; -C: checks and IPVS only, no VRRP side.
     if (this.config.virtualServers.length > 0 && this.opts.runChecks) {
@@ -164,6 +168,14 @@ class Daemon {
     this.signals.install();
     const parts = `${this.opts.runVrrp ? '' : ' (checks only: -C)'}${this.opts.runChecks ? '' : ' (VRRP only: -P)'}`;
     this.log.info(`tandemd running ${this.opts.runVrrp ? this.config.vrrpInstances.length : 0} VRRP instance(s) from ${this.opts.configFile}${parts}; control socket ${this.opts.controlSocket}; VRRP side pid ${this.vrrp?.pid ?? '-'}`);
+  }
+
+  /** `startup_script` / `shutdown_script` of the running configuration, when it has one. */
+  private async startStopScript(kind: 'startup' | 'shutdown'): Promise<void> {
+    const g = this.config.globalDefs;
+    const spec = kind === 'startup' ? g.startupScript : g.shutdownScript;
+    if (spec === undefined) return;
+    await runStartStopScript(kind, spec, kind === 'startup' ? g.startupScriptTimeout : g.shutdownScriptTimeout, scriptPreparer(this.config), this.log);
   }
 
   /** The BFD side, once the file has a bfd_instance (it then runs until tandemd stops). */
@@ -287,7 +299,7 @@ class Daemon {
       const vrrpUnchanged =
         this.vrrp === undefined ||
         (instancesAdded.length + instancesRemoved.length + instancesChanged.length === 0 &&
-          sameValue([before.globalDefs, before.syncGroups, before.vrrpScripts, before.trackFiles, before.bfdInstances], [next.globalDefs, next.syncGroups, next.vrrpScripts, next.trackFiles, next.bfdInstances]));
+          sameValue([before.globalDefs, before.syncGroups, before.vrrpScripts, before.trackFiles, before.bfdInstances, before.staticTrack, before.garpGroups], [next.globalDefs, next.syncGroups, next.vrrpScripts, next.trackFiles, next.bfdInstances, next.staticTrack, next.garpGroups]));
       const report: ReloadReport = vrrpUnchanged
         ? { added: [], removed: [], updated: [], restarted: [], unchanged: [...instancesUnchanged] }
         : await this.vrrp!.reload(next, { instancesAdded, instancesRemoved, instancesChanged, instancesUnchanged });
@@ -461,6 +473,8 @@ class Daemon {
       rmSync(this.opts.controlSocket, { force: true });
     }
     for (const path of [this.opts.vrrpPidFile, this.opts.checkersPidFile, this.opts.bfdPidFile]) if (path !== undefined) rmSync(path, { force: true });
+    // keepalived runs its shutdown_script once its children are gone (addresses and services removed).
+    await this.startStopScript('shutdown');
     // Last: until here a second tandemd must not start on this socket or pidfile.
     for (const l of this.locks) l.release();
   }
