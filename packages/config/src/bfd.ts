@@ -302,9 +302,11 @@ export function checkBfd(r: BfdReferences, diags: Diagnostics): void {
   }
   for (const vs of r.virtualServers) {
     for (const rs of vs.realServers) {
-      const seen = new Set<string>();
+      // Made only for a real server with a BFD_CHECK: a director's file has tens of thousands without.
+      let seen: Set<string> | undefined;
       for (const c of rs.checkers) {
         if (c.kind !== 'BFD_CHECK') continue;
+        seen ??= new Set<string>();
         if (seen.has(c.name)) diags.error('CONF_ERR_CONFLICT', c.pos, `(${vs.name}) real server ${rs.address} already has a BFD_CHECK of ${c.name}`);
         else resolve(c.name, c.pos, vs.pos, 'BFD_CHECK', 'checker');
         seen.add(c.name);
