@@ -106,13 +106,20 @@ export function scriptProblems(config: Config): Diagnostic[] {
     }
     for (const spec of Object.values(t.notify)) if (spec !== undefined) judge(spec);
   }
-  for (const vs of config.virtualServers) {
+  // Indexed loops (as runnable.ts): every real server of the file, at each read.
+  const servers = config.virtualServers;
+  for (let v = 0; v < servers.length; v++) {
+    const vs = servers[v]!;
     if (vs.quorumUp !== undefined) judge({ command: vs.quorumUp, pos: vs.pos });
     if (vs.quorumDown !== undefined) judge({ command: vs.quorumDown, pos: vs.pos });
-    for (const rs of vs.realServers) {
+    for (let i = 0; i < vs.realServers.length; i++) {
+      const rs = vs.realServers[i]!;
       if (rs.notifyUp !== undefined) judge({ command: rs.notifyUp, pos: rs.pos });
       if (rs.notifyDown !== undefined) judge({ command: rs.notifyDown, pos: rs.pos });
-      for (const c of rs.checkers) if (c.kind === 'MISC_CHECK') judge({ command: c.path, ...userFields(c.user), pos: c.pos });
+      for (let k = 0; k < rs.checkers.length; k++) {
+        const c = rs.checkers[k]!;
+        if (c.kind === 'MISC_CHECK') judge({ command: c.path, ...userFields(c.user), pos: c.pos });
+      }
     }
   }
   for (const fifo of Object.values(config.globalDefs.notifyFifos)) if (fifo?.script !== undefined) judge(fifo.script);
