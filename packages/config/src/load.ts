@@ -342,9 +342,13 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
   const orderOf = (p: Position): number => (order ??= new Map(nodes.map((n, i) => [`${n.keyword.file}:${n.keyword.line}:${n.keyword.col}`, i]))).get(`${p.file}:${p.line}:${p.col}`) ?? Infinity;
   checkBfd({ bfdInstances, vrrpInstances: instances, syncGroups, virtualServers: servers, orderOf }, diags);
   const fileNames = new Set(files.map((f) => f.name));
-  for (const vs of servers) {
-    for (const rs of vs.realServers) {
-      for (const c of rs.checkers) {
+  // Indexed, as checkBfd's walk: every checker of the file, in code run once per read.
+  for (let v = 0; v < servers.length; v++) {
+    const reals = servers[v]!.realServers;
+    for (let i = 0; i < reals.length; i++) {
+      const checkers = reals[i]!.checkers;
+      for (let k = 0; k < checkers.length; k++) {
+        const c = checkers[k]!;
         if (c.kind === 'FILE_CHECK' && !fileNames.has(c.trackFile)) {
           const near = suggest(c.trackFile, fileNames);
           diags.error('CONF_ERR_REFERENCE', c.pos, `FILE_CHECK: no track_file ${c.trackFile}${near !== undefined ? `; did you mean '${near}'?` : ''}`);

@@ -316,6 +316,9 @@ export class LvsService {
 
   /** Suspends or resumes each virtual server's checkers as its addresses come and go (logged as keepalived does). */
   private applySuspend(): void {
+    // No ha_suspend now and no virtual server suspended before: no checker is or was
+    // suspended, so there is nothing to walk (every check of the file, at each start and reload).
+    if (this.suspendSets.size === 0 && this.suspended.size === 0) return;
     for (const v of this.virtualServers.values()) {
       const wait = this.waitsForAddress(v.vs);
       if (wait !== this.suspended.has(v.vs.name)) {

@@ -126,25 +126,7 @@ class Daemon {
     // before any event can arrive).
     if (this.stopping) throw new StoppedWhileStarting();
     const starting: Array<Promise<void>> = [this.startBfd(this.config)];
-    if (this.opts.runVrrp) {
-      this.vrrp = new VrrpSide({
-        log: this.log,
-        statePath: statePathOf(this.opts.controlSocket, 'vrrp'),
-        detail: this.opts.logDetail,
-        release: this.opts.releaseVrrp,
-        respawn: this.opts.respawn,
-        onGone: (why) => this.onFatal?.(why),
-        bfdStates: () => this.bfd?.reportedStates() ?? {},
-        ...(this.opts.vrrpPidFile !== undefined ? { onSpawn: (pid: number) => writePidFile(this.opts.vrrpPidFile!, pid) } : {}),
-      });
-      this.vrrp.onNotifyLine = (line) => this.fifos?.vrrp(line);
-      this.vrrp.onTransition = (e) => {
-        this.history.record(e);
-        void this.snmp?.transition(e);
-      };
-      for (const i of this.config.vrrpInstances) this.history.get(i.name);
-      starting.push(this.vrrp.start(vrrpPartOf(this.config)));
-    }
+    if (this.wantsVrrpSide(this.config)) starting.push(this.startVrrp(this.config));
     if (this.opts.runChecks) {
       this.lvs = new LvsService(this.log);
       this.lvs.onNotifyLine = (line) => this.fifos?.lvs(line);
@@ -176,6 +158,40 @@ class Daemon {
     const spec = kind === 'startup' ? g.startupScript : g.shutdownScript;
     if (spec === undefined) return;
     await runStartStopScript(kind, spec, kind === 'startup' ? g.startupScriptTimeout : g.shutdownScriptTimeout, scriptPreparer(this.config), this.log);
+  }
+
+  /**
+   * Whether the file needs the VRRP side. As keepalived's parent starts no VRRP child for a file
+   * without VRRP configuration (running_vrrp(): have_vrrp_config, or --all), a director that
+   * only balances does not pay for a process with nothing to run; a reload that brings VRRP
+   * configuration starts it then.
+   */
+  private wantsVrrpSide(config: Config): boolean {
+    if (!this.opts.runVrrp) return false;
+    if (this.opts.runAll) return true;
+    const p = vrrpPartOf(config);
+    return p.vrrpInstances.length + p.syncGroups.length + p.vrrpScripts.length + p.trackFiles.length + p.trackProcesses.length > 0 || p.globalDefs.lvsSyncDaemon !== undefined;
+  }
+
+  /** The VRRP side, started on `config`'s VRRP part. */
+  private startVrrp(config: Config): Promise<void> {
+    this.vrrp = new VrrpSide({
+      log: this.log,
+      statePath: statePathOf(this.opts.controlSocket, 'vrrp'),
+      detail: this.opts.logDetail,
+      release: this.opts.releaseVrrp,
+      respawn: this.opts.respawn,
+      onGone: (why) => this.onFatal?.(why),
+      bfdStates: () => this.bfd?.reportedStates() ?? {},
+      ...(this.opts.vrrpPidFile !== undefined ? { onSpawn: (pid: number) => writePidFile(this.opts.vrrpPidFile!, pid) } : {}),
+    });
+    this.vrrp.onNotifyLine = (line) => this.fifos?.vrrp(line);
+    this.vrrp.onTransition = (e) => {
+      this.history.record(e);
+      void this.snmp?.transition(e);
+    };
+    for (const i of config.vrrpInstances) this.history.get(i.name);
+    return this.vrrp.start(vrrpPartOf(config));
   }
 
   /** The BFD side, once the file has a bfd_instance (it then runs until tandemd stops). */
@@ -300,9 +316,21 @@ class Daemon {
         this.vrrp === undefined ||
         (instancesAdded.length + instancesRemoved.length + instancesChanged.length === 0 &&
           sameValue([before.globalDefs, before.syncGroups, before.vrrpScripts, before.trackFiles, before.bfdInstances, before.staticTrack, before.garpGroups], [next.globalDefs, next.syncGroups, next.vrrpScripts, next.trackFiles, next.bfdInstances, next.staticTrack, next.garpGroups]));
-      const report: ReloadReport = vrrpUnchanged
-        ? { added: [], removed: [], updated: [], restarted: [], unchanged: [...instancesUnchanged] }
-        : await this.vrrp!.reload(next, { instancesAdded, instancesRemoved, instancesChanged, instancesUnchanged });
+      let report: ReloadReport;
+      if (this.vrrp === undefined && this.wantsVrrpSide(r.config)) {
+        // The first VRRP configuration since the start: the side starts now, with every instance new.
+        await this.startVrrp(r.config).catch(async (err: unknown) => {
+          const side = this.vrrp;
+          this.vrrp = undefined;
+          await side?.stop().catch(() => undefined);
+          throw err;
+        });
+        report = { added: r.config.vrrpInstances.map((i) => i.name), removed: [], updated: [], restarted: [], unchanged: [] };
+      } else {
+        report = vrrpUnchanged
+          ? { added: [], removed: [], updated: [], restarted: [], unchanged: [...instancesUnchanged] }
+          : await this.vrrp!.reload(next, { instancesAdded, instancesRemoved, instancesChanged, instancesUnchanged });
+      }
       if (this.bfd !== undefined) {
         this.bfdRoutes = new Map(r.config.bfdInstances.map((b) => [b.name, { vrrp: b.vrrp, checker: b.checker }]));
         const b = await this.bfd.reload(r.config.bfdInstances, r.config.globalDefs.bfdProcess);
