@@ -10,3 +10,4 @@ export { blockFingerprint } from './fingerprint.js';
 export { bfdMinTtl, BFD_NAME_MAX } from './bfd.js';
 export { staticTrackedInterfaces } from './track-group.js';
 export * from './print.js';
+export { forEachChecker } from './each-checker.js';

@@ -4,6 +4,7 @@ import { nodeFingerprint, setBlockFingerprint } from './fingerprint.js';
 import type { LexOptions, Token } from './lexer.js';
 import { blockReader, readConfig, type ReusableBlock } from './reader.js';
 import { checkBfd, parseBfdInstance } from './bfd.js';
+import { forEachChecker } from './each-checker.js';
 import type { BfdInstance, Config, GarpGroup, GlobalDefs, InterfaceDelays, RouteSpec, RuleSpec, SslSettings, SyncGroup, TrackFile, TrackGroup, Tracking, TrackProcess, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
 import { routeBlock, ruleBlock } from './routes.js';
 import { parseSyncGroup, parseTrackFile, parseTrackProcess, parseVrrpScript } from './tracking.js';
@@ -342,20 +343,12 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
   const orderOf = (p: Position): number => (order ??= new Map(nodes.map((n, i) => [`${n.keyword.file}:${n.keyword.line}:${n.keyword.col}`, i]))).get(`${p.file}:${p.line}:${p.col}`) ?? Infinity;
   checkBfd({ bfdInstances, vrrpInstances: instances, syncGroups, virtualServers: servers, orderOf }, diags);
   const fileNames = new Set(files.map((f) => f.name));
-  // Indexed, as checkBfd's walk: every checker of the file, in code run once per read.
-  for (let v = 0; v < servers.length; v++) {
-    const reals = servers[v]!.realServers;
-    for (let i = 0; i < reals.length; i++) {
-      const checkers = reals[i]!.checkers;
-      for (let k = 0; k < checkers.length; k++) {
-        const c = checkers[k]!;
-        if (c.kind === 'FILE_CHECK' && !fileNames.has(c.trackFile)) {
-          const near = suggest(c.trackFile, fileNames);
-          diags.error('CONF_ERR_REFERENCE', c.pos, `FILE_CHECK: no track_file ${c.trackFile}${near !== undefined ? `; did you mean '${near}'?` : ''}`);
-        }
-      }
+  forEachChecker(servers, (c) => {
+    if (c.kind === 'FILE_CHECK' && !fileNames.has(c.trackFile)) {
+      const near = suggest(c.trackFile, fileNames);
+      diags.error('CONF_ERR_REFERENCE', c.pos, `FILE_CHECK: no track_file ${c.trackFile}${near !== undefined ? `; did you mean '${near}'?` : ''}`);
     }
-  }
+  });
   // The old per-instance form: keepalived runs one sync daemon, following that instance.
   let globalDefs = globals;
   const old = instances.filter((i) => i.lvsSyncDaemonInterface !== undefined);
