@@ -64,6 +64,15 @@ function startStopScript(field: 'startupScript' | 'shutdownScript'): (n: Node, d
   };
 }
 
+type SnmpPart = 'vrrp' | 'checker' | 'rfcv2' | 'rfcv3' | 'traps';
+
+/** `enable_snmp_*` / `enable_traps`: flags; keepalived reads no argument and ignores any given. */
+function snmpFlag(part: SnmpPart, also?: SnmpPart): (node: Node, d: Draft) => void {
+  return (_n, d) => {
+    d.snmp = { ...d.snmp, [part]: true, ...(also !== undefined ? { [also]: true } : {}) };
+  };
+}
+
 const harmless: NotYet = { severity: 'warning', why: 'it does not change failover or load balancing' };
 const changesBehaviour = (why: string): NotYet => ({ severity: 'error', why });
 const housekeeping = (why: string): NotYet => ({ severity: 'warning', why });
@@ -169,6 +178,17 @@ const spec: SectionSpec<Draft> = {
     linkbeat_use_polling: misplaced('at the top level, outside global_defs'),
     namespace_with_ipsets: misplaced('at the top level, outside global_defs'),
     instance: misplaced('at the top level, outside global_defs'),
+    // SNMP as keepalived: each enable_snmp_* serves its MIBs without -x (which serves them all),
+    // traps only with enable_traps; snmp_socket is -A's AgentX address.
+    // keepalived 2.0's name, still read.
+    enable_snmp_keepalived: snmpFlag('vrrp'),
+    enable_snmp_vrrp: snmpFlag('vrrp'),
+    enable_snmp_checker: snmpFlag('checker'),
+    enable_snmp_rfc: snmpFlag('rfcv2', 'rfcv3'),
+    enable_snmp_rfcv2: snmpFlag('rfcv2'),
+    enable_snmp_rfcv3: snmpFlag('rfcv3'),
+    enable_traps: snmpFlag('traps'),
+    snmp_socket: single(word, (d, v) => (d.snmp = { ...d.snmp, socket: v })),
     // keepalived 2.3: where the SIGUSR1 / SIGUSR2 / JSON dumps go (the daemon's dumpPaths).
     state_dump_file: single(word, (d, v) => (d.dumpFiles = { ...d.dumpFiles, state: v })),
     stats_dump_file: single(word, (d, v) => (d.dumpFiles = { ...d.dumpFiles, stats: v })),
@@ -221,7 +241,6 @@ const spec: SectionSpec<Draft> = {
     vrrp_rlimit_rtime: harmless,
     checker_rlimit_rtime: harmless,
     lvs_process_name: harmless,
-    enable_snmp_keepalived: harmless,
     vrrp_rx_bufs_multiplier: harmless,
     vrrp_rx_bufs_policy: harmless,
     min_auto_priority_delay: harmless,
@@ -242,13 +261,6 @@ const spec: SectionSpec<Draft> = {
     smtp_alert: harmless,
     smtp_alert_vrrp: harmless,
     smtp_alert_checker: harmless,
-    enable_snmp_vrrp: harmless,
-    enable_snmp_checker: harmless,
-    enable_snmp_rfc: harmless,
-    enable_snmp_rfcv2: harmless,
-    enable_snmp_rfcv3: harmless,
-    enable_traps: harmless,
-    snmp_socket: harmless,
     enable_dbus: harmless,
     max_auto_priority: harmless,
     vrrp_priority: harmless,

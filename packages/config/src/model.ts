@@ -190,6 +190,12 @@ export interface GlobalDefs {
    * SIGUSR2 and the JSON signal write, as the file gives them (see the daemon's dumpPaths).
    */
   readonly dumpFiles?: { readonly state?: string; readonly stats?: string; readonly json?: string };
+  /**
+   * keepalived's SNMP settings: `enable_snmp_vrrp` (KEEPALIVED-MIB's VRRP part), `enable_snmp_checker`
+   * (its checker part), `enable_snmp_rfcv2` / `_rfcv3` (VRRP-MIB, VRRPv3-MIB), `enable_traps`, and
+   * `snmp_socket` (the AgentX master). `-x` turns every MIB on; traps need `enable_traps` either way.
+   */
+  readonly snmp?: { readonly vrrp?: boolean; readonly checker?: boolean; readonly rfcv2?: boolean; readonly rfcv3?: boolean; readonly traps?: boolean; readonly socket?: string };
   /** `disable_local_igmp`: net.ipv4.igmp_link_local_mcast_reports is 0 while tandemd runs. */
   readonly disableLocalIgmp?: boolean;
   /** keepalived 2.4's `vrrp_delay_after_boot` (seconds): the instances start no earlier than this long after the host booted. */

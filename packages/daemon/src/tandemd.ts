@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { KEEPALIVED_VERSION, namespaceSocket, parseDaemonArgs, USAGE, VERSION, type DaemonOptions } from './cli.js';
 import type { SnmpAgent } from './snmp-agent.js';
 import type { LinkView, SnmpSnapshot } from './snmp-view.js';
+import { servesAny, snmpParts, type SnmpParts } from './snmp-parts.js';
 import { hostname } from 'node:os';
 import { runWithoutDaemon } from './entry.js';
 import { enableCoreDumps } from './core-dumps.js';
@@ -349,6 +350,8 @@ class Daemon {
         await this.lvs.reload(r.config, attach !== undefined && 'client' in attach ? attach.client : undefined, vs);
       }
       this.config = r.config;
+      // The AgentX subagent starts with the daemon; a reload changes only what it serves and sends.
+      if (this.snmp === undefined && servesAny(this.snmpParts())) this.log.warn('SNMP: enable_snmp_* takes effect at the next start (the AgentX subagent runs only if the start asked for it)');
       this.log.info(
         `reload applied: ${report.added.length} added, ${report.removed.length} removed, ${report.updated.length} updated in place, ${report.restarted.length} restarted, ${report.unchanged.length} unchanged`,
       );
@@ -475,6 +478,16 @@ class Daemon {
       instances: this.config.vrrpInstances.filter((i) => i.tracking.trackScript.some((t) => t.name === sc.name)).map((i) => i.name),
     }));
     return { instances, globals: this.config.globalDefs, scripts };
+  }
+
+  /** The MIBs served and the traps sent, by `-x` and the running file's SNMP keywords. */
+  snmpParts(): SnmpParts {
+    return snmpParts(this.config.globalDefs.snmp, this.opts.snmp);
+  }
+
+  /** `snmp_socket` of the running file (`-A` wins over it). */
+  snmpSocket(): string | undefined {
+    return this.config.globalDefs.snmp?.socket;
   }
 
   async stop(signal: string): Promise<void> {
@@ -649,11 +662,11 @@ export async function main(argv: readonly string[]): Promise<void> {
   try {
     await daemon.start();
     releaseMemory();
-    if (opts.snmp) {
-      // Loaded only with -x.
+    if (servesAny(daemon.snmpParts())) {
+      // Loaded only with -x or an enable_snmp_* keyword.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { SnmpAgent } = require('./snmp-agent.js') as typeof import('./snmp-agent.js');
-      daemon.snmp = new SnmpAgent(() => daemon.snmpSnapshot(), opts.snmpSocket, log);
+      daemon.snmp = new SnmpAgent(() => daemon.snmpSnapshot(), opts.snmpSocket ?? daemon.snmpSocket(), log, () => daemon.snmpParts());
       daemon.snmp.start();
     }
     if (daemon.metrics !== undefined && opts.metricsListen !== undefined) {
