@@ -21,7 +21,8 @@ import { lvsConf, realAddress, serviceAddress } from '../lib/lvs-conf.js';
 import { exited, nsSpawn, run, sleep, waitFor } from '../lib/sh.js';
 
 const REPO = join(__dirname, '..', '..', '..');
-const NS = 'tA-bench';
+/** The namespace the daemons run in (--netns: each engineer's runs keep a prefix of their own). */
+let NS = 'tA-bench';
 const SERVICES = 1000;
 const REALS = 10;
 /** The real server whose weight the reloads change. */
@@ -179,10 +180,12 @@ async function main(): Promise<void> {
       runs: { type: 'string', default: '9' },
       reloads: { type: 'string', default: '7' },
       baseline: { type: 'string' },
+      netns: { type: 'string', default: NS },
       out: { type: 'string', default: join(REPO, 'test', 'results', 'bench-config.json') },
     },
   });
   const runs = Number(values.runs);
+  NS = values.netns;
   const reloads = Number(values.reloads);
   const tandems: Tandem[] = [{ name: 'tandem', root: REPO }, ...(values.baseline !== undefined ? [{ name: 'baseline', root: values.baseline }] : [])];
   const dir = mkdtempSync(join(tmpdir(), 'tA-bench-config-'));

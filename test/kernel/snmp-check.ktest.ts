@@ -67,7 +67,7 @@ ktest('snmp-check: KEEPALIVED-MIB virtualServerTable and realServerTable as keep
     const d: ChildProcess = spawn(cmd, args, { stdio: 'ignore' });
     try {
       await until(`${cmd}: both real servers in IPVS`, 60_000, () => ((sh('ipvsadm', '-Ln').match(/->\s+10\.1\./g) ?? []).length === 2 ? true : undefined));
-      await until(`${cmd}: the tables in snmpd`, 30_000, () => (walk().size > 100 ? true : undefined));
+      await until(`${cmd}: the tables in snmpd`, 60_000, () => (walk().size > 100 ? true : undefined));
       await sleep(2000);
       const view = walk();
       const before = traps.length;

@@ -51,6 +51,26 @@ export function defaultGlobalDefs(): GlobalDefs {
     notifyFifos: {},
     vrrpFirewall: { kind: 'nftables', table: 'tandem_no_accept', priority: 0, counters: false, from: 'default' },
     bfdProcess: defaultBfdProcess(),
+    startupScriptTimeout: 10,
+    shutdownScriptTimeout: 10,
+  };
+}
+
+/** `startup_script` / `shutdown_script CMD [USER [GROUP]]`: one each, as keepalived ("script already specified"). */
+function startStopScript(field: 'startupScript' | 'shutdownScript'): (n: Node, d: Draft, diags: Diagnostics) => void {
+  return (n, d, diags) => {
+    if (d[field] !== undefined) return diags.error('CONF_ERR_CONFLICT', n.keyword.pos, `${n.keyword.text} already given (keepalived: script already specified)`);
+    const v = scriptValue(n, diags);
+    if (v !== undefined) d[field] = v;
+  };
+}
+
+type SnmpPart = 'vrrp' | 'checker' | 'rfcv2' | 'rfcv3' | 'traps';
+
+/** `enable_snmp_*` / `enable_traps`: flags; keepalived reads no argument and ignores any given. */
+function snmpFlag(part: SnmpPart, also?: SnmpPart): (node: Node, d: Draft) => void {
+  return (_n, d) => {
+    d.snmp = { ...d.snmp, [part]: true, ...(also !== undefined ? { [also]: true } : {}) };
   };
 }
 
@@ -113,6 +133,12 @@ const spec: SectionSpec<Draft> = {
     vrrp_gna_interval: single(seconds(0, 86400), (d, v) => (d.vrrpGnaInterval = v)),
     vrrp_lower_prio_no_advert: flag((d, v) => (d.vrrpLowerPrioNoAdvert = v)),
     vrrp_owner_ignore_adverts: ownerIgnoresAdverts,
+    rs_init_notifies: flag((d, v) => (d.rsInitNotifies = v)),
+    v3_checksum_as_v2: flag((d, v) => (d.v3ChecksumAsV2 = v)),
+    startup_script: startStopScript('startupScript'),
+    startup_script_timeout: single(integer(1, 1000), (d, v) => (d.startupScriptTimeout = v)),
+    shutdown_script: startStopScript('shutdownScript'),
+    shutdown_script_timeout: single(integer(1, 1000), (d, v) => (d.shutdownScriptTimeout = v)),
     script_user: (n, d, diags) => {
       if (arity(n, 1, 2, diags)) d.scriptUser = { user: n.args[0]!.text, ...(n.args[1] !== undefined ? { group: n.args[1].text } : {}) };
     },
@@ -154,6 +180,21 @@ const spec: SectionSpec<Draft> = {
     linkbeat_use_polling: misplaced('at the top level, outside global_defs'),
     namespace_with_ipsets: misplaced('at the top level, outside global_defs'),
     instance: misplaced('at the top level, outside global_defs'),
+    // SNMP as keepalived: each enable_snmp_* serves its MIBs without -x (which serves them all),
+    // traps only with enable_traps; snmp_socket is -A's AgentX address.
+    // keepalived 2.0's name, still read.
+    enable_snmp_keepalived: snmpFlag('vrrp'),
+    enable_snmp_vrrp: snmpFlag('vrrp'),
+    enable_snmp_checker: snmpFlag('checker'),
+    enable_snmp_rfc: snmpFlag('rfcv2', 'rfcv3'),
+    enable_snmp_rfcv2: snmpFlag('rfcv2'),
+    enable_snmp_rfcv3: snmpFlag('rfcv3'),
+    enable_traps: snmpFlag('traps'),
+    snmp_socket: single(word, (d, v) => (d.snmp = { ...d.snmp, socket: v })),
+    // keepalived 2.3: where the SIGUSR1 / SIGUSR2 / JSON dumps go (the daemon's dumpPaths).
+    state_dump_file: single(word, (d, v) => (d.dumpFiles = { ...d.dumpFiles, state: v })),
+    stats_dump_file: single(word, (d, v) => (d.dumpFiles = { ...d.dumpFiles, stats: v })),
+    json_dump_file: single(word, (d, v) => (d.dumpFiles = { ...d.dumpFiles, json: v })),
     enable_script_security: (n, d, diags) => {
       // Security is on whatever the file says: a root script others can modify is a root shell for them.
       if (flagValue(n, diags) === false) diags.warning('CONF_ERR_VALUE', n.keyword.pos, 'tandem always checks script security; enable_script_security off is ignored');
@@ -170,9 +211,6 @@ const spec: SectionSpec<Draft> = {
     set_supplementary_groups: housekeeping("tandem's scripts run with the user's group only, as keepalived's default"),
     iproute_etc_dir: housekeeping('tandem reads no iproute2 name files: route tables and protocols other than main, local, default and keepalived are given as numbers'),
     iproute_usr_dir: housekeeping('tandem reads no iproute2 name files: route tables and protocols other than main, local, default and keepalived are given as numbers'),
-    state_dump_file: housekeeping('tandemd writes its SIGUSR1 dump to keepalived.data in $TMPDIR or /tmp, where keepalived 2.2.7 writes it'),
-    stats_dump_file: housekeeping('tandemd writes its SIGUSR2 dump to keepalived.stats in $TMPDIR or /tmp, where keepalived 2.2.7 writes it'),
-    json_dump_file: housekeeping('tandemd writes its JSON dump (--signum=JSON) to keepalived.json in $TMPDIR or /tmp, where keepalived 2.2.7 writes it; tandemctl status --json prints the state too'),
     checker_cpu_affinity: harmless,
     checker_process_name: harmless,
     checker_rlimit_rttime: harmless,
@@ -205,20 +243,14 @@ const spec: SectionSpec<Draft> = {
     vrrp_rlimit_rtime: harmless,
     checker_rlimit_rtime: harmless,
     lvs_process_name: harmless,
-    enable_snmp_keepalived: harmless,
     vrrp_rx_bufs_multiplier: harmless,
     vrrp_rx_bufs_policy: harmless,
     min_auto_priority_delay: harmless,
     net_namespace_ipvs: changesBehaviour('network namespaces are not supported'),
-    nftables_ipvs: changesBehaviour('IPVS traffic marking through nftables would not be set up'),
-    nftables_ipvs_priority: changesBehaviour('IPVS traffic marking through nftables would not be set up'),
-    nftables_ipvs_start_fwmark: changesBehaviour('IPVS traffic marking through nftables would not be set up'),
+    nftables_ipvs: changesBehaviour('keepalived then programs one fwmark IPVS service per virtual_server_group, its addresses and ports marked by nftables rules; tandem programs one IPVS service per group entry (the same real servers and scheduler, but persistence does not span the entries and ipvsadm shows them apart), so ignoring it would change persistence and the IPVS table'),
+    nftables_ipvs_priority: changesBehaviour('it sets the priority of nftables_ipvs\'s chain, and tandem does not run nftables_ipvs: one fwmark IPVS service per virtual_server_group'),
+    nftables_ipvs_start_fwmark: changesBehaviour('it sets the first fwmark of nftables_ipvs, and tandem does not run nftables_ipvs: one fwmark IPVS service per virtual_server_group'),
     vmac_addr_prefix: changesBehaviour('virtual MACs are not supported'),
-    rs_init_notifies: changesBehaviour('real-server notifications at start would not be sent'),
-    startup_script: changesBehaviour('the script would not run'),
-    startup_script_timeout: changesBehaviour('the startup script would not run'),
-    shutdown_script: changesBehaviour('the script would not run'),
-    shutdown_script_timeout: changesBehaviour('the shutdown script would not run'),
     lvs_netlink_cmd_rcv_bufs: harmless,
     lvs_netlink_cmd_rcv_bufs_force: harmless,
     lvs_netlink_monitor_rcv_bufs: harmless,
@@ -231,13 +263,6 @@ const spec: SectionSpec<Draft> = {
     smtp_alert: harmless,
     smtp_alert_vrrp: harmless,
     smtp_alert_checker: harmless,
-    enable_snmp_vrrp: harmless,
-    enable_snmp_checker: harmless,
-    enable_snmp_rfc: harmless,
-    enable_snmp_rfcv2: harmless,
-    enable_snmp_rfcv3: harmless,
-    enable_traps: harmless,
-    snmp_socket: harmless,
     enable_dbus: harmless,
     max_auto_priority: harmless,
     vrrp_priority: harmless,

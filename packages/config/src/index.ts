@@ -9,4 +9,6 @@ export * from './diff.js';
 export { blockFingerprint } from './fingerprint.js';
 export { bfdMinTtl, BFD_NAME_MAX } from './bfd.js';
 export { DEFAULT_ANNOUNCE_INTERFACE, DEFAULT_ANNOUNCE_WITHDRAW_DELAY, type Announce, type AnnouncedPrefix, type AnnounceSettings } from './anycast.js';
+export { staticTrackedInterfaces } from './track-group.js';
 export * from './print.js';
+export { forEachChecker } from './each-checker.js';

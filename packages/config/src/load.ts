@@ -5,7 +5,8 @@ import type { LexOptions, Token } from './lexer.js';
 import { blockReader, readConfig, type ReusableBlock } from './reader.js';
 import { checkAnnounce } from './anycast.js';
 import { checkBfd, parseBfdInstance } from './bfd.js';
-import type { BfdInstance, Config, GlobalDefs, InterfaceDelays, RouteSpec, RuleSpec, SslSettings, SyncGroup, TrackFile, Tracking, TrackProcess, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
+import { forEachChecker } from './each-checker.js';
+import type { BfdInstance, Config, GarpGroup, GlobalDefs, InterfaceDelays, RouteSpec, RuleSpec, SslSettings, SyncGroup, TrackFile, TrackGroup, Tracking, TrackProcess, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
 import { routeBlock, ruleBlock } from './routes.js';
 import { parseSyncGroup, parseTrackFile, parseTrackProcess, parseVrrpScript } from './tracking.js';
 import { parseVirtualServer, parseVirtualServerGroup } from './lvs.js';
@@ -15,6 +16,8 @@ import { TreeBuilder, type Node } from './tree.js';
 import { parseVip, parseVrrpInstance } from './vrrp-instance.js';
 import { PROCESS_KEYWORD_NAMES, processKeyword } from './top-level.js';
 import { parseSsl } from './ssl.js';
+import { checkTrackGroups, parseTrackGroup } from './track-group.js';
+import { parseGarpGroup } from './garp-group.js';
 import { parseInterfaceDelays, parseLinkbeatInterfaces } from './interfaces.js';
 
 /** The outcome of loading a file: a model only when there is no error. */
@@ -29,13 +32,11 @@ export interface LoadResult {
 
 const TOP_NOT_YET: Readonly<Record<string, NotYet>> = Object.fromEntries(
   [
-    ['garp_group', 'gratuitous ARP groups are not implemented'],
-    ['track_group', 'track groups are not implemented'],
-    ['net_namespace_ipvs', 'run tandemd inside the namespace instead'],
+    ['net_namespace_ipvs', 'keepalived puts its IPVS services in that namespace while its checks run in its own; tandem\'s checks and IPVS table share one namespace: run tandemd there with net_namespace, the checks\' traffic routed from it'],
   ].map(([k, why]) => [k!, { severity: 'error' as const, why: why! }]),
 );
 
-const TOP_KEYWORDS = ['global_defs', 'net_namespace', 'bfd_instance', 'SSL', 'vrrp_instance', 'virtual_server', 'virtual_server_group', 'vrrp_script', 'track_file', 'vrrp_track_file', 'vrrp_sync_group', 'vrrp_track_process', 'interface_up_down_delays', 'linkbeat_interfaces', ...Object.keys(TOP_NOT_YET)];
+const TOP_KEYWORDS = ['global_defs', 'net_namespace', 'bfd_instance', 'track_group', 'garp_group', 'SSL', 'vrrp_instance', 'virtual_server', 'virtual_server_group', 'vrrp_script', 'track_file', 'vrrp_track_file', 'vrrp_sync_group', 'vrrp_track_process', 'interface_up_down_delays', 'linkbeat_interfaces', ...Object.keys(TOP_NOT_YET)];
 
 /** Cross-references of tracking: named scripts and files exist, sync group members exist once. */
 function checkTracking(instances: readonly VrrpInstance[], scripts: readonly VrrpScript[], files: readonly TrackFile[], processes: readonly TrackProcess[], groups: readonly SyncGroup[], diags: Diagnostics): void {
@@ -250,6 +251,14 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
   const staticRoutes: RouteSpec[] = [];
   const staticRules: RuleSpec[] = [];
   const interfaceDelays: Record<string, InterfaceDelays> = {};
+  const trackGroups: TrackGroup[] = [];
+  const garpGroups: GarpGroup[] = [];
+  const garpInterfaces = new Set<string>();
+  // keepalived looks a static item's track_group up as it reads the item: one defined later is "not found".
+  const readBeforeGroup = new Set<Position>();
+  const noteEarlyRefs = (items: ReadonlyArray<{ readonly trackGroup?: string; readonly pos: Position }>): void => {
+    for (const x of items) if (x.trackGroup !== undefined && !trackGroups.some((g) => g.name === x.trackGroup)) readBeforeGroup.add(x.pos);
+  };
   for (const n of nodes) {
     const kw = n.keyword.text;
     if (kw === 'global_defs' || kw === 'net_namespace') continue;
@@ -288,18 +297,27 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
         continue;
       case 'static_ipaddress':
         for (const e of blockOf(n, diags) ?? []) collect(staticAddresses, parseVip(e, diags));
+        noteEarlyRefs(staticAddresses);
         continue;
       case 'static_routes':
         staticRoutes.push(...routeBlock(n, diags));
+        noteEarlyRefs(staticRoutes);
         continue;
       case 'static_rules':
         staticRules.push(...ruleBlock(n, diags));
+        noteEarlyRefs(staticRules);
         continue;
       case 'interface_up_down_delays':
         parseInterfaceDelays(n, interfaceDelays, diags);
         continue;
       case 'linkbeat_interfaces':
         parseLinkbeatInterfaces(n, diags);
+        continue;
+      case 'track_group':
+        collect(trackGroups, parseTrackGroup(n, diags));
+        continue;
+      case 'garp_group':
+        collect(garpGroups, parseGarpGroup(n, garpInterfaces, diags));
         continue;
     }
     if (processKeyword(n, diags)) continue;
@@ -314,22 +332,25 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
   checkConflicts(instances, diags);
   checkLvs(groups, servers, diags);
   checkTracking(instances, scripts, files, processes, syncGroups, diags);
+  checkTrackGroups(trackGroups, instances, staticAddresses, staticRoutes, staticRules, globals.defaultInterface ?? 'eth0', readBeforeGroup, diags);
+  // keepalived takes track_group only on static items; on an instance's it is an unknown option.
+  for (const i of instances) {
+    for (const x of [...i.virtualIpaddress, ...i.virtualIpaddressExcluded, ...i.virtualRoutes, ...i.virtualRules]) {
+      if (x.trackGroup !== undefined) diags.error('CONF_ERR_UNSUPPORTED', x.pos, `track_group is taken only by static_ipaddress, static_routes and static_rules entries (keepalived refuses it here too)`);
+    }
+  }
   // Reading order of the top-level blocks, made only when a BFD reference needs it.
   let order: Map<string, number> | undefined;
   const orderOf = (p: Position): number => (order ??= new Map(nodes.map((n, i) => [`${n.keyword.file}:${n.keyword.line}:${n.keyword.col}`, i]))).get(`${p.file}:${p.line}:${p.col}`) ?? Infinity;
   checkBfd({ bfdInstances, vrrpInstances: instances, syncGroups, virtualServers: servers, orderOf }, diags);
   checkAnnounce(globals.announce, servers, diags);
   const fileNames = new Set(files.map((f) => f.name));
-  for (const vs of servers) {
-    for (const rs of vs.realServers) {
-      for (const c of rs.checkers) {
-        if (c.kind === 'FILE_CHECK' && !fileNames.has(c.trackFile)) {
-          const near = suggest(c.trackFile, fileNames);
-          diags.error('CONF_ERR_REFERENCE', c.pos, `FILE_CHECK: no track_file ${c.trackFile}${near !== undefined ? `; did you mean '${near}'?` : ''}`);
-        }
-      }
+  forEachChecker(servers, (c) => {
+    if (c.kind === 'FILE_CHECK' && !fileNames.has(c.trackFile)) {
+      const near = suggest(c.trackFile, fileNames);
+      diags.error('CONF_ERR_REFERENCE', c.pos, `FILE_CHECK: no track_file ${c.trackFile}${near !== undefined ? `; did you mean '${near}'?` : ''}`);
     }
-  }
+  });
   // The old per-instance form: keepalived runs one sync daemon, following that instance.
   let globalDefs = globals;
   const old = instances.filter((i) => i.lvsSyncDaemonInterface !== undefined);
@@ -347,7 +368,7 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
     const near = suggest(sync.instance, instances.map((i) => i.name));
     diags.error('CONF_ERR_REFERENCE', sync.pos, `lvs_sync_daemon: no vrrp_instance ${sync.instance}${near !== undefined ? `; did you mean '${near}'?` : ''}`);
   }
-  return { file, globalDefs, staticAddresses, staticRoutes, staticRules, vrrpInstances: instances, virtualServerGroups: groups, virtualServers: servers, vrrpScripts: scripts, trackFiles: files, trackProcesses: processes, syncGroups, bfdInstances, ...(ssl !== undefined ? { ssl } : {}), ...(Object.keys(interfaceDelays).length > 0 ? { interfaceDelays } : {}) };
+  return { file, globalDefs, staticAddresses, staticRoutes, staticRules, vrrpInstances: instances, virtualServerGroups: groups, virtualServers: servers, vrrpScripts: scripts, trackFiles: files, trackProcesses: processes, syncGroups, bfdInstances, ...(ssl !== undefined ? { ssl } : {}), ...(Object.keys(interfaceDelays).length > 0 ? { interfaceDelays } : {}), ...(trackGroups.length > 0 ? { trackGroups } : {}), ...(garpGroups.length > 0 ? { garpGroups } : {}) };
 }
 
 /** Reads, parses and validates a keepalived.conf (with its includes). Never throws on file content. */

@@ -21,6 +21,8 @@ export interface VirtualAddress {
   readonly dad?: boolean;
   /** `no_track`: keepalived does not watch the address; neither does tandem, so this is what it does anyway. */
   readonly noTrack?: boolean;
+  /** `track_group G` (static_ipaddress only): G's instances are in FAULT while the address's interface is down. */
+  readonly trackGroup?: string;
   /** `preferred_lft N|forever` (seconds). */
   readonly preferredLft?: number | 'forever';
   readonly pos: Position;
@@ -98,6 +100,12 @@ export interface VrrpInstance {
   readonly skipCheckAdvAddr: boolean;
   /** `check_unicast_src`: with unicast peers, adverts from any other source are dropped. */
   readonly checkUnicastSrc: boolean;
+  /** `track_src_ip`: FAULT while `unicast_src_ip` / `mcast_src_ip` is not on the instance's interface (set only with one of them). */
+  readonly trackSrcIp?: boolean;
+  /** `old_unicast_checksum`: the VRRPv3 IPv4 checksum's pseudo-header has vrrp_mcast_group4 as destination (keepalived < 1.3.6's unicast form). */
+  readonly oldUnicastChecksum?: boolean;
+  /** keepalived 2.2.8's `v3_checksum_as_v2` (or the global one): the VRRPv3 IPv4 checksum leaves the pseudo-header out. */
+  readonly v3ChecksumAsV2?: boolean;
   /** `promote_secondaries`: the interface's promote_secondaries sysctl is on while the instance runs. */
   readonly promoteSecondaries: boolean;
   /** `mcast_dst_ip`, else global_defs' group for the family: where multicast adverts go (unused with unicast peers). */
@@ -178,6 +186,17 @@ export interface GlobalDefs {
   readonly vmacPrefix?: string;
   /** `default_interface`: where static addresses and routes without dev go (default eth0). */
   readonly defaultInterface?: string;
+  /**
+   * `state_dump_file`, `stats_dump_file`, `json_dump_file` (keepalived 2.2.8+): where SIGUSR1,
+   * SIGUSR2 and the JSON signal write, as the file gives them (see the daemon's dumpPaths).
+   */
+  readonly dumpFiles?: { readonly state?: string; readonly stats?: string; readonly json?: string };
+  /**
+   * keepalived's SNMP settings: `enable_snmp_vrrp` (KEEPALIVED-MIB's VRRP part), `enable_snmp_checker`
+   * (its checker part), `enable_snmp_rfcv2` / `_rfcv3` (VRRP-MIB, VRRPv3-MIB), `enable_traps`, and
+   * `snmp_socket` (the AgentX master). `-x` turns every MIB on; traps need `enable_traps` either way.
+   */
+  readonly snmp?: { readonly vrrp?: boolean; readonly checker?: boolean; readonly rfcv2?: boolean; readonly rfcv3?: boolean; readonly traps?: boolean; readonly socket?: string };
   /** `disable_local_igmp`: net.ipv4.igmp_link_local_mcast_reports is 0 while tandemd runs. */
   readonly disableLocalIgmp?: boolean;
   /** keepalived 2.4's `vrrp_delay_after_boot` (seconds): the instances start no earlier than this long after the host booted. */
@@ -214,6 +233,18 @@ export interface GlobalDefs {
   readonly bfdProcess: BfdProcess;
   /** tandem's own `@tandem announce_*` lines; absent when the file has none. */
   readonly announce?: AnnounceSettings;
+  /** keepalived 2.2.8's `v3_checksum_as_v2`: every instance's default. */
+  readonly v3ChecksumAsV2?: boolean;
+  /** `rs_init_notifies [BOOL]`: real servers up at start are notified (notify_up, FIFO, trap) as if they had come up. */
+  readonly rsInitNotifies?: boolean;
+  /** `startup_script CMD [USER [GROUP]]`: run, and waited for, before anything starts. */
+  readonly startupScript?: ScriptSpec;
+  /** `startup_script_timeout` (1-1000 s, default 10): then the script's process group gets SIGTERM, 2 s later SIGKILL. */
+  readonly startupScriptTimeout: number;
+  /** `shutdown_script CMD [USER [GROUP]]`: run at stop, after the addresses and the IPVS services are gone. */
+  readonly shutdownScript?: ScriptSpec;
+  /** `shutdown_script_timeout` (1-1000 s, default 10). */
+  readonly shutdownScriptTimeout: number;
 }
 
 /** How the BFD process runs: `bfd_rt_priority`, `bfd_priority`, `bfd_rlimit_rttime`, `bfd_process_name`, `bfd_cpu_affinity`, `bfd_no_swap`. */
@@ -354,6 +385,8 @@ export interface RouteSpec {
   readonly expires?: number;
   /** `no_track`: keepalived does not watch the route; neither does tandem. */
   readonly noTrack?: boolean;
+  /** `track_group G` (static_routes only): G's instances are in FAULT while the route's dev is down. */
+  readonly trackGroup?: string;
   readonly pos: Position;
 }
 
@@ -392,6 +425,8 @@ export interface RuleSpec {
   readonly dport?: readonly [number, number];
   readonly realms?: number;
   readonly noTrack?: boolean;
+  /** `track_group G` (static_rules only): G's instances are in FAULT while the rule's iif is down. */
+  readonly trackGroup?: string;
   readonly pos: Position;
 }
 
@@ -417,6 +452,10 @@ export interface Config {
   readonly staticRules: readonly RuleSpec[];
   /** `interface_up_down_delays`, by interface name. */
   readonly interfaceDelays?: Readonly<Record<string, InterfaceDelays>>;
+  /** Top-level `track_group NAME { group { ... } }` blocks, named by static addresses, routes and rules. */
+  readonly trackGroups?: readonly TrackGroup[];
+  /** Top-level `garp_group { ... }` blocks: interfaces paced together. */
+  readonly garpGroups?: readonly GarpGroup[];
 }
 
 /** One line of `interface_up_down_delays`: how long (seconds) a link change must last before the instances see it. */
@@ -614,6 +653,26 @@ export interface ScriptSpec {
   readonly user?: string;
   readonly group?: string;
   readonly pos: Position;
+}
+
+/**
+ * keepalived's `garp_group`: gratuitous ARPs (and, apart, unsolicited neighbour advertisements)
+ * on any of `interfaces` leave at least the interval apart; unset: not paced there.
+ */
+export interface GarpGroup {
+  readonly pos: Position;
+  /** `garp_interval` (seconds). */
+  readonly garpInterval?: number;
+  /** `gna_interval` (seconds). */
+  readonly gnaInterval?: number;
+  readonly interfaces: readonly string[];
+}
+
+/** keepalived's static track group: `track_group NAME { group { INSTANCE ... } }`. */
+export interface TrackGroup {
+  readonly name: string;
+  readonly pos: Position;
+  readonly group: readonly string[];
 }
 
 /** `vrrp_script NAME { ... }`. Durations in seconds. */

@@ -14,6 +14,7 @@ function vip(v: VirtualAddress): string {
   if (v.dev !== undefined) parts.push('dev', v.dev);
   if (v.scope !== undefined) parts.push('scope', v.scope);
   if (v.label !== undefined) parts.push('label', q(v.label));
+  if (v.trackGroup !== undefined) parts.push('track_group', q(v.trackGroup));
   return parts.join(' ');
 }
 
@@ -69,6 +70,11 @@ function globals(g: GlobalDefs): string[] {
   }
   out.push(...printBfdProcess(g.bfdProcess));
   out.push(...printAnnounceSettings(g.announce));
+  if (g.rsInitNotifies !== undefined) out.push(`rs_init_notifies ${g.rsInitNotifies ? 'on' : 'off'}`);
+  if (g.startupScript !== undefined) out.push(`startup_script ${script(g.startupScript)}`);
+  if (g.startupScriptTimeout !== d.startupScriptTimeout) out.push(`startup_script_timeout ${g.startupScriptTimeout}`);
+  if (g.shutdownScript !== undefined) out.push(`shutdown_script ${script(g.shutdownScript)}`);
+  if (g.shutdownScriptTimeout !== d.shutdownScriptTimeout) out.push(`shutdown_script_timeout ${g.shutdownScriptTimeout}`);
   return out;
 }
 
@@ -340,6 +346,7 @@ function route(r: RouteSpec): string {
     if (h.weight !== undefined) parts.push('weight', String(h.weight));
     if (h.onlink) parts.push('onlink');
   }
+  if (r.trackGroup !== undefined) parts.push('track_group', q(r.trackGroup));
   return parts.join(' ');
 }
 
@@ -354,6 +361,7 @@ function rule(r: RuleSpec): string {
   if (r.table !== undefined) parts.push('table', TABLE_NAMES[r.table] ?? String(r.table));
   if (r.preference !== undefined) parts.push('preference', String(r.preference));
   if (r.family === 6 && r.from === undefined && r.to === undefined) parts.push('inet6');
+  if (r.trackGroup !== undefined) parts.push('track_group', q(r.trackGroup));
   return parts.join(' ');
 }
 
@@ -365,6 +373,12 @@ export function printConfig(c: Config): string {
     const s = c.ssl;
     parts.push(block('SSL', [...(s.password !== undefined ? [`password ${q(s.password)}`] : []), ...(s.ca !== undefined ? [`ca ${q(s.ca)}`] : []), ...(s.certificate !== undefined ? [`certificate ${q(s.certificate)}`] : []), ...(s.key !== undefined ? [`key ${q(s.key)}`] : [])], ''));
   }
+  for (const g of c.garpGroups ?? []) {
+    const lines = [...(g.garpInterval !== undefined ? [`garp_interval ${g.garpInterval}`] : []), ...(g.gnaInterval !== undefined ? [`gna_interval ${g.gnaInterval}`] : [])];
+    parts.push(block('garp_group', [...lines, ...block('interfaces', g.interfaces.map(q), '')], ''));
+  }
+  // Before the static items that name them: keepalived finds a track_group only once it has read it.
+  for (const t of c.trackGroups ?? []) parts.push(block(`track_group ${q(t.name)}`, block('group', t.group.map(q), ''), ''));
   if (c.staticAddresses.length > 0) parts.push(block('static_ipaddress', c.staticAddresses.map(vip), ''));
   if (c.staticRoutes.length > 0) parts.push(block('static_routes', c.staticRoutes.map(route), ''));
   if (c.staticRules.length > 0) parts.push(block('static_rules', c.staticRules.map(rule), ''));

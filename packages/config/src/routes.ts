@@ -229,6 +229,12 @@ export function parseRoute(node: Node, diags: Diagnostics): RouteSpec | undefine
         // keepalived: the route is not watched for deletion; tandem does not watch routes at all.
         r.noTrack = true;
         break;
+      case 'track_group':
+        if (!need()) return undefined;
+        if (r.trackGroup !== undefined) diags.error('CONF_ERR_CONFLICT', v!.pos, `track_group ${v!.text} is a duplicate`);
+        r.trackGroup = v!.text;
+        i++;
+        break;
       case 'from': {
         if (!need()) return undefined;
         const a = prefixedAddress(v!, 'route from', diags);
@@ -383,6 +389,10 @@ export function parseRule(node: Node, diags: Diagnostics): RuleSpec | undefined 
     }
     i++;
     switch (w.text) {
+      case 'track_group':
+        if (r.trackGroup !== undefined) diags.error('CONF_ERR_CONFLICT', v.pos, `track_group ${v.text} is a duplicate`);
+        r.trackGroup = v.text;
+        break;
       case 'from':
       case 'to': {
         if (v.text === 'all') break;

@@ -47,6 +47,9 @@ interface Draft extends TrackingDraft, BfdTakeoverDraft {
   lowerPrioNoAdvert?: boolean;
   skipCheckAdvAddr?: boolean;
   checkUnicastSrc?: boolean;
+  oldUnicastChecksum?: boolean;
+  v3ChecksumAsV2?: boolean;
+  trackSrcIp?: Position;
   promoteSecondaries?: boolean;
   unicastTtl?: number;
   mcastDstIp?: string;
@@ -144,6 +147,13 @@ export function parseVip(node: Node, diags: Diagnostics): VirtualAddress | undef
       case 'no_track':
         vip.noTrack = true;
         break;
+      case 'track_group': {
+        const v = needValue();
+        if (v === undefined) break;
+        if (vip.trackGroup !== undefined) diags.error('CONF_ERR_CONFLICT', v.pos, `track_group ${v.text} is a duplicate`);
+        vip.trackGroup = v.text;
+        break;
+      }
       case 'preferred_lft': {
         const v = needValue();
         if (v === undefined) break;
@@ -236,6 +246,21 @@ const spec: SectionSpec<Draft> = {
     mcast_dst_ip: single(multicastGroup(undefined), (d, v) => (d.mcastDstIp = v)),
     skip_check_adv_addr: flag((d, v) => (d.skipCheckAdvAddr = v)),
     check_unicast_src: flag((d, v) => (d.checkUnicastSrc = v)),
+    // keepalived 2.2.7 (vrrp_unicast_chksum_handler): the VRRPv3 IPv4 checksum's pseudo-header carries the
+    // multicast group (vrrp_mcast_group4) as its destination, as keepalived before 1.3.6 computed it for unicast.
+    // `never` only stops keepalived's switch to that form on hearing it, a switch tandem never makes.
+    old_unicast_checksum: (n, d, diags) => {
+      if (!arity(n, 0, 1, diags)) return;
+      const a = n.args[0];
+      if (a !== undefined && a.text !== 'never') return diags.error('CONF_ERR_VALUE', a.pos, `old_unicast_checksum takes nothing or never, not '${a.text}'`);
+      d.oldUnicastChecksum = a === undefined;
+    },
+    // keepalived 2.2.8: the VRRPv3 IPv4 checksum without the pseudo-header, as VRRPv2's.
+    v3_checksum_as_v2: flag((d, v) => (d.v3ChecksumAsV2 = v)),
+    // keepalived (VRRP_FLAG_TRACK_SADDR): FAULT while the configured source address is not on the instance's interface.
+    track_src_ip: (n, d, diags) => {
+      if (arity(n, 0, 0, diags)) d.trackSrcIp = n.keyword.pos;
+    },
     promote_secondaries: flag((d, v) => (d.promoteSecondaries = v)),
     unicast_ttl: single(integer(1, 255), (d, v) => (d.unicastTtl = v)),
     lower_prio_no_advert: flag((d, v) => (d.lowerPrioNoAdvert = v)),
@@ -326,11 +351,12 @@ const spec: SectionSpec<Draft> = {
     debug: { severity: 'warning', why: 'it only changes logging' },
     kernel_rx_buf_size: { severity: 'warning', why: 'it only sizes a socket buffer' },
     linkbeat_use_polling: { severity: 'warning', why: 'tandem follows link state through netlink events' },
-    old_unicast_checksum: changes('it changes the advert checksum on the wire'),
-    track_src_ip: changes('it changes the advert source address'),
     use_ipvlan: changes('the ipvlan interface would not be created'),
     use_vmac_addr: changes('the virtual MAC would not be used'),
     vrf: changes('the instance would not run in that VRF'),
+    timer_expired_backup: changes('keepalived 2.2.8: a master whose adverts were late by more than a takeover time goes back to backup; tandem does not make that check, so ignoring it would keep such a master'),
+    thread_timer_expired: changes('keepalived 2.3.2\'s name for timer_expired_backup: a master whose adverts were late by more than a takeover time goes back to backup; tandem does not make that check'),
+    auth_hmac: changes('keepalived 2.4\'s HMAC authentication of adverts is not implemented: tandem would neither sign its adverts nor check its peers\', so peers using it would drop them'),
   },
 };
 
@@ -441,6 +467,8 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
   for (const p of d.unicastPeer) {
     if ((p.includes(':') ? 6 : 4) !== family) diags.error('CONF_ERR_CONFLICT', pos, `unicast peer ${p} is not of the instance's family`);
   }
+  // keepalived clears track_src_ip when no source address is configured (vrrp.c).
+  if (d.trackSrcIp !== undefined && d.unicastSrcIp === undefined) diags.warning('CONF_ERR_MISSING', d.trackSrcIp, 'track_src_ip without unicast_src_ip or mcast_src_ip tracks nothing (keepalived ignores it too)');
   if (d.unicastSrcIp !== undefined && (d.unicastSrcIp.includes(':') ? 6 : 4) !== family) {
     diags.error('CONF_ERR_CONFLICT', pos, `unicast_src_ip ${d.unicastSrcIp} is not of the instance's family`);
   }
@@ -486,6 +514,9 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     lowerPrioNoAdvert: d.lowerPrioNoAdvert ?? globals.vrrpLowerPrioNoAdvert ?? strict,
     skipCheckAdvAddr: d.skipCheckAdvAddr ?? globals.vrrpSkipCheckAdvAddr,
     checkUnicastSrc: d.checkUnicastSrc ?? globals.vrrpCheckUnicastSrc,
+    ...(d.oldUnicastChecksum === true ? { oldUnicastChecksum: true } : {}),
+    ...(d.trackSrcIp !== undefined && d.unicastSrcIp !== undefined ? { trackSrcIp: true } : {}),
+    ...((d.v3ChecksumAsV2 ?? globals.v3ChecksumAsV2) === true ? { v3ChecksumAsV2: true } : {}),
     unicastTtl: d.unicastTtl ?? 255,
     promoteSecondaries: d.promoteSecondaries === true && d.vmacPos === undefined,
     mcastGroup: d.mcastDstIp ?? (family === 4 ? globals.vrrpMcastGroup4 : globals.vrrpMcastGroup6),

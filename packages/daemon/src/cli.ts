@@ -58,6 +58,8 @@ export interface DaemonOptions {
   readonly runChecks: boolean;
   /** BFD runs (not with `-B`). */
   readonly runBfd: boolean;
+  /** `--all`: the VRRP side runs even when the file has no VRRP configuration. */
+  readonly runAll: boolean;
   /** Masters leave VRRP and remove their addresses at stop (not with `-V`). */
   readonly releaseVrrp: boolean;
   /** tandem's IPVS services are removed at stop (not with `-I`). */
@@ -144,7 +146,7 @@ export const OPTIONS: readonly DaemonOption[] = [
   opt('vrrp', 'P', 'none', { ...ka, help: 'only run VRRP: no health checks, no IPVS', apply: (o) => (o.runChecks = false) }),
   opt('check', 'C', 'none', { ...ka, help: 'only run health checks and IPVS: no VRRP', apply: (o) => (o.runVrrp = false) }),
   opt('no_bfd', 'B', 'none', { ...ka, help: 'do not run BFD', apply: (o) => (o.runBfd = false) }),
-  opt('all', undefined, 'none', { ...ka, help: 'run VRRP, checks and BFD even without configuration for them (overrides -P, -C, -B)', apply: (o) => Object.assign(o, { runVrrp: true, runChecks: true, runBfd: true }) }),
+  opt('all', undefined, 'none', { ...ka, help: 'run VRRP, checks and BFD even without configuration for them (overrides -P, -C, -B)', apply: (o) => Object.assign(o, { runVrrp: true, runChecks: true, runBfd: true, runAll: true }) }),
   opt('log-console', 'l', 'none', { ...ka, help: 'log to the console (stderr) too', apply: (o) => (o.logConsole = true) }),
   opt('log-detail', 'D', 'none', { ...ka, help: 'detailed log messages (debug level)', apply: (o) => (o.logDetail = true) }),
   opt('log-facility', 'S', 'required', {
@@ -247,6 +249,7 @@ function defaults(): Mutable<DaemonOptions> {
     runVrrp: true,
     runChecks: true,
     runBfd: true,
+    runAll: false,
     releaseVrrp: true,
     releaseIpvs: true,
     respawn: true,

@@ -1,5 +1,5 @@
 import type { GlobalDefs, VirtualAddress, VrrpInstance } from '@tandem/config';
-import type { AnnounceSchedule, InstanceParams, RunnerOptions } from '@tandem/vrrp';
+import type { AnnounceSchedule, ChecksumForm, InstanceParams, RunnerOptions } from '@tandem/vrrp';
 
 /** Maps keepalived's `garp_*` settings (instance over global_defs) onto the runner's schedule. */
 export function announceSchedule(i: VrrpInstance, g: GlobalDefs): AnnounceSchedule {
@@ -45,7 +45,24 @@ export function runnerOptions(i: VrrpInstance, g: GlobalDefs, sourceAddress: str
     announce: announceSchedule(i, g),
     skipCheckAdvertAddresses: i.skipCheckAdvAddr,
     checkUnicastSource: i.checkUnicastSrc,
+    ...checksumOption(i, g),
   };
+}
+
+/**
+ * keepalived's VRRPv3 IPv4 checksum forms: `v3_checksum_as_v2` (no pseudo-header), else
+ * `old_unicast_checksum` (vrrp_mcast_group4 as the pseudo-header's destination); none for v2 or IPv6.
+ */
+export function checksumForm(i: VrrpInstance, g: Pick<GlobalDefs, 'vrrpMcastGroup4'>): ChecksumForm | undefined {
+  if (i.version !== 3 || i.family !== 4) return undefined;
+  if (i.v3ChecksumAsV2 === true) return { noPseudoHeader: true };
+  if (i.oldUnicastChecksum === true) return { pseudoHeaderDst: g.vrrpMcastGroup4 };
+  return undefined;
+}
+
+function checksumOption(i: VrrpInstance, g: GlobalDefs): { checksum?: ChecksumForm } {
+  const c = checksumForm(i, g);
+  return c === undefined ? {} : { checksum: c };
 }
 
 /** Interfaces named by an instance: its own, and each address's `dev`. */

@@ -8,10 +8,32 @@ import { onSignalNumber } from './rt-signals.js';
 /** What the dumps are made of, read when a signal comes. */
 export type DumpSource = () => Promise<{ readonly instances: readonly InstanceDump[]; readonly globals: GlobalDefs; readonly scripts?: readonly ScriptDump[] }>;
 
-/** Where keepalived 2.2.7 writes its files: $TMPDIR (absolute) or /tmp. */
-export function dumpPaths(env: NodeJS.ProcessEnv = process.env): { data: string; stats: string; json: string } {
+export interface DumpPaths {
+  readonly data: string;
+  readonly stats: string;
+  readonly json: string;
+}
+
+/**
+ * Where a dump goes, by keepalived's rule for `state_dump_file` (global_data.c open_dump_file):
+ * an absolute path is taken as it is, one ending in `/` is a directory for the default name, and
+ * a relative one is a name in $TMPDIR (absolute) or /tmp. Without the keyword, the default name
+ * there, as keepalived 2.2.7 writes it.
+ */
+function dumpPath(dir: string, given: string | undefined, name: string): string {
+  if (given === undefined || given === '') return `${dir}/${name}`;
+  if (given.endsWith('/')) return `${given.startsWith('/') ? given.replace(/\/+$/, '') : `${dir}/${given.replace(/\/+$/, '')}`}/${name}`;
+  return given.startsWith('/') ? given : `${dir}/${given}`;
+}
+
+/** The three dump files: `state_dump_file`, `stats_dump_file`, `json_dump_file`, or keepalived's names in $TMPDIR or /tmp. */
+export function dumpPaths(files: GlobalDefs['dumpFiles'] = {}, env: NodeJS.ProcessEnv = process.env): DumpPaths {
   const dir = tmpDir(env);
-  return { data: `${dir}/keepalived.data`, stats: `${dir}/keepalived.stats`, json: `${dir}/keepalived.json` };
+  return {
+    data: dumpPath(dir, files.state, 'keepalived.data'),
+    stats: dumpPath(dir, files.stats, 'keepalived.stats'),
+    json: dumpPath(dir, files.json, 'keepalived.json'),
+  };
 }
 
 /** Counters less what they were at the last STATS_CLEAR, so the file starts from zero as keepalived's does. */
@@ -36,8 +58,13 @@ export class KeepalivedSignals {
   constructor(
     private readonly source: DumpSource,
     private readonly log: Logger,
-    private readonly paths = dumpPaths(),
+    /** Fixed paths (tests); by default the running file's `*_dump_file` keywords decide at each signal. */
+    private readonly fixedPaths?: DumpPaths,
   ) {}
+
+  private paths(globals: GlobalDefs): DumpPaths {
+    return this.fixedPaths ?? dumpPaths(globals.dumpFiles);
+  }
 
   install(): void {
     const on = (sig: 'SIGUSR1' | 'SIGUSR2', f: () => Promise<void>): void => {
@@ -73,17 +100,17 @@ export class KeepalivedSignals {
 
   async writeData(): Promise<void> {
     const { instances, globals, scripts } = await this.source();
-    this.write(this.paths.data, formatData(instances, globals, true, scripts));
+    this.write(this.paths(globals).data, formatData(instances, globals, true, scripts));
   }
 
   async writeStats(clear: boolean): Promise<void> {
-    const { instances } = await this.source();
-    this.write(this.paths.stats, formatStats(instances, (d) => this.counters(d)));
+    const { instances, globals } = await this.source();
+    this.write(this.paths(globals).stats, formatStats(instances, (d) => this.counters(d)));
     if (clear) for (const d of instances) this.cleared.set(d.config.name, keepalivedCounters(d));
   }
 
   async writeJson(): Promise<void> {
     const { instances, globals, scripts } = await this.source();
-    this.write(this.paths.json, formatJson(instances, globals, (d) => this.counters(d), scripts));
+    this.write(this.paths(globals).json, formatJson(instances, globals, (d) => this.counters(d), scripts));
   }
 }

@@ -166,6 +166,9 @@ export class LvsService {
     }
     if (g.lvsTimeouts !== undefined) await ipvs.setTimeouts(g.lvsTimeouts).catch((err: unknown) => this.log.error(`lvs_timeouts: ${String(err)}`));
     await this.sync();
+    // keepalived's rs_init_notifies (ipwrapper.c init_service_rs): at start, the real servers put
+    // in the table as up (no alpha, no failing FILE_CHECK) are notified up as if they had come up.
+    if (g.rsInitNotifies === true) for (const st of this.reals.values()) if (st.up) this.notifyReal(st);
   }
 
   /**
@@ -321,6 +324,9 @@ export class LvsService {
 
   /** Suspends or resumes each virtual server's checkers as its addresses come and go (logged as keepalived does). */
   private applySuspend(): void {
+    // No ha_suspend now and no virtual server suspended before: no checker is or was
+    // suspended, so there is nothing to walk (every check of the file, at each start and reload).
+    if (this.suspendSets.size === 0 && this.suspended.size === 0) return;
     for (const v of this.virtualServers.values()) {
       const wait = this.waitsForAddress(v.vs);
       if (wait !== this.suspended.has(v.vs.name)) {
@@ -421,12 +427,17 @@ export class LvsService {
     const line = `(${s.vs.name}) real server ${realServerName(s.rs)} ${up ? 'UP' : 'DOWN'}: ${reason}`;
     if (up) this.log.info(line);
     else this.log.warn(line);
-    const proto = s.vs.protocol.toLowerCase();
-    this.onNotifyLine?.(`RS ${fifoAddress(s.rs.address, proto, s.rs.port ?? 0)} ${fifoVirtual(s.vs)} ${up ? 'UP' : 'DOWN'}`);
-    this.onRealServerChange?.(s.vs, s.rs, up);
-    const script = up ? s.rs.notifyUp : s.rs.notifyDown;
-    if (script !== undefined) this.runNotify(s.vs, script, s.rs.pos, []);
+    this.notifyReal(s);
     this.changed(s.vs);
+  }
+
+  /** keepalived's do_rs_notifies: the FIFO line, the SNMP trap, notify_up / notify_down. */
+  private notifyReal(s: RealState): void {
+    const proto = s.vs.protocol.toLowerCase();
+    this.onNotifyLine?.(`RS ${fifoAddress(s.rs.address, proto, s.rs.port ?? 0)} ${fifoVirtual(s.vs)} ${s.up ? 'UP' : 'DOWN'}`);
+    this.onRealServerChange?.(s.vs, s.rs, s.up);
+    const script = s.up ? s.rs.notifyUp : s.rs.notifyDown;
+    if (script !== undefined) this.runNotify(s.vs, script, s.rs.pos, []);
   }
 
   /** A real server's health or weight changed: recompute the quorum, then resync IPVS. */

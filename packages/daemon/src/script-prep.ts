@@ -1,6 +1,15 @@
 import type { Config, Diagnostic, Position, ScriptSpec } from '@tandem/config';
-import { lookupUser, prepareScript, runScript, type PreparedScript, type ScriptOutcome } from '@tandem/healthcheck';
+import type { PreparedScript, ScriptOutcome } from '@tandem/healthcheck';
 import type { Logger } from './logger.js';
+
+let healthcheck: typeof import('@tandem/healthcheck') | undefined;
+/**
+ * The checkers' package, loaded when a script is first prepared or run rather than imported:
+ * `tandemd -t` judges every script through this module, and a file without scripts (a
+ * director's LVS file) then loads none of the checkers' code.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const scripts = (): typeof import('@tandem/healthcheck') => (healthcheck ??= require('@tandem/healthcheck') as typeof import('@tandem/healthcheck'));
 
 /** A script as the configuration names it: the command line and, optionally, who runs it. */
 export interface ScriptRef {
@@ -28,10 +37,11 @@ export function userFields(text: string | undefined): { user?: string; group?: s
  * Throws `FILE:LINE:COL: reason` for a script that cannot or must not run.
  */
 export function scriptPreparer(config: Pick<Config, 'globalDefs'>): ScriptPreparer {
-  const fallback = config.globalDefs.scriptUser ?? { user: lookupUser('keepalived_script') !== undefined ? 'keepalived_script' : 'nobody' };
+  let fallback = config.globalDefs.scriptUser;
   return (ref) => {
+    fallback ??= { user: scripts().lookupUser('keepalived_script') !== undefined ? 'keepalived_script' : 'nobody' };
     const who = ref.user !== undefined ? { user: ref.user, ...(ref.group !== undefined ? { group: ref.group } : {}) } : fallback;
-    const p = prepareScript(ref.command, who, fallback.user, config.globalDefs.enableScriptSecurity);
+    const p = scripts().prepareScript(ref.command, who, fallback.user, config.globalDefs.enableScriptSecurity);
     if ('error' in p) throw new Error(`${ref.pos.file}:${ref.pos.line}:${ref.pos.col}: ${p.error}`);
     return p;
   };
@@ -46,7 +56,7 @@ const NOTIFY_TIMEOUT_MS = 60_000;
  * logged, never thrown. `what` names the script in the log (`notify /x.sh INSTANCE VI_1 ...`).
  * Resolves once it has ended (undefined when it did not start).
  */
-export function runNotifyScript(prepare: () => PreparedScript, args: readonly string[], log: Logger, who: string, what: string, exec: ScriptExec = runScript): Promise<void> | undefined {
+export function runNotifyScript(prepare: () => PreparedScript, args: readonly string[], log: Logger, who: string, what: string, exec: ScriptExec = (...a) => scripts().runScript(...a)): Promise<void> | undefined {
   let prepared: PreparedScript;
   try {
     prepared = prepare();
@@ -67,7 +77,8 @@ export function vrrpScriptRef(spec: ScriptSpec, blockUser: string | undefined): 
 
 /**
  * Every script the daemon would run for `config` (tracked vrrp_scripts, notify scripts of
- * instances and sync groups, MISC_CHECK, notify_up/down, quorum_up/down, notify FIFO readers),
+ * instances and sync groups, MISC_CHECK, notify_up/down, quorum_up/down, notify FIFO readers,
+ * startup_script and shutdown_script),
  * judged as the daemon judges it at start: one error at each script's position that cannot or
  * must not run. `tandemd -t`, the start and every reload share this verdict.
  */
@@ -96,15 +107,23 @@ export function scriptProblems(config: Config): Diagnostic[] {
     }
     for (const spec of Object.values(t.notify)) if (spec !== undefined) judge(spec);
   }
-  for (const vs of config.virtualServers) {
+  // Indexed loops (as runnable.ts): every real server of the file, at each read.
+  const servers = config.virtualServers;
+  for (let v = 0; v < servers.length; v++) {
+    const vs = servers[v]!;
     if (vs.quorumUp !== undefined) judge({ command: vs.quorumUp, pos: vs.pos });
     if (vs.quorumDown !== undefined) judge({ command: vs.quorumDown, pos: vs.pos });
-    for (const rs of vs.realServers) {
+    for (let i = 0; i < vs.realServers.length; i++) {
+      const rs = vs.realServers[i]!;
       if (rs.notifyUp !== undefined) judge({ command: rs.notifyUp, pos: rs.pos });
       if (rs.notifyDown !== undefined) judge({ command: rs.notifyDown, pos: rs.pos });
-      for (const c of rs.checkers) if (c.kind === 'MISC_CHECK') judge({ command: c.path, ...userFields(c.user), pos: c.pos });
+      for (let k = 0; k < rs.checkers.length; k++) {
+        const c = rs.checkers[k]!;
+        if (c.kind === 'MISC_CHECK') judge({ command: c.path, ...userFields(c.user), pos: c.pos });
+      }
     }
   }
   for (const fifo of Object.values(config.globalDefs.notifyFifos)) if (fifo?.script !== undefined) judge(fifo.script);
+  for (const s of [config.globalDefs.startupScript, config.globalDefs.shutdownScript]) if (s !== undefined) judge(s);
   return out;
 }

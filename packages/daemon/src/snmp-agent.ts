@@ -3,6 +3,7 @@ import type { TransitionEvent } from '@tandem/vrrp';
 import type { Logger } from './logger.js';
 import { exactly, KEEPALIVED_MIB, mibView, nextAfter, VRRP_MIB, VRRPV3_MIB, type SnmpSnapshot, type SnmpType, type Varbind } from './snmp-view.js';
 import { CHECK } from './snmp-check-view.js';
+import { servedMibs, servedObjects, type SnmpParts } from './snmp-parts.js';
 
 // keepalived's `-x`: tandemd as an AgentX subagent (RFC 2741) of the host's SNMP master agent
 // (snmpd), serving KEEPALIVED-MIB's VRRP part, VRRP-MIB and VRRPv3-MIB from snmp-view.ts, and
@@ -111,6 +112,8 @@ export class SnmpAgent {
     private readonly snapshot: () => Promise<SnmpSnapshot>,
     private readonly address: string | undefined,
     private readonly log: Logger,
+    /** What is served and sent, read at each request and event (a reload may change the traps). */
+    private readonly parts: () => SnmpParts,
   ) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     this.snmp = require('net-snmp') as NetSnmp;
@@ -140,14 +143,15 @@ export class SnmpAgent {
     });
     agent.open((err) => {
       if (err !== null) return;
-      let left = 3;
-      for (const [name, oid] of [['KEEPALIVED-MIB', KEEPALIVED_MIB], ['VRRP-MIB', VRRP_MIB], ['VRRPv3-MIB', VRRPV3_MIB]] as const) {
+      const mibs = servedMibs(this.parts());
+      let left = mibs.length;
+      for (const [name, oid] of mibs) {
         // A provider only to register the subtree with the master; tandemd answers requests itself.
         agent.registerProvider({ name, type: this.snmp.MibProviderType['Scalar']!, oid: oidText(oid), scalarType: this.snmp.ObjectType['Integer']!, maxAccess: 1 }, (e) => {
           if (e !== null) this.log.error(`SNMP: cannot register ${name}: ${e.message}`);
           if (--left === 0) {
             this.connected = true;
-            this.log.info(`SNMP: AgentX subagent registered with the master at ${String(masterPort)} (KEEPALIVED-MIB, VRRP-MIB, VRRPv3-MIB)`);
+            this.log.info(`SNMP: AgentX subagent registered with the master at ${String(masterPort)} (${mibs.map(([n]) => n).join(', ')}); traps ${this.parts().traps ? 'on' : 'off (no enable_traps)'}`);
           }
         });
       }
@@ -158,7 +162,7 @@ export class SnmpAgent {
   private async current(): Promise<Varbind[]> {
     const now = Date.now();
     if (this.view !== undefined && now - this.view.at < 1000) return this.view.varbinds;
-    const varbinds = mibView(await this.snapshot());
+    const varbinds = servedObjects(mibView(await this.snapshot()), this.parts());
     this.view = { at: now, varbinds };
     return varbinds;
   }
@@ -230,7 +234,8 @@ export class SnmpAgent {
    */
   async transition(e: TransitionEvent): Promise<void> {
     const agent = this.agent;
-    if (agent === undefined || !this.connected) return;
+    const parts = this.parts();
+    if (agent === undefined || !this.connected || !parts.traps) return;
     this.view = undefined;
     const view = await this.current().catch(() => [] as Varbind[]);
     const s = await this.snapshot().catch(() => undefined);
@@ -241,19 +246,20 @@ export class SnmpAgent {
       return v === undefined ? undefined : this.wire(v);
     };
     const present = (vs: Array<NetSnmpVarbind | undefined>): NetSnmpVarbind[] => vs.filter((v): v is NetSnmpVarbind => v !== undefined);
-    this.send(agent, [...KEEPALIVED_MIB, 2, 10, 0, 2], present([at(...KEEPALIVED_MIB, 2, 3, 1, 2, idx), at(...KEEPALIVED_MIB, 2, 3, 1, 4, idx), at(...KEEPALIVED_MIB, 2, 3, 1, 5, idx), at(...KEEPALIVED_MIB, 1, 2, 0)]));
+    if (parts.vrrp) this.send(agent, [...KEEPALIVED_MIB, 2, 10, 0, 2], present([at(...KEEPALIVED_MIB, 2, 3, 1, 2, idx), at(...KEEPALIVED_MIB, 2, 3, 1, 4, idx), at(...KEEPALIVED_MIB, 2, 3, 1, 5, idx), at(...KEEPALIVED_MIB, 1, 2, 0)]));
     if (e.to !== 'MASTER') return;
     const d = s!.instances[idx - 1]!;
     const ifIndex = s!.links.get(d.config.interface)?.index ?? 0;
-    if (d.config.version === 2 && d.config.family === 4) this.send(agent, [...VRRP_MIB, 0, 1], present([at(...VRRP_MIB, 1, 3, 1, 7, ifIndex, d.config.virtualRouterId)]));
+    if (parts.rfcv2 && d.config.version === 2 && d.config.family === 4) this.send(agent, [...VRRP_MIB, 0, 1], present([at(...VRRP_MIB, 1, 3, 1, 7, ifIndex, d.config.virtualRouterId)]));
     const ix3 = [ifIndex, d.config.virtualRouterId, d.config.family === 4 ? 1 : 2];
-    this.send(agent, [...VRRPV3_MIB, 0, 1], present([at(...VRRPV3_MIB, 1, 1, 1, 1, 3, ...ix3), at(...VRRPV3_MIB, 1, 2, 5, 1, 2, ...ix3)]));
+    if (parts.rfcv3) this.send(agent, [...VRRPV3_MIB, 0, 1], present([at(...VRRPV3_MIB, 1, 1, 1, 1, 3, ...ix3), at(...VRRPV3_MIB, 1, 2, 5, 1, 2, ...ix3)]));
   }
 
   /** keepalived's realServerStateChange for `rs`, or virtualServerQuorumStateChange when `rs` is undefined. */
   async checker(vsName: string, rs: { readonly address: string; readonly port?: number } | undefined): Promise<void> {
     const agent = this.agent;
-    if (agent === undefined || !this.connected) return;
+    const parts = this.parts();
+    if (agent === undefined || !this.connected || !parts.traps || !parts.checker) return;
     this.view = undefined;
     const s = await this.snapshot().catch(() => undefined);
     const view = await this.current().catch(() => [] as Varbind[]);

@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { KEEPALIVED_VERSION, namespaceSocket, parseDaemonArgs, USAGE, VERSION, type DaemonOptions } from './cli.js';
 import type { SnmpAgent } from './snmp-agent.js';
 import type { LinkView, SnmpSnapshot } from './snmp-view.js';
+import { servesAny, snmpParts, type SnmpParts } from './snmp-parts.js';
 import { hostname } from 'node:os';
 import { runWithoutDaemon } from './entry.js';
 import { enableCoreDumps } from './core-dumps.js';
@@ -20,6 +21,7 @@ import { clearLeftovers } from './leftovers.js';
 import { LvsService } from './lvs-service.js';
 import { loadForTandem } from './config-check.js';
 import { scriptPreparer } from './script-prep.js';
+import { runStartStopScript } from './start-stop-script.js';
 import { ensureTrustedDirectory, writePidFile } from './private-files.js';
 import { InstanceHistory } from './instance-history.js';
 import { KeepalivedSignals } from './keepalived-signals.js';
@@ -107,6 +109,9 @@ class Daemon {
   }
 
   private async startParts(): Promise<void> {
+    // keepalived runs its startup_script before anything else, and starts when it has ended.
+    await this.startStopScript('startup');
+    if (this.stopping) throw new StoppedWhileStarting();
     let unavailable: string | undefined;
     // -P: VRRP only, so no checks and no IPVS; -C: checks and IPVS only, no VRRP side.
     if (this.config.virtualServers.length > 0 && this.opts.runChecks) {
@@ -125,25 +130,7 @@ class Daemon {
     // before any event can arrive).
     if (this.stopping) throw new StoppedWhileStarting();
     const starting: Array<Promise<void>> = [this.startBfd(this.config)];
-    if (this.opts.runVrrp) {
-      this.vrrp = new VrrpSide({
-        log: this.log,
-        statePath: statePathOf(this.opts.controlSocket, 'vrrp'),
-        detail: this.opts.logDetail,
-        release: this.opts.releaseVrrp,
-        respawn: this.opts.respawn,
-        onGone: (why) => this.onFatal?.(why),
-        bfdStates: () => this.bfd?.reportedStates() ?? {},
-        ...(this.opts.vrrpPidFile !== undefined ? { onSpawn: (pid: number) => writePidFile(this.opts.vrrpPidFile!, pid) } : {}),
-      });
-      this.vrrp.onNotifyLine = (line) => this.fifos?.vrrp(line);
-      this.vrrp.onTransition = (e) => {
-        this.history.record(e);
-        void this.snmp?.transition(e);
-      };
-      for (const i of this.config.vrrpInstances) this.history.get(i.name);
-      starting.push(this.vrrp.start(vrrpPartOf(this.config)));
-    }
+    if (this.wantsVrrpSide(this.config)) starting.push(this.startVrrp(this.config));
     if (!this.opts.runChecks && this.config.virtualServers.some((vs) => vs.announce !== undefined)) this.log.warn('-P: no checks run, so nothing is announced (@tandem announce)');
     if (this.opts.runChecks) {
       this.lvs = new LvsService(this.log);
@@ -177,6 +164,48 @@ class Daemon {
     if (this.stopping || this.lvs === undefined) return;
     this.announcements ??= Announcements.forConfig(this.config, (c) => this.ledger.recording(c), this.log);
     void this.announcements?.update(this.config, (name) => this.lvs?.serviceView(name));
+  }
+
+  /** `startup_script` / `shutdown_script` of the running configuration, when it has one. */
+  private async startStopScript(kind: 'startup' | 'shutdown'): Promise<void> {
+    const g = this.config.globalDefs;
+    const spec = kind === 'startup' ? g.startupScript : g.shutdownScript;
+    if (spec === undefined) return;
+    await runStartStopScript(kind, spec, kind === 'startup' ? g.startupScriptTimeout : g.shutdownScriptTimeout, scriptPreparer(this.config), this.log);
+  }
+
+  /**
+   * Whether the file needs the VRRP side. As keepalived's parent starts no VRRP child for a file
+   * without VRRP configuration (running_vrrp(): have_vrrp_config, or --all), a director that
+   * only balances does not pay for a process with nothing to run; a reload that brings VRRP
+   * configuration starts it then.
+   */
+  private wantsVrrpSide(config: Config): boolean {
+    if (!this.opts.runVrrp) return false;
+    if (this.opts.runAll) return true;
+    const p = vrrpPartOf(config);
+    return p.vrrpInstances.length + p.syncGroups.length + p.vrrpScripts.length + p.trackFiles.length + p.trackProcesses.length > 0 || p.globalDefs.lvsSyncDaemon !== undefined;
+  }
+
+  /** The VRRP side, started on `config`'s VRRP part. */
+  private startVrrp(config: Config): Promise<void> {
+    this.vrrp = new VrrpSide({
+      log: this.log,
+      statePath: statePathOf(this.opts.controlSocket, 'vrrp'),
+      detail: this.opts.logDetail,
+      release: this.opts.releaseVrrp,
+      respawn: this.opts.respawn,
+      onGone: (why) => this.onFatal?.(why),
+      bfdStates: () => this.bfd?.reportedStates() ?? {},
+      ...(this.opts.vrrpPidFile !== undefined ? { onSpawn: (pid: number) => writePidFile(this.opts.vrrpPidFile!, pid) } : {}),
+    });
+    this.vrrp.onNotifyLine = (line) => this.fifos?.vrrp(line);
+    this.vrrp.onTransition = (e) => {
+      this.history.record(e);
+      void this.snmp?.transition(e);
+    };
+    for (const i of config.vrrpInstances) this.history.get(i.name);
+    return this.vrrp.start(vrrpPartOf(config));
   }
 
   /** The BFD side, once the file has a bfd_instance (it then runs until tandemd stops). */
@@ -301,10 +330,22 @@ class Daemon {
       const vrrpUnchanged =
         this.vrrp === undefined ||
         (instancesAdded.length + instancesRemoved.length + instancesChanged.length === 0 &&
-          sameValue([before.globalDefs, before.syncGroups, before.vrrpScripts, before.trackFiles, before.bfdInstances], [next.globalDefs, next.syncGroups, next.vrrpScripts, next.trackFiles, next.bfdInstances]));
-      const report: ReloadReport = vrrpUnchanged
-        ? { added: [], removed: [], updated: [], restarted: [], unchanged: [...instancesUnchanged] }
-        : await this.vrrp!.reload(next, { instancesAdded, instancesRemoved, instancesChanged, instancesUnchanged });
+          sameValue([before.globalDefs, before.syncGroups, before.vrrpScripts, before.trackFiles, before.bfdInstances, before.staticTrack, before.garpGroups], [next.globalDefs, next.syncGroups, next.vrrpScripts, next.trackFiles, next.bfdInstances, next.staticTrack, next.garpGroups]));
+      let report: ReloadReport;
+      if (this.vrrp === undefined && this.wantsVrrpSide(r.config)) {
+        // The first VRRP configuration since the start: the side starts now, with every instance new.
+        await this.startVrrp(r.config).catch(async (err: unknown) => {
+          const side = this.vrrp;
+          this.vrrp = undefined;
+          await side?.stop().catch(() => undefined);
+          throw err;
+        });
+        report = { added: r.config.vrrpInstances.map((i) => i.name), removed: [], updated: [], restarted: [], unchanged: [] };
+      } else {
+        report = vrrpUnchanged
+          ? { added: [], removed: [], updated: [], restarted: [], unchanged: [...instancesUnchanged] }
+          : await this.vrrp!.reload(next, { instancesAdded, instancesRemoved, instancesChanged, instancesUnchanged });
+      }
       if (this.bfd !== undefined) {
         this.bfdRoutes = new Map(r.config.bfdInstances.map((b) => [b.name, { vrrp: b.vrrp, checker: b.checker }]));
         const b = await this.bfd.reload(r.config.bfdInstances, r.config.globalDefs.bfdProcess);
@@ -324,6 +365,8 @@ class Daemon {
       }
       this.config = r.config;
       this.announce();
+      // The AgentX subagent starts with the daemon; a reload changes only what it serves and sends.
+      if (this.snmp === undefined && servesAny(this.snmpParts())) this.log.warn('SNMP: enable_snmp_* takes effect at the next start (the AgentX subagent runs only if the start asked for it)');
       this.log.info(
         `reload applied: ${report.added.length} added, ${report.removed.length} removed, ${report.updated.length} updated in place, ${report.restarted.length} restarted, ${report.unchanged.length} unchanged`,
       );
@@ -452,6 +495,16 @@ class Daemon {
     return { instances, globals: this.config.globalDefs, scripts };
   }
 
+  /** The MIBs served and the traps sent, by `-x` and the running file's SNMP keywords. */
+  snmpParts(): SnmpParts {
+    return snmpParts(this.config.globalDefs.snmp, this.opts.snmp);
+  }
+
+  /** `snmp_socket` of the running file (`-A` wins over it). */
+  snmpSocket(): string | undefined {
+    return this.config.globalDefs.snmp?.socket;
+  }
+
   async stop(signal: string): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
@@ -479,6 +532,8 @@ class Daemon {
       rmSync(this.opts.controlSocket, { force: true });
     }
     for (const path of [this.opts.vrrpPidFile, this.opts.checkersPidFile, this.opts.bfdPidFile]) if (path !== undefined) rmSync(path, { force: true });
+    // keepalived runs its shutdown_script once its children are gone (addresses and services removed).
+    await this.startStopScript('shutdown');
     // Last: until here a second tandemd must not start on this socket or pidfile.
     for (const l of this.locks) l.release();
   }
@@ -625,11 +680,11 @@ export async function main(argv: readonly string[]): Promise<void> {
   try {
     await daemon.start();
     releaseMemory();
-    if (opts.snmp) {
-      // Loaded only with -x.
+    if (servesAny(daemon.snmpParts())) {
+      // Loaded only with -x or an enable_snmp_* keyword.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { SnmpAgent } = require('./snmp-agent.js') as typeof import('./snmp-agent.js');
-      daemon.snmp = new SnmpAgent(() => daemon.snmpSnapshot(), opts.snmpSocket, log);
+      daemon.snmp = new SnmpAgent(() => daemon.snmpSnapshot(), opts.snmpSocket ?? daemon.snmpSocket(), log, () => daemon.snmpParts());
       daemon.snmp.start();
     }
     if (daemon.metrics !== undefined && opts.metricsListen !== undefined) {

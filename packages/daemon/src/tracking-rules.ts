@@ -1,6 +1,6 @@
 /** One tracked item's current verdict and how it weighs on an instance. */
 export interface TrackedItem {
-  readonly kind: 'script' | 'interface' | 'file' | 'process' | 'bfd';
+  readonly kind: 'script' | 'interface' | 'file' | 'process' | 'bfd' | 'address';
   readonly name: string;
   /** Scripts, interfaces, processes (quorum) and BFD sessions: up or down. Files: unused (see value). */
   readonly ok: boolean;

@@ -41,7 +41,7 @@ const EFFECTS: Record<string, { value?: string; expect: Partial<DaemonOptions> }
   vrrp: { expect: { runChecks: false, runVrrp: true } },
   check: { expect: { runVrrp: false, runChecks: true } },
   no_bfd: { expect: { runBfd: false } },
-  all: { expect: { runVrrp: true, runChecks: true, runBfd: true } },
+  all: { expect: { runVrrp: true, runChecks: true, runBfd: true, runAll: true } },
   'log-console': { expect: { logConsole: true } },
   'log-detail': { expect: { logDetail: true } },
   'log-facility': { value: 'local3', expect: { logFacility: 19 } },

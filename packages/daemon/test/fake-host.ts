@@ -86,6 +86,32 @@ export class FakeHost implements VrrpHost {
     for (const w of this.watchers) w(link);
   }
 
+  /** Cuts or restores the carrier of an interface added with addLink. */
+  setExtraLink(name: string, up: boolean): void {
+    const link = this.extra.get(name);
+    if (link === undefined) return;
+    this.extra.set(name, { ...link, up });
+    for (const w of this.watchers) w({ ...link, up });
+  }
+
+  /** Addresses on the interfaces (track_src_ip): eth0 has the host's own. */
+  private ownRemoved = false;
+  private readonly addressWatchers: Array<(e: { address: string; ifindex: number; added: boolean }) => void> = [];
+
+  async interfaceAddresses(): Promise<Array<{ address: string; ifindex: number }>> {
+    return this.ownRemoved ? [] : [{ address: this.address, ifindex: this.link.index }];
+  }
+
+  watchAddresses(onChange: (e: { address: string; ifindex: number; added: boolean }) => void): void {
+    this.addressWatchers.push(onChange);
+  }
+
+  /** Removes or puts back the host's own address on eth0, as `ip addr del/add` would. */
+  setOwnAddress(present: boolean): void {
+    this.ownRemoved = !present;
+    for (const w of this.addressWatchers) w({ address: this.address, ifindex: this.link.index, added: present });
+  }
+
   deleteLink(name: string): void {
     const link = this.extra.get(name);
     if (link === undefined) return;

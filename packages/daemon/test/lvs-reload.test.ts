@@ -156,3 +156,24 @@ test('summaries name each kind of change once, with thousands separated', (t) =>
   ];
   t.is(summarizeOperations(ops), '1,000 services, 10,000 destinations added; 1 destination updated; 1 service removed');
 });
+
+test('rs_init_notifies: at start the real servers put up are notified as if they had come up (not one starting down under alpha); a reload notifies nothing; without it nothing at start', async (t) => {
+  const text = (on: boolean): string =>
+    `global_defs {\n    rs_init_notifies${on ? '' : ' off'}\n}\nvirtual_server 192.0.2.1 80 {\n    real_server 10.0.1.1 80 {\n        weight 1\n    }\n    real_server 10.0.1.2 8080 {\n        weight 1\n    }\n    real_server 10.0.1.3 80 {\n        alpha\n        TCP_CHECK {\n            connect_timeout 1\n        }\n    }\n}\n`;
+  for (const on of [true, false]) {
+    const lines: string[] = [];
+    const lvs = new LvsService(logger([]));
+    lvs.onNotifyLine = (l) => lines.push(l);
+    const config = model(text(on));
+    await lvs.start(config, new TableInMemory() as unknown as IpvsClient);
+    try {
+      t.deepEqual(lines, on ? ['RS [10.0.1.1]:tcp:80 [192.0.2.1]:tcp:80 UP', 'RS [10.0.1.2]:tcp:8080 [192.0.2.1]:tcp:80 UP'] : []);
+      lines.length = 0;
+      const again = model(`${text(on)}\n`);
+      await lvs.reload(again, undefined, diffVirtualServers(config, again));
+      t.deepEqual(lines, []);
+    } finally {
+      await lvs.stop();
+    }
+  }
+});

@@ -30,7 +30,8 @@ test.serial('under a NOTIFY_SOCKET: READY=1 once running, RELOADING=1 with MONOT
   const conf = join(dir, 'idle.conf');
   writeFileSync(conf, 'global_defs {\n    router_id idle\n}\n');
   const vrrpPid = join(dir, 'vrrp.pid');
-  const child = spawn('node', [TANDEMD, '-n', '-l', '-f', conf, '--control-socket', join(dir, 'n.sock'), '-r', vrrpPid], {
+  // --all: a VRRP side even for a file without VRRP configuration (the test stalls it below).
+  const child = spawn('node', [TANDEMD, '-n', '-l', '--all', '-f', conf, '--control-socket', join(dir, 'n.sock'), '-r', vrrpPid], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NOTIFY_SOCKET: sock.path, WATCHDOG_USEC: '400000' },
   });

@@ -203,3 +203,54 @@ test('interface_up_down_delays with down_timer_adverts 1: none, as keepalived', 
   t.deepEqual(debounceDelays(c.interfaceDelays, c.vrrpInstances, notes).get('eth0'), { downMs: 0, upMs: 0 });
   t.regex(notes.join(), /cannot be used with down_timer_adverts 1/);
 });
+
+test('track_group: the group\'s instances are in FAULT while the interface of a static address, route or rule naming it is down; others are not; a reload that drops it ends that', async (t) => {
+  const clock = new FakeClock(1000);
+  const host = new FakeHost(new FakeSegment(clock), '192.0.2.11');
+  host.addLink('eth1');
+  host.addLink('eth2');
+  const log = memoryLogger();
+  const service = new VrrpService({ host, clock, log });
+  const second = instance().replace('VI_1', 'VI_2').replace('virtual_router_id 51', 'virtual_router_id 52').replace('192.0.2.100/24', '192.0.2.101/24');
+  const tracked = `track_group TG {\n    group {\n        VI_1\n    }\n}\nstatic_ipaddress {\n    198.51.100.1/24 dev eth1 track_group TG\n}\nstatic_rules {\n    iif eth2 table 100 preference 7 track_group TG\n}\n${instance()}${second}`;
+  const part = vrrpPartOf(configFrom(tracked));
+  t.deepEqual(part.staticTrack, { VI_1: ['eth1', 'eth2'] });
+  await service.start(part);
+  await run(clock, 500);
+  const states = (): string[] => service.status().map((s) => `${s.name} ${s.state}`);
+  t.deepEqual(states(), ['VI_1 MASTER', 'VI_2 MASTER']);
+  host.setExtraLink('eth1', false);
+  await run(clock, 200);
+  t.deepEqual(states(), ['VI_1 FAULT', 'VI_2 MASTER']);
+  host.setExtraLink('eth1', true);
+  await run(clock, 200);
+  t.deepEqual(states(), ['VI_1 MASTER', 'VI_2 MASTER']);
+  host.setExtraLink('eth2', false);
+  await run(clock, 200);
+  t.deepEqual(states(), ['VI_1 FAULT', 'VI_2 MASTER']);
+  // The same file without the track_group on the rule: eth2 no longer counts.
+  const next = vrrpPartOf(configFrom(tracked.replace('preference 7 track_group TG', 'preference 7')));
+  const before = configFrom(tracked);
+  await service.reload(part, next, diff(before, configFrom(tracked.replace('preference 7 track_group TG', 'preference 7'))));
+  await run(clock, 4_000);
+  t.is(service.status()[0]?.state, 'MASTER');
+  await service.stop();
+});
+
+test('track_src_ip: FAULT while unicast_src_ip is not on the instance\'s interface, back when it returns; without it the instance does not care', async (t) => {
+  for (const tracked of [true, false]) {
+    const clock = new FakeClock(1000);
+    const host = new FakeHost(new FakeSegment(clock), '192.0.2.11');
+    const service = new VrrpService({ host, clock, log: memoryLogger() });
+    await service.start(vrrpPartOf(configFrom(instance(`    unicast_src_ip 192.0.2.11\n    unicast_peer {\n        192.0.2.12\n    }\n${tracked ? '    track_src_ip\n' : ''}`))));
+    await run(clock, 500);
+    t.is(service.status()[0]?.state, 'MASTER');
+    host.setOwnAddress(false);
+    await run(clock, 200);
+    t.is(service.status()[0]?.state, tracked ? 'FAULT' : 'MASTER', `track_src_ip ${tracked}`);
+    host.setOwnAddress(true);
+    await run(clock, 500);
+    t.is(service.status()[0]?.state, 'MASTER');
+    await service.stop();
+  }
+});

@@ -184,8 +184,8 @@ const MAX_OUTPUT = 4096;
 /** A script started with `startScript`: its outcome when it ends, and a way to end it. */
 export interface RunningScript {
   readonly done: Promise<ScriptOutcome>;
-  /** Kills the script's whole process group. */
-  kill(): void;
+  /** Signals the script's whole process group (SIGKILL unless told). */
+  kill(signal?: NodeJS.Signals): void;
 }
 
 /**
@@ -223,9 +223,9 @@ export function startScript(s: PreparedScript, extraArgs: readonly string[] = []
   });
   return {
     done,
-    kill: () => {
+    kill: (signal = 'SIGKILL') => {
       try {
-        process.kill(-child.pid!, 'SIGKILL');
+        process.kill(-child.pid!, signal);
       } catch {
         // Already gone.
       }

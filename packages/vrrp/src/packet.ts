@@ -33,11 +33,23 @@ export interface Advertisement {
   readonly authData: Uint8Array;
 }
 
+/**
+ * keepalived's forms of the VRRPv3 IPv4 checksum besides RFC 5798's: `old_unicast_checksum`
+ * puts another destination (the multicast group) in the pseudo-header, `v3_checksum_as_v2`
+ * (keepalived 2.2.8) leaves the pseudo-header out, as VRRPv2 does. IPv6 is always RFC 5798's.
+ */
+export interface ChecksumForm {
+  readonly pseudoHeaderDst?: string;
+  readonly noPseudoHeader?: boolean;
+}
+
 /** Addresses around the VRRP payload: the v3 checksum covers a pseudo-header built from them. */
 export interface IpContext {
   readonly family: Family;
   readonly src: string;
   readonly dst: string;
+  /** Absent: RFC 5798 §5.2.8's checksum. */
+  readonly checksum?: ChecksumForm;
 }
 
 /** Why a received datagram was not accepted as an advertisement. Every value is counted. */
@@ -94,7 +106,9 @@ function pseudoHeader(ctx: IpContext, length: number): Buffer {
 
 /** The checksum a VRRP message should carry: v2 over the message alone, v3 with the pseudo-header (RFC 5798 §5.2.8). */
 export function vrrpChecksum(version: Version, message: Uint8Array, ctx: IpContext): number {
-  return version === 2 ? internetChecksum([message]) : internetChecksum([pseudoHeader(ctx, message.length), message]);
+  if (version === 2 || (ctx.family === 4 && ctx.checksum?.noPseudoHeader === true)) return internetChecksum([message]);
+  const dst = ctx.family === 4 ? (ctx.checksum?.pseudoHeaderDst ?? ctx.dst) : ctx.dst;
+  return internetChecksum([pseudoHeader({ family: ctx.family, src: ctx.src, dst }, message.length), message]);
 }
 
 /** Encodes an advertisement with its checksum; throws VRRP_ERR_ENCODE on values that cannot be sent. */

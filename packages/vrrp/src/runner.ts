@@ -10,7 +10,7 @@ import {
   type VrrpState,
 } from './machine.js';
 import { sealAh } from './ah.js';
-import { AuthType, encode, noAuthData, passwordAuthData, type Advertisement, type DropReason } from './packet.js';
+import { AuthType, encode, noAuthData, passwordAuthData, type Advertisement, type ChecksumForm, type DropReason } from './packet.js';
 import { isMulticast } from './address.js';
 import type { ReceiveExpectations } from './receive.js';
 
@@ -68,6 +68,8 @@ export interface RunnerOptions {
   readonly checkUnicastSource?: boolean;
   /** keepalived's `skip_check_adv_addr`: while backup, the followed master's adverts skip the address check. */
   readonly skipCheckAdvertAddresses?: boolean;
+  /** keepalived's `old_unicast_checksum` / `v3_checksum_as_v2`: the VRRPv3 IPv4 checksum's form; absent: RFC 5798's. */
+  readonly checksum?: ChecksumForm;
 }
 
 export interface TransitionEvent {
@@ -337,7 +339,7 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
     for (const dst of this.transport.destinations) {
       try {
         const src = this.transport.sourceAddress;
-        const message = encode(advert, { family: this.options.params.family, src, dst });
+        const message = encode(advert, { family: this.options.params.family, src, dst, ...(this.options.checksum !== undefined ? { checksum: this.options.checksum } : {}) });
         const payload = ah ? sealAh(message, { src, dst, ipId: this.ipId, seq: this.ahSequence, key: this.authData, unicast: this.unicast }) : message;
         this.transport.send(payload, dst);
         this.stats.advertsSent++;

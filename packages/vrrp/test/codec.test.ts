@@ -8,6 +8,7 @@ import {
   decode,
   encode,
   encodingLength,
+  internetChecksum,
   passwordAuthData,
   noAuthData,
   type Advertisement,
@@ -167,4 +168,28 @@ test('random bytes never throw and are rejected with a reason or decoded', (t) =
     { numRuns: 50_000 },
   );
   t.true(rejected > 0);
+});
+
+test('keepalived\'s VRRPv3 IPv4 checksum forms: old_unicast_checksum (the multicast group as pseudo-header destination) and v3_checksum_as_v2 (no pseudo-header); each decodes only in its own form; IPv6 keeps RFC 5798\'s', (t) => {
+  const advert = { version: 3 as const, vrid: 51, priority: 150, intervalCs: 100, addresses: ['192.0.2.100'], authType: 0, authData: new Uint8Array(8) };
+  const base = { family: 4 as const, src: '192.0.2.11', dst: '192.0.2.12' };
+  const rfc = encode(advert, base);
+  const old = encode(advert, { ...base, checksum: { pseudoHeaderDst: '224.0.0.18' } });
+  const asV2 = encode(advert, { ...base, checksum: { noPseudoHeader: true } });
+  // The old form is the RFC checksum of the same advert sent to the group.
+  t.deepEqual(old, encode(advert, { ...base, dst: '224.0.0.18' }));
+  // As v2: the Internet checksum of the message alone.
+  const zeroed = Buffer.from(asV2);
+  zeroed.writeUInt16BE(0, 6);
+  t.is(asV2.readUInt16BE(6), internetChecksum([zeroed]));
+  t.is(new Set([rfc.readUInt16BE(6), old.readUInt16BE(6), asV2.readUInt16BE(6)]).size, 3);
+  for (const [buf, form] of [[rfc, undefined], [old, { pseudoHeaderDst: '224.0.0.18' }], [asV2, { noPseudoHeader: true }]] as const) {
+    t.true(decode(buf, { ...base, ...(form !== undefined ? { checksum: form } : {}) }).ok);
+  }
+  t.like(decode(old, base), { ok: false, reason: 'bad-checksum' });
+  t.like(decode(asV2, base), { ok: false, reason: 'bad-checksum' });
+  t.like(decode(rfc, { ...base, checksum: { noPseudoHeader: true } }), { ok: false, reason: 'bad-checksum' });
+  const v6 = { family: 6 as const, src: 'fe80::1', dst: 'ff02::12' };
+  const a6 = { ...advert, addresses: ['2001:db8::100'] };
+  t.deepEqual(encode(a6, { ...v6, checksum: { noPseudoHeader: true, pseudoHeaderDst: 'ff02::1' } }), encode(a6, v6));
 });

@@ -69,6 +69,10 @@ export interface VrrpHost extends ProcessSource {
   links(): Promise<LinkInfo[]>;
   /** Calls `onChange` with an interface's new state whenever one changes. */
   watchLinks(onChange: (link: LinkInfo) => void): void;
+  /** The addresses on the host's interfaces now (track_src_ip). */
+  interfaceAddresses(): Promise<Array<{ readonly address: string; readonly ifindex: number }>>;
+  /** Calls `onChange` whenever an address is added to or removed from an interface. */
+  watchAddresses(onChange: (e: { readonly address: string; readonly ifindex: number; readonly added: boolean }) => void): void;
   openChannel(spec: ChannelSpec, onDatagram: (payload: Buffer, info: PacketInfo) => void, onError: (err: Error) => void): Promise<HostChannel>;
   /** Sends whole Ethernet frames (gratuitous ARP, unsolicited NA) on an interface. */
   frameSender(ifname: string): FrameSink & { close(): void };

@@ -36,6 +36,14 @@ export class NetHost implements VrrpHost {
     this.rtnl.watchLinks(onChange);
   }
 
+  async interfaceAddresses(): Promise<Array<{ readonly address: string; readonly ifindex: number }>> {
+    return (await this.rtnl.allAddresses()).map((a) => ({ address: a.address, ifindex: a.ifindex }));
+  }
+
+  watchAddresses(onChange: (e: { readonly address: string; readonly ifindex: number; readonly added: boolean }) => void): void {
+    this.rtnl.watchAddresses(onChange);
+  }
+
   async openChannel(spec: ChannelSpec, onDatagram: (payload: Buffer, info: PacketInfo) => void, onError: (err: Error) => void): Promise<HostChannel> {
     const ch = await VrrpChannel.open(this.rtnl, spec.interface, spec.family, onDatagram, onError, spec.ah, spec.addressesOf);
     return {

@@ -1,3 +1,4 @@
+import { staticTrackedInterfaces, type Config } from '@tandem/config';
 import type { TransitionEvent } from '@tandem/vrrp';
 import type { LoopDelay } from '../loop-delay.js';
 import type { InstanceDiff } from './reload-plan.js';
@@ -75,6 +76,8 @@ export type SideMessage =
 export const STARTING_NETNS_ENV = 'TANDEM_STARTING_NETNS';
 
 /** The VRRP part of a full configuration (what the side is handed; the rest stays with the supervisor). */
-export function vrrpPartOf(c: VrrpPart): VrrpPart {
-  return { globalDefs: c.globalDefs, vrrpInstances: c.vrrpInstances, syncGroups: c.syncGroups, vrrpScripts: c.vrrpScripts, trackFiles: c.trackFiles, trackProcesses: c.trackProcesses, bfdInstances: c.bfdInstances, ...(c.interfaceDelays !== undefined ? { interfaceDelays: c.interfaceDelays } : {}) };
+export function vrrpPartOf(c: VrrpPart & Pick<Config, 'staticAddresses' | 'staticRoutes' | 'staticRules' | 'trackGroups' | 'garpGroups'>): VrrpPart {
+  // The track groups cross as what they mean to the side: the interfaces each instance tracks through them.
+  const staticTrack = c.trackGroups !== undefined ? staticTrackedInterfaces(c) : undefined;
+  return { globalDefs: c.globalDefs, vrrpInstances: c.vrrpInstances, syncGroups: c.syncGroups, vrrpScripts: c.vrrpScripts, trackFiles: c.trackFiles, trackProcesses: c.trackProcesses, bfdInstances: c.bfdInstances, ...(c.interfaceDelays !== undefined ? { interfaceDelays: c.interfaceDelays } : {}), ...(staticTrack !== undefined ? { staticTrack } : {}), ...(c.garpGroups !== undefined ? { garpGroups: c.garpGroups } : {}) };
 }

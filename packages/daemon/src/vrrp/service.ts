@@ -1,11 +1,11 @@
 import { uptime } from 'node:os';
 import { sameValue, type BfdInstance, type Config, type GlobalDefs, type SyncGroup, type TrackFile, type TrackProcess, type VrrpInstance, type VrrpScript } from '@tandem/config';
-import { FramePacer, type AddressSpec, type FrameSink, type LinkInfo, type PacketInfo } from '@tandem/net';
-import { InstanceRunner, openAh, receiveAdvert, type Clock, type DropReason, type InstanceStats, type Timer, type TransitionEvent, type VrrpState } from '@tandem/vrrp';
+import { type AddressSpec, type FrameSink, type LinkInfo, type PacketInfo } from '@tandem/net';
+import { InstanceRunner, openAh, receiveAdvert, type ChecksumForm, type Clock, type DropReason, type InstanceStats, type Timer, type TransitionEvent, type VrrpState } from '@tandem/vrrp';
 import { runScript } from '@tandem/healthcheck';
 import type { Logger } from '../logger.js';
 import { scriptPreparer, type ScriptExec, type ScriptPreparer } from '../script-prep.js';
-import { interfacesOf, runnerOptions, vipText } from '../instance-options.js';
+import { checksumForm, interfacesOf, runnerOptions, vipText } from '../instance-options.js';
 import { addressSpec, routeSpec, ruleSpec } from '../route-specs.js';
 import { pickInstance } from './dispatch.js';
 import { ExtraAnnouncer, extraTargets } from './extra-announce.js';
@@ -16,6 +16,9 @@ import { groupsByMember, planReload, type InstanceDiff } from './reload-plan.js'
 import { followTransition, groupFaults, onWantMaster, settledState, type GroupMove, type MemberView } from './sync-groups.js';
 import { Trackers, tracks, type ScriptStatus } from './tracking.js';
 import { BfdTracking } from './bfd-tracking.js';
+import { staticTrackItems, tracksStatically, type StaticTrack } from './static-track.js';
+import { AnnouncePacers } from './announce-pacing.js';
+import { SourceAddresses } from './source-tracking.js';
 
 // keepalived's vrrp_scheduler.c for tandem: the instances of one configuration on the host,
 // with receive dispatch, link state, tracking, sync groups, notify and reload. Decisions come
@@ -32,6 +35,10 @@ export interface VrrpPart {
   /** interface_up_down_delays. */
   readonly interfaceDelays?: Config['interfaceDelays'];
   readonly bfdInstances: readonly BfdInstance[];
+  /** Instance name → interfaces it tracks through keepalived's track groups (static items' `track_group`), weight 0. */
+  readonly staticTrack?: StaticTrack;
+  /** `garp_group` blocks. */
+  readonly garpGroups?: Config['garpGroups'];
 }
 
 /** Status of one instance, as `tandemctl status --json` prints it. */
@@ -80,6 +87,10 @@ function channelSpec(i: VrrpInstance): ChannelSpec {
 }
 
 /** The channel an instance sends and receives on: its interface, family, and whether AH wraps the adverts. */
+function checksumOf(m: Managed | undefined, g: GlobalDefs): ChecksumForm | undefined {
+  return m === undefined ? undefined : checksumForm(m.config, g);
+}
+
 function channelKey(i: VrrpInstance): string {
   const c = channelSpec(i);
   return `${c.interface}/${c.family}${c.ah ? '/ah' : ''}`;
@@ -116,8 +127,9 @@ export class VrrpService {
   private readonly links = new Map<number, LinkInfo>();
   private readonly frameSenders = new Map<number, FrameSink & { close(): void }>();
   /** Per interface, in front of its sender: vrrp_garp_interval / vrrp_gna_interval. */
-  private readonly pacers = new Map<number, FramePacer>();
-  private announceGaps = { arpIntervalMs: 0, naIntervalMs: 0 };
+  private readonly pacers: AnnouncePacers;
+  private readonly sources = new SourceAddresses();
+  private watchingSources = false;
   /** While vrrp_startup_delay runs: the instances that begin when it ends (reloads may add some). */
   private startupDelay: { readonly timer: Timer; readonly pending: Managed[] } | undefined;
   private readonly trackers: Trackers;
@@ -156,7 +168,19 @@ export class VrrpService {
       o.host,
     );
     this.notifier = new Notifier(o.log, o.clock, exec, (line) => this.onNotifyLine?.(line));
+    this.pacers = new AnnouncePacers(o.clock, (ifname, err) => this.log.warn(`gratuitous ARP / NA on ${ifname}: ${err.message}`));
     this.debouncer = new LinkDebouncer(o.clock, (link) => this.onLink(link), (line) => this.log.info(line));
+  }
+
+  /** track_src_ip: the addresses on the interfaces, then their changes (once an instance uses it). */
+  private async followSources(part: VrrpPart): Promise<void> {
+    if (this.watchingSources || !part.vrrpInstances.some((i) => i.trackSrcIp === true)) return;
+    this.watchingSources = true;
+    this.host.watchAddresses((e) => {
+      if (!this.sources.change(e.address, e.ifindex, e.added)) return;
+      for (const m of this.instances) if (m.config.trackSrcIp === true && m.config.unicastSrcIp === e.address) this.recompute(m);
+    });
+    this.sources.reset(await this.host.interfaceAddresses());
   }
 
   /** interface_up_down_delays for this configuration (each instance caps its interface's, as keepalived). */
@@ -178,7 +202,7 @@ export class VrrpService {
     this.preparer = scriptPreparer(part);
     this.groupOf = groupsByMember(part.syncGroups);
     this.bfd.configure(part.bfdInstances);
-    this.setAnnounceGaps(part.globalDefs);
+    this.pacers.configure(part.globalDefs, part.garpGroups);
     this.host.setFirewall(part.globalDefs.vrrpFirewall);
     // keepalived's disable_local_igmp: no IGMP reports for 224.0.0.0/24 (the VRRP group among them) while it runs.
     if (part.globalDefs.disableLocalIgmp === true) this.host.holdHostSysctl(IGMP_LINK_LOCAL, '0');
@@ -193,6 +217,7 @@ export class VrrpService {
       this.debouncer.known([...this.links.values()]);
       this.setDelays(part);
       this.part = part;
+      await this.followSources(part);
       for (const i of part.vrrpInstances) await this.addOrWait(i, part);
     } catch (err) {
       await this.stop();
@@ -373,29 +398,17 @@ export class VrrpService {
 
   private readonly ifindexOf = (name: string): number => this.linkByName(name).index;
 
-  /** The interface's frame sender, behind a pacer shared by every instance that announces there. */
-  private framesFor(ifindex: number): FramePacer {
-    let pacer = this.pacers.get(ifindex);
-    if (pacer === undefined) {
-      const name = this.links.get(ifindex)?.name ?? String(ifindex);
+  /** The interface's frame sender, behind a pacer shared by every instance that announces there (and by a garp_group's interfaces). */
+  private framesFor(ifindex: number): FrameSink {
+    const name = this.links.get(ifindex)?.name ?? String(ifindex);
+    return this.pacers.frames(ifindex, name, () => {
       let sender = this.frameSenders.get(ifindex);
       if (sender === undefined) {
         sender = this.host.frameSender(this.links.get(ifindex)?.name ?? '');
         this.frameSenders.set(ifindex, sender);
       }
-      pacer = new FramePacer(sender, { ...this.announceGaps, onError: (err) => this.log.warn(`gratuitous ARP / NA on ${name}: ${err.message}`) }, this.clock);
-      this.pacers.set(ifindex, pacer);
-    }
-    return pacer;
-  }
-
-  /** Takes vrrp_garp_interval / vrrp_gna_interval; pacers made under other values are replaced. */
-  private setAnnounceGaps(g: GlobalDefs): void {
-    const gaps = { arpIntervalMs: g.vrrpGarpInterval * 1000, naIntervalMs: g.vrrpGnaInterval * 1000 };
-    if (sameValue(gaps, this.announceGaps)) return;
-    this.announceGaps = gaps;
-    for (const p of this.pacers.values()) p.close();
-    this.pacers.clear();
+      return sender;
+    });
   }
 
   private addressSpecs(i: VrrpInstance): AddressSpec[] {
@@ -465,7 +478,7 @@ export class VrrpService {
 
   /** Tracked scripts, files, interfaces and BFD sessions: the effective priority and the first fault. */
   private evaluate(i: VrrpInstance, group: SyncGroup | undefined, links: ReadonlyMap<string, LinkInfo>): { priority: number; fault: string | undefined } {
-    return this.trackers.evaluate(i, group, links, this.bfd.items(i, group));
+    return this.trackers.evaluate(i, group, links, [...this.bfd.items(i, group), ...staticTrackItems(this.part?.staticTrack, i.name, links), ...this.sources.items(i, links.get(i.interface)?.index)]);
   }
 
   /**
@@ -544,7 +557,7 @@ export class VrrpService {
     const byName = (name: string): Managed | undefined => this.instances.find((m) => m.config.name === name);
     this.groupOf = groupsByMember(next.syncGroups);
     this.bfd.configure(next.bfdInstances);
-    this.setAnnounceGaps(next.globalDefs);
+    this.pacers.configure(next.globalDefs, next.garpGroups);
     if (!sameValue(before.globalDefs.vrrpFirewall, next.globalDefs.vrrpFirewall)) {
       this.log.warn('the no_accept firewall settings (nftables, vrrp_iptables) change at the next start of tandemd, not at a reload');
     }
@@ -557,6 +570,7 @@ export class VrrpService {
     for (const l of await this.host.links()) this.links.set(l.index, { ...l, up: this.debouncer.shownUp(l.index) ?? l.up, mac: l.mac ?? this.links.get(l.index)?.mac });
     this.setDelays(next);
     this.part = next;
+    await this.followSources(next);
     for (const step of planReload(before, next, d)) {
       // An instance waiting for its interfaces waits on with its new configuration.
       const name = 'name' in step ? step.name : step.instance.name;
@@ -631,15 +645,15 @@ export class VrrpService {
     const candidates = this.instances.filter((m) => channelKey(m.config) === key);
     let target: Managed | undefined;
     const opened = stats.ah ? openAh(payload) : undefined;
+    const inner = opened?.ok === true ? opened.payload : payload;
+    const pick = (vrid: number): Managed | undefined => pickInstance(candidates.map((m) => ({ m, vrid: m.config.virtualRouterId, unicastPeers: m.config.unicastPeer })), vrid, info.src)?.m;
+    // The checksum is verified in the form of the instance the advert is for (its VRID, byte 1): old_unicast_checksum / v3_checksum_as_v2.
+    const form = inner.length > 1 && this.part !== undefined ? checksumOf(pick(inner[1]!), this.part.globalDefs) : undefined;
     const r =
       opened?.ok === false
         ? opened
-        : receiveAdvert(opened?.payload ?? payload, { family: stats.family, src: info.src, dst: info.dst, ttl: info.ttl, ...(opened !== undefined ? { ah: opened.envelope } : {}) }, (vrid) => {
-            target = pickInstance(
-              candidates.map((m) => ({ m, vrid: m.config.virtualRouterId, unicastPeers: m.config.unicastPeer })),
-              vrid,
-              info.src,
-            )?.m;
+        : receiveAdvert(inner, { family: stats.family, src: info.src, dst: info.dst, ttl: info.ttl, ...(form !== undefined ? { checksum: form } : {}), ...(opened !== undefined ? { ah: opened.envelope } : {}) }, (vrid) => {
+            target = pick(vrid);
             return target?.runner.expectations;
           });
     if (r.ok) {
@@ -671,7 +685,7 @@ export class VrrpService {
     if (this.waiting.size > 0 && (before === undefined || (!before.up && link.up))) void this.appeared();
     if (before !== undefined && before.up === link.up) return;
     for (const m of this.instances) {
-      if (m.ifindex === link.index || tracks(m.config, this.groupOf.get(m.config.name), 'trackInterface', link.name)) this.recompute(m);
+      if (m.ifindex === link.index || tracks(m.config, this.groupOf.get(m.config.name), 'trackInterface', link.name) || tracksStatically(this.part?.staticTrack, m.config.name, link.name)) this.recompute(m);
     }
   }
 
@@ -724,8 +738,7 @@ export class VrrpService {
     await this.notifier.stop();
     for (const ch of this.channels.values()) ch.close();
     this.channels.clear();
-    for (const p of this.pacers.values()) p.close();
-    this.pacers.clear();
+    this.pacers.close();
     for (const s of this.frameSenders.values()) s.close();
     this.frameSenders.clear();
     for (const m of this.instances) if (m.config.promoteSecondaries) this.host.releaseSysctl('ipv4', m.config.interface, 'promote_secondaries');
