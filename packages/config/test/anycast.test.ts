@@ -1,20 +1,6 @@
 import test from 'ava';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { formatDiagnostic, load, printConfig, sameValue } from '../src/index.js';
-
-const dir = mkdtempSync(join(tmpdir(), 'tandem-anycast-'));
-test.after.always(() => rmSync(dir, { recursive: true, force: true }));
-let n = 0;
-
-function loadText(text: string, configId = 'host1') {
-  const p = join(dir, `k${n++}.conf`);
-  writeFileSync(p, text);
-  const r = load(p, { configId });
-  const strip = (l: string): string => (l.startsWith(p) ? l.slice(p.length) : l);
-  return { r, errors: r.errors.map(formatDiagnostic).map(strip), warnings: r.warnings.map(formatDiagnostic).map(strip) };
-}
+import { printConfig, sameValue } from '../src/index.js';
+import { loadText } from './load-text.js';
 
 const vs = (head: string, extra: string): string => `virtual_server ${head} {\n  lb_algo mh\n  lb_kind DR\n${extra}  real_server 10.52.0.21 80 {\n  }\n}\n`;
 

@@ -1,20 +1,7 @@
 import test from 'ava';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { formatDiagnostic, load, printConfig, sameValue } from '../src/index.js';
+import { printConfig, sameValue } from '../src/index.js';
+import { loadText } from './load-text.js';
 import { bfdMinTtl } from '../src/bfd.js';
-
-const dir = mkdtempSync(join(tmpdir(), 'tandem-bfd-'));
-let n = 0;
-
-function loadText(text: string, configId = 'host1') {
-  const p = join(dir, `k${n++}.conf`);
-  writeFileSync(p, text);
-  const r = load(p, { configId });
-  const strip = (l: string): string => (l.startsWith(p) ? l.slice(p.length) : l);
-  return { r, errors: r.errors.map(formatDiagnostic).map(strip), warnings: r.warnings.map(formatDiagnostic).map(strip) };
-}
 
 const inst = (name: string, vrid: number, extra: string, priority = 100): string =>
   `vrrp_instance ${name} {\n  interface eth0\n  virtual_router_id ${vrid}\n  priority ${priority}\n  virtual_ipaddress {\n    192.0.2.${vrid}\n  }\n${extra}}\n`;

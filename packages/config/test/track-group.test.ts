@@ -1,16 +1,6 @@
 import test from 'ava';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { formatDiagnostic, load, printConfig, staticTrackedInterfaces } from '../src/index.js';
-
-function loadText(text: string) {
-  const p = join(mkdtempSync(join(tmpdir(), 'tandem-tg-')), 'k.conf');
-  writeFileSync(p, text);
-  const r = load(p);
-  const said = (severity: 'error' | 'warning'): string[] => r.diagnostics.filter((d) => d.severity === severity).map((d) => formatDiagnostic(d).slice(p.length));
-  return { r, errors: said('error'), warnings: said('warning') };
-}
+import { printConfig, staticTrackedInterfaces } from '../src/index.js';
+import { loadText } from './load-text.js';
 
 const inst = (name: string, vrid: number): string => `vrrp_instance ${name} {\n  interface eth0\n  virtual_router_id ${vrid}\n  virtual_ipaddress {\n    192.0.2.${vrid}\n  }\n}\n`;
 const group = (members: string): string => `track_group TG {\n  group {\n    ${members}\n  }\n}\n`;

@@ -10,6 +10,7 @@ import { Announcements } from '../src/anycast/announcements.js';
 import { planAnnouncements, type ServiceView } from '../src/anycast/plan.js';
 import { LvsService } from '../src/lvs-service.js';
 import type { Logger } from '../src/logger.js';
+import { until } from './until.js';
 
 // The announcements as a pure plan over the virtual servers' views, the announcer on a fake
 // host (the real one, a TUN device and routes picked up by FRR, is tested in namespaces and in
@@ -206,14 +207,6 @@ class KernelInMemory {
     return Promise.resolve(ops.map((operation) => ({ operation })));
   }
 }
-
-const until = async (what: string, probe: () => boolean): Promise<void> => {
-  const end = Date.now() + 5000;
-  while (!probe()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 
 test('with LvsService: the route follows the quorum, withdrawn at its loss, announced again only once IPVS has the real server back', async (t) => {
   const file = join(dir, 'rs.state');

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { load, formatDiagnostic } from '@tandem/config';
 import { LvsService } from '../src/lvs-service.js';
 import type { Logger } from '../src/logger.js';
+import { until } from './until.js';
 
 const lines: string[] = [];
 const log: Logger = {
@@ -13,14 +14,6 @@ const log: Logger = {
   info: (m) => void lines.push(`info: ${m}`),
   debug: () => undefined,
   child: () => log,
-};
-
-const until = async (what: string, probe: () => boolean): Promise<void> => {
-  const end = Date.now() + 5000;
-  while (!probe()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 };
 
 test('FILE_CHECK: a real file takes a real server down at -254 and changes its weight with dynamic', async (t) => {
