@@ -9,8 +9,8 @@ import { type AnnounceHost, Announcer } from '../src/anycast/announcer.js';
 import { Announcements } from '../src/anycast/announcements.js';
 import { planAnnouncements, type ServiceView } from '../src/anycast/plan.js';
 import { LvsService } from '../src/lvs-service.js';
-import type { Logger } from '../src/logger.js';
 import { until } from './until.js';
+import { linesLogger } from './test-log.js';
 
 // The announcements as a pure plan over the virtual servers' views, the announcer on a fake
 // host (the real one, a TUN device and routes picked up by FRR, is tested in namespaces and in
@@ -25,17 +25,6 @@ function model(text: string): Config {
   const r = load(p);
   if (r.config === undefined) throw new Error(r.errors.map(formatDiagnostic).join('\n'));
   return r.config;
-}
-
-function logger(lines: string[]): Logger {
-  const log: Logger = {
-    error: (m) => void lines.push(`error: ${m}`),
-    warn: (m) => void lines.push(`warn: ${m}`),
-    info: (m) => void lines.push(`info: ${m}`),
-    debug: () => undefined,
-    child: () => log,
-  };
-  return log;
 }
 
 const vs = (address: string, port: number, announce: string | undefined, extra = ''): string =>
@@ -118,7 +107,7 @@ const planned = (key: string, announce: boolean, reason = announce ? 'has quorum
 test('announcer: one route per announced prefix through the interface, made at the first plan; withdrawals remove exactly theirs', async (t) => {
   const host = new FakeHost();
   const lines: string[] = [];
-  const a = new Announcer(host, logger(lines));
+  const a = new Announcer(host, linesLogger(lines));
   await a.apply('tandem-anycast', [planned('10.60.0.100/32', false)]);
   t.deepEqual(host.events, ['open tandem-anycast 7'], 'the interface exists from the first plan, before anything is announced');
   await a.apply('tandem-anycast', [planned('10.60.0.100/32', true), planned('10.60.0.0/24', true)]);
@@ -141,7 +130,7 @@ test('announcer: one route per announced prefix through the interface, made at t
 
 test('announcer: a burst of plans while one is applied ends in the last one, applied once', async (t) => {
   const host = new FakeHost();
-  const a = new Announcer(host, logger([]));
+  const a = new Announcer(host, linesLogger([]));
   const flips = Array.from({ length: 20 }, (_v, i) => a.apply('tandem-anycast', [planned('10.60.0.100/32', i % 2 === 0)]));
   await Promise.all(flips);
   // The first plan (announce) runs; the 19 that came meanwhile collapse into the last (withdraw).
@@ -152,7 +141,7 @@ test('announcer: an interface that cannot be made announces nothing, says so onc
   const host = new FakeHost();
   host.failOpen = 'tun: an interface named tandem-anycast already exists';
   const lines: string[] = [];
-  const a = new Announcer(host, logger(lines));
+  const a = new Announcer(host, linesLogger(lines));
   await a.apply('tandem-anycast', [planned('10.60.0.100/32', true)]);
   await a.apply('tandem-anycast', [planned('10.60.0.100/32', true)]);
   t.deepEqual(lines.filter((l) => l.startsWith('error')), ['error: announce: cannot create interface tandem-anycast: tun: an interface named tandem-anycast already exists; nothing is announced']);
@@ -167,7 +156,7 @@ test('announcer: a route the kernel refuses is not counted as announced and is t
   const host = new FakeHost();
   host.failAdd.add('10.60.0.100/32');
   const lines: string[] = [];
-  const a = new Announcer(host, logger(lines));
+  const a = new Announcer(host, linesLogger(lines));
   await a.apply('any0', [planned('10.60.0.100/32', true)]);
   t.false(a.status().prefixes[0]!.announced);
   t.true(lines.some((l) => l === 'error: announce: cannot add the route of 10.60.0.100/32: EINVAL; it is not announced'));
@@ -180,7 +169,7 @@ test('announcer: a route the kernel refuses is not counted as announced and is t
 
 test('announcer: withdrawAll removes every route, counts them, and no plan after it announces again', async (t) => {
   const host = new FakeHost();
-  const a = new Announcer(host, logger([]));
+  const a = new Announcer(host, linesLogger([]));
   await a.apply('tandem-anycast', [planned('10.60.0.100/32', true), planned('10.60.0.101/32', true)]);
   t.is(await a.withdrawAll(), 2);
   await a.apply('tandem-anycast', [planned('10.60.0.100/32', true)]);
@@ -215,8 +204,8 @@ test('with LvsService: the route follows the quorum, withdrawn at its loss, anno
   const events: string[] = [];
   const host = new FakeHost(events);
   const lines: string[] = [];
-  const lvs = new LvsService(logger(lines));
-  const ann = Announcements.forConfig(config, (c) => c, logger(lines), Object.assign(host, { close: () => undefined }))!;
+  const lvs = new LvsService(linesLogger(lines));
+  const ann = Announcements.forConfig(config, (c) => c, linesLogger(lines), Object.assign(host, { close: () => undefined }))!;
   lvs.onServiceState = () => void ann.update(config, (name) => lvs.serviceView(name));
   try {
     await lvs.start(config, new KernelInMemory(events) as unknown as IpvsClient);

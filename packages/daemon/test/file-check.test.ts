@@ -4,17 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load, formatDiagnostic } from '@tandem/config';
 import { LvsService } from '../src/lvs-service.js';
-import type { Logger } from '../src/logger.js';
 import { until } from './until.js';
+import { linesLogger } from './test-log.js';
 
 const lines: string[] = [];
-const log: Logger = {
-  error: (m) => void lines.push(`error: ${m}`),
-  warn: (m) => void lines.push(`warn: ${m}`),
-  info: (m) => void lines.push(`info: ${m}`),
-  debug: () => undefined,
-  child: () => log,
-};
+const log = linesLogger(lines);
 
 test('FILE_CHECK: a real file takes a real server down at -254 and changes its weight with dynamic', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-filecheck-'));

@@ -6,7 +6,7 @@ import { diffVirtualServers, formatDiagnostic, load, type Config } from '@tandem
 import { describeOperation, serviceId, type IpvsClient, type Operation, type OperationResult, type TableService } from '@tandem/ipvs';
 import { LvsService } from '../src/lvs-service.js';
 import { summarizeOperations } from '../src/ipvs-summary.js';
-import type { Logger } from '../src/logger.js';
+import { linesLogger } from './test-log.js';
 
 // A reload re-plans only the virtual servers whose blocks changed (or whose group or
 // track_file did), and IPVS sees only the entries that differ. The kernel here is an
@@ -47,17 +47,6 @@ class TableInMemory {
   }
 }
 
-function logger(lines: string[]): Logger {
-  const log: Logger = {
-    error: (m) => void lines.push(`error: ${m}`),
-    warn: (m) => void lines.push(`warn: ${m}`),
-    info: (m) => void lines.push(`info: ${m}`),
-    debug: (m) => void lines.push(`debug: ${m}`),
-    child: () => log,
-  };
-  return log;
-}
-
 const dir = mkdtempSync(join(tmpdir(), 'tandem-lvs-reload-'));
 let n = 0;
 function model(text: string): Config {
@@ -75,7 +64,7 @@ const many = (k: number, tweak?: (i: number) => string | undefined): string => A
 async function started(config: Config): Promise<{ lvs: LvsService; kernel: TableInMemory; lines: string[] }> {
   const kernel = new TableInMemory();
   const lines: string[] = [];
-  const lvs = new LvsService(logger(lines));
+  const lvs = new LvsService(linesLogger(lines, true));
   await lvs.start(config, kernel as unknown as IpvsClient);
   return { lvs, kernel, lines };
 }
@@ -162,7 +151,7 @@ test('rs_init_notifies: at start the real servers put up are notified as if they
     `global_defs {\n    rs_init_notifies${on ? '' : ' off'}\n}\nvirtual_server 192.0.2.1 80 {\n    real_server 10.0.1.1 80 {\n        weight 1\n    }\n    real_server 10.0.1.2 8080 {\n        weight 1\n    }\n    real_server 10.0.1.3 80 {\n        alpha\n        TCP_CHECK {\n            connect_timeout 1\n        }\n    }\n}\n`;
   for (const on of [true, false]) {
     const lines: string[] = [];
-    const lvs = new LvsService(logger([]));
+    const lvs = new LvsService(linesLogger([], true));
     lvs.onNotifyLine = (l) => lines.push(l);
     const config = model(text(on));
     await lvs.start(config, new TableInMemory() as unknown as IpvsClient);
