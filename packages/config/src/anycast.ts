@@ -102,10 +102,17 @@ export function resolveAnnounce(key: VirtualServerKey, announce: Announce, diags
     }
     return announce;
   }
+  const host = key.family === 4 ? 32 : 128;
+  // The service's own address is local on the director (IPVS takes only what is addressed to the
+  // host), and zebra's connected route for it wins over tandem's kernel route of the same length.
+  const ownHostRoute = (pos: Position): void =>
+    diags.warning('CONF_ERR_VALUE', pos, `announce: ${key.address}/${host} is the virtual server's own address; if the director holds it as /${host} (on lo, as DR directors do), zebra prefers its connected route and redistributes nothing: announce a covering prefix`);
   if (announce.prefixes.length === 0) {
-    return { prefixes: [{ address: key.address, prefix: key.family === 4 ? 32 : 128, family: key.family, pos: announce.pos }], pos: announce.pos };
+    ownHostRoute(announce.pos);
+    return { prefixes: [{ address: key.address, prefix: host, family: key.family, pos: announce.pos }], pos: announce.pos };
   }
   for (const p of announce.prefixes) {
+    if (p.prefix === host && p.address === key.address) ownHostRoute(p.pos);
     const net = new BlockList();
     net.addSubnet(p.address, p.prefix, p.family === 4 ? 'ipv4' : 'ipv6');
     if (p.family !== key.family || !net.check(key.address, key.family === 4 ? 'ipv4' : 'ipv6')) {
