@@ -4,6 +4,7 @@ import type { DestinationEntry, KernelService, Stats } from '@tandem/ipvs';
 import type { VirtualServerStatus } from './lvs-service.js';
 import { keepalivedCommand } from './keepalived-dumps.js';
 import type { SnmpType, Varbind } from './snmp-view.js';
+import { addressToBytes } from '@tandem/vrrp';
 
 // KEEPALIVED-MIB's checker part (`check`, .1.3.6.1.4.1.9586.100.5.3): virtualServerTable and
 // realServerTable as keepalived's check_snmp.c fills them, from the configuration, the real
@@ -26,16 +27,15 @@ const hi32 = (n: bigint): number => Number((n >> 32n) & 0xffffffffn);
 const usec = (s: number | undefined): number => Math.round((s ?? 0) * 1e6);
 const ZERO: Stats = { conns: 0n, inPackets: 0n, outPackets: 0n, inBytes: 0n, outBytes: 0n, cps: 0n, inPps: 0n, outPps: 0n, inBps: 0n, outBps: 0n };
 
-function ipBytes(address: string): Buffer {
-  if (!address.includes(':')) return Buffer.from(address.split('.').map(Number));
-  const [head = '', tail = ''] = address.split('::');
-  const parts = (p: string): number[] => (p === '' ? [] : p.split(':').map((h) => parseInt(h, 16)));
-  const h = parts(head);
-  const t = parts(tail);
-  const words = address.includes('::') ? [...h, ...new Array<number>(8 - h.length - t.length).fill(0), ...t] : h;
-  const b = Buffer.alloc(16);
-  words.forEach((w, i) => b.writeUInt16BE(w, i * 2));
-  return b;
+/** An IPv4 service's persistence_granularity as a netmask's bytes: a dotted mask as given, a prefix length (which the file may also give) made into one. */
+function ipv4Mask(granularity: string | undefined): Buffer {
+  if (granularity === undefined) return Buffer.from([255, 255, 255, 255]);
+  if (granularity.includes('.')) return addressToBytes(granularity);
+  const bits = Math.min(32, Number(granularity));
+  const mask = Buffer.alloc(4);
+  // A shift by 32 is a shift by 0 in JavaScript: /0 is written out.
+  mask.writeUInt32BE(bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0);
+  return mask;
 }
 
 /** The kernel's destination for a real server, if IPVS has it. */
@@ -98,7 +98,7 @@ export function checkView(servers: readonly CheckedVirtualServer[], syncDaemon =
     if (key.kind === 'fwmark') put(4, 'Gauge32', key.mark);
     put(5, 'Integer', family === 4 ? 1 : 2);
     if (key.kind === 'address') {
-      put(6, 'OctetString', ipBytes(key.address));
+      put(6, 'OctetString', addressToBytes(key.address));
       put(7, 'Gauge32', key.port ?? 0);
     }
     if (key.kind !== 'fwmark') put(8, 'Integer', { TCP: 1, UDP: 2, SCTP: 3 }[c.protocol]);
@@ -108,7 +108,7 @@ export function checkView(servers: readonly CheckedVirtualServer[], syncDaemon =
     if (c.virtualhost !== undefined) put(12, 'OctetString', c.virtualhost);
     put(13, 'Integer', truth((c.persistenceTimeout ?? 0) > 0));
     if ((c.persistenceTimeout ?? 0) > 0) put(14, 'Gauge32', c.persistenceTimeout!);
-    if (family === 4) put(15, 'OctetString', ipBytes(c.persistenceGranularity ?? '255.255.255.255'));
+    if (family === 4) put(15, 'OctetString', ipv4Mask(c.persistenceGranularity));
     put(16, 'Gauge32', Math.floor(c.delayLoop));
     put(17, 'Integer', 2);
     put(18, 'Integer', truth(c.alpha));
@@ -150,7 +150,7 @@ export function checkView(servers: readonly CheckedVirtualServer[], syncDaemon =
       const fwd = rs.forwarding ?? c.forwarding;
       r(2, 'Integer', 1);
       r(3, 'Integer', rs.family === 4 ? 1 : 2);
-      r(4, 'OctetString', ipBytes(rs.address));
+      r(4, 'OctetString', addressToBytes(rs.address));
       r(5, 'Gauge32', rs.port ?? 0);
       r(6, 'Integer', truth(st?.up ?? !c.alpha));
       r(7, 'Integer', rs.weight);

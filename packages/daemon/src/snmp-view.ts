@@ -1,6 +1,7 @@
 import type { InstanceDump, ScriptDump } from './keepalived-dumps.js';
 import { keepalivedCommand, keepalivedCounters } from './keepalived-dumps.js';
 import { checkView, type CheckedVirtualServer } from './snmp-check-view.js';
+import { addressToBytes } from '@tandem/vrrp';
 
 // What `tandemd -x` serves over AgentX, as data: every object of KEEPALIVED-MIB's VRRP part,
 // VRRP-MIB (RFC 2787) and VRRPv3-MIB (RFC 6527) that keepalived 2.2.7 fills, made from the
@@ -55,18 +56,6 @@ const truth = (b: boolean): number => (b ? 1 : 2);
 const kaState = (s: InstanceDump['state']): number => ({ INIT: 0, BACKUP: 1, MASTER: 2, FAULT: 3 })[s];
 /** RFC 2787 / RFC 6527: initialize(1), backup(2), master(3); FAULT shows as initialize. */
 const rfcState = (s: InstanceDump['state']): number => ({ INIT: 1, BACKUP: 2, MASTER: 3, FAULT: 1 })[s];
-
-function ipBytes(address: string): Buffer {
-  if (!address.includes(':')) return Buffer.from(address.split('.').map(Number));
-  const [head = '', tail = ''] = address.split('::');
-  const parts = (p: string): number[] => (p === '' ? [] : p.split(':').map((h) => parseInt(h, 16)));
-  const h = parts(head);
-  const t = parts(tail);
-  const words = address.includes('::') ? [...h, ...new Array<number>(8 - h.length - t.length).fill(0), ...t] : h;
-  const b = Buffer.alloc(16);
-  words.forEach((w, i) => b.writeUInt16BE(w, i * 2));
-  return b;
-}
 
 /** Sorted by OID, as GETNEXT walks them. */
 export function compareOids(a: readonly number[], b: readonly number[]): number {
@@ -151,7 +140,7 @@ export function mibView(s: SnmpSnapshot): Varbind[] {
     col(33, 'Integer', 2);
     if (c.unicastPeer.length === 0) {
       col(34, 'Integer', c.family === 4 ? 1 : 2);
-      col(35, 'OctetString', ipBytes(c.mcastGroup));
+      col(35, 'OctetString', addressToBytes(c.mcastGroup));
     }
     // vrrpTrackedInterfaceTable (2.4), vrrpTrackedScriptTable (2.5): weights as configured.
     c.tracking.trackInterface.forEach((t) => {
@@ -171,8 +160,8 @@ export function mibView(s: SnmpSnapshot): Varbind[] {
       const a = (m: number, type: SnmpType, value: Varbind['value']): void => put(ka(2, 6, 1, m, idx, ai + 1), type, value);
       const dev = v.dev ?? c.vmac?.name ?? c.interface;
       a(2, 'Integer', v.family === 4 ? 1 : 2);
-      a(3, 'OctetString', ipBytes(v.address));
-      if (v.family === 4) a(4, 'OctetString', v.broadcast !== undefined ? ipBytes(v.broadcast) : Buffer.alloc(4));
+      a(3, 'OctetString', addressToBytes(v.address));
+      if (v.family === 4) a(4, 'OctetString', v.broadcast !== undefined ? addressToBytes(v.broadcast) : Buffer.alloc(4));
       a(5, 'Gauge32', v.prefix);
       a(6, 'Integer', SCOPE[v.scope ?? 'global'] ?? 14);
       a(7, 'Integer', s.links.get(dev)?.index ?? 0);
@@ -218,7 +207,7 @@ export function mibView(s: SnmpSnapshot): Varbind[] {
     o(13, 'TimeTicks', ticks(s.nowMs - s.startedMs));
     o(14, 'Integer', 1);
     o(15, 'Integer', 1);
-    for (const v of c.virtualIpaddress) put([...VRRP_MIB, 1, 4, 1, 2, ...ix, ...ipBytes(v.address)], 'Integer', 1);
+    for (const v of c.virtualIpaddress) put([...VRRP_MIB, 1, 4, 1, 2, ...ix, ...addressToBytes(v.address)], 'Integer', 1);
   }
   put([...VRRP_MIB, 2, 1, 0], 'Counter32', sumDrops(s.instances, 'bad-checksum'));
   put([...VRRP_MIB, 2, 2, 0], 'Counter32', sumDrops(s.instances, 'bad-version'));
@@ -238,8 +227,8 @@ export function mibView(s: SnmpSnapshot): Varbind[] {
     const own = c.unicastSrcIp ?? (c.family === 4 ? link?.primary4 : link?.primary6);
     const o = (n: number, type: SnmpType, value: Varbind['value']): void => put([...VRRPV3_MIB, 1, 1, 1, 1, n, ...ix3(d)], type, value);
     const masterAddr = d.state === 'MASTER' ? own : d.master;
-    if (masterAddr !== undefined) o(3, 'OctetString', ipBytes(masterAddr));
-    if (own !== undefined) o(4, 'OctetString', ipBytes(own));
+    if (masterAddr !== undefined) o(3, 'OctetString', addressToBytes(masterAddr));
+    if (own !== undefined) o(4, 'OctetString', addressToBytes(own));
     o(5, 'OctetString', link?.mac ?? Buffer.alloc(6));
     o(6, 'Integer', rfcState(d.state));
     o(7, 'Gauge32', c.priority);
@@ -249,7 +238,7 @@ export function mibView(s: SnmpSnapshot): Varbind[] {
     o(11, 'Integer', truth(c.accept));
     o(12, 'TimeTicks', ticks(s.nowMs - s.startedMs));
     o(13, 'Integer', 1);
-    for (const v of c.virtualIpaddress) put([...VRRPV3_MIB, 1, 1, 2, 1, 2, ...ix3(d), ...ipBytes(v.address)], 'Integer', 1);
+    for (const v of c.virtualIpaddress) put([...VRRPV3_MIB, 1, 1, 2, 1, 2, ...ix3(d), ...addressToBytes(v.address)], 'Integer', 1);
   }
   put([...VRRPV3_MIB, 1, 2, 1, 0], 'Counter64', BigInt(sumDrops(s.instances, 'bad-checksum')));
   put([...VRRPV3_MIB, 1, 2, 2, 0], 'Counter64', BigInt(sumDrops(s.instances, 'bad-version')));
