@@ -51,3 +51,46 @@ export function vrrpConf(o: LabInstance): string {
   lines.push(...(o.instanceLines ?? []).map((l) => `    ${l}`), '}', '');
   return lines.join('\n');
 }
+
+/**
+ * The file the keepalived-oracle tests run under both daemons: a VRRPv2 instance with a tracked
+ * script, authentication and a labelled VIP, and a VRRPv3 nopreempt instance on the same
+ * interface; `globals` are more global_defs lines.
+ */
+export function oracleConf(globals: readonly string[] = []): string {
+  return `global_defs {\n    router_id lb1\n${globals.map((g) => `    ${g}\n`).join('')}}\nvrrp_script chk_true {
+    script "/bin/true"
+    interval 1
+    weight 0
+}
+vrrp_instance VI_1 {
+    state BACKUP
+    interface eth0
+    virtual_router_id 51
+    priority 150
+    advert_int 1
+    authentication {
+        auth_type PASS
+        auth_pass secret
+    }
+    virtual_ipaddress {
+        192.0.2.100/24
+        192.0.2.101/24 dev eth0 label eth0:1
+    }
+    track_script {
+        chk_true
+    }
+}
+vrrp_instance VI_6 {
+    interface eth0
+    version 3
+    virtual_router_id 52
+    priority 100
+    advert_int 0.5
+    nopreempt
+    virtual_ipaddress {
+        192.0.2.200/24
+    }
+}
+`;
+}

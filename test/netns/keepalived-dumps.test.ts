@@ -5,47 +5,11 @@ import test from 'ava';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { oracleConf } from '../lib/configs.js';
 import { Lab, TANDEMD } from '../lib/lab.js';
 import { exited, run, sleep, waitFor } from '../lib/sh.js';
 
-const CONF = `global_defs {
-    router_id lb1
-}
-vrrp_script chk_true {
-    script "/bin/true"
-    interval 1
-    weight 0
-}
-vrrp_instance VI_1 {
-    state BACKUP
-    interface eth0
-    virtual_router_id 51
-    priority 150
-    advert_int 1
-    authentication {
-        auth_type PASS
-        auth_pass secret
-    }
-    virtual_ipaddress {
-        192.0.2.100/24
-        192.0.2.101/24 dev eth0 label eth0:1
-    }
-    track_script {
-        chk_true
-    }
-}
-vrrp_instance VI_6 {
-    interface eth0
-    version 3
-    virtual_router_id 52
-    priority 100
-    advert_int 0.5
-    nopreempt
-    virtual_ipaddress {
-        192.0.2.200/24
-    }
-}
-`;
+const CONF = oracleConf();
 
 type Dump = { data: string; stats: string; json: Array<{ data: Record<string, unknown>; stats: Record<string, number> }> };
 

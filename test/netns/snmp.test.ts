@@ -5,48 +5,11 @@ import test from 'ava';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { oracleConf } from '../lib/configs.js';
 import { Lab, TANDEMD } from '../lib/lab.js';
 import { exited, nsRun, sleep, waitFor } from '../lib/sh.js';
 
-const CONF = `global_defs {
-    router_id lb1
-    enable_traps
-}
-vrrp_script chk_true {
-    script "/bin/true"
-    interval 1
-    weight 0
-}
-vrrp_instance VI_1 {
-    state BACKUP
-    interface eth0
-    virtual_router_id 51
-    priority 150
-    advert_int 1
-    authentication {
-        auth_type PASS
-        auth_pass secret
-    }
-    virtual_ipaddress {
-        192.0.2.100/24
-        192.0.2.101/24 dev eth0 label eth0:1
-    }
-    track_script {
-        chk_true
-    }
-}
-vrrp_instance VI_6 {
-    interface eth0
-    version 3
-    virtual_router_id 52
-    priority 100
-    advert_int 0.5
-    nopreempt
-    virtual_ipaddress {
-        192.0.2.200/24
-    }
-}
-`;
+const CONF = oracleConf(['enable_traps']);
 
 const MIBS = ['.1.3.6.1.4.1.9586.100.5', '.1.3.6.1.2.1.68', '.1.3.6.1.2.1.207'];
 const TRAP_OID = /\.1\.3\.6\.1\.6\.3\.1\.1\.4\.1\.0 = OID: (\S+)/g;
@@ -142,7 +105,7 @@ test.serial('without -x, enable_snmp_rfcv3 serves VRRPv3-MIB alone at snmp_socke
   const lab = await Lab.create('tEsnmp2', ['a']);
   try {
     const { dir, agentx, run } = await snmpLab(lab);
-    const conf = CONF.replace('    enable_traps\n', `    enable_snmp_rfcv3\n    snmp_socket ${agentx}\n`);
+    const conf = oracleConf(['enable_snmp_rfcv3', `snmp_socket ${agentx}`]);
     const path = lab.writeConfig('a', conf);
     const ka = await run('keepalived', ['-n', '-l', '-P', '-f', path, '-p', join(dir, 'k.pid'), '-r', join(dir, 'v.pid')], 10);
     const td = await run(TANDEMD, ['-n', '-l', '-P', '-f', path, '--control-socket', join(dir, 't.sock')], 10);
