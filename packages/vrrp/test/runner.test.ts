@@ -60,14 +60,20 @@ function node(seg: Segment, clock: FakeClock, address: string, p: Partial<Instan
 
 const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-/** a (150) and b (100) elected, then VRRP blocked until both are master. */
-function splitBrain(clock: FakeClock, recordSends: boolean) {
-  const seg = recordSends ? new Segment(clock) : new Segment();
+/** a (150) and b (100) on `seg`, started and left 5 s to elect a. */
+function electedPair(seg: Segment, clock: FakeClock) {
   const a = node(seg, clock, '192.0.2.10', { priority: 150 });
   const b = node(seg, clock, '192.0.2.20', { priority: 100 });
   a.runner.start();
   b.runner.start();
   clock.advance(5000);
+  return { a, b };
+}
+
+/** a (150) and b (100) elected, then VRRP blocked until both are master. */
+function splitBrain(clock: FakeClock, recordSends: boolean) {
+  const seg = recordSends ? new Segment(clock) : new Segment();
+  const { a, b } = electedPair(seg, clock);
   seg.blocked = true;
   clock.advance(5000);
   return { clock, seg, a, b };
@@ -76,11 +82,7 @@ function splitBrain(clock: FakeClock, recordSends: boolean) {
 test('two routers elect the higher priority; a silent master is replaced after Master_Down_Interval', async (t) => {
   const clock = new FakeClock();
   const seg = new Segment();
-  const a = node(seg, clock, '192.0.2.10', { priority: 150 });
-  const b = node(seg, clock, '192.0.2.20', { priority: 100 });
-  a.runner.start();
-  b.runner.start();
-  clock.advance(5000);
+  const { a, b } = electedPair(seg, clock);
   await flush();
   t.is(a.runner.state, 'MASTER');
   t.is(b.runner.state, 'BACKUP');
@@ -265,11 +267,7 @@ test('garp_lower_prio_delay: a lower-priority master is answered with a round of
 test('bfd_takeover: a backup told its master\'s BFD session went down takes over after its skew on the Detection Time, not Master_Down_Interval', async (t) => {
   const clock = new FakeClock();
   const seg = new Segment();
-  const a = node(seg, clock, '192.0.2.10', { priority: 150 });
-  const b = node(seg, clock, '192.0.2.20', { priority: 100 });
-  a.runner.start();
-  b.runner.start();
-  clock.advance(5000);
+  const { b } = electedPair(seg, clock);
   await flush();
   t.is(b.runner.masterAddress, '192.0.2.10');
   // The master's link is cut: its adverts stop, and BFD (faster than VRRP) says so.
