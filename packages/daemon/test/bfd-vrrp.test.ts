@@ -5,7 +5,7 @@ import test from 'ava';
 import { FakeClock, masterDownIntervalMs, skewTimeMs } from '@tandem/vrrp';
 import { VrrpService, vrrpPartOf } from '../src/index.js';
 import { trackedBfds } from '../src/vrrp/bfd-tracking.js';
-import { FakeHost, FakeSegment, configFrom, memoryLogger, settle } from './fake-host.js';
+import { FakeHost, FakeSegment, configFrom, memoryLogger, runClock, settle } from './fake-host.js';
 
 const bfd = (name: string, neighbor: string, extra = ''): string => `bfd_instance ${name} {\n    neighbor_ip ${neighbor}\n${extra}}\n`;
 
@@ -34,12 +34,7 @@ async function director(seg: FakeSegment, clock: FakeClock, address: string, tex
   return { host, service, lines: log.lines, state: (name: string) => status(name).state, priority: (name: string) => status(name).effectivePriority };
 }
 
-async function run(clock: FakeClock, ms: number): Promise<void> {
-  for (let t = 0; t < ms; t += 10) {
-    clock.advance(10);
-    await settle();
-  }
-}
+const run = (clock: FakeClock, ms: number): Promise<void> => runClock(clock, ms);
 
 test('track_bfd weight 0: FAULT until the session is first Up (keepalived starts it down), FAULT again when it goes Down', async (t) => {
   const clock = new FakeClock(1000);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load, type Config } from '@tandem/config';
 import type { AddressSpec, FrameSink, LinkInfo, PacketInfo, ProcConnectorHandlers, ProcEvent, ProcessInfo } from '@tandem/net';
-import type { Clock } from '@tandem/vrrp';
+import type { Clock, FakeClock } from '@tandem/vrrp';
 import type { ChannelSpec, HostChannel, HostTransport, InterfaceLookup, TransportSpec, VrrpHost } from '../src/index.js';
 import type { Logger } from '../src/logger.js';
 
@@ -268,4 +268,12 @@ export function configFrom(text: string): Config {
 /** Lets promise chains (address changes) run after the fake clock fired timers. */
 export async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+}
+
+/** Moves the fake clock `ms` in steps of `stepMs`, letting promise chains run between them. */
+export async function runClock(clock: FakeClock, ms: number, stepMs = 10): Promise<void> {
+  for (let t = 0; t < ms; t += stepMs) {
+    clock.advance(stepMs);
+    await settle();
+  }
 }

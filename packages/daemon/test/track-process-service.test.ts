@@ -3,7 +3,7 @@
 import test from 'ava';
 import { FakeClock } from '@tandem/vrrp';
 import { VrrpService, vrrpPartOf } from '../src/index.js';
-import { FakeHost, FakeSegment, configFrom, memoryLogger, settle } from './fake-host.js';
+import { FakeHost, FakeSegment, configFrom, memoryLogger, runClock, settle } from './fake-host.js';
 
 const conf = (priority: number, track: string): string => `vrrp_track_process haproxy {
     process haproxy
@@ -25,12 +25,7 @@ vrrp_instance VI_1 {
 }
 `;
 
-async function run(clock: FakeClock, ms: number): Promise<void> {
-  for (let t = 0; t < ms; t += 10) {
-    clock.advance(10);
-    await settle();
-  }
-}
+const run = (clock: FakeClock, ms: number): Promise<void> => runClock(clock, ms);
 
 async function start(seg: FakeSegment, clock: FakeClock, address: string, text: string, procs: ReadonlyArray<[number, string]>): Promise<{ host: FakeHost; service: VrrpService; lines: string[] }> {
   const host = new FakeHost(seg, address);

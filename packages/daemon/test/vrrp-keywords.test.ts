@@ -4,7 +4,7 @@ import { diff } from '@tandem/config';
 import { FakeClock } from '@tandem/vrrp';
 import { VrrpService, vrrpPartOf } from '../src/index.js';
 import { debounceDelays } from '../src/vrrp/link-debounce.js';
-import { FakeHost, FakeSegment, configFrom, memoryLogger, settle } from './fake-host.js';
+import { FakeHost, FakeSegment, configFrom, memoryLogger, runClock, settle } from './fake-host.js';
 
 const instance = (extra = '', ifname = 'eth0'): string => `vrrp_instance VI_1 {
     state MASTER
@@ -18,12 +18,7 @@ const instance = (extra = '', ifname = 'eth0'): string => `vrrp_instance VI_1 {
 ${extra}}
 `;
 
-async function run(clock: FakeClock, ms: number): Promise<void> {
-  for (let t = 0; t < ms; t += 100) {
-    clock.advance(100);
-    await settle();
-  }
-}
+const run = (clock: FakeClock, ms: number): Promise<void> => runClock(clock, ms, 100);
 
 test('vrrp_delay_after_boot: the instances wait until that long after the host booted (the longer of it and vrrp_startup_delay)', async (t) => {
   const clock = new FakeClock(1000);

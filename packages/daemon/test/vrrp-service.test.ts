@@ -5,7 +5,7 @@ import { diff } from '@tandem/config';
 import type { PreparedScript, ScriptOutcome } from '@tandem/healthcheck';
 import { FakeClock } from '@tandem/vrrp';
 import { VrrpService, vrrpPartOf, type VrrpPart } from '../src/index.js';
-import { FakeHost, FakeSegment, configFrom, memoryLogger, settle } from './fake-host.js';
+import { FakeHost, FakeSegment, configFrom, memoryLogger, runClock, settle } from './fake-host.js';
 
 /** `vrrp_instance` text; `extra` lines go inside the block. */
 function instance(name: string, vrid: number, priority: number, vip: string, extra: readonly string[] = []): string {
@@ -50,13 +50,7 @@ async function director(segment: FakeSegment, clock: FakeClock, address: string,
   return { host, service, part, lines: log.lines, state: (name) => service.status().find((i) => i.name === name)?.state };
 }
 
-/** Moves the fake clock in small steps, letting address changes (promises) run between them. */
-async function run(clock: FakeClock, ms: number): Promise<void> {
-  for (let t = 0; t < ms; t += 10) {
-    clock.advance(10);
-    await settle();
-  }
-}
+const run = (clock: FakeClock, ms: number): Promise<void> => runClock(clock, ms);
 
 test('two directors elect the higher priority; only the master holds the VIP; a cut link moves it', async (t) => {
   const clock = new FakeClock(1000);
