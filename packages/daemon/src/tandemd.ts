@@ -514,12 +514,12 @@ class Daemon {
     this.log.info(`${signal}: leaving VRRP (priority 0), removing virtual addresses`);
     this.signals?.close();
     this.snmp?.close();
-    // Stopped while starting: the VRRP side is told first (a starting side then gives up), and
-    // the rest waits until start() has settled, since the LVS service may still be programming
-    // IPVS and removing its services before it is done would leave the rest behind.
+    // Stopped while starting: the VRRP side is told first (a starting side then gives up; start()
+    // makes no side once stopping is set), and the rest waits until start() has settled, since
+    // the LVS service may still be programming IPVS and removing its services before it is done
+    // would leave the rest behind.
     await this.vrrp?.stop();
     await this.startup?.catch(() => undefined);
-    await this.vrrp?.stop();
     await this.lvs?.stop(this.opts.releaseIpvs);
     this.announcements?.close();
     await this.bfd?.stop();
