@@ -35,6 +35,11 @@ export class ReloadQueue<T extends { readonly applied: boolean }> {
     return this.queued;
   }
 
+  /** Settles once no reload runs or waits (whatever their outcome): a stop waits here so it never races one. */
+  async idle(): Promise<void> {
+    while (this.running !== undefined || this.queued !== undefined) await (this.queued ?? this.running)!.catch(() => undefined);
+  }
+
   private async once(): Promise<T> {
     try {
       const r = await this.run();

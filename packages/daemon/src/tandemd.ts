@@ -306,6 +306,8 @@ class Daemon {
   }
 
   private async reloadNow(): Promise<ReloadResult> {
+    // A reload asked for while tandemd stops would start again what the stop is taking down.
+    if (this.stopping) return { applied: false, errors: ['tandemd is stopping'] };
     const r = loadForTandem(this.opts.configFile, this.opts.configId);
     for (const w of r.warnings) this.log.warn(formatDiagnostic(w));
     if (r.config === undefined) {
@@ -514,6 +516,9 @@ class Daemon {
     this.log.info(`${signal}: leaving VRRP (priority 0), removing virtual addresses`);
     this.signals?.close();
     this.snmp?.close();
+    // A reload under way finishes first (the ones still waiting are refused): the stop then
+    // takes down what it applied, instead of racing it.
+    await this.reloads.idle();
     // Stopped while starting: the VRRP side is told first (a starting side then gives up; start()
     // makes no side once stopping is set), and the rest waits until start() has settled, since
     // the LVS service may still be programming IPVS and removing its services before it is done

@@ -43,3 +43,23 @@ test('a refused reload is counted as such and does not block the next', async (t
   t.true((await q.request()).applied);
   t.deepEqual(q.counters, { applied: 1, refused: 1, coalesced: 0 });
 });
+
+test('idle() settles only once the running reload and the one waiting after it are done', async (t) => {
+  const c = controllable();
+  const q = new ReloadQueue(c.run);
+  void q.request();
+  void q.request();
+  let idle = false;
+  const waited = q.idle().then(() => (idle = true));
+  await tick();
+  t.false(idle, 'the first reload still runs');
+  c.finish();
+  await tick();
+  await tick();
+  t.is(c.started, 2);
+  t.false(idle, 'the waiting reload runs now');
+  c.finish();
+  await waited;
+  t.true(idle);
+  await q.idle();
+});
