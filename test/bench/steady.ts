@@ -4,15 +4,17 @@
 // runs 10,000 TCP_CHECKs a second against listeners in its namespace. The backup counts
 // takeovers and the gaps between the master's adverts on the wire (tcpdump's kernel
 // timestamps). keepalived runs the same file and signals (VRRP only: its checker needs IPVS).
-// Then the client's outage after a master link cut at a random phase of the advert cycle,
-// median of RUNS, tandem pair vs keepalived pair. Prints tables, writes JSON. Root.
+// Then the client's outage after a master link cut at a random phase of the advert cycle
+// (one in each RUNS-th of it, the same phases for both pairs), median of RUNS, tandem pair vs
+// keepalived pair. Prints tables, writes JSON. Root.
 //   node test/dist/bench/steady.js [--seconds 60] [--runs 5] [--out FILE]
+//     [--impls tandem,keepalived] [--intervals 0.1,0.05] [--keep-log PREFIX]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Lab, REPO, TANDEMCTL, type Daemon } from '../lib/lab.js';
-import { VIP, failoverOnce, markdownTable, median, pairConf, startDaemon, type Impl, type Setting } from '../lib/failover-run.js';
+import { VIP, failoverOnce, markdownTable, median, pairConf, randomPhases, startDaemon, type Impl, type Setting } from '../lib/failover-run.js';
 import { exited, sleep, waitFor } from '../lib/sh.js';
 
 const SETTINGS: Setting[] = [
@@ -68,7 +70,7 @@ function every(everyMs: number, fn: () => Promise<void> | void): { stop: () => P
   };
 }
 
-async function steady(impl: Impl, s: Setting, seconds: number): Promise<SteadyResult> {
+async function steady(impl: Impl, s: Setting, seconds: number, keepLog: string | undefined): Promise<SteadyResult> {
   const lab = await Lab.create(`st${impl[0]}${Math.round(s.advertInt * 100)}`, ['a', 'b']);
   let listeners: ChildProcess | undefined;
   try {
@@ -113,6 +115,7 @@ async function steady(impl: Impl, s: Setting, seconds: number): Promise<SteadyRe
       .filter((x): x is string => x !== undefined)
       .map((x) => Number(x) * 1000);
     const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    if (keepLog !== undefined) writeFileSync(`${keepLog}.${impl}-${s.advertInt}`, `${a.child.output()}\n---gaps\n${times.map((t, i) => `${t.toFixed(1)} ${i > 0 ? (t - times[i - 1]!).toFixed(1) : ''}`).join('\n')}`);
     const side = impl === 'tandem' ? ((await lab.ctl(a, 'stats')) as unknown as { sides?: { vrrp?: { loopDelayMs?: unknown } } }).sides?.vrrp?.loopDelayMs : undefined;
     return {
       impl,
@@ -134,48 +137,64 @@ async function steady(impl: Impl, s: Setting, seconds: number): Promise<SteadyRe
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '60' }, runs: { type: 'string', default: '5' }, out: { type: 'string', default: join(REPO, 'test', 'results', 'bench-steady.json') } } });
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string', default: '60' },
+      runs: { type: 'string', default: '5' },
+      // For a look at one case: `--impls tandem --intervals 0.05 --runs 0` (no outage runs);
+      // `--keep-log PREFIX` writes the master's log and the gaps to PREFIX.IMPL-INTERVAL.
+      'keep-log': { type: 'string' },
+      impls: { type: 'string', default: 'tandem,keepalived' },
+      intervals: { type: 'string', default: SETTINGS.map((s) => s.advertInt).join(',') },
+      out: { type: 'string', default: join(REPO, 'test', 'results', 'bench-steady.json') },
+    },
+  });
   const seconds = Number(values.seconds);
   const runs = Number(values.runs);
+  const impls = values.impls.split(',') as Impl[];
+  const settings = SETTINGS.filter((s) => values.intervals.split(',').map(Number).includes(s.advertInt));
   const steadyResults: SteadyResult[] = [];
-  for (const s of SETTINGS) {
-    for (const impl of ['tandem', 'keepalived'] as const) {
-      const r = await steady(impl, s, seconds);
+  for (const s of settings) {
+    for (const impl of impls) {
+      const r = await steady(impl, s, seconds, values['keep-log']);
       process.stderr.write(`${s.label} ${impl}: ${JSON.stringify(r)}\n`);
       steadyResults.push(r);
     }
   }
-  const outages: Array<{ setting: string; impl: Impl; outagesMs: number[]; medianMs: number }> = [];
-  for (const s of SETTINGS) {
-    for (const impl of ['tandem', 'keepalived'] as const) {
+  const outages: Array<{ setting: string; impl: Impl; phases: number[]; outagesMs: number[]; medianMs: number }> = [];
+  for (const s of runs > 0 ? settings : []) {
+    // The same phases for both daemons (a paired comparison): five random cuts spread the
+    // outage over the advert interval by more than the daemons differ.
+    const phases = randomPhases(runs);
+    for (const impl of impls) {
       const lab = await Lab.create(`so${impl[0]}${Math.round(s.advertInt * 100)}`, ['a', 'b']);
       lab.startResponders();
       const outagesMs: number[] = [];
       try {
         for (let i = 0; i < runs; i++) {
-          outagesMs.push(await failoverOnce(lab, impl, s, 'random'));
+          outagesMs.push(await failoverOnce(lab, impl, s, phases[i]!));
           process.stderr.write(`${s.label} ${impl} cut ${i + 1}: ${outagesMs.at(-1)} ms\n`);
         }
       } finally {
         await lab.cleanup();
       }
-      outages.push({ setting: s.label, impl, outagesMs, medianMs: median(outagesMs) });
+      outages.push({ setting: s.label, impl, phases, outagesMs, medianMs: median(outagesMs) });
     }
   }
   const load = `SIGHUP every 1 s, SIGUSR1 every 2 s; tandem also: status --json every 100 ms, ${VIRTUAL_SERVERS * REALS} TCP_CHECKs/s`;
   const rows = [['setting', 'daemon', 'takeovers', 'adverts seen', 'gap p50', 'gap p99', 'gap max', 'goal (max)']];
   for (const r of steadyResults) {
-    const s = SETTINGS.find((x) => x.label === r.setting)!;
+    const s = settings.find((x) => x.label === r.setting)!;
     rows.push([r.setting, r.impl, String(r.takeovers), String(r.adverts), `${r.gapP50Ms} ms`, `${r.gapP99Ms} ms`, `${r.gapMaxMs} ms`, `${Math.round(s.advertInt * 1200)} ms`]);
   }
   process.stdout.write(`\nMaster under load for ${seconds} s (file: ${VIRTUAL_SERVERS} x ${REALS} virtual servers; ${load}):\n${markdownTable(rows)}`);
   const orows = [['setting', 'tandem median', 'keepalived median', 'tandem runs', 'keepalived runs']];
-  for (const s of SETTINGS) {
-    const t = outages.find((o) => o.setting === s.label && o.impl === 'tandem')!;
-    const k = outages.find((o) => o.setting === s.label && o.impl === 'keepalived')!;
-    orows.push([s.label, `${t.medianMs} ms`, `${k.medianMs} ms`, t.outagesMs.join(' '), k.outagesMs.join(' ')]);
+  for (const s of settings) {
+    const t = outages.find((o) => o.setting === s.label && o.impl === 'tandem');
+    const k = outages.find((o) => o.setting === s.label && o.impl === 'keepalived');
+    if (t !== undefined || k !== undefined) orows.push([s.label, t !== undefined ? `${t.medianMs} ms` : '', k !== undefined ? `${k.medianMs} ms` : '', t?.outagesMs.join(' ') ?? '', k?.outagesMs.join(' ') ?? '']);
   }
-  process.stdout.write(`\nClient-observed outage after a link cut at a random phase (median of ${runs}):\n${markdownTable(orows)}`);
+  process.stdout.write(`\nClient-observed outage after a link cut at a random phase, the same ${runs} phases for both (median of ${runs}):\n${markdownTable(orows)}`);
   mkdirSync(dirname(values.out), { recursive: true });
   writeFileSync(values.out, `${JSON.stringify({ date: new Date().toISOString(), seconds, runs, steady: steadyResults, outages }, null, 2)}\n`);
   process.stdout.write(`\nwrote ${values.out}\n`);

@@ -31,10 +31,11 @@ export interface FailoverOptions {
 /**
  * Fresh daemons on `a` (150) and `b` (100), then `a`'s link cut: right after one of its
  * adverts (`after-advert`, the worst phase) or at a random point of the advert cycle
- * (`random`, what an operator meets). Returns the client's longest gap in ms. The lab must
- * have responders running.
+ * (`random`, what an operator meets; or a given fraction of the cycle, so two daemons can be
+ * cut at the same phases). Returns the client's longest gap in ms. The lab must have
+ * responders running.
  */
-export async function failoverOnce(lab: Lab, impl: Impl, s: Setting, phase: 'after-advert' | 'random', o: FailoverOptions = {}): Promise<number> {
+export async function failoverOnce(lab: Lab, impl: Impl, s: Setting, phase: 'after-advert' | 'random' | number, o: FailoverOptions = {}): Promise<number> {
   const confOf = o.confOf ?? ((_d: 'a' | 'b', priority: number) => pairConf(s, priority));
   const a = await startDaemon(lab, impl, 'a', confOf('a', 150));
   const b = await startDaemon(lab, impl, 'b', confOf('b', 100));
@@ -45,7 +46,7 @@ export async function failoverOnce(lab: Lab, impl: Impl, s: Setting, phase: 'aft
     await waitFor('client reaching a', 5000, () => (probe.answers.some((x) => x.from === 'a') ? true : undefined));
     await sleep(300);
     await lab.nextAdvertFrom('a');
-    if (phase === 'random') await sleep(Math.random() * s.advertInt * 1000);
+    if (phase !== 'after-advert') await sleep((phase === 'random' ? Math.random() : phase) * s.advertInt * 1000);
     const cutAt = Date.now();
     await lab.cut('a');
     await waitFor('client reaching b', 15_000, () => (probe.answers.some((x) => x.from === 'b' && x.sentAt > cutAt) ? true : undefined));
@@ -56,6 +57,20 @@ export async function failoverOnce(lab: Lab, impl: Impl, s: Setting, phase: 'aft
     await Promise.all([lab.stopDaemon(a), lab.stopDaemon(b)]);
     for (const d of lab.directors) await lab.flushAddress(d, VIP);
   }
+}
+
+/**
+ * `n` random phases (fractions of the advert cycle), one in each n-th of it, in random order:
+ * a few cuts still cover the whole cycle, and two daemons cut at the same phases differ by
+ * what they do, not by where in the cycle the dice put their cuts.
+ */
+export function randomPhases(n: number): number[] {
+  const phases = Array.from({ length: n }, (_, i) => (i + Math.random()) / n);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [phases[i], phases[j]] = [phases[j]!, phases[i]!];
+  }
+  return phases;
 }
 
 export const median = (xs: readonly number[]): number => {
