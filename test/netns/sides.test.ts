@@ -1,11 +1,11 @@
 // The process split: a VRRP side that nothing in the supervisor can stall, and that the
 // supervisor brings back when it dies.
 import test from 'ava';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Lab, TANDEMD } from '../lib/lab.js';
 import { vrrpConf } from '../lib/configs.js';
-import { exited, nsRun, sleep, waitFor } from '../lib/sh.js';
+import { exited, nsRun, run, sleep, waitFor } from '../lib/sh.js';
 
 const VIP = '192.0.2.100';
 
@@ -128,6 +128,59 @@ test.serial('a SIGTERM while tandemd is still starting its sides stops it cleanl
     t.false(left.includes('198.18.5.1'), 'the static address is gone');
     t.false(left.includes(VIP), 'no VIP');
     t.false(existsSync(join(lab.dir, 'a.sock')), 'no control socket');
+  } finally {
+    await lab.cleanup();
+  }
+});
+
+/** The scheduling policy, real-time priority and nice value of a process, as `chrt -p` and /proc say them. */
+async function scheduling(pid: number): Promise<{ policy: string; rtPriority: number; nice: number; title: string }> {
+  const out = await run('chrt', ['-p', String(pid)]);
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { policy: /policy: (\S+)/.exec(out)?.[1] ?? '', rtPriority: Number(/priority: (\d+)/.exec(out)?.[1]), nice: Number(fields[16]), title: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]! };
+}
+
+test.serial("the VRRP side runs at SCHED_RR 1 by default; vrrp_priority and vrrp_rt_priority set it as keepalived's do, also by a reload", async (t) => {
+  const lab = await Lab.create('side5', ['a']);
+  try {
+    const conf = (globalLines: string[]): string => vrrpConf({ advertInt: 1, vips: [`${VIP}/24`], priority: 150, globalLines });
+    const a = await lab.startTandem('a', conf([]));
+    const sidePid = async (): Promise<number> => ((await lab.ctl(a, 'stats')) as unknown as SidesStats).sides.vrrp.pid!;
+    const pid = await sidePid();
+    t.like(await scheduling(pid), { policy: 'SCHED_RR|SCHED_RESET_ON_FORK', rtPriority: 1, nice: -10 });
+    t.like(await scheduling(a.child.pid!), { policy: 'SCHED_OTHER', nice: 0 }, 'the supervisor keeps the normal policy');
+    const reloads = (): number => (a.child.output().match(/reload applied/g) ?? []).length;
+    const reload = async (lines: string[]): Promise<void> => {
+      const before = reloads();
+      lab.writeConfig('a', conf(lines));
+      a.child.kill('SIGHUP');
+      await waitFor('reload applied', 10_000, () => (reloads() > before ? true : undefined));
+    };
+    await reload(['vrrp_priority 5']);
+    t.like(await scheduling(pid), { policy: 'SCHED_OTHER', nice: 5 }, 'vrrp_priority: the nice value, not real time');
+    await reload(['vrrp_rt_priority 20', 'vrrp_rlimit_rttime 400000']);
+    t.like(await scheduling(pid), { policy: 'SCHED_RR|SCHED_RESET_ON_FORK', rtPriority: 20 });
+    t.regex(readFileSync(`/proc/${pid}/limits`, 'utf8'), /Max realtime timeout\s+200000\s+400000\s+us/, 'half of vrrp_rlimit_rttime is the soft limit');
+    await reload([]);
+    t.like(await scheduling(pid), { policy: 'SCHED_RR|SCHED_RESET_ON_FORK', rtPriority: 1 });
+    // Raising the hard limit back takes CAP_SYS_RESOURCE; without it the side keeps it, and says so.
+    const capSysResource = (BigInt(`0x${/CapEff:\s+(\S+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]}`) >> 24n) & 1n;
+    if (capSysResource === 1n) t.regex(readFileSync(`/proc/${pid}/limits`, 'utf8'), /Max realtime timeout\s+unlimited\s+unlimited\s+us/);
+    else t.regex(a.child.output(), /VRRP side: cannot apply no RLIMIT_RTTIME: .*; the side keeps the last vrrp_rlimit_rttime until it restarts/);
+    t.is(await sidePid(), pid, 'the same side all along');
+    t.like((await lab.ctl(a, 'status'))!.instances[0], { state: 'MASTER' });
+  } finally {
+    await lab.cleanup();
+  }
+});
+
+test.serial('vrrp_process_name names the VRRP side from its start', async (t) => {
+  const lab = await Lab.create('side6', ['a']);
+  try {
+    const a = await lab.startTandem('a', vrrpConf({ advertInt: 1, vips: [`${VIP}/24`], priority: 150, globalLines: ['vrrp_process_name tdm_vrrp'] }));
+    const pid = ((await lab.ctl(a, 'stats')) as unknown as SidesStats).sides.vrrp.pid!;
+    t.is((await scheduling(pid)).title, 'tdm_vrrp');
   } finally {
     await lab.cleanup();
   }

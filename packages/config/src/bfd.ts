@@ -1,6 +1,6 @@
 import { suggest, type Diagnostics, type Position } from './diagnostics.js';
 import type { Token } from './lexer.js';
-import type { BfdInstance, BfdProcess, BfdTakeover, SyncGroup, TrackRef, VirtualServer, VrrpInstance } from './model.js';
+import type { BfdInstance, BfdTakeover, SyncGroup, TrackRef, VirtualServer, VrrpInstance } from './model.js';
 import { applySection, namedBlock, single, type Handler, type SectionSpec } from './section.js';
 import type { Node } from './tree.js';
 import { addressValue, arity, intValue } from './values.js';
@@ -17,10 +17,6 @@ const INTERVAL_MAX_MS = Math.floor(0xffffffff / 1000);
 /** keepalived's BFD_*_MAX_SENSIBLE: larger values get a warning. */
 const SENSIBLE_MS = 10_000;
 
-/** The BFD process as keepalived starts it: no real-time priority, nice 0, all CPUs. */
-export function defaultBfdProcess(): BfdProcess {
-  return { noSwap: false };
-}
 
 interface Draft {
   neighbor?: { address: string; family: 4 | 6 };
@@ -184,38 +180,6 @@ export function instanceBfdKeywords<D extends BfdTakeoverDraft>(): Record<string
   };
 }
 
-/** The `bfd_*` keywords of global_defs. */
-export function bfdGlobalKeywords<D extends { bfdProcess: BfdProcess }>(): Record<string, Handler<D>> {
-  const set = <K extends keyof BfdProcess>(d: D, key: K, value: BfdProcess[K]): void => void (d.bfdProcess = { ...d.bfdProcess, [key]: value });
-  const rttime: Handler<D> = (n, d, diags) => {
-    if (n.keyword.text === 'bfd_rlimit_rtime') diags.warning('CONF_ERR_VALUE', n.keyword.pos, "bfd_rlimit_rtime is deprecated (keepalived too); write 'bfd_rlimit_rttime'");
-    single<D, number>((tok, what, dg) => intValue(tok, 1, 0xffffffff, what, dg), (dd, v) => set(dd, 'rlimitRttimeUs', Math.max(2, v)))(n, d, diags);
-  };
-  return {
-    bfd_rt_priority: single((tok, what, diags) => intValue(tok, 1, 99, what, diags), (d, v) => set(d, 'rtPriority', v)),
-    bfd_priority: single((tok, what, diags) => intValue(tok, -20, 19, what, diags), (d, v) => set(d, 'priority', v)),
-    bfd_rlimit_rttime: rttime,
-    bfd_rlimit_rtime: rttime,
-    bfd_process_name: (n, d, diags) => {
-      if (!arity(n, 1, 1, diags)) return;
-      const name = n.args[0]!;
-      // The kernel's TASK_COMM_LEN; keepalived truncates with a configuration error.
-      if (name.text.length > 15) diags.error('CONF_ERR_VALUE', name.pos, `bfd_process_name '${name.text}' is longer than 15 characters`);
-      else set(d, 'processName', name.text);
-    },
-    bfd_cpu_affinity: (n, d, diags) => {
-      if (!arity(n, 1, 1024, diags)) return;
-      const cpus = n.args.map((a) => intValue(a, 0, 1023, 'cpu id', diags));
-      if (cpus.every((c): c is number => c !== undefined)) set(d, 'cpuAffinity', cpus);
-    },
-    bfd_no_swap: (n, d, diags) => {
-      if (!arity(n, 0, 0, diags)) return;
-      diags.warning('CONF_ERR_UNSUPPORTED', n.keyword.pos, 'bfd_no_swap is read but not applied: a Node process cannot lock its memory (the BFD side is small and its pages stay in use)');
-      set(d, 'noSwap', true);
-    },
-  };
-}
-
 /** What the BFD cross-references read, with where each top-level block stands in the file. */
 export interface BfdReferences {
   readonly bfdInstances: readonly BfdInstance[];
@@ -338,14 +302,3 @@ export function printBfdInstance(b: BfdInstance): string[] {
   return [`bfd_instance ${b.name} {`, ...l.map((x) => `    ${x}`), '}'];
 }
 
-/** The `bfd_*` lines of global_defs that differ from keepalived's defaults. */
-export function printBfdProcess(p: BfdProcess): string[] {
-  const out: string[] = [];
-  if (p.rtPriority !== undefined) out.push(`bfd_rt_priority ${p.rtPriority}`);
-  if (p.priority !== undefined) out.push(`bfd_priority ${p.priority}`);
-  if (p.rlimitRttimeUs !== undefined) out.push(`bfd_rlimit_rttime ${p.rlimitRttimeUs}`);
-  if (p.processName !== undefined) out.push(`bfd_process_name ${p.processName}`);
-  if (p.cpuAffinity !== undefined) out.push(`bfd_cpu_affinity ${p.cpuAffinity.join(' ')}`);
-  if (p.noSwap) out.push('bfd_no_swap');
-  return out;
-}

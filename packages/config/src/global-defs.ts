@@ -1,5 +1,5 @@
+import { defaultProcessSettings, processKeywords } from './process-settings.js';
 import { announceGlobalKeywords } from './anycast.js';
-import { bfdGlobalKeywords, defaultBfdProcess } from './bfd.js';
 import type { Diagnostics } from './diagnostics.js';
 import type { GlobalDefs, LvsSyncDaemon, NotifyFifo, VrrpFirewall } from './model.js';
 import { garpExtraIf } from './garp-extra-if.js';
@@ -50,7 +50,8 @@ export function defaultGlobalDefs(): GlobalDefs {
     lvsSyncDaemon: undefined,
     notifyFifos: {},
     vrrpFirewall: { kind: 'nftables', table: 'tandem_no_accept', priority: 0, counters: false, from: 'default' },
-    bfdProcess: defaultBfdProcess(),
+    bfdProcess: defaultProcessSettings(),
+    vrrpProcess: defaultProcessSettings(),
     startupScriptTimeout: 10,
     shutdownScriptTimeout: 10,
   };
@@ -81,7 +82,8 @@ const housekeeping = (why: string): NotYet => ({ severity: 'warning', why });
 const spec: SectionSpec<Draft> = {
   name: 'global_defs',
   keywords: {
-    ...bfdGlobalKeywords<Draft>(),
+    ...processKeywords<Draft>('bfd'),
+    ...processKeywords<Draft>('vrrp'),
     ...announceGlobalKeywords<Draft>(),
     router_id: single(word, (d, v) => (d.routerId = v)),
     net_namespace: single(word, (d, v) => (d.netNamespace = v)),
@@ -238,9 +240,6 @@ const spec: SectionSpec<Draft> = {
     vrrp_netlink_cmd_rcv_bufs_force: harmless,
     vrrp_netlink_monitor_rcv_bufs: harmless,
     vrrp_netlink_monitor_rcv_bufs_force: harmless,
-    vrrp_process_name: harmless,
-    vrrp_rlimit_rttime: harmless,
-    vrrp_rlimit_rtime: harmless,
     checker_rlimit_rtime: harmless,
     lvs_process_name: harmless,
     vrrp_rx_bufs_multiplier: harmless,
@@ -265,10 +264,6 @@ const spec: SectionSpec<Draft> = {
     smtp_alert_checker: harmless,
     enable_dbus: harmless,
     max_auto_priority: harmless,
-    vrrp_priority: harmless,
-    vrrp_rt_priority: harmless,
-    vrrp_no_swap: harmless,
-    vrrp_cpu_affinity: harmless,
     checker_priority: harmless,
     checker_no_swap: harmless,
   },

@@ -230,7 +230,9 @@ export interface GlobalDefs {
   /** How no_accept drops traffic to the addresses: `nftables`, `vrrp_iptables`, `nftables_priority`, `nftables_counters`. */
   readonly vrrpFirewall: VrrpFirewall;
   /** `bfd_*` settings of the BFD process (keepalived's bfd child; tandem's BFD side). */
-  readonly bfdProcess: BfdProcess;
+  readonly bfdProcess: ProcessSettings;
+  /** `vrrp_*` settings of the VRRP process (keepalived's VRRP child; tandem's VRRP side). */
+  readonly vrrpProcess: ProcessSettings;
   /** tandem's own `@tandem announce_*` lines; absent when the file has none. */
   readonly announce?: AnnounceSettings;
   /** keepalived 2.2.8's `v3_checksum_as_v2`: every instance's default. */
@@ -247,8 +249,12 @@ export interface GlobalDefs {
   readonly shutdownScriptTimeout: number;
 }
 
-/** How the BFD process runs: `bfd_rt_priority`, `bfd_priority`, `bfd_rlimit_rttime`, `bfd_process_name`, `bfd_cpu_affinity`, `bfd_no_swap`. */
-export interface BfdProcess {
+/**
+ * How a side process runs: `bfd_rt_priority`, `bfd_priority`, `bfd_rlimit_rttime`,
+ * `bfd_process_name`, `bfd_cpu_affinity`, `bfd_no_swap` for the BFD side; the same with `vrrp_`
+ * for the VRRP side.
+ */
+export interface ProcessSettings {
   /** `bfd_rt_priority` 1-99: SCHED_RR at this priority (then `bfd_priority` is not applied, as keepalived). */
   readonly rtPriority?: number;
   /** `bfd_priority` -20..19: the nice value. */
@@ -265,6 +271,9 @@ export interface BfdProcess {
   /** `bfd_no_swap`: read, but not applied (a Node process cannot lock its memory). */
   readonly noSwap: boolean;
 }
+
+/** The BFD side's settings (`bfd_*`). */
+export type BfdProcess = ProcessSettings;
 
 /**
  * A `bfd_instance NAME { ... }` (keepalived 2.2.7's bfd_parser.c): one RFC 5880/5881 session.

@@ -1,6 +1,7 @@
 import type { Checker, CheckerOptions, Config, Forwarding, GlobalDefs, RealServer, RouteSpec, RuleSpec, ScriptSpec, SyncGroup, TrackFile, Tracking, TrackProcess, TrackRef, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
 import { printAnnounce, printAnnounceSettings } from './anycast.js';
-import { printBfdInstance, printBfdProcess } from './bfd.js';
+import { printBfdInstance } from './bfd.js';
+import { printProcessSettings } from './process-settings.js';
 import { defaultGlobalDefs } from './global-defs.js';
 
 /** Quotes a word when it holds characters the tokenizer would split or cut. */
@@ -68,7 +69,7 @@ function globals(g: GlobalDefs): string[] {
     const opt = (k: string, v: number | string | undefined): string[] => (v === undefined ? [] : [`${k} ${v}`]);
     out.push(['lvs_sync_daemon', s.interface, ...opt('inst', s.instance), ...opt('id', s.syncId), ...opt('maxlen', s.maxlen), ...opt('port', s.port), ...opt('ttl', s.ttl), ...opt('group', s.group)].join(' '));
   }
-  out.push(...printBfdProcess(g.bfdProcess));
+  out.push(...printProcessSettings('bfd', g.bfdProcess), ...printProcessSettings('vrrp', g.vrrpProcess));
   out.push(...printAnnounceSettings(g.announce));
   if (g.rsInitNotifies !== undefined) out.push(`rs_init_notifies ${g.rsInitNotifies ? 'on' : 'off'}`);
   if (g.startupScript !== undefined) out.push(`startup_script ${script(g.startupScript)}`);

@@ -175,6 +175,15 @@ test('global_defs bfd_*: priorities, the RT time limit, the process name and CPU
   t.deepEqual(loadText('').r.config!.globalDefs.bfdProcess, { noSwap: false });
 });
 
+test('global_defs vrrp_*: the same settings for the VRRP side, kept apart from the BFD side\'s', (t) => {
+  const { r, errors, warnings } = loadText('global_defs {\n  vrrp_rt_priority 20\n  vrrp_priority -5\n  vrrp_rlimit_rttime 30000\n  vrrp_process_name tandem_vrrp\n  vrrp_cpu_affinity 1\n  bfd_priority 3\n}\n');
+  t.deepEqual(errors, []);
+  t.deepEqual(warnings, []);
+  t.deepEqual(r.config!.globalDefs.vrrpProcess, { rtPriority: 20, priority: -5, rlimitRttimeUs: 30000, processName: 'tandem_vrrp', cpuAffinity: [1], noSwap: false });
+  t.deepEqual(r.config!.globalDefs.bfdProcess, { priority: 3, noSwap: false });
+  t.deepEqual(loadText('global_defs {\n  vrrp_rt_priority 0\n}\n').errors, [':2:20: vrrp_rt_priority must be 1-99, got 0']);
+});
+
 test('a file with BFD prints back into the same model (bfd_instance before the blocks that name it)', (t) => {
   const { r } = loadText(
     'global_defs {\n  bfd_rt_priority 10\n}\n' +

@@ -220,6 +220,7 @@ const configArb: fc.Arbitrary<Config> = fc
               : { kind: 'nftables' as const, table: 'keepalived', priority: -1, counters: false, from: 'vrrp_iptables' as const },
       notifyFifos: refresh > 50 ? { vrrp: { path: '/run/tandem.fifo', user: 'nobody', pos, script: { command: '/usr/local/bin/read-fifo', pos } } } : {},
       bfdProcess: refresh > 40 ? { rtPriority: 10, priority: -5, rlimitRttimeUs: 20_000, processName: 'tandem_bfd', cpuAffinity: [0], noSwap: false } : { noSwap: false },
+      vrrpProcess: refresh > 60 ? { rtPriority: 20, rlimitRttimeUs: 50_000, processName: 'tandem_vrrp', cpuAffinity: [1], noSwap: false } : refresh > 30 ? { priority: -15, noSwap: false } : { noSwap: false },
       ...(refresh > 45 ? { startupScript: { command: '/usr/local/bin/start-up --now', user: 'nobody', pos }, shutdownScript: { command: '/usr/local/bin/shut-down', pos } } : {}),
       startupScriptTimeout: refresh > 55 ? 30 : 10,
       shutdownScriptTimeout: refresh > 65 ? 1000 : 10,

@@ -4,7 +4,7 @@
 import test from 'ava';
 import type { BfdInstance } from '@tandem/config';
 import { planBfdReload, reportedEvent, sessionOptions } from '../src/bfd/sessions.js';
-import { applySchedulingOf, schedulingSteps, type Scheduling } from '../src/bfd/scheduling.js';
+import { applySchedulingOf, BFD_SIDE, schedulingSteps, VRRP_SIDE, type Scheduling } from '../src/side-scheduling.js';
 import { BfdCheckVerdicts } from '../src/bfd/checks.js';
 import { LvsService } from '../src/lvs-service.js';
 import { configFrom, memoryLogger } from './fake-host.js';
@@ -66,11 +66,11 @@ test('reported events follow keepalived: every arrival in Up, a fall from Up unl
 
 test('bfd_* scheduling: CPUs for every thread, SCHED_RR with reset-on-fork and RLIMIT_RTTIME (half soft), or the nice value', (t) => {
   const argv = (steps: ReturnType<typeof schedulingSteps>): string[] => steps.map((s) => (s.kind === 'exec' ? [s.command, ...s.args].join(' ') : `nice ${s.priority}`));
-  t.deepEqual(argv(schedulingSteps(42, { rtPriority: 10, priority: -5, rlimitRttimeUs: 10_000, cpuAffinity: [1, 3], noSwap: false })), ['taskset -a -p -c 1,3 42', 'chrt -R -r -p 10 42', 'prlimit --pid 42 --rttime=5000:10000']);
-  t.deepEqual(argv(schedulingSteps(42, { rtPriority: 10, noSwap: false })), ['chrt -R -r -p 10 42', 'prlimit --pid 42 --rttime=50000:100000'], "without bfd_rlimit_rttime: tandem's 100 ms");
-  t.deepEqual(argv(schedulingSteps(42, { priority: -5, noSwap: false })), ['nice -5'], 'bfd_priority applies only without bfd_rt_priority');
-  t.deepEqual(argv(schedulingSteps(42, { noSwap: false })), [], 'nothing set: nothing done');
-  t.deepEqual(argv(schedulingSteps(42, { noSwap: false }, true)), ['chrt -o -p 0 42', 'nice 0'], 'a reload that removed them goes back to the defaults');
+  t.deepEqual(argv(schedulingSteps(42, { rtPriority: 10, priority: -5, rlimitRttimeUs: 10_000, cpuAffinity: [1, 3], noSwap: false }, BFD_SIDE)), ['taskset -a -p -c 1,3 42', 'chrt -R -r -p 10 42', 'prlimit --pid 42 --rttime=5000:10000']);
+  t.deepEqual(argv(schedulingSteps(42, { rtPriority: 10, noSwap: false }, BFD_SIDE)), ['chrt -R -r -p 10 42', 'prlimit --pid 42 --rttime=50000:100000'], "without bfd_rlimit_rttime: tandem's 100 ms");
+  t.deepEqual(argv(schedulingSteps(42, { priority: -5, noSwap: false }, BFD_SIDE)), ['nice -5'], 'bfd_priority applies only without bfd_rt_priority');
+  t.deepEqual(argv(schedulingSteps(42, { noSwap: false }, BFD_SIDE)), [], 'nothing set: nothing done');
+  t.deepEqual(argv(schedulingSteps(42, { noSwap: false }, BFD_SIDE, true)), ['chrt -o -p 0 42', 'nice 0'], 'a reload that removed them goes back to the defaults');
 });
 
 test('bfd_* scheduling: what cannot be applied is reported, the rest still is', async (t) => {
@@ -82,9 +82,25 @@ test('bfd_* scheduling: what cannot be applied is reported, the rest still is', 
     },
     nice: (pid, p) => void done.push(`nice ${pid} ${p}`),
   };
-  const problems = await applySchedulingOf(42, { rtPriority: 10, rlimitRttimeUs: 10_000, cpuAffinity: [0], noSwap: false }, false, fake);
+  const { problems } = await applySchedulingOf(42, { rtPriority: 10, rlimitRttimeUs: 10_000, cpuAffinity: [0], noSwap: false }, BFD_SIDE, false, fake);
   t.deepEqual(problems, ["cannot apply bfd_rt_priority 10: chrt: failed to set pid 42's policy: Operation not permitted"]);
   t.deepEqual(done, ['taskset -a -p -c 0 42', 'prlimit --pid 42 --rttime=5000:10000']);
+});
+
+test('vrrp_* scheduling: unset, the VRRP side runs SCHED_RR 1 without RLIMIT_RTTIME, nice -10 where the kernel refuses it', async (t) => {
+  const argv = (steps: ReturnType<typeof schedulingSteps>): string[] => steps.map((s) => (s.kind === 'exec' ? [s.command, ...s.args].join(' ') : `nice ${s.priority}`));
+  t.deepEqual(argv(schedulingSteps(7, { noSwap: false }, VRRP_SIDE)), ['nice -10', 'chrt -R -r -p 1 7']);
+  t.deepEqual(argv(schedulingSteps(7, { noSwap: false }, VRRP_SIDE, true)), ['nice -10', 'chrt -R -r -p 1 7', 'prlimit --pid 7 --rttime=unlimited:unlimited'], 'a reload that removed vrrp_rt_priority drops its time limit too');
+  t.deepEqual(argv(schedulingSteps(7, { rtPriority: 30, noSwap: false }, VRRP_SIDE)), ['chrt -R -r -p 30 7', 'prlimit --pid 7 --rttime=50000:100000'], 'vrrp_rt_priority: as keepalived, with the time limit');
+  t.deepEqual(argv(schedulingSteps(7, { priority: 5, noSwap: false }, VRRP_SIDE, true)), ['chrt -o -p 0 7', 'nice 5'], 'vrrp_priority: the operator chose a nice value, not real time');
+  const refusing: Scheduling = {
+    exec: async (command) => {
+      if (command === 'chrt') throw new Error('Operation not permitted');
+    },
+    nice: () => undefined,
+  };
+  t.deepEqual(await applySchedulingOf(7, { noSwap: false }, VRRP_SIDE, false, refusing), { problems: [], fallbacks: ['cannot apply SCHED_RR 1: Operation not permitted; it runs at nice -10'] });
+  t.deepEqual((await applySchedulingOf(7, { rtPriority: 30, noSwap: false }, VRRP_SIDE, false, refusing)).problems, ['cannot apply vrrp_rt_priority 30: Operation not permitted'], "the file's own setting refused is a problem, as keepalived logs it");
 });
 
 test('BFD_CHECK verdicts: up from the start (down with alpha), then as the session reports; a new check takes the last report', (t) => {

@@ -39,15 +39,19 @@ process.on('message', (m) => {
   return { entry, starts: () => readFileSync(log, 'utf8').trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as string[]) };
 }
 
-const part = {} as VrrpPart;
+// The fake side reads nothing of it; the client applies its vrrp_* settings (here: none, so
+// tandem's default, through a fake).
+const part = { globalDefs: { vrrpProcess: { noSwap: false } } } as unknown as VrrpPart;
+const scheduling = { exec: async (): Promise<void> => undefined, nice: (): void => undefined };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 test('a side that dies is started again; the masters it had resume; a side that keeps dying starts from BACKUP, slower each time', async (t) => {
   const s = standIn(150);
   const log = memoryLogger();
-  const side = new VrrpSide({ log, statePath: '/dev/null', detail: false, entry: s.entry });
+  const side = new VrrpSide({ log, statePath: '/dev/null', detail: false, entry: s.entry, scheduling });
   await side.start(part);
-  await sleep(4500);
+  // Five starts take 1.5 s of waits plus five process starts: seconds on a loaded machine.
+  for (const end = Date.now() + 30_000; s.starts().length < 5 && Date.now() < end; ) await sleep(100);
   await side.stop();
   const starts = s.starts();
   t.true(starts.length >= 5, `${starts.length} starts`);
@@ -62,7 +66,7 @@ test('a side that dies is started again; the masters it had resume; a side that 
 
 test('while the side is away, requests fail at once and say so; stop ends it in order', async (t) => {
   const s = standIn(50, true);
-  const side = new VrrpSide({ log: memoryLogger(), statePath: '/dev/null', detail: false, entry: s.entry });
+  const side = new VrrpSide({ log: memoryLogger(), statePath: '/dev/null', detail: false, entry: s.entry, scheduling });
   await side.start(part);
   // The moment it has died (and waits its 100 ms before the restart):
   for (let i = 0; i < 200 && side.restarts === 0; i++) await sleep(5);
@@ -79,7 +83,7 @@ test('a side that cannot start is the start\'s failure, not restarted', async (t
   const entry = join(dir, 'side.js');
   writeFileSync(entry, `process.on('message', (m) => process.send({ kind: 'reply', id: m.id, ok: false, error: 'interface eth9 does not exist' }, () => process.exit(1)));\n`);
   const log = memoryLogger();
-  const side = new VrrpSide({ log, statePath: '/dev/null', detail: false, entry });
+  const side = new VrrpSide({ log, statePath: '/dev/null', detail: false, entry, scheduling });
   await t.throwsAsync(side.start(part), { message: 'interface eth9 does not exist' });
   await sleep(300);
   t.is(side.restarts, 0);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { BfdInstance, BfdProcess } from '@tandem/config';
 import type { Logger } from '../logger.js';
 import { CRASH_WINDOW_MS, restartDelayMs, SideChannel, type ReplyMessage } from '../side-ipc.js';
-import { applySchedulingOf, type Scheduling } from './scheduling.js';
+import { applySchedulingOf, BFD_SIDE, type Scheduling } from '../side-scheduling.js';
 import type { BfdReloadReport, BfdSessionEvent, BfdSideMessage, BfdSideRequests } from './protocol.js';
 
 export interface BfdSideOptions {
@@ -83,7 +83,7 @@ export class BfdSide {
   private async applySettings(s: BfdProcess, reset: boolean): Promise<void> {
     const pid = this.child?.pid;
     if (pid === undefined) return;
-    for (const problem of await applySchedulingOf(pid, s, reset, this.o.scheduling)) this.o.log.warn(`BFD side: ${problem}`);
+    for (const problem of (await applySchedulingOf(pid, s, BFD_SIDE, reset, this.o.scheduling)).problems) this.o.log.warn(`BFD side: ${problem}`);
   }
 
   private onMessage(m: BfdSideMessage): void {

@@ -1,8 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { setPriority } from 'node:os';
 import { join } from 'node:path';
+import { sameValue } from '@tandem/config';
 import type { TransitionEvent, VrrpState } from '@tandem/vrrp';
 import type { Logger } from '../logger.js';
+import { applySchedulingOf, VRRP_SIDE, type Scheduling } from '../side-scheduling.js';
 import { startingNetworkNamespace } from '@tandem/net';
 import { CRASH_WINDOW_MS, restartDelayMs, SideChannel, type ReplyMessage } from '../side-ipc.js';
 import { STARTING_NETNS_ENV, type SideMessage, type SideRequests } from './protocol.js';
@@ -16,8 +17,8 @@ export interface VrrpSideOptions {
   readonly detail: boolean;
   /** The side's entry script (side.js beside this file). */
   readonly entry?: string;
-  /** The side's nice value (default VRRP_SIDE_NICE). */
-  readonly nice?: number;
+  /** How `vrrp_*` scheduling is applied; tests give a fake. */
+  readonly scheduling?: Scheduling;
   /** false with keepalived's `--dont-release-vrrp`: the side leaves its addresses in place at stop. */
   readonly release?: boolean;
   /** false with keepalived's `--dont-respawn`: a side that dies is not started again; `onGone` is told. */
@@ -28,14 +29,6 @@ export interface VrrpSideOptions {
   /** The BFD sessions' last reported states (`track_bfd`), handed to a side at each start. */
   readonly bfdStates?: () => Readonly<Record<string, boolean>>;
 }
-
-/**
- * The VRRP side's default nice value. It needs the CPU rarely (an advert, a timer) but at
- * once: on a director whose cores are busy with checks, reloads and status queries, a better
- * nice value lets it preempt them when it wakes, so adverts leave on time. keepalived runs its
- * VRRP process at 0 unless `vrrp_priority` says otherwise.
- */
-export const VRRP_SIDE_NICE = -10;
 
 /**
  * The supervisor's handle on the VRRP side: starts the child process, sends it its part of the
@@ -71,22 +64,19 @@ export class VrrpSide {
     return this.child?.pid;
   }
 
-  private spawn(resume: readonly string[]): Promise<null> {
+  private async spawn(resume: readonly string[]): Promise<null> {
     const child = fork(this.o.entry ?? join(__dirname, 'side.js'), [], {
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       // track_process: the kernel's process connector is only in the namespace tandemd started in.
       env: startingNetworkNamespace() === undefined ? process.env : { ...process.env, [STARTING_NETNS_ENV]: startingNetworkNamespace() },
-      // A small young generation: the side allocates little, and its RSS stays small.
-      execArgv: ['--max-semi-space-size=2'],
+      // A small young generation: the side allocates little, and its RSS stays small. V8 without
+      // background threads: only the main thread runs at real-time priority (side-scheduling.ts),
+      // and a main thread waiting for a garbage-collection helper starved by the director's other
+      // work would miss its timers all the same (as the BFD side, measured there).
+      execArgv: ['--max-semi-space-size=2', '--single-threaded'],
     });
     this.child = child;
-    try {
-      if (child.pid !== undefined) setPriority(child.pid, this.o.nice ?? VRRP_SIDE_NICE);
-    } catch (err) {
-      // Without CAP_SYS_NICE the side runs at the supervisor's priority: slower to wake, still correct.
-      this.o.log.warn(`VRRP side: cannot set its priority: ${(err as Error).message}`);
-    }
     const channel = new SideChannel<SideRequests>(child, 'the VRRP side');
     this.channel = channel;
     child.on('message', (m: SideMessage | ReplyMessage) => {
@@ -94,6 +84,8 @@ export class VrrpSide {
     });
     child.once('exit', (code, signal) => this.onExit(child, code, signal));
     if (child.pid !== undefined) this.o.onSpawn?.(child.pid);
+    // Before its first advert: the side's timers run at the priority they are meant to.
+    await this.applySettings(this.part!.globalDefs.vrrpProcess, false);
     return this.request<'start'>({ kind: 'start', part: this.part!, resume, statePath: this.o.statePath, detail: this.o.detail, release: this.o.release ?? true, bfd: this.o.bfdStates?.() ?? {} });
   }
 
@@ -150,8 +142,22 @@ export class VrrpSide {
   /** Applies a reload in the side; fails, changing nothing, while the side is restarting. */
   async reload(part: VrrpPart, diff: InstanceDiff): Promise<ReloadReport> {
     const report = await this.request<'reload'>({ kind: 'reload', part, diff });
+    const before = this.part?.globalDefs.vrrpProcess;
     this.part = part;
+    if (before !== undefined && !sameValue(before, part.globalDefs.vrrpProcess)) await this.applySettings(part.globalDefs.vrrpProcess, true);
     return report;
+  }
+
+  /**
+   * `vrrp_rt_priority`, `vrrp_rlimit_rttime`, `vrrp_priority` and `vrrp_cpu_affinity` on the running
+   * side, or tandem's default for it (side-scheduling.ts); `reset`: back to that default first, at a reload.
+   */
+  private async applySettings(s: VrrpPart['globalDefs']['vrrpProcess'], reset: boolean): Promise<void> {
+    const pid = this.child?.pid;
+    if (pid === undefined) return;
+    const outcome = await applySchedulingOf(pid, s, VRRP_SIDE, reset, this.o.scheduling);
+    for (const problem of outcome.problems) this.o.log.warn(`VRRP side: ${problem}`);
+    for (const fallback of outcome.fallbacks) this.o.log.info(`VRRP side: ${fallback}`);
   }
 
   /**

@@ -37,6 +37,8 @@ class Side {
       case 'start': {
         this.log = ipcLogger((level, message, meta) => send({ kind: 'log', level, message, ...(meta !== undefined ? { meta } : {}) }), r.detail);
         this.release = r.release ?? true;
+        const name = r.part.globalDefs.vrrpProcess.processName;
+        if (name !== undefined) process.title = name;
         const { ledger, problem } = HostLedger.open(r.statePath);
         if (problem !== undefined) this.log.warn(problem);
         const service = new VrrpService({ host: new NetHost(this.log, (c) => ledger.recording(c)), clock: systemClock, log: this.log });
@@ -117,6 +119,9 @@ const side = new Side();
 // Signals are the supervisor's: under systemd or a terminal's Ctrl-C the whole group gets
 // them, and the supervisor decides (it stops this side first, in order).
 for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2'] as const) process.on(sig, () => undefined);
+// SIGXCPU is the soft RLIMIT_RTTIME of vrrp_rlimit_rttime under vrrp_rt_priority: a warning that a
+// turn of the loop ran long (keepalived logs it too); at the hard limit the kernel kills the side.
+process.on('SIGXCPU', () => send({ kind: 'log', level: 'warn', message: 'VRRP side: CPU time without blocking passed half of vrrp_rlimit_rttime (SIGXCPU); at the limit the kernel kills it' }));
 // keepalived's JSON and STATS_CLEAR signals too: a real-time signal's default action would end the side.
 for (const n of [SIGNUMS['JSON']!, SIGNUMS['STATS_CLEAR']!]) onSignalNumber(n, () => undefined);
 serveRequests<SideRequest>((r) => side.handle(r));
