@@ -91,7 +91,8 @@ export interface Scheduling {
   nice(pid: number, priority: number): void;
 }
 
-const system: Scheduling = {
+/** The real thing: util-linux's tools and setpriority(2). */
+export const systemScheduling: Scheduling = {
   exec: (command, args) =>
     new Promise((resolve, reject) => {
       execFile(command, [...args], { timeout: 5000 }, (err, _stdout, stderr) => (err === null ? resolve() : reject(new Error(stderr.trim() || err.message))));
@@ -106,7 +107,7 @@ export interface SchedulingOutcome {
 }
 
 /** Applies the `PREFIX_*` settings to process `pid`. */
-export async function applySchedulingOf(pid: number, s: ProcessSettings, side: SideKind, reset: boolean, how: Scheduling = system): Promise<SchedulingOutcome> {
+export async function applySchedulingOf(pid: number, s: ProcessSettings, side: SideKind, reset: boolean, how: Scheduling = systemScheduling): Promise<SchedulingOutcome> {
   const out: SchedulingOutcome = { problems: [], fallbacks: [] };
   for (const step of schedulingSteps(pid, s, side, reset)) {
     try {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { sameValue } from '@tandem/config';
 import type { TransitionEvent, VrrpState } from '@tandem/vrrp';
 import type { Logger } from '../logger.js';
-import { applySchedulingOf, VRRP_SIDE, type Scheduling } from '../side-scheduling.js';
+import { applySchedulingOf, systemScheduling, VRRP_SIDE, type Scheduling } from '../side-scheduling.js';
 import { startingNetworkNamespace } from '@tandem/net';
 import { CRASH_WINDOW_MS, restartDelayMs, SideChannel, type ReplyMessage } from '../side-ipc.js';
 import { STARTING_NETNS_ENV, type SideMessage, type SideRequests } from './protocol.js';
@@ -84,9 +84,20 @@ export class VrrpSide {
     });
     child.once('exit', (code, signal) => this.onExit(child, code, signal));
     if (child.pid !== undefined) this.o.onSpawn?.(child.pid);
-    // Before its first advert: the side's timers run at the priority they are meant to.
-    await this.applySettings(this.part!.globalDefs.vrrpProcess, false);
-    return this.request<'start'>({ kind: 'start', part: this.part!, resume, statePath: this.o.statePath, detail: this.o.detail, release: this.o.release ?? true, bfd: this.o.bfdStates?.() ?? {} });
+    const settings = this.part!.globalDefs.vrrpProcess;
+    // The side's start (loading its code, opening sockets: seconds on a slow CPU) runs at a
+    // better nice value only: at real-time priority it would starve the supervisor programming
+    // IPVS meanwhile. Real time comes once it runs.
+    if (settings.rtPriority === undefined && settings.priority === undefined && child.pid !== undefined) {
+      try {
+        (this.o.scheduling ?? systemScheduling).nice(child.pid, VRRP_SIDE.unset.nice);
+      } catch {
+        // Said by applySettings below, which tries again.
+      }
+    }
+    const started = await this.request<'start'>({ kind: 'start', part: this.part!, resume, statePath: this.o.statePath, detail: this.o.detail, release: this.o.release ?? true, bfd: this.o.bfdStates?.() ?? {} });
+    await this.applySettings(settings, false);
+    return started;
   }
 
   private onMessage(m: SideMessage): void {
