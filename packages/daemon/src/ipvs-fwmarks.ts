@@ -54,7 +54,7 @@ const FAMILIES = [
   { family: 6, table: 'ip6', addr: 'ipv6_addr', daddr: 'ip6 daddr' },
 ] as const;
 
-/** keepalived's ipvs_map_name, and the order it is asked for (TCP, UDP, SCTP). */
+/** keepalived's ipvs_map_name and the header each map's rule reads the port from. */
 const PROTOCOLS = [
   { protocol: 'TCP', map: 'tcp_map', header: 'tcp' },
   { protocol: 'UDP', map: 'udp_map', header: 'udp' },
@@ -68,10 +68,13 @@ const PROTOCOLS = [
  * on the input hook at nftables_ipvs_priority (before IPVS, which hooks input at
  * NF_IP_PRI_NAT_SRC - 2), one interval map per protocol (`tcp_map`: `ipv4_addr .
  * inet_service : mark`), and per map the rule `meta mark set ip daddr . tcp dport map @tcp_map
- * counter return`.
+ * return`. With `nftables_counters`, the maps and rules count (keepalived's add_counter and
+ * NFTNL_SET_EXPR).
  */
 export function nftablesIpvsScript(settings: NftablesIpvs, config: Config, fwmarks: AutoFwmarks | undefined): string {
   const t = settings.table;
+  const fw = config.globalDefs.vrrpFirewall;
+  const counter = fw.kind === 'nftables' && fw.counters ? ' counter' : '';
   const byMap = new Map<string, MapElement[]>();
   for (const vs of config.virtualServers) {
     const mark = fwmarkOf(vs, fwmarks);
@@ -91,18 +94,19 @@ export function nftablesIpvsScript(settings: NftablesIpvs, config: Config, fwmar
   const lines: string[] = [];
   for (const f of FAMILIES) {
     lines.push(`add table ${f.table} ${t}`, `delete table ${f.table} ${t}`);
-    const maps = PROTOCOLS.flatMap((p) => {
-      const elements = byMap.get(`${f.family}|${p.protocol}`);
-      return elements === undefined ? [] : [{ ...p, elements }];
+    // In the order keepalived makes them: a map (and its rule) when its first element comes.
+    const maps = [...byMap].flatMap(([key, elements]) => {
+      const p = PROTOCOLS.find((x) => key === `${f.family}|${x.protocol}`);
+      return p === undefined ? [] : [{ ...p, elements }];
     });
     if (maps.length === 0) continue;
     lines.push(`table ${f.table} ${t} {`);
     for (const m of maps) {
       const elements = m.elements.map((x) => `${x.first === x.last ? x.first : `${x.first}-${x.last}`} . ${x.port} : ${x.mark}`).join(', ');
-      lines.push(`  map ${m.map} { type ${f.addr} . inet_service : mark; flags interval; elements = { ${elements} } }`);
+      lines.push(`  map ${m.map} { type ${f.addr} . inet_service : mark; flags interval;${counter === '' ? '' : ' counter;'} elements = { ${elements} } }`);
     }
     lines.push(`  chain in {`, `    type filter hook input priority ${settings.priority}; policy accept;`);
-    for (const m of maps) lines.push(`    meta l4proto ${m.header} meta mark set ${f.daddr} . ${m.header} dport map @${m.map} counter return`);
+    for (const m of maps) lines.push(`    meta l4proto ${m.header} meta mark set ${f.daddr} . ${m.header} dport map @${m.map}${counter} return`);
     lines.push('  }', '}');
   }
   return `${lines.join('\n')}\n`;

@@ -125,6 +125,14 @@ function destination(address: string, family: 4 | 6, port: number, forwarding: F
   };
 }
 
+/**
+ * A real server's port in IPVS: keepalived's ipvswrapper.c sends port 0 for a real server of a
+ * fwmark service unless it is NAT (DR and TUN keep the packet's port, so none is wanted).
+ */
+function destinationPort(key: ServiceKey, forwarding: Forwarding, port: number): number {
+  return 'fwmark' in key && forwarding.kind !== 'NAT' ? 0 : port;
+}
+
 /** The weight a live real server carries: misc_dynamic's when given, else the configured one. */
 export const liveWeight = (rs: RealServer, h: RealHealth): number => (h.up ? (h.dynamicWeight ?? rs.weight) : 0);
 
@@ -160,11 +168,13 @@ export function desiredForVirtualServer(vs: VirtualServer, groups: readonly Virt
       const inhibit = rs.inhibitOnFailure ?? vs.inhibitOnFailure;
       const weight = sorryActive ? 0 : liveWeight(rs, h);
       if ((!h.up || sorryActive) && !inhibit) continue;
-      destinations.push(destination(rs.address, rs.family, rs.port ?? port, rs.forwarding ?? vs.forwarding, weight, key.family, { ...(rs.uthreshold !== undefined ? { u: rs.uthreshold } : {}), ...(rs.lthreshold !== undefined ? { l: rs.lthreshold } : {}) }));
+      const forwarding = rs.forwarding ?? vs.forwarding;
+      destinations.push(destination(rs.address, rs.family, destinationPort(key, forwarding, rs.port ?? port), forwarding, weight, key.family, { ...(rs.uthreshold !== undefined ? { u: rs.uthreshold } : {}), ...(rs.lthreshold !== undefined ? { l: rs.lthreshold } : {}) }));
     }
     if (sorry !== undefined && (sorryActive || vs.sorryServerInhibit)) {
       const family = sorry.address.includes(':') ? 6 : 4;
-      destinations.push(destination(sorry.address, family, sorry.port ?? port, sorry.forwarding ?? vs.forwarding, sorryActive ? 1 : 0, key.family));
+      const forwarding = sorry.forwarding ?? vs.forwarding;
+      destinations.push(destination(sorry.address, family, destinationPort(key, forwarding, sorry.port ?? port), forwarding, sorryActive ? 1 : 0, key.family));
     }
     return { service: serviceFor(vs, key), destinations };
   });

@@ -196,8 +196,8 @@ test("nftables_ipvs: the nft script replaces keepalived's tables ip/ip6 TABLE: c
       '  map udp_map { type ipv4_addr . inet_service : mark; flags interval; elements = { 192.0.2.53 . 53 : 1001 } }',
       '  chain in {',
       '    type filter hook input priority -3; policy accept;',
-      '    meta l4proto tcp meta mark set ip daddr . tcp dport map @tcp_map counter return',
-      '    meta l4proto udp meta mark set ip daddr . udp dport map @udp_map counter return',
+      '    meta l4proto tcp meta mark set ip daddr . tcp dport map @tcp_map return',
+      '    meta l4proto udp meta mark set ip daddr . udp dport map @udp_map return',
       '  }',
       '}',
       'add table ip6 lb',
@@ -206,11 +206,15 @@ test("nftables_ipvs: the nft script replaces keepalived's tables ip/ip6 TABLE: c
       '  map tcp_map { type ipv6_addr . inet_service : mark; flags interval; elements = { 2001:db8::10 . 80 : 1000 } }',
       '  chain in {',
       '    type filter hook input priority -3; policy accept;',
-      '    meta l4proto tcp meta mark set ip6 daddr . tcp dport map @tcp_map counter return',
+      '    meta l4proto tcp meta mark set ip6 daddr . tcp dport map @tcp_map return',
       '  }',
       '}',
       '',
     ].join('\n'),
   );
+  const counted = grouped('    nftables_ipvs\n    nftables_counters');
+  const lines = nftablesIpvsScript(counted.globalDefs.nftablesIpvs!, counted, assignFwmarks(counted)).split('\n');
+  t.is(lines[3], '  map tcp_map { type ipv4_addr . inet_service : mark; flags interval; counter; elements = { 192.0.2.10-192.0.2.12 . 80 : 1000, 198.51.100.0-198.51.100.3 . 443 : 1000, 192.0.2.53 . 53 : 1002 } }');
+  t.is(lines[7], '    meta l4proto tcp meta mark set ip daddr . tcp dport map @tcp_map counter return');
   t.is(nftablesIpvsRemoval('lb'), 'add table ip lb\ndelete table ip lb\nadd table ip6 lb\ndelete table ip6 lb\n');
 });
