@@ -1,6 +1,5 @@
-import { execFile } from 'node:child_process';
 import type { Config, NftablesIpvs } from '@tandem/config';
-import { findNft } from '@tandem/net';
+import { findNft, runNftScript } from '@tandem/net';
 import { type AutoFwmarks, nftablesIpvsRemoval, nftablesIpvsScript } from './ipvs-fwmarks.js';
 
 /**
@@ -34,8 +33,5 @@ export class NftablesIpvsTables {
 function runNft(script: string): Promise<void> {
   const nft = findNft();
   if (nft === undefined) return Promise.reject(new Error('nftables_ipvs needs nftables (the nft command); install the Debian package nftables'));
-  return new Promise((resolve, reject) => {
-    const child = execFile(nft, ['-f', '-'], (err, _stdout, stderr) => (err === null ? resolve() : reject(new Error(`nft: ${stderr.trim() || err.message}`))));
-    child.stdin!.end(script);
-  });
+  return runNftScript(nft, script);
 }
