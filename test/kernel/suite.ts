@@ -8,5 +8,6 @@ import './leftovers.ktest.js';
 import './metrics.ktest.js';
 import './snmp-check.ktest.js';
 import './anycast.ktest.js';
+import './ipvs-namespaces.ktest.js';
 
 export { kernelTests } from './harness.js';

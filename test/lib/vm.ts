@@ -24,6 +24,8 @@ export const GUEST_MODULES = [
   'bridge',
   'ipip',
   'nf_conntrack',
+  // nftables_ipvs's marking tables (the fwmark services' traffic).
+  'nf_tables',
   // @tandem announce's interface (examples/anycast).
   'tun',
 ];

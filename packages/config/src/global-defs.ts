@@ -1,10 +1,10 @@
 import { defaultProcessSettings, processKeywords } from './process-settings.js';
 import { announceGlobalKeywords } from './anycast.js';
 import type { Diagnostics } from './diagnostics.js';
-import type { GlobalDefs, LvsSyncDaemon, NotifyFifo, VrrpFirewall } from './model.js';
+import type { GlobalDefs, LvsSyncDaemon, NftablesIpvs, NotifyFifo, VrrpFirewall } from './model.js';
 import { garpExtraIf } from './garp-extra-if.js';
 import { scriptValue } from './tracking.js';
-import { applySection, flag, integer, misplaced, seconds, single, word, type NotYet, type SectionSpec } from './section.js';
+import { applySection, flag, integer, misplaced, seconds, single, word, type NotYet, type SectionSpec, type ValueParser } from './section.js';
 import type { Node } from './tree.js';
 import { addressValue, arity, flagValue, intValue, multicastGroup, secondsValue } from './values.js';
 
@@ -182,6 +182,7 @@ const spec: SectionSpec<Draft> = {
     linkbeat_use_polling: misplaced('at the top level, outside global_defs'),
     namespace_with_ipsets: misplaced('at the top level, outside global_defs'),
     instance: misplaced('at the top level, outside global_defs'),
+    net_namespace_ipvs: misplaced('at the top level, outside global_defs'),
     // SNMP as keepalived: each enable_snmp_* serves its MIBs without -x (which serves them all),
     // traps only with enable_traps; snmp_socket is -A's AgentX address.
     // keepalived 2.0's name, still read.
@@ -245,10 +246,6 @@ const spec: SectionSpec<Draft> = {
     vrrp_rx_bufs_multiplier: harmless,
     vrrp_rx_bufs_policy: harmless,
     min_auto_priority_delay: harmless,
-    net_namespace_ipvs: changesBehaviour('network namespaces are not supported'),
-    nftables_ipvs: changesBehaviour('keepalived then programs one fwmark IPVS service per virtual_server_group, its addresses and ports marked by nftables rules; tandem programs one IPVS service per group entry (the same real servers and scheduler, but persistence does not span the entries and ipvsadm shows them apart), so ignoring it would change persistence and the IPVS table'),
-    nftables_ipvs_priority: changesBehaviour('it sets the priority of nftables_ipvs\'s chain, and tandem does not run nftables_ipvs: one fwmark IPVS service per virtual_server_group'),
-    nftables_ipvs_start_fwmark: changesBehaviour('it sets the first fwmark of nftables_ipvs, and tandem does not run nftables_ipvs: one fwmark IPVS service per virtual_server_group'),
     vmac_addr_prefix: changesBehaviour('virtual MACs are not supported'),
     lvs_netlink_cmd_rcv_bufs: harmless,
     lvs_netlink_cmd_rcv_bufs_force: harmless,
@@ -324,10 +321,38 @@ function firewallKeywords(): Record<string, (n: Node, d: Draft, diags: Diagnosti
       d.vrrpFirewall = { kind: 'nftables', table: 'keepalived', priority: -1, counters: false, from: 'vrrp_iptables' };
       diags.warning('CONF_ERR_VALUE', n.keyword.pos, `iptables chains are not used: no_accept drops traffic with nftables (table keepalived), as keepalived 2.2.7 built without iptables does; replace vrrp_iptables with nftables`);
     },
+    ...nftablesIpvsKeywords(),
     vrrp_ipsets: (n, _d, diags) => {
       if (!arity(n, 0, 5, diags)) return;
       diags.warning('CONF_ERR_VALUE', n.keyword.pos, "vrrp_ipsets is ignored: no_accept's addresses are kept in sets of its own nftables table, not in ipsets");
     },
+  };
+}
+
+/** keepalived's defaults for `nftables_ipvs` (check_nftables.h: DEFAULT_NFTABLES_IPVS_TABLE, DEFAULT_IPVS_NF_START_FWMARK). */
+const NFTABLES_IPVS_DEFAULTS = { table: 'keepalived_ipvs', priority: -1, startFwmark: 1000 } as const;
+
+/**
+ * `nftables_ipvs [TABLE]`, `nftables_ipvs_priority N`, `nftables_ipvs_start_fwmark N`. As
+ * keepalived's global_parser.c: `nftables_ipvs` (given once) sets the table and resets the other
+ * two to their defaults, so they count only after it.
+ */
+function nftablesIpvsKeywords(): Record<string, (n: Node, d: Draft, diags: Diagnostics) => void> {
+  // keepalived sets these whenever given, but nftables_ipvs resets them: before it (or without it) they change nothing.
+  const after = (set: (v: NftablesIpvs, n: number) => NftablesIpvs, value: ValueParser<number>) => (n: Node, d: Draft, diags: Diagnostics): void => {
+    if (d.nftablesIpvs === undefined) return diags.warning('CONF_ERR_VALUE', n.keyword.pos, `${n.keyword.text} is ignored: it counts only after nftables_ipvs (which resets it), as in keepalived`);
+    single(value, (dd: Draft, v: number) => (dd.nftablesIpvs = set(dd.nftablesIpvs!, v)))(n, d, diags);
+  };
+  return {
+    nftables_ipvs: (n, d, diags) => {
+      if (!arity(n, 0, 1, diags)) return;
+      if (d.nftablesIpvs !== undefined) return diags.warning('CONF_ERR_CONFLICT', n.keyword.pos, 'nftables_ipvs already given; this one is ignored (keepalived: ipvs nftables already specified)');
+      const table = n.args[0]?.text ?? NFTABLES_IPVS_DEFAULTS.table;
+      if (table.length >= NFT_NAME_MAX) return diags.error('CONF_ERR_VALUE', n.args[0]!.pos, 'nftables_ipvs table name too long');
+      d.nftablesIpvs = { ...NFTABLES_IPVS_DEFAULTS, table };
+    },
+    nftables_ipvs_priority: after((v, priority) => ({ ...v, priority }), integer(-(2 ** 31), 2 ** 31 - 1)),
+    nftables_ipvs_start_fwmark: after((v, startFwmark) => ({ ...v, startFwmark }), integer(1, 2 ** 32 - 1)),
   };
 }
 

@@ -10,7 +10,7 @@ import type { BfdInstance, Config, GarpGroup, GlobalDefs, InterfaceDelays, Route
 import { routeBlock, ruleBlock } from './routes.js';
 import { parseSyncGroup, parseTrackFile, parseTrackProcess, parseVrrpScript } from './tracking.js';
 import { parseVirtualServer, parseVirtualServerGroup } from './lvs.js';
-import { blockOf, type NotYet } from './section.js';
+import { blockOf } from './section.js';
 import { arity } from './values.js';
 import { TreeBuilder, type Node } from './tree.js';
 import { parseVip, parseVrrpInstance } from './vrrp-instance.js';
@@ -30,13 +30,7 @@ export interface LoadResult {
   readonly warnings: readonly Diagnostic[];
 }
 
-const TOP_NOT_YET: Readonly<Record<string, NotYet>> = Object.fromEntries(
-  [
-    ['net_namespace_ipvs', 'keepalived puts its IPVS services in that namespace while its checks run in its own; tandem\'s checks and IPVS table share one namespace: run tandemd there with net_namespace, the checks\' traffic routed from it'],
-  ].map(([k, why]) => [k!, { severity: 'error' as const, why: why! }]),
-);
-
-const TOP_KEYWORDS = ['global_defs', 'net_namespace', 'bfd_instance', 'track_group', 'garp_group', 'SSL', 'vrrp_instance', 'virtual_server', 'virtual_server_group', 'vrrp_script', 'track_file', 'vrrp_track_file', 'vrrp_sync_group', 'vrrp_track_process', 'interface_up_down_delays', 'linkbeat_interfaces', ...Object.keys(TOP_NOT_YET)];
+const TOP_KEYWORDS = ['global_defs', 'net_namespace', 'bfd_instance', 'track_group', 'garp_group', 'SSL', 'vrrp_instance', 'virtual_server', 'virtual_server_group', 'vrrp_script', 'track_file', 'vrrp_track_file', 'vrrp_sync_group', 'vrrp_track_process', 'interface_up_down_delays', 'linkbeat_interfaces', 'net_namespace_ipvs'];
 
 /** Cross-references of tracking: named scripts and files exist, sync group members exist once. */
 function checkTracking(instances: readonly VrrpInstance[], scripts: readonly VrrpScript[], files: readonly TrackFile[], processes: readonly TrackProcess[], groups: readonly SyncGroup[], diags: Diagnostics): void {
@@ -233,6 +227,13 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
       if (n.block !== undefined) diags.error('CONF_ERR_SYNTAX', n.blockPos ?? n.keyword.pos, 'net_namespace does not take a block');
       continue;
     }
+    // keepalived's net_namespace_ipvs is a top-level keyword only; no name means the default namespace (/proc/1/ns/net).
+    if (n.keyword.text === 'net_namespace_ipvs') {
+      if (!arity(n, 0, 1, diags)) continue;
+      if (globals.netNamespaceIpvs !== undefined) diags.warning('CONF_ERR_CONFLICT', n.keyword.pos, `net_namespace_ipvs already given; this one is ignored (keepalived: Duplicate net_namespace_ipvs definition)`);
+      else globals = { ...globals, netNamespaceIpvs: n.args[0]?.text ?? '' };
+      continue;
+    }
     if (n.keyword.text !== 'global_defs') continue;
     if (n.args.length > 0) diags.error('CONF_ERR_ARITY', n.args[0]!.pos, `unexpected '${n.args[0]!.text}' after global_defs`);
     const block = blockOf(n, diags);
@@ -261,7 +262,7 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
   };
   for (const n of nodes) {
     const kw = n.keyword.text;
-    if (kw === 'global_defs' || kw === 'net_namespace') continue;
+    if (kw === 'global_defs' || kw === 'net_namespace' || kw === 'net_namespace_ipvs') continue;
     // One parser per top-level block; each adds what it parsed to its list.
     switch (kw) {
       case 'vrrp_script':
@@ -321,11 +322,6 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
         continue;
     }
     if (processKeyword(n, diags)) continue;
-    const notYet = Object.hasOwn(TOP_NOT_YET, kw) ? TOP_NOT_YET[kw] : undefined;
-    if (notYet !== undefined) {
-      diags.error('CONF_ERR_UNSUPPORTED', n.keyword.pos, `${kw} is not supported by tandem yet (${notYet.why})`);
-      continue;
-    }
     const near = suggest(kw, [...TOP_KEYWORDS, ...PROCESS_KEYWORD_NAMES]);
     diags.error('CONF_ERR_UNKNOWN_KEYWORD', n.keyword.pos, `unknown top-level keyword '${kw}'${near !== undefined ? `; did you mean '${near}'?` : ''}`);
   }

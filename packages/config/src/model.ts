@@ -229,6 +229,10 @@ export interface GlobalDefs {
   readonly notifyFifos: { readonly all?: NotifyFifo; readonly vrrp?: NotifyFifo; readonly lvs?: NotifyFifo };
   /** How no_accept drops traffic to the addresses: `nftables`, `vrrp_iptables`, `nftables_priority`, `nftables_counters`. */
   readonly vrrpFirewall: VrrpFirewall;
+  /** `nftables_ipvs [TABLE]`, `nftables_ipvs_priority`, `nftables_ipvs_start_fwmark`: each virtual_server_group becomes one fwmark service. */
+  readonly nftablesIpvs?: NftablesIpvs;
+  /** `net_namespace_ipvs [NAME]` (top level): the network namespace IPVS is programmed in; '' is the default one (/proc/1/ns/net). */
+  readonly netNamespaceIpvs?: string;
   /** `bfd_*` settings of the BFD process (keepalived's bfd child; tandem's BFD side). */
   readonly bfdProcess: ProcessSettings;
   /** `vrrp_*` settings of the VRRP process (keepalived's VRRP child; tandem's VRRP side). */
@@ -333,6 +337,20 @@ export type VrrpFirewall =
     }
   /** A bare `vrrp_iptables`: no rules at all, so no_accept is not enforced. */
   | { readonly kind: 'none' };
+
+/**
+ * keepalived's `nftables_ipvs` (check_nftables.c): a virtual server of a `virtual_server_group`
+ * without fwmark entries is programmed as one fwmark IPVS service per protocol (and family), and
+ * nftables tables `ip TABLE` / `ip6 TABLE` mark the group's addresses and ports with that fwmark.
+ */
+export interface NftablesIpvs {
+  /** The tables' name (keepalived's default keepalived_ipvs). */
+  readonly table: string;
+  /** The input chain's priority (default -1: before IPVS looks at the packet). */
+  readonly priority: number;
+  /** The first fwmark given out (default 1000). */
+  readonly startFwmark: number;
+}
 
 /** A FIFO keepalived writes one line per event to, optionally with a script that reads it. */
 export interface NotifyFifo {

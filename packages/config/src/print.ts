@@ -24,6 +24,7 @@ function globals(g: GlobalDefs): string[] {
   const out: string[] = [];
   if (g.routerId !== undefined) out.push(`router_id ${q(g.routerId)}`);
   if (g.netNamespace !== undefined) out.push(`net_namespace ${q(g.netNamespace)}`);
+  if (g.nftablesIpvs !== undefined) out.push(`nftables_ipvs ${q(g.nftablesIpvs.table)}`, `nftables_ipvs_priority ${g.nftablesIpvs.priority}`, `nftables_ipvs_start_fwmark ${g.nftablesIpvs.startFwmark}`);
   const pairs: Array<[keyof GlobalDefs, string]> = [
     ['vrrpVersion', 'vrrp_version'],
     ['vrrpGarpMasterDelay', 'vrrp_garp_master_delay'],
@@ -370,6 +371,9 @@ export function printConfig(c: Config): string {
   const parts: string[][] = [];
   const g = globals(c.globalDefs);
   if (g.length > 0) parts.push(block('global_defs', g, ''));
+  // A top-level keyword in keepalived (it refuses it inside global_defs).
+  const ipvsNs = c.globalDefs.netNamespaceIpvs;
+  if (ipvsNs !== undefined) parts.push([ipvsNs === '' ? 'net_namespace_ipvs' : `net_namespace_ipvs ${q(ipvsNs)}`]);
   if (c.ssl !== undefined) {
     const s = c.ssl;
     parts.push(block('SSL', [...(s.password !== undefined ? [`password ${q(s.password)}`] : []), ...(s.ca !== undefined ? [`ca ${q(s.ca)}`] : []), ...(s.certificate !== undefined ? [`certificate ${q(s.certificate)}`] : []), ...(s.key !== undefined ? [`key ${q(s.key)}`] : [])], ''));

@@ -22,6 +22,7 @@ for (const [what, text, said] of [
   ['instance in global_defs', exampleFile('global_defs', 'router_id', 'instance blue'), /instance belongs at the top level/],
   ['linkbeat_use_polling in global_defs', exampleFile('global_defs', 'router_id', 'linkbeat_use_polling'), /linkbeat_use_polling belongs at the top level/],
   ['namespace_with_ipsets in global_defs', exampleFile('global_defs', 'router_id', 'namespace_with_ipsets'), /namespace_with_ipsets belongs at the top level/],
+  ['net_namespace_ipvs in global_defs', exampleFile('global_defs', 'router_id', 'net_namespace_ipvs lb'), /net_namespace_ipvs belongs at the top level/],
 ] as const) {
   test(`refused as keepalived 2.2.7 refuses it: ${what}`, (t) => {
     const r = loadText(text);

@@ -11,10 +11,6 @@ const key = (s: { section: string; keyword: string }): string => `${s.section} �
  * one of them is accepted (take it off the list) or another is refused.
  */
 const PENDING: ReadonlySet<string> = new Set([
-  "(top) › net_namespace_ipvs",
-  "global_defs › nftables_ipvs",
-  "global_defs › nftables_ipvs_priority",
-  "global_defs › nftables_ipvs_start_fwmark",
   "global_defs › vmac_addr_prefix",
   "vrrp_instance › use_vmac_addr",
   "vrrp_instance › use_ipvlan",

@@ -203,3 +203,27 @@ virtual_server 192.0.2.100 25 {
   );
   t.is(r.warnings.length, 3);
 });
+
+test('nftables_ipvs [TABLE]: keepalived_ipvs, priority -1 and first fwmark 1000 by default; nftables_ipvs_priority and _start_fwmark count only after it, as keepalived reads them', (t) => {
+  const bare = loadText('global_defs {\n    nftables_ipvs\n}\n').r;
+  t.deepEqual(bare.errors, []);
+  t.deepEqual(bare.config!.globalDefs.nftablesIpvs, { table: 'keepalived_ipvs', priority: -1, startFwmark: 1000 });
+  const set = loadText('global_defs {\n    nftables_ipvs lb\n    nftables_ipvs_priority -5\n    nftables_ipvs_start_fwmark 77\n}\n').r;
+  t.deepEqual(set.config!.globalDefs.nftablesIpvs, { table: 'lb', priority: -5, startFwmark: 77 });
+  // Before nftables_ipvs they are reset by it: ignored, with a warning.
+  const early = loadText('global_defs {\n    nftables_ipvs_priority 5\n    nftables_ipvs\n    nftables_ipvs lb2\n}\n').r;
+  t.deepEqual(early.config!.globalDefs.nftablesIpvs, { table: 'keepalived_ipvs', priority: -1, startFwmark: 1000 });
+  t.deepEqual(early.warnings.map((w) => `${w.pos.line}: ${w.message.replace(/:.*$/, '')}`), ['2: nftables_ipvs_priority is ignored', '4: nftables_ipvs already given; this one is ignored (keepalived']);
+  t.is(loadText('global_defs {\n}\n').r.config!.globalDefs.nftablesIpvs, undefined);
+  t.regex(loadText('global_defs {\n    nftables_ipvs\n    nftables_ipvs_start_fwmark 0\n}\n').r.errors.map(formatDiagnostic).join(), /nftables_ipvs_start_fwmark/);
+});
+
+test('net_namespace_ipvs [NAME] at the top level: the namespace IPVS is programmed in; without a name the default one', (t) => {
+  t.is(loadText('net_namespace_ipvs lb\n').r.config!.globalDefs.netNamespaceIpvs, 'lb');
+  t.is(loadText('net_namespace_ipvs\n').r.config!.globalDefs.netNamespaceIpvs, '');
+  t.is(loadText('global_defs {\n}\n').r.config!.globalDefs.netNamespaceIpvs, undefined);
+  const twice = loadText('net_namespace_ipvs a\nnet_namespace_ipvs b\n').r;
+  t.is(twice.config!.globalDefs.netNamespaceIpvs, 'a');
+  t.regex(twice.warnings.map(formatDiagnostic).join(), /:2:1: warning: net_namespace_ipvs already given/);
+  t.regex(loadText('net_namespace_ipvs a b\n').r.errors.map(formatDiagnostic).join(), /net_namespace_ipvs/);
+});

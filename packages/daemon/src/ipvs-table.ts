@@ -36,26 +36,35 @@ function bigIntToAddress(n: bigint, family: 4 | 6): string {
   return inetAddrToAddress(bytes, family === 4 ? 'inet' : 'inet6');
 }
 
-/** The addresses of a `virtual_server_group` entry: one, a `A-B` range, or every address of a prefix. */
-export function groupEntryAddresses(e: Extract<GroupEntry, { kind: 'address' }>): string[] {
-  if (e.last === undefined && e.prefix === undefined) return [e.address];
-  const first = addressToBigInt(e.address, e.family);
-  let from = first;
-  let to = first;
+/** The first and last address of a `virtual_server_group` entry: one, a `A-B` range, or a prefix's. */
+export function groupEntryRange(e: Extract<GroupEntry, { kind: 'address' }>): { first: string; last: string; count: bigint } {
+  if (e.last === undefined && e.prefix === undefined) return { first: e.address, last: e.address, count: 1n };
+  let from = addressToBigInt(e.address, e.family);
+  let to = from;
   if (e.last !== undefined) to = addressToBigInt(e.last, e.family);
   else if (e.prefix !== undefined) {
     const bits = BigInt((e.family === 4 ? 32 : 128) - e.prefix);
-    from = (first >> bits) << bits;
+    from = (from >> bits) << bits;
     to = from + (1n << bits) - 1n;
   }
-  if (to - from + 1n > BigInt(MAX_GROUP_EXPANSION)) throw new Error(`group entry ${e.address} covers more than ${MAX_GROUP_EXPANSION} addresses`);
+  return { first: bigIntToAddress(from, e.family), last: bigIntToAddress(to, e.family), count: to - from + 1n };
+}
+
+/** The addresses of a `virtual_server_group` entry: one, a `A-B` range, or every address of a prefix. */
+export function groupEntryAddresses(e: Extract<GroupEntry, { kind: 'address' }>): string[] {
+  const { first, count } = groupEntryRange(e);
+  if (count > BigInt(MAX_GROUP_EXPANSION)) throw new Error(`group entry ${e.address} covers more than ${MAX_GROUP_EXPANSION} addresses`);
   const out: string[] = [];
-  for (let n = from; n <= to; n++) out.push(bigIntToAddress(n, e.family));
+  for (let n = addressToBigInt(first, e.family), i = 0n; i < count; n++, i++) out.push(bigIntToAddress(n, e.family));
   return out;
 }
 
-/** The IPVS services one `virtual_server` stands for (a group stands for several). */
-export function serviceKeys(vs: VirtualServer, groups: readonly VirtualServerGroup[]): ServiceKey[] {
+/**
+ * The IPVS services one `virtual_server` stands for (a group stands for several). With
+ * `autoMark` (nftables_ipvs gave its group a fwmark), a group stands for one fwmark service per
+ * family its addresses have, as keepalived's ipvswrapper.c programs it.
+ */
+export function serviceKeys(vs: VirtualServer, groups: readonly VirtualServerGroup[], autoMark?: number): ServiceKey[] {
   const protocol = PROTOCOL[vs.protocol];
   // A fwmark service's family: ip_family, else its real servers' (keepalived: the first one's), IPv4 by default.
   const markFamily = FAMILY[vs.ipFamily ?? vs.realServers[0]?.family ?? 4];
@@ -67,6 +76,10 @@ export function serviceKeys(vs: VirtualServer, groups: readonly VirtualServerGro
     case 'group': {
       const name = vs.key.group;
       const group = groups.find((g) => g.name === name);
+      if (autoMark !== undefined) {
+        const families = new Set((group?.entries ?? []).flatMap((e) => (e.kind === 'address' ? [FAMILY[e.family]] : [])));
+        return (['inet', 'inet6'] as const).filter((f) => families.has(f)).map((family) => ({ family, fwmark: autoMark }));
+      }
       return (group?.entries ?? []).flatMap((e): ServiceKey[] =>
         e.kind === 'fwmark' ? [{ family: markFamily, fwmark: e.mark }] : groupEntryAddresses(e).map((address) => ({ family: FAMILY[e.family], protocol, address, port: e.port ?? 0 })),
       );
@@ -112,6 +125,14 @@ function destination(address: string, family: 4 | 6, port: number, forwarding: F
   };
 }
 
+/**
+ * A real server's port in IPVS: keepalived's ipvswrapper.c sends port 0 for a real server of a
+ * fwmark service unless it is NAT (DR and TUN keep the packet's port, so none is wanted).
+ */
+function destinationPort(key: ServiceKey, forwarding: Forwarding, port: number): number {
+  return 'fwmark' in key && forwarding.kind !== 'NAT' ? 0 : port;
+}
+
 /** The weight a live real server carries: misc_dynamic's when given, else the configured one. */
 export const liveWeight = (rs: RealServer, h: RealHealth): number => (h.up ? (h.dynamicWeight ?? rs.weight) : 0);
 
@@ -136,10 +157,10 @@ export function nextQuorum(vs: VirtualServer, up: boolean, weightSum: number): b
  * to weight 0 when inhibited); with the quorum held, the sorry server is out (or at weight 0
  * under sorry_server_inhibit).
  */
-export function desiredForVirtualServer(vs: VirtualServer, groups: readonly VirtualServerGroup[], health: (rs: RealServer) => RealHealth, quorumUp: boolean): TableService[] {
+export function desiredForVirtualServer(vs: VirtualServer, groups: readonly VirtualServerGroup[], health: (rs: RealServer) => RealHealth, quorumUp: boolean, autoMark?: number): TableService[] {
   const sorry = vs.sorryServer;
   const sorryActive = !quorumUp && sorry !== undefined;
-  return serviceKeys(vs, groups).map((key) => {
+  return serviceKeys(vs, groups, autoMark).map((key) => {
     const port = 'port' in key ? key.port : 0;
     const destinations: Destination[] = [];
     for (const rs of vs.realServers) {
@@ -147,11 +168,13 @@ export function desiredForVirtualServer(vs: VirtualServer, groups: readonly Virt
       const inhibit = rs.inhibitOnFailure ?? vs.inhibitOnFailure;
       const weight = sorryActive ? 0 : liveWeight(rs, h);
       if ((!h.up || sorryActive) && !inhibit) continue;
-      destinations.push(destination(rs.address, rs.family, rs.port ?? port, rs.forwarding ?? vs.forwarding, weight, key.family, { ...(rs.uthreshold !== undefined ? { u: rs.uthreshold } : {}), ...(rs.lthreshold !== undefined ? { l: rs.lthreshold } : {}) }));
+      const forwarding = rs.forwarding ?? vs.forwarding;
+      destinations.push(destination(rs.address, rs.family, destinationPort(key, forwarding, rs.port ?? port), forwarding, weight, key.family, { ...(rs.uthreshold !== undefined ? { u: rs.uthreshold } : {}), ...(rs.lthreshold !== undefined ? { l: rs.lthreshold } : {}) }));
     }
     if (sorry !== undefined && (sorryActive || vs.sorryServerInhibit)) {
       const family = sorry.address.includes(':') ? 6 : 4;
-      destinations.push(destination(sorry.address, family, sorry.port ?? port, sorry.forwarding ?? vs.forwarding, sorryActive ? 1 : 0, key.family));
+      const forwarding = sorry.forwarding ?? vs.forwarding;
+      destinations.push(destination(sorry.address, family, destinationPort(key, forwarding, sorry.port ?? port), forwarding, sorryActive ? 1 : 0, key.family));
     }
     return { service: serviceFor(vs, key), destinations };
   });

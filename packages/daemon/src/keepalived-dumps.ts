@@ -300,6 +300,7 @@ function globalLines(g: GlobalDefs): string[] {
   return [
     '------< Global definitions >------',
     ` Network namespace = ${g.netNamespace ?? '(default)'}`,
+    ` Network namespace ipvs = ${g.netNamespaceIpvs === undefined ? '(main namespace)' : g.netNamespaceIpvs === '' ? '(default)' : g.netNamespaceIpvs}`,
     ` Router ID = ${g.routerId ?? '(none)'}`,
     ` LVS flush = ${g.lvsFlush ? 'true' : 'false'}`,
     ` LVS flush on stop = ${g.lvsFlushOnStop === 'no' ? 'disabled' : g.lvsFlushOnStop === 'all' ? 'enabled' : 'VS'}`,
@@ -317,6 +318,7 @@ function globalLines(g: GlobalDefs): string[] {
     ` VRRP skip check advert addresses = ${g.vrrpSkipCheckAdvAddr ? 'true' : 'false'}`,
     ` VRRP strict mode = ${g.vrrpStrict ? 'true' : 'false'}`,
     ` Script security ${g.enableScriptSecurity ? 'enabled' : 'disabled'}`,
+    ...(g.nftablesIpvs !== undefined ? [` ipvs nftables table name = ${g.nftablesIpvs.table}`, ` ipvs nftables base chain priority = ${g.nftablesIpvs.priority}`, ` ipvs nftables start fwmark = ${g.nftablesIpvs.startFwmark}`] : []),
   ];
 }
 

@@ -15,6 +15,8 @@ import { PresentAddresses, suspendAddresses, type HostAddresses } from './ha-sus
 import { rtnlAddresses } from './host-addresses.js';
 import { BfdCheckVerdicts, bfdChecksOf } from './bfd/checks.js';
 import type { ServiceView } from './anycast/plan.js';
+import { assignFwmarks, type AutoFwmarks, fwmarkOf } from './ipvs-fwmarks.js';
+import { NftablesIpvsTables } from './ipvs-nftables.js';
 
 /** A real server as `tandemctl status --json` shows it. */
 export interface RealServerStatus {
@@ -107,6 +109,9 @@ export class LvsService {
   private readonly suspended = new Set<string>();
   /** BFD_CHECK: each real server's BFD checks, told by the BFD side's events. */
   private readonly bfdChecks = new BfdCheckVerdicts();
+  /** nftables_ipvs: the fwmark each group's virtual servers were given, and the tables that mark their traffic. */
+  private fwmarks: AutoFwmarks | undefined;
+  private readonly nftTables = new NftablesIpvsTables();
   /** keepalived's checker FIFO lines (`RS [10.0.0.1]:tcp:80 [192.0.2.1]:tcp:80 DOWN`, `VS [192.0.2.1]:tcp:80 UP`). */
   onNotifyLine: ((line: string) => void) | undefined;
   /** A real server went up or down (after the log line and the FIFO line): keepalived's realServerStateChange trap. */
@@ -261,6 +266,10 @@ export class LvsService {
       if (before === undefined && !up) this.quorumChanged(vs, false, liveWeightSum(vs, health));
     }
     for (const { state } of dropped.values()) for (const c of state.checks) if (!kept.has(c.id)) this.scheduler.remove(c.id);
+    // nftables_ipvs: a virtual server whose fwmark changed (a group gained or lost its fwmark entries) wants another table.
+    const fwmarks = assignFwmarks(config, this.fwmarks);
+    for (const v of virtualServers.values()) if (fwmarkOf(v.vs, fwmarks) !== fwmarkOf(v.vs, this.fwmarks)) v.table = undefined;
+    this.fwmarks = fwmarks;
     this.virtualServers = virtualServers;
     this.config = config;
     for (const checks of plans.values()) {
@@ -476,7 +485,7 @@ export class LvsService {
     if (config === undefined) return { table, owners };
     for (const v of this.virtualServers.values()) {
       try {
-        v.table ??= desiredForVirtualServer(v.vs, config.virtualServerGroups, (rs) => this.healthIn(this.reals, v.vs, rs), v.quorumUp);
+        v.table ??= desiredForVirtualServer(v.vs, config.virtualServerGroups, (rs) => this.healthIn(this.reals, v.vs, rs), v.quorumUp, fwmarkOf(v.vs, this.fwmarks));
         for (const t of v.table) {
           table.push(t);
           owners.set(serviceId(t.service.key), v.vs.name);
@@ -505,11 +514,12 @@ export class LvsService {
     const quorums = new Map([...this.virtualServers.values()].map((v) => [v, v.quorumUp]));
     const ownerOf = (op: Operation): string => owners.get(serviceId('key' in op ? op.key : op.service.key)) ?? 'IPVS';
     try {
+      const nftError = await this.syncNftables();
       this.onOwnedServices?.(new Set([...keeper.ownedIds(), ...owners.keys()]));
       const started = performance.now();
       const report = await keeper.sync(table);
       this.onOwnedServices?.(keeper.ownedIds());
-      for (const v of this.virtualServers.values()) v.error = undefined;
+      for (const v of this.virtualServers.values()) v.error = nftError !== undefined && fwmarkOf(v.vs, this.fwmarks) !== undefined ? nftError : undefined;
       // Each entry at debug (-D); one line per batch at info, so the log does not grow with the table.
       for (const op of report.applied) this.log.debug(`(${ownerOf(op)}) IPVS: ${describeOperation(op)}`);
       if (report.applied.length > 0) this.log.info(`IPVS: ${summarizeOperations(report.applied)} in ${Math.round(performance.now() - started)} ms`);
@@ -530,6 +540,22 @@ export class LvsService {
       this.log.error(`IPVS: ${(err as Error).message}; the table will be read again at the next change`);
     }
     this.onServiceState?.();
+  }
+
+  /**
+   * nftables_ipvs: the tables that mark each group's traffic with its fwmark, made to match the
+   * configuration (only when it changed), or dropped when the file no longer has nftables_ipvs.
+   */
+  private async syncNftables(): Promise<string | undefined> {
+    const settings = this.config?.globalDefs.nftablesIpvs;
+    try {
+      if (settings === undefined) await this.nftTables.remove();
+      else if (await this.nftTables.apply(settings, this.config!, this.fwmarks)) this.log.info(`nftables_ipvs: tables ip/ip6 ${settings.table} mark ${this.fwmarks?.marks.size ?? 0} group(s) with their fwmark`);
+      return undefined;
+    } catch (err) {
+      this.log.error(`nftables_ipvs: ${(err as Error).message}`);
+      return `nftables_ipvs: ${(err as Error).message}`;
+    }
   }
 
   /** One virtual server's quorum and whether IPVS holds it (undefined for a name the file does not have). */
@@ -642,6 +668,8 @@ export class LvsService {
         this.onOwnedServices?.(keeper.ownedIds());
         this.log.info(`removed ${report.applied.length} IPVS service(s)`);
       }
+      // keepalived's clear_services ends with nft_ipvs_end: the marking tables go with the services.
+      await this.nftTables.remove();
     } catch (err) {
       this.log.error(`IPVS at stop: ${(err as Error).message}`);
     }

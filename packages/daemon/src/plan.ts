@@ -3,13 +3,15 @@ import { addressToInetAddr, describeOperation, type KernelService, planChanges, 
 import { Rtnl } from '@tandem/net';
 import { planChecks, realServerName } from './check-specs.js';
 import { desiredForVirtualServer } from './ipvs-table.js';
+import { assignFwmarks, fwmarkOf } from './ipvs-fwmarks.js';
 import { openIpvs } from './ipvs-open.js';
 
 /** The table tandemd would program right after starting: every real server up unless its checks start in alpha. */
 export function startingTable(config: Config): TableService[] {
+  const fwmarks = assignFwmarks(config);
   return config.virtualServers.flatMap((vs) => {
     const alpha = new Set(planChecks(vs).checks.filter((c) => c.timing.alpha).map((c) => c.realServer));
-    return desiredForVirtualServer(vs, config.virtualServerGroups, (rs: RealServer) => ({ up: !alpha.has(realServerName(rs)) }), true);
+    return desiredForVirtualServer(vs, config.virtualServerGroups, (rs: RealServer) => ({ up: !alpha.has(realServerName(rs)) }), true, fwmarkOf(vs, fwmarks));
   });
 }
 
@@ -37,7 +39,7 @@ export async function planReport(config: Config): Promise<string[]> {
   const lines: string[] = [];
   const desired = startingTable(config);
   if (desired.length > 0) {
-    const ipvs = await openIpvs();
+    const ipvs = await openIpvs(config.globalDefs.netNamespaceIpvs);
     if ('client' in ipvs) {
       try {
         lines.push(...ipvsPlanLines(desired, await ipvs.client.table()));

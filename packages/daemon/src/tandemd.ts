@@ -115,7 +115,7 @@ class Daemon {
     let unavailable: string | undefined;
     // -P: VRRP only, so no checks and no IPVS; -C: checks and IPVS only, no VRRP side.
     if (this.config.virtualServers.length > 0 && this.opts.runChecks) {
-      const ipvs = await openIpvs();
+      const ipvs = await openIpvs(this.config.globalDefs.netNamespaceIpvs);
       if ('client' in ipvs) this.ipvs = ipvs.client;
       else unavailable = ipvs.reason;
     }
@@ -322,6 +322,10 @@ class Daemon {
       this.log.error(`reload refused, keeping the running configuration: ${error}`);
       return { applied: false, errors: [error] };
     }
+    if (r.config.globalDefs.netNamespaceIpvs !== this.config.globalDefs.netNamespaceIpvs && this.ipvs !== undefined) {
+      // As keepalived (global_data.c keeps the previous one): the IPVS socket stays where it was opened.
+      this.log.warn(`net_namespace_ipvs changed (${this.config.globalDefs.netNamespaceIpvs ?? 'none'} -> ${r.config.globalDefs.netNamespaceIpvs ?? 'none'}): IPVS stays in the namespace it was opened in until tandemd restarts`);
+    }
     const d = diff(this.config, r.config);
     try {
       // Only the instances' part of the diff crosses to the VRRP side: the virtual servers' stays here.
@@ -362,7 +366,7 @@ class Daemon {
       }
       const vs = d.virtualServers;
       if (this.lvs !== undefined && (vs.added.length + vs.removed.length + vs.changed.length + vs.groupsChanged.length > 0 || vs.reordered)) {
-        const attach = !this.lvs.hasIpvs() && r.config.virtualServers.length > 0 ? await openIpvs() : undefined;
+        const attach = !this.lvs.hasIpvs() && r.config.virtualServers.length > 0 ? await openIpvs(r.config.globalDefs.netNamespaceIpvs) : undefined;
         await this.lvs.reload(r.config, attach !== undefined && 'client' in attach ? attach.client : undefined, vs);
       }
       this.config = r.config;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load, formatDiagnostic, type Config, type RealServer } from '@tandem/config';
 import { desiredForVirtualServer, groupEntryAddresses, nextQuorum, serviceKeys } from '../src/ipvs-table.js';
+import { assignFwmarks, fwmarkOf, nftablesIpvsRemoval, nftablesIpvsScript } from '../src/ipvs-fwmarks.js';
 
 function model(text: string): Config {
   const p = join(mkdtempSync(join(tmpdir(), 'tandem-table-')), 'k.conf');
@@ -110,4 +111,110 @@ virtual_server fwmark 9 {
   ]);
   t.deepEqual(serviceKeys(c.virtualServers[1]!, c.virtualServerGroups), [{ family: 'inet6', fwmark: 9 }]);
   t.is(groupEntryAddresses({ kind: 'address', address: '10.0.0.0', family: 4, prefix: 30, pos: { file: '', line: 1, col: 1 } }).length, 4);
+});
+
+const grouped = (globals: string): Config =>
+  model(`global_defs {
+${globals}
+}
+virtual_server_group web {
+    192.0.2.10-12 80
+    2001:db8::10 80
+    198.51.100.0/30 443
+}
+virtual_server_group dns {
+    192.0.2.53 53
+}
+virtual_server_group marked {
+    fwmark 7
+}
+virtual_server group web {
+    lb_algo rr
+    lb_kind DR
+    persistence_timeout 60
+    protocol TCP
+    real_server 203.0.113.1 80 {
+    }
+}
+virtual_server group dns {
+    lb_kind DR
+    protocol UDP
+    real_server 203.0.113.2 53 {
+    }
+}
+virtual_server group dns {
+    lb_kind DR
+    protocol TCP
+    real_server 203.0.113.2 53 {
+    }
+}
+virtual_server group marked {
+    lb_kind DR
+    protocol TCP
+    real_server 203.0.113.3 80 {
+    }
+}
+`);
+
+test('nftables_ipvs: a group without fwmark entries is one fwmark service per family and protocol, marks given in the file order from start_fwmark', (t) => {
+  const c = grouped('    nftables_ipvs\n    nftables_ipvs_start_fwmark 2000');
+  const marks = assignFwmarks(c)!;
+  t.deepEqual([...marks.marks], [['web|TCP', 2000], ['dns|UDP', 2001], ['dns|TCP', 2002]]);
+  t.is(marks.next, 2003);
+  const [web, dnsUdp, , marked] = c.virtualServers;
+  t.deepEqual(serviceKeys(web!, c.virtualServerGroups, fwmarkOf(web!, marks)), [{ family: 'inet', fwmark: 2000 }, { family: 'inet6', fwmark: 2000 }]);
+  t.deepEqual(serviceKeys(dnsUdp!, c.virtualServerGroups, fwmarkOf(dnsUdp!, marks)), [{ family: 'inet', fwmark: 2001 }]);
+  // A group with a fwmark entry keeps its services (keepalived: list_empty(&vsg->vfwmark)).
+  t.is(fwmarkOf(marked!, marks), undefined);
+  const table = desiredForVirtualServer(web!, c.virtualServerGroups, () => ({ up: true }), true, 2000);
+  t.deepEqual(table.map((s) => [s.service.key, s.service.timeout, s.service.netmask, s.destinations.map((d) => d.address)]), [
+    [{ family: 'inet', fwmark: 2000 }, 60, 32, ['203.0.113.1']],
+    [{ family: 'inet6', fwmark: 2000 }, 60, 128, ['203.0.113.1']],
+  ]);
+  // Without nftables_ipvs, nothing is marked.
+  t.is(assignFwmarks(grouped('')), undefined);
+});
+
+test('nftables_ipvs: a reload keeps the marks of the groups still there and gives new ones the next marks, never one given before', (t) => {
+  const first = assignFwmarks(grouped('    nftables_ipvs'))!;
+  const fewer = model(`global_defs {\n    nftables_ipvs\n}\nvirtual_server_group dns {\n    192.0.2.53 53\n}\nvirtual_server group dns {\n    protocol TCP\n    real_server 203.0.113.2 53 {\n    }\n}\nvirtual_server group dns {\n    protocol SCTP\n    real_server 203.0.113.2 53 {\n    }\n}\n`);
+  const again = assignFwmarks(fewer, first)!;
+  t.deepEqual([...again.marks], [['dns|TCP', 1002], ['dns|SCTP', 1003]]);
+  t.is(again.next, 1004);
+});
+
+test("nftables_ipvs: the nft script replaces keepalived's tables ip/ip6 TABLE: chain in at the priority, one interval map per protocol, the mark-setting rule", (t) => {
+  const c = grouped('    nftables_ipvs lb\n    nftables_ipvs_priority -3');
+  const script = nftablesIpvsScript(c.globalDefs.nftablesIpvs!, c, assignFwmarks(c));
+  t.is(
+    script,
+    [
+      'add table ip lb',
+      'delete table ip lb',
+      'table ip lb {',
+      '  map tcp_map { type ipv4_addr . inet_service : mark; flags interval; elements = { 192.0.2.10-192.0.2.12 . 80 : 1000, 198.51.100.0-198.51.100.3 . 443 : 1000, 192.0.2.53 . 53 : 1002 } }',
+      '  map udp_map { type ipv4_addr . inet_service : mark; flags interval; elements = { 192.0.2.53 . 53 : 1001 } }',
+      '  chain in {',
+      '    type filter hook input priority -3; policy accept;',
+      '    meta l4proto tcp meta mark set ip daddr . tcp dport map @tcp_map return',
+      '    meta l4proto udp meta mark set ip daddr . udp dport map @udp_map return',
+      '  }',
+      '}',
+      'add table ip6 lb',
+      'delete table ip6 lb',
+      'table ip6 lb {',
+      '  map tcp_map { type ipv6_addr . inet_service : mark; flags interval; elements = { 2001:db8::10 . 80 : 1000 } }',
+      '  chain in {',
+      '    type filter hook input priority -3; policy accept;',
+      '    meta l4proto tcp meta mark set ip6 daddr . tcp dport map @tcp_map return',
+      '  }',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  const counted = grouped('    nftables_ipvs\n    nftables_counters');
+  const lines = nftablesIpvsScript(counted.globalDefs.nftablesIpvs!, counted, assignFwmarks(counted)).split('\n');
+  t.is(lines[3], '  map tcp_map { type ipv4_addr . inet_service : mark; flags interval; counter; elements = { 192.0.2.10-192.0.2.12 . 80 : 1000, 198.51.100.0-198.51.100.3 . 443 : 1000, 192.0.2.53 . 53 : 1002 } }');
+  t.is(lines[7], '    meta l4proto tcp meta mark set ip daddr . tcp dport map @tcp_map counter return');
+  t.is(nftablesIpvsRemoval('lb'), 'add table ip lb\ndelete table ip lb\nadd table ip6 lb\ndelete table ip6 lb\n');
 });

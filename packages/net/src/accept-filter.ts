@@ -10,7 +10,8 @@ export function findNft(): string | undefined {
   return NFT_PATHS.find((p) => existsSync(p));
 }
 
-function nft(binary: string, script: string): Promise<void> {
+/** Runs an `nft -f -` script (one transaction); rejects with NET_ERR_SYSCALL carrying nft's message. */
+export function runNftScript(binary: string, script: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = execFile(binary, ['-f', '-'], (err, _stdout, stderr) => {
       if (err === null) resolve();
@@ -58,7 +59,7 @@ export class AcceptFilter {
   private ensure(): Promise<void> {
     const t = this.table;
     const counter = this.options.counters === true ? ' counter' : '';
-    this.ready ??= nft(
+    this.ready ??= runNftScript(
       this.binary,
       [
         `add table inet ${t}`,
@@ -87,14 +88,14 @@ export class AcceptFilter {
   async block(addresses: readonly string[]): Promise<void> {
     await this.ensure();
     // `add element` of a present element is not an error, so repeats are harmless.
-    await nft(this.binary, this.elements('add', addresses));
+    await runNftScript(this.binary, this.elements('add', addresses));
   }
 
   async unblock(addresses: readonly string[]): Promise<void> {
     await this.ensure();
     for (const a of addresses) {
       // One at a time: deleting an absent element fails the whole batch.
-      await nft(this.binary, this.elements('delete', [a])).catch(() => undefined);
+      await runNftScript(this.binary, this.elements('delete', [a])).catch(() => undefined);
     }
   }
 
@@ -102,7 +103,7 @@ export class AcceptFilter {
   async close(): Promise<void> {
     if (this.ready === undefined) return;
     await this.ready.catch(() => undefined);
-    await nft(this.binary, `delete table inet ${this.table}\n`).catch(() => undefined);
+    await runNftScript(this.binary, `delete table inet ${this.table}\n`).catch(() => undefined);
     this.ready = undefined;
   }
 }

@@ -88,7 +88,7 @@ class Side {
     const cfg = part.globalDefs.lvsSyncDaemon;
     if (cfg === undefined) return undefined;
     if (this.ipvs === undefined) {
-      const opened = await openIpvs();
+      const opened = await openIpvs(part.globalDefs.netNamespaceIpvs);
       if (!('client' in opened)) {
         this.log.error(`lvs_sync_daemon: no IPVS in this kernel (${opened.reason}); connections will not be synchronised`);
         return undefined;
