@@ -2,6 +2,8 @@ import type { InstanceDump, ScriptDump } from './keepalived-dumps.js';
 import { keepalivedCommand, keepalivedCounters } from './keepalived-dumps.js';
 import { checkView, type CheckedVirtualServer } from './snmp-check-view.js';
 import { addressToBytes } from '@tandem/vrrp';
+import type { RouteSpec, RuleSpec, VirtualAddress } from '@tandem/config';
+import { addressRow, routeView, staticAddressRows } from './snmp-route-view.js';
 
 // What `tandemd -x` serves over AgentX, as data: every object of KEEPALIVED-MIB's VRRP part,
 // VRRP-MIB (RFC 2787) and VRRPv3-MIB (RFC 6527) that keepalived 2.2.7 fills, made from the
@@ -43,6 +45,14 @@ export interface SnmpSnapshot {
   readonly syncDaemon: boolean;
   /** Whether the checker part is served (keepalived's checker process runs: not with -P). */
   readonly checks: boolean;
+  /** static_ipaddress, static_routes and static_rules, when the VRRP side runs (keepalived's VRRP process serves them). */
+  readonly statics?: {
+    readonly addresses: readonly VirtualAddress[];
+    readonly routes: readonly RouteSpec[];
+    readonly rules: readonly RuleSpec[];
+    /** Where an address without `dev` goes (keepalived's default_interface). */
+    readonly defaultInterface: string;
+  };
 }
 
 export const KEEPALIVED_MIB = [1, 3, 6, 1, 4, 1, 9586, 100, 5] as const;
@@ -63,15 +73,13 @@ export function compareOids(a: readonly number[], b: readonly number[]): number 
   return a.length - b.length;
 }
 
-/** An address's scope as KEEPALIVED-MIB's InetScopeType-like numbers (keepalived's snmp_scope): global 14, link 2, host 1. */
-const SCOPE: Record<string, number> = { host: 1, link: 2, site: 5, global: 14, nowhere: 0 };
-
 /** Every object the three MIBs hold for `s`, sorted by OID. */
 export function mibView(s: SnmpSnapshot): Varbind[] {
   const out: Varbind[] = [];
   const put = (oid: readonly number[], type: SnmpType, value: Varbind['value']): void => void out.push({ oid, type, value });
   const ka = (...sub: number[]): number[] => [...KEEPALIVED_MIB, ...sub];
   const ticks = (ms: number): number => Math.max(0, Math.floor(ms / 10));
+  const ifIndex = (name: string): number => s.links.get(name)?.index ?? 0;
 
   // KEEPALIVED-MIB global (keepalived's values for what tandem has not: no SMTP, no DBus).
   put(ka(1, 1, 0), 'OctetString', s.version);
@@ -157,20 +165,14 @@ export function mibView(s: SnmpSnapshot): Varbind[] {
     });
     // vrrpAddressTable (2.6): the virtual addresses, then the excluded ones, numbered on.
     [...c.virtualIpaddress.map((v) => ({ v, adv: true })), ...c.virtualIpaddressExcluded.map((v) => ({ v, adv: false }))].forEach(({ v, adv }, ai) => {
-      const a = (m: number, type: SnmpType, value: Varbind['value']): void => put(ka(2, 6, 1, m, idx, ai + 1), type, value);
-      const dev = v.dev ?? c.vmac?.name ?? c.interface;
-      a(2, 'Integer', v.family === 4 ? 1 : 2);
-      a(3, 'OctetString', addressToBytes(v.address));
-      if (v.family === 4) a(4, 'OctetString', v.broadcast !== undefined ? addressToBytes(v.broadcast) : Buffer.alloc(4));
-      a(5, 'Gauge32', v.prefix);
-      a(6, 'Integer', SCOPE[v.scope ?? 'global'] ?? 14);
-      a(7, 'Integer', s.links.get(dev)?.index ?? 0);
-      a(8, 'OctetString', dev);
-      if (v.label !== undefined) a(9, 'OctetString', v.label);
-      a(10, 'Integer', truth(master));
-      a(11, 'Integer', truth(adv));
+      for (const row of addressRow(v, [idx, ai + 1], v.dev ?? c.vmac?.name ?? c.interface, ifIndex, master, adv)) put(ka(2, ...row.oid), row.type, row.value);
     });
   });
+  // The static addresses (row 0 of vrrpAddressTable), and the static and virtual routes and rules (2.7, 2.8, 2.11).
+  const st = s.statics ?? { addresses: [], routes: [], rules: [], defaultInterface: 'eth0' };
+  for (const row of staticAddressRows(st.addresses, ifIndex, st.defaultInterface)) put(ka(2, ...row.oid), row.type, row.value);
+  const owners = [{ index: 0, routes: st.routes, rules: st.rules, set: true }, ...s.instances.map((d, i) => ({ index: i + 1, routes: d.config.virtualRoutes, rules: d.config.virtualRules, set: d.state === 'MASTER' }))];
+  for (const row of routeView(owners, ifIndex)) put(ka(2, ...row.oid), row.type, row.value);
 
   // vrrpScriptTable (2.9): result init(1), bad(2), good(3).
   s.scripts.forEach((sc, i) => {

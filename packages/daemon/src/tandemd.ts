@@ -405,6 +405,7 @@ class Daemon {
       netNamespace: globals.netNamespace,
       lvsFlush: globals.lvsFlush,
       lvsFlushOnStop: globals.lvsFlushOnStop !== 'no',
+      ...(this.vrrp === undefined ? {} : { statics: { addresses: this.config.staticAddresses, routes: this.config.staticRoutes, rules: this.config.staticRules, defaultInterface: globals.defaultInterface ?? 'eth0' } }),
       ...(await this.checkedVirtualServers()),
     };
   }

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { agentxAddress, agentxFramer } from '../src/snmp-agent.js';
 import { compareOids, nextAfter, type Varbind } from '../src/snmp-view.js';
+import { routeView } from '../src/snmp-route-view.js';
 
 test('-A takes keepalived\'s socket forms', (t) => {
   t.deepEqual(agentxAddress(undefined), { master: 'localhost', masterPort: '/var/agentx/master' });
@@ -79,4 +80,28 @@ test('the view is sorted by OID, keepalived\'s values for a master VRRPv2 instan
   t.is(get('1.3.6.1.4.1.9586.100.5.3.4.1.7.1.1'), 2, 'realServerWeight');
   t.is(get('1.3.6.1.4.1.9586.100.5.3.3.1.64.1'), 2_000_000, 'virtualServerDelayLoopUsec');
   t.is(mibView({ ...snapshot, checks: false }).filter((v) => v.oid.join('.').startsWith('1.3.6.1.4.1.9586.100.5.3.')).length, 0, 'no checker part with -P');
+});
+
+test('routes and rules: row 0 static, row i an instance\'s; a multipath route\'s next hops in vrrpRouteNextHopTable', (t) => {
+  const pos = { file: 'k.conf', line: 1, col: 1 };
+  const at = (view: readonly Varbind[], ...oid: number[]): Varbind['value'] | undefined => view.find((v) => compareOids(v.oid, oid) === 0)?.value;
+  const view = routeView(
+    [
+      { index: 0, set: true, routes: [{ type: 'blackhole', destination: '10.79.0.0', prefix: 16, family: 4, onlink: false, pos }], rules: [{ family: 4, from: { address: '10.77.0.0', prefix: 24 }, table: 100, invert: false, pos }] },
+      { index: 2, set: false, routes: [{ type: 'unicast', destination: '10.81.0.0', prefix: 16, family: 4, onlink: false, nexthops: [{ via: '192.0.2.1', dev: 'eth0', weight: 2, onlink: false }, { via: '192.0.2.3', onlink: true }], pos }], rules: [] },
+    ],
+    (name) => (name === 'eth0' ? 7 : 0),
+  );
+  t.is(at(view, 7, 1, 10, 0, 1), 3, 'blackhole');
+  t.is(at(view, 7, 1, 18, 0, 1), 19, 'proto keepalived, as the MIB numbers it');
+  t.is(at(view, 7, 1, 10, 2, 1), 2, 'multipath');
+  t.is(at(view, 7, 1, 14, 2, 1), 2, 'not set: the instance is not MASTER');
+  t.is(at(view, 7, 1, 6, 2, 1), undefined, 'no secondary gateway with two next hops');
+  t.deepEqual(at(view, 11, 1, 3, 2, 1, 2), Buffer.from([192, 0, 2, 3]));
+  t.is(at(view, 11, 1, 4, 2, 1, 1), 7);
+  t.is(at(view, 11, 1, 6, 2, 1, 1), 2);
+  t.is(at(view, 11, 1, 7, 2, 1, 2), 1, 'onlink');
+  t.is(at(view, 8, 1, 2, 0, 1), 'from');
+  t.is(at(view, 8, 1, 23, 0, 1), 1, 'FR_ACT_TO_TBL');
+  t.is(at(view, 8, 1, 24, 0, 1), 100);
 });
