@@ -1,6 +1,6 @@
 // KEEPALIVED-MIB's static addresses, vrrpRouteTable, vrrpRouteNextHopTable and vrrpRuleTable
 // (static_ipaddress / static_routes / static_rules and an instance's virtual_routes /
-// virtual_rules), walked through Debian's snmpd from tandemd and from keepalived 2.2.7 serving
+// virtual_rules), vrrpTrackedBfdTable and vrrpBfdTable (sessions down: no neighbor), walked through Debian's snmpd from tandemd and from keepalived 2.2.7 serving
 // the same file with enable_snmp_vrrp (no -x), and compared object by object.
 import test from 'ava';
 import { join } from 'node:path';
@@ -10,8 +10,8 @@ import { snmpLab } from '../lib/snmp-lab.js';
 import { nsRun } from '../lib/sh.js';
 
 const VRRP_PART = '.1.3.6.1.4.1.9586.100.5.2.';
-/** vrrpAddressTable, vrrpRouteTable, vrrpRuleTable, vrrpRouteNextHopTable. */
-const TABLES = ['6', '7', '8', '11'].map((n) => `${VRRP_PART}${n}.`);
+/** vrrpAddressTable, vrrpRouteTable, vrrpRuleTable, vrrpRouteNextHopTable, vrrpTrackedBfdTable, vrrpBfdTable. */
+const TABLES = ['6', '7', '8', '11', '17', '18'].map((n) => `${VRRP_PART}${n}.`);
 
 const routesConf = (agentx: string): string => `${oracleConf(['enable_snmp_vrrp', `snmp_socket ${agentx}`])}
 static_ipaddress {
@@ -37,6 +37,18 @@ static_rules {
     from 10.86.0.0/16 table 104 suppress_prefixlength 8 preference 205
     oif lo blackhole preference 206
 }
+bfd_instance bfd1 {
+    neighbor_ip 192.0.2.99
+    weight 20
+}
+bfd_instance bfd2 {
+    neighbor_ip 192.0.2.98
+    weight -10 reverse
+}
+bfd_instance bfd3 {
+    neighbor_ip 192.0.2.97
+    checker
+}
 vrrp_instance VI_7 {
     state BACKUP
     interface eth0
@@ -45,6 +57,10 @@ vrrp_instance VI_7 {
     advert_int 1
     virtual_ipaddress {
         192.0.2.150/24
+    }
+    track_bfd {
+        bfd1 weight 5
+        bfd2
     }
     virtual_routes {
         10.90.0.0/16 via 192.0.2.1 dev eth0 table 110
@@ -57,7 +73,7 @@ vrrp_instance VI_7 {
 }
 `;
 
-test.serial('static and virtual addresses, routes and rules in KEEPALIVED-MIB as keepalived 2.2.7 serves them with enable_snmp_vrrp', async (t) => {
+test.serial('static and virtual addresses, routes and rules, and the BFD tables, in KEEPALIVED-MIB as keepalived 2.2.7 serves them with enable_snmp_vrrp', async (t) => {
   const lab = await Lab.create('snmpr', ['a'], 'tM');
   try {
     const { dir, agentx, run } = await snmpLab(lab);
@@ -68,6 +84,7 @@ test.serial('static and virtual addresses, routes and rules in KEEPALIVED-MIB as
     const rows = (v: Map<string, string>): Array<[string, string]> => [...v].filter(([oid]) => TABLES.some((p) => oid.startsWith(p)));
     const kaRows = rows(ka.view);
     t.true(kaRows.some(([oid]) => oid.startsWith(`${VRRP_PART}7.`)) && kaRows.some(([oid]) => oid.startsWith(`${VRRP_PART}8.`)) && kaRows.some(([oid]) => oid.startsWith(`${VRRP_PART}11.`)), 'keepalived serves routes, rules and next hops');
+    t.true(kaRows.some(([oid]) => oid.startsWith(`${VRRP_PART}17.`)) && kaRows.some(([oid]) => oid.startsWith(`${VRRP_PART}18.`)), 'and the BFD tables');
     // The one value keepalived gets wrong in these tables: vrrpAddressAdvertising of the
     // instances after the first (its iterator does not set the flag again; tandem says 1).
     // And the times of a route's rtt, rttvar and rto_min: keepalived 2.2.7 puts 200 ms in the
@@ -81,7 +98,7 @@ test.serial('static and virtual addresses, routes and rules in KEEPALIVED-MIB as
     t.deepEqual(differences, [], 'the same objects, types and values');
     t.deepEqual(tdRows.map(([oid]) => oid), fair(kaRows).map(([oid]) => oid), 'in the same order');
     t.deepEqual([...td.view.keys()], [...ka.view.keys()], 'and the same objects in the whole walk');
-    t.log(`${kaRows.length} objects compared in the four tables`);
+    t.log(`${kaRows.length} objects compared in the six tables`);
     // What tandem says is set is in the kernel: VI_7 (MASTER) has its virtual route and rule.
     t.is(td.view.get(`${VRRP_PART}7.1.14.3.1`), 'INTEGER: 1');
     t.regex(td.during.join('\n'), /10\.90\.0\.0\/16 via 192\.0\.2\.1 dev eth0 table 110/);

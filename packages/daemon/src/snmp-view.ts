@@ -2,7 +2,7 @@ import type { InstanceDump, ScriptDump } from './keepalived-dumps.js';
 import { keepalivedCommand, keepalivedCounters } from './keepalived-dumps.js';
 import { checkView, type CheckedVirtualServer } from './snmp-check-view.js';
 import { addressToBytes } from '@tandem/vrrp';
-import type { RouteSpec, RuleSpec, VirtualAddress } from '@tandem/config';
+import type { BfdInstance, RouteSpec, RuleSpec, VirtualAddress } from '@tandem/config';
 import { addressRow, routeView, staticAddressRows } from './snmp-route-view.js';
 
 // What `tandemd -x` serves over AgentX, as data: every object of KEEPALIVED-MIB's VRRP part,
@@ -53,6 +53,8 @@ export interface SnmpSnapshot {
     /** Where an address without `dev` goes (keepalived's default_interface). */
     readonly defaultInterface: string;
   };
+  /** The bfd_instances whose events go to VRRP, and whether each session is Up (vrrpBfdTable). */
+  readonly bfd?: ReadonlyArray<{ readonly config: BfdInstance; readonly up: boolean }>;
 }
 
 export const KEEPALIVED_MIB = [1, 3, 6, 1, 4, 1, 9586, 100, 5] as const;
@@ -163,6 +165,15 @@ export function mibView(s: SnmpSnapshot): Varbind[] {
       put(ka(2, 5, 1, 3, idx, ti + 1), 'Integer', t.weight ?? s.scripts.find((sc) => sc.config.name === t.name)?.config.weight ?? 0);
       put(ka(2, 5, 1, 4, idx, ti + 1), 'Integer', truth(t.reverse));
     });
+    // vrrpTrackedBfdTable (2.17): keepalived serves the bfd_instance's own weight and reverse
+    // here, not the track_bfd line's (vrrp_snmp_trackedbfd reads bbfd->bfd->weight).
+    c.tracking.trackBfd.forEach((t, ti) => {
+      const b = s.bfd?.find((x) => x.config.name === t.name);
+      if (b === undefined) return;
+      put(ka(2, 17, 1, 2, idx, ti + 1), 'OctetString', t.name);
+      put(ka(2, 17, 1, 3, idx, ti + 1), 'Integer', b.config.weight);
+      put(ka(2, 17, 1, 4, idx, ti + 1), 'Integer', truth(b.config.weightReverse));
+    });
     // vrrpAddressTable (2.6): the virtual addresses, then the excluded ones, numbered on.
     [...c.virtualIpaddress.map((v) => ({ v, adv: true })), ...c.virtualIpaddressExcluded.map((v) => ({ v, adv: false }))].forEach(({ v, adv }, ai) => {
       for (const row of addressRow(v, [idx, ai + 1], v.dev ?? c.vmac?.name ?? c.interface, ifIndex, master, adv)) put(ka(2, ...row.oid), row.type, row.value);
@@ -185,6 +196,14 @@ export function mibView(s: SnmpSnapshot): Varbind[] {
     col(7, 'Gauge32', sc.config.rise);
     col(8, 'Gauge32', sc.config.fall);
     col(9, 'Integer', truth(sc.config.reverse));
+  });
+
+  // vrrpBfdTable (2.18): vrrpBfdResult is keepalived's bfd_up as it is, 1 (Up) or 0.
+  (s.bfd ?? []).forEach((b, i) => {
+    put(ka(2, 18, 1, 2, i + 1), 'OctetString', b.config.name);
+    put(ka(2, 18, 1, 3, i + 1), 'Integer', b.up ? 1 : 0);
+    put(ka(2, 18, 1, 4, i + 1), 'Integer', b.config.weight);
+    put(ka(2, 18, 1, 5, i + 1), 'Integer', truth(b.config.weightReverse));
   });
 
   // VRRP-MIB (RFC 2787): VRRPv2 over IPv4 only, indexed by (ifIndex, VRID).

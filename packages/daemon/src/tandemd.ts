@@ -405,9 +405,15 @@ class Daemon {
       netNamespace: globals.netNamespace,
       lvsFlush: globals.lvsFlush,
       lvsFlushOnStop: globals.lvsFlushOnStop !== 'no',
-      ...(this.vrrp === undefined ? {} : { statics: { addresses: this.config.staticAddresses, routes: this.config.staticRoutes, rules: this.config.staticRules, defaultInterface: globals.defaultInterface ?? 'eth0' } }),
+      ...(this.vrrp === undefined ? {} : { statics: { addresses: this.config.staticAddresses, routes: this.config.staticRoutes, rules: this.config.staticRules, defaultInterface: globals.defaultInterface ?? 'eth0' }, bfd: await this.vrrpBfdSessions() }),
       ...(await this.checkedVirtualServers()),
     };
+  }
+
+  /** The bfd_instances VRRP hears from, Up or not (KEEPALIVED-MIB's vrrpBfdTable). */
+  private async vrrpBfdSessions(): Promise<SnmpSnapshot['bfd']> {
+    const sessions = (await this.bfd?.status().catch(() => undefined)) ?? [];
+    return this.config.bfdInstances.filter((b) => b.vrrp).map((config) => ({ config, up: sessions.some((x) => x.name === config.name && x.state === 'Up') }));
   }
 
   /** The virtual servers with their verdicts and the kernel's counters, for KEEPALIVED-MIB's checker part. */
