@@ -1,6 +1,6 @@
 import type { InstanceDump, ScriptDump } from './keepalived-dumps.js';
 import { keepalivedCommand, keepalivedCounters } from './keepalived-dumps.js';
-import { checkView, type CheckedVirtualServer } from './snmp-check-view.js';
+import { checkView, type CheckedVirtualServer, type LvsGlobals } from './snmp-check-view.js';
 import { addressToBytes } from '@tandem/vrrp';
 import type { BfdInstance, RouteSpec, RuleSpec, VirtualAddress } from '@tandem/config';
 import { addressRow, routeView, staticAddressRows } from './snmp-route-view.js';
@@ -41,8 +41,8 @@ export interface SnmpSnapshot {
   readonly lvsFlushOnStop: boolean;
   /** The virtual servers (none with -P): KEEPALIVED-MIB's checker part. */
   readonly virtualServers: readonly CheckedVirtualServer[];
-  /** Whether lvs_sync_daemon is configured. */
-  readonly syncDaemon: boolean;
+  /** The groups, lvs_sync_daemon and lvs_timeouts, for the checker part. */
+  readonly lvs: LvsGlobals;
   /** Whether the checker part is served (keepalived's checker process runs: not with -P). */
   readonly checks: boolean;
   /** static_ipaddress, static_routes and static_rules, when the VRRP side runs (keepalived's VRRP process serves them). */
@@ -283,7 +283,7 @@ export function mibView(s: SnmpSnapshot): Varbind[] {
     st(12, 'TimeTicks', 0);
     st(13, 'Gauge32', Math.round(d.config.advertInt * 1000));
   }
-  if (s.checks) out.push(...checkView(s.virtualServers, s.syncDaemon));
+  if (s.checks) out.push(...checkView(s.virtualServers, s.lvs));
   return out.sort((a, b) => compareOids(a.oid, b.oid));
 }
 

@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { KEEPALIVED_VERSION, namespaceSocket, parseDaemonArgs, USAGE, VERSION, type DaemonOptions } from './cli.js';
 import type { SnmpAgent } from './snmp-agent.js';
 import type { LinkView, SnmpSnapshot } from './snmp-view.js';
+import { NO_LVS_GLOBALS } from './snmp-check-view.js';
 import { servesAny, snmpParts, type SnmpParts } from './snmp-parts.js';
 import { hostname } from 'node:os';
 import { runWithoutDaemon } from './entry.js';
@@ -417,8 +418,8 @@ class Daemon {
   }
 
   /** The virtual servers with their verdicts and the kernel's counters, for KEEPALIVED-MIB's checker part. */
-  private async checkedVirtualServers(): Promise<Pick<SnmpSnapshot, 'virtualServers' | 'syncDaemon' | 'checks'>> {
-    if (this.lvs === undefined) return { virtualServers: [], syncDaemon: false, checks: false };
+  private async checkedVirtualServers(): Promise<Pick<SnmpSnapshot, 'virtualServers' | 'lvs' | 'checks'>> {
+    if (this.lvs === undefined) return { virtualServers: [], lvs: NO_LVS_GLOBALS, checks: false };
     const table = (await this.lvs.ipvsClient()?.table().catch(() => undefined)) ?? [];
     const status = new Map(this.lvs.status().map((v) => [v.name, v]));
     const virtualServers = this.config.virtualServers.map((config) => {
@@ -430,7 +431,9 @@ class Daemon {
       });
       return { config, status: status.get(config.name), ipvs };
     });
-    return { virtualServers, syncDaemon: this.config.globalDefs.lvsSyncDaemon !== undefined, checks: true };
+    const g = this.config.globalDefs;
+    const syncInstanceVrid = this.config.vrrpInstances.find((i) => i.name === g.lvsSyncDaemon?.instance)?.virtualRouterId;
+    return { virtualServers, lvs: { groups: this.config.virtualServerGroups, syncDaemon: g.lvsSyncDaemon, syncInstanceVrid, timeouts: g.lvsTimeouts }, checks: true };
   }
 
   /** What one Prometheus scrape reads (metrics.ts). */

@@ -2,6 +2,7 @@ import test from 'ava';
 import { agentxAddress, agentxFramer } from '../src/snmp-agent.js';
 import { compareOids, nextAfter, type Varbind } from '../src/snmp-view.js';
 import { routeView } from '../src/snmp-route-view.js';
+import { CHECK, checkView } from '../src/snmp-check-view.js';
 
 test('-A takes keepalived\'s socket forms', (t) => {
   t.deepEqual(agentxAddress(undefined), { master: 'localhost', masterPort: '/var/agentx/master' });
@@ -67,7 +68,7 @@ test('the view is sorted by OID, keepalived\'s values for a master VRRPv2 instan
     lvsFlush: false,
     lvsFlushOnStop: false,
     virtualServers: [{ config: config.virtualServers[0]!, status: { name: config.virtualServers[0]!.name, programmed: true, quorum: 'up' as const, reals: [{ address: '10.1.1.2', port: 80, up: true, weight: 2, lastCheck: null, reason: '' }] }, ipvs: undefined }],
-    syncDaemon: false,
+    lvs: { groups: [], syncDaemon: undefined, syncInstanceVrid: undefined, timeouts: undefined },
     checks: true,
   };
   const view = mibView(snapshot);
@@ -104,4 +105,28 @@ test('routes and rules: row 0 static, row i an instance\'s; a multipath route\'s
   t.is(at(view, 8, 1, 2, 0, 1), 'from');
   t.is(at(view, 8, 1, 23, 0, 1), 1, 'FR_ACT_TO_TBL');
   t.is(at(view, 8, 1, 24, 0, 1), 100);
+});
+
+test('checker part: group members fwmarks first then addresses and ranges; sync daemon details and LVS timeouts only when configured', (t) => {
+  const pos = { file: 'k.conf', line: 1, col: 1 };
+  const at = (view: readonly Varbind[], ...oid: number[]): Varbind['value'] | undefined => view.find((v) => compareOids(v.oid, [...CHECK, ...oid]) === 0)?.value;
+  const groups = [{ name: 'web', pos, entries: [{ kind: 'address' as const, address: '192.0.2.1', family: 4 as const, port: 80, pos }, { kind: 'address' as const, address: '192.0.2.8', family: 4 as const, prefix: 30, port: 443, pos }, { kind: 'fwmark' as const, mark: 7, pos }] }];
+  const view = checkView([], { groups, syncDaemon: { interface: 'eth1', instance: 'VI_1', maxlen: 1400, pos }, syncInstanceVrid: 51, timeouts: { tcp: 900 } });
+  t.is(at(view, 1, 1, 2, 1), 'web');
+  t.is(at(view, 2, 1, 2, 1, 1), 1, 'the fwmark first');
+  t.is(at(view, 2, 1, 3, 1, 1), 7);
+  t.is(at(view, 2, 1, 2, 1, 2), 2, 'an address');
+  t.deepEqual(at(view, 2, 1, 5, 1, 2), Buffer.from([192, 0, 2, 1]));
+  t.is(at(view, 2, 1, 2, 1, 3), 3, 'a range');
+  t.deepEqual(at(view, 2, 1, 7, 1, 3), Buffer.from([192, 0, 2, 11]));
+  t.is(at(view, 2, 1, 5, 1, 3), undefined, 'a range has no single address');
+  t.is(at(view, 6, 1, 0), 1);
+  t.is(at(view, 6, 3, 0), 'VI_1');
+  t.is(at(view, 6, 4, 0), 51, 'the sync id defaults to the instance\'s VRID');
+  t.is(at(view, 6, 5, 0), 1400);
+  t.is(at(view, 6, 9, 0), undefined, 'no multicast group given');
+  t.is(at(view, 7, 1, 0), 900);
+  t.is(at(view, 7, 3, 0), undefined, 'the UDP timeout is not set');
+  const bare = checkView([]);
+  t.deepEqual(bare.map((v) => v.oid.slice(CHECK.length)), [[6, 1, 0]], 'without them: lvsSyncDaemonEnabled alone');
 });
