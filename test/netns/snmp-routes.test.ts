@@ -78,7 +78,13 @@ test.serial('static and virtual addresses, routes and rules, and the BFD tables,
   try {
     const { dir, agentx, run } = await snmpLab(lab);
     const path = lab.writeConfig('a', routesConf(agentx));
-    const kernel = async (ns: string): Promise<string[]> => [await nsRun(ns, 'ip', ['route', 'show', 'table', 'all']), await nsRun(ns, 'ip', ['rule'])];
+    // What a SET of VI_1's vrrpInstanceBasePriority answers, and whether the daemon still answers after it.
+    const kernel = async (ns: string): Promise<string[]> => [
+      await nsRun(ns, 'ip', ['route', 'show', 'table', 'all']),
+      await nsRun(ns, 'ip', ['rule']),
+      await nsRun(ns, 'sh', ['-c', `snmpset -v2c -c private -On 127.0.0.1:16161 ${VRRP_PART}3.1.7.1 i 140 2>&1`], { allowFail: true }),
+      await nsRun(ns, 'snmpget', ['-v2c', '-c', 'public', '-On', '127.0.0.1:16161', `${VRRP_PART}3.1.2.1`]),
+    ];
     const ka = await run('keepalived', ['-n', '-l', '-P', '-f', path, '-p', join(dir, 'k.pid'), '-r', join(dir, 'v.pid')], 100, kernel);
     const td = await run(TANDEMD, ['-n', '-l', '-P', '-f', path, '--control-socket', join(dir, 't.sock')], 100, kernel);
     const rows = (v: Map<string, string>): Array<[string, string]> => [...v].filter(([oid]) => TABLES.some((p) => oid.startsWith(p)));
@@ -99,6 +105,11 @@ test.serial('static and virtual addresses, routes and rules, and the BFD tables,
     t.deepEqual(tdRows.map(([oid]) => oid), fair(kaRows).map(([oid]) => oid), 'in the same order');
     t.deepEqual([...td.view.keys()], [...ka.view.keys()], 'and the same objects in the whole walk');
     t.log(`${kaRows.length} objects compared in the six tables`);
+    t.log(`SET vrrpInstanceBasePriority.1: keepalived ${ka.during[2]!.trim()}; tandem ${td.during[2]!.trim()}`);
+    // keepalived carries the SET out; tandem does not yet, and says so rather than acknowledging it.
+    t.regex(ka.during[2]!, /INTEGER: 140/);
+    t.regex(td.during[2]!, /notWritable/);
+    t.regex(td.during[3]!, /STRING: "VI_1"/, 'tandem answers after a SET');
     // What tandem says is set is in the kernel: VI_7 (MASTER) has its virtual route and rule.
     t.is(td.view.get(`${VRRP_PART}7.1.14.3.1`), 'INTEGER: 1');
     t.regex(td.during.join('\n'), /10\.90\.0\.0\/16 via 192\.0\.2\.1 dev eth0 table 110/);
