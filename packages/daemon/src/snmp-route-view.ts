@@ -24,7 +24,7 @@ type IfIndex = (name: string) => number;
 const truth = (b: boolean): number => (b ? 1 : 2);
 const inetType = (family: 4 | 6): number => (family === 4 ? 1 : 2);
 /** keepalived's snmp_scope: the kernel's scope as KEEPALIVED-MIB's scope numbers. */
-export const SCOPE: Readonly<Record<string, number>> = { host: 1, link: 2, site: 5, global: 14, nowhere: 0 };
+const SCOPE: Readonly<Record<string, number>> = { host: 1, link: 2, site: 5, global: 14, nowhere: 0 };
 /** vrrpRouteType: unicast(1), multipath(2), blackhole(3), ..., unreachable(7), prohibit(8), throw(9). */
 const ROUTE_TYPE: Readonly<Record<RouteSpec['type'], number>> = { unicast: 1, blackhole: 3, unreachable: 7, prohibit: 8, throw: 9 };
 /** The kernel's FR_ACT_* numbers, which vrrpRuleAction serves as they are. */
