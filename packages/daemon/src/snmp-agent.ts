@@ -19,7 +19,11 @@ interface AgentXRequest {
   readonly searchRangeList: readonly AgentXRange[];
   readonly nonRepeaters?: number;
   readonly maxRepetitions?: number;
-  getResponsePduForRequest(): unknown;
+  getResponsePduForRequest(): AgentXResponse;
+}
+interface AgentXResponse {
+  error: number;
+  index: number;
 }
 interface NetSnmpVarbind {
   oid: string;
@@ -31,11 +35,15 @@ interface Subagent {
   close(cb?: () => void): void;
   registerProvider(p: { name: string; type: number; oid: string; scalarType?: number; maxAccess?: number; handler?: (r: { done(): void }) => void }, cb: (err: Error | null) => void): void;
   notify(oid: string, varbinds: NetSnmpVarbind[], cb?: (err: Error | null) => void): void;
-  sendResponse(pdu: unknown, varbinds: NetSnmpVarbind[]): void;
+  sendResponse(pdu: AgentXResponse, varbinds: NetSnmpVarbind[]): void;
   on(event: 'close' | 'error', f: (e?: Error) => void): void;
   getRequest: (pdu: AgentXRequest) => void;
   getNextRequest: (pdu: AgentXRequest) => void;
   getBulkRequest: (pdu: AgentXRequest) => void;
+  testSet: (pdu: AgentXRequest) => void;
+  commitSet: (pdu: AgentXRequest) => void;
+  undoSet: (pdu: AgentXRequest) => void;
+  cleanupSet: (pdu: AgentXRequest) => void;
   socket?: { destroy(): void; removeAllListeners(event: string): void; on(event: 'data', f: (b: Buffer) => void): void };
   onMsg(buffer: Buffer): void;
 }
@@ -131,6 +139,13 @@ export class SnmpAgent {
     agent.getRequest = (pdu) => void this.answer(pdu, 'get');
     agent.getNextRequest = (pdu) => void this.answer(pdu, 'next');
     agent.getBulkRequest = (pdu) => void this.answer(pdu, 'bulk');
+    // No SET is carried out (keepalived's writable objects, an instance's priority and preemption
+    // and a real server's weight, are not yet): the first object is notWritable (RFC 2741
+    // §7.2.4.1), so the master refuses the whole request rather than answering that it was done.
+    agent.testSet = (pdu) => this.refuse(agent, pdu, 17);
+    agent.commitSet = (pdu) => this.refuse(agent, pdu, 14);
+    agent.undoSet = (pdu) => this.refuse(agent, pdu, 15);
+    agent.cleanupSet = () => undefined;
     agent.on('error', (err) => {
       if (this.connected || this.retry === undefined) this.log.debug(`SNMP: AgentX master at ${String(masterPort)}: ${err?.message ?? 'error'}`);
     });
@@ -216,6 +231,18 @@ export class SnmpAgent {
       agent.sendResponse(pdu.getResponsePduForRequest(), out);
     } catch (err) {
       this.log.error(`SNMP: cannot answer: ${(err as Error).message}`);
+    }
+  }
+
+  /** Answers a set-phase PDU with an error at its first object: notWritable (17), commitFailed (14), undoFailed (15). */
+  private refuse(agent: Subagent, pdu: AgentXRequest, error: number): void {
+    try {
+      const response = pdu.getResponsePduForRequest();
+      response.error = error;
+      response.index = 1;
+      agent.sendResponse(response, []);
+    } catch (err) {
+      this.log.error(`SNMP: cannot answer a SET: ${(err as Error).message}`);
     }
   }
 

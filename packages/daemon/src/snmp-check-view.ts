@@ -1,4 +1,4 @@
-import type { RealServer, VirtualServer } from '@tandem/config';
+import type { GlobalDefs, GroupEntry, LvsSyncDaemon, RealServer, VirtualServer, VirtualServerGroup } from '@tandem/config';
 import { LB_ALGOS } from '@tandem/config';
 import type { DestinationEntry, KernelService, Stats } from '@tandem/ipvs';
 import type { VirtualServerStatus } from './lvs-service.js';
@@ -17,6 +17,17 @@ export interface CheckedVirtualServer {
   /** Its service in the kernel (counters), when IPVS has it. */
   readonly ipvs: KernelService | undefined;
 }
+
+/** What the checker part serves beside the virtual servers: the groups, the sync daemon, the LVS timeouts. */
+export interface LvsGlobals {
+  readonly groups: readonly VirtualServerGroup[];
+  readonly syncDaemon: LvsSyncDaemon | undefined;
+  /** The VRID of the sync daemon's instance, its sync id when none is given. */
+  readonly syncInstanceVrid: number | undefined;
+  readonly timeouts: GlobalDefs['lvsTimeouts'];
+}
+
+export const NO_LVS_GLOBALS: LvsGlobals = { groups: [], syncDaemon: undefined, syncInstanceVrid: undefined, timeouts: undefined };
 
 export const CHECK = [1, 3, 6, 1, 4, 1, 9586, 100, 5, 3] as const;
 
@@ -84,8 +95,8 @@ function tunnelColumns(put: (n: number, t: SnmpType, v: Varbind['value']) => voi
 }
 
 /** virtualServerTable (check 3) and realServerTable (check 4), in keepalived's column order. */
-export function checkView(servers: readonly CheckedVirtualServer[], syncDaemon = false): Varbind[] {
-  const out: Varbind[] = [];
+export function checkView(servers: readonly CheckedVirtualServer[], lvs: LvsGlobals = NO_LVS_GLOBALS): Varbind[] {
+  const out: Varbind[] = [...groupView(lvs.groups)];
   servers.forEach((v, vi) => {
     const c = v.config;
     const idx = vi + 1;
@@ -176,7 +187,70 @@ export function checkView(servers: readonly CheckedVirtualServer[], syncDaemon =
       tunnelColumns(r, fwd, 52);
     });
   });
-  // lvsSyncDaemonEnabled.
-  out.push({ oid: [...CHECK, 6, 1, 0], type: 'Integer', value: truth(syncDaemon) });
+  out.push(...lvsScalars(lvs));
+  return out;
+}
+
+/** The last address of a group entry's range (`A-B`, or a prefix's last address), when it is one. */
+function rangeEnd(e: Extract<GroupEntry, { kind: 'address' }>): string | undefined {
+  if (e.last !== undefined) return e.last === e.address ? undefined : e.last;
+  if (e.prefix === undefined || e.prefix === (e.family === 4 ? 32 : 128)) return undefined;
+  const bytes = addressToBytes(e.address);
+  for (let bit = e.prefix; bit < bytes.length * 8; bit++) bytes[bit >> 3]! |= 0x80 >> (bit & 7);
+  return e.family === 4 ? [...bytes].join('.') : (bytes.toString('hex').match(/.{4}/g) ?? []).join(':');
+}
+
+/**
+ * virtualServerGroupTable (check 1) and virtualServerGroupMemberTable (check 2): a group's
+ * fwmarks first, then its addresses and ranges, numbered on (check_snmp_vsgroupmember).
+ */
+function groupView(groups: readonly VirtualServerGroup[]): Varbind[] {
+  const out: Varbind[] = [];
+  groups.forEach((g, gi) => {
+    out.push({ oid: [...CHECK, 1, 1, 2, gi + 1], type: 'OctetString', value: g.name });
+    const members = [...g.entries.filter((e) => e.kind === 'fwmark'), ...g.entries.filter((e) => e.kind === 'address')];
+    members.forEach((e, mi) => {
+      const m = (n: number, type: SnmpType, value: Varbind['value']): void => void out.push({ oid: [...CHECK, 2, 1, n, gi + 1, mi + 1], type, value });
+      if (e.kind === 'fwmark') {
+        m(2, 'Integer', 1);
+        m(3, 'Gauge32', e.mark);
+        return;
+      }
+      const end = rangeEnd(e);
+      m(2, 'Integer', end === undefined ? 2 : 3);
+      m(4, 'Integer', e.family === 4 ? 1 : 2);
+      if (end === undefined) m(5, 'OctetString', addressToBytes(e.address));
+      else {
+        m(6, 'OctetString', addressToBytes(e.address));
+        m(7, 'OctetString', addressToBytes(end));
+      }
+      m(8, 'Gauge32', e.port ?? 0);
+    });
+  });
+  return out;
+}
+
+/** lvsSyncDaemon (check 6) and lvsTimeouts (check 7) scalars, as check_snmp.c serves them: details only with a sync daemon, timeouts only when set. */
+function lvsScalars(lvs: LvsGlobals): Varbind[] {
+  const out: Varbind[] = [];
+  const put = (oid: readonly number[], type: SnmpType, value: Varbind['value']): void => void out.push({ oid: [...CHECK, ...oid, 0], type, value });
+  const sd = lvs.syncDaemon;
+  put([6, 1], 'Integer', truth(sd !== undefined));
+  if (sd !== undefined) {
+    put([6, 2], 'OctetString', sd.interface);
+    if (sd.instance !== undefined) put([6, 3], 'OctetString', sd.instance);
+    put([6, 4], 'Integer', sd.syncId ?? lvs.syncInstanceVrid ?? 0);
+    put([6, 5], 'Integer', sd.maxlen ?? 0);
+    put([6, 6], 'Integer', sd.port ?? 0);
+    put([6, 7], 'Integer', sd.ttl ?? 0);
+    if (sd.group !== undefined) {
+      put([6, 8], 'Integer', sd.group.includes(':') ? 2 : 1);
+      put([6, 9], 'OctetString', addressToBytes(sd.group));
+    }
+  }
+  const t = lvs.timeouts;
+  if ((t?.tcp ?? 0) > 0) put([7, 1], 'Integer', t!.tcp!);
+  if ((t?.tcpFin ?? 0) > 0) put([7, 2], 'Integer', t!.tcpFin!);
+  if ((t?.udp ?? 0) > 0) put([7, 3], 'Integer', t!.udp!);
   return out;
 }

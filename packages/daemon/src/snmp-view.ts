@@ -1,7 +1,9 @@
 import type { InstanceDump, ScriptDump } from './keepalived-dumps.js';
 import { keepalivedCommand, keepalivedCounters } from './keepalived-dumps.js';
-import { checkView, type CheckedVirtualServer } from './snmp-check-view.js';
+import { checkView, type CheckedVirtualServer, type LvsGlobals } from './snmp-check-view.js';
 import { addressToBytes } from '@tandem/vrrp';
+import type { BfdInstance, RouteSpec, RuleSpec, VirtualAddress } from '@tandem/config';
+import { addressRow, routeView, staticAddressRows } from './snmp-route-view.js';
 
 // What `tandemd -x` serves over AgentX, as data: every object of KEEPALIVED-MIB's VRRP part,
 // VRRP-MIB (RFC 2787) and VRRPv3-MIB (RFC 6527) that keepalived 2.2.7 fills, made from the
@@ -39,10 +41,20 @@ export interface SnmpSnapshot {
   readonly lvsFlushOnStop: boolean;
   /** The virtual servers (none with -P): KEEPALIVED-MIB's checker part. */
   readonly virtualServers: readonly CheckedVirtualServer[];
-  /** Whether lvs_sync_daemon is configured. */
-  readonly syncDaemon: boolean;
+  /** The groups, lvs_sync_daemon and lvs_timeouts, for the checker part. */
+  readonly lvs: LvsGlobals;
   /** Whether the checker part is served (keepalived's checker process runs: not with -P). */
   readonly checks: boolean;
+  /** static_ipaddress, static_routes and static_rules, when the VRRP side runs (keepalived's VRRP process serves them). */
+  readonly statics?: {
+    readonly addresses: readonly VirtualAddress[];
+    readonly routes: readonly RouteSpec[];
+    readonly rules: readonly RuleSpec[];
+    /** Where an address without `dev` goes (keepalived's default_interface). */
+    readonly defaultInterface: string;
+  };
+  /** The bfd_instances whose events go to VRRP, and whether each session is Up (vrrpBfdTable). */
+  readonly bfd?: ReadonlyArray<{ readonly config: BfdInstance; readonly up: boolean }>;
 }
 
 export const KEEPALIVED_MIB = [1, 3, 6, 1, 4, 1, 9586, 100, 5] as const;
@@ -63,15 +75,13 @@ export function compareOids(a: readonly number[], b: readonly number[]): number 
   return a.length - b.length;
 }
 
-/** An address's scope as KEEPALIVED-MIB's InetScopeType-like numbers (keepalived's snmp_scope): global 14, link 2, host 1. */
-const SCOPE: Record<string, number> = { host: 1, link: 2, site: 5, global: 14, nowhere: 0 };
-
 /** Every object the three MIBs hold for `s`, sorted by OID. */
 export function mibView(s: SnmpSnapshot): Varbind[] {
   const out: Varbind[] = [];
   const put = (oid: readonly number[], type: SnmpType, value: Varbind['value']): void => void out.push({ oid, type, value });
   const ka = (...sub: number[]): number[] => [...KEEPALIVED_MIB, ...sub];
   const ticks = (ms: number): number => Math.max(0, Math.floor(ms / 10));
+  const ifIndex = (name: string): number => s.links.get(name)?.index ?? 0;
 
   // KEEPALIVED-MIB global (keepalived's values for what tandem has not: no SMTP, no DBus).
   put(ka(1, 1, 0), 'OctetString', s.version);
@@ -155,22 +165,25 @@ export function mibView(s: SnmpSnapshot): Varbind[] {
       put(ka(2, 5, 1, 3, idx, ti + 1), 'Integer', t.weight ?? s.scripts.find((sc) => sc.config.name === t.name)?.config.weight ?? 0);
       put(ka(2, 5, 1, 4, idx, ti + 1), 'Integer', truth(t.reverse));
     });
+    // vrrpTrackedBfdTable (2.17): keepalived serves the bfd_instance's own weight and reverse
+    // here, not the track_bfd line's (vrrp_snmp_trackedbfd reads bbfd->bfd->weight).
+    c.tracking.trackBfd.forEach((t, ti) => {
+      const b = s.bfd?.find((x) => x.config.name === t.name);
+      if (b === undefined) return;
+      put(ka(2, 17, 1, 2, idx, ti + 1), 'OctetString', t.name);
+      put(ka(2, 17, 1, 3, idx, ti + 1), 'Integer', b.config.weight);
+      put(ka(2, 17, 1, 4, idx, ti + 1), 'Integer', truth(b.config.weightReverse));
+    });
     // vrrpAddressTable (2.6): the virtual addresses, then the excluded ones, numbered on.
     [...c.virtualIpaddress.map((v) => ({ v, adv: true })), ...c.virtualIpaddressExcluded.map((v) => ({ v, adv: false }))].forEach(({ v, adv }, ai) => {
-      const a = (m: number, type: SnmpType, value: Varbind['value']): void => put(ka(2, 6, 1, m, idx, ai + 1), type, value);
-      const dev = v.dev ?? c.vmac?.name ?? c.interface;
-      a(2, 'Integer', v.family === 4 ? 1 : 2);
-      a(3, 'OctetString', addressToBytes(v.address));
-      if (v.family === 4) a(4, 'OctetString', v.broadcast !== undefined ? addressToBytes(v.broadcast) : Buffer.alloc(4));
-      a(5, 'Gauge32', v.prefix);
-      a(6, 'Integer', SCOPE[v.scope ?? 'global'] ?? 14);
-      a(7, 'Integer', s.links.get(dev)?.index ?? 0);
-      a(8, 'OctetString', dev);
-      if (v.label !== undefined) a(9, 'OctetString', v.label);
-      a(10, 'Integer', truth(master));
-      a(11, 'Integer', truth(adv));
+      for (const row of addressRow(v, [idx, ai + 1], v.dev ?? c.vmac?.name ?? c.interface, ifIndex, master, adv)) put(ka(2, ...row.oid), row.type, row.value);
     });
   });
+  // The static addresses (row 0 of vrrpAddressTable), and the static and virtual routes and rules (2.7, 2.8, 2.11).
+  const st = s.statics ?? { addresses: [], routes: [], rules: [], defaultInterface: 'eth0' };
+  for (const row of staticAddressRows(st.addresses, ifIndex, st.defaultInterface)) put(ka(2, ...row.oid), row.type, row.value);
+  const owners = [{ index: 0, routes: st.routes, rules: st.rules, set: true }, ...s.instances.map((d, i) => ({ index: i + 1, routes: d.config.virtualRoutes, rules: d.config.virtualRules, set: d.state === 'MASTER' }))];
+  for (const row of routeView(owners, ifIndex)) put(ka(2, ...row.oid), row.type, row.value);
 
   // vrrpScriptTable (2.9): result init(1), bad(2), good(3).
   s.scripts.forEach((sc, i) => {
@@ -183,6 +196,14 @@ export function mibView(s: SnmpSnapshot): Varbind[] {
     col(7, 'Gauge32', sc.config.rise);
     col(8, 'Gauge32', sc.config.fall);
     col(9, 'Integer', truth(sc.config.reverse));
+  });
+
+  // vrrpBfdTable (2.18): vrrpBfdResult is keepalived's bfd_up as it is, 1 (Up) or 0.
+  (s.bfd ?? []).forEach((b, i) => {
+    put(ka(2, 18, 1, 2, i + 1), 'OctetString', b.config.name);
+    put(ka(2, 18, 1, 3, i + 1), 'Integer', b.up ? 1 : 0);
+    put(ka(2, 18, 1, 4, i + 1), 'Integer', b.config.weight);
+    put(ka(2, 18, 1, 5, i + 1), 'Integer', truth(b.config.weightReverse));
   });
 
   // VRRP-MIB (RFC 2787): VRRPv2 over IPv4 only, indexed by (ifIndex, VRID).
@@ -262,7 +283,7 @@ export function mibView(s: SnmpSnapshot): Varbind[] {
     st(12, 'TimeTicks', 0);
     st(13, 'Gauge32', Math.round(d.config.advertInt * 1000));
   }
-  if (s.checks) out.push(...checkView(s.virtualServers, s.syncDaemon));
+  if (s.checks) out.push(...checkView(s.virtualServers, s.lvs));
   return out.sort((a, b) => compareOids(a.oid, b.oid));
 }
 

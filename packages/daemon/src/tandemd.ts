@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { KEEPALIVED_VERSION, namespaceSocket, parseDaemonArgs, USAGE, VERSION, type DaemonOptions } from './cli.js';
 import type { SnmpAgent } from './snmp-agent.js';
 import type { LinkView, SnmpSnapshot } from './snmp-view.js';
+import { NO_LVS_GLOBALS } from './snmp-check-view.js';
 import { servesAny, snmpParts, type SnmpParts } from './snmp-parts.js';
 import { hostname } from 'node:os';
 import { runWithoutDaemon } from './entry.js';
@@ -411,13 +412,20 @@ class Daemon {
       netNamespace: globals.netNamespace,
       lvsFlush: globals.lvsFlush,
       lvsFlushOnStop: globals.lvsFlushOnStop !== 'no',
+      ...(this.vrrp === undefined ? {} : { statics: { addresses: this.config.staticAddresses, routes: this.config.staticRoutes, rules: this.config.staticRules, defaultInterface: globals.defaultInterface ?? 'eth0' }, bfd: await this.vrrpBfdSessions() }),
       ...(await this.checkedVirtualServers()),
     };
   }
 
+  /** The bfd_instances VRRP hears from, Up or not (KEEPALIVED-MIB's vrrpBfdTable). */
+  private async vrrpBfdSessions(): Promise<SnmpSnapshot['bfd']> {
+    const sessions = (await this.bfd?.status().catch(() => undefined)) ?? [];
+    return this.config.bfdInstances.filter((b) => b.vrrp).map((config) => ({ config, up: sessions.some((x) => x.name === config.name && x.state === 'Up') }));
+  }
+
   /** The virtual servers with their verdicts and the kernel's counters, for KEEPALIVED-MIB's checker part. */
-  private async checkedVirtualServers(): Promise<Pick<SnmpSnapshot, 'virtualServers' | 'syncDaemon' | 'checks'>> {
-    if (this.lvs === undefined) return { virtualServers: [], syncDaemon: false, checks: false };
+  private async checkedVirtualServers(): Promise<Pick<SnmpSnapshot, 'virtualServers' | 'lvs' | 'checks'>> {
+    if (this.lvs === undefined) return { virtualServers: [], lvs: NO_LVS_GLOBALS, checks: false };
     const table = (await this.lvs.ipvsClient()?.table().catch(() => undefined)) ?? [];
     const status = new Map(this.lvs.status().map((v) => [v.name, v]));
     const virtualServers = this.config.virtualServers.map((config) => {
@@ -429,7 +437,9 @@ class Daemon {
       });
       return { config, status: status.get(config.name), ipvs };
     });
-    return { virtualServers, syncDaemon: this.config.globalDefs.lvsSyncDaemon !== undefined, checks: true };
+    const g = this.config.globalDefs;
+    const syncInstanceVrid = this.config.vrrpInstances.find((i) => i.name === g.lvsSyncDaemon?.instance)?.virtualRouterId;
+    return { virtualServers, lvs: { groups: this.config.virtualServerGroups, syncDaemon: g.lvsSyncDaemon, syncInstanceVrid, timeouts: g.lvsTimeouts }, checks: true };
   }
 
   /** What one Prometheus scrape reads (metrics.ts). */

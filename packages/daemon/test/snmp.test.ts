@@ -1,6 +1,8 @@
 import test from 'ava';
 import { agentxAddress, agentxFramer } from '../src/snmp-agent.js';
 import { compareOids, nextAfter, type Varbind } from '../src/snmp-view.js';
+import { routeView } from '../src/snmp-route-view.js';
+import { CHECK, checkView } from '../src/snmp-check-view.js';
 
 test('-A takes keepalived\'s socket forms', (t) => {
   t.deepEqual(agentxAddress(undefined), { master: 'localhost', masterPort: '/var/agentx/master' });
@@ -66,7 +68,7 @@ test('the view is sorted by OID, keepalived\'s values for a master VRRPv2 instan
     lvsFlush: false,
     lvsFlushOnStop: false,
     virtualServers: [{ config: config.virtualServers[0]!, status: { name: config.virtualServers[0]!.name, programmed: true, quorum: 'up' as const, reals: [{ address: '10.1.1.2', port: 80, up: true, weight: 2, lastCheck: null, reason: '' }] }, ipvs: undefined }],
-    syncDaemon: false,
+    lvs: { groups: [], syncDaemon: undefined, syncInstanceVrid: undefined, timeouts: undefined },
     checks: true,
   };
   const view = mibView(snapshot);
@@ -79,4 +81,52 @@ test('the view is sorted by OID, keepalived\'s values for a master VRRPv2 instan
   t.is(get('1.3.6.1.4.1.9586.100.5.3.4.1.7.1.1'), 2, 'realServerWeight');
   t.is(get('1.3.6.1.4.1.9586.100.5.3.3.1.64.1'), 2_000_000, 'virtualServerDelayLoopUsec');
   t.is(mibView({ ...snapshot, checks: false }).filter((v) => v.oid.join('.').startsWith('1.3.6.1.4.1.9586.100.5.3.')).length, 0, 'no checker part with -P');
+});
+
+test('routes and rules: row 0 static, row i an instance\'s; a multipath route\'s next hops in vrrpRouteNextHopTable', (t) => {
+  const pos = { file: 'k.conf', line: 1, col: 1 };
+  const at = (view: readonly Varbind[], ...oid: number[]): Varbind['value'] | undefined => view.find((v) => compareOids(v.oid, oid) === 0)?.value;
+  const view = routeView(
+    [
+      { index: 0, set: true, routes: [{ type: 'blackhole', destination: '10.79.0.0', prefix: 16, family: 4, onlink: false, pos }], rules: [{ family: 4, from: { address: '10.77.0.0', prefix: 24 }, table: 100, invert: false, pos }] },
+      { index: 2, set: false, routes: [{ type: 'unicast', destination: '10.81.0.0', prefix: 16, family: 4, onlink: false, nexthops: [{ via: '192.0.2.1', dev: 'eth0', weight: 2, onlink: false }, { via: '192.0.2.3', onlink: true }], pos }], rules: [] },
+    ],
+    (name) => (name === 'eth0' ? 7 : 0),
+  );
+  t.is(at(view, 7, 1, 10, 0, 1), 3, 'blackhole');
+  t.is(at(view, 7, 1, 18, 0, 1), 19, 'proto keepalived, as the MIB numbers it');
+  t.is(at(view, 7, 1, 10, 2, 1), 2, 'multipath');
+  t.is(at(view, 7, 1, 14, 2, 1), 2, 'not set: the instance is not MASTER');
+  t.is(at(view, 7, 1, 6, 2, 1), undefined, 'no secondary gateway with two next hops');
+  t.deepEqual(at(view, 11, 1, 3, 2, 1, 2), Buffer.from([192, 0, 2, 3]));
+  t.is(at(view, 11, 1, 4, 2, 1, 1), 7);
+  t.is(at(view, 11, 1, 6, 2, 1, 1), 2);
+  t.is(at(view, 11, 1, 7, 2, 1, 2), 1, 'onlink');
+  t.is(at(view, 8, 1, 2, 0, 1), 'from');
+  t.is(at(view, 8, 1, 23, 0, 1), 1, 'FR_ACT_TO_TBL');
+  t.is(at(view, 8, 1, 24, 0, 1), 100);
+});
+
+test('checker part: group members fwmarks first then addresses and ranges; sync daemon details and LVS timeouts only when configured', (t) => {
+  const pos = { file: 'k.conf', line: 1, col: 1 };
+  const at = (view: readonly Varbind[], ...oid: number[]): Varbind['value'] | undefined => view.find((v) => compareOids(v.oid, [...CHECK, ...oid]) === 0)?.value;
+  const groups = [{ name: 'web', pos, entries: [{ kind: 'address' as const, address: '192.0.2.1', family: 4 as const, port: 80, pos }, { kind: 'address' as const, address: '192.0.2.8', family: 4 as const, prefix: 30, port: 443, pos }, { kind: 'fwmark' as const, mark: 7, pos }] }];
+  const view = checkView([], { groups, syncDaemon: { interface: 'eth1', instance: 'VI_1', maxlen: 1400, pos }, syncInstanceVrid: 51, timeouts: { tcp: 900 } });
+  t.is(at(view, 1, 1, 2, 1), 'web');
+  t.is(at(view, 2, 1, 2, 1, 1), 1, 'the fwmark first');
+  t.is(at(view, 2, 1, 3, 1, 1), 7);
+  t.is(at(view, 2, 1, 2, 1, 2), 2, 'an address');
+  t.deepEqual(at(view, 2, 1, 5, 1, 2), Buffer.from([192, 0, 2, 1]));
+  t.is(at(view, 2, 1, 2, 1, 3), 3, 'a range');
+  t.deepEqual(at(view, 2, 1, 7, 1, 3), Buffer.from([192, 0, 2, 11]));
+  t.is(at(view, 2, 1, 5, 1, 3), undefined, 'a range has no single address');
+  t.is(at(view, 6, 1, 0), 1);
+  t.is(at(view, 6, 3, 0), 'VI_1');
+  t.is(at(view, 6, 4, 0), 51, 'the sync id defaults to the instance\'s VRID');
+  t.is(at(view, 6, 5, 0), 1400);
+  t.is(at(view, 6, 9, 0), undefined, 'no multicast group given');
+  t.is(at(view, 7, 1, 0), 900);
+  t.is(at(view, 7, 3, 0), undefined, 'the UDP timeout is not set');
+  const bare = checkView([]);
+  t.deepEqual(bare.map((v) => v.oid.slice(CHECK.length)), [[6, 1, 0]], 'without them: lvsSyncDaemonEnabled alone');
 });
