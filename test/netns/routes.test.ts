@@ -114,3 +114,29 @@ static_rules {
     await lab.cleanup();
   }
 });
+
+test.serial('a virtual route the kernel refuses is logged; the addresses, the routes after it and the rules still go in, as keepalived', async (t) => {
+  const lab = await Lab.create('rtf', ['a']);
+  try {
+    const ip = (...args: string[]): Promise<string> => run('ip', ['-n', lab.ns('a'), ...args], { allowFail: true });
+    const base = vrrpConf({ priority: 150, advertInt: 0.1, version: 3, vips: [`${VIP}/24`] });
+    // 203.0.113.1 is on no link of a: the kernel refuses the first route (invalid gateway).
+    const virtuals = `    virtual_routes {
+        10.7.0.0/16 via 203.0.113.1 dev eth0 table 210
+        10.6.0.0/16 via 192.0.2.254 dev eth0 table 210
+    }
+    virtual_rules {
+        from ${VIP}/32 table 210 preference 2100
+    }
+`;
+    const a = await lab.startTandem('a', base.replace(/\n\}\n$/, `\n${virtuals}}\n`));
+    await lab.waitHolder(VIP, 'a', 5000);
+    await waitFor('the route after the refused one', 3000, async () => ((await ip('route', 'show', 'table', '210')).includes('10.6.0.0/16') ? true : undefined));
+    t.notRegex(await ip('route', 'show', 'table', '210'), /10\.7\.0\.0/);
+    t.regex(await ip('rule', 'show'), /2100:\s+from 192\.0\.2\.100 lookup 210/);
+    t.regex(a.child.output(), /10\.7\.0\.0\/16|invalid gateway|Network is unreachable/i, 'the refusal is logged');
+    t.like((await lab.ctl(a, 'status'))!.instances[0], { state: 'MASTER' });
+  } finally {
+    await lab.cleanup();
+  }
+});

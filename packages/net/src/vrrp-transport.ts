@@ -158,32 +158,25 @@ export class NetTransport implements Transport {
   async addAddresses(): Promise<void> {
     // The filter goes in first, so not one packet to the new addresses is accepted.
     await this.options.noAccept?.block(this.addresses.map((a) => a.address));
-    for (const a of this.addresses) await this.rtnl.addAddress(a);
-    // Routes may use the addresses (src VIP); rules point at the routes' tables.
-    for (const r of this.options.routes ?? []) await this.rtnl.addRoute(r);
-    for (const r of this.options.rules ?? []) await this.rtnl.addRule(r);
+    // As keepalived: each one that fails is reported, and the rest still go in.
+    await eachAttempted([
+      ...this.addresses.map((a) => () => this.rtnl.addAddress(a)),
+      // Routes may use the addresses (src VIP); rules point at the routes' tables.
+      ...(this.options.routes ?? []).map((r) => () => this.rtnl.addRoute(r)),
+      ...(this.options.rules ?? []).map((r) => () => this.rtnl.addRule(r)),
+    ]);
   }
 
   async removeAddresses(): Promise<void> {
-    const errors: Error[] = [];
-    const attempt = async (op: () => Promise<void>): Promise<void> => {
-      try {
-        await op();
-      } catch (err) {
-        errors.push(err as Error);
-      }
-    };
-    for (const r of this.options.rules ?? []) await attempt(() => this.rtnl.removeRule(r));
-    for (const r of this.options.routes ?? []) await attempt(() => this.rtnl.removeRoute(r));
-    for (const a of this.addresses) {
-      try {
-        await this.rtnl.removeAddress(a);
-      } catch (err) {
-        errors.push(err as Error);
-      }
+    try {
+      await eachAttempted([
+        ...(this.options.rules ?? []).map((r) => () => this.rtnl.removeRule(r)),
+        ...(this.options.routes ?? []).map((r) => () => this.rtnl.removeRoute(r)),
+        ...this.addresses.map((a) => () => this.rtnl.removeAddress(a)),
+      ]);
+    } finally {
+      await this.options.noAccept?.unblock(this.addresses.map((a) => a.address));
     }
-    await this.options.noAccept?.unblock(this.addresses.map((a) => a.address));
-    if (errors.length > 0) throw errors[0]!;
   }
 
   announce(): void {
@@ -194,6 +187,19 @@ export class NetTransport implements Transport {
       this.interfaces.frames(a.ifindex).send(frame);
     }
   }
+}
+
+/** Runs every operation in order, whatever the others did; then throws the first failure, if any. */
+async function eachAttempted(ops: ReadonlyArray<() => Promise<void>>): Promise<void> {
+  let first: Error | undefined;
+  for (const op of ops) {
+    try {
+      await op();
+    } catch (err) {
+      first ??= err as Error;
+    }
+  }
+  if (first !== undefined) throw first;
 }
 
 /** MAC addresses and frame senders of the host's interfaces, for addresses with their own `dev`. */
