@@ -136,6 +136,12 @@ export interface VrrpInstance {
    * Master_Down_Interval. keepalived skips `@tandem` lines (see docs/config.md).
    */
   readonly bfdTakeover: readonly BfdTakeover[];
+  /**
+   * keepalived 2.2.8's `timer_expired_backup [PRIORITY]` (with nopreempt only): a master that
+   * has sent no advert for 3 intervals plus the Skew_Time of PRIORITY (the other routers'
+   * highest, default 254), because it did not run, goes to BACKUP instead of sending it.
+   */
+  readonly timerExpiredBackup?: number;
 }
 
 /** One `@tandem bfd_takeover NAME` of a vrrp_instance. */

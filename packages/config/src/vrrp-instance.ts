@@ -55,6 +55,7 @@ interface Draft extends TrackingDraft, BfdTakeoverDraft {
   mcastDstIp?: string;
   garp: { -readonly [K in keyof GarpSettings]: GarpSettings[K] };
   garpExtraIf?: GarpExtraIf;
+  timerExpiredBackup?: { priority: number; pos: Position };
 }
 
 /** garp_extra_if as the instance runs it: absent when off (interval 0). */
@@ -200,6 +201,14 @@ function vipBlock(key: 'vips' | 'excluded') {
 
 const changes = (why: string): NotYet => ({ severity: 'error', why });
 
+/** keepalived 2.2.8's `timer_expired_backup [PRIORITY]`: the other routers' highest priority, 1-254, 254 when not given. */
+function timerExpiredBackup(n: Node, d: Draft, diags: Diagnostics): void {
+  if (!arity(n, 0, 1, diags)) return;
+  const tok = n.args[0];
+  const priority = tok === undefined ? 254 : intValue(tok, 1, 254, 'timer_expired_backup highest other priority', diags);
+  if (priority !== undefined) d.timerExpiredBackup = { priority, pos: n.keyword.pos };
+}
+
 const spec: SectionSpec<Draft> = {
   name: 'vrrp_instance',
   keywords: {
@@ -221,6 +230,11 @@ const spec: SectionSpec<Draft> = {
       }
       d.vmacPos = n.keyword.pos;
       if (name !== undefined) d.vmacName = name.text;
+    },
+    timer_expired_backup: (n, d, diags) => timerExpiredBackup(n, d, diags),
+    thread_timer_expired: (n, d, diags) => {
+      diags.warning('CONF_ERR_VALUE', n.keyword.pos, 'thread_timer_expired is keepalived 2.3.2\'s old name: replace it with timer_expired_backup (keepalived says so too)');
+      timerExpiredBackup(n, d, diags);
     },
     vmac_xmit_base: (n, d, diags) => {
       if (arity(n, 0, 0, diags)) d.vmacXmitBase = n.keyword.pos;
@@ -354,8 +368,6 @@ const spec: SectionSpec<Draft> = {
     use_ipvlan: changes('the ipvlan interface would not be created'),
     use_vmac_addr: changes('the virtual MAC would not be used'),
     vrf: changes('the instance would not run in that VRF'),
-    timer_expired_backup: changes('keepalived 2.2.8: a master whose adverts were late by more than a takeover time goes back to backup; tandem does not make that check, so ignoring it would keep such a master'),
-    thread_timer_expired: changes('keepalived 2.3.2\'s name for timer_expired_backup: a master whose adverts were late by more than a takeover time goes back to backup; tandem does not make that check'),
     auth_hmac: changes('keepalived 2.4\'s HMAC authentication of adverts is not implemented: tandem would neither sign its adverts nor check its peers\', so peers using it would drop them'),
   },
 };
@@ -485,6 +497,8 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
   if (d.priority !== 255 && block.some((n) => n.keyword.text === 'owner_ignore_adverts')) {
     diags.warning('CONF_ERR_CONFLICT', at('owner_ignore_adverts'), 'owner_ignore_adverts applies only to the address owner (priority 255); ignored');
   }
+  // keepalived 2.2.8 (vrrp.c): "expired_timer_backup requires nopreempt - resetting".
+  if (d.timerExpiredBackup !== undefined && !d.nopreempt) diags.warning('CONF_ERR_CONFLICT', d.timerExpiredBackup.pos, 'timer_expired_backup needs nopreempt; ignored (keepalived ignores it too)');
   if (diags.errorCount > before || d.interface === undefined || d.virtualRouterId === undefined) return undefined;
   return {
     name: name.text,
@@ -527,6 +541,7 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     virtualRoutes: d.virtualRoutes,
     virtualRules: d.virtualRules,
     bfdTakeover: d.bfdTakeover,
+    ...(d.timerExpiredBackup !== undefined && d.nopreempt ? { timerExpiredBackup: d.timerExpiredBackup.priority } : {}),
     ...(d.lvsSyncDaemonInterface !== undefined ? { lvsSyncDaemonInterface: d.lvsSyncDaemonInterface } : {}),
     ...(d.vmacPos !== undefined ? { vmac: { name: d.vmacName ?? `${globals.vmacPrefix ?? 'vrrp'}.${d.virtualRouterId}`, xmitBase: d.vmacXmitBase !== undefined, pos: d.vmacPos } } : {}),
   };

@@ -109,6 +109,21 @@ test('no virtual_ipaddress: a warning with VRRPv2, as keepalived 2.2.7; an error
   t.regex(messages(noVip('  strict_mode\n  no_virtual_ipaddress\n'), 'error').join(), /no_virtual_ipaddress is not allowed/);
 });
 
+test('timer_expired_backup (keepalived 2.2.8): the other routers\' highest priority, 254 by default, with nopreempt only; thread_timer_expired is its old name', (t) => {
+  const inst = (lines: string): ReturnType<typeof load> => loadText(`vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 51\n  virtual_ipaddress {\n    192.0.2.1\n  }\n${lines}}\n`);
+  const given = inst('  nopreempt\n  timer_expired_backup 200\n');
+  t.deepEqual(given.diagnostics, []);
+  t.is(given.config!.vrrpInstances[0]!.timerExpiredBackup, 200);
+  t.is(inst('  nopreempt\n  timer_expired_backup\n').config!.vrrpInstances[0]!.timerExpiredBackup, 254);
+  const old = inst('  nopreempt\n  thread_timer_expired 100\n');
+  t.is(old.config!.vrrpInstances[0]!.timerExpiredBackup, 100);
+  t.regex(messages(old, 'warning').join(), /replace it with timer_expired_backup/);
+  const preempting = inst('  timer_expired_backup\n');
+  t.is(preempting.config!.vrrpInstances[0]!.timerExpiredBackup, undefined);
+  t.regex(messages(preempting, 'warning').join(), /timer_expired_backup needs nopreempt; ignored/);
+  t.regex(messages(inst('  nopreempt\n  timer_expired_backup 255\n'), 'error').join(), /timer_expired_backup/);
+});
+
 test('vrrp_track_process: keepalived\'s defaults and rules for process, param_match, quorum, quorum_max and the delays', (t) => {
   const tp = (body: string): ReturnType<typeof load> => loadText(`vrrp_track_process p {\n${body}}\n`);
   t.like(tp('  process haproxy\n').config!.trackProcesses[0], { process: 'haproxy', params: [], paramMatch: 'none', fullCommand: false, weight: 0, quorum: 1, quorumMax: Number.MAX_SAFE_INTEGER, terminateDelay: 0, forkDelay: 0 });

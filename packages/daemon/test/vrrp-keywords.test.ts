@@ -249,3 +249,33 @@ test('track_src_ip: FAULT while unicast_src_ip is not on the instance\'s interfa
     await service.stop();
   }
 });
+
+test('timer_expired_backup: a master whose process did not run for longer than a takeover takes goes to BACKUP and removes its addresses instead of sending its late advert; without it, it stays MASTER', async (t) => {
+  const stalled = async (extra: string): Promise<{ state: string | undefined; adverts: number; addresses: string[]; log: string[] }> => {
+    const clock = new FakeClock(1000);
+    const segment = new FakeSegment(clock);
+    const host = new FakeHost(segment, '192.0.2.11');
+    const log = memoryLogger();
+    const service = new VrrpService({ host, clock, log });
+    await service.start(vrrpPartOf(configFrom(instance(`    nopreempt\n${extra}`).replace('state MASTER', 'state BACKUP').replace('priority 255', 'priority 200'))));
+    await settle();
+    await run(clock, 5_000);
+    t.is(service.status()[0]?.state, 'MASTER');
+    const before = host.sent.length;
+    // 3 s + the skew of priority 250 (0.02 s) without running: a backup at 250 would have taken over.
+    clock.stall(3_100);
+    await runClock(clock, 10, 10);
+    const r = { state: service.status()[0]?.state, adverts: host.sent.length - before, addresses: [...host.addresses], log: log.lines };
+    await service.stop();
+    return r;
+  };
+  const withRule = await stalled('    timer_expired_backup 250\n');
+  t.is(withRule.state, 'BACKUP');
+  t.is(withRule.adverts, 0);
+  t.deepEqual(withRule.addresses, []);
+  t.true(withRule.log.some((l) => l.includes('timer_expired_backup')), withRule.log.join('\n'));
+  const without = await stalled('');
+  t.is(without.state, 'MASTER');
+  t.true(without.adverts > 0);
+  t.deepEqual(without.addresses, ['192.0.2.100/24']);
+});
