@@ -155,6 +155,18 @@ export interface Vmac {
   /** `vmac_xmit_base`: adverts go out of the base interface, with its MAC. */
   readonly xmitBase: boolean;
   readonly pos: Position;
+  /** `use_ipvlan`: an ipvlan interface (the base's MAC) instead of the macvlan with the virtual MAC. */
+  readonly ipvlan?: Ipvlan;
+}
+
+/**
+ * `use_ipvlan [NAME] [ADDRESS[/PREFIX]] [bridge|private|vepa]` (keepalived's vrrp_vmac.c): an
+ * ipvlan interface in L2 mode with these flags on `interface`, up, carrying ADDRESS (the
+ * instance's source address unless unicast_src_ip says otherwise) and the virtual addresses.
+ */
+export interface Ipvlan {
+  readonly mode: 'bridge' | 'private' | 'vepa';
+  readonly address?: { readonly address: string; readonly prefix: number };
 }
 
 /** `global_defs`, the parts tandem acts on. Durations are in seconds. */
