@@ -104,6 +104,7 @@ const spec: SectionSpec<Draft> = {
     vrrp_notify_priority_changes: flag((d, v) => (d.vrrpNotifyPriorityChanges = v)),
     fifo_write_vrrp_states_on_reload: flag((d, v) => (d.fifoWriteVrrpStatesOnReload = v)),
     vmac_prefix: single(word, (d, v) => (d.vmacPrefix = v)),
+    vmac_addr_prefix: single(word, (d, v) => (d.vmacAddrPrefix = v)),
     default_interface: single(word, (d, v) => (d.defaultInterface = v)),
     disable_local_igmp: flag((d, v) => (d.disableLocalIgmp = v)),
     // keepalived: one gratuitous ARP / NA, no second round, no refresh; settings already given are kept.
@@ -250,7 +251,6 @@ const spec: SectionSpec<Draft> = {
     nftables_ipvs: changesBehaviour('keepalived then programs one fwmark IPVS service per virtual_server_group, its addresses and ports marked by nftables rules; tandem programs one IPVS service per group entry (the same real servers and scheduler, but persistence does not span the entries and ipvsadm shows them apart), so ignoring it would change persistence and the IPVS table'),
     nftables_ipvs_priority: changesBehaviour('it sets the priority of nftables_ipvs\'s chain, and tandem does not run nftables_ipvs: one fwmark IPVS service per virtual_server_group'),
     nftables_ipvs_start_fwmark: changesBehaviour('it sets the first fwmark of nftables_ipvs, and tandem does not run nftables_ipvs: one fwmark IPVS service per virtual_server_group'),
-    vmac_addr_prefix: changesBehaviour('virtual MACs are not supported'),
     lvs_netlink_cmd_rcv_bufs: harmless,
     lvs_netlink_cmd_rcv_bufs_force: harmless,
     lvs_netlink_monitor_rcv_bufs: harmless,

@@ -142,6 +142,13 @@ export interface VrrpInstance {
    * highest, default 254), because it did not run, goes to BACKUP instead of sending it.
    */
   readonly timerExpiredBackup?: number;
+  /**
+   * `use_vmac_addr` (keepalived's vrrp.c): each address (virtual_ipaddress or _excluded) that
+   * is not on the instance's own interface, or not of its family, goes on a virtual MAC
+   * interface of its own on its interface (00:00:5e:00:01|02:VRID by the address's family),
+   * named `vmac_addr_prefix`.VRID, instead of straight on the interface.
+   */
+  readonly useVmacAddr?: boolean;
 }
 
 /** One `@tandem bfd_takeover NAME` of a vrrp_instance. */
@@ -202,6 +209,8 @@ export interface GlobalDefs {
   readonly fifoWriteVrrpStatesOnReload?: boolean;
   /** `vmac_prefix`: the name of a use_vmac interface without one is PREFIX.VRID (default vrrp). */
   readonly vmacPrefix?: string;
+  /** `vmac_addr_prefix`: the virtual MAC interfaces of `use_vmac_addr` are PREFIX.VRID (default: vmac_prefix, then vrrp). */
+  readonly vmacAddrPrefix?: string;
   /** `default_interface`: where static addresses and routes without dev go (default eth0). */
   readonly defaultInterface?: string;
   /**

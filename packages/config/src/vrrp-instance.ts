@@ -57,6 +57,7 @@ interface Draft extends TrackingDraft, BfdTakeoverDraft {
   garp: { -readonly [K in keyof GarpSettings]: GarpSettings[K] };
   garpExtraIf?: GarpExtraIf;
   timerExpiredBackup?: { priority: number; pos: Position };
+  useVmacAddr?: boolean;
 }
 
 /** garp_extra_if as the instance runs it: absent when off (interval 0). */
@@ -272,6 +273,9 @@ const spec: SectionSpec<Draft> = {
       timerExpiredBackup(n, d, diags);
     },
     use_ipvlan: (n, d, diags) => useIpvlan(n, d, diags),
+    use_vmac_addr: (n, d, diags) => {
+      if (arity(n, 0, 0, diags)) d.useVmacAddr = true;
+    },
     vmac_xmit_base: (n, d, diags) => {
       if (arity(n, 0, 0, diags)) d.vmacXmitBase = n.keyword.pos;
     },
@@ -401,7 +405,6 @@ const spec: SectionSpec<Draft> = {
     debug: { severity: 'warning', why: 'it only changes logging' },
     kernel_rx_buf_size: { severity: 'warning', why: 'it only sizes a socket buffer' },
     linkbeat_use_polling: { severity: 'warning', why: 'tandem follows link state through netlink events' },
-    use_vmac_addr: changes('the virtual MAC would not be used'),
     vrf: changes('the instance would not run in that VRF'),
     auth_hmac: changes('keepalived 2.4\'s HMAC authentication of adverts is not implemented: tandem would neither sign its adverts nor check its peers\', so peers using it would drop them'),
   },
@@ -603,5 +606,6 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     ...(d.timerExpiredBackup !== undefined && d.nopreempt ? { timerExpiredBackup: d.timerExpiredBackup.priority } : {}),
     ...(d.lvsSyncDaemonInterface !== undefined ? { lvsSyncDaemonInterface: d.lvsSyncDaemonInterface } : {}),
     ...vmacOf(d, globals, d.virtualRouterId),
+    ...(d.useVmacAddr === true ? { useVmacAddr: true } : {}),
   };
 }

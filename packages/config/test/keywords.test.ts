@@ -15,8 +15,6 @@ const PENDING: ReadonlySet<string> = new Set([
   "global_defs › nftables_ipvs",
   "global_defs › nftables_ipvs_priority",
   "global_defs › nftables_ipvs_start_fwmark",
-  "global_defs › vmac_addr_prefix",
-  "vrrp_instance › use_vmac_addr",
   "vrrp_instance › vrf",
   "bfd_instance › multihop",
   "vrrp_instance › auth_hmac",
