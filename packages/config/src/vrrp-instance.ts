@@ -405,7 +405,7 @@ const spec: SectionSpec<Draft> = {
     debug: { severity: 'warning', why: 'it only changes logging' },
     kernel_rx_buf_size: { severity: 'warning', why: 'it only sizes a socket buffer' },
     linkbeat_use_polling: { severity: 'warning', why: 'tandem follows link state through netlink events' },
-    vrf: changes('the instance would not run in that VRF'),
+    vrf: changes('keepalived 2.2.7 takes it only for a unicast instance without interface, and binds its VRRP sockets to that VRF device (SO_BINDTODEVICE) so adverts go by the VRF\'s table; tandem needs an interface, so ignoring it would send the adverts by the main table. (use_vmac and use_ipvlan interfaces made on an interface enslaved to a VRF do join it, as keepalived)'),
     auth_hmac: changes('keepalived 2.4\'s HMAC authentication of adverts is not implemented: tandem would neither sign its adverts nor check its peers\', so peers using it would drop them'),
   },
 };
