@@ -371,7 +371,7 @@ export class VrrpService {
           const managed = this.instances.find((x) => x.runner === runner);
           if (managed === undefined) return [];
           try {
-            return extraTargets(managed.config, this.addressSpecs(managed.config), ownIfindex);
+            return extraTargets(managed.config, this.addressSpecs(managed.config), ownIfindex, this.madeInterfaces(managed.config));
           } catch {
             return []; // an interface went away: its instance is in FAULT
           }
@@ -433,6 +433,12 @@ export class VrrpService {
       const link = await this.host.createVmac({ name: v.name, xmitBase: false, pos: i.pos }, this.linkByName(v.base), i.virtualRouterId, v.family);
       this.links.set(link.index, link);
     }
+  }
+
+  /** The indexes of the virtual MAC interfaces made for an instance (keepalived's `is_ours`). */
+  private madeInterfaces(i: VrrpInstance): Set<number> {
+    const names = [...(i.vmac !== undefined ? [i.vmac.name] : []), ...(this.addressVmacPlans.get(i.name)?.vmacs.map((v) => v.name) ?? [])];
+    return new Set([...this.links.values()].filter((l) => names.includes(l.name)).map((l) => l.index));
   }
 
   private async removeAddressVmacs(name: string): Promise<void> {
