@@ -76,7 +76,6 @@ function snmpFlag(part: SnmpPart, also?: SnmpPart): (node: Node, d: Draft) => vo
 }
 
 const harmless: NotYet = { severity: 'warning', why: 'it does not change failover or load balancing' };
-const changesBehaviour = (why: string): NotYet => ({ severity: 'error', why });
 const housekeeping = (why: string): NotYet => ({ severity: 'warning', why });
 
 const spec: SectionSpec<Draft> = {
@@ -106,6 +105,7 @@ const spec: SectionSpec<Draft> = {
     vrrp_notify_priority_changes: flag((d, v) => (d.vrrpNotifyPriorityChanges = v)),
     fifo_write_vrrp_states_on_reload: flag((d, v) => (d.fifoWriteVrrpStatesOnReload = v)),
     vmac_prefix: single(word, (d, v) => (d.vmacPrefix = v)),
+    vmac_addr_prefix: single(word, (d, v) => (d.vmacAddrPrefix = v)),
     default_interface: single(word, (d, v) => (d.defaultInterface = v)),
     disable_local_igmp: flag((d, v) => (d.disableLocalIgmp = v)),
     // keepalived: one gratuitous ARP / NA, no second round, no refresh; settings already given are kept.
@@ -246,7 +246,6 @@ const spec: SectionSpec<Draft> = {
     vrrp_rx_bufs_multiplier: harmless,
     vrrp_rx_bufs_policy: harmless,
     min_auto_priority_delay: harmless,
-    vmac_addr_prefix: changesBehaviour('virtual MACs are not supported'),
     lvs_netlink_cmd_rcv_bufs: harmless,
     lvs_netlink_cmd_rcv_bufs_force: harmless,
     lvs_netlink_monitor_rcv_bufs: harmless,

@@ -136,6 +136,19 @@ export interface VrrpInstance {
    * Master_Down_Interval. keepalived skips `@tandem` lines (see docs/config.md).
    */
   readonly bfdTakeover: readonly BfdTakeover[];
+  /**
+   * keepalived 2.2.8's `timer_expired_backup [PRIORITY]` (with nopreempt only): a master that
+   * has sent no advert for 3 intervals plus the Skew_Time of PRIORITY (the other routers'
+   * highest, default 254), because it did not run, goes to BACKUP instead of sending it.
+   */
+  readonly timerExpiredBackup?: number;
+  /**
+   * `use_vmac_addr` (keepalived's vrrp.c): each address (virtual_ipaddress or _excluded) that
+   * is not on the instance's own interface, or not of its family, goes on a virtual MAC
+   * interface of its own on its interface (00:00:5e:00:01|02:VRID by the address's family),
+   * named `vmac_addr_prefix`.VRID, instead of straight on the interface.
+   */
+  readonly useVmacAddr?: boolean;
 }
 
 /** One `@tandem bfd_takeover NAME` of a vrrp_instance. */
@@ -149,6 +162,18 @@ export interface Vmac {
   /** `vmac_xmit_base`: adverts go out of the base interface, with its MAC. */
   readonly xmitBase: boolean;
   readonly pos: Position;
+  /** `use_ipvlan`: an ipvlan interface (the base's MAC) instead of the macvlan with the virtual MAC. */
+  readonly ipvlan?: Ipvlan;
+}
+
+/**
+ * `use_ipvlan [NAME] [ADDRESS[/PREFIX]] [bridge|private|vepa]` (keepalived's vrrp_vmac.c): an
+ * ipvlan interface in L2 mode with these flags on `interface`, up, carrying ADDRESS (the
+ * instance's source address unless unicast_src_ip says otherwise) and the virtual addresses.
+ */
+export interface Ipvlan {
+  readonly mode: 'bridge' | 'private' | 'vepa';
+  readonly address?: { readonly address: string; readonly prefix: number };
 }
 
 /** `global_defs`, the parts tandem acts on. Durations are in seconds. */
@@ -184,6 +209,8 @@ export interface GlobalDefs {
   readonly fifoWriteVrrpStatesOnReload?: boolean;
   /** `vmac_prefix`: the name of a use_vmac interface without one is PREFIX.VRID (default vrrp). */
   readonly vmacPrefix?: string;
+  /** `vmac_addr_prefix`: the virtual MAC interfaces of `use_vmac_addr` are PREFIX.VRID (default: vmac_prefix, then vrrp). */
+  readonly vmacAddrPrefix?: string;
   /** `default_interface`: where static addresses and routes without dev go (default eth0). */
   readonly defaultInterface?: string;
   /**

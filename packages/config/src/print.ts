@@ -148,6 +148,7 @@ function instance(i: VrrpInstance): string[] {
   if (i.state !== undefined) l.push(`state ${i.state}`);
   l.push(`interface ${q(i.interface)}`, `virtual_router_id ${i.virtualRouterId}`, `priority ${i.priority}`, `advert_int ${i.advertInt}`, `version ${i.version}`);
   if (i.nopreempt) l.push('nopreempt');
+  if (i.timerExpiredBackup !== undefined) l.push(`timer_expired_backup ${i.timerExpiredBackup}`);
   if (i.preemptDelay !== 0) l.push(`preempt_delay ${i.preemptDelay}`);
   if (!i.accept) l.push('no_accept');
   if (i.authentication !== undefined) l.push(...block('authentication', [`auth_type ${i.authentication.type}`, `auth_pass ${q(i.authentication.password)}`], ''));
@@ -159,7 +160,10 @@ function instance(i: VrrpInstance): string[] {
   l.push(`mcast_dst_ip ${i.mcastGroup}`);
   if (i.unicastTtl !== 255) l.push(`unicast_ttl ${i.unicastTtl}`);
   if (i.promoteSecondaries) l.push('promote_secondaries');
-  if (i.vmac !== undefined) l.push(`use_vmac ${q(i.vmac.name)}`, ...(i.vmac.xmitBase ? ['vmac_xmit_base'] : []));
+  const ipvlan = i.vmac?.ipvlan;
+  if (ipvlan !== undefined) l.push(`use_ipvlan ${q(i.vmac!.name)}${ipvlan.address !== undefined ? ` ${ipvlan.address.address}/${ipvlan.address.prefix}` : ''} ${ipvlan.mode}`);
+  else if (i.vmac !== undefined) l.push(`use_vmac ${q(i.vmac.name)}`, ...(i.vmac.xmitBase ? ['vmac_xmit_base'] : []));
+  if (i.useVmacAddr === true) l.push('use_vmac_addr');
   if (i.unicastPeer.length > 0) {
     const ttl = (p: string): string => {
       const t = i.unicastPeerTtl?.[p];

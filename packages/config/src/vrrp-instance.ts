@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { instanceBfdKeywords, type BfdTakeoverDraft } from './bfd.js';
 import type { Diagnostics, Position } from './diagnostics.js';
 import type { Token } from './lexer.js';
-import type { Authentication, GarpExtraIf, GarpSettings, GlobalDefs, RouteSpec, RuleSpec, VirtualAddress, VrrpInstance } from './model.js';
+import type { Authentication, GarpExtraIf, GarpSettings, GlobalDefs, Ipvlan, Vmac, RouteSpec, RuleSpec, VirtualAddress, VrrpInstance } from './model.js';
 import { garpExtraIf } from './garp-extra-if.js';
 import { ownerIgnoresAdverts } from './global-defs.js';
 import { routeBlock, ruleBlock } from './routes.js';
@@ -19,6 +19,7 @@ interface Draft extends TrackingDraft, BfdTakeoverDraft {
   vmacName?: string;
   vmacPos?: Position;
   vmacXmitBase?: Position;
+  ipvlan?: { -readonly [K in keyof Ipvlan]: Ipvlan[K] } & { pos: Position; name?: string };
   nativeIpv6?: Position;
   /** keepalived 2.2.8's `no_virtual_ipaddress`. */
   noVirtualIpaddress?: Position;
@@ -55,6 +56,8 @@ interface Draft extends TrackingDraft, BfdTakeoverDraft {
   mcastDstIp?: string;
   garp: { -readonly [K in keyof GarpSettings]: GarpSettings[K] };
   garpExtraIf?: GarpExtraIf;
+  timerExpiredBackup?: { priority: number; pos: Position };
+  useVmacAddr?: boolean;
 }
 
 /** garp_extra_if as the instance runs it: absent when off (interval 0). */
@@ -200,6 +203,52 @@ function vipBlock(key: 'vips' | 'excluded') {
 
 const changes = (why: string): NotYet => ({ severity: 'error', why });
 
+/** An interface name as the kernel takes it: IFNAMSIZ (15 characters and the terminating zero), no '/', ':' or spaces. */
+function interfaceName(tok: Token, what: string, diags: Diagnostics): string | undefined {
+  if (tok.text.length <= 15 && !/[\s/:]/.test(tok.text)) return tok.text;
+  diags.error('CONF_ERR_VALUE', tok.pos, `${what}: '${tok.text}' is not an interface name (at most 15 characters, no '/', ':' or spaces)`);
+  return undefined;
+}
+
+/**
+ * `use_ipvlan [NAME] [ADDRESS[/PREFIX]] [bridge|private|vepa]`, in any order, as keepalived
+ * 2.2.7's vrrp_ipvlan_handler reads it (bridge when no mode is given).
+ */
+function useIpvlan(n: Node, d: Draft, diags: Diagnostics): void {
+  if (d.ipvlan !== undefined) {
+    diags.error('CONF_ERR_CONFLICT', n.keyword.pos, 'use_ipvlan is given twice');
+    return;
+  }
+  const v: NonNullable<Draft['ipvlan']> = { mode: 'bridge', pos: n.keyword.pos };
+  let mode: Token | undefined;
+  for (const tok of n.args) {
+    if (tok.text === 'bridge' || tok.text === 'private' || tok.text === 'vepa') {
+      if (mode !== undefined) return void diags.error('CONF_ERR_CONFLICT', tok.pos, `use_ipvlan: the mode is already ${mode.text}`);
+      mode = tok;
+      v.mode = tok.text;
+    } else if (isIP(tok.text.split('/')[0]!) !== 0) {
+      if (v.address !== undefined) return void diags.error('CONF_ERR_CONFLICT', tok.pos, 'use_ipvlan: the address is already given');
+      const a = prefixedAddress(tok, 'use_ipvlan address', diags);
+      if (a === undefined) return;
+      v.address = { address: a.address, prefix: a.prefix };
+    } else {
+      if (v.name !== undefined) return void diags.error('CONF_ERR_CONFLICT', tok.pos, `use_ipvlan: the interface name is already ${v.name}`);
+      const name = interfaceName(tok, 'use_ipvlan', diags);
+      if (name === undefined) return;
+      v.name = name;
+    }
+  }
+  d.ipvlan = v;
+}
+
+/** keepalived 2.2.8's `timer_expired_backup [PRIORITY]`: the other routers' highest priority, 1-254, 254 when not given. */
+function timerExpiredBackup(n: Node, d: Draft, diags: Diagnostics): void {
+  if (!arity(n, 0, 1, diags)) return;
+  const tok = n.args[0];
+  const priority = tok === undefined ? 254 : intValue(tok, 1, 254, 'timer_expired_backup highest other priority', diags);
+  if (priority !== undefined) d.timerExpiredBackup = { priority, pos: n.keyword.pos };
+}
+
 const spec: SectionSpec<Draft> = {
   name: 'vrrp_instance',
   keywords: {
@@ -213,14 +262,19 @@ const spec: SectionSpec<Draft> = {
     },
     use_vmac: (n, d, diags) => {
       if (!arity(n, 0, 1, diags)) return;
-      const name = n.args[0];
-      // The kernel's IFNAMSIZ: 15 characters and the terminating zero.
-      if (name !== undefined && (name.text.length > 15 || /[\s/:]/.test(name.text))) {
-        diags.error('CONF_ERR_VALUE', name.pos, `use_vmac: '${name.text}' is not an interface name (at most 15 characters, no '/', ':' or spaces)`);
-        return;
-      }
+      const name = n.args[0] === undefined ? undefined : interfaceName(n.args[0], 'use_vmac', diags);
+      if (n.args[0] !== undefined && name === undefined) return;
       d.vmacPos = n.keyword.pos;
-      if (name !== undefined) d.vmacName = name.text;
+      if (name !== undefined) d.vmacName = name;
+    },
+    timer_expired_backup: (n, d, diags) => timerExpiredBackup(n, d, diags),
+    thread_timer_expired: (n, d, diags) => {
+      diags.warning('CONF_ERR_VALUE', n.keyword.pos, 'thread_timer_expired is keepalived 2.3.2\'s old name: replace it with timer_expired_backup (keepalived says so too)');
+      timerExpiredBackup(n, d, diags);
+    },
+    use_ipvlan: (n, d, diags) => useIpvlan(n, d, diags),
+    use_vmac_addr: (n, d, diags) => {
+      if (arity(n, 0, 0, diags)) d.useVmacAddr = true;
     },
     vmac_xmit_base: (n, d, diags) => {
       if (arity(n, 0, 0, diags)) d.vmacXmitBase = n.keyword.pos;
@@ -351,14 +405,32 @@ const spec: SectionSpec<Draft> = {
     debug: { severity: 'warning', why: 'it only changes logging' },
     kernel_rx_buf_size: { severity: 'warning', why: 'it only sizes a socket buffer' },
     linkbeat_use_polling: { severity: 'warning', why: 'tandem follows link state through netlink events' },
-    use_ipvlan: changes('the ipvlan interface would not be created'),
-    use_vmac_addr: changes('the virtual MAC would not be used'),
-    vrf: changes('the instance would not run in that VRF'),
-    timer_expired_backup: changes('keepalived 2.2.8: a master whose adverts were late by more than a takeover time goes back to backup; tandem does not make that check, so ignoring it would keep such a master'),
-    thread_timer_expired: changes('keepalived 2.3.2\'s name for timer_expired_backup: a master whose adverts were late by more than a takeover time goes back to backup; tandem does not make that check'),
+    vrf: changes('keepalived 2.2.7 takes it only for a unicast instance without interface, and binds its VRRP sockets to that VRF device (SO_BINDTODEVICE) so adverts go by the VRF\'s table; tandem needs an interface, so ignoring it would send the adverts by the main table. (use_vmac and use_ipvlan interfaces made on an interface enslaved to a VRF do join it, as keepalived)'),
     auth_hmac: changes('keepalived 2.4\'s HMAC authentication of adverts is not implemented: tandem would neither sign its adverts nor check its peers\', so peers using it would drop them'),
   },
 };
+
+/**
+ * keepalived 2.2.7 (vrrp.c, vrrp_complete_instance): an IPv4 ipvlan needs its own address,
+ * without which keepalived holds the instance in FAULT for good (refused here: it could never
+ * run); the address must be of the instance's family. use_vmac beside it gives only its name.
+ */
+function ipvlanChecks(d: Draft, v: NonNullable<Draft['ipvlan']>, family: 4 | 6, diags: Diagnostics): void {
+  if (v.address === undefined && family === 4) diags.error('CONF_ERR_MISSING', v.pos, 'use_ipvlan needs an address with IPv4 (keepalived: "IPv4 ipvlan requires a source ip address", the instance stays in FAULT)');
+  if (v.address !== undefined && (v.address.address.includes(':') ? 6 : 4) !== family) diags.error('CONF_ERR_CONFLICT', v.pos, `use_ipvlan address ${v.address.address} is not of the instance's family`);
+  if (d.vmacPos !== undefined) diags.warning('CONF_ERR_CONFLICT', d.vmacPos, "use_vmac beside use_ipvlan: the ipvlan interface is made, with use_vmac's name if use_ipvlan gives none (as keepalived), and no virtual MAC");
+  if (d.vmacXmitBase !== undefined) diags.warning('CONF_ERR_CONFLICT', d.vmacXmitBase, 'vmac_xmit_base has no effect with use_ipvlan: adverts leave by the ipvlan interface');
+}
+
+/** The instance's use_vmac or use_ipvlan interface: its name is PREFIX.VRID unless given (keepalived's create_vmac_name). */
+function vmacOf(d: Draft, globals: GlobalDefs, vrid: number): { vmac?: Vmac } {
+  const pos = d.ipvlan?.pos ?? d.vmacPos;
+  if (pos === undefined) return {};
+  const name = d.ipvlan?.name ?? d.vmacName ?? `${globals.vmacPrefix ?? 'vrrp'}.${vrid}`;
+  if (d.ipvlan === undefined) return { vmac: { name, xmitBase: d.vmacXmitBase !== undefined, pos } };
+  const { mode, address } = d.ipvlan;
+  return { vmac: { name, xmitBase: false, pos, ipvlan: { mode, ...(address !== undefined ? { address } : {}) } } };
+}
 
 /**
  * An instance without `virtual_ipaddress` (cloud pairs whose notify scripts move an elastic
@@ -473,10 +545,11 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     diags.error('CONF_ERR_CONFLICT', pos, `unicast_src_ip ${d.unicastSrcIp} is not of the instance's family`);
   }
   if (d.vmacXmitBase !== undefined && d.vmacPos === undefined) diags.error('CONF_ERR_CONFLICT', d.vmacXmitBase, 'vmac_xmit_base needs use_vmac');
+  if (d.ipvlan !== undefined) ipvlanChecks(d, d.ipvlan, family, diags);
   const strict = d.strict ?? globals.vrrpStrict;
   if (strict) strictModeConflicts(d, globals, at, family, version, diags);
   if (d.mcastDstIp !== undefined && (d.mcastDstIp.includes(':') ? 6 : 4) !== family) diags.error('CONF_ERR_CONFLICT', at('mcast_dst_ip'), `mcast_dst_ip ${d.mcastDstIp} is not of the instance's family`);
-  if (d.promoteSecondaries === true && d.vmacPos !== undefined) diags.warning('CONF_ERR_CONFLICT', at('promote_secondaries'), 'promote_secondaries is always set on a use_vmac interface; ignored');
+  if (d.promoteSecondaries === true && (d.vmacPos ?? d.ipvlan) !== undefined) diags.warning('CONF_ERR_CONFLICT', at('promote_secondaries'), 'promote_secondaries is always set on a use_vmac or use_ipvlan interface; ignored (as keepalived)');
   if (d.unicastTtl !== undefined && d.unicastTtl !== 255) {
     if (d.unicastPeer.length === 0) diags.warning('CONF_ERR_CONFLICT', at('unicast_ttl'), 'unicast_ttl has no effect without unicast_peer: multicast adverts always carry TTL 255');
     else if (d.authentication?.type === 'AH') diags.error('CONF_ERR_UNSUPPORTED', at('unicast_ttl'), 'unicast_ttl with auth_type AH is not supported by tandem yet');
@@ -485,6 +558,8 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
   if (d.priority !== 255 && block.some((n) => n.keyword.text === 'owner_ignore_adverts')) {
     diags.warning('CONF_ERR_CONFLICT', at('owner_ignore_adverts'), 'owner_ignore_adverts applies only to the address owner (priority 255); ignored');
   }
+  // keepalived 2.2.8 (vrrp.c): "expired_timer_backup requires nopreempt - resetting".
+  if (d.timerExpiredBackup !== undefined && !d.nopreempt) diags.warning('CONF_ERR_CONFLICT', d.timerExpiredBackup.pos, 'timer_expired_backup needs nopreempt; ignored (keepalived ignores it too)');
   if (diags.errorCount > before || d.interface === undefined || d.virtualRouterId === undefined) return undefined;
   return {
     name: name.text,
@@ -503,7 +578,8 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     authentication: d.authentication,
     virtualIpaddress: d.vips,
     virtualIpaddressExcluded: d.excluded,
-    unicastSrcIp: d.unicastSrcIp,
+    // keepalived: the ipvlan's address is also the source of the adverts, unless one is configured.
+    unicastSrcIp: d.unicastSrcIp ?? d.ipvlan?.address?.address,
     unicastPeer: d.unicastPeer,
     ...(d.peerTtl.size > 0 ? { unicastPeerTtl: Object.fromEntries(d.peerTtl) } : {}),
     unicastFaultNoPeer: d.unicastFaultNoPeer ?? false,
@@ -518,7 +594,7 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     ...(d.trackSrcIp !== undefined && d.unicastSrcIp !== undefined ? { trackSrcIp: true } : {}),
     ...((d.v3ChecksumAsV2 ?? globals.v3ChecksumAsV2) === true ? { v3ChecksumAsV2: true } : {}),
     unicastTtl: d.unicastTtl ?? 255,
-    promoteSecondaries: d.promoteSecondaries === true && d.vmacPos === undefined,
+    promoteSecondaries: d.promoteSecondaries === true && d.vmacPos === undefined && d.ipvlan === undefined,
     mcastGroup: d.mcastDstIp ?? (family === 4 ? globals.vrrpMcastGroup4 : globals.vrrpMcastGroup6),
     garp: d.garp,
     ...extraIf(d.garpExtraIf ?? globals.vrrpGarpExtraIf),
@@ -527,7 +603,9 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     virtualRoutes: d.virtualRoutes,
     virtualRules: d.virtualRules,
     bfdTakeover: d.bfdTakeover,
+    ...(d.timerExpiredBackup !== undefined && d.nopreempt ? { timerExpiredBackup: d.timerExpiredBackup.priority } : {}),
     ...(d.lvsSyncDaemonInterface !== undefined ? { lvsSyncDaemonInterface: d.lvsSyncDaemonInterface } : {}),
-    ...(d.vmacPos !== undefined ? { vmac: { name: d.vmacName ?? `${globals.vmacPrefix ?? 'vrrp'}.${d.virtualRouterId}`, xmitBase: d.vmacXmitBase !== undefined, pos: d.vmacPos } } : {}),
+    ...vmacOf(d, globals, d.virtualRouterId),
+    ...(d.useVmacAddr === true ? { useVmacAddr: true } : {}),
   };
 }

@@ -110,6 +110,40 @@ test('no virtual_ipaddress: a warning with VRRPv2, as keepalived 2.2.7; an error
   t.regex(messages(noVip('  strict_mode\n  no_virtual_ipaddress\n'), 'error').join(), /no_virtual_ipaddress is not allowed/);
 });
 
+test('timer_expired_backup (keepalived 2.2.8): the other routers\' highest priority, 254 by default, with nopreempt only; thread_timer_expired is its old name', (t) => {
+  const inst = (lines: string): ReturnType<typeof load> => loadText(`vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 51\n  virtual_ipaddress {\n    192.0.2.1\n  }\n${lines}}\n`);
+  const given = inst('  nopreempt\n  timer_expired_backup 200\n');
+  t.deepEqual(given.diagnostics, []);
+  t.is(given.config!.vrrpInstances[0]!.timerExpiredBackup, 200);
+  t.is(inst('  nopreempt\n  timer_expired_backup\n').config!.vrrpInstances[0]!.timerExpiredBackup, 254);
+  const old = inst('  nopreempt\n  thread_timer_expired 100\n');
+  t.is(old.config!.vrrpInstances[0]!.timerExpiredBackup, 100);
+  t.regex(messages(old, 'warning').join(), /replace it with timer_expired_backup/);
+  const preempting = inst('  timer_expired_backup\n');
+  t.is(preempting.config!.vrrpInstances[0]!.timerExpiredBackup, undefined);
+  t.regex(messages(preempting, 'warning').join(), /timer_expired_backup needs nopreempt; ignored/);
+  t.regex(messages(inst('  nopreempt\n  timer_expired_backup 255\n'), 'error').join(), /timer_expired_backup/);
+});
+
+test('use_ipvlan [NAME] [ADDRESS] [bridge|private|vepa] in any order: keepalived 2.2.7\'s name, mode and address; the address is the source unless configured; IPv4 needs it', (t) => {
+  const inst = (lines: string, vip = '192.0.2.1'): ReturnType<typeof load> =>
+    loadText(`global_defs {\n  vmac_prefix kv\n}\nvrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 51\n  virtual_ipaddress {\n    ${vip}\n  }\n${lines}}\n`);
+  const full = inst('  use_ipvlan 192.0.2.21/24 vepa ipv1\n');
+  t.deepEqual(full.diagnostics, []);
+  t.like(full.config!.vrrpInstances[0], { unicastSrcIp: '192.0.2.21', vmac: { name: 'ipv1', xmitBase: false, ipvlan: { mode: 'vepa', address: { address: '192.0.2.21', prefix: 24 } } } });
+  const named = inst('  use_ipvlan 192.0.2.21\n  unicast_src_ip 192.0.2.11\n');
+  t.like(named.config!.vrrpInstances[0], { unicastSrcIp: '192.0.2.11', vmac: { name: 'kv.51', ipvlan: { mode: 'bridge', address: { address: '192.0.2.21', prefix: 32 } } } });
+  t.regex(messages(inst('  use_ipvlan ipv1\n'), 'error').join(), /use_ipvlan needs an address with IPv4/);
+  t.like(inst('  use_ipvlan\n', 'fe80::1').config!.vrrpInstances[0], { vmac: { name: 'kv.51', ipvlan: { mode: 'bridge' } } });
+  t.regex(messages(inst('  use_ipvlan 2001:db8::1\n'), 'error').join(), /not of the instance's family/);
+  t.regex(messages(inst('  use_ipvlan 192.0.2.21 private bridge\n'), 'error').join(), /the mode is already private/);
+  t.regex(messages(inst('  use_ipvlan 192.0.2.21 a b\n'), 'error').join(), /the interface name is already a/);
+  t.regex(messages(inst('  use_ipvlan 192.0.2.21 much-too-long-name\n'), 'error').join(), /not an interface name/);
+  const both = inst('  use_vmac vm1\n  use_ipvlan 192.0.2.21\n');
+  t.like(both.config!.vrrpInstances[0], { vmac: { name: 'vm1', ipvlan: { mode: 'bridge' } } });
+  t.regex(messages(both, 'warning').join(), /use_vmac beside use_ipvlan/);
+});
+
 test('vrrp_track_process: keepalived\'s defaults and rules for process, param_match, quorum, quorum_max and the delays', (t) => {
   const tp = (body: string): ReturnType<typeof load> => loadText(`vrrp_track_process p {\n${body}}\n`);
   t.like(tp('  process haproxy\n').config!.trackProcesses[0], { process: 'haproxy', params: [], paramMatch: 'none', fullCommand: false, weight: 0, quorum: 1, quorumMax: Number.MAX_SAFE_INTEGER, terminateDelay: 0, forkDelay: 0 });

@@ -494,9 +494,9 @@ export const NEWER_EXAMPLES: Readonly<Record<string, Examples>> = {
   'virtual_server > real_server > SSL_GET > url': { tls_compliant: '' },
   vrrp_instance: {
     no_virtual_ipaddress: '!-virtual_ipaddress\nno_virtual_ipaddress',
-    timer_expired_backup: '',
+    timer_expired_backup: '!timer_expired_backup 200\nnopreempt',
     v3_checksum_as_v2: '',
-    thread_timer_expired: '',
+    thread_timer_expired: '!thread_timer_expired\nnopreempt',
     owner_ignore_adverts: '',
     auth_hmac: `{\n  ${HMAC_KEY}\n}`,
   },

@@ -31,6 +31,7 @@ export function instanceParams(i: VrrpInstance, sourceAddress: string): Instance
     downTimerAdverts: i.downTimerAdverts,
     higherPrioSendAdvert: i.higherPrioSendAdvert,
     lowerPrioNoAdvert: i.lowerPrioNoAdvert,
+    ...(i.timerExpiredBackup !== undefined ? { timerExpiredBackup: i.timerExpiredBackup } : {}),
   };
 }
 

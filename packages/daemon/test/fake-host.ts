@@ -4,7 +4,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { load, type Config } from '@tandem/config';
+import { load, type Config, type Vmac } from '@tandem/config';
 import type { AddressSpec, FrameSink, LinkInfo, PacketInfo, ProcConnectorHandlers, ProcEvent, ProcessInfo } from '@tandem/net';
 import type { Clock, FakeClock } from '@tandem/vrrp';
 import type { ChannelSpec, HostChannel, HostTransport, InterfaceLookup, TransportSpec, VrrpHost } from '../src/index.js';
@@ -174,11 +174,15 @@ export class FakeHost implements VrrpHost {
     return { send: (frame) => void this.sentFrames.push({ ifname, frame, at: this.segment.now() }), close: () => undefined };
   }
 
-  async createVmac(): Promise<LinkInfo> {
-    throw new Error('no virtual MAC interfaces on the fake host');
+  /** A virtual MAC interface: a link of that name (the MAC and the kernel's settings are the namespace tests' business). */
+  async createVmac(vmac: Vmac): Promise<LinkInfo> {
+    this.addLink(vmac.name);
+    return this.extra.get(vmac.name)!;
   }
 
-  async removeVmac(): Promise<void> {}
+  async removeVmac(name: string): Promise<void> {
+    this.deleteLink(name);
+  }
 
   holdHostSysctl(path: string, value: string): void {
     this.sysctls.set(path, value);

@@ -158,6 +158,30 @@ test('garp_extra_if all N: while MASTER, one gratuitous ARP every N seconds on e
   await service.stop();
 });
 
+test('garp_extra_if N without all, with use_vmac_addr: the rounds go to the virtual MAC interfaces made for the addresses elsewhere, not to other interfaces (keepalived\'s is_ours)', async (t) => {
+  const clock = new FakeClock(1000);
+  const host = new FakeHost(new FakeSegment(clock), '192.0.2.11');
+  host.addLink('eth1');
+  host.addLink('eth2');
+  const service = new VrrpService({ host, clock, log: memoryLogger() });
+  const text = `global_defs {\n    vrrp_garp_master_delay 0\n}\n${instance('    garp_extra_if 2\n    use_vmac_addr\n    virtual_ipaddress_excluded {\n        198.51.100.1/24 dev eth1\n    }\n')}`;
+  await service.start(vrrpPartOf(configFrom(text)));
+  await run(clock, 5_500);
+  t.is(service.status()[0]?.state, 'MASTER');
+  t.deepEqual([...new Set(host.sentFrames.map((f) => f.ifname))], ['vrrp.51'], 'on the interface made for 198.51.100.1, not on its base eth1');
+  t.true(host.sentFrames.length >= 2);
+  await service.stop();
+  // Without use_vmac_addr the address is on eth1 itself, which is not one tandem made: nothing.
+  const plain = new FakeHost(new FakeSegment(clock), '192.0.2.12');
+  plain.addLink('eth1');
+  const other = new VrrpService({ host: plain, clock, log: memoryLogger() });
+  await other.start(vrrpPartOf(configFrom(text.replace('    use_vmac_addr\n', ''))));
+  await run(clock, 5_500);
+  t.is(other.status()[0]?.state, 'MASTER');
+  t.deepEqual(plain.sentFrames.filter((f) => f.ifname !== 'eth0'), []);
+  await other.stop();
+});
+
 test('interface_up_down_delays: a link that bounces back within its delay changes nothing; one that stays down (or up) is seen after the delay; each instance caps the delay below two advert intervals', async (t) => {
   const clock = new FakeClock(1000);
   const host = new FakeHost(new FakeSegment(clock), '192.0.2.11');
@@ -248,4 +272,34 @@ test('track_src_ip: FAULT while unicast_src_ip is not on the instance\'s interfa
     t.is(service.status()[0]?.state, 'MASTER');
     await service.stop();
   }
+});
+
+test('timer_expired_backup: a master whose process did not run for longer than a takeover takes goes to BACKUP and removes its addresses instead of sending its late advert; without it, it stays MASTER', async (t) => {
+  const stalled = async (extra: string): Promise<{ state: string | undefined; adverts: number; addresses: string[]; log: string[] }> => {
+    const clock = new FakeClock(1000);
+    const segment = new FakeSegment(clock);
+    const host = new FakeHost(segment, '192.0.2.11');
+    const log = memoryLogger();
+    const service = new VrrpService({ host, clock, log });
+    await service.start(vrrpPartOf(configFrom(instance(`    nopreempt\n${extra}`).replace('state MASTER', 'state BACKUP').replace('priority 255', 'priority 200'))));
+    await settle();
+    await run(clock, 5_000);
+    t.is(service.status()[0]?.state, 'MASTER');
+    const before = host.sent.length;
+    // 3 s + the skew of priority 250 (0.02 s) without running: a backup at 250 would have taken over.
+    clock.stall(3_100);
+    await runClock(clock, 10, 10);
+    const r = { state: service.status()[0]?.state, adverts: host.sent.length - before, addresses: [...host.addresses], log: log.lines };
+    await service.stop();
+    return r;
+  };
+  const withRule = await stalled('    timer_expired_backup 250\n');
+  t.is(withRule.state, 'BACKUP');
+  t.is(withRule.adverts, 0);
+  t.deepEqual(withRule.addresses, []);
+  t.true(withRule.log.some((l) => l.includes('timer_expired_backup')), withRule.log.join('\n'));
+  const without = await stalled('');
+  t.is(without.state, 'MASTER');
+  t.true(without.adverts > 0);
+  t.deepEqual(without.addresses, ['192.0.2.100/24']);
 });

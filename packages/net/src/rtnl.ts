@@ -11,7 +11,14 @@ export interface LinkInfo {
   readonly up: boolean;
   /** In a link event: the interface was deleted (RTM_DELLINK). */
   readonly deleted?: boolean;
+  /** IFLA_MASTER: the index of the device it is enslaved to (a VRF, a bridge, a bond). */
+  readonly master?: number;
+  /** IFLA_INFO_KIND: what the kernel made it as (`vrf`, `macvlan`, `ipvlan`, `veth`, ...); none for a plain device. */
+  readonly kind?: string;
 }
+
+/** The flags of an L2 ipvlan (linux/if_link.h IPVLAN_F_*): bridge is none. */
+export type IpvlanMode = 'bridge' | 'private' | 'vepa';
 
 /** An address on an interface. */
 export interface InterfaceAddress {
@@ -186,6 +193,38 @@ const IFLA_INFO_DATA = 2;
 const IFLA_MACVLAN_MODE = 1;
 const MACVLAN_MODE_PRIVATE = 1;
 
+const IFLA_IPVLAN_MODE = 1;
+const IFLA_IPVLAN_FLAGS = 2;
+const IPVLAN_MODE_L2 = 0;
+const IPVLAN_FLAGS: Readonly<Record<IpvlanMode, number>> = { bridge: 0, private: 1, vepa: 2 };
+
+function u16(n: number): Buffer {
+  const b = Buffer.alloc(2);
+  b.writeUInt16LE(n, 0);
+  return b;
+}
+
+/** IFLA_LINKINFO for an L2 ipvlan, as keepalived's netlink_link_add_ipvlan: kind "ipvlan", data { mode l2, flags }. */
+export function ipvlanLinkInfo(mode: IpvlanMode): Buffer {
+  const data = Buffer.concat([rtattr(IFLA_IPVLAN_MODE, u16(IPVLAN_MODE_L2)), rtattr(IFLA_IPVLAN_FLAGS, u16(IPVLAN_FLAGS[mode]))]);
+  return Buffer.concat([rtattr(IFLA_INFO_KIND, Buffer.from('ipvlan\0')), rtattr(IFLA_INFO_DATA, data)]);
+}
+
+function withKind(kind: string | undefined): { kind?: string } {
+  return kind === undefined ? {} : { kind };
+}
+
+/** IFLA_INFO_KIND out of an IFLA_LINKINFO attribute (with or without its terminating zero). */
+export function linkKind(linkinfo: Buffer | undefined): string | undefined {
+  for (let o = 0; linkinfo !== undefined && o + 4 <= linkinfo.length; ) {
+    const len = linkinfo.readUInt16LE(o);
+    if (len < 4 || o + len > linkinfo.length) return undefined;
+    if (linkinfo.readUInt16LE(o + 2) === IFLA_INFO_KIND) return linkinfo.subarray(o + 4, o + len).toString().replace(/\0+$/, '');
+    o += (len + 3) & ~3;
+  }
+  return undefined;
+}
+
 /** IFLA_LINKINFO for a private-mode macvlan: kind "macvlan", data { mode private }. */
 function macvlanLinkInfo(): Buffer {
   return Buffer.concat([rtattr(IFLA_INFO_KIND, Buffer.from('macvlan\0')), rtattr(IFLA_INFO_DATA, rtattr(IFLA_MACVLAN_MODE, u32(MACVLAN_MODE_PRIVATE)))]);
@@ -243,6 +282,8 @@ export class Rtnl {
         index: l.data.index ?? 0,
         mac: l.attrs.address,
         up: Boolean(l.data.flags?.up) && Boolean(l.data.flags?.lowerUp),
+        ...(l.attrs.master !== undefined && l.attrs.master !== 0 ? { master: l.attrs.master } : {}),
+        ...withKind(linkKind(l.attrs.linkinfo)),
       }));
     } catch (err) {
       throw wrapNetlinkError('getLinks', err);
@@ -296,18 +337,30 @@ export class Rtnl {
   }
 
   /**
-   * Creates a macvlan interface in private mode on `parentIndex` with `mac`, up,
-   * and returns it. One left behind with the same name (a crash) is replaced.
+   * Creates a macvlan interface in private mode on `parentIndex` with `mac`, up, enslaved
+   * to `master` when given (the parent's VRF), and returns it. One left behind with the
+   * same name (a crash) is replaced.
    */
-  async addMacvlan(name: string, parentIndex: number, mac: Buffer, up = true): Promise<LinkInfo> {
-    const attrs = { ifname: name, address: mac, link: u32(parentIndex), linkinfo: macvlanLinkInfo() };
+  async addMacvlan(name: string, parentIndex: number, mac: Buffer, up = true, master?: number): Promise<LinkInfo> {
+    return this.addVlanLink('macvlan', name, { ifname: name, address: mac, link: u32(parentIndex), linkinfo: macvlanLinkInfo(), ...(master !== undefined ? { master } : {}) }, up);
+  }
+
+  /**
+   * Creates an L2 ipvlan interface with `mode`'s flags on `parentIndex`, up, enslaved to
+   * `master` when given, and returns it. One left behind with the same name is replaced.
+   */
+  async addIpvlan(name: string, parentIndex: number, mode: IpvlanMode, master?: number): Promise<LinkInfo> {
+    return this.addVlanLink('ipvlan', name, { ifname: name, link: u32(parentIndex), linkinfo: ipvlanLinkInfo(mode), ...(master !== undefined ? { master } : {}) }, true);
+  }
+
+  private async addVlanLink(kind: string, name: string, attrs: { ifname: string; address?: Buffer; link: Buffer; linkinfo: Buffer; master?: number }, up: boolean): Promise<LinkInfo> {
     const create = (): Promise<unknown> => this.socket.newLink(up ? { flags: { up: true }, change: { up: true } } : {}, attrs, { flags: NLM_F_CREATE | NLM_F_EXCL });
     try {
       await create();
     } catch (err) {
-      if (netlinkErrno(err) !== 'EEXIST') throw wrapNetlinkError(`create macvlan ${name}`, err);
+      if (netlinkErrno(err) !== 'EEXIST') throw wrapNetlinkError(`create ${kind} ${name}`, err);
       await this.removeLink(name);
-      await idempotent(`create macvlan ${name}`, [], create);
+      await idempotent(`create ${kind} ${name}`, [], create);
     }
     return this.link(name);
   }

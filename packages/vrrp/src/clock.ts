@@ -38,6 +38,14 @@ export class FakeClock implements Clock {
     return { cancel: () => this.pending.delete(id) };
   }
 
+  /**
+   * Moves time forward by `ms` firing nothing, as for a process that was not scheduled (a
+   * stopped VM, a loaded host): the timers that fell due fire, late, at the next `advance`.
+   */
+  stall(ms: number): void {
+    this.current += ms;
+  }
+
   /** Moves time forward by `ms`, firing every timer that falls due, in order. */
   advance(ms: number): void {
     const end = this.current + ms;

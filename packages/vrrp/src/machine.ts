@@ -43,6 +43,14 @@ export interface InstanceParams {
    * all its members together with `syncMaster` once every one of them wants it.
    */
   readonly syncGroup?: boolean;
+  /**
+   * keepalived 2.2.8's `timer_expired_backup [PRIORITY]` (2.3.2's `thread_timer_expired`), the
+   * highest priority of the other routers (default 254): a master that has sent no advert for
+   * 3 advert intervals plus the Skew_Time of that priority, because its process did not run,
+   * may have been replaced by a backup whose down timer ran out; instead of sending its late
+   * advert (which would make a nopreempt winner step back), it goes to BACKUP.
+   */
+  readonly timerExpiredBackup?: number;
 }
 
 /** Everything the machine remembers between events. Deadlines are clock milliseconds. */
@@ -61,6 +69,8 @@ export interface MachineState {
   readonly answeredAt?: number;
   /** Why this backup's down timer was cut short (`peerDown`): the reason of the takeover it leads to. */
   readonly takeover?: string;
+  /** When this master last sent an advert (for `timerExpiredBackup`). */
+  readonly advertSentAt?: number;
 }
 
 export type MachineEvent =
@@ -152,6 +162,7 @@ function becomeMaster(p: InstanceParams, s: MachineState, now: number, reason: s
     masterAdverIntervalCs: p.intervalCs,
     adverTimerAt: now + p.intervalCs * 10,
     preemptAllowedAt: s.preemptAllowedAt,
+    advertSentAt: now,
   };
   return result(next, [
     { kind: 'transition', from: s.state, to: 'MASTER', reason },
@@ -227,7 +238,7 @@ function onAdvertAsMaster(p: InstanceParams, s: MachineState, e: Extract<Machine
   if (e.priority === 0) {
     // RFC 5798 §6.4.3: another router left MASTER with priority 0: advertise at once.
     if (!answerAllowed(p, s, now)) return result(s, [{ kind: 'answerLimited' }]);
-    return result({ ...s, answeredAt: now, adverTimerAt: now + p.intervalCs * 10 }, [{ kind: 'sendAdvert', priority: s.effectivePriority }]);
+    return result({ ...s, answeredAt: now, adverTimerAt: now + p.intervalCs * 10, advertSentAt: now }, [{ kind: 'sendAdvert', priority: s.effectivePriority }]);
   }
   if (e.src === p.primaryAddress) return result(s, []);
   const higher =
@@ -246,10 +257,23 @@ function onAdvertAsMaster(p: InstanceParams, s: MachineState, e: Extract<Machine
   // Another master with a lower priority: both claim the addresses (split brain
   // healing). Answer with an advert so it steps down, and re-announce the
   // addresses so that clients leave the loser's MAC (keepalived does not).
-  return result({ ...s, answeredAt: now, adverTimerAt: now + p.intervalCs * 10 }, [
+  return result({ ...s, answeredAt: now, adverTimerAt: now + p.intervalCs * 10, advertSentAt: now }, [
     { kind: 'sendAdvert', priority: s.effectivePriority },
     { kind: 'announce', reason: 'lower-priority-master' },
   ]);
+}
+
+/**
+ * keepalived 2.2.8's `timer_expired_backup` (vrrp.c, vrrp_thread_timeout_handler): how long
+ * this master has been silent past the point where a backup at the other routers' highest
+ * priority would have taken over (3 of its advert intervals plus that priority's Skew_Time,
+ * as keepalived counts it), if it has been; keepalived makes the check when its event loop
+ * wakes late, before it runs the late timers and reads the adverts that waited, as here.
+ */
+function silentTooLong(p: InstanceParams, s: MachineState, now: number): number | undefined {
+  if (p.timerExpiredBackup === undefined || s.state !== 'MASTER' || s.advertSentAt === undefined) return undefined;
+  const silence = now - s.advertSentAt;
+  return silence >= masterDownIntervalMs(p.version, p.timerExpiredBackup, p.intervalCs, 3) ? silence : undefined;
 }
 
 /** Marks the transition of a step as made by the instance's sync group. */
@@ -262,6 +286,10 @@ function byGroup(r: StepResult): StepResult {
  * own. `now` is in milliseconds; actions are data for the runner to execute.
  */
 export function step(p: InstanceParams, s: MachineState, e: MachineEvent, now: number): StepResult {
+  if (e.kind === 'timer' || e.kind === 'advert') {
+    const silence = silentTooLong(p, s, now);
+    if (silence !== undefined) return becomeBackup(p, s, now, `no advert sent for ${Math.round(silence)} ms: another router may have taken over (timer_expired_backup)`);
+  }
   switch (e.kind) {
     case 'startup':
       if (s.state !== 'INIT') return result(s, []);
@@ -292,7 +320,7 @@ export function step(p: InstanceParams, s: MachineState, e: MachineEvent, now: n
       if (effective === s.effectivePriority) return result(s, []);
       const next: MachineState = { ...s, effectivePriority: effective };
       // A master advertises its new priority at once so backups can preempt without waiting.
-      if (s.state === 'MASTER') return result({ ...next, adverTimerAt: now + p.intervalCs * 10 }, [{ kind: 'sendAdvert', priority: effective }]);
+      if (s.state === 'MASTER') return result({ ...next, adverTimerAt: now + p.intervalCs * 10, advertSentAt: now }, [{ kind: 'sendAdvert', priority: effective }]);
       return result(next, []);
     }
     case 'advert':
@@ -324,7 +352,7 @@ export function step(p: InstanceParams, s: MachineState, e: MachineEvent, now: n
         // happened to fire: a timer a millisecond late each time must not stretch every
         // interval (at 50 ms that is 2 %). Only an advert more than an interval late restarts the count.
         const next = s.adverTimerAt + p.intervalCs * 10;
-        return result({ ...s, adverTimerAt: next > now ? next : now + p.intervalCs * 10 }, [{ kind: 'sendAdvert', priority: s.effectivePriority }]);
+        return result({ ...s, adverTimerAt: next > now ? next : now + p.intervalCs * 10, advertSentAt: now }, [{ kind: 'sendAdvert', priority: s.effectivePriority }]);
       }
       return result(s, []);
   }

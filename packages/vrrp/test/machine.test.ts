@@ -388,3 +388,41 @@ test('peerDown in a sync group: the shortened timer asks the group (wantMaster),
   const fired = step(p, r.s, { kind: 'timer' }, r.next!);
   t.deepEqual(kinds([...fired.actions]), ['wantMaster']);
 });
+
+test('timer_expired_backup: a master silent for 3 intervals plus the Skew_Time of the highest other priority goes to BACKUP at its late timer, sending nothing', (t) => {
+  const p: InstanceParams = { ...v2, priority: 255, preempt: false, timerExpiredBackup: 200 };
+  const limit = masterDownIntervalMs(2, 200, 100, 3); // 3000 + 56/256 s, as keepalived 2.2.8 counts it
+  // On time: adverts as usual.
+  const onTime = run(p, [[0, { kind: 'startup' }], [1000, { kind: 'timer' }], [2000, { kind: 'timer' }]]);
+  t.deepEqual(kinds(onTime.actions), ['sendAdvert(255)']);
+  // Stalled just short of the limit: the late advert is sent.
+  const short = run(p, [[0, { kind: 'startup' }], [1000, { kind: 'timer' }], [1000 + limit - 1, { kind: 'timer' }]]);
+  t.is(short.s.state, 'MASTER');
+  t.deepEqual(kinds(short.actions), ['sendAdvert(255)']);
+  // Stalled past it: BACKUP, addresses removed, no advert (keepalived's vrrp_state_leave_master).
+  const late = run(p, [[0, { kind: 'startup' }], [1000, { kind: 'timer' }], [1000 + limit, { kind: 'timer' }]]);
+  t.is(late.s.state, 'BACKUP');
+  t.deepEqual(kinds(late.actions), ['transition', 'delVips']);
+  const tr = late.actions[0];
+  t.true(tr?.kind === 'transition' && tr.reason.includes('timer_expired_backup'));
+  t.is(late.next, 1000 + limit + masterDownIntervalMs(2, 255, 100));
+});
+
+test('timer_expired_backup: the rule reads the instance\'s version (v3 skew on the advert interval) and applies to adverts that waited too', (t) => {
+  const p: InstanceParams = { ...v3, priority: 100, preempt: false, timerExpiredBackup: 254 };
+  const limit = masterDownIntervalMs(3, 254, 10, 3); // 300 + 2*100/256 ms
+  const start: Array<[number, MachineEvent]> = [[0, { kind: 'startup' }], [masterDownIntervalMs(3, 100, 10), { kind: 'timer' }]];
+  const becameMaster = masterDownIntervalMs(3, 100, 10);
+  t.is(run(p, start).s.state, 'MASTER');
+  // A lower-priority advert that waited while the process was stalled: without the rule the master answers it and takes the role back.
+  const advert: MachineEvent = { kind: 'advert', priority: 50, intervalCs: 10, src: '192.0.2.20' };
+  const without = run({ ...p, timerExpiredBackup: undefined }, [...start, [becameMaster + limit, advert]]);
+  t.is(without.s.state, 'MASTER');
+  t.deepEqual(kinds(without.actions), ['sendAdvert(100)', 'announce']);
+  const withRule = run(p, [...start, [becameMaster + limit, advert]]);
+  t.is(withRule.s.state, 'BACKUP');
+  t.deepEqual(kinds(withRule.actions), ['transition', 'delVips']);
+  // A priority change or an answer counts as an advert sent.
+  const answered = run(p, [...start, [becameMaster + 50, { kind: 'priority', effective: 90 }], [becameMaster + limit, { kind: 'timer' }]]);
+  t.is(answered.s.state, 'MASTER');
+});

@@ -6,8 +6,8 @@ import type { Clock, Timer, VrrpState } from '@tandem/vrrp';
 // gratuitous ARP / unsolicited NA on each interface other than the instance's that carries
 // one of its addresses (a `dev`), so switches there keep the master's MAC even when no
 // traffic crosses them. Without `all`, keepalived sends only on the virtual MAC interfaces
-// it made for single addresses; tandem makes none, so then nothing is sent, as keepalived
-// sends nothing for such a file.
+// it made (vrrp.c: `is_ours`): those of use_vmac_addr, and the instance's own with
+// vmac_xmit_base.
 
 /** One announcement of a round: an address on an interface. */
 export interface ExtraTarget {
@@ -18,16 +18,18 @@ export interface ExtraTarget {
 /**
  * The round for an instance: the first address on each interface other than its own (the
  * virtual MAC interface with use_vmac; it too with vmac_xmit_base, whose adverts leave by the
- * base interface). Empty when `garp_extra_if` is off, without `all`, or with no other interface.
+ * base interface); without `all`, only on the virtual MAC interfaces it made (`ours`). Empty
+ * when `garp_extra_if` is off or with no other interface.
  */
-export function extraTargets(i: VrrpInstance, specs: readonly AddressSpec[], ownIfindex: number): ExtraTarget[] {
-  if (i.garpExtraIf === undefined || !i.garpExtraIf.all) return [];
+export function extraTargets(i: VrrpInstance, specs: readonly AddressSpec[], ownIfindex: number, ours: ReadonlySet<number> = new Set()): ExtraTarget[] {
+  if (i.garpExtraIf === undefined) return [];
   if (!specs.some((s) => s.ifindex !== ownIfindex)) return [];
+  const all = i.garpExtraIf.all;
   const includeOwn = i.vmac?.xmitBase === true;
   const seen = new Set<number>();
   const out: ExtraTarget[] = [];
   for (const s of specs) {
-    if (seen.has(s.ifindex) || (s.ifindex === ownIfindex && !includeOwn)) continue;
+    if (seen.has(s.ifindex) || (s.ifindex === ownIfindex && !includeOwn) || (!all && !ours.has(s.ifindex))) continue;
     seen.add(s.ifindex);
     out.push({ ifindex: s.ifindex, address: s.address });
   }

@@ -19,6 +19,7 @@ import { BfdTracking } from './bfd-tracking.js';
 import { staticTrackItems, tracksStatically, type StaticTrack } from './static-track.js';
 import { AnnouncePacers } from './announce-pacing.js';
 import { SourceAddresses } from './source-tracking.js';
+import { addressKey, addressVmacs, sameVmacs, type AddressVmacPlan } from './address-vmacs.js';
 
 // keepalived's vrrp_scheduler.c for tandem: the instances of one configuration on the host,
 // with receive dispatch, link state, tracking, sync groups, notify and reload. Decisions come
@@ -143,6 +144,8 @@ export class VrrpService {
   private readonly waiting = new Map<string, VrrpInstance>();
   /** The configuration running (instances made when their interfaces appear need it). */
   private part: VrrpPart | undefined;
+  /** use_vmac_addr: each running instance's virtual MAC interfaces for its addresses elsewhere. */
+  private readonly addressVmacPlans = new Map<string, AddressVmacPlan>();
   /** interface_up_down_delays between the host's link events and onLink. */
   private readonly debouncer: LinkDebouncer;
   /** The last state each sync group's notify scripts were run for. */
@@ -337,6 +340,7 @@ export class VrrpService {
       const v = await this.host.createVmac(i.vmac, link, i.virtualRouterId, i.family, i.family === 6 ? i.unicastSrcIp : undefined);
       this.links.set(v.index, v);
     }
+    await this.createAddressVmacs(i, part);
     for (const name of interfacesOf(i)) this.linkByName(name);
     // As keepalived: removing the interface's primary address then keeps the others.
     if (i.promoteSecondaries) this.host.holdSysctl('ipv4', i.interface, 'promote_secondaries', '1');
@@ -367,7 +371,7 @@ export class VrrpService {
           const managed = this.instances.find((x) => x.runner === runner);
           if (managed === undefined) return [];
           try {
-            return extraTargets(managed.config, this.addressSpecs(managed.config), ownIfindex);
+            return extraTargets(managed.config, this.addressSpecs(managed.config), ownIfindex, this.madeInterfaces(managed.config));
           } catch {
             return []; // an interface went away: its instance is in FAULT
           }
@@ -411,8 +415,44 @@ export class VrrpService {
     });
   }
 
+  /** use_vmac_addr: the virtual MAC interfaces of the instance's addresses on other interfaces or of the other family. */
+  private addressVmacPlan(i: VrrpInstance, part: VrrpPart): AddressVmacPlan {
+    const g = part.globalDefs;
+    const mine = new Set(this.addressVmacPlans.get(i.name)?.vmacs.map((v) => v.name));
+    const others = new Set([...part.vrrpInstances.filter((x) => x.name !== i.name).flatMap((x) => [...(x.vmac !== undefined ? [x.vmac.name] : []), ...(this.addressVmacPlans.get(x.name)?.vmacs.map((v) => v.name) ?? [])])]);
+    // A macvlan of that name left by a crash is ours to replace; any other interface is not.
+    const taken = (name: string): boolean => others.has(name) || (!mine.has(name) && [...this.links.values()].some((l) => l.name === name && l.kind !== 'macvlan'));
+    return addressVmacs(i, g.vmacAddrPrefix ?? g.vmacPrefix ?? 'vrrp', taken);
+  }
+
+  private async createAddressVmacs(i: VrrpInstance, part: VrrpPart): Promise<void> {
+    const plan = this.addressVmacPlan(i, part);
+    if (plan.vmacs.length === 0) return;
+    this.addressVmacPlans.set(i.name, plan);
+    for (const v of plan.vmacs) {
+      const link = await this.host.createVmac({ name: v.name, xmitBase: false, pos: i.pos }, this.linkByName(v.base), i.virtualRouterId, v.family);
+      this.links.set(link.index, link);
+    }
+  }
+
+  /** The indexes of the virtual MAC interfaces made for an instance (keepalived's `is_ours`). */
+  private madeInterfaces(i: VrrpInstance): Set<number> {
+    const names = [...(i.vmac !== undefined ? [i.vmac.name] : []), ...(this.addressVmacPlans.get(i.name)?.vmacs.map((v) => v.name) ?? [])];
+    return new Set([...this.links.values()].filter((l) => names.includes(l.name)).map((l) => l.index));
+  }
+
+  private async removeAddressVmacs(name: string): Promise<void> {
+    const plan = this.addressVmacPlans.get(name);
+    this.addressVmacPlans.delete(name);
+    for (const v of plan?.vmacs ?? []) await this.host.removeVmac(v.name);
+  }
+
   private addressSpecs(i: VrrpInstance): AddressSpec[] {
-    const all = [...i.virtualIpaddress, ...i.virtualIpaddressExcluded];
+    const onVmac = this.addressVmacPlans.get(i.name)?.devOf;
+    const all = [...i.virtualIpaddress, ...i.virtualIpaddressExcluded].map((v) => {
+      const dev = onVmac?.get(addressKey(v));
+      return dev === undefined ? v : { ...v, dev };
+    });
     if (i.vmac === undefined) return all.map((v) => addressSpec(v, this.ifindexOf, i.interface));
     // As keepalived: addresses on the instance's own interface (named or not) live on its virtual MAC interface.
     const vmac = i.vmac.name;
@@ -544,6 +584,7 @@ export class VrrpService {
     m.runner.removeAllListeners();
     this.dropChannelOf(m.config);
     if (m.config.vmac !== undefined) await this.host.removeVmac(m.config.vmac.name);
+    await this.removeAddressVmacs(m.config.name);
     if (m.config.promoteSecondaries) this.host.releaseSysctl('ipv4', m.config.interface, 'promote_secondaries');
   }
 
@@ -609,6 +650,13 @@ export class VrrpService {
         }
         case 'update': {
           const m = byName(step.instance.name)!;
+          if (!sameVmacs(this.addressVmacPlans.get(step.instance.name), this.addressVmacPlan(step.instance, next))) {
+            this.log.warn(`(${step.instance.name}) its use_vmac_addr interfaces change: restarting the instance`);
+            await this.retire(m);
+            this.begin(await this.add(step.instance, next));
+            report.restarted.push(step.instance.name);
+            break;
+          }
           const specs = this.addressSpecs(step.instance);
           await m.runner.reconfigure(
             { addresses: step.instance.virtualIpaddress.map((v) => v.address), priority: step.instance.priority, announce: step.announce },

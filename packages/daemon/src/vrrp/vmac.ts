@@ -1,5 +1,5 @@
 import type { LinkInfo, Rtnl } from '@tandem/net';
-import type { Vmac } from '@tandem/config';
+import type { Ipvlan, Vmac } from '@tandem/config';
 import type { Logger } from '../logger.js';
 import { SharedSysctls, sysctlPath, write } from './shared-sysctl.js';
 
@@ -19,7 +19,7 @@ export function linkLocalOf(mac: Buffer): string {
 const BASE_SETTINGS = ['arp_ignore', 'arp_filter'];
 
 /**
- * The macvlan interfaces of `use_vmac`, with the kernel settings keepalived
+ * The macvlan interfaces of `use_vmac` (and the ipvlan ones of `use_ipvlan`), with the kernel settings keepalived
  * gives them: on the macvlan, arp_ignore 1 (answer ARP only for its own
  * addresses), accept_local 1 and rp_filter 0 (the director's own adverts and
  * traffic may come back through the base interface), promote_secondaries 1 and
@@ -31,8 +31,8 @@ const BASE_SETTINGS = ['arp_ignore', 'arp_filter'];
  * same address as before.
  */
 export class VmacLinks {
-  /** Each macvlan's base interface. */
-  private readonly links = new Map<string, string>();
+  /** Each macvlan's or ipvlan's base interface, and whether the base's settings are held for it. */
+  private readonly links = new Map<string, { base: string; holdsBase: boolean }>();
 
   constructor(
     private readonly rtnl: Rtnl,
@@ -41,10 +41,12 @@ export class VmacLinks {
   ) {}
 
   async create(vmac: Vmac, base: LinkInfo, vrid: number, family: 4 | 6 = 4, source?: string): Promise<LinkInfo> {
+    const vrf = await this.vrfOf(base);
+    if (vmac.ipvlan !== undefined) return this.createIpvlan(vmac.name, vmac.ipvlan, base, family, vrf);
     const mac = virtualMac(vrid, family);
     // IPv6: down until the kernel is told not to give it an address made from the virtual MAC.
-    let link = await this.rtnl.addMacvlan(vmac.name, base.index, mac, family === 4);
-    this.links.set(vmac.name, base.name);
+    let link = await this.rtnl.addMacvlan(vmac.name, base.index, mac, family === 4, vrf);
+    this.links.set(vmac.name, { base: base.name, holdsBase: true });
     this.set('ipv4', vmac.name, { arp_ignore: '1', accept_local: '1', rp_filter: '0', promote_secondaries: '1' });
     if (family === 4) this.set('ipv6', vmac.name, { disable_ipv6: '1' });
     else {
@@ -55,16 +57,40 @@ export class VmacLinks {
       link = await this.rtnl.link(vmac.name);
     }
     for (const key of BASE_SETTINGS) this.sysctls.hold(sysctlPath('ipv4', base.name, key), '1');
-    this.log.info(`${vmac.name}: virtual MAC ${[...mac].map((x) => x.toString(16).padStart(2, '0')).join(':')} on ${base.name}`);
+    this.log.info(`${vmac.name}: virtual MAC ${[...mac].map((x) => x.toString(16).padStart(2, '0')).join(':')} on ${base.name}${vrf !== undefined ? ` in its VRF (${vrf})` : ''}`);
     return link;
   }
 
+  /**
+   * keepalived's vrrp_vmac.c: an interface made on a base enslaved to a VRF is enslaved to
+   * it too (IFLA_MASTER), so that its addresses and adverts are in the VRF's routing table.
+   */
+  private async vrfOf(base: LinkInfo): Promise<number | undefined> {
+    if (base.master === undefined) return undefined;
+    const master = (await this.rtnl.links()).find((l) => l.index === base.master);
+    return master?.kind === 'vrf' ? master.index : undefined;
+  }
+
+  /**
+   * `use_ipvlan`, as keepalived's netlink_link_add_ipvlan: L2 mode with the configured flags,
+   * up, IPv6 off for an IPv4 instance, and the configured address on it. keepalived changes
+   * no ARP settings for it (it answers with the base's MAC, which is the base's anyway).
+   */
+  private async createIpvlan(name: string, v: Ipvlan, base: LinkInfo, family: 4 | 6, vrf: number | undefined): Promise<LinkInfo> {
+    const link = await this.rtnl.addIpvlan(name, base.index, v.mode, vrf);
+    this.links.set(name, { base: base.name, holdsBase: false });
+    this.set('ipv6', name, { disable_ipv6: family === 4 ? '1' : '0' });
+    if (v.address !== undefined) await this.rtnl.addAddress({ address: v.address.address, prefix: v.address.prefix, ifindex: link.index });
+    this.log.info(`${name}: ipvlan (l2 ${v.mode}) on ${base.name}${v.address !== undefined ? ` with ${v.address.address}/${v.address.prefix}` : ''}${vrf !== undefined ? ` in its VRF (${vrf})` : ''}`);
+    return this.rtnl.link(name);
+  }
+
   async remove(name: string): Promise<void> {
-    const baseName = this.links.get(name);
-    if (baseName === undefined) return;
+    const made = this.links.get(name);
+    if (made === undefined) return;
     this.links.delete(name);
     await this.rtnl.removeLink(name);
-    for (const key of BASE_SETTINGS) this.sysctls.release(sysctlPath('ipv4', baseName, key));
+    if (made.holdsBase) for (const key of BASE_SETTINGS) this.sysctls.release(sysctlPath('ipv4', made.base, key));
   }
 
   async removeAll(): Promise<void> {
