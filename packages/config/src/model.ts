@@ -291,6 +291,11 @@ export interface BfdInstance {
   /** `ttl` / `hoplimit` of sent packets: default 255 (IPv4), 64 (IPv6). */
   readonly ttl: number;
   /**
+   * `multihop [BOOL]` (keepalived 2.2.8): an RFC 5883 session over UDP 4784, not bound to an
+   * interface. The TTL rule stays keepalived's: set `max_hops` to the hops the path may take.
+   */
+  readonly multihop: boolean;
+  /**
    * `max_hops` (default 0): packets arriving with a TTL below `ttl - max_hops` are dropped;
    * 255 (or -1) turns the check off.
    */

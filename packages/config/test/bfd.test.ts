@@ -93,6 +93,37 @@ bfd_instance b7 {
   t.deepEqual(warnings, [":25:10: warning: min_rx 20000 ms is larger than keepalived's most sensible value (10000 ms)"]);
 });
 
+test('bfd_instance: multihop (keepalived 2.2.8), alone or with a BOOL, printed back; a multihop and a single-hop session to one neighbor are two paths', (t) => {
+  const { r, errors } = loadText(`bfd_instance s {
+  neighbor_ip 192.0.2.2
+}
+bfd_instance m {
+  neighbor_ip 192.0.2.2
+  multihop
+  max_hops 3
+}
+bfd_instance off {
+  neighbor_ip 192.0.2.7
+  multihop off
+}
+bfd_instance six {
+  neighbor_ip 2001:db8::7
+  multihop yes
+}
+`);
+  t.deepEqual(errors, []);
+  const [s, m, off, six] = r.config!.bfdInstances;
+  t.like(s, { multihop: false });
+  t.like(m, { multihop: true, maxHops: 3, ttl: 255 });
+  t.is(bfdMinTtl(m!), 252);
+  t.like(off, { multihop: false });
+  t.like(six, { multihop: true, ttl: 64 });
+  const again = loadText(printConfig(r.config!));
+  t.true(sameValue(again.r.config!.bfdInstances, r.config!.bfdInstances), 'printed and read back');
+  const bad = loadText('bfd_instance m {\n  neighbor_ip 192.0.2.2\n  multihop maybe\n}\nbfd_instance n {\n  neighbor_ip 192.0.2.2\n  multihop\n}\nbfd_instance o {\n  neighbor_ip 192.0.2.2\n  multihop true\n}\n');
+  t.deepEqual(bad.errors, [":3:12: multihop takes on|off|true|false|yes|no, got 'maybe'", ':9:1: bfd_instance o: bfd_instance n (line 5) already runs a multihop session to neighbor 192.0.2.2']);
+});
+
 test('bfd_instance: names and paths are unique', (t) => {
   const { errors } = loadText('bfd_instance b1 {\n  neighbor_ip 192.0.2.2\n}\nbfd_instance b1 {\n  neighbor_ip 192.0.2.9\n}\nbfd_instance b5 {\n  neighbor_ip 192.0.2.2\n}\nbfd_instance b8 {\n  neighbor_ip 192.0.2.2\n  source_ip 192.0.2.1\n}\n');
   t.deepEqual(errors, [':4:1: bfd_instance b1 is defined twice (first at line 1)', ':7:1: bfd_instance b5: bfd_instance b1 (line 1) already runs a session to neighbor 192.0.2.2']);

@@ -19,7 +19,6 @@ const PENDING: ReadonlySet<string> = new Set([
   "vrrp_instance › use_vmac_addr",
   "vrrp_instance › use_ipvlan",
   "vrrp_instance › vrf",
-  "bfd_instance › multihop",
   "vrrp_instance › timer_expired_backup",
   "vrrp_instance › thread_timer_expired",
   "vrrp_instance › auth_hmac",

@@ -88,7 +88,7 @@ class Side {
       this.endpoint!.add(sessionOptions(b, source));
       this.local.set(b.name, source);
       this.waiting.delete(b.name);
-      this.log.info(`(${b.name}) BFD session from ${source} to ${b.neighborIp}: min_tx ${b.minTxUs / 1000} ms, min_rx ${b.minRxUs / 1000} ms, multiplier ${b.multiplier}${b.passive ? ', passive' : ''}`);
+      this.log.info(`(${b.name}) BFD session from ${source} to ${b.neighborIp}: min_tx ${b.minTxUs / 1000} ms, min_rx ${b.minRxUs / 1000} ms, multiplier ${b.multiplier}${b.passive ? ', passive' : ''}${b.multihop ? ', multihop' : ''}`);
     } catch (err) {
       if (this.stopped || this.tokens.get(b.name) !== token) return;
       const error = (err as Error).message;
