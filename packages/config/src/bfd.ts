@@ -212,9 +212,7 @@ export function bfdGlobalKeywords<D extends { bfdProcess: BfdProcess }>(): Recor
       if (cpus.every((c): c is number => c !== undefined)) set(d, 'cpuAffinity', cpus);
     },
     bfd_no_swap: (n, d, diags) => {
-      if (!arity(n, 0, 0, diags)) return;
-      diags.warning('CONF_ERR_UNSUPPORTED', n.keyword.pos, 'bfd_no_swap is read but not applied: a Node process cannot lock its memory (the BFD side is small and its pages stay in use)');
-      set(d, 'noSwap', true);
+      if (arity(n, 0, 0, diags)) set(d, 'noSwap', true);
     },
   };
 }

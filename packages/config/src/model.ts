@@ -262,7 +262,7 @@ export interface BfdProcess {
   readonly processName?: string;
   /** `bfd_cpu_affinity CPU...`: the CPUs the BFD process may run on. */
   readonly cpuAffinity?: readonly number[];
-  /** `bfd_no_swap`: read, but not applied (a Node process cannot lock its memory). */
+  /** `bfd_no_swap`: the BFD side locks its memory (mlockall, each page once touched). */
   readonly noSwap: boolean;
 }
 

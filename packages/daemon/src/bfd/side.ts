@@ -1,7 +1,7 @@
 import { createSocket } from 'node:dgram';
 import { BfdEndpoint, diagName, type SessionTransitionEvent } from '@tandem/bfd';
 import type { BfdInstance } from '@tandem/config';
-import { BfdUdpTransport } from '@tandem/net';
+import { BfdUdpTransport, lockMemory } from '@tandem/net';
 import { systemClock } from '@tandem/vrrp';
 import { LoopDelayMonitor } from '../loop-delay.js';
 import type { Logger } from '../logger.js';
@@ -64,6 +64,9 @@ class Side {
       }
       case 'reload':
         return this.reload(r.sessions);
+      case 'lockMemory':
+        lockMemory(r.lock);
+        return null;
       case 'status':
         return [...this.configs.values()].map((b) => this.statusOf(b));
       case 'stats': {
