@@ -31,7 +31,9 @@ const session = (name: string, over: Partial<BfdInstance> = {}): BfdInstance => 
 });
 
 test('a bfd_instance is a single-hop session; max_hops relaxes its TTL floor', (t) => {
-  t.deepEqual(sessionOptions(session('a', { ttl: 254, maxHops: 2, passive: true, minTxUs: 50_000 }), '192.0.2.1'), {
+  const { afterPendingInput, ...options } = sessionOptions(session('a', { ttl: 254, maxHops: 2, passive: true, minTxUs: 50_000 }), '192.0.2.1');
+  t.is(afterPendingInput, setImmediate, 'the Detection Time judged after the socket is read (Node polls it after the timers)');
+  t.deepEqual(options, {
     name: 'a',
     path: { kind: 'single-hop', family: 4, local: '192.0.2.1', peer: '192.0.2.2', ttl: 254 },
     params: { desiredMinTxUs: 50_000, requiredMinRxUs: 10_000, detectMult: 5, idleTxUs: 1_000_000, passive: true },

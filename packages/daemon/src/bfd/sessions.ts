@@ -21,6 +21,8 @@ export function sessionOptions(b: BfdInstance, source: string): SessionOptions {
     path: { kind: b.multihop ? 'multihop' : 'single-hop', family: b.family, local: source, peer: b.neighborIp, ttl: b.ttl },
     params: sessionParams(b),
     minTtl: bfdMinTtl(b),
+    // A side held up past the Detection Time reads the packets already received before it judges it.
+    afterPendingInput: setImmediate,
   };
 }
 
