@@ -5,7 +5,7 @@
 // point of the advert cycle; median of N runs per row. Then, optionally, a soak: the pair at
 // BFD 10 ms x 3 with the other core busy, counting takeovers that should not have happened.
 // Prints a table and writes JSON to test/results/bench-bfd-takeover.json. Root only.
-//   node test/dist/bench/bfd-takeover.js [--runs 5] [--soak-minutes 0] [--soak-interval 10] [--runs 0: soak only]
+//   node test/dist/bench/bfd-takeover.js [--runs 5] [--soak-minutes 0] [--soak-interval 10] [--prefix tD] [--runs 0: soak only]
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -33,8 +33,8 @@ const ROWS: Row[] = [
 ];
 
 /** The pair at BFD 10 ms x 3, the other core busy: MASTER transitions after the election (there should be none). */
-async function soak(minutes: number, intervalMs: number): Promise<{ transitions: number; holderChanges: number; bfdDowns: number }> {
-  const lab = await Lab.create('bsoak', ['a', 'b'], 'tD');
+async function soak(minutes: number, intervalMs: number, prefix: string): Promise<{ transitions: number; holderChanges: number; bfdDowns: number; sides: Record<string, unknown> }> {
+  const lab = await Lab.create('bsoak', ['a', 'b'], prefix);
   try {
     const conf = bfdPairConf(lab, V2_1S, { intervalMs, multiplier: 3 });
     const a = await startDaemon(lab, 'tandem', 'a', conf('a', 150));
@@ -52,7 +52,12 @@ async function soak(minutes: number, intervalMs: number): Promise<{ transitions:
       if (h.length !== 1 || h[0] !== 'a') holderChanges++;
       await sleep(500);
     }
-    return { transitions: count(/-> MASTER/g) - masters, holderChanges, bfdDowns: count(/\(peer\) Entering Down/g) - downs };
+    // Each BFD side's event-loop delay and garbage-collection pauses over the soak: what held its timers.
+    const sides: Record<string, unknown> = {};
+    for (const d of [a, b]) sides[d.director] = ((await lab.ctl(d, 'stats')) as unknown as { sides: { bfd?: unknown } }).sides.bfd;
+    const downLines = [a, b].flatMap((d) => d.child.output().split('\n').filter((l) => /\(peer\) Entering Down/.test(l)).map((l) => `${d.director}: ${l}`));
+    process.stderr.write(`${downLines.slice(-20).join('\n')}\n`);
+    return { transitions: count(/-> MASTER/g) - masters, holderChanges, bfdDowns: count(/\(peer\) Entering Down/g) - downs, sides };
   } finally {
     await lab.cleanup();
   }
@@ -60,7 +65,7 @@ async function soak(minutes: number, intervalMs: number): Promise<{ transitions:
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { runs: { type: 'string', default: '5' }, 'soak-minutes': { type: 'string', default: '0' }, 'soak-interval': { type: 'string', default: '10' }, out: { type: 'string', default: join(REPO, 'test', 'results', 'bench-bfd-takeover.json') } },
+    options: { runs: { type: 'string', default: '5' }, 'soak-minutes': { type: 'string', default: '0' }, 'soak-interval': { type: 'string', default: '10' }, prefix: { type: 'string', default: 'tD' }, out: { type: 'string', default: join(REPO, 'test', 'results', 'bench-bfd-takeover.json') } },
   });
   const runs = Number(values.runs);
   const results: Array<{ label: string; impl: Impl; setting: string; bfd: BfdTimers | null; outagesMs: number[]; medianMs: number; masterDownIntervalMs: number }> = [];
@@ -81,15 +86,15 @@ async function main(): Promise<void> {
     const mdi = masterDownIntervalMs(row.setting.version, 100, Math.round(row.setting.advertInt * 100));
     results.push({ label: row.label, impl: row.impl, setting: row.setting.label, bfd: row.bfd ?? null, outagesMs, medianMs: median(outagesMs), masterDownIntervalMs: Math.round(mdi) });
   }
-  let soakResult: { minutes: number; intervalMs: number; spuriousMasterTransitions: number; samplesWithVipElsewhere: number; bfdDowns: number } | undefined;
+  let soakResult: { minutes: number; intervalMs: number; spuriousMasterTransitions: number; samplesWithVipElsewhere: number; bfdDowns: number; sides: Record<string, unknown> } | undefined;
   const soakMinutes = Number(values['soak-minutes']);
   const soakInterval = Number(values['soak-interval']);
   if (soakMinutes > 0) {
     // The other core is kept busy for the whole soak.
     const hog = spawn('node', ['-e', 'for(;;){}'], { stdio: 'ignore' });
     try {
-      const s = await soak(soakMinutes, soakInterval);
-      soakResult = { minutes: soakMinutes, intervalMs: soakInterval, spuriousMasterTransitions: s.transitions, samplesWithVipElsewhere: s.holderChanges, bfdDowns: s.bfdDowns };
+      const s = await soak(soakMinutes, soakInterval, values.prefix);
+      soakResult = { minutes: soakMinutes, intervalMs: soakInterval, spuriousMasterTransitions: s.transitions, samplesWithVipElsewhere: s.holderChanges, bfdDowns: s.bfdDowns, sides: s.sides };
     } finally {
       hog.kill('SIGKILL');
     }
@@ -98,7 +103,7 @@ async function main(): Promise<void> {
   for (const r of results) table.push([r.label, `${r.masterDownIntervalMs} ms`, `${r.medianMs} ms`, r.outagesMs.join(' ')]);
   if (results.length > 0) process.stdout.write(`\nClient-observed outage after the master's link is cut at a random phase (median of ${runs}):\n${markdownTable(table)}`);
   if (soakResult !== undefined) {
-    process.stdout.write(`\nSoak, BFD ${soakInterval} ms x 3 + bfd_takeover, other core busy, ${soakMinutes} min: spurious MASTER transitions ${soakResult.spuriousMasterTransitions}, samples with the VIP elsewhere ${soakResult.samplesWithVipElsewhere}, BFD Down ${soakResult.bfdDowns}\n`);
+    process.stdout.write(`\nSoak, BFD ${soakInterval} ms x 3 + bfd_takeover, other core busy, ${soakMinutes} min: spurious MASTER transitions ${soakResult.spuriousMasterTransitions}, samples with the VIP elsewhere ${soakResult.samplesWithVipElsewhere}, BFD Down ${soakResult.bfdDowns}\nBFD sides (loop delay, GC pauses): ${JSON.stringify(soakResult.sides)}\n`);
   }
   mkdirSync(dirname(values.out), { recursive: true });
   writeFileSync(values.out, `${JSON.stringify({ date: new Date().toISOString(), runs, results, soak: soakResult ?? null }, null, 2)}\n`);

@@ -1,7 +1,7 @@
 // A two-node BFD lab in network namespaces: `a` runs tandem's BFD (test/lib/bfd-harness),
 // `b` runs a real peer (keepalived 2.2.7's bfd process or FRR's bfdd), both on a bridge in
 // a third namespace, so that either node's link can be cut at its bridge port.
-// Names start with `tD` (namespaces tD-NAME-x, bridge ports tDNAMEx).
+// Names start with `tD` or the lab's own prefix (namespaces PREFIX-NAME-x, bridge ports PREFIXNAMEx).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -121,25 +121,29 @@ export class BfdLab {
   private readonly pidFiles: string[] = [];
   private frrDir: string | undefined;
 
-  private constructor(readonly name: string) {
-    this.dir = mkdtempSync(join(tmpdir(), `tD-bfd-${name}-`));
+  private constructor(
+    readonly name: string,
+    /** Each engineer's tests keep a prefix of their own. */
+    readonly prefix = 'tD',
+  ) {
+    this.dir = mkdtempSync(join(tmpdir(), `${prefix}-bfd-${name}-`));
     chmodSync(this.dir, 0o755);
   }
 
   ns(node: 'a' | 'b' | 'br'): string {
-    return `tD-${this.name}-${node}`;
+    return `${this.prefix}-${this.name}-${node}`;
   }
 
   port(node: 'a' | 'b'): string {
-    return `tD${this.name}${node}`;
+    return `${this.prefix}${this.name}${node}`;
   }
 
   /**
    * Builds the lab. `routed`: `b` sits one router away instead (a — r — b, b at
    * 198.51.100.2, the router `br` forwarding), for multihop sessions (RFC 5883).
    */
-  static async create(name: string, opts: { routed?: boolean; realtime?: boolean } = {}): Promise<BfdLab> {
-    const lab = new BfdLab(name);
+  static async create(name: string, opts: { routed?: boolean; realtime?: boolean; prefix?: string } = {}): Promise<BfdLab> {
+    const lab = new BfdLab(name, opts.prefix);
     lab.routed = opts.routed === true;
     lab.realtime = opts.realtime === true;
     try {

@@ -141,11 +141,12 @@ async function scheduling(pid: number): Promise<{ policy: string; rtPriority: nu
   return { policy: /policy: (\S+)/.exec(out)?.[1] ?? '', rtPriority: Number(/priority: (\d+)/.exec(out)?.[1]), nice: Number(fields[16]), title: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]! };
 }
 
-test.serial("the VRRP side runs at SCHED_RR 1 by default; vrrp_priority and vrrp_rt_priority set it as keepalived's do, also by a reload", async (t) => {
+test.serial("the VRRP side runs at SCHED_RR 1 by default; vrrp_priority, vrrp_rt_priority and vrrp_no_swap set it as keepalived's do, also by a reload", async (t) => {
   const lab = await Lab.create('side5', ['a']);
   try {
     const conf = (globalLines: string[]): string => vrrpConf({ advertInt: 1, vips: [`${VIP}/24`], priority: 150, globalLines });
     const a = await lab.startTandem('a', conf([]));
+    await lab.waitHolder(VIP, 'a', 8000);
     const sidePid = async (): Promise<number> => ((await lab.ctl(a, 'stats')) as unknown as SidesStats).sides.vrrp.pid!;
     const pid = await sidePid();
     t.like(await scheduling(pid), { policy: 'SCHED_RR|SCHED_RESET_ON_FORK', rtPriority: 1, nice: -10 });
@@ -157,13 +158,17 @@ test.serial("the VRRP side runs at SCHED_RR 1 by default; vrrp_priority and vrrp
       a.child.kill('SIGHUP');
       await waitFor('reload applied', 10_000, () => (reloads() > before ? true : undefined));
     };
-    await reload(['vrrp_priority 5']);
+    const lockedKb = (): number => Number(/^VmLck:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
+    t.is(lockedKb(), 0);
+    await reload(['vrrp_priority 5', 'vrrp_no_swap']);
     t.like(await scheduling(pid), { policy: 'SCHED_OTHER', nice: 5 }, 'vrrp_priority: the nice value, not real time');
+    t.true(lockedKb() > 0, 'vrrp_no_swap: the side locked its memory');
     await reload(['vrrp_rt_priority 20', 'vrrp_rlimit_rttime 400000']);
     t.like(await scheduling(pid), { policy: 'SCHED_RR|SCHED_RESET_ON_FORK', rtPriority: 20 });
     t.regex(readFileSync(`/proc/${pid}/limits`, 'utf8'), /Max realtime timeout\s+200000\s+400000\s+us/, 'half of vrrp_rlimit_rttime is the soft limit');
     await reload([]);
     t.like(await scheduling(pid), { policy: 'SCHED_RR|SCHED_RESET_ON_FORK', rtPriority: 1 });
+    t.is(lockedKb(), 0, 'a reload without vrrp_no_swap unlocks it');
     // Raising the hard limit back takes CAP_SYS_RESOURCE; without it the side keeps it, and says so.
     const capSysResource = (BigInt(`0x${/CapEff:\s+(\S+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]}`) >> 24n) & 1n;
     if (capSysResource === 1n) t.regex(readFileSync(`/proc/${pid}/limits`, 'utf8'), /Max realtime timeout\s+unlimited\s+unlimited\s+us/);

@@ -63,6 +63,13 @@ export interface SessionOptions {
    * port, and its `max_hops` relaxes the single-hop check to TTL + max_hops >= its `ttl`.
    */
   readonly minTtl?: number;
+  /**
+   * Runs `fn` once the packets already received have been handled (the I/O shell gives
+   * setImmediate: Node runs timers before it polls sockets, so a process held up past the
+   * Detection Time would otherwise see its timer before the peer's packets that wait in the
+   * socket, and declare a live session Down). Absent: the Detection Time is judged at once.
+   */
+  readonly afterPendingInput?: (fn: () => void) => void;
 }
 
 /** Checks configured timers against the RFC's ranges; throws BFD_ERR_CONFIG. */
@@ -102,6 +109,7 @@ export class SessionRunner extends EventEmitter<SessionEvents> {
   private params: SessionParams;
   private machine: MachineState;
   private readonly deadline: Deadline;
+  private readonly afterPendingInput: ((fn: () => void) => void) | undefined;
   private stopped = false;
 
   constructor(
@@ -112,7 +120,8 @@ export class SessionRunner extends EventEmitter<SessionEvents> {
     seed: number,
   ) {
     super();
-    this.deadline = new Deadline(clock, () => this.dispatch({ kind: 'timer' }));
+    this.deadline = new Deadline(clock, () => this.onTimer());
+    this.afterPendingInput = options.afterPendingInput;
     validateParams(options.params);
     if (options.maxHops !== undefined && !(Number.isInteger(options.maxHops) && options.maxHops >= 1 && options.maxHops <= 255)) {
       throw new BfdError('BFD_ERR_CONFIG', `max_hops ${options.maxHops}: 1 to 255`);
@@ -189,6 +198,16 @@ export class SessionRunner extends EventEmitter<SessionEvents> {
     this.stopped = true;
     this.deadline.cancel();
     this.link.close();
+  }
+
+  /** The timer: when the Detection Time is due, judged only after the packets waiting to be read. */
+  private onTimer(): void {
+    const detectAt = this.machine.detectAt;
+    if (this.afterPendingInput === undefined || detectAt === undefined || this.clock.now() < detectAt) {
+      this.dispatch({ kind: 'timer' });
+      return;
+    }
+    this.afterPendingInput(() => this.dispatch({ kind: 'timer' }));
   }
 
   private dispatch(event: MachineEvent): void {

@@ -197,3 +197,26 @@ test('local discriminators are unique and nonzero; duplicate sessions are refuse
   t.throws(() => a.add(session(A, '198.51.100.1', { name: 's0' })), { message: /exists/ });
   t.throws(() => a.add(session(A, '203.0.113.1', { name: 'bad', params: { ...timers, detectMult: 0 } })), { message: /detect multiplier/ });
 });
+
+test('a process held up past the Detection Time reads the packets already received before judging it: no false Down', (t) => {
+  for (const deferred of [true, false]) {
+    const { clock, a, b, ta } = pair();
+    const pending: Array<() => void> = [];
+    const sa = a.add(session(A, B, deferred ? { afterPendingInput: (fn) => pending.push(fn) } : {}));
+    b.add(session(B, A));
+    clock.advance(100);
+    t.is(sa.state, 'Up');
+    // a is held up 40 ms: b's packets wait in a's socket, and a's timers come due meanwhile.
+    const deliver = ta.handler!;
+    const waiting: Datagram[] = [];
+    ta.handler = (d) => waiting.push(d);
+    clock.advance(40);
+    ta.handler = deliver;
+    // a runs again: Node's timers first (above), then the socket (poll), then what was deferred (check).
+    for (const d of waiting.splice(0)) deliver(d);
+    for (const fn of pending.splice(0)) fn();
+    t.true(waiting.length === 0);
+    t.is(sa.stats.downTransitions, deferred ? 0 : 1, deferred ? 'the waiting packets keep it Up' : 'judged before reading them, it fell');
+    if (deferred) t.is(sa.state, 'Up');
+  }
+});

@@ -3,7 +3,7 @@ import type { Token } from './lexer.js';
 import type { BfdInstance, BfdTakeover, SyncGroup, TrackRef, VirtualServer, VrrpInstance } from './model.js';
 import { applySection, namedBlock, single, type Handler, type SectionSpec } from './section.js';
 import type { Node } from './tree.js';
-import { addressValue, arity, intValue } from './values.js';
+import { addressValue, arity, flagValue, intValue } from './values.js';
 
 // keepalived 2.2.7's BFD grammar (keepalived/bfd/bfd_parser.c, vrrp_track.c, check_bfd.c and
 // the bfd_* keywords of global_parser.c), with its defaults, ranges and errors. What keepalived
@@ -27,6 +27,7 @@ interface Draft {
   multiplier: number;
   passive: boolean;
   ttl?: number;
+  multihop: boolean;
   maxHops: number;
   maxHopsPos?: Position;
   weight: number;
@@ -102,13 +103,14 @@ const spec: SectionSpec<Draft> = {
       d.maxHops = v === -1 ? 255 : v;
       d.maxHopsPos = n.keyword.pos;
     },
+    // keepalived 2.2.8's bfd_multihop_handler: `multihop` alone is true; check_true_false's words otherwise.
+    multihop: (n, d, diags) => {
+      const v = flagValue(n, diags);
+      if (v !== undefined) d.multihop = v;
+    },
     weight: weightHandler,
     vrrp: bare((d) => (d.vrrp = true)),
     checker: bare((d) => (d.checker = true)),
-  },
-  notYet: {
-    // keepalived 2.2.8: RFC 5883 sessions (UDP port 4784, no TTL 255 rule); ignored, the session would run single-hop on 3784 and never come up.
-    multihop: { severity: 'error', why: 'keepalived 2.2.8\'s multihop BFD (RFC 5883, UDP port 4784) is not implemented: the session would run single-hop on port 3784 and never come up with a multihop peer' },
   },
 };
 
@@ -120,7 +122,7 @@ export function parseBfdInstance(node: Node, diags: Diagnostics): BfdInstance | 
   const before = diags.errorCount;
   const pos = node.keyword.pos;
   if (name.length > BFD_NAME_MAX) diags.error('CONF_ERR_VALUE', node.args[0]!.pos, `bfd_instance name '${name}' is longer than ${BFD_NAME_MAX} characters (keepalived's limit)`);
-  const d: Draft = { minRxUs: 10_000, minTxUs: 10_000, idleTxUs: 1_000_000, multiplier: 5, passive: false, maxHops: 0, weight: 0, weightReverse: false, vrrp: false, checker: false };
+  const d: Draft = { minRxUs: 10_000, minTxUs: 10_000, idleTxUs: 1_000_000, multiplier: 5, passive: false, multihop: false, maxHops: 0, weight: 0, weightReverse: false, vrrp: false, checker: false };
   applySection(spec, block, d, diags);
   const nb = d.neighbor;
   if (nb === undefined) {
@@ -150,6 +152,7 @@ export function parseBfdInstance(node: Node, diags: Diagnostics): BfdInstance | 
     multiplier: d.multiplier,
     passive: d.passive,
     ttl,
+    multihop: d.multihop,
     maxHops: d.maxHops,
     weight: d.weight,
     weightReverse: d.weightReverse,
@@ -206,10 +209,11 @@ export function checkBfd(r: BfdReferences, diags: Diagnostics): void {
       continue;
     }
     byName.set(b.name, b);
-    const path = `${b.neighborIp}/${b.sourceIp ?? ''}`;
+    // keepalived's find_bfd_by_addr: a multihop and a single-hop session to one neighbor are two paths.
+    const path = `${b.neighborIp}/${b.sourceIp ?? ''}/${b.multihop ? 'multihop' : 'single-hop'}`;
     const same = byPath.get(path);
     if (same !== undefined) {
-      diags.error('CONF_ERR_CONFLICT', b.pos, `bfd_instance ${b.name}: bfd_instance ${same.name} (line ${same.pos.line}) already runs a session to neighbor ${b.neighborIp}${b.sourceIp !== undefined ? ` from ${b.sourceIp}` : ''}`);
+      diags.error('CONF_ERR_CONFLICT', b.pos, `bfd_instance ${b.name}: bfd_instance ${same.name} (line ${same.pos.line}) already runs a ${b.multihop ? 'multihop ' : ''}session to neighbor ${b.neighborIp}${b.sourceIp !== undefined ? ` from ${b.sourceIp}` : ''}`);
     }
     byPath.set(path, b);
   }
@@ -297,6 +301,7 @@ export function printBfdInstance(b: BfdInstance): string[] {
   if (b.sourceIp !== undefined) l.push(`source_ip ${b.sourceIp}`);
   l.push(`min_rx ${ms(b.minRxUs)}`, `min_tx ${ms(b.minTxUs)}`, `idle_tx ${ms(b.idleTxUs)}`, `multiplier ${b.multiplier}`);
   if (b.passive) l.push('passive');
+  if (b.multihop) l.push('multihop');
   l.push(`${b.family === 4 ? 'ttl' : 'hoplimit'} ${b.ttl}`, `max_hops ${b.maxHops}`, `weight ${b.weight}${b.weightReverse ? ' reverse' : ''}`);
   if (!(b.vrrp && b.checker)) l.push(b.vrrp ? 'vrrp' : 'checker');
   return [`bfd_instance ${b.name} {`, ...l.map((x) => `    ${x}`), '}'];

@@ -299,7 +299,7 @@ export interface ProcessSettings {
   readonly processName?: string;
   /** `bfd_cpu_affinity CPU...`: the CPUs the BFD process may run on. */
   readonly cpuAffinity?: readonly number[];
-  /** `bfd_no_swap`: read, but not applied (a Node process cannot lock its memory). */
+  /** `bfd_no_swap`: the BFD side locks its memory (mlockall, each page once touched). */
   readonly noSwap: boolean;
 }
 
@@ -330,6 +330,11 @@ export interface BfdInstance {
   readonly passive: boolean;
   /** `ttl` / `hoplimit` of sent packets: default 255 (IPv4), 64 (IPv6). */
   readonly ttl: number;
+  /**
+   * `multihop [BOOL]` (keepalived 2.2.8): an RFC 5883 session over UDP 4784, not bound to an
+   * interface. The TTL rule stays keepalived's: set `max_hops` to the hops the path may take.
+   */
+  readonly multihop: boolean;
   /**
    * `max_hops` (default 0): packets arriving with a TTL below `ttl - max_hops` are dropped;
    * 255 (or -1) turns the check off.

@@ -10,9 +10,6 @@ export function defaultProcessSettings(): ProcessSettings {
   return { noSwap: false };
 }
 
-/** The side a prefix's keywords apply to, for the messages. */
-const SIDE: Readonly<Record<'bfd' | 'vrrp', string>> = { bfd: 'the BFD side', vrrp: 'the VRRP side' };
-
 /** Where global_defs keeps each process's settings. */
 export interface ProcessSettingsOf {
   bfdProcess: ProcessSettings;
@@ -48,9 +45,7 @@ export function processKeywords<D extends ProcessSettingsOf>(prefix: 'bfd' | 'vr
       if (cpus.every((c): c is number => c !== undefined)) set(d, 'cpuAffinity', cpus);
     },
     [`${prefix}_no_swap`]: (n, d, diags) => {
-      if (!arity(n, 0, 0, diags)) return;
-      diags.warning('CONF_ERR_UNSUPPORTED', n.keyword.pos, `${prefix}_no_swap is read but not applied: a Node process cannot lock its memory (${SIDE[prefix]} is small and its pages stay in use)`);
-      set(d, 'noSwap', true);
+      if (arity(n, 0, 0, diags)) set(d, 'noSwap', true);
     },
   };
 }

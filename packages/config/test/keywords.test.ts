@@ -12,7 +12,6 @@ const key = (s: { section: string; keyword: string }): string => `${s.section} �
  */
 const PENDING: ReadonlySet<string> = new Set([
   "vrrp_instance › vrf",
-  "bfd_instance › multihop",
   "vrrp_instance › auth_hmac",
   "vrrp_instance > auth_hmac › active_key",
   "vrrp_instance > auth_hmac › anti_replay",

@@ -5,6 +5,9 @@ export interface LoopDelay {
   readonly p50: number;
   readonly p99: number;
   readonly max: number;
+  /** Where watched (the BFD side): garbage collections since start, and the longest pause in ms. */
+  readonly gcPauses?: number;
+  readonly gcMaxMs?: number;
 }
 
 /**

@@ -54,6 +54,7 @@ const session: BfdInstance = {
   multiplier: 3,
   passive: false,
   ttl: 255,
+  multihop: false,
   maxHops: 0,
   weight: 0,
   weightReverse: false,

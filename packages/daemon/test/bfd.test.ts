@@ -21,6 +21,7 @@ const session = (name: string, over: Partial<BfdInstance> = {}): BfdInstance => 
   multiplier: 5,
   passive: false,
   ttl: 255,
+  multihop: false,
   maxHops: 0,
   weight: 0,
   weightReverse: false,
@@ -29,14 +30,27 @@ const session = (name: string, over: Partial<BfdInstance> = {}): BfdInstance => 
   ...over,
 });
 
-test('a bfd_instance is a single-hop session; max_hops relaxes its TTL floor (keepalived has no multihop port)', (t) => {
-  t.deepEqual(sessionOptions(session('a', { ttl: 254, maxHops: 2, passive: true, minTxUs: 50_000 }), '192.0.2.1'), {
+test('a bfd_instance is a single-hop session; max_hops relaxes its TTL floor', (t) => {
+  const { afterPendingInput, ...options } = sessionOptions(session('a', { ttl: 254, maxHops: 2, passive: true, minTxUs: 50_000 }), '192.0.2.1');
+  t.is(afterPendingInput, setImmediate, 'the Detection Time judged after the socket is read (Node polls it after the timers)');
+  t.deepEqual(options, {
     name: 'a',
     path: { kind: 'single-hop', family: 4, local: '192.0.2.1', peer: '192.0.2.2', ttl: 254 },
     params: { desiredMinTxUs: 50_000, requiredMinRxUs: 10_000, detectMult: 5, idleTxUs: 1_000_000, passive: true },
     minTtl: 252,
   });
   t.is(sessionOptions(session('b', { maxHops: 255 }), '192.0.2.1').minTtl, 1, 'max_hops 255: no TTL check');
+});
+
+test('multihop: an RFC 5883 session (UDP 4784) with keepalived 2.2.8\'s TTL rule, ttl - max_hops', (t) => {
+  const o = sessionOptions(session('m', { multihop: true, maxHops: 4 }), '192.0.2.1');
+  t.deepEqual(o.path, { kind: 'multihop', family: 4, local: '192.0.2.1', peer: '192.0.2.2', ttl: 255 });
+  t.is(o.minTtl, 251);
+  t.deepEqual(
+    planBfdReload([session('m')], [session('m', { multihop: true })]).map((s) => (s.kind === 'restart' ? s.why : s.kind)),
+    ['multihop changed'],
+    'turning multihop on is a new session on the other port',
+  );
 });
 
 test('reload plan: unchanged sessions kept, timers renegotiated in place, a new path is a new session, removals first', (t) => {

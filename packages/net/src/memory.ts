@@ -1,3 +1,4 @@
+import { wrapSyscallError } from './errors.js';
 import { native } from './native.js';
 
 /**
@@ -9,4 +10,18 @@ import { native } from './native.js';
  */
 export function releaseMemory(): void {
   native().releaseMemory();
+}
+
+/**
+ * Locks the process's pages in memory, present and future, each once it is first touched
+ * (mlockall with MCL_ONFAULT), or unlocks them all: keepalived's `*_no_swap` (its
+ * set_process_dont_swap), so a process whose timers matter never waits for a page to come
+ * back from swap. Throws a NetError (EPERM without CAP_IPC_LOCK, ENOMEM over RLIMIT_MEMLOCK).
+ */
+export function lockMemory(lock: boolean): void {
+  try {
+    native().lockMemory(lock);
+  } catch (err) {
+    throw wrapSyscallError(err);
+  }
 }

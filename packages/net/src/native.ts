@@ -67,6 +67,8 @@ interface Addon {
   /** A non-blocking TCP (or UDP) socket with SO_BINDTODEVICE and SO_MARK set; its descriptor (socket_options.cc). */
   openSocket(family: 4 | 6, datagram: boolean, device: string, mark: number, address?: string, port?: number): number;
   releaseMemory(): void;
+  /** mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) with true, munlockall() with false (memory.cc). */
+  lockMemory(lock: boolean): void;
   tryLockFile(fd: number): boolean;
   /** Makes an open /dev/net/tun descriptor a non-persistent TUN interface; returns its name. */
   attachTun(fd: number, name: string): string;

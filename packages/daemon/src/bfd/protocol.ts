@@ -51,6 +51,8 @@ export interface BfdSideRequests {
   start: { request: BfdStartRequest; reply: null };
   /** The new file's sessions: the side applies only the difference (sessions.ts planBfdReload). */
   reload: { request: { readonly kind: 'reload'; readonly sessions: readonly BfdInstance[] }; reply: { readonly added: string[]; readonly removed: string[]; readonly reconfigured: string[]; readonly restarted: string[]; readonly unchanged: string[] } };
+  /** `bfd_no_swap`: the side locks its memory (mlockall), or unlocks it; only the process itself can. */
+  lockMemory: { request: { readonly kind: 'lockMemory'; readonly lock: boolean }; reply: null };
   status: { request: { readonly kind: 'status' }; reply: BfdSessionStatus[] };
   stats: { request: { readonly kind: 'stats' }; reply: BfdSideStats };
   stop: { request: { readonly kind: 'stop' }; reply: null };

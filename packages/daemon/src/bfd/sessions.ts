@@ -10,16 +10,19 @@ export function sessionParams(b: BfdInstance): SessionParams {
 }
 
 /**
- * A bfd_instance as a session of the bfd package: single hop on UDP 3784 (keepalived 2.2.7 has
- * no multihop port; its `max_hops` only relaxes the TTL check, here the session's `minTtl`).
+ * A bfd_instance as a session of the bfd package: single hop on UDP 3784, or with `multihop`
+ * RFC 5883 on UDP 4784. The TTL rule is keepalived's for both (bfd_check_packet_ttl: a packet
+ * whose TTL + `max_hops` is below `ttl` is dropped), here the session's `minTtl`.
  * `source` is `source_ip`, or the address the kernel would send from when it is absent.
  */
 export function sessionOptions(b: BfdInstance, source: string): SessionOptions {
   return {
     name: b.name,
-    path: { kind: 'single-hop', family: b.family, local: source, peer: b.neighborIp, ttl: b.ttl },
+    path: { kind: b.multihop ? 'multihop' : 'single-hop', family: b.family, local: source, peer: b.neighborIp, ttl: b.ttl },
     params: sessionParams(b),
     minTtl: bfdMinTtl(b),
+    // A side held up past the Detection Time reads the packets already received before it judges it.
+    afterPendingInput: setImmediate,
   };
 }
 
@@ -34,7 +37,7 @@ export type BfdReloadStep =
   | { readonly kind: 'remove'; readonly name: string };
 
 /** Fields that make a different session, not different timers of the same one. */
-const PATH_FIELDS = ['neighborIp', 'sourceIp', 'family', 'ttl', 'maxHops'] as const;
+const PATH_FIELDS = ['neighborIp', 'sourceIp', 'family', 'ttl', 'maxHops', 'multihop'] as const;
 
 /**
  * keepalived's reload of its bfd process, made minimal: sessions are matched by name; unchanged

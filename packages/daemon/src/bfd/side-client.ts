@@ -79,11 +79,20 @@ export class BfdSide {
     await this.applySettings(s, false);
   }
 
-  /** bfd_rt_priority, bfd_rlimit_rttime, bfd_priority and bfd_cpu_affinity, on the running side (`reset`: back to defaults first, at a reload). */
+  /**
+   * bfd_rt_priority, bfd_rlimit_rttime, bfd_priority and bfd_cpu_affinity, on the running side
+   * (`reset`: back to defaults first, at a reload), and bfd_no_swap, which the side applies to
+   * itself (keepalived's set_process_dont_swap, and its reset_process_dont_swap at a reload).
+   */
   private async applySettings(s: BfdProcess, reset: boolean): Promise<void> {
     const pid = this.child?.pid;
     if (pid === undefined) return;
     for (const problem of (await applySchedulingOf(pid, s, BFD_SIDE, reset, this.o.scheduling)).problems) this.o.log.warn(`BFD side: ${problem}`);
+    if (s.noSwap || reset) {
+      await this.channel?.request<'lockMemory'>({ kind: 'lockMemory', lock: s.noSwap }, 5000).catch((err: unknown) => {
+        this.o.log.warn(`BFD side: cannot ${s.noSwap ? 'apply bfd_no_swap' : 'unlock its memory'}: ${(err as Error).message}`);
+      });
+    }
   }
 
   private onMessage(m: BfdSideMessage): void {

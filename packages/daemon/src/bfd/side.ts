@@ -1,7 +1,8 @@
 import { createSocket } from 'node:dgram';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { BfdEndpoint, diagName, type SessionTransitionEvent } from '@tandem/bfd';
 import type { BfdInstance } from '@tandem/config';
-import { BfdUdpTransport } from '@tandem/net';
+import { BfdUdpTransport, lockMemory } from '@tandem/net';
 import { systemClock } from '@tandem/vrrp';
 import { LoopDelayMonitor } from '../loop-delay.js';
 import type { Logger } from '../logger.js';
@@ -38,6 +39,25 @@ function routeSource(peer: string, family: 4 | 6): Promise<string> {
   });
 }
 
+/**
+ * The side's garbage-collection pauses: V8 runs single-threaded here (side-client.ts), so a
+ * pause holds every BFD timer; at 10 ms x 3 one of 20-30 ms takes a session down.
+ */
+class GcPauses {
+  count = 0;
+  maxMs = 0;
+  private readonly observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      this.count++;
+      this.maxMs = Math.max(this.maxMs, Math.round(e.duration * 100) / 100);
+    }
+  });
+
+  constructor() {
+    this.observer.observe({ entryTypes: ['gc'] });
+  }
+}
+
 class Side {
   private log: Logger = ipcLogger((level, message, meta) => send({ kind: 'log', level, message, ...(meta !== undefined ? { meta } : {}) }), false);
   private endpoint: BfdEndpoint | undefined;
@@ -47,6 +67,7 @@ class Side {
   private readonly local = new Map<string, string>();
   private readonly tokens = new Map<string, object>();
   private readonly loop = new LoopDelayMonitor();
+  private readonly gc = new GcPauses();
   private stopped = false;
 
   async handle(r: BfdSideRequest): Promise<BfdSideRequests[keyof BfdSideRequests]['reply']> {
@@ -64,11 +85,14 @@ class Side {
       }
       case 'reload':
         return this.reload(r.sessions);
+      case 'lockMemory':
+        lockMemory(r.lock);
+        return null;
       case 'status':
         return [...this.configs.values()].map((b) => this.statusOf(b));
       case 'stats': {
         const sessions = Object.fromEntries((this.endpoint?.list() ?? []).map((s) => [s.name, s.stats]));
-        return { sessions, endpoint: this.endpoint?.stats ?? { received: 0, dropped: {} }, loopDelayMs: this.loop.read(), pid: process.pid } satisfies BfdSideStats;
+        return { sessions, endpoint: this.endpoint?.stats ?? { received: 0, dropped: {} }, loopDelayMs: { ...this.loop.read(), gcPauses: this.gc.count, gcMaxMs: this.gc.maxMs }, pid: process.pid } satisfies BfdSideStats;
       }
       case 'stop':
         this.stop();
@@ -88,7 +112,7 @@ class Side {
       this.endpoint!.add(sessionOptions(b, source));
       this.local.set(b.name, source);
       this.waiting.delete(b.name);
-      this.log.info(`(${b.name}) BFD session from ${source} to ${b.neighborIp}: min_tx ${b.minTxUs / 1000} ms, min_rx ${b.minRxUs / 1000} ms, multiplier ${b.multiplier}${b.passive ? ', passive' : ''}`);
+      this.log.info(`(${b.name}) BFD session from ${source} to ${b.neighborIp}: min_tx ${b.minTxUs / 1000} ms, min_rx ${b.minRxUs / 1000} ms, multiplier ${b.multiplier}${b.passive ? ', passive' : ''}${b.multihop ? ', multihop' : ''}`);
     } catch (err) {
       if (this.stopped || this.tokens.get(b.name) !== token) return;
       const error = (err as Error).message;

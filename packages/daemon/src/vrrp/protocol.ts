@@ -62,6 +62,8 @@ export interface SideRequests {
   stop: { request: { readonly kind: 'stop' }; reply: null };
   /** A BFD session went Up or Down (keepalived's bfd event), with its Detection Time (ms); `sentAt` is wall-clock ms, for the delivery time. */
   bfd: { request: { readonly kind: 'bfd'; readonly name: string; readonly up: boolean; readonly detectMs: number; readonly sentAt: number }; reply: null };
+  /** `vrrp_no_swap`: lock the side's memory (or unlock it, at a reload that drops it). */
+  lockMemory: { request: { readonly kind: 'lockMemory'; readonly lock: boolean }; reply: null };
 }
 
 export type SideRequest = SideRequests[keyof SideRequests]['request'];

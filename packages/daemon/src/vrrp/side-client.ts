@@ -161,7 +161,8 @@ export class VrrpSide {
 
   /**
    * `vrrp_rt_priority`, `vrrp_rlimit_rttime`, `vrrp_priority` and `vrrp_cpu_affinity` on the running
-   * side, or tandem's default for it (side-scheduling.ts); `reset`: back to that default first, at a reload.
+   * side, or tandem's default for it (side-scheduling.ts), and `vrrp_no_swap`; `reset`: back to
+   * the defaults first, at a reload.
    */
   private async applySettings(s: VrrpPart['globalDefs']['vrrpProcess'], reset: boolean): Promise<void> {
     const pid = this.child?.pid;
@@ -169,6 +170,12 @@ export class VrrpSide {
     const outcome = await applySchedulingOf(pid, s, VRRP_SIDE, reset, this.o.scheduling);
     for (const problem of outcome.problems) this.o.log.warn(`VRRP side: ${problem}`);
     for (const fallback of outcome.fallbacks) this.o.log.info(`VRRP side: ${fallback}`);
+    // vrrp_no_swap: only the process itself can lock its memory (keepalived's set_process_dont_swap).
+    if (s.noSwap || reset) {
+      await this.request<'lockMemory'>({ kind: 'lockMemory', lock: s.noSwap }, 5000).catch((err: unknown) => {
+        this.o.log.warn(`VRRP side: cannot ${s.noSwap ? 'apply vrrp_no_swap' : 'unlock its memory'}: ${(err as Error).message}`);
+      });
+    }
   }
 
   /**

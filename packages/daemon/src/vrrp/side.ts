@@ -1,6 +1,7 @@
 import { sameValue } from '@tandem/config';
 import type { IpvsClient } from '@tandem/ipvs';
 import { systemClock } from '@tandem/vrrp';
+import { lockMemory } from '@tandem/net';
 import { scriptCounters } from '@tandem/healthcheck';
 import { HostLedger } from '../host-ledger.js';
 import { openIpvs } from '../ipvs-open.js';
@@ -74,6 +75,9 @@ class Side {
         return { ...(this.service?.stats() ?? { instances: {}, channels: [] }), loopDelayMs: this.loop.read(), pid: process.pid, scripts: { ...scriptCounters } } satisfies SideStats;
       case 'stop':
         await this.stop();
+        return null;
+      case 'lockMemory':
+        lockMemory(r.lock);
         return null;
       case 'bfd':
         // keepalived logs the delivery time of a BFD event with -D.
