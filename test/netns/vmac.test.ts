@@ -88,3 +88,28 @@ for (const backup of ['tandem', 'keepalived'] as const) {
     }
   });
 }
+
+test.serial('use_vmac NAME MAC (five octets: the VRID is the sixth): tandem and keepalived 2.2.7 make the same interface, and the client keeps that MAC across a failover between them', async (t) => {
+  const lab = await Lab.create('vmacm', ['a', 'b']);
+  try {
+    const MAC = '02:11:22:33:44:33'; // 02:11:22:33:44 and VRID 51
+    const ip = (d: string, ...args: string[]): Promise<string> => nsRun(lab.ns(d), 'ip', args);
+    const confM = (priority: number): string => vrrpConf({ priority, advertInt: 0.1, version: 3, vips: [`${VIP}/24`], instanceLines: ['use_vmac vm51 02:11:22:33:44'] });
+    await lab.startTandem('a', confM(150));
+    await lab.startKeepalived('b', confM(100));
+    lab.startResponders();
+    await lab.waitHolder(VIP, 'a', 5000);
+    for (const d of ['a', 'b']) t.regex(await ip(d, 'link', 'show', 'vm51'), new RegExp(`vm51@eth0: .*\\n\\s+link/ether ${MAC} `), `${d}'s vm51 has the configured MAC`);
+    const probe = lab.startProber(VIP);
+    await waitFor('answers from a', 3000, () => (probe.answers.some((x) => x.from === 'a') ? true : undefined));
+    t.is(await lab.clientNeighbour(VIP), MAC);
+    const cutAt = Date.now();
+    await lab.cut('a');
+    await lab.waitHolder(VIP, 'b', 3000);
+    await waitFor('answers from b', 3000, () => (probe.answers.some((x) => x.from === 'b' && x.sentAt > cutAt) ? true : undefined));
+    t.is(await lab.clientNeighbour(VIP), MAC, 'the same MAC from keepalived after the failover');
+    await probe.stop();
+  } finally {
+    await lab.cleanup();
+  }
+});

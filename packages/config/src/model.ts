@@ -157,8 +157,16 @@ export interface BfdTakeover {
   readonly pos: Position;
 }
 
+/** `use_vmac`'s MAC argument: six octets, or five with the VRID as the sixth. */
+export interface VmacAddress {
+  readonly octets: readonly number[];
+  readonly vridLast: boolean;
+}
+
 export interface Vmac {
   readonly name: string;
+  /** `use_vmac NAME MAC`: the macvlan's address instead of 00:00:5e:00:01:VRID (or :02: for IPv6). */
+  readonly mac?: VmacAddress;
   /** `vmac_xmit_base`: adverts go out of the base interface, with its MAC. */
   readonly xmitBase: boolean;
   readonly pos: Position;

@@ -162,7 +162,7 @@ function instance(i: VrrpInstance): string[] {
   if (i.promoteSecondaries) l.push('promote_secondaries');
   const ipvlan = i.vmac?.ipvlan;
   if (ipvlan !== undefined) l.push(`use_ipvlan ${q(i.vmac!.name)}${ipvlan.address !== undefined ? ` ${ipvlan.address.address}/${ipvlan.address.prefix}` : ''} ${ipvlan.mode}`);
-  else if (i.vmac !== undefined) l.push(`use_vmac ${q(i.vmac.name)}`, ...(i.vmac.xmitBase ? ['vmac_xmit_base'] : []));
+  else if (i.vmac !== undefined) l.push(`use_vmac ${q(i.vmac.name)}${i.vmac.mac !== undefined ? ` ${i.vmac.mac.octets.map((o) => o.toString(16).padStart(2, '0')).join(':')}` : ''}`, ...(i.vmac.xmitBase ? ['vmac_xmit_base'] : []));
   if (i.useVmacAddr === true) l.push('use_vmac_addr');
   if (i.unicastPeer.length > 0) {
     const ttl = (p: string): string => {

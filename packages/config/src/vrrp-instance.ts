@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { instanceBfdKeywords, type BfdTakeoverDraft } from './bfd.js';
 import type { Diagnostics, Position } from './diagnostics.js';
 import type { Token } from './lexer.js';
-import type { Authentication, GarpExtraIf, GarpSettings, GlobalDefs, Ipvlan, Vmac, RouteSpec, RuleSpec, VirtualAddress, VrrpInstance } from './model.js';
+import type { Authentication, GarpExtraIf, GarpSettings, GlobalDefs, Ipvlan, Vmac, VmacAddress, RouteSpec, RuleSpec, VirtualAddress, VrrpInstance } from './model.js';
 import { garpExtraIf } from './garp-extra-if.js';
 import { ownerIgnoresAdverts } from './global-defs.js';
 import { routeBlock, ruleBlock } from './routes.js';
@@ -18,6 +18,7 @@ interface Draft extends TrackingDraft, BfdTakeoverDraft {
   lvsSyncDaemonInterface?: { name: string; pos: Position };
   vmacName?: string;
   vmacPos?: Position;
+  vmacMac?: VmacAddress;
   vmacXmitBase?: Position;
   ipvlan?: { -readonly [K in keyof Ipvlan]: Ipvlan[K] } & { pos: Position; name?: string };
   nativeIpv6?: Position;
@@ -260,12 +261,24 @@ const spec: SectionSpec<Draft> = {
     lvs_sync_daemon_interface: (n, d, diags) => {
       if (arity(n, 1, 1, diags)) d.lvsSyncDaemonInterface = { name: n.args[0]!.text, pos: n.keyword.pos };
     },
+    // keepalived's vrrp_vmac_handler: `use_vmac [NAME] [MAC]` in either order (a MAC has a ':',
+    // which no interface name has).
     use_vmac: (n, d, diags) => {
-      if (!arity(n, 0, 1, diags)) return;
-      const name = n.args[0] === undefined ? undefined : interfaceName(n.args[0], 'use_vmac', diags);
-      if (n.args[0] !== undefined && name === undefined) return;
+      if (!arity(n, 0, 2, diags)) return;
       d.vmacPos = n.keyword.pos;
-      if (name !== undefined) d.vmacName = name;
+      for (const arg of n.args) {
+        if (arg.text.includes(':')) {
+          if (d.vmacMac !== undefined) diags.error('CONF_ERR_CONFLICT', arg.pos, 'use_vmac: VMAC interface address already specified');
+          else {
+            const mac = vmacAddress(arg, diags);
+            if (mac !== undefined) d.vmacMac = mac;
+          }
+        } else if (d.vmacName !== undefined) diags.error('CONF_ERR_CONFLICT', arg.pos, 'use_vmac: VMAC interface name already specified');
+        else {
+          const name = interfaceName(arg, 'use_vmac', diags);
+          if (name !== undefined) d.vmacName = name;
+        }
+      }
     },
     timer_expired_backup: (n, d, diags) => timerExpiredBackup(n, d, diags),
     thread_timer_expired: (n, d, diags) => {
@@ -422,12 +435,28 @@ function ipvlanChecks(d: Draft, v: NonNullable<Draft['ipvlan']>, family: 4 | 6, 
   if (d.vmacXmitBase !== undefined) diags.warning('CONF_ERR_CONFLICT', d.vmacXmitBase, 'vmac_xmit_base has no effect with use_ipvlan: adverts leave by the ipvlan interface');
 }
 
+/**
+ * `use_vmac`'s MAC argument as keepalived 2.2.7 reads it: six hex octets, or five (then the
+ * VRID is the sixth); neither a multicast address nor RFC 5798's own 00:00:5e:00:01/02 prefix.
+ * keepalived reports a bad one and ignores it; here it is an error.
+ */
+function vmacAddress(tok: Token, diags: Diagnostics): VmacAddress | undefined {
+  const parts = tok.text.replace(/:$/, '').split(':');
+  const bad = (why: string): undefined => void diags.error('CONF_ERR_VALUE', tok.pos, `use_vmac: ${why} ${tok.text}`);
+  if (!/^[0-9A-Fa-f:]+$/.test(tok.text)) return bad('invalid MAC address');
+  if ((parts.length !== 5 && parts.length !== 6) || (parts.length === 6 && tok.text.endsWith(':')) || parts.some((p) => p.length < 1 || p.length > 2)) return bad('invalid MAC address');
+  const octets = parts.map((p) => parseInt(p, 16));
+  if ((octets[0]! & 1) !== 0) return bad('MAC address is multicast');
+  if (octets[0] === 0 && octets[1] === 0 && octets[2] === 0x5e && octets[3] === 0 && (octets[4] === 1 || octets[4] === 2)) return bad('MAC address not allowed to be an RFC 5798 address');
+  return { octets, vridLast: octets.length === 5 };
+}
+
 /** The instance's use_vmac or use_ipvlan interface: its name is PREFIX.VRID unless given (keepalived's create_vmac_name). */
 function vmacOf(d: Draft, globals: GlobalDefs, vrid: number): { vmac?: Vmac } {
   const pos = d.ipvlan?.pos ?? d.vmacPos;
   if (pos === undefined) return {};
   const name = d.ipvlan?.name ?? d.vmacName ?? `${globals.vmacPrefix ?? 'vrrp'}.${vrid}`;
-  if (d.ipvlan === undefined) return { vmac: { name, xmitBase: d.vmacXmitBase !== undefined, pos } };
+  if (d.ipvlan === undefined) return { vmac: { name, xmitBase: d.vmacXmitBase !== undefined, pos, ...(d.vmacMac !== undefined ? { mac: d.vmacMac } : {}) } };
   const { mode, address } = d.ipvlan;
   return { vmac: { name, xmitBase: false, pos, ipvlan: { mode, ...(address !== undefined ? { address } : {}) } } };
 }

@@ -144,6 +144,23 @@ test('use_ipvlan [NAME] [ADDRESS] [bridge|private|vepa] in any order: keepalived
   t.regex(messages(both, 'warning').join(), /use_vmac beside use_ipvlan/);
 });
 
+test('use_vmac [NAME] [MAC] in either order: six octets, or five with the VRID as the sixth; keepalived 2.2.7\'s refusals', (t) => {
+  const inst = (lines: string): ReturnType<typeof load> => loadText(`vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 51\n  virtual_ipaddress {\n    192.0.2.1\n  }\n${lines}}\n`);
+  const both = inst('  use_vmac 02:11:22:33:44:55 vm1\n');
+  t.deepEqual(both.diagnostics, []);
+  t.like(both.config!.vrrpInstances[0], { vmac: { name: 'vm1', mac: { octets: [2, 0x11, 0x22, 0x33, 0x44, 0x55], vridLast: false } } });
+  t.like(inst('  use_vmac 02:aa:bb:cc:dd\n').config!.vrrpInstances[0], { vmac: { name: 'vrrp.51', mac: { octets: [2, 0xaa, 0xbb, 0xcc, 0xdd], vridLast: true } } });
+  t.like(inst('  use_vmac 02:aa:bb:cc:dd:\n').config!.vrrpInstances[0], { vmac: { mac: { vridLast: true } } }, 'a trailing colon after five octets, as keepalived');
+  t.is(inst('  use_vmac vm1\n').config!.vrrpInstances[0]!.vmac!.mac, undefined);
+  t.regex(messages(inst('  use_vmac 03:11:22:33:44:55\n'), 'error').join(), /multicast/);
+  t.regex(messages(inst('  use_vmac 00:00:5e:00:01:07\n'), 'error').join(), /RFC 5798/);
+  t.regex(messages(inst('  use_vmac 02:11:22:33\n'), 'error').join(), /invalid MAC address/);
+  t.regex(messages(inst('  use_vmac 02:11:22:33:44:55:66\n'), 'error').join(), /invalid MAC address/);
+  t.regex(messages(inst('  use_vmac 02:11:2g:33:44:55\n'), 'error').join(), /invalid MAC address/);
+  t.regex(messages(inst('  use_vmac 02:11:22:33:44:55 02:11:22:33:44:56\n'), 'error').join(), /address already specified/);
+  t.regex(messages(inst('  use_vmac vm1 vm2\n'), 'error').join(), /name already specified/);
+});
+
 test('vrrp_track_process: keepalived\'s defaults and rules for process, param_match, quorum, quorum_max and the delays', (t) => {
   const tp = (body: string): ReturnType<typeof load> => loadText(`vrrp_track_process p {\n${body}}\n`);
   t.like(tp('  process haproxy\n').config!.trackProcesses[0], { process: 'haproxy', params: [], paramMatch: 'none', fullCommand: false, weight: 0, quorum: 1, quorumMax: Number.MAX_SAFE_INTEGER, terminateDelay: 0, forkDelay: 0 });

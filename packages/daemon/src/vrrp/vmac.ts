@@ -43,7 +43,8 @@ export class VmacLinks {
   async create(vmac: Vmac, base: LinkInfo, vrid: number, family: 4 | 6 = 4, source?: string): Promise<LinkInfo> {
     const vrf = await this.vrfOf(base);
     if (vmac.ipvlan !== undefined) return this.createIpvlan(vmac.name, vmac.ipvlan, base, family, vrf);
-    const mac = virtualMac(vrid, family);
+    // use_vmac NAME MAC: the operator's address (five octets: the VRID is the sixth), as keepalived's netlink_link_add_vmac.
+    const mac = vmac.mac !== undefined ? Buffer.from(vmac.mac.vridLast ? [...vmac.mac.octets, vrid] : vmac.mac.octets) : virtualMac(vrid, family);
     // IPv6: down until the kernel is told not to give it an address made from the virtual MAC.
     let link = await this.rtnl.addMacvlan(vmac.name, base.index, mac, family === 4, vrf);
     this.links.set(vmac.name, { base: base.name, holdsBase: true });
