@@ -84,32 +84,6 @@ function checkTracking(instances: readonly VrrpInstance[], scripts: readonly Vrr
 }
 
 
-/**
- * keepalived's link_vsg_to_vs (check/ipwrapper.c): a virtual server on a group whose addresses
- * mix IPv4 and IPv6 may not have a family of its own (set by a real or sorry server that is
- * not tunnelled, persistence_granularity or ip_family), and on a group of one family its
- * family must be that one. keepalived ignores such a virtual server with a message; here it
- * is an error.
- */
-function groupFamilies(vs: VirtualServer, group: VirtualServerGroup, diags: Diagnostics): void {
-  const families = new Set(group.entries.flatMap((e) => (e.kind === 'address' ? [e.family] : [])));
-  const tunnelled = (f: VirtualServer['forwarding'] | undefined): boolean => (f ?? vs.forwarding).kind === 'TUN';
-  const setters: Array<{ family: 4 | 6; what: string }> = [
-    ...(vs.ipFamily !== undefined ? [{ family: vs.ipFamily, what: 'ip_family' }] : []),
-    ...(vs.sorryServer !== undefined && !tunnelled(vs.sorryServer.forwarding) ? [{ family: (vs.sorryServer.address.includes(':') ? 6 : 4) as 4 | 6, what: `sorry_server ${vs.sorryServer.address}` }] : []),
-    ...vs.realServers.filter((r) => !tunnelled(r.forwarding)).map((r) => ({ family: r.family, what: `real_server ${r.address}` })),
-    ...(vs.persistenceGranularity !== undefined ? [{ family: (vs.persistenceGranularity.includes('.') ? 4 : 6) as 4 | 6, what: 'persistence_granularity' }] : []),
-  ];
-  const first = setters[0];
-  if (first === undefined) return;
-  if (families.size === 2) {
-    diags.error('CONF_ERR_CONFLICT', vs.pos, `virtual_server group ${group.name}: the group has IPv4 and IPv6 addresses, so every real and sorry server must be tunnelled and no ip_family or persistence_granularity set; ${first.what} makes it IPv${first.family} (keepalived ignores this virtual server)`);
-    return;
-  }
-  const mismatch = setters.find((x) => families.size === 1 && !families.has(x.family));
-  if (mismatch !== undefined) diags.error('CONF_ERR_CONFLICT', vs.pos, `virtual_server group ${group.name}: ${mismatch.what} is IPv${mismatch.family}, the group's addresses are not (keepalived ignores this virtual server)`);
-}
-
 function checkLvs(groups: readonly VirtualServerGroup[], servers: readonly VirtualServer[], diags: Diagnostics): void {
   const groupNames = new Map<string, VirtualServerGroup>();
   for (const g of groups) {
@@ -121,8 +95,6 @@ function checkLvs(groups: readonly VirtualServerGroup[], servers: readonly Virtu
     if (vs.key.kind === 'group' && !groupNames.has(vs.key.group)) {
       diags.error('CONF_ERR_REFERENCE', vs.pos, `virtual_server group ${vs.key.group}: no virtual_server_group of that name`);
     }
-    const group = vs.key.kind === 'group' ? groupNames.get(vs.key.group) : undefined;
-    if (group !== undefined) groupFamilies(vs, group, diags);
     if (vs.haSuspend === true && vs.key.kind === 'group' && groupNames.get(vs.key.group)?.entries.some((e) => e.kind === 'fwmark') === true) {
       diags.error('CONF_ERR_CONFLICT', vs.pos, `ha_suspend cannot be used with virtual_server_group ${vs.key.group}: it has fwmark entries (keepalived refuses it too)`);
     }

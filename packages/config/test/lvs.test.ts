@@ -227,15 +227,3 @@ test('net_namespace_ipvs [NAME] at the top level: the namespace IPVS is programm
   t.regex(twice.warnings.map(formatDiagnostic).join(), /:2:1: warning: net_namespace_ipvs already given/);
   t.regex(loadText('net_namespace_ipvs a b\n').r.errors.map(formatDiagnostic).join(), /net_namespace_ipvs/);
 });
-
-test("a group virtual server's family: mixed IPv4/IPv6 groups only with every real server tunnelled, one-family groups only with their family (keepalived's link_vsg_to_vs)", (t) => {
-  const group = (entries: string): string => `virtual_server_group G {\n${entries}}\n`;
-  const vs = (body: string): string => `virtual_server group G {\n    lb_kind NAT\n    protocol TCP\n${body}}\n`;
-  const mixed = group('    192.0.2.10 80\n    2001:db8::10 80\n');
-  const errorsOf = (text: string): string[] => loadText(text).real.map((d) => d.message);
-  t.regex(errorsOf(mixed + vs('    real_server 10.0.0.1 80 {\n    }\n')).join(), /the group has IPv4 and IPv6 addresses.*real_server 10\.0\.0\.1 makes it IPv4/);
-  t.deepEqual(errorsOf(mixed + vs('    real_server 10.0.0.1 80 {\n        lb_kind TUN\n    }\n    real_server 2001:db8::1 80 {\n        lb_kind TUN\n    }\n')), [], 'every real server tunnelled: mixing is allowed');
-  t.regex(errorsOf(mixed + vs('    ip_family inet6\n    real_server 10.0.0.1 80 {\n        lb_kind TUN\n    }\n')).join(), /ip_family makes it IPv6/);
-  t.regex(errorsOf(group('    2001:db8::10 80\n') + vs('    real_server 10.0.0.1 80 {\n    }\n')).join(), /real_server 10\.0\.0\.1 is IPv4, the group's addresses are not/);
-  t.deepEqual(errorsOf(group('    192.0.2.10 80\n    192.0.2.20-30 80\n') + vs('    real_server 10.0.0.1 80 {\n    }\n')), []);
-});
