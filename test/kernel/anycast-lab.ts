@@ -85,7 +85,7 @@ done`);
 
 /** Removes the lab's namespaces and links (also a previous lab's, when one was left half-gone). */
 function clearNetwork(): void {
-  script(`for ns in ${NAMESPACES.join(' ')}; do ip netns pids $ns 2>/dev/null | xargs -r kill -9; done
+  script(`for ns in ${NAMESPACES.join(' ')}; do ip netns pids $ns 2>/dev/null | xargs -r kill -9 2>/dev/null || true; done
 for i in $(seq 50); do [ -z "$(for ns in ${NAMESPACES.join(' ')}; do ip netns pids $ns 2>/dev/null; done)" ] && break; sleep 0.1; done
 for ns in ${NAMESPACES.join(' ')}; do ip netns del $ns 2>/dev/null || true; done
 for l in $(ip -o link | sed -n 's/^[0-9]*: \\(ab[0-9][^:@]*\\|aback[^:@]*\\|afront[^:@]*\\)[:@].*/\\1/p'); do ip link del $l 2>/dev/null || true; done

@@ -46,7 +46,7 @@ for ns in fa fb; do ip netns exec $ns sysctl -qw net.ipv4.ip_forward=1; done`);
 function teardownLab(): void {
   // Every process in the namespaces goes first (a SIGKILLed tandemd's VRRP side outlives it for
   // a moment): a namespace with a process left keeps its veths, and the next lab's names clash.
-  script(`for ns in fa fb fc fr; do ip netns pids $ns 2>/dev/null | xargs -r kill -9; done
+  script(`for ns in fa fb fc fr; do ip netns pids $ns 2>/dev/null | xargs -r kill -9 2>/dev/null || true; done
 for i in $(seq 50); do [ -z "$(for ns in fa fb fc fr; do ip netns pids $ns 2>/dev/null; done)" ] && break; sleep 0.1; done
 for ns in fa fb fc fr; do ip netns del $ns 2>/dev/null || true; done
 ip link del kfront 2>/dev/null || true
