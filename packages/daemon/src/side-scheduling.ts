@@ -36,7 +36,7 @@ export const BFD_SIDE: SideKind = { prefix: 'bfd', unset: { nice: 0 } };
  * once. On a director whose cores are busy with checks, reloads and status queries, nice -10
  * still left adverts up to 28 ms late at advert_int 0.05 s (bench:steady, 30 s with other work
  * loading the host: gap p99 70 ms); SCHED_RR, which preempts the rest when it wakes, brought the
- * p99 to 51-52 ms in the same conditions. keepalived runs its VRRP process at nice 0 unless
+ * p99 to 51-53 ms in the same conditions (three runs). keepalived runs its VRRP process at nice 0 unless
  * told; its C loop holds the CPU for microseconds where a V8 process holds it for milliseconds.
  */
 export const VRRP_SIDE: SideKind = { prefix: 'vrrp', unset: { nice: -10, rtPriority: 1 } };
