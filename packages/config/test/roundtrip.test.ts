@@ -107,7 +107,8 @@ const vsArb = (port: number): fc.Arbitrary<VirtualServer> =>
       delayLoop: fc.integer({ min: 1, max: 600 }),
       quorum: fc.integer({ min: 1, max: 10 }),
       hysteresis: fc.nat(3),
-      reals: fc.uniqueArray(v4, { maxLength: 3 }),
+      // keepalived ignores a virtual server without real servers, and lowers a quorum above their weight.
+      reals: fc.uniqueArray(v4, { minLength: 1, maxLength: 3 }),
       checker: fc.constantFrom('TCP_CHECK' as const, 'HTTP_GET' as const, 'DNS_CHECK' as const),
     })
     .map((r) => ({
@@ -120,8 +121,8 @@ const vsArb = (port: number): fc.Arbitrary<VirtualServer> =>
       schedulerFlags: [],
       ops: false,
       delayLoop: r.delayLoop,
-      quorum: r.quorum,
-      hysteresis: r.hysteresis,
+      quorum: Math.min(r.quorum, r.reals.length),
+      hysteresis: Math.min(r.hysteresis, Math.min(r.quorum, r.reals.length) - 1),
       sorryServerInhibit: false,
       inhibitOnFailure: false,
       alpha: false,
