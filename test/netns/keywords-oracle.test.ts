@@ -72,6 +72,7 @@ test.serial('what keepalived 2.2.7 refuses, tandem refuses', async (t) => {
 
 /** A virtual server block with its real servers. */
 const lvs = (head: string, body: string): string => `virtual_server ${head} {\n${body}}\n`;
+const vrrp = (body: string): string => `vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 51\n  virtual_ipaddress {\n    192.0.2.100/24\n  }\n${body}}\n`;
 const real = (address: string, port = '', body = ''): string => `  real_server ${address}${port !== '' ? ` ${port}` : ''} {\n${body}  }\n`;
 
 /**
@@ -91,6 +92,14 @@ const CORRECTED: ReadonlyArray<readonly [string, string, RegExp, RegExp]> = [
   ['a protocol for a fwmark service', lvs('fwmark 5', `  protocol TCP\n${real('10.0.0.1')}`), /protocol specified for fwmark - protocol will be ignored/, /protocol TCP is ignored for a fwmark service/],
   ['ha_suspend with a fwmark', lvs('fwmark 5', `  lb_kind DR\n  ha_suspend\n${real('10.0.0.1', '0', '    TCP_CHECK {\n      connect_port 80\n    }\n')}`), /cannot use ha_suspend with fwmarks - clearing ha_suspend/, /ha_suspend cannot be used with a fwmark .*ignored, as keepalived clears it/],
   ['no real servers', lvs('192.0.2.1 80', '  protocol TCP\n  sorry_server 10.0.0.9 80\n'), /has no real servers - ignoring/, /has no real servers; ignored, as keepalived ignores it/],
+  ['a fractional VRRPv2 interval', vrrp('  advert_int 1.5\n'), /must be an integer. rounding/, /VRRPv2 advert_int 1.5 is not whole seconds: 2 s/],
+  ['a VRRPv3 interval finer than 10 ms', vrrp('  version 3\n  advert_int 0.057\n'), /must be in units of 10ms - rounding/, /not in steps of 0.01 s: 0.06 s/],
+  ['authentication with VRRPv3', vrrp('  version 3\n  authentication {\n    auth_type PASS\n    auth_pass x\n  }\n'), /VRRP version 3 does not support authentication. Ignoring/, /VRRPv3 has no authentication .*ignored/],
+  ['authentication without a password', vrrp('  authentication {\n    auth_type PASS\n  }\n'), /Authentication specified but no password given. Ignoring/, /without auth_pass: no authentication/],
+  ['nopreempt at priority 255', vrrp('  priority 255\n  nopreempt\n'), /nopreempt is incompatible with priority 255. resetting nopreempt/, /nopreempt does not go with priority 255/],
+  ['nopreempt with state MASTER', vrrp('  state MASTER\n  priority 200\n  nopreempt\n'), /nopreempt will not work with initial state MASTER - clearing/, /nopreempt does not work with state MASTER/],
+  ['preempt_delay with state MASTER', vrrp('  state MASTER\n  priority 200\n  preempt_delay 5\n'), /preempt delay will not work with initial state MASTER - clearing/, /preempt_delay does not work with state MASTER/],
+  ['preempt_delay with nopreempt', vrrp('  nopreempt\n  preempt_delay 5\n'), /preempt_delay is incompatible with nopreempt mode - resetting/, /preempt_delay does not go with nopreempt/],
 ];
 
 test.serial('what keepalived 2.2.7 corrects and runs, tandem corrects the same way and runs, with a warning', async (t) => {

@@ -25,7 +25,7 @@ function vipArb(family: 4 | 6): fc.Arbitrary<VirtualAddress> {
   ).map((v) => ({ ...v, family, pos }) as VirtualAddress);
 }
 
-const instanceArb = (name: string, vrid: number): fc.Arbitrary<VrrpInstance> =>
+const anyInstanceArb = (name: string, vrid: number): fc.Arbitrary<VrrpInstance> =>
   fc.constantFrom<4 | 6>(4, 6).chain((family) =>
     fc.constantFrom<2 | 3>(2, 3).chain((v) => {
       const version: 2 | 3 = family === 6 ? 3 : v;
@@ -96,6 +96,13 @@ const instanceArb = (name: string, vrid: number): fc.Arbitrary<VrrpInstance> =>
       });
     }),
   );
+
+/** An instance as keepalived holds it once read: preemption settings that cannot work together corrected (vrrp.c). */
+const instanceArb = (name: string, vrid: number): fc.Arbitrary<VrrpInstance> =>
+  anyInstanceArb(name, vrid).map((i) => {
+    const nopreempt = i.nopreempt && i.priority !== 255 && i.state !== 'MASTER';
+    return { ...i, nopreempt, preemptDelay: i.state === 'MASTER' || nopreempt ? 0 : i.preemptDelay };
+  });
 
 const vsArb = (port: number): fc.Arbitrary<VirtualServer> =>
   fc
