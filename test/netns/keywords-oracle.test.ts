@@ -100,6 +100,8 @@ const CORRECTED: ReadonlyArray<readonly [string, string, RegExp, RegExp]> = [
   ['nopreempt with state MASTER', vrrp('  state MASTER\n  priority 200\n  nopreempt\n'), /nopreempt will not work with initial state MASTER - clearing/, /nopreempt does not work with state MASTER/],
   ['preempt_delay with state MASTER', vrrp('  state MASTER\n  priority 200\n  preempt_delay 5\n'), /preempt delay will not work with initial state MASTER - clearing/, /preempt_delay does not work with state MASTER/],
   ['preempt_delay with nopreempt', vrrp('  nopreempt\n  preempt_delay 5\n'), /preempt_delay is incompatible with nopreempt mode - resetting/, /preempt_delay does not go with nopreempt/],
+  ['a weighted track_script on a sync group member', `${SECURITY}vrrp_script chk {\n  script "/bin/true"\n  weight 10\n}\nvrrp_sync_group G {\n  group {\n    VI_1\n  }\n}\n${vrrp('  track_script {\n    chk\n  }\n')}`, /ignoring tracked script chk with weights due to SYNC group/, /track_script chk with weight 10 is ignored, as keepalived does for a member of vrrp_sync_group G/],
+  ['a weighted track_interface on a sync group member', `vrrp_sync_group G {\n  group {\n    VI_1\n  }\n}\n${vrrp('  track_interface {\n    lo weight 10\n  }\n')}`, /ignoring lo tracked interface weight due to SYNC group/, /track_interface lo counts at weight 0, not 10/],
 ];
 
 test.serial('what keepalived 2.2.7 corrects and runs, tandem corrects the same way and runs, with a warning', async (t) => {

@@ -13,3 +13,4 @@ export { staticTrackedInterfaces } from './track-group.js';
 export * from './print.js';
 export { forEachChecker } from './each-checker.js';
 export { groupPersistence, keptServerPort, protocolDefaulted, realServerPort, suspendsChecks } from './lvs.js';
+export { effectiveTracking, type EffectiveTracking, type TrackedDefaults, type TrackingCorrection } from './tracking-weights.js';

@@ -9,6 +9,7 @@ import { forEachChecker } from './each-checker.js';
 import type { BfdInstance, Config, GarpGroup, GlobalDefs, InterfaceDelays, RouteSpec, RuleSpec, SslSettings, SyncGroup, TrackFile, TrackGroup, Tracking, TrackProcess, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
 import { routeBlock, ruleBlock } from './routes.js';
 import { parseSyncGroup, parseTrackFile, parseTrackProcess, parseVrrpScript } from './tracking.js';
+import { effectiveTracking } from './tracking-weights.js';
 import { checkGroupServer, parseVirtualServer, parseVirtualServerGroup } from './lvs.js';
 import { blockOf } from './section.js';
 import { arity } from './values.js';
@@ -81,6 +82,26 @@ function checkTracking(instances: readonly VrrpInstance[], scripts: readonly Vrr
     }
   }
   for (const s of scripts) if (!used.has(s.name)) diags.warning('CONF_ERR_REFERENCE', s.pos, `vrrp_script ${s.name} is not used by any track_script; it will not run`);
+  warnTrackingWeights(instances, scripts, files, processes, groups, diags);
+}
+
+/** What keepalived does to the weights of tracked items in sync groups and on address owners (`effectiveTracking`), said once each. */
+function warnTrackingWeights(instances: readonly VrrpInstance[], scripts: readonly VrrpScript[], files: readonly TrackFile[], processes: readonly TrackProcess[], groups: readonly SyncGroup[], diags: Diagnostics): void {
+  const groupOf = new Map<string, SyncGroup>();
+  for (const g of groups) for (const m of g.group) groupOf.set(m, g);
+  const owned = new Set(groups.filter((g) => instances.some((i) => i.priority === 255 && g.group.includes(i.name))));
+  const weight = <T extends { name: string; weight: number }>(items: readonly T[]) => (name: string): number | undefined => items.find((x) => x.name === name)?.weight;
+  const defaults = { scriptWeight: weight(scripts), fileWeight: weight(files), processWeight: weight(processes) };
+  const said = new Set<string>();
+  for (const i of instances) {
+    const g = groupOf.get(i.name);
+    for (const c of effectiveTracking(i, g, g !== undefined && owned.has(g), defaults).corrections) {
+      const key = `${c.pos.file}:${c.pos.line}:${c.pos.col}`;
+      if (said.has(key)) continue;
+      said.add(key);
+      diags.warning('CONF_ERR_CONFLICT', c.pos, c.message);
+    }
+  }
 }
 
 

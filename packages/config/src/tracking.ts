@@ -185,10 +185,8 @@ const groupSpec: SectionSpec<GroupDraft> = {
     ...trackingKeywords<GroupDraft>(),
     group: (n, d, diags) => {
       d.sawGroup = true;
-      for (const e of blockOf(n, diags) ?? []) {
-        if (e.args.length > 0) diags.error('CONF_ERR_ARITY', e.args[0]!.pos, 'one instance name per line in group');
-        d.group.push(e.keyword.text);
-      }
+      // keepalived reads the block as one list of words (read_value_block): several names may share a line.
+      for (const e of blockOf(n, diags) ?? []) for (const w of [e.keyword, ...e.args]) d.group.push(w.text);
     },
     sync_group_tracking_weight: flag((d, v) => (d.syncGroupTrackingWeight = v)),
     notify_priority_changes: flag((d, v) => (d.notifyPriorityChanges = v)),

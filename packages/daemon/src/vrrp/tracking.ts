@@ -1,4 +1,4 @@
-import { sameValue, type SyncGroup, type TrackFile, type Tracking, type TrackProcess, type VrrpInstance, type VrrpScript } from '@tandem/config';
+import { effectiveTracking, sameValue, type SyncGroup, type TrackedDefaults, type TrackFile, type Tracking, type TrackProcess, type VrrpInstance, type VrrpScript } from '@tandem/config';
 import type { LinkInfo } from '@tandem/net';
 import type { Clock } from '@tandem/vrrp';
 import { FileMonitor } from '../file-monitor.js';
@@ -26,18 +26,6 @@ export interface TrackerSources {
   readonly vrrpScripts: readonly VrrpScript[];
   readonly trackFiles: readonly TrackFile[];
   readonly trackProcesses: readonly TrackProcess[];
-}
-
-/** An instance's own tracking plus its sync group's. */
-function merged(own: Tracking, group: Tracking | undefined): Tracking {
-  if (group === undefined) return own;
-  return {
-    ...own,
-    trackScript: [...own.trackScript, ...group.trackScript],
-    trackFile: [...own.trackFile, ...group.trackFile],
-    trackInterface: [...own.trackInterface, ...group.trackInterface],
-    trackProcess: [...own.trackProcess, ...group.trackProcess],
-  };
 }
 
 /**
@@ -107,37 +95,47 @@ export class Trackers {
 
   /**
    * What an instance tracks, with each item's verdict now: its own track_* and its sync
-   * group's. keepalived ignores tracking weights in sync groups (a failure is FAULT for the
-   * whole group) unless sync_group_tracking_weight.
+   * group's, with keepalived's weights (`effectiveTracking`: a sync group member without
+   * sync_group_tracking_weight, or an address owner, drops its own weighted scripts and
+   * counts its weighted interfaces at 0; the group's items keep theirs unless a member is
+   * an owner).
    */
-  items(instance: VrrpInstance, group: SyncGroup | undefined, links: ReadonlyMap<string, LinkInfo>): TrackedItem[] {
-    const tracking = merged(instance.tracking, group?.tracking);
-    const weightless = group !== undefined && !group.syncGroupTrackingWeight;
+  items(instance: VrrpInstance, group: SyncGroup | undefined, links: ReadonlyMap<string, LinkInfo>, groupHasOwner = false): TrackedItem[] {
+    const { own, group: groupTracking } = effectiveTracking(instance, group, groupHasOwner, this.defaults);
     const items: TrackedItem[] = [];
-    for (const ref of tracking.trackScript) {
-      const mon = this.scripts.get(ref.name);
-      if (mon === undefined) continue;
-      items.push({ kind: 'script', name: ref.name, ok: mon.ok, weight: weightless ? 0 : (ref.weight ?? mon.script.weight), reverse: ref.reverse || mon.script.reverse });
-    }
-    for (const ref of tracking.trackFile) {
-      const mon = this.files.get(ref.name);
-      if (mon === undefined) continue;
-      items.push({ kind: 'file', name: ref.name, ok: true, weight: weightless ? 0 : (ref.weight ?? mon.track.weight), reverse: ref.reverse || mon.track.reverse, value: mon.value });
-    }
-    for (const ref of tracking.trackProcess) {
-      const track = this.processes.track(ref.name);
-      if (track === undefined) continue;
-      items.push({ kind: 'process', name: ref.name, ok: this.processes.up(ref.name), weight: weightless ? 0 : (ref.weight ?? track.weight), reverse: ref.reverse || track.reverse });
-    }
-    for (const ref of tracking.trackInterface) {
-      items.push({ kind: 'interface', name: ref.name, ok: links.get(ref.name)?.up ?? false, weight: weightless ? 0 : (ref.weight ?? 0), reverse: ref.reverse });
+    for (const t of groupTracking !== undefined ? [own, groupTracking] : [own]) {
+      for (const ref of t.trackScript) {
+        const mon = this.scripts.get(ref.name);
+        if (mon === undefined) continue;
+        items.push({ kind: 'script', name: ref.name, ok: mon.ok, weight: ref.weight ?? mon.script.weight, reverse: ref.reverse || mon.script.reverse });
+      }
+      for (const ref of t.trackFile) {
+        const mon = this.files.get(ref.name);
+        if (mon === undefined) continue;
+        items.push({ kind: 'file', name: ref.name, ok: true, weight: ref.weight ?? mon.track.weight, reverse: ref.reverse || mon.track.reverse, value: mon.value });
+      }
+      for (const ref of t.trackProcess) {
+        const track = this.processes.track(ref.name);
+        if (track === undefined) continue;
+        items.push({ kind: 'process', name: ref.name, ok: this.processes.up(ref.name), weight: ref.weight ?? track.weight, reverse: ref.reverse || track.reverse });
+      }
+      for (const ref of t.trackInterface) {
+        items.push({ kind: 'interface', name: ref.name, ok: links.get(ref.name)?.up ?? false, weight: ref.weight ?? 0, reverse: ref.reverse });
+      }
     }
     return items;
   }
 
+  /** The weights the tracked objects give when a reference names none. */
+  private readonly defaults: TrackedDefaults = {
+    scriptWeight: (name) => this.scripts.get(name)?.script.weight,
+    fileWeight: (name) => this.files.get(name)?.track.weight,
+    processWeight: (name) => this.processes.track(name)?.weight,
+  };
+
   /** The instance's effective priority and the first tracked fault, if any; `extra`: items tracked elsewhere (BFD sessions). */
-  evaluate(instance: VrrpInstance, group: SyncGroup | undefined, links: ReadonlyMap<string, LinkInfo>, extra: readonly TrackedItem[] = []): { priority: number; fault: string | undefined } {
-    return trackedPriority(instance.priority, [...this.items(instance, group, links), ...extra]);
+  evaluate(instance: VrrpInstance, group: SyncGroup | undefined, links: ReadonlyMap<string, LinkInfo>, extra: readonly TrackedItem[] = [], groupHasOwner = false): { priority: number; fault: string | undefined } {
+    return trackedPriority(instance.priority, [...this.items(instance, group, links, groupHasOwner), ...extra]);
   }
 
   /** Each tracked vrrp_script's verdict, as keepalived's dump and the exporters show it. */

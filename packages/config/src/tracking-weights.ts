@@ -1,0 +1,77 @@
+import type { Position } from './diagnostics.js';
+import type { SyncGroup, TrackRef, Tracking, VrrpInstance } from './model.js';
+
+/** What keepalived did to one tracked item when it read the file. */
+export interface TrackingCorrection {
+  readonly pos: Position;
+  readonly message: string;
+}
+
+/** An instance's tracked items as keepalived runs them: its own, and its sync group's. */
+export interface EffectiveTracking {
+  readonly own: Tracking;
+  readonly group: Tracking | undefined;
+  readonly corrections: readonly TrackingCorrection[];
+}
+
+/** The default weights the tracked objects give (`vrrp_script` / `track_file` weight). */
+export interface TrackedDefaults {
+  readonly scriptWeight: (name: string) => number | undefined;
+  readonly fileWeight: (name: string) => number | undefined;
+  readonly processWeight: (name: string) => number | undefined;
+}
+
+/**
+ * keepalived 2.2.7's weights on tracked items (vrrp.c `vrrp_complete_instance` and
+ * `sync_group_tracking_init`). A member of a sync group without `sync_group_tracking_weight`,
+ * or an address owner (priority 255), must not float its priority with its own items: a
+ * weighted script or BFD session is dropped, a weighted interface counts at weight 0 (dropped
+ * for an owner outside such a group), a track_file at its default weight 1 counts at weight 0
+ * and at another weight is dropped; processes are left as they are. The sync group's own items
+ * keep their weights, unless one member is an address owner: then they count at weight 0.
+ */
+export function effectiveTracking(i: VrrpInstance, group: SyncGroup | undefined, groupHasOwner: boolean, defaults: TrackedDefaults): EffectiveTracking {
+  const corrections: TrackingCorrection[] = [];
+  const sync = group !== undefined && !group.syncGroupTrackingWeight;
+  let own = i.tracking;
+  if (sync || i.priority === 255) {
+    const why = sync ? `a member of vrrp_sync_group ${group.name} without sync_group_tracking_weight` : 'the address owner (priority 255)';
+    const say = (ref: TrackRef, what: string): void => void corrections.push({ pos: ref.pos, message: `(${i.name}) ${what}, as keepalived does for ${why}` });
+    const trackInterface = own.trackInterface.flatMap((ref) => {
+      if ((ref.weight ?? 0) === 0) return [ref];
+      if (!sync) return say(ref, `track_interface ${ref.name} with weight ${ref.weight!} is ignored`), [];
+      say(ref, `track_interface ${ref.name} counts at weight 0, not ${ref.weight!}`);
+      return [{ ...ref, weight: 0 }];
+    });
+    const trackScript = own.trackScript.filter((ref) => {
+      const w = ref.weight ?? defaults.scriptWeight(ref.name) ?? 0;
+      if (w !== 0) say(ref, `track_script ${ref.name} with weight ${w} is ignored`);
+      return w === 0;
+    });
+    const trackFile = own.trackFile.flatMap((ref) => {
+      const w = ref.weight ?? defaults.fileWeight(ref.name) ?? 1;
+      if (w === 0) return [ref];
+      if (w === 1) return say(ref, `track_file ${ref.name} counts at weight 0, not its default 1`), [{ ...ref, weight: 0 }];
+      return say(ref, `track_file ${ref.name} with weight ${w} is ignored`), [];
+    });
+    own = { ...own, trackInterface, trackScript, trackFile };
+  }
+  let groupTracking = group?.tracking;
+  if (group !== undefined && groupTracking !== undefined && groupHasOwner) {
+    const zero = (refs: readonly TrackRef[], kind: string, weightOf: (r: TrackRef) => number = (r) => r.weight ?? 0): TrackRef[] =>
+      refs.map((r) => {
+        const w = weightOf(r);
+        if (w !== 0) corrections.push({ pos: r.pos, message: `(${group.name}) ${kind} ${r.name} counts at weight 0, not ${w}, as keepalived does when a member is an address owner (priority 255)` });
+        return { ...r, weight: 0 };
+      });
+    const t = groupTracking;
+    groupTracking = {
+      ...t,
+      trackInterface: zero(t.trackInterface, 'track_interface'),
+      trackScript: zero(t.trackScript, 'track_script', (r) => r.weight ?? defaults.scriptWeight(r.name) ?? 0),
+      trackFile: zero(t.trackFile, 'track_file', (r) => r.weight ?? defaults.fileWeight(r.name) ?? 1),
+      trackProcess: zero(t.trackProcess, 'track_process', (r) => r.weight ?? defaults.processWeight(r.name) ?? 0),
+    };
+  }
+  return { own, group: groupTracking, corrections };
+}
