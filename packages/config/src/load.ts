@@ -105,21 +105,50 @@ function warnTrackingWeights(instances: readonly VrrpInstance[], scripts: readon
 }
 
 
-function checkLvs(groups: readonly VirtualServerGroup[], servers: readonly VirtualServer[], diags: Diagnostics): void {
+/**
+ * keepalived's link_vsg_to_vs (check/ipwrapper.c): a virtual server whose group mixes IPv4
+ * and IPv6 addresses must have no family of its own (one set by a real or sorry server that
+ * is not tunnelled, ip_family or persistence_granularity), and on a group of one family its
+ * family must be that one; keepalived ignores any other, with a message, and so does tandem
+ * (with a warning). Returns whether the virtual server stays.
+ */
+function groupFamilyFits(vs: VirtualServer, group: VirtualServerGroup, diags: Diagnostics): boolean {
+  const families = new Set(group.entries.flatMap((e) => (e.kind === 'address' ? [e.family] : [])));
+  const tunnelled = (f: VirtualServer['forwarding'] | undefined): boolean => (f ?? vs.forwarding).kind === 'TUN';
+  const setters: Array<{ family: 4 | 6; what: string }> = [
+    ...(vs.ipFamily !== undefined ? [{ family: vs.ipFamily, what: 'ip_family' }] : []),
+    ...(vs.sorryServer !== undefined && !tunnelled(vs.sorryServer.forwarding) ? [{ family: (vs.sorryServer.address.includes(':') ? 6 : 4) as 4 | 6, what: `sorry_server ${vs.sorryServer.address}` }] : []),
+    ...vs.realServers.filter((r) => !tunnelled(r.forwarding)).map((r) => ({ family: r.family, what: `real_server ${r.address}` })),
+    ...(vs.persistenceGranularity !== undefined ? [{ family: (vs.persistenceGranularity.includes('.') ? 4 : 6) as 4 | 6, what: 'persistence_granularity' }] : []),
+  ];
+  const first = setters[0];
+  if (first === undefined) return true;
+  if (families.size === 2) {
+    diags.warning('CONF_ERR_CONFLICT', vs.pos, `virtual_server ${vs.name}: virtual_server_group ${group.name} has IPv4 and IPv6 addresses, which needs every real and sorry server tunnelled and no ip_family or persistence_granularity, but ${first.what} makes it IPv${first.family}; ignored, as keepalived ignores it`);
+    return false;
+  }
+  const mismatch = setters.find((x) => families.size === 1 && !families.has(x.family));
+  if (mismatch === undefined) return true;
+  diags.warning('CONF_ERR_CONFLICT', vs.pos, `virtual_server ${vs.name}: ${mismatch.what} is IPv${mismatch.family}, virtual_server_group ${group.name}'s addresses are not; ignored, as keepalived ignores it`);
+  return false;
+}
+
+/** Cross-checks of the virtual servers and their groups; drops from `servers` those keepalived ignores. */
+function checkLvs(groups: readonly VirtualServerGroup[], servers: VirtualServer[], diags: Diagnostics): void {
   const groupNames = new Map<string, VirtualServerGroup>();
   for (const g of groups) {
     if (groupNames.has(g.name)) diags.error('CONF_ERR_CONFLICT', g.pos, `virtual_server_group ${g.name} is defined twice`);
     groupNames.set(g.name, g);
   }
   const names = new Map<string, VirtualServer>();
+  const ignored = new Set<VirtualServer>();
   for (const vs of servers) {
     if (vs.key.kind === 'group' && !groupNames.has(vs.key.group)) {
       diags.error('CONF_ERR_REFERENCE', vs.pos, `virtual_server group ${vs.key.group}: no virtual_server_group of that name`);
     }
-    if (vs.key.kind === 'group') {
-      const g = groupNames.get(vs.key.group);
-      if (g !== undefined) checkGroupServer(vs, g, diags);
-    }
+    const g = vs.key.kind === 'group' ? groupNames.get(vs.key.group) : undefined;
+    if (g !== undefined && !groupFamilyFits(vs, g, diags)) ignored.add(vs);
+    else if (g !== undefined) checkGroupServer(vs, g, diags);
     if (vs.haSuspend === true && vs.key.kind === 'group' && groupNames.get(vs.key.group)?.entries.some((e) => e.kind === 'fwmark') === true) {
       diags.warning('CONF_ERR_CONFLICT', vs.pos, `virtual_server ${vs.name}: ha_suspend cannot be used with virtual_server_group ${vs.key.group}, which has fwmark entries; ignored, as keepalived clears it`);
     }
@@ -127,6 +156,7 @@ function checkLvs(groups: readonly VirtualServerGroup[], servers: readonly Virtu
     if (prev !== undefined) diags.error('CONF_ERR_CONFLICT', vs.pos, `virtual_server ${vs.name} is defined twice (first at line ${prev.pos.line})`);
     names.set(vs.name, vs);
   }
+  if (ignored.size > 0) servers.splice(0, servers.length, ...servers.filter((vs) => !ignored.has(vs)));
 }
 
 function checkConflicts(instances: readonly VrrpInstance[], diags: Diagnostics): void {

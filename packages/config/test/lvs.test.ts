@@ -280,3 +280,26 @@ test('net_namespace_ipvs [NAME] at the top level: the namespace IPVS is programm
   t.regex(twice.warnings.map(formatDiagnostic).join(), /:2:1: warning: net_namespace_ipvs already given/);
   t.regex(loadText('net_namespace_ipvs a b\n').r.errors.map(formatDiagnostic).join(), /net_namespace_ipvs/);
 });
+
+test("a group virtual server's family: mixed IPv4/IPv6 groups only with every real server tunnelled, one-family groups only with their family; the others ignored with a warning (keepalived's link_vsg_to_vs)", (t) => {
+  const group = (entries: string): string => `virtual_server_group G {\n${entries}}\n`;
+  const vs = (body: string): string => `virtual_server group G {\n    lb_kind NAT\n    protocol TCP\n${body}}\n`;
+  const mixed = group('    192.0.2.10 80\n    2001:db8::10 80\n');
+  const tun = (address: string): string => `    real_server ${address} 80 {\n        lvs_method TUN\n    }\n`;
+  const loaded = (text: string): { warnings: string[]; kept: number } => {
+    const { r } = loadText(text);
+    t.deepEqual(r.errors.map(formatDiagnostic), []);
+    return { warnings: r.warnings.map((d) => d.message), kept: r.config!.virtualServers.length };
+  };
+  const nat = loaded(mixed + vs('    real_server 10.0.0.1 80 {\n    }\n'));
+  t.regex(nat.warnings.join(), /has IPv4 and IPv6 addresses.*real_server 10\.0\.0\.1 makes it IPv4; ignored, as keepalived ignores it/);
+  t.is(nat.kept, 0);
+  t.is(loaded(mixed + vs(tun('10.0.0.1') + tun('2001:db8::1'))).kept, 1, 'every real server tunnelled: mixing is allowed');
+  const fam = loaded(mixed + vs(`    ip_family inet6\n${tun('10.0.0.1')}`));
+  t.regex(fam.warnings.join(), /ip_family makes it IPv6; ignored/);
+  t.is(fam.kept, 0);
+  const other = loaded(group('    2001:db8::10 80\n') + vs('    real_server 10.0.0.1 80 {\n    }\n'));
+  t.regex(other.warnings.join(), /real_server 10\.0\.0\.1 is IPv4, virtual_server_group G's addresses are not; ignored/);
+  t.is(other.kept, 0);
+  t.is(loaded(group('    192.0.2.10 80\n    192.0.2.20-30 80\n') + vs('    real_server 10.0.0.1 80 {\n    }\n')).kept, 1);
+});

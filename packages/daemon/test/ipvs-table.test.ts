@@ -91,7 +91,7 @@ test('a virtual_server_group stands for every address of its ranges and its fwma
 }
 virtual_server group G {
     lb_algo rr
-    lb_kind NAT
+    lb_kind TUN
     protocol TCP
     real_server 198.51.100.11 80 {
     }
@@ -131,7 +131,7 @@ virtual_server_group marked {
 }
 virtual_server group web {
     lb_algo rr
-    lb_kind DR
+    lb_kind TUN
     persistence_timeout 60
     protocol TCP
     real_server 203.0.113.1 80 {
