@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { KEEPALIVED_VERSION, namespaceSocket, parseDaemonArgs, USAGE, VERSION, type DaemonOptions } from './cli.js';
 import type { SnmpAgent } from './snmp-agent.js';
 import type { LinkView, SnmpSnapshot } from './snmp-view.js';
+import type { SnmpChange } from './snmp-set.js';
 import { NO_LVS_GLOBALS } from './snmp-check-view.js';
 import { servesAny, snmpParts, type SnmpParts } from './snmp-parts.js';
 import { hostname } from 'node:os';
@@ -417,6 +418,20 @@ class Daemon {
     };
   }
 
+  /**
+   * Carries out an SNMP SET snmp-set.ts accepted: an instance's base priority or preemption in
+   * the VRRP side, a real server's weight in the checker (keepalived's writable objects).
+   */
+  async snmpSet(changes: readonly SnmpChange[]): Promise<void> {
+    for (const c of changes) {
+      let done: boolean;
+      if (c.kind === 'weight') done = this.lvs?.setWeight(c.virtualServer, c.index, c.weight) ?? false;
+      else if (this.vrrp === undefined) done = false;
+      else done = await this.vrrp.instanceSet(c.kind === 'basePriority' ? { kind: 'instanceSet', instance: c.instance, set: 'basePriority', value: c.priority } : { kind: 'instanceSet', instance: c.instance, set: 'preempt', value: c.preempt });
+      if (!done) throw new Error(`${c.kind === 'weight' ? `real server ${c.address} of ${c.virtualServer}` : `instance ${c.instance}`} is not running`);
+    }
+  }
+
   /** The bfd_instances VRRP hears from, Up or not (KEEPALIVED-MIB's vrrpBfdTable). */
   private async vrrpBfdSessions(): Promise<SnmpSnapshot['bfd']> {
     const sessions = (await this.bfd?.status().catch(() => undefined)) ?? [];
@@ -490,7 +505,8 @@ class Daemon {
       const s = live.get(c.name);
       const h = this.history.get(c.name);
       return {
-        config: c,
+        // The base priority and preemption as the side has them (an SNMP SET changes them until the next reload).
+        config: s === undefined ? c : { ...c, priority: s.priority, nopreempt: s.preempt === undefined ? c.nopreempt : !s.preempt },
         state: s?.state ?? 'INIT',
         effectivePriority: s?.effectivePriority ?? c.priority,
         master: s?.master,
@@ -703,7 +719,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       // Loaded only with -x or an enable_snmp_* keyword.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { SnmpAgent } = require('./snmp-agent.js') as typeof import('./snmp-agent.js');
-      daemon.snmp = new SnmpAgent(() => daemon.snmpSnapshot(), opts.snmpSocket ?? daemon.snmpSocket(), log, () => daemon.snmpParts());
+      daemon.snmp = new SnmpAgent(() => daemon.snmpSnapshot(), opts.snmpSocket ?? daemon.snmpSocket(), log, () => daemon.snmpParts(), (changes) => daemon.snmpSet(changes));
       daemon.snmp.start();
     }
     if (daemon.metrics !== undefined && opts.metricsListen !== undefined) {

@@ -76,6 +76,9 @@ class Side {
       case 'stop':
         await this.stop();
         return null;
+      case 'instanceSet':
+        if (this.service === undefined) return false;
+        return r.set === 'basePriority' ? this.service.setBasePriority(r.instance, r.value) : this.service.setPreempt(r.instance, r.value);
       case 'lockMemory':
         lockMemory(r.lock);
         return null;
