@@ -98,6 +98,8 @@ class Daemon {
   sd: SdNotify | undefined;
   /** keepalived's `-x`: the AgentX subagent. */
   snmp: SnmpAgent | undefined;
+  /** An SNMP SET changed instances in the VRRP side since the last reload (which then puts the file's values back, as keepalived). */
+  private vrrpSetBySnmp = false;
   private readonly startedMs = Date.now();
   /** Prometheus metrics, with --metrics-listen (set before start: checks are timed only then). */
   metrics: Metrics | undefined;
@@ -335,9 +337,11 @@ class Daemon {
       const { instancesAdded, instancesRemoved, instancesChanged, instancesUnchanged } = d;
       const before = vrrpPartOf(this.config);
       const next = vrrpPartOf(r.config);
+      // An SNMP SET changed instances in the side: the reload must reach it to put the file's values back.
       const vrrpUnchanged =
         this.vrrp === undefined ||
-        (instancesAdded.length + instancesRemoved.length + instancesChanged.length === 0 &&
+        (!this.vrrpSetBySnmp &&
+          instancesAdded.length + instancesRemoved.length + instancesChanged.length === 0 &&
           sameValue([before.globalDefs, before.syncGroups, before.vrrpScripts, before.trackFiles, before.bfdInstances, before.staticTrack, before.garpGroups], [next.globalDefs, next.syncGroups, next.vrrpScripts, next.trackFiles, next.bfdInstances, next.staticTrack, next.garpGroups]));
       let report: ReloadReport;
       if (this.vrrp === undefined && this.wantsVrrpSide(r.config)) {
@@ -354,6 +358,7 @@ class Daemon {
           ? { added: [], removed: [], updated: [], restarted: [], unchanged: [...instancesUnchanged] }
           : await this.vrrp!.reload(next, { instancesAdded, instancesRemoved, instancesChanged, instancesUnchanged });
       }
+      this.vrrpSetBySnmp = false;
       if (this.bfd !== undefined) {
         this.bfdRoutes = new Map(r.config.bfdInstances.map((b) => [b.name, { vrrp: b.vrrp, checker: b.checker }]));
         const b = await this.bfd.reload(r.config.bfdInstances, r.config.globalDefs.bfdProcess);
@@ -427,7 +432,10 @@ class Daemon {
       let done: boolean;
       if (c.kind === 'weight') done = this.lvs?.setWeight(c.virtualServer, c.index, c.weight) ?? false;
       else if (this.vrrp === undefined) done = false;
-      else done = await this.vrrp.instanceSet(c.kind === 'basePriority' ? { kind: 'instanceSet', instance: c.instance, set: 'basePriority', value: c.priority } : { kind: 'instanceSet', instance: c.instance, set: 'preempt', value: c.preempt });
+      else {
+        this.vrrpSetBySnmp = true;
+        done = await this.vrrp.instanceSet(c.kind === 'basePriority' ? { kind: 'instanceSet', instance: c.instance, set: 'basePriority', value: c.priority } : { kind: 'instanceSet', instance: c.instance, set: 'preempt', value: c.preempt });
+      }
       if (!done) throw new Error(`${c.kind === 'weight' ? `real server ${c.address} of ${c.virtualServer}` : `instance ${c.instance}`} is not running`);
     }
   }
