@@ -27,6 +27,8 @@ export interface SideStatus {
   readonly syncDaemon: SyncDaemonStatus | null;
   /** The tracked vrrp_scripts' verdicts (keepalived's dump, the exporters' script status). */
   readonly scripts?: readonly ScriptStatus[];
+  /** The followed track_files' values (KEEPALIVED-MIB's vrrpFileTable). */
+  readonly files?: ReadonlyArray<{ readonly name: string; readonly value: number }>;
 }
 
 export interface SideStats {

@@ -797,6 +797,11 @@ export class VrrpService {
     return this.trackers.scriptStatus();
   }
 
+  /** The followed track_files' values. */
+  fileValues(): Array<{ name: string; value: number }> {
+    return this.trackers.fileValues();
+  }
+
   status(): InstanceStatus[] {
     const waiting = [...this.waiting.values()].map((i) => ({
       name: i.name,
