@@ -16,8 +16,13 @@ export interface TrackSources {
   /** The track_files VRRP follows (keepalived's vrrp_track_files), with the value each holds now. */
   readonly files: ReadonlyArray<{ readonly config: TrackFile; readonly value: number }>;
   readonly processes: readonly TrackProcess[];
+  /** The process tracks in use: processes counted, quorum or not (vrrpProcessTable's rows). */
+  readonly processCounts?: ReadonlyArray<{ readonly name: string; readonly count: number; readonly up: boolean }>;
   readonly bfd: readonly BfdInstance[];
 }
+
+/** keepalived's PARAM_MATCH_* numbers (vrrp_track.h) for `param_match`. */
+const PARAM_MATCH: Readonly<Record<TrackProcess['paramMatch'], number>> = { none: 0, exact: 1, initial: 2, partial: 3 };
 
 const truth = (b: boolean): number => (b ? 1 : 2);
 
@@ -82,5 +87,26 @@ export function trackView(s: TrackSources): Varbind[] {
     put(5, 'Integer', f.config.weight);
     put(6, 'Integer', truth(f.config.reverse));
   });
+  // vrrpProcessTable: the delays in microseconds (keepalived's TIMER_HZ), no quorum_max as UINT_MAX (-1 as an INTEGER).
+  let row = 0;
+  for (const p of s.processes) {
+    const c = s.processCounts?.find((x) => x.name === p.name);
+    if (c === undefined) continue;
+    row++;
+    const put = (column: number, type: SnmpType, value: Varbind['value']): void => void out.push({ oid: [21, 1, column, row], type, value });
+    put(2, 'OctetString', p.name);
+    put(3, 'OctetString', p.process);
+    put(4, 'OctetString', p.params.join(' '));
+    put(5, 'Integer', PARAM_MATCH[p.paramMatch]);
+    put(6, 'Integer', p.weight);
+    put(7, 'Integer', truth(p.reverse));
+    put(8, 'Gauge32', p.quorum);
+    put(9, 'Integer', p.quorumMax >= 0xffffffff ? -1 : p.quorumMax);
+    put(10, 'Gauge32', Math.round(p.forkDelay * 1e6));
+    put(11, 'Gauge32', Math.round(p.terminateDelay * 1e6));
+    put(12, 'Integer', truth(p.fullCommand));
+    put(13, 'Integer', c.count);
+    put(14, 'Integer', truth(c.up));
+  }
   return out;
 }

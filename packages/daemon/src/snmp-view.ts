@@ -38,6 +38,8 @@ export interface SnmpSnapshot {
   readonly trackFiles?: ReadonlyArray<{ readonly config: TrackFile; readonly value: number }>;
   /** The vrrp_track_processes (their weights in the tracked process tables). */
   readonly trackProcesses?: readonly TrackProcess[];
+  /** The vrrp_track_processes the VRRP side follows: processes counted, quorum or not (vrrpProcessTable). */
+  readonly processCounts?: ReadonlyArray<{ readonly name: string; readonly count: number; readonly up: boolean }>;
   readonly links: ReadonlyMap<string, LinkView>;
   /** When the daemon started (ms since the epoch): time ticks are counted from it. */
   readonly startedMs: number;
@@ -170,7 +172,7 @@ export function mibView(s: SnmpSnapshot): Varbind[] {
   for (const row of routeView(owners, ifIndex)) put(ka(2, ...row.oid), row.type, row.value);
 
   // The tracked interfaces, scripts, files, BFD sessions and processes of the instances and the sync groups, and vrrpFileTable.
-  const tracking = { instances: s.instances.map((d) => d.config), syncGroups: s.syncGroups, scripts: s.scripts.map((sc) => sc.config), files: s.trackFiles ?? [], processes: s.trackProcesses ?? [], bfd: (s.bfd ?? []).map((b) => b.config) };
+  const tracking = { instances: s.instances.map((d) => d.config), syncGroups: s.syncGroups, scripts: s.scripts.map((sc) => sc.config), files: s.trackFiles ?? [], processes: s.trackProcesses ?? [], processCounts: s.processCounts ?? [], bfd: (s.bfd ?? []).map((b) => b.config) };
   for (const row of trackView(tracking)) put(ka(2, ...row.oid), row.type, row.value);
 
   // vrrpScriptTable (2.9): result init(1), bad(2), good(3).

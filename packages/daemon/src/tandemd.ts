@@ -394,7 +394,7 @@ class Daemon {
 
   /** What the SNMP subagent serves (snmp-view.ts): the dumps' instances, the sync groups, the interfaces. */
   async snmpSnapshot(): Promise<SnmpSnapshot> {
-    const { instances, globals, scripts, files } = await this.instanceDumps();
+    const { instances, globals, scripts, files, processes } = await this.instanceDumps();
     const links = new Map<string, LinkView>();
     const rtnl = new Rtnl();
     try {
@@ -415,6 +415,7 @@ class Daemon {
       // The track_files the VRRP side follows, in the file's order, with their values.
       trackFiles: this.vrrp === undefined ? [] : this.config.trackFiles.flatMap((config) => (files.has(config.name) ? [{ config, value: files.get(config.name)! }] : [])),
       trackProcesses: this.vrrp === undefined ? [] : this.config.trackProcesses,
+      processCounts: processes,
       links,
       startedMs: this.startedMs,
       nowMs: Date.now(),
@@ -509,7 +510,7 @@ class Daemon {
   }
 
   /** Each instance as keepalived's dumps show it: its configuration, the VRRP side's view, the supervisor's history. */
-  async instanceDumps(): Promise<{ instances: InstanceDump[]; globals: GlobalDefs; scripts: ScriptDump[]; files: ReadonlyMap<string, number> }> {
+  async instanceDumps(): Promise<{ instances: InstanceDump[]; globals: GlobalDefs; scripts: ScriptDump[]; files: ReadonlyMap<string, number>; processes: NonNullable<SideStatus['processes']> }> {
     const [status, stats] = await Promise.all([this.vrrp?.status().catch(() => undefined), this.vrrp?.stats().catch(() => undefined)]);
     const live = new Map((status?.instances ?? []).map((i) => [i.name, i]));
     const instances = (this.vrrp === undefined ? [] : this.config.vrrpInstances).map((c): InstanceDump => {
@@ -535,7 +536,7 @@ class Daemon {
       running: verdicts.get(sc.name)?.running ?? false,
       instances: this.config.vrrpInstances.filter((i) => i.tracking.trackScript.some((t) => t.name === sc.name)).map((i) => i.name),
     }));
-    return { instances, globals: this.config.globalDefs, scripts, files: new Map((status?.files ?? []).map((f) => [f.name, f.value])) };
+    return { instances, globals: this.config.globalDefs, scripts, files: new Map((status?.files ?? []).map((f) => [f.name, f.value])), processes: status?.processes ?? [] };
   }
 
   /** The MIBs served and the traps sent, by `-x` and the running file's SNMP keywords. */

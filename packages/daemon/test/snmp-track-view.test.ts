@@ -26,6 +26,7 @@ const view = trackView({
   scripts: config.vrrpScripts,
   files: config.trackFiles.map((f, i) => ({ config: f, value: i === 0 ? 5 : 0 })),
   processes: config.trackProcesses,
+  processCounts: [{ name: 'p1', count: 0, up: false }],
   bfd: [],
 });
 const get = (...oid: number[]): unknown => view.find((v) => v.oid.join('.') === oid.join('.'))?.value;
@@ -56,4 +57,26 @@ test('the sync group\'s tables, and vrrpFileTable with each file\'s value', (t) 
   t.is(get(22, 1, 3, 1, 1), 5);
   t.deepEqual([2, 3, 4, 5, 6].map((c) => get(13, 1, c, 1)), ['f1', `${dir}/f1`, 5, 2, 2]);
   t.deepEqual([2, 4, 5, 6].map((c) => get(13, 1, c, 2)), ['f2', 0, -4, 1]);
+});
+
+test('vrrpProcessTable: keepalived 2.2.7\'s values for `process snmpd` with weight 5 and no snmpd running where it counts', (t) => {
+  // keepalived -x served: "proc1", "snmpd", "", 0, 5, 2, Gauge32 1, -1, Gauge32 0, Gauge32 0, 2, 0, 2.
+  t.deepEqual(
+    [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14].map((c) => view.find((v) => v.oid.join('.') === `21.1.${c}.1`)),
+    [
+      ['OctetString', 'p1'],
+      ['OctetString', 'snmpd'],
+      ['OctetString', ''],
+      ['Integer', 0],
+      ['Integer', 5],
+      ['Integer', 2],
+      ['Gauge32', 1],
+      ['Integer', -1],
+      ['Gauge32', 0],
+      ['Gauge32', 0],
+      ['Integer', 2],
+      ['Integer', 0],
+      ['Integer', 2],
+    ].map(([type, value], i) => ({ oid: [21, 1, i + 2, 1], type, value })),
+  );
 });

@@ -29,6 +29,8 @@ export interface SideStatus {
   readonly scripts?: readonly ScriptStatus[];
   /** The followed track_files' values (KEEPALIVED-MIB's vrrpFileTable). */
   readonly files?: ReadonlyArray<{ readonly name: string; readonly value: number }>;
+  /** The vrrp_track_processes in use: processes counted, quorum or not (KEEPALIVED-MIB's vrrpProcessTable). */
+  readonly processes?: ReadonlyArray<{ readonly name: string; readonly count: number; readonly up: boolean }>;
 }
 
 export interface SideStats {

@@ -802,6 +802,11 @@ export class VrrpService {
     return this.trackers.fileValues();
   }
 
+  /** The vrrp_track_processes in use: processes counted, quorum or not. */
+  processCounts(): Array<{ name: string; count: number; up: boolean }> {
+    return this.trackers.processCounts();
+  }
+
   status(): InstanceStatus[] {
     const waiting = [...this.waiting.values()].map((i) => ({
       name: i.name,

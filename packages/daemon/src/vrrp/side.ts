@@ -70,7 +70,7 @@ class Side {
         return report;
       }
       case 'status':
-        return { instances: this.service?.status() ?? [], syncDaemon: this.syncDaemon?.status() ?? null, scripts: this.service?.scriptStatus() ?? [], files: this.service?.fileValues() ?? [] } satisfies SideStatus;
+        return { instances: this.service?.status() ?? [], syncDaemon: this.syncDaemon?.status() ?? null, scripts: this.service?.scriptStatus() ?? [], files: this.service?.fileValues() ?? [], processes: this.service?.processCounts() ?? [] } satisfies SideStatus;
       case 'stats':
         return { ...(this.service?.stats() ?? { instances: {}, channels: [] }), loopDelayMs: this.loop.read(), pid: process.pid, scripts: { ...scriptCounters } } satisfies SideStats;
       case 'stop':

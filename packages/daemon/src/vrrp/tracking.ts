@@ -150,6 +150,11 @@ export class Trackers {
     return [...this.files.values()].map((m) => ({ name: m.track.name, value: m.value }));
   }
 
+  /** The process tracks in use: the processes counted and whether each has its quorum. */
+  processCounts(): Array<{ name: string; count: number; up: boolean }> {
+    return this.processes.counts();
+  }
+
   /** Subscribes to the kernel's process events when a vrrp_track_process is in use; rejects when there are none here. */
   openProcessEvents(): Promise<void> {
     return this.processes.open();
