@@ -25,6 +25,8 @@ export interface RealServerStatus {
   readonly up: boolean;
   /** The weight IPVS has (or would have): the configured or dynamic one when up, 0 when down. */
   readonly weight: number;
+  /** The weight it has while up, down or not (keepalived's effective_weight: configured, dynamic or set through SNMP). */
+  readonly effectiveWeight?: number;
   /** ISO time of the last finished check, null before the first. */
   readonly lastCheck: string | null;
   readonly reason: string;
@@ -50,6 +52,8 @@ interface RealState {
   reason: string;
   /** MISC_CHECK misc_dynamic: the weight the script asked for. */
   dynamicWeight: number | undefined;
+  /** An SNMP SET of realServerWeight (keepalived's check_snmp_realserver_weight): the weight, until a dynamic weight replaces it. */
+  snmpWeight?: number;
   /** FILE_CHECKs: the track_file each reads and how its value counts. */
   files: Array<{ name: string; weight: number; reverse: boolean; dynamic: boolean }>;
 }
@@ -134,8 +138,10 @@ export class LvsService {
     this.scheduler = new CheckScheduler(clock);
     this.scheduler.on('weight', (id, weight) => {
       const s = this.byCheck.get(id);
-      if (s === undefined || weight === s.dynamicWeight) return;
+      if (s === undefined || (weight === s.dynamicWeight && s.snmpWeight === undefined)) return;
       s.dynamicWeight = weight;
+      // As keepalived's update_svr_wgt: the latest weight wins, whoever sets it.
+      delete s.snmpWeight;
       if (s.up) this.changed(s.vs);
     });
     this.scheduler.on('change', (c) => {
@@ -244,6 +250,8 @@ export class LvsService {
           const alpha = mine.some((c) => c.timing.alpha);
           const told = rs.checkers.some((c) => c.kind === 'FILE_CHECK' || c.kind === 'BFD_CHECK');
           state = { vs, rs, checks: mine, up: !alpha, reason: mine.length === 0 && !told ? 'no checker: always up' : alpha ? 'alpha: down until checked' : 'not checked yet', dynamicWeight: undefined, files: [] };
+          // keepalived's clear_diff_rs: a real server still in its virtual server keeps its effective weight across a reload.
+          if (old?.state.snmpWeight !== undefined) state.snmpWeight = old.state.snmpWeight;
         }
         state.checks = mine;
         state.files = rs.checkers.flatMap((c) => {
@@ -419,9 +427,33 @@ export class LvsService {
   private healthIn(reals: ReadonlyMap<string, RealState>, vs: VirtualServer, rs: RealServer): RealHealth {
     const s = reals.get(realKey(vs, rs));
     if (s === undefined) return { up: false };
+    if (s.snmpWeight !== undefined) return { up: s.up, dynamicWeight: s.snmpWeight };
     const offset = this.fileOffset(s);
     const dynamic = s.dynamicWeight !== undefined || offset !== 0 ? Math.max(0, (s.dynamicWeight ?? rs.weight) + offset) : undefined;
     return { up: s.up, ...(dynamic !== undefined ? { dynamicWeight: dynamic } : {}) };
+  }
+
+  /**
+   * An SNMP SET of a real server's realServerWeight (keepalived's update_svr_wgt): the weight
+   * IPVS gets while the server is up, and the quorum counted again; false when there is no
+   * such real server. It stays through reloads while the server stays in its virtual server.
+   */
+  setWeight(vsName: string, index: number, weight: number): boolean {
+    const v = this.virtualServers.get(vsName);
+    const s = v?.reals[index];
+    if (v === undefined || s === undefined) return false;
+    const before = this.effectiveWeight(s);
+    s.snmpWeight = weight;
+    if (before !== weight) {
+      this.log.info(`Changing weight from ${before} to ${weight} for ${s.up ? '' : 'in'}active service ${realServerName(s.rs)} of VS ${v.vs.name}`);
+      this.changed(v.vs);
+    }
+    return true;
+  }
+
+  /** The weight a real server has while up: keepalived's effective_weight. */
+  private effectiveWeight(s: RealState): number {
+    return liveWeight(s.rs, { ...this.healthIn(this.reals, s.vs, s.rs), up: true });
   }
 
   /** Re-judges a real server: up when every scheduled check and every FILE_CHECK passes. */
@@ -583,6 +615,7 @@ export class LvsService {
           port: rs.port ?? null,
           up: s.up,
           weight: liveWeight(rs, this.healthIn(this.reals, v.vs, rs)),
+          effectiveWeight: this.effectiveWeight(s),
           lastCheck: last.at === undefined ? null : new Date(wallOffset + last.at).toISOString(),
           reason: last.reason,
         };

@@ -4,11 +4,17 @@ import type { Logger } from './logger.js';
 import { exactly, KEEPALIVED_MIB, mibView, nextAfter, VRRP_MIB, VRRPV3_MIB, type SnmpSnapshot, type SnmpType, type Varbind } from './snmp-view.js';
 import { CHECK } from './snmp-check-view.js';
 import { servedMibs, servedObjects, type SnmpParts } from './snmp-parts.js';
+import { planSet, type SnmpChange } from './snmp-set.js';
+
+/** RFC 2741 §7.2.4: a CommitSet that could not be carried out, an UndoSet that could not undo. */
+const COMMIT_FAILED = 14;
+const UNDO_FAILED = 15;
 
 // keepalived's `-x`: tandemd as an AgentX subagent (RFC 2741) of the host's SNMP master agent
 // (snmpd), serving KEEPALIVED-MIB's VRRP part, VRRP-MIB and VRRPv3-MIB from snmp-view.ts, and
 // sending keepalived's traps. The AgentX session is net-snmp's; tandemd answers GET, GETNEXT and
-// GETBULK itself from a view made once per second at most, so a walk sees one consistent state.
+// GETBULK itself from a view made once per second at most, so a walk sees one consistent state,
+// and SETs of keepalived's writable objects as snmp-set.ts decides them.
 
 /** The part of net-snmp's AgentX subagent tandemd uses (net-snmp ships no types). */
 interface AgentXRange {
@@ -16,7 +22,10 @@ interface AgentXRange {
   readonly end: string | null;
 }
 interface AgentXRequest {
+  readonly transactionID: number;
   readonly searchRangeList: readonly AgentXRange[];
+  /** A TestSet's varbinds (OIDs as dotted text). */
+  readonly varbinds?: ReadonlyArray<{ readonly oid: string; readonly type: number; readonly value: unknown }> | null;
   readonly nonRepeaters?: number;
   readonly maxRepetitions?: number;
   getResponsePduForRequest(): AgentXResponse;
@@ -115,6 +124,8 @@ export class SnmpAgent {
   private retry: NodeJS.Timeout | undefined;
   private closed = false;
   private connected = false;
+  /** The SET being carried out, by AgentX transaction: what TestSet accepted, and whether it was committed. */
+  private readonly sets = new Map<number, { changes: readonly SnmpChange[]; committed: boolean }>();
 
   constructor(
     private readonly snapshot: () => Promise<SnmpSnapshot>,
@@ -122,6 +133,8 @@ export class SnmpAgent {
     private readonly log: Logger,
     /** What is served and sent, read at each request and event (a reload may change the traps). */
     private readonly parts: () => SnmpParts,
+    /** Carries out a SET that snmp-set.ts accepted (the VRRP side's instances, the checker's weights); rejects if it could not. */
+    private readonly apply: (changes: readonly SnmpChange[]) => Promise<void> = () => Promise.reject(new Error('SETs are not carried out')),
   ) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     this.snmp = require('net-snmp') as NetSnmp;
@@ -139,13 +152,16 @@ export class SnmpAgent {
     agent.getRequest = (pdu) => void this.answer(pdu, 'get');
     agent.getNextRequest = (pdu) => void this.answer(pdu, 'next');
     agent.getBulkRequest = (pdu) => void this.answer(pdu, 'bulk');
-    // No SET is carried out (keepalived's writable objects, an instance's priority and preemption
-    // and a real server's weight, are not yet): the first object is notWritable (RFC 2741
-    // §7.2.4.1), so the master refuses the whole request rather than answering that it was done.
-    agent.testSet = (pdu) => this.refuse(agent, pdu, 17);
-    agent.commitSet = (pdu) => this.refuse(agent, pdu, 14);
-    agent.undoSet = (pdu) => this.refuse(agent, pdu, 15);
-    agent.cleanupSet = () => undefined;
+    // A SET in AgentX's phases (RFC 2741 §7.2.4): TestSet decides it (nothing changes), CommitSet
+    // carries it out, UndoSet when another subagent's part failed, CleanupSet ends it (no reply).
+    agent.testSet = (pdu) => void this.testSet(agent, pdu);
+    agent.commitSet = (pdu) => void this.commitSet(agent, pdu);
+    agent.undoSet = (pdu) => {
+      const committed = this.sets.get(pdu.transactionID)?.committed === true;
+      this.log.warn(`SNMP: the master agent asked to undo a SET${committed ? ' already carried out; it stays' : ''}`);
+      this.respond(agent, pdu, committed ? UNDO_FAILED : 0);
+    };
+    agent.cleanupSet = (pdu) => void this.sets.delete(pdu.transactionID);
     agent.on('error', (err) => {
       if (this.connected || this.retry === undefined) this.log.debug(`SNMP: AgentX master at ${String(masterPort)}: ${err?.message ?? 'error'}`);
     });
@@ -234,12 +250,45 @@ export class SnmpAgent {
     }
   }
 
-  /** Answers a set-phase PDU with an error at its first object: notWritable (17), commitFailed (14), undoFailed (15). */
-  private refuse(agent: Subagent, pdu: AgentXRequest, error: number): void {
+  /** TestSet: keepalived's answer for each object, from the view GET serves; nothing changes yet. */
+  private async testSet(agent: Subagent, pdu: AgentXRequest): Promise<void> {
+    let answer: { error: number; index: number } = { error: 0, index: 0 };
+    try {
+      this.view = undefined;
+      const view = await this.current();
+      const plan = planSet((pdu.varbinds ?? []).map((v) => ({ oid: oidOf(v.oid), type: v.type, value: v.value })), view, await this.snapshot());
+      if (plan.ok) this.sets.set(pdu.transactionID, { changes: plan.changes, committed: false });
+      else answer = { error: plan.error, index: plan.index };
+    } catch (err) {
+      this.log.error(`SNMP: cannot judge a SET: ${(err as Error).message}`);
+      answer = { error: COMMIT_FAILED, index: 1 };
+    }
+    this.respond(agent, pdu, answer.error, answer.index);
+  }
+
+  /** CommitSet: the changes TestSet accepted, carried out; commitFailed if the daemon could not. */
+  private async commitSet(agent: Subagent, pdu: AgentXRequest): Promise<void> {
+    const set = this.sets.get(pdu.transactionID);
+    let error = 0;
+    try {
+      if (set === undefined) throw new Error('no SET was tested in this transaction');
+      await this.apply(set.changes);
+      set.committed = true;
+    } catch (err) {
+      this.log.error(`SNMP: cannot carry out a SET: ${(err as Error).message}`);
+      error = COMMIT_FAILED;
+    }
+    // The next GET shows what the SET did.
+    this.view = undefined;
+    this.respond(agent, pdu, error, error === 0 ? 0 : 1);
+  }
+
+  /** Answers a SET phase: no error (0), or the error at the `index`-th object (1-based). */
+  private respond(agent: Subagent, pdu: AgentXRequest, error: number, index = error === 0 ? 0 : 1): void {
     try {
       const response = pdu.getResponsePduForRequest();
       response.error = error;
-      response.index = 1;
+      response.index = index;
       agent.sendResponse(response, []);
     } catch (err) {
       this.log.error(`SNMP: cannot answer a SET: ${(err as Error).message}`);

@@ -166,7 +166,8 @@ export function checkView(servers: readonly CheckedVirtualServer[], lvs: LvsGlob
       r(4, 'OctetString', addressToBytes(rs.address));
       r(5, 'Gauge32', keptServerPort(c, rs));
       r(6, 'Integer', truth(st?.up ?? !c.alpha));
-      r(7, 'Integer', rs.weight);
+      // keepalived's real_weight(effective_weight): the weight while up (an SNMP SET's, a dynamic one, or the file's).
+      r(7, 'Integer', st?.effectiveWeight ?? rs.weight);
       if ((rs.uthreshold ?? 0) > 0) r(8, 'Gauge32', rs.uthreshold!);
       if ((rs.lthreshold ?? 0) > 0) r(9, 'Gauge32', rs.lthreshold!);
       r(10, 'Integer', truth(!(rs.inhibitOnFailure ?? c.inhibitOnFailure)));

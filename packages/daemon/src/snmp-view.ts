@@ -2,8 +2,9 @@ import type { InstanceDump, ScriptDump } from './keepalived-dumps.js';
 import { keepalivedCommand, keepalivedCounters } from './keepalived-dumps.js';
 import { checkView, type CheckedVirtualServer, type LvsGlobals } from './snmp-check-view.js';
 import { addressToBytes } from '@tandem/vrrp';
-import type { BfdInstance, RouteSpec, RuleSpec, VirtualAddress } from '@tandem/config';
+import type { BfdInstance, RouteSpec, RuleSpec, TrackFile, Tracking, TrackProcess, VirtualAddress } from '@tandem/config';
 import { addressRow, routeView, staticAddressRows } from './snmp-route-view.js';
+import { trackView } from './snmp-track-view.js';
 
 // What `tandemd -x` serves over AgentX, as data: every object of KEEPALIVED-MIB's VRRP part,
 // VRRP-MIB (RFC 2787) and VRRPv3-MIB (RFC 6527) that keepalived 2.2.7 fills, made from the
@@ -31,7 +32,14 @@ export interface SnmpSnapshot {
   readonly routerId: string;
   readonly instances: readonly InstanceDump[];
   readonly scripts: readonly ScriptDump[];
-  readonly syncGroups: ReadonlyArray<{ readonly name: string; readonly members: readonly string[] }>;
+  /** The sync groups, with what they track (the syncGroupTracked*Tables). */
+  readonly syncGroups: ReadonlyArray<{ readonly name: string; readonly members: readonly string[]; readonly tracking?: Tracking; readonly trackingWeight?: boolean }>;
+  /** The track_files VRRP follows and the value each holds (vrrpFileTable, vrrpTrackedFileTable). */
+  readonly trackFiles?: ReadonlyArray<{ readonly config: TrackFile; readonly value: number }>;
+  /** The vrrp_track_processes (their weights in the tracked process tables). */
+  readonly trackProcesses?: readonly TrackProcess[];
+  /** The vrrp_track_processes the VRRP side follows: processes counted, quorum or not (vrrpProcessTable). */
+  readonly processCounts?: ReadonlyArray<{ readonly name: string; readonly count: number; readonly up: boolean }>;
   readonly links: ReadonlyMap<string, LinkView>;
   /** When the daemon started (ms since the epoch): time ticks are counted from it. */
   readonly startedMs: number;
@@ -152,28 +160,6 @@ export function mibView(s: SnmpSnapshot): Varbind[] {
       col(34, 'Integer', c.family === 4 ? 1 : 2);
       col(35, 'OctetString', addressToBytes(c.mcastGroup));
     }
-    // vrrpTrackedInterfaceTable (2.4), vrrpTrackedScriptTable (2.5): weights as configured.
-    c.tracking.trackInterface.forEach((t) => {
-      const link = s.links.get(t.name);
-      if (link === undefined) return;
-      put(ka(2, 4, 1, 2, idx, link.index), 'OctetString', t.name);
-      put(ka(2, 4, 1, 3, idx, link.index), 'Integer', t.weight ?? 0);
-      put(ka(2, 4, 1, 4, idx, link.index), 'Integer', truth(t.reverse));
-    });
-    c.tracking.trackScript.forEach((t, ti) => {
-      put(ka(2, 5, 1, 2, idx, ti + 1), 'OctetString', t.name);
-      put(ka(2, 5, 1, 3, idx, ti + 1), 'Integer', t.weight ?? s.scripts.find((sc) => sc.config.name === t.name)?.config.weight ?? 0);
-      put(ka(2, 5, 1, 4, idx, ti + 1), 'Integer', truth(t.reverse));
-    });
-    // vrrpTrackedBfdTable (2.17): keepalived serves the bfd_instance's own weight and reverse
-    // here, not the track_bfd line's (vrrp_snmp_trackedbfd reads bbfd->bfd->weight).
-    c.tracking.trackBfd.forEach((t, ti) => {
-      const b = s.bfd?.find((x) => x.config.name === t.name);
-      if (b === undefined) return;
-      put(ka(2, 17, 1, 2, idx, ti + 1), 'OctetString', t.name);
-      put(ka(2, 17, 1, 3, idx, ti + 1), 'Integer', b.config.weight);
-      put(ka(2, 17, 1, 4, idx, ti + 1), 'Integer', truth(b.config.weightReverse));
-    });
     // vrrpAddressTable (2.6): the virtual addresses, then the excluded ones, numbered on.
     [...c.virtualIpaddress.map((v) => ({ v, adv: true })), ...c.virtualIpaddressExcluded.map((v) => ({ v, adv: false }))].forEach(({ v, adv }, ai) => {
       for (const row of addressRow(v, [idx, ai + 1], v.dev ?? c.vmac?.name ?? c.interface, ifIndex, master, adv)) put(ka(2, ...row.oid), row.type, row.value);
@@ -184,6 +170,10 @@ export function mibView(s: SnmpSnapshot): Varbind[] {
   for (const row of staticAddressRows(st.addresses, ifIndex, st.defaultInterface)) put(ka(2, ...row.oid), row.type, row.value);
   const owners = [{ index: 0, routes: st.routes, rules: st.rules, set: true }, ...s.instances.map((d, i) => ({ index: i + 1, routes: d.config.virtualRoutes, rules: d.config.virtualRules, set: d.state === 'MASTER' }))];
   for (const row of routeView(owners, ifIndex)) put(ka(2, ...row.oid), row.type, row.value);
+
+  // The tracked interfaces, scripts, files, BFD sessions and processes of the instances and the sync groups, and vrrpFileTable.
+  const tracking = { instances: s.instances.map((d) => d.config), syncGroups: s.syncGroups, scripts: s.scripts.map((sc) => sc.config), files: s.trackFiles ?? [], processes: s.trackProcesses ?? [], processCounts: s.processCounts ?? [], bfd: (s.bfd ?? []).map((b) => b.config) };
+  for (const row of trackView(tracking)) put(ka(2, ...row.oid), row.type, row.value);
 
   // vrrpScriptTable (2.9): result init(1), bad(2), good(3).
   s.scripts.forEach((sc, i) => {

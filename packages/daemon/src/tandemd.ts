@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { KEEPALIVED_VERSION, namespaceSocket, parseDaemonArgs, USAGE, VERSION, type DaemonOptions } from './cli.js';
 import type { SnmpAgent } from './snmp-agent.js';
 import type { LinkView, SnmpSnapshot } from './snmp-view.js';
+import type { SnmpChange } from './snmp-set.js';
 import { NO_LVS_GLOBALS } from './snmp-check-view.js';
 import { servesAny, snmpParts, type SnmpParts } from './snmp-parts.js';
 import { hostname } from 'node:os';
@@ -97,6 +98,8 @@ class Daemon {
   sd: SdNotify | undefined;
   /** keepalived's `-x`: the AgentX subagent. */
   snmp: SnmpAgent | undefined;
+  /** An SNMP SET changed instances in the VRRP side since the last reload (which then puts the file's values back, as keepalived). */
+  private vrrpSetBySnmp = false;
   private readonly startedMs = Date.now();
   /** Prometheus metrics, with --metrics-listen (set before start: checks are timed only then). */
   metrics: Metrics | undefined;
@@ -334,9 +337,11 @@ class Daemon {
       const { instancesAdded, instancesRemoved, instancesChanged, instancesUnchanged } = d;
       const before = vrrpPartOf(this.config);
       const next = vrrpPartOf(r.config);
+      // An SNMP SET changed instances in the side: the reload must reach it to put the file's values back.
       const vrrpUnchanged =
         this.vrrp === undefined ||
-        (instancesAdded.length + instancesRemoved.length + instancesChanged.length === 0 &&
+        (!this.vrrpSetBySnmp &&
+          instancesAdded.length + instancesRemoved.length + instancesChanged.length === 0 &&
           sameValue([before.globalDefs, before.syncGroups, before.vrrpScripts, before.trackFiles, before.bfdInstances, before.staticTrack, before.garpGroups], [next.globalDefs, next.syncGroups, next.vrrpScripts, next.trackFiles, next.bfdInstances, next.staticTrack, next.garpGroups]));
       let report: ReloadReport;
       if (this.vrrp === undefined && this.wantsVrrpSide(r.config)) {
@@ -353,6 +358,7 @@ class Daemon {
           ? { added: [], removed: [], updated: [], restarted: [], unchanged: [...instancesUnchanged] }
           : await this.vrrp!.reload(next, { instancesAdded, instancesRemoved, instancesChanged, instancesUnchanged });
       }
+      this.vrrpSetBySnmp = false;
       if (this.bfd !== undefined) {
         this.bfdRoutes = new Map(r.config.bfdInstances.map((b) => [b.name, { vrrp: b.vrrp, checker: b.checker }]));
         const b = await this.bfd.reload(r.config.bfdInstances, r.config.globalDefs.bfdProcess);
@@ -388,7 +394,7 @@ class Daemon {
 
   /** What the SNMP subagent serves (snmp-view.ts): the dumps' instances, the sync groups, the interfaces. */
   async snmpSnapshot(): Promise<SnmpSnapshot> {
-    const { instances, globals, scripts } = await this.instanceDumps();
+    const { instances, globals, scripts, files, processes } = await this.instanceDumps();
     const links = new Map<string, LinkView>();
     const rtnl = new Rtnl();
     try {
@@ -405,7 +411,11 @@ class Daemon {
       routerId: globals.routerId ?? hostname().split('.')[0] ?? '',
       instances,
       scripts,
-      syncGroups: this.vrrp === undefined ? [] : this.config.syncGroups.map((g) => ({ name: g.name, members: g.group })),
+      syncGroups: this.vrrp === undefined ? [] : this.config.syncGroups.map((g) => ({ name: g.name, members: g.group, tracking: g.tracking, trackingWeight: g.syncGroupTrackingWeight })),
+      // The track_files the VRRP side follows, in the file's order, with their values.
+      trackFiles: this.vrrp === undefined ? [] : this.config.trackFiles.flatMap((config) => (files.has(config.name) ? [{ config, value: files.get(config.name)! }] : [])),
+      trackProcesses: this.vrrp === undefined ? [] : this.config.trackProcesses,
+      processCounts: processes,
       links,
       startedMs: this.startedMs,
       nowMs: Date.now(),
@@ -415,6 +425,23 @@ class Daemon {
       ...(this.vrrp === undefined ? {} : { statics: { addresses: this.config.staticAddresses, routes: this.config.staticRoutes, rules: this.config.staticRules, defaultInterface: globals.defaultInterface ?? 'eth0' }, bfd: await this.vrrpBfdSessions() }),
       ...(await this.checkedVirtualServers()),
     };
+  }
+
+  /**
+   * Carries out an SNMP SET snmp-set.ts accepted: an instance's base priority or preemption in
+   * the VRRP side, a real server's weight in the checker (keepalived's writable objects).
+   */
+  async snmpSet(changes: readonly SnmpChange[]): Promise<void> {
+    for (const c of changes) {
+      let done: boolean;
+      if (c.kind === 'weight') done = this.lvs?.setWeight(c.virtualServer, c.index, c.weight) ?? false;
+      else if (this.vrrp === undefined) done = false;
+      else {
+        this.vrrpSetBySnmp = true;
+        done = await this.vrrp.instanceSet(c.kind === 'basePriority' ? { kind: 'instanceSet', instance: c.instance, set: 'basePriority', value: c.priority } : { kind: 'instanceSet', instance: c.instance, set: 'preempt', value: c.preempt });
+      }
+      if (!done) throw new Error(`${c.kind === 'weight' ? `real server ${c.address} of ${c.virtualServer}` : `instance ${c.instance}`} is not running`);
+    }
   }
 
   /** The bfd_instances VRRP hears from, Up or not (KEEPALIVED-MIB's vrrpBfdTable). */
@@ -483,14 +510,15 @@ class Daemon {
   }
 
   /** Each instance as keepalived's dumps show it: its configuration, the VRRP side's view, the supervisor's history. */
-  async instanceDumps(): Promise<{ instances: InstanceDump[]; globals: GlobalDefs; scripts: ScriptDump[] }> {
+  async instanceDumps(): Promise<{ instances: InstanceDump[]; globals: GlobalDefs; scripts: ScriptDump[]; files: ReadonlyMap<string, number>; processes: NonNullable<SideStatus['processes']> }> {
     const [status, stats] = await Promise.all([this.vrrp?.status().catch(() => undefined), this.vrrp?.stats().catch(() => undefined)]);
     const live = new Map((status?.instances ?? []).map((i) => [i.name, i]));
     const instances = (this.vrrp === undefined ? [] : this.config.vrrpInstances).map((c): InstanceDump => {
       const s = live.get(c.name);
       const h = this.history.get(c.name);
       return {
-        config: c,
+        // The base priority and preemption as the side has them (an SNMP SET changes them until the next reload).
+        config: s === undefined ? c : { ...c, priority: s.priority, nopreempt: s.preempt === undefined ? c.nopreempt : !s.preempt },
         state: s?.state ?? 'INIT',
         effectivePriority: s?.effectivePriority ?? c.priority,
         master: s?.master,
@@ -508,7 +536,7 @@ class Daemon {
       running: verdicts.get(sc.name)?.running ?? false,
       instances: this.config.vrrpInstances.filter((i) => i.tracking.trackScript.some((t) => t.name === sc.name)).map((i) => i.name),
     }));
-    return { instances, globals: this.config.globalDefs, scripts };
+    return { instances, globals: this.config.globalDefs, scripts, files: new Map((status?.files ?? []).map((f) => [f.name, f.value])), processes: status?.processes ?? [] };
   }
 
   /** The MIBs served and the traps sent, by `-x` and the running file's SNMP keywords. */
@@ -703,7 +731,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       // Loaded only with -x or an enable_snmp_* keyword.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { SnmpAgent } = require('./snmp-agent.js') as typeof import('./snmp-agent.js');
-      daemon.snmp = new SnmpAgent(() => daemon.snmpSnapshot(), opts.snmpSocket ?? daemon.snmpSocket(), log, () => daemon.snmpParts());
+      daemon.snmp = new SnmpAgent(() => daemon.snmpSnapshot(), opts.snmpSocket ?? daemon.snmpSocket(), log, () => daemon.snmpParts(), (changes) => daemon.snmpSet(changes));
       daemon.snmp.start();
     }
     if (daemon.metrics !== undefined && opts.metricsListen !== undefined) {

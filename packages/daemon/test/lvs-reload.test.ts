@@ -166,3 +166,28 @@ test('rs_init_notifies: at start the real servers put up are notified as if they
     }
   }
 });
+
+test('an SNMP SET of a real server\'s weight: one IPVS update, the status\'s weights; kept through a reload that re-plans its virtual server, as keepalived\'s clear_diff_rs', async (t) => {
+  const a = model(many(3));
+  const { lvs, kernel, lines } = await started(a);
+  const settled = async (): Promise<string[]> => {
+    for (let i = 0; i < 100 && kernel.sent.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    return kernel.take();
+  };
+  try {
+    kernel.take();
+    t.true(lvs.setWeight('192.0.2.2:80/TCP', 1, 9));
+    t.false(lvs.setWeight('192.0.2.2:80/TCP', 3, 9), 'no fourth real server');
+    t.deepEqual(await settled(), ['update destination TCP 192.0.2.2:80 -> 10.0.2.2:80 masq weight 9']);
+    t.true(lines.includes('info: Changing weight from 1 to 9 for active service 10.0.2.2:80 of VS 192.0.2.2:80/TCP'), lines.join('\n'));
+    const reals = lvs.status().find((v) => v.name === '192.0.2.2:80/TCP')!.reals;
+    t.deepEqual(reals.map((r) => [r.weight, r.effectiveWeight]), [[1, 1], [9, 9], [1, 1]]);
+    // A reload that changes another real server of the same virtual server.
+    const b = model(many(3, (i) => (i === 2 ? vs(2, [4, 1, 1]) : undefined)));
+    await lvs.reload(b, undefined, diffVirtualServers(a, b));
+    t.deepEqual(kernel.take(), ['update destination TCP 192.0.2.2:80 -> 10.0.2.1:80 masq weight 4'], 'the SNMP weight stays, the file\'s change applies');
+    t.deepEqual(lvs.status().find((v) => v.name === '192.0.2.2:80/TCP')!.reals.map((r) => r.weight), [4, 9, 1]);
+  } finally {
+    await lvs.stop();
+  }
+});

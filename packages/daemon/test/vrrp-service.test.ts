@@ -199,6 +199,46 @@ test('reload: a priority change is applied in place without a transition; a trac
   t.is(a.state('VI_1'), 'FAULT');
 });
 
+test('SNMP SETs: a lower base priority (tracking on top) lets the peer preempt, nopreempt set through SNMP holds the role, 255 freezes the effective priority, and a reload puts the file back', async (t) => {
+  const clock = new FakeClock(1000);
+  const seg = new FakeSegment(clock);
+  const scripts = fakeExec();
+  const tracked = `vrrp_script chk {\n    script "/bin/true"\n    interval 1\n    weight 10\n}\n`;
+  const text = tracked + instance('VI_1', 51, 150, '192.0.2.100', ['track_script {', '    chk', '}']);
+  const a = await director(seg, clock, '192.0.2.11', text, scripts.exec);
+  const b = await director(seg, clock, '192.0.2.12', instance('VI_1', 51, 120, '192.0.2.100'));
+  await run(clock, 5000);
+  t.is(a.state('VI_1'), 'MASTER');
+  t.is(a.service.status()[0]?.effectivePriority, 160);
+  t.true(await a.service.setBasePriority('VI_1', 100));
+  t.false(await a.service.setBasePriority('VI_9', 100), 'no such instance');
+  t.is(a.service.status()[0]?.priority, 100, 'the base priority served');
+  t.is(a.service.status()[0]?.effectivePriority, 110, 'the tracked weight on top of the new base');
+  await run(clock, 4000);
+  t.is(b.state('VI_1'), 'MASTER', 'the peer (120) preempts a master advertising 110');
+  t.is(a.state('VI_1'), 'BACKUP');
+  // b without preemption keeps the role even when a takes a higher priority back.
+  t.true(await b.service.setPreempt('VI_1', false));
+  t.false(b.service.status()[0]?.preempt);
+  t.true(await a.service.setBasePriority('VI_1', 200));
+  t.true(await a.service.setPreempt('VI_1', false));
+  await run(clock, 5000);
+  t.is(b.state('VI_1'), 'MASTER', 'a (210, nopreempt by SNMP) does not preempt');
+  // 255 without being a configured owner: keepalived leaves the effective priority where it was.
+  t.true(await a.service.setBasePriority('VI_1', 255));
+  t.is(a.service.status()[0]?.priority, 255);
+  t.is(a.service.status()[0]?.effectivePriority, 210);
+  // A reload (even one that changes nothing of VI_1) puts the file's priority and preemption back.
+  const part = vrrpPartOf(configFrom(text));
+  await a.service.reload(part, part, diff(configFrom(text), configFrom(text)));
+  t.is(a.service.status()[0]?.priority, 150);
+  t.is(a.service.status()[0]?.effectivePriority, 160);
+  t.true(a.service.status()[0]?.preempt);
+  await run(clock, 5000);
+  t.is(a.state('VI_1'), 'MASTER', 'preempting again with 160 against 120');
+  t.true(a.lines.some((l) => l.includes('(VI_1) base priority changed from 150 to 100 via SNMP.')), 'keepalived\'s log line');
+});
+
 test('the VRRP part of a configuration holds what the side runs, and no virtual servers', (t) => {
   const c = configFrom(`${instance('VI_1', 51, 150, '192.0.2.100')}virtual_server 192.0.2.100 80 {\n    real_server 198.51.100.1 80 {\n    }\n}\n`);
   const part = vrrpPartOf(c);

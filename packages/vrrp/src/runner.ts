@@ -220,16 +220,16 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
 
   /**
    * Applies a reloaded configuration without a state transition: advertised
-   * addresses, base priority, announce schedule. `applyAddresses` is run in
+   * addresses, base priority, Preempt_Mode, announce schedule. `applyAddresses` is run in
    * order with the other address changes and told whether the instance is
    * master at that moment; a master then advertises and announces at once so
    * peers and clients see the new addresses without waiting.
    */
   async reconfigure(
-    change: { readonly addresses?: readonly string[]; readonly priority?: number; readonly announce?: AnnounceSchedule },
+    change: { readonly addresses?: readonly string[]; readonly priority?: number; readonly preempt?: boolean; readonly announce?: AnnounceSchedule },
     applyAddresses?: (master: boolean) => Promise<void>,
   ): Promise<void> {
-    const params = change.priority !== undefined ? { ...this.options.params, priority: change.priority } : this.options.params;
+    const params = { ...this.options.params, ...(change.priority !== undefined ? { priority: change.priority } : {}), ...(change.preempt !== undefined ? { preempt: change.preempt } : {}) };
     this.options = { ...this.options, params, ...(change.addresses !== undefined ? { addresses: change.addresses } : {}) };
     if (change.announce !== undefined) this.schedule = change.announce;
     if (change.priority !== undefined) this.dispatch({ kind: 'priority', effective: change.priority });

@@ -100,6 +100,11 @@ export class ProcessWatch {
     return this.tracker?.up(name) ?? false;
   }
 
+  /** Each process track in use: how many match now and whether it has its quorum (KEEPALIVED-MIB's vrrpProcessTable). */
+  counts(): Array<{ name: string; count: number; up: boolean }> {
+    return this.tracks.map((t) => ({ name: t.name, count: this.tracker?.count(t.name) ?? 0, up: this.up(t.name) }));
+  }
+
   track(name: string): TrackProcess | undefined {
     return this.tracks.find((t) => t.name === name);
   }

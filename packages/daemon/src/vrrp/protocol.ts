@@ -27,6 +27,10 @@ export interface SideStatus {
   readonly syncDaemon: SyncDaemonStatus | null;
   /** The tracked vrrp_scripts' verdicts (keepalived's dump, the exporters' script status). */
   readonly scripts?: readonly ScriptStatus[];
+  /** The followed track_files' values (KEEPALIVED-MIB's vrrpFileTable). */
+  readonly files?: ReadonlyArray<{ readonly name: string; readonly value: number }>;
+  /** The vrrp_track_processes in use: processes counted, quorum or not (KEEPALIVED-MIB's vrrpProcessTable). */
+  readonly processes?: ReadonlyArray<{ readonly name: string; readonly count: number; readonly up: boolean }>;
 }
 
 export interface SideStats {
@@ -53,6 +57,11 @@ export interface StartRequest {
   readonly bfd: Readonly<Record<string, boolean>>;
 }
 
+/** What an SNMP SET changes in one instance, until the next reload. */
+export type InstanceSetRequest =
+  | { readonly kind: 'instanceSet'; readonly instance: string; readonly set: 'basePriority'; readonly value: number }
+  | { readonly kind: 'instanceSet'; readonly instance: string; readonly set: 'preempt'; readonly value: boolean };
+
 /** Each request and what its reply carries. */
 export interface SideRequests {
   start: { request: StartRequest; reply: null };
@@ -62,6 +71,11 @@ export interface SideRequests {
   stop: { request: { readonly kind: 'stop' }; reply: null };
   /** A BFD session went Up or Down (keepalived's bfd event), with its Detection Time (ms); `sentAt` is wall-clock ms, for the delivery time. */
   bfd: { request: { readonly kind: 'bfd'; readonly name: string; readonly up: boolean; readonly detectMs: number; readonly sentAt: number }; reply: null };
+  /**
+   * An SNMP SET of an instance's vrrpInstanceBasePriority or vrrpInstancePreempt (keepalived's
+   * writable KEEPALIVED-MIB objects), checked by the supervisor; the reply says whether the side has the instance.
+   */
+  instanceSet: { request: InstanceSetRequest; reply: boolean };
   /** `vrrp_no_swap`: lock the side's memory (or unlock it, at a reload that drops it). */
   lockMemory: { request: { readonly kind: 'lockMemory'; readonly lock: boolean }; reply: null };
 }

@@ -48,6 +48,8 @@ export interface InstanceStatus {
   readonly state: VrrpState;
   readonly priority: number;
   readonly effectivePriority: number;
+  /** Preempt_Mode (false with `nopreempt`, or after an SNMP SET of vrrpInstancePreempt to 2). */
+  readonly preempt?: boolean;
   readonly vips: readonly string[];
   readonly interface: string;
   readonly vrid: number;
@@ -150,6 +152,10 @@ export class VrrpService {
   private readonly debouncer: LinkDebouncer;
   /** The last state each sync group's notify scripts were run for. */
   private readonly groupStates = new Map<string, VrrpState>();
+  /** Instances an SNMP SET changed (keepalived's vrrp_snmp.c): the next reload puts the file's values back. */
+  private readonly snmpChanged = new Set<string>();
+  /** Instances SET to base priority 255 without being configured owners: keepalived then leaves their effective priority where it was. */
+  private readonly frozen = new Set<string>();
   /** keepalived's notify FIFO lines (`INSTANCE "VI_1" MASTER 100`, `GROUP "G" MASTER`). */
   onNotifyLine: ((line: string) => void) | undefined;
   /** Called on every state change of every instance (the sync daemon follows one; the supervisor remembers them). */
@@ -502,10 +508,58 @@ export class VrrpService {
     });
     for (const r of groupFaults(group?.name, evaluated)) {
       const before = r.x.runner.effectivePriority;
-      r.x.runner.setEffectivePriority(r.priority);
+      if (!this.frozen.has(r.name)) r.x.runner.setEffectivePriority(r.priority);
       r.x.runner.setFault(r.groupFault !== undefined, r.groupFault ?? 'tracking recovered');
       if (r.x.runner.effectivePriority !== before) this.priorityChanged(r.x, group);
     }
+  }
+
+  /**
+   * An SNMP SET of vrrpInstanceBasePriority (keepalived's vrrp_snmp_instance_priority): the
+   * tracked weights count on top of the new base. As keepalived's vrrp_set_effective_priority,
+   * a base of 255 leaves the effective priority where it is (an address owner's never moves),
+   * and the instance only becomes an owner again through a reload. Until the next reload;
+   * false when there is no such instance.
+   */
+  async setBasePriority(name: string, priority: number): Promise<boolean> {
+    const m = this.instances.find((x) => x.config.name === name);
+    if (m === undefined) return false;
+    this.log.info(`(${name}) base priority changed from ${m.config.priority} to ${priority} via SNMP.`);
+    this.snmpChanged.add(name);
+    m.config = { ...m.config, priority };
+    if (priority === 255 && m.runner.params.priority !== 255) {
+      this.frozen.add(name);
+      return true;
+    }
+    this.frozen.delete(name);
+    // A configured owner set lower stops being one (it now follows its tracking and can lose an election).
+    if (m.runner.params.priority === 255 && priority !== 255) await m.runner.reconfigure({ priority });
+    this.recompute(m);
+    return true;
+  }
+
+  /** An SNMP SET of vrrpInstancePreempt (keepalived's vrrp_snmp_instance_preempt), until the next reload. */
+  async setPreempt(name: string, preempt: boolean): Promise<boolean> {
+    const m = this.instances.find((x) => x.config.name === name);
+    if (m === undefined) return false;
+    this.log.info(`(${name}) preemption ${preempt ? 'enabled' : 'disabled'} with SNMP`);
+    this.snmpChanged.add(name);
+    m.config = { ...m.config, nopreempt: !preempt };
+    await m.runner.reconfigure({ preempt });
+    return true;
+  }
+
+  /** A reload builds the instances from the file again (keepalived's new vrrp_t): what SNMP SETs changed goes back to the file's values. */
+  private async undoSnmpSets(next: VrrpPart): Promise<void> {
+    for (const name of this.snmpChanged) {
+      const m = this.instances.find((x) => x.config.name === name);
+      const i = next.vrrpInstances.find((x) => x.name === name);
+      if (m === undefined || i === undefined) continue;
+      m.config = i;
+      if (m.runner.params.priority !== i.priority || m.runner.params.preempt !== !i.nopreempt) await m.runner.reconfigure({ priority: i.priority, preempt: !i.nopreempt });
+    }
+    this.snmpChanged.clear();
+    this.frozen.clear();
   }
 
   /** keepalived's notify_priority_changes: a FIFO line `INSTANCE "VI" MASTER_PRIORITY 90` (or BACKUP_PRIORITY). */
@@ -677,6 +731,7 @@ export class VrrpService {
         }
       }
     }
+    await this.undoSnmpSets(next);
     for (const mon of fresh) mon.start();
     // Tracking that changed under an instance kept in place (a script's weight, a group's track_*) counts now.
     for (const m of this.instances) this.recompute(m);
@@ -743,6 +798,16 @@ export class VrrpService {
     return this.trackers.scriptStatus();
   }
 
+  /** The followed track_files' values. */
+  fileValues(): Array<{ name: string; value: number }> {
+    return this.trackers.fileValues();
+  }
+
+  /** The vrrp_track_processes in use: processes counted, quorum or not. */
+  processCounts(): Array<{ name: string; count: number; up: boolean }> {
+    return this.trackers.processCounts();
+  }
+
   status(): InstanceStatus[] {
     const waiting = [...this.waiting.values()].map((i) => ({
       name: i.name,
@@ -760,6 +825,7 @@ export class VrrpService {
       state: m.runner.state,
       priority: m.config.priority,
       effectivePriority: m.runner.effectivePriority,
+      preempt: !m.config.nopreempt,
       vips: m.config.virtualIpaddress.map(vipText),
       interface: m.config.interface,
       vrid: m.config.virtualRouterId,

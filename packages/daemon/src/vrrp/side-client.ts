@@ -6,7 +6,7 @@ import type { Logger } from '../logger.js';
 import { applySchedulingOf, systemScheduling, VRRP_SIDE, type Scheduling } from '../side-scheduling.js';
 import { startingNetworkNamespace } from '@tandem/net';
 import { CRASH_WINDOW_MS, restartDelayMs, SideChannel, type ReplyMessage } from '../side-ipc.js';
-import { STARTING_NETNS_ENV, type SideMessage, type SideRequests } from './protocol.js';
+import { STARTING_NETNS_ENV, type InstanceSetRequest, type SideMessage, type SideRequests } from './protocol.js';
 import type { InstanceDiff } from './reload-plan.js';
 import type { ReloadReport, VrrpPart } from './service.js';
 
@@ -185,6 +185,11 @@ export class VrrpSide {
    */
   bfd(e: { readonly name: string; readonly up: boolean; readonly detectMs: number; readonly sentAt: number }): void {
     this.request<'bfd'>({ kind: 'bfd', name: e.name, up: e.up, detectMs: e.detectMs, sentAt: e.sentAt }).catch(() => undefined);
+  }
+
+  /** An SNMP SET of an instance's base priority or preemption; false when the side has no such instance. */
+  instanceSet(set: InstanceSetRequest): Promise<boolean> {
+    return this.request<'instanceSet'>(set, 5000);
   }
 
   status(): Promise<SideRequests['status']['reply']> {

@@ -70,12 +70,15 @@ class Side {
         return report;
       }
       case 'status':
-        return { instances: this.service?.status() ?? [], syncDaemon: this.syncDaemon?.status() ?? null, scripts: this.service?.scriptStatus() ?? [] } satisfies SideStatus;
+        return { instances: this.service?.status() ?? [], syncDaemon: this.syncDaemon?.status() ?? null, scripts: this.service?.scriptStatus() ?? [], files: this.service?.fileValues() ?? [], processes: this.service?.processCounts() ?? [] } satisfies SideStatus;
       case 'stats':
         return { ...(this.service?.stats() ?? { instances: {}, channels: [] }), loopDelayMs: this.loop.read(), pid: process.pid, scripts: { ...scriptCounters } } satisfies SideStats;
       case 'stop':
         await this.stop();
         return null;
+      case 'instanceSet':
+        if (this.service === undefined) return false;
+        return r.set === 'basePriority' ? this.service.setBasePriority(r.instance, r.value) : this.service.setPreempt(r.instance, r.value);
       case 'lockMemory':
         lockMemory(r.lock);
         return null;

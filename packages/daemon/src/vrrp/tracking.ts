@@ -143,6 +143,16 @@ export class Trackers {
     return [...this.scripts.values()].map((m) => ({ name: m.script.name, status: m.runs === 0 ? 'INIT' : m.ok ? 'GOOD' : 'BAD', running: m.running }));
   }
 
+  /** The value each followed track_file holds now (KEEPALIVED-MIB's vrrpFileResult). */
+  fileValues(): Array<{ name: string; value: number }> {
+    return [...this.files.values()].map((m) => ({ name: m.track.name, value: m.value }));
+  }
+
+  /** The process tracks in use: the processes counted and whether each has its quorum. */
+  processCounts(): Array<{ name: string; count: number; up: boolean }> {
+    return this.processes.counts();
+  }
+
   /** Subscribes to the kernel's process events when a vrrp_track_process is in use; rejects when there are none here. */
   openProcessEvents(): Promise<void> {
     return this.processes.open();
