@@ -2,6 +2,7 @@ import test from 'ava';
 import { printConfig, sameValue } from '../src/index.js';
 import { loadText } from './load-text.js';
 import { bfdMinTtl } from '../src/bfd.js';
+import { BFD_DUPLICATES } from './bfd-cases.js';
 
 const inst = (name: string, vrid: number, extra: string, priority = 100): string =>
   `vrrp_instance ${name} {\n  interface eth0\n  virtual_router_id ${vrid}\n  priority ${priority}\n  virtual_ipaddress {\n    192.0.2.${vrid}\n  }\n${extra}}\n`;
@@ -133,22 +134,6 @@ test('bfd_instance: names and paths are unique', (t) => {
     `:10:1: bfd_instance b8: bfd_instance b1 (line 1) already runs a session to neighbor 192.0.2.2${every}`,
   ]);
 });
-
-// keepalived 2.2.7's find_bfd_by_addr, with `keepalived -t` as the oracle
-// (test/netns/bfd-config-oracle.test.ts asks it the same files): a session to a neighbor is a
-// duplicate of an earlier one to it when their sources are equal or either has none.
-const pair = (first: string, second: string): string => `bfd_instance one {
-${first}}
-bfd_instance two {
-${second}}
-`;
-export const BFD_DUPLICATES: ReadonlyArray<readonly [string, string, boolean]> = [
-  ['with source_ip, then the same neighbor without', pair('  neighbor_ip 2001:db8::2\n  source_ip 2001:db8::1\n', '  neighbor_ip 2001:db8:0::2\n'), true],
-  ['without source_ip, then the same neighbor with', pair('  neighbor_ip 192.0.2.2\n', '  neighbor_ip 192.0.2.2\n  source_ip 192.0.2.1\n'), true],
-  ['the same source and neighbor, spelled otherwise', pair('  neighbor_ip 2001:db8::2\n  source_ip 2001:db8::1\n', '  neighbor_ip 2001:DB8:0:0::2\n  source_ip 2001:0db8::1\n'), true],
-  ['two sources to one neighbor', pair('  neighbor_ip 192.0.2.2\n  source_ip 192.0.2.1\n', '  neighbor_ip 192.0.2.2\n  source_ip 192.0.2.9\n'), false],
-  ['one source to two neighbors', pair('  neighbor_ip 2001:db8::2\n  source_ip 2001:db8::1\n', '  neighbor_ip 2001:db8::3\n  source_ip 2001:db8::1\n'), false],
-];
 
 for (const [what, text, duplicate] of BFD_DUPLICATES) {
   test(`bfd_instance duplicates as keepalived 2.2.7's find_bfd_by_addr: ${what}`, (t) => {
