@@ -17,6 +17,9 @@ export const A = '192.0.2.1';
 export const B = '192.0.2.2';
 /** `b`'s address in a routed lab. */
 export const B_ROUTED = '198.51.100.2';
+/** `a`'s and `b`'s addresses in an IPv6 lab (`family: 6`). */
+export const A6 = '2001:db8::1';
+export const B6 = '2001:db8::2';
 
 export interface HarnessEvent {
   readonly event: string;
@@ -140,12 +143,14 @@ export class BfdLab {
 
   /**
    * Builds the lab. `routed`: `b` sits one router away instead (a — r — b, b at
-   * 198.51.100.2, the router `br` forwarding), for multihop sessions (RFC 5883).
+   * 198.51.100.2, the router `br` forwarding), for multihop sessions (RFC 5883). `family: 6`:
+   * the nodes also have A6 and B6, and the sessions run between those.
    */
-  static async create(name: string, opts: { routed?: boolean; realtime?: boolean; prefix?: string } = {}): Promise<BfdLab> {
+  static async create(name: string, opts: { routed?: boolean; realtime?: boolean; prefix?: string; family?: 4 | 6 } = {}): Promise<BfdLab> {
     const lab = new BfdLab(name, opts.prefix);
     lab.routed = opts.routed === true;
     lab.realtime = opts.realtime === true;
+    lab.family = opts.family ?? 4;
     try {
       if (lab.routed) {
         await lab.buildRouted();
@@ -158,11 +163,16 @@ export class BfdLab {
       }
       await run('ip', ['-n', lab.ns('br'), 'link', 'add', 'br0', 'type', 'bridge', 'forward_delay', '0']);
       await run('ip', ['-n', lab.ns('br'), 'link', 'set', 'br0', 'up']);
-      for (const [n, addr] of [['a', A], ['b', B]] as const) {
+      for (const [n, addr, addr6] of [['a', A, A6], ['b', B, B6]] as const) {
         await run('ip', ['link', 'add', 'eth0', 'netns', lab.ns(n), 'type', 'veth', 'peer', 'name', lab.port(n), 'netns', lab.ns('br')]);
         await run('ip', ['-n', lab.ns('br'), 'link', 'set', lab.port(n), 'master', 'br0']);
         await run('ip', ['-n', lab.ns('br'), 'link', 'set', lab.port(n), 'up']);
         await run('ip', ['-n', lab.ns(n), 'addr', 'add', `${addr}/24`, 'dev', 'eth0']);
+        if (lab.family === 6) {
+          // No duplicate address detection: the address is usable (bindable) at once.
+          await nsRun(lab.ns(n), 'sysctl', ['-qw', 'net.ipv6.conf.eth0.accept_dad=0']);
+          await run('ip', ['-n', lab.ns(n), 'addr', 'add', `${addr6}/64`, 'dev', 'eth0', 'nodad']);
+        }
         await run('ip', ['-n', lab.ns(n), 'link', 'set', 'eth0', 'up']);
       }
     } catch (err) {
@@ -173,6 +183,7 @@ export class BfdLab {
   }
 
   private routed = false;
+  private family: 4 | 6 = 4;
   /**
    * Run tandem's harness and the peer's BFD process under SCHED_RR (`chrt -r 10`), as
    * keepalived's `bfd_rt_priority` does: at 10 ms x 3 a process kept off the CPU for 30 ms
@@ -187,7 +198,12 @@ export class BfdLab {
 
   /** The address of `b` as `a` reaches it. */
   get peerAddress(): string {
-    return this.routed ? B_ROUTED : B;
+    return this.routed ? B_ROUTED : this.family === 6 ? B6 : B;
+  }
+
+  /** The address of `a` its sessions leave from. */
+  get localAddress(): string {
+    return this.family === 6 ? A6 : A;
   }
 
   private async buildRouted(): Promise<void> {
@@ -217,7 +233,7 @@ export class BfdLab {
   async startTandem(params: SessionParams, extra: Partial<SessionOptions> = {}): Promise<TandemSide> {
     const path: SessionOptions['path'] = this.routed
       ? { kind: 'multihop', family: 4, local: A, peer: B_ROUTED, ttl: 255 }
-      : { kind: 'single-hop', family: 4, local: A, peer: B, interface: 'eth0', ttl: 255 };
+      : { kind: 'single-hop', family: this.family, local: this.localAddress, peer: this.peerAddress, interface: 'eth0', ttl: 255 };
     const session: SessionOptions = { name: 'peer', path, params, ...extra };
     const [cmd, args] = this.rt(process.execPath, [HARNESS, JSON.stringify([session])]);
     const child = this.track(spawn('ip', ['netns', 'exec', this.ns('a'), cmd, ...args], { stdio: ['pipe', 'pipe', 'inherit'] }));

@@ -3,9 +3,9 @@
 // cable is cut, the session goes Down at both ends on its Detection Time: a, which hears
 // nothing else of it, goes to FAULT at once and drops the VIP; b takes it after
 // Master_Down_Interval. With the cable back, the session is Up again, a leaves FAULT and takes
-// the VIP back (it preempts), b returns to BACKUP. (`@tandem bfd_takeover` is not used: it
-// takes over when the session's neighbor is the master's advert source, which an IPv6 session
-// beside an IPv4 instance never is.)
+// the VIP back (it preempts), b returns to BACKUP. (`@tandem bfd_takeover` over IPv6, which
+// must name the master's advert source beside the session's neighbor, is in
+// bfd-takeover-ipv6.test.ts.)
 import test from 'ava';
 import { vrrpConf } from '../lib/configs.js';
 import { VIP } from '../lib/failover-run.js';

@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import { suggest, type Diagnostics, type Position } from './diagnostics.js';
 import type { Token } from './lexer.js';
 import type { BfdInstance, BfdTakeover, SyncGroup, TrackRef, VirtualServer, VrrpInstance } from './model.js';
@@ -174,13 +175,55 @@ export interface BfdTakeoverDraft {
   bfdTakeover: BfdTakeover[];
 }
 
-/** tandem's own `bfd_takeover NAME` of a vrrp_instance, written `@tandem bfd_takeover NAME` (a line keepalived skips). */
+/**
+ * tandem's own `bfd_takeover NAME [ADDRESS ...]` of a vrrp_instance, written `@tandem
+ * bfd_takeover ...` (a line keepalived skips). The ADDRESSes are the master's advert sources
+ * the session stands for besides its neighbor_ip.
+ */
 export function instanceBfdKeywords<D extends BfdTakeoverDraft>(): Record<string, Handler<D>> {
   return {
     bfd_takeover: (n, d, diags) => {
-      if (arity(n, 1, 1, diags)) d.bfdTakeover.push({ name: n.args[0]!.text, pos: n.args[0]!.pos });
+      if (!arity(n, 1, Infinity, diags)) return;
+      const masterAddresses: string[] = [];
+      for (const tok of n.args.slice(1)) {
+        const a = addressValue(tok, 'a bfd_takeover master address', diags);
+        if (a === undefined) continue;
+        if (masterAddresses.some((x) => sameIp(x, a.address))) diags.error('CONF_ERR_CONFLICT', tok.pos, `bfd_takeover ${n.args[0]!.text}: ${tok.text} is listed twice`);
+        else masterAddresses.push(a.address);
+      }
+      d.bfdTakeover.push({ name: n.args[0]!.text, pos: n.args[0]!.pos, masterAddresses });
     },
   };
+}
+
+/** An address in one spelling per value (`2001:db8:0::2` and `2001:DB8::2` are one), for comparing. */
+function ipKey(address: string): string {
+  // WHATWG URL serialises IPv6 hosts in RFC 5952's form, in brackets.
+  return isIPv6(address) ? new URL(`http://[${address}]`).hostname.slice(1, -1) : address;
+}
+
+function sameIp(a: string, b: string): boolean {
+  return ipKey(a) === ipKey(b);
+}
+
+/** RFC 4291 §2.5.6: fe80::/10. */
+function isLinkLocal6(address: string): boolean {
+  return /^fe[89ab]/.test(ipKey(address));
+}
+
+/**
+ * Why a `bfd_takeover` whose session runs to `b` never finds the master of `i` among its
+ * addresses (its neighbor_ip and `t`'s), or undefined when it may: the master's adverts come
+ * from an address of the instance's family, and over IPv6 multicast from its link-local
+ * address (RFC 5798 §5.1.2.1).
+ */
+function takeoverNeverMatches(i: VrrpInstance, t: BfdTakeover, b: BfdInstance): string | undefined {
+  if (t.masterAddresses.length > 0) return undefined;
+  if (b.family !== i.family) return `${i.name} is an IPv${i.family} instance, whose adverts never come from neighbor_ip ${b.neighborIp}`;
+  if (i.family === 6 && i.unicastPeer.length === 0 && i.unicastSrcIp === undefined && !isLinkLocal6(b.neighborIp)) {
+    return `${i.name}'s adverts come from the master's IPv6 link-local address (RFC 5798 §5.1.2.1), never from neighbor_ip ${b.neighborIp}`;
+  }
+  return undefined;
 }
 
 /** What the BFD cross-references read, with where each top-level block stands in the file. */
@@ -201,7 +244,8 @@ export interface BfdReferences {
  */
 export function checkBfd(r: BfdReferences, diags: Diagnostics): void {
   const byName = new Map<string, BfdInstance>();
-  const byPath = new Map<string, BfdInstance>();
+  /** The sessions kept so far, by neighbor and hop kind. */
+  const byNeighbor = new Map<string, BfdInstance[]>();
   for (const b of r.bfdInstances) {
     const prev = byName.get(b.name);
     if (prev !== undefined) {
@@ -209,13 +253,19 @@ export function checkBfd(r: BfdReferences, diags: Diagnostics): void {
       continue;
     }
     byName.set(b.name, b);
-    // keepalived's find_bfd_by_addr: a multihop and a single-hop session to one neighbor are two paths.
-    const path = `${b.neighborIp}/${b.sourceIp ?? ''}/${b.multihop ? 'multihop' : 'single-hop'}`;
-    const same = byPath.get(path);
-    if (same !== undefined) {
-      diags.error('CONF_ERR_CONFLICT', b.pos, `bfd_instance ${b.name}: bfd_instance ${same.name} (line ${same.pos.line}) already runs a ${b.multihop ? 'multihop ' : ''}session to neighbor ${b.neighborIp}${b.sourceIp !== undefined ? ` from ${b.sourceIp}` : ''}`);
+    // keepalived 2.2.7's find_bfd_by_addr: a session to a neighbor already served is a
+    // duplicate when their sources are equal or either has none (a session without source_ip
+    // may leave from any address). A multihop and a single-hop session are two paths (2.2.8).
+    const key = `${ipKey(b.neighborIp)}/${b.multihop ? 'multihop' : 'single-hop'}`;
+    const kept = byNeighbor.get(key) ?? [];
+    const same = kept.find((x) => x.sourceIp === undefined || b.sourceIp === undefined || sameIp(x.sourceIp, b.sourceIp));
+    if (same === undefined) {
+      byNeighbor.set(key, [...kept, b]);
+      continue;
     }
-    byPath.set(path, b);
+    const what = `a ${b.multihop ? 'multihop ' : ''}session to neighbor ${same.neighborIp}${same.sourceIp !== undefined ? ` from ${same.sourceIp}` : ''}`;
+    const why = (same.sourceIp === undefined) !== (b.sourceIp === undefined) ? `; without source_ip a session stands for every source (keepalived's find_bfd_by_addr)` : '';
+    diags.error('CONF_ERR_CONFLICT', b.pos, `bfd_instance ${b.name}: bfd_instance ${same.name} (line ${same.pos.line}) already runs ${what}${why}`);
   }
   /** The session a reference names, or an error saying why there is none. */
   const resolve = (name: string, pos: Position, at: Position | undefined, kw: string, process: 'vrrp' | 'checker'): BfdInstance | undefined => {
@@ -262,8 +312,13 @@ export function checkBfd(r: BfdReferences, diags: Diagnostics): void {
     }
     for (const t of i.bfdTakeover) {
       // keepalived never reads `@tandem` lines, so no reading order applies.
-      resolve(t.name, t.pos, undefined, 'bfd_takeover', 'vrrp');
+      const b = resolve(t.name, t.pos, undefined, 'bfd_takeover', 'vrrp');
       if (i.priority === 255) diags.warning('CONF_ERR_CONFLICT', t.pos, `(${i.name}) bfd_takeover has no effect: the address owner (priority 255) is never a backup`);
+      for (const a of t.masterAddresses) {
+        if ((isIPv6(a) ? 6 : 4) !== i.family) diags.error('CONF_ERR_VALUE', t.pos, `(${i.name}) bfd_takeover ${t.name}: ${a} is not an IPv${i.family} address, so no advert of ${i.name} comes from it`);
+      }
+      const never = b !== undefined ? takeoverNeverMatches(i, t, b) : undefined;
+      if (never !== undefined) diags.warning('CONF_ERR_CONFLICT', t.pos, `(${i.name}) bfd_takeover ${t.name} never fires: ${never}; name the master's advert source after the session (@tandem bfd_takeover ${t.name} ADDRESS)`);
     }
   }
   for (const g of r.syncGroups) {

@@ -131,9 +131,9 @@ export interface VrrpInstance {
    */
   readonly vmac?: Vmac;
   /**
-   * tandem's own `@tandem bfd_takeover NAME`: when the named BFD session (to the current
-   * master) goes Down, this backup takes over after its Skew_Time instead of waiting out
-   * Master_Down_Interval. keepalived skips `@tandem` lines (see docs/config.md).
+   * tandem's own `@tandem bfd_takeover NAME [ADDRESS ...]`: when the named BFD session to the
+   * current master (its neighbor_ip or an ADDRESS is the master's advert source) goes Down, this
+   * backup takes over after its Skew_Time instead of waiting out Master_Down_Interval. keepalived skips `@tandem` lines (see docs/config.md).
    */
   readonly bfdTakeover: readonly BfdTakeover[];
   /**
@@ -151,10 +151,16 @@ export interface VrrpInstance {
   readonly useVmacAddr?: boolean;
 }
 
-/** One `@tandem bfd_takeover NAME` of a vrrp_instance. */
+/** One `@tandem bfd_takeover NAME [ADDRESS ...]` of a vrrp_instance. */
 export interface BfdTakeover {
   readonly name: string;
   readonly pos: Position;
+  /**
+   * The master's advert sources the session stands for besides its `neighbor_ip`: the same
+   * router's IPv6 link-local address (VRRP over IPv6 adverts from it, RFC 5798 §5.1.2.1) or
+   * its IPv4 address (an IPv4 instance beside a session over IPv6). Lower case, as written.
+   */
+  readonly masterAddresses: readonly string[];
 }
 
 /** `use_vmac`'s MAC argument: six octets, or five with the VRID as the sixth. */

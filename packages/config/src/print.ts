@@ -189,7 +189,7 @@ function instance(i: VrrpInstance): string[] {
   l.push(...tracking(i.tracking));
   if (i.dontTrackPrimary) l.push('dont_track_primary');
   // tandem's own keyword, on a line keepalived skips.
-  for (const t of i.bfdTakeover) l.push(`@tandem bfd_takeover ${q(t.name)}`);
+  for (const t of i.bfdTakeover) l.push(`@tandem bfd_takeover ${[q(t.name), ...t.masterAddresses].join(' ')}`);
   return block(`vrrp_instance ${q(i.name)}`, l, '');
 }
 

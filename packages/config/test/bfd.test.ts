@@ -2,6 +2,7 @@ import test from 'ava';
 import { printConfig, sameValue } from '../src/index.js';
 import { loadText } from './load-text.js';
 import { bfdMinTtl } from '../src/bfd.js';
+import { BFD_DUPLICATES } from './bfd-cases.js';
 
 const inst = (name: string, vrid: number, extra: string, priority = 100): string =>
   `vrrp_instance ${name} {\n  interface eth0\n  virtual_router_id ${vrid}\n  priority ${priority}\n  virtual_ipaddress {\n    192.0.2.${vrid}\n  }\n${extra}}\n`;
@@ -126,8 +127,21 @@ bfd_instance six {
 
 test('bfd_instance: names and paths are unique', (t) => {
   const { errors } = loadText('bfd_instance b1 {\n  neighbor_ip 192.0.2.2\n}\nbfd_instance b1 {\n  neighbor_ip 192.0.2.9\n}\nbfd_instance b5 {\n  neighbor_ip 192.0.2.2\n}\nbfd_instance b8 {\n  neighbor_ip 192.0.2.2\n  source_ip 192.0.2.1\n}\n');
-  t.deepEqual(errors, [':4:1: bfd_instance b1 is defined twice (first at line 1)', ':7:1: bfd_instance b5: bfd_instance b1 (line 1) already runs a session to neighbor 192.0.2.2']);
+  const every = '; without source_ip a session stands for every source (keepalived\'s find_bfd_by_addr)';
+  t.deepEqual(errors, [
+    ':4:1: bfd_instance b1 is defined twice (first at line 1)',
+    ':7:1: bfd_instance b5: bfd_instance b1 (line 1) already runs a session to neighbor 192.0.2.2',
+    `:10:1: bfd_instance b8: bfd_instance b1 (line 1) already runs a session to neighbor 192.0.2.2${every}`,
+  ]);
 });
+
+for (const [what, text, duplicate] of BFD_DUPLICATES) {
+  test(`bfd_instance duplicates as keepalived 2.2.7's find_bfd_by_addr: ${what}`, (t) => {
+    const { errors } = loadText(text);
+    if (duplicate) t.deepEqual(errors.map((e) => e.replace(/^:\d+:1: /, '').replace(/ already runs .*/, '')), ['bfd_instance two: bfd_instance one (line 1)']);
+    else t.deepEqual(errors, []);
+  });
+}
 
 test('track_bfd: weights default to the bfd_instance, reverse/noreverse, in instances and sync groups', (t) => {
   const { r, errors } = loadText(
@@ -194,6 +208,38 @@ test('@tandem lines: tandemd always reads them, whatever its config id, and skip
   t.deepEqual(unknown.errors, [':8:24: bfd_takeover nope: no bfd_instance of that name']);
   const owner = loadText('bfd_instance b1 {\n  neighbor_ip 192.0.2.2\n}\n' + inst('VI_1', 1, '  @tandem bfd_takeover b1\n', 255));
   t.deepEqual(owner.warnings, [':11:24: warning: (VI_1) bfd_takeover has no effect: the address owner (priority 255) is never a backup']);
+});
+
+test('@tandem bfd_takeover NAME ADDRESS...: the master\'s advert sources the session stands for; warned when the session alone never matches the master', (t) => {
+  const six = (name: string, extra: string): string =>
+    `vrrp_instance ${name} {\n  interface eth0\n  virtual_router_id 7\n  priority 100\n  virtual_ipaddress {\n    2001:db8::7\n  }\n${extra}}\n`;
+  const sessions = 'bfd_instance g6 {\n  neighbor_ip 2001:db8::2\n}\nbfd_instance ll {\n  neighbor_ip fe80::2\n}\nbfd_instance v4 {\n  neighbor_ip 192.0.2.2\n}\n';
+  const ok = loadText(sessions + six('VI_6', '  @tandem bfd_takeover g6 FE80::2 fe80::1:2\n  @tandem bfd_takeover ll\n') + inst('VI_4', 4, '  @tandem bfd_takeover g6 192.0.2.2\n  @tandem bfd_takeover v4\n'));
+  t.deepEqual(ok.errors, []);
+  t.deepEqual(ok.warnings, []);
+  const [v6, v4] = ok.r.config!.vrrpInstances;
+  t.deepEqual(v6!.bfdTakeover.map((x) => [x.name, x.masterAddresses]), [['g6', ['fe80::2', 'fe80::1:2']], ['ll', []]]);
+  t.deepEqual(v4!.bfdTakeover.map((x) => [x.name, x.masterAddresses]), [['g6', ['192.0.2.2']], ['v4', []]]);
+  t.true(sameValue(loadText(printConfig(ok.r.config!)).r.config!.vrrpInstances, ok.r.config!.vrrpInstances), 'printed and read back');
+
+  // A global IPv6 session beside an IPv6 multicast instance (adverts from link-local sources), or
+  // beside an IPv4 instance, never names the master by itself: the file runs, with a warning.
+  const never = loadText(sessions + six('VI_6', '  @tandem bfd_takeover g6\n') + inst('VI_4', 4, '  @tandem bfd_takeover g6\n'));
+  t.deepEqual(never.errors, []);
+  t.deepEqual(never.warnings, [
+    ":17:24: warning: (VI_6) bfd_takeover g6 never fires: VI_6's adverts come from the master's IPv6 link-local address (RFC 5798 §5.1.2.1), never from neighbor_ip 2001:db8::2; name the master's advert source after the session (@tandem bfd_takeover g6 ADDRESS)",
+    ':26:24: warning: (VI_4) bfd_takeover g6 never fires: VI_4 is an IPv4 instance, whose adverts never come from neighbor_ip 2001:db8::2; name the master\'s advert source after the session (@tandem bfd_takeover g6 ADDRESS)',
+  ]);
+  // With unicast peers the adverts come from the peers' unicast_src_ip, which may be global.
+  t.deepEqual(loadText(sessions + six('VI_6', '  unicast_peer {\n    2001:db8::2\n  }\n  @tandem bfd_takeover g6\n')).warnings, []);
+
+  const bad = loadText(sessions + six('VI_6', '  @tandem bfd_takeover g6 192.0.2.2 fe80::2 fe80:0::2 nowhere\n'));
+  t.deepEqual(bad.errors, [
+    ':17:45: bfd_takeover g6: fe80:0::2 is listed twice',
+    ":17:55: a bfd_takeover master address must be an IP address, got 'nowhere'",
+  ]);
+  const family = loadText(sessions + six('VI_6', '  @tandem bfd_takeover g6 192.0.2.2\n'));
+  t.deepEqual(family.errors, [':17:24: (VI_6) bfd_takeover g6: 192.0.2.2 is not an IPv6 address, so no advert of VI_6 comes from it']);
 });
 
 test('global_defs bfd_*: priorities, the RT time limit, the process name and CPUs', (t) => {

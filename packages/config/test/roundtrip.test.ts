@@ -68,7 +68,7 @@ const anyInstanceArb = (name: string, vrid: number): fc.Arbitrary<VrrpInstance> 
           notify: fc.record({ master: fc.constant({ command: '/usr/local/bin/notify.sh MASTER', user: 'nobody', pos }) }, { requiredKeys: [] }),
         }),
         dontTrackPrimary: fc.boolean(),
-        bfdTakeover: fc.subarray(['bfd_a']).map((names) => names.map((name) => ({ name, pos }))),
+        bfdTakeover: fc.subarray(['bfd_a']).map((names) => names.map((name) => ({ name, pos, masterAddresses: [family === 4 ? '192.0.2.250' : 'fe80::2'] }))),
         virtualRoutes: fc.constant(
           family === 4
             ? [

@@ -4,7 +4,7 @@
 import test from 'ava';
 import { FakeClock, masterDownIntervalMs, skewTimeMs } from '@tandem/vrrp';
 import { VrrpService, vrrpPartOf } from '../src/index.js';
-import { trackedBfds } from '../src/vrrp/bfd-tracking.js';
+import { BfdTracking, trackedBfds } from '../src/vrrp/bfd-tracking.js';
 import { FakeHost, FakeSegment, configFrom, memoryLogger, runClock, settle } from './fake-host.js';
 
 const bfd = (name: string, neighbor: string, extra = ''): string => `bfd_instance ${name} {\n    neighbor_ip ${neighbor}\n${extra}}\n`;
@@ -136,4 +136,74 @@ test('bfd_takeover: a session to a router that is not the master changes nothing
   b.service.bfdEvent('other', false);
   await run(clock, 2000);
   t.is(b.state('VI_1'), 'BACKUP');
+});
+
+function instance6(name: string, vrid: number, priority: number, extra: readonly string[] = []): string {
+  return `vrrp_instance ${name} {
+    state BACKUP
+    interface eth0
+    virtual_router_id ${vrid}
+    priority ${priority}
+    advert_int 1
+    virtual_ipaddress {
+        2001:db8::${vrid}/64
+    }
+${extra.map((l) => `    ${l}`).join('\n')}
+}
+`;
+}
+
+test('bfd_takeover over IPv6: VRRPv3 adverts come from the master\'s link-local address, the session runs to its global one; the line names the link-local address', async (t) => {
+  const clock = new FakeClock(1000);
+  const seg = new FakeSegment(clock);
+  // The hosts' addresses are their adverts' sources: link-local, as RFC 5798 §5.1.2.1 has them.
+  const a = await director(seg, clock, 'fe80::11', bfd('to_b', '2001:db8::12') + instance6('VI_6', 51, 150, ['@tandem bfd_takeover to_b fe80::12']));
+  const b = await director(seg, clock, 'fe80::12', bfd('to_a', '2001:db8::11') + instance6('VI_6', 51, 100, ['@tandem bfd_takeover to_a FE80:0::11']));
+  await run(clock, 5000);
+  t.is(a.state('VI_6'), 'MASTER');
+  t.is(b.state('VI_6'), 'BACKUP');
+  t.is(b.service.status().find((i) => i.name === 'VI_6')!.master, 'fe80::11');
+  seg.drop = (_payload, src) => src === 'fe80::11';
+  const cut = clock.now();
+  b.service.bfdEvent('to_a', true, 30);
+  b.service.bfdEvent('to_a', false, 30);
+  for (let ms = 0; ms < 4000 && b.state('VI_6') !== 'MASTER'; ms += 5) await run(clock, 5);
+  t.is(b.state('VI_6'), 'MASTER');
+  const took = clock.now() - cut;
+  const skew = ((256 - 100) * 30) / 256;
+  t.true(took >= skew && took <= skew + 10, `took over after ${took} ms (skew ${skew} ms on a 30 ms Detection Time)`);
+  t.true(took < masterDownIntervalMs(3, 100, 100) / 100, 'well under Master_Down_Interval');
+  t.true(b.lines.some((l) => l.includes('bfd_takeover: BFD session to_a to 2001:db8::11 went Down: master fe80::11 taken over after 18.3 ms')), b.lines.join('\n'));
+});
+
+test('bfd_takeover over IPv6 without the master\'s link-local address: the session never stands for the master, and the backup waits Master_Down_Interval', async (t) => {
+  const clock = new FakeClock(1000);
+  const seg = new FakeSegment(clock);
+  await director(seg, clock, 'fe80::11', instance6('VI_6', 51, 150));
+  const b = await director(seg, clock, 'fe80::12', bfd('to_a', '2001:db8::11') + instance6('VI_6', 51, 100, ['@tandem bfd_takeover to_a']));
+  await run(clock, 5000);
+  seg.drop = (_payload, src) => src === 'fe80::11';
+  const cut = clock.now();
+  b.service.bfdEvent('to_a', true, 30);
+  b.service.bfdEvent('to_a', false, 30);
+  for (let ms = 0; ms < 5000 && b.state('VI_6') !== 'MASTER'; ms += 10) await run(clock, 10);
+  t.true(clock.now() - cut >= masterDownIntervalMs(3, 100, 100) - 1000, `${clock.now() - cut} ms: the master-down timer, counted from the last advert`);
+  t.false(b.lines.some((l) => l.includes('bfd_takeover')));
+});
+
+test('takeoverMaster: the session stands for the master when its neighbor_ip or a named address is the master\'s advert source, however spelled, of one family', (t) => {
+  const config = configFrom(
+    bfd('g6', '2001:db8::2') + bfd('v4', '192.0.2.2') + instance('VI_4', 4, 100, ['@tandem bfd_takeover g6 192.0.2.2', '@tandem bfd_takeover v4']) + instance6('VI_6', 6, 100, ['@tandem bfd_takeover g6 fe80::2']),
+  );
+  const tracking = new BfdTracking();
+  tracking.configure(config.bfdInstances);
+  const [v4, v6] = config.vrrpInstances;
+  t.is(tracking.takeoverMaster(v4!, 'g6', '192.0.2.2'), '192.0.2.2', 'the IPv4 address named on the line');
+  t.is(tracking.takeoverMaster(v4!, 'g6', '192.0.2.3'), undefined, 'another master');
+  t.is(tracking.takeoverMaster(v4!, 'v4', '192.0.2.2'), '192.0.2.2', 'neighbor_ip itself');
+  t.is(tracking.takeoverMaster(v6!, 'g6', 'fe80:0:0::2'), 'fe80:0:0::2', 'the link-local address, spelled otherwise');
+  t.is(tracking.takeoverMaster(v6!, 'g6', '2001:db8:0::2'), '2001:db8:0::2', 'a master advertising from the global address (unicast)');
+  t.is(tracking.takeoverMaster(v6!, 'g6', 'fe80::3'), undefined);
+  t.is(tracking.takeoverMaster(v6!, 'g6', undefined), undefined, 'no master heard');
+  t.is(tracking.takeoverMaster(v6!, 'v4', '192.0.2.2'), undefined, 'a session the instance does not name');
 });

@@ -1,4 +1,5 @@
-import type { BfdInstance, SyncGroup, TrackRef, VrrpInstance } from '@tandem/config';
+import type { BfdInstance, BfdTakeover, SyncGroup, TrackRef, VrrpInstance } from '@tandem/config';
+import { compareAddresses, familyOf } from '@tandem/vrrp';
 import type { TrackedItem } from '../tracking-rules.js';
 
 // keepalived's tracked BFDs in its VRRP process (vrrp_track.c, vrrp_scheduler.c
@@ -70,8 +71,37 @@ export class BfdTracking {
     return instance.tracking.trackBfd.some((r) => r.name === name) || (group?.tracking.trackBfd.some((r) => r.name === name) ?? false);
   }
 
-  /** The neighbor a `bfd_takeover` of the instance names `name` for: the master it takes over from when the session goes Down. */
-  takeoverPeer(instance: VrrpInstance, name: string): string | undefined {
-    return instance.bfdTakeover.some((t) => t.name === name) ? this.sessions.get(name)?.neighborIp : undefined;
+  /** The session's neighbor_ip, for the log. */
+  neighborOf(name: string): string | undefined {
+    return this.sessions.get(name)?.neighborIp;
   }
+
+  /**
+   * The master a `bfd_takeover` of the instance takes over from when session `name` goes Down:
+   * `master` (the address the instance's master advertises from) when it is one of the
+   * session's addresses, see {@link takeoverAddresses}; else undefined (a session to another router).
+   */
+  takeoverMaster(instance: VrrpInstance, name: string, master: string | undefined): string | undefined {
+    if (master === undefined) return undefined;
+    const session = this.sessions.get(name);
+    const t = instance.bfdTakeover.find((x) => x.name === name);
+    if (session === undefined || t === undefined) return undefined;
+    return takeoverAddresses(session, t).some((a) => sameAddress(a, master)) ? master : undefined;
+  }
+}
+
+/**
+ * The advert sources a `bfd_takeover` session stands for: its neighbor_ip and the addresses the
+ * line names (the same router's link-local address, for VRRP over IPv6, whose adverts come from
+ * it (RFC 5798 §5.1.2.1) while the session runs to a global address; its IPv4 address beside a
+ * session over IPv6).
+ */
+export function takeoverAddresses(session: BfdInstance, takeover: BfdTakeover): string[] {
+  return [session.neighborIp, ...takeover.masterAddresses];
+}
+
+/** One address however it is spelled (`2001:db8:0::1` is `2001:db8::1`); false across families. */
+function sameAddress(a: string, b: string): boolean {
+  const fa = familyOf(a);
+  return fa !== undefined && fa === familyOf(b) && compareAddresses(a, b) === 0;
 }

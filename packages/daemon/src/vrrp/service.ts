@@ -578,8 +578,8 @@ export class VrrpService {
 
   /**
    * A BFD session's event (keepalived's vrrp_handle_bfd_event): the instances tracking it are
-   * judged again, and a backup with `bfd_takeover` of it takes over from that master when it
-   * went Down, after its skew on the session's Detection Time `detectMs` (tandem's fast
+   * judged again, and a backup with `bfd_takeover` of it takes over from its master when it
+   * went Down and the session stands for that master (bfd-tracking.ts takeoverMaster), after its skew on the session's Detection Time `detectMs` (tandem's fast
    * takeover). A repeated state changes nothing.
    */
   bfdEvent(name: string, up: boolean, detectMs?: number): void {
@@ -590,8 +590,8 @@ export class VrrpService {
         this.log.info(`(${m.config.name}) tracked BFD session ${name} is ${up ? 'Up' : 'Down'}`);
         this.recompute(m);
       }
-      const peer = up ? undefined : this.bfd.takeoverPeer(m.config, name);
-      if (peer !== undefined) m.runner.peerDown(peer, `bfd_takeover: BFD session ${name} to ${peer} went Down`, detectMs !== undefined && detectMs > 0 ? detectMs : undefined);
+      const master = up ? undefined : this.bfd.takeoverMaster(m.config, name, m.runner.masterAddress);
+      if (master !== undefined) m.runner.peerDown(master, `bfd_takeover: BFD session ${name} to ${this.bfd.neighborOf(name) ?? master} went Down`, detectMs !== undefined && detectMs > 0 ? detectMs : undefined);
     }
   }
 
