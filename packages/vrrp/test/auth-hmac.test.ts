@@ -19,6 +19,10 @@ import {
   type HmacSettings,
   type HmacVerdict,
   type ReceiveExpectations,
+  FakeClock,
+  InstanceRunner,
+  type InstanceParams,
+  type Transport,
 } from '../src/index.js';
 
 /**
@@ -247,4 +251,66 @@ test('IPv6: the checksum covers the trailer (the kernel computes it so for keepa
   t.deepEqual(full4.subarray(0, 12), encode(advert, meta));
   const r = decode(full4, meta);
   t.true(r.ok && r.bytes === full4.length - HMAC_TRAILER_LENGTH);
+});
+
+// The runner: two routers on one in-memory segment, signing and checking as keepalived.
+function pair(a: Partial<HmacSettings>, b: Partial<HmacSettings>, unicast = false): { runners: InstanceRunner[]; sent: Buffer[]; clock: FakeClock } {
+  const clock = new FakeClock();
+  const sent: Buffer[] = [];
+  const runners: InstanceRunner[] = [];
+  const mk = (address: string, priority: number, hmac: Partial<HmacSettings>, peers: string[]): InstanceRunner => {
+    const transport: Transport = {
+      sourceAddress: address,
+      destinations: unicast ? peers : ['224.0.0.18'],
+      send: (payload, dst) => {
+        sent.push(payload);
+        for (const r of runners) {
+          if (r === runner) continue;
+          const res = receiveAdvert(payload, { family: 4, src: address, dst, ttl: 255 }, (vrid) => (vrid === r.vrid ? r.expectations : undefined));
+          if (res.ok) r.receive(res.advert, address);
+          else r.countDrop(res.reason);
+        }
+      },
+      addAddresses: async () => {},
+      removeAddresses: async () => {},
+      announce: () => {},
+    };
+    const params: InstanceParams = { version: 3, family: 4, priority, intervalCs: 100, preempt: true, preemptDelayMs: 0, startState: 'BACKUP', primaryAddress: address, downTimerAdverts: 3, higherPrioSendAdvert: true };
+    const runner = new InstanceRunner({ name: address, vrid: 51, params, addresses: ['192.0.2.100'], hmac: settings(hmac), wallClock: () => 1_800_000_000_000 + clock.now() }, transport, clock);
+    runners.push(runner);
+    return runner;
+  };
+  mk('198.51.100.10', 200, a, ['198.51.100.11']);
+  mk('198.51.100.11', 100, b, ['198.51.100.10']);
+  for (const r of runners) r.start();
+  clock.advance(10_000);
+  return { runners, sent, clock };
+}
+
+test('runner: signed adverts hold the backup; the same keys on both sides drop nothing', (t) => {
+  const { runners, sent } = pair({}, {});
+  t.deepEqual(runners.map((r) => r.state), ['MASTER', 'BACKUP']);
+  t.true(sent.every((p) => p.length === 12 + HMAC_TRAILER_LENGTH));
+  t.deepEqual(runners[1]!.stats.dropped, {});
+  t.true(runners[1]!.stats.advertsReceived >= 5);
+});
+
+test('runner: a wrong key is refused and counted, so the backup takes over (as it would from keepalived)', (t) => {
+  const { runners } = pair({}, { keys: new Map([[1, Buffer.alloc(32, 9)]]) });
+  t.deepEqual(runners.map((r) => r.state), ['MASTER', 'MASTER']);
+  t.true((runners[1]!.stats.dropped['hmac-bad'] ?? 0) > 0);
+});
+
+test('runner: receive-only sends plain adverts, which an enforcing peer drops as missing and a permissive one takes', (t) => {
+  const enforce = pair({ mode: 'receive-only' }, {});
+  t.true(enforce.sent.some((p) => p.length === 12));
+  t.true((enforce.runners[1]!.stats.dropped['hmac-missing'] ?? 0) > 0);
+  const permissive = pair({ mode: 'receive-only' }, { mode: 'permissive' });
+  t.deepEqual(permissive.runners.map((r) => r.state), ['MASTER', 'BACKUP']);
+});
+
+test('runner: unicast, each peer\'s replay mark anchored on its configuration: nothing dropped', (t) => {
+  const { runners } = pair({}, {}, true);
+  t.deepEqual(runners.map((r) => r.state), ['MASTER', 'BACKUP']);
+  t.deepEqual(runners[1]!.stats.dropped, {});
 });

@@ -1,0 +1,75 @@
+// keepalived 2.4's auth_hmac through the VRRP service on fake hosts: config → runner → the
+// receive path, the drops counted by reason in `stats`, and keepalived.stats' lines.
+import test from 'ava';
+import { FakeClock } from '@tandem/vrrp';
+import { VrrpService, vrrpPartOf } from '../src/index.js';
+import { formatStats } from '../src/keepalived-dumps.js';
+import { FakeHost, FakeSegment, configFrom, memoryLogger, runClock, settle } from './fake-host.js';
+
+const KEY_A = '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f';
+const KEY_B = 'ff0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f';
+
+function conf(priority: number, key: string, mode = 'enforce'): string {
+  return `vrrp_instance VI_1 {
+    state BACKUP
+    interface eth0
+    virtual_router_id 51
+    priority ${priority}
+    advert_int 1
+    auth_hmac {
+        key 1 hex:${key}
+        active_key 1
+        mode ${mode}
+    }
+    virtual_ipaddress {
+        192.0.2.100/24
+    }
+}
+`;
+}
+
+async function director(seg: FakeSegment, clock: FakeClock, address: string, text: string): Promise<{ service: VrrpService; text: string }> {
+  const service = new VrrpService({ host: new FakeHost(seg, address), clock, log: memoryLogger() });
+  await service.start(vrrpPartOf(configFrom(text)));
+  await settle();
+  return { service, text };
+}
+
+const state = (s: VrrpService): string | undefined => s.status()[0]?.state;
+
+test('auth_hmac with the same key: the backup follows the signed adverts and drops nothing', async (t) => {
+  const clock = new FakeClock(1000);
+  const seg = new FakeSegment(clock);
+  const a = await director(seg, clock, '192.0.2.11', conf(150, KEY_A));
+  const b = await director(seg, clock, '192.0.2.12', conf(100, KEY_A));
+  await runClock(clock, 6000);
+  t.deepEqual([state(a.service), state(b.service)], ['MASTER', 'BACKUP']);
+  const s = b.service.stats().instances.VI_1!;
+  t.true(s.advertsReceived >= 2);
+  t.deepEqual(s.dropped, {});
+});
+
+test('auth_hmac with another key: every advert is dropped as hmac-bad, both are master, and keepalived.stats says Invalid HMAC', async (t) => {
+  const clock = new FakeClock(1000);
+  const seg = new FakeSegment(clock);
+  const a = await director(seg, clock, '192.0.2.11', conf(150, KEY_A));
+  const b = await director(seg, clock, '192.0.2.12', conf(100, KEY_B));
+  await runClock(clock, 6000);
+  t.deepEqual([state(a.service), state(b.service)], ['MASTER', 'MASTER']);
+  const s = b.service.stats().instances.VI_1!;
+  t.true((s.dropped['hmac-bad'] ?? 0) >= 2);
+  t.is(s.advertsReceived, 0);
+  const text = formatStats([{ config: vrrpPartOf(configFrom(b.text)).vrrpInstances[0]!, state: 'MASTER', effectivePriority: 100, master: undefined, lastTransitionMs: 0, releasedMaster: 0, becameMaster: 1, stats: s, syncGroup: undefined }]);
+  const bad = s.dropped['hmac-bad']!;
+  t.true(text.includes(['  Authentication Extension Errors:', '    Missing: 0', '    Malformed: 0', '    Unknown Key: 0', `    Invalid HMAC: ${bad}`, '    Stale: 0', '    Replay: 0', ''].join('\n')), text);
+});
+
+test('auth_hmac receive-only beside enforce: the enforcing side drops the plain adverts as hmac-missing', async (t) => {
+  const clock = new FakeClock(1000);
+  const seg = new FakeSegment(clock);
+  await director(seg, clock, '192.0.2.11', conf(150, KEY_A, 'receive-only'));
+  const b = await director(seg, clock, '192.0.2.12', conf(100, KEY_A));
+  await runClock(clock, 6000);
+  t.true((b.service.stats().instances.VI_1!.dropped['hmac-missing'] ?? 0) >= 2);
+  t.is(state(b.service), 'MASTER');
+});
