@@ -1,6 +1,7 @@
 // keepalived 2.4's auth_hmac through the VRRP service on fake hosts: config → runner → the
 // receive path, the drops counted by reason in `stats`, and keepalived.stats' lines.
 import test from 'ava';
+import { diff } from '@tandem/config';
 import { FakeClock } from '@tandem/vrrp';
 import { VrrpService, vrrpPartOf } from '../src/index.js';
 import { formatStats } from '../src/keepalived-dumps.js';
@@ -72,4 +73,24 @@ test('auth_hmac receive-only beside enforce: the enforcing side drops the plain 
   await runClock(clock, 6000);
   t.true((b.service.stats().instances.VI_1!.dropped['hmac-missing'] ?? 0) >= 2);
   t.is(state(b.service), 'MASTER');
+});
+
+test('a reload that changes the key (or drops auth_hmac) restarts the instance with it', async (t) => {
+  const clock = new FakeClock(1000);
+  const seg = new FakeSegment(clock);
+  await director(seg, clock, '192.0.2.11', conf(150, KEY_A));
+  const b = await director(seg, clock, '192.0.2.12', conf(100, KEY_A));
+  await runClock(clock, 6000);
+  t.is(state(b.service), 'BACKUP');
+  const before = configFrom(b.text);
+  const after = configFrom(conf(100, KEY_B));
+  const r = await b.service.reload(vrrpPartOf(before), vrrpPartOf(after), diff(before, after));
+  t.deepEqual(r.restarted, ['VI_1']);
+  await runClock(clock, 6000);
+  t.is(state(b.service), 'MASTER');
+  t.true((b.service.stats().instances.VI_1!.dropped['hmac-bad'] ?? 0) > 0);
+  const plain = configFrom(conf(100, KEY_B).replace(/ {4}auth_hmac \{[^}]*\}\n/, ''));
+  t.is(plain.vrrpInstances[0]!.authHmac, undefined);
+  const r2 = await b.service.reload(vrrpPartOf(after), vrrpPartOf(plain), diff(after, plain));
+  t.deepEqual(r2.restarted, ['VI_1']);
 });
