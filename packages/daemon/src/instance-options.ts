@@ -1,4 +1,4 @@
-import type { GlobalDefs, VirtualAddress, VrrpInstance } from '@tandem/config';
+import type { Config, GlobalDefs, VirtualAddress, VrrpInstance } from '@tandem/config';
 import type { AnnounceSchedule, ChecksumForm, HmacSettings, InstanceParams, RunnerOptions } from '@tandem/vrrp';
 
 /** Maps keepalived's `garp_*` settings (instance over global_defs) onto the runner's schedule. */
@@ -88,4 +88,13 @@ export function interfacesOf(i: VrrpInstance): string[] {
 /** The address text `ip addr` would show: ADDR/PREFIX. */
 export function vipText(v: VirtualAddress): string {
   return `${v.address}/${v.prefix}`;
+}
+
+/** The configuration as `tandemctl dump` shows it: auth_hmac's keys masked (keepalived 2.4 never prints them either). */
+export function withoutHmacKeys(c: Config): Config {
+  if (!c.vrrpInstances.some((i) => i.authHmac !== undefined)) return c;
+  return {
+    ...c,
+    vrrpInstances: c.vrrpInstances.map((i) => (i.authHmac === undefined ? i : { ...i, authHmac: { ...i.authHmac, keys: i.authHmac.keys.map((k) => ({ id: k.id, keyHex: '********' })) } })),
+  };
 }

@@ -308,6 +308,12 @@ function instanceLines(d: InstanceDump, g: GlobalDefs, live: boolean, scriptWeig
     out.push(`   Authentication type = ${c.authentication.type === 'AH' ? 'IPSEC_AH' : 'SIMPLE_PASSWORD'}`);
     if (c.authentication.type === 'PASS') out.push(`   Password = ${c.authentication.password}`);
   } else if (c.version === 2) out.push('   Authentication type = none');
+  // keepalived 2.4 (vrrp_data.c): the extension's settings, never the keys.
+  const h = c.authHmac;
+  if (h !== undefined) {
+    out.push('   Authentication extension = HMAC-SHA256-128', `     Keys = ${h.keys.length}, active key id = ${h.activeKey}`, `     Mode = ${h.mode}`);
+    out.push(h.antiReplay === 'time' ? `     Anti replay = time, window = ${h.timeWindow} sec` : '     Anti replay = monotonic');
+  }
   if (c.virtualIpaddress.length > 0) {
     out.push(`   Virtual IP (${c.virtualIpaddress.length}):`, ...c.virtualIpaddress.map((v) => `     ${formatVip(v, c, live && set)}`));
   }

@@ -4,7 +4,8 @@ import test from 'ava';
 import { diff } from '@tandem/config';
 import { FakeClock } from '@tandem/vrrp';
 import { VrrpService, vrrpPartOf } from '../src/index.js';
-import { formatStats } from '../src/keepalived-dumps.js';
+import { formatData, formatStats } from '../src/keepalived-dumps.js';
+import { withoutHmacKeys } from '../src/instance-options.js';
 import { FakeHost, FakeSegment, configFrom, memoryLogger, runClock, settle } from './fake-host.js';
 
 const KEY_A = '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f';
@@ -61,6 +62,11 @@ test('auth_hmac with another key: every advert is dropped as hmac-bad, both are 
   t.true((s.dropped['hmac-bad'] ?? 0) >= 2);
   t.is(s.advertsReceived, 0);
   const text = formatStats([{ config: vrrpPartOf(configFrom(b.text)).vrrpInstances[0]!, state: 'MASTER', effectivePriority: 100, master: undefined, lastTransitionMs: 0, releasedMaster: 0, becameMaster: 1, stats: s, syncGroup: undefined }]);
+  // keepalived.data: the extension's settings as keepalived 2.4 writes them, never the key.
+  const part = vrrpPartOf(configFrom(b.text));
+  const data = formatData([{ config: part.vrrpInstances[0]!, state: 'MASTER', effectivePriority: 100, master: undefined, lastTransitionMs: 0, releasedMaster: 0, becameMaster: 1, stats: s, syncGroup: undefined }], part.globalDefs);
+  t.true(data.includes('   Authentication extension = HMAC-SHA256-128\n     Keys = 1, active key id = 1\n     Mode = enforce\n     Anti replay = time, window = 5 sec\n'), data);
+  t.false(data.includes(KEY_B.slice(0, 16)));
   const bad = s.dropped['hmac-bad']!;
   t.true(text.includes(['  Authentication Extension Errors:', '    Missing: 0', '    Malformed: 0', '    Unknown Key: 0', `    Invalid HMAC: ${bad}`, '    Stale: 0', '    Replay: 0', ''].join('\n')), text);
 });
@@ -93,4 +99,12 @@ test('a reload that changes the key (or drops auth_hmac) restarts the instance w
   t.is(plain.vrrpInstances[0]!.authHmac, undefined);
   const r2 = await b.service.reload(vrrpPartOf(after), vrrpPartOf(plain), diff(after, plain));
   t.deepEqual(r2.restarted, ['VI_1']);
+});
+
+test('tandemctl dump masks the auth_hmac keys', (t) => {
+  const c = configFrom(conf(100, KEY_A));
+  const shown = JSON.stringify(withoutHmacKeys(c));
+  t.false(shown.includes(KEY_A));
+  t.true(shown.includes('"keys":[{"id":1,"keyHex":"********"}]'));
+  t.is(c.vrrpInstances[0]!.authHmac!.keys[0]!.keyHex, KEY_A, 'the running model keeps its key');
 });
