@@ -4,7 +4,7 @@ import test from 'ava';
 import { diff } from '@tandem/config';
 import { FakeClock } from '@tandem/vrrp';
 import { VrrpService, vrrpPartOf } from '../src/index.js';
-import { formatData, formatStats } from '../src/keepalived-dumps.js';
+import { formatData, formatJson, formatStats } from '../src/keepalived-dumps.js';
 import { withoutHmacKeys } from '../src/instance-options.js';
 import { FakeHost, FakeSegment, configFrom, memoryLogger, runClock, settle } from './fake-host.js';
 
@@ -67,6 +67,11 @@ test('auth_hmac with another key: every advert is dropped as hmac-bad, both are 
   const data = formatData([{ config: part.vrrpInstances[0]!, state: 'MASTER', effectivePriority: 100, master: undefined, lastTransitionMs: 0, releasedMaster: 0, becameMaster: 1, stats: s, syncGroup: undefined }], part.globalDefs);
   t.true(data.includes('   Authentication extension = HMAC-SHA256-128\n     Keys = 1, active key id = 1\n     Mode = enforce\n     Anti replay = time, window = 5 sec\n'), data);
   t.false(data.includes(KEY_B.slice(0, 16)));
+  // keepalived.json: keepalived 2.4's auth_ext_* keys, between auth_failure and pri_zero_rcvd.
+  const json = JSON.parse(formatJson([{ config: part.vrrpInstances[0]!, state: 'MASTER', effectivePriority: 100, master: undefined, lastTransitionMs: 0, releasedMaster: 0, becameMaster: 1, stats: s, syncGroup: undefined }], part.globalDefs)) as Array<{ stats: Record<string, number> }>;
+  const keys = Object.keys(json[0]!.stats);
+  t.deepEqual(keys.slice(keys.indexOf('auth_failure'), keys.indexOf('pri_zero_rcvd') + 1), ['auth_failure', 'auth_ext_missing', 'auth_ext_malformed', 'auth_ext_unknown_key', 'auth_ext_invalid_hmac', 'auth_ext_stale', 'auth_ext_replay', 'pri_zero_rcvd']);
+  t.is(json[0]!.stats['auth_ext_invalid_hmac'], s.dropped['hmac-bad'] ?? -1);
   const bad = s.dropped['hmac-bad']!;
   t.true(text.includes(['  Authentication Extension Errors:', '    Missing: 0', '    Malformed: 0', '    Unknown Key: 0', `    Invalid HMAC: ${bad}`, '    Stale: 0', '    Replay: 0', ''].join('\n')), text);
 });
