@@ -45,6 +45,7 @@ test.serial('HTTP_GET and TCP_CHECK through tandemd: real servers flip down and 
     warmup 0
     lb_algo rr
     lb_kind NAT
+    protocol TCP
     real_server ${lab.address('r1')} 80 {
         weight 5
         HTTP_GET {

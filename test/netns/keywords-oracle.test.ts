@@ -50,7 +50,6 @@ const REFUSED: ReadonlyArray<readonly [string, string, RegExp]> = [
   ...['use_pid_dir', 'child_wait_time 10', 'linkbeat_use_polling', 'namespace_with_ipsets', 'instance blue'].map(
     (line) => [`${line.split(' ')[0]!} in global_defs`, exampleFile('global_defs', 'router_id', line), /Unknown keyword/] as const,
   ),
-  ['ha_suspend with a fwmark', 'virtual_server fwmark 5 {\n  lb_kind DR\n  ha_suspend\n  real_server 10.0.0.1 0 {\n    TCP_CHECK {\n      connect_port 80\n    }\n  }\n}\n', /cannot use ha_suspend with fwmarks/],
 ];
 
 test.serial('what keepalived 2.2.7 refuses, tandem refuses', async (t) => {
@@ -64,6 +63,56 @@ test.serial('what keepalived 2.2.7 refuses, tandem refuses', async (t) => {
       t.regex(out, said, `keepalived on ${what}`);
       const r = load(file);
       t.true(r.errors.length > 0, `tandem on ${what}: ${r.diagnostics.map((d) => d.message).join('; ')}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await lab.cleanup();
+  }
+});
+
+/** A virtual server block with its real servers. */
+const lvs = (head: string, body: string): string => `virtual_server ${head} {\n${body}}\n`;
+const vrrp = (body: string): string => `vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 51\n  virtual_ipaddress {\n    192.0.2.100/24\n  }\n${body}}\n`;
+const real = (address: string, port = '', body = ''): string => `  real_server ${address}${port !== '' ? ` ${port}` : ''} {\n${body}  }\n`;
+
+/**
+ * Files keepalived 2.2.7 runs after correcting them (its check_data.c says what it did: `-t` then
+ * exits non-zero, though the daemon starts): tandem loads each, makes the same correction and
+ * warns. [what, file, keepalived's message, tandem's warning]
+ */
+const CORRECTED: ReadonlyArray<readonly [string, string, RegExp, RegExp]> = [
+  ['no protocol', lvs('192.0.2.1 80', real('10.0.0.1', '80')), /no protocol set - defaulting to UDP/, /no protocol set, so it is UDP/],
+  ['port 0 without persistence', lvs('192.0.2.1 0', `  protocol TCP\n${real('10.0.0.1')}`), /zero port only valid for persistent services - setting/, /persistence_timeout is 360 s/],
+  ['a real server twice', lvs('192.0.2.1 80', `  protocol TCP\n${real('10.0.0.1', '80')}${real('10.0.0.1', '80')}`), /is duplicated - removing second rs/, /appears twice .*the second is removed/],
+  ['ops on TCP', lvs('192.0.2.1 80', `  protocol TCP\n  ops\n${real('10.0.0.1', '80')}`), /one packet scheduling requires UDP - resetting/, /ops .* ignored, as keepalived resets it/],
+  ['a quorum above the total weight', lvs('192.0.2.1 80', `  protocol TCP\n  quorum 5\n${real('10.0.0.1', '80')}`), /exceeds total weight of real servers 1, reducing quorum to 1/, /quorum 5 exceeds .* lowered to 1/],
+  ['a hysteresis not below the quorum', lvs('192.0.2.1 80', `  protocol TCP\n  quorum 2\n  hysteresis 2\n${real('10.0.0.1', '80', '    weight 2\n')}`), /hysteresis 2 >= quorum 2; setting hysteresis to 1/, /hysteresis 2 is not below quorum 2; set to 1/],
+  ['a DR real server on another port', lvs('192.0.2.1 80', `  protocol TCP\n  lb_kind DR\n${real('10.0.0.1', '8080')}`), /ports don't match - resetting/, /IPVS gets 80, as keepalived resets it/],
+  ['a DR real server of a fwmark service with a port', lvs('fwmark 5', `  lb_kind DR\n${real('10.0.0.1', '80')}`), /has port specified - clearing/, /IPVS gets none, as keepalived clears it/],
+  ['a protocol for a fwmark service', lvs('fwmark 5', `  protocol TCP\n${real('10.0.0.1')}`), /protocol specified for fwmark - protocol will be ignored/, /protocol TCP is ignored for a fwmark service/],
+  ['ha_suspend with a fwmark', lvs('fwmark 5', `  lb_kind DR\n  ha_suspend\n${real('10.0.0.1', '0', '    TCP_CHECK {\n      connect_port 80\n    }\n')}`), /cannot use ha_suspend with fwmarks - clearing ha_suspend/, /ha_suspend cannot be used with a fwmark .*ignored, as keepalived clears it/],
+  ['no real servers', lvs('192.0.2.1 80', '  protocol TCP\n  sorry_server 10.0.0.9 80\n'), /has no real servers - ignoring/, /has no real servers; ignored, as keepalived ignores it/],
+  ['a fractional VRRPv2 interval', vrrp('  advert_int 1.5\n'), /must be an integer. rounding/, /VRRPv2 advert_int 1.5 is not whole seconds: 2 s/],
+  ['a VRRPv3 interval finer than 10 ms', vrrp('  version 3\n  advert_int 0.057\n'), /must be in units of 10ms - rounding/, /not in steps of 0.01 s: 0.06 s/],
+  ['authentication with VRRPv3', vrrp('  version 3\n  authentication {\n    auth_type PASS\n    auth_pass x\n  }\n'), /VRRP version 3 does not support authentication. Ignoring/, /VRRPv3 has no authentication .*ignored/],
+  ['authentication without a password', vrrp('  authentication {\n    auth_type PASS\n  }\n'), /Authentication specified but no password given. Ignoring/, /without auth_pass: no authentication/],
+  ['nopreempt at priority 255', vrrp('  priority 255\n  nopreempt\n'), /nopreempt is incompatible with priority 255. resetting nopreempt/, /nopreempt does not go with priority 255/],
+  ['nopreempt with state MASTER', vrrp('  state MASTER\n  priority 200\n  nopreempt\n'), /nopreempt will not work with initial state MASTER - clearing/, /nopreempt does not work with state MASTER/],
+  ['preempt_delay with state MASTER', vrrp('  state MASTER\n  priority 200\n  preempt_delay 5\n'), /preempt delay will not work with initial state MASTER - clearing/, /preempt_delay does not work with state MASTER/],
+  ['preempt_delay with nopreempt', vrrp('  nopreempt\n  preempt_delay 5\n'), /preempt_delay is incompatible with nopreempt mode - resetting/, /preempt_delay does not go with nopreempt/],
+];
+
+test.serial('what keepalived 2.2.7 corrects and runs, tandem corrects the same way and runs, with a warning', async (t) => {
+  const lab = await Lab.create('tFkwc', ['a']);
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-kwc-'));
+  try {
+    for (const [what, text, keepalivedSays, tandemSays] of CORRECTED) {
+      const file = join(dir, `${what.replace(/\W+/g, '_')}.conf`);
+      writeFileSync(file, text);
+      t.regex(await keepalivedT(lab, file), keepalivedSays, `keepalived on ${what}`);
+      const r = load(file);
+      t.deepEqual(r.errors.map((d) => d.message), [], `tandem on ${what}`);
+      t.true(r.warnings.some((d) => tandemSays.test(d.message)), `tandem on ${what}: ${r.warnings.map((d) => d.message).join('; ')}`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

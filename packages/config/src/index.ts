@@ -12,3 +12,4 @@ export { DEFAULT_ANNOUNCE_INTERFACE, DEFAULT_ANNOUNCE_WITHDRAW_DELAY, type Annou
 export { staticTrackedInterfaces } from './track-group.js';
 export * from './print.js';
 export { forEachChecker } from './each-checker.js';
+export { groupPersistence, keptServerPort, protocolDefaulted, realServerPort, suspendsChecks } from './lvs.js';

@@ -9,7 +9,7 @@ import { forEachChecker } from './each-checker.js';
 import type { BfdInstance, Config, GarpGroup, GlobalDefs, InterfaceDelays, RouteSpec, RuleSpec, SslSettings, SyncGroup, TrackFile, TrackGroup, Tracking, TrackProcess, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
 import { routeBlock, ruleBlock } from './routes.js';
 import { parseSyncGroup, parseTrackFile, parseTrackProcess, parseVrrpScript } from './tracking.js';
-import { parseVirtualServer, parseVirtualServerGroup } from './lvs.js';
+import { checkGroupServer, parseVirtualServer, parseVirtualServerGroup } from './lvs.js';
 import { blockOf } from './section.js';
 import { arity } from './values.js';
 import { TreeBuilder, type Node } from './tree.js';
@@ -95,8 +95,12 @@ function checkLvs(groups: readonly VirtualServerGroup[], servers: readonly Virtu
     if (vs.key.kind === 'group' && !groupNames.has(vs.key.group)) {
       diags.error('CONF_ERR_REFERENCE', vs.pos, `virtual_server group ${vs.key.group}: no virtual_server_group of that name`);
     }
+    if (vs.key.kind === 'group') {
+      const g = groupNames.get(vs.key.group);
+      if (g !== undefined) checkGroupServer(vs, g, diags);
+    }
     if (vs.haSuspend === true && vs.key.kind === 'group' && groupNames.get(vs.key.group)?.entries.some((e) => e.kind === 'fwmark') === true) {
-      diags.error('CONF_ERR_CONFLICT', vs.pos, `ha_suspend cannot be used with virtual_server_group ${vs.key.group}: it has fwmark entries (keepalived refuses it too)`);
+      diags.warning('CONF_ERR_CONFLICT', vs.pos, `virtual_server ${vs.name}: ha_suspend cannot be used with virtual_server_group ${vs.key.group}, which has fwmark entries; ignored, as keepalived clears it`);
     }
     const prev = names.get(vs.name);
     if (prev !== undefined) diags.error('CONF_ERR_CONFLICT', vs.pos, `virtual_server ${vs.name} is defined twice (first at line ${prev.pos.line})`);

@@ -266,6 +266,108 @@ function keyName(key: VirtualServerKey, protocol: string): string {
   }
 }
 
+/** Virtual servers whose file gave no `protocol`: UDP by keepalived's default. */
+const defaultedProtocol = new WeakSet<object>();
+
+/** Whether the file left out this virtual server's `protocol` (it is UDP then, as keepalived makes it). */
+export const protocolDefaulted = (vs: VirtualServer): boolean => defaultedProtocol.has(vs);
+
+/** keepalived's "real server ... is duplicated - removing second rs": the first of each address and port stays. */
+function withoutDuplicates(servers: RealServer[], name: string, diags: Diagnostics): RealServer[] {
+  const seen = new Set<string>();
+  return servers.filter((rs) => {
+    const id = `${rs.address}:${rs.port ?? ''}`;
+    if (!seen.has(id)) return seen.add(id);
+    diags.warning('CONF_ERR_CONFLICT', rs.pos, `real_server ${rs.address}${rs.port !== undefined ? ` ${rs.port}` : ''} appears twice in ${name}; the second is removed, as keepalived removes it`);
+    return false;
+  });
+}
+
+/**
+ * keepalived's corrections of a quorum that could never be reached: above the real servers'
+ * total weight it is lowered to it, and the hysteresis is kept below the quorum.
+ */
+function checkQuorum(d: VsDraft, name: string, pos: Position, diags: Diagnostics): void {
+  const total = d.realServers.reduce((n, rs) => n + rs.weight, 0);
+  if (d.quorum > total) {
+    diags.warning('CONF_ERR_CONFLICT', pos, `virtual_server ${name}: quorum ${d.quorum} exceeds the real servers' total weight ${total}; lowered to ${total}, as keepalived does`);
+    d.quorum = total;
+  }
+  if (d.hysteresis > 0 && d.hysteresis >= d.quorum) {
+    const h = Math.max(0, d.quorum - 1);
+    diags.warning('CONF_ERR_CONFLICT', pos, `virtual_server ${name}: hysteresis ${d.hysteresis} is not below quorum ${d.quorum}; set to ${h}, as keepalived does`);
+    d.hysteresis = h;
+  }
+}
+
+/**
+ * keepalived's port warnings (check_data.c): a server that is not NAT keeps the packet's port,
+ * so under an address it takes the service's port and under a fwmark it has none; IPVS is
+ * programmed that way (`realServerPort`). Group members are checked once the group is known.
+ */
+function checkPorts(key: VirtualServerKey, d: VsDraft, forwardingOf: Forwarding, name: string, diags: Diagnostics): void {
+  if (key.kind === 'group') return;
+  const check = (server: { readonly port?: number; readonly pos: Position }, forwarding: Forwarding, what: string): void => {
+    if (forwarding.kind === 'NAT' || server.port === undefined) return;
+    if (key.kind === 'fwmark') diags.warning('CONF_ERR_CONFLICT', server.pos, `${what} of fwmark virtual server ${name} has port ${server.port}, which a ${forwarding.kind} server cannot use: IPVS gets none, as keepalived clears it`);
+    else if (server.port !== (key.port ?? 0)) diags.warning('CONF_ERR_CONFLICT', server.pos, `${what} port ${server.port} is not the virtual server's (${key.port ?? 0}), which a ${forwarding.kind} server keeps: IPVS gets ${key.port ?? 0}, as keepalived resets it (its checkers still use ${server.port})`);
+  };
+  for (const rs of d.realServers) check(rs, rs.forwarding ?? forwardingOf, `real_server ${rs.address}`);
+  if (d.sorryServer !== undefined) check(d.sorryServer, d.sorryForwarding ?? forwardingOf, 'sorry_server');
+}
+
+/**
+ * What keepalived says of a group's virtual server once the group is known: no protocol with
+ * address entries (UDP then), an address entry without a port on a service that is not
+ * persistent (it becomes persistent for 360 s: `groupPersistence`), and servers that are not
+ * NAT whose port differs from an entry's (IPVS gets the entry's) or that have one with fwmark entries.
+ */
+export function checkGroupServer(vs: VirtualServer, group: VirtualServerGroup, diags: Diagnostics): void {
+  const addresses = group.entries.filter((e) => e.kind === 'address');
+  if (addresses.length > 0 && protocolDefaulted(vs)) diags.warning('CONF_ERR_MISSING', vs.pos, `virtual_server ${vs.name}: no protocol set, so it is UDP as in keepalived (IPVS's default); write protocol TCP for a TCP service`);
+  if (vs.persistenceTimeout === undefined && addresses.some((e) => e.port === undefined)) {
+    diags.warning('CONF_ERR_MISSING', vs.pos, `virtual_server ${vs.name}: virtual_server_group ${group.name} has an address without a port, which is only valid for a persistent service, so persistence_timeout is 360 s, as keepalived sets it`);
+  }
+  const servers = [...vs.realServers.map((rs) => ({ s: rs as { readonly port?: number; readonly pos: Position }, f: rs.forwarding ?? vs.forwarding, what: `real_server ${rs.address}` })), ...(vs.sorryServer !== undefined ? [{ s: vs.sorryServer, f: vs.sorryServer.forwarding ?? vs.forwarding, what: 'sorry_server' }] : [])];
+  for (const { s, f, what } of servers) {
+    if (f.kind === 'NAT' || s.port === undefined) continue;
+    if (group.entries.some((e) => e.kind === 'fwmark')) diags.warning('CONF_ERR_CONFLICT', s.pos, `${what} of virtual_server ${vs.name} has port ${s.port}, which a ${f.kind} server cannot use with the group's fwmark entries: IPVS gets none there, as keepalived`);
+    for (const e of addresses) {
+      if ((e.port ?? 0) !== s.port) diags.warning('CONF_ERR_CONFLICT', s.pos, `${what} port ${s.port} is not the port of ${group.name}'s entry at line ${e.pos.line} (${e.port ?? 0}), which a ${f.kind} server keeps: IPVS gets the entry's, as keepalived`);
+    }
+  }
+}
+
+/**
+ * A real or sorry server's port as keepalived 2.2.7 holds it once it has read the file, which
+ * its notify FIFO and SNMP show: `realServerPort` for an address or fwmark service, the
+ * configured port (0 without one) for a group's, whose members keepalived leaves as they are.
+ */
+export function keptServerPort(vs: VirtualServer, server: { readonly port?: number; readonly forwarding?: Forwarding }): number {
+  const k = vs.key;
+  if (k.kind === 'group') return server.port ?? 0;
+  return realServerPort(server, server.forwarding ?? vs.forwarding, k.kind === 'address' ? (k.port ?? 0) : undefined, k.kind);
+}
+
+/** Whether a virtual server's checkers follow ha_suspend: keepalived clears it for a group with fwmark entries. */
+export const suspendsChecks = (vs: VirtualServer, group: VirtualServerGroup | undefined): boolean =>
+  vs.haSuspend === true && group?.entries.some((e) => e.kind === 'fwmark') !== true;
+
+/** A group's virtual server with an address entry without a port and no persistence_timeout: keepalived makes it persistent for 360 s. */
+export const groupPersistence = (vs: VirtualServer, group: VirtualServerGroup | undefined): number | undefined =>
+  vs.persistenceTimeout ?? (group?.entries.some((e) => e.kind === 'address' && e.port === undefined) === true ? 360 : undefined);
+
+/**
+ * The port keepalived 2.2.7 gives a real or sorry server in IPVS (check_data.c, ipvswrapper.c):
+ * a NAT server its own (under an address, the service's when it has none); one that is not NAT
+ * the service's port under an address or a group's address entry, none under a fwmark.
+ * `servicePort` is the IPVS service's port, undefined for a fwmark service.
+ */
+export function realServerPort(server: { readonly port?: number }, forwarding: Forwarding, servicePort: number | undefined, kind: VirtualServerKey['kind']): number {
+  if (forwarding.kind === 'NAT') return server.port ?? (kind === 'address' ? (servicePort ?? 0) : 0);
+  return servicePort ?? 0;
+}
+
 /** Parses one `virtual_server ... { ... }` block. */
 export function parseVirtualServer(node: Node, diags: Diagnostics): VirtualServer | undefined {
   const key = vsKey(node, diags);
@@ -286,16 +388,27 @@ export function parseVirtualServer(node: Node, diags: Diagnostics): VirtualServe
   const before = diags.errorCount;
   applySection(vsSpec, block, d, diags);
   if (d.weight !== undefined) for (const rs of d.realServers) if (inheritsWeight.has(rs)) (rs as Mutable<RealServer>).weight = d.weight;
-  const protocol = d.protocol ?? 'TCP';
+  // keepalived 2.2.7 (check_data.c): a service without a protocol is UDP, IPVS's default.
+  const protocol = d.protocol ?? 'UDP';
   const pos: Position = node.keyword.pos;
   const name = keyName(key, protocol);
+  if (key.kind === 'address' && d.protocol === undefined) diags.warning('CONF_ERR_MISSING', pos, `virtual_server ${name}: no protocol set, so it is UDP as in keepalived (IPVS's default); write protocol TCP for a TCP service`);
+  if (key.kind === 'fwmark' && d.protocol !== undefined) diags.warning('CONF_ERR_CONFLICT', pos, `virtual_server ${name}: protocol ${d.protocol} is ignored for a fwmark service (keepalived ignores it too)`);
   if (key.kind === 'address' && key.port === undefined && d.persistenceTimeout === undefined) {
-    diags.error('CONF_ERR_MISSING', pos, `virtual_server ${key.address} without a port needs persistence_timeout (keepalived: port 0 = all ports, persistent only)`);
+    diags.warning('CONF_ERR_MISSING', pos, `virtual_server ${name}: port 0 (all ports) is only valid for a persistent service, so persistence_timeout is 360 s, as keepalived sets it`);
+    d.persistenceTimeout = 360;
   }
   if (d.announce !== undefined) d.announce = resolveAnnounce(key, d.announce, diags);
   if (d.ipFamily !== undefined && key.kind === 'address' && d.ipFamily !== key.family) diags.error('CONF_ERR_CONFLICT', pos, `ip_family inet${d.ipFamily === 6 ? '6' : ''} is not the family of the virtual server's address`);
-  if (d.haSuspend === true && key.kind === 'fwmark') diags.error('CONF_ERR_CONFLICT', pos, 'ha_suspend cannot be used with a fwmark: the service has no address whose presence would resume its checkers (keepalived refuses it too)');
-  if (d.ops && protocol !== 'UDP') diags.error('CONF_ERR_CONFLICT', pos, 'ops (one-packet scheduling) is for UDP services');
+  if (d.haSuspend === true && key.kind === 'fwmark') {
+    diags.warning('CONF_ERR_CONFLICT', pos, `virtual_server ${name}: ha_suspend cannot be used with a fwmark (the service has no address whose presence would resume its checkers); ignored, as keepalived clears it`);
+    delete d.haSuspend;
+  }
+  // keepalived resets ops on an addressed TCP or SCTP service (a fwmark service's packets may be any protocol).
+  if (d.ops && protocol !== 'UDP' && key.kind !== 'fwmark') {
+    diags.warning('CONF_ERR_CONFLICT', pos, `virtual_server ${name}: ops (one-packet scheduling) is for UDP services; ignored, as keepalived resets it`);
+    d.ops = false;
+  }
   const forwardingOf = d.forwarding ?? { kind: 'NAT' };
   if (key.kind === 'address') {
     for (const rs of d.realServers) {
@@ -303,13 +416,14 @@ export function parseVirtualServer(node: Node, diags: Diagnostics): VirtualServe
       if (rs.family !== key.family && !tunnelled) diags.error('CONF_ERR_CONFLICT', rs.pos, `real_server ${rs.address} is not of the virtual server's address family (only TUN may mix)`);
     }
   }
-  const seen = new Set<string>();
-  for (const rs of d.realServers) {
-    const id = `${rs.address}:${rs.port ?? ''}`;
-    if (seen.has(id)) diags.error('CONF_ERR_CONFLICT', rs.pos, `real_server ${rs.address}${rs.port !== undefined ? ` ${rs.port}` : ''} appears twice in ${name}`);
-    seen.add(id);
-  }
+  d.realServers = withoutDuplicates(d.realServers, name, diags);
   if (diags.errorCount > before) return undefined;
+  if (d.realServers.length === 0) {
+    diags.warning('CONF_ERR_MISSING', pos, `virtual_server ${name} has no real servers; ignored, as keepalived ignores it${d.sorryServer !== undefined ? ' (a sorry_server alone is not enough)' : ''}`);
+    return undefined;
+  }
+  checkQuorum(d, name, pos, diags);
+  checkPorts(key, d, forwardingOf, name, diags);
   const { options, sorryForwarding, sorryServer } = d;
   // Keys in the order `{ ...rest, name, key, ... }` would give them.
   const vs = assignExcept({}, d, VS_DRAFT_ONLY) as Mutable<VirtualServer>;
@@ -325,6 +439,7 @@ export function parseVirtualServer(node: Node, diags: Diagnostics): VirtualServe
   vs.alpha = options.alpha ?? d.alpha;
   vs.options = options;
   vs.realServers = d.realServers;
+  if (d.protocol === undefined) defaultedProtocol.add(vs);
   if (sorryServer !== undefined) vs.sorryServer = { ...sorryServer, ...(sorryForwarding !== undefined ? { forwarding: sorryForwarding } : {}) };
   return vs;
 }

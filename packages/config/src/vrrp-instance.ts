@@ -352,8 +352,9 @@ const spec: SectionSpec<Draft> = {
           diags.error('CONF_ERR_UNKNOWN_KEYWORD', e.keyword.pos, `unknown keyword '${e.keyword.text}' in authentication; expected auth_type or auth_pass`);
         }
       }
-      if (type === undefined) diags.error('CONF_ERR_MISSING', n.keyword.pos, 'authentication needs auth_type');
-      else if (password === undefined) diags.error('CONF_ERR_MISSING', n.keyword.pos, `auth_type ${type} needs auth_pass`);
+      // keepalived runs without authentication when the block gives no type or no password, and says so.
+      if (type === undefined) diags.warning('CONF_ERR_MISSING', n.keyword.pos, 'authentication without auth_type: no authentication, as keepalived runs it');
+      else if (password === undefined) diags.warning('CONF_ERR_MISSING', n.keyword.pos, `auth_type ${type} without auth_pass: no authentication, as keepalived ignores it`);
       else d.authentication = { type, password: password.slice(0, 8), pos: n.keyword.pos };
     },
     // keepalived 2.4: HMAC-SHA256 trailer on adverts (vrrp_auth_hmac.c).
@@ -517,6 +518,40 @@ function strictModeConflicts(d: Draft, globals: GlobalDefs, at: KeywordAt, famil
   if (family === 6 && first !== undefined && !/^fe[89ab]/i.test(first.address)) refuse(first.pos, 'the first IPv6 virtual address must be link-local');
 }
 
+/**
+ * keepalived's advert interval for the version (vrrp.c): VRRPv2 carries whole seconds, so a
+ * fraction is rounded to the nearest (at least 1); VRRPv3 carries centiseconds up to 40.95 s,
+ * so a finer value is rounded and a longer one cut to 40.95. Each correction is a warning.
+ */
+function advertIntFor(version: 2 | 3, value: number, tok: Token | undefined, diags: Diagnostics): number {
+  const say = (to: number, why: string): number => {
+    if (tok !== undefined) diags.warning('CONF_ERR_VALUE', tok.pos, `VRRPv${version} advert_int ${value} ${why}: ${to} s, as keepalived rounds it${version === 2 ? '; use version 3 for fractions' : ''}`);
+    return to;
+  };
+  if (version === 2) return Number.isInteger(value) ? value : say(Math.max(1, Math.floor(value + 0.5)), 'is not whole seconds');
+  if (value > 40.95) return say(40.95, 'is longer than VRRPv3 carries (40.95 s)');
+  const cs = Math.round(value * 100);
+  return Math.abs(cs - value * 100) > 1e-9 ? say(Math.max(1, Math.floor(value * 100 + 0.5)) / 100, 'is not in steps of 0.01 s') : value;
+}
+
+/** keepalived's corrections of preemption settings that cannot work together (vrrp.c), each a warning. */
+function preemptCorrections(d: Draft, at: KeywordAt, diags: Diagnostics): void {
+  if (d.nopreempt && d.priority === 255) {
+    diags.warning('CONF_ERR_CONFLICT', at('nopreempt', 'preempt'), 'nopreempt does not go with priority 255 (the address owner always preempts): off, as keepalived resets it');
+    d.nopreempt = false;
+  }
+  if (d.state === 'MASTER') {
+    if (d.nopreempt) diags.warning('CONF_ERR_CONFLICT', at('nopreempt', 'preempt'), 'nopreempt does not work with state MASTER: off, as keepalived clears it; use state BACKUP on every node');
+    d.nopreempt = false;
+    if (d.preemptDelay !== 0) diags.warning('CONF_ERR_CONFLICT', at('preempt_delay'), 'preempt_delay does not work with state MASTER: off, as keepalived clears it');
+    d.preemptDelay = 0;
+  }
+  if (d.preemptDelay !== 0 && d.nopreempt) {
+    diags.warning('CONF_ERR_CONFLICT', at('preempt_delay'), 'preempt_delay does not go with nopreempt: off, as keepalived resets it');
+    d.preemptDelay = 0;
+  }
+}
+
 /** Parses one `vrrp_instance NAME { ... }` block and resolves defaults against global_defs. */
 export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagnostics): VrrpInstance | undefined {
   const name = node.args[0];
@@ -537,6 +572,11 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     return pos;
   };
   const where = `vrrp_instance ${name.text}`;
+  // keepalived 2.2.7 (vrrp.c): with no priority, state MASTER makes the instance the address owner.
+  if (d.state === 'MASTER' && !block.some((n) => n.keyword.text === 'priority')) {
+    diags.warning('CONF_ERR_MISSING', at('state'), 'state MASTER without priority: priority 255 (the address owner), as keepalived sets it');
+    d.priority = 255;
+  }
   if (d.interface === undefined) diags.error('CONF_ERR_MISSING', pos, `${where} needs interface`);
   if (d.virtualRouterId === undefined) diags.error('CONF_ERR_MISSING', pos, `${where} needs virtual_router_id`);
   const family = d.vips[0]?.family ?? 4;
@@ -553,20 +593,16 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     version = 3;
   }
   noVirtualAddresses(d, where, pos, version, d.strict ?? globals.vrrpStrict, at, diags);
-  if (version === 2 && !Number.isInteger(d.advertInt)) {
-    diags.error('CONF_ERR_VALUE', d.advertIntTok!.pos, `VRRPv2 advert_int must be whole seconds, got ${d.advertInt}; use version 3 for fractions`);
+  d.advertInt = advertIntFor(version, d.advertInt, d.advertIntTok, diags);
+  if (version === 3 && d.authentication !== undefined) {
+    diags.warning('CONF_ERR_CONFLICT', d.authentication.pos, 'VRRPv3 has no authentication (RFC 5798): ignored, as keepalived ignores it; remove the authentication block');
+    delete d.authentication;
   }
-  if (version === 3 && (d.advertInt > 40.95 || Math.abs(Math.round(d.advertInt * 100) - d.advertInt * 100) > 1e-9)) {
-    diags.error('CONF_ERR_VALUE', d.advertIntTok!.pos, `VRRPv3 advert_int must be 0.01-40.95 in steps of 0.01, got ${d.advertInt}`);
-  }
-  if (version === 3 && d.authentication !== undefined) diags.error('CONF_ERR_CONFLICT', d.authentication.pos, 'VRRPv3 has no authentication (RFC 5798); remove the authentication block');
   if (d.authentication?.type === 'AH' && d.state === 'MASTER' && d.priority !== 255) {
     // keepalived: "Initial state master is incompatible with AH authentication - clearing".
     diags.warning('CONF_ERR_CONFLICT', d.authentication.pos, 'with auth_type AH the instance starts as BACKUP (it must learn the peers\' AH sequence number before taking over), whatever state says');
   }
-  if (d.nopreempt && d.state === 'MASTER') {
-    diags.warning('CONF_ERR_CONFLICT', at('nopreempt', 'preempt'), 'nopreempt has no effect with state MASTER; use state BACKUP on every node');
-  }
+  preemptCorrections(d, at, diags);
   for (const ti of d.tracking.trackInterface) {
     // keepalived: "Ignoring track_interface X since own interface".
     if (ti.name === d.interface) diags.warning('CONF_ERR_CONFLICT', ti.pos, `track_interface ${ti.name} is the instance's own interface, which is always tracked; ignored`);

@@ -45,11 +45,11 @@ test('one weight changed among many blocks: the others are the same objects, the
   const b = load(file, { fingerprints: true, cache, configId: 'lb-a' });
   t.is(seen(b), seen(load(file, { configId: 'lb-a' })));
   const byName = (name: string, c = b.config!): unknown => c.virtualServers.find((v) => v.name === name);
-  t.is(byName('192.0.2.1:80/TCP'), byName('192.0.2.1:80/TCP', a));
-  t.is(byName('192.0.2.9:80/TCP'), byName('192.0.2.9:80/TCP', a), 'blocks of included files are kept too');
-  t.not(byName('192.0.2.2:80/TCP'), byName('192.0.2.2:80/TCP', a));
-  t.not(byName('192.0.2.3:80/TCP'), byName('192.0.2.3:80/TCP', a), 'a block a definition made is read again');
-  t.is(b.config!.virtualServers.find((v) => v.name === '192.0.2.2:80/TCP')!.realServers[0]!.weight, 8);
+  t.is(byName('192.0.2.1:80/UDP'), byName('192.0.2.1:80/UDP', a));
+  t.is(byName('192.0.2.9:80/UDP'), byName('192.0.2.9:80/UDP', a), 'blocks of included files are kept too');
+  t.not(byName('192.0.2.2:80/UDP'), byName('192.0.2.2:80/UDP', a));
+  t.not(byName('192.0.2.3:80/UDP'), byName('192.0.2.3:80/UDP', a), 'a block a definition made is read again');
+  t.is(b.config!.virtualServers.find((v) => v.name === '192.0.2.2:80/UDP')!.realServers[0]!.weight, 8);
 });
 
 test('a read with errors leaves the cache as the last good read left it', (t) => {

@@ -57,7 +57,7 @@ function withFingerprints(text: string): Config {
   return r.config;
 }
 
-const server = (weight: string, extra = ''): string => `virtual_server 192.0.2.1 80 {\n  lb_algo rr\n  real_server 10.0.0.1 80 {\n    weight ${weight}\n${extra}  }\n}\n`;
+const server = (weight: string, extra = ''): string => `virtual_server 192.0.2.1 80 {\n  protocol TCP\n  lb_algo rr\n  real_server 10.0.0.1 80 {\n    weight ${weight}\n${extra}  }\n}\n`;
 
 test('a block keeps its fingerprint when it moves; one changed word, or quoting it, changes it', (t) => {
   const fp = (c: Config): string | undefined => blockFingerprint(c.virtualServers[0]!);

@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { load } from '../src/index.js';
+import { load, suspendsChecks } from '../src/index.js';
 import { exampleFile } from './keyword-examples.js';
 
 function loadText(text: string): ReturnType<typeof load> {
@@ -227,12 +227,20 @@ test('interface_up_down_delays { IF DOWN [UP] } (UP 0 when left out, as keepaliv
   t.regex(messages(loadText('interface_up_down_delays {\n  eth0 256\n}\n'), 'error').join(), /down delay of eth0 must be 0-255 seconds/);
 });
 
-test('ha_suspend in a virtual_server; refused with a fwmark, or a group with fwmark entries, as keepalived refuses it', (t) => {
-  const vs = (head: string, extra = ''): ReturnType<typeof load> => loadText(`${extra}virtual_server ${head} {\n  lb_kind DR\n  ha_suspend\n  real_server 10.0.0.1 80 {\n    TCP_CHECK {\n    }\n  }\n}\n`);
+test('ha_suspend in a virtual_server; cleared with a warning for a fwmark, or a group with fwmark entries, as keepalived clears it', (t) => {
+  const vs = (head: string, extra = ''): ReturnType<typeof load> => loadText(`${extra}virtual_server ${head} {\n  lb_kind DR\n  protocol TCP\n  ha_suspend\n  real_server 10.0.0.1 80 {\n    TCP_CHECK {\n    }\n  }\n}\n`);
   const ok = vs('192.0.2.50 80');
   t.deepEqual(messages(ok, 'error'), []);
   t.true(ok.config!.virtualServers[0]!.haSuspend);
-  t.regex(messages(vs('fwmark 5'), 'error').join(), /ha_suspend cannot be used with a fwmark/);
-  t.regex(messages(vs('group G', 'virtual_server_group G {\n  192.0.2.50 80\n  fwmark 7\n}\n'), 'error').join(), /ha_suspend cannot be used with virtual_server_group G: it has fwmark entries/);
-  t.deepEqual(messages(vs('group G', 'virtual_server_group G {\n  192.0.2.50 80\n}\n'), 'error'), []);
+  const fw = vs('fwmark 5');
+  t.deepEqual(messages(fw, 'error'), []);
+  t.regex(messages(fw, 'warning').join(), /ha_suspend cannot be used with a fwmark .*ignored, as keepalived clears it/);
+  t.is(fw.config!.virtualServers[0]!.haSuspend, undefined);
+  const mixed = vs('group G', 'virtual_server_group G {\n  192.0.2.50 80\n  fwmark 7\n}\n');
+  t.deepEqual(messages(mixed, 'error'), []);
+  t.regex(messages(mixed, 'warning').join(), /ha_suspend cannot be used with virtual_server_group G, which has fwmark entries; ignored/);
+  t.false(suspendsChecks(mixed.config!.virtualServers[0]!, mixed.config!.virtualServerGroups[0]));
+  const plain = vs('group G', 'virtual_server_group G {\n  192.0.2.50 80\n}\n');
+  t.deepEqual(messages(plain, 'error'), []);
+  t.true(suspendsChecks(plain.config!.virtualServers[0]!, plain.config!.virtualServerGroups[0]));
 });

@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatDiagnostic, load, type ConfigErrorCode } from '../src/index.js';
+import { formatDiagnostic, load, type ConfigErrorCode, type VrrpInstance } from '../src/index.js';
 
 function files(map: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-conf-'));
@@ -87,12 +87,10 @@ const errorCases: Array<[string, string, ConfigErrorCode, number, number, RegExp
   ['an undocumented state', instance('  state SLAVE\n'), 'CONF_ERR_VALUE', 7, 9, /MASTER, BACKUP/],
   ['a VRID out of range', instance('  virtual_router_id 256\n'), 'CONF_ERR_VALUE', 7, 21, /1-255/],
   ['a priority of 0', instance('  priority 0\n'), 'CONF_ERR_VALUE', 7, 12, /1-255/],
-  ['a fractional v2 interval', instance('  advert_int 0.5\n'), 'CONF_ERR_VALUE', 7, 14, /whole seconds/],
   ['two addresses on one line', 'vrrp_instance V {\n interface eth0\n virtual_router_id 5\n virtual_ipaddress {\n 192.0.2.1/24 192.0.2.2/24\n }\n}\n', 'CONF_ERR_ARITY', 5, 15, /one address per line/],
   ['mixed address families', 'vrrp_instance V {\n interface eth0\n virtual_router_id 5\n virtual_ipaddress {\n 192.0.2.1\n fd00::1\n }\n}\n', 'CONF_ERR_CONFLICT', 6, 2, /mixes IPv4 and IPv6/],
   ['a missing virtual_router_id', 'vrrp_instance V {\n interface eth0\n virtual_ipaddress {\n 192.0.2.1\n }\n}\n', 'CONF_ERR_MISSING', 1, 1, /needs virtual_router_id/],
   ['one VRID twice on one interface', instance('') + instance('').replace('VI_1', 'VI_2'), 'CONF_ERR_CONFLICT', 8, 1, /already used on eth0/],
-  ['authentication with VRRPv3', instance('  version 3\n  authentication {\n    auth_type PASS\n    auth_pass x\n  }\n'), 'CONF_ERR_CONFLICT', 8, 3, /no authentication/],
   ['a track_script naming no vrrp_script', instance('  track_script {\n    chk\n  }\n'), 'CONF_ERR_REFERENCE', 8, 5, /no vrrp_script of that name/],
   ['a track_process naming no vrrp_track_process', instance('  track_process {\n    p\n  }\n'), 'CONF_ERR_REFERENCE', 8, 5, /no vrrp_track_process of that name/],
   ['a bad boolean', instance('  accept maybe\n'), 'CONF_ERR_VALUE', 7, 10, /on\|off\|true\|false\|yes\|no/],
@@ -132,13 +130,38 @@ test('a missing file is an error, not a crash', (t) => {
   t.is(r.errors[0]?.code, 'CONF_ERR_IO');
 });
 
-test('state MASTER with nopreempt, or with preempt off, is a warning at the keyword that turned preemption off', (t) => {
+test('state MASTER with nopreempt, or with preempt off, is a warning at the keyword that turned preemption off, which is cleared', (t) => {
   for (const [line, kw] of [['nopreempt', 'nopreempt'], ['preempt off', 'preempt']] as const) {
-    const r = load(join(files({ 'k.conf': `vrrp_instance VI_1 {\n    state MASTER\n    interface eth0\n    virtual_router_id 51\n    ${line}\n    virtual_ipaddress {\n        192.0.2.16\n    }\n}\n` }), 'k.conf'));
+    const r = load(join(files({ 'k.conf': `vrrp_instance VI_1 {\n    state MASTER\n    interface eth0\n    virtual_router_id 51\n    ${line}\n    priority 150\n    virtual_ipaddress {\n        192.0.2.16\n    }\n}\n` }), 'k.conf'));
     t.deepEqual(r.errors, [], kw);
-    t.deepEqual(r.warnings.map((w) => `${w.pos.line}:${w.pos.col} ${w.message}`), ['5:5 nopreempt has no effect with state MASTER; use state BACKUP on every node'], kw);
+    t.deepEqual(r.warnings.map((w) => `${w.pos.line}:${w.pos.col} ${w.message}`), ['5:5 nopreempt does not work with state MASTER: off, as keepalived clears it; use state BACKUP on every node'], kw);
+    t.false(r.config!.vrrpInstances[0]!.nopreempt, kw);
   }
 });
+
+/** keepalived's corrections of an instance (vrrp.c): [what, body, line:col of the warning, its message, the corrected model]. */
+const instanceCorrections: Array<[string, string, string, RegExp, (i: VrrpInstance) => unknown, unknown]> = [
+  ['a fractional VRRPv2 interval: rounded', '  advert_int 1.5\n', '7:14', /VRRPv2 advert_int 1.5 is not whole seconds: 2 s/, (i) => i.advertInt, 2],
+  ['a VRRPv2 interval below 1: 1 s', '  advert_int 0.3\n', '7:14', /VRRPv2 advert_int 0.3 is not whole seconds: 1 s/, (i) => i.advertInt, 1],
+  ['a VRRPv3 interval finer than 0.01 s: rounded', '  version 3\n  advert_int 0.057\n', '8:14', /VRRPv3 advert_int 0.057 is not in steps of 0.01 s: 0.06 s/, (i) => i.advertInt, 0.06],
+  ['a VRRPv3 interval above 40.95 s: cut', '  version 3\n  advert_int 100\n', '8:14', /longer than VRRPv3 carries \(40.95 s\): 40.95 s/, (i) => i.advertInt, 40.95],
+  ['authentication with VRRPv3: ignored', '  version 3\n  authentication {\n    auth_type PASS\n    auth_pass x\n  }\n', '8:3', /VRRPv3 has no authentication .*ignored/, (i) => i.authentication, undefined],
+  ['authentication without a password: ignored', '  authentication {\n    auth_type PASS\n  }\n', '7:3', /auth_type PASS without auth_pass: no authentication/, (i) => i.authentication, undefined],
+  ['nopreempt at priority 255: off', '  priority 255\n  nopreempt\n', '8:3', /nopreempt does not go with priority 255/, (i) => i.nopreempt, false],
+  ['preempt_delay with state MASTER: off', '  state MASTER\n  priority 200\n  preempt_delay 5\n', '9:3', /preempt_delay does not work with state MASTER/, (i) => i.preemptDelay, 0],
+  ['preempt_delay with nopreempt: off', '  nopreempt\n  preempt_delay 5\n', '8:3', /preempt_delay does not go with nopreempt/, (i) => [i.nopreempt, i.preemptDelay], [true, 0]],
+  ['state MASTER without priority: the address owner', '  state MASTER\n', '7:3', /state MASTER without priority: priority 255/, (i) => i.priority, 255],
+];
+for (const [what, body, at, message, got, want] of instanceCorrections) {
+  test(`keepalived's correction of ${what}, with a warning at its place`, (t) => {
+    const r = load(join(files({ 'k.conf': instance(body) }), 'k.conf'));
+    t.deepEqual(r.errors.map((e) => e.message), []);
+    const w = r.warnings.find((x) => message.test(x.message));
+    if (w === undefined) return t.fail(r.warnings.map((x) => `${x.pos.line}:${x.pos.col} ${x.message}`).join(' | '));
+    t.is(`${w.pos.line}:${w.pos.col}`, at);
+    t.deepEqual(got(r.config!.vrrpInstances[0]!), want);
+  });
+}
 
 test('a file with UTF-8 in it reads as UTF-8 (an ASCII one takes a faster path to the same text)', (t) => {
   const dir = files({ 'k.conf': '# größe: äöü\nglobal_defs {\n  router_id "rôuter-ü"\n  notification_email_from naïve\n  bogus_ключ 1\n}\n' });

@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatDiagnostic, load, type ConfigErrorCode } from '../src/index.js';
+import { formatDiagnostic, groupPersistence, load, realServerPort, type ConfigErrorCode, type VirtualServer } from '../src/index.js';
 
 function loadText(text: string) {
   const p = join(mkdtempSync(join(tmpdir(), 'tandem-lvs-')), 'k.conf');
@@ -71,8 +71,9 @@ test('fwmark and group virtual servers, ranges, prefixes and tunnels', (t) => {
     fwmark 7
 }
 virtual_server group WEB {
+    protocol TCP
     lb_kind TUN type gue port 6080 csum
-    real_server 203.0.113.5 80 {
+    real_server 203.0.113.5 {
         TCP_CHECK {
         }
     }
@@ -105,12 +106,9 @@ const errorCases: Array<[string, string, ConfigErrorCode, number, number, RegExp
   ['a bad status code', vs('  real_server 198.51.100.1 80 {\n    HTTP_GET {\n      url {\n        path /\n        status_code 2xx\n      }\n    }\n  }\n'), 'CONF_ERR_VALUE', 6, 21, /status_code must be/],
   ['a bad digest', vs('  real_server 198.51.100.1 80 {\n    HTTP_GET {\n      url {\n        path /\n        digest abc\n      }\n    }\n  }\n'), 'CONF_ERR_VALUE', 6, 16, /32 hex digits/],
   ['a url without a path', vs('  real_server 198.51.100.1 80 {\n    HTTP_GET {\n      url {\n        digest 640205b7b0fc66c1ea91c463fac6334d\n      }\n    }\n  }\n'), 'CONF_ERR_MISSING', 4, 7, /url needs path/],
-  ['no port without persistence', vs('  lb_algo rr\n', '192.0.2.100'), 'CONF_ERR_MISSING', 1, 1, /without a port needs persistence_timeout/],
   ['an IPv6 real server behind an IPv4 NAT service', vs('  real_server fd00::1 80 {\n  }\n'), 'CONF_ERR_CONFLICT', 2, 3, /address family/],
-  ['a real server twice', vs('  real_server 198.51.100.1 80 {\n  }\n  real_server 198.51.100.1 80 {\n  }\n'), 'CONF_ERR_CONFLICT', 4, 3, /appears twice/],
-  ['a missing group', vs('  lb_algo rr\n', 'group NOPE'), 'CONF_ERR_REFERENCE', 1, 1, /no virtual_server_group of that name/],
+  ['a missing group', vs('  real_server 198.51.100.1 80 {\n  }\n', 'group NOPE'), 'CONF_ERR_REFERENCE', 1, 1, /no virtual_server_group of that name/],
   ['a misspelt checker keyword', vs('  real_server 198.51.100.1 80 {\n    TCP_CHECK {\n      conect_timeout 3\n    }\n  }\n'), 'CONF_ERR_UNKNOWN_KEYWORD', 4, 7, /did you mean 'connect_timeout'/],
-  ['ops on a TCP service', vs('  ops\n'), 'CONF_ERR_CONFLICT', 1, 1, /ops \(one-packet scheduling\) is for UDP/],
   ['a FILE_CHECK naming no track_file', vs('  real_server 198.51.100.1 80 {\n    FILE_CHECK {\n      track_file nosuch\n    }\n  }\n'), 'CONF_ERR_REFERENCE', 3, 5, /no track_file nosuch/],
 ];
 for (const [what, text, code, line, col, message] of errorCases) {
@@ -168,6 +166,60 @@ vrrp_instance VI_1 {
   t.deepEqual(bad.real.map(formatDiagnostic), [`${bad.path}:2:29: lvs_sync_daemon id must be 0-255, got 300`]);
 });
 
+const rs = (address: string, port = '', body = ''): string => `  real_server ${address}${port !== '' ? ` ${port}` : ''} {\n${body}  }\n`;
+const corrections: Array<[string, string, number, number, RegExp, (vs: VirtualServer | undefined) => unknown, unknown]> = [
+  ['no protocol: UDP', vs(rs('198.51.100.1', '80')), 1, 1, /no protocol set, so it is UDP/, (v) => v?.protocol, 'UDP'],
+  ['port 0 without persistence: persistent for 360 s', vs(`  protocol TCP\n${rs('198.51.100.1')}`, '192.0.2.100'), 1, 1, /only valid for a persistent service, so persistence_timeout is 360 s/, (v) => v?.persistenceTimeout, 360],
+  ['a real server twice: the second removed', vs(`  protocol TCP\n${rs('198.51.100.1', '80', '    weight 2\n')}${rs('198.51.100.1', '80')}`), 6, 3, /appears twice .* the second is removed/, (v) => v?.realServers.map((r) => r.weight), [2]],
+  ['ops on a TCP service: reset', vs(`  protocol TCP\n  ops\n${rs('198.51.100.1', '80')}`), 1, 1, /ops \(one-packet scheduling\) is for UDP services; ignored/, (v) => v?.ops, false],
+  ['a quorum above the total weight: lowered, and the hysteresis below it', vs(`  protocol TCP\n  quorum 10\n  hysteresis 5\n${rs('198.51.100.1', '80', '    weight 3\n')}`), 1, 1, /quorum 10 exceeds the real servers' total weight 3; lowered to 3/, (v) => [v?.quorum, v?.hysteresis], [3, 2]],
+  ['a DR real server on another port: IPVS gets the service\'s', vs(`  protocol TCP\n  lb_kind DR\n${rs('198.51.100.1', '8080')}`), 4, 3, /port 8080 is not the virtual server's \(80\).*IPVS gets 80/, (v) => realServerPort(v!.realServers[0]!, v!.forwarding, 80, 'address'), 80],
+  ['a DR real server of a fwmark service with a port: IPVS gets none', vs(`  lb_kind DR\n${rs('198.51.100.1', '80')}`, 'fwmark 3'), 3, 3, /has port 80, which a DR server cannot use/, (v) => realServerPort(v!.realServers[0]!, v!.forwarding, undefined, 'fwmark'), 0],
+  ['a protocol for a fwmark service: ignored', vs(`  protocol TCP\n${rs('198.51.100.1')}`, 'fwmark 3'), 1, 1, /protocol TCP is ignored for a fwmark service/, (v) => v?.key.kind, 'fwmark'],
+  ['ha_suspend with a fwmark: cleared', vs(`  ha_suspend\n${rs('198.51.100.1')}`, 'fwmark 3'), 1, 1, /ha_suspend cannot be used with a fwmark .*ignored/, (v) => v?.haSuspend, undefined],
+  ['no real servers: the virtual server is ignored', vs('  protocol TCP\n  sorry_server 198.51.100.9 80\n'), 1, 1, /has no real servers; ignored, as keepalived ignores it \(a sorry_server alone is not enough\)/, (v) => v, undefined],
+];
+for (const [what, text, line, col, message, got, want] of corrections) {
+  test(`keepalived's correction of ${what}, with a warning at its position`, (t) => {
+    const { r, path } = loadText(text);
+    t.deepEqual(r.errors.map(formatDiagnostic), []);
+    const w = r.warnings.find((x) => message.test(x.message));
+    if (w === undefined) return t.fail(r.warnings.map(formatDiagnostic).join(' | '));
+    t.is(formatDiagnostic(w).slice(0, path.length + `:${line}:${col}:`.length), `${path}:${line}:${col}:`);
+    t.deepEqual(got(r.config?.virtualServers[0]), want);
+  });
+}
+
+test('a group\'s virtual server: UDP without a protocol when the group has addresses, persistent when one has no port, and a DR server on another port than an entry is warned of', (t) => {
+  const { r } = loadText(`virtual_server_group G {
+    192.0.2.1 80
+    192.0.2.2
+}
+virtual_server_group M {
+    fwmark 4
+}
+virtual_server group G {
+    lb_kind DR
+    real_server 198.51.100.1 8080 {
+    }
+}
+virtual_server group M {
+    real_server 198.51.100.1 {
+    }
+}
+`);
+  t.deepEqual(r.errors.map(formatDiagnostic), []);
+  const said = r.warnings.map((w) => `${w.pos.line}: ${w.message}`);
+  t.true(said.some((l) => /^8: .*no protocol set, so it is UDP/.test(l)), said.join(' | '));
+  t.true(said.some((l) => /^8: .*has an address without a port.*persistence_timeout is 360 s/.test(l)), said.join(' | '));
+  t.true(said.some((l) => /^10: real_server 198.51.100.1 port 8080 is not the port of G's entry at line 2 \(80\)/.test(l)), said.join(' | '));
+  // A group of fwmarks only: no protocol to miss (keepalived says nothing either).
+  t.false(said.some((l) => l.startsWith('13:')), said.join(' | '));
+  const [g, m] = r.config!.virtualServers;
+  t.is(groupPersistence(g!, r.config!.virtualServerGroups[0]), 360);
+  t.is(groupPersistence(m!, r.config!.virtualServerGroups[1]), undefined);
+});
+
 test('keepalived\'s old forms: SMTP_CHECK host blocks become one check each; lvs_sync_daemon_interface becomes the global sync daemon', (t) => {
   const { r } = loadText(`vrrp_instance VI_1 {
     interface eth0
@@ -178,6 +230,7 @@ test('keepalived\'s old forms: SMTP_CHECK host blocks become one check each; lvs
     }
 }
 virtual_server 192.0.2.100 25 {
+    protocol TCP
     real_server 198.51.100.1 25 {
         SMTP_CHECK {
             connect_timeout 5

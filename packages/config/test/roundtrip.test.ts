@@ -25,7 +25,7 @@ function vipArb(family: 4 | 6): fc.Arbitrary<VirtualAddress> {
   ).map((v) => ({ ...v, family, pos }) as VirtualAddress);
 }
 
-const instanceArb = (name: string, vrid: number): fc.Arbitrary<VrrpInstance> =>
+const anyInstanceArb = (name: string, vrid: number): fc.Arbitrary<VrrpInstance> =>
   fc.constantFrom<4 | 6>(4, 6).chain((family) =>
     fc.constantFrom<2 | 3>(2, 3).chain((v) => {
       const version: 2 | 3 = family === 6 ? 3 : v;
@@ -120,6 +120,13 @@ function withHmac(i: VrrpInstance): fc.Arbitrary<VrrpInstance> {
   return fc.option(hmacArb, { nil: undefined }).map((h) => (h === undefined ? i : { ...i, authHmac: h }));
 }
 
+/** An instance as keepalived holds it once read: preemption settings that cannot work together corrected (vrrp.c). */
+const instanceArb = (name: string, vrid: number): fc.Arbitrary<VrrpInstance> =>
+  anyInstanceArb(name, vrid).map((i) => {
+    const nopreempt = i.nopreempt && i.priority !== 255 && i.state !== 'MASTER';
+    return { ...i, nopreempt, preemptDelay: i.state === 'MASTER' || nopreempt ? 0 : i.preemptDelay };
+  });
+
 const vsArb = (port: number): fc.Arbitrary<VirtualServer> =>
   fc
     .record({
@@ -130,7 +137,8 @@ const vsArb = (port: number): fc.Arbitrary<VirtualServer> =>
       delayLoop: fc.integer({ min: 1, max: 600 }),
       quorum: fc.integer({ min: 1, max: 10 }),
       hysteresis: fc.nat(3),
-      reals: fc.uniqueArray(v4, { maxLength: 3 }),
+      // keepalived ignores a virtual server without real servers, and lowers a quorum above their weight.
+      reals: fc.uniqueArray(v4, { minLength: 1, maxLength: 3 }),
       checker: fc.constantFrom('TCP_CHECK' as const, 'HTTP_GET' as const, 'DNS_CHECK' as const),
     })
     .map((r) => ({
@@ -143,8 +151,8 @@ const vsArb = (port: number): fc.Arbitrary<VirtualServer> =>
       schedulerFlags: [],
       ops: false,
       delayLoop: r.delayLoop,
-      quorum: r.quorum,
-      hysteresis: r.hysteresis,
+      quorum: Math.min(r.quorum, r.reals.length),
+      hysteresis: Math.min(r.hysteresis, Math.min(r.quorum, r.reals.length) - 1),
       sorryServerInhibit: false,
       inhibitOnFailure: false,
       alpha: false,

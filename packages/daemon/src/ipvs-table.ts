@@ -1,4 +1,4 @@
-import type { Forwarding, GroupEntry, RealServer, VirtualServer, VirtualServerGroup } from '@tandem/config';
+import { groupPersistence, realServerPort, type Forwarding, type GroupEntry, type RealServer, type VirtualServer, type VirtualServerGroup } from '@tandem/config';
 import { addressToInetAddr, inetAddrToAddress, type Destination, type ForwardMethod, type Service, type ServiceKey, SVC_F_ONEPACKET, SVC_F_PERSISTENT, SVC_F_SCHED1, SVC_F_SCHED2, SVC_F_SCHED3, type TableService } from '@tandem/ipvs';
 
 // The pure mapping from keepalived.conf's virtual servers and the real servers' health to the
@@ -94,8 +94,9 @@ function granularity(vs: VirtualServer, family: 'inet' | 'inet6'): number {
   return g.split('.').reduce((n, o) => n + (Number(o) >>> 0).toString(2).replace(/0/g, '').length, 0);
 }
 
-export function serviceFor(vs: VirtualServer, key: ServiceKey): Service {
-  const timeout = vs.persistenceTimeout ?? 0;
+/** `persistence`: the service's persistence timeout when it is not the virtual server's own (a group's, `groupPersistence`). */
+export function serviceFor(vs: VirtualServer, key: ServiceKey, persistence = vs.persistenceTimeout): Service {
+  const timeout = persistence ?? 0;
   let flags = vs.schedulerFlags.reduce((f, name) => f | (SCHED_FLAGS[name] ?? 0), 0);
   if (vs.ops) flags |= SVC_F_ONEPACKET;
   if (timeout > 0) flags |= SVC_F_PERSISTENT;
@@ -125,14 +126,6 @@ function destination(address: string, family: 4 | 6, port: number, forwarding: F
   };
 }
 
-/**
- * A real server's port in IPVS: keepalived's ipvswrapper.c sends port 0 for a real server of a
- * fwmark service unless it is NAT (DR and TUN keep the packet's port, so none is wanted).
- */
-function destinationPort(key: ServiceKey, forwarding: Forwarding, port: number): number {
-  return 'fwmark' in key && forwarding.kind !== 'NAT' ? 0 : port;
-}
-
 /** The weight a live real server carries: misc_dynamic's when given, else the configured one. */
 export const liveWeight = (rs: RealServer, h: RealHealth): number => (h.up ? (h.dynamicWeight ?? rs.weight) : 0);
 
@@ -160,8 +153,10 @@ export function nextQuorum(vs: VirtualServer, up: boolean, weightSum: number): b
 export function desiredForVirtualServer(vs: VirtualServer, groups: readonly VirtualServerGroup[], health: (rs: RealServer) => RealHealth, quorumUp: boolean, autoMark?: number): TableService[] {
   const sorry = vs.sorryServer;
   const sorryActive = !quorumUp && sorry !== undefined;
+  const persistence = vs.key.kind === 'group' ? groupPersistence(vs, groups.find((g) => g.name === (vs.key as { group: string }).group)) : vs.persistenceTimeout;
   return serviceKeys(vs, groups, autoMark).map((key) => {
-    const port = 'port' in key ? key.port : 0;
+    const servicePort = 'port' in key ? key.port : undefined;
+    const portOf = (server: { readonly port?: number }, forwarding: Forwarding): number => realServerPort(server, forwarding, servicePort, vs.key.kind);
     const destinations: Destination[] = [];
     for (const rs of vs.realServers) {
       const h = health(rs);
@@ -169,13 +164,13 @@ export function desiredForVirtualServer(vs: VirtualServer, groups: readonly Virt
       const weight = sorryActive ? 0 : liveWeight(rs, h);
       if ((!h.up || sorryActive) && !inhibit) continue;
       const forwarding = rs.forwarding ?? vs.forwarding;
-      destinations.push(destination(rs.address, rs.family, destinationPort(key, forwarding, rs.port ?? port), forwarding, weight, key.family, { ...(rs.uthreshold !== undefined ? { u: rs.uthreshold } : {}), ...(rs.lthreshold !== undefined ? { l: rs.lthreshold } : {}) }));
+      destinations.push(destination(rs.address, rs.family, portOf(rs, forwarding), forwarding, weight, key.family, { ...(rs.uthreshold !== undefined ? { u: rs.uthreshold } : {}), ...(rs.lthreshold !== undefined ? { l: rs.lthreshold } : {}) }));
     }
     if (sorry !== undefined && (sorryActive || vs.sorryServerInhibit)) {
       const family = sorry.address.includes(':') ? 6 : 4;
       const forwarding = sorry.forwarding ?? vs.forwarding;
-      destinations.push(destination(sorry.address, family, destinationPort(key, forwarding, sorry.port ?? port), forwarding, sorryActive ? 1 : 0, key.family));
+      destinations.push(destination(sorry.address, family, portOf(sorry, forwarding), forwarding, sorryActive ? 1 : 0, key.family));
     }
-    return { service: serviceFor(vs, key), destinations };
+    return { service: serviceFor(vs, key, persistence), destinations };
   });
 }

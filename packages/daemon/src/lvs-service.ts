@@ -1,4 +1,4 @@
-import type { Config, Position, RealServer, VirtualServer, VirtualServerDiff } from '@tandem/config';
+import { keptServerPort, suspendsChecks, type Config, type Position, type RealServer, type VirtualServer, type VirtualServerDiff } from '@tandem/config';
 import { CheckScheduler, systemClock, type CheckResult, type Clock, type SelfTimedCheckFn } from '@tandem/healthcheck';
 import { describeOperation, type IpvsClient, type Operation, serviceId, type TableService, TableKeeper } from '@tandem/ipvs';
 import { IcmpPinger, TcpConnector } from '@tandem/net';
@@ -302,7 +302,7 @@ export class LvsService {
    * events first, then a listing, so none is missed), and stops when none has.
    */
   private async followAddresses(config: Config): Promise<void> {
-    this.suspendSets = new Map(config.virtualServers.filter((vs) => vs.haSuspend === true).map((vs) => [vs.name, suspendAddresses(vs, config.virtualServerGroups)]));
+    this.suspendSets = new Map(config.virtualServers.filter((vs) => suspendsChecks(vs, config.virtualServerGroups.find((g) => vs.key.kind === 'group' && g.name === vs.key.group))).map((vs) => [vs.name, suspendAddresses(vs, config.virtualServerGroups)]));
     if (this.suspendSets.size === 0) {
       this.addressWatch?.close();
       this.addressWatch = undefined;
@@ -443,7 +443,8 @@ export class LvsService {
   /** keepalived's do_rs_notifies: the FIFO line, the SNMP trap, notify_up / notify_down. */
   private notifyReal(s: RealState): void {
     const proto = s.vs.protocol.toLowerCase();
-    this.onNotifyLine?.(`RS ${fifoAddress(s.rs.address, proto, s.rs.port ?? 0)} ${fifoVirtual(s.vs)} ${s.up ? 'UP' : 'DOWN'}`);
+    // keepalived writes the real server's port as its check_data.c left it (a DR server's reset to the service's).
+    this.onNotifyLine?.(`RS ${fifoAddress(s.rs.address, proto, keptServerPort(s.vs, s.rs))} ${fifoVirtual(s.vs)} ${s.up ? 'UP' : 'DOWN'}`);
     this.onRealServerChange?.(s.vs, s.rs, s.up);
     const script = s.up ? s.rs.notifyUp : s.rs.notifyDown;
     if (script !== undefined) this.runNotify(s.vs, script, s.rs.pos, []);

@@ -1,5 +1,5 @@
 import type { GlobalDefs, GroupEntry, LvsSyncDaemon, RealServer, VirtualServer, VirtualServerGroup } from '@tandem/config';
-import { LB_ALGOS } from '@tandem/config';
+import { keptServerPort, LB_ALGOS } from '@tandem/config';
 import type { DestinationEntry, KernelService, Stats } from '@tandem/ipvs';
 import type { VirtualServerStatus } from './lvs-service.js';
 import { keepalivedCommand } from './keepalived-dumps.js';
@@ -50,8 +50,10 @@ function ipv4Mask(granularity: string | undefined): Buffer {
 }
 
 /** The kernel's destination for a real server, if IPVS has it. */
-function destinationOf(k: KernelService | undefined, rs: RealServer): DestinationEntry | undefined {
-  return k?.destinations.find((d) => d.address === rs.address && (rs.port === undefined || d.port === rs.port));
+function destinationOf(k: KernelService | undefined, vs: VirtualServer, rs: RealServer): DestinationEntry | undefined {
+  // A group's members that are not NAT are programmed with each entry's port: the address tells them apart there.
+  const port = vs.key.kind !== 'group' ? keptServerPort(vs, rs) : (rs.forwarding ?? vs.forwarding).kind === 'NAT' ? rs.port : undefined;
+  return k?.destinations.find((d) => d.address === rs.address && (port === undefined || d.port === port));
 }
 
 /** The counters both tables carry, from column `first` on (virtualServerStatsConns 27 / realServerStatsConns 14). */
@@ -156,13 +158,13 @@ export function checkView(servers: readonly CheckedVirtualServer[], lvs: LvsGlob
     c.realServers.forEach((rs, ri) => {
       const r = (n: number, type: SnmpType, value: Varbind['value']): void => void out.push({ oid: [...CHECK, 4, 1, n, idx, ri + 1], type, value });
       const st = reals.find((x) => x.address === rs.address && (x.port ?? undefined) === rs.port);
-      const d = destinationOf(v.ipvs, rs);
+      const d = destinationOf(v.ipvs, c, rs);
       const ro = rs.options;
       const fwd = rs.forwarding ?? c.forwarding;
       r(2, 'Integer', 1);
       r(3, 'Integer', rs.family === 4 ? 1 : 2);
       r(4, 'OctetString', addressToBytes(rs.address));
-      r(5, 'Gauge32', rs.port ?? 0);
+      r(5, 'Gauge32', keptServerPort(c, rs));
       r(6, 'Integer', truth(st?.up ?? !c.alpha));
       r(7, 'Integer', rs.weight);
       if ((rs.uthreshold ?? 0) > 0) r(8, 'Gauge32', rs.uthreshold!);

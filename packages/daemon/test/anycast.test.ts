@@ -28,7 +28,7 @@ function model(text: string): Config {
 }
 
 const vs = (address: string, port: number, announce: string | undefined, extra = ''): string =>
-  `virtual_server ${address} ${port} {\n  lb_algo mh\n  lb_kind DR\n${announce !== undefined ? `  @tandem announce ${announce}\n` : ''}${extra}  real_server 10.52.0.21 ${port} {\n  }\n}\n`;
+  `virtual_server ${address} ${port} {\n  lb_algo mh\n  lb_kind DR\n  protocol TCP\n${announce !== undefined ? `  @tandem announce ${announce}\n` : ''}${extra}  real_server 10.52.0.21 ${port} {\n  }\n}\n`;
 
 const up: ServiceView = { quorumUp: true, programmed: true };
 

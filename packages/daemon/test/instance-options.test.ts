@@ -21,13 +21,12 @@ test('keepalived settings map onto the state machine and announce schedule', (t)
   vrrp_garp_lower_prio_delay 1.5
 }
 vrrp_instance VI_1 {
-  state MASTER
+  state BACKUP
   interface eth0
   virtual_router_id 9
   priority 120
   advert_int 0.05
   version 3
-  nopreempt
   preempt_delay 4
   garp_master_repeat 2
   virtual_ipaddress {
@@ -36,7 +35,7 @@ vrrp_instance VI_1 {
 }
 `);
   const o = runnerOptions(c.vrrpInstances[0]!, c.globalDefs, '192.0.2.11');
-  t.like(o.params, { version: 3, priority: 120, intervalCs: 5, preempt: false, preemptDelayMs: 4000, startState: 'MASTER', primaryAddress: '192.0.2.11', downTimerAdverts: 3, higherPrioSendAdvert: true });
+  t.like(o.params, { version: 3, priority: 120, intervalCs: 5, preempt: true, preemptDelayMs: 4000, startState: 'BACKUP', primaryAddress: '192.0.2.11', downTimerAdverts: 3, higherPrioSendAdvert: true });
   t.deepEqual(o.announce, { masterRepeat: 2, masterDelayMs: 2000, masterRefreshMs: 30_000, masterRefreshRepeat: 1, lowerPrioRepeat: 2, lowerPrioDelayMs: 1500 });
   t.deepEqual(o.addresses, ['192.0.2.1']);
   t.deepEqual(o.auth, { type: 'none' });

@@ -70,7 +70,8 @@ test('with the quorum lost the sorry server takes the traffic and the live serve
   const [table] = desiredForVirtualServer(vs, [], up, false);
   t.deepEqual(
     table!.destinations.map((d) => [d.address, d.port, d.weight]),
-    [['198.51.100.11', 80, 0], ['198.51.100.250', 8080, 1]],
+    [['198.51.100.11', 80, 0], ['198.51.100.250', 80, 1]],
+    'a DR sorry server takes the service\'s port, as keepalived resets it',
   );
 });
 

@@ -58,7 +58,7 @@ function model(text: string): Config {
 }
 
 const vs = (i: number, weights: readonly number[] = [1, 1, 1]): string =>
-  `virtual_server 192.0.2.${i} 80 {\n    lb_algo wrr\n${weights.map((w, r) => `    real_server 10.0.${i}.${r + 1} 80 {\n        weight ${w}\n    }\n`).join('')}}\n`;
+  `virtual_server 192.0.2.${i} 80 {\n    protocol TCP\n    lb_algo wrr\n${weights.map((w, r) => `    real_server 10.0.${i}.${r + 1} 80 {\n        weight ${w}\n    }\n`).join('')}}\n`;
 const many = (k: number, tweak?: (i: number) => string | undefined): string => Array.from({ length: k }, (_v, i) => tweak?.(i + 1) ?? vs(i + 1)).join('');
 
 async function started(config: Config): Promise<{ lvs: LvsService; kernel: TableInMemory; lines: string[] }> {
@@ -105,7 +105,7 @@ test('blocks that only moved (lines inserted above them) change nothing; the sta
 });
 
 test('a changed virtual_server_group re-plans the virtual server that uses it, though its own block is the same', async (t) => {
-  const svc = 'virtual_server group web {\n    lb_algo rr\n    real_server 10.9.0.1 80 {\n    }\n}\n';
+  const svc = 'virtual_server group web {\n    protocol TCP\n    lb_algo rr\n    real_server 10.9.0.1 80 {\n    }\n}\n';
   const a = model(`virtual_server_group web {\n    192.0.2.50 80\n}\n${svc}${many(3)}`);
   const { lvs, kernel } = await started(a);
   try {
@@ -148,7 +148,7 @@ test('summaries name each kind of change once, with thousands separated', (t) =>
 
 test('rs_init_notifies: at start the real servers put up are notified as if they had come up (not one starting down under alpha); a reload notifies nothing; without it nothing at start', async (t) => {
   const text = (on: boolean): string =>
-    `global_defs {\n    rs_init_notifies${on ? '' : ' off'}\n}\nvirtual_server 192.0.2.1 80 {\n    real_server 10.0.1.1 80 {\n        weight 1\n    }\n    real_server 10.0.1.2 8080 {\n        weight 1\n    }\n    real_server 10.0.1.3 80 {\n        alpha\n        TCP_CHECK {\n            connect_timeout 1\n        }\n    }\n}\n`;
+    `global_defs {\n    rs_init_notifies${on ? '' : ' off'}\n}\nvirtual_server 192.0.2.1 80 {\n    protocol TCP\n    real_server 10.0.1.1 80 {\n        weight 1\n    }\n    real_server 10.0.1.2 8080 {\n        weight 1\n    }\n    real_server 10.0.1.3 80 {\n        alpha\n        TCP_CHECK {\n            connect_timeout 1\n        }\n    }\n}\n`;
   for (const on of [true, false]) {
     const lines: string[] = [];
     const lvs = new LvsService(linesLogger([], true));
