@@ -7,9 +7,11 @@ import { arity, enumValue, intValue } from './values.js';
 
 /**
  * keepalived 2.4's `auth_hmac { key ID VALUE; active_key ID; mode M; anti_replay A; time_window S }`
- * (vrrp_parser.c: vrrp_auth_hmac_*_handler). Every value keepalived reports as a configuration
- * error is refused here: keepalived then runs without the setting (or without the whole
- * extension, for an undefined active_key), and what runs must be what the file says.
+ * (vrrp_parser.c: vrrp_auth_hmac_*_handler). A value that is not one (a key of the wrong length,
+ * bad hex, an id or window out of range, another word) is refused, as tandem refuses values:
+ * keepalived skips the line and runs on its default. keepalived's corrections when it completes
+ * the instance (vrrp.c) are made here too, with a warning, except the one that would run the
+ * instance unsigned: an active_key that names no key (keepalived disables the extension).
  */
 
 /** keepalived's VRRP_AUTH_HMAC_KEY_MIN / _MAX. */
@@ -131,24 +133,25 @@ export function parseAuthHmac(n: Node, block: readonly Node[], prior: AuthHmacDr
 
 /**
  * The instance's checks (keepalived vrrp.c, vrrp_complete_instance): the active key must be
- * defined (keepalived otherwise drops the whole extension), legacy authentication cannot come
- * with it, strict mode needs enforce; the window defaults to three advert intervals, 5-300 s.
+ * defined (keepalived would drop the whole extension and run unsigned: refused); legacy
+ * `authentication` beside it is dropped and strict mode forces enforce, each with a warning, as
+ * keepalived corrects them; the window defaults to three advert intervals, 5-300 s.
+ * `dropLegacy` is called when the instance's authentication block must go.
  */
-export function resolveAuthHmac(d: AuthHmacDraft, advertIntS: number, strict: boolean, legacyAuth: Position | undefined, diags: Diagnostics): AuthHmac | undefined {
-  let ok = true;
-  if (legacyAuth !== undefined) {
-    diags.error('CONF_ERR_CONFLICT', legacyAuth, 'auth_hmac cannot be combined with authentication (keepalived drops the authentication block); remove one');
-    ok = false;
-  }
+export function resolveAuthHmac(d: AuthHmacDraft, advertIntS: number, strict: boolean, legacyAuth: Position | undefined, dropLegacy: () => void, diags: Diagnostics): AuthHmac | undefined {
   if (!d.keys.has(d.activeKey)) {
-    diags.error('CONF_ERR_MISSING', d.pos, d.activeKey === 0 ? 'auth_hmac needs active_key, the id of the key adverts are signed with (keepalived disables the extension without it)' : `auth_hmac active_key ${d.activeKey} is not a defined key (keepalived disables the extension)`);
-    ok = false;
+    diags.error('CONF_ERR_MISSING', d.pos, d.activeKey === 0 ? 'auth_hmac needs active_key, the id of the key adverts are signed with (keepalived would disable the extension and run unsigned)' : `auth_hmac active_key ${d.activeKey} is not a defined key (keepalived would disable the extension and run unsigned)`);
+    return undefined;
   }
-  if (strict && d.mode !== 'enforce') {
-    diags.error('CONF_ERR_CONFLICT', d.pos, `strict mode (vrrp_strict / strict_mode) requires auth_hmac mode enforce, not ${d.mode}`);
-    ok = false;
+  if (legacyAuth !== undefined) {
+    diags.warning('CONF_ERR_CONFLICT', legacyAuth, 'auth_hmac cannot be combined with authentication: the authentication block is dropped, as keepalived drops it; remove it');
+    dropLegacy();
   }
-  if (!ok) return undefined;
+  let mode = d.mode;
+  if (strict && mode !== 'enforce') {
+    diags.warning('CONF_ERR_CONFLICT', d.pos, `strict mode (vrrp_strict / strict_mode) requires auth_hmac mode enforce: enforce, not ${mode}, as keepalived sets it`);
+    mode = 'enforce';
+  }
   const timeWindow = d.timeWindow ?? (d.antiReplay === 'time' ? Math.min(300, Math.max(5, 3 * Math.floor(advertIntS))) : 0);
-  return { keys: [...d.keys].map(([id, keyHex]) => ({ id, keyHex })), activeKey: d.activeKey, mode: d.mode, antiReplay: d.antiReplay, timeWindow, pos: d.pos };
+  return { keys: [...d.keys].map(([id, keyHex]) => ({ id, keyHex })), activeKey: d.activeKey, mode, antiReplay: d.antiReplay, timeWindow, pos: d.pos };
 }

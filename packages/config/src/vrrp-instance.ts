@@ -631,7 +631,7 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
   }
   // keepalived 2.2.8 (vrrp.c): "expired_timer_backup requires nopreempt - resetting".
   if (d.timerExpiredBackup !== undefined && !d.nopreempt) diags.warning('CONF_ERR_CONFLICT', d.timerExpiredBackup.pos, 'timer_expired_backup needs nopreempt; ignored (keepalived ignores it too)');
-  const authHmac = d.authHmac !== undefined ? resolveAuthHmac(d.authHmac, d.advertInt, strict, d.authentication?.pos, diags) : undefined;
+  const authHmac = d.authHmac !== undefined ? resolveAuthHmac(d.authHmac, d.advertInt, strict, d.authentication?.pos, () => delete d.authentication, diags) : undefined;
   if (diags.errorCount > before || d.interface === undefined || d.virtualRouterId === undefined) return undefined;
   return {
     name: name.text,

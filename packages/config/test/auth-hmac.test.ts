@@ -43,15 +43,25 @@ const refusals: Array<[string, string, string, RegExp]> = [
   ['a window of 301 s', `    key 1 hex:${KEY_HEX}\n    active_key 1\n    time_window 301`, '', /time_window \(seconds\) must be 1-300/],
   ['another mode', `    key 1 hex:${KEY_HEX}\n    active_key 1\n    mode relaxed`, '', /mode/],
   ['another anti_replay', `    key 1 hex:${KEY_HEX}\n    active_key 1\n    anti_replay counter`, '', /anti_replay/],
-  ['authentication beside it', `    key 1 hex:${KEY_HEX}\n    active_key 1`, '  authentication {\n    auth_type PASS\n    auth_pass secret\n  }\n', /cannot be combined with authentication/],
-  ['strict mode without enforce', `    key 1 hex:${KEY_HEX}\n    active_key 1\n    mode permissive`, '  strict_mode\n  version 3\n  state BACKUP\n', /strict mode .* requires auth_hmac mode enforce/],
 ];
 for (const [what, body, extra, message] of refusals) {
-  test(`auth_hmac refuses ${what} (keepalived reports it as a configuration error)`, (t) => {
+  test(`auth_hmac refuses ${what} (keepalived skips the line, or runs unsigned)`, (t) => {
     const { errors } = loadText(instance(body, extra));
     t.true(errors.some((e) => message.test(e)), errors.join('\n'));
   });
 }
+
+test('auth_hmac corrected as keepalived corrects it, with a warning: legacy authentication beside it dropped; strict mode forces enforce', (t) => {
+  const legacy = loadText(instance(`    key 1 hex:${KEY_HEX}\n    active_key 1`, '  authentication {\n    auth_type PASS\n    auth_pass secret\n  }\n'));
+  t.deepEqual(legacy.errors, []);
+  t.true(legacy.warnings.some((w) => /auth_hmac cannot be combined with authentication: the authentication block is dropped/.test(w)), legacy.warnings.join('\n'));
+  t.is(legacy.r.config!.vrrpInstances[0]!.authentication, undefined);
+  t.is(legacy.r.config!.vrrpInstances[0]!.authHmac!.activeKey, 1);
+  const strict = loadText(instance(`    key 1 hex:${KEY_HEX}\n    active_key 1\n    mode permissive`, '  strict_mode\n  version 3\n  state BACKUP\n'));
+  t.deepEqual(strict.errors, []);
+  t.true(strict.warnings.some((w) => /strict mode .* requires auth_hmac mode enforce: enforce, not permissive/.test(w)), strict.warnings.join('\n'));
+  t.is(strict.r.config!.vrrpInstances[0]!.authHmac!.mode, 'enforce');
+});
 
 test('key file: hex: or ASCII, a trailing newline dropped, relative to the file; group-readable warned', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-hmac-key-'));
