@@ -1,5 +1,5 @@
 import test from 'ava';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readHexString } from '../src/auth-hmac.js';
@@ -65,6 +65,7 @@ test('auth_hmac corrected as keepalived corrects it, with a warning: legacy auth
 
 test('key file: hex: or ASCII, a trailing newline dropped, relative to the file; group-readable warned', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-hmac-key-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'k1'), `hex:${KEY_HEX}\n`, { mode: 0o600 });
   writeFileSync(join(dir, 'k2'), `${'p'.repeat(33)}\r\n`, { mode: 0o644 });
   chmodSync(join(dir, 'k2'), 0o644);
