@@ -177,11 +177,14 @@ export class Lab {
     return d;
   }
 
-  async startKeepalived(director: string, conf: string): Promise<Daemon> {
+  /** Starts keepalived (Debian's, or `binary`: a build of another version, VRRP only, as keepalived 2.4's for auth_hmac). */
+  async startKeepalived(director: string, conf: string, binary?: string): Promise<Daemon> {
     const path = this.writeConfig(director, conf, 'keepalived.conf');
     const base = join(this.dir, `${director}-ka`);
+    // A build configured without LVS has no checker process, and neither -P nor -c.
+    const vrrpOnly = binary === undefined ? ['-P', '-c', `${base}-check.pid`] : [];
     const child = this.track(
-      nsSpawn(this.ns(director), 'keepalived', ['-n', '-l', '-D', '-P', '-f', path, '-p', `${base}.pid`, '-r', `${base}-vrrp.pid`, '-c', `${base}-check.pid`]),
+      nsSpawn(this.ns(director), binary ?? 'keepalived', ['-n', '-l', '-D', ...vrrpOnly, '-f', path, '-p', `${base}.pid`, '-r', `${base}-vrrp.pid`]),
     );
     await sleep(300);
     if (child.exitCode !== null) throw new Error(`keepalived on ${director} exited ${child.exitCode}: ${child.output()}`);

@@ -139,7 +139,8 @@ export function diff(before: Config, after: Config): ConfigDiff {
       instancesUnchanged.push(name);
       continue;
     }
-    const fields = (Object.keys(a) as (keyof VrrpInstance)[]).filter((k) => k !== 'pos' && !sameValue(b[k], a[k]));
+    // Both sides' keys: an optional field the new file drops (auth_hmac, unicast_peer's TTLs) is a change too.
+    const fields = ([...new Set([...Object.keys(a), ...Object.keys(b)])] as (keyof VrrpInstance)[]).filter((k) => k !== 'pos' && !sameValue(b[k], a[k]));
     if (fields.length === 0) {
       instancesUnchanged.push(name);
       continue;

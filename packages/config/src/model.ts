@@ -34,6 +34,21 @@ export interface Authentication {
   readonly pos: Position;
 }
 
+/** keepalived 2.4's `auth_hmac` block: adverts signed with an HMAC-SHA256 trailer, received ones checked. */
+export interface AuthHmac {
+  /** `key ID VALUE`: 32-64 bytes each, as hex (the secret; never printed). */
+  readonly keys: readonly { readonly id: number; readonly keyHex: string }[];
+  /** `active_key`: the id adverts are signed with. */
+  readonly activeKey: number;
+  /** `mode` (default enforce): receive-only and permissive accept adverts without a trailer. */
+  readonly mode: 'enforce' | 'permissive' | 'receive-only';
+  /** `anti_replay` (default time): a freshness window besides strict growth of the sequence. */
+  readonly antiReplay: 'time' | 'monotonic';
+  /** `time_window` in seconds, or keepalived's default (three advert intervals, 5-300); 0 when unused (monotonic). */
+  readonly timeWindow: number;
+  readonly pos: Position;
+}
+
 /** Gratuitous ARP / NA settings; undefined fields fall back to `global_defs`. */
 export interface GarpSettings {
   readonly masterDelay?: number;
@@ -72,6 +87,8 @@ export interface VrrpInstance {
   readonly preemptDelay: number;
   readonly accept: boolean;
   readonly authentication: Authentication | undefined;
+  /** keepalived 2.4's `auth_hmac`. */
+  readonly authHmac?: AuthHmac;
   readonly virtualIpaddress: readonly VirtualAddress[];
   readonly virtualIpaddressExcluded: readonly VirtualAddress[];
   /** `unicast_src_ip` or `mcast_src_ip`: the source address of adverts (default: the interface's first address). */

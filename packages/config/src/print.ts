@@ -152,6 +152,13 @@ function instance(i: VrrpInstance): string[] {
   if (i.preemptDelay !== 0) l.push(`preempt_delay ${i.preemptDelay}`);
   if (!i.accept) l.push('no_accept');
   if (i.authentication !== undefined) l.push(...block('authentication', [`auth_type ${i.authentication.type}`, `auth_pass ${q(i.authentication.password)}`], ''));
+  const h = i.authHmac;
+  if (h !== undefined) {
+    // Keys as hex (a key read from a file is printed inline: this is the model, not the file).
+    const lines = [...h.keys.map((k) => `key ${k.id} hex:${k.keyHex}`), `active_key ${h.activeKey}`, `mode ${h.mode}`, `anti_replay ${h.antiReplay}`];
+    if (h.antiReplay === 'time') lines.push(`time_window ${h.timeWindow}`);
+    l.push(...block('auth_hmac', lines, ''));
+  }
   l.push(...block('virtual_ipaddress', i.virtualIpaddress.map(vip), ''));
   if (i.virtualIpaddressExcluded.length > 0) l.push(...block('virtual_ipaddress_excluded', i.virtualIpaddressExcluded.map(vip), ''));
   if (i.virtualRoutes.length > 0) l.push(...block('virtual_routes', i.virtualRoutes.map(route), ''));

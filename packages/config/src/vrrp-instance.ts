@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { parseAuthHmac, resolveAuthHmac, type AuthHmacDraft } from './auth-hmac.js';
 import { instanceBfdKeywords, type BfdTakeoverDraft } from './bfd.js';
 import type { Diagnostics, Position } from './diagnostics.js';
 import type { Token } from './lexer.js';
@@ -36,6 +37,7 @@ interface Draft extends TrackingDraft, BfdTakeoverDraft {
   preemptDelay: number;
   accept?: boolean;
   authentication?: Authentication;
+  authHmac?: AuthHmacDraft;
   vips: VirtualAddress[];
   excluded: VirtualAddress[];
   unicastSrcIp?: string;
@@ -355,6 +357,11 @@ const spec: SectionSpec<Draft> = {
       else if (password === undefined) diags.warning('CONF_ERR_MISSING', n.keyword.pos, `auth_type ${type} without auth_pass: no authentication, as keepalived ignores it`);
       else d.authentication = { type, password: password.slice(0, 8), pos: n.keyword.pos };
     },
+    // keepalived 2.4: HMAC-SHA256 trailer on adverts (vrrp_auth_hmac.c).
+    auth_hmac: (n, d, diags) => {
+      const block = blockOf(n, diags);
+      if (block !== undefined) d.authHmac = parseAuthHmac(n, block, d.authHmac, diags);
+    },
     virtual_ipaddress: vipBlock('vips'),
     no_virtual_ipaddress: (n, d, diags) => {
       if (arity(n, 0, 0, diags)) d.noVirtualIpaddress = n.keyword.pos;
@@ -420,7 +427,6 @@ const spec: SectionSpec<Draft> = {
     kernel_rx_buf_size: { severity: 'warning', why: 'it only sizes a socket buffer' },
     linkbeat_use_polling: { severity: 'warning', why: 'tandem follows link state through netlink events' },
     vrf: changes('keepalived 2.2.7 takes it only for a unicast instance without interface, and binds its VRRP sockets to that VRF device (SO_BINDTODEVICE) so adverts go by the VRF\'s table; tandem needs an interface, so ignoring it would send the adverts by the main table. (use_vmac and use_ipvlan interfaces made on an interface enslaved to a VRF do join it, as keepalived)'),
-    auth_hmac: changes('keepalived 2.4\'s HMAC authentication of adverts is not implemented: tandem would neither sign its adverts nor check its peers\', so peers using it would drop them'),
   },
 };
 
@@ -625,6 +631,7 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
   }
   // keepalived 2.2.8 (vrrp.c): "expired_timer_backup requires nopreempt - resetting".
   if (d.timerExpiredBackup !== undefined && !d.nopreempt) diags.warning('CONF_ERR_CONFLICT', d.timerExpiredBackup.pos, 'timer_expired_backup needs nopreempt; ignored (keepalived ignores it too)');
+  const authHmac = d.authHmac !== undefined ? resolveAuthHmac(d.authHmac, d.advertInt, strict, d.authentication?.pos, () => delete d.authentication, diags) : undefined;
   if (diags.errorCount > before || d.interface === undefined || d.virtualRouterId === undefined) return undefined;
   return {
     name: name.text,
@@ -641,6 +648,7 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     // RFC 5798 Accept_Mode: keepalived defaults it on, except in strict mode where only the owner accepts.
     accept: d.accept ?? (!strict || d.priority === 255),
     authentication: d.authentication,
+    ...(authHmac !== undefined ? { authHmac } : {}),
     virtualIpaddress: d.vips,
     virtualIpaddressExcluded: d.excluded,
     // keepalived: the ipvlan's address is also the source of the adverts, unless one is configured.

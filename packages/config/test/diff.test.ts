@@ -106,3 +106,12 @@ test('an instance whose block is unchanged is unchanged, unless global_defs chan
   t.deepEqual(d.globals, ['vrrpVersion']);
   t.deepEqual(d.instancesChanged.map((c) => [c.name, c.fields]), [['VI_1', ['version']]]);
 });
+
+test('an optional block dropped from an instance is a change (auth_hmac removed, added, or its key changed)', (t) => {
+  const hmac = (key: string): string => `  auth_hmac {\n    key 1 hex:${key.repeat(32)}\n    active_key 1\n  }\n`;
+  const signed = config(inst('VI_1', 1, hmac('ab'), ['192.0.2.1/24']));
+  const plain = config(inst('VI_1', 1, '', ['192.0.2.1/24']));
+  t.deepEqual(diff(signed, plain).instancesChanged.map((c) => c.fields), [['authHmac']]);
+  t.deepEqual(diff(plain, signed).instancesChanged.map((c) => c.fields), [['authHmac']]);
+  t.deepEqual(diff(signed, config(inst('VI_1', 1, hmac('cd'), ['192.0.2.1/24']))).instancesChanged.map((c) => c.fields), [['authHmac']]);
+});

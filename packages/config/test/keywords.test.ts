@@ -12,12 +12,6 @@ const key = (s: { section: string; keyword: string }): string => `${s.section} �
  */
 const PENDING: ReadonlySet<string> = new Set([
   "vrrp_instance › vrf",
-  "vrrp_instance › auth_hmac",
-  "vrrp_instance > auth_hmac › active_key",
-  "vrrp_instance > auth_hmac › anti_replay",
-  "vrrp_instance > auth_hmac › key",
-  "vrrp_instance > auth_hmac › mode",
-  "vrrp_instance > auth_hmac › time_window",
 ]);
 
 const statuses: readonly KeywordStatus[] = keywordStatuses();

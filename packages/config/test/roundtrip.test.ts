@@ -93,9 +93,32 @@ const anyInstanceArb = (name: string, vrid: number): fc.Arbitrary<VrrpInstance> 
           { masterDelay: fc.integer({ min: 0, max: 100 }), masterRepeat: fc.integer({ min: 1, max: 255 }), masterRefresh: fc.integer({ min: 0, max: 600 }), masterRefreshRepeat: fc.integer({ min: 1, max: 9 }), lowerPrioRepeat: fc.integer({ min: 0, max: 9 }), lowerPrioDelay: fc.integer({ min: 0, max: 60 }) },
           { requiredKeys: [] },
         ),
-      });
+      }).chain(withHmac);
     }),
   );
+
+/** keepalived 2.4's auth_hmac, on some of the instances without legacy authentication. */
+const hmacArb: fc.Arbitrary<NonNullable<VrrpInstance['authHmac']>> = fc
+  .record({
+    ids: fc.uniqueArray(fc.integer({ min: 1, max: 255 }), { minLength: 1, maxLength: 3 }),
+    lengths: fc.array(fc.integer({ min: 32, max: 64 }), { minLength: 3, maxLength: 3 }),
+    mode: fc.constantFrom('enforce' as const, 'permissive' as const, 'receive-only' as const),
+    antiReplay: fc.constantFrom('time' as const, 'monotonic' as const),
+    timeWindow: fc.integer({ min: 1, max: 300 }),
+  })
+  .map(({ ids, lengths, mode, antiReplay, timeWindow }) => ({
+    keys: ids.map((id, i) => ({ id, keyHex: Buffer.alloc(lengths[i]!, id).toString('hex') })),
+    activeKey: ids[0]!,
+    mode,
+    antiReplay,
+    timeWindow: antiReplay === 'time' ? timeWindow : 0,
+    pos,
+  }));
+
+function withHmac(i: VrrpInstance): fc.Arbitrary<VrrpInstance> {
+  if (i.authentication !== undefined) return fc.constant(i);
+  return fc.option(hmacArb, { nil: undefined }).map((h) => (h === undefined ? i : { ...i, authHmac: h }));
+}
 
 /** An instance as keepalived holds it once read: preemption settings that cannot work together corrected (vrrp.c). */
 const instanceArb = (name: string, vrid: number): fc.Arbitrary<VrrpInstance> =>

@@ -1,5 +1,5 @@
-import type { GlobalDefs, VirtualAddress, VrrpInstance } from '@tandem/config';
-import type { AnnounceSchedule, ChecksumForm, InstanceParams, RunnerOptions } from '@tandem/vrrp';
+import type { Config, GlobalDefs, VirtualAddress, VrrpInstance } from '@tandem/config';
+import type { AnnounceSchedule, ChecksumForm, HmacSettings, InstanceParams, RunnerOptions } from '@tandem/vrrp';
 
 /** Maps keepalived's `garp_*` settings (instance over global_defs) onto the runner's schedule. */
 export function announceSchedule(i: VrrpInstance, g: GlobalDefs): AnnounceSchedule {
@@ -47,6 +47,18 @@ export function runnerOptions(i: VrrpInstance, g: GlobalDefs, sourceAddress: str
     skipCheckAdvertAddresses: i.skipCheckAdvAddr,
     checkUnicastSource: i.checkUnicastSrc,
     ...checksumOption(i, g),
+    ...(i.authHmac !== undefined ? { hmac: hmacSettings(i.authHmac) } : {}),
+  };
+}
+
+/** keepalived 2.4's auth_hmac block as the runner signs and checks with it. */
+export function hmacSettings(a: NonNullable<VrrpInstance['authHmac']>): HmacSettings {
+  return {
+    keys: new Map(a.keys.map((k) => [k.id, Buffer.from(k.keyHex, 'hex')])),
+    activeKey: a.activeKey,
+    mode: a.mode,
+    antiReplay: a.antiReplay,
+    timeWindowS: a.timeWindow,
   };
 }
 
@@ -76,4 +88,13 @@ export function interfacesOf(i: VrrpInstance): string[] {
 /** The address text `ip addr` would show: ADDR/PREFIX. */
 export function vipText(v: VirtualAddress): string {
   return `${v.address}/${v.prefix}`;
+}
+
+/** The configuration as `tandemctl dump` shows it: auth_hmac's keys masked (keepalived 2.4 never prints them either). */
+export function withoutHmacKeys(c: Config): Config {
+  if (!c.vrrpInstances.some((i) => i.authHmac !== undefined)) return c;
+  return {
+    ...c,
+    vrrpInstances: c.vrrpInstances.map((i) => (i.authHmac === undefined ? i : { ...i, authHmac: { ...i.authHmac, keys: i.authHmac.keys.map((k) => ({ id: k.id, keyHex: '********' })) } })),
+  };
 }

@@ -52,6 +52,13 @@ export interface KeepalivedCounters {
   invalid_authtype: number;
   authtype_mismatch: number;
   auth_failure: number;
+  /** keepalived 2.4's auth_hmac counters: present for an instance with auth_hmac only (2.2.7 has none). */
+  auth_ext_missing?: number;
+  auth_ext_malformed?: number;
+  auth_ext_unknown_key?: number;
+  auth_ext_invalid_hmac?: number;
+  auth_ext_stale?: number;
+  auth_ext_replay?: number;
   pri_zero_rcvd: number;
   pri_zero_sent: number;
 }
@@ -64,7 +71,7 @@ export function keepalivedCounters(d: InstanceDump): KeepalivedCounters {
     advert_sent: s?.advertsSent ?? 0,
     become_master: d.becameMaster,
     release_master: d.releasedMaster,
-    packet_len_err: drop('truncated', 'bad-address-count'),
+    packet_len_err: drop('truncated', 'bad-address-count', 'bad-length'),
     advert_interval_err: drop('interval-mismatch'),
     ip_ttl_err: drop('bad-ttl'),
     invalid_type_rcvd: drop('bad-type'),
@@ -73,6 +80,16 @@ export function keepalivedCounters(d: InstanceDump): KeepalivedCounters {
     invalid_authtype: 0,
     authtype_mismatch: drop('auth-type-mismatch'),
     auth_failure: drop('auth-failed', 'replayed'),
+    ...(d.config.authHmac !== undefined
+      ? {
+          auth_ext_missing: drop('hmac-missing'),
+          auth_ext_malformed: drop('hmac-malformed'),
+          auth_ext_unknown_key: drop('hmac-unknown-key'),
+          auth_ext_invalid_hmac: drop('hmac-bad'),
+          auth_ext_stale: drop('hmac-stale'),
+          auth_ext_replay: drop('hmac-replay'),
+        }
+      : {}),
     pri_zero_rcvd: s?.priorityZeroReceived ?? 0,
     pri_zero_sent: s?.priorityZeroSent ?? 0,
   };
@@ -119,6 +136,18 @@ export function formatStats(instances: readonly InstanceDump[], counters: (d: In
       `    Invalid Type: ${c.invalid_authtype}`,
       `    Type Mismatch: ${c.authtype_mismatch}`,
       `    Failure: ${c.auth_failure}`,
+      // keepalived 2.4 (vrrp_print.c), shown here for an instance with auth_hmac.
+      ...(c.auth_ext_missing !== undefined
+        ? [
+            '  Authentication Extension Errors:',
+            `    Missing: ${c.auth_ext_missing}`,
+            `    Malformed: ${c.auth_ext_malformed ?? 0}`,
+            `    Unknown Key: ${c.auth_ext_unknown_key ?? 0}`,
+            `    Invalid HMAC: ${c.auth_ext_invalid_hmac ?? 0}`,
+            `    Stale: ${c.auth_ext_stale ?? 0}`,
+            `    Replay: ${c.auth_ext_replay ?? 0}`,
+          ]
+        : []),
       '  Priority Zero:',
       `    Received: ${c.pri_zero_rcvd}`,
       `    Sent: ${c.pri_zero_sent}`,
@@ -279,6 +308,12 @@ function instanceLines(d: InstanceDump, g: GlobalDefs, live: boolean, scriptWeig
     out.push(`   Authentication type = ${c.authentication.type === 'AH' ? 'IPSEC_AH' : 'SIMPLE_PASSWORD'}`);
     if (c.authentication.type === 'PASS') out.push(`   Password = ${c.authentication.password}`);
   } else if (c.version === 2) out.push('   Authentication type = none');
+  // keepalived 2.4 (vrrp_data.c): the extension's settings, never the keys.
+  const h = c.authHmac;
+  if (h !== undefined) {
+    out.push('   Authentication extension = HMAC-SHA256-128', `     Keys = ${h.keys.length}, active key id = ${h.activeKey}`, `     Mode = ${h.mode}`);
+    out.push(h.antiReplay === 'time' ? `     Anti replay = time, window = ${h.timeWindow} sec` : '     Anti replay = monotonic');
+  }
   if (c.virtualIpaddress.length > 0) {
     out.push(`   Virtual IP (${c.virtualIpaddress.length}):`, ...c.virtualIpaddress.map((v) => `     ${formatVip(v, c, live && set)}`));
   }

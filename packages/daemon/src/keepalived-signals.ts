@@ -40,7 +40,7 @@ export function dumpPaths(files: GlobalDefs['dumpFiles'] = {}, env: NodeJS.Proce
 function since(c: KeepalivedCounters, base: KeepalivedCounters | undefined): KeepalivedCounters {
   if (base === undefined) return c;
   const out = { ...c };
-  for (const k of Object.keys(out) as (keyof KeepalivedCounters)[]) out[k] = Math.max(0, c[k] - base[k]);
+  for (const k of Object.keys(out) as (keyof KeepalivedCounters)[]) out[k] = Math.max(0, (c[k] ?? 0) - (base[k] ?? 0));
   return out;
 }
 

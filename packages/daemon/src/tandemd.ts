@@ -26,6 +26,7 @@ import { scriptPreparer } from './script-prep.js';
 import { runStartStopScript } from './start-stop-script.js';
 import { ensureTrustedDirectory, writePidFile } from './private-files.js';
 import { InstanceHistory } from './instance-history.js';
+import { withoutHmacKeys } from './instance-options.js';
 import { KeepalivedSignals } from './keepalived-signals.js';
 import { formatData, type InstanceDump, type ScriptDump } from './keepalived-dumps.js';
 import { SdNotify } from './sd-notify.js';
@@ -265,7 +266,7 @@ class Daemon {
       case 'stats':
         return this.statsSnapshot();
       case 'dump':
-        return { config: this.config, status: await this.status(), stats: await this.statsSnapshot() };
+        return { config: withoutHmacKeys(this.config), status: await this.status(), stats: await this.statsSnapshot() };
       case 'reload':
         return this.reload();
     }

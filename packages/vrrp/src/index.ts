@@ -1,5 +1,6 @@
 export * from './address.js';
 export * from './ah.js';
+export * from './auth-hmac.js';
 export * from './checksum.js';
 export * from './errors.js';
 export * from './packet.js';

@@ -68,9 +68,17 @@ export type DropReason =
   | 'interval-mismatch'
   | 'address-mismatch'
   | 'owner-conflict'
-  | 'unknown-peer';
+  | 'unknown-peer'
+  | 'bad-length'
+  | 'hmac-missing'
+  | 'hmac-malformed'
+  | 'hmac-unknown-key'
+  | 'hmac-bad'
+  | 'hmac-stale'
+  | 'hmac-replay';
 
 export type DecodeResult =
+  /** `bytes`: the message's length; what follows it (keepalived 2.4's auth_hmac trailer) is the caller's. */
   | { readonly ok: true; readonly advert: Advertisement; readonly bytes: number }
   | { readonly ok: false; readonly reason: DropReason; readonly detail: string };
 
@@ -168,10 +176,11 @@ export function decode(buf: Uint8Array, ctx: IpContext): DecodeResult {
   const needed = HEADER_LENGTH + count * alen + (version === 2 ? V2_AUTH_LENGTH : 0);
   // RFC 3768 §7.1: MUST verify that the packet contains the complete message, addresses and auth data included.
   if (buf.length < needed) return fail('bad-address-count', `${count} addresses need ${needed} bytes, got ${buf.length}`);
-  // RFC 5798 §7.1: MUST verify the VRRP checksum.
+  // RFC 5798 §7.1: MUST verify the VRRP checksum. Over IPv4 it covers the message alone (keepalived's
+  // vrrppkt_len); over IPv6 the whole payload, as the kernel's IPV6_CHECKSUM that keepalived relies on.
   let expected: number;
   try {
-    const copy = Buffer.from(buf);
+    const copy = Buffer.from(ctx.family === 4 ? buf.subarray(0, needed) : buf);
     copy.writeUInt16BE(0, 6);
     expected = vrrpChecksum(version as Version, copy, ctx);
   } catch {
@@ -195,7 +204,7 @@ export function decode(buf: Uint8Array, ctx: IpContext): DecodeResult {
     authType: version === 2 ? buf[4]! : 0,
     authData: version === 2 ? Uint8Array.from(buf.subarray(authStart, authStart + V2_AUTH_LENGTH)) : NO_AUTH,
   };
-  return { ok: true, advert, bytes: buf.length };
+  return { ok: true, advert, bytes: needed };
 }
 
 /** The 8 bytes of VRRPv2 simple-password data: keepalived uses at most 8 characters, zero padded. */

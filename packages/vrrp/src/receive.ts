@@ -1,5 +1,6 @@
 import { addressToBytes, compareAddresses } from './address.js';
 import { ahAuthentic, type AhEnvelope } from './ah.js';
+import { HMAC_TRAILER_LENGTH, type HmacGuard, type HmacVerdict } from './auth-hmac.js';
 import { AuthType, decode, type Advertisement, type DropReason, type IpContext, type Version } from './packet.js';
 
 /** What the receive checks need to know about the local virtual router. */
@@ -26,6 +27,10 @@ export interface ReceiveExpectations {
   readonly peers?: readonly string[];
   /** Whether the local router is the address owner (priority 255). */
   readonly owner: boolean;
+  /** keepalived 2.4's `auth_hmac`: checks (and remembers) the trailer of each advert. */
+  readonly hmac?: HmacGuard;
+  /** The unicast peers (keepalived anchors each peer's auth_hmac replay mark on its configuration). */
+  readonly unicastPeers?: readonly string[];
 }
 
 /** Per-datagram metadata from the socket: TTL / hop limit and the IP addresses. */
@@ -36,7 +41,8 @@ export interface ReceivedMeta extends IpContext {
 }
 
 export type ReceiveResult =
-  | { readonly ok: true; readonly advert: Advertisement; readonly ahSequence?: number }
+  /** `hmacSkewS`: with auth_hmac's time mode, the sender's clock offset (keepalived warns past half the window). */
+  | { readonly ok: true; readonly advert: Advertisement; readonly ahSequence?: number; readonly hmacSkewS?: number }
   | { readonly ok: false; readonly reason: DropReason; readonly detail: string; readonly vrid?: number };
 
 function sameAddressSet(a: readonly string[], b: readonly string[]): boolean {
@@ -67,10 +73,26 @@ export function receiveAdvert(
   const local = lookup(advert.vrid);
   if (local === undefined) return { ok: false, reason: 'unknown-vrid', detail: `vrid ${advert.vrid}`, vrid: advert.vrid };
   const drop = (reason: DropReason, detail: string): ReceiveResult => ({ ok: false, reason, detail, vrid: advert.vrid });
+  // keepalived: a trailer is recognised by the length alone (exactly its 28 bytes more, and only
+  // when auth_hmac is configured); any other excess makes the packet "too long".
+  const excess = payload.length - decoded.bytes;
+  const trailer = local.hmac !== undefined && excess === HMAC_TRAILER_LENGTH ? payload.subarray(decoded.bytes) : undefined;
+  if (excess !== 0 && trailer === undefined) return drop('bad-length', `${payload.length} bytes, the message is ${decoded.bytes}${excess === HMAC_TRAILER_LENGTH ? ' (an auth_hmac trailer? none is configured)' : ''}`);
   // §7.1: MUST verify that the IP TTL / IPv6 Hop Limit is 255; keepalived does not for
   // unicast peers, which may be routed (and may send with `unicast_ttl`).
   if (meta.ttl !== 255 && local.unicast !== true) return drop('bad-ttl', `ttl ${meta.ttl}`);
   if (advert.version !== local.version) return drop('bad-version', `version ${advert.version}, configured ${local.version}`);
+  let hmacSkewS: number | undefined;
+  if (local.hmac !== undefined) {
+    // keepalived 2.4 (vrrp_auth_ext_verify): authenticated before any field reaches the state machine.
+    if (trailer !== undefined && local.unicastPeers !== undefined && !local.unicastPeers.some((p) => compareAddresses(p, meta.src) === 0)) {
+      return drop('unknown-peer', `auth_hmac advert from ${meta.src}, not a unicast_peer`);
+    }
+    const message = payload.subarray(0, decoded.bytes);
+    const r = local.hmac.check(message, trailer, { family: meta.family, version: advert.version, vrid: advert.vrid, src: meta.src }, local.unicastPeers);
+    if (r.verdict !== 'ok') return drop(HMAC_DROP[r.verdict], hmacDetail(r.verdict, meta.src, r.keyId, r.skewS, local.hmac.settings.timeWindowS));
+    hmacSkewS = r.skewS;
+  }
   if (local.peers !== undefined && !local.peers.some((p) => compareAddresses(p, meta.src) === 0)) return drop('unknown-peer', `advert from ${meta.src}, not a unicast_peer`);
   // RFC 3768 §7.1: ... and the local router is not the IP address owner.
   if (local.owner) return drop('owner-conflict', `advert from ${meta.src} while this router owns the addresses`);
@@ -94,5 +116,32 @@ export function receiveAdvert(
   if (advert.priority !== 255 && meta.src !== local.trustedMaster && !sameAddressSet(advert.addresses, local.addresses)) {
     return drop('address-mismatch', `advertised [${advert.addresses.join(' ')}], configured [${local.addresses.join(' ')}]`);
   }
-  return meta.ah !== undefined ? { ok: true, advert, ahSequence: meta.ah.seq } : { ok: true, advert };
+  return { ok: true, advert, ...(meta.ah !== undefined ? { ahSequence: meta.ah.seq } : {}), ...(hmacSkewS !== undefined ? { hmacSkewS } : {}) };
+}
+
+const HMAC_DROP: Record<Exclude<HmacVerdict, 'ok'>, DropReason> = {
+  missing: 'hmac-missing',
+  malformed: 'hmac-malformed',
+  'unknown-key': 'hmac-unknown-key',
+  'bad-hmac': 'hmac-bad',
+  stale: 'hmac-stale',
+  replay: 'hmac-replay',
+};
+
+/** keepalived's log lines for each auth_hmac refusal. */
+function hmacDetail(v: Exclude<HmacVerdict, 'ok'>, src: string, keyId: number | undefined, skewS: number | undefined, windowS: number): string {
+  switch (v) {
+    case 'missing':
+      return `missing authentication trailer from ${src}`;
+    case 'malformed':
+      return `malformed authentication trailer from ${src}`;
+    case 'unknown-key':
+      return `unknown authentication key id ${keyId ?? '?'} from ${src}`;
+    case 'bad-hmac':
+      return `invalid authentication HMAC from ${src}`;
+    case 'stale':
+      return `stale authentication trailer from ${src}, clock skew ${skewS ?? '?'} sec exceeds window ${windowS} sec`;
+    case 'replay':
+      return `replayed authentication trailer from ${src}`;
+  }
 }

@@ -10,6 +10,7 @@ import {
   type VrrpState,
 } from './machine.js';
 import { sealAh } from './ah.js';
+import { appendTrailer, HmacGuard, type HmacSettings } from './auth-hmac.js';
 import { AuthType, encode, noAuthData, passwordAuthData, type Advertisement, type ChecksumForm, type DropReason } from './packet.js';
 import { isMulticast } from './address.js';
 import type { ReceiveExpectations } from './receive.js';
@@ -70,6 +71,10 @@ export interface RunnerOptions {
   readonly skipCheckAdvertAddresses?: boolean;
   /** keepalived's `old_unicast_checksum` / `v3_checksum_as_v2`: the VRRPv3 IPv4 checksum's form; absent: RFC 5798's. */
   readonly checksum?: ChecksumForm;
+  /** keepalived 2.4's `auth_hmac`: adverts signed with a trailer, received ones checked. */
+  readonly hmac?: HmacSettings;
+  /** UTC milliseconds for auth_hmac's time-based sequence (default `Date.now`); injected by tests. */
+  readonly wallClock?: () => number;
 }
 
 export interface TransitionEvent {
@@ -138,6 +143,8 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
 
   /** Adverts go to unicast peers (the transport's destinations never change). */
   private readonly unicast: boolean;
+  /** auth_hmac's send sequence and receive replay marks. */
+  private readonly hmac: HmacGuard | undefined;
 
   constructor(
     private options: RunnerOptions,
@@ -154,6 +161,7 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
     const auth = options.auth ?? { type: 'none' };
     this.authType = auth.type === 'pass' ? AuthType.simple : auth.type === 'ah' ? AuthType.ah : AuthType.none;
     this.authData = auth.type === 'none' ? noAuthData : passwordAuthData(auth.password);
+    this.hmac = options.hmac !== undefined ? new HmacGuard(options.hmac, options.wallClock) : undefined;
   }
 
   get state(): VrrpState {
@@ -190,6 +198,7 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
       ...(this.options.checkUnicastSource === true && this.unicast ? { peers: this.transport.destinations } : {}),
       ...(this.options.skipCheckAdvertAddresses === true && this.machine.state === 'BACKUP' && this.machine.masterAddress !== undefined ? { trustedMaster: this.machine.masterAddress } : {}),
       owner: this.machine.effectivePriority === 255,
+      ...(this.hmac !== undefined ? { hmac: this.hmac, ...(this.unicast ? { unicastPeers: this.transport.destinations } : {}) } : {}),
     };
   }
 
@@ -336,10 +345,19 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
       this.ahSequence = (this.ahSequence + 1) >>> 0;
       this.ipId = (this.ipId % 0xffff) + 1;
     }
+    // auth_hmac: one trailer per advert round, shared by the copies to each peer (keepalived signs once per round).
+    let trailer: Buffer | undefined;
+    let signed = false;
     for (const dst of this.transport.destinations) {
       try {
         const src = this.transport.sourceAddress;
-        const message = encode(advert, { family: this.options.params.family, src, dst, ...(this.options.checksum !== undefined ? { checksum: this.options.checksum } : {}) });
+        const ctx = { family: this.options.params.family, src, dst, ...(this.options.checksum !== undefined ? { checksum: this.options.checksum } : {}) };
+        let message = encode(advert, ctx);
+        if (this.hmac !== undefined) {
+          if (!signed) trailer = this.hmac.sign(message, { family: ctx.family, version: advert.version, vrid: advert.vrid, src });
+          signed = true;
+          if (trailer !== undefined) message = appendTrailer(advert.version, message, trailer, ctx);
+        }
         const payload = ah ? sealAh(message, { src, dst, ipId: this.ipId, seq: this.ahSequence, key: this.authData, unicast: this.unicast }) : message;
         this.transport.send(payload, dst);
         this.stats.advertsSent++;

@@ -126,6 +126,8 @@ export class VrrpService {
   private readonly uptime: () => number;
   private readonly channels = new Map<string, HostChannel>();
   private readonly channelStats = new Map<string, ChannelStats>();
+  /** auth_hmac clock-skew warnings: when each instance last gave one. */
+  private readonly skewWarned = new Map<string, number>();
   private readonly instances: Managed[] = [];
   private readonly links = new Map<number, LinkInfo>();
   private readonly frameSenders = new Map<number, FrameSink & { close(): void }>();
@@ -764,6 +766,7 @@ export class VrrpService {
       // unicast_peer's min_ttl / max_ttl.
       const bounds = target!.config.unicastPeerTtl?.[info.src];
       if (bounds === undefined || (info.ttl >= (bounds.min ?? 0) && info.ttl <= (bounds.max ?? 255))) {
+        this.warnHmacSkew(target!, info.src, r.hmacSkewS);
         target!.runner.receive(r.advert, info.src, r.ahSequence);
         return;
       }
@@ -775,6 +778,19 @@ export class VrrpService {
     stats.dropped[r.reason] = (stats.dropped[r.reason] ?? 0) + 1;
     if (target !== undefined) target.runner.countDrop(r.reason);
     this.log.debug(`dropped VRRP datagram from ${info.src} on ${stats.interface}: ${r.reason} (${r.detail})`);
+  }
+
+  /**
+   * keepalived 2.4: an accepted auth_hmac advert whose sender's clock is off by more than half
+   * the time window is the early sign of drift, before adverts go stale (at most once a minute per instance).
+   */
+  private warnHmacSkew(m: Managed, src: string, skewS: number | undefined): void {
+    const window = m.config.authHmac?.timeWindow;
+    if (skewS === undefined || window === undefined || Math.abs(skewS) <= Math.floor(window / 2)) return;
+    const now = Date.now();
+    if (now - (this.skewWarned.get(m.config.name) ?? -Infinity) < 60_000) return;
+    this.skewWarned.set(m.config.name, now);
+    this.log.warn(`(${m.config.name}) authentication clock skew ${skewS} sec from ${src} approaching window ${window} sec`);
   }
 
   private onLink(link: LinkInfo): void {
