@@ -308,7 +308,7 @@ export function checkBfd(r: BfdReferences, diags: Diagnostics): void {
       // keepalived (vrrp.c): an address owner, or a sync group member without
       // sync_group_tracking_weight, drops a weighted track_bfd with a configuration error.
       const why = i.priority === 255 ? 'the address owner (priority 255)' : g !== undefined && !g.syncGroupTrackingWeight ? `a member of vrrp_sync_group ${g.name} without sync_group_tracking_weight` : undefined;
-      if (weight !== 0 && why !== undefined) diags.error('CONF_ERR_CONFLICT', ref.pos, `(${i.name}) track_bfd ${ref.name} has weight ${weight}, which keepalived ignores for ${why}; use weight 0`);
+      if (weight !== 0 && why !== undefined) diags.warning('CONF_ERR_CONFLICT', ref.pos, `(${i.name}) track_bfd ${ref.name} with weight ${weight} is ignored, as keepalived does for ${why}; use weight 0 to track it`);
     }
     for (const t of i.bfdTakeover) {
       // keepalived never reads `@tandem` lines, so no reading order applies.
@@ -324,7 +324,7 @@ export function checkBfd(r: BfdReferences, diags: Diagnostics): void {
   for (const g of r.syncGroups) {
     const owner = r.vrrpInstances.find((i) => g.group.includes(i.name) && i.priority === 255);
     for (const { ref, weight } of trackBfd(g.tracking.trackBfd, g.pos, g.name)) {
-      if (weight !== 0 && owner !== undefined) diags.error('CONF_ERR_CONFLICT', ref.pos, `(${g.name}) track_bfd ${ref.name} has weight ${weight}, but member ${owner.name} has priority 255 (keepalived sets the weight to 0); use weight 0`);
+      if (weight !== 0 && owner !== undefined) diags.warning('CONF_ERR_CONFLICT', ref.pos, `(${g.name}) track_bfd ${ref.name} counts at weight 0, not ${weight}, as keepalived does when a member (${owner.name}) is an address owner (priority 255)`);
     }
   }
   // Indexed loops: this walk visits every checker of a director's file (tens of thousands) at

@@ -163,7 +163,7 @@ test('track_bfd: weights default to the bfd_instance, reverse/noreverse, in inst
 });
 
 test('track_bfd and BFD_CHECK: the references keepalived refuses, in reading order', (t) => {
-  const { errors } = loadText(
+  const { errors, warnings } = loadText(
     inst('VI_0', 9, '  track_bfd {\n    b1\n  }\n') +
       'bfd_instance b1 {\n  neighbor_ip 192.0.2.2\n  weight 10\n}\nbfd_instance b6 {\n  neighbor_ip 192.0.2.6\n  vrrp\n}\nbfd_instance b7 {\n  neighbor_ip 192.0.2.7\n  checker\n}\n' +
       inst('VI_1', 1, '  track_bfd {\n    b1 weight 0\n    b1 weight 5\n    b7\n    bx\n  }\n') +
@@ -177,12 +177,18 @@ test('track_bfd and BFD_CHECK: the references keepalived refuses, in reading ord
     ':33:5: (VI_1) track_bfd b1 is listed twice',
     ":34:5: track_bfd b7: bfd_instance b7 says 'checker' and not 'vrrp', so its events never reach VRRP",
     ":35:5: track_bfd bx: no bfd_instance of that name; did you mean 'b1'?",
-    ':46:5: (VI_2) track_bfd b1 has weight 10, which keepalived ignores for a member of vrrp_sync_group G without sync_group_tracking_weight; use weight 0',
-    ':57:5: (VI_3) track_bfd b6 has weight 7, which keepalived ignores for the address owner (priority 255); use weight 0',
-    ':67:5: (G) track_bfd b6 has weight 4, but member VI_3 has priority 255 (keepalived sets the weight to 0); use weight 0',
     ":73:5: BFD_CHECK b6: bfd_instance b6 says 'vrrp' and not 'checker', so its events never reach the checkers",
     ':79:5: (192.0.2.100:80/TCP) real server 192.0.2.5 already has a BFD_CHECK of b7',
   ]);
+  // The weights keepalived ignores or sets to 0 (vrrp.c) are warnings: it runs the file.
+  t.deepEqual(
+    warnings.filter((w) => w.includes('track_bfd')),
+    [
+      ':46:5: warning: (VI_2) track_bfd b1 with weight 10 is ignored, as keepalived does for a member of vrrp_sync_group G without sync_group_tracking_weight; use weight 0 to track it',
+      ':57:5: warning: (VI_3) track_bfd b6 with weight 7 is ignored, as keepalived does for the address owner (priority 255); use weight 0 to track it',
+      ':67:5: warning: (G) track_bfd b6 counts at weight 0, not 4, as keepalived does when a member (VI_3) is an address owner (priority 255)',
+    ],
+  );
 });
 
 test('track_bfd and BFD_CHECK: a bad weight option and a nameless BFD_CHECK', (t) => {

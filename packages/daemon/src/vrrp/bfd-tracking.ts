@@ -16,9 +16,13 @@ interface WeightedRef {
 /**
  * An instance's own track_bfd and its sync group's, as keepalived merges them
  * (add_vrrp_to_track_bfd): a missing weight is the bfd_instance's; a session tracked by
- * both takes the group's weight, unless the instance's entry is unweighted.
+ * both takes the group's weight, unless the instance's entry is unweighted. As keepalived's
+ * vrrp_complete_instance and sync_group_tracking_init: an address owner, or a member of a
+ * sync group without sync_group_tracking_weight, drops its own weighted entries, and the
+ * group's count at weight 0 when a member is an owner (`groupHasOwner`).
  */
-export function trackedBfds(instance: VrrpInstance, group: SyncGroup | undefined, sessions: ReadonlyMap<string, BfdInstance>): WeightedRef[] {
+export function trackedBfds(instance: VrrpInstance, group: SyncGroup | undefined, sessions: ReadonlyMap<string, BfdInstance>, groupHasOwner = false): WeightedRef[] {
+  const restricted = instance.priority === 255 || (group !== undefined && !group.syncGroupTrackingWeight);
   const weigh = (r: TrackRef): WeightedRef | undefined => {
     const b = sessions.get(r.name);
     if (b === undefined) return undefined;
@@ -27,11 +31,12 @@ export function trackedBfds(instance: VrrpInstance, group: SyncGroup | undefined
   const out = new Map<string, WeightedRef>();
   for (const r of instance.tracking.trackBfd) {
     const w = weigh(r);
-    if (w !== undefined) out.set(r.name, w);
+    if (w !== undefined && !(restricted && w.weight !== 0)) out.set(r.name, w);
   }
   for (const r of group?.tracking.trackBfd ?? []) {
-    const w = weigh(r);
-    if (w === undefined) continue;
+    const weighed = weigh(r);
+    if (weighed === undefined) continue;
+    const w = groupHasOwner ? { ...weighed, weight: 0 } : weighed;
     const own = out.get(r.name);
     if (own === undefined || own.weight !== 0) out.set(r.name, w);
   }
@@ -62,8 +67,8 @@ export class BfdTracking {
   }
 
   /** The instance's tracked sessions with their verdicts, for the priority and FAULT rules (tracking-rules.ts). */
-  items(instance: VrrpInstance, group: SyncGroup | undefined): TrackedItem[] {
-    return trackedBfds(instance, group, this.sessions).map((r) => ({ kind: 'bfd', name: r.name, ok: this.isUp(r.name), weight: r.weight, reverse: r.reverse }));
+  items(instance: VrrpInstance, group: SyncGroup | undefined, groupHasOwner = false): TrackedItem[] {
+    return trackedBfds(instance, group, this.sessions, groupHasOwner).map((r) => ({ kind: 'bfd', name: r.name, ok: this.isUp(r.name), weight: r.weight, reverse: r.reverse }));
   }
 
   /** Whether the instance (or its sync group) tracks the session. */

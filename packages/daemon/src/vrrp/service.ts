@@ -575,7 +575,7 @@ export class VrrpService {
   /** Tracked scripts, files, interfaces and BFD sessions: the effective priority and the first fault. */
   private evaluate(i: VrrpInstance, group: SyncGroup | undefined, links: ReadonlyMap<string, LinkInfo>): { priority: number; fault: string | undefined } {
     const groupHasOwner = group !== undefined && (this.part?.vrrpInstances.some((m) => m.priority === 255 && group.group.includes(m.name)) ?? false);
-    return this.trackers.evaluate(i, group, links, [...this.bfd.items(i, group), ...staticTrackItems(this.part?.staticTrack, i.name, links), ...this.sources.items(i, links.get(i.interface)?.index)], groupHasOwner);
+    return this.trackers.evaluate(i, group, links, [...this.bfd.items(i, group, groupHasOwner), ...staticTrackItems(this.part?.staticTrack, i.name, links), ...this.sources.items(i, links.get(i.interface)?.index)], groupHasOwner);
   }
 
   /**
