@@ -156,10 +156,20 @@ type VsDraft = WithOptions &
     weight?: number;
   };
 
-const schedFlag = (name: string): Handler<VsDraft> =>
-  flag((d, v) => {
-    if (v && !d.schedulerFlags.includes(name)) d.schedulerFlags.push(name);
-  });
+/**
+ * A scheduler flag. keepalived 2.2.7 (lbflags_handler) takes `sh-*` only after `lb_algo sh`
+ * and `mh-*` only after `lb_algo mh` (the scheduler read so far): elsewhere they are ignored.
+ */
+const schedFlag = (name: string): Handler<VsDraft> => (n, d, diags) => {
+  const only = name.startsWith('sh-') ? 'sh' : name.startsWith('mh-') ? 'mh' : undefined;
+  if (only !== undefined && d.lbAlgo !== only) {
+    diags.warning('CONF_ERR_CONFLICT', n.keyword.pos, `${name} applies only to the ${only} scheduler${d.lbAlgo === undefined ? ', which must be set before it' : ` (this one is ${d.lbAlgo})`}; ignored, as keepalived ignores it`);
+    return;
+  }
+  flag<VsDraft>((dd, v) => {
+    if (v && !dd.schedulerFlags.includes(name)) dd.schedulerFlags.push(name);
+  })(n, d, diags);
+};
 
 const vsSpec: SectionSpec<VsDraft> = {
   name: 'virtual_server',
@@ -212,7 +222,11 @@ const vsSpec: SectionSpec<VsDraft> = {
       if (a !== undefined) d.sorryServer = { ...a, pos: n.keyword.pos };
     },
     sorry_server_lvs_method: forwardingKeyword((d, f) => (d.sorryForwarding = f)),
-    sorry_server_inhibit: flag((d, v) => (d.sorryServerInhibit = v)),
+    // keepalived sets it on the sorry server read so far: before (or without) one it is ignored.
+    sorry_server_inhibit: (n, d, diags) => {
+      if (d.sorryServer === undefined) diags.warning('CONF_ERR_CONFLICT', n.keyword.pos, 'sorry_server_inhibit before (or without) sorry_server; ignored, as keepalived ignores it');
+      else flag<VsDraft>((dd, v) => (dd.sorryServerInhibit = v))(n, d, diags);
+    },
     inhibit_on_failure: flag((d, v) => (d.inhibitOnFailure = v)),
     omega: flag((d, v) => (d.omega = v)),
     // keepalived reads no value; words after it are ignored.

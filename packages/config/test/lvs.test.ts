@@ -177,6 +177,9 @@ const corrections: Array<[string, string, number, number, RegExp, (vs: VirtualSe
   ['a DR real server of a fwmark service with a port: IPVS gets none', vs(`  lb_kind DR\n${rs('198.51.100.1', '80')}`, 'fwmark 3'), 3, 3, /has port 80, which a DR server cannot use/, (v) => realServerPort(v!.realServers[0]!, v!.forwarding, undefined, 'fwmark'), 0],
   ['a protocol for a fwmark service: ignored', vs(`  protocol TCP\n${rs('198.51.100.1')}`, 'fwmark 3'), 1, 1, /protocol TCP is ignored for a fwmark service/, (v) => v?.key.kind, 'fwmark'],
   ['ha_suspend with a fwmark: cleared', vs(`  ha_suspend\n${rs('198.51.100.1')}`, 'fwmark 3'), 1, 1, /ha_suspend cannot be used with a fwmark .*ignored/, (v) => v?.haSuspend, undefined],
+  ['sh-port with another scheduler: ignored', vs(`  protocol TCP\n  lb_algo rr\n  sh-port\n${rs('198.51.100.1', '80')}`), 4, 3, /sh-port applies only to the sh scheduler \(this one is rr\)/, (v) => v?.schedulerFlags, []],
+  ['mh-port before lb_algo mh: ignored', vs(`  protocol TCP\n  mh-port\n  lb_algo mh\n${rs('198.51.100.1', '80')}`), 3, 3, /mh-port applies only to the mh scheduler, which must be set before it/, (v) => v?.schedulerFlags, []],
+  ['sorry_server_inhibit before sorry_server: ignored', vs(`  protocol TCP\n  sorry_server_inhibit\n  sorry_server 198.51.100.9 80\n${rs('198.51.100.1', '80')}`), 3, 3, /sorry_server_inhibit before \(or without\) sorry_server; ignored/, (v) => v?.sorryServerInhibit, false],
   ['no real servers: the virtual server is ignored', vs('  protocol TCP\n  sorry_server 198.51.100.9 80\n'), 1, 1, /has no real servers; ignored, as keepalived ignores it \(a sorry_server alone is not enough\)/, (v) => v, undefined],
 ];
 for (const [what, text, line, col, message, got, want] of corrections) {
