@@ -95,6 +95,8 @@ const CORRECTED: ReadonlyArray<readonly [string, string, RegExp, RegExp]> = [
   ['sh-port with another scheduler', lvs('192.0.2.1 80', `  protocol TCP\n  lb_algo rr\n  sh-port\n${real('10.0.0.1', '80')}`), /sh-port only applies to sh scheduler - ignoring/, /sh-port applies only to the sh scheduler \(this one is rr\); ignored/],
   ['sh-port before lb_algo sh', lvs('192.0.2.1 80', `  protocol TCP\n  sh-port\n  lb_algo sh\n${real('10.0.0.1', '80')}`), /sh-port only applies to sh scheduler - ignoring/, /must be set before it; ignored/],
   ['sorry_server_inhibit before sorry_server', lvs('192.0.2.1 80', `  protocol TCP\n  sorry_server_inhibit\n  sorry_server 10.0.0.9 80\n${real('10.0.0.1', '80')}`), /Ignoring sorry_server inhibit used before or without sorry_server/, /sorry_server_inhibit before \(or without\) sorry_server; ignored/],
+  ['vmac_xmit_base without use_vmac', vrrp('  vmac_xmit_base\n'), /vmac_xmit_base is only valid with a vmac/, /vmac_xmit_base is only valid with use_vmac; ignored/],
+  ['unicast_src_ip without peers', vrrp('  unicast_src_ip 192.0.2.5\n'), /A unicast keyword has been specified without any unicast peers. Defaulting to multicast/, /unicast_src_ip without unicast_peer: the adverts are multicast/],
   ['a fractional VRRPv2 interval', vrrp('  advert_int 1.5\n'), /must be an integer. rounding/, /VRRPv2 advert_int 1.5 is not whole seconds: 2 s/],
   ['a VRRPv3 interval finer than 10 ms', vrrp('  version 3\n  advert_int 0.057\n'), /must be in units of 10ms - rounding/, /not in steps of 0.01 s: 0.06 s/],
   ['authentication with VRRPv3', vrrp('  version 3\n  authentication {\n    auth_type PASS\n    auth_pass x\n  }\n'), /VRRP version 3 does not support authentication. Ignoring/, /VRRPv3 has no authentication .*ignored/],

@@ -615,7 +615,11 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
   if (d.unicastSrcIp !== undefined && (d.unicastSrcIp.includes(':') ? 6 : 4) !== family) {
     diags.error('CONF_ERR_CONFLICT', pos, `unicast_src_ip ${d.unicastSrcIp} is not of the instance's family`);
   }
-  if (d.vmacXmitBase !== undefined && d.vmacPos === undefined) diags.error('CONF_ERR_CONFLICT', d.vmacXmitBase, 'vmac_xmit_base needs use_vmac');
+  // keepalived 2.2.7: "A unicast keyword has been specified without any unicast peers. Defaulting to multicast."
+  if (d.unicastSrcIp !== undefined && d.unicastPeer.length === 0 && d.unicastFaultNoPeer !== true && block.some((n) => n.keyword.text === 'unicast_src_ip')) {
+    diags.warning('CONF_ERR_MISSING', at('unicast_src_ip'), 'unicast_src_ip without unicast_peer: the adverts are multicast, from that address (keepalived\'s deprecated fallback; give the peers, or unicast_fault_no_peer)');
+  }
+  if (d.vmacXmitBase !== undefined && d.vmacPos === undefined && d.ipvlan === undefined) diags.warning('CONF_ERR_CONFLICT', d.vmacXmitBase, 'vmac_xmit_base is only valid with use_vmac; ignored, as keepalived clears it');
   if (d.ipvlan !== undefined) ipvlanChecks(d, d.ipvlan, family, diags);
   const strict = d.strict ?? globals.vrrpStrict;
   if (strict) strictModeConflicts(d, globals, at, family, version, diags);
