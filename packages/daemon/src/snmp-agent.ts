@@ -353,8 +353,11 @@ export class SnmpAgent {
       this.send(agent, [...CHECK, 5, 0, 2], [...vsCol(2), ...vsCol(8), ...vsCol(23), ...vsCol(22), ...vsCol(21), ...vsCol(20), ...routerId, ...which]);
       return;
     }
-    const ri = s!.virtualServers[vi - 1]!.config.realServers.findIndex((r) => r.address === rs.address && r.port === rs.port) + 1;
-    if (ri === 0) return;
+    const config = s!.virtualServers[vi - 1]!.config;
+    const found = config.realServers.findIndex((r) => r.address === rs.address && r.port === rs.port);
+    if (found < 0) return;
+    // The realServerTable row: the sorry server, when there is one, is row 1.
+    const ri = found + 1 + (config.sorryServer !== undefined ? 1 : 0);
     const rsCol = (n: number): NetSnmpVarbind[] => at(...CHECK, 4, 1, n, vi, ri);
     this.send(agent, [...CHECK, 5, 0, 1], [...rsCol(3), ...rsCol(4), ...rsCol(5), ...rsCol(6), ...vsCol(2), ...vsCol(8), ...vsCol(21), ...vsCol(20), ...routerId, ...which]);
   }

@@ -1,4 +1,4 @@
-import type { GlobalDefs, GroupEntry, LvsSyncDaemon, RealServer, VirtualServer, VirtualServerGroup } from '@tandem/config';
+import type { Forwarding, GlobalDefs, GroupEntry, LvsSyncDaemon, VirtualServer, VirtualServerGroup } from '@tandem/config';
 import { keptServerPort, LB_ALGOS } from '@tandem/config';
 import type { DestinationEntry, KernelService, Stats } from '@tandem/ipvs';
 import type { VirtualServerStatus } from './lvs-service.js';
@@ -50,7 +50,7 @@ function ipv4Mask(granularity: string | undefined): Buffer {
 }
 
 /** The kernel's destination for a real server, if IPVS has it. */
-function destinationOf(k: KernelService | undefined, vs: VirtualServer, rs: RealServer): DestinationEntry | undefined {
+function destinationOf(k: KernelService | undefined, vs: VirtualServer, rs: { readonly address: string; readonly port?: number; readonly forwarding?: Forwarding }): DestinationEntry | undefined {
   // A group's members that are not NAT are programmed with each entry's port: the address tells them apart there.
   const port = vs.key.kind !== 'group' ? keptServerPort(vs, rs) : (rs.forwarding ?? vs.forwarding).kind === 'NAT' ? rs.port : undefined;
   return k?.destinations.find((d) => d.address === rs.address && (port === undefined || d.port === port));
@@ -155,8 +155,27 @@ export function checkView(servers: readonly CheckedVirtualServer[], lvs: LvsGlob
     put(67, 'Gauge32', usec(o.connectTimeout ?? 5));
     tunnelColumns(put, c.forwarding, 68);
 
+    // keepalived's check_snmp_realserver: the sorry server is row 1 (realServerType false), with
+    // its address, port, forwarding, counters and zeroed checker columns; the real servers follow.
+    const sorry = c.sorryServer;
+    if (sorry !== undefined) {
+      const r = (n: number, type: SnmpType, value: Varbind['value']): void => void out.push({ oid: [...CHECK, 4, 1, n, idx, 1], type, value });
+      const fwd = sorry.forwarding ?? c.forwarding;
+      r(2, 'Integer', 2);
+      r(3, 'Integer', sorry.address.includes(':') ? 2 : 1);
+      r(4, 'OctetString', addressToBytes(sorry.address));
+      r(5, 'Gauge32', keptServerPort(c, sorry));
+      statColumns(r, destinationOf(v.ipvs, c, sorry)?.stats ?? ZERO, 'rs', destinationOf(v.ipvs, c, sorry));
+      r(40, 'Integer', kind(fwd.kind));
+      r(42, 'Integer', 2);
+      for (const n of [43, 44, 45, 46]) r(n, 'Gauge32', 0);
+      r(47, 'Integer', 2);
+      for (const n of [48, 49, 50, 51]) r(n, 'Gauge32', 0);
+      tunnelColumns(r, fwd, 52);
+    }
+    const first = sorry !== undefined ? 2 : 1;
     c.realServers.forEach((rs, ri) => {
-      const r = (n: number, type: SnmpType, value: Varbind['value']): void => void out.push({ oid: [...CHECK, 4, 1, n, idx, ri + 1], type, value });
+      const r = (n: number, type: SnmpType, value: Varbind['value']): void => void out.push({ oid: [...CHECK, 4, 1, n, idx, ri + first], type, value });
       const st = reals.find((x) => x.address === rs.address && (x.port ?? undefined) === rs.port);
       const d = destinationOf(v.ipvs, c, rs);
       const ro = rs.options;

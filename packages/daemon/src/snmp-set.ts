@@ -58,7 +58,8 @@ function planOne(vb: SetVarbind, view: readonly Varbind[], s: SnmpSnapshot): Snm
   }
   if (under(vb.oid, RS_WEIGHT) && vb.oid.length === RS_WEIGHT.length + 2) {
     const v = s.virtualServers[vb.oid[RS_WEIGHT.length]! - 1];
-    const index = vb.oid[RS_WEIGHT.length + 1]! - 1;
+    // Row 1 is the sorry server when there is one (check_snmp_realserver_weight skips it).
+    const index = vb.oid[RS_WEIGHT.length + 1]! - 1 - (v?.config.sorryServer !== undefined ? 1 : 0);
     const rs = v?.config.realServers[index];
     if (v === undefined || rs === undefined) return SetError.notWritable;
     if (vb.type !== AGENTX_INTEGER) return SetError.wrongType;

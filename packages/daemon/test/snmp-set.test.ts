@@ -16,14 +16,14 @@ const KA = [1, 3, 6, 1, 4, 1, 9586, 100, 5];
 const instanceColumn = (column: number, row: number): number[] => [...KA, 2, 3, 1, column, row];
 const weightOf = (vs: number, rs: number): number[] => [...KA, 3, 4, 1, 7, vs, rs];
 
-function snapshot(): SnmpSnapshot {
+function snapshot(sorry = ''): SnmpSnapshot {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-snmp-set-'));
   const file = join(dir, 'k.conf');
   writeFileSync(
     file,
     'vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n priority 150\n advert_int 1\n virtual_ipaddress {\n  192.0.2.100/24\n }\n}\n' +
       'vrrp_instance VI_6 {\n interface eth0\n version 3\n virtual_router_id 52\n priority 100\n nopreempt\n virtual_ipaddress {\n  192.0.2.200/24\n }\n}\n' +
-      'virtual_server 198.51.100.1 80 {\n delay_loop 2\n lb_algo wrr\n lb_kind NAT\n protocol TCP\n real_server 10.1.1.2 80 {\n  weight 2\n }\n real_server 10.1.1.3 80 {\n  weight 3\n }\n}\n',
+      `virtual_server 198.51.100.1 80 {\n delay_loop 2\n lb_algo wrr\n lb_kind NAT\n protocol TCP\n${sorry} real_server 10.1.1.2 80 {\n  weight 2\n }\n real_server 10.1.1.3 80 {\n  weight 3\n }\n}\n`,
   );
   const config = load(file).config!;
   const instances = config.vrrpInstances.map((c) => ({ config: c, state: 'MASTER' as const, effectivePriority: c.priority, master: undefined, lastTransitionMs: 0, releasedMaster: 0, becameMaster: 1, stats: undefined, syncGroup: undefined }));
@@ -90,4 +90,15 @@ test('realServerWeight takes any INTEGER\'s low byte (0 too); a SET is all or no
 test('with the checker part not served (-P: no checker), realServerWeight is notWritable as keepalived without its checker', (t) => {
   const vrrpOnly = { ...s, checks: false, virtualServers: [] };
   t.deepEqual(planSet([int(weightOf(1, 1), 5)], mibView(vrrpOnly), vrrpOnly), { ok: false, error: SetError.notWritable, index: 1 });
+});
+
+test('with a sorry_server, realServerTable\'s row 1 is the sorry server (realServerType false, no weight to SET) and the real servers follow, as keepalived numbers them', (t) => {
+  const withSorry = snapshot(' sorry_server 10.1.1.9 8080\n');
+  const v = mibView(withSorry);
+  const at = (column: number, row: number): unknown => v.find((x) => x.oid.join('.') === [...KA, 3, 4, 1, column, 1, row].join('.'))?.value;
+  t.deepEqual([at(2, 1), at(2, 2), at(2, 3)], [2, 1, 1], 'realServerType: sorry, then the two real servers');
+  t.deepEqual([at(4, 1), at(4, 2)], [Buffer.from([10, 1, 1, 9]), Buffer.from([10, 1, 1, 2])]);
+  t.deepEqual([at(5, 1), at(7, 1), at(7, 2)], [8080, undefined, 2], 'the sorry server has a port and no weight');
+  t.deepEqual(planSet([int(weightOf(1, 3), 7)], v, withSorry), { ok: true, changes: [{ kind: 'weight', virtualServer: withSorry.virtualServers[0]!.config.name, index: 1, address: '10.1.1.3', weight: 7 }] });
+  t.deepEqual(planSet([int(weightOf(1, 1), 7)], v, withSorry), { ok: false, error: SetError.notWritable, index: 1 }, 'the sorry server\'s weight is not writable');
 });
