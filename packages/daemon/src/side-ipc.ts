@@ -56,7 +56,14 @@ export class SideChannel<M extends RequestMap<M>> {
               reject(new Error(`${this.what} did not answer ${request.kind} within ${timeoutMs} ms`));
             }, timeoutMs);
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
-      child.send({ id, request } satisfies RequestEnvelope<M[K]['request']>);
+      // With a callback, a side that left between the check above and the write (EPIPE) fails
+      // this request; without one, the ChildProcess would emit 'error' and end the supervisor.
+      child.send({ id, request } satisfies RequestEnvelope<M[K]['request']>, (err) => {
+        if (err === null || !this.pending.has(id)) return;
+        this.pending.delete(id);
+        if (timer !== undefined) clearTimeout(timer);
+        reject(new Error(`${this.what} is gone: ${err.message}`));
+      });
     });
   }
 
