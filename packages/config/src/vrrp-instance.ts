@@ -493,29 +493,42 @@ function noVirtualAddresses(d: Draft, where: string, pos: Position, version: 2 |
 type KeywordAt = (...keywords: string[]) => Position;
 
 /**
- * What keepalived's strict mode forbids (vrrp.c: it logs each and resets the setting; tandem
- * refuses the file, so that what runs is what the file says).
+ * keepalived's strict mode (vrrp.c): what RFC 3768 / 5798 forbid is reset, each with a warning
+ * at the place as keepalived logs it, and the file runs; settings left out take the strict
+ * values whatever global_defs says. Unicast peers stay an error: keepalived does not start
+ * such an instance.
  */
-function strictModeConflicts(d: Draft, globals: GlobalDefs, at: KeywordAt, family: 4 | 6, version: 2 | 3, diags: Diagnostics): void {
-  const refuse = (where: Position, what: string): void => diags.error('CONF_ERR_CONFLICT', where, `strict mode (vrrp_strict / strict_mode): ${what}`);
+function strictCorrections(d: Draft, at: KeywordAt, family: 4 | 6, version: 2 | 3, diags: Diagnostics): void {
+  const reset = (where: Position, what: string): void => diags.warning('CONF_ERR_CONFLICT', where, `strict mode (vrrp_strict / strict_mode): ${what}, as keepalived resets it`);
   const owner = d.priority === 255;
   if (d.state !== undefined && (d.state === 'MASTER') !== owner) {
-    refuse(at('state'), owner ? 'the address owner (priority 255) must have state MASTER' : `state MASTER only for the address owner (priority 255); this instance has priority ${d.priority}`);
+    reset(at('state'), owner ? 'the address owner (priority 255) starts as MASTER' : `state MASTER is only for the address owner (priority 255): this one (priority ${d.priority}) starts as BACKUP`);
+    d.state = owner ? 'MASTER' : 'BACKUP';
   }
-  if (d.authentication !== undefined) refuse(d.authentication.pos, 'no authentication; remove the authentication block');
-  if (d.unicastPeer.length > 0) refuse(at('unicast_peer'), 'no unicast peers (adverts go to the multicast group)');
-  if (d.preemptDelay !== 0) refuse(at('preempt_delay'), 'no preempt_delay');
-  if (d.downTimerAdverts !== undefined && d.downTimerAdverts !== 3) refuse(at('down_timer_adverts'), 'down_timer_adverts must be 3 (RFC 5798)');
-  if (d.accept === true && !owner && version === 2) refuse(at('accept', 'no_accept'), 'accept is not allowed with VRRPv2 (RFC 3768) unless the instance is the address owner');
-  if (d.higherPrioSendAdvert === true) refuse(at('higher_prio_send_advert'), 'higher_prio_send_advert must be off');
-  else if (d.higherPrioSendAdvert === undefined && globals.vrrpHigherPrioSendAdvert === true) refuse(at(), 'higher_prio_send_advert must be off, and global_defs sets vrrp_higher_prio_send_advert');
-  if (d.lowerPrioNoAdvert === false) refuse(at('lower_prio_no_advert'), 'lower_prio_no_advert must be on');
-  else if (d.lowerPrioNoAdvert === undefined && globals.vrrpLowerPrioNoAdvert === false) refuse(at(), 'lower_prio_no_advert must be on, and global_defs turns vrrp_lower_prio_no_advert off');
-  if (d.garp.lowerPrioRepeat !== undefined && d.garp.lowerPrioRepeat !== 0) refuse(at('garp_lower_prio_repeat'), 'no gratuitous ARPs in answer to a lower priority (garp_lower_prio_repeat 0)');
-  else if (d.garp.lowerPrioRepeat === undefined && (globals.vrrpGarpLowerPrioRepeat ?? 0) !== 0) refuse(at(), 'no gratuitous ARPs in answer to a lower priority, and global_defs sets vrrp_garp_lower_prio_repeat');
-  if (d.garp.lowerPrioDelay !== undefined && d.garp.lowerPrioDelay !== 0) refuse(at('garp_lower_prio_delay'), 'no second round of gratuitous ARPs for a lower priority (garp_lower_prio_delay 0)');
+  if (d.authentication !== undefined) {
+    reset(d.authentication.pos, 'no authentication: the authentication block is ignored');
+    delete d.authentication;
+  }
+  if (d.unicastPeer.length > 0) diags.error('CONF_ERR_CONFLICT', at('unicast_peer'), 'strict mode (vrrp_strict / strict_mode): no unicast peers (adverts go to the multicast group; keepalived does not start such an instance)');
+  if (d.preemptDelay !== 0) reset(at('preempt_delay'), 'no preempt_delay: 0');
+  d.preemptDelay = 0;
+  if (d.downTimerAdverts !== undefined && d.downTimerAdverts !== 3) reset(at('down_timer_adverts'), 'down_timer_adverts is 3 (RFC 5798)');
+  d.downTimerAdverts = 3;
+  if (d.accept === true && !owner && version === 2) {
+    reset(at('accept', 'no_accept'), 'no accept mode with VRRPv2 (RFC 3768) unless the address owner: off');
+    d.accept = false;
+  }
+  if (d.higherPrioSendAdvert === true) reset(at('higher_prio_send_advert'), 'higher_prio_send_advert is off');
+  d.higherPrioSendAdvert = false;
+  if (d.lowerPrioNoAdvert === false) reset(at('lower_prio_no_advert'), 'lower_prio_no_advert is on');
+  d.lowerPrioNoAdvert = true;
+  if ((d.garp.lowerPrioRepeat ?? 0) !== 0) reset(at('garp_lower_prio_repeat'), 'no gratuitous ARPs in answer to a lower priority (garp_lower_prio_repeat 0)');
+  d.garp.lowerPrioRepeat = 0;
+  if ((d.garp.lowerPrioDelay ?? 0) !== 0) reset(at('garp_lower_prio_delay'), 'no second round of gratuitous ARPs for a lower priority (garp_lower_prio_delay 0)');
+  d.garp.lowerPrioDelay = 0;
   const first = d.vips[0];
-  if (family === 6 && first !== undefined && !/^fe[89ab]/i.test(first.address)) refuse(first.pos, 'the first IPv6 virtual address must be link-local');
+  // keepalived reports it and runs the instance as it is.
+  if (family === 6 && first !== undefined && !/^fe[89ab]/i.test(first.address)) diags.warning('CONF_ERR_CONFLICT', first.pos, 'strict mode (vrrp_strict / strict_mode): the first IPv6 virtual address should be link-local (keepalived says so too)');
 }
 
 /**
@@ -602,6 +615,8 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     // keepalived: "Initial state master is incompatible with AH authentication - clearing".
     diags.warning('CONF_ERR_CONFLICT', d.authentication.pos, 'with auth_type AH the instance starts as BACKUP (it must learn the peers\' AH sequence number before taking over), whatever state says');
   }
+  const strict = d.strict ?? globals.vrrpStrict;
+  if (strict) strictCorrections(d, at, family, version, diags);
   preemptCorrections(d, at, diags);
   for (const ti of d.tracking.trackInterface) {
     // keepalived: "Ignoring track_interface X since own interface".
@@ -621,8 +636,6 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
   }
   if (d.vmacXmitBase !== undefined && d.vmacPos === undefined && d.ipvlan === undefined) diags.warning('CONF_ERR_CONFLICT', d.vmacXmitBase, 'vmac_xmit_base is only valid with use_vmac; ignored, as keepalived clears it');
   if (d.ipvlan !== undefined) ipvlanChecks(d, d.ipvlan, family, diags);
-  const strict = d.strict ?? globals.vrrpStrict;
-  if (strict) strictModeConflicts(d, globals, at, family, version, diags);
   if (d.mcastDstIp !== undefined && (d.mcastDstIp.includes(':') ? 6 : 4) !== family) diags.error('CONF_ERR_CONFLICT', at('mcast_dst_ip'), `mcast_dst_ip ${d.mcastDstIp} is not of the instance's family`);
   if (d.promoteSecondaries === true && (d.vmacPos ?? d.ipvlan) !== undefined) diags.warning('CONF_ERR_CONFLICT', at('promote_secondaries'), 'promote_secondaries is always set on a use_vmac or use_ipvlan interface; ignored (as keepalived)');
   if (d.unicastTtl !== undefined && d.unicastTtl !== 255) {

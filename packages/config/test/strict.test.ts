@@ -37,15 +37,17 @@ vrrp_instance VI_1 {
 }
 `;
 
-test('vrrp_strict: the shipped sample is refused only where keepalived silently changes it (state MASTER below 255, authentication)', (t) => {
+test('vrrp_strict: keepalived\'s shipped sample runs as keepalived runs it: state MASTER below 255 starts as BACKUP, the authentication is ignored, each said', (t) => {
   const r = loadText(shipped);
+  t.deepEqual(where(r), []);
   t.deepEqual(
-    where(r),
+    r.warnings.map((w) => `${w.pos.line}:${w.pos.col} ${w.message}`),
     [
-      '10:5 strict mode (vrrp_strict / strict_mode): state MASTER only for the address owner (priority 255); this instance has priority 100',
-      '15:5 strict mode (vrrp_strict / strict_mode): no authentication; remove the authentication block',
+      '10:5 strict mode (vrrp_strict / strict_mode): state MASTER is only for the address owner (priority 255): this one (priority 100) starts as BACKUP, as keepalived resets it',
+      '15:5 strict mode (vrrp_strict / strict_mode): no authentication: the authentication block is ignored, as keepalived resets it',
     ],
   );
+  t.like(r.config!.vrrpInstances[0], { state: 'BACKUP', authentication: undefined, strict: true });
 });
 
 test('vrrp_strict: a compliant instance gets keepalived\'s strict defaults; strict_mode off opts one instance out', (t) => {
@@ -90,7 +92,7 @@ vrrp_instance LOOSE {
   t.like(loose, { strict: false, accept: true, lowerPrioNoAdvert: false, higherPrioSendAdvert: true });
 });
 
-test('strict_mode: each setting it forbids is refused at its own position', (t) => {
+test('strict_mode: each setting it forbids is reset with a warning at its own position, as keepalived resets it; unicast peers stay an error', (t) => {
   const r = loadText(`vrrp_instance VI_1 {
     strict_mode
     state BACKUP
@@ -103,9 +105,6 @@ test('strict_mode: each setting it forbids is refused at its own position', (t) 
     higher_prio_send_advert
     lower_prio_no_advert off
     garp_lower_prio_repeat 2
-    unicast_peer {
-        192.0.2.2
-    }
     virtual_ipaddress {
         192.0.2.16
     }
@@ -118,18 +117,29 @@ vrrp_instance V6 {
         2001:db8::16
     }
 }
+vrrp_instance U {
+    strict_mode
+    interface eth0
+    virtual_router_id 53
+    unicast_peer {
+        192.0.2.2
+    }
+    virtual_ipaddress {
+        192.0.2.17
+    }
+}
 `);
+  t.deepEqual(where(r), ['29:5 strict mode (vrrp_strict / strict_mode): no unicast peers (adverts go to the multicast group; keepalived does not start such an instance)']);
   t.deepEqual(
-    where(r).map((e) => e.replace(/ strict mode \(vrrp_strict \/ strict_mode\)/, '')),
+    r.warnings.map((w) => `${w.pos.line}:${w.pos.col} ${w.message.replace(/^strict mode \(vrrp_strict \/ strict_mode\): /, '').replace(/, as keepalived resets it$/, '')}`),
     [
-      '3:5: the address owner (priority 255) must have state MASTER',
-      '13:5: no unicast peers (adverts go to the multicast group)',
-      '7:5: no preempt_delay',
-      '9:5: down_timer_adverts must be 3 (RFC 5798)',
-      '10:5: higher_prio_send_advert must be off',
-      '11:5: lower_prio_no_advert must be on',
-      '12:5: no gratuitous ARPs in answer to a lower priority (garp_lower_prio_repeat 0)',
-      '25:9: the first IPv6 virtual address must be link-local',
+      '3:5 the address owner (priority 255) starts as MASTER',
+      '7:5 no preempt_delay: 0',
+      '9:5 down_timer_adverts is 3 (RFC 5798)',
+      '10:5 higher_prio_send_advert is off',
+      '11:5 lower_prio_no_advert is on',
+      '12:5 no gratuitous ARPs in answer to a lower priority (garp_lower_prio_repeat 0)',
+      '22:9 the first IPv6 virtual address should be link-local (keepalived says so too)',
     ],
   );
 });
