@@ -11,7 +11,6 @@ const key = (s: { section: string; keyword: string }): string => `${s.section} �
  * one of them is accepted (take it off the list) or another is refused.
  */
 const PENDING: ReadonlySet<string> = new Set([
-  "vrrp_instance › vrf",
   "vrrp_instance › auth_hmac",
   "vrrp_instance > auth_hmac › active_key",
   "vrrp_instance > auth_hmac › anti_replay",

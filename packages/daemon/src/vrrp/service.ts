@@ -83,6 +83,13 @@ function advertInterface(i: VrrpInstance): string {
   return i.vmac !== undefined && !i.vmac.xmitBase ? i.vmac.name : i.interface;
 }
 
+/** Where an instance's configured source address belongs: its interface, or with vrf any interface enslaved to the VRF device. */
+function sourceInterfaces(i: VrrpInstance, links: ReadonlyMap<string, LinkInfo>): number[] {
+  const own = links.get(i.interface)?.index;
+  if (own === undefined) return [];
+  return i.vrf === undefined ? [own] : [...links.values()].filter((l) => l.master === own).map((l) => l.index);
+}
+
 function channelSpec(i: VrrpInstance): ChannelSpec {
   return { interface: advertInterface(i), family: i.family, ah: i.authentication?.type === 'AH', addressesOf: i.interface };
 }
@@ -479,7 +486,8 @@ export class VrrpService {
   /** An instance's own link down (unless dont_track_primary), as a FAULT reason. */
   private linkFault(m: Managed): string | undefined {
     const own = this.links.get(m.ifindex);
-    return own !== undefined && !own.up && !m.config.dontTrackPrimary ? `${own.name} is down` : undefined;
+    // With vrf the instance has no interface of its own (keepalived tracks none): the VRF device is not one.
+    return own !== undefined && !own.up && !m.config.dontTrackPrimary && m.config.vrf === undefined ? `${own.name} is down` : undefined;
   }
 
   private membersOf(group: SyncGroup): Managed[] {
@@ -518,7 +526,7 @@ export class VrrpService {
 
   /** Tracked scripts, files, interfaces and BFD sessions: the effective priority and the first fault. */
   private evaluate(i: VrrpInstance, group: SyncGroup | undefined, links: ReadonlyMap<string, LinkInfo>): { priority: number; fault: string | undefined } {
-    return this.trackers.evaluate(i, group, links, [...this.bfd.items(i, group), ...staticTrackItems(this.part?.staticTrack, i.name, links), ...this.sources.items(i, links.get(i.interface)?.index)]);
+    return this.trackers.evaluate(i, group, links, [...this.bfd.items(i, group), ...staticTrackItems(this.part?.staticTrack, i.name, links), ...this.sources.items(i, sourceInterfaces(i, links))]);
   }
 
   /**
