@@ -66,7 +66,7 @@ export interface VrrpInstance {
   /**
    * `vrf NAME` (a unicast instance without interface): the VRRP sockets are bound to that VRF
    * device, so adverts go by its routing table; its link state is not tracked (keepalived has
-   * no primary interface then), and each address names its `dev`.
+   * no primary interface then), and each address names its `dev`, whose link state is.
    */
   readonly vrf?: string;
   readonly virtualRouterId: number;

@@ -274,7 +274,7 @@ test('track_src_ip: FAULT while unicast_src_ip is not on the instance\'s interfa
   }
 });
 
-test('vrf: the instance\'s channel is the VRF device, whose link state is not tracked (keepalived has no interface then); track_src_ip finds the source on an interface enslaved to it', async (t) => {
+test('vrf: the instance\'s channel is the VRF device, whose link state is not tracked (keepalived has no interface then) but its addresses\' interfaces are; track_src_ip finds the source on an interface enslaved to it', async (t) => {
   const clock = new FakeClock(1000);
   const host = new FakeHost(new FakeSegment(clock), '192.0.2.11');
   host.addLink('red');
@@ -293,6 +293,12 @@ test('vrf: the instance\'s channel is the VRF device, whose link state is not tr
   await run(clock, 200);
   t.is(service.status()[0]?.state, 'FAULT', 'the source left eth0, the VRF\'s interface');
   host.setOwnAddress(true);
+  await run(clock, 500);
+  t.is(service.status()[0]?.state, 'MASTER');
+  host.setLink(false);
+  await run(clock, 200);
+  t.is(service.status()[0]?.state, 'FAULT', 'the address\'s interface (dev eth0) is tracked, as keepalived tracks it');
+  host.setLink(true);
   await run(clock, 500);
   t.is(service.status()[0]?.state, 'MASTER');
   await service.stop();

@@ -485,9 +485,22 @@ export class VrrpService {
 
   /** An instance's own link down (unless dont_track_primary), as a FAULT reason. */
   private linkFault(m: Managed): string | undefined {
+    if (m.config.vrf !== undefined) return this.addressLinkFault(m.config);
     const own = this.links.get(m.ifindex);
-    // With vrf the instance has no interface of its own (keepalived tracks none): the VRF device is not one.
-    return own !== undefined && !own.up && !m.config.dontTrackPrimary && m.config.vrf === undefined ? `${own.name} is down` : undefined;
+    return own !== undefined && !own.up && !m.config.dontTrackPrimary ? `${own.name} is down` : undefined;
+  }
+
+  /**
+   * With vrf the instance has no interface of its own (the VRF device is none): keepalived then
+   * tracks only its addresses' interfaces (vrrp.c, TRACK_ADDR unless `no_track`), as here.
+   */
+  private addressLinkFault(i: VrrpInstance): string | undefined {
+    const byName = this.linksByName();
+    for (const v of [...i.virtualIpaddress, ...i.virtualIpaddressExcluded]) {
+      const link = v.dev !== undefined && v.noTrack !== true ? byName.get(v.dev) : undefined;
+      if (link !== undefined && !link.up) return `${link.name} is down`;
+    }
+    return undefined;
   }
 
   private membersOf(group: SyncGroup): Managed[] {
@@ -741,7 +754,7 @@ export class VrrpService {
     if (this.waiting.size > 0 && (before === undefined || (!before.up && link.up))) void this.appeared();
     if (before !== undefined && before.up === link.up) return;
     for (const m of this.instances) {
-      if (m.ifindex === link.index || tracks(m.config, this.groupOf.get(m.config.name), 'trackInterface', link.name) || tracksStatically(this.part?.staticTrack, m.config.name, link.name)) this.recompute(m);
+      if (m.ifindex === link.index || tracks(m.config, this.groupOf.get(m.config.name), 'trackInterface', link.name) || tracksStatically(this.part?.staticTrack, m.config.name, link.name) || (m.config.vrf !== undefined && interfacesOf(m.config).includes(link.name))) this.recompute(m);
     }
   }
 
