@@ -13,6 +13,8 @@ export interface LabInstance {
   readonly authType?: 'PASS' | 'AH';
   readonly unicastSrc?: string;
   readonly peers?: readonly string[];
+  /** `vrf NAME` instead of `interface eth0` (a unicast instance in that VRF). */
+  readonly vrf?: string;
   readonly garpMasterDelay?: number;
   readonly noAccept?: boolean;
   /** `vrrp_strict` in global_defs (keepalived's shipped sample has it). */
@@ -35,7 +37,7 @@ export function vrrpConf(o: LabInstance): string {
     '',
     `vrrp_instance ${o.name ?? 'VI_LAB'} {`,
     `    state ${o.state ?? 'BACKUP'}`,
-    '    interface eth0',
+    o.vrf !== undefined ? `    vrf ${o.vrf}` : '    interface eth0',
     `    virtual_router_id ${o.vrid ?? 51}`,
     `    priority ${o.priority}`,
     `    advert_int ${o.advertInt}`,

@@ -53,6 +53,8 @@ export class Lab {
   readonly dir: string;
   private readonly children = new Set<ChildProcess>();
   private readonly namespaces: string[] = [];
+  /** How long tandemd may take to open its control socket (longer in the real-kernel guest, where node runs under TCG). */
+  startTimeoutMs = 15_000;
 
   private constructor(
     readonly name: string,
@@ -170,10 +172,15 @@ export class Lab {
     if (from === null && !new RegExp(`^net_namespace ${this.ns(director)}$`, 'm').test(conf)) throw new Error('started from the host, tandemd must move into its namespace with net_namespace');
     const child = this.track(from === null ? hostSpawn(TANDEMD, args) : nsSpawn(from, TANDEMD, args));
     const d: Daemon = { kind: 'tandem', director, child, socket };
-    await waitFor(`tandemd on ${director} to open its control socket`, 15_000, async () => {
-      if (child.exitCode !== null) throw new Error(`tandemd on ${director} exited ${child.exitCode}: ${child.output()}`);
-      return (await this.ctl(d, 'status', true)) !== undefined ? true : undefined;
-    }, 50);
+    try {
+      await waitFor(`tandemd on ${director} to open its control socket`, this.startTimeoutMs, async () => {
+        if (child.exitCode !== null) throw new Error(`tandemd on ${director} exited ${child.exitCode}: ${child.output()}`);
+        return (await this.ctl(d, 'status', true)) !== undefined ? true : undefined;
+      }, 50);
+    } catch (err) {
+      if (err instanceof Error && child.exitCode === null) err.message += `\n--- what tandemd on ${director} said so far:\n${child.output().slice(-4000)}`;
+      throw err;
+    }
     return d;
   }
 

@@ -21,6 +21,10 @@ export const GUEST_MODULES = [
   'ip_vs_pe_sip',
   'veth',
   'dummy',
+  // use_vmac, use_ipvlan and vrf (the development kernel has neither ipvlan nor VRF).
+  'macvlan',
+  'ipvlan',
+  'vrf',
   'bridge',
   'ipip',
   'nf_conntrack',

@@ -113,3 +113,22 @@ test.serial('use_vmac NAME MAC (five octets: the VRID is the sixth): tandem and 
     await lab.cleanup();
   }
 });
+
+test.serial('use_vmac, IPv4: the macvlan has no IPv6 and addrgenmode none (no link-local address from the virtual MAC, RFC 5798 §7.4), as keepalived 2.2.7 makes it beside it', async (t) => {
+  const lab = await Lab.create('vmag', ['a', 'b'], 'tO');
+  try {
+    const ipv6Shape = async (d: string): Promise<string> => {
+      const link = await nsRun(lab.ns(d), 'ip', ['-d', 'link', 'show', 'vrrp.51']);
+      const disabled = (await nsRun(lab.ns(d), 'cat', ['/proc/sys/net/ipv6/conf/vrrp.51/disable_ipv6'])).trim();
+      const inet6 = await nsRun(lab.ns(d), 'ip', ['-6', 'addr', 'show', 'dev', 'vrrp.51']);
+      return `addrgenmode ${/addrgenmode (\S+)/.exec(link)?.[1] ?? '?'} disable_ipv6 ${disabled} inet6 ${inet6.includes('inet6') ? 'yes' : 'none'}`;
+    };
+    await lab.startTandem('a', conf(150));
+    await lab.startKeepalived('b', conf(100));
+    await lab.waitHolder(VIP, 'a', 5000);
+    t.is(await ipv6Shape('a'), 'addrgenmode none disable_ipv6 1 inet6 none');
+    t.is(await ipv6Shape('a'), await ipv6Shape('b'), 'tandem\'s vrrp.51 as keepalived\'s');
+  } finally {
+    await lab.cleanup();
+  }
+});

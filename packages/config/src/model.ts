@@ -76,7 +76,14 @@ export interface VrrpInstance {
   readonly name: string;
   readonly pos: Position;
   readonly state: 'MASTER' | 'BACKUP' | undefined;
+  /** `interface`; with `vrf`, the VRF device (the instance has no interface of its own). */
   readonly interface: string;
+  /**
+   * `vrf NAME` (a unicast instance without interface): the VRRP sockets are bound to that VRF
+   * device, so adverts go by its routing table; its link state is not tracked (keepalived has
+   * no primary interface then), and each address names its `dev`, whose link state is.
+   */
+  readonly vrf?: string;
   readonly virtualRouterId: number;
   readonly priority: number;
   readonly advertInt: number;

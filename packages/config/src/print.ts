@@ -146,7 +146,7 @@ function syncGroup(g: SyncGroup): string[] {
 function instance(i: VrrpInstance): string[] {
   const l: string[] = [];
   if (i.state !== undefined) l.push(`state ${i.state}`);
-  l.push(`interface ${q(i.interface)}`, `virtual_router_id ${i.virtualRouterId}`, `priority ${i.priority}`, `advert_int ${i.advertInt}`, `version ${i.version}`);
+  l.push(i.vrf !== undefined ? `vrf ${q(i.vrf)}` : `interface ${q(i.interface)}`, `virtual_router_id ${i.virtualRouterId}`, `priority ${i.priority}`, `advert_int ${i.advertInt}`, `version ${i.version}`);
   if (i.nopreempt) l.push('nopreempt');
   if (i.timerExpiredBackup !== undefined) l.push(`timer_expired_backup ${i.timerExpiredBackup}`);
   if (i.preemptDelay !== 0) l.push(`preempt_delay ${i.preemptDelay}`);

@@ -7,7 +7,7 @@ import type { Authentication, GarpExtraIf, GarpSettings, GlobalDefs, Ipvlan, Vma
 import { garpExtraIf } from './garp-extra-if.js';
 import { ownerIgnoresAdverts } from './global-defs.js';
 import { routeBlock, ruleBlock } from './routes.js';
-import { applySection, blockOf, flag, integer, seconds, single, word, type NotYet, type SectionSpec } from './section.js';
+import { applySection, blockOf, flag, integer, seconds, single, word, type SectionSpec } from './section.js';
 import { emptyTracking, trackingKeywords, type TrackingDraft } from './tracking.js';
 import type { Node } from './tree.js';
 import { addressValue, arity, enumValue, intValue, multicastGroup, prefixedAddress } from './values.js';
@@ -27,6 +27,8 @@ interface Draft extends TrackingDraft, BfdTakeoverDraft {
   noVirtualIpaddress?: Position;
   state?: 'MASTER' | 'BACKUP';
   interface?: string;
+  /** `vrf NAME`: the VRF device a unicast instance without interface binds its sockets to. */
+  vrf?: { name: string; pos: Position };
   virtualRouterId?: number;
   priority: number;
   advertInt: number;
@@ -204,8 +206,6 @@ function vipBlock(key: 'vips' | 'excluded') {
   };
 }
 
-const changes = (why: string): NotYet => ({ severity: 'error', why });
-
 /** An interface name as the kernel takes it: IFNAMSIZ (15 characters and the terminating zero), no '/', ':' or spaces. */
 function interfaceName(tok: Token, what: string, diags: Diagnostics): string | undefined {
   if (tok.text.length <= 15 && !/[\s/:]/.test(tok.text)) return tok.text;
@@ -242,6 +242,39 @@ function useIpvlan(n: Node, d: Draft, diags: Diagnostics): void {
     }
   }
   d.ipvlan = v;
+}
+
+/** keepalived's vrrp_vrf_handler: `vrf NAME`, once, not the loopback. */
+function vrfKeyword(n: Node, d: Draft, diags: Diagnostics): void {
+  if (!arity(n, 1, 1, diags)) return;
+  const tok = n.args[0]!;
+  if (d.vrf !== undefined) return void diags.error('CONF_ERR_CONFLICT', tok.pos, `vrf is already ${d.vrf.name} (keepalived: VRF interface already specified)`);
+  const name = interfaceName(tok, 'vrf', diags);
+  if (name === undefined) return;
+  if (name === 'lo') return void diags.error('CONF_ERR_VALUE', tok.pos, 'vrf: the loopback is no VRF device (keepalived: cannot use a loopback interface for VRF)');
+  d.vrf = { name, pos: n.keyword.pos };
+}
+
+/**
+ * `vrf NAME` as keepalived runs it (vrrp.c, vrrp_complete_instance and open_vrrp_*_socket):
+ * only for a unicast instance without `interface`, which then needs `unicast_src_ip` (not
+ * link-local) and a `dev` on each address; its VRRP sockets are bound to the VRF device
+ * (SO_BINDTODEVICE), so adverts go by the VRF's routing table and come in from any interface
+ * enslaved to it. keepalived logs each conflict and clears `vrf`; tandem refuses the file.
+ */
+function vrfChecks(d: Draft, vrf: NonNullable<Draft['vrf']>, family: 4 | 6, diags: Diagnostics): void {
+  const refuse = (what: string): void => diags.error('CONF_ERR_CONFLICT', vrf.pos, `vrf ${vrf.name}: ${what}`);
+  if (d.interface !== undefined) refuse('an instance in a VRF has no interface: remove interface (keepalived: vrf can only be specified without interface)');
+  if (d.unicastPeer.length === 0) refuse('needs unicast_peer (keepalived: vrf can only be specified with unicast)');
+  if (d.unicastSrcIp === undefined) refuse('an instance without interface needs unicast_src_ip (keepalived: Unicast instances must have unicast_src_ip or interface)');
+  else if (family === 6 && /^fe[89ab]/i.test(d.unicastSrcIp)) refuse('an instance without interface needs a unicast_src_ip that is not link-local (keepalived: Non link-local address required if interface omitted)');
+  if (d.vmacPos !== undefined || d.ipvlan !== undefined) refuse('use_vmac and use_ipvlan are made on the instance\'s interface, and an instance in a VRF has none');
+  for (const v of [...d.vips, ...d.excluded]) {
+    if (v.dev === undefined) diags.error('CONF_ERR_MISSING', v.pos, `${v.address}: an instance in a VRF has no interface, so each address needs dev (keepalived: no interface for vip - removing)`);
+  }
+  if (d.interface === undefined) {
+    diags.warning('CONF_ERR_CONFLICT', vrf.pos, 'keepalived 2.2.5-2.2.7 refuse any instance without interface ("Unknown interface!", fixed in 2.2.8); tandem runs it as keepalived 2.2.8 and later');
+  }
 }
 
 /** keepalived 2.2.8's `timer_expired_backup [PRIORITY]`: the other routers' highest priority, 1-254, 254 when not given. */
@@ -296,6 +329,7 @@ const spec: SectionSpec<Draft> = {
     },
     state: single((tok, what, diags) => enumValue(tok, ['MASTER', 'BACKUP'] as const, what, diags), (d, v) => (d.state = v)),
     interface: single(word, (d, v) => (d.interface = v)),
+    vrf: (n, d, diags) => vrfKeyword(n, d, diags),
     virtual_router_id: single(integer(1, 255), (d, v) => (d.virtualRouterId = v)),
     priority: single(integer(1, 255), (d, v) => (d.priority = v)),
     advert_int: (n, d, diags) => {
@@ -426,7 +460,6 @@ const spec: SectionSpec<Draft> = {
     debug: { severity: 'warning', why: 'it only changes logging' },
     kernel_rx_buf_size: { severity: 'warning', why: 'it only sizes a socket buffer' },
     linkbeat_use_polling: { severity: 'warning', why: 'tandem follows link state through netlink events' },
-    vrf: changes('keepalived 2.2.7 takes it only for a unicast instance without interface, and binds its VRRP sockets to that VRF device (SO_BINDTODEVICE) so adverts go by the VRF\'s table; tandem needs an interface, so ignoring it would send the adverts by the main table. (use_vmac and use_ipvlan interfaces made on an interface enslaved to a VRF do join it, as keepalived)'),
   },
 };
 
@@ -590,7 +623,7 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     diags.warning('CONF_ERR_MISSING', at('state'), 'state MASTER without priority: priority 255 (the address owner), as keepalived sets it');
     d.priority = 255;
   }
-  if (d.interface === undefined) diags.error('CONF_ERR_MISSING', pos, `${where} needs interface`);
+  if (d.interface === undefined && d.vrf === undefined) diags.error('CONF_ERR_MISSING', pos, `${where} needs interface (or vrf, for a unicast instance)`);
   if (d.virtualRouterId === undefined) diags.error('CONF_ERR_MISSING', pos, `${where} needs virtual_router_id`);
   const family = d.vips[0]?.family ?? 4;
   for (const v of d.vips) {
@@ -636,6 +669,7 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
   }
   if (d.vmacXmitBase !== undefined && d.vmacPos === undefined && d.ipvlan === undefined) diags.warning('CONF_ERR_CONFLICT', d.vmacXmitBase, 'vmac_xmit_base is only valid with use_vmac; ignored, as keepalived clears it');
   if (d.ipvlan !== undefined) ipvlanChecks(d, d.ipvlan, family, diags);
+  if (d.vrf !== undefined) vrfChecks(d, d.vrf, family, diags);
   if (d.mcastDstIp !== undefined && (d.mcastDstIp.includes(':') ? 6 : 4) !== family) diags.error('CONF_ERR_CONFLICT', at('mcast_dst_ip'), `mcast_dst_ip ${d.mcastDstIp} is not of the instance's family`);
   if (d.promoteSecondaries === true && (d.vmacPos ?? d.ipvlan) !== undefined) diags.warning('CONF_ERR_CONFLICT', at('promote_secondaries'), 'promote_secondaries is always set on a use_vmac or use_ipvlan interface; ignored (as keepalived)');
   if (d.unicastTtl !== undefined && d.unicastTtl !== 255) {
@@ -649,12 +683,14 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
   // keepalived 2.2.8 (vrrp.c): "expired_timer_backup requires nopreempt - resetting".
   if (d.timerExpiredBackup !== undefined && !d.nopreempt) diags.warning('CONF_ERR_CONFLICT', d.timerExpiredBackup.pos, 'timer_expired_backup needs nopreempt; ignored (keepalived ignores it too)');
   const authHmac = d.authHmac !== undefined ? resolveAuthHmac(d.authHmac, d.advertInt, strict, d.authentication?.pos, () => delete d.authentication, diags) : undefined;
-  if (diags.errorCount > before || d.interface === undefined || d.virtualRouterId === undefined) return undefined;
+  const device = d.interface ?? d.vrf?.name;
+  if (diags.errorCount > before || device === undefined || d.virtualRouterId === undefined) return undefined;
   return {
     name: name.text,
     pos,
     state: d.state,
-    interface: d.interface,
+    interface: device,
+    ...(d.vrf !== undefined ? { vrf: d.vrf.name } : {}),
     virtualRouterId: d.virtualRouterId,
     priority: d.priority,
     advertInt: d.advertInt,

@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { load, suspendsChecks } from '../src/index.js';
+import { load, printConfig, suspendsChecks } from '../src/index.js';
 import { exampleFile } from './keyword-examples.js';
 
 function loadText(text: string): ReturnType<typeof load> {
@@ -142,6 +142,30 @@ test('use_ipvlan [NAME] [ADDRESS] [bridge|private|vepa] in any order: keepalived
   const both = inst('  use_vmac vm1\n  use_ipvlan 192.0.2.21\n');
   t.like(both.config!.vrrpInstances[0], { vmac: { name: 'vm1', ipvlan: { mode: 'bridge' } } });
   t.regex(messages(both, 'warning').join(), /use_vmac beside use_ipvlan/);
+});
+
+test('vrf NAME: a unicast instance without interface, unicast_src_ip not link-local, a dev on each address; keepalived\'s refusals; 2.2.7\'s "Unknown interface!" said', (t) => {
+  const inst = (head: string, vips = '    192.0.2.1/24 dev eth0\n', tail = ''): ReturnType<typeof load> =>
+    loadText(`vrrp_instance VI_1 {\n${head}  virtual_router_id 51\n  virtual_ipaddress {\n${vips}  }\n${tail}}\n`);
+  const unicast = '  unicast_src_ip 192.0.2.11\n  unicast_peer {\n    192.0.2.12\n  }\n';
+  const ok = inst(`  vrf red\n${unicast}`);
+  t.deepEqual(messages(ok, 'error'), []);
+  t.like(ok.config!.vrrpInstances[0], { vrf: 'red', interface: 'red', unicastSrcIp: '192.0.2.11' });
+  t.regex(messages(ok, 'warning').join(), /keepalived 2\.2\.5-2\.2\.7 refuse any instance without interface \("Unknown interface!", fixed in 2\.2\.8\)/);
+  t.regex(messages(inst(`  interface eth0\n  vrf red\n${unicast}`), 'error').join(), /vrf red: an instance in a VRF has no interface/);
+  t.regex(messages(inst('  vrf red\n  unicast_src_ip 192.0.2.11\n'), 'error').join(), /vrf red: needs unicast_peer/);
+  t.regex(messages(inst('  vrf red\n  unicast_peer {\n    192.0.2.12\n  }\n'), 'error').join(), /needs unicast_src_ip/);
+  t.regex(messages(inst('  vrf red\n  unicast_src_ip fe80::1\n  unicast_peer {\n    fe80::2\n  }\n', '    2001:db8::1 dev eth0\n'), 'error').join(), /not link-local/);
+  t.regex(messages(inst(`  vrf red\n${unicast}`, '    192.0.2.1/24\n'), 'error').join(), /192\.0\.2\.1: an instance in a VRF has no interface, so each address needs dev/);
+  t.regex(messages(inst(`  vrf red\n${unicast}`, undefined, '  virtual_ipaddress_excluded {\n    192.0.2.9\n  }\n'), 'error').join(), /192\.0\.2\.9: .* needs dev/);
+  t.regex(messages(inst(`  vrf red\n  use_vmac\n${unicast}`), 'error').join(), /use_vmac and use_ipvlan are made on the instance's interface/);
+  t.regex(messages(inst(`  vrf red\n  vrf blue\n${unicast}`), 'error').join(), /vrf is already red/);
+  t.regex(messages(inst(`  vrf lo\n${unicast}`), 'error').join(), /the loopback is no VRF device/);
+  t.regex(messages(inst(`  vrf a-name-far-too-long\n${unicast}`), 'error').join(), /not an interface name/);
+  t.regex(messages(inst(unicast), 'error').join(), /needs interface \(or vrf, for a unicast instance\)/);
+  // Printed back as keepalived.conf, it is a vrf instance again.
+  t.regex(printConfig(ok.config!), /^\s*vrf red$/m);
+  t.notRegex(printConfig(ok.config!), /^\s*interface red$/m);
 });
 
 test('use_vmac [NAME] [MAC] in either order: six octets, or five with the VRID as the sixth; keepalived 2.2.7\'s refusals', (t) => {

@@ -271,7 +271,7 @@ export const EXAMPLES: Readonly<Record<string, Examples>> = {
     native_ipv6: '!native_ipv6\nvirtual_ipaddress {\n  fe80::1\n}',
     state: 'BACKUP',
     interface: 'eth0',
-    vrf: '!-interface\nvrf vrf-blue\nunicast_src_ip 192.0.2.10\nunicast_peer {\n  192.0.2.20\n}',
+    vrf: '!-interface\nvrf vrf-blue\nunicast_src_ip 192.0.2.10\nunicast_peer {\n  192.0.2.20\n}\nvirtual_ipaddress {\n  192.0.2.1 dev eth0\n}',
     dont_track_primary: '',
     track_interface: '{\n  eth1\n}',
     track_script: '{\n  chk\n}',

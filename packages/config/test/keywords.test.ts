@@ -11,7 +11,6 @@ const key = (s: { section: string; keyword: string }): string => `${s.section} â
  * one of them is accepted (take it off the list) or another is refused.
  */
 const PENDING: ReadonlySet<string> = new Set([
-  "vrrp_instance â€º vrf",
 ]);
 
 const statuses: readonly KeywordStatus[] = keywordStatuses();

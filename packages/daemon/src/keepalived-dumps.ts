@@ -280,7 +280,9 @@ function instanceLines(d: InstanceDump, g: GlobalDefs, live: boolean, scriptWeig
   if (unicast) out.push('     Using unicast');
   out.push(`   Wantstate = ${d.state}`, '   Number of config faults = 0');
   if (live) out.push(`   Last transition = ${keepalivedTime(d.lastTransitionMs)}`);
-  out.push(`   Interface = ${c.vmac?.name ?? c.interface}`);
+  // keepalived 2.2.8+ (vrrp_data.c): an instance in a VRF has no interface, and says which VRF.
+  out.push(`   Interface = ${c.vrf !== undefined ? 'not configured' : (c.vmac?.name ?? c.interface)}`);
+  if (c.vrf !== undefined) out.push(`   VRF = ${c.vrf}`);
   if (c.dontTrackPrimary) out.push('   VRRP interface tracking disabled');
   if (c.skipCheckAdvAddr) out.push('   Skip checking advert IP addresses');
   if (c.strict) out.push('   Enforcing strict VRRP compliance');

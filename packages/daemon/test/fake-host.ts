@@ -86,6 +86,14 @@ export class FakeHost implements VrrpHost {
     for (const w of this.watchers) w(link);
   }
 
+  /** Enslaves eth0 to an interface added with addLink (a VRF device), as `ip link set eth0 master NAME`. */
+  enslave(name: string): void {
+    const master = this.extra.get(name)?.index;
+    if (master === undefined) return;
+    this.link = { ...this.link, master };
+    for (const w of this.watchers) w(this.link);
+  }
+
   /** Cuts or restores the carrier of an interface added with addLink. */
   setExtraLink(name: string, up: boolean): void {
     const link = this.extra.get(name);

@@ -274,6 +274,36 @@ test('track_src_ip: FAULT while unicast_src_ip is not on the instance\'s interfa
   }
 });
 
+test('vrf: the instance\'s channel is the VRF device, whose link state is not tracked (keepalived has no interface then) but its addresses\' interfaces are; track_src_ip finds the source on an interface enslaved to it', async (t) => {
+  const clock = new FakeClock(1000);
+  const host = new FakeHost(new FakeSegment(clock), '192.0.2.11');
+  host.addLink('red');
+  host.enslave('red');
+  const service = new VrrpService({ host, clock, log: memoryLogger() });
+  const vrf = instance('    vrf red\n    unicast_src_ip 192.0.2.11\n    unicast_peer {\n        192.0.2.12\n    }\n    track_src_ip\n').replace('    interface eth0\n', '').replace('192.0.2.100/24', '192.0.2.100/24 dev eth0');
+  await service.start(vrrpPartOf(configFrom(vrf)));
+  await run(clock, 500);
+  t.is(service.status()[0]?.state, 'MASTER');
+  t.deepEqual([...host.addresses], ['192.0.2.100/24']);
+  host.setExtraLink('red', false);
+  await run(clock, 200);
+  t.is(service.status()[0]?.state, 'MASTER', 'the VRF device is no interface of the instance\'s');
+  host.setExtraLink('red', true);
+  host.setOwnAddress(false);
+  await run(clock, 200);
+  t.is(service.status()[0]?.state, 'FAULT', 'the source left eth0, the VRF\'s interface');
+  host.setOwnAddress(true);
+  await run(clock, 500);
+  t.is(service.status()[0]?.state, 'MASTER');
+  host.setLink(false);
+  await run(clock, 200);
+  t.is(service.status()[0]?.state, 'FAULT', 'the address\'s interface (dev eth0) is tracked, as keepalived tracks it');
+  host.setLink(true);
+  await run(clock, 500);
+  t.is(service.status()[0]?.state, 'MASTER');
+  await service.stop();
+});
+
 test('timer_expired_backup: a master whose process did not run for longer than a takeover takes goes to BACKUP and removes its addresses instead of sending its late advert; without it, it stays MASTER', async (t) => {
   const stalled = async (extra: string): Promise<{ state: string | undefined; adverts: number; addresses: string[]; log: string[] }> => {
     const clock = new FakeClock(1000);

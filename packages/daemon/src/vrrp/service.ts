@@ -85,6 +85,13 @@ function advertInterface(i: VrrpInstance): string {
   return i.vmac !== undefined && !i.vmac.xmitBase ? i.vmac.name : i.interface;
 }
 
+/** Where an instance's configured source address belongs: its interface, or with vrf any interface enslaved to the VRF device. */
+function sourceInterfaces(i: VrrpInstance, links: ReadonlyMap<string, LinkInfo>): number[] {
+  const own = links.get(i.interface)?.index;
+  if (own === undefined) return [];
+  return i.vrf === undefined ? [own] : [...links.values()].filter((l) => l.master === own).map((l) => l.index);
+}
+
 function channelSpec(i: VrrpInstance): ChannelSpec {
   return { interface: advertInterface(i), family: i.family, ah: i.authentication?.type === 'AH', addressesOf: i.interface };
 }
@@ -486,8 +493,22 @@ export class VrrpService {
 
   /** An instance's own link down (unless dont_track_primary), as a FAULT reason. */
   private linkFault(m: Managed): string | undefined {
+    if (m.config.vrf !== undefined) return this.addressLinkFault(m.config);
     const own = this.links.get(m.ifindex);
     return own !== undefined && !own.up && !m.config.dontTrackPrimary ? `${own.name} is down` : undefined;
+  }
+
+  /**
+   * With vrf the instance has no interface of its own (the VRF device is none): keepalived then
+   * tracks only its addresses' interfaces (vrrp.c, TRACK_ADDR unless `no_track`), as here.
+   */
+  private addressLinkFault(i: VrrpInstance): string | undefined {
+    const byName = this.linksByName();
+    for (const v of [...i.virtualIpaddress, ...i.virtualIpaddressExcluded]) {
+      const link = v.dev !== undefined && v.noTrack !== true ? byName.get(v.dev) : undefined;
+      if (link !== undefined && !link.up) return `${link.name} is down`;
+    }
+    return undefined;
   }
 
   private membersOf(group: SyncGroup): Managed[] {
@@ -575,7 +596,7 @@ export class VrrpService {
   /** Tracked scripts, files, interfaces and BFD sessions: the effective priority and the first fault. */
   private evaluate(i: VrrpInstance, group: SyncGroup | undefined, links: ReadonlyMap<string, LinkInfo>): { priority: number; fault: string | undefined } {
     const groupHasOwner = group !== undefined && (this.part?.vrrpInstances.some((m) => m.priority === 255 && group.group.includes(m.name)) ?? false);
-    return this.trackers.evaluate(i, group, links, [...this.bfd.items(i, group, groupHasOwner), ...staticTrackItems(this.part?.staticTrack, i.name, links), ...this.sources.items(i, links.get(i.interface)?.index)], groupHasOwner);
+    return this.trackers.evaluate(i, group, links, [...this.bfd.items(i, group, groupHasOwner), ...staticTrackItems(this.part?.staticTrack, i.name, links), ...this.sources.items(i, sourceInterfaces(i, links))], groupHasOwner);
   }
 
   /**
@@ -805,7 +826,7 @@ export class VrrpService {
     if (this.waiting.size > 0 && (before === undefined || (!before.up && link.up))) void this.appeared();
     if (before !== undefined && before.up === link.up) return;
     for (const m of this.instances) {
-      if (m.ifindex === link.index || tracks(m.config, this.groupOf.get(m.config.name), 'trackInterface', link.name) || tracksStatically(this.part?.staticTrack, m.config.name, link.name)) this.recompute(m);
+      if (m.ifindex === link.index || tracks(m.config, this.groupOf.get(m.config.name), 'trackInterface', link.name) || tracksStatically(this.part?.staticTrack, m.config.name, link.name) || (m.config.vrf !== undefined && interfacesOf(m.config).includes(link.name))) this.recompute(m);
     }
   }
 

@@ -29,10 +29,14 @@ export class SourceAddresses {
     return true;
   }
 
-  /** The tracked item of an instance with track_src_ip on interface `ifindex`; none without it. */
-  items(i: VrrpInstance, ifindex: number | undefined): TrackedItem[] {
+  /**
+   * The tracked item of an instance with track_src_ip whose source belongs on one of
+   * `ifindexes` (its interface; with `vrf`, the interfaces enslaved to the VRF device); none without it.
+   */
+  items(i: VrrpInstance, ifindexes: readonly number[]): TrackedItem[] {
     if (i.trackSrcIp !== true || i.unicastSrcIp === undefined) return [];
-    const ok = ifindex !== undefined && this.present.has(SourceAddresses.key(i.unicastSrcIp, ifindex));
+    const source = i.unicastSrcIp;
+    const ok = ifindexes.some((ifindex) => this.present.has(SourceAddresses.key(source, ifindex)));
     return [{ kind: 'address', name: `${i.unicastSrcIp} (track_src_ip)`, ok, weight: 0, reverse: false }];
   }
 }

@@ -45,12 +45,16 @@ export class VmacLinks {
     if (vmac.ipvlan !== undefined) return this.createIpvlan(vmac.name, vmac.ipvlan, base, family, vrf);
     // use_vmac NAME MAC: the operator's address (five octets: the VRID is the sixth), as keepalived's netlink_link_add_vmac.
     const mac = vmac.mac !== undefined ? Buffer.from(vmac.mac.vridLast ? [...vmac.mac.octets, vrid] : vmac.mac.octets) : virtualMac(vrid, family);
-    // IPv6: down until the kernel is told not to give it an address made from the virtual MAC.
-    let link = await this.rtnl.addMacvlan(vmac.name, base.index, mac, family === 4, vrf);
+    // Down until the kernel is told not to give it an address made from the virtual MAC (RFC 5798 §7.4):
+    // keepalived's vrrp_vmac.c sets IN6_ADDR_GEN_MODE_NONE for either family before the link goes up.
+    let link = await this.rtnl.addMacvlan(vmac.name, base.index, mac, false, vrf);
     this.links.set(vmac.name, { base: base.name, holdsBase: true });
     this.set('ipv4', vmac.name, { arp_ignore: '1', accept_local: '1', rp_filter: '0', promote_secondaries: '1' });
-    if (family === 4) this.set('ipv6', vmac.name, { disable_ipv6: '1' });
-    else {
+    if (family === 4) {
+      this.set('ipv6', vmac.name, { addr_gen_mode: '1', disable_ipv6: '1' });
+      await this.rtnl.setLinkUp(link.index);
+      link = await this.rtnl.link(vmac.name);
+    } else {
       this.set('ipv6', vmac.name, { disable_ipv6: '0', addr_gen_mode: '1', accept_dad: '0' });
       await this.rtnl.setLinkUp(link.index);
       const own = source ?? (await this.rtnl.addresses(base.index)).find((a) => a.family === 6 && a.scope === 253)?.address ?? (base.mac !== undefined ? linkLocalOf(base.mac) : undefined);
