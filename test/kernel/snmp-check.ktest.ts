@@ -21,6 +21,7 @@ virtual_server 198.51.100.1 80 {
     lb_kind NAT
     protocol TCP
     quorum 1
+    sorry_server 10.1.2.9 8080
     real_server 10.1.1.2 80 {
         weight 2
         TCP_CHECK {
@@ -40,11 +41,32 @@ virtual_server 198.51.100.1 80 {
 }
 `;
 
+// A group of three services with the same real server: virtualServerGroupTable and its members.
+const grouped = `virtual_server_group G {
+    198.51.100.2 80
+    198.51.100.3-4 80
+}
+virtual_server group G {
+    delay_loop 2
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    real_server 10.1.1.2 80 {
+        TCP_CHECK {
+            connect_timeout 1
+        }
+    }
+}
+`;
+
+/** IPVS destinations of the lab's real servers: kr1 (10.1.1.2) in four services, kr2 in one. */
+const DESTINATIONS = 5;
+
 const CHECK = '.1.3.6.1.4.1.9586.100.5.3';
 
 function walk(): Map<string, string> {
   const out = new Map<string, string>();
-  for (const sub of ['.3', '.4', '.6']) {
+  for (const sub of ['.1', '.2', '.3', '.4', '.6']) {
     for (const line of sh('snmpwalk', '-v2c', '-c', 'public', '-On', '127.0.0.1:16161', `${CHECK}${sub}`).split('\n')) {
       const i = line.indexOf(' = ');
       if (i > 0 && line.startsWith(CHECK)) out.set(line.slice(0, i), line.slice(i + 3));
@@ -53,12 +75,12 @@ function walk(): Map<string, string> {
   return out;
 }
 
-ktest('snmp-check: KEEPALIVED-MIB virtualServerTable and realServerTable as keepalived -C -x serves them, and realServerStateChange', async () => {
+ktest('snmp-check: KEEPALIVED-MIB virtualServerGroupTable, its members, virtualServerTable and realServerTable (a sorry server, a group) as keepalived -C -x serves them, and realServerStateChange', async () => {
   const lab = natLab();
   const dir = mkdtempSync('/tmp/snmp-');
   writeFileSync(join(dir, 'snmpd.conf'), `master agentx\nagentXSocket ${dir}/agentx\nagentaddress udp:127.0.0.1:16161\nrocommunity public 127.0.0.1\ntrap2sink 127.0.0.1:16162 public\n`);
   writeFileSync(join(dir, 'snmptrapd.conf'), 'disableAuthorization yes\n');
-  writeFileSync(join(dir, 'k.conf'), conf);
+  writeFileSync(join(dir, 'k.conf'), conf + grouped);
   const snmpd = spawn('snmpd', ['-f', '-Lo', '-C', '-c', join(dir, 'snmpd.conf')], { stdio: 'ignore' });
   const trapd = spawn('snmptrapd', ['-f', '-Lo', '-On', '-n', '-C', '-c', join(dir, 'snmptrapd.conf'), 'udp:127.0.0.1:16162'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let traps = '';
@@ -66,13 +88,13 @@ ktest('snmp-check: KEEPALIVED-MIB virtualServerTable and realServerTable as keep
   const run = async (cmd: string, args: string[]): Promise<{ view: Map<string, string>; trapOids: string[] }> => {
     const d: ChildProcess = spawn(cmd, args, { stdio: 'ignore' });
     try {
-      await until(`${cmd}: both real servers in IPVS`, 60_000, () => ((sh('ipvsadm', '-Ln').match(/->\s+10\.1\./g) ?? []).length === 2 ? true : undefined));
+      await until(`${cmd}: the real servers in IPVS`, 60_000, () => ((sh('ipvsadm', '-Ln').match(/->\s+10\.1\./g) ?? []).length === DESTINATIONS ? true : undefined));
       await until(`${cmd}: the tables in snmpd`, 60_000, () => (walk().size > 100 ? true : undefined));
       await sleep(2000);
       const view = walk();
       const before = traps.length;
       lab.stopServer('kr1');
-      await until(`${cmd}: kr1 out of IPVS`, 30_000, () => ((sh('ipvsadm', '-Ln').match(/->\s+10\.1\./g) ?? []).length === 1 ? true : undefined));
+      await until(`${cmd}: kr1 out of IPVS`, 30_000, () => ((sh('ipvsadm', '-Ln').match(/->\s+10\.1\.1\./g) ?? []).length === 0 ? true : undefined));
       await sleep(2000);
       lab.startServer('kr1');
       const trapOids = [...traps.slice(before).matchAll(/\.1\.3\.6\.1\.6\.3\.1\.1\.4\.1\.0 = OID: (\S+)/g)].map((m) => m[1]!);

@@ -49,6 +49,13 @@ function ipv4Mask(granularity: string | undefined): Buffer {
   return mask;
 }
 
+/** keepalived's persistence_granularity field read as a number (check_snmp.c serves it so for a service without an address). */
+function rawGranularity(g: string | undefined): number {
+  if (g === undefined) return 0xffffffff;
+  if (!g.includes('.')) return Number(g);
+  return Buffer.from(g.split('.').map(Number)).readUInt32LE(0);
+}
+
 /** The kernel's destination for a real server, if IPVS has it. */
 function destinationOf(k: KernelService | undefined, vs: VirtualServer, rs: { readonly address: string; readonly port?: number; readonly forwarding?: Forwarding }): DestinationEntry | undefined {
   // A group's members that are not NAT are programmed with each entry's port: the address tells them apart there.
@@ -121,7 +128,10 @@ export function checkView(servers: readonly CheckedVirtualServer[], lvs: LvsGlob
     if (c.virtualhost !== undefined) put(12, 'OctetString', c.virtualhost);
     put(13, 'Integer', truth((c.persistenceTimeout ?? 0) > 0));
     if ((c.persistenceTimeout ?? 0) > 0) put(14, 'Gauge32', c.persistenceTimeout!);
-    if (family === 4) put(15, 'OctetString', ipv4Mask(c.persistenceGranularity));
+    // keepalived serves each granularity column unless the service's own address is of the
+    // other family: a group or fwmark service has none (AF_UNSPEC), so it gets both.
+    const addressed = key.kind === 'address';
+    if (family === 4 || !addressed) put(15, 'OctetString', ipv4Mask(c.persistenceGranularity));
     put(16, 'Gauge32', Math.floor(c.delayLoop));
     put(17, 'Integer', 2);
     put(18, 'Integer', truth(c.alpha));
@@ -136,7 +146,9 @@ export function checkView(servers: readonly CheckedVirtualServer[], lvs: LvsGlob
     put(26, 'Gauge32', c.hysteresis);
     statColumns(put, v.ipvs?.service.stats ?? ZERO, 'vs');
     put(37, 'Integer', truth(c.ops));
-    if (family === 6) put(51, 'Gauge32', Number(c.persistenceGranularity ?? 128));
+    if (addressed && family === 6) put(51, 'Gauge32', Number(c.persistenceGranularity ?? 128));
+    // Without an address, the raw field: 0xffffffff unset, a prefix length, or a netmask as this (little-endian) host holds its bytes.
+    else if (!addressed) put(51, 'Gauge32', rawGranularity(c.persistenceGranularity));
     put(52, 'Integer', 2);
     put(53, 'Integer', truth(c.schedulerFlags.includes('sh-fallback')));
     put(54, 'Integer', truth(c.schedulerFlags.includes('sh-port')));

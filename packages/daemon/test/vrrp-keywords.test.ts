@@ -333,3 +333,23 @@ test('timer_expired_backup: a master whose process did not run for longer than a
   t.true(without.adverts > 0);
   t.deepEqual(without.addresses, ['192.0.2.100/24']);
 });
+
+test('an address on another interface (dev eth1) tracks that interface as keepalived\'s TRACK_ADDR: its loss is FAULT, unless the address says no_track', async (t) => {
+  for (const noTrack of [false, true]) {
+    const clock = new FakeClock(1000);
+    const host = new FakeHost(new FakeSegment(clock), '192.0.2.11');
+    host.addLink('eth1');
+    const service = new VrrpService({ host, clock, log: memoryLogger() });
+    await service.start(vrrpPartOf(configFrom(instance().replace('192.0.2.100/24\n', `192.0.2.100/24\n        198.51.100.7/24 dev eth1${noTrack ? ' no_track' : ''}\n`))));
+    await settle();
+    await run(clock, 500);
+    t.is(service.status()[0]?.state, 'MASTER');
+    host.setExtraLink('eth1', false);
+    await run(clock, 300);
+    t.is(service.status()[0]?.state, noTrack ? 'MASTER' : 'FAULT', noTrack ? 'no_track: eth1 is not tracked' : 'eth1 down: FAULT');
+    host.setExtraLink('eth1', true);
+    await run(clock, 500);
+    t.is(service.status()[0]?.state, 'MASTER');
+    await service.stop();
+  }
+});

@@ -493,19 +493,24 @@ export class VrrpService {
 
   /** An instance's own link down (unless dont_track_primary), as a FAULT reason. */
   private linkFault(m: Managed): string | undefined {
-    if (m.config.vrf !== undefined) return this.addressLinkFault(m.config);
-    const own = this.links.get(m.ifindex);
-    return own !== undefined && !own.up && !m.config.dontTrackPrimary ? `${own.name} is down` : undefined;
+    if (m.config.vrf === undefined) {
+      const own = this.links.get(m.ifindex);
+      if (own !== undefined && !own.up && !m.config.dontTrackPrimary) return `${own.name} is down`;
+    }
+    return this.addressLinkFault(m.config);
   }
 
   /**
-   * With vrf the instance has no interface of its own (the VRF device is none): keepalived then
-   * tracks only its addresses' interfaces (vrrp.c, TRACK_ADDR unless `no_track`), as here.
+   * keepalived tracks the interface of every virtual address (vrrp.c, TRACK_ADDR, weight 0):
+   * one going down is FAULT, unless the address says `no_track`, or it is on the instance's own
+   * interface under dont_track_primary. With vrf these are the only interfaces tracked (the
+   * VRF device is none).
    */
   private addressLinkFault(i: VrrpInstance): string | undefined {
     const byName = this.linksByName();
     for (const v of [...i.virtualIpaddress, ...i.virtualIpaddressExcluded]) {
-      const link = v.dev !== undefined && v.noTrack !== true ? byName.get(v.dev) : undefined;
+      if (v.dev === undefined || v.noTrack === true || (v.dev === i.interface && i.dontTrackPrimary)) continue;
+      const link = byName.get(v.dev);
       if (link !== undefined && !link.up) return `${link.name} is down`;
     }
     return undefined;
@@ -826,7 +831,7 @@ export class VrrpService {
     if (this.waiting.size > 0 && (before === undefined || (!before.up && link.up))) void this.appeared();
     if (before !== undefined && before.up === link.up) return;
     for (const m of this.instances) {
-      if (m.ifindex === link.index || tracks(m.config, this.groupOf.get(m.config.name), 'trackInterface', link.name) || tracksStatically(this.part?.staticTrack, m.config.name, link.name) || (m.config.vrf !== undefined && interfacesOf(m.config).includes(link.name))) this.recompute(m);
+      if (m.ifindex === link.index || tracks(m.config, this.groupOf.get(m.config.name), 'trackInterface', link.name) || tracksStatically(this.part?.staticTrack, m.config.name, link.name) || interfacesOf(m.config).includes(link.name)) this.recompute(m);
     }
   }
 
