@@ -147,7 +147,11 @@ function checkLvs(groups: readonly VirtualServerGroup[], servers: VirtualServer[
       diags.error('CONF_ERR_REFERENCE', vs.pos, `virtual_server group ${vs.key.group}: no virtual_server_group of that name`);
     }
     const g = vs.key.kind === 'group' ? groupNames.get(vs.key.group) : undefined;
-    if (g !== undefined && !groupFamilyFits(vs, g, diags)) ignored.add(vs);
+    if (g !== undefined && g.entries.length === 0) {
+      // keepalived removes an empty group ("has no entries - removing") and then ignores the virtual servers naming it.
+      diags.warning('CONF_ERR_MISSING', vs.pos, `virtual_server ${vs.name}: virtual_server_group ${g.name} has no entries; ignored, as keepalived ignores it`);
+      ignored.add(vs);
+    } else if (g !== undefined && !groupFamilyFits(vs, g, diags)) ignored.add(vs);
     else if (g !== undefined) checkGroupServer(vs, g, diags);
     if (vs.haSuspend === true && vs.key.kind === 'group' && groupNames.get(vs.key.group)?.entries.some((e) => e.kind === 'fwmark') === true) {
       diags.warning('CONF_ERR_CONFLICT', vs.pos, `virtual_server ${vs.name}: ha_suspend cannot be used with virtual_server_group ${vs.key.group}, which has fwmark entries; ignored, as keepalived clears it`);

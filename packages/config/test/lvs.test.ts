@@ -306,3 +306,10 @@ test("a group virtual server's family: mixed IPv4/IPv6 groups only with every re
   t.is(other.kept, 0);
   t.is(loaded(group('    192.0.2.10 80\n    192.0.2.20-30 80\n') + vs('    real_server 10.0.0.1 80 {\n    }\n')).kept, 1);
 });
+
+test('a virtual server on an empty virtual_server_group is ignored with a warning, as keepalived removes the group and ignores it', (t) => {
+  const { r } = loadText('virtual_server_group G {\n}\nvirtual_server group G {\n    protocol TCP\n    real_server 10.0.0.1 80 {\n    }\n}\n');
+  t.deepEqual(r.errors.map(formatDiagnostic), []);
+  t.regex(r.warnings.map((d) => d.message).join(), /virtual_server_group G has no entries; ignored, as keepalived ignores it/);
+  t.is(r.config!.virtualServers.length, 0);
+});
