@@ -30,7 +30,7 @@ export interface TrackedDefaults {
  * and at another weight is dropped; processes are left as they are. The sync group's own items
  * keep their weights, unless one member is an address owner: then they count at weight 0.
  */
-export function effectiveTracking(i: VrrpInstance, group: SyncGroup | undefined, groupHasOwner: boolean, defaults: TrackedDefaults): EffectiveTracking {
+export function effectiveTracking(i: VrrpInstance, group: (Pick<SyncGroup, 'name' | 'syncGroupTrackingWeight'> & { readonly tracking?: Tracking }) | undefined, groupHasOwner: boolean, defaults: TrackedDefaults): EffectiveTracking {
   const corrections: TrackingCorrection[] = [];
   const sync = group !== undefined && !group.syncGroupTrackingWeight;
   let own = i.tracking;

@@ -1,4 +1,4 @@
-import type { BfdInstance, TrackFile, Tracking, TrackProcess, VrrpInstance, VrrpScript } from '@tandem/config';
+import { effectiveTracking, type BfdInstance, type TrackFile, type Tracking, type TrackProcess, type VrrpInstance, type VrrpScript } from '@tandem/config';
 import type { SnmpType, Varbind } from './snmp-view.js';
 
 // KEEPALIVED-MIB's tracking tables (vrrp 4, 5, 12, 13, 14, 15, 16, 17, 19, 20, 22) as keepalived
@@ -11,7 +11,7 @@ import type { SnmpType, Varbind } from './snmp-view.js';
 /** What the tracking tables are made of. */
 export interface TrackSources {
   readonly instances: readonly VrrpInstance[];
-  readonly syncGroups: ReadonlyArray<{ readonly members: readonly string[]; readonly tracking?: Tracking; readonly trackingWeight?: boolean }>;
+  readonly syncGroups: ReadonlyArray<{ readonly name: string; readonly members: readonly string[]; readonly tracking?: Tracking; readonly trackingWeight?: boolean }>;
   readonly scripts: readonly VrrpScript[];
   /** The track_files VRRP follows (keepalived's vrrp_track_files), with the value each holds now. */
   readonly files: ReadonlyArray<{ readonly config: TrackFile; readonly value: number }>;
@@ -57,11 +57,15 @@ function tracked(t: Tracking, s: TrackSources): Record<'interfaces' | 'scripts' 
 /** Every row of the tracking tables, OIDs relative to `vrrp` (KEEPALIVED-MIB 2). */
 export function trackView(s: TrackSources): Varbind[] {
   const out: Varbind[] = [];
+  const weight = <T extends { readonly name: string; readonly weight: number }>(xs: readonly T[]) => (name: string): number | undefined => xs.find((x) => x.name === name)?.weight;
+  const defaults = { scriptWeight: weight(s.scripts), fileWeight: weight(s.files.map((f) => f.config)), processWeight: weight(s.processes) };
   s.instances.forEach((i, n) => {
-    const t = tracked(i.tracking, s);
-    // In a sync group without sync_group_tracking_weight, keepalived sets an instance's tracked interfaces' weights to 0 (vrrp_complete_instance).
-    const group = s.syncGroups.find((g) => g.members.includes(i.name));
-    if (group !== undefined && group.trackingWeight !== true) t.interfaces = t.interfaces.map((x) => ({ ...x, weight: 0 }));
+    // A sync group member without sync_group_tracking_weight, or an address owner, keeps only what
+    // keepalived keeps of its own tracked items (vrrp_complete_instance: weighted scripts dropped,
+    // interfaces at weight 0, ...), and only those are rows.
+    const g = s.syncGroups.find((x) => x.members.includes(i.name));
+    const group = g === undefined ? undefined : { name: g.name, syncGroupTrackingWeight: g.trackingWeight === true };
+    const t = tracked(effectiveTracking(i, group, false, defaults).own, s);
     // vrrpTrackedInterfaceTable's name is its column 1 (keepalived registers {4, 1, 1}).
     rows(out, 4, [1, 2, 3], n + 1, t.interfaces);
     rows(out, 5, [2, 3, 4], n + 1, t.scripts);

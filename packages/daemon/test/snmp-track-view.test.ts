@@ -16,13 +16,13 @@ writeFileSync(
     `track_file f1 {\n file ${dir}/f1\n weight 2\n}\ntrack_file f2 {\n file ${dir}/f2\n weight -4 reverse\n}\n` +
     `vrrp_track_process p1 {\n process snmpd\n weight 5\n}\n` +
     `vrrp_sync_group G1 {\n group {\n  VI_1\n }\n track_interface {\n  eth0 weight 7\n }\n track_script {\n  chk weight 4\n }\n track_file {\n  f2 weight 6\n }\n track_process {\n  p1\n }\n}\n` +
-    `vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n priority 150\n virtual_ipaddress {\n  192.0.2.100/24\n }\n track_interface {\n  lo weight 2\n }\n track_file {\n  f1 weight 0\n }\n}\n` +
+    `vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n priority 150\n virtual_ipaddress {\n  192.0.2.100/24\n }\n track_interface {\n  lo weight 2\n }\n track_script {\n  chk\n }\n track_file {\n  f1 weight 0\n }\n}\n` +
     `vrrp_instance VI_3 {\n interface eth0\n virtual_router_id 53\n priority 100\n virtual_ipaddress {\n  192.0.2.150/24\n }\n track_interface {\n  lo weight -3 reverse\n }\n track_script {\n  chk\n }\n track_file {\n  f1 weight 9\n  f2\n }\n track_process {\n  p1 weight 3\n }\n}\n`,
 );
 const config = load(file).config!;
 const view = trackView({
   instances: config.vrrpInstances,
-  syncGroups: config.syncGroups.map((g) => ({ members: g.group, tracking: g.tracking, trackingWeight: g.syncGroupTrackingWeight })),
+  syncGroups: config.syncGroups.map((g) => ({ name: g.name, members: g.group, tracking: g.tracking, trackingWeight: g.syncGroupTrackingWeight })),
   scripts: config.vrrpScripts,
   files: config.trackFiles.map((f, i) => ({ config: f, value: i === 0 ? 5 : 0 })),
   processes: config.trackProcesses,
@@ -79,4 +79,9 @@ test('vrrpProcessTable: keepalived 2.2.7\'s values for `process snmpd` with weig
       ['Integer', 2],
     ].map(([type, value], i) => ({ oid: [21, 1, i + 2, 1], type, value })),
   );
+});
+
+test('a sync group member\'s own weighted track_script is no row: keepalived drops it (vrrp_complete_instance), as tandem does', (t) => {
+  t.false(view.some((v) => v.oid[0] === 5 && v.oid[3] === 1), 'VI_1 (in G1 without sync_group_tracking_weight) has no vrrpTrackedScriptTable row for chk');
+  t.true(view.some((v) => v.oid[0] === 5 && v.oid[3] === 2), 'VI_3, in no group, keeps its row');
 });
