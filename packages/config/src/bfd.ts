@@ -4,6 +4,7 @@ import type { Token } from './lexer.js';
 import type { BfdInstance, BfdTakeover, SyncGroup, TrackRef, VirtualServer, VrrpInstance } from './model.js';
 import { applySection, namedBlock, single, type Handler, type SectionSpec } from './section.js';
 import type { Node } from './tree.js';
+import { ownWeightsIgnored } from './tracking-weights.js';
 import { addressValue, arity, flagValue, intValue } from './values.js';
 
 // keepalived 2.2.7's BFD grammar (keepalived/bfd/bfd_parser.c, vrrp_track.c, check_bfd.c and
@@ -307,8 +308,9 @@ export function checkBfd(r: BfdReferences, diags: Diagnostics): void {
     for (const { ref, weight } of trackBfd(i.tracking.trackBfd, i.pos, i.name)) {
       // keepalived (vrrp.c): an address owner, or a sync group member without
       // sync_group_tracking_weight, drops a weighted track_bfd with a configuration error.
-      const why = i.priority === 255 ? 'the address owner (priority 255)' : g !== undefined && !g.syncGroupTrackingWeight ? `a member of vrrp_sync_group ${g.name} without sync_group_tracking_weight` : undefined;
-      if (weight !== 0 && why !== undefined) diags.warning('CONF_ERR_CONFLICT', ref.pos, `(${i.name}) track_bfd ${ref.name} with weight ${weight} is ignored, as keepalived does for ${why}; use weight 0 to track it`);
+      if (weight === 0 || !ownWeightsIgnored(i, g)) continue;
+      const why = i.priority === 255 ? 'the address owner (priority 255)' : `a member of vrrp_sync_group ${g!.name} without sync_group_tracking_weight`;
+      diags.warning('CONF_ERR_CONFLICT', ref.pos, `(${i.name}) track_bfd ${ref.name} with weight ${weight} is ignored, as keepalived does for ${why}; use weight 0 to track it`);
     }
     for (const t of i.bfdTakeover) {
       // keepalived never reads `@tandem` lines, so no reading order applies.

@@ -12,5 +12,5 @@ export { DEFAULT_ANNOUNCE_INTERFACE, DEFAULT_ANNOUNCE_WITHDRAW_DELAY, type Annou
 export { staticTrackedInterfaces } from './track-group.js';
 export * from './print.js';
 export { forEachChecker } from './each-checker.js';
-export { groupPersistence, keptServerPort, protocolDefaulted, realServerPort, suspendsChecks } from './lvs.js';
-export { effectiveTracking, type EffectiveTracking, type TrackedDefaults, type TrackingCorrection } from './tracking-weights.js';
+export { groupOf, keptServerPort, protocolDefaulted, realServerPort, servicePersistence, suspendsChecks } from './lvs.js';
+export { effectiveTracking, hasOwnerMember, ownWeightsIgnored, trackedDefaults, type EffectiveTracking, type TrackedDefaults, type TrackingCorrection } from './tracking-weights.js';

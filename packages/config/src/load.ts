@@ -9,7 +9,7 @@ import { forEachChecker } from './each-checker.js';
 import type { BfdInstance, Config, GarpGroup, GlobalDefs, InterfaceDelays, RouteSpec, RuleSpec, SslSettings, SyncGroup, TrackFile, TrackGroup, Tracking, TrackProcess, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
 import { routeBlock, ruleBlock } from './routes.js';
 import { parseSyncGroup, parseTrackFile, parseTrackProcess, parseVrrpScript } from './tracking.js';
-import { effectiveTracking } from './tracking-weights.js';
+import { effectiveTracking, hasOwnerMember, trackedDefaults } from './tracking-weights.js';
 import { checkGroupServer, parseVirtualServer, parseVirtualServerGroup } from './lvs.js';
 import { blockOf } from './section.js';
 import { arity } from './values.js';
@@ -89,9 +89,8 @@ function checkTracking(instances: readonly VrrpInstance[], scripts: readonly Vrr
 function warnTrackingWeights(instances: readonly VrrpInstance[], scripts: readonly VrrpScript[], files: readonly TrackFile[], processes: readonly TrackProcess[], groups: readonly SyncGroup[], diags: Diagnostics): void {
   const groupOf = new Map<string, SyncGroup>();
   for (const g of groups) for (const m of g.group) groupOf.set(m, g);
-  const owned = new Set(groups.filter((g) => instances.some((i) => i.priority === 255 && g.group.includes(i.name))));
-  const weight = <T extends { name: string; weight: number }>(items: readonly T[]) => (name: string): number | undefined => items.find((x) => x.name === name)?.weight;
-  const defaults = { scriptWeight: weight(scripts), fileWeight: weight(files), processWeight: weight(processes) };
+  const owned = new Set(groups.filter((g) => hasOwnerMember(g, instances)));
+  const defaults = trackedDefaults(scripts, files, processes);
   const said = new Set<string>();
   for (const i of instances) {
     const g = groupOf.get(i.name);
@@ -147,14 +146,16 @@ function checkLvs(groups: readonly VirtualServerGroup[], servers: VirtualServer[
       diags.error('CONF_ERR_REFERENCE', vs.pos, `virtual_server group ${vs.key.group}: no virtual_server_group of that name`);
     }
     const g = vs.key.kind === 'group' ? groupNames.get(vs.key.group) : undefined;
-    if (g !== undefined && g.entries.length === 0) {
-      // keepalived removes an empty group ("has no entries - removing") and then ignores the virtual servers naming it.
-      diags.warning('CONF_ERR_MISSING', vs.pos, `virtual_server ${vs.name}: virtual_server_group ${g.name} has no entries; ignored, as keepalived ignores it`);
-      ignored.add(vs);
-    } else if (g !== undefined && !groupFamilyFits(vs, g, diags)) ignored.add(vs);
-    else if (g !== undefined) checkGroupServer(vs, g, diags);
-    if (vs.haSuspend === true && vs.key.kind === 'group' && groupNames.get(vs.key.group)?.entries.some((e) => e.kind === 'fwmark') === true) {
-      diags.warning('CONF_ERR_CONFLICT', vs.pos, `virtual_server ${vs.name}: ha_suspend cannot be used with virtual_server_group ${vs.key.group}, which has fwmark entries; ignored, as keepalived clears it`);
+    if (g !== undefined) {
+      if (g.entries.length === 0) {
+        // keepalived removes an empty group ("has no entries - removing") and then ignores the virtual servers naming it.
+        diags.warning('CONF_ERR_MISSING', vs.pos, `virtual_server ${vs.name}: virtual_server_group ${g.name} has no entries; ignored, as keepalived ignores it`);
+        ignored.add(vs);
+      } else if (!groupFamilyFits(vs, g, diags)) ignored.add(vs);
+      else checkGroupServer(vs, g, diags);
+      if (vs.haSuspend === true && g.entries.some((e) => e.kind === 'fwmark')) {
+        diags.warning('CONF_ERR_CONFLICT', vs.pos, `virtual_server ${vs.name}: ha_suspend cannot be used with virtual_server_group ${g.name}, which has fwmark entries; ignored, as keepalived clears it`);
+      }
     }
     const prev = names.get(vs.name);
     if (prev !== undefined) diags.error('CONF_ERR_CONFLICT', vs.pos, `virtual_server ${vs.name} is defined twice (first at line ${prev.pos.line})`);

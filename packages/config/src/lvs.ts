@@ -314,6 +314,15 @@ function checkQuorum(d: VsDraft, name: string, pos: Position, diags: Diagnostics
   }
 }
 
+/** keepalived's warning for a service without `protocol`. */
+const noProtocol = (name: string): string => `virtual_server ${name}: no protocol set, so it is UDP as in keepalived (IPVS's default); write protocol TCP for a TCP service`;
+
+/** The real and sorry servers that are not NAT and give a port: the ones keepalived's port rules (check_data.c) speak of. */
+function portedNonNat(reals: readonly RealServer[], sorry: { readonly port?: number; readonly pos: Position } | undefined, sorryForwarding: Forwarding | undefined, forwarding: Forwarding): Array<{ port: number; pos: Position; kind: Forwarding['kind']; what: string }> {
+  const all = [...reals.map((rs) => ({ s: rs as { readonly port?: number; readonly pos: Position }, f: rs.forwarding ?? forwarding, what: `real_server ${rs.address}` })), ...(sorry !== undefined ? [{ s: sorry, f: sorryForwarding ?? forwarding, what: 'sorry_server' }] : [])];
+  return all.flatMap(({ s, f, what }) => (f.kind === 'NAT' || s.port === undefined ? [] : [{ port: s.port, pos: s.pos, kind: f.kind, what }]));
+}
+
 /**
  * keepalived's port warnings (check_data.c): a server that is not NAT keeps the packet's port,
  * so under an address it takes the service's port and under a fwmark it has none; IPVS is
@@ -321,33 +330,28 @@ function checkQuorum(d: VsDraft, name: string, pos: Position, diags: Diagnostics
  */
 function checkPorts(key: VirtualServerKey, d: VsDraft, forwardingOf: Forwarding, name: string, diags: Diagnostics): void {
   if (key.kind === 'group') return;
-  const check = (server: { readonly port?: number; readonly pos: Position }, forwarding: Forwarding, what: string): void => {
-    if (forwarding.kind === 'NAT' || server.port === undefined) return;
-    if (key.kind === 'fwmark') diags.warning('CONF_ERR_CONFLICT', server.pos, `${what} of fwmark virtual server ${name} has port ${server.port}, which a ${forwarding.kind} server cannot use: IPVS gets none, as keepalived clears it`);
-    else if (server.port !== (key.port ?? 0)) diags.warning('CONF_ERR_CONFLICT', server.pos, `${what} port ${server.port} is not the virtual server's (${key.port ?? 0}), which a ${forwarding.kind} server keeps: IPVS gets ${key.port ?? 0}, as keepalived resets it (its checkers still use ${server.port})`);
-  };
-  for (const rs of d.realServers) check(rs, rs.forwarding ?? forwardingOf, `real_server ${rs.address}`);
-  if (d.sorryServer !== undefined) check(d.sorryServer, d.sorryForwarding ?? forwardingOf, 'sorry_server');
+  for (const { port, pos, kind, what } of portedNonNat(d.realServers, d.sorryServer, d.sorryForwarding, forwardingOf)) {
+    if (key.kind === 'fwmark') diags.warning('CONF_ERR_CONFLICT', pos, `${what} of fwmark virtual server ${name} has port ${port}, which a ${kind} server cannot use: IPVS gets none, as keepalived clears it`);
+    else if (port !== (key.port ?? 0)) diags.warning('CONF_ERR_CONFLICT', pos, `${what} port ${port} is not the virtual server's (${key.port ?? 0}), which a ${kind} server keeps: IPVS gets ${key.port ?? 0}, as keepalived resets it (its checkers still use ${port})`);
+  }
 }
 
 /**
  * What keepalived says of a group's virtual server once the group is known: no protocol with
  * address entries (UDP then), an address entry without a port on a service that is not
- * persistent (it becomes persistent for 360 s: `groupPersistence`), and servers that are not
+ * persistent (it becomes persistent for 360 s: `servicePersistence`), and servers that are not
  * NAT whose port differs from an entry's (IPVS gets the entry's) or that have one with fwmark entries.
  */
 export function checkGroupServer(vs: VirtualServer, group: VirtualServerGroup, diags: Diagnostics): void {
   const addresses = group.entries.filter((e) => e.kind === 'address');
-  if (addresses.length > 0 && protocolDefaulted(vs)) diags.warning('CONF_ERR_MISSING', vs.pos, `virtual_server ${vs.name}: no protocol set, so it is UDP as in keepalived (IPVS's default); write protocol TCP for a TCP service`);
+  if (addresses.length > 0 && protocolDefaulted(vs)) diags.warning('CONF_ERR_MISSING', vs.pos, noProtocol(vs.name));
   if (vs.persistenceTimeout === undefined && addresses.some((e) => e.port === undefined)) {
     diags.warning('CONF_ERR_MISSING', vs.pos, `virtual_server ${vs.name}: virtual_server_group ${group.name} has an address without a port, which is only valid for a persistent service, so persistence_timeout is 360 s, as keepalived sets it`);
   }
-  const servers = [...vs.realServers.map((rs) => ({ s: rs as { readonly port?: number; readonly pos: Position }, f: rs.forwarding ?? vs.forwarding, what: `real_server ${rs.address}` })), ...(vs.sorryServer !== undefined ? [{ s: vs.sorryServer, f: vs.sorryServer.forwarding ?? vs.forwarding, what: 'sorry_server' }] : [])];
-  for (const { s, f, what } of servers) {
-    if (f.kind === 'NAT' || s.port === undefined) continue;
-    if (group.entries.some((e) => e.kind === 'fwmark')) diags.warning('CONF_ERR_CONFLICT', s.pos, `${what} of virtual_server ${vs.name} has port ${s.port}, which a ${f.kind} server cannot use with the group's fwmark entries: IPVS gets none there, as keepalived`);
+  for (const { port, pos, kind, what } of portedNonNat(vs.realServers, vs.sorryServer, vs.sorryServer?.forwarding, vs.forwarding)) {
+    if (group.entries.some((e) => e.kind === 'fwmark')) diags.warning('CONF_ERR_CONFLICT', pos, `${what} of virtual_server ${vs.name} has port ${port}, which a ${kind} server cannot use with the group's fwmark entries: IPVS gets none there, as keepalived`);
     for (const e of addresses) {
-      if ((e.port ?? 0) !== s.port) diags.warning('CONF_ERR_CONFLICT', s.pos, `${what} port ${s.port} is not the port of ${group.name}'s entry at line ${e.pos.line} (${e.port ?? 0}), which a ${f.kind} server keeps: IPVS gets the entry's, as keepalived`);
+      if ((e.port ?? 0) !== port) diags.warning('CONF_ERR_CONFLICT', pos, `${what} port ${port} is not the port of ${group.name}'s entry at line ${e.pos.line} (${e.port ?? 0}), which a ${kind} server keeps: IPVS gets the entry's, as keepalived`);
     }
   }
 }
@@ -363,13 +367,22 @@ export function keptServerPort(vs: VirtualServer, server: { readonly port?: numb
   return realServerPort(server, server.forwarding ?? vs.forwarding, k.kind === 'address' ? (k.port ?? 0) : undefined, k.kind);
 }
 
-/** Whether a virtual server's checkers follow ha_suspend: keepalived clears it for a group with fwmark entries. */
-export const suspendsChecks = (vs: VirtualServer, group: VirtualServerGroup | undefined): boolean =>
-  vs.haSuspend === true && group?.entries.some((e) => e.kind === 'fwmark') !== true;
+/** The virtual_server_group a `virtual_server group NAME` names; undefined for other virtual servers or a missing group. */
+export const groupOf = (vs: VirtualServer, groups: readonly VirtualServerGroup[]): VirtualServerGroup | undefined => {
+  const k = vs.key;
+  return k.kind === 'group' ? groups.find((g) => g.name === k.group) : undefined;
+};
 
-/** A group's virtual server with an address entry without a port and no persistence_timeout: keepalived makes it persistent for 360 s. */
-export const groupPersistence = (vs: VirtualServer, group: VirtualServerGroup | undefined): number | undefined =>
-  vs.persistenceTimeout ?? (group?.entries.some((e) => e.kind === 'address' && e.port === undefined) === true ? 360 : undefined);
+/** Whether a virtual server's checkers follow ha_suspend: keepalived clears it for a group with fwmark entries. */
+export const suspendsChecks = (vs: VirtualServer, groups: readonly VirtualServerGroup[]): boolean =>
+  vs.haSuspend === true && groupOf(vs, groups)?.entries.some((e) => e.kind === 'fwmark') !== true;
+
+/**
+ * The persistence timeout IPVS gets: the virtual server's own, or for a group with an address
+ * entry without a port and no persistence_timeout, 360 s, as keepalived makes it persistent.
+ */
+export const servicePersistence = (vs: VirtualServer, groups: readonly VirtualServerGroup[]): number | undefined =>
+  vs.persistenceTimeout ?? (groupOf(vs, groups)?.entries.some((e) => e.kind === 'address' && e.port === undefined) === true ? 360 : undefined);
 
 /**
  * The port keepalived 2.2.7 gives a real or sorry server in IPVS (check_data.c, ipvswrapper.c):
@@ -406,7 +419,7 @@ export function parseVirtualServer(node: Node, diags: Diagnostics): VirtualServe
   const protocol = d.protocol ?? 'UDP';
   const pos: Position = node.keyword.pos;
   const name = keyName(key, protocol);
-  if (key.kind === 'address' && d.protocol === undefined) diags.warning('CONF_ERR_MISSING', pos, `virtual_server ${name}: no protocol set, so it is UDP as in keepalived (IPVS's default); write protocol TCP for a TCP service`);
+  if (key.kind === 'address' && d.protocol === undefined) diags.warning('CONF_ERR_MISSING', pos, noProtocol(name));
   if (key.kind === 'fwmark' && d.protocol !== undefined) diags.warning('CONF_ERR_CONFLICT', pos, `virtual_server ${name}: protocol ${d.protocol} is ignored for a fwmark service (keepalived ignores it too)`);
   if (key.kind === 'address' && key.port === undefined && d.persistenceTimeout === undefined) {
     diags.warning('CONF_ERR_MISSING', pos, `virtual_server ${name}: port 0 (all ports) is only valid for a persistent service, so persistence_timeout is 360 s, as keepalived sets it`);

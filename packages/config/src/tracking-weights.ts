@@ -1,5 +1,5 @@
 import type { Position } from './diagnostics.js';
-import type { SyncGroup, TrackRef, Tracking, VrrpInstance } from './model.js';
+import type { SyncGroup, TrackFile, TrackProcess, TrackRef, Tracking, VrrpInstance, VrrpScript } from './model.js';
 
 /** What keepalived did to one tracked item when it read the file. */
 export interface TrackingCorrection {
@@ -21,6 +21,20 @@ export interface TrackedDefaults {
   readonly processWeight: (name: string) => number | undefined;
 }
 
+/** The default weights of the file's vrrp_script, track_file and vrrp_track_process blocks. */
+export function trackedDefaults(scripts: readonly VrrpScript[], files: readonly TrackFile[], processes: readonly TrackProcess[]): TrackedDefaults {
+  const weight = <T extends { readonly name: string; readonly weight: number }>(items: readonly T[]) => (name: string): number | undefined => items.find((x) => x.name === name)?.weight;
+  return { scriptWeight: weight(scripts), fileWeight: weight(files), processWeight: weight(processes) };
+}
+
+/** Whether keepalived ignores the weights of an instance's own tracked items: a sync group member without sync_group_tracking_weight, or an address owner. */
+export const ownWeightsIgnored = (i: VrrpInstance, group: Pick<SyncGroup, 'syncGroupTrackingWeight'> | undefined): boolean =>
+  (group !== undefined && !group.syncGroupTrackingWeight) || i.priority === 255;
+
+/** Whether one of a sync group's members is an address owner (priority 255): keepalived then counts the group's own tracked items at weight 0. */
+export const hasOwnerMember = (group: Pick<SyncGroup, 'group'>, instances: readonly VrrpInstance[]): boolean =>
+  instances.some((i) => i.priority === 255 && group.group.includes(i.name));
+
 /**
  * keepalived 2.2.7's weights on tracked items (vrrp.c `vrrp_complete_instance` and
  * `sync_group_tracking_init`). A member of a sync group without `sync_group_tracking_weight`,
@@ -34,7 +48,7 @@ export function effectiveTracking(i: VrrpInstance, group: (Pick<SyncGroup, 'name
   const corrections: TrackingCorrection[] = [];
   const sync = group !== undefined && !group.syncGroupTrackingWeight;
   let own = i.tracking;
-  if (sync || i.priority === 255) {
+  if (ownWeightsIgnored(i, group)) {
     const why = sync ? `a member of vrrp_sync_group ${group.name} without sync_group_tracking_weight` : 'the address owner (priority 255)';
     const say = (ref: TrackRef, what: string): void => void corrections.push({ pos: ref.pos, message: `(${i.name}) ${what}, as keepalived does for ${why}` });
     const trackInterface = own.trackInterface.flatMap((ref) => {

@@ -263,8 +263,8 @@ test('ha_suspend in a virtual_server; cleared with a warning for a fwmark, or a 
   const mixed = vs('group G', 'virtual_server_group G {\n  192.0.2.50 80\n  fwmark 7\n}\n');
   t.deepEqual(messages(mixed, 'error'), []);
   t.regex(messages(mixed, 'warning').join(), /ha_suspend cannot be used with virtual_server_group G, which has fwmark entries; ignored/);
-  t.false(suspendsChecks(mixed.config!.virtualServers[0]!, mixed.config!.virtualServerGroups[0]));
+  t.false(suspendsChecks(mixed.config!.virtualServers[0]!, mixed.config!.virtualServerGroups));
   const plain = vs('group G', 'virtual_server_group G {\n  192.0.2.50 80\n}\n');
   t.deepEqual(messages(plain, 'error'), []);
-  t.true(suspendsChecks(plain.config!.virtualServers[0]!, plain.config!.virtualServerGroups[0]));
+  t.true(suspendsChecks(plain.config!.virtualServers[0]!, plain.config!.virtualServerGroups));
 });

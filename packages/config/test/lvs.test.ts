@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatDiagnostic, groupPersistence, load, realServerPort, type ConfigErrorCode, type VirtualServer } from '../src/index.js';
+import { formatDiagnostic, load, realServerPort, servicePersistence, type ConfigErrorCode, type VirtualServer } from '../src/index.js';
 
 function loadText(text: string) {
   const p = join(mkdtempSync(join(tmpdir(), 'tandem-lvs-')), 'k.conf');
@@ -219,8 +219,8 @@ virtual_server group M {
   // A group of fwmarks only: no protocol to miss (keepalived says nothing either).
   t.false(said.some((l) => l.startsWith('13:')), said.join(' | '));
   const [g, m] = r.config!.virtualServers;
-  t.is(groupPersistence(g!, r.config!.virtualServerGroups[0]), 360);
-  t.is(groupPersistence(m!, r.config!.virtualServerGroups[1]), undefined);
+  t.is(servicePersistence(g!, r.config!.virtualServerGroups), 360);
+  t.is(servicePersistence(m!, r.config!.virtualServerGroups), undefined);
 });
 
 test('keepalived\'s old forms: SMTP_CHECK host blocks become one check each; lvs_sync_daemon_interface becomes the global sync daemon', (t) => {

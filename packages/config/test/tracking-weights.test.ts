@@ -1,6 +1,6 @@
 // keepalived's weights on tracked items of sync group members and address owners (vrrp.c).
 import test from 'ava';
-import { effectiveTracking, type Config } from '../src/index.js';
+import { effectiveTracking, hasOwnerMember, trackedDefaults, type Config } from '../src/index.js';
 import { loadText } from './load-text.js';
 
 const scripts = 'vrrp_script s0 {\n  script "/bin/true"\n}\nvrrp_script s5 {\n  script "/bin/true"\n  weight 5\n}\ntrack_file f1 {\n  file /tmp/f1\n}\ntrack_file f3 {\n  file /tmp/f3\n  weight 3\n}\nvrrp_track_process p {\n  process sshd\n  weight 7\n}\n';
@@ -10,9 +10,7 @@ const instance = (name: string, vrid: number, priority: number, vip: string): st
 function effective(c: Config, name: string) {
   const i = c.vrrpInstances.find((x) => x.name === name)!;
   const g = c.syncGroups.find((x) => x.group.includes(name));
-  const owner = g !== undefined && c.vrrpInstances.some((x) => x.priority === 255 && g.group.includes(x.name));
-  const weight = <T extends { name: string; weight: number }>(xs: readonly T[]) => (n: string) => xs.find((x) => x.name === n)?.weight;
-  const e = effectiveTracking(i, g, owner, { scriptWeight: weight(c.vrrpScripts), fileWeight: weight(c.trackFiles), processWeight: weight(c.trackProcesses) });
+  const e = effectiveTracking(i, g, g !== undefined && hasOwnerMember(g, c.vrrpInstances), trackedDefaults(c.vrrpScripts, c.trackFiles, c.trackProcesses));
   const show = (t: typeof e.own | undefined) =>
     t === undefined ? undefined : { script: t.trackScript.map((r) => `${r.name}:${r.weight ?? '-'}`), file: t.trackFile.map((r) => `${r.name}:${r.weight ?? '-'}`), iface: t.trackInterface.map((r) => `${r.name}:${r.weight ?? '-'}`), process: t.trackProcess.map((r) => `${r.name}:${r.weight ?? '-'}`) };
   return { own: show(e.own), group: show(e.group), said: e.corrections.map((x) => x.message) };

@@ -1,4 +1,4 @@
-import type { VirtualServer, VirtualServerGroup } from '@tandem/config';
+import { groupOf, type VirtualServer, type VirtualServerGroup } from '@tandem/config';
 import type { AddressEvent } from '@tandem/net';
 import { addressToBytes, bytesToAddress } from '@tandem/vrrp';
 import { groupEntryAddresses } from './ipvs-table.js';
@@ -28,7 +28,7 @@ export function suspendAddresses(vs: VirtualServer, groups: readonly VirtualServ
   if (k.kind === 'address') return new Set([canonical(k.address)]);
   if (k.kind === 'fwmark') return new Set();
   const out = new Set<string>();
-  for (const e of groups.find((g) => g.name === k.group)?.entries ?? []) {
+  for (const e of groupOf(vs, groups)?.entries ?? []) {
     if (e.kind !== 'address') continue;
     try {
       for (const a of groupEntryAddresses(e)) out.add(canonical(a));

@@ -1,4 +1,4 @@
-import type { Config, NftablesIpvs, VirtualServer } from '@tandem/config';
+import { groupOf, type Config, type NftablesIpvs, type VirtualServer } from '@tandem/config';
 import { groupEntryRange } from './ipvs-table.js';
 
 // keepalived's nftables_ipvs (check/check_nftables.c, check/ipvswrapper.c), as pure functions:
@@ -27,7 +27,7 @@ export function assignFwmarks(config: Config, previous?: AutoFwmarks): AutoFwmar
   for (const vs of config.virtualServers) {
     const key = markKey(vs);
     if (key === undefined || marks.has(key)) continue;
-    const group = config.virtualServerGroups.find((g) => g.name === (vs.key as { group: string }).group);
+    const group = groupOf(vs, config.virtualServerGroups);
     if (group === undefined || group.entries.some((e) => e.kind === 'fwmark') || !group.entries.some((e) => e.kind === 'address')) continue;
     const kept = previous?.marks.get(key);
     marks.set(key, kept ?? next++);

@@ -1,4 +1,4 @@
-import { groupPersistence, realServerPort, type Forwarding, type GroupEntry, type RealServer, type VirtualServer, type VirtualServerGroup } from '@tandem/config';
+import { groupOf, realServerPort, servicePersistence, type Forwarding, type GroupEntry, type RealServer, type VirtualServer, type VirtualServerGroup } from '@tandem/config';
 import { addressToInetAddr, inetAddrToAddress, type Destination, type ForwardMethod, type Service, type ServiceKey, SVC_F_ONEPACKET, SVC_F_PERSISTENT, SVC_F_SCHED1, SVC_F_SCHED2, SVC_F_SCHED3, type TableService } from '@tandem/ipvs';
 
 // The pure mapping from keepalived.conf's virtual servers and the real servers' health to the
@@ -74,8 +74,7 @@ export function serviceKeys(vs: VirtualServer, groups: readonly VirtualServerGro
     case 'fwmark':
       return [{ family: markFamily, fwmark: vs.key.mark }];
     case 'group': {
-      const name = vs.key.group;
-      const group = groups.find((g) => g.name === name);
+      const group = groupOf(vs, groups);
       if (autoMark !== undefined) {
         const families = new Set((group?.entries ?? []).flatMap((e) => (e.kind === 'address' ? [FAMILY[e.family]] : [])));
         return (['inet', 'inet6'] as const).filter((f) => families.has(f)).map((family) => ({ family, fwmark: autoMark }));
@@ -94,7 +93,7 @@ function granularity(vs: VirtualServer, family: 'inet' | 'inet6'): number {
   return g.split('.').reduce((n, o) => n + (Number(o) >>> 0).toString(2).replace(/0/g, '').length, 0);
 }
 
-/** `persistence`: the service's persistence timeout when it is not the virtual server's own (a group's, `groupPersistence`). */
+/** `persistence`: the service's persistence timeout when it is not the virtual server's own (a group's, `servicePersistence`). */
 export function serviceFor(vs: VirtualServer, key: ServiceKey, persistence = vs.persistenceTimeout): Service {
   const timeout = persistence ?? 0;
   let flags = vs.schedulerFlags.reduce((f, name) => f | (SCHED_FLAGS[name] ?? 0), 0);
@@ -153,7 +152,7 @@ export function nextQuorum(vs: VirtualServer, up: boolean, weightSum: number): b
 export function desiredForVirtualServer(vs: VirtualServer, groups: readonly VirtualServerGroup[], health: (rs: RealServer) => RealHealth, quorumUp: boolean, autoMark?: number): TableService[] {
   const sorry = vs.sorryServer;
   const sorryActive = !quorumUp && sorry !== undefined;
-  const persistence = vs.key.kind === 'group' ? groupPersistence(vs, groups.find((g) => g.name === (vs.key as { group: string }).group)) : vs.persistenceTimeout;
+  const persistence = servicePersistence(vs, groups);
   return serviceKeys(vs, groups, autoMark).map((key) => {
     const servicePort = 'port' in key ? key.port : undefined;
     const portOf = (server: { readonly port?: number }, forwarding: Forwarding): number => realServerPort(server, forwarding, servicePort, vs.key.kind);

@@ -310,7 +310,7 @@ export class LvsService {
    * events first, then a listing, so none is missed), and stops when none has.
    */
   private async followAddresses(config: Config): Promise<void> {
-    this.suspendSets = new Map(config.virtualServers.filter((vs) => suspendsChecks(vs, config.virtualServerGroups.find((g) => vs.key.kind === 'group' && g.name === vs.key.group))).map((vs) => [vs.name, suspendAddresses(vs, config.virtualServerGroups)]));
+    this.suspendSets = new Map(config.virtualServers.filter((vs) => suspendsChecks(vs, config.virtualServerGroups)).map((vs) => [vs.name, suspendAddresses(vs, config.virtualServerGroups)]));
     if (this.suspendSets.size === 0) {
       this.addressWatch?.close();
       this.addressWatch = undefined;

@@ -1,4 +1,4 @@
-import { effectiveTracking, type BfdInstance, type TrackFile, type Tracking, type TrackProcess, type VrrpInstance, type VrrpScript } from '@tandem/config';
+import { effectiveTracking, trackedDefaults, type BfdInstance, type TrackFile, type Tracking, type TrackProcess, type VrrpInstance, type VrrpScript } from '@tandem/config';
 import type { SnmpType, Varbind } from './snmp-view.js';
 
 // KEEPALIVED-MIB's tracking tables (vrrp 4, 5, 12, 13, 14, 15, 16, 17, 19, 20, 22) as keepalived
@@ -37,7 +37,7 @@ function rows(out: Varbind[], table: number, columns: readonly [number, number, 
 }
 
 /** An instance's or group's tracked items of each kind, with keepalived's weights. */
-function tracked(t: Tracking, s: TrackSources): Record<'interfaces' | 'scripts' | 'files' | 'bfd' | 'processes', Array<{ name: string; weight: number; reverse: boolean }>> {
+function tracked(t: Tracking, s: TrackSources): Record<TrackedKind, Array<{ name: string; weight: number; reverse: boolean }>> {
   const own = <T extends { readonly name: string; readonly weight: number }>(list: readonly T[], reverse: (x: T) => boolean) => (ref: { readonly name: string }) => {
     const x = list.find((y) => y.name === ref.name);
     return x === undefined ? [] : [{ name: ref.name, weight: x.weight, reverse: reverse(x) }];
@@ -54,33 +54,32 @@ function tracked(t: Tracking, s: TrackSources): Record<'interfaces' | 'scripts' 
   };
 }
 
+type TrackedKind = 'interfaces' | 'scripts' | 'files' | 'bfd' | 'processes';
+
+/** The tables of an instance's and of a sync group's tracked items (vrrpTracked* and syncGroupTracked*). */
+const INSTANCE_TABLES: Readonly<Record<TrackedKind, number>> = { interfaces: 4, scripts: 5, files: 12, bfd: 17, processes: 20 };
+const GROUP_TABLES: Readonly<Record<TrackedKind, number>> = { interfaces: 14, scripts: 15, files: 16, bfd: 19, processes: 22 };
+
+/** One owner's rows in each tracking table; the interface tables have their name in column 1 (keepalived registers {N, 1, 1}). */
+function trackedRows(out: Varbind[], tables: Readonly<Record<TrackedKind, number>>, owner: number, t: ReturnType<typeof tracked>): void {
+  for (const kind of ['interfaces', 'scripts', 'files', 'bfd', 'processes'] as const) rows(out, tables[kind], kind === 'interfaces' ? [1, 2, 3] : [2, 3, 4], owner, t[kind]);
+}
+
 /** Every row of the tracking tables, OIDs relative to `vrrp` (KEEPALIVED-MIB 2). */
 export function trackView(s: TrackSources): Varbind[] {
   const out: Varbind[] = [];
-  const weight = <T extends { readonly name: string; readonly weight: number }>(xs: readonly T[]) => (name: string): number | undefined => xs.find((x) => x.name === name)?.weight;
-  const defaults = { scriptWeight: weight(s.scripts), fileWeight: weight(s.files.map((f) => f.config)), processWeight: weight(s.processes) };
+  const defaults = trackedDefaults(s.scripts, s.files.map((f) => f.config), s.processes);
   s.instances.forEach((i, n) => {
     // A sync group member without sync_group_tracking_weight, or an address owner, keeps only what
     // keepalived keeps of its own tracked items (vrrp_complete_instance: weighted scripts dropped,
     // interfaces at weight 0, ...), and only those are rows.
     const g = s.syncGroups.find((x) => x.members.includes(i.name));
     const group = g === undefined ? undefined : { name: g.name, syncGroupTrackingWeight: g.trackingWeight === true };
-    const t = tracked(effectiveTracking(i, group, false, defaults).own, s);
-    // vrrpTrackedInterfaceTable's name is its column 1 (keepalived registers {4, 1, 1}).
-    rows(out, 4, [1, 2, 3], n + 1, t.interfaces);
-    rows(out, 5, [2, 3, 4], n + 1, t.scripts);
-    rows(out, 12, [2, 3, 4], n + 1, t.files);
-    rows(out, 17, [2, 3, 4], n + 1, t.bfd);
-    rows(out, 20, [2, 3, 4], n + 1, t.processes);
+    trackedRows(out, INSTANCE_TABLES, n + 1, tracked(effectiveTracking(i, group, false, defaults).own, s));
   });
   s.syncGroups.forEach((g, n) => {
     if (g.tracking === undefined) return;
-    const t = tracked(g.tracking, s);
-    rows(out, 14, [1, 2, 3], n + 1, t.interfaces);
-    rows(out, 15, [2, 3, 4], n + 1, t.scripts);
-    rows(out, 16, [2, 3, 4], n + 1, t.files);
-    rows(out, 19, [2, 3, 4], n + 1, t.bfd);
-    rows(out, 22, [2, 3, 4], n + 1, t.processes);
+    trackedRows(out, GROUP_TABLES, n + 1, tracked(g.tracking, s));
   });
   // vrrpFileTable: vrrpFileResult is the value the file holds (keepalived's last_status).
   s.files.forEach((f, n) => {

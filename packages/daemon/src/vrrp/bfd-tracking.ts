@@ -1,4 +1,4 @@
-import type { BfdInstance, BfdTakeover, SyncGroup, TrackRef, VrrpInstance } from '@tandem/config';
+import { ownWeightsIgnored, type BfdInstance, type BfdTakeover, type SyncGroup, type TrackRef, type VrrpInstance } from '@tandem/config';
 import { compareAddresses, familyOf } from '@tandem/vrrp';
 import type { TrackedItem } from '../tracking-rules.js';
 
@@ -22,7 +22,7 @@ interface WeightedRef {
  * group's count at weight 0 when a member is an owner (`groupHasOwner`).
  */
 export function trackedBfds(instance: VrrpInstance, group: SyncGroup | undefined, sessions: ReadonlyMap<string, BfdInstance>, groupHasOwner = false): WeightedRef[] {
-  const restricted = instance.priority === 255 || (group !== undefined && !group.syncGroupTrackingWeight);
+  const restricted = ownWeightsIgnored(instance, group);
   const weigh = (r: TrackRef): WeightedRef | undefined => {
     const b = sessions.get(r.name);
     if (b === undefined) return undefined;
