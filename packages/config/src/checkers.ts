@@ -4,9 +4,8 @@ import { DNS_TYPES, type Checker, type CheckerOptions, type HttpUrl, type UrlReg
 import { applySection, blockOf, flag, integer, notInKeepalived, seconds, single, word, type Handler, type SectionSpec, type ValueParser } from './section.js';
 import { ignoredPcreOption, PCRE_OPTIONS, pcreToRegExp, type PcreOption } from './pcre.js';
 import type { Node } from './tree.js';
-import { addressValue, arity, enumValue, flagValue, intValue } from './values.js';
+import { addressValue, arity, enumValue, flagValue, intValue, type Mutable } from './values.js';
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Anything that carries cascading checker options (virtual server, real server, checker). */
 export interface WithOptions {

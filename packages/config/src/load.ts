@@ -6,13 +6,13 @@ import { blockReader, readConfig, type ReusableBlock } from './reader.js';
 import { checkAnnounce } from './anycast.js';
 import { checkBfd, parseBfdInstance } from './bfd.js';
 import { forEachChecker } from './each-checker.js';
-import type { BfdInstance, Config, GarpGroup, GlobalDefs, InterfaceDelays, RouteSpec, RuleSpec, SslSettings, SyncGroup, TrackFile, TrackGroup, Tracking, TrackProcess, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
+import type { BfdInstance, Config, GarpGroup, GlobalDefs, InterfaceDelays, RealServer, RouteSpec, RuleSpec, SslSettings, SyncGroup, TrackFile, TrackGroup, Tracking, TrackProcess, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
 import { routeBlock, ruleBlock } from './routes.js';
 import { parseSyncGroup, parseTrackFile, parseTrackProcess, parseVrrpScript } from './tracking.js';
 import { effectiveTracking, hasOwnerMember, trackedDefaults } from './tracking-weights.js';
 import { checkGroupServer, parseVirtualServer, parseVirtualServerGroup } from './lvs.js';
 import { blockOf } from './section.js';
-import { arity } from './values.js';
+import { arity, type Mutable } from './values.js';
 import { TreeBuilder, type Node } from './tree.js';
 import { parseVip, parseVrrpInstance } from './vrrp-instance.js';
 import { PROCESS_KEYWORD_NAMES, processKeyword } from './top-level.js';
@@ -132,6 +132,21 @@ function groupFamilyFits(vs: VirtualServer, group: VirtualServerGroup, diags: Di
   return false;
 }
 
+/**
+ * A second block for a service already defined: keepalived 2.2.7 has no check for it, so it
+ * adds the same IPVS service again (EEXIST, which it takes as done) and then this block's real
+ * servers to it, where the kernel holds one of each address and port. The service keeps the
+ * first block's settings; the second's real servers that the first lacks join it with their checkers.
+ */
+function mergeDuplicate(first: VirtualServer, second: VirtualServer, diags: Diagnostics): void {
+  const id = (rs: RealServer): string => `${rs.address}:${rs.port ?? ''}`;
+  const held = new Set(first.realServers.map(id));
+  const added = second.realServers.filter((rs) => !held.has(id(rs)));
+  const joined = added.length > 0 ? `; its real servers the first lacks (${added.map((rs) => `${rs.address}${rs.port !== undefined ? ` ${rs.port}` : ''}`).join(', ')}) join that service` : '; its real servers are all in the first';
+  diags.warning('CONF_ERR_CONFLICT', second.pos, `virtual_server ${second.name} is defined twice (first at line ${first.pos.line}): keepalived programs one IPVS service with the first block's settings${joined}, and so does tandem`);
+  if (added.length > 0) (first as Mutable<VirtualServer>).realServers = [...first.realServers, ...added];
+}
+
 /** Cross-checks of the virtual servers and their groups; drops from `servers` those keepalived ignores. */
 function checkLvs(groups: readonly VirtualServerGroup[], servers: VirtualServer[], diags: Diagnostics): void {
   const groupNames = new Map<string, VirtualServerGroup>();
@@ -157,9 +172,13 @@ function checkLvs(groups: readonly VirtualServerGroup[], servers: VirtualServer[
         diags.warning('CONF_ERR_CONFLICT', vs.pos, `virtual_server ${vs.name}: ha_suspend cannot be used with virtual_server_group ${g.name}, which has fwmark entries; ignored, as keepalived clears it`);
       }
     }
+    if (ignored.has(vs)) continue;
     const prev = names.get(vs.name);
-    if (prev !== undefined) diags.error('CONF_ERR_CONFLICT', vs.pos, `virtual_server ${vs.name} is defined twice (first at line ${prev.pos.line})`);
-    names.set(vs.name, vs);
+    if (prev === undefined) names.set(vs.name, vs);
+    else {
+      mergeDuplicate(prev, vs, diags);
+      ignored.add(vs);
+    }
   }
   if (ignored.size > 0) servers.splice(0, servers.length, ...servers.filter((vs) => !ignored.has(vs)));
 }

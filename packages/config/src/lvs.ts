@@ -16,7 +16,7 @@ import {
 } from './model.js';
 import { applySection, assignExcept, blockOf, flag, integer, namedBlock, notInKeepalived, single, word, type Handler, type NotYet, type SectionSpec } from './section.js';
 import type { Node } from './tree.js';
-import { addressValue, arity, enumValue, flagValue } from './values.js';
+import { addressValue, arity, enumValue, flagValue, type Mutable } from './values.js';
 
 const harmless: NotYet = { severity: 'warning', why: 'it does not change load balancing' };
 
@@ -81,7 +81,6 @@ function addressAndPort(node: Node, args: readonly Token[], what: string, diags:
   return p === undefined ? undefined : { address: a.address, family: a.family, port: p };
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type RsDraft = WithOptions & Omit<Mutable<RealServer>, 'options' | 'checkers' | 'address' | 'family' | 'port' | 'pos' | 'weight'> & { checkers: Checker[]; weight?: number };
 
 /** Real servers without a weight of their own: they take their virtual server's `weight` (default 1). */

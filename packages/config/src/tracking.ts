@@ -2,9 +2,8 @@ import type { Diagnostics, Position } from './diagnostics.js';
 import type { NotifyScripts, ScriptSpec, SyncGroup, TrackFile, TrackProcess, TrackRef, VrrpScript } from './model.js';
 import { applySection, blockOf, flag, integer, namedBlock, seconds, single, type Handler, type SectionSpec } from './section.js';
 import type { Node } from './tree.js';
-import { arity, enumValue, intValue } from './values.js';
+import { arity, enumValue, intValue, type Mutable } from './values.js';
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** `CMD [USER [GROUP]]`: a quoted command line, then who runs it. */
 export function scriptValue(node: Node, diags: Diagnostics): ScriptSpec | undefined {

@@ -3,6 +3,9 @@ import type { Diagnostics } from './diagnostics.js';
 import type { Token } from './lexer.js';
 import type { Node } from './tree.js';
 
+/** A model type with its fields writable: a draft being filled, or a correction applied in place. */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /**
  * Checks the number of argument words; extra words are an error (keepalived
  * ignores them silently). The value before them is still taken, so one
