@@ -7,6 +7,8 @@ import { vrrpConf } from './configs.js';
 import { nsRun, waitFor } from './sh.js';
 
 const VIP = '192.0.2.100';
+/** The destination of the virtual route the VRF cases set by `vrf NAME`. */
+const ROUTED = '198.51.100.0/24';
 
 /** What a case asserts with: ava's `t` has it, and so has node:assert through `assertChecks`. */
 export interface Checks {
@@ -142,7 +144,9 @@ export function enslavedToVrf(t: Checks, kind: (typeof ENSLAVED_KINDS)[number], 
   return inLab(kind === 'use_vmac' ? 'vrfm' : 'vrfi', pace, async (c) => {
     const { lab, ms, ip } = c;
     await enslave(lab, 'blue');
-    const conf = (priority: number, n: number): string => vrrpConf({ priority, advertInt: pace.advertInt, version: 3, vips: [`${VIP}/24`], instanceLines: [kind.replace('X', String(n))] });
+    // A virtual route by `vrf blue`: keepalived puts it in the VRF's table (10) while master.
+    const routes = ['virtual_routes {', `  ${ROUTED} dev eth0 vrf blue`, '}'];
+    const conf = (priority: number, n: number): string => vrrpConf({ priority, advertInt: pace.advertInt, version: 3, vips: [`${VIP}/24`], instanceLines: [kind.replace('X', String(n)), ...routes] });
     const name = kind === 'use_vmac' ? 'vrrp.51' : 'ipv.51';
     const a = c.started(await lab.startTandem('a', conf(150, 1)));
     const b = c.started(await lab.startKeepalived('b', conf(100, 2)));
@@ -156,7 +160,17 @@ export function enslavedToVrf(t: Checks, kind: (typeof ENSLAVED_KINDS)[number], 
     // (its src is the interface's primary address: the ipvlan's own, or the VIP on a virtual MAC interface)
     t.regex(table10, /local 192\.0\.2\.100 dev \S+ proto kernel scope host src /, `the VIP's local route is in the VRF's table:\n${table10}`);
     t.notRegex(await ip('a', 'route', 'show', 'table', 'local'), /192\.0\.2\.100/);
-    await failoverBothWays(c);
+    const routedIn10 = /198\.51\.100\.0\/24 dev eth0 /;
+    t.regex(table10, routedIn10, `the virtual route by vrf blue is in its table while master:\n${table10}`);
+    t.notRegex(await ip('a', 'route', 'show', 'table', 'main'), /198\.51\.100\.0/);
+    t.notRegex(await ip('b', 'route', 'show', 'table', '10'), /198\.51\.100\.0/, 'the backup has not set it');
+    await lab.cut('a');
+    await lab.waitHolder(VIP, 'b', ms(3000));
+    // keepalived, now master, sets the same route in the same table.
+    await waitFor('keepalived\'s virtual route in table 10', ms(3000), async () => (routedIn10.test(await ip('b', 'route', 'show', 'table', '10')) ? true : undefined));
+    await lab.restore('a');
+    await lab.waitHolder(VIP, 'a', ms(5000));
+    await waitFor('tandem\'s virtual route back in table 10', ms(3000), async () => (routedIn10.test(await ip('a', 'route', 'show', 'table', '10')) ? true : undefined));
     await lab.stopDaemon(a);
     t.is((await nsRun(lab.ns('a'), 'ip', ['link', 'show', name], { allowFail: true })).trim(), '', 'stop removes the interface');
     await lab.stopDaemon(b);

@@ -458,6 +458,8 @@ export interface RouteSpec {
   readonly dev?: string;
   /** Routing table id (main = 254). */
   readonly table?: number;
+  /** `vrf NAME`: the route goes in that VRF device's table, looked up when it is set (keepalived reads it at load). */
+  readonly vrf?: string;
   readonly metric?: number;
   readonly scope?: 'global' | 'site' | 'link' | 'host' | 'nowhere';
   readonly protocol?: number;

@@ -347,6 +347,7 @@ function route(r: RouteSpec): string {
   if (r.src !== undefined) parts.push('src', r.src);
   if (r.dev !== undefined) parts.push('dev', r.dev);
   if (r.table !== undefined) parts.push('table', TABLE_NAMES[r.table] ?? String(r.table));
+  if (r.vrf !== undefined) parts.push('vrf', r.vrf);
   if (r.metric !== undefined) parts.push('metric', String(r.metric));
   if (r.scope !== undefined) parts.push('scope', r.scope);
   if (r.protocol !== undefined) parts.push('protocol', String(r.protocol));

@@ -161,9 +161,17 @@ export function parseRoute(node: Node, diags: Diagnostics): RouteSpec | undefine
         const t = table(v!.text, v!.pos, diags);
         if (t === undefined) return undefined;
         r.table = t;
+        delete r.vrf;
         i++;
         break;
       }
+      case 'vrf':
+        // keepalived puts the route in the VRF's table, the later of `table` and `vrf` winning.
+        if (!need()) return undefined;
+        r.vrf = v!.text;
+        delete r.table;
+        i++;
+        break;
       case 'metric':
       case 'priority':
       case 'preference': {
@@ -309,7 +317,7 @@ export function parseRoute(node: Node, diags: Diagnostics): RouteSpec | undefine
           break;
         }
         if (destTok !== undefined || !/^[0-9a-fA-F:.]+(\/\d+)?$|^default$/.test(w.text)) {
-          diags.error('CONF_ERR_UNSUPPORTED', w.pos, `route option '${w.text}' is not supported by tandem yet (it runs via, src, dev, table, metric, scope, protocol, onlink, nexthop, from, tos, the metrics such as mtu and advmss, lock, congctl, features ecn, pref, realms, expires, no_track)`);
+          diags.error('CONF_ERR_UNSUPPORTED', w.pos, `route option '${w.text}' is not supported by tandem yet (it runs via, src, dev, table, vrf, metric, scope, protocol, onlink, nexthop, from, tos, the metrics such as mtu and advmss, lock, congctl, features ecn, pref, realms, expires, no_track)`);
           return undefined;
         }
         destTok = w;

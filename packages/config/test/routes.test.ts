@@ -84,3 +84,11 @@ test('rule actions and matches: goto, nop, blackhole, suppress_prefixlength, uid
   t.regex(rules('    from 10.0.0.0/8 preference 5\n').errors.map((x) => x.message).join(), /a rule needs table N, l3mdev, goto N or an action/);
   t.regex(rules('    blackhole table 100 preference 5\n').errors.map((x) => x.message).join(), /a blackhole rule takes no table/);
 });
+
+test('vrf NAME puts a route in that VRF\'s table, the later of table and vrf winning, as keepalived reads them', (t) => {
+  const r = loadRoutes('    192.168.209.0/24 via 192.168.200.254 vrf blue\n    192.168.210.0/24 dev eth0 vrf blue table 7\n    192.168.211.0/24 dev eth0 table 7 vrf red\n');
+  t.deepEqual(r.errors, []);
+  t.deepEqual(r.config!.staticRoutes.map((x) => [x.vrf, x.table]), [['blue', undefined], [undefined, 7], ['red', undefined]]);
+  const bare = loadRoutes('    192.168.209.0/24 dev eth0 vrf\n');
+  t.regex(bare.errors[0]!.message, /vrf needs a value/);
+});

@@ -1,5 +1,5 @@
 import type { RouteSpec as ConfigRoute, RuleSpec as ConfigRule, VirtualAddress } from '@tandem/config';
-import { scopeNames, type AddressSpec, type RouteSpec, type RuleSpec } from '@tandem/net';
+import { scopeNames, type AddressSpec, type LinkInfo, type RouteSpec, type RuleSpec } from '@tandem/net';
 
 /** keepalived's interface for static addresses and routes that name none (its `default_interface`). */
 export const DEFAULT_INTERFACE = 'eth0';
@@ -25,8 +25,9 @@ export function addressSpec(v: VirtualAddress, ifindexOf: IfindexOf, defaultDev:
   };
 }
 
-/** A configured route as net's RouteSpec (interfaces resolved to indexes). */
-export function routeSpec(r: ConfigRoute, ifindexOf: IfindexOf): RouteSpec {
+/** A configured route as net's RouteSpec (interfaces resolved to indexes, a `vrf` to its table by `vrfTableOf`). */
+function routeSpec(r: ConfigRoute, ifindexOf: IfindexOf, vrfTableOf?: (name: string) => number | undefined): RouteSpec {
+  const table = r.vrf !== undefined ? vrfTableOf?.(r.vrf) : r.table;
   return {
     type: r.type,
     destination: r.destination,
@@ -34,7 +35,7 @@ export function routeSpec(r: ConfigRoute, ifindexOf: IfindexOf): RouteSpec {
     ...(r.via !== undefined ? { via: r.via } : {}),
     ...(r.src !== undefined ? { src: r.src } : {}),
     ...(r.dev !== undefined ? { ifindex: ifindexOf(r.dev) } : {}),
-    ...(r.table !== undefined ? { table: r.table } : {}),
+    ...(table !== undefined ? { table } : {}),
     ...(r.metric !== undefined ? { metric: r.metric } : {}),
     ...(r.scope !== undefined ? { scope: scopeNames[r.scope]! } : {}),
     ...(r.protocol !== undefined ? { protocol: r.protocol } : {}),
@@ -59,6 +60,26 @@ export function routeSpec(r: ConfigRoute, ifindexOf: IfindexOf): RouteSpec {
     ...(r.realms !== undefined ? { realms: r.realms } : {}),
     ...(r.expires !== undefined ? { expires: r.expires } : {}),
   };
+}
+
+/**
+ * The routes whose `vrf` names a VRF device among `links`, as RouteSpecs; keepalived 2.2.7 drops
+ * a route whose VRF is missing or no VRF ("VRF %s not found for route"), and so does this, saying
+ * why through `drop`, so that the others are still set.
+ */
+export function routeSpecs(routes: readonly ConfigRoute[], links: Iterable<LinkInfo>, ifindexOf: IfindexOf, drop: (r: ConfigRoute, why: string) => void): RouteSpec[] {
+  const vrfs = new Map<string, LinkInfo>();
+  for (const l of links) vrfs.set(l.name, l);
+  const out: RouteSpec[] = [];
+  for (const r of routes) {
+    const vrf = r.vrf !== undefined ? vrfs.get(r.vrf) : undefined;
+    if (r.vrf !== undefined && vrf?.vrfTable === undefined) {
+      drop(r, vrf === undefined ? `VRF ${r.vrf} not found for route` : `route's VRF ${r.vrf} is not a VRF`);
+      continue;
+    }
+    out.push(routeSpec(r, ifindexOf, () => vrf?.vrfTable));
+  }
+  return out;
 }
 
 export function ruleSpec(r: ConfigRule): RuleSpec {

@@ -1,7 +1,7 @@
 import type { Config } from '@tandem/config';
 import { Rtnl, type AddressSpec, type LinkInfo, type NetworkChanger, type RouteSpec, type RuleSpec } from '@tandem/net';
 import type { Logger } from './logger.js';
-import { addressSpec, DEFAULT_INTERFACE, routeSpec, ruleSpec } from './route-specs.js';
+import { addressSpec, DEFAULT_INTERFACE, routeSpecs, ruleSpec } from './route-specs.js';
 import type { LedgerEntries } from './host-ledger.js';
 import { clearLeftovers } from './leftovers.js';
 
@@ -34,7 +34,7 @@ export class StaticNetwork {
     };
     const want = {
       addresses: config.staticAddresses.map((a) => addressSpec(a, ifindexOf, config.globalDefs.defaultInterface ?? DEFAULT_INTERFACE)),
-      routes: config.staticRoutes.map((r) => routeSpec(r, ifindexOf)),
+      routes: routeSpecs(config.staticRoutes, links.values(), ifindexOf, (r, why) => this.log.warn(`static route ${r.destination}/${r.prefix} (line ${r.pos.line}) not set: ${why}`)),
       rules: config.staticRules.map(ruleSpec),
     };
     await this.remove();

@@ -15,6 +15,8 @@ export interface LinkInfo {
   readonly master?: number;
   /** IFLA_INFO_KIND: what the kernel made it as (`vrf`, `macvlan`, `ipvlan`, `veth`, ...); none for a plain device. */
   readonly kind?: string;
+  /** IFLA_VRF_TABLE: a VRF device's routing table. */
+  readonly vrfTable?: number;
 }
 
 /** The flags of an L2 ipvlan (linux/if_link.h IPVLAN_F_*): bridge is none. */
@@ -214,15 +216,33 @@ function withKind(kind: string | undefined): { kind?: string } {
   return kind === undefined ? {} : { kind };
 }
 
-/** IFLA_INFO_KIND out of an IFLA_LINKINFO attribute (with or without its terminating zero). */
-export function linkKind(linkinfo: Buffer | undefined): string | undefined {
-  for (let o = 0; linkinfo !== undefined && o + 4 <= linkinfo.length; ) {
-    const len = linkinfo.readUInt16LE(o);
-    if (len < 4 || o + len > linkinfo.length) return undefined;
-    if (linkinfo.readUInt16LE(o + 2) === IFLA_INFO_KIND) return linkinfo.subarray(o + 4, o + len).toString().replace(/\0+$/, '');
+function withVrfTable(table: number | undefined): { vrfTable?: number } {
+  return table === undefined ? {} : { vrfTable: table };
+}
+
+/** The payload of the first attribute of `type` among the rtattrs in `attrs`; undefined if none (or a malformed one comes first). */
+function attribute(attrs: Buffer | undefined, type: number): Buffer | undefined {
+  for (let o = 0; attrs !== undefined && o + 4 <= attrs.length; ) {
+    const len = attrs.readUInt16LE(o);
+    if (len < 4 || o + len > attrs.length) return undefined;
+    if ((attrs.readUInt16LE(o + 2) & 0x3fff) === type) return attrs.subarray(o + 4, o + len);
     o += (len + 3) & ~3;
   }
   return undefined;
+}
+
+/** IFLA_INFO_KIND out of an IFLA_LINKINFO attribute (with or without its terminating zero). */
+export function linkKind(linkinfo: Buffer | undefined): string | undefined {
+  return attribute(linkinfo, IFLA_INFO_KIND)?.toString().replace(/\0+$/, '');
+}
+
+const IFLA_VRF_TABLE = 1;
+
+/** A VRF device's table out of its IFLA_LINKINFO (IFLA_INFO_DATA's IFLA_VRF_TABLE); undefined for any other device. */
+export function vrfTable(linkinfo: Buffer | undefined): number | undefined {
+  if (linkKind(linkinfo) !== 'vrf') return undefined;
+  const t = attribute(attribute(linkinfo, IFLA_INFO_DATA), IFLA_VRF_TABLE);
+  return t !== undefined && t.length >= 4 ? t.readUInt32LE(0) : undefined;
 }
 
 /** IFLA_LINKINFO for a private-mode macvlan: kind "macvlan", data { mode private }. */
@@ -284,6 +304,7 @@ export class Rtnl {
         up: Boolean(l.data.flags?.up) && Boolean(l.data.flags?.lowerUp),
         ...(l.attrs.master !== undefined && l.attrs.master !== 0 ? { master: l.attrs.master } : {}),
         ...withKind(linkKind(l.attrs.linkinfo)),
+        ...withVrfTable(vrfTable(l.attrs.linkinfo)),
       }));
     } catch (err) {
       throw wrapNetlinkError('getLinks', err);

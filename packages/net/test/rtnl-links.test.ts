@@ -1,5 +1,5 @@
 import test from 'ava';
-import { ipvlanLinkInfo, linkKind, type IpvlanMode } from '../src/rtnl.js';
+import { ipvlanLinkInfo, linkKind, vrfTable, type IpvlanMode } from '../src/rtnl.js';
 
 // keepalived 2.2.7's RTM_NEWLINK for `use_ipvlan ipv.51 192.0.2.21/24 private` on eth0, as
 // strace showed it (keepalived -P in a namespace, 2026-11-29): IFLA_LINKINFO holds
@@ -32,4 +32,15 @@ test('linkKind reads IFLA_INFO_KIND with or without its zero, and nothing out of
   t.is(linkKind(Buffer.from('0700010076726600', 'hex')), 'vrf');
   t.is(linkKind(Buffer.from('0a000100697076', 'hex')), undefined);
   t.is(linkKind(undefined), undefined);
+});
+
+test('vrfTable reads a VRF device\'s IFLA_VRF_TABLE out of IFLA_INFO_DATA, and nothing for other kinds', (t) => {
+  // As rtnetlink reports `ip link add red type vrf table 10` (linux/if_link.h: IFLA_INFO_KIND 1,
+  // IFLA_INFO_DATA 2, IFLA_VRF_TABLE 1 as a u32), with NLA_F_NESTED set on the data or not.
+  const kind = '0800010076726600';
+  t.is(vrfTable(Buffer.from(`${kind}0c000200080001000a000000`, 'hex')), 10);
+  t.is(vrfTable(Buffer.from(`${kind}0c000280080001000a000000`, 'hex')), 10);
+  t.is(vrfTable(Buffer.from(`${kind}0c00020008000100`, 'hex')), undefined, 'truncated');
+  t.is(vrfTable(ipvlanLinkInfo('private')), undefined);
+  t.is(vrfTable(undefined), undefined);
 });

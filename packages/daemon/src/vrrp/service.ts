@@ -6,7 +6,7 @@ import { runScript } from '@tandem/healthcheck';
 import type { Logger } from '../logger.js';
 import { scriptPreparer, type ScriptExec, type ScriptPreparer } from '../script-prep.js';
 import { checksumForm, interfacesOf, runnerOptions, vipText } from '../instance-options.js';
-import { addressSpec, routeSpec, ruleSpec } from '../route-specs.js';
+import { addressSpec, routeSpecs, ruleSpec } from '../route-specs.js';
 import { pickInstance } from './dispatch.js';
 import { ExtraAnnouncer, extraTargets } from './extra-announce.js';
 import { LinkDebouncer, debounceDelays } from './link-debounce.js';
@@ -370,7 +370,7 @@ export class VrrpService {
         addresses: this.addressSpecs(i),
         // RFC 5798 §6.4.3: the address owner accepts whatever Accept_Mode says.
         noAccept: !i.accept && i.priority !== 255,
-        routes: i.virtualRoutes.map((r) => routeSpec(r, this.ifindexOf)),
+        routes: routeSpecs(i.virtualRoutes, this.links.values(), this.ifindexOf, (r, why) => this.log.warn(`(${i.name}) virtual route ${r.destination}/${r.prefix} (line ${r.pos.line}) not set: ${why}`)),
         rules: i.virtualRules.map(ruleSpec),
       },
       { mac: (ifindex) => this.links.get(ifindex)?.mac, frames: (ifindex) => this.framesFor(ifindex) },
