@@ -13,4 +13,4 @@ export { staticTrackedInterfaces } from './track-group.js';
 export * from './print.js';
 export { forEachChecker } from './each-checker.js';
 export { groupOf, keptServerPort, protocolDefaulted, realServerPort, servicePersistence, suspendsChecks } from './lvs.js';
-export { effectiveTracking, hasOwnerMember, ownWeightsIgnored, trackedDefaults, type EffectiveTracking, type TrackedDefaults, type TrackingCorrection } from './tracking-weights.js';
+export { effectiveTracking, hasOwnerMember, ownWeightsIgnored, trackedDefaults, trackedInUse, type EffectiveTracking, type TrackedDefaults, type TrackingCorrection } from './tracking-weights.js';

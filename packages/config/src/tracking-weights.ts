@@ -89,3 +89,23 @@ export function effectiveTracking(i: VrrpInstance, group: (Pick<SyncGroup, 'name
   }
   return { own, group: groupTracking, corrections };
 }
+
+/**
+ * The vrrp_script and track_file names still tracked by an instance or a sync group once
+ * keepalived's corrections are made (`effectiveTracking`): keepalived runs no other script
+ * ("Warning - script %s is not used", vrrp.c vrrp_complete_init), and tandem watches no other file.
+ */
+export function trackedInUse(instances: readonly VrrpInstance[], groups: readonly SyncGroup[], defaults: TrackedDefaults): { readonly scripts: Set<string>; readonly files: Set<string> } {
+  const scripts = new Set<string>();
+  const files = new Set<string>();
+  const add = (t: Tracking): void => {
+    for (const r of t.trackScript) scripts.add(r.name);
+    for (const r of t.trackFile) files.add(r.name);
+  };
+  for (const g of groups) add(g.tracking);
+  for (const i of instances) {
+    const g = groups.find((x) => x.group.includes(i.name));
+    add(effectiveTracking(i, g, g !== undefined && hasOwnerMember(g, instances), defaults).own);
+  }
+  return { scripts, files };
+}

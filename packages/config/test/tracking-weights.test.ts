@@ -1,6 +1,6 @@
 // keepalived's weights on tracked items of sync group members and address owners (vrrp.c).
 import test from 'ava';
-import { effectiveTracking, hasOwnerMember, trackedDefaults, type Config } from '../src/index.js';
+import { effectiveTracking, hasOwnerMember, trackedDefaults, trackedInUse, type Config } from '../src/index.js';
 import { loadText } from './load-text.js';
 
 const scripts = 'vrrp_script s0 {\n  script "/bin/true"\n}\nvrrp_script s5 {\n  script "/bin/true"\n  weight 5\n}\ntrack_file f1 {\n  file /tmp/f1\n}\ntrack_file f3 {\n  file /tmp/f3\n  weight 3\n}\nvrrp_track_process p {\n  process sshd\n  weight 7\n}\n';
@@ -27,6 +27,10 @@ test('a sync group member without sync_group_tracking_weight: weighted scripts a
   t.true(warnings.some((w) => /\(A\) track_script s5 with weight 5 is ignored, as keepalived does for a member of vrrp_sync_group G/.test(w)), warnings.join(' | '));
   t.true(warnings.some((w) => /\(A\) track_file f3 with weight 3 is ignored/.test(w)));
   t.true(warnings.some((w) => /\(B\) track_interface eth1 counts at weight 0, not 10/.test(w)));
+  // Nothing tracks s5 once the weighted references are dropped: keepalived says "script s5 is not used" and never runs it.
+  const c = r.config!;
+  t.deepEqual([...trackedInUse(c.vrrpInstances, c.syncGroups, trackedDefaults(c.vrrpScripts, c.trackFiles, c.trackProcesses)).scripts], ['s0']);
+  t.true(warnings.some((w) => /vrrp_script s5 is tracked only where keepalived ignores its weight .*it will not run/.test(w)), warnings.join(' | '));
   const weighted = loadText(`${scripts}vrrp_sync_group G {\n  group {\n    A\n  }\n  sync_group_tracking_weight\n}\n${instance('A', 1, 100, '192.0.2.1')}`);
   t.deepEqual(effective(weighted.r.config!, 'A').own, { script: ['s0:-', 's5:-'], file: ['f1:-', 'f3:-'], iface: ['eth1:10', 'eth2:-'], process: ['p:-'] }, 'sync_group_tracking_weight keeps them');
 });

@@ -141,13 +141,16 @@ test('sync group: a member\'s own weighted script is ignored (keepalived drops i
   const clock = new FakeClock(1000);
   const seg = new FakeSegment(clock);
   const scripts = fakeExec();
+  const ran = new Set<string>();
+  const exec = (s: PreparedScript): Promise<ScriptOutcome> => (ran.add(s.text), scripts.exec(s));
   const script = (name: string): string => `vrrp_script ${name} {\n    script "/bin/true ${name}"\n    interval 1\n    weight -60\n    fall 1\n    rise 1\n}\n`;
   const conf = (prio: number): string =>
     `${script('own')}${script('shared')}${group('G', ['VI_1', 'VI_2'], ['track_script {', '    shared', '}'])}${instance('VI_1', 51, prio, '192.0.2.100', ['track_script {', '    own', '}'])}${instance('VI_2', 52, prio, '192.0.2.200')}`;
-  const a = await director(seg, clock, '192.0.2.11', conf(150), scripts.exec);
+  const a = await director(seg, clock, '192.0.2.11', conf(150), exec);
   const b = await director(seg, clock, '192.0.2.12', conf(100));
   await run(clock, 5000);
   t.deepEqual([a.state('VI_1'), a.state('VI_2')], ['MASTER', 'MASTER']);
+  t.deepEqual([...ran], ['/bin/true shared'], 'the dropped script is not run at all ("script own is not used", keepalived says)');
   scripts.results.set('/bin/true own', false);
   await run(clock, 5000);
   t.deepEqual(a.service.status().map((i) => [i.state, i.effectivePriority]), [['MASTER', 150], ['MASTER', 150]], 'the member\'s own weighted script counts for nothing');

@@ -1,4 +1,4 @@
-import { effectiveTracking, sameValue, type SyncGroup, type TrackedDefaults, type TrackFile, type Tracking, type TrackProcess, type VrrpInstance, type VrrpScript } from '@tandem/config';
+import { effectiveTracking, sameValue, trackedDefaults, trackedInUse, type SyncGroup, type TrackedDefaults, type TrackFile, type Tracking, type TrackProcess, type VrrpInstance, type VrrpScript } from '@tandem/config';
 import type { LinkInfo } from '@tandem/net';
 import type { Clock } from '@tandem/vrrp';
 import { FileMonitor } from '../file-monitor.js';
@@ -58,8 +58,10 @@ export class Trackers {
     const scripts = new Map(sources.vrrpScripts.map((s) => [s.name, s]));
     const files = new Map(sources.trackFiles.map((f) => [f.name, f]));
     const all: Tracking[] = [...sources.vrrpInstances.map((i) => i.tracking), ...sources.syncGroups.map((g) => g.tracking)];
-    const usedScripts = new Set(all.flatMap((t) => t.trackScript.map((r) => r.name)).filter((n) => scripts.has(n)));
-    const usedFiles = new Set(all.flatMap((t) => t.trackFile.map((r) => r.name)).filter((n) => files.has(n)));
+    // What keepalived's corrections leave tracked: a script only a dropped reference names does not run.
+    const inUse = trackedInUse(sources.vrrpInstances, sources.syncGroups, trackedDefaults(sources.vrrpScripts, sources.trackFiles, sources.trackProcesses));
+    const usedScripts = new Set([...inUse.scripts].filter((n) => scripts.has(n)));
+    const usedFiles = new Set([...inUse.files].filter((n) => files.has(n)));
     // Processes are counted at once (a scan of /proc), so that an instance starts with the right verdict.
     const usedProcesses = new Set(all.flatMap((t) => t.trackProcess.map((r) => r.name)));
     this.processes.sync(sources.trackProcesses.filter((p) => usedProcesses.has(p.name)));
