@@ -9,7 +9,7 @@ import { forEachChecker } from './each-checker.js';
 import type { BfdInstance, Config, GarpGroup, GlobalDefs, InterfaceDelays, RealServer, RouteSpec, RuleSpec, SslSettings, SyncGroup, TrackFile, TrackGroup, Tracking, TrackProcess, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
 import { routeBlock, ruleBlock } from './routes.js';
 import { parseSyncGroup, parseTrackFile, parseTrackProcess, parseVrrpScript } from './tracking.js';
-import { effectiveTracking, hasOwnerMember, trackedDefaults } from './tracking-weights.js';
+import { effectiveTracking, hasOwnerMember, trackedDefaults, trackedInUse } from './tracking-weights.js';
 import { checkGroupServer, parseVirtualServer, parseVirtualServerGroup } from './lvs.js';
 import { blockOf } from './section.js';
 import { arity, type Mutable } from './values.js';
@@ -81,8 +81,12 @@ function checkTracking(instances: readonly VrrpInstance[], scripts: readonly Vrr
       member.set(name, g.name);
     }
   }
-  for (const s of scripts) if (!used.has(s.name)) diags.warning('CONF_ERR_REFERENCE', s.pos, `vrrp_script ${s.name} is not used by any track_script; it will not run`);
   warnTrackingWeights(instances, scripts, files, processes, groups, diags);
+  const inUse = trackedInUse(instances, groups, trackedDefaults(scripts, files, processes)).scripts;
+  for (const s of scripts) {
+    if (!used.has(s.name)) diags.warning('CONF_ERR_REFERENCE', s.pos, `vrrp_script ${s.name} is not used by any track_script; it will not run`);
+    else if (!inUse.has(s.name)) diags.warning('CONF_ERR_REFERENCE', s.pos, `vrrp_script ${s.name} is tracked only where keepalived ignores its weight (see above); it will not run, as keepalived says "script ${s.name} is not used"`);
+  }
 }
 
 /** What keepalived does to the weights of tracked items in sync groups and on address owners (`effectiveTracking`), said once each. */
@@ -431,8 +435,10 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
   const old = instances.filter((i) => i.lvsSyncDaemonInterface !== undefined);
   for (const [n, i] of old.entries()) {
     const where = i.lvsSyncDaemonInterface!;
-    if (globals.lvsSyncDaemon !== undefined || n > 0) {
-      diags.error('CONF_ERR_CONFLICT', where.pos, 'only one sync daemon runs per system: lvs_sync_daemon_interface here and another lvs_sync_daemon');
+    const first = globals.lvsSyncDaemon ?? (n > 0 ? globalDefs.lvsSyncDaemon : undefined);
+    if (first !== undefined) {
+      // One sync daemon runs per system: keepalived keeps the one it read first.
+      diags.warning('CONF_ERR_CONFLICT', where.pos, `(${i.name}) lvs_sync_daemon_interface ${where.name}: the sync daemon is already set on ${first.interface} (line ${first.pos.line}); ignored, as keepalived ignores it`);
       continue;
     }
     diags.warning('CONF_ERR_VALUE', where.pos, `lvs_sync_daemon_interface is keepalived's old form; read as global_defs { lvs_sync_daemon ${where.name} ${i.name} }`);
@@ -440,8 +446,10 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
   }
   const sync = globalDefs.lvsSyncDaemon;
   if (sync?.instance !== undefined && !instances.some((i) => i.name === sync.instance)) {
+    // keepalived's VRRP side: "Unable to find vrrp instance ... for lvs_syncd - clearing lvs_syncd config".
     const near = suggest(sync.instance, instances.map((i) => i.name));
-    diags.error('CONF_ERR_REFERENCE', sync.pos, `lvs_sync_daemon: no vrrp_instance ${sync.instance}${near !== undefined ? `; did you mean '${near}'?` : ''}`);
+    diags.warning('CONF_ERR_REFERENCE', sync.pos, `lvs_sync_daemon: no vrrp_instance ${sync.instance}${near !== undefined ? `; did you mean '${near}'?` : ''}; no sync daemon runs, as keepalived clears it`);
+    globalDefs = { ...globalDefs, lvsSyncDaemon: undefined };
   }
   return { file, globalDefs, staticAddresses, staticRoutes, staticRules, vrrpInstances: instances, virtualServerGroups: groups, virtualServers: servers, vrrpScripts: scripts, trackFiles: files, trackProcesses: processes, syncGroups, bfdInstances, ...(ssl !== undefined ? { ssl } : {}), ...(Object.keys(interfaceDelays).length > 0 ? { interfaceDelays } : {}), ...(trackGroups.length > 0 ? { trackGroups } : {}), ...(garpGroups.length > 0 ? { garpGroups } : {}) };
 }

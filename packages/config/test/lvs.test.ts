@@ -144,7 +144,7 @@ vrrp_instance VI_1 {
   t.like(g.lvsSyncDaemon, { interface: 'eth1', instance: 'VI_1', syncId: 7, maxlen: 1400, port: 8850, ttl: 2, group: '239.1.1.1' });
 });
 
-test('lvs_sync_daemon naming a missing instance, or with a bad option, is refused at its position', (t) => {
+test('lvs_sync_daemon naming a missing instance is cleared with a warning (keepalived runs no sync daemon then); a bad option is refused at its position', (t) => {
   const { r, path } = loadText(`global_defs {
     lvs_sync_daemon eth1 inst VI_2
     lvs_timeouts tcp
@@ -158,10 +158,11 @@ vrrp_instance VI_1 {
     }
 }
 `);
-  t.deepEqual(r.errors.map(formatDiagnostic), [
-    `${path}:3:5: lvs_timeouts takes pairs: [tcp SECS] [tcpfin SECS] [udp SECS]`,
-    `${path}:2:5: lvs_sync_daemon: no vrrp_instance VI_2; did you mean 'VI_1'?`,
-  ]);
+  t.deepEqual(r.errors.map(formatDiagnostic), [`${path}:3:5: lvs_timeouts takes pairs: [tcp SECS] [tcpfin SECS] [udp SECS]`]);
+  const missing = loadText(`global_defs {\n    lvs_sync_daemon eth1 inst VI_2\n}\nvrrp_instance VI_1 {\n    interface eth1\n    virtual_router_id 7\n    priority 100\n    virtual_ipaddress {\n        192.0.2.100\n    }\n}\n`);
+  t.deepEqual(missing.real, []);
+  t.deepEqual(missing.r.warnings.map(formatDiagnostic), [`${missing.path}:2:5: warning: lvs_sync_daemon: no vrrp_instance VI_2; did you mean 'VI_1'?; no sync daemon runs, as keepalived clears it`]);
+  t.is(missing.r.config?.globalDefs.lvsSyncDaemon, undefined);
   const bad = loadText(`global_defs {\n    lvs_sync_daemon eth1 id 300 speed 9\n}\n`);
   t.deepEqual(bad.real.map(formatDiagnostic), [`${bad.path}:2:29: lvs_sync_daemon id must be 0-255, got 300`]);
 });
@@ -251,6 +252,11 @@ virtual_server 192.0.2.100 25 {
 `);
   t.deepEqual(r.errors, []);
   t.like(r.config!.globalDefs.lvsSyncDaemon, { interface: 'eth1', instance: 'VI_1' });
+  // A second one: keepalived keeps the first it read and ignores the other.
+  const two = loadText(['VI_1', 'VI_2'].map((n, k) => `vrrp_instance ${n} {\n    interface eth0\n    lvs_sync_daemon_interface eth${k + 1}\n    virtual_router_id ${51 + k}\n    virtual_ipaddress {\n        192.0.2.10${k}\n    }\n}\n`).join(''));
+  t.deepEqual(two.real, []);
+  t.like(two.r.config!.globalDefs.lvsSyncDaemon, { interface: 'eth1', instance: 'VI_1' });
+  t.true(two.r.warnings.some((w) => /\(VI_2\) lvs_sync_daemon_interface eth2: the sync daemon is already set on eth1 \(line 3\); ignored/.test(w.message)), two.r.warnings.map((w) => w.message).join(' | '));
   t.deepEqual(
     r.config!.virtualServers[0]!.realServers[0]!.checkers.map((c) => c.options),
     [
