@@ -11,9 +11,21 @@ import { natLab } from './labs.js';
 // snmpwalk of virtualServerTable and realServerTable must match object for object, and a real
 // server stopping must send realServerStateChange from both.
 
+// The sync daemon follows VI_1 (which neither -C runs) and has no id: the checker's view of it
+// is what lvsSyncDaemon serves. lvs_timeouts fill lvsTimeouts.
 const conf = `global_defs {
     router_id lb1
     enable_traps
+    lvs_sync_daemon kc0 VI_1 maxlen 1400 port 8850 ttl 2 group 224.0.0.82
+    lvs_timeouts tcp 900 tcpfin 30 udp 60
+}
+vrrp_instance VI_1 {
+    interface kc0
+    virtual_router_id 51
+    priority 100
+    virtual_ipaddress {
+        198.51.100.50
+    }
 }
 virtual_server 198.51.100.1 80 {
     delay_loop 2
@@ -66,7 +78,7 @@ const CHECK = '.1.3.6.1.4.1.9586.100.5.3';
 
 function walk(): Map<string, string> {
   const out = new Map<string, string>();
-  for (const sub of ['.1', '.2', '.3', '.4', '.6']) {
+  for (const sub of ['.1', '.2', '.3', '.4', '.6', '.7']) {
     for (const line of sh('snmpwalk', '-v2c', '-c', 'public', '-On', '127.0.0.1:16161', `${CHECK}${sub}`).split('\n')) {
       const i = line.indexOf(' = ');
       if (i > 0 && line.startsWith(CHECK)) out.set(line.slice(0, i), line.slice(i + 3));
@@ -75,7 +87,7 @@ function walk(): Map<string, string> {
   return out;
 }
 
-ktest('snmp-check: KEEPALIVED-MIB virtualServerGroupTable, its members, virtualServerTable and realServerTable (a sorry server, a group) as keepalived -C -x serves them, and realServerStateChange', async () => {
+ktest('snmp-check: KEEPALIVED-MIB virtualServerGroupTable, its members, virtualServerTable, realServerTable (a sorry server, a group), lvsSyncDaemon and lvsTimeouts as keepalived -C -x serves them, and realServerStateChange', async () => {
   const lab = natLab();
   const dir = mkdtempSync('/tmp/snmp-');
   writeFileSync(join(dir, 'snmpd.conf'), `master agentx\nagentXSocket ${dir}/agentx\nagentaddress udp:127.0.0.1:16161\nrocommunity public 127.0.0.1\ntrap2sink 127.0.0.1:16162 public\n`);

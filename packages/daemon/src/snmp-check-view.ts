@@ -23,11 +23,10 @@ export interface LvsGlobals {
   readonly groups: readonly VirtualServerGroup[];
   readonly syncDaemon: LvsSyncDaemon | undefined;
   /** The VRID of the sync daemon's instance, its sync id when none is given. */
-  readonly syncInstanceVrid: number | undefined;
   readonly timeouts: GlobalDefs['lvsTimeouts'];
 }
 
-export const NO_LVS_GLOBALS: LvsGlobals = { groups: [], syncDaemon: undefined, syncInstanceVrid: undefined, timeouts: undefined };
+export const NO_LVS_GLOBALS: LvsGlobals = { groups: [], syncDaemon: undefined, timeouts: undefined };
 
 export const CHECK = [1, 3, 6, 1, 4, 1, 9586, 100, 5, 3] as const;
 
@@ -273,7 +272,9 @@ function lvsScalars(lvs: LvsGlobals): Varbind[] {
   if (sd !== undefined) {
     put([6, 2], 'OctetString', sd.interface);
     if (sd.instance !== undefined) put([6, 3], 'OctetString', sd.instance);
-    put([6, 4], 'Integer', sd.syncId ?? lvs.syncInstanceVrid ?? 0);
+    // Without `id`, keepalived's checker holds PARAMETER_UNSET (served as -1) when its VRRP side
+    // runs the daemon (which defaults the id to the instance's VRID), and 0 when it runs it itself.
+    put([6, 4], 'Integer', sd.syncId ?? (sd.instance !== undefined ? -1 : 0));
     put([6, 5], 'Integer', sd.maxlen ?? 0);
     put([6, 6], 'Integer', sd.port ?? 0);
     put([6, 7], 'Integer', sd.ttl ?? 0);

@@ -466,8 +466,7 @@ class Daemon {
       return { config, status: status.get(config.name), ipvs };
     });
     const g = this.config.globalDefs;
-    const syncInstanceVrid = this.config.vrrpInstances.find((i) => i.name === g.lvsSyncDaemon?.instance)?.virtualRouterId;
-    return { virtualServers, lvs: { groups: this.config.virtualServerGroups, syncDaemon: g.lvsSyncDaemon, syncInstanceVrid, timeouts: g.lvsTimeouts }, checks: true };
+    return { virtualServers, lvs: { groups: this.config.virtualServerGroups, syncDaemon: g.lvsSyncDaemon, timeouts: g.lvsTimeouts }, checks: true };
   }
 
   /** What one Prometheus scrape reads (metrics.ts). */

@@ -41,7 +41,7 @@ function snapshot(sorry = ''): SnmpSnapshot {
     lvsFlush: false,
     lvsFlushOnStop: false,
     virtualServers: [{ config: vs, status: { name: vs.name, programmed: true, quorum: 'up', reals: vs.realServers.map((r) => ({ address: r.address, port: r.port ?? null, up: true, weight: r.weight, lastCheck: null, reason: '' })) }, ipvs: undefined }],
-    lvs: { groups: [], syncDaemon: undefined, syncInstanceVrid: undefined, timeouts: undefined },
+    lvs: { groups: [], syncDaemon: undefined, timeouts: undefined },
     checks: true,
   };
 }

@@ -68,7 +68,7 @@ test('the view is sorted by OID, keepalived\'s values for a master VRRPv2 instan
     lvsFlush: false,
     lvsFlushOnStop: false,
     virtualServers: [{ config: config.virtualServers[0]!, status: { name: config.virtualServers[0]!.name, programmed: true, quorum: 'up' as const, reals: [{ address: '10.1.1.2', port: 80, up: true, weight: 2, lastCheck: null, reason: '' }] }, ipvs: undefined }],
-    lvs: { groups: [], syncDaemon: undefined, syncInstanceVrid: undefined, timeouts: undefined },
+    lvs: { groups: [], syncDaemon: undefined, timeouts: undefined },
     checks: true,
   };
   const view = mibView(snapshot);
@@ -111,7 +111,7 @@ test('checker part: group members fwmarks first then addresses and ranges; sync 
   const pos = { file: 'k.conf', line: 1, col: 1 };
   const at = (view: readonly Varbind[], ...oid: number[]): Varbind['value'] | undefined => view.find((v) => compareOids(v.oid, [...CHECK, ...oid]) === 0)?.value;
   const groups = [{ name: 'web', pos, entries: [{ kind: 'address' as const, address: '192.0.2.1', family: 4 as const, port: 80, pos }, { kind: 'address' as const, address: '192.0.2.8', family: 4 as const, prefix: 30, port: 443, pos }, { kind: 'fwmark' as const, mark: 7, pos }] }];
-  const view = checkView([], { groups, syncDaemon: { interface: 'eth1', instance: 'VI_1', maxlen: 1400, pos }, syncInstanceVrid: 51, timeouts: { tcp: 900 } });
+  const view = checkView([], { groups, syncDaemon: { interface: 'eth1', instance: 'VI_1', maxlen: 1400, pos }, timeouts: { tcp: 900 } });
   t.is(at(view, 1, 1, 2, 1), 'web');
   t.is(at(view, 2, 1, 2, 1, 1), 1, 'the fwmark first');
   t.is(at(view, 2, 1, 3, 1, 1), 7);
@@ -122,7 +122,9 @@ test('checker part: group members fwmarks first then addresses and ranges; sync 
   t.is(at(view, 2, 1, 5, 1, 3), undefined, 'a range has no single address');
   t.is(at(view, 6, 1, 0), 1);
   t.is(at(view, 6, 3, 0), 'VI_1');
-  t.is(at(view, 6, 4, 0), 51, 'the sync id defaults to the instance\'s VRID');
+  // keepalived's checker never learns the VRID its VRRP side defaults the id to: it serves PARAMETER_UNSET, -1 (seen in the guest).
+  t.is(at(view, 6, 4, 0), -1, 'no id given: -1, as keepalived serves it');
+  t.is(at(checkView([], { groups: [], syncDaemon: { interface: 'eth1', pos }, timeouts: undefined }), 6, 4, 0), 0, 'without an instance the checker runs it with id 0');
   t.is(at(view, 6, 5, 0), 1400);
   t.is(at(view, 6, 9, 0), undefined, 'no multicast group given');
   t.is(at(view, 7, 1, 0), 900);
