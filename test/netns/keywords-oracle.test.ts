@@ -111,6 +111,11 @@ const CORRECTED: ReadonlyArray<readonly [string, string, RegExp, RegExp]> = [
   ['preempt_delay with state MASTER', vrrp('  state MASTER\n  priority 200\n  preempt_delay 5\n'), /preempt delay will not work with initial state MASTER - clearing/, /preempt_delay does not work with state MASTER/],
   ['preempt_delay with nopreempt', vrrp('  nopreempt\n  preempt_delay 5\n'), /preempt_delay is incompatible with nopreempt mode - resetting/, /preempt_delay does not go with nopreempt/],
   ['a weighted track_script on a sync group member', `${SECURITY}vrrp_script chk {\n  script "/bin/true"\n  weight 10\n}\nvrrp_sync_group G {\n  group {\n    VI_1\n  }\n}\n${vrrp('  track_script {\n    chk\n  }\n')}`, /ignoring tracked script chk with weights due to SYNC group/, /track_script chk with weight 10 is ignored, as keepalived does for a member of vrrp_sync_group G/],
+  ['a track_script naming no vrrp_script', vrrp('  track_script {\n    chk\n  }\n'), /track script chk not found, ignoring/, /track_script chk: no vrrp_script of that name; ignored, as keepalived ignores it/],
+  ['a vrrp_script without script', `vrrp_script chk {\n  interval 2\n}\n${vrrp('  track_script {\n    chk\n  }\n')}`, /No script set for vrrp_script chk - removing/, /vrrp_script chk has no script; removed/],
+  ['a track_process naming no vrrp_track_process', vrrp('  track_process {\n    p\n  }\n'), /track process p not found, ignoring/, /track_process p: no vrrp_track_process of that name; ignored/],
+  ['a sync group member that is no instance', `vrrp_sync_group G {\n  group {\n    VI_1\n    VI_9\n  }\n}\n${vrrp('')}`, /Virtual router VI_9 specified in sync group G doesn't exist - ignoring/, /vrrp_sync_group G: no vrrp_instance VI_9.*left out/],
+  ['a track_bfd naming no bfd_instance', vrrp('  track_bfd {\n    b1\n  }\n'), /track bfd b1 not found, ignoring/, /track_bfd b1: no bfd_instance of that name; ignored/],
   ['a weighted track_interface on a sync group member', `vrrp_sync_group G {\n  group {\n    VI_1\n  }\n}\n${vrrp('  track_interface {\n    lo weight 10\n  }\n')}`, /ignoring lo tracked interface weight due to SYNC group/, /track_interface lo counts at weight 0, not 10/],
 ];
 

@@ -243,7 +243,7 @@ export interface BfdReferences {
  * reads), no duplicate, weights only where keepalived applies them, and `bfd_takeover`
  * naming a session VRRP hears about.
  */
-export function checkBfd(r: BfdReferences, diags: Diagnostics): void {
+export function checkBfd(r: BfdReferences, diags: Diagnostics): BfdDropped {
   const byName = new Map<string, BfdInstance>();
   /** The sessions kept so far, by neighbor and hop kind. */
   const byNeighbor = new Map<string, BfdInstance[]>();
@@ -268,23 +268,25 @@ export function checkBfd(r: BfdReferences, diags: Diagnostics): void {
     const why = (same.sourceIp === undefined) !== (b.sourceIp === undefined) ? `; without source_ip a session stands for every source (keepalived's find_bfd_by_addr)` : '';
     diags.error('CONF_ERR_CONFLICT', b.pos, `bfd_instance ${b.name}: bfd_instance ${same.name} (line ${same.pos.line}) already runs ${what}${why}`);
   }
-  /** The session a reference names, or an error saying why there is none. */
-  const resolve = (name: string, pos: Position, at: Position | undefined, kw: string, process: 'vrrp' | 'checker'): BfdInstance | undefined => {
+  const dropped: BfdDropped = { refs: new Set(), checkers: new Set() };
+  /**
+   * The session a reference names, or why there is none: keepalived, which finds sessions
+   * while it reads, ignores a track_bfd or BFD_CHECK it cannot find ("not found, ignoring",
+   * "not configured"), so for those (`ignored`) it is a warning; for tandem's own bfd_takeover an error.
+   */
+  const resolve = (name: string, pos: Position, at: Position | undefined, kw: string, process: 'vrrp' | 'checker', ignored: boolean): BfdInstance | undefined => {
+    const say = (why: string): undefined => {
+      if (ignored) diags.warning('CONF_ERR_REFERENCE', pos, `${kw} ${name}: ${why}; ignored, as keepalived ignores it`);
+      else diags.error('CONF_ERR_REFERENCE', pos, `${kw} ${name}: ${why}`);
+      return undefined;
+    };
     const b = byName.get(name);
     if (b === undefined) {
       const near = suggest(name, byName.keys());
-      diags.error('CONF_ERR_REFERENCE', pos, `${kw} ${name}: no bfd_instance of that name${near !== undefined ? `; did you mean '${near}'?` : ''}`);
-      return undefined;
+      return say(`no bfd_instance of that name${near !== undefined ? `; did you mean '${near}'?` : ''}`);
     }
-    if (!b[process]) {
-      const other = process === 'vrrp' ? 'checker' : 'vrrp';
-      diags.error('CONF_ERR_REFERENCE', pos, `${kw} ${name}: bfd_instance ${name} says '${other}' and not '${process}', so its events never reach ${process === 'vrrp' ? 'VRRP' : 'the checkers'}`);
-      return undefined;
-    }
-    if (at !== undefined && r.orderOf(b.pos) > r.orderOf(at)) {
-      diags.error('CONF_ERR_REFERENCE', pos, `${kw} ${name}: bfd_instance ${name} is defined later (line ${b.pos.line}); keepalived only finds a bfd_instance defined before the block that names it`);
-      return undefined;
-    }
+    if (!b[process]) return say(`bfd_instance ${name} says '${process === 'vrrp' ? 'checker' : 'vrrp'}' and not '${process}', so its events never reach ${process === 'vrrp' ? 'VRRP' : 'the checkers'}`);
+    if (at !== undefined && r.orderOf(b.pos) > r.orderOf(at)) return say(`bfd_instance ${name} is defined later (line ${b.pos.line}); keepalived only finds a bfd_instance defined before the block that names it`);
     return b;
   };
   const trackBfd = (refs: readonly TrackRef[], at: Position, owner: string): Array<{ ref: TrackRef; weight: number }> => {
@@ -292,12 +294,14 @@ export function checkBfd(r: BfdReferences, diags: Diagnostics): void {
     const out: Array<{ ref: TrackRef; weight: number }> = [];
     for (const ref of refs) {
       if (seen.has(ref.name)) {
-        diags.error('CONF_ERR_CONFLICT', ref.pos, `(${owner}) track_bfd ${ref.name} is listed twice`);
+        diags.warning('CONF_ERR_CONFLICT', ref.pos, `(${owner}) track_bfd ${ref.name} is listed twice; the second is ignored, as keepalived ignores it`);
+        dropped.refs.add(ref);
         continue;
       }
       seen.add(ref.name);
-      const b = resolve(ref.name, ref.pos, at, 'track_bfd', 'vrrp');
+      const b = resolve(ref.name, ref.pos, at, 'track_bfd', 'vrrp', true);
       if (b !== undefined) out.push({ ref, weight: ref.weight ?? b.weight });
+      else dropped.refs.add(ref);
     }
     return out;
   };
@@ -314,7 +318,7 @@ export function checkBfd(r: BfdReferences, diags: Diagnostics): void {
     }
     for (const t of i.bfdTakeover) {
       // keepalived never reads `@tandem` lines, so no reading order applies.
-      const b = resolve(t.name, t.pos, undefined, 'bfd_takeover', 'vrrp');
+      const b = resolve(t.name, t.pos, undefined, 'bfd_takeover', 'vrrp', false);
       if (i.priority === 255) diags.warning('CONF_ERR_CONFLICT', t.pos, `(${i.name}) bfd_takeover has no effect: the address owner (priority 255) is never a backup`);
       for (const a of t.masterAddresses) {
         if ((isIPv6(a) ? 6 : 4) !== i.family) diags.error('CONF_ERR_VALUE', t.pos, `(${i.name}) bfd_takeover ${t.name}: ${a} is not an IPv${i.family} address, so no advert of ${i.name} comes from it`);
@@ -343,12 +347,21 @@ export function checkBfd(r: BfdReferences, diags: Diagnostics): void {
         const c = rs.checkers[k]!;
         if (c.kind !== 'BFD_CHECK') continue;
         seen ??= new Set<string>();
-        if (seen.has(c.name)) diags.error('CONF_ERR_CONFLICT', c.pos, `(${vs.name}) real server ${rs.address} already has a BFD_CHECK of ${c.name}`);
-        else resolve(c.name, c.pos, vs.pos, 'BFD_CHECK', 'checker');
+        if (seen.has(c.name)) {
+          diags.warning('CONF_ERR_CONFLICT', c.pos, `(${vs.name}) real server ${rs.address} already has a BFD_CHECK of ${c.name}; ignored, as keepalived ignores it`);
+          dropped.checkers.add(c);
+        } else if (resolve(c.name, c.pos, vs.pos, 'BFD_CHECK', 'checker', true) === undefined) dropped.checkers.add(c);
         seen.add(c.name);
       }
     }
   }
+  return dropped;
+}
+
+/** The track_bfd references and BFD_CHECKs keepalived ignores (`checkBfd`), for the loader to leave out of the model. */
+export interface BfdDropped {
+  readonly refs: Set<TrackRef>;
+  readonly checkers: Set<object>;
 }
 
 /** `bfd_instance` as keepalived.conf text that loads back into the same model. */

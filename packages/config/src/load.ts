@@ -4,9 +4,9 @@ import { nodeFingerprint, setBlockFingerprint } from './fingerprint.js';
 import type { LexOptions, Token } from './lexer.js';
 import { blockReader, readConfig, type ReusableBlock } from './reader.js';
 import { checkAnnounce } from './anycast.js';
-import { checkBfd, parseBfdInstance } from './bfd.js';
+import { checkBfd, parseBfdInstance, type BfdDropped } from './bfd.js';
 import { forEachChecker } from './each-checker.js';
-import type { BfdInstance, Config, GarpGroup, GlobalDefs, InterfaceDelays, RealServer, RouteSpec, RuleSpec, SslSettings, SyncGroup, TrackFile, TrackGroup, Tracking, TrackProcess, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
+import type { BfdInstance, Config, GarpGroup, GlobalDefs, InterfaceDelays, RealServer, RouteSpec, TrackRef, RuleSpec, SslSettings, SyncGroup, TrackFile, TrackGroup, Tracking, TrackProcess, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
 import { routeBlock, ruleBlock } from './routes.js';
 import { parseSyncGroup, parseTrackFile, parseTrackProcess, parseVrrpScript } from './tracking.js';
 import { effectiveTracking, hasOwnerMember, trackedDefaults, trackedInUse } from './tracking-weights.js';
@@ -33,8 +33,14 @@ export interface LoadResult {
 
 const TOP_KEYWORDS = ['global_defs', 'net_namespace', 'bfd_instance', 'track_group', 'garp_group', 'SSL', 'vrrp_instance', 'virtual_server', 'virtual_server_group', 'vrrp_script', 'track_file', 'vrrp_track_file', 'vrrp_sync_group', 'vrrp_track_process', 'interface_up_down_delays', 'linkbeat_interfaces', 'net_namespace_ipvs'];
 
-/** Cross-references of tracking: named scripts and files exist, sync group members exist once. */
-function checkTracking(instances: readonly VrrpInstance[], scripts: readonly VrrpScript[], files: readonly TrackFile[], processes: readonly TrackProcess[], groups: readonly SyncGroup[], diags: Diagnostics): void {
+/**
+ * Cross-references of tracking, corrected as keepalived 2.2.7 corrects them (vrrp_track.c,
+ * vrrp_sync.c): a track_script, track_file or track_process naming no such block is ignored
+ * ("not found, ignoring..."); a sync group member that is no vrrp_instance, or already in an
+ * earlier group, is left out, and a group left without members is removed. Each with a
+ * warning at its place; `instances` and `groups` are corrected in place.
+ */
+function checkTracking(instances: VrrpInstance[], scripts: readonly VrrpScript[], files: readonly TrackFile[], processes: readonly TrackProcess[], groups: SyncGroup[], diags: Diagnostics): void {
   const unique = <T extends { name: string; pos: { line: number } }>(items: readonly T[], what: string): Map<string, T> => {
     const m = new Map<string, T>();
     for (const i of items) {
@@ -49,38 +55,54 @@ function checkTracking(instances: readonly VrrpInstance[], scripts: readonly Vrr
   const processNames = unique(processes, 'vrrp_track_process');
   unique(groups, 'vrrp_sync_group');
   const used = new Set<string>();
-  const refs = (t: Tracking): void => {
-    for (const r of t.trackScript) {
-      used.add(r.name);
-      if (!scriptNames.has(r.name)) {
-        const near = suggest(r.name, scriptNames.keys());
-        diags.error('CONF_ERR_REFERENCE', r.pos, `track_script ${r.name}: no vrrp_script of that name${near !== undefined ? `; did you mean '${near}'?` : ''}`);
-      }
-    }
-    for (const r of t.trackFile) {
-      if (!fileNames.has(r.name)) diags.error('CONF_ERR_REFERENCE', r.pos, `track_file ${r.name}: no track_file block of that name`);
-    }
-    for (const r of t.trackProcess) {
-      if (processNames.has(r.name)) continue;
-      const near = suggest(r.name, processNames.keys());
-      diags.error('CONF_ERR_REFERENCE', r.pos, `track_process ${r.name}: no vrrp_track_process of that name${near !== undefined ? `; did you mean '${near}'?` : ''}`);
-    }
+  /** The tracking with the references to missing blocks left out; the same object when none is. */
+  const resolved = (owner: string, t: Tracking): Tracking => {
+    const keep = (refs: readonly TrackRef[], names: Map<string, unknown>, what: string, block: string): readonly TrackRef[] => {
+      const kept = refs.filter((r) => {
+        if (names.has(r.name)) return true;
+        const near = suggest(r.name, names.keys());
+        diags.warning('CONF_ERR_REFERENCE', r.pos, `(${owner}) ${what} ${r.name}: no ${block} of that name${near !== undefined ? `; did you mean '${near}'?` : ''}; ignored, as keepalived ignores it`);
+        return false;
+      });
+      return kept.length === refs.length ? refs : kept;
+    };
+    for (const r of t.trackScript) used.add(r.name);
+    const trackScript = keep(t.trackScript, scriptNames, 'track_script', 'vrrp_script');
+    const trackFile = keep(t.trackFile, fileNames, 'track_file', 'track_file block');
+    const trackProcess = keep(t.trackProcess, processNames, 'track_process', 'vrrp_track_process');
+    if (trackScript === t.trackScript && trackFile === t.trackFile && trackProcess === t.trackProcess) return t;
+    return { ...t, trackScript, trackFile, trackProcess };
   };
-  for (const i of instances) refs(i.tracking);
+  instances.forEach((i, k) => {
+    const tracking = resolved(i.name, i.tracking);
+    if (tracking !== i.tracking) instances[k] = { ...i, tracking };
+  });
   const instanceNames = new Set(instances.map((i) => i.name));
   const member = new Map<string, string>();
+  const kept: SyncGroup[] = [];
   for (const g of groups) {
-    refs(g.tracking);
-    for (const name of g.group) {
+    const tracking = resolved(g.name, g.tracking);
+    const members = g.group.filter((name) => {
       if (!instanceNames.has(name)) {
         const near = suggest(name, instanceNames);
-        diags.error('CONF_ERR_REFERENCE', g.pos, `vrrp_sync_group ${g.name}: no vrrp_instance ${name}${near !== undefined ? `; did you mean '${near}'?` : ''}`);
+        diags.warning('CONF_ERR_REFERENCE', g.pos, `vrrp_sync_group ${g.name}: no vrrp_instance ${name}${near !== undefined ? `; did you mean '${near}'?` : ''}; left out, as keepalived leaves it out`);
+        return false;
       }
       const other = member.get(name);
-      if (other !== undefined) diags.error('CONF_ERR_CONFLICT', g.pos, `vrrp_instance ${name} is in both vrrp_sync_group ${other} and ${g.name}`);
+      if (other !== undefined) {
+        diags.warning('CONF_ERR_CONFLICT', g.pos, `vrrp_instance ${name} is already in vrrp_sync_group ${other}; left out of ${g.name}, as keepalived leaves it out`);
+        return false;
+      }
       member.set(name, g.name);
+      return true;
+    });
+    if (members.length === 0) {
+      diags.warning('CONF_ERR_REFERENCE', g.pos, `vrrp_sync_group ${g.name} has no vrrp_instance left; removed, as keepalived removes it`);
+      continue;
     }
+    kept.push(members.length === g.group.length && tracking === g.tracking ? g : { ...g, group: members, tracking });
   }
+  groups.splice(0, groups.length, ...kept);
   warnTrackingWeights(instances, scripts, files, processes, groups, diags);
   const inUse = trackedInUse(instances, groups, trackedDefaults(scripts, files, processes)).scripts;
   for (const s of scripts) {
@@ -149,6 +171,21 @@ function mergeDuplicate(first: VirtualServer, second: VirtualServer, diags: Diag
   const joined = added.length > 0 ? `; its real servers the first lacks (${added.map((rs) => `${rs.address}${rs.port !== undefined ? ` ${rs.port}` : ''}`).join(', ')}) join that service` : '; its real servers are all in the first';
   diags.warning('CONF_ERR_CONFLICT', second.pos, `virtual_server ${second.name} is defined twice (first at line ${first.pos.line}): keepalived programs one IPVS service with the first block's settings${joined}, and so does tandem`);
   if (added.length > 0) (first as Mutable<VirtualServer>).realServers = [...first.realServers, ...added];
+}
+
+/** Leaves the track_bfd references and BFD_CHECKs keepalived ignores out of the model, in place. */
+function leaveOutBfd(dropped: BfdDropped, instances: VrrpInstance[], groups: SyncGroup[], servers: VirtualServer[]): void {
+  if (dropped.refs.size > 0) {
+    const without = <T extends { readonly tracking: Tracking }>(x: T): T =>
+      x.tracking.trackBfd.some((r) => dropped.refs.has(r)) ? { ...x, tracking: { ...x.tracking, trackBfd: x.tracking.trackBfd.filter((r) => !dropped.refs.has(r)) } } : x;
+    instances.forEach((i, k) => (instances[k] = without(i)));
+    groups.forEach((g, k) => (groups[k] = without(g)));
+  }
+  if (dropped.checkers.size === 0) return;
+  servers.forEach((vs, k) => {
+    if (!vs.realServers.some((rs) => rs.checkers.some((c) => dropped.checkers.has(c)))) return;
+    servers[k] = { ...vs, realServers: vs.realServers.map((rs) => (rs.checkers.some((c) => dropped.checkers.has(c)) ? { ...rs, checkers: rs.checkers.filter((c) => !dropped.checkers.has(c)) } : rs)) };
+  });
 }
 
 /** Cross-checks of the virtual servers and their groups; drops from `servers` those keepalived ignores. */
@@ -421,7 +458,7 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
   // Reading order of the top-level blocks, made only when a BFD reference needs it.
   let order: Map<string, number> | undefined;
   const orderOf = (p: Position): number => (order ??= new Map(nodes.map((n, i) => [`${n.keyword.file}:${n.keyword.line}:${n.keyword.col}`, i]))).get(`${p.file}:${p.line}:${p.col}`) ?? Infinity;
-  checkBfd({ bfdInstances, vrrpInstances: instances, syncGroups, virtualServers: servers, orderOf }, diags);
+  leaveOutBfd(checkBfd({ bfdInstances, vrrpInstances: instances, syncGroups, virtualServers: servers, orderOf }, diags), instances, syncGroups, servers);
   checkAnnounce(globals.announce, servers, diags);
   const fileNames = new Set(files.map((f) => f.name));
   forEachChecker(servers, (c) => {

@@ -127,7 +127,8 @@ export function parseVrrpScript(node: Node, diags: Diagnostics): VrrpScript | un
   const d: ScriptDraft = { interval: 1, weight: 0, reverse: false, rise: 1, fall: 1, initFail: false };
   applySection(scriptSpec, block, d, diags);
   if (d.script === undefined) {
-    diags.error('CONF_ERR_MISSING', node.keyword.pos, `vrrp_script ${named.name} needs script`);
+    // keepalived: "No script set for vrrp_script NAME - removing"; its track_script lines are then ignored.
+    diags.warning('CONF_ERR_MISSING', node.keyword.pos, `vrrp_script ${named.name} has no script; removed, as keepalived removes it`);
     return undefined;
   }
   const { script, ...rest } = d;

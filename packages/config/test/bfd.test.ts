@@ -162,8 +162,8 @@ test('track_bfd: weights default to the bfd_instance, reverse/noreverse, in inst
   t.like(c.syncGroups[0]!.tracking.trackBfd[0], { name: 'b2', weight: 5 });
 });
 
-test('track_bfd and BFD_CHECK: the references keepalived refuses, in reading order', (t) => {
-  const { errors, warnings } = loadText(
+test('track_bfd and BFD_CHECK: the references keepalived cannot resolve while it reads are ignored with a warning, as it ignores them, and left out of the model', (t) => {
+  const { errors, warnings, r } = loadText(
     inst('VI_0', 9, '  track_bfd {\n    b1\n  }\n') +
       'bfd_instance b1 {\n  neighbor_ip 192.0.2.2\n  weight 10\n}\nbfd_instance b6 {\n  neighbor_ip 192.0.2.6\n  vrrp\n}\nbfd_instance b7 {\n  neighbor_ip 192.0.2.7\n  checker\n}\n' +
       inst('VI_1', 1, '  track_bfd {\n    b1 weight 0\n    b1 weight 5\n    b7\n    bx\n  }\n') +
@@ -172,17 +172,25 @@ test('track_bfd and BFD_CHECK: the references keepalived refuses, in reading ord
       'vrrp_sync_group G {\n  group {\n    VI_2\n    VI_3\n  }\n  track_bfd {\n    b6 weight 4\n  }\n}\n' +
       'virtual_server 192.0.2.100 80 {\n  protocol TCP\n  real_server 192.0.2.5 80 {\n    BFD_CHECK {\n      name b6\n    }\n    BFD_CHECK {\n      name b7\n    }\n    BFD_CHECK {\n      name b7\n    }\n  }\n}\n',
   );
-  t.deepEqual(errors, [
-    ':9:5: track_bfd b1: bfd_instance b1 is defined later (line 12); keepalived only finds a bfd_instance defined before the block that names it',
-    ':33:5: (VI_1) track_bfd b1 is listed twice',
-    ":34:5: track_bfd b7: bfd_instance b7 says 'checker' and not 'vrrp', so its events never reach VRRP",
-    ":35:5: track_bfd bx: no bfd_instance of that name; did you mean 'b1'?",
-    ":73:5: BFD_CHECK b6: bfd_instance b6 says 'vrrp' and not 'checker', so its events never reach the checkers",
-    ':79:5: (192.0.2.100:80/TCP) real server 192.0.2.5 already has a BFD_CHECK of b7',
-  ]);
+  t.deepEqual(errors, []);
+  const ignored = ', as keepalived ignores it';
+  t.deepEqual(
+    warnings.filter((w) => w.endsWith(ignored)),
+    [
+      `:9:5: warning: track_bfd b1: bfd_instance b1 is defined later (line 12); keepalived only finds a bfd_instance defined before the block that names it; ignored${ignored}`,
+      `:33:5: warning: (VI_1) track_bfd b1 is listed twice; the second is ignored${ignored}`,
+      `:34:5: warning: track_bfd b7: bfd_instance b7 says 'checker' and not 'vrrp', so its events never reach VRRP; ignored${ignored}`,
+      `:35:5: warning: track_bfd bx: no bfd_instance of that name; did you mean 'b1'?; ignored${ignored}`,
+      `:73:5: warning: BFD_CHECK b6: bfd_instance b6 says 'vrrp' and not 'checker', so its events never reach the checkers; ignored${ignored}`,
+      `:79:5: warning: (192.0.2.100:80/TCP) real server 192.0.2.5 already has a BFD_CHECK of b7; ignored${ignored}`,
+    ],
+  );
+  const c = r.config!;
+  t.deepEqual(c.vrrpInstances.map((i) => i.tracking.trackBfd.map((x) => x.name)), [[], ['b1'], ['b1'], ['b6']]);
+  t.deepEqual(c.virtualServers[0]!.realServers[0]!.checkers.map((x) => (x.kind === 'BFD_CHECK' ? x.name : x.kind)), ['b7']);
   // The weights keepalived ignores or sets to 0 (vrrp.c) are warnings: it runs the file.
   t.deepEqual(
-    warnings.filter((w) => w.includes('track_bfd')),
+    warnings.filter((w) => w.includes('track_bfd') && !w.endsWith(ignored)),
     [
       ':46:5: warning: (VI_2) track_bfd b1 with weight 10 is ignored, as keepalived does for a member of vrrp_sync_group G without sync_group_tracking_weight; use weight 0 to track it',
       ':57:5: warning: (VI_3) track_bfd b6 with weight 7 is ignored, as keepalived does for the address owner (priority 255); use weight 0 to track it',

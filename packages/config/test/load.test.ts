@@ -91,8 +91,6 @@ const errorCases: Array<[string, string, ConfigErrorCode, number, number, RegExp
   ['mixed address families', 'vrrp_instance V {\n interface eth0\n virtual_router_id 5\n virtual_ipaddress {\n 192.0.2.1\n fd00::1\n }\n}\n', 'CONF_ERR_CONFLICT', 6, 2, /mixes IPv4 and IPv6/],
   ['a missing virtual_router_id', 'vrrp_instance V {\n interface eth0\n virtual_ipaddress {\n 192.0.2.1\n }\n}\n', 'CONF_ERR_MISSING', 1, 1, /needs virtual_router_id/],
   ['one VRID twice on one interface', instance('') + instance('').replace('VI_1', 'VI_2'), 'CONF_ERR_CONFLICT', 8, 1, /already used on eth0/],
-  ['a track_script naming no vrrp_script', instance('  track_script {\n    chk\n  }\n'), 'CONF_ERR_REFERENCE', 8, 5, /no vrrp_script of that name/],
-  ['a track_process naming no vrrp_track_process', instance('  track_process {\n    p\n  }\n'), 'CONF_ERR_REFERENCE', 8, 5, /no vrrp_track_process of that name/],
   ['a bad boolean', instance('  accept maybe\n'), 'CONF_ERR_VALUE', 7, 10, /on\|off\|true\|false\|yes\|no/],
   ['an unknown top-level block', 'vrrp_instanse VI_1 {\n}\n', 'CONF_ERR_UNKNOWN_KEYWORD', 1, 1, /did you mean 'vrrp_instance'/],
 ];

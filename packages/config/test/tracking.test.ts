@@ -46,18 +46,29 @@ test('vrrp_script, track_file, track_* and notify* are modelled, with no error i
   t.deepEqual(r.errors.map(formatDiagnostic).map((e) => e.slice(path.length)), []);
 });
 
-test('references: a misspelt script, a missing sync group member, an instance in two groups', (t) => {
+test('references keepalived ignores, each with a warning: a misspelt script, track_file and track_process, a missing sync group member, an instance in two groups, a vrrp_script without script', (t) => {
   const { r, path } = loadText(
     scripts +
-      inst('VI_1', 1, '  track_script {\n    chk_haprxy\n  }\n') +
+      'vrrp_script empty {\n  interval 2\n}\n' +
+      inst('VI_1', 1, '  track_script {\n    chk_haprxy\n    empty\n  }\n  track_file {\n    mant\n  }\n  track_process {\n    nginx\n  }\n') +
       'vrrp_sync_group A {\n  group {\n    VI_1\n    VI_9\n  }\n}\nvrrp_sync_group B {\n  group {\n    VI_1\n  }\n}\n',
   );
-  const msgs = r.errors.filter((e) => e.code !== 'CONF_ERR_UNSUPPORTED').map(formatDiagnostic).map((e) => e.slice(path.length));
-  t.deepEqual(msgs, [
-    ":21:5: track_script chk_haprxy: no vrrp_script of that name; did you mean 'chk_haproxy'?",
-    ":24:1: vrrp_sync_group A: no vrrp_instance VI_9; did you mean 'VI_1'?",
-    ':30:1: vrrp_instance VI_1 is in both vrrp_sync_group A and B',
+  t.deepEqual(r.errors.map(formatDiagnostic), []);
+  t.deepEqual(r.warnings.map(formatDiagnostic).map((e) => e.slice(path.length)), [
+    ':14:1: warning: vrrp_script empty has no script; removed, as keepalived removes it',
+    ":24:5: warning: (VI_1) track_script chk_haprxy: no vrrp_script of that name; did you mean 'chk_haproxy'?; ignored, as keepalived ignores it",
+    ':25:5: warning: (VI_1) track_script empty: no vrrp_script of that name; ignored, as keepalived ignores it',
+    ":28:5: warning: (VI_1) track_file mant: no track_file block of that name; did you mean 'maint'?; ignored, as keepalived ignores it",
+    ':31:5: warning: (VI_1) track_process nginx: no vrrp_track_process of that name; ignored, as keepalived ignores it',
+    ":34:1: warning: vrrp_sync_group A: no vrrp_instance VI_9; did you mean 'VI_1'?; left out, as keepalived leaves it out",
+    ':40:1: warning: vrrp_instance VI_1 is already in vrrp_sync_group A; left out of B, as keepalived leaves it out',
+    ':40:1: warning: vrrp_sync_group B has no vrrp_instance left; removed, as keepalived removes it',
+    ':1:1: warning: vrrp_script chk_haproxy is not used by any track_script; it will not run',
   ]);
+  const m = r.config!;
+  t.deepEqual(m.vrrpInstances[0]!.tracking.trackScript, []);
+  t.deepEqual(m.vrrpInstances[0]!.tracking.trackFile, []);
+  t.deepEqual(m.syncGroups.map((g) => [g.name, g.group]), [['A', ['VI_1']]]);
 });
 
 test('warnings: an unused vrrp_script, the own interface in track_interface; errors: a weight out of range', (t) => {

@@ -1,8 +1,8 @@
 import { modelKey, type Checker, type CheckerOptions, type HttpUrl, type RealServer, type VirtualServer } from '@tandem/config';
 import { hostname } from 'node:os';
-import { dnsCheck, httpCheck, miscCheck, pingCheck, smtpCheck, tcpCheck, udpCheck, type BodyRegex, type CheckFn, type CheckTiming, type HttpUrlCheck, type Pinger, type SelfTimedCheckFn, type SocketMaker, type TcpConnector, type TlsClientMaterial } from '@tandem/healthcheck';
+import { dnsCheck, httpCheck, miscCheck, pingCheck, smtpCheck, tcpCheck, udpCheck, type BodyRegex, type CheckFn, type CheckTiming, type HttpUrlCheck, type Pinger, type SelfTimedCheckFn, type PreparedScript, type SocketMaker, type TcpConnector, type TlsClientMaterial } from '@tandem/healthcheck';
 import { RUNNABLE_CHECKERS } from './runnable.js';
-import { userFields, type ScriptPreparer } from './script-prep.js';
+import { isMissingScript, userFields, type ScriptPreparer } from './script-prep.js';
 
 /** Checkers driven by events rather than the scheduler (the file watcher, the BFD side). */
 const EVENT_CHECKERS: ReadonlySet<Checker['kind']> = new Set(['FILE_CHECK', 'BFD_CHECK']);
@@ -70,9 +70,10 @@ function cascade(vs: VirtualServer, rs: RealServer, c: Checker): CheckerOptions 
 }
 
 /** Plans every runnable check of a virtual server; returns the kinds it cannot run. */
-export function planChecks(vs: VirtualServer, prepare?: ScriptPreparer, pinger?: Pinger, tcp?: TcpConnector, resources?: CheckResources): { checks: PlannedCheck[]; unsupported: Checker['kind'][] } {
+export function planChecks(vs: VirtualServer, prepare?: ScriptPreparer, pinger?: Pinger, tcp?: TcpConnector, resources?: CheckResources): { checks: PlannedCheck[]; unsupported: Checker['kind'][]; disabled: string[] } {
   const checks: PlannedCheck[] = [];
   const unsupported: Checker['kind'][] = [];
+  const disabled: string[] = [];
   for (const rs of vs.realServers) {
     rs.checkers.forEach((c, index) => {
       if (!RUNNABLE_CHECKERS.has(c.kind)) {
@@ -80,6 +81,18 @@ export function planChecks(vs: VirtualServer, prepare?: ScriptPreparer, pinger?:
         return;
       }
       if (EVENT_CHECKERS.has(c.kind)) return;
+      // keepalived removes a MISC_CHECK whose script it cannot find ("Disabling misc script ...
+      // since not found/accessible"); the real server keeps its other checkers, or none.
+      let script: PreparedScript | undefined;
+      if (c.kind === 'MISC_CHECK' && prepare !== undefined) {
+        try {
+          script = prepare({ command: c.path, ...userFields(c.user), pos: c.pos });
+        } catch (err) {
+          if (!isMissingScript(err)) throw err;
+          disabled.push(`(${vs.name}) ${realServerName(rs)}: MISC_CHECK disabled: ${(err as Error).message}`);
+          return;
+        }
+      }
       const o = cascade(vs, rs, c);
       const delayLoop = o.delayLoop ?? vs.delayLoop;
       const d = defaults(c.kind, delayLoop);
@@ -108,9 +121,11 @@ export function planChecks(vs: VirtualServer, prepare?: ScriptPreparer, pinger?:
           ? smtpCheck({ host, port, heloName: c.heloName ?? hostname(), timeoutMs: connectTimeout * 1000, ...local, ...withSockets })
           : c.kind === 'PING_CHECK'
           ? pingCheck(marked && resources !== undefined ? resources.pingerFor(o.bindIf, o.fwmark) : pinger!, host, connectTimeout * 1000)
+          : c.kind === 'MISC_CHECK' && script === undefined
+          ? () => Promise.resolve({ ok: false, reason: 'MISC_CHECK: its script is not prepared' })
           : c.kind === 'MISC_CHECK'
           ? miscCheck({
-              script: prepare!({ command: c.path, ...userFields(c.user), pos: c.pos }),
+              script: script!,
               // misc_timeout defaults to delay_loop, as in keepalived.
               timeoutMs: (c.timeout ?? delayLoop) * 1000,
               dynamic: c.dynamic,
@@ -163,5 +178,5 @@ export function planChecks(vs: VirtualServer, prepare?: ScriptPreparer, pinger?:
       });
     });
   }
-  return { checks, unsupported };
+  return { checks, unsupported, disabled };
 }

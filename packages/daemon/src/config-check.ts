@@ -26,9 +26,11 @@ export function loadForTandem(file: string, configId: string | undefined, forDae
   const r = load(file, { ...(forDaemon ? { fingerprints: true, cache: daemonBlocks } : {}), ...(configId !== undefined ? { configId } : {}) });
   if (r.config === undefined) return r;
   // What tandemd would refuse at start is an error here too, so `-t` says what the daemon will do.
-  const unsupported = [...unsupportedFeatures(r.config), ...scriptProblems(r.config)];
-  if (unsupported.length === 0) return r;
-  return { config: undefined, diagnostics: [...r.diagnostics, ...unsupported], errors: [...r.errors, ...unsupported], warnings: r.warnings };
+  const found = [...unsupportedFeatures(r.config), ...scriptProblems(r.config)];
+  if (found.length === 0) return r;
+  const errors = found.filter((d) => d.severity === 'error');
+  const warnings = found.filter((d) => d.severity !== 'error');
+  return { config: errors.length === 0 ? r.config : undefined, diagnostics: [...r.diagnostics, ...found], errors: [...r.errors, ...errors], warnings: [...r.warnings, ...warnings] };
 }
 
 /** `tandemd -t`: prints every diagnostic; 0 when the file is valid and runnable, 1 when not. */

@@ -205,7 +205,13 @@ export class LvsService {
     if (this.tcp === undefined && uses('TCP_CHECK')) this.tcp = new TcpConnector();
     // Plan everything first: a script that must not run stops here, before anything changes.
     this.resources.setSsl(config.ssl);
-    const plans = new Map(toPlan.map((vs) => [vs.name, planChecks(vs, prepare, this.pinger, this.tcp, this.resources).checks]));
+    const plans = new Map(
+      toPlan.map((vs) => {
+        const p = planChecks(vs, prepare, this.pinger, this.tcp, this.resources);
+        for (const line of p.disabled) this.log.warn(line);
+        return [vs.name, p.checks];
+      }),
+    );
     // The states of virtual servers planned again or gone leave the maps; a planned one takes
     // back each state whose checks have the same plans (keeping their history).
     const dropped = new Map<string, { state: RealState; signatures: string[] }>();

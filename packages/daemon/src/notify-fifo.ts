@@ -63,7 +63,13 @@ export class NotifyFifos {
           if (spec.user !== undefined) await run('chown', [`${spec.user}${spec.group !== undefined ? `:${spec.group}` : ''}`, spec.path]);
         }
         const fd = openFifo(spec);
-        const reader = spec.script !== undefined ? startScript(prepare(spec.script), [spec.path]) : undefined;
+        let reader: RunningScript | undefined;
+        try {
+          reader = spec.script !== undefined ? startScript(prepare(spec.script), [spec.path]) : undefined;
+        } catch (err) {
+          // A reader script that cannot run: the FIFO is still written, for a reader started otherwise.
+          log.warn(`notify FIFO ${spec.path}: its script is not run: ${(err as Error).message}`);
+        }
         void reader?.done.then((o) => log.warn(`notify FIFO reader ${spec.script?.command} ended: ${o.error ?? `exit ${String(o.code)}`}${o.output !== '' ? `: ${o.output}` : ''}`));
         fifos.set(kind, { spec, fd, reader, dropped: 0 });
       } catch (err) {

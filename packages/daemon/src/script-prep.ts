@@ -21,6 +21,23 @@ export interface ScriptRef {
 
 export type ScriptPreparer = (ref: ScriptRef) => PreparedScript;
 
+/**
+ * A script the preparer cannot run. `missing`: no such executable, which keepalived disables
+ * ("Disabling ... since not found/accessible") instead of refusing the file, and so does tandem;
+ * any other reason (an unsafe root script, an unknown user) refuses the file.
+ */
+export class ScriptUnavailable extends Error {
+  constructor(
+    message: string,
+    readonly missing: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** Whether `err` is a script keepalived would disable rather than refuse (see ScriptUnavailable). */
+export const isMissingScript = (err: unknown): boolean => err instanceof ScriptUnavailable && err.missing;
+
 /** Runs a prepared script to its end or its timeout (healthcheck's runScript; tests give a fake). */
 export type ScriptExec = (script: PreparedScript, timeoutMs: number, args?: readonly string[]) => Promise<ScriptOutcome>;
 
@@ -42,7 +59,7 @@ export function scriptPreparer(config: Pick<Config, 'globalDefs'>): ScriptPrepar
     fallback ??= { user: scripts().lookupUser('keepalived_script') !== undefined ? 'keepalived_script' : 'nobody' };
     const who = ref.user !== undefined ? { user: ref.user, ...(ref.group !== undefined ? { group: ref.group } : {}) } : fallback;
     const p = scripts().prepareScript(ref.command, who, fallback.user, config.globalDefs.enableScriptSecurity);
-    if ('error' in p) throw new Error(`${ref.pos.file}:${ref.pos.line}:${ref.pos.col}: ${p.error}`);
+    if ('error' in p) throw new ScriptUnavailable(`${ref.pos.file}:${ref.pos.line}:${ref.pos.col}: ${p.error}`, p.missing === true);
     return p;
   };
 }
@@ -79,8 +96,9 @@ export function vrrpScriptRef(spec: ScriptSpec, blockUser: string | undefined): 
  * Every script the daemon would run for `config` (tracked vrrp_scripts, notify scripts of
  * instances and sync groups, MISC_CHECK, notify_up/down, quorum_up/down, notify FIFO readers,
  * startup_script and shutdown_script),
- * judged as the daemon judges it at start: one error at each script's position that cannot or
- * must not run. `tandemd -t`, the start and every reload share this verdict.
+ * judged as the daemon judges it at start: an error at each script's position that must not
+ * run, a warning at each that cannot be found (the daemon disables it, as keepalived does).
+ * `tandemd -t`, the start and every reload share this verdict.
  */
 export function scriptProblems(config: Config): Diagnostic[] {
   const prepare = scriptPreparer(config);
@@ -95,7 +113,8 @@ export function scriptProblems(config: Config): Diagnostic[] {
     } catch (err) {
       // The preparer's message starts with the position; the diagnostic carries it on its own.
       const message = (err as Error).message.replace(`${key}: `, '');
-      out.push({ severity: 'error', code: 'CONF_ERR_SCRIPT', pos: ref.pos, message });
+      if (isMissingScript(err)) out.push({ severity: 'warning', code: 'CONF_ERR_SCRIPT', pos: ref.pos, message: `${message}; it is disabled, as keepalived disables a script it cannot find` });
+      else out.push({ severity: 'error', code: 'CONF_ERR_SCRIPT', pos: ref.pos, message });
     }
   };
   const scripts = new Map(config.vrrpScripts.map((s) => [s.name, s]));

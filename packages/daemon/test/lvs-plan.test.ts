@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load, formatDiagnostic } from '@tandem/config';
 import { planChecks, unsupportedFeatures } from '../src/index.js';
+import { scriptPreparer } from '../src/script-prep.js';
 
 function model(text: string) {
   const p = join(mkdtempSync(join(tmpdir(), 'tandem-plan-')), 'k.conf');
@@ -102,5 +103,23 @@ virtual_server 192.0.2.100 80 {
 }
 `);
   t.deepEqual(unsupportedFeatures(config), []);
-  t.deepEqual(planChecks(config.virtualServers[0]!), { checks: [], unsupported: [] });
+  t.deepEqual(planChecks(config.virtualServers[0]!), { checks: [], unsupported: [], disabled: [] });
+});
+
+test('a MISC_CHECK whose script does not exist is disabled, as keepalived removes it; the real server keeps its other checks', (t) => {
+  const { config } = model(`virtual_server 192.0.2.100 80 {
+    protocol TCP
+    real_server 198.51.100.1 80 {
+        MISC_CHECK {
+            misc_path "/nonexistent/misc.sh"
+        }
+        TCP_CHECK {
+        }
+    }
+}
+`);
+  const { checks, disabled } = planChecks(config.virtualServers[0]!, scriptPreparer(config));
+  t.deepEqual(checks.map((c) => c.kind), ['TCP_CHECK']);
+  t.is(disabled.length, 1);
+  t.regex(disabled[0]!, /198\.51\.100\.1:80: MISC_CHECK disabled: .*\/nonexistent\/misc\.sh is not an executable file/);
 });

@@ -45,6 +45,21 @@ test('tandemd -t on a broken file exits 1 and prints FILE:LINE:COL for every err
   t.regex(r2.stdout, /did you mean 'priority'/);
 });
 
+test('tandemd -t: scripts that do not exist here are warned of and the file is valid, as keepalived -t passes it (they are disabled at start)', (t) => {
+  const file = write(
+    'scripts.conf',
+    `vrrp_script chk {\n    script "/nonexistent/chk_haproxy.sh"\n}\n${valid.replace('    advert_int 1\n', '    advert_int 1\n    track_script {\n        chk\n    }\n    notify_master "/nonexistent/notify.sh master"\n')}` +
+      'virtual_server 192.0.2.100 80 {\n    protocol TCP\n    real_server 198.51.100.1 80 {\n        MISC_CHECK {\n            misc_path "/nonexistent/misc.sh"\n        }\n    }\n}\n',
+  );
+  const r = spawnSync('node', [TANDEMD, '-t', '-f', file], { encoding: 'utf8' });
+  t.is(r.status, 0, r.stdout + r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  for (const script of ['chk_haproxy.sh', 'notify.sh', 'misc.sh']) {
+    t.true(lines.some((l) => l.includes(`warning: /nonexistent/${script} is not an executable file; it is disabled, as keepalived disables a script it cannot find`)), `${script}: ${r.stdout}`);
+  }
+  t.regex(r.stdout, /configuration is valid \(3 warnings\)/);
+});
+
 test('tandemd -t on a missing file exits 1 with a message, not a stack trace', (t) => {
   const r = spawnSync('node', [TANDEMD, '-t', '-f', join(dir, 'absent.conf')], { encoding: 'utf8' });
   t.is(r.status, 1);

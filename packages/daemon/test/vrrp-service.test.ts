@@ -179,6 +179,16 @@ test('tracking: a weighted script lowers the priority and the peer preempts; its
   t.is(a.state('VI_1'), 'MASTER');
 });
 
+test('tracking: a script that does not exist is disabled with a warning, as keepalived disables it: the instance is not in FAULT for it', async (t) => {
+  const clock = new FakeClock(1000);
+  const seg = new FakeSegment(clock);
+  const tracked = `vrrp_script chk {\n    script "/nonexistent/chk.sh"\n    interval 1\n    fall 1\n}\n`;
+  const a = await director(seg, clock, '192.0.2.11', tracked + instance('VI_1', 51, 150, '192.0.2.100', ['track_script {', '    chk', '}']));
+  await run(clock, 5000);
+  t.is(a.state('VI_1'), 'MASTER');
+  t.true(a.lines.some((l) => /vrrp_script chk disabled: .*\/nonexistent\/chk\.sh is not an executable file/.test(l)), a.lines.join('\n'));
+});
+
 test('reload: a priority change is applied in place without a transition; a tracked script added by the reload runs', async (t) => {
   const clock = new FakeClock(1000);
   const seg = new FakeSegment(clock);

@@ -147,17 +147,23 @@ export interface ScriptIdentity {
   readonly group?: string;
 }
 
+/** Why a script cannot run; `missing` when there is no such executable (keepalived's SC_NOTFOUND, which it disables rather than refuses). */
+export interface ScriptUnusable {
+  readonly error: string;
+  readonly missing?: true;
+}
+
 /**
  * Checks a script line once, at configuration time: the executable exists, the
  * user exists, and a script run as root passes the security check. Returns the
  * prepared script or a message for the operator.
  */
-export function prepareScript(text: string, who: ScriptIdentity, defaultUser: string, security: boolean): PreparedScript | { readonly error: string } {
+export function prepareScript(text: string, who: ScriptIdentity, defaultUser: string, security: boolean): PreparedScript | ScriptUnusable {
   const shell = needsShell(text);
   const argv = shell ? ['/bin/sh', '-c', text] : splitCommand(text);
   if (argv.length === 0) return { error: 'empty script' };
   const file = findExecutable(argv[0]!);
-  if (file === undefined) return { error: `${argv[0]} is not an executable file` };
+  if (file === undefined) return { error: `${argv[0]} is not an executable file`, missing: true };
   const user = who.user ?? defaultUser;
   const id = lookupUser(user, who.group);
   if (id === undefined) return { error: `no user ${user}${who.group !== undefined ? ` or group ${who.group}` : ''}` };

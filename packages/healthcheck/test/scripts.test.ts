@@ -56,8 +56,8 @@ test('a hung script is killed at its timeout with its whole process group', asyn
   t.true(state === 'gone' || state === 'Z', `the background child died with the group (state ${state})`);
 });
 
-test('a missing executable or user is refused when the script is prepared', (t) => {
-  t.deepEqual(prepareScript('/nonexistent/check.sh', {}, user, false), { error: '/nonexistent/check.sh is not an executable file' });
+test('a missing executable (marked missing: keepalived disables such a script) or user is refused when the script is prepared', (t) => {
+  t.deepEqual(prepareScript('/nonexistent/check.sh', {}, user, false), { error: '/nonexistent/check.sh is not an executable file', missing: true });
   t.deepEqual(prepareScript('/bin/true', { user: 'no-such-user-x' }, user, false), { error: 'no user no-such-user-x' });
 });
 

@@ -1,9 +1,10 @@
 import { effectiveTracking, sameValue, trackedDefaults, trackedInUse, type SyncGroup, type TrackedDefaults, type TrackFile, type Tracking, type TrackProcess, type VrrpInstance, type VrrpScript } from '@tandem/config';
+import type { PreparedScript } from '@tandem/healthcheck';
 import type { LinkInfo } from '@tandem/net';
 import type { Clock } from '@tandem/vrrp';
 import { FileMonitor } from '../file-monitor.js';
 import type { Logger } from '../logger.js';
-import { vrrpScriptRef, type ScriptExec, type ScriptPreparer } from '../script-prep.js';
+import { isMissingScript, vrrpScriptRef, type ScriptExec, type ScriptPreparer } from '../script-prep.js';
 import { trackedPriority, type TrackedItem } from '../tracking-rules.js';
 import type { ProcessSource } from './host.js';
 import { ProcessWatch } from './process-watch.js';
@@ -50,8 +51,9 @@ export class Trackers {
   /**
    * Makes the monitors `sources` uses: one whose definition did not change is kept with its
    * history, a new or changed one is made (not started: the caller starts what this returns
-   * once the instances are in place), one no longer used is stopped. Throws for a script
-   * that must not run (validation has refused such a file already: see scriptProblems).
+   * once the instances are in place), one no longer used is stopped. A script that cannot be
+   * found is disabled with a warning, as keepalived disables it; throws for one that must not
+   * run (validation has refused such a file already: see scriptProblems).
    */
   sync(sources: TrackerSources, prepare: ScriptPreparer): Array<{ start(): void }> {
     const fresh: Array<{ start(): void }> = [];
@@ -80,7 +82,16 @@ export class Trackers {
     for (const name of usedScripts) {
       if (this.scripts.has(name)) continue;
       const script = scripts.get(name)!;
-      const mon = new ScriptMonitor(script, prepare(vrrpScriptRef(script.script, script.user)), this.log.child({ module: 'script' }), this.clock, this.exec);
+      let prepared: PreparedScript;
+      try {
+        prepared = prepare(vrrpScriptRef(script.script, script.user));
+      } catch (err) {
+        if (!isMissingScript(err)) throw err;
+        // keepalived: "Disabling track script NAME since not found/accessible"; its track_script lines count for nothing.
+        this.log.warn(`vrrp_script ${name} disabled: ${(err as Error).message}`);
+        continue;
+      }
+      const mon = new ScriptMonitor(script, prepared, this.log.child({ module: 'script' }), this.clock, this.exec);
       mon.on('change', () => this.onChange('trackScript', name));
       this.scripts.set(name, mon);
       fresh.push(mon);
