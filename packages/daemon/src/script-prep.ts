@@ -78,7 +78,9 @@ export function runNotifyScript(prepare: () => PreparedScript, args: readonly st
   try {
     prepared = prepare();
   } catch (err) {
-    log.error(`(${who}) ${what} not run: ${(err as Error).message}`);
+    // A script that does not exist was disabled at start with a warning, as keepalived disables it.
+    if (isMissingScript(err)) log.debug(`(${who}) ${what} not run (disabled): ${(err as Error).message}`);
+    else log.error(`(${who}) ${what} not run: ${(err as Error).message}`);
     return undefined;
   }
   return exec(prepared, NOTIFY_TIMEOUT_MS, args).then((o) => {
