@@ -44,6 +44,7 @@ export function defaultGlobalDefs(): GlobalDefs {
     vrrpLowerPrioNoAdvert: undefined,
     scriptUser: undefined,
     enableScriptSecurity: true,
+    scriptSecurityAsked: false,
     lvsFlush: false,
     lvsFlushOnStop: 'no',
     lvsTimeouts: undefined,
@@ -200,8 +201,10 @@ const spec: SectionSpec<Draft> = {
     json_dump_file: single(word, (d, v) => (d.dumpFiles = { ...d.dumpFiles, json: v })),
     enable_script_security: (n, d, diags) => {
       // Security is on whatever the file says: a root script others can modify is a root shell for them.
-      if (flagValue(n, diags) === false) diags.warning('CONF_ERR_VALUE', n.keyword.pos, 'tandem always checks script security; enable_script_security off is ignored');
+      const on = flagValue(n, diags) !== false;
+      if (!on) diags.warning('CONF_ERR_VALUE', n.keyword.pos, 'tandem always checks script security; enable_script_security off is ignored');
       d.enableScriptSecurity = true;
+      d.scriptSecurityAsked = on;
     },
   },
   notYet: {

@@ -282,6 +282,8 @@ export interface GlobalDefs {
   readonly scriptUser: { readonly user: string; readonly group?: string } | undefined;
   /** `enable_script_security`; tandem applies it whether or not the keyword is present. */
   readonly enableScriptSecurity: boolean;
+  /** Whether the file says `enable_script_security`: keepalived then runs no script as root by default (no script_user, no keepalived_script user). */
+  readonly scriptSecurityAsked: boolean;
   /** `lvs_flush`: delete every IPVS service at start, not only tandem's own. */
   readonly lvsFlush: boolean;
   /** `lvs_flush_on_stop [VS]`: at stop, flush the whole table ('all'), or delete tandem's services without their reals first ('vs'); default: delete tandem's own entries. */

@@ -238,6 +238,7 @@ const configArb: fc.Arbitrary<Config> = fc
       vrrpLowerPrioNoAdvert: undefined,
       scriptUser: routerId === undefined ? undefined : { user: 'nobody', group: 'nogroup' },
       enableScriptSecurity: true,
+      scriptSecurityAsked: refresh > 3,
       lvsFlush: refresh > 0,
       lvsFlushOnStop: refresh > 1 ? 'vs' : 'no',
       lvsTimeouts: refresh > 2 ? { tcp: 900, udp: 60 } : undefined,

@@ -2,7 +2,7 @@ import { modelKey, type Checker, type CheckerOptions, type HttpUrl, type RealSer
 import { hostname } from 'node:os';
 import { dnsCheck, httpCheck, miscCheck, pingCheck, smtpCheck, tcpCheck, udpCheck, type BodyRegex, type CheckFn, type CheckTiming, type HttpUrlCheck, type Pinger, type SelfTimedCheckFn, type PreparedScript, type SocketMaker, type TcpConnector, type TlsClientMaterial } from '@tandem/healthcheck';
 import { RUNNABLE_CHECKERS } from './runnable.js';
-import { isMissingScript, userFields, type ScriptPreparer } from './script-prep.js';
+import { isDisabledScript, userFields, type ScriptPreparer } from './script-prep.js';
 
 /** Checkers driven by events rather than the scheduler (the file watcher, the BFD side). */
 const EVENT_CHECKERS: ReadonlySet<Checker['kind']> = new Set(['FILE_CHECK', 'BFD_CHECK']);
@@ -88,7 +88,7 @@ export function planChecks(vs: VirtualServer, prepare?: ScriptPreparer, pinger?:
         try {
           script = prepare({ command: c.path, ...userFields(c.user), pos: c.pos });
         } catch (err) {
-          if (!isMissingScript(err)) throw err;
+          if (!isDisabledScript(err)) throw err;
           disabled.push(`(${vs.name}) ${realServerName(rs)}: MISC_CHECK disabled: ${(err as Error).message}`);
           return;
         }

@@ -7,7 +7,7 @@ import { sameValue, type Config, type VirtualServerDiff } from '@tandem/config';
  * an SSL_GET when the global SSL block changed (its certificate is in their connections).
  */
 export function replanned(before: Config, after: Config, changes: VirtualServerDiff): ReadonlySet<string> | undefined {
-  const g = (c: Config): unknown => [c.globalDefs.scriptUser, c.globalDefs.enableScriptSecurity];
+  const g = (c: Config): unknown => [c.globalDefs.scriptUser, c.globalDefs.enableScriptSecurity, c.globalDefs.scriptSecurityAsked];
   if (!sameValue(g(before), g(after))) return undefined;
   const names = new Set([...changes.changed.map((p) => p.after.name), ...changes.added.map((v) => v.name)]);
   const groups = new Set(changes.groupsChanged);

@@ -22,21 +22,22 @@ export interface ScriptRef {
 export type ScriptPreparer = (ref: ScriptRef) => PreparedScript;
 
 /**
- * A script the preparer cannot run. `missing`: no such executable, which keepalived disables
- * ("Disabling ... since not found/accessible") instead of refusing the file, and so does tandem;
- * any other reason (an unsafe root script, an unknown user) refuses the file.
+ * A script the preparer cannot run. `disabled`: one keepalived disables instead of refusing the
+ * file, and so does tandem: no such executable ("Disabling ... since not found/accessible"), or
+ * no user to run it as under enable_script_security ("Unable to set default user ... - removing").
+ * Any other reason (an unsafe root script, an unknown user) refuses the file.
  */
 export class ScriptUnavailable extends Error {
   constructor(
     message: string,
-    readonly missing: boolean,
+    readonly disabled: boolean,
   ) {
     super(message);
   }
 }
 
 /** Whether `err` is a script keepalived would disable rather than refuse (see ScriptUnavailable). */
-export const isMissingScript = (err: unknown): boolean => err instanceof ScriptUnavailable && err.missing;
+export const isDisabledScript = (err: unknown): boolean => err instanceof ScriptUnavailable && err.disabled;
 
 /** Runs a prepared script to its end or its timeout (healthcheck's runScript; tests give a fake). */
 export type ScriptExec = (script: PreparedScript, timeoutMs: number, args?: readonly string[]) => Promise<ScriptOutcome>;
@@ -49,17 +50,24 @@ export function userFields(text: string | undefined): { user?: string; group?: s
 }
 
 /**
- * Prepares scripts for one configuration: the script's own user, else the
- * global `script_user`, else keepalived_script if it exists, else nobody.
- * Throws `FILE:LINE:COL: reason` for a script that cannot or must not run.
+ * Prepares scripts for one configuration, run as keepalived 2.2.7 runs them (lib/notify.c): the
+ * script's own user, else the global `script_user`, else keepalived_script if that user exists,
+ * else root; but with `enable_script_security` in the file and neither user, keepalived disables
+ * the script, and so does this. Throws `FILE:LINE:COL: reason` (a ScriptUnavailable) for a
+ * script that cannot or must not run.
  */
 export function scriptPreparer(config: Pick<Config, 'globalDefs'>): ScriptPreparer {
-  let fallback = config.globalDefs.scriptUser;
+  const g = config.globalDefs;
+  let fallback: { user: string; group?: string } | null | undefined = g.scriptUser;
   return (ref) => {
-    fallback ??= { user: scripts().lookupUser('keepalived_script') !== undefined ? 'keepalived_script' : 'nobody' };
-    const who = ref.user !== undefined ? { user: ref.user, ...(ref.group !== undefined ? { group: ref.group } : {}) } : fallback;
-    const p = scripts().prepareScript(ref.command, who, fallback.user, config.globalDefs.enableScriptSecurity);
-    if ('error' in p) throw new ScriptUnavailable(`${ref.pos.file}:${ref.pos.line}:${ref.pos.col}: ${p.error}`, p.missing === true);
+    const at = `${ref.pos.file}:${ref.pos.line}:${ref.pos.col}`;
+    fallback ??= scripts().lookupUser('keepalived_script') !== undefined ? { user: 'keepalived_script' } : g.scriptSecurityAsked ? null : { user: 'root' };
+    if (ref.user === undefined && fallback === null) {
+      throw new ScriptUnavailable(`${at}: no script_user and no keepalived_script user to run ${ref.command} as (enable_script_security)`, true);
+    }
+    const who = ref.user !== undefined ? { user: ref.user, ...(ref.group !== undefined ? { group: ref.group } : {}) } : fallback!;
+    const p = scripts().prepareScript(ref.command, who, fallback?.user ?? 'root', g.enableScriptSecurity);
+    if ('error' in p) throw new ScriptUnavailable(`${at}: ${p.error}`, p.missing === true);
     return p;
   };
 }
@@ -79,7 +87,7 @@ export function runNotifyScript(prepare: () => PreparedScript, args: readonly st
     prepared = prepare();
   } catch (err) {
     // A script that does not exist was disabled at start with a warning, as keepalived disables it.
-    if (isMissingScript(err)) log.debug(`(${who}) ${what} not run (disabled): ${(err as Error).message}`);
+    if (isDisabledScript(err)) log.debug(`(${who}) ${what} not run (disabled): ${(err as Error).message}`);
     else log.error(`(${who}) ${what} not run: ${(err as Error).message}`);
     return undefined;
   }
@@ -99,23 +107,27 @@ export function vrrpScriptRef(spec: ScriptSpec, blockUser: string | undefined): 
  * instances and sync groups, MISC_CHECK, notify_up/down, quorum_up/down, notify FIFO readers,
  * startup_script and shutdown_script),
  * judged as the daemon judges it at start: an error at each script's position that must not
- * run, a warning at each that cannot be found (the daemon disables it, as keepalived does).
+ * run, a warning at each that the daemon disables (as keepalived does), and one when scripts
+ * run as root by default.
  * `tandemd -t`, the start and every reload share this verdict.
  */
 export function scriptProblems(config: Config): Diagnostic[] {
   const prepare = scriptPreparer(config);
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
+  /** The first script that runs as root for want of any other user. */
+  let asRoot: ScriptRef | undefined;
   const judge = (ref: ScriptRef): void => {
     const key = `${ref.pos.file}:${ref.pos.line}:${ref.pos.col}`;
     if (seen.has(key)) return;
     seen.add(key);
     try {
-      prepare(ref);
+      const p = prepare(ref);
+      if (p.uid === 0 && ref.user === undefined) asRoot ??= ref;
     } catch (err) {
       // The preparer's message starts with the position; the diagnostic carries it on its own.
       const message = (err as Error).message.replace(`${key}: `, '');
-      if (isMissingScript(err)) out.push({ severity: 'warning', code: 'CONF_ERR_SCRIPT', pos: ref.pos, message: `${message}; it is disabled, as keepalived disables a script it cannot find` });
+      if (isDisabledScript(err)) out.push({ severity: 'warning', code: 'CONF_ERR_SCRIPT', pos: ref.pos, message: `${message}; it is disabled, as keepalived disables it` });
       else out.push({ severity: 'error', code: 'CONF_ERR_SCRIPT', pos: ref.pos, message });
     }
   };
@@ -146,5 +158,13 @@ export function scriptProblems(config: Config): Diagnostic[] {
   }
   for (const fifo of Object.values(config.globalDefs.notifyFifos)) if (fifo?.script !== undefined) judge(fifo.script);
   for (const s of [config.globalDefs.startupScript, config.globalDefs.shutdownScript]) if (s !== undefined) judge(s);
+  if (asRoot !== undefined && config.globalDefs.scriptUser === undefined) {
+    out.push({
+      severity: 'warning',
+      code: 'CONF_ERR_SCRIPT',
+      pos: asRoot.pos,
+      message: 'scripts without a user of their own run as root (no script_user, no keepalived_script user), as keepalived runs them; keepalived calls this a SECURITY VIOLATION: set script_user (and enable_script_security)',
+    });
+  }
   return out;
 }

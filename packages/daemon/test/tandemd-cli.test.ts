@@ -55,9 +55,21 @@ test('tandemd -t: scripts that do not exist here are warned of and the file is v
   t.is(r.status, 0, r.stdout + r.stderr);
   const lines = r.stdout.trim().split('\n');
   for (const script of ['chk_haproxy.sh', 'notify.sh', 'misc.sh']) {
-    t.true(lines.some((l) => l.includes(`warning: /nonexistent/${script} is not an executable file; it is disabled, as keepalived disables a script it cannot find`)), `${script}: ${r.stdout}`);
+    t.true(lines.some((l) => l.includes(`warning: /nonexistent/${script} is not an executable file; it is disabled, as keepalived disables it`)), `${script}: ${r.stdout}`);
   }
   t.regex(r.stdout, /configuration is valid \(3 warnings\)/);
+});
+
+test('scripts without a user of their own: root, as keepalived runs them, with its SECURITY VIOLATION as a warning; with enable_script_security and no user to run as, disabled as keepalived disables them', (t) => {
+  const tracked = `vrrp_script chk {\n    script "/bin/true"\n}\n${valid.replace('    advert_int 1\n', '    advert_int 1\n    track_script {\n        chk\n    }\n')}`;
+  const asRoot = spawnSync('node', [TANDEMD, '-t', '-f', write('root.conf', tracked)], { encoding: 'utf8' });
+  t.is(asRoot.status, 0, asRoot.stdout);
+  t.regex(asRoot.stdout, /root\.conf:2:12: warning: scripts without a user of their own run as root .*SECURITY VIOLATION/);
+  const withUser = spawnSync('node', [TANDEMD, '-t', '-f', write('user.conf', `global_defs {\n    script_user nobody\n}\n${tracked}`)], { encoding: 'utf8' });
+  t.notRegex(withUser.stdout, /warning/, 'script_user says who: nothing to warn of');
+  const secured = spawnSync('node', [TANDEMD, '-t', '-f', write('secured.conf', `global_defs {\n    enable_script_security\n}\n${tracked}`)], { encoding: 'utf8' });
+  t.is(secured.status, 0, secured.stdout);
+  t.regex(secured.stdout, /secured\.conf:5:12: warning: no script_user and no keepalived_script user to run \/bin\/true as \(enable_script_security\); it is disabled, as keepalived disables it/);
 });
 
 test('tandemd -t on a missing file exits 1 with a message, not a stack trace', (t) => {

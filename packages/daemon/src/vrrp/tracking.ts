@@ -4,7 +4,7 @@ import type { LinkInfo } from '@tandem/net';
 import type { Clock } from '@tandem/vrrp';
 import { FileMonitor } from '../file-monitor.js';
 import type { Logger } from '../logger.js';
-import { isMissingScript, vrrpScriptRef, type ScriptExec, type ScriptPreparer } from '../script-prep.js';
+import { isDisabledScript, vrrpScriptRef, type ScriptExec, type ScriptPreparer } from '../script-prep.js';
 import { trackedPriority, type TrackedItem } from '../tracking-rules.js';
 import type { ProcessSource } from './host.js';
 import { ProcessWatch } from './process-watch.js';
@@ -86,7 +86,7 @@ export class Trackers {
       try {
         prepared = prepare(vrrpScriptRef(script.script, script.user));
       } catch (err) {
-        if (!isMissingScript(err)) throw err;
+        if (!isDisabledScript(err)) throw err;
         // keepalived: "Disabling track script NAME since not found/accessible"; its track_script lines count for nothing.
         this.log.warn(`vrrp_script ${name} disabled: ${(err as Error).message}`);
         continue;
