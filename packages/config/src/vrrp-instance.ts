@@ -626,9 +626,12 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
   if (d.interface === undefined && d.vrf === undefined) diags.error('CONF_ERR_MISSING', pos, `${where} needs interface (or vrf, for a unicast instance)`);
   if (d.virtualRouterId === undefined) diags.error('CONF_ERR_MISSING', pos, `${where} needs virtual_router_id`);
   const family = d.vips[0]?.family ?? 4;
-  for (const v of d.vips) {
-    if (v.family !== family) diags.error('CONF_ERR_CONFLICT', v.pos, `virtual_ipaddress mixes IPv4 and IPv6; put the other family in virtual_ipaddress_excluded`);
+  // keepalived (vrrp_data.c alloc_vrrp_vip): the first address sets the family, one of the other is ignored.
+  const otherFamily = d.vips.filter((v) => v.family !== family);
+  for (const v of otherFamily) {
+    diags.warning('CONF_ERR_CONFLICT', v.pos, `${v.address} is not of the instance's family (its first address is IPv${family}); ignored, as keepalived ignores it: put the other family in virtual_ipaddress_excluded`);
   }
+  if (otherFamily.length > 0) d.vips = d.vips.filter((v) => v.family === family);
   if (d.nativeIpv6 !== undefined) {
     if (d.vips.some((v) => v.family === 4)) diags.error('CONF_ERR_CONFLICT', d.nativeIpv6, 'native_ipv6 with IPv4 addresses (keepalived refuses it too)');
     else diags.warning('CONF_ERR_VALUE', d.nativeIpv6, 'native_ipv6 is deprecated (keepalived says so too): the addresses give the family');

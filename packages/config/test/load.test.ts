@@ -88,7 +88,6 @@ const errorCases: Array<[string, string, ConfigErrorCode, number, number, RegExp
   ['a VRID out of range', instance('  virtual_router_id 256\n'), 'CONF_ERR_VALUE', 7, 21, /1-255/],
   ['a priority of 0', instance('  priority 0\n'), 'CONF_ERR_VALUE', 7, 12, /1-255/],
   ['two addresses on one line', 'vrrp_instance V {\n interface eth0\n virtual_router_id 5\n virtual_ipaddress {\n 192.0.2.1/24 192.0.2.2/24\n }\n}\n', 'CONF_ERR_ARITY', 5, 15, /one address per line/],
-  ['mixed address families', 'vrrp_instance V {\n interface eth0\n virtual_router_id 5\n virtual_ipaddress {\n 192.0.2.1\n fd00::1\n }\n}\n', 'CONF_ERR_CONFLICT', 6, 2, /mixes IPv4 and IPv6/],
   ['a missing virtual_router_id', 'vrrp_instance V {\n interface eth0\n virtual_ipaddress {\n 192.0.2.1\n }\n}\n', 'CONF_ERR_MISSING', 1, 1, /needs virtual_router_id/],
   ['one VRID twice on one interface', instance('') + instance('').replace('VI_1', 'VI_2'), 'CONF_ERR_CONFLICT', 8, 1, /already used on eth0/],
   ['a bad boolean', instance('  accept maybe\n'), 'CONF_ERR_VALUE', 7, 10, /on\|off\|true\|false\|yes\|no/],
@@ -149,6 +148,7 @@ const instanceCorrections: Array<[string, string, string, RegExp, (i: VrrpInstan
   ['preempt_delay with state MASTER: off', '  state MASTER\n  priority 200\n  preempt_delay 5\n', '9:3', /preempt_delay does not work with state MASTER/, (i) => i.preemptDelay, 0],
   ['preempt_delay with nopreempt: off', '  nopreempt\n  preempt_delay 5\n', '8:3', /preempt_delay does not go with nopreempt/, (i) => [i.nopreempt, i.preemptDelay], [true, 0]],
   ['state MASTER without priority: the address owner', '  state MASTER\n', '7:3', /state MASTER without priority: priority 255/, (i) => i.priority, 255],
+  ['an address of the other family: ignored', '  virtual_ipaddress {\n    fd00::1\n  }\n', '8:5', /fd00::1 is not of the instance's family \(its first address is IPv4\); ignored/, (i) => i.virtualIpaddress.map((v) => v.address), ['192.0.2.100']],
 ];
 for (const [what, body, at, message, got, want] of instanceCorrections) {
   test(`keepalived's correction of ${what}, with a warning at its place`, (t) => {
