@@ -12,7 +12,7 @@ import { parseSyncGroup, parseTrackFile, parseTrackProcess, parseVrrpScript } fr
 import { effectiveTracking, hasOwnerMember, trackedDefaults, trackedInUse } from './tracking-weights.js';
 import { checkGroupServer, parseVirtualServer, parseVirtualServerGroup } from './lvs.js';
 import { blockOf } from './section.js';
-import { arity, type Mutable } from './values.js';
+import { arity } from './values.js';
 import { TreeBuilder, type Node } from './tree.js';
 import { parseVip, parseVrrpInstance } from './vrrp-instance.js';
 import { PROCESS_KEYWORD_NAMES, processKeyword } from './top-level.js';
@@ -164,13 +164,14 @@ function groupFamilyFits(vs: VirtualServer, group: VirtualServerGroup, diags: Di
  * servers to it, where the kernel holds one of each address and port. The service keeps the
  * first block's settings; the second's real servers that the first lacks join it with their checkers.
  */
-function mergeDuplicate(first: VirtualServer, second: VirtualServer, diags: Diagnostics): void {
+function mergeDuplicate(first: VirtualServer, second: VirtualServer, diags: Diagnostics): VirtualServer {
   const id = (rs: RealServer): string => `${rs.address}:${rs.port ?? ''}`;
   const held = new Set(first.realServers.map(id));
   const added = second.realServers.filter((rs) => !held.has(id(rs)));
   const joined = added.length > 0 ? `; its real servers the first lacks (${added.map((rs) => `${rs.address}${rs.port !== undefined ? ` ${rs.port}` : ''}`).join(', ')}) join that service` : '; its real servers are all in the first';
   diags.warning('CONF_ERR_CONFLICT', second.pos, `virtual_server ${second.name} is defined twice (first at line ${first.pos.line}): keepalived programs one IPVS service with the first block's settings${joined}, and so does tandem`);
-  if (added.length > 0) (first as Mutable<VirtualServer>).realServers = [...first.realServers, ...added];
+  // A copy: `first` may be a block the cache hands to the next reload as it was read.
+  return added.length > 0 ? { ...first, realServers: [...first.realServers, ...added] } : first;
 }
 
 /** Leaves the track_bfd references and BFD_CHECKs keepalived ignores out of the model, in place. */
@@ -217,7 +218,11 @@ function checkLvs(groups: readonly VirtualServerGroup[], servers: VirtualServer[
     const prev = names.get(vs.name);
     if (prev === undefined) names.set(vs.name, vs);
     else {
-      mergeDuplicate(prev, vs, diags);
+      const merged = mergeDuplicate(prev, vs, diags);
+      if (merged !== prev) {
+        servers[servers.indexOf(prev)] = merged;
+        names.set(vs.name, merged);
+      }
       ignored.add(vs);
     }
   }

@@ -108,3 +108,22 @@ test('property: after any edit, a read with the cache equals a fresh read', (t) 
   // Valid files after most edits, and invalid ones after the others: both kinds were compared.
   t.true(good > 50, `${good} valid`);
 });
+
+test('corrections that read across blocks (a virtual_server given twice, a dropped tracking reference) leave the cached blocks as they were read', (t) => {
+  const d = place();
+  const file = join(d, 'k.conf');
+  const dup = 'virtual_server 192.0.2.1 80 {\n    lb_algo wrr\n    real_server 10.0.1.2 80 {\n        weight 1\n    }\n}\n';
+  const instance = 'vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 1\n    track_script {\n        chk\n    }\n    virtual_ipaddress {\n        192.0.2.9\n    }\n}\n';
+  const script = 'vrrp_script chk {\n    script /bin/true\n}\n';
+  const cache = new BlockCache();
+  writeFileSync(file, server(1) + dup + instance);
+  const merged = load(file, { fingerprints: true, cache });
+  t.deepEqual(merged.config!.virtualServers[0]!.realServers.map((r) => r.address), ['10.0.1.1', '10.0.1.2']);
+  t.deepEqual(merged.config!.vrrpInstances[0]!.tracking.trackScript, []);
+  // The second block goes and the script comes: the cached first block holds its own real server only, the instance tracks chk.
+  writeFileSync(file, script + server(1) + instance);
+  const after = load(file, { fingerprints: true, cache });
+  t.is(seen(after), seen(load(file)));
+  t.deepEqual(after.config!.virtualServers[0]!.realServers.map((r) => r.address), ['10.0.1.1']);
+  t.deepEqual(after.config!.vrrpInstances[0]!.tracking.trackScript.map((r) => r.name), ['chk']);
+});
