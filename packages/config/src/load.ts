@@ -40,14 +40,16 @@ const TOP_KEYWORDS = ['global_defs', 'net_namespace', 'bfd_instance', 'track_gro
  * earlier group, is left out, and a group left without members is removed. Each with a
  * warning at its place; `instances` and `groups` are corrected in place.
  */
-function checkTracking(instances: VrrpInstance[], scripts: readonly VrrpScript[], files: readonly TrackFile[], processes: readonly TrackProcess[], groups: SyncGroup[], diags: Diagnostics): void {
-  const unique = <T extends { name: string; pos: { line: number } }>(items: readonly T[], what: string): Map<string, T> => {
+function checkTracking(instances: VrrpInstance[], scripts: VrrpScript[], files: TrackFile[], processes: TrackProcess[], groups: SyncGroup[], diags: Diagnostics): void {
+  // keepalived finds the first block of a name (a second vrrp_sync_group it skips: "already defined").
+  const unique = <T extends { name: string; pos: Position }>(items: T[], what: string): Map<string, T> => {
     const m = new Map<string, T>();
     for (const i of items) {
       const prev = m.get(i.name);
-      if (prev !== undefined) diags.error('CONF_ERR_CONFLICT', (i as unknown as { pos: import('./diagnostics.js').Position }).pos, `${what} ${i.name} is defined twice (first at line ${prev.pos.line})`);
-      m.set(i.name, i);
+      if (prev === undefined) m.set(i.name, i);
+      else diags.warning('CONF_ERR_CONFLICT', i.pos, `${what} ${i.name} is defined twice (first at line ${prev.pos.line}); the first is used, as keepalived uses it`);
     }
+    if (m.size < items.length) items.splice(0, items.length, ...items.filter((i) => m.get(i.name) === i));
     return m;
   };
   const scriptNames = unique(scripts, 'vrrp_script');
@@ -190,12 +192,15 @@ function leaveOutBfd(dropped: BfdDropped, instances: VrrpInstance[], groups: Syn
 }
 
 /** Cross-checks of the virtual servers and their groups; drops from `servers` those keepalived ignores. */
-function checkLvs(groups: readonly VirtualServerGroup[], servers: VirtualServer[], diags: Diagnostics): void {
+function checkLvs(groups: VirtualServerGroup[], servers: VirtualServer[], diags: Diagnostics): void {
   const groupNames = new Map<string, VirtualServerGroup>();
   for (const g of groups) {
-    if (groupNames.has(g.name)) diags.error('CONF_ERR_CONFLICT', g.pos, `virtual_server_group ${g.name} is defined twice`);
-    groupNames.set(g.name, g);
+    const prev = groupNames.get(g.name);
+    // keepalived looks a group up by name and finds the first.
+    if (prev === undefined) groupNames.set(g.name, g);
+    else diags.warning('CONF_ERR_CONFLICT', g.pos, `virtual_server_group ${g.name} is defined twice (first at line ${prev.pos.line}); the first is used, as keepalived uses it`);
   }
+  if (groupNames.size < groups.length) groups.splice(0, groups.length, ...groups.filter((g) => groupNames.get(g.name) === g));
   const names = new Map<string, VirtualServer>();
   const ignored = new Set<VirtualServer>();
   for (const vs of servers) {
@@ -229,12 +234,18 @@ function checkLvs(groups: readonly VirtualServerGroup[], servers: VirtualServer[
   if (ignored.size > 0) servers.splice(0, servers.length, ...servers.filter((vs) => !ignored.has(vs)));
 }
 
-function checkConflicts(instances: readonly VrrpInstance[], diags: Diagnostics): void {
+/** VRID clashes; a second `vrrp_instance` of a name is skipped with a warning, as keepalived skips it ("already defined"). */
+function checkConflicts(instances: VrrpInstance[], diags: Diagnostics): void {
   const names = new Map<string, VrrpInstance>();
   const vrids = new Map<string, VrrpInstance>();
+  const skipped = new Set<VrrpInstance>();
   for (const i of instances) {
     const prev = names.get(i.name);
-    if (prev !== undefined) diags.error('CONF_ERR_CONFLICT', i.pos, `vrrp_instance ${i.name} is defined twice (first at line ${prev.pos.line})`);
+    if (prev !== undefined) {
+      diags.warning('CONF_ERR_CONFLICT', i.pos, `vrrp_instance ${i.name} is defined twice (first at line ${prev.pos.line}); this one is skipped, as keepalived skips it`);
+      skipped.add(i);
+      continue;
+    }
     names.set(i.name, i);
     // Unicast instances with disjoint peer sets may share a VRID (keepalived allows it).
     const key = `${i.interface}/${i.family}/${i.virtualRouterId}/${i.unicastPeer.length > 0 ? [...i.unicastPeer].sort().join(',') : 'multicast'}`;
@@ -244,6 +255,7 @@ function checkConflicts(instances: readonly VrrpInstance[], diags: Diagnostics):
     }
     vrids.set(key, i);
   }
+  if (skipped.size > 0) instances.splice(0, instances.length, ...instances.filter((i) => !skipped.has(i)));
 }
 
 function collect<T>(list: T[], item: T | undefined): void {

@@ -79,3 +79,26 @@ test('warnings: an unused vrrp_script, the own interface in track_interface; err
   ]);
   t.regex(r.errors.map(formatDiagnostic).join('\n'), /:22:17: weight must be -253-253, got 300/);
 });
+
+test('a block defined twice (vrrp_instance, vrrp_sync_group, vrrp_script, virtual_server_group): the first is used and the second skipped with a warning, as keepalived finds or keeps the first', (t) => {
+  const { r } = loadText(
+    'vrrp_script chk {\n  script "/bin/true first"\n}\nvrrp_script chk {\n  script "/bin/true second"\n}\n' +
+      inst('VI_1', 1, '  track_script {\n    chk\n  }\n') +
+      inst('VI_1', 2, '') +
+      'vrrp_sync_group G {\n  group {\n    VI_1\n  }\n}\nvrrp_sync_group G {\n  group {\n    VI_1\n  }\n}\n' +
+      'virtual_server_group W {\n  192.0.2.80 80\n}\nvirtual_server_group W {\n  192.0.2.81 80\n}\nvirtual_server group W {\n  protocol TCP\n  real_server 10.0.0.1 80 {\n  }\n}\n',
+  );
+  t.deepEqual(r.errors.map(formatDiagnostic), []);
+  const twice = r.warnings.filter((w) => /defined twice/.test(w.message)).map((w) => `${w.pos.line} ${w.message}`);
+  t.deepEqual(twice, [
+    '17 vrrp_instance VI_1 is defined twice (first at line 7); this one is skipped, as keepalived skips it',
+    '37 virtual_server_group W is defined twice (first at line 34); the first is used, as keepalived uses it',
+    '4 vrrp_script chk is defined twice (first at line 1); the first is used, as keepalived uses it',
+    '29 vrrp_sync_group G is defined twice (first at line 24); the first is used, as keepalived uses it',
+  ]);
+  const c = r.config!;
+  t.deepEqual(c.vrrpInstances.map((i) => i.virtualRouterId), [1]);
+  t.deepEqual(c.vrrpScripts.map((s) => s.script.command), ['/bin/true first']);
+  t.deepEqual(c.syncGroups.map((g) => g.pos.line), [24]);
+  t.deepEqual(c.virtualServerGroups.map((g) => g.entries.map((e) => (e.kind === 'address' ? e.address : e.kind))), [['192.0.2.80']]);
+});
