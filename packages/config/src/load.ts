@@ -6,11 +6,11 @@ import { blockReader, readConfig, type ReusableBlock } from './reader.js';
 import { checkAnnounce } from './anycast.js';
 import { checkBfd, parseBfdInstance, type BfdDropped } from './bfd.js';
 import { forEachChecker } from './each-checker.js';
-import type { BfdInstance, Config, GarpGroup, GlobalDefs, InterfaceDelays, RealServer, RouteSpec, TrackRef, RuleSpec, SslSettings, SyncGroup, TrackFile, TrackGroup, Tracking, TrackProcess, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
+import type { BfdInstance, Config, GarpGroup, GlobalDefs, InterfaceDelays, RouteSpec, TrackRef, RuleSpec, SslSettings, SyncGroup, TrackFile, TrackGroup, Tracking, TrackProcess, VirtualAddress, VirtualServer, VirtualServerGroup, VrrpInstance, VrrpScript } from './model.js';
 import { routeBlock, ruleBlock } from './routes.js';
 import { parseSyncGroup, parseTrackFile, parseTrackProcess, parseVrrpScript } from './tracking.js';
-import { effectiveTracking, hasOwnerMember, trackedDefaults, trackedInUse } from './tracking-weights.js';
-import { checkGroupServer, parseVirtualServer, parseVirtualServerGroup } from './lvs.js';
+import { effectiveTracking, hasOwnerMember, trackedDefaults, trackedInUse, type TrackedDefaults } from './tracking-weights.js';
+import { checkGroupServer, parseVirtualServer, parseVirtualServerGroup, realServerAsWritten, realServerIdentity } from './lvs.js';
 import { blockOf } from './section.js';
 import { arity } from './values.js';
 import { TreeBuilder, type Node } from './tree.js';
@@ -33,6 +33,24 @@ export interface LoadResult {
 
 const TOP_KEYWORDS = ['global_defs', 'net_namespace', 'bfd_instance', 'track_group', 'garp_group', 'SSL', 'vrrp_instance', 'virtual_server', 'virtual_server_group', 'vrrp_script', 'track_file', 'vrrp_track_file', 'vrrp_sync_group', 'vrrp_track_process', 'interface_up_down_delays', 'linkbeat_interfaces', 'net_namespace_ipvs'];
 
+/** What a block given twice comes to when keepalived looks blocks up by name. */
+const FIRST_USED = 'the first is used, as keepalived uses it';
+
+/**
+ * Keeps in `items` the first block of each name, by name, and warns at each later one that it is
+ * defined twice, saying `outcome` (keepalived finds or keeps the first of a name).
+ */
+function firstOfEachName<T extends { readonly name: string; readonly pos: Position }>(items: T[], what: string, outcome: string, diags: Diagnostics): Map<string, T> {
+  const byName = new Map<string, T>();
+  for (const i of items) {
+    const prev = byName.get(i.name);
+    if (prev === undefined) byName.set(i.name, i);
+    else diags.warning('CONF_ERR_CONFLICT', i.pos, `${what} ${i.name} is defined twice (first at line ${prev.pos.line}); ${outcome}`);
+  }
+  if (byName.size < items.length) items.splice(0, items.length, ...items.filter((i) => byName.get(i.name) === i));
+  return byName;
+}
+
 /**
  * Cross-references of tracking, corrected as keepalived 2.2.7 corrects them (vrrp_track.c,
  * vrrp_sync.c): a track_script, track_file or track_process naming no such block is ignored
@@ -42,20 +60,10 @@ const TOP_KEYWORDS = ['global_defs', 'net_namespace', 'bfd_instance', 'track_gro
  */
 function checkTracking(instances: VrrpInstance[], scripts: VrrpScript[], files: TrackFile[], processes: TrackProcess[], groups: SyncGroup[], diags: Diagnostics): void {
   // keepalived finds the first block of a name (a second vrrp_sync_group it skips: "already defined").
-  const unique = <T extends { name: string; pos: Position }>(items: T[], what: string): Map<string, T> => {
-    const m = new Map<string, T>();
-    for (const i of items) {
-      const prev = m.get(i.name);
-      if (prev === undefined) m.set(i.name, i);
-      else diags.warning('CONF_ERR_CONFLICT', i.pos, `${what} ${i.name} is defined twice (first at line ${prev.pos.line}); the first is used, as keepalived uses it`);
-    }
-    if (m.size < items.length) items.splice(0, items.length, ...items.filter((i) => m.get(i.name) === i));
-    return m;
-  };
-  const scriptNames = unique(scripts, 'vrrp_script');
-  const fileNames = unique(files, 'track_file');
-  const processNames = unique(processes, 'vrrp_track_process');
-  unique(groups, 'vrrp_sync_group');
+  const scriptNames = firstOfEachName(scripts, 'vrrp_script', FIRST_USED, diags);
+  const fileNames = firstOfEachName(files, 'track_file', FIRST_USED, diags);
+  const processNames = firstOfEachName(processes, 'vrrp_track_process', FIRST_USED, diags);
+  firstOfEachName(groups, 'vrrp_sync_group', FIRST_USED, diags);
   const used = new Set<string>();
   /** The tracking with the references to missing blocks left out; the same object when none is. */
   const resolved = (owner: string, t: Tracking): Tracking => {
@@ -105,8 +113,9 @@ function checkTracking(instances: VrrpInstance[], scripts: VrrpScript[], files: 
     kept.push(members.length === g.group.length && tracking === g.tracking ? g : { ...g, group: members, tracking });
   }
   groups.splice(0, groups.length, ...kept);
-  warnTrackingWeights(instances, scripts, files, processes, groups, diags);
-  const inUse = trackedInUse(instances, groups, trackedDefaults(scripts, files, processes)).scripts;
+  const defaults = trackedDefaults(scripts, files, processes);
+  warnTrackingWeights(instances, groups, defaults, diags);
+  const inUse = trackedInUse(instances, groups, defaults).scripts;
   for (const s of scripts) {
     if (!used.has(s.name)) diags.warning('CONF_ERR_REFERENCE', s.pos, `vrrp_script ${s.name} is not used by any track_script; it will not run`);
     else if (!inUse.has(s.name)) diags.warning('CONF_ERR_REFERENCE', s.pos, `vrrp_script ${s.name} is tracked only where keepalived ignores its weight (see above); it will not run, as keepalived says "script ${s.name} is not used"`);
@@ -114,11 +123,10 @@ function checkTracking(instances: VrrpInstance[], scripts: VrrpScript[], files: 
 }
 
 /** What keepalived does to the weights of tracked items in sync groups and on address owners (`effectiveTracking`), said once each. */
-function warnTrackingWeights(instances: readonly VrrpInstance[], scripts: readonly VrrpScript[], files: readonly TrackFile[], processes: readonly TrackProcess[], groups: readonly SyncGroup[], diags: Diagnostics): void {
+function warnTrackingWeights(instances: readonly VrrpInstance[], groups: readonly SyncGroup[], defaults: TrackedDefaults, diags: Diagnostics): void {
   const groupOf = new Map<string, SyncGroup>();
   for (const g of groups) for (const m of g.group) groupOf.set(m, g);
   const owned = new Set(groups.filter((g) => hasOwnerMember(g, instances)));
-  const defaults = trackedDefaults(scripts, files, processes);
   const said = new Set<string>();
   for (const i of instances) {
     const g = groupOf.get(i.name);
@@ -167,10 +175,9 @@ function groupFamilyFits(vs: VirtualServer, group: VirtualServerGroup, diags: Di
  * first block's settings; the second's real servers that the first lacks join it with their checkers.
  */
 function mergeDuplicate(first: VirtualServer, second: VirtualServer, diags: Diagnostics): VirtualServer {
-  const id = (rs: RealServer): string => `${rs.address}:${rs.port ?? ''}`;
-  const held = new Set(first.realServers.map(id));
-  const added = second.realServers.filter((rs) => !held.has(id(rs)));
-  const joined = added.length > 0 ? `; its real servers the first lacks (${added.map((rs) => `${rs.address}${rs.port !== undefined ? ` ${rs.port}` : ''}`).join(', ')}) join that service` : '; its real servers are all in the first';
+  const held = new Set(first.realServers.map(realServerIdentity));
+  const added = second.realServers.filter((rs) => !held.has(realServerIdentity(rs)));
+  const joined = added.length > 0 ? `; its real servers the first lacks (${added.map(realServerAsWritten).join(', ')}) join that service` : '; its real servers are all in the first';
   diags.warning('CONF_ERR_CONFLICT', second.pos, `virtual_server ${second.name} is defined twice (first at line ${first.pos.line}): keepalived programs one IPVS service with the first block's settings${joined}, and so does tandem`);
   // A copy: `first` may be a block the cache hands to the next reload as it was read.
   return added.length > 0 ? { ...first, realServers: [...first.realServers, ...added] } : first;
@@ -193,14 +200,8 @@ function leaveOutBfd(dropped: BfdDropped, instances: VrrpInstance[], groups: Syn
 
 /** Cross-checks of the virtual servers and their groups; drops from `servers` those keepalived ignores. */
 function checkLvs(groups: VirtualServerGroup[], servers: VirtualServer[], diags: Diagnostics): void {
-  const groupNames = new Map<string, VirtualServerGroup>();
-  for (const g of groups) {
-    const prev = groupNames.get(g.name);
-    // keepalived looks a group up by name and finds the first.
-    if (prev === undefined) groupNames.set(g.name, g);
-    else diags.warning('CONF_ERR_CONFLICT', g.pos, `virtual_server_group ${g.name} is defined twice (first at line ${prev.pos.line}); the first is used, as keepalived uses it`);
-  }
-  if (groupNames.size < groups.length) groups.splice(0, groups.length, ...groups.filter((g) => groupNames.get(g.name) === g));
+  // keepalived looks a group up by name and finds the first.
+  const groupNames = firstOfEachName(groups, 'virtual_server_group', FIRST_USED, diags);
   const names = new Map<string, VirtualServer>();
   const ignored = new Set<VirtualServer>();
   for (const vs of servers) {
@@ -236,17 +237,9 @@ function checkLvs(groups: VirtualServerGroup[], servers: VirtualServer[], diags:
 
 /** VRID clashes; a second `vrrp_instance` of a name is skipped with a warning, as keepalived skips it ("already defined"). */
 function checkConflicts(instances: VrrpInstance[], diags: Diagnostics): void {
-  const names = new Map<string, VrrpInstance>();
+  firstOfEachName(instances, 'vrrp_instance', 'this one is skipped, as keepalived skips it', diags);
   const vrids = new Map<string, VrrpInstance>();
-  const skipped = new Set<VrrpInstance>();
   for (const i of instances) {
-    const prev = names.get(i.name);
-    if (prev !== undefined) {
-      diags.warning('CONF_ERR_CONFLICT', i.pos, `vrrp_instance ${i.name} is defined twice (first at line ${prev.pos.line}); this one is skipped, as keepalived skips it`);
-      skipped.add(i);
-      continue;
-    }
-    names.set(i.name, i);
     // Unicast instances with disjoint peer sets may share a VRID (keepalived allows it).
     const key = `${i.interface}/${i.family}/${i.virtualRouterId}/${i.unicastPeer.length > 0 ? [...i.unicastPeer].sort().join(',') : 'multicast'}`;
     const same = vrids.get(key);
@@ -255,7 +248,6 @@ function checkConflicts(instances: VrrpInstance[], diags: Diagnostics): void {
     }
     vrids.set(key, i);
   }
-  if (skipped.size > 0) instances.splice(0, instances.length, ...instances.filter((i) => !skipped.has(i)));
 }
 
 function collect<T>(list: T[], item: T | undefined): void {

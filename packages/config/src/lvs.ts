@@ -285,13 +285,19 @@ const defaultedProtocol = new WeakSet<object>();
 /** Whether the file left out this virtual server's `protocol` (it is UDP then, as keepalived makes it). */
 export const protocolDefaulted = (vs: VirtualServer): boolean => defaultedProtocol.has(vs);
 
+/** What makes two real servers of a service one (the kernel holds one destination of each address and port). */
+export const realServerIdentity = (rs: RealServer): string => `${rs.address}:${rs.port ?? ''}`;
+
+/** A real server as the file writes it: `ADDRESS [PORT]`. */
+export const realServerAsWritten = (rs: RealServer): string => `${rs.address}${rs.port !== undefined ? ` ${rs.port}` : ''}`;
+
 /** keepalived's "real server ... is duplicated - removing second rs": the first of each address and port stays. */
 function withoutDuplicates(servers: RealServer[], name: string, diags: Diagnostics): RealServer[] {
   const seen = new Set<string>();
   return servers.filter((rs) => {
-    const id = `${rs.address}:${rs.port ?? ''}`;
+    const id = realServerIdentity(rs);
     if (!seen.has(id)) return seen.add(id);
-    diags.warning('CONF_ERR_CONFLICT', rs.pos, `real_server ${rs.address}${rs.port !== undefined ? ` ${rs.port}` : ''} appears twice in ${name}; the second is removed, as keepalived removes it`);
+    diags.warning('CONF_ERR_CONFLICT', rs.pos, `real_server ${realServerAsWritten(rs)} appears twice in ${name}; the second is removed, as keepalived removes it`);
     return false;
   });
 }
