@@ -1,8 +1,8 @@
 import { modelKey, type Checker, type CheckerOptions, type HttpUrl, type RealServer, type VirtualServer } from '@tandem/config';
 import { hostname } from 'node:os';
-import { dnsCheck, httpCheck, miscCheck, pingCheck, smtpCheck, tcpCheck, udpCheck, type BodyRegex, type CheckFn, type CheckTiming, type HttpUrlCheck, type Pinger, type SelfTimedCheckFn, type PreparedScript, type SocketMaker, type TcpConnector, type TlsClientMaterial } from '@tandem/healthcheck';
+import { dnsCheck, httpCheck, miscCheck, pingCheck, smtpCheck, tcpCheck, udpCheck, type BodyRegex, type CheckFn, type CheckTiming, type HttpUrlCheck, type Pinger, type SelfTimedCheckFn, type SocketMaker, type TcpConnector, type TlsClientMaterial } from '@tandem/healthcheck';
 import { RUNNABLE_CHECKERS } from './runnable.js';
-import { isDisabledScript, userFields, type ScriptPreparer } from './script-prep.js';
+import { preparedOrDisabled, ScriptUnavailable, userFields, type ScriptPreparer } from './script-prep.js';
 
 /** Checkers driven by events rather than the scheduler (the file watcher, the BFD side). */
 const EVENT_CHECKERS: ReadonlySet<Checker['kind']> = new Set(['FILE_CHECK', 'BFD_CHECK']);
@@ -83,15 +83,10 @@ export function planChecks(vs: VirtualServer, prepare?: ScriptPreparer, pinger?:
       if (EVENT_CHECKERS.has(c.kind)) return;
       // keepalived removes a MISC_CHECK whose script it cannot find ("Disabling misc script ...
       // since not found/accessible"); the real server keeps its other checkers, or none.
-      let script: PreparedScript | undefined;
-      if (c.kind === 'MISC_CHECK' && prepare !== undefined) {
-        try {
-          script = prepare({ command: c.path, ...userFields(c.user), pos: c.pos });
-        } catch (err) {
-          if (!isDisabledScript(err)) throw err;
-          disabled.push(`(${vs.name}) ${realServerName(rs)}: MISC_CHECK disabled: ${(err as Error).message}`);
-          return;
-        }
+      const script = c.kind === 'MISC_CHECK' && prepare !== undefined ? preparedOrDisabled(prepare, { command: c.path, ...userFields(c.user), pos: c.pos }) : undefined;
+      if (script instanceof ScriptUnavailable) {
+        disabled.push(`(${vs.name}) ${realServerName(rs)}: MISC_CHECK disabled: ${script.message}`);
+        return;
       }
       const o = cascade(vs, rs, c);
       const delayLoop = o.delayLoop ?? vs.delayLoop;

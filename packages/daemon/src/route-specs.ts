@@ -25,9 +25,8 @@ export function addressSpec(v: VirtualAddress, ifindexOf: IfindexOf, defaultDev:
   };
 }
 
-/** A configured route as net's RouteSpec (interfaces resolved to indexes, a `vrf` to its table by `vrfTableOf`). */
-function routeSpec(r: ConfigRoute, ifindexOf: IfindexOf, vrfTableOf?: (name: string) => number | undefined): RouteSpec {
-  const table = r.vrf !== undefined ? vrfTableOf?.(r.vrf) : r.table;
+/** A configured route as net's RouteSpec (interfaces resolved to indexes); `table`: its own, or its VRF's. */
+function routeSpec(r: ConfigRoute, ifindexOf: IfindexOf, table: number | undefined): RouteSpec {
   return {
     type: r.type,
     destination: r.destination,
@@ -68,16 +67,17 @@ function routeSpec(r: ConfigRoute, ifindexOf: IfindexOf, vrfTableOf?: (name: str
  * why through `drop`, so that the others are still set.
  */
 export function routeSpecs(routes: readonly ConfigRoute[], links: Iterable<LinkInfo>, ifindexOf: IfindexOf, drop: (r: ConfigRoute, why: string) => void): RouteSpec[] {
-  const vrfs = new Map<string, LinkInfo>();
-  for (const l of links) vrfs.set(l.name, l);
+  const byName = new Map<string, LinkInfo>();
+  for (const l of links) byName.set(l.name, l);
   const out: RouteSpec[] = [];
   for (const r of routes) {
-    const vrf = r.vrf !== undefined ? vrfs.get(r.vrf) : undefined;
-    if (r.vrf !== undefined && vrf?.vrfTable === undefined) {
-      drop(r, vrf === undefined ? `VRF ${r.vrf} not found for route` : `route's VRF ${r.vrf} is not a VRF`);
+    if (r.vrf === undefined) {
+      out.push(routeSpec(r, ifindexOf, r.table));
       continue;
     }
-    out.push(routeSpec(r, ifindexOf, () => vrf?.vrfTable));
+    const vrf = byName.get(r.vrf);
+    if (vrf?.vrfTable === undefined) drop(r, vrf === undefined ? `VRF ${r.vrf} not found for route` : `route's VRF ${r.vrf} is not a VRF`);
+    else out.push(routeSpec(r, ifindexOf, vrf.vrfTable));
   }
   return out;
 }

@@ -39,6 +39,19 @@ export class ScriptUnavailable extends Error {
 /** Whether `err` is a script keepalived would disable rather than refuse (see ScriptUnavailable). */
 export const isDisabledScript = (err: unknown): boolean => err instanceof ScriptUnavailable && err.disabled;
 
+/**
+ * The prepared script, or the ScriptUnavailable saying why keepalived would disable it (the
+ * caller leaves it out and says so); throws for a script that must not run at all.
+ */
+export function preparedOrDisabled(prepare: ScriptPreparer, ref: ScriptRef): PreparedScript | ScriptUnavailable {
+  try {
+    return prepare(ref);
+  } catch (err) {
+    if (isDisabledScript(err)) return err as ScriptUnavailable;
+    throw err;
+  }
+}
+
 /** Runs a prepared script to its end or its timeout (healthcheck's runScript; tests give a fake). */
 export type ScriptExec = (script: PreparedScript, timeoutMs: number, args?: readonly string[]) => Promise<ScriptOutcome>;
 

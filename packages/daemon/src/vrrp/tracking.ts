@@ -1,10 +1,9 @@
 import { effectiveTracking, sameValue, trackedDefaults, trackedInUse, type SyncGroup, type TrackedDefaults, type TrackFile, type Tracking, type TrackProcess, type VrrpInstance, type VrrpScript } from '@tandem/config';
-import type { PreparedScript } from '@tandem/healthcheck';
 import type { LinkInfo } from '@tandem/net';
 import type { Clock } from '@tandem/vrrp';
 import { FileMonitor } from '../file-monitor.js';
 import type { Logger } from '../logger.js';
-import { isDisabledScript, vrrpScriptRef, type ScriptExec, type ScriptPreparer } from '../script-prep.js';
+import { preparedOrDisabled, ScriptUnavailable, vrrpScriptRef, type ScriptExec, type ScriptPreparer } from '../script-prep.js';
 import { trackedPriority, type TrackedItem } from '../tracking-rules.js';
 import type { ProcessSource } from './host.js';
 import { ProcessWatch } from './process-watch.js';
@@ -82,13 +81,10 @@ export class Trackers {
     for (const name of usedScripts) {
       if (this.scripts.has(name)) continue;
       const script = scripts.get(name)!;
-      let prepared: PreparedScript;
-      try {
-        prepared = prepare(vrrpScriptRef(script.script, script.user));
-      } catch (err) {
-        if (!isDisabledScript(err)) throw err;
+      const prepared = preparedOrDisabled(prepare, vrrpScriptRef(script.script, script.user));
+      if (prepared instanceof ScriptUnavailable) {
         // keepalived: "Disabling track script NAME since not found/accessible"; its track_script lines count for nothing.
-        this.log.warn(`vrrp_script ${name} disabled: ${(err as Error).message}`);
+        this.log.warn(`vrrp_script ${name} disabled: ${prepared.message}`);
         continue;
       }
       const mon = new ScriptMonitor(script, prepared, this.log.child({ module: 'script' }), this.clock, this.exec);
