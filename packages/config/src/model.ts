@@ -688,8 +688,9 @@ export interface RealServer {
   readonly weight: number;
   readonly forwarding?: Forwarding;
   readonly inhibitOnFailure?: boolean;
-  readonly notifyUp?: string;
-  readonly notifyDown?: string;
+  /** `notify_up SCRIPT [USER [GROUP]]`. */
+  readonly notifyUp?: ScriptSpec;
+  readonly notifyDown?: ScriptSpec;
   readonly uthreshold?: number;
   readonly lthreshold?: number;
   readonly options: CheckerOptions;
@@ -718,8 +719,9 @@ export interface VirtualServer {
   readonly persistenceEngine?: string;
   readonly delayLoop: number;
   readonly quorum: number;
-  readonly quorumUp?: string;
-  readonly quorumDown?: string;
+  /** `quorum_up SCRIPT [USER [GROUP]]`. */
+  readonly quorumUp?: ScriptSpec;
+  readonly quorumDown?: ScriptSpec;
   readonly hysteresis: number;
   readonly sorryServer?: { readonly address: string; readonly port?: number; readonly forwarding?: Forwarding; readonly pos: Position };
   readonly sorryServerInhibit: boolean;
