@@ -10,7 +10,7 @@ import { routeBlock, ruleBlock } from './routes.js';
 import { applySection, blockOf, flag, integer, seconds, single, word, type SectionSpec } from './section.js';
 import { emptyTracking, trackingKeywords, type TrackingDraft } from './tracking.js';
 import type { Node } from './tree.js';
-import { addressValue, arity, enumValue, intValue, multicastGroup, prefixedAddress } from './values.js';
+import { addressValue, arity, enumValue, intValue, multicastGroup, prefixedAddress, socketAddressValue } from './values.js';
 
 interface Draft extends TrackingDraft, BfdTakeoverDraft {
   dontTrackPrimary: boolean;
@@ -401,15 +401,15 @@ const spec: SectionSpec<Draft> = {
       if (arity(n, 0, 0, diags)) d.noVirtualIpaddress = n.keyword.pos;
     },
     virtual_ipaddress_excluded: vipBlock('excluded'),
-    unicast_src_ip: single(addressValue, (d, a) => (d.unicastSrcIp = a.address)),
+    unicast_src_ip: single(socketAddressValue, (d, a) => (d.unicastSrcIp = a.address)),
     // keepalived sets the same source address from either keyword.
-    mcast_src_ip: single(addressValue, (d, a) => (d.unicastSrcIp = a.address)),
+    mcast_src_ip: single(socketAddressValue, (d, a) => (d.unicastSrcIp = a.address)),
     unicast_peer: (n, d, diags) => {
       if (n.args.length > 0) diags.error('CONF_ERR_ARITY', n.args[0]!.pos, `unexpected '${n.args[0]!.text}' after unicast_peer`);
       const block = blockOf(n, diags);
       if (block === undefined) return;
       for (const e of block) {
-        const a = addressValue(e.keyword, 'unicast peer', diags);
+        const a = socketAddressValue(e.keyword, 'unicast peer', diags);
         if (a === undefined) continue;
         d.unicastPeer.push(a.address);
         // keepalived 2.2: `IP [min_ttl N] [max_ttl N]`: adverts from the peer must arrive with a TTL in range.

@@ -30,3 +30,10 @@ test('VRRPv2 over IPv6 carries no password: auth_type PASS is refused, AH ignore
   t.deepEqual(ah.errors, []);
   t.is(ah.r.config?.vrrpInstances[0]?.authentication, undefined);
 });
+
+test('unicast_src_ip and unicast_peer with a /PREFIX: the address, with a warning, as keepalived cuts it off', (t) => {
+  const { r, errors, warnings } = loadText(['vrrp_instance V {', '  interface eth0', '  virtual_router_id 6', '  unicast_src_ip 192.168.0.92/24', '  unicast_peer {', '    192.168.0.91/24', '  }', '  virtual_ipaddress {', '    192.168.0.100', '  }', '}', ''].join('\n'));
+  t.deepEqual(errors, []);
+  t.like(r.config?.vrrpInstances[0], { unicastSrcIp: '192.168.0.92', unicastPeer: ['192.168.0.91'] });
+  t.is(warnings.filter((w) => w.includes("'/24' is ignored")).length, 2);
+});
