@@ -199,7 +199,12 @@ const vsSpec: SectionSpec<VsDraft> = {
     weight: single(integer(1, 65535), (d, v) => (d.weight = v)),
     persistence_timeout: (n, d, diags) => {
       if (!arity(n, 0, 1, diags)) return;
-      // keepalived: without a value, 6 minutes.
+      // keepalived: without a value, 6 minutes; 0 it calls invalid and ignores, which is what 0 means.
+      if (n.args[0]?.text === '0') {
+        diags.warning('CONF_ERR_VALUE', n.args[0].pos, 'persistence_timeout 0: no persistence (keepalived says the value is invalid and ignores it); leave the line out');
+        delete d.persistenceTimeout;
+        return;
+      }
       const v = n.args[0] === undefined ? 360 : integer(1, 2 ** 31 - 1)(n.args[0], 'persistence_timeout', diags);
       if (v !== undefined) d.persistenceTimeout = v;
     },

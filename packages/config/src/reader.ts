@@ -334,7 +334,14 @@ class ConfigReader {
     }
     const pattern = args[0]!.text;
     const absPattern = isAbsolute(pattern) ? pattern : resolve(base, pattern);
-    const matches = GLOB_MAGIC.test(absPattern) ? globMatches(absPattern) : exists(absPattern) ? [absPattern] : [];
+    const wildcard = GLOB_MAGIC.test(absPattern);
+    const matches = wildcard ? globMatches(absPattern) : exists(absPattern) ? [absPattern] : [];
+    if (matches.length === 0 && wildcard && !/[wa]$/.test(kw.text) && exists(fixedDirectory(absPattern))) {
+      // keepalived reads nothing and says nothing (only includew/includea ask for "No config
+      // files matched"): a conf.d/*.conf with nothing in it yet is a common layout.
+      this.diags.warning('CONF_ERR_INCLUDE', args[0]!.pos, `include ${pattern}: no file matches; nothing read, as keepalived reads nothing`);
+      return;
+    }
     if (matches.length === 0) {
       // keepalived's plain `include` only logs a missing file; tandem refuses it: a
       // missing include silently drops configuration.
@@ -343,6 +350,13 @@ class ConfigReader {
     }
     for (const m of matches) this.visit(m, args[0]!.pos);
   }
+}
+
+/** The directory above a pattern's first component with glob characters in it. */
+function fixedDirectory(absPattern: string): string {
+  const parts = absPattern.split('/');
+  const k = parts.findIndex((p) => GLOB_MAGIC.test(p));
+  return parts.slice(0, k).join('/') || '/';
 }
 
 function exists(path: string): boolean {

@@ -327,7 +327,17 @@ const spec: SectionSpec<Draft> = {
     vmac_xmit_base: (n, d, diags) => {
       if (arity(n, 0, 0, diags)) d.vmacXmitBase = n.keyword.pos;
     },
-    state: single((tok, what, diags) => enumValue(tok, ['MASTER', 'BACKUP'] as const, what, diags), (d, v) => (d.state = v)),
+    // keepalived's vrrp_state_handler: anything but MASTER or BACKUP (case counts) is BACKUP.
+    state: (n, d, diags) => {
+      if (!arity(n, 1, 1, diags)) return;
+      const tok = n.args[0]!;
+      if (tok.text === 'MASTER') d.state = 'MASTER';
+      else if (tok.text !== 'BACKUP') {
+        diags.warning('CONF_ERR_VALUE', tok.pos, `unknown state '${tok.text}': BACKUP, as keepalived defaults it (MASTER or BACKUP, in capitals)`);
+        d.state = 'BACKUP';
+      } else if (d.state === 'MASTER') diags.warning('CONF_ERR_CONFLICT', tok.pos, 'state BACKUP after state MASTER: ignored, as keepalived ignores it');
+      else d.state = 'BACKUP';
+    },
     interface: single(word, (d, v) => (d.interface = v)),
     vrf: (n, d, diags) => vrfKeyword(n, d, diags),
     virtual_router_id: single(integer(1, 255), (d, v) => (d.virtualRouterId = v)),

@@ -69,6 +69,16 @@ test('one-line blocks, a brace on the next line, and includes relative to the in
   t.deepEqual(r.config!.vrrpInstances.map((i) => [i.name, i.family, i.version]), [['A', 4, 2], ['B', 6, 3]]);
 });
 
+test('an include whose pattern matches nothing in an existing directory reads nothing, with a warning (keepalived says nothing); a missing file or directory is refused', (t) => {
+  const dir = files({ 'main.conf': `include conf.d/*.conf\n${instance('')}`, 'conf.d/README': 'not a config\n' });
+  const r = load(join(dir, 'main.conf'));
+  t.deepEqual(r.errors.map(formatDiagnostic), []);
+  t.true(r.warnings.some((w) => /include conf\.d\/\*\.conf: no file matches/.test(w.message)));
+  t.is(r.config?.vrrpInstances.length, 1);
+  const missingDir = files({ 'main.conf': `include nothere.d/*.conf\n${instance('')}` });
+  t.true(load(join(missingDir, 'main.conf')).errors.some((e) => e.code === 'CONF_ERR_INCLUDE'));
+});
+
 test('an include cycle is refused, not followed forever', (t) => {
   const dir = files({ 'a.conf': 'include b.conf\n', 'b.conf': 'include a.conf\n' });
   const r = load(join(dir, 'a.conf'));
@@ -84,7 +94,6 @@ const errorCases: Array<[string, string, ConfigErrorCode, number, number, RegExp
   ['a missing include file', 'include nothere.conf\n', 'CONF_ERR_INCLUDE', 1, 9, /no such file/],
   ['a misspelt keyword', instance('  priorty 100\n'), 'CONF_ERR_UNKNOWN_KEYWORD', 7, 3, /did you mean 'priority'/],
   ['extra words after a value', instance('  virtual_router_id 51 priority 120\n'), 'CONF_ERR_ARITY', 7, 24, /unexpected 'priority'/],
-  ['an undocumented state', instance('  state SLAVE\n'), 'CONF_ERR_VALUE', 7, 9, /MASTER, BACKUP/],
   ['a VRID out of range', instance('  virtual_router_id 256\n'), 'CONF_ERR_VALUE', 7, 21, /1-255/],
   ['a priority of 0', instance('  priority 0\n'), 'CONF_ERR_VALUE', 7, 12, /1-255/],
   ['two addresses on one line', 'vrrp_instance V {\n interface eth0\n virtual_router_id 5\n virtual_ipaddress {\n 192.0.2.1/24 192.0.2.2/24\n }\n}\n', 'CONF_ERR_ARITY', 5, 15, /one address per line/],
@@ -147,6 +156,8 @@ const instanceCorrections: Array<[string, string, string, RegExp, (i: VrrpInstan
   ['nopreempt at priority 255: off', '  priority 255\n  nopreempt\n', '8:3', /nopreempt does not go with priority 255/, (i) => i.nopreempt, false],
   ['preempt_delay with state MASTER: off', '  state MASTER\n  priority 200\n  preempt_delay 5\n', '9:3', /preempt_delay does not work with state MASTER/, (i) => i.preemptDelay, 0],
   ['preempt_delay with nopreempt: off', '  nopreempt\n  preempt_delay 5\n', '8:3', /preempt_delay does not go with nopreempt/, (i) => [i.nopreempt, i.preemptDelay], [true, 0]],
+  ['an unknown state: BACKUP', '  state SLAVE\n  priority 120\n', '7:9', /unknown state 'SLAVE': BACKUP, as keepalived defaults it/, (i) => i.state, 'BACKUP'],
+  ['a lower-case state: BACKUP', '  state master\n  priority 120\n', '7:9', /unknown state 'master': BACKUP/, (i) => i.state, 'BACKUP'],
   ['state MASTER without priority: the address owner', '  state MASTER\n', '7:3', /state MASTER without priority: priority 255/, (i) => i.priority, 255],
   ['an address of the other family: ignored', '  virtual_ipaddress {\n    fd00::1\n  }\n', '8:5', /fd00::1 is not of the instance's family \(its first address is IPv4\); ignored/, (i) => i.virtualIpaddress.map((v) => v.address), ['192.0.2.100']],
 ];

@@ -341,3 +341,10 @@ test("notify_up, notify_down, quorum_up and quorum_down take keepalived's SCRIPT
   t.like(vs.realServers[0]!.notifyUp, { command: '/usr/local/bin/rs.sh' });
   t.is(vs.realServers[0]!.notifyUp?.user, undefined);
 });
+
+test('persistence_timeout 0 means no persistence, with a warning: keepalived calls 0 invalid and ignores it', (t) => {
+  const { r, real } = loadText('virtual_server 192.0.2.100 80 {\n    protocol TCP\n    persistence_timeout 0\n    real_server 198.51.100.11 80 {\n    }\n}\n');
+  t.deepEqual(real, []);
+  t.is(r.config!.virtualServers[0]!.persistenceTimeout, undefined);
+  t.true(r.warnings.some((w) => w.pos.line === 3 && /persistence_timeout 0: no persistence/.test(w.message)));
+});
