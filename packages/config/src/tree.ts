@@ -102,7 +102,9 @@ export class TreeBuilder implements TokenSink {
     const f = this.top;
     this.flush(f);
     if (this.depth === 0) {
-      this.diags.error('CONF_ERR_SYNTAX', { file, line, col }, "extra '}' with no block open");
+      // keepalived: "Extra '}' found", ignored. A brace that closed a block early leaves the
+      // block's later statements at the top level, where they are errors of their own.
+      this.diags.warning('CONF_ERR_SYNTAX', { file, line, col }, "extra '}' with no block open: ignored, as keepalived ignores it");
       f.lastClosedLine = undefined;
       return;
     }

@@ -79,6 +79,15 @@ test('an include whose pattern matches nothing in an existing directory reads no
   t.true(load(join(missingDir, 'main.conf')).errors.some((e) => e.code === 'CONF_ERR_INCLUDE'));
 });
 
+test("an extra '}' at the top level is ignored with a warning, as keepalived ignores it; one that closes a block early leaves its statements at the top level, refused there", (t) => {
+  const r = load(join(files({ 'k.conf': instance('') + '}\n' }), 'k.conf'));
+  t.deepEqual(r.errors.map(formatDiagnostic), []);
+  t.true(r.warnings.some((w) => w.pos.line === 8 && w.pos.col === 1 && /extra '}' with no block open: ignored/.test(w.message)));
+  const early = load(join(files({ 'k.conf': 'vrrp_instance VI_1 {\n  interface eth0\n}\n  virtual_router_id 51\n}\n' }), 'k.conf'));
+  t.is(early.config, undefined);
+  t.true(early.errors.some((e) => e.pos.line === 4 && e.code === 'CONF_ERR_UNKNOWN_KEYWORD'));
+});
+
 test('an include cycle is refused, not followed forever', (t) => {
   const dir = files({ 'a.conf': 'include b.conf\n', 'b.conf': 'include a.conf\n' });
   const r = load(join(dir, 'a.conf'));
@@ -89,7 +98,6 @@ const instance = (body: string): string => `vrrp_instance VI_1 {\n  interface et
 
 const errorCases: Array<[string, string, ConfigErrorCode, number, number, RegExp]> = [
   ['a missing closing brace', 'vrrp_instance VI_1 {\n  interface eth0\n', 'CONF_ERR_SYNTAX', 1, 20, /never closed/],
-  ['an extra closing brace', instance('') + '}\n', 'CONF_ERR_SYNTAX', 8, 1, /extra '}'/],
   ['an unterminated quote', instance('  authentication {\n    auth_type PASS\n    auth_pass "abc\n  }\n'), 'CONF_ERR_SYNTAX', 9, 15, /unterminated/],
   ['a missing include file', 'include nothere.conf\n', 'CONF_ERR_INCLUDE', 1, 9, /no such file/],
   ['a misspelt keyword', instance('  priorty 100\n'), 'CONF_ERR_UNKNOWN_KEYWORD', 7, 3, /did you mean 'priority'/],
