@@ -33,11 +33,12 @@ test('tandemd -t on a valid file exits 0 without needing its interfaces to exist
 });
 
 test('tandemd -t on a broken file exits 1 and prints FILE:LINE:COL for every error', (t) => {
-  const file = write('bad.conf', valid.replace('priority 100', 'priorty 100').replace('virtual_router_id 51', 'virtual_router_id 51 extra') + '}\n');
+  const file = write('bad.conf', valid.replace('priority 100', 'priorty 100').replace('virtual_router_id 51', 'virtual_router_id 51 extra').replace(/\}\n$/, ''));
   const r = spawnSync('node', [TANDEMD, '-t', '-f', file], { encoding: 'utf8' });
   t.is(r.status, 1);
   const lines = r.stdout.trim().split('\n');
-  t.deepEqual(lines.map((l) => l.slice(file.length).split(':').slice(0, 3).join(':')), [':11:1'], 'a brace error is reported alone: the rest would be follow-on noise');
+  t.is(lines.length, 1, 'a brace error is reported alone: the rest would be follow-on noise');
+  t.regex(lines[0]!, /never closed/);
   const file2 = write('bad3.conf', valid.replace('priority 100', 'priorty 100').replace('virtual_router_id 51', 'virtual_router_id 51 extra'));
   const r2 = spawnSync('node', [TANDEMD, '-t', '-f', file2], { encoding: 'utf8' });
   t.is(r2.status, 1);
