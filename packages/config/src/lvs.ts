@@ -100,6 +100,7 @@ const rsSpec: SectionSpec<RsDraft> = {
     inhibit_on_failure: flag((d, v) => (d.inhibitOnFailure = v)),
     notify_up: single(word, (d, v) => (d.notifyUp = v)),
     notify_down: single(word, (d, v) => (d.notifyDown = v)),
+    smtp_alert: flag((d, v) => (d.smtpAlert = v)),
     uthreshold: single(integer(0, 2 ** 31 - 1), (d, v) => (d.uthreshold = v)),
     lthreshold: single(integer(0, 2 ** 31 - 1), (d, v) => (d.lthreshold = v)),
     virtualhost: single(word, (d, v) => (d.virtualhost = v)),
@@ -113,7 +114,6 @@ const rsSpec: SectionSpec<RsDraft> = {
     ),
   },
   notYet: {
-    smtp_alert: harmless,
     snmp_name: harmless,
   },
 };
@@ -215,6 +215,7 @@ const vsSpec: SectionSpec<VsDraft> = {
     quorum_up: single(word, (d, v) => (d.quorumUp = v)),
     quorum_down: single(word, (d, v) => (d.quorumDown = v)),
     hysteresis: single(integer(0, 2 ** 31 - 1), (d, v) => (d.hysteresis = v)),
+    smtp_alert: flag((d, v) => (d.smtpAlert = v)),
     sorry_server: (n, d, diags) => {
       if (!arity(n, 1, 2, diags)) return;
       const a = addressAndPort(n, n.args, 'sorry_server', diags);
@@ -241,7 +242,6 @@ const vsSpec: SectionSpec<VsDraft> = {
     ...announceKeywords<VsDraft>(),
   },
   notYet: {
-    smtp_alert: harmless,
     snmp_name: harmless,
   },
 };
