@@ -1,0 +1,84 @@
+// The email alerts as the VRRP service sends them (vrrp_notify.c): which transitions mail,
+// once per state, with smtp_alert and no_email_faults as keepalived reads them, and a reload
+// that changes the settings. Fake hosts, a fake clock and a fake SMTP client.
+import test from 'ava';
+import { diff } from '@tandem/config';
+import { FakeClock } from '@tandem/vrrp';
+import { VrrpService, vrrpPartOf } from '../src/index.js';
+import { Mailer } from '../src/smtp/mailer.js';
+import { FakeHost, FakeSegment, configFrom, memoryLogger, runClock, settle } from './fake-host.js';
+
+const globals = (extra: string): string => `global_defs {
+  router_id lb1
+  notification_email {
+    ops@example.com
+  }
+  smtp_server 192.0.2.25
+${extra}}
+`;
+
+const instance = (name: string, vrid: number, priority: number, extra = ''): string => `vrrp_instance ${name} {
+  state BACKUP
+  interface eth0
+  virtual_router_id ${vrid}
+  priority ${priority}
+  advert_int 1
+  virtual_ipaddress {
+    192.0.2.${vrid}/24
+  }
+${extra}}
+`;
+
+async function start(text: string): Promise<{ subjects: string[]; service: VrrpService; host: FakeHost; clock: FakeClock; text: string }> {
+  const clock = new FakeClock(1000);
+  const host = new FakeHost(new FakeSegment(clock), '192.0.2.11');
+  const subjects: string[] = [];
+  const mailer = new Mailer(memoryLogger(), {
+    hostname: () => 'lb1.example.com',
+    user: () => 'root',
+    now: () => new Date(0),
+    send: async (_target, _env, data) => {
+      subjects.push(/Subject: (.*)\r\n/.exec(data)![1]!);
+      return { sent: true };
+    },
+  });
+  const service = new VrrpService({ host, clock, log: memoryLogger(), mailer });
+  await service.start(vrrpPartOf(configFrom(text)));
+  await settle();
+  await runClock(clock, 5000);
+  return { subjects, service, host, clock, text };
+}
+
+test('smtp_alert on an instance: BACKUP then MASTER are mailed once each, FAULT too, and the stop', async (t) => {
+  const d = await start(globals('') + instance('VI_1', 51, 100, '  smtp_alert\n') + instance('VI_2', 52, 100));
+  t.deepEqual(d.subjects, ['[lb1] VRRP Instance VI_1 - Entering BACKUP state', '[lb1] VRRP Instance VI_1 - Entering MASTER state'], 'VI_2 has no smtp_alert');
+  d.host.setLink(false);
+  await runClock(d.clock, 3000);
+  t.is(d.subjects.at(-1), '[lb1] VRRP Instance VI_1 - Entering FAULT state');
+  await d.service.stop();
+  t.is(d.subjects.at(-1), '[lb1] VRRP Instance VI_1 - Stopping');
+  t.deepEqual(d.service.stats().mail, { sent: 4, failed: 0, dropped: 0 });
+});
+
+test('smtp_alert_vrrp turns it on for every instance and sync group; no_email_faults leaves FAULT out', async (t) => {
+  const group = 'vrrp_sync_group G {\n  group {\n    VI_1\n  }\n}\n';
+  const d = await start(globals('  smtp_alert_vrrp\n  no_email_faults\n') + instance('VI_1', 51, 100) + group);
+  t.deepEqual(d.subjects, ['[lb1] VRRP Instance VI_1 - Entering BACKUP state', '[lb1] VRRP Group G - Entering BACKUP state', '[lb1] VRRP Instance VI_1 - Entering MASTER state', '[lb1] VRRP Group G - Entering MASTER state']);
+  d.host.setLink(false);
+  await runClock(d.clock, 3000);
+  t.false(d.subjects.some((s) => s.includes('FAULT')));
+  await d.service.stop();
+});
+
+test('a reload that turns smtp_alert on (and changes router_id) takes effect at the next change', async (t) => {
+  const before = globals('') + instance('VI_1', 51, 100);
+  const d = await start(before);
+  t.deepEqual(d.subjects, []);
+  const after = globals('  smtp_alert\n').replace('router_id lb1', 'router_id lb9') + instance('VI_1', 51, 100);
+  const [a, b] = [configFrom(before), configFrom(after)];
+  await d.service.reload(vrrpPartOf(a), vrrpPartOf(b), diff(a, b));
+  d.host.setLink(false);
+  await runClock(d.clock, 3000);
+  t.deepEqual(d.subjects, ['[lb9] VRRP Instance VI_1 - Entering FAULT state']);
+  await d.service.stop();
+});
