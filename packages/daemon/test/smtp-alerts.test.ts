@@ -49,15 +49,15 @@ async function start(text: string): Promise<{ subjects: string[]; service: VrrpS
   return { subjects, service, host, clock, text };
 }
 
-test('smtp_alert on an instance: BACKUP then MASTER are mailed once each, FAULT too, and the stop', async (t) => {
+test('smtp_alert on an instance: BACKUP then MASTER are mailed once each, FAULT too; not the stop (keepalived 2.2.7 never delivers it)', async (t) => {
   const d = await start(globals('') + instance('VI_1', 51, 100, '  smtp_alert\n') + instance('VI_2', 52, 100));
   t.deepEqual(d.subjects, ['[lb1] VRRP Instance VI_1 - Entering BACKUP state', '[lb1] VRRP Instance VI_1 - Entering MASTER state'], 'VI_2 has no smtp_alert');
   d.host.setLink(false);
   await runClock(d.clock, 3000);
   t.is(d.subjects.at(-1), '[lb1] VRRP Instance VI_1 - Entering FAULT state');
   await d.service.stop();
-  t.is(d.subjects.at(-1), '[lb1] VRRP Instance VI_1 - Stopping');
-  t.deepEqual(d.service.stats().mail, { sent: 4, failed: 0, dropped: 0 });
+  t.is(d.subjects.length, 3);
+  t.deepEqual(d.service.stats().mail, { sent: 3, failed: 0, dropped: 0 });
 });
 
 test('smtp_alert_vrrp turns it on for every instance and sync group; no_email_faults leaves FAULT out', async (t) => {

@@ -117,6 +117,8 @@ test('which smtp_alert applies: own, then smtp_alert_vrrp / smtp_alert_checker, 
   t.truthy(vrrpStateAlert('instance', 'lb1', 'VI_1', 'MASTER', true, 'BACKUP', s({})));
   t.is(vrrpStateAlert('instance', 'lb1', 'VI_1', 'FAULT', true, 'BACKUP', s({ noEmailFaults: true })), undefined);
   t.is(vrrpStateAlert('group', 'lb1', 'G', 'MASTER', false, undefined, s({})), undefined);
+  // The stop: keepalived 2.2.7 never delivers its "Stopping" mail.
+  t.is(vrrpStateAlert('instance', 'lb1', 'VI_1', 'INIT', true, 'MASTER', s({})), undefined);
 });
 
 const withSmtp = (smtp: Partial<SmtpSettings>, routerId?: string): Pick<GlobalDefs, 'routerId' | 'smtp'> => ({ routerId, smtp: { ...defaultSmtpSettings(), ...smtp } });
