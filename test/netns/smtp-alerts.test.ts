@@ -87,6 +87,30 @@ test.serial('oracle: keepalived 2.2.7 and tandemd mail the same Subject and body
   }
 });
 
+test.serial('oracle: with a sync group (smtp_alert global), keepalived 2.2.7 and tandemd mail the same instance and group alerts', async (t) => {
+  const lab = await Lab.create('mailg', ['a', 'b'], 'tS');
+  try {
+    const s = sink(lab, 25);
+    await s.ready;
+    const conf = (vrid: number): string =>
+      vrrpConf({ vrid, priority: 150, advertInt: 1, vips: [`192.0.2.${vrid}/24`], globalLines: ['router_id lb1', ...mailGlobals(lab.address('client'), 25), 'smtp_alert'] }) +
+      'vrrp_sync_group G {\n    group {\n        VI_LAB\n    }\n}\n';
+    await lab.startKeepalived('a', conf(63));
+    await lab.startTandem('b', conf(64));
+    const [ka, td] = [lab.address('a'), lab.address('b')];
+    await waitFor('both group MASTER mails', 15_000, () => (subjects(s.mails(), ka).includes('[lb1] VRRP Group G - Entering MASTER state') && subjects(s.mails(), td).includes('[lb1] VRRP Group G - Entering MASTER state') ? true : undefined));
+    await new Promise((r) => setTimeout(r, 1500));
+    t.log(subjects(s.mails(), ka).join('\n'));
+    // Each alert is a connection of its own, so their order at the server is not the daemon's to
+    // promise (at the start keepalived happens to mail the group first, tandemd the instance).
+    const mails = (peer: string): string[] => s.mails().filter((m) => m.peer === peer).map((m) => `${header(m, 'Subject')} | ${m.lines.at(-2)}`).sort();
+    t.deepEqual(mails(td), mails(ka));
+    t.is(mails(ka).length, 4);
+  } finally {
+    await lab.cleanup();
+  }
+});
+
 test.serial('a real server\'s TCP_CHECK going down and up is mailed (default smtp_alert on); a reload moves the alerts to another server; a dead server is counted, not fatal', async (t) => {
   const lab = await Lab.create('mailc', ['d', 'r1'], 'tS');
   try {
