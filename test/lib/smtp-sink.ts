@@ -6,7 +6,7 @@ import { REPO } from './lab.js';
 // RCPT, DATA, QUIT, RSET, NOOP) and prints each as one JSON line on stdout, so a test sees the
 // envelope and the message as a real mail server would have received them.
 //
-//     node test/dist/lib/smtp-sink.js PORT [ADDRESS]
+//     node test/dist/lib/smtp-sink.js PORT [ADDRESS]     (default ::, IPv6 and IPv4)
 
 /** One mail as received. */
 export interface SunkMail {
@@ -15,7 +15,7 @@ export interface SunkMail {
   readonly to: readonly string[];
   /** The DATA part, lines without CRLF, dot-unstuffed, without the final dot. */
   readonly lines: readonly string[];
-  /** The client's address. */
+  /** The client's address (an IPv4 one without its ::ffff: prefix). */
   readonly peer: string;
 }
 
@@ -42,7 +42,7 @@ export function smtpSink(port: number, host: string, onMail: (m: SunkMail) => vo
             data.push(line.startsWith('..') ? line.slice(1) : line);
             continue;
           }
-          onMail({ helo, from, to, lines: data, peer: sock.remoteAddress ?? '' });
+          onMail({ helo, from, to, lines: data, peer: (sock.remoteAddress ?? '').replace(/^::ffff:/, '') });
           data = undefined;
           from = '';
           to = [];
@@ -80,6 +80,6 @@ export function smtpSink(port: number, host: string, onMail: (m: SunkMail) => vo
 }
 
 if (require.main === module) {
-  const [port = '25', host = '0.0.0.0'] = process.argv.slice(2);
+  const [port = '25', host = '::'] = process.argv.slice(2);
   void smtpSink(Number(port), host, (m) => process.stdout.write(`${JSON.stringify(m)}\n`)).then(() => process.stdout.write('listening\n'));
 }

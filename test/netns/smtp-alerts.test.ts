@@ -111,7 +111,7 @@ test.serial('oracle: with a sync group (smtp_alert global), keepalived 2.2.7 and
   }
 });
 
-test.serial('a real server\'s TCP_CHECK going down and up is mailed (default smtp_alert on); a reload moves the alerts to another server; a dead server is counted, not fatal', async (t) => {
+test.serial('a real server\'s TCP_CHECK going down and up is mailed (default smtp_alert on); a reload moves the alerts to another server (IPv6); a dead server is counted, not fatal', async (t) => {
   const lab = await Lab.create('mailc', ['d', 'r1'], 'tS');
   try {
     const [first, second] = [sink(lab, 2525), sink(lab, 2526)];
@@ -119,8 +119,9 @@ test.serial('a real server\'s TCP_CHECK going down and up is mailed (default smt
     const listener = (): ReturnType<Lab['spawnIn']> => lab.spawnIn('r1', 'node', ['-e', "require('net').createServer((s) => s.end()).listen(8080, () => console.log('listening'))"]);
     let real = listener();
     await waitFor('real server listening', 5000, () => (real.output().includes('listening') ? true : undefined));
+    // The second server is given by its IPv6 address.
     const conf = (port: number): string =>
-      vrrpConf({ priority: 150, advertInt: 1, vips: ['192.0.2.100/24'], globalLines: mailGlobals(lab.address('client'), port) }) +
+      vrrpConf({ priority: 150, advertInt: 1, vips: ['192.0.2.100/24'], globalLines: mailGlobals(lab.address('client', port === 2526 ? 6 : 4), port) }) +
       `virtual_server 192.0.2.100 8080 {
     delay_loop 1
     protocol TCP
@@ -139,12 +140,13 @@ test.serial('a real server\'s TCP_CHECK going down and up is mailed (default smt
     await mailed(first, `[lab-150] Realserver ${rs} of virtual server [192.0.2.100]:tcp:8080 - DOWN`);
     t.is(first.mails().at(-1)!.lines.at(-2), '=> TCP CHECK failed on service <=');
     t.false(first.mails().some((m) => header(m, 'Subject')!.includes('VRRP')), 'no smtp_alert for VRRP: no VRRP mail');
-    // The same file with the other server: the next alert goes there.
+    // The same file with the other server (IPv6): the next alert goes there.
     writeFileSync(join(lab.dir, 'd.conf'), conf(2526));
     await run('node', [TANDEMCTL, '--socket', d.socket, 'reload', '--json']);
     real = listener();
     await mailed(second, `[lab-150] Realserver ${rs} of virtual server [192.0.2.100]:tcp:8080 - UP`);
     t.is(second.mails().at(-1)!.lines.at(-2), '=> TCP CHECK succeed on service <=');
+    t.is(second.mails().at(-1)!.peer, lab.address('d', 6));
     // No server at all: the mail fails, is logged and counted; tandemd and its checks go on.
     writeFileSync(join(lab.dir, 'd.conf'), conf(2527));
     await run('node', [TANDEMCTL, '--socket', d.socket, 'reload', '--json']);

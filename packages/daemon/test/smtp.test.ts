@@ -126,7 +126,7 @@ const withSmtp = (smtp: Partial<SmtpSettings>, routerId?: string): Pick<GlobalDe
 test('mailer: sends nothing without smtp_server or addresses; defaults From to USER@HOST and HELO to the host; counts', async (t) => {
   const calls: Array<{ host: string; port: number; timeoutMs: number; envelope: Envelope; data: string }> = [];
   let ok = true;
-  const host: MailerHost = { hostname: () => 'lb1', user: () => 'root', now: () => when, send: async (target, env, data) => (calls.push({ ...target, envelope: env, data }), ok ? { sent: true } : { sent: false, why: 'Timeout connecting SMTP server [192.0.2.25]:25.' }) };
+  const host: MailerHost = { hostname: () => 'lb1', user: () => 'root', now: () => when, send: async (target, env, data) => (calls.push({ ...target, envelope: env, data }), ok ? { sent: true } : { sent: false, why: 'Timeout opening connection to remote SMTP server [192.0.2.25]:25.' }) };
   const lines: string[] = [];
   const m = new Mailer(linesLogger(lines), host);
   m.configure(withSmtp({ to: ['ops@example.com'] }));
@@ -146,7 +146,7 @@ test('mailer: sends nothing without smtp_server or addresses; defaults From to U
   ]);
   t.regex(calls[0]!.data, /Subject: \[lb1\] VRRP Instance VI_1 - Entering MASTER state\r\n/);
   t.deepEqual({ ...m.counters }, { sent: 1, failed: 1, dropped: 0 });
-  t.deepEqual(lines, ['warn: SMTP alert to [192.0.2.25]:2525 not sent ([lb1] VRRP Instance VI_1 - Entering BACKUP state): Timeout connecting SMTP server [192.0.2.25]:25.']);
+  t.deepEqual(lines, ['warn: SMTP alert to [192.0.2.25]:2525 not sent ([lb1] VRRP Instance VI_1 - Entering BACKUP state): Timeout opening connection to remote SMTP server [192.0.2.25]:25.']);
 });
 
 /** A scripted SMTP server on loopback: answers each command as `answer` says, and records what it got. */

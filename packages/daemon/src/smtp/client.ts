@@ -50,7 +50,7 @@ export async function sendMail(target: SmtpTarget, envelope: Envelope, data: str
       resolve(o);
     };
     const outcome = (accepted: boolean, why: string): SendOutcome => (accepted ? { sent: true } : { sent: false, why: problem ?? why });
-    let timer = setTimeout(() => finish({ sent: false, why: `Timeout connecting SMTP server ${server}.` }), target.timeoutMs);
+    let timer = setTimeout(() => finish({ sent: false, why: `Timeout opening connection to remote SMTP server ${server}.` }), target.timeoutMs);
     const rearm = (): void => {
       clearTimeout(timer);
       timer = setTimeout(() => {
