@@ -28,6 +28,14 @@ export interface MailerHost {
 
 const systemHost: MailerHost = { hostname, user: () => userInfo().username, send: sendMail, now: () => new Date() };
 
+/**
+ * HELO's name and the sender (keepalived's global_data.c defaults, once smtp_server is set:
+ * smtp_helo_name else the host name, notification_email_from else USER@HOSTNAME).
+ */
+export function senderOf(s: SmtpSettings, host: string, user: string): { helo: string; from: string } {
+  return { helo: s.heloName ?? (host !== '' ? host : 'localhost'), from: s.from ?? `${user}@${host}` };
+}
+
 /** Mails in flight at once; more are dropped (a burst of a thousand real servers going down must not open a thousand connections). */
 const MAX_IN_FLIGHT = 64;
 
@@ -73,8 +81,7 @@ export class Mailer {
       this.log.warn(`SMTP alert not sent (${MAX_IN_FLIGHT} mails in flight already): ${a.subject}`);
       return;
     }
-    const name = this.host.hostname();
-    const envelope: Envelope = { helo: s.heloName ?? (name !== '' ? name : 'localhost'), from: s.from ?? `${this.host.user()}@${name}`, to: s.to };
+    const envelope: Envelope = { ...senderOf(s, this.host.hostname(), this.host.user()), to: s.to };
     const target: SmtpTarget = { host: s.server.host, port: s.server.port, timeoutMs: s.connectTimeout * 1000 };
     const p = this.host
       .send(target, envelope, messageData(envelope, a.subject, a.body, this.host.now()))
