@@ -87,6 +87,27 @@ test.serial('oracle: keepalived 2.2.7 and tandemd mail the same Subject and body
   }
 });
 
+test.serial('oracle: without router_id, notification_email_from and smtp_helo_name, keepalived 2.2.7 and tandemd take the same defaults (the canonical host name, USER@HOST)', async (t) => {
+  const lab = await Lab.create('maild', ['a', 'b'], 'tS');
+  try {
+    const s = sink(lab, 25);
+    await s.ready;
+    // vrrpConf writes a router_id; this file has none.
+    const conf = (vrid: number): string =>
+      vrrpConf({ vrid, priority: 150, advertInt: 1, vips: [`192.0.2.${vrid}/24`], globalLines: ['notification_email {', '    ops@example.com', '}', `smtp_server ${lab.address('client')}`, 'smtp_alert'] }).replace(/^ *router_id .*\n/m, '');
+    await lab.startKeepalived('a', conf(65));
+    await lab.startTandem('b', conf(66));
+    const [ka, td] = [lab.address('a'), lab.address('b')];
+    const master = (peer: string): SunkMail | undefined => s.mails().find((m) => m.peer === peer && header(m, 'Subject')?.endsWith('Entering MASTER state'));
+    await waitFor('both MASTER mails', 15_000, () => (master(ka) !== undefined && master(td) !== undefined ? true : undefined));
+    t.log(JSON.stringify({ ...master(ka)!, lines: master(ka)!.lines.filter((l) => !l.startsWith('Date: ')) }));
+    t.deepEqual(master(td)!.lines.filter((l) => !l.startsWith('Date: ')), master(ka)!.lines.filter((l) => !l.startsWith('Date: ')));
+    t.deepEqual({ ...master(td)!, peer: '', lines: [] }, { ...master(ka)!, peer: '', lines: [] });
+  } finally {
+    await lab.cleanup();
+  }
+});
+
 test.serial('oracle: with a sync group (smtp_alert global), keepalived 2.2.7 and tandemd mail the same instance and group alerts', async (t) => {
   const lab = await Lab.create('mailg', ['a', 'b'], 'tS');
   try {

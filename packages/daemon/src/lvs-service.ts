@@ -171,7 +171,7 @@ export class LvsService {
    */
   async start(config: Config, ipvs: IpvsClient | undefined, unavailable?: string, leftOwned: Iterable<string> = []): Promise<void> {
     this.prepare = scriptPreparer(config);
-    this.mailer.configure(config.globalDefs);
+    await this.mailer.configure(config.globalDefs);
     await this.followAddresses(config);
     this.install(config);
     this.applySuspend();
@@ -428,7 +428,7 @@ export class LvsService {
   async reload(config: Config, ipvs?: IpvsClient, changes?: VirtualServerDiff): Promise<void> {
     const before = this.config;
     this.prepare = scriptPreparer(config);
-    this.mailer.configure(config.globalDefs);
+    await this.mailer.configure(config.globalDefs);
     await this.followAddresses(config);
     this.install(config, before !== undefined && changes !== undefined ? replanned(before, config, changes) : undefined);
     this.applySuspend();

@@ -35,7 +35,7 @@ async function start(text: string): Promise<{ subjects: string[]; service: VrrpS
   const host = new FakeHost(new FakeSegment(clock), '192.0.2.11');
   const subjects: string[] = [];
   const mailer = new Mailer(memoryLogger(), {
-    hostname: () => 'lb1.example.com',
+    localName: async () => 'lb1.example.com',
     user: () => 'root',
     now: () => new Date(0),
     send: async (_target, _env, data) => {
@@ -88,7 +88,7 @@ test('a reload that turns smtp_alert on (and changes router_id) takes effect at 
 async function lvsWithMail(text: string): Promise<{ lvs: LvsService; mails: string[] }> {
   const mails: string[] = [];
   const mailer = new Mailer(memoryLogger(), {
-    hostname: () => 'lb1',
+    localName: async () => 'lb1',
     user: () => 'root',
     now: () => new Date(0),
     send: async (_target, _env, data) => {

@@ -5,6 +5,9 @@ import { checkerBody, groupAlert, instanceAlert, quorumAlert, realServerAlert, r
 import { messageData, rfc822Date, SmtpDialogue, type Envelope } from '../src/smtp/dialogue.js';
 import { sendMail } from '../src/smtp/client.js';
 import { Mailer, type MailerHost } from '../src/smtp/mailer.js';
+import { canonicalFromAhosts, localName } from '../src/smtp/local-name.js';
+import { hostname } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { linesLogger } from './test-log.js';
 
 const envelope: Envelope = { helo: 'lb1.example.com', from: 'root@lb1.example.com', to: ['ops@example.com', 'noc@example.org'] };
@@ -126,15 +129,15 @@ const withSmtp = (smtp: Partial<SmtpSettings>, routerId?: string): Pick<GlobalDe
 test('mailer: sends nothing without smtp_server or addresses; defaults From to USER@HOST and HELO to the host; counts', async (t) => {
   const calls: Array<{ host: string; port: number; timeoutMs: number; envelope: Envelope; data: string }> = [];
   let ok = true;
-  const host: MailerHost = { hostname: () => 'lb1', user: () => 'root', now: () => when, send: async (target, env, data) => (calls.push({ ...target, envelope: env, data }), ok ? { sent: true } : { sent: false, why: 'Timeout opening connection to remote SMTP server [192.0.2.25]:25.' }) };
+  const host: MailerHost = { localName: async () => 'lb1', user: () => 'root', now: () => when, send: async (target, env, data) => (calls.push({ ...target, envelope: env, data }), ok ? { sent: true } : { sent: false, why: 'Timeout opening connection to remote SMTP server [192.0.2.25]:25.' }) };
   const lines: string[] = [];
   const m = new Mailer(linesLogger(lines), host);
-  m.configure(withSmtp({ to: ['ops@example.com'] }));
+  await m.configure(withSmtp({ to: ['ops@example.com'] }));
   m.send(instanceAlert(m.routerId, 'VI_1', 'MASTER'));
-  m.configure(withSmtp({ server: { host: '192.0.2.25', port: 25, pos: { file: 'f', line: 1, col: 1 } } }));
+  await m.configure(withSmtp({ server: { host: '192.0.2.25', port: 25, pos: { file: 'f', line: 1, col: 1 } } }));
   m.send(instanceAlert(m.routerId, 'VI_1', 'MASTER'));
   t.is(calls.length, 0);
-  m.configure(withSmtp({ to: ['ops@example.com'], connectTimeout: 5, server: { host: '192.0.2.25', port: 2525, pos: { file: 'f', line: 1, col: 1 } } }));
+  await m.configure(withSmtp({ to: ['ops@example.com'], connectTimeout: 5, server: { host: '192.0.2.25', port: 2525, pos: { file: 'f', line: 1, col: 1 } } }));
   t.is(m.routerId, 'lb1');
   m.send(instanceAlert(m.routerId, 'VI_1', 'MASTER'));
   ok = false;
@@ -206,4 +209,17 @@ test('client: nothing listening, a server that never answers, a refused sender: 
   t.teardown(() => picky.close());
   t.deepEqual(await sendMail({ host: '127.0.0.1', port: picky.port, timeoutMs: 2000 }, envelope, 'x'), { sent: false, why: `Error processing MAIL cmd on SMTP server [127.0.0.1]:${picky.port}. SMTP status code = 553` });
   t.deepEqual(picky.got, ['HELO lb1.example.com', 'MAIL FROM:<root@lb1.example.com>', 'QUIT']);
+});
+
+test('local name: the canonical name getent ahosts prints first, as keepalived\'s getaddrinfo(AI_CANONNAME); else the host name', async (t) => {
+  t.is(canonicalFromAhosts('127.0.1.1       STREAM lb1.example.com\n127.0.1.1       DGRAM  \n'), 'lb1.example.com');
+  t.is(canonicalFromAhosts(''), undefined);
+  t.is(canonicalFromAhosts('127.0.1.1       STREAM\n'), undefined);
+  let expected = hostname();
+  try {
+    expected = canonicalFromAhosts(execFileSync('getent', ['ahosts', hostname()]).toString()) ?? expected;
+  } catch {
+    // Not resolvable here: the host name itself.
+  }
+  t.is(await localName(), expected);
 });

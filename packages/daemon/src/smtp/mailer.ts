@@ -1,4 +1,5 @@
 import { hostname, userInfo } from 'node:os';
+import { localName } from './local-name.js';
 import { defaultSmtpSettings, type GlobalDefs, type SmtpSettings } from '@tandem/config';
 import type { Logger } from '../logger.js';
 import type { Alert } from './alert-text.js';
@@ -18,15 +19,15 @@ export interface MailCounters {
 
 /** What the mailer asks of the host, so tests can give their own. */
 export interface MailerHost {
-  /** keepalived's local_name: the router_id, HELO and From default. */
-  readonly hostname: () => string;
+  /** keepalived's local_name (the canonical host name): the router_id, HELO and From default. */
+  readonly localName: () => Promise<string>;
   /** The user tandemd runs as (From's default is USER@HOSTNAME). */
   readonly user: () => string;
   readonly send: (target: SmtpTarget, envelope: Envelope, data: string) => Promise<SendOutcome>;
   readonly now: () => Date;
 }
 
-const systemHost: MailerHost = { hostname, user: () => userInfo().username, send: sendMail, now: () => new Date() };
+const systemHost: MailerHost = { localName, user: () => userInfo().username, send: sendMail, now: () => new Date() };
 
 /**
  * HELO's name and the sender (keepalived's global_data.c defaults, once smtp_server is set:
@@ -43,6 +44,8 @@ const MAX_IN_FLIGHT = 64;
 export class Mailer {
   private smtp: SmtpSettings = defaultSmtpSettings();
   private id = '';
+  /** The local name, asked for once (when alerts are first configured). */
+  private name: string | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   readonly counters: MailCounters = { sent: 0, failed: 0, dropped: 0 };
 
@@ -51,10 +54,14 @@ export class Mailer {
     private readonly host: MailerHost = systemHost,
   ) {}
 
-  /** The settings of a (re)loaded configuration: later alerts use them; mails in flight finish with theirs. */
-  configure(g: Pick<GlobalDefs, 'routerId' | 'smtp'>): void {
+  /**
+   * The settings of a (re)loaded configuration: later alerts use them; mails in flight finish
+   * with theirs. The first time alerts are on, it waits for the local name (getent: a few ms).
+   */
+  async configure(g: Pick<GlobalDefs, 'routerId' | 'smtp'>): Promise<void> {
     this.smtp = g.smtp;
-    this.id = g.routerId ?? this.host.hostname();
+    if (this.name === undefined && this.enabled) this.name = await this.host.localName();
+    this.id = g.routerId ?? this.name ?? hostname();
   }
 
   /** The email settings in force (which smtp_alert applies where is alert-text.ts's). */
@@ -81,7 +88,7 @@ export class Mailer {
       this.log.warn(`SMTP alert not sent (${MAX_IN_FLIGHT} mails in flight already): ${a.subject}`);
       return;
     }
-    const envelope: Envelope = { ...senderOf(s, this.host.hostname(), this.host.user()), to: s.to };
+    const envelope: Envelope = { ...senderOf(s, this.name ?? hostname(), this.host.user()), to: s.to };
     const target: SmtpTarget = { host: s.server.host, port: s.server.port, timeoutMs: s.connectTimeout * 1000 };
     const p = this.host
       .send(target, envelope, messageData(envelope, a.subject, a.body, this.host.now()))
