@@ -171,7 +171,7 @@ export class LvsService {
    */
   async start(config: Config, ipvs: IpvsClient | undefined, unavailable?: string, leftOwned: Iterable<string> = []): Promise<void> {
     this.prepare = scriptPreparer(config);
-    await this.mailer.configure(config.globalDefs);
+    this.mailer.configure(config.globalDefs);
     await this.followAddresses(config);
     this.install(config);
     this.applySuspend();
@@ -428,7 +428,7 @@ export class LvsService {
   async reload(config: Config, ipvs?: IpvsClient, changes?: VirtualServerDiff): Promise<void> {
     const before = this.config;
     this.prepare = scriptPreparer(config);
-    await this.mailer.configure(config.globalDefs);
+    this.mailer.configure(config.globalDefs);
     await this.followAddresses(config);
     this.install(config, before !== undefined && changes !== undefined ? replanned(before, config, changes) : undefined);
     this.applySuspend();
@@ -529,7 +529,8 @@ export class LvsService {
     const m = this.mailer;
     if (body === undefined || !m.enabled || !realServerAlerts(s.rs.smtpAlert, m.settings)) return;
     if (m.settings.noCheckerEmails && wasUp === s.up) return;
-    m.send(realServerAlert(m.routerId, fifoAddress(s.rs.address, s.vs.protocol.toLowerCase(), keptServerPort(s.vs, s.rs)), mailVirtual(s.vs), s.up, body));
+    const [real, virtual, up] = [fifoAddress(s.rs.address, s.vs.protocol.toLowerCase(), keptServerPort(s.vs, s.rs)), mailVirtual(s.vs), s.up];
+    m.send((routerId) => realServerAlert(routerId, real, virtual, up, body));
   }
 
   private quorumChanged(vs: VirtualServer, up: boolean, sum: number, init = false): void {
@@ -540,7 +541,7 @@ export class LvsService {
     this.onServiceState?.();
     const script = up ? vs.quorumUp : vs.quorumDown;
     if (script !== undefined) this.runNotify(vs, script, vs.pos, []);
-    if (this.mailer.enabled && virtualServerAlerts(vs.smtpAlert, this.mailer.settings)) this.mailer.send(quorumAlert(this.mailer.routerId, mailVirtual(vs), up, init, vs.quorum, vs.hysteresis, sum));
+    if (this.mailer.enabled && virtualServerAlerts(vs.smtpAlert, this.mailer.settings)) this.mailer.send((routerId) => quorumAlert(routerId, mailVirtual(vs), up, init, vs.quorum, vs.hysteresis, sum));
   }
 
   private runNotify(vs: VirtualServer, command: string, pos: Position, args: string[]): void {

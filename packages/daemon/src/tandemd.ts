@@ -374,7 +374,7 @@ class Daemon {
       }
       const vs = d.virtualServers;
       // The email settings count from now on, also when no virtual server changed.
-      await this.lvs?.mailer.configure(r.config.globalDefs);
+      this.lvs?.mailer.configure(r.config.globalDefs);
       if (this.lvs !== undefined && (vs.added.length + vs.removed.length + vs.changed.length + vs.groupsChanged.length > 0 || vs.reordered)) {
         const attach = !this.lvs.hasIpvs() && r.config.virtualServers.length > 0 ? await openIpvs(r.config.globalDefs.netNamespaceIpvs) : undefined;
         await this.lvs.reload(r.config, attach !== undefined && 'client' in attach ? attach.client : undefined, vs);

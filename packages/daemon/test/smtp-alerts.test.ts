@@ -133,6 +133,8 @@ test('LVS service: each checker change of a real server is mailed (smtp_alert on
   try {
     lvs.bfdEvent('b2', false);
     lvs.bfdEvent('b1', false);
+    // Mails go out in the background: wait for those in flight.
+    await lvs.mailer.stop(1000);
     const rs = (n: number, state: string): string => `[lb1] Realserver [198.51.100.${n}]:tcp:80 of virtual server [192.0.2.100]:tcp:80 - ${state}`;
     // As keepalived: the quorum (update_svr_checker_state) before the checker's own mail.
     t.deepEqual(mails, [
@@ -145,6 +147,7 @@ test('LVS service: each checker change of a real server is mailed (smtp_alert on
     mails.length = 0;
     lvs.bfdEvent('b1', true);
     lvs.bfdEvent('b2', true);
+    await lvs.mailer.stop(1000);
     t.deepEqual(mails, [
       `${rs(11, 'UP')} | => BFD CHECK b1 succeeded on service <=`,
       `${rs(12, 'DOWN')} | => BFD CHECK b1 succeeded on service <=`,
@@ -161,6 +164,7 @@ test('LVS service: no_checker_emails mails a checker only when its real server c
   try {
     quiet.lvs.bfdEvent('b2', false);
     quiet.lvs.bfdEvent('b1', false);
+    await quiet.lvs.mailer.stop(1000);
     t.deepEqual(quiet.mails.map((m) => m.split(' | ')[1]), ['=> BFD CHECK b2 failed on service <=', '=> BFD CHECK b1 failed on service <='], 'the second b1 failure (198.51.100.12, down already) is not mailed; no quorum mail without smtp_alert');
   } finally {
     await quiet.lvs.stop();
@@ -168,6 +172,7 @@ test('LVS service: no_checker_emails mails a checker only when its real server c
   const off = await lvsWithMail(bfdVirtualServer('  smtp_alert_checker off\n  smtp_alert\n', ''));
   try {
     off.lvs.bfdEvent('b1', false);
+    await off.lvs.mailer.stop(1000);
     t.deepEqual(off.mails, []);
   } finally {
     await off.lvs.stop();

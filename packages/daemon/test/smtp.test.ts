@@ -1,7 +1,7 @@
 import test from 'ava';
 import { createServer, type Socket } from 'node:net';
 import { defaultSmtpSettings, type GlobalDefs, type SmtpSettings } from '@tandem/config';
-import { checkerBody, groupAlert, instanceAlert, quorumAlert, realServerAlert, realServerAlerts, virtualServerAlerts, vrrpAlerts, vrrpStateAlert } from '../src/smtp/alert-text.js';
+import { checkerBody, groupAlert, instanceAlert, mailsVrrpState, quorumAlert, realServerAlert, realServerAlerts, virtualServerAlerts, vrrpAlerts } from '../src/smtp/alert-text.js';
 import { messageData, rfc822Date, SmtpDialogue, type Envelope } from '../src/smtp/dialogue.js';
 import { sendMail } from '../src/smtp/client.js';
 import { Mailer, type MailerHost } from '../src/smtp/mailer.js';
@@ -116,32 +116,31 @@ test('which smtp_alert applies: own, then smtp_alert_vrrp / smtp_alert_checker, 
   t.false(virtualServerAlerts(undefined, s({})));
   t.true(virtualServerAlerts(undefined, s({ alert: true })));
   // last_email_state and no_email_faults.
-  t.is(vrrpStateAlert('instance', 'lb1', 'VI_1', 'MASTER', true, 'MASTER', s({})), undefined);
-  t.truthy(vrrpStateAlert('instance', 'lb1', 'VI_1', 'MASTER', true, 'BACKUP', s({})));
-  t.is(vrrpStateAlert('instance', 'lb1', 'VI_1', 'FAULT', true, 'BACKUP', s({ noEmailFaults: true })), undefined);
-  t.is(vrrpStateAlert('group', 'lb1', 'G', 'MASTER', false, undefined, s({})), undefined);
+  t.false(mailsVrrpState('MASTER', true, 'MASTER', s({})));
+  t.true(mailsVrrpState('MASTER', true, 'BACKUP', s({})));
+  t.true(mailsVrrpState('FAULT', true, 'BACKUP', s({})));
+  t.false(mailsVrrpState('FAULT', true, 'BACKUP', s({ noEmailFaults: true })));
+  t.false(mailsVrrpState('MASTER', false, undefined, s({})));
   // The stop: keepalived 2.2.7 never delivers its "Stopping" mail.
-  t.is(vrrpStateAlert('instance', 'lb1', 'VI_1', 'INIT', true, 'MASTER', s({})), undefined);
+  t.false(mailsVrrpState('INIT', true, 'MASTER', s({})));
 });
 
 const withSmtp = (smtp: Partial<SmtpSettings>, routerId?: string): Pick<GlobalDefs, 'routerId' | 'smtp'> => ({ routerId, smtp: { ...defaultSmtpSettings(), ...smtp } });
 
 test('mailer: sends nothing without smtp_server or addresses; defaults From to USER@HOST and HELO to the host; counts', async (t) => {
   const calls: Array<{ host: string; port: number; timeoutMs: number; envelope: Envelope; data: string }> = [];
-  let ok = true;
-  const host: MailerHost = { localName: async () => 'lb1', user: () => 'root', now: () => when, send: async (target, env, data) => (calls.push({ ...target, envelope: env, data }), ok ? { sent: true } : { sent: false, why: 'Timeout opening connection to remote SMTP server [192.0.2.25]:25.' }) };
+  const host: MailerHost = { localName: async () => 'lb1', user: () => 'root', now: () => when, send: async (target, env, data) => (calls.push({ ...target, envelope: env, data }), !data.includes('BACKUP') ? { sent: true } : { sent: false, why: 'Timeout opening connection to remote SMTP server [192.0.2.25]:25.' }) };
   const lines: string[] = [];
   const m = new Mailer(linesLogger(lines), host);
-  await m.configure(withSmtp({ to: ['ops@example.com'] }));
-  m.send(instanceAlert(m.routerId, 'VI_1', 'MASTER'));
-  await m.configure(withSmtp({ server: { host: '192.0.2.25', port: 25, pos: { file: 'f', line: 1, col: 1 } } }));
-  m.send(instanceAlert(m.routerId, 'VI_1', 'MASTER'));
+  const alert = (state: 'MASTER' | 'BACKUP') => (routerId: string) => instanceAlert(routerId, 'VI_1', state);
+  m.configure(withSmtp({ to: ['ops@example.com'] }));
+  m.send(alert('MASTER'));
+  m.configure(withSmtp({ server: { host: '192.0.2.25', port: 25, pos: { file: 'f', line: 1, col: 1 } } }));
+  m.send(alert('MASTER'));
   t.is(calls.length, 0);
-  await m.configure(withSmtp({ to: ['ops@example.com'], connectTimeout: 5, server: { host: '192.0.2.25', port: 2525, pos: { file: 'f', line: 1, col: 1 } } }));
-  t.is(m.routerId, 'lb1');
-  m.send(instanceAlert(m.routerId, 'VI_1', 'MASTER'));
-  ok = false;
-  m.send(instanceAlert(m.routerId, 'VI_1', 'BACKUP'));
+  m.configure(withSmtp({ to: ['ops@example.com'], connectTimeout: 5, server: { host: '192.0.2.25', port: 2525, pos: { file: 'f', line: 1, col: 1 } } }));
+  m.send(alert('MASTER'));
+  m.send(alert('BACKUP'));
   await m.stop(1000);
   t.deepEqual(calls.map((c) => [c.host, c.port, c.timeoutMs, c.envelope.helo, c.envelope.from]), [
     ['192.0.2.25', 2525, 5000, 'lb1', 'root@lb1'],

@@ -70,15 +70,14 @@ export function groupAlert(routerId: string, name: string, state: VrrpState): Al
 
 /**
  * keepalived's last_email_state rule (vrrp_notify.c): a state is mailed once, FAULT not at all
- * with `no_email_faults`, and nothing without smtp_alert. Returns the alert, or undefined.
+ * with `no_email_faults`, and nothing without smtp_alert.
  *
  * The stop is not mailed: keepalived 2.2.7 asks for its "Stopping" mail in notify_shutdown(),
  * but its VRRP process ends without ever connecting for it (seen in test/netns/smtp-alerts:
  * the SMTP server gets nothing), so a director that ran keepalived never got one.
  */
-export function vrrpStateAlert(kind: 'instance' | 'group', routerId: string, name: string, state: VrrpState, on: boolean, lastMailed: VrrpState | undefined, s: SmtpSettings): Alert | undefined {
-  if (!on || state === 'INIT' || state === lastMailed || (s.noEmailFaults && state === 'FAULT')) return undefined;
-  return kind === 'instance' ? instanceAlert(routerId, name, state) : groupAlert(routerId, name, state);
+export function mailsVrrpState(state: VrrpState, on: boolean, lastMailed: VrrpState | undefined, s: SmtpSettings): boolean {
+  return on && state !== 'INIT' && state !== lastMailed && !(s.noEmailFaults && state === 'FAULT');
 }
 
 /** What each checker kind says, up and down (check_tcp.c, check_http.c, check_misc.c, ...); FILE_CHECK mails nothing. */

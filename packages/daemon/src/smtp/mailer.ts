@@ -40,12 +40,15 @@ export function senderOf(s: SmtpSettings, host: string, user: string): { helo: s
 /** Mails in flight at once; more are dropped (a burst of a thousand real servers going down must not open a thousand connections). */
 const MAX_IN_FLIGHT = 64;
 
+/** An alert made once the router_id is known (keepalived's default is the canonical host name, looked up in the background). */
+export type AlertOf = (routerId: string) => Alert;
+
 /** Sends alerts with the running configuration's settings; `configure` again at each reload. */
 export class Mailer {
   private smtp: SmtpSettings = defaultSmtpSettings();
-  private id = '';
-  /** The local name, asked for once (when alerts are first configured). */
-  private name: string | undefined;
+  private routerId: string | undefined;
+  /** The local name, asked for once, in the background, when alerts are first on. */
+  private name: Promise<string> | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   readonly counters: MailCounters = { sent: 0, failed: 0, dropped: 0 };
 
@@ -54,14 +57,11 @@ export class Mailer {
     private readonly host: MailerHost = systemHost,
   ) {}
 
-  /**
-   * The settings of a (re)loaded configuration: later alerts use them; mails in flight finish
-   * with theirs. The first time alerts are on, it waits for the local name (getent: a few ms).
-   */
-  async configure(g: Pick<GlobalDefs, 'routerId' | 'smtp'>): Promise<void> {
+  /** The settings of a (re)loaded configuration: later alerts use them; mails in flight finish with theirs. */
+  configure(g: Pick<GlobalDefs, 'routerId' | 'smtp'>): void {
     this.smtp = g.smtp;
-    if (this.name === undefined && this.enabled) this.name = await this.host.localName();
-    this.id = g.routerId ?? this.name ?? hostname();
+    this.routerId = g.routerId;
+    if (this.name === undefined && this.enabled) this.name = this.host.localName().catch(() => hostname());
   }
 
   /** The email settings in force (which smtp_alert applies where is alert-text.ts's). */
@@ -69,31 +69,28 @@ export class Mailer {
     return this.smtp;
   }
 
-  /** keepalived's router_id (default: the host name), the subject's `[...]`. */
-  get routerId(): string {
-    return this.id;
-  }
-
   /** Whether alerts go anywhere: keepalived sends only with smtp_server and an address. */
   get enabled(): boolean {
     return this.smtp.server !== undefined && this.smtp.to.length > 0;
   }
 
-  /** Sends `a` in the background; returns at once. */
-  send(a: Alert): void {
+  /** Sends an alert in the background, with the settings in force now; returns at once. */
+  send(make: AlertOf): void {
     const s = this.smtp;
-    if (s.server === undefined || s.to.length === 0) return;
+    const server = s.server;
+    if (server === undefined || s.to.length === 0) return;
+    const routerId = this.routerId;
     if (this.inFlight.size >= MAX_IN_FLIGHT) {
       this.counters.dropped++;
-      this.log.warn(`SMTP alert not sent (${MAX_IN_FLIGHT} mails in flight already): ${a.subject}`);
+      this.log.warn(`SMTP alert not sent (${MAX_IN_FLIGHT} mails in flight already): ${make(routerId ?? hostname()).subject}`);
       return;
     }
-    const envelope: Envelope = { ...senderOf(s, this.name ?? hostname(), this.host.user()), to: s.to };
-    const target: SmtpTarget = { host: s.server.host, port: s.server.port, timeoutMs: s.connectTimeout * 1000 };
-    const p = this.host
-      .send(target, envelope, messageData(envelope, a.subject, a.body, this.host.now()))
-      .catch((err: unknown): SendOutcome => ({ sent: false, why: String(err) }))
-      .then((o) => {
+    const target: SmtpTarget = { host: server.host, port: server.port, timeoutMs: s.connectTimeout * 1000 };
+    const p = (this.name ?? Promise.resolve(hostname()))
+      .then(async (name) => {
+        const a = make(routerId ?? name);
+        const envelope: Envelope = { ...senderOf(s, name, this.host.user()), to: s.to };
+        const o = await this.host.send(target, envelope, messageData(envelope, a.subject, a.body, this.host.now())).catch((err: unknown): SendOutcome => ({ sent: false, why: String(err) }));
         if (o.sent) {
           this.counters.sent++;
           this.log.debug(`SMTP alert successfully sent: ${a.subject}`);

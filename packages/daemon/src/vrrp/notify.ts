@@ -2,7 +2,7 @@ import type { ScriptSpec, SyncGroup, VrrpInstance } from '@tandem/config';
 import type { Clock, VrrpState } from '@tandem/vrrp';
 import type { Logger } from '../logger.js';
 import { runNotifyScript, type ScriptExec, type ScriptPreparer } from '../script-prep.js';
-import { vrrpAlerts, vrrpStateAlert } from '../smtp/alert-text.js';
+import { groupAlert, instanceAlert, mailsVrrpState, vrrpAlerts } from '../smtp/alert-text.js';
 import type { Mailer } from '../smtp/mailer.js';
 
 // keepalived's vrrp_notify.c: the notify scripts of instances and sync groups, the lines
@@ -42,10 +42,9 @@ export class Notifier {
     const m = this.mailer;
     if (m === undefined || !m.enabled) return;
     const key = `${kind} ${name}`;
-    const a = vrrpStateAlert(kind, m.routerId, name, state, vrrpAlerts(own, m.settings), this.mailed.get(key), m.settings);
-    if (a === undefined) return;
+    if (!mailsVrrpState(state, vrrpAlerts(own, m.settings), this.mailed.get(key), m.settings)) return;
     this.mailed.set(key, state);
-    m.send(a);
+    m.send((routerId) => (kind === 'instance' ? instanceAlert : groupAlert)(routerId, name, state));
   }
 
   /** An instance entered `state`: its FIFO line, its state's own script, and `notify` with INSTANCE NAME STATE PRIORITY. */

@@ -223,7 +223,7 @@ export class VrrpService {
    */
   async start(part: VrrpPart, resume: ReadonlySet<string> = new Set()): Promise<void> {
     this.preparer = scriptPreparer(part);
-    await this.mailer.configure(part.globalDefs);
+    this.mailer.configure(part.globalDefs);
     this.groupOf = groupsByMember(part.syncGroups);
     this.bfd.configure(part.bfdInstances);
     this.pacers.configure(part.globalDefs, part.garpGroups);
@@ -686,7 +686,7 @@ export class VrrpService {
     const report: ReloadReport = { added: [], removed: [], updated: [], restarted: [], unchanged: [] };
     const byName = (name: string): Managed | undefined => this.instances.find((m) => m.config.name === name);
     this.groupOf = groupsByMember(next.syncGroups);
-    await this.mailer.configure(next.globalDefs);
+    this.mailer.configure(next.globalDefs);
     this.bfd.configure(next.bfdInstances);
     this.pacers.configure(next.globalDefs, next.garpGroups);
     if (!sameValue(before.globalDefs.vrrpFirewall, next.globalDefs.vrrpFirewall)) {
