@@ -45,3 +45,25 @@ test.serial('dynamic_interfaces: FAULT while the interface is missing, MASTER on
     await lab.cleanup();
   }
 });
+
+test.serial('an interface without an address of its family: the instance waits in FAULT (no dynamic_interfaces needed) and starts when one is added, as keepalived', async (t) => {
+  const lab = await Lab.create('tFnoad', ['a', 'b']);
+  try {
+    const common = { advertInt: 1, vips: [`${VIP}/24`] };
+    await nsRun(lab.ns('a'), 'ip', ['-4', 'addr', 'flush', 'dev', 'eth0']);
+    const a = await lab.startTandem('a', vrrpConf({ ...common, priority: 150 }));
+    await lab.startTandem('b', vrrpConf({ ...common, priority: 100 }));
+    const state = async (): Promise<string | undefined> => (await lab.ctl(a, 'status', true))?.instances[0]?.state;
+    t.is(await state(), 'FAULT');
+    t.regex(a.child.output(), /eth0 has no IPv4 address to send VRRP from: FAULT until an address is added/);
+    await lab.waitHolder(VIP, 'b', 8000);
+    await nsRun(lab.ns('a'), 'ip', ['addr', 'add', '192.0.2.31/24', 'dev', 'eth0']);
+    await waitFor('a MASTER once it has an address', 10_000, async () => ((await state()) === 'MASTER' ? true : undefined), 100).catch((err: Error) => {
+      t.log(a.child.output());
+      throw err;
+    });
+    await lab.waitHolder(VIP, 'a', 5000);
+  } finally {
+    await lab.cleanup();
+  }
+});

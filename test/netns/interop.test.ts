@@ -19,6 +19,8 @@ const cases: Case[] = [];
 for (const master of ['keepalived', 'tandem'] as const) {
   for (const version of [2, 3] as const) for (const fault of ['link cut', 'SIGTERM'] as const) cases.push({ master, version, family: 4, fault });
   cases.push({ master, version: 3, family: 6, fault: 'link cut' });
+  // keepalived's VRRPv2 over IPv6 (an explicit `version 2` before IPv6 addresses, not strict).
+  cases.push({ master, version: 2, family: 6, fault: 'link cut' });
   for (const fault of ['link cut', 'SIGTERM'] as const) cases.push({ master, version: 2, family: 4, fault, ah: true });
   cases.push({ master, version: 2, family: 4, fault: 'link cut', strict: true }, { master, version: 3, family: 4, fault: 'SIGTERM', strict: true });
 }
@@ -35,9 +37,9 @@ for (const c of cases) {
       // The same keepalived.conf text for both daemons; only the priority differs.
       const common: Omit<LabInstance, 'priority'> = {
         advertInt: c.version === 2 ? 1 : 0.1,
-        ...(c.version === 3 ? { version: 3 as const } : {}),
+        ...(c.version === 3 || c.family === 6 ? { version: c.version } : {}),
         vips: [`${vip}/${c.family === 4 ? 24 : 64}`],
-        ...(c.version === 2 && c.strict !== true ? { password: 'interop1' } : {}),
+        ...(c.version === 2 && c.family === 4 && c.strict !== true ? { password: 'interop1' } : {}),
         ...(c.strict === true ? { strict: true } : {}),
         ...(c.ah === true ? { authType: 'AH' as const } : {}),
       };

@@ -45,7 +45,6 @@ test.serial('keepalived 2.2.7 knows every keyword of the table, in the section t
 
 /** Files keepalived 2.2.7 refuses (`-t` says so and exits non-zero); tandem must refuse each too. */
 const REFUSED: ReadonlyArray<readonly [string, string, RegExp]> = [
-  ['nb_get_retry in TCP_CHECK', exampleFile('virtual_server > real_server > TCP_CHECK', 'retry', 'nb_get_retry 3'), /Unknown keyword 'nb_get_retry'/],
   ['quorum 0', exampleFile('virtual_server', 'quorum', 'quorum 0'), /quorum/i],
   ...['use_pid_dir', 'child_wait_time 10', 'linkbeat_use_polling', 'namespace_with_ipsets', 'instance blue'].map(
     (line) => [`${line.split(' ')[0]!} in global_defs`, exampleFile('global_defs', 'router_id', line), /Unknown keyword/] as const,
@@ -116,6 +115,11 @@ const CORRECTED: ReadonlyArray<readonly [string, string, RegExp, RegExp]> = [
   ['a track_process naming no vrrp_track_process', vrrp('  track_process {\n    p\n  }\n'), /track process p not found, ignoring/, /track_process p: no vrrp_track_process of that name; ignored/],
   ['a sync group member that is no instance', `vrrp_sync_group G {\n  group {\n    VI_1\n    VI_9\n  }\n}\n${vrrp('')}`, /Virtual router VI_9 specified in sync group G doesn't exist - ignoring/, /vrrp_sync_group G: no vrrp_instance VI_9.*left out/],
   ['a track_bfd naming no bfd_instance', vrrp('  track_bfd {\n    b1\n  }\n'), /track bfd b1 not found, ignoring/, /track_bfd b1: no bfd_instance of that name; ignored/],
+  // keepalived 1.x keywords real files still carry: keepalived 2.2.7 skips the line.
+  ['nb_get_retry in TCP_CHECK', exampleFile('virtual_server > real_server > TCP_CHECK', 'retry', 'nb_get_retry 3'), /Unknown keyword 'nb_get_retry'/, /nb_get_retry in TCP_CHECK: .*skips the line, and so does tandem/],
+  ['nat_mask in virtual_server', lvs('192.0.2.1 80', `  protocol TCP\n  nat_mask 255.255.255.0\n${real('10.0.0.1', '80')}`), /Unknown keyword 'nat_mask'/, /nat_mask in virtual_server: .*skips the line/],
+  ['lvs_id in global_defs', `global_defs {\n  lvs_id LVS_1\n}\n${vrrp('')}`, /Unknown keyword 'lvs_id'/, /lvs_id in global_defs: .*router_id.*skips the line/],
+  ['lvs_sync_daemon_inteface in vrrp_instance', vrrp('  lvs_sync_daemon_inteface eth0\n'), /Unknown keyword 'lvs_sync_daemon_inteface'/, /lvs_sync_daemon_inteface in vrrp_instance: .*skips the line/],
   ['a weighted track_interface on a sync group member', `vrrp_sync_group G {\n  group {\n    VI_1\n  }\n}\n${vrrp('  track_interface {\n    lo weight 10\n  }\n')}`, /ignoring lo tracked interface weight due to SYNC group/, /track_interface lo counts at weight 0, not 10/],
 ];
 

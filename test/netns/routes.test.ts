@@ -140,3 +140,31 @@ test.serial('a virtual route the kernel refuses is logged; the addresses, the ro
     await lab.cleanup();
   }
 });
+
+test.serial('a static route the kernel refuses, or a static address on a missing interface, is logged; the daemon starts with the others, as keepalived', async (t) => {
+  const lab = await Lab.create('rts', ['a']);
+  try {
+    const ip = (...args: string[]): Promise<string> => run('ip', ['-n', lab.ns('a'), ...args], { allowFail: true });
+    // keepalived's own sample (keepalived.conf.vrrp.routes) has a src that is no local address: EINVAL.
+    const statics = `static_ipaddress {
+    198.51.100.7/24 dev nosuch0
+    198.51.100.8/24 dev eth0
+}
+static_routes {
+    src 192.168.100.1 10.9.0.0/16 via 192.0.2.254 dev eth0 table 220
+    10.8.0.0/16 via 192.0.2.254 dev eth0 table 220
+}
+`;
+    const a = await lab.startTandem('a', statics + vrrpConf({ priority: 150, advertInt: 0.1, version: 3, vips: [`${VIP}/24`] }));
+    await lab.waitHolder(VIP, 'a', 5000);
+    t.regex(await ip('route', 'show', 'table', '220'), /10\.8\.0\.0\/16 via 192\.0\.2\.254/, 'the route after the refused one is set');
+    t.notRegex(await ip('route', 'show', 'table', '220'), /10\.9\.0\.0/);
+    t.regex(await ip('addr', 'show', 'dev', 'eth0'), /198\.51\.100\.8\/24/, 'the address after the one on a missing interface is set');
+    t.regex(a.child.output(), /static: route 10\.9\.0\.0\/16 \(line 6\) not set: .*EINVAL/);
+    t.regex(a.child.output(), /static: address 198\.51\.100\.7\/24 \(line 2\) not set: no interface named nosuch0/);
+    t.is(await lab.stopDaemon(a), 0);
+    t.notRegex(await ip('route', 'show', 'table', '220'), /10\.8\.0\.0/, 'what was set leaves at stop');
+  } finally {
+    await lab.cleanup();
+  }
+});

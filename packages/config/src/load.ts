@@ -250,8 +250,34 @@ function checkConflicts(instances: VrrpInstance[], diags: Diagnostics): void {
   }
 }
 
-function collect<T>(list: T[], item: T | undefined): void {
+/** Adds `item` when there is one; whether it did. */
+function collect<T>(list: T[], item: T | undefined): boolean {
   if (item !== undefined) list.push(item);
+  return item !== undefined;
+}
+
+/** Marks a static rule's index in `ruleOrder` (all static indices are below it). */
+const STATIC = 1 << 30;
+
+/**
+ * keepalived 2.2.7 (vrrp_iprule.c) gives a rule without preference one of its own, counting
+ * down from 16384 per family in the order the file is read (static_rules and the instances'
+ * virtual_rules alike), and anew at each reload: the same numbers, so the kernel holds the same
+ * rules. Instances are copied, never changed: the reload cache hands them on as read.
+ */
+function numberRules(order: readonly number[], staticRules: RuleSpec[], instances: VrrpInstance[]): void {
+  const next = { 4: 16384, 6: 16384 };
+  const numbered = (r: RuleSpec): RuleSpec => (r.preference !== undefined ? r : { ...r, preference: next[r.family]-- });
+  for (const at of order) {
+    if (at < 0) {
+      const k = at + STATIC;
+      staticRules[k] = numbered(staticRules[k]!);
+      continue;
+    }
+    const i = instances[at]!;
+    if (i.virtualRules.every((r) => r.preference !== undefined)) continue;
+    instances[at] = { ...i, virtualRules: i.virtualRules.map(numbered) };
+  }
 }
 
 /** A block parsed as soon as it was read, with what its parser reported. */
@@ -384,6 +410,8 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
   const trackGroups: TrackGroup[] = [];
   const garpGroups: GarpGroup[] = [];
   const garpInterfaces = new Set<string>();
+  // Where the rules were read, in order: an instance's index, or a static rule's index - STATIC.
+  const ruleOrder: number[] = [];
   // keepalived looks a static item's track_group up as it reads the item: one defined later is "not found".
   const readBeforeGroup = new Set<Position>();
   const noteEarlyRefs = (items: ReadonlyArray<{ readonly trackGroup?: string; readonly pos: Position }>): void => {
@@ -423,7 +451,7 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
         collect(groups, keep(parseVirtualServerGroup(n, diags), n, fp));
         continue;
       case 'vrrp_instance':
-        collect(instances, keep(parseVrrpInstance(n, globals, diags), n, fp));
+        if (collect(instances, keep(parseVrrpInstance(n, globals, diags), n, fp))) ruleOrder.push(instances.length - 1);
         continue;
       case 'static_ipaddress':
         for (const e of blockOf(n, diags) ?? []) collect(staticAddresses, parseVip(e, diags));
@@ -434,7 +462,7 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
         noteEarlyRefs(staticRoutes);
         continue;
       case 'static_rules':
-        staticRules.push(...ruleBlock(n, diags));
+        for (const r of ruleBlock(n, diags)) ruleOrder.push(staticRules.push(r) - 1 - STATIC);
         noteEarlyRefs(staticRules);
         continue;
       case 'interface_up_down_delays':
@@ -454,6 +482,7 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
     const near = suggest(kw, [...TOP_KEYWORDS, ...PROCESS_KEYWORD_NAMES]);
     diags.error('CONF_ERR_UNKNOWN_KEYWORD', n.keyword.pos, `unknown top-level keyword '${kw}'${near !== undefined ? `; did you mean '${near}'?` : ''}`);
   }
+  numberRules(ruleOrder, staticRules, instances);
   checkConflicts(instances, diags);
   checkLvs(groups, servers, diags);
   checkTracking(instances, scripts, files, processes, syncGroups, diags);

@@ -15,6 +15,7 @@ import {
   type VirtualServerKey,
 } from './model.js';
 import { applySection, assignExcept, blockOf, flag, integer, namedBlock, notInKeepalived, single, word, type Handler, type NotYet, type SectionSpec } from './section.js';
+import { scriptKeyword } from './tracking.js';
 import type { Node } from './tree.js';
 import { addressValue, arity, enumValue, flagValue, type Mutable } from './values.js';
 
@@ -98,8 +99,9 @@ const rsSpec: SectionSpec<RsDraft> = {
       'read as lvs_method, the only name keepalived 2.2.7 takes in a real_server',
     ),
     inhibit_on_failure: flag((d, v) => (d.inhibitOnFailure = v)),
-    notify_up: single(word, (d, v) => (d.notifyUp = v)),
-    notify_down: single(word, (d, v) => (d.notifyDown = v)),
+    // keepalived's notify_script_init: SCRIPT [USER [GROUP]], as the VRRP notify scripts.
+    notify_up: scriptKeyword((d, v) => (d.notifyUp = v)),
+    notify_down: scriptKeyword((d, v) => (d.notifyDown = v)),
     smtp_alert: flag((d, v) => (d.smtpAlert = v)),
     uthreshold: single(integer(0, 2 ** 31 - 1), (d, v) => (d.uthreshold = v)),
     lthreshold: single(integer(0, 2 ** 31 - 1), (d, v) => (d.lthreshold = v)),
@@ -212,8 +214,8 @@ const vsSpec: SectionSpec<VsDraft> = {
     persistence_engine: single((tok, what, diags) => enumValue(tok, ['sip'] as const, what, diags), (d, v) => (d.persistenceEngine = v)),
     // keepalived 2.2.7: "Quorum 0 must be in [1, 4294967295]".
     quorum: single(integer(1, 2 ** 32 - 1), (d, v) => (d.quorum = v)),
-    quorum_up: single(word, (d, v) => (d.quorumUp = v)),
-    quorum_down: single(word, (d, v) => (d.quorumDown = v)),
+    quorum_up: scriptKeyword((d, v) => (d.quorumUp = v)),
+    quorum_down: scriptKeyword((d, v) => (d.quorumDown = v)),
     hysteresis: single(integer(0, 2 ** 31 - 1), (d, v) => (d.hysteresis = v)),
     smtp_alert: flag((d, v) => (d.smtpAlert = v)),
     sorry_server: (n, d, diags) => {

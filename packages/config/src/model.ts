@@ -719,8 +719,9 @@ export interface RealServer {
   readonly weight: number;
   readonly forwarding?: Forwarding;
   readonly inhibitOnFailure?: boolean;
-  readonly notifyUp?: string;
-  readonly notifyDown?: string;
+  /** `notify_up SCRIPT [USER [GROUP]]`. */
+  readonly notifyUp?: ScriptSpec;
+  readonly notifyDown?: ScriptSpec;
   /** `smtp_alert [BOOL]`: mail its checkers' changes (unset: `smtp_alert_checker`, else `smtp_alert`, else on, as keepalived). */
   readonly smtpAlert?: boolean;
   readonly uthreshold?: number;
@@ -751,8 +752,9 @@ export interface VirtualServer {
   readonly persistenceEngine?: string;
   readonly delayLoop: number;
   readonly quorum: number;
-  readonly quorumUp?: string;
-  readonly quorumDown?: string;
+  /** `quorum_up SCRIPT [USER [GROUP]]`. */
+  readonly quorumUp?: ScriptSpec;
+  readonly quorumDown?: ScriptSpec;
   /** `smtp_alert [BOOL]`: mail its quorum changes (unset: `smtp_alert_checker`, else `smtp_alert`, else off). */
   readonly smtpAlert?: boolean;
   readonly hysteresis: number;

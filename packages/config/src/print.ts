@@ -292,9 +292,9 @@ function realServer(r: RealServer): string[] {
   const l = [`weight ${r.weight}`];
   if (r.forwarding !== undefined) l.push(`lvs_method ${forwarding(r.forwarding)}`);
   if (r.inhibitOnFailure !== undefined) l.push(`inhibit_on_failure ${r.inhibitOnFailure ? 'on' : 'off'}`);
-  if (r.notifyUp !== undefined) l.push(`notify_up ${q(r.notifyUp)}`);
+  if (r.notifyUp !== undefined) l.push(`notify_up ${script(r.notifyUp)}`);
+  if (r.notifyDown !== undefined) l.push(`notify_down ${script(r.notifyDown)}`);
   if (r.smtpAlert !== undefined) l.push(`smtp_alert ${r.smtpAlert ? 'on' : 'off'}`);
-  if (r.notifyDown !== undefined) l.push(`notify_down ${q(r.notifyDown)}`);
   if (r.uthreshold !== undefined) l.push(`uthreshold ${r.uthreshold}`);
   if (r.lthreshold !== undefined) l.push(`lthreshold ${r.lthreshold}`);
   if (r.virtualhost !== undefined) l.push(`virtualhost ${q(r.virtualhost)}`);
@@ -313,9 +313,9 @@ function virtualServer(v: VirtualServer): string[] {
   if (v.persistenceEngine !== undefined) l.push(`persistence_engine ${v.persistenceEngine}`);
   l.push(`quorum ${v.quorum}`, `hysteresis ${v.hysteresis}`);
   if (v.ipFamily !== undefined) l.push(`ip_family inet${v.ipFamily === 6 ? '6' : ''}`);
-  if (v.quorumUp !== undefined) l.push(`quorum_up ${q(v.quorumUp)}`);
+  if (v.quorumUp !== undefined) l.push(`quorum_up ${script(v.quorumUp)}`);
+  if (v.quorumDown !== undefined) l.push(`quorum_down ${script(v.quorumDown)}`);
   if (v.smtpAlert !== undefined) l.push(`smtp_alert ${v.smtpAlert ? 'on' : 'off'}`);
-  if (v.quorumDown !== undefined) l.push(`quorum_down ${q(v.quorumDown)}`);
   if (v.sorryServer !== undefined) {
     l.push(`sorry_server ${v.sorryServer.address}${v.sorryServer.port !== undefined ? ` ${v.sorryServer.port}` : ''}`);
     if (v.sorryServer.forwarding !== undefined) l.push(`sorry_server_lvs_method ${forwarding(v.sorryServer.forwarding)}`);

@@ -520,7 +520,7 @@ export function parseRule(node: Node, diags: Diagnostics): RuleSpec | undefined 
   }
   if (action !== 'lookup' && r.table !== undefined) diags.error('CONF_ERR_CONFLICT', node.keyword.pos, `a ${action} rule takes no table`);
   if (r.l3mdev === true && r.table !== undefined) diags.error('CONF_ERR_CONFLICT', node.keyword.pos, 'l3mdev and table exclude each other (the table is the VRF\'s)');
-  if (r.preference === undefined) diags.warning('CONF_ERR_MISSING', node.keyword.pos, 'a rule without preference gets one from the kernel; keepalived advises setting it');
+  if (r.preference === undefined) diags.warning('CONF_ERR_MISSING', node.keyword.pos, "a rule without preference: numbered down from 16384 in the file's order, as keepalived numbers it (it says this is probably not what you want); set preference");
   r.family = family ?? 4;
   return r;
 }

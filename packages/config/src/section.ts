@@ -15,6 +15,21 @@ export interface SectionSpec<D> {
   readonly notYet?: Readonly<Record<string, NotYet>>;
 }
 
+const NB_GET_RETRY = "keepalived 1.x's retry count, which keepalived 2.2.7 takes only in HTTP_GET and SSL_GET (the checker keeps its default retry: write retry N)";
+
+/**
+ * Keywords of keepalived 1.x (and of a common fork) that real files still carry: keepalived
+ * 2.2.7 says "Unknown keyword" and runs the rest of the file. tandem skips them as it does,
+ * with a warning saying what the line no longer does, rather than refusing files that
+ * keepalived runs; other unknown keywords (typos, mostly) are still errors.
+ */
+const OBSOLETE: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  global_defs: { lvs_id: "keepalived 1.x's name for router_id (the router id stays the host name: write router_id)" },
+  virtual_server: { nat_mask: 'keepalived 1.x; IPVS takes no netmask', laddr_group_name: "the FULLNAT fork's local address group (keepalived has no FULLNAT)" },
+  vrrp_instance: { lvs_sync_daemon_inteface: "a misspelling in keepalived 1.x's samples: no sync daemon runs from it (write lvs_sync_daemon in global_defs)" },
+  ...Object.fromEntries(['TCP_CHECK', 'PING_CHECK', 'MISC_CHECK', 'DNS_CHECK', 'UDP_CHECK', 'SMTP_CHECK', 'FILE_CHECK', 'BFD_CHECK'].map((k) => [k, { nb_get_retry: NB_GET_RETRY }])),
+};
+
 /** Runs each statement of a block through the section's keyword table. */
 export function applySection<D>(spec: SectionSpec<D>, nodes: readonly Node[], draft: D, diags: Diagnostics): void {
   for (const node of nodes) {
@@ -29,6 +44,11 @@ export function applySection<D>(spec: SectionSpec<D>, nodes: readonly Node[], dr
       const msg = `${kw} in ${spec.name} is not supported by tandem yet (${notYet.why})`;
       if (notYet.severity === 'error') diags.error('CONF_ERR_UNSUPPORTED', node.keyword.pos, msg);
       else diags.warning('CONF_ERR_UNSUPPORTED', node.keyword.pos, `${msg}; ignored`);
+      continue;
+    }
+    const gone = OBSOLETE[spec.name]?.[kw];
+    if (gone !== undefined) {
+      diags.warning('CONF_ERR_UNKNOWN_KEYWORD', node.keyword.pos, `${kw} in ${spec.name}: ${gone}; keepalived 2.2.7 does not know it ("Unknown keyword") and skips the line, and so does tandem`);
       continue;
     }
     const near = suggest(kw, [...Object.keys(spec.keywords), ...Object.keys(spec.notYet ?? {})]);

@@ -16,6 +16,14 @@ export function scriptValue(node: Node, diags: Diagnostics): ScriptSpec | undefi
   return { command: cmd!.text, ...(user !== undefined ? { user: user.text } : {}), ...(group !== undefined ? { group: group.text } : {}), pos: cmd!.pos };
 }
 
+/** A keyword taking `CMD [USER [GROUP]]` (keepalived's notify_script_init). */
+export function scriptKeyword<D>(store: (draft: D, script: ScriptSpec) => void): Handler<D> {
+  return (n, d, diags) => {
+    const s = scriptValue(n, diags);
+    if (s !== undefined) store(d, s);
+  };
+}
+
 /** `weight N [reverse|noreverse]` inside a track list entry. */
 function weightWords(entry: Node, start: number, min: number, max: number, diags: Diagnostics): { weight?: number; reverse: boolean } | undefined {
   const words = entry.args.slice(start);
@@ -79,12 +87,7 @@ export function trackingKeywords<D extends TrackingDraft>(): Record<string, Hand
     // keepalived's vrrp_track.c alloc_track_bfd; the names are resolved in bfd.ts.
     track_bfd: (n, d, diags) => d.tracking.trackBfd.push(...trackList(-253, 253)(n, diags)),
   };
-  for (const [kw, key] of Object.entries(notifyKey)) {
-    handlers[kw] = (n, d, diags) => {
-      const s = scriptValue(n, diags);
-      if (s !== undefined) d.tracking.notify[key] = s;
-    };
-  }
+  for (const [kw, key] of Object.entries(notifyKey)) handlers[kw] = scriptKeyword((d, s) => (d.tracking.notify[key] = s));
   return handlers;
 }
 

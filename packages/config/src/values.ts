@@ -83,6 +83,19 @@ export function addressValue(tok: Token, what: string, diags: Diagnostics): { ad
   return undefined;
 }
 
+/**
+ * An address where keepalived reads a socket address (inet_stosockaddr: unicast_src_ip,
+ * mcast_src_ip, unicast_peer): a `/PREFIX` or `-RANGE` after it is cut off, silently in
+ * keepalived, with a warning here.
+ */
+export function socketAddressValue(tok: Token, what: string, diags: Diagnostics): { address: string; family: 4 | 6 } | undefined {
+  const cut = tok.text.search(/[/-]/);
+  if (cut <= 0) return addressValue(tok, what, diags);
+  const a = addressValue(tok.withText(tok.text.slice(0, cut)), what, diags);
+  if (a !== undefined) diags.warning('CONF_ERR_VALUE', tok.pos, `${what} ${tok.text}: '${tok.text.slice(cut)}' is ignored (an address, not a network), as keepalived ignores it`);
+  return a;
+}
+
 /** A multicast group of one family, for `vrrp_mcast_group4/6` and `mcast_dst_ip`. */
 export const multicastGroup =
   (family: 4 | 6 | undefined) =>

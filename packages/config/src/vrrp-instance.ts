@@ -10,7 +10,7 @@ import { routeBlock, ruleBlock } from './routes.js';
 import { applySection, blockOf, flag, integer, seconds, single, word, type SectionSpec } from './section.js';
 import { emptyTracking, trackingKeywords, type TrackingDraft } from './tracking.js';
 import type { Node } from './tree.js';
-import { addressValue, arity, enumValue, intValue, multicastGroup, prefixedAddress } from './values.js';
+import { addressValue, arity, enumValue, intValue, multicastGroup, prefixedAddress, socketAddressValue } from './values.js';
 
 interface Draft extends TrackingDraft, BfdTakeoverDraft {
   dontTrackPrimary: boolean;
@@ -402,15 +402,15 @@ const spec: SectionSpec<Draft> = {
       if (arity(n, 0, 0, diags)) d.noVirtualIpaddress = n.keyword.pos;
     },
     virtual_ipaddress_excluded: vipBlock('excluded'),
-    unicast_src_ip: single(addressValue, (d, a) => (d.unicastSrcIp = a.address)),
+    unicast_src_ip: single(socketAddressValue, (d, a) => (d.unicastSrcIp = a.address)),
     // keepalived sets the same source address from either keyword.
-    mcast_src_ip: single(addressValue, (d, a) => (d.unicastSrcIp = a.address)),
+    mcast_src_ip: single(socketAddressValue, (d, a) => (d.unicastSrcIp = a.address)),
     unicast_peer: (n, d, diags) => {
       if (n.args.length > 0) diags.error('CONF_ERR_ARITY', n.args[0]!.pos, `unexpected '${n.args[0]!.text}' after unicast_peer`);
       const block = blockOf(n, diags);
       if (block === undefined) return;
       for (const e of block) {
-        const a = addressValue(e.keyword, 'unicast peer', diags);
+        const a = socketAddressValue(e.keyword, 'unicast peer', diags);
         if (a === undefined) continue;
         d.unicastPeer.push(a.address);
         // keepalived 2.2: `IP [min_ttl N] [max_ttl N]`: adverts from the peer must arrive with a TTL in range.
@@ -637,11 +637,7 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     if (d.vips.some((v) => v.family === 4)) diags.error('CONF_ERR_CONFLICT', d.nativeIpv6, 'native_ipv6 with IPv4 addresses (keepalived refuses it too)');
     else diags.warning('CONF_ERR_VALUE', d.nativeIpv6, 'native_ipv6 is deprecated (keepalived says so too): the addresses give the family');
   }
-  let version: 2 | 3 = d.version ?? globals.vrrpVersion;
-  if (family === 6) {
-    if (d.version === 2) diags.error('CONF_ERR_CONFLICT', d.versionTok!.pos, 'VRRPv2 is IPv4 only; IPv6 addresses need version 3');
-    version = 3;
-  }
+  const version = versionFor(d, block, family, d.strict ?? globals.vrrpStrict, globals.vrrpVersion, diags);
   noVirtualAddresses(d, where, pos, version, d.strict ?? globals.vrrpStrict, at, diags);
   d.advertInt = advertIntFor(version, d.advertInt, d.advertIntTok, diags);
   if (version === 3 && d.authentication !== undefined) {
@@ -739,4 +735,38 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     ...vmacOf(d, globals, d.virtualRouterId),
     ...(d.useVmacAddr === true ? { useVmacAddr: true } : {}),
   };
+}
+
+/** The statements that fix an instance's family in keepalived's parser, when they come first. */
+const FAMILY_FIXING = new Set(['virtual_ipaddress', 'native_ipv6', 'unicast_src_ip', 'mcast_src_ip', 'unicast_peer', 'mcast_dst_ip', 'use_ipvlan']);
+
+/**
+ * The VRRP version an instance runs. The global vrrp_version never applies to IPv6 (always v3).
+ * An explicit `version 2` in an IPv6 instance is what keepalived 2.2.7 makes of it: ignored when
+ * the family was already known at that line (vrrp_version_handler), corrected to 3 in strict mode
+ * (vrrp_complete_instance), and otherwise run: VRRPv2 over IPv6, outside RFC 3768, which
+ * keepalived peers with the same file speak.
+ */
+function versionFor(d: Draft, block: readonly Node[], family: 4 | 6, strict: boolean, globalVersion: 2 | 3, diags: Diagnostics): 2 | 3 {
+  if (family === 4) return d.version ?? globalVersion;
+  if (d.version !== 3 && d.version !== 2) return 3;
+  if (d.version === 3) return 3;
+  const at = d.versionTok!.pos;
+  let versionLine = block.length - 1;
+  while (versionLine > 0 && block[versionLine]!.keyword.text !== 'version') versionLine--;
+  if (block.slice(0, versionLine).some((n) => FAMILY_FIXING.has(n.keyword.text))) {
+    diags.warning('CONF_ERR_CONFLICT', at, 'version 2 in an IPv6 instance whose family is already set: ignored, version 3 (as keepalived ignores it)');
+    return 3;
+  }
+  if (strict) {
+    diags.warning('CONF_ERR_CONFLICT', at, 'VRRPv2 over IPv6 in strict mode: version 3 (as keepalived sets it)');
+    return 3;
+  }
+  if (d.authentication?.type === 'AH') {
+    diags.warning('CONF_ERR_CONFLICT', d.authentication.pos, 'AH authentication over IPv6: ignored (keepalived ignores it too)');
+    delete d.authentication;
+  }
+  if (d.authentication?.type === 'PASS') diags.error('CONF_ERR_CONFLICT', d.authentication.pos, 'auth_type PASS with VRRPv2 over IPv6: the password has no place in the packet (keepalived sends none); remove authentication or use version 3');
+  diags.warning('CONF_ERR_CONFLICT', at, 'VRRPv2 over IPv6 (RFC 3768 is IPv4 only): tandem runs it as keepalived does, with no authentication data in the packet; a VRRPv3 router will not understand it, use version 3 unless the peers are keepalived with this file');
+  return 2;
 }

@@ -15,7 +15,6 @@ const messages = (r: ReturnType<typeof load>, severity: 'error' | 'warning'): st
 
 // Each refused by keepalived 2.2.7's -t (test/netns/keywords-oracle.test.ts asks it).
 for (const [what, text, said] of [
-  ['nb_get_retry in TCP_CHECK', exampleFile('virtual_server > real_server > TCP_CHECK', 'retry', 'nb_get_retry 3'), /unknown keyword 'nb_get_retry' in TCP_CHECK/],
   ['quorum 0', exampleFile('virtual_server', 'quorum', 'quorum 0'), /quorum must be 1-4294967295, got 0/],
   ['use_pid_dir in global_defs', exampleFile('global_defs', 'router_id', 'use_pid_dir'), /use_pid_dir belongs at the top level, outside global_defs/],
   ['child_wait_time in global_defs', exampleFile('global_defs', 'router_id', 'child_wait_time 5'), /child_wait_time belongs at the top level/],
@@ -267,4 +266,15 @@ test('ha_suspend in a virtual_server; cleared with a warning for a fwmark, or a 
   const plain = vs('group G', 'virtual_server_group G {\n  192.0.2.50 80\n}\n');
   t.deepEqual(messages(plain, 'error'), []);
   t.true(suspendsChecks(plain.config!.virtualServers[0]!, plain.config!.virtualServerGroups));
+});
+
+test("keepalived 1.x keywords that real files carry (nat_mask, nb_get_retry in TCP_CHECK, lvs_id, lvs_sync_daemon_inteface) are skipped with a warning, as keepalived 2.2.7 skips them; other unknown keywords stay errors", (t) => {
+  const r = loadText(exampleFile('virtual_server > real_server > TCP_CHECK', 'retry', 'nb_get_retry 3'));
+  t.deepEqual(messages(r, 'error'), []);
+  t.regex(messages(r, 'warning').join('\n'), /nb_get_retry in TCP_CHECK: keepalived 1\.x's retry count.*write retry N\); keepalived 2\.2\.7 does not know it/);
+  const retry = r.config!.virtualServers[0]!.realServers[0]!.checkers[0]!.options.retry;
+  t.not(retry, 3, 'the line does nothing, as in keepalived 2.2.7');
+  t.deepEqual(messages(loadText(exampleFile('virtual_server', 'protocol', 'nat_mask 255.255.255.0')), 'error'), []);
+  t.deepEqual(messages(loadText(exampleFile('global_defs', 'router_id', 'lvs_id LVS_1')), 'error'), []);
+  t.regex(messages(loadText(exampleFile('virtual_server > real_server > TCP_CHECK', 'retry', 'nb_get_retri 3')), 'error').join(), /unknown keyword 'nb_get_retri'/);
 });

@@ -320,3 +320,24 @@ test('a virtual server on an empty virtual_server_group is ignored with a warnin
   t.regex(r.warnings.map((d) => d.message).join(), /virtual_server_group G has no entries; ignored, as keepalived ignores it/);
   t.is(r.config!.virtualServers.length, 0);
 });
+
+test("notify_up, notify_down, quorum_up and quorum_down take keepalived's SCRIPT [USER [GROUP]]", (t) => {
+  const { r, real } = loadText(`virtual_server 192.0.2.100 80 {
+    protocol TCP
+    quorum_up "/usr/local/bin/vs.sh up" root
+    real_server 198.51.100.11 80 {
+        notify_up /usr/local/bin/rs.sh
+        notify_down /usr/local/bin/rs.sh root root
+        TCP_CHECK {
+        }
+    }
+}
+`);
+  t.deepEqual(real, []);
+  const vs = r.config!.virtualServers[0]!;
+  t.like(vs.quorumUp, { command: '/usr/local/bin/vs.sh up', user: 'root' });
+  t.is(vs.quorumUp?.group, undefined);
+  t.like(vs.realServers[0]!.notifyDown, { command: '/usr/local/bin/rs.sh', user: 'root', group: 'root' });
+  t.like(vs.realServers[0]!.notifyUp, { command: '/usr/local/bin/rs.sh' });
+  t.is(vs.realServers[0]!.notifyUp?.user, undefined);
+});

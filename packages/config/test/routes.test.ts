@@ -92,3 +92,33 @@ test('vrf NAME puts a route in that VRF\'s table, the later of table and vrf win
   const bare = loadRoutes('    192.168.209.0/24 dev eth0 vrf\n');
   t.regex(bare.errors[0]!.message, /vrf needs a value/);
 });
+
+test("rules without preference are numbered as keepalived numbers them: down from 16384 per family, in the file's order across static_rules and virtual_rules", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-rules-'));
+  const text = `static_rules {
+    from 192.168.100.0/24 table 1
+    from 2001:db8::/64 table 1
+    to 192.168.101.0/24 table 1 preference 100
+}
+vrrp_instance VI_1 {
+    interface eth0
+    virtual_router_id 51
+    virtual_ipaddress {
+        192.168.200.16
+    }
+    virtual_rules {
+        from 192.168.200.0/24 table 2
+    }
+}
+static_rules {
+    from 192.168.102.0/24 table 1
+}
+`;
+  writeFileSync(join(dir, 'k.conf'), text);
+  const r = load(join(dir, 'k.conf'));
+  t.deepEqual(r.errors, []);
+  // keepalived 2.2.7 -t on this file: "setting to 16384" (lines 2 and 3), 16383 (line 13), 16382 (line 17).
+  t.deepEqual(r.config!.staticRules.map((x) => x.preference), [16384, 16384, 100, 16382]);
+  t.deepEqual(r.config!.vrrpInstances[0]!.virtualRules.map((x) => x.preference), [16383]);
+  t.is(r.warnings.filter((w) => w.message.startsWith('a rule without preference')).length, 4);
+});

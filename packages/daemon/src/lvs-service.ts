@@ -1,4 +1,4 @@
-import { keptServerPort, suspendsChecks, type Config, type Position, type RealServer, type VirtualServer, type VirtualServerDiff } from '@tandem/config';
+import { keptServerPort, suspendsChecks, type Config, type RealServer, type ScriptSpec, type VirtualServer, type VirtualServerDiff } from '@tandem/config';
 import { CheckScheduler, systemClock, type CheckResult, type Clock, type SelfTimedCheckFn } from '@tandem/healthcheck';
 import { describeOperation, type IpvsClient, type Operation, serviceId, type TableService, TableKeeper } from '@tandem/ipvs';
 import { IcmpPinger, TcpConnector } from '@tandem/net';
@@ -504,7 +504,7 @@ export class LvsService {
     this.onNotifyLine?.(`RS ${fifoAddress(s.rs.address, proto, keptServerPort(s.vs, s.rs))} ${fifoVirtual(s.vs)} ${s.up ? 'UP' : 'DOWN'}`);
     this.onRealServerChange?.(s.vs, s.rs, s.up);
     const script = s.up ? s.rs.notifyUp : s.rs.notifyDown;
-    if (script !== undefined) this.runNotify(s.vs, script, s.rs.pos, []);
+    if (script !== undefined) this.runNotify(s.vs, script, []);
   }
 
   /** A real server's health or weight changed: recompute the quorum, then resync IPVS. */
@@ -540,12 +540,12 @@ export class LvsService {
     this.onQuorumChange?.(vs, up);
     this.onServiceState?.();
     const script = up ? vs.quorumUp : vs.quorumDown;
-    if (script !== undefined) this.runNotify(vs, script, vs.pos, []);
+    if (script !== undefined) this.runNotify(vs, script, []);
     if (this.mailer.enabled && virtualServerAlerts(vs.smtpAlert, this.mailer.settings)) this.mailer.send((routerId) => quorumAlert(routerId, mailVirtual(vs), up, init, vs.quorum, vs.hysteresis, sum));
   }
 
-  private runNotify(vs: VirtualServer, command: string, pos: Position, args: string[]): void {
-    void runNotifyScript(() => this.prepare!({ command, pos }), args, this.log, vs.name, command);
+  private runNotify(vs: VirtualServer, script: ScriptSpec, args: string[]): void {
+    void runNotifyScript(() => this.prepare!(script), args, this.log, vs.name, script.command);
   }
 
   /** The whole desired table from the current configuration and verdicts, and which virtual server owns each service (for logs). */

@@ -157,12 +157,12 @@ export function scriptProblems(config: Config): Diagnostic[] {
   const servers = config.virtualServers;
   for (let v = 0; v < servers.length; v++) {
     const vs = servers[v]!;
-    if (vs.quorumUp !== undefined) judge({ command: vs.quorumUp, pos: vs.pos });
-    if (vs.quorumDown !== undefined) judge({ command: vs.quorumDown, pos: vs.pos });
+    if (vs.quorumUp !== undefined) judge(vs.quorumUp);
+    if (vs.quorumDown !== undefined) judge(vs.quorumDown);
     for (let i = 0; i < vs.realServers.length; i++) {
       const rs = vs.realServers[i]!;
-      if (rs.notifyUp !== undefined) judge({ command: rs.notifyUp, pos: rs.pos });
-      if (rs.notifyDown !== undefined) judge({ command: rs.notifyDown, pos: rs.pos });
+      if (rs.notifyUp !== undefined) judge(rs.notifyUp);
+      if (rs.notifyDown !== undefined) judge(rs.notifyDown);
       for (let k = 0; k < rs.checkers.length; k++) {
         const c = rs.checkers[k]!;
         if (c.kind === 'MISC_CHECK') judge({ command: c.path, ...userFields(c.user), pos: c.pos });

@@ -140,8 +140,8 @@ export function checkView(servers: readonly CheckedVirtualServer[], lvs: LvsGlob
     put(21, 'Gauge32', reals.filter((r) => r.up).length);
     put(22, 'Gauge32', c.quorum);
     put(23, 'Integer', truth(v.status?.quorum !== 'down'));
-    if (c.quorumUp !== undefined) put(24, 'OctetString', keepalivedCommand(c.quorumUp));
-    if (c.quorumDown !== undefined) put(25, 'OctetString', keepalivedCommand(c.quorumDown));
+    if (c.quorumUp !== undefined) put(24, 'OctetString', keepalivedCommand(c.quorumUp.command));
+    if (c.quorumDown !== undefined) put(25, 'OctetString', keepalivedCommand(c.quorumDown.command));
     put(26, 'Gauge32', c.hysteresis);
     statColumns(put, v.ipvs?.service.stats ?? ZERO, 'vs');
     put(37, 'Integer', truth(c.ops));
@@ -201,8 +201,8 @@ export function checkView(servers: readonly CheckedVirtualServer[], lvs: LvsGlob
       if ((rs.uthreshold ?? 0) > 0) r(8, 'Gauge32', rs.uthreshold!);
       if ((rs.lthreshold ?? 0) > 0) r(9, 'Gauge32', rs.lthreshold!);
       r(10, 'Integer', truth(!(rs.inhibitOnFailure ?? c.inhibitOnFailure)));
-      if (rs.notifyUp !== undefined) r(11, 'OctetString', keepalivedCommand(rs.notifyUp));
-      if (rs.notifyDown !== undefined) r(12, 'OctetString', keepalivedCommand(rs.notifyDown));
+      if (rs.notifyUp !== undefined) r(11, 'OctetString', keepalivedCommand(rs.notifyUp.command));
+      if (rs.notifyDown !== undefined) r(12, 'OctetString', keepalivedCommand(rs.notifyDown.command));
       r(13, 'Gauge32', st === undefined || st.up ? 0 : Math.max(1, rs.checkers.length));
       statColumns(r, d?.stats ?? ZERO, 'rs', d);
       r(40, 'Integer', kind(fwd.kind));

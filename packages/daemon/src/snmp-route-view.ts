@@ -20,6 +20,8 @@ export interface RoutedOwner {
 
 /** An interface's index by name (0 when it does not exist, as keepalived's ifp would be missing). */
 type IfIndex = (name: string) => number;
+/** A VRF device's routing table by name (undefined when there is no such VRF). */
+type VrfTable = (name: string) => number | undefined;
 
 const truth = (b: boolean): number => (b ? 1 : 2);
 const inetType = (family: 4 | 6): number => (family === 4 ? 1 : 2);
@@ -56,7 +58,7 @@ export function addressRow(v: VirtualAddress, index: readonly number[], dev: str
 }
 
 /** vrrpRouteTable's row for one route (keepalived's vrrp_snmp_route). */
-function routeRow(r: RouteSpec, index: readonly number[], set: boolean, ifIndex: IfIndex): Varbind[] {
+function routeRow(r: RouteSpec, index: readonly number[], set: boolean, ifIndex: IfIndex, vrfTable: VrfTable): Varbind[] {
   const out: Varbind[] = [];
   const c = (n: number, type: SnmpType, value: Varbind['value']): void => void out.push({ oid: [7, 1, n, ...index], type, value });
   const m = r.metrics ?? {};
@@ -77,7 +79,8 @@ function routeRow(r: RouteSpec, index: readonly number[], set: boolean, ifIndex:
     c(11, 'Integer', ifIndex(r.dev));
     c(12, 'OctetString', r.dev);
   }
-  c(13, 'Gauge32', r.table ?? 254);
+  // `vrf NAME` puts the route in the VRF's table, which keepalived reads from the device at load.
+  c(13, 'Gauge32', r.table ?? (r.vrf !== undefined ? vrfTable(r.vrf) : undefined) ?? 254);
   c(14, 'Integer', truth(set));
   if (r.from !== undefined) {
     c(15, 'OctetString', addressToBytes(r.from.address));
@@ -178,11 +181,11 @@ function ruleRow(r: RuleSpec, index: readonly number[], set: boolean): Varbind[]
 }
 
 /** Every row of vrrpRouteTable, vrrpRuleTable and vrrpRouteNextHopTable, OIDs relative to `vrrp` (KEEPALIVED-MIB 2). */
-export function routeView(owners: readonly RoutedOwner[], ifIndex: IfIndex): Varbind[] {
+export function routeView(owners: readonly RoutedOwner[], ifIndex: IfIndex, vrfTable: VrfTable): Varbind[] {
   const out: Varbind[] = [];
   for (const o of owners) {
     o.routes.forEach((r, n) => {
-      out.push(...routeRow(r, [o.index, n + 1], o.set, ifIndex));
+      out.push(...routeRow(r, [o.index, n + 1], o.set, ifIndex, vrfTable));
       (r.nexthops ?? []).forEach((h, k) => out.push(...nexthopRow(h, [o.index, n + 1, k + 1], ifIndex)));
     });
     o.rules.forEach((r, n) => out.push(...ruleRow(r, [o.index, n + 1], o.set)));

@@ -25,6 +25,8 @@ export interface LinkView {
   readonly mac: Buffer | undefined;
   readonly primary4: string | undefined;
   readonly primary6: string | undefined;
+  /** A VRF device's routing table. */
+  readonly vrfTable?: number;
 }
 
 export interface SnmpSnapshot {
@@ -169,7 +171,7 @@ export function mibView(s: SnmpSnapshot): Varbind[] {
   const st = s.statics ?? { addresses: [], routes: [], rules: [], defaultInterface: 'eth0' };
   for (const row of staticAddressRows(st.addresses, ifIndex, st.defaultInterface)) put(ka(2, ...row.oid), row.type, row.value);
   const owners = [{ index: 0, routes: st.routes, rules: st.rules, set: true }, ...s.instances.map((d, i) => ({ index: i + 1, routes: d.config.virtualRoutes, rules: d.config.virtualRules, set: d.state === 'MASTER' }))];
-  for (const row of routeView(owners, ifIndex)) put(ka(2, ...row.oid), row.type, row.value);
+  for (const row of routeView(owners, ifIndex, (name) => s.links.get(name)?.vrfTable)) put(ka(2, ...row.oid), row.type, row.value);
 
   // The tracked interfaces, scripts, files, BFD sessions and processes of the instances and the sync groups, and vrrpFileTable.
   const tracking = { instances: s.instances.map((d) => d.config), syncGroups: s.syncGroups, scripts: s.scripts.map((sc) => sc.config), files: s.trackFiles ?? [], processes: s.trackProcesses ?? [], processCounts: s.processCounts ?? [], bfd: (s.bfd ?? []).map((b) => b.config) };

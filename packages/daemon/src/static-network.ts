@@ -23,7 +23,11 @@ export class StaticNetwork {
     this.changes = record(this.rtnl);
   }
 
-  /** Applies the file's static entries; throws (after undoing what it did) when one cannot be set. */
+  /**
+   * Applies the file's static entries, as keepalived does: one the kernel refuses (or whose
+   * interface does not exist) is logged as an error and left out, and the others still go in,
+   * so one bad route does not keep a director from starting.
+   */
   async apply(config: Config): Promise<void> {
     if (config.staticAddresses.length + config.staticRoutes.length + config.staticRules.length === 0 && this.applied.addresses.length + this.applied.routes.length + this.applied.rules.length === 0) return;
     const links = new Map<string, LinkInfo>((await this.rtnl.links()).map((l) => [l.name, l]));
@@ -32,31 +36,33 @@ export class StaticNetwork {
       if (link === undefined) throw new Error(`no interface named ${name}`);
       return link.index;
     };
-    const want = {
-      addresses: config.staticAddresses.map((a) => addressSpec(a, ifindexOf, config.globalDefs.defaultInterface ?? DEFAULT_INTERFACE)),
-      routes: routeSpecs(config.staticRoutes, links.values(), ifindexOf, (r, why) => this.log.warn(`static route ${r.destination}/${r.prefix} (line ${r.pos.line}) not set: ${why}`)),
-      rules: config.staticRules.map(ruleSpec),
-    };
+    const notSet = (what: string, line: number, err: unknown): void => this.log.error(`static: ${what} (line ${line}) not set: ${(err as Error).message}`);
     await this.remove();
-    try {
-      for (const a of want.addresses) {
-        await this.changes.addAddress(a);
-        this.applied.addresses.push(a);
+    let failed = 0;
+    const attempt = async <T>(what: string, line: number, spec: () => T[], add: (t: T) => Promise<void>, done: T[]): Promise<void> => {
+      try {
+        for (const t of spec()) {
+          await add(t);
+          done.push(t);
+        }
+      } catch (err) {
+        failed++;
+        notSet(what, line, err);
       }
-      for (const r of want.routes) {
-        await this.changes.addRoute(r);
-        this.applied.routes.push(r);
-      }
-      for (const r of want.rules) {
-        await this.changes.addRule(r);
-        this.applied.rules.push(r);
-      }
-    } catch (err) {
-      await this.remove();
-      throw err;
+    };
+    const defaultInterface = config.globalDefs.defaultInterface ?? DEFAULT_INTERFACE;
+    for (const a of config.staticAddresses) {
+      await attempt(`address ${a.address}/${a.prefix}`, a.pos.line, () => [addressSpec(a, ifindexOf, defaultInterface)], (x) => this.changes.addAddress(x), this.applied.addresses);
     }
-    const n = want.addresses.length + want.routes.length + want.rules.length;
-    if (n > 0) this.log.info(`static: ${want.addresses.length} address(es), ${want.routes.length} route(s), ${want.rules.length} rule(s) set`);
+    for (const r of config.staticRoutes) {
+      const spec = (): RouteSpec[] => routeSpecs([r], links.values(), ifindexOf, (d, why) => this.log.warn(`static route ${d.destination}/${d.prefix} (line ${d.pos.line}) not set: ${why}`));
+      await attempt(`route ${r.destination}/${r.prefix}`, r.pos.line, spec, (x) => this.changes.addRoute(x), this.applied.routes);
+    }
+    for (const r of config.staticRules) await attempt('rule', r.pos.line, () => [ruleSpec(r)], (x) => this.changes.addRule(x), this.applied.rules);
+    const { addresses, routes, rules } = this.applied;
+    if (addresses.length + routes.length + rules.length + failed > 0) {
+      this.log.info(`static: ${addresses.length} address(es), ${routes.length} route(s), ${rules.length} rule(s) set${failed > 0 ? `; ${failed} not set (see above)` : ''}`);
+    }
   }
 
   /** Takes out what an earlier run left (`previous`, the ledger at start) and `config` no longer has. */

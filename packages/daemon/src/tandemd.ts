@@ -404,7 +404,7 @@ class Daemon {
       for (const l of await rtnl.links()) {
         const addrs = await rtnl.addresses(l.index);
         const first = (f: 4 | 6): string | undefined => addrs.find((a) => a.family === f && (f === 4 || !a.address.startsWith('fe80')))?.address;
-        links.set(l.name, { index: l.index, mac: l.mac, primary4: first(4), primary6: first(6) });
+        links.set(l.name, { index: l.index, mac: l.mac, primary4: first(4), primary6: first(6), ...(l.vrfTable !== undefined ? { vrfTable: l.vrfTable } : {}) });
       }
     } finally {
       rtnl.close();

@@ -89,10 +89,13 @@ test('routes and rules: row 0 static, row i an instance\'s; a multipath route\'s
   const view = routeView(
     [
       { index: 0, set: true, routes: [{ type: 'blackhole', destination: '10.79.0.0', prefix: 16, family: 4, onlink: false, pos }], rules: [{ family: 4, from: { address: '10.77.0.0', prefix: 24 }, table: 100, invert: false, pos }] },
-      { index: 2, set: false, routes: [{ type: 'unicast', destination: '10.81.0.0', prefix: 16, family: 4, onlink: false, nexthops: [{ via: '192.0.2.1', dev: 'eth0', weight: 2, onlink: false }, { via: '192.0.2.3', onlink: true }], pos }], rules: [] },
+      { index: 2, set: false, routes: [{ type: 'unicast', destination: '10.81.0.0', prefix: 16, family: 4, onlink: false, nexthops: [{ via: '192.0.2.1', dev: 'eth0', weight: 2, onlink: false }, { via: '192.0.2.3', onlink: true }], pos }, { type: 'unicast', destination: '10.82.0.0', prefix: 16, family: 4, onlink: false, vrf: 'blue', pos }], rules: [] },
     ],
     (name) => (name === 'eth0' ? 7 : 0),
+    (name) => (name === 'blue' ? 10 : undefined),
   );
+  t.is(at(view, 7, 1, 13, 0, 1), 254, 'table main when none is given');
+  t.is(at(view, 7, 1, 13, 2, 2), 10, "a route given by vrf NAME: the VRF's table");
   t.is(at(view, 7, 1, 10, 0, 1), 3, 'blackhole');
   t.is(at(view, 7, 1, 18, 0, 1), 19, 'proto keepalived, as the MIB numbers it');
   t.is(at(view, 7, 1, 10, 2, 1), 2, 'multipath');

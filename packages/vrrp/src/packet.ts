@@ -11,7 +11,10 @@ export const VRRP_GROUP_V6 = 'ff02::12';
 /** The only VRRP packet type (RFC 5798 §5.2.2). */
 export const VRRP_TYPE_ADVERTISEMENT = 1;
 const HEADER_LENGTH = 8;
-/** VRRPv2 carries 8 bytes of authentication data after the addresses (RFC 3768 §5.3.10). */
+/**
+ * VRRPv2 carries 8 bytes of authentication data after the addresses (RFC 3768 §5.3.10). Only over
+ * IPv4: keepalived's VRRPv2 over IPv6 (outside any RFC, which it runs unless strict) has none.
+ */
 const V2_AUTH_LENGTH = 8;
 
 export type Version = 2 | 3;
@@ -88,11 +91,14 @@ function addressLength(family: Family): number {
   return family === 4 ? 4 : 16;
 }
 
+/** Whether a message of this version over this family ends with VRRPv2's authentication data. */
+function carriesAuthData(version: number, family: Family): boolean {
+  return version === 2 && family === 4;
+}
+
 /** Length in bytes of the encoded advertisement. */
 export function encodingLength(advert: Advertisement, family: Family): number {
-  return (
-    HEADER_LENGTH + advert.addresses.length * addressLength(family) + (advert.version === 2 ? V2_AUTH_LENGTH : 0)
-  );
+  return HEADER_LENGTH + advert.addresses.length * addressLength(family) + (carriesAuthData(advert.version, family) ? V2_AUTH_LENGTH : 0);
 }
 
 function pseudoHeader(ctx: IpContext, length: number): Buffer {
@@ -112,9 +118,13 @@ function pseudoHeader(ctx: IpContext, length: number): Buffer {
   return p;
 }
 
-/** The checksum a VRRP message should carry: v2 over the message alone, v3 with the pseudo-header (RFC 5798 §5.2.8). */
+/**
+ * The checksum a VRRP message should carry: v2 over IPv4 over the message alone, v3 with the
+ * pseudo-header (RFC 5798 §5.2.8). Over IPv6 always with it: keepalived lets the kernel's
+ * IPV6_CHECKSUM fill it in, whatever the version.
+ */
 export function vrrpChecksum(version: Version, message: Uint8Array, ctx: IpContext): number {
-  if (version === 2 || (ctx.family === 4 && ctx.checksum?.noPseudoHeader === true)) return internetChecksum([message]);
+  if (ctx.family === 4 && (version === 2 || ctx.checksum?.noPseudoHeader === true)) return internetChecksum([message]);
   const dst = ctx.family === 4 ? (ctx.checksum?.pseudoHeaderDst ?? ctx.dst) : ctx.dst;
   return internetChecksum([pseudoHeader({ family: ctx.family, src: ctx.src, dst }, message.length), message]);
 }
@@ -128,7 +138,6 @@ export function encode(advert: Advertisement, ctx: IpContext): Buffer {
   check(Number.isInteger(advert.vrid) && advert.vrid >= 1 && advert.vrid <= 255, `vrid ${advert.vrid}`);
   check(Number.isInteger(advert.priority) && advert.priority >= 0 && advert.priority <= 255, `priority ${advert.priority}`);
   check(advert.addresses.length <= 255, 'more than 255 addresses');
-  check(!(advert.version === 2 && ctx.family === 6), 'VRRPv2 is IPv4 only');
   if (advert.version === 2) {
     check(advert.intervalCs % 100 === 0 && advert.intervalCs >= 100 && advert.intervalCs <= 25500, `v2 interval ${advert.intervalCs}cs`);
   } else {
@@ -152,7 +161,7 @@ export function encode(advert: Advertisement, ctx: IpContext): Buffer {
     bytes.copy(buf, offset);
     offset += bytes.length;
   }
-  if (advert.version === 2) Buffer.from(advert.authData.subarray(0, V2_AUTH_LENGTH)).copy(buf, offset);
+  if (carriesAuthData(advert.version, ctx.family)) Buffer.from(advert.authData.subarray(0, V2_AUTH_LENGTH)).copy(buf, offset);
   buf.writeUInt16BE(vrrpChecksum(advert.version, buf, ctx), 6);
   return buf;
 }
@@ -167,13 +176,15 @@ export function decode(buf: Uint8Array, ctx: IpContext): DecodeResult {
   if (buf.length < HEADER_LENGTH) return fail('truncated', `${buf.length} bytes, header needs ${HEADER_LENGTH}`);
   const version = buf[0]! >> 4;
   const type = buf[0]! & 0x0f;
-  // RFC 5798 §7.1: MUST verify the VRRP version; v2 exists for IPv4 only (RFC 3768).
-  if (version !== 3 && !(version === 2 && ctx.family === 4)) return fail('bad-version', `version ${version} over IPv${ctx.family}`);
+  // RFC 5798 §7.1: MUST verify the VRRP version. v2 over IPv6 is keepalived's, outside RFC 3768;
+  // the instance's configured version decides whether it is taken.
+  if (version !== 3 && version !== 2) return fail('bad-version', `version ${version} over IPv${ctx.family}`);
   // RFC 5798 §5.2.2: the only type is ADVERTISEMENT; others MUST be discarded.
   if (type !== VRRP_TYPE_ADVERTISEMENT) return fail('bad-type', `type ${type}`);
   const count = buf[3]!;
   const alen = addressLength(ctx.family);
-  const needed = HEADER_LENGTH + count * alen + (version === 2 ? V2_AUTH_LENGTH : 0);
+  const withAuth = carriesAuthData(version, ctx.family);
+  const needed = HEADER_LENGTH + count * alen + (withAuth ? V2_AUTH_LENGTH : 0);
   // RFC 3768 §7.1: MUST verify that the packet contains the complete message, addresses and auth data included.
   if (buf.length < needed) return fail('bad-address-count', `${count} addresses need ${needed} bytes, got ${buf.length}`);
   // RFC 5798 §7.1: MUST verify the VRRP checksum. Over IPv4 it covers the message alone (keepalived's
@@ -202,7 +213,7 @@ export function decode(buf: Uint8Array, ctx: IpContext): DecodeResult {
     intervalCs,
     addresses,
     authType: version === 2 ? buf[4]! : 0,
-    authData: version === 2 ? Uint8Array.from(buf.subarray(authStart, authStart + V2_AUTH_LENGTH)) : NO_AUTH,
+    authData: withAuth ? Uint8Array.from(buf.subarray(authStart, authStart + V2_AUTH_LENGTH)) : NO_AUTH,
   };
   return { ok: true, advert, bytes: needed };
 }

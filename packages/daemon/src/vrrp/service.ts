@@ -1,6 +1,6 @@
 import { uptime } from 'node:os';
 import { hasOwnerMember, sameValue, type BfdInstance, type Config, type GlobalDefs, type SyncGroup, type TrackFile, type TrackProcess, type VrrpInstance, type VrrpScript } from '@tandem/config';
-import { type AddressSpec, type FrameSink, type LinkInfo, type PacketInfo } from '@tandem/net';
+import { type AddressSpec, type FrameSink, type LinkInfo, type NetError, type PacketInfo } from '@tandem/net';
 import { InstanceRunner, openAh, receiveAdvert, type ChecksumForm, type Clock, type DropReason, type InstanceStats, type Timer, type TransitionEvent, type VrrpState } from '@tandem/vrrp';
 import { runScript } from '@tandem/healthcheck';
 import type { Logger } from '../logger.js';
@@ -144,7 +144,9 @@ export class VrrpService {
   /** Per interface, in front of its sender: vrrp_garp_interval / vrrp_gna_interval. */
   private readonly pacers: AnnouncePacers;
   private readonly sources = new SourceAddresses();
-  private watchingSources = false;
+  /** Whether `sources` is kept (track_src_ip is in use). */
+  private sourcesKnown = false;
+  private watchingAddresses = false;
   /** While vrrp_startup_delay runs: the instances that begin when it ends (reloads may add some). */
   private startupDelay: { readonly timer: Timer; readonly pending: Managed[] } | undefined;
   private readonly trackers: Trackers;
@@ -197,13 +199,24 @@ export class VrrpService {
 
   /** track_src_ip: the addresses on the interfaces, then their changes (once an instance uses it). */
   private async followSources(part: VrrpPart): Promise<void> {
-    if (this.watchingSources || !part.vrrpInstances.some((i) => i.trackSrcIp === true)) return;
-    this.watchingSources = true;
+    if (this.sourcesKnown || !part.vrrpInstances.some((i) => i.trackSrcIp === true)) return;
+    this.sourcesKnown = true;
+    this.watchAddressEvents();
+    this.sources.reset(await this.host.interfaceAddresses());
+  }
+
+  /**
+   * Follows the host's address events (once): for track_src_ip, and for instances waiting for
+   * an address to send from, which may start when one is added.
+   */
+  private watchAddressEvents(): void {
+    if (this.watchingAddresses) return;
+    this.watchingAddresses = true;
     this.host.watchAddresses((e) => {
-      if (!this.sources.change(e.address, e.ifindex, e.added)) return;
+      if (e.added && this.waiting.size > 0) void this.appeared();
+      if (!this.sourcesKnown || !this.sources.change(e.address, e.ifindex, e.added)) return;
       for (const m of this.instances) if (m.config.trackSrcIp === true && m.config.unicastSrcIp === e.address) this.recompute(m);
     });
-    this.sources.reset(await this.host.interfaceAddresses());
   }
 
   /** interface_up_down_delays for this configuration (each instance caps its interface's, as keepalived). */
@@ -272,19 +285,34 @@ export class VrrpService {
     return interfacesOf(i).find((n) => !names.has(n));
   }
 
-  /** Starts an instance, or with dynamic_interfaces lets it wait, in FAULT, for a missing interface. */
+  /**
+   * Starts an instance, or lets it wait in FAULT: with dynamic_interfaces for a missing
+   * interface; always for an address to send from, when its interface has none of its family
+   * and none is configured (keepalived: "entering FAULT state (no IPv4 address for interface)"),
+   * so a director whose address comes later (DHCP, a slow network service) still starts.
+   */
   private async addOrWait(i: VrrpInstance, part: VrrpPart): Promise<Managed | undefined> {
     const missing = part.globalDefs.dynamicInterfaces === true ? this.missingInterface(i) : undefined;
-    if (missing === undefined) return this.add(i, part);
-    this.wait(i, `interface ${missing} does not exist`);
-    return undefined;
+    if (missing !== undefined) {
+      this.wait(i, `interface ${missing} does not exist`);
+      return undefined;
+    }
+    try {
+      return await this.add(i, part);
+    } catch (err) {
+      if ((err as NetError).code !== 'NET_ERR_NO_ADDRESS') throw err;
+      this.dropChannelOf(i);
+      this.watchAddressEvents();
+      this.wait(i, (err as Error).message, 'an address is added');
+      return undefined;
+    }
   }
 
-  private wait(i: VrrpInstance, why: string): void {
+  private wait(i: VrrpInstance, why: string, until = 'it appears (dynamic_interfaces)'): void {
     const already = this.waiting.has(i.name);
     this.waiting.set(i.name, i);
     if (already) return;
-    this.log.warn(`(${i.name}) ${why}: FAULT until it appears (dynamic_interfaces)`);
+    this.log.warn(`(${i.name}) ${why}: FAULT until ${until}`);
     this.notifier.instance(i, 'FAULT', i.priority, this.preparer!);
   }
 
@@ -301,7 +329,8 @@ export class VrrpService {
       } catch (err) {
         // Not ready yet (no address to send from): its channel is opened afresh next time.
         this.dropChannelOf(i);
-        this.wait(i, (err as Error).message);
+        if ((err as NetError).code === 'NET_ERR_NO_ADDRESS') this.watchAddressEvents();
+        this.wait(i, (err as Error).message, 'an address is added');
       }
     }
   }
