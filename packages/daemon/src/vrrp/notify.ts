@@ -21,7 +21,7 @@ function ownScript(n: VrrpInstance['tracking']['notify'], state: VrrpState): Scr
 /** How long stop() waits for notify_stop and the last generic notify. */
 const STOP_GRACE_MS = 5000;
 
-/** How long stop() waits for the shutdown's mails (keepalived gives its loop a second after notify_shutdown). */
+/** How long stop() waits for mails still in flight (a FAULT or BACKUP mail of a moment ago; the stop itself is not mailed). */
 const MAIL_GRACE_MS = 2000;
 
 /** Runs notify scripts, hands out FIFO lines and sends mails; stop() gives the running ones a few seconds. */
