@@ -1,7 +1,8 @@
 import { defaultProcessSettings, processKeywords } from './process-settings.js';
 import { announceGlobalKeywords } from './anycast.js';
 import type { Diagnostics } from './diagnostics.js';
-import type { GlobalDefs, LvsSyncDaemon, NftablesIpvs, NotifyFifo, VrrpFirewall } from './model.js';
+import type { GlobalDefs, LvsSyncDaemon, NftablesIpvs, NotifyFifo, SmtpSettings, VrrpFirewall } from './model.js';
+import { smtpKeywords } from './smtp.js';
 import { garpExtraIf } from './garp-extra-if.js';
 import { scriptValue } from './tracking.js';
 import { applySection, flag, integer, misplaced, seconds, single, word, type NotYet, type SectionSpec, type ValueParser } from './section.js';
@@ -55,7 +56,13 @@ export function defaultGlobalDefs(): GlobalDefs {
     vrrpProcess: defaultProcessSettings(),
     startupScriptTimeout: 10,
     shutdownScriptTimeout: 10,
+    smtp: defaultSmtpSettings(),
   };
+}
+
+/** keepalived's defaults: no server, no addresses, 30 s (DEFAULT_SMTP_CONNECTION_TIMEOUT), no switches. */
+export function defaultSmtpSettings(): SmtpSettings {
+  return { to: [], connectTimeout: 30, noEmailFaults: false, noCheckerEmails: false };
 }
 
 /** `startup_script` / `shutdown_script CMD [USER [GROUP]]`: one each, as keepalived ("script already specified"). */
@@ -177,6 +184,7 @@ const spec: SectionSpec<Draft> = {
       if (sync !== undefined) d.lvsSyncDaemon = sync;
     },
     ...firewallKeywords(),
+    ...smtpKeywords<Draft>(),
     // keepalived takes these only at the top level, outside global_defs.
     child_wait_time: misplaced('at the top level, outside global_defs'),
     use_pid_dir: misplaced('at the top level, outside global_defs'),
@@ -227,8 +235,6 @@ const spec: SectionSpec<Draft> = {
     dbus_service_name: harmless,
     include_check: harmless,
     log_unknown_vrids: harmless,
-    no_checker_emails: harmless,
-    no_email_faults: harmless,
     process_monitor_rcv_bufs: harmless,
     process_monitor_rcv_bufs_force: harmless,
     process_name: harmless,
@@ -253,14 +259,6 @@ const spec: SectionSpec<Draft> = {
     lvs_netlink_cmd_rcv_bufs_force: harmless,
     lvs_netlink_monitor_rcv_bufs: harmless,
     lvs_netlink_monitor_rcv_bufs_force: harmless,
-    notification_email: harmless,
-    notification_email_from: harmless,
-    smtp_server: harmless,
-    smtp_connect_timeout: harmless,
-    smtp_helo_name: harmless,
-    smtp_alert: harmless,
-    smtp_alert_vrrp: harmless,
-    smtp_alert_checker: harmless,
     enable_dbus: harmless,
     max_auto_priority: harmless,
     checker_priority: harmless,

@@ -14,3 +14,4 @@ export * from './print.js';
 export { forEachChecker } from './each-checker.js';
 export { groupOf, keptServerPort, protocolDefaulted, realServerPort, servicePersistence, suspendsChecks } from './lvs.js';
 export { effectiveTracking, hasOwnerMember, ownWeightsIgnored, trackedDefaults, trackedInUse, type EffectiveTracking, type TrackedDefaults, type TrackingCorrection } from './tracking-weights.js';
+export { defaultSmtpSettings } from './global-defs.js';

@@ -102,6 +102,7 @@ const rsSpec: SectionSpec<RsDraft> = {
     // keepalived's notify_script_init: SCRIPT [USER [GROUP]], as the VRRP notify scripts.
     notify_up: scriptKeyword((d, v) => (d.notifyUp = v)),
     notify_down: scriptKeyword((d, v) => (d.notifyDown = v)),
+    smtp_alert: flag((d, v) => (d.smtpAlert = v)),
     uthreshold: single(integer(0, 2 ** 31 - 1), (d, v) => (d.uthreshold = v)),
     lthreshold: single(integer(0, 2 ** 31 - 1), (d, v) => (d.lthreshold = v)),
     virtualhost: single(word, (d, v) => (d.virtualhost = v)),
@@ -115,7 +116,6 @@ const rsSpec: SectionSpec<RsDraft> = {
     ),
   },
   notYet: {
-    smtp_alert: harmless,
     snmp_name: harmless,
   },
 };
@@ -222,6 +222,7 @@ const vsSpec: SectionSpec<VsDraft> = {
     quorum_up: scriptKeyword((d, v) => (d.quorumUp = v)),
     quorum_down: scriptKeyword((d, v) => (d.quorumDown = v)),
     hysteresis: single(integer(0, 2 ** 31 - 1), (d, v) => (d.hysteresis = v)),
+    smtp_alert: flag((d, v) => (d.smtpAlert = v)),
     sorry_server: (n, d, diags) => {
       if (!arity(n, 1, 2, diags)) return;
       const a = addressAndPort(n, n.args, 'sorry_server', diags);
@@ -248,7 +249,6 @@ const vsSpec: SectionSpec<VsDraft> = {
     ...announceKeywords<VsDraft>(),
   },
   notYet: {
-    smtp_alert: harmless,
     snmp_name: harmless,
   },
 };

@@ -107,6 +107,8 @@ export interface VrrpInstance {
   readonly unicastFaultNoPeer: boolean;
   /** `notify_priority_changes`: FIFO lines when the effective priority changes (unset: the sync group's, else `vrrp_notify_priority_changes`). */
   readonly notifyPriorityChanges?: boolean;
+  /** `smtp_alert [BOOL]`: mail its state changes (unset: `smtp_alert_vrrp`, else `smtp_alert`, else off). */
+  readonly smtpAlert?: boolean;
   readonly downTimerAdverts: number;
   /** `higher_prio_send_advert`; tandem defaults it on (keepalived: off), see docs/config.md. */
   readonly higherPrioSendAdvert: boolean;
@@ -318,6 +320,8 @@ export interface GlobalDefs {
   readonly shutdownScript?: ScriptSpec;
   /** `shutdown_script_timeout` (1-1000 s, default 10). */
   readonly shutdownScriptTimeout: number;
+  /** The email alerts' settings: `notification_email`, `smtp_server` and the rest (keepalived's smtp.c). */
+  readonly smtp: SmtpSettings;
 }
 
 /**
@@ -679,6 +683,33 @@ export type Checker =
 export const DNS_TYPES = ['A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA'] as const;
 export type DnsType = (typeof DNS_TYPES)[number];
 
+/**
+ * keepalived's email alerts (global_defs). Mail goes out only with both a `smtp_server` and at
+ * least one `notification_email` address, as keepalived's smtp_alert() says.
+ */
+export interface SmtpSettings {
+  /** `notification_email { ADDRESS ... }`: each block adds to the list, as keepalived's alloc_email. */
+  readonly to: readonly string[];
+  /** `notification_email_from ADDRESS` (unset: keepalived's `USER@HOSTNAME`). */
+  readonly from?: string;
+  /** `smtp_server ADDRESS|NAME [PORT]` (port 25 unset). A name is resolved when tandemd sends. */
+  readonly server?: { readonly host: string; readonly port: number; readonly pos: Position };
+  /** `smtp_connect_timeout SECS` (default 30; keepalived reads 0 as 1): each step of the dialogue is bounded by it. */
+  readonly connectTimeout: number;
+  /** `smtp_helo_name NAME` (unset: the host name). */
+  readonly heloName?: string;
+  /** `smtp_alert [BOOL]`: the default of every smtp_alert. */
+  readonly alert?: boolean;
+  /** `smtp_alert_vrrp [BOOL]`: the default of VRRP instances' and sync groups' smtp_alert. */
+  readonly alertVrrp?: boolean;
+  /** `smtp_alert_checker [BOOL]`: the default of virtual and real servers' smtp_alert. */
+  readonly alertChecker?: boolean;
+  /** `no_email_faults`: no mail for entering FAULT. */
+  readonly noEmailFaults: boolean;
+  /** `no_checker_emails [BOOL]`: a checker's mail only when its real server's state changes. */
+  readonly noCheckerEmails: boolean;
+}
+
 export interface RealServer {
   readonly address: string;
   readonly family: 4 | 6;
@@ -691,6 +722,8 @@ export interface RealServer {
   /** `notify_up SCRIPT [USER [GROUP]]`. */
   readonly notifyUp?: ScriptSpec;
   readonly notifyDown?: ScriptSpec;
+  /** `smtp_alert [BOOL]`: mail its checkers' changes (unset: `smtp_alert_checker`, else `smtp_alert`, else on, as keepalived). */
+  readonly smtpAlert?: boolean;
   readonly uthreshold?: number;
   readonly lthreshold?: number;
   readonly options: CheckerOptions;
@@ -722,6 +755,8 @@ export interface VirtualServer {
   /** `quorum_up SCRIPT [USER [GROUP]]`. */
   readonly quorumUp?: ScriptSpec;
   readonly quorumDown?: ScriptSpec;
+  /** `smtp_alert [BOOL]`: mail its quorum changes (unset: `smtp_alert_checker`, else `smtp_alert`, else off). */
+  readonly smtpAlert?: boolean;
   readonly hysteresis: number;
   readonly sorryServer?: { readonly address: string; readonly port?: number; readonly forwarding?: Forwarding; readonly pos: Position };
   readonly sorryServerInhibit: boolean;
@@ -874,4 +909,6 @@ export interface SyncGroup {
   readonly tracking: Tracking;
   /** `notify_priority_changes`: the default of its members' own. */
   readonly notifyPriorityChanges?: boolean;
+  /** `smtp_alert [BOOL]`: mail the group's state changes (unset: `smtp_alert_vrrp`, else `smtp_alert`, else off). */
+  readonly smtpAlert?: boolean;
 }

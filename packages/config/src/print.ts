@@ -3,6 +3,7 @@ import { printAnnounce, printAnnounceSettings } from './anycast.js';
 import { printBfdInstance } from './bfd.js';
 import { printProcessSettings } from './process-settings.js';
 import { defaultGlobalDefs } from './global-defs.js';
+import { printSmtpSettings } from './smtp.js';
 
 /** Quotes a word when it holds characters the tokenizer would split or cut. */
 function q(word: string): string {
@@ -78,6 +79,7 @@ function globals(g: GlobalDefs): string[] {
   if (g.startupScriptTimeout !== d.startupScriptTimeout) out.push(`startup_script_timeout ${g.startupScriptTimeout}`);
   if (g.shutdownScript !== undefined) out.push(`shutdown_script ${script(g.shutdownScript)}`);
   if (g.shutdownScriptTimeout !== d.shutdownScriptTimeout) out.push(`shutdown_script_timeout ${g.shutdownScriptTimeout}`);
+  out.push(...printSmtpSettings(g.smtp));
   return out;
 }
 
@@ -141,6 +143,7 @@ function syncGroup(g: SyncGroup): string[] {
   const l = [...block('group', g.group.map(q), ''), ...tracking(g.tracking)];
   if (g.syncGroupTrackingWeight) l.push('sync_group_tracking_weight');
   if (g.notifyPriorityChanges !== undefined) l.push(`notify_priority_changes ${g.notifyPriorityChanges ? 'on' : 'off'}`);
+  if (g.smtpAlert !== undefined) l.push(`smtp_alert ${g.smtpAlert ? 'on' : 'off'}`);
   return block(`vrrp_sync_group ${q(g.name)}`, l, '');
 }
 
@@ -181,6 +184,7 @@ function instance(i: VrrpInstance): string[] {
   }
   if (i.unicastFaultNoPeer) l.push('unicast_fault_no_peer');
   if (i.notifyPriorityChanges !== undefined) l.push(`notify_priority_changes ${i.notifyPriorityChanges ? 'on' : 'off'}`);
+  if (i.smtpAlert !== undefined) l.push(`smtp_alert ${i.smtpAlert ? 'on' : 'off'}`);
   l.push(`down_timer_adverts ${i.downTimerAdverts}`);
   l.push(`higher_prio_send_advert ${i.higherPrioSendAdvert ? 'on' : 'off'}`);
   l.push(`strict_mode ${i.strict ? 'on' : 'off'}`, `lower_prio_no_advert ${i.lowerPrioNoAdvert ? 'on' : 'off'}`, `skip_check_adv_addr ${i.skipCheckAdvAddr ? 'on' : 'off'}`, `check_unicast_src ${i.checkUnicastSrc ? 'on' : 'off'}`);
@@ -290,6 +294,7 @@ function realServer(r: RealServer): string[] {
   if (r.inhibitOnFailure !== undefined) l.push(`inhibit_on_failure ${r.inhibitOnFailure ? 'on' : 'off'}`);
   if (r.notifyUp !== undefined) l.push(`notify_up ${script(r.notifyUp)}`);
   if (r.notifyDown !== undefined) l.push(`notify_down ${script(r.notifyDown)}`);
+  if (r.smtpAlert !== undefined) l.push(`smtp_alert ${r.smtpAlert ? 'on' : 'off'}`);
   if (r.uthreshold !== undefined) l.push(`uthreshold ${r.uthreshold}`);
   if (r.lthreshold !== undefined) l.push(`lthreshold ${r.lthreshold}`);
   if (r.virtualhost !== undefined) l.push(`virtualhost ${q(r.virtualhost)}`);
@@ -310,6 +315,7 @@ function virtualServer(v: VirtualServer): string[] {
   if (v.ipFamily !== undefined) l.push(`ip_family inet${v.ipFamily === 6 ? '6' : ''}`);
   if (v.quorumUp !== undefined) l.push(`quorum_up ${script(v.quorumUp)}`);
   if (v.quorumDown !== undefined) l.push(`quorum_down ${script(v.quorumDown)}`);
+  if (v.smtpAlert !== undefined) l.push(`smtp_alert ${v.smtpAlert ? 'on' : 'off'}`);
   if (v.sorryServer !== undefined) {
     l.push(`sorry_server ${v.sorryServer.address}${v.sorryServer.port !== undefined ? ` ${v.sorryServer.port}` : ''}`);
     if (v.sorryServer.forwarding !== undefined) l.push(`sorry_server_lvs_method ${forwarding(v.sorryServer.forwarding)}`);

@@ -180,7 +180,7 @@ export function parseTrackFile(node: Node, diags: Diagnostics): TrackFile | unde
   return { name: named.name, pos: node.keyword.pos, file, ...rest };
 }
 
-type GroupDraft = TrackingDraft & { group: string[]; sawGroup: boolean; syncGroupTrackingWeight: boolean; notifyPriorityChanges?: boolean };
+type GroupDraft = TrackingDraft & { group: string[]; sawGroup: boolean; syncGroupTrackingWeight: boolean; notifyPriorityChanges?: boolean; smtpAlert?: boolean };
 
 const groupSpec: SectionSpec<GroupDraft> = {
   name: 'vrrp_sync_group',
@@ -193,15 +193,13 @@ const groupSpec: SectionSpec<GroupDraft> = {
     },
     sync_group_tracking_weight: flag((d, v) => (d.syncGroupTrackingWeight = v)),
     notify_priority_changes: flag((d, v) => (d.notifyPriorityChanges = v)),
+    smtp_alert: flag((d, v) => (d.smtpAlert = v)),
     // keepalived 2.2.7: "global_tracking is deprecated. Use track_interface/script/file on the sync group"; it sets sync_group_tracking_weight.
     global_tracking: (n, d, diags) => {
       if (!arity(n, 0, 0, diags)) return;
       d.syncGroupTrackingWeight = true;
       diags.warning('CONF_ERR_VALUE', n.keyword.pos, 'global_tracking is deprecated (keepalived says so too); read as sync_group_tracking_weight');
     },
-  },
-  notYet: {
-    smtp_alert: { severity: 'warning', why: 'email alerts do not change failover' },
   },
 };
 
@@ -225,6 +223,7 @@ export function parseSyncGroup(node: Node, diags: Diagnostics): SyncGroup | unde
     syncGroupTrackingWeight: d.syncGroupTrackingWeight,
     tracking: d.tracking,
     ...(d.notifyPriorityChanges !== undefined ? { notifyPriorityChanges: d.notifyPriorityChanges } : {}),
+    ...(d.smtpAlert !== undefined ? { smtpAlert: d.smtpAlert } : {}),
   };
 }
 

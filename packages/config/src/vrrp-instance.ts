@@ -47,6 +47,7 @@ interface Draft extends TrackingDraft, BfdTakeoverDraft {
   peerTtl: Map<string, { min?: number; max?: number }>;
   unicastFaultNoPeer?: boolean;
   notifyPriorityChanges?: boolean;
+  smtpAlert?: boolean;
   downTimerAdverts?: number;
   higherPrioSendAdvert?: boolean;
   strict?: boolean;
@@ -444,6 +445,7 @@ const spec: SectionSpec<Draft> = {
     },
     unicast_fault_no_peer: flag((d, v) => (d.unicastFaultNoPeer = v)),
     notify_priority_changes: flag((d, v) => (d.notifyPriorityChanges = v)),
+    smtp_alert: flag((d, v) => (d.smtpAlert = v)),
     // Deprecated in keepalived: the addresses give the family; with IPv4 ones it is an error there.
     native_ipv6: (n, d, diags) => {
       if (arity(n, 0, 0, diags)) d.nativeIpv6 = n.keyword.pos;
@@ -466,7 +468,6 @@ const spec: SectionSpec<Draft> = {
     garp_lower_prio_repeat: single(integer(0, 255), (d, v) => (d.garp.lowerPrioRepeat = v)),
   },
   notYet: {
-    smtp_alert: { severity: 'warning', why: 'email alerts do not change failover' },
     debug: { severity: 'warning', why: 'it only changes logging' },
     kernel_rx_buf_size: { severity: 'warning', why: 'it only sizes a socket buffer' },
     linkbeat_use_polling: { severity: 'warning', why: 'tandem follows link state through netlink events' },
@@ -719,6 +720,7 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     ...(d.peerTtl.size > 0 ? { unicastPeerTtl: Object.fromEntries(d.peerTtl) } : {}),
     unicastFaultNoPeer: d.unicastFaultNoPeer ?? false,
     ...(d.notifyPriorityChanges !== undefined ? { notifyPriorityChanges: d.notifyPriorityChanges } : {}),
+    ...(d.smtpAlert !== undefined ? { smtpAlert: d.smtpAlert } : {}),
     downTimerAdverts: d.downTimerAdverts ?? globals.vrrpDownTimerAdverts,
     higherPrioSendAdvert: d.higherPrioSendAdvert ?? globals.vrrpHigherPrioSendAdvert ?? !strict,
     strict,

@@ -132,11 +132,12 @@ test('no_accept and accept off both turn Accept_Mode off; accept is the default'
   }
 });
 
-test('email settings are a warning, not an error', (t) => {
+test('email settings are read without a word', (t) => {
   const dir = files({ 'k.conf': 'global_defs {\n  notification_email {\n    ops@example.com\n  }\n  smtp_server 127.0.0.1\n}\n' + instance('') });
   const r = load(join(dir, 'k.conf'));
   t.deepEqual(r.errors, []);
-  t.is(r.warnings.length, 2);
+  t.deepEqual(r.warnings, []);
+  t.deepEqual(r.config?.globalDefs.smtp.to, ['ops@example.com']);
 });
 
 test('a missing file is an error, not a crash', (t) => {

@@ -257,6 +257,20 @@ const configArb: fc.Arbitrary<Config> = fc
       ...(refresh > 45 ? { startupScript: { command: '/usr/local/bin/start-up --now', user: 'nobody', pos }, shutdownScript: { command: '/usr/local/bin/shut-down', pos } } : {}),
       startupScriptTimeout: refresh > 55 ? 30 : 10,
       shutdownScriptTimeout: refresh > 65 ? 1000 : 10,
+      smtp:
+        refresh > 20
+          ? {
+              to: ['ops@example.com', 'noc@example.org'],
+              from: 'lb@example.com',
+              server: { host: refresh > 75 ? '2001:db8::25' : refresh > 60 ? 'mail.example.com' : '192.0.2.25', port: refresh > 85 ? 2525 : 25, pos },
+              connectTimeout: refresh > 35 ? 5 : 30,
+              heloName: 'lb1.example.com',
+              alert: true,
+              ...(refresh > 50 ? { alertVrrp: false, alertChecker: true } : {}),
+              noEmailFaults: refresh > 90,
+              noCheckerEmails: refresh > 95,
+            }
+          : { to: [], connectTimeout: 30, noEmailFaults: false, noCheckerEmails: false },
     },
     bfdInstances: bfd,
     vrrpInstances: instances,

@@ -2,6 +2,9 @@ import type { GlobalDefs, VirtualAddress, VrrpInstance, VrrpScript } from '@tand
 import type { DropReason, InstanceStats } from '@tandem/vrrp';
 import { findExecutable, splitCommand } from '@tandem/healthcheck';
 import { realpathSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { vrrpAlerts } from './smtp/alert-text.js';
+import { senderOf } from './smtp/mailer.js';
 
 // keepalived's monitoring files, in keepalived 2.2.7's formats, so the tools that read them
 // (keepalived exporters, scripts grepping "State = MASTER") keep working: SIGUSR1 writes
@@ -222,7 +225,7 @@ export function jsonEntry(
     state: n,
     wantstate: n,
     version: c.version,
-    smtp_alert: false,
+    smtp_alert: vrrpAlerts(c.smtpAlert, g.smtp),
     notify_deleted: false,
   };
   const notify = c.tracking.notify;
@@ -328,8 +331,23 @@ function instanceLines(d: InstanceDump, g: GlobalDefs, live: boolean, scriptWeig
   if (c.tracking.trackInterface.length > 0) out.push('   Tracked interfaces :', ...c.tracking.trackInterface.map((t) => weighted(t.name, t.weight ?? 0, t.reverse)));
   if (c.tracking.trackScript.length > 0) out.push('   Tracked scripts :', ...c.tracking.trackScript.map((t) => weighted(t.name, t.weight ?? scriptWeights.get(t.name) ?? 0, t.reverse)));
   if (c.tracking.trackFile.length > 0) out.push('   Tracked files :', ...c.tracking.trackFile.map((t) => `     ${t.name}`));
-  out.push('   Using smtp notification = no', '   Notify deleted = Fault', '   Notify priority changes = false');
+  out.push(`   Using smtp notification = ${vrrpAlerts(c.smtpAlert, g.smtp) ? 'yes' : 'no'}`, '   Notify deleted = Fault', '   Notify priority changes = false');
   return out;
+}
+
+/** global_data.c's email lines: the server, HELO, timeout and sender once smtp_server is set (with their defaults then), and the smtp_alert defaults. */
+function smtpLines(s: GlobalDefs['smtp']): string[] {
+  const onOff = (v: boolean | undefined): string => (v === undefined ? 'unset' : v ? 'on' : 'off');
+  const sender = s.server !== undefined ? senderOf(s, hostname(), userInfo().username) : { helo: s.heloName, from: s.from };
+  return [
+    ...(s.server !== undefined ? [` Smtp server = ${s.server.host}`, ` Smtp server port = ${s.server.port}`] : []),
+    ...(sender.helo !== undefined ? [` Smtp HELO name = ${sender.helo}`] : []),
+    ...(s.server !== undefined || s.connectTimeout !== 30 ? [` Smtp server connection timeout = ${s.connectTimeout}`] : []),
+    ...(sender.from !== undefined ? [` Email notification from = ${sender.from}`, ' Email notification to:', ...s.to.map((a) => `   ${a}`)] : []),
+    ` Default smtp_alert = ${onOff(s.alert)}`,
+    ` Default smtp_alert_vrrp = ${onOff(s.alertVrrp)}`,
+    ` Default smtp_alert_checker = ${onOff(s.alertChecker)}`,
+  ];
 }
 
 /** The global definitions keepalived's dump starts with, as far as tandem has them. */
@@ -339,6 +357,7 @@ function globalLines(g: GlobalDefs): string[] {
     ` Network namespace = ${g.netNamespace ?? '(default)'}`,
     ` Network namespace ipvs = ${g.netNamespaceIpvs === undefined ? '(main namespace)' : g.netNamespaceIpvs === '' ? '(default)' : g.netNamespaceIpvs}`,
     ` Router ID = ${g.routerId ?? '(none)'}`,
+    ...smtpLines(g.smtp),
     ` LVS flush = ${g.lvsFlush ? 'true' : 'false'}`,
     ` LVS flush on stop = ${g.lvsFlushOnStop === 'no' ? 'disabled' : g.lvsFlushOnStop === 'all' ? 'enabled' : 'VS'}`,
     ` VRRP IPv4 mcast group = ${g.vrrpMcastGroup4}`,

@@ -17,6 +17,8 @@ import { BfdCheckVerdicts, bfdChecksOf } from './bfd/checks.js';
 import type { ServiceView } from './anycast/plan.js';
 import { assignFwmarks, type AutoFwmarks, fwmarkOf } from './ipvs-fwmarks.js';
 import { NftablesIpvsTables } from './ipvs-nftables.js';
+import { checkerBody, quorumAlert, realServerAlert, realServerAlerts, virtualServerAlerts } from './smtp/alert-text.js';
+import { Mailer } from './smtp/mailer.js';
 
 /** A real server as `tandemctl status --json` shows it. */
 export interface RealServerStatus {
@@ -75,8 +77,13 @@ interface VsState {
 
 const realKey = (vs: VirtualServer, rs: RealServer): string => `${vs.name}|${realServerName(rs)}`;
 
-/** keepalived's FIFO spelling of an endpoint: `[ADDRESS]:tcp:PORT`. */
+/** keepalived's FIFO and mail spelling of an endpoint (inet_sockaddrtotrio): `[ADDRESS]:tcp:PORT`. */
 const fifoAddress = (address: string, proto: string, port: number): string => `[${address}]:${proto}:${port}`;
+
+/** keepalived's FMT_VS, in mail subjects: `[ADDRESS]:tcp:PORT`, `FWM N`, or `[GROUP]:0` (a group's service has no address of its own). */
+function mailVirtual(vs: VirtualServer): string {
+  return vs.key.kind === 'group' ? `[${vs.key.group}]:0` : fifoVirtual(vs);
+}
 
 function fifoVirtual(vs: VirtualServer): string {
   const k = vs.key;
@@ -128,13 +135,17 @@ export class LvsService {
   onOwnedServices: ((ids: ReadonlySet<string>) => void) | undefined;
   /** A quorum changed (before IPVS follows), or a sync ended: `serviceView` may say something new (the announcements follow it). */
   onServiceState: (() => void) | undefined;
+  /** The email alerts of real servers (their checkers' changes) and of quorums: keepalived's smtp_alert. */
+  readonly mailer: Mailer;
 
   constructor(
     private readonly log: Logger,
     private readonly clock: Clock = systemClock,
     /** The host's addresses, for ha_suspend (rtnetlink unless a test gives its own). */
     private readonly addresses: () => HostAddresses = rtnlAddresses,
+    mailer?: Mailer,
   ) {
+    this.mailer = mailer ?? new Mailer(log);
     this.scheduler = new CheckScheduler(clock);
     this.scheduler.on('weight', (id, weight) => {
       const s = this.byCheck.get(id);
@@ -146,7 +157,11 @@ export class LvsService {
     });
     this.scheduler.on('change', (c) => {
       const s = this.byCheck.get(c.id);
-      if (s !== undefined) this.update(s, c.reason);
+      if (s === undefined) return;
+      const wasUp = s.up;
+      this.update(s, c.reason);
+      const kind = s.checks.find((x) => x.id === c.id)?.kind;
+      if (kind !== undefined) this.mailChecker(s, wasUp, checkerBody(kind, c.up, c.reason));
     });
   }
 
@@ -156,6 +171,7 @@ export class LvsService {
    */
   async start(config: Config, ipvs: IpvsClient | undefined, unavailable?: string, leftOwned: Iterable<string> = []): Promise<void> {
     this.prepare = scriptPreparer(config);
+    this.mailer.configure(config.globalDefs);
     await this.followAddresses(config);
     this.install(config);
     this.applySuspend();
@@ -277,7 +293,7 @@ export class LvsService {
       const before = oldVs.get(vs.name);
       const up = nextQuorum(vs, before?.quorumUp ?? true, liveWeightSum(vs, health));
       virtualServers.set(vs.name, { vs, quorumUp: up, error: before?.error, inKernel: before?.inKernel ?? false, syncedQuorumUp: before?.syncedQuorumUp ?? false, table: undefined, reals: states });
-      if (before === undefined && !up) this.quorumChanged(vs, false, liveWeightSum(vs, health));
+      if (before === undefined && !up) this.quorumChanged(vs, false, liveWeightSum(vs, health), true);
     }
     for (const { state } of dropped.values()) for (const c of state.checks) if (!kept.has(c.id)) this.scheduler.remove(c.id);
     // nftables_ipvs: a virtual server whose fwmark changed (a group gained or lost its fwmark entries) wants another table.
@@ -307,7 +323,9 @@ export class LvsService {
       const s = this.reals.get(key);
       if (s === undefined) continue;
       this.log.info(`BFD check of [${name}] RS(${realServerName(s.rs)}) is ${up ? 'UP' : 'DOWN'}`);
+      const wasUp = s.up;
       this.update(s, `BFD session ${name} is ${up ? 'Up' : 'Down'}`);
+      this.mailChecker(s, wasUp, checkerBody('BFD_CHECK', up, name));
     }
   }
 
@@ -410,6 +428,7 @@ export class LvsService {
   async reload(config: Config, ipvs?: IpvsClient, changes?: VirtualServerDiff): Promise<void> {
     const before = this.config;
     this.prepare = scriptPreparer(config);
+    this.mailer.configure(config.globalDefs);
     await this.followAddresses(config);
     this.install(config, before !== undefined && changes !== undefined ? replanned(before, config, changes) : undefined);
     this.applySuspend();
@@ -502,7 +521,19 @@ export class LvsService {
     this.requestSync();
   }
 
-  private quorumChanged(vs: VirtualServer, up: boolean, sum: number): void {
+  /**
+   * A checker of `s` changed (check_tcp.c and its kin): mailed when the real server's
+   * smtp_alert is on, and with no_checker_emails only if the real server's state changed too.
+   */
+  private mailChecker(s: RealState, wasUp: boolean, body: string | undefined): void {
+    const m = this.mailer;
+    if (body === undefined || !m.enabled || !realServerAlerts(s.rs.smtpAlert, m.settings)) return;
+    if (m.settings.noCheckerEmails && wasUp === s.up) return;
+    const [real, virtual, up] = [fifoAddress(s.rs.address, s.vs.protocol.toLowerCase(), keptServerPort(s.vs, s.rs)), mailVirtual(s.vs), s.up];
+    m.send((routerId) => realServerAlert(routerId, real, virtual, up, body));
+  }
+
+  private quorumChanged(vs: VirtualServer, up: boolean, sum: number, init = false): void {
     if (up) this.log.info(`(${vs.name}) gained quorum: live weight ${sum} >= ${vs.quorum} + ${vs.hysteresis}${vs.sorryServer !== undefined ? '; sorry server leaves' : ''}`);
     else this.log.warn(`(${vs.name}) lost quorum: live weight ${sum} < ${vs.quorum} - ${vs.hysteresis}${vs.sorryServer !== undefined ? `; sorry server ${vs.sorryServer.address} takes the traffic` : ''}`);
     this.onNotifyLine?.(`VS ${fifoVirtual(vs)} ${up ? 'UP' : 'DOWN'}`);
@@ -510,6 +541,7 @@ export class LvsService {
     this.onServiceState?.();
     const script = up ? vs.quorumUp : vs.quorumDown;
     if (script !== undefined) this.runNotify(vs, script, []);
+    if (this.mailer.enabled && virtualServerAlerts(vs.smtpAlert, this.mailer.settings)) this.mailer.send((routerId) => quorumAlert(routerId, mailVirtual(vs), up, init, vs.quorum, vs.hysteresis, sum));
   }
 
   private runNotify(vs: VirtualServer, script: ScriptSpec, args: string[]): void {
@@ -683,6 +715,11 @@ export class LvsService {
 
   /** Stops the checks; removes tandem's IPVS services unless `release` is false (keepalived's `--dont-release-ipvs`). */
   async stop(release = true): Promise<void> {
+    // Mails of the last changes are given a moment while IPVS is taken down (keepalived's checker process exits as soon).
+    await Promise.all([this.mailer.stop(1000), this.takeDown(release)]);
+  }
+
+  private async takeDown(release: boolean): Promise<void> {
     this.scheduler.stop();
     this.addressWatch?.close();
     this.addressWatch = undefined;

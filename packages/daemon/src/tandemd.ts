@@ -373,6 +373,8 @@ class Daemon {
         this.fifos = await NotifyFifos.open(r.config.globalDefs, scriptPreparer(r.config), this.log);
       }
       const vs = d.virtualServers;
+      // The email settings count from now on, also when no virtual server changed.
+      this.lvs?.mailer.configure(r.config.globalDefs);
       if (this.lvs !== undefined && (vs.added.length + vs.removed.length + vs.changed.length + vs.groupsChanged.length > 0 || vs.reordered)) {
         const attach = !this.lvs.hasIpvs() && r.config.virtualServers.length > 0 ? await openIpvs(r.config.globalDefs.netNamespaceIpvs) : undefined;
         await this.lvs.reload(r.config, attach !== undefined && 'client' in attach ? attach.client : undefined, vs);
@@ -598,7 +600,7 @@ class Daemon {
       instances: 'error' in side ? {} : side.instances,
       channels: 'error' in side ? [] : side.channels,
       ...(bfd !== undefined && !('error' in bfd) ? { bfd: { sessions: bfd.sessions, received: bfd.endpoint.received, dropped: bfd.endpoint.dropped } } : {}),
-      daemon: { reloads: { ...this.reloads.counters } },
+      daemon: { reloads: { ...this.reloads.counters }, mail: { vrrp: 'error' in side ? null : (side.mail ?? null), checkers: this.lvs !== undefined ? { ...this.lvs.mailer.counters } : null } },
       sides: { supervisor: { pid: process.pid, loopDelayMs: this.loop.read() }, vrrp: { ...vrrpSide, restarts: this.vrrp?.restarts ?? 0 }, ...(bfdSide !== undefined ? { bfd: bfdSide } : {}) },
     };
   }

@@ -2,6 +2,7 @@ import { staticTrackedInterfaces, type Config } from '@tandem/config';
 import type { TransitionEvent } from '@tandem/vrrp';
 import type { LoopDelay } from '../loop-delay.js';
 import type { InstanceDiff } from './reload-plan.js';
+import type { MailCounters } from '../smtp/mailer.js';
 import type { ScriptStatus } from './tracking.js';
 import type { ChannelStats, InstanceStatus, ReloadReport, VrrpPart } from './service.js';
 import type { InstanceStats } from '@tandem/vrrp';
@@ -40,6 +41,8 @@ export interface SideStats {
   readonly pid: number;
   /** Scripts the side ran (tracked and notify scripts): runs, timeouts, failures. */
   readonly scripts?: ScriptCounters;
+  /** The email alerts of instances and sync groups: sent, not sent, dropped. */
+  readonly mail?: MailCounters;
 }
 
 export interface StartRequest {

@@ -12,6 +12,7 @@ import { ExtraAnnouncer, extraTargets } from './extra-announce.js';
 import { LinkDebouncer, debounceDelays } from './link-debounce.js';
 import type { ChannelSpec, HostChannel, HostTransport, VrrpHost } from './host.js';
 import { Notifier, notifyState } from './notify.js';
+import { Mailer, type MailCounters } from '../smtp/mailer.js';
 import { groupsByMember, planReload, type InstanceDiff } from './reload-plan.js';
 import { followTransition, groupFaults, onWantMaster, settledState, type GroupMove, type MemberView } from './sync-groups.js';
 import { Trackers, tracks, type ScriptStatus } from './tracking.js';
@@ -123,6 +124,8 @@ export interface VrrpServiceOptions {
   readonly exec?: ScriptExec;
   /** Seconds since the host booted (vrrp_delay_after_boot); os.uptime unless a test gives one. */
   readonly uptime?: () => number;
+  /** Sends the email alerts (smtp_alert); one with the system's SMTP client unless a test gives its own. */
+  readonly mailer?: Mailer;
 }
 
 /** Runs the configured VRRP instances through a host port. */
@@ -150,6 +153,7 @@ export class VrrpService {
   /** track_bfd and bfd_takeover: the BFD sessions' states as the BFD side reports them. */
   private readonly bfd = new BfdTracking();
   private readonly notifier: Notifier;
+  private readonly mailer: Mailer;
   private preparer: ScriptPreparer | undefined;
   /** vrrp_sync_group by member instance name. */
   private groupOf = new Map<string, SyncGroup>();
@@ -187,7 +191,8 @@ export class VrrpService {
       },
       o.host,
     );
-    this.notifier = new Notifier(o.log, o.clock, exec, (line) => this.onNotifyLine?.(line));
+    this.mailer = o.mailer ?? new Mailer(o.log);
+    this.notifier = new Notifier(o.log, o.clock, exec, (line) => this.onNotifyLine?.(line), this.mailer);
     this.pacers = new AnnouncePacers(o.clock, (ifname, err) => this.log.warn(`gratuitous ARP / NA on ${ifname}: ${err.message}`));
     this.debouncer = new LinkDebouncer(o.clock, (link) => this.onLink(link), (line) => this.log.info(line));
   }
@@ -231,6 +236,7 @@ export class VrrpService {
    */
   async start(part: VrrpPart, resume: ReadonlySet<string> = new Set()): Promise<void> {
     this.preparer = scriptPreparer(part);
+    this.mailer.configure(part.globalDefs);
     this.groupOf = groupsByMember(part.syncGroups);
     this.bfd.configure(part.bfdInstances);
     this.pacers.configure(part.globalDefs, part.garpGroups);
@@ -709,6 +715,7 @@ export class VrrpService {
     const report: ReloadReport = { added: [], removed: [], updated: [], restarted: [], unchanged: [] };
     const byName = (name: string): Managed | undefined => this.instances.find((m) => m.config.name === name);
     this.groupOf = groupsByMember(next.syncGroups);
+    this.mailer.configure(next.globalDefs);
     this.bfd.configure(next.bfdInstances);
     this.pacers.configure(next.globalDefs, next.garpGroups);
     if (!sameValue(before.globalDefs.vrrpFirewall, next.globalDefs.vrrpFirewall)) {
@@ -905,10 +912,11 @@ export class VrrpService {
     })), ...waiting];
   }
 
-  stats(): { instances: Record<string, InstanceStats>; channels: ChannelStats[] } {
+  stats(): { instances: Record<string, InstanceStats>; channels: ChannelStats[]; mail: MailCounters } {
     return {
       instances: Object.fromEntries(this.instances.map((m) => [m.config.name, m.runner.stats])),
       channels: [...this.channelStats.values()],
+      mail: { ...this.mailer.counters },
     };
   }
 
