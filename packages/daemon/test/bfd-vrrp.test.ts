@@ -5,23 +5,12 @@ import test from 'ava';
 import { FakeClock, masterDownIntervalMs, skewTimeMs } from '@tandem/vrrp';
 import { VrrpService, vrrpPartOf } from '../src/index.js';
 import { BfdTracking, trackedBfds } from '../src/vrrp/bfd-tracking.js';
-import { FakeHost, FakeSegment, configFrom, memoryLogger, runClock, settle } from './fake-host.js';
+import { FakeHost, FakeSegment, configFrom, instanceText, memoryLogger, runClock, settle } from './fake-host.js';
 
 const bfd = (name: string, neighbor: string, extra = ''): string => `bfd_instance ${name} {\n    neighbor_ip ${neighbor}\n${extra}}\n`;
 
 function instance(name: string, vrid: number, priority: number, extra: readonly string[] = []): string {
-  return `vrrp_instance ${name} {
-    state BACKUP
-    interface eth0
-    virtual_router_id ${vrid}
-    priority ${priority}
-    advert_int 1
-    virtual_ipaddress {
-        192.0.2.${vrid}/24
-    }
-${extra.map((l) => `    ${l}`).join('\n')}
-}
-`;
+  return instanceText(name, vrid, priority, { extra });
 }
 
 async function director(seg: FakeSegment, clock: FakeClock, address: string, text: string) {

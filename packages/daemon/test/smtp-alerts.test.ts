@@ -7,7 +7,7 @@ import { FakeClock } from '@tandem/vrrp';
 import { VrrpService, vrrpPartOf } from '../src/index.js';
 import { Mailer } from '../src/smtp/mailer.js';
 import { LvsService } from '../src/lvs-service.js';
-import { FakeHost, FakeSegment, configFrom, memoryLogger, runClock, settle } from './fake-host.js';
+import { FakeHost, FakeSegment, configFrom, instanceText, memoryLogger, runClock, settle } from './fake-host.js';
 
 const globals = (extra: string): string => `global_defs {
   router_id lb1
@@ -18,17 +18,7 @@ const globals = (extra: string): string => `global_defs {
 ${extra}}
 `;
 
-const instance = (name: string, vrid: number, priority: number, extra = ''): string => `vrrp_instance ${name} {
-  state BACKUP
-  interface eth0
-  virtual_router_id ${vrid}
-  priority ${priority}
-  advert_int 1
-  virtual_ipaddress {
-    192.0.2.${vrid}/24
-  }
-${extra}}
-`;
+const instance = (name: string, vrid: number, priority: number, extra = ''): string => instanceText(name, vrid, priority, { extra: extra.split('\n').filter((l) => l !== '').map((l) => l.trim()) });
 
 async function start(text: string): Promise<{ subjects: string[]; service: VrrpService; host: FakeHost; clock: FakeClock; text: string }> {
   const clock = new FakeClock(1000);

@@ -5,22 +5,11 @@ import { diff } from '@tandem/config';
 import type { PreparedScript, ScriptOutcome } from '@tandem/healthcheck';
 import { FakeClock } from '@tandem/vrrp';
 import { VrrpService, vrrpPartOf, type VrrpPart } from '../src/index.js';
-import { FakeHost, FakeSegment, configFrom, memoryLogger, runClock, settle } from './fake-host.js';
+import { FakeHost, FakeSegment, configFrom, instanceText, memoryLogger, runClock, settle } from './fake-host.js';
 
 /** `vrrp_instance` text; `extra` lines go inside the block. */
 function instance(name: string, vrid: number, priority: number, vip: string, extra: readonly string[] = []): string {
-  return `vrrp_instance ${name} {
-    state BACKUP
-    interface eth0
-    virtual_router_id ${vrid}
-    priority ${priority}
-    advert_int 1
-    virtual_ipaddress {
-        ${vip}/24
-    }
-${extra.map((l) => `    ${l}`).join('\n')}
-}
-`;
+  return instanceText(name, vrid, priority, { vip, extra });
 }
 
 /** A fake script runner whose outcome the test sets per script path. */
