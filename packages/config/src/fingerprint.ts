@@ -4,7 +4,13 @@ import type { Node } from './tree.js';
 // their JSON) costs more than reading them; a hash of each block's words, taken while it is
 // parsed and kept with its model, tells the unchanged ones apart for nearly nothing.
 
-const fingerprints = new WeakMap<object, string>();
+/**
+ * Where a model value keeps its block's fingerprint: a non-enumerable symbol property, so a
+ * copy (`{ ...vs }`, a corrected block) has none, and printing, JSON and deep comparison never
+ * see it. A WeakMap did the same at several times the cost: each read added a thousand keys to
+ * one table that only a full collection empties.
+ */
+const FINGERPRINT = Symbol('tandem.blockFingerprint');
 
 /** Two independent 32-bit hashes (FNV-1a and a multiply-rotate one): 64 bits in all. */
 class BlockHash {
@@ -50,7 +56,7 @@ export function nodeFingerprint(node: Node): string {
 
 /** Keeps `fingerprint` with a model value built from one block. */
 export function setBlockFingerprint(value: object, fingerprint: string): void {
-  fingerprints.set(value, fingerprint);
+  Object.defineProperty(value, FINGERPRINT, { value: fingerprint, configurable: true });
 }
 
 /**
@@ -61,5 +67,5 @@ export function setBlockFingerprint(value: object, fingerprint: string): void {
  * text). Undefined for values built otherwise (tests, the printer).
  */
 export function blockFingerprint(value: object): string | undefined {
-  return fingerprints.get(value);
+  return (value as { readonly [FINGERPRINT]?: string })[FINGERPRINT];
 }
