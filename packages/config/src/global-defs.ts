@@ -7,7 +7,7 @@ import { garpExtraIf } from './garp-extra-if.js';
 import { scriptValue } from './tracking.js';
 import { applySection, flag, integer, misplaced, seconds, single, word, type NotYet, type SectionSpec, type ValueParser } from './section.js';
 import type { Node } from './tree.js';
-import { addressValue, arity, flagValue, intValue, multicastGroup, secondsValue } from './values.js';
+import { addressValue, arity, bareFlagValue, flagValue, intValue, multicastGroup, secondsValue } from './values.js';
 
 type Draft = { -readonly [K in keyof GlobalDefs]: GlobalDefs[K] };
 
@@ -209,7 +209,7 @@ const spec: SectionSpec<Draft> = {
     json_dump_file: single(word, (d, v) => (d.dumpFiles = { ...d.dumpFiles, json: v })),
     enable_script_security: (n, d, diags) => {
       // Security is on whatever the file says: a root script others can modify is a root shell for them.
-      const on = flagValue(n, diags) !== false;
+      const on = bareFlagValue(n, diags);
       if (!on) diags.warning('CONF_ERR_VALUE', n.keyword.pos, 'tandem always checks script security; enable_script_security off is ignored');
       d.enableScriptSecurity = true;
       d.scriptSecurityAsked = on;

@@ -75,6 +75,18 @@ export function flagValue(node: Node, diags: Diagnostics): boolean | undefined {
   return v;
 }
 
+/**
+ * A flag keepalived sets whatever follows it (its handler reads no word: `nopreempt`,
+ * `enable_script_security`): a BOOL word counts as written, any other word is ignored with a
+ * warning and the flag is set, as keepalived sets it.
+ */
+export function bareFlagValue(node: Node, diags: Diagnostics): boolean {
+  const tok = node.args[0];
+  if (tok !== undefined && node.args.length === 1 && BOOL_WORDS[tok.text] !== undefined) return BOOL_WORDS[tok.text]!;
+  if (tok !== undefined) diags.warning('CONF_ERR_ARITY', tok.pos, `'${node.args.map((a) => a.text).join(' ')}' after ${node.keyword.text} is ignored, as keepalived ignores it: ${node.keyword.text} is set`);
+  return true;
+}
+
 /** An IPv4 or IPv6 address (no prefix). */
 export function addressValue(tok: Token, what: string, diags: Diagnostics): { address: string; family: 4 | 6 } | undefined {
   if (isIPv4(tok.text)) return { address: tok.text, family: 4 };

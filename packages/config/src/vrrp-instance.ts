@@ -10,7 +10,7 @@ import { routeBlock, ruleBlock } from './routes.js';
 import { applySection, blockOf, flag, integer, seconds, single, word, type SectionSpec } from './section.js';
 import { emptyTracking, trackingKeywords, type TrackingDraft } from './tracking.js';
 import type { Node } from './tree.js';
-import { addressValue, arity, enumValue, intValue, multicastGroup, prefixedAddress, socketAddressValue } from './values.js';
+import { addressValue, arity, bareFlagValue, enumValue, intValue, multicastGroup, prefixedAddress, socketAddressValue } from './values.js';
 
 interface Draft extends TrackingDraft, BfdTakeoverDraft {
   dontTrackPrimary: boolean;
@@ -351,7 +351,7 @@ const spec: SectionSpec<Draft> = {
       single<Draft, number>(integer(2, 3), (dd, v) => (dd.version = v as 2 | 3))(n, d, diags);
       d.versionTok = n.args[0];
     },
-    nopreempt: flag((d, v) => (d.nopreempt = v)),
+    nopreempt: (n, d, diags) => void (d.nopreempt = bareFlagValue(n, diags)),
     preempt: flag((d, v) => (d.nopreempt = !v)),
     preempt_delay: single(seconds(0, 1000), (d, v) => (d.preemptDelay = v)),
     accept: flag((d, v) => (d.accept = v)),

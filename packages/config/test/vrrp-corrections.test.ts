@@ -37,3 +37,12 @@ test('unicast_src_ip and unicast_peer with a /PREFIX: the address, with a warnin
   t.like(r.config?.vrrpInstances[0], { unicastSrcIp: '192.168.0.92', unicastPeer: ['192.168.0.91'] });
   t.is(warnings.filter((w) => w.includes("'/24' is ignored")).length, 2);
 });
+
+test('nopreempt and enable_script_security take a BOOL; another word after them is ignored with a warning and the flag set, as keepalived reads no word there', (t) => {
+  const one = loadText(['global_defs {', '  enable_script_security 1', '}', 'vrrp_instance V {', '  interface eth0', '  virtual_router_id 6', '  nopreempt 1', '  virtual_ipaddress {', '    192.0.2.1', '  }', '}', ''].join('\n'));
+  t.deepEqual(one.errors, []);
+  t.true(one.r.config?.vrrpInstances[0]?.nopreempt);
+  t.true(one.r.config?.globalDefs.scriptSecurityAsked);
+  t.is(one.warnings.filter((w) => /'1' after (nopreempt|enable_script_security) is ignored/.test(w)).length, 2);
+  t.false(loadText(instance(['nopreempt off', 'virtual_ipaddress {', '  192.0.2.1', '}'])).r.config?.vrrpInstances[0]?.nopreempt);
+});
