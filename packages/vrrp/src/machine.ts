@@ -199,12 +199,10 @@ function startAsBackupOrOwner(p: InstanceParams, s: MachineState, now: number, r
   // RFC 5798 §6.4.1: the address owner becomes master at once.
   if (s.effectivePriority === 255) return becomeMaster(p, s, now, `${reason}, address owner`);
   const fresh: MachineState = { ...s, masterAdverIntervalCs: p.intervalCs };
-  if (p.startState === 'MASTER') {
-    // keepalived: a `state MASTER` hint below 255 waits one interval plus the minimum skew.
-    const wait = p.intervalCs * 10 + skewTimeMs(p.version, 255, p.intervalCs);
-    return becomeBackup(p, fresh, now, `${reason}, state MASTER hint`, { downInMs: wait });
-  }
-  return becomeBackup(p, fresh, now, reason);
+  // keepalived 2.2.7 (vrrp_init_state): below 255 a `state MASTER` hint still waits the whole
+  // Master_Down_Interval at start, so a router that has not yet heard its peers cannot take
+  // their addresses (measured: advert_int 3, MASTER after 9.6 s, with and without a sync group).
+  return becomeBackup(p, fresh, now, p.startState === 'MASTER' ? `${reason}, state MASTER hint` : reason);
 }
 
 function onAdvertAsBackup(p: InstanceParams, s: MachineState, e: Extract<MachineEvent, { kind: 'advert' }>, now: number): StepResult {

@@ -61,10 +61,10 @@ test('Initialize, Startup, priority < 255: BACKUP with Master_Down_Timer = Maste
   t.deepEqual(kinds(r.actions), ['transition', 'delVips'], 'addresses a crashed run left are cleared');
 });
 
-test('state MASTER hint below 255 waits one interval plus the minimum skew (keepalived)', (t) => {
+test('state MASTER hint below 255 still waits Master_Down_Interval at start, as keepalived 2.2.7 does: no taking addresses before hearing the peers', (t) => {
   const r = run({ ...v3, startState: 'MASTER' }, [[0, { kind: 'startup' }]]);
   t.is(r.s.state, 'BACKUP');
-  t.is(r.next, 100 + 100 / 256);
+  t.is(r.next, masterDownIntervalMs(3, 100, 10));
 });
 
 test('Backup, Master_Down_Timer fires: advert, announce, MASTER (§6.4.2)', (t) => {
