@@ -128,18 +128,7 @@ test('bfd_takeover: a session to a router that is not the master changes nothing
 });
 
 function instance6(name: string, vrid: number, priority: number, extra: readonly string[] = []): string {
-  return `vrrp_instance ${name} {
-    state BACKUP
-    interface eth0
-    virtual_router_id ${vrid}
-    priority ${priority}
-    advert_int 1
-    virtual_ipaddress {
-        2001:db8::${vrid}/64
-    }
-${extra.map((l) => `    ${l}`).join('\n')}
-}
-`;
+  return instanceText(name, vrid, priority, { vip: `2001:db8::${vrid}`, prefix: 64, extra });
 }
 
 test('bfd_takeover over IPv6: VRRPv3 adverts come from the master\'s link-local address, the session runs to its global one; the line names the link-local address', async (t) => {

@@ -290,8 +290,8 @@ export async function runClock(clock: FakeClock, ms: number, stepMs = 10): Promi
   }
 }
 
-/** A `vrrp_instance` block on eth0 at advert 1 s; `extra` lines go inside it. The VIP defaults to 192.0.2.VRID. */
-export function instanceText(name: string, vrid: number, priority: number, o: { readonly vip?: string; readonly extra?: readonly string[] } = {}): string {
+/** A `vrrp_instance` block on eth0 at advert 1 s; `extra` lines go inside it. The VIP defaults to 192.0.2.VRID/24. */
+export function instanceText(name: string, vrid: number, priority: number, o: { readonly vip?: string; readonly prefix?: number; readonly extra?: readonly string[] } = {}): string {
   return `vrrp_instance ${name} {
     state BACKUP
     interface eth0
@@ -299,7 +299,7 @@ export function instanceText(name: string, vrid: number, priority: number, o: { 
     priority ${priority}
     advert_int 1
     virtual_ipaddress {
-        ${o.vip ?? `192.0.2.${vrid}`}/24
+        ${o.vip ?? `192.0.2.${vrid}`}/${o.prefix ?? 24}
     }
 ${(o.extra ?? []).map((l) => `    ${l}\n`).join('')}}
 `;
