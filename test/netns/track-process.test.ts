@@ -81,3 +81,26 @@ test.serial('track_process: the exit of a counted process faults the instance wi
     await lab.cleanup();
   }
 });
+
+test.serial('track_process in a tandemd started inside a network namespace (no process events there): it starts, says so, and follows the process by counting every second', async (t) => {
+  const lab = await Lab.create('tFprn', ['a']);
+  let app: ChildProcess | undefined;
+  try {
+    const path = join(lab.dir, 'tFprn-app');
+    copyFileSync('/bin/sleep', path);
+    chmodSync(path, 0o755);
+    app = hostSpawn(path, ['3600']);
+    await new Promise((r) => setTimeout(r, 100));
+    const tracks = 'vrrp_track_process app {\n    process tFprn-app\n}\n';
+    const a = await lab.startTandem('a', tracks + vrrpConf({ advertInt: 1, priority: 150, vips: [`${VIP}/24`], instanceLines: ['track_process {', '    app', '}'] }));
+    await lab.waitHolder(VIP, 'a', 8000);
+    t.regex(a.child.output(), /no process events from the kernel here .*counted every 1 s instead/);
+    app.kill('SIGKILL');
+    await waitFor('FAULT at the next count', 4000, async () => ((await stateOf(lab, a)) === 'FAULT' ? true : undefined), 50);
+    t.false(await lab.holds('a', VIP));
+  } finally {
+    app?.kill('SIGKILL');
+    if (app !== undefined) await exited(app, 2000);
+    await lab.cleanup();
+  }
+});

@@ -77,10 +77,25 @@ test('track_process with a weight: the priority drops by it while the process is
   t.is(state(a.service), 'MASTER', 'a weight lowers the priority, it does not fault the instance');
 });
 
-test('a kernel without process events: the VRRP side refuses to start rather than never following the processes', async (t) => {
+test('a kernel without process events (a network namespace, a container): the VRRP side starts, says so, and counts the processes every second, where keepalived counts them once', async (t) => {
   const clock = new FakeClock(1000);
   const host = new FakeHost(new FakeSegment(clock), '192.0.2.11');
   host.procEventsRefused = new Error('process connector subscribe: connection refused');
-  const service = new VrrpService({ host, clock, log: memoryLogger() });
-  await t.throwsAsync(service.start(vrrpPartOf(configFrom(conf(150, '')))), { message: /track_process needs the kernel's process events.*connection refused/ });
+  host.procs.set(100, { comm: 'haproxy', argv: [] });
+  const log = memoryLogger();
+  const service = new VrrpService({ host, clock, log });
+  await service.start(vrrpPartOf(configFrom(conf(150, ''))));
+  await settle();
+  t.true(log.lines.some((l) => /no process events from the kernel here .*connection refused.*counted every 1 s/.test(l)), log.lines.join('\n'));
+  await run(clock, 5000);
+  t.is(state(service), 'MASTER');
+  host.endProcess(100);
+  await settle();
+  t.is(state(service), 'MASTER', 'no event: nothing before the next count');
+  await run(clock, 1000);
+  t.is(state(service), 'FAULT', 'the next count sees it gone');
+  host.startProcess(101, { comm: 'haproxy', argv: [] });
+  await run(clock, 1000);
+  t.not(state(service), 'FAULT', 'and back');
+  await service.stop();
 });

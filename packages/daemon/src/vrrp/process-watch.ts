@@ -1,20 +1,27 @@
 import { sameValue, type TrackProcess } from '@tandem/config';
 import type { ProcEvent } from '@tandem/net';
-import type { Clock } from '@tandem/vrrp';
+import type { Clock, Timer } from '@tandem/vrrp';
 import type { Logger } from '../logger.js';
 import type { ProcessSource } from './host.js';
 import { ProcessTracker } from './process-tracking.js';
 
+/** How often the processes are counted again where the kernel gives no process events. */
+export const PROCESS_POLL_MS = 1000;
+
 /**
  * The vrrp_track_processes in use, counted from the host's processes and kept up to date by
  * the kernel's process events (keepalived's track_process.c): a scan of /proc when the set of
- * tracks is made, then one event at a time, never polling. `onChange(name)` says a quorum was
- * gained or lost.
+ * tracks is made, then one event at a time. Where the kernel gives no events (a network
+ * namespace other than the initial one: a container, `ip netns exec`) keepalived logs it and
+ * keeps the first count for good; tandem counts again every PROCESS_POLL_MS instead, so the
+ * instance still follows the process. `onChange(name)` says a quorum was gained or lost.
  */
 export class ProcessWatch {
   private tracker: ProcessTracker | undefined;
   private tracks: readonly TrackProcess[] = [];
   private subscription: { close(): void } | undefined;
+  /** Counting again at intervals, where the kernel gives no process events. */
+  private poll: Timer | undefined;
 
   constructor(
     private readonly host: ProcessSource,
@@ -32,6 +39,8 @@ export class ProcessWatch {
       this.tracker = undefined;
       this.subscription?.close();
       this.subscription = undefined;
+      this.poll?.cancel();
+      this.poll = undefined;
       return;
     }
     const tracker = new ProcessTracker(tracks, this.clock, (name, up) => {
@@ -44,11 +53,11 @@ export class ProcessWatch {
   }
 
   /**
-   * Subscribes to the kernel's process events when a track is in use; rejects when the
-   * kernel gives none here (then the counts could not follow the processes).
+   * Subscribes to the kernel's process events when a track is in use; where the kernel gives
+   * none, counts the processes again every PROCESS_POLL_MS (said once, as a warning).
    */
   async open(): Promise<void> {
-    if (this.tracker === undefined || this.subscription !== undefined) return;
+    if (this.tracker === undefined || this.subscription !== undefined || this.poll !== undefined) return;
     const subscribing = this.host.watchProcesses({
       onEvent: (e) => this.onEvent(e),
       onLost: (why) => {
@@ -60,12 +69,26 @@ export class ProcessWatch {
     try {
       this.subscription = await subscribing;
     } catch (err) {
-      throw new Error(
-        `track_process needs the kernel's process events (CONFIG_PROC_EVENTS, in the initial network namespace; start tandemd there and name the namespace with net_namespace rather than with ip netns exec): ${(err as Error).message}`,
+      this.log.warn(
+        `track_process: no process events from the kernel here (${(err as Error).message}; they come only in the initial network namespace, with CONFIG_PROC_EVENTS): the processes are counted every ${PROCESS_POLL_MS / 1000} s instead, so a change can take that long to count (keepalived counts them once and never again)`,
       );
+      this.startPolling();
+      return;
     }
     // What started or ended between the first count and the subscription.
     this.recount();
+  }
+
+  private startPolling(): void {
+    const tick = (): void => {
+      if (this.tracker === undefined) {
+        this.poll = undefined;
+        return;
+      }
+      this.recount();
+      this.poll = this.clock.setTimer(PROCESS_POLL_MS, tick);
+    };
+    this.poll = this.clock.setTimer(PROCESS_POLL_MS, tick);
   }
 
   private recount(): void {
@@ -113,5 +136,7 @@ export class ProcessWatch {
     this.tracker?.stop();
     this.subscription?.close();
     this.subscription = undefined;
+    this.poll?.cancel();
+    this.poll = undefined;
   }
 }

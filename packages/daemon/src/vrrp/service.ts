@@ -724,8 +724,8 @@ export class VrrpService {
     this.preparer = scriptPreparer(next);
     // New and changed vrrp_scripts and track_files run from now on; those no longer used stop.
     const fresh = this.trackers.sync(next, this.preparer);
-    // A reload that adds the first vrrp_track_process subscribes; if the kernel gives no events, counts stay as scanned (logged).
-    await this.trackers.openProcessEvents().catch((err: Error) => this.log.error(`track_process: ${err.message}; the processes were counted once and are not followed`));
+    // A reload that adds the first vrrp_track_process subscribes (where the kernel gives no events, it polls).
+    await this.trackers.openProcessEvents();
     // A link change still inside its interface_up_down_delays stays unseen.
     for (const l of await this.host.links()) this.links.set(l.index, { ...l, up: this.debouncer.shownUp(l.index) ?? l.up, mac: l.mac ?? this.links.get(l.index)?.mac });
     this.setDelays(next);

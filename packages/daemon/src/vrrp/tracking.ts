@@ -162,7 +162,7 @@ export class Trackers {
     return this.processes.counts();
   }
 
-  /** Subscribes to the kernel's process events when a vrrp_track_process is in use; rejects when there are none here. */
+  /** Subscribes to the kernel's process events when a vrrp_track_process is in use (where there are none, polls). */
   openProcessEvents(): Promise<void> {
     return this.processes.open();
   }
