@@ -256,8 +256,8 @@ function collect<T>(list: T[], item: T | undefined): boolean {
   return item !== undefined;
 }
 
-/** Marks a static rule's index in `ruleOrder` (all static indices are below it). */
-const STATIC = 1 << 30;
+/** Where rules were read: a static rule (its index) or an instance's virtual_rules (the instance's index). */
+type RuleSource = { readonly staticRule: number } | { readonly instance: number };
 
 /**
  * keepalived 2.2.7 (vrrp_iprule.c) gives a rule without preference one of its own, counting
@@ -265,18 +265,17 @@ const STATIC = 1 << 30;
  * virtual_rules alike), and anew at each reload: the same numbers, so the kernel holds the same
  * rules. Instances are copied, never changed: the reload cache hands them on as read.
  */
-function numberRules(order: readonly number[], staticRules: RuleSpec[], instances: VrrpInstance[]): void {
+function numberRules(order: readonly RuleSource[], staticRules: RuleSpec[], instances: VrrpInstance[]): void {
   const next = { 4: 16384, 6: 16384 };
   const numbered = (r: RuleSpec): RuleSpec => (r.preference !== undefined ? r : { ...r, preference: next[r.family]-- });
   for (const at of order) {
-    if (at < 0) {
-      const k = at + STATIC;
-      staticRules[k] = numbered(staticRules[k]!);
+    if ('staticRule' in at) {
+      staticRules[at.staticRule] = numbered(staticRules[at.staticRule]!);
       continue;
     }
-    const i = instances[at]!;
+    const i = instances[at.instance]!;
     if (i.virtualRules.every((r) => r.preference !== undefined)) continue;
-    instances[at] = { ...i, virtualRules: i.virtualRules.map(numbered) };
+    instances[at.instance] = { ...i, virtualRules: i.virtualRules.map(numbered) };
   }
 }
 
@@ -410,8 +409,8 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
   const trackGroups: TrackGroup[] = [];
   const garpGroups: GarpGroup[] = [];
   const garpInterfaces = new Set<string>();
-  // Where the rules were read, in order: an instance's index, or a static rule's index - STATIC.
-  const ruleOrder: number[] = [];
+  // Where the rules were read, in order (keepalived numbers them so).
+  const ruleOrder: RuleSource[] = [];
   // keepalived looks a static item's track_group up as it reads the item: one defined later is "not found".
   const readBeforeGroup = new Set<Position>();
   const noteEarlyRefs = (items: ReadonlyArray<{ readonly trackGroup?: string; readonly pos: Position }>): void => {
@@ -451,7 +450,7 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
         collect(groups, keep(parseVirtualServerGroup(n, diags), n, fp));
         continue;
       case 'vrrp_instance':
-        if (collect(instances, keep(parseVrrpInstance(n, globals, diags), n, fp))) ruleOrder.push(instances.length - 1);
+        if (collect(instances, keep(parseVrrpInstance(n, globals, diags), n, fp))) ruleOrder.push({ instance: instances.length - 1 });
         continue;
       case 'static_ipaddress':
         for (const e of blockOf(n, diags) ?? []) collect(staticAddresses, parseVip(e, diags));
@@ -462,7 +461,7 @@ export function buildConfig(file: string, nodes: readonly Node[], diags: Diagnos
         noteEarlyRefs(staticRoutes);
         continue;
       case 'static_rules':
-        for (const r of ruleBlock(n, diags)) ruleOrder.push(staticRules.push(r) - 1 - STATIC);
+        for (const r of ruleBlock(n, diags)) ruleOrder.push({ staticRule: staticRules.push(r) - 1 });
         noteEarlyRefs(staticRules);
         continue;
       case 'interface_up_down_delays':

@@ -647,8 +647,9 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     if (d.vips.some((v) => v.family === 4)) diags.error('CONF_ERR_CONFLICT', d.nativeIpv6, 'native_ipv6 with IPv4 addresses (keepalived refuses it too)');
     else diags.warning('CONF_ERR_VALUE', d.nativeIpv6, 'native_ipv6 is deprecated (keepalived says so too): the addresses give the family');
   }
-  const version = versionFor(d, block, family, d.strict ?? globals.vrrpStrict, globals.vrrpVersion, diags);
-  noVirtualAddresses(d, where, pos, version, d.strict ?? globals.vrrpStrict, at, diags);
+  const strict = d.strict ?? globals.vrrpStrict;
+  const version = versionFor(d, block, family, strict, globals.vrrpVersion, diags);
+  noVirtualAddresses(d, where, pos, version, strict, at, diags);
   d.advertInt = advertIntFor(version, d.advertInt, d.advertIntTok, diags);
   if (version === 3 && d.authentication !== undefined) {
     diags.warning('CONF_ERR_CONFLICT', d.authentication.pos, 'VRRPv3 has no authentication (RFC 5798): ignored, as keepalived ignores it; remove the authentication block');
@@ -658,7 +659,6 @@ export function parseVrrpInstance(node: Node, globals: GlobalDefs, diags: Diagno
     // keepalived: "Initial state master is incompatible with AH authentication - clearing".
     diags.warning('CONF_ERR_CONFLICT', d.authentication.pos, 'with auth_type AH the instance starts as BACKUP (it must learn the peers\' AH sequence number before taking over), whatever state says');
   }
-  const strict = d.strict ?? globals.vrrpStrict;
   if (strict) strictCorrections(d, at, family, version, diags);
   preemptCorrections(d, at, diags);
   for (const ti of d.tracking.trackInterface) {
@@ -759,8 +759,7 @@ const FAMILY_FIXING = new Set(['virtual_ipaddress', 'native_ipv6', 'unicast_src_
  */
 function versionFor(d: Draft, block: readonly Node[], family: 4 | 6, strict: boolean, globalVersion: 2 | 3, diags: Diagnostics): 2 | 3 {
   if (family === 4) return d.version ?? globalVersion;
-  if (d.version !== 3 && d.version !== 2) return 3;
-  if (d.version === 3) return 3;
+  if (d.version !== 2) return 3;
   const at = d.versionTok!.pos;
   let versionLine = block.length - 1;
   while (versionLine > 0 && block[versionLine]!.keyword.text !== 'version') versionLine--;

@@ -79,12 +79,9 @@ export class ProcessWatch {
     this.recount();
   }
 
+  /** Counts again every PROCESS_POLL_MS until stop() or a sync() to no tracks cancels it. */
   private startPolling(): void {
     const tick = (): void => {
-      if (this.tracker === undefined) {
-        this.poll = undefined;
-        return;
-      }
       this.recount();
       this.poll = this.clock.setTimer(PROCESS_POLL_MS, tick);
     };

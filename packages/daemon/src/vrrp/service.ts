@@ -300,12 +300,17 @@ export class VrrpService {
     try {
       return await this.add(i, part);
     } catch (err) {
-      if ((err as NetError).code !== 'NET_ERR_NO_ADDRESS') throw err;
-      this.dropChannelOf(i);
-      this.watchAddressEvents();
-      this.wait(i, (err as Error).message, 'an address is added');
+      if (!isNoAddress(err)) throw err;
+      this.waitForAddress(i, err);
       return undefined;
     }
+  }
+
+  /** An instance whose interface has no address to send from: in FAULT until one is added. */
+  private waitForAddress(i: VrrpInstance, err: NetError): void {
+    this.dropChannelOf(i);
+    this.watchAddressEvents();
+    this.wait(i, err.message, 'an address is added');
   }
 
   private wait(i: VrrpInstance, why: string, until = 'it appears (dynamic_interfaces)'): void {
@@ -328,9 +333,11 @@ export class VrrpService {
         this.begin(await this.add(i, part));
       } catch (err) {
         // Not ready yet (no address to send from): its channel is opened afresh next time.
-        this.dropChannelOf(i);
-        if ((err as NetError).code === 'NET_ERR_NO_ADDRESS') this.watchAddressEvents();
-        this.wait(i, (err as Error).message, 'an address is added');
+        if (isNoAddress(err)) this.waitForAddress(i, err);
+        else {
+          this.dropChannelOf(i);
+          this.wait(i, (err as Error).message);
+        }
       }
     }
   }
@@ -939,4 +946,9 @@ export class VrrpService {
     if (this.part?.globalDefs.disableLocalIgmp === true) this.host.releaseHostSysctl(IGMP_LINK_LOCAL);
     await this.host.close();
   }
+}
+
+/** The error an instance's channel gives when its interface has no address of its family to send from. */
+function isNoAddress(err: unknown): err is NetError {
+  return (err as Partial<NetError> | undefined)?.code === 'NET_ERR_NO_ADDRESS';
 }
