@@ -9,6 +9,11 @@ export interface TrackedItem {
   readonly reverse: boolean;
   /** track_file: the number in the file. */
   readonly value?: number;
+  /**
+   * A vrrp_script that has not finished its first run (keepalived's INIT, without init_fail):
+   * its weight counts neither way, and at weight 0 the instance waits for it (`held`).
+   */
+  readonly pending?: boolean;
 }
 
 /**
@@ -28,10 +33,16 @@ export function fileVerdict(value: number, weight: number, reverse: boolean): { 
  * weight puts the instance in FAULT while the item is down (up, with reverse).
  * The result is clamped by the state machine (1-254, 255 for an owner).
  */
-export function trackedPriority(base: number, items: readonly TrackedItem[]): { priority: number; fault: string | undefined } {
+export function trackedPriority(base: number, items: readonly TrackedItem[]): { priority: number; fault: string | undefined; held: string | undefined } {
   let priority = base;
   let fault: string | undefined;
+  let held: string | undefined;
   for (const i of items) {
+    if (i.pending === true) {
+      // keepalived's initialise_track_script_state: an INIT script neither adds nor takes its weight.
+      if (i.weight === 0) held ??= `${i.kind} ${i.name} has not reported yet`;
+      continue;
+    }
     if (i.kind === 'file') {
       const value = i.value ?? 0;
       const v = fileVerdict(value, i.weight, i.reverse);
@@ -46,7 +57,7 @@ export function trackedPriority(base: number, items: readonly TrackedItem[]): { 
     const applies = i.weight > 0 ? i.ok : !i.ok;
     if (applies) priority += i.reverse ? -i.weight : i.weight;
   }
-  return { priority, fault };
+  return { priority, fault, held };
 }
 
 /** A script's rise/fall state: `fall` failures in a row take it down, `rise` successes bring it up. */

@@ -14,9 +14,17 @@ test('weights: positive while up, negative while down, reverse flips the sign', 
 });
 
 test('a zero weight means FAULT while down (while up with reverse)', (t) => {
-  t.deepEqual(trackedPriority(100, [item(false, 0)]), { priority: 100, fault: 'script chk is down' });
+  t.deepEqual(trackedPriority(100, [item(false, 0)]), { priority: 100, fault: 'script chk is down', held: undefined });
   t.is(trackedPriority(100, [item(true, 0)]).fault, undefined);
   t.deepEqual(trackedPriority(100, [item(true, 0, true)]).fault, 'script chk is up (reverse)');
+});
+
+test('a script before its first result (keepalived INIT): its weight counts neither way, and at weight 0 the instance is held, not faulted', (t) => {
+  const pending = (weight: number): TrackedItem => ({ ...item(true, weight), pending: true });
+  t.is(trackedPriority(100, [pending(20)]).priority, 100);
+  t.is(trackedPriority(100, [pending(-30)]).priority, 100);
+  t.deepEqual(trackedPriority(100, [pending(0)]), { priority: 100, fault: undefined, held: 'script chk has not reported yet' });
+  t.deepEqual(trackedPriority(100, [pending(0), item(false, 0)]).fault, 'script chk is down', 'a fault is still a fault');
 });
 
 test('rise and fall: consecutive results are needed to change the verdict', (t) => {
@@ -36,7 +44,7 @@ test('rise and fall: consecutive results are needed to change the verdict', (t) 
 
 test('track_file: value x weight, reverse negates, below -253 or a non-zero value with weight 0 is FAULT', (t) => {
   const file = (value: number, weight: number, reverse = false): TrackedItem => ({ kind: 'file', name: 'f', ok: true, weight, reverse, value });
-  t.deepEqual(trackedPriority(100, [file(0, 10)]), { priority: 100, fault: undefined });
+  t.deepEqual(trackedPriority(100, [file(0, 10)]), { priority: 100, fault: undefined, held: undefined });
   t.is(trackedPriority(100, [file(-3, 10)]).priority, 70);
   t.is(trackedPriority(100, [file(2, 10, true)]).priority, 80);
   t.deepEqual(trackedPriority(100, [file(-300, 1)]).fault, 'file f holds -300 (x 1 < -253)');

@@ -247,3 +247,71 @@ test('the VRRP part of a configuration holds what the side runs, and no virtual 
   t.deepEqual(Object.keys(part).sort(), ['bfdInstances', 'globalDefs', 'syncGroups', 'trackFiles', 'trackProcesses', 'vrrpInstances', 'vrrpScripts']);
   t.is(part.vrrpInstances.length, 1);
 });
+
+/** The notify FIFO lines of a director started on `text` (its link down first when `linkDown`), after `ms`. */
+async function startLines(text: string, ms: number, linkDown = false): Promise<string[]> {
+  const clock = new FakeClock(1000);
+  const host = new FakeHost(new FakeSegment(clock), '192.0.2.11');
+  if (linkDown) host.setLink(false);
+  const service = new VrrpService({ host, clock, log: memoryLogger() });
+  const lines: string[] = [];
+  service.onNotifyLine = (l) => lines.push(l);
+  await service.start(vrrpPartOf(configFrom(text)));
+  await settle();
+  await run(clock, ms);
+  await service.stop();
+  return lines.filter((l) => !l.includes('STOP') && !l.includes('INIT'));
+}
+
+test('start order as keepalived writes it (the netns oracle compares with keepalived itself): a sync group BACKUP before its members, an address owner MASTER after the others enter BACKUP', async (t) => {
+  const grouped = await startLines(group('G', ['VI_1', 'VI_2']) + instance('VI_1', 51, 100, '192.0.2.100') + instance('VI_2', 52, 100, '192.0.2.200'), 5000);
+  t.deepEqual(grouped.slice(0, 3), ['GROUP "G" BACKUP 0', 'INSTANCE "VI_1" BACKUP 100', 'INSTANCE "VI_2" BACKUP 100']);
+  // Which member goes MASTER first follows the timers (same instant on the fake clock): the oracle checks it.
+  t.deepEqual(grouped.slice(3, 5).sort(), ['INSTANCE "VI_1" MASTER 100', 'INSTANCE "VI_2" MASTER 100']);
+  t.is(grouped[5], 'GROUP "G" MASTER 0');
+  t.deepEqual(await startLines(instance('VI_1', 51, 255, '192.0.2.100') + instance('VI_2', 52, 100, '192.0.2.200'), 100), ['INSTANCE "VI_2" BACKUP 100', 'INSTANCE "VI_1" MASTER 255']);
+  t.deepEqual(await startLines(group('G', ['VI_1', 'VI_2']) + instance('VI_1', 51, 255, '192.0.2.100') + instance('VI_2', 52, 255, '192.0.2.200'), 100), [
+    'GROUP "G" BACKUP 0',
+    'INSTANCE "VI_1" BACKUP 255',
+    'INSTANCE "VI_2" BACKUP 255',
+  ], 'owners in a sync group wait an advert interval in BACKUP, as keepalived');
+});
+
+test('a link down at start: FAULT straight away, never BACKUP first; in a sync group every member, then the group', async (t) => {
+  t.deepEqual(await startLines(instance('VI_1', 51, 100, '192.0.2.100'), 5000, true), ['INSTANCE "VI_1" FAULT 100']);
+  t.deepEqual(await startLines(group('G', ['VI_1', 'VI_2']) + instance('VI_1', 51, 100, '192.0.2.100') + instance('VI_2', 52, 255, '192.0.2.200'), 5000, true), [
+    'INSTANCE "VI_1" FAULT 100',
+    'INSTANCE "VI_2" FAULT 255',
+    'GROUP "G" FAULT 0',
+  ]);
+});
+
+test('a tracked script before its first result: the instance waits in FAULT without a word; the first failure is told as FAULT (fall does not apply), a first success lets it start', async (t) => {
+  const clock = new FakeClock(1000);
+  const host = new FakeHost(new FakeSegment(clock), '192.0.2.11');
+  const outcomes = new Map<string, { ms: number; ok: boolean }>([
+    ['/bin/false', { ms: 50, ok: false }],
+    ['/bin/sleep 2', { ms: 2000, ok: true }],
+  ]);
+  const exec = (s: PreparedScript): Promise<ScriptOutcome> => {
+    const o = outcomes.get(s.text)!;
+    return new Promise((resolve) => clock.setTimer(o.ms, () => resolve({ code: o.ok ? 0 : 1, signal: null, timedOut: false, output: '' })));
+  };
+  const scripts = 'vrrp_script failing {\n    script "/bin/false"\n    interval 1\n    fall 3\n}\nvrrp_script slow {\n    script "/bin/sleep 2"\n    interval 5\n    timeout 4\n}\n';
+  const service = new VrrpService({ host, clock, log: memoryLogger(), exec });
+  const lines: string[] = [];
+  service.onNotifyLine = (l) => lines.push(l);
+  const text = scripts + instance('VI_1', 51, 100, '192.0.2.100', ['track_script {', '    failing', '}']) + instance('VI_2', 52, 100, '192.0.2.200', ['track_script {', '    slow', '}']) + instance('VI_3', 53, 100, '192.0.2.30');
+  await service.start(vrrpPartOf(configFrom(text)));
+  await settle();
+  t.deepEqual(lines, ['INSTANCE "VI_3" BACKUP 100'], 'nothing of the instances waiting for their scripts');
+  t.deepEqual(service.status().map((i) => i.state), ['FAULT', 'FAULT', 'BACKUP']);
+  await run(clock, 100);
+  t.deepEqual(lines, ['INSTANCE "VI_3" BACKUP 100', 'INSTANCE "VI_1" FAULT 100'], 'one failure is enough before the first result, as keepalived');
+  await run(clock, 2000);
+  t.deepEqual(lines.slice(2), ['INSTANCE "VI_2" BACKUP 100']);
+  await run(clock, 5000);
+  t.deepEqual(service.status().map((i) => i.state), ['FAULT', 'MASTER', 'MASTER'], 'the failing one never took its address');
+  t.false(host.addresses.has('192.0.2.100/24'));
+  await service.stop();
+});

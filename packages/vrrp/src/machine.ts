@@ -78,9 +78,11 @@ export type MachineEvent =
    * `resumeMaster`: this router was MASTER a moment ago and only its process restarted (the
    * daemon's VRRP side was killed and brought back within the peers' Master_Down_Interval):
    * it takes the role straight back instead of leaving it for a backup to take and then
-   * preempting it again.
+   * preempting it again. `fault`: something the instance needs is already missing (its link
+   * is down, a tracked item failed): it starts in FAULT, as keepalived's vrrp_init_state puts
+   * it, without passing through BACKUP (no BACKUP notification for a router that cannot be one).
    */
-  | { readonly kind: 'startup'; readonly resumeMaster?: boolean }
+  | { readonly kind: 'startup'; readonly resumeMaster?: boolean; readonly fault?: string }
   | { readonly kind: 'timer' }
   | { readonly kind: 'advert'; readonly priority: number; readonly intervalCs: number; readonly src: string }
   | { readonly kind: 'shutdown' }
@@ -195,6 +197,15 @@ function becomeBackup(
   return result(next, [{ kind: 'transition', from: s.state, to: 'BACKUP', reason }, { kind: 'delVips' }]);
 }
 
+function becomeFault(p: InstanceParams, s: MachineState, reason: string): StepResult {
+  const actions: MachineAction[] = [{ kind: 'transition', from: s.state, to: 'FAULT', reason }];
+  if (s.state === 'MASTER') actions.push({ kind: 'sendAdvert', priority: 0 });
+  // As for BACKUP: a faulted router holds none of the addresses, whatever put them there.
+  actions.push({ kind: 'delVips' });
+  const next: MachineState = { state: 'FAULT', effectivePriority: s.effectivePriority, masterAdverIntervalCs: p.intervalCs, preemptAllowedAt: s.preemptAllowedAt };
+  return result(next, actions);
+}
+
 function startAsBackupOrOwner(p: InstanceParams, s: MachineState, now: number, reason: string): StepResult {
   // RFC 5798 §6.4.1: the address owner becomes master at once.
   if (s.effectivePriority === 255) return becomeMaster(p, s, now, `${reason}, address owner`);
@@ -292,6 +303,13 @@ export function step(p: InstanceParams, s: MachineState, e: MachineEvent, now: n
     case 'startup':
       if (s.state !== 'INIT') return result(s, []);
       if (e.resumeMaster === true) return becomeMaster(p, { ...s, preemptAllowedAt: now }, now, 'resumed: was MASTER before its VRRP process restarted');
+      if (e.fault !== undefined) return becomeFault(p, { ...s, preemptAllowedAt: now + p.preemptDelayMs }, e.fault);
+      if (p.syncGroup === true && s.effectivePriority === 255) {
+        // keepalived's vrrp_init_state: a sync group starts BACKUP, and an address owner in it waits
+        // one advert interval plus the smallest skew (VRRP_TIMER_SKEW_MIN) to hear any master.
+        const skewMin = p.version === 3 ? (p.intervalCs * 10) / 256 : 1000 / 256;
+        return becomeBackup(p, { ...s, preemptAllowedAt: now + p.preemptDelayMs }, now, 'startup, address owner in a sync group', { downInMs: p.intervalCs * 10 + skewMin });
+      }
       return startAsBackupOrOwner(p, { ...s, preemptAllowedAt: now + p.preemptDelayMs }, now, 'startup');
     case 'shutdown': {
       if (s.state === 'INIT') return result(s, []);
@@ -301,15 +319,9 @@ export function step(p: InstanceParams, s: MachineState, e: MachineEvent, now: n
       const next: MachineState = { state: 'INIT', effectivePriority: s.effectivePriority, masterAdverIntervalCs: p.intervalCs, preemptAllowedAt: s.preemptAllowedAt };
       return result(next, actions);
     }
-    case 'fault': {
+    case 'fault':
       if (s.state === 'FAULT' || s.state === 'INIT') return result(s, []);
-      const actions: MachineAction[] = [{ kind: 'transition', from: s.state, to: 'FAULT', reason: e.reason }];
-      if (s.state === 'MASTER') actions.push({ kind: 'sendAdvert', priority: 0 });
-      // As for BACKUP: a faulted router holds none of the addresses, whatever put them there.
-      actions.push({ kind: 'delVips' });
-      const next: MachineState = { state: 'FAULT', effectivePriority: s.effectivePriority, masterAdverIntervalCs: p.intervalCs, preemptAllowedAt: s.preemptAllowedAt };
-      return result(next, actions);
-    }
+      return becomeFault(p, s, e.reason);
     case 'faultCleared':
       if (s.state !== 'FAULT') return result(s, []);
       return startAsBackupOrOwner(p, { ...s, state: 'FAULT' }, now, 'fault cleared');

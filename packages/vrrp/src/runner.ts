@@ -202,9 +202,12 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
     };
   }
 
-  /** Starts the instance; `resumeMaster` takes the MASTER role straight back (see the machine's startup event). */
-  start(resumeMaster = false): void {
-    this.dispatch(resumeMaster ? { kind: 'startup', resumeMaster } : { kind: 'startup' });
+  /**
+   * Starts the instance; `resumeMaster` takes the MASTER role straight back, `fault` starts it
+   * in FAULT for that reason (see the machine's startup event).
+   */
+  start(resumeMaster = false, fault?: string): void {
+    this.dispatch({ kind: 'startup', ...(resumeMaster ? { resumeMaster } : {}), ...(fault !== undefined ? { fault } : {}) });
   }
 
   /** Leaves the group: priority-0 advert and addresses removed if master. Resolves once addresses are gone. */

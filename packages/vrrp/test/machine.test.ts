@@ -67,6 +67,16 @@ test('state MASTER hint below 255 still waits Master_Down_Interval at start, as 
   t.is(r.next, masterDownIntervalMs(3, 100, 10));
 });
 
+test('Startup with a fault already known (its link down): FAULT straight from INIT, no BACKUP on the way, addresses cleared; the fault clearing starts the election', (t) => {
+  const r = run({ ...v2, priority: 255 }, [[0, { kind: 'startup', fault: 'eth1 is down' }]]);
+  t.is(r.s.state, 'FAULT');
+  t.deepEqual(r.actions.filter((a) => a.kind === 'transition'), [{ kind: 'transition', from: 'INIT', to: 'FAULT', reason: 'eth1 is down' }]);
+  t.deepEqual(kinds(r.actions), ['transition', 'delVips']);
+  const cleared = run(v2, [[0, { kind: 'startup', fault: 'eth1 is down' }], [500, { kind: 'faultCleared' }]]);
+  t.is(cleared.s.state, 'BACKUP');
+  t.is(cleared.next, 500 + masterDownIntervalMs(2, 100, 100));
+});
+
 test('Backup, Master_Down_Timer fires: advert, announce, MASTER (§6.4.2)', (t) => {
   const mdi = masterDownIntervalMs(2, 100, 100);
   const early = run(v2, [[0, { kind: 'startup' }], [mdi - 1, { kind: 'timer' }]]);

@@ -32,6 +32,11 @@ export class ScriptMonitor extends EventEmitter<{ change: [boolean] }> {
 
   /** Finished runs so far (none yet: keepalived's INIT status). */
   runs = 0;
+
+  /** No run has finished and the script does not start failed (init_fail): keepalived's INIT. */
+  get pending(): boolean {
+    return this.runs === 0 && !this.script.initFail;
+  }
   /** A run is under way (keepalived's `State = running`). */
   running = false;
 
@@ -57,13 +62,15 @@ export class ScriptMonitor extends EventEmitter<{ change: [boolean] }> {
       const why = outcome.timedOut ? `timed out after ${this.script.timeout ?? this.script.interval} s (process group killed)` : outcome.error ?? (outcome.signal !== null ? `killed by ${outcome.signal}` : `exit ${outcome.code}`);
       this.log.debug(`vrrp_script ${this.script.name}: ${why}${outcome.output !== '' ? `: ${outcome.output}` : ''}`);
     }
-    const next = nextScriptVerdict(this.verdict, success, this.script.rise, this.script.fall);
+    // keepalived (vrrp_init_script): before its first result a script is one run from either
+    // verdict, so the first run decides ("one success is enough"), whatever rise and fall say.
+    const first = this.runs === 1 && !this.script.initFail;
+    const next = first ? { ok: success, streak: 0 } : nextScriptVerdict(this.verdict, success, this.script.rise, this.script.fall);
     const changed = next.ok !== this.verdict.ok;
     this.verdict = next;
-    if (changed) {
-      this.log.info(`vrrp_script ${this.script.name} is now ${next.ok ? 'up' : 'down'}${success ? '' : outcome.output !== '' ? `: ${outcome.output}` : ''}`);
-      this.emit('change', next.ok);
-    }
+    if (changed) this.log.info(`vrrp_script ${this.script.name} is now ${next.ok ? 'up' : 'down'}${success ? '' : outcome.output !== '' ? `: ${outcome.output}` : ''}`);
+    // The first result is news even when it agrees with the assumed verdict: instances wait for it.
+    if (changed || first) this.emit('change', next.ok);
     this.schedule(Math.max(0, started + intervalMs - this.clock.now()));
   }
 

@@ -159,6 +159,17 @@ export class VrrpService {
   private groupOf = new Map<string, SyncGroup>();
   /** dynamic_interfaces: instances whose interfaces do not exist (yet), in FAULT until they appear. */
   private readonly waiting = new Map<string, VrrpInstance>();
+  /** Why each waiting instance waits (its FAULT reason, given to its sync group's other members). */
+  private readonly waitReasons = new Map<string, string>();
+  /** Until the instances begin at start: the waiting ones whose FAULT is still to be notified (in beginAll's order). */
+  private untold: Set<string> | undefined;
+  /** While beginAll runs: sync groups are notified in its order, not as their members move. */
+  private holdGroupNotify = false;
+  /**
+   * Instances started in FAULT only until a tracked vrrp_script (weight 0) reports for the first
+   * time (keepalived's num_script_init): that FAULT is not notified; what the script then says is.
+   */
+  private readonly held = new Set<string>();
   /** The configuration running (instances made when their interfaces appear need it). */
   private part: VrrpPart | undefined;
   /** use_vmac_addr: each running instance's virtual MAC interfaces for its addresses elsewhere. */
@@ -247,6 +258,7 @@ export class VrrpService {
       this.log.warn('no_accept is not enforced: a bare vrrp_iptables asks for no firewall rules, so traffic to the addresses is accepted');
     }
     let fresh: Array<{ start(): void }>;
+    this.untold = new Set();
     try {
       fresh = this.trackers.sync(part, this.preparer);
       await this.trackers.openProcessEvents();
@@ -257,6 +269,7 @@ export class VrrpService {
       await this.followSources(part);
       for (const i of part.vrrpInstances) await this.addOrWait(i, part);
     } catch (err) {
+      this.untold = undefined;
       await this.stop();
       throw err;
     }
@@ -271,12 +284,72 @@ export class VrrpService {
         pending,
         timer: this.clock.setTimer(delay * 1000, () => {
           this.startupDelay = undefined;
-          for (const m of pending) if (this.instances.includes(m)) this.begin(m);
+          this.beginAll(pending.filter((m) => this.instances.includes(m)), new Set());
         }),
       };
-    }
-    for (const m of this.instances) this.begin(m, resume.has(m.config.name));
+      for (const m of this.instances) pending.push(m);
+    } else this.beginAll(this.instances, resume);
     for (const mon of fresh) mon.start();
+  }
+
+  /**
+   * Starts instances in keepalived's order (vrrp_init_state, and the tracking set up before
+   * it), so notify scripts and FIFO readers see what keepalived writes: first the instances
+   * already in FAULT (a sync group's members together, then the group), then each sync group
+   * entering BACKUP before its members, then the others.
+   */
+  private beginAll(started: readonly Managed[], resume: ReadonlySet<string>): void {
+    const untold = this.untold ?? new Set<string>();
+    this.untold = undefined;
+    const byName = new Map(started.map((m) => [m.config.name, m]));
+    const order = this.part?.vrrpInstances.map((i) => i.name) ?? [];
+    const faults = new Map<string, string>();
+    const holds = new Set<string>();
+    for (const name of order) {
+      const group = this.groupOf.get(name);
+      for (const r of this.judged(group, group === undefined ? [byName.get(name)].filter((m) => m !== undefined) : this.membersOf(group))) {
+        if (r.groupFault !== undefined && (r.x === undefined || byName.has(r.name))) faults.set(r.name, r.groupFault);
+        if (r.hold !== undefined) holds.add(r.name);
+      }
+      if (this.waiting.has(name)) faults.set(name, this.waitReasons.get(name) ?? 'waiting');
+    }
+    const done = new Set<string>();
+    const startOne = (name: string): void => {
+      if (done.has(name)) return;
+      done.add(name);
+      const m = byName.get(name);
+      const waiting = this.waiting.get(name);
+      if (m !== undefined) this.begin(m, resume.has(name), faults.get(name));
+      else if (waiting !== undefined && untold.has(name)) this.notifier.instance(waiting, 'FAULT', waiting.priority, this.preparer!);
+    };
+    this.holdGroupNotify = true;
+    try {
+      for (const name of order) {
+        if (!faults.has(name) || done.has(name)) continue;
+        const group = this.groupOf.get(name);
+        if (group === undefined) startOne(name);
+        else {
+          for (const n of group.group) startOne(n);
+          this.groupNotify(group, true);
+        }
+      }
+      for (const g of this.part?.syncGroups ?? []) {
+        const members = g.group.map((n) => byName.get(n));
+        // A group with a member resuming MASTER is not starting, one waiting for scripts says nothing yet.
+        // (keepalived 2.2.7 starts a group of address owners as BACKUP too.)
+        if (members.some((m) => m === undefined || done.has(m.config.name) || resume.has(m.config.name) || holds.has(m.config.name))) continue;
+        this.groupStates.set(g.name, 'BACKUP');
+        this.notifier.group(g, 'BACKUP', this.preparer!);
+      }
+      // keepalived gives an address owner (or a master resumed) a timer of 1 us in vrrp_init_state:
+      // it becomes MASTER after every other instance has entered BACKUP.
+      const atOnce = (name: string): boolean => resume.has(name) || (byName.get(name)?.config.priority === 255 && !this.groupOf.has(name));
+      for (const name of order) if (!atOnce(name)) startOne(name);
+      for (const name of order) startOne(name);
+    } finally {
+      this.holdGroupNotify = false;
+    }
+    for (const g of this.part?.syncGroups ?? []) this.groupNotify(g);
   }
 
   /** The first interface an instance needs that does not exist, if any. */
@@ -316,9 +389,15 @@ export class VrrpService {
   private wait(i: VrrpInstance, why: string, until = 'it appears (dynamic_interfaces)'): void {
     const already = this.waiting.has(i.name);
     this.waiting.set(i.name, i);
+    this.waitReasons.set(i.name, why);
     if (already) return;
     this.log.warn(`(${i.name}) ${why}: FAULT until ${until}`);
-    this.notifier.instance(i, 'FAULT', i.priority, this.preparer!);
+    if (this.untold !== undefined) this.untold.add(i.name);
+    else this.notifier.instance(i, 'FAULT', i.priority, this.preparer!);
+    // A sync group with a member waiting is in FAULT as a whole.
+    const group = this.groupOf.get(i.name);
+    const running = group === undefined ? undefined : this.membersOf(group)[0];
+    if (running !== undefined && this.untold === undefined) this.recompute(running);
   }
 
   /** dynamic_interfaces: the waiting instances whose interfaces all exist now start. */
@@ -328,6 +407,7 @@ export class VrrpService {
     for (const i of [...this.waiting.values()]) {
       if (this.missingInterface(i) !== undefined) continue;
       this.waiting.delete(i.name);
+      this.waitReasons.delete(i.name);
       this.log.info(`(${i.name}) its interfaces exist now: starting`);
       try {
         this.begin(await this.add(i, part));
@@ -358,6 +438,7 @@ export class VrrpService {
       this.instances.splice(this.instances.indexOf(m), 1);
       this.dropChannelOf(m.config);
       this.waiting.set(m.config.name, m.config);
+      this.waitReasons.set(m.config.name, `${link.name} was deleted`);
       this.log.warn(`(${m.config.name}) ${link.name} was deleted: FAULT until it is back (dynamic_interfaces)`);
     }
   }
@@ -445,7 +526,7 @@ export class VrrpService {
       if (e.to === 'FAULT') log.warn(line, { ...e });
       else log.info(line, { ...e });
       const managed = this.instances.find((x) => x.runner === runner);
-      if (managed !== undefined) this.notifier.instance(managed.config, e.to, runner.effectivePriority, this.preparer!);
+      if (managed !== undefined && !(e.to === 'FAULT' && this.held.has(e.instance))) this.notifier.instance(managed.config, e.to, runner.effectivePriority, this.preparer!);
       this.onTransition?.(e);
       this.followGroup(e);
     });
@@ -518,14 +599,20 @@ export class VrrpService {
     );
   }
 
-  private begin(m: Managed, resumeMaster = false): void {
+  private begin(m: Managed, resumeMaster = false, fault?: string): void {
     if (this.startupDelay !== undefined) {
       this.startupDelay.pending.push(m);
       return;
     }
     // The effective priority goes in first: Master_Down_Interval's skew uses it.
     m.runner.setEffectivePriority(this.evaluate(m.config, this.groupOf.get(m.config.name), this.linksByName()).priority);
-    m.runner.start(resumeMaster);
+    let reason = fault;
+    if (reason === undefined && !resumeMaster) {
+      const group = this.groupOf.get(m.config.name);
+      reason = this.judged(group, group === undefined ? [m] : this.membersOf(group)).find((r) => r.name === m.config.name)?.hold;
+      if (reason !== undefined) this.held.add(m.config.name);
+    }
+    m.runner.start(resumeMaster, reason);
     this.recompute(m);
   }
 
@@ -568,20 +655,59 @@ export class VrrpService {
    */
   private recompute(m: Managed): void {
     const group = this.groupOf.get(m.config.name);
-    const members = group === undefined ? [m] : this.membersOf(group);
+    const judged = this.judged(group, group === undefined ? [m] : this.membersOf(group));
+    // The instance whose item changed moves first, then the rest of its group (keepalived's
+    // try_up_instance and down_instance act on it, then on the group).
+    for (const r of [...judged.filter((x) => x.x === m), ...judged.filter((x) => x.x !== m)]) {
+      if (r.x === undefined) continue;
+      const before = r.x.runner.effectivePriority;
+      if (!this.frozen.has(r.name)) r.x.runner.setEffectivePriority(r.priority);
+      if (r.hold !== undefined) {
+        r.x.runner.setFault(true, r.hold);
+        continue;
+      }
+      const wasHeld = this.held.delete(r.name);
+      r.x.runner.setFault(r.groupFault !== undefined, r.groupFault ?? 'tracking recovered');
+      // Still in FAULT once its scripts reported, for a fault of its own: now keepalived tells it
+      // (down_instance); a group member held with it stays in FAULT without a word.
+      if (wasHeld && r.x.runner.state === 'FAULT' && r.fault !== undefined) this.notifier.instance(r.x.config, 'FAULT', r.x.runner.effectivePriority, this.preparer!);
+      if (r.x.runner.effectivePriority !== before) this.priorityChanged(r.x, group);
+    }
+    if (group !== undefined) this.groupNotify(group);
+  }
+
+  /**
+   * The members' effective priorities and faults, in the group's order; a member waiting for
+   * its interface or address (no runner) is a faulty one, and so puts the others in FAULT.
+   */
+  private judged(group: SyncGroup | undefined, members: readonly Managed[]): Array<{ name: string; x: Managed | undefined; priority: number; fault: string | undefined; groupFault: string | undefined; hold: string | undefined }> {
     const links = this.linksByName();
-    const evaluated = members.map((x) => {
+    type Judged = { name: string; x: Managed | undefined; priority: number; fault: string | undefined; held: string | undefined; holdable: boolean };
+    const one = (x: Managed): Judged => {
       const t = this.evaluate(x.config, group, links);
       // unicast_fault_no_peer: no peer to send to is a fault, not a fall back to multicast.
       const noPeer = x.config.unicastFaultNoPeer && x.config.unicastPeer.length === 0 ? 'no unicast peer (unicast_fault_no_peer)' : undefined;
-      return { name: x.config.name, x, priority: t.priority, fault: this.linkFault(x) ?? t.fault ?? noPeer };
-    });
-    for (const r of groupFaults(group?.name, evaluated)) {
-      const before = r.x.runner.effectivePriority;
-      if (!this.frozen.has(r.name)) r.x.runner.setEffectivePriority(r.priority);
-      r.x.runner.setFault(r.groupFault !== undefined, r.groupFault ?? 'tracking recovered');
-      if (r.x.runner.effectivePriority !== before) this.priorityChanged(r.x, group);
+      // Only a starting instance waits for its scripts' first results (a running one runs on).
+      const holdable = x.runner.state === 'INIT' || this.held.has(x.config.name);
+      return { name: x.config.name, x, priority: t.priority, fault: this.linkFault(x) ?? t.fault ?? noPeer, held: holdable ? t.held : undefined, holdable };
+    };
+    let evaluated: Judged[];
+    if (group === undefined) evaluated = members.map(one);
+    else {
+      const byName = new Map(members.map((x) => [x.config.name, x]));
+      evaluated = group.group.flatMap((n) => {
+        const x = byName.get(n);
+        if (x !== undefined) return [one(x)];
+        const why = this.waiting.has(n) ? this.waitReasons.get(n) : undefined;
+        return why === undefined ? [] : [{ name: n, x: undefined, priority: 0, fault: `waiting: ${why}`, held: undefined, holdable: false }];
+      });
     }
+    // A fault wins over waiting; a sync group's starting members wait for every member's scripts (keepalived's num_member_init).
+    const waitingOn = evaluated.some((r) => r.fault !== undefined) ? undefined : evaluated.find((r) => r.held !== undefined);
+    return groupFaults(group?.name, evaluated).map((r) => ({
+      ...r,
+      hold: waitingOn === undefined || !r.holdable ? undefined : (r.held ?? `sync group ${group?.name ?? ''}: ${waitingOn.name}: ${waitingOn.held ?? ''}`),
+    }));
   }
 
   /**
@@ -641,7 +767,7 @@ export class VrrpService {
   }
 
   /** Tracked scripts, files, interfaces and BFD sessions: the effective priority and the first fault. */
-  private evaluate(i: VrrpInstance, group: SyncGroup | undefined, links: ReadonlyMap<string, LinkInfo>): { priority: number; fault: string | undefined } {
+  private evaluate(i: VrrpInstance, group: SyncGroup | undefined, links: ReadonlyMap<string, LinkInfo>): { priority: number; fault: string | undefined; held: string | undefined } {
     const groupHasOwner = group !== undefined && hasOwnerMember(group, this.part?.vrrpInstances ?? []);
     return this.trackers.evaluate(i, group, links, [...this.bfd.items(i, group, groupHasOwner), ...staticTrackItems(this.part?.staticTrack, i.name, links), ...this.sources.items(i, sourceInterfaces(i, links))], groupHasOwner);
   }
@@ -666,7 +792,9 @@ export class VrrpService {
   }
 
   private view(m: Managed): MemberView {
-    return { name: m.config.name, state: m.runner.state, wantsMaster: m.runner.wantsMaster };
+    // An address owner always wants MASTER (keepalived's wantstate): its group need not wait for its timer.
+    const owner = m.runner.state === 'BACKUP' && m.runner.effectivePriority === 255;
+    return { name: m.config.name, state: m.runner.state, wantsMaster: m.runner.wantsMaster || owner };
   }
 
   private apply(moves: readonly GroupMove[]): void {
@@ -690,13 +818,17 @@ export class VrrpService {
   private groupWantsMaster(name: string): void {
     const group = this.groupOf.get(name);
     if (group === undefined) return;
-    const decision = onWantMaster(group.name, this.membersOf(group).map((m) => this.view(m)));
+    const decision = onWantMaster(group.name, this.membersOf(group).map((m) => this.view(m)), name);
     if (decision.waitingFor.length > 0) this.log.debug(`(${name}) sync group ${group.name}: waits for ${decision.waitingFor.join(', ')}`);
     this.apply(decision.moves);
   }
 
-  private groupNotify(group: SyncGroup): void {
-    const state = settledState(this.membersOf(group).map((m) => this.view(m)), this.groupStates.get(group.name));
+  private groupNotify(group: SyncGroup, evenIfHeld = false): void {
+    if (this.holdGroupNotify && !evenIfHeld) return;
+    if (group.group.some((n) => this.held.has(n))) return;
+    // A member waiting for its interface or address is in FAULT.
+    const waiting = group.group.filter((n) => this.waiting.has(n)).map((n) => ({ name: n, state: 'FAULT' as const, wantsMaster: false }));
+    const state = settledState([...this.membersOf(group).map((m) => this.view(m)), ...waiting], this.groupStates.get(group.name));
     if (state === undefined) return;
     this.groupStates.set(group.name, state);
     this.notifier.group(group, state, this.preparer!);
@@ -743,6 +875,7 @@ export class VrrpService {
       const name = 'name' in step ? step.name : step.instance.name;
       if (this.waiting.has(name)) {
         this.waiting.delete(name);
+        this.waitReasons.delete(name);
         const i = next.vrrpInstances.find((x) => x.name === name);
         if (step.kind === 'remove' || i === undefined) report.removed.push(name);
         else {

@@ -32,10 +32,12 @@ export function followTransition(group: string, members: readonly MemberView[], 
  * (or already is): one member that still hears its master keeps all of them BACKUP, so a
  * single lost peer does not split the group (keepalived's "prefer backup").
  */
-export function onWantMaster(group: string, members: readonly MemberView[]): { readonly moves: GroupMove[]; readonly waitingFor: string[] } {
+export function onWantMaster(group: string, members: readonly MemberView[], trigger?: string): { readonly moves: GroupMove[]; readonly waitingFor: string[] } {
   const waitingFor = members.filter((m) => !m.wantsMaster && m.state !== 'MASTER').map((m) => m.name);
   if (waitingFor.length > 0) return { moves: [], waitingFor };
-  return { moves: members.map((m) => ({ kind: 'syncMaster', member: m.name, reason: `sync group ${group}: every member's master is gone` })), waitingFor };
+  // keepalived: the member whose timer ran out goes first (vrrp_goto_master), then vrrp_sync_master the others in order.
+  const ordered = [...members.filter((m) => m.name === trigger), ...members.filter((m) => m.name !== trigger)];
+  return { moves: ordered.map((m) => ({ kind: 'syncMaster', member: m.name, reason: `sync group ${group}: every member's master is gone` })), waitingFor };
 }
 
 /** The state the whole group has settled in, when every member agrees and it is not the one last notified. */

@@ -116,7 +116,7 @@ export class Trackers {
       for (const ref of t.trackScript) {
         const mon = this.scripts.get(ref.name);
         if (mon === undefined) continue;
-        items.push({ kind: 'script', name: ref.name, ok: mon.ok, weight: ref.weight ?? mon.script.weight, reverse: ref.reverse || mon.script.reverse });
+        items.push({ kind: 'script', name: ref.name, ok: mon.ok, weight: ref.weight ?? mon.script.weight, reverse: ref.reverse || mon.script.reverse, ...(mon.pending ? { pending: true } : {}) });
       }
       for (const ref of t.trackFile) {
         const mon = this.files.get(ref.name);
@@ -143,7 +143,7 @@ export class Trackers {
   };
 
   /** The instance's effective priority and the first tracked fault, if any; `extra`: items tracked elsewhere (BFD sessions). */
-  evaluate(instance: VrrpInstance, group: SyncGroup | undefined, links: ReadonlyMap<string, LinkInfo>, extra: readonly TrackedItem[] = [], groupHasOwner = false): { priority: number; fault: string | undefined } {
+  evaluate(instance: VrrpInstance, group: SyncGroup | undefined, links: ReadonlyMap<string, LinkInfo>, extra: readonly TrackedItem[] = [], groupHasOwner = false): { priority: number; fault: string | undefined; held: string | undefined } {
     return trackedPriority(instance.priority, [...this.items(instance, group, links, groupHasOwner), ...extra]);
   }
 
