@@ -62,11 +62,16 @@ function defaults(kind: Checker['kind'], delayLoop: number): { retry: number; de
   }
 }
 
+const CASCADED: ReadonlyArray<keyof CheckerOptions> = ['connectIp', 'connectPort', 'bindTo', 'bindPort', 'connectTimeout', 'retry', 'delayBeforeRetry', 'warmup', 'delayLoop', 'alpha', 'logAllFailures', 'bindIf', 'fwmark'];
+
 /** Options cascade as in keepalived: checker, then real server, then virtual server. */
 function cascade(vs: VirtualServer, rs: RealServer, c: Checker): CheckerOptions {
-  const pick = <K extends keyof CheckerOptions>(k: K): CheckerOptions[K] => c.options[k] ?? rs.options[k] ?? vs.options[k];
-  const keys: Array<keyof CheckerOptions> = ['connectIp', 'connectPort', 'bindTo', 'bindPort', 'connectTimeout', 'retry', 'delayBeforeRetry', 'warmup', 'delayLoop', 'alpha', 'logAllFailures', 'bindIf', 'fwmark'];
-  return Object.fromEntries(keys.map((k) => [k, pick(k)]).filter(([, v]) => v !== undefined)) as CheckerOptions;
+  const out: Record<string, unknown> = {};
+  for (const k of CASCADED) {
+    const v = c.options[k] ?? rs.options[k] ?? vs.options[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return out as CheckerOptions;
 }
 
 /** Plans every runnable check of a virtual server; returns the kinds it cannot run. */
@@ -75,6 +80,7 @@ export function planChecks(vs: VirtualServer, prepare?: ScriptPreparer, pinger?:
   const unsupported: Checker['kind'][] = [];
   const disabled: string[] = [];
   for (const rs of vs.realServers) {
+    const rsName = realServerName(rs);
     rs.checkers.forEach((c, index) => {
       if (!RUNNABLE_CHECKERS.has(c.kind)) {
         unsupported.push(c.kind);
@@ -85,7 +91,7 @@ export function planChecks(vs: VirtualServer, prepare?: ScriptPreparer, pinger?:
       // since not found/accessible"); the real server keeps its other checkers, or none.
       const script = c.kind === 'MISC_CHECK' && prepare !== undefined ? preparedOrDisabled(prepare, { command: c.path, ...userFields(c.user), pos: c.pos }) : undefined;
       if (script instanceof ScriptUnavailable) {
-        disabled.push(`(${vs.name}) ${realServerName(rs)}: MISC_CHECK disabled: ${script.message}`);
+        disabled.push(`(${vs.name}) ${rsName}: MISC_CHECK disabled: ${script.message}`);
         return;
       }
       const o = cascade(vs, rs, c);
@@ -159,16 +165,20 @@ export function planChecks(vs: VirtualServer, prepare?: ScriptPreparer, pinger?:
                 ...local,
               })
             : () => Promise.resolve({ ok: false, reason: `${c.kind} is not implemented` });
+      let signature: string | undefined;
       checks.push({
-        id: `${vs.name}|${realServerName(rs)}|${c.kind}#${index}`,
+        id: `${vs.name}|${rsName}|${c.kind}#${index}`,
         virtualServer: vs.name,
-        realServer: realServerName(rs),
+        realServer: rsName,
         kind: c.kind,
         timing,
         run,
         target: `${host.includes(':') ? `[${host}]` : host}:${port}`,
-        // What makes two checks the same across a reload: the checker block and every option it inherits.
-        signature: modelKey([c, o, vs.delayLoop, vs.virtualhost ?? null, rs.virtualhost ?? null]),
+        // What makes two checks the same across a reload: the checker block and every option it
+        // inherits. Worked out when a reload compares it, not for every check at start.
+        get signature(): string {
+          return (signature ??= modelKey([c, o, vs.delayLoop, vs.virtualhost ?? null, rs.virtualhost ?? null]));
+        },
         ...(c.kind === 'TCP_CHECK' && tcp !== undefined && sockets === undefined ? { runSelfTimed: tcp.prepare(tcpTarget) } : {}),
       });
     });

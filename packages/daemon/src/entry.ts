@@ -1,4 +1,5 @@
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { parseDaemonArgs, SIGNUMS, USAGE, versionText, type DaemonOptions } from './cli.js';
 import { configTest } from './config-check.js';
 
@@ -67,6 +68,10 @@ export async function main(argv: readonly string[]): Promise<void> {
       return;
     }
   }
+  // V8 drops the compiled code of functions that did not run for a few collections; a reload's
+  // code runs once per reload, hours apart, and was compiled again each time (the first reload's
+  // cost, not a later one's). The daemon keeps it: a few megabytes at most.
+  setFlagsFromString('--no-flush-bytecode');
   // Loaded here, not imported: the daemon's modules are what `-t` must not pay for.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   await (require('./tandemd.js') as typeof import('./tandemd.js')).main(argv);

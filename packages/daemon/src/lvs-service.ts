@@ -101,7 +101,6 @@ export class LvsService {
   private readonly scheduler: CheckScheduler;
   private reals = new Map<string, RealState>();
   private byCheck = new Map<string, RealState>();
-  private signatures = new Map<string, string>();
   private virtualServers = new Map<string, VsState>();
   private config: Config | undefined;
   private pinger: IcmpPinger | undefined;
@@ -230,17 +229,14 @@ export class LvsService {
     );
     // The states of virtual servers planned again or gone leave the maps; a planned one takes
     // back each state whose checks have the same plans (keeping their history).
-    const dropped = new Map<string, { state: RealState; signatures: string[] }>();
+    const dropped = new Map<string, RealState>();
     for (const [name, v] of oldVs) {
       if (carried.has(name)) continue;
       for (const state of v.reals) {
         const key = realKey(state.vs, state.rs);
-        dropped.set(key, { state, signatures: state.checks.map((c) => this.signatures.get(c.id) ?? '') });
+        dropped.set(key, state);
         this.reals.delete(key);
-        for (const c of state.checks) {
-          this.byCheck.delete(c.id);
-          this.signatures.delete(c.id);
-        }
+        for (const c of state.checks) this.byCheck.delete(c.id);
       }
     }
     const kept = new Set<string>();
@@ -248,32 +244,40 @@ export class LvsService {
     for (const vs of config.virtualServers) {
       const checks = plans.get(vs.name);
       if (checks === undefined) {
-        // Unchanged: the same states, now pointing at the new file's objects (positions may have moved).
+        // Unchanged: the same states, now pointing at the new file's objects (positions may have
+        // moved; a block the reader reused is the very same object, with nothing to re-point).
         const v = oldVs.get(vs.name)!;
+        virtualServers.set(vs.name, v);
+        if (v.vs === vs) continue;
         v.vs = vs;
         v.reals.forEach((state, i) => {
           state.vs = vs;
           state.rs = vs.realServers[i]!;
         });
-        virtualServers.set(vs.name, v);
         continue;
       }
       const states: RealState[] = [];
+      const byReal = new Map<string, PlannedCheck[]>();
+      for (const c of checks) {
+        const list = byReal.get(c.realServer);
+        if (list === undefined) byReal.set(c.realServer, [c]);
+        else list.push(c);
+      }
       for (const rs of vs.realServers) {
         const key = realKey(vs, rs);
-        const mine = checks.filter((c) => c.realServer === realServerName(rs));
+        const mine = byReal.get(realServerName(rs)) ?? [];
         const old = dropped.get(key);
-        const same = old !== undefined && old.state.checks.length === mine.length && mine.every((c, i) => old.state.checks[i]?.id === c.id && old.signatures[i] === c.signature);
+        const same = old !== undefined && old.checks.length === mine.length && mine.every((c, i) => old.checks[i]?.id === c.id && old.checks[i].signature === c.signature);
         let state: RealState;
         if (same) {
-          state = { ...old.state, vs, rs };
+          state = { ...old, vs, rs };
           for (const c of mine) kept.add(c.id);
         } else {
           const alpha = mine.some((c) => c.timing.alpha);
           const told = rs.checkers.some((c) => c.kind === 'FILE_CHECK' || c.kind === 'BFD_CHECK');
           state = { vs, rs, checks: mine, up: !alpha, reason: mine.length === 0 && !told ? 'no checker: always up' : alpha ? 'alpha: down until checked' : 'not checked yet', dynamicWeight: undefined, files: [] };
           // keepalived's clear_diff_rs: a real server still in its virtual server keeps its effective weight across a reload.
-          if (old?.state.snmpWeight !== undefined) state.snmpWeight = old.state.snmpWeight;
+          if (old?.snmpWeight !== undefined) state.snmpWeight = old.snmpWeight;
         }
         state.checks = mine;
         state.files = rs.checkers.flatMap((c) => {
@@ -284,10 +288,7 @@ export class LvsService {
         this.bfdChecks.plan(key, bfdChecksOf(vs, rs));
         states.push(state);
         this.reals.set(key, state);
-        for (const c of mine) {
-          this.byCheck.set(c.id, state);
-          this.signatures.set(c.id, c.signature);
-        }
+        for (const c of mine) this.byCheck.set(c.id, state);
       }
       const health = (rs: RealServer): RealHealth => this.healthIn(this.reals, vs, rs);
       const before = oldVs.get(vs.name);
@@ -295,7 +296,7 @@ export class LvsService {
       virtualServers.set(vs.name, { vs, quorumUp: up, error: before?.error, inKernel: before?.inKernel ?? false, syncedQuorumUp: before?.syncedQuorumUp ?? false, table: undefined, reals: states });
       if (before === undefined && !up) this.quorumChanged(vs, false, liveWeightSum(vs, health), true);
     }
-    for (const { state } of dropped.values()) for (const c of state.checks) if (!kept.has(c.id)) this.scheduler.remove(c.id);
+    for (const state of dropped.values()) for (const c of state.checks) if (!kept.has(c.id)) this.scheduler.remove(c.id);
     // nftables_ipvs: a virtual server whose fwmark changed (a group gained or lost its fwmark entries) wants another table.
     const fwmarks = assignFwmarks(config, this.fwmarks);
     for (const v of virtualServers.values()) if (fwmarkOf(v.vs, fwmarks) !== fwmarkOf(v.vs, this.fwmarks)) v.table = undefined;
@@ -310,8 +311,11 @@ export class LvsService {
       }
     }
     this.watchFiles(config);
-    this.bfdChecks.retain(new Set(this.reals.keys()));
-    for (const [key, s] of this.reals) if (this.bfdChecks.has(key)) this.update(s, this.bfdChecks.failure(key) ?? 'BFD checks up', true);
+    this.bfdChecks.retain((key) => this.reals.has(key));
+    for (const key of this.bfdChecks.keys()) {
+      const s = this.reals.get(key);
+      if (s !== undefined) this.update(s, this.bfdChecks.failure(key) ?? 'BFD checks up', true);
+    }
   }
 
   /**
@@ -437,6 +441,19 @@ export class LvsService {
       this.keeper = new TableKeeper(ipvs);
     }
     if (this.keeper !== undefined) await this.sync();
+  }
+
+  /**
+   * A reload of the running configuration with nothing changed, applied to nothing: every
+   * virtual server carried as it is, and the desired table planned against what IPVS was given
+   * (no operation comes of it). Synchronous, so no reload can come between its steps. For the
+   * daemon's rehearsal after start (tandemd.ts rehearseReloadSoon).
+   */
+  rehearseReload(): void {
+    const config = this.config;
+    if (config === undefined) return;
+    this.install(config, new Set());
+    this.keeper?.plan(this.desired().table);
   }
 
   /** True once an IPVS client is attached. */

@@ -35,6 +35,11 @@ export class ReloadQueue<T extends { readonly applied: boolean }> {
     return this.queued;
   }
 
+  /** True while a reload runs or waits. */
+  get busy(): boolean {
+    return this.running !== undefined || this.queued !== undefined;
+  }
+
   /** Settles once no reload runs or waits (whatever their outcome): a stop waits here so it never races one. */
   async idle(): Promise<void> {
     while (this.running !== undefined || this.queued !== undefined) await (this.queued ?? this.running)!.catch(() => undefined);

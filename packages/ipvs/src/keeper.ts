@@ -46,6 +46,12 @@ export class TableKeeper {
     });
   }
 
+  /** The operations a sync to `desired` would apply now, when the keeper knows the kernel's table without reading it (nothing is applied). */
+  plan(desired: readonly TableService[]): number | undefined {
+    if (this.programmed === undefined || this.running !== undefined) return undefined;
+    return planChanges(desired, this.programmed).length;
+  }
+
   /** Forgets what was programmed: the next sync reads the kernel first (after a reload, or on demand). */
   invalidate(): void {
     this.programmed = undefined;

@@ -56,6 +56,10 @@ export function planChanges(desired: readonly TableService[], current: readonly 
   for (const [id, t] of want) {
     const key = t.service.key;
     const existing = have.get(id);
+    // The very entry programmed last time (the daemon keeps each virtual server's entries until
+    // it changes): nothing to compare, so a health change among 10,000 destinations is planned
+    // without walking the other services' destinations.
+    if (existing === t) continue;
     if (existing === undefined) {
       // A new service: all its destinations are new (the first of each address and port).
       ops.push({ op: 'add-service', service: t.service });

@@ -56,18 +56,27 @@ export class TcpConnector {
   }
 
   /**
-   * Prepares a target once (its addresses parsed in native code) and returns the connect to
-   * it, reported through `done`: always later, never from inside the call.
+   * The connect to a target, reported through `done`: always later, never from inside the
+   * call. The target is prepared (its addresses parsed in native code) at its first connect,
+   * not here: a start plans 10,000 checks before the first of them runs, and the IPVS table
+   * waits for that planning.
    */
   prepare(t: TcpTarget): (done: (r: TcpOutcome) => void) => void {
-    let target: number;
-    try {
-      target = this.prober.addTarget(t.host, t.port, t.localAddress ?? '', t.localPort ?? 0);
-    } catch (err) {
-      const outcome = Object.freeze({ ok: false, reason: `connect ${(err as Error).message}` });
-      return (done) => void RESOLVED.then(() => done(outcome));
-    }
-    return (done) => this.enqueue(target, t.timeoutMs, done);
+    let target: number | undefined;
+    let refused: TcpOutcome | undefined;
+    return (done) => {
+      if (target === undefined && refused === undefined) {
+        try {
+          target = this.prober.addTarget(t.host, t.port, t.localAddress ?? '', t.localPort ?? 0);
+        } catch (err) {
+          refused = Object.freeze({ ok: false, reason: `connect ${(err as Error).message}` });
+        }
+      }
+      if (refused !== undefined) {
+        const outcome = refused;
+        void RESOLVED.then(() => done(outcome));
+      } else this.enqueue(target!, t.timeoutMs, done);
+    };
   }
 
   /** Resolves with 'connected', or the reason the connect failed (`connect ECONNREFUSED`, a timeout). */

@@ -39,8 +39,13 @@ export class BfdCheckVerdicts {
   }
 
   /** Forgets real servers no longer configured. */
-  retain(keys: ReadonlySet<string>): void {
-    for (const key of [...this.reals.keys()]) if (!keys.has(key)) this.reals.delete(key);
+  retain(configured: (key: string) => boolean): void {
+    for (const key of [...this.reals.keys()]) if (!configured(key)) this.reals.delete(key);
+  }
+
+  /** The real servers with BFD_CHECKs (a file without any has none to walk at each reload). */
+  keys(): IterableIterator<string> {
+    return this.reals.keys();
   }
 
   has(key: string): boolean {
