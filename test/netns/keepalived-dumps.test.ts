@@ -95,3 +95,33 @@ test.serial('SIGUSR1, SIGUSR2 and the JSON signal write what keepalived 2.2.7 wr
     await lab.cleanup();
   }
 });
+
+test.serial('without router_id, keepalived.data says the host canonical name as keepalived 2.2.7 does', async (t) => {
+  const lab = await Lab.create('tEdrid', ['a']);
+  try {
+    const conf = CONF.replace(/^ {4}router_id lb1\n/m, '');
+    t.false(conf.includes('router_id lb1'));
+    const path = lab.writeConfig('a', conf);
+    const routerId = async (cmd: string, args: (dir: string) => string[], pid: (dir: string, child: ReturnType<Lab['spawnIn']>) => number): Promise<string | undefined> => {
+      const dir = mkdtempSync(join(tmpdir(), 'tE-rid-'));
+      const child = lab.spawnIn('a', 'env', [`TMPDIR=${dir}`, cmd, ...args(dir)]);
+      try {
+        await sleep(2500);
+        process.kill(pid(dir, child), 'SIGUSR1');
+        const file = join(dir, 'keepalived.data');
+        await waitFor('keepalived.data', 5000, () => (existsSync(file) ? true : undefined), 50);
+        await sleep(200);
+        return /^ Router ID = (.*)$/m.exec(readFileSync(file, 'utf8'))?.[1];
+      } finally {
+        child.kill('SIGTERM');
+        await exited(child);
+      }
+    };
+    const k = await routerId('keepalived', (dir) => ['-n', '-l', '-P', '-f', path, '-p', join(dir, 'k.pid'), '-r', join(dir, 'v.pid'), '-c', join(dir, 'c.pid')], (dir) => Number(readFileSync(join(dir, 'k.pid'), 'utf8')));
+    const m = await routerId(TANDEMD, (dir) => ['-n', '-l', '-P', '-f', path, '--control-socket', join(dir, 't.sock'), '-p', join(dir, 't.pid')], (_dir, child) => child.pid!);
+    t.not(k, undefined);
+    t.is(m, k);
+  } finally {
+    await lab.cleanup();
+  }
+});

@@ -16,8 +16,8 @@ interface Member {
   readonly track?: string;
 }
 
-/** vrrp_script blocks the scenarios track: one failing, one that succeeds after 2 s. */
-const SCRIPTS = `vrrp_script failing {\n    script "/bin/false"\n    interval 1\n    fall 3\n    rise 1\n}\nvrrp_script slow_ok {\n    script "/bin/sleep 2"\n    interval 5\n    timeout 4\n}\n`;
+/** vrrp_script blocks the scenarios track: one failing, one that succeeds after 2 s, two starting failed (init_fail), one succeeding, one not. */
+const SCRIPTS = `vrrp_script failing {\n    script "/bin/false"\n    interval 1\n    fall 3\n    rise 1\n}\nvrrp_script slow_ok {\n    script "/bin/sleep 2"\n    interval 5\n    timeout 4\n}\nvrrp_script init_fail_ok {\n    script "/bin/true"\n    interval 1\n    init_fail\n}\nvrrp_script init_fail_failing {\n    script "/bin/false"\n    interval 1\n    init_fail\n}\n`;
 
 function conf(fifo: string, reader: string, members: readonly Member[], group: boolean): string {
   const instances = members
@@ -63,6 +63,8 @@ const SCENARIOS: ReadonlyArray<{ name: string; members: readonly Member[]; group
   { name: 'a tracked script failing from the start (fall 3)', members: [A, { ...B, track: 'failing' }], group: false, d0: 'down', lines: 3 },
   { name: 'a tracked script that takes 2 s to succeed', members: [A, { ...B, track: 'slow_ok' }], group: false, d0: 'down', lines: 4 },
   { name: 'sync group, a member tracking a failing script', members: [A, { ...B, track: 'failing' }], group: true, d0: 'down', lines: 2 },
+  { name: 'a tracked script with init_fail that succeeds', members: [A, { ...B, track: 'init_fail_ok' }], group: false, d0: 'down', lines: 4 },
+  { name: 'a tracked script with init_fail that keeps failing', members: [A, { ...B, track: 'init_fail_failing' }], group: false, d0: 'down', lines: 2 },
   { name: 'sync group, a member tracking a script that takes 2 s', members: [A, { ...B, track: 'slow_ok' }], group: true, d0: 'down', lines: 6 },
 ];
 

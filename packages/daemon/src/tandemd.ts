@@ -37,6 +37,7 @@ import { HostLedger } from './host-ledger.js';
 import { openIpvs } from './ipvs-open.js';
 import { planReport } from './plan.js';
 import { NotifyFifos } from './notify-fifo.js';
+import { localName } from './smtp/local-name.js';
 import { StaticNetwork } from './static-network.js';
 import type { IpvsClient } from '@tandem/ipvs';
 import { BfdSide } from './bfd/side-client.js';
@@ -102,6 +103,8 @@ class Daemon {
   /** An SNMP SET changed instances in the VRRP side since the last reload (which then puts the file's values back, as keepalived). */
   private vrrpSetBySnmp = false;
   private readonly startedMs = Date.now();
+  /** The host's canonical name (the host name until getent has answered): the router_id when the file has none. */
+  private localName = hostname();
   /** Prometheus metrics, with --metrics-listen (set before start: checks are timed only then). */
   metrics: Metrics | undefined;
 
@@ -109,6 +112,8 @@ class Daemon {
   onFatal: ((why: string) => void) | undefined;
 
   start(): Promise<void> {
+    // keepalived's default router_id is the host's canonical name (get_local_name); asked once, in the background.
+    void localName().then((n) => (this.localName = n));
     this.startup = this.startParts();
     return this.startup;
   }
@@ -433,7 +438,7 @@ class Daemon {
     }
     return {
       version: `tandem v${VERSION} (keepalived v${KEEPALIVED_VERSION} compatible)`,
-      routerId: globals.routerId ?? hostname().split('.')[0] ?? '',
+      routerId: globals.routerId ?? this.localName,
       instances,
       scripts,
       syncGroups: this.vrrp === undefined ? [] : this.config.syncGroups.map((g) => ({ name: g.name, members: g.group, tracking: g.tracking, trackingWeight: g.syncGroupTrackingWeight })),
@@ -560,7 +565,9 @@ class Daemon {
       running: verdicts.get(sc.name)?.running ?? false,
       instances: this.config.vrrpInstances.filter((i) => i.tracking.trackScript.some((t) => t.name === sc.name)).map((i) => i.name),
     }));
-    return { instances, globals: this.config.globalDefs, scripts, files: new Map((status?.files ?? []).map((f) => [f.name, f.value])), processes: status?.processes ?? [] };
+    // As keepalived's dumps and MIB: without router_id, the host's canonical name.
+    const globals = { ...this.config.globalDefs, routerId: this.config.globalDefs.routerId ?? this.localName };
+    return { instances, globals, scripts, files: new Map((status?.files ?? []).map((f) => [f.name, f.value])), processes: status?.processes ?? [] };
   }
 
   /** The MIBs served and the traps sent, by `-x` and the running file's SNMP keywords. */

@@ -14,6 +14,12 @@ export interface TrackedItem {
    * its weight counts neither way, and at weight 0 the instance waits for it (`held`).
    */
   readonly pending?: boolean;
+  /**
+   * A vrrp_script with init_fail that has not passed yet: down, but at weight 0 the instance
+   * waits in FAULT without a notification (keepalived sets that FAULT before vrrp_init_state,
+   * which then sees no change to tell).
+   */
+  readonly quiet?: boolean;
 }
 
 /**
@@ -41,6 +47,10 @@ export function trackedPriority(base: number, items: readonly TrackedItem[]): { 
     if (i.pending === true) {
       // keepalived's initialise_track_script_state: an INIT script neither adds nor takes its weight.
       if (i.weight === 0) held ??= `${i.kind} ${i.name} has not reported yet`;
+      continue;
+    }
+    if (i.quiet === true && i.weight === 0 && (i.reverse ? i.ok : !i.ok)) {
+      held ??= `${i.kind} ${i.name} has not passed yet (init_fail)`;
       continue;
     }
     if (i.kind === 'file') {

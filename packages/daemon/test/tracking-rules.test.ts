@@ -25,6 +25,9 @@ test('a script before its first result (keepalived INIT): its weight counts neit
   t.is(trackedPriority(100, [pending(-30)]).priority, 100);
   t.deepEqual(trackedPriority(100, [pending(0)]), { priority: 100, fault: undefined, held: 'script chk has not reported yet' });
   t.deepEqual(trackedPriority(100, [pending(0), item(false, 0)]).fault, 'script chk is down', 'a fault is still a fault');
+  const quiet = (ok: boolean, weight: number): TrackedItem => ({ ...item(ok, weight), quiet: true });
+  t.deepEqual(trackedPriority(100, [quiet(false, 0)]), { priority: 100, fault: undefined, held: 'script chk has not passed yet (init_fail)' }, 'init_fail, not passed yet: held without a word');
+  t.is(trackedPriority(100, [quiet(false, -30)]).priority, 70, 'weighted, it is down');
 });
 
 test('rise and fall: consecutive results are needed to change the verdict', (t) => {

@@ -315,3 +315,17 @@ test('a tracked script before its first result: the instance waits in FAULT with
   t.false(host.addresses.has('192.0.2.100/24'));
   await service.stop();
 });
+
+test('a VRRP side resumed as MASTER counts its weighted scripts as passing until they report (as before the restart): a peer of a priority between does not preempt it', async (t) => {
+  const clock = new FakeClock(1000);
+  const seg = new FakeSegment(clock);
+  const slow = (s: PreparedScript): Promise<ScriptOutcome> => new Promise((resolve) => clock.setTimer(s.text.includes('sleep') ? 2000 : 0, () => resolve({ code: 0, signal: null, timedOut: false, output: '' })));
+  const script = 'vrrp_script chk {\n    script "/bin/sleep 1"\n    interval 5\n    timeout 4\n    weight 60\n}\n';
+  const b = await director(seg, clock, '192.0.2.12', instance('VI_1', 51, 140, '192.0.2.100'));
+  await run(clock, 1000);
+  const a = await director(seg, clock, '192.0.2.11', script + instance('VI_1', 51, 100, '192.0.2.100', ['track_script {', '    chk', '}']), slow, ['VI_1']);
+  t.is(a.service.status()[0]?.effectivePriority, 160);
+  await run(clock, 5000);
+  t.is(a.state('VI_1'), 'MASTER');
+  t.is(b.state('VI_1'), 'BACKUP', 'the peer (140) never preempted a master advertising 160');
+});

@@ -37,6 +37,17 @@ export class ScriptMonitor extends EventEmitter<{ change: [boolean] }> {
   get pending(): boolean {
     return this.runs === 0 && !this.script.initFail;
   }
+
+  /**
+   * Started failed (init_fail), and has neither failed a run nor passed since: keepalived tells
+   * nothing of it until its first failure (FAULT) or its verdict turns good (BACKUP).
+   */
+  get neverUp(): boolean {
+    return this.script.initFail && !this.verdict.ok && !this.wasUp && !this.failedRun;
+  }
+
+  private wasUp = false;
+  private failedRun = false;
   /** A run is under way (keepalived's `State = running`). */
   running = false;
 
@@ -68,9 +79,13 @@ export class ScriptMonitor extends EventEmitter<{ change: [boolean] }> {
     const next = first ? { ok: success, streak: 0 } : nextScriptVerdict(this.verdict, success, this.script.rise, this.script.fall);
     const changed = next.ok !== this.verdict.ok;
     this.verdict = next;
+    if (next.ok) this.wasUp = true;
+    const firstFailure = !success && !this.failedRun;
+    if (!success) this.failedRun = true;
     if (changed) this.log.info(`vrrp_script ${this.script.name} is now ${next.ok ? 'up' : 'down'}${success ? '' : outcome.output !== '' ? `: ${outcome.output}` : ''}`);
-    // The first result is news even when it agrees with the assumed verdict: instances wait for it.
-    if (changed || first) this.emit('change', next.ok);
+    // The first result is news even when it agrees with the assumed verdict, and so is an init_fail
+    // script's first failure: instances wait for them.
+    if (changed || first || (firstFailure && this.script.initFail)) this.emit('change', next.ok);
     this.schedule(Math.max(0, started + intervalMs - this.clock.now()));
   }
 

@@ -605,7 +605,7 @@ export class VrrpService {
       return;
     }
     // The effective priority goes in first: Master_Down_Interval's skew uses it.
-    m.runner.setEffectivePriority(this.evaluate(m.config, this.groupOf.get(m.config.name), this.linksByName()).priority);
+    m.runner.setEffectivePriority(this.evaluate(m.config, this.groupOf.get(m.config.name), this.linksByName(), !resumeMaster).priority);
     let reason = fault;
     if (reason === undefined && !resumeMaster) {
       const group = this.groupOf.get(m.config.name);
@@ -684,11 +684,12 @@ export class VrrpService {
     const links = this.linksByName();
     type Judged = { name: string; x: Managed | undefined; priority: number; fault: string | undefined; held: string | undefined; holdable: boolean };
     const one = (x: Managed): Judged => {
-      const t = this.evaluate(x.config, group, links);
+      // Only a starting instance waits for its scripts' first results; a running one (a reload
+      // added a script, the VRRP side came back as MASTER) keeps counting them as they start.
+      const holdable = x.runner.state === 'INIT' || this.held.has(x.config.name);
+      const t = this.evaluate(x.config, group, links, holdable);
       // unicast_fault_no_peer: no peer to send to is a fault, not a fall back to multicast.
       const noPeer = x.config.unicastFaultNoPeer && x.config.unicastPeer.length === 0 ? 'no unicast peer (unicast_fault_no_peer)' : undefined;
-      // Only a starting instance waits for its scripts' first results (a running one runs on).
-      const holdable = x.runner.state === 'INIT' || this.held.has(x.config.name);
       return { name: x.config.name, x, priority: t.priority, fault: this.linkFault(x) ?? t.fault ?? noPeer, held: holdable ? t.held : undefined, holdable };
     };
     let evaluated: Judged[];
@@ -767,9 +768,10 @@ export class VrrpService {
   }
 
   /** Tracked scripts, files, interfaces and BFD sessions: the effective priority and the first fault. */
-  private evaluate(i: VrrpInstance, group: SyncGroup | undefined, links: ReadonlyMap<string, LinkInfo>): { priority: number; fault: string | undefined; held: string | undefined } {
+  /** `starting`: the instance has not begun (a script's first result still counts neither way); else scripts count as they start, passing unless init_fail. */
+  private evaluate(i: VrrpInstance, group: SyncGroup | undefined, links: ReadonlyMap<string, LinkInfo>, starting = false): { priority: number; fault: string | undefined; held: string | undefined } {
     const groupHasOwner = group !== undefined && hasOwnerMember(group, this.part?.vrrpInstances ?? []);
-    return this.trackers.evaluate(i, group, links, [...this.bfd.items(i, group, groupHasOwner), ...staticTrackItems(this.part?.staticTrack, i.name, links), ...this.sources.items(i, sourceInterfaces(i, links))], groupHasOwner);
+    return this.trackers.evaluate(i, group, links, [...this.bfd.items(i, group, groupHasOwner), ...staticTrackItems(this.part?.staticTrack, i.name, links), ...this.sources.items(i, sourceInterfaces(i, links))], groupHasOwner, starting);
   }
 
   /**

@@ -109,14 +109,14 @@ export class Trackers {
    * counts its weighted interfaces at 0; the group's items keep theirs unless a member is
    * an owner).
    */
-  items(instance: VrrpInstance, group: SyncGroup | undefined, links: ReadonlyMap<string, LinkInfo>, groupHasOwner = false): TrackedItem[] {
+  items(instance: VrrpInstance, group: SyncGroup | undefined, links: ReadonlyMap<string, LinkInfo>, groupHasOwner = false, starting = false): TrackedItem[] {
     const { own, group: groupTracking } = effectiveTracking(instance, group, groupHasOwner, this.defaults);
     const items: TrackedItem[] = [];
     for (const t of groupTracking !== undefined ? [own, groupTracking] : [own]) {
       for (const ref of t.trackScript) {
         const mon = this.scripts.get(ref.name);
         if (mon === undefined) continue;
-        items.push({ kind: 'script', name: ref.name, ok: mon.ok, weight: ref.weight ?? mon.script.weight, reverse: ref.reverse || mon.script.reverse, ...(mon.pending ? { pending: true } : {}) });
+        items.push({ kind: 'script', name: ref.name, ok: mon.ok, weight: ref.weight ?? mon.script.weight, reverse: ref.reverse || mon.script.reverse, ...(starting && mon.pending ? { pending: true } : {}), ...(starting && mon.neverUp ? { quiet: true } : {}) });
       }
       for (const ref of t.trackFile) {
         const mon = this.files.get(ref.name);
@@ -143,8 +143,8 @@ export class Trackers {
   };
 
   /** The instance's effective priority and the first tracked fault, if any; `extra`: items tracked elsewhere (BFD sessions). */
-  evaluate(instance: VrrpInstance, group: SyncGroup | undefined, links: ReadonlyMap<string, LinkInfo>, extra: readonly TrackedItem[] = [], groupHasOwner = false): { priority: number; fault: string | undefined; held: string | undefined } {
-    return trackedPriority(instance.priority, [...this.items(instance, group, links, groupHasOwner), ...extra]);
+  evaluate(instance: VrrpInstance, group: SyncGroup | undefined, links: ReadonlyMap<string, LinkInfo>, extra: readonly TrackedItem[] = [], groupHasOwner = false, starting = false): { priority: number; fault: string | undefined; held: string | undefined } {
+    return trackedPriority(instance.priority, [...this.items(instance, group, links, groupHasOwner, starting), ...extra]);
   }
 
   /** Each tracked vrrp_script's verdict, as keepalived's dump and the exporters show it. */
