@@ -118,13 +118,44 @@ test.serial('unicast peers: election and failover with multicast VRRP dropped on
   }
 });
 
-test.serial('tandemd refuses to start when a configured interface does not exist, and says which', async (t) => {
+test.serial('tandemd refuses to start when a configured interface does not exist, and says which; -t says so too, as keepalived -t does', async (t) => {
   const lab = await Lab.create('noif', ['a']);
   try {
-    const conf = lab.writeConfig('a', vrrpConf({ priority: 100, advertInt: 1, vips: [`${VIP}/24`] }).replace('interface eth0', 'interface nope0'));
+    const text = vrrpConf({ priority: 100, advertInt: 1, vips: [`${VIP}/24`] }).replace('interface eth0', 'interface nope0');
+    const conf = lab.writeConfig('a', text);
     const r = await nsRun(lab.ns('a'), 'node', [TANDEMD, '-n', '-l', '-f', conf, '--control-socket', `${lab.dir}/x.sock`], { allowFail: true, withStderr: true });
-    t.regex(r, /cannot start: interface nope0 does not exist/);
+    t.regex(r, /a\.conf:\d+:\d+: interface nope0 of vrrp_instance VI_LAB does not exist on this host/);
+    t.regex(r, /not starting, 1 error/);
     t.deepEqual(await lab.holders(VIP), []);
+    const exitOf = async (cmd: string, args: string[]): Promise<string> => (await nsRun(lab.ns('a'), 'sh', ['-c', `"$@"; echo "exit $?"`, 'sh', cmd, ...args], { allowFail: true, withStderr: true })).trim().split('\n').pop()!;
+    // keepalived -t refuses the file in the same namespace ("Non-existent interface specified in configuration").
+    t.not(await exitOf('keepalived', ['-t', '-f', conf]), 'exit 0');
+    t.is(await exitOf('node', [TANDEMD, '-t', '-f', conf]), 'exit 1');
+    // A VIP's dev counts as well; with dynamic_interfaces the instance waits instead, and both call the file valid.
+    const onDev = lab.writeConfig('a', text.replace('interface nope0', 'interface eth0').replace(`${VIP}/24 dev eth0`, `${VIP}/24 dev nope1`));
+    t.regex(await nsRun(lab.ns('a'), 'node', [TANDEMD, '-t', '-f', onDev], { allowFail: true, withStderr: true }), /a\.conf:\d+:\d+: interface nope1 of vrrp_instance VI_LAB does not exist/);
+    t.not(await exitOf('keepalived', ['-t', '-f', onDev]), 'exit 0');
+    const dynamic = lab.writeConfig('a', vrrpConf({ priority: 100, advertInt: 1, vips: [`${VIP}/24`], globalLines: ['dynamic_interfaces'] }).replace('interface eth0', 'interface nope0'));
+    t.is(await exitOf('keepalived', ['-t', '-f', dynamic]), 'exit 0');
+    t.is(await exitOf('node', [TANDEMD, '-t', '-f', dynamic]), 'exit 0');
+  } finally {
+    await lab.cleanup();
+  }
+});
+
+test.serial('a reload naming an interface that does not exist is refused and the master keeps its VIP (keepalived stops altogether)', async (t) => {
+  const lab = await Lab.create('noifr', ['a']);
+  try {
+    const base = vrrpConf({ priority: 150, advertInt: 1, vips: [`${VIP}/24`] });
+    const a = await lab.startTandem('a', base);
+    await lab.waitHolder(VIP, 'a', 8000);
+    lab.writeConfig('a', base.replace('interface eth0', 'interface nope0'));
+    a.child.kill('SIGHUP');
+    await waitFor('the refusal', 5000, () => (a.child.output().includes('reload refused') ? true : undefined));
+    t.regex(a.child.output(), /a\.conf:\d+:\d+: interface nope0 of vrrp_instance VI_LAB does not exist on this host/);
+    await sleep(1500);
+    t.is((await lab.ctl(a, 'status'))?.instances[0]?.state, 'MASTER', 'the running configuration stays');
+    t.deepEqual(await lab.holders(VIP), ['a']);
   } finally {
     await lab.cleanup();
   }

@@ -1,4 +1,5 @@
 import { BlockCache, formatDiagnostic, load, type Config, type Diagnostic } from '@tandem/config';
+import { hostInterfaceNames, missingInterfaces } from './interface-check.js';
 import { unsupportedFeatures } from './runnable.js';
 import { scriptProblems } from './script-prep.js';
 
@@ -26,7 +27,7 @@ export function loadForTandem(file: string, configId: string | undefined, forDae
   const r = load(file, { ...(forDaemon ? { fingerprints: true, cache: daemonBlocks } : {}), ...(configId !== undefined ? { configId } : {}) });
   if (r.config === undefined) return r;
   // What tandemd would refuse at start is an error here too, so `-t` says what the daemon will do.
-  const found = [...unsupportedFeatures(r.config), ...scriptProblems(r.config)];
+  const found = [...unsupportedFeatures(r.config), ...scriptProblems(r.config), ...(r.config.vrrpInstances.length > 0 ? missingInterfaces(r.config, hostInterfaceNames()) : [])];
   if (found.length === 0) return r;
   const errors = found.filter((d) => d.severity === 'error');
   const warnings = found.filter((d) => d.severity !== 'error');
