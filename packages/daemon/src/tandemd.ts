@@ -313,7 +313,7 @@ class Daemon {
   rehearseReloadSoon(): void {
     const timer = setTimeout(() => {
       if (this.stopping || this.reloads.busy) return;
-      const r = loadForTandem(this.opts.configFile, this.opts.configId);
+      const r = loadForTandem(this.opts.configFile, this.opts.configId, true, this.opts.runVrrp);
       if (r.config !== undefined) {
         diff(this.config, r.config);
         this.lvs?.rehearseReload();
@@ -340,7 +340,7 @@ class Daemon {
   private async reloadNow(): Promise<ReloadResult> {
     // A reload asked for while tandemd stops would start again what the stop is taking down.
     if (this.stopping) return { applied: false, errors: ['tandemd is stopping'] };
-    const r = loadForTandem(this.opts.configFile, this.opts.configId);
+    const r = loadForTandem(this.opts.configFile, this.opts.configId, true, this.opts.runVrrp);
     for (const w of r.warnings) this.log.warn(formatDiagnostic(w));
     if (r.config === undefined) {
       const errors = r.errors.map(formatDiagnostic);
@@ -669,7 +669,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     return;
   }
   if (opts.plan) {
-    const r = loadForTandem(opts.configFile, opts.configId);
+    const r = loadForTandem(opts.configFile, opts.configId, true, opts.runVrrp);
     for (const d of r.diagnostics) process.stdout.write(`${formatDiagnostic(d)}\n`);
     if (r.config === undefined) {
       process.exitCode = 1;
@@ -688,7 +688,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   });
   for (const w of opts.warnings) log.warn(w);
   if (opts.coreDump) enableCoreDumps(opts.coreDumpPattern, log);
-  const r = loadForTandem(opts.configFile, opts.configId);
+  const r = loadForTandem(opts.configFile, opts.configId, true, opts.runVrrp);
   for (const w of r.warnings) log.warn(formatDiagnostic(w));
   if (r.config === undefined) {
     for (const e of r.errors) log.error(formatDiagnostic(e));
