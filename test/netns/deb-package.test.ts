@@ -31,9 +31,6 @@ function sh(cmd: string, args: readonly string[]): Promise<{ code: number; out: 
   });
 }
 
-/** The namespace the sample file is checked in. */
-const NS = 'tA-deb';
-
 test.serial('npm run package builds a .deb; dpkg installs it; the installed tandemd -t checks a sample; dpkg --purge leaves nothing', async (t) => {
   if ((await sh('dpkg', ['-s', 'tandem'])).code === 0) {
     t.log('a tandem package is installed already: not touching it');
@@ -53,10 +50,7 @@ test.serial('npm run package builds a .deb; dpkg installs it; the installed tand
     const which = await sh('sh', ['-c', 'command -v tandemd; command -v tandemctl']);
     t.deepEqual(which.out.trim().split('\n'), ['/usr/sbin/tandemd', '/usr/bin/tandemctl']);
     t.is((await sh('/usr/lib/tandem/node', ['--version'])).out.trim(), process.version);
-    // In a namespace with the sample's eth0: -t checks that the interfaces it names exist.
-    await run('ip', ['netns', 'add', NS]);
-    await run('ip', ['-n', NS, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth1']);
-    const check = await sh('ip', ['netns', 'exec', NS, 'tandemd', '-t', '-f', join(REPO, 'examples', 'lab', 'director-a.conf')]);
+    const check = await sh('tandemd', ['-t', '-f', join(REPO, 'examples', 'lab', 'director-a.conf')]);
     t.is(check.code, 0, check.out);
     t.regex(check.out, /configuration is valid/);
     const bad = await sh('tandemd', ['-t', '-f', join(REPO, 'package.json')]);
@@ -76,7 +70,6 @@ test.serial('npm run package builds a .deb; dpkg installs it; the installed tand
     t.deepEqual(left, [], 'every file the package installed is gone');
     t.false(existsSync('/usr/lib/tandem'));
   } finally {
-    await sh('ip', ['netns', 'del', NS]);
     if ((await sh('dpkg', ['-s', 'tandem'])).code === 0) await dpkg(['--purge', 'tandem']).catch(() => undefined);
   }
 });

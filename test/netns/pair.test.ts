@@ -118,7 +118,7 @@ test.serial('unicast peers: election and failover with multicast VRRP dropped on
   }
 });
 
-test.serial('tandemd refuses to start when a configured interface does not exist, and says which; -t says so too, as keepalived -t does', async (t) => {
+test.serial('tandemd refuses to start when a configured interface does not exist, and says where; -t checks the file, not the host', async (t) => {
   const lab = await Lab.create('noif', ['a']);
   try {
     const text = vrrpConf({ priority: 100, advertInt: 1, vips: [`${VIP}/24`] }).replace('interface eth0', 'interface nope0');
@@ -127,17 +127,14 @@ test.serial('tandemd refuses to start when a configured interface does not exist
     t.regex(r, /a\.conf:\d+:\d+: interface nope0 of vrrp_instance VI_LAB does not exist on this host/);
     t.regex(r, /not starting, 1 error/);
     t.deepEqual(await lab.holders(VIP), []);
-    const exitOf = async (cmd: string, args: string[]): Promise<string> => (await nsRun(lab.ns('a'), 'sh', ['-c', `"$@"; echo "exit $?"`, 'sh', cmd, ...args], { allowFail: true, withStderr: true })).trim().split('\n').pop()!;
-    // keepalived -t refuses the file in the same namespace ("Non-existent interface specified in configuration").
-    t.not(await exitOf('keepalived', ['-t', '-f', conf]), 'exit 0');
-    t.is(await exitOf('node', [TANDEMD, '-t', '-f', conf]), 'exit 1');
-    // A VIP's dev counts as well; with dynamic_interfaces the instance waits instead, and both call the file valid.
+    const exitOf = async (cmd: string, args: string[]): Promise<string> => (await nsRun(lab.ns('a'), 'sh', ['-c', `"$@" >/dev/null 2>&1; echo "exit $?"`, 'sh', cmd, ...args], { allowFail: true, withStderr: true })).trim().split('\n').pop()!;
+    // keepalived refuses to start in the same namespace ("Non-existent interface specified in configuration").
+    t.is(await exitOf('keepalived', ['-n', '-l', '-f', conf, '-p', `${lab.dir}/k.pid`, '-r', `${lab.dir}/kv.pid`, '-c', `${lab.dir}/kc.pid`]), 'exit 2');
+    // A VIP's dev counts as well.
     const onDev = lab.writeConfig('a', text.replace('interface nope0', 'interface eth0').replace(`${VIP}/24 dev eth0`, `${VIP}/24 dev nope1`));
-    t.regex(await nsRun(lab.ns('a'), 'node', [TANDEMD, '-t', '-f', onDev], { allowFail: true, withStderr: true }), /a\.conf:\d+:\d+: interface nope1 of vrrp_instance VI_LAB does not exist/);
-    t.not(await exitOf('keepalived', ['-t', '-f', onDev]), 'exit 0');
-    const dynamic = lab.writeConfig('a', vrrpConf({ priority: 100, advertInt: 1, vips: [`${VIP}/24`], globalLines: ['dynamic_interfaces'] }).replace('interface eth0', 'interface nope0'));
-    t.is(await exitOf('keepalived', ['-t', '-f', dynamic]), 'exit 0');
-    t.is(await exitOf('node', [TANDEMD, '-t', '-f', dynamic]), 'exit 0');
+    t.regex(await nsRun(lab.ns('a'), 'node', [TANDEMD, '-n', '-l', '-f', onDev, '--control-socket', `${lab.dir}/x.sock`], { allowFail: true, withStderr: true }), /a\.conf:\d+:\d+: interface nope1 of vrrp_instance VI_LAB does not exist/);
+    // -t judges the file, which is valid wherever it is checked (a build machine, a push's pipeline).
+    t.is(await exitOf('node', [TANDEMD, '-t', '-f', conf]), 'exit 0');
   } finally {
     await lab.cleanup();
   }

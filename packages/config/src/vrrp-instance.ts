@@ -339,7 +339,11 @@ const spec: SectionSpec<Draft> = {
       } else if (d.state === 'MASTER') diags.warning('CONF_ERR_CONFLICT', tok.pos, 'state BACKUP after state MASTER: ignored, as keepalived ignores it');
       else d.state = 'BACKUP';
     },
-    interface: single(word, (d, v) => (d.interface = v)),
+    interface: (n, d, diags) => {
+      single<Draft, string>(word, (dd, v) => (dd.interface = v))(n, d, diags);
+      // keepalived checks the interface's type (ARPHRD_LOOPBACK) and drops the instance: "Unknown interface!".
+      if (d.interface === 'lo') diags.error('CONF_ERR_VALUE', n.args[0]!.pos, 'interface: the loopback cannot carry VRRP (keepalived: cannot use a loopback interface (lo) for vrrp)');
+    },
     vrf: (n, d, diags) => vrfKeyword(n, d, diags),
     virtual_router_id: single(integer(1, 255), (d, v) => (d.virtualRouterId = v)),
     priority: single(integer(1, 255), (d, v) => (d.priority = v)),

@@ -160,6 +160,7 @@ test('vrf NAME: a unicast instance without interface, unicast_src_ip not link-lo
   t.regex(messages(inst(`  vrf red\n  use_vmac\n${unicast}`), 'error').join(), /use_vmac and use_ipvlan are made on the instance's interface/);
   t.regex(messages(inst(`  vrf red\n  vrf blue\n${unicast}`), 'error').join(), /vrf is already red/);
   t.regex(messages(inst(`  vrf lo\n${unicast}`), 'error').join(), /the loopback is no VRF device/);
+  t.regex(messages(inst('  interface lo\n', '    192.0.2.1/24\n'), 'error').join(), /interface: the loopback cannot carry VRRP \(keepalived: cannot use a loopback interface \(lo\) for vrrp\)/);
   t.regex(messages(inst(`  vrf a-name-far-too-long\n${unicast}`), 'error').join(), /not an interface name/);
   t.regex(messages(inst(unicast), 'error').join(), /needs interface \(or vrf, for a unicast instance\)/);
   // Printed back as keepalived.conf, it is a vrf instance again.

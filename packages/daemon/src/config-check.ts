@@ -20,15 +20,16 @@ const daemonBlocks = new BlockCache();
 
 /**
  * Loads `file`; a valid file tandemd cannot run (a checker it does not have) counts as
- * invalid, and so does a VRRP instance on an interface the host lacks when the VRRP side
- * runs (`runsVrrp`: not with -C). The daemon (`forDaemon`) keeps the blocks' fingerprints and
- * the blocks themselves for its next reload; `-t` needs neither.
+ * invalid. The daemon (`forDaemon`) keeps the blocks' fingerprints and the blocks themselves
+ * for its next reload, and refuses a VRRP instance on an interface this host lacks when its
+ * VRRP side runs (`runsVrrp`: not with -C). `-t` checks the file alone, wherever it is run (a
+ * build machine, a config push's pipeline): it needs no blocks and no interfaces.
  */
 export function loadForTandem(file: string, configId: string | undefined, forDaemon = true, runsVrrp = true): Loaded {
   const r = load(file, { ...(forDaemon ? { fingerprints: true, cache: daemonBlocks } : {}), ...(configId !== undefined ? { configId } : {}) });
   if (r.config === undefined) return r;
   // What tandemd would refuse at start is an error here too, so `-t` says what the daemon will do.
-  const found = [...unsupportedFeatures(r.config), ...scriptProblems(r.config), ...(runsVrrp && r.config.vrrpInstances.length > 0 ? missingInterfaces(r.config, hostInterfaceNames()) : [])];
+  const found = [...unsupportedFeatures(r.config), ...scriptProblems(r.config), ...(forDaemon && runsVrrp && r.config.vrrpInstances.length > 0 ? missingInterfaces(r.config, hostInterfaceNames()) : [])];
   if (found.length === 0) return r;
   const errors = found.filter((d) => d.severity === 'error');
   const warnings = found.filter((d) => d.severity !== 'error');
@@ -37,7 +38,6 @@ export function loadForTandem(file: string, configId: string | undefined, forDae
 
 /** `tandemd -t`: prints every diagnostic; 0 when the file is valid and runnable, 1 when not. */
 export function configTest(file: string, out: (line: string) => void, configId?: string): number {
-  // Interfaces are checked with -C too, as keepalived -t -C checks them.
   const r = loadForTandem(file, configId, false);
   for (const d of r.diagnostics) out(formatDiagnostic(d));
   if (r.errors.length === 0) out(`${file}: configuration is valid${r.warnings.length > 0 ? ` (${r.warnings.length} warning${r.warnings.length === 1 ? '' : 's'})` : ''}`);

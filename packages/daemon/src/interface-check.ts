@@ -5,10 +5,10 @@ import { interfacesOf } from './instance-options.js';
 /**
  * The interfaces a VRRP instance needs that this host does not have, one error each: without
  * `dynamic_interfaces` tandemd does not start with them (keepalived neither: "Non-existent
- * interface specified in configuration", exit 2), so `-t` says so too, as `keepalived -t`
- * does, and a reload naming one keeps the running configuration. With `dynamic_interfaces` the
- * instance waits in FAULT for the interface, and nothing here is an error. `names` are the
- * host's interfaces; undefined (they could not be read) checks nothing.
+ * interface specified in configuration", exit 2), and a reload naming one is refused and keeps
+ * the running configuration (keepalived stops). With `dynamic_interfaces` the instance waits in
+ * FAULT for the interface, and nothing here is an error. `names` are the host's interfaces;
+ * undefined (they could not be read) checks nothing.
  */
 export function missingInterfaces(config: Config, names: ReadonlySet<string> | undefined): Diagnostic[] {
   // With net_namespace the interfaces are the namespace's: tandemd reads the file before it
