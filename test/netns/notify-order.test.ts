@@ -39,7 +39,8 @@ async function startLines(lab: Lab, who: 'tandem' | 'keepalived', text: (fifo: s
   const d: Daemon = who === 'tandem' ? await lab.startTandem('a', c) : await lab.startKeepalived('a', c);
   try {
     const lines = (): string[] => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter((l) => l !== '') : []);
-    await waitFor(`${who}'s ${expect} FIFO lines`, 10_000, () => (lines().length >= expect ? true : undefined)).catch(() => undefined);
+    // 20 s: keepalived's script and advert timers on a loaded machine (a 10 s wait missed once).
+    await waitFor(`${who}'s ${expect} FIFO lines`, 20_000, () => (lines().length >= expect ? true : undefined)).catch(() => undefined);
     await sleep(1000);
     return lines();
   } finally {

@@ -157,10 +157,12 @@ export class VrrpService {
   private preparer: ScriptPreparer | undefined;
   /** vrrp_sync_group by member instance name. */
   private groupOf = new Map<string, SyncGroup>();
-  /** dynamic_interfaces: instances whose interfaces do not exist (yet), in FAULT until they appear. */
-  private readonly waiting = new Map<string, VrrpInstance>();
-  /** Why each waiting instance waits (its FAULT reason, given to its sync group's other members). */
-  private readonly waitReasons = new Map<string, string>();
+  /**
+   * Instances in FAULT until something appears (their interfaces with dynamic_interfaces, an
+   * address to send from), with why they wait: their FAULT reason, given to their sync group's
+   * other members.
+   */
+  private readonly waiting = new Map<string, { readonly config: VrrpInstance; readonly why: string }>();
   /** Until the instances begin at start: the waiting ones whose FAULT is still to be notified (in beginAll's order). */
   private untold: Set<string> | undefined;
   /** While beginAll runs: sync groups are notified in its order, not as their members move. */
@@ -305,20 +307,25 @@ export class VrrpService {
     const order = this.part?.vrrpInstances.map((i) => i.name) ?? [];
     const faults = new Map<string, string>();
     const holds = new Set<string>();
+    const judgedGroups = new Set<SyncGroup>();
     for (const name of order) {
       const group = this.groupOf.get(name);
-      for (const r of this.judged(group, group === undefined ? [byName.get(name)].filter((m) => m !== undefined) : this.membersOf(group))) {
+      // A sync group is judged as a whole, once.
+      const judged = group === undefined ? this.judged(undefined, [byName.get(name)].filter((m) => m !== undefined)) : judgedGroups.has(group) ? [] : this.judged(group, this.membersOf(group));
+      if (group !== undefined) judgedGroups.add(group);
+      for (const r of judged) {
         if (r.groupFault !== undefined && (r.x === undefined || byName.has(r.name))) faults.set(r.name, r.groupFault);
         if (r.hold !== undefined) holds.add(r.name);
       }
-      if (this.waiting.has(name)) faults.set(name, this.waitReasons.get(name) ?? 'waiting');
+      const waits = this.waiting.get(name);
+      if (waits !== undefined) faults.set(name, waits.why);
     }
     const done = new Set<string>();
     const startOne = (name: string): void => {
       if (done.has(name)) return;
       done.add(name);
       const m = byName.get(name);
-      const waiting = this.waiting.get(name);
+      const waiting = this.waiting.get(name)?.config;
       if (m !== undefined) this.begin(m, resume.has(name), faults.get(name));
       else if (waiting !== undefined && untold.has(name)) this.notifier.instance(waiting, 'FAULT', waiting.priority, this.preparer!);
     };
@@ -388,8 +395,7 @@ export class VrrpService {
 
   private wait(i: VrrpInstance, why: string, until = 'it appears (dynamic_interfaces)'): void {
     const already = this.waiting.has(i.name);
-    this.waiting.set(i.name, i);
-    this.waitReasons.set(i.name, why);
+    this.waiting.set(i.name, { config: i, why });
     if (already) return;
     this.log.warn(`(${i.name}) ${why}: FAULT until ${until}`);
     if (this.untold !== undefined) this.untold.add(i.name);
@@ -404,10 +410,9 @@ export class VrrpService {
   private async appeared(): Promise<void> {
     const part = this.part;
     if (part === undefined) return;
-    for (const i of [...this.waiting.values()]) {
+    for (const { config: i } of [...this.waiting.values()]) {
       if (this.missingInterface(i) !== undefined) continue;
       this.waiting.delete(i.name);
-      this.waitReasons.delete(i.name);
       this.log.info(`(${i.name}) its interfaces exist now: starting`);
       try {
         this.begin(await this.add(i, part));
@@ -437,8 +442,7 @@ export class VrrpService {
       await m.runner.stop();
       this.instances.splice(this.instances.indexOf(m), 1);
       this.dropChannelOf(m.config);
-      this.waiting.set(m.config.name, m.config);
-      this.waitReasons.set(m.config.name, `${link.name} was deleted`);
+      this.waiting.set(m.config.name, { config: m.config, why: `${link.name} was deleted` });
       this.log.warn(`(${m.config.name}) ${link.name} was deleted: FAULT until it is back (dynamic_interfaces)`);
     }
   }
@@ -608,8 +612,7 @@ export class VrrpService {
     m.runner.setEffectivePriority(this.evaluate(m.config, this.groupOf.get(m.config.name), this.linksByName(), !resumeMaster).priority);
     let reason = fault;
     if (reason === undefined && !resumeMaster) {
-      const group = this.groupOf.get(m.config.name);
-      reason = this.judged(group, group === undefined ? [m] : this.membersOf(group)).find((r) => r.name === m.config.name)?.hold;
+      reason = this.judgedWith(m).find((r) => r.name === m.config.name)?.hold;
       if (reason !== undefined) this.held.add(m.config.name);
     }
     m.runner.start(resumeMaster, reason);
@@ -649,13 +652,19 @@ export class VrrpService {
     return this.instances.filter((x) => group.group.includes(x.config.name));
   }
 
+  /** `judged` for an instance: with its sync group's members when it has one, else alone. */
+  private judgedWith(m: Managed): ReturnType<VrrpService['judged']> {
+    const group = this.groupOf.get(m.config.name);
+    return this.judged(group, group === undefined ? [m] : this.membersOf(group));
+  }
+
   /**
    * Applies link state and tracking to an instance: effective priority, and FAULT with the
    * first reason. In a sync group one member's fault is every member's.
    */
   private recompute(m: Managed): void {
     const group = this.groupOf.get(m.config.name);
-    const judged = this.judged(group, group === undefined ? [m] : this.membersOf(group));
+    const judged = this.judgedWith(m);
     // The instance whose item changed moves first, then the rest of its group (keepalived's
     // try_up_instance and down_instance act on it, then on the group).
     for (const r of [...judged.filter((x) => x.x === m), ...judged.filter((x) => x.x !== m)]) {
@@ -699,7 +708,7 @@ export class VrrpService {
       evaluated = group.group.flatMap((n) => {
         const x = byName.get(n);
         if (x !== undefined) return [one(x)];
-        const why = this.waiting.has(n) ? this.waitReasons.get(n) : undefined;
+        const why = this.waiting.get(n)?.why;
         return why === undefined ? [] : [{ name: n, x: undefined, priority: 0, fault: `waiting: ${why}`, held: undefined, holdable: false }];
       });
     }
@@ -877,7 +886,6 @@ export class VrrpService {
       const name = 'name' in step ? step.name : step.instance.name;
       if (this.waiting.has(name)) {
         this.waiting.delete(name);
-        this.waitReasons.delete(name);
         const i = next.vrrpInstances.find((x) => x.name === name);
         if (step.kind === 'remove' || i === undefined) report.removed.push(name);
         else {
@@ -1029,7 +1037,7 @@ export class VrrpService {
   }
 
   status(): InstanceStatus[] {
-    const waiting = [...this.waiting.values()].map((i) => ({
+    const waiting = [...this.waiting.values()].map(({ config: i }) => ({
       name: i.name,
       state: 'FAULT' as const,
       priority: i.priority,
