@@ -28,7 +28,8 @@ const daemonBlocks = new BlockCache();
 export function loadForTandem(file: string, configId: string | undefined, forDaemon = true, runsVrrp = true): Loaded {
   const r = load(file, { ...(forDaemon ? { fingerprints: true, cache: daemonBlocks } : {}), ...(configId !== undefined ? { configId } : {}) });
   if (r.config === undefined) return r;
-  // What tandemd would refuse at start is an error here too, so `-t` says what the daemon will do.
+  // What tandemd would refuse at start is an error here too, so `-t` says what the daemon will
+  // do with this file (the host's interfaces aside: those only the daemon checks).
   const found = [...unsupportedFeatures(r.config), ...scriptProblems(r.config), ...(forDaemon && runsVrrp && r.config.vrrpInstances.length > 0 ? missingInterfaces(r.config, hostInterfaceNames()) : [])];
   if (found.length === 0) return r;
   const errors = found.filter((d) => d.severity === 'error');

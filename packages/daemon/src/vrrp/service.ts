@@ -310,9 +310,13 @@ export class VrrpService {
     const judgedGroups = new Set<SyncGroup>();
     for (const name of order) {
       const group = this.groupOf.get(name);
-      // A sync group is judged as a whole, once.
-      const judged = group === undefined ? this.judged(undefined, [byName.get(name)].filter((m) => m !== undefined)) : judgedGroups.has(group) ? [] : this.judged(group, this.membersOf(group));
-      if (group !== undefined) judgedGroups.add(group);
+      let judged: ReturnType<VrrpService['judged']> = [];
+      if (group === undefined) judged = this.judged(undefined, [byName.get(name)].filter((m) => m !== undefined));
+      else if (!judgedGroups.has(group)) {
+        // A sync group is judged as a whole, once.
+        judgedGroups.add(group);
+        judged = this.judged(group, this.membersOf(group));
+      }
       for (const r of judged) {
         if (r.groupFault !== undefined && (r.x === undefined || byName.has(r.name))) faults.set(r.name, r.groupFault);
         if (r.hold !== undefined) holds.add(r.name);
@@ -776,8 +780,11 @@ export class VrrpService {
     if (on) this.onNotifyLine?.(`INSTANCE "${m.config.name}" ${state}_PRIORITY ${m.runner.effectivePriority}`);
   }
 
-  /** Tracked scripts, files, interfaces and BFD sessions: the effective priority and the first fault. */
-  /** `starting`: the instance has not begun (a script's first result still counts neither way); else scripts count as they start, passing unless init_fail. */
+  /**
+   * Tracked scripts, files, interfaces and BFD sessions: the effective priority and the first
+   * fault. `starting`: the instance has not begun (a script's first result still counts neither
+   * way); else scripts count as they start, passing unless init_fail.
+   */
   private evaluate(i: VrrpInstance, group: SyncGroup | undefined, links: ReadonlyMap<string, LinkInfo>, starting = false): { priority: number; fault: string | undefined; held: string | undefined } {
     const groupHasOwner = group !== undefined && hasOwnerMember(group, this.part?.vrrpInstances ?? []);
     return this.trackers.evaluate(i, group, links, [...this.bfd.items(i, group, groupHasOwner), ...staticTrackItems(this.part?.staticTrack, i.name, links), ...this.sources.items(i, sourceInterfaces(i, links))], groupHasOwner, starting);
