@@ -44,13 +44,18 @@ for ns in fa fb; do ip netns exec $ns sysctl -qw net.ipv4.ip_forward=1; done`);
 }
 
 function teardownLab(): void {
+  // The host ends of the veths are deleted by name (which takes their peers with them at once):
+  // a deleted namespace's own devices go later, in the kernel's cleanup of the namespace, and a
+  // veth still there then makes the next lab's `ip link add` fail with "File exists".
   // Every process in the namespaces goes first (a SIGKILLed tandemd's VRRP side outlives it for
   // a moment): a namespace with a process left keeps its veths, and the next lab's names clash.
   script(`for ns in fa fb fc fr; do ip netns pids $ns 2>/dev/null | xargs -r kill -9 2>/dev/null || true; done
 for i in $(seq 50); do [ -z "$(for ns in fa fb fc fr; do ip netns pids $ns 2>/dev/null; done)" ] && break; sleep 0.1; done
+for v in faeth0 faeth1 fbeth0 fbeth1 fceth0 freth0; do ip link del $v 2>/dev/null || true; done
 for ns in fa fb fc fr; do ip netns del $ns 2>/dev/null || true; done
 ip link del kfront 2>/dev/null || true
-ip link del kback 2>/dev/null || true`);
+ip link del kback 2>/dev/null || true
+for i in $(seq 50); do ip -o link show 2>/dev/null | grep -qE ' (kfront|kback|f[abcr]eth[01])[:@]' || break; sleep 0.1; done`);
 }
 
 function start(ns: string, priority: number, sync: boolean, logs: Map<string, string>): ChildProcess {
@@ -67,6 +72,7 @@ function start(ns: string, priority: number, sync: boolean, logs: Map<string, st
 const holdsVip = (ns: string): boolean => sh('ip', '-n', ns, '-4', 'addr', 'show', 'dev', 'eth0').includes('10.3.0.100');
 
 async function failover(sync: boolean): Promise<void> {
+  teardownLab(); // whatever an earlier case or run left behind
   buildLab();
   const logs = new Map<string, string>();
   const children: ChildProcess[] = [];

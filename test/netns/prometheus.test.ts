@@ -105,7 +105,10 @@ test.serial('Prometheus scraping a tandem pair sees the failover and the real se
     t.true((single(await query('sum by (director) (tandem_check_failures_total{reason="http-status"})'), 'b') ?? 0) > 0);
     t.true((single(await query('sum by (director) (tandem_check_duration_seconds_count)'), 'b') ?? 0) > 0, 'check latencies recorded');
     t.is(single(await query('tandem_virtual_server_quorum_up'), 'b'), 0);
-    t.true((await query('tandem_event_loop_delay_seconds{side="vrrp",quantile="0.99"}')).length === 2, 'each VRRP side\'s loop delay');
+    // a's link was cut a moment ago: its scrapes failed and Prometheus marked its series stale
+    // until a scrape succeeds again, so wait for that before asking about a.
+    await waitFor('Prometheus to scrape a again after its link came back', 20_000, async () => (single(await query('up{job="tandem"}'), 'a') === 1 ? true : undefined), 500);
+    await waitFor('each VRRP side\'s loop delay in Prometheus', 20_000, async () => ((await query('tandem_event_loop_delay_seconds{side="vrrp",quantile="0.99"}')).length === 2 ? true : undefined), 500);
     t.is(single(await query('tandem_vrrp_side_restarts_total'), 'a'), 0);
   } finally {
     await lab.cleanup();
