@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from '@tandem/config';
 import { exampleFile, KEEPALIVED_227 } from '@tandem/config/dist/test/keyword-examples.js';
-import { Lab } from '../lib/lab.js';
+import { Lab, TANDEMD } from '../lib/lab.js';
 import { nsRun } from '../lib/sh.js';
 
 // keepalived 2.2.7 (Debian's) is the oracle: every keyword example that tandem's table holds
@@ -16,6 +16,11 @@ const SECURITY = 'global_defs {\n  enable_script_security\n  script_user root\n}
 
 /** Debian builds keepalived 2.2.7 without libipset, so this one keyword is unknown to it (upstream's builds with libipset take it). */
 const NOT_IN_DEBIAN = new Set(['global_defs › vrrp_ipsets']);
+
+/** `exit N` of a command in the lab's namespace. */
+async function exitOf(lab: Lab, cmd: readonly string[]): Promise<string> {
+  return (await nsRun(lab.ns('a'), 'sh', ['-c', '"$@" >/dev/null 2>&1; echo "exit $?"', 'sh', ...cmd], { allowFail: true })).trim().split('\n').pop()!;
+}
 
 async function keepalivedT(lab: Lab, file: string): Promise<string> {
   return nsRun(lab.ns('a'), 'keepalived', ['-t', '-f', file, '-l', '-n'], { allowFail: true, withStderr: true });
@@ -62,6 +67,8 @@ test.serial('what keepalived 2.2.7 refuses, tandem refuses', async (t) => {
       t.regex(out, said, `keepalived on ${what}`);
       const r = load(file);
       t.true(r.errors.length > 0, `tandem on ${what}: ${r.diagnostics.map((d) => d.message).join('; ')}`);
+      // A config push's pipeline sees the same exit code from either -t.
+      t.is(await exitOf(lab, ['node', TANDEMD, '-t', '-f', file]), await exitOf(lab, ['keepalived', '-t', '-f', file, '-l', '-n']), `exit codes on ${what}`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

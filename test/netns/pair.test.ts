@@ -128,7 +128,8 @@ test.serial('tandemd refuses to start when a configured interface does not exist
     t.regex(r, /not starting, 1 error/);
     t.deepEqual(await lab.holders(VIP), []);
     const exitOf = async (cmd: string, args: string[]): Promise<string> => (await nsRun(lab.ns('a'), 'sh', ['-c', `"$@" >/dev/null 2>&1; echo "exit $?"`, 'sh', cmd, ...args], { allowFail: true, withStderr: true })).trim().split('\n').pop()!;
-    // keepalived refuses to start in the same namespace ("Non-existent interface specified in configuration").
+    // keepalived refuses to start in the same namespace ("Non-existent interface specified in configuration"), with the same exit code.
+    t.is(await exitOf('node', [TANDEMD, '-n', '-l', '-f', conf, '--control-socket', `${lab.dir}/x.sock`]), 'exit 2');
     t.is(await exitOf('keepalived', ['-n', '-l', '-f', conf, '-p', `${lab.dir}/k.pid`, '-r', `${lab.dir}/kv.pid`, '-c', `${lab.dir}/kc.pid`]), 'exit 2');
     // A VIP's dev counts as well.
     const onDev = lab.writeConfig('a', text.replace('interface nope0', 'interface eth0').replace(`${VIP}/24 dev eth0`, `${VIP}/24 dev nope1`));

@@ -195,7 +195,7 @@ export const OPTIONS: readonly DaemonOption[] = [
   opt('namespace', 's', 'required', { ...ka, metavar: 'NAME', help: 'run in network namespace NAME (overrides the file\'s net_namespace)', apply: (o, v) => (o.namespace = v) }),
   opt('config-id', 'i', 'required', { ...ka, metavar: 'ID', help: 'id that @ID lines in the file match (default: host name up to the first dot)', apply: (o, v) => (o.configId = v) }),
   opt('signum', undefined, 'required', { ...ka, metavar: 'SIGFUNC', help: 'print the signal number for STOP, RELOAD, DATA, STATS, STATS_CLEAR, JSON', apply: (o, v) => (o.signum ??= v) }),
-  opt('config-test', 't', 'optional', { ...ka, metavar: 'LOG_FILE', help: 'check the configuration and exit (0 valid, 1 invalid); output to LOG_FILE if given', apply: (o, v) => Object.assign(o, { configTest: true, configTestLog: v }) }),
+  opt('config-test', 't', 'optional', { ...ka, metavar: 'LOG_FILE', help: 'check the configuration and exit (0 valid, 4 unreadable, 5 invalid, as keepalived); output to LOG_FILE if given', apply: (o, v) => Object.assign(o, { configTest: true, configTestLog: v }) }),
   opt('config-fd', undefined, 'required', { ...noop('keepalived passes its children the file on a descriptor; tandem reads the file itself'), metavar: 'FD', help: 'read the configuration from a descriptor (keepalived\'s children)' }),
   opt('perf', undefined, 'optional', noopHelp('run keepalived under perf', 'keepalived\'s own profiling hook; profile tandemd with node --cpu-prof')),
   opt('debug', undefined, 'optional', noopHelp('keepalived\'s debug options', 'keepalived\'s own debugging switches; tandem\'s detail is -D')),

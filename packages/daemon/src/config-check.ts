@@ -37,10 +37,33 @@ export function loadForTandem(file: string, configId: string | undefined, forDae
   return { config: errors.length === 0 ? r.config : undefined, diagnostics: [...r.diagnostics, ...found], errors: [...r.errors, ...errors], warnings: [...r.warnings, ...warnings] };
 }
 
-/** `tandemd -t`: prints every diagnostic; 0 when the file is valid and runnable, 1 when not. */
+const unreadable = (errors: readonly Diagnostic[]): boolean => errors.length > 0 && errors.every((e) => e.code === 'CONF_ERR_IO');
+
+/**
+ * `tandemd -t`'s exit code for a file with `errors`, keepalived's (its config_test_exit): 0
+ * valid, 4 when the file cannot be read, 5 for any other error. keepalived 2.2.7 exits 0 for
+ * a file that is missing (it never records that error): tandemd says 4, as keepalived's source
+ * means to. keepalived's 6 (scripts that run as root without enable_script_security) is a
+ * warning in tandem, which runs them as keepalived's daemon does.
+ */
+export function configTestExitCode(errors: readonly Diagnostic[]): number {
+  if (errors.length === 0) return 0;
+  return unreadable(errors) ? 4 : 5;
+}
+
+/**
+ * The daemon's exit code when it refuses to start on `errors`, keepalived's: 6 when the file
+ * cannot be read (KEEPALIVED_EXIT_NO_CONFIG), 2 for a file it will not run
+ * (KEEPALIVED_EXIT_CONFIG, as for an interface the host lacks).
+ */
+export function startRefusedExitCode(errors: readonly Diagnostic[]): number {
+  return unreadable(errors) ? 6 : 2;
+}
+
+/** `tandemd -t`: prints every diagnostic; exits as `configTestExitCode` says. */
 export function configTest(file: string, out: (line: string) => void, configId?: string): number {
   const r = loadForTandem(file, configId, false);
   for (const d of r.diagnostics) out(formatDiagnostic(d));
   if (r.errors.length === 0) out(`${file}: configuration is valid${r.warnings.length > 0 ? ` (${r.warnings.length} warning${r.warnings.length === 1 ? '' : 's'})` : ''}`);
-  return r.errors.length === 0 ? 0 : 1;
+  return configTestExitCode(r.errors);
 }

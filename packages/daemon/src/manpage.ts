@@ -76,7 +76,7 @@ What tandemd put into the kernel, so that the next start removes what a crashed 
 .I /etc/default/keepalived
 Read by the systemd unit: \\fBDAEMON_ARGS\\fR are passed to tandemd.
 .SH EXIT STATUS
-0 on a clean stop or a valid file (\\fB\\-t\\fR); 1 on an invalid file or a failed start; 2 on a bad command line.
+keepalived's codes: with \\fB\\-t\\fR, 0 for a valid file, 4 for a file that cannot be read, 5 for any other error. The daemon: 0 on a clean stop; 2 when it refuses the configuration (or the command line), 6 when the file cannot be read; 1 on any other failed start (another tandemd holds the socket or pidfile) or an exit after \\fB\\-R\\fR.
 .SH SEE ALSO
 .BR tandemctl (8),
 .BR keepalived (8),

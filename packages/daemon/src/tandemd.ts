@@ -21,7 +21,7 @@ import { LoopDelayMonitor } from './loop-delay.js';
 import { ReloadQueue } from './reload-queue.js';
 import { clearLeftovers } from './leftovers.js';
 import { LvsService } from './lvs-service.js';
-import { loadForTandem } from './config-check.js';
+import { loadForTandem, startRefusedExitCode } from './config-check.js';
 import { scriptPreparer } from './script-prep.js';
 import { runStartStopScript } from './start-stop-script.js';
 import { ensureTrustedDirectory, writePidFile } from './private-files.js';
@@ -693,7 +693,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   if (r.config === undefined) {
     for (const e of r.errors) log.error(formatDiagnostic(e));
     log.error(`${opts.configFile}: not starting, ${r.errors.length} error(s)`);
-    process.exit(1);
+    process.exit(startRefusedExitCode(r.errors));
   }
   // keepalived's -s: the command line's namespace over the file's.
   const config = opts.namespace !== undefined ? { ...r.config, globalDefs: { ...r.config.globalDefs, netNamespace: opts.namespace } } : r.config;

@@ -32,16 +32,16 @@ test('tandemd -t on a valid file exits 0 without needing its interfaces to exist
   t.regex(r.stdout, /configuration is valid/);
 });
 
-test('tandemd -t on a broken file exits 1 and prints FILE:LINE:COL for every error', (t) => {
+test('tandemd -t on a broken file exits 5 (as keepalived -t) and prints FILE:LINE:COL for every error', (t) => {
   const file = write('bad.conf', valid.replace('priority 100', 'priorty 100').replace('virtual_router_id 51', 'virtual_router_id 51 extra').replace(/\}\n$/, ''));
   const r = spawnSync('node', [TANDEMD, '-t', '-f', file], { encoding: 'utf8' });
-  t.is(r.status, 1);
+  t.is(r.status, 5);
   const lines = r.stdout.trim().split('\n');
   t.is(lines.length, 1, 'a brace error is reported alone: the rest would be follow-on noise');
   t.regex(lines[0]!, /never closed/);
   const file2 = write('bad3.conf', valid.replace('priority 100', 'priorty 100').replace('virtual_router_id 51', 'virtual_router_id 51 extra'));
   const r2 = spawnSync('node', [TANDEMD, '-t', '-f', file2], { encoding: 'utf8' });
-  t.is(r2.status, 1);
+  t.is(r2.status, 5);
   t.deepEqual(r2.stdout.trim().split('\n').map((l) => l.slice(file2.length).split(':').slice(0, 3).join(':')), [':4:26', ':5:5']);
   t.regex(r2.stdout, /did you mean 'priority'/);
 });
@@ -73,16 +73,19 @@ test('scripts without a user of their own: root, as keepalived runs them, with i
   t.regex(secured.stdout, /secured\.conf:5:12: warning: no script_user and no keepalived_script user to run \/bin\/true as \(enable_script_security\); it is disabled, as keepalived disables it/);
 });
 
-test('tandemd -t on a missing file exits 1 with a message, not a stack trace', (t) => {
+test('tandemd -t on a missing file exits 4 (keepalived\'s code for a file it cannot read) with a message, not a stack trace', (t) => {
   const r = spawnSync('node', [TANDEMD, '-t', '-f', join(dir, 'absent.conf')], { encoding: 'utf8' });
-  t.is(r.status, 1);
+  t.is(r.status, 4);
   t.regex(r.stdout, /absent\.conf:1:1: cannot read .*no such file/);
   t.notRegex(r.stdout + r.stderr, /at .*\.js:\d+/);
 });
 
-test('tandemd refuses to start on an invalid file and says why', (t) => {
+test('tandemd refuses to start on an invalid file and says why, exit 2 (keepalived\'s KEEPALIVED_EXIT_CONFIG); on a missing one exit 6 (KEEPALIVED_EXIT_NO_CONFIG)', (t) => {
+  const missing = spawnSync('node', [TANDEMD, '-n', '-l', '-f', join(dir, 'absent.conf')], { encoding: 'utf8' });
+  t.is(missing.status, 6, missing.stderr);
+  t.regex(missing.stderr, /absent\.conf:1:1: cannot read .*no such file/);
   const r = spawnSync('node', [TANDEMD, '-n', '-l', '-f', write('bad2.conf', 'vrrp_instance X {\n')], { encoding: 'utf8' });
-  t.is(r.status, 1);
+  t.is(r.status, 2);
   t.regex(r.stderr, /bad2\.conf:1:17: block opened here is never closed/);
   t.regex(r.stderr, /not starting, 1 error/);
 });
@@ -91,7 +94,7 @@ test('tandemd -t -i selects the @ID lines, as keepalived -i does', (t) => {
   const file = write('ids.conf', '@lb-a $P=150\n@lb-b $P=300\n' + valid.replace('priority 100', 'priority $P'));
   t.is(spawnSync('node', [TANDEMD, '-t', '-i', 'lb-a', '-f', file], { encoding: 'utf8' }).status, 0);
   const b = spawnSync('node', [TANDEMD, '-t', '--config-id', 'lb-b', '-f', file], { encoding: 'utf8' });
-  t.is(b.status, 1);
+  t.is(b.status, 5);
   t.regex(b.stdout, /priority must be 1-255, got 300/);
 });
 
