@@ -7,6 +7,8 @@ export interface Timer {
 export interface Clock {
   now(): number;
   setTimer(delayMs: number, fn: () => void): Timer;
+  /** A timer due at the clock's time `at` (a clock without it: `setTimer(at - now())`). */
+  setTimerAt?(at: number, fn: () => void): Timer;
 }
 
 /** The process's monotonic clock. */
@@ -17,6 +19,113 @@ export const systemClock: Clock = {
     return { cancel: () => clearTimeout(handle) };
   },
 };
+
+interface OrderedEntry {
+  readonly at: number;
+  readonly seq: number;
+  readonly fn: () => void;
+  cancelled: boolean;
+}
+
+const before = (a: OrderedEntry, b: OrderedEntry): boolean => a.at < b.at || (a.at === b.at && a.seq < b.seq);
+
+/** setTimeout's longest delay; a longer one would fire at once. */
+const LONGEST_TIMEOUT_MS = 2 ** 31 - 1;
+
+/**
+ * The process's monotonic clock whose timers fire in the order of their deadlines, and of their
+ * arming for equal ones: one setTimeout for the earliest, the rest in a heap. setTimeout alone
+ * does not keep that order for deadlines less than a millisecond apart (a timer that woke a
+ * little early and waited the rest could run after a later one), and the VRRP side needs it:
+ * sync group members that entered BACKUP together time out in that order, and the last one
+ * takes the group to MASTER first, as in keepalived, run after run. A timer armed while others
+ * run waits for a later turn, as with setTimeout.
+ */
+export class OrderedClock implements Clock {
+  private readonly heap: OrderedEntry[] = [];
+  private seq = 0;
+  private handle: ReturnType<typeof setTimeout> | undefined;
+  private handleAt = Infinity;
+
+  now(): number {
+    return performance.now();
+  }
+
+  setTimer(delayMs: number, fn: () => void): Timer {
+    return this.setTimerAt(this.now() + Math.max(0, delayMs), fn);
+  }
+
+  setTimerAt(at: number, fn: () => void): Timer {
+    const entry: OrderedEntry = { at, seq: this.seq++, fn, cancelled: false };
+    this.push(entry);
+    this.wake();
+    return { cancel: () => void (entry.cancelled = true) };
+  }
+
+  /** Timers still armed (cancelled ones leave when they reach the front). */
+  get pending(): number {
+    return this.heap.reduce((n, e) => n + (e.cancelled ? 0 : 1), 0);
+  }
+
+  /** Arms the one setTimeout for the earliest live timer. */
+  private wake(): void {
+    while (this.heap.length > 0 && this.heap[0]!.cancelled) this.pop();
+    const head = this.heap[0];
+    if (head === undefined) {
+      if (this.handle !== undefined) clearTimeout(this.handle);
+      this.handle = undefined;
+      this.handleAt = Infinity;
+      return;
+    }
+    if (this.handle !== undefined && this.handleAt <= head.at) return;
+    if (this.handle !== undefined) clearTimeout(this.handle);
+    this.handleAt = head.at;
+    this.handle = setTimeout(() => this.fire(), Math.min(LONGEST_TIMEOUT_MS, Math.max(0, head.at - this.now())));
+  }
+
+  private fire(): void {
+    this.handle = undefined;
+    this.handleAt = Infinity;
+    const now = this.now();
+    const armedBefore = this.seq;
+    for (;;) {
+      const head = this.heap[0];
+      if (head === undefined || head.at > now) break;
+      if (!head.cancelled && head.seq >= armedBefore) break;
+      this.pop();
+      if (!head.cancelled) head.fn();
+    }
+    this.wake();
+  }
+
+  private push(e: OrderedEntry): void {
+    const h = this.heap;
+    let i = h.push(e) - 1;
+    while (i > 0) {
+      const up = (i - 1) >> 1;
+      if (!before(e, h[up]!)) break;
+      h[i] = h[up]!;
+      i = up;
+    }
+    h[i] = e;
+  }
+
+  private pop(): void {
+    const h = this.heap;
+    const last = h.pop()!;
+    if (h.length === 0) return;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= h.length) break;
+      const c = l + 1 < h.length && before(h[l + 1]!, h[l]!) ? l + 1 : l;
+      if (!before(h[c]!, last)) break;
+      h[i] = h[c]!;
+      i = c;
+    }
+    h[i] = last;
+  }
+}
 
 /** A clock that moves only when told to; timers fire in deadline order. For tests and simulations. */
 export class FakeClock implements Clock {
@@ -92,7 +201,7 @@ export class Deadline {
       }
       this.onDue();
     };
-    this.timer = this.clock.setTimer(at - this.clock.now(), fire);
+    this.timer = this.clock.setTimerAt !== undefined ? this.clock.setTimerAt(at, fire) : this.clock.setTimer(at - this.clock.now(), fire);
   }
 
   cancel(): void {

@@ -1,6 +1,6 @@
 import { sameValue } from '@tandem/config';
 import type { IpvsClient } from '@tandem/ipvs';
-import { systemClock } from '@tandem/vrrp';
+import { OrderedClock } from '@tandem/vrrp';
 import { lockMemory } from '@tandem/net';
 import { scriptCounters } from '@tandem/healthcheck';
 import { HostLedger } from '../host-ledger.js';
@@ -42,7 +42,8 @@ class Side {
         if (name !== undefined) process.title = name;
         const { ledger, problem } = HostLedger.open(r.statePath);
         if (problem !== undefined) this.log.warn(problem);
-        const service = new VrrpService({ host: new NetHost(this.log, (c) => ledger.recording(c)), clock: systemClock, log: this.log });
+        // Timers in deadline order: sync group members that entered BACKUP together time out in the same order every run.
+        const service = new VrrpService({ host: new NetHost(this.log, (c) => ledger.recording(c)), clock: new OrderedClock(), log: this.log });
         service.onNotifyLine = (line) => send({ kind: 'notifyLine', line });
         service.onTransition = (event) => {
           send({ kind: 'transition', event });

@@ -1,0 +1,69 @@
+import test from 'ava';
+import { Deadline, OrderedClock } from '../src/clock.js';
+
+// The ordered clock runs on the process's real timers: what is asserted is the order in which
+// they fire, never how late.
+
+const settle = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+test('timers fire in the order of their deadlines, even a fraction of a millisecond apart', async (t) => {
+  const clock = new OrderedClock();
+  const base = clock.now() + 5;
+  // Deadlines 0.01 ms apart, armed in a shuffled order.
+  const offsets = Array.from({ length: 200 }, (_, i) => i * 0.01);
+  const shuffled = [...offsets].sort(() => Math.random() - 0.5);
+  const fired: number[] = [];
+  for (const o of shuffled) clock.setTimerAt(base + o, () => fired.push(o));
+  await settle(30);
+  t.deepEqual(fired, offsets);
+});
+
+test('timers due at the same moment fire in the order they were armed', async (t) => {
+  const clock = new OrderedClock();
+  const at = clock.now() + 3;
+  const fired: string[] = [];
+  for (const name of ['VI_1', 'VI_2', 'VI_3', 'VI_4']) clock.setTimerAt(at, () => fired.push(name));
+  clock.setTimer(1, () => fired.push('earlier'));
+  await settle(20);
+  t.deepEqual(fired, ['earlier', 'VI_1', 'VI_2', 'VI_3', 'VI_4']);
+});
+
+test('a cancelled timer never fires, and the others still do', async (t) => {
+  const clock = new OrderedClock();
+  const fired: number[] = [];
+  const timers = [1, 2, 3, 4].map((n) => clock.setTimer(n, () => fired.push(n)));
+  timers[0]!.cancel();
+  timers[2]!.cancel();
+  t.is(clock.pending, 2);
+  await settle(20);
+  t.deepEqual(fired, [2, 4]);
+  t.is(clock.pending, 0);
+});
+
+test('a timer armed while others run waits for a later turn, as with setTimeout', async (t) => {
+  const clock = new OrderedClock();
+  const order: string[] = [];
+  const at = clock.now() + 2;
+  clock.setTimerAt(at, () => {
+    order.push('first');
+    clock.setTimer(0, () => order.push('armed by first'));
+    queueMicrotask(() => order.push('first\'s microtask'));
+  });
+  clock.setTimerAt(at, () => order.push('second'));
+  await settle(20);
+  t.deepEqual(order, ['first', 'second', 'first\'s microtask', 'armed by first']);
+});
+
+test('Deadline on the ordered clock: re-arming replaces the deadline, and two deadlines keep their order', async (t) => {
+  const clock = new OrderedClock();
+  const fired: string[] = [];
+  const a = new Deadline(clock, () => fired.push('a'));
+  const b = new Deadline(clock, () => fired.push('b'));
+  const now = clock.now();
+  a.arm(now + 50);
+  b.arm(now + 4.0002);
+  a.arm(now + 4.0001); // the master-down timer restarted by an advert: only this one counts
+  await settle(30);
+  t.deepEqual(fired, ['a', 'b']);
+  t.is(clock.pending, 0);
+});
