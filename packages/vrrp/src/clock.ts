@@ -93,7 +93,14 @@ export class OrderedClock implements Clock {
       if (head === undefined || head.at > now) break;
       if (!head.cancelled && head.seq >= armedBefore) break;
       this.pop();
-      if (!head.cancelled) head.fn();
+      if (head.cancelled) continue;
+      try {
+        head.fn();
+      } catch (err) {
+        // As from a setTimeout callback, the error goes on up; the other timers still run.
+        this.wake();
+        throw err;
+      }
     }
     this.wake();
   }

@@ -67,3 +67,28 @@ test('Deadline on the ordered clock: re-arming replaces the deadline, and two de
   t.deepEqual(fired, ['a', 'b']);
   t.is(clock.pending, 0);
 });
+
+test('a timer that throws does not stop the others: the error goes up as from setTimeout', async (t) => {
+  const clock = new OrderedClock();
+  const fired: string[] = [];
+  const errors: unknown[] = [];
+  const onError = (err: unknown): void => void errors.push(err);
+  // ava's own handler is set aside for this test: the error is the point.
+  const others = process.listeners('uncaughtException');
+  process.removeAllListeners('uncaughtException');
+  process.on('uncaughtException', onError);
+  try {
+    const at = clock.now() + 2;
+    clock.setTimerAt(at, () => {
+      throw new Error('boom');
+    });
+    clock.setTimerAt(at, () => fired.push('after'));
+    clock.setTimer(10, () => fired.push('later'));
+    await settle(40);
+  } finally {
+    process.removeListener('uncaughtException', onError);
+    for (const l of others) process.on('uncaughtException', l);
+  }
+  t.is(errors.length, 1);
+  t.deepEqual(fired, ['after', 'later']);
+});
