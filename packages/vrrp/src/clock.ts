@@ -25,6 +25,8 @@ interface OrderedEntry {
   readonly seq: number;
   readonly fn: () => void;
   cancelled: boolean;
+  /** Out of the heap: fired, or dropped when cancelled. */
+  gone: boolean;
 }
 
 const before = (a: OrderedEntry, b: OrderedEntry): boolean => a.at < b.at || (a.at === b.at && a.seq < b.seq);
@@ -42,7 +44,9 @@ const LONGEST_TIMEOUT_MS = 2 ** 31 - 1;
  * run waits for a later turn, as with setTimeout.
  */
 export class OrderedClock implements Clock {
-  private readonly heap: OrderedEntry[] = [];
+  private heap: OrderedEntry[] = [];
+  /** Cancelled entries still in the heap. */
+  private dead = 0;
   private seq = 0;
   private handle: ReturnType<typeof setTimeout> | undefined;
   private handleAt = Infinity;
@@ -56,15 +60,37 @@ export class OrderedClock implements Clock {
   }
 
   setTimerAt(at: number, fn: () => void): Timer {
-    const entry: OrderedEntry = { at, seq: this.seq++, fn, cancelled: false };
+    const entry: OrderedEntry = { at, seq: this.seq++, fn, cancelled: false, gone: false };
     this.push(entry);
     this.wake();
-    return { cancel: () => void (entry.cancelled = true) };
+    return { cancel: () => this.cancel(entry) };
   }
 
-  /** Timers still armed (cancelled ones leave when they reach the front). */
+  /** Timers still armed. */
   get pending(): number {
-    return this.heap.reduce((n, e) => n + (e.cancelled ? 0 : 1), 0);
+    return this.heap.length - this.dead;
+  }
+
+  /** Entries the heap holds, cancelled ones included (they leave at the front, or all at once when they are most of it). */
+  get held(): number {
+    return this.heap.length;
+  }
+
+  private cancel(e: OrderedEntry): void {
+    if (e.cancelled || e.gone) return;
+    e.cancelled = true;
+    // The front cancelled: the one setTimeout moves to the next (or goes, so a process with no timer left can exit).
+    if (this.heap[0] === e) {
+      this.dead++;
+      this.wake();
+      return;
+    }
+    // A backup re-arms its master-down timer at every advert: the cancelled ones are dropped
+    // in one pass once they are most of the heap, not only when they reach its front.
+    if (++this.dead > 64 && this.dead * 2 > this.heap.length) {
+      this.heap = this.heap.filter((x) => !x.cancelled).sort((a, b) => (before(a, b) ? -1 : 1));
+      this.dead = 0;
+    }
   }
 
   /** Arms the one setTimeout for the earliest live timer. */
@@ -119,6 +145,9 @@ export class OrderedClock implements Clock {
 
   private pop(): void {
     const h = this.heap;
+    const top = h[0]!;
+    top.gone = true;
+    if (top.cancelled) this.dead--;
     const last = h.pop()!;
     if (h.length === 0) return;
     let i = 0;

@@ -2,11 +2,11 @@ import test from 'ava';
 import { Deadline, OrderedClock } from '../src/clock.js';
 
 // The ordered clock runs on the process's real timers: what is asserted is the order in which
-// they fire, never how late.
+// they fire, never how late. One test at a time: each waits a few real milliseconds.
 
 const settle = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-test('timers fire in the order of their deadlines, even a fraction of a millisecond apart', async (t) => {
+test.serial('timers fire in the order of their deadlines, even a fraction of a millisecond apart', async (t) => {
   const clock = new OrderedClock();
   const base = clock.now() + 5;
   // Deadlines 0.01 ms apart, armed in a shuffled order.
@@ -18,7 +18,7 @@ test('timers fire in the order of their deadlines, even a fraction of a millisec
   t.deepEqual(fired, offsets);
 });
 
-test('timers due at the same moment fire in the order they were armed', async (t) => {
+test.serial('timers due at the same moment fire in the order they were armed', async (t) => {
   const clock = new OrderedClock();
   const at = clock.now() + 3;
   const fired: string[] = [];
@@ -28,7 +28,7 @@ test('timers due at the same moment fire in the order they were armed', async (t
   t.deepEqual(fired, ['earlier', 'VI_1', 'VI_2', 'VI_3', 'VI_4']);
 });
 
-test('a cancelled timer never fires, and the others still do', async (t) => {
+test.serial('a cancelled timer never fires, and the others still do', async (t) => {
   const clock = new OrderedClock();
   const fired: number[] = [];
   const timers = [1, 2, 3, 4].map((n) => clock.setTimer(n, () => fired.push(n)));
@@ -40,7 +40,7 @@ test('a cancelled timer never fires, and the others still do', async (t) => {
   t.is(clock.pending, 0);
 });
 
-test('a timer armed while others run waits for a later turn, as with setTimeout', async (t) => {
+test.serial('a timer armed while others run waits for a later turn, as with setTimeout', async (t) => {
   const clock = new OrderedClock();
   const order: string[] = [];
   const at = clock.now() + 2;
@@ -54,7 +54,7 @@ test('a timer armed while others run waits for a later turn, as with setTimeout'
   t.deepEqual(order, ['first', 'second', 'first\'s microtask', 'armed by first']);
 });
 
-test('Deadline on the ordered clock: re-arming replaces the deadline, and two deadlines keep their order', async (t) => {
+test.serial('Deadline on the ordered clock: re-arming replaces the deadline, and two deadlines keep their order', async (t) => {
   const clock = new OrderedClock();
   const fired: string[] = [];
   const a = new Deadline(clock, () => fired.push('a'));
@@ -68,7 +68,7 @@ test('Deadline on the ordered clock: re-arming replaces the deadline, and two de
   t.is(clock.pending, 0);
 });
 
-test('a timer that throws does not stop the others: the error goes up as from setTimeout', async (t) => {
+test.serial('a timer that throws does not stop the others: the error goes up as from setTimeout', async (t) => {
   const clock = new OrderedClock();
   const fired: string[] = [];
   const errors: unknown[] = [];
@@ -91,4 +91,18 @@ test('a timer that throws does not stop the others: the error goes up as from se
   }
   t.is(errors.length, 1);
   t.deepEqual(fired, ['after', 'later']);
+});
+
+test.serial('a deadline re-armed again and again (a backup hearing adverts) does not grow the heap', (t) => {
+  const clock = new OrderedClock();
+  const d = new Deadline(clock, () => t.fail('not due'));
+  const now = clock.now();
+  // An earlier timer holds the front, so the cancelled ones are not dropped there.
+  const front = clock.setTimerAt(now + 1_000_000, () => t.fail('not due'));
+  for (let i = 0; i < 2000; i++) d.arm(now + 3_600_000 + i);
+  t.is(clock.pending, 2);
+  t.true(clock.held <= 130, `${clock.held} entries held`);
+  d.cancel();
+  front.cancel();
+  t.is(clock.pending, 0);
 });
