@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { keepalived, stop, tandemd, type Daemon } from './daemons.js';
 import { klog, ktest } from './harness.js';
 import { script, sh, until } from './guest-sh.js';
 import { ask, count, natLab } from './labs.js';
@@ -16,29 +16,6 @@ const NFT = '/usr/sbin/nft';
 /** The ruleset without counter values (-s), tables sorted out of the way of no one else's. */
 const ruleset = (): string => sh(NFT, '-s', 'list', 'ruleset');
 const table = (ns?: string): string => (ns === undefined ? sh('ipvsadm', '-Sn') : sh('ip', 'netns', 'exec', ns, 'ipvsadm', '-Sn'));
-
-interface Daemon {
-  readonly child: ChildProcess;
-  readonly log: () => string;
-}
-
-function run(cmd: string, args: string[]): Daemon {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
-  return { child, log: () => log };
-}
-
-const keepalived = (dir: string, file: string): Daemon =>
-  run('keepalived', ['-n', '-l', '-D', '-C', '-f', file, '-p', join(dir, 'k.pid'), '-c', join(dir, 'kc.pid'), '-r', join(dir, 'kv.pid')]);
-const tandemd = (dir: string, file: string): Daemon => run('node', ['packages/daemon/bin/tandemd.js', '-f', file, '-n', '-l', '--control-socket', join(dir, 'tandem.sock')]);
-
-async function stop(d: Daemon | undefined): Promise<void> {
-  if (d === undefined || d.child.exitCode !== null || d.child.signalCode !== null) return;
-  d.child.kill('SIGTERM');
-  await until('the daemon to stop', 30_000, () => (d.child.exitCode !== null || d.child.signalCode !== null ? true : undefined));
-}
 
 const groupFile = (extra = '', globals = ''): string => `global_defs {
     nftables_ipvs

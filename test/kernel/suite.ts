@@ -9,6 +9,7 @@ import './metrics.ktest.js';
 import './snmp-check.ktest.js';
 import './anycast.ktest.js';
 import './ipvs-namespaces.ktest.js';
+import './omega.ktest.js';
 import './ipvlan-vrf.ktest.js';
 
 export { kernelTests } from './harness.js';

@@ -17,7 +17,7 @@ import { BfdCheckVerdicts, bfdChecksOf } from './bfd/checks.js';
 import type { ServiceView } from './anycast/plan.js';
 import { assignFwmarks, type AutoFwmarks, fwmarkOf } from './ipvs-fwmarks.js';
 import { NftablesIpvsTables } from './ipvs-nftables.js';
-import { checkerBody, quorumAlert, realServerAlert, realServerAlerts, virtualServerAlerts } from './smtp/alert-text.js';
+import { checkerBody, quorumAlert, realServerAlert, realServerAlerts, SHUTTING_DOWN, virtualServerAlerts, virtualServerShutdownAlert } from './smtp/alert-text.js';
 import { Mailer } from './smtp/mailer.js';
 
 /** A real server as `tandemctl status --json` shows it. */
@@ -74,6 +74,9 @@ interface VsState {
   /** Its real servers' states, in the order of `vs.realServers`. */
   reals: RealState[];
 }
+
+/** How long an omega script may run at stop (keepalived's system_call_script timer at shutdown). */
+const OMEGA_SCRIPT_MS = 1000;
 
 const realKey = (vs: VirtualServer, rs: RealServer): string => `${vs.name}|${realServerName(rs)}`;
 
@@ -153,6 +156,13 @@ export class LvsService {
       // As keepalived's update_svr_wgt: the latest weight wins, whoever sets it.
       delete s.snmpWeight;
       if (s.up) this.changed(s.vs);
+    });
+    // keepalived's MISC_CHECK mails its first run's success though the real server was up already
+    // (check_misc.c: `!checker->has_run`); its other checkers mail only a change.
+    this.scheduler.on('first', (c) => {
+      const s = this.byCheck.get(c.id);
+      if (s === undefined || !c.up || s.checks.find((x) => x.id === c.id)?.kind !== 'MISC_CHECK') return;
+      this.mailChecker(s, s.up, checkerBody('MISC_CHECK', true));
     });
     this.scheduler.on('change', (c) => {
       const s = this.byCheck.get(c.id);
@@ -730,10 +740,59 @@ export class LvsService {
     };
   }
 
-  /** Stops the checks; removes tandem's IPVS services unless `release` is false (keepalived's `--dont-release-ipvs`). */
+  /**
+   * Stops the checks; removes tandem's IPVS services unless `release` is false (keepalived's
+   * `--dont-release-ipvs`), and then tells of it for each virtual server with `omega`.
+   */
   async stop(release = true): Promise<void> {
-    // Mails of the last changes are given a moment while IPVS is taken down (keepalived's checker process exits as soon).
-    await Promise.all([this.mailer.stop(1000), this.takeDown(release)]);
+    const omega = release && (this.config?.virtualServers.some((vs) => vs.omega) ?? false);
+    if (!omega) {
+      // Mails of the last changes are given a moment while IPVS is taken down (keepalived's checker process exits as soon).
+      await Promise.all([this.mailer.stop(1000), this.takeDown(release)]);
+      return;
+    }
+    await this.takeDown(release);
+    const scripts = this.omegaNotifies();
+    await Promise.all([this.mailer.stop(1000), ...scripts]);
+  }
+
+  /**
+   * keepalived's clear_services for the virtual servers with `omega`: each real server that was
+   * up is told down (its FIFO line, its notify_down, a "Shutting down" mail), then the virtual
+   * server's quorum (its FIFO line, quorum_down, a mail), even when it was already down. With
+   * `lvs_flush_on_stop` the real servers are not told, only the quorum. The scripts have a
+   * second, as keepalived gives them at its stop. Returns the scripts' ends.
+   */
+  private omegaNotifies(): Promise<void>[] {
+    const config = this.config;
+    if (config === undefined) return [];
+    const ends: Promise<void>[] = [];
+    const run = (vs: VirtualServer, script: ScriptSpec | undefined): void => {
+      if (script === undefined || this.prepare === undefined) return;
+      const end = runNotifyScript(() => this.prepare!(script), [], this.log, vs.name, script.command, undefined, OMEGA_SCRIPT_MS);
+      if (end !== undefined) ends.push(end);
+    };
+    const m = this.mailer;
+    for (const vs of config.virtualServers) {
+      if (!vs.omega) continue;
+      const v = this.virtualServers.get(vs.name);
+      if (config.globalDefs.lvsFlushOnStop === 'no') {
+        for (const s of v?.reals ?? []) {
+          if (!s.up) continue;
+          s.up = false;
+          this.log.info(`(${vs.name}) omega: shutting down ${realServerName(s.rs)}`);
+          const real = fifoAddress(s.rs.address, vs.protocol.toLowerCase(), keptServerPort(vs, s.rs));
+          this.onNotifyLine?.(`RS ${real} ${fifoVirtual(vs)} DOWN`);
+          run(vs, s.rs.notifyDown);
+          if (m.enabled && realServerAlerts(s.rs.smtpAlert, m.settings)) m.send((routerId) => realServerAlert(routerId, real, mailVirtual(vs), false, SHUTTING_DOWN));
+        }
+      }
+      if (v !== undefined) v.quorumUp = false;
+      this.onNotifyLine?.(`VS ${fifoVirtual(vs)} DOWN`);
+      run(vs, vs.quorumDown);
+      if (m.enabled && virtualServerAlerts(vs.smtpAlert, m.settings)) m.send((routerId) => virtualServerShutdownAlert(routerId, mailVirtual(vs)));
+    }
+    return ends;
   }
 
   private async takeDown(release: boolean): Promise<void> {

@@ -92,9 +92,9 @@ const NOTIFY_TIMEOUT_MS = 60_000;
  * Runs one notify-type script (notify*, notify_up/down, quorum_up/down) and logs how it
  * ended: a failure or timeout as a warning, success at debug. A script that must not run is
  * logged, never thrown. `what` names the script in the log (`notify /x.sh INSTANCE VI_1 ...`).
- * Resolves once it has ended (undefined when it did not start).
+ * Resolves once it has ended (undefined when it did not start); it is killed after `timeoutMs`.
  */
-export function runNotifyScript(prepare: () => PreparedScript, args: readonly string[], log: Logger, who: string, what: string, exec: ScriptExec = (...a) => scripts().runScript(...a)): Promise<void> | undefined {
+export function runNotifyScript(prepare: () => PreparedScript, args: readonly string[], log: Logger, who: string, what: string, exec: ScriptExec = (...a) => scripts().runScript(...a), timeoutMs = NOTIFY_TIMEOUT_MS): Promise<void> | undefined {
   let prepared: PreparedScript;
   try {
     prepared = prepare();
@@ -104,7 +104,7 @@ export function runNotifyScript(prepare: () => PreparedScript, args: readonly st
     else log.error(`(${who}) ${what} not run: ${(err as Error).message}`);
     return undefined;
   }
-  return exec(prepared, NOTIFY_TIMEOUT_MS, args).then((o) => {
+  return exec(prepared, timeoutMs, args).then((o) => {
     if (o.code !== 0 || o.timedOut) log.warn(`(${who}) ${what}: ${o.timedOut ? 'timed out' : o.error ?? `exit ${o.code}`}${o.output !== '' ? `: ${o.output}` : ''}`);
     else log.debug(`(${who}) ${what}: ok`);
   });

@@ -169,3 +169,57 @@ test('LVS service: no_checker_emails mails a checker only when its real server c
     await off.lvs.stop();
   }
 });
+
+test('LVS service: omega tells at stop of each real server that was up and of the quorum (FIFO lines, mails "Shutting down"); not without omega; only the quorum with lvs_flush_on_stop', async (t) => {
+  const plain = bfdVirtualServer('', '').replace('192.0.2.100 80', '192.0.2.101 80');
+  const plainVs = plain.slice(plain.indexOf('virtual_server'));
+  const { lvs, mails } = await lvsWithMail(bfdVirtualServer('', '    omega\n    smtp_alert\n') + plainVs);
+  const lines: string[] = [];
+  lvs.onNotifyLine = (l) => lines.push(l);
+  lvs.bfdEvent('b2', false);
+  await lvs.mailer.stop(1000);
+  mails.length = 0;
+  lines.length = 0;
+  await lvs.stop();
+  t.deepEqual(lines, ['RS [198.51.100.11]:tcp:80 [192.0.2.100]:tcp:80 DOWN', 'VS [192.0.2.100]:tcp:80 DOWN'], 'the real server b2 took down already is not told again; 192.0.2.101 has no omega');
+  t.deepEqual(mails, ['[lb1] Realserver [198.51.100.11]:tcp:80 of virtual server [192.0.2.100]:tcp:80 - DOWN | => Shutting down <=', '[lb1] Virtualserver [192.0.2.100]:tcp:80 - DOWN | => Shutting down <=']);
+
+  const flushed = await lvsWithMail(bfdVirtualServer('  lvs_flush_on_stop\n', '    omega\n    smtp_alert\n'));
+  const flushedLines: string[] = [];
+  flushed.lvs.onNotifyLine = (l) => flushedLines.push(l);
+  await flushed.lvs.stop();
+  t.deepEqual(flushedLines, ['VS [192.0.2.100]:tcp:80 DOWN']);
+  t.deepEqual(flushed.mails, ['[lb1] Virtualserver [192.0.2.100]:tcp:80 - DOWN | => Shutting down <=']);
+});
+
+test('LVS service: a MISC_CHECK mails its first success though its real server was up already (keepalived\'s has_run); with no_checker_emails it does not', async (t) => {
+  const file = (extra: string): string => `${globals(`  script_user root\n${extra}`)}virtual_server 192.0.2.100 80 {
+    delay_loop 1
+    protocol TCP
+    real_server 198.51.100.11 80 {
+        MISC_CHECK {
+            misc_path /bin/true
+        }
+    }
+}
+`;
+  const mailing = await lvsWithMail(file(''));
+  try {
+    // The first attempt comes within the warmup (delay_loop 1); a real script runs.
+    for (let i = 0; i < 100 && mailing.mails.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 1500)); // later successes are not mailed
+    await mailing.lvs.mailer.stop(1000);
+    t.deepEqual(mailing.mails, ['[lb1] Realserver [198.51.100.11]:tcp:80 of virtual server [192.0.2.100]:tcp:80 - UP | => MISC CHECK succeeded on service <=']);
+  } finally {
+    await mailing.lvs.stop();
+  }
+  const quiet = await lvsWithMail(file('  no_checker_emails\n'));
+  try {
+    await new Promise((r) => setTimeout(r, 2500));
+    await quiet.lvs.mailer.stop(1000);
+    t.deepEqual(quiet.mails, []);
+    t.not(quiet.lvs.status()[0]?.reals[0]?.lastCheck, null, 'the check did run');
+  } finally {
+    await quiet.lvs.stop();
+  }
+});

@@ -46,6 +46,8 @@ export interface SchedulerEvents {
   change: [CheckChange];
   /** A finished attempt asked for a weight (MISC_CHECK with misc_dynamic): the check's id and the weight. */
   weight: [string, number];
+  /** A check's first attempt ended and left its verdict as it was (no `change`): keepalived's checkers still report a first run (`has_run`). */
+  first: [CheckChange];
 }
 
 interface Entry {
@@ -242,6 +244,7 @@ export class CheckScheduler extends EventEmitter<SchedulerEvents> {
     const now = (this.turnNow ??= this.clock.now());
     const before = e.state;
     const state = nextCheckerState(before, result, e.spec.timing);
+    const first = e.lastCheck === undefined;
     e.state = state;
     e.lastCheck = now;
     e.lastResult = result;
@@ -250,6 +253,7 @@ export class CheckScheduler extends EventEmitter<SchedulerEvents> {
     this.heap.push(e);
     if (result.weight !== undefined) this.emit('weight', e.spec.id, result.weight);
     if (state.up !== before.up) this.emit('change', { id: e.spec.id, up: state.up, reason: state.lastReason, at: now });
+    else if (first) this.emit('first', { id: e.spec.id, up: state.up, reason: state.lastReason, at: now });
   }
 
   private queuePump(): void {

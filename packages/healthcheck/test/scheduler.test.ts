@@ -56,6 +56,24 @@ test('a failing server is retried after delay_before_retry and reported down onc
   s.stop();
 });
 
+test('the first attempt that leaves a verdict as it was is told once as `first`; one that changes it is told as `change` only', async (t) => {
+  const clock = new FakeClock();
+  const s = new CheckScheduler(clock, { random: () => 0 });
+  const firsts: CheckChange[] = [];
+  const changes: CheckChange[] = [];
+  s.on('first', (c) => firsts.push(c));
+  s.on('change', (c) => changes.push(c));
+  s.add({ id: 'ok', timing, run: scripted(clock, () => ({ ok: true, reason: 'ok' })).run });
+  s.add({ id: 'alpha', timing: { ...timing, alpha: true }, run: scripted(clock, () => ({ ok: true, reason: 'ok' })).run });
+  for (let ms = 0; ms < 2500; ms += 10) {
+    clock.advance(10);
+    await flush();
+  }
+  t.deepEqual(firsts.map((c) => [c.id, c.up, c.reason]), [['ok', true, 'ok']]);
+  t.deepEqual(changes.map((c) => [c.id, c.up]), [['alpha', true]]);
+  s.stop();
+});
+
 test('a hung attempt is aborted at its time limit and counts as a failure; attempts of one check never overlap', async (t) => {
   const clock = new FakeClock();
   const s = new CheckScheduler(clock, { random: () => 0 });

@@ -110,6 +110,14 @@ export function realServerAlert(routerId: string, realServer: string, virtualSer
   return alert(`[${routerId}] Realserver ${realServer} of virtual server ${virtualServer} - ${up ? 'UP' : 'DOWN'}`, body);
 }
 
+/** The body of ipwrapper.c's mails at stop, for a virtual server with `omega` and its real servers. */
+export const SHUTTING_DOWN = '=> Shutting down <=';
+
+/** ipwrapper.c's do_vs_notifies at stop (`omega`): `[router_id] Virtualserver [192.0.2.10]:tcp:80 - DOWN`. */
+export function virtualServerShutdownAlert(routerId: string, virtualServer: string): Alert {
+  return alert(`[${routerId}] Virtualserver ${virtualServer} - DOWN`, SHUTTING_DOWN);
+}
+
 /**
  * ipwrapper.c's do_vs_notifies: `[router_id] Virtualserver [192.0.2.10]:tcp:80 - DOWN` with
  * `=> Lost quorum 3+1=2 <= 1 <=` (keepalived prints `+` whichever way the threshold goes:
