@@ -88,6 +88,9 @@ function mailVirtual(vs: VirtualServer): string {
   return vs.key.kind === 'group' ? `[${vs.key.group}]:0` : fifoVirtual(vs);
 }
 
+/** A real server in the FIFO and the mails: its port as keepalived's check_data.c left it (a DR server's reset to the service's). */
+const fifoReal = (vs: VirtualServer, rs: RealServer): string => fifoAddress(rs.address, vs.protocol.toLowerCase(), keptServerPort(vs, rs));
+
 function fifoVirtual(vs: VirtualServer): string {
   const k = vs.key;
   if (k.kind === 'address') return fifoAddress(k.address, vs.protocol.toLowerCase(), k.port ?? 0);
@@ -526,9 +529,7 @@ export class LvsService {
 
   /** keepalived's do_rs_notifies: the FIFO line, the SNMP trap, notify_up / notify_down. */
   private notifyReal(s: RealState): void {
-    const proto = s.vs.protocol.toLowerCase();
-    // keepalived writes the real server's port as its check_data.c left it (a DR server's reset to the service's).
-    this.onNotifyLine?.(`RS ${fifoAddress(s.rs.address, proto, keptServerPort(s.vs, s.rs))} ${fifoVirtual(s.vs)} ${s.up ? 'UP' : 'DOWN'}`);
+    this.onNotifyLine?.(`RS ${fifoReal(s.vs, s.rs)} ${fifoVirtual(s.vs)} ${s.up ? 'UP' : 'DOWN'}`);
     this.onRealServerChange?.(s.vs, s.rs, s.up);
     const script = s.up ? s.rs.notifyUp : s.rs.notifyDown;
     if (script !== undefined) this.runNotify(s.vs, script, []);
@@ -556,7 +557,7 @@ export class LvsService {
     const m = this.mailer;
     if (body === undefined || !m.enabled || !realServerAlerts(s.rs.smtpAlert, m.settings)) return;
     if (m.settings.noCheckerEmails && wasUp === s.up) return;
-    const [real, virtual, up] = [fifoAddress(s.rs.address, s.vs.protocol.toLowerCase(), keptServerPort(s.vs, s.rs)), mailVirtual(s.vs), s.up];
+    const [real, virtual, up] = [fifoReal(s.vs, s.rs), mailVirtual(s.vs), s.up];
     m.send((routerId) => realServerAlert(routerId, real, virtual, up, body));
   }
 
@@ -781,7 +782,7 @@ export class LvsService {
           if (!s.up) continue;
           s.up = false;
           this.log.info(`(${vs.name}) omega: shutting down ${realServerName(s.rs)}`);
-          const real = fifoAddress(s.rs.address, vs.protocol.toLowerCase(), keptServerPort(vs, s.rs));
+          const real = fifoReal(vs, s.rs);
           this.onNotifyLine?.(`RS ${real} ${fifoVirtual(vs)} DOWN`);
           run(vs, s.rs.notifyDown);
           if (m.enabled && realServerAlerts(s.rs.smtpAlert, m.settings)) m.send((routerId) => realServerAlert(routerId, real, mailVirtual(vs), false, SHUTTING_DOWN));
