@@ -329,3 +329,34 @@ test('a VRRP side resumed as MASTER counts its weighted scripts as passing until
   t.is(a.state('VI_1'), 'MASTER');
   t.is(b.state('VI_1'), 'BACKUP', 'the peer (140) never preempted a master advertising 160');
 });
+
+test('notify_master_rx_lower_pri: a master that hears a master of lower priority (a split healing) runs it and writes MASTER_RX_LOWER_PRI to the FIFO, at each such advert; the backup side does not', async (t) => {
+  const clock = new FakeClock(1000);
+  const seg = new FakeSegment(clock);
+  const ran: string[] = [];
+  const exec = async (s: PreparedScript): Promise<ScriptOutcome> => {
+    ran.push(s.text);
+    return { code: 0, signal: null, timedOut: false, output: '' };
+  };
+  const text = (priority: number): string => `global_defs {\n  script_user root\n}\n${instance('VI_1', 51, priority, '192.0.2.100', ['notify_master_rx_lower_pri /bin/true'])}`;
+  const a = await director(seg, clock, '192.0.2.11', text(150), exec);
+  const b = await director(seg, clock, '192.0.2.12', text(100), exec);
+  const aLines: string[] = [];
+  const bLines: string[] = [];
+  a.service.onNotifyLine = (l) => aLines.push(l);
+  b.service.onNotifyLine = (l) => bLines.push(l);
+  await run(clock, 5000);
+  t.deepEqual([a.state('VI_1'), b.state('VI_1')], ['MASTER', 'BACKUP']);
+  t.deepEqual(ran, []);
+  // The segment splits: both are MASTER. It heals: a hears b's lower-priority adverts, and b steps down.
+  seg.drop = () => true;
+  await run(clock, 5000);
+  t.deepEqual([a.state('VI_1'), b.state('VI_1')], ['MASTER', 'MASTER']);
+  seg.drop = () => false;
+  await run(clock, 3000);
+  t.deepEqual([a.state('VI_1'), b.state('VI_1')], ['MASTER', 'BACKUP']);
+  t.true(ran.length >= 1 && ran.every((r) => r === '/bin/true'), ran.join(', '));
+  t.is(aLines.filter((l) => l === 'INSTANCE "VI_1" MASTER_RX_LOWER_PRI 150').length, ran.length);
+  t.false(bLines.some((l) => l.includes('RX_LOWER')));
+  t.true(a.lines.some((l) => /received advert from 192\.0\.2\.12 with lower priority 100, ours 150, forcing new election/.test(l)), a.lines.join('\n'));
+});

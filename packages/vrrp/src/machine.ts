@@ -115,6 +115,8 @@ export type MachineAction =
   | { readonly kind: 'wantMaster' }
   /** An advert that would have been answered was not: the last answer is less than an interval old. */
   | { readonly kind: 'answerLimited' }
+  /** This master heard another master with a lower priority (keepalived's notify_master_rx_lower_pri event), answered or not. */
+  | { readonly kind: 'lowerPriorityMaster'; readonly from: string; readonly priority: number }
   /** `byGroup`: the instance's vrrp_sync_group moved it (syncMaster / syncBackup), not its own timers or adverts. */
   | { readonly kind: 'transition'; readonly from: VrrpState; readonly to: VrrpState; readonly reason: string; readonly byGroup?: boolean };
 
@@ -261,12 +263,14 @@ function onAdvertAsMaster(p: InstanceParams, s: MachineState, e: Extract<Machine
     if (!p.higherPrioSendAdvert) return out;
     return { ...out, actions: [out.actions[0]!, { kind: 'sendAdvert', priority: s.effectivePriority }, ...out.actions.slice(1)] };
   }
-  if (p.lowerPrioNoAdvert === true) return result(s, []);
-  if (!answerAllowed(p, s, now)) return result(s, [{ kind: 'answerLimited' }]);
+  const heard: MachineAction = { kind: 'lowerPriorityMaster', from: e.src, priority: e.priority };
+  if (p.lowerPrioNoAdvert === true) return result(s, [heard]);
+  if (!answerAllowed(p, s, now)) return result(s, [heard, { kind: 'answerLimited' }]);
   // Another master with a lower priority: both claim the addresses (split brain
   // healing). Answer with an advert so it steps down, and re-announce the
   // addresses so that clients leave the loser's MAC (keepalived does not).
   return result({ ...s, answeredAt: now, adverTimerAt: now + p.intervalCs * 10, advertSentAt: now }, [
+    heard,
     { kind: 'sendAdvert', priority: s.effectivePriority },
     { kind: 'announce', reason: 'lower-priority-master' },
   ]);

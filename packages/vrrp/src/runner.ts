@@ -107,6 +107,8 @@ export interface RunnerEvents {
   ioError: [Error];
   /** A sync group member's master-down timer ran out; the instance name. */
   wantMaster: [string];
+  /** As master, an advert from another master with a lower priority: its source and priority. */
+  lowerPriorityMaster: [{ readonly from: string; readonly priority: number }];
 }
 
 /**
@@ -327,6 +329,9 @@ export class InstanceRunner extends EventEmitter<RunnerEvents> {
         return;
       case 'answerLimited':
         this.stats.answersLimited++;
+        return;
+      case 'lowerPriorityMaster':
+        this.emit('lowerPriorityMaster', { from: action.from, priority: action.priority });
         return;
     }
   }

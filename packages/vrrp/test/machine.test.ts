@@ -219,11 +219,12 @@ test('Master, equal priority and smaller source address: stays MASTER', (t) => {
   t.is(r.s.state, 'MASTER');
 });
 
-test('Master, lower priority master seen (split brain heals): advert and re-announce', (t) => {
+test('Master, lower priority master seen (split brain heals): told (notify_master_rx_lower_pri), advert and re-announce', (t) => {
   const r = run(v2, [...master(v2), [5000, { kind: 'advert', priority: 50, intervalCs: 100, src: '192.0.2.20' }]]);
   t.is(r.s.state, 'MASTER');
-  t.deepEqual(kinds(r.actions), ['sendAdvert(100)', 'announce']);
-  t.like(r.actions[1], { reason: 'lower-priority-master' });
+  t.deepEqual(kinds(r.actions), ['lowerPriorityMaster', 'sendAdvert(100)', 'announce']);
+  t.deepEqual(r.actions[0], { kind: 'lowerPriorityMaster', from: '192.0.2.20', priority: 50 });
+  t.like(r.actions[2], { reason: 'lower-priority-master' });
 });
 
 test('Master: spoofed lower-priority and priority-0 adverts are answered at most once per advertisement interval', (t) => {
@@ -239,17 +240,19 @@ test('Master: spoofed lower-priority and priority-0 adverts are answered at most
   const answered = answers.filter((a) => a.includes('sendAdvert(100)'));
   t.is(answered.length, 2, 'one answer per 1 s interval over 2 s');
   t.is(answers.filter((a) => a.includes('announce')).length, 2, 'one gratuitous ARP burst per interval');
-  t.is(answers.filter((a) => a.length === 1 && a[0] === 'answerLimited').length, 198);
-  t.deepEqual(answers[0], ['sendAdvert(100)', 'announce']);
-  t.deepEqual(answers[100], ['sendAdvert(100)', 'announce'], 'the first advert a full interval after the last answer is answered again');
+  t.is(answers.filter((a) => a.at(-1) === 'answerLimited').length, 198);
+  // Every lower-priority one is told all the same, answered or not, as keepalived runs its script at each.
+  t.is(answers.filter((a) => a[0] === 'lowerPriorityMaster').length, 100);
+  t.deepEqual(answers[0], ['lowerPriorityMaster', 'sendAdvert(100)', 'announce']);
+  t.deepEqual(answers[100], ['lowerPriorityMaster', 'sendAdvert(100)', 'announce'], 'the first advert a full interval after the last answer is answered again');
   t.is(s.state, 'MASTER');
 });
 
-test('Master, lower priority advert with lower_prio_no_advert (strict mode): discarded, nothing sent (§6.4.3)', (t) => {
+test('Master, lower priority advert with lower_prio_no_advert (strict mode): nothing sent (§6.4.3), only told', (t) => {
   const p = { ...v2, lowerPrioNoAdvert: true };
   const r = run(p, [...master(p), [5000, { kind: 'advert', priority: 50, intervalCs: 100, src: '192.0.2.20' }]]);
   t.is(r.s.state, 'MASTER');
-  t.deepEqual(r.actions, []);
+  t.deepEqual(kinds(r.actions), ['lowerPriorityMaster']);
   t.is(r.next, masterDownIntervalMs(2, 100, 100) + 1000, 'the advert timer is not reset');
 });
 
@@ -428,7 +431,7 @@ test('timer_expired_backup: the rule reads the instance\'s version (v3 skew on t
   const advert: MachineEvent = { kind: 'advert', priority: 50, intervalCs: 10, src: '192.0.2.20' };
   const without = run({ ...p, timerExpiredBackup: undefined }, [...start, [becameMaster + limit, advert]]);
   t.is(without.s.state, 'MASTER');
-  t.deepEqual(kinds(without.actions), ['sendAdvert(100)', 'announce']);
+  t.deepEqual(kinds(without.actions), ['lowerPriorityMaster', 'sendAdvert(100)', 'announce']);
   const withRule = run(p, [...start, [becameMaster + limit, advert]]);
   t.is(withRule.s.state, 'BACKUP');
   t.deepEqual(kinds(withRule.actions), ['transition', 'delVips']);

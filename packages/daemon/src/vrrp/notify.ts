@@ -58,6 +58,17 @@ export class Notifier {
     this.mail('instance', i.name, i.smtpAlert, state);
   }
 
+  /**
+   * As master, an advert from a master with a lower priority (keepalived's send_event_notify):
+   * the FIFO line `INSTANCE "VI_1" MASTER_RX_LOWER_PRI 150` and notify_master_rx_lower_pri, without
+   * arguments; at every such advert, as keepalived.
+   */
+  masterRxLowerPri(i: VrrpInstance, priority: number, prepare: ScriptPreparer): void {
+    this.onLine(`INSTANCE "${i.name}" MASTER_RX_LOWER_PRI ${priority}`);
+    const script = i.tracking.notify.masterRxLowerPri;
+    if (script !== undefined) this.run(i.name, script, [], prepare);
+  }
+
   /** A sync group settled in `state`: its FIFO line, its own script, and `notify` with GROUP NAME STATE. */
   group(g: SyncGroup, state: VrrpState, prepare: ScriptPreparer): void {
     const word = notifyState(state);

@@ -539,6 +539,12 @@ export class VrrpService {
       this.followGroup(e);
     });
     runner.on('wantMaster', (name) => this.groupWantsMaster(name));
+    runner.on('lowerPriorityMaster', (e) => {
+      const m = this.instances.find((x) => x.runner === runner);
+      if (m === undefined) return;
+      log.info(`(${i.name}) received advert from ${e.from} with lower priority ${e.priority}, ours ${runner.effectivePriority}${m.config.lowerPrioNoAdvert ? '' : ', forcing new election'}`);
+      this.notifier.masterRxLowerPri(m.config, runner.effectivePriority, this.preparer!);
+    });
     runner.on('ioError', (err) => log.warn(`(${i.name}) ${err.message}`));
     log.debug(`(${i.name}) vrid ${i.virtualRouterId} v${i.version} on ${i.interface} from ${transport.sourceAddress} to ${transport.destinations.join(',')}, vips ${i.virtualIpaddress.map(vipText).join(' ')}`);
     const managed: Managed = { config: i, runner, transport, ifindex: link.index, extra };
