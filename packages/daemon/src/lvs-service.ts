@@ -17,7 +17,7 @@ import { BfdCheckVerdicts, bfdChecksOf } from './bfd/checks.js';
 import type { ServiceView } from './anycast/plan.js';
 import { assignFwmarks, type AutoFwmarks, fwmarkOf } from './ipvs-fwmarks.js';
 import { NftablesIpvsTables } from './ipvs-nftables.js';
-import { checkerBody, quorumAlert, realServerAlert, realServerAlerts, SHUTTING_DOWN, virtualServerAlerts, virtualServerShutdownAlert } from './smtp/alert-text.js';
+import { checkerBody, quorumAlert, realServerAlert, realServerAlerts, REMOVING, SHUTTING_DOWN, virtualServerAlerts, virtualServerShutdownAlert } from './smtp/alert-text.js';
 import { Mailer } from './smtp/mailer.js';
 
 /** A real server as `tandemctl status --json` shows it. */
@@ -77,6 +77,13 @@ interface VsState {
 
 /** How long an omega script may run at stop (keepalived's system_call_script timer at shutdown). */
 const OMEGA_SCRIPT_MS = 1000;
+
+/** What a reload took away from one virtual server of the old file: real servers, or all of it. */
+interface Removal {
+  readonly vs: VsState;
+  readonly reals: readonly RealState[];
+  readonly gone: boolean;
+}
 
 const realKey = (vs: VirtualServer, rs: RealServer): string => `${vs.name}|${realServerName(rs)}`;
 
@@ -217,7 +224,7 @@ export class LvsService {
    * untouched but for pointing at the new file's objects (a reload that changes one weight
    * re-plans one virtual server, not all of them).
    */
-  private install(config: Config, replan?: ReadonlySet<string>): void {
+  private install(config: Config, replan?: ReadonlySet<string>): Removal[] {
     const prepare = this.prepare ?? scriptPreparer(config);
     const oldVs = this.virtualServers;
     const carried = new Set<string>();
@@ -328,6 +335,37 @@ export class LvsService {
     for (const key of this.bfdChecks.keys()) {
       const s = this.reals.get(key);
       if (s !== undefined) this.update(s, this.bfdChecks.failure(key) ?? 'BFD checks up', true);
+    }
+    const removals: Removal[] = [];
+    for (const [name, v] of oldVs) {
+      if (carried.has(name)) continue;
+      const reals = v.reals.filter((st) => !this.reals.has(realKey(st.vs, st.rs)));
+      const gone = !virtualServers.has(name);
+      if (reals.length > 0 || gone) removals.push({ vs: v, reals, gone });
+    }
+    return removals;
+  }
+
+  /**
+   * keepalived's clear_diff_services at a reload: each real server the new file took away while
+   * it was up is told down (its FIFO line, notify_down, a "Removing" mail), and a virtual server
+   * the file took away with its quorum up loses it (quorum_down, its FIFO line, a mail), in the
+   * old file's order.
+   */
+  private tellRemoved(removals: readonly Removal[]): void {
+    const m = this.mailer;
+    for (const r of removals) {
+      for (const s of r.reals) {
+        if (!s.up) continue;
+        s.up = false;
+        this.log.info(`(${s.vs.name}) ${realServerName(s.rs)} removed by the reload: told down`);
+        this.notifyReal(s);
+        if (m.enabled && realServerAlerts(s.rs.smtpAlert, m.settings)) m.send((routerId) => realServerAlert(routerId, fifoReal(s.vs, s.rs), mailVirtual(s.vs), false, REMOVING));
+      }
+      if (r.gone && r.vs.quorumUp) {
+        r.vs.quorumUp = false;
+        this.quorumChanged(r.vs.vs, false, 0);
+      }
     }
   }
 
@@ -447,13 +485,14 @@ export class LvsService {
     this.prepare = scriptPreparer(config);
     this.mailer.configure(config.globalDefs);
     await this.followAddresses(config);
-    this.install(config, before !== undefined && changes !== undefined ? replanned(before, config, changes) : undefined);
+    const removals = this.install(config, before !== undefined && changes !== undefined ? replanned(before, config, changes) : undefined);
     this.applySuspend();
     if (this.keeper === undefined && ipvs !== undefined) {
       this.ipvs = ipvs;
       this.keeper = new TableKeeper(ipvs);
     }
     if (this.keeper !== undefined) await this.sync();
+    this.tellRemoved(removals);
   }
 
   /**

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diffVirtualServers, formatDiagnostic, load, type Config } from '@tandem/config';
@@ -187,6 +187,37 @@ test('an SNMP SET of a real server\'s weight: one IPVS update, the status\'s wei
     await lvs.reload(b, undefined, diffVirtualServers(a, b));
     t.deepEqual(kernel.take(), ['update destination TCP 192.0.2.2:80 -> 10.0.2.1:80 masq weight 4'], 'the SNMP weight stays, the file\'s change applies');
     t.deepEqual(lvs.status().find((v) => v.name === '192.0.2.2:80/TCP')!.reals.map((r) => r.weight), [4, 9, 1]);
+  } finally {
+    await lvs.stop();
+  }
+});
+
+test('a reload that takes real servers away tells each that was up down (FIFO line, notify_down) and a virtual server it takes away loses its quorum (quorum_down), as keepalived\'s clear_diff_services; one that was down is not told', async (t) => {
+  const said = join(dir, 'said.log');
+  const script = (what: string): string => `"/bin/sh -c 'echo ${what} >> ${said}'"`;
+  const real = (address: string, extra = ''): string => `    real_server ${address} 80 {\n        notify_down ${script(`down-${address}`)}\n${extra}    }\n`;
+  const service = (address: string, reals: string): string => `virtual_server ${address} 80 {\n    protocol TCP\n    quorum_down ${script(`quorum_down-${address}`)}\n${reals}}\n`;
+  // 10.0.1.3's FILE_CHECK reads a file saying it is down.
+  const file = join(dir, 'down.state');
+  writeFileSync(file, '-1\n');
+  const track = `track_file down {\n    file ${file}\n    weight 0\n}\n`;
+  const head = `global_defs {\n    script_user root\n}\n${track}`;
+  const before = model(head + service('192.0.2.1', real('10.0.1.1') + real('10.0.1.2') + real('10.0.1.3', '        FILE_CHECK {\n            track_file down\n        }\n')) + service('192.0.2.2', real('10.0.2.1')));
+  const after = model(head + service('192.0.2.1', real('10.0.1.1')));
+  const { lvs } = await started(before);
+  const lines: string[] = [];
+  lvs.onNotifyLine = (l) => lines.push(l);
+  try {
+    for (let i = 0; i < 100 && lvs.status()[0]?.reals[2]?.up !== false; i++) await new Promise((r) => setTimeout(r, 10));
+    t.false(lvs.status()[0]?.reals[2]?.up, '10.0.1.3 down by its file');
+    // Its notify_down of then, before the reload.
+    for (let i = 0; i < 200 && !(existsSync(said) && readFileSync(said, 'utf8').includes('down-10.0.1.3')); i++) await new Promise((r) => setTimeout(r, 10));
+    writeFileSync(said, '');
+    lines.length = 0;
+    await lvs.reload(after, undefined, diffVirtualServers(before, after));
+    t.deepEqual(lines, ['RS [10.0.1.2]:tcp:80 [192.0.2.1]:tcp:80 DOWN', 'RS [10.0.2.1]:tcp:80 [192.0.2.2]:tcp:80 DOWN', 'VS [192.0.2.2]:tcp:80 DOWN']);
+    for (let i = 0; i < 200 && (!existsSync(said) || readFileSync(said, 'utf8').trim().split('\n').length < 3); i++) await new Promise((r) => setTimeout(r, 10));
+    t.deepEqual(readFileSync(said, 'utf8').trim().split('\n').sort(), ['down-10.0.1.2', 'down-10.0.2.1', 'quorum_down-192.0.2.2']);
   } finally {
     await lvs.stop();
   }

@@ -113,6 +113,9 @@ export function realServerAlert(routerId: string, realServer: string, virtualSer
 /** The body of ipwrapper.c's mails at stop, for a virtual server with `omega` and its real servers. */
 export const SHUTTING_DOWN = '=> Shutting down <=';
 
+/** The body of ipwrapper.c's mail for a real server a reload took away while it was up. */
+export const REMOVING = '=> Removing <=';
+
 /** ipwrapper.c's do_vs_notifies at stop (`omega`): `[router_id] Virtualserver [192.0.2.10]:tcp:80 - DOWN`. */
 export function virtualServerShutdownAlert(routerId: string, virtualServer: string): Alert {
   return alert(`[${routerId}] Virtualserver ${virtualServer} - DOWN`, SHUTTING_DOWN);
