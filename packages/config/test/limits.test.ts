@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatDiagnostic, load, MAX_DIAGNOSTICS, READ_LIMITS } from '../src/index.js';
+import { formatBytes, formatCount, formatDiagnostic, load, MAX_DIAGNOSTICS, READ_LIMITS } from '../src/index.js';
 
 // Each bound of READ_LIMITS with the input that crosses it, made here at test time: the
 // error's code and position, and that nothing past the bound was read or generated.
@@ -119,4 +119,10 @@ test(`a file of stray braces reports ${MAX_DIAGNOSTICS} of them and says the res
   const r = load(join(dir, 'k.conf'));
   t.is(r.diagnostics.length, MAX_DIAGNOSTICS + 1);
   t.deepEqual(r.diagnostics.at(-1), { severity: 'error', code: 'CONF_ERR_LIMIT', pos: { file: join(dir, 'k.conf'), line: 2, col: 1 }, message: `more than ${MAX_DIAGNOSTICS} problems; the rest are not reported` });
+});
+
+test('counts and sizes are written with their thousands grouped, as en-US writes them', (t) => {
+  for (const n of [0, 7, 999, 1000, 10_000, 123_456, 1_000_000, 16 * 1024 * 1024 + 1, -1234]) t.is(formatCount(n), n.toLocaleString('en-US'));
+  t.is(formatBytes(16 * 1024 * 1024), '16 MiB');
+  t.is(formatBytes(1022), '1,022 bytes');
 });

@@ -13,9 +13,9 @@ export interface LedgerEntries {
 
 type Kind = 'addresses' | 'routes' | 'rules';
 
-/** A spec's identity: its JSON with sorted keys, so a spec read back from the file matches the one built now. */
+/** A spec's identity: its JSON with sorted keys (by code unit: localeCompare would load ICU), so a spec read back from the file matches the one built now. */
 function keyOf(spec: object): string {
-  return JSON.stringify(spec, (_k, v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v));
+  return JSON.stringify(spec, (_k, v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v));
 }
 
 const EMPTY: LedgerEntries = { addresses: [], routes: [], rules: [], ipvsServices: [] };

@@ -1,3 +1,4 @@
+import { formatCount } from '@tandem/config';
 import type { Operation } from '@tandem/ipvs';
 
 const OP_WORDS: Record<Operation['op'], readonly [noun: 'service' | 'destination', verb: string]> = {
@@ -18,6 +19,6 @@ export function summarizeOperations(ops: readonly Operation[]): string {
     c[noun]++;
     counts.set(verb, c);
   }
-  const n = (k: number, noun: string): string => `${k.toLocaleString('en-US')} ${noun}${k === 1 ? '' : 's'}`;
+  const n = (k: number, noun: string): string => `${formatCount(k)} ${noun}${k === 1 ? '' : 's'}`;
   return [...counts].map(([verb, c]) => `${[c.service > 0 ? n(c.service, 'service') : '', c.destination > 0 ? n(c.destination, 'destination') : ''].filter((x) => x !== '').join(', ')} ${verb}`).join('; ');
 }
