@@ -125,12 +125,17 @@ function destination(address: string, family: 4 | 6, port: number, forwarding: F
   };
 }
 
+/** A real server's health, given the server and its index in its virtual server's `realServers`. */
+export type RealHealthOf = (rs: RealServer, index: number) => RealHealth;
+
 /** The weight a live real server carries: misc_dynamic's when given, else the configured one. */
 export const liveWeight = (rs: RealServer, h: RealHealth): number => (h.up ? (h.dynamicWeight ?? rs.weight) : 0);
 
 /** keepalived's weigh_live_realservers: the sum of the live servers' weights. */
-export function liveWeightSum(vs: VirtualServer, health: (rs: RealServer) => RealHealth): number {
-  return vs.realServers.reduce((n, rs) => n + liveWeight(rs, health(rs)), 0);
+export function liveWeightSum(vs: VirtualServer, health: RealHealthOf): number {
+  let n = 0;
+  for (let i = 0; i < vs.realServers.length; i++) n += liveWeight(vs.realServers[i]!, health(vs.realServers[i]!, i));
+  return n;
 }
 
 /**
@@ -149,7 +154,7 @@ export function nextQuorum(vs: VirtualServer, up: boolean, weightSum: number): b
  * to weight 0 when inhibited); with the quorum held, the sorry server is out (or at weight 0
  * under sorry_server_inhibit).
  */
-export function desiredForVirtualServer(vs: VirtualServer, groups: readonly VirtualServerGroup[], health: (rs: RealServer) => RealHealth, quorumUp: boolean, autoMark?: number): TableService[] {
+export function desiredForVirtualServer(vs: VirtualServer, groups: readonly VirtualServerGroup[], health: RealHealthOf, quorumUp: boolean, autoMark?: number): TableService[] {
   const sorry = vs.sorryServer;
   const sorryActive = !quorumUp && sorry !== undefined;
   const persistence = servicePersistence(vs, groups);
@@ -157,8 +162,9 @@ export function desiredForVirtualServer(vs: VirtualServer, groups: readonly Virt
     const servicePort = 'port' in key ? key.port : undefined;
     const portOf = (server: { readonly port?: number }, forwarding: Forwarding): number => realServerPort(server, forwarding, servicePort, vs.key.kind);
     const destinations: Destination[] = [];
-    for (const rs of vs.realServers) {
-      const h = health(rs);
+    for (let i = 0; i < vs.realServers.length; i++) {
+      const rs = vs.realServers[i]!;
+      const h = health(rs, i);
       const inhibit = rs.inhibitOnFailure ?? vs.inhibitOnFailure;
       const weight = sorryActive ? 0 : liveWeight(rs, h);
       if ((!h.up || sorryActive) && !inhibit) continue;

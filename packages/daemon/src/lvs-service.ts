@@ -286,7 +286,7 @@ export class LvsService {
       for (const rs of vs.realServers) {
         const key = realKey(vs, rs);
         const mine = byReal.get(realServerName(rs)) ?? [];
-        const old = dropped.get(key);
+        const old = dropped.size > 0 ? dropped.get(key) : undefined;
         const same = old !== undefined && old.checks.length === mine.length && mine.every((c, i) => old.checks[i]?.id === c.id && old.checks[i].signature === c.signature);
         let state: RealState;
         if (same) {
@@ -300,7 +300,7 @@ export class LvsService {
           if (old?.snmpWeight !== undefined) state.snmpWeight = old.snmpWeight;
         }
         state.checks = mine;
-        state.files = rs.checkers.flatMap((c) => {
+        state.files = rs.checkers.length === 0 ? [] : rs.checkers.flatMap((c) => {
           if (c.kind !== 'FILE_CHECK') return [];
           const track = config.trackFiles.find((f) => f.name === c.trackFile);
           return [{ name: c.trackFile, weight: c.weight ?? track?.weight ?? 1, reverse: c.reverse || (c.weight === undefined && (track?.reverse ?? false)), dynamic: c.dynamic }];
@@ -310,7 +310,7 @@ export class LvsService {
         this.reals.set(key, state);
         for (const c of mine) this.byCheck.set(c.id, state);
       }
-      const health = (rs: RealServer): RealHealth => this.healthIn(this.reals, vs, rs);
+      const health = (_rs: RealServer, i: number): RealHealth => this.healthOf(states[i]);
       const before = oldVs.get(vs.name);
       const up = nextQuorum(vs, before?.quorumUp ?? true, liveWeightSum(vs, health));
       virtualServers.set(vs.name, { vs, quorumUp: up, error: before?.error, inKernel: before?.inKernel ?? false, syncedQuorumUp: before?.syncedQuorumUp ?? false, table: undefined, reals: states });
@@ -353,14 +353,12 @@ export class LvsService {
    * old file's order.
    */
   private tellRemoved(removals: readonly Removal[]): void {
-    const m = this.mailer;
     for (const r of removals) {
       for (const s of r.reals) {
         if (!s.up) continue;
-        s.up = false;
         this.log.info(`(${s.vs.name}) ${realServerName(s.rs)} removed by the reload: told down`);
-        this.notifyReal(s);
-        if (m.enabled && realServerAlerts(s.rs.smtpAlert, m.settings)) m.send((routerId) => realServerAlert(routerId, fifoReal(s.vs, s.rs), mailVirtual(s.vs), false, REMOVING));
+        this.onRealServerChange?.(s.vs, s.rs, false);
+        this.toldDown(s, REMOVING, (script) => this.runNotify(s.vs, script, []));
       }
       if (r.gone && r.vs.quorumUp) {
         r.vs.quorumUp = false;
@@ -518,12 +516,12 @@ export class LvsService {
     return this.keeper !== undefined ? this.ipvs : undefined;
   }
 
-  private healthIn(reals: ReadonlyMap<string, RealState>, vs: VirtualServer, rs: RealServer): RealHealth {
-    const s = reals.get(realKey(vs, rs));
+  /** A real server's health from its state (`VsState.reals` is in the order of the virtual server's `realServers`). */
+  private healthOf(s: RealState | undefined): RealHealth {
     if (s === undefined) return { up: false };
     if (s.snmpWeight !== undefined) return { up: s.up, dynamicWeight: s.snmpWeight };
     const offset = this.fileOffset(s);
-    const dynamic = s.dynamicWeight !== undefined || offset !== 0 ? Math.max(0, (s.dynamicWeight ?? rs.weight) + offset) : undefined;
+    const dynamic = s.dynamicWeight !== undefined || offset !== 0 ? Math.max(0, (s.dynamicWeight ?? s.rs.weight) + offset) : undefined;
     return { up: s.up, ...(dynamic !== undefined ? { dynamicWeight: dynamic } : {}) };
   }
 
@@ -547,7 +545,7 @@ export class LvsService {
 
   /** The weight a real server has while up: keepalived's effective_weight. */
   private effectiveWeight(s: RealState): number {
-    return liveWeight(s.rs, { ...this.healthIn(this.reals, s.vs, s.rs), up: true });
+    return liveWeight(s.rs, { ...this.healthOf(s), up: true });
   }
 
   /** Re-judges a real server: up when every scheduled check and every FILE_CHECK passes. */
@@ -566,6 +564,19 @@ export class LvsService {
     this.changed(s.vs);
   }
 
+  /**
+   * `s` goes down for a reason outside its checks (a reload removed it, omega at the stop; the
+   * mail's `body` says which): its FIFO line, its notify_down through `runDown`, a mail.
+   */
+  private toldDown(s: RealState, body: string, runDown: (script: ScriptSpec) => void): void {
+    s.up = false;
+    const real = fifoReal(s.vs, s.rs);
+    this.onNotifyLine?.(`RS ${real} ${fifoVirtual(s.vs)} DOWN`);
+    if (s.rs.notifyDown !== undefined) runDown(s.rs.notifyDown);
+    const m = this.mailer;
+    if (m.enabled && realServerAlerts(s.rs.smtpAlert, m.settings)) m.send((routerId) => realServerAlert(routerId, real, mailVirtual(s.vs), false, body));
+  }
+
   /** keepalived's do_rs_notifies: the FIFO line, the SNMP trap, notify_up / notify_down. */
   private notifyReal(s: RealState): void {
     this.onNotifyLine?.(`RS ${fifoReal(s.vs, s.rs)} ${fifoVirtual(s.vs)} ${s.up ? 'UP' : 'DOWN'}`);
@@ -579,11 +590,11 @@ export class LvsService {
     const v = this.virtualServers.get(vs.name);
     if (v === undefined) return;
     v.table = undefined;
-    const sum = liveWeightSum(vs, (rs) => this.healthIn(this.reals, vs, rs));
-    const up = nextQuorum(vs, v.quorumUp, sum);
+    const sum = liveWeightSum(v.vs, (_rs, i) => this.healthOf(v.reals[i]));
+    const up = nextQuorum(v.vs, v.quorumUp, sum);
     if (up !== v.quorumUp) {
       v.quorumUp = up;
-      this.quorumChanged(vs, up, sum);
+      this.quorumChanged(v.vs, up, sum);
     }
     this.requestSync();
   }
@@ -623,7 +634,7 @@ export class LvsService {
     if (config === undefined) return { table, owners };
     for (const v of this.virtualServers.values()) {
       try {
-        v.table ??= desiredForVirtualServer(v.vs, config.virtualServerGroups, (rs) => this.healthIn(this.reals, v.vs, rs), v.quorumUp, fwmarkOf(v.vs, this.fwmarks));
+        v.table ??= desiredForVirtualServer(v.vs, config.virtualServerGroups, (_rs, i) => this.healthOf(v.reals[i]), v.quorumUp, fwmarkOf(v.vs, this.fwmarks));
         for (const t of v.table) {
           table.push(t);
           owners.set(serviceId(t.service.key), v.vs.name);
@@ -712,14 +723,14 @@ export class LvsService {
       ...(v.error !== undefined ? { error: v.error } : {}),
       quorum: v.quorumUp ? 'up' : 'down',
       ...(this.suspended.has(v.vs.name) ? { suspended: true as const } : {}),
-      reals: v.vs.realServers.map((rs) => {
-        const s = this.reals.get(realKey(v.vs, rs))!;
+      reals: v.vs.realServers.map((rs, i) => {
+        const s = v.reals[i]!;
         const last = this.lastChecked(s);
         return {
           address: rs.address,
           port: rs.port ?? null,
           up: s.up,
-          weight: liveWeight(rs, this.healthIn(this.reals, v.vs, rs)),
+          weight: liveWeight(rs, this.healthOf(s)),
           effectiveWeight: this.effectiveWeight(s),
           lastCheck: last.at === undefined ? null : new Date(wallOffset + last.at).toISOString(),
           reason: last.reason,
@@ -819,12 +830,8 @@ export class LvsService {
       if (config.globalDefs.lvsFlushOnStop === 'no') {
         for (const s of v?.reals ?? []) {
           if (!s.up) continue;
-          s.up = false;
           this.log.info(`(${vs.name}) omega: shutting down ${realServerName(s.rs)}`);
-          const real = fifoReal(vs, s.rs);
-          this.onNotifyLine?.(`RS ${real} ${fifoVirtual(vs)} DOWN`);
-          run(vs, s.rs.notifyDown);
-          if (m.enabled && realServerAlerts(s.rs.smtpAlert, m.settings)) m.send((routerId) => realServerAlert(routerId, real, mailVirtual(vs), false, SHUTTING_DOWN));
+          this.toldDown(s, SHUTTING_DOWN, (script) => run(vs, script));
         }
       }
       if (v !== undefined) v.quorumUp = false;

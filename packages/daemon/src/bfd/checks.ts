@@ -28,7 +28,8 @@ export class BfdCheckVerdicts {
    */
   plan(key: string, specs: readonly BfdCheckSpec[]): void {
     if (specs.length === 0) {
-      this.reals.delete(key);
+      // Most directors have no BFD_CHECK: no map to touch for each of their real servers.
+      if (this.reals.size > 0) this.reals.delete(key);
       return;
     }
     const old = this.reals.get(key) ?? [];
