@@ -1,4 +1,4 @@
-import { RawNetlinkSocket } from 'netlink';
+import type { RawNetlinkSocket } from 'netlink';
 import { lastRequest, type RequestHead, endsAnswer } from './framing.js';
 import type { GenlSocket, GenlSocketError } from './socket.js';
 
@@ -22,7 +22,9 @@ export class PackageGenlSocket implements GenlSocket {
   constructor() {
     // The package peeks each datagram for its size (two recvmsg each). A fixed 64 KiB buffer
     // instead was measured slower: every reply then carries 64 KiB of external memory for the GC.
-    this.socket = new RawNetlinkSocket(NETLINK_GENERIC, { recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
+    // Loaded here: tandemd talks to IPVS through its addon, and loading `netlink` costs its start.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    this.socket = new (require('netlink') as typeof import('netlink')).RawNetlinkSocket(NETLINK_GENERIC, { recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
     this.socket.on('message', (buf) => this.receive(buf));
     this.socket.on('truncatedMessage', () => this.fail(failure('a reply larger than the receive buffer', 'EMSGSIZE')));
     this.socket.on('error', (err) => this.fail(failure(err.message, (err as NodeJS.ErrnoException).code)));

@@ -1,4 +1,5 @@
-import { RawNetlinkSocket, type MessageInfo } from 'netlink';
+import type { MessageInfo, RawNetlinkSocket } from 'netlink';
+import { netlinkLib } from './netlink-lib.js';
 import { NetError, wrapSyscallError } from './errors.js';
 import { native } from './native.js';
 
@@ -121,7 +122,7 @@ export class ProcConnector {
     private readonly h: ProcConnectorHandlers,
     netns: string | undefined,
   ) {
-    const open = (): RawNetlinkSocket => new RawNetlinkSocket(NETLINK_CONNECTOR, { localGroups: CN_IDX_PROC } as ConstructorParameters<typeof RawNetlinkSocket>[1]);
+    const open = (): RawNetlinkSocket => new (netlinkLib().RawNetlinkSocket)(NETLINK_CONNECTOR, { localGroups: CN_IDX_PROC } as ConstructorParameters<typeof RawNetlinkSocket>[1]);
     try {
       this.socket = netns === undefined ? open() : native().callInNetworkNamespace(netns, open);
     } catch (err) {

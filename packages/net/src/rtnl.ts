@@ -1,4 +1,5 @@
-import { createRtNetlink, rt, type RtNetlinkSocket } from 'netlink';
+import type { RtNetlinkSocket } from 'netlink';
+import { netlinkLib } from './netlink-lib.js';
 import { addressToBytes, bytesToAddress, familyOf } from '@tandem/vrrp';
 import { NetError, netlinkErrno, wrapNetlinkError } from './errors.js';
 
@@ -287,11 +288,16 @@ export interface AddressEvent {
 
 /** rtnetlink over the `netlink` package: interfaces, addresses, and link-state events. */
 export class Rtnl {
-  private readonly socket: RtNetlinkSocket;
+  private opened: RtNetlinkSocket | undefined;
   private watcher: RtNetlinkSocket | undefined;
 
-  constructor() {
-    this.socket = createRtNetlink();
+  /**
+   * Opened at the first request, in the namespace the process is in then: a daemon makes one
+   * at start whether or not the file has addresses to set, and a director that only balances
+   * should not pay for loading `netlink` (seconds on a slow CPU).
+   */
+  private get socket(): RtNetlinkSocket {
+    return (this.opened ??= netlinkLib().createRtNetlink());
   }
 
   async links(): Promise<LinkInfo[]> {
@@ -496,14 +502,14 @@ export class Rtnl {
   /** Calls `onChange` for every link event (RTNLGRP_LINK) until close(). */
   watchLinks(onChange: (link: LinkInfo) => void): void {
     if (this.watcher === undefined) {
-      this.watcher = createRtNetlink({ ref: false } as never);
+      this.watcher = netlinkLib().createRtNetlink({ ref: false } as never);
       this.watcher.addMembership('LINK');
     }
     // The raw messages, for their type: a deleted interface (RTM_DELLINK) comes as a link message too.
     this.watcher.socket.on('message', (msgs) => {
       for (const raw of msgs) {
         if (raw.type !== RTM_NEWLINK && raw.type !== RTM_DELLINK) continue;
-        const m = rt.parseLinkMessage(raw.data);
+        const m = netlinkLib().rt.parseLinkMessage(raw.data);
         const deleted = raw.type === RTM_DELLINK;
         onChange({
           name: m.attrs.ifname ?? '',
@@ -518,13 +524,13 @@ export class Rtnl {
 
   /** Calls `onChange` for every address added to or removed from any interface. */
   watchAddresses(onChange: (e: AddressEvent) => void): void {
-    if (this.watcher === undefined) this.watcher = createRtNetlink({ ref: false } as never);
+    if (this.watcher === undefined) this.watcher = netlinkLib().createRtNetlink({ ref: false } as never);
     this.watcher.addMembership('IPV4_IFADDR');
     this.watcher.addMembership('IPV6_IFADDR');
     this.watcher.socket.on('message', (msgs) => {
       for (const raw of msgs) {
         if (raw.type !== RTM_NEWADDR && raw.type !== RTM_DELADDR) continue;
-        const m = rt.parseAddressMessage(raw.data);
+        const m = netlinkLib().rt.parseAddressMessage(raw.data);
         const bytes = m.attrs.local ?? m.attrs.address;
         if (bytes === undefined) continue;
         onChange({ address: bytesToAddress(bytes), ifindex: m.data.index ?? 0, family: m.data.family === 10 ? 6 : 4, added: raw.type === RTM_NEWADDR });
@@ -533,7 +539,7 @@ export class Rtnl {
   }
 
   close(): void {
-    this.socket.socket.close();
+    this.opened?.socket.close();
     this.watcher?.socket.close();
   }
 
