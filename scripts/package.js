@@ -60,13 +60,13 @@ function build() {
   fs.copyFileSync(process.execPath, path.join(root, LIB, 'node'));
   fs.chmodSync(path.join(root, LIB, 'node'), 0o755);
 
-  // The workspaces: package.json, bin/ and the built dist/src (tests and sources stay out); the addon's build.
+  // The workspaces: package.json, bin/ and the built dist/src and dist/bundle (tests and sources stay out); the addon's build.
   for (const ws of pkg.workspaces) {
     const from = path.join(REPO, ws);
     const to = path.join(app, ws);
     fs.mkdirSync(to, { recursive: true });
     fs.copyFileSync(path.join(from, 'package.json'), path.join(to, 'package.json'));
-    for (const dir of ['dist/src', 'bin', 'build/Release']) {
+    for (const dir of ['dist/src', 'dist/bundle', 'bin', 'build/Release']) {
       if (!fs.existsSync(path.join(from, dir))) continue;
       fs.cpSync(path.join(from, dir), path.join(to, dir), { recursive: true, filter: (src) => !/\.(tsbuildinfo|map)$/.test(src) && !src.includes(`${path.sep}obj.target`) });
     }

@@ -1,12 +1,14 @@
 // The Debian package: `npm run package` builds it, dpkg installs it, the installed tandemd checks a
-// sample file with the Node runtime the package carries, and removing it leaves nothing behind.
-// Root only (it installs into /usr); it touches no file another package owns.
+// sample file with the Node runtime the package carries, the installed daemon (its bundled
+// programs) runs a VRRP instance in a namespace of the test's own, and removing the package
+// leaves nothing behind. Root only (it installs into /usr); it touches no file another package owns.
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO } from '../lib/lab.js';
-import { run, sleep } from '../lib/sh.js';
+import { exited, nsRun, nsSpawn, run, sleep, waitFor } from '../lib/sh.js';
 
 /** dpkg, waiting while another dpkg or apt holds its lock (the machine is shared). */
 async function dpkg(args: readonly string[]): Promise<string> {
@@ -31,7 +33,39 @@ function sh(cmd: string, args: readonly string[]): Promise<{ code: number; out: 
   });
 }
 
-test.serial('npm run package builds a .deb; dpkg installs it; the installed tandemd -t checks a sample; dpkg --purge leaves nothing', async (t) => {
+/** The namespace the installed daemon runs in. */
+const NS = 'tD-deb';
+
+/**
+ * The installed tandemd as a director runs it: its programs from the package's bundles, the
+ * native addon's raw sockets, the VRRP side. Alone on a veth of its own, its instance becomes MASTER
+ * and adds the VIP; SIGTERM takes it away again.
+ */
+async function installedDaemonRuns(t: import('ava').ExecutionContext): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-deb-run-'));
+  await run('ip', ['netns', 'del', NS]).catch(() => undefined);
+  await run('ip', ['netns', 'add', NS]);
+  try {
+    for (const args of [['link', 'set', 'lo', 'up'], ['link', 'add', 'd0', 'type', 'veth', 'peer', 'name', 'd1'], ['link', 'set', 'd1', 'up'], ['link', 'set', 'd0', 'up'], ['addr', 'add', '10.239.0.1/24', 'dev', 'd0']]) await nsRun(NS, 'ip', args);
+    const conf = join(dir, 'keepalived.conf');
+    writeFileSync(conf, 'vrrp_instance VI_1 {\n    state BACKUP\n    interface d0\n    virtual_router_id 51\n    priority 100\n    advert_int 0.1\n    virtual_ipaddress {\n        10.239.0.100/24\n    }\n}\n');
+    const sock = join(dir, 'control.sock');
+    const daemon = nsSpawn(NS, '/usr/sbin/tandemd', ['-n', '-l', '-f', conf, '-p', join(dir, 'tandemd.pid'), '-r', join(dir, 'vrrp.pid'), '-c', join(dir, 'checkers.pid'), '--control-socket', sock]);
+    try {
+      await waitFor('the VIP on d0', 15_000, async () => ((await nsRun(NS, 'ip', ['-4', 'addr', 'show', 'd0'])).includes('10.239.0.100/24') ? true : undefined), 100);
+      t.regex(await nsRun(NS, '/usr/bin/tandemctl', ['--socket', sock, 'status']), /VI_1[\s\S]*MASTER/);
+    } finally {
+      daemon.kill('SIGTERM');
+      t.is(await exited(daemon), 0, daemon.output());
+    }
+    t.false((await nsRun(NS, 'ip', ['-4', 'addr', 'show', 'd0'])).includes('10.239.0.100'), 'the VIP is gone at stop');
+  } finally {
+    await run('ip', ['netns', 'del', NS]).catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test.serial('npm run package builds a .deb; dpkg installs it; the installed tandemd -t checks a sample and runs a VRRP instance; dpkg --purge leaves nothing', async (t) => {
   if ((await sh('dpkg', ['-s', 'tandem'])).code === 0) {
     t.log('a tandem package is installed already: not touching it');
     t.pass();
@@ -57,6 +91,7 @@ test.serial('npm run package builds a .deb; dpkg installs it; the installed tand
     t.is(bad.code, 5, 'an invalid file exits 5 (as keepalived -t) through the installed binary too');
     t.regex((await sh('tandemd', ['-v'])).out, /^tandemd v\d/);
     t.regex((await sh('tandemctl', ['--help'])).out, /Usage: tandemctl/);
+    await installedDaemonRuns(t);
     // The man pages render.
     const man = await sh('sh', ['-c', 'zcat /usr/share/man/man8/tandemd.8.gz | groff -man -Tascii 2>&1 | col -b']);
     t.regex(man.out, /keepalived-compatible VRRP and IPVS/);

@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 'use strict';
-require('../dist/src/tandemctl.js').main(process.argv.slice(2));
+require(require('./program.js').programPath('tandemctl.js')).main(process.argv.slice(2));

@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 'use strict';
-require('../dist/src/entry.js').main(process.argv.slice(2));
+require(require('./program.js').programPath('entry.js')).main(process.argv.slice(2));

@@ -1,7 +1,6 @@
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { parseDaemonArgs, SIGNUMS, USAGE, versionText, type DaemonOptions } from './cli.js';
-import { configTest } from './config-check.js';
 
 /**
  * What tandemd does without starting the daemon: `-h`, `-v`, `--signum`, `-T` print and exit,
@@ -35,6 +34,9 @@ export function runWithoutDaemon(opts: DaemonOptions): number | Promise<number> 
     // keepalived appends -t's output to LOG_FILE (O_APPEND|O_NOFOLLOW, 0644).
     const fd = opts.configTestLog === undefined ? 1 : openSync(opts.configTestLog, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o644);
     try {
+      // Loaded here: a bundle of its own (scripts/bundle.js), which the daemon does not load.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { configTest } = require('./config-check.js') as typeof import('./config-check.js');
       return configTest(opts.configFile, (l) => writeSync(fd, `${l}\n`), opts.configId);
     } finally {
       if (fd !== 1) closeSync(fd);
@@ -64,8 +66,9 @@ export async function main(argv: readonly string[]): Promise<void> {
       code = 1;
     }
     if (code !== undefined) {
-      process.exitCode = code;
-      return;
+      // Everything was written synchronously (stdout and files are, on Linux). Exiting now spares
+      // `-t` the collector's idle-time work that node would otherwise wait for (8 ms of 190).
+      process.exit(code);
     }
   }
   // V8 drops the compiled code of functions that did not run for a few collections; a reload's

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { NetError } from './errors.js';
 
 /** Metadata of one received datagram, read from the IP header and ancillary data. */
@@ -94,10 +94,16 @@ export interface NativeNetlinkSocket {
 
 let addon: Addon | undefined;
 
+/**
+ * This package's directory: two up from its tsc output (dist/src), or where node resolves it
+ * from a program bundled with it (the daemon's dist/bundle, scripts/bundle.js).
+ */
+const packageRoot = (): string => (basename(__dirname) === 'bundle' ? dirname(require.resolve('@tandem/net/package.json')) : join(__dirname, '..', '..'));
+
 /** Loads the addon built by `npm run build` (node-gyp) in packages/net/build. */
 export function native(): Addon {
   if (addon !== undefined) return addon;
-  const path = join(__dirname, '..', '..', 'build', 'Release', 'tandem_net.node');
+  const path = join(packageRoot(), 'build', 'Release', 'tandem_net.node');
   try {
     // A native addon is loaded by path; there is no import form for it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -1,15 +1,15 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import type { BfdInstance, BfdProcess } from '@tandem/config';
 import type { Logger } from '../logger.js';
 import { CRASH_WINDOW_MS, restartDelayMs, SideChannel, type ReplyMessage } from '../side-ipc.js';
 import { applySchedulingOf, BFD_SIDE, type Scheduling } from '../side-scheduling.js';
 import type { BfdReloadReport, BfdSessionEvent, BfdSideMessage, BfdSideRequests } from './protocol.js';
+import { sideEntry } from '../side-entry.js';
 
 export interface BfdSideOptions {
   readonly log: Logger;
   readonly detail: boolean;
-  /** The side's entry script (side.js beside this file). */
+  /** The side's entry script (default: `sideEntry`). */
   readonly entry?: string;
   /** How the side's scheduling is set (chrt, prlimit, taskset, setpriority); a fake in tests. */
   readonly scheduling?: Scheduling;
@@ -59,7 +59,7 @@ export class BfdSide {
   }
 
   private async spawn(): Promise<void> {
-    const child = fork(this.o.entry ?? join(__dirname, 'side.js'), [], {
+    const child = fork(this.o.entry ?? sideEntry('bfd'), [], {
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       // V8 without background threads: under bfd_rt_priority only the main thread is real-time,

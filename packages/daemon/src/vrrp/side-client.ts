@@ -1,5 +1,4 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { sameValue } from '@tandem/config';
 import type { TransitionEvent, VrrpState } from '@tandem/vrrp';
 import type { Logger } from '../logger.js';
@@ -9,13 +8,14 @@ import { CRASH_WINDOW_MS, restartDelayMs, SideChannel, type ReplyMessage } from 
 import { STARTING_NETNS_ENV, type InstanceSetRequest, type SideMessage, type SideRequests } from './protocol.js';
 import type { InstanceDiff } from './reload-plan.js';
 import type { ReloadReport, VrrpPart } from './service.js';
+import { sideEntry } from '../side-entry.js';
 
 export interface VrrpSideOptions {
   readonly log: Logger;
   /** The side's own ledger of what it adds (next to the supervisor's). */
   readonly statePath: string;
   readonly detail: boolean;
-  /** The side's entry script (side.js beside this file). */
+  /** The side's entry script (default: `sideEntry`). */
   readonly entry?: string;
   /** How `vrrp_*` scheduling is applied; tests give a fake. */
   readonly scheduling?: Scheduling;
@@ -65,7 +65,7 @@ export class VrrpSide {
   }
 
   private async spawn(resume: readonly string[]): Promise<null> {
-    const child = fork(this.o.entry ?? join(__dirname, 'side.js'), [], {
+    const child = fork(this.o.entry ?? sideEntry('vrrp'), [], {
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       // track_process: the kernel's process connector is only in the namespace tandemd started in.
