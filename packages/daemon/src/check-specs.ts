@@ -160,6 +160,7 @@ export function planChecks(vs: VirtualServer, prepare?: ScriptPreparer, pinger?:
                 ...(tls !== undefined && 'material' in tls ? { tlsClient: tls.material } : {}),
                 ...withSockets,
                 urls: c.urls.map(urlCheck),
+                ...(c.httpProtocol !== undefined ? { protocol: c.httpProtocol } : {}),
                 ...((c.virtualhost ?? rs.virtualhost ?? vs.virtualhost) !== undefined ? { virtualhost: (c.virtualhost ?? rs.virtualhost ?? vs.virtualhost)! } : {}),
                 timeoutMs: connectTimeout * 1000,
                 ...local,

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { isIP, connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { HttpAnswer, httpRequestText } from '@tandem/healthcheck';
 import { getopt, type OptionSpec } from './getopt.js';
 
 // keepalived's genhash mode (`keepalived -T`, check_genhash.c): fetch a URL from a real server
@@ -77,21 +77,17 @@ export function parseGenhashArgs(argv: readonly string[]): { request?: GenhashRe
   };
 }
 
-/** The request check_http.c sends (its request_template). */
+/** The request keepalived -T sends: HTTP_GET's (check_http.c's request_template, `httpRequestText`). */
 export function genhashRequestText(q: GenhashRequest): string {
-  const defaultPort = q.ssl ? 443 : 80;
-  const host = q.vhost ?? (isIP(q.server) === 6 ? `[${q.server}]` : q.server);
-  const close = q.protocol === '1.0' ? '' : 'Connection: close\r\n';
-  // A virtual host is sent as it is; an address with the port unless it is the scheme's own.
-  const port = q.vhost !== undefined || q.port === defaultPort ? '' : `:${q.port}`;
-  return `GET ${q.url} HTTP/1.${q.protocol === '1.1' ? 1 : 0}\r\nUser-Agent: KeepAliveClient\r\n${close}Host: ${host}${port}\r\n\r\n`;
+  const host = q.vhost ?? `${isIP(q.server) === 6 ? `[${q.server}]` : q.server}:${q.port}`;
+  return httpRequestText(q.url, q.protocol === '1.0c' ? '1.0C' : q.protocol, host);
 }
 
-/** The MD5 digest of the body (what follows the first blank line of the answer), in hex. */
-export function bodyDigest(answer: Buffer): string | undefined {
-  const at = answer.indexOf('\r\n\r\n');
-  if (at < 0) return undefined;
-  return createHash('md5').update(answer.subarray(at + 4)).digest('hex');
+/** The answer as HTTP_GET reads it: its header, and the MD5 digest of its body (up to Content-Length). */
+export function readAnswer(answer: Buffer): HttpAnswer {
+  const a = new HttpAnswer(true, 0);
+  a.push(answer);
+  return a;
 }
 
 /** Fetches the URL and resolves with the whole answer, headers included. */
@@ -118,14 +114,13 @@ export async function genhash(argv: readonly string[], out: (s: string) => void 
     return p.help ? 0 : 1;
   }
   try {
-    const answer = await fetchRaw(p.request);
-    if (p.request.verbose) out(`${answer.subarray(0, Math.max(0, answer.indexOf('\r\n\r\n'))).toString('latin1')}\n\n`);
-    const digest = bodyDigest(answer);
-    if (digest === undefined || answer.length === answer.indexOf('\r\n\r\n') + 4) {
+    const answer = readAnswer(await fetchRaw(p.request));
+    if (p.request.verbose && answer.head !== undefined) out(`${answer.head.header}\n\n`);
+    if (answer.head === undefined || answer.bodyBytes === 0) {
       err('no data received from remote webserver\n');
       return 1;
     }
-    out(`${digest}\n`);
+    out(`${answer.digest() ?? ''}\n`);
     return 0;
   } catch (e) {
     err(`${(e as Error).message}\n`);

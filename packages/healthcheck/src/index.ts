@@ -9,6 +9,7 @@ export * from './scripts.js';
 export * from './checkers/misc.js';
 export type { DnsCheckOptions, DnsCheckType } from './checkers/dns.js';
 export { dnsCheck, httpCheck } from './lazy.js';
+export { contentLengthOf, HttpAnswer, httpRequestText, statusCodeOf, type HttpHead, type HttpProtocol } from './checkers/http-wire.js';
 export * from './checkers/udp.js';
 export * from './checkers/ping.js';
 export * from './checkers/smtp.js';

@@ -8,7 +8,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
-import { httpCheck, tcpCheck } from '../src/index.js';
+import { contentLengthOf, httpCheck, statusCodeOf, tcpCheck } from '../src/index.js';
 
 const listen = (server: Server | ReturnType<typeof createServer>): Promise<number> =>
   new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
@@ -63,10 +63,63 @@ test('HTTP_GET: status ranges, digest, virtualhost; 500, a closed connection and
     t.like(await check('/error'), { ok: false, reason: '/error: status 500' });
     t.like(await check('/moved'), { ok: false, reason: '/moved: status 302' });
     t.like(await check('/moved', { statusCodes: [[301, 302]] }), { ok: true });
-    t.like(await check('/close'), { ok: false, reason: '/close: ECONNRESET' });
+    t.like(await check('/close'), { ok: false, reason: '/close: no answer' });
     t.like(await check('/hang', {}, 300), { ok: false, reason: '/hang: no data within 300 ms' });
   } finally {
     await w.close();
+  }
+});
+
+/** A raw server: answers each request with `answer(request)` and closes, and keeps the requests' bytes. */
+async function rawWeb(answer: (request: string) => string): Promise<{ port: number; requests: string[]; close: () => void }> {
+  const requests: string[] = [];
+  const server = createServer((s) => {
+    let req = '';
+    s.on('data', (d: Buffer) => {
+      req += d.toString('latin1');
+      if (!req.includes('\r\n\r\n')) return;
+      requests.push(req);
+      s.end(answer(req), 'latin1');
+    });
+  });
+  const port = await listen(server);
+  return { port, requests, close: () => server.close() };
+}
+
+test("HTTP_GET sends keepalived's request: HTTP/1.0 by default, its User-Agent, the address and port as Host; http_protocol 1.0C and 1.1 add Connection: close", async (t) => {
+  const w = await rawWeb(() => `HTTP/1.0 200 OK\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+  try {
+    const check = (protocol?: '1.0' | '1.0C' | '1.1', virtualhost?: string) =>
+      httpCheck({ host: '127.0.0.1', port: w.port, tls: false, timeoutMs: 1000, ...(protocol !== undefined ? { protocol } : {}), ...(virtualhost !== undefined ? { virtualhost } : {}), urls: [{ path: '/index.html', statusCodes: [[200, 299]], digest }] })(never);
+    t.like(await check(), { ok: true });
+    t.like(await check('1.0C'), { ok: true });
+    t.like(await check('1.1', 'www.example.test'), { ok: true });
+    t.deepEqual(w.requests, [
+      `GET /index.html HTTP/1.0\r\nUser-Agent: KeepAliveClient\r\nHost: 127.0.0.1:${w.port}\r\n\r\n`,
+      `GET /index.html HTTP/1.0\r\nUser-Agent: KeepAliveClient\r\nConnection: close\r\nHost: 127.0.0.1:${w.port}\r\n\r\n`,
+      'GET /index.html HTTP/1.1\r\nUser-Agent: KeepAliveClient\r\nConnection: close\r\nHost: www.example.test\r\n\r\n',
+    ]);
+  } finally {
+    w.close();
+  }
+});
+
+test('HTTP_GET digests the raw body as keepalived does: up to Content-Length, a chunked body with its chunk lines', async (t) => {
+  const chunked = `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`;
+  const w = await rawWeb((req) =>
+    req.startsWith('GET /chunked ')
+      ? `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${chunked}`
+      : req.startsWith('GET /short ')
+        ? `HTTP/1.0 200 OK\r\nContent-Length: ${body.length}\r\n\r\n${body}trailing bytes past the length`
+        : 'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n',
+  );
+  try {
+    const check = (path: string, want: string) => httpCheck({ host: '127.0.0.1', port: w.port, tls: false, timeoutMs: 1000, urls: [{ path, statusCodes: [[200, 299]], digest: want }] })(never);
+    t.like(await check('/chunked', createHash('md5').update(chunked).digest('hex')), { ok: true, reason: '/chunked: status 200, digest matches' });
+    t.like(await check('/short', digest), { ok: true });
+    t.like(await check('/headless', digest), { ok: false, reason: '/headless: no answer' });
+  } finally {
+    w.close();
   }
 });
 
@@ -127,4 +180,14 @@ test('SSL_GET: status and digest over TLS with a self-signed certificate; enable
     server.close();
     plain.close();
   }
+});
+
+test("the status line and Content-Length as keepalived's lib/html.c reads them", (t) => {
+  t.is(statusCodeOf('HTTP/1.1 204 No Content'), 204);
+  t.is(statusCodeOf('HTTP/1.0 200'), 200);
+  t.is(statusCodeOf('HTTP/1.0 20 OK'), 0);
+  t.is(statusCodeOf('garbage'), 0);
+  t.is(contentLengthOf('HTTP/1.0 200 OK\r\ncontent-length: 12'), 12);
+  t.is(contentLengthOf('HTTP/1.0 200 OK\r\nContent-Length: 12x'), undefined);
+  t.is(contentLengthOf('HTTP/1.0 200 OK\r\nServer: x'), undefined);
 });

@@ -1,9 +1,7 @@
-import { createHash } from 'node:crypto';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { isIPv6, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { CheckFn, CheckResult } from '../result.js';
+import { HttpAnswer, httpRequestText, type HttpProtocol } from './http-wire.js';
 import { connectTcp, type SocketMaker } from './sockets.js';
 
 /**
@@ -54,6 +52,8 @@ export interface HttpCheckOptions {
   readonly tlsCompliant?: boolean;
   readonly urls: readonly HttpUrlCheck[];
   readonly virtualhost?: string;
+  /** `http_protocol`: what the request says (default keepalived's, 1.0). */
+  readonly protocol?: HttpProtocol;
   readonly localAddress?: string;
   readonly localPort?: number;
   /** `connect_timeout`: for the connection and for each wait for data. */
@@ -79,14 +79,12 @@ export function bodyMatches(body: string, r: BodyRegex): boolean {
   return found !== r.noMatch;
 }
 
-/** The socket an SSL_GET or HTTP_GET connection runs on, when bind_if / fwmark ask for one of our own. */
-function ownSocket(o: HttpCheckOptions, servername: string): (() => Socket) | undefined {
-  if (o.sockets === undefined) return undefined;
+/** The connection of one request: ours (bind_if / fwmark) or Node's, TLS on it for SSL_GET. */
+function openConnection(o: HttpCheckOptions, servername: string | undefined): Socket {
   const local = { ...(o.localAddress !== undefined ? { address: o.localAddress } : {}), ...(o.localPort !== undefined ? { port: o.localPort } : {}) };
-  return () => {
-    const raw = connectTcp(o.host, o.port, local, o.sockets);
-    return o.tls ? tlsConnect({ socket: raw, rejectUnauthorized: false, servername, ...tlsMaterial(o) }) : raw;
-  };
+  const raw = connectTcp(o.host, o.port, local, o.sockets);
+  // Certificates are not verified, as keepalived does not (it loads `ca` but never asks for verification).
+  return o.tls ? tlsConnect({ socket: raw, rejectUnauthorized: false, ...(servername !== undefined ? { servername } : {}), ...tlsMaterial(o) }) : raw;
 }
 
 function tlsMaterial(o: HttpCheckOptions): Record<string, unknown> {
@@ -100,76 +98,55 @@ function tlsMaterial(o: HttpCheckOptions): Record<string, unknown> {
   };
 }
 
+/**
+ * One url, as keepalived's check_http.c fetches it: its request (`httpRequestText`; the Host
+ * is the virtual host, else the server's address and port), the answer read until the server
+ * closes the connection or has sent all its Content-Length, `timeoutMs` for the connection and
+ * for each wait for data.
+ */
 function fetchOnce(o: HttpCheckOptions, url: HttpUrlCheck, signal: AbortSignal): Promise<CheckResult> {
   return new Promise((resolve) => {
+    const vhost = url.virtualhost ?? o.virtualhost;
+    const host = vhost ?? `${isIPv6(o.host) ? `[${o.host}]` : o.host}:${o.port}`;
+    // The TLS server name: keepalived sends one only with enable_sni (or sni_name).
+    const servername = o.sniName ?? (o.sni === true && vhost !== undefined ? vhost : undefined);
+    const answer = new HttpAnswer(url.digest !== undefined, url.regex !== undefined ? MAX_REGEX_BODY : 0);
+    const socket = openConnection(o, servername);
     let settled = false;
-    const host = url.virtualhost ?? o.virtualhost;
     const done = (r: CheckResult): void => {
       if (settled) return;
       settled = true;
+      signal.removeEventListener('abort', aborted);
       // tls_compliant: close_notify first (Node's TLS end() sends it), as keepalived's SSL_shutdown does.
-      if (o.tls && o.tlsCompliant === true && req.socket !== null && !req.socket.destroyed) req.socket.end();
-      else req.destroy();
+      if (o.tls && o.tlsCompliant === true && !socket.destroyed) socket.end();
+      socket.destroy();
       resolve(r);
     };
-    const hostHeader = host ?? (isIPv6(o.host) ? `[${o.host}]` : o.host);
-    // Node would send the Host header as the server name by itself; keepalived sends one only
-    // with enable_sni (or sni_name), and '' tells Node to send none.
-    const servername = o.sniName ?? (o.sni === true && host !== undefined ? host : '');
-    const request = o.tls ? httpsRequest : httpRequest;
-    const own = ownSocket(o, servername);
-    const req = request({
-      host: o.host,
-      port: o.port,
-      path: url.path,
-      method: 'GET',
-      signal,
-      headers: { Host: hostHeader, Connection: 'close', 'User-Agent': 'tandem-healthcheck' },
-      // With no agent Node takes the connection createConnection makes; agent false makes a fresh one per request.
-      ...(own !== undefined ? { createConnection: own } : { agent: false }),
-      ...(own === undefined && o.localAddress !== undefined ? { localAddress: o.localAddress } : {}),
-      ...(own === undefined && o.localPort !== undefined ? { localPort: o.localPort } : {}),
-      // Certificates are not verified, as keepalived does not (it loads `ca` but never asks for verification).
-      ...(o.tls ? { rejectUnauthorized: false, servername, ...tlsMaterial(o) } : {}),
+    const aborted = (): void => done({ ok: false, reason: `${url.path}: aborted` });
+    if (signal.aborted) return aborted();
+    signal.addEventListener('abort', aborted, { once: true });
+    socket.setTimeout(o.timeoutMs, () => done({ ok: false, reason: `${url.path}: no data within ${o.timeoutMs} ms` }));
+    socket.once(o.tls ? 'secureConnect' : 'connect', () => socket.write(httpRequestText(url.path, o.protocol ?? '1.0', host)));
+    socket.on('error', (err: NodeJS.ErrnoException) => done({ ok: false, reason: `${url.path}: ${err.code ?? err.message}` }));
+    socket.on('data', (chunk: Buffer) => {
+      if (!answer.push(chunk)) done({ ok: false, reason: `${url.path}: no end of an HTTP header in the first 64 KiB` });
+      else if (answer.complete) done(verdict(url, answer));
     });
-    req.setTimeout(o.timeoutMs, () => done({ ok: false, reason: `${url.path}: no data within ${o.timeoutMs} ms` }));
-    req.on('error', (err: NodeJS.ErrnoException) => done({ ok: false, reason: `${url.path}: ${err.code ?? err.message}` }));
-    req.on('response', (res: IncomingMessage) => {
-      const code = res.statusCode ?? 0;
-      if (!inRanges(code, url.statusCodes)) {
-        done({ ok: false, reason: `${url.path}: status ${code}` });
-        return;
-      }
-      if (url.digest === undefined && url.regex === undefined) {
-        res.resume();
-        res.on('end', () => done({ ok: true, reason: `${url.path}: status ${code}` }));
-        res.on('error', (err) => done({ ok: false, reason: `${url.path}: ${err.message}` }));
-        return;
-      }
-      const md5 = url.digest !== undefined ? createHash('md5') : undefined;
-      const kept: Buffer[] = [];
-      let keptBytes = 0;
-      res.on('data', (chunk: Buffer) => {
-        md5?.update(chunk);
-        if (url.regex !== undefined && keptBytes < MAX_REGEX_BODY) {
-          kept.push(chunk);
-          keptBytes += chunk.length;
-        }
-      });
-      res.on('error', (err) => done({ ok: false, reason: `${url.path}: ${err.message}` }));
-      res.on('end', () => {
-        if (md5 !== undefined) {
-          const got = md5.digest('hex');
-          if (got !== url.digest) return done({ ok: false, reason: `${url.path}: digest ${got}, expected ${url.digest}` });
-        }
-        if (url.regex !== undefined && !bodyMatches(Buffer.concat(kept).toString(url.regex.regex.flags.includes('u') ? 'utf8' : 'latin1'), url.regex)) {
-          return done({ ok: false, reason: `${url.path}: body ${url.regex.noMatch ? 'matches' : 'does not match'} /${url.regex.regex.source}/` });
-        }
-        done({ ok: true, reason: `${url.path}: status ${code}${md5 !== undefined ? ', digest matches' : ''}${url.regex !== undefined ? `, regex ${url.regex.noMatch ? 'absent' : 'found'}` : ''}` });
-      });
-    });
-    req.end();
+    socket.on('end', () => done(verdict(url, answer)));
   });
+}
+
+/** keepalived's http_handle_response: an answer, its status in the url's ranges, its digest, its regex. */
+function verdict(url: HttpUrlCheck, answer: HttpAnswer): CheckResult {
+  const head = answer.head;
+  if (head === undefined) return { ok: false, reason: `${url.path}: no answer` };
+  if (!inRanges(head.status, url.statusCodes)) return { ok: false, reason: `${url.path}: status ${head.status}` };
+  const got = answer.digest();
+  if (url.digest !== undefined && got !== url.digest) return { ok: false, reason: `${url.path}: digest ${got}, expected ${url.digest}` };
+  if (url.regex !== undefined && !bodyMatches(answer.keptBody().toString(url.regex.regex.flags.includes('u') ? 'utf8' : 'latin1'), url.regex)) {
+    return { ok: false, reason: `${url.path}: body ${url.regex.noMatch ? 'matches' : 'does not match'} /${url.regex.regex.source}/` };
+  }
+  return { ok: true, reason: `${url.path}: status ${head.status}${url.digest !== undefined ? ', digest matches' : ''}${url.regex !== undefined ? `, regex ${url.regex.noMatch ? 'absent' : 'found'}` : ''}` };
 }
 
 /**
