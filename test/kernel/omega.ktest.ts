@@ -108,41 +108,36 @@ async function told(dir: string, start: (dir: string, file: string) => Daemon, w
   }
 }
 
-ktest('omega: at stop, notify_down for each real server that was up and quorum_down, with their FIFO lines, as keepalived 2.2.7; none without omega', async () => {
+/** What each told: keepalived first, then tandemd, on the file in `event` ("stop", "reload"), in a NAT lab of their own. */
+async function bothTold(event: Event, name: string): Promise<{ k: { scripts: string[]; fifo: string[] }; t: { scripts: string[]; fifo: string[] } }> {
   const lab = natLab();
   const dir = mkdtempSync('/run/tandem-omega-');
   try {
-    const k = await told(dir, keepalived, 'keepalived', atStop);
-    klog(`keepalived at its stop: ${JSON.stringify(k)}`);
-    assert.equal(sh('ipvsadm', '-Sn'), '', 'keepalived removes its services');
-    const t = await told(dir, tandemd, 'tandemd', atStop);
-    klog(`tandemd at its stop: ${JSON.stringify(t)}`);
-    assert.equal(sh('ipvsadm', '-Sn'), '', 'tandemd removes its services');
-    assert.deepEqual(t.scripts, ['down 80/10.1.1.2:80', 'down 80/10.1.2.2:80', 'quorum_down 80'], '8080, without omega, tells nothing');
-    assert.deepEqual(t, k);
+    const k = await told(dir, keepalived, 'keepalived', event);
+    klog(`keepalived at its ${name}: ${JSON.stringify(k)}`);
+    assert.equal(sh('ipvsadm', '-Sn'), '', 'keepalived removes its services at stop');
+    const t = await told(dir, tandemd, 'tandemd', event);
+    klog(`tandemd at its ${name}: ${JSON.stringify(t)}`);
+    assert.equal(sh('ipvsadm', '-Sn'), '', 'tandemd removes its services at stop');
+    return { k, t };
   } finally {
     rmSync(dir, { recursive: true, force: true });
     lab.teardown();
   }
+}
+
+ktest('omega: at stop, notify_down for each real server that was up and quorum_down, with their FIFO lines, as keepalived 2.2.7; none without omega', async () => {
+  const { k, t } = await bothTold(atStop, 'stop');
+  assert.deepEqual(t.scripts, ['down 80/10.1.1.2:80', 'down 80/10.1.2.2:80', 'quorum_down 80'], '8080, without omega, tells nothing');
+  assert.deepEqual(t, k);
 }, 300_000);
 
 ktest('reload: real servers a reload takes away while up are told down, and a virtual server it takes away loses its quorum, as keepalived 2.2.7', async () => {
-  const lab = natLab();
-  const dir = mkdtempSync('/run/tandem-omega-');
-  try {
-    const k = await told(dir, keepalived, 'keepalived', atReload);
-    klog(`keepalived at its reload: ${JSON.stringify(k)}`);
-    const t = await told(dir, tandemd, 'tandemd', atReload);
-    klog(`tandemd at its reload: ${JSON.stringify(t)}`);
-    assert.equal(sh('ipvsadm', '-Sn'), '', 'both removed their services at stop');
-    assert.deepEqual(t.scripts, ['down 80/10.1.2.2:80', 'down 8080/10.1.2.2:80', 'quorum_down 8080']);
-    assert.deepEqual(t.scripts, k.scripts);
-    // keepalived closes its notify FIFO at a reload and opens it again (check_daemon.c: "we don't
-    // know if it will be the same"), so a reader of its own sees the end there and its lines of the
-    // reload reach no one; tandemd keeps the FIFO open across a reload, and these are its lines.
-    assert.deepEqual(t.fifo, ['RS [10.1.2.2]:tcp:80 [198.51.100.1]:tcp:80 DOWN', 'RS [10.1.2.2]:tcp:80 [198.51.100.1]:tcp:8080 DOWN', 'VS [198.51.100.1]:tcp:8080 DOWN']);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-    lab.teardown();
-  }
+  const { k, t } = await bothTold(atReload, 'reload');
+  assert.deepEqual(t.scripts, ['down 80/10.1.2.2:80', 'down 8080/10.1.2.2:80', 'quorum_down 8080']);
+  assert.deepEqual(t.scripts, k.scripts);
+  // keepalived closes its notify FIFO at a reload and opens it again (check_daemon.c: "we don't
+  // know if it will be the same"), so a reader of its own sees the end there and its lines of the
+  // reload reach no one; tandemd keeps the FIFO open across a reload, and these are its lines.
+  assert.deepEqual(t.fifo, ['RS [10.1.2.2]:tcp:80 [198.51.100.1]:tcp:80 DOWN', 'RS [10.1.2.2]:tcp:80 [198.51.100.1]:tcp:8080 DOWN', 'VS [198.51.100.1]:tcp:8080 DOWN']);
 }, 300_000);
