@@ -8,6 +8,8 @@ export interface Logger {
   info(message: string, meta?: Record<string, unknown>): void;
   debug(message: string, meta?: Record<string, unknown>): void;
   child(meta: Record<string, unknown>): Logger;
+  /** Whether debug lines are written (-D): a caller about to make thousands of them asks first. Absent: yes. */
+  isDebugEnabled?(): boolean;
 }
 
 export interface LoggerOptions {

@@ -670,7 +670,7 @@ export class LvsService {
       this.onOwnedServices?.(keeper.ownedIds());
       for (const v of this.virtualServers.values()) v.error = nftError !== undefined && fwmarkOf(v.vs, this.fwmarks) !== undefined ? nftError : undefined;
       // Each entry at debug (-D); one line per batch at info, so the log does not grow with the table.
-      for (const op of report.applied) this.log.debug(`(${ownerOf(op)}) IPVS: ${describeOperation(op)}`);
+      if (this.log.isDebugEnabled?.() !== false) for (const op of report.applied) this.log.debug(`(${ownerOf(op)}) IPVS: ${describeOperation(op)}`);
       if (report.applied.length > 0) this.log.info(`IPVS: ${summarizeOperations(report.applied)} in ${Math.round(performance.now() - started)} ms`);
       for (const f of report.failed) {
         const v = this.virtualServers.get(ownerOf(f.operation));
