@@ -4,6 +4,7 @@
 // 250 modules through as many resolutions, stats and reads; on a slow machine (the real-kernel
 // guest: 2.4 s against 0.95 s) that is most of the daemon's start. The code is tsc's output as
 // it is, not minified, with its function and class names kept: stack traces stay readable.
+// Then scripts/bundle-cache.js writes each bundle's V8 code cache beside it.
 //
 // - entry.js: what `tandemd` runs first (arguments, -h, -v, -T): the file check (`-t`) and the
 //   daemon are loaded from their own bundles beside it, so `-t` does not load the daemon.
@@ -59,7 +60,12 @@ async function main() {
   );
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+main()
+  .then(() => {
+    const r = require('node:child_process').spawnSync(process.execPath, [path.join(__dirname, 'bundle-cache.js')], { stdio: 'inherit' });
+    if (r.status !== 0) throw new Error(`bundle-cache.js exited ${String(r.status)}`);
+  })
+  .catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
