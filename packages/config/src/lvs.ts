@@ -331,8 +331,15 @@ const noProtocol = (name: string): string => `virtual_server ${name}: no protoco
 
 /** The real and sorry servers that are not NAT and give a port: the ones keepalived's port rules (check_data.c) speak of. */
 function portedNonNat(reals: readonly RealServer[], sorry: { readonly port?: number; readonly pos: Position } | undefined, sorryForwarding: Forwarding | undefined, forwarding: Forwarding): Array<{ port: number; pos: Position; kind: Forwarding['kind']; what: string }> {
-  const all = [...reals.map((rs) => ({ s: rs as { readonly port?: number; readonly pos: Position }, f: rs.forwarding ?? forwarding, what: `real_server ${rs.address}` })), ...(sorry !== undefined ? [{ s: sorry, f: sorryForwarding ?? forwarding, what: 'sorry_server' }] : [])];
-  return all.flatMap(({ s, f, what }) => (f.kind === 'NAT' || s.port === undefined ? [] : [{ port: s.port, pos: s.pos, kind: f.kind, what }]));
+  // A loop, not a list of every server: nearly all are NAT, and this runs for each virtual server of a file.
+  const out: Array<{ port: number; pos: Position; kind: Forwarding['kind']; what: string }> = [];
+  for (const rs of reals) {
+    const f = rs.forwarding ?? forwarding;
+    if (f.kind !== 'NAT' && rs.port !== undefined) out.push({ port: rs.port, pos: rs.pos, kind: f.kind, what: `real_server ${rs.address}` });
+  }
+  const f = sorryForwarding ?? forwarding;
+  if (sorry !== undefined && f.kind !== 'NAT' && sorry.port !== undefined) out.push({ port: sorry.port, pos: sorry.pos, kind: f.kind, what: 'sorry_server' });
+  return out;
 }
 
 /**

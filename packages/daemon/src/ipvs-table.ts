@@ -111,18 +111,16 @@ export function serviceFor(vs: VirtualServer, key: ServiceKey, persistence = vs.
 
 const METHOD: Record<Forwarding['kind'], ForwardMethod> = { NAT: 'masq', DR: 'droute', TUN: 'tunnel' };
 
-function destination(address: string, family: 4 | 6, port: number, forwarding: Forwarding, weight: number, serviceFamily: 'inet' | 'inet6', thresholds: { u?: number; l?: number } = {}): Destination {
+/** One destination. Literals, not spreads: this runs for every real server at each start and reload, in code not yet compiled. */
+function destination(address: string, family: 4 | 6, port: number, forwarding: Forwarding, weight: number, serviceFamily: 'inet' | 'inet6', upperThreshold = 0, lowerThreshold = 0): Destination {
+  const forward = METHOD[forwarding.kind];
+  const d: Destination =
+    FAMILY[family] !== serviceFamily
+      ? { address, port, family: FAMILY[family], forward, weight, upperThreshold, lowerThreshold }
+      : { address, port, forward, weight, upperThreshold, lowerThreshold };
+  if (forwarding.kind !== 'TUN') return d;
   const t = forwarding.tunnel;
-  return {
-    address,
-    port,
-    ...(FAMILY[family] !== serviceFamily ? { family: FAMILY[family] } : {}),
-    forward: METHOD[forwarding.kind],
-    weight,
-    upperThreshold: thresholds.u ?? 0,
-    lowerThreshold: thresholds.l ?? 0,
-    ...(forwarding.kind === 'TUN' ? { tunnel: { type: t?.type ?? 'ipip', port: t?.port ?? 0, checksum: t?.checksum ?? 'nocsum' } } : {}),
-  };
+  return { ...d, tunnel: { type: t?.type ?? 'ipip', port: t?.port ?? 0, checksum: t?.checksum ?? 'nocsum' } };
 }
 
 /** A real server's health, given the server and its index in its virtual server's `realServers`. */
@@ -169,7 +167,7 @@ export function desiredForVirtualServer(vs: VirtualServer, groups: readonly Virt
       const weight = sorryActive ? 0 : liveWeight(rs, h);
       if ((!h.up || sorryActive) && !inhibit) continue;
       const forwarding = rs.forwarding ?? vs.forwarding;
-      destinations.push(destination(rs.address, rs.family, portOf(rs, forwarding), forwarding, weight, key.family, { ...(rs.uthreshold !== undefined ? { u: rs.uthreshold } : {}), ...(rs.lthreshold !== undefined ? { l: rs.lthreshold } : {}) }));
+      destinations.push(destination(rs.address, rs.family, portOf(rs, forwarding), forwarding, weight, key.family, rs.uthreshold, rs.lthreshold));
     }
     if (sorry !== undefined && (sorryActive || vs.sorryServerInhibit)) {
       const family = sorry.address.includes(':') ? 6 : 4;

@@ -285,7 +285,7 @@ export class LvsService {
       }
       for (const rs of vs.realServers) {
         const key = realKey(vs, rs);
-        const mine = byReal.get(realServerName(rs)) ?? [];
+        const mine = (byReal.size > 0 ? byReal.get(realServerName(rs)) : undefined) ?? [];
         const old = dropped.size > 0 ? dropped.get(key) : undefined;
         const same = old !== undefined && old.checks.length === mine.length && mine.every((c, i) => old.checks[i]?.id === c.id && old.checks[i].signature === c.signature);
         let state: RealState;

@@ -112,9 +112,14 @@ class Daemon {
   onFatal: ((why: string) => void) | undefined;
 
   start(): Promise<void> {
-    // keepalived's default router_id is the host's canonical name (get_local_name); asked once, in the background.
-    void localName().then((n) => (this.localName = n));
     this.startup = this.startParts();
+    // keepalived's default router_id is the host's canonical name (get_local_name); asked once, in
+    // the background, once started: spawning getent costs the start a few milliseconds here and
+    // tens on a slow CPU, and until it answers the host name stands in.
+    void this.startup.then(
+      () => localName().then((n) => (this.localName = n)),
+      () => undefined,
+    );
     return this.startup;
   }
 
