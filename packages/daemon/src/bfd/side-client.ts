@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import { CRASH_WINDOW_MS, restartDelayMs, SideChannel, type ReplyMessage } from '../side-ipc.js';
 import { applySchedulingOf, BFD_SIDE, type Scheduling } from '../side-scheduling.js';
 import type { BfdReloadReport, BfdSessionEvent, BfdSideMessage, BfdSideRequests } from './protocol.js';
-import { sideEntry } from '../side-entry.js';
+import { SIDE_EXEC_ARGV, sideEntry } from '../side-entry.js';
 
 export interface BfdSideOptions {
   readonly log: Logger;
@@ -62,10 +62,7 @@ export class BfdSide {
     const child = fork(this.o.entry ?? sideEntry('bfd'), [], {
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      // V8 without background threads: under bfd_rt_priority only the main thread is real-time,
-      // and a main thread waiting for a garbage-collection helper starved by other work would
-      // miss its timers all the same (measured with bench:bfd-jitter: no worse without them).
-      execArgv: ['--max-semi-space-size=2', '--single-threaded'],
+      execArgv: [...SIDE_EXEC_ARGV],
     });
     this.child = child;
     const channel = new SideChannel<BfdSideRequests>(child, 'the BFD side');

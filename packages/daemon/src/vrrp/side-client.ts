@@ -8,7 +8,7 @@ import { CRASH_WINDOW_MS, restartDelayMs, SideChannel, type ReplyMessage } from 
 import { STARTING_NETNS_ENV, type InstanceSetRequest, type SideMessage, type SideRequests } from './protocol.js';
 import type { InstanceDiff } from './reload-plan.js';
 import type { ReloadReport, VrrpPart } from './service.js';
-import { sideEntry } from '../side-entry.js';
+import { SIDE_EXEC_ARGV, sideEntry } from '../side-entry.js';
 
 export interface VrrpSideOptions {
   readonly log: Logger;
@@ -70,11 +70,7 @@ export class VrrpSide {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       // track_process: the kernel's process connector is only in the namespace tandemd started in.
       env: startingNetworkNamespace() === undefined ? process.env : { ...process.env, [STARTING_NETNS_ENV]: startingNetworkNamespace() },
-      // A small young generation: the side allocates little, and its RSS stays small. V8 without
-      // background threads: only the main thread runs at real-time priority (side-scheduling.ts),
-      // and a main thread waiting for a garbage-collection helper starved by the director's other
-      // work would miss its timers all the same (as the BFD side, measured there).
-      execArgv: ['--max-semi-space-size=2', '--single-threaded'],
+      execArgv: [...SIDE_EXEC_ARGV],
     });
     this.child = child;
     const channel = new SideChannel<SideRequests>(child, 'the VRRP side');
