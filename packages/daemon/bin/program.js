@@ -24,7 +24,12 @@ function mtimeOf(path) {
  * Bundles loaded from here on are compiled with their code cache. With `made` (the build), each
  * bundle's script is kept there instead, for its cache to be written once it has run.
  */
+let hooked = false;
+
 function compileBundlesWithCache(made) {
+  // Once per process (programPath may be asked more than once), but for the build's own run.
+  if (hooked && made === undefined) return;
+  hooked = true;
   const Module = require('node:module');
   const vm = require('node:vm');
   const compile = Module.prototype._compile;
