@@ -117,15 +117,19 @@ function fetchOnce(o: HttpCheckOptions, url: HttpUrlCheck, signal: AbortSignal):
       if (settled) return;
       settled = true;
       signal.removeEventListener('abort', aborted);
-      // tls_compliant: close_notify first (Node's TLS end() sends it), as keepalived's SSL_shutdown does.
+      // tls_compliant: close_notify (Node's TLS end() sends it), as keepalived's SSL_shutdown does;
+      // the connection then ends with the server's close, or at the timeout below.
       if (o.tls && o.tlsCompliant === true && !socket.destroyed) socket.end();
-      socket.destroy();
+      else socket.destroy();
       resolve(r);
     };
     const aborted = (): void => done({ ok: false, reason: `${url.path}: aborted` });
     if (signal.aborted) return aborted();
     signal.addEventListener('abort', aborted, { once: true });
-    socket.setTimeout(o.timeoutMs, () => done({ ok: false, reason: `${url.path}: no data within ${o.timeoutMs} ms` }));
+    socket.setTimeout(o.timeoutMs, () => {
+      if (settled) socket.destroy();
+      else done({ ok: false, reason: `${url.path}: no data within ${o.timeoutMs} ms` });
+    });
     socket.once(o.tls ? 'secureConnect' : 'connect', () => socket.write(httpRequestText(url.path, o.protocol ?? '1.0', host)));
     socket.on('error', (err: NodeJS.ErrnoException) => done({ ok: false, reason: `${url.path}: ${err.code ?? err.message}` }));
     socket.on('data', (chunk: Buffer) => {
