@@ -20,12 +20,12 @@ function mtimeOf(path) {
   }
 }
 
+let hooked = false;
+
 /**
  * Bundles loaded from here on are compiled with their code cache. With `made` (the build), each
  * bundle's script is kept there instead, for its cache to be written once it has run.
  */
-let hooked = false;
-
 function compileBundlesWithCache(made) {
   // Once per process (programPath may be asked more than once), but for the build's own run.
   if (hooked && made === undefined) return;

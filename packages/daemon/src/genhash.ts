@@ -84,7 +84,7 @@ export function genhashRequestText(q: GenhashRequest): string {
 }
 
 /** The answer as HTTP_GET reads it: its header, and the MD5 digest of its body (up to Content-Length). */
-export function readAnswer(answer: Buffer): HttpAnswer {
+function readAnswer(answer: Buffer): HttpAnswer {
   const a = new HttpAnswer(true, 0);
   a.push(answer);
   return a;

@@ -11,59 +11,67 @@ import { SIDE_EXEC_ARGV, sideEntry } from '../src/side-entry.js';
 
 const BIN = join(__dirname, '..', '..', 'bin');
 
+/** The entry bin/tandemd.js runs: its bundle, or tsc's output when tsc has built since the bundles were made (a developer's `tsc -b`). */
+const tandemdEntry = (): string => spawnSync(process.execPath, ['-e', `process.stdout.write(require(${JSON.stringify(join(BIN, 'program.js'))}).programPath('entry.js'))`], { encoding: 'utf8' }).stdout;
+const fromBundles = (entry: string): boolean => entry.includes(join('dist', 'bundle'));
+
+/**
+ * A preload (`--require`) that notes, for each script compiled with a code cache, whether V8
+ * rejected it, and hands the notes to `report` (a function's source) when `reportCaches()` is
+ * called, or with `atLoad` once the main script has run (it requires the program before any
+ * callback runs).
+ */
+function cacheProbe(dir: string, report: string, atLoad = false): string {
+  const path = join(dir, 'probe.js');
+  writeFileSync(
+    path,
+    `const vm = require('node:vm'); const Script = vm.Script; const seen = {};
+     vm.Script = class extends Script { constructor(s, o) { super(s, o); if (o && o.cachedData) seen[require('node:path').basename(o.filename)] = this.cachedDataRejected; } };
+     globalThis.reportCaches = () => (${report})(seen);${atLoad ? '\n     setImmediate(() => reportCaches());' : ''}`,
+  );
+  return path;
+}
+
 test('the binaries load the bundles, and V8 takes each bundle\'s code cache', (t) => {
-  const script = `
-    const vm = require('node:vm');
-    const Script = vm.Script;
-    const seen = {};
-    vm.Script = class extends Script {
-      constructor(source, options) {
-        super(source, options);
-        if (options && options.cachedData) seen[require('node:path').basename(options.filename)] = this.cachedDataRejected;
-      }
-    };
-    const { programPath, BUNDLES } = require(${JSON.stringify(join(BIN, 'program.js'))});
-    const entry = programPath('entry.js');
-    require(entry);
-    require(require('node:path').join(BUNDLES, 'config-check.js'));
-    require(programPath('tandemctl.js'));
-    // As entry.ts does before it loads the daemon.
-    require('node:v8').setFlagsFromString('--no-flush-bytecode');
-    require(require('node:path').join(BUNDLES, 'tandemd.js'));
-    process.stdout.write(JSON.stringify({ entry, seen }));`;
-  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
-  t.is(r.status, 0, r.stderr);
-  const { entry, seen } = JSON.parse(r.stdout) as { entry: string; seen: Record<string, boolean> };
-  if (!entry.includes(`${join('dist', 'bundle')}`)) {
-    // tsc has built since the bundles were made (a developer's `tsc -b`): the binaries run tsc's output.
-    t.log(`bundles older than tsc's output: ${entry}`);
+  const entry = tandemdEntry();
+  if (!fromBundles(entry)) {
+    t.log(`bundles older than tsc's output: the binaries run ${entry}`);
     t.regex(entry, /dist\/src\/entry\.js$/);
     return;
   }
-  t.deepEqual(seen, { 'entry.js': false, 'config-check.js': false, 'tandemd.js': false, 'tandemctl.js': false });
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-bundle-'));
+  try {
+    const probe = cacheProbe(dir, '(seen) => process.stdout.write(JSON.stringify(seen))');
+    const script = `
+      const { join } = require('node:path');
+      const { programPath, BUNDLES } = require(${JSON.stringify(join(BIN, 'program.js'))});
+      require(programPath('entry.js'));
+      require(join(BUNDLES, 'config-check.js'));
+      require(programPath('tandemctl.js'));
+      // As entry.ts does before it loads the daemon.
+      require('node:v8').setFlagsFromString('--no-flush-bytecode');
+      require(join(BUNDLES, 'tandemd.js'));
+      reportCaches();`;
+    const r = spawnSync(process.execPath, ['--require', probe, '-e', script], { encoding: 'utf8' });
+    t.is(r.status, 0, r.stderr);
+    t.deepEqual(JSON.parse(r.stdout), { 'entry.js': false, 'config-check.js': false, 'tandemd.js': false, 'tandemctl.js': false });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
-test("the sides, forked as tandemd forks them from its bundles, load theirs with the code cache V8 takes", async (t) => {
-  const fresh = spawnSync(process.execPath, ['-e', `process.stdout.write(require(${JSON.stringify(join(BIN, 'program.js'))}).programPath('entry.js'))`], { encoding: 'utf8' }).stdout;
-  if (!fresh.includes(join('dist', 'bundle'))) {
+test('the sides, forked as tandemd forks them from its bundles, load theirs with the code cache V8 takes', async (t) => {
+  if (!fromBundles(tandemdEntry())) {
     t.log("bundles older than tsc's output: the sides run from it too");
     t.regex(sideEntry('vrrp'), /dist\/src\/vrrp\/side\.js$/);
     return;
   }
-  // A preload that notes what V8 made of each cache, and reports once the side's code has loaded.
   const dir = mkdtempSync(join(tmpdir(), 'tandem-bundle-'));
-  const preload = join(dir, 'seen.js');
-  writeFileSync(
-    preload,
-    `const vm = require('node:vm'); const Script = vm.Script; const seen = {};
-     vm.Script = class extends Script { constructor(s, o) { super(s, o); if (o && o.cachedData) seen[require('node:path').basename(o.filename)] = this.cachedDataRejected; } };
-     setImmediate(() => { process.send(seen); process.exit(0); });`,
-  );
+  const probe = cacheProbe(dir, '(seen) => { process.send(seen); process.exit(0); }', true);
   try {
     for (const side of ['vrrp', 'bfd'] as const) {
       // As the side clients fork them, from the daemon's bundle: bin/SIDE-side.js.
-      const entry = join(BIN, `${side}-side.js`);
-      const child = fork(entry, [], { execArgv: [...SIDE_EXEC_ARGV, '--require', preload], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const child = fork(join(BIN, `${side}-side.js`), [], { execArgv: [...SIDE_EXEC_ARGV, '--require', probe], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       const seen = await new Promise<unknown>((resolve, reject) => {
         child.once('message', resolve);
         child.once('exit', (code) => reject(new Error(`the ${side} side exited ${String(code)} before it reported`)));
