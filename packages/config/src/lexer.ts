@@ -40,52 +40,22 @@ const UNDERSCORE = 95;
 const OPEN = 123;
 const CLOSE = 125;
 
-/** The longest word that is interned: keywords and short values repeat, long strings rarely do. */
-const MAX_INTERNED = 48;
-
 /**
- * One string per distinct keyword, looked up by a hash of its characters without slicing
- * it out first: a 36,000-line file holds a hundred distinct keywords a hundred thousand
- * times. Only words that start with a letter or `_` are interned (keywords, and words such
- * as NAT or wrr): addresses and numbers mostly occur once, and would only grow the table.
+ * One string per distinct keyword: a 36,000-line file holds a hundred distinct keywords a
+ * hundred thousand times, and the parser keeps many of them. Only words that start with a
+ * letter or `_` are interned (keywords, and words such as NAT or wrr): addresses and numbers
+ * mostly occur once, and would only grow the table. (A map of the sliced words: measured
+ * faster, in code V8 has not optimised yet, than hashing the characters while scanning.)
  */
 export class Interner {
-  private keys: Array<string | undefined> = new Array<string | undefined>(1024).fill(undefined);
-  private hashes = new Int32Array(1024);
-  private size = 0;
+  private readonly strings = new Map<string, string>();
 
-  /** The string `src[start, end)`, whose FNV-1a hash is `hash`. */
-  get(src: string, start: number, end: number, hash: number): string {
-    const len = end - start;
-    if (len > MAX_INTERNED) return src.slice(start, end);
-    const mask = this.keys.length - 1;
-    for (let i = hash & mask; ; i = (i + 1) & mask) {
-      const k = this.keys[i];
-      if (k === undefined) {
-        const s = src.slice(start, end);
-        this.keys[i] = s;
-        this.hashes[i] = hash;
-        if (++this.size * 2 > mask) this.grow();
-        return s;
-      }
-      if (this.hashes[i] === hash && k.length === len && src.startsWith(k, start)) return k;
-    }
-  }
-
-  private grow(): void {
-    const keys = this.keys;
-    const hashes = this.hashes;
-    this.keys = new Array<string | undefined>(keys.length * 2).fill(undefined);
-    this.hashes = new Int32Array(keys.length * 2);
-    const mask = this.keys.length - 1;
-    for (let j = 0; j < keys.length; j++) {
-      const k = keys[j];
-      if (k === undefined) continue;
-      let i = hashes[j]! & mask;
-      while (this.keys[i] !== undefined) i = (i + 1) & mask;
-      this.keys[i] = k;
-      this.hashes[i] = hashes[j]!;
-    }
+  /** The one string equal to `word`. */
+  get(word: string): string {
+    const kept = this.strings.get(word);
+    if (kept !== undefined) return kept;
+    this.strings.set(word, word);
+    return word;
   }
 }
 
@@ -128,7 +98,6 @@ export function scanTokens(src: string, start: number, end: number, base: number
     }
     const s = i;
     let escaped = false;
-    let hash = 0x811c9dc5;
     while (i < end) {
       const d = src.charCodeAt(i);
       if (d === SPACE || d === TAB || d === FF || d === VT || d === CR || d === OPEN || d === CLOSE || d === QUOTE) break;
@@ -141,17 +110,47 @@ export function scanTokens(src: string, start: number, end: number, base: number
         }
       }
       if (d === HASH || d === BANG) break;
-      hash = Math.imul(hash ^ d, 0x01000193);
       i++;
     }
-    // 30 bits of the hash: a small integer, never a heap number.
-    const text = escaped ? unescapeComment(src.slice(s, i)) : intern !== undefined && (c >= 65 || c === UNDERSCORE) ? intern.get(src, s, i, hash & 0x3fffffff) : src.slice(s, i);
+    const text = escaped ? unescapeComment(src.slice(s, i)) : intern !== undefined && (c >= 65 || c === UNDERSCORE) ? intern.get(src.slice(s, i)) : src.slice(s, i);
     sink.word(new Token('word', text, false, file, line, s - base + 1));
     if (i < end) {
       const d = src.charCodeAt(i);
       if (d === HASH || d === BANG) return;
     }
   }
+}
+
+/**
+ * `scanTokens` for a line the reader found plain: no quote, comment character, backslash or
+ * non-ASCII character in it, so words end only at blanks and braces. Returns where its last
+ * token ends (`start` when it has none): the line's trimmed end.
+ */
+export function scanPlainTokens(src: string, start: number, end: number, base: number, file: string, line: number, sink: TokenSink, intern: Interner): number {
+  let last = start;
+  let i = start;
+  while (i < end) {
+    const c = src.charCodeAt(i);
+    if (c === SPACE || c === TAB || c === FF || c === VT || c === CR) {
+      i++;
+      continue;
+    }
+    if (c === OPEN || c === CLOSE) {
+      if (c === OPEN) sink.open(file, line, i - base + 1);
+      else sink.close(file, line, i - base + 1);
+      last = ++i;
+      continue;
+    }
+    const s = i;
+    for (i++; i < end; i++) {
+      const d = src.charCodeAt(i);
+      if (d === SPACE || d === TAB || d === FF || d === VT || d === CR || d === OPEN || d === CLOSE) break;
+    }
+    const text = c >= 65 || c === UNDERSCORE ? intern.get(src.slice(s, i)) : src.slice(s, i);
+    sink.word(new Token('word', text, false, file, line, s - base + 1));
+    last = i;
+  }
+  return last;
 }
 
 /** Where the scanner sends tokens: the statement-tree builder, or a token list. */

@@ -2,7 +2,7 @@ import { isAscii } from 'node:buffer';
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Diagnostics, Position } from './diagnostics.js';
-import { defaultConfigId, Interner, scanTokens, Token, TokenList, tokenizeLine, type LexOptions, type TokenSink } from './lexer.js';
+import { defaultConfigId, Interner, scanPlainTokens, scanTokens, Token, TokenList, tokenizeLine, type LexOptions, type TokenSink } from './lexer.js';
 import { formatBytes, READ_LIMITS, type ReadLimits } from './limits.js';
 import { Preprocessor } from './preprocess.js';
 
@@ -27,6 +27,18 @@ function isTrimmed(c: number): boolean {
   if (c < 0xa0) return false;
   return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
+
+/** The blanks between words: what both `String.prototype.trim` and the tokenizer take for a space. */
+function isBlank(c: number): boolean {
+  return c === SPACE || (c >= 9 && c <= 13);
+}
+
+/**
+ * A character that a line must be read carefully for: a quote, a comment character, a
+ * backslash, a `$`, or anything not ASCII (`trim` takes some of those for blanks, the
+ * tokenizer does not). A line without one is cut into words at its blanks and braces.
+ */
+const CAREFUL = /["#!\\$\u0080-\uffff]/g;
 
 /** What kind of file a `stat` says, for a refusal. */
 function fileKind(st: Stats): string {
@@ -65,6 +77,8 @@ interface FileScan {
   line: number;
   start: number;
   end: number;
+  /** Where the line after it starts (past the text's length at its end). */
+  next: number;
   /** Where each line starts in `src` (index: line number). */
   lineStarts: Int32Array;
   /** The last line that went through the preprocessor, or was too long: blocks after it only are reusable. */
@@ -133,10 +147,6 @@ class ConfigReader {
     }
     const text = this.read(file, abs, at, from === undefined ? 'CONF_ERR_IO' : 'CONF_ERR_INCLUDE');
     if (text === undefined) return;
-    if (text.includes('\0')) {
-      this.diags.error('CONF_ERR_SYNTAX', { file, line: 1, col: 1 }, 'file contains NUL bytes');
-      return;
-    }
     this.stack.push(abs);
     const outer = this.current;
     this.scan(text, file, dirname(abs));
@@ -150,6 +160,7 @@ class ConfigReader {
    * swapped in meanwhile cannot stall the reader) and checked again on the descriptor.
    */
   private read(file: string, abs: string, at: Position, code: 'CONF_ERR_IO' | 'CONF_ERR_INCLUDE'): string | undefined {
+    const hasNul = (): undefined => void this.diags.error('CONF_ERR_SYNTAX', { file, line: 1, col: 1 }, 'file contains NUL bytes');
     const cannot = (reason: string): undefined => void this.diags.error(code, at, `cannot read ${file}: ${reason}`);
     const tooBig = (size: number): boolean => {
       if (size > this.limits.fileBytes) {
@@ -171,7 +182,7 @@ class ConfigReader {
       }
       if (tooBig(text.length)) return undefined;
       this.totalBytes += text.length;
-      return text;
+      return text.includes('\0') ? hasNul() : text;
     }
     let fd: number | undefined;
     try {
@@ -198,6 +209,8 @@ class ConfigReader {
       this.totalBytes += n;
       // ASCII (nearly every keepalived.conf) decodes as Latin-1 to the same text, without UTF-8's work.
       const bytes = buf.subarray(0, n);
+      // Looked for in the bytes: memchr, where the decoded text would be searched by JavaScript's rules.
+      if (bytes.includes(0)) return hasNul();
       return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
     } catch (err) {
       return cannot((err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String((err as Error).message));
@@ -229,45 +242,55 @@ class ConfigReader {
     return { text: src.slice(first, f.end), lines: f.line - keyword.line + 1 };
   }
 
+  /**
+   * Makes line `lineNo`, `src[start, end)`, the current one of `f`; returns its end, which is
+   * its start when the line is past the length limit (reported, and read as empty).
+   */
+  private enterLine(f: FileScan, lineNo: number, start: number, end: number): number {
+    if (lineNo >= f.lineStarts.length) {
+      const grown = new Int32Array(f.lineStarts.length * 2);
+      grown.set(f.lineStarts);
+      f.lineStarts = grown;
+    }
+    f.lineStarts[lineNo] = start;
+    f.line = lineNo;
+    f.start = start;
+    if (end - start > this.limits.lineLength) {
+      this.diags.error('CONF_ERR_LIMIT', { file: f.file, line: lineNo, col: this.limits.lineLength + 1 }, `line is longer than ${this.limits.lineLength} characters`);
+      end = start;
+      f.lastSlow = lineNo;
+    }
+    f.end = end;
+    return end;
+  }
+
   /** Scans the lines of one file's text. */
   private scan(src: string, file: string, pwd: string): void {
     const n = src.length;
-    const max = this.limits.lineLength;
-    let next = 0;
-    let lineNo = 0;
-    // The next physical line as [start, end) in `src`, or undefined at the end of the text;
-    // a line past the length limit is reported and read as empty.
-    let start = 0;
-    let end = 0;
-    const f: FileScan = { src, file, line: 0, start: 0, end: 0, lineStarts: new Int32Array(1024), lastSlow: 0 };
+    const f: FileScan = { src, file, line: 0, start: 0, end: 0, next: 0, lineStarts: new Int32Array(1024), lastSlow: 0 };
     this.current = f;
     const reusable = this.blocks?.forFile(file);
-    const advance = (): boolean => {
-      if (next > n) return false;
-      start = next;
-      end = src.indexOf('\n', start);
+    /** Where the next character is that `CAREFUL` matches, once past `start` (-1: not looked for yet). */
+    let careful = -1;
+    // The loop keeps its place in locals (closures would put them in a context, slower in code
+    // not yet optimised); the preprocessor's `more` takes lines through `f` instead.
+    const more = (): string | undefined => {
+      if (f.next > n) return undefined;
+      const start = f.next;
+      let end = src.indexOf('\n', start);
+      if (end < 0) end = n;
+      f.next = end + 1;
+      return src.slice(start, this.enterLine(f, f.line + 1, start, end));
+    };
+    const include = (text: string, raw: string): boolean => this.takeInclude(text, raw, file, f.line, pwd);
+    let next = 0;
+    let lineNo = 0;
+    while (next <= n) {
+      const start = next;
+      let end = src.indexOf('\n', start);
       if (end < 0) end = n;
       next = end + 1;
-      lineNo++;
-      if (lineNo >= f.lineStarts.length) {
-        const grown = new Int32Array(f.lineStarts.length * 2);
-        grown.set(f.lineStarts);
-        f.lineStarts = grown;
-      }
-      f.lineStarts[lineNo] = start;
-      f.line = lineNo;
-      f.start = start;
-      f.end = end;
-      if (end - start > max) {
-        this.diags.error('CONF_ERR_LIMIT', { file, line: lineNo, col: max + 1 }, `line is longer than ${max} characters`);
-        f.end = end = start;
-        f.lastSlow = lineNo;
-      }
-      return true;
-    };
-    const more = (): string | undefined => (advance() ? src.slice(start, end) : undefined);
-    const include = (text: string, raw: string): boolean => this.takeInclude(text, raw, file, lineNo, pwd);
-    while (advance()) {
+      end = this.enterLine(f, ++lineNo, start, end);
       if (reusable !== undefined) {
         const block = reusable.get(lineNo);
         // The same text at the same place: the block as read before, without reading it.
@@ -277,42 +300,61 @@ class ConfigReader {
           continue;
         }
       }
-      // keepalived's order: a trailing CR goes, then the comment, then the surrounding blanks.
-      let e = end;
-      if (e > start && src.charCodeAt(e - 1) === CR) e--;
-      let cut = e;
-      let quoted = false;
-      let dollar = false;
-      for (let i = start; i < e; i++) {
-        const c = src.charCodeAt(i);
-        if (c === BACKSLASH) {
-          if (i + 1 < e) {
-            const d = src.charCodeAt(i + 1);
-            if (d === HASH || d === BANG) i++;
-          }
-        } else if (c === QUOTE) quoted = !quoted;
-        else if (!quoted && (c === HASH || c === BANG)) {
-          cut = i;
-          break;
-        } else if (c === DOLLAR) dollar = true;
+      if (careful < start) {
+        // The next character that needs the careful path, searched for natively: most lines have none.
+        CAREFUL.lastIndex = start;
+        careful = CAREFUL.test(src) ? CAREFUL.lastIndex - 1 : n;
       }
-      let s = start;
-      while (s < cut && isTrimmed(src.charCodeAt(s))) s++;
-      let t = cut;
-      while (t > s && isTrimmed(src.charCodeAt(t - 1))) t--;
-      if (s === t) continue;
-      const first = src.charCodeAt(s);
-      if (!dollar && first !== AT && first !== TILDE && !(first === LOWER_I && src.startsWith('include', s))) {
-        scanTokens(src, s, t, start, file, lineNo, this.diags, this.sink, this.intern);
-        this.sink.eol(file, lineNo, t - start + 1);
-        continue;
+      if (careful >= end) {
+        let s = start;
+        while (s < end && isBlank(src.charCodeAt(s))) s++;
+        if (s === end) continue;
+        const first = src.charCodeAt(s);
+        if (first !== AT && first !== TILDE && !(first === LOWER_I && src.startsWith('include', s))) {
+          const t = scanPlainTokens(src, s, end, start, file, lineNo, this.sink, this.intern);
+          this.sink.eol(file, lineNo, t - start + 1);
+          continue;
+        }
+      } else {
+        // keepalived's order: a trailing CR goes, then the comment, then the surrounding blanks.
+        let e = end;
+        if (e > start && src.charCodeAt(e - 1) === CR) e--;
+        let cut = e;
+        let quoted = false;
+        let dollar = false;
+        for (let i = start; i < e; i++) {
+          const c = src.charCodeAt(i);
+          if (c === BACKSLASH) {
+            if (i + 1 < e) {
+              const d = src.charCodeAt(i + 1);
+              if (d === HASH || d === BANG) i++;
+            }
+          } else if (c === QUOTE) quoted = !quoted;
+          else if (!quoted && (c === HASH || c === BANG)) {
+            cut = i;
+            break;
+          } else if (c === DOLLAR) dollar = true;
+        }
+        let s = start;
+        while (s < cut && isTrimmed(src.charCodeAt(s))) s++;
+        let t = cut;
+        while (t > s && isTrimmed(src.charCodeAt(t - 1))) t--;
+        if (s === t) continue;
+        const first = src.charCodeAt(s);
+        if (!dollar && first !== AT && first !== TILDE && !(first === LOWER_I && src.startsWith('include', s))) {
+          scanTokens(src, s, t, start, file, lineNo, this.diags, this.sink, this.intern);
+          this.sink.eol(file, lineNo, t - start + 1);
+          continue;
+        }
       }
-      const line = lineNo;
-      for (const l of this.pre.line(src.slice(start, end), line, file, pwd, more, include)) {
+      f.next = next;
+      for (const l of this.pre.line(src.slice(start, end), lineNo, file, pwd, more, include)) {
         scanTokens(l.text, 0, l.text.length, -l.colOffset, l.file, l.line, this.diags, this.sink, this.intern);
         this.sink.eol(l.file, l.line, l.colOffset + l.text.length + 1);
       }
-      // An include's scan replaced the current file; this file's scan goes on.
+      // The preprocessor may have taken lines (a multi-line definition); an include's scan replaced the current file.
+      next = f.next;
+      lineNo = f.line;
       this.current = f;
       f.lastSlow = lineNo;
     }
