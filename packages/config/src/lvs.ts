@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { isIP } from './ip-syntax.js';
 import { announceKeywords, resolveAnnounce } from './anycast.js';
 import type { Diagnostics, Position } from './diagnostics.js';
 import type { Token } from './lexer.js';
@@ -84,9 +84,6 @@ function addressAndPort(node: Node, args: readonly Token[], what: string, diags:
 
 type RsDraft = WithOptions & Omit<Mutable<RealServer>, 'options' | 'checkers' | 'address' | 'family' | 'port' | 'pos' | 'weight'> & { checkers: Checker[]; weight?: number };
 
-/** Real servers without a weight of their own: they take their virtual server's `weight` (default 1). */
-const inheritsWeight = new WeakSet<RealServer>();
-
 const rsSpec: SectionSpec<RsDraft> = {
   name: 'real_server',
   keywords: {
@@ -120,7 +117,8 @@ const rsSpec: SectionSpec<RsDraft> = {
   },
 };
 
-function parseRealServer(node: Node, diags: Diagnostics): RealServer | undefined {
+/** Parses one real_server block; one without a weight of its own also goes to `weightless` (it takes its virtual server's). */
+function parseRealServer(node: Node, weightless: RealServer[], diags: Diagnostics): RealServer | undefined {
   const head = addressAndPort(node, node.args.slice(0, 2), 'real_server', diags);
   if (node.args.length > 2) diags.error('CONF_ERR_ARITY', node.args[2]!.pos, `unexpected '${node.args[2]!.text}' after the real server's port`);
   const block = blockOf(node, diags);
@@ -136,7 +134,7 @@ function parseRealServer(node: Node, diags: Diagnostics): RealServer | undefined
   assignExcept(rs, d, RS_DRAFT_ONLY);
   if (d.weight === undefined) {
     rs.weight = 1;
-    inheritsWeight.add(rs);
+    weightless.push(rs);
   }
   rs.options = d.options;
   rs.checkers = d.checkers;
@@ -149,6 +147,8 @@ const RS_DRAFT_ONLY: ReadonlySet<string> = new Set(['options', 'checkers']);
 type VsDraft = WithOptions &
   Omit<Mutable<VirtualServer>, 'options' | 'realServers' | 'name' | 'key' | 'pos' | 'schedulerFlags' | 'protocol' | 'lbAlgo' | 'forwarding' | 'delayLoop'> & {
     realServers: RealServer[];
+    /** Those without a weight of their own: they take the service's `weight` (default 1). */
+    weightless: RealServer[];
     schedulerFlags: string[];
     protocol?: 'TCP' | 'UDP' | 'SCTP';
     lbAlgo?: LbAlgo;
@@ -243,7 +243,7 @@ const vsSpec: SectionSpec<VsDraft> = {
     },
     virtualhost: single(word, (d, v) => (d.virtualhost = v)),
     real_server: (n, d, diags) => {
-      const rs = parseRealServer(n, diags);
+      const rs = parseRealServer(n, d.weightless, diags);
       if (rs !== undefined) d.realServers.push(rs);
     },
     ...announceKeywords<VsDraft>(),
@@ -422,6 +422,7 @@ export function parseVirtualServer(node: Node, diags: Diagnostics): VirtualServe
   const d: VsDraft = {
     options: {},
     realServers: [],
+    weightless: [],
     schedulerFlags: [],
     ops: false,
     quorum: 1,
@@ -433,7 +434,7 @@ export function parseVirtualServer(node: Node, diags: Diagnostics): VirtualServe
   };
   const before = diags.errorCount;
   applySection(vsSpec, block, d, diags);
-  if (d.weight !== undefined) for (const rs of d.realServers) if (inheritsWeight.has(rs)) (rs as Mutable<RealServer>).weight = d.weight;
+  if (d.weight !== undefined) for (const rs of d.weightless) (rs as Mutable<RealServer>).weight = d.weight;
   // keepalived 2.2.7 (check_data.c): a service without a protocol is UDP, IPVS's default.
   const protocol = d.protocol ?? 'UDP';
   const pos: Position = node.keyword.pos;
@@ -491,7 +492,7 @@ export function parseVirtualServer(node: Node, diags: Diagnostics): VirtualServe
 }
 
 /** Draft fields that are not copied as they are into a VirtualServer. */
-const VS_DRAFT_ONLY: ReadonlySet<string> = new Set(['options', 'realServers', 'schedulerFlags', 'protocol', 'lbAlgo', 'forwarding', 'sorryForwarding', 'sorryServer', 'alpha', 'weight']);
+const VS_DRAFT_ONLY: ReadonlySet<string> = new Set(['options', 'realServers', 'weightless', 'schedulerFlags', 'protocol', 'lbAlgo', 'forwarding', 'sorryForwarding', 'sorryServer', 'alpha', 'weight']);
 
 /** Parses `virtual_server_group NAME { IP[-LAST|/PREFIX] [PORT] | fwmark N }`. */
 export function parseVirtualServerGroup(node: Node, diags: Diagnostics): VirtualServerGroup | undefined {

@@ -30,11 +30,25 @@ const OBSOLETE: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   ...Object.fromEntries(['TCP_CHECK', 'PING_CHECK', 'MISC_CHECK', 'DNS_CHECK', 'UDP_CHECK', 'SMTP_CHECK', 'FILE_CHECK', 'BFD_CHECK'].map((k) => [k, { nb_get_retry: NB_GET_RETRY }])),
 };
 
+/** Each table's handlers as a map: one lookup per statement (a hundred thousand in a large file). */
+const handlerMaps = new WeakMap<SectionSpec<never>, Map<string, Handler<never>>>();
+
+function handlersOf<D>(spec: SectionSpec<D>): Map<string, Handler<D>> {
+  let m = handlerMaps.get(spec as SectionSpec<never>) as Map<string, Handler<D>> | undefined;
+  if (m === undefined) {
+    m = new Map(Object.entries(spec.keywords));
+    handlerMaps.set(spec as SectionSpec<never>, m as Map<string, Handler<never>>);
+  }
+  return m;
+}
+
 /** Runs each statement of a block through the section's keyword table. */
 export function applySection<D>(spec: SectionSpec<D>, nodes: readonly Node[], draft: D, diags: Diagnostics): void {
-  for (const node of nodes) {
+  const handlers = handlersOf(spec);
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i]!;
     const kw = node.keyword.text;
-    const handler = Object.hasOwn(spec.keywords, kw) ? spec.keywords[kw] : undefined;
+    const handler = handlers.get(kw);
     if (handler !== undefined) {
       handler(node, draft, diags);
       continue;
