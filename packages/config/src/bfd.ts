@@ -1,4 +1,4 @@
-import { isIPv6 } from 'node:net';
+import { isIPv6 } from './ip-syntax.js';
 import { suggest, type Diagnostics, type Position } from './diagnostics.js';
 import type { Token } from './lexer.js';
 import type { BfdInstance, BfdTakeover, SyncGroup, TrackRef, VirtualServer, VrrpInstance } from './model.js';

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { isIP } from './ip-syntax.js';
 import type { Diagnostics } from './diagnostics.js';
 import type { SmtpSettings } from './model.js';
 import { blockOf, flag, type Handler } from './section.js';

@@ -1,4 +1,4 @@
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv4, isIPv6 } from './ip-syntax.js';
 import type { Diagnostics } from './diagnostics.js';
 import type { Token } from './lexer.js';
 import type { Node } from './tree.js';

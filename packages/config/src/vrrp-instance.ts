@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { isIP } from './ip-syntax.js';
 import { parseAuthHmac, resolveAuthHmac, type AuthHmacDraft } from './auth-hmac.js';
 import { instanceBfdKeywords, type BfdTakeoverDraft } from './bfd.js';
 import type { Diagnostics, Position } from './diagnostics.js';

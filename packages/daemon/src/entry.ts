@@ -1,5 +1,4 @@
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
-import { setFlagsFromString } from 'node:v8';
 import { parseDaemonArgs, SIGNUMS, USAGE, versionText, type DaemonOptions } from './cli.js';
 
 /**
@@ -74,7 +73,9 @@ export async function main(argv: readonly string[]): Promise<void> {
   // V8 drops the compiled code of functions that did not run for a few collections; a reload's
   // code runs once per reload, hours apart, and was compiled again each time (the first reload's
   // cost, not a later one's). The daemon keeps it: a few megabytes at most.
-  setFlagsFromString('--no-flush-bytecode');
+  // (node:v8 loaded here: it brings the streams with it, which `-t` does not need.)
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--no-flush-bytecode');
   // Loaded here, not imported: the daemon's modules are what `-t` must not pay for.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   await (require('./tandemd.js') as typeof import('./tandemd.js')).main(argv);
