@@ -119,7 +119,8 @@ const rsSpec: SectionSpec<RsDraft> = {
 
 /** Parses one real_server block; one without a weight of its own also goes to `weightless` (it takes its virtual server's). */
 function parseRealServer(node: Node, weightless: RealServer[], diags: Diagnostics): RealServer | undefined {
-  const head = addressAndPort(node, node.args.slice(0, 2), 'real_server', diags);
+  // (addressAndPort reads the first two words only: no copy of them.)
+  const head = addressAndPort(node, node.args, 'real_server', diags);
   if (node.args.length > 2) diags.error('CONF_ERR_ARITY', node.args[2]!.pos, `unexpected '${node.args[2]!.text}' after the real server's port`);
   const block = blockOf(node, diags);
   if (head === undefined || block === undefined) return undefined;
@@ -130,15 +131,27 @@ function parseRealServer(node: Node, weightless: RealServer[], diags: Diagnostic
   }
   // Keys in the order `{ ...head, pos, ...rest, options, checkers }` gives them.
   const pos = node.keyword.pos;
-  const rs = (head.port !== undefined ? { address: head.address, family: head.family, port: head.port, pos } : { address: head.address, family: head.family, pos }) as Mutable<RealServer>;
-  assignExcept(rs, d, RS_DRAFT_ONLY);
-  if (d.weight === undefined) {
-    rs.weight = 1;
-    weightless.push(rs);
+  const weight = d.weight ?? 1;
+  let rs: Mutable<RealServer>;
+  if (weightOnly(d)) {
+    // Most real servers: made in their final shape at once (no properties added one by one,
+    // which gives each object a second, growing store for them).
+    rs = head.port !== undefined ? { address: head.address, family: head.family, port: head.port, pos, weight, options: d.options, checkers: d.checkers } : { address: head.address, family: head.family, pos, weight, options: d.options, checkers: d.checkers };
+  } else {
+    rs = (head.port !== undefined ? { address: head.address, family: head.family, port: head.port, pos } : { address: head.address, family: head.family, pos }) as Mutable<RealServer>;
+    assignExcept(rs, d, RS_DRAFT_ONLY);
+    rs.weight = weight;
+    rs.options = d.options;
+    rs.checkers = d.checkers;
   }
-  rs.options = d.options;
-  rs.checkers = d.checkers;
+  if (d.weight === undefined) weightless.push(rs);
   return rs;
+}
+
+/** Whether a draft holds nothing but options, checkers and perhaps a weight. */
+function weightOnly(d: RsDraft): boolean {
+  for (const k in d) if (k !== 'options' && k !== 'checkers' && k !== 'weight') return false;
+  return true;
 }
 
 /** Draft fields that are not copied as they are into a RealServer. */
