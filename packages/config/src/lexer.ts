@@ -122,33 +122,33 @@ export function scanTokens(src: string, start: number, end: number, base: number
 }
 
 /**
- * `scanTokens` for a line the reader found plain: no quote, comment character, backslash or
- * non-ASCII character in it, so words end only at blanks and braces. Returns where its last
- * token ends (`start` when it has none): the line's trimmed end.
+ * `scanTokens` for a line the reader found plain: no quote, comment character, backslash,
+ * control character but blanks, or non-ASCII character in it, so words end only at blanks
+ * (every character up to a space) and braces. Returns where its last token ends (`start`
+ * when it has none): the line's trimmed end.
  */
 export function scanPlainTokens(src: string, start: number, end: number, base: number, file: string, line: number, sink: TokenSink, intern: Interner): number {
   let last = start;
   let i = start;
   while (i < end) {
     const c = src.charCodeAt(i);
-    if (c === SPACE || c === TAB || c === FF || c === VT || c === CR) {
-      i++;
-      continue;
-    }
-    if (c === OPEN || c === CLOSE) {
-      if (c === OPEN) sink.open(file, line, i - base + 1);
-      else sink.close(file, line, i - base + 1);
+    if (c <= SPACE) i++;
+    else if (c === OPEN) {
+      sink.open(file, line, i - base + 1);
       last = ++i;
-      continue;
+    } else if (c === CLOSE) {
+      sink.close(file, line, i - base + 1);
+      last = ++i;
+    } else {
+      const s = i;
+      for (i++; i < end; i++) {
+        const d = src.charCodeAt(i);
+        if (d <= SPACE || d === OPEN || d === CLOSE) break;
+      }
+      const text = c >= 65 || c === UNDERSCORE ? intern.get(src.slice(s, i)) : src.slice(s, i);
+      sink.word(new Token('word', text, false, file, line, s - base + 1));
+      last = i;
     }
-    const s = i;
-    for (i++; i < end; i++) {
-      const d = src.charCodeAt(i);
-      if (d === SPACE || d === TAB || d === FF || d === VT || d === CR || d === OPEN || d === CLOSE) break;
-    }
-    const text = c >= 65 || c === UNDERSCORE ? intern.get(src.slice(s, i)) : src.slice(s, i);
-    sink.word(new Token('word', text, false, file, line, s - base + 1));
-    last = i;
   }
   return last;
 }

@@ -35,10 +35,12 @@ function isBlank(c: number): boolean {
 
 /**
  * A character that a line must be read carefully for: a quote, a comment character, a
- * backslash, a `$`, or anything not ASCII (`trim` takes some of those for blanks, the
- * tokenizer does not). A line without one is cut into words at its blanks and braces.
+ * backslash, a `$`, a control character other than the blanks, or anything not ASCII (`trim`
+ * takes some of those for blanks, the tokenizer does not). A line without one is cut into
+ * words at its blanks and braces.
  */
-const CAREFUL = /["#!\\$\u0080-\uffff]/g;
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const CAREFUL = /["#!\\$\u0000-\u0008\u000e-\u001f\u007f-\uffff]/g;
 
 /** What kind of file a `stat` says, for a refusal. */
 function fileKind(st: Stats): string {

@@ -27,7 +27,7 @@ const shown = (t: Token): string => `${t.kind} ${t.quoted ? `"${t.text}"` : t.te
 const read = (text: string): string[] => lexFile('f.conf', new Diagnostics(), { configId: 'x', readFile: () => text }).map(shown);
 
 // Words as a keepalived.conf has them, and the characters that make a line a careful one.
-const piece = fc.constantFrom('real_server', 'weight', '10.0.0.1', '80', 'a_b', 'NAT', '{', '}', ' ', '  ', '\t', '\v', '\f', '\r', '"', '#', '!', '\\', '\\#', '\u00a0', '\u2003', 'é', 'x\u00a0y', '\ufeff');
+const piece = fc.constantFrom('real_server', 'weight', '10.0.0.1', '80', 'a_b', 'NAT', '{', '}', ' ', '  ', '\t', '\v', '\f', '\r', '"', '#', '!', '\\', '\\#', '\u00a0', '\u2003', 'é', 'x\u00a0y', '\ufeff', 'a\u0001b', '\u001f', '\u007f', '\u001c');
 const line = fc.array(piece, { maxLength: 9 }).map((p) => p.join(''));
 
 test('every line gives the tokens it gives read on its own, plain or careful', (t) => {
