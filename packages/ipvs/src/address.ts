@@ -16,6 +16,26 @@ export function addressToInetAddr(address: string): Buffer {
   return b;
 }
 
+/** Where IPv4 addresses are parsed for `inetAddrOf` and `addressKey`: its bytes 4-15 stay zero. */
+const scratch = Buffer.alloc(16);
+
+/**
+ * The `union nf_inet_addr` of `address`, to be copied at once (into a message): an IPv4 address
+ * is parsed into a buffer every call shares, without allocating (a table holds thousands, each
+ * a fresh Buffer otherwise); an IPv6 one is addressToInetAddr's. Never kept, never modified.
+ */
+export function inetAddrOf(address: string): Buffer {
+  return parseIPv4(address, scratch) ? scratch : addressToInetAddr(address);
+}
+
+/**
+ * A string equal for two spellings of one address, for keys: an IPv4 address has only one (no
+ * leading zeros, which parseIPv4 refuses) and is its own key; any other is its 32 hex digits.
+ */
+export function addressKey(address: string): string {
+  return parseIPv4(address, scratch) ? address : addressHex(address);
+}
+
 /** The address as 32 hex digits: equal for two spellings of one address. */
 export function addressHex(address: string): string {
   let h = hexes.get(address);

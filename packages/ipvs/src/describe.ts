@@ -1,4 +1,4 @@
-import { addressHex } from './address.js';
+import { addressHex, addressKey } from './address.js';
 import type { Operation } from './operations.js';
 import { type Destination, isFwmarkKey, type Service, type ServiceKey } from './types.js';
 
@@ -16,8 +16,9 @@ export function serviceId(key: ServiceKey): string {
   return `${key.protocol}/${addressHex(key.address)}/${key.port}`;
 }
 
+/** A destination's identity within its service (in memory only: the host ledger keeps serviceIds, never these). */
 export function destinationId(d: Pick<Destination, 'address' | 'port'>): string {
-  return `${addressHex(d.address)}/${d.port}`;
+  return `${addressKey(d.address)}/${d.port}`;
 }
 
 export function destinationName(d: Destination): string {

@@ -23,8 +23,8 @@ import {
   TUN_TYPE_GUE,
   TUN_TYPE_IPIP,
 } from './constants.js';
-import { addressToInetAddr, prefixToMask } from './address.js';
-import type { MessageWriter } from './nlattr.js';
+import { addressToInetAddr, inetAddrOf, prefixToMask } from './address.js';
+import { MessageWriter } from './nlattr.js';
 import type { Operation } from './operations.js';
 import { type AddressFamily, type Destination, type ForwardMethod, isFwmarkKey, type Protocol, type Service, type ServiceKey, type SyncDaemon, type SyncState, type Timeouts, type TunnelChecksum, type TunnelType } from './types.js';
 
@@ -46,16 +46,30 @@ function serviceKeyAttrs(w: MessageWriter, key: ServiceKey): void {
     w.u32(SvcAttr.Fwmark, key.fwmark);
   } else {
     w.u16(SvcAttr.Protocol, protocolNumbers[key.protocol]);
-    w.bytes(SvcAttr.Addr, addressToInetAddr(key.address));
+    w.bytes(SvcAttr.Addr, inetAddrOf(key.address));
     w.be16(SvcAttr.Port, key.port);
   }
 }
 
+/**
+ * Each key's CMD_ATTR_SERVICE as written once: every destination message of a service carries
+ * it (10,000 of them in a large table), and the key object is shared by its service's operations.
+ */
+const encodedKeys = new WeakMap<ServiceKey, Buffer>();
+/** Where they are encoded: its views stay valid as it grows (see MessageWriter.take). */
+const keyWriter = new MessageWriter(4096);
+
 /** CMD_ATTR_SERVICE with the service's key: DEL_SERVICE, GET_SERVICE, GET_DEST, ZERO. */
 export function writeServiceKey(w: MessageWriter, key: ServiceKey): void {
-  w.nest(CmdAttr.Service);
-  serviceKeyAttrs(w, key);
-  w.endNest();
+  let encoded = encodedKeys.get(key);
+  if (encoded === undefined) {
+    keyWriter.nest(CmdAttr.Service);
+    serviceKeyAttrs(keyWriter, key);
+    keyWriter.endNest();
+    encoded = keyWriter.take();
+    encodedKeys.set(key, encoded);
+  }
+  w.attrs(encoded);
 }
 
 /** CMD_ATTR_SERVICE with the full service, as NEW_SERVICE and SET_SERVICE require. */
@@ -75,7 +89,7 @@ export function writeService(w: MessageWriter, s: Service): void {
 
 /** The attributes that name a destination within its service (DEL_DEST). */
 function destinationKeyAttrs(w: MessageWriter, d: Pick<Destination, 'address' | 'port' | 'family'>): void {
-  w.bytes(DestAttr.Addr, addressToInetAddr(d.address));
+  w.bytes(DestAttr.Addr, inetAddrOf(d.address));
   w.be16(DestAttr.Port, d.port);
   if (d.family !== undefined) w.u16(DestAttr.AddrFamily, afNumber(d.family));
 }

@@ -119,6 +119,12 @@ export class MessageWriter {
     const v = this.attr(type, b.length);
     this.buf.set(b, v);
   }
+  /** Attributes encoded before (by `encodeAttrs`), copied in as they are. */
+  attrs(encoded: Uint8Array): void {
+    this.room(encoded.length);
+    this.buf.set(encoded, this.p);
+    this.p += encoded.length;
+  }
   /** Opens a nested attribute; endNest() closes it. */
   nest(type: number): void {
     this.room(4);

@@ -1,6 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { addressToInetAddr, inetAddrToAddress, maskToPrefix, prefixToMask } from '../src/address.js';
+import { addressKey, addressToInetAddr, inetAddrOf, inetAddrToAddress, maskToPrefix, prefixToMask } from '../src/address.js';
 import { decodeReplies, encodeMessage } from '../src/framing.js';
 import { type Decoded, decodeDaemon, decodeDestination, decodeService } from '../src/decode.js';
 import { writeDaemon, writeDestination, writeService, writeServiceKey } from '../src/messages.js';
@@ -171,4 +171,20 @@ test('addresses survive the 16-byte kernel form, whatever their spelling', (t) =
   );
   fc.assert(fc.property(fc.ipV4(), (a) => inetAddrToAddress(addressToInetAddr(a), 'inet') === a.split('.').map(Number).join('.')));
   fc.assert(fc.property(fc.integer({ min: 0, max: 32 }), (p) => maskToPrefix(prefixToMask(p)) === p));
+});
+
+test('the shared buffer of an address for a message holds the same 16 bytes as its own, call after call', (t) => {
+  fc.assert(fc.property(fc.array(fc.oneof(fc.ipV4(), fc.ipV6()), { minLength: 1, maxLength: 8 }), (as) => as.every((a) => inetAddrOf(a).equals(addressToInetAddr(a)))));
+  // Keys: one per address, whatever its spelling; an IPv4 address and its IPv6-mapped form are two.
+  t.is(addressKey('2001:0db8:0:0:0:0:0:1'), addressKey('2001:db8::1'));
+  t.not(addressKey('192.0.2.1'), addressKey('::ffff:192.0.2.1'));
+  t.not(addressKey('192.0.2.1'), addressKey('192.0.2.10'));
+});
+
+test('a service key is written the same when its encoding is reused', (t) => {
+  const key: ServiceKey = { family: 'inet6', protocol: 'udp', address: '2001:db8::5', port: 53 };
+  const first = serviceKeyMessage(key);
+  t.deepEqual(serviceKeyMessage(key), first);
+  t.deepEqual(serviceKeyMessage({ ...key }), first);
+  t.notDeepEqual(serviceKeyMessage({ ...key, port: 54 }), first);
 });
