@@ -50,9 +50,12 @@ export function createLogger(opts: LoggerOptions): Logger {
     const { timestamp, level, message, module } = info as Record<string, unknown>;
     return `${String(timestamp)} ${String(level)}${module !== undefined ? ` [${String(module)}]` : ''}: ${String(message)}`;
   });
-  const format = opts.json
-    ? winston.format.combine(winston.format.timestamp(), winston.format.json())
-    : winston.format.combine(winston.format.timestamp(), text);
+  // winston's own timestamp() loads a date-formatting library for the same ISO text.
+  const timestamp = winston.format((info) => {
+    info['timestamp'] = new Date().toISOString();
+    return info;
+  })();
+  const format = opts.json ? winston.format.combine(timestamp, winston.format.json()) : winston.format.combine(timestamp, text);
   const transports: TransportStream[] = [];
   const toConsole = opts.console ?? opts.syslog === undefined;
   const consoleTransport = (): TransportStream => new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug'] });
