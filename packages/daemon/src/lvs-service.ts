@@ -1,4 +1,4 @@
-import { keptServerPort, suspendsChecks, type Config, type RealServer, type ScriptSpec, type VirtualServer, type VirtualServerDiff } from '@tandem/config';
+import { suspendsChecks, type Config, type RealServer, type ScriptSpec, type VirtualServer, type VirtualServerDiff } from '@tandem/config';
 import { CheckScheduler, systemClock, type CheckResult, type Clock, type SelfTimedCheckFn } from '@tandem/healthcheck';
 import { describeOperation, type IpvsClient, type Operation, serviceId, type TableService, TableKeeper } from '@tandem/ipvs';
 import { IcmpPinger, TcpConnector } from '@tandem/net';
@@ -19,6 +19,8 @@ import { assignFwmarks, type AutoFwmarks, fwmarkOf } from './ipvs-fwmarks.js';
 import { NftablesIpvsTables } from './ipvs-nftables.js';
 import { checkerBody, quorumAlert, realServerAlert, realServerAlerts, REMOVING, SHUTTING_DOWN, virtualServerAlerts, virtualServerShutdownAlert } from './smtp/alert-text.js';
 import { Mailer } from './smtp/mailer.js';
+import { clearServiceLine, fifoReal, fifoVirtual, inIpvs, mailVirtual } from './lvs-names.js';
+import type { CheckerTrap, QuorumTrapStatus } from './snmp-check-traps.js';
 
 /** A real server as `tandemctl status --json` shows it. */
 export interface RealServerStatus {
@@ -87,23 +89,6 @@ interface Removal {
 
 const realKey = (vs: VirtualServer, rs: RealServer): string => `${vs.name}|${realServerName(rs)}`;
 
-/** keepalived's FIFO and mail spelling of an endpoint (inet_sockaddrtotrio): `[ADDRESS]:tcp:PORT`. */
-const fifoAddress = (address: string, proto: string, port: number): string => `[${address}]:${proto}:${port}`;
-
-/** keepalived's FMT_VS, in mail subjects: `[ADDRESS]:tcp:PORT`, `FWM N`, or `[GROUP]:0` (a group's service has no address of its own). */
-function mailVirtual(vs: VirtualServer): string {
-  return vs.key.kind === 'group' ? `[${vs.key.group}]:0` : fifoVirtual(vs);
-}
-
-/** A real server in the FIFO and the mails: its port as keepalived's check_data.c left it (a DR server's reset to the service's). */
-const fifoReal = (vs: VirtualServer, rs: RealServer): string => fifoAddress(rs.address, vs.protocol.toLowerCase(), keptServerPort(vs, rs));
-
-function fifoVirtual(vs: VirtualServer): string {
-  const k = vs.key;
-  if (k.kind === 'address') return fifoAddress(k.address, vs.protocol.toLowerCase(), k.port ?? 0);
-  return k.kind === 'fwmark' ? `FWM ${k.mark}` : `GROUP ${k.group}`;
-}
-
 /**
  * Runs the health checks of every virtual server, keeps each real server's verdict (up when all
  * its checkers are up), and keeps the kernel's IPVS equal to what the configuration and the
@@ -137,10 +122,13 @@ export class LvsService {
   private readonly nftTables = new NftablesIpvsTables();
   /** keepalived's checker FIFO lines (`RS [10.0.0.1]:tcp:80 [192.0.2.1]:tcp:80 DOWN`, `VS [192.0.2.1]:tcp:80 UP`). */
   onNotifyLine: ((line: string) => void) | undefined;
-  /** A real server went up or down (after the log line and the FIFO line): keepalived's realServerStateChange trap. */
-  onRealServerChange: ((vs: VirtualServer, rs: RealServer, up: boolean) => void) | undefined;
-  /** A virtual server gained or lost its quorum: keepalived's virtualServerQuorumStateChange trap. */
-  onQuorumChange: ((vs: VirtualServer, up: boolean) => void) | undefined;
+  /**
+   * keepalived's checker traps, with the facts of the moment: realServerStateChange when a real
+   * server went up or down (after the log line and the FIFO line), was taken away by a reload or
+   * at the stop; virtualServerQuorumStateChange when a quorum was gained or lost, and for each
+   * virtual server at the stop.
+   */
+  onCheckerTrap: ((trap: CheckerTrap) => void) | undefined;
   /** Each finished check attempt: which check, how long it took, and its result (the metrics' latency and failures). */
   onCheckAttempt: ((check: PlannedCheck, ms: number, result: CheckResult) => void) | undefined;
   /** The IPVS services tandem owns or is about to create, before and after each sync (the daemon's ledger keeps them). */
@@ -314,7 +302,7 @@ export class LvsService {
       const before = oldVs.get(vs.name);
       const up = nextQuorum(vs, before?.quorumUp ?? true, liveWeightSum(vs, health));
       virtualServers.set(vs.name, { vs, quorumUp: up, error: before?.error, inKernel: before?.inKernel ?? false, syncedQuorumUp: before?.syncedQuorumUp ?? false, table: undefined, reals: states });
-      if (before === undefined && !up) this.quorumChanged(vs, false, liveWeightSum(vs, health), true);
+      if (before === undefined && !up) this.quorumChanged(vs, false, liveWeightSum(vs, health), states, true);
     }
     for (const state of dropped.values()) for (const c of state.checks) if (!kept.has(c.id)) this.scheduler.remove(c.id);
     // nftables_ipvs: a virtual server whose fwmark changed (a group gained or lost its fwmark entries) wants another table.
@@ -347,22 +335,45 @@ export class LvsService {
   }
 
   /**
-   * keepalived's clear_diff_services at a reload: each real server the new file took away while
-   * it was up is told down (its FIFO line, notify_down, a "Removing" mail), and a virtual server
-   * the file took away with its quorum up loses it (quorum_down, its FIFO line, a mail), in the
-   * old file's order.
+   * keepalived's clear_diff_services lines, before IPVS lets go of what a reload took away:
+   * `Removing Virtual Server ...` for a virtual server, `service ... no longer exist` for a real
+   * server of one that stays, then `Removing service ... from VS ...` for each such real server in
+   * IPVS. With `lvs_flush_on_stop`, keepalived clears a removed virtual server without its
+   * real servers, and so does tandem.
+   */
+  private logRemovals(removals: readonly Removal[]): void {
+    const flushing = this.config?.globalDefs.lvsFlushOnStop !== 'no';
+    for (const r of removals) {
+      const vs = r.vs.vs;
+      if (r.gone) this.log.info(vs.key.kind === 'group' ? `Removing Virtual Server Group [${vs.key.group}]` : `Removing Virtual Server ${mailVirtual(vs)}`);
+      if (r.gone && flushing) continue;
+      for (const s of r.reals) {
+        if (!r.gone) this.log.info(`service ${fifoReal(s.vs, s.rs)} no longer exist`);
+        if (inIpvs(s.vs, s.rs, s.up, r.vs.quorumUp)) this.log.info(clearServiceLine('reload', s.vs, s.rs, s.up));
+      }
+    }
+  }
+
+  /**
+   * keepalived's clear_diff_services at a reload, once IPVS has let go: each real server the new
+   * file took away while it was up and in IPVS is told down (its FIFO line, realServerStateChange,
+   * notify_down, a "Removing" mail), and a virtual server the file took away with its quorum up
+   * loses it (quorum_down, its FIFO line, virtualServerQuorumStateChange, a mail), in the old
+   * file's order. The traps count the old file's real servers, as keepalived's do.
    */
   private tellRemoved(removals: readonly Removal[]): void {
+    const flushing = this.config?.globalDefs.lvsFlushOnStop !== 'no';
     for (const r of removals) {
-      for (const s of r.reals) {
-        if (!s.up) continue;
-        this.log.info(`(${s.vs.name}) ${realServerName(s.rs)} removed by the reload: told down`);
-        this.onRealServerChange?.(s.vs, s.rs, false);
-        this.toldDown(s, REMOVING, (script) => this.runNotify(s.vs, script, []));
+      if (!(r.gone && flushing)) {
+        for (const s of r.reals) {
+          if (!s.up || !inIpvs(s.vs, s.rs, s.up, r.vs.quorumUp)) continue;
+          this.toldDown(s, REMOVING, (script) => this.runNotify(s.vs, script, []));
+          this.trapReal(s, r.vs.reals);
+        }
       }
       if (r.gone && r.vs.quorumUp) {
         r.vs.quorumUp = false;
-        this.quorumChanged(r.vs.vs, false, 0);
+        this.quorumChanged(r.vs.vs, false, 0, r.vs.reals);
       }
     }
   }
@@ -484,6 +495,7 @@ export class LvsService {
     this.mailer.configure(config.globalDefs);
     await this.followAddresses(config);
     const removals = this.install(config, before !== undefined && changes !== undefined ? replanned(before, config, changes) : undefined);
+    this.logRemovals(removals);
     this.applySuspend();
     if (this.keeper === undefined && ipvs !== undefined) {
       this.ipvs = ipvs;
@@ -580,7 +592,7 @@ export class LvsService {
   /** keepalived's do_rs_notifies: the FIFO line, the SNMP trap, notify_up / notify_down. */
   private notifyReal(s: RealState): void {
     this.onNotifyLine?.(`RS ${fifoReal(s.vs, s.rs)} ${fifoVirtual(s.vs)} ${s.up ? 'UP' : 'DOWN'}`);
-    this.onRealServerChange?.(s.vs, s.rs, s.up);
+    this.trapReal(s, this.virtualServers.get(s.vs.name)?.reals ?? [s]);
     const script = s.up ? s.rs.notifyUp : s.rs.notifyDown;
     if (script !== undefined) this.runNotify(s.vs, script, []);
   }
@@ -594,7 +606,7 @@ export class LvsService {
     const up = nextQuorum(v.vs, v.quorumUp, sum);
     if (up !== v.quorumUp) {
       v.quorumUp = up;
-      this.quorumChanged(v.vs, up, sum);
+      this.quorumChanged(v.vs, up, sum, v.reals);
     }
     this.requestSync();
   }
@@ -611,11 +623,23 @@ export class LvsService {
     m.send((routerId) => realServerAlert(routerId, real, virtual, up, body));
   }
 
-  private quorumChanged(vs: VirtualServer, up: boolean, sum: number, init = false): void {
+  /** keepalived's realServerStateChange for `s`, counted among `reals` (its virtual server's states, old ones after a reload). */
+  private trapReal(s: RealState, reals: readonly RealState[]): void {
+    if (this.onCheckerTrap === undefined) return;
+    this.onCheckerTrap({ kind: 'realServer', vs: s.vs, rs: s.rs, up: s.up, realUp: reals.filter((r) => r.up).length, realTotal: s.vs.realServers.length });
+  }
+
+  /** keepalived's virtualServerQuorumStateChange for `vs`, whose real servers' states are `reals`. */
+  private trapQuorum(vs: VirtualServer, status: QuorumTrapStatus, reals: readonly RealState[]): void {
+    if (this.onCheckerTrap === undefined) return;
+    this.onCheckerTrap({ kind: 'quorum', vs, status, realUp: reals.filter((r) => r.up).length, realTotal: vs.realServers.length });
+  }
+
+  private quorumChanged(vs: VirtualServer, up: boolean, sum: number, reals: readonly RealState[], init = false): void {
     if (up) this.log.info(`(${vs.name}) gained quorum: live weight ${sum} >= ${vs.quorum} + ${vs.hysteresis}${vs.sorryServer !== undefined ? '; sorry server leaves' : ''}`);
     else this.log.warn(`(${vs.name}) lost quorum: live weight ${sum} < ${vs.quorum} - ${vs.hysteresis}${vs.sorryServer !== undefined ? `; sorry server ${vs.sorryServer.address} takes the traffic` : ''}`);
     this.onNotifyLine?.(`VS ${fifoVirtual(vs)} ${up ? 'UP' : 'DOWN'}`);
-    this.onQuorumChange?.(vs, up);
+    this.trapQuorum(vs, up ? 'met' : 'notMet', reals);
     this.onServiceState?.();
     const script = up ? vs.quorumUp : vs.quorumDown;
     if (script !== undefined) this.runNotify(vs, script, []);
@@ -762,10 +786,6 @@ export class LvsService {
   }
 
   /**
-   * Stops the checks and takes tandem's services out of IPVS as keepalived does at stop
-   * (`lvs_flush_on_stop`: flush the whole table instead).
-   */
-  /**
    * A check as the scheduler runs it: timed and reported to `onCheckAttempt` when someone
    * listens (set before `start`), else as it is, at no cost per attempt.
    */
@@ -792,29 +812,48 @@ export class LvsService {
   }
 
   /**
-   * Stops the checks; removes tandem's IPVS services unless `release` is false (keepalived's
-   * `--dont-release-ipvs`), and then tells of it for each virtual server with `omega`.
+   * Stops the checks; unless `release` is false (keepalived's `--dont-release-ipvs`, which skips
+   * its clear_services), removes tandem's IPVS services and tells of it as keepalived does: each
+   * real server's `Shutting down service` line before IPVS lets go, then the traps and, for
+   * virtual servers with `omega`, the notifies (tellShutdown).
    */
   async stop(release = true): Promise<void> {
     const omega = release && (this.config?.virtualServers.some((vs) => vs.omega) ?? false);
+    this.stopChecks();
+    if (release) this.logShutdowns();
+    const removed = this.takeDown(release).then(() => (release ? this.tellShutdown() : []));
     if (!omega) {
       // Mails of the last changes are given a moment while IPVS is taken down (keepalived's checker process exits as soon).
-      await Promise.all([this.mailer.stop(1000), this.takeDown(release)]);
+      await Promise.all([this.mailer.stop(1000), removed]);
       return;
     }
-    await this.takeDown(release);
-    const scripts = this.omegaNotifies();
+    const scripts = await removed;
     await Promise.all([this.mailer.stop(1000), ...scripts]);
   }
 
   /**
-   * keepalived's clear_services for the virtual servers with `omega`: each real server that was
-   * up is told down (its FIFO line, its notify_down, a "Shutting down" mail), then the virtual
-   * server's quorum (its FIFO line, quorum_down, a mail), even when it was already down. With
-   * `lvs_flush_on_stop` the real servers are not told, only the quorum. The scripts have a
-   * second, as keepalived gives them at its stop. Returns the scripts' ends.
+   * keepalived's clear_service_rs line for every real server of every virtual server, in the
+   * file's order, up or down, in IPVS or not: `Shutting down service ... from VS ...`. Not with
+   * `lvs_flush_on_stop`, where keepalived flushes without them.
    */
-  private omegaNotifies(): Promise<void>[] {
+  private logShutdowns(): void {
+    const config = this.config;
+    if (config === undefined || config.globalDefs.lvsFlushOnStop !== 'no') return;
+    for (const vs of config.virtualServers) for (const s of this.virtualServers.get(vs.name)?.reals ?? []) this.log.info(clearServiceLine('stop', vs, s.rs, s.up));
+  }
+
+  /**
+   * keepalived's clear_services, once IPVS has let go, per virtual server in the file's order:
+   * each real server that was up and in IPVS goes down and sends realServerStateChange (down,
+   * the live count without it), and then the virtual server sends virtualServerQuorumStateChange
+   * (shutdown(3)), "whether or not omega is set": keepalived's ipwrapper.c always sends SNMP
+   * messages on shutdown. With `omega`, each such real server is also told down (its FIFO
+   * line, notify_down, a "Shutting down" mail), then the quorum (its FIFO line, quorum_down, a
+   * mail), even when it was already down. With `lvs_flush_on_stop` the real servers are neither
+   * told nor trapped, only the quorum. The scripts have a second, as keepalived gives them at
+   * its stop. Returns the scripts' ends.
+   */
+  private tellShutdown(): Promise<void>[] {
     const config = this.config;
     if (config === undefined) return [];
     const ends: Promise<void>[] = [];
@@ -825,16 +864,20 @@ export class LvsService {
     };
     const m = this.mailer;
     for (const vs of config.virtualServers) {
-      if (!vs.omega) continue;
       const v = this.virtualServers.get(vs.name);
+      if (v === undefined) continue;
       if (config.globalDefs.lvsFlushOnStop === 'no') {
-        for (const s of v?.reals ?? []) {
-          if (!s.up) continue;
-          this.log.info(`(${vs.name}) omega: shutting down ${realServerName(s.rs)}`);
-          this.toldDown(s, SHUTTING_DOWN, (script) => run(vs, script));
+        for (const s of v.reals) {
+          // keepalived's clear_service_rs: one not in IPVS (a lost quorum's sorry server took its place) stays as it was.
+          if (!s.up || !inIpvs(vs, s.rs, s.up, v.quorumUp)) continue;
+          if (vs.omega) this.toldDown(s, SHUTTING_DOWN, (script) => run(vs, script));
+          else s.up = false;
+          this.trapReal(s, v.reals);
         }
       }
-      if (v !== undefined) v.quorumUp = false;
+      v.quorumUp = false;
+      this.trapQuorum(vs, 'shutdown', v.reals);
+      if (!vs.omega) continue;
       this.onNotifyLine?.(`VS ${fifoVirtual(vs)} DOWN`);
       run(vs, vs.quorumDown);
       if (m.enabled && virtualServerAlerts(vs.smtpAlert, m.settings)) m.send((routerId) => virtualServerShutdownAlert(routerId, mailVirtual(vs)));
@@ -842,7 +885,8 @@ export class LvsService {
     return ends;
   }
 
-  private async takeDown(release: boolean): Promise<void> {
+  /** The checks, watchers and probes end: no verdict changes after this. */
+  private stopChecks(): void {
     this.scheduler.stop();
     this.addressWatch?.close();
     this.addressWatch = undefined;
@@ -850,6 +894,10 @@ export class LvsService {
     this.pinger?.close();
     this.tcp?.close();
     this.resources.close();
+  }
+
+  /** Takes tandem's services out of IPVS (`lvs_flush_on_stop`: flushes the whole table instead), unless `release` is false. */
+  private async takeDown(release: boolean): Promise<void> {
     const ipvs = this.ipvs;
     const keeper = this.keeper;
     this.keeper = undefined;

@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import type { TransitionEvent } from '@tandem/vrrp';
 import type { Logger } from './logger.js';
 import { exactly, KEEPALIVED_MIB, mibView, nextAfter, VRRP_MIB, VRRPV3_MIB, type SnmpSnapshot, type SnmpType, type Varbind } from './snmp-view.js';
-import { CHECK } from './snmp-check-view.js';
+import { checkerTrapVarbinds, type CheckerTrap } from './snmp-check-traps.js';
 import { servedMibs, servedObjects, type SnmpParts } from './snmp-parts.js';
 import { planSet, type SnmpChange } from './snmp-set.js';
 
@@ -124,6 +124,8 @@ export class SnmpAgent {
   private retry: NodeJS.Timeout | undefined;
   private closed = false;
   private connected = false;
+  /** Traps sent that the master has not acknowledged yet (its Response to each Notify). */
+  private readonly unacknowledged = new Set<Promise<void>>();
   /** The SET being carried out, by AgentX transaction: what TestSet accepted, and whether it was committed. */
   private readonly sets = new Map<number, { changes: readonly SnmpChange[]; committed: boolean }>();
 
@@ -166,6 +168,8 @@ export class SnmpAgent {
       if (this.connected || this.retry === undefined) this.log.debug(`SNMP: AgentX master at ${String(masterPort)}: ${err?.message ?? 'error'}`);
     });
     agent.on('close', () => {
+      // What the master had not acknowledged, it will not: nothing is left to wait for.
+      this.unacknowledged.clear();
       if (this.closed) return;
       if (this.connected) this.log.warn(`SNMP: the AgentX master at ${String(masterPort)} went away; trying again every 5 s`);
       this.connected = false;
@@ -295,10 +299,16 @@ export class SnmpAgent {
     }
   }
 
-  /** A trap; an encoding failure is logged, never thrown into the daemon. */
+  /** A trap; an encoding failure is logged, never thrown into the daemon. Kept until the master acknowledges it. */
   private send(agent: Subagent, oid: readonly number[], varbinds: NetSnmpVarbind[]): void {
     try {
-      agent.notify(oidText(oid), varbinds);
+      let acknowledged!: () => void;
+      const ack = new Promise<void>((resolve) => (acknowledged = resolve));
+      agent.notify(oidText(oid), varbinds, () => {
+        this.unacknowledged.delete(ack);
+        acknowledged();
+      });
+      this.unacknowledged.add(ack);
     } catch (err) {
       this.log.error(`SNMP: cannot send trap ${oidText(oid)}: ${(err as Error).message}`);
     }
@@ -331,43 +341,50 @@ export class SnmpAgent {
     if (parts.rfcv3) this.send(agent, [...VRRPV3_MIB, 0, 1], present([at(...VRRPV3_MIB, 1, 1, 1, 1, 3, ...ix3), at(...VRRPV3_MIB, 1, 2, 5, 1, 2, ...ix3)]));
   }
 
-  /** keepalived's realServerStateChange for `rs`, or virtualServerQuorumStateChange when `rs` is undefined. */
-  async checker(vsName: string, rs: { readonly address: string; readonly port?: number } | undefined): Promise<void> {
+  /**
+   * keepalived's realServerStateChange or virtualServerQuorumStateChange (snmp-check-traps.ts),
+   * with the facts of the moment it happened, when the checker part is served with `enable_traps`.
+   * Sent at once: a trap of the stop goes out before the subagent closes (`close` waits for it).
+   */
+  checkerTrap(t: CheckerTrap, routerId: string): void {
     const agent = this.agent;
     const parts = this.parts();
     if (agent === undefined || !this.connected || !parts.traps || !parts.checker) return;
-    this.view = undefined;
-    const s = await this.snapshot().catch(() => undefined);
-    const view = await this.current().catch(() => [] as Varbind[]);
-    const vi = (s?.virtualServers.findIndex((v) => v.config.name === vsName) ?? -1) + 1;
-    if (vi === 0) return;
-    const at = (...oid: number[]): NetSnmpVarbind[] => {
-      const v = exactly(view, oid);
-      return v === undefined ? [] : [this.wire(v)];
-    };
-    const vsCol = (n: number): NetSnmpVarbind[] => at(...CHECK, 3, 1, n, vi);
-    // What keepalived adds for the virtual server's kind: group name, fwmark, or address and port.
-    const which = [...vsCol(3), ...vsCol(4), ...vsCol(5), ...vsCol(6), ...vsCol(7)];
-    const routerId = at(...KEEPALIVED_MIB, 1, 2, 0);
-    if (rs === undefined) {
-      this.send(agent, [...CHECK, 5, 0, 2], [...vsCol(2), ...vsCol(8), ...vsCol(23), ...vsCol(22), ...vsCol(21), ...vsCol(20), ...routerId, ...which]);
-      return;
-    }
-    const config = s!.virtualServers[vi - 1]!.config;
-    const found = config.realServers.findIndex((r) => r.address === rs.address && r.port === rs.port);
-    if (found < 0) return;
-    // The realServerTable row: the sorry server, when there is one, is row 1.
-    const ri = found + 1 + (config.sorryServer !== undefined ? 1 : 0);
-    const rsCol = (n: number): NetSnmpVarbind[] => at(...CHECK, 4, 1, n, vi, ri);
-    this.send(agent, [...CHECK, 5, 0, 1], [...rsCol(3), ...rsCol(4), ...rsCol(5), ...rsCol(6), ...vsCol(2), ...vsCol(8), ...vsCol(21), ...vsCol(20), ...routerId, ...which]);
+    const { oid, varbinds } = checkerTrapVarbinds(t, routerId);
+    this.send(agent, oid, varbinds.map((v) => this.wire(v)));
   }
 
-  close(): void {
+  /**
+   * Ends the AgentX session: first waits for the master to acknowledge the traps sent so far (it
+   * sends each on as it takes it, so a trap of the stop is not lost to the exit), then closes.
+   * Bounded by `graceMs` in all: a master that is gone or stalled does not hold up the stop.
+   */
+  async close(graceMs = 1000): Promise<void> {
     this.closed = true;
     if (this.retry !== undefined) clearTimeout(this.retry);
     const agent = this.agent;
     this.agent = undefined;
-    if (agent !== undefined && this.connected) agent.close(() => undefined);
-    else agent?.socket?.destroy();
+    if (agent === undefined) return;
+    if (!this.connected) {
+      agent.socket?.destroy();
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    const gone = new Promise<void>((resolve) => agent.on('close', () => resolve()));
+    try {
+      await Promise.race([Promise.all(this.unacknowledged), deadline, gone]);
+      await Promise.race([new Promise<void>((resolve) => {
+        try {
+          agent.close(() => resolve());
+        } catch {
+          resolve();
+        }
+      }), deadline, gone]);
+    } finally {
+      clearTimeout(timer);
+      this.unacknowledged.clear();
+      agent.socket?.destroy();
+    }
   }
 }

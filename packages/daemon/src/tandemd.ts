@@ -151,8 +151,8 @@ class Daemon {
       this.lvs = new LvsService(this.log);
       this.lvs.onNotifyLine = (line) => this.fifos?.lvs(line);
       this.lvs.onOwnedServices = (ids) => this.ledger.setIpvsServices(ids);
-      this.lvs.onRealServerChange = (vs, rs, _up) => void this.snmp?.checker(vs.name, rs);
-      this.lvs.onQuorumChange = (vs, _up) => void this.snmp?.checker(vs.name, undefined);
+      // As keepalived's routerId varbind: router_id, else the host's canonical name.
+      this.lvs.onCheckerTrap = (t) => this.snmp?.checkerTrap(t, this.config.globalDefs.routerId ?? this.localName);
       this.lvs.onServiceState = () => this.announce();
       this.announcements = Announcements.forConfig(this.config, (c) => this.ledger.recording(c), this.log);
       const metrics = this.metrics;
@@ -217,7 +217,8 @@ class Daemon {
     this.vrrp.onNotifyLine = (line) => this.fifos?.vrrp(line);
     this.vrrp.onTransition = (e) => {
       this.history.record(e);
-      void this.snmp?.transition(e);
+      // The subagent stays open through the stop for the checker's traps; the VRRP side's leaving sends none, as before.
+      if (!this.stopping) void this.snmp?.transition(e);
     };
     for (const i of config.vrrpInstances) this.history.get(i.name);
     return this.vrrp.start(vrrpPartOf(config));
@@ -593,7 +594,6 @@ class Daemon {
     await this.announcements?.withdraw(this.config, this.opts.releaseIpvs);
     this.log.info(`${signal}: leaving VRRP (priority 0), removing virtual addresses`);
     this.signals?.close();
-    this.snmp?.close();
     // A reload under way finishes first (the ones still waiting are refused): the stop then
     // takes down what it applied, instead of racing it.
     await this.reloads.idle();
@@ -604,6 +604,9 @@ class Daemon {
     await this.vrrp?.stop();
     await this.startup?.catch(() => undefined);
     await this.lvs?.stop(this.opts.releaseIpvs);
+    // Only now, as keepalived's checker closes its agent after clear_services: the traps of the
+    // stop are on their way (close waits a second at most for the master to take them).
+    await this.snmp?.close(1000);
     this.announcements?.close();
     await this.bfd?.stop();
     this.ipvs?.close();
