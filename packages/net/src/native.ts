@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { NetError } from './errors.js';
 
@@ -95,10 +96,16 @@ export interface NativeNetlinkSocket {
 let addon: Addon | undefined;
 
 /**
- * This package's directory: two up from its tsc output (dist/src), or where node resolves it
- * from a program bundled with it (the daemon's dist/bundle, scripts/bundle.js).
+ * This package's directory: two up from its tsc output (dist/src); from a program bundled with
+ * it (the daemon's dist/bundle, scripts/bundle.js), its place beside the daemon's package (the
+ * workspace, and the .deb, which keeps that layout), else where node resolves it: resolution
+ * stats its way through node_modules, a tenth of a second on a slow machine's 9p root.
  */
-const packageRoot = (): string => (basename(__dirname) === 'bundle' ? dirname(require.resolve('@tandem/net/package.json')) : join(__dirname, '..', '..'));
+function packageRoot(): string {
+  if (basename(__dirname) !== 'bundle') return join(__dirname, '..', '..');
+  const beside = join(__dirname, '..', '..', '..', 'net');
+  return existsSync(join(beside, 'package.json')) ? beside : dirname(require.resolve('@tandem/net/package.json'));
+}
 
 /** Loads the addon built by `npm run build` (node-gyp) in packages/net/build. */
 export function native(): Addon {
