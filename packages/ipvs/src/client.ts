@@ -10,9 +10,6 @@ import type { GenlSocketFactory } from './socket.js';
 import type { Operation } from './operations.js';
 import type { DestinationEntry, Info, ServiceEntry, ServiceKey, SyncDaemon, SyncState, Timeouts } from './types.js';
 
-/** Operations in one exchange of `apply`: about 40 ms of kernel work in the real-kernel guest. */
-const APPLY_PART = 1024;
-
 export interface ClientOptions {
   /** Deadline of each wait for the kernel, in ms (default 5000). */
   readonly timeoutMs?: number;
@@ -145,32 +142,11 @@ export class IpvsClient {
   }
 
   /**
-   * Applies operations in order, `batchSize` per datagram, and reports each one's outcome; a
-   * refused operation does not stop the ones after it. Up to APPLY_PART operations go in one
-   * exchange; a longer list goes in parts, each part's messages built while the kernel works
-   * through the part before (with a socket whose exchange runs off the event loop, as the
-   * daemon's does, on another CPU at the same time). A part that fails as a whole (a timeout, a
-   * socket error) rejects the call: what it and the part queued behind it did is then unknown.
+   * Applies operations in order, `batchSize` per datagram, all in one exchange, and reports
+   * each one's outcome; a refused operation does not stop the ones after it.
    */
   async apply(operations: readonly Operation[]): Promise<OperationResult[]> {
-    const request = (items: readonly Operation[]): Requests<Operation> => ({ items, cmd: operationCmd, write: writeOperation, what: describeOperation });
-    let errors: Array<IpvsError | undefined>;
-    if (operations.length <= APPLY_PART) errors = await this.main.batch(request(operations), this.batchSize);
-    else {
-      errors = [];
-      let running: Promise<Array<IpvsError | undefined>> | undefined;
-      for (let i = 0; i < operations.length; i += APPLY_PART) {
-        const part = this.main.batch(request(operations.slice(i, i + APPLY_PART)), this.batchSize);
-        // Awaited below, or dropped after a failure before it: never an unhandled rejection.
-        part.catch(() => undefined);
-        // The first part's exchange starts at the next turn of the loop; each later part waits
-        // in the connection's queue while the one before it finishes.
-        if (running === undefined) await new Promise((resolve) => setImmediate(resolve));
-        else for (const e of await running) errors.push(e);
-        running = part;
-      }
-      for (const e of await running!) errors.push(e);
-    }
+    const errors = await this.main.batch<Operation>({ items: operations, cmd: operationCmd, write: writeOperation, what: describeOperation }, this.batchSize);
     return operations.map((operation, i) => {
       const error = errors[i];
       return error === undefined ? { operation } : { operation, error };

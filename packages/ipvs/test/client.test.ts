@@ -183,29 +183,6 @@ test('property: a table applied in small datagrams reads back whole over several
   );
 });
 
-test('a long list of operations goes in parts of 1,024, in order: refusals come back on their own operations, and the table reads back whole', async (t) => {
-  const k = kernel();
-  const client = await IpvsClient.open({ socket: k.socket, batchSize: 100 });
-  const table: TableService[] = Array.from({ length: 300 }, (_, i) => ({ service: svc(i + 1), destinations: Array.from({ length: 9 }, (_d, j) => dest(j + 1)) }));
-  const ops = planChanges(table, []);
-  // One refusal in the second part (a destination of a service that does not exist) and one in the last.
-  ops.splice(1500, 0, { op: 'add-destination', key: svc(999).key, destination: dest(1) });
-  ops.push({ op: 'add-destination', key: svc(1).key, destination: dest(1) });
-  const before = k.fake.exchanges;
-  const results = await client.apply(ops);
-  t.is(k.fake.exchanges - before, Math.ceil(ops.length / 1024));
-  t.deepEqual(
-    results.flatMap((r, i) => (r.error === undefined ? [] : [[i, r.error.errno]])),
-    [
-      [1500, 'ESRCH'],
-      [ops.length - 1, 'EEXIST'],
-    ],
-  );
-  t.true(results.every((r, i) => r.operation === ops[i]));
-  t.deepEqual(plain(await client.table()), plain(table));
-  client.close();
-});
-
 test('refusals in a batch come back on the operations refused, with the errno and the operation in words', async (t) => {
   const k = kernel();
   const client = await IpvsClient.open({ socket: k.socket, batchSize: 3 });

@@ -2,11 +2,8 @@
 
 #include <errno.h>
 #include <linux/netlink.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <algorithm>
 
 #include <cstring>
 #include <string>
@@ -15,12 +12,8 @@
 
 namespace {
 
-// How long one part of an exchange runs in the pool before it hands back to the loop: a
-// process that exits waits for the part in flight, never for a whole table's worth.
+// How long one run of the exchange may hold the event loop before it lets it turn.
 constexpr uint64_t kSliceNs = 5 * 1000 * 1000;
-// How long one wait for a reply may block before the pool thread looks whether the socket
-// was closed meanwhile.
-constexpr int kWaitSliceMs = 50;
 // Replies larger than this are refused (EMSGSIZE); the kernel sizes dump parts by the reader's
 // buffer and keeps them under 32 KiB.
 constexpr size_t kReceiveSize = 64 * 1024;
@@ -47,6 +40,10 @@ Napi::Error ErrnoError(Napi::Env env, const char* syscall, int err) {
   return e;
 }
 
+template <typename T>
+void CloseHandle(T* handle) {
+  uv_close(reinterpret_cast<uv_handle_t*>(handle), [](uv_handle_t* h) { delete reinterpret_cast<T*>(h); });
+}
 
 }  // namespace
 
@@ -87,23 +84,45 @@ NetlinkSocket::NetlinkSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<
   }
   receive_.resize(kReceiveSize);
   napi_get_uv_event_loop(env, &loop_);
-  work_.data = this;
+  idle_ = new uv_idle_t;
+  uv_idle_init(loop_, idle_);
+  idle_->data = this;
+  poll_ = new uv_poll_t;
+  uv_poll_init(loop_, poll_, fd_);
+  poll_->data = this;
+  timer_ = new uv_timer_t;
+  uv_timer_init(loop_, timer_);
+  timer_->data = this;
   asyncContext_ = new Napi::AsyncContext(env, "tandem:NetlinkSocket");
   // At environment teardown JavaScript can no longer be called: nothing is delivered then.
   env_ = env;
   cleanupHook_ = napi_add_env_cleanup_hook(env, &NetlinkSocket::EnvCleanup, this) == napi_ok;
 }
 
-// Normally freed after close(); a socket collected without one closes here. Never while a
-// part is queued: the exchange holds a reference until its last part is back.
+// Normally freed after close(); a socket collected without one closes here, while the loop
+// is alive (at teardown the cleanup hook has marked it closed and the loop is left alone).
 NetlinkSocket::~NetlinkSocket() {
   if (cleanupHook_) napi_remove_env_cleanup_hook(env_, &NetlinkSocket::EnvCleanup, this);
-  ReleaseDescriptor();
+  if (!closed_ && idle_ != nullptr) {
+    closed_ = true;
+    CloseHandles();
+  }
   delete asyncContext_;
 }
 
-void NetlinkSocket::ReleaseDescriptor() {
-  if (fd_ >= 0) close(fd_);
+// Stops and closes the handles, the poll handle before the descriptor it watches.
+void NetlinkSocket::CloseHandles() {
+  Stop();
+  CloseHandle(idle_);
+  idle_ = nullptr;
+  CloseHandle(timer_);
+  timer_ = nullptr;
+  poll_->data = reinterpret_cast<void*>(static_cast<intptr_t>(fd_));
+  uv_close(reinterpret_cast<uv_handle_t*>(poll_), [](uv_handle_t* h) {
+    close(static_cast<int>(reinterpret_cast<intptr_t>(h->data)));
+    delete reinterpret_cast<uv_poll_t*>(h);
+  });
+  poll_ = nullptr;
   fd_ = -1;
 }
 
@@ -111,9 +130,6 @@ void NetlinkSocket::EnvCleanup(void* data) {
   auto* self = static_cast<NetlinkSocket*>(data);
   self->cleanupHook_ = false;  // Node drops a hook once it has run
   self->closed_ = true;
-  self->tornDown_ = true;
-  self->cancel_ = true;
-  if (!self->queued_) self->ReleaseDescriptor();
 }
 
 // exchange(datagrams: Buffer[], timeoutMs, callback(err, replies)): one exchange at a time.
@@ -155,65 +171,55 @@ Napi::Value NetlinkSocket::Exchange(const Napi::CallbackInfo& info) {
   replies_.clear();
   next_ = 0;
   sent_ = false;
-  done_ = false;
-  err_ = 0;
-  syscall_ = nullptr;
   busy_ = true;
   Ref();
-  // The callback comes from the loop, never from inside this call.
-  QueuePart();
+  // Never from inside this call: the first run comes in the next loop turn.
+  uv_idle_start(idle_, &NetlinkSocket::OnIdle);
   return env.Undefined();
 }
 
-void NetlinkSocket::QueuePart() {
-  queued_ = true;
-  int r = uv_queue_work(loop_, &work_, &NetlinkSocket::RunPart, &NetlinkSocket::AfterPart);
-  if (r != 0) {
-    // Never with a valid loop and request; delivered from the loop all the same.
-    queued_ = false;
-    err_ = -r;
-    syscall_ = "uv_queue_work";
-    Deliver();
-  }
+void NetlinkSocket::OnIdle(uv_idle_t* handle) {
+  auto* self = static_cast<NetlinkSocket*>(handle->data);
+  uv_idle_stop(handle);
+  self->Pump();
 }
 
-// In the pool: datagrams in turn, each with its replies, for up to kSliceNs.
-void NetlinkSocket::RunPart(uv_work_t* req) {
-  auto* self = static_cast<NetlinkSocket*>(req->data);
-  uint64_t start = uv_hrtime();
-  for (;;) {
-    if (self->cancel_) return self->Fail(EBADF, "netlink exchange");
-    if (!self->sent_ && !self->SendCurrent()) return;
-    bool finished = false;
-    if (!self->ReadReplies(&finished)) return;
-    self->sent_ = false;
-    if (++self->next_ == self->ends_.size()) {
-      self->done_ = true;
-      return;
-    }
-    if (uv_hrtime() - start > kSliceNs) return;
-  }
-}
-
-// Back on the loop: the next part, or the end of the exchange.
-void NetlinkSocket::AfterPart(uv_work_t* req, int /*status*/) {
-  auto* self = static_cast<NetlinkSocket*>(req->data);
-  self->queued_ = false;
-  if (self->closed_) {
-    // close() or teardown came while the part ran: the descriptor and the reference go now.
-    self->ReleaseDescriptor();
-    self->requests_ = {};
-    self->replies_ = {};
-    if (!self->tornDown_) self->Unref();
+void NetlinkSocket::OnReadable(uv_poll_t* handle, int status, int /*events*/) {
+  auto* self = static_cast<NetlinkSocket*>(handle->data);
+  uv_poll_stop(handle);
+  uv_timer_stop(self->timer_);
+  if (status < 0) {
+    self->Finish(-status, "poll");
     return;
   }
-  if (self->err_ != 0 || self->done_) self->Deliver();
-  else self->QueuePart();
+  self->Pump();
 }
 
-void NetlinkSocket::Fail(int err, const char* syscall) {
-  err_ = err;
-  syscall_ = syscall;
+void NetlinkSocket::OnTimeout(uv_timer_t* handle) {
+  auto* self = static_cast<NetlinkSocket*>(handle->data);
+  uv_poll_stop(self->poll_);
+  self->Finish(ETIMEDOUT, "netlink reply");
+}
+
+void NetlinkSocket::Pump() {
+  if (closed_ || !busy_) return;
+  uint64_t start = uv_hrtime();
+  for (;;) {
+    if (!sent_ && !SendCurrent()) return;
+    bool finished = false;
+    if (!ReadReplies(&finished)) return;
+    if (finished) {
+      sent_ = false;
+      if (++next_ == ends_.size()) {
+        Finish(0, nullptr);
+        return;
+      }
+    }
+    if (uv_hrtime() - start > kSliceNs) {
+      uv_idle_start(idle_, &NetlinkSocket::OnIdle);
+      return;
+    }
+  }
 }
 
 // Sends the next datagram and notes what its last request waits for.
@@ -231,44 +237,30 @@ bool NetlinkSocket::SendCurrent() {
     ssize_t n = send(fd_, data, to - from, 0);
     if (n >= 0) break;
     if (errno == EINTR) continue;
-    Fail(errno, "sendmsg");
+    Finish(errno, "sendmsg");
     return false;
   }
   sent_ = true;
   return true;
 }
 
-// Reads until the datagram in flight is answered, waiting for the socket up to timeoutMs.
-// Returns false when the exchange failed (noted with Fail); true with *finished once answered.
+// Reads what is waiting until the datagram in flight is answered. Returns false when the
+// exchange stopped (failed) or waits for the socket; true with *finished when answered.
 bool NetlinkSocket::ReadReplies(bool* finished) {
-  const uint64_t deadline = uv_hrtime() + timeoutMs_ * 1000 * 1000;
   for (;;) {
     ssize_t n = recv(fd_, receive_.data(), receive_.size(), MSG_DONTWAIT | MSG_TRUNC);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        if (cancel_) {
-          Fail(EBADF, "netlink exchange");
-          return false;
-        }
-        uint64_t now = uv_hrtime();
-        if (now >= deadline) {
-          Fail(ETIMEDOUT, "netlink reply");
-          return false;
-        }
-        pollfd pfd{fd_, POLLIN, 0};
-        int wait = static_cast<int>(std::min<uint64_t>((deadline - now + 999999) / 1000000, kWaitSliceMs));
-        if (poll(&pfd, 1, wait) < 0 && errno != EINTR) {
-          Fail(errno, "poll");
-          return false;
-        }
-        continue;
+        uv_poll_start(poll_, UV_READABLE, &NetlinkSocket::OnReadable);
+        uv_timer_start(timer_, &NetlinkSocket::OnTimeout, timeoutMs_, 0);
+        return false;
       }
-      Fail(errno, "recvmsg");
+      Finish(errno, "recvmsg");
       return false;
     }
     if (static_cast<size_t>(n) > receive_.size()) {
-      Fail(EMSGSIZE, "recvmsg");
+      Finish(EMSGSIZE, "recvmsg");
       return false;
     }
     const uint8_t* data = receive_.data();
@@ -276,7 +268,7 @@ bool NetlinkSocket::ReadReplies(bool* finished) {
     for (size_t p = 0; p + NLMSG_HDRLEN <= len;) {
       uint32_t mlen = ReadU32(data + p);
       if (mlen < NLMSG_HDRLEN || p + mlen > len) {
-        Fail(EPROTO, "recvmsg: malformed reply");
+        Finish(EPROTO, "recvmsg: malformed reply");
         return false;
       }
       uint16_t type = ReadU16(data + p + 4);
@@ -294,8 +286,16 @@ bool NetlinkSocket::ReadReplies(bool* finished) {
   }
 }
 
-// Ends the exchange: the replies (no error) or the error go to the callback, from the loop.
-void NetlinkSocket::Deliver() {
+void NetlinkSocket::Stop() {
+  uv_idle_stop(idle_);
+  uv_poll_stop(poll_);
+  uv_timer_stop(timer_);
+}
+
+// Ends the exchange: the replies (err 0) or the error go to the callback, from the loop.
+void NetlinkSocket::Finish(int err, const char* syscall) {
+  Stop();
+  if (closed_) return;  // torn down: nothing can be called
   busy_ = false;
   Napi::Env env = callback_.Env();
   Napi::HandleScope scope(env);
@@ -304,8 +304,6 @@ void NetlinkSocket::Deliver() {
   replies.swap(replies_);
   requests_.clear();
   if (requests_.capacity() > (1u << 20)) requests_.shrink_to_fit();
-  int err = err_;
-  const char* syscall = syscall_;
   Unref();
   if (err != 0) {
     callback.MakeCallback(env.Global(), {ErrnoError(env, syscall, err).Value(), env.Undefined()}, *asyncContext_);
@@ -318,22 +316,18 @@ void NetlinkSocket::Deliver() {
   }
 }
 
-// Closes the socket; an exchange in flight is dropped (its callback never comes). A part in
-// the pool stops at its next look at cancel_; the descriptor is closed when it is back.
+// Closes the socket; an exchange in flight is dropped (its callback never comes).
 void NetlinkSocket::Close(const Napi::CallbackInfo& /*info*/) {
   if (closed_) return;
   closed_ = true;
   if (cleanupHook_) napi_remove_env_cleanup_hook(env_, &NetlinkSocket::EnvCleanup, this);
   cleanupHook_ = false;
-  bool wasBusy = busy_;
-  busy_ = false;
-  callback_.Reset();
-  if (queued_) {
-    cancel_ = true;
-    return;  // AfterPart releases the descriptor and the reference
+  if (busy_) {
+    busy_ = false;
+    callback_.Reset();
+    Unref();
   }
-  ReleaseDescriptor();
+  CloseHandles();
   requests_ = {};
   replies_ = {};
-  if (wasBusy) Unref();
 }

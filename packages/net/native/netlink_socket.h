@@ -2,7 +2,6 @@
 #include <napi.h>
 #include <uv.h>
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -14,12 +13,11 @@
 // received, back to back in one buffer. A full IPVS read is 1,001 dumps: they cost a system
 // call pair each and no crossing into JavaScript.
 //
-// The kernel does a request's work inside the sendmsg that carries it: programming 10,000
-// IPVS destinations is that much kernel time in whichever thread sends. The exchange runs in
-// libuv's thread pool, a few milliseconds of it per work item, so the event loop stays free
-// and the daemon can build the next batch meanwhile (on a second CPU, at the same time). A
-// reply that is not there yet is waited for with poll(2), up to timeoutMs; a socket opened
-// in a network namespace stays in it.
+// The kernel answers a netlink request inside the sendmsg that carries it (a dump's first
+// part too), so the replies are nearly always waiting when the socket is read: the exchange
+// runs straight through, without the event loop, for at most a few milliseconds at a time
+// before it lets the loop turn. Only when a reply is not there does it wait for readability,
+// with a deadline of timeoutMs; a socket opened in a network namespace stays in it.
 class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
  public:
   static Napi::Object Init(Napi::Env env, Napi::Object exports);
@@ -30,24 +28,23 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   Napi::Value Exchange(const Napi::CallbackInfo& info);
   void Close(const Napi::CallbackInfo& info);
 
-  // Loop thread.
-  void QueuePart();
-  void Deliver();
-  void ReleaseDescriptor();
-  static void AfterPart(uv_work_t* req, int status);
-  static void EnvCleanup(void* self);
-
-  // Pool thread, while a part is queued: nothing else touches the exchange's state then.
-  static void RunPart(uv_work_t* req);
+  void Pump();
   bool SendCurrent();
   bool ReadReplies(bool* finished);
-  void Fail(int err, const char* syscall);
+  void Finish(int err, const char* syscall);
+  void Stop();
+  void CloseHandles();
+
+  static void OnIdle(uv_idle_t* handle);
+  static void OnReadable(uv_poll_t* handle, int status, int events);
+  static void OnTimeout(uv_timer_t* handle);
+  static void EnvCleanup(void* self);
 
   int fd_ = -1;
   uv_loop_t* loop_ = nullptr;
-  uv_work_t work_{};
-  bool queued_ = false;  // a part of the exchange is in the pool (the loop thread's view)
-  std::atomic<bool> cancel_{false};  // set by the loop thread: the pool thread stops waiting
+  uv_idle_t* idle_ = nullptr;   // runs the exchange in the next loop turn
+  uv_poll_t* poll_ = nullptr;   // waits for a reply that is not there yet
+  uv_timer_t* timer_ = nullptr; // the deadline of that wait
   Napi::FunctionReference callback_;
   Napi::AsyncContext* asyncContext_ = nullptr;
 
@@ -56,20 +53,14 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   std::vector<size_t> ends_;
   size_t next_ = 0;
   bool sent_ = false;
-  uint32_t lastSeq_ = 0;  // the last request of the datagram in flight
+  uint32_t lastSeq_ = 0;     // the last request of the datagram in flight
   bool lastIsDump_ = false;
   bool lastWantsAck_ = false;
   uint64_t timeoutMs_ = 0;
   std::vector<uint8_t> replies_;
   std::vector<uint8_t> receive_;
-  // How the exchange ended, as the pool thread found it: all answered, or the failing call.
-  bool done_ = false;
-  int err_ = 0;
-  const char* syscall_ = nullptr;
-
   bool busy_ = false;
   bool closed_ = false;
-  bool tornDown_ = false;  // the environment is gone: no JavaScript, no references
   bool cleanupHook_ = false;
   napi_env env_ = nullptr;
 };
