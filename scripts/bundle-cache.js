@@ -18,7 +18,7 @@ if (side !== undefined) {
   writeCodeCaches(made);
   process.exit(0);
 }
-for (const name of ['entry.js', 'config-check.js', 'tandemctl.js']) require(path.join(BUNDLES, name));
+for (const name of ['entry.js', 'config-check.js', 'genhash.js', 'tandemctl.js']) require(path.join(BUNDLES, name));
 // Written before the flag changes: a cache carries the flags it was written under.
 writeCodeCaches(made);
 made.clear();

@@ -6,9 +6,10 @@
 // it is, not minified, with its function and class names kept: stack traces stay readable.
 // Then scripts/bundle-cache.js writes each bundle's V8 code cache beside it.
 //
-// - entry.js: what `tandemd` runs first (arguments, -h, -v, -T): the file check (`-t`) and the
-//   daemon are loaded from their own bundles beside it, so `-t` does not load the daemon.
+// - entry.js: what `tandemd` runs first (arguments, -h, -v): the file check (`-t`), genhash
+//   (`-T`) and the daemon are loaded from their own bundles beside it, so `-t` loads only itself.
 // - config-check.js: `tandemd -t`.
+// - genhash.js: `tandemd -T` (keepalived's genhash), with the checkers' HTTP client.
 // - tandemd.js: the daemon (the supervisor process).
 // - vrrp-side.js, bfd-side.js: the side processes the daemon forks (`sideEntry`).
 // - tandemctl.js.
@@ -23,17 +24,18 @@ const DIST = path.join(__dirname, '..', 'packages', 'daemon', 'dist');
 const OUT = path.join(DIST, 'bundle');
 const EXTERNAL = ['netlink', 'unix-dgram', 'net-snmp', 'prom-client', 'glob', '*.node'];
 
-/** entry.js's own bundle leaves the daemon and the file check to theirs (resolved beside it at run time). */
+/** entry.js's own bundle leaves the daemon, the file check and genhash to theirs (resolved beside it at run time). */
 const entryApart = {
   name: 'entry-apart',
   setup(build) {
-    build.onResolve({ filter: /^\.\/(tandemd|config-check)\.js$/ }, (args) => (path.basename(args.importer) === 'entry.js' ? { path: args.path, external: true } : undefined));
+    build.onResolve({ filter: /^\.\/(tandemd|config-check|genhash)\.js$/ }, (args) => (path.basename(args.importer) === 'entry.js' ? { path: args.path, external: true } : undefined));
   },
 };
 
 const PROGRAMS = [
   { out: 'entry.js', from: 'src/entry.js', plugins: [entryApart] },
   { out: 'config-check.js', from: 'src/config-check.js' },
+  { out: 'genhash.js', from: 'src/genhash.js' },
   { out: 'tandemd.js', from: 'src/tandemd.js' },
   { out: 'vrrp-side.js', from: 'src/vrrp/side.js' },
   { out: 'bfd-side.js', from: 'src/bfd/side.js' },

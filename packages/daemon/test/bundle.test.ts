@@ -47,6 +47,7 @@ test('the binaries load the bundles, and V8 takes each bundle\'s code cache', (t
       const { programPath, BUNDLES } = require(${JSON.stringify(join(BIN, 'program.js'))});
       require(programPath('entry.js'));
       require(join(BUNDLES, 'config-check.js'));
+      require(join(BUNDLES, 'genhash.js'));
       require(programPath('tandemctl.js'));
       // As entry.ts does before it loads the daemon.
       require('node:v8').setFlagsFromString('--no-flush-bytecode');
@@ -54,7 +55,7 @@ test('the binaries load the bundles, and V8 takes each bundle\'s code cache', (t
       reportCaches();`;
     const r = spawnSync(process.execPath, ['--require', probe, '-e', script], { encoding: 'utf8' });
     t.is(r.status, 0, r.stderr);
-    t.deepEqual(JSON.parse(r.stdout), { 'entry.js': false, 'config-check.js': false, 'tandemd.js': false, 'tandemctl.js': false });
+    t.deepEqual(JSON.parse(r.stdout), { 'entry.js': false, 'config-check.js': false, 'genhash.js': false, 'tandemd.js': false, 'tandemctl.js': false });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
