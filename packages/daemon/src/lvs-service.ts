@@ -357,9 +357,10 @@ export class LvsService {
   /**
    * keepalived's clear_diff_services at a reload, once IPVS has let go: each real server the new
    * file took away while it was up and in IPVS is told down (its FIFO line, realServerStateChange,
-   * notify_down, a "Removing" mail), and a virtual server the file took away with its quorum up
-   * loses it (quorum_down, its FIFO line, virtualServerQuorumStateChange, a mail), in the old
-   * file's order. The traps count the old file's real servers, as keepalived's do.
+   * notify_down, a "Removing" mail), and a virtual server the file took away with its quorum up,
+   * or that stays and lost it with them, loses it (quorum_down, its FIFO line,
+   * virtualServerQuorumStateChange, a mail), in the old file's order. The traps count the old
+   * file's real servers, as keepalived's do.
    */
   private tellRemoved(removals: readonly Removal[]): void {
     const flushing = this.config?.globalDefs.lvsFlushOnStop !== 'no';
@@ -374,6 +375,15 @@ export class LvsService {
       if (r.gone && r.vs.quorumUp) {
         r.vs.quorumUp = false;
         this.quorumChanged(r.vs.vs, false, 0, r.vs.reals);
+        continue;
+      }
+      // keepalived's clear_diff_rs ends with update_vs_notifies(old_vs): a virtual server that
+      // stays and lost its quorum with the real servers taken away says so, counted in the old
+      // file (the ones taken away, told down above, no longer count).
+      const now = r.gone ? undefined : this.virtualServers.get(r.vs.vs.name);
+      if (now !== undefined && r.vs.quorumUp && !now.quorumUp) {
+        r.vs.quorumUp = false;
+        this.quorumChanged(r.vs.vs, false, liveWeightSum(r.vs.vs, (_rs, i) => this.healthOf(r.vs.reals[i])), r.vs.reals);
       }
     }
   }

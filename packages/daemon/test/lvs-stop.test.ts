@@ -183,3 +183,28 @@ test('reload: a real server taken away is logged "no longer exist" and "Removing
   ]);
   await lvs.stop();
 });
+
+test('reload: a virtual server that stays and loses its quorum with the real servers taken away says so after them (keepalived\'s update_vs_notifies of the old one), counted in the old file; one that keeps it says nothing', async (t) => {
+  const quorum = (n: number): string => file('', `    quorum ${n}\n`);
+  const drop13 = (text: string): string => text.replace('    real_server 198.51.100.13 80 {\n    }\n', '');
+  // 198.51.100.12 is down (its BFD session): 11 and 13 hold a quorum of 2 until 13 goes.
+  const lost = await started(quorum(2));
+  lost.lvs.bfdEvent('b2', false);
+  lost.events.length = 0;
+  await lost.lvs.reload(configFrom(drop13(quorum(2))));
+  t.deepEqual(
+    lost.events.filter((e) => e.startsWith('trap:')),
+    ['trap: rs 198.51.100.13 down 1/3', 'trap: quorum 192.0.2.100:80/TCP notMet 1/3'],
+  );
+  t.is(lost.lvs.status().find((v) => v.name === '192.0.2.100:80/TCP')?.quorum, 'down');
+  await lost.lvs.stop();
+  const kept = await started(quorum(1));
+  kept.lvs.bfdEvent('b2', false);
+  kept.events.length = 0;
+  await kept.lvs.reload(configFrom(drop13(quorum(1))));
+  t.deepEqual(
+    kept.events.filter((e) => e.startsWith('trap:')),
+    ['trap: rs 198.51.100.13 down 1/3'],
+  );
+  await kept.lvs.stop();
+});
