@@ -24,7 +24,7 @@ import {
   TUN_TYPE_IPIP,
 } from './constants.js';
 import { addressToInetAddr, inetAddrOf, prefixToMask } from './address.js';
-import { MessageWriter } from './nlattr.js';
+import { encodeAttrs, type MessageWriter } from './nlattr.js';
 import type { Operation } from './operations.js';
 import { type AddressFamily, type Destination, type ForwardMethod, isFwmarkKey, type Protocol, type Service, type ServiceKey, type SyncDaemon, type SyncState, type Timeouts, type TunnelChecksum, type TunnelType } from './types.js';
 
@@ -56,17 +56,18 @@ function serviceKeyAttrs(w: MessageWriter, key: ServiceKey): void {
  * it (10,000 of them in a large table), and the key object is shared by its service's operations.
  */
 const encodedKeys = new WeakMap<ServiceKey, Buffer>();
-/** Where they are encoded: its views stay valid as it grows (see MessageWriter.take). */
-const keyWriter = new MessageWriter(4096);
 
 /** CMD_ATTR_SERVICE with the service's key: DEL_SERVICE, GET_SERVICE, GET_DEST, ZERO. */
 export function writeServiceKey(w: MessageWriter, key: ServiceKey): void {
   let encoded = encodedKeys.get(key);
   if (encoded === undefined) {
-    keyWriter.nest(CmdAttr.Service);
-    serviceKeyAttrs(keyWriter, key);
-    keyWriter.endNest();
-    encoded = keyWriter.take();
+    // A buffer of its own, which goes with its key (one writer shared by every key would keep
+    // every key ever encoded, reload after reload).
+    encoded = encodeAttrs((e) => {
+      e.nest(CmdAttr.Service);
+      serviceKeyAttrs(e, key);
+      e.endNest();
+    });
     encodedKeys.set(key, encoded);
   }
   w.attrs(encoded);
