@@ -298,11 +298,11 @@ export class LvsService {
         this.reals.set(key, state);
         for (const c of mine) this.byCheck.set(c.id, state);
       }
-      const health = (_rs: RealServer, i: number): RealHealth => this.healthOf(states[i]);
       const before = oldVs.get(vs.name);
-      const up = nextQuorum(vs, before?.quorumUp ?? true, liveWeightSum(vs, health));
+      const sum = this.liveSum(vs, states);
+      const up = nextQuorum(vs, before?.quorumUp ?? true, sum);
       virtualServers.set(vs.name, { vs, quorumUp: up, error: before?.error, inKernel: before?.inKernel ?? false, syncedQuorumUp: before?.syncedQuorumUp ?? false, table: undefined, reals: states });
-      if (before === undefined && !up) this.quorumChanged(vs, false, liveWeightSum(vs, health), states, true);
+      if (before === undefined && !up) this.quorumChanged(vs, false, sum, states, true);
     }
     for (const state of dropped.values()) for (const c of state.checks) if (!kept.has(c.id)) this.scheduler.remove(c.id);
     // nftables_ipvs: a virtual server whose fwmark changed (a group gained or lost its fwmark entries) wants another table.
@@ -383,7 +383,7 @@ export class LvsService {
       const now = r.gone ? undefined : this.virtualServers.get(r.vs.vs.name);
       if (now !== undefined && r.vs.quorumUp && !now.quorumUp) {
         r.vs.quorumUp = false;
-        this.quorumChanged(r.vs.vs, false, liveWeightSum(r.vs.vs, (_rs, i) => this.healthOf(r.vs.reals[i])), r.vs.reals);
+        this.quorumChanged(r.vs.vs, false, this.liveSum(r.vs.vs, r.vs.reals), r.vs.reals);
       }
     }
   }
@@ -607,12 +607,17 @@ export class LvsService {
     if (script !== undefined) this.runNotify(s.vs, script, []);
   }
 
+  /** keepalived's weigh_live_realservers for `vs`, whose real servers' states are `reals` (in its order). */
+  private liveSum(vs: VirtualServer, reals: readonly RealState[]): number {
+    return liveWeightSum(vs, (_rs, i) => this.healthOf(reals[i]));
+  }
+
   /** A real server's health or weight changed: recompute the quorum, then resync IPVS. */
   private changed(vs: VirtualServer): void {
     const v = this.virtualServers.get(vs.name);
     if (v === undefined) return;
     v.table = undefined;
-    const sum = liveWeightSum(v.vs, (_rs, i) => this.healthOf(v.reals[i]));
+    const sum = this.liveSum(v.vs, v.reals);
     const up = nextQuorum(v.vs, v.quorumUp, sum);
     if (up !== v.quorumUp) {
       v.quorumUp = up;
