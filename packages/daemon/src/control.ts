@@ -1,5 +1,6 @@
 import { chmodSync, lstatSync, mkdtempSync, renameSync, rmSync, unlinkSync } from 'node:fs';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
+import { netModule } from './builtins.js';
 import { dirname, join } from 'node:path';
 import { ensureTrustedDirectory, untrustedDirectory } from './private-files.js';
 
@@ -27,7 +28,7 @@ export const DEFAULT_CONTROL_LIMITS: ControlLimits = { maxConnections: 32, idleM
 /** Whether a process answers on the Unix socket at `path` (a live daemon's socket must never be removed). */
 function answers(path: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const conn = createConnection(path);
+    const conn = netModule().createConnection(path);
     const done = (live: boolean): void => {
       conn.destroy();
       resolve(live);
@@ -104,7 +105,7 @@ function serve(conn: Socket, handler: ControlHandler, limits: ControlLimits): vo
 export async function openControlSocket(path: string, handler: ControlHandler, limits: ControlLimits = DEFAULT_CONTROL_LIMITS): Promise<Server> {
   ensureTrustedDirectory(dirname(path), 'control socket');
   await clearStaleSocket(path);
-  const server = createServer((conn) => serve(conn, handler, limits));
+  const server = netModule().createServer((conn) => serve(conn, handler, limits));
   server.maxConnections = limits.maxConnections;
   // listen() creates the socket with the process umask, which a worker thread cannot change: it
   // is made inside a fresh directory only root can enter, set to 0600, and only then renamed to
@@ -164,7 +165,7 @@ export function requestControl(path: string, cmd: ControlCommand, timeoutMs = 50
   const why = untrustedSocket(path);
   if (why !== undefined) return Promise.reject(new Error(`refusing to trust ${path}: ${why}`));
   return new Promise((resolve, reject) => {
-    const conn = createConnection(path);
+    const conn = netModule().createConnection(path);
     let buf = '';
     const timer = setTimeout(() => {
       conn.destroy();

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { childProcessModule } from './builtins.js';
 import { writeFileSync } from 'node:fs';
 import type { Logger } from './logger.js';
 
@@ -9,7 +9,7 @@ import type { Logger } from './logger.js';
  * never fatal.
  */
 export function enableCoreDumps(pattern: string | undefined, log: Logger): void {
-  const r = spawnSync('prlimit', ['--pid', String(process.pid), '--core=unlimited'], { encoding: 'utf8' });
+  const r = childProcessModule().spawnSync('prlimit', ['--pid', String(process.pid), '--core=unlimited'], { encoding: 'utf8' });
   if (r.status !== 0) log.warn(`-m: cannot raise the core-dump limit: ${r.error?.message ?? r.stderr.trim()}`);
   if (pattern === undefined) return;
   try {

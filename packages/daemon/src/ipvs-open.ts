@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { childProcessModule } from './builtins.js';
 import { type ClientOptions, IpvsClient, IpvsError } from '@tandem/ipvs';
 import { callInNetworkNamespace, NetlinkSocket } from '@tandem/net';
 
@@ -33,7 +33,7 @@ export async function openIpvs(netns?: string): Promise<{ client: IpvsClient } |
     if (modprobeTried) return { reason: err.message };
   }
   modprobeTried = true;
-  await new Promise<void>((resolve) => execFile('modprobe', ['ip_vs'], () => resolve()));
+  await new Promise<void>((resolve) => childProcessModule().execFile('modprobe', ['ip_vs'], () => resolve()));
   try {
     return { client: await IpvsClient.open(options) };
   } catch (err) {

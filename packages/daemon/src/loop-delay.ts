@@ -1,4 +1,5 @@
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import type { IntervalHistogram } from 'node:perf_hooks';
+import { perfHooksModule } from './builtins.js';
 
 /** An event loop's delay since it started being watched, in milliseconds. */
 export interface LoopDelay {
@@ -15,7 +16,7 @@ export interface LoopDelay {
  * advert interval is about to cost a failover; the figure shows it before it does.
  */
 export class LoopDelayMonitor {
-  private readonly histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+  private readonly histogram: IntervalHistogram = perfHooksModule().monitorEventLoopDelay({ resolution: 10 });
 
   constructor() {
     this.histogram.enable();

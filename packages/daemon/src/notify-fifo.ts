@@ -1,6 +1,6 @@
 import type { GlobalDefs, NotifyFifo } from '@tandem/config';
 import { lookupUser, startScript, type RunningScript } from '@tandem/healthcheck';
-import { execFile } from 'node:child_process';
+import { childProcessModule } from './builtins.js';
 import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, writeSync } from 'node:fs';
 import type { Logger } from './logger.js';
 import type { ScriptPreparer } from './script-prep.js';
@@ -13,7 +13,7 @@ interface OpenFifo {
 }
 
 const run = (cmd: string, args: string[]): Promise<void> =>
-  new Promise((resolve, reject) => execFile(cmd, args, (err, _o, stderr) => (err === null ? resolve() : reject(new Error(stderr.trim() || err.message)))));
+  new Promise((resolve, reject) => childProcessModule().execFile(cmd, args, (err, _o, stderr) => (err === null ? resolve() : reject(new Error(stderr.trim() || err.message)))));
 
 /**
  * Opens a notify FIFO without following a link, and only one that root, tandemd's user or

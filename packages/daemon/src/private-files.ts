@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { cryptoModule } from './builtins.js';
 import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
 
@@ -58,7 +58,7 @@ export function writePrivateFile(path: string, text: string, mode = 0o600): void
   let tmp = '';
   let fd = -1;
   for (let attempt = 0; fd < 0; attempt++) {
-    tmp = join(dir, `.${basename(path)}.${randomBytes(8).toString('hex')}`);
+    tmp = join(dir, `.${basename(path)}.${cryptoModule().randomBytes(8).toString('hex')}`);
     try {
       fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
     } catch (err) {

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { childProcessModule } from './builtins.js';
 import { setPriority } from 'node:os';
 import type { ProcessSettings } from '@tandem/config';
 
@@ -95,7 +95,7 @@ export interface Scheduling {
 export const systemScheduling: Scheduling = {
   exec: (command, args) =>
     new Promise((resolve, reject) => {
-      execFile(command, [...args], { timeout: 5000 }, (err, _stdout, stderr) => (err === null ? resolve() : reject(new Error(stderr.trim() || err.message))));
+      childProcessModule().execFile(command, [...args], { timeout: 5000 }, (err, _stdout, stderr) => (err === null ? resolve() : reject(new Error(stderr.trim() || err.message))));
     }),
   nice: (pid, priority) => setPriority(pid, priority),
 };

@@ -17,7 +17,7 @@ import { createLogger, type Logger } from './logger.js';
 import { VrrpSide } from './vrrp/side-client.js';
 import { vrrpPartOf, type SideStats, type SideStatus } from './vrrp/protocol.js';
 import type { ReloadReport } from './vrrp/service.js';
-import { LoopDelayMonitor } from './loop-delay.js';
+import { type LoopDelay, LoopDelayMonitor } from './loop-delay.js';
 import { ReloadQueue } from './reload-queue.js';
 import { clearLeftovers } from './leftovers.js';
 import { LvsService } from './lvs-service.js';
@@ -82,7 +82,12 @@ class Daemon {
     () => this.reloadObserved(),
     () => this.releaseMemorySoon(),
   );
-  private readonly loop = new LoopDelayMonitor();
+  /**
+   * The supervisor's loop delay, watched from the end of the start: the start's own seconds of
+   * reading the file and filling IPVS are not a stalled loop, and node:perf_hooks is not loaded
+   * before the first IPVS entry.
+   */
+  private loop: LoopDelayMonitor | undefined;
   /** Transitions counted here, across VRRP side restarts: keepalived's dumps and the metrics read them. */
   readonly history = new InstanceHistory();
   private signals: KeepalivedSignals | undefined;
@@ -117,7 +122,10 @@ class Daemon {
     // the background, once started: spawning getent costs the start a few milliseconds here and
     // tens on a slow CPU, and until it answers the host name stands in.
     void this.startup.then(
-      () => localName().then((n) => (this.localName = n)),
+      () => {
+        this.loop ??= new LoopDelayMonitor();
+        return localName().then((n) => (this.localName = n));
+      },
       () => undefined,
     );
     return this.startup;
@@ -518,7 +526,7 @@ class Daemon {
       stats,
       virtualServers: this.lvs?.status() ?? [],
       ipvs,
-      supervisorLoop: this.loop.read(),
+      supervisorLoop: this.loopDelay(),
       supervisorScripts: scriptCounters,
       sideRestarts: this.vrrp?.restarts ?? 0,
       reloads: this.reloads.counters,
@@ -628,6 +636,11 @@ class Daemon {
    * The VRRP side's counters, and per side its event-loop delay (and the VRRP side's restarts):
    * a stalled loop shows here before it costs a failover.
    */
+  /** The supervisor's loop delay so far (zeros while it starts). */
+  private loopDelay(): LoopDelay {
+    return this.loop?.read() ?? { p50: 0, p99: 0, max: 0 };
+  }
+
   async statsSnapshot(): Promise<unknown> {
     const side: SideStats | { error: string } = (await this.vrrp?.stats().catch((err: unknown) => ({ error: (err as Error).message }))) ?? { error: 'not started' };
     const vrrpSide = 'error' in side ? { error: side.error } : { pid: side.pid, loopDelayMs: side.loopDelayMs };
@@ -638,7 +651,7 @@ class Daemon {
       channels: 'error' in side ? [] : side.channels,
       ...(bfd !== undefined && !('error' in bfd) ? { bfd: { sessions: bfd.sessions, received: bfd.endpoint.received, dropped: bfd.endpoint.dropped } } : {}),
       daemon: { reloads: { ...this.reloads.counters }, mail: { vrrp: 'error' in side ? null : (side.mail ?? null), checkers: this.lvs !== undefined ? { ...this.lvs.mailer.counters } : null } },
-      sides: { supervisor: { pid: process.pid, loopDelayMs: this.loop.read() }, vrrp: { ...vrrpSide, restarts: this.vrrp?.restarts ?? 0 }, ...(bfdSide !== undefined ? { bfd: bfdSide } : {}) },
+      sides: { supervisor: { pid: process.pid, loopDelayMs: this.loopDelay() }, vrrp: { ...vrrpSide, restarts: this.vrrp?.restarts ?? 0 }, ...(bfdSide !== undefined ? { bfd: bfdSide } : {}) },
     };
   }
 }

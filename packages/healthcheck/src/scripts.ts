@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { childProcessModule } from './builtins.js';
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 
@@ -202,7 +202,7 @@ export interface RunningScript {
 export function startScript(s: PreparedScript, extraArgs: readonly string[] = []): RunningScript {
   let output = '';
   const asSelf = process.getuid?.() === s.uid;
-  const child = spawn(s.argv[0]!, [...s.argv.slice(1), ...extraArgs], {
+  const child = childProcessModule().spawn(s.argv[0]!, [...s.argv.slice(1), ...extraArgs], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: '/',

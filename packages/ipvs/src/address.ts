@@ -1,4 +1,4 @@
-import { isIPv6 } from 'node:net';
+import { netModule } from './builtins.js';
 
 // Tables repeat addresses (every destination message names its service's): parse each once.
 const parsed = new Map<string, Buffer>();
@@ -75,7 +75,7 @@ function parseInetAddr(address: string): Buffer {
   // By hand rather than node:net's isIPv4 (a regular expression): tables hold thousands.
   if (parseIPv4(address, out)) return out;
   out.fill(0);
-  if (!isIPv6(address)) throw new TypeError(`not an IP address: ${address}`);
+  if (!netModule().isIPv6(address)) throw new TypeError(`not an IP address: ${address}`);
   // An embedded IPv4 tail (::ffff:192.0.2.1) becomes its two hex groups.
   const text = address.replace(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/, (_m, a: string, b: string, c: string, d: string) =>
     `${((Number(a) << 8) | Number(b)).toString(16)}:${((Number(c) << 8) | Number(d)).toString(16)}`,

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { childProcessModule } from './builtins.js';
 import { existsSync } from 'node:fs';
 import { familyOf } from '@tandem/vrrp';
 import { NetError } from './errors.js';
@@ -13,7 +13,7 @@ export function findNft(): string | undefined {
 /** Runs an `nft -f -` script (one transaction); rejects with NET_ERR_SYSCALL carrying nft's message. */
 export function runNftScript(binary: string, script: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = execFile(binary, ['-f', '-'], (err, _stdout, stderr) => {
+    const child = childProcessModule().execFile(binary, ['-f', '-'], (err, _stdout, stderr) => {
       if (err === null) resolve();
       else reject(new NetError('NET_ERR_SYSCALL', 'nft', stderr.trim() || err.message));
     });

@@ -1,5 +1,6 @@
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { Socket } from 'node:net';
+import type { Socket as UdpSocket } from 'node:dgram';
+import type { Socket } from 'node:net';
+import { dgramModule, netModule } from './builtins.js';
 import { wrapSyscallError } from './errors.js';
 import { native } from './native.js';
 
@@ -30,12 +31,12 @@ export class CheckSockets {
 
   /** An unconnected TCP socket, bound to `local` when given; connect() it. */
   tcp(family: 4 | 6, local: LocalEnd = {}): Socket {
-    return new Socket({ fd: this.fd(family, false, local), readable: true, writable: true });
+    return new (netModule().Socket)({ fd: this.fd(family, false, local), readable: true, writable: true });
   }
 
   /** A UDP socket, bound to `local` (else any address and port) by the time `ready` is called. */
   udp(family: 4 | 6, local: LocalEnd, ready: (socket: UdpSocket) => void): UdpSocket {
-    const s = createSocket(family === 6 ? 'udp6' : 'udp4');
+    const s = dgramModule().createSocket(family === 6 ? 'udp6' : 'udp4');
     s.bind({ fd: this.fd(family, true, local) }, () => ready(s));
     return s;
   }

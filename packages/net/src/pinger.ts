@@ -1,5 +1,4 @@
-import { randomInt } from 'node:crypto';
-import { isIPv6 } from 'node:net';
+import { cryptoModule, netModule } from './builtins.js';
 import { internetChecksum } from '@tandem/vrrp';
 import { createRawSocket, type RawSocket } from './raw-socket.js';
 
@@ -30,7 +29,7 @@ export class IcmpPinger {
   constructor(private readonly options: { readonly interface?: string; readonly mark?: number } = {}) {}
 
   private readonly pending = new Map<number, Pending>();
-  private readonly id = randomInt(1, 0xffff);
+  private readonly id = cryptoModule().randomInt(1, 0xffff);
   private seq = 0;
 
   private socket(family: 4 | 6): RawSocket {
@@ -55,7 +54,7 @@ export class IcmpPinger {
   }
 
   ping(host: string, timeoutMs: number, signal: AbortSignal): Promise<PingResult> {
-    const family = isIPv6(host) ? 6 : 4;
+    const family = netModule().isIPv6(host) ? 6 : 4;
     const seq = (this.seq = (this.seq + 1) & 0xffff);
     const packet = Buffer.alloc(16);
     packet[0] = ECHO_REQUEST[family];

@@ -1,12 +1,13 @@
-import { isIPv4, isIPv6 } from 'node:net';
+import { netModule } from './builtins.js';
 
 /** Address family of an instance: 4 or 6. */
 export type Family = 4 | 6;
 
 /** Bytes of an IPv4 or IPv6 address in network order; throws on text that is not an address. */
 export function addressToBytes(text: string): Buffer {
-  if (isIPv4(text)) return Buffer.from(text.split('.').map((p) => Number(p)));
-  if (isIPv6(text)) return ipv6ToBytes(text);
+  const net = netModule();
+  if (net.isIPv4(text)) return Buffer.from(text.split('.').map((p) => Number(p)));
+  if (net.isIPv6(text)) return ipv6ToBytes(text);
   throw new TypeError(`not an IP address: ${text}`);
 }
 
@@ -68,8 +69,9 @@ export function bytesToAddress(buf: Uint8Array): string {
 
 /** Family of an address text, or undefined. */
 export function familyOf(text: string): Family | undefined {
-  if (isIPv4(text)) return 4;
-  if (isIPv6(text)) return 6;
+  const net = netModule();
+  if (net.isIPv4(text)) return 4;
+  if (net.isIPv6(text)) return 6;
   return undefined;
 }
 

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { cryptoModule } from './builtins.js';
 import { addressToBytes } from './address.js';
 import type { DropReason } from './packet.js';
 import { VRRP_PROTOCOL } from './packet.js';
@@ -61,7 +61,7 @@ function icv(datagram: Uint8Array, ipHeaderLength: number, key: Uint8Array, unic
   copy.writeUInt16BE(0, 10);
   if (unicast) copy[8] = 0;
   copy.fill(0, ipHeaderLength + ICV_OFFSET, ipHeaderLength + ICV_OFFSET + ICV_LENGTH);
-  return createHmac('md5', key).update(copy).digest().subarray(0, ICV_LENGTH);
+  return cryptoModule().createHmac('md5', key).update(copy).digest().subarray(0, ICV_LENGTH);
 }
 
 /** The whole IPv4 datagram for one advert: IP header, AH with its ICV, the VRRP message. */
@@ -112,6 +112,6 @@ export function ahAuthentic(e: AhEnvelope, key: Uint8Array, unicast: boolean): b
   const ihl = e.payloadOffset - AH_HEADER;
   const expected = icv(e.datagram, ihl, key, unicast);
   const got = e.datagram.subarray(ihl + ICV_OFFSET, ihl + ICV_OFFSET + ICV_LENGTH);
-  if (!timingSafeEqual(expected, got)) return false;
+  if (!cryptoModule().timingSafeEqual(expected, got)) return false;
   return e.spi === Buffer.from(e.datagram.subarray(12, 16)).readUInt32BE(0);
 }

@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { cryptoModule } from './builtins.js';
 import { addressToBytes, compareAddresses, type Family } from './address.js';
 import { vrrpChecksum, type IpContext, type Version } from './packet.js';
 
@@ -115,8 +115,8 @@ function pseudoHeader(b: HmacBinding): Buffer {
  * (a key longer than the block is hashed first, as keepalived's compute_hmac does).
  */
 export function advertHmac(key: Uint8Array, binding: HmacBinding, message: Uint8Array, prefix: Uint8Array): Buffer {
-  const k = key.length > SHA256_BLOCK ? createHash('sha256').update(key).digest() : key;
-  return createHmac('sha256', k)
+  const k = key.length > SHA256_BLOCK ? cryptoModule().createHash('sha256').update(key).digest() : key;
+  return cryptoModule().createHmac('sha256', k)
     .update(pseudoHeader(binding))
     .update(message.subarray(0, 6))
     .update(Buffer.alloc(2))
@@ -240,7 +240,7 @@ export class HmacGuard {
     const key = this.settings.keys.get(t.keyId);
     if (key === undefined) return withSkew('unknown-key');
     const expected = advertHmac(key, binding, message, trailer);
-    if (!timingSafeEqual(expected, t.hmac)) return withSkew('bad-hmac');
+    if (!cryptoModule().timingSafeEqual(expected, t.hmac)) return withSkew('bad-hmac');
     const slot = this.markOf(binding.src, peers);
     let mark = slot.get();
     // A mark outside the window only orders adverts the window refuses anyway: expiring it recovers a sender reset after a clock step.

@@ -1,4 +1,5 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { childProcessModule } from '../builtins.js';
 import type { BfdInstance, BfdProcess } from '@tandem/config';
 import type { Logger } from '../logger.js';
 import { CRASH_WINDOW_MS, restartDelayMs, SideChannel, type ReplyMessage } from '../side-ipc.js';
@@ -59,7 +60,7 @@ export class BfdSide {
   }
 
   private async spawn(): Promise<void> {
-    const child = fork(this.o.entry ?? sideEntry('bfd'), [], {
+    const child = childProcessModule().fork(this.o.entry ?? sideEntry('bfd'), [], {
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       execArgv: [...SIDE_EXEC_ARGV],

@@ -1,5 +1,4 @@
-import { connect, isIP } from 'node:net';
-import { lookup } from 'node:dns/promises';
+import { dnsPromisesModule, netModule } from '../builtins.js';
 import { SmtpDialogue, type Envelope } from './dialogue.js';
 
 // The I/O half of the SMTP client: one TCP connection per mail, the dialogue driven by
@@ -28,9 +27,9 @@ export function smtpHostText(host: string, port: number): string {
  */
 export async function sendMail(target: SmtpTarget, envelope: Envelope, data: string): Promise<SendOutcome> {
   let address = target.host;
-  if (isIP(address) === 0) {
+  if (netModule().isIP(address) === 0) {
     try {
-      address = (await lookup(target.host)).address;
+      address = (await dnsPromisesModule().lookup(target.host)).address;
     } catch (err) {
       return { sent: false, why: `Cannot resolve SMTP server ${target.host}: ${(err as Error).message}` };
     }
@@ -41,7 +40,7 @@ export async function sendMail(target: SmtpTarget, envelope: Envelope, data: str
     let connected = false;
     let problem: string | undefined;
     let settled = false;
-    const socket = connect({ host: address, port: target.port });
+    const socket = netModule().connect({ host: address, port: target.port });
     const finish = (o: SendOutcome): void => {
       if (settled) return;
       settled = true;

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { childProcessModule } from '../builtins.js';
 import { hostname } from 'node:os';
 
 // keepalived's local_name (lib/utils.c get_local_name): the canonical name the resolver gives
@@ -17,6 +17,6 @@ export function canonicalFromAhosts(output: string): string | undefined {
 export function localName(): Promise<string> {
   const name = hostname();
   return new Promise((resolve) => {
-    execFile('getent', ['ahosts', name], { timeout: 2000 }, (err, stdout) => resolve((err === null ? canonicalFromAhosts(stdout) : undefined) ?? name));
+    childProcessModule().execFile('getent', ['ahosts', name], { timeout: 2000 }, (err, stdout) => resolve((err === null ? canonicalFromAhosts(stdout) : undefined) ?? name));
   });
 }

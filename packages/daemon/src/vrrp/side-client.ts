@@ -1,4 +1,5 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { childProcessModule } from '../builtins.js';
 import { sameValue } from '@tandem/config';
 import type { TransitionEvent, VrrpState } from '@tandem/vrrp';
 import type { Logger } from '../logger.js';
@@ -65,7 +66,7 @@ export class VrrpSide {
   }
 
   private async spawn(resume: readonly string[]): Promise<null> {
-    const child = fork(this.o.entry ?? sideEntry('vrrp'), [], {
+    const child = childProcessModule().fork(this.o.entry ?? sideEntry('vrrp'), [], {
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       // track_process: the kernel's process connector is only in the namespace tandemd started in.

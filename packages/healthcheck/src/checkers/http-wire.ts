@@ -1,4 +1,5 @@
-import { createHash, type Hash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
+import { cryptoModule } from '../builtins.js';
 
 // HTTP as keepalived's HTTP_GET / SSL_GET speak it (check_http.c, lib/html.c): one request of
 // its own making, the answer read until the server closes, the status taken from the status
@@ -61,7 +62,7 @@ export class HttpAnswer {
     digest: boolean,
     private readonly keepBody: number,
   ) {
-    this.md5 = digest ? createHash('md5') : undefined;
+    this.md5 = digest ? cryptoModule().createHash('md5') : undefined;
   }
 
   /** Takes the next bytes; false when the header grew past any sensible size without ending. */

@@ -1,5 +1,6 @@
 import type { Socket as UdpSocket } from 'node:dgram';
-import { isIPv6, Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { netModule } from '../builtins.js';
 
 /** `bindto` / `bind_port`: the local end of a checker's connection. */
 export interface LocalEnd {
@@ -22,15 +23,15 @@ export interface SocketMaker {
 /** A TCP socket connecting to host:port from `local`, through `maker` when given. */
 export function connectTcp(host: string, port: number, local: LocalEnd, maker: SocketMaker | undefined): Socket {
   if (maker === undefined) {
-    const s = new Socket();
+    const s = new (netModule().Socket)();
     return s.connect({ host, port, ...(local.address !== undefined ? { localAddress: local.address } : {}), ...(local.port !== undefined ? { localPort: local.port } : {}) });
   }
   // Bound natively: a connect error (a bad bindto) still comes as the socket's 'error' event.
   let s: Socket;
   try {
-    s = maker.tcp(isIPv6(host) ? 6 : 4, local);
+    s = maker.tcp(netModule().isIPv6(host) ? 6 : 4, local);
   } catch (err) {
-    s = new Socket();
+    s = new (netModule().Socket)();
     process.nextTick(() => s.destroy(err as Error));
     return s;
   }

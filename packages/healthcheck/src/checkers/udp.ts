@@ -1,5 +1,5 @@
-import { createSocket, type Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
+import type { Socket } from 'node:dgram';
+import { dgramModule, netModule } from '../builtins.js';
 import type { CheckFn, CheckResult } from '../result.js';
 import { settleOnce } from './settle.js';
 import type { SocketMaker } from './sockets.js';
@@ -35,12 +35,12 @@ export function replyMatches(reply: Buffer, pattern: string): boolean {
 export function udpCheck(o: UdpCheckOptions): CheckFn {
   return (signal) =>
     new Promise<CheckResult>((resolve) => {
-      const family = isIPv6(o.host) ? 6 : 4;
+      const family = netModule().isIPv6(o.host) ? 6 : 4;
       const local = { ...(o.localAddress !== undefined ? { address: o.localAddress } : {}), ...(o.localPort !== undefined ? { port: o.localPort } : {}) };
       const send = (s: Socket): void => s.connect(o.port, o.host, () => s.send(Buffer.from(o.payload ?? '', 'hex')));
       let socket: Socket;
       try {
-        socket = o.sockets !== undefined ? o.sockets.udp(family, local, send) : createSocket(family === 6 ? 'udp6' : 'udp4');
+        socket = o.sockets !== undefined ? o.sockets.udp(family, local, send) : dgramModule().createSocket(family === 6 ? 'udp6' : 'udp4');
       } catch (err) {
         resolve({ ok: false, reason: (err as Error).message });
         return;
