@@ -5,10 +5,6 @@
 // property read.
 /* eslint-disable @typescript-eslint/no-require-imports -- a synchronous require is the lazy form here */
 
-let crypto: typeof import('node:crypto') | undefined;
-/** node:crypto, loaded at the first call. */
-export const cryptoModule = (): typeof import('node:crypto') => (crypto ??= require('node:crypto') as typeof import('node:crypto'));
-
 let net: typeof import('node:net') | undefined;
 /** node:net, loaded at the first call. */
 export const netModule = (): typeof import('node:net') => (net ??= require('node:net') as typeof import('node:net'));

@@ -1,5 +1,4 @@
-import { cryptoModule } from './builtins.js';
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
 
 // tandemd runs as root, often on hosts other users share. Every file it writes (dumps, the
@@ -48,6 +47,22 @@ export function ensureTrustedDirectory(dir: string, what: string): void {
 }
 
 /**
+ * Eight unpredictable bytes in hex, read from the kernel's random source: node:crypto would do
+ * the same, but loading it costs the daemon's start tens of milliseconds on a slow CPU (the state
+ * file is written before the first IPVS entry).
+ */
+function randomHex(): string {
+  const bytes = Buffer.alloc(8);
+  const fd = openSync('/dev/urandom', 'r');
+  try {
+    for (let off = 0; off < bytes.length; ) off += readSync(fd, bytes, off, bytes.length - off, null);
+  } finally {
+    closeSync(fd);
+  }
+  return bytes.toString('hex');
+}
+
+/**
  * Writes `text` to `path` so that nothing planted there can redirect or read it: a new file
  * with an unpredictable name is created next to it (O_CREAT|O_EXCL|O_NOFOLLOW, `mode`), written,
  * and renamed over `path`. A symlink or another user's file at `path` is replaced, never
@@ -58,7 +73,7 @@ export function writePrivateFile(path: string, text: string, mode = 0o600): void
   let tmp = '';
   let fd = -1;
   for (let attempt = 0; fd < 0; attempt++) {
-    tmp = join(dir, `.${basename(path)}.${cryptoModule().randomBytes(8).toString('hex')}`);
+    tmp = join(dir, `.${basename(path)}.${randomHex()}`);
     try {
       fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
     } catch (err) {
