@@ -704,13 +704,15 @@ export class LvsService {
     try {
       const nftError = await this.syncNftables();
       this.onOwnedServices?.(new Set([...keeper.ownedIds(), ...owners.keys()]));
-      const started = performance.now();
+      // process.hrtime, not performance.now(): the global `performance` loads node:perf_hooks on first
+      // use, which the start would pay for before its first IPVS entry.
+      const started = process.hrtime.bigint();
       const report = await keeper.sync(table);
       this.onOwnedServices?.(keeper.ownedIds());
       for (const v of this.virtualServers.values()) v.error = nftError !== undefined && fwmarkOf(v.vs, this.fwmarks) !== undefined ? nftError : undefined;
       // Each entry at debug (-D); one line per batch at info, so the log does not grow with the table.
       if (this.log.isDebugEnabled?.() !== false) for (const op of report.applied) this.log.debug(`(${ownerOf(op)}) IPVS: ${describeOperation(op)}`);
-      if (report.applied.length > 0) this.log.info(`IPVS: ${summarizeOperations(report.applied)} in ${Math.round(performance.now() - started)} ms`);
+      if (report.applied.length > 0) this.log.info(`IPVS: ${summarizeOperations(report.applied)} in ${Math.round(Number(process.hrtime.bigint() - started) / 1e6)} ms`);
       for (const f of report.failed) {
         const v = this.virtualServers.get(ownerOf(f.operation));
         if (v !== undefined) v.error = f.error.message;
