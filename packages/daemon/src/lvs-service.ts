@@ -80,6 +80,10 @@ interface VsState {
 /** How long an omega script may run at stop (keepalived's system_call_script timer at shutdown). */
 const OMEGA_SCRIPT_MS = 1000;
 
+/** The health of a real server without a dynamic weight, shared (RealHealth is read, never changed). */
+const UP: RealHealth = Object.freeze({ up: true });
+const DOWN: RealHealth = Object.freeze({ up: false });
+
 /** What a reload took away from one virtual server of the old file: real servers, or all of it. */
 interface Removal {
   readonly vs: VsState;
@@ -540,11 +544,12 @@ export class LvsService {
 
   /** A real server's health from its state (`VsState.reals` is in the order of the virtual server's `realServers`). */
   private healthOf(s: RealState | undefined): RealHealth {
-    if (s === undefined) return { up: false };
+    if (s === undefined) return DOWN;
     if (s.snmpWeight !== undefined) return { up: s.up, dynamicWeight: s.snmpWeight };
-    const offset = this.fileOffset(s);
-    const dynamic = s.dynamicWeight !== undefined || offset !== 0 ? Math.max(0, (s.dynamicWeight ?? s.rs.weight) + offset) : undefined;
-    return { up: s.up, ...(dynamic !== undefined ? { dynamicWeight: dynamic } : {}) };
+    const offset = s.files.length === 0 ? 0 : this.fileOffset(s);
+    // Asked for every real server at each start, reload and status: no object for the usual case.
+    if (s.dynamicWeight === undefined && offset === 0) return s.up ? UP : DOWN;
+    return { up: s.up, dynamicWeight: Math.max(0, (s.dynamicWeight ?? s.rs.weight) + offset) };
   }
 
   /**

@@ -32,13 +32,19 @@ export function sameDestination(a: Destination, b: Destination): boolean {
 /** Services (and their destinations) only in `table`, by identity; later duplicates are ignored. */
 function byId(table: readonly TableService[]): Map<string, TableService> {
   const out = new Map<string, TableService>();
-  for (const t of table) if (!out.has(serviceId(t.service.key))) out.set(serviceId(t.service.key), t);
+  for (const t of table) {
+    const id = serviceId(t.service.key);
+    if (!out.has(id)) out.set(id, t);
+  }
   return out;
 }
 
 function destinationsById(ds: readonly Destination[]): Map<string, Destination> {
   const out = new Map<string, Destination>();
-  for (const d of ds) if (!out.has(destinationId(d))) out.set(destinationId(d), d);
+  for (const d of ds) {
+    const id = destinationId(d);
+    if (!out.has(id)) out.set(id, d);
+  }
   return out;
 }
 
