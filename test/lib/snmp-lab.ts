@@ -7,7 +7,24 @@ import type { Lab } from './lab.js';
 import { exited, nsRun, sleep, waitFor } from './sh.js';
 
 export const MIBS = ['.1.3.6.1.4.1.9586.100.5', '.1.3.6.1.2.1.68', '.1.3.6.1.2.1.207'];
-const TRAP_OID = /\.1\.3\.6\.1\.6\.3\.1\.1\.4\.1\.0 = OID: (\S+)/g;
+const TRAP_OID = '.1.3.6.1.6.3.1.1.4.1.0';
+
+/** A trap as snmptrapd printed it: its OID and its varbinds after snmpTrapOID ("OID = TYPE: value"). */
+export interface ReceivedTrap {
+  readonly oid: string;
+  readonly varbinds: string[];
+}
+
+/** Each trap snmptrapd printed (-On: one line, tab-separated varbinds). */
+export function trapsIn(text: string): ReceivedTrap[] {
+  return text
+    .split('\n')
+    .filter((l) => l.includes(`${TRAP_OID} = OID: `))
+    .map((l) => {
+      const varbinds = l.slice(l.indexOf(TRAP_OID)).split('\t').map((v) => v.trim());
+      return { oid: varbinds[0]!.split('OID: ')[1]!, varbinds: varbinds.slice(1) };
+    });
+}
 
 /** Every object the three MIBs hold, OID → "TYPE: value". */
 export async function walk(ns: string): Promise<Map<string, string>> {
@@ -24,7 +41,12 @@ export async function walk(ns: string): Promise<Map<string, string>> {
 
 export interface SnmpRun {
   readonly view: Map<string, string>;
+  /** The OIDs of the traps the link's going down and up brought. */
   readonly traps: string[];
+  /** Those traps with their varbinds. */
+  readonly received: ReceivedTrap[];
+  /** The traps sent as the daemon stopped (SIGTERM). */
+  readonly stopTraps: ReceivedTrap[];
   /** What `during` returned. */
   readonly during: readonly string[];
   /** The daemon's output. */
@@ -62,11 +84,15 @@ export async function snmpLab(lab: Lab): Promise<{ dir: string; agentx: string; 
     await nsRun(ns, 'ip', ['link', 'set', 'eth0', 'up']);
     await waitFor(`${cmd} MASTER again`, 15_000, bothMaster, 100);
     await sleep(2000);
-    const received = [...traps.output().slice(before).matchAll(TRAP_OID)].map((m) => m[1]!);
+    const received = trapsIn(traps.output().slice(before));
+    const beforeStop = traps.output().length;
     d.kill('SIGTERM');
     await exited(d);
     await waitFor('the addresses gone', 5000, async () => (!(await nsRun(ns, 'ip', ['addr'])).includes('192.0.2.200') ? true : undefined), 100);
-    return { view, traps: received, during: said, log: d.output() };
+    // snmpd forwards what the subagent sent before it closed; snmptrapd prints it a moment later.
+    await sleep(1000);
+    const stopTraps = trapsIn(traps.output().slice(beforeStop));
+    return { view, traps: received.map((r) => r.oid), received, stopTraps, during: said, log: d.output() };
   };
   return { dir, agentx, run };
 }

@@ -14,10 +14,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Lab, TANDEMCTL, type Daemon } from '../lib/lab.js';
 import { exited, nsRun, waitFor } from '../lib/sh.js';
+import { trapsIn } from '../lib/snmp-lab.js';
 
 const CHECK = '.1.3.6.1.4.1.9586.100.5.3';
 const ROUTER_ID = '.1.3.6.1.4.1.9586.100.5.1.2.0';
-const TRAP_OID = '.1.3.6.1.6.3.1.1.4.1.0';
 
 // 192.0.2.2 is the lab's client: something listens on 8080 there (up), nothing on 8081 (down,
 // kept at weight 0 by inhibit_on_failure); the fwmark service's real server has no checker (up).
@@ -49,17 +49,6 @@ virtual_server fwmark 7 {
 
 interface Status {
   virtualServers: Array<{ name: string; reals: Array<{ port: number | null; up: boolean }> }>;
-}
-
-/** Each trap snmptrapd printed (-On: one line, tab-separated varbinds): its OID and its varbinds after snmpTrapOID. */
-function trapsIn(text: string): Array<{ oid: string; varbinds: string[] }> {
-  return text
-    .split('\n')
-    .filter((l) => l.includes(`${TRAP_OID} = OID: `))
-    .map((l) => {
-      const varbinds = l.slice(l.indexOf(TRAP_OID)).split('\t').map((v) => v.trim());
-      return { oid: varbinds[0]!.split('OID: ')[1]!, varbinds: varbinds.slice(1) };
-    });
 }
 
 async function lab(name: string): Promise<{ lab: Lab; dir: string; snmpd: ReturnType<Lab['spawnIn']>; trapd: ReturnType<Lab['spawnIn']>; tandem: Daemon }> {

@@ -5,7 +5,7 @@ import test from 'ava';
 import { join } from 'node:path';
 import { oracleConf } from '../lib/configs.js';
 import { Lab, TANDEMD } from '../lib/lab.js';
-import { MIBS, snmpLab } from '../lib/snmp-lab.js';
+import { MIBS, snmpLab, type ReceivedTrap } from '../lib/snmp-lab.js';
 
 const CONF = oracleConf(['enable_traps']);
 
@@ -35,6 +35,31 @@ test.serial('tandemd -x serves KEEPALIVED-MIB, VRRP-MIB and VRRPv3-MIB through s
     t.true(td.traps.includes('.1.3.6.1.2.1.68.0.1'), 'vrrpTrapNewMaster');
     t.true(td.traps.includes('.1.3.6.1.2.1.207.0.1'), 'vrrpv3NewMaster');
     t.deepEqual(kinds(td.traps), kinds(ka.traps), 'the same kinds of trap as keepalived');
+    // Their varbinds as keepalived's: vrrpInstanceStateChange names its columns without a row index.
+    const lines = (traps: readonly ReceivedTrap[], oid: string): string[] => traps.filter((x) => x.oid === oid).map((x) => x.varbinds.join(' | '));
+    const STATE_CHANGE = '.1.3.6.1.4.1.9586.100.5.2.10.0.2';
+    t.log(`keepalived: ${lines(ka.received, STATE_CHANGE).join('\n')}\nstop: ${ka.stopTraps.map((x) => `${x.oid} ${x.varbinds.join(' | ')}`).join('\n')}`);
+    t.deepEqual(lines(td.received, STATE_CHANGE).sort(), lines(ka.received, STATE_CHANGE).sort(), 'vrrpInstanceStateChange with keepalived\'s varbinds');
+    // And as they stop: keepalived's notify_shutdown sends each instance's state stop(5).
+    t.deepEqual(td.stopTraps, ka.stopTraps, 'the traps of the stop, as keepalived\'s');
+  } finally {
+    await lab.cleanup();
+  }
+});
+
+test.serial('a vrrp_sync_group\'s transitions and stop send vrrpSyncGroupStateChange with keepalived\'s varbinds, beside its instances\' traps', async (t) => {
+  const lab = await Lab.create('tEsnmp3', ['a']);
+  try {
+    const { dir, agentx, run } = await snmpLab(lab);
+    const path = lab.writeConfig('a', `${CONF}vrrp_sync_group G1 {\n    group {\n        VI_1\n        VI_6\n    }\n}\n`);
+    const ka = await run('keepalived', ['-n', '-l', '-P', '-x', '-A', agentx, '-f', path, '-p', join(dir, 'k.pid'), '-r', join(dir, 'v.pid')]);
+    const td = await run(TANDEMD, ['-n', '-l', '-P', '-x', '-A', agentx, '-f', path, '--control-socket', join(dir, 't.sock')]);
+    const text = (traps: readonly ReceivedTrap[]): string[] => traps.filter((x) => x.oid.startsWith('.1.3.6.1.4.1.9586.100.5.2.10.0.')).map((x) => `${x.oid} ${x.varbinds.join(' | ')}`);
+    t.log(`keepalived:\n${text(ka.received).join('\n')}\nstop:\n${text(ka.stopTraps).join('\n')}`);
+    t.log(`tandem:\n${text(td.received).join('\n')}\nstop:\n${text(td.stopTraps).join('\n')}`);
+    t.true(text(ka.received).some((l) => l.startsWith('.1.3.6.1.4.1.9586.100.5.2.10.0.1 ')), 'keepalived sends vrrpSyncGroupStateChange');
+    t.deepEqual(text(td.received).sort(), text(ka.received).sort(), 'the traps of the link going down and up, as keepalived\'s');
+    t.deepEqual(text(td.stopTraps), text(ka.stopTraps), 'the traps of the stop, in keepalived\'s order');
   } finally {
     await lab.cleanup();
   }

@@ -1,8 +1,9 @@
 import { dirname } from 'node:path';
 import type { TransitionEvent } from '@tandem/vrrp';
 import type { Logger } from './logger.js';
-import { exactly, KEEPALIVED_MIB, mibView, nextAfter, VRRP_MIB, VRRPV3_MIB, type SnmpSnapshot, type SnmpType, type Varbind } from './snmp-view.js';
+import { exactly, mibView, nextAfter, VRRP_MIB, VRRPV3_MIB, type SnmpSnapshot, type SnmpType, type Varbind } from './snmp-view.js';
 import { checkerTrapVarbinds, type CheckerTrap } from './snmp-check-traps.js';
+import { instanceTrap } from './snmp-vrrp-traps.js';
 import { servedMibs, servedObjects, type SnmpParts } from './snmp-parts.js';
 import { planSet, type SnmpChange } from './snmp-set.js';
 
@@ -315,14 +316,17 @@ export class SnmpAgent {
   }
 
   /**
-   * keepalived's traps for a transition: KEEPALIVED-MIB vrrpInstanceStateChange, and for a new
-   * master VRRP-MIB vrrpTrapNewMaster (VRRPv2 over IPv4) and VRRPv3-MIB vrrpv3NewMaster.
+   * keepalived's traps for a transition: KEEPALIVED-MIB vrrpInstanceStateChange (snmp-vrrp-traps.ts;
+   * `configuredMaster`: the file's `state MASTER`), and for a new master VRRP-MIB
+   * vrrpTrapNewMaster (VRRPv2 over IPv4) and VRRPv3-MIB vrrpv3NewMaster.
    */
-  async transition(e: TransitionEvent): Promise<void> {
+  async transition(e: TransitionEvent, configuredMaster: boolean, routerId: string): Promise<void> {
     const agent = this.agent;
     const parts = this.parts();
     if (agent === undefined || !this.connected || !parts.traps) return;
     this.view = undefined;
+    this.vrrpTraps([instanceTrap(e.instance, e.to, configuredMaster, routerId)]);
+    if (e.to !== 'MASTER' || !(parts.rfcv2 || parts.rfcv3)) return;
     const view = await this.current().catch(() => [] as Varbind[]);
     const s = await this.snapshot().catch(() => undefined);
     const idx = (s?.instances.findIndex((d) => d.config.name === e.instance) ?? -1) + 1;
@@ -332,13 +336,22 @@ export class SnmpAgent {
       return v === undefined ? undefined : this.wire(v);
     };
     const present = (vs: Array<NetSnmpVarbind | undefined>): NetSnmpVarbind[] => vs.filter((v): v is NetSnmpVarbind => v !== undefined);
-    if (parts.vrrp) this.send(agent, [...KEEPALIVED_MIB, 2, 10, 0, 2], present([at(...KEEPALIVED_MIB, 2, 3, 1, 2, idx), at(...KEEPALIVED_MIB, 2, 3, 1, 4, idx), at(...KEEPALIVED_MIB, 2, 3, 1, 5, idx), at(...KEEPALIVED_MIB, 1, 2, 0)]));
-    if (e.to !== 'MASTER') return;
     const d = s!.instances[idx - 1]!;
     const ifIndex = s!.links.get(d.config.interface)?.index ?? 0;
     if (parts.rfcv2 && d.config.version === 2 && d.config.family === 4) this.send(agent, [...VRRP_MIB, 0, 1], present([at(...VRRP_MIB, 1, 3, 1, 7, ifIndex, d.config.virtualRouterId)]));
     const ix3 = [ifIndex, d.config.virtualRouterId, d.config.family === 4 ? 1 : 2];
     if (parts.rfcv3) this.send(agent, [...VRRPV3_MIB, 0, 1], present([at(...VRRPV3_MIB, 1, 1, 1, 1, 3, ...ix3), at(...VRRPV3_MIB, 1, 2, 5, 1, 2, ...ix3)]));
+  }
+
+  /**
+   * KEEPALIVED-MIB's VRRP traps (snmp-vrrp-traps.ts: a sync group's transition, the stop's), in
+   * order, when the VRRP part is served with `enable_traps`.
+   */
+  vrrpTraps(traps: ReadonlyArray<{ oid: readonly number[]; varbinds: readonly Varbind[] }>): void {
+    const agent = this.agent;
+    const parts = this.parts();
+    if (agent === undefined || !this.connected || !parts.traps || !parts.vrrp) return;
+    for (const t of traps) this.send(agent, t.oid, t.varbinds.map((v) => this.wire(v)));
   }
 
   /**

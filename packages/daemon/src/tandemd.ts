@@ -8,6 +8,7 @@ import type { LinkView, SnmpSnapshot } from './snmp-view.js';
 import type { SnmpChange } from './snmp-set.js';
 import { NO_LVS_GLOBALS } from './snmp-check-view.js';
 import { servesAny, snmpParts, type SnmpParts } from './snmp-parts.js';
+import { instanceTrap, syncGroupTrap } from './snmp-vrrp-traps.js';
 import { hostname } from 'node:os';
 import { runWithoutDaemon } from './entry.js';
 import { enableCoreDumps } from './core-dumps.js';
@@ -160,7 +161,7 @@ class Daemon {
       this.lvs.onNotifyLine = (line) => this.fifos?.lvs(line);
       this.lvs.onOwnedServices = (ids) => this.ledger.setIpvsServices(ids);
       // As keepalived's routerId varbind: router_id, else the host's canonical name.
-      this.lvs.onCheckerTrap = (t) => this.snmp?.checkerTrap(t, this.config.globalDefs.routerId ?? this.localName);
+      this.lvs.onCheckerTrap = (t) => this.snmp?.checkerTrap(t, this.trapRouterId());
       this.lvs.onServiceState = () => this.announce();
       this.announcements = Announcements.forConfig(this.config, (c) => this.ledger.recording(c), this.log);
       const metrics = this.metrics;
@@ -225,8 +226,11 @@ class Daemon {
     this.vrrp.onNotifyLine = (line) => this.fifos?.vrrp(line);
     this.vrrp.onTransition = (e) => {
       this.history.record(e);
-      // The subagent stays open through the stop for the checker's traps; the VRRP side's leaving sends none, as before.
-      if (!this.stopping) void this.snmp?.transition(e);
+      // The stop's own traps are stopTraps' (state stop, as keepalived's notify_shutdown), not the side's leaving.
+      if (!this.stopping) void this.snmp?.transition(e, this.config.vrrpInstances.find((i) => i.name === e.instance)?.state === 'MASTER', this.trapRouterId());
+    };
+    this.vrrp.onGroupState = (group, state) => {
+      if (!this.stopping) this.snmp?.vrrpTraps([syncGroupTrap(group, state, this.trapRouterId())]);
     };
     for (const i of config.vrrpInstances) this.history.get(i.name);
     return this.vrrp.start(vrrpPartOf(config));
@@ -589,6 +593,11 @@ class Daemon {
     return snmpParts(this.config.globalDefs.snmp, this.opts.snmp);
   }
 
+  /** keepalived's routerId varbind: router_id, else the host's canonical name. */
+  private trapRouterId(): string {
+    return this.config.globalDefs.routerId ?? this.localName;
+  }
+
   /** `snmp_socket` of the running file (`-A` wins over it). */
   snmpSocket(): string | undefined {
     return this.config.globalDefs.snmp?.socket;
@@ -610,6 +619,13 @@ class Daemon {
     // the LVS service may still be programming IPVS and removing its services before it is done
     // would leave the rest behind.
     await this.vrrp?.stop();
+    // keepalived's notify_shutdown, once its instances have left: vrrpInstanceStateChange for
+    // every instance, then vrrpSyncGroupStateChange for every sync group, in state stop.
+    if (this.vrrp !== undefined) {
+      const routerId = this.trapRouterId();
+      const c = this.config;
+      this.snmp?.vrrpTraps([...c.vrrpInstances.map((i) => instanceTrap(i.name, 'STOP', i.state === 'MASTER', routerId)), ...c.syncGroups.map((g) => syncGroupTrap(g.name, 'STOP', routerId))]);
+    }
     await this.startup?.catch(() => undefined);
     await this.lvs?.stop(this.opts.releaseIpvs);
     // Only now, as keepalived's checker closes its agent after clear_services: the traps of the
@@ -632,15 +648,15 @@ class Daemon {
     for (const l of this.locks) l.release();
   }
 
-  /**
-   * The VRRP side's counters, and per side its event-loop delay (and the VRRP side's restarts):
-   * a stalled loop shows here before it costs a failover.
-   */
   /** The supervisor's loop delay so far (zeros while it starts). */
   private loopDelay(): LoopDelay {
     return this.loop?.read() ?? { p50: 0, p99: 0, max: 0 };
   }
 
+  /**
+   * The VRRP side's counters, and per side its event-loop delay (and the VRRP side's restarts):
+   * a stalled loop shows here before it costs a failover.
+   */
   async statsSnapshot(): Promise<unknown> {
     const side: SideStats | { error: string } = (await this.vrrp?.stats().catch((err: unknown) => ({ error: (err as Error).message }))) ?? { error: 'not started' };
     const vrrpSide = 'error' in side ? { error: side.error } : { pid: side.pid, loopDelayMs: side.loopDelayMs };

@@ -3,6 +3,7 @@ import { agentxAddress, agentxFramer } from '../src/snmp-agent.js';
 import { compareOids, nextAfter, type Varbind } from '../src/snmp-view.js';
 import { routeView } from '../src/snmp-route-view.js';
 import { CHECK, checkView } from '../src/snmp-check-view.js';
+import { instanceTrap, syncGroupTrap } from '../src/snmp-vrrp-traps.js';
 
 test('-A takes keepalived\'s socket forms', (t) => {
   t.deepEqual(agentxAddress(undefined), { master: 'localhost', masterPort: '/var/agentx/master' });
@@ -134,4 +135,15 @@ test('checker part: group members fwmarks first then addresses and ranges; sync 
   t.is(at(view, 7, 3, 0), undefined, 'the UDP timeout is not set');
   const bare = checkView([]);
   t.deepEqual(bare.map((v) => v.oid.slice(CHECK.length)), [[6, 1, 0]], 'without them: lvsSyncDaemonEnabled alone');
+});
+
+test('the VRRP traps carry keepalived\'s varbinds: column OIDs without a row index, the state stop(5) at the stop', (t) => {
+  const text = (tr: { oid: readonly number[]; varbinds: readonly Varbind[] }): string[] => [tr.oid.join('.'), ...tr.varbinds.map((v) => `${v.oid.join('.')} ${v.type} ${String(v.value)}`)];
+  const VRRP = '1.3.6.1.4.1.9586.100.5.2';
+  const ROUTER = '1.3.6.1.4.1.9586.100.5.1.2.0 OctetString lb1';
+  t.deepEqual(text(instanceTrap('VI_1', 'MASTER', false, 'lb1')), [`${VRRP}.10.0.2`, `${VRRP}.3.1.2 OctetString VI_1`, `${VRRP}.3.1.4 Integer 2`, `${VRRP}.3.1.5 Integer 1`, ROUTER]);
+  t.deepEqual(text(instanceTrap('VI_6', 'FAULT', true, 'lb1')), [`${VRRP}.10.0.2`, `${VRRP}.3.1.2 OctetString VI_6`, `${VRRP}.3.1.4 Integer 3`, `${VRRP}.3.1.5 Integer 2`, ROUTER]);
+  t.deepEqual(text(instanceTrap('VI_1', 'STOP', false, 'lb1'))[2], `${VRRP}.3.1.4 Integer 5`);
+  t.deepEqual(text(syncGroupTrap('G1', 'BACKUP', 'lb1')), [`${VRRP}.10.0.1`, `${VRRP}.1.1.2 OctetString G1`, `${VRRP}.1.1.3 Integer 1`, ROUTER]);
+  t.deepEqual(text(syncGroupTrap('G1', 'STOP', 'lb1'))[2], `${VRRP}.1.1.3 Integer 5`);
 });

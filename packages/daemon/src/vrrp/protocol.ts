@@ -1,5 +1,5 @@
 import { staticTrackedInterfaces, type Config } from '@tandem/config';
-import type { TransitionEvent } from '@tandem/vrrp';
+import type { TransitionEvent, VrrpState } from '@tandem/vrrp';
 import type { LoopDelay } from '../loop-delay.js';
 import type { InstanceDiff } from './reload-plan.js';
 import type { MailCounters } from '../smtp/mailer.js';
@@ -89,7 +89,9 @@ export type SideRequest = SideRequests[keyof SideRequests]['request'];
 export type SideMessage =
   | { readonly kind: 'log'; readonly level: LogLevel; readonly message: string; readonly meta?: Record<string, unknown> }
   | { readonly kind: 'transition'; readonly event: TransitionEvent }
-  | { readonly kind: 'notifyLine'; readonly line: string };
+  | { readonly kind: 'notifyLine'; readonly line: string }
+  /** A sync group settled in `state` (its notify: FIFO line, scripts, mail, and the supervisor's SNMP trap). */
+  | { readonly kind: 'groupState'; readonly group: string; readonly state: VrrpState };
 
 /** The environment variable through which tandemd tells its VRRP side the network namespace it started in (track_process). */
 export const STARTING_NETNS_ENV = 'TANDEM_STARTING_NETNS';

@@ -188,6 +188,8 @@ export class VrrpService {
   onNotifyLine: ((line: string) => void) | undefined;
   /** Called on every state change of every instance (the sync daemon follows one; the supervisor remembers them). */
   onTransition: ((e: TransitionEvent) => void) | undefined;
+  /** A sync group settled in a state (after its notify). */
+  onGroupState: ((group: string, state: VrrpState) => void) | undefined;
 
   constructor(o: VrrpServiceOptions) {
     this.host = o.host;
@@ -349,8 +351,7 @@ export class VrrpService {
         // A group with a member resuming MASTER is not starting, one waiting for scripts says nothing yet.
         // (keepalived 2.2.7 starts a group of address owners as BACKUP too.)
         if (members.some((m) => m === undefined || done.has(m.config.name) || resume.has(m.config.name) || holds.has(m.config.name))) continue;
-        this.groupStates.set(g.name, 'BACKUP');
-        this.notifier.group(g, 'BACKUP', this.preparer!);
+        this.groupSettled(g, 'BACKUP');
       }
       // keepalived gives an address owner (or a master resumed) a timer of 1 us in vrrp_init_state:
       // it becomes MASTER after every other instance has entered BACKUP.
@@ -854,8 +855,13 @@ export class VrrpService {
     const waiting = group.group.filter((n) => this.waiting.has(n)).map((n) => ({ name: n, state: 'FAULT' as const, wantsMaster: false }));
     const state = settledState([...this.membersOf(group).map((m) => this.view(m)), ...waiting], this.groupStates.get(group.name));
     if (state === undefined) return;
+    this.groupSettled(group, state);
+  }
+
+  private groupSettled(group: SyncGroup, state: VrrpState): void {
     this.groupStates.set(group.name, state);
     this.notifier.group(group, state, this.preparer!);
+    this.onGroupState?.(group.name, state);
   }
 
   private async retire(m: Managed): Promise<void> {

@@ -51,6 +51,7 @@ export class VrrpSide {
   restarts = 0;
   onTransition: ((e: TransitionEvent) => void) | undefined;
   onNotifyLine: ((line: string) => void) | undefined;
+  onGroupState: ((group: string, state: VrrpState) => void) | undefined;
 
   constructor(private readonly o: VrrpSideOptions) {}
 
@@ -108,6 +109,9 @@ export class VrrpSide {
         return;
       case 'notifyLine':
         this.onNotifyLine?.(m.line);
+        return;
+      case 'groupState':
+        this.onGroupState?.(m.group, m.state);
         return;
     }
   }

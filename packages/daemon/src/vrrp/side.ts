@@ -45,6 +45,7 @@ class Side {
         // Timers in deadline order: sync group members that entered BACKUP together time out in the same order every run.
         const service = new VrrpService({ host: new NetHost(this.log, (c) => ledger.recording(c)), clock: new OrderedClock(), log: this.log });
         service.onNotifyLine = (line) => send({ kind: 'notifyLine', line });
+        service.onGroupState = (group, state) => send({ kind: 'groupState', group, state });
         service.onTransition = (event) => {
           send({ kind: 'transition', event });
           if (event.instance === this.part?.globalDefs.lvsSyncDaemon?.instance) void this.syncDaemon?.follow(event.to);
