@@ -5,18 +5,28 @@ import test from 'ava';
 import { join } from 'node:path';
 import { oracleConf } from '../lib/configs.js';
 import { Lab, TANDEMD } from '../lib/lab.js';
-import { MIBS, snmpLab, type ReceivedTrap } from '../lib/snmp-lab.js';
+import { MIBS, snmpLab, type ReceivedTrap, type SnmpRun } from '../lib/snmp-lab.js';
 
 const CONF = oracleConf(['enable_traps']);
 
-test.serial('tandemd -x serves KEEPALIVED-MIB, VRRP-MIB and VRRPv3-MIB through snmpd as keepalived -x does, and sends its traps', async (t) => {
-  const lab = await Lab.create('tEsnmp', ['a']);
+/** keepalived -x -P and then tandemd -x -P on `conf` in a lab of their own (snmp-lab.ts's run), and the lab to clean up. */
+async function bothOn(name: string, conf: string): Promise<{ lab: Lab; ka: SnmpRun; td: SnmpRun }> {
+  const lab = await Lab.create(name, ['a']);
   try {
     const { dir, agentx, run } = await snmpLab(lab);
-    const path = lab.writeConfig('a', CONF);
+    const path = lab.writeConfig('a', conf);
     const ka = await run('keepalived', ['-n', '-l', '-P', '-x', '-A', agentx, '-f', path, '-p', join(dir, 'k.pid'), '-r', join(dir, 'v.pid')]);
     const td = await run(TANDEMD, ['-n', '-l', '-P', '-x', '-A', agentx, '-f', path, '--control-socket', join(dir, 't.sock')]);
+    return { lab, ka, td };
+  } catch (err) {
+    await lab.cleanup();
+    throw err;
+  }
+}
 
+test.serial('tandemd -x serves KEEPALIVED-MIB, VRRP-MIB and VRRPv3-MIB through snmpd as keepalived -x does, and sends its traps', async (t) => {
+  const { lab, ka, td } = await bothOn('tEsnmp', CONF);
+  try {
     t.true(ka.view.size > 150, `keepalived served ${ka.view.size} objects`);
     t.deepEqual([...td.view.keys()], [...ka.view.keys()], 'the same objects, in the same order');
     // What may differ: the version string, time ticks since start, and one keepalived bug (its
@@ -48,12 +58,8 @@ test.serial('tandemd -x serves KEEPALIVED-MIB, VRRP-MIB and VRRPv3-MIB through s
 });
 
 test.serial('a vrrp_sync_group\'s transitions and stop send vrrpSyncGroupStateChange with keepalived\'s varbinds, beside its instances\' traps', async (t) => {
-  const lab = await Lab.create('tEsnmp3', ['a']);
+  const { lab, ka, td } = await bothOn('tEsnmp3', `${CONF}vrrp_sync_group G1 {\n    group {\n        VI_1\n        VI_6\n    }\n}\n`);
   try {
-    const { dir, agentx, run } = await snmpLab(lab);
-    const path = lab.writeConfig('a', `${CONF}vrrp_sync_group G1 {\n    group {\n        VI_1\n        VI_6\n    }\n}\n`);
-    const ka = await run('keepalived', ['-n', '-l', '-P', '-x', '-A', agentx, '-f', path, '-p', join(dir, 'k.pid'), '-r', join(dir, 'v.pid')]);
-    const td = await run(TANDEMD, ['-n', '-l', '-P', '-x', '-A', agentx, '-f', path, '--control-socket', join(dir, 't.sock')]);
     const text = (traps: readonly ReceivedTrap[]): string[] => traps.filter((x) => x.oid.startsWith('.1.3.6.1.4.1.9586.100.5.2.10.0.')).map((x) => `${x.oid} ${x.varbinds.join(' | ')}`);
     t.log(`keepalived:\n${text(ka.received).join('\n')}\nstop:\n${text(ka.stopTraps).join('\n')}`);
     t.log(`tandem:\n${text(td.received).join('\n')}\nstop:\n${text(td.stopTraps).join('\n')}`);

@@ -1,22 +1,14 @@
-// Node's built-in modules this package loads at their first use rather than at its own load.
-// The daemon loads this package at start; a file with no script, no HTTP check and no
-// authentication does not need crypto or child_process then, and each of these costs tens of
-// milliseconds on a slow CPU before the first IPVS entry can be written. A second call costs a
-// property read.
+// Node's built-in modules, loaded when a check first needs one rather than when this package
+// loads (each costs tens of milliseconds of a start on a slow CPU): a file of TCP_CHECKs only
+// never loads crypto (HTTP digests), child_process (MISC_CHECK scripts) or dgram.
 /* eslint-disable @typescript-eslint/no-require-imports -- a synchronous require is the lazy form here */
 
-let crypto: typeof import('node:crypto') | undefined;
-/** node:crypto, loaded at the first call. */
-export const cryptoModule = (): typeof import('node:crypto') => (crypto ??= require('node:crypto') as typeof import('node:crypto'));
+const lazy = <T>(load: () => T): (() => T) => {
+  let m: T | undefined;
+  return () => (m ??= load());
+};
 
-let net: typeof import('node:net') | undefined;
-/** node:net, loaded at the first call. */
-export const netModule = (): typeof import('node:net') => (net ??= require('node:net') as typeof import('node:net'));
-
-let childProcess: typeof import('node:child_process') | undefined;
-/** node:child_process, loaded at the first call. */
-export const childProcessModule = (): typeof import('node:child_process') => (childProcess ??= require('node:child_process') as typeof import('node:child_process'));
-
-let dgram: typeof import('node:dgram') | undefined;
-/** node:dgram, loaded at the first call. */
-export const dgramModule = (): typeof import('node:dgram') => (dgram ??= require('node:dgram') as typeof import('node:dgram'));
+export const cryptoModule = lazy(() => require('node:crypto') as typeof import('node:crypto'));
+export const netModule = lazy(() => require('node:net') as typeof import('node:net'));
+export const childProcessModule = lazy(() => require('node:child_process') as typeof import('node:child_process'));
+export const dgramModule = lazy(() => require('node:dgram') as typeof import('node:dgram'));

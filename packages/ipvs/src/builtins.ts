@@ -1,10 +1,10 @@
-// Node's built-in modules this package loads at their first use rather than at its own load.
-// The daemon loads this package at start; a file with no script, no HTTP check and no
-// authentication does not need crypto or child_process then, and each of these costs tens of
-// milliseconds on a slow CPU before the first IPVS entry can be written. A second call costs a
-// property read.
+// Node's built-in modules, loaded at their first use rather than when this package loads:
+// node:net only checks an IPv6 address here, so an IPv4-only table never loads it.
 /* eslint-disable @typescript-eslint/no-require-imports -- a synchronous require is the lazy form here */
 
-let net: typeof import('node:net') | undefined;
-/** node:net, loaded at the first call. */
-export const netModule = (): typeof import('node:net') => (net ??= require('node:net') as typeof import('node:net'));
+const lazy = <T>(load: () => T): (() => T) => {
+  let m: T | undefined;
+  return () => (m ??= load());
+};
+
+export const netModule = lazy(() => require('node:net') as typeof import('node:net'));
