@@ -45,6 +45,8 @@ export interface SnmpRun {
   readonly traps: string[];
   /** Those traps with their varbinds. */
   readonly received: ReceivedTrap[];
+  /** The traps sent from the daemon's start until both instances were MASTER and served. */
+  readonly startTraps: ReceivedTrap[];
   /** The traps sent as the daemon stopped (SIGTERM). */
   readonly stopTraps: ReceivedTrap[];
   /** What `during` returned. */
@@ -72,10 +74,12 @@ export async function snmpLab(lab: Lab): Promise<{ dir: string; agentx: string; 
     return addrs.includes('192.0.2.200') && addrs.includes('192.0.2.101') ? true : undefined;
   };
   const run = async (cmd: string, args: readonly string[], objects = 100, during?: (ns: string) => Promise<readonly string[]>): Promise<SnmpRun> => {
+    const beforeStart = traps.output().length;
     const d = lab.spawnIn('a', cmd, args);
     await waitFor(`${cmd} MASTER of both`, 15_000, bothMaster, 100);
     await waitFor(`${cmd}'s objects in snmpd`, 10_000, async () => ((await walk(ns)).size > objects ? true : undefined), 500);
     await sleep(1500);
+    const startTraps = trapsIn(traps.output().slice(beforeStart));
     const view = await walk(ns);
     const said = (await during?.(ns)) ?? [];
     const before = traps.output().length;
@@ -92,7 +96,7 @@ export async function snmpLab(lab: Lab): Promise<{ dir: string; agentx: string; 
     // snmpd forwards what the subagent sent before it closed; snmptrapd prints it a moment later.
     await sleep(1000);
     const stopTraps = trapsIn(traps.output().slice(beforeStop));
-    return { view, traps: received.map((r) => r.oid), received, stopTraps, during: said, log: d.output() };
+    return { view, traps: received.map((r) => r.oid), received, startTraps, stopTraps, during: said, log: d.output() };
   };
   return { dir, agentx, run };
 }

@@ -50,6 +50,11 @@ test.serial('tandemd -x serves KEEPALIVED-MIB, VRRP-MIB and VRRPv3-MIB through s
     const STATE_CHANGE = '.1.3.6.1.4.1.9586.100.5.2.10.0.2';
     t.log(`keepalived: ${lines(ka.received, STATE_CHANGE).join('\n')}\nstop: ${ka.stopTraps.map((x) => `${x.oid} ${x.varbinds.join(' | ')}`).join('\n')}`);
     t.deepEqual(lines(td.received, STATE_CHANGE).sort(), lines(ka.received, STATE_CHANGE).sort(), 'vrrpInstanceStateChange with keepalived\'s varbinds');
+    // Every trap with its varbinds: the new masters' carry this router's own address.
+    const all = (traps: readonly ReceivedTrap[]): string[] => traps.map((x) => `${x.oid} ${x.varbinds.join(' | ')}`).sort();
+    t.deepEqual(all(td.received), all(ka.received), 'the link\'s traps, each as keepalived\'s');
+    // From the start (VI_1 waits silently for chk_true's first report, as keepalived's does) until both are MASTER.
+    t.deepEqual(all(td.startTraps), all(ka.startTraps), 'the traps of the start, as keepalived\'s');
     // And as they stop: keepalived's notify_shutdown sends each instance's state stop(5).
     t.deepEqual(td.stopTraps, ka.stopTraps, 'the traps of the stop, as keepalived\'s');
   } finally {
@@ -66,6 +71,9 @@ test.serial('a vrrp_sync_group\'s transitions and stop send vrrpSyncGroupStateCh
     t.true(text(ka.received).some((l) => l.startsWith('.1.3.6.1.4.1.9586.100.5.2.10.0.1 ')), 'keepalived sends vrrpSyncGroupStateChange');
     t.deepEqual(text(td.received).sort(), text(ka.received).sort(), 'the traps of the link going down and up, as keepalived\'s');
     t.deepEqual(text(td.stopTraps), text(ka.stopTraps), 'the traps of the stop, in keepalived\'s order');
+    // The start's: VI_1 waits for chk_true's first report in a FAULT keepalived does not announce,
+    // then each member's BACKUP and the group's, each MASTER and the group's.
+    t.deepEqual(text(td.startTraps), text(ka.startTraps), 'the traps of the start, in keepalived\'s order');
   } finally {
     await lab.cleanup();
   }

@@ -11,6 +11,9 @@ import { planSet, type SnmpChange } from './snmp-set.js';
 const COMMIT_FAILED = 14;
 const UNDO_FAILED = 15;
 
+/** VRRP traps kept until the master first registers the subagent, at most (a few per instance and sync group). */
+const MAX_EARLY_TRAPS = 1000;
+
 // keepalived's `-x`: tandemd as an AgentX subagent (RFC 2741) of the host's SNMP master agent
 // (snmpd), serving KEEPALIVED-MIB's VRRP part, VRRP-MIB and VRRPv3-MIB from snmp-view.ts, and
 // sending keepalived's traps. The AgentX session is net-snmp's; tandemd answers GET, GETNEXT and
@@ -125,6 +128,8 @@ export class SnmpAgent {
   private retry: NodeJS.Timeout | undefined;
   private closed = false;
   private connected = false;
+  /** What to send once the master has first registered this subagent (the start's traps); undefined once it has. */
+  private onRegistered: Array<() => void> | undefined = [];
   /** Traps sent that the master has not acknowledged yet (its Response to each Notify). */
   private readonly unacknowledged = new Set<Promise<void>>();
   /** The SET being carried out, by AgentX transaction: what TestSet accepted, and whether it was committed. */
@@ -188,6 +193,9 @@ export class SnmpAgent {
           if (--left === 0) {
             this.connected = true;
             this.log.info(`SNMP: AgentX subagent registered with the master at ${String(masterPort)} (${mibs.map(([n]) => n).join(', ')}); traps ${this.parts().traps ? 'on' : 'off (no enable_traps)'}`);
+            const first = this.onRegistered ?? [];
+            this.onRegistered = undefined;
+            for (const send of first) send();
           }
         });
       }
@@ -338,9 +346,26 @@ export class SnmpAgent {
     const present = (vs: Array<NetSnmpVarbind | undefined>): NetSnmpVarbind[] => vs.filter((v): v is NetSnmpVarbind => v !== undefined);
     const d = s!.instances[idx - 1]!;
     const ifIndex = s!.links.get(d.config.interface)?.index ?? 0;
-    if (parts.rfcv2 && d.config.version === 2 && d.config.family === 4) this.send(agent, [...VRRP_MIB, 0, 1], present([at(...VRRP_MIB, 1, 3, 1, 7, ifIndex, d.config.virtualRouterId)]));
+    if (parts.rfcv2 && d.config.version === 2 && d.config.family === 4) {
+      // vrrpTrapNewMaster's vrrpOperMasterIpAddr is the new master's, this router's own source
+      // address (vrrpOperPrimaryIpAddr), as keepalived sends it; the column itself reads 0.0.0.0 while MASTER.
+      const own = exactly(view, [...VRRP_MIB, 1, 3, 1, 8, ifIndex, d.config.virtualRouterId]);
+      const masterIp = own === undefined ? undefined : this.wire({ ...own, oid: [...VRRP_MIB, 1, 3, 1, 7, ifIndex, d.config.virtualRouterId] });
+      this.send(agent, [...VRRP_MIB, 0, 1], present([masterIp]));
+    }
     const ix3 = [ifIndex, d.config.virtualRouterId, d.config.family === 4 ? 1 : 2];
     if (parts.rfcv3) this.send(agent, [...VRRPV3_MIB, 0, 1], present([at(...VRRPV3_MIB, 1, 1, 1, 1, 3, ...ix3), at(...VRRPV3_MIB, 1, 2, 5, 1, 2, ...ix3)]));
+  }
+
+  /**
+   * Sends VRRP traps now, or, until the master has first registered this subagent, then (in
+   * their order): tandemd makes its subagent once it has started, and keepalived's is up before
+   * its instances start, so their first transitions are trapped too. Later, while the master is
+   * away, they are dropped, as keepalived's are.
+   */
+  whenRegistered(send: () => void): void {
+    if (this.onRegistered !== undefined && this.onRegistered.length < MAX_EARLY_TRAPS) this.onRegistered.push(send);
+    else send();
   }
 
   /**

@@ -57,6 +57,9 @@ export function statePathOf(socket: string, side: 'supervisor' | 'vrrp' = 'super
 
 type ReloadResult = { applied: boolean; errors: string[]; report?: ReloadReport };
 
+/** The start's VRRP traps kept for the subagent at most (a few per instance and sync group). */
+const MAX_START_TRAPS = 1000;
+
 /** start() gave up because a signal stopped the daemon meanwhile. */
 class StoppedWhileStarting extends Error {
   constructor() {
@@ -89,6 +92,8 @@ class Daemon {
    * before the first IPVS entry.
    */
   private loop: LoopDelayMonitor | undefined;
+  /** VRRP traps made while starting, before the subagent exists (vrrpTrap). */
+  private startTraps: Array<(snmp: SnmpAgent) => void> | undefined = [];
   /** Transitions counted here, across VRRP side restarts: keepalived's dumps and the metrics read them. */
   readonly history = new InstanceHistory();
   private signals: KeepalivedSignals | undefined;
@@ -224,14 +229,13 @@ class Daemon {
       ...(this.opts.vrrpPidFile !== undefined ? { onSpawn: (pid: number) => writePidFile(this.opts.vrrpPidFile!, pid) } : {}),
     });
     this.vrrp.onNotifyLine = (line) => this.fifos?.vrrp(line);
-    this.vrrp.onTransition = (e) => {
+    this.vrrp.onTransition = (e, held) => {
       this.history.record(e);
-      // The stop's own traps are stopTraps' (state stop, as keepalived's notify_shutdown), not the side's leaving.
-      if (!this.stopping) void this.snmp?.transition(e, this.config.vrrpInstances.find((i) => i.name === e.instance)?.state === 'MASTER', this.trapRouterId());
+      if (held) return;
+      const configuredMaster = this.config.vrrpInstances.find((i) => i.name === e.instance)?.state === 'MASTER';
+      this.vrrpTrap((snmp) => void snmp.transition(e, configuredMaster, this.trapRouterId()));
     };
-    this.vrrp.onGroupState = (group, state) => {
-      if (!this.stopping) this.snmp?.vrrpTraps([syncGroupTrap(group, state, this.trapRouterId())]);
-    };
+    this.vrrp.onGroupState = (group, state) => this.vrrpTrap((snmp) => snmp.vrrpTraps([syncGroupTrap(group, state, this.trapRouterId())]));
     for (const i of config.vrrpInstances) this.history.get(i.name);
     return this.vrrp.start(vrrpPartOf(config));
   }
@@ -593,6 +597,25 @@ class Daemon {
     return snmpParts(this.config.globalDefs.snmp, this.opts.snmp);
   }
 
+  /**
+   * A VRRP event's traps: sent now, or, while tandemd starts (its subagent is made once it has
+   * started), kept for the subagent to send once registered (takeStartTraps). The stop's own
+   * traps are the stop's (state stop, as keepalived's notify_shutdown), not the side's leaving.
+   */
+  private vrrpTrap(send: (snmp: SnmpAgent) => void): void {
+    if (this.stopping) return;
+    const snmp = this.snmp;
+    if (snmp !== undefined) snmp.whenRegistered(() => send(snmp));
+    else if (this.startTraps !== undefined && this.startTraps.length < MAX_START_TRAPS) this.startTraps.push(send);
+  }
+
+  /** The start's VRRP traps, for the subagent just made (or to drop when none is): later ones go straight to it. */
+  takeStartTraps(): Array<(snmp: SnmpAgent) => void> {
+    const traps = this.startTraps ?? [];
+    this.startTraps = undefined;
+    return traps;
+  }
+
   /** keepalived's routerId varbind: router_id, else the host's canonical name. */
   private trapRouterId(): string {
     return this.config.globalDefs.routerId ?? this.localName;
@@ -800,9 +823,11 @@ export async function main(argv: readonly string[]): Promise<void> {
       // Loaded only with -x or an enable_snmp_* keyword.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { SnmpAgent } = require('./snmp-agent.js') as typeof import('./snmp-agent.js');
-      daemon.snmp = new SnmpAgent(() => daemon.snmpSnapshot(), opts.snmpSocket ?? daemon.snmpSocket(), log, () => daemon.snmpParts(), (changes) => daemon.snmpSet(changes));
-      daemon.snmp.start();
-    }
+      const snmp = new SnmpAgent(() => daemon.snmpSnapshot(), opts.snmpSocket ?? daemon.snmpSocket(), log, () => daemon.snmpParts(), (changes) => daemon.snmpSet(changes));
+      daemon.snmp = snmp;
+      for (const send of daemon.takeStartTraps()) snmp.whenRegistered(() => send(snmp));
+      snmp.start();
+    } else daemon.takeStartTraps();
     if (daemon.metrics !== undefined && opts.metricsListen !== undefined) {
       const { address } = await daemon.metrics.listen(opts.metricsListen);
       log.info(`metrics on http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}/metrics`);

@@ -88,7 +88,8 @@ export type SideRequest = SideRequests[keyof SideRequests]['request'];
 /** What the side sends besides replies. */
 export type SideMessage =
   | { readonly kind: 'log'; readonly level: LogLevel; readonly message: string; readonly meta?: Record<string, unknown> }
-  | { readonly kind: 'transition'; readonly event: TransitionEvent }
+  /** `held`: a start's silent wait in FAULT (VrrpService.onTransition). */
+  | { readonly kind: 'transition'; readonly event: TransitionEvent; readonly held?: boolean }
   | { readonly kind: 'notifyLine'; readonly line: string }
   /** A sync group settled in `state` (its notify: FIFO line, scripts, mail, and the supervisor's SNMP trap). */
   | { readonly kind: 'groupState'; readonly group: string; readonly state: VrrpState };

@@ -186,8 +186,12 @@ export class VrrpService {
   private readonly frozen = new Set<string>();
   /** keepalived's notify FIFO lines (`INSTANCE "VI_1" MASTER 100`, `GROUP "G" MASTER`). */
   onNotifyLine: ((line: string) => void) | undefined;
-  /** Called on every state change of every instance (the sync daemon follows one; the supervisor remembers them). */
-  onTransition: ((e: TransitionEvent) => void) | undefined;
+  /**
+   * Called on every state change of every instance (the sync daemon follows one; the supervisor
+   * remembers them). `held`: the instance starts in FAULT only to wait for a weight-0 tracker's
+   * first report, which keepalived neither logs nor announces (no notify, no trap).
+   */
+  onTransition: ((e: TransitionEvent, held: boolean) => void) | undefined;
   /** A sync group settled in a state (after its notify). */
   onGroupState: ((group: string, state: VrrpState) => void) | undefined;
 
@@ -532,11 +536,12 @@ export class VrrpService {
     runner.on('transition', (e) => {
       extra.state(e.to);
       const line = `(${e.instance}) ${e.from} -> ${e.to}: ${e.reason}`;
-      if (e.to === 'FAULT') log.warn(line, { ...e });
+      const held = e.to === 'FAULT' && this.held.has(e.instance);
+      if (e.to === 'FAULT' && !held) log.warn(line, { ...e });
       else log.info(line, { ...e });
       const managed = this.instances.find((x) => x.runner === runner);
-      if (managed !== undefined && !(e.to === 'FAULT' && this.held.has(e.instance))) this.notifier.instance(managed.config, e.to, runner.effectivePriority, this.preparer!);
-      this.onTransition?.(e);
+      if (managed !== undefined && !held) this.notifier.instance(managed.config, e.to, runner.effectivePriority, this.preparer!);
+      this.onTransition?.(e, held);
       this.followGroup(e);
     });
     runner.on('wantMaster', (name) => this.groupWantsMaster(name));

@@ -49,7 +49,7 @@ export class VrrpSide {
   private restartTimer: NodeJS.Timeout | undefined;
   /** Times the side died and was started again. */
   restarts = 0;
-  onTransition: ((e: TransitionEvent) => void) | undefined;
+  onTransition: ((e: TransitionEvent, held: boolean) => void) | undefined;
   onNotifyLine: ((line: string) => void) | undefined;
   onGroupState: ((group: string, state: VrrpState) => void) | undefined;
 
@@ -105,7 +105,7 @@ export class VrrpSide {
         return;
       case 'transition':
         this.lastStates.set(m.event.instance, m.event.to);
-        this.onTransition?.(m.event);
+        this.onTransition?.(m.event, m.held === true);
         return;
       case 'notifyLine':
         this.onNotifyLine?.(m.line);

@@ -46,8 +46,8 @@ class Side {
         const service = new VrrpService({ host: new NetHost(this.log, (c) => ledger.recording(c)), clock: new OrderedClock(), log: this.log });
         service.onNotifyLine = (line) => send({ kind: 'notifyLine', line });
         service.onGroupState = (group, state) => send({ kind: 'groupState', group, state });
-        service.onTransition = (event) => {
-          send({ kind: 'transition', event });
+        service.onTransition = (event, held) => {
+          send({ kind: 'transition', event, ...(held ? { held } : {}) });
           if (event.instance === this.part?.globalDefs.lvsSyncDaemon?.instance) void this.syncDaemon?.follow(event.to);
         };
         this.service = service;
