@@ -4,7 +4,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listenDgram, type DgramListener } from './dgram-listener.js';
-import { formatSyslog } from '../src/syslog.js';
+import type { UnixDgramSocket } from 'unix-dgram';
+import { formatSyslog, SyslogTransport } from '../src/syslog.js';
 
 const TANDEMD = join(__dirname, '..', '..', 'bin', 'tandemd.js');
 const dir = mkdtempSync(join(tmpdir(), 'tandem-syslog-'));
@@ -57,6 +58,41 @@ test.serial('tandemd logs to syslog by default, with the facility -S gives, its 
     await log.close();
   }
   t.true(log.lines.some((l) => /SIGTERM: leaving VRRP/.test(l)), 'the stop is logged too');
+});
+
+test('with no syslog daemon, a line is tried once a second and the others are dropped unsent; once it listens, every line goes', (t) => {
+  let now = 0;
+  let listening = false;
+  const sent: string[] = [];
+  const unreachable: string[] = [];
+  const socket = {
+    on: () => socket,
+    close: () => undefined,
+    send: (buf: Buffer, _o: number, _l: number, _path: string, cb: (err?: { code: number; message: string }) => void) => {
+      sent.push(buf.toString());
+      cb(listening ? undefined : { code: -111, message: 'refused' });
+    },
+  };
+  const tr = new SyslogTransport({ facility: 3, path: '/nowhere', render: (i) => String(i['message']), onUnreachable: (why) => unreachable.push(why), createSocket: () => socket as unknown as UnixDgramSocket, now: () => now });
+  const line = (message: string): void => tr.log({ level: 'info', message }, () => undefined);
+  for (let i = 0; i < 50; i++) line(`stop ${i}`);
+  t.is(sent.length, 1, 'one send for 50 lines');
+  t.deepEqual(unreachable, ['/nowhere: ECONNREFUSED']);
+  now = 900;
+  line('still down');
+  t.is(sent.length, 1);
+  now = 1000;
+  line('a second later');
+  t.is(sent.length, 2, 'tried again after a second');
+  t.is(tr.dropped, 52);
+  listening = true;
+  now = 2000;
+  line('back');
+  line('and more');
+  line('and more again');
+  t.is(sent.length, 5, 'every line once it listens');
+  t.regex(sent[4]!, /and more again$/);
+  t.is(unreachable.length, 1, 'told once');
 });
 
 test.serial('-l logs to the console as well; --log-json sends JSON to syslog; -G sends nothing', async (t) => {
