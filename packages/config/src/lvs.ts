@@ -313,13 +313,26 @@ export const realServerAsWritten = (rs: RealServer): string => `${rs.address}${r
 
 /** keepalived's "real server ... is duplicated - removing second rs": the first of each address and port stays. */
 function withoutDuplicates(servers: RealServer[], name: string, diags: Diagnostics): RealServer[] {
-  const seen = new Set<string>();
-  return servers.filter((rs) => {
-    const id = realServerIdentity(rs);
-    if (!seen.has(id)) return seen.add(id);
-    diags.warning('CONF_ERR_CONFLICT', rs.pos, `real_server ${realServerAsWritten(rs)} appears twice in ${name}; the second is removed, as keepalived removes it`);
-    return false;
-  });
+  const kept: RealServer[] = [];
+  // A virtual server has a few real servers: each compared with those before it (the same
+  // address and port as realServerIdentity's), without a key string and a set for every one.
+  // A long list is keyed: pairs would grow with its square.
+  const seen = servers.length > 16 ? new Set<string>() : undefined;
+  for (let i = 0; i < servers.length; i++) {
+    const rs = servers[i]!;
+    let twice: boolean;
+    if (seen !== undefined) {
+      const id = realServerIdentity(rs);
+      twice = seen.has(id);
+      seen.add(id);
+    } else {
+      twice = false;
+      for (let j = 0; j < i && !twice; j++) twice = servers[j]!.address === rs.address && servers[j]!.port === rs.port;
+    }
+    if (!twice) kept.push(rs);
+    else diags.warning('CONF_ERR_CONFLICT', rs.pos, `real_server ${realServerAsWritten(rs)} appears twice in ${name}; the second is removed, as keepalived removes it`);
+  }
+  return kept;
 }
 
 /**

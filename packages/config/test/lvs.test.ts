@@ -1,4 +1,5 @@
 import test from 'ava';
+import fc from 'fast-check';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -194,6 +195,20 @@ for (const [what, text, line, col, message, got, want] of corrections) {
     t.deepEqual(got(r.config?.virtualServers[0]), want);
   });
 }
+
+test('real servers repeated in a short list and in a long one: the first of each address and port stays, each repeat warned of at its line', (t) => {
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: 4 }), fc.constantFrom('', '80', '8080')), { minLength: 1, maxLength: 40 }), (list) => {
+      const { r } = loadText(vs(`  protocol TCP\n  persistence_timeout 60\n${list.map(([a, p]) => rs(`198.51.100.${a}`, p)).join('')}`));
+      const firsts = list.filter(([a, p], i) => list.findIndex(([b, q]) => b === a && q === p) === i);
+      const repeats = r.warnings.filter((w) => /appears twice/.test(w.message)).map((w) => w.pos.line);
+      const lines = list.flatMap((x, i) => (firsts.includes(x) ? [] : [4 + 2 * i]));
+      return JSON.stringify(r.config?.virtualServers[0]?.realServers.map((x) => `${x.address} ${x.port ?? ''}`)) === JSON.stringify(firsts.map(([a, p]) => `198.51.100.${a} ${p}`)) && JSON.stringify(repeats) === JSON.stringify(lines);
+    }),
+    { numRuns: 60 },
+  );
+  t.pass();
+});
 
 test('a group\'s virtual server: UDP without a protocol when the group has addresses, persistent when one has no port, and a DR server on another port than an entry is warned of', (t) => {
   const { r } = loadText(`virtual_server_group G {
