@@ -51,7 +51,7 @@ export interface VirtualServerStatus {
 interface RealState {
   vs: VirtualServer;
   rs: RealServer;
-  checks: PlannedCheck[];
+  checks: readonly PlannedCheck[];
   up: boolean;
   reason: string;
   /** MISC_CHECK misc_dynamic: the weight the script asked for. */
@@ -59,8 +59,13 @@ interface RealState {
   /** An SNMP SET of realServerWeight (keepalived's check_snmp_realserver_weight): the weight, until a dynamic weight replaces it. */
   snmpWeight?: number;
   /** FILE_CHECKs: the track_file each reads and how its value counts. */
-  files: Array<{ name: string; weight: number; reverse: boolean; dynamic: boolean }>;
+  files: ReadonlyArray<{ name: string; weight: number; reverse: boolean; dynamic: boolean }>;
 }
+
+// What most real servers have: nothing to check, no file to follow. Shared, so that planning
+// 10,000 of them allocates no empty list for each.
+const NO_CHECKS: readonly PlannedCheck[] = Object.freeze([]);
+const NO_FILES: RealState['files'] = Object.freeze([]);
 
 interface VsState {
   vs: VirtualServer;
@@ -277,7 +282,7 @@ export class LvsService {
       }
       for (const rs of vs.realServers) {
         const key = realKey(vs, rs);
-        const mine = (byReal.size > 0 ? byReal.get(realServerName(rs)) : undefined) ?? [];
+        const mine = (byReal.size > 0 ? byReal.get(realServerName(rs)) : undefined) ?? NO_CHECKS;
         const old = dropped.size > 0 ? dropped.get(key) : undefined;
         const same = old !== undefined && old.checks.length === mine.length && mine.every((c, i) => old.checks[i]?.id === c.id && old.checks[i].signature === c.signature);
         let state: RealState;
@@ -285,14 +290,14 @@ export class LvsService {
           state = { ...old, vs, rs };
           for (const c of mine) kept.add(c.id);
         } else {
-          const alpha = mine.some((c) => c.timing.alpha);
-          const told = rs.checkers.some((c) => c.kind === 'FILE_CHECK' || c.kind === 'BFD_CHECK');
-          state = { vs, rs, checks: mine, up: !alpha, reason: mine.length === 0 && !told ? 'no checker: always up' : alpha ? 'alpha: down until checked' : 'not checked yet', dynamicWeight: undefined, files: [] };
+          const alpha = mine.length > 0 && mine.some((c) => c.timing.alpha);
+          const told = rs.checkers.length > 0 && rs.checkers.some((c) => c.kind === 'FILE_CHECK' || c.kind === 'BFD_CHECK');
+          state = { vs, rs, checks: mine, up: !alpha, reason: mine.length === 0 && !told ? 'no checker: always up' : alpha ? 'alpha: down until checked' : 'not checked yet', dynamicWeight: undefined, files: NO_FILES };
           // keepalived's clear_diff_rs: a real server still in its virtual server keeps its effective weight across a reload.
           if (old?.snmpWeight !== undefined) state.snmpWeight = old.snmpWeight;
         }
         state.checks = mine;
-        state.files = rs.checkers.length === 0 ? [] : rs.checkers.flatMap((c) => {
+        state.files = rs.checkers.length === 0 ? NO_FILES : rs.checkers.flatMap((c) => {
           if (c.kind !== 'FILE_CHECK') return [];
           const track = config.trackFiles.find((f) => f.name === c.trackFile);
           return [{ name: c.trackFile, weight: c.weight ?? track?.weight ?? 1, reverse: c.reverse || (c.weight === undefined && (track?.reverse ?? false)), dynamic: c.dynamic }];
@@ -300,7 +305,7 @@ export class LvsService {
         this.bfdChecks.plan(key, bfdChecksOf(vs, rs));
         states.push(state);
         this.reals.set(key, state);
-        for (const c of mine) this.byCheck.set(c.id, state);
+        if (mine.length > 0) for (const c of mine) this.byCheck.set(c.id, state);
       }
       const before = oldVs.get(vs.name);
       const sum = this.liveSum(vs, states);

@@ -36,8 +36,16 @@ export function addressKey(address: string): string {
   return parseIPv4(address, scratch) ? address : addressHex(address);
 }
 
+/** Two hex digits of each byte value. */
+const HEX = Array.from({ length: 256 }, (_v, i) => i.toString(16).padStart(2, '0'));
+/** The 24 hex digits of an IPv4 address's 12 zero bytes in `union nf_inet_addr`. */
+const V4_TAIL = '0'.repeat(24);
+
 /** The address as 32 hex digits: equal for two spellings of one address. */
 export function addressHex(address: string): string {
+  // An IPv4 address's digits are made from its four octets: a table's thousand services each
+  // name one, and a Buffer and its hex text for each cost more than the key they make.
+  if (parseIPv4(address, scratch)) return `${HEX[scratch[0]!]!}${HEX[scratch[1]!]!}${HEX[scratch[2]!]!}${HEX[scratch[3]!]!}${V4_TAIL}`;
   let h = hexes.get(address);
   if (h === undefined) {
     if (hexes.size >= CACHE_LIMIT) hexes.clear();

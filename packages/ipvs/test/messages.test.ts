@@ -1,9 +1,9 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { addressKey, addressToInetAddr, inetAddrOf, inetAddrToAddress, maskToPrefix, prefixToMask } from '../src/address.js';
+import { addressHex, addressKey, addressToInetAddr, inetAddrOf, inetAddrToAddress, maskToPrefix, prefixToMask } from '../src/address.js';
 import { decodeReplies, encodeMessage } from '../src/framing.js';
 import { type Decoded, decodeDaemon, decodeDestination, decodeService } from '../src/decode.js';
-import { writeDaemon, writeDestination, writeService, writeServiceKey } from '../src/messages.js';
+import { writeDaemon, writeDestination, writeDestinationKey, writeService, writeServiceKey } from '../src/messages.js';
 import { encodeAttrs } from '../src/nlattr.js';
 import type { Destination, Service, ServiceKey, SyncDaemon } from '../src/types.js';
 
@@ -70,6 +70,21 @@ test('NEW_DEST with GUE tunnelling carries type, port (network order) and checks
         0600 0e00 17c0 0000
         0600 0f00 0200 0000`),
   );
+});
+
+test('NEW_DEST of a NAT destination with its family, and DEL_DEST of it: address, port, family, then the rest', (t) => {
+  const d: Destination = { address: '10.0.0.5', port: 8080, family: 'inet', forward: 'masq', weight: 1, upperThreshold: 0, lowerThreshold: 0 };
+  const keyAttrs = hex(`
+    1400 0100 0a000005 00000000 00000000 00000000
+    0600 0200 1f90 0000
+    0600 0b00 0200 0000`);
+  const rest = hex(`
+    0800 0300 00000000
+    0800 0400 01000000
+    0800 0500 00000000
+    0800 0600 00000000`);
+  t.deepEqual(destinationMessage(tcpService.key, d).subarray(48), Buffer.concat([hex('4800 0280'), keyAttrs, rest]));
+  t.deepEqual(encodeAttrs((w) => writeDestinationKey(w, tcpService.key, d)).subarray(48), Buffer.concat([hex('2800 0280'), keyAttrs]));
 });
 
 test('NEW_DAEMON: interface NUL-terminated, group in network order, port and maxlen in host order', (t) => {
@@ -179,6 +194,8 @@ test('the shared buffer of an address for a message holds the same 16 bytes as i
   t.is(addressKey('2001:0db8:0:0:0:0:0:1'), addressKey('2001:db8::1'));
   t.not(addressKey('192.0.2.1'), addressKey('::ffff:192.0.2.1'));
   t.not(addressKey('192.0.2.1'), addressKey('192.0.2.10'));
+  // The hex digits a service id (and the host ledger) holds: the 16 bytes' own, however made.
+  fc.assert(fc.property(fc.oneof(fc.ipV4(), fc.ipV6()), (a) => addressHex(a) === addressToInetAddr(a).toString('hex')));
 });
 
 test('a service key is written the same when its encoding is reused', (t) => {

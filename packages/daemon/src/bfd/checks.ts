@@ -11,9 +11,11 @@ export interface BfdCheckSpec {
   readonly alpha: boolean;
 }
 
+const NONE: readonly BfdCheckSpec[] = Object.freeze([]);
+
 /** The BFD_CHECKs of a real server, with `alpha` as keepalived resolves it (the checker's, else the real server's, else the virtual server's). */
-export function bfdChecksOf(vs: VirtualServer, rs: RealServer): BfdCheckSpec[] {
-  if (rs.checkers.length === 0) return [];
+export function bfdChecksOf(vs: VirtualServer, rs: RealServer): readonly BfdCheckSpec[] {
+  if (rs.checkers.length === 0) return NONE;
   return rs.checkers.flatMap((c) => (c.kind === 'BFD_CHECK' ? [{ name: c.name, alpha: c.options.alpha ?? rs.options.alpha ?? vs.alpha }] : []));
 }
 
