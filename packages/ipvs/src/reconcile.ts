@@ -53,12 +53,20 @@ function destinationsById(ds: readonly Destination[]): Map<string, Destination> 
  * removed services first (their destinations go with them), then per service its own change,
  * removed destinations, new and changed destinations. Entries that already match produce
  * nothing, so applying the plan twice changes nothing the second time.
+ *
+ * Removals go last entry first. The kernel keeps a removed destination for a minute or two in a
+ * trash list, newest first, and walks it for every destination added (to reuse a match): a
+ * table taken out in its own order and put back in that order (a restart, a reload that
+ * brings services back) walks nearly the whole list for each entry, 1.9 s for 10,000
+ * destinations in the real-kernel guest, and 0.18 s when the removal went backwards (0.7 s
+ * into an empty trash).
  */
 export function planChanges(desired: readonly TableService[], current: readonly TableService[]): Operation[] {
   const want = byId(desired);
   const have = byId(current);
   const ops: Operation[] = [];
-  for (const [id, t] of have) if (!want.has(id)) ops.push({ op: 'delete-service', key: t.service.key });
+  const gone = [...have].filter(([id]) => !want.has(id));
+  for (let i = gone.length - 1; i >= 0; i--) ops.push({ op: 'delete-service', key: gone[i]![1].service.key });
   for (const [id, t] of want) {
     const key = t.service.key;
     const existing = have.get(id);
@@ -83,7 +91,8 @@ export function planChanges(desired: readonly TableService[], current: readonly 
     }
     const wantDest = destinationsById(t.destinations);
     const haveDest = destinationsById(existing.destinations);
-    for (const [did, d] of haveDest) if (!wantDest.has(did)) ops.push({ op: 'delete-destination', key, destination: d });
+    const goneDest = [...haveDest].filter(([did]) => !wantDest.has(did));
+    for (let i = goneDest.length - 1; i >= 0; i--) ops.push({ op: 'delete-destination', key, destination: goneDest[i]![1] });
     for (const [did, d] of wantDest) {
       const old = haveDest.get(did);
       if (old === undefined) ops.push({ op: 'add-destination', key, destination: d });

@@ -86,6 +86,20 @@ test('a removed service is one delete (its destinations go with it), an added on
   );
 });
 
+test('removals go last entry first (the kernel\'s trash of removed destinations then hands them back first when they return in order)', (t) => {
+  const table = [80, 81, 82].map((port) => ({ service: svc(port), destinations: [dest(1), dest(2), dest(3)] }));
+  const stop = planChanges([], table);
+  t.deepEqual(
+    stop.map((o) => (o.op === 'delete-service' ? o.key : undefined)),
+    [82, 81, 80].map((port) => svc(port).key),
+  );
+  const fewer = planChanges([{ service: svc(80), destinations: [dest(2)] }], [{ service: svc(80), destinations: [dest(1), dest(2), dest(3)] }]);
+  t.deepEqual(
+    fewer.map((o) => (o.op === 'delete-destination' ? o.destination.address : o.op)),
+    [dest(3).address, dest(1).address],
+  );
+});
+
 test('a changed scheduler is an update-service; IPv6 spelt two ways is the same destination', (t) => {
   const v6 = (a: string): Destination => ({ ...dest(1), address: a });
   const ops = planChanges([{ service: svc(80, 'rr'), destinations: [v6('2001:db8::1')] }], [{ service: svc(80), destinations: [v6('2001:0db8:0::1')] }]);
