@@ -92,8 +92,9 @@ test('stop: IPVS lets go, each real server is logged "Shutting down service", th
   traps.length = 0;
   await lvs.stop();
   t.deepEqual(events, [
-    'ipvs: delete service TCP 192.0.2.100:80',
+    // The services go last first (planChanges: the kernel's trash then suits a restart).
     'ipvs: delete service FWM 7',
+    'ipvs: delete service TCP 192.0.2.100:80',
     'info: Shutting down service [198.51.100.11]:tcp:80 from VS [192.0.2.100]:tcp:80',
     'info: Shutting down (inhibited) service [198.51.100.12]:tcp:80 from VS [192.0.2.100]:tcp:80',
     'info: Shutting down service [198.51.100.13]:tcp:80 from VS [192.0.2.100]:tcp:80',
