@@ -13,14 +13,17 @@ import { memoryLogger } from './fake-host.js';
 
 /**
  * A stand-in BFD side: at its first start it reports session b1 Up (twice: a repeat), then
- * dies; at later starts it reports b1 Up again only with `upAgain`. Every start is logged.
+ * dies; at later starts it reports b1 Up again only with `upAgain` (with 'flap', Up, Down at
+ * once, then Up again: a peer that timed out meanwhile finishing its recovery). Every start is
+ * logged.
  */
-function standIn(upAgain: boolean): { entry: string; starts: () => number } {
+function standIn(upAgain: boolean | 'flap'): { entry: string; starts: () => number } {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-bfd-side-'));
   const log = join(dir, 'starts.log');
   writeFileSync(log, '');
   const entry = join(dir, 'side.js');
   const up = `process.send({ kind: 'session', name: 'b1', up: true, diag: 0, detectMs: 150, sentAt: Date.now() });`;
+  const down = `process.send({ kind: 'session', name: 'b1', up: false, diag: 3, detectMs: 150, sentAt: Date.now() });`;
   writeFileSync(
     entry,
     `const fs = require('fs');
@@ -33,7 +36,12 @@ process.on('message', (m) => {
     if (first) {
       setTimeout(() => { ${up} ${up} }, 20);
       setTimeout(() => process.exit(3), 100);
-    } else if (${String(upAgain)}) setTimeout(() => { ${up} }, 300);
+    } else if (${String(upAgain === true)}) setTimeout(() => { ${up} }, 300);
+    else if (${String(upAgain === 'flap')}) {
+      setTimeout(() => { ${up} }, 300);
+      setTimeout(() => { ${down} }, 310);
+      setTimeout(() => { ${up} }, 1200);
+    }
   } else if (r.kind === 'stop') {
     process.send({ kind: 'reply', id: m.id, ok: true, data: null }, () => process.exit(0));
   }
@@ -63,8 +71,9 @@ const session: BfdInstance = {
 };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-for (const upAgain of [true, false]) {
-  test(`a BFD side that dies is restarted; b1, Up before, ${upAgain ? 'Up again within the grace time, is never reported Down' : 'not Up again, is reported Down after multiplier x idle_tx (at least 3 s)'}`, async (t) => {
+for (const upAgain of [true, false, 'flap'] as const) {
+  const what = upAgain === 'flap' ? 'Up, Down and Up again within the grace time (the peer settling), is never reported Down' : upAgain ? 'Up again within the grace time, is never reported Down' : 'not Up again, is reported Down after multiplier x idle_tx (at least 3 s)';
+  test(`a BFD side that dies is restarted; b1, Up before, ${what}`, async (t) => {
     const s = standIn(upAgain);
     const log = memoryLogger();
     const side = new BfdSide({ log, detail: false, entry: s.entry, scheduling: { exec: async () => undefined, nice: () => undefined } });
@@ -77,11 +86,11 @@ for (const upAgain of [true, false]) {
     await sleep(3500);
     t.deepEqual(
       events.map((e) => e.up),
-      upAgain ? [true] : [true, false],
+      upAgain !== false ? [true] : [true, false],
       'a repeated Up is not passed on',
     );
-    t.deepEqual(side.reportedStates(), { b1: upAgain });
-    if (!upAgain) t.true(log.lines.some((l) => l.includes("(b1) BFD session not Up within 3000 ms of the BFD side's restart: reported Down")));
+    t.deepEqual(side.reportedStates(), { b1: upAgain !== false });
+    if (upAgain === false) t.true(log.lines.some((l) => l.includes("(b1) BFD session not Up 3000 ms after the BFD side's restart: reported Down")));
     t.true(log.lines.some((l) => l.includes('BFD side (pid') && l.includes('exited with 3; restarting it in 100 ms (restart 1)')));
     await side.stop();
     t.is(side.pid, undefined);

@@ -35,6 +35,8 @@ export class BfdSide {
   private restartTimer: NodeJS.Timeout | undefined;
   /** Sessions that were Up when the side died: each is reported Down unless it is Up again in time. */
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
+  /** The latest event of each session settling after a restart, reported when its grace ends. */
+  private readonly settling = new Map<string, BfdSessionEvent>();
   /** Times the side died and was started again. */
   restarts = 0;
   /** A session event, as keepalived's bfd process sends it (only changes of the reported state). */
@@ -106,9 +108,11 @@ export class BfdSide {
 
   /** Passes an event on when it changes what was reported (keepalived's receivers ignore repeats too). */
   private report(e: BfdSessionEvent): void {
-    const grace = this.graceTimers.get(e.name);
-    if (grace !== undefined) clearTimeout(grace);
-    this.graceTimers.delete(e.name);
+    if (this.graceTimers.has(e.name)) {
+      // Settling after a restart (holdUpStates): the latest event waits for the grace's end.
+      this.settling.set(e.name, e);
+      return;
+    }
     if ((this.states.get(e.name) ?? false) === e.up) return;
     this.states.set(e.name, e.up);
     this.onSession?.(e);
@@ -140,7 +144,10 @@ export class BfdSide {
   /**
    * After a restart every session starts Down and reports nothing until it is Up again. One
    * that was Up keeps its reported state for as long as a session takes to come up at the idle
-   * rate (multiplier x idle_tx, at least 3 s); still not Up then, it is reported Down.
+   * rate (multiplier x idle_tx, at least 3 s), and is then reported as it stands: Up, nothing
+   * to tell; otherwise Down. What it does meanwhile is the handshake settling: a peer whose
+   * Detection Time ran out while the side was away can still signal Down once after the new
+   * session's first Up (keepalived 2.2.7 does), which is no failure of the path.
    */
   private holdUpStates(): void {
     for (const b of this.sessions) {
@@ -150,8 +157,11 @@ export class BfdSide {
         b.name,
         setTimeout(() => {
           this.graceTimers.delete(b.name);
-          this.o.log.warn(`(${b.name}) BFD session not Up within ${ms} ms of the BFD side's restart: reported Down`);
-          this.report({ name: b.name, up: false, diag: 0, detectMs: 0, sentAt: performance.timeOrigin + performance.now() });
+          const last = this.settling.get(b.name);
+          this.settling.delete(b.name);
+          if (last?.up === true) return this.report(last);
+          this.o.log.warn(`(${b.name}) BFD session not Up ${ms} ms after the BFD side's restart: reported Down`);
+          this.report(last ?? { name: b.name, up: false, diag: 0, detectMs: 0, sentAt: performance.timeOrigin + performance.now() });
         }, ms),
       );
     }
@@ -185,6 +195,7 @@ export class BfdSide {
     this.stopping = true;
     if (this.restartTimer !== undefined) clearTimeout(this.restartTimer);
     for (const t of this.graceTimers.values()) clearTimeout(t);
+    this.settling.clear();
     const child = this.child;
     if (child === undefined || this.channel === undefined) return;
     const gone = new Promise<void>((resolve) => {
