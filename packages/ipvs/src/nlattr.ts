@@ -109,22 +109,23 @@ export class MessageWriter {
     return at + 4;
   }
 
-  // Each writer computes the payload's place before touching this.buf: attr() may replace it.
+  // Each writer computes the payload's place before touching this.buf: attr() and claim() may replace it.
   u8(type: number, n: number): void {
-    const v = this.attr(type, 1);
-    this.buf[v] = n & 0xff;
+    const at = this.claim(8);
+    putU8Attr(this.buf, at, type, n);
   }
   u16(type: number, n: number): void {
-    this.u16At(this.attr(type, 2), n);
+    const at = this.claim(8);
+    putU16Attr(this.buf, at, type, n);
   }
   /** Big-endian (network order) u16: IPVS ports. */
   be16(type: number, n: number): void {
-    const v = this.attr(type, 2);
-    this.buf[v] = (n >>> 8) & 0xff;
-    this.buf[v + 1] = n & 0xff;
+    const at = this.claim(8);
+    putBe16Attr(this.buf, at, type, n);
   }
   u32(type: number, n: number): void {
-    this.u32At(this.attr(type, 4), n >>> 0);
+    const at = this.claim(8);
+    putU32Attr(this.buf, at, type, n);
   }
   /** Two host-order u32 back to back (struct ip_vs_flags). */
   u32Pair(type: number, a: number, b: number): void {
