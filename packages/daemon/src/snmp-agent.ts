@@ -11,15 +11,6 @@ import { planSet, type SnmpChange } from './snmp-set.js';
 const COMMIT_FAILED = 14;
 const UNDO_FAILED = 15;
 
-/** VRRP traps kept until the master first registers the subagent, at most (a few per instance and sync group). */
-const MAX_EARLY_TRAPS = 1000;
-/**
- * How long those traps wait for the master. keepalived's subagent connects before its
- * instances start, and their traps are lost when no master is there; a master that turns up
- * later must not get a start's traps long after the start.
- */
-const EARLY_TRAPS_WAIT_MS = 10_000;
-
 // keepalived's `-x`: tandemd as an AgentX subagent (RFC 2741) of the host's SNMP master agent
 // (snmpd), serving KEEPALIVED-MIB's VRRP part, VRRP-MIB and VRRPv3-MIB from snmp-view.ts, and
 // sending keepalived's traps. The AgentX session is net-snmp's; tandemd answers GET, GETNEXT and
@@ -134,10 +125,9 @@ export class SnmpAgent {
   private retry: NodeJS.Timeout | undefined;
   private closed = false;
   private connected = false;
-  /** What to send once the master has first registered this subagent (the start's traps); undefined once it has. */
-  private onRegistered: Array<() => void> | undefined = [];
-  /** When the start's traps are dropped unsent if the master has not registered the subagent by then. */
-  private earlyDeadline: NodeJS.Timeout | undefined;
+  private registered = false;
+  /** Called once, when the master first registers this subagent (tandemd sends the start's traps then). */
+  onFirstRegistered: (() => void) | undefined;
   /** Traps sent that the master has not acknowledged yet (its Response to each Notify). */
   private readonly unacknowledged = new Set<Promise<void>>();
   /** The SET being carried out, by AgentX transaction: what TestSet accepted, and whether it was committed. */
@@ -158,10 +148,6 @@ export class SnmpAgent {
   }
 
   start(): void {
-    if (this.onRegistered !== undefined && this.earlyDeadline === undefined) {
-      this.earlyDeadline = setTimeout(() => (this.onRegistered = undefined), EARLY_TRAPS_WAIT_MS);
-      this.earlyDeadline.unref();
-    }
     const { master, masterPort } = agentxAddress(this.address);
     const agent = this.snmp.createSubagent({ master, masterPort, description: 'tandemd (keepalived-compatible VRRP/LVS)' });
     this.agent = agent;
@@ -205,10 +191,10 @@ export class SnmpAgent {
           if (--left === 0) {
             this.connected = true;
             this.log.info(`SNMP: AgentX subagent registered with the master at ${String(masterPort)} (${mibs.map(([n]) => n).join(', ')}); traps ${this.parts().traps ? 'on' : 'off (no enable_traps)'}`);
-            const first = this.onRegistered ?? [];
-            this.onRegistered = undefined;
-            clearTimeout(this.earlyDeadline);
-            for (const send of first) send();
+            if (!this.registered) {
+              this.registered = true;
+              this.onFirstRegistered?.();
+            }
           }
         });
       }
@@ -371,17 +357,6 @@ export class SnmpAgent {
   }
 
   /**
-   * Sends VRRP traps now, or, until the master has first registered this subagent, then (in
-   * their order): tandemd makes its subagent once it has started, and keepalived's is up before
-   * its instances start, so their first transitions are trapped too. Later, while the master is
-   * away, they are dropped, as keepalived's are.
-   */
-  whenRegistered(send: () => void): void {
-    if (this.onRegistered !== undefined && this.onRegistered.length < MAX_EARLY_TRAPS) this.onRegistered.push(send);
-    else send();
-  }
-
-  /**
    * KEEPALIVED-MIB's VRRP traps (snmp-vrrp-traps.ts: a sync group's transition, the stop's), in
    * order, when the VRRP part is served with `enable_traps`.
    */
@@ -413,7 +388,6 @@ export class SnmpAgent {
   async close(graceMs = 1000): Promise<void> {
     this.closed = true;
     if (this.retry !== undefined) clearTimeout(this.retry);
-    clearTimeout(this.earlyDeadline);
     const agent = this.agent;
     this.agent = undefined;
     if (agent === undefined) return;

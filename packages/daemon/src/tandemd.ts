@@ -59,6 +59,12 @@ type ReloadResult = { applied: boolean; errors: string[]; report?: ReloadReport 
 
 /** The start's VRRP traps kept for the subagent at most (a few per instance and sync group). */
 const MAX_START_TRAPS = 1000;
+/**
+ * How long they wait for the master agent to register the subagent. keepalived's subagent is up
+ * before its instances start, and their traps are lost when no master is there: a master that
+ * turns up later must not get a start's traps long after the start.
+ */
+const START_TRAPS_WAIT_MS = 10_000;
 
 /** start() gave up because a signal stopped the daemon meanwhile. */
 class StoppedWhileStarting extends Error {
@@ -92,7 +98,7 @@ class Daemon {
    * before the first IPVS entry.
    */
   private loop: LoopDelayMonitor | undefined;
-  /** VRRP traps made while starting, before the subagent exists (vrrpTrap). */
+  /** VRRP traps made while starting, until the subagent is first registered (vrrpTrap, attachSnmp). */
   private startTraps: Array<(snmp: SnmpAgent) => void> | undefined = [];
   /** Transitions counted here, across VRRP side restarts: keepalived's dumps and the metrics read them. */
   readonly history = new InstanceHistory();
@@ -599,21 +605,38 @@ class Daemon {
 
   /**
    * A VRRP event's traps: sent now, or, while tandemd starts (its subagent is made once it has
-   * started), kept for the subagent to send once registered (takeStartTraps). The stop's own
-   * traps are the stop's (state stop, as keepalived's notify_shutdown), not the side's leaving.
+   * started, and registered by the master a moment later), kept until the subagent is first
+   * registered (attachSnmp). The stop's own traps are the stop's (state stop, as keepalived's
+   * notify_shutdown), not the side's leaving.
    */
   private vrrpTrap(send: (snmp: SnmpAgent) => void): void {
     if (this.stopping) return;
-    const snmp = this.snmp;
-    if (snmp !== undefined) snmp.whenRegistered(() => send(snmp));
-    else if (this.startTraps !== undefined && this.startTraps.length < MAX_START_TRAPS) this.startTraps.push(send);
+    if (this.startTraps !== undefined) {
+      if (this.startTraps.length < MAX_START_TRAPS) this.startTraps.push(send);
+      return;
+    }
+    if (this.snmp !== undefined) send(this.snmp);
   }
 
-  /** The start's VRRP traps, for the subagent just made (or to drop when none is): later ones go straight to it. */
-  takeStartTraps(): Array<(snmp: SnmpAgent) => void> {
-    const traps = this.startTraps ?? [];
+  /**
+   * The subagent, made once tandemd has started: the start's traps go to it when the master
+   * first registers it, or are dropped START_TRAPS_WAIT_MS after it is made.
+   */
+  attachSnmp(snmp: SnmpAgent): void {
+    this.snmp = snmp;
+    const deadline = setTimeout(() => (this.startTraps = undefined), START_TRAPS_WAIT_MS);
+    deadline.unref();
+    snmp.onFirstRegistered = () => {
+      clearTimeout(deadline);
+      const traps = this.startTraps ?? [];
+      this.startTraps = undefined;
+      for (const send of traps) send(snmp);
+    };
+  }
+
+  /** No subagent: the start's traps have no one to go to. */
+  dropStartTraps(): void {
     this.startTraps = undefined;
-    return traps;
   }
 
   /** keepalived's routerId varbind: router_id, else the host's canonical name. */
@@ -824,10 +847,9 @@ export async function main(argv: readonly string[]): Promise<void> {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { SnmpAgent } = require('./snmp-agent.js') as typeof import('./snmp-agent.js');
       const snmp = new SnmpAgent(() => daemon.snmpSnapshot(), opts.snmpSocket ?? daemon.snmpSocket(), log, () => daemon.snmpParts(), (changes) => daemon.snmpSet(changes));
-      daemon.snmp = snmp;
-      for (const send of daemon.takeStartTraps()) snmp.whenRegistered(() => send(snmp));
+      daemon.attachSnmp(snmp);
       snmp.start();
-    } else daemon.takeStartTraps();
+    } else daemon.dropStartTraps();
     if (daemon.metrics !== undefined && opts.metricsListen !== undefined) {
       const { address } = await daemon.metrics.listen(opts.metricsListen);
       log.info(`metrics on http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}/metrics`);
