@@ -49,6 +49,22 @@ function destinationsById(ds: readonly Destination[]): Map<string, Destination> 
 }
 
 /**
+ * Whether a destination before `ds[i]` has its address and port (destinationId's identity):
+ * two IPv4 addresses are one only when their texts are (dotted quads without leading zeros,
+ * the only spelling addresses have here); IPv6 ones are compared by their bytes.
+ */
+function appearsBefore(ds: readonly Destination[], i: number): boolean {
+  const d = ds[i]!;
+  for (let j = 0; j < i; j++) {
+    const e = ds[j]!;
+    if (e.port !== d.port) continue;
+    if (e.address === d.address) return true;
+    if (e.address.includes(':') && d.address.includes(':') && destinationId(e) === destinationId(d)) return true;
+  }
+  return false;
+}
+
+/**
  * The fewest operations that turn `current` into `desired`, in an order the kernel accepts:
  * removed services first (their destinations go with them), then per service its own change,
  * removed destinations, new and changed destinations. Entries that already match produce
@@ -77,11 +93,19 @@ export function planChanges(desired: readonly TableService[], current: readonly 
     if (existing === undefined) {
       // A new service: all its destinations are new (the first of each address and port).
       ops.push({ op: 'add-service', service: t.service });
-      const seen = new Set<string>();
-      for (const d of t.destinations) {
-        const did = destinationId(d);
-        if (seen.has(did)) continue;
-        seen.add(did);
+      const ds = t.destinations;
+      // A service has a few destinations: each compared with those before it, without an
+      // identity string and a set for each (a start plans 10,000 of them). A long list is keyed.
+      const seen = ds.length > 16 ? new Set<string>() : undefined;
+      for (let i = 0; i < ds.length; i++) {
+        const d = ds[i]!;
+        if (seen !== undefined) {
+          const did = destinationId(d);
+          if (seen.has(did)) continue;
+          seen.add(did);
+        } else if (appearsBefore(ds, i)) {
+          continue;
+        }
         ops.push({ op: 'add-destination', key, destination: d });
       }
       continue;

@@ -148,3 +148,24 @@ test('property: applying the plan reaches the desired table, and planning again 
   );
   t.pass();
 });
+
+// Addresses with duplicates among them: IPv4 texts, and IPv6 ones written two ways.
+const SPELLINGS = [['10.0.0.1'], ['10.0.0.2'], ['2001:db8::1', '2001:db8:0::1', '2001:DB8::1'], ['2001:db8::2', '2001:0db8::2'], ['::ffff:10.0.0.1']] as const;
+const arbSpelled = fc.record({ address: fc.integer({ min: 0, max: SPELLINGS.length - 1 }), spelling: fc.nat(2), port: fc.integer({ min: 1, max: 2 }) }).map(({ address, spelling, port }) => {
+  const ways = SPELLINGS[address]!;
+  return { ...dest(1, 1), address: ways[spelling % ways.length]!, port };
+});
+
+test('property: a new service gets each address and port once, the first written, in short and long lists', (t) => {
+  fc.assert(
+    fc.property(fc.array(arbSpelled, { maxLength: 40 }), (ds) => {
+      const added = planChanges([{ service: svc(80, 'rr'), destinations: ds }], [])
+        .filter((o) => o.op === 'add-destination')
+        .map((o) => (o.op === 'add-destination' ? o.destination : undefined));
+      // The first of each identity, in order.
+      const firsts = ds.filter((d, i) => ds.findIndex((e) => destinationId(e) === destinationId(d)) === i);
+      return added.length === firsts.length && added.every((d, i) => d === firsts[i]);
+    }),
+  );
+  t.pass();
+});
