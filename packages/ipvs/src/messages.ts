@@ -13,6 +13,7 @@ import {
   IPPROTO_SCTP,
   IPPROTO_TCP,
   IPPROTO_UDP,
+  NLA_F_NESTED,
   STATE_BACKUP,
   STATE_MASTER,
   SVC_F_HASHED,
@@ -24,7 +25,7 @@ import {
   TUN_TYPE_IPIP,
 } from './constants.js';
 import { addressToInetAddr, inetAddrOf, prefixToMask } from './address.js';
-import { encodeAttrs, type MessageWriter, putBe16Attr, putBytesAttr, putNestHeader, putU16Attr, putU32Attr, putU8Attr } from './nlattr.js';
+import { bytesWord, type MessageWriter, pairWord, putBe16Attr, putBytesAttr, putNestHeader, putU16Attr, putU32Attr, putU8Attr } from './nlattr.js';
 import type { Operation } from './operations.js';
 import { type AddressFamily, type Destination, type ForwardMethod, isFwmarkKey, type Protocol, type Service, type ServiceKey, type SyncDaemon, type SyncState, type Timeouts, type TunnelChecksum, type TunnelType } from './types.js';
 
@@ -39,49 +40,69 @@ const tunnelChecksums: Record<TunnelChecksum, number> = { nocsum: 0, csum: TUN_F
 // ip_vs_genl_set_config in ip_vs_ctl.c read them). Each writes a request's attributes into a
 // MessageWriter between its begin() and end().
 
-/** The attributes that name a service: enough for DEL_SERVICE and for destination commands. */
-function serviceKeyAttrs(w: MessageWriter, key: ServiceKey): void {
-  w.u16(SvcAttr.Af, afNumber(key.family));
+/**
+ * A service key's CMD_ATTR_SERVICE (nested: family, then the fwmark, or the protocol, address
+ * and port: enough for DEL_SERVICE and for destination commands) as host-order words, laid out
+ * once per key: every destination message of a service carries it (10,000 of them in a large
+ * table), and the key object is shared by its service's operations. An array of its own per
+ * key, which goes with its key (one buffer shared by every key would keep every key ever
+ * written, reload after reload).
+ */
+function keyWordsOf(key: ServiceKey): Uint32Array {
   if (isFwmarkKey(key)) {
-    w.u32(SvcAttr.Fwmark, key.fwmark);
-  } else {
-    w.u16(SvcAttr.Protocol, protocolNumbers[key.protocol]);
-    w.bytes(SvcAttr.Addr, inetAddrOf(key.address));
-    w.be16(SvcAttr.Port, key.port);
+    const u = new Uint32Array(5);
+    u[0] = pairWord(20, CmdAttr.Service | NLA_F_NESTED);
+    u[1] = pairWord(4 + 2, SvcAttr.Af);
+    u[2] = pairWord(afNumber(key.family), 0);
+    u[3] = pairWord(4 + 4, SvcAttr.Fwmark);
+    u[4] = key.fwmark >>> 0;
+    return u;
   }
+  const u = new Uint32Array(12);
+  u[0] = pairWord(48, CmdAttr.Service | NLA_F_NESTED);
+  u[1] = pairWord(4 + 2, SvcAttr.Af);
+  u[2] = pairWord(afNumber(key.family), 0);
+  u[3] = pairWord(4 + 2, SvcAttr.Protocol);
+  u[4] = pairWord(protocolNumbers[key.protocol], 0);
+  u[5] = pairWord(4 + 16, SvcAttr.Addr);
+  new Uint8Array(u.buffer).set(inetAddrOf(key.address), 24);
+  u[10] = pairWord(4 + 2, SvcAttr.Port);
+  // Network order: the port's high byte first.
+  u[11] = bytesWord(key.port >>> 8, key.port, 0, 0);
+  return u;
 }
 
-/**
- * Each key's CMD_ATTR_SERVICE as written once: every destination message of a service carries
- * it (10,000 of them in a large table), and the key object is shared by its service's operations.
- */
-const encodedKeys = new WeakMap<ServiceKey, Buffer>();
-/** The key written last and its encoding: a service's destinations come one after another. */
+const keyWordsByKey = new WeakMap<ServiceKey, Uint32Array>();
+/** The key written last and its words: a service's destinations come one after another. */
 let lastKey: ServiceKey | undefined;
-let lastEncoded: Buffer | undefined;
+let lastWords: Uint32Array | undefined;
+
+function keyWords(key: ServiceKey): Uint32Array {
+  let words = key === lastKey ? lastWords : keyWordsByKey.get(key);
+  if (words === undefined) {
+    words = keyWordsOf(key);
+    keyWordsByKey.set(key, words);
+  }
+  lastKey = key;
+  lastWords = words;
+  return words;
+}
 
 /** CMD_ATTR_SERVICE with the service's key: DEL_SERVICE, GET_SERVICE, GET_DEST, ZERO. */
 export function writeServiceKey(w: MessageWriter, key: ServiceKey): void {
-  let encoded = key === lastKey ? lastEncoded : encodedKeys.get(key);
-  if (encoded === undefined) {
-    // A buffer of its own, which goes with its key (one writer shared by every key would keep
-    // every key ever encoded, reload after reload).
-    encoded = encodeAttrs((e) => {
-      e.nest(CmdAttr.Service);
-      serviceKeyAttrs(e, key);
-      e.endNest();
-    });
-    encodedKeys.set(key, encoded);
-  }
-  lastKey = key;
-  lastEncoded = encoded;
-  w.attrs(encoded);
+  const words = keyWords(key);
+  const at = w.claim(words.length * 4);
+  w.words.set(words, at >>> 2);
 }
 
 /** CMD_ATTR_SERVICE with the full service, as NEW_SERVICE and SET_SERVICE require. */
 export function writeService(w: MessageWriter, s: Service): void {
   w.nest(CmdAttr.Service);
-  serviceKeyAttrs(w, s.key);
+  // The key's attributes, without the key's own nest header.
+  const words = keyWords(s.key);
+  const at = w.claim(words.length * 4 - 4) >>> 2;
+  const u = w.words;
+  for (let i = 1; i < words.length; i++) u[at + i - 1] = words[i]!;
   w.str(SvcAttr.SchedName, s.scheduler);
   // struct ip_vs_flags { flags, mask }: every bit is set as given (the kernel keeps HASHED itself).
   w.u32Pair(SvcAttr.Flags, (s.flags & ~SVC_F_HASHED) >>> 0, 0xffffffff);
@@ -108,9 +129,56 @@ function putDestinationKey(b: Uint8Array, at: number, d: Pick<Destination, 'addr
   return p;
 }
 
-/** The service's key and the full destination, as NEW_DEST and SET_DEST require. */
+// The headers of a destination's attributes (NEW_DEST, SET_DEST) as words, made once.
+const DEST_NEST = pairWord(4 + 20 + 8 + 4 * 8, CmdAttr.Dest | NLA_F_NESTED);
+const DEST_NEST_WITH_FAMILY = pairWord(4 + 20 + 8 + 8 + 4 * 8, CmdAttr.Dest | NLA_F_NESTED);
+const DEST_ADDR = pairWord(4 + 16, DestAttr.Addr);
+const DEST_PORT = pairWord(4 + 2, DestAttr.Port);
+const DEST_FAMILY = pairWord(4 + 2, DestAttr.AddrFamily);
+const DEST_FORWARD = pairWord(4 + 4, DestAttr.FwdMethod);
+const DEST_WEIGHT = pairWord(4 + 4, DestAttr.Weight);
+const DEST_UPPER = pairWord(4 + 4, DestAttr.UThresh);
+const DEST_LOWER = pairWord(4 + 4, DestAttr.LThresh);
+
+/**
+ * The service's key and the full destination, as NEW_DEST and SET_DEST require. All but a
+ * tunnel's are laid out a word at a time (the same bytes): a table's 10,000 destinations go
+ * through here in code that has barely run, where each store and call counts.
+ */
 export function writeDestination(w: MessageWriter, key: ServiceKey, d: Destination): void {
   writeServiceKey(w, key);
+  if (d.forward === 'tunnel') {
+    writeTunnelDestination(w, d);
+    return;
+  }
+  const withFamily = d.family !== undefined;
+  const at = w.claim(withFamily ? 4 + 20 + 8 + 8 + 4 * 8 : 4 + 20 + 8 + 4 * 8);
+  const u = w.words;
+  let i = at >>> 2;
+  u[i] = withFamily ? DEST_NEST_WITH_FAMILY : DEST_NEST;
+  u[i + 1] = DEST_ADDR;
+  w.buffer.set(inetAddrOf(d.address), at + 8);
+  u[i + 6] = DEST_PORT;
+  // Network order: the port's high byte first.
+  u[i + 7] = bytesWord(d.port >>> 8, d.port, 0, 0);
+  i += 8;
+  if (withFamily) {
+    u[i] = DEST_FAMILY;
+    u[i + 1] = pairWord(afNumber(d.family), 0);
+    i += 2;
+  }
+  u[i] = DEST_FORWARD;
+  u[i + 1] = forwardNumbers[d.forward];
+  u[i + 2] = DEST_WEIGHT;
+  u[i + 3] = d.weight >>> 0;
+  u[i + 4] = DEST_UPPER;
+  u[i + 5] = d.upperThreshold >>> 0;
+  u[i + 6] = DEST_LOWER;
+  u[i + 7] = d.lowerThreshold >>> 0;
+}
+
+/** CMD_ATTR_DEST of a tunnelling destination: the one above with the tunnel's type, port and checksum. */
+function writeTunnelDestination(w: MessageWriter, d: Destination): void {
   const tunnel = d.forward === 'tunnel' ? d.tunnel : undefined;
   const size = 4 + destinationKeySize(d) + 4 * 8 + (tunnel !== undefined ? 3 * 8 : 0);
   const at = w.claim(size);

@@ -16,8 +16,21 @@ export class MessageWriter {
   private header = -1;
   private readonly nests: number[] = [];
 
+  /** `buf` as host-order 32-bit words, made when first asked for (see `words`). */
+  private view: Uint32Array | undefined;
+
   constructor(size = 4096) {
-    this.buf = Buffer.allocUnsafe(size);
+    this.buf = alignedBuffer(size);
+  }
+
+  /**
+   * The buffer as host-order 32-bit words, for writers that lay out whole words (every message
+   * and attribute starts at a multiple of 4); like `buffer`, it is the buffer only until the
+   * next write.
+   */
+  get words(): Uint32Array {
+    if (this.view === undefined) this.view = new Uint32Array(this.buf.buffer, this.buf.byteOffset, this.buf.length >>> 2);
+    return this.view;
   }
 
   /** Bytes written since the last take(). */
@@ -32,9 +45,10 @@ export class MessageWriter {
     // datagram before it at each growth), and the places kept shift with it.
     const shift = this.mark;
     const live = this.p - shift;
-    const grown = Buffer.allocUnsafe(Math.max(this.buf.length, 2 * (live + n)));
+    const grown = alignedBuffer(Math.max(this.buf.length, 2 * (live + n)));
     this.buf.copy(grown, 0, shift, this.p);
     this.buf = grown;
+    this.view = undefined;
     this.p = live;
     this.mark = 0;
     if (this.header >= 0) this.header -= shift;
@@ -58,26 +72,21 @@ export class MessageWriter {
     this.room(20);
     const h = this.p;
     this.header = h;
-    // Stored byte by byte here rather than through u16At/u32At: a table's 11,000 messages each
-    // begin and end once, in code that has barely run, where every call counts.
-    const b = this.buf;
-    putU32(b, h, 0);
-    b[h + 4] = type & 0xff;
-    b[h + 5] = (type >>> 8) & 0xff;
-    b[h + 6] = flags & 0xff;
-    b[h + 7] = (flags >>> 8) & 0xff;
-    putU32(b, h + 8, seq);
-    putU32(b, h + 12, 0);
-    b[h + 16] = cmd;
-    b[h + 17] = version;
-    b[h + 18] = 0;
-    b[h + 19] = 0;
+    // Five words, each stored at once: a table's 11,000 messages each begin and end once, in
+    // code that has barely run, where every store and call counts.
+    const u = this.words;
+    const i = h >>> 2;
+    u[i] = 0;
+    u[i + 1] = pairWord(type, flags);
+    u[i + 2] = seq;
+    u[i + 3] = 0;
+    u[i + 4] = bytesWord(cmd, version, 0, 0);
     this.p += 20;
   }
 
   /** Ends the message begun last. */
   end(): void {
-    putU32(this.buf, this.header, this.p - this.header);
+    this.words[this.header >>> 2] = this.p - this.header;
     this.header = -1;
   }
 
@@ -174,6 +183,30 @@ export class MessageWriter {
     this.mark = this.p;
     return out;
   }
+}
+
+/**
+ * A buffer of at least `size` bytes (a multiple of 4) that starts on a multiple of 4, so that
+ * words can be laid over it: node's pool hands out 8-aligned slices, but that is its choice,
+ * not a promise.
+ */
+function alignedBuffer(size: number): Buffer {
+  const n = (size + 3) & ~3;
+  const b = Buffer.allocUnsafe(n);
+  return (b.byteOffset & 3) === 0 ? b : Buffer.allocUnsafeSlow(n);
+}
+
+/** Whether words are stored least significant byte first here (netlink's host order is the machine's). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** Four bytes, in memory order, as the host-order word that holds them. */
+export function bytesWord(a: number, b: number, c: number, d: number): number {
+  return LITTLE_ENDIAN ? ((a & 0xff) | ((b & 0xff) << 8) | ((c & 0xff) << 16) | ((d & 0xff) << 24)) >>> 0 : (((a & 0xff) << 24) | ((b & 0xff) << 16) | ((c & 0xff) << 8) | (d & 0xff)) >>> 0;
+}
+
+/** Two host-order u16, the first at the lower address, as one word: an attribute's length and type, a message's type and flags. */
+export function pairWord(first: number, second: number): number {
+  return LITTLE_ENDIAN ? ((first & 0xffff) | ((second & 0xffff) << 16)) >>> 0 : (((first & 0xffff) << 16) | (second & 0xffff)) >>> 0;
 }
 
 // Attributes laid out straight into a claimed span, each in one call: the same bytes as the

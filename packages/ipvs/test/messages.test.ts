@@ -4,7 +4,7 @@ import { addressHex, addressKey, addressToInetAddr, inetAddrOf, inetAddrToAddres
 import { decodeReplies, encodeMessage } from '../src/framing.js';
 import { type Decoded, decodeDaemon, decodeDestination, decodeService } from '../src/decode.js';
 import { writeDaemon, writeDestination, writeDestinationKey, writeService, writeServiceKey } from '../src/messages.js';
-import { encodeAttrs } from '../src/nlattr.js';
+import { encodeAttrs, MessageWriter } from '../src/nlattr.js';
 import type { Destination, Service, ServiceKey, SyncDaemon } from '../src/types.js';
 
 // Byte vectors written out from include/uapi/linux/ip_vs.h: attribute numbers, the 16-byte
@@ -204,4 +204,52 @@ test('a service key is written the same when its encoding is reused', (t) => {
   t.deepEqual(serviceKeyMessage(key), first);
   t.deepEqual(serviceKeyMessage({ ...key }), first);
   t.notDeepEqual(serviceKeyMessage({ ...key, port: 54 }), first);
+});
+
+test('property: NEW_DEST laid out a word at a time is the attribute-by-attribute layout, byte for byte', (t) => {
+  const arbDestination = fc.record({
+    address: fc.oneof(fc.ipV4(), fc.constantFrom('2001:db8::1', '::ffff:10.0.0.1', 'fe80::1:2')),
+    port: fc.integer({ min: 0, max: 0xffff }),
+    family: fc.constantFrom(undefined, 'inet' as const, 'inet6' as const),
+    forward: fc.constantFrom('masq' as const, 'droute' as const, 'local' as const, 'bypass' as const),
+    weight: fc.integer({ min: 0, max: 0x7fffffff }),
+    upperThreshold: fc.nat(),
+    lowerThreshold: fc.nat(),
+  });
+  const forwards = { masq: 0, local: 1, tunnel: 2, droute: 3, bypass: 4 };
+  fc.assert(
+    fc.property(arbDestination, ({ family, ...rest }) => {
+      const d: Destination = family === undefined ? rest : { ...rest, family };
+      const expected = encodeAttrs((w) => {
+        writeServiceKey(w, tcpService.key);
+        w.nest(2);
+        w.bytes(1, addressToInetAddr(d.address));
+        w.be16(2, d.port);
+        if (d.family !== undefined) w.u16(11, d.family === 'inet' ? 2 : 10);
+        w.u32(3, forwards[d.forward]);
+        w.u32(4, d.weight);
+        w.u32(5, d.upperThreshold);
+        w.u32(6, d.lowerThreshold);
+        w.endNest();
+      });
+      return destinationMessage(tcpService.key, d).equals(expected);
+    }),
+  );
+  t.pass();
+});
+
+test('messages written into a writer that grows as it goes are the ones written into one that never grows', (t) => {
+  const write = (w: MessageWriter): Buffer => {
+    for (let i = 0; i < 40; i++) {
+      const s: Service = { ...tcpService, key: { family: 'inet', protocol: 'tcp', address: `192.0.2.${i + 1}`, port: 80 }, scheduler: i % 2 === 0 ? 'wlc' : 'mh', pe: i % 3 === 0 ? 'sip' : undefined };
+      w.begin(0x20, 5, i, 1, 1);
+      writeService(w, s);
+      w.end();
+      w.begin(0x20, 5, i, 5, 1);
+      writeDestination(w, s.key, { address: `10.0.0.${i + 1}`, port: 8080, forward: 'masq', weight: i, upperThreshold: 0, lowerThreshold: 0 });
+      w.end();
+    }
+    return Buffer.from(w.take());
+  };
+  t.deepEqual(write(new MessageWriter(8)), write(new MessageWriter(1 << 16)));
 });
