@@ -80,6 +80,8 @@ export function planChecks(vs: VirtualServer, prepare?: ScriptPreparer, pinger?:
   const unsupported: Checker['kind'][] = [];
   const disabled: string[] = [];
   for (const rs of vs.realServers) {
+    // Most real servers of a large table have no checker: nothing to name or plan.
+    if (rs.checkers.length === 0) continue;
     const rsName = realServerName(rs);
     rs.checkers.forEach((c, index) => {
       if (!RUNNABLE_CHECKERS.has(c.kind)) {

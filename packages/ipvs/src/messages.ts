@@ -65,7 +65,9 @@ function keyWordsOf(key: ServiceKey): Uint32Array {
   u[3] = pairWord(4 + 2, SvcAttr.Protocol);
   u[4] = pairWord(protocolNumbers[key.protocol], 0);
   u[5] = pairWord(4 + 16, SvcAttr.Addr);
-  new Uint8Array(u.buffer).set(inetAddrOf(key.address), 24);
+  // Word by word: a byte view of this small array would move it out of V8's heap, at a cost.
+  const a = inetAddrOf(key.address);
+  for (let i = 0; i < 4; i++) u[6 + i] = bytesWord(a[4 * i]!, a[4 * i + 1]!, a[4 * i + 2]!, a[4 * i + 3]!);
   u[10] = pairWord(4 + 2, SvcAttr.Port);
   // Network order: the port's high byte first.
   u[11] = bytesWord(key.port >>> 8, key.port, 0, 0);

@@ -253,3 +253,30 @@ test('messages written into a writer that grows as it goes are the ones written 
   };
   t.deepEqual(write(new MessageWriter(8)), write(new MessageWriter(1 << 16)));
 });
+
+test('property: a service key laid out as words is the attribute-by-attribute layout, byte for byte', (t) => {
+  const arbKey: fc.Arbitrary<ServiceKey> = fc.oneof(
+    fc.record({ family: fc.constant('inet' as const), protocol: fc.constantFrom('tcp' as const, 'udp' as const, 'sctp' as const), address: fc.ipV4(), port: fc.integer({ min: 0, max: 0xffff }) }),
+    fc.record({ family: fc.constant('inet6' as const), protocol: fc.constantFrom('tcp' as const, 'udp' as const), address: fc.ipV6(), port: fc.integer({ min: 0, max: 0xffff }) }),
+    fc.record({ family: fc.constantFrom('inet' as const, 'inet6' as const), fwmark: fc.integer({ min: 1, max: 0xffffffff }) }),
+  );
+  const protocols = { tcp: 6, udp: 17, sctp: 132 };
+  fc.assert(
+    fc.property(arbKey, (key) => {
+      const expected = encodeAttrs((w) => {
+        w.nest(1);
+        w.u16(1, key.family === 'inet' ? 2 : 10);
+        if ('fwmark' in key) {
+          w.u32(5, key.fwmark);
+        } else {
+          w.u16(2, protocols[key.protocol]);
+          w.bytes(3, addressToInetAddr(key.address));
+          w.be16(4, key.port);
+        }
+        w.endNest();
+      });
+      return serviceKeyMessage(key).equals(expected);
+    }),
+  );
+  t.pass();
+});
