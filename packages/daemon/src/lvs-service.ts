@@ -106,7 +106,12 @@ const realKey = (vs: VirtualServer, rs: RealServer): string => `${vs.name}|${rea
  */
 export class LvsService {
   private readonly scheduler: CheckScheduler;
-  private reals = new Map<string, RealState>();
+  /**
+   * Each real server's state by realKey, made when first asked for after an install: a start
+   * does not ask (only BFD events and FILE_CHECKs look states up by name), and 10,000 keys
+   * built and hashed cost it more than anything else in the install.
+   */
+  private realsByKey: Map<string, RealState> | undefined;
   private byCheck = new Map<string, RealState>();
   private virtualServers = new Map<string, VsState>();
   private config: Config | undefined;
@@ -211,7 +216,22 @@ export class LvsService {
     await this.sync();
     // keepalived's rs_init_notifies (ipwrapper.c init_service_rs): at start, the real servers put
     // in the table as up (no alpha, no failing FILE_CHECK) are notified up as if they had come up.
-    if (g.rsInitNotifies === true) for (const st of this.reals.values()) if (st.up) this.notifyReal(st);
+    if (g.rsInitNotifies === true) for (const st of this.allReals()) if (st.up) this.notifyReal(st);
+  }
+
+  /** The state of the real server with this realKey. */
+  private realState(key: string): RealState | undefined {
+    if (this.realsByKey === undefined) {
+      const byKey = new Map<string, RealState>();
+      for (const st of this.allReals()) byKey.set(realKey(st.vs, st.rs), st);
+      this.realsByKey = byKey;
+    }
+    return this.realsByKey.get(key);
+  }
+
+  /** Every real server's state, virtual server by virtual server. */
+  private *allReals(): Generator<RealState> {
+    for (const v of this.virtualServers.values()) yield* v.reals;
   }
 
   /**
@@ -262,7 +282,6 @@ export class LvsService {
       for (const state of v.reals) {
         const key = realKey(state.vs, state.rs);
         dropped.set(key, state);
-        this.reals.delete(key);
         for (const c of state.checks) this.byCheck.delete(c.id);
       }
     }
@@ -291,7 +310,9 @@ export class LvsService {
         else list.push(c);
       }
       for (const rs of vs.realServers) {
-        const key = realKey(vs, rs);
+        const bfd = bfdChecksOf(vs, rs);
+        // The key only where a state or a verdict is kept by it: a reload's earlier states, BFD_CHECKs.
+        const key = dropped.size > 0 || bfd.length > 0 || this.bfdChecks.tracked > 0 ? realKey(vs, rs) : '';
         const mine = (byReal.size > 0 ? byReal.get(realServerName(rs)) : undefined) ?? NO_CHECKS;
         const old = dropped.size > 0 ? dropped.get(key) : undefined;
         const same = old !== undefined && old.checks.length === mine.length && mine.every((c, i) => old.checks[i]?.id === c.id && old.checks[i].signature === c.signature);
@@ -312,9 +333,8 @@ export class LvsService {
           const track = config.trackFiles.find((f) => f.name === c.trackFile);
           return [{ name: c.trackFile, weight: c.weight ?? track?.weight ?? 1, reverse: c.reverse || (c.weight === undefined && (track?.reverse ?? false)), dynamic: c.dynamic }];
         });
-        this.bfdChecks.plan(key, bfdChecksOf(vs, rs));
+        if (key !== '') this.bfdChecks.plan(key, bfd);
         states.push(state);
-        this.reals.set(key, state);
         if (mine.length > 0) for (const c of mine) this.byCheck.set(c.id, state);
       }
       const before = oldVs.get(vs.name);
@@ -329,6 +349,7 @@ export class LvsService {
     for (const v of virtualServers.values()) if (fwmarkOf(v.vs, fwmarks) !== fwmarkOf(v.vs, this.fwmarks)) v.table = undefined;
     this.fwmarks = fwmarks;
     this.virtualServers = virtualServers;
+    this.realsByKey = undefined;
     this.config = config;
     for (const checks of plans.values()) {
       for (const c of checks) {
@@ -338,15 +359,17 @@ export class LvsService {
       }
     }
     this.watchFiles(config);
-    this.bfdChecks.retain((key) => this.reals.has(key));
+    this.bfdChecks.retain((key) => this.realState(key) !== undefined);
     for (const key of this.bfdChecks.keys()) {
-      const s = this.reals.get(key);
+      const s = this.realState(key);
       if (s !== undefined) this.update(s, this.bfdChecks.failure(key) ?? 'BFD checks up', true);
     }
     const removals: Removal[] = [];
     for (const [name, v] of oldVs) {
       if (carried.has(name)) continue;
-      const reals = v.reals.filter((st) => !this.reals.has(realKey(st.vs, st.rs)));
+      // A real server of `name` stays only as one of the new `name`'s (its key starts with the name).
+      const now = new Set(virtualServers.get(name)?.reals.map((st) => realKey(st.vs, st.rs)));
+      const reals = v.reals.filter((st) => !now.has(realKey(st.vs, st.rs)));
       const gone = !virtualServers.has(name);
       if (reals.length > 0 || gone) removals.push({ vs: v, reals, gone });
     }
@@ -413,7 +436,7 @@ export class LvsService {
    */
   bfdEvent(name: string, up: boolean): void {
     for (const key of this.bfdChecks.event(name, up)) {
-      const s = this.reals.get(key);
+      const s = this.realState(key);
       if (s === undefined) continue;
       this.log.info(`BFD check of [${name}] RS(${realServerName(s.rs)}) is ${up ? 'UP' : 'DOWN'}`);
       const wasUp = s.up;
@@ -478,7 +501,7 @@ export class LvsService {
     // FILE_CHECK names a track_file block: without any, there is nothing to watch or judge.
     if (config.trackFiles.length === 0 && this.fileMonitors.size === 0) return;
     const used = new Set<string>();
-    for (const s of this.reals.values()) for (const f of s.files) used.add(f.name);
+    for (const s of this.allReals()) for (const f of s.files) used.add(f.name);
     for (const [name, mon] of this.fileMonitors) {
       if (used.has(name)) continue;
       mon.stop();
@@ -490,12 +513,12 @@ export class LvsService {
       if (track === undefined) continue;
       const mon = new FileMonitor(track, this.log.child({ module: 'track_file' }));
       mon.on('change', (value) => {
-        for (const s of this.reals.values()) if (s.files.some((f) => f.name === name)) this.update(s, `file ${name} holds ${value}`, true);
+        for (const s of this.allReals()) if (s.files.some((f) => f.name === name)) this.update(s, `file ${name} holds ${value}`, true);
       });
       mon.start();
       this.fileMonitors.set(name, mon);
     }
-    for (const s of this.reals.values()) if (s.files.length > 0) this.update(s, this.fileFailure(s) ?? 'file checks pass', true);
+    for (const s of this.allReals()) if (s.files.length > 0) this.update(s, this.fileFailure(s) ?? 'file checks pass', true);
   }
 
   /** The first failing FILE_CHECK of a real server, in words. */

@@ -10,10 +10,20 @@ export function serviceName(key: ServiceKey): string {
   return `${key.protocol.toUpperCase()} ${hostPort(key.address, key.port)}`;
 }
 
+/**
+ * Each key object's id, made once: a sync asks for every service's several times (the owners
+ * of the entries, the keeper's scope, the plan), and a key is never changed once made.
+ */
+const ids = new WeakMap<ServiceKey, string>();
+
 /** A stable identity for a service key (addresses normalised, so `::1` and `0::1` match). */
 export function serviceId(key: ServiceKey): string {
-  if (isFwmarkKey(key)) return `fwm/${key.family}/${key.fwmark}`;
-  return `${key.protocol}/${addressHex(key.address)}/${key.port}`;
+  let id = ids.get(key);
+  if (id === undefined) {
+    id = isFwmarkKey(key) ? `fwm/${key.family}/${key.fwmark}` : `${key.protocol}/${addressHex(key.address)}/${key.port}`;
+    ids.set(key, id);
+  }
+  return id;
 }
 
 /** A destination's identity within its service (in memory only: the host ledger keeps serviceIds, never these). */

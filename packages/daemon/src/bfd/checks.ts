@@ -47,6 +47,11 @@ export class BfdCheckVerdicts {
     for (const key of [...this.reals.keys()]) if (!configured(key)) this.reals.delete(key);
   }
 
+  /** How many real servers have BFD_CHECKs. */
+  get tracked(): number {
+    return this.reals.size;
+  }
+
   /** The real servers with BFD_CHECKs (a file without any has none to walk at each reload). */
   keys(): IterableIterator<string> {
     return this.reals.keys();
