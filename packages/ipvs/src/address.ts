@@ -33,7 +33,7 @@ export function inetAddrOf(address: string): Buffer {
  * leading zeros, which parseIPv4 refuses) and is its own key; any other is its 32 hex digits.
  */
 export function addressKey(address: string): string {
-  return parseIPv4(address, scratch) ? address : addressHex(address);
+  return ipv4Number(address) >= 0 ? address : addressHex(address);
 }
 
 /** Two hex digits of each byte value. */
@@ -55,27 +55,43 @@ export function addressHex(address: string): string {
   return h;
 }
 
-/** Dotted-quad IPv4 into `out` (four decimal octets, no leading zeros); false if it is not one. */
-function parseIPv4(address: string, out: Buffer): boolean {
+/**
+ * A dotted-quad IPv4 address as its 32-bit number (the first octet highest: 10.0.0.1 is
+ * 0x0a000001), or -1 if it is not one: four decimal octets, no leading zeros.
+ */
+export function ipv4Number(address: string): number {
   let octet = 0;
   let digits = 0;
   let part = 0;
+  let n = 0;
   for (let i = 0; i <= address.length; i++) {
     const c = i < address.length ? address.charCodeAt(i) : 46;
     if (c === 46) {
-      if (digits === 0 || part > 3) return false;
-      out[part++] = octet;
+      if (digits === 0 || part > 3) return -1;
+      n = n * 256 + octet;
+      part++;
       octet = 0;
       digits = 0;
     } else if (c >= 48 && c <= 57) {
-      if (digits > 0 && octet === 0) return false;
+      if (digits > 0 && octet === 0) return -1;
       octet = octet * 10 + (c - 48);
-      if (++digits > 3 || octet > 255) return false;
+      if (++digits > 3 || octet > 255) return -1;
     } else {
-      return false;
+      return -1;
     }
   }
-  return part === 4;
+  return part === 4 ? n : -1;
+}
+
+/** Dotted-quad IPv4 into `out` (four decimal octets, no leading zeros); false if it is not one. */
+function parseIPv4(address: string, out: Buffer): boolean {
+  const n = ipv4Number(address);
+  if (n < 0) return false;
+  out[0] = n >>> 24;
+  out[1] = (n >>> 16) & 0xff;
+  out[2] = (n >>> 8) & 0xff;
+  out[3] = n & 0xff;
+  return true;
 }
 
 function parseInetAddr(address: string): Buffer {

@@ -81,11 +81,6 @@ export class IpvsConnection {
     }
   }
 
-  private nextSeq(): number {
-    this.seq = (this.seq + 1) >>> 0 || 1;
-    return this.seq;
-  }
-
   private open(what: () => string): GenlSocket {
     if (this.closed) throw new IpvsError('IPVS_ERR_SOCKET', what(), 'the IPVS client was closed');
     if (this.socket !== undefined) return this.socket;
@@ -125,10 +120,12 @@ export class IpvsConnection {
     const w = new MessageWriter(Math.min(n, perDatagram) * 128);
     const datagrams: Buffer[] = [];
     const first = this.seq + 1;
-    // Sequence numbers run on from `first`, unless they wrap past 0 (which nextSeq skips).
+    // Sequence numbers run on from `first`, unless they wrap past 0 (which is skipped).
     const bySeq = first + n > 0xffffffff ? new Map<number, number>() : undefined;
+    // The sequence number kept in a local while the requests are written, and stored after.
+    let seq = this.seq;
     for (let i = 0; i < n; i++) {
-      const seq = this.nextSeq();
+      seq = (seq + 1) >>> 0 || 1;
       bySeq?.set(seq, i);
       const item = r.items[i] as T;
       const closes = (i + 1) % perDatagram === 0 || i === n - 1;
@@ -137,6 +134,7 @@ export class IpvsConnection {
       w.end();
       if (closes) datagrams.push(w.take());
     }
+    this.seq = seq;
     const what = (): string => (n === 1 ? r.what(r.items[0] as T) : `${n} requests, the first: ${r.what(r.items[0] as T)}`);
     const buf = await this.exchange(datagrams, what);
     const decoded = decodeReplies(buf);

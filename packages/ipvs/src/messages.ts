@@ -24,8 +24,8 @@ import {
   TUN_TYPE_GUE,
   TUN_TYPE_IPIP,
 } from './constants.js';
-import { addressToInetAddr, inetAddrOf, prefixToMask } from './address.js';
-import { bytesWord, type MessageWriter, pairWord, putBe16Attr, putBytesAttr, putNestHeader, putU16Attr, putU32Attr, putU8Attr } from './nlattr.js';
+import { addressToInetAddr, inetAddrOf, ipv4Number, prefixToMask } from './address.js';
+import { bytesWord, LITTLE_ENDIAN, type MessageWriter, pairWord, putBe16Attr, putBytesAttr, putNestHeader, putU16Attr, putU32Attr, putU8Attr } from './nlattr.js';
 import type { Operation } from './operations.js';
 import { type AddressFamily, type Destination, type ForwardMethod, isFwmarkKey, type Protocol, type Service, type ServiceKey, type SyncDaemon, type SyncState, type Timeouts, type TunnelChecksum, type TunnelType } from './types.js';
 
@@ -40,54 +40,55 @@ const tunnelChecksums: Record<TunnelChecksum, number> = { nocsum: 0, csum: TUN_F
 // ip_vs_genl_set_config in ip_vs_ctl.c read them). Each writes a request's attributes into a
 // MessageWriter between its begin() and end().
 
-/**
- * A service key's CMD_ATTR_SERVICE (nested: family, then the fwmark, or the protocol, address
- * and port: enough for DEL_SERVICE and for destination commands) as host-order words, laid out
- * once per key: every destination message of a service carries it (10,000 of them in a large
- * table), and the key object is shared by its service's operations. An array of its own per
- * key, which goes with its key (one buffer shared by every key would keep every key ever
- * written, reload after reload).
- */
-function keyWordsOf(key: ServiceKey): Uint32Array {
+/** An IPv4 address's number (ipv4Number) as the host-order word that holds its bytes in network order. */
+const networkOrderWord = (n: number): number => (LITTLE_ENDIAN ? ((n >>> 24) | ((n >>> 8) & 0xff00) | ((n & 0xff00) << 8) | ((n & 0xff) << 24)) >>> 0 : n);
+
+// A service key's CMD_ATTR_SERVICE (nested: the family, then the fwmark, or the protocol, address
+// and port: enough for DEL_SERVICE and for destination commands) as host-order words. Every
+// destination message of a service carries it (10,000 of them in a large table), one after
+// another: the words of the key written last are kept, in one of two arrays reused for every
+// key (an array and a map entry for each key cost more than laying its twelve words out again).
+const addressKeyWords = new Uint32Array(12);
+const fwmarkKeyWords = new Uint32Array(5);
+let lastKey: ServiceKey | undefined;
+let lastWords: Uint32Array = addressKeyWords;
+
+/** The words of `key`'s CMD_ATTR_SERVICE, valid until the next key's are asked for. */
+function keyWords(key: ServiceKey): Uint32Array {
+  if (key === lastKey) return lastWords;
+  let u: Uint32Array;
   if (isFwmarkKey(key)) {
-    const u = new Uint32Array(5);
+    u = fwmarkKeyWords;
     u[0] = pairWord(20, CmdAttr.Service | NLA_F_NESTED);
     u[1] = pairWord(4 + 2, SvcAttr.Af);
     u[2] = pairWord(afNumber(key.family), 0);
     u[3] = pairWord(4 + 4, SvcAttr.Fwmark);
     u[4] = key.fwmark >>> 0;
-    return u;
-  }
-  const u = new Uint32Array(12);
-  u[0] = pairWord(48, CmdAttr.Service | NLA_F_NESTED);
-  u[1] = pairWord(4 + 2, SvcAttr.Af);
-  u[2] = pairWord(afNumber(key.family), 0);
-  u[3] = pairWord(4 + 2, SvcAttr.Protocol);
-  u[4] = pairWord(protocolNumbers[key.protocol], 0);
-  u[5] = pairWord(4 + 16, SvcAttr.Addr);
-  // Word by word: a byte view of this small array would move it out of V8's heap, at a cost.
-  const a = inetAddrOf(key.address);
-  for (let i = 0; i < 4; i++) u[6 + i] = bytesWord(a[4 * i]!, a[4 * i + 1]!, a[4 * i + 2]!, a[4 * i + 3]!);
-  u[10] = pairWord(4 + 2, SvcAttr.Port);
-  // Network order: the port's high byte first.
-  u[11] = bytesWord(key.port >>> 8, key.port, 0, 0);
-  return u;
-}
-
-const keyWordsByKey = new WeakMap<ServiceKey, Uint32Array>();
-/** The key written last and its words: a service's destinations come one after another. */
-let lastKey: ServiceKey | undefined;
-let lastWords: Uint32Array | undefined;
-
-function keyWords(key: ServiceKey): Uint32Array {
-  let words = key === lastKey ? lastWords : keyWordsByKey.get(key);
-  if (words === undefined) {
-    words = keyWordsOf(key);
-    keyWordsByKey.set(key, words);
+  } else {
+    u = addressKeyWords;
+    u[0] = pairWord(48, CmdAttr.Service | NLA_F_NESTED);
+    u[1] = pairWord(4 + 2, SvcAttr.Af);
+    u[2] = pairWord(afNumber(key.family), 0);
+    u[3] = pairWord(4 + 2, SvcAttr.Protocol);
+    u[4] = pairWord(protocolNumbers[key.protocol], 0);
+    u[5] = pairWord(4 + 16, SvcAttr.Addr);
+    const v4 = ipv4Number(key.address);
+    if (v4 >= 0) {
+      u[6] = networkOrderWord(v4);
+      u[7] = 0;
+      u[8] = 0;
+      u[9] = 0;
+    } else {
+      const a = inetAddrOf(key.address);
+      for (let i = 0; i < 4; i++) u[6 + i] = bytesWord(a[4 * i]!, a[4 * i + 1]!, a[4 * i + 2]!, a[4 * i + 3]!);
+    }
+    u[10] = pairWord(4 + 2, SvcAttr.Port);
+    // Network order: the port's high byte first.
+    u[11] = bytesWord(key.port >>> 8, key.port, 0, 0);
   }
   lastKey = key;
-  lastWords = words;
-  return words;
+  lastWords = u;
+  return u;
 }
 
 /** CMD_ATTR_SERVICE with the service's key: DEL_SERVICE, GET_SERVICE, GET_DEST, ZERO. */
@@ -142,27 +143,42 @@ const DEST_WEIGHT = pairWord(4 + 4, DestAttr.Weight);
 const DEST_UPPER = pairWord(4 + 4, DestAttr.UThresh);
 const DEST_LOWER = pairWord(4 + 4, DestAttr.LThresh);
 
+/** The bytes of a destination's CMD_ATTR_DEST without and with its family attribute (not a tunnel's). */
+const DEST_SIZE = 4 + 20 + 8 + 4 * 8;
+const DEST_SIZE_WITH_FAMILY = DEST_SIZE + 8;
+
 /**
  * The service's key and the full destination, as NEW_DEST and SET_DEST require. All but a
- * tunnel's are laid out a word at a time (the same bytes): a table's 10,000 destinations go
- * through here in code that has barely run, where each store and call counts.
+ * tunnel's are laid out a word at a time in one claimed span (the same bytes): a table's 10,000
+ * destinations go through here in code that has barely run, where each store and call counts.
  */
 export function writeDestination(w: MessageWriter, key: ServiceKey, d: Destination): void {
-  writeServiceKey(w, key);
   if (d.forward === 'tunnel') {
+    writeServiceKey(w, key);
     writeTunnelDestination(w, d);
     return;
   }
+  const k = key === lastKey ? lastWords : keyWords(key);
   const withFamily = d.family !== undefined;
-  const at = w.claim(withFamily ? 4 + 20 + 8 + 8 + 4 * 8 : 4 + 20 + 8 + 4 * 8);
+  const at = w.claim(k.length * 4 + (withFamily ? DEST_SIZE_WITH_FAMILY : DEST_SIZE));
   const u = w.words;
   let i = at >>> 2;
+  u.set(k, i);
+  i += k.length;
   u[i] = withFamily ? DEST_NEST_WITH_FAMILY : DEST_NEST;
   u[i + 1] = DEST_ADDR;
-  w.buffer.set(inetAddrOf(d.address), at + 8);
+  const v4 = ipv4Number(d.address);
+  if (v4 >= 0) {
+    u[i + 2] = networkOrderWord(v4);
+    u[i + 3] = 0;
+    u[i + 4] = 0;
+    u[i + 5] = 0;
+  } else {
+    w.buffer.set(inetAddrOf(d.address), 4 * (i + 2));
+  }
   u[i + 6] = DEST_PORT;
   // Network order: the port's high byte first.
-  u[i + 7] = bytesWord(d.port >>> 8, d.port, 0, 0);
+  u[i + 7] = LITTLE_ENDIAN ? ((d.port >>> 8) & 0xff) | ((d.port & 0xff) << 8) : (d.port & 0xffff) << 16;
   i += 8;
   if (withFamily) {
     u[i] = DEST_FAMILY;

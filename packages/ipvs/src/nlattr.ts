@@ -2,6 +2,12 @@ import { NLA_F_NESTED, NLA_TYPE_MASK } from './constants.js';
 
 const align4 = (n: number): number => (n + 3) & ~3;
 
+/** Whether words are stored least significant byte first here (netlink's host order is the machine's). */
+export const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** `b` as host-order 32-bit words (its start and length are multiples of 4). */
+const wordsOf = (b: Buffer): Uint32Array => new Uint32Array(b.buffer, b.byteOffset, b.length >>> 2);
+
 /**
  * Writes generic-netlink messages and their attributes straight into one growing buffer, with
  * no object per message or attribute: a table of 10,000 destinations is encoded in one go, and
@@ -10,27 +16,22 @@ const align4 = (n: number): number => (n + 3) & ~3;
  * strict parsers do (the `netlink` package never set it).
  */
 export class MessageWriter {
-  private buf: Buffer;
+  /**
+   * The buffer being written (read it after claim(): a write may replace it). Fields, not
+   * getters: the writers of a table's 11,000 messages read them for each one, in code that has
+   * barely run, where every call counts. Only the writer assigns them.
+   */
+  buffer: Buffer;
+  /** The buffer as host-order 32-bit words (every message and attribute starts at a multiple of 4). */
+  words: Uint32Array;
   private p = 0;
   private mark = 0;
   private header = -1;
   private readonly nests: number[] = [];
 
-  /** `buf` as host-order 32-bit words, made when first asked for (see `words`). */
-  private view: Uint32Array | undefined;
-
   constructor(size = 4096) {
-    this.buf = alignedBuffer(size);
-  }
-
-  /**
-   * The buffer as host-order 32-bit words, for writers that lay out whole words (every message
-   * and attribute starts at a multiple of 4); like `buffer`, it is the buffer only until the
-   * next write.
-   */
-  get words(): Uint32Array {
-    if (this.view === undefined) this.view = new Uint32Array(this.buf.buffer, this.buf.byteOffset, this.buf.length >>> 2);
-    return this.view;
+    this.buffer = alignedBuffer(size);
+    this.words = wordsOf(this.buffer);
   }
 
   /** Bytes written since the last take(). */
@@ -39,16 +40,16 @@ export class MessageWriter {
   }
 
   private room(n: number): void {
-    if (this.p + n <= this.buf.length) return;
+    if (this.p + n <= this.buffer.length) return;
     // Views handed out by take() keep the old buffer; it is not written again. Only what was
     // written since moves to the new one (a batch of 43 datagrams would otherwise copy every
     // datagram before it at each growth), and the places kept shift with it.
     const shift = this.mark;
     const live = this.p - shift;
-    const grown = alignedBuffer(Math.max(this.buf.length, 2 * (live + n)));
-    this.buf.copy(grown, 0, shift, this.p);
-    this.buf = grown;
-    this.view = undefined;
+    const grown = alignedBuffer(Math.max(this.buffer.length, 2 * (live + n)));
+    this.buffer.copy(grown, 0, shift, this.p);
+    this.buffer = grown;
+    this.words = wordsOf(grown);
     this.p = live;
     this.mark = 0;
     if (this.header >= 0) this.header -= shift;
@@ -56,15 +57,15 @@ export class MessageWriter {
   }
 
   private u16At(at: number, n: number): void {
-    this.buf[at] = n & 0xff;
-    this.buf[at + 1] = (n >>> 8) & 0xff;
+    this.buffer[at] = n & 0xff;
+    this.buffer[at + 1] = (n >>> 8) & 0xff;
   }
 
   private u32At(at: number, n: number): void {
-    this.buf[at] = n & 0xff;
-    this.buf[at + 1] = (n >>> 8) & 0xff;
-    this.buf[at + 2] = (n >>> 16) & 0xff;
-    this.buf[at + 3] = (n >>> 24) & 0xff;
+    this.buffer[at] = n & 0xff;
+    this.buffer[at + 1] = (n >>> 8) & 0xff;
+    this.buffer[at + 2] = (n >>> 16) & 0xff;
+    this.buffer[at + 3] = (n >>> 24) & 0xff;
   }
 
   /** Starts a message: nlmsghdr (pid 0) and genlmsghdr; end() writes its length. */
@@ -77,10 +78,10 @@ export class MessageWriter {
     const u = this.words;
     const i = h >>> 2;
     u[i] = 0;
-    u[i + 1] = pairWord(type, flags);
+    u[i + 1] = LITTLE_ENDIAN ? (type & 0xffff) | ((flags & 0xffff) << 16) : pairWord(type, flags);
     u[i + 2] = seq;
     u[i + 3] = 0;
-    u[i + 4] = bytesWord(cmd, version, 0, 0);
+    u[i + 4] = LITTLE_ENDIAN ? (cmd & 0xff) | ((version & 0xff) << 8) : bytesWord(cmd, version, 0, 0);
     this.p += 20;
   }
 
@@ -101,11 +102,6 @@ export class MessageWriter {
     return at;
   }
 
-  /** The buffer being written; a later write may replace it. */
-  get buffer(): Buffer {
-    return this.buf;
-  }
-
   /** An attribute header for `len` payload bytes, its padding zeroed; returns where the payload goes. */
   private attr(type: number, len: number): number {
     const total = align4(4 + len);
@@ -113,28 +109,28 @@ export class MessageWriter {
     const at = this.p;
     this.u16At(at, 4 + len);
     this.u16At(at + 2, type);
-    for (let i = at + 4 + len; i < at + total; i++) this.buf[i] = 0;
+    for (let i = at + 4 + len; i < at + total; i++) this.buffer[i] = 0;
     this.p += total;
     return at + 4;
   }
 
-  // Each writer computes the payload's place before touching this.buf: attr() and claim() may replace it.
+  // Each writer computes the payload's place before touching this.buffer: attr() and claim() may replace it.
   u8(type: number, n: number): void {
     const at = this.claim(8);
-    putU8Attr(this.buf, at, type, n);
+    putU8Attr(this.buffer, at, type, n);
   }
   u16(type: number, n: number): void {
     const at = this.claim(8);
-    putU16Attr(this.buf, at, type, n);
+    putU16Attr(this.buffer, at, type, n);
   }
   /** Big-endian (network order) u16: IPVS ports. */
   be16(type: number, n: number): void {
     const at = this.claim(8);
-    putBe16Attr(this.buf, at, type, n);
+    putBe16Attr(this.buffer, at, type, n);
   }
   u32(type: number, n: number): void {
     const at = this.claim(8);
-    putU32Attr(this.buf, at, type, n);
+    putU32Attr(this.buffer, at, type, n);
   }
   /** Two host-order u32 back to back (struct ip_vs_flags). */
   u32Pair(type: number, a: number, b: number): void {
@@ -144,15 +140,15 @@ export class MessageWriter {
   }
   be32(type: number, n: number): void {
     const v = this.attr(type, 4);
-    this.buf[v] = (n >>> 24) & 0xff;
-    this.buf[v + 1] = (n >>> 16) & 0xff;
-    this.buf[v + 2] = (n >>> 8) & 0xff;
-    this.buf[v + 3] = n & 0xff;
+    this.buffer[v] = (n >>> 24) & 0xff;
+    this.buffer[v + 1] = (n >>> 16) & 0xff;
+    this.buffer[v + 2] = (n >>> 8) & 0xff;
+    this.buffer[v + 3] = n & 0xff;
   }
   /** A NUL-terminated ASCII string, as NLA_NUL_STRING requires. */
   str(type: number, s: string): void {
     const v = this.attr(type, s.length + 1);
-    const b = this.buf;
+    const b = this.buffer;
     // A short name (a scheduler's, an interface's) byte by byte: Buffer.write's own costs are
     // more than its copy's. Both keep each character's low byte ('latin1').
     if (s.length <= 32) for (let i = 0; i < s.length; i++) b[v + i] = s.charCodeAt(i) & 0xff;
@@ -161,12 +157,12 @@ export class MessageWriter {
   }
   bytes(type: number, b: Uint8Array): void {
     const v = this.attr(type, b.length);
-    this.buf.set(b, v);
+    this.buffer.set(b, v);
   }
   /** Attributes encoded before (by `encodeAttrs`), copied in as they are. */
   attrs(encoded: Uint8Array): void {
     this.room(encoded.length);
-    this.buf.set(encoded, this.p);
+    this.buffer.set(encoded, this.p);
     this.p += encoded.length;
   }
   /** Opens a nested attribute; endNest() closes it. */
@@ -183,7 +179,7 @@ export class MessageWriter {
 
   /** The bytes written since the last take(), as a view: later writes only append (or move to a new buffer). */
   take(): Buffer {
-    const out = this.buf.subarray(this.mark, this.p);
+    const out = this.buffer.subarray(this.mark, this.p);
     this.mark = this.p;
     return out;
   }
@@ -200,8 +196,6 @@ function alignedBuffer(size: number): Buffer {
   return (b.byteOffset & 3) === 0 ? b : Buffer.allocUnsafeSlow(n);
 }
 
-/** Whether words are stored least significant byte first here (netlink's host order is the machine's). */
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** Four bytes, in memory order, as the host-order word that holds them. */
 export function bytesWord(a: number, b: number, c: number, d: number): number {

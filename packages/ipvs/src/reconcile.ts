@@ -55,11 +55,12 @@ function destinationsById(ds: readonly Destination[]): Map<string, Destination> 
  */
 function appearsBefore(ds: readonly Destination[], i: number): boolean {
   const d = ds[i]!;
+  const v6 = d.address.includes(':');
   for (let j = 0; j < i; j++) {
     const e = ds[j]!;
     if (e.port !== d.port) continue;
     if (e.address === d.address) return true;
-    if (e.address.includes(':') && d.address.includes(':') && destinationId(e) === destinationId(d)) return true;
+    if (v6 && e.address.includes(':') && destinationId(e) === destinationId(d)) return true;
   }
   return false;
 }

@@ -280,3 +280,20 @@ test('property: a service key laid out as words is the attribute-by-attribute la
   );
   t.pass();
 });
+
+test('service keys written in turns, addresses and fwmarks, each come out as written alone', (t) => {
+  const keys: ServiceKey[] = [
+    { family: 'inet', protocol: 'tcp', address: '192.0.2.1', port: 80 },
+    { family: 'inet6', fwmark: 7 },
+    { family: 'inet6', protocol: 'udp', address: '2001:db8::5', port: 53 },
+    { family: 'inet', fwmark: 9 },
+  ];
+  const alone = keys.map((k) => serviceKeyMessage({ ...k }));
+  const d: Destination = { address: '10.0.0.5', port: 8080, forward: 'masq', weight: 1, upperThreshold: 0, lowerThreshold: 0 };
+  for (const order of [[0, 1, 2, 3, 0, 2, 1, 3], [3, 3, 0, 0, 1, 2, 2, 1]]) {
+    for (const i of order) {
+      t.deepEqual(serviceKeyMessage(keys[i]!), alone[i]);
+      t.deepEqual(destinationMessage(keys[i]!, d).subarray(0, alone[i]!.length), alone[i]);
+    }
+  }
+});
