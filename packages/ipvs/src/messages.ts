@@ -40,8 +40,25 @@ const tunnelChecksums: Record<TunnelChecksum, number> = { nocsum: 0, csum: TUN_F
 // ip_vs_genl_set_config in ip_vs_ctl.c read them). Each writes a request's attributes into a
 // MessageWriter between its begin() and end().
 
-/** An IPv4 address's number (ipv4Number) as the host-order word that holds its bytes in network order. */
-const networkOrderWord = (n: number): number => (LITTLE_ENDIAN ? ((n >>> 24) | ((n >>> 8) & 0xff00) | ((n & 0xff00) << 8) | ((n & 0xff) << 24)) >>> 0 : n);
+/**
+ * An address's 16-byte `union nf_inet_addr` as four host-order words from `u[i]`: an IPv4
+ * address from its number (its bytes in network order, then zeros), any other from its bytes.
+ */
+function putAddressWords(u: Uint32Array, i: number, address: string): void {
+  const v4 = ipv4Number(address);
+  if (v4 >= 0) {
+    u[i] = LITTLE_ENDIAN ? ((v4 >>> 24) | ((v4 >>> 8) & 0xff00) | ((v4 & 0xff00) << 8) | ((v4 & 0xff) << 24)) >>> 0 : v4;
+    u[i + 1] = 0;
+    u[i + 2] = 0;
+    u[i + 3] = 0;
+    return;
+  }
+  const a = inetAddrOf(address);
+  for (let k = 0; k < 4; k++) u[i + k] = bytesWord(a[4 * k]!, a[4 * k + 1]!, a[4 * k + 2]!, a[4 * k + 3]!);
+}
+
+/** A port in network order (its high byte first) as the host-order word of a u16 attribute's payload. */
+const portWord = (port: number): number => bytesWord(port >>> 8, port, 0, 0);
 
 // A service key's CMD_ATTR_SERVICE (nested: the family, then the fwmark, or the protocol, address
 // and port: enough for DEL_SERVICE and for destination commands) as host-order words. Every
@@ -72,19 +89,9 @@ function keyWords(key: ServiceKey): Uint32Array {
     u[3] = pairWord(4 + 2, SvcAttr.Protocol);
     u[4] = pairWord(protocolNumbers[key.protocol], 0);
     u[5] = pairWord(4 + 16, SvcAttr.Addr);
-    const v4 = ipv4Number(key.address);
-    if (v4 >= 0) {
-      u[6] = networkOrderWord(v4);
-      u[7] = 0;
-      u[8] = 0;
-      u[9] = 0;
-    } else {
-      const a = inetAddrOf(key.address);
-      for (let i = 0; i < 4; i++) u[6 + i] = bytesWord(a[4 * i]!, a[4 * i + 1]!, a[4 * i + 2]!, a[4 * i + 3]!);
-    }
+    putAddressWords(u, 6, key.address);
     u[10] = pairWord(4 + 2, SvcAttr.Port);
-    // Network order: the port's high byte first.
-    u[11] = bytesWord(key.port >>> 8, key.port, 0, 0);
+    u[11] = portWord(key.port);
   }
   lastKey = key;
   lastWords = u;
@@ -167,18 +174,9 @@ export function writeDestination(w: MessageWriter, key: ServiceKey, d: Destinati
   i += k.length;
   u[i] = withFamily ? DEST_NEST_WITH_FAMILY : DEST_NEST;
   u[i + 1] = DEST_ADDR;
-  const v4 = ipv4Number(d.address);
-  if (v4 >= 0) {
-    u[i + 2] = networkOrderWord(v4);
-    u[i + 3] = 0;
-    u[i + 4] = 0;
-    u[i + 5] = 0;
-  } else {
-    w.buffer.set(inetAddrOf(d.address), 4 * (i + 2));
-  }
+  putAddressWords(u, i + 2, d.address);
   u[i + 6] = DEST_PORT;
-  // Network order: the port's high byte first.
-  u[i + 7] = LITTLE_ENDIAN ? ((d.port >>> 8) & 0xff) | ((d.port & 0xff) << 8) : (d.port & 0xffff) << 16;
+  u[i + 7] = portWord(d.port);
   i += 8;
   if (withFamily) {
     u[i] = DEST_FAMILY;

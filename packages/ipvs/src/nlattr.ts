@@ -73,15 +73,14 @@ export class MessageWriter {
     this.room(20);
     const h = this.p;
     this.header = h;
-    // Five words, each stored at once: a table's 11,000 messages each begin and end once, in
-    // code that has barely run, where every store and call counts.
+    // Five words, each stored at once: a table's 11,000 messages each begin and end once.
     const u = this.words;
     const i = h >>> 2;
     u[i] = 0;
-    u[i + 1] = LITTLE_ENDIAN ? (type & 0xffff) | ((flags & 0xffff) << 16) : pairWord(type, flags);
+    u[i + 1] = pairWord(type, flags);
     u[i + 2] = seq;
     u[i + 3] = 0;
-    u[i + 4] = LITTLE_ENDIAN ? (cmd & 0xff) | ((version & 0xff) << 8) : bytesWord(cmd, version, 0, 0);
+    u[i + 4] = bytesWord(cmd, version, 0, 0);
     this.p += 20;
   }
 
@@ -159,12 +158,6 @@ export class MessageWriter {
     const v = this.attr(type, b.length);
     this.buffer.set(b, v);
   }
-  /** Attributes encoded before (by `encodeAttrs`), copied in as they are. */
-  attrs(encoded: Uint8Array): void {
-    this.room(encoded.length);
-    this.buffer.set(encoded, this.p);
-    this.p += encoded.length;
-  }
   /** Opens a nested attribute; endNest() closes it. */
   nest(type: number): void {
     this.room(4);
@@ -195,7 +188,6 @@ function alignedBuffer(size: number): Buffer {
   const b = Buffer.allocUnsafe(n);
   return (b.byteOffset & 3) === 0 ? b : Buffer.allocUnsafeSlow(n);
 }
-
 
 /** Four bytes, in memory order, as the host-order word that holds them. */
 export function bytesWord(a: number, b: number, c: number, d: number): number {
